@@ -1,0 +1,151 @@
+package dev.infero.core.graph;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.op.Op;
+import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.Parameter;
+import dev.infero.core.ops.Result;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model as a graph of nodes in topological order. Parameters are the model inputs, Results its outputs.
+ * Shapes are inferred as nodes are added, and again by {@link #reinfer()} after a parameter is reshaped.
+ */
+public final class Graph {
+    private final String name;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Node> parameters = new ArrayList<>();
+    private final List<Node> results = new ArrayList<>();
+    private final Set<String> usedNames = new HashSet<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    public Graph(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** All nodes in topological order. */
+    public List<Node> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    public List<Node> parameters() {
+        return Collections.unmodifiableList(parameters);
+    }
+
+    public List<Node> results() {
+        return Collections.unmodifiableList(results);
+    }
+
+    /** Free-form model-level information (producer, opset, conversion parameters), kept in order. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public Node addParameter(String name, ElementType type, PartialShape shape) {
+        Node n = add(new Parameter(type, shape), name);
+        parameters.add(n);
+        return n;
+    }
+
+    public Node addConstant(String name, Tensor value) {
+        Node n = add(new Constant(value), name);
+        n.setKnown(0, value);
+        return n;
+    }
+
+    /** Marks {@code value} as a model output called {@code name}. */
+    public Node addResult(String name, Value value) {
+        Node n = add(new Result(), name, value);
+        results.add(n);
+        return n;
+    }
+
+    /**
+     * Adds a node and infers its outputs. Inputs must already be in the graph; {@code null} marks an absent optional
+     * input. The name is made unique if taken.
+     */
+    public Node add(Op op, String name, Value... inputs) {
+        return add(op, name, Arrays.asList(inputs));
+    }
+
+    public Node add(Op op, String name, List<Value> inputs) {
+        Node n = new Node(uniqueName(name), op, inputs);
+        n.infer();
+        nodes.add(n);
+        return n;
+    }
+
+    /** The single output of a newly added node: {@code graph.value(op, "relu1", x)}. */
+    public Value value(Op op, String name, Value... inputs) {
+        Node n = add(op, name, inputs);
+        return n.output(0);
+    }
+
+    /** A name not yet used by any node, derived from {@code base}. */
+    public String uniqueName(String base) {
+        String b = base == null || base.isEmpty() ? "node" : base;
+        String candidate = b;
+        for (int i = 1; !usedNames.add(candidate); i++) {
+            candidate = b + "_" + i;
+        }
+        return candidate;
+    }
+
+    public Node parameter(String name) {
+        for (Node p : parameters) {
+            if (p.name().equals(name) || p.output(0).names().contains(name)) {
+                return p;
+            }
+        }
+        throw new InferoException("model '" + this.name + "' has no input named '" + name + "'");
+    }
+
+    /** Replaces a parameter's shape (keeping its type) and re-infers every node's output shapes. */
+    public void reshape(Node parameter, PartialShape shape) {
+        if (!(parameter.op() instanceof Parameter p)) {
+            throw new IllegalArgumentException(parameter + " is not a parameter");
+        }
+        parameter.setOp(new Parameter(p.elementType(), shape));
+        reinfer();
+    }
+
+    /** Re-runs shape inference and constant propagation over all nodes in order. */
+    public void reinfer() {
+        for (Node n : nodes) {
+            if (n.op() instanceof Constant c) {
+                n.infer();
+                n.setKnown(0, c.value());
+            } else {
+                n.infer();
+            }
+        }
+    }
+
+    /** Number of nodes of each type, for summaries. */
+    public Map<String, Integer> opHistogram() {
+        Map<String, Integer> h = new java.util.TreeMap<>();
+        for (Node n : nodes) {
+            h.merge(n.type(), 1, Integer::sum);
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "Graph '" + name + "' (" + nodes.size() + " nodes)";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.infero.core.graph;
+
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One output of a node: the tensor that flows along the graph's edges. Carries the type and shape found by shape
+ * inference and, when the value is computable at build time (constants and what folds from them, such as shape
+ * subgraphs), the value itself.
+ */
+public final class Value {
+    private final Node node;
+    private final int index;
+    private ElementType type;
+    private PartialShape shape;
+    private Tensor knownValue;
+    private final Set<String> names = new LinkedHashSet<>();
+
+    Value(Node node, int index) {
+        this.node = node;
+        this.index = index;
+    }
+
+    /** The node that produces this value. */
+    public Node node() {
+        return node;
+    }
+
+    /** The producing node's output port (0-based among its outputs). */
+    public int index() {
+        return index;
+    }
+
+    public ElementType type() {
+        return type;
+    }
+
+    public PartialShape shape() {
+        return shape;
+    }
+
+    /** The value when known at build time, otherwise {@code null}. */
+    public Tensor knownValue() {
+        return knownValue;
+    }
+
+    public boolean isKnown() {
+        return knownValue != null;
+    }
+
+    /** Tensor names from the source model (ONNX value names, IR port names). */
+    public Set<String> names() {
+        return names;
+    }
+
+    /** The first tensor name, or {@code node:port} when it has none. */
+    public String displayName() {
+        return names.isEmpty() ? node.name() + ":" + index : names.iterator().next();
+    }
+
+    void set(ElementType type, PartialShape shape) {
+        this.type = type;
+        this.shape = shape;
+    }
+
+    void setKnownValue(Tensor value) {
+        this.knownValue = value;
+    }
+
+    @Override
+    public String toString() {
+        return displayName() + " " + type + shape;
+    }
+}

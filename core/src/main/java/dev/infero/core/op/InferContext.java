@@ -1,0 +1,46 @@
+package dev.infero.core.op;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+
+/** What {@link Op#infer} sees of a node: its inputs' types, shapes and (when known) values; where outputs go. */
+public interface InferContext {
+    int inputCount();
+
+    ElementType inputType(int i);
+
+    PartialShape inputShape(int i);
+
+    /** The input's value when it is known (a constant, or any input at run time); otherwise {@code null}. */
+    Tensor inputValue(int i);
+
+    /** Whether optional input {@code i} is present (ONNX lets trailing or empty-named inputs be omitted). */
+    default boolean hasInput(int i) {
+        return i < inputCount();
+    }
+
+    void setOutput(int i, ElementType type, PartialShape shape);
+
+    /** Name of the node, for error messages. */
+    String nodeName();
+
+    /** An exception naming the node and its op, ready to throw. */
+    InferoException error(String message);
+
+    /** The value of input {@code i}, or an error saying it must be known (for attributes passed as inputs). */
+    default Tensor requireValue(int i, String what) {
+        Tensor t = inputValue(i);
+        if (t == null) {
+            throw error(what + " (input " + i + ") must be a constant");
+        }
+        return t;
+    }
+
+    /** Input {@code i}'s static shape, or {@code null} when not yet known. */
+    default int[] staticShape(int i) {
+        PartialShape s = inputShape(i);
+        return s.isStatic() ? s.toArray() : null;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.infero.core.op;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.tensor.Tensor;
+
+/**
+ * An operation of the Infero graph, named and parameterised as in OpenVINO's opsets so that the IR is a direct
+ * mapping. An op is the single home of its semantics: its attributes ({@link #describe}), its type and shape
+ * inference ({@link #infer}) and its reference evaluation ({@link #evaluate}), which is both the constant folder and
+ * the numerical oracle for fast kernels. Ops are immutable and may be shared between nodes.
+ */
+public abstract class Op {
+    /** The OpenVINO type name, e.g. {@code Convolution}. */
+    public abstract String type();
+
+    /** The opset that defines this version of the op, e.g. {@code opset1}. */
+    public String version() {
+        return "opset1";
+    }
+
+    /**
+     * Computes the element type and shape of every output from those of the inputs, and from input values when they
+     * are known (constants at build time, everything at run time). Sets every output with
+     * {@link InferContext#setOutput}; an output whose shape depends on values not known yet gets dynamic dimensions.
+     * Throws {@link dev.infero.core.InferoException} (via {@link InferContext#error}) for invalid inputs.
+     */
+    public abstract void infer(InferContext ctx);
+
+    /**
+     * Reference evaluation: reads {@code inputs} and writes every element of {@code outputs}, which are allocated with
+     * the types and shapes {@link #infer} gave for these inputs.
+     */
+    public abstract void evaluate(Tensor[] inputs, Tensor[] outputs);
+
+    /** Writes the op's attributes in IR order and spelling; ops without attributes write nothing. */
+    public void describe(AttributeSink sink) {
+    }
+
+    /** Whether the op's outputs are a pure function of its inputs, so it may be evaluated ahead of time. */
+    public boolean isFoldable() {
+        return true;
+    }
+
+    /** Floating-point operations for one evaluation of {@code node} (multiply-add counts as two); 0 if negligible. */
+    public long flops(Node node) {
+        return 0;
+    }
+
+    /** {@code Convolution(strides=[1,1], ...)}: type and attributes, for messages and op identity. */
+    @Override
+    public String toString() {
+        AttributeSink.Text text = new AttributeSink.Text();
+        describe(text);
+        return type() + text;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.Shapes;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Two-input element-wise ops with numpy broadcasting ({@code auto_broadcast="numpy"}). A subclass states its math
+ * once per number kind: a Vector API operator (or a row loop) for f32, a double function for other floating types,
+ * a long function for integers. Integer results wrap like C; booleans are 0/1 integers.
+ */
+public abstract class BinaryElementwise extends Op {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** The vector operator computing this op on f32 lanes, or {@code null} to use {@link #applyFloatRow}. */
+    protected abstract VectorOperators.Binary vectorOp();
+
+    /** The op on one pair of floating values (f64, f16, bf16, and scalar tails of f32 rows without a vector op). */
+    protected abstract double apply(double a, double b);
+
+    /** The op on one pair of integer values, already widened to long (unsigned types zero-extended). */
+    protected abstract long apply(long a, long b, ElementType type);
+
+    /** Output element type for inputs of type {@code in}; comparisons override this to return boolean. */
+    protected ElementType outputType(ElementType in) {
+        return in;
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        ElementType a = ctx.inputType(0);
+        ElementType b = ctx.inputType(1);
+        if (a != b) {
+            throw ctx.error("input element types differ: " + a + " and " + b);
+        }
+        ctx.setOutput(0, outputType(a), Shapes.broadcast(ctx.inputShape(0), ctx.inputShape(1)));
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("auto_broadcast", "numpy");
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor a = inputs[0];
+        Tensor b = inputs[1];
+        Tensor out = outputs[0];
+        BroadcastLoop loop = new BroadcastLoop(out.shape(), a.shape(), b.shape());
+        ElementType type = a.type();
+        if (type == ElementType.F32 && out.type() == ElementType.F32) {
+            float[] x = a.floats();
+            float[] y = b.floats();
+            float[] z = out.floats();
+            loop.forEachRow((off, steps, o, n) -> applyFloatRow(x, off[0], steps[0], y, off[1], steps[1], z, o, n));
+        } else if (type.isFloating()) {
+            loop.forEachRow((off, steps, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    double r = apply(a.getDouble(off[0] + i * steps[0]), b.getDouble(off[1] + i * steps[1]));
+                    out.setDouble(o + i, r);
+                }
+            });
+        } else {
+            loop.forEachRow((off, steps, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    long r = apply(a.getLong(off[0] + i * steps[0]), b.getLong(off[1] + i * steps[1]), type);
+                    out.setLong(o + i, r);
+                }
+            });
+        }
+    }
+
+    /**
+     * One f32 row: {@code z[zo+i] = op(x[xo+i*xs], y[yo+i*ys])} for i in [0, n), where a step of 0 repeats a value.
+     * The default vectorizes with {@link #vectorOp()}; ops without a vector operator override this.
+     */
+    protected void applyFloatRow(float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int n) {
+        VectorOperators.Binary op = vectorOp();
+        int i = 0;
+        if (op != null) {
+            int bound = F.loopBound(n);
+            if (xs == 1 && ys == 1) {
+                for (; i < bound; i += F.length()) {
+                    FloatVector.fromArray(F, x, xo + i).lanewise(op, FloatVector.fromArray(F, y, yo + i))
+                            .intoArray(z, zo + i);
+                }
+            } else if (xs == 1) {
+                FloatVector vy = FloatVector.broadcast(F, y[yo]);
+                for (; i < bound; i += F.length()) {
+                    FloatVector.fromArray(F, x, xo + i).lanewise(op, vy).intoArray(z, zo + i);
+                }
+            } else if (ys == 1) {
+                FloatVector vx = FloatVector.broadcast(F, x[xo]);
+                for (; i < bound; i += F.length()) {
+                    vx.lanewise(op, FloatVector.fromArray(F, y, yo + i)).intoArray(z, zo + i);
+                }
+            }
+        }
+        for (; i < n; i++) {
+            z[zo + i] = (float) apply(x[xo + i * xs], y[yo + i * ys]);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.types.ElementType;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise {@code max(a, b)} with numpy broadcasting (OpenVINO  (Long.compareUnsigned(a, b) >= 0 ? a : b):Maximum-1). */
+public final class Maximum extends BinaryElementwise {
+    @Override
+    public String type() {
+        return "Maximum";
+    }
+
+    @Override
+    protected VectorOperators.Binary vectorOp() {
+        return VectorOperators.MAX;
+    }
+
+    @Override
+    protected double apply(double a, double b) {
+        return Math.max(a, b);
+    }
+
+    @Override
+    protected long apply(long a, long b, ElementType type) {
+        // u64 is the only type whose long form is not its value; narrower unsigned types are zero-extended.
+        return type == ElementType.U64 ? (Long.compareUnsigned(a, b) >= 0 ? a : b) : Math.max(a, b);
+    }
+}

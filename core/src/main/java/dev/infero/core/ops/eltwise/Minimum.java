@@ -1,0 +1,28 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.types.ElementType;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise {@code min(a, b)} with numpy broadcasting (OpenVINO  (Long.compareUnsigned(a, b) <= 0 ? a : b):Minimum-1). */
+public final class Minimum extends BinaryElementwise {
+    @Override
+    public String type() {
+        return "Minimum";
+    }
+
+    @Override
+    protected VectorOperators.Binary vectorOp() {
+        return VectorOperators.MIN;
+    }
+
+    @Override
+    protected double apply(double a, double b) {
+        return Math.min(a, b);
+    }
+
+    @Override
+    protected long apply(long a, long b, ElementType type) {
+        // u64 is the only type whose long form is not its value; narrower unsigned types are zero-extended.
+        return type == ElementType.U64 ? (Long.compareUnsigned(a, b) <= 0 ? a : b) : Math.min(a, b);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.types.ElementType;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise {@code a - b} with numpy broadcasting (OpenVINO Subtract-1). */
+public final class Subtract extends BinaryElementwise {
+    @Override
+    public String type() {
+        return "Subtract";
+    }
+
+    @Override
+    protected VectorOperators.Binary vectorOp() {
+        return VectorOperators.SUB;
+    }
+
+    @Override
+    protected double apply(double a, double b) {
+        return a - b;
+    }
+
+    @Override
+    protected long apply(long a, long b, ElementType type) {
+        return a - b;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.infero.core.types;
+
+import java.util.Locale;
+
+/**
+ * Element types of tensors, named as in OpenVINO IR ({@code f32}, {@code i64}, ...). Each type has one Java storage
+ * class: floating types wider than 16 bits use {@code float[]}/{@code double[]}, 16-bit floats keep their raw bits in
+ * {@code short[]}, integers use the Java array of their width (unsigned values are stored two's-complement), and
+ * {@code boolean} uses one byte per element (0 or 1).
+ */
+public enum ElementType {
+    F32("f32", "FP32", 32, Storage.FLOAT, true, true),
+    F64("f64", "FP64", 64, Storage.DOUBLE, true, true),
+    F16("f16", "FP16", 16, Storage.SHORT, true, true),
+    BF16("bf16", "BF16", 16, Storage.SHORT, true, true),
+    I8("i8", "I8", 8, Storage.BYTE, false, true),
+    U8("u8", "U8", 8, Storage.BYTE, false, false),
+    I16("i16", "I16", 16, Storage.SHORT, false, true),
+    U16("u16", "U16", 16, Storage.SHORT, false, false),
+    I32("i32", "I32", 32, Storage.INT, false, true),
+    U32("u32", "U32", 32, Storage.INT, false, false),
+    I64("i64", "I64", 64, Storage.LONG, false, true),
+    U64("u64", "U64", 64, Storage.LONG, false, false),
+    BOOLEAN("boolean", "BOOL", 8, Storage.BYTE, false, false);
+
+    /** The Java array class that holds a tensor's elements. */
+    public enum Storage { FLOAT, DOUBLE, SHORT, BYTE, INT, LONG }
+
+    private final String irName;
+    private final String precision;
+    private final int bits;
+    private final Storage storage;
+    private final boolean floating;
+    private final boolean signed;
+
+    ElementType(String irName, String precision, int bits, Storage storage, boolean floating, boolean signed) {
+        this.irName = irName;
+        this.precision = precision;
+        this.bits = bits;
+        this.storage = storage;
+        this.floating = floating;
+        this.signed = signed;
+    }
+
+    /** Lower-case name used in IR {@code element_type} attributes: {@code f32}, {@code i64}, {@code boolean}. */
+    public String irName() {
+        return irName;
+    }
+
+    /** Upper-case legacy name used in IR port {@code precision}: {@code FP32}, {@code I64}, {@code BOOL}. */
+    public String precision() {
+        return precision;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public int bytes() {
+        return bits / 8;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public boolean isFloating() {
+        return floating;
+    }
+
+    public boolean isInteger() {
+        return !floating && this != BOOLEAN;
+    }
+
+    public boolean isSigned() {
+        return signed;
+    }
+
+    public static ElementType fromIrName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (ElementType t : values()) {
+            if (t.irName.equals(lower) || t.precision.equalsIgnoreCase(name)) {
+                return t;
+            }
+        }
+        if (lower.equals("bool")) {
+            return BOOLEAN;
+        }
+        throw new IllegalArgumentException("unknown element type '" + name + "'");
+    }
+
+    @Override
+    public String toString() {
+        return irName;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.infero.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.infero.core.InferoException;
+import dev.infero.core.UnsupportedModelException;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Value;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.proto.Onnx.GraphProto;
+import dev.infero.onnx.proto.Onnx.ModelProto;
+import dev.infero.onnx.proto.Onnx.NodeProto;
+import dev.infero.onnx.proto.Onnx.OperatorSetIdProto;
+import dev.infero.onnx.proto.Onnx.TensorProto;
+import dev.infero.onnx.proto.Onnx.TensorShapeProto;
+import dev.infero.onnx.proto.Onnx.TypeProto;
+import dev.infero.onnx.proto.Onnx.ValueInfoProto;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an ONNX model into an Infero {@link Graph}: initializers become constants, graph inputs become parameters
+ * (symbolic dimensions stay dynamic), and every node is translated by its {@link OnnxTranslator}. Shapes are inferred
+ * while the graph is built.
+ */
+public final class OnnxImporter {
+    /** The default ONNX domain, spelled both ways producers write it. */
+    private static final Set<String> DEFAULT_DOMAINS = Set.of("", "ai.onnx");
+    /** Protobuf's default nesting limit (100) is too low for deep graphs nested in attributes. */
+    private static final int RECURSION_LIMIT = 1000;
+
+    private OnnxImporter() {
+    }
+
+    public static Graph read(Path file) {
+        ModelProto model = parse(file);
+        Path dir = file.toAbsolutePath().getParent();
+        String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
+        return importModel(model, dir, name);
+    }
+
+    public static ModelProto parse(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString(), Files.size(file));
+        } catch (NoSuchFileException e) {
+            throw new InferoException("model file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InferoException("cannot read model file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelProto parse(InputStream in, String source, long size) throws IOException {
+        if (size == 0) {
+            throw new InferoException(source + " is empty, not an ONNX model");
+        }
+        try {
+            CodedInputStream cis = CodedInputStream.newInstance(in);
+            cis.setRecursionLimit(RECURSION_LIMIT);
+            cis.setSizeLimit(Integer.MAX_VALUE);
+            ModelProto model = ModelProto.parseFrom(cis);
+            if (!model.hasGraph()) {
+                throw new InferoException(source + " is not an ONNX model: it holds no graph");
+            }
+            return model;
+        } catch (InvalidProtocolBufferException e) {
+            throw new InferoException(source + " is not a valid ONNX model (corrupt or truncated protobuf: "
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** Imports an already parsed model; {@code modelDir} resolves external data (may be {@code null}). */
+    public static Graph importModel(ModelProto model, Path modelDir, String name) {
+        GraphProto g = model.getGraph();
+        int opset = defaultOpset(model);
+        checkSupported(model, g);
+
+        Graph graph = new Graph(g.getName().isEmpty() ? name : name);
+        graph.metadata().put("framework", "onnx");
+        graph.metadata().put("opset", Integer.toString(opset));
+        if (!model.getProducerName().isEmpty()) {
+            graph.metadata().put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
+        }
+        Map<String, Value> values = new HashMap<>();
+        Set<String> initializerNames = new HashSet<>();
+        for (TensorProto t : g.getInitializerList()) {
+            Value v = graph.addConstant(t.getName(), TensorProtos.toTensor(t, modelDir)).output(0);
+            v.names().add(t.getName());
+            values.put(t.getName(), v);
+            initializerNames.add(t.getName());
+        }
+        for (ValueInfoProto in : g.getInputList()) {
+            if (initializerNames.contains(in.getName())) {
+                continue; // an initializer with a default value; Infero treats it as a constant
+            }
+            TypeProto.Tensor tt = in.getType().getTensorType();
+            ElementType type = TensorProtos.elementType(tt.getElemType(), "input '" + in.getName() + "'");
+            Value v = graph.addParameter(in.getName(), type, shapeOf(tt, in.getName())).output(0);
+            v.names().add(in.getName());
+            values.put(in.getName(), v);
+        }
+        for (NodeProto node : g.getNodeList()) {
+            translate(node, opset, graph, values);
+        }
+        for (ValueInfoProto out : g.getOutputList()) {
+            Value v = values.get(out.getName());
+            if (v == null) {
+                throw new InferoException("graph output '" + out.getName() + "' is not produced by any node");
+            }
+            graph.addResult(out.getName(), v).output(0).names().add(out.getName());
+        }
+        return graph;
+    }
+
+    private static void translate(NodeProto node, int opset, Graph graph, Map<String, Value> values) {
+        List<Value> inputs = new ArrayList<>();
+        for (String in : node.getInputList()) {
+            if (in.isEmpty()) {
+                inputs.add(null);
+                continue;
+            }
+            Value v = values.get(in);
+            if (v == null) {
+                throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads '" + in
+                        + "', which no earlier node, input or initializer produces");
+            }
+            inputs.add(v);
+        }
+        OnnxNode onnxNode = new OnnxNode(node, inputs, opset, graph);
+        List<Value> outs;
+        try {
+            outs = OnnxOpRegistry.translator(node.getOpType()).translate(onnxNode);
+        } catch (UnsupportedModelException e) {
+            throw e;
+        } catch (InferoException e) {
+            String m = e.getMessage();
+            throw m.startsWith("ONNX node '") ? e : onnxNode.error(m);
+        } catch (RuntimeException e) {
+            throw onnxNode.error("cannot translate: " + e);
+        }
+        for (int i = 0; i < node.getOutputCount(); i++) {
+            String outName = node.getOutput(i);
+            if (outName.isEmpty()) {
+                continue;
+            }
+            if (i >= outs.size()) {
+                throw onnxNode.error("output " + i + " ('" + outName + "') is not supported by Infero's translation");
+            }
+            outs.get(i).names().add(outName);
+            values.put(outName, outs.get(i));
+        }
+    }
+
+    private static int defaultOpset(ModelProto model) {
+        for (OperatorSetIdProto o : model.getOpsetImportList()) {
+            if (DEFAULT_DOMAINS.contains(o.getDomain())) {
+                return (int) o.getVersion();
+            }
+        }
+        return 1;
+    }
+
+    /** Fails with every unsupported operator and type at once, so a user sees the whole list in one go. */
+    private static void checkSupported(ModelProto model, GraphProto g) {
+        Set<String> problems = new LinkedHashSet<>();
+        for (NodeProto n : g.getNodeList()) {
+            boolean known = DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxOpRegistry.translator(n.getOpType()) != null;
+            if (!known) {
+                String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();
+                problems.add(op + " (node '" + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "')");
+            }
+            for (var a : n.getAttributeList()) {
+                if (a.hasG() || a.getGraphsCount() > 0) {
+                    problems.add("subgraph attribute '" + a.getName() + "' of " + n.getOpType() + " (node '"
+                            + n.getName() + "')");
+                }
+            }
+        }
+        for (ValueInfoProto v : concat(g.getInputList(), g.getOutputList())) {
+            if (!v.getType().hasTensorType()) {
+                problems.add("non-tensor " + (g.getInputList().contains(v) ? "input" : "output") + " '" + v.getName()
+                        + "' (" + v.getType().getValueCase() + ")");
+            } else if (v.getType().getTensorType().getElemType() == TensorProto.DataType.STRING_VALUE) {
+                problems.add("string tensor '" + v.getName() + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UnsupportedModelException("the model uses " + problems.size() + " unsupported "
+                    + (problems.size() == 1 ? "feature" : "features") + ": " + String.join(", ", problems),
+                    List.copyOf(problems));
+        }
+    }
+
+    private static List<ValueInfoProto> concat(List<ValueInfoProto> a, List<ValueInfoProto> b) {
+        List<ValueInfoProto> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static PartialShape shapeOf(TypeProto.Tensor tt, String name) {
+        if (!tt.hasShape()) {
+            return PartialShape.unknownRank();
+        }
+        int[] dims = new int[tt.getShape().getDimCount()];
+        for (int i = 0; i < dims.length; i++) {
+            TensorShapeProto.Dimension d = tt.getShape().getDim(i);
+            if (d.hasDimValue()) {
+                long v = d.getDimValue();
+                if (v < 0 || v > Integer.MAX_VALUE) {
+                    throw new InferoException("input '" + name + "' has invalid dimension " + v);
+                }
+                dims[i] = (int) v;
+            } else {
+                dims[i] = PartialShape.DYNAMIC;
+            }
+        }
+        return PartialShape.of(dims);
+    }
+}

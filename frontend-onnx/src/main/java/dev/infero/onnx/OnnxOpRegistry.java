@@ -1,0 +1,36 @@
+package dev.infero.onnx;
+
+import dev.infero.onnx.ops.ConstantOps;
+import dev.infero.onnx.ops.ConvolutionOps;
+import dev.infero.onnx.ops.ElementwiseOps;
+import dev.infero.onnx.ops.MovementOps;
+import dev.infero.onnx.ops.ReductionOps;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The ONNX operators Infero imports (default domain), each with its translator. */
+public final class OnnxOpRegistry {
+    private static final Map<String, OnnxTranslator> TRANSLATORS = new TreeMap<>();
+
+    static {
+        ConstantOps.register(TRANSLATORS);
+        ElementwiseOps.register(TRANSLATORS);
+        ConvolutionOps.register(TRANSLATORS);
+        MovementOps.register(TRANSLATORS);
+        ReductionOps.register(TRANSLATORS);
+    }
+
+    private OnnxOpRegistry() {
+    }
+
+    public static OnnxTranslator translator(String opType) {
+        return TRANSLATORS.get(opType);
+    }
+
+    /** Names of all supported ONNX operators, sorted. */
+    public static Set<String> supportedOps() {
+        return Collections.unmodifiableSet(TRANSLATORS.keySet());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.infero.onnx.ops;
+
+import dev.infero.core.UnsupportedModelException;
+import dev.infero.core.graph.Value;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.onnx.OnnxNode;
+import dev.infero.onnx.OnnxTranslator;
+import java.util.List;
+import java.util.Map;
+
+/** Constant, and the ops that vanish at inference time (Identity, Dropout). */
+public final class ConstantOps {
+    private ConstantOps() {
+    }
+
+    public static void register(Map<String, OnnxTranslator> r) {
+        r.put("Constant", ConstantOps::constant);
+        r.put("Identity", n -> List.of(n.requireInput(0)));
+        r.put("Dropout", ConstantOps::dropout);
+    }
+
+    private static List<Value> constant(OnnxNode n) {
+        Tensor t;
+        if (n.has("value")) {
+            t = n.attrTensor("value");
+        } else if (n.has("value_float")) {
+            t = Tensor.of(new float[] {n.attrFloat("value_float", 0)});
+        } else if (n.has("value_floats")) {
+            float[] f = n.attrFloats("value_floats", new float[0]);
+            t = Tensor.of(f, f.length);
+        } else if (n.has("value_int")) {
+            t = Tensor.of(new long[] {n.attrInt("value_int", 0)});
+        } else if (n.has("value_ints")) {
+            long[] v = n.attrInts("value_ints", new long[0]);
+            t = Tensor.of(v, v.length);
+        } else if (n.has("value_string") || n.has("value_strings")) {
+            throw new UnsupportedModelException("Constant node '" + n.name() + "' holds strings, which Infero does not support");
+        } else if (n.has("sparse_value")) {
+            throw new UnsupportedModelException("Constant node '" + n.name() + "' holds a sparse tensor, which Infero does not support");
+        } else {
+            throw n.error("has no value attribute");
+        }
+        return List.of(n.constant(t));
+    }
+
+    /** Inference-mode Dropout is the identity; its optional mask output is all true. */
+    private static List<Value> dropout(OnnxNode n) {
+        if (n.opset() >= 12 && n.hasInput(2)) {
+            Tensor training = n.input(2).knownValue();
+            if (training == null || training.getLong(0) != 0) {
+                throw new UnsupportedModelException("Dropout node '" + n.name() + "' runs in training mode, which Infero does not support");
+            }
+        }
+        Value x = n.requireInput(0);
+        if (n.hasOutput(1)) {
+            if (!x.shape().isStatic()) {
+                throw n.error("the mask output needs a static input shape");
+            }
+            Tensor mask = Tensor.allocate(dev.infero.core.types.ElementType.BOOLEAN, x.shape().toArray());
+            java.util.Arrays.fill(mask.bytes(), (byte) 1);
+            return List.of(x, n.constant(mask));
+        }
+        return List.of(x);
+    }
+}
