@@ -5,6 +5,7 @@ import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.ReductionOps;
+import dev.infero.onnx.ops.SelectionOps;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ public final class OnnxOpRegistry {
         ConvolutionOps.register(TRANSLATORS);
         MovementOps.register(TRANSLATORS);
         ReductionOps.register(TRANSLATORS);
+        SelectionOps.register(TRANSLATORS);
     }
 
     private OnnxOpRegistry() {

@@ -3,6 +3,7 @@ package dev.infero.onnx.ops;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Maximum;
 import dev.infero.core.ops.eltwise.Minimum;
@@ -10,6 +11,7 @@ import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
+import dev.infero.onnx.TensorProtos;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -26,6 +28,8 @@ public final class ElementwiseOps {
         r.put("Div", binary(Divide::new));
         r.put("Max", variadic(Maximum::new));
         r.put("Min", variadic(Minimum::new));
+        r.put("Cast", n -> List.of(n.add(new Convert(TensorProtos.elementType((int) n.attrInt("to", 0),
+                "Cast target")), n.requireInput(0))));
     }
 
     static OnnxTranslator binary(Supplier<Op> op) {

@@ -3,7 +3,7 @@ package dev.infero.onnx.ops;
 import dev.infero.onnx.OnnxTranslator;
 import java.util.Map;
 
-/** Reductions, arg-max/min, top-k, non-max suppression, resize and quantization. */
+/** Reductions (ReduceMean, ReduceSum, ...). */
 public final class ReductionOps {
     private ReductionOps() {
     }

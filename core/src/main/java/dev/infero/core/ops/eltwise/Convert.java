@@ -1,0 +1,56 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+
+/**
+ * Element type conversion (OpenVINO Convert-1). Floating to integer truncates toward zero, as ONNX Cast does;
+ * integers keep their low bits; anything non-zero becomes boolean true.
+ */
+public final class Convert extends Op {
+    private final ElementType destination;
+
+    public Convert(ElementType destination) {
+        this.destination = destination;
+    }
+
+    public ElementType destination() {
+        return destination;
+    }
+
+    @Override
+    public String type() {
+        return "Convert";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("destination_type", destination);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        ctx.setOutput(0, destination, ctx.inputShape(0));
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor in = inputs[0];
+        Tensor out = outputs[0];
+        int n = in.size();
+        if (in.type() == destination) {
+            in.copyTo(out);
+        } else if (in.type().isFloating() || destination.isFloating()) {
+            for (int i = 0; i < n; i++) {
+                out.setDouble(i, in.getDouble(i));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out.setLong(i, in.getLong(i));
+            }
+        }
+    }
+}
