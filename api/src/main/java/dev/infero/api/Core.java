@@ -3,6 +3,7 @@ package dev.infero.api;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.Device;
 import dev.infero.core.graph.Graph;
+import dev.infero.ir.IrReader;
 import dev.infero.onnx.OnnxImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class Core implements AutoCloseable {
         return List.copyOf(devices.keySet());
     }
 
-    /** Reads a model file; the format is chosen by extension ({@code .onnx}). */
+    /** Reads a model file; the format is chosen by extension: {@code .onnx}, or {@code .xml} (OpenVINO IR). */
     public Model readModel(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!Files.exists(file)) {
@@ -49,7 +50,10 @@ public final class Core implements AutoCloseable {
         if (name.endsWith(".onnx")) {
             return new Model(OnnxImporter.read(file));
         }
-        throw new InferoException("cannot read " + file + ": unknown model format (expected a .onnx file)");
+        if (name.endsWith(".xml")) {
+            return new Model(IrReader.read(file));
+        }
+        throw new InferoException("cannot read " + file + ": unknown model format (expected .onnx or OpenVINO IR .xml)");
     }
 
     /** Wraps a graph built in code. */

@@ -135,6 +135,94 @@ public final class Graph {
         }
     }
 
+    /**
+     * Makes every consumer of {@code old} (including Results) read {@code replacement} instead, and hands over the
+     * tensor names so the model's outputs keep their names. The old producer stays until {@link #removeDeadNodes()}.
+     */
+    public void replaceAllUses(Value old, Value replacement) {
+        if (old == replacement) {
+            return;
+        }
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                if (n.input(i) == old) {
+                    n.setInput(i, replacement);
+                }
+            }
+        }
+        replacement.names().addAll(old.names());
+        old.names().clear();
+        sortTopologically();
+    }
+
+    /** Replaces a node's op in place (same inputs) and re-infers the graph. */
+    public void replaceOp(Node node, Op op) {
+        node.setOp(op);
+        reinfer();
+    }
+
+    /** Removes nodes that no Result depends on (parameters always stay); returns how many were removed. */
+    public int removeDeadNodes() {
+        Set<Node> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Node> work = new java.util.ArrayDeque<>(results);
+        while (!work.isEmpty()) {
+            Node n = work.pop();
+            if (live.add(n)) {
+                for (Value v : n.inputs()) {
+                    if (v != null) {
+                        work.push(v.node());
+                    }
+                }
+            }
+        }
+        live.addAll(parameters);
+        int before = nodes.size();
+        nodes.removeIf(n -> !live.contains(n));
+        return before - nodes.size();
+    }
+
+    /** Consumers of {@code value}: each node reading it, once per input port that reads it. */
+    public List<Node> consumers(Value value) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            for (Value v : n.inputs()) {
+                if (v == value) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Restores topological order after rewiring (stable: keeps the existing order where it is valid). */
+    public void sortTopologically() {
+        List<Node> sorted = new ArrayList<>(nodes.size());
+        Set<Node> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Node> inProgress = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : nodes) {
+            visit(n, done, inProgress, sorted);
+        }
+        nodes.clear();
+        nodes.addAll(sorted);
+    }
+
+    private static void visit(Node n, Set<Node> done, Set<Node> inProgress, List<Node> sorted) {
+        if (done.contains(n)) {
+            return;
+        }
+        if (!inProgress.add(n)) {
+            throw new InferoException("the graph has a cycle through node '" + n.name() + "'");
+        }
+        for (Value v : n.inputs()) {
+            if (v != null) {
+                visit(v.node(), done, inProgress, sorted);
+            }
+        }
+        inProgress.remove(n);
+        done.add(n);
+        sorted.add(n);
+    }
+
     /** Number of nodes of each type, for summaries. */
     public Map<String, Integer> opHistogram() {
         Map<String, Integer> h = new java.util.TreeMap<>();

@@ -8,7 +8,9 @@ import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A node of the graph: an op applied to input values. Inputs may contain {@code null} for an absent optional input.
@@ -26,6 +28,7 @@ public final class Node {
     private Op op;
     private final List<Value> inputs;
     private final List<Value> outputs = new ArrayList<>();
+    private final Map<String, String> rtInfo = new LinkedHashMap<>();
 
     Node(String name, Op op, List<Value> inputs) {
         this.name = name;
@@ -35,6 +38,14 @@ public final class Node {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Runtime information carried through the IR (OpenVINO layer {@code rt_info}): for example
+     * {@code decompression} on the Convert that unpacks FP16 weights, or {@code fused_names}.
+     */
+    public Map<String, String> rtInfo() {
+        return rtInfo;
     }
 
     public Op op() {
