@@ -181,6 +181,37 @@ public final class Graph {
         return before - nodes.size();
     }
 
+    /** Drops every Result and makes {@code outputs} the model outputs instead, each named by its first tensor name. */
+    public void replaceResults(List<Value> outputs) {
+        nodes.removeAll(results);
+        results.clear();
+        for (Value v : outputs) {
+            String name = v.names().isEmpty() ? v.displayName() : v.names().iterator().next();
+            addResult(name, v).output(0).names().add(name);
+        }
+        removeDeadNodes();
+    }
+
+    /** Removes parameters nothing reads (after the graph was cut at new inputs); returns how many. */
+    public int removeUnusedParameters() {
+        List<Node> unused = parameters.stream().filter(p -> consumers(p.output(0)).isEmpty()).toList();
+        parameters.removeAll(unused);
+        nodes.removeAll(unused);
+        return unused.size();
+    }
+
+    /**
+     * Makes {@code value} a model input: a new Parameter of its type and shape takes over its consumers, so what
+     * computed it is cut off (MO's {@code --input} on an inner tensor).
+     */
+    public Node cutAt(Value value, String name) {
+        Node p = addParameter(name, value.type(), value.shape());
+        p.output(0).names().addAll(value.names());
+        replaceAllUses(value, p.output(0));
+        removeDeadNodes();
+        return p;
+    }
+
     /** Consumers of {@code value}: each node reading it, once per input port that reads it. */
     public List<Node> consumers(Value value) {
         List<Node> out = new ArrayList<>();
