@@ -5,7 +5,9 @@ import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpRegistry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
@@ -121,14 +123,7 @@ public final class IrReader {
         }
 
         int opset() {
-            if (version.startsWith("opset")) {
-                try {
-                    return Integer.parseInt(version.substring(5));
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
-            return version.equals("infero") ? Integer.MAX_VALUE : -1;
+            return OpRegistry.opsetOf(version);
         }
     }
 
@@ -206,9 +201,9 @@ public final class IrReader {
             if (l.type.equals("Parameter") || l.type.equals("Const")) {
                 continue;
             }
-            if (!IrOpRegistry.knowsType(l.type)) {
+            if (!OpRegistry.knows(l.type)) {
                 unknown.add(l.type + " (layer " + l.describe() + ")");
-            } else if (IrOpRegistry.factory(l.type, l.opset()) == null) {
+            } else if (OpRegistry.factory(l.type, l.opset()) == null) {
                 unknown.add(l.type + " version '" + l.version + "' (layer " + l.describe() + ")");
             }
         }
@@ -291,7 +286,7 @@ public final class IrReader {
 
     private static Node build(Layer layer, Graph graph, ByteBuffer weights, Map<Integer, int[]> sources,
                               Map<Integer, Node> built, Map<Integer, Layer> byId) {
-        IrAttributes attrs = new IrAttributes(layer.describe(), layer.data);
+        AttributeSource attrs = new AttributeSource(layer.describe(), layer.data);
         Node node;
         switch (layer.type) {
             case "Parameter" -> node = graph.addParameter(layer.name, attrs.elementType("element_type"),
@@ -309,7 +304,7 @@ public final class IrReader {
                     int outputIndex = indexOfPort(from.outputs, src[1]);
                     inputs.add(built.get(src[0]).output(outputIndex));
                 }
-                Function<IrAttributes, Op> factory = IrOpRegistry.factory(layer.type, layer.opset());
+                Function<AttributeSource, Op> factory = OpRegistry.factory(layer.type, layer.opset());
                 Op op = factory.apply(attrs);
                 try {
                     node = layer.type.equals("Result") ? graph.addResult(layer.name, inputs.get(0))
@@ -344,7 +339,7 @@ public final class IrReader {
         throw new IllegalStateException("port " + id + " vanished");
     }
 
-    private static Tensor constant(IrAttributes attrs, Layer layer, ByteBuffer weights) {
+    private static Tensor constant(AttributeSource attrs, Layer layer, ByteBuffer weights) {
         ElementType type = attrs.elementType("element_type");
         PartialShape shape = attrs.shape("shape");
         if (!shape.isStatic()) {

@@ -1,4 +1,4 @@
-package dev.infero.ir;
+package dev.infero.core.op;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.types.ElementType;
@@ -7,12 +7,16 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
-/** Typed access to a layer's {@code <data>} attributes, with errors that name the layer and the attribute. */
-public final class IrAttributes {
+/**
+ * Typed access to an op's attributes written as text (IR {@code <data>} attributes, OpenVINO spelling), with errors
+ * that name the layer and the attribute. The counterpart of {@link AttributeSink}: an op's factory reads here what its
+ * {@code describe} writes there.
+ */
+public final class AttributeSource {
     private final String layer;
     private final Map<String, String> values;
 
-    IrAttributes(String layer, Map<String, String> values) {
+    public AttributeSource(String layer, Map<String, String> values) {
         this.layer = layer;
         this.values = values;
     }

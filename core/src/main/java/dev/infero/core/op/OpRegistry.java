@@ -1,0 +1,80 @@
+package dev.infero.core.op;
+
+import dev.infero.core.ops.Result;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.eltwise.Divide;
+import dev.infero.core.ops.eltwise.Maximum;
+import dev.infero.core.ops.eltwise.Minimum;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.movement.Reshape;
+import dev.infero.core.ops.movement.Squeeze;
+import dev.infero.core.ops.movement.Unsqueeze;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Every op Infero knows, by OpenVINO type name and version, with a factory that builds it from its attributes
+ * (what the IR reader uses). Versions are keyed by the opset that introduced them: a request for {@code opsetN}
+ * gets the newest version introduced in opset N or earlier, which is the version opset N contains. Ops Infero adds
+ * itself are registered under version {@code infero}. (Parameter and Const need data, not just attributes: the IR
+ * reader builds those itself.)
+ */
+public final class OpRegistry {
+    /** Opset number standing for Infero's own ops ({@code version="infero"}). */
+    public static final int INFERO_OPSET = Integer.MAX_VALUE;
+
+    private static final Map<String, NavigableMap<Integer, Function<AttributeSource, Op>>> FACTORIES = new HashMap<>();
+
+    static {
+        register("Result", 1, a -> new Result());
+        register("Add", 1, a -> new Add());
+        register("Subtract", 1, a -> new Subtract());
+        register("Multiply", 1, a -> new Multiply());
+        register("Divide", 1, a -> new Divide());
+        register("Maximum", 1, a -> new Maximum());
+        register("Minimum", 1, a -> new Minimum());
+        register("Convert", 1, a -> new Convert(a.elementType("destination_type")));
+        register("Reshape", 1, a -> new Reshape(a.bool("special_zero", false)));
+        register("Squeeze", 1, a -> new Squeeze());
+        register("Unsqueeze", 1, a -> new Unsqueeze());
+    }
+
+    private OpRegistry() {
+    }
+
+    /** Registers the factory of {@code type} as introduced in {@code opset} (or {@link #INFERO_OPSET}). */
+    public static void register(String type, int opset, Function<AttributeSource, Op> factory) {
+        FACTORIES.computeIfAbsent(type, k -> new TreeMap<>()).put(opset, factory);
+    }
+
+    /** The factory for {@code type} as of {@code opset}, or {@code null} when Infero does not know it. */
+    public static Function<AttributeSource, Op> factory(String type, int opset) {
+        NavigableMap<Integer, Function<AttributeSource, Op>> versions = FACTORIES.get(type);
+        if (versions == null) {
+            return null;
+        }
+        Map.Entry<Integer, Function<AttributeSource, Op>> e = versions.floorEntry(opset);
+        return e == null ? null : e.getValue();
+    }
+
+    public static boolean knows(String type) {
+        return FACTORIES.containsKey(type);
+    }
+
+    /** The opset number of a version string: {@code opset8} → 8, {@code infero} → {@link #INFERO_OPSET}, else -1. */
+    public static int opsetOf(String version) {
+        if (version.startsWith("opset")) {
+            try {
+                return Integer.parseInt(version.substring(5));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return version.equals("infero") ? INFERO_OPSET : -1;
+    }
+}
