@@ -7,11 +7,8 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.types.PartialShape;
 import dev.infero.ir.IrWriter;
-import dev.infero.transforms.CommonSubexpressionElimination;
 import dev.infero.transforms.CompressToFp16;
-import dev.infero.transforms.ConstantFolding;
-import dev.infero.transforms.DeadNodeElimination;
-import dev.infero.transforms.NoOpElimination;
+import dev.infero.transforms.Optimizations;
 import dev.infero.transforms.Pass;
 import dev.infero.transforms.PassManager;
 import java.util.ArrayList;
@@ -43,8 +40,7 @@ public final class ModelConverter {
         if (!options.outputs().isEmpty()) {
             graph.replaceResults(options.outputs().stream().map(name -> tensor(graph, name, "--output")).toList());
         }
-        List<Pass> passes = new ArrayList<>(List.of(new ConstantFolding(), new NoOpElimination(),
-                new CommonSubexpressionElimination(), new DeadNodeElimination()));
+        List<Pass> passes = Optimizations.standard();
         if (options.compressToFp16()) {
             passes.add(new CompressToFp16());
         }
