@@ -37,11 +37,7 @@ final class CpuRequest implements ExecutionRequest {
         }
         this.staticPlan = allStatic;
         if (staticPlan) {
-            for (ExecutionPlan.Step step : plan.steps) {
-                for (int slot : step.outputs()) {
-                    slots[slot] = Tensor.allocate(plan.values[slot].type(), plan.values[slot].shape().toArray());
-                }
-            }
+            MemoryPlan.allocate(plan, slots);
         }
     }
 
