@@ -3,6 +3,7 @@ package dev.infero.api;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.tensor.Tensor;
 import java.util.List;
 
@@ -42,6 +43,16 @@ public final class InferRequest {
 
     public Tensor getOutput(String name) {
         return request.output(indexOf(outputs, name, "output"));
+    }
+
+    /** Enables per-layer timing for the following inferences ({@code -pc} in the tools). */
+    public void setProfiling(boolean enabled) {
+        request.setProfiling(enabled);
+    }
+
+    /** Per-layer counters of the last inference: node, type, status, kernel, time. Empty unless profiling is on. */
+    public List<ProfilingInfo> getProfilingInfo() {
+        return request.profilingInfo();
     }
 
     public List<PortInfo> inputs() {

@@ -3,11 +3,14 @@ package dev.infero.cpu;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Buffers and execution for one request. When every shape was known at compile time, outputs are allocated once and
@@ -20,6 +23,7 @@ final class CpuRequest implements ExecutionRequest {
     private final Tensor[][] stepInputs;
     private final Tensor[][] stepOutputs;
     private final boolean staticPlan;
+    private long[] stepNanos;
 
     CpuRequest(ExecutionPlan plan) {
         this.plan = plan;
@@ -85,8 +89,34 @@ final class CpuRequest implements ExecutionRequest {
             for (int i = 0; i < out.length; i++) {
                 out[i] = slots[step.outputs()[i]];
             }
-            step.node().op().evaluate(in, out);
+            if (stepNanos == null) {
+                step.node().op().evaluate(in, out);
+            } else {
+                long t0 = System.nanoTime();
+                step.node().op().evaluate(in, out);
+                stepNanos[s] = System.nanoTime() - t0;
+            }
         }
+    }
+
+    @Override
+    public void setProfiling(boolean enabled) {
+        stepNanos = enabled ? new long[plan.steps.size()] : null;
+    }
+
+    @Override
+    public List<ProfilingInfo> profilingInfo() {
+        if (stepNanos == null) {
+            return List.of();
+        }
+        List<ProfilingInfo> rows = new ArrayList<>();
+        for (int s = 0; s < plan.steps.size(); s++) {
+            var node = plan.steps.get(s).node();
+            String precision = node.outputs().isEmpty() ? "" : "_" + node.output(0).type().precision();
+            rows.add(new ProfilingInfo(node.name(), node.type(), ProfilingInfo.Status.EXECUTED,
+                    "reference" + precision, stepNanos[s]));
+        }
+        return rows;
     }
 
     private boolean inputsMatchCompiledShapes() {
