@@ -6,6 +6,8 @@ import dev.infero.core.device.PortInfo;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.Constant;
+import dev.infero.transforms.Optimizations;
+import dev.infero.transforms.PassManager;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,9 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code infero info MODEL}: inputs, outputs, operator histogram, parameter count and FLOPs. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show a model's inputs, outputs, operator histogram, parameters and FLOPs.")
+        description = "Show a model's inputs, outputs, operator histogram, parameters, FLOPs and what graph optimization removes.")
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or OpenVINO IR .xml).")
     Path model;
 
     @Override
@@ -34,6 +36,7 @@ final class InfoCommand implements Callable<Integer> {
             for (PortInfo p : m.outputs()) {
                 System.out.println("  " + p);
             }
+            int before = g.nodes().size();
             long params = 0;
             long flops = 0;
             for (Node n : g.nodes()) {
@@ -48,6 +51,11 @@ final class InfoCommand implements Callable<Integer> {
             }
             System.out.printf("Parameters: %,d%n", params);
             System.out.printf("FLOPs: %,d (%.3f GFLOPs)%n", flops, flops / 1e9);
+            System.out.println("Graph optimizations (as convert applies them):");
+            for (PassManager.Step step : new PassManager(Optimizations.standard()).run(g)) {
+                System.out.println("  " + step);
+            }
+            System.out.println("Nodes: " + before + " as read, " + g.nodes().size() + " after optimization");
         }
         return 0;
     }
