@@ -9,6 +9,6 @@ CP="$ROOT/benchmarks/target/classes:$(ls "$ROOT"/benchmarks/target/lib/*.jar | t
 OUT="$(mktemp)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main -rf csv -rff "$OUT" "$@"
 echo
-echo "GEMM throughput (single thread):"
+echo "GEMM throughput:"
 awk -F, 'NR > 1 && $1 ~ /GemmBenchmark/ { gsub(/"/, ""); split($8, d, "x"); us = $5;
-  printf "  %-16s %8.1f us  %6.1f GFLOPS\n", $8, us, 2 * d[1] * d[2] * d[3] / (us * 1e3) }' "$OUT"
+  printf "  %-16s threads=%s %9.1f us  %6.1f GFLOPS\n", $8, $9, us, 2 * d[1] * d[2] * d[3] / (us * 1e3) }' "$OUT"

@@ -1,6 +1,7 @@
 package dev.infero.benchmarks;
 
 import dev.infero.cpu.kernels.Sgemm;
+import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,11 +14,12 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Single-thread SGEMM throughput. GFLOPS = 2·M·N·K / time; the report prints time per call, see
+ * SGEMM throughput on 1 and 2 threads. GFLOPS = 2·M·N·K / time; the report prints time per call, see
  * {@code benchmarks/run.sh}, which converts. Shapes: square, and the skinny ones CNN layers produce
  * (M = output channels, N = output pixels, K = input channels × kernel area).
  */
@@ -38,7 +40,11 @@ public class GemmBenchmark {
     private float[] a;
     private float[] b;
     private float[] c;
-    private final Sgemm.Workspace ws = new Sgemm.Workspace();
+    @Param({"1", "2"})
+    public int threads;
+
+    private Sgemm.Workspace[] ws;
+    private WorkerPool pool;
 
     @Setup
     public void setup() {
@@ -46,6 +52,11 @@ public class GemmBenchmark {
         m = Integer.parseInt(d[0]);
         n = Integer.parseInt(d[1]);
         k = Integer.parseInt(d[2]);
+        pool = new WorkerPool(threads, "gemm");
+        ws = new Sgemm.Workspace[threads];
+        for (int i = 0; i < threads; i++) {
+            ws[i] = new Sgemm.Workspace();
+        }
         Random r = new Random(1);
         a = new float[m * k];
         b = new float[k * n];
@@ -58,9 +69,14 @@ public class GemmBenchmark {
         }
     }
 
+    @TearDown
+    public void tearDown() {
+        pool.close();
+    }
+
     @Benchmark
     public void sgemm(Blackhole bh) {
-        Sgemm.multiply(m, n, k, a, 0, k, b, 0, n, c, 0, n, false, ws);
+        Sgemm.multiply(m, n, k, a, 0, k, b, 0, n, c, 0, n, false, ws, pool);
         bh.consume(c);
     }
 }

@@ -81,6 +81,40 @@ public final class Sgemm {
         }
     }
 
+    /**
+     * The same product split across {@code pool}: by column blocks when C is wide (each thread packs its own part of
+     * B), else by row blocks. {@code ws} holds one workspace per pool thread.
+     */
+    public static void multiply(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate, Workspace[] ws,
+                                dev.infero.cpu.parallel.WorkerPool pool) {
+        int t = pool.threads();
+        int colBlocks = (n + NR - 1) / NR;
+        int rowBlocks = (m + MR - 1) / MR;
+        if (t == 1 || (long) m * n * k < 64 * 64 * 64) {
+            multiply(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, ws[0]);
+        } else if (colBlocks >= 2 * t || colBlocks >= rowBlocks) {
+            int per = (colBlocks + t - 1) / t * NR;
+            pool.parallelFor(t, task -> {
+                int j0 = task * per;
+                int width = Math.min(per, n - j0);
+                if (width > 0) {
+                    multiply(m, width, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, accumulate, ws[task]);
+                }
+            });
+        } else {
+            int per = (rowBlocks + t - 1) / t * MR;
+            pool.parallelFor(t, task -> {
+                int i0 = task * per;
+                int height = Math.min(per, m - i0);
+                if (height > 0) {
+                    multiply(height, n, k, a, aOff + i0 * lda, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
+                            accumulate, ws[task]);
+                }
+            });
+        }
+    }
+
     /** Packs B[kc×n] into NR-wide column panels, each stored k-major; the last panel is zero-padded. */
     static void packB(float[] b, int off, int ldb, int kc, int n, float[] pb) {
         int panels = (n + NR - 1) / NR;
