@@ -8,9 +8,11 @@ import dev.infero.core.types.ElementType;
 
 /**
  * Element type conversion (OpenVINO Convert-1). Floating to integer truncates toward zero, as ONNX Cast does;
- * integers keep their low bits; anything non-zero becomes boolean true.
+ * integers keep their low bits; anything non-zero (NaN included) becomes boolean true. NaN becomes integer 0.
  */
 public final class Convert extends Op {
+    private static final double TWO_TO_63 = 0x1p63;
+
     private final ElementType destination;
 
     public Convert(ElementType destination) {
@@ -43,6 +45,10 @@ public final class Convert extends Op {
         int n = in.size();
         if (in.type() == destination) {
             in.copyTo(out);
+        } else if (in.type().isFloating() && destination == ElementType.U64) {
+            for (int i = 0; i < n; i++) {
+                out.setLong(i, toUnsignedLong(in.getDouble(i)));
+            }
         } else if (in.type().isFloating() || destination.isFloating()) {
             for (int i = 0; i < n; i++) {
                 out.setDouble(i, in.getDouble(i));
@@ -52,5 +58,10 @@ public final class Convert extends Op {
                 out.setLong(i, in.getLong(i));
             }
         }
+    }
+
+    /** Truncates toward zero into the u64 range (a plain long cast would saturate at 2^63 - 1). */
+    private static long toUnsignedLong(double v) {
+        return v >= TWO_TO_63 ? (long) (v - TWO_TO_63) ^ Long.MIN_VALUE : (long) v;
     }
 }
