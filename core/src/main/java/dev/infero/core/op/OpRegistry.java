@@ -1,13 +1,7 @@
 package dev.infero.core.op;
 
 import dev.infero.core.ops.Result;
-import dev.infero.core.ops.eltwise.Add;
-import dev.infero.core.ops.eltwise.Convert;
-import dev.infero.core.ops.eltwise.Divide;
-import dev.infero.core.ops.eltwise.Maximum;
-import dev.infero.core.ops.eltwise.Minimum;
-import dev.infero.core.ops.eltwise.Multiply;
-import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.Squeeze;
 import dev.infero.core.ops.movement.Unsqueeze;
@@ -32,13 +26,7 @@ public final class OpRegistry {
 
     static {
         register("Result", 1, a -> new Result());
-        register("Add", 1, a -> new Add());
-        register("Subtract", 1, a -> new Subtract());
-        register("Multiply", 1, a -> new Multiply());
-        register("Divide", 1, a -> new Divide());
-        register("Maximum", 1, a -> new Maximum());
-        register("Minimum", 1, a -> new Minimum());
-        register("Convert", 1, a -> new Convert(a.elementType("destination_type")));
+        ElementwiseOpSet.register();
         register("Reshape", 1, a -> new Reshape(a.bool("special_zero", false)));
         register("Squeeze", 1, a -> new Squeeze());
         register("Unsqueeze", 1, a -> new Unsqueeze());
@@ -50,6 +38,15 @@ public final class OpRegistry {
     /** Registers the factory of {@code type} as introduced in {@code opset} (or {@link #INFERO_OPSET}). */
     public static void register(String type, int opset, Function<AttributeSource, Op> factory) {
         FACTORIES.computeIfAbsent(type, k -> new TreeMap<>()).put(opset, factory);
+    }
+
+    /** Registers ops without attributes; each one's type and version come from an instance. */
+    @SafeVarargs
+    public static void registerSimple(java.util.function.Supplier<? extends Op>... ops) {
+        for (var supplier : ops) {
+            Op sample = supplier.get();
+            register(sample.type(), opsetOf(sample.version()), a -> supplier.get());
+        }
     }
 
     /** The factory for {@code type} as of {@code opset}, or {@code null} when Infero does not know it. */
