@@ -49,7 +49,9 @@ public final class CommonSubexpressionElimination implements Pass {
             }
             merged++;
         }
-        graph.removeDeadNodes();
+        if (merged > 0) {
+            graph.removeDeadNodes(); // what the rewrites orphaned
+        }
         return merged;
     }
 

@@ -41,7 +41,9 @@ public final class CompressToFp16 implements Pass {
             graph.replaceAllUses(original, convert.output(0));
             compressed++;
         }
-        graph.removeDeadNodes();
+        if (compressed > 0) {
+            graph.removeDeadNodes(); // what the rewrites orphaned
+        }
         return compressed;
     }
 

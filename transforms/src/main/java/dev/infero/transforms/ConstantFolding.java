@@ -36,7 +36,9 @@ public final class ConstantFolding implements Pass {
                 }
             }
         }
-        graph.removeDeadNodes();
+        if (folded > 0) {
+            graph.removeDeadNodes(); // what the rewrites orphaned
+        }
         return folded;
     }
 }

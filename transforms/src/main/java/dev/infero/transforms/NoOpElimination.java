@@ -38,7 +38,9 @@ public final class NoOpElimination implements Pass {
                 removed++;
             }
         }
-        graph.removeDeadNodes();
+        if (removed > 0) {
+            graph.removeDeadNodes(); // what the rewrites orphaned
+        }
         return removed;
     }
 }

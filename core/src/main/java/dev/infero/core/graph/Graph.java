@@ -62,9 +62,7 @@ public final class Graph {
     }
 
     public Node addConstant(String name, Tensor value) {
-        Node n = add(new Constant(value), name);
-        n.setKnown(0, value);
-        return n;
+        return add(new Constant(value), name);
     }
 
     /** Marks {@code value} as a model output called {@code name}. */
@@ -126,12 +124,7 @@ public final class Graph {
     /** Re-runs shape inference and constant propagation over all nodes in order. */
     public void reinfer() {
         for (Node n : nodes) {
-            if (n.op() instanceof Constant c) {
-                n.infer();
-                n.setKnown(0, c.value());
-            } else {
-                n.infer();
-            }
+            n.infer();
         }
     }
 
@@ -155,10 +148,30 @@ public final class Graph {
         sortTopologically();
     }
 
-    /** Replaces a node's op in place (same inputs) and re-infers the graph. */
+    /** Replaces a node's op in place (same inputs) and re-infers it and everything downstream. */
     public void replaceOp(Node node, Op op) {
         node.setOp(op);
-        reinfer();
+        reinferFrom(node);
+    }
+
+    /** Rewires input {@code i} of {@code node} to {@code value} and re-infers it and everything downstream. */
+    public void setInput(Node node, int i, Value value) {
+        node.setInput(i, value);
+        sortTopologically();
+        reinferFrom(node);
+    }
+
+    /** Re-runs inference for {@code start} and every node that (transitively) reads its outputs. */
+    private void reinferFrom(Node start) {
+        Set<Node> dirty = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        dirty.add(start);
+        for (Node n : nodes) {
+            if (n != start && n.inputs().stream().noneMatch(v -> v != null && dirty.contains(v.node()))) {
+                continue;
+            }
+            dirty.add(n);
+            n.infer();
+        }
     }
 
     /** Removes nodes that no Result depends on (parameters always stay); returns how many were removed. */

@@ -3,6 +3,7 @@ package dev.infero.core.graph;
 import dev.infero.core.InferoException;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.ops.Constant;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -88,7 +89,9 @@ public final class Node {
     /** Runs the op's shape inference and, when every input is known, constant propagation. */
     void infer() {
         op.infer(new BuildContext());
-        if (op.isFoldable() && !outputs.isEmpty() && inputs.stream().allMatch(v -> v == null || v.isKnown())
+        if (op instanceof Constant c) {
+            outputs.get(0).setKnownValue(c.value());
+        } else if (op.isFoldable() && !outputs.isEmpty() && inputs.stream().allMatch(v -> v == null || v.isKnown())
                 && outputs.stream().allMatch(v -> v.shape().isStatic() && sizeOf(v.shape()) <= FOLDING_BUDGET_ELEMENTS)) {
             Tensor[] in = inputs.stream().map(v -> v == null ? null : v.knownValue()).toArray(Tensor[]::new);
             Tensor[] out = new Tensor[outputs.size()];
@@ -102,11 +105,6 @@ public final class Node {
         } else {
             outputs.forEach(v -> v.setKnownValue(null));
         }
-    }
-
-    /** Sets an output's value directly (Constant nodes, whose value is their definition). */
-    void setKnown(int i, Tensor value) {
-        outputs.get(i).setKnownValue(value);
     }
 
     private static long sizeOf(PartialShape s) {
