@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 public final class Relu extends UnaryElementwise {
     @Override
     public String type() {
-        return "Relu";
+        return "ReLU";
     }
 
     @Override
