@@ -4,7 +4,7 @@ import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.FloatVector;
 
-/** Element-wise {@code max(x, 0)} (OpenVINO ReLU-1, type {@code Relu}); NaN stays NaN; any numeric type. */
+/** Element-wise {@code max(x, 0)} (OpenVINO ReLU-1); NaN stays NaN; any numeric type. */
 public final class Relu extends UnaryElementwise {
     @Override
     public String type() {
