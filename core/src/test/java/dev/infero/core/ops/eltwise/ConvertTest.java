@@ -47,4 +47,12 @@ class ConvertTest {
         Tensor bf = eval(new Convert(ElementType.BF16), vector(ElementType.F32, 1 + 0x1p-8 + 0x1p-9));
         assertEquals(1 + 0x1p-7, bf.getDouble(0));
     }
+
+    @Test
+    void doubleToHalfRoundsOnceNotTwice() {
+        // Just above the midpoint between 1 and the next half: rounding to float first would make it a tie (-> 1).
+        Tensor y = eval(new Convert(ElementType.F16), vector(ElementType.F64, 1 + 0x1p-11 + 0x1p-40, -1e300, 0.1));
+        assertArrayEquals(new double[] {1 + 0x1p-10, Double.NEGATIVE_INFINITY, Float.float16ToFloat(
+                Float.floatToFloat16(0.1f))}, doubles(y));
+    }
 }
