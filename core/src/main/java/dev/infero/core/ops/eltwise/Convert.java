@@ -49,6 +49,10 @@ public final class Convert extends Op {
             for (int i = 0; i < n; i++) {
                 out.setLong(i, toUnsignedLong(in.getDouble(i)));
             }
+        } else if (in.type() == ElementType.F64 && destination.bits() == 16) {
+            for (int i = 0; i < n; i++) {
+                out.setDouble(i, roundToOddFloat(in.getDouble(i)));
+            }
         } else if (in.type().isFloating() || destination.isFloating()) {
             for (int i = 0; i < n; i++) {
                 out.setDouble(i, in.getDouble(i));
@@ -58,6 +62,22 @@ public final class Convert extends Op {
                 out.setLong(i, in.getLong(i));
             }
         }
+    }
+
+    /**
+     * {@code v} as a float rounded to odd: truncated toward zero, with the last bit set when inexact. Rounding that
+     * float to a 16-bit type then equals rounding {@code v} directly, which plain double-to-float-to-half rounding
+     * misses when the first rounding lands on a tie of the second.
+     */
+    private static float roundToOddFloat(double v) {
+        float f = (float) v;
+        if (Double.isNaN(v) || f == v) {
+            return f;
+        }
+        if (Math.abs(f) > Math.abs(v)) {
+            f = Math.nextAfter(f, 0.0);
+        }
+        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1);
     }
 
     /** Truncates toward zero into the u64 range (a plain long cast would saturate at 2^63 - 1). */
