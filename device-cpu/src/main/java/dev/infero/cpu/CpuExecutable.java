@@ -19,12 +19,14 @@ final class CpuExecutable implements Executable {
     private final ExecutionPlan plan;
     private final ExecutionConfig config;
     private final StreamExecutor streams;
+    private final WorkerPools workerPools;
     private final Map<String, String> properties;
 
     CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config) {
         this.plan = plan;
         this.config = config;
         this.streams = new StreamExecutor("infero-CPU", config.streams(), config.threadsPerStream());
+        this.workerPools = new WorkerPools(config.streams(), config.threadsPerStream(), "infero-CPU");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("NETWORK_NAME", name);
         p.putAll(config.properties());
@@ -45,7 +47,7 @@ final class CpuExecutable implements Executable {
 
     @Override
     public ExecutionRequest newRequest() {
-        CpuRequest request = new CpuRequest(plan);
+        CpuRequest request = new CpuRequest(plan, workerPools);
         request.setProfiling(config.perfCount());
         return request;
     }
@@ -63,5 +65,6 @@ final class CpuExecutable implements Executable {
     @Override
     public void close() {
         streams.close();
+        workerPools.close();
     }
 }
