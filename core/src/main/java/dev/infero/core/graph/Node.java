@@ -88,9 +88,15 @@ public final class Node {
 
     /** Runs the op's shape inference and, when every input is known, constant propagation. */
     void infer() {
-        op.infer(new BuildContext());
+        BuildContext ctx = new BuildContext();
+        op.infer(ctx);
+        Tensor[] fromShapes = op.isFoldable() ? op.evaluateFromShapes(ctx) : null;
         if (op instanceof Constant c) {
             outputs.get(0).setKnownValue(c.value());
+        } else if (fromShapes != null) {
+            for (int i = 0; i < fromShapes.length; i++) {
+                outputs.get(i).setKnownValue(fromShapes[i]);
+            }
         } else if (op.isFoldable() && !outputs.isEmpty() && inputs.stream().allMatch(v -> v == null || v.isKnown())
                 && outputs.stream().allMatch(v -> v.shape().isStatic() && sizeOf(v.shape()) <= FOLDING_BUDGET_ELEMENTS)) {
             Tensor[] in = inputs.stream().map(v -> v == null ? null : v.knownValue()).toArray(Tensor[]::new);

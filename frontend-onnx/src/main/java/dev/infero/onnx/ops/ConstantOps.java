@@ -2,13 +2,15 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.movement.Broadcast;
+import dev.infero.core.ops.movement.Range;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
 import java.util.List;
 import java.util.Map;
 
-/** Constant, and the ops that vanish at inference time (Identity, Dropout). */
+/** Constants and generated constants (ConstantOfShape, Range), and the ops that vanish at inference time. */
 public final class ConstantOps {
     private ConstantOps() {
     }
@@ -17,6 +19,9 @@ public final class ConstantOps {
         r.put("Constant", ConstantOps::constant);
         r.put("Identity", n -> List.of(n.requireInput(0)));
         r.put("Dropout", ConstantOps::dropout);
+        r.put("ConstantOfShape", ConstantOps::constantOfShape);
+        r.put("Range", n -> List.of(n.add(new Range(n.requireInput(0).type()), n.requireInput(0), n.requireInput(1),
+                n.requireInput(2))));
     }
 
     private static List<Value> constant(OnnxNode n) {
@@ -41,6 +46,17 @@ public final class ConstantOps {
             throw n.error("has no value attribute");
         }
         return List.of(n.constant(t));
+    }
+
+    /** The {@code value} attribute (one element, default f32 0) broadcast to the shape given by input 0. */
+    private static List<Value> constantOfShape(OnnxNode n) {
+        Tensor value = n.attrTensor("value");
+        if (value == null) {
+            value = Tensor.scalar(0f);
+        } else if (value.size() != 1) {
+            throw n.error("value must hold exactly one element, got " + value.describe());
+        }
+        return List.of(n.add(new Broadcast(Broadcast.Mode.NUMPY), n.constant(value.reshape()), n.requireInput(0)));
     }
 
     /** Inference-mode Dropout is the identity; its optional mask output is all true. */
