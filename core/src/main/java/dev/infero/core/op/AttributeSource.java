@@ -153,6 +153,17 @@ public final class AttributeSource {
         return PartialShape.of(dims);
     }
 
+    /** An enum attribute written in lower case ({@code half_to_even} → {@code HALF_TO_EVEN}). */
+    public <E extends Enum<E>> E enumValue(Class<E> type, String name, String defaultValue) {
+        String v = string(name, defaultValue);
+        try {
+            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw error("attribute " + name + "=\"" + v + "\" is not one of "
+                    + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+        }
+    }
+
     public InferoException error(String message) {
         return new InferoException("IR layer " + layer + " " + message);
     }

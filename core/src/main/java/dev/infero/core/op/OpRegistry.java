@@ -2,9 +2,7 @@ package dev.infero.core.op;
 
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
-import dev.infero.core.ops.movement.Reshape;
-import dev.infero.core.ops.movement.Squeeze;
-import dev.infero.core.ops.movement.Unsqueeze;
+import dev.infero.core.ops.movement.MovementOpSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -27,9 +25,7 @@ public final class OpRegistry {
     static {
         register("Result", 1, a -> new Result());
         ElementwiseOpSet.register();
-        register("Reshape", 1, a -> new Reshape(a.bool("special_zero", false)));
-        register("Squeeze", 1, a -> new Squeeze());
-        register("Unsqueeze", 1, a -> new Unsqueeze());
+        MovementOpSet.register();
     }
 
     private OpRegistry() {

@@ -1,6 +1,5 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.OpRegistry;
 import dev.infero.core.ops.activation.Clamp;
 import dev.infero.core.ops.activation.Elu;
@@ -30,7 +29,6 @@ import dev.infero.core.ops.logical.LogicalNot;
 import dev.infero.core.ops.logical.LogicalOr;
 import dev.infero.core.ops.logical.LogicalXor;
 import dev.infero.core.ops.logical.NotEqual;
-import java.util.Locale;
 
 /** IR factories of the element-wise, activation and logical ops (read what each op's {@code describe} writes). */
 public final class ElementwiseOpSet {
@@ -51,19 +49,8 @@ public final class ElementwiseOpSet {
         OpRegistry.register("Convert", 1, a -> new Convert(a.elementType("destination_type")));
         OpRegistry.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
         OpRegistry.register("Elu", 1, a -> new Elu(a.number("alpha")));
-        OpRegistry.register("Gelu", 7, a -> new Gelu(enumOf(Gelu.Approximation.class, a, "approximation_mode", "erf")));
-        OpRegistry.register("Round", 5, a -> new Round(enumOf(Round.Mode.class, a, "mode", "half_to_even")));
+        OpRegistry.register("Gelu", 7, a -> new Gelu(a.enumValue(Gelu.Approximation.class, "approximation_mode", "erf")));
+        OpRegistry.register("Round", 5, a -> new Round(a.enumValue(Round.Mode.class, "mode", "half_to_even")));
         OpRegistry.register("IsInf", 10, a -> new IsInf(a.bool("detect_negative", true), a.bool("detect_positive", true)));
-    }
-
-    /** An enum attribute written in lower case ({@code half_to_even} → {@code HALF_TO_EVEN}). */
-    static <E extends Enum<E>> E enumOf(Class<E> type, AttributeSource a, String name, String defaultValue) {
-        String v = a.string(name, defaultValue);
-        try {
-            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw a.error("attribute " + name + "=\"" + v + "\" is not one of "
-                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
-        }
     }
 }
