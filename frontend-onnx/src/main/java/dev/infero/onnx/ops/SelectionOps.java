@@ -194,9 +194,15 @@ public final class SelectionOps {
         return s.isStatic() && s.rank() == 1 && s.dim(0) == 0;
     }
 
-    /** Per-axis parameters (1-D, one per slice of x along axis) reshaped to broadcast against x: [D, 1, ..., 1]. */
+    /**
+     * Quantization parameters shaped to broadcast against x: a 1-D per-axis tensor (one value per slice along axis)
+     * becomes [D, 1, ..., 1]; with block_size B (opset 21) each value covers B consecutive elements along axis, so it
+     * is expanded to x's shape by GatherElements with index {@code i / B}.
+     */
     private static Value alongAxis(OnnxNode n, Value param, Value x) {
-        if (!param.shape().hasRank() || param.shape().rank() != 1) {
+        long blockSize = n.attrInt("block_size", 0);
+        boolean perAxis = param.shape().hasRank() && param.shape().rank() == 1;
+        if (!perAxis && blockSize == 0) {
             return param;
         }
         if (!x.shape().hasRank()) {
@@ -205,6 +211,9 @@ public final class SelectionOps {
         int rank = x.shape().rank();
         int axis = (int) (n.opset() >= 13 ? n.attrInt("axis", 1) : 1);
         axis = axis < 0 ? axis + rank : axis;
+        if (blockSize > 0) {
+            return expandBlocks(n, param, x, axis, blockSize);
+        }
         if (rank - axis - 1 <= 0) {
             return param;
         }
@@ -215,14 +224,20 @@ public final class SelectionOps {
         return n.add(new Unsqueeze(), param, n.constant(Tensor.vector(trailing)));
     }
 
-    private static void rejectBlocked(OnnxNode n) {
-        if (n.attrInt("block_size", 0) != 0) {
-            throw n.error("blocked quantization (block_size) is not supported");
+    private static Value expandBlocks(OnnxNode n, Value param, Value x, int axis, long blockSize) {
+        if (!x.shape().isStatic()) {
+            throw n.error("blocked quantization needs a static input shape, got " + x.shape());
         }
+        int[] shape = x.shape().toArray();
+        Tensor index = Tensor.allocate(ElementType.I64, shape);
+        int inner = dev.infero.core.types.Shapes.product(shape, axis + 1, shape.length);
+        for (int i = 0; i < index.size(); i++) {
+            index.longs()[i] = (i / inner) % shape[axis] / blockSize;
+        }
+        return n.add(new GatherElements(axis), param, n.constant(index));
     }
 
     private static List<Value> quantizeLinear(OnnxNode n) {
-        rejectBlocked(n);
         Value x = n.requireInput(0);
         Value zero = n.hasInput(2) ? alongAxis(n, n.input(2), x) : null;
         ElementType type = zero != null ? zero.type()
@@ -233,7 +248,6 @@ public final class SelectionOps {
 
     /** (x - zero_point) * scale, computed in the scale's type: Convert, Subtract, Multiply as OpenVINO does. */
     private static List<Value> dequantizeLinear(OnnxNode n) {
-        rejectBlocked(n);
         Value x = n.requireInput(0);
         Value scale = alongAxis(n, n.requireInput(1), x);
         ElementType type = scale.type();
