@@ -59,7 +59,8 @@ public final class Slice extends Op {
             if (b.length > in.rank()) {
                 throw ctx.error("start has " + b.length + " entries but the input has rank " + in.rank());
             }
-            axes = axes(ctx, new long[0], b.length);
+            axes = new int[b.length];
+            Arrays.setAll(axes, i -> i);
         } else if (axes.length != b.length) {
             throw ctx.error("axes has " + axes.length + " entries but start has " + b.length);
         }
@@ -73,20 +74,15 @@ public final class Slice extends Op {
         ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
     }
 
-    /** Normalised axes, or 0..n-1 when {@code given} is empty (n = {@code rankOrCount}). */
-    private static int[] axes(InferContext ctx, long[] given, int rankOrCount) {
-        if (given.length == 0) {
-            int[] all = new int[rankOrCount];
-            Arrays.setAll(all, i -> i);
-            return all;
-        }
+    /** The given axes normalised into [0, rank), each at most once. */
+    private static int[] axes(InferContext ctx, long[] given, int rank) {
         int[] axes = new int[given.length];
-        boolean[] seen = new boolean[rankOrCount];
+        boolean[] seen = new boolean[rank];
         for (int i = 0; i < given.length; i++) {
-            if (given[i] < -rankOrCount || given[i] >= rankOrCount) {
-                throw ctx.error("axis " + given[i] + " is out of range for rank " + rankOrCount);
+            if (given[i] < -rank || given[i] >= rank) {
+                throw ctx.error("axis " + given[i] + " is out of range for rank " + rank);
             }
-            axes[i] = Shapes.normalizeAxis(given[i], rankOrCount);
+            axes[i] = Shapes.normalizeAxis(given[i], rank);
             if (seen[axes[i]]) {
                 throw ctx.error("axis " + given[i] + " is repeated");
             }

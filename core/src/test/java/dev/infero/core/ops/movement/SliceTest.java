@@ -70,6 +70,12 @@ class SliceTest {
     }
 
     @Test
+    void emptyStartsAndAxesSliceNothing() {
+        Tensor out = eval(new Slice(), iota(2, 3), Tensor.vector(), Tensor.vector(), Tensor.vector(), Tensor.vector());
+        assertArrayEquals(iota(2, 3).floats(), out.floats());
+    }
+
+    @Test
     void aZeroStepIsAnError() {
         InferoException e = assertThrows(InferoException.class,
                 () -> slice(iota(4), new long[] {0}, new long[] {4}, new long[] {0}));
