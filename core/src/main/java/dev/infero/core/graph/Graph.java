@@ -148,6 +148,36 @@ public final class Graph {
         sortTopologically();
     }
 
+    /**
+     * Inserts {@code op} right after {@code value}: the new node reads {@code value} (then {@code extraInputs}) and
+     * every other reader of {@code value} reads the new node's output instead. Tensor names move along, except a
+     * model input's, which stays the input's name.
+     */
+    public Value insertAfter(Value value, Op op, String name, Value... extraInputs) {
+        List<Node> readers = consumers(value);
+        List<Value> inputs = new ArrayList<>();
+        inputs.add(value);
+        inputs.addAll(Arrays.asList(extraInputs));
+        Node inserted = add(op, name, inputs);
+        Value out = inserted.output(0);
+        for (Node reader : readers) {
+            for (int i = 0; i < reader.inputs().size(); i++) {
+                if (reader.input(i) == value) {
+                    reader.setInput(i, out);
+                }
+            }
+        }
+        if (!(value.node().op() instanceof Parameter)) {
+            out.names().addAll(value.names());
+            value.names().clear();
+        }
+        sortTopologically();
+        for (Node reader : readers) {
+            reinferFrom(reader);
+        }
+        return out;
+    }
+
     /** Replaces a node's op in place (same inputs) and re-infers it and everything downstream. */
     public void replaceOp(Node node, Op op) {
         node.setOp(op);
