@@ -227,6 +227,15 @@ class BenchmarkCommandTest {
     }
 
     @Test
+    void theOnnxRuntimeDeviceRunsTheSameBenchmark() {
+        Run r = benchmark("-m", model.toString(), "-d", "ORT", "-niter", "20", "-nstreams", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Available devices: CPU, ORT"), r.out());
+        assertTrue(r.out().contains("Execution Devices: [ORT (ONNX Runtime CPU)]"), r.out());
+        assertTrue(r.out().contains("Count:            20 iterations"), r.out());
+    }
+
+    @Test
     void batchReshapesTheModelAndCountsFrames() {
         Run r = benchmark("-m", model.toString(), "-b", "4", "-niter", "10", "-api", "sync", "-hint", "none");
         assertEquals(0, r.exitCode(), r.err());
