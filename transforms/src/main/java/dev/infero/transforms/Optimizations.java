@@ -10,7 +10,7 @@ public final class Optimizations {
 
     /** Device-independent optimizations for inference, in the order they run. */
     public static List<Pass> standard() {
-        return new ArrayList<>(List.of(new ConstantFolding(), new NoOpElimination(),
+        return new ArrayList<>(List.of(new ConstantFolding(), new NoOpElimination(), new FoldAffineIntoWeights(),
                 new CommonSubexpressionElimination(), new DeadNodeElimination()));
     }
 }

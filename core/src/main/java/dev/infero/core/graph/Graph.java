@@ -136,16 +136,21 @@ public final class Graph {
         if (old == replacement) {
             return;
         }
+        List<Node> rewired = new ArrayList<>();
         for (Node n : nodes) {
             for (int i = 0; i < n.inputs().size(); i++) {
                 if (n.input(i) == old) {
                     n.setInput(i, replacement);
+                    rewired.add(n);
                 }
             }
         }
         replacement.names().addAll(old.names());
         old.names().clear();
         sortTopologically();
+        for (Node n : rewired) {
+            reinferFrom(n);
+        }
     }
 
     /**
