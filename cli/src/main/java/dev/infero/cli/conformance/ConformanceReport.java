@@ -39,7 +39,7 @@ public final class ConformanceReport {
 
     /** The per-op table, the failures with reasons (and with {@code verbose} the unsupported ones), the summary. */
     public void printText(PrintWriter out, boolean verbose) {
-        int width = Math.max(2, perOp.keySet().stream().mapToInt(String::length).max().orElse(2));
+        int width = Math.max("total".length(), perOp.keySet().stream().mapToInt(String::length).max().orElse(2));
         String row = "%-" + width + "s  %6s  %6s  %11s%n";
         out.printf(row, "op", "passed", "failed", "unsupported");
         perOp.forEach((op, c) -> out.printf(row, op, c[0], c[1], c[2]));

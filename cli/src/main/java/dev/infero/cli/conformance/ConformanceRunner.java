@@ -108,7 +108,8 @@ public final class ConformanceRunner {
             future.cancel(true);
             shutdownWorker();
             outcome = Outcome.FAILED;
-            reason = "timeout: still running after " + timeout.toSeconds() + " s";
+            reason = "timeout: still running after " + (timeout.toMillis() % 1000 == 0
+                    ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             outcome = classify(cause);

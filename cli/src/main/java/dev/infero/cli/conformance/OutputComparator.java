@@ -46,8 +46,8 @@ public final class OutputComparator {
             return null;
         }
         return bad + " of " + expected.size() + " values differ beyond rtol " + tol.rtol() + ", atol " + tol.atol()
-                + "; worst at " + index(expected.shape(), worst) + ": got " + actual.getDouble(worst) + ", expected "
-                + expected.getDouble(worst);
+                + "; worst at " + index(expected.shape(), worst) + ": got " + value(actual, worst) + ", expected "
+                + value(expected, worst);
     }
 
     private static String exactMismatch(Tensor expected, Tensor actual) {
@@ -66,6 +66,12 @@ public final class OutputComparator {
         }
         return bad + " of " + expected.size() + " values differ; first at " + index(expected.shape(), first) + ": got "
                 + actual.getLong(first) + ", expected " + expected.getLong(first);
+    }
+
+    /** A floating element in its own precision: f32 2e-7 prints as {@code 2.0E-7}, not its double expansion. */
+    private static String value(Tensor t, int i) {
+        double v = t.getDouble(i);
+        return t.type().bits() == 64 ? Double.toString(v) : Float.toString((float) v);
     }
 
     /** The multi-dimensional index of flat position {@code flat}: {@code [0,2,1]}. */

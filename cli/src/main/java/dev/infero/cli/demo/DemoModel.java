@@ -49,11 +49,11 @@ public final class DemoModel {
         x = relu(conv("expand", "pool", 16, 32, 1, 1, 1, 1.0f), "expand");
         x = residualBlock("block3", x, 32);
         builder.node("GlobalAveragePool", "gap").inputs(x).outputs("gap");
-        builder.node("Flatten", "flatten").inputs("gap").outputs("features").attr("axis", 1);
+        builder.node("Flatten", "flatten").inputs("gap").outputs("features").attr("axis", 1L);
         builder.initializer("fc.weight", gaussian(Math.sqrt(1.0 / 32), CLASSES, 32));
         builder.initializer("fc.bias", gaussian(0.01, CLASSES));
-        builder.node("Gemm", "fc").inputs("features", "fc.weight", "fc.bias").outputs("logits").attr("transB", 1);
-        builder.node("Softmax", "softmax").inputs("logits").outputs(OUTPUT).attr("axis", 1);
+        builder.node("Gemm", "fc").inputs("features", "fc.weight", "fc.bias").outputs("logits").attr("transB", 1L);
+        builder.node("Softmax", "softmax").inputs("logits").outputs(OUTPUT).attr("axis", 1L);
         builder.output(OUTPUT, ElementType.F32, 1, CLASSES);
         return builder;
     }
@@ -74,7 +74,7 @@ public final class DemoModel {
         int pad = k / 2;
         builder.node("Conv", name).inputs(x, name + ".weight", name + ".bias").outputs(name)
                 .attr("kernel_shape", k, k).attr("strides", stride, stride).attr("pads", pad, pad, pad, pad)
-                .attr("group", group);
+                .attr("group", (long) group);
         return name;
     }
 
