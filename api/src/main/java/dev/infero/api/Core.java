@@ -3,6 +3,7 @@ package dev.infero.api;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.Device;
 import dev.infero.core.graph.Graph;
+import dev.infero.ir.IrReader;
 import dev.infero.onnx.OnnxImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,27 @@ import java.util.ServiceLoader;
  *     Tensor scores = request.getOutput(0);
  * }
  * }</pre>
+ *
+ * <p>Throughput: compile with a hint and keep every stream busy with an {@link AsyncInferQueue}:
+ * <pre>{@code
+ * CompiledModel compiled = core.compileModel(model, "CPU", Map.of("PERFORMANCE_HINT", "THROUGHPUT"));
+ * int streams = Integer.parseInt(compiled.property("NUM_STREAMS"));
+ * try (var queue = new AsyncInferQueue<Integer>(compiled, 0)) {
+ *     queue.setCallback((request, frame, failure) -> save(frame, request.getOutput(0).copy()));
+ *     for (int frame = 0; frame < frames.size(); frame++) {
+ *         queue.startAsync(List.of(frames.get(frame)), frame);
+ *     }
+ *     queue.waitAll();
+ * }
+ * }</pre>
+ * Configuration keys (OpenVINO's): {@code PERFORMANCE_HINT} (LATENCY, THROUGHPUT, NONE), {@code NUM_STREAMS},
+ * {@code INFERENCE_NUM_THREADS}, {@code PERFORMANCE_HINT_NUM_REQUESTS}, {@code PERF_COUNT}; see
+ * {@link dev.infero.core.device.ExecutionConfig}.
  */
 public final class Core implements AutoCloseable {
+    /** Graph metadata key holding the absolute path of the file a model was read from. */
+    public static final String SOURCE_PATH = "source_path";
+
     private final Map<String, Device> devices = new LinkedHashMap<>();
 
     public Core() {
@@ -40,16 +60,24 @@ public final class Core implements AutoCloseable {
         return List.copyOf(devices.keySet());
     }
 
-    /** Reads a model file; the format is chosen by extension ({@code .onnx}). */
+    /** Reads a model file; the format is chosen by extension: {@code .onnx}, or {@code .xml} (OpenVINO IR). */
     public Model readModel(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!Files.exists(file)) {
             throw new InferoException("model file " + file + " does not exist");
         }
+        Graph graph;
         if (name.endsWith(".onnx")) {
-            return new Model(OnnxImporter.read(file));
+            graph = OnnxImporter.read(file);
+        } else if (name.endsWith(".xml")) {
+            graph = IrReader.read(file);
+        } else {
+            throw new InferoException("cannot read " + file
+                    + ": unknown model format (expected .onnx or OpenVINO IR .xml)");
         }
-        throw new InferoException("cannot read " + file + ": unknown model format (expected a .onnx file)");
+        // Devices that run the original file rather than the graph (the optional ONNX Runtime device) find it here.
+        graph.metadata().put(SOURCE_PATH, file.toAbsolutePath().toString());
+        return new Model(graph);
     }
 
     /** Wraps a graph built in code. */

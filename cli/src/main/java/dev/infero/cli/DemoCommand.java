@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Wrote " + file);
         try (Core core = new Core()) {
             Model model = core.readModel(file);
-            ModelSummary size = ModelSummary.of(model.graph());
+            ModelSize size = ModelSize.of(model.graph());
             out.printf(Locale.ROOT, "Model: %d nodes, %,d parameters, %,d FLOPs (%.2f MFLOPs)%n",
                     size.computeNodes(), size.parameters(), size.flops(), size.flops() / 1e6);
             long start = System.nanoTime();

@@ -4,6 +4,8 @@ import dev.infero.api.Core;
 import dev.infero.api.Model;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.graph.Graph;
+import dev.infero.transforms.Optimizations;
+import dev.infero.transforms.PassManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,12 +17,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code infero info MODEL}: inputs, outputs, operator histogram, parameter count and FLOPs. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show a model's inputs, outputs, operator histogram, parameters and FLOPs.")
+        description = "Show a model's inputs, outputs, operator histogram, parameters, FLOPs and what graph optimization removes.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or OpenVINO IR .xml).")
     Path model;
 
     @Override
@@ -39,13 +41,19 @@ final class InfoCommand implements Callable<Integer> {
             for (PortInfo p : m.outputs()) {
                 out.println("  " + p);
             }
-            ModelSummary size = ModelSummary.of(g);
+            int before = g.nodes().size();
+            ModelSize size = ModelSize.of(g);
             out.println("Operators (" + g.nodes().size() + " nodes):");
             for (Map.Entry<String, Integer> e : g.opHistogram().entrySet()) {
                 out.printf("  %-24s %d%n", e.getKey(), e.getValue());
             }
             out.printf("Parameters: %,d%n", size.parameters());
             out.printf("FLOPs: %,d (%.3f GFLOPs)%n", size.flops(), size.flops() / 1e9);
+            out.println("Graph optimizations (as convert applies them):");
+            for (PassManager.Step step : new PassManager(Optimizations.standard()).run(g)) {
+                out.println("  " + step);
+            }
+            out.println("Nodes: " + before + " as read, " + g.nodes().size() + " after optimization");
         }
         return 0;
     }

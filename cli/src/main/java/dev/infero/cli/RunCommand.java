@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or OpenVINO IR .xml).")
     Path model;
 
     @Option(names = {"-i", "--input"}, paramLabel = "[NAME=]FILE",

@@ -1,11 +1,15 @@
 package dev.infero.cpu;
 
 import dev.infero.core.device.Device;
+import dev.infero.core.device.ExecutionConfig;
 import dev.infero.core.device.Executable;
 import dev.infero.core.graph.Graph;
 import java.util.Map;
 
-/** The CPU device: plans a graph into a sequence of kernel calls over preallocated buffers. */
+/**
+ * The CPU device: plans a graph into a sequence of kernel calls over preallocated buffers. Streams and threads follow
+ * {@link ExecutionConfig} over the processors available to the JVM.
+ */
 public final class CpuDevice implements Device {
     @Override
     public String name() {
@@ -14,6 +18,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public Executable compile(Graph graph, Map<String, String> config) {
-        return new CpuExecutable(ExecutionPlan.of(graph));
+        ExecutionConfig settings = ExecutionConfig.resolve(config, Runtime.getRuntime().availableProcessors());
+        return new CpuExecutable(graph.name(), ExecutionPlan.of(graph), settings);
     }
 }

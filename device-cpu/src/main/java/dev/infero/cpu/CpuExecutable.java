@@ -1,16 +1,38 @@
 package dev.infero.cpu;
 
+import dev.infero.core.device.ExecutionConfig;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.Executable;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.StreamExecutor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
 
-/** A compiled model on the CPU. Holds only immutable state, so requests may run concurrently. */
+/**
+ * A compiled model on the CPU. The plan is immutable, so requests may run concurrently; asynchronous requests run on
+ * the model's streams.
+ */
 final class CpuExecutable implements Executable {
     private final ExecutionPlan plan;
+    private final ExecutionConfig config;
+    private final StreamExecutor streams;
+    private final WorkerPools workerPools;
+    private final Map<String, String> properties;
 
-    CpuExecutable(ExecutionPlan plan) {
+    CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config) {
         this.plan = plan;
+        this.config = config;
+        this.streams = new StreamExecutor("infero-CPU", config.streams(), config.threadsPerStream());
+        this.workerPools = new WorkerPools(config.streams(), config.threadsPerStream(), "infero-CPU");
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("NETWORK_NAME", name);
+        p.putAll(config.properties());
+        p.put("INFERENCE_PRECISION_HINT", "f32");
+        p.put("EXECUTION_DEVICES", "CPU");
+        this.properties = Collections.unmodifiableMap(p);
     }
 
     @Override
@@ -25,10 +47,24 @@ final class CpuExecutable implements Executable {
 
     @Override
     public ExecutionRequest newRequest() {
-        return new CpuRequest(plan);
+        CpuRequest request = new CpuRequest(plan, workerPools);
+        request.setProfiling(config.perfCount());
+        return request;
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    @Override
+    public Executor streams() {
+        return streams;
     }
 
     @Override
     public void close() {
+        streams.close();
+        workerPools.close();
     }
 }

@@ -3,11 +3,15 @@ package dev.infero.cpu;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Buffers and execution for one request. When every shape was known at compile time, outputs are allocated once and
@@ -16,33 +20,33 @@ import java.util.Arrays;
  */
 final class CpuRequest implements ExecutionRequest {
     private final ExecutionPlan plan;
+    private final WorkerPools pools;
+    /** Slot tensors of the compiled (static) plan: constants, bound inputs and planned intermediates. */
     private final Tensor[] slots;
+    /** Slot tensors of the last run with other shapes than compiled (or of every run of a dynamic plan). */
+    private Tensor[] dynamicSlots;
+    private Tensor[] lastRun;
+    private final Object[] scratch;
     private final Tensor[][] stepInputs;
     private final Tensor[][] stepOutputs;
-    private final boolean staticPlan;
+    private long[] stepNanos;
+    private boolean lastRunStatic;
 
-    CpuRequest(ExecutionPlan plan) {
+    CpuRequest(ExecutionPlan plan, WorkerPools pools) {
         this.plan = plan;
+        this.pools = pools;
         this.slots = plan.constants.clone();
-        this.stepInputs = new Tensor[plan.steps.size()][];
-        this.stepOutputs = new Tensor[plan.steps.size()][];
-        boolean allStatic = true;
-        for (int s = 0; s < plan.steps.size(); s++) {
-            ExecutionPlan.Step step = plan.steps.get(s);
-            stepInputs[s] = new Tensor[step.inputs().length];
-            stepOutputs[s] = new Tensor[step.outputs().length];
-            for (int slot : step.outputs()) {
-                allStatic &= plan.values[slot].shape().isStatic();
+        int n = plan.steps.size();
+        this.scratch = new Object[n];
+        this.stepInputs = new Tensor[Math.max(n, plan.referenceSteps.size())][];
+        this.stepOutputs = new Tensor[stepInputs.length][];
+        if (plan.isStatic) {
+            MemoryPlan.allocate(plan, slots);
+            for (int s = 0; s < n; s++) {
+                scratch[s] = plan.steps.get(s).kernel().newScratch(pools.threadsPerPool());
             }
         }
-        this.staticPlan = allStatic;
-        if (staticPlan) {
-            for (ExecutionPlan.Step step : plan.steps) {
-                for (int slot : step.outputs()) {
-                    slots[slot] = Tensor.allocate(plan.values[slot].type(), plan.values[slot].shape().toArray());
-                }
-            }
-        }
+        this.lastRun = slots;
     }
 
     @Override
@@ -75,22 +79,76 @@ final class CpuRequest implements ExecutionRequest {
                 throw new InferoException("input '" + plan.inputs.get(i).name() + "' was not set");
             }
         }
-        boolean fixedShapes = staticPlan && inputsMatchCompiledShapes();
-        for (int s = 0; s < plan.steps.size(); s++) {
-            ExecutionPlan.Step step = plan.steps.get(s);
-            Tensor[] in = stepInputs[s];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = step.inputs()[i] < 0 ? null : slots[step.inputs()[i]];
+        WorkerPool pool = pools.borrow();
+        try {
+            if (plan.isStatic && inputsMatchCompiledShapes()) {
+                runSteps(plan.steps, slots, pool, false);
+                lastRun = slots;
+                lastRunStatic = true;
+            } else {
+                dynamicSlots = plan.constants.clone();
+                for (int slot : plan.inputSlots) {
+                    dynamicSlots[slot] = slots[slot];
+                }
+                runSteps(plan.referenceSteps, dynamicSlots, pool, true);
+                lastRun = dynamicSlots;
+                lastRunStatic = false;
             }
-            Tensor[] out = stepOutputs[s];
-            if (!fixedShapes) {
-                allocateOutputs(step, in);
-            }
-            for (int i = 0; i < out.length; i++) {
-                out[i] = slots[step.outputs()[i]];
-            }
-            step.node().op().evaluate(in, out);
+        } finally {
+            pools.giveBack(pool);
         }
+    }
+
+    private void runSteps(List<ExecutionPlan.Step> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
+        for (int s = 0; s < steps.size(); s++) {
+            ExecutionPlan.Step step = steps.get(s);
+            Tensor[] in = stepInputs[s] == null || stepInputs[s].length != step.inputs().length
+                    ? (stepInputs[s] = new Tensor[step.inputs().length]) : stepInputs[s];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = step.inputs()[i] < 0 ? null : tensors[step.inputs()[i]];
+            }
+            if (inferShapes) {
+                allocateOutputs(step, in, tensors);
+            }
+            Tensor[] out = stepOutputs[s] == null || stepOutputs[s].length != step.outputs().length
+                    ? (stepOutputs[s] = new Tensor[step.outputs().length]) : stepOutputs[s];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = tensors[step.outputs()[i]];
+            }
+            Object stepScratch = inferShapes ? null : scratch[s];
+            if (stepNanos == null) {
+                step.kernel().run(in, out, stepScratch, pool);
+            } else {
+                long t0 = System.nanoTime();
+                step.kernel().run(in, out, stepScratch, pool);
+                stepNanos[s] = System.nanoTime() - t0;
+            }
+        }
+    }
+
+    @Override
+    public void setProfiling(boolean enabled) {
+        stepNanos = enabled ? new long[stepInputs.length] : null;
+    }
+
+    /** One row per node: fused nodes are reported as optimized out, naming the step that absorbed them. */
+    @Override
+    public List<ProfilingInfo> profilingInfo() {
+        if (stepNanos == null) {
+            return List.of();
+        }
+        List<ExecutionPlan.Step> steps = lastRunStatic ? plan.steps : plan.referenceSteps;
+        List<ProfilingInfo> rows = new ArrayList<>();
+        for (int s = 0; s < steps.size(); s++) {
+            ExecutionPlan.Step step = steps.get(s);
+            rows.add(new ProfilingInfo(step.node().name(), step.node().type(), ProfilingInfo.Status.EXECUTED,
+                    step.kernel().execType(), stepNanos[s]));
+            for (var fused : step.fused()) {
+                rows.add(new ProfilingInfo(fused.name(), fused.type(), ProfilingInfo.Status.OPTIMIZED_OUT,
+                        "fused_into:" + step.node().name(), 0));
+            }
+        }
+        return rows;
     }
 
     private boolean inputsMatchCompiledShapes() {
@@ -104,21 +162,18 @@ final class CpuRequest implements ExecutionRequest {
     }
 
     /** Infers this step's output shapes from its actual inputs and (re)allocates buffers that do not fit. */
-    private void allocateOutputs(ExecutionPlan.Step step, Tensor[] in) {
+    private void allocateOutputs(ExecutionPlan.Step step, Tensor[] in, Tensor[] tensors) {
         RunContext ctx = new RunContext(step, in);
         step.node().op().infer(ctx);
         for (int i = 0; i < step.outputs().length; i++) {
             int slot = step.outputs()[i];
-            Tensor current = slots[slot];
-            if (current == null || current.type() != ctx.types[i] || !Arrays.equals(current.shape(), ctx.shapes[i])) {
-                slots[slot] = Tensor.allocate(ctx.types[i], ctx.shapes[i]);
-            }
+            tensors[slot] = Tensor.allocate(ctx.types[i], ctx.shapes[i]);
         }
     }
 
     @Override
     public Tensor output(int index) {
-        return slots[plan.outputSlots[index]];
+        return lastRun[plan.outputSlots[index]];
     }
 
     /** Shape inference over concrete tensors: every input value is known. */

@@ -8,20 +8,28 @@ import dev.infero.core.ops.Parameter;
 import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A graph flattened for execution: every value gets a slot, values known at build time are fixed tensors, and the
- * remaining nodes become steps in topological order. Immutable and shared by all requests.
+ * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
+ * for the compiled shapes and chains such as Convolution → Add → ReLU run as one fused step, and
+ * {@link #referenceSteps}, one reference step per node, used when a run's shapes differ from the compiled ones.
+ * Immutable and shared by all requests.
  */
 final class ExecutionPlan {
-    /** One node to execute: its op reads the input slots and writes the output slots. */
-    record Step(Node node, int[] inputs, int[] outputs) {
+    /** One unit of execution: a kernel reading the input slots and writing the output slots. */
+    record Step(Node node, List<Node> fused, Kernel kernel, int[] inputs, int[] outputs) {
     }
 
     final List<Step> steps;
+    final List<Step> referenceSteps;
+    /** Whether every step's shapes are static, so buffers can be planned once. */
+    final boolean isStatic;
     /** Per slot: the constant tensor, or {@code null} when computed at run time. */
     final Tensor[] constants;
     /** Per slot: the value it holds (for types, shapes and names). */
@@ -31,9 +39,12 @@ final class ExecutionPlan {
     final List<PortInfo> inputs;
     final List<PortInfo> outputs;
 
-    private ExecutionPlan(List<Step> steps, Tensor[] constants, Value[] values, int[] inputSlots, int[] outputSlots,
-                          List<PortInfo> inputs, List<PortInfo> outputs) {
+    private ExecutionPlan(List<Step> steps, List<Step> referenceSteps, boolean isStatic, Tensor[] constants,
+                          Value[] values, int[] inputSlots, int[] outputSlots, List<PortInfo> inputs,
+                          List<PortInfo> outputs) {
         this.steps = steps;
+        this.referenceSteps = referenceSteps;
+        this.isStatic = isStatic;
         this.constants = constants;
         this.values = values;
         this.inputSlots = inputSlots;
@@ -45,28 +56,26 @@ final class ExecutionPlan {
     static ExecutionPlan of(Graph graph) {
         Map<Value, Integer> slots = new IdentityHashMap<>();
         List<Value> values = new ArrayList<>();
-        List<Step> steps = new ArrayList<>();
+        List<Node> computed = new ArrayList<>();
         for (Node node : graph.nodes()) {
             if (node.op() instanceof Result) {
                 // A Result is its input: the output slot aliases it instead of copying.
                 slots.put(node.output(0), slotOf(node.input(0), slots, values));
                 continue;
             }
-            int[] outs = new int[node.outputs().size()];
-            for (int i = 0; i < outs.length; i++) {
-                outs[i] = slotOf(node.output(i), slots, values);
+            for (Value v : node.outputs()) {
+                slotOf(v, slots, values);
             }
-            boolean known = node.outputs().stream().allMatch(Value::isKnown);
-            if (known || node.op() instanceof Parameter) {
-                continue;
+            if (!(node.op() instanceof Parameter) && !node.outputs().stream().allMatch(Value::isKnown)) {
+                computed.add(node);
             }
-            int[] ins = new int[node.inputs().size()];
-            for (int i = 0; i < ins.length; i++) {
-                Value v = node.input(i);
-                ins[i] = v == null ? -1 : slots.get(v);
-            }
-            steps.add(new Step(node, ins, outs));
         }
+        List<Step> reference = computed.stream()
+                .map(n -> new Step(n, List.of(), new ReferenceKernel(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)))
+                .toList();
+        boolean isStatic = computed.stream().allMatch(n -> n.outputs().stream().allMatch(v -> v.shape().isStatic()));
+        List<Step> steps = isStatic ? selectKernels(graph, computed, slots) : reference;
+
         Tensor[] constants = new Tensor[values.size()];
         for (int i = 0; i < constants.length; i++) {
             constants[i] = values.get(i).knownValue();
@@ -75,8 +84,56 @@ final class ExecutionPlan {
         int[] outputSlots = graph.results().stream().mapToInt(r -> slots.get(r.output(0))).toArray();
         List<PortInfo> in = graph.parameters().stream().map(p -> port(p, p.output(0))).toList();
         List<PortInfo> out = graph.results().stream().map(r -> port(r, r.output(0))).toList();
-        return new ExecutionPlan(List.copyOf(steps), constants, values.toArray(Value[]::new), inputSlots,
-                outputSlots, in, out);
+        return new ExecutionPlan(List.copyOf(steps), reference, isStatic, constants, values.toArray(Value[]::new),
+                inputSlots, outputSlots, in, out);
+    }
+
+    /**
+     * Chooses a kernel for each node: fused convolution chains where they match, the reference kernel otherwise.
+     * A fused step runs where its last node stood, when everything it reads has been computed.
+     */
+    private static List<Step> selectKernels(Graph graph, List<Node> computed, Map<Value, Integer> slots) {
+        Map<Value, List<Node>> consumers = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            for (Value v : n.inputs()) {
+                if (v != null) {
+                    consumers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
+                }
+            }
+        }
+        Map<Node, ConvolutionFusion.Match> endingAt = new IdentityHashMap<>();
+        Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : computed) {
+            if (absorbed.contains(n)) {
+                continue;
+            }
+            ConvolutionFusion.Match m = ConvolutionFusion.match(n, consumers);
+            if (m != null) {
+                absorbed.addAll(m.nodes());
+                endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
+            }
+        }
+        List<Step> steps = new ArrayList<>();
+        for (Node n : computed) {
+            ConvolutionFusion.Match m = endingAt.get(n);
+            if (m != null) {
+                steps.add(new Step(m.nodes().get(0), m.nodes().subList(1, m.nodes().size()), m.kernel(),
+                        slotsOf(m.inputs(), slots), new int[] {slots.get(m.output())}));
+            } else if (!absorbed.contains(n)) {
+                steps.add(new Step(n, List.of(), new ReferenceKernel(n), slotsOf(n.inputs(), slots),
+                        slotsOf(n.outputs(), slots)));
+            }
+        }
+        return steps;
+    }
+
+    private static int[] slotsOf(List<Value> values, Map<Value, Integer> slots) {
+        int[] out = new int[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            Value v = values.get(i);
+            out[i] = v == null ? -1 : slots.get(v);
+        }
+        return out;
     }
 
     private static int slotOf(Value v, Map<Value, Integer> slots, List<Value> values) {

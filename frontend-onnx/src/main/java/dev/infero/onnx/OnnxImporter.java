@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads an ONNX model into an Infero {@link Graph}: initializers become constants, graph inputs become parameters
@@ -83,9 +84,9 @@ public final class OnnxImporter {
     public static Graph importModel(ModelProto model, Path modelDir, String name) {
         GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
-        checkSupported(model, g);
+        checkSupported(g);
 
-        Graph graph = new Graph(g.getName().isEmpty() ? name : name);
+        Graph graph = new Graph(name);
         graph.metadata().put("framework", "onnx");
         graph.metadata().put("opset", Integer.toString(opset));
         if (!model.getProducerName().isEmpty()) {
@@ -144,7 +145,8 @@ public final class OnnxImporter {
             throw e;
         } catch (InferoException e) {
             String m = e.getMessage();
-            throw m.startsWith("ONNX node '") ? e : onnxNode.error(m);
+            // Core errors name the Infero node; the ONNX node's name and type are what the user knows.
+            throw m.startsWith("ONNX node '") ? e : onnxNode.error(m.replaceFirst("^node '[^']*' \\([^)]*\\): ", ""));
         } catch (RuntimeException e) {
             throw onnxNode.error("cannot translate: " + e);
         }
@@ -170,34 +172,43 @@ public final class OnnxImporter {
         return 1;
     }
 
-    /** Fails with every unsupported operator and type at once, so a user sees the whole list in one go. */
-    private static void checkSupported(ModelProto model, GraphProto g) {
+    /**
+     * Fails with every unsupported operator (grouped by type, with all node names) and every unsupported input or
+     * output type at once, so a user sees the whole list in one go.
+     */
+    private static void checkSupported(GraphProto g) {
+        Map<String, List<String>> unsupportedOps = new TreeMap<>();
         Set<String> problems = new LinkedHashSet<>();
         for (NodeProto n : g.getNodeList()) {
-            boolean known = DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxOpRegistry.translator(n.getOpType()) != null;
-            if (!known) {
+            String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
+            if (!DEFAULT_DOMAINS.contains(n.getDomain()) || OnnxOpRegistry.translator(n.getOpType()) == null) {
                 String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();
-                problems.add(op + " (node '" + (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "')");
+                unsupportedOps.computeIfAbsent(op, k -> new ArrayList<>()).add("'" + nodeName + "'");
             }
             for (var a : n.getAttributeList()) {
                 if (a.hasG() || a.getGraphsCount() > 0) {
-                    problems.add("subgraph attribute '" + a.getName() + "' of " + n.getOpType() + " (node '"
-                            + n.getName() + "')");
+                    problems.add("subgraph attribute '" + a.getName() + "' of " + n.getOpType() + " node '"
+                            + nodeName + "'");
                 }
             }
         }
         for (ValueInfoProto v : concat(g.getInputList(), g.getOutputList())) {
+            String kind = g.getInputList().contains(v) ? "input" : "output";
             if (!v.getType().hasTensorType()) {
-                problems.add("non-tensor " + (g.getInputList().contains(v) ? "input" : "output") + " '" + v.getName()
-                        + "' (" + v.getType().getValueCase() + ")");
+                problems.add("non-tensor " + kind + " '" + v.getName() + "' (" + v.getType().getValueCase() + ")");
             } else if (v.getType().getTensorType().getElemType() == TensorProto.DataType.STRING_VALUE) {
-                problems.add("string tensor '" + v.getName() + "'");
+                problems.add("string " + kind + " '" + v.getName() + "'");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new UnsupportedModelException("the model uses " + problems.size() + " unsupported "
-                    + (problems.size() == 1 ? "feature" : "features") + ": " + String.join(", ", problems),
-                    List.copyOf(problems));
+        List<String> all = new ArrayList<>();
+        unsupportedOps.forEach((op, nodes) -> all.add(op + " (" + (nodes.size() == 1 ? "node " : nodes.size()
+                + " nodes: ") + String.join(", ", nodes) + ")"));
+        all.addAll(problems);
+        if (!all.isEmpty()) {
+            String what = unsupportedOps.isEmpty() ? "" : "unsupported operator" + (unsupportedOps.size() == 1 ? "" : "s")
+                    + " " + String.join(", ", unsupportedOps.keySet()) + "; ";
+            throw new UnsupportedModelException("the model cannot be imported: " + what + "details: "
+                    + String.join("; ", all), all);
         }
     }
 

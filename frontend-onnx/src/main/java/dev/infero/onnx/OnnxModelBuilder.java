@@ -127,6 +127,11 @@ public final class OnnxModelBuilder {
             return update();
         }
 
+        /** A single integer; without this overload a lone {@code long} would bind to the float variant. */
+        public NodeBuilder attr(String name, long value) {
+            return attr(name, new long[] {value});
+        }
+
         public NodeBuilder attr(String name, long... ints) {
             AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
             if (ints.length == 1 && !listAttribute(name)) {

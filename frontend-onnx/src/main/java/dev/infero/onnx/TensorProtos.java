@@ -4,13 +4,13 @@ import com.google.protobuf.ByteString;
 import dev.infero.core.InferoException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
 import dev.infero.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -90,37 +90,12 @@ public final class TensorProtos {
             throw new InferoException(what + ": " + e.getMessage());
         }
         if (proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return fromBytes(type, shape, n, readExternal(proto, modelDir, what, (long) n * type.bytes()), what);
+            return TensorBytes.fromLittleEndian(type, shape, readExternal(proto, modelDir, what, (long) n * type.bytes()), what);
         }
         if (proto.hasRawData()) {
-            return fromBytes(type, shape, n, proto.getRawData().asReadOnlyByteBuffer(), what);
+            return TensorBytes.fromLittleEndian(type, shape, proto.getRawData().asReadOnlyByteBuffer(), what);
         }
         return fromTypedFields(proto, type, shape, n, what);
-    }
-
-    private static Tensor fromBytes(ElementType type, int[] shape, int n, ByteBuffer raw, String what) {
-        long expected = (long) n * type.bytes();
-        if (raw.remaining() != expected) {
-            throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " of " + type + " ("
-                    + expected + " bytes) but holds " + raw.remaining() + " bytes");
-        }
-        ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        Tensor t = Tensor.allocate(type, shape);
-        switch (type.storage()) {
-            case FLOAT -> b.asFloatBuffer().get(t.floats(), 0, n);
-            case DOUBLE -> b.asDoubleBuffer().get(t.doubles(), 0, n);
-            case SHORT -> b.asShortBuffer().get(t.shorts(), 0, n);
-            case BYTE -> b.get(t.bytes(), 0, n);
-            case INT -> b.asIntBuffer().get(t.ints(), 0, n);
-            case LONG -> b.asLongBuffer().get(t.longs(), 0, n);
-        }
-        if (type == ElementType.BOOLEAN) {
-            byte[] bytes = t.bytes();
-            for (int i = 0; i < n; i++) {
-                bytes[i] = (byte) (bytes[i] != 0 ? 1 : 0);
-            }
-        }
-        return t;
     }
 
     private static Tensor fromTypedFields(TensorProto p, ElementType type, int[] shape, int n, String what) {
@@ -209,16 +184,6 @@ public final class TensorProtos {
         for (int d : t.shape()) {
             b.addDims(d);
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        int n = t.size();
-        switch (t.type().storage()) {
-            case FLOAT -> buf.asFloatBuffer().put(t.floats(), 0, n);
-            case DOUBLE -> buf.asDoubleBuffer().put(t.doubles(), 0, n);
-            case SHORT -> buf.asShortBuffer().put(t.shorts(), 0, n);
-            case BYTE -> buf.put(t.bytes(), 0, n);
-            case INT -> buf.asIntBuffer().put(t.ints(), 0, n);
-            case LONG -> buf.asLongBuffer().put(t.longs(), 0, n);
-        }
-        return b.setRawData(ByteString.copyFrom(buf.array())).build();
+        return b.setRawData(ByteString.copyFrom(TensorBytes.toLittleEndian(t))).build();
     }
 }

@@ -2,6 +2,7 @@ package dev.infero.cli.io;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
 import java.io.IOException;
@@ -77,16 +78,15 @@ public final class Npy {
                     + "(numpy.ascontiguousarray) instead");
         }
         int[] shape = parseShape(field(SHAPE, header, "shape", source), source);
-        ByteOrder order = byteOrder(descr, source);
+        checkLittleEndian(descr, source);
         ElementType type = elementType(descr.substring(1), source);
-        int n = Shapes.size(shape);
         int dataStart = headerStart + headerLength;
-        long needed = (long) n * type.bytes();
+        long needed = (long) Shapes.size(shape) * type.bytes();
         if (bytes.length - dataStart < needed) {
             throw new InferoException(source + " is truncated: shape " + java.util.Arrays.toString(shape) + " of "
                     + descr + " needs " + needed + " data bytes, the file holds " + (bytes.length - dataStart));
         }
-        return decode(ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(order), type, shape, n);
+        return TensorBytes.fromLittleEndian(type, shape, ByteBuffer.wrap(bytes, dataStart, (int) needed), source);
     }
 
     public static void write(Path file, Tensor tensor) {
@@ -105,7 +105,8 @@ public final class Npy {
         int prefix = MAGIC.length + 2 + (v1 ? 2 : 4);
         int padded = paddedEnd(prefix, dict);
         int headerLength = padded - prefix;
-        ByteBuffer out = ByteBuffer.allocate(padded + (int) tensor.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] data = TensorBytes.toLittleEndian(tensor);
+        ByteBuffer out = ByteBuffer.allocate(padded + data.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) (v1 ? 1 : 2)).put((byte) 0);
         if (v1) {
             out.putShort((short) headerLength);
@@ -116,8 +117,7 @@ public final class Npy {
         for (int i = dict.length(); i < headerLength - 1; i++) {
             out.put((byte) ' ');
         }
-        out.put((byte) '\n');
-        encode(tensor, out.slice().order(ByteOrder.LITTLE_ENDIAN));
+        out.put((byte) '\n').put(data);
         return out.array();
     }
 
@@ -167,16 +167,15 @@ public final class Npy {
         return dims.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static ByteOrder byteOrder(String descr, String source) {
-        if (descr.length() < 3) {
+    /** '<' little-endian, '|' single byte, '=' native (little-endian on every platform Infero runs on). */
+    private static void checkLittleEndian(String descr, String source) {
+        if (descr.startsWith(">")) {
+            throw new InferoException(source + " holds big-endian data ('" + descr + "'); save it little-endian, "
+                    + "e.g. with numpy's astype('<" + descr.substring(1) + "')");
+        }
+        if (descr.length() < 3 || "<|=".indexOf(descr.charAt(0)) < 0) {
             throw new InferoException(source + " has unsupported dtype '" + descr + "'");
         }
-        return switch (descr.charAt(0)) {
-            case '<', '|' -> ByteOrder.LITTLE_ENDIAN;
-            case '=' -> ByteOrder.nativeOrder();
-            case '>' -> ByteOrder.BIG_ENDIAN;
-            default -> throw new InferoException(source + " has unsupported dtype '" + descr + "'");
-        };
     }
 
     private static ElementType elementType(String code, String source) {
@@ -228,34 +227,4 @@ public final class Npy {
         return sb.append(')').toString();
     }
 
-    private static Tensor decode(ByteBuffer b, ElementType type, int[] shape, int n) {
-        Tensor t = Tensor.allocate(type, shape);
-        switch (type.storage()) {
-            case FLOAT -> b.asFloatBuffer().get(t.floats(), 0, n);
-            case DOUBLE -> b.asDoubleBuffer().get(t.doubles(), 0, n);
-            case SHORT -> b.asShortBuffer().get(t.shorts(), 0, n);
-            case BYTE -> b.get(t.bytes(), 0, n);
-            case INT -> b.asIntBuffer().get(t.ints(), 0, n);
-            case LONG -> b.asLongBuffer().get(t.longs(), 0, n);
-        }
-        if (type == ElementType.BOOLEAN) {
-            byte[] v = t.bytes();
-            for (int i = 0; i < n; i++) {
-                v[i] = (byte) (v[i] != 0 ? 1 : 0);
-            }
-        }
-        return t;
-    }
-
-    private static void encode(Tensor t, ByteBuffer b) {
-        int n = t.size();
-        switch (t.type().storage()) {
-            case FLOAT -> b.asFloatBuffer().put(t.floats(), 0, n);
-            case DOUBLE -> b.asDoubleBuffer().put(t.doubles(), 0, n);
-            case SHORT -> b.asShortBuffer().put(t.shorts(), 0, n);
-            case BYTE -> b.put(t.bytes(), 0, n);
-            case INT -> b.asIntBuffer().put(t.ints(), 0, n);
-            case LONG -> b.asLongBuffer().put(t.longs(), 0, n);
-        }
-    }
 }

@@ -93,15 +93,23 @@ class NpyTest {
     }
 
     @Test
-    void readsVersion2And3HeadersAndBigEndianData() {
-        byte[] data = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(7).putInt(-2).array();
-        Tensor t = Npy.read(file(2, "{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }", data), "x.npy");
+    void readsVersion2And3Headers() {
+        byte[] data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(7).putInt(-2).array();
+        Tensor t = Npy.read(file(2, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", data), "x.npy");
         assertEquals(ElementType.I32, t.type());
         assertArrayEquals(new int[] {7, -2}, t.ints());
         byte[] le = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3C00).array();
         Tensor h = Npy.read(file(3, "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 1), }", le), "h.npy");
         assertEquals(1.0, h.getDouble(0));
         assertArrayEquals(new int[] {1, 1}, h.shape());
+    }
+
+    @Test
+    void bigEndianIsRejectedClearly() {
+        InferoException e = assertThrows(InferoException.class, () -> Npy.read(
+                file(1, "{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", new byte[4]), "b.npy"));
+        assertEquals("b.npy holds big-endian data ('>i4'); save it little-endian, e.g. with numpy's astype('<i4')",
+                e.getMessage());
     }
 
     @Test

@@ -13,4 +13,13 @@ public interface ExecutionRequest {
 
     /** Output {@code index} of the last run; overwritten by the next run. */
     Tensor output(int index);
+
+    /** Turns per-layer timing on or off (off by default: timing every layer costs a little). */
+    default void setProfiling(boolean enabled) {
+    }
+
+    /** Per-layer counters of the last run, in execution order; empty when profiling is off. */
+    default java.util.List<ProfilingInfo> profilingInfo() {
+        return java.util.List.of();
+    }
 }

@@ -62,9 +62,7 @@ public final class Graph {
     }
 
     public Node addConstant(String name, Tensor value) {
-        Node n = add(new Constant(value), name);
-        n.setKnown(0, value);
-        return n;
+        return add(new Constant(value), name);
     }
 
     /** Marks {@code value} as a model output called {@code name}. */
@@ -126,13 +124,177 @@ public final class Graph {
     /** Re-runs shape inference and constant propagation over all nodes in order. */
     public void reinfer() {
         for (Node n : nodes) {
-            if (n.op() instanceof Constant c) {
-                n.infer();
-                n.setKnown(0, c.value());
-            } else {
-                n.infer();
+            n.infer();
+        }
+    }
+
+    /**
+     * Makes every consumer of {@code old} (including Results) read {@code replacement} instead, and hands over the
+     * tensor names so the model's outputs keep their names. The old producer stays until {@link #removeDeadNodes()}.
+     */
+    public void replaceAllUses(Value old, Value replacement) {
+        if (old == replacement) {
+            return;
+        }
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                if (n.input(i) == old) {
+                    n.setInput(i, replacement);
+                }
             }
         }
+        replacement.names().addAll(old.names());
+        old.names().clear();
+        sortTopologically();
+    }
+
+    /**
+     * Inserts {@code op} right after {@code value}: the new node reads {@code value} (then {@code extraInputs}) and
+     * every other reader of {@code value} reads the new node's output instead. Tensor names move along, except a
+     * model input's, which stays the input's name.
+     */
+    public Value insertAfter(Value value, Op op, String name, Value... extraInputs) {
+        List<Node> readers = consumers(value);
+        List<Value> inputs = new ArrayList<>();
+        inputs.add(value);
+        inputs.addAll(Arrays.asList(extraInputs));
+        Node inserted = add(op, name, inputs);
+        Value out = inserted.output(0);
+        for (Node reader : readers) {
+            for (int i = 0; i < reader.inputs().size(); i++) {
+                if (reader.input(i) == value) {
+                    reader.setInput(i, out);
+                }
+            }
+        }
+        if (!(value.node().op() instanceof Parameter)) {
+            out.names().addAll(value.names());
+            value.names().clear();
+        }
+        sortTopologically();
+        for (Node reader : readers) {
+            reinferFrom(reader);
+        }
+        return out;
+    }
+
+    /** Replaces a node's op in place (same inputs) and re-infers it and everything downstream. */
+    public void replaceOp(Node node, Op op) {
+        node.setOp(op);
+        reinferFrom(node);
+    }
+
+    /** Rewires input {@code i} of {@code node} to {@code value} and re-infers it and everything downstream. */
+    public void setInput(Node node, int i, Value value) {
+        node.setInput(i, value);
+        sortTopologically();
+        reinferFrom(node);
+    }
+
+    /** Re-runs inference for {@code start} and every node that (transitively) reads its outputs. */
+    private void reinferFrom(Node start) {
+        Set<Node> dirty = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        dirty.add(start);
+        for (Node n : nodes) {
+            if (n != start && n.inputs().stream().noneMatch(v -> v != null && dirty.contains(v.node()))) {
+                continue;
+            }
+            dirty.add(n);
+            n.infer();
+        }
+    }
+
+    /** Removes nodes that no Result depends on (parameters always stay); returns how many were removed. */
+    public int removeDeadNodes() {
+        Set<Node> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Node> work = new java.util.ArrayDeque<>(results);
+        while (!work.isEmpty()) {
+            Node n = work.pop();
+            if (live.add(n)) {
+                for (Value v : n.inputs()) {
+                    if (v != null) {
+                        work.push(v.node());
+                    }
+                }
+            }
+        }
+        live.addAll(parameters);
+        int before = nodes.size();
+        nodes.removeIf(n -> !live.contains(n));
+        return before - nodes.size();
+    }
+
+    /** Drops every Result and makes {@code outputs} the model outputs instead, each named by its first tensor name. */
+    public void replaceResults(List<Value> outputs) {
+        nodes.removeAll(results);
+        results.clear();
+        for (Value v : outputs) {
+            String name = v.names().isEmpty() ? v.displayName() : v.names().iterator().next();
+            addResult(name, v).output(0).names().add(name);
+        }
+        removeDeadNodes();
+    }
+
+    /** Removes parameters nothing reads (after the graph was cut at new inputs); returns how many. */
+    public int removeUnusedParameters() {
+        List<Node> unused = parameters.stream().filter(p -> consumers(p.output(0)).isEmpty()).toList();
+        parameters.removeAll(unused);
+        nodes.removeAll(unused);
+        return unused.size();
+    }
+
+    /**
+     * Makes {@code value} a model input: a new Parameter of its type and shape takes over its consumers, so what
+     * computed it is cut off (MO's {@code --input} on an inner tensor).
+     */
+    public Node cutAt(Value value, String name) {
+        Node p = addParameter(name, value.type(), value.shape());
+        p.output(0).names().addAll(value.names());
+        replaceAllUses(value, p.output(0));
+        removeDeadNodes();
+        return p;
+    }
+
+    /** Consumers of {@code value}: each node reading it, once per input port that reads it. */
+    public List<Node> consumers(Value value) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            for (Value v : n.inputs()) {
+                if (v == value) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Restores topological order after rewiring (stable: keeps the existing order where it is valid). */
+    public void sortTopologically() {
+        List<Node> sorted = new ArrayList<>(nodes.size());
+        Set<Node> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Node> inProgress = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : nodes) {
+            visit(n, done, inProgress, sorted);
+        }
+        nodes.clear();
+        nodes.addAll(sorted);
+    }
+
+    private static void visit(Node n, Set<Node> done, Set<Node> inProgress, List<Node> sorted) {
+        if (done.contains(n)) {
+            return;
+        }
+        if (!inProgress.add(n)) {
+            throw new InferoException("the graph has a cycle through node '" + n.name() + "'");
+        }
+        for (Value v : n.inputs()) {
+            if (v != null) {
+                visit(v.node(), done, inProgress, sorted);
+            }
+        }
+        inProgress.remove(n);
+        done.add(n);
+        sorted.add(n);
     }
 
     /** Number of nodes of each type, for summaries. */

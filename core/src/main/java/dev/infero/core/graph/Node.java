@@ -3,12 +3,15 @@ package dev.infero.core.graph;
 import dev.infero.core.InferoException;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.ops.Constant;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A node of the graph: an op applied to input values. Inputs may contain {@code null} for an absent optional input.
@@ -26,6 +29,7 @@ public final class Node {
     private Op op;
     private final List<Value> inputs;
     private final List<Value> outputs = new ArrayList<>();
+    private final Map<String, String> rtInfo = new LinkedHashMap<>();
 
     Node(String name, Op op, List<Value> inputs) {
         this.name = name;
@@ -35,6 +39,14 @@ public final class Node {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Runtime information carried through the IR (OpenVINO layer {@code rt_info}): for example
+     * {@code decompression} on the Convert that unpacks FP16 weights, or {@code fused_names}.
+     */
+    public Map<String, String> rtInfo() {
+        return rtInfo;
     }
 
     public Op op() {
@@ -76,8 +88,16 @@ public final class Node {
 
     /** Runs the op's shape inference and, when every input is known, constant propagation. */
     void infer() {
-        op.infer(new BuildContext());
-        if (op.isFoldable() && !outputs.isEmpty() && inputs.stream().allMatch(v -> v == null || v.isKnown())
+        BuildContext ctx = new BuildContext();
+        op.infer(ctx);
+        Tensor[] fromShapes = op.isFoldable() ? op.evaluateFromShapes(ctx) : null;
+        if (op instanceof Constant c) {
+            outputs.get(0).setKnownValue(c.value());
+        } else if (fromShapes != null) {
+            for (int i = 0; i < fromShapes.length; i++) {
+                outputs.get(i).setKnownValue(fromShapes[i]);
+            }
+        } else if (op.isFoldable() && !outputs.isEmpty() && inputs.stream().allMatch(v -> v == null || v.isKnown())
                 && outputs.stream().allMatch(v -> v.shape().isStatic() && sizeOf(v.shape()) <= FOLDING_BUDGET_ELEMENTS)) {
             Tensor[] in = inputs.stream().map(v -> v == null ? null : v.knownValue()).toArray(Tensor[]::new);
             Tensor[] out = new Tensor[outputs.size()];
@@ -91,11 +111,6 @@ public final class Node {
         } else {
             outputs.forEach(v -> v.setKnownValue(null));
         }
-    }
-
-    /** Sets an output's value directly (Constant nodes, whose value is their definition). */
-    void setKnown(int i, Tensor value) {
-        outputs.get(i).setKnownValue(value);
     }
 
     private static long sizeOf(PartialShape s) {

@@ -36,6 +36,15 @@ public abstract class Op {
     public void describe(AttributeSink sink) {
     }
 
+    /**
+     * Output values that follow from the inputs' types and shapes alone, without their values (ShapeOf of a static
+     * shape), or {@code null}. Build-time constant propagation uses it so that shape subgraphs fold even when the
+     * data itself is only known at run time.
+     */
+    public Tensor[] evaluateFromShapes(InferContext ctx) {
+        return null;
+    }
+
     /** Whether the op's outputs are a pure function of its inputs, so it may be evaluated ahead of time. */
     public boolean isFoldable() {
         return true;

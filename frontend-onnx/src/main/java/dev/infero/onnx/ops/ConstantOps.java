@@ -2,13 +2,17 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.movement.Broadcast;
+import dev.infero.core.ops.movement.Range;
+import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
 import java.util.List;
 import java.util.Map;
 
-/** Constant, and the ops that vanish at inference time (Identity, Dropout). */
+/** Constants and generated constants (ConstantOfShape, Range), and the ops that vanish at inference time. */
 public final class ConstantOps {
     private ConstantOps() {
     }
@@ -17,6 +21,9 @@ public final class ConstantOps {
         r.put("Constant", ConstantOps::constant);
         r.put("Identity", n -> List.of(n.requireInput(0)));
         r.put("Dropout", ConstantOps::dropout);
+        r.put("ConstantOfShape", ConstantOps::constantOfShape);
+        r.put("Range", n -> List.of(n.add(new Range(n.requireInput(0).type()), n.requireInput(0), n.requireInput(1),
+                n.requireInput(2))));
     }
 
     private static List<Value> constant(OnnxNode n) {
@@ -43,7 +50,21 @@ public final class ConstantOps {
         return List.of(n.constant(t));
     }
 
-    /** Inference-mode Dropout is the identity; its optional mask output is all true. */
+    /** The {@code value} attribute (one element, default f32 0) broadcast to the shape given by input 0. */
+    private static List<Value> constantOfShape(OnnxNode n) {
+        Tensor value = n.attrTensor("value");
+        if (value == null) {
+            value = Tensor.scalar(0f);
+        } else if (value.size() != 1) {
+            throw n.error("value must hold exactly one element, got " + value.describe());
+        }
+        return List.of(n.add(new Broadcast(Broadcast.Mode.NUMPY), n.constant(value.reshape()), n.requireInput(0)));
+    }
+
+    /**
+     * Inference-mode Dropout is the identity. Its optional mask output is all ones: boolean since opset 10, of the
+     * data type before; shaped like the data, so it folds to a constant when that shape is static.
+     */
     private static List<Value> dropout(OnnxNode n) {
         if (n.opset() >= 12 && n.hasInput(2)) {
             Tensor training = n.input(2).knownValue();
@@ -52,14 +73,14 @@ public final class ConstantOps {
             }
         }
         Value x = n.requireInput(0);
-        if (n.hasOutput(1)) {
-            if (!x.shape().isStatic()) {
-                throw n.error("the mask output needs a static input shape");
-            }
-            Tensor mask = Tensor.allocate(dev.infero.core.types.ElementType.BOOLEAN, x.shape().toArray());
-            java.util.Arrays.fill(mask.bytes(), (byte) 1);
-            return List.of(x, n.constant(mask));
+        if (!n.hasOutput(1)) {
+            return List.of(x);
         }
-        return List.of(x);
+        ElementType maskType = n.opset() >= 10 ? ElementType.BOOLEAN : x.type();
+        Tensor one = Tensor.allocate(maskType);
+        one.setLong(0, 1);
+        Value mask = n.add(new Broadcast(Broadcast.Mode.NUMPY), n.constant(one),
+                n.add(new ShapeOf(ElementType.I64), x));
+        return List.of(x, mask);
     }
 }

@@ -18,14 +18,34 @@ import jdk.incubator.vector.VectorSpecies;
 public abstract class BinaryElementwise extends Op {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    /** The vector operator computing this op on f32 lanes, or {@code null} to use {@link #applyFloatRow}. */
-    protected abstract VectorOperators.Binary vectorOp();
+    /** The vector operator computing this op on f32 lanes, or {@code null} when it has none. */
+    protected VectorOperators.Binary vectorOp() {
+        return null;
+    }
+
+    /**
+     * The op on f32 lanes. The default applies {@link #vectorOp()}; ops composed of several vector operations
+     * override this together with {@link #vectorized()}.
+     */
+    protected FloatVector apply(FloatVector a, FloatVector b) {
+        return a.lanewise(vectorOp(), b);
+    }
+
+    /** Whether {@link #apply(FloatVector, FloatVector)} is available; otherwise f32 rows run scalar. */
+    protected boolean vectorized() {
+        return vectorOp() != null;
+    }
 
     /** The op on one pair of floating values (f64, f16, bf16, and scalar tails of f32 rows without a vector op). */
     protected abstract double apply(double a, double b);
 
     /** The op on one pair of integer values, already widened to long (unsigned types zero-extended). */
     protected abstract long apply(long a, long b, ElementType type);
+
+    /** Whether the op is defined for inputs of this element type (checked by {@link #infer}). */
+    protected boolean supports(ElementType type) {
+        return true;
+    }
 
     /** Output element type for inputs of type {@code in}; comparisons override this to return boolean. */
     protected ElementType outputType(ElementType in) {
@@ -38,6 +58,9 @@ public abstract class BinaryElementwise extends Op {
         ElementType b = ctx.inputType(1);
         if (a != b) {
             throw ctx.error("input element types differ: " + a + " and " + b);
+        }
+        if (!supports(a)) {
+            throw ctx.error("element type " + a + " is not supported");
         }
         ctx.setOutput(0, outputType(a), Shapes.broadcast(ctx.inputShape(0), ctx.inputShape(1)));
     }
@@ -78,27 +101,27 @@ public abstract class BinaryElementwise extends Op {
 
     /**
      * One f32 row: {@code z[zo+i] = op(x[xo+i*xs], y[yo+i*ys])} for i in [0, n), where a step of 0 repeats a value.
-     * The default vectorizes with {@link #vectorOp()}; ops without a vector operator override this.
+     * The default vectorizes with {@link #apply(FloatVector, FloatVector)}; ops without a vector form override this
+     * with a scalar loop of their own, so that no element pays a virtual call.
      */
     protected void applyFloatRow(float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo, int n) {
-        VectorOperators.Binary op = vectorOp();
         int i = 0;
-        if (op != null) {
+        if (vectorized()) {
             int bound = F.loopBound(n);
             if (xs == 1 && ys == 1) {
                 for (; i < bound; i += F.length()) {
-                    FloatVector.fromArray(F, x, xo + i).lanewise(op, FloatVector.fromArray(F, y, yo + i))
+                    apply(FloatVector.fromArray(F, x, xo + i), FloatVector.fromArray(F, y, yo + i))
                             .intoArray(z, zo + i);
                 }
             } else if (xs == 1) {
                 FloatVector vy = FloatVector.broadcast(F, y[yo]);
                 for (; i < bound; i += F.length()) {
-                    FloatVector.fromArray(F, x, xo + i).lanewise(op, vy).intoArray(z, zo + i);
+                    apply(FloatVector.fromArray(F, x, xo + i), vy).intoArray(z, zo + i);
                 }
             } else if (ys == 1) {
                 FloatVector vx = FloatVector.broadcast(F, x[xo]);
                 for (; i < bound; i += F.length()) {
-                    vx.lanewise(op, FloatVector.fromArray(F, y, yo + i)).intoArray(z, zo + i);
+                    apply(vx, FloatVector.fromArray(F, y, yo + i)).intoArray(z, zo + i);
                 }
             }
         }

@@ -8,9 +8,11 @@ import dev.infero.core.types.ElementType;
 
 /**
  * Element type conversion (OpenVINO Convert-1). Floating to integer truncates toward zero, as ONNX Cast does;
- * integers keep their low bits; anything non-zero becomes boolean true.
+ * integers keep their low bits; anything non-zero (NaN included) becomes boolean true. NaN becomes integer 0.
  */
 public final class Convert extends Op {
+    private static final double TWO_TO_63 = 0x1p63;
+
     private final ElementType destination;
 
     public Convert(ElementType destination) {
@@ -43,6 +45,14 @@ public final class Convert extends Op {
         int n = in.size();
         if (in.type() == destination) {
             in.copyTo(out);
+        } else if (in.type().isFloating() && destination == ElementType.U64) {
+            for (int i = 0; i < n; i++) {
+                out.setLong(i, toUnsignedLong(in.getDouble(i)));
+            }
+        } else if (in.type() == ElementType.F64 && destination.bits() == 16) {
+            for (int i = 0; i < n; i++) {
+                out.setDouble(i, roundToOddFloat(in.getDouble(i)));
+            }
         } else if (in.type().isFloating() || destination.isFloating()) {
             for (int i = 0; i < n; i++) {
                 out.setDouble(i, in.getDouble(i));
@@ -52,5 +62,26 @@ public final class Convert extends Op {
                 out.setLong(i, in.getLong(i));
             }
         }
+    }
+
+    /**
+     * {@code v} as a float rounded to odd: truncated toward zero, with the last bit set when inexact. Rounding that
+     * float to a 16-bit type then equals rounding {@code v} directly, which plain double-to-float-to-half rounding
+     * misses when the first rounding lands on a tie of the second.
+     */
+    private static float roundToOddFloat(double v) {
+        float f = (float) v;
+        if (Double.isNaN(v) || f == v) {
+            return f;
+        }
+        if (Math.abs(f) > Math.abs(v)) {
+            f = Math.nextAfter(f, 0.0);
+        }
+        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1);
+    }
+
+    /** Truncates toward zero into the u64 range (a plain long cast would saturate at 2^63 - 1). */
+    private static long toUnsignedLong(double v) {
+        return v >= TWO_TO_63 ? (long) (v - TWO_TO_63) ^ Long.MIN_VALUE : (long) v;
     }
 }

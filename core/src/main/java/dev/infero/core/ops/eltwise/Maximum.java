@@ -3,7 +3,7 @@ package dev.infero.core.ops.eltwise;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
-/** Element-wise {@code max(a, b)} with numpy broadcasting (OpenVINO  (Long.compareUnsigned(a, b) >= 0 ? a : b):Maximum-1). */
+/** Element-wise {@code max(a, b)} with numpy broadcasting (OpenVINO Maximum-1). */
 public final class Maximum extends BinaryElementwise {
     @Override
     public String type() {

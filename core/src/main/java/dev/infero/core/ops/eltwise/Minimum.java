@@ -3,7 +3,7 @@ package dev.infero.core.ops.eltwise;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
-/** Element-wise {@code min(a, b)} with numpy broadcasting (OpenVINO  (Long.compareUnsigned(a, b) <= 0 ? a : b):Minimum-1). */
+/** Element-wise {@code min(a, b)} with numpy broadcasting (OpenVINO Minimum-1). */
 public final class Minimum extends BinaryElementwise {
     @Override
     public String type() {

@@ -10,8 +10,8 @@ import dev.infero.core.ops.Result;
  * Size of a model: compute nodes (not counting inputs, constants and outputs), parameters (elements of floating
  * constants) and FLOPs of one inference.
  */
-record ModelSummary(int computeNodes, long parameters, long flops) {
-    static ModelSummary of(Graph g) {
+record ModelSize(int computeNodes, long parameters, long flops) {
+    static ModelSize of(Graph g) {
         int nodes = 0;
         long params = 0;
         long flops = 0;
@@ -23,6 +23,6 @@ record ModelSummary(int computeNodes, long parameters, long flops) {
             }
             flops += n.op().flops(n);
         }
-        return new ModelSummary(nodes, params, flops);
+        return new ModelSize(nodes, params, flops);
     }
 }

@@ -1,0 +1,48 @@
+package dev.infero.api.convert;
+
+import dev.infero.core.types.PartialShape;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code convert} does, with the meaning of OpenVINO Model Optimizer's options of the same names.
+ *
+ * @param inputModel           the ONNX or IR model to read
+ * @param modelName            base name of the IR files ({@code null}: the input file's base name)
+ * @param outputDir            where the IR goes
+ * @param inputs               model inputs (names) the other per-input options refer to, in order; an inner tensor
+ *                             name cuts the graph there; empty: the model's inputs
+ * @param inputShapes          new shapes for those inputs, in order (empty: keep)
+ * @param outputs              tensor names to make the model outputs (empty: keep)
+ * @param meanValues           per-channel values subtracted from the input (empty: none)
+ * @param scaleValues          per-channel divisors (empty: none); {@code scale} is a single divisor for all channels
+ * @param scale                single divisor, or {@code null}
+ * @param reverseInputChannels swap RGB and BGR (3-channel inputs only)
+ * @param compressToFp16       store floating weights as f16
+ * @param layout               input layout such as {@code nchw} or {@code nhwc} ({@code null}: NCHW for 4-D inputs)
+ */
+public record ConvertOptions(Path inputModel, String modelName, Path outputDir, List<String> inputs,
+                             List<PartialShape> inputShapes, List<String> outputs, float[] meanValues,
+                             float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
+                             String layout) {
+    public ConvertOptions {
+        inputs = List.copyOf(inputs);
+        inputShapes = List.copyOf(inputShapes);
+        outputs = List.copyOf(outputs);
+        meanValues = meanValues.clone();
+        scaleValues = scaleValues.clone();
+    }
+
+    /** Options that only convert the format: no reshaping, preprocessing or compression. */
+    public static ConvertOptions plain(Path inputModel, Path outputDir) {
+        return new ConvertOptions(inputModel, null, outputDir, List.of(), List.of(), List.of(), new float[0],
+                new float[0], null, false, false, null);
+    }
+
+    public String modelNameOrDefault() {
+        if (modelName != null && !modelName.isEmpty()) {
+            return modelName;
+        }
+        return inputModel.getFileName().toString().replaceFirst("\\.(onnx|xml)$", "");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.infero.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.core.device.PortInfo;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.onnx.TensorProtos;
+import dev.infero.onnx.proto.Onnx.TensorProto;
+import dev.infero.testing.SharedData;
+import dev.infero.testing.TensorAssert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The shared real models give the same outputs in Infero as in ONNX Runtime on the same inputs, and the light
+ * models also reproduce the reference outputs shipped with them.
+ */
+class OnnxRuntimeReferenceTest {
+    /** Largest allowed difference, relative to max(1, |reference|): the 1e-4 budget. */
+    private static final double TOLERANCE = 1e-4;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"face/blazeface.onnx", "face/facemesh.onnx"})
+    void faceModelsMatchOnnxRuntimeOnRandomInputsInTheirRange(String model) throws Exception {
+        Path file = SharedData.require("models/" + model);
+        List<Tensor> inputs = new ArrayList<>();
+        Random random = new Random(42);
+        try (Core core = new Core()) {
+            CompiledModel compiled = core.compileModel(file, "CPU");
+            for (PortInfo port : compiled.inputs()) {
+                int[] shape = port.shape().toArray();
+                float[] data = new float[Tensor.allocate(port.type(), shape).size()];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = random.nextFloat() * 2 - 1;
+                }
+                inputs.add(Tensor.of(data, shape));
+            }
+            compareWithOnnxRuntime(compiled, file, inputs);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"light_resnet50", "light_squeezenet", "light_shufflenet", "light_inception_v1"})
+    void lightModelsMatchTheirReferenceOutputAndOnnxRuntime(String name) throws Exception {
+        Path file = SharedData.require("models/light/" + name + ".onnx");
+        Tensor expected = TensorProtos.toTensor(TensorProto.parseFrom(
+                Files.readAllBytes(file.resolveSibling(name + "_output_0.pb"))));
+        try (Core core = new Core()) {
+            CompiledModel compiled = core.compileModel(file, "CPU");
+            List<Tensor> inputs = new ArrayList<>();
+            for (PortInfo port : compiled.inputs()) {
+                // The documented input behind the reference output: arange(n) / n in the input's shape.
+                int[] shape = port.shape().toArray();
+                float[] data = new float[Tensor.allocate(port.type(), shape).size()];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) i / data.length;
+                }
+                inputs.add(Tensor.of(data, shape));
+            }
+            List<Tensor> outputs = compareWithOnnxRuntime(compiled, file, inputs);
+            TensorAssert.assertClose(expected, outputs.get(0), 1e-3, 1e-7);
+        }
+    }
+
+    private static List<Tensor> compareWithOnnxRuntime(CompiledModel compiled, Path file, List<Tensor> inputs)
+            throws Exception {
+        InferRequest request = compiled.createInferRequest();
+        for (int i = 0; i < inputs.size(); i++) {
+            request.setInput(i, inputs.get(i));
+        }
+        request.infer();
+        List<Tensor> reference = OrtReference.run(file, inputs);
+        assertEquals(reference.size(), compiled.outputs().size(), "output count");
+        List<Tensor> outputs = new ArrayList<>();
+        for (int i = 0; i < reference.size(); i++) {
+            Tensor ours = request.getOutput(i).copy();
+            Tensor ref = reference.get(i);
+            outputs.add(ours);
+            double worst = 0;
+            for (int k = 0; k < ref.size(); k++) {
+                double r = ref.getDouble(k);
+                worst = Math.max(worst, Math.abs(ours.getDouble(k) - r) / Math.max(1, Math.abs(r)));
+            }
+            assertEquals(ref.describe(), ours.describe(), "output " + i + " type and shape");
+            final int index = i;
+            final double w = worst;
+            assertTrue(worst <= TOLERANCE, () -> file.getFileName() + " output " + index + " ("
+                    + compiled.outputs().get(index).name() + ") differs from ONNX Runtime by " + w);
+        }
+        return outputs;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.infero.api.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.api.CompiledModel;
+import dev.infero.api.Core;
+import dev.infero.api.InferRequest;
+import dev.infero.core.InferoException;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.OnnxModelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelConverterTest {
+    @TempDir
+    Path dir;
+
+    /** y = reshape((x + w) * w, [?, 2, 2]) with a constant shape computed from constants. */
+    private Path model() {
+        Path file = dir.resolve("small.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("small", 17)
+                .input("x", ElementType.F32, -1, 4)
+                .initializer("w", Tensor.of(new float[] {0.5f, 1.5f, -2, 3.25f}, 4))
+                .initializer("shape_a", Tensor.vector(-1, 2, 1))
+                .initializer("shape_b", Tensor.vector(1, 1, 2))
+                .output("y", ElementType.F32);
+        b.node("Add", "add").inputs("x", "w").outputs("s");
+        b.node("Mul", "mul").inputs("s", "w").outputs("p");
+        b.node("Mul", "shape_mul").inputs("shape_a", "shape_b").outputs("shape");
+        b.node("Reshape", "reshape").inputs("p", "shape").outputs("y");
+        b.write(file);
+        return file;
+    }
+
+    private static Tensor run(Path model, Tensor input) {
+        try (Core core = new Core()) {
+            CompiledModel compiled = core.compileModel(model, "CPU");
+            InferRequest r = compiled.createInferRequest();
+            r.setInput(0, input);
+            r.infer();
+            return r.getOutput(0).copy();
+        }
+    }
+
+    @Test
+    void theIrComputesExactlyWhatTheOnnxModelComputes() {
+        Path onnx = model();
+        ModelConverter.Result r = ModelConverter.convert(ConvertOptions.plain(onnx, dir.resolve("ir")));
+        assertEquals(dir.resolve("ir/small.xml"), r.files().xml());
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4);
+        Tensor expected = run(onnx, x);
+        Tensor actual = run(r.files().xml(), x);
+        assertTrue(expected.contentEquals(actual), expected + " vs " + actual);
+        // The shape computation was folded into one constant.
+        assertTrue(r.nodesAfter() < r.nodesBefore(), r.report().toString());
+    }
+
+    @Test
+    void fp16HalvesTheWeightsAndStaysWithinHalfPrecision() throws Exception {
+        Path onnx = model();
+        var fp32 = ModelConverter.convert(ConvertOptions.plain(onnx, dir.resolve("fp32")));
+        var fp16 = ModelConverter.convert(new ConvertOptions(onnx, "small_fp16", dir.resolve("fp16"), List.of(),
+                List.of(), List.of(), new float[0], new float[0], null, false, true, null));
+        assertTrue(Files.readString(fp16.files().xml()).contains("element_type=\"f16\""));
+        assertEquals(fp32.files().binBytes() - 8, fp16.files().binBytes(), "4 weights x 2 bytes saved");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4);
+        Tensor a = run(fp32.files().xml(), x);
+        Tensor b = run(fp16.files().xml(), x);
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.getDouble(i), b.getDouble(i), Math.abs(a.getDouble(i)) * 1e-3 + 1e-6);
+        }
+    }
+
+    @Test
+    void inputShapeMakesADynamicInputStatic() {
+        var r = ModelConverter.convert(new ConvertOptions(model(), "static", dir, List.of(),
+                List.of(PartialShape.of(3, 4)), List.of(), new float[0], new float[0], null, false, false, null));
+        try (Core core = new Core()) {
+            var m = core.readModel(r.files().xml());
+            assertEquals(PartialShape.of(3, 4), m.inputs().get(0).shape());
+            assertEquals(PartialShape.of(3, 2, 2), m.outputs().get(0).shape());
+        }
+    }
+
+    @Test
+    void contradictoryInputShapesAreRefusedAndNothingIsWritten() {
+        InferoException e = assertThrows(InferoException.class, () -> ModelConverter.convert(new ConvertOptions(
+                model(), "bad", dir.resolve("out"), List.of(), List.of(PartialShape.of(3, 5)), List.of(),
+                new float[0], new float[0], null, false, false, null)));
+        assertEquals("--input_shape [3,5] contradicts input 'x' of shape [?,4]", e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("out")));
+    }
+
+    @Test
+    void outputsCanBeCutAtInnerTensors() {
+        var r = ModelConverter.convert(new ConvertOptions(model(), "cut", dir, List.of(), List.of(), List.of("s"),
+                new float[0], new float[0], null, false, false, null));
+        Tensor s = run(r.files().xml(), Tensor.of(new float[] {1, 1, 1, 1}, 1, 4));
+        assertTrue(Tensor.of(new float[] {1.5f, 2.5f, -1, 4.25f}, 1, 4).contentEquals(s), s.toString());
+    }
+}

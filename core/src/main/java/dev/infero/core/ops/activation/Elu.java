@@ -1,0 +1,40 @@
+package dev.infero.core.ops.activation;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.ops.eltwise.UnaryElementwise;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise {@code x > 0 ? x : alpha * (e^x - 1)} (OpenVINO Elu-1). */
+public final class Elu extends UnaryElementwise {
+    private final double alpha;
+
+    public Elu(double alpha) {
+        this.alpha = alpha;
+    }
+
+    @Override
+    public String type() {
+        return "Elu";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("alpha", alpha);
+    }
+
+    @Override
+    protected boolean vectorized() {
+        return true;
+    }
+
+    @Override
+    protected FloatVector apply(FloatVector x) {
+        return x.blend(x.lanewise(VectorOperators.EXPM1).mul((float) alpha), x.compare(VectorOperators.LE, 0f));
+    }
+
+    @Override
+    protected double apply(double x) {
+        return x > 0 ? x : alpha * Math.expm1(x);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.infero.core.ops.activation;
+
+import dev.infero.core.ops.eltwise.UnaryElementwise;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise {@code x * tanh(softplus(x))} (OpenVINO Mish-4). */
+public final class Mish extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "Mish";
+    }
+
+    @Override
+    public String version() {
+        return "opset4";
+    }
+
+    @Override
+    protected boolean vectorized() {
+        return true;
+    }
+
+    @Override
+    protected FloatVector apply(FloatVector x) {
+        return x.mul(SoftPlus.softPlus(x).lanewise(VectorOperators.TANH));
+    }
+
+    @Override
+    protected double apply(double x) {
+        return x * Math.tanh(SoftPlus.softPlus(x));
+    }
+}

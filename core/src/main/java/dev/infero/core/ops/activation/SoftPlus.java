@@ -1,0 +1,44 @@
+package dev.infero.core.ops.activation;
+
+import dev.infero.core.ops.eltwise.UnaryElementwise;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Element-wise {@code ln(1 + e^x)} (OpenVINO SoftPlus-4), computed as {@code max(x, 0) + ln(1 + e^-|x|)}, which
+ * neither overflows for large x nor loses the tiny result for very negative x.
+ */
+public final class SoftPlus extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "SoftPlus";
+    }
+
+    @Override
+    public String version() {
+        return "opset4";
+    }
+
+    @Override
+    protected boolean vectorized() {
+        return true;
+    }
+
+    @Override
+    protected FloatVector apply(FloatVector x) {
+        return softPlus(x);
+    }
+
+    @Override
+    protected double apply(double x) {
+        return softPlus(x);
+    }
+
+    static FloatVector softPlus(FloatVector x) {
+        return x.max(0f).add(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+    }
+
+    static double softPlus(double x) {
+        return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.infero.core.ops.eltwise;
+
+import dev.infero.core.types.ElementType;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise absolute value of any numeric type (OpenVINO Abs-1); unsigned values are their own magnitude. */
+public final class Abs extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "Abs";
+    }
+
+    @Override
+    protected boolean supports(ElementType type) {
+        return type != ElementType.BOOLEAN;
+    }
+
+    @Override
+    protected VectorOperators.Unary vectorOp() {
+        return VectorOperators.ABS;
+    }
+
+    @Override
+    protected double apply(double x) {
+        return Math.abs(x);
+    }
+
+    @Override
+    protected long apply(long x, ElementType type) {
+        return type.isSigned() ? Math.abs(x) : x;
+    }
+}

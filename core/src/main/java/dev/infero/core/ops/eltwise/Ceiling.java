@@ -1,0 +1,21 @@
+package dev.infero.core.ops.eltwise;
+
+/** Element-wise rounding toward positive infinity (OpenVINO Ceiling-1). */
+public final class Ceiling extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "Ceiling";
+    }
+
+    @Override
+    protected double apply(double x) {
+        return Math.ceil(x);
+    }
+
+    @Override
+    protected void applyFloats(float[] x, float[] z, int n) {
+        for (int i = 0; i < n; i++) {
+            z[i] = (float) Math.ceil(x[i]);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.infero.core.ops.eltwise;
+
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise square root (NaN below 0) of a floating tensor (OpenVINO Sqrt-1). */
+public final class Sqrt extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "Sqrt";
+    }
+
+    @Override
+    protected VectorOperators.Unary vectorOp() {
+        return VectorOperators.SQRT;
+    }
+
+    @Override
+    protected double apply(double x) {
+        return Math.sqrt(x);
+    }
+}

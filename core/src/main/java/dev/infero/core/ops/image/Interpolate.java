@@ -1,0 +1,256 @@
+package dev.infero.core.ops.image;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import dev.infero.core.types.Shapes;
+import java.util.List;
+
+/**
+ * Interpolate-11: resizes the dimensions listed in input 2 (axes; all dimensions when absent) to the sizes
+ * ({@code shape_calculation_mode="sizes"}, integer input 1) or by the factors ({@code "scales"}, float input 1:
+ * {@code out = floor(in * scale)}) of input 1. Each output coordinate {@code x} maps to an input coordinate by
+ * {@code coordinate_transformation_mode}, with {@code scale} the factor given (scales) or {@code out / in} (sizes):
+ * <ul>
+ * <li>{@code half_pixel}: {@code (x + 0.5) / scale - 0.5}; {@code pytorch_half_pixel}: the same, but 0 when the
+ * output has size 1; {@code asymmetric}: {@code x / scale}; {@code align_corners}:
+ * {@code x * (in - 1) / (in * scale - 1)} (0 for size 1); {@code tf_half_pixel_for_nn}: {@code (x + 0.5) / scale}.
+ * </ul>
+ * Modes: {@code nearest} (rounding by {@code nearest_mode}: round_prefer_floor, round_prefer_ceil, floor, ceil,
+ * simple = ceil when downsampling, else floor), {@code linear_onnx} (linear interpolation along every axis), and
+ * {@code cubic} (Keys kernel with {@code cube_coeff}). Neighbours beyond the edge repeat the edge value.
+ * {@code antialias} widens the linear/cubic kernel by {@code 1/scale} when downsampling (weights renormalised).
+ * Each axis is interpolated separately, which is exact for these tensor-product kernels.
+ *
+ * <p>Infero extensions for ONNX Resize features OpenVINO lacks (written only when not at their defaults):
+ * coordinate modes {@code half_pixel_symmetric} and {@code tf_crop_and_resize} (with an optional input 3, the roi:
+ * starts then ends per axis, normalised to [0, 1]; points outside the input become {@code extrapolation_value}),
+ * {@code exclude_outside} (cubic weights of outside neighbours are dropped and the rest renormalised), and
+ * {@code keep_aspect_ratio_policy} for sizes ({@code not_larger}/{@code not_smaller}: one scale, the min/max of
+ * {@code size / in}, for every axis, output {@code round(in * scale)}). pads_begin/pads_end must be zero.
+ */
+public final class Interpolate extends Op {
+    private static final List<String> MODES = List.of("nearest", "linear_onnx", "cubic");
+    private static final List<String> COORDINATE_MODES = List.of("half_pixel", "pytorch_half_pixel", "asymmetric",
+            "tf_half_pixel_for_nn", "align_corners", "half_pixel_symmetric", "tf_crop_and_resize");
+    private static final List<String> NEAREST_MODES = List.of("round_prefer_floor", "round_prefer_ceil", "floor",
+            "ceil", "simple");
+    private static final List<String> ASPECT_POLICIES = List.of("stretch", "not_larger", "not_smaller");
+
+    /** The attributes, named as in the IR. */
+    public record Attributes(String mode, boolean sizes, String coordinateMode, String nearestMode, boolean antialias,
+                             double cubeCoeff, boolean excludeOutside, double extrapolationValue,
+                             String keepAspectRatioPolicy) {
+        public Attributes {
+            check(MODES, mode, "mode");
+            check(COORDINATE_MODES, coordinateMode, "coordinate_transformation_mode");
+            check(NEAREST_MODES, nearestMode, "nearest_mode");
+            check(ASPECT_POLICIES, keepAspectRatioPolicy, "keep_aspect_ratio_policy");
+        }
+
+        /** Defaults of Interpolate-11 for the given mode and shape calculation. */
+        public static Attributes of(String mode, boolean sizes) {
+            return new Attributes(mode, sizes, "half_pixel", "round_prefer_floor", false, -0.75, false, 0, "stretch");
+        }
+
+        private static void check(List<String> allowed, String value, String what) {
+            if (!allowed.contains(value)) {
+                throw new IllegalArgumentException("Interpolate " + what + " '" + value + "' is not supported (one of "
+                        + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private final Attributes a;
+
+    public Interpolate(Attributes attributes) {
+        this.a = attributes;
+    }
+
+    @Override
+    public String type() {
+        return "Interpolate";
+    }
+
+    @Override
+    public String version() {
+        return "opset11";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("mode", a.mode());
+        sink.attribute("shape_calculation_mode", a.sizes() ? "sizes" : "scales");
+        sink.attribute("coordinate_transformation_mode", a.coordinateMode());
+        sink.attribute("nearest_mode", a.nearestMode());
+        sink.attribute("antialias", a.antialias());
+        sink.attribute("pads_begin", "0");
+        sink.attribute("pads_end", "0");
+        sink.attribute("cube_coeff", a.cubeCoeff());
+        if (a.excludeOutside()) {
+            sink.attribute("exclude_outside", true);
+        }
+        if (a.coordinateMode().equals("tf_crop_and_resize")) {
+            sink.attribute("extrapolation_value", a.extrapolationValue());
+        }
+        if (!a.keepAspectRatioPolicy().equals("stretch")) {
+            sink.attribute("keep_aspect_ratio_policy", a.keepAspectRatioPolicy());
+        }
+    }
+
+    /** The resized axes with their output sizes and coordinate scales, for concrete shapes and known inputs. */
+    private record Plan(int[] axes, int[] sizes, double[] scales) {
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        if (!ctx.inputType(0).isFloating()) {
+            throw ctx.error("data must be floating point, got " + ctx.inputType(0));
+        }
+        if (a.sizes() == ctx.inputType(1).isFloating()) {
+            throw ctx.error("shape_calculation_mode=" + (a.sizes() ? "sizes needs integer sizes" : "scales needs float scales")
+                    + ", got " + ctx.inputType(1));
+        }
+        if (!in.hasRank()) {
+            ctx.setOutput(0, ctx.inputType(0), in);
+            return;
+        }
+        int[] dims = in.dimsOrDynamic();
+        Tensor values = ctx.inputValue(1);
+        Tensor axesValue = ctx.hasInput(2) ? ctx.inputValue(2) : null;
+        if (values == null || ctx.hasInput(2) && axesValue == null) {
+            int[] axes = axesValue != null ? axes(ctx, axesValue, in.rank()) : null;
+            for (int d = 0; d < dims.length; d++) {
+                if (axes == null || contains(axes, d)) {
+                    dims[d] = PartialShape.DYNAMIC;
+                }
+            }
+            ctx.setOutput(0, ctx.inputType(0), PartialShape.of(dims));
+            return;
+        }
+        int[] axes = axesValue != null ? axes(ctx, axesValue, in.rank()) : allAxes(in.rank());
+        if (values.size() != axes.length) {
+            throw ctx.error("scales_or_sizes has " + values.size() + " values for " + axes.length + " axes");
+        }
+        for (int axis : axes) {
+            if (dims[axis] == PartialShape.DYNAMIC) {
+                for (int d : axes) {
+                    dims[d] = a.sizes() && a.keepAspectRatioPolicy().equals("stretch")
+                            ? (int) values.getLong(indexOf(axes, d)) : PartialShape.DYNAMIC;
+                }
+                ctx.setOutput(0, ctx.inputType(0), PartialShape.of(dims));
+                return;
+            }
+        }
+        Plan plan = plan(ctx, dims, values, axes);
+        for (int i = 0; i < axes.length; i++) {
+            dims[axes[i]] = plan.sizes()[i];
+        }
+        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(dims));
+    }
+
+    private Plan plan(InferContext ctx, int[] in, Tensor values, int[] axes) {
+        int n = axes.length;
+        int[] sizes = new int[n];
+        double[] scales = new double[n];
+        if (!a.sizes()) {
+            for (int i = 0; i < n; i++) {
+                scales[i] = values.getDouble(i);
+                if (!(scales[i] > 0)) {
+                    throw error(ctx, "scales must be positive, got " + scales[i]);
+                }
+                sizes[i] = (int) Math.floor(in[axes[i]] * scales[i]);
+            }
+        } else if (a.keepAspectRatioPolicy().equals("stretch")) {
+            for (int i = 0; i < n; i++) {
+                sizes[i] = (int) values.getLong(i);
+                if (sizes[i] < 0) {
+                    throw error(ctx, "sizes must not be negative, got " + sizes[i]);
+                }
+                scales[i] = (double) sizes[i] / in[axes[i]];
+            }
+        } else {
+            boolean notLarger = a.keepAspectRatioPolicy().equals("not_larger");
+            double scale = notLarger ? Double.POSITIVE_INFINITY : 0;
+            for (int i = 0; i < n; i++) {
+                double s = (double) values.getLong(i) / in[axes[i]];
+                scale = notLarger ? Math.min(scale, s) : Math.max(scale, s);
+            }
+            for (int i = 0; i < n; i++) {
+                scales[i] = scale;
+                sizes[i] = (int) Math.rint(scale * in[axes[i]]);
+            }
+        }
+        return new Plan(axes, sizes, scales);
+    }
+
+    private static dev.infero.core.InferoException error(InferContext ctx, String message) {
+        return ctx == null ? new dev.infero.core.InferoException(message) : ctx.error(message);
+    }
+
+    private static int[] axes(InferContext ctx, Tensor axes, int rank) {
+        int[] out = new int[axes.size()];
+        for (int i = 0; i < out.length; i++) {
+            long v = axes.getLong(i);
+            if (v < -rank || v >= rank) {
+                throw error(ctx, "axis " + v + " is out of range for rank " + rank);
+            }
+            out[i] = Shapes.normalizeAxis(v, rank);
+            for (int j = 0; j < i; j++) {
+                if (out[j] == out[i]) {
+                    throw error(ctx, "axis " + v + " is listed twice");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int[] allAxes(int rank) {
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
+    private static boolean contains(int[] values, int v) {
+        return indexOf(values, v) >= 0;
+    }
+
+    private static int indexOf(int[] values, int v) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor data = inputs[0];
+        int[] axes = inputs.length > 2 && inputs[2] != null ? axes(null, inputs[2], data.rank()) : allAxes(data.rank());
+        Plan plan = plan(null, data.shape(), inputs[1], axes);
+        Tensor roi = inputs.length > 3 ? inputs[3] : null;
+        int[] shape = data.shape().clone();
+        double[] current = new double[data.size()];
+        for (int i = 0; i < current.length; i++) {
+            current[i] = data.getDouble(i);
+        }
+        for (int i = 0; i < axes.length; i++) {
+            int axis = axes[i];
+            double roiStart = roi == null ? 0 : roi.getDouble(i);
+            double roiEnd = roi == null ? 1 : roi.getDouble(i + axes.length);
+            Resampling r = Resampling.of(a, shape[axis], plan.sizes()[i], plan.scales()[i], roiStart, roiEnd);
+            current = r.apply(current, shape, axis);
+            shape[axis] = plan.sizes()[i];
+        }
+        Tensor out = outputs[0];
+        for (int i = 0; i < out.size(); i++) {
+            out.setDouble(i, current[i]);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.infero.core.ops.logical;
+
+import dev.infero.core.ops.eltwise.UnaryElementwise;
+import dev.infero.core.types.ElementType;
+
+/** Element-wise bitwise complement of integers, logical negation of booleans (OpenVINO BitwiseNot-13). */
+public final class BitwiseNot extends UnaryElementwise {
+    @Override
+    public String type() {
+        return "BitwiseNot";
+    }
+
+    @Override
+    public String version() {
+        return "opset13";
+    }
+
+    @Override
+    protected boolean supports(ElementType type) {
+        return !type.isFloating();
+    }
+
+    @Override
+    protected double apply(double x) {
+        throw new IllegalStateException("BitwiseNot has no floating form");
+    }
+
+    @Override
+    protected long apply(long x, ElementType type) {
+        // Storing keeps the type's low bits, so ~x is right for every width.
+        return type == ElementType.BOOLEAN ? 1 - x : ~x;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.infero.core.ops.movement;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+
+/**
+ * ShapeOf-3: the shape of input 0 as a 1-D tensor of {@code output_type} (i64 or i32). Its value depends only on the
+ * input's shape, so it is known at build time whenever that shape is static, letting shape subgraphs fold.
+ */
+public final class ShapeOf extends Op {
+    private final ElementType outputType;
+
+    public ShapeOf(ElementType outputType) {
+        if (outputType != ElementType.I64 && outputType != ElementType.I32) {
+            throw new IllegalArgumentException("output_type must be i64 or i32, got " + outputType);
+        }
+        this.outputType = outputType;
+    }
+
+    @Override
+    public String type() {
+        return "ShapeOf";
+    }
+
+    @Override
+    public String version() {
+        return "opset3";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("output_type", outputType);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        ctx.setOutput(0, outputType, in.hasRank() ? PartialShape.of(in.rank()) : PartialShape.dynamic(1));
+    }
+
+    @Override
+    public Tensor[] evaluateFromShapes(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        if (!in.isStatic()) {
+            return null;
+        }
+        Tensor out = Tensor.allocate(outputType, in.rank());
+        write(in.toArray(), out);
+        return new Tensor[] {out};
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        write(inputs[0].shape(), outputs[0]);
+    }
+
+    private static void write(int[] shape, Tensor out) {
+        for (int i = 0; i < shape.length; i++) {
+            out.setLong(i, shape[i]);
+        }
+    }
+}

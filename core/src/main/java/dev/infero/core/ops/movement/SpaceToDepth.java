@@ -1,0 +1,85 @@
+package dev.infero.core.ops.movement;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+
+/**
+ * SpaceToDepth-1, the inverse of {@link DepthToSpace}: {@code [N, C, D1..DK]} becomes
+ * {@code [N, C * bs^K, D1 / bs, ..., DK / bs]}. {@code blocks_first} puts the block offsets in the outer part of the
+ * output channel index (ONNX SpaceToDepth), {@code depth_first} in the inner part.
+ */
+public final class SpaceToDepth extends Op {
+    private final DepthToSpace.Mode mode;
+    private final int blockSize;
+
+    public SpaceToDepth(DepthToSpace.Mode mode, int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
+        }
+        this.mode = mode;
+        this.blockSize = blockSize;
+    }
+
+    @Override
+    public String type() {
+        return "SpaceToDepth";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("block_size", blockSize);
+        sink.attribute("mode", mode.irName());
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        if (!in.hasRank()) {
+            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+            return;
+        }
+        if (in.rank() < 3) {
+            throw ctx.error("input must have rank 3 or more, got " + in);
+        }
+        int spatial = in.rank() - 2;
+        int[] out = in.dimsOrDynamic();
+        if (!in.isDynamic(1)) {
+            out[1] = (int) (in.dim(1) * (long) Math.pow(blockSize, spatial));
+        }
+        for (int i = 2; i < out.length; i++) {
+            if (!in.isDynamic(i)) {
+                if (in.dim(i) % blockSize != 0) {
+                    throw ctx.error("dimension " + i + " (" + in.dim(i) + ") is not divisible by block_size "
+                            + blockSize);
+                }
+                out[i] = in.dim(i) / blockSize;
+            }
+        }
+        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor in = inputs[0];
+        int k = in.rank() - 2;
+        // View the input as [N, C, D1', bs, D2', bs, ...] and gather the block offsets next to the channel:
+        // [N, bs.., C, D'..] (blocks first) or [N, C, bs.., D'..] (depth first).
+        int[] view = new int[2 + 2 * k];
+        int[] perm = new int[view.length];
+        view[0] = in.dim(0);
+        view[1] = in.dim(1);
+        int blockAt = mode == DepthToSpace.Mode.BLOCKS_FIRST ? 1 : 2;
+        int channelAt = mode == DepthToSpace.Mode.BLOCKS_FIRST ? 1 + k : 1;
+        perm[channelAt] = 1;
+        for (int i = 0; i < k; i++) {
+            view[2 + 2 * i] = in.dim(2 + i) / blockSize;
+            view[3 + 2 * i] = blockSize;
+            perm[blockAt + i] = 3 + 2 * i;
+            perm[2 + k + i] = 2 + 2 * i;
+        }
+        Transpose.permute(in, view, perm, outputs[0]);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.infero.core.ops.quantization;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.ops.eltwise.BroadcastLoop;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import dev.infero.core.types.Shapes;
+
+/**
+ * FakeQuantize-1: maps X onto {@code levels} evenly spaced values. Inputs X, input_low, input_high, output_low,
+ * output_high broadcast numpy-style; element-wise:
+ * <pre>
+ * x <= min(il, ih):  ol
+ * x >  max(il, ih):  oh
+ * otherwise:         round((x - il) / (ih - il) * (levels - 1)) / (levels - 1) * (oh - ol) + ol
+ * </pre>
+ * where round is to nearest, ties to even (like OpenVINO's reference {@code std::nearbyint}). f32 inputs are computed
+ * in f32, in exactly this order of operations.
+ */
+public final class FakeQuantize extends Op {
+    private final long levels;
+
+    public FakeQuantize(long levels) {
+        if (levels < 2) {
+            throw new IllegalArgumentException("FakeQuantize needs at least 2 levels, got " + levels);
+        }
+        this.levels = levels;
+    }
+
+    public long levels() {
+        return levels;
+    }
+
+    @Override
+    public String type() {
+        return "FakeQuantize";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("levels", levels);
+        sink.attribute("auto_broadcast", "numpy");
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        ElementType t = ctx.inputType(0);
+        if (!t.isFloating()) {
+            throw ctx.error("X must be floating point, got " + t);
+        }
+        PartialShape shape = ctx.inputShape(0);
+        for (int i = 1; i < 5; i++) {
+            if (ctx.inputType(i) != t) {
+                throw ctx.error("input " + i + " has type " + ctx.inputType(i) + " but X has " + t);
+            }
+            shape = Shapes.broadcast(shape, ctx.inputShape(i));
+        }
+        ctx.setOutput(0, t, shape);
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor out = outputs[0];
+        int[][] shapes = new int[5][];
+        for (int i = 0; i < 5; i++) {
+            shapes[i] = inputs[i].shape();
+        }
+        BroadcastLoop loop = new BroadcastLoop(out.shape(), shapes);
+        if (out.type() == ElementType.F32) {
+            float[] x = inputs[0].floats();
+            float[] il = inputs[1].floats();
+            float[] ih = inputs[2].floats();
+            float[] ol = inputs[3].floats();
+            float[] oh = inputs[4].floats();
+            float[] z = out.floats();
+            float steps = levels - 1;
+            loop.forEachRow((off, st, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    z[o + i] = quantize(x[off[0] + i * st[0]], il[off[1] + i * st[1]], ih[off[2] + i * st[2]],
+                            ol[off[3] + i * st[3]], oh[off[4] + i * st[4]], steps);
+                }
+            });
+        } else {
+            double steps = levels - 1;
+            loop.forEachRow((off, st, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    double x = inputs[0].getDouble(off[0] + i * st[0]);
+                    double il = inputs[1].getDouble(off[1] + i * st[1]);
+                    double ih = inputs[2].getDouble(off[2] + i * st[2]);
+                    double ol = inputs[3].getDouble(off[3] + i * st[3]);
+                    double oh = inputs[4].getDouble(off[4] + i * st[4]);
+                    double r = x <= Math.min(il, ih) ? ol : x > Math.max(il, ih) ? oh
+                            : Math.rint((x - il) / (ih - il) * steps) / steps * (oh - ol) + ol;
+                    out.setDouble(o + i, r);
+                }
+            });
+        }
+    }
+
+    /** The f32 formula, kept in f32 arithmetic so results match an f32 implementation bit for bit. */
+    static float quantize(float x, float il, float ih, float ol, float oh, float steps) {
+        if (x <= Math.min(il, ih)) {
+            return ol;
+        }
+        if (x > Math.max(il, ih)) {
+            return oh;
+        }
+        return (float) Math.rint((x - il) / (ih - il) * steps) / steps * (oh - ol) + ol;
+    }
+}

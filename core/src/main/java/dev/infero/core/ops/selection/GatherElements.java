@@ -1,0 +1,74 @@
+package dev.infero.core.ops.selection;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import dev.infero.core.types.Shapes;
+
+/**
+ * GatherElements-6: {@code out[i_0, ..., i_axis, ...] = data[i_0, ..., indices[i_0, ..., i_axis, ...], ...]}. The
+ * output has the shape of indices, which has the rank of data; negative indices count from the end of the axis.
+ */
+public final class GatherElements extends Op {
+    private final long axis;
+
+    public GatherElements(long axis) {
+        this.axis = axis;
+    }
+
+    @Override
+    public String type() {
+        return "GatherElements";
+    }
+
+    @Override
+    public String version() {
+        return "opset6";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("axis", axis);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape data = ctx.inputShape(0);
+        PartialShape indices = ctx.inputShape(1);
+        if (!ctx.inputType(1).isInteger()) {
+            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
+        }
+        if (data.hasRank() && indices.hasRank()) {
+            if (data.rank() != indices.rank()) {
+                throw ctx.error("data " + data + " and indices " + indices + " must have the same rank");
+            }
+            if (axis < -data.rank() || axis >= data.rank()) {
+                throw ctx.error("axis " + axis + " is out of range for rank " + data.rank());
+            }
+        }
+        ctx.setOutput(0, ctx.inputType(0), indices);
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor data = inputs[0];
+        Tensor indices = inputs[1];
+        Tensor out = outputs[0];
+        int a = Shapes.normalizeAxis(axis, data.rank());
+        int[] dataStrides = Shapes.strides(data.shape());
+        int[] index = new int[indices.rank()];
+        for (int i = 0; i < out.size(); i++) {
+            int src = 0;
+            for (int d = 0; d < index.length; d++) {
+                int coord = d == a ? Indices.normalize(indices.getLong(i), data.dim(a), "axis " + a) : index[d];
+                src += coord * dataStrides[d];
+            }
+            Indices.copy(data, src, out, i);
+            for (int d = index.length - 1; d >= 0 && ++index[d] == indices.dim(d); d--) {
+                index[d] = 0;
+            }
+        }
+    }
+}

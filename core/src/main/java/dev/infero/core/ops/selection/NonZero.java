@@ -1,0 +1,75 @@
+package dev.infero.core.ops.selection;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+
+/**
+ * NonZero-3: the coordinates of the non-zero elements, as a {@code [rank, count]} tensor of {@code output_type}
+ * listing them in row-major order. The count depends on the data, so it is dynamic until the input is known.
+ */
+public final class NonZero extends Op {
+    private final ElementType outputType;
+
+    public NonZero(ElementType outputType) {
+        if (outputType != ElementType.I32 && outputType != ElementType.I64) {
+            throw new IllegalArgumentException("NonZero output_type must be i32 or i64, not " + outputType);
+        }
+        this.outputType = outputType;
+    }
+
+    @Override
+    public String type() {
+        return "NonZero";
+    }
+
+    @Override
+    public String version() {
+        return "opset3";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("output_type", outputType);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        int rank = in.hasRank() ? in.rank() : PartialShape.DYNAMIC;
+        Tensor value = ctx.inputValue(0);
+        ctx.setOutput(0, outputType, PartialShape.of(rank, value == null ? PartialShape.DYNAMIC : count(value)));
+    }
+
+    private static int count(Tensor t) {
+        int n = 0;
+        for (int i = 0; i < t.size(); i++) {
+            n += t.getDouble(i) != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor in = inputs[0];
+        Tensor out = outputs[0];
+        int rank = in.rank();
+        int count = out.dim(1);
+        int[] index = new int[rank];
+        int found = 0;
+        for (int i = 0; i < in.size(); i++) {
+            if (in.getDouble(i) != 0) {
+                for (int d = 0; d < rank; d++) {
+                    out.setLong(d * count + found, index[d]);
+                }
+                found++;
+            }
+            for (int d = rank - 1; d >= 0 && ++index[d] == in.dim(d); d--) {
+                index[d] = 0;
+            }
+        }
+    }
+}

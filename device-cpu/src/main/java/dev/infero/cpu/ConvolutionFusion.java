@@ -1,0 +1,188 @@
+package dev.infero.cpu;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.ops.Result;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.PostOps;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
+ * post-ops: a per-channel constant Add (bias), an Add of another tensor of the output's shape (residual), then one
+ * activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
+ */
+final class ConvolutionFusion {
+    /** A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. */
+    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
+    }
+
+    private ConvolutionFusion() {
+    }
+
+    static Match match(Node conv, Map<Value, List<Node>> consumers) {
+        String type = conv.type();
+        if (!type.equals("Convolution") && !type.equals("GroupConvolution")) {
+            return null;
+        }
+        Value data = conv.input(0);
+        Value weights = conv.input(1);
+        Value out = conv.output(0);
+        if (data.type() != ElementType.F32 || !weights.isKnown() || weights.knownValue().type() != ElementType.F32
+                || !data.shape().isStatic() || data.shape().rank() != 4 || !out.shape().isStatic()) {
+            return null;
+        }
+        ConvGeometry g = geometry(conv, data.shape().toArray(), weights.knownValue(), out.shape().toArray());
+        if (g == null) {
+            return null;
+        }
+        List<Node> nodes = new ArrayList<>(List.of(conv));
+        List<Value> inputs = new ArrayList<>(List.of(data));
+        float[] bias = null;
+        boolean residual = false;
+        PostOps.Activation act = PostOps.Activation.NONE;
+        float alpha = 0;
+        float beta = 0;
+        Value current = out;
+        while (act == PostOps.Activation.NONE) {
+            Node next = soleConsumer(current, consumers);
+            if (next == null) {
+                break;
+            }
+            Map<String, String> attrs = attributes(next);
+            if (next.type().equals("Add")) {
+                Value other = next.input(0) == current ? next.input(1) : next.input(0);
+                float[] perChannel = other.isKnown() ? perChannel(other.knownValue(), g.outChannels()) : null;
+                boolean sameShape = next.output(0).shape().equals(current.shape());
+                if (perChannel != null && bias == null && sameShape) {
+                    bias = perChannel;
+                } else if (!other.isKnown() && !residual && other.type() == ElementType.F32
+                        && other.shape().equals(current.shape()) && next.input(0) != next.input(1)) {
+                    residual = true;
+                    inputs.add(other);
+                } else {
+                    break;
+                }
+            } else {
+                PostOps.Activation a = activation(next, attrs);
+                if (a == null) {
+                    break;
+                }
+                act = a;
+                if (a == PostOps.Activation.CLAMP) {
+                    alpha = Float.parseFloat(attrs.get("min"));
+                    beta = Float.parseFloat(attrs.get("max"));
+                } else if (a == PostOps.Activation.ELU) {
+                    alpha = Float.parseFloat(attrs.get("alpha"));
+                } else if (a == PostOps.Activation.LEAKY_RELU) {
+                    alpha = (float) next.input(1).knownValue().getDouble(0);
+                }
+            }
+            nodes.add(next);
+            current = next.output(0);
+        }
+        PostOps post = new PostOps(bias, residual, act, alpha, beta);
+        return new Match(nodes, new ConvolutionKernel(g, weights.knownValue().floats(), post), inputs, current);
+    }
+
+    /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
+    private static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
+        List<Node> readers = consumers.getOrDefault(v, List.of());
+        if (readers.size() != 1 || readers.get(0).op() instanceof Result) {
+            return null;
+        }
+        return readers.get(0);
+    }
+
+    private static PostOps.Activation activation(Node n, Map<String, String> attrs) {
+        return switch (n.type()) {
+            case "ReLU" -> PostOps.Activation.RELU;
+            case "Clamp" -> PostOps.Activation.CLAMP;
+            case "Sigmoid" -> PostOps.Activation.SIGMOID;
+            case "HSwish" -> PostOps.Activation.HSWISH;
+            case "Elu" -> attrs.containsKey("alpha") ? PostOps.Activation.ELU : null;
+            case "PRelu" -> n.input(1).isKnown() && n.input(1).knownValue().size() == 1
+                    ? PostOps.Activation.LEAKY_RELU : null;
+            default -> null;
+        };
+    }
+
+    /** A constant that broadcasts as one value per output channel of an NCHW tensor, as an array of C floats. */
+    private static float[] perChannel(Tensor t, int channels) {
+        if (t.type() != ElementType.F32) {
+            return null;
+        }
+        int[] s = t.shape();
+        boolean shaped = switch (s.length) {
+            case 0 -> true;
+            case 1 -> s[0] == 1;
+            case 3 -> (s[0] == channels || s[0] == 1) && s[1] == 1 && s[2] == 1;
+            case 4 -> s[0] == 1 && (s[1] == channels || s[1] == 1) && s[2] == 1 && s[3] == 1;
+            default -> false;
+        };
+        if (!shaped) {
+            return null;
+        }
+        float[] out = new float[channels];
+        if (t.size() == 1) {
+            Arrays.fill(out, t.floats()[0]);
+        } else {
+            System.arraycopy(t.floats(), 0, out, 0, channels);
+        }
+        return out;
+    }
+
+    static Map<String, String> attributes(Node n) {
+        AttributeSink.Text text = new AttributeSink.Text();
+        n.op().describe(text);
+        return text.values();
+    }
+
+    /** Geometry from the op's attributes; explicit padding is derived from the shapes for the auto_pad modes. */
+    private static ConvGeometry geometry(Node conv, int[] in, Tensor weights, int[] out) {
+        Map<String, String> a = attributes(conv);
+        int[] strides = ints(a.get("strides"));
+        int[] dilations = ints(a.get("dilations"));
+        int[] padsBegin = ints(a.get("pads_begin"));
+        if (strides == null || dilations == null || strides.length != 2 || dilations.length != 2) {
+            return null;
+        }
+        int[] w = weights.shape();
+        boolean grouped = conv.type().equals("GroupConvolution");
+        int groups = grouped ? w[0] : 1;
+        int kh = w[w.length - 2];
+        int kw = w[w.length - 1];
+        String autoPad = a.getOrDefault("auto_pad", "explicit");
+        int[] pads = new int[2];
+        for (int i = 0; i < 2; i++) {
+            int k = i == 0 ? kh : kw;
+            int total = Math.max(0, (out[2 + i] - 1) * strides[i] + (k - 1) * dilations[i] + 1 - in[2 + i]);
+            pads[i] = switch (autoPad) {
+                case "same_upper" -> total / 2;
+                case "same_lower" -> (total + 1) / 2;
+                case "valid" -> 0;
+                default -> padsBegin == null ? 0 : padsBegin[i];
+            };
+        }
+        int cout = out[1];
+        return new ConvGeometry(in[0], in[1], in[2], in[3], cout, out[2], out[3], kh, kw, strides[0], strides[1],
+                dilations[0], dilations[1], pads[0], pads[1], groups);
+    }
+
+    private static int[] ints(String csv) {
+        if (csv == null) {
+            return null;
+        }
+        if (csv.isBlank()) {
+            return new int[0];
+        }
+        return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.infero.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * What a convolution or matrix multiply applies to its result before storing it, fused so the output is written
+ * once: a per-channel bias, then optionally a residual tensor added element-wise, then an activation. Immutable.
+ */
+public final class PostOps {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    /** Activations that fuse into a kernel's store. */
+    public enum Activation { NONE, RELU, CLAMP, LEAKY_RELU, SIGMOID, HSWISH, SWISH, ELU }
+
+    public static final PostOps NONE = new PostOps(null, false, Activation.NONE, 0, 0);
+
+    private final float[] bias;
+    private final boolean residual;
+    private final Activation activation;
+    private final float alpha;
+    private final float beta;
+
+    /**
+     * @param bias       one value per output channel, or {@code null}
+     * @param residual   whether a same-shaped tensor is added after the bias
+     * @param activation what to apply last
+     * @param alpha      CLAMP: min; LEAKY_RELU: slope; ELU: alpha; SWISH: beta
+     * @param beta       CLAMP: max
+     */
+    public PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta) {
+        this.bias = bias;
+        this.residual = residual;
+        this.activation = activation;
+        this.alpha = alpha;
+        this.beta = beta;
+    }
+
+    public boolean hasResidual() {
+        return residual;
+    }
+
+    public boolean isIdentity() {
+        return bias == null && !residual && activation == Activation.NONE;
+    }
+
+    /** A short description for per-layer counters, e.g. {@code bias+relu}. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (bias != null) {
+            sb.append("bias");
+        }
+        if (residual) {
+            sb.append(sb.isEmpty() ? "" : "+").append("add");
+        }
+        if (activation != Activation.NONE) {
+            sb.append(sb.isEmpty() ? "" : "+").append(activation.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Applies the post-ops to {@code n} consecutive values of channel {@code channel} at {@code data[off..]};
+     * {@code res} holds the residual at the same offset (ignored when there is none).
+     */
+    public void apply(float[] data, int off, int n, int channel, float[] res) {
+        if (isIdentity()) {
+            return;
+        }
+        float b = bias == null ? 0f : bias[channel];
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, data, off + i);
+            if (bias != null) {
+                v = v.add(vb);
+            }
+            if (residual) {
+                v = v.add(FloatVector.fromArray(S, res, off + i));
+            }
+            activate(v).intoArray(data, off + i);
+        }
+        for (; i < n; i++) {
+            float v = data[off + i] + b + (residual ? res[off + i] : 0f);
+            data[off + i] = activate(v);
+        }
+    }
+
+    private FloatVector activate(FloatVector v) {
+        return switch (activation) {
+            case NONE -> v;
+            case RELU -> v.max(0f);
+            case CLAMP -> v.max(alpha).min(beta);
+            case LEAKY_RELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
+            case SIGMOID -> sigmoid(v);
+            case HSWISH -> v.mul(v.add(3f).max(0f).min(6f)).mul(1f / 6f);
+            case SWISH -> v.mul(sigmoid(v.mul(alpha)));
+            case ELU -> v.blend(v.lanewise(VectorOperators.EXP).sub(1f).mul(alpha), v.compare(VectorOperators.LT, 0f));
+        };
+    }
+
+    private static FloatVector sigmoid(FloatVector v) {
+        return ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    private float activate(float v) {
+        return switch (activation) {
+            case NONE -> v;
+            case RELU -> Math.max(v, 0f);
+            case CLAMP -> Math.min(Math.max(v, alpha), beta);
+            case LEAKY_RELU -> v < 0 ? v * alpha : v;
+            case SIGMOID -> (float) (1 / (1 + Math.exp(-v)));
+            case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+            case SWISH -> (float) (v / (1 + Math.exp(-alpha * v)));
+            case ELU -> v < 0 ? (float) (alpha * (Math.exp(v) - 1)) : v;
+        };
+    }
+}

@@ -1,0 +1,118 @@
+package dev.infero.cpu.parallel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A fixed set of worker threads that split one kernel's work: {@link #parallelFor} hands out task indices to the
+ * workers and the calling thread, and returns when all are done. Threads are created once, with the pool, never per
+ * inference; idle workers park. One pool serves one stream of inferences at a time (calls must not overlap).
+ */
+public final class WorkerPool implements AutoCloseable {
+    private final Thread[] workers;
+    private final AtomicInteger nextTask = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile IntConsumer body;
+    private volatile int taskCount;
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    /** A pool that runs work on {@code threads} threads in all: the caller plus {@code threads - 1} workers. */
+    public WorkerPool(int threads, String name) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::workLoop, name + "-worker-" + (i + 1));
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    /** Threads that take part in {@link #parallelFor}, the caller included. */
+    public int threads() {
+        return workers.length + 1;
+    }
+
+    /** Runs {@code body.accept(i)} for every i in [0, tasks) across the pool; rethrows the first failure. */
+    public void parallelFor(int tasks, IntConsumer body) {
+        if (tasks <= 0) {
+            return;
+        }
+        if (tasks == 1 || workers.length == 0) {
+            for (int i = 0; i < tasks; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        this.body = body;
+        this.taskCount = tasks;
+        this.failure = null;
+        this.caller = Thread.currentThread();
+        nextTask.set(0);
+        pending.set(workers.length);
+        generation++;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        runTasks(body, tasks);
+        while (pending.get() > 0) {
+            LockSupport.parkNanos(this, 20_000);
+        }
+        this.body = null;
+        Throwable f = failure;
+        if (f instanceof RuntimeException r) {
+            throw r;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
+    }
+
+    private void runTasks(IntConsumer body, int tasks) {
+        for (int i = nextTask.getAndIncrement(); i < tasks; i = nextTask.getAndIncrement()) {
+            try {
+                body.accept(i);
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+    }
+
+    private void workLoop() {
+        long seen = 0;
+        while (!closed) {
+            if (generation == seen) {
+                // Spin briefly before parking: inference issues many short parallel sections back to back.
+                for (int spin = 0; spin < 2000 && generation == seen && !closed; spin++) {
+                    Thread.onSpinWait();
+                }
+                if (generation == seen) {
+                    LockSupport.park(this);
+                }
+                continue;
+            }
+            seen = generation;
+            IntConsumer b = body;
+            if (b != null) {
+                runTasks(b, taskCount);
+            }
+            if (pending.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

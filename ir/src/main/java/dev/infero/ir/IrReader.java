@@ -1,0 +1,402 @@
+package dev.infero.ir;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.UnsupportedModelException;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.Op;
+import dev.infero.core.op.OpRegistry;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.TensorBytes;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.NodeList;
+
+/**
+ * Reads OpenVINO IR v10 and v11 ({@code .xml} + {@code .bin}) into a {@link Graph}. Every structural problem (a
+ * missing layer or port, a constant outside the {@code .bin}, an unknown op) is reported with the layer it concerns.
+ */
+public final class IrReader {
+    private IrReader() {
+    }
+
+    /** Reads {@code xml} and the {@code .bin} of the same base name beside it. */
+    public static Graph read(Path xml) {
+        String base = xml.getFileName().toString().replaceFirst("\\.xml$", "");
+        return read(xml, xml.resolveSibling(base + ".bin"));
+    }
+
+    public static Graph read(Path xml, Path bin) {
+        Document doc = parse(xml);
+        Element net = doc.getDocumentElement();
+        if (!net.getTagName().equals("net")) {
+            throw new InferoException(xml + " is not an OpenVINO IR file: its root element is <" + net.getTagName()
+                    + ">, not <net>");
+        }
+        String version = net.getAttribute("version");
+        if (!version.equals("10") && !version.equals("11")) {
+            throw new UnsupportedModelException(xml + " is IR version " + (version.isEmpty() ? "(none)" : version)
+                    + "; Infero reads IR versions 10 and 11");
+        }
+        ByteBuffer weights = readBin(bin);
+        List<Layer> layers = layers(net, xml);
+        checkOpsKnown(layers);
+        Map<Integer, Layer> byId = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            if (byId.put(l.id, l) != null) {
+                throw new InferoException("IR " + xml + ": layer id " + l.id + " is used twice");
+            }
+        }
+        Map<Layer, Map<Integer, int[]>> sources = edges(net, byId);
+        String name = net.getAttribute("name").isEmpty() ? base(xml) : net.getAttribute("name");
+        Graph graph = new Graph(name);
+        readModelRtInfo(net, graph.metadata());
+        Map<Integer, Node> built = new HashMap<>();
+        for (Layer layer : topologicalOrder(layers, sources, byId)) {
+            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId));
+        }
+        return graph;
+    }
+
+    private static String base(Path xml) {
+        return xml.getFileName().toString().replaceFirst("\\.xml$", "");
+    }
+
+    private static Document parse(Path xml) {
+        if (!Files.isRegularFile(xml)) {
+            throw new InferoException("model file " + xml + " does not exist");
+        }
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            // Model files come from anywhere: no DTDs, no external entities.
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setXIncludeAware(false);
+            f.setExpandEntityReferences(false);
+            DocumentBuilder b = f.newDocumentBuilder();
+            b.setErrorHandler(null);
+            return b.parse(xml.toFile());
+        } catch (org.xml.sax.SAXException e) {
+            throw new InferoException(xml + " is not well-formed XML: " + e.getMessage());
+        } catch (IOException | javax.xml.parsers.ParserConfigurationException e) {
+            throw new InferoException("cannot read " + xml + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ByteBuffer readBin(Path bin) {
+        if (!Files.exists(bin)) {
+            return ByteBuffer.allocate(0);
+        }
+        try {
+            return ByteBuffer.wrap(Files.readAllBytes(bin));
+        } catch (IOException e) {
+            throw new InferoException("cannot read weights file " + bin + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One {@code <layer>} as written. */
+    private record Layer(int id, String name, String type, String version, Map<String, String> data,
+                         List<Port> inputs, List<Port> outputs, Map<String, String> rtInfo, Path xml) {
+        String describe() {
+            return "'" + name + "' (id " + id + ", " + type + ")";
+        }
+
+        int opset() {
+            return OpRegistry.opsetOf(version);
+        }
+    }
+
+    private record Port(int id, String precision, PartialShape shape, List<String> names) {
+    }
+
+    private static List<Layer> layers(Element net, Path xml) {
+        List<Layer> out = new ArrayList<>();
+        Element layersEl = child(net, "layers");
+        if (layersEl == null) {
+            throw new InferoException("IR " + xml + " has no <layers>");
+        }
+        for (Element l : children(layersEl, "layer")) {
+            int id = intAttr(l, "id", "layer");
+            String name = l.getAttribute("name");
+            Map<String, String> data = new LinkedHashMap<>();
+            Element dataEl = child(l, "data");
+            if (dataEl != null) {
+                NamedNodeMap attrs = dataEl.getAttributes();
+                for (int i = 0; i < attrs.getLength(); i++) {
+                    data.put(attrs.item(i).getNodeName(), attrs.item(i).getNodeValue());
+                }
+            }
+            Map<String, String> rt = new LinkedHashMap<>();
+            Element rtEl = child(l, "rt_info");
+            if (rtEl != null) {
+                for (Element a : children(rtEl, "attribute")) {
+                    rt.put(a.getAttribute("name"), a.getAttribute("value"));
+                }
+            }
+            out.add(new Layer(id, name, l.getAttribute("type"), l.getAttribute("version"), data,
+                    ports(child(l, "input"), name), ports(child(l, "output"), name), rt, xml));
+        }
+        return out;
+    }
+
+    private static List<Port> ports(Element parent, String layer) {
+        List<Port> ports = new ArrayList<>();
+        if (parent == null) {
+            return ports;
+        }
+        for (Element p : children(parent, "port")) {
+            List<Element> dims = children(p, "dim");
+            int[] shape = new int[dims.size()];
+            for (int i = 0; i < shape.length; i++) {
+                String text = dims.get(i).getTextContent().trim();
+                try {
+                    long d = text.equals("?") || text.contains("..") ? -1 : Long.parseLong(text);
+                    if (d < -1 || d > Integer.MAX_VALUE) {
+                        throw new InferoException("IR layer '" + layer + "' port " + p.getAttribute("id")
+                                + " has invalid dimension " + text);
+                    }
+                    shape[i] = (int) d;
+                } catch (NumberFormatException e) {
+                    throw new InferoException("IR layer '" + layer + "' port " + p.getAttribute("id")
+                            + " has invalid dimension '" + text + "'");
+                }
+            }
+            List<String> names = new ArrayList<>();
+            if (p.hasAttribute("names") && !p.getAttribute("names").isEmpty()) {
+                for (String n : p.getAttribute("names").split("(?<!\\\\),")) {
+                    names.add(n.trim().replace("\\,", ","));
+                }
+            }
+            ports.add(new Port(intAttr(p, "id", "port of layer '" + layer + "'"), p.getAttribute("precision"),
+                    PartialShape.of(shape), names));
+        }
+        return ports;
+    }
+
+    /** Every op type/version Infero cannot build, in one error. */
+    private static void checkOpsKnown(List<Layer> layers) {
+        Set<String> unknown = new LinkedHashSet<>();
+        for (Layer l : layers) {
+            if (l.type.equals("Parameter") || l.type.equals("Const")) {
+                continue;
+            }
+            if (!OpRegistry.knows(l.type)) {
+                unknown.add(l.type + " (layer " + l.describe() + ")");
+            } else if (OpRegistry.factory(l.type, l.opset()) == null) {
+                unknown.add(l.type + " version '" + l.version + "' (layer " + l.describe() + ")");
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new UnsupportedModelException("the IR uses " + unknown.size() + " unsupported op"
+                    + (unknown.size() == 1 ? "" : "s") + ": " + String.join(", ", unknown), List.copyOf(unknown));
+        }
+    }
+
+    /** For each layer: input port id → {source layer id, source port id}. */
+    private static Map<Layer, Map<Integer, int[]>> edges(Element net, Map<Integer, Layer> byId) {
+        Map<Layer, Map<Integer, int[]>> sources = new HashMap<>();
+        Element edgesEl = child(net, "edges");
+        if (edgesEl == null) {
+            return sources;
+        }
+        for (Element e : children(edgesEl, "edge")) {
+            int fromLayer = intAttr(e, "from-layer", "edge");
+            int fromPort = intAttr(e, "from-port", "edge");
+            int toLayer = intAttr(e, "to-layer", "edge");
+            int toPort = intAttr(e, "to-port", "edge");
+            Layer from = byId.get(fromLayer);
+            Layer to = byId.get(toLayer);
+            String edge = "edge " + fromLayer + ":" + fromPort + " -> " + toLayer + ":" + toPort;
+            if (from == null || to == null) {
+                throw new InferoException("IR " + edge + " refers to missing layer " + (from == null ? fromLayer : toLayer));
+            }
+            if (from.outputs.stream().noneMatch(p -> p.id == fromPort)) {
+                throw new InferoException("IR " + edge + ": layer " + from.describe() + " has no output port " + fromPort);
+            }
+            if (to.inputs.stream().noneMatch(p -> p.id == toPort)) {
+                throw new InferoException("IR " + edge + ": layer " + to.describe() + " has no input port " + toPort);
+            }
+            if (sources.computeIfAbsent(to, k -> new TreeMap<>()).put(toPort, new int[] {fromLayer, fromPort}) != null) {
+                throw new InferoException("IR " + edge + ": input port " + toPort + " of layer " + to.describe()
+                        + " has more than one incoming edge");
+            }
+        }
+        return sources;
+    }
+
+    private static List<Layer> topologicalOrder(List<Layer> layers, Map<Layer, Map<Integer, int[]>> sources,
+                                                Map<Integer, Layer> byId) {
+        Map<Layer, Integer> pending = new HashMap<>();
+        Map<Layer, List<Layer>> consumers = new HashMap<>();
+        for (Layer l : layers) {
+            Map<Integer, int[]> in = sources.getOrDefault(l, Map.of());
+            pending.put(l, in.size());
+            for (int[] src : in.values()) {
+                consumers.computeIfAbsent(byId.get(src[0]), k -> new ArrayList<>()).add(l);
+            }
+        }
+        // Among ready layers take the earliest in the file, so a file written in topological order keeps its order.
+        Map<Layer, Integer> position = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            position.put(layers.get(i), i);
+        }
+        java.util.PriorityQueue<Layer> ready = new java.util.PriorityQueue<>(java.util.Comparator.comparing(position::get));
+        for (Layer l : layers) {
+            if (pending.get(l) == 0) {
+                ready.add(l);
+            }
+        }
+        List<Layer> order = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            Layer l = ready.poll();
+            order.add(l);
+            for (Layer c : consumers.getOrDefault(l, List.of())) {
+                if (pending.merge(c, -1, Integer::sum) == 0) {
+                    ready.add(c);
+                }
+            }
+        }
+        if (order.size() != layers.size()) {
+            Layer stuck = layers.stream().filter(l -> !order.contains(l)).findFirst().orElseThrow();
+            throw new InferoException("IR layers form a cycle (through layer " + stuck.describe() + ")");
+        }
+        return order;
+    }
+
+    private static Node build(Layer layer, Graph graph, ByteBuffer weights, Map<Integer, int[]> sources,
+                              Map<Integer, Node> built, Map<Integer, Layer> byId) {
+        AttributeSource attrs = new AttributeSource(layer.describe(), layer.data);
+        Node node;
+        switch (layer.type) {
+            case "Parameter" -> node = graph.addParameter(layer.name, attrs.elementType("element_type"),
+                    attrs.shape("shape"));
+            case "Const" -> node = graph.addConstant(layer.name, constant(attrs, layer, weights));
+            default -> {
+                List<Value> inputs = new ArrayList<>();
+                for (Port p : layer.inputs) {
+                    int[] src = sources.get(p.id);
+                    if (src == null) {
+                        throw new InferoException("IR layer " + layer.describe() + " input port " + p.id
+                                + " has no incoming edge");
+                    }
+                    Layer from = byId.get(src[0]);
+                    int outputIndex = indexOfPort(from.outputs, src[1]);
+                    inputs.add(built.get(src[0]).output(outputIndex));
+                }
+                Function<AttributeSource, Op> factory = OpRegistry.factory(layer.type, layer.opset());
+                Op op = factory.apply(attrs);
+                try {
+                    node = layer.type.equals("Result") ? graph.addResult(layer.name, inputs.get(0))
+                            : graph.add(op, layer.name, inputs);
+                } catch (InferoException e) {
+                    throw new InferoException("IR layer " + layer.describe() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        node.rtInfo().putAll(layer.rtInfo);
+        if (!layer.type.equals("Result")) {
+            if (node.outputs().size() != layer.outputs.size()) {
+                throw new InferoException("IR layer " + layer.describe() + " declares " + layer.outputs.size()
+                        + " outputs but the op has " + node.outputs().size());
+            }
+            for (int i = 0; i < layer.outputs.size(); i++) {
+                node.output(i).names().addAll(layer.outputs.get(i).names);
+            }
+        } else {
+            // A Result has no output port: the model output is known by the names of the port it reads.
+            node.output(0).names().addAll(node.input(0).names());
+        }
+        return node;
+    }
+
+    private static int indexOfPort(List<Port> ports, int id) {
+        for (int i = 0; i < ports.size(); i++) {
+            if (ports.get(i).id == id) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("port " + id + " vanished");
+    }
+
+    private static Tensor constant(AttributeSource attrs, Layer layer, ByteBuffer weights) {
+        ElementType type = attrs.elementType("element_type");
+        PartialShape shape = attrs.shape("shape");
+        if (!shape.isStatic()) {
+            throw attrs.error("has a non-static shape " + shape);
+        }
+        long offset = attrs.integer("offset");
+        long size = attrs.integer("size");
+        long binLength = weights.capacity();
+        // Compare without adding offset + size, which could overflow for hostile values.
+        if (offset < 0 || size < 0 || offset > binLength || size > binLength - offset) {
+            throw attrs.error("reads bytes [" + offset + ", " + offset + "+" + size + ") but the .bin file has only "
+                    + binLength + " bytes");
+        }
+        ByteBuffer slice = weights.duplicate().position((int) offset).limit((int) (offset + size)).slice();
+        return TensorBytes.fromLittleEndian(type, shape.toArray(), slice, "IR layer " + layer.describe());
+    }
+
+    private static void readModelRtInfo(Element net, Map<String, String> metadata) {
+        Element rt = child(net, "rt_info");
+        if (rt == null) {
+            return;
+        }
+        for (Element e : children(rt, null)) {
+            if (e.hasAttribute("value")) {
+                metadata.put(e.getTagName(), e.getAttribute("value"));
+            }
+            for (Element inner : children(e, null)) {
+                if (inner.hasAttribute("value")) {
+                    metadata.put(e.getTagName() + "/" + inner.getTagName(), inner.getAttribute("value"));
+                }
+            }
+        }
+    }
+
+    private static int intAttr(Element e, String name, String what) {
+        String v = e.getAttribute(name);
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException ex) {
+            throw new InferoException("IR " + what + " has invalid " + name + " '" + v + "'");
+        }
+    }
+
+    private static Element child(Element parent, String tag) {
+        List<Element> c = children(parent, tag);
+        return c.isEmpty() ? null : c.get(0);
+    }
+
+    /** Direct element children, optionally only those with tag {@code tag}. */
+    private static List<Element> children(Element parent, String tag) {
+        List<Element> out = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            if (nodes.item(i) instanceof Element e && (tag == null || e.getTagName().equals(tag))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}

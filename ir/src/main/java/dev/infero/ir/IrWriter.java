@@ -1,0 +1,238 @@
+package dev.infero.ir;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.Result;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a graph as OpenVINO IR v11: {@code <name>.xml} (topology) and {@code <name>.bin} (constants, raw
+ * little-endian, identical constants stored once). Both files are written to temporary files first and moved into
+ * place, so a failure leaves nothing half-written.
+ */
+public final class IrWriter {
+    public static final int IR_VERSION = 11;
+
+    /** Paths and sizes of what was written. */
+    public record Written(Path xml, Path bin, long xmlBytes, long binBytes) {
+    }
+
+    private IrWriter() {
+    }
+
+    /** Writes {@code graph} as {@code dir/name.xml} and {@code dir/name.bin}. */
+    public static Written write(Graph graph, Path dir, String name) {
+        BinBuilder bin = new BinBuilder();
+        String xml = toXml(graph, name, bin);
+        Path xmlPath = dir.resolve(name + ".xml");
+        Path binPath = dir.resolve(name + ".bin");
+        try {
+            Files.createDirectories(dir);
+            Path xmlTmp = Files.createTempFile(dir, name, ".xml.tmp");
+            Path binTmp = Files.createTempFile(dir, name, ".bin.tmp");
+            try {
+                Files.writeString(xmlTmp, xml, StandardCharsets.UTF_8);
+                bin.writeTo(binTmp);
+                Files.move(binTmp, binPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(xmlTmp, xmlPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(xmlTmp);
+                Files.deleteIfExists(binTmp);
+            }
+            return new Written(xmlPath, binPath, Files.size(xmlPath), Files.size(binPath));
+        } catch (IOException e) {
+            throw new InferoException("cannot write IR to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The XML text of {@code graph}; constants are appended to {@code bin}. */
+    static String toXml(Graph graph, String name, BinBuilder bin) {
+        Map<Node, Integer> ids = new IdentityHashMap<>();
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            ids.put(nodes.get(i), i);
+        }
+        Xml x = new Xml();
+        x.line("<?xml version=\"1.0\"?>");
+        x.open("net", "name", name, "version", Integer.toString(IR_VERSION));
+        x.open("layers");
+        List<String> edges = new ArrayList<>();
+        // Model outputs are named on the port a Result reads (IR Results have no output port): output names first.
+        Map<Value, Set<String>> resultNames = new IdentityHashMap<>();
+        for (Node r : graph.results()) {
+            resultNames.computeIfAbsent(r.input(0), k -> new LinkedHashSet<>()).addAll(r.output(0).names());
+        }
+        for (Node node : nodes) {
+            writeLayer(x, node, ids, bin, edges, resultNames);
+        }
+        x.close("layers");
+        x.open("edges");
+        edges.forEach(x::line);
+        x.close("edges");
+        writeModelRtInfo(x, graph.metadata());
+        x.close("net");
+        return x.toString();
+    }
+
+    private static void writeLayer(Xml x, Node node, Map<Node, Integer> ids, BinBuilder bin, List<String> edges,
+                                   Map<Value, Set<String>> resultNames) {
+        int id = ids.get(node);
+        x.open("layer", "id", Integer.toString(id), "name", node.name(), "type", node.type(), "version",
+                node.op().version());
+        AttributeSink.Text attributes = new AttributeSink.Text();
+        node.op().describe(attributes);
+        if (node.op() instanceof Constant c) {
+            long[] placed = bin.add(c.value());
+            attributes.attribute("offset", placed[0]);
+            attributes.attribute("size", placed[1]);
+        }
+        if (!attributes.values().isEmpty()) {
+            List<String> kv = new ArrayList<>();
+            attributes.values().forEach((k, v) -> {
+                kv.add(k);
+                kv.add(v);
+            });
+            x.empty("data", kv.toArray(String[]::new));
+        }
+        if (!node.rtInfo().isEmpty()) {
+            x.open("rt_info");
+            node.rtInfo().forEach((k, v) -> x.empty("attribute", v.isEmpty()
+                    ? new String[] {"name", k, "version", "0"} : new String[] {"name", k, "version", "0", "value", v}));
+            x.close("rt_info");
+        }
+        int inputs = node.inputs().size();
+        if (inputs > 0) {
+            x.open("input");
+            for (int i = 0; i < inputs; i++) {
+                Value v = node.input(i);
+                if (v == null) {
+                    throw new InferoException("node '" + node.name() + "' (" + node.type() + ") has an absent input "
+                            + i + ", which IR cannot express");
+                }
+                port(x, i, v, List.of());
+                edges.add("<edge from-layer=\"" + ids.get(v.node()) + "\" from-port=\""
+                        + (v.node().inputs().size() + v.index()) + "\" to-layer=\"" + id + "\" to-port=\"" + i + "\"/>");
+            }
+            x.close("input");
+        }
+        if (!(node.op() instanceof Result)) {
+            x.open("output");
+            for (Value v : node.outputs()) {
+                port(x, inputs + v.index(), v, tensorNames(v, resultNames));
+            }
+            x.close("output");
+        }
+        x.close("layer");
+    }
+
+    private static Collection<String> tensorNames(Value v, Map<Value, Set<String>> resultNames) {
+        Set<String> names = new LinkedHashSet<>(resultNames.getOrDefault(v, Set.of()));
+        names.addAll(v.names());
+        return names;
+    }
+
+    private static void port(Xml x, int id, Value v, Collection<String> names) {
+        List<String> attrs = new ArrayList<>(List.of("id", Integer.toString(id), "precision", v.type().precision()));
+        if (!names.isEmpty()) {
+            attrs.add("names");
+            attrs.add(String.join(",", names.stream().map(n -> n.replace(",", "\\,")).toList()));
+        }
+        PartialShape s = v.shape();
+        if (!s.hasRank()) {
+            throw new InferoException("value '" + v.displayName() + "' has unknown rank, which IR v11 cannot express;"
+                    + " set the input shape (--input_shape) first");
+        }
+        if (s.rank() == 0) {
+            x.empty("port", attrs.toArray(String[]::new));
+            return;
+        }
+        x.open("port", attrs.toArray(String[]::new));
+        for (int i = 0; i < s.rank(); i++) {
+            x.line("<dim>" + (s.isDynamic(i) ? "-1" : Integer.toString(s.dim(i))) + "</dim>");
+        }
+        x.close("port");
+    }
+
+    /** Model metadata as v11's trailing {@code <rt_info>}; keys with '/' become nested elements. */
+    private static void writeModelRtInfo(Xml x, Map<String, String> metadata) {
+        x.open("rt_info");
+        x.empty("Runtime_version", "value", "infero " + IrWriter.class.getPackage().getImplementationVersion());
+        String group = null;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            String key = e.getKey();
+            int slash = key.indexOf('/');
+            String g = slash < 0 ? null : key.substring(0, slash);
+            if (group != null && !group.equals(g)) {
+                x.close(group);
+                group = null;
+            }
+            if (g != null && !g.equals(group)) {
+                x.open(g);
+                group = g;
+            }
+            x.empty(slash < 0 ? key : key.substring(slash + 1), "value", e.getValue());
+        }
+        if (group != null) {
+            x.close(group);
+        }
+        x.close("rt_info");
+    }
+
+    /** Minimal indented XML text builder with attribute escaping. */
+    private static final class Xml {
+        private final StringBuilder sb = new StringBuilder();
+        private int depth;
+
+        void line(String text) {
+            sb.append("\t".repeat(depth)).append(text).append('\n');
+        }
+
+        void open(String tag, String... attrs) {
+            line("<" + tag + attributes(attrs) + ">");
+            depth++;
+        }
+
+        void empty(String tag, String... attrs) {
+            line("<" + tag + attributes(attrs) + "/>");
+        }
+
+        void close(String tag) {
+            depth--;
+            line("</" + tag + ">");
+        }
+
+        private static String attributes(String... kv) {
+            StringBuilder a = new StringBuilder();
+            for (int i = 0; i < kv.length; i += 2) {
+                a.append(' ').append(kv[i]).append("=\"").append(escape(kv[i + 1])).append('"');
+            }
+            return a.toString();
+        }
+
+        static String escape(String s) {
+            return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+        }
+
+        @Override
+        public String toString() {
+            return sb.toString();
+        }
+    }
+}
