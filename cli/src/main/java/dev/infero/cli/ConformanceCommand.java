@@ -49,11 +49,11 @@ final class ConformanceCommand implements Callable<Integer> {
             description = "Time limit per case; a case over it fails (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--rtol", defaultValue = "1e-3",
+    @Option(names = "--rtol", paramLabel = "R", defaultValue = "1e-3",
             description = "Relative tolerance for floating outputs (default: ${DEFAULT-VALUE}, as the ONNX runner).")
     double rtol;
 
-    @Option(names = "--atol", defaultValue = "1e-7",
+    @Option(names = "--atol", paramLabel = "A", defaultValue = "1e-7",
             description = "Absolute tolerance for floating outputs (default: ${DEFAULT-VALUE}, as the ONNX runner).")
     double atol;
 

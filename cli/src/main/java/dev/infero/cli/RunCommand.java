@@ -47,17 +47,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input-file", paramLabel = "NAME=FILE.npy", description = "A .npy file for input NAME. Repeatable.")
     List<String> namedInputs = new ArrayList<>();
 
-    @Option(names = "--output-dir", paramLabel = "DIR", description = "Write each output to DIR/<output name>.npy.")
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "Write each output to DIR/<output name>.npy (bf16 as f32).")
     Path outputDir;
 
     @Option(names = "--print-outputs", description = "Print output values (abbreviated like numpy for big tensors).")
     boolean printOutputs;
 
-    @Option(names = "--mean-values", paramLabel = "R,G,B", split = ",",
+    @Option(names = "--mean-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
             description = "Subtracted from image channels (in the model's channel order).")
     float[] mean = {0};
 
-    @Option(names = "--scale-values", paramLabel = "R,G,B", split = ",",
+    @Option(names = "--scale-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
             description = "Image channels are divided by these after the mean is subtracted.")
     float[] scale = {1};
 
