@@ -1,5 +1,6 @@
 package dev.infero.cli.benchmark;
 
+import dev.infero.cli.io.Npy;
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -83,7 +84,7 @@ final class InputFiller {
 
     private static Tensor fromFile(Path file, InputSpec spec) {
         if (isNpy(file)) {
-            Tensor t = NpyReader.read(file);
+            Tensor t = Npy.read(file);
             if (t.size() != Arrays.stream(spec.shape()).reduce(1, (a, b) -> a * b)) {
                 throw new InferoException(file + " holds " + t.describe() + " but input '" + spec.name() + "' needs "
                         + Arrays.toString(spec.shape()));

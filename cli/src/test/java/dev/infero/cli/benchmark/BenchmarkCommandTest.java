@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.cli.Main;
+import dev.infero.cli.io.Npy;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -255,7 +256,7 @@ class BenchmarkCommandTest {
     @Test
     void npyFilesFeedTheInputs() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
-        Files.write(data.resolve("a.npy"), NpyReaderTest.npy("<f4", "(1, 3, 4, 4)", new float[48]));
+        Files.write(data.resolve("a.npy"), Npy.toBytes(Tensor.allocate(ElementType.F32, 1, 3, 4, 4)));
         Run r = benchmark("-m", model.toString(), "-i", data.toString(), "-niter", "3", "-api", "sync");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("Inputs are filled with 1 file(s) from -i"), r.out());

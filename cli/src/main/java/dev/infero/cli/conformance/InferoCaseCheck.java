@@ -1,0 +1,93 @@
+package dev.infero.cli.conformance;
+
+import dev.infero.api.CompiledModel;
+import dev.infero.api.Core;
+import dev.infero.api.InferRequest;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.onnx.TensorProtos;
+import dev.infero.onnx.proto.Onnx.TensorProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs an ONNX backend-test case on Infero's CPU device: imports {@code model.onnx}, compiles it, and for every
+ * {@code test_data_set_*} binds {@code input_K.pb} to the K-th model input, runs, and compares the K-th output with
+ * {@code output_K.pb}.
+ */
+public final class InferoCaseCheck implements CaseCheck {
+    private final Core core = new Core();
+    private final Tolerance tolerance;
+
+    public InferoCaseCheck(Tolerance tolerance) {
+        this.tolerance = tolerance;
+    }
+
+    @Override
+    public void check(Path caseDir) throws IOException, WrongAnswerException {
+        Tolerance tol = Tolerance.forCase(caseDir.getFileName().toString(), tolerance);
+        // Import before reading any data: sequence/optional cases fail here as unsupported, cleanly.
+        try (CompiledModel compiled = core.compileModel(core.readModel(caseDir.resolve("model.onnx")), "CPU")) {
+            List<Path> dataSets = dataSets(caseDir);
+            if (dataSets.isEmpty()) {
+                throw new IOException(caseDir + " has no test_data_set_* folder");
+            }
+            for (Path set : dataSets) {
+                runDataSet(compiled, set, tol);
+            }
+        }
+    }
+
+    private static void runDataSet(CompiledModel compiled, Path set, Tolerance tol)
+            throws IOException, WrongAnswerException {
+        String where = set.getFileName().toString();
+        List<Tensor> inputs = readTensors(set, "input_");
+        List<Tensor> expected = readTensors(set, "output_");
+        if (inputs.size() != compiled.inputs().size()) {
+            throw new WrongAnswerException(where + " provides " + inputs.size() + " inputs but the imported model has "
+                    + compiled.inputs().size());
+        }
+        if (expected.size() != compiled.outputs().size()) {
+            throw new WrongAnswerException(where + " expects " + expected.size() + " outputs but the model has "
+                    + compiled.outputs().size());
+        }
+        InferRequest request = compiled.createInferRequest();
+        for (int i = 0; i < inputs.size(); i++) {
+            request.setInput(i, inputs.get(i));
+        }
+        request.infer();
+        for (int i = 0; i < expected.size(); i++) {
+            Tensor actual = request.getOutput(i);
+            if (actual == null) {
+                throw new WrongAnswerException(where + ": output " + i + " was not produced");
+            }
+            String mismatch = OutputComparator.mismatch(expected.get(i), actual, tol);
+            if (mismatch != null) {
+                throw new WrongAnswerException(where + ", output " + i + " '" + compiled.outputs().get(i).name()
+                        + "': " + mismatch);
+            }
+        }
+    }
+
+    private static List<Path> dataSets(Path caseDir) throws IOException {
+        try (Stream<Path> s = Files.list(caseDir)) {
+            return s.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("test_data_set_"))
+                    .sorted().toList();
+        }
+    }
+
+    /** {@code prefix0.pb}, {@code prefix1.pb}, ... up to the first missing index. */
+    private static List<Tensor> readTensors(Path set, String prefix) throws IOException {
+        List<Tensor> tensors = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            Path file = set.resolve(prefix + i + ".pb");
+            if (!Files.isRegularFile(file)) {
+                return tensors;
+            }
+            tensors.add(TensorProtos.toTensor(TensorProto.parseFrom(Files.readAllBytes(file))));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.infero.cli.io;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns an image file (PNG, JPEG, BMP, anything {@link ImageIO} decodes) into a model input: resized to the input's
+ * height and width with bilinear interpolation (half-pixel centres, as OpenCV's {@code INTER_LINEAR}), laid out as
+ * the input's shape says, RGB channel order and values 0..255 unless preprocessing says otherwise.
+ *
+ * <p>Layout: a 4-D input {@code [N,C,H,W]} is channels-first when dimension 1 is 1 or 3, {@code [N,H,W,C]} when the
+ * last dimension is 1 or 3 (a 3-D input likewise without N). One channel means grayscale (ITU-R BT.601 luma).
+ * Dynamic H or W take the image's own size; a dynamic N is 1.
+ */
+public final class ImageInput {
+    /**
+     * Per-channel normalisation {@code (value - mean[c]) / scale[c]}, applied after channels are reversed, so both are
+     * given in the order the model sees its channels. A single value applies to every channel.
+     */
+    public record Preprocessing(float[] mean, float[] scale, boolean reverseChannels) {
+        public static final Preprocessing NONE = new Preprocessing(new float[] {0}, new float[] {1}, false);
+    }
+
+    private record Layout(boolean channelsFirst, boolean batched, int channels, int height, int width) {
+    }
+
+    private ImageInput() {
+    }
+
+    /** Reads {@code file} as an input of {@code type} and {@code shape} (the model input's, possibly dynamic). */
+    public static Tensor load(Path file, ElementType type, PartialShape shape, Preprocessing prep) {
+        BufferedImage image = decode(file);
+        Layout layout = layout(shape, image);
+        int h = layout.height();
+        int w = layout.width();
+        float[][] planes = rgbPlanes(image);
+        int c = layout.channels();
+        float[] mean = perChannel(prep.mean(), c, "mean");
+        float[] scale = perChannel(prep.scale(), c, "scale");
+        int[] dims = layout.channelsFirst() ? new int[] {c, h, w} : new int[] {h, w, c};
+        Tensor t = Tensor.allocate(ElementType.F32, layout.batched() ? prepend(dims) : dims);
+        float[] out = t.floats();
+        for (int ch = 0; ch < c; ch++) {
+            float[] source = c == 1 ? luma(planes) : planes[prep.reverseChannels() ? 2 - ch : ch];
+            float[] resized = resize(source, image.getWidth(), image.getHeight(), w, h);
+            for (int p = 0; p < h * w; p++) {
+                float v = (resized[p] - mean[ch]) / scale[ch];
+                out[layout.channelsFirst() ? ch * h * w + p : p * c + ch] = v;
+            }
+        }
+        if (type == ElementType.F32) {
+            return t;
+        }
+        if (!type.isFloating()) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Math.round(out[i]);
+            }
+        }
+        return t.convertTo(type);
+    }
+
+    static BufferedImage decode(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InferoException("image file " + file + " does not exist");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new InferoException("cannot decode image " + file + ": " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+        }
+        return image;
+    }
+
+    private static Layout layout(PartialShape shape, BufferedImage image) {
+        if (!shape.hasRank() || shape.rank() < 3 || shape.rank() > 4) {
+            throw new InferoException("cannot feed an image to an input of shape " + shape
+                    + ": expected [N,C,H,W], [N,H,W,C], [C,H,W] or [H,W,C]");
+        }
+        boolean batched = shape.rank() == 4;
+        int first = batched ? 1 : 0;
+        int last = shape.rank() - 1;
+        if (batched && shape.dim(0) != 1 && shape.dim(0) != PartialShape.DYNAMIC) {
+            throw new InferoException("cannot feed one image to an input of shape " + shape + " (batch "
+                    + shape.dim(0) + ")");
+        }
+        boolean channelsFirst;
+        if (isChannelCount(shape.dim(first))) {
+            channelsFirst = true;
+        } else if (isChannelCount(shape.dim(last))) {
+            channelsFirst = false;
+        } else {
+            throw new InferoException("cannot feed an image to an input of shape " + shape
+                    + ": neither dimension " + first + " nor the last one is 1 or 3 channels");
+        }
+        int c = shape.dim(channelsFirst ? first : last);
+        int hAxis = channelsFirst ? first + 1 : first;
+        return new Layout(channelsFirst, batched, c, size(shape.dim(hAxis), image.getHeight()),
+                size(shape.dim(hAxis + 1), image.getWidth()));
+    }
+
+    private static boolean isChannelCount(int d) {
+        return d == 1 || d == 3;
+    }
+
+    private static int size(int modelDim, int imageDim) {
+        return modelDim == PartialShape.DYNAMIC ? imageDim : modelDim;
+    }
+
+    private static int[] prepend(int[] dims) {
+        int[] out = new int[dims.length + 1];
+        out[0] = 1;
+        System.arraycopy(dims, 0, out, 1, dims.length);
+        return out;
+    }
+
+    private static float[] perChannel(float[] values, int channels, String what) {
+        if (values.length == 1) {
+            float[] v = new float[channels];
+            Arrays.fill(v, values[0]);
+            return v;
+        }
+        if (values.length != channels) {
+            throw new InferoException(what + " values " + Arrays.toString(values) + " do not match the input's "
+                    + channels + " channels");
+        }
+        return values;
+    }
+
+    /** The image's R, G and B planes (row-major), values 0..255; alpha is ignored. */
+    private static float[][] rgbPlanes(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        float[][] planes = new float[3][w * h];
+        for (int i = 0; i < argb.length; i++) {
+            planes[0][i] = (argb[i] >> 16) & 0xFF;
+            planes[1][i] = (argb[i] >> 8) & 0xFF;
+            planes[2][i] = argb[i] & 0xFF;
+        }
+        return planes;
+    }
+
+    private static float[] luma(float[][] rgb) {
+        float[] y = new float[rgb[0].length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = 0.299f * rgb[0][i] + 0.587f * rgb[1][i] + 0.114f * rgb[2][i];
+        }
+        return y;
+    }
+
+    /** Bilinear resize with half-pixel centres; source coordinates outside the image clamp to its edge. */
+    static float[] resize(float[] src, int srcW, int srcH, int dstW, int dstH) {
+        if (srcW == dstW && srcH == dstH) {
+            return src;
+        }
+        float[] dst = new float[dstW * dstH];
+        for (int y = 0; y < dstH; y++) {
+            double sy = Math.clamp((y + 0.5) * srcH / dstH - 0.5, 0, srcH - 1);
+            int y0 = (int) sy;
+            int y1 = Math.min(y0 + 1, srcH - 1);
+            float fy = (float) (sy - y0);
+            for (int x = 0; x < dstW; x++) {
+                double sx = Math.clamp((x + 0.5) * srcW / dstW - 0.5, 0, srcW - 1);
+                int x0 = (int) sx;
+                int x1 = Math.min(x0 + 1, srcW - 1);
+                float fx = (float) (sx - x0);
+                float top = src[y0 * srcW + x0] * (1 - fx) + src[y0 * srcW + x1] * fx;
+                float bottom = src[y1 * srcW + x0] * (1 - fx) + src[y1 * srcW + x1] * fx;
+                dst[y * dstW + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
+        return dst;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.infero.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    @Test
+    void helpListsEveryCommand() {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), "--help"));
+        for (String command : new String[] {"info", "run", "conformance", "demo", "help"}) {
+            assertTrue(out.toString().contains("  " + command + " "), command + " missing from:\n" + out);
+        }
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "frobnicate"));
+        assertTrue(err.toString().contains("Unmatched argument"), err.toString());
+    }
+}

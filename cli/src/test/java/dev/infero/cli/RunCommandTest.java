@@ -1,0 +1,138 @@
+package dev.infero.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.cli.io.Npy;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.OnnxModelBuilder;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "run";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
+    }
+
+    /** sum = a + b, with a and b f32[2,3]; the output name has a '/' as exported names often do. */
+    private Path addModel() {
+        Path file = dir.resolve("add.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("add", 17)
+                .input("a", ElementType.F32, 2, 3).input("b", ElementType.F32, 2, 3)
+                .output("out/sum", ElementType.F32, 2, 3);
+        b.node("Add", "add").inputs("a", "b").outputs("out/sum");
+        b.write(file);
+        return file;
+    }
+
+    private Path npy(String name, Tensor t) {
+        Path file = dir.resolve(name);
+        Npy.write(file, t);
+        return file;
+    }
+
+    @Test
+    void npyInputsByOrderAndNameAndOutputsWrittenAsNpy() {
+        Path a = npy("a.npy", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        Path b = npy("b.npy", Tensor.of(new float[] {10, 20, 30, 40, 50, 60}, 2, 3));
+        Path outDir = dir.resolve("outputs");
+        int code = run(addModel().toString(), "--input-file", "b=" + b, "-i", a.toString(), "--output-dir",
+                outDir.toString(), "--print-outputs", "-n", "3");
+        assertEquals(0, code, err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("Input 'a': f32[2,3] from " + a), text);
+        assertTrue(text.contains("Output 'out/sum': f32[2,3] min=11 max=66 mean=38.5"), text);
+        assertTrue(text.contains("[[11, 22, 33],\n [44, 55, 66]]"), text);
+        assertTrue(text.contains("over 3 runs"), text);
+        Tensor written = Npy.read(outDir.resolve("out_sum.npy"));
+        assertArrayEquals(new float[] {11, 22, 33, 44, 55, 66}, written.floats());
+    }
+
+    @Test
+    void missingInputsGetSeededRandomDataAndSayHow() {
+        assertEquals(0, run(addModel().toString(), "--seed", "7"));
+        String first = out.toString();
+        assertTrue(first.contains("Input 'a': random f32[2,3] uniform in [0, 1) (seed 7)"), first);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(addModel().toString(), "--seed", "7"));
+        assertEquals(outputLine(first), outputLine(out.toString()));
+    }
+
+    private static String outputLine(String text) {
+        return text.lines().filter(l -> l.startsWith("Output")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void imageInputIsResizedToTheModelInput() throws IOException {
+        Path model = dir.resolve("id.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("id", 17)
+                .input("x", ElementType.F32, 1, 3, 4, 4).output("y", ElementType.F32, 1, 3, 4, 4);
+        b.node("Identity", "id").inputs("x").outputs("y");
+        b.write(model);
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                img.setRGB(x, y, 0x204060);
+            }
+        }
+        Path png = dir.resolve("flat.png");
+        ImageIO.write(img, "png", png.toFile());
+        assertEquals(0, run(model.toString(), "-i", png.toString(), "--mean-values", "32,64,96"), err.toString());
+        assertTrue(out.toString().contains("Output 'y': f32[1,3,4,4] min=0 max=0 mean=0"), out.toString());
+    }
+
+    @Test
+    void badInputsAreOneLineErrorsWithExitCodeOne() {
+        Path model = addModel();
+        assertEquals(1, run(model.toString(), "-i", dir.resolve("nope.npy").toString()));
+        assertEquals("error: file " + dir.resolve("nope.npy") + " does not exist\n", err.toString());
+
+        err.getBuffer().setLength(0);
+        Path wrongShape = npy("w.npy", Tensor.of(new float[] {1, 2}, 2));
+        assertEquals(1, run(model.toString(), "-i", wrongShape.toString()));
+        assertEquals("error: input 'a' expects shape [2,3] but " + wrongShape + " holds f32[2]\n", err.toString());
+
+        err.getBuffer().setLength(0);
+        Path wrongType = npy("d.npy", Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        assertEquals(1, run(model.toString(), "-i", wrongType.toString()));
+        assertEquals("error: input 'a' expects f32 data but " + wrongType
+                + " holds f64 (convert it, e.g. with numpy's astype)\n", err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(model.toString(), "--input-file", "c=" + wrongShape));
+        assertEquals("error: the model has no input named 'c'; its inputs are [a, b]\n", err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(dir.resolve("missing.onnx").toString()));
+        assertTrue(err.toString().startsWith("error: model file "), err.toString());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertEquals(2, run());
+        assertEquals(2, run("m.onnx", "--no-such-option"));
+    }
+
+    @Test
+    void outputNamesBecomeSafeFileNames() {
+        assertEquals("out_sum_0", RunCommand.fileName("out/sum:0"));
+        assertEquals("output.hidden", RunCommand.fileName(".hidden"));
+    }
+}

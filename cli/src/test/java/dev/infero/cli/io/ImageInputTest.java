@@ -1,0 +1,97 @@
+package dev.infero.cli.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageInputTest {
+    @TempDir
+    Path dir;
+
+    /** A 2x2 picture: red, green / blue, white. */
+    private Path image(String format) throws IOException {
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xFF0000);
+        img.setRGB(1, 0, 0x00FF00);
+        img.setRGB(0, 1, 0x0000FF);
+        img.setRGB(1, 1, 0xFFFFFF);
+        Path file = dir.resolve("img." + format);
+        ImageIO.write(img, format, file.toFile());
+        return file;
+    }
+
+    private static Tensor load(Path file, PartialShape shape, ImageInput.Preprocessing p) {
+        return ImageInput.load(file, ElementType.F32, shape, p);
+    }
+
+    @Test
+    void nchwInputGetsRgbPlanesWithValuesUpTo255() throws IOException {
+        Tensor t = load(image("png"), PartialShape.of(1, 3, 2, 2), ImageInput.Preprocessing.NONE);
+        assertArrayEquals(new int[] {1, 3, 2, 2}, t.shape());
+        assertArrayEquals(new float[] {255, 0, 0, 255, /* G */ 0, 255, 0, 255, /* B */ 0, 0, 255, 255}, t.floats());
+    }
+
+    @Test
+    void nhwcInputInterleavesChannels() throws IOException {
+        Tensor t = load(image("bmp"), PartialShape.of(1, 2, 2, 3), ImageInput.Preprocessing.NONE);
+        assertArrayEquals(new float[] {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255}, t.floats());
+    }
+
+    @Test
+    void reverseThenMeanAndScaleInTheModelsChannelOrder() throws IOException {
+        var prep = new ImageInput.Preprocessing(new float[] {1, 2, 3}, new float[] {2, 4, 5}, true);
+        Tensor t = load(image("png"), PartialShape.of(1, 3, 2, 2), prep);
+        // channel 0 is now blue: (v - 1) / 2
+        assertArrayEquals(new float[] {-0.5f, -0.5f, 127f, 127f}, java.util.Arrays.copyOf(t.floats(), 4));
+        assertEquals((255 - 3) / 5f, t.floats()[8]); // channel 2 is red
+    }
+
+    @Test
+    void bilinearResizeUsesHalfPixelCentres() throws IOException {
+        Tensor t = load(image("png"), PartialShape.of(1, 1, 1, 1), ImageInput.Preprocessing.NONE);
+        // one output pixel samples the centre of the 2x2 image: the mean of the four pixels' luma
+        float luma = (0.299f * 255 + 0.587f * 255 + 0.114f * 255 + 255) / 4;
+        assertEquals(luma, t.floats()[0], 1e-3);
+        float[] up = ImageInput.resize(new float[] {0, 4}, 2, 1, 4, 1);
+        assertArrayEquals(new float[] {0, 1, 3, 4}, up);
+    }
+
+    @Test
+    void dynamicSpatialDimensionsTakeTheImageSizeAndIntegerInputsAreRounded() throws IOException {
+        Tensor t = ImageInput.load(image("png"), ElementType.U8, PartialShape.of(-1, 3, -1, -1),
+                ImageInput.Preprocessing.NONE);
+        assertEquals(ElementType.U8, t.type());
+        assertArrayEquals(new int[] {1, 3, 2, 2}, t.shape());
+        assertEquals(255, t.getLong(0));
+    }
+
+    @Test
+    void nonImageAndUnsuitableShapesGiveClearErrors() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
+        assertEquals(text + " is not an image in a supported format (PNG, JPEG, BMP, GIF)",
+                assertThrows(InferoException.class,
+                        () -> load(text, PartialShape.of(1, 3, 2, 2), ImageInput.Preprocessing.NONE)).getMessage());
+        Path png = image("png");
+        assertEquals("cannot feed an image to an input of shape [1,5,2,2]: neither dimension 1 nor the last one is 1 "
+                + "or 3 channels", assertThrows(InferoException.class,
+                        () -> load(png, PartialShape.of(1, 5, 2, 2), ImageInput.Preprocessing.NONE)).getMessage());
+        assertEquals("cannot feed an image to an input of shape [1,10]: expected [N,C,H,W], [N,H,W,C], [C,H,W] or "
+                + "[H,W,C]", assertThrows(InferoException.class,
+                        () -> load(png, PartialShape.of(1, 10), ImageInput.Preprocessing.NONE)).getMessage());
+        Path missing = dir.resolve("missing.jpg");
+        assertEquals("image file " + missing + " does not exist", assertThrows(InferoException.class,
+                () -> load(missing, PartialShape.of(1, 3, 2, 2), ImageInput.Preprocessing.NONE)).getMessage());
+    }
+}
