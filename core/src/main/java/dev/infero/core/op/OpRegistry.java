@@ -1,6 +1,7 @@
 package dev.infero.core.op;
 
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.detection.DetectionOps;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Divide;
@@ -11,6 +12,7 @@ import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.Squeeze;
 import dev.infero.core.ops.movement.Unsqueeze;
+import dev.infero.core.ops.slicing.StridedSlice;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -42,6 +44,8 @@ public final class OpRegistry {
         register("Reshape", 1, a -> new Reshape(a.bool("special_zero", false)));
         register("Squeeze", 1, a -> new Squeeze());
         register("Unsqueeze", 1, a -> new Unsqueeze());
+        register("StridedSlice", 1, StridedSlice::read);
+        DetectionOps.register();
     }
 
     private OpRegistry() {
