@@ -1,9 +1,11 @@
 package dev.infero.core.op;
 
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.detection.DetectionOps;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
+import dev.infero.core.ops.slicing.StridedSlice;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -28,6 +30,8 @@ public final class OpRegistry {
         ElementwiseOpSet.register();
         MovementOpSet.register();
         NnOpSet.register();
+        register("StridedSlice", 1, StridedSlice::read);
+        DetectionOps.register();
     }
 
     private OpRegistry() {
