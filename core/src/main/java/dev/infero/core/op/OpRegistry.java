@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
+import dev.infero.core.ops.reduce.ReduceOpSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -26,6 +27,7 @@ public final class OpRegistry {
         register("Result", 1, a -> new Result());
         ElementwiseOpSet.register();
         MovementOpSet.register();
+        ReduceOpSet.register();
     }
 
     private OpRegistry() {
