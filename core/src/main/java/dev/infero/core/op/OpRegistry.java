@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
+import dev.infero.core.ops.normalization.NormalizationOpSet;
 import dev.infero.core.ops.reduce.ReduceOpSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +29,7 @@ public final class OpRegistry {
         ElementwiseOpSet.register();
         MovementOpSet.register();
         ReduceOpSet.register();
+        NormalizationOpSet.register();
     }
 
     private OpRegistry() {
