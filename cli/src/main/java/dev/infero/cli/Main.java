@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code infero} command line: one subcommand per tool. */
 @Command(name = "infero", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural network inference on the JVM: inspect, run and check models on the CPU.",
-        subcommands = {InfoCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, ConvertCommand.class, dev.infero.cli.benchmark.BenchmarkCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

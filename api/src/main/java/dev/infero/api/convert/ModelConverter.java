@@ -8,6 +8,7 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.types.PartialShape;
 import dev.infero.ir.IrWriter;
 import dev.infero.transforms.CompressToFp16;
+import dev.infero.transforms.EmbedPreprocessing;
 import dev.infero.transforms.Optimizations;
 import dev.infero.transforms.Pass;
 import dev.infero.transforms.PassManager;
@@ -40,7 +41,14 @@ public final class ModelConverter {
         if (!options.outputs().isEmpty()) {
             graph.replaceResults(options.outputs().stream().map(name -> tensor(graph, name, "--output")).toList());
         }
-        List<Pass> passes = Optimizations.standard();
+        List<Pass> passes = new ArrayList<>();
+        EmbedPreprocessing.Steps steps = new EmbedPreprocessing.Steps(options.reverseInputChannels(),
+                options.meanValues(), options.scaleValues().length > 0 || options.scale() == null
+                        ? options.scaleValues() : new float[] {options.scale()});
+        if (!steps.isEmpty()) {
+            passes.add(new EmbedPreprocessing(inputs, steps, channelAxis(options.layout())));
+        }
+        passes.addAll(Optimizations.standard());
         if (options.compressToFp16()) {
             passes.add(new CompressToFp16());
         }
@@ -48,6 +56,19 @@ public final class ModelConverter {
         recordParameters(graph, options);
         IrWriter.Written written = IrWriter.write(graph, options.outputDir(), options.modelNameOrDefault());
         return new Result(written, report, nodesBefore, graph.nodes().size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static int channelAxis(String layout) {
+        if (layout == null) {
+            return 1;
+        }
+        return switch (layout) {
+            case "nchw" -> 1;
+            case "nhwc" -> 3;
+            case "chw" -> 0;
+            case "hwc" -> 2;
+            default -> throw new InferoException("--layout '" + layout + "' is not one of nchw, nhwc, chw, hwc");
+        };
     }
 
     /** The parameters named by {@code --input} (cutting the graph at inner tensors), or all of them. */

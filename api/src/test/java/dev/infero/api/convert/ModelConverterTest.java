@@ -105,4 +105,79 @@ class ModelConverterTest {
         Tensor s = run(r.files().xml(), Tensor.of(new float[] {1, 1, 1, 1}, 1, 4));
         assertTrue(Tensor.of(new float[] {1.5f, 2.5f, -1, 4.25f}, 1, 4).contentEquals(s), s.toString());
     }
+
+    /** x[1,3,6,6] → Conv 3→2, kernel 3, given pads → y. */
+    private Path convModel(long pad) {
+        Path file = dir.resolve("conv" + pad + ".onnx");
+        float[] w = new float[2 * 3 * 3 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) Math.sin(i * 0.7) * 0.5f;
+        }
+        OnnxModelBuilder b = new OnnxModelBuilder("conv", 17)
+                .input("x", ElementType.F32, 1, 3, 6, 6)
+                .initializer("w", Tensor.of(w, 2, 3, 3, 3))
+                .initializer("b", Tensor.of(new float[] {0.25f, -1}, 2))
+                .output("y", ElementType.F32);
+        b.node("Conv", "conv").inputs("x", "w", "b").outputs("y").attr("pads", pad, pad, pad, pad);
+        b.write(file);
+        return file;
+    }
+
+    private static Tensor image() {
+        float[] px = new float[3 * 36];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (i * 37) % 256;
+        }
+        return Tensor.of(px, 1, 3, 6, 6);
+    }
+
+    /** What the user would do by hand: BGR↔RGB swap, then (x - mean) / scale per channel (in swapped order). */
+    private static Tensor preprocessedByHand(Tensor raw, float[] mean, float[] scale) {
+        float[] in = raw.floats();
+        float[] out = new float[in.length];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 36; i++) {
+                out[c * 36 + i] = (in[(2 - c) * 36 + i] - mean[c]) / scale[c];
+            }
+        }
+        return Tensor.of(out, 1, 3, 6, 6);
+    }
+
+    private ConvertOptions preprocessing(Path model, String name) {
+        return new ConvertOptions(model, name, dir.resolve("pre"), List.of(), List.of(), List.of(),
+                new float[] {100, 120, 140}, new float[] {50, 60, 70}, null, true, false, null);
+    }
+
+    @Test
+    void preprocessingFoldsIntoAnUnpaddedFirstConvolution() throws Exception {
+        Path onnx = convModel(0);
+        var r = ModelConverter.convert(preprocessing(onnx, "folded"));
+        String xml = Files.readString(r.files().xml());
+        assertTrue(!xml.contains("type=\"Subtract\"") && !xml.contains("type=\"Gather\""), "folded: " + xml);
+        Tensor expected = run(onnx, preprocessedByHand(image(), new float[] {100, 120, 140}, new float[] {50, 60, 70}));
+        Tensor actual = run(r.files().xml(), image());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.getDouble(i), actual.getDouble(i), 1e-4 * (1 + Math.abs(expected.getDouble(i))));
+        }
+    }
+
+    @Test
+    void withPaddingTheMeanStaysAnExplicitSubtraction() throws Exception {
+        Path onnx = convModel(1);
+        var r = ModelConverter.convert(preprocessing(onnx, "padded"));
+        assertTrue(Files.readString(r.files().xml()).contains("type=\"Subtract\""));
+        Tensor expected = run(onnx, preprocessedByHand(image(), new float[] {100, 120, 140}, new float[] {50, 60, 70}));
+        Tensor actual = run(r.files().xml(), image());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.getDouble(i), actual.getDouble(i), 1e-4 * (1 + Math.abs(expected.getDouble(i))));
+        }
+    }
+
+    @Test
+    void meanValuesMustMatchTheChannelCount() {
+        InferoException e = assertThrows(InferoException.class, () -> ModelConverter.convert(new ConvertOptions(
+                convModel(0), "bad", dir.resolve("bad"), List.of(), List.of(), List.of(), new float[] {1, 2},
+                new float[0], null, false, false, null)));
+        assertEquals("--mean_values has 2 values but input 'x' has 3 channels", e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
+import dev.infero.core.ops.nn.NnOpSet;
 import dev.infero.core.ops.normalization.NormalizationOpSet;
 import dev.infero.core.ops.reduce.ReduceOpSet;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ public final class OpRegistry {
         register("Result", 1, a -> new Result());
         ElementwiseOpSet.register();
         MovementOpSet.register();
+        NnOpSet.register();
         ReduceOpSet.register();
         NormalizationOpSet.register();
     }

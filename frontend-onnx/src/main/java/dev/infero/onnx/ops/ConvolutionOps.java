@@ -1,13 +1,185 @@
 package dev.infero.onnx.ops;
 
+import dev.infero.core.UnsupportedModelException;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.movement.Reshape;
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.GroupConvolution;
+import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
-/** Convolution, pooling, normalization, matrix multiplication and softmax. */
+/** Convolution, pooling, batch normalization and matrix multiplication. */
 public final class ConvolutionOps {
     private ConvolutionOps() {
     }
 
     public static void register(Map<String, OnnxTranslator> r) {
+        r.put("Conv", ConvolutionOps::conv);
+        r.put("MaxPool", ConvolutionOps::maxPool);
+        r.put("AveragePool", ConvolutionOps::averagePool);
+        r.put("GlobalAveragePool", n -> List.of(n.add(new AvgPool(spatialKernel(n), window(n, spatialKernel(n).length,
+                false), false), n.requireInput(0))));
+        r.put("GlobalMaxPool", n -> List.of(n.add(new MaxPool(spatialKernel(n), window(n, spatialKernel(n).length,
+                false), false), n.requireInput(0))));
+        r.put("BatchNormalization", ConvolutionOps::batchNorm);
+        r.put("MatMul", n -> List.of(n.add(new MatMul(false, false), n.requireInput(0), n.requireInput(1))));
+        r.put("Gemm", ConvolutionOps::gemm);
+    }
+
+    /**
+     * Window attributes in ONNX form: {@code pads} lists all begins then all ends; {@code auto_pad} NOTSET means
+     * explicit pads. Global pooling passes {@code global} to ignore attributes it does not have.
+     */
+    private static WindowGeometry window(OnnxNode n, int spatial, boolean withCeil) {
+        long[] ones = new long[spatial];
+        Arrays.fill(ones, 1);
+        long[] pads = n.attrInts("pads", new long[2 * spatial]);
+        if (pads.length != 2 * spatial) {
+            throw n.error("pads " + Arrays.toString(pads) + " must have " + 2 * spatial + " values");
+        }
+        long[] strides = n.attrInts("strides", ones);
+        long[] dilations = n.attrInts("dilations", ones);
+        if (strides.length != spatial || dilations.length != spatial) {
+            throw n.error("strides " + Arrays.toString(strides) + " and dilations " + Arrays.toString(dilations)
+                    + " must have " + spatial + " values");
+        }
+        return new WindowGeometry(strides, dilations, Arrays.copyOfRange(pads, 0, spatial),
+                Arrays.copyOfRange(pads, spatial, 2 * spatial), AutoPad.fromOnnx(n.attrString("auto_pad", "NOTSET")),
+                withCeil && n.attrInt("ceil_mode", 0) != 0);
+    }
+
+    private static List<Value> conv(OnnxNode n) {
+        Value x = n.requireInput(0);
+        Value w = n.requireInput(1);
+        if (!w.shape().hasRank()) {
+            throw n.error("weights of unknown rank are not supported");
+        }
+        int spatial = w.shape().rank() - 2;
+        long groups = n.attrInt("group", 1);
+        WindowGeometry window = window(n, spatial, false);
+        Value y;
+        if (groups == 1) {
+            y = n.add(new Convolution(window), x, w);
+        } else {
+            if (!w.shape().isStatic()) {
+                throw n.error("grouped convolution needs weights of static shape");
+            }
+            int[] ws = w.shape().toArray();
+            if (ws[0] % groups != 0) {
+                throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
+            }
+            long[] grouped = new long[ws.length + 1];
+            grouped[0] = groups;
+            grouped[1] = ws[0] / groups;
+            for (int i = 1; i < ws.length; i++) {
+                grouped[i + 1] = ws[i];
+            }
+            Value gw = n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
+            y = n.add(new GroupConvolution(window), x, gw);
+        }
+        if (n.hasInput(2)) {
+            y = n.add(new Add(), y, channelVector(n, n.input(2), spatial));
+        }
+        return List.of(y);
+    }
+
+    /** A per-channel vector [C] reshaped to [1, C, 1, ...] so it broadcasts over NC(spatial) data. */
+    private static Value channelVector(OnnxNode n, Value v, int spatial) {
+        long[] shape = new long[spatial + 2];
+        Arrays.fill(shape, 1);
+        shape[1] = -1;
+        return n.add(new Reshape(false), v, n.constant(Tensor.vector(shape)));
+    }
+
+    private static List<Value> maxPool(OnnxNode n) {
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel == null) {
+            throw n.error("has no kernel_shape");
+        }
+        boolean indices = n.hasOutput(1);
+        if (indices && n.attrInt("storage_order", 0) != 0) {
+            throw new UnsupportedModelException("MaxPool node '" + n.name()
+                    + "' asks for column-major (storage_order=1) indices, which Infero does not support");
+        }
+        WindowGeometry window = window(n, kernel.length, true);
+        boolean dilated = Arrays.stream(window.dilations()).anyMatch(d -> d != 1);
+        var node = n.addNode(new MaxPool(kernel, window, indices || dilated), n.requireInput(0));
+        return indices ? List.of(node.output(0), node.output(1)) : List.of(node.output(0));
+    }
+
+    private static List<Value> averagePool(OnnxNode n) {
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel == null) {
+            throw n.error("has no kernel_shape");
+        }
+        WindowGeometry window = window(n, kernel.length, true);
+        if (Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
+            throw new UnsupportedModelException("AveragePool node '" + n.name() + "' uses dilations, which Infero does not support");
+        }
+        boolean excludePad = n.attrInt("count_include_pad", 0) == 0;
+        return List.of(n.add(new AvgPool(kernel, window, excludePad), n.requireInput(0)));
+    }
+
+    /** Global pooling is a window over the whole (static) spatial extent. */
+    private static long[] spatialKernel(OnnxNode n) {
+        PartialShape s = n.requireInput(0).shape();
+        if (!s.isStatic()) {
+            throw new UnsupportedModelException(n.opType() + " node '" + n.name()
+                    + "' needs static spatial dimensions; set the input shape");
+        }
+        int[] d = s.toArray();
+        return Arrays.stream(Arrays.copyOfRange(d, 2, d.length)).asLongStream().toArray();
+    }
+
+    private static List<Value> batchNorm(OnnxNode n) {
+        if (n.attrInt("training_mode", 0) != 0 || (n.opset() < 9 && n.attrInt("spatial", 1) == 0)) {
+            throw new UnsupportedModelException("BatchNormalization node '" + n.name()
+                    + "' runs in training mode (or non-spatial), which Infero does not support");
+        }
+        for (int i = 1; i < n.outputCount(); i++) {
+            if (n.hasOutput(i)) {
+                throw new UnsupportedModelException("BatchNormalization node '" + n.name()
+                        + "' asks for training statistics outputs, which Infero does not support");
+            }
+        }
+        return List.of(n.add(new BatchNormInference(n.attrFloat("epsilon", 1e-5f)), n.requireInput(0),
+                n.requireInput(1), n.requireInput(2), n.requireInput(3), n.requireInput(4)));
+    }
+
+    /** Y = alpha·A'·B' + beta·C, as MatMul with transpose flags, then scaling and the bias Add when needed. */
+    private static List<Value> gemm(OnnxNode n) {
+        boolean transA = n.attrInt("transA", 0) != 0;
+        boolean transB = n.attrInt("transB", 0) != 0;
+        float alpha = n.attrFloat("alpha", 1f);
+        float beta = n.attrFloat("beta", 1f);
+        Value y = n.add(new MatMul(transA, transB), n.requireInput(0), n.requireInput(1));
+        if (alpha != 1f) {
+            y = n.add(new Multiply(), y, n.constant(scalarLike(y, alpha)));
+        }
+        if (n.hasInput(2)) {
+            Value c = n.input(2);
+            if (beta != 1f) {
+                c = n.add(new Multiply(), c, n.constant(scalarLike(c, beta)));
+            }
+            y = n.add(new Add(), y, c);
+        }
+        return List.of(y);
+    }
+
+    private static Tensor scalarLike(Value v, float value) {
+        return Tensor.scalar(value).convertTo(v.type());
     }
 }

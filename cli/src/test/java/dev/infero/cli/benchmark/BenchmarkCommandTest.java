@@ -1,0 +1,264 @@
+package dev.infero.cli.benchmark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.cli.Main;
+import dev.infero.core.device.PerformanceHint;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.OnnxModelBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Option parsing and validation, and whole runs on a tiny model. */
+class BenchmarkCommandTest {
+    @TempDir
+    Path dir;
+    Path model;
+
+    @BeforeEach
+    void writeModel() {
+        model = tinyModel("tiny.onnx", 1, 3, 4, 4);
+    }
+
+    /** y = (x + 1) * 2, with a dynamic first dimension when a dim is -1. */
+    private Path tinyModel(String name, long... dims) {
+        Path file = dir.resolve(name);
+        OnnxModelBuilder b = new OnnxModelBuilder("tiny", 17)
+                .input("x", ElementType.F32, dims)
+                .initializer("one", Tensor.of(new float[] {1}, 1))
+                .initializer("two", Tensor.of(new float[] {2}, 1))
+                .output("y", ElementType.F32);
+        b.node("Add", "add").inputs("x", "one").outputs("t");
+        b.node("Mul", "mul").inputs("t", "two").outputs("y");
+        b.write(file);
+        return file;
+    }
+
+    private BenchmarkOptions parse(String... args) {
+        BenchmarkCommand command = new BenchmarkCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
+    private String usageError(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> parse(args)).getMessage();
+    }
+
+    /** Output, error output and exit code of {@code infero benchmark ...}. */
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private Run benchmark(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            String[] full = new String[args.length + 1];
+            full[0] = "benchmark";
+            System.arraycopy(args, 0, full, 1, args.length);
+            int code = Main.execute(full);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void defaultsFollowBenchmarkApp() {
+        BenchmarkOptions o = parse("-m", model.toString());
+        assertEquals("CPU", o.device());
+        assertEquals(PerformanceHint.THROUGHPUT, o.hint());
+        assertTrue(o.async(), "throughput runs asynchronously");
+        assertEquals(0, o.iterations());
+        assertEquals(0, o.durationSeconds(), "0: the device default (60 s) applies");
+        assertTrue(o.warnings().getFirst().contains("performance hint will be set to THROUGHPUT"));
+        assertEquals(50, o.latencyPercentile());
+        assertFalse(o.writesReports());
+    }
+
+    @Test
+    void latencyHintRunsSyncAndOptionsMapToDeviceProperties() {
+        BenchmarkOptions o = parse("-m", model.toString(), "-hint", "latency", "-nthreads", "2", "-pc");
+        assertFalse(o.async());
+        assertEquals(Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", "2", "PERF_COUNT", "YES"),
+                o.deviceConfig());
+        BenchmarkOptions tput = parse("-m", model.toString(), "-hint", "tput", "-nstreams", "2", "-api", "sync");
+        assertFalse(tput.async());
+        assertEquals("2", tput.deviceConfig().get("NUM_STREAMS"));
+    }
+
+    @Test
+    void perInputShapesAndLayoutsAreParsed() {
+        BenchmarkOptions o = parse("-m", model.toString(), "-shape", "x[1,3,8,8]", "-layout", "x[nchw]",
+                "-data_shape", "[2,3,8,8]");
+        assertEquals(PartialShape.of(1, 3, 8, 8), o.shapes().get("x"));
+        assertEquals("NCHW", o.layouts().get("x"));
+        assertEquals(4, o.dataShapes().get("").length);
+        assertEquals(PartialShape.of(PartialShape.DYNAMIC, 3), parse("-m", model.toString(), "-shape", "[?,3]")
+                .shapes().get(""));
+        assertEquals(2, PerInputArgument.parse("-shape", "a[1,2],b[3]").size());
+    }
+
+    @Test
+    void reportTypeImpliesCounters() {
+        BenchmarkOptions o = parse("-m", model.toString(), "-report_type", "detailed_counters", "-report_folder",
+                dir.toString());
+        assertEquals(ReportType.DETAILED_COUNTERS, o.reportType());
+        assertTrue(o.perfCounters());
+    }
+
+    @Test
+    void rejectsMalformedAndContradictoryOptions() {
+        String m = model.toString();
+        assertEquals("-api must be sync or async, got 'fast'", usageError("-m", m, "-api", "fast"));
+        assertEquals("-hint must be latency, throughput or none, got 'quick'", usageError("-m", m, "-hint", "quick"));
+        assertEquals("-nireq 4 needs -api async: the sync API runs one request",
+                usageError("-m", m, "-api", "sync", "-nireq", "4"));
+        assertTrue(usageError("-m", m, "-hint", "latency", "-nstreams", "4").contains("contradicts -hint latency"));
+        assertEquals("-nstreams must be a positive number or AUTO, got '0'", usageError("-m", m, "-nstreams", "0"));
+        assertEquals("-niter must not be negative, got -5", usageError("-m", m, "-niter", "-5"));
+        assertTrue(usageError("-m", m, "-report_type", "all").startsWith("-report_type must be no_counters"));
+        assertTrue(usageError("-m", m, "-report_type", "average_counters").contains("needs -report_folder"));
+        assertTrue(usageError("-m", m, "-m", m, "-exec_graph_path", "g.xml").contains("takes one model"));
+        assertTrue(usageError("-m", m, "-exec_graph_path", "g.txt").contains("must name an .xml file"));
+        assertTrue(usageError("-m", m, "-shape", "1,3,224,224").contains("must look like [1,3,224,224]"));
+        assertTrue(usageError("-m", m, "-data_shape", "[1,?]").contains("data shapes must be concrete"));
+        assertTrue(usageError("-m", m, "-layout", "[NCHN]").contains("is not a layout"));
+        assertTrue(usageError("-m", m, "-latency_percentile", "0").contains("1..100"));
+        assertTrue(usageError("-m", dir.resolve("missing.onnx").toString()).contains("does not exist"));
+        assertTrue(usageError("-m", m, "-i", dir.resolve("nothing").toString()).contains("does not exist"));
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        Run unknown = benchmark("-m", model.toString(), "-nosuchoption");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("Unknown option: '-nosuchoption'"), unknown.err());
+        Run contradictory = benchmark("-m", model.toString(), "-api", "sync", "-nireq", "2");
+        assertEquals(2, contradictory.exitCode());
+        assertTrue(contradictory.err().contains("needs -api async"), contradictory.err());
+        Run badInput = benchmark("-m", model.toString(), "-shape", "y[1,3,4,4]", "-niter", "1");
+        assertEquals(2, badInput.exitCode());
+        assertTrue(badInput.err().contains("-shape names 'y', which is not an input"), badInput.err());
+        Run dynamic = benchmark("-m", tinyModel("dyn.onnx", -1, 3).toString(), "-niter", "1");
+        assertEquals(2, dynamic.exitCode());
+        assertTrue(dynamic.err().contains("give its size with -shape or -data_shape"), dynamic.err());
+        Run staticData = benchmark("-m", model.toString(), "-data_shape", "[1,3,4,4]", "-niter", "1");
+        assertEquals(2, staticData.exitCode());
+        assertTrue(staticData.err().contains("-data_shape is for models with dynamic inputs"), staticData.err());
+        Run noDevice = benchmark("-m", model.toString(), "-d", "GPU", "-niter", "1");
+        assertEquals(2, noDevice.exitCode());
+        assertTrue(noDevice.err().contains("-d GPU: no such device"), noDevice.err());
+    }
+
+    @Test
+    void syncRunPrintsTheStepsAndTheFinalBlock() {
+        Run r = benchmark("-m", model.toString(), "-api", "sync", "-niter", "50", "-hint", "latency");
+        assertEquals(0, r.exitCode(), r.err());
+        for (int step = 1; step <= 11; step++) {
+            assertTrue(r.out().contains("[Step " + step + "/11] "), "step " + step + "\n" + r.out());
+        }
+        assertTrue(r.out().contains("[Step 10/11] Measuring performance (Start inference synchronously, 1 inference "
+                + "requests using 1 streams for CPU, limits: 50 iterations)"), r.out());
+        assertTrue(r.out().contains("First inference took "), r.out());
+        assertTrue(r.out().contains("Count:            50 iterations"), r.out());
+        assertTrue(r.out().contains("Median:"), r.out());
+        assertTrue(r.out().contains("Throughput:"), r.out());
+        assertTrue(r.out().contains("random values"), r.out());
+        assertTrue(r.out().contains("CPU features: "), r.out());
+        assertTrue(r.out().contains("Kernel vector width: "), r.out());
+    }
+
+    @Test
+    void asyncRunWithStreamsCountersAndReports() throws IOException {
+        Path reports = dir.resolve("reports");
+        Path graph = dir.resolve("exec/tiny_exec.xml");
+        Run r = benchmark("-m", model.toString(), "-hint", "throughput", "-nstreams", "2", "-nireq", "3", "-niter",
+                "100", "-pc", "-report_type", "average_counters", "-report_folder", reports.toString(), "-json_stats",
+                "-exec_graph_path", graph.toString(), "-progress");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Number of iterations was aligned by request number from 100 to 102"), r.out());
+        assertTrue(r.out().contains("Count:            102 iterations"), r.out());
+        assertTrue(r.out().contains("Start inference asynchronously, 3 inference requests using 2 streams"), r.out());
+        assertTrue(r.out().contains("Performance counts for 2-th infer request"), r.out());
+        assertTrue(r.out().contains("Time by layer type"), r.out());
+        assertTrue(r.err().contains("100%"), "progress bar on stderr: " + r.err());
+        assertTrue(Files.readString(reports.resolve("benchmark_report.csv")).contains("total number of iterations;102"));
+        String counters = Files.readString(reports.resolve("benchmark_average_counters_report.csv"));
+        assertTrue(counters.contains("mul;EXECUTED;Multiply;reference_FP32;"), counters);
+        assertTrue(Files.exists(reports.resolve("benchmark_report.json")));
+        assertTrue(Files.exists(reports.resolve("benchmark_average_counters_report.json")));
+        String xml = Files.readString(graph);
+        assertTrue(xml.contains("name=\"execType\" version=\"0\" value=\"reference_FP32\""), xml);
+        assertTrue(Files.exists(dir.resolve("exec/tiny_exec.bin")));
+    }
+
+    @Test
+    void severalModelsGiveOneComparisonTable() throws IOException {
+        Path second = tinyModel("tiny_b2.onnx", 2, 3, 4, 4);
+        Run r = benchmark("-m", model.toString(), "-m", second.toString(), "-niter", "20", "-nireq", "2",
+                "-report_folder", dir.resolve("cmp").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Model 2/2: " + second), r.out());
+        assertTrue(r.out().contains("Comparison (ratio = throughput / throughput of the first model):"), r.out());
+        assertTrue(r.out().matches("(?s).*tiny\\.onnx\\s+FP32\\s+.*1\\.00x.*"), r.out());
+        assertTrue(Files.exists(dir.resolve("cmp/benchmark_report_tiny.csv")));
+        assertTrue(Files.exists(dir.resolve("cmp/benchmark_report_tiny_b2.csv")));
+        assertTrue(Files.readString(dir.resolve("cmp/benchmark_comparison.csv")).startsWith("model;precision;"));
+    }
+
+    @Test
+    void theOnnxRuntimeDeviceRunsTheSameBenchmark() {
+        Run r = benchmark("-m", model.toString(), "-d", "ORT", "-niter", "20", "-nstreams", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Available devices: CPU, ORT"), r.out());
+        assertTrue(r.out().contains("Execution Devices: [ORT (ONNX Runtime CPU)]"), r.out());
+        assertTrue(r.out().contains("Count:            20 iterations"), r.out());
+    }
+
+    @Test
+    void batchReshapesTheModelAndCountsFrames() {
+        Run r = benchmark("-m", model.toString(), "-b", "4", "-niter", "10", "-api", "sync", "-hint", "none");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Model batch size: 4"), r.out());
+        assertTrue(r.out().contains("x : f32 / [N,C,H,W] / [4,3,4,4]"), r.out());
+    }
+
+    @Test
+    void dynamicModelsRunWithDataShapes() {
+        Run r = benchmark("-m", tinyModel("dyn.onnx", -1, 3).toString(), "-data_shape", "x[5,3]", "-niter", "4",
+                "-api", "sync");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("x : f32 / [N,C] / [5,3]"), r.out());
+        assertTrue(r.out().contains("Model batch size: 5"), r.out());
+    }
+
+    @Test
+    void npyFilesFeedTheInputs() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.write(data.resolve("a.npy"), NpyReaderTest.npy("<f4", "(1, 3, 4, 4)", new float[48]));
+        Run r = benchmark("-m", model.toString(), "-i", data.toString(), "-niter", "3", "-api", "sync");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("Inputs are filled with 1 file(s) from -i"), r.out());
+        assertNull(null);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.infero.core.ops.nn;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+
+/**
+ * BatchNormInference-5: {@code y = (x - mean) / sqrt(variance + epsilon) * gamma + beta} per channel (axis 1).
+ * Inputs: data, gamma, beta, mean, variance.
+ */
+public final class BatchNormInference extends Op {
+    private final double epsilon;
+
+    public BatchNormInference(double epsilon) {
+        this.epsilon = epsilon;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public String type() {
+        return "BatchNormInference";
+    }
+
+    @Override
+    public String version() {
+        return "opset5";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("epsilon", epsilon);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape x = ctx.inputShape(0);
+        if (x.hasRank() && x.rank() < 2) {
+            throw ctx.error("data must have a channel dimension, got " + x);
+        }
+        for (int i = 1; i < 5; i++) {
+            PartialShape p = ctx.inputShape(i);
+            if (p.hasRank() && (p.rank() != 1 || (x.hasRank() && x.dim(1) != PartialShape.DYNAMIC
+                    && p.dim(0) != PartialShape.DYNAMIC && p.dim(0) != x.dim(1)))) {
+                throw ctx.error("input " + i + " must hold one value per channel, got " + p);
+            }
+        }
+        ctx.setOutput(0, ctx.inputType(0), x);
+    }
+
+    @Override
+    public void evaluate(Tensor[] in, Tensor[] out) {
+        Tensor x = in[0];
+        Tensor y = out[0];
+        int channels = x.shape()[1];
+        int inner = dev.infero.core.types.Shapes.product(x.shape(), 2, x.rank());
+        int outer = x.shape()[0];
+        for (int c = 0; c < channels; c++) {
+            double scale = in[1].getDouble(c) / Math.sqrt(in[4].getDouble(c) + epsilon);
+            double shift = in[2].getDouble(c) - in[3].getDouble(c) * scale;
+            for (int n = 0; n < outer; n++) {
+                int base = (n * channels + c) * inner;
+                for (int i = 0; i < inner; i++) {
+                    y.setDouble(base + i, x.getDouble(base + i) * scale + shift);
+                }
+            }
+        }
+    }
+}

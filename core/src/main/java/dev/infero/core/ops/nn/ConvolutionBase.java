@@ -1,0 +1,144 @@
+package dev.infero.core.ops.nn;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import java.util.Arrays;
+
+/**
+ * Convolution and GroupConvolution: data [N, C, spatial...] and weights, without bias (OpenVINO adds the bias as a
+ * separate Add). The two differ only in how the weights are laid out, which {@link #groups} and
+ * {@link #kernelStart} describe.
+ */
+public abstract class ConvolutionBase extends Op {
+    protected final WindowGeometry window;
+
+    protected ConvolutionBase(WindowGeometry window) {
+        this.window = window;
+    }
+
+    public WindowGeometry window() {
+        return window;
+    }
+
+    /** Number of groups given weights of this shape. */
+    protected abstract int groups(int[] weights);
+
+    /** Index of the first kernel dimension in the weights shape. */
+    protected abstract int kernelStart();
+
+    @Override
+    public void describe(AttributeSink sink) {
+        window.describe(sink);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape data = ctx.inputShape(0);
+        PartialShape weights = ctx.inputShape(1);
+        if (ctx.inputType(0) != ctx.inputType(1)) {
+            throw ctx.error("data and weights types differ: " + ctx.inputType(0) + " and " + ctx.inputType(1));
+        }
+        int spatial = window.rank();
+        if (data.hasRank() && data.rank() != spatial + 2) {
+            throw ctx.error("data must have " + (spatial + 2) + " dimensions for " + spatial + " spatial ones, got " + data);
+        }
+        if (weights.hasRank() && weights.rank() != spatial + kernelStart()) {
+            throw ctx.error("weights must have " + (spatial + kernelStart()) + " dimensions, got " + weights);
+        }
+        if (!data.hasRank() || !weights.isStatic()) {
+            ctx.setOutput(0, ctx.inputType(0), PartialShape.dynamic(spatial + 2));
+            return;
+        }
+        int[] w = weights.toArray();
+        int groups = groups(w);
+        int cout = outChannels(w);
+        int cinPerGroup = w[kernelStart() - 1];
+        if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
+            throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
+                    + " expect " + cinPerGroup * groups);
+        }
+        int[] out = new int[spatial + 2];
+        out[0] = data.dim(0);
+        out[1] = cout;
+        for (int i = 0; i < spatial; i++) {
+            int in = data.dim(2 + i);
+            out[2 + i] = in == PartialShape.DYNAMIC ? PartialShape.DYNAMIC
+                    : window.outputSize(i, in, w[kernelStart() + i]);
+        }
+        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
+    }
+
+    private int outChannels(int[] w) {
+        return kernelStart() == 2 ? w[0] : w[0] * w[1];
+    }
+
+    @Override
+    public long flops(Node node) {
+        if (!node.output(0).shape().isStatic() || !node.input(1).shape().isStatic()) {
+            return 0;
+        }
+        int[] w = node.input(1).shape().toArray();
+        long perOutput = 1;
+        for (int i = kernelStart() - 1; i < w.length; i++) {
+            perOutput *= w[i];
+        }
+        long outputs = 1;
+        for (int d : node.output(0).shape().toArray()) {
+            outputs *= d;
+        }
+        return 2 * outputs * perOutput;
+    }
+
+    /** Direct convolution over a tap table, accumulated in double for a trustworthy reference. */
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor x = inputs[0];
+        Tensor wt = inputs[1];
+        Tensor y = outputs[0];
+        int[] xs = x.shape();
+        int[] ws = wt.shape();
+        int[] ys = y.shape();
+        int spatial = window.rank();
+        int groups = groups(ws);
+        int cinG = ws[kernelStart() - 1];
+        int coutG = ys[1] / groups;
+        int[] kernel = Arrays.copyOfRange(ws, kernelStart(), ws.length);
+        WindowTable table = new WindowTable(Arrays.copyOfRange(xs, 2, xs.length), kernel,
+                Arrays.copyOfRange(ys, 2, ys.length), window);
+        float[] in = x.toFloatArray();
+        float[] w = wt.toFloatArray();
+        int inPlane = dev.infero.core.types.Shapes.product(xs, 2, 2 + spatial);
+        int taps = table.taps;
+        boolean f32 = y.type() == dev.infero.core.types.ElementType.F32;
+        for (int n = 0; n < ys[0]; n++) {
+            for (int oc = 0; oc < ys[1]; oc++) {
+                int g = oc / coutG;
+                int wBase = oc * cinG * taps;
+                for (int o = 0; o < table.outputs; o++) {
+                    double sum = 0;
+                    for (int ic = 0; ic < cinG; ic++) {
+                        int inBase = (n * xs[1] + g * cinG + ic) * inPlane;
+                        int wRow = wBase + ic * taps;
+                        int t0 = o * taps;
+                        for (int t = 0; t < taps; t++) {
+                            int idx = table.index[t0 + t];
+                            if (idx >= 0) {
+                                sum += in[inBase + idx] * w[wRow + t];
+                            }
+                        }
+                    }
+                    int at = (n * ys[1] + oc) * table.outputs + o;
+                    if (f32) {
+                        y.floats()[at] = (float) sum;
+                    } else {
+                        y.setDouble(at, sum);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.infero.core.ops.nn;
+
+import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpRegistry;
+
+/** IR factories of the convolution, pooling, matrix-multiply and batch-norm ops. */
+public final class NnOpSet {
+    private NnOpSet() {
+    }
+
+    public static void register() {
+        OpRegistry.register("Convolution", 1, a -> new Convolution(window(a, true)));
+        OpRegistry.register("GroupConvolution", 1, a -> new GroupConvolution(window(a, true)));
+        OpRegistry.register("MaxPool", 1, a -> new MaxPool(a.integers("kernel"), window(a, false), false));
+        OpRegistry.register("MaxPool", 8, a -> new MaxPool(a.integers("kernel"), window(a, true), true));
+        OpRegistry.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, false),
+                a.bool("exclude-pad", false)));
+        OpRegistry.register("MatMul", 1, a -> new MatMul(a.bool("transpose_a", false), a.bool("transpose_b", false)));
+        OpRegistry.register("BatchNormInference", 1, a -> new BatchNormInference(a.number("epsilon")));
+    }
+
+    /** Window attributes as IR writes them; pooling without {@code dilations} gets ones. */
+    static WindowGeometry window(AttributeSource a, boolean dilated) {
+        long[] strides = a.integers("strides");
+        long[] ones = new long[strides.length];
+        java.util.Arrays.fill(ones, 1);
+        AutoPad autoPad = a.enumValue(AutoPad.class, "auto_pad", "explicit");
+        return new WindowGeometry(strides, dilated && a.has("dilations") ? a.integers("dilations") : ones,
+                a.integers("pads_begin", new long[strides.length]), a.integers("pads_end", new long[strides.length]),
+                autoPad, a.string("rounding_type", "floor").equals("ceil"));
+    }
+}

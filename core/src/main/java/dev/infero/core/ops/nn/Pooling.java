@@ -1,0 +1,64 @@
+package dev.infero.core.ops.nn;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.types.PartialShape;
+import java.util.Arrays;
+
+/** Max and average pooling over the spatial dimensions of [N, C, spatial...] data. */
+public abstract class Pooling extends Op {
+    protected final long[] kernel;
+    protected final WindowGeometry window;
+
+    protected Pooling(long[] kernel, WindowGeometry window) {
+        if (kernel.length != window.rank()) {
+            throw new IllegalArgumentException("kernel " + Arrays.toString(kernel) + " does not match the window rank");
+        }
+        this.kernel = kernel.clone();
+        this.window = window;
+    }
+
+    public WindowGeometry window() {
+        return window;
+    }
+
+    public long[] kernel() {
+        return kernel.clone();
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("strides", window.strides());
+        sink.attribute("pads_begin", window.padsBegin());
+        sink.attribute("pads_end", window.padsEnd());
+        sink.attribute("kernel", kernel);
+        sink.attribute("rounding_type", window.ceil() ? "ceil" : "floor");
+        sink.attribute("auto_pad", window.autoPad().irName());
+    }
+
+    /** Output shape [N, C, pooled spatial...]. */
+    protected PartialShape outputShape(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        int spatial = kernel.length;
+        if (!in.hasRank()) {
+            return PartialShape.dynamic(spatial + 2);
+        }
+        if (in.rank() != spatial + 2) {
+            throw ctx.error("data must have " + (spatial + 2) + " dimensions for a " + spatial + "-D kernel, got " + in);
+        }
+        int[] out = new int[spatial + 2];
+        out[0] = in.dim(0);
+        out[1] = in.dim(1);
+        for (int i = 0; i < spatial; i++) {
+            int d = in.dim(2 + i);
+            out[2 + i] = d == PartialShape.DYNAMIC ? PartialShape.DYNAMIC : window.outputSize(i, d, (int) kernel[i]);
+        }
+        return PartialShape.of(out);
+    }
+
+    protected WindowTable table(int[] in, int[] out) {
+        return new WindowTable(Arrays.copyOfRange(in, 2, in.length), Arrays.stream(kernel).mapToInt(k -> (int) k).toArray(),
+                Arrays.copyOfRange(out, 2, out.length), window);
+    }
+}

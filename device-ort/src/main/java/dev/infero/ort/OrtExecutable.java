@@ -1,0 +1,80 @@
+package dev.infero.ort;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.infero.core.device.ExecutionConfig;
+import dev.infero.core.device.ExecutionRequest;
+import dev.infero.core.device.Executable;
+import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.StreamExecutor;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/** An ONNX Runtime session; {@code OrtSession.run} is thread-safe, so requests share it. */
+final class OrtExecutable implements Executable {
+    private final OrtSession session;
+    private final List<PortInfo> inputs;
+    private final List<PortInfo> outputs;
+    private final StreamExecutor streams;
+    private final Map<String, String> properties;
+
+    OrtExecutable(Graph graph, OrtSession session, ExecutionConfig config) {
+        this.session = session;
+        this.inputs = graph.parameters().stream().map(OrtExecutable::port).toList();
+        this.outputs = graph.results().stream().map(OrtExecutable::port).toList();
+        this.streams = new StreamExecutor("infero-ORT", config.streams(), config.threadsPerStream());
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("NETWORK_NAME", graph.name());
+        p.putAll(config.properties());
+        p.put("PERF_COUNT", "NO");
+        p.put("EXECUTION_DEVICES", "ORT (ONNX Runtime CPU)");
+        this.properties = Collections.unmodifiableMap(p);
+    }
+
+    /** The ONNX tensor name of a graph input or output (what the session is fed and returns by). */
+    private static PortInfo port(Node node) {
+        var v = node.output(0);
+        String name = v.names().isEmpty() ? node.name() : v.names().iterator().next();
+        return new PortInfo(name, v.type(), v.shape());
+    }
+
+    @Override
+    public List<PortInfo> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<PortInfo> outputs() {
+        return outputs;
+    }
+
+    @Override
+    public ExecutionRequest newRequest() {
+        return new OrtRequest(session, inputs, outputs);
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    @Override
+    public Executor streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        streams.close();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new dev.infero.core.InferoException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
+        }
+    }
+}

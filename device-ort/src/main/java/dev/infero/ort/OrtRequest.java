@@ -1,0 +1,153 @@
+package dev.infero.ort;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.infero.core.InferoException;
+import dev.infero.core.device.ExecutionRequest;
+import dev.infero.core.device.PortInfo;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Inputs and outputs of one ONNX Runtime call; input tensors are copied into ORT's buffers on each run. */
+final class OrtRequest implements ExecutionRequest {
+    private final OrtSession session;
+    private final List<PortInfo> inputs;
+    private final List<PortInfo> outputs;
+    private final Tensor[] bound;
+    private final Tensor[] results;
+
+    OrtRequest(OrtSession session, List<PortInfo> inputs, List<PortInfo> outputs) {
+        this.session = session;
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.bound = new Tensor[inputs.size()];
+        this.results = new Tensor[outputs.size()];
+    }
+
+    @Override
+    public void setInput(int index, Tensor tensor) {
+        if (index < 0 || index >= bound.length) {
+            throw new InferoException("input index " + index + " is out of range: the model has " + bound.length
+                    + " inputs");
+        }
+        PortInfo port = inputs.get(index);
+        if (tensor.type() != port.type()) {
+            throw new InferoException("input '" + port.name() + "' expects " + port.type() + " data, got "
+                    + tensor.type());
+        }
+        bound[index] = tensor;
+    }
+
+    @Override
+    public Tensor input(int index) {
+        return bound[index];
+    }
+
+    @Override
+    public void run() {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < bound.length; i++) {
+                if (bound[i] == null) {
+                    throw new InferoException("input '" + inputs.get(i).name() + "' was not set");
+                }
+                feed.put(inputs.get(i).name(), toOrt(env, bound[i]));
+            }
+            LinkedHashSet<String> wanted = new LinkedHashSet<>(outputs.stream().map(PortInfo::name).toList());
+            try (OrtSession.Result r = session.run(feed, wanted)) {
+                for (int i = 0; i < results.length; i++) {
+                    Optional<OnnxValue> v = r.get(outputs.get(i).name());
+                    if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
+                        throw new InferoException("ONNX Runtime returned no tensor for output '"
+                                + outputs.get(i).name() + "'");
+                    }
+                    results[i] = fromOrt(t);
+                }
+            }
+        } catch (OrtException e) {
+            throw new InferoException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public Tensor output(int index) {
+        return results[index];
+    }
+
+    private static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
+        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+        int n = t.size();
+        return switch (t.type()) {
+            case F32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats(), 0, n), shape);
+            case F64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.doubles(), 0, n), shape);
+            case I64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs(), 0, n), shape);
+            case I32 -> OnnxTensor.createTensor(env, IntBuffer.wrap(t.ints(), 0, n), shape);
+            case I8, U8, BOOLEAN -> OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes(), 0, n), shape,
+                    switch (t.type()) {
+                        case I8 -> ai.onnxruntime.OnnxJavaType.INT8;
+                        case U8 -> ai.onnxruntime.OnnxJavaType.UINT8;
+                        default -> ai.onnxruntime.OnnxJavaType.BOOL;
+                    });
+            default -> throw new InferoException("device ORT does not take " + t.type() + " inputs");
+        };
+    }
+
+    private static Tensor fromOrt(OnnxTensor t) {
+        int[] shape = Arrays.stream(t.getInfo().getShape()).mapToInt(Math::toIntExact).toArray();
+        return switch (t.getInfo().type) {
+            case FLOAT -> {
+                FloatBuffer b = t.getFloatBuffer();
+                float[] data = new float[b.remaining()];
+                b.get(data);
+                yield Tensor.wrap(ElementType.F32, shape, data);
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = t.getDoubleBuffer();
+                double[] data = new double[b.remaining()];
+                b.get(data);
+                yield Tensor.wrap(ElementType.F64, shape, data);
+            }
+            case INT64 -> {
+                LongBuffer b = t.getLongBuffer();
+                long[] data = new long[b.remaining()];
+                b.get(data);
+                yield Tensor.wrap(ElementType.I64, shape, data);
+            }
+            case INT32 -> {
+                IntBuffer b = t.getIntBuffer();
+                int[] data = new int[b.remaining()];
+                b.get(data);
+                yield Tensor.wrap(ElementType.I32, shape, data);
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = t.getByteBuffer();
+                byte[] data = new byte[b.remaining()];
+                b.get(data);
+                ElementType type = switch (t.getInfo().type) {
+                    case INT8 -> ElementType.I8;
+                    case UINT8 -> ElementType.U8;
+                    default -> ElementType.BOOLEAN;
+                };
+                yield Tensor.wrap(type, shape, data);
+            }
+            default -> throw new InferoException("device ORT cannot return " + t.getInfo().type + " outputs");
+        };
+    }
+}
