@@ -1,6 +1,7 @@
 package dev.infero.onnx;
 
 import dev.infero.onnx.ops.ConstantOps;
+import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.MovementOps;
@@ -23,6 +24,7 @@ public final class OnnxOpRegistry {
         MovementOps.register(TRANSLATORS);
         ReductionOps.register(TRANSLATORS);
         NormalizationOps.register(TRANSLATORS);
+        ConvTransposeOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
     }
 

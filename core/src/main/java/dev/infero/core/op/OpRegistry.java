@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
+import dev.infero.core.ops.nn.BackpropConvolutionOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
 import dev.infero.core.ops.normalization.NormalizationOpSet;
 import dev.infero.core.ops.reduce.ReduceOpSet;
@@ -30,6 +31,7 @@ public final class OpRegistry {
         ElementwiseOpSet.register();
         MovementOpSet.register();
         NnOpSet.register();
+        BackpropConvolutionOpSet.register();
         ReduceOpSet.register();
         NormalizationOpSet.register();
     }
