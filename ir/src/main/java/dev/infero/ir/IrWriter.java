@@ -45,8 +45,10 @@ public final class IrWriter {
         Path binPath = dir.resolve(name + ".bin");
         try {
             Files.createDirectories(dir);
-            Path xmlTmp = Files.createTempFile(dir, name, ".xml.tmp");
-            Path binTmp = Files.createTempFile(dir, name, ".bin.tmp");
+            // Temporary names in the target folder (same file system, so the moves are atomic renames).
+            String unique = "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp";
+            Path xmlTmp = dir.resolve(name + ".xml" + unique);
+            Path binTmp = dir.resolve(name + ".bin" + unique);
             try {
                 Files.writeString(xmlTmp, xml, StandardCharsets.UTF_8);
                 bin.writeTo(binTmp);
