@@ -1,9 +1,11 @@
 package dev.infero.onnx;
 
 import dev.infero.onnx.ops.ConstantOps;
+import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.MovementOps;
+import dev.infero.onnx.ops.NormalizationOps;
 import dev.infero.onnx.ops.ReductionOps;
 import dev.infero.onnx.ops.SelectionOps;
 import java.util.Collections;
@@ -21,6 +23,8 @@ public final class OnnxOpRegistry {
         ConvolutionOps.register(TRANSLATORS);
         MovementOps.register(TRANSLATORS);
         ReductionOps.register(TRANSLATORS);
+        NormalizationOps.register(TRANSLATORS);
+        ConvTransposeOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
     }
 

@@ -4,8 +4,11 @@ import dev.infero.core.ops.Result;
 import dev.infero.core.ops.detection.DetectionOps;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
+import dev.infero.core.ops.nn.BackpropConvolutionOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
 import dev.infero.core.ops.slicing.StridedSlice;
+import dev.infero.core.ops.normalization.NormalizationOpSet;
+import dev.infero.core.ops.reduce.ReduceOpSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -32,6 +35,9 @@ public final class OpRegistry {
         NnOpSet.register();
         register("StridedSlice", 1, StridedSlice::read);
         DetectionOps.register();
+        BackpropConvolutionOpSet.register();
+        ReduceOpSet.register();
+        NormalizationOpSet.register();
     }
 
     private OpRegistry() {

@@ -1,0 +1,139 @@
+package dev.infero.core.ops.normalization;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import dev.infero.core.types.Shapes;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Softmax and its logarithm along one (possibly negative) axis, computed stably: with m the line's maximum,
+ * {@code softmax = exp(x - m) / sum(exp(x - m))} and {@code logsoftmax = x - m - log(sum(exp(x - m)))}.
+ * f32 lines along a contiguous innermost axis run on vector lanes; other lines and types run scalar (in double for
+ * types other than f32).
+ */
+public abstract class AxisSoftmax extends Op {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private final long axis;
+
+    protected AxisSoftmax(long axis) {
+        this.axis = axis;
+    }
+
+    public long axis() {
+        return axis;
+    }
+
+    /** Whether the output is the logarithm of the softmax. */
+    protected abstract boolean logarithmic();
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("axis", axis);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        if (!ctx.inputType(0).isFloating()) {
+            throw ctx.error("input must be floating-point, got " + ctx.inputType(0));
+        }
+        PartialShape in = ctx.inputShape(0);
+        if (in.hasRank() && (axis < -in.rank() || axis >= in.rank())) {
+            throw ctx.error("axis " + axis + " is out of range for rank " + in.rank());
+        }
+        ctx.setOutput(0, ctx.inputType(0), in);
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor in = inputs[0];
+        Tensor out = outputs[0];
+        int[] shape = in.shape();
+        int a = Shapes.normalizeAxis(axis, shape.length);
+        int outer = Shapes.product(shape, 0, a);
+        int n = shape[a];
+        int inner = Shapes.product(shape, a + 1, shape.length);
+        if (n == 0) {
+            return;
+        }
+        boolean f32 = in.type() == dev.infero.core.types.ElementType.F32;
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int start = o * n * inner + i;
+                if (f32 && inner == 1) {
+                    contiguousLine(in.floats(), out.floats(), start, n);
+                } else {
+                    stridedLine(in, out, start, n, inner);
+                }
+            }
+        }
+    }
+
+    private void contiguousLine(float[] x, float[] z, int start, int n) {
+        int bound = F.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        int k = 0;
+        if (bound > 0) {
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (; k < bound; k += F.length()) {
+                m = m.max(FloatVector.fromArray(F, x, start + k));
+            }
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; k < n; k++) {
+            max = Math.max(max, x[start + k]);
+        }
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        FloatVector vsum = FloatVector.zero(F);
+        for (k = 0; k < bound; k += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, x, start + k).sub(vmax).lanewise(VectorOperators.EXP);
+            e.intoArray(z, start + k);
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            float e = (float) Math.exp(x[start + k] - max);
+            z[start + k] = e;
+            sum += e;
+        }
+        if (logarithmic()) {
+            FloatVector shift = FloatVector.broadcast(F, max + (float) Math.log(sum));
+            for (k = 0; k < bound; k += F.length()) {
+                FloatVector.fromArray(F, x, start + k).sub(shift).intoArray(z, start + k);
+            }
+            float s = max + (float) Math.log(sum);
+            for (; k < n; k++) {
+                z[start + k] = x[start + k] - s;
+            }
+        } else {
+            FloatVector scale = FloatVector.broadcast(F, 1f / sum);
+            for (k = 0; k < bound; k += F.length()) {
+                FloatVector.fromArray(F, z, start + k).mul(scale).intoArray(z, start + k);
+            }
+            for (; k < n; k++) {
+                z[start + k] /= sum;
+            }
+        }
+    }
+
+    private void stridedLine(Tensor in, Tensor out, int start, int n, int stride) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            max = Math.max(max, in.getDouble(start + k * stride));
+        }
+        double sum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += Math.exp(in.getDouble(start + k * stride) - max);
+        }
+        double logSum = Math.log(sum);
+        for (int k = 0; k < n; k++) {
+            double shifted = in.getDouble(start + k * stride) - max;
+            out.setDouble(start + k * stride, logarithmic() ? shifted - logSum : Math.exp(shifted) / sum);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.infero.core.ops.reduce;
+
+/** ReduceL1-4: the sum of absolute values along the axes. */
+public final class ReduceL1 extends Reduction {
+    public ReduceL1(boolean keepDims) {
+        super(keepDims);
+    }
+
+    @Override
+    public String type() {
+        return "ReduceL1";
+    }
+
+    @Override
+    public String version() {
+        return "opset4";
+    }
+
+    @Override
+    protected Combine combine() {
+        return Combine.SUM;
+    }
+
+    @Override
+    protected Mapping mapping() {
+        return Mapping.ABS;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.infero.core.ops.reduce;
+
+/** ReduceMin-1: Smallest element (+inf over an empty axis) along the axes. */
+public final class ReduceMin extends Reduction {
+    public ReduceMin(boolean keepDims) {
+        super(keepDims);
+    }
+
+    @Override
+    public String type() {
+        return "ReduceMin";
+    }
+
+    @Override
+    protected Combine combine() {
+        return Combine.MIN;
+    }
+}
