@@ -2,11 +2,13 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
+import dev.infero.core.ops.eltwise.Abs;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Maximum;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Power;
 import dev.infero.core.ops.eltwise.Sqrt;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.movement.Broadcast;
@@ -17,6 +19,9 @@ import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.ops.movement.Slice;
 import dev.infero.core.ops.movement.Squeeze;
 import dev.infero.core.ops.movement.Unsqueeze;
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.ops.normalization.GroupNormalization;
 import dev.infero.core.ops.normalization.LRN;
 import dev.infero.core.ops.normalization.LogSoftmax;
@@ -34,6 +39,7 @@ import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
 import dev.infero.onnx.TensorProtos;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -41,7 +47,8 @@ import java.util.function.Function;
 /**
  * Softmax, LogSoftmax and Hardmax, and the normalizations: LRN, InstanceNormalization, MeanVarianceNormalization,
  * LayerNormalization, GroupNormalization, LpNormalization. OpenVINO has no LayerNormalization, InstanceNormalization
- * or Hardmax op; they are built from MVN, reductions and TopK/OneHot as OpenVINO's ONNX frontend does.
+ * or Hardmax op; they are built from MVN, reductions and TopK/OneHot as OpenVINO's ONNX frontend does. LpPool (the
+ * window's Lp norm) is here as well, built from AvgPool like LpNormalization is built from reductions.
  */
 public final class NormalizationOps {
     private NormalizationOps() {
@@ -59,6 +66,7 @@ public final class NormalizationOps {
         r.put("LayerNormalization", NormalizationOps::layerNormalization);
         r.put("GroupNormalization", NormalizationOps::groupNormalization);
         r.put("LpNormalization", NormalizationOps::lpNormalization);
+        r.put("LpPool", NormalizationOps::lpPool);
     }
 
     /**
@@ -215,5 +223,36 @@ public final class NormalizationOps {
                     n.constant(Tensor.scalar(Float.MIN_VALUE).convertTo(x.type())))));
             default -> throw n.error("p must be 1 or 2, got " + p);
         };
+    }
+
+    /**
+     * LpPool as {@code (AvgPool(|x|^p) * window size)^(1/p)}: an average that counts padding positions (zeros) times
+     * the window size is the window's sum.
+     */
+    private static List<Value> lpPool(OnnxNode n) {
+        Value x = n.requireInput(0);
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel == null) {
+            throw n.error("has no kernel_shape");
+        }
+        int spatial = kernel.length;
+        long[] ones = new long[spatial];
+        Arrays.fill(ones, 1);
+        long[] pads = n.attrInts("pads", new long[2 * spatial]);
+        long[] strides = n.attrInts("strides", ones);
+        if (!Arrays.equals(n.attrInts("dilations", ones), ones)) {
+            throw n.error("dilations are not supported");
+        }
+        if (pads.length != 2 * spatial || strides.length != spatial) {
+            throw n.error("pads (two per axis) and strides (one per axis) do not match " + spatial + " spatial axes");
+        }
+        WindowGeometry window = new WindowGeometry(strides, ones, Arrays.copyOfRange(pads, 0, spatial),
+                Arrays.copyOfRange(pads, spatial, 2 * spatial), AutoPad.fromOnnx(n.attrString("auto_pad", "NOTSET")),
+                n.attrInt("ceil_mode", 0) != 0);
+        float p = n.opset() < 2 ? n.attrFloat("p", 2f) : n.attrInt("p", 2);
+        Value powered = n.add(new Power(), n.add(new Abs(), x), scalar(n, x.type(), p));
+        Value mean = n.add(new AvgPool(kernel, window, false), powered);
+        Value sum = n.add(new Multiply(), mean, scalar(n, x.type(), Arrays.stream(kernel).reduce(1, (a, b) -> a * b)));
+        return List.of(n.add(new Power(), sum, scalar(n, x.type(), 1.0 / p)));
     }
 }
