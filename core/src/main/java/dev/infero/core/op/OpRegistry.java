@@ -6,6 +6,7 @@ import dev.infero.core.ops.eltwise.ElementwiseOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
 import dev.infero.core.ops.nn.BackpropConvolutionOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
+import dev.infero.core.ops.selection.SelectionOpSet;
 import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.ops.normalization.NormalizationOpSet;
 import dev.infero.core.ops.reduce.ReduceOpSet;
@@ -35,6 +36,7 @@ public final class OpRegistry {
         NnOpSet.register();
         register("StridedSlice", 1, StridedSlice::read);
         DetectionOps.register();
+        SelectionOpSet.register();
         BackpropConvolutionOpSet.register();
         ReduceOpSet.register();
         NormalizationOpSet.register();
