@@ -57,6 +57,10 @@ final class ConformanceCommand implements Callable<Integer> {
             description = "Absolute tolerance for floating outputs (default: ${DEFAULT-VALUE}, as the ONNX runner).")
     double atol;
 
+    @Option(names = "--through-ir", description = "Also write each imported model as OpenVINO IR, read it back and "
+            + "require identical results.")
+    boolean throughIr;
+
     @Option(names = "--verbose", description = "Print each case as it finishes, and list unsupported cases too.")
     boolean verbose;
 
@@ -73,7 +77,8 @@ final class ConformanceCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ConformanceRunner runner = ConformanceRunner.onCpu(Duration.ofSeconds(timeoutSeconds), new Tolerance(rtol, atol));
+        ConformanceRunner runner = ConformanceRunner.onCpu(Duration.ofSeconds(timeoutSeconds), new Tolerance(rtol, atol),
+                throughIr);
         ConformanceReport result = new ConformanceReport(runner.run(cases, progress(err, cases.size())));
         result.printText(out, verbose);
         write(report, result.markdown());

@@ -27,7 +27,7 @@ final class ConvolutionFusion {
     private ConvolutionFusion() {
     }
 
-    static Match match(Node conv, Map<Value, List<Node>> consumers) {
+    static Match match(Node conv, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
         String type = conv.type();
         if (!type.equals("Convolution") && !type.equals("GroupConvolution")) {
             return null;
@@ -53,8 +53,8 @@ final class ConvolutionFusion {
         Value current = out;
         while (act == PostOps.Activation.NONE) {
             Node next = soleConsumer(current, consumers);
-            if (next == null) {
-                break;
+            if (next == null || taken.contains(next)) {
+                break; // a residual Add is claimed by whichever of its two convolutions comes first
             }
             Map<String, String> attrs = attributes(next);
             if (next.type().equals("Add")) {

@@ -107,7 +107,7 @@ final class ExecutionPlan {
             if (absorbed.contains(n)) {
                 continue;
             }
-            ConvolutionFusion.Match m = ConvolutionFusion.match(n, consumers);
+            ConvolutionFusion.Match m = ConvolutionFusion.match(n, consumers, absorbed);
             if (m != null) {
                 absorbed.addAll(m.nodes());
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);

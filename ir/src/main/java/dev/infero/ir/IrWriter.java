@@ -45,8 +45,10 @@ public final class IrWriter {
         Path binPath = dir.resolve(name + ".bin");
         try {
             Files.createDirectories(dir);
-            Path xmlTmp = Files.createTempFile(dir, name, ".xml.tmp");
-            Path binTmp = Files.createTempFile(dir, name, ".bin.tmp");
+            // Temporary names in the target folder (same file system, so the moves are atomic renames).
+            String unique = "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp";
+            Path xmlTmp = dir.resolve(name + ".xml" + unique);
+            Path binTmp = dir.resolve(name + ".bin" + unique);
             try {
                 Files.writeString(xmlTmp, xml, StandardCharsets.UTF_8);
                 bin.writeTo(binTmp);
@@ -117,18 +119,18 @@ public final class IrWriter {
                     ? new String[] {"name", k, "version", "0"} : new String[] {"name", k, "version", "0", "value", v}));
             x.close("rt_info");
         }
-        int inputs = node.inputs().size();
+        int inputs = writtenInputs(node);
         if (inputs > 0) {
             x.open("input");
             for (int i = 0; i < inputs; i++) {
                 Value v = node.input(i);
                 if (v == null) {
                     throw new InferoException("node '" + node.name() + "' (" + node.type() + ") has an absent input "
-                            + i + ", which IR cannot express");
+                            + i + " before present ones, which IR cannot express");
                 }
                 port(x, i, v, List.of());
                 edges.add("<edge from-layer=\"" + ids.get(v.node()) + "\" from-port=\""
-                        + (v.node().inputs().size() + v.index()) + "\" to-layer=\"" + id + "\" to-port=\"" + i + "\"/>");
+                        + (writtenInputs(v.node()) + v.index()) + "\" to-layer=\"" + id + "\" to-port=\"" + i + "\"/>");
             }
             x.close("input");
         }
@@ -140,6 +142,15 @@ public final class IrWriter {
             x.close("output");
         }
         x.close("layer");
+    }
+
+    /** Inputs written as ports: absent optional inputs at the end are left out, as in OpenVINO's IR. */
+    private static int writtenInputs(Node node) {
+        int inputs = node.inputs().size();
+        while (inputs > 0 && node.input(inputs - 1) == null) {
+            inputs--;
+        }
+        return inputs;
     }
 
     private static Collection<String> tensorNames(Value v, Map<Value, Set<String>> resultNames) {
@@ -156,8 +167,11 @@ public final class IrWriter {
         }
         PartialShape s = v.shape();
         if (!s.hasRank()) {
-            throw new InferoException("value '" + v.displayName() + "' has unknown rank, which IR v11 cannot express;"
-                    + " set the input shape (--input_shape) first");
+            // Port dimensions document the graph; readers infer shapes again. Unknown rank: no dimensions listed.
+            attrs.add("rank");
+            attrs.add("dynamic");
+            x.empty("port", attrs.toArray(String[]::new));
+            return;
         }
         if (s.rank() == 0) {
             x.empty("port", attrs.toArray(String[]::new));

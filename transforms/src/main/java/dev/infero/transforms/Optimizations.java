@@ -10,7 +10,8 @@ public final class Optimizations {
 
     /** Device-independent optimizations for inference, in the order they run. */
     public static List<Pass> standard() {
-        return new ArrayList<>(List.of(new ConstantFolding(), new NoOpElimination(), new FoldAffineIntoWeights(),
-                new CommonSubexpressionElimination(), new DeadNodeElimination()));
+        return new ArrayList<>(List.of(new ConstantFolding(), new NoOpElimination(), new RemoveTransposePairs(),
+                new FoldPadIntoConvolution(), new FoldAffineIntoWeights(), new CommonSubexpressionElimination(),
+                new DeadNodeElimination()));
     }
 }

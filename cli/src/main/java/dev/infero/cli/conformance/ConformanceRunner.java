@@ -39,9 +39,9 @@ public final class ConformanceRunner {
         this.check = check;
     }
 
-    /** A runner checking cases on Infero's CPU device. */
-    public static ConformanceRunner onCpu(Duration timeout, Tolerance tolerance) {
-        return new ConformanceRunner(timeout, new InferoCaseCheck(tolerance));
+    /** A runner checking cases on Infero's CPU device, optionally also through an IR write/read round trip. */
+    public static ConformanceRunner onCpu(Duration timeout, Tolerance tolerance, boolean throughIr) {
+        return new ConformanceRunner(timeout, new InferoCaseCheck(tolerance, throughIr));
     }
 
     /**

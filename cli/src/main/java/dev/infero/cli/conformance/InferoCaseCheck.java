@@ -3,6 +3,9 @@ package dev.infero.cli.conformance;
 import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
+import dev.infero.api.Model;
+import dev.infero.ir.IrReader;
+import dev.infero.ir.IrWriter;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.onnx.TensorProtos;
 import dev.infero.onnx.proto.Onnx.TensorProto;
@@ -16,32 +19,63 @@ import java.util.stream.Stream;
 /**
  * Runs an ONNX backend-test case on Infero's CPU device: imports {@code model.onnx}, compiles it, and for every
  * {@code test_data_set_*} binds {@code input_K.pb} to the K-th model input, runs, and compares the K-th output with
- * {@code output_K.pb}.
+ * {@code output_K.pb}. Through IR, the imported model is also written as OpenVINO IR and read back, and that copy
+ * must give bit-identical outputs.
  */
 public final class InferoCaseCheck implements CaseCheck {
     private final Core core = new Core();
     private final Tolerance tolerance;
+    private final boolean throughIr;
 
-    public InferoCaseCheck(Tolerance tolerance) {
+    public InferoCaseCheck(Tolerance tolerance, boolean throughIr) {
         this.tolerance = tolerance;
+        this.throughIr = throughIr;
     }
 
     @Override
     public void check(Path caseDir) throws IOException, WrongAnswerException {
         Tolerance tol = Tolerance.forCase(caseDir.getFileName().toString(), tolerance);
         // Import before reading any data: sequence/optional cases fail here as unsupported, cleanly.
-        try (CompiledModel compiled = core.compileModel(core.readModel(caseDir.resolve("model.onnx")), "CPU")) {
+        Model model = core.readModel(caseDir.resolve("model.onnx"));
+        Model viaIr = throughIr ? roundTrip(model) : null;
+        try (CompiledModel compiled = core.compileModel(model, "CPU");
+             CompiledModel fromIr = viaIr == null ? null : core.compileModel(viaIr, "CPU")) {
             List<Path> dataSets = dataSets(caseDir);
             if (dataSets.isEmpty()) {
                 throw new IOException(caseDir + " has no test_data_set_* folder");
             }
             for (Path set : dataSets) {
-                runDataSet(compiled, set, tol);
+                List<Tensor> outputs = runDataSet(compiled, set, tol);
+                if (fromIr != null) {
+                    List<Tensor> again = runDataSet(fromIr, set, tol);
+                    for (int i = 0; i < outputs.size(); i++) {
+                        if (!outputs.get(i).contentEquals(again.get(i))) {
+                            throw new WrongAnswerException(set.getFileName() + ", output " + i
+                                    + ": the IR round trip changed the result");
+                        }
+                    }
+                }
             }
         }
     }
 
-    private static void runDataSet(CompiledModel compiled, Path set, Tolerance tol)
+    /** The model written as IR v11 into a temporary folder and read back. */
+    private Model roundTrip(Model model) throws IOException {
+        Path dir = Files.createTempDirectory("infero-ir-roundtrip");
+        try {
+            IrWriter.Written w = IrWriter.write(model.graph(), dir, "model");
+            return core.model(IrReader.read(w.xml()));
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static List<Tensor> runDataSet(CompiledModel compiled, Path set, Tolerance tol)
             throws IOException, WrongAnswerException {
         String where = set.getFileName().toString();
         List<Tensor> inputs = readTensors(set, "input_");
@@ -59,6 +93,7 @@ public final class InferoCaseCheck implements CaseCheck {
             request.setInput(i, inputs.get(i));
         }
         request.infer();
+        List<Tensor> outputs = new ArrayList<>();
         for (int i = 0; i < expected.size(); i++) {
             Tensor actual = request.getOutput(i);
             if (actual == null) {
@@ -69,7 +104,9 @@ public final class InferoCaseCheck implements CaseCheck {
                 throw new WrongAnswerException(where + ", output " + i + " '" + compiled.outputs().get(i).name()
                         + "': " + mismatch);
             }
+            outputs.add(actual.copy());
         }
+        return outputs;
     }
 
     private static List<Path> dataSets(Path caseDir) throws IOException {

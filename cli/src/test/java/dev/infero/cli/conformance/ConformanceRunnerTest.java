@@ -27,7 +27,7 @@ class ConformanceRunnerTest {
     @TempDir
     Path dir;
 
-    private final ConformanceRunner runner = ConformanceRunner.onCpu(TIMEOUT, Tolerance.ONNX_RUNNER);
+    private final ConformanceRunner runner = ConformanceRunner.onCpu(TIMEOUT, Tolerance.ONNX_RUNNER, false);
 
     /** y = a + b on f32[2]: a=[1,2], b=[10,20]; the expected output is given by the caller. */
     private Path addCase(String name, Tensor expected) throws IOException {
@@ -166,7 +166,7 @@ class ConformanceRunnerTest {
     void stuckCaseTimesOutAndTheNextCaseStillRuns() throws IOException {
         CountDownLatch never = new CountDownLatch(1);
         Path ok = addCase("test_add_after_stuck", Tensor.of(new float[] {11, 22}, 2));
-        CaseCheck real = new InferoCaseCheck(Tolerance.ONNX_RUNNER);
+        CaseCheck real = new InferoCaseCheck(Tolerance.ONNX_RUNNER, false);
         ConformanceRunner r = new ConformanceRunner(Duration.ofMillis(300), caseDir -> {
             if (caseDir.getFileName().toString().equals("test_stuck")) {
                 while (true) { // ignores interrupts, as a kernel in an endless loop would

@@ -27,7 +27,7 @@ class ConformanceSuiteTest {
         Path node = SharedData.require("conformance/onnx-node");
         Path simple = SharedData.require("conformance/onnx-simple");
         List<Path> cases = ConformanceRunner.findCases(List.of(node, simple), null);
-        ConformanceRunner runner = ConformanceRunner.onCpu(Duration.ofSeconds(60), Tolerance.ONNX_RUNNER);
+        ConformanceRunner runner = ConformanceRunner.onCpu(Duration.ofSeconds(60), Tolerance.ONNX_RUNNER, false);
         ConformanceReport report = new ConformanceReport(runner.run(cases, r -> { }));
 
         report.printText(new PrintWriter(System.out, true, StandardCharsets.UTF_8), false);
@@ -43,6 +43,28 @@ class ConformanceSuiteTest {
         assertTrue(unexpected.isEmpty(), () -> unexpected.size() + " conformance case(s) fail that are not in "
                 + "conformance-known-failures.txt:\n  " + String.join("\n  ", unexpected));
         assertTrue(stale.isEmpty(), () -> "no longer failing, remove from conformance-known-failures.txt: " + stale);
+    }
+
+    /**
+     * Every case that passes also passes after its imported model is written as OpenVINO IR and read back, with
+     * bit-identical outputs (the round trip of the convert issue).
+     */
+    @Test
+    void everyPassingCaseSurvivesAnIrRoundTrip() {
+        Path node = SharedData.require("conformance/onnx-node");
+        Path simple = SharedData.require("conformance/onnx-simple");
+        List<Path> cases = ConformanceRunner.findCases(List.of(node, simple), null);
+        List<CaseResult> direct = ConformanceRunner.onCpu(Duration.ofSeconds(60), Tolerance.ONNX_RUNNER, false)
+                .run(cases, r -> { });
+        List<Path> passing = direct.stream().filter(r -> r.outcome() == Outcome.PASSED)
+                .map(r -> cases.stream().filter(c -> c.getFileName().toString().equals(r.name())).findFirst().orElseThrow())
+                .toList();
+        List<String> broken = ConformanceRunner.onCpu(Duration.ofSeconds(60), Tolerance.ONNX_RUNNER, true)
+                .run(passing, r -> { }).stream().filter(r -> r.outcome() != Outcome.PASSED)
+                .map(r -> r.name() + ": " + r.reason()).toList();
+        System.out.println("IR round trip: " + (passing.size() - broken.size()) + " of " + passing.size()
+                + " passing cases give identical results through IR");
+        assertTrue(broken.isEmpty(), () -> broken.size() + " case(s) break through IR:\n  " + String.join("\n  ", broken));
     }
 
     /** Case names from the known-failures file: first word of each line, '#' starts a comment. */

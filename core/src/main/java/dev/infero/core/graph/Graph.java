@@ -189,6 +189,16 @@ public final class Graph {
         reinferFrom(node);
     }
 
+    /** Gives {@code node} a new op and new inputs at once, then re-infers it and everything downstream. */
+    public void replaceNode(Node node, Op op, List<Value> inputs) {
+        node.setOp(op);
+        for (int i = 0; i < inputs.size(); i++) {
+            node.setInput(i, inputs.get(i));
+        }
+        sortTopologically();
+        reinferFrom(node);
+    }
+
     /** Rewires input {@code i} of {@code node} to {@code value} and re-infers it and everything downstream. */
     public void setInput(Node node, int i, Value value) {
         node.setInput(i, value);

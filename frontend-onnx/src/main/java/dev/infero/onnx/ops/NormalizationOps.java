@@ -6,6 +6,7 @@ import dev.infero.core.ops.eltwise.Abs;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Divide;
+import dev.infero.core.ops.eltwise.Maximum;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Power;
 import dev.infero.core.ops.eltwise.Sqrt;
@@ -208,17 +209,20 @@ public final class NormalizationOps {
     }
 
     /** LpNormalization along {@code axis}: NormalizeL2 for p = 2 (no epsilon), x / ReduceL1 for p = 1. */
+    /**
+     * x / ||x||_p along {@code axis}. A zero vector stays zero (ONNX's expected output) rather than 0/0: the norm is
+     * guarded by the smallest positive float, which leaves every non-zero norm unchanged.
+     */
     private static List<Value> lpNormalization(OnnxNode n) {
         Value x = n.requireInput(0);
         Value axes = n.constant(Tensor.vector(n.attrInt("axis", -1)));
         long p = n.attrInt("p", 2);
-        Op op = switch ((int) p) {
-            case 2 -> new NormalizeL2(0, true);
-            case 1 -> null;
+        return switch ((int) p) {
+            case 2 -> List.of(n.add(new NormalizeL2(Float.MIN_VALUE, true), x, axes));
+            case 1 -> List.of(n.add(new Divide(), x, n.add(new Maximum(), n.add(new ReduceL1(true), x, axes),
+                    n.constant(Tensor.scalar(Float.MIN_VALUE).convertTo(x.type())))));
             default -> throw n.error("p must be 1 or 2, got " + p);
         };
-        return List.of(op != null ? n.add(op, x, axes)
-                : n.add(new Divide(), x, n.add(new ReduceL1(true), x, axes)));
     }
 
     /**

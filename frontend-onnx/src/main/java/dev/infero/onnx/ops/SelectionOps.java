@@ -182,6 +182,10 @@ public final class SelectionOps {
                 n.attrFloat("cubic_coeff_a", -0.75f), n.attrInt("exclude_outside", 0) != 0,
                 n.attrFloat("extrapolation_value", 0), n.attrString("keep_aspect_ratio_policy", "stretch"));
         long[] axes = n.attrInts("axes", null);
+        if (axes == null && coordinateMode.equals("tf_crop_and_resize") && data.shape().hasRank()) {
+            // The roi comes after the axes input: spell out "all axes" so no input is left absent before it.
+            axes = java.util.stream.LongStream.range(0, data.shape().rank()).toArray();
+        }
         Value axesValue = axes == null ? null : n.constant(Tensor.vector(axes));
         if (coordinateMode.equals("tf_crop_and_resize")) {
             return List.of(n.add(new Interpolate(a), data, values, axesValue, n.requireInput(1)));

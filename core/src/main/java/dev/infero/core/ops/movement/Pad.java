@@ -33,6 +33,10 @@ public final class Pad extends Op {
         this.mode = mode;
     }
 
+    public Mode mode() {
+        return mode;
+    }
+
     @Override
     public String type() {
         return "Pad";
