@@ -1,5 +1,6 @@
 package dev.infero.onnx;
 
+import dev.infero.onnx.ops.AttentionOps;
 import dev.infero.onnx.ops.ConstantOps;
 import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
@@ -19,6 +20,7 @@ public final class OnnxOpRegistry {
 
     static {
         ConstantOps.register(TRANSLATORS);
+        AttentionOps.register(TRANSLATORS);
         ElementwiseOps.register(TRANSLATORS);
         ConvolutionOps.register(TRANSLATORS);
         MovementOps.register(TRANSLATORS);
