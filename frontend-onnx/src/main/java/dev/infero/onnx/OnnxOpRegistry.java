@@ -8,6 +8,7 @@ import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.LossOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.NormalizationOps;
+import dev.infero.onnx.ops.QuantizedOps;
 import dev.infero.onnx.ops.ReductionOps;
 import dev.infero.onnx.ops.SelectionOps;
 import java.util.Collections;
@@ -23,6 +24,7 @@ public final class OnnxOpRegistry {
         ConstantOps.register(TRANSLATORS);
         AttentionOps.register(TRANSLATORS);
         LossOps.register(TRANSLATORS);
+        QuantizedOps.register(TRANSLATORS);
         ElementwiseOps.register(TRANSLATORS);
         ConvolutionOps.register(TRANSLATORS);
         MovementOps.register(TRANSLATORS);

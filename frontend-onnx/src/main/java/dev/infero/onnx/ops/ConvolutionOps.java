@@ -62,8 +62,19 @@ public final class ConvolutionOps {
     }
 
     private static List<Value> conv(OnnxNode n) {
-        Value x = n.requireInput(0);
         Value w = n.requireInput(1);
+        Value y = convolution(n, n.requireInput(0), w);
+        if (n.hasInput(2)) {
+            y = n.add(new Add(), y, channelVector(n, n.input(2), w.shape().rank() - 2));
+        }
+        return List.of(y);
+    }
+
+    /**
+     * The bias-free convolution of {@code x} by {@code w} with the node's window and {@code group} attributes (Conv,
+     * and the integer convolutions that prepare their operands first).
+     */
+    static Value convolution(OnnxNode n, Value x, Value w) {
         if (!w.shape().hasRank()) {
             throw n.error("weights of unknown rank are not supported");
         }
@@ -90,14 +101,11 @@ public final class ConvolutionOps {
             Value gw = n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
             y = n.add(new GroupConvolution(window), x, gw);
         }
-        if (n.hasInput(2)) {
-            y = n.add(new Add(), y, channelVector(n, n.input(2), spatial));
-        }
-        return List.of(y);
+        return y;
     }
 
     /** A per-channel vector [C] reshaped to [1, C, 1, ...] so it broadcasts over NC(spatial) data. */
-    private static Value channelVector(OnnxNode n, Value v, int spatial) {
+    static Value channelVector(OnnxNode n, Value v, int spatial) {
         long[] shape = new long[spatial + 2];
         Arrays.fill(shape, 1);
         shape[1] = -1;

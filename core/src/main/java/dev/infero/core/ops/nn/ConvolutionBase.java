@@ -93,7 +93,10 @@ public abstract class ConvolutionBase extends Op {
         return 2 * outputs * perOutput;
     }
 
-    /** Direct convolution over a tap table, accumulated in double for a trustworthy reference. */
+    /**
+     * Direct convolution over a tap table, accumulated in double for a trustworthy reference; integer types
+     * accumulate in long and wrap to the output type like C, so that quantized convolutions are exact.
+     */
     @Override
     public void evaluate(Tensor[] inputs, Tensor[] outputs) {
         Tensor x = inputs[0];
@@ -109,8 +112,11 @@ public abstract class ConvolutionBase extends Op {
         int[] kernel = Arrays.copyOfRange(ws, kernelStart(), ws.length);
         WindowTable table = new WindowTable(Arrays.copyOfRange(xs, 2, xs.length), kernel,
                 Arrays.copyOfRange(ys, 2, ys.length), window);
-        float[] in = x.toFloatArray();
-        float[] w = wt.toFloatArray();
+        boolean exact = !y.type().isFloating();
+        float[] in = exact ? null : x.toFloatArray();
+        float[] w = exact ? null : wt.toFloatArray();
+        long[] inExact = exact ? x.toLongArray() : null;
+        long[] wExact = exact ? wt.toLongArray() : null;
         int inPlane = dev.infero.core.types.Shapes.product(xs, 2, 2 + spatial);
         int taps = table.taps;
         boolean f32 = y.type() == dev.infero.core.types.ElementType.F32;
@@ -120,13 +126,19 @@ public abstract class ConvolutionBase extends Op {
                 int wBase = oc * cinG * taps;
                 for (int o = 0; o < table.outputs; o++) {
                     double sum = 0;
+                    long exactSum = 0;
                     for (int ic = 0; ic < cinG; ic++) {
                         int inBase = (n * xs[1] + g * cinG + ic) * inPlane;
                         int wRow = wBase + ic * taps;
                         int t0 = o * taps;
                         for (int t = 0; t < taps; t++) {
                             int idx = table.index[t0 + t];
-                            if (idx >= 0) {
+                            if (idx < 0) {
+                                continue;
+                            }
+                            if (exact) {
+                                exactSum += inExact[inBase + idx] * wExact[wRow + t];
+                            } else {
                                 sum += in[inBase + idx] * w[wRow + t];
                             }
                         }
@@ -134,6 +146,8 @@ public abstract class ConvolutionBase extends Op {
                     int at = (n * ys[1] + oc) * table.outputs + o;
                     if (f32) {
                         y.floats()[at] = (float) sum;
+                    } else if (exact) {
+                        y.setLong(at, exactSum);
                     } else {
                         y.setDouble(at, sum);
                     }

@@ -121,8 +121,11 @@ public final class MatMul extends Op {
         int m = as[as.length - 2];
         int k = as[as.length - 1];
         int n = bs[bs.length - 1];
-        float[] af = matrices(a, transposeA && a.rank() > 1);
-        float[] bf = matrices(b, transposeB && b.rank() > 1);
+        boolean exact = !y.type().isFloating();
+        float[] af = exact ? null : matrices(a, transposeA && a.rank() > 1);
+        float[] bf = exact ? null : matrices(b, transposeB && b.rank() > 1);
+        long[] al = exact ? a.toLongArray() : null;
+        long[] bl = exact ? b.toLongArray() : null;
         int[] aBatch = Arrays.copyOf(as, as.length - 2);
         int[] bBatch = Arrays.copyOf(bs, bs.length - 2);
         int[] batch = Shapes.broadcast(aBatch, bBatch);
@@ -138,9 +141,14 @@ public final class MatMul extends Op {
                 aOff += idx[d] * aStrides[d];
                 bOff += idx[d] * bStrides[d];
             }
-            multiply(af, aOff * m * k, bf, bOff * k * n, c, m, n, k);
-            for (int i = 0; i < m * n; i++) {
-                y.setDouble(bi * m * n + i, c[i]);
+            if (exact) {
+                multiplyExact(al, aOff * m * k, transposeA && a.rank() > 1, bl, bOff * k * n,
+                        transposeB && b.rank() > 1, y, bi * m * n, m, n, k);
+            } else {
+                multiply(af, aOff * m * k, bf, bOff * k * n, c, m, n, k);
+                for (int i = 0; i < m * n; i++) {
+                    y.setDouble(bi * m * n + i, c[i]);
+                }
             }
             for (int d = batch.length - 1; d >= 0 && ++idx[d] == batch[d]; d--) {
                 idx[d] = 0;
@@ -165,6 +173,23 @@ public final class MatMul extends Op {
                 for (; j < n; j++) {
                     c[row + j] += av * b[bRow + j];
                 }
+            }
+        }
+    }
+
+    /**
+     * Integer matrices, exactly: C[m×n] = A[m×k]·B[k×n] accumulated in long and stored with the output type's
+     * wrap-around (as C integer arithmetic), reading transposed operands in place.
+     */
+    private static void multiplyExact(long[] a, int aOff, boolean ta, long[] b, int bOff, boolean tb, Tensor c,
+            int cOff, int m, int n, int k) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                long sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += a[aOff + (ta ? p * m + i : i * k + p)] * b[bOff + (tb ? j * k + p : p * n + j)];
+                }
+                c.setLong(cOff + i * n + j, sum);
             }
         }
     }
