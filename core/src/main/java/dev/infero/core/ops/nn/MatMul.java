@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * MatMul-1 with numpy semantics: the last two dimensions are multiplied (optionally transposed first), the leading
  * ones broadcast as batch; a 1-D operand is a row (A) or a column (B) whose unit dimension is dropped afterwards.
+ * Floating types accumulate in f32; integer types exactly, wrapping to the output type like C (quantized models).
  */
 public final class MatMul extends Op {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
