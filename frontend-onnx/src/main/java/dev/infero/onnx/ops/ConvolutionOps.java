@@ -74,20 +74,7 @@ public final class ConvolutionOps {
         if (groups == 1) {
             y = n.add(new Convolution(window), x, w);
         } else {
-            if (!w.shape().isStatic()) {
-                throw n.error("grouped convolution needs weights of static shape");
-            }
-            int[] ws = w.shape().toArray();
-            if (ws[0] % groups != 0) {
-                throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
-            }
-            long[] grouped = new long[ws.length + 1];
-            grouped[0] = groups;
-            grouped[1] = ws[0] / groups;
-            for (int i = 1; i < ws.length; i++) {
-                grouped[i + 1] = ws[i];
-            }
-            Value gw = n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
+            Value gw = groupedWeights(n, w, groups);
             y = n.add(new GroupConvolution(window), x, gw);
         }
         if (n.hasInput(2)) {
@@ -96,8 +83,29 @@ public final class ConvolutionOps {
         return List.of(y);
     }
 
+    /**
+     * ONNX grouped weights [C_out, C_in/G, k...] reshaped to OpenVINO's [G, C_out/G, C_in/G, k...] (a constant
+     * reshape, folded at build time). ConvTranspose's [C_in, C_out/G, k...] splits the same way.
+     */
+    static Value groupedWeights(OnnxNode n, Value w, long groups) {
+        if (!w.shape().isStatic()) {
+            throw n.error("grouped weights need a static shape");
+        }
+        int[] ws = w.shape().toArray();
+        if (ws[0] % groups != 0) {
+            throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
+        }
+        long[] grouped = new long[ws.length + 1];
+        grouped[0] = groups;
+        grouped[1] = ws[0] / groups;
+        for (int i = 1; i < ws.length; i++) {
+            grouped[i + 1] = ws[i];
+        }
+        return n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
+    }
+
     /** A per-channel vector [C] reshaped to [1, C, 1, ...] so it broadcasts over NC(spatial) data. */
-    private static Value channelVector(OnnxNode n, Value v, int spatial) {
+    static Value channelVector(OnnxNode n, Value v, int spatial) {
         long[] shape = new long[spatial + 2];
         Arrays.fill(shape, 1);
         shape[1] = -1;
