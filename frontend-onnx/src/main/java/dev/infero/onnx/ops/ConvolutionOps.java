@@ -13,6 +13,8 @@ import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.MaxPool;
 import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.reduce.ReduceMax;
+import dev.infero.core.ops.reduce.ReduceMean;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.onnx.OnnxNode;
@@ -30,10 +32,8 @@ public final class ConvolutionOps {
         r.put("Conv", ConvolutionOps::conv);
         r.put("MaxPool", ConvolutionOps::maxPool);
         r.put("AveragePool", ConvolutionOps::averagePool);
-        r.put("GlobalAveragePool", n -> List.of(n.add(new AvgPool(spatialKernel(n), window(n, spatialKernel(n).length,
-                false), false), n.requireInput(0))));
-        r.put("GlobalMaxPool", n -> List.of(n.add(new MaxPool(spatialKernel(n), window(n, spatialKernel(n).length,
-                false), false), n.requireInput(0))));
+        r.put("GlobalAveragePool", n -> List.of(n.add(new ReduceMean(true), n.requireInput(0), spatialAxes(n))));
+        r.put("GlobalMaxPool", n -> List.of(n.add(new ReduceMax(true), n.requireInput(0), spatialAxes(n))));
         r.put("BatchNormalization", ConvolutionOps::batchNorm);
         r.put("MatMul", n -> List.of(n.add(new MatMul(false, false), n.requireInput(0), n.requireInput(1))));
         r.put("Gemm", ConvolutionOps::gemm);
@@ -141,15 +141,13 @@ public final class ConvolutionOps {
         return List.of(n.add(new AvgPool(kernel, window, excludePad), n.requireInput(0)));
     }
 
-    /** Global pooling is a window over the whole (static) spatial extent. */
-    private static long[] spatialKernel(OnnxNode n) {
+    /** Global pooling reduces every spatial axis (2 .. rank-1), as OpenVINO's ONNX frontend does with ReduceMean/Max. */
+    private static Value spatialAxes(OnnxNode n) {
         PartialShape s = n.requireInput(0).shape();
-        if (!s.isStatic()) {
-            throw new UnsupportedModelException(n.opType() + " node '" + n.name()
-                    + "' needs static spatial dimensions; set the input shape");
+        if (!s.hasRank() || s.rank() < 3) {
+            throw n.error("needs an input of known rank with spatial dimensions, got " + s);
         }
-        int[] d = s.toArray();
-        return Arrays.stream(Arrays.copyOfRange(d, 2, d.length)).asLongStream().toArray();
+        return n.constant(Tensor.vector(java.util.stream.LongStream.range(2, s.rank()).toArray()));
     }
 
     private static List<Value> batchNorm(OnnxNode n) {
