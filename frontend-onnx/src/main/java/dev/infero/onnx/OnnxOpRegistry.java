@@ -1,9 +1,11 @@
 package dev.infero.onnx;
 
+import dev.infero.onnx.ops.AttentionOps;
 import dev.infero.onnx.ops.ConstantOps;
 import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
+import dev.infero.onnx.ops.LossOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.NormalizationOps;
 import dev.infero.onnx.ops.ReductionOps;
@@ -19,6 +21,8 @@ public final class OnnxOpRegistry {
 
     static {
         ConstantOps.register(TRANSLATORS);
+        AttentionOps.register(TRANSLATORS);
+        LossOps.register(TRANSLATORS);
         ElementwiseOps.register(TRANSLATORS);
         ConvolutionOps.register(TRANSLATORS);
         MovementOps.register(TRANSLATORS);
