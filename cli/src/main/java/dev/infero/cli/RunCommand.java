@@ -40,12 +40,9 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.onnx or OpenVINO IR .xml).")
     Path model;
 
-    @Option(names = {"-i", "--input"}, paramLabel = "[NAME=]FILE",
+    @Option(names = {"-i", "--input", "--input-file"}, paramLabel = "[NAME=]FILE",
             description = "An image (PNG/JPEG/BMP) or .npy file for the next input, or for input NAME. Repeatable.")
     List<String> inputs = new ArrayList<>();
-
-    @Option(names = "--input-file", paramLabel = "NAME=FILE.npy", description = "A .npy file for input NAME. Repeatable.")
-    List<String> namedInputs = new ArrayList<>();
 
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Write each output to DIR/<output name>.npy (bf16 as f32).")
     Path outputDir;
@@ -110,17 +107,10 @@ final class RunCommand implements Callable<Integer> {
     private Tensor[] bindInputs(List<PortInfo> ports, PrintWriter out) {
         Path[] files = new Path[ports.size()];
         List<String> names = ports.stream().map(PortInfo::name).toList();
-        for (String spec : namedInputs) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0) {
-                throw new InferoException("--input-file expects NAME=FILE.npy, got '" + spec + "'");
-            }
-            bind(files, names, spec.substring(0, eq), Path.of(spec.substring(eq + 1)));
-        }
         int next = 0;
         for (String spec : inputs) {
             int eq = spec.indexOf('=');
-            if (eq > 0 && names.contains(spec.substring(0, eq))) {
+            if (eq > 0 && (names.contains(spec.substring(0, eq)) || !java.nio.file.Files.exists(Path.of(spec)))) {
                 bind(files, names, spec.substring(0, eq), Path.of(spec.substring(eq + 1)));
                 continue;
             }

@@ -73,7 +73,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     Integer nthreads;
 
     @Option(names = "-hint", paramLabel = "latency|throughput|none",
-            description = "Performance hint (default throughput); none takes -nstreams/-nthreads as given.")
+            description = "Performance hint (default: latency with -api sync, else throughput); none takes -nstreams/-nthreads as given.")
     String hint;
 
     @Option(names = "-pc", description = "Print per-layer performance counters.")
@@ -137,9 +137,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<String> warnings = new ArrayList<>();
         PerformanceHint h;
         if (hint == null) {
-            h = PerformanceHint.THROUGHPUT;
+            // As benchmark_app: a synchronous run measures latency, so it gets the latency settings.
+            h = "sync".equalsIgnoreCase(api) ? PerformanceHint.LATENCY : PerformanceHint.THROUGHPUT;
             warnings.add("Performance hint was not explicitly specified in command line. Device(" + device
-                    + ") performance hint will be set to THROUGHPUT.");
+                    + ") performance hint will be set to " + h + ".");
         } else {
             try {
                 h = PerformanceHint.parse(hint);

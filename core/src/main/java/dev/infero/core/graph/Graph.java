@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * A model as a graph of nodes in topological order. Parameters are the model inputs, Results its outputs.
- * Shapes are inferred as nodes are added, and again by {@link #reinfer()} after a parameter is reshaped.
+ * Shapes are inferred as nodes are added, and again after a parameter is reshaped or the graph is rewired.
  */
 public final class Graph {
     private final String name;
@@ -122,7 +122,7 @@ public final class Graph {
     }
 
     /** Re-runs shape inference and constant propagation over all nodes in order. */
-    public void reinfer() {
+    private void reinfer() {
         for (Node n : nodes) {
             n.infer();
         }
@@ -181,12 +181,6 @@ public final class Graph {
             reinferFrom(reader);
         }
         return out;
-    }
-
-    /** Replaces a node's op in place (same inputs) and re-infers it and everything downstream. */
-    public void replaceOp(Node node, Op op) {
-        node.setOp(op);
-        reinferFrom(node);
     }
 
     /** Gives {@code node} a new op and new inputs at once, then re-infers it and everything downstream. */

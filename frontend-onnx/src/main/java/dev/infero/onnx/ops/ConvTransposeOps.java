@@ -2,7 +2,6 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.eltwise.Add;
-import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.ConvolutionBackpropData;
 import dev.infero.core.ops.nn.GroupConvolutionBackpropData;
@@ -64,27 +63,11 @@ public final class ConvTransposeOps {
         if (groups == 1) {
             y = n.add(new ConvolutionBackpropData(window, outputPadding), inputs(x, w, shapeInput));
         } else {
-            if (!w.shape().isStatic()) {
-                throw n.error("grouped ConvTranspose needs weights of static shape");
-            }
-            int[] ws = w.shape().toArray();
-            if (ws[0] % groups != 0) {
-                throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
-            }
-            long[] grouped = new long[ws.length + 1];
-            grouped[0] = groups;
-            grouped[1] = ws[0] / groups;
-            for (int i = 1; i < ws.length; i++) {
-                grouped[i + 1] = ws[i];
-            }
-            Value gw = n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
+            Value gw = ConvolutionOps.groupedWeights(n, w, groups);
             y = n.add(new GroupConvolutionBackpropData(window, outputPadding), inputs(x, gw, shapeInput));
         }
         if (n.hasInput(2)) {
-            long[] channel = new long[spatial + 2];
-            Arrays.fill(channel, 1);
-            channel[1] = -1;
-            y = n.add(new Add(), y, n.add(new Reshape(false), n.input(2), n.constant(Tensor.vector(channel))));
+            y = n.add(new Add(), y, ConvolutionOps.channelVector(n, n.input(2), spatial));
         }
         return List.of(y);
     }

@@ -13,6 +13,8 @@ import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.MaxPool;
 import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.reduce.ReduceMax;
+import dev.infero.core.ops.reduce.ReduceMean;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.onnx.OnnxNode;
@@ -30,10 +32,8 @@ public final class ConvolutionOps {
         r.put("Conv", ConvolutionOps::conv);
         r.put("MaxPool", ConvolutionOps::maxPool);
         r.put("AveragePool", ConvolutionOps::averagePool);
-        r.put("GlobalAveragePool", n -> List.of(n.add(new AvgPool(spatialKernel(n), window(n, spatialKernel(n).length,
-                false), false), n.requireInput(0))));
-        r.put("GlobalMaxPool", n -> List.of(n.add(new MaxPool(spatialKernel(n), window(n, spatialKernel(n).length,
-                false), false), n.requireInput(0))));
+        r.put("GlobalAveragePool", n -> List.of(n.add(new ReduceMean(true), n.requireInput(0), spatialAxes(n))));
+        r.put("GlobalMaxPool", n -> List.of(n.add(new ReduceMax(true), n.requireInput(0), spatialAxes(n))));
         r.put("BatchNormalization", ConvolutionOps::batchNorm);
         r.put("MatMul", n -> List.of(n.add(new MatMul(false, false), n.requireInput(0), n.requireInput(1))));
         r.put("Gemm", ConvolutionOps::gemm);
@@ -85,23 +85,31 @@ public final class ConvolutionOps {
         if (groups == 1) {
             y = n.add(new Convolution(window), x, w);
         } else {
-            if (!w.shape().isStatic()) {
-                throw n.error("grouped convolution needs weights of static shape");
-            }
-            int[] ws = w.shape().toArray();
-            if (ws[0] % groups != 0) {
-                throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
-            }
-            long[] grouped = new long[ws.length + 1];
-            grouped[0] = groups;
-            grouped[1] = ws[0] / groups;
-            for (int i = 1; i < ws.length; i++) {
-                grouped[i + 1] = ws[i];
-            }
-            Value gw = n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
+            Value gw = groupedWeights(n, w, groups);
             y = n.add(new GroupConvolution(window), x, gw);
         }
         return y;
+    }
+
+    /**
+     * ONNX grouped weights [C_out, C_in/G, k...] reshaped to OpenVINO's [G, C_out/G, C_in/G, k...] (a constant
+     * reshape, folded at build time). ConvTranspose's [C_in, C_out/G, k...] splits the same way.
+     */
+    static Value groupedWeights(OnnxNode n, Value w, long groups) {
+        if (!w.shape().isStatic()) {
+            throw n.error("grouped weights need a static shape");
+        }
+        int[] ws = w.shape().toArray();
+        if (ws[0] % groups != 0) {
+            throw n.error("weights " + Arrays.toString(ws) + " do not split into " + groups + " groups");
+        }
+        long[] grouped = new long[ws.length + 1];
+        grouped[0] = groups;
+        grouped[1] = ws[0] / groups;
+        for (int i = 1; i < ws.length; i++) {
+            grouped[i + 1] = ws[i];
+        }
+        return n.add(new Reshape(false), w, n.constant(Tensor.vector(grouped)));
     }
 
     /** A per-channel vector [C] reshaped to [1, C, 1, ...] so it broadcasts over NC(spatial) data. */
@@ -141,15 +149,13 @@ public final class ConvolutionOps {
         return List.of(n.add(new AvgPool(kernel, window, excludePad), n.requireInput(0)));
     }
 
-    /** Global pooling is a window over the whole (static) spatial extent. */
-    private static long[] spatialKernel(OnnxNode n) {
+    /** Global pooling reduces every spatial axis (2 .. rank-1), as OpenVINO's ONNX frontend does with ReduceMean/Max. */
+    private static Value spatialAxes(OnnxNode n) {
         PartialShape s = n.requireInput(0).shape();
-        if (!s.isStatic()) {
-            throw new UnsupportedModelException(n.opType() + " node '" + n.name()
-                    + "' needs static spatial dimensions; set the input shape");
+        if (!s.hasRank() || s.rank() < 3) {
+            throw n.error("needs an input of known rank with spatial dimensions, got " + s);
         }
-        int[] d = s.toArray();
-        return Arrays.stream(Arrays.copyOfRange(d, 2, d.length)).asLongStream().toArray();
+        return n.constant(Tensor.vector(java.util.stream.LongStream.range(2, s.rank()).toArray()));
     }
 
     private static List<Value> batchNorm(OnnxNode n) {

@@ -8,7 +8,7 @@ public final class NormalizationOpSet {
     }
 
     public static void register() {
-        OpRegistry.register("Softmax", 1, a -> new Softmax(a.integer("axis")));
+        OpRegistry.register("SoftMax", 1, a -> new Softmax(a.integer("axis")));
         OpRegistry.register("LogSoftmax", 5, a -> new LogSoftmax(a.integer("axis")));
         OpRegistry.register("MVN", 6, a -> new MVN(a.bool("normalize_variance", true), a.number("eps"),
                 a.enumValue(MVN.EpsMode.class, "eps_mode", "inside_sqrt")));

@@ -8,7 +8,7 @@ public final class Softmax extends AxisSoftmax {
 
     @Override
     public String type() {
-        return "Softmax";
+        return "SoftMax";
     }
 
     @Override

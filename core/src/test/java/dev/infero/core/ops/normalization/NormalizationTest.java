@@ -133,6 +133,6 @@ class NormalizationTest {
     void describeWritesOpenVinoAttributes() {
         assertEquals("MVN(eps=0.5, eps_mode=outside_sqrt, normalize_variance=true)",
                 new MVN(true, 0.5, MVN.EpsMode.OUTSIDE_SQRT).toString());
-        assertEquals("Softmax(axis=-1)", new Softmax(-1).toString());
+        assertEquals("SoftMax(axis=-1)", new Softmax(-1).toString());
     }
 }
