@@ -3,6 +3,7 @@ package dev.infero.onnx;
 import dev.infero.onnx.ops.ConstantOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
+import dev.infero.onnx.ops.MiscOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.ReductionOps;
 import dev.infero.onnx.ops.SelectionOps;
@@ -22,6 +23,7 @@ public final class OnnxOpRegistry {
         MovementOps.register(TRANSLATORS);
         ReductionOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
+        MiscOps.register(TRANSLATORS);
     }
 
     private OnnxOpRegistry() {

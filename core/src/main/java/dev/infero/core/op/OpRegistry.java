@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.detection.DetectionOps;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
+import dev.infero.core.ops.misc.MiscOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
 import dev.infero.core.ops.slicing.StridedSlice;
@@ -32,6 +33,7 @@ public final class OpRegistry {
         NnOpSet.register();
         register("StridedSlice", 1, StridedSlice::read);
         DetectionOps.register();
+        MiscOpSet.register();
     }
 
     private OpRegistry() {
