@@ -10,5 +10,9 @@ public final class MiscOpSet {
     public static void register() {
         OpRegistry.register("GridSample", 9, a -> new GridSample(a.bool("align_corners", false),
                 a.string("mode", "bilinear"), a.string("padding_mode", "zeros")));
+        for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
+            FourierTransform op = new FourierTransform(kind);
+            OpRegistry.register(op.type(), OpRegistry.opsetOf(op.version()), a -> op);
+        }
     }
 }
