@@ -2,7 +2,24 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.eltwise.Cos;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.FloorMod;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.misc.CenterCropPad;
+import dev.infero.core.ops.misc.CumProd;
+import dev.infero.core.ops.misc.Determinant;
+import dev.infero.core.ops.misc.Eye;
+import dev.infero.core.ops.misc.ReverseSequence;
+import dev.infero.core.ops.movement.Gather;
+import dev.infero.core.ops.movement.Range;
+import dev.infero.core.ops.movement.ShapeOf;
+import dev.infero.core.ops.selection.NonZero;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.TensorProtos;
 import dev.infero.core.ops.misc.FourierTransform;
 import dev.infero.core.ops.misc.GridSample;
 import dev.infero.core.ops.movement.Pad;
@@ -23,6 +40,18 @@ public final class MiscOps {
     public static void register(Map<String, OnnxTranslator> r) {
         r.put("GridSample", MiscOps::gridSample);
         r.put("DFT", MiscOps::dft);
+        r.put("HannWindow", n -> window(n, 0.5, 0.5, 0));
+        r.put("HammingWindow", n -> window(n, 25.0 / 46, 21.0 / 46, 0));
+        r.put("BlackmanWindow", n -> window(n, 0.42, 0.5, 0.08));
+        r.put("CumProd", n -> List.of(n.add(new CumProd(n.attrInt("exclusive", 0) != 0, n.attrInt("reverse", 0) != 0),
+                n.requireInput(0), scalar(n, n.requireInput(1)))));
+        r.put("ReverseSequence", n -> List.of(n.add(new ReverseSequence(n.attrInt("batch_axis", 1),
+                n.attrInt("time_axis", 0)), n.requireInput(0), n.requireInput(1))));
+        r.put("Det", n -> List.of(n.add(new Determinant(), n.requireInput(0))));
+        r.put("EyeLike", MiscOps::eyeLike);
+        r.put("CenterCropPad", n -> List.of(n.add(new CenterCropPad(n.attrInts("axes", new long[0])),
+                n.requireInput(0), n.requireInput(1))));
+        r.put("Compress", MiscOps::compress);
     }
 
     /** GridSample-16 names modes bilinear/bicubic, GridSample-20 linear/cubic (and allows N-D images). */
@@ -89,5 +118,74 @@ public final class MiscOps {
         long[] pads = new long[rank];
         pads[rank - 1] = 1;
         return pads;
+    }
+
+    /** A single-element input (ONNX often allows shape [1] where OpenVINO wants a scalar) as a scalar. */
+    private static Value scalar(OnnxNode n, Value v) {
+        if (v.shape().hasRank() && v.shape().rank() == 0) {
+            return v;
+        }
+        return n.add(new Reshape(false), v, n.constant(Tensor.vector()));
+    }
+
+    /**
+     * The generalised cosine windows of ONNX (Hann, Hamming, Blackman):
+     * {@code w[i] = a0 - a1 cos(2 pi i / N) + a2 cos(4 pi i / N)} for {@code i < size}, with {@code N = size}
+     * ({@code periodic=1}, the default) or {@code size - 1}; computed in f32, then converted to
+     * {@code output_datatype} (default float).
+     */
+    private static List<Value> window(OnnxNode n, double a0, double a1, double a2) {
+        Value size = scalar(n, n.requireInput(0));
+        if (!size.type().isInteger()) {
+            throw n.error("size must be an integer scalar, got " + size.type());
+        }
+        ElementType outType = TensorProtos.elementType((int) n.attrInt("output_datatype", 1), "output_datatype");
+        Value index = n.add(new Range(ElementType.F32), n.constant(Tensor.scalar(0L).convertTo(size.type())), size,
+                n.constant(Tensor.scalar(1L).convertTo(size.type())));
+        Value period = n.add(new Convert(ElementType.F32), size);
+        if (n.attrInt("periodic", 1) == 0) {
+            period = n.add(new Subtract(), period, n.constant(Tensor.scalar(1f)));
+        }
+        Value angle = n.add(new Divide(), n.add(new Multiply(), index, n.constant(Tensor.scalar((float) (2 * Math.PI)))),
+                period);
+        Value w = n.add(new Subtract(), n.constant(Tensor.scalar((float) a0)),
+                n.add(new Multiply(), n.constant(Tensor.scalar((float) a1)), n.add(new Cos(), angle)));
+        if (a2 != 0) {
+            Value twice = n.add(new Multiply(), angle, n.constant(Tensor.scalar(2f)));
+            w = n.add(new Add(), w, n.add(new Multiply(), n.constant(Tensor.scalar((float) a2)), n.add(new Cos(), twice)));
+        }
+        return List.of(outType == ElementType.F32 ? w : n.add(new Convert(outType), w));
+    }
+
+    /** EyeLike: Eye-9 with the two dimensions of the 2-D input, of type {@code dtype} (default: the input's). */
+    private static List<Value> eyeLike(OnnxNode n) {
+        Value x = n.requireInput(0);
+        if (x.shape().hasRank() && x.shape().rank() != 2) {
+            throw n.error("input must be 2-D, got " + x.shape());
+        }
+        ElementType type = n.has("dtype") ? TensorProtos.elementType((int) n.attrInt("dtype", 1), "dtype") : x.type();
+        Value shape = n.add(new ShapeOf(ElementType.I64), x);
+        Value rows = n.add(new Gather(0), shape, n.constant(Tensor.scalar(0L)), n.constant(Tensor.scalar(0L)));
+        Value cols = n.add(new Gather(0), shape, n.constant(Tensor.scalar(1L)), n.constant(Tensor.scalar(0L)));
+        return List.of(n.add(new Eye(type), rows, cols, n.constant(Tensor.scalar(n.attrInt("k", 0)))));
+    }
+
+    /**
+     * Compress: the slices along {@code axis} whose condition is true, i.e. Gather at NonZero(condition); without
+     * an axis the input is flattened first. A condition shorter than the axis selects only among its first slices.
+     */
+    private static List<Value> compress(OnnxNode n) {
+        Value x = n.requireInput(0);
+        Value condition = n.requireInput(1);
+        if (condition.shape().hasRank() && condition.shape().rank() != 1) {
+            throw n.error("condition must be 1-D, got " + condition.shape());
+        }
+        long axis = n.attrInt("axis", 0);
+        if (!n.has("axis")) {
+            x = n.add(new Reshape(false), x, n.constant(Tensor.vector(-1)));
+        }
+        Value positions = n.add(new Reshape(false), n.add(new NonZero(ElementType.I64), condition),
+                n.constant(Tensor.vector(-1)));
+        return List.of(n.add(new Gather(0), x, positions, n.constant(Tensor.scalar(axis))));
     }
 }
