@@ -10,10 +10,12 @@ import dev.infero.core.ops.eltwise.FloorMod;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.misc.CenterCropPad;
+import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
 import dev.infero.core.ops.misc.Determinant;
 import dev.infero.core.ops.misc.Eye;
 import dev.infero.core.ops.misc.ReverseSequence;
+import dev.infero.core.ops.misc.Unique;
 import dev.infero.core.ops.movement.Gather;
 import dev.infero.core.ops.movement.Range;
 import dev.infero.core.ops.movement.ShapeOf;
@@ -52,6 +54,9 @@ public final class MiscOps {
         r.put("CenterCropPad", n -> List.of(n.add(new CenterCropPad(n.attrInts("axes", new long[0])),
                 n.requireInput(0), n.requireInput(1))));
         r.put("Compress", MiscOps::compress);
+        r.put("Col2Im", MiscOps::col2Im);
+        r.put("Unique", n -> n.addNode(new Unique(n.attrInt("sorted", 1) != 0, ElementType.I64, ElementType.I64),
+                n.requireInput(0), n.has("axis") ? n.constant(Tensor.scalar(n.attrInt("axis", 0))) : null).outputs());
     }
 
     /** GridSample-16 names modes bilinear/bicubic, GridSample-20 linear/cubic (and allows N-D images). */
@@ -187,5 +192,26 @@ public final class MiscOps {
         Value positions = n.add(new Reshape(false), n.add(new NonZero(ElementType.I64), condition),
                 n.constant(Tensor.vector(-1)));
         return List.of(n.add(new Gather(0), x, positions, n.constant(Tensor.scalar(axis))));
+    }
+
+    /** Col2Im-18: the spatial rank is the length of block_shape, which must be a constant (or all attributes). */
+    private static List<Value> col2Im(OnnxNode n) {
+        Value blockShape = n.requireInput(2);
+        if (!blockShape.shape().isStatic() || blockShape.shape().rank() != 1) {
+            throw new UnsupportedModelException("Col2Im node '" + n.name()
+                    + "' needs a 1-D block_shape of static length");
+        }
+        int spatial = blockShape.shape().dim(0);
+        long[] ones = new long[spatial];
+        java.util.Arrays.fill(ones, 1);
+        long[] pads = n.attrInts("pads", new long[2 * spatial]);
+        long[] strides = n.attrInts("strides", ones);
+        long[] dilations = n.attrInts("dilations", ones);
+        if (pads.length != 2 * spatial || strides.length != spatial || dilations.length != spatial) {
+            throw n.error("pads, strides and dilations must match the " + spatial + " spatial dimensions");
+        }
+        Col2Im op = new Col2Im(strides, dilations, java.util.Arrays.copyOf(pads, spatial),
+                java.util.Arrays.copyOfRange(pads, spatial, 2 * spatial));
+        return List.of(n.add(op, n.requireInput(0), n.requireInput(1), blockShape));
     }
 }

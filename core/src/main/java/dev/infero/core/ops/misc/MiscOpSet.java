@@ -1,6 +1,7 @@
 package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.OpRegistry;
+import dev.infero.core.types.ElementType;
 
 /** IR factories of the signal, sampling, sequence and linear-algebra ops of this package. */
 public final class MiscOpSet {
@@ -18,6 +19,11 @@ public final class MiscOpSet {
         OpRegistry.register("Eye", 9, a -> new Eye(a.elementType("output_type")));
         OpRegistry.register("CenterCropPad", OpRegistry.INFERO_OPSET, a -> new CenterCropPad(a.integers("axes",
                 new long[0])));
+        OpRegistry.register("Unique", 10, a -> new Unique(a.bool("sorted", true),
+                a.has("index_element_type") ? a.elementType("index_element_type") : ElementType.I64,
+                a.has("count_element_type") ? a.elementType("count_element_type") : ElementType.I64));
+        OpRegistry.register("Col2Im", 15, a -> new Col2Im(a.integers("strides"), a.integers("dilations"),
+                a.integers("pads_begin"), a.integers("pads_end")));
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
             FourierTransform op = new FourierTransform(kind);
             OpRegistry.register(op.type(), OpRegistry.opsetOf(op.version()), a -> op);
