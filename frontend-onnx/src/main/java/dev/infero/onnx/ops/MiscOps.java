@@ -9,6 +9,7 @@ import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.FloorMod;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
@@ -24,6 +25,8 @@ import dev.infero.core.types.ElementType;
 import dev.infero.onnx.TensorProtos;
 import dev.infero.core.ops.misc.FourierTransform;
 import dev.infero.core.ops.misc.GridSample;
+import dev.infero.core.ops.misc.MaxUnpool;
+import dev.infero.core.ops.misc.TensorScatter;
 import dev.infero.core.ops.movement.Pad;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.Squeeze;
@@ -55,6 +58,10 @@ public final class MiscOps {
                 n.requireInput(0), n.requireInput(1))));
         r.put("Compress", MiscOps::compress);
         r.put("Col2Im", MiscOps::col2Im);
+        r.put("AffineGrid", n -> List.of(n.add(new AffineGrid(n.attrInt("align_corners", 0) != 0), n.requireInput(0),
+                n.requireInput(1))));
+        r.put("TensorScatter", MiscOps::tensorScatter);
+        r.put("MaxUnpool", MiscOps::maxUnpool);
         r.put("Unique", n -> n.addNode(new Unique(n.attrInt("sorted", 1) != 0, ElementType.I64, ElementType.I64),
                 n.requireInput(0), n.has("axis") ? n.constant(Tensor.scalar(n.attrInt("axis", 0))) : null).outputs());
     }
@@ -213,5 +220,50 @@ public final class MiscOps {
         Col2Im op = new Col2Im(strides, dilations, java.util.Arrays.copyOf(pads, spatial),
                 java.util.Arrays.copyOfRange(pads, spatial, 2 * spatial));
         return List.of(n.add(op, n.requireInput(0), n.requireInput(1), blockShape));
+    }
+
+    private static List<Value> tensorScatter(OnnxNode n) {
+        String mode = n.attrString("mode", "linear");
+        if (!mode.equals("linear") && !mode.equals("circular")) {
+            throw n.error("unknown mode '" + mode + "'");
+        }
+        return List.of(n.add(new TensorScatter(n.attrInt("axis", -2), mode.equals("circular")), n.requireInput(0),
+                n.requireInput(1), n.input(2)));
+    }
+
+    /**
+     * MaxUnpool-9/11: the indices address the tensor the pooling geometry inverts, spatial sizes
+     * {@code (in - 1) * stride + kernel - pads} (this needs the data shape at import time); an output_shape input only
+     * re-frames that tensor, zero-padding it at the end (as the ONNX reference does).
+     */
+    private static List<Value> maxUnpool(OnnxNode n) {
+        Value x = n.requireInput(0);
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel == null) {
+            throw n.error("has no kernel_shape");
+        }
+        if (!x.shape().isStatic()) {
+            throw new UnsupportedModelException("MaxUnpool node '" + n.name() + "' needs a static data shape");
+        }
+        int spatial = kernel.length;
+        long[] strides = n.attrInts("strides", java.util.stream.LongStream.generate(() -> 1).limit(spatial).toArray());
+        long[] pads = n.attrInts("pads", new long[2 * spatial]);
+        int[] in = x.shape().toArray();
+        if (in.length != spatial + 2 || strides.length != spatial || pads.length != 2 * spatial) {
+            throw n.error("kernel_shape, strides and pads must match the " + (in.length - 2) + " spatial dimensions");
+        }
+        long[] inferred = new long[in.length];
+        inferred[0] = in[0];
+        inferred[1] = in[1];
+        for (int d = 0; d < spatial; d++) {
+            inferred[2 + d] = (in[2 + d] - 1) * strides[d] + kernel[d] - pads[d] - pads[spatial + d];
+        }
+        Value y = n.add(new MaxUnpool(), x, n.requireInput(1), n.constant(Tensor.vector(inferred)));
+        if (n.hasInput(2)) {
+            Value shape = n.add(new Convert(ElementType.I64), n.input(2));
+            Value padsEnd = n.add(new Subtract(), shape, n.constant(Tensor.vector(inferred)));
+            y = n.add(new Pad(Pad.Mode.CONSTANT), y, n.constant(Tensor.vector(new long[in.length])), padsEnd);
+        }
+        return List.of(y);
     }
 }

@@ -24,6 +24,11 @@ public final class MiscOpSet {
                 a.has("count_element_type") ? a.elementType("count_element_type") : ElementType.I64));
         OpRegistry.register("Col2Im", 15, a -> new Col2Im(a.integers("strides"), a.integers("dilations"),
                 a.integers("pads_begin"), a.integers("pads_end")));
+        OpRegistry.register("AffineGrid", OpRegistry.INFERO_OPSET, a -> new AffineGrid(a.bool("align_corners",
+                false)));
+        OpRegistry.register("TensorScatter", OpRegistry.INFERO_OPSET, a -> new TensorScatter(a.integer("axis"),
+                a.bool("circular", false)));
+        OpRegistry.register("MaxUnpool", OpRegistry.INFERO_OPSET, a -> new MaxUnpool());
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
             FourierTransform op = new FourierTransform(kind);
             OpRegistry.register(op.type(), OpRegistry.opsetOf(op.version()), a -> op);
