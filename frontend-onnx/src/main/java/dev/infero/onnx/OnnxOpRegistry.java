@@ -6,6 +6,7 @@ import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.LossOps;
+import dev.infero.onnx.ops.MiscOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.NormalizationOps;
 import dev.infero.onnx.ops.QuantizedOps;
@@ -32,6 +33,7 @@ public final class OnnxOpRegistry {
         NormalizationOps.register(TRANSLATORS);
         ConvTransposeOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
+        MiscOps.register(TRANSLATORS);
     }
 
     private OnnxOpRegistry() {

@@ -3,6 +3,7 @@ package dev.infero.core.op;
 import dev.infero.core.ops.Result;
 import dev.infero.core.ops.detection.DetectionOps;
 import dev.infero.core.ops.eltwise.ElementwiseOpSet;
+import dev.infero.core.ops.misc.MiscOpSet;
 import dev.infero.core.ops.movement.MovementOpSet;
 import dev.infero.core.ops.nn.BackpropConvolutionOpSet;
 import dev.infero.core.ops.nn.NnOpSet;
@@ -40,6 +41,7 @@ public final class OpRegistry {
         BackpropConvolutionOpSet.register();
         ReduceOpSet.register();
         NormalizationOpSet.register();
+        MiscOpSet.register();
     }
 
     private OpRegistry() {

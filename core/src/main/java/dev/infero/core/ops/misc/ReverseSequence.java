@@ -1,0 +1,100 @@
+package dev.infero.core.ops.misc;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import dev.infero.core.types.Shapes;
+
+/**
+ * ReverseSequence-1: for every batch entry {@code b} (along {@code batch_axis}), reverses the first
+ * {@code seq_lengths[b]} elements along {@code seq_axis} and keeps the rest. Input 1 is the 1-D integer
+ * {@code seq_lengths}, one per batch entry, each in [0, size of seq_axis] (0 and 1 leave the entry as it is).
+ */
+public final class ReverseSequence extends Op {
+    private final long batchAxis;
+    private final long seqAxis;
+
+    public ReverseSequence(long batchAxis, long seqAxis) {
+        this.batchAxis = batchAxis;
+        this.seqAxis = seqAxis;
+    }
+
+    @Override
+    public String type() {
+        return "ReverseSequence";
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("batch_axis", batchAxis);
+        sink.attribute("seq_axis", seqAxis);
+    }
+
+    @Override
+    public void infer(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        PartialShape lengths = ctx.inputShape(1);
+        if (!ctx.inputType(1).isInteger() || lengths.hasRank() && lengths.rank() != 1) {
+            throw ctx.error("seq_lengths must be a 1-D integer tensor, got " + ctx.inputType(1) + lengths);
+        }
+        if (in.hasRank()) {
+            int b = axis(ctx, batchAxis, in.rank());
+            int s = axis(ctx, seqAxis, in.rank());
+            if (b == s) {
+                throw ctx.error("batch_axis and seq_axis must differ, both are " + b);
+            }
+            if (lengths.hasRank() && !in.isDynamic(b) && !lengths.isDynamic(0) && lengths.dim(0) != in.dim(b)) {
+                throw ctx.error("seq_lengths " + lengths + " must have one value per batch entry of " + in);
+            }
+        }
+        Tensor lengthValues = ctx.inputValue(1);
+        if (lengthValues != null && in.hasRank() && !in.isDynamic(axis(ctx, seqAxis, in.rank()))) {
+            int max = in.dim(axis(ctx, seqAxis, in.rank()));
+            for (int i = 0; i < lengthValues.size(); i++) {
+                long l = lengthValues.getLong(i);
+                if (l < 0 || l > max) {
+                    throw ctx.error("seq_lengths[" + i + "] = " + l + " is outside [0, " + max + "]");
+                }
+            }
+        }
+        ctx.setOutput(0, ctx.inputType(0), in);
+    }
+
+    private static int axis(InferContext ctx, long axis, int rank) {
+        if (axis < -rank || axis >= rank) {
+            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
+        }
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
+    @Override
+    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
+        Tensor in = inputs[0];
+        Tensor lengths = inputs[1];
+        Tensor out = outputs[0];
+        int rank = in.rank();
+        int b = (int) (batchAxis < 0 ? batchAxis + rank : batchAxis);
+        int s = (int) (seqAxis < 0 ? seqAxis + rank : seqAxis);
+        int[] strides = Shapes.strides(in.shape());
+        int[] idx = new int[rank];
+        for (int i = 0; i < in.size(); i++) {
+            int length = (int) lengths.getLong(idx[b]);
+            int t = idx[s];
+            int source = t < length ? i + (length - 1 - 2 * t) * strides[s] : i;
+            copy(in, source, out, i);
+            for (int d = rank - 1; d >= 0 && ++idx[d] == in.dim(d); d--) {
+                idx[d] = 0;
+            }
+        }
+    }
+
+    private static void copy(Tensor in, int from, Tensor out, int to) {
+        if (in.type().isFloating()) {
+            out.setDouble(to, in.getDouble(from));
+        } else {
+            out.setLong(to, in.getLong(from));
+        }
+    }
+}
