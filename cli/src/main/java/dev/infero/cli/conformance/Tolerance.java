@@ -15,7 +15,12 @@ public record Tolerance(double rtol, double atol) {
      * that the reference itself is imprecise (e.g. computed in float64 and rounded, where float32 evaluation in any
      * correct order differs by more), never to hide a wrong kernel.
      */
-    private static final Map<String, Tolerance> OVERRIDES = Map.of();
+    private static final Map<String, Tolerance> OVERRIDES = Map.of(
+            // An inverse DFT of a forward DFT: outputs that are mathematically zero hold the reference's float32
+            // round-off (up to 2e-7); a correct evaluation in another order lands closer to zero. The issue's
+            // atol of 1e-5 covers it; 1e-6 is enough.
+            "test_dft_inverse", new Tolerance(1e-3, 1e-6),
+            "test_dft_inverse_opset19", new Tolerance(1e-3, 1e-6));
 
     /** The tolerance for a case: its override if it has one, otherwise {@code base}. */
     public static Tolerance forCase(String caseName, Tolerance base) {
