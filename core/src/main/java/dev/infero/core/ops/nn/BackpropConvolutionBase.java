@@ -129,19 +129,7 @@ public abstract class BackpropConvolutionBase extends Op {
 
     @Override
     public long flops(Node node) {
-        if (!node.input(0).shape().isStatic() || !node.input(1).shape().isStatic()) {
-            return 0;
-        }
-        int[] w = node.input(1).shape().toArray();
-        long perInput = 1;
-        for (int i = kernelStart() - 1; i < w.length; i++) {
-            perInput *= w[i];
-        }
-        long inputs = 1;
-        for (int d : node.input(0).shape().toArray()) {
-            inputs *= d;
-        }
-        return 2 * inputs * perInput;
+        return ConvolutionBase.multiplyAdds(node.input(0), node.input(1), kernelStart()) * 2;
     }
 
     /** Scatters every input element through the kernel, accumulating in double. */

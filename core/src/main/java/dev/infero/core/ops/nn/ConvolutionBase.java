@@ -78,19 +78,28 @@ public abstract class ConvolutionBase extends Op {
 
     @Override
     public long flops(Node node) {
-        if (!node.output(0).shape().isStatic() || !node.input(1).shape().isStatic()) {
+        return multiplyAdds(node.output(0), node.input(1), kernelStart()) * 2;
+    }
+
+    /**
+     * Multiply-adds of a (transposed) convolution: each element of {@code perElement} (the output of a convolution,
+     * the input of a transposed one) meets every weight of one filter, {@code C_in/G × kernel}. 0 when not static.
+     */
+    static long multiplyAdds(dev.infero.core.graph.Value perElement, dev.infero.core.graph.Value weights,
+                             int kernelStart) {
+        if (!perElement.shape().isStatic() || !weights.shape().isStatic()) {
             return 0;
         }
-        int[] w = node.input(1).shape().toArray();
-        long perOutput = 1;
-        for (int i = kernelStart() - 1; i < w.length; i++) {
-            perOutput *= w[i];
+        int[] w = weights.shape().toArray();
+        long filter = 1;
+        for (int i = kernelStart - 1; i < w.length; i++) {
+            filter *= w[i];
         }
-        long outputs = 1;
-        for (int d : node.output(0).shape().toArray()) {
-            outputs *= d;
+        long elements = 1;
+        for (int d : perElement.shape().toArray()) {
+            elements *= d;
         }
-        return 2 * outputs * perOutput;
+        return elements * filter;
     }
 
     /**
