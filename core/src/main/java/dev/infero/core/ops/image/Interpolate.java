@@ -64,9 +64,25 @@ public final class Interpolate extends Op {
     }
 
     private final Attributes a;
+    /** Interpolate-4 takes sizes and scales as inputs 1 and 2 (using one by shape_calculation_mode), axes as 3. */
+    private final boolean opset4;
+    private final int valuesInput;
+    private final int axesInput;
 
     public Interpolate(Attributes attributes) {
+        this(attributes, false);
+    }
+
+    private Interpolate(Attributes attributes, boolean opset4) {
         this.a = attributes;
+        this.opset4 = opset4;
+        this.valuesInput = opset4 && !attributes.sizes() ? 2 : 1;
+        this.axesInput = opset4 ? 3 : 2;
+    }
+
+    /** The Interpolate-4 form that OpenVINO IR of v4-era models uses (same attributes, other input layout). */
+    public static Interpolate opset4(Attributes attributes) {
+        return new Interpolate(attributes, true);
     }
 
     @Override
@@ -76,7 +92,7 @@ public final class Interpolate extends Op {
 
     @Override
     public String version() {
-        return "opset11";
+        return opset4 ? "opset4" : "opset11";
     }
 
     @Override
@@ -110,18 +126,18 @@ public final class Interpolate extends Op {
         if (!ctx.inputType(0).isFloating()) {
             throw ctx.error("data must be floating point, got " + ctx.inputType(0));
         }
-        if (a.sizes() == ctx.inputType(1).isFloating()) {
+        if (a.sizes() == ctx.inputType(valuesInput).isFloating()) {
             throw ctx.error("shape_calculation_mode=" + (a.sizes() ? "sizes needs integer sizes" : "scales needs float scales")
-                    + ", got " + ctx.inputType(1));
+                    + ", got " + ctx.inputType(valuesInput));
         }
         if (!in.hasRank()) {
             ctx.setOutput(0, ctx.inputType(0), in);
             return;
         }
         int[] dims = in.dimsOrDynamic();
-        Tensor values = ctx.inputValue(1);
-        Tensor axesValue = ctx.hasInput(2) ? ctx.inputValue(2) : null;
-        if (values == null || ctx.hasInput(2) && axesValue == null) {
+        Tensor values = ctx.inputValue(valuesInput);
+        Tensor axesValue = ctx.hasInput(axesInput) ? ctx.inputValue(axesInput) : null;
+        if (values == null || ctx.hasInput(axesInput) && axesValue == null) {
             int[] axes = axesValue != null ? axes(ctx, axesValue, in.rank()) : null;
             for (int d = 0; d < dims.length; d++) {
                 if (axes == null || contains(axes, d)) {
@@ -232,9 +248,10 @@ public final class Interpolate extends Op {
     @Override
     public void evaluate(Tensor[] inputs, Tensor[] outputs) {
         Tensor data = inputs[0];
-        int[] axes = inputs.length > 2 && inputs[2] != null ? axes(null, inputs[2], data.rank()) : allAxes(data.rank());
-        Plan plan = plan(null, data.shape(), inputs[1], axes);
-        Tensor roi = inputs.length > 3 ? inputs[3] : null;
+        int[] axes = inputs.length > axesInput && inputs[axesInput] != null ? axes(null, inputs[axesInput], data.rank())
+                : allAxes(data.rank());
+        Plan plan = plan(null, data.shape(), inputs[valuesInput], axes);
+        Tensor roi = !opset4 && inputs.length > 3 ? inputs[3] : null;
         int[] shape = data.shape().clone();
         double[] current = new double[data.size()];
         for (int i = 0; i < current.length; i++) {

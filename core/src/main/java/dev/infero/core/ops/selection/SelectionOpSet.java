@@ -30,14 +30,23 @@ public final class SelectionOpSet {
                 a.bool("use_init_val", true)));
         OpRegistry.register("ScatterNDUpdate", 15, a -> new ScatterNDUpdate(a.string("reduction", "none")));
         OpRegistry.register("Trilu", OpRegistry.INFERO_OPSET, a -> new Trilu(a.bool("upper", true)));
-        OpRegistry.register("Interpolate", 11, a -> new Interpolate(new Interpolate.Attributes(a.string("mode"),
-                a.string("shape_calculation_mode").equals("sizes"),
-                a.string("coordinate_transformation_mode", "half_pixel"), a.string("nearest_mode", "round_prefer_floor"),
-                a.bool("antialias", false), a.number("cube_coeff", -0.75), a.bool("exclude_outside", false),
-                a.number("extrapolation_value", 0), a.string("keep_aspect_ratio_policy", "stretch"))));
+        OpRegistry.register("Interpolate", 4, a -> Interpolate.opset4(interpolation(a)));
+        OpRegistry.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
         OpRegistry.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
         OpRegistry.register("QuantizeLinear", OpRegistry.INFERO_OPSET,
                 a -> new QuantizeLinear(a.elementType("destination_type")));
+    }
+
+    private static Interpolate.Attributes interpolation(AttributeSource a) {
+        long[] pads = a.integers("pads_begin", new long[0]);
+        long[] padsEnd = a.integers("pads_end", new long[0]);
+        if (java.util.Arrays.stream(pads).anyMatch(p -> p != 0) || java.util.Arrays.stream(padsEnd).anyMatch(p -> p != 0)) {
+            throw a.error("uses non-zero pads_begin/pads_end, which Infero's Interpolate does not support");
+        }
+        return new Interpolate.Attributes(a.string("mode"), a.string("shape_calculation_mode").equals("sizes"),
+                a.string("coordinate_transformation_mode", "half_pixel"), a.string("nearest_mode", "round_prefer_floor"),
+                a.bool("antialias", false), a.number("cube_coeff", -0.75), a.bool("exclude_outside", false),
+                a.number("extrapolation_value", 0), a.string("keep_aspect_ratio_policy", "stretch"));
     }
 
     private static ElementType indexType(AttributeSource a, String name) {
