@@ -132,6 +132,9 @@ final class ExecutionPlan {
         if (k == null) {
             k = PadKernel.of(n);
         }
+        if (k == null) {
+            k = TransposeKernel.of(n);
+        }
         return k != null ? k : new ReferenceKernel(n);
     }
 
