@@ -12,3 +12,8 @@ echo
 echo "GEMM throughput:"
 awk -F, 'NR > 1 && $1 ~ /GemmBenchmark/ { gsub(/"/, ""); split($8, d, "x"); us = $5;
   printf "  %-16s threads=%s %9.1f us  %6.1f GFLOPS\n", $8, $9, us, 2 * d[1] * d[2] * d[3] / (us * 1e3) }' "$OUT"
+echo "Convolution throughput (GFLOPS for conv, GB/s of input+output for depthwise):"
+awk -F, 'NR > 1 && $1 ~ /ConvBenchmark/ { gsub(/"/, ""); us = $5; split($8, kl, ":"); split(kl[2], io, "->");
+  split(io[1], d, "x"); px = d[2] * d[3];
+  if (kl[1] ~ /depthwise/) printf "  %-26s threads=%s %9.1f us  %6.1f GB/s\n", $8, $9, us, 2 * d[1] * px * 4 / (us * 1e3);
+  else { k = kl[1] ~ /3x3/ ? 9 : 1; printf "  %-26s threads=%s %9.1f us  %6.1f GFLOPS\n", $8, $9, us, 2 * d[1] * io[2] * k * px / (us * 1e3) } }' "$OUT"

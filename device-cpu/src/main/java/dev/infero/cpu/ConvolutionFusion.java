@@ -50,6 +50,7 @@ final class ConvolutionFusion {
         PostOps.Activation act = PostOps.Activation.NONE;
         float alpha = 0;
         float beta = 0;
+        float[] slopes = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
             Node next = soleConsumer(current, consumers);
@@ -83,12 +84,15 @@ final class ConvolutionFusion {
                     alpha = Float.parseFloat(attrs.get("alpha"));
                 } else if (a == PostOps.Activation.LEAKY_RELU) {
                     alpha = (float) next.input(1).knownValue().getDouble(0);
+                } else if (a == PostOps.Activation.PRELU) {
+                    slopes = perChannel(next.input(1).knownValue(), g.outChannels());
                 }
             }
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = new PostOps(bias, residual, act, alpha, beta);
+        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
+                : new PostOps(bias, residual, act, alpha, beta);
         return new Match(nodes, new ConvolutionKernel(g, weights.knownValue().floats(), post), inputs, current);
     }
 
@@ -108,10 +112,22 @@ final class ConvolutionFusion {
             case "Sigmoid" -> PostOps.Activation.SIGMOID;
             case "HSwish" -> PostOps.Activation.HSWISH;
             case "Elu" -> attrs.containsKey("alpha") ? PostOps.Activation.ELU : null;
-            case "PRelu" -> n.input(1).isKnown() && n.input(1).knownValue().size() == 1
-                    ? PostOps.Activation.LEAKY_RELU : null;
+            case "PRelu" -> preluKind(n);
             default -> null;
         };
+    }
+
+    /** PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU. */
+    private static PostOps.Activation preluKind(Node n) {
+        Value slope = n.input(1);
+        if (!slope.isKnown() || slope.knownValue().type() != ElementType.F32) {
+            return null;
+        }
+        if (slope.knownValue().size() == 1) {
+            return PostOps.Activation.LEAKY_RELU;
+        }
+        int channels = n.output(0).shape().rank() == 4 ? n.output(0).shape().dim(1) : -1;
+        return channels > 0 && perChannel(slope.knownValue(), channels) != null ? PostOps.Activation.PRELU : null;
     }
 
     /** A constant that broadcasts as one value per output channel of an NCHW tensor, as an array of C floats. */

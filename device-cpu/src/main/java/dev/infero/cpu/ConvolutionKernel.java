@@ -3,8 +3,8 @@ package dev.infero.cpu;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.ConvGeometry;
-import dev.infero.cpu.kernels.DepthwiseConvKernel;
 import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.kernels.WindowKernel;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 
@@ -16,14 +16,14 @@ final class ConvolutionKernel implements Kernel {
     private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
     private final ConvKernel gemm;
-    private final DepthwiseConvKernel depthwise;
+    private final WindowKernel depthwise;
     private final PostOps post;
     private final String execType;
 
     ConvolutionKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.post = post;
         if (geometry.isDepthwise()) {
-            this.depthwise = new DepthwiseConvKernel(geometry, weights, post);
+            this.depthwise = WindowKernel.depthwise(geometry, weights, post);
             this.gemm = null;
             this.execType = "depthwise_" + ISA + "_FP32";
         } else {
@@ -40,7 +40,7 @@ final class ConvolutionKernel implements Kernel {
 
     @Override
     public Object newScratch(int threads) {
-        return gemm == null ? null : gemm.newScratch(threads);
+        return gemm == null ? depthwise.newScratch(threads) : gemm.newScratch(threads);
     }
 
     @Override
@@ -49,7 +49,7 @@ final class ConvolutionKernel implements Kernel {
         if (gemm != null) {
             gemm.run(inputs[0].floats(), outputs[0].floats(), residual, (ConvKernel.Scratch) scratch, pool);
         } else {
-            depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, pool);
+            depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, (WindowKernel.Scratch) scratch, pool);
         }
     }
 }

@@ -31,6 +31,8 @@ final class CpuRequest implements ExecutionRequest {
     private final Tensor[][] stepOutputs;
     private long[] stepNanos;
     private boolean lastRunStatic;
+    /** Per input, the compiled static shape ({@code null} when dynamic): compared on every run without allocating. */
+    private final int[][] compiledInputShapes;
 
     CpuRequest(ExecutionPlan plan, WorkerPools pools) {
         this.plan = plan;
@@ -47,6 +49,11 @@ final class CpuRequest implements ExecutionRequest {
             }
         }
         this.lastRun = slots;
+        this.compiledInputShapes = new int[plan.inputSlots.length][];
+        for (int i = 0; i < plan.inputSlots.length; i++) {
+            PartialShape compiled = plan.values[plan.inputSlots[i]].shape();
+            compiledInputShapes[i] = compiled.isStatic() ? compiled.toArray() : null;
+        }
     }
 
     @Override
@@ -152,9 +159,9 @@ final class CpuRequest implements ExecutionRequest {
     }
 
     private boolean inputsMatchCompiledShapes() {
-        for (int slot : plan.inputSlots) {
-            PartialShape compiled = plan.values[slot].shape();
-            if (!compiled.isStatic() || !Arrays.equals(compiled.toArray(), slots[slot].shape())) {
+        for (int i = 0; i < plan.inputSlots.length; i++) {
+            int[] compiled = compiledInputShapes[i];
+            if (compiled == null || !Arrays.equals(compiled, slots[plan.inputSlots[i]].shape())) {
                 return false;
             }
         }

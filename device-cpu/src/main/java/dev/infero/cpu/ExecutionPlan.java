@@ -120,11 +120,22 @@ final class ExecutionPlan {
                 steps.add(new Step(m.nodes().get(0), m.nodes().subList(1, m.nodes().size()), m.kernel(),
                         slotsOf(m.inputs(), slots), new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Step(n, List.of(), new ReferenceKernel(n), slotsOf(n.inputs(), slots),
-                        slotsOf(n.outputs(), slots)));
+                steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
+    }
+
+    /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */
+    private static Kernel kernelFor(Node n) {
+        Kernel k = PoolingKernel.of(n);
+        if (k == null) {
+            k = PadKernel.of(n);
+        }
+        if (k == null) {
+            k = TransposeKernel.of(n);
+        }
+        return k != null ? k : new ReferenceKernel(n);
     }
 
     private static int[] slotsOf(List<Value> values, Map<Value, Integer> slots) {

@@ -6,120 +6,150 @@ import java.util.Arrays;
 /**
  * Convolution as matrix products: for each image and group, {@code out[Cout × OH·OW] = W[Cout × Cin·KH·KW] ·
  * cols[Cin·KH·KW × OH·OW]}, where {@code cols} is the im2col unfolding of the input (skipped for 1×1 stride-1
- * convolutions, whose input already is that matrix). Bias, residual add and activation are applied per channel row
- * right after the product, while the row is in cache.
+ * convolutions, whose input already is that matrix). The weights are packed once, here; the output columns are cut
+ * into chunks small enough that a chunk's unfolded input stays in cache, and the chunks of all images and groups are
+ * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
  */
 public final class ConvKernel {
+    /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
+    private static final int CHUNK_FLOATS = 32 * 1024;
+
     private final ConvGeometry g;
-    private final float[] weights;
+    private final PackedGemm[] weights;
     private final PostOps post;
+    private final int maxChunk;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.g = geometry;
-        this.weights = weights;
         this.post = post;
+        int cout = g.outChannelsPerGroup();
+        int k = g.patchSize();
+        this.weights = new PackedGemm[g.groups()];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k);
+        }
+        int spatial = g.outH() * g.outW();
+        int byCache = Math.max(PackedGemm.NR, CHUNK_FLOATS / Math.max(1, k) / PackedGemm.NR * PackedGemm.NR);
+        this.maxChunk = Math.min(spatial, byCache);
     }
 
     public ConvGeometry geometry() {
         return g;
     }
 
-    /** Per-request scratch: the im2col matrix and one GEMM workspace per pool thread. */
+    /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
     public Scratch newScratch(int threads) {
-        return new Scratch(g.isPointwise() ? 0 : g.patchSize() * g.outH() * g.outW(), threads);
+        return new Scratch(threads);
     }
 
-    public static final class Scratch {
-        final float[] cols;
-        final Sgemm.Workspace[] gemm;
+    public final class Scratch {
+        private final float[][] cols;
+        private final float[][] gemm;
+        private final java.util.function.IntConsumer task;
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private int threads;
+        private int chunk;
 
-        Scratch(int colsSize, int threads) {
-            cols = new float[colsSize];
-            gemm = new Sgemm.Workspace[threads];
-            for (int i = 0; i < threads; i++) {
-                gemm[i] = new Sgemm.Workspace();
+        Scratch(int threads) {
+            cols = new float[threads][g.isPointwise() ? 0 : g.patchSize() * maxChunk];
+            gemm = new float[threads][PackedGemm.workspaceSize()];
+            task = this::runTask;
+        }
+
+        private void runTask(int t) {
+            int spatial = g.outH() * g.outW();
+            int chunks = (spatial + chunk - 1) / chunk;
+            int items = g.batch() * g.groups() * chunks;
+            for (int item = t; item < items; item += threads) {
+                int j0 = item % chunks * chunk;
+                int grp = item / chunks % g.groups();
+                int n = item / chunks / g.groups();
+                chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), cols[t], gemm[t]);
             }
         }
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        int threads = Math.min(pool.threads(), s.cols.length);
+        int spatial = g.outH() * g.outW();
+        // Enough chunks that every thread has work, none wider than the cache budget.
+        int images = g.batch() * g.groups();
+        int perImage = (threads + images - 1) / images;
+        int wanted = (spatial + perImage - 1) / perImage;
+        s.chunk = Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.threads = threads;
+        int chunks = (spatial + s.chunk - 1) / s.chunk;
+        pool.parallelFor(Math.min(threads, images * chunks), s.task);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+    }
+
+    /** Output columns [j0, j0 + width) of one image and group. */
+    private void chunk(float[] in, float[] out, float[] residual, int n, int grp, int j0, int width, float[] cols,
+                       float[] ws) {
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int spatialIn = g.inH() * g.inW();
         int spatialOut = g.outH() * g.outW();
-        int k = g.patchSize();
-        for (int n = 0; n < g.batch(); n++) {
-            for (int grp = 0; grp < g.groups(); grp++) {
-                int inOff = (n * g.inChannels() + grp * cin) * spatialIn;
-                int outOff = (n * g.outChannels() + grp * cout) * spatialOut;
-                float[] b;
-                int bOff;
-                if (g.isPointwise()) {
-                    b = in;
-                    bOff = inOff;
-                } else {
-                    im2col(in, inOff, s.cols, pool);
-                    b = s.cols;
-                    bOff = 0;
-                }
-                Sgemm.multiply(cout, spatialOut, k, weights, grp * cout * k, k, b, bOff, spatialOut, out, outOff,
-                        spatialOut, false, s.gemm, pool);
-                if (!post.isIdentity()) {
-                    int channelBase = grp * cout;
-                    pool.parallelFor(Math.min(pool.threads(), cout), t -> {
-                        for (int c = t; c < cout; c += pool.threads()) {
-                            post.apply(out, outOff + c * spatialOut, spatialOut, channelBase + c, residual);
-                        }
-                    });
-                }
-            }
+        int inOff = (n * g.inChannels() + grp * cin) * spatialIn;
+        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        if (g.isPointwise()) {
+            weights[grp].multiply(width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post, grp * cout, residual, ws);
+        } else {
+            im2col(in, inOff, j0, width, cols);
+            weights[grp].multiply(width, cols, 0, width, out, outOff, spatialOut, post, grp * cout, residual, ws);
         }
     }
 
-    /** Unfolds one group of one image: row (c, kh, kw) holds the input pixel each output position reads there. */
-    private void im2col(float[] in, int inOff, float[] cols, WorkerPool pool) {
-        int cin = g.inChannelsPerGroup();
-        int oh = g.outH();
+    /**
+     * Unfolds output columns [j0, j0 + width) of one group of one image: row (c, kh, kw) of {@code cols} holds the
+     * input pixel each of those output positions reads there (0 in the padding).
+     */
+    private void im2col(float[] in, int inOff, int j0, int width, float[] cols) {
         int ow = g.outW();
-        int rows = cin * g.kernelH() * g.kernelW();
-        int threads = pool.threads();
-        pool.parallelFor(Math.min(threads, rows), t -> {
-            for (int row = t; row < rows; row += threads) {
-                int c = row / (g.kernelH() * g.kernelW());
-                int kh = row / g.kernelW() % g.kernelH();
-                int kw = row % g.kernelW();
-                int dst = row * oh * ow;
-                int src = inOff + c * g.inH() * g.inW();
-                for (int y = 0; y < oh; y++) {
-                    int iy = y * g.strideH() - g.padTop() + kh * g.dilationH();
-                    int d = dst + y * ow;
-                    if (iy < 0 || iy >= g.inH()) {
-                        Arrays.fill(cols, d, d + ow, 0f);
-                        continue;
-                    }
+        int rows = g.patchSize();
+        for (int row = 0; row < rows; row++) {
+            int c = row / (g.kernelH() * g.kernelW());
+            int kh = row / g.kernelW() % g.kernelH();
+            int kw = row % g.kernelW();
+            int src = inOff + c * g.inH() * g.inW();
+            int x0 = kw * g.dilationW() - g.padLeft();
+            // Walk the chunk one output-row segment at a time.
+            for (int pos = j0; pos < j0 + width; ) {
+                int y = pos / ow;
+                int xStart = pos % ow;
+                int len = Math.min(ow - xStart, j0 + width - pos);
+                int d = row * width + (pos - j0);
+                int iy = y * g.strideH() - g.padTop() + kh * g.dilationH();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(cols, d, d + len, 0f);
+                } else {
                     int rowSrc = src + iy * g.inW();
-                    int x0 = kw * g.dilationW() - g.padLeft();
-                    if (g.strideW() == 1) {
-                        // Contiguous: zero the padded ends and copy the middle in one go.
-                        int first = Math.max(0, -x0);
-                        int last = Math.min(ow, g.inW() - x0);
-                        if (last <= first) {
-                            Arrays.fill(cols, d, d + ow, 0f);
-                            continue;
-                        }
-                        Arrays.fill(cols, d, d + first, 0f);
-                        System.arraycopy(in, rowSrc + x0 + first, cols, d + first, last - first);
-                        Arrays.fill(cols, d + last, d + ow, 0f);
+                    int sw = g.strideW();
+                    // Output columns x whose input column x0 + x*sw lies inside the row: [first, last).
+                    int first = Math.clamp(x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, xStart, xStart + len);
+                    int last = g.inW() - x0 <= 0 ? first
+                            : Math.clamp((g.inW() - x0 + sw - 1) / sw, first, xStart + len);
+                    Arrays.fill(cols, d, d + first - xStart, 0f);
+                    if (sw == 1) {
+                        System.arraycopy(in, rowSrc + x0 + first, cols, d + first - xStart, last - first);
                     } else {
-                        for (int x = 0; x < ow; x++) {
-                            int ix = x0 + x * g.strideW();
-                            cols[d + x] = ix >= 0 && ix < g.inW() ? in[rowSrc + ix] : 0f;
+                        for (int x = first; x < last; x++) {
+                            cols[d + x - xStart] = in[rowSrc + x0 + x * sw];
                         }
                     }
+                    Arrays.fill(cols, d + last - xStart, d + len, 0f);
                 }
+                pos += len;
             }
-        });
+        }
     }
 }

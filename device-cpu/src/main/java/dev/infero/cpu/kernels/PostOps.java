@@ -13,7 +13,7 @@ public final class PostOps {
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     /** Activations that fuse into a kernel's store. */
-    public enum Activation { NONE, RELU, CLAMP, LEAKY_RELU, SIGMOID, HSWISH, SWISH, ELU }
+    public enum Activation { NONE, RELU, CLAMP, LEAKY_RELU, PRELU, SIGMOID, HSWISH, SWISH, ELU }
 
     public static final PostOps NONE = new PostOps(null, false, Activation.NONE, 0, 0);
 
@@ -22,6 +22,8 @@ public final class PostOps {
     private final Activation activation;
     private final float alpha;
     private final float beta;
+    /** PRELU: the negative slope of each output channel. */
+    private final float[] slopes;
 
     /**
      * @param bias       one value per output channel, or {@code null}
@@ -31,11 +33,21 @@ public final class PostOps {
      * @param beta       CLAMP: max
      */
     public PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta) {
+        this(bias, residual, activation, alpha, beta, null);
+    }
+
+    private PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta, float[] slopes) {
         this.bias = bias;
         this.residual = residual;
         this.activation = activation;
         this.alpha = alpha;
         this.beta = beta;
+        this.slopes = slopes;
+    }
+
+    /** Bias and residual as given, then PReLU with one negative slope per output channel. */
+    public static PostOps withPerChannelSlopes(float[] bias, boolean residual, float[] slopes) {
+        return new PostOps(bias, residual, Activation.PRELU, 0, 0, slopes);
     }
 
     public boolean hasResidual() {
@@ -70,6 +82,7 @@ public final class PostOps {
             return;
         }
         float b = bias == null ? 0f : bias[channel];
+        float a = activation == Activation.PRELU ? slopes[channel] : alpha;
         FloatVector vb = FloatVector.broadcast(S, b);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
@@ -80,20 +93,20 @@ public final class PostOps {
             if (residual) {
                 v = v.add(FloatVector.fromArray(S, res, off + i));
             }
-            activate(v).intoArray(data, off + i);
+            activate(v, a).intoArray(data, off + i);
         }
         for (; i < n; i++) {
             float v = data[off + i] + b + (residual ? res[off + i] : 0f);
-            data[off + i] = activate(v);
+            data[off + i] = activate(v, a);
         }
     }
 
-    private FloatVector activate(FloatVector v) {
+    private FloatVector activate(FloatVector v, float alpha) {
         return switch (activation) {
             case NONE -> v;
             case RELU -> v.max(0f);
             case CLAMP -> v.max(alpha).min(beta);
-            case LEAKY_RELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
+            case LEAKY_RELU, PRELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
             case SIGMOID -> sigmoid(v);
             case HSWISH -> v.mul(v.add(3f).max(0f).min(6f)).mul(1f / 6f);
             case SWISH -> v.mul(sigmoid(v.mul(alpha)));
@@ -105,12 +118,12 @@ public final class PostOps {
         return ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
-    private float activate(float v) {
+    private float activate(float v, float alpha) {
         return switch (activation) {
             case NONE -> v;
             case RELU -> Math.max(v, 0f);
             case CLAMP -> Math.min(Math.max(v, alpha), beta);
-            case LEAKY_RELU -> v < 0 ? v * alpha : v;
+            case LEAKY_RELU, PRELU -> v < 0 ? v * alpha : v;
             case SIGMOID -> (float) (1 / (1 + Math.exp(-v)));
             case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
             case SWISH -> (float) (v / (1 + Math.exp(-alpha * v)));

@@ -94,8 +94,8 @@ class ConvKernelsTest {
         float[] bias = random(r, c);
         float[] out = new float[2 * c * g.outH() * g.outW()];
         try (WorkerPool pool = new WorkerPool(2, "t")) {
-            new DepthwiseConvKernel(g, wts, new PostOps(bias, false, PostOps.Activation.RELU, 0, 0))
-                    .run(in, out, null, pool);
+            WindowKernel kernel = WindowKernel.depthwise(g, wts, new PostOps(bias, false, PostOps.Activation.RELU, 0, 0));
+            kernel.run(in, out, null, kernel.newScratch(2), pool);
         }
         float[] expected = naive(g, in, wts, bias, null, true);
         for (int i = 0; i < out.length; i++) {

@@ -1,0 +1,115 @@
+package dev.infero.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.OnnxModelBuilder;
+import dev.infero.testing.SharedData;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After warm-up, a synchronous inference of a static model allocates nothing on the heap: buffers, kernel scratch and
+ * the kernels' parallel task bodies are all created with the request. Measured with the JDK's per-thread allocation
+ * counter on one thread (the calling thread runs every kernel), in a fresh JVM: in the test JVM, hundreds of earlier
+ * tests have sent the same kernels odd shapes, and loops C2 gave up on keep boxing their vectors.
+ */
+class AllocationFreeInferenceTest {
+    private static final int WARMUP = 1000;
+    private static final int MEASURED = 50;
+    private static final int ROUNDS = 40;
+
+    @TempDir
+    Path dir;
+
+    private static Tensor random(Random r, int... shape) {
+        Tensor t = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.floats()[i] = r.nextFloat() * 2 - 1;
+        }
+        return t;
+    }
+
+    /**
+     * Bytes the calling thread allocates per inference once the request is warm: the least of several rounds, since
+     * until C2 has compiled a Vector API loop, its vectors are boxed objects (JIT state, not the runtime, allocates).
+     */
+    private static long allocatedPerInference(CompiledModel model, Tensor input) {
+        InferRequest request = model.createInferRequest();
+        request.setInput(0, input);
+        for (int i = 0; i < WARMUP; i++) {
+            request.infer();
+        }
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().threadId();
+        long least = Long.MAX_VALUE;
+        for (int round = 0; round < ROUNDS && least > 0; round++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            for (int i = 0; i < MEASURED; i++) {
+                request.infer();
+            }
+            least = Math.min(least, (threads.getThreadAllocatedBytes(id) - before) / MEASURED);
+        }
+        return least;
+    }
+
+    /** A small CNN with every fast kernel: conv, depthwise, pooling, channel pad, residual 1x1 conv. */
+    private Path smallCnn() {
+        Random r = new Random(3);
+        Path file = dir.resolve("cnn.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("cnn", 17)
+                .input("x", ElementType.F32, 1, 3, 32, 32)
+                .initializer("w1", random(r, 8, 3, 3, 3)).initializer("b1", random(r, 8))
+                .initializer("wd", random(r, 8, 1, 3, 3)).initializer("bd", random(r, 8))
+                .initializer("wp", random(r, 12, 8, 1, 1)).initializer("bp", random(r, 12))
+                .initializer("pads", Tensor.of(new long[] {0, 0, 0, 0, 0, 4, 0, 0}, 8))
+                .output("y", ElementType.F32);
+        b.node("Conv", "c1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1).attr("strides", 2, 2);
+        b.node("Relu", "r1").inputs("c1").outputs("r1");
+        b.node("Conv", "dw").inputs("r1", "wd", "bd").outputs("dw").attr("group", 8).attr("pads", 1, 1, 1, 1)
+                .attr("strides", 2, 2);
+        b.node("MaxPool", "mp").inputs("r1").outputs("mp").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        b.node("Pad", "pad").inputs("mp", "pads").outputs("padded");
+        b.node("Conv", "pw").inputs("dw", "wp", "bp").outputs("pw");
+        b.node("Add", "res").inputs("pw", "padded").outputs("sum");
+        b.node("Relu", "r2").inputs("sum").outputs("r2");
+        b.node("AveragePool", "ap").inputs("r2").outputs("y").attr("kernel_shape", 3, 3).attr("pads", 1, 1, 1, 1);
+        b.write(file);
+        return file;
+    }
+
+    /** Measures {@code args[0]} (an ONNX model with one f32 input) and prints the bytes per inference. */
+    public static void main(String[] args) {
+        try (Core core = new Core()) {
+            CompiledModel model = core.compileModel(core.readModel(Path.of(args[0])), "CPU",
+                    Map.of("INFERENCE_NUM_THREADS", "1"));
+            int[] shape = model.inputs().get(0).shape().toArray();
+            System.out.println("bytes per inference: " + allocatedPerInference(model, random(new Random(1), shape)));
+        }
+    }
+
+    private static String measureInFreshJvm(Path model) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), AllocationFreeInferenceTest.class.getName(), model.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return output.lines().filter(l -> l.startsWith("bytes per inference")).findFirst().orElse(output);
+    }
+
+    @Test
+    void smallCnnInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(smallCnn()));
+    }
+
+    @Test
+    void blazeFaceInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(SharedData.require("models/face/blazeface.onnx")));
+    }
+}

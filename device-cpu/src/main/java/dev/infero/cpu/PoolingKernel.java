@@ -1,0 +1,69 @@
+package dev.infero.cpu;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.Pooling;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.WindowKernel;
+import dev.infero.cpu.parallel.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+
+/** 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the vectorized window kernel. */
+final class PoolingKernel implements Kernel {
+    private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
+
+    private final WindowKernel window;
+    private final String execType;
+
+    private PoolingKernel(WindowKernel window, String execType) {
+        this.window = window;
+        this.execType = execType;
+    }
+
+    /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
+    static PoolingKernel of(Node node) {
+        if (!(node.op() instanceof Pooling pool) || node.outputs().size() != 1
+                || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()
+                || node.input(0).shape().rank() != 4 || !node.output(0).shape().isStatic()) {
+            return null;
+        }
+        int[] in = node.input(0).shape().toArray();
+        int[] out = node.output(0).shape().toArray();
+        WindowGeometry w = pool.window();
+        int kh = (int) pool.kernel()[0];
+        int kw = (int) pool.kernel()[1];
+        int dilationH = w.dilations().length == 2 ? (int) w.dilations()[0] : 1;
+        int dilationW = w.dilations().length == 2 ? (int) w.dilations()[1] : 1;
+        ConvGeometry g = new ConvGeometry(in[0], in[1], in[2], in[3], in[1], out[2], out[3], kh, kw,
+                (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
+                w.padBegin(1, in[3], kw), in[1]);
+        if (node.op() instanceof MaxPool) {
+            return new PoolingKernel(WindowKernel.maxPool(g), "max_pool_" + ISA + "_FP32");
+        }
+        if (node.op() instanceof AvgPool) {
+            boolean excludePad = Boolean.parseBoolean(ConvolutionFusion.attributes(node).get("exclude-pad"));
+            return new PoolingKernel(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
+                    "avg_pool_" + ISA + "_FP32");
+        }
+        return null;
+    }
+
+    @Override
+    public String execType() {
+        return execType;
+    }
+
+    @Override
+    public Object newScratch(int threads) {
+        return window.newScratch(threads);
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+        window.run(inputs[0].floats(), outputs[0].floats(), null, (WindowKernel.Scratch) scratch, pool);
+    }
+}

@@ -1,0 +1,175 @@
+package dev.infero.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code C = A·B} for a constant left matrix A (convolution or fully connected weights) packed once, at compile time,
+ * into {@link #MR}-row panels stored k-major; B (activations) is read in place. Layers in vision models are wide and
+ * shallow (N = output pixels in the thousands, K = input channels × kernel area in the tens or hundreds), so one
+ * {@code K×NR} column panel of B stays in L1 while every row panel of A streams past it, and repacking B would cost
+ * as much as the product. The micro-kernel keeps an MR×NR tile of C in 12 vector registers over a whole
+ * {@link #KC}-deep slice of K with plain vector loads and stores; a last column panel narrower than NR goes through
+ * a zero-padded copy (any vector width, any shape).
+ */
+public final class PackedGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    public static final int MR = 6;
+    public static final int NR = 2 * L;
+    /** Depth of one pass: a KC×NR panel of B (32 KB with AVX-512) stays in L1 while A's panels stream. */
+    public static final int KC = 256;
+
+    private final int m;
+    private final int k;
+    private final float[] packed;
+
+    /** Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}). */
+    public PackedGemm(int m, int k, float[] a, int aOff, int lda) {
+        this.m = m;
+        this.k = k;
+        int panels = (m + MR - 1) / MR;
+        this.packed = new float[panels * MR * k];
+        for (int panel = 0; panel < panels; panel++) {
+            for (int p = 0; p < k; p++) {
+                for (int r = 0; r < MR; r++) {
+                    int row = panel * MR + r;
+                    packed[(panel * k + p) * MR + r] = row < m ? a[aOff + row * lda + p] : 0f;
+                }
+            }
+        }
+    }
+
+    /** Floats of per-thread workspace {@link #multiply} needs for the narrow last column panel. */
+    public static int workspaceSize() {
+        return KC * NR + MR * NR;
+    }
+
+    public int rows() {
+        return m;
+    }
+
+    public int depth() {
+        return k;
+    }
+
+    /**
+     * Columns [0, n) of {@code C = A·B}: B is {@code k×n} at {@code b[bOff]} with leading dimension {@code ldb}, C is
+     * {@code m×n} at {@code c[cOff]} with {@code ldc}. Each finished row segment of C then gets {@code post} for
+     * channel {@code channelBase + row}, with the residual (if any) read at the same offsets as C. {@code ws} holds
+     * {@link #workspaceSize()} floats.
+     */
+    public void multiply(int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, PostOps post,
+                         int channelBase, float[] residual, float[] ws) {
+        for (int p = 0; p < k; p += KC) {
+            int kc = Math.min(KC, k - p);
+            boolean first = p == 0;
+            boolean last = p + kc == k;
+            for (int j = 0; j < n; j += NR) {
+                int nr = Math.min(NR, n - j);
+                if (nr < NR) {
+                    // Zero-padded copy of the narrow panel, so the kernel needs no masks.
+                    for (int q = 0; q < kc; q++) {
+                        System.arraycopy(b, bOff + (p + q) * ldb + j, ws, q * NR, nr);
+                        java.util.Arrays.fill(ws, q * NR + nr, (q + 1) * NR, 0f);
+                    }
+                }
+                for (int i = 0; i < m; i += MR) {
+                    int mr = Math.min(MR, m - i);
+                    int cc = cOff + i * ldc + j;
+                    if (nr == NR) {
+                        kernel(kc, packed, i * k + p * MR, b, bOff + p * ldb + j, ldb, c, cc, ldc, mr, first);
+                    } else {
+                        int tile = KC * NR;
+                        for (int r = 0; r < mr && !first; r++) {
+                            System.arraycopy(c, cc + r * ldc, ws, tile + r * NR, nr);
+                        }
+                        kernel(kc, packed, i * k + p * MR, ws, 0, NR, ws, tile, NR, mr, first);
+                        for (int r = 0; r < mr; r++) {
+                            System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, nr);
+                        }
+                    }
+                    if (last && !post.isIdentity()) {
+                        for (int r = 0; r < mr; r++) {
+                            post.apply(c, cc + r * ldc, nr, channelBase + i + r, residual);
+                        }
+                    }
+                }
+            }
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
+            }
+        }
+    }
+
+    /** One MR×NR tile over kc steps of K (added to C unless {@code first}); rows at or past {@code mr} are left alone. */
+    private static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc,
+                               int mr, boolean first) {
+        FloatVector c00 = load(first, 0, mr, c, cc);
+        FloatVector c01 = load(first, 0, mr, c, cc + L);
+        FloatVector c10 = load(first, 1, mr, c, cc + ldc);
+        FloatVector c11 = load(first, 1, mr, c, cc + ldc + L);
+        FloatVector c20 = load(first, 2, mr, c, cc + 2 * ldc);
+        FloatVector c21 = load(first, 2, mr, c, cc + 2 * ldc + L);
+        FloatVector c30 = load(first, 3, mr, c, cc + 3 * ldc);
+        FloatVector c31 = load(first, 3, mr, c, cc + 3 * ldc + L);
+        FloatVector c40 = load(first, 4, mr, c, cc + 4 * ldc);
+        FloatVector c41 = load(first, 4, mr, c, cc + 4 * ldc + L);
+        FloatVector c50 = load(first, 5, mr, c, cc + 5 * ldc);
+        FloatVector c51 = load(first, 5, mr, c, cc + 5 * ldc + L);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            ai += MR;
+            bi += ldb;
+        }
+        c00.intoArray(c, cc);
+        c01.intoArray(c, cc + L);
+        if (mr > 1) {
+            c10.intoArray(c, cc + ldc);
+            c11.intoArray(c, cc + ldc + L);
+        }
+        if (mr > 2) {
+            c20.intoArray(c, cc + 2 * ldc);
+            c21.intoArray(c, cc + 2 * ldc + L);
+        }
+        if (mr > 3) {
+            c30.intoArray(c, cc + 3 * ldc);
+            c31.intoArray(c, cc + 3 * ldc + L);
+        }
+        if (mr > 4) {
+            c40.intoArray(c, cc + 4 * ldc);
+            c41.intoArray(c, cc + 4 * ldc + L);
+        }
+        if (mr > 5) {
+            c50.intoArray(c, cc + 5 * ldc);
+            c51.intoArray(c, cc + 5 * ldc + L);
+        }
+    }
+
+    private static FloatVector load(boolean first, int row, int mr, float[] c, int off) {
+        return first || row >= mr ? FloatVector.zero(S) : FloatVector.fromArray(S, c, off);
+    }
+}
