@@ -17,6 +17,12 @@ import java.util.List;
  * Layer-local, like POT's: each layer is corrected for its own quantization error, on FP32 inputs.
  */
 final class FastBiasCorrection {
+    /**
+     * Samples used: each gives every output position of every channel, so a few dozen estimate the mean shift well,
+     * and evaluating each layer twice with the reference kernels is the slowest part of quantization.
+     */
+    static final int MAX_SAMPLES = 50;
+
     /** A layer to correct: where its FP32 input comes from, and its bias Add. */
     private record Target(DefaultQuantization.Layer layer, int tap, Node biasAdd, int biasPort, int channelAxis,
                           double[] shift) {
@@ -41,9 +47,10 @@ final class FastBiasCorrection {
         if (targets.isEmpty()) {
             return 0;
         }
-        ProgressBar bar = new ProgressBar("Bias correction        ", samples.size(), log);
+        List<Tensor> used = samples.subList(0, Math.min(samples.size(), MAX_SAMPLES));
+        ProgressBar bar = new ProgressBar("Bias correction        ", used.size(), log);
         long[] counts = new long[targets.size()];
-        for (Tensor sample : samples) {
+        for (Tensor sample : used) {
             Tensor[] inputs = model.run(sample);
             for (int i = 0; i < targets.size(); i++) {
                 counts[i] += accumulate(targets.get(i), inputs[targets.get(i).tap()]);

@@ -57,7 +57,7 @@ public final class WeightQuantizer {
         Tensor q = Tensor.allocate(ElementType.I8, shape);
         byte[] qb = q.bytes();
         for (int i = 0; i < n; i++) {
-            long v = Math.round(w[i] / scale[idx.channel(i)]);
+            double v = Math.rint(w[i] / scale[idx.channel(i)]);   // ties to even, as FakeQuantize rounds
             qb[i] = (byte) Math.max(-LEVEL_HIGH, Math.min(LEVEL_HIGH, v));
         }
         return new Quantized(q, Tensor.of(scale, scaleShape));
