@@ -24,7 +24,16 @@ public final class DriftMetrics {
     private double sumError2;
     private int samples;
     private int top1Agree;
-    private boolean classScores = true;
+    private boolean classScores;
+
+    /** Metrics of a tensor; top-1 agreement is counted only if {@code mayBeClassScores} and its shape fits. */
+    public DriftMetrics(boolean mayBeClassScores) {
+        this.classScores = mayBeClassScores;
+    }
+
+    public DriftMetrics() {
+        this(true);
+    }
 
     /** Adds one sample's pair of tensors (same number of elements). */
     public void add(Tensor expected, Tensor actual) {

@@ -27,8 +27,15 @@ import java.util.Set;
  * drift of every output and, optionally, of every intermediate tensor the two share by name.
  */
 public final class ModelComparison {
-    /** SQNR used for "no error" when ranking where error grows, so an exact input vs a noisy output is finite. */
+    /** SQNR standing for "no error" (identical tensors), so that differences stay finite. */
     private static final double EXACT_DB = 200;
+
+    /**
+     * What a layer reading exact inputs (e.g. the model input) is measured against: the SQNR of ideal 8-bit
+     * quantization of a full-scale uniform signal, 6.02·8 + 1.76 dB. Otherwise the first layer would always top the
+     * list, having gone from "no error" to any error at all.
+     */
+    private static final double IDEAL_8BIT_DB = 6.02 * 8 + 1.76;
 
     /** Drift of one tensor: {@code growthDb} is how many dB of SQNR it lost against its nearest compared inputs. */
     public record TensorDrift(String name, String producer, DriftMetrics metrics, double growthDb) {
@@ -71,7 +78,7 @@ public final class ModelComparison {
             int total = outputs + layerNames.size();
             DriftMetrics[] metrics = new DriftMetrics[total];
             for (int i = 0; i < total; i++) {
-                metrics[i] = new DriftMetrics();
+                metrics[i] = new DriftMetrics(i < outputs && isClassifierHead(ga.results().get(i).input(0)));
             }
             try (CompiledModel ca = core.compileModel(a, "CPU"); CompiledModel cb = core.compileModel(b, "CPU")) {
                 InferRequest ra = ca.createInferRequest();
@@ -103,8 +110,8 @@ public final class ModelComparison {
             List<TensorDrift> layers = new ArrayList<>();
             for (int i = 0; i < layerNames.size(); i++) {
                 Value v = shared.get(layerNames.get(i))[0];
-                double inputDb = nearestComparedInputs(v, sqnr).stream().mapToDouble(sqnr::get).min()
-                        .orElse(EXACT_DB);
+                double inputDb = Math.min(IDEAL_8BIT_DB, nearestComparedInputs(v, sqnr).stream()
+                        .mapToDouble(sqnr::get).min().orElse(EXACT_DB));
                 layers.add(new TensorDrift(layerNames.get(i), v.node().type(), metrics[outputs + i],
                         inputDb - sqnr.get(v)));
             }
@@ -143,6 +150,27 @@ public final class ModelComparison {
             }
         }
         return shared;
+    }
+
+    /** Ops that only move or offset values, looked through when finding what computed an output. */
+    private static final Set<String> PASS_THROUGH = Set.of("Reshape", "Squeeze", "Unsqueeze", "Transpose", "Convert",
+            "Add", "Multiply");
+
+    /**
+     * Whether {@code v} is computed by a classifier head (Softmax, LogSoftmax, or a fully connected MatMul, possibly
+     * followed by a bias and reshapes), so top-1 agreement means something; a [1, N, 1, 1] output of a convolution
+     * (e.g. face landmarks) is not class scores even though it has that shape.
+     */
+    static boolean isClassifierHead(Value v) {
+        Node n = v.node();
+        while (PASS_THROUGH.contains(n.type())) {
+            Value next = n.inputs().stream().filter(in -> in != null && !in.isKnown()).findFirst().orElse(null);
+            if (next == null) {
+                return false;
+            }
+            n = next.node();
+        }
+        return Set.of("Softmax", "LogSoftmax", "MatMul").contains(n.type());
     }
 
     private static boolean isComparable(Value v) {
