@@ -27,6 +27,9 @@ import java.util.Set;
  *       output channel ({@link WeightQuantizer}), so the {@code .bin} holds one byte per weight.</li>
  * </ul>
  * Layers named in {@code ignored.scope} or whose type is in {@code ignored.operations} are left in floating point.
+ * The input of a depthwise convolution (read by no other quantized layer) gets per-channel ranges ([1, C, 1, 1]),
+ * as OpenVINO's CPU configuration allows: its channels are never summed together, so one channel's wide range need
+ * not coarsen the others.
  */
 public final class DefaultQuantization {
     /** Op types quantized: those the CPU runtime is meant to run with INT8 inputs. */
@@ -82,8 +85,38 @@ public final class DefaultQuantization {
         return List.copyOf(ids);
     }
 
-    /** Rewrites {@code graph}; {@code ranges} must hold every tensor {@link #activationInputs} named. */
-    public static Outcome apply(Graph graph, List<Node> layers, Map<TensorId, ActivationRange> ranges,
+    /** The activation tensors quantized per channel: those read only by depthwise convolutions among the layers. */
+    public static Set<TensorId> perChannelInputs(List<Node> layers) {
+        Map<TensorId, Boolean> onlyDepthwise = new LinkedHashMap<>();
+        for (Node l : layers) {
+            for (int port : activationPorts(l)) {
+                onlyDepthwise.merge(TensorId.of(l.input(port)), isDepthwise(l) && l.input(port).shape().hasRank()
+                        && l.input(port).shape().rank() >= 3, Boolean::logicalAnd);
+            }
+        }
+        Set<TensorId> out = new LinkedHashSet<>();
+        onlyDepthwise.forEach((id, dw) -> {
+            if (dw) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    /** A GroupConvolution with one input and one output channel per group: weights [C, 1, 1, k...]. */
+    static boolean isDepthwise(Node layer) {
+        if (!layer.type().equals("GroupConvolution") || !layer.input(1).shape().hasRank()) {
+            return false;
+        }
+        var w = layer.input(1).shape();
+        return w.rank() >= 3 && w.dim(1) == 1 && w.dim(2) == 1;
+    }
+
+    /**
+     * Rewrites {@code graph}; {@code ranges} must hold every tensor {@link #activationInputs} named: one range for a
+     * per-tensor FakeQuantize, one per channel (axis 1) for those in {@link #perChannelInputs}.
+     */
+    public static Outcome apply(Graph graph, List<Node> layers, Map<TensorId, List<ActivationRange>> ranges,
                                 Preset preset) {
         Map<TensorId, Node> fqByTensor = new LinkedHashMap<>();
         List<Layer> done = new ArrayList<>();
@@ -92,12 +125,12 @@ public final class DefaultQuantization {
             for (int port : activationPorts(layer)) {
                 Value x = layer.input(port);
                 TensorId id = TensorId.of(x);
-                ActivationRange range = ranges.get(id);
+                List<ActivationRange> range = ranges.get(id);
                 if (range == null) {
                     throw new IllegalArgumentException("no statistics for tensor " + id);
                 }
                 Node fq = fqByTensor.computeIfAbsent(id,
-                        k -> addFakeQuantize(graph, x, layer.name() + "/fq_input_" + port, range.interval(preset)));
+                        k -> addFakeQuantize(graph, x, layer.name() + "/fq_input_" + port, range, preset));
                 graph.setInput(layer, port, fq.output(0));
                 fqs.put(port, fq);
             }
@@ -113,15 +146,25 @@ public final class DefaultQuantization {
         return new Outcome(done, fqByTensor.size());
     }
 
-    private static Node addFakeQuantize(Graph graph, Value x, String name, float[] interval) {
+    private static Node addFakeQuantize(Graph graph, Value x, String name, List<ActivationRange> ranges,
+                                        Preset preset) {
         int[] shape = new int[x.shape().hasRank() ? x.shape().rank() : 0];
         Arrays.fill(shape, 1);
-        Value low = graph.addConstant(name + "/input_low", Tensor.of(new float[] {interval[0]}, shape)).output(0);
-        Value high = graph.addConstant(name + "/input_high", Tensor.of(new float[] {interval[1]}, shape)).output(0);
-        Value outLow = graph.addConstant(name + "/output_low", Tensor.of(new float[] {interval[0]}, shape)).output(0);
-        Value outHigh = graph.addConstant(name + "/output_high", Tensor.of(new float[] {interval[1]}, shape))
-                .output(0);
-        return graph.add(new FakeQuantize(ActivationRange.LEVELS), name, x, low, high, outLow, outHigh);
+        if (ranges.size() > 1) {
+            shape[1] = ranges.size();
+        }
+        float[] low = new float[ranges.size()];
+        float[] high = new float[ranges.size()];
+        for (int c = 0; c < low.length; c++) {
+            float[] interval = ranges.get(c).interval(preset);
+            low[c] = interval[0];
+            high[c] = interval[1];
+        }
+        Value il = graph.addConstant(name + "/input_low", Tensor.of(low, shape)).output(0);
+        Value ih = graph.addConstant(name + "/input_high", Tensor.of(high, shape)).output(0);
+        Value ol = graph.addConstant(name + "/output_low", Tensor.of(low.clone(), shape)).output(0);
+        Value oh = graph.addConstant(name + "/output_high", Tensor.of(high.clone(), shape)).output(0);
+        return graph.add(new FakeQuantize(ActivationRange.LEVELS), name, x, il, ih, ol, oh);
     }
 
     /**

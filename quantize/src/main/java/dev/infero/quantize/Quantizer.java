@@ -80,8 +80,8 @@ public final class Quantizer {
         }
         List<TensorId> taps = DefaultQuantization.activationInputs(layers);
         try (TappedModel fp32 = new TappedModel(core, core.readModel(model), taps)) {
-            Map<TensorId, ActivationRange> ranges = ActivationStatistics.collect(fp32, taps, samples,
-                    params.rangeEstimator(), log);
+            Map<TensorId, List<ActivationRange>> ranges = ActivationStatistics.collect(fp32, taps,
+                    DefaultQuantization.perChannelInputs(layers), samples, params.rangeEstimator(), log);
             DefaultQuantization.Outcome outcome = DefaultQuantization.apply(graph, layers, ranges, params.preset());
             int biases = params.fastBiasCorrection()
                     ? FastBiasCorrection.apply(graph, outcome.layers(), fp32, taps, samples, log) : 0;

@@ -33,9 +33,9 @@ class DefaultQuantizationTest {
         return g.nodes().stream().filter(n -> n.type().equals(type)).toList().get(index);
     }
 
-    private static Map<TensorId, ActivationRange> ranges(List<TensorId> ids, float min, float max) {
-        Map<TensorId, ActivationRange> r = new HashMap<>();
-        ids.forEach(id -> r.put(id, new ActivationRange(min, max)));
+    private static Map<TensorId, List<ActivationRange>> ranges(List<TensorId> ids, float min, float max) {
+        Map<TensorId, List<ActivationRange>> r = new HashMap<>();
+        ids.forEach(id -> r.put(id, List.of(new ActivationRange(min, max))));
         return r;
     }
 
@@ -66,6 +66,25 @@ class DefaultQuantizationTest {
         assertEquals(0f, fq.input(1).knownValue().floats()[0], "unsigned interval for a non-negative tensor");
         assertEquals(6f, fq.input(2).knownValue().floats()[0]);
         assertEquals(List.of(1, 1, 1, 1), java.util.Arrays.stream(fq.input(1).knownValue().shape()).boxed().toList());
+    }
+
+    @Test
+    void depthwiseInputsArePerChannel() {
+        Graph g = graph();
+        List<Node> layers = DefaultQuantization.layers(g, QuantizationParameters.defaults());
+        Node dw = layer(g, "GroupConvolution", 0);
+        TensorId dwInput = TensorId.of(dw.input(0));
+        assertEquals(java.util.Set.of(dwInput), DefaultQuantization.perChannelInputs(layers));
+        Map<TensorId, List<ActivationRange>> r = ranges(DefaultQuantization.activationInputs(layers), 0, 1);
+        List<ActivationRange> perChannel = new java.util.ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            perChannel.add(new ActivationRange(0, c + 1));
+        }
+        r.put(dwInput, perChannel);
+        DefaultQuantization.apply(g, layers, r, Preset.PERFORMANCE);
+        Node fq = layer(g, "GroupConvolution", 0).input(0).node();
+        assertEquals(List.of(1, 8, 1, 1), java.util.Arrays.stream(fq.input(2).knownValue().shape()).boxed().toList());
+        assertEquals(8f, fq.input(2).knownValue().floats()[7]);
     }
 
     @Test
