@@ -112,7 +112,7 @@ public final class ModelComparison {
                 Value v = shared.get(layerNames.get(i))[0];
                 double inputDb = Math.min(IDEAL_8BIT_DB, nearestComparedInputs(v, sqnr).stream()
                         .mapToDouble(sqnr::get).min().orElse(EXACT_DB));
-                layers.add(new TensorDrift(layerNames.get(i), v.node().type(), metrics[outputs + i],
+                layers.add(new TensorDrift(layerNames.get(i), producer(v), metrics[outputs + i],
                         inputDb - sqnr.get(v)));
             }
             return new Report(outs, layers, inputs.size());
@@ -150,6 +150,19 @@ public final class ModelComparison {
             }
         }
         return shared;
+    }
+
+    /** The op computing {@code v}; a bias Add after a layer is named with it ("Convolution+Add"). */
+    static String producer(Value v) {
+        Node n = v.node();
+        if (n.type().equals("Add") && n.inputs().stream().anyMatch(in -> in != null && in.isKnown())) {
+            for (Value in : n.inputs()) {
+                if (in != null && !in.isKnown() && DefaultQuantization.QUANTIZABLE.contains(in.node().type())) {
+                    return in.node().type() + "+Add";
+                }
+            }
+        }
+        return n.type();
     }
 
     /** Ops that only move or offset values, looked through when finding what computed an output. */

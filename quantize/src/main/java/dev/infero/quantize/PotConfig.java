@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * DefaultQuantization parameters.
  *
  * @param weights    the IR's {@code .bin}; {@code null} when the model is not an IR (an ONNX file)
- * @param sourceText the configuration as written, recorded in the quantized IR's metadata
+ * @param sourceText the configuration as compact JSON (comments dropped), recorded in the quantized IR's metadata
  */
 public record PotConfig(String modelName, Path model, Path weights, Path dataSource, String targetDevice,
                         QuantizationParameters parameters, String sourceText) {

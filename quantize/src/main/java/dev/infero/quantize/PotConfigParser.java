@@ -116,7 +116,9 @@ public final class PotConfigParser {
                     + quote(name));
         }
         QuantizationParameters params = parameters(algorithm.object("params", false));
-        return new PotConfig(modelName, modelFile, weights, data, device, params, text);
+        // Comments dropped and on one line: IR attribute values do not keep line breaks, which would let a // comment
+        // swallow the rest of the configuration.
+        return new PotConfig(modelName, modelFile, weights, data, device, params, root.toString());
     }
 
     private static QuantizationParameters parameters(Obj p) {

@@ -67,6 +67,8 @@ class PotConfigParserTest {
         assertEquals(List.of("MatMul", "Add"), p.ignoredOperations());
         assertEquals(RangeEstimator.QUANTILE, p.rangeEstimator());
         assertTrue(p.fastBiasCorrection());
+        assertTrue(c.sourceText().startsWith("{\"model\":{\"model_name\":\"blazeface\""), c.sourceText());
+        assertFalse(c.sourceText().contains("//") || c.sourceText().contains("\n"), "comments and line breaks dropped");
     }
 
     @Test

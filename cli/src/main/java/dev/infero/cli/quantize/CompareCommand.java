@@ -124,10 +124,10 @@ public final class CompareCommand implements Callable<Integer> {
         if (perLayer) {
             out.printf(Locale.ROOT, "%nIntermediate tensors compared: %d. Where the error grows most (SQNR lost vs"
                     + " the layer's compared inputs):%n", r.layers().size());
-            out.printf(Locale.ROOT, "%-32s %-16s %9s %9s %10s %12s%n", "tensor", "producer", "SQNR dB", "lost dB",
+            out.printf(Locale.ROOT, "%-32s %-20s %9s %9s %10s %12s%n", "tensor", "producer", "SQNR dB", "lost dB",
                     "cosine", "max abs err");
             for (ModelComparison.TensorDrift d : r.worstLayers(top)) {
-                out.printf(Locale.ROOT, "%-32s %-16s %9.2f %9.2f %10.6f %12.5g%n", clip(d.name()), d.producer(),
+                out.printf(Locale.ROOT, "%-32s %-20s %9.2f %9.2f %10.6f %12.5g%n", clip(d.name()), d.producer(),
                         d.metrics().sqnrDb(), d.growthDb(), d.metrics().cosine(), d.metrics().maxAbsError());
             }
         }
