@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Neural network inference on the JVM: inspect, run and check models on the CPU.",
         subcommands = {InfoCommand.class, RunCommand.class, ConvertCommand.class,
             dev.infero.cli.benchmark.BenchmarkCommand.class, ConformanceCommand.class, DemoCommand.class,
+            dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,165 @@
+package dev.infero.cli.quantize;
+
+import dev.infero.api.Core;
+import dev.infero.core.InferoException;
+import dev.infero.core.device.PortInfo;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.quantize.CalibrationData;
+import dev.infero.quantize.PotConfig;
+import dev.infero.quantize.PotConfigParser;
+import dev.infero.quantize.Preset;
+import dev.infero.quantize.QuantizationParameters;
+import dev.infero.quantize.Quantizer;
+import dev.infero.quantize.RangeEstimator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code infero quantize}: POT's DefaultQuantization, from a POT JSON config or from options. */
+@Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Post-training INT8 quantization (OpenVINO POT's DefaultQuantization): calibrate on a folder of "
+                + "images (JPEG/PNG/BMP, resized to the input) or .npy tensors, insert FakeQuantize on the inputs of "
+                + "Convolution/GroupConvolution/MatMul, store weights as per-channel INT8, correct biases, write IR.",
+            "The result runs anywhere the FP32 IR does; it is computed in float (FakeQuantize/Convert/Multiply), "
+                + "INT8 kernels are not used yet.",
+            "  infero quantize -c quantization_spec.json --output-dir . -d",
+            "  infero quantize -m ir/model.xml --data faces/ --preset performance --subset-size 300 --output-dir int8/"})
+public final class QuantizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "POT JSON configuration (comments allowed); other model/data options are then not used.")
+    Path config;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "Model to quantize (.xml IR or .onnx).")
+    Path model;
+
+    @Option(names = {"--data", "--data-source"}, paramLabel = "DIR",
+            description = "Calibration data: folder (searched recursively) of images or .npy files.")
+    Path data;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME",
+            description = "Model name (default: the model file's base name); the IR is written as NAME_int8.")
+    String name;
+
+    @Option(names = "--preset", paramLabel = "PRESET", defaultValue = "performance",
+            description = "performance (symmetric activations) or mixed (asymmetric); default ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = {"--subset-size", "--stat-subset-size"}, paramLabel = "N", defaultValue = "300",
+            description = "Calibration samples to use (0 = all); default ${DEFAULT-VALUE}.")
+    int subsetSize;
+
+    @Option(names = "--shuffle", description = "Pick the samples at random (fixed --seed) instead of in path order.")
+    boolean shuffle;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed for --shuffle.")
+    long seed;
+
+    @Option(names = "--range-estimator", paramLabel = "KIND", defaultValue = "default",
+            description = "Activation ranges: default (min/max) or quantile (clip 1e-4 outliers per sample).")
+    String rangeEstimator;
+
+    @Option(names = "--no-bias-correction", description = "Skip fast bias correction.")
+    boolean noBiasCorrection;
+
+    @Option(names = "--ignored-scope", split = ",", paramLabel = "NODES",
+            description = "Node names to keep in floating point.")
+    List<String> ignoredScope = List.of();
+
+    @Option(names = "--ignored-types", split = ",", paramLabel = "TYPES",
+            description = "Op types to keep in floating point, e.g. MatMul.")
+    List<String> ignoredTypes = List.of();
+
+    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "./results",
+            description = "Output root (default ${DEFAULT-VALUE}).")
+    Path outputDir;
+
+    @Option(names = {"-d", "--direct-dump"},
+            description = "Write the IR straight into --output-dir, not into <name>_DefaultQuantization/<time>/.")
+    boolean directDump;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream log = System.err;
+        PotConfig cfg = config != null ? configFromFile() : configFromOptions();
+        Path modelFile = cfg.model();
+        PortInfo input;
+        try (Core core = new Core()) {
+            List<PortInfo> inputs = core.readModel(modelFile).inputs();
+            if (inputs.size() != 1) {
+                throw new InferoException("quantize supports single-input models; " + modelFile + " has "
+                        + inputs.size() + " inputs");
+            }
+            input = inputs.getFirst();
+        }
+        QuantizationParameters p = cfg.parameters();
+        long start = System.nanoTime();
+        List<Tensor> samples = CalibrationData.load(cfg.dataSource(), input, SampleFiles.reader(),
+                p.statSubsetSize(), p.shuffleData(), p.seed(), log);
+        Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName());
+        Quantizer.Result r = Quantizer.quantize(modelFile, samples, p, dir, cfg.modelName() + "_int8",
+                cfg.sourceText(), log);
+        long fp32 = cfg.weights() != null && Files.isRegularFile(cfg.weights()) ? Files.size(cfg.weights()) : 0;
+        out.printf(Locale.ROOT, "[ INFO ] Preset %s, %d calibration samples, %d layers quantized, %d FakeQuantize,"
+                        + " %d biases corrected%n", p.preset().potName(), samples.size(), r.quantizedLayers(),
+                r.fakeQuantizes(), r.biasesCorrected());
+        if (fp32 > 0) {
+            out.printf(Locale.ROOT, "[ INFO ] Weights: %,d bytes FP32 -> %,d bytes INT8 (%.2fx smaller)%n", fp32,
+                    r.binBytes(), (double) fp32 / r.binBytes());
+        }
+        out.println("[ SUCCESS ] XML file: " + r.xml().toAbsolutePath());
+        out.println("[ SUCCESS ] BIN file: " + r.bin().toAbsolutePath());
+        out.printf(Locale.ROOT, "[ SUCCESS ] Total time: %.1f seconds.%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private PotConfig configFromFile() {
+        if (model != null || data != null) {
+            throw new InferoException("-c/--config describes the model and data; do not also give -m or --data");
+        }
+        try {
+            return PotConfigParser.read(config);
+        } catch (PotConfigParser.ConfigException e) {
+            throw new InferoException(config + ": " + e.getMessage());
+        }
+    }
+
+    private PotConfig configFromOptions() {
+        if (model == null || data == null) {
+            throw new InferoException("give either -c CONFIG, or -m MODEL and --data DIR");
+        }
+        Preset pr = switch (preset.toLowerCase(Locale.ROOT)) {
+            case "performance" -> Preset.PERFORMANCE;
+            case "mixed" -> Preset.MIXED;
+            default -> throw new InferoException("--preset: expected performance or mixed, got " + preset);
+        };
+        RangeEstimator re = switch (rangeEstimator.toLowerCase(Locale.ROOT)) {
+            case "default", "minmax", "min_max" -> RangeEstimator.MIN_MAX;
+            case "quantile" -> RangeEstimator.QUANTILE;
+            default -> throw new InferoException("--range-estimator: expected default or quantile, got "
+                    + rangeEstimator);
+        };
+        if (subsetSize < 0) {
+            throw new InferoException("--subset-size must be 0 (all) or positive, got " + subsetSize);
+        }
+        QuantizationParameters p = QuantizationParameters.defaults().withPreset(pr).withStatSubsetSize(subsetSize)
+                .withShuffle(shuffle, seed).withRangeEstimator(re).withFastBiasCorrection(!noBiasCorrection)
+                .withIgnored(ignoredScope, ignoredTypes);
+        String file = model.getFileName().toString();
+        String base = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
+        Path weights = file.toLowerCase(Locale.ROOT).endsWith(".xml") ? model.resolveSibling(base + ".bin") : model;
+        return new PotConfig(name != null ? name : base, model, weights, data, "CPU", p, null);
+    }
+}

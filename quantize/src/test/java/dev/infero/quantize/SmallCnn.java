@@ -1,0 +1,76 @@
+package dev.infero.quantize;
+
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.OnnxModelBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A small generated CNN with the shapes quantization cares about: a 3×3 convolution, a depthwise one, two 1×1
+ * convolutions reading the same tensor (one shared FakeQuantize), a residual add, global pooling and a fully connected
+ * classifier (MatMul) with 10 class scores.
+ */
+final class SmallCnn {
+    static final int SIZE = 16;
+
+    private SmallCnn() {
+    }
+
+    static Path write(Path dir) {
+        Random rnd = new Random(7);
+        OnnxModelBuilder b = new OnnxModelBuilder("small_cnn", 17)
+                .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
+                .output("scores", ElementType.F32, 1, 10)
+                .initializer("w1", random(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", random(rnd, 0.1f, 8))
+                .initializer("w2", random(rnd, 0.5f, 8, 1, 3, 3)).initializer("b2", random(rnd, 0.1f, 8))
+                .initializer("w3", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", random(rnd, 0.1f, 4))
+                .initializer("w4", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b4", random(rnd, 0.1f, 4))
+                .initializer("wf", random(rnd, 0.5f, 10, 4)).initializer("bf", random(rnd, 0.1f, 10));
+        b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "relu1").inputs("c1").outputs("r1");
+        b.node("Conv", "dw").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1).attr("group", 8L);
+        b.node("Relu", "relu2").inputs("c2").outputs("r2");
+        b.node("Conv", "pw_a").inputs("r2", "w3", "b3").outputs("c3");
+        b.node("Conv", "pw_b").inputs("r2", "w4", "b4").outputs("c4");
+        b.node("Add", "sum").inputs("c3", "c4").outputs("s");
+        b.node("GlobalAveragePool", "gap").inputs("s").outputs("g");
+        b.node("Flatten", "flat").inputs("g").outputs("f");
+        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
+        Path file = dir.resolve("small_cnn.onnx");
+        b.write(file);
+        return file;
+    }
+
+    /** Image-like samples: smooth gradients plus noise, values 0..1. */
+    static List<Tensor> samples(int n, long seed) {
+        Random rnd = new Random(seed);
+        List<Tensor> out = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            float[] v = new float[3 * SIZE * SIZE];
+            float fx = rnd.nextFloat();
+            float fy = rnd.nextFloat();
+            for (int i = 0; i < v.length; i++) {
+                int x = i % SIZE;
+                int y = (i / SIZE) % SIZE;
+                v[i] = Math.clamp(0.5f * (fx * x + fy * y) / SIZE + 0.3f * rnd.nextFloat(), 0f, 1f);
+            }
+            out.add(Tensor.of(v, 1, 3, SIZE, SIZE));
+        }
+        return out;
+    }
+
+    static Tensor random(Random rnd, float scale, int... shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian() * scale;
+        }
+        return Tensor.of(v, shape);
+    }
+}
