@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new InferoException("--time must be at least 1 ms, got " + benchmarkMillis);
         }
         PrintWriter out = spec.commandLine().getOut();
+        long start = System.nanoTime();
         boolean temporary = outputDir == null;
         Path dir = temporary ? Files.createTempDirectory("infero-demo") : Files.createDirectories(outputDir);
         try {
@@ -81,8 +82,9 @@ final class DemoCommand implements Callable<Integer> {
                 deleteTree(dir);
             }
         }
-        out.println(temporary ? "Files: written to a temporary folder and deleted (--output-dir DIR keeps them)"
-                : "Files: " + dir.toAbsolutePath());
+        out.printf(Locale.ROOT, "%-10s %s; total %.1f s%n", "Files", temporary
+                ? "in a temporary folder, deleted (--output-dir DIR keeps them)" : dir.toAbsolutePath().toString(),
+                millisSince(start) / 1000.0);
         return 0;
     }
 
@@ -119,6 +121,8 @@ final class DemoCommand implements Callable<Integer> {
             float[] scores = benchmark(v, out);
             fp32Scores = fp32Scores == null ? scores : fp32Scores;
         }
+        out.println("  (INT8 is smaller, not faster yet: it still computes in float, FakeQuantize and dequantized "
+                + "weights)");
 
         List<Tensor[]> evaluation = SyntheticImages.generate(EVALUATION_IMAGES, EVALUATION_SEED).stream()
                 .map(t -> new Tensor[] {t}).toList();
@@ -132,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-8s %11.2e %10.6f %8.1f %6.1f%%%n", v.name(), m.maxAbsError(), m.cosine(),
                     m.sqnrDb(), 100 * m.top1Agreement());
         }
-        out.println("Top-3 (FP32, the demo picture): " + top3(fp32Scores));
+        out.printf(Locale.ROOT, "%-10s FP32 on the demo picture: %s%n", "Top-3", top3(fp32Scores));
     }
 
     private static Variant convert(Path onnx, Path dir, String precision, boolean fp16) {

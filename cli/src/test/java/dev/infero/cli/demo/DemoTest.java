@@ -93,7 +93,7 @@ class DemoTest {
         StringWriter err = new StringWriter();
         assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "-t", "1"),
                 err.toString());
-        assertTrue(out.toString().contains("temporary folder and deleted"), out.toString());
+        assertTrue(out.toString().contains("in a temporary folder, deleted"), out.toString());
     }
 
     private static String demo(Path outDir) {
