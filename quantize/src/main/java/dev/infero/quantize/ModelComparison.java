@@ -183,7 +183,7 @@ public final class ModelComparison {
             }
             n = next.node();
         }
-        return Set.of("Softmax", "LogSoftmax", "MatMul").contains(n.type());
+        return Set.of("SoftMax", "LogSoftmax", "MatMul").contains(n.type());
     }
 
     private static boolean isComparable(Value v) {

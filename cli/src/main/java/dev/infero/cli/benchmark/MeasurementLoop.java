@@ -9,9 +9,9 @@ import java.util.function.LongSupplier;
  * tests may replace. The limits follow benchmark_app: with both an iteration count and a duration the run continues
  * until both are reached.
  */
-final class MeasurementLoop {
+public final class MeasurementLoop {
     /** Stop conditions; 0 means "no limit" for either, and at least one is set. */
-    record Limits(long iterations, long durationNanos) {
+    public record Limits(long iterations, long durationNanos) {
         boolean reached(long count, long elapsedNanos) {
             boolean iterationsMet = iterations == 0 || count >= iterations;
             boolean durationMet = durationNanos == 0 || elapsedNanos >= durationNanos;
@@ -27,28 +27,28 @@ final class MeasurementLoop {
     }
 
     /** Receives the share of the run done, 0..1, after each inference. */
-    interface Progress {
+    public interface Progress {
         Progress NONE = fraction -> { };
 
         void update(double fraction);
     }
 
     /** What a run measured: per-inference latencies and the total wall time. */
-    record Measured(long[] latenciesNanos, long durationNanos) {
+    public record Measured(long[] latenciesNanos, long durationNanos) {
     }
 
     private final LongSupplier clock;
     private final Limits limits;
     private final Progress progress;
 
-    MeasurementLoop(LongSupplier clock, Limits limits, Progress progress) {
+    public MeasurementLoop(LongSupplier clock, Limits limits, Progress progress) {
         this.clock = clock;
         this.limits = limits;
         this.progress = progress;
     }
 
     /** One request, one inference after the other on this thread. */
-    Measured runSync(Runnable inference) {
+    public Measured runSync(Runnable inference) {
         LongList latencies = new LongList();
         long start = clock.getAsLong();
         long now = start;
