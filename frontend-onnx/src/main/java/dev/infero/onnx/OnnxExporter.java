@@ -133,7 +133,7 @@ public final class OnnxExporter {
 
     /**
      * The single axis along which {@code scaleShape} varies against {@code shape} (or -1 when it is per-tensor), or
-     * -2 when it varies along several axes; leading axes {@code mergeFrom..} may be merged by the caller.
+     * -2 when it varies along several axes or does not match the tensor.
      */
     private static int perAxis(int[] scaleShape, int[] shape) {
         int axis = -1;

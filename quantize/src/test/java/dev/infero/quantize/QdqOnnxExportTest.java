@@ -44,11 +44,23 @@ class QdqOnnxExportTest {
         assertTrue(model.getGraph().getInitializerList().stream().anyMatch(t -> t.getDataType() == 3),
                 "int8 weight initializers");
 
+        Path fp32Onnx = dir.resolve("small_fp32_exported.onnx");
+        OnnxExporter.write(IrReader.read(ir.xml()), fp32Onnx);
+        assertAgree(fp32Onnx, ir.xml(), 1e-4f);
+
         Path onnx = dir.resolve("small_int8.onnx");
         OnnxExporter.write(int8, onnx);
+        assertAgree(onnx, r.xml(), Float.NaN);
+    }
+
+    /**
+     * ONNX Runtime on {@code onnx} against Infero on {@code ir}: within {@code tolerance}, or (NaN) within one 8-bit
+     * quantization step of the output's range.
+     */
+    private static void assertAgree(Path onnx, Path ir, float tolerance) {
         List<Tensor> inputs = SmallCnn.samples(8, 42);
         try (Core core = new Core(); CompiledModel ort = core.compileModel(onnx, "ORT");
-             CompiledModel cpu = core.compileModel(r.xml(), "CPU")) {
+             CompiledModel cpu = core.compileModel(ir, "CPU")) {
             InferRequest a = ort.createInferRequest();
             InferRequest b = cpu.createInferRequest();
             for (Tensor x : inputs) {
@@ -65,7 +77,7 @@ class QdqOnnxExportTest {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
-                float step = (hi - lo) / 255;   // one 8-bit quantization step of the output's range
+                float step = Float.isNaN(tolerance) ? (hi - lo) / 255 : tolerance;
                 for (int i = 0; i < want.length; i++) {
                     assertTrue(Math.abs(got[i] - want[i]) <= step,
                             "score " + i + ": ORT " + got[i] + " vs Infero " + want[i] + ", step " + step);
