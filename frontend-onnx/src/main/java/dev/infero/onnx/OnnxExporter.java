@@ -221,16 +221,43 @@ public final class OnnxExporter {
                     return false;
                 }
                 String pads = unique(name + "/pads");
-                out.node("Concat", pads).inputs(in.get(1), in.get(2)).outputs(pads).attr("axis", 0L);
-                String pads64 = unique(name + "/pads_i64");
-                out.node("Cast", pads64).inputs(pads).outputs(pads64).attr("to", (long) TensorProtos.onnxType(ElementType.I64));
-                List<String> inputs = new ArrayList<>(List.of(in.get(0), pads64));
+                out.node("Concat", pads).inputs(int64(n, 1, in), int64(n, 2, in)).outputs(pads).attr("axis", 0L);
+                List<String> inputs = new ArrayList<>(List.of(in.get(0), pads));
                 if (in.size() > 3 && !in.get(3).isEmpty()) {
                     inputs.add(in.get(3));
                 }
                 out.node("Pad", name).inputs(inputs.toArray(String[]::new)).outputs(y).attr("mode", mode);
             }
             case "FakeQuantize" -> fakeQuantize(n, in, y, a);
+            case "Gather" -> {
+                Tensor axis = n.input(2).knownValue();
+                if (axis == null || !a.get("batch_dims").equals("0")) {
+                    return false;
+                }
+                out.node("Gather", name).inputs(in.get(0), in.get(1)).outputs(y).attr("axis", axis.getLong(0));
+            }
+            case "ShapeOf" -> {
+                boolean i64 = n.output(0).type() == ElementType.I64;
+                String shape = i64 ? y : unique(name + "/i64");
+                out.node("Shape", name).inputs(in.get(0)).outputs(shape);
+                if (!i64) {
+                    out.node("Cast", name + "/cast").inputs(shape).outputs(y)
+                            .attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
+                }
+            }
+            case "Slice" -> {
+                // Infero (OpenVINO) orders the inputs start, stop, step, axes; ONNX starts, ends, axes, steps.
+                List<String> inputs = new ArrayList<>(List.of(in.get(0), int64(n, 1, in), int64(n, 2, in),
+                        in.size() > 4 && !in.get(4).isEmpty() ? int64(n, 4, in) : "", int64(n, 3, in)));
+                out.node("Slice", name).inputs(inputs.toArray(String[]::new)).outputs(y);
+            }
+            case "Broadcast" -> {
+                // numpy mode's output is exactly the target shape, so it agrees with Expand's bidirectional rule.
+                if (!Set.of("numpy", "bidirectional").contains(a.get("mode"))) {
+                    return false;
+                }
+                out.node("Expand", name).inputs(in.get(0), int64(n, 1, in)).outputs(y);
+            }
             default -> {
                 return false;
             }
@@ -379,6 +406,16 @@ public final class OnnxExporter {
             qn.attr("axis", (long) axis);
             dq.attr("axis", (long) axis);
         }
+    }
+
+    /** Input {@code i} of {@code n} as int64, which ONNX requires of shapes and indices. */
+    private String int64(Node n, int i, List<String> in) {
+        if (n.input(i).type() == ElementType.I64) {
+            return in.get(i);
+        }
+        String cast = unique(in.get(i) + "/i64");
+        out.node("Cast", cast).inputs(in.get(i)).outputs(cast).attr("to", (long) TensorProtos.onnxType(ElementType.I64));
+        return cast;
     }
 
     private String constant(String base, Tensor value) {
