@@ -4,6 +4,8 @@ import dev.infero.api.Core;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.ir.IrReader;
+import dev.infero.onnx.OnnxExporter;
 import dev.infero.quantize.CalibrationData;
 import dev.infero.quantize.PotConfig;
 import dev.infero.quantize.PotConfigParser;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "Convolution/GroupConvolution/MatMul, store weights as per-channel INT8, correct biases, write IR.",
             "The result runs anywhere the FP32 IR does; it is computed in float (FakeQuantize/Convert/Multiply), "
                 + "INT8 kernels are not used yet.",
+            "With --format onnx it also writes <name>_int8.onnx, a QDQ model (QuantizeLinear/DequantizeLinear, opset "
+                + OnnxExporter.OPSET + ") that ONNX Runtime runs.",
             "  infero quantize -c quantization_spec.json --output-dir . -d",
             "  infero quantize -m ir/model.xml --data faces/ --preset performance --subset-size 300 --output-dir int8/"})
 public final class QuantizeCommand implements Callable<Integer> {
@@ -89,8 +93,15 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "Write the IR straight into --output-dir, not into <name>_DefaultQuantization/<time>/.")
     boolean directDump;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ir",
+            description = "ir (default): the INT8 IR only; onnx: also <name>_int8.onnx next to it, as a QDQ ONNX model.")
+    String format;
+
     @Override
     public Integer call() throws IOException {
+        if (!format.equals("ir") && !format.equals("onnx")) {
+            throw new InferoException("--format must be ir or onnx, got " + format);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintStream log = System.err;
         PotConfig cfg = config != null ? configFromFile() : configFromOptions();
@@ -121,6 +132,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         out.println("[ SUCCESS ] XML file: " + r.xml().toAbsolutePath());
         out.println("[ SUCCESS ] BIN file: " + r.bin().toAbsolutePath());
+        if (format.equals("onnx")) {
+            Path onnx = dir.resolve(cfg.modelName() + "_int8.onnx");
+            OnnxExporter.write(IrReader.read(r.xml()), onnx);
+            out.println("[ SUCCESS ] ONNX file (QDQ): " + onnx.toAbsolutePath());
+        }
         out.printf(Locale.ROOT, "[ SUCCESS ] Total time: %.1f seconds.%n", (System.nanoTime() - start) / 1e9);
         return 0;
     }

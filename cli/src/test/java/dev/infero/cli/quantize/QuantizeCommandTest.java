@@ -89,9 +89,11 @@ class QuantizeCommandTest {
                     {"name": "DefaultQuantization", "params": {"preset": "performance", "stat_subset_size": 300}}]}
                 }""");
         Path out = dir.resolve("out");
-        Run r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d");
+        Run r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d", "--format", "onnx");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("6 calibration samples, 2 layers quantized, 2 FakeQuantize"), r.out());
+        assertTrue(r.out().contains("ONNX file (QDQ)"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("tiny_int8.onnx")), "QDQ ONNX next to the IR");
         assertTrue(Files.isRegularFile(out.resolve("tiny_int8.xml")));
         assertTrue(Files.isRegularFile(out.resolve("tiny_int8.bin")));
 

@@ -1,0 +1,465 @@
+package dev.infero.onnx;
+
+import dev.infero.core.InferoException;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.proto.Onnx.ModelProto;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Writes an Infero graph as an ONNX model (opset {@value #OPSET}), the ops of converted CNNs, and an INT8 model as
+ * quantize writes it as a QDQ model:
+ * <ul>
+ *   <li>{@code FakeQuantize} (levels 256, output range = input range, zero on a level) becomes
+ *       {@code QuantizeLinear → DequantizeLinear} with {@code scale = (high − low) / 255} and
+ *       {@code zero_point = −low / scale}: int8 with zero point 0 when the range is the signed symmetric one
+ *       [−128·scale, 127·scale], otherwise uint8. Both round half to even as FakeQuantize does, so they compute the
+ *       same levels; per-channel ranges (shape [1, C, 1, ...]) become per-axis parameters on axis 1.</li>
+ *   <li>weights {@code Const i8 → Convert f32 → Multiply(scale)} become an int8 initializer and a
+ *       {@code DequantizeLinear} with per-axis scales on the output-channel axis (0 for Conv).</li>
+ * </ul>
+ * Only values reachable from the results are written. Ops without an ONNX counterpart here are reported together in
+ * one error.
+ */
+public final class OnnxExporter {
+    public static final int OPSET = 18;
+
+    private final Graph graph;
+    private final OnnxModelBuilder out;
+    private final Map<Value, String> names = new HashMap<>();
+    private final Set<String> used = new HashSet<>();
+    private final Set<String> unsupported = new TreeSet<>();
+
+    private OnnxExporter(Graph graph) {
+        this.graph = graph;
+        this.out = new OnnxModelBuilder(graph.name(), OPSET);
+    }
+
+    /** The ONNX model of {@code graph}; throws listing every op type that has no ONNX mapping. */
+    public static ModelProto export(Graph graph) {
+        return new OnnxExporter(graph).run().build();
+    }
+
+    /** Exports {@code graph} and writes it to {@code file}. */
+    public static void write(Graph graph, Path file) {
+        new OnnxExporter(graph).run().write(file);
+    }
+
+    private OnnxModelBuilder run() {
+        for (Node p : graph.parameters()) {
+            Value v = p.output(0);
+            out.input(name(v, p.name()), v.type(), dims(v.shape()));
+        }
+        for (Node r : graph.results()) {
+            Value v = r.input(0);
+            String produced = tensor(v);
+            String outName = produced;
+            if (!produced.equals(r.name()) && used.add(r.name())) {
+                // The output keeps the Result's name; an Identity renames the producer's tensor to it.
+                outName = r.name();
+                out.node("Identity", outName).inputs(produced).outputs(outName);
+            }
+            out.output(outName, v.type(), dims(v.shape()));
+        }
+        if (!unsupported.isEmpty()) {
+            throw new InferoException("cannot export to ONNX: no mapping for " + String.join(", ", unsupported));
+        }
+        return out;
+    }
+
+    /** The ONNX tensor name of {@code v}, writing its producer (and what that needs) on first use. */
+    private String tensor(Value v) {
+        String known = names.get(v);
+        if (known != null) {
+            return known;
+        }
+        Node n = v.node();
+        if (v.isKnown() && n.type().equals("Const")) {
+            String name = name(v, n.name());
+            out.initializer(name, v.knownValue());
+            return name;
+        }
+        if (n.type().equals("Multiply") && quantizedWeights(v) != null) {
+            return dequantizedWeights(v, n.name() + "/dq", quantizedWeights(v).values(), quantizedWeights(v).scales());
+        }
+        List<String> in = new ArrayList<>();
+        for (int i = 0; i < n.inputs().size(); i++) {
+            Value x = n.input(i);
+            // A GroupConvolution's constant weights are written once, already in ONNX's layout (see weights).
+            boolean regrouped = i == 1 && n.type().equals("GroupConvolution") && (x.isKnown() || quantizedWeights(x) != null);
+            in.add(x == null || regrouped ? "" : tensor(x));
+        }
+        String y = name(v, n.name());
+        if (!translate(n, in, y)) {
+            unsupported.add(n.type());
+        }
+        return y;
+    }
+
+    /** Weights {@code Const i8 → Convert → Multiply(Const scale)} as quantize writes them, or null. */
+    private record QuantizedWeights(Tensor values, Tensor scales) {
+    }
+
+    private static QuantizedWeights quantizedWeights(Value v) {
+        Node mul = v.node();
+        if (!mul.type().equals("Multiply") || !mul.input(1).isKnown()) {
+            return null;
+        }
+        Node convert = mul.input(0).node();
+        if (!convert.type().equals("Convert") || !convert.input(0).isKnown()
+                || convert.input(0).type() != ElementType.I8 || v.type() != ElementType.F32) {
+            return null;
+        }
+        Tensor values = convert.input(0).knownValue();
+        Tensor scales = mul.input(1).knownValue();
+        if (perAxis(scales.shape(), values.shape()) < -1) {
+            return null;
+        }
+        return new QuantizedWeights(values, scales);
+    }
+
+    /**
+     * The single axis along which {@code scaleShape} varies against {@code shape} (or -1 when it is per-tensor), or
+     * -2 when it varies along several axes or does not match the tensor.
+     */
+    private static int perAxis(int[] scaleShape, int[] shape) {
+        int axis = -1;
+        int offset = shape.length - scaleShape.length;
+        for (int i = 0; i < scaleShape.length; i++) {
+            if (scaleShape[i] != 1) {
+                if (axis >= 0 || scaleShape[i] != shape[i + offset]) {
+                    return -2;
+                }
+                axis = i + offset;
+            }
+        }
+        return axis;
+    }
+
+    /** An int8 initializer and its DequantizeLinear; the name of the dequantized weights. */
+    private String dequantizedWeights(Value v, String base, Tensor values, Tensor scales) {
+        int axis = perAxis(scales.shape(), values.shape());
+        String q = unique(base + "/quantized");
+        out.initializer(q, values);
+        String s = unique(base + "/scale");
+        out.initializer(s, axis < 0 ? Tensor.scalar(scales.floats()[0]) : scales.reshape(scales.size()));
+        String zp = unique(base + "/zero_point");
+        Tensor zeros = Tensor.allocate(ElementType.I8, axis < 0 ? new int[0] : new int[] {scales.size()});
+        out.initializer(zp, zeros);
+        String y = v == null ? unique(base) : name(v, base);
+        OnnxModelBuilder.NodeBuilder dq = out.node("DequantizeLinear", y).inputs(q, s, zp).outputs(y);
+        if (axis >= 0) {
+            dq.attr("axis", (long) axis);
+        }
+        return y;
+    }
+
+    private boolean translate(Node n, List<String> in, String y) {
+        Map<String, String> a = attributes(n);
+        String name = n.name();
+        switch (n.type()) {
+            case "Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum", "Power", "PRelu", "ReLU", "Sigmoid",
+                 "Tanh", "Exp", "Sqrt", "Abs", "Floor", "Ceiling", "Erf", "Log", "Negative", "Concat", "HSwish",
+                 "SoftPlus", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "SoftMax",
+                 "LogSoftmax", "Squeeze", "Unsqueeze", "Convert" -> simple(n, in, y, a);
+            case "Convolution" -> conv(n, in.get(0), weights(n, in.get(1), false), in, y, a, 1);
+            case "GroupConvolution" -> {
+                int groups = n.input(1).shape().dim(0);
+                conv(n, in.get(0), weights(n, in.get(1), true), in, y, a, groups);
+            }
+            case "MatMul" -> {
+                String x = bool(a, "transpose_a") ? transposeLast(n.input(0), in.get(0), name + "/ta") : in.get(0);
+                String w = bool(a, "transpose_b") ? transposeLast(n.input(1), in.get(1), name + "/tb") : in.get(1);
+                out.node("MatMul", name).inputs(x, w).outputs(y);
+            }
+            case "Clamp" -> {
+                String lo = constant(name + "/min", Tensor.scalar((float) Double.parseDouble(a.get("min"))));
+                String hi = constant(name + "/max", Tensor.scalar((float) Double.parseDouble(a.get("max"))));
+                out.node("Clip", name).inputs(in.get(0), lo, hi).outputs(y);
+            }
+            case "MaxPool", "AvgPool" -> {
+                if (n.outputs().size() > 1 && !graph.consumers(n.output(1)).isEmpty()) {
+                    return false;
+                }
+                var b = out.node(n.type().equals("MaxPool") ? "MaxPool" : "AveragePool", name).inputs(in.get(0))
+                        .outputs(y).attrInts("kernel_shape", longs(a.get("kernel")))
+                        .attrInts("strides", longs(a.get("strides")))
+                        .attr("ceil_mode", a.get("rounding_type").equals("ceil") ? 1L : 0L);
+                window(b, a);
+                if (a.containsKey("dilations")) {
+                    b.attrInts("dilations", longs(a.get("dilations")));
+                }
+                if (n.type().equals("AvgPool")) {
+                    b.attr("count_include_pad", bool(a, "exclude-pad") ? 0L : 1L);
+                }
+            }
+            case "Reshape" -> out.node("Reshape", name).inputs(in.get(0), in.get(1)).outputs(y)
+                    .attr("allowzero", bool(a, "special_zero") ? 0L : 1L);
+            case "Transpose" -> {
+                Tensor perm = n.input(1).knownValue();
+                if (perm == null) {
+                    return false;
+                }
+                out.node("Transpose", name).inputs(in.get(0)).outputs(y).attrInts("perm", perm.toLongArray());
+            }
+            case "Pad" -> {
+                String mode = a.get("pad_mode");
+                if (!Set.of("constant", "reflect", "edge").contains(mode)) {
+                    return false;
+                }
+                String pads = unique(name + "/pads");
+                out.node("Concat", pads).inputs(int64(n, 1, in), int64(n, 2, in)).outputs(pads).attr("axis", 0L);
+                List<String> inputs = new ArrayList<>(List.of(in.get(0), pads));
+                if (in.size() > 3 && !in.get(3).isEmpty()) {
+                    inputs.add(in.get(3));
+                }
+                out.node("Pad", name).inputs(inputs.toArray(String[]::new)).outputs(y).attr("mode", mode);
+            }
+            case "FakeQuantize" -> fakeQuantize(n, in, y, a);
+            case "Gather" -> {
+                Tensor axis = n.input(2).knownValue();
+                if (axis == null || !a.get("batch_dims").equals("0")) {
+                    return false;
+                }
+                out.node("Gather", name).inputs(in.get(0), in.get(1)).outputs(y).attr("axis", axis.getLong(0));
+            }
+            case "ShapeOf" -> {
+                boolean i64 = n.output(0).type() == ElementType.I64;
+                String shape = i64 ? y : unique(name + "/i64");
+                out.node("Shape", name).inputs(in.get(0)).outputs(shape);
+                if (!i64) {
+                    out.node("Cast", name + "/cast").inputs(shape).outputs(y)
+                            .attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
+                }
+            }
+            case "Slice" -> {
+                // Infero (OpenVINO) orders the inputs start, stop, step, axes; ONNX starts, ends, axes, steps.
+                List<String> inputs = new ArrayList<>(List.of(in.get(0), int64(n, 1, in), int64(n, 2, in),
+                        in.size() > 4 && !in.get(4).isEmpty() ? int64(n, 4, in) : "", int64(n, 3, in)));
+                out.node("Slice", name).inputs(inputs.toArray(String[]::new)).outputs(y);
+            }
+            case "Broadcast" -> {
+                // numpy mode's output is exactly the target shape, so it agrees with Expand's bidirectional rule.
+                if (!Set.of("numpy", "bidirectional").contains(a.get("mode"))) {
+                    return false;
+                }
+                out.node("Expand", name).inputs(in.get(0), int64(n, 1, in)).outputs(y);
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ops whose ONNX form differs at most in name and in how the axis attribute is spelled. */
+    private void simple(Node n, List<String> in, String y, Map<String, String> a) {
+        String onnx = switch (n.type()) {
+            case "ReLU" -> "Relu";
+            case "Maximum" -> "Max";
+            case "Minimum" -> "Min";
+            case "Negative" -> "Neg";
+            case "Ceiling" -> "Ceil";
+            case "HSwish" -> "HardSwish";
+            case "SoftPlus" -> "Softplus";
+            case "SoftMax" -> "Softmax";
+            case "Convert" -> "Cast";
+            default -> n.type();
+        };
+        var b = out.node(onnx, n.name()).inputs(in.toArray(String[]::new)).outputs(y);
+        if (n.type().startsWith("Reduce")) {
+            b.attr("keepdims", bool(a, "keep_dims") ? 1L : 0L);
+        } else if (a.containsKey("axis")) {
+            b.attr("axis", Long.parseLong(a.get("axis")));
+        }
+        if (n.type().equals("Convert")) {
+            b.attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
+        }
+    }
+
+    private void conv(Node n, String x, String w, List<String> in, String y, Map<String, String> a, int groups) {
+        var b = out.node("Conv", n.name()).inputs(x, w).outputs(y)
+                .attrInts("strides", longs(a.get("strides"))).attrInts("dilations", longs(a.get("dilations")))
+                .attr("group", (long) groups);
+        window(b, a);
+    }
+
+    private static void window(OnnxModelBuilder.NodeBuilder b, Map<String, String> a) {
+        String autoPad = a.getOrDefault("auto_pad", "explicit");
+        switch (autoPad) {
+            case "same_upper" -> b.attr("auto_pad", "SAME_UPPER");
+            case "same_lower" -> b.attr("auto_pad", "SAME_LOWER");
+            case "valid" -> b.attr("auto_pad", "VALID");
+            default -> {
+                long[] begin = longs(a.get("pads_begin"));
+                long[] end = longs(a.get("pads_end"));
+                long[] pads = Arrays.copyOf(begin, begin.length + end.length);
+                System.arraycopy(end, 0, pads, begin.length, end.length);
+                b.attrInts("pads", pads);
+            }
+        }
+    }
+
+    /**
+     * Convolution weights in ONNX's layout [Cout, Cin/G, k...]: a GroupConvolution's [G, Cout/G, Cin/G, k...] merges
+     * its first two axes (quantized weights keep their per-output-channel scales, now on axis 0).
+     */
+    private String weights(Node layer, String name, boolean grouped) {
+        if (!grouped) {
+            return name;
+        }
+        Value w = layer.input(1);
+        QuantizedWeights q = quantizedWeights(w);
+        int[] s = w.shape().toArray();
+        int[] merged = new int[s.length - 1];
+        merged[0] = s[0] * s[1];
+        System.arraycopy(s, 2, merged, 1, s.length - 2);
+        if (q != null) {
+            int[] scaleShape = q.scales().shape();
+            int channels = scaleShape[0] * scaleShape[1];
+            int[] mergedScale = new int[merged.length];
+            Arrays.fill(mergedScale, 1);
+            mergedScale[0] = channels;
+            if (channels == merged[0] || channels == 1) {
+                return dequantizedWeights(null, layer.name() + "/weights_dq", q.values().reshape(merged),
+                        q.scales().reshape(mergedScale));
+            }
+        }
+        if (w.isKnown()) {
+            return constant(layer.name() + "/weights", w.knownValue().reshape(merged));
+        }
+        String shape = constant(layer.name() + "/weights_shape", Tensor.vector(Arrays.stream(merged).asLongStream().toArray()));
+        String r = unique(layer.name() + "/weights_reshaped");
+        out.node("Reshape", r).inputs(tensor(w), shape).outputs(r);
+        return r;
+    }
+
+    private String transposeLast(Value v, String name, String base) {
+        int rank = v.shape().rank();
+        long[] perm = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            perm[i] = i;
+        }
+        perm[rank - 1] = rank - 2;
+        perm[rank - 2] = rank - 1;
+        String t = unique(base);
+        out.node("Transpose", t).inputs(name).outputs(t).attrInts("perm", perm);
+        return t;
+    }
+
+    /** FakeQuantize as QuantizeLinear → DequantizeLinear; see the class comment for the mapping. */
+    private void fakeQuantize(Node n, List<String> in, String y, Map<String, String> a) {
+        long levels = Long.parseLong(a.get("levels"));
+        Tensor il = n.input(1).knownValue();
+        Tensor ih = n.input(2).knownValue();
+        Tensor ol = n.input(3).knownValue();
+        Tensor oh = n.input(4).knownValue();
+        if (levels != 256 || il == null || ih == null || !il.contentEquals(ol) || !ih.contentEquals(oh)
+                || !Arrays.equals(il.shape(), ih.shape())) {
+            throw new InferoException("cannot export FakeQuantize " + n.name() + " to ONNX: only levels 256 with"
+                    + " constant ranges and output range = input range map to QuantizeLinear/DequantizeLinear");
+        }
+        int axis = perAxis(il.shape(), n.input(0).shape().hasRank() ? n.input(0).shape().toArray() : il.shape());
+        if (axis < -1 || (axis >= 0 && il.shape().length != n.input(0).shape().rank())) {
+            throw new InferoException("cannot export FakeQuantize " + n.name() + ": ranges of shape "
+                    + Arrays.toString(il.shape()) + " are neither per-tensor nor per-axis");
+        }
+        float[] low = il.toFloatArray();
+        float[] high = ih.toFloatArray();
+        float[] scale = new float[low.length];
+        long[] zero = new long[low.length];
+        boolean signed = true;
+        for (int c = 0; c < low.length; c++) {
+            scale[c] = (high[c] - low[c]) / (levels - 1);
+            double z = -low[c] / scale[c];
+            zero[c] = Math.round(z);
+            if (Math.abs(z - zero[c]) > 1e-3 || zero[c] < 0 || zero[c] > 255) {
+                throw new InferoException("cannot export FakeQuantize " + n.name() + ": zero is not on a level of ["
+                        + low[c] + ", " + high[c] + "]");
+            }
+            signed &= zero[c] == 128;
+        }
+        int[] paramShape = axis < 0 ? new int[0] : new int[] {low.length};
+        Tensor zp = Tensor.allocate(signed ? ElementType.I8 : ElementType.U8, paramShape);
+        for (int c = 0; c < low.length; c++) {
+            zp.setLong(c, signed ? 0 : zero[c]);
+        }
+        String s = constant(n.name() + "/scale", Tensor.of(scale, paramShape));
+        String z = constant(n.name() + "/zero_point", zp);
+        String q = unique(n.name() + "/quantized");
+        var qn = out.node("QuantizeLinear", n.name() + "/quantize").inputs(in.get(0), s, z).outputs(q);
+        var dq = out.node("DequantizeLinear", n.name()).inputs(q, s, z).outputs(y);
+        if (axis >= 0) {
+            qn.attr("axis", (long) axis);
+            dq.attr("axis", (long) axis);
+        }
+    }
+
+    /** Input {@code i} of {@code n} as int64, which ONNX requires of shapes and indices. */
+    private String int64(Node n, int i, List<String> in) {
+        if (n.input(i).type() == ElementType.I64) {
+            return in.get(i);
+        }
+        String cast = unique(in.get(i) + "/i64");
+        out.node("Cast", cast).inputs(in.get(i)).outputs(cast).attr("to", (long) TensorProtos.onnxType(ElementType.I64));
+        return cast;
+    }
+
+    private String constant(String base, Tensor value) {
+        String name = unique(base);
+        out.initializer(name, value);
+        return name;
+    }
+
+    private String name(Value v, String fallback) {
+        String n = unique(v.names().isEmpty() ? fallback + (v.index() == 0 ? "" : ":" + v.index()) : v.displayName());
+        names.put(v, n);
+        return n;
+    }
+
+    private String unique(String base) {
+        String n = base;
+        for (int i = 1; !used.add(n); i++) {
+            n = base + "_" + i;
+        }
+        return n;
+    }
+
+    private static Map<String, String> attributes(Node n) {
+        AttributeSink.Text t = new AttributeSink.Text();
+        n.op().describe(t);
+        return t.values();
+    }
+
+    private static boolean bool(Map<String, String> a, String key) {
+        return Boolean.parseBoolean(a.get(key));
+    }
+
+    private static long[] longs(String csv) {
+        return csv == null || csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
+    }
+
+    private static long[] dims(PartialShape shape) {
+        if (!shape.hasRank()) {
+            return new long[0];
+        }
+        long[] d = new long[shape.rank()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = shape.isDynamic(i) ? -1 : shape.dim(i);
+        }
+        return d;
+    }
+}
