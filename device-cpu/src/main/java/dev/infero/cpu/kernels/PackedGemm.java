@@ -105,8 +105,12 @@ public final class PackedGemm {
         }
     }
 
-    /** One MR×NR tile over kc steps of K (added to C unless {@code first}); rows at or past {@code mr} are left alone. */
-    private static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc,
+    /**
+     * The register-blocked micro-kernel shared by every GEMM here: one MR×NR tile of C over kc steps of K, A packed
+     * MR values per step, B rows {@code ldb} apart (NR for a packed panel); added to C unless {@code first}; rows at
+     * or past {@code mr} are left alone.
+     */
+    static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc,
                                int mr, boolean first) {
         FloatVector c00 = load(first, 0, mr, c, cc);
         FloatVector c01 = load(first, 0, mr, c, cc + L);

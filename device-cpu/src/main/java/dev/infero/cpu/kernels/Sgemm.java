@@ -16,9 +16,9 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Rows of C held in registers: 6 rows × 2 vectors = 12 accumulators, leaving registers for A and B. */
-    public static final int MR = 6;
+    public static final int MR = PackedGemm.MR;
     /** Columns of C held in registers: two vectors. */
-    public static final int NR = 2 * L;
+    public static final int NR = PackedGemm.NR;
     /** Depth of a packed panel pair: 6×256 + 256×32 floats fit L2 comfortably alongside C. */
     public static final int KC = 256;
     /** Rows of A packed per block (a multiple of MR). */
@@ -71,7 +71,7 @@ public final class Sgemm {
                         int paOff = (ii / MR) * MR * kc;
                         int cc = cOff + (i + ii) * ldc + j;
                         if (mr == MR && nr == NR) {
-                            kernel6x2(kc, pa, paOff, pb, pbOff, c, cc, ldc);
+                            PackedGemm.kernel(kc, pa, paOff, pb, pbOff, NR, c, cc, ldc, MR, false);
                         } else {
                             kernelEdge(mr, nr, kc, pa, paOff, pb, pbOff, c, cc, ldc);
                         }
@@ -146,59 +146,6 @@ public final class Sgemm {
                 }
             }
         }
-    }
-
-    /** The full MR×NR tile: 12 accumulators updated with one FMA each per step of k. */
-    private static void kernel6x2(int kc, float[] pa, int ai, float[] pb, int bi, float[] c, int cc, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(S, c, cc);
-        FloatVector c01 = FloatVector.fromArray(S, c, cc + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, cc + ldc);
-        FloatVector c11 = FloatVector.fromArray(S, c, cc + ldc + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, cc + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(S, c, cc + 2 * ldc + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, cc + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(S, c, cc + 3 * ldc + L);
-        FloatVector c40 = FloatVector.fromArray(S, c, cc + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(S, c, cc + 4 * ldc + L);
-        FloatVector c50 = FloatVector.fromArray(S, c, cc + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(S, c, cc + 5 * ldc + L);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, pa[ai + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, pa[ai + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, pa[ai + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, pa[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, pa[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            ai += MR;
-            bi += NR;
-        }
-        c00.intoArray(c, cc);
-        c01.intoArray(c, cc + L);
-        c10.intoArray(c, cc + ldc);
-        c11.intoArray(c, cc + ldc + L);
-        c20.intoArray(c, cc + 2 * ldc);
-        c21.intoArray(c, cc + 2 * ldc + L);
-        c30.intoArray(c, cc + 3 * ldc);
-        c31.intoArray(c, cc + 3 * ldc + L);
-        c40.intoArray(c, cc + 4 * ldc);
-        c41.intoArray(c, cc + 4 * ldc + L);
-        c50.intoArray(c, cc + 5 * ldc);
-        c51.intoArray(c, cc + 5 * ldc + L);
     }
 
     /** Partial tiles at the bottom and right edges: the same math one row at a time, with masked columns. */
