@@ -213,7 +213,7 @@ class FastKernelsPropertyTest {
                 act = "sum";
             }
             b.node("Relu", "relu").inputs(act).outputs("y");
-        }, "FP32+bias+" + (residual ? "add+" : "") + "relu");
+        }, "FP32+scale+bias+" + (residual ? "add+" : "") + "relu");
     }
 
     @RepeatedTest(20)

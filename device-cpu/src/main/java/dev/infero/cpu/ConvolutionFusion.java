@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
- * post-ops: a per-channel constant Add (bias), an Add of another tensor of the output's shape (residual), then one
- * activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
+ * another tensor of the output's shape (residual), then one activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
  * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
  */
 final class ConvolutionFusion {
@@ -98,16 +98,15 @@ final class ConvolutionFusion {
         }
         PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
                 : new PostOps(bias, residual, act, alpha, beta);
-        float[] w = weights.knownValue().floats();
         if (scale != null) {
-            w = scaledPerOutputChannel(w, (int) weights.knownValue().size(), scale);
+            post = post.scaledBy(scale);
         }
-        return new Match(nodes, new ConvolutionKernel(g, w, post), inputs, current);
+        return new Match(nodes, new ConvolutionKernel(g, weights.knownValue().floats(), post), inputs, current);
     }
 
     /**
      * BatchNormInference as the per-channel affine map {@code y = x·scale + shift}, computed in double like the
-     * reference op; after a convolution the scale goes into the weights and the shift into the bias.
+     * reference op; after a convolution it becomes a per-channel post-op scale, and the shift goes into the bias.
      */
     record BatchNorm(float[] scale, float[] shift) {
         static BatchNorm of(Node bn, Map<String, String> attrs, int channels) {
@@ -143,18 +142,6 @@ final class ConvolutionFusion {
     /** A 1-D f32 tensor of {@code channels} values, copied. */
     private static float[] perChannel1d(Tensor t, int channels) {
         return t.type() == ElementType.F32 && t.rank() == 1 ? Arrays.copyOf(t.floats(), channels) : null;
-    }
-
-    /** Weights laid out output channel first (also [G, Cout/G, ...]) with each channel's block multiplied by its scale. */
-    static float[] scaledPerOutputChannel(float[] weights, int size, float[] scale) {
-        float[] out = Arrays.copyOf(weights, size);
-        int block = size / scale.length;
-        for (int c = 0; c < scale.length; c++) {
-            for (int i = c * block; i < (c + 1) * block; i++) {
-                out[i] *= scale[c];
-            }
-        }
-        return out;
     }
 
     /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
