@@ -88,6 +88,16 @@ final class EltwiseKernel implements Kernel {
         return "eltwise_" + math.name().toLowerCase(java.util.Locale.ROOT) + "_vector" + S.vectorBitSize() + "_FP32";
     }
 
+    /** Per operand that is not a row of the output, one plane's worth of its repeated value. */
+    @Override
+    public Object newScratch(int threads) {
+        float[][] rows = new float[modes.length][];
+        for (int i = 0; i < modes.length; i++) {
+            rows[i] = new float[modes[i] == Mode.FULL ? 0 : planeSize];
+        }
+        return rows;
+    }
+
     @Override
     public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
         float[] z = outputs[0].floats();
@@ -97,21 +107,26 @@ final class EltwiseKernel implements Kernel {
             return;
         }
         float[] y = inputs[1].floats();
+        float[][] rows = (float[][]) scratch;
         for (int p = 0; p < planes; p++) {
             int off = p * planeSize;
             int c = p % channels;
-            int xo = offset(modes[0], off, c);
-            int yo = offset(modes[1], off, c);
-            binary(x, xo, modes[0] == Mode.FULL, y, yo, modes[1] == Mode.FULL, z, off, planeSize);
+            // A repeated value is spread into a scratch row (once per plane), so that the loops below see rows
+            // only: vectors chosen by a condition are phis C2 cannot keep unboxed.
+            boolean xRow = modes[0] == Mode.FULL;
+            boolean yRow = modes[1] == Mode.FULL;
+            if (!xRow) {
+                java.util.Arrays.fill(rows[0], x[modes[0] == Mode.SCALAR ? 0 : c]);
+            }
+            if (!yRow) {
+                java.util.Arrays.fill(rows[1], y[modes[1] == Mode.SCALAR ? 0 : c]);
+            }
+            if (math == Math.ADD) {
+                add(xRow ? x : rows[0], xRow ? off : 0, yRow ? y : rows[1], yRow ? off : 0, z, off, planeSize);
+            } else {
+                multiply(xRow ? x : rows[0], xRow ? off : 0, yRow ? y : rows[1], yRow ? off : 0, z, off, planeSize);
+            }
         }
-    }
-
-    private static int offset(Mode mode, int planeOffset, int channel) {
-        return switch (mode) {
-            case FULL -> planeOffset;
-            case SCALAR -> 0;
-            case PER_CHANNEL -> channel;
-        };
     }
 
     private static void relu(float[] x, float[] z, int n) {
@@ -124,21 +139,23 @@ final class EltwiseKernel implements Kernel {
         }
     }
 
-    /** {@code z[zo+i] = x ∘ y} for i in [0, n); an operand that is not a row repeats its one value. */
-    private void binary(float[] x, int xo, boolean xRow, float[] y, int yo, boolean yRow, float[] z, int zo, int n) {
-        FloatVector vx = xRow ? null : FloatVector.broadcast(S, x[xo]);
-        FloatVector vy = yRow ? null : FloatVector.broadcast(S, y[yo]);
-        boolean add = math == Math.ADD;
+    private static void add(float[] x, int xo, float[] y, int yo, float[] z, int zo, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector a = xRow ? FloatVector.fromArray(S, x, xo + i) : vx;
-            FloatVector b = yRow ? FloatVector.fromArray(S, y, yo + i) : vy;
-            (add ? a.add(b) : a.mul(b)).intoArray(z, zo + i);
+            FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, y, yo + i)).intoArray(z, zo + i);
         }
         for (; i < n; i++) {
-            float a = x[xRow ? xo + i : xo];
-            float b = y[yRow ? yo + i : yo];
-            z[zo + i] = add ? a + b : a * b;
+            z[zo + i] = x[xo + i] + y[yo + i];
+        }
+    }
+
+    private static void multiply(float[] x, int xo, float[] y, int yo, float[] z, int zo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, y, yo + i)).intoArray(z, zo + i);
+        }
+        for (; i < n; i++) {
+            z[zo + i] = x[xo + i] * y[yo + i];
         }
     }
 }
