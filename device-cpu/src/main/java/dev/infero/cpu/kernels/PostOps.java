@@ -98,23 +98,38 @@ public final class PostOps {
         float sc = scale == null ? 1f : scale[channel];
         FloatVector vb = FloatVector.broadcast(S, b);
         FloatVector vs = FloatVector.broadcast(S, sc);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, data, off + i);
-            if (scale != null) {
-                v = v.fma(vs, vb);
-            } else if (bias != null) {
-                v = v.add(vb);
+        int i = S.loopBound(n);
+        // Always x·scale + bias (1 and 0 when absent, exact), and the common activations in loops of their own:
+        // a vector chosen by a condition is a phi that C2 may fail to keep unboxed once several post-op kinds have
+        // run through this method, and boxing here costs more than the convolution.
+        switch (activation) {
+            case NONE -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j)
+                            .intoArray(data, off + j);
+                }
             }
-            if (residual) {
-                v = v.add(FloatVector.fromArray(S, res, off + i));
+            case RELU -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j).max(0f)
+                            .intoArray(data, off + j);
+                }
             }
-            activate(v, a).intoArray(data, off + i);
+            default -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    activate(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j), a)
+                            .intoArray(data, off + j);
+                }
+            }
         }
         for (; i < n; i++) {
             float v = Math.fma(data[off + i], sc, b) + (residual ? res[off + i] : 0f);
             data[off + i] = activate(v, a);
         }
+    }
+
+    private FloatVector withResidual(FloatVector v, float[] res, int off) {
+        return residual ? v.add(FloatVector.fromArray(S, res, off)) : v;
     }
 
     private FloatVector activate(FloatVector v, float alpha) {
