@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What a convolution or matrix multiply applies to its result before storing it, fused so the output is written
- * once: optionally a per-channel scale (a folded BatchNorm, kept out of the weights so that small scales cannot turn
- * weights and partial sums subnormal), a per-channel bias, then optionally a residual tensor added element-wise, then an activation. Immutable.
+ * once: optionally a per-channel scale (a folded BatchNorm, applied to the finished sum as the op does, rather
+ * than baked into the weights), a per-channel bias, then optionally a residual tensor added element-wise, then an activation. Immutable.
  */
 public final class PostOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
