@@ -31,8 +31,11 @@ class FastKernelsPropertyTest {
         return t;
     }
 
-    /** A random [N, C, H, W] input and a one-op model built by {@code body} on it, checked fast vs reference. */
-    private void check(String name, int seed, int[] shape, Consumer<OnnxModelBuilder> body, String fastExecPrefix) {
+    /**
+     * A random input of {@code shape} (batch first) and a small model built by {@code body} on it, checked fast vs
+     * reference; some step of the fast run must have an exec type containing {@code fastExec}.
+     */
+    private void check(String name, int seed, int[] shape, Consumer<OnnxModelBuilder> body, String fastExec) {
         Random r = new Random(seed);
         Tensor x = random(r, shape);
         Tensor[] results = new Tensor[2];
@@ -40,7 +43,7 @@ class FastKernelsPropertyTest {
             for (int pass = 0; pass < 2; pass++) {
                 long batch = pass == 0 ? shape[0] : -1;
                 OnnxModelBuilder b = new OnnxModelBuilder(name, 17)
-                        .input("x", ElementType.F32, batch, shape[1], shape[2], shape[3])
+                        .input("x", ElementType.F32, dims(batch, shape))
                         .output("y", ElementType.F32);
                 body.accept(b);
                 Path file = dir.resolve(name + pass + ".onnx");
@@ -52,12 +55,21 @@ class FastKernelsPropertyTest {
                 results[pass] = request.getOutput(0).copy();
                 if (pass == 0) {
                     assertTrue(request.getProfilingInfo().stream().map(ProfilingInfo::execType)
-                                    .anyMatch(e -> e.startsWith(fastExecPrefix)),
+                                    .anyMatch(e -> e.contains(fastExec)),
                             name + " runs on the fast kernel: " + request.getProfilingInfo());
                 }
             }
         }
         TensorAssert.assertClose(results[1], results[0], 1e-4, 1e-5);
+    }
+
+    private static long[] dims(long batch, int[] shape) {
+        long[] dims = new long[shape.length];
+        dims[0] = batch;
+        for (int i = 1; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return dims;
     }
 
     private static int[] randomShape(Random r) {
@@ -136,5 +148,88 @@ class FastKernelsPropertyTest {
             b.initializer("pads", padTensor).initializer("value", value);
             b.node("Pad", "pad").inputs("x", "pads", "value").outputs("y");
         }, "block_copy");
+    }
+
+    @RepeatedTest(20)
+    void fullyConnectedWithBiasAndActivation(RepetitionInfo info) {
+        Random r = new Random(300 + info.getCurrentRepetition());
+        int rows = 1 + r.nextInt(3) * (1 + r.nextInt(20)); // batch-1 dot products and the packed GEMM
+        int depth = 1 + r.nextInt(70);
+        int columns = 1 + r.nextInt(40);
+        boolean transB = r.nextBoolean();
+        boolean gemm = r.nextBoolean();
+        int act = r.nextInt(3);
+        Tensor w = transB ? random(r, columns, depth) : random(r, depth, columns);
+        Tensor bias = random(r, columns);
+        check("fc" + info.getCurrentRepetition(), info.getCurrentRepetition(), new int[] {rows, depth}, b -> {
+            b.initializer("w", w).initializer("b", bias);
+            String mm = act == 0 ? "y" : "mm";
+            if (gemm) {
+                b.node("Gemm", "gemm").inputs("x", "w", "b").outputs(mm).attr("transB", transB ? 1L : 0L);
+            } else {
+                if (transB) {
+                    b.node("Transpose", "t").inputs("w").outputs("wt");
+                }
+                b.node("MatMul", "matmul").inputs("x", transB ? "wt" : "w").outputs("prod");
+                b.node("Add", "add").inputs("prod", "b").outputs(mm);
+            }
+            if (act == 1) {
+                b.node("Relu", "relu").inputs(mm).outputs("y");
+            } else if (act == 2) {
+                b.node("Clip", "clip").inputs(mm).outputs("y").attr("min", -0.5f).attr("max", 0.5f);
+            }
+        }, rows >= 4 ? "gemm_vector" : "gemv_vector");
+    }
+
+    @RepeatedTest(20)
+    void batchNormFoldedIntoConvolution(RepetitionInfo info) {
+        Random r = new Random(400 + info.getCurrentRepetition());
+        int[] shape = randomShape(r);
+        int cout = 1 + r.nextInt(9);
+        int k = 1 + r.nextInt(Math.min(3, Math.min(shape[2], shape[3])));
+        boolean withBias = r.nextBoolean();
+        boolean residual = r.nextBoolean() && k == 1;
+        Tensor w = random(r, cout, shape[1], k, k);
+        Tensor convBias = random(r, cout);
+        Tensor gamma = random(r, cout);
+        Tensor beta = random(r, cout);
+        Tensor mean = random(r, cout);
+        Tensor var = random(r, cout);
+        for (int c = 0; c < cout; c++) {
+            var.floats()[c] = var.floats()[c] + 1.5f;
+        }
+        Tensor skipW = random(r, cout, shape[1], 1, 1);
+        check("bn" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape, b -> {
+            b.initializer("w", w).initializer("cb", convBias).initializer("gamma", gamma).initializer("beta", beta)
+                    .initializer("mean", mean).initializer("var", var).initializer("skip_w", skipW);
+            b.node("Conv", "conv").inputs(withBias ? new String[] {"x", "w", "cb"} : new String[] {"x", "w"})
+                    .outputs("conv").attr("kernel_shape", k, k);
+            b.node("BatchNormalization", "bn").inputs("conv", "gamma", "beta", "mean", "var").outputs("bn")
+                    .attr("epsilon", 1e-3f);
+            String act = "bn";
+            if (residual) {
+                b.node("Conv", "skip").inputs("x", "skip_w").outputs("skip").attr("kernel_shape", 1, 1);
+                b.node("Add", "res").inputs("bn", "skip").outputs("sum");
+                act = "sum";
+            }
+            b.node("Relu", "relu").inputs(act).outputs("y");
+        }, "FP32+scale+bias+" + (residual ? "add+" : "") + "relu");
+    }
+
+    @RepeatedTest(20)
+    void standaloneElementwise(RepetitionInfo info) {
+        Random r = new Random(500 + info.getCurrentRepetition());
+        int[] shape = randomShape(r);
+        int c = shape[1];
+        Tensor[] operands = {random(r, shape[1], 1, 1), random(r, 1, c, 1, 1), random(r, 1), random(r, 1, 1, 1, 1)};
+        Tensor first = operands[r.nextInt(operands.length)];
+        Tensor second = operands[r.nextInt(operands.length)];
+        check("eltwise" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape, b -> {
+            b.initializer("p", first).initializer("q", second);
+            b.node("Mul", "mul").inputs("p", "x").outputs("scaled");
+            b.node("Add", "shift").inputs("scaled", "q").outputs("shifted");
+            b.node("Add", "twice").inputs("shifted", "x").outputs("sum");
+            b.node("Relu", "relu").inputs("sum").outputs("y");
+        }, "eltwise_relu");
     }
 }

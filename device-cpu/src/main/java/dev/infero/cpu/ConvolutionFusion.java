@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
- * post-ops: a per-channel constant Add (bias), an Add of another tensor of the output's shape (residual), then one
- * activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
+ * another tensor of the output's shape (residual), then one activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
  * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
  */
 final class ConvolutionFusion {
@@ -51,6 +51,7 @@ final class ConvolutionFusion {
         float alpha = 0;
         float beta = 0;
         float[] slopes = null;
+        float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
             Node next = soleConsumer(current, consumers);
@@ -58,7 +59,15 @@ final class ConvolutionFusion {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first
             }
             Map<String, String> attrs = attributes(next);
-            if (next.type().equals("Add")) {
+            if (next.type().equals("BatchNormInference")) {
+                BatchNorm bn = scale == null && !residual && next.input(0) == current
+                        ? BatchNorm.of(next, attrs, g.outChannels()) : null;
+                if (bn == null) {
+                    break;
+                }
+                scale = bn.scale();
+                bias = bn.fold(bias);
+            } else if (next.type().equals("Add")) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
                 float[] perChannel = other.isKnown() ? perChannel(other.knownValue(), g.outChannels()) : null;
                 boolean sameShape = next.output(0).shape().equals(current.shape());
@@ -77,14 +86,10 @@ final class ConvolutionFusion {
                     break;
                 }
                 act = a;
-                if (a == PostOps.Activation.CLAMP) {
-                    alpha = Float.parseFloat(attrs.get("min"));
-                    beta = Float.parseFloat(attrs.get("max"));
-                } else if (a == PostOps.Activation.ELU) {
-                    alpha = Float.parseFloat(attrs.get("alpha"));
-                } else if (a == PostOps.Activation.LEAKY_RELU) {
-                    alpha = (float) next.input(1).knownValue().getDouble(0);
-                } else if (a == PostOps.Activation.PRELU) {
+                float[] params = activationParams(next, attrs, a);
+                alpha = params[0];
+                beta = params[1];
+                if (a == PostOps.Activation.PRELU) {
                     slopes = perChannel(next.input(1).knownValue(), g.outChannels());
                 }
             }
@@ -93,11 +98,54 @@ final class ConvolutionFusion {
         }
         PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
                 : new PostOps(bias, residual, act, alpha, beta);
+        if (scale != null) {
+            post = post.scaledBy(scale);
+        }
         return new Match(nodes, new ConvolutionKernel(g, weights.knownValue().floats(), post), inputs, current);
     }
 
+    /**
+     * BatchNormInference as the per-channel affine map {@code y = x·scale + shift}, computed in double like the
+     * reference op; after a convolution it becomes a per-channel post-op scale, and the shift goes into the bias.
+     */
+    record BatchNorm(float[] scale, float[] shift) {
+        static BatchNorm of(Node bn, Map<String, String> attrs, int channels) {
+            float[][] p = new float[4][];
+            for (int i = 0; i < 4; i++) {
+                Value v = bn.input(1 + i);
+                p[i] = v.isKnown() && v.knownValue().size() == channels ? perChannel1d(v.knownValue(), channels) : null;
+                if (p[i] == null) {
+                    return null;
+                }
+            }
+            double epsilon = Double.parseDouble(attrs.get("epsilon"));
+            float[] scale = new float[channels];
+            float[] shift = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                double s = p[0][c] / Math.sqrt(p[3][c] + epsilon);
+                scale[c] = (float) s;
+                shift[c] = (float) (p[1][c] - p[2][c] * s);
+            }
+            return new BatchNorm(scale, shift);
+        }
+
+        /** The bias after this normalisation: {@code bias·scale + shift} ({@code shift} when there was none). */
+        float[] fold(float[] bias) {
+            float[] out = shift.clone();
+            for (int c = 0; bias != null && c < out.length; c++) {
+                out[c] = (float) ((double) bias[c] * scale[c] + shift[c]);
+            }
+            return out;
+        }
+    }
+
+    /** A 1-D f32 tensor of {@code channels} values, copied. */
+    private static float[] perChannel1d(Tensor t, int channels) {
+        return t.type() == ElementType.F32 && t.rank() == 1 ? Arrays.copyOf(t.floats(), channels) : null;
+    }
+
     /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
-    private static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
+    static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
         List<Node> readers = consumers.getOrDefault(v, List.of());
         if (readers.size() != 1 || readers.get(0).op() instanceof Result) {
             return null;
@@ -105,7 +153,18 @@ final class ConvolutionFusion {
         return readers.get(0);
     }
 
-    private static PostOps.Activation activation(Node n, Map<String, String> attrs) {
+    /** The scalar parameters {alpha, beta} of a fusable activation node, as {@link PostOps} takes them. */
+    static float[] activationParams(Node n, Map<String, String> attrs, PostOps.Activation a) {
+        return switch (a) {
+            case CLAMP -> new float[] {Float.parseFloat(attrs.get("min")), Float.parseFloat(attrs.get("max"))};
+            case ELU -> new float[] {Float.parseFloat(attrs.get("alpha")), 0};
+            case LEAKY_RELU -> new float[] {(float) n.input(1).knownValue().getDouble(0), 0};
+            default -> new float[2];
+        };
+    }
+
+    /** The activation {@code n} fuses as, or {@code null}. */
+    static PostOps.Activation activation(Node n, Map<String, String> attrs) {
         return switch (n.type()) {
             case "ReLU" -> PostOps.Activation.RELU;
             case "Clamp" -> PostOps.Activation.CLAMP;

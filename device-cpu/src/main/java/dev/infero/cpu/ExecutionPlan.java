@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * A graph flattened for execution: every value gets a slot, values known at build time are fixed tensors, and the
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
- * for the compiled shapes and chains such as Convolution → Add → ReLU run as one fused step, and
+ * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU or MatMul → Add run as one fused step, and
  * {@link #referenceSteps}, one reference step per node, used when a run's shapes differ from the compiled ones.
  * Immutable and shared by all requests.
  */
@@ -108,6 +108,9 @@ final class ExecutionPlan {
                 continue;
             }
             ConvolutionFusion.Match m = ConvolutionFusion.match(n, consumers, absorbed);
+            if (m == null) {
+                m = MatMulFusion.match(n, consumers, absorbed);
+            }
             if (m != null) {
                 absorbed.addAll(m.nodes());
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
@@ -134,6 +137,9 @@ final class ExecutionPlan {
         }
         if (k == null) {
             k = TransposeKernel.of(n);
+        }
+        if (k == null) {
+            k = EltwiseKernel.of(n);
         }
         return k != null ? k : new ReferenceKernel(n);
     }

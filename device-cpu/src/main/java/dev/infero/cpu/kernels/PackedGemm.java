@@ -55,7 +55,7 @@ public final class PackedGemm {
 
     /**
      * Columns [0, n) of {@code C = A·B}: B is {@code k×n} at {@code b[bOff]} with leading dimension {@code ldb}, C is
-     * {@code m×n} at {@code c[cOff]} with {@code ldc}. Each finished row segment of C then gets {@code post} for
+     * {@code m×n} at {@code c[cOff]} with {@code ldc}. Each finished row of C then gets {@code post} for
      * channel {@code channelBase + row}, with the residual (if any) read at the same offsets as C. {@code ws} holds
      * {@link #workspaceSize()} floats.
      */
@@ -64,7 +64,6 @@ public final class PackedGemm {
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
             boolean first = p == 0;
-            boolean last = p + kc == k;
             for (int j = 0; j < n; j += NR) {
                 int nr = Math.min(NR, n - j);
                 if (nr < NR) {
@@ -89,19 +88,16 @@ public final class PackedGemm {
                             System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, nr);
                         }
                     }
-                    if (last && !post.isIdentity()) {
-                        for (int r = 0; r < mr; r++) {
-                            post.apply(c, cc + r * ldc, nr, channelBase + i + r, residual);
-                        }
-                    }
                 }
             }
         }
-        if (k == 0) {
-            for (int i = 0; i < m; i++) {
+        // Post-ops over whole rows once the product is done: per MR×NR tile, their per-row set-up costs as much as
+        // the tile's FMAs when K is small (1×1 convolutions of 64 channels), and the rows are still in L2.
+        for (int i = 0; i < m; i++) {
+            if (k == 0) {
                 java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-                post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
             }
+            post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
         }
     }
 

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What a convolution or matrix multiply applies to its result before storing it, fused so the output is written
- * once: a per-channel bias, then optionally a residual tensor added element-wise, then an activation. Immutable.
+ * once: optionally a per-channel scale (a folded BatchNorm, applied to the finished sum as the op does, rather
+ * than baked into the weights), a per-channel bias, then optionally a residual tensor added element-wise, then an activation. Immutable.
  */
 public final class PostOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -17,6 +18,7 @@ public final class PostOps {
 
     public static final PostOps NONE = new PostOps(null, false, Activation.NONE, 0, 0);
 
+    private final float[] scale;
     private final float[] bias;
     private final boolean residual;
     private final Activation activation;
@@ -33,10 +35,12 @@ public final class PostOps {
      * @param beta       CLAMP: max
      */
     public PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta) {
-        this(bias, residual, activation, alpha, beta, null);
+        this(null, bias, residual, activation, alpha, beta, null);
     }
 
-    private PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta, float[] slopes) {
+    private PostOps(float[] scale, float[] bias, boolean residual, Activation activation, float alpha, float beta,
+                    float[] slopes) {
+        this.scale = scale;
         this.bias = bias;
         this.residual = residual;
         this.activation = activation;
@@ -47,7 +51,12 @@ public final class PostOps {
 
     /** Bias and residual as given, then PReLU with one negative slope per output channel. */
     public static PostOps withPerChannelSlopes(float[] bias, boolean residual, float[] slopes) {
-        return new PostOps(bias, residual, Activation.PRELU, 0, 0, slopes);
+        return new PostOps(null, bias, residual, Activation.PRELU, 0, 0, slopes);
+    }
+
+    /** These post-ops with the raw result first multiplied by one factor per output channel. */
+    public PostOps scaledBy(float[] perChannel) {
+        return new PostOps(perChannel, bias, residual, activation, alpha, beta, slopes);
     }
 
     public boolean hasResidual() {
@@ -55,14 +64,17 @@ public final class PostOps {
     }
 
     public boolean isIdentity() {
-        return bias == null && !residual && activation == Activation.NONE;
+        return scale == null && bias == null && !residual && activation == Activation.NONE;
     }
 
     /** A short description for per-layer counters, e.g. {@code bias+relu}. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
+        if (scale != null) {
+            sb.append("scale");
+        }
         if (bias != null) {
-            sb.append("bias");
+            sb.append(sb.isEmpty() ? "" : "+").append("bias");
         }
         if (residual) {
             sb.append(sb.isEmpty() ? "" : "+").append("add");
@@ -83,22 +95,41 @@ public final class PostOps {
         }
         float b = bias == null ? 0f : bias[channel];
         float a = activation == Activation.PRELU ? slopes[channel] : alpha;
+        float sc = scale == null ? 1f : scale[channel];
         FloatVector vb = FloatVector.broadcast(S, b);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, data, off + i);
-            if (bias != null) {
-                v = v.add(vb);
+        FloatVector vs = FloatVector.broadcast(S, sc);
+        int i = S.loopBound(n);
+        // Always x·scale + bias (1 and 0 when absent, exact), and the common activations in loops of their own:
+        // a vector chosen by a condition is a phi that C2 may fail to keep unboxed once several post-op kinds have
+        // run through this method, and boxing here costs more than the convolution.
+        switch (activation) {
+            case NONE -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j)
+                            .intoArray(data, off + j);
+                }
             }
-            if (residual) {
-                v = v.add(FloatVector.fromArray(S, res, off + i));
+            case RELU -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j).max(0f)
+                            .intoArray(data, off + j);
+                }
             }
-            activate(v, a).intoArray(data, off + i);
+            default -> {
+                for (int j = 0; j < i; j += S.length()) {
+                    activate(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j), a)
+                            .intoArray(data, off + j);
+                }
+            }
         }
         for (; i < n; i++) {
-            float v = data[off + i] + b + (residual ? res[off + i] : 0f);
+            float v = Math.fma(data[off + i], sc, b) + (residual ? res[off + i] : 0f);
             data[off + i] = activate(v, a);
         }
+    }
+
+    private FloatVector withResidual(FloatVector v, float[] res, int off) {
+        return residual ? v.add(FloatVector.fromArray(S, res, off)) : v;
     }
 
     private FloatVector activate(FloatVector v, float alpha) {

@@ -1,0 +1,105 @@
+package dev.infero.cpu;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.kernels.PostOps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds an f32 MatMul of a 2-D activation {@code X[M, K]} (not transposed) by constant 2-D weights (transposed or
+ * not; ONNX Gemm and fully connected layers), followed by an Add of a constant bias of one value per output column
+ * and one activation, each the only reader of the value before it and not a model output.
+ */
+final class MatMulFusion {
+    private MatMulFusion() {
+    }
+
+    static ConvolutionFusion.Match match(Node mm, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
+        if (!(mm.op() instanceof MatMul op) || op.transposeA()) {
+            return null;
+        }
+        Value x = mm.input(0);
+        Value b = mm.input(1);
+        Value out = mm.output(0);
+        if (x.type() != ElementType.F32 || !x.shape().isStatic() || x.shape().rank() != 2 || !b.isKnown()
+                || b.knownValue().type() != ElementType.F32 || b.knownValue().rank() != 2
+                || !out.shape().isStatic() || out.shape().rank() != 2) {
+            return null;
+        }
+        int rows = x.shape().dim(0);
+        int depth = x.shape().dim(1);
+        int[] bs = b.knownValue().shape();
+        int columns = op.transposeB() ? bs[0] : bs[1];
+        List<Node> nodes = new ArrayList<>(List.of(mm));
+        float[] bias = null;
+        PostOps.Activation act = PostOps.Activation.NONE;
+        float[] params = new float[2];
+        Value current = out;
+        while (act == PostOps.Activation.NONE) {
+            Node next = ConvolutionFusion.soleConsumer(current, consumers);
+            if (next == null || taken.contains(next)) {
+                break;
+            }
+            Map<String, String> attrs = ConvolutionFusion.attributes(next);
+            if (next.type().equals("Add") && bias == null) {
+                Value other = next.input(0) == current ? next.input(1) : next.input(0);
+                bias = other.isKnown() && next.output(0).shape().equals(current.shape())
+                        ? perColumn(other.knownValue(), columns) : null;
+                if (bias == null) {
+                    break;
+                }
+            } else {
+                PostOps.Activation a = ConvolutionFusion.activation(next, attrs);
+                if (a == null || a == PostOps.Activation.PRELU) {
+                    break;
+                }
+                act = a;
+                params = ConvolutionFusion.activationParams(next, attrs, a);
+            }
+            nodes.add(next);
+            current = next.output(0);
+        }
+        float[] weights = rowMajorWeights(b.knownValue(), op.transposeB(), depth, columns);
+        MatMulKernel kernel = new MatMulKernel(rows, depth, columns, weights,
+                new PostOps(bias, false, act, params[0], params[1]));
+        return new ConvolutionFusion.Match(nodes, kernel, List.of(x), current);
+    }
+
+    /** The weights as {@code W[N, K]}, row n holding what output column n reads. */
+    private static float[] rowMajorWeights(Tensor b, boolean transposed, int k, int n) {
+        float[] src = b.floats();
+        if (transposed) {
+            return java.util.Arrays.copyOf(src, n * k);
+        }
+        float[] w = new float[n * k];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                w[j * k + p] = src[p * n + j];
+            }
+        }
+        return w;
+    }
+
+    /** A constant of shape [N], [1, N] or a scalar, as N floats; {@code null} for anything else. */
+    private static float[] perColumn(Tensor t, int columns) {
+        if (t.type() != ElementType.F32) {
+            return null;
+        }
+        int[] s = t.shape();
+        boolean shaped = t.size() == 1 && s.length <= 2
+                || s.length == 1 && s[0] == columns || s.length == 2 && s[0] == 1 && s[1] == columns;
+        if (!shaped) {
+            return null;
+        }
+        float[] out = new float[columns];
+        for (int j = 0; j < columns; j++) {
+            out[j] = t.floats()[t.size() == 1 ? 0 : j];
+        }
+        return out;
+    }
+}
