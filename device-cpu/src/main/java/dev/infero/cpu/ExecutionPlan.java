@@ -141,6 +141,9 @@ final class ExecutionPlan {
         if (k == null) {
             k = EltwiseKernel.of(n);
         }
+        if (k == null) {
+            k = FakeQuantizeKernel.of(n);
+        }
         return k != null ? k : new ReferenceKernel(n);
     }
 
