@@ -232,4 +232,17 @@ class FastKernelsPropertyTest {
             b.node("Relu", "relu").inputs("sum").outputs("y");
         }, "eltwise_relu");
     }
+
+    @RepeatedTest(10)
+    void crossChannelLrn(RepetitionInfo info) {
+        Random r = new Random(900 + info.getCurrentRepetition());
+        int[] shape = randomShape(r);
+        long size = 1 + r.nextInt(6);
+        float alpha = 1e-4f + r.nextFloat() * 0.01f;
+        float beta = 0.5f + r.nextFloat() * 0.5f;
+        float bias = 1f + r.nextFloat();
+        check("lrn" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape,
+                b -> b.node("LRN", "lrn").inputs("x").outputs("y").attr("size", size).attr("alpha", alpha)
+                        .attr("beta", beta).attr("bias", bias), "lrn_across_channels");
+    }
 }

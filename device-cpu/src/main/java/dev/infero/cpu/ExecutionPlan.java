@@ -144,6 +144,9 @@ final class ExecutionPlan {
         if (k == null) {
             k = FakeQuantizeKernel.of(n);
         }
+        if (k == null) {
+            k = LrnKernel.of(n);
+        }
         return k != null ? k : new ReferenceKernel(n);
     }
 

@@ -1,0 +1,135 @@
+package dev.infero.cpu;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Cross-channel LRN (axes = [1]) of f32 NCHW data: {@code x / (bias + alpha/size · Σ x²)^beta}, the sum over the
+ * channel window {@code [c - (size-1)/2, c + size/2]} as the reference op defines it. Each channel's window sum is
+ * added up afresh (no sliding subtraction, whose cancellation would lose precision), vectorized over the plane;
+ * images are split across threads. Scratch holds the squares and the window sum, allocated once per request.
+ */
+final class LrnKernel implements Kernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private final int batch;
+    private final int channels;
+    private final int plane;
+    private final int before;
+    private final int after;
+    private final float scale;
+    private final float bias;
+    private final float beta;
+
+    private LrnKernel(int[] shape, long size, double alpha, double bias, double beta) {
+        this.batch = shape[0];
+        this.channels = shape[1];
+        this.plane = shape[2] * shape[3];
+        this.before = (int) ((size - 1) / 2);
+        this.after = (int) (size / 2);
+        this.scale = (float) (alpha / size);
+        this.bias = (float) bias;
+        this.beta = (float) beta;
+    }
+
+    static LrnKernel of(Node node) {
+        if (!node.type().equals("LRN") || node.input(0).type() != ElementType.F32) {
+            return null;
+        }
+        Value x = node.input(0);
+        Value axes = node.input(1);
+        if (!x.shape().isStatic() || x.shape().rank() != 4 || axes == null || !axes.isKnown()
+                || axes.knownValue().size() != 1 || Math.floorMod(axes.knownValue().getLong(0), 4) != 1) {
+            return null;
+        }
+        Map<String, String> a = ConvolutionFusion.attributes(node);
+        return new LrnKernel(x.shape().toArray(), Long.parseLong(a.get("size")), Double.parseDouble(a.get("alpha")),
+                Double.parseDouble(a.get("bias")), Double.parseDouble(a.get("beta")));
+    }
+
+    @Override
+    public String execType() {
+        return "lrn_across_channels_vector" + S.vectorBitSize() + "_FP32";
+    }
+
+    /** One image at a time per thread: squares of every channel plane and the sliding window sum. */
+    private static final class Task implements IntConsumer {
+        final LrnKernel k;
+        final float[][] squares;
+        final float[][] sums;
+        float[] x;
+        float[] y;
+        int threads;
+
+        Task(LrnKernel k, int threads) {
+            this.k = k;
+            this.squares = new float[threads][k.channels * k.plane];
+            this.sums = new float[threads][k.plane];
+        }
+
+        @Override
+        public void accept(int t) {
+            for (int n = t; n < k.batch; n += threads) {
+                k.image(x, y, n, squares[t], sums[t]);
+            }
+        }
+    }
+
+    @Override
+    public Object newScratch(int threads) {
+        return new Task(this, threads);
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+        Task task = scratch instanceof Task t && t.squares.length >= pool.threads() ? t : new Task(this, pool.threads());
+        task.x = inputs[0].floats();
+        task.y = outputs[0].floats();
+        task.threads = pool.threads();
+        pool.parallelFor(Math.min(pool.threads(), batch), task);
+    }
+
+    private void image(float[] x, float[] y, int n, float[] sq, float[] sum) {
+        int base = n * channels * plane;
+        for (int i = 0; i < channels * plane; i++) {
+            float v = x[base + i];
+            sq[i] = v * v;
+        }
+        FloatVector vScale = FloatVector.broadcast(S, scale);
+        FloatVector vBias = FloatVector.broadcast(S, bias);
+        for (int c = 0; c < channels; c++) {
+            java.util.Arrays.fill(sum, 0, plane, 0f);
+            for (int j = Math.max(0, c - before); j <= Math.min(channels - 1, c + after); j++) {
+                add(sq, j * plane, sum);
+            }
+            int off = base + c * plane;
+            int i = 0;
+            for (int bound = S.loopBound(plane); i < bound; i += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, sum, i).fma(vScale, vBias).lanewise(VectorOperators.POW, beta);
+                FloatVector.fromArray(S, x, off + i).div(d).intoArray(y, off + i);
+            }
+            for (; i < plane; i++) {
+                y[off + i] = x[off + i] / (float) Math.pow(sum[i] * scale + bias, beta);
+            }
+        }
+    }
+
+    /** sum += sq[off .. off + plane). */
+    private void add(float[] sq, int off, float[] sum) {
+        int i = 0;
+        for (int bound = S.loopBound(plane); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, sq, off + i).add(FloatVector.fromArray(S, sum, i)).intoArray(sum, i);
+        }
+        for (; i < plane; i++) {
+            sum[i] += sq[off + i];
+        }
+    }
+}
