@@ -1,8 +1,6 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -11,25 +9,9 @@ import dev.infero.core.types.PartialShape;
  * dimensions, giving {@code [N, C / bs^K, D1 * bs, ..., DK * bs]}. {@code blocks_first} (ONNX "DCR") takes the block
  * offsets from the outer part of the channel index, {@code depth_first} (ONNX "CRD") from the inner part.
  */
-public final class DepthToSpace extends Op {
-    /** How the channel index splits into block offsets and output channel. */
-    public enum Mode {
-        BLOCKS_FIRST, DEPTH_FIRST;
-
-        public String irName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    private final Mode mode;
-    private final int blockSize;
-
+public final class DepthToSpace extends BlockRearrangement {
     public DepthToSpace(Mode mode, int blockSize) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
-        }
-        this.mode = mode;
-        this.blockSize = blockSize;
+        super(mode, blockSize);
     }
 
     @Override
@@ -38,20 +20,10 @@ public final class DepthToSpace extends Op {
     }
 
     @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("block_size", blockSize);
-        sink.attribute("mode", mode.irName());
-    }
-
-    @Override
     public void infer(InferContext ctx) {
-        PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        PartialShape in = checkedInput(ctx);
+        if (in == null) {
             return;
-        }
-        if (in.rank() < 3) {
-            throw ctx.error("input must have rank 3 or more, got " + in);
         }
         int spatial = in.rank() - 2;
         long blocks = (long) Math.pow(blockSize, spatial);

@@ -1,8 +1,6 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -11,16 +9,9 @@ import dev.infero.core.types.PartialShape;
  * {@code [N, C * bs^K, D1 / bs, ..., DK / bs]}. {@code blocks_first} puts the block offsets in the outer part of the
  * output channel index (ONNX SpaceToDepth), {@code depth_first} in the inner part.
  */
-public final class SpaceToDepth extends Op {
-    private final DepthToSpace.Mode mode;
-    private final int blockSize;
-
-    public SpaceToDepth(DepthToSpace.Mode mode, int blockSize) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
-        }
-        this.mode = mode;
-        this.blockSize = blockSize;
+public final class SpaceToDepth extends BlockRearrangement {
+    public SpaceToDepth(Mode mode, int blockSize) {
+        super(mode, blockSize);
     }
 
     @Override
@@ -29,20 +20,10 @@ public final class SpaceToDepth extends Op {
     }
 
     @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("block_size", blockSize);
-        sink.attribute("mode", mode.irName());
-    }
-
-    @Override
     public void infer(InferContext ctx) {
-        PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        PartialShape in = checkedInput(ctx);
+        if (in == null) {
             return;
-        }
-        if (in.rank() < 3) {
-            throw ctx.error("input must have rank 3 or more, got " + in);
         }
         int spatial = in.rank() - 2;
         int[] out = in.dimsOrDynamic();
@@ -71,8 +52,8 @@ public final class SpaceToDepth extends Op {
         int[] perm = new int[view.length];
         view[0] = in.dim(0);
         view[1] = in.dim(1);
-        int blockAt = mode == DepthToSpace.Mode.BLOCKS_FIRST ? 1 : 2;
-        int channelAt = mode == DepthToSpace.Mode.BLOCKS_FIRST ? 1 + k : 1;
+        int blockAt = mode == Mode.BLOCKS_FIRST ? 1 : 2;
+        int channelAt = mode == Mode.BLOCKS_FIRST ? 1 + k : 1;
         perm[channelAt] = 1;
         for (int i = 0; i < k; i++) {
             view[2 + 2 * i] = in.dim(2 + i) / blockSize;

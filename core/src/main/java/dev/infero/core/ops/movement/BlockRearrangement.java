@@ -1,0 +1,53 @@
+package dev.infero.core.ops.movement;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.InferContext;
+import dev.infero.core.op.Op;
+import dev.infero.core.types.PartialShape;
+import java.util.Locale;
+
+/**
+ * DepthToSpace and SpaceToDepth, inverse rearrangements of [N, C, D1..DK] data by square blocks: both carry a block
+ * size and a mode saying where the block offsets sit in the channel index, and both need a batch, a channel and at
+ * least one spatial dimension.
+ */
+public abstract class BlockRearrangement extends Op {
+    /** How the channel index splits into block offsets and channel: block offsets outermost, or innermost. */
+    public enum Mode {
+        BLOCKS_FIRST, DEPTH_FIRST;
+
+        public String irName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    protected final Mode mode;
+    protected final int blockSize;
+
+    protected BlockRearrangement(Mode mode, int blockSize) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
+        }
+        this.mode = mode;
+        this.blockSize = blockSize;
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        sink.attribute("block_size", blockSize);
+        sink.attribute("mode", mode.irName());
+    }
+
+    /** The input shape when its rank is known and at least 3; sets an unknown-rank output and returns null otherwise. */
+    protected PartialShape checkedInput(InferContext ctx) {
+        PartialShape in = ctx.inputShape(0);
+        if (!in.hasRank()) {
+            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+            return null;
+        }
+        if (in.rank() < 3) {
+            throw ctx.error("input must have rank 3 or more, got " + in);
+        }
+        return in;
+    }
+}
