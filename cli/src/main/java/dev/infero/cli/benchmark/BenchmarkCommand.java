@@ -100,6 +100,15 @@ public final class BenchmarkCommand implements Callable<Integer> {
             description = "Latency percentile to report, 1..100 (default 50: the median).")
     int latencyPercentile;
 
+    @Option(names = "--compare-with", paramLabel = "DEVICE",
+            description = "Measure each -m on -d and on DEVICE (e.g. ORT) in alternating sync rounds and print one "
+                    + "table: model, threads, both median latencies, ratio.")
+    String compareWith;
+
+    @Option(names = "--threads", paramLabel = "N[,N...]", split = ",",
+            description = "With --compare-with: the thread counts to compare at (default: 1 and all cores).")
+    List<Integer> compareThreads;
+
     PrintStream out = System.out;
 
     @Override
@@ -107,15 +116,79 @@ public final class BenchmarkCommand implements Callable<Integer> {
         BenchmarkOptions options;
         try {
             options = options();
+            if (compareWith != null) {
+                peerPlan(options);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         try {
-            new Benchmark(options, out, commandLineRecord()).run();
+            if (compareWith != null) {
+                comparePeers(options);
+            } else {
+                new Benchmark(options, out, commandLineRecord()).run();
+            }
         } catch (Benchmark.UsageError e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         return 0;
+    }
+
+    private void comparePeers(BenchmarkOptions options) {
+        PeerComparison.Plan plan = peerPlan(options);
+        ProgressBar bar = options.progress() ? new ProgressBar(System.err) : null;
+        List<PeerComparison.Row> rows;
+        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
+            rows = new PeerComparison(plan, out, bar == null ? MeasurementLoop.Progress.NONE : bar).run(core);
+        }
+        if (bar != null) {
+            bar.finish();
+        }
+        PeerComparison.print(out, plan.device(), plan.peer(), rows);
+        if (options.writesReports()) {
+            Path folder = options.reportFolder() == null ? Path.of(".") : options.reportFolder();
+            PeerComparison.write(folder, plan.device(), plan.peer(), rows, options.jsonStats())
+                    .forEach(f -> out.println("[ INFO ] Report written to " + f));
+        }
+    }
+
+    /** What {@code --compare-with} measures; the options that only make sense for one device's run are refused. */
+    PeerComparison.Plan peerPlan(BenchmarkOptions options) {
+        String peer = compareWith.toUpperCase(Locale.ROOT);
+        if (peer.equals(options.device())) {
+            throw new IllegalArgumentException("--compare-with " + compareWith + " names the device -d already "
+                    + "measures; give another one, e.g. --compare-with ORT");
+        }
+        Map<String, Object> refused = new LinkedHashMap<>();
+        refused.put("-api async", "async".equalsIgnoreCase(api) ? api : null);
+        refused.put("-nireq", nireq);
+        refused.put("-nstreams", nstreams);
+        refused.put("-pc", perfCounters ? true : null);
+        refused.put("-exec_graph_path", execGraphPath);
+        refused.put("-report_type", reportType);
+        refused.put("-shape", shape);
+        refused.put("-data_shape", dataShape);
+        refused.put("-b", batch);
+        refused.forEach((option, value) -> {
+            if (value != null) {
+                throw new IllegalArgumentException(option + " does not go with --compare-with, which measures "
+                        + "synchronous latency of the models as they are, one request per device");
+            }
+        });
+        if (nthreads != null && compareThreads != null) {
+            throw new IllegalArgumentException("give the thread counts with --threads or -nthreads, not both");
+        }
+        List<Integer> threads = compareThreads != null ? List.copyOf(compareThreads)
+                : nthreads != null ? List.of(nthreads)
+                : java.util.stream.Stream.of(1, Runtime.getRuntime().availableProcessors()).distinct().toList();
+        for (int t : threads) {
+            if (t < 1) {
+                throw new IllegalArgumentException("--threads: thread counts must be positive, got " + t);
+            }
+        }
+        long seconds = time != null ? time : niter != null ? 0 : 5;
+        return new PeerComparison.Plan(options.device(), peer, options.models(), threads, seconds,
+                niter == null ? 0 : niter, options.inputFiles());
     }
 
     /** The options as given on the command line, for the report's "Command line parameters". */

@@ -237,6 +237,37 @@ class BenchmarkCommandTest {
     }
 
     @Test
+    void compareWithAPeerDeviceGivesOneRowPerModelAndThreadCount() throws IOException {
+        Path second = tinyModel("tiny_b2.onnx", 2, 3, 4, 4);
+        Path reports = dir.resolve("peer");
+        Run r = benchmark("-m", model.toString(), "-m", second.toString(), "--compare-with", "ort", "--threads",
+                "1,2", "-niter", "10", "-report_folder", reports.toString(), "-json_stats");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("CPU vs ORT: median latency, sync, 5 alternating rounds per side"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| tiny\\.onnx +\\| +1 \\| +\\d+\\.\\d\\d \\| +\\d+\\.\\d\\d \\| +\\d+\\.\\d\\d \\|.*"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*\\| tiny_b2\\.onnx +\\| +2 \\|.*"), r.out());
+        String csv = Files.readString(reports.resolve("peer_comparison.csv"));
+        assertEquals(5, csv.lines().count(), csv);
+        assertTrue(csv.startsWith("model;threads;CPU median (ms);ORT median (ms);ratio;CPU count;ORT count"), csv);
+        assertTrue(csv.lines().skip(1).allMatch(l -> l.endsWith(";10;10")), "10 iterations per side: " + csv);
+        assertTrue(Files.readString(reports.resolve("peer_comparison.json")).contains("\"ratio\": "));
+    }
+
+    @Test
+    void compareWithRefusesOptionsOfASingleDeviceRun() {
+        Run async = benchmark("-m", model.toString(), "--compare-with", "ORT", "-api", "async");
+        assertEquals(2, async.exitCode());
+        assertTrue(async.err().contains("-api async does not go with --compare-with"), async.err());
+        Run same = benchmark("-m", model.toString(), "--compare-with", "cpu");
+        assertEquals(2, same.exitCode());
+        assertTrue(same.err().contains("--compare-with cpu names the device -d already measures"), same.err());
+        Run zero = benchmark("-m", model.toString(), "--compare-with", "ORT", "--threads", "1,0");
+        assertEquals(2, zero.exitCode());
+        assertTrue(zero.err().contains("thread counts must be positive, got 0"), zero.err());
+    }
+
+    @Test
     void batchReshapesTheModelAndCountsFrames() {
         Run r = benchmark("-m", model.toString(), "-b", "4", "-niter", "10", "-api", "sync", "-hint", "none");
         assertEquals(0, r.exitCode(), r.err());
