@@ -20,8 +20,14 @@ import java.util.Map;
  * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
  */
 final class ConvolutionFusion {
-    /** A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. */
-    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
+    /**
+     * A matched chain: the ops it covers, the kernel, the values it reads and the value it produces; for an INT8
+     * convolution also the FakeQuantize of its input, which the kernel applies itself to the value before it.
+     */
+    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output, Node quantizer) {
+        Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
+            this(nodes, kernel, inputs, output, null);
+        }
     }
 
     private ConvolutionFusion() {
@@ -98,6 +104,11 @@ final class ConvolutionFusion {
         }
         PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
                 : new PostOps(bias, residual, act, alpha, beta);
+        QuantizedConvolution.Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
+        if (int8 != null) {
+            inputs.set(0, int8.source());
+            return new Match(nodes, int8.kernel(), inputs, current, int8.fakeQuantize());
+        }
         if (scale != null) {
             post = post.scaledBy(scale);
         }

@@ -116,17 +116,44 @@ final class ExecutionPlan {
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
             }
         }
+        Map<ConvolutionFusion.Match, List<Node>> quantizersOf = absorbQuantizers(endingAt.values(), consumers, absorbed);
         List<Step> steps = new ArrayList<>();
         for (Node n : computed) {
             ConvolutionFusion.Match m = endingAt.get(n);
             if (m != null) {
-                steps.add(new Step(m.nodes().get(0), m.nodes().subList(1, m.nodes().size()), m.kernel(),
-                        slotsOf(m.inputs(), slots), new int[] {slots.get(m.output())}));
+                List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
+                fused.addAll(quantizersOf.getOrDefault(m, List.of()));
+                steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
+                        new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
                 steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
+    }
+
+    /**
+     * Marks as absorbed each FakeQuantize that every reader quantizes itself (INT8 convolutions reading the value
+     * before it), so it does not run; a FakeQuantize with any other reader still runs, in float, for that reader.
+     * Returns, per match, the FakeQuantizes to report as fused into it (each under its first reader).
+     */
+    private static Map<ConvolutionFusion.Match, List<Node>> absorbQuantizers(
+            java.util.Collection<ConvolutionFusion.Match> matches, Map<Value, List<Node>> consumers, Set<Node> absorbed) {
+        Map<Node, List<ConvolutionFusion.Match>> readers = new IdentityHashMap<>();
+        for (ConvolutionFusion.Match m : matches) {
+            if (m.quantizer() != null && !m.inputs().contains(m.quantizer().output(0))) {
+                readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        Map<ConvolutionFusion.Match, List<Node>> reportedIn = new IdentityHashMap<>();
+        for (var e : readers.entrySet()) {
+            Node fq = e.getKey();
+            if (consumers.getOrDefault(fq.output(0), List.of()).size() == e.getValue().size()) {
+                absorbed.add(fq);
+                reportedIn.computeIfAbsent(e.getValue().get(0), k -> new ArrayList<>()).add(fq);
+            }
+        }
+        return reportedIn;
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */
