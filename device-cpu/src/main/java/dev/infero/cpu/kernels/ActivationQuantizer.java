@@ -1,8 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,21 +10,22 @@ import jdk.incubator.vector.VectorSpecies;
  * product of codes is an exact integer product, and the dequantized value is {@code code · step()}; the value 0 (what
  * convolution padding reads) is code 0.
  * <p>
- * The level is bit-identical to the op's: the fast path multiplies by {@code steps / (high - low)} instead of dividing,
- * which moves the scaled value by a few ulps at most; only lanes within 2^-10 of a half-way point, where that could
- * change the rounding, are recomputed with the op's exact division.
+ * {@link #quantize(float)} divides exactly as the op does. The array versions, which run on every activation of an
+ * INT8 layer, take {@code fma(x, steps / (high - low), -low · steps / (high - low))} instead: the scaled value moves
+ * by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring level (one
+ * step off, as summing in another order does), and a multiply replaces two divisions.
  */
 public final class ActivationQuantizer {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties to even, for |t| < 2^22. */
     private static final float ROUND = 12582912f;
-    private static final float NEAR_HALF = 0.5f - 1f / 1024;
 
     private final float low;
     private final float high;
     private final float span;
     private final float steps;
     private final float inverse;
+    private final float offset;
     private final int zeroPoint;
 
     private ActivationQuantizer(float low, float high, float steps, int zeroPoint) {
@@ -35,6 +34,7 @@ public final class ActivationQuantizer {
         this.span = high - low;
         this.steps = steps;
         this.inverse = steps / span;
+        this.offset = -low * inverse;
         this.zeroPoint = zeroPoint;
     }
 
@@ -77,25 +77,40 @@ public final class ActivationQuantizer {
 
     /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */
     public void quantize(float[] x, int xOff, float[] q, int qOff, int n) {
-        FloatVector vLow = FloatVector.broadcast(S, low);
+        quantize(x, xOff, 0, q, qOff, n, 1, n);
+    }
+
+    /**
+     * Codes of a {@code rows × n} block of {@code x} (rows {@code xStride} apart) into rows of {@code q} that are
+     * {@code qStride ≥ n} apart, each padded with code 0 up to {@code qStride}: the layout of a packed GEMM panel.
+     */
+    public void quantize(float[] x, int xOff, int xStride, float[] q, int qOff, int n, int rows, int qStride) {
         FloatVector vInverse = FloatVector.broadcast(S, inverse);
-        FloatVector vSteps = FloatVector.broadcast(S, steps);
-        FloatVector vZero = FloatVector.broadcast(S, (float) zeroPoint);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector d = v.sub(vLow);
-            FloatVector t = d.mul(vInverse);
-            FloatVector r = t.add(ROUND).sub(ROUND);
-            VectorMask<Float> nearHalf = t.sub(r).abs().compare(VectorOperators.GT, NEAR_HALF);
-            if (nearHalf.anyTrue()) {
-                r = r.blend(d.div(span).mul(vSteps).add(ROUND).sub(ROUND), nearHalf);
+        FloatVector vOffset = FloatVector.broadcast(S, offset);
+        FloatVector vRound = FloatVector.broadcast(S, ROUND);
+        FloatVector vRoundZero = FloatVector.broadcast(S, ROUND + zeroPoint);
+        FloatVector vMin = FloatVector.broadcast(S, (float) -zeroPoint);
+        FloatVector vMax = FloatVector.broadcast(S, steps - zeroPoint);
+        int bound = S.loopBound(n);
+        for (int row = 0; row < rows; row++) {
+            int src = xOff + row * xStride;
+            int dst = qOff + row * qStride;
+            int i = 0;
+            for (; i < bound; i += S.length()) {
+                // (t + 1.5·2^23) − (1.5·2^23 + zero point): the level rounded and the zero point taken off, exactly.
+                FloatVector.fromArray(S, x, src + i).fma(vInverse, vOffset).add(vRound).sub(vRoundZero)
+                        .max(vMin).min(vMax).intoArray(q, dst + i);
             }
-            r.blend(0f, v.compare(VectorOperators.LE, low)).blend(vSteps, v.compare(VectorOperators.GT, high))
-                    .sub(vZero).intoArray(q, qOff + i);
+            for (; i < n; i++) {
+                q[dst + i] = fast(x[src + i]);
+            }
+            java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
         }
-        for (; i < n; i++) {
-            q[qOff + i] = quantize(x[xOff + i]);
-        }
+    }
+
+    /** The scalar twin of the vector loop, for tails. */
+    private float fast(float x) {
+        float level = Math.clamp((float) Math.rint(Math.fma(x, inverse, offset)), 0f, steps);
+        return level - zeroPoint;
     }
 }

