@@ -116,44 +116,73 @@ final class ExecutionPlan {
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
             }
         }
-        Map<ConvolutionFusion.Match, List<Node>> quantizersOf = absorbQuantizers(endingAt.values(), consumers, absorbed);
+        Quantizers quantizers = planQuantizers(endingAt, consumers, absorbed);
         List<Step> steps = new ArrayList<>();
         for (Node n : computed) {
             ConvolutionFusion.Match m = endingAt.get(n);
             if (m != null) {
                 List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
-                fused.addAll(quantizersOf.getOrDefault(m, List.of()));
+                fused.addAll(quantizers.reportedIn().getOrDefault(m, List.of()));
                 steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
                         new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
+                Kernel k = quantizers.codeKernels().containsKey(n) ? quantizers.codeKernels().get(n) : kernelFor(n);
+                steps.add(new Step(n, List.of(), k, slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
     }
 
+    /** How the FakeQuantizes that fused chains read are run: not at all, as codes, or (default) as float values. */
+    private record Quantizers(Map<ConvolutionFusion.Match, List<Node>> reportedIn, Map<Node, Kernel> codeKernels) {
+    }
+
     /**
-     * Marks as absorbed each FakeQuantize that every reader quantizes itself (INT8 convolutions reading the value
-     * before it), so it does not run; a FakeQuantize with any other reader still runs, in float, for that reader.
-     * Returns, per match, the FakeQuantizes to report as fused into it (each under its first reader).
+     * Decides each FakeQuantize that INT8 chains read. When every reader quantizes its input itself (INT8
+     * convolutions reading the value before it), it is absorbed and does not run. When every reader is such a chain
+     * or one that reads codes (a depthwise convolution with the step in its weights), it runs as a
+     * {@link QuantizeKernel}. Otherwise it runs as it is, in float, and the code readers are switched to their
+     * kernels for values (in {@code endingAt}). Absorbed ones are reported as fused into their first reader.
      */
-    private static Map<ConvolutionFusion.Match, List<Node>> absorbQuantizers(
-            java.util.Collection<ConvolutionFusion.Match> matches, Map<Value, List<Node>> consumers, Set<Node> absorbed) {
+    private static Quantizers planQuantizers(Map<Node, ConvolutionFusion.Match> endingAt,
+                                             Map<Value, List<Node>> consumers, Set<Node> absorbed) {
         Map<Node, List<ConvolutionFusion.Match>> readers = new IdentityHashMap<>();
-        for (ConvolutionFusion.Match m : matches) {
-            if (m.quantizer() != null && !m.inputs().contains(m.quantizer().output(0))) {
+        for (ConvolutionFusion.Match m : endingAt.values()) {
+            Value fqOut = m.quantizer() == null ? null : m.quantizer().output(0);
+            boolean selfQuantizing = fqOut != null && !m.readsCodes() && !m.inputs().contains(fqOut);
+            boolean codeReading = fqOut != null && m.readsCodes() && m.inputs().indexOf(fqOut) == 0
+                    && m.inputs().lastIndexOf(fqOut) == 0;
+            if (selfQuantizing || codeReading) {
                 readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
             }
         }
         Map<ConvolutionFusion.Match, List<Node>> reportedIn = new IdentityHashMap<>();
+        Map<Node, Kernel> codeKernels = new IdentityHashMap<>();
         for (var e : readers.entrySet()) {
             Node fq = e.getKey();
-            if (consumers.getOrDefault(fq.output(0), List.of()).size() == e.getValue().size()) {
+            List<ConvolutionFusion.Match> ms = e.getValue();
+            boolean all = consumers.getOrDefault(fq.output(0), List.of()).size() == ms.size();
+            boolean anyCodes = ms.stream().anyMatch(ConvolutionFusion.Match::readsCodes);
+            if (all && !anyCodes) {
                 absorbed.add(fq);
-                reportedIn.computeIfAbsent(e.getValue().get(0), k -> new ArrayList<>()).add(fq);
+                reportedIn.computeIfAbsent(ms.get(0), k -> new ArrayList<>()).add(fq);
+            } else if (all) {
+                codeKernels.put(fq, new QuantizeKernel(QuantizedConvolution.quantizerOf(fq),
+                        dev.infero.core.types.Shapes.size(fq.output(0).shape().toArray())));
+            } else {
+                for (ConvolutionFusion.Match m : ms) {
+                    if (m.readsCodes()) {
+                        endingAt.put(m.nodes().get(m.nodes().size() - 1), m.readingValues());
+                    }
+                }
             }
         }
-        return reportedIn;
+        for (var e : endingAt.entrySet()) {
+            if (e.getValue().readsCodes() && !codeKernels.containsKey(e.getValue().quantizer())) {
+                e.setValue(e.getValue().readingValues()); // its FakeQuantize has no INT8 reader: stays in float
+            }
+        }
+        return new Quantizers(reportedIn, codeKernels);
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */

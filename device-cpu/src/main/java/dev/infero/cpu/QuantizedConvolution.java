@@ -52,7 +52,7 @@ final class QuantizedConvolution {
     }
 
     /** The codes of a per-tensor, 256-level-or-fewer FakeQuantize whose output range is its input range. */
-    private static ActivationQuantizer quantizerOf(Node fq) {
+    static ActivationQuantizer quantizerOf(Node fq) {
         if (fq == null || !fq.type().equals("FakeQuantize") || fq.input(0).type() != ElementType.F32
                 || !fq.input(0).shape().equals(fq.output(0).shape())) {
             return null;

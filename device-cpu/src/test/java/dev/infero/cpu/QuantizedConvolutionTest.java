@@ -115,4 +115,59 @@ class QuantizedConvolutionTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "FakeQuantize also a model output: {0}")
+    @CsvSource({"false, quantize_vector", "true, fake_quantize_vector"})
+    void depthwiseConvolutionReadsCodesWhenAllReadersCan(boolean fqIsOutput, String fqKernel) {
+        int c = 7;
+        int[] shape = {1, c, 11, 9};
+        Random r = new Random(5);
+        Graph g = new Graph("dw");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        Value[] ranges = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            ranges[i] = g.addConstant("r" + i, Tensor.of(new float[] {i % 2 == 0 ? -2f : 2f * 127 / 128}, 1, 1, 1, 1))
+                    .output(0);
+        }
+        Value fq = g.value(new FakeQuantize(256), "fq", x, ranges[0], ranges[1], ranges[2], ranges[3]);
+        float[] w = new float[c * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = r.nextFloat() - 0.5f;
+        }
+        WindowGeometry window = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, AutoPad.EXPLICIT, false);
+        Value conv = g.value(new dev.infero.core.ops.nn.GroupConvolution(window), "dw", fq,
+                g.addConstant("w", Tensor.of(w, c, 1, 1, 3, 3)).output(0));
+        g.addResult("y", g.value(new Relu(), "relu", conv));
+        if (fqIsOutput) {
+            g.addResult("fq_out", fq);
+        }
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = r.nextFloat() * 5 - 2.5f;
+        }
+        float[] got;
+        List<ProfilingInfo> profile;
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, input);
+            request.run();
+            got = request.output(0).toFloatArray();
+            profile = request.profilingInfo();
+        }
+        String fqType = profile.stream().filter(i -> i.nodeName().equals("fq")).findFirst().orElseThrow().execType();
+        assertTrue(fqType.startsWith(fqKernel), fqType);
+        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 11, 9));
+        try (var reference = new CpuDevice().compile(g, Map.of())) {
+            ExecutionRequest request = reference.newRequest();
+            request.setInput(0, input);
+            request.run();
+            float[] want = request.output(0).toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
+                        "[" + i + "] " + got[i] + " vs " + want[i]);
+            }
+        }
+    }
 }
