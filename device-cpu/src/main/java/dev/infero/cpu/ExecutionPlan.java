@@ -123,8 +123,12 @@ final class ExecutionPlan {
             if (m != null) {
                 List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
                 fused.addAll(quantizers.reportedIn().getOrDefault(m, List.of()));
-                steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
-                        new int[] {slots.get(m.output())}));
+                Node codes = quantizers.codeOutputs().get(m);
+                Kernel kernel = codes == null ? m.kernel() : ((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
+                        .writingCodes(QuantizedConvolution.quantizerOf(codes));
+                int[] outputs = codes == null ? new int[] {slots.get(m.output())}
+                        : new int[] {slots.get(m.output()), slots.get(codes.output(0))};
+                steps.add(new Step(m.nodes().get(0), fused, kernel, slotsOf(m.inputs(), slots), outputs));
             } else if (!absorbed.contains(n)) {
                 Kernel k = quantizers.codeKernels().containsKey(n) ? quantizers.codeKernels().get(n) : kernelFor(n);
                 steps.add(new Step(n, List.of(), k, slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
@@ -134,7 +138,8 @@ final class ExecutionPlan {
     }
 
     /** How the FakeQuantizes that fused chains read are run: not at all, as codes, or (default) as float values. */
-    private record Quantizers(Map<ConvolutionFusion.Match, List<Node>> reportedIn, Map<Node, Kernel> codeKernels) {
+    private record Quantizers(Map<ConvolutionFusion.Match, List<Node>> reportedIn, Map<Node, Kernel> codeKernels,
+                              Map<ConvolutionFusion.Match, Node> codeOutputs) {
     }
 
     /**
@@ -182,7 +187,23 @@ final class ExecutionPlan {
                 e.setValue(e.getValue().readingValues()); // its FakeQuantize has no INT8 reader: stays in float
             }
         }
-        return new Quantizers(reportedIn, codeKernels);
+        // A code-writing FakeQuantize of an INT8 convolution's output becomes that step's second output.
+        Map<Value, ConvolutionFusion.Match> producers = new IdentityHashMap<>();
+        for (ConvolutionFusion.Match m : endingAt.values()) {
+            producers.put(m.output(), m);
+        }
+        Map<ConvolutionFusion.Match, Node> codeOutputs = new IdentityHashMap<>();
+        for (Node fq : List.copyOf(codeKernels.keySet())) {
+            ConvolutionFusion.Match p = producers.get(fq.input(0));
+            if (p != null && p.kernel() instanceof QuantizedConvolution.QuantizedConvolutionKernel
+                    && !codeOutputs.containsKey(p)) {
+                codeKernels.remove(fq);
+                codeOutputs.put(p, fq);
+                absorbed.add(fq);
+                reportedIn.computeIfAbsent(p, k -> new ArrayList<>()).add(fq);
+            }
+        }
+        return new Quantizers(reportedIn, codeKernels, codeOutputs);
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */

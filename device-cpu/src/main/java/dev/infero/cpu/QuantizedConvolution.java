@@ -130,6 +130,16 @@ final class QuantizedConvolution {
             this.execType = (pointwise ? "gemm_1x1_" : "im2col_gemm_") + ISA + "_I8+scale" + post;
         }
 
+        private QuantizedConvolutionKernel(QuantizedConvKernel conv, String execType) {
+            this.conv = conv;
+            this.execType = execType;
+        }
+
+        /** This step also writing its output as the codes of {@code next}, as a second output. */
+        QuantizedConvolutionKernel writingCodes(ActivationQuantizer next) {
+            return new QuantizedConvolutionKernel(conv.writingCodes(next), execType + "+requantize");
+        }
+
         @Override
         public String execType() {
             return execType;
@@ -145,7 +155,8 @@ final class QuantizedConvolution {
             QuantizedConvKernel.Scratch s = scratch != null ? (QuantizedConvKernel.Scratch) scratch
                     : conv.newScratch(pool.threads());
             float[] residual = inputs.length > 1 ? inputs[1].floats() : null;
-            conv.run(inputs[0].floats(), outputs[0].floats(), residual, s, pool);
+            float[] codes = outputs.length > 1 ? outputs[1].floats() : null;
+            conv.run(inputs[0].floats(), outputs[0].floats(), residual, codes, s, pool);
         }
     }
 }

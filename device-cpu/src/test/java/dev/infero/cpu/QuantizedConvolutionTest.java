@@ -170,4 +170,81 @@ class QuantizedConvolutionTest {
             }
         }
     }
+
+    /** FakeQuantize → INT8 1×1 convolution → ReLU → FakeQuantize → depthwise: the second FakeQuantize's codes are
+     * written by the convolution as a second output. */
+    @org.junit.jupiter.api.Test
+    void int8ConvolutionWritesTheNextLayersCodes() {
+        int c = 6;
+        int[] shape = {1, c, 9, 13};
+        Random r = new Random(8);
+        Graph g = new Graph("chain");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        Value fq1 = fakeQuantize(g, "fq1", x, 0f, 3f);
+        Tensor codes = Tensor.allocate(ElementType.I8, c, c, 1, 1);
+        for (int i = 0; i < codes.size(); i++) {
+            codes.bytes()[i] = (byte) (r.nextInt(255) - 127);
+        }
+        float[] scales = new float[c];
+        java.util.Arrays.fill(scales, 0.01f);
+        Value w = g.value(new Multiply(), "w",
+                g.value(new Convert(ElementType.F32), "w_f32", g.addConstant("w_i8", codes).output(0)),
+                g.addConstant("w_scale", Tensor.of(scales, c, 1, 1, 1)).output(0));
+        WindowGeometry one = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0},
+                new long[] {0, 0}, AutoPad.EXPLICIT, false);
+        Value act = g.value(new Relu(), "relu", g.value(new Convolution(one), "conv", fq1, w));
+        Value fq2 = fakeQuantize(g, "fq2", act, 0f, 2f);
+        float[] dw = new float[c * 9];
+        for (int i = 0; i < dw.length; i++) {
+            dw[i] = r.nextFloat() - 0.5f;
+        }
+        WindowGeometry three = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, AutoPad.EXPLICIT, false);
+        g.addResult("y", g.value(new dev.infero.core.ops.nn.GroupConvolution(three), "dw", fq2,
+                g.addConstant("dw_w", Tensor.of(dw, c, 1, 1, 3, 3)).output(0)));
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = r.nextFloat() * 3.5f - 0.2f;
+        }
+        float[] got;
+        List<ProfilingInfo> profile;
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, input);
+            request.run();
+            got = request.output(0).toFloatArray();
+            profile = request.profilingInfo();
+        }
+        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
+                .execType();
+        assertTrue(convType.contains("_I8+scale+relu+requantize"), convType);
+        assertTrue(profile.stream().filter(i -> i.nodeName().startsWith("fq"))
+                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), profile.toString());
+        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 9, 13));
+        try (var reference = new CpuDevice().compile(g, Map.of())) {
+            ExecutionRequest request = reference.newRequest();
+            request.setInput(0, input);
+            request.run();
+            float[] want = request.output(0).toFloatArray();
+            // A value within ulps of a level boundary may take the neighbouring level: one step of fq2 through one
+            // depthwise weight (< 0.5) at most.
+            float tolerance = 2f / 255 * 0.5f + 1e-5f;
+            int off = 0;
+            for (int i = 0; i < want.length; i++) {
+                float d = Math.abs(got[i] - want[i]);
+                assertTrue(d <= tolerance, "[" + i + "] " + got[i] + " vs " + want[i]);
+                off += d > 1e-4f * (1 + Math.abs(want[i])) ? 1 : 0;
+            }
+            assertTrue(off <= want.length / 20, off + " values differ (one flipped code reaches 9 outputs)");
+        }
+    }
+
+    private static Value fakeQuantize(Graph g, String name, Value x, float low, float high) {
+        Value[] r = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            r[i] = g.addConstant(name + "_r" + i, Tensor.of(new float[] {i % 2 == 0 ? low : high}, 1, 1, 1, 1)).output(0);
+        }
+        return g.value(new FakeQuantize(256), name, x, r[0], r[1], r[2], r[3]);
+    }
 }

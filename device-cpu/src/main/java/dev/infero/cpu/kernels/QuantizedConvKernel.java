@@ -42,6 +42,8 @@ public final class QuantizedConvKernel {
     /** Whether the whole input is quantized first (kernels reading each value more than once). */
     private final boolean prequantize;
     private final int maxChunk;
+    /** The next layer's input quantizer when this kernel also writes its output as codes, else {@code null}. */
+    private final ActivationQuantizer outputCodes;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -75,6 +77,26 @@ public final class QuantizedConvKernel {
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         this.maxChunk = Math.min(roundUp(g.outH() * g.outW(), nr), byCache);
+        this.outputCodes = null;
+    }
+
+    private QuantizedConvKernel(QuantizedConvKernel k, ActivationQuantizer outputCodes) {
+        this.g = k.g;
+        this.quantizer = k.quantizer;
+        this.packed = k.packed;
+        this.post = k.post;
+        this.spills = k.spills;
+        this.prequantize = k.prequantize;
+        this.maxChunk = k.maxChunk;
+        this.outputCodes = outputCodes;
+    }
+
+    /**
+     * This kernel also writing its finished output as the codes of {@code next} (a FakeQuantize read as codes), row by
+     * row while the row is in L1: the separate quantizing pass over the tensor disappears.
+     */
+    public QuantizedConvKernel writingCodes(ActivationQuantizer next) {
+        return new QuantizedConvKernel(this, next);
     }
 
     /** Whether sums are carried in int32 between K blocks (for tests and counters). */
@@ -97,6 +119,7 @@ public final class QuantizedConvKernel {
         private float[] in;
         private float[] out;
         private float[] residual;
+        private float[] outCodes;
         private int threads;
         private int chunk;
 
@@ -130,6 +153,11 @@ public final class QuantizedConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        run(in, out, residual, null, s, pool);
+    }
+
+    /** As {@link #run(float[], float[], float[], Scratch, WorkerPool)}, also writing {@code codes} if it was made to. */
+    public void run(float[] in, float[] out, float[] residual, float[] codes, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.cols.length);
         int spatial = g.outH() * g.outW();
         int nr = PackedGemm.NR;
@@ -140,6 +168,7 @@ public final class QuantizedConvKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
+        s.outCodes = codes;
         s.threads = threads;
         if (prequantize) {
             pool.parallelFor(threads, s.quantizeTask);
@@ -149,6 +178,7 @@ public final class QuantizedConvKernel {
         s.in = null;
         s.out = null;
         s.residual = null;
+        s.outCodes = null;
     }
 
     /** Output columns [j0, j0 + width) of one image and group, on thread {@code t}'s buffers. */
@@ -202,6 +232,9 @@ public final class QuantizedConvKernel {
                 System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
             }
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
+            if (outputCodes != null) {
+                outputCodes.quantize(s.out, dst, s.outCodes, dst, width);
+            }
         }
     }
 
