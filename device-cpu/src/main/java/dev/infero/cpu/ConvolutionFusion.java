@@ -128,11 +128,12 @@ final class ConvolutionFusion {
         float[] w = weights.knownValue().floats();
         Kernel onValues = new ConvolutionKernel(g, w, post);
         Node fq = data.node();
-        var codes = g.isDepthwise() ? QuantizedConvolution.quantizerOf(fq) : null;
+        var codes = g.isDepthwise() ? QuantizedConvolution.channelQuantizers(fq) : null;
         if (codes != null) {
             float[] scaled = new float[w.length];
+            int perChannel = w.length / codes.length;
             for (int i = 0; i < w.length; i++) {
-                scaled[i] = (float) (w[i] * codes.step());
+                scaled[i] = (float) (w[i] * codes[i / perChannel].step());
             }
             return new Match(nodes, new ConvolutionKernel(g, scaled, post), inputs, current, fq, onValues);
         }

@@ -125,7 +125,7 @@ final class ExecutionPlan {
                 fused.addAll(quantizers.reportedIn().getOrDefault(m, List.of()));
                 Node codes = quantizers.codeOutputs().get(m);
                 Kernel kernel = codes == null ? m.kernel() : ((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
-                        .writingCodes(QuantizedConvolution.quantizerOf(codes));
+                        .writingCodes(QuantizedConvolution.channelQuantizers(codes));
                 int[] outputs = codes == null ? new int[] {slots.get(m.output())}
                         : new int[] {slots.get(m.output()), slots.get(codes.output(0))};
                 steps.add(new Step(m.nodes().get(0), fused, kernel, slotsOf(m.inputs(), slots), outputs));
@@ -172,8 +172,8 @@ final class ExecutionPlan {
                 absorbed.add(fq);
                 reportedIn.computeIfAbsent(ms.get(0), k -> new ArrayList<>()).add(fq);
             } else if (all) {
-                codeKernels.put(fq, new QuantizeKernel(QuantizedConvolution.quantizerOf(fq),
-                        dev.infero.core.types.Shapes.size(fq.output(0).shape().toArray())));
+                codeKernels.put(fq, new QuantizeKernel(QuantizedConvolution.channelQuantizers(fq),
+                        fq.output(0).shape().toArray()));
             } else {
                 for (ConvolutionFusion.Match m : ms) {
                     if (m.readsCodes()) {

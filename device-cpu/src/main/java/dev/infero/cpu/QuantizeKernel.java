@@ -8,18 +8,23 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A FakeQuantize whose every reader takes integer codes rather than the fake-quantized values: writes
- * {@code level − zero point} (integer-valued floats), which a depthwise convolution with its weights multiplied by the
- * quantization step turns into exactly what it would compute from the values. No divisions, unlike the float op.
+ * {@code level − zero point} (integer-valued floats) with each channel's range, which a depthwise convolution with
+ * its weights multiplied by each channel's quantization step turns into what it would compute from the values. No
+ * divisions, unlike the float op.
  */
 final class QuantizeKernel implements Kernel {
     private static final int MIN_PER_THREAD = 4096;
 
-    private final ActivationQuantizer quantizer;
-    private final int size;
+    /** One per channel. */
+    private final ActivationQuantizer[] quantizers;
+    private final int planes;
+    private final int planeSize;
 
-    QuantizeKernel(ActivationQuantizer quantizer, int size) {
-        this.quantizer = quantizer;
-        this.size = size;
+    /** For NCHW data of {@code shape}. */
+    QuantizeKernel(ActivationQuantizer[] quantizers, int[] shape) {
+        this.quantizers = quantizers;
+        this.planes = shape[0] * shape[1];
+        this.planeSize = shape[2] * shape[3];
     }
 
     @Override
@@ -36,9 +41,9 @@ final class QuantizeKernel implements Kernel {
 
         @Override
         public void accept(int t) {
-            int per = (k.size + parts - 1) / parts;
-            int from = Math.min(k.size, t * per);
-            k.quantizer.quantize(x, from, q, from, Math.min(k.size, from + per) - from);
+            for (int p = t; p < k.planes; p += parts) {
+                k.quantizers[p % k.quantizers.length].quantize(x, p * k.planeSize, q, p * k.planeSize, k.planeSize);
+            }
         }
     }
 
@@ -54,7 +59,7 @@ final class QuantizeKernel implements Kernel {
         Task task = scratch != null ? (Task) scratch : (Task) newScratch(pool.threads());
         task.x = inputs[0].floats();
         task.q = outputs[0].floats();
-        task.parts = Math.max(1, Math.min(pool.threads(), size / MIN_PER_THREAD));
+        task.parts = Math.max(1, Math.min(Math.min(pool.threads(), planes), planes * planeSize / MIN_PER_THREAD));
         pool.parallelFor(task.parts, task);
     }
 }

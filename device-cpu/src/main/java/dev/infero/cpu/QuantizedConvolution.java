@@ -51,6 +51,46 @@ final class QuantizedConvolution {
         return new Plan(fq, fq.input(0), new QuantizedConvolutionKernel(kernel, g.isPointwise(), post));
     }
 
+    /**
+     * One quantizer per channel of a FakeQuantize over NCHW data whose ranges are constant per tensor or per channel,
+     * output range equal to input range, integer zero points; {@code null} otherwise.
+     */
+    static ActivationQuantizer[] channelQuantizers(Node fq) {
+        if (fq == null || !fq.type().equals("FakeQuantize") || fq.input(0).type() != ElementType.F32
+                || !fq.input(0).shape().isStatic() || fq.input(0).shape().rank() != 4
+                || !fq.input(0).shape().equals(fq.output(0).shape())) {
+            return null;
+        }
+        int channels = fq.input(0).shape().dim(1);
+        float[][] range = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            Value v = fq.input(1 + i);
+            if (!v.isKnown() || v.type() != ElementType.F32) {
+                return null;
+            }
+            Tensor t = v.knownValue();
+            int[] shape = t.shape();
+            boolean perChannel = t.size() == channels && shape.length == 4 && shape[1] == channels;
+            if (t.size() != 1 && !perChannel) {
+                return null;
+            }
+            range[i] = t.floats();
+        }
+        long levels = Long.parseLong(ConvolutionFusion.attributes(fq).get("levels"));
+        ActivationQuantizer[] out = new ActivationQuantizer[channels];
+        for (int c = 0; c < channels; c++) {
+            float[] r = new float[4];
+            for (int i = 0; i < 4; i++) {
+                r[i] = range[i][range[i].length == 1 ? 0 : c];
+            }
+            out[c] = r[0] == r[2] && r[1] == r[3] ? ActivationQuantizer.of(r[0], r[1], levels) : null;
+            if (out[c] == null) {
+                return null;
+            }
+        }
+        return out;
+    }
+
     /** The codes of a per-tensor, 256-level-or-fewer FakeQuantize whose output range is its input range. */
     static ActivationQuantizer quantizerOf(Node fq) {
         if (fq == null || !fq.type().equals("FakeQuantize") || fq.input(0).type() != ElementType.F32
@@ -135,8 +175,8 @@ final class QuantizedConvolution {
             this.execType = execType;
         }
 
-        /** This step also writing its output as the codes of {@code next}, as a second output. */
-        QuantizedConvolutionKernel writingCodes(ActivationQuantizer next) {
+        /** This step also writing its output as the codes of {@code next} (one per channel), as a second output. */
+        QuantizedConvolutionKernel writingCodes(ActivationQuantizer[] next) {
             return new QuantizedConvolutionKernel(conv.writingCodes(next), execType + "+requantize");
         }
 

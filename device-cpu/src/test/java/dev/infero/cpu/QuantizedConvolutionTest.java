@@ -116,18 +116,23 @@ class QuantizedConvolutionTest {
         }
     }
 
-    @ParameterizedTest(name = "FakeQuantize also a model output: {0}")
-    @CsvSource({"false, quantize_vector", "true, fake_quantize_vector"})
-    void depthwiseConvolutionReadsCodesWhenAllReadersCan(boolean fqIsOutput, String fqKernel) {
+    @ParameterizedTest(name = "FakeQuantize also a model output: {0}, per-channel ranges {2}")
+    @CsvSource({"false, quantize_vector, false", "true, fake_quantize_vector, false", "false, quantize_vector, true"})
+    void depthwiseConvolutionReadsCodesWhenAllReadersCan(boolean fqIsOutput, String fqKernel, boolean perChannel) {
         int c = 7;
         int[] shape = {1, c, 11, 9};
         Random r = new Random(5);
         Graph g = new Graph("dw");
         Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
         Value[] ranges = new Value[4];
+        int n = perChannel ? c : 1;
         for (int i = 0; i < 4; i++) {
-            ranges[i] = g.addConstant("r" + i, Tensor.of(new float[] {i % 2 == 0 ? -2f : 2f * 127 / 128}, 1, 1, 1, 1))
-                    .output(0);
+            float[] v = new float[n];
+            for (int ch = 0; ch < n; ch++) {
+                float s = 2f + ch * 0.37f;
+                v[ch] = i % 2 == 0 ? -s : s * 127 / 128;
+            }
+            ranges[i] = g.addConstant("r" + i, Tensor.of(v, 1, n, 1, 1)).output(0);
         }
         Value fq = g.value(new FakeQuantize(256), "fq", x, ranges[0], ranges[1], ranges[2], ranges[3]);
         float[] w = new float[c * 9];

@@ -42,8 +42,8 @@ public final class QuantizedConvKernel {
     /** Whether the whole input is quantized first (kernels reading each value more than once). */
     private final boolean prequantize;
     private final int maxChunk;
-    /** The next layer's input quantizer when this kernel also writes its output as codes, else {@code null}. */
-    private final ActivationQuantizer outputCodes;
+    /** Per output channel, the next layer's input quantizer when this kernel also writes codes, else {@code null}. */
+    private final ActivationQuantizer[] outputCodes;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -80,7 +80,7 @@ public final class QuantizedConvKernel {
         this.outputCodes = null;
     }
 
-    private QuantizedConvKernel(QuantizedConvKernel k, ActivationQuantizer outputCodes) {
+    private QuantizedConvKernel(QuantizedConvKernel k, ActivationQuantizer[] outputCodes) {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
@@ -92,10 +92,10 @@ public final class QuantizedConvKernel {
     }
 
     /**
-     * This kernel also writing its finished output as the codes of {@code next} (a FakeQuantize read as codes), row by
-     * row while the row is in L1: the separate quantizing pass over the tensor disappears.
+     * This kernel also writing its finished output as the codes of {@code next} (a FakeQuantize read as codes; one
+     * quantizer per output channel), row by row while the row is in L1: the separate quantizing pass disappears.
      */
-    public QuantizedConvKernel writingCodes(ActivationQuantizer next) {
+    public QuantizedConvKernel writingCodes(ActivationQuantizer[] next) {
         return new QuantizedConvKernel(this, next);
     }
 
@@ -233,7 +233,7 @@ public final class QuantizedConvKernel {
             }
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
             if (outputCodes != null) {
-                outputCodes.quantize(s.out, dst, s.outCodes, dst, width);
+                outputCodes[grp * cout + r].quantize(s.out, dst, s.outCodes, dst, width);
             }
         }
     }
