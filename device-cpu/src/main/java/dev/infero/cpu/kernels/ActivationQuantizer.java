@@ -10,10 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * product of codes is an exact integer product, and the dequantized value is {@code code · step()}; the value 0 (what
  * convolution padding reads) is code 0.
  * <p>
- * {@link #quantize(float)} divides exactly as the op does. The array versions, which run on every activation of an
- * INT8 layer, take {@code fma(x, steps / (high - low), -low · steps / (high - low))} instead: the scaled value moves
- * by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring level (one
- * step off, as summing in another order does), and a multiply replaces two divisions.
+ * Where the op divides, this takes {@code fma(x, steps / (high - low), -low · steps / (high - low))}: the scaled
+ * value moves by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring
+ * level (one step off, as summing in another order does), and a multiply replaces two divisions on every activation
+ * of an INT8 layer.
  */
 public final class ActivationQuantizer {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -69,12 +69,6 @@ public final class ActivationQuantizer {
         return Math.max(zeroPoint, (int) steps - zeroPoint);
     }
 
-    /** The code of one value, computed exactly as the op computes its level. */
-    public float quantize(float x) {
-        float q = x <= low ? 0f : x > high ? steps : (float) Math.rint((x - low) / span * steps);
-        return q - zeroPoint;
-    }
-
     /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */
     public void quantize(float[] x, int xOff, float[] q, int qOff, int n) {
         quantize(x, xOff, 0, q, qOff, n, 1, n);
@@ -102,14 +96,14 @@ public final class ActivationQuantizer {
                         .max(vMin).min(vMax).intoArray(q, dst + i);
             }
             for (; i < n; i++) {
-                q[dst + i] = fast(x[src + i]);
+                q[dst + i] = code(x[src + i]);
             }
             java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
         }
     }
 
     /** The scalar twin of the vector loop, for tails. */
-    private float fast(float x) {
+    private float code(float x) {
         float level = Math.clamp((float) Math.rint(Math.fma(x, inverse, offset)), 0f, steps);
         return level - zeroPoint;
     }

@@ -19,10 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * |w|·max|a|, from the actual weights) the float sum is the integer sum. Otherwise K is cut into blocks of
  * {@link #KC} (256·255·128 &lt; 2^24), each block is summed exactly in float and added into int32 accumulators.
  * <p>
- * The input quantization is fused into the unfolding: 1×1 kernels quantize each input value as they pack it; larger
- * kernels, which read each value up to KH·KW times, quantize the input once per run into a per-request buffer of
- * codes and unfold those. Padding is code 0, the value 0. Output columns are cut into chunks as in
- * {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns.
+ * The input quantization is fused into the packing: 1×1 stride-1 kernels quantize each K-block × NR-column panel of
+ * the input just before the micro-kernel reads it (the input is read once, as the f32 kernel reads it in place);
+ * other kernels, which read values several times or skip some (strides), quantize the input once per run, vectorized,
+ * into a per-request buffer of codes and unfold those. Padding is code 0, the value 0. Output columns are cut into
+ * chunks as in {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns.
  */
 public final class QuantizedConvKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -39,7 +40,7 @@ public final class QuantizedConvKernel {
     private final PostOps post;
     /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
     private final boolean spills;
-    /** Whether the whole input is quantized first (kernels reading each value more than once). */
+    /** Whether the whole input is quantized first, vectorized, and then unfolded (all but 1×1 stride-1 kernels). */
     private final boolean prequantize;
     private final int maxChunk;
     /** Per output channel, the next layer's input quantizer when this kernel also writes codes, else {@code null}. */
@@ -73,7 +74,7 @@ public final class QuantizedConvKernel {
             }
         }
         this.spills = worst >= EXACT;
-        this.prequantize = g.kernelH() * g.kernelW() > 1;
+        this.prequantize = !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         this.maxChunk = Math.min(roundUp(g.outH() * g.outW(), nr), byCache);
@@ -194,7 +195,7 @@ public final class QuantizedConvKernel {
         // input is read once, as the f32 kernel reads it in place. Otherwise: the whole chunk unfolded from codes.
         boolean panels = g.isPointwise();
         if (!panels) {
-            unfold(prequantize ? s.codes : s.in, prequantize, inOff, j0, width, ld, cols);
+            unfold(s.codes, inOff, j0, width, ld, cols);
         }
         float[] a = packed[grp];
         int spatialIn = g.inH() * g.inW();
@@ -263,10 +264,9 @@ public final class QuantizedConvKernel {
     /**
      * Unfolds output columns [j0, j0 + width) of one group of one image into rows {@code ld} apart: row (c, kh, kw)
      * holds the code each output position reads there, 0 in the padding and in columns [width, ld). The index
-     * arithmetic is {@link ConvKernel}'s im2col (duplicated: that one copies floats and is private); {@code codes}
-     * says whether {@code src} holds codes already or values to quantize while copying.
+     * arithmetic is {@link ConvKernel}'s im2col (duplicated: that one is private to its float buffers).
      */
-    private void unfold(float[] src, boolean codes, int inOff, int j0, int width, int ld, float[] cols) {
+    private void unfold(float[] codes, int inOff, int j0, int width, int ld, float[] cols) {
         int ow = g.outW();
         int rows = g.patchSize();
         int area = g.kernelH() * g.kernelW();
@@ -292,7 +292,7 @@ public final class QuantizedConvKernel {
                     int last = g.inW() - x0 <= 0 ? first
                             : Math.clamp((g.inW() - x0 + sw - 1) / sw, first, xStart + len);
                     Arrays.fill(cols, d, d + first - xStart, 0f);
-                    copyRow(src, codes, rowSrc + first * sw, sw, cols, d + first - xStart, last - first);
+                    copyRow(codes, rowSrc + first * sw, sw, cols, d + first - xStart, last - first);
                     Arrays.fill(cols, d + last - xStart, d + len, 0f);
                 }
                 pos += len;
@@ -301,18 +301,13 @@ public final class QuantizedConvKernel {
         }
     }
 
-    /** {@code n} values {@code stride} apart from {@code src[from]} to consecutive {@code dst[to..]}, as codes. */
-    private void copyRow(float[] src, boolean codes, int from, int stride, float[] dst, int to, int n) {
+    /** {@code n} codes {@code stride} apart from {@code src[from]} to consecutive {@code dst[to..]}. */
+    private static void copyRow(float[] src, int from, int stride, float[] dst, int to, int n) {
         if (stride == 1) {
-            if (codes) {
-                System.arraycopy(src, from, dst, to, n);
-            } else {
-                quantizer.quantize(src, from, dst, to, n);
-            }
+            System.arraycopy(src, from, dst, to, n);
         } else {
             for (int x = 0; x < n; x++) {
-                float v = src[from + x * stride];
-                dst[to + x] = codes ? v : quantizer.quantize(v);
+                dst[to + x] = src[from + x * stride];
             }
         }
     }
