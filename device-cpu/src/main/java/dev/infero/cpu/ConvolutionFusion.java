@@ -20,8 +20,27 @@ import java.util.Map;
  * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
  */
 final class ConvolutionFusion {
-    /** A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. */
-    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
+    /**
+     * A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. For an INT8
+     * convolution also the FakeQuantize of its input, which the kernel applies itself to the value before it; for a
+     * depthwise convolution after a FakeQuantize, that FakeQuantize, with the kernel to use if it must output values
+     * ({@code kernel} then reads its codes, with the quantization step folded into the weights).
+     */
+    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output, Node quantizer,
+                 Kernel valuesKernel) {
+        Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
+            this(nodes, kernel, inputs, output, null, null);
+        }
+
+        /** Whether the kernel reads the quantizer's output as integer codes (see {@link QuantizeKernel}). */
+        boolean readsCodes() {
+            return valuesKernel != null;
+        }
+
+        /** This chain reading the quantizer's output as fake-quantized values after all. */
+        Match readingValues() {
+            return new Match(nodes, valuesKernel, inputs, output, quantizer, null);
+        }
     }
 
     private ConvolutionFusion() {
@@ -98,10 +117,27 @@ final class ConvolutionFusion {
         }
         PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
                 : new PostOps(bias, residual, act, alpha, beta);
+        QuantizedConvolution.Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
+        if (int8 != null) {
+            inputs.set(0, int8.source());
+            return new Match(nodes, int8.kernel(), inputs, current, int8.fakeQuantize(), null);
+        }
         if (scale != null) {
             post = post.scaledBy(scale);
         }
-        return new Match(nodes, new ConvolutionKernel(g, weights.knownValue().floats(), post), inputs, current);
+        float[] w = weights.knownValue().floats();
+        Kernel onValues = new ConvolutionKernel(g, w, post);
+        Node fq = data.node();
+        var codes = g.isDepthwise() ? QuantizedConvolution.channelQuantizers(fq) : null;
+        if (codes != null) {
+            float[] scaled = new float[w.length];
+            int perChannel = w.length / codes.length;
+            for (int i = 0; i < w.length; i++) {
+                scaled[i] = (float) (w[i] * codes[i / perChannel].step());
+            }
+            return new Match(nodes, new ConvolutionKernel(g, scaled, post), inputs, current, fq, onValues);
+        }
+        return new Match(nodes, onValues, inputs, current);
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * A graph flattened for execution: every value gets a slot, values known at build time are fixed tensors, and the
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
- * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU or MatMul → Add run as one fused step, and
+ * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU or MatMul → Add run as one fused step
+ * (on integer codes when an INT8 model's FakeQuantize and INT8 weights allow, see {@link QuantizedConvolution}), and
  * {@link #referenceSteps}, one reference step per node, used when a run's shapes differ from the compiled ones.
  * Immutable and shared by all requests.
  */
@@ -116,17 +117,94 @@ final class ExecutionPlan {
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
             }
         }
+        Quantizers quantizers = planQuantizers(endingAt, consumers, absorbed);
         List<Step> steps = new ArrayList<>();
         for (Node n : computed) {
             ConvolutionFusion.Match m = endingAt.get(n);
             if (m != null) {
-                steps.add(new Step(m.nodes().get(0), m.nodes().subList(1, m.nodes().size()), m.kernel(),
-                        slotsOf(m.inputs(), slots), new int[] {slots.get(m.output())}));
+                List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
+                fused.addAll(quantizers.reportedIn().getOrDefault(m, List.of()));
+                Node codes = quantizers.codeOutputs().get(m);
+                Kernel kernel = codes == null ? m.kernel() : ((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
+                        .writingCodes(QuantizedConvolution.channelQuantizers(codes));
+                int[] outputs = codes == null ? new int[] {slots.get(m.output())}
+                        : new int[] {slots.get(m.output()), slots.get(codes.output(0))};
+                steps.add(new Step(m.nodes().get(0), fused, kernel, slotsOf(m.inputs(), slots), outputs));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
+                Kernel k = quantizers.codeKernels().containsKey(n) ? quantizers.codeKernels().get(n) : kernelFor(n);
+                steps.add(new Step(n, List.of(), k, slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
+    }
+
+    /** How the FakeQuantizes that fused chains read are run: not at all, as codes, or (default) as float values. */
+    private record Quantizers(Map<ConvolutionFusion.Match, List<Node>> reportedIn, Map<Node, Kernel> codeKernels,
+                              Map<ConvolutionFusion.Match, Node> codeOutputs) {
+    }
+
+    /**
+     * Decides each FakeQuantize that INT8 chains read. When every reader quantizes its input itself (INT8
+     * convolutions reading the value before it), it is absorbed and does not run. When every reader is such a chain
+     * or one that reads codes (a depthwise convolution with the step in its weights), it runs as a
+     * {@link QuantizeKernel}. Otherwise it runs as it is, in float, and the code readers are switched to their
+     * kernels for values (in {@code endingAt}). Absorbed ones are reported as fused into their first reader.
+     */
+    private static Quantizers planQuantizers(Map<Node, ConvolutionFusion.Match> endingAt,
+                                             Map<Value, List<Node>> consumers, Set<Node> absorbed) {
+        Map<Node, List<ConvolutionFusion.Match>> readers = new IdentityHashMap<>();
+        for (ConvolutionFusion.Match m : endingAt.values()) {
+            Value fqOut = m.quantizer() == null ? null : m.quantizer().output(0);
+            boolean selfQuantizing = fqOut != null && !m.readsCodes() && !m.inputs().contains(fqOut);
+            boolean codeReading = fqOut != null && m.readsCodes() && m.inputs().indexOf(fqOut) == 0
+                    && m.inputs().lastIndexOf(fqOut) == 0;
+            if (selfQuantizing || codeReading) {
+                readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        Map<ConvolutionFusion.Match, List<Node>> reportedIn = new IdentityHashMap<>();
+        Map<Node, Kernel> codeKernels = new IdentityHashMap<>();
+        for (var e : readers.entrySet()) {
+            Node fq = e.getKey();
+            List<ConvolutionFusion.Match> ms = e.getValue();
+            boolean all = consumers.getOrDefault(fq.output(0), List.of()).size() == ms.size();
+            boolean anyCodes = ms.stream().anyMatch(ConvolutionFusion.Match::readsCodes);
+            if (all && !anyCodes) {
+                absorbed.add(fq);
+                reportedIn.computeIfAbsent(ms.get(0), k -> new ArrayList<>()).add(fq);
+            } else if (all) {
+                codeKernels.put(fq, new QuantizeKernel(QuantizedConvolution.channelQuantizers(fq),
+                        fq.output(0).shape().toArray()));
+            } else {
+                for (ConvolutionFusion.Match m : ms) {
+                    if (m.readsCodes()) {
+                        endingAt.put(m.nodes().get(m.nodes().size() - 1), m.readingValues());
+                    }
+                }
+            }
+        }
+        for (var e : endingAt.entrySet()) {
+            if (e.getValue().readsCodes() && !codeKernels.containsKey(e.getValue().quantizer())) {
+                e.setValue(e.getValue().readingValues()); // its FakeQuantize has no INT8 reader: stays in float
+            }
+        }
+        // A code-writing FakeQuantize of an INT8 convolution's output becomes that step's second output.
+        Map<Value, ConvolutionFusion.Match> producers = new IdentityHashMap<>();
+        for (ConvolutionFusion.Match m : endingAt.values()) {
+            producers.put(m.output(), m);
+        }
+        Map<ConvolutionFusion.Match, Node> codeOutputs = new IdentityHashMap<>();
+        for (Node fq : List.copyOf(codeKernels.keySet())) {
+            ConvolutionFusion.Match p = producers.get(fq.input(0));
+            if (p != null && p.kernel() instanceof QuantizedConvolution.QuantizedConvolutionKernel
+                    && !codeOutputs.containsKey(p)) {
+                codeKernels.remove(fq);
+                codeOutputs.put(p, fq);
+                absorbed.add(fq);
+                reportedIn.computeIfAbsent(p, k -> new ArrayList<>()).add(fq);
+            }
+        }
+        return new Quantizers(reportedIn, codeKernels, codeOutputs);
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */

@@ -31,8 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Post-training INT8 quantization (OpenVINO POT's DefaultQuantization): calibrate on a folder of "
                 + "images (JPEG/PNG/BMP, resized to the input) or .npy tensors, insert FakeQuantize on the inputs of "
                 + "Convolution/GroupConvolution/MatMul, store weights as per-channel INT8, correct biases, write IR.",
-            "The result runs anywhere the FP32 IR does; it is computed in float (FakeQuantize/Convert/Multiply), "
-                + "INT8 kernels are not used yet.",
+            "The result runs anywhere the FP32 IR does; the CPU device runs its convolutions in INT8 (integer "
+                + "codes, exact sums), the rest in float.",
             "With --format onnx it also writes <name>_int8.onnx, a QDQ model (QuantizeLinear/DequantizeLinear, opset "
                 + OnnxExporter.OPSET + ") that ONNX Runtime runs.",
             "  infero quantize -c quantization_spec.json --output-dir . -d",

@@ -1,0 +1,110 @@
+package dev.infero.cpu.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A per-tensor FakeQuantize over {@code [low, high]} with an integer zero point, as integer codes: {@code x} maps to
+ * the level the op selects, {@code q = rint((x - low) / (high - low) · steps)} (0 at or below {@code low},
+ * {@code steps} above {@code high}), minus the zero point. The codes are returned as integer-valued floats, so a float
+ * product of codes is an exact integer product, and the dequantized value is {@code code · step()}; the value 0 (what
+ * convolution padding reads) is code 0.
+ * <p>
+ * Where the op divides, this takes {@code fma(x, steps / (high - low), -low · steps / (high - low))}: the scaled
+ * value moves by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring
+ * level (one step off, as summing in another order does), and a multiply replaces two divisions on every activation
+ * of an INT8 layer.
+ */
+public final class ActivationQuantizer {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties to even, for |t| < 2^22. */
+    private static final float ROUND = 12582912f;
+
+    private final float low;
+    private final float high;
+    private final float span;
+    private final float steps;
+    private final float inverse;
+    private final float offset;
+    private final int zeroPoint;
+
+    private ActivationQuantizer(float low, float high, float steps, int zeroPoint) {
+        this.low = low;
+        this.high = high;
+        this.span = high - low;
+        this.steps = steps;
+        this.inverse = steps / span;
+        this.offset = -low * inverse;
+        this.zeroPoint = zeroPoint;
+    }
+
+    /**
+     * The quantizer of a FakeQuantize with input and output range {@code [low, high]} and {@code levels} levels, or
+     * {@code null} when its zero point {@code -low / step} is not an integer (the value 0 would have no exact code).
+     */
+    public static ActivationQuantizer of(float low, float high, long levels) {
+        if (!(low < high) || levels < 2 || levels > 256 || low > 0 || high < 0) {
+            return null;
+        }
+        float steps = levels - 1;
+        double zero = -(double) low * steps / ((double) high - low);
+        long rounded = Math.round(zero);
+        if (Math.abs(zero - rounded) > 1e-4) {
+            return null;
+        }
+        return new ActivationQuantizer(low, high, steps, (int) rounded);
+    }
+
+    /** The real value of one code. */
+    public double step() {
+        return (double) span / steps;
+    }
+
+    public int zeroPoint() {
+        return zeroPoint;
+    }
+
+    /** The largest |code|. */
+    public int maxAbsCode() {
+        return Math.max(zeroPoint, (int) steps - zeroPoint);
+    }
+
+    /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */
+    public void quantize(float[] x, int xOff, float[] q, int qOff, int n) {
+        quantize(x, xOff, 0, q, qOff, n, 1, n);
+    }
+
+    /**
+     * Codes of a {@code rows × n} block of {@code x} (rows {@code xStride} apart) into rows of {@code q} that are
+     * {@code qStride ≥ n} apart, each padded with code 0 up to {@code qStride}: the layout of a packed GEMM panel.
+     */
+    public void quantize(float[] x, int xOff, int xStride, float[] q, int qOff, int n, int rows, int qStride) {
+        FloatVector vInverse = FloatVector.broadcast(S, inverse);
+        FloatVector vOffset = FloatVector.broadcast(S, offset);
+        FloatVector vRound = FloatVector.broadcast(S, ROUND);
+        FloatVector vRoundZero = FloatVector.broadcast(S, ROUND + zeroPoint);
+        FloatVector vMin = FloatVector.broadcast(S, (float) -zeroPoint);
+        FloatVector vMax = FloatVector.broadcast(S, steps - zeroPoint);
+        int bound = S.loopBound(n);
+        for (int row = 0; row < rows; row++) {
+            int src = xOff + row * xStride;
+            int dst = qOff + row * qStride;
+            int i = 0;
+            for (; i < bound; i += S.length()) {
+                // (t + 1.5·2^23) − (1.5·2^23 + zero point): the level rounded and the zero point taken off, exactly.
+                FloatVector.fromArray(S, x, src + i).fma(vInverse, vOffset).add(vRound).sub(vRoundZero)
+                        .max(vMin).min(vMax).intoArray(q, dst + i);
+            }
+            for (; i < n; i++) {
+                q[dst + i] = code(x[src + i]);
+            }
+            java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
+        }
+    }
+
+    /** The scalar twin of the vector loop, for tails. */
+    private float code(float x) {
+        float level = Math.clamp((float) Math.rint(Math.fma(x, inverse, offset)), 0f, steps);
+        return level - zeroPoint;
+    }
+}

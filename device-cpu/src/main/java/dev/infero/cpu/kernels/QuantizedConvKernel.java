@@ -1,0 +1,318 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * INT8 convolution: activation codes (|a| ≤ 255, see {@link ActivationQuantizer}) times per-output-channel weight
+ * codes (|w| ≤ 128), accumulated exactly, then dequantized, biased and activated by the post-ops (whose per-channel
+ * scale is {@code step_in · scale_w[c]}, times a folded BatchNorm's).
+ * <p>
+ * The Vector API has no int8 dot product and its int32 multiply runs at half the FMA rate, so the products are taken
+ * with the f32 micro-kernel {@link PackedGemm#kernel} on integer-valued floats: every product is at most 32,640 and
+ * every partial sum an integer, exact while below 2^24. When no output row can reach 2^24 (the sum over K of
+ * |w|·max|a|, from the actual weights) the float sum is the integer sum. Otherwise K is cut into blocks of
+ * {@link #KC} (256·255·128 &lt; 2^24), each block is summed exactly in float and added into int32 accumulators.
+ * <p>
+ * The input quantization is fused into the packing: 1×1 stride-1 kernels quantize each K-block × NR-column panel of
+ * the input just before the micro-kernel reads it (the input is read once, as the f32 kernel reads it in place);
+ * other kernels, which read values several times or skip some (strides), quantize the input once per run, vectorized,
+ * into a per-request buffer of codes and unfold those. Padding is code 0, the value 0. Output columns are cut into
+ * chunks as in {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns.
+ */
+public final class QuantizedConvKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Depth of one exact block: 256·255·128 = 8,355,840 &lt; 2^24. */
+    static final int KC = 256;
+    private static final double EXACT = 1 << 24;
+    private static final int CHUNK_FLOATS = 32 * 1024;
+
+    private final ConvGeometry g;
+    private final ActivationQuantizer quantizer;
+    /** Per group: weight codes in MR-row panels, k-major, as {@link PackedGemm} packs them. */
+    private final float[][] packed;
+    private final PostOps post;
+    /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
+    private final boolean spills;
+    /** Whether the whole input is quantized first, vectorized, and then unfolded (all but 1×1 stride-1 kernels). */
+    private final boolean prequantize;
+    private final int maxChunk;
+    /** Per output channel, the next layer's input quantizer when this kernel also writes codes, else {@code null}. */
+    private final ActivationQuantizer[] outputCodes;
+
+    /**
+     * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
+     * @param post        dequantization scale per output channel, bias, residual, activation
+     */
+    public QuantizedConvKernel(ConvGeometry geometry, float[] weightCodes, ActivationQuantizer quantizer,
+                               PostOps post) {
+        this.g = geometry;
+        this.quantizer = quantizer;
+        this.post = post;
+        int cout = g.outChannelsPerGroup();
+        int k = g.patchSize();
+        int mr = PackedGemm.MR;
+        int panels = (cout + mr - 1) / mr;
+        this.packed = new float[g.groups()][panels * mr * k];
+        double worst = 0;
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int row = 0; row < cout; row++) {
+                int src = (grp * cout + row) * k;
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    float w = weightCodes[src + p];
+                    packed[grp][(row / mr * k + p) * mr + row % mr] = w;
+                    sum += Math.abs(w);
+                }
+                worst = Math.max(worst, sum * quantizer.maxAbsCode());
+            }
+        }
+        this.spills = worst >= EXACT;
+        this.prequantize = !g.isPointwise();
+        int nr = PackedGemm.NR;
+        int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
+        this.maxChunk = Math.min(roundUp(g.outH() * g.outW(), nr), byCache);
+        this.outputCodes = null;
+    }
+
+    private QuantizedConvKernel(QuantizedConvKernel k, ActivationQuantizer[] outputCodes) {
+        this.g = k.g;
+        this.quantizer = k.quantizer;
+        this.packed = k.packed;
+        this.post = k.post;
+        this.spills = k.spills;
+        this.prequantize = k.prequantize;
+        this.maxChunk = k.maxChunk;
+        this.outputCodes = outputCodes;
+    }
+
+    /**
+     * This kernel also writing its finished output as the codes of {@code next} (a FakeQuantize read as codes; one
+     * quantizer per output channel), row by row while the row is in L1: the separate quantizing pass disappears.
+     */
+    public QuantizedConvKernel writingCodes(ActivationQuantizer[] next) {
+        return new QuantizedConvKernel(this, next);
+    }
+
+    /** Whether sums are carried in int32 between K blocks (for tests and counters). */
+    public boolean spills() {
+        return spills;
+    }
+
+    public Scratch newScratch(int threads) {
+        return new Scratch(threads);
+    }
+
+    /** Per-request buffers: the input's codes, and per thread an unfolded panel and its product. */
+    public final class Scratch {
+        private final float[] codes;
+        private final float[][] cols;
+        private final float[][] acc;
+        private final int[][] sums;
+        private final IntConsumer quantizeTask;
+        private final IntConsumer gemmTask;
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private float[] outCodes;
+        private int threads;
+        private int chunk;
+
+        Scratch(int threads) {
+            int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
+            codes = new float[prequantize ? inSize : 0];
+            cols = new float[threads][g.isPointwise() ? Math.min(KC, g.patchSize()) * PackedGemm.NR
+                    : g.patchSize() * maxChunk];
+            acc = new float[threads][g.outChannelsPerGroup() * maxChunk];
+            sums = new int[threads][spills ? g.outChannelsPerGroup() * maxChunk : 0];
+            quantizeTask = t -> {
+                int per = (inSize + this.threads - 1) / this.threads;
+                int from = Math.min(inSize, t * per);
+                quantizer.quantize(in, from, codes, from, Math.min(inSize, from + per) - from);
+            };
+            gemmTask = this::runChunks;
+        }
+
+        private void runChunks(int t) {
+            int spatial = g.outH() * g.outW();
+            int chunks = (spatial + chunk - 1) / chunk;
+            int items = g.batch() * g.groups() * chunks;
+            for (int item = t; item < items; item += threads) {
+                int j0 = item % chunks * chunk;
+                int grp = item / chunks % g.groups();
+                int n = item / chunks / g.groups();
+                chunk(this, n, grp, j0, Math.min(chunk, spatial - j0), t);
+            }
+        }
+    }
+
+    /** {@code residual} may be {@code null} unless the post-ops add one. */
+    public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        run(in, out, residual, null, s, pool);
+    }
+
+    /** As {@link #run(float[], float[], float[], Scratch, WorkerPool)}, also writing {@code codes} if it was made to. */
+    public void run(float[] in, float[] out, float[] residual, float[] codes, Scratch s, WorkerPool pool) {
+        int threads = Math.min(pool.threads(), s.cols.length);
+        int spatial = g.outH() * g.outW();
+        int nr = PackedGemm.NR;
+        int images = g.batch() * g.groups();
+        int perImage = (threads + images - 1) / images;
+        int wanted = (spatial + perImage - 1) / perImage;
+        s.chunk = Math.min(maxChunk, Math.max(nr, roundUp(wanted, nr)));
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.outCodes = codes;
+        s.threads = threads;
+        if (prequantize) {
+            pool.parallelFor(threads, s.quantizeTask);
+        }
+        int chunks = (spatial + s.chunk - 1) / s.chunk;
+        pool.parallelFor(Math.min(threads, images * chunks), s.gemmTask);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+        s.outCodes = null;
+    }
+
+    /** Output columns [j0, j0 + width) of one image and group, on thread {@code t}'s buffers. */
+    private void chunk(Scratch s, int n, int grp, int j0, int width, int t) {
+        int cin = g.inChannelsPerGroup();
+        int cout = g.outChannelsPerGroup();
+        int k = g.patchSize();
+        int ld = roundUp(width, PackedGemm.NR);
+        int inOff = (n * g.inChannels() + grp * cin) * g.inH() * g.inW();
+        float[] cols = s.cols[t];
+        float[] acc = s.acc[t];
+        // 1×1: each K-block × NR-column panel is quantized just before use and stays in L1 for all row panels; the
+        // input is read once, as the f32 kernel reads it in place. Otherwise: the whole chunk unfolded from codes.
+        boolean panels = g.isPointwise();
+        if (!panels) {
+            unfold(s.codes, inOff, j0, width, ld, cols);
+        }
+        float[] a = packed[grp];
+        int spatialIn = g.inH() * g.inW();
+        int spatialOut = g.outH() * g.outW();
+        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        int nr = PackedGemm.NR;
+        int full = spills ? 0 : width / nr * nr;
+        for (int p = 0; p < k; p += KC) {
+            int kc = Math.min(KC, k - p);
+            boolean first = spills || p == 0;
+            for (int j = 0; j < ld; j += nr) {
+                if (panels) {
+                    quantizer.quantize(s.in, inOff + p * spatialIn + j0 + j, spatialIn, cols, 0, Math.min(nr, width - j),
+                            kc, nr);
+                }
+                // Whole panels go straight to the output; int32 sums and a narrow last panel go through acc.
+                boolean direct = j < full;
+                float[] c = direct ? s.out : acc;
+                int cOff = direct ? outOff + j : j;
+                int ldc = direct ? spatialOut : ld;
+                for (int i = 0; i < cout; i += PackedGemm.MR) {
+                    PackedGemm.kernel(kc, a, i * k + p * PackedGemm.MR, cols, panels ? 0 : p * ld + j,
+                            panels ? nr : ld, c, cOff + i * ldc, ldc, Math.min(PackedGemm.MR, cout - i), first);
+                }
+            }
+            if (spills) {
+                addExact(acc, s.sums[t], cout * ld, p == 0);
+            }
+        }
+        for (int r = 0; r < cout; r++) {
+            int dst = outOff + r * spatialOut;
+            if (spills) {
+                toFloat(s.sums[t], r * ld, s.out, dst, width);
+            } else {
+                System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
+            }
+            post.apply(s.out, dst, width, grp * cout + r, s.residual);
+            if (outputCodes != null) {
+                outputCodes[grp * cout + r].quantize(s.out, dst, s.outCodes, dst, width);
+            }
+        }
+    }
+
+    /** Adds the exact integer-valued block sums into (or, for the first block, sets) the int32 accumulators. */
+    private static void addExact(float[] block, int[] sums, int n, boolean first) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            IntVector v = (IntVector) FloatVector.fromArray(S, block, i).convert(VectorOperators.F2I, 0);
+            if (first) {
+                v.intoArray(sums, i);
+            } else {
+                v.add(IntVector.fromArray(I, sums, i)).intoArray(sums, i);
+            }
+        }
+        for (; i < n; i++) {
+            sums[i] = (first ? 0 : sums[i]) + (int) block[i];
+        }
+    }
+
+    private static void toFloat(int[] sums, int from, float[] out, int to, int n) {
+        for (int i = 0; i < n; i++) {
+            out[to + i] = sums[from + i];
+        }
+    }
+
+    /**
+     * Unfolds output columns [j0, j0 + width) of one group of one image into rows {@code ld} apart: row (c, kh, kw)
+     * holds the code each output position reads there, 0 in the padding and in columns [width, ld). The index
+     * arithmetic is {@link ConvKernel}'s im2col (duplicated: that one is private to its float buffers).
+     */
+    private void unfold(float[] codes, int inOff, int j0, int width, int ld, float[] cols) {
+        int ow = g.outW();
+        int rows = g.patchSize();
+        int area = g.kernelH() * g.kernelW();
+        for (int row = 0; row < rows; row++) {
+            int c = row / area;
+            int kh = row / g.kernelW() % g.kernelH();
+            int kw = row % g.kernelW();
+            int plane = inOff + c * g.inH() * g.inW();
+            int x0 = kw * g.dilationW() - g.padLeft();
+            int sw = g.strideW();
+            for (int pos = j0; pos < j0 + width; ) {
+                int y = pos / ow;
+                int xStart = pos % ow;
+                int len = Math.min(ow - xStart, j0 + width - pos);
+                int d = row * ld + (pos - j0);
+                int iy = y * g.strideH() - g.padTop() + kh * g.dilationH();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(cols, d, d + len, 0f);
+                } else {
+                    int rowSrc = plane + iy * g.inW() + x0;
+                    // Output columns x whose input column x0 + x·sw lies inside the row: [first, last).
+                    int first = Math.clamp(x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, xStart, xStart + len);
+                    int last = g.inW() - x0 <= 0 ? first
+                            : Math.clamp((g.inW() - x0 + sw - 1) / sw, first, xStart + len);
+                    Arrays.fill(cols, d, d + first - xStart, 0f);
+                    copyRow(codes, rowSrc + first * sw, sw, cols, d + first - xStart, last - first);
+                    Arrays.fill(cols, d + last - xStart, d + len, 0f);
+                }
+                pos += len;
+            }
+            Arrays.fill(cols, row * ld + width, (row + 1) * ld, 0f);
+        }
+    }
+
+    /** {@code n} codes {@code stride} apart from {@code src[from]} to consecutive {@code dst[to..]}. */
+    private static void copyRow(float[] src, int from, int stride, float[] dst, int to, int n) {
+        if (stride == 1) {
+            System.arraycopy(src, from, dst, to, n);
+        } else {
+            for (int x = 0; x < n; x++) {
+                dst[to + x] = src[from + x * stride];
+            }
+        }
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+}

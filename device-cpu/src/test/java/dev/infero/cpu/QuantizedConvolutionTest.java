@@ -1,0 +1,255 @@
+package dev.infero.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.core.device.ExecutionRequest;
+import dev.infero.core.device.ProfilingInfo;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * FakeQuantize → Convolution (INT8 weights × per-channel scales) → bias → ReLU, as quantized IRs have it: with an
+ * integer zero point the step runs in INT8 with the FakeQuantize fused; with a fractional zero point or per-channel
+ * activation ranges it runs in f32 as before. Either way it computes what the reference ops compute.
+ */
+class QuantizedConvolutionTest {
+    @ParameterizedTest(name = "range [{0}, {1}] per channel {2}, kernel {3} stride {4}: {5}")
+    @CsvSource({
+            "0, 2, false, 3, 1, im2col_gemm_",
+            "-1.5, 1.48828125, false, 3, 2, im2col_gemm_",
+            "-1.5, 1.48828125, false, 1, 1, gemm_1x1_",
+            "0, 2, false, 1, 2, im2col_gemm_",
+            "-0.3, 1.7, false, 3, 1, FP32",
+            "0, 2, true, 3, 1, FP32",
+    })
+    void runsInInt8WhenTheZeroPointIsAnInteger(float low, float high, boolean perChannel, int k, int stride,
+                                               String expected) {
+        int c = 5;
+        int cout = 11;
+        int[] shape = {2, c, 13, 10};
+        Random r = new Random(k * 10L + stride);
+        Graph g = new Graph("q");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        int[] rangeShape = perChannel ? new int[] {1, c, 1, 1} : new int[] {1, 1, 1, 1};
+        float[] lo = new float[rangeShape[1]];
+        float[] hi = new float[rangeShape[1]];
+        java.util.Arrays.fill(lo, low);
+        java.util.Arrays.fill(hi, high);
+        if (perChannel) {
+            hi[hi.length - 1] = high * 1.25f;
+        }
+        Value[] ranges = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            ranges[i] = g.addConstant("r" + i, Tensor.of((i % 2 == 0 ? lo : hi).clone(), rangeShape)).output(0);
+        }
+        Value fq = g.value(new FakeQuantize(256), "fq", x, ranges[0], ranges[1], ranges[2], ranges[3]);
+        Tensor codes = Tensor.allocate(ElementType.I8, cout, c, k, k);
+        for (int i = 0; i < codes.size(); i++) {
+            codes.bytes()[i] = (byte) (r.nextInt(255) - 127);
+        }
+        float[] scales = new float[cout];
+        float[] bias = new float[cout];
+        for (int o = 0; o < cout; o++) {
+            scales[o] = 0.001f + r.nextFloat() * 0.01f;
+            bias[o] = r.nextFloat() - 0.5f;
+        }
+        Value w = g.value(new Multiply(), "w",
+                g.value(new Convert(ElementType.F32), "w_f32", g.addConstant("w_i8", codes).output(0)),
+                g.addConstant("w_scale", Tensor.of(scales, cout, 1, 1, 1)).output(0));
+        long p = k / 2;
+        WindowGeometry window = new WindowGeometry(new long[] {stride, stride}, new long[] {1, 1},
+                new long[] {p, p}, new long[] {p, p}, AutoPad.EXPLICIT, false);
+        Value conv = g.value(new Convolution(window), "conv", fq, w);
+        Value biased = g.value(new Add(), "bias", conv, g.addConstant("b", Tensor.of(bias, 1, cout, 1, 1)).output(0));
+        g.addResult("y", g.value(new Relu(), "relu", biased));
+
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = (r.nextFloat() * 2.4f - 1.2f) * Math.abs(high - low);
+        }
+        float[] got;
+        List<ProfilingInfo> profile;
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, input);
+            request.run();
+            got = request.output(0).toFloatArray();
+            profile = request.profilingInfo();
+        }
+        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
+                .execType();
+        assertTrue(convType.startsWith(expected) || convType.contains("_" + expected), convType);
+        boolean int8 = !expected.equals("FP32");
+        assertEquals(int8, convType.contains("_I8+scale+bias+relu"), convType);
+        assertEquals(int8, profile.stream().anyMatch(i -> i.nodeName().equals("fq")
+                && i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), "the FakeQuantize is fused: " + profile);
+
+        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 13, 10));
+        try (var reference = new CpuDevice().compile(g, Map.of())) {
+            ExecutionRequest request = reference.newRequest();
+            request.setInput(0, input);
+            request.run();
+            float[] want = request.output(0).toFloatArray();
+            assertEquals(want.length, got.length);
+            for (int i = 0; i < want.length; i++) {
+                assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
+                        "[" + i + "] " + got[i] + " vs " + want[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "FakeQuantize also a model output: {0}, per-channel ranges {2}")
+    @CsvSource({"false, quantize_vector, false", "true, fake_quantize_vector, false", "false, quantize_vector, true"})
+    void depthwiseConvolutionReadsCodesWhenAllReadersCan(boolean fqIsOutput, String fqKernel, boolean perChannel) {
+        int c = 7;
+        int[] shape = {1, c, 11, 9};
+        Random r = new Random(5);
+        Graph g = new Graph("dw");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        Value[] ranges = new Value[4];
+        int n = perChannel ? c : 1;
+        for (int i = 0; i < 4; i++) {
+            float[] v = new float[n];
+            for (int ch = 0; ch < n; ch++) {
+                float s = 2f + ch * 0.37f;
+                v[ch] = i % 2 == 0 ? -s : s * 127 / 128;
+            }
+            ranges[i] = g.addConstant("r" + i, Tensor.of(v, 1, n, 1, 1)).output(0);
+        }
+        Value fq = g.value(new FakeQuantize(256), "fq", x, ranges[0], ranges[1], ranges[2], ranges[3]);
+        float[] w = new float[c * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = r.nextFloat() - 0.5f;
+        }
+        WindowGeometry window = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, AutoPad.EXPLICIT, false);
+        Value conv = g.value(new dev.infero.core.ops.nn.GroupConvolution(window), "dw", fq,
+                g.addConstant("w", Tensor.of(w, c, 1, 1, 3, 3)).output(0));
+        g.addResult("y", g.value(new Relu(), "relu", conv));
+        if (fqIsOutput) {
+            g.addResult("fq_out", fq);
+        }
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = r.nextFloat() * 5 - 2.5f;
+        }
+        float[] got;
+        List<ProfilingInfo> profile;
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, input);
+            request.run();
+            got = request.output(0).toFloatArray();
+            profile = request.profilingInfo();
+        }
+        String fqType = profile.stream().filter(i -> i.nodeName().equals("fq")).findFirst().orElseThrow().execType();
+        assertTrue(fqType.startsWith(fqKernel), fqType);
+        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 11, 9));
+        try (var reference = new CpuDevice().compile(g, Map.of())) {
+            ExecutionRequest request = reference.newRequest();
+            request.setInput(0, input);
+            request.run();
+            float[] want = request.output(0).toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
+                        "[" + i + "] " + got[i] + " vs " + want[i]);
+            }
+        }
+    }
+
+    /** FakeQuantize → INT8 1×1 convolution → ReLU → FakeQuantize → depthwise: the second FakeQuantize's codes are
+     * written by the convolution as a second output. */
+    @org.junit.jupiter.api.Test
+    void int8ConvolutionWritesTheNextLayersCodes() {
+        int c = 6;
+        int[] shape = {1, c, 9, 13};
+        Random r = new Random(8);
+        Graph g = new Graph("chain");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        Value fq1 = fakeQuantize(g, "fq1", x, 0f, 3f);
+        Tensor codes = Tensor.allocate(ElementType.I8, c, c, 1, 1);
+        for (int i = 0; i < codes.size(); i++) {
+            codes.bytes()[i] = (byte) (r.nextInt(255) - 127);
+        }
+        float[] scales = new float[c];
+        java.util.Arrays.fill(scales, 0.01f);
+        Value w = g.value(new Multiply(), "w",
+                g.value(new Convert(ElementType.F32), "w_f32", g.addConstant("w_i8", codes).output(0)),
+                g.addConstant("w_scale", Tensor.of(scales, c, 1, 1, 1)).output(0));
+        WindowGeometry one = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0},
+                new long[] {0, 0}, AutoPad.EXPLICIT, false);
+        Value act = g.value(new Relu(), "relu", g.value(new Convolution(one), "conv", fq1, w));
+        Value fq2 = fakeQuantize(g, "fq2", act, 0f, 2f);
+        float[] dw = new float[c * 9];
+        for (int i = 0; i < dw.length; i++) {
+            dw[i] = r.nextFloat() - 0.5f;
+        }
+        WindowGeometry three = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, AutoPad.EXPLICIT, false);
+        g.addResult("y", g.value(new dev.infero.core.ops.nn.GroupConvolution(three), "dw", fq2,
+                g.addConstant("dw_w", Tensor.of(dw, c, 1, 1, 3, 3)).output(0)));
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = r.nextFloat() * 3.5f - 0.2f;
+        }
+        float[] got;
+        List<ProfilingInfo> profile;
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, input);
+            request.run();
+            got = request.output(0).toFloatArray();
+            profile = request.profilingInfo();
+        }
+        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
+                .execType();
+        assertTrue(convType.contains("_I8+scale+relu+requantize"), convType);
+        assertTrue(profile.stream().filter(i -> i.nodeName().startsWith("fq"))
+                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), profile.toString());
+        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 9, 13));
+        try (var reference = new CpuDevice().compile(g, Map.of())) {
+            ExecutionRequest request = reference.newRequest();
+            request.setInput(0, input);
+            request.run();
+            float[] want = request.output(0).toFloatArray();
+            // A value within ulps of a level boundary may take the neighbouring level: one step of fq2 through one
+            // depthwise weight (< 0.5) at most.
+            float tolerance = 2f / 255 * 0.5f + 1e-5f;
+            int off = 0;
+            for (int i = 0; i < want.length; i++) {
+                float d = Math.abs(got[i] - want[i]);
+                assertTrue(d <= tolerance, "[" + i + "] " + got[i] + " vs " + want[i]);
+                off += d > 1e-4f * (1 + Math.abs(want[i])) ? 1 : 0;
+            }
+            assertTrue(off <= want.length / 20, off + " values differ (one flipped code reaches 9 outputs)");
+        }
+    }
+
+    private static Value fakeQuantize(Graph g, String name, Value x, float low, float high) {
+        Value[] r = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            r[i] = g.addConstant(name + "_r" + i, Tensor.of(new float[] {i % 2 == 0 ? low : high}, 1, 1, 1, 1)).output(0);
+        }
+        return g.value(new FakeQuantize(256), name, x, r[0], r[1], r[2], r[3]);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.infero.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The INT8 convolution's accumulators equal a long-integer reference exactly: activation codes 0..255 (unsigned) or
+ * −128..127 (signed, zero point 128), weight codes −127..127, random geometries with odd sizes, padding, strides,
+ * dilations, groups and batches, and depths up to 4608 with extreme codes whose sums pass 2^24 (int32 spill).
+ */
+class QuantizedConvKernelTest {
+    /** Range [0, 255] in 256 levels: the value x (an integer) is code x. */
+    private static final ActivationQuantizer UNSIGNED = ActivationQuantizer.of(0f, 255f, 256);
+    /** Range [−128, 127] in 256 levels: zero point 128, the value x (an integer) is code x. */
+    private static final ActivationQuantizer SIGNED = ActivationQuantizer.of(-128f, 127f, 256);
+
+    @ParameterizedTest(name = "n{0} c{1} {2}x{3} -> {4} k{5}x{6} s{7} d{8} p{9} g{10} signed {11} extreme {12}")
+    @CsvSource({
+            "1, 3, 17, 19, 7, 3, 3, 1, 1, 1, 1, false, false",
+            "2, 6, 9, 11, 10, 3, 3, 2, 1, 1, 2, true, false",
+            "1, 5, 13, 7, 13, 1, 1, 1, 1, 0, 1, true, false",
+            "1, 8, 10, 10, 5, 1, 1, 2, 1, 0, 1, false, false",
+            "1, 4, 12, 9, 8, 5, 3, 2, 1, 2, 4, false, false",
+            "2, 3, 15, 14, 9, 3, 3, 1, 2, 2, 1, true, false",
+            "1, 512, 6, 5, 7, 3, 3, 1, 1, 1, 1, false, true",
+            "1, 512, 5, 6, 6, 3, 3, 1, 1, 1, 1, true, true",
+            "1, 1000, 4, 7, 13, 1, 1, 1, 1, 0, 1, false, true",
+    })
+    void accumulatorsAreExactIntegers(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation,
+                                      int pad, int groups, boolean signed, boolean extreme) {
+        int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
+        int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
+        ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, oh, ow, kh, kw, stride, stride, dilation, dilation, pad,
+                pad, groups);
+        Random r = new Random(cin * 31L + cout + (signed ? 7 : 0));
+        ActivationQuantizer q = signed ? SIGNED : UNSIGNED;
+        float[] x = new float[n * cin * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = extreme ? (i % 5 == 0 ? 0 : signed ? -128 : 255) : signed ? r.nextInt(256) - 128 : r.nextInt(256);
+        }
+        float[] wq = new float[cout * g.patchSize()];
+        for (int i = 0; i < wq.length; i++) {
+            wq[i] = extreme ? (i % 7 == 0 ? 127 : -127) : r.nextInt(255) - 127;
+        }
+        QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE);
+        assertEquals(extreme, kernel.spills(), "int32 accumulators are used exactly when a sum can reach 2^24");
+        float[] out = new float[n * cout * oh * ow];
+        try (WorkerPool pool = new WorkerPool(2, "t")) {
+            kernel.run(x, out, null, kernel.newScratch(2), pool);
+        }
+        long[] expected = reference(g, x, wq);
+        boolean beyond = false;
+        for (int i = 0; i < out.length; i++) {
+            assertEquals((float) expected[i], out[i], "output " + i);
+            beyond |= Math.abs(expected[i]) >= 1 << 24;
+        }
+        assertEquals(extreme, beyond, "the extreme cases produce sums past 2^24");
+    }
+
+    @Test
+    void quantizesAsTheFakeQuantizeOpRoundsExceptNearTies() {
+        Random r = new Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            float low = -r.nextFloat() * 3;
+            float high = -low * 127 / 128;
+            ActivationQuantizer q = ActivationQuantizer.of(low, high, 256);
+            assertNotNull(q, "signed symmetric ranges have the integer zero point 128");
+            assertEquals(128, q.zeroPoint());
+            float[] x = new float[67];
+            for (int i = 0; i < x.length; i++) {
+                // Half of them just around the mid-points between levels, where the rounding could go either way.
+                float level = r.nextInt(256) + (i % 2 == 0 ? 0.5f : r.nextFloat());
+                x[i] = low + level / 255 * (high - low) + (r.nextFloat() - 0.5f) * 1e-6f * (high - low);
+            }
+            x[0] = low;
+            x[1] = high;
+            x[2] = high * 2;
+            x[3] = 0f;
+            x[4] = low * 1e6f;
+            float[] codes = new float[x.length];
+            q.quantize(x, 0, codes, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                float scaled = (x[i] - low) / (high - low) * 255;
+                float op = x[i] <= low ? 0 : x[i] > high ? 255 : (float) Math.rint(scaled);
+                boolean nearTie = Math.abs(scaled - Math.floor(scaled) - 0.5f) < 1e-3f;
+                assertEquals(op - 128, codes[i], nearTie ? 1 : 0, "x = " + x[i]);
+            }
+            assertEquals(0f, codes[3], "the value 0 is code 0");
+        }
+    }
+
+    @Test
+    void onlyIntegerZeroPointsQuantize() {
+        assertEquals(0, ActivationQuantizer.of(0f, 6f, 256).zeroPoint());
+        assertNull(ActivationQuantizer.of(-0.3f, 1.7f, 256), "zero point 38.25");
+        assertFalse(ActivationQuantizer.of(0f, 6f, 256).maxAbsCode() > 255);
+        assertTrue(ActivationQuantizer.of(-1f, 1f * 127 / 128, 256).maxAbsCode() == 128);
+    }
+
+    private static long[] reference(ConvGeometry g, float[] x, float[] w) {
+        int cinG = g.inChannelsPerGroup();
+        int coutG = g.outChannelsPerGroup();
+        long[] out = new long[g.batch() * g.outChannels() * g.outH() * g.outW()];
+        for (int n = 0; n < g.batch(); n++) {
+            for (int co = 0; co < g.outChannels(); co++) {
+                int grp = co / coutG;
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        long sum = 0;
+                        for (int ci = 0; ci < cinG; ci++) {
+                            for (int ky = 0; ky < g.kernelH(); ky++) {
+                                for (int kx = 0; kx < g.kernelW(); kx++) {
+                                    int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                                    int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
+                                    if (iy < 0 || iy >= g.inH() || ix < 0 || ix >= g.inW()) {
+                                        continue;
+                                    }
+                                    int c = grp * cinG + ci;
+                                    long a = (long) x[((n * g.inChannels() + c) * g.inH() + iy) * g.inW() + ix];
+                                    long wv = (long) w[((co * cinG + ci) * g.kernelH() + ky) * g.kernelW() + kx];
+                                    sum += a * wv;
+                                }
+                            }
+                        }
+                        out[((n * g.outChannels() + co) * g.outH() + oy) * g.outW() + ox] = sum;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
