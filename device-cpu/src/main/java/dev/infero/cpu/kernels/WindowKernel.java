@@ -4,65 +4,102 @@ import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Sliding-window kernels that treat each channel plane of NCHW data on its own: depthwise convolution, max pooling
- * and average pooling. Each input plane is first copied into a per-thread buffer with its padding filled in (zeros,
- * or -inf for max pooling) and, for a column stride s &gt; 1, its columns split into s phases (padded column
- * {@code j*s + p} goes to phase p at index j). Every kernel tap then reads a contiguous, in-bounds run of the buffer
- * for a whole vector of output columns, so the inner loop keeps an output vector in a register across all taps with
- * no bounds tests and no gathers, whatever the stride, dilation or padding.
+ * and average pooling.
+ *
+ * <p>Each input plane is copied into a per-thread buffer split into strideH × strideW phases: padded row r and column
+ * c go to phase (r mod strideH, c mod strideW) at row r / strideH, column c / strideW, every phase row {@code pitch}
+ * long. Output (y, x) then reads, for every tap, the buffer at {@code y * pitch + x} plus a per-tap offset, whatever
+ * the stride, dilation or padding. So the kernel walks the "wide" output index {@code p = y * pitch + x} as one flat
+ * run of full vectors: a vector spans several output rows when the rows are narrow (no half-empty vectors at width
+ * 8), the few lanes that land on columns x ≥ outW compute values nobody copies, and there are no bounds tests,
+ * gathers or per-row loop overheads. Padding sits at the same buffer positions for every plane, so it is written
+ * once, when the scratch is made; only the input itself is copied per plane.
  */
 public final class WindowKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
+    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(S, i -> 2 * i);
+    /**
+     * Vector tap operations below which a layer runs on one thread: waking a second thread and waiting for it costs
+     * a few microseconds, as much as this much work.
+     */
+    private static final int MIN_WORK_PER_THREAD = 4096;
+
+    private enum Kind { DEPTHWISE, MAX, AVG }
 
     private final ConvGeometry g;
-    private final boolean max;
-    /** [C, KH, KW] tap weights (depthwise), or {@code null} for pooling (max, or an unweighted sum). */
+    private final Kind kind;
+    /** [C, KH, KW] tap weights (depthwise), or {@code null} for pooling. */
     private final float[] weights;
-    /** Per output position of a plane, the factor the window sum is multiplied by (average pooling), or null. */
+    /** Average pooling: per wide output index, the factor the window sum is multiplied by. */
     private final float[] scale;
     private final PostOps post;
     private final float padValue;
-    /** Padded rows the windows cover, and the length of one buffered row per phase (with room for a vector). */
-    private final int rows;
-    private final int phaseWidth;
-    /** Per tap, where its run starts in the buffer relative to the output row's base. */
+    private final int pitch;
+    private final int phaseRows;
+    /** Wide output values per plane, rounded up to the two vectors the inner loop computes at a time. */
+    private final int wideLength;
+    private final int bufferLength;
+    /** Per tap, where its run starts in the buffer relative to the wide output index. */
     private final int[] tapOffset;
-    private final VectorMask<Float> tailMask;
+    private final int threads;
 
-    private WindowKernel(ConvGeometry g, boolean max, float[] weights, float[] scale, PostOps post) {
+    private WindowKernel(ConvGeometry g, Kind kind, float[] weights, float[] scale, PostOps post) {
         this.g = g;
-        this.max = max;
+        this.kind = kind;
         this.weights = weights;
-        this.scale = scale;
         this.post = post;
-        this.padValue = max ? Float.NEGATIVE_INFINITY : 0f;
-        this.rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+        this.padValue = kind == Kind.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        int rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
         int cols = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
-        this.phaseWidth = (cols + g.strideW() - 1) / g.strideW() + L;
+        this.pitch = (cols + g.strideW() - 1) / g.strideW();
+        this.phaseRows = (rows + g.strideH() - 1) / g.strideH();
+        this.wideLength = roundUp(g.outH() * pitch, 2 * L);
         this.tapOffset = new int[g.kernelH() * g.kernelW()];
+        int maxOffset = 0;
         for (int kh = 0; kh < g.kernelH(); kh++) {
             for (int kw = 0; kw < g.kernelW(); kw++) {
+                int row = kh * g.dilationH();
                 int col = kw * g.dilationW();
-                int phase = col % g.strideW();
-                tapOffset[kh * g.kernelW() + kw] = (phase * rows + kh * g.dilationH()) * phaseWidth + col / g.strideW();
+                int phase = (row % g.strideH()) * g.strideW() + col % g.strideW();
+                int offset = (phase * phaseRows + row / g.strideH()) * pitch + col / g.strideW();
+                tapOffset[kh * g.kernelW() + kw] = offset;
+                maxOffset = Math.max(maxOffset, offset);
             }
         }
-        this.tailMask = S.indexInRange(0, g.outW() % L);
+        this.bufferLength = Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset);
+        this.scale = scale == null ? null : widen(scale);
+        long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
+        this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
+    /** A per-output-position table laid out by wide index. */
+    private float[] widen(float[] perOutput) {
+        float[] wide = new float[wideLength];
+        for (int y = 0; y < g.outH(); y++) {
+            System.arraycopy(perOutput, y * g.outW(), wide, y * pitch, g.outW());
+        }
+        return wide;
     }
 
     /** Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post) {
-        return new WindowKernel(g, false, weights, null, post);
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, post);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, true, null, null, PostOps.NONE);
+        return new WindowKernel(g, Kind.MAX, null, null, PostOps.NONE);
     }
 
     /**
@@ -75,14 +112,14 @@ public final class WindowKernel {
                 excludePad ? 0 : g.padTop(), excludePad ? 0 : padBottom);
         int[] countX = windowCounts(g.outW(), g.kernelW(), g.strideW(), g.dilationW(), g.padLeft(), g.inW(),
                 excludePad ? 0 : g.padLeft(), excludePad ? 0 : padRight);
-        float[] scale = new float[g.outH() * g.outW() + L];
+        float[] scale = new float[g.outH() * g.outW()];
         for (int y = 0; y < g.outH(); y++) {
             for (int x = 0; x < g.outW(); x++) {
                 int n = countY[y] * countX[x];
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, false, null, scale, PostOps.NONE);
+        return new WindowKernel(g, Kind.AVG, null, scale, PostOps.NONE);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -104,9 +141,10 @@ public final class WindowKernel {
         return g;
     }
 
-    /** Per-request state: one padded-plane buffer per thread and the current call's arguments. */
+    /** Per-request state: per thread a padded-plane buffer (padding filled in) and a wide output plane. */
     public final class Scratch {
         private final float[][] buffers;
+        private final float[][] wide;
         private final IntConsumer task;
         private float[] in;
         private float[] out;
@@ -114,20 +152,24 @@ public final class WindowKernel {
         private int threads;
 
         Scratch(int threads) {
-            buffers = new float[threads][g.strideW() * rows * phaseWidth];
+            buffers = new float[threads][bufferLength];
+            wide = new float[threads][wideLength];
+            for (float[] b : buffers) {
+                Arrays.fill(b, padValue);
+            }
             task = this::runTask;
         }
 
         private void runTask(int t) {
             int planes = g.batch() * g.inChannels();
             for (int plane = t; plane < planes; plane += threads) {
-                plane(in, out, residual, plane, buffers[t]);
+                plane(in, out, residual, plane, buffers[t], wide[t]);
             }
         }
     }
 
     public Scratch newScratch(int threads) {
-        return new Scratch(threads);
+        return new Scratch(Math.min(threads, this.threads));
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
@@ -136,76 +178,114 @@ public final class WindowKernel {
         s.out = out;
         s.residual = residual;
         s.threads = Math.min(pool.threads(), s.buffers.length);
-        pool.parallelFor(Math.min(s.threads, g.batch() * g.inChannels()), s.task);
+        pool.parallelFor(s.threads, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
     }
 
-    private void plane(float[] in, float[] out, float[] residual, int plane, float[] buf) {
-        int c = plane % g.inChannels();
-        int ow = g.outW();
+    private void plane(float[] in, float[] out, float[] residual, int plane, float[] buf, float[] wide) {
         fillBuffer(in, plane * g.inH() * g.inW(), buf);
-        int taps = tapOffset.length;
-        int wBase = c * taps;
-        int fullEnd = ow - ow % L;
-        FloatVector init = FloatVector.broadcast(S, padValue);
+        int c = plane % g.inChannels();
+        switch (kind) {
+            case DEPTHWISE -> weighted(buf, wide, c * tapOffset.length);
+            case MAX -> max(buf, wide);
+            case AVG -> average(buf, wide);
+        }
+        int ow = g.outW();
+        int o = plane * g.outH() * ow;
         for (int y = 0; y < g.outH(); y++) {
-            int rowBase = y * g.strideH() * phaseWidth;
-            int o = plane * g.outH() * ow + y * ow;
-            for (int x = 0; x < ow; x += L) {
-                FloatVector acc = max ? init : FloatVector.zero(S);
-                int b = rowBase + x;
-                for (int t = 0; t < taps; t++) {
-                    FloatVector v = FloatVector.fromArray(S, buf, b + tapOffset[t]);
-                    if (max) {
-                        acc = acc.max(v);
-                    } else if (weights == null) {
-                        acc = acc.add(v);
-                    } else {
-                        acc = v.fma(FloatVector.broadcast(S, weights[wBase + t]), acc);
-                    }
-                }
-                if (scale != null) {
-                    acc = acc.mul(FloatVector.fromArray(S, scale, y * ow + x));
-                }
-                if (x < fullEnd) {
-                    acc.intoArray(out, o + x);
-                } else {
-                    acc.intoArray(out, o + x, tailMask);
-                }
+            System.arraycopy(wide, y * pitch, out, o + y * ow, ow);
+        }
+        post.apply(out, o, g.outH() * ow, c, residual);
+    }
+
+    // One loop per kind, two output vectors at a time so each weight broadcast serves two FMAs: a vector chosen by
+    // a condition inside a shared loop is a phi that C2 may fail to keep unboxed.
+
+    private void weighted(float[] buf, float[] wide, int wBase) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += 2 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            for (int t = 0; t < taps; t++) {
+                FloatVector w = FloatVector.broadcast(S, weights[wBase + t]);
+                int b = p + tapOffset[t];
+                a0 = FloatVector.fromArray(S, buf, b).fma(w, a0);
+                a1 = FloatVector.fromArray(S, buf, b + L).fma(w, a1);
             }
-            post.apply(out, o, ow, c, residual);
+            a0.intoArray(wide, p);
+            a1.intoArray(wide, p + L);
         }
     }
 
-    /** Copies one input plane into {@code buf}: padded, phase-split by the column stride. */
+    private void max(float[] buf, float[] wide) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += 2 * L) {
+            FloatVector a0 = FloatVector.fromArray(S, buf, p + tapOffset[0]);
+            FloatVector a1 = FloatVector.fromArray(S, buf, p + tapOffset[0] + L);
+            for (int t = 1; t < taps; t++) {
+                int b = p + tapOffset[t];
+                a0 = a0.max(FloatVector.fromArray(S, buf, b));
+                a1 = a1.max(FloatVector.fromArray(S, buf, b + L));
+            }
+            a0.intoArray(wide, p);
+            a1.intoArray(wide, p + L);
+        }
+    }
+
+    private void average(float[] buf, float[] wide) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += 2 * L) {
+            FloatVector a0 = FloatVector.fromArray(S, buf, p + tapOffset[0]);
+            FloatVector a1 = FloatVector.fromArray(S, buf, p + tapOffset[0] + L);
+            for (int t = 1; t < taps; t++) {
+                int b = p + tapOffset[t];
+                a0 = a0.add(FloatVector.fromArray(S, buf, b));
+                a1 = a1.add(FloatVector.fromArray(S, buf, b + L));
+            }
+            a0.mul(FloatVector.fromArray(S, scale, p)).intoArray(wide, p);
+            a1.mul(FloatVector.fromArray(S, scale, p + L)).intoArray(wide, p + L);
+        }
+    }
+
+    /** Copies one input plane into the inside of {@code buf}, phase-split by the strides; the padding is in place. */
     private void fillBuffer(float[] in, int base, float[] buf) {
+        int sh = g.strideH();
         int sw = g.strideW();
         int iw = g.inW();
-        for (int phase = 0; phase < sw; phase++) {
-            // Buffer index j of this phase reads input column j*sw + phase - padLeft; the valid ones are [first, end).
-            int shift = phase - g.padLeft();
-            int first = Math.min(phaseWidth, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-            int end = Math.max(first, Math.min(phaseWidth, iw - shift <= 0 ? 0 : (iw - shift + sw - 1) / sw));
-            for (int r = 0; r < rows; r++) {
-                int d = (phase * rows + r) * phaseWidth;
-                int iy = r - g.padTop();
-                if (iy < 0 || iy >= g.inH() || first == end) {
-                    Arrays.fill(buf, d, d + phaseWidth, padValue);
-                    continue;
-                }
-                int src = base + iy * iw + shift;
-                Arrays.fill(buf, d, d + first, padValue);
-                if (sw == 1) {
-                    System.arraycopy(in, src + first, buf, d + first, end - first);
-                } else {
-                    for (int j = first; j < end; j++) {
-                        buf[d + j] = in[src + j * sw];
-                    }
-                }
-                Arrays.fill(buf, d + end, d + phaseWidth, padValue);
+        for (int iy = 0; iy < g.inH(); iy++) {
+            int r = iy + g.padTop();
+            if (r >= phaseRows * sh) {
+                break;
             }
+            for (int phase = 0; phase < sw; phase++) {
+                // Buffer column j of this phase reads input column j*sw + shift; the valid ones are [first, end).
+                int shift = phase - g.padLeft();
+                int first = Math.min(pitch, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+                int end = Math.max(first, Math.min(pitch, iw - shift <= 0 ? 0 : (iw - shift + sw - 1) / sw));
+                int d = (((r % sh) * sw + phase) * phaseRows + r / sh) * pitch;
+                copyStrided(in, base + iy * iw + shift, sw, buf, d, first, end);
+            }
+        }
+    }
+
+    /** {@code buf[d + j] = in[src + j * step]} for j in [first, end). */
+    private static void copyStrided(float[] in, int src, int step, float[] buf, int d, int first, int end) {
+        if (step == 1) {
+            System.arraycopy(in, src + first, buf, d + first, end - first);
+            return;
+        }
+        int j = first;
+        if (step == 2) {
+            for (; j + L <= end && src + 2 * j + 2 * L <= in.length; j += L) {
+                FloatVector lo = FloatVector.fromArray(S, in, src + 2 * j);
+                FloatVector hi = FloatVector.fromArray(S, in, src + 2 * j + L);
+                lo.rearrange(EVEN_LANES, hi).intoArray(buf, d + j);
+            }
+        }
+        for (; j < end; j++) {
+            buf[d + j] = in[src + j * step];
         }
     }
 }

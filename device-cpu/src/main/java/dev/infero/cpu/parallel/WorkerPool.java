@@ -10,6 +10,14 @@ import java.util.function.IntConsumer;
  * inference; idle workers park. One pool serves one stream of inferences at a time (calls must not overlap).
  */
 public final class WorkerPool implements AutoCloseable {
+    /**
+     * How long a waiting thread polls before it parks: longer than the gaps between one inference's parallel
+     * sections, since waking a parked thread costs tens of microseconds.
+     */
+    private static final long POLL_NANOS = 200_000;
+    /** How much of that it busy-spins; after that it yields, so on a loaded machine it gives the core away. */
+    private static final long SPIN_NANOS = 5_000;
+
     private final Thread[] workers;
     private final AtomicInteger nextTask = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
@@ -61,8 +69,12 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         runTasks(body, tasks);
+        // The workers are usually a few microseconds behind: poll for them rather than park.
+        long start = System.nanoTime();
         while (pending.get() > 0) {
-            LockSupport.parkNanos(this, 20_000);
+            if (!pollOnce(start)) {
+                LockSupport.parkNanos(this, 20_000);
+            }
         }
         this.body = null;
         Throwable f = failure;
@@ -88,9 +100,11 @@ public final class WorkerPool implements AutoCloseable {
         long seen = 0;
         while (!closed) {
             if (generation == seen) {
-                // Spin briefly before parking: inference issues many short parallel sections back to back.
-                for (int spin = 0; spin < 2000 && generation == seen && !closed; spin++) {
-                    Thread.onSpinWait();
+                // Poll before parking: inference issues many short parallel sections back to back, separated by
+                // single-threaded steps.
+                long start = System.nanoTime();
+                while (generation == seen && !closed && pollOnce(start)) {
+                    // pollOnce waited
                 }
                 if (generation == seen) {
                     LockSupport.park(this);
@@ -106,6 +120,22 @@ public final class WorkerPool implements AutoCloseable {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    /**
+     * One wait step of a thread that started waiting at {@code start}: a spin at first, then a yield (which returns
+     * at once on an idle core, and lets the thread being waited for run on a busy one); false once it is time to park.
+     */
+    private static boolean pollOnce(long start) {
+        long waited = System.nanoTime() - start;
+        if (waited < SPIN_NANOS) {
+            Thread.onSpinWait();
+        } else if (waited < POLL_NANOS) {
+            Thread.yield();
+        } else {
+            return false;
+        }
+        return true;
     }
 
     @Override
