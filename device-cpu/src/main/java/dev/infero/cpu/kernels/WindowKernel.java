@@ -4,6 +4,7 @@ import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +26,8 @@ public final class WindowKernel {
     private static final int L = S.length();
     /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
     private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(S, i -> 2 * i);
+    /** Output vectors the inner loops compute at a time. */
+    private static final int BLOCK = 4;
     /**
      * Vector tap operations below which a layer runs on one thread: waking a second thread and waiting for it costs
      * a few microseconds, as much as this much work.
@@ -43,12 +46,21 @@ public final class WindowKernel {
     private final float padValue;
     private final int pitch;
     private final int phaseRows;
-    /** Wide output values per plane, rounded up to the two vectors the inner loop computes at a time. */
+    /** Wide output values per plane, rounded up to the block of vectors the inner loops compute at a time. */
     private final int wideLength;
     private final int bufferLength;
     /** Per tap, where its run starts in the buffer relative to the wide output index. */
     private final int[] tapOffset;
     private final int threads;
+    /** Per input row the windows read, where its column phase 0 starts in the buffer. */
+    private final int[] rowTarget;
+    /**
+     * Per column phase: buffer column j reads input column {@code j * strideW + columnShift}; the columns inside the
+     * input are [columnFirst, columnEnd). Precomputed because the divisions cost more than copying a short row.
+     */
+    private final int[] columnShift;
+    private final int[] columnFirst;
+    private final int[] columnEnd;
 
     private WindowKernel(ConvGeometry g, Kind kind, float[] weights, float[] scale, PostOps post) {
         this.g = g;
@@ -60,7 +72,7 @@ public final class WindowKernel {
         int cols = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
         this.pitch = (cols + g.strideW() - 1) / g.strideW();
         this.phaseRows = (rows + g.strideH() - 1) / g.strideH();
-        this.wideLength = roundUp(g.outH() * pitch, 2 * L);
+        this.wideLength = roundUp(g.outH() * pitch, BLOCK * L);
         this.tapOffset = new int[g.kernelH() * g.kernelW()];
         int maxOffset = 0;
         for (int kh = 0; kh < g.kernelH(); kh++) {
@@ -75,6 +87,23 @@ public final class WindowKernel {
         }
         this.bufferLength = Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset);
         this.scale = scale == null ? null : widen(scale);
+        int sh = g.strideH();
+        int sw = g.strideW();
+        this.rowTarget = new int[Math.max(0, Math.min(g.inH(), phaseRows * sh - g.padTop()))];
+        for (int iy = 0; iy < rowTarget.length; iy++) {
+            int r = iy + g.padTop();
+            rowTarget[iy] = ((r % sh) * sw * phaseRows + r / sh) * pitch;
+        }
+        this.columnShift = new int[sw];
+        this.columnFirst = new int[sw];
+        this.columnEnd = new int[sw];
+        for (int phase = 0; phase < sw; phase++) {
+            int shift = phase - g.padLeft();
+            columnShift[phase] = shift;
+            columnFirst[phase] = Math.min(pitch, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+            columnEnd[phase] = Math.max(columnFirst[phase],
+                    Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
+        }
         long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
         this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
     }
@@ -141,7 +170,11 @@ public final class WindowKernel {
         return g;
     }
 
-    /** Per-request state: per thread a padded-plane buffer (padding filled in) and a wide output plane. */
+    /**
+     * Per-request state: per thread two padded-plane buffers (padding filled in), so the next plane is copied in
+     * while the current one is computed (loads right after the stores that wrote them would stall on store
+     * forwarding), and a wide output plane.
+     */
     public final class Scratch {
         private final float[][] buffers;
         private final float[][] wide;
@@ -152,7 +185,7 @@ public final class WindowKernel {
         private int threads;
 
         Scratch(int threads) {
-            buffers = new float[threads][bufferLength];
+            buffers = new float[2 * threads][bufferLength];
             wide = new float[threads][wideLength];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
@@ -162,8 +195,18 @@ public final class WindowKernel {
 
         private void runTask(int t) {
             int planes = g.batch() * g.inChannels();
+            int planeSize = g.inH() * g.inW();
+            float[] current = buffers[2 * t];
+            float[] next = buffers[2 * t + 1];
+            fillBuffer(in, t * planeSize, current);
             for (int plane = t; plane < planes; plane += threads) {
-                plane(in, out, residual, plane, buffers[t], wide[t]);
+                if (plane + threads < planes) {
+                    fillBuffer(in, (plane + threads) * planeSize, next);
+                }
+                plane(out, residual, plane, current, wide[t]);
+                float[] filled = next;
+                next = current;
+                current = filled;
             }
         }
     }
@@ -177,15 +220,15 @@ public final class WindowKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.threads = Math.min(pool.threads(), s.buffers.length);
+        s.threads = Math.min(pool.threads(), s.wide.length);
         pool.parallelFor(s.threads, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
     }
 
-    private void plane(float[] in, float[] out, float[] residual, int plane, float[] buf, float[] wide) {
-        fillBuffer(in, plane * g.inH() * g.inW(), buf);
+    /** Computes one plane from its filled buffer. */
+    private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
         switch (kind) {
             case DEPTHWISE -> weighted(buf, wide, c * tapOffset.length);
@@ -194,86 +237,118 @@ public final class WindowKernel {
         }
         int ow = g.outW();
         int o = plane * g.outH() * ow;
-        for (int y = 0; y < g.outH(); y++) {
-            System.arraycopy(wide, y * pitch, out, o + y * ow, ow);
+        // Post-ops run on the wide plane in one pass when they need no residual (laid out like the output).
+        if (!post.hasResidual()) {
+            post.apply(wide, 0, wideLength, c, null);
         }
-        post.apply(out, o, g.outH() * ow, c, residual);
+        for (int y = 0; y < g.outH(); y++) {
+            copyRow(wide, y * pitch, out, o + y * ow, ow);
+        }
+        if (post.hasResidual()) {
+            post.apply(out, o, g.outH() * ow, c, residual);
+        }
     }
 
-    // One loop per kind, two output vectors at a time so each weight broadcast serves two FMAs: a vector chosen by
-    // a condition inside a shared loop is a phi that C2 may fail to keep unboxed.
+    // One loop per kind, BLOCK output vectors at a time: independent accumulators hide the FMA latency (4 cycles,
+    // so one accumulator would run at a quarter of the FMA throughput) and each weight broadcast serves all of them.
+    // No shared loop with a condition per kind: a vector chosen by a condition is a phi that C2 may fail to keep
+    // unboxed.
 
     private void weighted(float[] buf, float[] wide, int wBase) {
         int taps = tapOffset.length;
-        for (int p = 0; p < wideLength; p += 2 * L) {
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
             FloatVector a0 = FloatVector.zero(S);
             FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
             for (int t = 0; t < taps; t++) {
                 FloatVector w = FloatVector.broadcast(S, weights[wBase + t]);
                 int b = p + tapOffset[t];
                 a0 = FloatVector.fromArray(S, buf, b).fma(w, a0);
                 a1 = FloatVector.fromArray(S, buf, b + L).fma(w, a1);
+                a2 = FloatVector.fromArray(S, buf, b + 2 * L).fma(w, a2);
+                a3 = FloatVector.fromArray(S, buf, b + 3 * L).fma(w, a3);
             }
             a0.intoArray(wide, p);
             a1.intoArray(wide, p + L);
+            a2.intoArray(wide, p + 2 * L);
+            a3.intoArray(wide, p + 3 * L);
         }
     }
 
     private void max(float[] buf, float[] wide) {
         int taps = tapOffset.length;
-        for (int p = 0; p < wideLength; p += 2 * L) {
-            FloatVector a0 = FloatVector.fromArray(S, buf, p + tapOffset[0]);
-            FloatVector a1 = FloatVector.fromArray(S, buf, p + tapOffset[0] + L);
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
+            int b0 = p + tapOffset[0];
+            FloatVector a0 = FloatVector.fromArray(S, buf, b0);
+            FloatVector a1 = FloatVector.fromArray(S, buf, b0 + L);
+            FloatVector a2 = FloatVector.fromArray(S, buf, b0 + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
             for (int t = 1; t < taps; t++) {
                 int b = p + tapOffset[t];
                 a0 = a0.max(FloatVector.fromArray(S, buf, b));
                 a1 = a1.max(FloatVector.fromArray(S, buf, b + L));
+                a2 = a2.max(FloatVector.fromArray(S, buf, b + 2 * L));
+                a3 = a3.max(FloatVector.fromArray(S, buf, b + 3 * L));
             }
             a0.intoArray(wide, p);
             a1.intoArray(wide, p + L);
+            a2.intoArray(wide, p + 2 * L);
+            a3.intoArray(wide, p + 3 * L);
         }
     }
 
     private void average(float[] buf, float[] wide) {
         int taps = tapOffset.length;
-        for (int p = 0; p < wideLength; p += 2 * L) {
-            FloatVector a0 = FloatVector.fromArray(S, buf, p + tapOffset[0]);
-            FloatVector a1 = FloatVector.fromArray(S, buf, p + tapOffset[0] + L);
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
+            int b0 = p + tapOffset[0];
+            FloatVector a0 = FloatVector.fromArray(S, buf, b0);
+            FloatVector a1 = FloatVector.fromArray(S, buf, b0 + L);
+            FloatVector a2 = FloatVector.fromArray(S, buf, b0 + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
             for (int t = 1; t < taps; t++) {
                 int b = p + tapOffset[t];
                 a0 = a0.add(FloatVector.fromArray(S, buf, b));
                 a1 = a1.add(FloatVector.fromArray(S, buf, b + L));
+                a2 = a2.add(FloatVector.fromArray(S, buf, b + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(S, buf, b + 3 * L));
             }
             a0.mul(FloatVector.fromArray(S, scale, p)).intoArray(wide, p);
             a1.mul(FloatVector.fromArray(S, scale, p + L)).intoArray(wide, p + L);
+            a2.mul(FloatVector.fromArray(S, scale, p + 2 * L)).intoArray(wide, p + 2 * L);
+            a3.mul(FloatVector.fromArray(S, scale, p + 3 * L)).intoArray(wide, p + 3 * L);
         }
     }
 
     /** Copies one input plane into the inside of {@code buf}, phase-split by the strides; the padding is in place. */
     private void fillBuffer(float[] in, int base, float[] buf) {
-        int sh = g.strideH();
         int sw = g.strideW();
         int iw = g.inW();
-        for (int iy = 0; iy < g.inH(); iy++) {
-            int r = iy + g.padTop();
-            if (r >= phaseRows * sh) {
-                break;
-            }
+        int phaseBlock = phaseRows * pitch;
+        for (int iy = 0; iy < rowTarget.length; iy++) {
             for (int phase = 0; phase < sw; phase++) {
-                // Buffer column j of this phase reads input column j*sw + shift; the valid ones are [first, end).
-                int shift = phase - g.padLeft();
-                int first = Math.min(pitch, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-                int end = Math.max(first, Math.min(pitch, iw - shift <= 0 ? 0 : (iw - shift + sw - 1) / sw));
-                int d = (((r % sh) * sw + phase) * phaseRows + r / sh) * pitch;
-                copyStrided(in, base + iy * iw + shift, sw, buf, d, first, end);
+                copyStrided(in, base + iy * iw + columnShift[phase], sw, buf, rowTarget[iy] + phase * phaseBlock,
+                        columnFirst[phase], columnEnd[phase]);
             }
+        }
+    }
+
+    /** Copies {@code n} floats with vectors and a masked tail: planes' rows are too short for arraycopy's set-up. */
+    private static void copyRow(float[] from, int src, float[] to, int dst, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, from, src + i).intoArray(to, dst + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, from, src + i, m).intoArray(to, dst + i, m);
         }
     }
 
     /** {@code buf[d + j] = in[src + j * step]} for j in [first, end). */
     private static void copyStrided(float[] in, int src, int step, float[] buf, int d, int first, int end) {
         if (step == 1) {
-            System.arraycopy(in, src + first, buf, d + first, end - first);
+            copyRow(in, src + first, buf, d + first, end - first);
             return;
         }
         int j = first;
