@@ -39,6 +39,20 @@ class WindowKernelPropertyTest {
         runCases(Kind.MAX, 2);
     }
 
+    /** 2×2 stride-2 max pooling has a path of its own when unpadded; odd sizes and ceil mode included. */
+    @Test
+    void halvingMaxPoolingMatchesTheReference() {
+        Random r = new Random(5);
+        for (int i = 0; i < CASES; i++) {
+            int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(4), 2 + r.nextInt(40), 2 + r.nextInt(40)};
+            boolean ceil = r.nextBoolean();
+            WindowGeometry window = new WindowGeometry(new long[] {2, 2}, new long[] {1, 1}, new long[] {0, 0},
+                    new long[] {0, 0}, AutoPad.EXPLICIT, ceil);
+            check(Kind.MAX, window, shape, 2, 2, 1 + r.nextInt(2), r,
+                    "2x2/2 max case " + i + ": " + java.util.Arrays.toString(shape) + " ceil " + ceil);
+        }
+    }
+
     @Test
     void averagePoolingMatchesTheReference() {
         runCases(Kind.AVG_INCLUDE_PAD, 3);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,7 +24,18 @@ public final class WindowKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
-    private static final VectorShuffle<Float> EVEN_LANES = VectorShuffle.fromOp(S, i -> 2 * i);
+    private static final FloatVector EVEN_LANES = laneIndexes(0);
+    /** Lane i takes lane 2i + 1 of two consecutive vectors. */
+    private static final FloatVector ODD_LANES = laneIndexes(1);
+
+    /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
+    private static FloatVector laneIndexes(int first) {
+        float[] idx = new float[L];
+        for (int i = 0; i < L; i++) {
+            idx[i] = 2 * i + first;
+        }
+        return FloatVector.fromArray(S, idx, 0);
+    }
     /** Output vectors the inner loops compute at a time. */
     private static final int BLOCK = 4;
     /**
@@ -52,6 +62,8 @@ public final class WindowKernel {
     /** Per tap, where its run starts in the buffer relative to the wide output index. */
     private final int[] tapOffset;
     private final int threads;
+    /** Max pooling over 2×2 windows at stride 2 without padding: runs straight from the input. */
+    private final boolean halving;
     /** Per input row the windows read, where its column phase 0 starts in the buffer. */
     private final int[] rowTarget;
     /**
@@ -104,6 +116,9 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
+        this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
+                && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
+                && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
         long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
         this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
     }
@@ -195,6 +210,12 @@ public final class WindowKernel {
 
         private void runTask(int t) {
             int planes = g.batch() * g.inChannels();
+            if (halving) {
+                for (int plane = t; plane < planes; plane += threads) {
+                    maxPool2x2(in, out, plane);
+                }
+                return;
+            }
             int planeSize = g.inH() * g.inW();
             float[] current = buffers[2 * t];
             float[] next = buffers[2 * t + 1];
@@ -207,6 +228,32 @@ public final class WindowKernel {
                 float[] filled = next;
                 next = current;
                 current = filled;
+            }
+        }
+    }
+
+    /**
+     * Max pooling over 2×2 windows at stride 2 without padding straight from the input: the max of two input rows,
+     * then of each pair of neighbouring lanes (even lanes against odd lanes), so no phase-split copy is needed.
+     */
+    private void maxPool2x2(float[] in, float[] out, int plane) {
+        int iw = g.inW();
+        int ow = g.outW();
+        int full = ow - ow % L;
+        for (int y = 0; y < g.outH(); y++) {
+            int top = (plane * g.inH() + 2 * y) * iw;
+            int bottom = top + iw;
+            int o = (plane * g.outH() + y) * ow;
+            for (int x = 0; x < full; x += L) {
+                FloatVector lo = FloatVector.fromArray(S, in, top + 2 * x)
+                        .max(FloatVector.fromArray(S, in, bottom + 2 * x));
+                FloatVector hi = FloatVector.fromArray(S, in, top + 2 * x + L)
+                        .max(FloatVector.fromArray(S, in, bottom + 2 * x + L));
+                EVEN_LANES.selectFrom(lo, hi).max(ODD_LANES.selectFrom(lo, hi)).intoArray(out, o + x);
+            }
+            for (int x = full; x < ow; x++) {
+                out[o + x] = Math.max(Math.max(in[top + 2 * x], in[top + 2 * x + 1]),
+                        Math.max(in[bottom + 2 * x], in[bottom + 2 * x + 1]));
             }
         }
     }
@@ -356,7 +403,7 @@ public final class WindowKernel {
             for (; j + L <= end && src + 2 * j + 2 * L <= in.length; j += L) {
                 FloatVector lo = FloatVector.fromArray(S, in, src + 2 * j);
                 FloatVector hi = FloatVector.fromArray(S, in, src + 2 * j + L);
-                lo.rearrange(EVEN_LANES, hi).intoArray(buf, d + j);
+                EVEN_LANES.selectFrom(lo, hi).intoArray(buf, d + j);
             }
         }
         for (; j < end; j++) {
