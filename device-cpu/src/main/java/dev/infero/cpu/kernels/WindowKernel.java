@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * run of full vectors: a vector spans several output rows when the rows are narrow (no half-empty vectors at width
  * 8), the few lanes that land on columns x ≥ outW compute values nobody copies, and there are no bounds tests,
  * gathers or per-row loop overheads. Padding sits at the same buffer positions for every plane, so it is written
- * once, when the scratch is made; only the input itself is copied per plane.
+ * once, when the scratch is made; only the input itself is copied per plane. Unpadded 2×2 stride-2 max pooling, the
+ * commonest pooling, skips the copy and reads the input directly.
  */
 public final class WindowKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,14 +29,6 @@ public final class WindowKernel {
     /** Lane i takes lane 2i + 1 of two consecutive vectors. */
     private static final FloatVector ODD_LANES = laneIndexes(1);
 
-    /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
-    private static FloatVector laneIndexes(int first) {
-        float[] idx = new float[L];
-        for (int i = 0; i < L; i++) {
-            idx[i] = 2 * i + first;
-        }
-        return FloatVector.fromArray(S, idx, 0);
-    }
     /** Output vectors the inner loops compute at a time. */
     private static final int BLOCK = 4;
     /**
@@ -121,6 +114,15 @@ public final class WindowKernel {
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
         long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
         this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
+    }
+
+    /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
+    private static FloatVector laneIndexes(int first) {
+        float[] idx = new float[L];
+        for (int i = 0; i < L; i++) {
+            idx[i] = 2 * i + first;
+        }
+        return FloatVector.fromArray(S, idx, 0);
     }
 
     private static int roundUp(int n, int m) {
