@@ -2,6 +2,7 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -196,6 +197,7 @@ public final class WindowKernel {
         private final float[][] buffers;
         private final float[][] wide;
         private final IntConsumer task;
+        private final AtomicInteger nextPlane = new AtomicInteger();
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -210,10 +212,14 @@ public final class WindowKernel {
             task = this::runTask;
         }
 
+        /**
+         * Task t computes planes taken one at a time from a shared counter, so when a thread is descheduled mid-layer
+         * (a loaded machine) the others take its remaining planes instead of waiting for it.
+         */
         private void runTask(int t) {
             int planes = g.batch() * g.inChannels();
             if (halving) {
-                for (int plane = t; plane < planes; plane += threads) {
+                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
                     maxPool2x2(in, out, plane);
                 }
                 return;
@@ -221,15 +227,20 @@ public final class WindowKernel {
             int planeSize = g.inH() * g.inW();
             float[] current = buffers[2 * t];
             float[] next = buffers[2 * t + 1];
-            fillBuffer(in, t * planeSize, current);
-            for (int plane = t; plane < planes; plane += threads) {
-                if (plane + threads < planes) {
-                    fillBuffer(in, (plane + threads) * planeSize, next);
+            int plane = nextPlane.getAndIncrement();
+            if (plane < planes) {
+                fillBuffer(in, plane * planeSize, current);
+            }
+            while (plane < planes) {
+                int following = nextPlane.getAndIncrement();
+                if (following < planes) {
+                    fillBuffer(in, following * planeSize, next);
                 }
                 plane(out, residual, plane, current, wide[t]);
                 float[] filled = next;
                 next = current;
                 current = filled;
+                plane = following;
             }
         }
     }
@@ -270,6 +281,7 @@ public final class WindowKernel {
         s.out = out;
         s.residual = residual;
         s.threads = Math.min(pool.threads(), s.wide.length);
+        s.nextPlane.set(0);
         pool.parallelFor(s.threads, s.task);
         s.in = null;
         s.out = null;
