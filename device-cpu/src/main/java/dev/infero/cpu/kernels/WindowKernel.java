@@ -292,7 +292,13 @@ public final class WindowKernel {
     private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
         switch (kind) {
-            case DEPTHWISE -> weighted(buf, wide, c * tapOffset.length);
+            case DEPTHWISE -> {
+                if (tapOffset.length == 9) {
+                    weighted9(buf, wide, c * 9);
+                } else {
+                    weighted(buf, wide, c * tapOffset.length);
+                }
+            }
             case MAX -> max(buf, wide);
             case AVG -> average(buf, wide);
         }
@@ -334,6 +340,44 @@ public final class WindowKernel {
             a1.intoArray(wide, p + L);
             a2.intoArray(wide, p + 2 * L);
             a3.intoArray(wide, p + 3 * L);
+        }
+    }
+
+    /**
+     * {@link #weighted} for nine taps (3×3, the commonest depthwise kernel): the weights and tap offsets stay in
+     * registers for the whole plane, so each FMA needs one load instead of a load, a broadcast and two index reads.
+     */
+    private void weighted9(float[] buf, float[] wide, int wBase) {
+        FloatVector w0 = FloatVector.broadcast(S, weights[wBase]);
+        FloatVector w1 = FloatVector.broadcast(S, weights[wBase + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, weights[wBase + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, weights[wBase + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, weights[wBase + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, weights[wBase + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, weights[wBase + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, weights[wBase + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, weights[wBase + 8]);
+        int o0 = tapOffset[0];
+        int o1 = tapOffset[1];
+        int o2 = tapOffset[2];
+        int o3 = tapOffset[3];
+        int o4 = tapOffset[4];
+        int o5 = tapOffset[5];
+        int o6 = tapOffset[6];
+        int o7 = tapOffset[7];
+        int o8 = tapOffset[8];
+        for (int p = 0; p < wideLength; p += L) {
+            // Three independent chains, so consecutive FMAs do not wait for each other.
+            FloatVector a = FloatVector.fromArray(S, buf, p + o0).mul(w0);
+            FloatVector b = FloatVector.fromArray(S, buf, p + o1).mul(w1);
+            FloatVector c = FloatVector.fromArray(S, buf, p + o2).mul(w2);
+            a = FloatVector.fromArray(S, buf, p + o3).fma(w3, a);
+            b = FloatVector.fromArray(S, buf, p + o4).fma(w4, b);
+            c = FloatVector.fromArray(S, buf, p + o5).fma(w5, c);
+            a = FloatVector.fromArray(S, buf, p + o6).fma(w6, a);
+            b = FloatVector.fromArray(S, buf, p + o7).fma(w7, b);
+            c = FloatVector.fromArray(S, buf, p + o8).fma(w8, c);
+            a.add(b).add(c).intoArray(wide, p);
         }
     }
 

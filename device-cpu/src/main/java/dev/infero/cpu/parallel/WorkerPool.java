@@ -7,16 +7,15 @@ import java.util.function.IntConsumer;
 /**
  * A fixed set of worker threads that split one kernel's work: {@link #parallelFor} hands out task indices to the
  * workers and the calling thread, and returns when all are done. Threads are created once, with the pool, never per
- * inference; idle workers poll for a while (spinning, then yielding), then park. One pool serves one stream of inferences at a time (calls must not overlap).
+ * inference; idle workers spin for a few microseconds, then park. One pool serves one stream of inferences at a time (calls must not overlap).
  */
 public final class WorkerPool implements AutoCloseable {
     /**
-     * How long a waiting thread polls before it parks: longer than the gaps between one inference's parallel
-     * sections, since waking a parked thread costs tens of microseconds.
+     * How long a waiting thread spins before it parks: about the gap between one inference's parallel sections, since
+     * waking a parked thread costs tens of microseconds. Not longer: on a loaded machine a thread that keeps spinning
+     * loses the scheduler's wake-up preference, and the thread it waits for may be the one it keeps off the core.
      */
-    private static final long POLL_NANOS = 200_000;
-    /** How much of that it busy-spins; after that it yields, so on a loaded machine it gives the core away. */
-    private static final long SPIN_NANOS = 5_000;
+    private static final long SPIN_NANOS = 10_000;
 
     private final Thread[] workers;
     private final AtomicInteger nextTask = new AtomicInteger();
@@ -69,7 +68,7 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         runTasks(body, tasks);
-        // The workers are usually a few microseconds behind: poll for them rather than park.
+        // The workers are usually a few microseconds behind: spin for them before parking.
         long start = System.nanoTime();
         while (pending.get() > 0) {
             if (!pollOnce(start)) {
@@ -100,7 +99,7 @@ public final class WorkerPool implements AutoCloseable {
         long seen = 0;
         while (!closed) {
             if (generation == seen) {
-                // Poll before parking: inference issues many short parallel sections back to back, separated by
+                // Spin before parking: inference issues many short parallel sections back to back, separated by
                 // single-threaded steps.
                 long start = System.nanoTime();
                 while (generation == seen && !closed && pollOnce(start)) {
@@ -122,19 +121,12 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /**
-     * One wait step of a thread that started waiting at {@code start}: a spin at first, then a yield (which returns
-     * at once on an idle core, and lets the thread being waited for run on a busy one); false once it is time to park.
-     */
+    /** One wait step of a thread that started waiting at {@code start}: a spin, or false once it is time to park. */
     private static boolean pollOnce(long start) {
-        long waited = System.nanoTime() - start;
-        if (waited < SPIN_NANOS) {
-            Thread.onSpinWait();
-        } else if (waited < POLL_NANOS) {
-            Thread.yield();
-        } else {
+        if (System.nanoTime() - start >= SPIN_NANOS) {
             return false;
         }
+        Thread.onSpinWait();
         return true;
     }
 
