@@ -367,17 +367,18 @@ public final class WindowKernel {
         int o7 = tapOffset[7];
         int o8 = tapOffset[8];
         for (int p = 0; p < wideLength; p += L) {
-            // Three independent chains, so consecutive FMAs do not wait for each other.
+            // Taps summed in order, as weighted() does, so both give the same bits; successive p are independent,
+            // so out-of-order execution overlaps their chains.
             FloatVector a = FloatVector.fromArray(S, buf, p + o0).mul(w0);
-            FloatVector b = FloatVector.fromArray(S, buf, p + o1).mul(w1);
-            FloatVector c = FloatVector.fromArray(S, buf, p + o2).mul(w2);
+            a = FloatVector.fromArray(S, buf, p + o1).fma(w1, a);
+            a = FloatVector.fromArray(S, buf, p + o2).fma(w2, a);
             a = FloatVector.fromArray(S, buf, p + o3).fma(w3, a);
-            b = FloatVector.fromArray(S, buf, p + o4).fma(w4, b);
-            c = FloatVector.fromArray(S, buf, p + o5).fma(w5, c);
+            a = FloatVector.fromArray(S, buf, p + o4).fma(w4, a);
+            a = FloatVector.fromArray(S, buf, p + o5).fma(w5, a);
             a = FloatVector.fromArray(S, buf, p + o6).fma(w6, a);
-            b = FloatVector.fromArray(S, buf, p + o7).fma(w7, b);
-            c = FloatVector.fromArray(S, buf, p + o8).fma(w8, c);
-            a.add(b).add(c).intoArray(wide, p);
+            a = FloatVector.fromArray(S, buf, p + o7).fma(w7, a);
+            a = FloatVector.fromArray(S, buf, p + o8).fma(w8, a);
+            a.intoArray(wide, p);
         }
     }
 
