@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
 /**
  * A fixed set of worker threads that split one kernel's work: {@link #parallelFor} hands out task indices to the
  * workers and the calling thread, and returns when all are done. Threads are created once, with the pool, never per
- * inference; idle workers spin for a few microseconds, then park. One pool serves one stream of inferences at a time (calls must not overlap).
+ * inference; idle workers spin for a few microseconds, then park. One pool serves one stream of inferences at a
+ * time (calls must not overlap).
  */
 public final class WorkerPool implements AutoCloseable {
     /**
