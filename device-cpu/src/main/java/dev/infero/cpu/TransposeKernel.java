@@ -29,8 +29,11 @@ final class TransposeKernel implements Kernel {
                 || !node.input(0).shape().isStatic() || !node.input(1).isKnown()) {
             return null;
         }
-        int[] in = node.input(0).shape().toArray();
-        long[] order = node.input(1).knownValue().toLongArray();
+        return planned(node.input(0).shape().toArray(), node.input(1).knownValue().toLongArray());
+    }
+
+    /** The copy that transposes a tensor of shape {@code in} by {@code order} (empty: reverse the axes). */
+    static TransposeKernel planned(int[] in, long[] order) {
         int rank = in.length;
         int[] inStrides = Shapes.strides(in);
         int[] d = new int[rank + 1];

@@ -2,6 +2,7 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -9,60 +10,143 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Sliding-window kernels that treat each channel plane of NCHW data on its own: depthwise convolution, max pooling
- * and average pooling. Each input plane is first copied into a per-thread buffer with its padding filled in (zeros,
- * or -inf for max pooling) and, for a column stride s &gt; 1, its columns split into s phases (padded column
- * {@code j*s + p} goes to phase p at index j). Every kernel tap then reads a contiguous, in-bounds run of the buffer
- * for a whole vector of output columns, so the inner loop keeps an output vector in a register across all taps with
- * no bounds tests and no gathers, whatever the stride, dilation or padding.
+ * and average pooling.
+ *
+ * <p>Each input plane is copied into a per-thread buffer split into strideH × strideW phases: padded row r and column
+ * c go to phase (r mod strideH, c mod strideW) at row r / strideH, column c / strideW, every phase row {@code pitch}
+ * long. Output (y, x) then reads, for every tap, the buffer at {@code y * pitch + x} plus a per-tap offset, whatever
+ * the stride, dilation or padding. So the kernel walks the "wide" output index {@code p = y * pitch + x} as one flat
+ * run of full vectors: a vector spans several output rows when the rows are narrow (no half-empty vectors at width
+ * 8), the few lanes that land on columns x ≥ outW compute values nobody copies, and there are no bounds tests,
+ * gathers or per-row loop overheads. Padding sits at the same buffer positions for every plane, so it is written
+ * once, when the scratch is made; only the input itself is copied per plane. Unpadded 2×2 stride-2 max pooling, the
+ * commonest pooling, skips the copy and reads the input directly.
  */
 public final class WindowKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
+    private static final FloatVector EVEN_LANES = laneIndexes(0);
+    /** Lane i takes lane 2i + 1 of two consecutive vectors. */
+    private static final FloatVector ODD_LANES = laneIndexes(1);
+
+    /** Output vectors the inner loops compute at a time. */
+    private static final int BLOCK = 4;
+    /**
+     * Vector tap operations below which a layer runs on one thread: waking a second thread and waiting for it costs
+     * a few microseconds, as much as this much work.
+     */
+    private static final int MIN_WORK_PER_THREAD = 4096;
+
+    private enum Kind { DEPTHWISE, MAX, AVG }
 
     private final ConvGeometry g;
-    private final boolean max;
-    /** [C, KH, KW] tap weights (depthwise), or {@code null} for pooling (max, or an unweighted sum). */
+    private final Kind kind;
+    /** [C, KH, KW] tap weights (depthwise), or {@code null} for pooling. */
     private final float[] weights;
-    /** Per output position of a plane, the factor the window sum is multiplied by (average pooling), or null. */
+    /** Average pooling: per wide output index, the factor the window sum is multiplied by. */
     private final float[] scale;
     private final PostOps post;
     private final float padValue;
-    /** Padded rows the windows cover, and the length of one buffered row per phase (with room for a vector). */
-    private final int rows;
-    private final int phaseWidth;
-    /** Per tap, where its run starts in the buffer relative to the output row's base. */
+    private final int pitch;
+    private final int phaseRows;
+    /** Wide output values per plane, rounded up to the block of vectors the inner loops compute at a time. */
+    private final int wideLength;
+    private final int bufferLength;
+    /** Per tap, where its run starts in the buffer relative to the wide output index. */
     private final int[] tapOffset;
-    private final VectorMask<Float> tailMask;
+    private final int threads;
+    /** Max pooling over 2×2 windows at stride 2 without padding: runs straight from the input. */
+    private final boolean halving;
+    /** Per input row the windows read, where its column phase 0 starts in the buffer. */
+    private final int[] rowTarget;
+    /**
+     * Per column phase: buffer column j reads input column {@code j * strideW + columnShift}; the columns inside the
+     * input are [columnFirst, columnEnd). Precomputed because the divisions cost more than copying a short row.
+     */
+    private final int[] columnShift;
+    private final int[] columnFirst;
+    private final int[] columnEnd;
 
-    private WindowKernel(ConvGeometry g, boolean max, float[] weights, float[] scale, PostOps post) {
+    private WindowKernel(ConvGeometry g, Kind kind, float[] weights, float[] scale, PostOps post) {
         this.g = g;
-        this.max = max;
+        this.kind = kind;
         this.weights = weights;
-        this.scale = scale;
         this.post = post;
-        this.padValue = max ? Float.NEGATIVE_INFINITY : 0f;
-        this.rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+        this.padValue = kind == Kind.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        int rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
         int cols = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
-        this.phaseWidth = (cols + g.strideW() - 1) / g.strideW() + L;
+        this.pitch = (cols + g.strideW() - 1) / g.strideW();
+        this.phaseRows = (rows + g.strideH() - 1) / g.strideH();
+        this.wideLength = roundUp(g.outH() * pitch, BLOCK * L);
         this.tapOffset = new int[g.kernelH() * g.kernelW()];
+        int maxOffset = 0;
         for (int kh = 0; kh < g.kernelH(); kh++) {
             for (int kw = 0; kw < g.kernelW(); kw++) {
+                int row = kh * g.dilationH();
                 int col = kw * g.dilationW();
-                int phase = col % g.strideW();
-                tapOffset[kh * g.kernelW() + kw] = (phase * rows + kh * g.dilationH()) * phaseWidth + col / g.strideW();
+                int phase = (row % g.strideH()) * g.strideW() + col % g.strideW();
+                int offset = (phase * phaseRows + row / g.strideH()) * pitch + col / g.strideW();
+                tapOffset[kh * g.kernelW() + kw] = offset;
+                maxOffset = Math.max(maxOffset, offset);
             }
         }
-        this.tailMask = S.indexInRange(0, g.outW() % L);
+        this.bufferLength = Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset);
+        this.scale = scale == null ? null : widen(scale);
+        int sh = g.strideH();
+        int sw = g.strideW();
+        this.rowTarget = new int[Math.max(0, Math.min(g.inH(), phaseRows * sh - g.padTop()))];
+        for (int iy = 0; iy < rowTarget.length; iy++) {
+            int r = iy + g.padTop();
+            rowTarget[iy] = ((r % sh) * sw * phaseRows + r / sh) * pitch;
+        }
+        this.columnShift = new int[sw];
+        this.columnFirst = new int[sw];
+        this.columnEnd = new int[sw];
+        for (int phase = 0; phase < sw; phase++) {
+            int shift = phase - g.padLeft();
+            columnShift[phase] = shift;
+            columnFirst[phase] = Math.min(pitch, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+            columnEnd[phase] = Math.max(columnFirst[phase],
+                    Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
+        }
+        this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
+                && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
+                && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
+        long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
+        this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
+    }
+
+    /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
+    private static FloatVector laneIndexes(int first) {
+        float[] idx = new float[L];
+        for (int i = 0; i < L; i++) {
+            idx[i] = 2 * i + first;
+        }
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
+    /** A per-output-position table laid out by wide index. */
+    private float[] widen(float[] perOutput) {
+        float[] wide = new float[wideLength];
+        for (int y = 0; y < g.outH(); y++) {
+            System.arraycopy(perOutput, y * g.outW(), wide, y * pitch, g.outW());
+        }
+        return wide;
     }
 
     /** Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post) {
-        return new WindowKernel(g, false, weights, null, post);
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, post);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, true, null, null, PostOps.NONE);
+        return new WindowKernel(g, Kind.MAX, null, null, PostOps.NONE);
     }
 
     /**
@@ -75,14 +159,14 @@ public final class WindowKernel {
                 excludePad ? 0 : g.padTop(), excludePad ? 0 : padBottom);
         int[] countX = windowCounts(g.outW(), g.kernelW(), g.strideW(), g.dilationW(), g.padLeft(), g.inW(),
                 excludePad ? 0 : g.padLeft(), excludePad ? 0 : padRight);
-        float[] scale = new float[g.outH() * g.outW() + L];
+        float[] scale = new float[g.outH() * g.outW()];
         for (int y = 0; y < g.outH(); y++) {
             for (int x = 0; x < g.outW(); x++) {
                 int n = countY[y] * countX[x];
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, false, null, scale, PostOps.NONE);
+        return new WindowKernel(g, Kind.AVG, null, scale, PostOps.NONE);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -104,30 +188,91 @@ public final class WindowKernel {
         return g;
     }
 
-    /** Per-request state: one padded-plane buffer per thread and the current call's arguments. */
+    /**
+     * Per-request state: per thread two padded-plane buffers (padding filled in), so the next plane is copied in
+     * while the current one is computed (loads right after the stores that wrote them would stall on store
+     * forwarding), and a wide output plane.
+     */
     public final class Scratch {
         private final float[][] buffers;
+        private final float[][] wide;
         private final IntConsumer task;
+        private final AtomicInteger nextPlane = new AtomicInteger();
         private float[] in;
         private float[] out;
         private float[] residual;
         private int threads;
 
         Scratch(int threads) {
-            buffers = new float[threads][g.strideW() * rows * phaseWidth];
+            buffers = new float[2 * threads][bufferLength];
+            wide = new float[threads][wideLength];
+            for (float[] b : buffers) {
+                Arrays.fill(b, padValue);
+            }
             task = this::runTask;
         }
 
+        /**
+         * Task t computes planes taken one at a time from a shared counter, so when a thread is descheduled mid-layer
+         * (a loaded machine) the others take its remaining planes instead of waiting for it.
+         */
         private void runTask(int t) {
             int planes = g.batch() * g.inChannels();
-            for (int plane = t; plane < planes; plane += threads) {
-                plane(in, out, residual, plane, buffers[t]);
+            if (halving) {
+                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                    maxPool2x2(in, out, plane);
+                }
+                return;
+            }
+            int planeSize = g.inH() * g.inW();
+            float[] current = buffers[2 * t];
+            float[] next = buffers[2 * t + 1];
+            int plane = nextPlane.getAndIncrement();
+            if (plane < planes) {
+                fillBuffer(in, plane * planeSize, current);
+            }
+            while (plane < planes) {
+                int following = nextPlane.getAndIncrement();
+                if (following < planes) {
+                    fillBuffer(in, following * planeSize, next);
+                }
+                plane(out, residual, plane, current, wide[t]);
+                float[] filled = next;
+                next = current;
+                current = filled;
+                plane = following;
+            }
+        }
+    }
+
+    /**
+     * Max pooling over 2×2 windows at stride 2 without padding straight from the input: the max of two input rows,
+     * then of each pair of neighbouring lanes (even lanes against odd lanes), so no phase-split copy is needed.
+     */
+    private void maxPool2x2(float[] in, float[] out, int plane) {
+        int iw = g.inW();
+        int ow = g.outW();
+        int full = ow - ow % L;
+        for (int y = 0; y < g.outH(); y++) {
+            int top = (plane * g.inH() + 2 * y) * iw;
+            int bottom = top + iw;
+            int o = (plane * g.outH() + y) * ow;
+            for (int x = 0; x < full; x += L) {
+                FloatVector lo = FloatVector.fromArray(S, in, top + 2 * x)
+                        .max(FloatVector.fromArray(S, in, bottom + 2 * x));
+                FloatVector hi = FloatVector.fromArray(S, in, top + 2 * x + L)
+                        .max(FloatVector.fromArray(S, in, bottom + 2 * x + L));
+                EVEN_LANES.selectFrom(lo, hi).max(ODD_LANES.selectFrom(lo, hi)).intoArray(out, o + x);
+            }
+            for (int x = full; x < ow; x++) {
+                out[o + x] = Math.max(Math.max(in[top + 2 * x], in[top + 2 * x + 1]),
+                        Math.max(in[bottom + 2 * x], in[bottom + 2 * x + 1]));
             }
         }
     }
 
     public Scratch newScratch(int threads) {
-        return new Scratch(threads);
+        return new Scratch(Math.min(threads, this.threads));
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
@@ -135,77 +280,193 @@ public final class WindowKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.threads = Math.min(pool.threads(), s.buffers.length);
-        pool.parallelFor(Math.min(s.threads, g.batch() * g.inChannels()), s.task);
+        s.threads = Math.min(pool.threads(), s.wide.length);
+        s.nextPlane.set(0);
+        pool.parallelFor(s.threads, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
     }
 
-    private void plane(float[] in, float[] out, float[] residual, int plane, float[] buf) {
+    /** Computes one plane from its filled buffer. */
+    private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
-        int ow = g.outW();
-        fillBuffer(in, plane * g.inH() * g.inW(), buf);
-        int taps = tapOffset.length;
-        int wBase = c * taps;
-        int fullEnd = ow - ow % L;
-        FloatVector init = FloatVector.broadcast(S, padValue);
-        for (int y = 0; y < g.outH(); y++) {
-            int rowBase = y * g.strideH() * phaseWidth;
-            int o = plane * g.outH() * ow + y * ow;
-            for (int x = 0; x < ow; x += L) {
-                FloatVector acc = max ? init : FloatVector.zero(S);
-                int b = rowBase + x;
-                for (int t = 0; t < taps; t++) {
-                    FloatVector v = FloatVector.fromArray(S, buf, b + tapOffset[t]);
-                    if (max) {
-                        acc = acc.max(v);
-                    } else if (weights == null) {
-                        acc = acc.add(v);
-                    } else {
-                        acc = v.fma(FloatVector.broadcast(S, weights[wBase + t]), acc);
-                    }
-                }
-                if (scale != null) {
-                    acc = acc.mul(FloatVector.fromArray(S, scale, y * ow + x));
-                }
-                if (x < fullEnd) {
-                    acc.intoArray(out, o + x);
+        switch (kind) {
+            case DEPTHWISE -> {
+                if (tapOffset.length == 9) {
+                    weighted9(buf, wide, c * 9);
                 } else {
-                    acc.intoArray(out, o + x, tailMask);
+                    weighted(buf, wide, c * tapOffset.length);
                 }
             }
-            post.apply(out, o, ow, c, residual);
+            case MAX -> max(buf, wide);
+            case AVG -> average(buf, wide);
+        }
+        int ow = g.outW();
+        int o = plane * g.outH() * ow;
+        // Post-ops run on the wide plane in one pass when they need no residual (laid out like the output).
+        if (!post.hasResidual()) {
+            post.apply(wide, 0, wideLength, c, null);
+        }
+        for (int y = 0; y < g.outH(); y++) {
+            copyRow(wide, y * pitch, out, o + y * ow, ow);
+        }
+        if (post.hasResidual()) {
+            post.apply(out, o, g.outH() * ow, c, residual);
         }
     }
 
-    /** Copies one input plane into {@code buf}: padded, phase-split by the column stride. */
+    // One loop per kind, BLOCK output vectors at a time: independent accumulators hide the FMA latency (4 cycles,
+    // so one accumulator would run at a quarter of the FMA throughput) and each weight broadcast serves all of them.
+    // No shared loop with a condition per kind: a vector chosen by a condition is a phi that C2 may fail to keep
+    // unboxed.
+
+    private void weighted(float[] buf, float[] wide, int wBase) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int t = 0; t < taps; t++) {
+                FloatVector w = FloatVector.broadcast(S, weights[wBase + t]);
+                int b = p + tapOffset[t];
+                a0 = FloatVector.fromArray(S, buf, b).fma(w, a0);
+                a1 = FloatVector.fromArray(S, buf, b + L).fma(w, a1);
+                a2 = FloatVector.fromArray(S, buf, b + 2 * L).fma(w, a2);
+                a3 = FloatVector.fromArray(S, buf, b + 3 * L).fma(w, a3);
+            }
+            a0.intoArray(wide, p);
+            a1.intoArray(wide, p + L);
+            a2.intoArray(wide, p + 2 * L);
+            a3.intoArray(wide, p + 3 * L);
+        }
+    }
+
+    /**
+     * {@link #weighted} for nine taps (3×3, the commonest depthwise kernel): the weights and tap offsets stay in
+     * registers for the whole plane, so each FMA needs one load instead of a load, a broadcast and two index reads.
+     */
+    private void weighted9(float[] buf, float[] wide, int wBase) {
+        FloatVector w0 = FloatVector.broadcast(S, weights[wBase]);
+        FloatVector w1 = FloatVector.broadcast(S, weights[wBase + 1]);
+        FloatVector w2 = FloatVector.broadcast(S, weights[wBase + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, weights[wBase + 3]);
+        FloatVector w4 = FloatVector.broadcast(S, weights[wBase + 4]);
+        FloatVector w5 = FloatVector.broadcast(S, weights[wBase + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, weights[wBase + 6]);
+        FloatVector w7 = FloatVector.broadcast(S, weights[wBase + 7]);
+        FloatVector w8 = FloatVector.broadcast(S, weights[wBase + 8]);
+        int o0 = tapOffset[0];
+        int o1 = tapOffset[1];
+        int o2 = tapOffset[2];
+        int o3 = tapOffset[3];
+        int o4 = tapOffset[4];
+        int o5 = tapOffset[5];
+        int o6 = tapOffset[6];
+        int o7 = tapOffset[7];
+        int o8 = tapOffset[8];
+        for (int p = 0; p < wideLength; p += L) {
+            // Taps summed in order, as weighted() does, so both give the same bits; successive p are independent,
+            // so out-of-order execution overlaps their chains.
+            FloatVector a = FloatVector.fromArray(S, buf, p + o0).mul(w0);
+            a = FloatVector.fromArray(S, buf, p + o1).fma(w1, a);
+            a = FloatVector.fromArray(S, buf, p + o2).fma(w2, a);
+            a = FloatVector.fromArray(S, buf, p + o3).fma(w3, a);
+            a = FloatVector.fromArray(S, buf, p + o4).fma(w4, a);
+            a = FloatVector.fromArray(S, buf, p + o5).fma(w5, a);
+            a = FloatVector.fromArray(S, buf, p + o6).fma(w6, a);
+            a = FloatVector.fromArray(S, buf, p + o7).fma(w7, a);
+            a = FloatVector.fromArray(S, buf, p + o8).fma(w8, a);
+            a.intoArray(wide, p);
+        }
+    }
+
+    private void max(float[] buf, float[] wide) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
+            int b0 = p + tapOffset[0];
+            FloatVector a0 = FloatVector.fromArray(S, buf, b0);
+            FloatVector a1 = FloatVector.fromArray(S, buf, b0 + L);
+            FloatVector a2 = FloatVector.fromArray(S, buf, b0 + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
+            for (int t = 1; t < taps; t++) {
+                int b = p + tapOffset[t];
+                a0 = a0.max(FloatVector.fromArray(S, buf, b));
+                a1 = a1.max(FloatVector.fromArray(S, buf, b + L));
+                a2 = a2.max(FloatVector.fromArray(S, buf, b + 2 * L));
+                a3 = a3.max(FloatVector.fromArray(S, buf, b + 3 * L));
+            }
+            a0.intoArray(wide, p);
+            a1.intoArray(wide, p + L);
+            a2.intoArray(wide, p + 2 * L);
+            a3.intoArray(wide, p + 3 * L);
+        }
+    }
+
+    private void average(float[] buf, float[] wide) {
+        int taps = tapOffset.length;
+        for (int p = 0; p < wideLength; p += BLOCK * L) {
+            int b0 = p + tapOffset[0];
+            FloatVector a0 = FloatVector.fromArray(S, buf, b0);
+            FloatVector a1 = FloatVector.fromArray(S, buf, b0 + L);
+            FloatVector a2 = FloatVector.fromArray(S, buf, b0 + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
+            for (int t = 1; t < taps; t++) {
+                int b = p + tapOffset[t];
+                a0 = a0.add(FloatVector.fromArray(S, buf, b));
+                a1 = a1.add(FloatVector.fromArray(S, buf, b + L));
+                a2 = a2.add(FloatVector.fromArray(S, buf, b + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(S, buf, b + 3 * L));
+            }
+            a0.mul(FloatVector.fromArray(S, scale, p)).intoArray(wide, p);
+            a1.mul(FloatVector.fromArray(S, scale, p + L)).intoArray(wide, p + L);
+            a2.mul(FloatVector.fromArray(S, scale, p + 2 * L)).intoArray(wide, p + 2 * L);
+            a3.mul(FloatVector.fromArray(S, scale, p + 3 * L)).intoArray(wide, p + 3 * L);
+        }
+    }
+
+    /** Copies one input plane into the inside of {@code buf}, phase-split by the strides; the padding is in place. */
     private void fillBuffer(float[] in, int base, float[] buf) {
         int sw = g.strideW();
         int iw = g.inW();
-        for (int phase = 0; phase < sw; phase++) {
-            // Buffer index j of this phase reads input column j*sw + phase - padLeft; the valid ones are [first, end).
-            int shift = phase - g.padLeft();
-            int first = Math.min(phaseWidth, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-            int end = Math.max(first, Math.min(phaseWidth, iw - shift <= 0 ? 0 : (iw - shift + sw - 1) / sw));
-            for (int r = 0; r < rows; r++) {
-                int d = (phase * rows + r) * phaseWidth;
-                int iy = r - g.padTop();
-                if (iy < 0 || iy >= g.inH() || first == end) {
-                    Arrays.fill(buf, d, d + phaseWidth, padValue);
-                    continue;
-                }
-                int src = base + iy * iw + shift;
-                Arrays.fill(buf, d, d + first, padValue);
-                if (sw == 1) {
-                    System.arraycopy(in, src + first, buf, d + first, end - first);
-                } else {
-                    for (int j = first; j < end; j++) {
-                        buf[d + j] = in[src + j * sw];
-                    }
-                }
-                Arrays.fill(buf, d + end, d + phaseWidth, padValue);
+        int phaseBlock = phaseRows * pitch;
+        for (int iy = 0; iy < rowTarget.length; iy++) {
+            for (int phase = 0; phase < sw; phase++) {
+                copyStrided(in, base + iy * iw + columnShift[phase], sw, buf, rowTarget[iy] + phase * phaseBlock,
+                        columnFirst[phase], columnEnd[phase]);
             }
+        }
+    }
+
+    /** Copies {@code n} floats with vectors and a masked tail: planes' rows are too short for arraycopy's set-up. */
+    private static void copyRow(float[] from, int src, float[] to, int dst, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, from, src + i).intoArray(to, dst + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, from, src + i, m).intoArray(to, dst + i, m);
+        }
+    }
+
+    /** {@code buf[d + j] = in[src + j * step]} for j in [first, end). */
+    private static void copyStrided(float[] in, int src, int step, float[] buf, int d, int first, int end) {
+        if (step == 1) {
+            copyRow(in, src + first, buf, d + first, end - first);
+            return;
+        }
+        int j = first;
+        if (step == 2) {
+            for (; j + L <= end && src + 2 * j + 2 * L <= in.length; j += L) {
+                FloatVector lo = FloatVector.fromArray(S, in, src + 2 * j);
+                FloatVector hi = FloatVector.fromArray(S, in, src + 2 * j + L);
+                EVEN_LANES.selectFrom(lo, hi).intoArray(buf, d + j);
+            }
+        }
+        for (; j < end; j++) {
+            buf[d + j] = in[src + j * step];
         }
     }
 }

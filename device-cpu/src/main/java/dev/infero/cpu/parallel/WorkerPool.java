@@ -7,9 +7,17 @@ import java.util.function.IntConsumer;
 /**
  * A fixed set of worker threads that split one kernel's work: {@link #parallelFor} hands out task indices to the
  * workers and the calling thread, and returns when all are done. Threads are created once, with the pool, never per
- * inference; idle workers park. One pool serves one stream of inferences at a time (calls must not overlap).
+ * inference; idle workers spin for a few microseconds, then park. One pool serves one stream of inferences at a
+ * time (calls must not overlap).
  */
 public final class WorkerPool implements AutoCloseable {
+    /**
+     * How long a waiting thread spins before it parks: about the gap between one inference's parallel sections, since
+     * waking a parked thread costs tens of microseconds. Not longer: on a loaded machine a thread that keeps spinning
+     * loses the scheduler's wake-up preference, and the thread it waits for may be the one it keeps off the core.
+     */
+    private static final long SPIN_NANOS = 10_000;
+
     private final Thread[] workers;
     private final AtomicInteger nextTask = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
@@ -61,8 +69,12 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         runTasks(body, tasks);
+        // The workers are usually a few microseconds behind: spin for them before parking.
+        long start = System.nanoTime();
         while (pending.get() > 0) {
-            LockSupport.parkNanos(this, 20_000);
+            if (!pollOnce(start)) {
+                LockSupport.parkNanos(this, 20_000);
+            }
         }
         this.body = null;
         Throwable f = failure;
@@ -88,9 +100,11 @@ public final class WorkerPool implements AutoCloseable {
         long seen = 0;
         while (!closed) {
             if (generation == seen) {
-                // Spin briefly before parking: inference issues many short parallel sections back to back.
-                for (int spin = 0; spin < 2000 && generation == seen && !closed; spin++) {
-                    Thread.onSpinWait();
+                // Spin before parking: inference issues many short parallel sections back to back, separated by
+                // single-threaded steps.
+                long start = System.nanoTime();
+                while (generation == seen && !closed && pollOnce(start)) {
+                    // pollOnce waited
                 }
                 if (generation == seen) {
                     LockSupport.park(this);
@@ -106,6 +120,15 @@ public final class WorkerPool implements AutoCloseable {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    /** One wait step of a thread that started waiting at {@code start}: a spin, or false once it is time to park. */
+    private static boolean pollOnce(long start) {
+        if (System.nanoTime() - start >= SPIN_NANOS) {
+            return false;
+        }
+        Thread.onSpinWait();
+        return true;
     }
 
     @Override

@@ -1,0 +1,147 @@
+package dev.infero.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.core.device.ExecutionRequest;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.Op;
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.GroupConvolution;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.PartialShape;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Depthwise convolution, max pooling and average pooling on the window kernel agree with the ops' reference
+ * evaluation on random shapes: odd widths 1..40, asymmetric padding, strides 1..3, dilations, ceil mode, batch > 1,
+ * one and two threads.
+ */
+class WindowKernelPropertyTest {
+    private static final int CASES = 120;
+
+    private enum Kind { DEPTHWISE, MAX, AVG_INCLUDE_PAD, AVG_EXCLUDE_PAD }
+
+    @Test
+    void depthwiseConvolutionMatchesTheReference() {
+        runCases(Kind.DEPTHWISE, 1);
+    }
+
+    @Test
+    void maxPoolingMatchesTheReference() {
+        runCases(Kind.MAX, 2);
+    }
+
+    /** 2×2 stride-2 max pooling has a path of its own when unpadded; odd sizes and ceil mode included. */
+    @Test
+    void halvingMaxPoolingMatchesTheReference() {
+        Random r = new Random(5);
+        for (int i = 0; i < CASES; i++) {
+            int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(4), 2 + r.nextInt(40), 2 + r.nextInt(40)};
+            boolean ceil = r.nextBoolean();
+            WindowGeometry window = new WindowGeometry(new long[] {2, 2}, new long[] {1, 1}, new long[] {0, 0},
+                    new long[] {0, 0}, AutoPad.EXPLICIT, ceil);
+            check(Kind.MAX, window, shape, 2, 2, 1 + r.nextInt(2), r,
+                    "2x2/2 max case " + i + ": " + java.util.Arrays.toString(shape) + " ceil " + ceil);
+        }
+    }
+
+    @Test
+    void averagePoolingMatchesTheReference() {
+        runCases(Kind.AVG_INCLUDE_PAD, 3);
+        runCases(Kind.AVG_EXCLUDE_PAD, 4);
+    }
+
+    private static void runCases(Kind kind, long seed) {
+        Random r = new Random(seed);
+        for (int i = 0; i < CASES; i++) {
+            int n = 1 + r.nextInt(2);
+            int c = 1 + r.nextInt(5);
+            int h = 1 + r.nextInt(40);
+            int w = 1 + r.nextInt(40);
+            // Every third depthwise case is 3×3, which has a kernel of its own.
+            boolean threeByThree = kind == Kind.DEPTHWISE && i % 3 == 0;
+            int kh = threeByThree ? 3 : 1 + r.nextInt(5);
+            int kw = threeByThree ? 3 : 1 + r.nextInt(5);
+            int sh = 1 + r.nextInt(3);
+            int sw = 1 + r.nextInt(3);
+            int dh = kind == Kind.DEPTHWISE || kind == Kind.MAX ? 1 + r.nextInt(2) : 1;
+            int dw = kind == Kind.DEPTHWISE || kind == Kind.MAX ? 1 + r.nextInt(2) : 1;
+            // Pooling pads must stay below the kernel size, so that no window lies entirely in the padding.
+            int[] pads = new int[4];
+            for (int p = 0; p < 4; p++) {
+                int limit = kind == Kind.DEPTHWISE ? 3 : ((p % 2 == 0 ? kh : kw) + 1) / 2;
+                pads[p] = r.nextInt(limit);
+            }
+            boolean ceil = kind != Kind.DEPTHWISE && r.nextBoolean();
+            if ((h + pads[0] + pads[2] - (kh - 1) * dh - 1) < 0 || (w + pads[1] + pads[3] - (kw - 1) * dw - 1) < 0) {
+                continue;
+            }
+            String label = kind + " case " + i + ": n" + n + " c" + c + " " + h + "x" + w + " k" + kh + "x" + kw + " s"
+                    + sh + "x" + sw + " d" + dh + "x" + dw + " pads " + java.util.Arrays.toString(pads) + " ceil "
+                    + ceil;
+            WindowGeometry window = new WindowGeometry(new long[] {sh, sw}, new long[] {dh, dw},
+                    new long[] {pads[0], pads[1]}, new long[] {pads[2], pads[3]}, AutoPad.EXPLICIT, ceil);
+            check(kind, window, new int[] {n, c, h, w}, kh, kw, 1 + r.nextInt(2), r, label);
+        }
+    }
+
+    private static void check(Kind kind, WindowGeometry window, int[] shape, int kh, int kw, int threads, Random r,
+                              String label) {
+        Tensor x = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < x.size(); i++) {
+            x.floats()[i] = r.nextFloat() * 2 - 1;
+        }
+        Graph g = new Graph("window");
+        Value in = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        Op op;
+        Tensor[] opInputs;
+        Value y;
+        String expectedExec;
+        if (kind == Kind.DEPTHWISE) {
+            float[] wts = new float[shape[1] * kh * kw];
+            for (int i = 0; i < wts.length; i++) {
+                wts[i] = r.nextFloat() * 2 - 1;
+            }
+            Tensor weights = Tensor.of(wts, shape[1], 1, 1, kh, kw);
+            op = new GroupConvolution(window);
+            opInputs = new Tensor[] {x, weights};
+            y = g.value(op, "dw", in, g.addConstant("w", weights).output(0));
+            expectedExec = "depthwise_";
+        } else {
+            long[] kernel = {kh, kw};
+            op = kind == Kind.MAX ? new MaxPool(kernel, window, false)
+                    : new AvgPool(kernel, window, kind == Kind.AVG_EXCLUDE_PAD);
+            opInputs = new Tensor[] {x};
+            y = g.value(op, "pool", in);
+            expectedExec = kind == Kind.MAX ? "max_pool_" : "avg_pool_";
+        }
+        g.addResult("y", y);
+        Tensor expected = Tensor.allocate(ElementType.F32, y.shape().toArray());
+        op.evaluate(opInputs, new Tensor[] {expected});
+
+        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", Integer.toString(threads)))) {
+            ExecutionRequest request = compiled.newRequest();
+            request.setProfiling(true);
+            request.setInput(0, x);
+            request.run();
+            String exec = request.profilingInfo().get(0).execType();
+            assertTrue(exec.startsWith(expectedExec), label + ": ran on " + exec);
+            float[] actual = request.output(0).toFloatArray();
+            float[] want = expected.floats();
+            assertEquals(want.length, actual.length, label);
+            for (int i = 0; i < want.length; i++) {
+                // Max pooling is exact; sums may associate differently from the reference.
+                float tolerance = kind == Kind.MAX ? 0f : 1e-5f * (1 + Math.abs(want[i])) * kh * kw;
+                assertEquals(want[i], actual[i], tolerance, label + " at " + i);
+            }
+        }
+    }
+}
