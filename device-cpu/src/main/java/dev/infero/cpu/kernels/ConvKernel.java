@@ -31,7 +31,13 @@ public final class ConvKernel {
         }
         int spatial = g.outH() * g.outW();
         int byCache = Math.max(PackedGemm.NR, CHUNK_FLOATS / Math.max(1, k) / PackedGemm.NR * PackedGemm.NR);
-        this.maxChunk = Math.min(spatial, byCache);
+        // A small output (7×7, 14×14) is one chunk whatever its depth: every chunk streams all the weights, which
+        // are megabytes in such layers, and threads share out the output channels instead.
+        this.maxChunk = isSmall(spatial) ? spatial : Math.min(spatial, byCache);
+    }
+
+    private static boolean isSmall(int spatial) {
+        return spatial <= PackedGemm.ROWS_OUTER_PANELS * PackedGemm.NR;
     }
 
     public ConvGeometry geometry() {
@@ -52,6 +58,8 @@ public final class ConvKernel {
         private float[] residual;
         private int threads;
         private int chunk;
+        /** How many row ranges (output channel ranges) each chunk is cut into. */
+        private int rowParts;
 
         Scratch(int threads) {
             cols = new float[threads][g.isPointwise() ? 0 : g.patchSize() * maxChunk];
@@ -62,12 +70,20 @@ public final class ConvKernel {
         private void runTask(int t) {
             int spatial = g.outH() * g.outW();
             int chunks = (spatial + chunk - 1) / chunk;
-            int items = g.batch() * g.groups() * chunks;
+            int items = g.batch() * g.groups() * chunks * rowParts;
+            int cout = g.outChannelsPerGroup();
+            int rowsPerPart = ((cout + PackedGemm.MR - 1) / PackedGemm.MR + rowParts - 1) / rowParts * PackedGemm.MR;
             for (int item = t; item < items; item += threads) {
-                int j0 = item % chunks * chunk;
-                int grp = item / chunks % g.groups();
-                int n = item / chunks / g.groups();
-                chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), cols[t], gemm[t]);
+                int part = item % rowParts;
+                int rest = item / rowParts;
+                int j0 = rest % chunks * chunk;
+                int grp = rest / chunks % g.groups();
+                int n = rest / chunks / g.groups();
+                int row0 = part * rowsPerPart;
+                if (row0 < cout) {
+                    chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), row0,
+                            Math.min(cout, row0 + rowsPerPart), cols[t], gemm[t]);
+                }
             }
         }
     }
@@ -80,21 +96,24 @@ public final class ConvKernel {
         int images = g.batch() * g.groups();
         int perImage = (threads + images - 1) / images;
         int wanted = (spatial + perImage - 1) / perImage;
-        s.chunk = Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
+        s.chunk = isSmall(spatial) ? spatial
+                : Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
+        int panels = (g.outChannelsPerGroup() + PackedGemm.MR - 1) / PackedGemm.MR;
+        s.rowParts = isSmall(spatial) ? Math.clamp(perImage, 1, panels) : 1;
         s.in = in;
         s.out = out;
         s.residual = residual;
         s.threads = threads;
         int chunks = (spatial + s.chunk - 1) / s.chunk;
-        pool.parallelFor(Math.min(threads, images * chunks), s.task);
+        pool.parallelFor(Math.min(threads, images * chunks * s.rowParts), s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
     }
 
-    /** Output columns [j0, j0 + width) of one image and group. */
-    private void chunk(float[] in, float[] out, float[] residual, int n, int grp, int j0, int width, float[] cols,
-                       float[] ws) {
+    /** Output columns [j0, j0 + width) and channels [row0, row1) of one image and group. */
+    private void chunk(float[] in, float[] out, float[] residual, int n, int grp, int j0, int width, int row0,
+                       int row1, float[] cols, float[] ws) {
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int spatialIn = g.inH() * g.inW();
@@ -102,10 +121,12 @@ public final class ConvKernel {
         int inOff = (n * g.inChannels() + grp * cin) * spatialIn;
         int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
         if (g.isPointwise()) {
-            weights[grp].multiply(width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post, grp * cout, residual, ws);
+            weights[grp].multiplyRows(row0, row1, width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post,
+                    grp * cout, residual, ws);
         } else {
             im2col(in, inOff, j0, width, cols);
-            weights[grp].multiply(width, cols, 0, width, out, outOff, spatialOut, post, grp * cout, residual, ws);
+            weights[grp].multiplyRows(row0, row1, width, cols, 0, width, out, outOff, spatialOut, post, grp * cout,
+                    residual, ws);
         }
     }
 

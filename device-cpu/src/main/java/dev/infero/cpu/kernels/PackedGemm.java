@@ -5,12 +5,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code C = A·B} for a constant left matrix A (convolution or fully connected weights) packed once, at compile time,
- * into {@link #MR}-row panels stored k-major; B (activations) is read in place. Layers in vision models are wide and
- * shallow (N = output pixels in the thousands, K = input channels × kernel area in the tens or hundreds), so one
- * {@code K×NR} column panel of B stays in L1 while every row panel of A streams past it, and repacking B would cost
- * as much as the product. The micro-kernel keeps an MR×NR tile of C in 12 vector registers over a whole
- * {@link #KC}-deep slice of K with plain vector loads and stores; a last column panel narrower than NR goes through
- * a zero-padded copy (any vector width, any shape).
+ * into {@link #MR}-row panels, k-major, KC-block by KC-block so that a pass over K streams them sequentially; B
+ * (activations) is read in place. Layers in vision models are wide and shallow (N = output pixels in the thousands,
+ * K = input channels × kernel area in the tens or hundreds), so one {@code K×NR} column panel of B stays in L1 while
+ * every row panel of A streams past it; deep layers with few output pixels (7×7) turn the loops around, so their
+ * megabytes of weights are read once. The micro-kernel keeps an MR×NR tile of C in 12 vector registers over a whole
+ * {@link #KC}-deep slice of K with plain vector loads and stores; a last column panel narrower than NR goes through a
+ * zero-padded copy (any vector width, any shape).
  */
 public final class PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -19,25 +20,40 @@ public final class PackedGemm {
     public static final int NR = 2 * L;
     /** Depth of one pass: a KC×NR panel of B (32 KB with AVX-512) stays in L1 while A's panels stream. */
     public static final int KC = 256;
+    /** Up to this many column panels, a pass over K walks row panels outside column panels (see multiplyRows). */
+    static final int ROWS_OUTER_PANELS = 4;
 
     private final int m;
     private final int k;
     private final float[] packed;
 
-    /** Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}). */
+    /**
+     * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) KC-block by KC-block:
+     * within a block, panel after panel, so one pass over K streams the weights sequentially from memory.
+     */
     public PackedGemm(int m, int k, float[] a, int aOff, int lda) {
         this.m = m;
         this.k = k;
         int panels = (m + MR - 1) / MR;
         this.packed = new float[panels * MR * k];
-        for (int panel = 0; panel < panels; panel++) {
-            for (int p = 0; p < k; p++) {
-                for (int r = 0; r < MR; r++) {
-                    int row = panel * MR + r;
-                    packed[(panel * k + p) * MR + r] = row < m ? a[aOff + row * lda + p] : 0f;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            for (int panel = 0; panel < panels; panel++) {
+                int dst = blockOffset(panel, p0);
+                for (int p = p0; p < p0 + kc; p++) {
+                    for (int r = 0; r < MR; r++) {
+                        int row = panel * MR + r;
+                        packed[dst++] = row < m ? a[aOff + row * lda + p] : 0f;
+                    }
                 }
             }
         }
+    }
+
+    /** Where panel {@code panel}'s slice of the KC block starting at {@code p0} begins in {@link #packed}. */
+    private int blockOffset(int panel, int p0) {
+        int panels = (m + MR - 1) / MR;
+        return p0 * panels * MR + panel * Math.min(KC, k - p0) * MR;
     }
 
     /** Floats of per-thread workspace {@link #multiply} needs for the narrow last column panel. */
@@ -61,43 +77,75 @@ public final class PackedGemm {
      */
     public void multiply(int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, PostOps post,
                          int channelBase, float[] residual, float[] ws) {
+        multiplyRows(0, m, n, b, bOff, ldb, c, cOff, ldc, post, channelBase, residual, ws);
+    }
+
+    /**
+     * As {@link #multiply}, for rows [{@code rowStart}, {@code rowEnd}) of C only ({@code rowStart} a multiple of
+     * {@link #MR}), so threads can share out the output channels of a layer with few output columns.
+     */
+    public void multiplyRows(int rowStart, int rowEnd, int n, float[] b, int bOff, int ldb, float[] c, int cOff,
+                             int ldc, PostOps post, int channelBase, float[] residual, float[] ws) {
+        int firstPanel = rowStart / MR;
+        int endPanel = (Math.min(rowEnd, m) + MR - 1) / MR;
+        int full = n / NR * NR;
+        // Few column panels: each MR×KC slice of A stays in L1 across all of them, so A streams from memory once per
+        // call (layers of 7×7 or 14×14 outputs have megabytes of weights and a handful of panels). Many panels: each
+        // KC×NR panel of B stays in L1 while A's slices stream past it from L2.
+        boolean rowsOuter = (n + NR - 1) / NR <= ROWS_OUTER_PANELS;
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
             boolean first = p == 0;
-            for (int j = 0; j < n; j += NR) {
-                int nr = Math.min(NR, n - j);
-                if (nr < NR) {
-                    // Zero-padded copy of the narrow panel, so the kernel needs no masks.
-                    for (int q = 0; q < kc; q++) {
-                        System.arraycopy(b, bOff + (p + q) * ldb + j, ws, q * NR, nr);
-                        java.util.Arrays.fill(ws, q * NR + nr, (q + 1) * NR, 0f);
+            if (full < n) {
+                // Zero-padded copy of the narrow last panel, so the micro-kernel needs no masks.
+                for (int q = 0; q < kc; q++) {
+                    System.arraycopy(b, bOff + (p + q) * ldb + full, ws, q * NR, n - full);
+                    java.util.Arrays.fill(ws, q * NR + n - full, (q + 1) * NR, 0f);
+                }
+            }
+            if (rowsOuter) {
+                for (int panel = firstPanel; panel < endPanel; panel++) {
+                    for (int j = 0; j < n; j += NR) {
+                        tile(panel, j, p, kc, first, n, b, bOff, ldb, c, cOff, ldc, ws);
                     }
                 }
-                for (int i = 0; i < m; i += MR) {
-                    int mr = Math.min(MR, m - i);
-                    int cc = cOff + i * ldc + j;
-                    if (nr == NR) {
-                        kernel(kc, packed, i * k + p * MR, b, bOff + p * ldb + j, ldb, c, cc, ldc, mr, first);
-                    } else {
-                        int tile = KC * NR;
-                        for (int r = 0; r < mr && !first; r++) {
-                            System.arraycopy(c, cc + r * ldc, ws, tile + r * NR, nr);
-                        }
-                        kernel(kc, packed, i * k + p * MR, ws, 0, NR, ws, tile, NR, mr, first);
-                        for (int r = 0; r < mr; r++) {
-                            System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, nr);
-                        }
+            } else {
+                for (int j = 0; j < n; j += NR) {
+                    for (int panel = firstPanel; panel < endPanel; panel++) {
+                        tile(panel, j, p, kc, first, n, b, bOff, ldb, c, cOff, ldc, ws);
                     }
                 }
             }
         }
         // Post-ops over whole rows once the product is done: per MR×NR tile, their per-row set-up costs as much as
         // the tile's FMAs when K is small (1×1 convolutions of 64 channels), and the rows are still in L2.
-        for (int i = 0; i < m; i++) {
+        for (int i = rowStart; i < Math.min(rowEnd, m); i++) {
             if (k == 0) {
                 java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             }
             post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
+        }
+    }
+
+    /** One MR×NR tile of C over the KC block at {@code p}; the narrow last panel goes through {@code ws}. */
+    private void tile(int panel, int j, int p, int kc, boolean first, int n, float[] b, int bOff, int ldb, float[] c,
+                      int cOff, int ldc, float[] ws) {
+        int i = panel * MR;
+        int mr = Math.min(MR, m - i);
+        int cc = cOff + i * ldc + j;
+        int ai = blockOffset(panel, p);
+        int nr = Math.min(NR, n - j);
+        if (nr == NR) {
+            kernel(kc, packed, ai, b, bOff + p * ldb + j, ldb, c, cc, ldc, mr, first);
+            return;
+        }
+        int tile = KC * NR;
+        for (int r = 0; r < mr && !first; r++) {
+            System.arraycopy(c, cc + r * ldc, ws, tile + r * NR, nr);
+        }
+        kernel(kc, packed, ai, ws, 0, NR, ws, tile, NR, mr, first);
+        for (int r = 0; r < mr; r++) {
+            System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, nr);
         }
     }
 

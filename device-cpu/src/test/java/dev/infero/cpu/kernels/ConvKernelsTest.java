@@ -63,7 +63,10 @@ class ConvKernelsTest {
 
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} cout{4} k{5} s{6} p{7} d{8} g{9} threads{10}")
     @CsvSource({"1,3,17,19,8,3,1,1,1,1,1", "2,5,9,7,7,3,2,1,1,1,2", "1,16,8,8,32,1,1,0,1,1,2", "1,6,11,11,4,5,2,2,1,1,1",
-            "1,4,10,10,6,3,1,2,2,2,2", "1,8,7,7,8,1,2,0,1,1,2", "1,3,32,32,24,5,2,2,1,1,2"})
+            "1,4,10,10,6,3,1,2,2,2,2", "1,8,7,7,8,1,2,0,1,1,2", "1,3,32,32,24,5,2,2,1,1,2",
+            // Small outputs (one chunk, output channels shared by the threads), K past one KC block, edge panels.
+            "1,64,7,7,40,3,1,1,1,1,2", "2,32,5,6,20,3,1,1,1,2,2", "1,300,4,4,13,1,1,0,1,1,2", "1,300,9,9,19,1,1,0,1,1,1",
+            "1,8,12,12,10,3,1,1,1,1,2"})
     void gemmConvolutionMatchesTheDefinition(int n, int c, int h, int w, int cout, int k, int s, int p, int d, int grp,
                                              int threads) {
         Random r = new Random(h * 100 + c);
