@@ -50,8 +50,13 @@ public final class PackedGemm {
         }
     }
 
-    /** Where panel {@code panel}'s slice of the KC block starting at {@code p0} begins in {@link #packed}. */
-    private int blockOffset(int panel, int p0) {
+    /** The packed matrix, for kernels that drive {@link #kernel} themselves (see {@link #blockOffset}). */
+    float[] packed() {
+        return packed;
+    }
+
+    /** Where panel {@code panel}'s slice of the KC block starting at {@code p0} begins in {@link #packed()}. */
+    int blockOffset(int panel, int p0) {
         int panels = (m + MR - 1) / MR;
         return p0 * panels * MR + panel * Math.min(KC, k - p0) * MR;
     }

@@ -35,8 +35,8 @@ public final class QuantizedConvKernel {
 
     private final ConvGeometry g;
     private final ActivationQuantizer quantizer;
-    /** Per group: weight codes in MR-row panels, k-major, as {@link PackedGemm} packs them. */
-    private final float[][] packed;
+    /** Per group: the weight codes, packed. */
+    private final PackedGemm[] packed;
     private final PostOps post;
     /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
     private final boolean spills;
@@ -57,18 +57,15 @@ public final class QuantizedConvKernel {
         this.post = post;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        int mr = PackedGemm.MR;
-        int panels = (cout + mr - 1) / mr;
-        this.packed = new float[g.groups()][panels * mr * k];
+        this.packed = new PackedGemm[g.groups()];
         double worst = 0;
         for (int grp = 0; grp < g.groups(); grp++) {
+            packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
             for (int row = 0; row < cout; row++) {
                 int src = (grp * cout + row) * k;
                 double sum = 0;
                 for (int p = 0; p < k; p++) {
-                    float w = weightCodes[src + p];
-                    packed[grp][(row / mr * k + p) * mr + row % mr] = w;
-                    sum += Math.abs(w);
+                    sum += Math.abs(weightCodes[src + p]);
                 }
                 worst = Math.max(worst, sum * quantizer.maxAbsCode());
             }
@@ -77,7 +74,9 @@ public final class QuantizedConvKernel {
         this.prequantize = !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
-        this.maxChunk = Math.min(roundUp(g.outH() * g.outW(), nr), byCache);
+        int spatial = roundUp(g.outH() * g.outW(), nr);
+        // Small outputs (7×7) are one chunk: each chunk streams all the weights (see PackedGemm.multiplyRows).
+        this.maxChunk = isSmall(spatial) ? spatial : Math.min(spatial, byCache);
         this.outputCodes = null;
     }
 
@@ -127,7 +126,7 @@ public final class QuantizedConvKernel {
         Scratch(int threads) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
             codes = new float[prequantize ? inSize : 0];
-            cols = new float[threads][g.isPointwise() ? Math.min(KC, g.patchSize()) * PackedGemm.NR
+            cols = new float[threads][g.isPointwise() ? Math.min(KC, g.patchSize()) * maxChunk
                     : g.patchSize() * maxChunk];
             acc = new float[threads][g.outChannelsPerGroup() * maxChunk];
             sums = new int[threads][spills ? g.outChannelsPerGroup() * maxChunk : 0];
@@ -191,34 +190,40 @@ public final class QuantizedConvKernel {
         int inOff = (n * g.inChannels() + grp * cin) * g.inH() * g.inW();
         float[] cols = s.cols[t];
         float[] acc = s.acc[t];
-        // 1×1: each K-block × NR-column panel is quantized just before use and stays in L1 for all row panels; the
-        // input is read once, as the f32 kernel reads it in place. Otherwise: the whole chunk unfolded from codes.
+        // 1×1: the input is quantized into K-block × NR-column panels as the product needs them (read once, as the
+        // f32 kernel reads it in place). Otherwise: the whole chunk unfolded from codes.
         boolean panels = g.isPointwise();
         if (!panels) {
             unfold(s.codes, inOff, j0, width, ld, cols);
         }
-        float[] a = packed[grp];
-        int spatialIn = g.inH() * g.inW();
+        PackedGemm a = packed[grp];
         int spatialOut = g.outH() * g.outW();
         int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
         int nr = PackedGemm.NR;
         int full = spills ? 0 : width / nr * nr;
+        int mr = PackedGemm.MR;
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
             boolean first = spills || p == 0;
-            for (int j = 0; j < ld; j += nr) {
-                if (panels) {
-                    quantizer.quantize(s.in, inOff + p * spatialIn + j0 + j, spatialIn, cols, 0, Math.min(nr, width - j),
-                            kc, nr);
+            // As in PackedGemm.multiplyRows: few column panels, rows outside (the weights stream once) with the whole
+            // K block quantized first; else columns outside, each 1×1 panel quantized just before use (L1).
+            if (isSmall(ld)) {
+                for (int j = 0; j < ld && panels; j += nr) {
+                    quantizePanel(s, cols, inOff + j0, p, kc, j, width);
                 }
-                // Whole panels go straight to the output; int32 sums and a narrow last panel go through acc.
-                boolean direct = j < full;
-                float[] c = direct ? s.out : acc;
-                int cOff = direct ? outOff + j : j;
-                int ldc = direct ? spatialOut : ld;
-                for (int i = 0; i < cout; i += PackedGemm.MR) {
-                    PackedGemm.kernel(kc, a, i * k + p * PackedGemm.MR, cols, panels ? 0 : p * ld + j,
-                            panels ? nr : ld, c, cOff + i * ldc, ldc, Math.min(PackedGemm.MR, cout - i), first);
+                for (int i = 0; i < cout; i += mr) {
+                    for (int j = 0; j < ld; j += nr) {
+                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
+                    }
+                }
+            } else {
+                for (int j = 0; j < ld; j += nr) {
+                    if (panels) {
+                        quantizePanel(s, cols, inOff + j0, p, kc, j, width);
+                    }
+                    for (int i = 0; i < cout; i += mr) {
+                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
+                    }
                 }
             }
             if (spills) {
@@ -237,6 +242,28 @@ public final class QuantizedConvKernel {
                 outputCodes[grp * cout + r].quantize(s.out, dst, s.outCodes, dst, width);
             }
         }
+    }
+
+    /** The codes of a 1×1 layer's input rows [p, p + kc), columns [j, j + NR) from {@code inOff}, as panel j / NR. */
+    private void quantizePanel(Scratch s, float[] cols, int inOff, int p, int kc, int j, int width) {
+        int spatialIn = g.inH() * g.inW();
+        quantizer.quantize(s.in, inOff + p * spatialIn + j, spatialIn, cols, j * kc, Math.min(PackedGemm.NR, width - j),
+                kc, PackedGemm.NR);
+    }
+
+    /**
+     * One MR×NR tile over the K block at {@code p}: B from the quantized panel ({@code panels}, 1×1) or the unfolded
+     * rows; whole panels go straight to the output, int32 sums and a narrow last panel through {@code acc}.
+     */
+    private void tile(Scratch s, PackedGemm a, int i, int j, int p, int kc, boolean first, int full, boolean panels,
+                      int ld, float[] cols, float[] acc, int outOff, int spatialOut) {
+        boolean direct = j < full;
+        float[] c = direct ? s.out : acc;
+        int ldc = direct ? spatialOut : ld;
+        int cOff = (direct ? outOff + j : j) + i * ldc;
+        int cout = g.outChannelsPerGroup();
+        PackedGemm.kernel(kc, a.packed(), a.blockOffset(i / PackedGemm.MR, p), cols, panels ? j * kc : p * ld + j,
+                panels ? PackedGemm.NR : ld, c, cOff, ldc, Math.min(PackedGemm.MR, cout - i), first);
     }
 
     /** Adds the exact integer-valued block sums into (or, for the first block, sets) the int32 accumulators. */
@@ -310,6 +337,11 @@ public final class QuantizedConvKernel {
                 dst[to + x] = src[from + x * stride];
             }
         }
+    }
+
+    /** Whether {@code columns} output columns are few enough to walk row panels outside column panels. */
+    private static boolean isSmall(int columns) {
+        return columns <= PackedGemm.ROWS_OUTER_PANELS * PackedGemm.NR;
     }
 
     private static int roundUp(int n, int m) {
