@@ -18,8 +18,9 @@ import java.util.Set;
  * A graph flattened for execution: every value gets a slot, values known at build time are fixed tensors, and the
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
  * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU or MatMul → Add run as one fused step
- * (on integer codes when an INT8 model's FakeQuantize and INT8 weights allow, see {@link QuantizedConvolution}), and
- * {@link #referenceSteps}, one reference step per node, used when a run's shapes differ from the compiled ones.
+ * (on integer codes when an INT8 model's FakeQuantize and INT8 weights allow, see {@link QuantizedConvolution} and
+ * {@link QuantizedMatMul}), and {@link #referenceSteps}, one reference step per node, used when a run's shapes
+ * differ from the compiled ones.
  * Immutable and shared by all requests.
  */
 final class ExecutionPlan {
