@@ -123,7 +123,44 @@ class AllocationFreeInferenceTest {
         assertEquals("bytes per inference: 0", measureInFreshJvm(classifierParts(1)));
     }
 
-    /** Measures {@code args[0]} (an ONNX model with one f32 input) and prints the bytes per inference. */
+    /**
+     * An INT8 fully connected layer as quantized IRs have it: FakeQuantize → MatMul with {@code i8} weights times
+     * per-column scales → bias → ReLU (runs on codes: byte-code GEMV for one row, packed GEMM for nine).
+     */
+    private Path int8Classifier(int rows) {
+        Random r = new Random(5);
+        int k = 300;
+        int n = 70;
+        var g = new dev.infero.core.graph.Graph("int8_fc");
+        var x = g.addParameter("x", ElementType.F32, dev.infero.core.types.PartialShape.of(rows, k)).output(0);
+        var range = new dev.infero.core.graph.Value[4];
+        for (int i = 0; i < 4; i++) {
+            range[i] = g.addConstant("r" + i, Tensor.of(new float[] {i % 2 == 0 ? -1f : 127f / 128}, 1, 1)).output(0);
+        }
+        var fq = g.value(new dev.infero.core.ops.quantization.FakeQuantize(256), "fq", x, range[0], range[1], range[2],
+                range[3]);
+        Tensor codes = Tensor.allocate(ElementType.I8, n, k);
+        r.nextBytes(codes.bytes());
+        float[] scales = new float[n];
+        java.util.Arrays.fill(scales, 0.01f);
+        var w = g.value(new dev.infero.core.ops.eltwise.Multiply(), "w",
+                g.value(new dev.infero.core.ops.eltwise.Convert(ElementType.F32), "w_f32",
+                        g.addConstant("w_i8", codes).output(0)),
+                g.addConstant("w_scale", Tensor.of(scales, n, 1)).output(0));
+        var mm = g.value(new dev.infero.core.ops.nn.MatMul(false, true), "fc", fq, w);
+        var biased = g.value(new dev.infero.core.ops.eltwise.Add(), "bias", mm,
+                g.addConstant("b", random(r, n)).output(0));
+        g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu", biased));
+        return dev.infero.ir.IrWriter.write(g, dir, "int8_fc" + rows).xml();
+    }
+
+    @Test
+    void int8FullyConnectedInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(int8Classifier(1)));
+        assertEquals("bytes per inference: 0", measureInFreshJvm(int8Classifier(9)));
+    }
+
+    /** Measures {@code args[0]} (a model with one f32 input) and prints the bytes per inference. */
     public static void main(String[] args) {
         try (Core core = new Core()) {
             CompiledModel model = core.compileModel(core.readModel(Path.of(args[0])), "CPU",

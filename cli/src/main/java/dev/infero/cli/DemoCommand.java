@@ -121,8 +121,8 @@ final class DemoCommand implements Callable<Integer> {
             float[] scores = benchmark(v, out);
             fp32Scores = fp32Scores == null ? scores : fp32Scores;
         }
-        out.println("  (INT8 convolutions run on 8-bit codes; runs this short still include compiling them: see "
-                + "benchmark -pc)");
+        out.println("  (INT8 convolutions and fully connected layers run on 8-bit codes; runs this short still "
+                + "include compiling them: see benchmark -pc)");
 
         List<Tensor[]> evaluation = SyntheticImages.generate(EVALUATION_IMAGES, EVALUATION_SEED).stream()
                 .map(t -> new Tensor[] {t}).toList();

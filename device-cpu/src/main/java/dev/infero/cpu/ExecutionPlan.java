@@ -19,8 +19,8 @@ import java.util.Set;
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
  * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU, MatMul → Add or
  * Reshape → Transpose → Reshape run as one fused step (on integer codes when an INT8 model's FakeQuantize and INT8
- * weights allow, see {@link QuantizedConvolution}), and
- * {@link #referenceSteps}, one reference step per node, used when a run's shapes differ from the compiled ones.
+ * weights allow, see {@link QuantizedConvolution} and {@link QuantizedMatMul}), and {@link #referenceSteps}, one
+ * reference step per node, used when a run's shapes differ from the compiled ones.
  * Immutable and shared by all requests.
  */
 final class ExecutionPlan {

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Finds an f32 MatMul of a 2-D activation {@code X[M, K]} (not transposed) by constant 2-D weights (transposed or
  * not; ONNX Gemm and fully connected layers), followed by an Add of a constant bias of one value per output column
- * and one activation, each the only reader of the value before it and not a model output.
+ * and one activation, each the only reader of the value before it and not a model output. After an INT8 model's
+ * FakeQuantize with INT8 weights it runs on the codes (see {@link QuantizedMatMul}).
  */
 final class MatMulFusion {
     private MatMulFusion() {
@@ -64,10 +65,15 @@ final class MatMulFusion {
             nodes.add(next);
             current = next.output(0);
         }
+        PostOps post = new PostOps(bias, false, act, params[0], params[1]);
+        QuantizedConvolution.Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
+        if (int8 != null) {
+            return new ConvolutionFusion.Match(nodes, int8.kernel(), List.of(int8.source()), current,
+                    int8.fakeQuantize(), null);
+        }
         float[] weights = rowMajorWeights(b.knownValue(), op.transposeB(), depth, columns);
-        MatMulKernel kernel = new MatMulKernel(rows, depth, columns, weights,
-                new PostOps(bias, false, act, params[0], params[1]));
-        return new ConvolutionFusion.Match(nodes, kernel, List.of(x), current);
+        return new ConvolutionFusion.Match(nodes, new MatMulKernel(rows, depth, columns, weights, post), List.of(x),
+                current);
     }
 
     /** The weights as {@code W[N, K]}, row n holding what output column n reads. */

@@ -117,6 +117,14 @@ final class QuantizedConvolution {
      * through the producer chain and checked against the folded weights element by element; {@code null} otherwise.
      */
     static float[][] weightCodes(Value weights, int outChannels) {
+        return weightCodes(weights, outChannels, false);
+    }
+
+    /**
+     * As {@link #weightCodes(Value, int)}, for weights whose last dimension is the output channel when
+     * {@code channelsLast} (a MatMul's {@code [K, N]}), else the first.
+     */
+    static float[][] weightCodes(Value weights, int outChannels, boolean channelsLast) {
         Node mul = weights.node();
         while (mul != null && SHAPE_ONLY.contains(mul.type())) {
             mul = mul.input(0).node();
@@ -140,16 +148,16 @@ final class QuantizedConvolution {
                 continue;
             }
             byte[] q = codes.bytes();
-            int perChannel = folded.length / outChannels;
+            int inner = channelsLast ? 1 : folded.length / outChannels;
             float[] scales = new float[outChannels];
-            float[] out = new float[folded.length];
             for (int c = 0; c < outChannels; c++) {
                 scales[c] = s[s.length == 1 ? 0 : c];
-                for (int i = c * perChannel; i < (c + 1) * perChannel; i++) {
-                    out[i] = q[i];
-                    if (q[i] * scales[c] != folded[i]) {
-                        return null; // not one scale per output channel after all
-                    }
+            }
+            float[] out = new float[folded.length];
+            for (int i = 0; i < folded.length; i++) {
+                out[i] = q[i];
+                if (q[i] * scales[i / inner % outChannels] != folded[i]) {
+                    return null; // not one scale per output channel after all
                 }
             }
             return new float[][] {out, scales};

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An INT8 model runs its quantized convolutions on integer codes (exec type {@code ..._I8...}) and agrees with the
+ * An INT8 model runs its quantized convolutions and fully connected layers on integer codes (exec type {@code ..._I8...}) and agrees with the
  * float evaluation of its FakeQuantize graph (the reference kernels, reached by compiling with a dynamic batch)
  * closely (one quantization step of the output on a small CNN). FakeQuantizes the INT8 kernels cannot take
  * (fractional zero point, per-channel ranges) are covered by the CPU device's QuantizedConvolutionTest.
@@ -40,9 +40,11 @@ class Int8ExecutionTest {
     void smallCnnRunsItsConvolutionsInInt8() {
         Path xml = quantized(SmallCnn.write(dir), SmallCnn.samples(32, 1), QuantizationParameters.defaults());
         Run run = compare(xml, SmallCnn.samples(4, 99), 1, 1);
-        // conv1 (3×3 on the image) and the two 1×1 convolutions sharing one FakeQuantize; the depthwise one stays f32.
-        assertEquals(3, run.int8Layers().size(), run.int8Layers().toString());
+        // conv1 (3×3 on the image), the two 1×1 convolutions sharing one FakeQuantize and the final fully connected
+        // layer (a matrix-vector product on byte codes); the depthwise one stays f32.
+        assertEquals(4, run.int8Layers().size(), run.int8Layers().toString());
         assertTrue(run.int8Layers().stream().allMatch(e -> e.contains("_I8+scale+bias")), run.int8Layers().toString());
+        assertTrue(run.int8Layers().stream().anyMatch(e -> e.startsWith("gemv_")), run.int8Layers().toString());
     }
 
     @Test
@@ -53,7 +55,7 @@ class Int8ExecutionTest {
         assertTrue(g.nodes().stream().filter(n -> n.type().equals("FakeQuantize"))
                 .noneMatch(Int8ExecutionTest::hasFractionalZeroPoint), "asymmetric ranges are tuned to an integer zero point");
         Run run = compare(xml, SmallCnn.samples(4, 99), 1, 1);
-        assertEquals(3, run.int8Layers().size(), run.int8Layers().toString());
+        assertEquals(4, run.int8Layers().size(), run.int8Layers().toString());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class QuantizedConvKernel {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Depth of one exact block: 256·255·128 = 8,355,840 &lt; 2^24. */
     static final int KC = 256;
-    private static final double EXACT = 1 << 24;
+    static final double EXACT = 1 << 24;
     private static final int CHUNK_FLOATS = 32 * 1024;
 
     private final ConvGeometry g;
@@ -61,16 +61,9 @@ public final class QuantizedConvKernel {
         double worst = 0;
         for (int grp = 0; grp < g.groups(); grp++) {
             packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
-            for (int row = 0; row < cout; row++) {
-                int src = (grp * cout + row) * k;
-                double sum = 0;
-                for (int p = 0; p < k; p++) {
-                    sum += Math.abs(weightCodes[src + p]);
-                }
-                worst = Math.max(worst, sum * quantizer.maxAbsCode());
-            }
+            worst = Math.max(worst, maxRowSum(weightCodes, grp * cout * k, cout, k));
         }
-        this.spills = worst >= EXACT;
+        this.spills = worst * quantizer.maxAbsCode() >= EXACT;
         this.prequantize = !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
@@ -266,10 +259,32 @@ public final class QuantizedConvKernel {
                 panels ? PackedGemm.NR : ld, c, cOff, ldc, Math.min(PackedGemm.MR, cout - i), first);
     }
 
-    /** Adds the exact integer-valued block sums into (or, for the first block, sets) the int32 accumulators. */
+    /** The largest sum of |code| over the {@code rows} rows of {@code k} codes at {@code codes[src..]}: what bounds
+     * a row's exact float sums. */
+    static double maxRowSum(float[] codes, int src, int rows, int k) {
+        double worst = 0;
+        for (int row = 0; row < rows; row++) {
+            double sum = 0;
+            for (int p = 0; p < k; p++) {
+                sum += Math.abs(codes[src + row * k + p]);
+            }
+            worst = Math.max(worst, sum);
+        }
+        return worst;
+    }
+
     private static void addExact(float[] block, int[] sums, int n, boolean first) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        addExact(block, sums, 0, n, first);
+    }
+
+    /**
+     * Adds the exact integer-valued block sums {@code block[from..from + n)} into (or, for the first block, sets) the
+     * int32 accumulators at the same positions.
+     */
+    static void addExact(float[] block, int[] sums, int from, int n, boolean first) {
+        int i = from;
+        int end = from + n;
+        for (int bound = from + S.loopBound(n); i < bound; i += S.length()) {
             IntVector v = (IntVector) FloatVector.fromArray(S, block, i).convert(VectorOperators.F2I, 0);
             if (first) {
                 v.intoArray(sums, i);
@@ -277,12 +292,12 @@ public final class QuantizedConvKernel {
                 v.add(IntVector.fromArray(I, sums, i)).intoArray(sums, i);
             }
         }
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             sums[i] = (first ? 0 : sums[i]) + (int) block[i];
         }
     }
 
-    private static void toFloat(int[] sums, int from, float[] out, int to, int n) {
+    static void toFloat(int[] sums, int from, float[] out, int to, int n) {
         for (int i = 0; i < n; i++) {
             out[to + i] = sums[from + i];
         }
