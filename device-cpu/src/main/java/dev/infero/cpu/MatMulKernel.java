@@ -1,11 +1,11 @@
 package dev.infero.cpu;
 
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.VectorLanes;
 import dev.infero.cpu.kernels.PackedGemm;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -121,7 +121,7 @@ final class MatMulKernel implements Kernel {
         for (int bound = S.loopBound(len); i < bound; i += l) {
             acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorLanes.sum(acc0.add(acc1));
         for (; i < len; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

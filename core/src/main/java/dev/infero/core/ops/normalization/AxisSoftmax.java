@@ -4,6 +4,7 @@ import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.VectorLanes;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
 import jdk.incubator.vector.FloatVector;
@@ -95,7 +96,7 @@ public abstract class AxisSoftmax extends Op {
             e.intoArray(z, start + k);
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        float sum = VectorLanes.sum(vsum);
         for (; k < n; k++) {
             float e = (float) Math.exp(x[start + k] - max);
             z[start + k] = e;

@@ -4,6 +4,7 @@ import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.tensor.VectorLanes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
@@ -215,7 +216,7 @@ public abstract class Reduction extends Op {
             for (; k < bound; k += F.length()) {
                 v = v.lanewise(c.vectorOp, map(m, FloatVector.fromArray(F, x, i + k)));
             }
-            acc = (float) c.apply(acc, v.reduceLanes(c.vectorOp));
+            acc = (float) c.apply(acc, VectorLanes.fold(v, c.vectorOp));
         }
         for (; k < len; k++) {
             acc = (float) c.apply(acc, map(m, x[i + k]));

@@ -1,0 +1,48 @@
+package dev.infero.core.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Test;
+
+/** Lane folds combine halves in a fixed tree order, whatever the vector width and however warm the JIT is. */
+class VectorLanesTest {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** The fixed order written out: lane i takes lane i + w for w = L/2, ..., 1. */
+    private static float treeSum(float[] lanes) {
+        float[] v = lanes.clone();
+        for (int w = v.length / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) {
+                v[i] += v[i + w];
+            }
+        }
+        return v[0];
+    }
+
+    @Test
+    void sumsInTheSameTreeOrderOnEveryCall() {
+        float[] lanes = new float[S.length()];
+        java.util.Random r = new java.util.Random(3);
+        for (int round = 0; round < 20_000; round++) {
+            for (int i = 0; i < lanes.length; i++) {
+                // Magnitudes far apart, so any other order rounds differently.
+                lanes[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12)));
+            }
+            assertEquals(treeSum(lanes), VectorLanes.sum(FloatVector.fromArray(S, lanes, 0)), "round " + round);
+        }
+    }
+
+    @Test
+    void foldsAnyAssociativeOperator() {
+        float[] lanes = new float[S.length()];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = i % 5 - 2.5f;
+        }
+        FloatVector v = FloatVector.fromArray(S, lanes, 0);
+        assertEquals(v.reduceLanes(VectorOperators.MAX), VectorLanes.fold(v, VectorOperators.MAX));
+        assertEquals(v.reduceLanes(VectorOperators.MIN), VectorLanes.fold(v, VectorOperators.MIN));
+    }
+}
