@@ -4,7 +4,6 @@ import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -88,7 +87,7 @@ public final class QuantizedMatMulKernel {
     }
 
     public Scratch newScratch(int threads) {
-        return new Scratch();
+        return new Scratch(threads);
     }
 
     /** Per-request buffers: X's codes (transposed into a zero-padded panel for the GEMM), Yᵀ, int32 sums. */
@@ -98,8 +97,14 @@ public final class QuantizedMatMulKernel {
         private final float[] cols = new float[packed != null ? k * ld : 0];
         private final float[] yt = new float[n * ld];
         private final int[] sums = new int[spills ? n * ld : 0];
+        /** Per thread: one vector's lanes, added up as integers (an int vector sum here was sometimes left boxed). */
+        private final float[][] lanes;
         private final IntConsumer task = this::runTask;
         private int tasks;
+
+        Scratch(int threads) {
+            lanes = new float[threads][S.length()];
+        }
 
         private void runTask(int t) {
             // Output columns (rows of Yᵀ) in whole MR panels, dealt out in contiguous ranges.
@@ -110,7 +115,7 @@ public final class QuantizedMatMulKernel {
             if (bytes != null) {
                 for (int col = from; col < to; col++) {
                     for (int row = 0; row < m; row++) {
-                        yt[col * ld + row] = dot(bytes, col * k, codes, row * k);
+                        yt[col * ld + row] = dot(bytes, col * k, codes, row * k, lanes[t]);
                     }
                 }
             } else {
@@ -133,7 +138,7 @@ public final class QuantizedMatMulKernel {
             }
         }
         int minPerTask = Math.max(PackedGemm.MR, 64 * 1024 / Math.max(1, m * k));
-        s.tasks = Math.max(1, Math.min(pool.threads(), (n + minPerTask - 1) / minPerTask));
+        s.tasks = Math.max(1, Math.min(Math.min(pool.threads(), s.lanes.length), (n + minPerTask - 1) / minPerTask));
         pool.parallelFor(s.tasks, s.task);
         for (int row = 0; row < m; row++) {
             for (int col = 0; col < n; col++) {
@@ -166,34 +171,35 @@ public final class QuantizedMatMulKernel {
     }
 
     /** The exact integer dot product of {@code k} byte codes and {@code k} float codes. */
-    private int dot(byte[] w, int wOff, float[] x, int xOff) {
+    private int dot(byte[] w, int wOff, float[] x, int xOff, float[] lanes) {
         int step = B.length();
         int vectorEnd = k - k % (2 * step);
-        IntVector total = IntVector.zero(IntVector.SPECIES_PREFERRED);
+        int sum = 0;
         for (int b0 = 0; b0 < vectorEnd; b0 += BLOCK) {
             FloatVector acc0 = FloatVector.zero(S);
             FloatVector acc1 = FloatVector.zero(S);
             for (int i = b0, end = Math.min(vectorEnd, b0 + BLOCK); i < end; i += 2 * step) {
-                acc0 = fma(w, wOff + i, x, xOff + i, acc0);
-                acc1 = fma(w, wOff + i + step, x, xOff + i + step, acc1);
+                // Written out here rather than in a helper taking and returning vectors: when C2 declines to inline
+                // such a helper, every call boxes its vectors.
+                ByteVector c0 = ByteVector.fromArray(B, w, wOff + i);
+                ByteVector c1 = ByteVector.fromArray(B, w, wOff + i + step);
+                for (int part = 0; part < PARTS; part++) {
+                    int o = part * S.length();
+                    acc0 = ((FloatVector) c0.convertShape(VectorOperators.B2F, S, part))
+                            .fma(FloatVector.fromArray(S, x, xOff + i + o), acc0);
+                    acc1 = ((FloatVector) c1.convertShape(VectorOperators.B2F, S, part))
+                            .fma(FloatVector.fromArray(S, x, xOff + i + step + o), acc1);
+                }
             }
             // Each lane holds at most 2·256 products' sum (< 2^24): exact in float and in the conversion.
-            total = total.add((IntVector) acc0.add(acc1).convert(VectorOperators.F2I, 0));
+            acc0.add(acc1).intoArray(lanes, 0);
+            for (float lane : lanes) {
+                sum += (int) lane;
+            }
         }
-        int sum = total.reduceLanes(VectorOperators.ADD);
         for (int i = vectorEnd; i < k; i++) {
             sum += w[wOff + i] * (int) x[xOff + i];
         }
         return sum;
-    }
-
-    /** {@code acc + w[wOff..] · x[xOff..]} over one byte vector of codes, widened to float lanes part by part. */
-    private static FloatVector fma(byte[] w, int wOff, float[] x, int xOff, FloatVector acc) {
-        ByteVector codes = ByteVector.fromArray(B, w, wOff);
-        for (int part = 0; part < PARTS; part++) {
-            FloatVector wf = (FloatVector) codes.convertShape(VectorOperators.B2F, S, part);
-            acc = wf.fma(FloatVector.fromArray(S, x, xOff + part * S.length()), acc);
-        }
-        return acc;
     }
 }
