@@ -1,7 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.Arrays;
 
 /**
  * Convolution as matrix products: for each image and group, {@code out[Cout × OH·OW] = W[Cout × Cin·KH·KW] ·
@@ -33,11 +32,7 @@ public final class ConvKernel {
         int byCache = Math.max(PackedGemm.NR, CHUNK_FLOATS / Math.max(1, k) / PackedGemm.NR * PackedGemm.NR);
         // A small output (7×7, 14×14) is one chunk whatever its depth: every chunk streams all the weights, which
         // are megabytes in such layers, and threads share out the output channels instead.
-        this.maxChunk = isSmall(spatial) ? spatial : Math.min(spatial, byCache);
-    }
-
-    private static boolean isSmall(int spatial) {
-        return spatial <= PackedGemm.ROWS_OUTER_PANELS * PackedGemm.NR;
+        this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
     }
 
     public ConvGeometry geometry() {
@@ -96,10 +91,10 @@ public final class ConvKernel {
         int images = g.batch() * g.groups();
         int perImage = (threads + images - 1) / images;
         int wanted = (spatial + perImage - 1) / perImage;
-        s.chunk = isSmall(spatial) ? spatial
+        s.chunk = PackedGemm.fewColumns(spatial) ? spatial
                 : Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
         int panels = (g.outChannelsPerGroup() + PackedGemm.MR - 1) / PackedGemm.MR;
-        s.rowParts = isSmall(spatial) ? Math.clamp(perImage, 1, panels) : 1;
+        s.rowParts = PackedGemm.fewColumns(spatial) ? Math.clamp(perImage, 1, panels) : 1;
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -124,53 +119,9 @@ public final class ConvKernel {
             weights[grp].multiplyRows(row0, row1, width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post,
                     grp * cout, residual, ws);
         } else {
-            im2col(in, inOff, j0, width, cols);
+            Im2col.unfold(g, in, inOff, j0, width, width, cols);
             weights[grp].multiplyRows(row0, row1, width, cols, 0, width, out, outOff, spatialOut, post, grp * cout,
                     residual, ws);
-        }
-    }
-
-    /**
-     * Unfolds output columns [j0, j0 + width) of one group of one image: row (c, kh, kw) of {@code cols} holds the
-     * input pixel each of those output positions reads there (0 in the padding).
-     */
-    private void im2col(float[] in, int inOff, int j0, int width, float[] cols) {
-        int ow = g.outW();
-        int rows = g.patchSize();
-        for (int row = 0; row < rows; row++) {
-            int c = row / (g.kernelH() * g.kernelW());
-            int kh = row / g.kernelW() % g.kernelH();
-            int kw = row % g.kernelW();
-            int src = inOff + c * g.inH() * g.inW();
-            int x0 = kw * g.dilationW() - g.padLeft();
-            // Walk the chunk one output-row segment at a time.
-            for (int pos = j0; pos < j0 + width; ) {
-                int y = pos / ow;
-                int xStart = pos % ow;
-                int len = Math.min(ow - xStart, j0 + width - pos);
-                int d = row * width + (pos - j0);
-                int iy = y * g.strideH() - g.padTop() + kh * g.dilationH();
-                if (iy < 0 || iy >= g.inH()) {
-                    Arrays.fill(cols, d, d + len, 0f);
-                } else {
-                    int rowSrc = src + iy * g.inW();
-                    int sw = g.strideW();
-                    // Output columns x whose input column x0 + x*sw lies inside the row: [first, last).
-                    int first = Math.clamp(x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, xStart, xStart + len);
-                    int last = g.inW() - x0 <= 0 ? first
-                            : Math.clamp((g.inW() - x0 + sw - 1) / sw, first, xStart + len);
-                    Arrays.fill(cols, d, d + first - xStart, 0f);
-                    if (sw == 1) {
-                        System.arraycopy(in, rowSrc + x0 + first, cols, d + first - xStart, last - first);
-                    } else {
-                        for (int x = first; x < last; x++) {
-                            cols[d + x - xStart] = in[rowSrc + x0 + x * sw];
-                        }
-                    }
-                    Arrays.fill(cols, d + last - xStart, d + len, 0f);
-                }
-                pos += len;
-            }
         }
     }
 }

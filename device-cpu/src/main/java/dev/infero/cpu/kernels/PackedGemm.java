@@ -21,7 +21,7 @@ public final class PackedGemm {
     /** Depth of one pass: a KC×NR panel of B (32 KB with AVX-512) stays in L1 while A's panels stream. */
     public static final int KC = 256;
     /** Up to this many column panels, a pass over K walks row panels outside column panels (see multiplyRows). */
-    static final int ROWS_OUTER_PANELS = 4;
+    private static final int ROWS_OUTER_PANELS = 4;
 
     private final int m;
     private final int k;
@@ -48,6 +48,14 @@ public final class PackedGemm {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code columns} output columns make few enough panels that a pass over K walks row panels outside
+     * column panels (see {@link #multiplyRows}); convolutions then make such an output one chunk.
+     */
+    static boolean fewColumns(int columns) {
+        return columns <= ROWS_OUTER_PANELS * NR;
     }
 
     /** The packed matrix, for kernels that drive {@link #kernel} themselves (see {@link #blockOffset}). */
@@ -97,7 +105,7 @@ public final class PackedGemm {
         // Few column panels: each MR×KC slice of A stays in L1 across all of them, so A streams from memory once per
         // call (layers of 7×7 or 14×14 outputs have megabytes of weights and a handful of panels). Many panels: each
         // KC×NR panel of B stays in L1 while A's slices stream past it from L2.
-        boolean rowsOuter = (n + NR - 1) / NR <= ROWS_OUTER_PANELS;
+        boolean rowsOuter = fewColumns(n);
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
             boolean first = p == 0;

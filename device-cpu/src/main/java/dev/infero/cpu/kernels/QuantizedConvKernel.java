@@ -69,7 +69,7 @@ public final class QuantizedConvKernel {
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         int spatial = roundUp(g.outH() * g.outW(), nr);
         // Small outputs (7×7) are one chunk: each chunk streams all the weights (see PackedGemm.multiplyRows).
-        this.maxChunk = isSmall(spatial) ? spatial : Math.min(spatial, byCache);
+        this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
         this.outputCodes = null;
     }
 
@@ -187,7 +187,7 @@ public final class QuantizedConvKernel {
         // f32 kernel reads it in place). Otherwise: the whole chunk unfolded from codes.
         boolean panels = g.isPointwise();
         if (!panels) {
-            unfold(s.codes, inOff, j0, width, ld, cols);
+            Im2col.unfold(g, s.codes, inOff, j0, width, ld, cols);
         }
         PackedGemm a = packed[grp];
         int spatialOut = g.outH() * g.outW();
@@ -200,7 +200,7 @@ public final class QuantizedConvKernel {
             boolean first = spills || p == 0;
             // As in PackedGemm.multiplyRows: few column panels, rows outside (the weights stream once) with the whole
             // K block quantized first; else columns outside, each 1×1 panel quantized just before use (L1).
-            if (isSmall(ld)) {
+            if (PackedGemm.fewColumns(ld)) {
                 for (int j = 0; j < ld && panels; j += nr) {
                     quantizePanel(s, cols, inOff + j0, p, kc, j, width);
                 }
@@ -301,62 +301,6 @@ public final class QuantizedConvKernel {
         for (int i = 0; i < n; i++) {
             out[to + i] = sums[from + i];
         }
-    }
-
-    /**
-     * Unfolds output columns [j0, j0 + width) of one group of one image into rows {@code ld} apart: row (c, kh, kw)
-     * holds the code each output position reads there, 0 in the padding and in columns [width, ld). The index
-     * arithmetic is {@link ConvKernel}'s im2col (duplicated: that one is private to its float buffers).
-     */
-    private void unfold(float[] codes, int inOff, int j0, int width, int ld, float[] cols) {
-        int ow = g.outW();
-        int rows = g.patchSize();
-        int area = g.kernelH() * g.kernelW();
-        for (int row = 0; row < rows; row++) {
-            int c = row / area;
-            int kh = row / g.kernelW() % g.kernelH();
-            int kw = row % g.kernelW();
-            int plane = inOff + c * g.inH() * g.inW();
-            int x0 = kw * g.dilationW() - g.padLeft();
-            int sw = g.strideW();
-            for (int pos = j0; pos < j0 + width; ) {
-                int y = pos / ow;
-                int xStart = pos % ow;
-                int len = Math.min(ow - xStart, j0 + width - pos);
-                int d = row * ld + (pos - j0);
-                int iy = y * g.strideH() - g.padTop() + kh * g.dilationH();
-                if (iy < 0 || iy >= g.inH()) {
-                    Arrays.fill(cols, d, d + len, 0f);
-                } else {
-                    int rowSrc = plane + iy * g.inW() + x0;
-                    // Output columns x whose input column x0 + x·sw lies inside the row: [first, last).
-                    int first = Math.clamp(x0 >= 0 ? 0 : (-x0 + sw - 1) / sw, xStart, xStart + len);
-                    int last = g.inW() - x0 <= 0 ? first
-                            : Math.clamp((g.inW() - x0 + sw - 1) / sw, first, xStart + len);
-                    Arrays.fill(cols, d, d + first - xStart, 0f);
-                    copyRow(codes, rowSrc + first * sw, sw, cols, d + first - xStart, last - first);
-                    Arrays.fill(cols, d + last - xStart, d + len, 0f);
-                }
-                pos += len;
-            }
-            Arrays.fill(cols, row * ld + width, (row + 1) * ld, 0f);
-        }
-    }
-
-    /** {@code n} codes {@code stride} apart from {@code src[from]} to consecutive {@code dst[to..]}. */
-    private static void copyRow(float[] src, int from, int stride, float[] dst, int to, int n) {
-        if (stride == 1) {
-            System.arraycopy(src, from, dst, to, n);
-        } else {
-            for (int x = 0; x < n; x++) {
-                dst[to + x] = src[from + x * stride];
-            }
-        }
-    }
-
-    /** Whether {@code columns} output columns are few enough to walk row panels outside column panels. */
-    private static boolean isSmall(int columns) {
-        return columns <= PackedGemm.ROWS_OUTER_PANELS * PackedGemm.NR;
     }
 
     private static int roundUp(int n, int m) {
