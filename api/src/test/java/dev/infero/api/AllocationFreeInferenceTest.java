@@ -189,4 +189,54 @@ class AllocationFreeInferenceTest {
     void blazeFaceInfersWithoutAllocating() throws Exception {
         assertEquals("bytes per inference: 0", measureInFreshJvm(SharedData.require("models/face/blazeface.onnx")));
     }
+
+    /** FaceMesh also has a reflect-mode Pad of its input and PReLU post-ops. */
+    @Test
+    void faceMeshInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(SharedData.require("models/face/facemesh.onnx")));
+    }
+
+    /**
+     * A quantized MobileNet block as INT8 IRs have it: FakeQuantize → depthwise 3×3 → FakeQuantize → 1×1 convolution
+     * with {@code i8} weights → ReLU (the depthwise step quantizes its input and writes the 1×1 layer's codes).
+     */
+    private Path int8Block() {
+        Random r = new Random(6);
+        int c = 24;
+        var g = new dev.infero.core.graph.Graph("int8_block");
+        var x = g.addParameter("x", ElementType.F32, dev.infero.core.types.PartialShape.of(1, c, 32, 32)).output(0);
+        var w = g.addConstant("dw_w", random(r, c, 1, 1, 3, 3)).output(0);
+        var same = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, new long[] {1, 1}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
+        var dw = g.value(new dev.infero.core.ops.nn.GroupConvolution(same), "dw", fakeQuantize(g, "fq1", x), w);
+        Tensor codes = Tensor.allocate(ElementType.I8, c, c, 1, 1);
+        r.nextBytes(codes.bytes());
+        float[] scales = new float[c];
+        java.util.Arrays.fill(scales, 0.01f);
+        var pw = g.value(new dev.infero.core.ops.eltwise.Multiply(), "pw_w",
+                g.value(new dev.infero.core.ops.eltwise.Convert(ElementType.F32), "pw_f32",
+                        g.addConstant("pw_i8", codes).output(0)),
+                g.addConstant("pw_scale", Tensor.of(scales, c, 1, 1, 1)).output(0));
+        var one = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
+                new long[] {0, 0}, new long[] {0, 0}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
+        var conv = g.value(new dev.infero.core.ops.nn.Convolution(one), "pw", fakeQuantize(g, "fq2", dw), pw);
+        g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu", conv));
+        return dev.infero.ir.IrWriter.write(g, dir, "int8_block").xml();
+    }
+
+    private static dev.infero.core.graph.Value fakeQuantize(dev.infero.core.graph.Graph g, String name,
+                                                           dev.infero.core.graph.Value x) {
+        var range = new dev.infero.core.graph.Value[4];
+        for (int i = 0; i < 4; i++) {
+            range[i] = g.addConstant(name + "_r" + i, Tensor.of(new float[] {i % 2 == 0 ? -2f : 2f * 127 / 128},
+                    1, 1, 1, 1)).output(0);
+        }
+        return g.value(new dev.infero.core.ops.quantization.FakeQuantize(256), name, x, range[0], range[1], range[2],
+                range[3]);
+    }
+
+    @Test
+    void int8DepthwiseBlockInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(int8Block()));
+    }
 }

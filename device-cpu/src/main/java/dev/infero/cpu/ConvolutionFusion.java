@@ -22,24 +22,16 @@ import java.util.Map;
 final class ConvolutionFusion {
     /**
      * A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. For an INT8
-     * convolution also the FakeQuantize of its input, which the kernel applies itself to the value before it; for a
-     * depthwise convolution after a FakeQuantize, that FakeQuantize, with the kernel to use if it must output values
-     * ({@code kernel} then reads its codes, with the quantization step folded into the weights).
+     * convolution or a depthwise convolution of codes, also the FakeQuantize of its input, which the kernel applies
+     * itself to the value before it (its first input).
      */
-    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output, Node quantizer,
-                 Kernel valuesKernel) {
+    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output, Node quantizer) {
         Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
-            this(nodes, kernel, inputs, output, null, null);
+            this(nodes, kernel, inputs, output, null);
         }
 
-        /** Whether the kernel reads the quantizer's output as integer codes (see {@link QuantizeKernel}). */
-        boolean readsCodes() {
-            return valuesKernel != null;
-        }
-
-        /** This chain reading the quantizer's output as fake-quantized values after all. */
-        Match readingValues() {
-            return new Match(nodes, valuesKernel, inputs, output, quantizer, null);
+        Match withKernel(Kernel k) {
+            return new Match(nodes, k, inputs, output, quantizer);
         }
     }
 
@@ -120,24 +112,19 @@ final class ConvolutionFusion {
         QuantizedConvolution.Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
         if (int8 != null) {
             inputs.set(0, int8.source());
-            return new Match(nodes, int8.kernel(), inputs, current, int8.fakeQuantize(), null);
+            return new Match(nodes, int8.kernel(), inputs, current, int8.fakeQuantize());
         }
         if (scale != null) {
             post = post.scaledBy(scale);
         }
         float[] w = weights.knownValue().floats();
-        Kernel onValues = new ConvolutionKernel(g, w, post);
         Node fq = data.node();
         var codes = g.isDepthwise() ? QuantizedConvolution.channelQuantizers(fq) : null;
         if (codes != null) {
-            float[] scaled = new float[w.length];
-            int perChannel = w.length / codes.length;
-            for (int i = 0; i < w.length; i++) {
-                scaled[i] = (float) (w[i] * codes[i / perChannel].step());
-            }
-            return new Match(nodes, new ConvolutionKernel(g, scaled, post), inputs, current, fq, onValues);
+            inputs.set(0, fq.input(0));
+            return new Match(nodes, new ConvolutionKernel(g, w, codes, post), inputs, current, fq);
         }
-        return new Match(nodes, onValues, inputs, current);
+        return new Match(nodes, new ConvolutionKernel(g, w, post), inputs, current);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.infero.cpu;
 
 import dev.infero.core.tensor.Tensor;
+import dev.infero.cpu.kernels.ActivationQuantizer;
 import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
@@ -19,23 +20,44 @@ final class ConvolutionKernel implements Kernel {
     private final WindowKernel depthwise;
     private final PostOps post;
     private final String execType;
+    /** "+quantize" when the step writes codes instead of values. */
+    private final String quantizes;
 
     ConvolutionKernel(ConvGeometry geometry, float[] weights, PostOps post) {
+        this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
+                geometry.isDepthwise() ? WindowKernel.depthwise(geometry, weights, post) : null, post,
+                (geometry.isDepthwise() ? "depthwise_" : geometry.isPointwise() ? "gemm_1x1_" : "im2col_gemm_") + ISA
+                        + "_FP32", "");
+    }
+
+    /** A depthwise convolution of its input's FakeQuantize (see {@link WindowKernel#depthwiseOnCodes}). */
+    ConvolutionKernel(ConvGeometry geometry, float[] weights, ActivationQuantizer[] inputCodes, PostOps post) {
+        this(null, WindowKernel.depthwiseOnCodes(geometry, weights, inputCodes, post), post,
+                "depthwise_" + ISA + "_FP32_on_I8_codes", "");
+    }
+
+    private ConvolutionKernel(ConvKernel gemm, WindowKernel depthwise, PostOps post, String execType,
+                              String quantizes) {
+        this.gemm = gemm;
+        this.depthwise = depthwise;
         this.post = post;
-        if (geometry.isDepthwise()) {
-            this.depthwise = WindowKernel.depthwise(geometry, weights, post);
-            this.gemm = null;
-            this.execType = "depthwise_" + ISA + "_FP32";
-        } else {
-            this.gemm = new ConvKernel(geometry, weights, post);
-            this.depthwise = null;
-            this.execType = (geometry.isPointwise() ? "gemm_1x1_" : "im2col_gemm_") + ISA + "_FP32";
-        }
+        this.execType = execType;
+        this.quantizes = quantizes;
+    }
+
+    /** Whether {@link #writingCodes} works (see {@link WindowKernel#canWriteCodes}). */
+    boolean canWriteCodes() {
+        return depthwise != null && depthwise.canWriteCodes();
+    }
+
+    /** This depthwise step writing its output's codes instead of the values (see {@link WindowKernel#writingCodes}). */
+    ConvolutionKernel writingCodes(ActivationQuantizer[] codes) {
+        return new ConvolutionKernel(null, depthwise.writingCodes(codes), post, execType, "+quantize");
     }
 
     @Override
     public String execType() {
-        return post.isIdentity() ? execType : execType + "+" + post.describe();
+        return (post.isIdentity() ? execType : execType + "+" + post.describe()) + quantizes;
     }
 
     @Override

@@ -121,94 +121,80 @@ final class ExecutionPlan {
                 endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
             }
         }
-        Quantizers quantizers = planQuantizers(endingAt, consumers, absorbed);
+        Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers = absorbQuantizers(endingAt, consumers, absorbed);
+        passCodes(absorbedQuantizers, endingAt, consumers);
+        // An absorbed FakeQuantize is reported as fused into the first step that reads the value before it.
+        Map<Node, List<Node>> reportedIn = new IdentityHashMap<>();
+        for (Node fq : absorbedQuantizers.keySet()) {
+            Node first = computed.stream().filter(n -> endingAt.containsKey(n) && endingAt.get(n).quantizer() == fq)
+                    .findFirst().orElseThrow();
+            reportedIn.computeIfAbsent(first, k -> new ArrayList<>()).add(fq);
+        }
         List<Step> steps = new ArrayList<>();
         for (Node n : computed) {
             ConvolutionFusion.Match m = endingAt.get(n);
             if (m != null) {
                 List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
-                fused.addAll(quantizers.reportedIn().getOrDefault(m, List.of()));
-                Node codes = quantizers.codeOutputs().get(m);
-                Kernel kernel = codes == null ? m.kernel() : ((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
-                        .writingCodes(QuantizedConvolution.channelQuantizers(codes));
-                int[] outputs = codes == null ? new int[] {slots.get(m.output())}
-                        : new int[] {slots.get(m.output()), slots.get(codes.output(0))};
-                steps.add(new Step(m.nodes().get(0), fused, kernel, slotsOf(m.inputs(), slots), outputs));
+                fused.addAll(reportedIn.getOrDefault(n, List.of()));
+                steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
+                        new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                Kernel k = quantizers.codeKernels().containsKey(n) ? quantizers.codeKernels().get(n) : kernelFor(n);
-                steps.add(new Step(n, List.of(), k, slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
+                steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
     }
 
-    /** How the FakeQuantizes that fused chains read are run: not at all, as codes, or (default) as float values. */
-    private record Quantizers(Map<ConvolutionFusion.Match, List<Node>> reportedIn, Map<Node, Kernel> codeKernels,
-                              Map<ConvolutionFusion.Match, Node> codeOutputs) {
-    }
-
     /**
-     * Decides each FakeQuantize that INT8 chains read. When every reader quantizes its input itself (INT8
-     * convolutions reading the value before it), it is absorbed and does not run. When every reader is such a chain
-     * or one that reads codes (a depthwise convolution with the step in its weights), it runs as a
-     * {@link QuantizeKernel}. Otherwise it runs as it is, in float, and the code readers are switched to their
-     * kernels for values (in {@code endingAt}). Absorbed ones are reported as fused into their first reader.
+     * FakeQuantizes whose every reader is a chain that quantizes the value before it itself (INT8 convolutions and
+     * matrix products, depthwise convolutions of codes) do not run: they are added to {@code absorbed} and returned
+     * with their readers. One with any other reader runs as it is, in float, for those readers.
      */
-    private static Quantizers planQuantizers(Map<Node, ConvolutionFusion.Match> endingAt,
-                                             Map<Value, List<Node>> consumers, Set<Node> absorbed) {
+    private static Map<Node, List<ConvolutionFusion.Match>> absorbQuantizers(
+            Map<Node, ConvolutionFusion.Match> endingAt, Map<Value, List<Node>> consumers, Set<Node> absorbed) {
         Map<Node, List<ConvolutionFusion.Match>> readers = new IdentityHashMap<>();
         for (ConvolutionFusion.Match m : endingAt.values()) {
-            Value fqOut = m.quantizer() == null ? null : m.quantizer().output(0);
-            boolean selfQuantizing = fqOut != null && !m.readsCodes() && !m.inputs().contains(fqOut);
-            boolean codeReading = fqOut != null && m.readsCodes() && m.inputs().indexOf(fqOut) == 0
-                    && m.inputs().lastIndexOf(fqOut) == 0;
-            if (selfQuantizing || codeReading) {
+            if (m.quantizer() != null && !m.inputs().contains(m.quantizer().output(0))) {
                 readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
             }
         }
-        Map<ConvolutionFusion.Match, List<Node>> reportedIn = new IdentityHashMap<>();
-        Map<Node, Kernel> codeKernels = new IdentityHashMap<>();
-        for (var e : readers.entrySet()) {
-            Node fq = e.getKey();
-            List<ConvolutionFusion.Match> ms = e.getValue();
-            boolean all = consumers.getOrDefault(fq.output(0), List.of()).size() == ms.size();
-            boolean anyCodes = ms.stream().anyMatch(ConvolutionFusion.Match::readsCodes);
-            if (all && !anyCodes) {
-                absorbed.add(fq);
-                reportedIn.computeIfAbsent(ms.get(0), k -> new ArrayList<>()).add(fq);
-            } else if (all) {
-                codeKernels.put(fq, new QuantizeKernel(QuantizedConvolution.channelQuantizers(fq),
-                        fq.output(0).shape().toArray()));
-            } else {
-                for (ConvolutionFusion.Match m : ms) {
-                    if (m.readsCodes()) {
-                        endingAt.put(m.nodes().get(m.nodes().size() - 1), m.readingValues());
-                    }
-                }
-            }
-        }
+        readers.entrySet().removeIf(e -> consumers.getOrDefault(e.getKey().output(0), List.of()).size()
+                != e.getValue().size());
+        absorbed.addAll(readers.keySet());
+        return readers;
+    }
+
+    /**
+     * Where an absorbed FakeQuantize sits between a depthwise convolution and INT8 convolutions only (MobileNet-style
+     * blocks: depthwise, then 1×1), the depthwise step writes the codes in place of its output, quantizing each
+     * plane while it is in L1, and the INT8 steps read them as they are, instead of each quantizing its input.
+     */
+    private static void passCodes(Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers,
+                                  Map<Node, ConvolutionFusion.Match> endingAt, Map<Value, List<Node>> consumers) {
+        Map<Value, Node> producerEnd = new IdentityHashMap<>();
         for (var e : endingAt.entrySet()) {
-            if (e.getValue().readsCodes() && !codeKernels.containsKey(e.getValue().quantizer())) {
-                e.setValue(e.getValue().readingValues()); // its FakeQuantize has no INT8 reader: stays in float
+            producerEnd.put(e.getValue().output(), e.getKey());
+        }
+        for (var e : absorbedQuantizers.entrySet()) {
+            Node fq = e.getKey();
+            Value before = fq.input(0);
+            Node producer = producerEnd.get(before);
+            boolean writes = producer != null && endingAt.get(producer).kernel() instanceof ConvolutionKernel k
+                    && k.canWriteCodes() && consumers.getOrDefault(before, List.of()).size() == 1;
+            boolean read = e.getValue().stream().allMatch(m -> m.kernel()
+                    instanceof QuantizedConvolution.QuantizedConvolutionKernel q && q.canReadCodes());
+            var codes = writes && read ? QuantizedConvolution.channelQuantizers(fq) : null;
+            if (codes == null) {
+                continue;
+            }
+            ConvolutionFusion.Match p = endingAt.get(producer);
+            endingAt.put(producer, p.withKernel(((ConvolutionKernel) p.kernel()).writingCodes(codes)));
+            for (ConvolutionFusion.Match m : e.getValue()) {
+                Node end = m.nodes().get(m.nodes().size() - 1);
+                endingAt.put(end, m.withKernel(((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
+                        .readingCodes()));
             }
         }
-        // A code-writing FakeQuantize of an INT8 convolution's output becomes that step's second output.
-        Map<Value, ConvolutionFusion.Match> producers = new IdentityHashMap<>();
-        for (ConvolutionFusion.Match m : endingAt.values()) {
-            producers.put(m.output(), m);
-        }
-        Map<ConvolutionFusion.Match, Node> codeOutputs = new IdentityHashMap<>();
-        for (Node fq : List.copyOf(codeKernels.keySet())) {
-            ConvolutionFusion.Match p = producers.get(fq.input(0));
-            if (p != null && p.kernel() instanceof QuantizedConvolution.QuantizedConvolutionKernel
-                    && !codeOutputs.containsKey(p)) {
-                codeKernels.remove(fq);
-                codeOutputs.put(p, fq);
-                absorbed.add(fq);
-                reportedIn.computeIfAbsent(p, k -> new ArrayList<>()).add(fq);
-            }
-        }
-        return new Quantizers(reportedIn, codeKernels, codeOutputs);
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */

@@ -69,7 +69,7 @@ final class MatMulFusion {
         QuantizedConvolution.Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
         if (int8 != null) {
             return new ConvolutionFusion.Match(nodes, int8.kernel(), List.of(int8.source()), current,
-                    int8.fakeQuantize(), null);
+                    int8.fakeQuantize());
         }
         float[] weights = rowMajorWeights(b.knownValue(), op.transposeB(), depth, columns);
         return new ConvolutionFusion.Match(nodes, new MatMulKernel(rows, depth, columns, weights, post), List.of(x),

@@ -8,9 +8,10 @@ import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 
 /**
- * Constant-mode Pad with static shapes and constant pads, of any element type: planned at compile time as a list of
- * block copies from the input and block fills from a row of the pad value, with adjacent blocks merged (padding the
- * channels of an NCHW tensor is one copy and one fill). Running it is just those array copies.
+ * Pad with static shapes and constant pads, in any mode and of any element type: planned at compile time, from the
+ * op's own map of output to input indices ({@link Pad#sourceIndices}), as a list of block copies from the input and
+ * block fills from a row of the pad value, with adjacent blocks merged (padding the channels of an NCHW tensor is one
+ * copy and one fill; a reflected border is a one-element copy). Running it is just those array copies.
  */
 final class PadKernel implements Kernel {
     /** Per block: input offset (or -1 for the pad value), output offset, length. */
@@ -30,7 +31,7 @@ final class PadKernel implements Kernel {
 
     /** The kernel for {@code node}, or {@code null} when it is not a constant Pad with everything known but the data. */
     static PadKernel of(Node node) {
-        if (!(node.op() instanceof Pad pad) || pad.mode() != Pad.Mode.CONSTANT || !node.input(0).shape().isStatic()
+        if (!(node.op() instanceof Pad pad) || !node.input(0).shape().isStatic()
                 || !node.output(0).shape().isStatic() || !node.input(1).isKnown() || !node.input(2).isKnown()
                 || (node.inputs().size() > 3 && node.input(3) != null && !node.input(3).isKnown())) {
             return null;
@@ -42,27 +43,24 @@ final class PadKernel implements Kernel {
         if (rank == 0 || Shapes.size(out) == 0) {
             return null;
         }
+        int[][] source = new int[rank][];
+        for (int a = 0; a < rank; a++) {
+            source[a] = pad.sourceIndices(in[a], (int) begin[a], out[a]);
+        }
+        int[] inner = source[rank - 1];
         int width = out[rank - 1];
         int rows = Shapes.size(out) / width;
         int[] inStrides = Shapes.strides(in);
         Blocks b = new Blocks();
         int[] index = new int[rank - 1];
-        int innerBegin = (int) begin[rank - 1];
-        int first = Math.clamp(innerBegin, 0, width);
-        int last = Math.clamp(innerBegin + in[rank - 1], first, width);
-        int skip = Math.max(0, -innerBegin);
         for (int r = 0, o = 0; r < rows; r++, o += width) {
             int rowStart = 0;
             for (int a = 0; a < rank - 1 && rowStart >= 0; a++) {
-                int i = index[a] - (int) begin[a];
-                rowStart = i < 0 || i >= in[a] ? -1 : rowStart + i * inStrides[a];
+                int i = source[a][index[a]];
+                rowStart = i < 0 ? -1 : rowStart + i * inStrides[a];
             }
-            if (rowStart < 0) {
-                b.add(-1, o, width);
-            } else {
-                b.add(-1, o, first);
-                b.add(rowStart + skip, o + first, last - first);
-                b.add(-1, o + last, width - last);
+            for (int x = 0; x < width; x++) {
+                b.add(rowStart < 0 || inner[x] < 0 ? -1 : rowStart + inner[x], o + x, 1);
             }
             for (int a = rank - 2; a >= 0 && ++index[a] == out[a]; a--) {
                 index[a] = 0;

@@ -183,9 +183,13 @@ final class QuantizedConvolution {
             this.execType = execType;
         }
 
-        /** This step also writing its output as the codes of {@code next} (one per channel), as a second output. */
-        QuantizedConvolutionKernel writingCodes(ActivationQuantizer[] next) {
-            return new QuantizedConvolutionKernel(conv.writingCodes(next), execType + "+requantize");
+        boolean canReadCodes() {
+            return conv.canReadCodes();
+        }
+
+        /** This step reading codes that the step before wrote (see {@link QuantizedConvKernel#readingCodes}). */
+        QuantizedConvolutionKernel readingCodes() {
+            return new QuantizedConvolutionKernel(conv.readingCodes(), execType);
         }
 
         @Override
@@ -203,8 +207,7 @@ final class QuantizedConvolution {
             QuantizedConvKernel.Scratch s = scratch != null ? (QuantizedConvKernel.Scratch) scratch
                     : conv.newScratch(pool.threads());
             float[] residual = inputs.length > 1 ? inputs[1].floats() : null;
-            float[] codes = outputs.length > 1 ? outputs[1].floats() : null;
-            conv.run(inputs[0].floats(), outputs[0].floats(), residual, codes, s, pool);
+            conv.run(inputs[0].floats(), outputs[0].floats(), residual, s, pool);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,10 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Where the op divides, this takes {@code fma(x, steps / (high - low), -low · steps / (high - low))}: the scaled
  * value moves by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring
  * level (one step off, as summing in another order does), and a multiply replaces two divisions on every activation
- * of an INT8 layer.
+ * of an INT8 layer. The vector loop rounds and clamps without float min/max (see {@link FastClamp}): adding 1.5·2^23,
+ * where floats are one apart, rounds the scaled value to its level (ties to even, as {@code rint}), and the levels
+ * [0, steps] are then a range of the sum's bit patterns, clamped with integer max/min (a NaN gets the top level, or level 0
+ * with its sign bit set).
  */
 public final class ActivationQuantizer {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties to even, for |t| < 2^22. */
     private static final float ROUND = 12582912f;
 
@@ -83,28 +89,24 @@ public final class ActivationQuantizer {
         FloatVector vOffset = FloatVector.broadcast(S, offset);
         FloatVector vRound = FloatVector.broadcast(S, ROUND);
         FloatVector vRoundZero = FloatVector.broadcast(S, ROUND + zeroPoint);
-        FloatVector vMin = FloatVector.broadcast(S, (float) -zeroPoint);
-        FloatVector vMax = FloatVector.broadcast(S, steps - zeroPoint);
+        IntVector vLowest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND));
+        IntVector vHighest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND + steps));
         int bound = S.loopBound(n);
+        // Rows of depthwise planes are often narrower than a vector: the tail is one masked vector, not a scalar loop.
+        VectorMask<Float> tail = S.indexInRange(bound, n);
         for (int row = 0; row < rows; row++) {
             int src = xOff + row * xStride;
             int dst = qOff + row * qStride;
-            int i = 0;
-            for (; i < bound; i += S.length()) {
-                // (t + 1.5·2^23) − (1.5·2^23 + zero point): the level rounded and the zero point taken off, exactly.
-                FloatVector.fromArray(S, x, src + i).fma(vInverse, vOffset).add(vRound).sub(vRoundZero)
-                        .max(vMin).min(vMax).intoArray(q, dst + i);
+            for (int i = 0; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, x, src + i).fma(vInverse, vOffset).add(vRound).reinterpretAsInts()
+                        .max(vLowest).min(vHighest).reinterpretAsFloats().sub(vRoundZero).intoArray(q, dst + i);
             }
-            for (; i < n; i++) {
-                q[dst + i] = code(x[src + i]);
+            if (bound < n) {
+                FloatVector.fromArray(S, x, src + bound, tail).fma(vInverse, vOffset).add(vRound).reinterpretAsInts()
+                        .max(vLowest).min(vHighest).reinterpretAsFloats().sub(vRoundZero)
+                        .intoArray(q, dst + bound, tail);
             }
             java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
         }
-    }
-
-    /** The scalar twin of the vector loop, for tails. */
-    private float code(float x) {
-        float level = Math.clamp((float) Math.rint(Math.fma(x, inverse, offset)), 0f, steps);
-        return level - zeroPoint;
     }
 }

@@ -43,8 +43,8 @@ public final class QuantizedConvKernel {
     /** Whether the whole input is quantized first, vectorized, and then unfolded (all but 1×1 stride-1 kernels). */
     private final boolean prequantize;
     private final int maxChunk;
-    /** Per output channel, the next layer's input quantizer when this kernel also writes codes, else {@code null}. */
-    private final ActivationQuantizer[] outputCodes;
+    /** Whether the input already holds the codes (written by the layer before), so nothing is quantized here. */
+    private final boolean codesIn;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -70,10 +70,10 @@ public final class QuantizedConvKernel {
         int spatial = roundUp(g.outH() * g.outW(), nr);
         // Small outputs (7×7) are one chunk: each chunk streams all the weights (see PackedGemm.multiplyRows).
         this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
-        this.outputCodes = null;
+        this.codesIn = false;
     }
 
-    private QuantizedConvKernel(QuantizedConvKernel k, ActivationQuantizer[] outputCodes) {
+    private QuantizedConvKernel(QuantizedConvKernel k) {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
@@ -81,15 +81,26 @@ public final class QuantizedConvKernel {
         this.spills = k.spills;
         this.prequantize = k.prequantize;
         this.maxChunk = k.maxChunk;
-        this.outputCodes = outputCodes;
+        this.codesIn = true;
     }
 
     /**
-     * This kernel also writing its finished output as the codes of {@code next} (a FakeQuantize read as codes; one
-     * quantizer per output channel), row by row while the row is in L1: the separate quantizing pass disappears.
+     * Whether {@link #readingCodes} works: a 1×1 kernel whose sums spill into int32 needs its K-block panels copied
+     * anyway, so only the others read codes in place.
      */
-    public QuantizedConvKernel writingCodes(ActivationQuantizer[] next) {
-        return new QuantizedConvKernel(this, next);
+    public boolean canReadCodes() {
+        return !(g.isPointwise() && spills);
+    }
+
+    /**
+     * This kernel reading its input as the quantizer's codes, already computed: the layer before wrote them instead
+     * of its float output. A 1×1 kernel then multiplies the input in place, exactly as the f32 one does.
+     */
+    public QuantizedConvKernel readingCodes() {
+        if (!canReadCodes()) {
+            throw new IllegalStateException("a 1×1 kernel with int32 sums quantizes its own panels");
+        }
+        return new QuantizedConvKernel(this);
     }
 
     /** Whether sums are carried in int32 between K blocks (for tests and counters). */
@@ -112,15 +123,14 @@ public final class QuantizedConvKernel {
         private float[] in;
         private float[] out;
         private float[] residual;
-        private float[] outCodes;
         private int threads;
         private int chunk;
 
         Scratch(int threads) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
-            codes = new float[prequantize ? inSize : 0];
-            cols = new float[threads][g.isPointwise() ? Math.min(KC, g.patchSize()) * maxChunk
-                    : g.patchSize() * maxChunk];
+            codes = new float[prequantize && !codesIn ? inSize : 0];
+            cols = new float[threads][g.isPointwise() ? codesIn ? PackedGemm.workspaceSize()
+                    : Math.min(KC, g.patchSize()) * maxChunk : g.patchSize() * maxChunk];
             acc = new float[threads][g.outChannelsPerGroup() * maxChunk];
             sums = new int[threads][spills ? g.outChannelsPerGroup() * maxChunk : 0];
             quantizeTask = t -> {
@@ -146,11 +156,6 @@ public final class QuantizedConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
-        run(in, out, residual, null, s, pool);
-    }
-
-    /** As {@link #run(float[], float[], float[], Scratch, WorkerPool)}, also writing {@code codes} if it was made to. */
-    public void run(float[] in, float[] out, float[] residual, float[] codes, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.cols.length);
         int spatial = g.outH() * g.outW();
         int nr = PackedGemm.NR;
@@ -161,9 +166,8 @@ public final class QuantizedConvKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.outCodes = codes;
         s.threads = threads;
-        if (prequantize) {
+        if (prequantize && !codesIn) {
             pool.parallelFor(threads, s.quantizeTask);
         }
         int chunks = (spatial + s.chunk - 1) / s.chunk;
@@ -171,7 +175,6 @@ public final class QuantizedConvKernel {
         s.in = null;
         s.out = null;
         s.residual = null;
-        s.outCodes = null;
     }
 
     /** Output columns [j0, j0 + width) of one image and group, on thread {@code t}'s buffers. */
@@ -186,12 +189,17 @@ public final class QuantizedConvKernel {
         // 1×1: the input is quantized into K-block × NR-column panels as the product needs them (read once, as the
         // f32 kernel reads it in place). Otherwise: the whole chunk unfolded from codes.
         boolean panels = g.isPointwise();
-        if (!panels) {
-            Im2col.unfold(g, s.codes, inOff, j0, width, ld, cols);
-        }
         PackedGemm a = packed[grp];
         int spatialOut = g.outH() * g.outW();
         int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        if (panels && codesIn) {
+            a.multiply(width, s.in, inOff + j0, g.inH() * g.inW(), s.out, outOff, spatialOut, post, grp * cout,
+                    s.residual, cols);
+            return;
+        }
+        if (!panels) {
+            Im2col.unfold(g, codesIn ? s.in : s.codes, inOff, j0, width, ld, cols);
+        }
         int nr = PackedGemm.NR;
         int full = spills ? 0 : width / nr * nr;
         int mr = PackedGemm.MR;
@@ -231,9 +239,6 @@ public final class QuantizedConvKernel {
                 System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
             }
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
-            if (outputCodes != null) {
-                outputCodes[grp * cout + r].quantize(s.out, dst, s.outCodes, dst, width);
-            }
         }
     }
 

@@ -21,6 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * gathers or per-row loop overheads. Padding sits at the same buffer positions for every plane, so it is written
  * once, when the scratch is made; only the input itself is copied per plane. Unpadded 2×2 stride-2 max pooling, the
  * commonest pooling, skips the copy and reads the input directly.
+ *
+ * <p>A depthwise convolution reading a FakeQuantize of an INT8 model quantizes the input as it copies it (see
+ * {@link #depthwiseOnCodes}): the codes never exist as a tensor, so the layer before writes only its float output.
  */
 public final class WindowKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -44,6 +47,10 @@ public final class WindowKernel {
     private final Kind kind;
     /** [C, KH, KW] tap weights (depthwise), or {@code null} for pooling. */
     private final float[] weights;
+    /** Per channel, the quantizer whose codes the weights apply to, or {@code null} when they apply to the input. */
+    private final ActivationQuantizer[] inputCodes;
+    /** Per channel, the quantizer whose codes are written instead of the output values, or {@code null}. */
+    private final ActivationQuantizer[] outputCodes;
     /** Average pooling: per wide output index, the factor the window sum is multiplied by. */
     private final float[] scale;
     private final PostOps post;
@@ -68,10 +75,13 @@ public final class WindowKernel {
     private final int[] columnFirst;
     private final int[] columnEnd;
 
-    private WindowKernel(ConvGeometry g, Kind kind, float[] weights, float[] scale, PostOps post) {
+    private WindowKernel(ConvGeometry g, Kind kind, float[] weights, ActivationQuantizer[] inputCodes, float[] scale,
+                         PostOps post, ActivationQuantizer[] outputCodes) {
         this.g = g;
         this.kind = kind;
         this.weights = weights;
+        this.inputCodes = inputCodes;
+        this.outputCodes = outputCodes;
         this.post = post;
         this.padValue = kind == Kind.MAX ? Float.NEGATIVE_INFINITY : 0f;
         int rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
@@ -141,12 +151,43 @@ public final class WindowKernel {
 
     /** Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post) {
-        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, post);
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null);
+    }
+
+    /**
+     * Depthwise convolution of the FakeQuantize of its input, one quantizer per channel with an integer zero point:
+     * the input is turned into codes as it is copied, and the weights, multiplied by their channel's step, turn the
+     * codes' sums into the sums of the fake-quantized values (exact up to float rounding, as the op's own are).
+     */
+    public static WindowKernel depthwiseOnCodes(ConvGeometry g, float[] weights, ActivationQuantizer[] inputCodes,
+                                                PostOps post) {
+        float[] scaled = new float[weights.length];
+        int perChannel = weights.length / inputCodes.length;
+        for (int i = 0; i < weights.length; i++) {
+            scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
+        }
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null);
+    }
+
+    /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */
+    public boolean canWriteCodes() {
+        return kind == Kind.DEPTHWISE && !post.hasResidual();
+    }
+
+    /**
+     * This depthwise convolution writing the codes of its output's FakeQuantize (one quantizer per channel) instead
+     * of the values, quantized from the finished plane while it is in L1, for INT8 convolutions that read codes.
+     */
+    public WindowKernel writingCodes(ActivationQuantizer[] codes) {
+        if (!canWriteCodes()) {
+            throw new IllegalStateException("only a depthwise convolution without residual writes codes");
+        }
+        return new WindowKernel(g, kind, weights, inputCodes, null, post, codes);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, PostOps.NONE);
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null);
     }
 
     /**
@@ -166,7 +207,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, scale, PostOps.NONE);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -196,6 +237,11 @@ public final class WindowKernel {
     public final class Scratch {
         private final float[][] buffers;
         private final float[][] wide;
+        /**
+         * Per thread, one input plane's codes ({@link #depthwiseOnCodes}), two vectors longer than the plane so the
+         * splitting loads in {@link #copyStrided} stay in bounds.
+         */
+        private final float[][] planeCodes;
         private final IntConsumer task;
         private final AtomicInteger nextPlane = new AtomicInteger();
         private float[] in;
@@ -206,6 +252,7 @@ public final class WindowKernel {
         Scratch(int threads) {
             buffers = new float[2 * threads][bufferLength];
             wide = new float[threads][wideLength];
+            planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
             }
@@ -224,17 +271,16 @@ public final class WindowKernel {
                 }
                 return;
             }
-            int planeSize = g.inH() * g.inW();
             float[] current = buffers[2 * t];
             float[] next = buffers[2 * t + 1];
             int plane = nextPlane.getAndIncrement();
             if (plane < planes) {
-                fillBuffer(in, plane * planeSize, current);
+                fillBuffer(in, plane, current, planeCodes[t]);
             }
             while (plane < planes) {
                 int following = nextPlane.getAndIncrement();
                 if (following < planes) {
-                    fillBuffer(in, following * planeSize, next);
+                    fillBuffer(in, following, next, planeCodes[t]);
                 }
                 plane(out, residual, plane, current, wide[t]);
                 float[] filled = next;
@@ -307,6 +353,9 @@ public final class WindowKernel {
         // Post-ops run on the wide plane in one pass when they need no residual (laid out like the output).
         if (!post.hasResidual()) {
             post.apply(wide, 0, wideLength, c, null);
+        }
+        if (outputCodes != null) {
+            outputCodes[c].quantize(wide, 0, wide, 0, wideLength);
         }
         for (int y = 0; y < g.outH(); y++) {
             copyRow(wide, y * pitch, out, o + y * ow, ow);
@@ -426,14 +475,26 @@ public final class WindowKernel {
         }
     }
 
-    /** Copies one input plane into the inside of {@code buf}, phase-split by the strides; the padding is in place. */
-    private void fillBuffer(float[] in, int base, float[] buf) {
+    /**
+     * Copies input plane {@code plane} into the inside of {@code buf}, phase-split by the strides; the padding is in
+     * place. For {@link #depthwiseOnCodes} the plane is first quantized into {@code planeCodes} in one contiguous run
+     * of full vectors (per row, the set-up and the masked tail would cost as much as a short row) and copied from
+     * there; code 0 is the value 0, so the padding stays right.
+     */
+    private void fillBuffer(float[] in, int plane, float[] buf, float[] planeCodes) {
         int sw = g.strideW();
         int iw = g.inW();
+        float[] src = in;
+        int base = plane * g.inH() * iw;
+        if (inputCodes != null) {
+            inputCodes[plane % g.inChannels()].quantize(in, base, planeCodes, 0, g.inH() * iw);
+            src = planeCodes;
+            base = 0;
+        }
         int phaseBlock = phaseRows * pitch;
         for (int iy = 0; iy < rowTarget.length; iy++) {
             for (int phase = 0; phase < sw; phase++) {
-                copyStrided(in, base + iy * iw + columnShift[phase], sw, buf, rowTarget[iy] + phase * phaseBlock,
+                copyStrided(src, base + iy * iw + columnShift[phase], sw, buf, rowTarget[iy] + phase * phaseBlock,
                         columnFirst[phase], columnEnd[phase]);
             }
         }

@@ -167,8 +167,11 @@ public final class Pad extends Op {
         return row.array();
     }
 
-    /** For an axis of size {@code dim} padded by {@code begin} in front: output index to input index (or -1). */
-    int[] sourceIndices(int dim, int begin, int outDim) {
+    /**
+     * For an axis of size {@code dim} padded by {@code begin} in front: output index to input index (or -1 for the
+     * pad value). Also what compiled Pad kernels plan their copies from.
+     */
+    public int[] sourceIndices(int dim, int begin, int outDim) {
         int[] source = new int[outDim];
         for (int o = 0; o < outDim; o++) {
             int i = o - begin;
