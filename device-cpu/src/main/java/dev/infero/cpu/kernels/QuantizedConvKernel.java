@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the input just before the micro-kernel reads it (the input is read once, as the f32 kernel reads it in place);
  * other kernels, which read values several times or skip some (strides), quantize the input once per run, vectorized,
  * into a per-request buffer of codes and unfold those. Padding is code 0, the value 0. Output columns are cut into
- * chunks as in {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns.
+ * chunks as in {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns. When the
+ * layer before writes the codes itself ({@link #readingCodes}), none of this quantizing happens, and a 1×1 kernel
+ * multiplies its input in place as the f32 kernel does.
  */
 public final class QuantizedConvKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
