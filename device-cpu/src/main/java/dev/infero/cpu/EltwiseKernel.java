@@ -4,7 +4,7 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
-import dev.infero.cpu.kernels.FastClamp;
+import dev.infero.cpu.kernels.FastMinMax;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -133,7 +133,7 @@ final class EltwiseKernel implements Kernel {
     private static void relu(float[] x, float[] z, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FastClamp.relu(FloatVector.fromArray(S, x, i)).intoArray(z, i);
+            FastMinMax.relu(FloatVector.fromArray(S, x, i)).intoArray(z, i);
         }
         for (; i < n; i++) {
             z[i] = java.lang.Math.max(x[i], 0f);

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Where the op divides, this takes {@code fma(x, steps / (high - low), -low · steps / (high - low))}: the scaled
  * value moves by a few ulps, so a value within about 10^-4 of a level's rounding boundary may get the neighbouring
  * level (one step off, as summing in another order does), and a multiply replaces two divisions on every activation
- * of an INT8 layer. The vector loop rounds and clamps without float min/max (see {@link FastClamp}): adding 1.5·2^23,
+ * of an INT8 layer. The vector loop rounds and clamps without float min/max (see {@link FastMinMax}): adding 1.5·2^23,
  * where floats are one apart, rounds the scaled value to its level (ties to even, as {@code rint}), and the levels
  * [0, steps] are then a range of the sum's bit patterns, clamped with integer max/min (a NaN gets the top level, or level 0
  * with its sign bit set).

@@ -111,7 +111,7 @@ public final class PostOps {
             }
             case RELU -> {
                 for (int j = 0; j < i; j += S.length()) {
-                    FastClamp.relu(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j))
+                    FastMinMax.relu(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j))
                             .intoArray(data, off + j);
                 }
             }
@@ -135,11 +135,11 @@ public final class PostOps {
     private FloatVector activate(FloatVector v, float alpha) {
         return switch (activation) {
             case NONE -> v;
-            case RELU -> FastClamp.relu(v);
-            case CLAMP -> FastClamp.clamp(v, alpha, beta);
+            case RELU -> FastMinMax.relu(v);
+            case CLAMP -> FastMinMax.clamp(v, alpha, beta);
             case LEAKY_RELU, PRELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
             case SIGMOID -> sigmoid(v);
-            case HSWISH -> v.mul(FastClamp.clamp(v.add(3f), 0f, 6f)).mul(1f / 6f);
+            case HSWISH -> v.mul(FastMinMax.clamp(v.add(3f), 0f, 6f)).mul(1f / 6f);
             case SWISH -> v.mul(sigmoid(v.mul(alpha)));
             case ELU -> v.blend(v.lanewise(VectorOperators.EXP).sub(1f).mul(alpha), v.compare(VectorOperators.LT, 0f));
         };

@@ -304,11 +304,11 @@ public final class WindowKernel {
             int bottom = top + iw;
             int o = (plane * g.outH() + y) * ow;
             for (int x = 0; x < full; x += L) {
-                FloatVector lo = FloatVector.fromArray(S, in, top + 2 * x)
-                        .max(FloatVector.fromArray(S, in, bottom + 2 * x));
-                FloatVector hi = FloatVector.fromArray(S, in, top + 2 * x + L)
-                        .max(FloatVector.fromArray(S, in, bottom + 2 * x + L));
-                EVEN_LANES.selectFrom(lo, hi).max(ODD_LANES.selectFrom(lo, hi)).intoArray(out, o + x);
+                FloatVector lo = FastMinMax.max(FloatVector.fromArray(S, in, top + 2 * x),
+                        FloatVector.fromArray(S, in, bottom + 2 * x));
+                FloatVector hi = FastMinMax.max(FloatVector.fromArray(S, in, top + 2 * x + L),
+                        FloatVector.fromArray(S, in, bottom + 2 * x + L));
+                FastMinMax.max(EVEN_LANES.selectFrom(lo, hi), ODD_LANES.selectFrom(lo, hi)).intoArray(out, o + x);
             }
             for (int x = full; x < ow; x++) {
                 out[o + x] = Math.max(Math.max(in[top + 2 * x], in[top + 2 * x + 1]),
@@ -441,10 +441,10 @@ public final class WindowKernel {
             FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
             for (int t = 1; t < taps; t++) {
                 int b = p + tapOffset[t];
-                a0 = a0.max(FloatVector.fromArray(S, buf, b));
-                a1 = a1.max(FloatVector.fromArray(S, buf, b + L));
-                a2 = a2.max(FloatVector.fromArray(S, buf, b + 2 * L));
-                a3 = a3.max(FloatVector.fromArray(S, buf, b + 3 * L));
+                a0 = FastMinMax.max(a0, FloatVector.fromArray(S, buf, b));
+                a1 = FastMinMax.max(a1, FloatVector.fromArray(S, buf, b + L));
+                a2 = FastMinMax.max(a2, FloatVector.fromArray(S, buf, b + 2 * L));
+                a3 = FastMinMax.max(a3, FloatVector.fromArray(S, buf, b + 3 * L));
             }
             a0.intoArray(wide, p);
             a1.intoArray(wide, p + L);
