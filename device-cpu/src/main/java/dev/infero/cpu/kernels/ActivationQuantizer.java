@@ -92,8 +92,6 @@ public final class ActivationQuantizer {
         IntVector vLowest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND));
         IntVector vHighest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND + steps));
         int bound = S.loopBound(n);
-        // Rows of depthwise planes are often narrower than a vector: the tail is one masked vector, not a scalar loop.
-        VectorMask<Float> tail = S.indexInRange(bound, n);
         for (int row = 0; row < rows; row++) {
             int src = xOff + row * xStride;
             int dst = qOff + row * qStride;
@@ -102,6 +100,8 @@ public final class ActivationQuantizer {
                         .max(vLowest).min(vHighest).reinterpretAsFloats().sub(vRoundZero).intoArray(q, dst + i);
             }
             if (bound < n) {
+                // A row narrower than a vector (depthwise planes) ends in one masked vector, not a scalar loop.
+                VectorMask<Float> tail = S.indexInRange(bound, n);
                 FloatVector.fromArray(S, x, src + bound, tail).fma(vInverse, vOffset).add(vRound).reinterpretAsInts()
                         .max(vLowest).min(vHighest).reinterpretAsFloats().sub(vRoundZero)
                         .intoArray(q, dst + bound, tail);
