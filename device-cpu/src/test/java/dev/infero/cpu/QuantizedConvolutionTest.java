@@ -84,35 +84,20 @@ class QuantizedConvolutionTest {
         for (int i = 0; i < input.size(); i++) {
             input.floats()[i] = (r.nextFloat() * 2.4f - 1.2f) * Math.abs(high - low);
         }
-        float[] got;
-        List<ProfilingInfo> profile;
-        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
-            ExecutionRequest request = compiled.newRequest();
-            request.setProfiling(true);
-            request.setInput(0, input);
-            request.run();
-            got = request.output(0).toFloatArray();
-            profile = request.profilingInfo();
-        }
-        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
-                .execType();
+        FastRun fast = runFast(g, input);
+        float[] got = fast.output();
+        String convType = fast.info("conv").execType();
         assertTrue(convType.startsWith(expected) || convType.contains("_" + expected), convType);
         boolean int8 = !expected.equals("FP32");
         assertEquals(int8, convType.contains("_I8+scale+bias+relu"), convType);
-        assertEquals(int8, profile.stream().anyMatch(i -> i.nodeName().equals("fq")
-                && i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), "the FakeQuantize is fused: " + profile);
+        assertEquals(int8, fast.profile().stream().anyMatch(i -> i.nodeName().equals("fq")
+                && i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), "the FakeQuantize is fused: " + fast.profile());
 
-        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 13, 10));
-        try (var reference = new CpuDevice().compile(g, Map.of())) {
-            ExecutionRequest request = reference.newRequest();
-            request.setInput(0, input);
-            request.run();
-            float[] want = request.output(0).toFloatArray();
-            assertEquals(want.length, got.length);
-            for (int i = 0; i < want.length; i++) {
-                assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
-                        "[" + i + "] " + got[i] + " vs " + want[i]);
-            }
+        float[] want = runReference(g, input);
+        assertEquals(want.length, got.length);
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
+                    "[" + i + "] " + got[i] + " vs " + want[i]);
         }
     }
 
@@ -151,31 +136,17 @@ class QuantizedConvolutionTest {
         for (int i = 0; i < input.size(); i++) {
             input.floats()[i] = r.nextFloat() * 5 - 2.5f;
         }
-        float[] got;
-        List<ProfilingInfo> profile;
-        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
-            ExecutionRequest request = compiled.newRequest();
-            request.setProfiling(true);
-            request.setInput(0, input);
-            request.run();
-            got = request.output(0).toFloatArray();
-            profile = request.profilingInfo();
-        }
-        ProfilingInfo fqInfo = profile.stream().filter(i -> i.nodeName().equals("fq")).findFirst().orElseThrow();
+        FastRun fast = runFast(g, input);
+        float[] got = fast.output();
+        ProfilingInfo fqInfo = fast.info("fq");
         assertEquals(fqIsOutput, fqInfo.status() == ProfilingInfo.Status.EXECUTED, "the FakeQuantize runs only "
-                + "for the model output: " + profile);
-        String dwType = profile.stream().filter(i -> i.nodeName().equals("dw")).findFirst().orElseThrow().execType();
+                + "for the model output: " + fast.profile());
+        String dwType = fast.info("dw").execType();
         assertTrue(dwType.contains("_FP32_on_I8_codes+relu"), dwType);
-        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 11, 9));
-        try (var reference = new CpuDevice().compile(g, Map.of())) {
-            ExecutionRequest request = reference.newRequest();
-            request.setInput(0, input);
-            request.run();
-            float[] want = request.output(0).toFloatArray();
-            for (int i = 0; i < want.length; i++) {
-                assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
-                        "[" + i + "] " + got[i] + " vs " + want[i]);
-            }
+        float[] want = runReference(g, input);
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Math.abs(got[i] - want[i]) <= 1e-5f * (1 + Math.abs(want[i])),
+                    "[" + i + "] " + got[i] + " vs " + want[i]);
         }
     }
 
@@ -214,38 +185,16 @@ class QuantizedConvolutionTest {
         for (int i = 0; i < input.size(); i++) {
             input.floats()[i] = r.nextFloat() * 3.5f - 0.2f;
         }
-        float[] got;
-        List<ProfilingInfo> profile;
-        try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
-            ExecutionRequest request = compiled.newRequest();
-            request.setProfiling(true);
-            request.setInput(0, input);
-            request.run();
-            got = request.output(0).toFloatArray();
-            profile = request.profilingInfo();
-        }
-        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
-                .execType();
+        FastRun fast = runFast(g, input);
+        float[] got = fast.output();
+        String convType = fast.info("conv").execType();
         assertTrue(convType.endsWith("_I8+scale+relu"), convType);
-        assertTrue(profile.stream().filter(i -> i.nodeName().startsWith("fq"))
-                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), profile.toString());
-        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 9, 13));
-        try (var reference = new CpuDevice().compile(g, Map.of())) {
-            ExecutionRequest request = reference.newRequest();
-            request.setInput(0, input);
-            request.run();
-            float[] want = request.output(0).toFloatArray();
-            // A value within ulps of a level boundary may take the neighbouring level: one step of fq2 through one
-            // depthwise weight (< 0.5) at most.
-            float tolerance = 2f / 255 * 0.5f + 1e-5f;
-            int off = 0;
-            for (int i = 0; i < want.length; i++) {
-                float d = Math.abs(got[i] - want[i]);
-                assertTrue(d <= tolerance, "[" + i + "] " + got[i] + " vs " + want[i]);
-                off += d > 1e-4f * (1 + Math.abs(want[i])) ? 1 : 0;
-            }
-            assertTrue(off <= want.length / 20, off + " values differ (one flipped code reaches 9 outputs)");
-        }
+        assertTrue(fast.profile().stream().filter(i -> i.nodeName().startsWith("fq"))
+                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), fast.profile().toString());
+        float[] want = runReference(g, input);
+        // A value within ulps of a level boundary may take the neighbouring level: one step of fq2 through one
+        // depthwise weight (< 0.5) at most.
+        assertFewFlippedLevels(got, want, 2f / 255 * 0.5f + 1e-5f);
     }
 
     /**
@@ -289,39 +238,61 @@ class QuantizedConvolutionTest {
         for (int i = 0; i < input.size(); i++) {
             input.floats()[i] = r.nextFloat() * 4.4f - 2.2f;
         }
-        float[] got;
-        List<ProfilingInfo> profile;
+        FastRun fast = runFast(g, input);
+        float[] got = fast.output();
+        String dwType = fast.info("dw").execType();
+        assertEquals(passed, dwType.endsWith("_FP32_on_I8_codes+quantize"), dwType);
+        String convType = fast.info("conv").execType();
+        assertTrue(convType.endsWith("_I8+scale+relu"), convType);
+        assertTrue(fast.profile().stream().filter(i -> i.nodeName().startsWith("fq"))
+                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), fast.profile().toString());
+        float[] want = runReference(g, input);
+        // A depthwise sum within ulps of a level boundary of fq2 may take the neighbouring level: one step
+        // (3/255) through one weight code and scale (≤ 1.27) per flipped input, rarely more than one.
+        assertFewFlippedLevels(got, want, 2 * 3f / 255 * 1.27f + 1e-4f);
+    }
+
+    /**
+     * Every value within {@code tolerance} of the reference, and at most one in 20 off at all: the few that differ
+     * are where a value within ulps of a level boundary took the neighbouring level.
+     */
+    private static void assertFewFlippedLevels(float[] got, float[] want, float tolerance) {
+        assertEquals(want.length, got.length);
+        int off = 0;
+        for (int i = 0; i < want.length; i++) {
+            float d = Math.abs(got[i] - want[i]);
+            assertTrue(d <= tolerance, "[" + i + "] " + got[i] + " vs " + want[i]);
+            off += d > 1e-4f * (1 + Math.abs(want[i])) ? 1 : 0;
+        }
+        assertTrue(off <= want.length / 20, off + " of " + want.length + " values differ");
+    }
+
+    /** A run with the fast kernels (two threads): the output and the per-layer profile. */
+    private record FastRun(float[] output, List<ProfilingInfo> profile) {
+        ProfilingInfo info(String node) {
+            return profile.stream().filter(i -> i.nodeName().equals(node)).findFirst().orElseThrow();
+        }
+    }
+
+    private static FastRun runFast(Graph g, Tensor input) {
         try (var compiled = new CpuDevice().compile(g, Map.of("INFERENCE_NUM_THREADS", "2"))) {
             ExecutionRequest request = compiled.newRequest();
             request.setProfiling(true);
             request.setInput(0, input);
             request.run();
-            got = request.output(0).toFloatArray();
-            profile = request.profilingInfo();
+            return new FastRun(request.output(0).toFloatArray(), request.profilingInfo());
         }
-        String dwType = profile.stream().filter(i -> i.nodeName().equals("dw")).findFirst().orElseThrow().execType();
-        assertEquals(passed, dwType.endsWith("_FP32_on_I8_codes+quantize"), dwType);
-        String convType = profile.stream().filter(i -> i.nodeName().equals("conv")).findFirst().orElseThrow()
-                .execType();
-        assertTrue(convType.endsWith("_I8+scale+relu"), convType);
-        assertTrue(profile.stream().filter(i -> i.nodeName().startsWith("fq"))
-                .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), profile.toString());
-        g.reshape(g.parameter("x"), PartialShape.of(-1, c, 9, 11));
+    }
+
+    /** What the reference ops compute: with a dynamic batch the plan runs each node's reference kernel. */
+    private static float[] runReference(Graph g, Tensor input) {
+        int[] shape = input.shape();
+        g.reshape(g.parameter("x"), PartialShape.of(-1, shape[1], shape[2], shape[3]));
         try (var reference = new CpuDevice().compile(g, Map.of())) {
             ExecutionRequest request = reference.newRequest();
             request.setInput(0, input);
             request.run();
-            float[] want = request.output(0).toFloatArray();
-            // A depthwise sum within ulps of a level boundary of fq2 may take the neighbouring level: one step
-            // (3/255) through one weight code and scale (≤ 1.27) per flipped input, rarely more than one.
-            float step = 3f / 255 * 1.27f;
-            int off = 0;
-            for (int i = 0; i < want.length; i++) {
-                float d = Math.abs(got[i] - want[i]);
-                assertTrue(d <= 2 * step + 1e-4f, "[" + i + "] " + got[i] + " vs " + want[i]);
-                off += d > 1e-4f * (1 + Math.abs(want[i])) ? 1 : 0;
-            }
-            assertTrue(off <= want.length / 20, off + " of " + want.length + " values differ");
+            return request.output(0).toFloatArray();
         }
     }
 
