@@ -5,6 +5,8 @@ import dev.infero.core.device.Device;
 import dev.infero.core.graph.Graph;
 import dev.infero.ir.IrReader;
 import dev.infero.onnx.OnnxImporter;
+import dev.infero.transforms.Optimizations;
+import dev.infero.transforms.PassManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -94,7 +96,11 @@ public final class Core implements AutoCloseable {
         if (d == null) {
             throw new InferoException("unknown device '" + device + "'; available: " + String.join(", ", devices.keySet()));
         }
-        return new CompiledModel(d.compile(model.graph(), config), d.name());
+        // As OpenVINO's CPU plugin does, compiling optimizes a copy of the graph (see Optimizations.atCompile): an ONNX
+        // model read as it is runs as fast as its converted IR.
+        Graph optimized = model.graph().copy();
+        new PassManager(Optimizations.atCompile()).run(optimized);
+        return new CompiledModel(d.compile(optimized, config), d.name());
     }
 
     /** Reads and compiles in one step. */

@@ -14,4 +14,14 @@ public final class Optimizations {
                 new FoldPadIntoConvolution(), new FoldAffineIntoWeights(), new CommonSubexpressionElimination(),
                 new DeadNodeElimination()));
     }
+
+    /**
+     * What compiling a model applies to it (to a copy), read as it is or converted: the passes that only remove work
+     * (no-ops, transpose pairs, pads the convolutions take over) and leave weights as they are, so the weights of an
+     * INT8 model stay INT8 codes and BatchNorm stays a post-op of the convolution before it.
+     */
+    public static List<Pass> atCompile() {
+        return new ArrayList<>(List.of(new NoOpElimination(), new RemoveTransposePairs(), new FoldPadIntoConvolution(),
+                new DeadNodeElimination()));
+    }
 }

@@ -12,8 +12,10 @@ import dev.infero.core.ops.movement.Transpose;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.testing.TensorAssert;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,42 @@ class StructuralPassesTest {
         assertArrayEquals(new long[] {1, 2}, c.window().padsBegin());
         assertArrayEquals(new long[] {3, 2}, c.window().padsEnd());
         assertTrue(before.contentEquals(g.results().get(0).input(0).knownValue()));
+    }
+
+    private static Value fakeQuantize(Graph g, Value x, float low, float high) {
+        Value[] r = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            r[i] = g.addConstant("fq_r" + i, Tensor.of(new float[] {i % 2 == 0 ? low : high}, 1, 1, 1, 1)).output(0);
+        }
+        return g.value(new FakeQuantize(256), "fq", x, r[0], r[1], r[2], r[3]);
+    }
+
+    /**
+     * In an INT8 model the Pad is read through the convolution's FakeQuantize; with an integer zero point (0 is a
+     * level) the FakeQuantize takes the unpadded tensor and the convolution the padding, and every value it
+     * computes stays within float rounding (FakeQuantize(0) is 0 up to it).
+     */
+    @Test
+    void aPadReadThroughAFakeQuantizeThatKeepsZeroIsFoldedToo() {
+        Random r = new Random(3);
+        Graph g = new Graph("m");
+        Value x = g.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value quantized = fakeQuantize(g, padded(g, x, new long[] {0, 0, 1, 0}, new long[] {0, 0, 1, 2}, 0), -1f,
+                127f / 128);
+        g.addResult("y", conv(g, r, quantized, 0));
+        Tensor before = g.results().get(0).input(0).knownValue().copy();
+        assertEquals(1, new FoldPadIntoConvolution().apply(g));
+        assertEquals(List.of("FakeQuantize", "Convolution", "Result"), types(g));
+        Convolution c = (Convolution) g.results().get(0).input(0).node().op();
+        assertArrayEquals(new long[] {1, 0}, c.window().padsBegin());
+        assertArrayEquals(new long[] {1, 2}, c.window().padsEnd());
+        TensorAssert.assertClose(before, g.results().get(0).input(0).knownValue(), 1e-5, 1e-5);
+
+        Graph h = new Graph("asymmetric");
+        Value y = h.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value off = fakeQuantize(h, padded(h, y, new long[] {0, 0, 1, 0}, new long[] {0, 0, 1, 2}, 0), -0.3f, 1.7f);
+        h.addResult("y", conv(h, r, off, 0));
+        assertEquals(0, new FoldPadIntoConvolution().apply(h), "0 is no level of [-0.3, 1.7]: the Pad stays");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,35 @@ public final class Graph {
     /** Free-form model-level information (producer, opset, conversion parameters), kept in order. */
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /**
+     * An independent copy of this graph: the same nodes, node and tensor names, runtime info and metadata, so passes can rewrite it
+     * and leave this one as it is. Ops and constant tensors are shared: they are immutable.
+     */
+    public Graph copy() {
+        Graph g = new Graph(name);
+        g.metadata.putAll(metadata);
+        Map<Value, Value> copies = new IdentityHashMap<>();
+        for (Node n : nodes) {
+            List<Value> inputs = new ArrayList<>(n.inputs().size());
+            for (Value v : n.inputs()) {
+                inputs.add(v == null ? null : copies.get(v));
+            }
+            Node c = g.add(n.op(), n.name(), inputs);
+            c.rtInfo().putAll(n.rtInfo());
+            if (parameters.contains(n)) {
+                g.parameters.add(c);
+            }
+            if (results.contains(n)) {
+                g.results.add(c);
+            }
+            for (int i = 0; i < n.outputs().size(); i++) {
+                copies.put(n.output(i), c.output(i));
+                c.output(i).names().addAll(n.output(i).names());
+            }
+        }
+        return g;
     }
 
     public Node addParameter(String name, ElementType type, PartialShape shape) {

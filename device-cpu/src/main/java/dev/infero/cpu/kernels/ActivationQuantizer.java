@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.core.ops.quantization.FakeQuantize;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -49,16 +50,11 @@ public final class ActivationQuantizer {
      * {@code null} when its zero point {@code -low / step} is not an integer (the value 0 would have no exact code).
      */
     public static ActivationQuantizer of(float low, float high, long levels) {
-        if (!(low < high) || levels < 2 || levels > 256 || low > 0 || high < 0) {
+        long zeroPoint = FakeQuantize.integerZeroPoint(low, high, levels);
+        if (levels < 2 || levels > 256 || zeroPoint < 0) {
             return null;
         }
-        float steps = levels - 1;
-        double zero = -(double) low * steps / ((double) high - low);
-        long rounded = Math.round(zero);
-        if (Math.abs(zero - rounded) > 1e-4) {
-            return null;
-        }
-        return new ActivationQuantizer(low, high, steps, (int) rounded);
+        return new ActivationQuantizer(low, high, levels - 1, (int) zeroPoint);
     }
 
     /** The real value of one code. */

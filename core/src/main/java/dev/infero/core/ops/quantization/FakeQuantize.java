@@ -34,6 +34,20 @@ public final class FakeQuantize extends Op {
         return levels;
     }
 
+    /**
+     * The level that the value 0 falls on for a range {@code [low, high]} of {@code levels} levels, its zero point,
+     * or -1 when 0 lies outside the range or more than 10^-4 of a step off a level (an asymmetric range that was not
+     * tuned): with an integer zero point, 0 is represented (as padding needs) and integer kernels apply.
+     */
+    public static long integerZeroPoint(double low, double high, long levels) {
+        if (!(low < high) || low > 0 || high < 0) {
+            return -1;
+        }
+        double zero = -low * (levels - 1) / (high - low);
+        long rounded = Math.round(zero);
+        return Math.abs(zero - rounded) <= 1e-4 ? rounded : -1;
+    }
+
     @Override
     public String type() {
         return "FakeQuantize";
