@@ -4,7 +4,7 @@ import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
 
 /**
- * Convolution of a layer with few output pixels and many channels (ResNet's 7×7 and 14×14 stages), computed
+ * Convolution of a layer with few output pixels and many channels (ResNet's 7×7, 14×14 and 28×28 stages), computed
  * transposed: {@code out^T[pixels × Cout] = cols^T[pixels × K] · W^T[K × Cout]}, so the output channels fill the vector
  * lanes of the micro-kernel and the pixels are its broadcast rows.
  *
@@ -13,7 +13,7 @@ import java.util.function.IntConsumer;
  * Transposed, the channels (a multiple of NR in these layers) fill the lanes exactly and the pixels fill MR-row panels
  * (49 = 9 panels of 6, 91 %). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
  * KC-block ({@link PackedGemm#pack}): a panel is the micro-kernel's B with {@code ldb = NR}. Per KC block, the pixels'
- * slice of the unfolded input is gathered straight into MR-row panels (at most 196 × KC floats, in L2); then each
+ * slice of the unfolded input is gathered straight into MR-row panels (at most 252 × KC floats, in L2); then each
  * weight panel (KC × NR, in L1) sweeps all pixel panels, so the weights are read exactly once per inference. The
  * product accumulates in a per-thread buffer, one {@code pixels × NR} block per weight panel; once its last KC block
  * is done, a panel is written to the NCHW output transposed, channel row by channel row, with the post-ops, while it
@@ -101,17 +101,22 @@ final class ChannelLaneConv {
         }
     }
 
-    /** Whether this strategy beats {@link ConvKernel}'s own for the layer (see the measurements in the javadoc). */
+    /**
+     * Whether this strategy beats {@link ConvKernel}'s own for the layer, as measured (1 thread, both in one JVM,
+     * alternating; GFLOPS old → new). Unfolded layers (not 1×1 stride 1) up to 28×28 outputs whose channels fill at
+     * least half the lanes: the gather costs less than the other path's im2col and the lanes are full (3×3 512 on
+     * 7×7 64 → 80, 3×3 256 on 14×14 80 → 110, 3×3 128 on 28×28 76 → 99, 3×3 stride 2 to 7×7 and 28×28, 5×5, 1×1
+     * stride 2, 40 or 48 channels alike); at 56×56 the two tie. 1×1 stride-1 layers, which the other path reads in
+     * place, only up to 14×14 outputs with at least 256 channels in and out (512 → 512 on 14×14 87 → 96, 2048 → 512
+     * on 7×7 67 → 86): with fewer input channels the gather, with fewer output channels the transposed store, costs
+     * more than the full lanes gain (64 → 256 on 13×13 81 → 61).
+     */
     static boolean suits(ConvGeometry g) {
-        String mode = System.getProperty("infero.conv.lanes", "auto");
-        if (mode.equals("off") || g.patchSize() == 0) {
-            return false;
-        }
-        if (mode.equals("on")) {
-            return true;
-        }
         int spatial = g.outH() * g.outW();
         int cout = g.outChannelsPerGroup();
+        if (g.patchSize() == 0) {
+            return false;
+        }
         if (g.isPointwise()) {
             return spatial <= 196 && cout >= 256 && g.patchSize() >= 256;
         }

@@ -8,6 +8,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * convolutions, whose input already is that matrix). The weights are packed once, here; the output columns are cut
  * into chunks small enough that a chunk's unfolded input stays in cache, and the chunks of all images and groups are
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
+ * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
+ * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -42,8 +44,10 @@ public final class ConvKernel {
         return g;
     }
 
-    /** The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm} or
-     * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}). */
+    /**
+     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm} or
+     * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}).
+     */
     public String strategy() {
         return lanes != null ? "channel_lanes_gemm" : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
     }
