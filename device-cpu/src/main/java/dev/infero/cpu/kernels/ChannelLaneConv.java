@@ -76,7 +76,7 @@ final class ChannelLaneConv {
         this.weights = new float[g.groups()][];
         for (int grp = 0; grp < g.groups(); grp++) {
             this.weights[grp] = new float[channelPanels * NR * k];
-            PackedGemm.pack(cout, k, NR, weights, grp * cout * k, k, 1, this.weights[grp], 0);
+            PackedGemm.pack(cout, k, NR, weights, grp * cout * k, k, this.weights[grp]);
         }
         // The window of all reads: rows [-padTop, spanH - padTop), columns [-padLeft, spanW - padLeft).
         int spanH = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;

@@ -35,28 +35,27 @@ public final class PackedGemm {
         this.m = m;
         this.k = k;
         this.packed = new float[(m + MR - 1) / MR * MR * k];
-        pack(m, k, MR, a, aOff, lda, 1, packed, 0);
+        pack(m, k, MR, a, aOff, lda, packed);
     }
 
     /**
-     * Packs the {@code m×k} matrix whose element (i, p) is {@code a[aOff + i·rowStride + p·depthStride]} into panels of
+     * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into panels of
      * {@code height} rows ({@code height} values per step of K, zero past row m), KC-block by KC-block: within a
      * block, panel after panel, so one pass over K reads {@code dst} sequentially (see {@link #panelOffset}). Weights
-     * as MR-row panels here; transposed weights as NR-column panels and the pixels of a K block as MR-row panels in
-     * {@link ChannelLaneConv}.
+     * as MR-row panels here (the micro-kernel's A); as NR-column panels of the transposed weights (its B, read with
+     * {@code ldb = NR}) in {@link ChannelLaneConv}.
      */
-    static void pack(int m, int k, int height, float[] a, int aOff, int rowStride, int depthStride, float[] dst,
-                     int dstOff) {
+    static void pack(int m, int k, int height, float[] a, int aOff, int lda, float[] dst) {
         int panels = (m + height - 1) / height;
-        int d = dstOff;
+        int d = 0;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             for (int panel = 0; panel < panels; panel++) {
                 int rows = Math.min(height, m - panel * height);
-                int src = aOff + panel * height * rowStride + p0 * depthStride;
-                for (int p = 0; p < kc; p++, src += depthStride) {
+                int src = aOff + panel * height * lda + p0;
+                for (int p = 0; p < kc; p++, src++) {
                     for (int r = 0; r < rows; r++) {
-                        dst[d + r] = a[src + r * rowStride];
+                        dst[d + r] = a[src + r * lda];
                     }
                     java.util.Arrays.fill(dst, d + rows, d + height, 0f);
                     d += height;
