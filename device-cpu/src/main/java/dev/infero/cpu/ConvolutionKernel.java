@@ -19,29 +19,29 @@ final class ConvolutionKernel implements Kernel {
     private final ConvKernel gemm;
     private final WindowKernel depthwise;
     private final PostOps post;
+    private final String precision;
     private final String execType;
     /** "+quantize" when the step writes codes instead of values. */
     private final String quantizes;
 
     ConvolutionKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
-                geometry.isDepthwise() ? WindowKernel.depthwise(geometry, weights, post) : null, post,
-                (geometry.isDepthwise() ? "depthwise_" : geometry.isPointwise() ? "gemm_1x1_" : "im2col_gemm_") + ISA
-                        + "_FP32", "");
+                geometry.isDepthwise() ? WindowKernel.depthwise(geometry, weights, post) : null, post, "_FP32", "");
     }
 
     /** A depthwise convolution of its input's FakeQuantize (see {@link WindowKernel#depthwiseOnCodes}). */
     ConvolutionKernel(ConvGeometry geometry, float[] weights, ActivationQuantizer[] inputCodes, PostOps post) {
-        this(null, WindowKernel.depthwiseOnCodes(geometry, weights, inputCodes, post), post,
-                "depthwise_" + ISA + "_FP32_on_I8_codes", "");
+        this(null, WindowKernel.depthwiseOnCodes(geometry, weights, inputCodes, post), post, "_FP32_on_I8_codes", "");
     }
 
-    private ConvolutionKernel(ConvKernel gemm, WindowKernel depthwise, PostOps post, String execType,
+    /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code _FP32}. */
+    private ConvolutionKernel(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
                               String quantizes) {
         this.gemm = gemm;
         this.depthwise = depthwise;
         this.post = post;
-        this.execType = execType;
+        this.precision = precision;
+        this.execType = (gemm != null ? gemm.strategy() : "depthwise") + "_" + ISA + precision;
         this.quantizes = quantizes;
     }
 
@@ -52,7 +52,7 @@ final class ConvolutionKernel implements Kernel {
 
     /** This depthwise step writing its output's codes instead of the values (see {@link WindowKernel#writingCodes}). */
     ConvolutionKernel writingCodes(ActivationQuantizer[] codes) {
-        return new ConvolutionKernel(null, depthwise.writingCodes(codes), post, execType, "+quantize");
+        return new ConvolutionKernel(null, depthwise.writingCodes(codes), post, precision, "+quantize");
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * convolutions, whose input already is that matrix). The weights are packed once, here; the output columns are cut
  * into chunks small enough that a chunk's unfolded input stays in cache, and the chunks of all images and groups are
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
+ * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
+ * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -17,6 +19,8 @@ public final class ConvKernel {
     private final PackedGemm[] weights;
     private final PostOps post;
     private final int maxChunk;
+    /** The transposed product for few output pixels, when it is the faster strategy; else {@code null}. */
+    private final ChannelLaneConv lanes;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
@@ -24,8 +28,9 @@ public final class ConvKernel {
         this.post = post;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.weights = new PackedGemm[g.groups()];
-        for (int grp = 0; grp < g.groups(); grp++) {
+        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, post) : null;
+        this.weights = new PackedGemm[lanes != null ? 0 : g.groups()];
+        for (int grp = 0; grp < this.weights.length; grp++) {
             this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k);
         }
         int spatial = g.outH() * g.outW();
@@ -39,6 +44,14 @@ public final class ConvKernel {
         return g;
     }
 
+    /**
+     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm} or
+     * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}).
+     */
+    public String strategy() {
+        return lanes != null ? "channel_lanes_gemm" : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
+    }
+
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
     public Scratch newScratch(int threads) {
         return new Scratch(threads);
@@ -48,6 +61,7 @@ public final class ConvKernel {
         private final float[][] cols;
         private final float[][] gemm;
         private final java.util.function.IntConsumer task;
+        private final ChannelLaneConv.Scratch lanes;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -57,9 +71,11 @@ public final class ConvKernel {
         private int rowParts;
 
         Scratch(int threads) {
-            cols = new float[threads][g.isPointwise() ? 0 : g.patchSize() * maxChunk];
-            gemm = new float[threads][PackedGemm.workspaceSize()];
+            boolean own = ConvKernel.this.lanes == null;
+            cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
+            gemm = new float[threads][own ? PackedGemm.workspaceSize() : 0];
             task = this::runTask;
+            lanes = own ? null : ConvKernel.this.lanes.newScratch(threads);
         }
 
         private void runTask(int t) {
@@ -85,6 +101,10 @@ public final class ConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        if (lanes != null) {
+            lanes.run(in, out, residual, s.lanes, pool);
+            return;
+        }
         int threads = Math.min(pool.threads(), s.cols.length);
         int spatial = g.outH() * g.outW();
         // Enough chunks that every thread has work, none wider than the cache budget.

@@ -28,26 +28,46 @@ public final class PackedGemm {
     private final float[] packed;
 
     /**
-     * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) KC-block by KC-block:
-     * within a block, panel after panel, so one pass over K streams the weights sequentially from memory.
+     * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into MR-row panels,
+     * see {@link #pack}.
      */
     public PackedGemm(int m, int k, float[] a, int aOff, int lda) {
         this.m = m;
         this.k = k;
-        int panels = (m + MR - 1) / MR;
-        this.packed = new float[panels * MR * k];
+        this.packed = new float[(m + MR - 1) / MR * MR * k];
+        pack(m, k, MR, a, aOff, lda, packed);
+    }
+
+    /**
+     * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into panels of
+     * {@code height} rows ({@code height} values per step of K, zero past row m), KC-block by KC-block: within a
+     * block, panel after panel, so one pass over K reads {@code dst} sequentially (see {@link #panelOffset}). Weights
+     * as MR-row panels here (the micro-kernel's A); as NR-column panels of the transposed weights (its B, read with
+     * {@code ldb = NR}) in {@link ChannelLaneConv}.
+     */
+    static void pack(int m, int k, int height, float[] a, int aOff, int lda, float[] dst) {
+        int panels = (m + height - 1) / height;
+        int d = 0;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             for (int panel = 0; panel < panels; panel++) {
-                int dst = blockOffset(panel, p0);
-                for (int p = p0; p < p0 + kc; p++) {
-                    for (int r = 0; r < MR; r++) {
-                        int row = panel * MR + r;
-                        packed[dst++] = row < m ? a[aOff + row * lda + p] : 0f;
+                int rows = Math.min(height, m - panel * height);
+                int src = aOff + panel * height * lda + p0;
+                for (int p = 0; p < kc; p++, src++) {
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[src + r * lda];
                     }
+                    java.util.Arrays.fill(dst, d + rows, d + height, 0f);
+                    d += height;
                 }
             }
         }
+    }
+
+    /** Where panel {@code panel}'s slice of the KC block at {@code p0} begins in a matrix packed by {@link #pack}. */
+    static int panelOffset(int m, int k, int height, int panel, int p0) {
+        int panels = (m + height - 1) / height;
+        return p0 * panels * height + panel * Math.min(KC, k - p0) * height;
     }
 
     /**
@@ -65,8 +85,7 @@ public final class PackedGemm {
 
     /** Where panel {@code panel}'s slice of the KC block starting at {@code p0} begins in {@link #packed()}. */
     int blockOffset(int panel, int p0) {
-        int panels = (m + MR - 1) / MR;
-        return p0 * panels * MR + panel * Math.min(KC, k - p0) * MR;
+        return panelOffset(m, k, MR, panel, p0);
     }
 
     /** Floats of per-thread workspace {@link #multiply} needs for the narrow last column panel. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The GEMM-based and depthwise convolution kernels agree with a direct seven-loop convolution on awkward shapes. */
 class ConvKernelsTest {
     /** Direct convolution with zero padding, the definition itself. */
-    private static float[] naive(ConvGeometry g, float[] in, float[] w, float[] bias, float[] residual, boolean relu) {
+    static float[] naive(ConvGeometry g, float[] in, float[] w, float[] bias, float[] residual, boolean relu) {
         float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
         int cin = g.inChannelsPerGroup();
         int coutG = g.outChannelsPerGroup();

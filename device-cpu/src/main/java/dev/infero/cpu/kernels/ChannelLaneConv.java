@@ -1,0 +1,304 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.function.IntConsumer;
+
+/**
+ * Convolution of a layer with few output pixels and many channels (ResNet's 7×7, 14×14 and 28×28 stages), computed
+ * transposed: {@code out^T[pixels × Cout] = cols^T[pixels × K] · W^T[K × Cout]}, so the output channels fill the vector
+ * lanes of the micro-kernel and the pixels are its broadcast rows.
+ *
+ * <p>Why: as {@code W·cols}, 49 output pixels fill two NR-column panels of the micro-kernel to 77 %, and a 14×14
+ * output with a deep K (2,304 for 3×3×256) is cut into NR-wide chunks that each stream the megabytes of weights.
+ * Transposed, the channels (a multiple of NR in these layers) fill the lanes exactly and the pixels fill MR-row panels
+ * (49 = 9 panels of 6, 91 %). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
+ * KC-block ({@link PackedGemm#pack}): a panel is the micro-kernel's B with {@code ldb = NR}. Per KC block, the pixels'
+ * slice of the unfolded input is gathered straight into MR-row panels (at most 252 × KC floats, in L2); then each
+ * weight panel (KC × NR, in L1) sweeps all pixel panels, so the weights are read exactly once per inference. The
+ * product accumulates in a per-thread buffer, one {@code pixels × NR} block per weight panel; once its last KC block
+ * is done, a panel is written to the NCHW output transposed, channel row by channel row, with the post-ops, while it
+ * is in L1. Outputs larger than 14×14 are cut into chunks of pixels, each swept by all the weights. Threads share out
+ * the images and groups, then the pixels (chunks) of an image, or its output channels when it has too few pixels.
+ *
+ * <p>The gather: input value (pixel, k) sits at {@code kOffset[k] + pixelOffset[pixel]} of the input group, or of a
+ * zero-bordered copy of it when the convolution pads. Rows of 7 or 14 pixels are too short for an im2col's row copies
+ * to pay (their call and boundary arithmetic cost more than the values), and the packing pass after them would read
+ * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic.
+ */
+final class ChannelLaneConv {
+    private static final int MR = PackedGemm.MR;
+    private static final int NR = PackedGemm.NR;
+    private static final int KC = PackedGemm.KC;
+    /**
+     * Pixel panels per chunk: a chunk's KC block of pixels (≤ 252 × KC floats, 252 KB) stays in L2 while the weight
+     * panels sweep it. 7×7 and 14×14 outputs are one chunk, so their weights are read once; larger outputs re-read the
+     * weights per chunk, from L2 (they are small in such layers).
+     */
+    private static final int CHUNK_PANELS = 42;
+    /**
+     * Threads share out the pixels of an image when each gets at least this many pixel panels (14×14: 33 panels), so
+     * none gathers the same pixels twice; with fewer (7×7: 9 panels) they share out the output channels instead, as
+     * so few tiles per weight panel would not hide the latency of reading it from L3 on both cores, and 5 + 4 panels
+     * would leave one thread idle 11 % of the time.
+     */
+    private static final int SPLIT_PANELS = 8;
+
+    private final ConvGeometry g;
+    private final PostOps post;
+    /** Per group: the transposed weights in NR-column panels (see {@link PackedGemm#pack}). */
+    private final float[][] weights;
+    private final int channelPanels;
+    private final int pixelPanels;
+    /** Pixel panels per chunk (the last chunk may have fewer), and how many chunks. */
+    private final int chunkPanels;
+    private final int chunks;
+    /** Whether the input is read through a zero-bordered copy (some read falls outside it). */
+    private final boolean padded;
+    /** Height and width of the planes read: the input's, or the zero-bordered copy's. */
+    private final int planeH;
+    private final int planeW;
+    /** Where tap k = (c, kh, kw) of the output pixel at offset 0 is, in the planes read. */
+    private final int[] kOffset;
+    /** Where each output pixel's window starts, relative to {@link #kOffset}. */
+    private final int[] pixelOffset;
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
+    ChannelLaneConv(ConvGeometry geometry, float[] weights, PostOps post) {
+        this.g = geometry;
+        this.post = post;
+        int cout = g.outChannelsPerGroup();
+        int k = g.patchSize();
+        this.channelPanels = (cout + NR - 1) / NR;
+        this.pixelPanels = (g.outH() * g.outW() + MR - 1) / MR;
+        int even = (pixelPanels + CHUNK_PANELS - 1) / CHUNK_PANELS;
+        this.chunkPanels = (pixelPanels + even - 1) / even;
+        this.chunks = (pixelPanels + chunkPanels - 1) / chunkPanels;
+        this.weights = new float[g.groups()][];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            this.weights[grp] = new float[channelPanels * NR * k];
+            PackedGemm.pack(cout, k, NR, weights, grp * cout * k, k, this.weights[grp]);
+        }
+        // The window of all reads: rows [-padTop, spanH - padTop), columns [-padLeft, spanW - padLeft).
+        int spanH = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
+        int spanW = (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1;
+        this.padded = g.padTop() > 0 || g.padLeft() > 0 || spanH - g.padTop() > g.inH()
+                || spanW - g.padLeft() > g.inW();
+        this.planeH = padded ? spanH : g.inH();
+        this.planeW = padded ? spanW : g.inW();
+        this.kOffset = new int[k];
+        for (int c = 0, i = 0; c < g.inChannelsPerGroup(); c++) {
+            for (int kh = 0; kh < g.kernelH(); kh++) {
+                for (int kw = 0; kw < g.kernelW(); kw++) {
+                    kOffset[i++] = (c * planeH + kh * g.dilationH()) * planeW + kw * g.dilationW();
+                }
+            }
+        }
+        this.pixelOffset = new int[g.outH() * g.outW()];
+        for (int y = 0; y < g.outH(); y++) {
+            for (int x = 0; x < g.outW(); x++) {
+                pixelOffset[y * g.outW() + x] = y * g.strideH() * planeW + x * g.strideW();
+            }
+        }
+    }
+
+    /**
+     * Whether this strategy beats {@link ConvKernel}'s own for the layer, as measured (1 thread, both in one JVM,
+     * alternating; GFLOPS old → new). Unfolded layers (not 1×1 stride 1) up to 28×28 outputs whose channels fill at
+     * least half the lanes: the gather costs less than the other path's im2col and the lanes are full (3×3 512 on
+     * 7×7 64 → 80, 3×3 256 on 14×14 80 → 110, 3×3 128 on 28×28 76 → 99, 3×3 stride 2 to 7×7 and 28×28, 5×5, 1×1
+     * stride 2, 40 or 48 channels alike); at 56×56 the two tie. 1×1 stride-1 layers, which the other path reads in
+     * place, only up to 14×14 outputs with at least 256 channels in and out (512 → 512 on 14×14 87 → 96, 2048 → 512
+     * on 7×7 67 → 86): with fewer input channels the gather, with fewer output channels the transposed store, costs
+     * more than the full lanes gain (64 → 256 on 13×13 81 → 61).
+     */
+    static boolean suits(ConvGeometry g) {
+        int spatial = g.outH() * g.outW();
+        int cout = g.outChannelsPerGroup();
+        if (g.patchSize() == 0) {
+            return false;
+        }
+        if (g.isPointwise()) {
+            return spatial <= 196 && cout >= 256 && g.patchSize() >= 256;
+        }
+        return spatial <= 784 && 2 * cout >= (cout + NR - 1) / NR * NR;
+    }
+
+    Scratch newScratch(int threads) {
+        return new Scratch(threads);
+    }
+
+    final class Scratch {
+        /** Per thread: one KC block of the pixels, in MR-row panels. */
+        private final float[][] pixels;
+        /** Per thread: the zero-bordered copy of one image's group of input planes (only when padding). */
+        private final float[][] planes;
+        /** Per thread: which image and group its {@link #planes} hold in this call, -1 for none yet. */
+        private final int[] planesOf;
+        /** Per thread: the transposed product of a chunk, {@code chunkPanels·MR × NR} per weight panel. */
+        private final float[][] product;
+        private final IntConsumer task;
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private int threads;
+        /** How many weight panel ranges each chunk of an image and group is cut into. */
+        private int parts;
+        /** This call's pixel panels per chunk, and chunks. */
+        private int callChunkPanels;
+        private int callChunks;
+
+        Scratch(int threads) {
+            pixels = new float[threads][chunkPanels * MR * KC];
+            planes = new float[threads][padded ? g.inChannelsPerGroup() * planeH * planeW : 0];
+            planesOf = new int[threads];
+            product = new float[threads][channelPanels * chunkPanels * MR * NR];
+            task = this::runTask;
+        }
+
+        private void runTask(int t) {
+            int chunks = callChunks;
+            int chunkPanels = callChunkPanels;
+            int items = g.batch() * g.groups() * chunks * parts;
+            int perPart = (channelPanels + parts - 1) / parts;
+            for (int item = t; item < items; item += threads) {
+                int panel0 = item % parts * perPart;
+                int chunk = item / parts % chunks;
+                int image = item / parts / chunks;
+                if (panel0 < channelPanels) {
+                    convolve(this, t, image / g.groups(), image % g.groups(), chunk * chunkPanels,
+                            Math.min(pixelPanels, (chunk + 1) * chunkPanels), panel0,
+                            Math.min(channelPanels, panel0 + perPart));
+                }
+            }
+        }
+    }
+
+    /** {@code residual} may be {@code null} unless the post-ops add one. */
+    void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        int threads = Math.min(pool.threads(), s.pixels.length);
+        int images = g.batch() * g.groups();
+        int perImage = (threads + images - 1) / images;
+        int cp = chunkPanels;
+        if (perImage > 1 && pixelPanels >= SPLIT_PANELS * perImage) {
+            cp = Math.min(cp, (pixelPanels + perImage - 1) / perImage);
+        }
+        s.callChunkPanels = cp;
+        s.callChunks = (pixelPanels + cp - 1) / cp;
+        int units = images * s.callChunks;
+        s.parts = Math.clamp((threads + units - 1) / units, 1, channelPanels);
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.threads = threads;
+        java.util.Arrays.fill(s.planesOf, -1);
+        pool.parallelFor(Math.min(threads, units * s.parts), s.task);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+    }
+
+    /**
+     * Pixel panels [pp0, pp1) × weight panels [panel0, panel1) of image {@code n}, group {@code grp}, on thread
+     * {@code t}'s buffers.
+     */
+    private void convolve(Scratch s, int t, int n, int grp, int pp0, int pp1, int panel0, int panel1) {
+        int k = g.patchSize();
+        int inOff = (n * g.inChannels() + grp * g.inChannelsPerGroup()) * g.inH() * g.inW();
+        float[] src = s.in;
+        if (padded) {
+            src = s.planes[t];
+            if (s.planesOf[t] != n * g.groups() + grp) {
+                copyIntoBorder(s.in, inOff, src);
+                s.planesOf[t] = n * g.groups() + grp;
+            }
+            inOff = 0;
+        }
+        int rows = (pp1 - pp0) * MR;
+        float[] a = s.pixels[t];
+        float[] c = s.product[t];
+        float[] w = weights[grp];
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            gather(src, inOff, p0, kc, pp0, pp1, a);
+            for (int panel = panel0; panel < panel1; panel++) {
+                int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
+                int cOff = (panel - panel0) * rows * NR;
+                for (int pp = 0; pp < pp1 - pp0; pp++) {
+                    PackedGemm.kernel(kc, a, pp * kc * MR, w, wOff, NR, c, cOff + pp * MR * NR, NR, MR, p0 == 0);
+                }
+                if (p0 + kc == k) {
+                    store(c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
+                            s.residual);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the input planes of one image's group into the interior of the zero-bordered planes: the border is
+     * written only when the scratch is created, the interior on every call.
+     */
+    private void copyIntoBorder(float[] in, int inOff, float[] planes) {
+        int rows = Math.min(g.inH(), planeH - g.padTop());
+        int cols = Math.max(0, Math.min(g.inW(), planeW - g.padLeft()));
+        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+            for (int y = 0; y < rows; y++) {
+                System.arraycopy(in, inOff + (c * g.inH() + y) * g.inW(), planes,
+                        (c * planeH + y + g.padTop()) * planeW + g.padLeft(), cols);
+            }
+        }
+    }
+
+    /** Packs taps [p0, p0 + kc) of pixel panels [pp0, pp1) into MR-row panels, kc·MR floats per panel. */
+    private void gather(float[] src, int srcOff, int p0, int kc, int pp0, int pp1, float[] a) {
+        int spatial = pixelOffset.length;
+        for (int pp = pp0; pp < pp1; pp++) {
+            int pix0 = pp * MR;
+            int d = (pp - pp0) * kc * MR;
+            if (pix0 + MR <= spatial) {
+                // Six rows, as the micro-kernel's MR.
+                int b0 = srcOff + pixelOffset[pix0];
+                int b1 = srcOff + pixelOffset[pix0 + 1];
+                int b2 = srcOff + pixelOffset[pix0 + 2];
+                int b3 = srcOff + pixelOffset[pix0 + 3];
+                int b4 = srcOff + pixelOffset[pix0 + 4];
+                int b5 = srcOff + pixelOffset[pix0 + 5];
+                for (int p = p0; p < p0 + kc; p++, d += MR) {
+                    int o = kOffset[p];
+                    a[d] = src[o + b0];
+                    a[d + 1] = src[o + b1];
+                    a[d + 2] = src[o + b2];
+                    a[d + 3] = src[o + b3];
+                    a[d + 4] = src[o + b4];
+                    a[d + 5] = src[o + b5];
+                }
+            } else {
+                // The last, partly filled panel: zeros past the last pixel.
+                for (int p = p0; p < p0 + kc; p++, d += MR) {
+                    for (int r = 0; r < MR; r++) {
+                        a[d + r] = pix0 + r < spatial ? src[kOffset[p] + srcOff + pixelOffset[pix0 + r]] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes weight panel {@code panel}'s finished block of the product, pixels [pix0, pix1), to its channel rows,
+     * with the post-ops.
+     */
+    private void store(float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1, float[] out,
+                       float[] residual) {
+        int cout = g.outChannelsPerGroup();
+        int spatial = g.outH() * g.outW();
+        int c0 = panel * NR;
+        int outOff = (n * g.outChannels() + grp * cout + c0) * spatial;
+        for (int j = 0; j < Math.min(NR, cout - c0); j++) {
+            int row = outOff + j * spatial + pix0;
+            for (int pix = 0; pix < pix1 - pix0; pix++) {
+                out[row + pix] = c[cOff + pix * NR + j];
+            }
+            post.apply(out, row, pix1 - pix0, grp * cout + c0 + j, residual);
+        }
+    }
+}
