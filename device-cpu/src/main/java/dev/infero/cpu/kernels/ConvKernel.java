@@ -17,11 +17,14 @@ public final class ConvKernel {
     private final PackedGemm[] weights;
     private final PostOps post;
     private final int maxChunk;
+    /** The im2col-free strategy, for the geometries where it is faster ({@code null} elsewhere). */
+    private final ShiftedConv shifted;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.g = geometry;
         this.post = post;
+        this.shifted = ShiftedConv.suits(geometry) ? new ShiftedConv(geometry, weights, post) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[g.groups()];
@@ -47,6 +50,7 @@ public final class ConvKernel {
     public final class Scratch {
         private final float[][] cols;
         private final float[][] gemm;
+        private final ShiftedConv.Scratch shiftedScratch;
         private final java.util.function.IntConsumer task;
         private float[] in;
         private float[] out;
@@ -57,7 +61,8 @@ public final class ConvKernel {
         private int rowParts;
 
         Scratch(int threads) {
-            cols = new float[threads][g.isPointwise() ? 0 : g.patchSize() * maxChunk];
+            shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
+            cols = new float[threads][g.isPointwise() || shifted != null ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][PackedGemm.workspaceSize()];
             task = this::runTask;
         }
@@ -85,6 +90,10 @@ public final class ConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        if (shifted != null) {
+            shifted.run(in, out, residual, s.shiftedScratch, pool);
+            return;
+        }
         int threads = Math.min(pool.threads(), s.cols.length);
         int spatial = g.outH() * g.outW();
         // Enough chunks that every thread has work, none wider than the cache budget.
