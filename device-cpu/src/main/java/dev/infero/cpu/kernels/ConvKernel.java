@@ -8,6 +8,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * convolutions, whose input already is that matrix). The weights are packed once, here; the output columns are cut
  * into chunks small enough that a chunk's unfolded input stays in cache, and the chunks of all images and groups are
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
+ * Stride-1 convolutions with a kernel window and enough channels skip im2col: {@link ShiftedConv}.
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -24,11 +25,12 @@ public final class ConvKernel {
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.g = geometry;
         this.post = post;
-        this.shifted = ShiftedConv.suits(geometry) ? new ShiftedConv(geometry, weights, post) : null;
+        this.shifted = ShiftedConv.suits(geometry) && !Boolean.getBoolean("infero.shifted.off")
+                ? new ShiftedConv(geometry, weights, post) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.weights = new PackedGemm[g.groups()];
-        for (int grp = 0; grp < g.groups(); grp++) {
+        this.weights = new PackedGemm[shifted == null ? g.groups() : 0];
+        for (int grp = 0; grp < this.weights.length; grp++) {
             this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k);
         }
         int spatial = g.outH() * g.outW();
@@ -40,6 +42,11 @@ public final class ConvKernel {
 
     public ConvGeometry geometry() {
         return g;
+    }
+
+    /** How the convolution is computed, for per-layer counters: {@code gemm_1x1}, {@code shifted_gemm}, {@code im2col_gemm}. */
+    public String strategy() {
+        return g.isPointwise() ? "gemm_1x1" : shifted != null ? "shifted_gemm" : "im2col_gemm";
     }
 
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
@@ -63,7 +70,7 @@ public final class ConvKernel {
         Scratch(int threads) {
             shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
             cols = new float[threads][g.isPointwise() || shifted != null ? 0 : g.patchSize() * maxChunk];
-            gemm = new float[threads][PackedGemm.workspaceSize()];
+            gemm = new float[threads][shifted != null ? 0 : PackedGemm.workspaceSize()];
             task = this::runTask;
         }
 

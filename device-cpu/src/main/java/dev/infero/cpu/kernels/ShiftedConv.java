@@ -2,64 +2,66 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
- * A KH×KW convolution as a sum of shifted matrix products, without im2col. Stride 1 first: the input planes are
- * copied zero-padded to rows of {@code Wq = OW + (KW-1)·dW} (the padding columns are part of each row); output
- * position {@code (y, x)} becomes column {@code j = y·Wq + x} of a padded-width output, and for kernel tap
- * {@code (kh, kw)} the value it reads from channel c is {@code padded[c][j + kh·dH·Wq + kw·dW]}: for each tap the
- * "im2col rows" are the padded planes themselves, shifted by a constant and a plane apart. With the weights packed
- * with K ordered (kh, kw, c), {@code C[Cout × OH·Wq] = Σ_tap W_tap · shift_tap(padded)} runs on
- * {@link PackedGemm#kernel} reading B in place, and the Wq - OW columns past each row's end are dropped when the rows
- * go to the output. A stride s splits the padded input into s×s phase planes (rows ≡ py, columns ≡ px mod s, the
- * taps' offsets modulo the stride): tap (kh, kw) reads phase ({@code kh·dH mod sH}, {@code kw·dW mod sW}) shifted by
- * ({@code kh·dH / sH}, {@code kw·dW / sW}), the stride-1 case again.
+ * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col. The input planes are copied
+ * zero-padded to rows of {@code Wp = OW + (KW-1)·dW} floats (the padding columns are part of each row). Output
+ * position {@code (y, x)} becomes column {@code j = y·Wp + x} of a padded-width output, and what tap {@code (kh, kw)}
+ * reads there from channel c is {@code padded[c][j + kh·dH·Wp + kw·dW]}: for each tap, the rows of the im2col matrix
+ * are the padded planes themselves, shifted by a constant and one plane apart. So with the weights packed with K
+ * ordered (kh, kw, c), {@code C[Cout × OH·Wp] = Σ_tap W_tap · shifted_tap(padded)} runs on {@link PackedGemm#kernel}
+ * with B read in place, one call per tap (per KC block of channels) on the same C tile, which stays in registers
+ * over the tap and in L1 between taps; the Wp - OW columns past each row's end are computed and dropped.
  * <p>
- * im2col writes and reads back KH·KW/(sH·sW) copies of the input; this copies it about once (plus a halo of rows per
- * chunk), at the price of (Wq - OW) / OW wasted columns. The output columns are cut into chunks whose input window
- * (all channels and phases) and result stay in L2; each thread copies its chunk's window right before multiplying
- * it, so the window is cache-hot.
+ * im2col writes and reads back KH·KW copies of the input (9 for 3×3, a tenth or more of the time of a 64-channel
+ * layer); this copies it once, plus a halo of KH-1 rows per chunk, at the price of the dropped columns. The output
+ * columns are cut into chunks whose input window (all channels) and result stay in L2 next to the packed weights;
+ * each thread copies its chunk's window right before multiplying it, so B is cache-hot.
  */
 final class ShiftedConv {
-    /** Input window per chunk, in floats: window and chunk result fit L2 next to the packed weights. */
+    /** Input window per chunk, in floats. */
     private static final int WINDOW_FLOATS = 64 * 1024;
+    /** Below this many input channels (the depth of one micro-kernel call), loading and storing C per tap costs more than im2col. */
+    private static final int MIN_CHANNELS = 20;
+    /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
+    private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
-    private final boolean NOCOPY = Boolean.getBoolean("infero.shifted.nocopy");
     private final ConvGeometry g;
     private final PackedGemm[] weights;
     private final PostOps post;
-    /** Row length of a phase plane and of the padded-width output. */
-    private final int planeW;
-    /** Rows of a phase plane. */
-    private final int planeH;
-    /** The phases the taps read (index py·sW + px), in window order. */
-    private final int[] phases;
-    /** Largest distance from an output column to the input it reads in its phase plane. */
+    /** Row length of a padded plane and of the padded-width output. */
+    private final int paddedW;
+    private final int paddedH;
+    /** Largest distance from an output column to the input it reads: the last tap's shift. */
     private final int maxShift;
     /** Output columns (padded width) per chunk at most, a multiple of NR. */
     private final int maxChunk;
-    /** Plane rows a window holds: what any chunk of {@link #maxChunk} columns reads. */
-    private final int windowRows;
-    /** Stride between the channels of a window, the B leading dimension. */
+    /** Stride between the channels of a window, the B leading dimension: what a chunk of maxChunk columns reads. */
     private final int ldb;
     /** K segments: a tap's channels, cut at KC-block boundaries (where the packed weights jump). */
     private final int[] segK0;
     private final int[] segLen;
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
-    private final int[] passStart;
 
     /**
-     * Whether this beats im2col: a real kernel window (1×1 stride 1 is a plain product already), output rows long
-     * enough that the padding columns are a small overhead, and enough channels per tap that each micro-kernel call
-     * runs long against its load and store of the C tile.
+     * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
+     * channels that each micro-kernel call runs long against its load and store of the C tile, and outputs wide
+     * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them).
      */
     static boolean suits(ConvGeometry g) {
-        return !g.isPointwise() && g.strideH() <= Integer.getInteger("infero.shifted.maxStride", 1)
-                && g.strideW() <= Integer.getInteger("infero.shifted.maxStride", 1)
-                && g.outW() >= Integer.getInteger("infero.shifted.minW", 24)
-                && g.inChannelsPerGroup() >= Integer.getInteger("infero.shifted.minC", 20)
-                && !Boolean.getBoolean("infero.shifted.off");
+        if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
+                || g.inChannelsPerGroup() < MIN_CHANNELS) {
+            return false;
+        }
+        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());
+        int panels = panels(g.outH() * g.outW());
+        return panels(padded) * 100 <= panels * (100 + MAX_EXTRA_PANELS_PERCENT);
+    }
+
+    private static int panels(int columns) {
+        return (columns + PackedGemm.NR - 1) / PackedGemm.NR;
     }
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
@@ -70,9 +72,9 @@ final class ShiftedConv {
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
         int k = cin * taps;
-        this.planeW = g.outW() + (g.kernelW() - 1) * g.dilationW() / g.strideW();
-        this.planeH = g.outH() + (g.kernelH() - 1) * g.dilationH() / g.strideH();
-        this.maxShift = (planeH - g.outH()) * planeW + planeW - g.outW();
+        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW();
+        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH();
+        this.maxShift = (paddedH - g.outH()) * paddedW + paddedW - g.outW();
         this.weights = new PackedGemm[g.groups()];
         float[] byTap = new float[cout * k];
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -85,39 +87,22 @@ final class ShiftedConv {
             }
             this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k);
         }
-        int[] slot = new int[g.strideH() * g.strideW()];
-        Arrays.fill(slot, -1);
-        int used = 0;
-        for (int t = 0; t < taps; t++) {
-            int phase = phase(t);
-            if (slot[phase] < 0) {
-                slot[phase] = used++;
-            }
-        }
-        this.phases = new int[used];
-        for (int p = 0; p < slot.length; p++) {
-            if (slot[p] >= 0) {
-                phases[slot[p]] = p;
-            }
-        }
-        int total = roundUp(g.outH() * planeW, PackedGemm.NR);
-        int rowsInBudget = Math.max(1, Integer.getInteger("infero.shifted.window", WINDOW_FLOATS) / (used * cin * planeW));
-        int byCache = (rowsInBudget * planeW - maxShift) / PackedGemm.NR * PackedGemm.NR;
-        this.maxChunk = Math.clamp(byCache, PackedGemm.NR, total);
-        this.windowRows = rowsRead(maxChunk);
-        this.ldb = windowRows * planeW;
+        int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
+        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
+        this.maxChunk = Math.clamp((rowsInBudget * paddedW - maxShift) / PackedGemm.NR * PackedGemm.NR,
+                PackedGemm.NR, total);
+        this.ldb = rowsRead(maxChunk) * paddedW;
         int segments = 0;
         int[] k0 = new int[taps * (k / PackedGemm.KC + 2)];
         int[] len = new int[k0.length];
         int[] b = new int[k0.length];
         for (int t = 0; t < taps; t++) {
-            int shift = t / g.kernelW() * g.dilationH() / g.strideH() * planeW
-                    + t % g.kernelW() * g.dilationW() / g.strideW();
+            int shift = t / g.kernelW() * g.dilationH() * paddedW + t % g.kernelW() * g.dilationW();
             for (int p = t * cin; p < (t + 1) * cin; ) {
                 int end = Math.min((t + 1) * cin, (p / PackedGemm.KC + 1) * PackedGemm.KC);
                 k0[segments] = p;
                 len[segments] = end - p;
-                b[segments] = (slot[phase(t)] * cin + p - t * cin) * ldb + shift;
+                b[segments] = (p - t * cin) * ldb + shift;
                 segments++;
                 p = end;
             }
@@ -125,32 +110,18 @@ final class ShiftedConv {
         this.segK0 = Arrays.copyOf(k0, segments);
         this.segLen = Arrays.copyOf(len, segments);
         this.segB = Arrays.copyOf(b, segments);
-        int mode = Integer.getInteger("infero.shifted.pass", 0);
-        int[] ps = new int[segments + 1];
-        int np = 0;
-        for (int s = 0; s < segments; s++) {
-            boolean start = s == 0 || mode == 3 || (mode == 2 && segK0[s] % cin == 0)
-                    || (mode == 1 && segK0[s] % (cin * g.kernelW()) == 0);
-            if (start) ps[np++] = s;
-        }
-        ps[np++] = segments;
-        this.passStart = Arrays.copyOf(ps, np);
-    }
-
-    /** The phase plane tap {@code t} reads: its offsets modulo the strides, as {@code py·sW + px}. */
-    private int phase(int t) {
-        int py = t / g.kernelW() * g.dilationH() % g.strideH();
-        int px = t % g.kernelW() * g.dilationW() % g.strideW();
-        return py * g.strideW() + px;
     }
 
     private static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
 
-    /** Plane rows that {@code width} columns starting anywhere can read: the window height they need. */
+    /**
+     * Padded rows that {@code width} columns starting anywhere can read, the junk columns' reads past the last real
+     * one included: a window this high keeps every read of a chunk inside its channel.
+     */
     private int rowsRead(int width) {
-        return (width - 1 + maxShift) / planeW + 2;
+        return (width - 1 + maxShift) / paddedW + 2;
     }
 
     Scratch newScratch(int threads) {
@@ -161,7 +132,7 @@ final class ShiftedConv {
     final class Scratch {
         private final float[][] window;
         private final float[][] result;
-        private final java.util.function.IntConsumer task;
+        private final IntConsumer task;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -170,7 +141,7 @@ final class ShiftedConv {
         private int chunks;
 
         Scratch(int threads) {
-            window = new float[threads][phases.length * g.inChannelsPerGroup() * ldb];
+            window = new float[threads][g.inChannelsPerGroup() * ldb];
             result = new float[threads][g.outChannelsPerGroup() * maxChunk];
             task = this::runTask;
         }
@@ -189,8 +160,8 @@ final class ShiftedConv {
     void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.window.length);
         int images = g.batch() * g.groups();
-        int total = g.outH() * planeW;
-        // Enough chunks that every thread has the same number, none wider than the cache budget.
+        int total = g.outH() * paddedW;
+        // As many chunks for every thread, none wider than the cache budget.
         int chunks = (total + maxChunk - 1) / maxChunk;
         chunks = (roundUp(images * chunks, threads) + images - 1) / images;
         s.chunk = Math.min(maxChunk, roundUp((total + chunks - 1) / chunks, PackedGemm.NR));
@@ -210,61 +181,48 @@ final class ShiftedConv {
                        float[] result) {
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
-        int inOff = (n * g.inChannels() + grp * cin) * g.inH() * g.inW();
-        int firstRow = j0 / planeW;
-        int width = roundUp(Math.min(chunk, g.outH() * planeW - j0), PackedGemm.NR);
-        if (!NOCOPY) copyWindow(in, inOff, firstRow, Math.min(planeH, (j0 + width - 1 + maxShift) / planeW + 1), window);
+        int firstRow = j0 / paddedW;
+        // Whole column panels: the last one's junk columns read the window's slack, never past it.
+        int width = roundUp(Math.min(chunk, g.outH() * paddedW - j0), PackedGemm.NR);
+        copyWindow(in, (n * g.inChannels() + grp * cin) * g.inH() * g.inW(), firstRow,
+                Math.min(paddedH, (j0 + width - 1 + maxShift) / paddedW + 1), window);
         PackedGemm a = weights[grp];
         float[] packed = a.packed();
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
-        int jWindow = j0 - firstRow * planeW;
-        for (int q = 0; q + 1 < passStart.length; q++) {
+        int b0 = j0 - firstRow * paddedW;
         for (int j = 0; j < width; j += PackedGemm.NR) {
             for (int panel = 0; panel < panels; panel++) {
                 int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
                 int cc = panel * PackedGemm.MR * width + j;
-                for (int s = passStart[q]; s < passStart[q + 1]; s++) {
+                for (int s = 0; s < segK0.length; s++) {
                     int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                     int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
-                    PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + jWindow + j, ldb, result, cc, width,
-                            mr, s == 0);
+                    PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
+                            s == 0);
                 }
             }
-        }
         }
         store(result, width, out, residual, n, grp, j0);
     }
 
-    /** Rows [from, to) of every phase plane of every channel of the group into the window, zero outside the input. */
+    /** Padded rows [from, to) of every channel of the group into the window, zero outside the input. */
     private void copyWindow(float[] in, int inOff, int from, int to, float[] window) {
-        int cin = g.inChannelsPerGroup();
         int w = g.inW();
-        int sw = g.strideW();
-        for (int slot = 0; slot < phases.length; slot++) {
-            int py = phases[slot] / sw;
-            // Plane columns [v0, v1) hold input columns v·sW + px - padLeft inside [0, W); the rest is padding.
-            int x0 = phases[slot] % sw - g.padLeft();
-            int v0 = Math.min(planeW, x0 >= 0 ? 0 : (-x0 + sw - 1) / sw);
-            int v1 = Math.clamp((w - x0 + sw - 1) / sw, v0, planeW);
-            for (int c = 0; c < cin; c++) {
-                int plane = inOff + c * g.inH() * w;
-                for (int r = from; r < to; r++) {
-                    int d = (slot * cin + c) * ldb + (r - from) * planeW;
-                    int iy = r * g.strideH() + py - g.padTop();
-                    if (iy < 0 || iy >= g.inH()) {
-                        Arrays.fill(window, d, d + planeW, 0f);
-                    } else {
-                        Arrays.fill(window, d, d + v0, 0f);
-                        int src = plane + iy * w + x0;
-                        if (sw == 1) {
-                            System.arraycopy(in, src + v0, window, d + v0, v1 - v0);
-                        } else {
-                            for (int v = v0; v < v1; v++) {
-                                window[d + v] = in[src + v * sw];
-                            }
-                        }
-                        Arrays.fill(window, d + v1, d + planeW, 0f);
-                    }
+        // Padded columns [x0, x0 + len) hold input columns [ix0, ix0 + len); the rest is padding.
+        int x0 = Math.max(0, g.padLeft());
+        int ix0 = x0 - g.padLeft();
+        int len = Math.clamp(Math.min(w - ix0, paddedW - x0), 0, paddedW - x0);
+        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+            int plane = inOff + c * g.inH() * w;
+            for (int r = from; r < to; r++) {
+                int d = c * ldb + (r - from) * paddedW;
+                int iy = r - g.padTop();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(window, d, d + paddedW, 0f);
+                } else {
+                    Arrays.fill(window, d, d + x0, 0f);
+                    System.arraycopy(in, plane + iy * w + ix0, window, d + x0, len);
+                    Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
                 }
             }
         }
@@ -275,19 +233,20 @@ final class ShiftedConv {
         int cout = g.outChannelsPerGroup();
         int ow = g.outW();
         int spatial = g.outH() * ow;
-        int j1 = Math.min(j0 + width, g.outH() * planeW);
-        int y0 = j0 / planeW;
-        int y1 = (j1 - 1) / planeW;
-        int first = y0 * ow + Math.min(ow, j0 - y0 * planeW);
-        int last = y1 * ow + Math.min(ow, j1 - y1 * planeW);
+        int j1 = Math.min(j0 + width, g.outH() * paddedW);
+        int y0 = j0 / paddedW;
+        int y1 = (j1 - 1) / paddedW;
+        // The chunk's outputs of one channel are contiguous in NCHW: [first, last).
+        int first = y0 * ow + Math.min(ow, j0 - y0 * paddedW);
+        int last = y1 * ow + Math.min(ow, j1 - y1 * paddedW);
         for (int co = 0; co < cout; co++) {
             int channel = grp * cout + co;
             int outOff = (n * g.outChannels() + channel) * spatial;
             for (int y = y0; y <= y1; y++) {
-                int xs = Math.max(0, j0 - y * planeW);
-                int xe = Math.min(ow, j1 - y * planeW);
+                int xs = Math.max(0, j0 - y * paddedW);
+                int xe = Math.min(ow, j1 - y * paddedW);
                 if (xs < xe) {
-                    System.arraycopy(result, co * width + y * planeW + xs - j0, out, outOff + y * ow + xs, xe - xs);
+                    System.arraycopy(result, co * width + y * paddedW + xs - j0, out, outOff + y * ow + xs, xe - xs);
                 }
             }
             post.apply(out, outOff + first, last - first, channel, residual);
