@@ -48,11 +48,12 @@ final class ShiftedConv {
     /**
      * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
      * channels that each micro-kernel call runs long against its load and store of the C tile, and outputs wide
-     * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them).
+     * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them). Outputs of
+     * a few column panels (7×7) stay with im2col, whose rows-outer loop streams their megabytes of weights once.
      */
     static boolean suits(ConvGeometry g) {
         if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
-                || g.inChannelsPerGroup() < MIN_CHANNELS) {
+                || g.inChannelsPerGroup() < MIN_CHANNELS || PackedGemm.fewColumns(g.outH() * g.outW())) {
             return false;
         }
         int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());
