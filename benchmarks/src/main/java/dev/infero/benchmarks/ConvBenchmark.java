@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBenchmark {
-    @Param({"conv3x3:64x56x56->64", "conv3x3:128x28x28->128", "conv3x3:256x14x14->256", "conv3x3:512x7x7->512", "conv1x1:64x56x56->256", "conv1x1:512x14x14->512",
-            "depthwise3x3:32x112x112", "depthwise3x3:96x64x64"})
+    @Param({"conv3x3:64x56x56->64", "conv3x3:128x28x28->128", "conv3x3:256x14x14->256", "conv3x3:512x7x7->512",
+            "conv1x1:64x56x56->256", "conv1x1:512x14x14->512", "depthwise3x3:32x112x112", "depthwise3x3:96x64x64"})
     public String layer;
     @Param({"1", "2"})
     public int threads;

@@ -29,7 +29,7 @@ final class ConvolutionKernel implements Kernel {
         } else {
             this.gemm = new ConvKernel(geometry, weights, post);
             this.depthwise = null;
-            this.execType = (geometry.isPointwise() ? "gemm_1x1_" : "im2col_gemm_") + ISA + "_FP32";
+            this.execType = gemm.strategy() + "_" + ISA + "_FP32";
         }
     }
 

@@ -25,8 +25,7 @@ public final class ConvKernel {
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.g = geometry;
         this.post = post;
-        this.shifted = ShiftedConv.suits(geometry) && !Boolean.getBoolean("infero.shifted.off")
-                ? new ShiftedConv(geometry, weights, post) : null;
+        this.shifted = ShiftedConv.suits(geometry) ? new ShiftedConv(geometry, weights, post) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[shifted == null ? g.groups() : 0];
@@ -44,7 +43,7 @@ public final class ConvKernel {
         return g;
     }
 
-    /** How the convolution is computed, for per-layer counters: {@code gemm_1x1}, {@code shifted_gemm}, {@code im2col_gemm}. */
+    /** How it is computed, for per-layer counters: {@code gemm_1x1}, {@code shifted_gemm} or {@code im2col_gemm}. */
     public String strategy() {
         return g.isPointwise() ? "gemm_1x1" : shifted != null ? "shifted_gemm" : "im2col_gemm";
     }

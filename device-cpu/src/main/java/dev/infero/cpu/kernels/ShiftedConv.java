@@ -10,20 +10,28 @@ import java.util.function.IntConsumer;
  * position {@code (y, x)} becomes column {@code j = y·Wp + x} of a padded-width output, and what tap {@code (kh, kw)}
  * reads there from channel c is {@code padded[c][j + kh·dH·Wp + kw·dW]}: for each tap, the rows of the im2col matrix
  * are the padded planes themselves, shifted by a constant and one plane apart. So with the weights packed with K
- * ordered (kh, kw, c), {@code C[Cout × OH·Wp] = Σ_tap W_tap · shifted_tap(padded)} runs on {@link PackedGemm#kernel}
- * with B read in place, one call per tap (per KC block of channels) on the same C tile, which stays in registers
- * over the tap and in L1 between taps; the Wp - OW columns past each row's end are computed and dropped.
+ * ordered (kh, kw, c), {@code C[Cout × OH·Wp] = Σ_tap W_tap · shifted_tap(padded)} runs on
+ * {@link PackedGemm#kernel} with B read in place, one call per tap (per KC block of channels) on the same C tile,
+ * which stays in registers over the tap and in L1 between taps; the Wp - OW columns past each row's end are computed
+ * and dropped.
  * <p>
- * im2col writes and reads back KH·KW copies of the input (9 for 3×3, a tenth or more of the time of a 64-channel
- * layer); this copies it once, plus a halo of KH-1 rows per chunk, at the price of the dropped columns. The output
- * columns are cut into chunks whose input window (all channels) and result stay in L2 next to the packed weights;
- * each thread copies its chunk's window right before multiplying it, so B is cache-hot.
+ * im2col writes and reads back KH·KW copies of the input in short row pieces; this copies it once, plus a halo of
+ * KH-1 rows per chunk, at the price of the dropped columns (3×3, 1 thread, thread CPU time: 64×56×56→64 60 → 92
+ * GFLOPS, 128×28×28→128 72 → 91, 256×14×14→256 76 → 81). The output columns are cut into chunks whose input window
+ * (all channels) and result stay in L2 next to the packed weights; each thread copies its chunk's window right
+ * before multiplying it, so B is cache-hot.
  */
 final class ShiftedConv {
-    /** Input window per chunk, in floats. */
+    /**
+     * Input window per chunk, in floats (256 KB): with the chunk's result it stays in L2. 32–64 K floats measured the
+     * same; 128 K lost 8 % on 128×28×28 (the window no longer cache-hot when the GEMM reads it).
+     */
     private static final int WINDOW_FLOATS = 64 * 1024;
-    /** Below this many input channels (the depth of one micro-kernel call), loading and storing C per tap costs more than im2col. */
-    private static final int MIN_CHANNELS = 20;
+    /**
+     * Below this many input channels (the depth of one micro-kernel call), loading and storing the C tile at every tap
+     * costs as much as im2col saves (measured: 16 channels lose 10 %, 20–24 tie at 56×56, 32 win 25 %).
+     */
+    private static final int MIN_CHANNELS = 24;
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
     private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
