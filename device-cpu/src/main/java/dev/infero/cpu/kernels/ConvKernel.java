@@ -9,7 +9,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * into chunks small enough that a chunk's unfolded input stays in cache, and the chunks of all images and groups are
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
  * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
- * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}).
+ * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}); other stride-1 convolutions with a kernel
+ * window and enough channels skip im2col ({@link ShiftedConv}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -21,15 +22,19 @@ public final class ConvKernel {
     private final int maxChunk;
     /** The transposed product for few output pixels, when it is the faster strategy; else {@code null}. */
     private final ChannelLaneConv lanes;
+    /** The im2col-free strategy, for the other geometries where it is faster ({@code null} elsewhere). */
+    private final ShiftedConv shifted;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
         this.g = geometry;
         this.post = post;
+        // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
+        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, post) : null;
+        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights, post) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, post) : null;
-        this.weights = new PackedGemm[lanes != null ? 0 : g.groups()];
+        this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
         for (int grp = 0; grp < this.weights.length; grp++) {
             this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k);
         }
@@ -45,11 +50,12 @@ public final class ConvKernel {
     }
 
     /**
-     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm} or
-     * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}).
+     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm},
+     * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}) or {@code shifted_gemm} (see {@link ShiftedConv}).
      */
     public String strategy() {
-        return lanes != null ? "channel_lanes_gemm" : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
+        return lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
+                : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
     }
 
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
@@ -60,8 +66,9 @@ public final class ConvKernel {
     public final class Scratch {
         private final float[][] cols;
         private final float[][] gemm;
+        private final ShiftedConv.Scratch shiftedScratch;
         private final java.util.function.IntConsumer task;
-        private final ChannelLaneConv.Scratch lanes;
+        private final ChannelLaneConv.Scratch lanesScratch;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -71,11 +78,12 @@ public final class ConvKernel {
         private int rowParts;
 
         Scratch(int threads) {
-            boolean own = ConvKernel.this.lanes == null;
+            boolean own = lanes == null && shifted == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? PackedGemm.workspaceSize() : 0];
+            shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
             task = this::runTask;
-            lanes = own ? null : ConvKernel.this.lanes.newScratch(threads);
+            lanesScratch = lanes == null ? null : lanes.newScratch(threads);
         }
 
         private void runTask(int t) {
@@ -102,7 +110,11 @@ public final class ConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         if (lanes != null) {
-            lanes.run(in, out, residual, s.lanes, pool);
+            lanes.run(in, out, residual, s.lanesScratch, pool);
+            return;
+        }
+        if (shifted != null) {
+            shifted.run(in, out, residual, s.shiftedScratch, pool);
             return;
         }
         int threads = Math.min(pool.threads(), s.cols.length);

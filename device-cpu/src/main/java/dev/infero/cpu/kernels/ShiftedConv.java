@@ -1,0 +1,264 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col. The input planes are copied
+ * zero-padded to rows of {@code Wp = OW + (KW-1)·dW} floats (the padding columns are part of each row). Output
+ * position {@code (y, x)} becomes column {@code j = y·Wp + x} of a padded-width output, and what tap {@code (kh, kw)}
+ * reads there from channel c is {@code padded[c][j + kh·dH·Wp + kw·dW]}: for each tap, the rows of the im2col matrix
+ * are the padded planes themselves, shifted by a constant and one plane apart. So with the weights packed with K
+ * ordered (kh, kw, c), {@code C[Cout × OH·Wp] = Σ_tap W_tap · shifted_tap(padded)} runs on
+ * {@link PackedGemm#kernel} with B read in place, one call per tap (per KC block of channels) on the same C tile,
+ * which stays in registers over the tap and in L1 between taps; the Wp - OW columns past each row's end are computed
+ * and dropped.
+ * <p>
+ * im2col writes and reads back KH·KW copies of the input in short row pieces; this copies it once, plus a halo of
+ * KH-1 rows per chunk, at the price of the dropped columns (3×3, 1 thread, thread CPU time: 64×56×56→64 60 → 92
+ * GFLOPS, 128×28×28→128 72 → 91, 256×14×14→256 76 → 81). The output columns are cut into chunks whose input window
+ * (all channels) and result stay in L2 next to the packed weights; each thread copies its chunk's window right
+ * before multiplying it, so B is cache-hot.
+ */
+final class ShiftedConv {
+    /**
+     * Input window per chunk, in floats (256 KB): with the chunk's result it stays in L2. 32–64 K floats measured the
+     * same; 128 K lost 8 % on 128×28×28 (the window no longer cache-hot when the GEMM reads it).
+     */
+    private static final int WINDOW_FLOATS = 64 * 1024;
+    /**
+     * Below this many input channels (the depth of one micro-kernel call), loading and storing the C tile at every tap
+     * costs as much as im2col saves (measured: 16 channels lose 10 %, 20–24 tie at 56×56, 32 win 25 %).
+     */
+    private static final int MIN_CHANNELS = 24;
+    /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
+    private static final int MAX_EXTRA_PANELS_PERCENT = 15;
+
+    private final ConvGeometry g;
+    private final PackedGemm[] weights;
+    private final PostOps post;
+    /** Row length of a padded plane and of the padded-width output. */
+    private final int paddedW;
+    private final int paddedH;
+    /** Largest distance from an output column to the input it reads: the last tap's shift. */
+    private final int maxShift;
+    /** Output columns (padded width) per chunk at most, a multiple of NR. */
+    private final int maxChunk;
+    /** Stride between the channels of a window, the B leading dimension: what a chunk of maxChunk columns reads. */
+    private final int ldb;
+    /** K segments: a tap's channels, cut at KC-block boundaries (where the packed weights jump). */
+    private final int[] segK0;
+    private final int[] segLen;
+    /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
+    private final int[] segB;
+
+    /**
+     * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
+     * channels that each micro-kernel call runs long against its load and store of the C tile, and outputs wide
+     * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them). Outputs of
+     * a few column panels (7×7) stay with im2col, whose rows-outer loop streams their megabytes of weights once.
+     */
+    static boolean suits(ConvGeometry g) {
+        if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
+                || g.inChannelsPerGroup() < MIN_CHANNELS || PackedGemm.fewColumns(g.outH() * g.outW())) {
+            return false;
+        }
+        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());
+        int panels = panels(g.outH() * g.outW());
+        return panels(padded) * 100 <= panels * (100 + MAX_EXTRA_PANELS_PERCENT);
+    }
+
+    private static int panels(int columns) {
+        return (columns + PackedGemm.NR - 1) / PackedGemm.NR;
+    }
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
+    ShiftedConv(ConvGeometry geometry, float[] weights, PostOps post) {
+        this.g = geometry;
+        this.post = post;
+        int cin = g.inChannelsPerGroup();
+        int cout = g.outChannelsPerGroup();
+        int taps = g.kernelH() * g.kernelW();
+        int k = cin * taps;
+        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW();
+        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH();
+        this.maxShift = (paddedH - g.outH()) * paddedW + paddedW - g.outW();
+        this.weights = new PackedGemm[g.groups()];
+        float[] byTap = new float[cout * k];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int co = 0; co < cout; co++) {
+                for (int c = 0; c < cin; c++) {
+                    for (int t = 0; t < taps; t++) {
+                        byTap[co * k + t * cin + c] = weights[((grp * cout + co) * cin + c) * taps + t];
+                    }
+                }
+            }
+            this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k);
+        }
+        int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
+        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
+        this.maxChunk = Math.clamp((rowsInBudget * paddedW - maxShift) / PackedGemm.NR * PackedGemm.NR,
+                PackedGemm.NR, total);
+        this.ldb = rowsRead(maxChunk) * paddedW;
+        int segments = 0;
+        int[] k0 = new int[taps * (k / PackedGemm.KC + 2)];
+        int[] len = new int[k0.length];
+        int[] b = new int[k0.length];
+        for (int t = 0; t < taps; t++) {
+            int shift = t / g.kernelW() * g.dilationH() * paddedW + t % g.kernelW() * g.dilationW();
+            for (int p = t * cin; p < (t + 1) * cin; ) {
+                int end = Math.min((t + 1) * cin, (p / PackedGemm.KC + 1) * PackedGemm.KC);
+                k0[segments] = p;
+                len[segments] = end - p;
+                b[segments] = (p - t * cin) * ldb + shift;
+                segments++;
+                p = end;
+            }
+        }
+        this.segK0 = Arrays.copyOf(k0, segments);
+        this.segLen = Arrays.copyOf(len, segments);
+        this.segB = Arrays.copyOf(b, segments);
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
+    /**
+     * Padded rows that {@code width} columns starting anywhere can read, the junk columns' reads past the last real
+     * one included: a window this high keeps every read of a chunk inside its channel.
+     */
+    private int rowsRead(int width) {
+        return (width - 1 + maxShift) / paddedW + 2;
+    }
+
+    Scratch newScratch(int threads) {
+        return new Scratch(threads);
+    }
+
+    /** Per-request scratch: each thread's input window and chunk result, and the current call's arguments. */
+    final class Scratch {
+        private final float[][] window;
+        private final float[][] result;
+        private final IntConsumer task;
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private int threads;
+        private int chunk;
+        private int chunks;
+
+        Scratch(int threads) {
+            window = new float[threads][g.inChannelsPerGroup() * ldb];
+            result = new float[threads][g.outChannelsPerGroup() * maxChunk];
+            task = this::runTask;
+        }
+
+        private void runTask(int t) {
+            int items = g.batch() * g.groups() * chunks;
+            for (int item = t; item < items; item += threads) {
+                int grp = item / chunks % g.groups();
+                int n = item / chunks / g.groups();
+                chunk(in, out, residual, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
+            }
+        }
+    }
+
+    /** {@code residual} may be {@code null} unless the post-ops add one. */
+    void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        int threads = Math.min(pool.threads(), s.window.length);
+        int images = g.batch() * g.groups();
+        int total = g.outH() * paddedW;
+        // As many chunks for every thread, none wider than the cache budget.
+        int chunks = (total + maxChunk - 1) / maxChunk;
+        chunks = (roundUp(images * chunks, threads) + images - 1) / images;
+        s.chunk = Math.min(maxChunk, roundUp((total + chunks - 1) / chunks, PackedGemm.NR));
+        s.chunks = (total + s.chunk - 1) / s.chunk;
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.threads = threads;
+        pool.parallelFor(Math.min(threads, images * s.chunks), s.task);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+    }
+
+    /** Padded-width output columns [j0, j0 + chunk) of one image and group, all output channels. */
+    private void chunk(float[] in, float[] out, float[] residual, int n, int grp, int j0, int chunk, float[] window,
+                       float[] result) {
+        int cin = g.inChannelsPerGroup();
+        int cout = g.outChannelsPerGroup();
+        int firstRow = j0 / paddedW;
+        // Whole column panels: the last one's junk columns read the window's slack, never past it.
+        int width = roundUp(Math.min(chunk, g.outH() * paddedW - j0), PackedGemm.NR);
+        copyWindow(in, (n * g.inChannels() + grp * cin) * g.inH() * g.inW(), firstRow,
+                Math.min(paddedH, (j0 + width - 1 + maxShift) / paddedW + 1), window);
+        PackedGemm a = weights[grp];
+        float[] packed = a.packed();
+        int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
+        int b0 = j0 - firstRow * paddedW;
+        for (int j = 0; j < width; j += PackedGemm.NR) {
+            for (int panel = 0; panel < panels; panel++) {
+                int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
+                int cc = panel * PackedGemm.MR * width + j;
+                for (int s = 0; s < segK0.length; s++) {
+                    int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
+                    int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
+                    PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
+                            s == 0);
+                }
+            }
+        }
+        store(result, width, out, residual, n, grp, j0);
+    }
+
+    /** Padded rows [from, to) of every channel of the group into the window, zero outside the input. */
+    private void copyWindow(float[] in, int inOff, int from, int to, float[] window) {
+        int w = g.inW();
+        // Padded columns [x0, x0 + len) hold input columns [ix0, ix0 + len); the rest is padding.
+        int x0 = Math.max(0, g.padLeft());
+        int ix0 = x0 - g.padLeft();
+        int len = Math.clamp(Math.min(w - ix0, paddedW - x0), 0, paddedW - x0);
+        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+            int plane = inOff + c * g.inH() * w;
+            for (int r = from; r < to; r++) {
+                int d = c * ldb + (r - from) * paddedW;
+                int iy = r - g.padTop();
+                if (iy < 0 || iy >= g.inH()) {
+                    Arrays.fill(window, d, d + paddedW, 0f);
+                } else {
+                    Arrays.fill(window, d, d + x0, 0f);
+                    System.arraycopy(in, plane + iy * w + ix0, window, d + x0, len);
+                    Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
+                }
+            }
+        }
+    }
+
+    /** Moves the real columns of a chunk's result to the NCHW output, then applies the post-ops there. */
+    private void store(float[] result, int width, float[] out, float[] residual, int n, int grp, int j0) {
+        int cout = g.outChannelsPerGroup();
+        int ow = g.outW();
+        int spatial = g.outH() * ow;
+        int j1 = Math.min(j0 + width, g.outH() * paddedW);
+        int y0 = j0 / paddedW;
+        int y1 = (j1 - 1) / paddedW;
+        // The chunk's outputs of one channel are contiguous in NCHW: [first, last).
+        int first = y0 * ow + Math.min(ow, j0 - y0 * paddedW);
+        int last = y1 * ow + Math.min(ow, j1 - y1 * paddedW);
+        for (int co = 0; co < cout; co++) {
+            int channel = grp * cout + co;
+            int outOff = (n * g.outChannels() + channel) * spatial;
+            for (int y = y0; y <= y1; y++) {
+                int xs = Math.max(0, j0 - y * paddedW);
+                int xe = Math.min(ow, j1 - y * paddedW);
+                if (xs < xe) {
+                    System.arraycopy(result, co * width + y * paddedW + xs - j0, out, outOff + y * ow + xs, xe - xs);
+                }
+            }
+            post.apply(out, outOff + first, last - first, channel, residual);
+        }
+    }
+}
