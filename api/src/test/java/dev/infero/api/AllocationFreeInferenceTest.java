@@ -95,6 +95,36 @@ class AllocationFreeInferenceTest {
     }
 
     /**
+     * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col), 3×3 and 1×1 layers with few
+     * output pixels and many channels (output channels in the vector lanes), a plain 1×1 layer and a narrow 3×3 layer
+     * (im2col).
+     */
+    private Path convolutionStrategies() {
+        Random r = new Random(5);
+        Path file = dir.resolve("strategies.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("strategies", 17)
+                .input("x", ElementType.F32, 1, 32, 56, 56)
+                .initializer("w1", random(r, 32, 32, 3, 3)).initializer("w2", random(r, 256, 32, 3, 3))
+                .initializer("w3", random(r, 256, 256, 1, 1)).initializer("w4", random(r, 16, 256, 1, 1))
+                .initializer("w5", random(r, 8, 16, 3, 3))
+                .output("y", ElementType.F32);
+        b.node("Conv", "shifted").inputs("x", "w1").outputs("c1").attr("pads", 1, 1, 1, 1);
+        b.node("MaxPool", "mp").inputs("c1").outputs("mp").attr("kernel_shape", 4, 4).attr("strides", 4, 4);
+        b.node("Conv", "lanes3x3").inputs("mp", "w2").outputs("c2").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "r").inputs("c2").outputs("r");
+        b.node("Conv", "lanes1x1").inputs("r", "w3").outputs("c3");
+        b.node("Conv", "pointwise").inputs("c3", "w4").outputs("c4");
+        b.node("Conv", "im2col").inputs("c4", "w5").outputs("y").attr("pads", 1, 1, 1, 1);
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void everyConvolutionStrategyInfersWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(convolutionStrategies()));
+    }
+
+    /**
      * Fully connected layers (Gemm, both weight layouts) and standalone Multiply, Add and ReLU; wide enough that the
      * element-wise loops are compiled by C2 within the warm-up (before that, their vectors are boxed).
      */
