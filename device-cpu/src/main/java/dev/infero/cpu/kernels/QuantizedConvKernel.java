@@ -16,16 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API has no int8 dot product and its int32 multiply runs at half the FMA rate, so the products are taken
  * with the f32 micro-kernel {@link PackedGemm#kernel} on integer-valued floats: every product is at most 32,640 and
  * every partial sum an integer, exact while below 2^24. When no output row can reach 2^24 (the sum over K of
- * |w|·max|a|, from the actual weights) the float sum is the integer sum. Otherwise K is cut into blocks of
- * {@link #KC} (256·255·128 &lt; 2^24), each block is summed exactly in float and added into int32 accumulators.
- * <p>
- * The input quantization is fused into the packing: 1×1 stride-1 kernels quantize each K-block × NR-column panel of
- * the input just before the micro-kernel reads it (the input is read once, as the f32 kernel reads it in place);
- * other kernels, which read values several times or skip some (strides), quantize the input once per run, vectorized,
- * into a per-request buffer of codes and unfold those. Padding is code 0, the value 0. Output columns are cut into
- * chunks as in {@link ConvKernel}, each unfolded into a zero-padded panel of whole micro-kernel columns. When the
- * layer before writes the codes itself ({@link #readingCodes}), none of this quantizing happens, and a 1×1 kernel
- * multiplies its input in place as the f32 kernel does.
+ * |w|·max|a|, from the actual weights) the float sum is the integer sum in any order: the input is quantized once per
+ * run, vectorized, into a per-request buffer of codes, and the f32 {@link ConvKernel} multiplies those by the weight
+ * codes with whichever strategy suits the layer's shape. Otherwise K is cut into blocks of {@link #KC}
+ * (256·255·128 &lt; 2^24), each block is summed exactly in float and added into int32 accumulators: 1×1 stride-1
+ * kernels quantize each K-block × NR-column panel of the input just before the micro-kernel reads it, others unfold
+ * the codes chunk by chunk as in {@link ConvKernel}. Padding is code 0, the value 0. When the layer before writes the
+ * codes itself ({@link #readingCodes}), none of this quantizing happens.
  */
 public final class QuantizedConvKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -37,12 +34,14 @@ public final class QuantizedConvKernel {
 
     private final ConvGeometry g;
     private final ActivationQuantizer quantizer;
-    /** Per group: the weight codes, packed. */
+    /** Per group: the weight codes, packed, for sums carried in int32; empty when they are exact in float. */
     private final PackedGemm[] packed;
+    /** The f32 convolution of the weight codes, which computes the exact sums when they stay below 2^24. */
+    private final ConvKernel onCodes;
     private final PostOps post;
     /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
     private final boolean spills;
-    /** Whether the whole input is quantized first, vectorized, and then unfolded (all but 1×1 stride-1 kernels). */
+    /** Whether the whole input is quantized first, vectorized (all but 1×1 stride-1 kernels with int32 sums). */
     private final boolean prequantize;
     private final int maxChunk;
     /** Whether the input already holds the codes (written by the layer before), so nothing is quantized here. */
@@ -59,14 +58,17 @@ public final class QuantizedConvKernel {
         this.post = post;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.packed = new PackedGemm[g.groups()];
         double worst = 0;
         for (int grp = 0; grp < g.groups(); grp++) {
-            packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
             worst = Math.max(worst, maxRowSum(weightCodes, grp * cout * k, cout, k));
         }
         this.spills = worst * quantizer.maxAbsCode() >= EXACT;
-        this.prequantize = !g.isPointwise();
+        this.onCodes = spills ? null : new ConvKernel(g, weightCodes, post);
+        this.packed = new PackedGemm[spills ? g.groups() : 0];
+        for (int grp = 0; grp < packed.length; grp++) {
+            packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
+        }
+        this.prequantize = !spills || !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         int spatial = roundUp(g.outH() * g.outW(), nr);
@@ -79,6 +81,7 @@ public final class QuantizedConvKernel {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
+        this.onCodes = k.onCodes;
         this.post = k.post;
         this.spills = k.spills;
         this.prequantize = k.prequantize;
@@ -96,7 +99,7 @@ public final class QuantizedConvKernel {
 
     /**
      * This kernel reading its input as the quantizer's codes, already computed: the layer before wrote them instead
-     * of its float output. A 1×1 kernel then multiplies the input in place, exactly as the f32 one does.
+     * of its float output.
      */
     public QuantizedConvKernel readingCodes() {
         if (!canReadCodes()) {
@@ -117,6 +120,7 @@ public final class QuantizedConvKernel {
     /** Per-request buffers: the input's codes, and per thread an unfolded panel and its product. */
     public final class Scratch {
         private final float[] codes;
+        private final ConvKernel.Scratch onCodesScratch;
         private final float[][] cols;
         private final float[][] acc;
         private final int[][] sums;
@@ -131,10 +135,12 @@ public final class QuantizedConvKernel {
         Scratch(int threads) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
             codes = new float[prequantize && !codesIn ? inSize : 0];
-            cols = new float[threads][g.isPointwise() ? codesIn ? PackedGemm.workspaceSize()
-                    : Math.min(KC, g.patchSize()) * maxChunk : g.patchSize() * maxChunk];
-            acc = new float[threads][g.outChannelsPerGroup() * maxChunk];
-            sums = new int[threads][spills ? g.outChannelsPerGroup() * maxChunk : 0];
+            onCodesScratch = onCodes == null ? null : onCodes.newScratch(threads);
+            int perThread = spills ? 1 : 0;
+            cols = new float[threads][perThread * (g.isPointwise() ? Math.min(KC, g.patchSize()) * maxChunk
+                    : g.patchSize() * maxChunk)];
+            acc = new float[threads][perThread * g.outChannelsPerGroup() * maxChunk];
+            sums = new int[threads][perThread * g.outChannelsPerGroup() * maxChunk];
             quantizeTask = t -> {
                 int per = (inSize + this.threads - 1) / this.threads;
                 int from = Math.min(inSize, t * per);
@@ -159,6 +165,18 @@ public final class QuantizedConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.cols.length);
+        if (onCodes != null) {
+            float[] codes = in;
+            if (!codesIn) {
+                s.in = in;
+                s.threads = threads;
+                pool.parallelFor(threads, s.quantizeTask);
+                s.in = null;
+                codes = s.codes;
+            }
+            onCodes.run(codes, out, residual, s.onCodesScratch, pool);
+            return;
+        }
         int spatial = g.outH() * g.outW();
         int nr = PackedGemm.NR;
         int images = g.batch() * g.groups();
@@ -194,20 +212,13 @@ public final class QuantizedConvKernel {
         PackedGemm a = packed[grp];
         int spatialOut = g.outH() * g.outW();
         int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
-        if (panels && codesIn) {
-            a.multiply(width, s.in, inOff + j0, g.inH() * g.inW(), s.out, outOff, spatialOut, post, grp * cout,
-                    s.residual, cols);
-            return;
-        }
         if (!panels) {
             Im2col.unfold(g, codesIn ? s.in : s.codes, inOff, j0, width, ld, cols);
         }
         int nr = PackedGemm.NR;
-        int full = spills ? 0 : width / nr * nr;
         int mr = PackedGemm.MR;
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
-            boolean first = spills || p == 0;
             // As in PackedGemm.multiplyRows: few column panels, rows outside (the weights stream once) with the whole
             // K block quantized first; else columns outside, each 1×1 panel quantized just before use (L1).
             if (PackedGemm.fewColumns(ld)) {
@@ -216,7 +227,7 @@ public final class QuantizedConvKernel {
                 }
                 for (int i = 0; i < cout; i += mr) {
                     for (int j = 0; j < ld; j += nr) {
-                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
+                        tile(a, i, j, p, kc, panels, ld, cols, acc);
                     }
                 }
             } else {
@@ -225,21 +236,15 @@ public final class QuantizedConvKernel {
                         quantizePanel(s, cols, inOff + j0, p, kc, j, width);
                     }
                     for (int i = 0; i < cout; i += mr) {
-                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
+                        tile(a, i, j, p, kc, panels, ld, cols, acc);
                     }
                 }
             }
-            if (spills) {
-                addExact(acc, s.sums[t], cout * ld, p == 0);
-            }
+            addExact(acc, s.sums[t], cout * ld, p == 0);
         }
         for (int r = 0; r < cout; r++) {
             int dst = outOff + r * spatialOut;
-            if (spills) {
-                toFloat(s.sums[t], r * ld, s.out, dst, width);
-            } else {
-                System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
-            }
+            toFloat(s.sums[t], r * ld, s.out, dst, width);
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
         }
     }
@@ -252,18 +257,13 @@ public final class QuantizedConvKernel {
     }
 
     /**
-     * One MR×NR tile over the K block at {@code p}: B from the quantized panel ({@code panels}, 1×1) or the unfolded
-     * rows; whole panels go straight to the output, int32 sums and a narrow last panel through {@code acc}.
+     * One MR×NR tile of the exact block sums over the K block at {@code p}, into {@code acc}: B from the quantized
+     * panel ({@code panels}, 1×1) or the unfolded rows.
      */
-    private void tile(Scratch s, PackedGemm a, int i, int j, int p, int kc, boolean first, int full, boolean panels,
-                      int ld, float[] cols, float[] acc, int outOff, int spatialOut) {
-        boolean direct = j < full;
-        float[] c = direct ? s.out : acc;
-        int ldc = direct ? spatialOut : ld;
-        int cOff = (direct ? outOff + j : j) + i * ldc;
+    private void tile(PackedGemm a, int i, int j, int p, int kc, boolean panels, int ld, float[] cols, float[] acc) {
         int cout = g.outChannelsPerGroup();
         PackedGemm.kernel(kc, a.packed(), a.blockOffset(i / PackedGemm.MR, p), cols, panels ? j * kc : p * ld + j,
-                panels ? PackedGemm.NR : ld, c, cOff, ldc, Math.min(PackedGemm.MR, cout - i), first);
+                panels ? PackedGemm.NR : ld, acc, j + i * ld, ld, Math.min(PackedGemm.MR, cout - i), true);
     }
 
     /** The largest sum of |code| over the {@code rows} rows of {@code k} codes at {@code codes[src..]}: what bounds

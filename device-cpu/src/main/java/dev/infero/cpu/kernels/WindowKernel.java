@@ -355,10 +355,11 @@ public final class WindowKernel {
             post.apply(wide, 0, wideLength, c, null);
         }
         if (outputCodes != null) {
-            outputCodes[c].quantize(wide, 0, wide, 0, wideLength);
-        }
-        for (int y = 0; y < g.outH(); y++) {
-            copyRow(wide, y * pitch, out, o + y * ow, ow);
+            outputCodes[c].quantize(wide, 0, pitch, out, o, ow, g.outH(), ow);
+        } else {
+            for (int y = 0; y < g.outH(); y++) {
+                copyRow(wide, y * pitch, out, o + y * ow, ow);
+            }
         }
         if (post.hasResidual()) {
             post.apply(out, o, g.outH() * ow, c, residual);
