@@ -4,12 +4,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * ReLU, clamping and maximum for kernels, without {@code FloatVector.max/min}: those follow {@code Math.max/min}
- * (NaN wins, −0 &lt; +0), which C2 compiles to a sequence of five instructions per call; a quantizing pass took twice
- * as long with them as without, a 3×3 max pooling 2.3 times as long. ReLU here keeps the lanes whose sign bit is
- * clear (one integer max), a clamp and a maximum select by comparison. The differences from the {@code Math} rules:
- * signed zeros; ReLU turns a NaN with its sign bit set into 0; {@link #max} keeps a NaN only from its first argument
- * (a running maximum whose first value is NaN stays NaN, a later NaN is skipped).
+ * ReLU and clamping for kernels, without {@code FloatVector.max/min}: those follow {@code Math.max/min} (NaN wins,
+ * −0 &lt; +0), which C2 compiles to a sequence of five instructions per call; a quantizing pass took twice as long
+ * with them as without, a 3×3 max pooling 2.3 times as long (the pooling kernels select by comparison in their own
+ * loops, {@code a.blend(b, a.compare(LT, b))}, which keeps a NaN only when it is the running maximum already). ReLU
+ * here keeps the lanes whose sign bit is clear (one integer max), a clamp selects by comparison. The differences from
+ * the {@code Math} rules: signed zeros, and ReLU turns a NaN with its sign bit set into 0.
  */
 public final class FastMinMax {
     private FastMinMax() {
@@ -18,11 +18,6 @@ public final class FastMinMax {
     /** {@code max(v, 0)}. */
     public static FloatVector relu(FloatVector v) {
         return v.reinterpretAsInts().max(0).reinterpretAsFloats();
-    }
-
-    /** The lane-wise larger of {@code a} and {@code b}; {@code a} where they compare equal or unordered. */
-    public static FloatVector max(FloatVector a, FloatVector b) {
-        return a.blend(b, a.compare(VectorOperators.LT, b));
     }
 
     /** {@code min(max(v, lo), hi)} for {@code lo ≤ hi}. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -304,11 +305,15 @@ public final class WindowKernel {
             int bottom = top + iw;
             int o = (plane * g.outH() + y) * ow;
             for (int x = 0; x < full; x += L) {
-                FloatVector lo = FastMinMax.max(FloatVector.fromArray(S, in, top + 2 * x),
-                        FloatVector.fromArray(S, in, bottom + 2 * x));
-                FloatVector hi = FastMinMax.max(FloatVector.fromArray(S, in, top + 2 * x + L),
-                        FloatVector.fromArray(S, in, bottom + 2 * x + L));
-                FastMinMax.max(EVEN_LANES.selectFrom(lo, hi), ODD_LANES.selectFrom(lo, hi)).intoArray(out, o + x);
+                FloatVector t0 = FloatVector.fromArray(S, in, top + 2 * x);
+                FloatVector b0 = FloatVector.fromArray(S, in, bottom + 2 * x);
+                FloatVector t1 = FloatVector.fromArray(S, in, top + 2 * x + L);
+                FloatVector b1 = FloatVector.fromArray(S, in, bottom + 2 * x + L);
+                FloatVector lo = t0.blend(b0, t0.compare(VectorOperators.LT, b0));
+                FloatVector hi = t1.blend(b1, t1.compare(VectorOperators.LT, b1));
+                FloatVector even = EVEN_LANES.selectFrom(lo, hi);
+                FloatVector odd = ODD_LANES.selectFrom(lo, hi);
+                even.blend(odd, even.compare(VectorOperators.LT, odd)).intoArray(out, o + x);
             }
             for (int x = full; x < ow; x++) {
                 out[o + x] = Math.max(Math.max(in[top + 2 * x], in[top + 2 * x + 1]),
@@ -441,11 +446,17 @@ public final class WindowKernel {
             FloatVector a2 = FloatVector.fromArray(S, buf, b0 + 2 * L);
             FloatVector a3 = FloatVector.fromArray(S, buf, b0 + 3 * L);
             for (int t = 1; t < taps; t++) {
+                // Selected by comparison, inline: see FastMinMax for why not FloatVector.max, and a call taking
+                // and returning vectors that C2 does not inline boxes them.
                 int b = p + tapOffset[t];
-                a0 = FastMinMax.max(a0, FloatVector.fromArray(S, buf, b));
-                a1 = FastMinMax.max(a1, FloatVector.fromArray(S, buf, b + L));
-                a2 = FastMinMax.max(a2, FloatVector.fromArray(S, buf, b + 2 * L));
-                a3 = FastMinMax.max(a3, FloatVector.fromArray(S, buf, b + 3 * L));
+                FloatVector v0 = FloatVector.fromArray(S, buf, b);
+                FloatVector v1 = FloatVector.fromArray(S, buf, b + L);
+                FloatVector v2 = FloatVector.fromArray(S, buf, b + 2 * L);
+                FloatVector v3 = FloatVector.fromArray(S, buf, b + 3 * L);
+                a0 = a0.blend(v0, a0.compare(VectorOperators.LT, v0));
+                a1 = a1.blend(v1, a1.compare(VectorOperators.LT, v1));
+                a2 = a2.blend(v2, a2.compare(VectorOperators.LT, v2));
+                a3 = a3.blend(v3, a3.compare(VectorOperators.LT, v3));
             }
             a0.intoArray(wide, p);
             a1.intoArray(wide, p + L);
