@@ -48,7 +48,7 @@ final class QuantizedConvolution {
             dequantize[c] = (float) (quantizer.step() * weights[1][c] * (scale == null ? 1 : scale[c]));
         }
         QuantizedConvKernel kernel = new QuantizedConvKernel(g, weights[0], quantizer, post.scaledBy(dequantize));
-        return new Plan(fq, fq.input(0), new QuantizedConvolutionKernel(kernel, g.isPointwise(), post));
+        return new Plan(fq, fq.input(0), new QuantizedConvolutionKernel(kernel, post));
     }
 
     /**
@@ -172,10 +172,10 @@ final class QuantizedConvolution {
         private final QuantizedConvKernel conv;
         private final String execType;
 
-        QuantizedConvolutionKernel(QuantizedConvKernel conv, boolean pointwise, PostOps unscaled) {
+        QuantizedConvolutionKernel(QuantizedConvKernel conv, PostOps unscaled) {
             this.conv = conv;
             String post = unscaled.isIdentity() ? "" : "+" + unscaled.describe();
-            this.execType = (pointwise ? "gemm_1x1_" : "im2col_gemm_") + ISA + "_I8+scale" + post;
+            this.execType = conv.strategy() + "_" + ISA + "_I8+scale" + post;
         }
 
         private QuantizedConvolutionKernel(QuantizedConvKernel conv, String execType) {

@@ -38,6 +38,8 @@ public final class QuantizedConvKernel {
     private final PackedGemm[] packed;
     /** The f32 convolution of the weight codes, which computes the exact sums when they stay below 2^24. */
     private final ConvKernel onCodes;
+    /** Otherwise, for one image and group: f32 convolutions of input-channel blocks, added in int32. */
+    private final ChannelBlockedConv blocked;
     private final PostOps post;
     /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
     private final boolean spills;
@@ -64,11 +66,13 @@ public final class QuantizedConvKernel {
         }
         this.spills = worst * quantizer.maxAbsCode() >= EXACT;
         this.onCodes = spills ? null : new ConvKernel(g, weightCodes, post);
-        this.packed = new PackedGemm[spills ? g.groups() : 0];
+        this.blocked = spills && ChannelBlockedConv.suits(g)
+                ? new ChannelBlockedConv(g, weightCodes, quantizer.maxAbsCode(), post) : null;
+        this.packed = new PackedGemm[spills && blocked == null ? g.groups() : 0];
         for (int grp = 0; grp < packed.length; grp++) {
             packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
         }
-        this.prequantize = !spills || !g.isPointwise();
+        this.prequantize = onCodes != null || blocked == null && !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         int spatial = roundUp(g.outH() * g.outW(), nr);
@@ -82,6 +86,7 @@ public final class QuantizedConvKernel {
         this.quantizer = k.quantizer;
         this.packed = k.packed;
         this.onCodes = k.onCodes;
+        this.blocked = k.blocked;
         this.post = k.post;
         this.spills = k.spills;
         this.prequantize = k.prequantize;
@@ -94,7 +99,7 @@ public final class QuantizedConvKernel {
      * anyway, so only the others read codes in place.
      */
     public boolean canReadCodes() {
-        return !(g.isPointwise() && spills);
+        return !(g.isPointwise() && packed.length > 0);
     }
 
     /**
@@ -106,6 +111,12 @@ public final class QuantizedConvKernel {
             throw new IllegalStateException("a 1×1 kernel with int32 sums quantizes its own panels");
         }
         return new QuantizedConvKernel(this);
+    }
+
+    /** How it is computed, for per-layer counters: the f32 kernel's strategy on codes, or int32 sums per K block. */
+    public String strategy() {
+        return onCodes != null ? onCodes.strategy() : blocked != null ? blocked.strategy()
+                : g.isPointwise() ? "gemm_1x1_int32" : "im2col_gemm_int32";
     }
 
     /** Whether sums are carried in int32 between K blocks (for tests and counters). */
@@ -121,6 +132,7 @@ public final class QuantizedConvKernel {
     public final class Scratch {
         private final float[] codes;
         private final ConvKernel.Scratch onCodesScratch;
+        private final ChannelBlockedConv.Scratch blockedScratch;
         private final float[][] cols;
         private final float[][] acc;
         private final int[][] sums;
@@ -136,7 +148,8 @@ public final class QuantizedConvKernel {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
             codes = new float[prequantize && !codesIn ? inSize : 0];
             onCodesScratch = onCodes == null ? null : onCodes.newScratch(threads);
-            int perThread = spills ? 1 : 0;
+            blockedScratch = blocked == null ? null : blocked.newScratch(threads);
+            int perThread = packed.length > 0 ? 1 : 0;
             cols = new float[threads][perThread * (g.isPointwise() ? Math.min(KC, g.patchSize()) * maxChunk
                     : g.patchSize() * maxChunk)];
             acc = new float[threads][perThread * g.outChannelsPerGroup() * maxChunk];
@@ -175,6 +188,10 @@ public final class QuantizedConvKernel {
                 codes = s.codes;
             }
             onCodes.run(codes, out, residual, s.onCodesScratch, pool);
+            return;
+        }
+        if (blocked != null) {
+            blocked.run(in, codesIn ? null : quantizer, out, residual, s.blockedScratch, pool);
             return;
         }
         int spatial = g.outH() * g.outW();

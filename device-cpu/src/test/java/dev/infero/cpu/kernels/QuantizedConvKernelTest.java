@@ -34,6 +34,8 @@ class QuantizedConvKernelTest {
             "1, 512, 6, 5, 7, 3, 3, 1, 1, 1, 1, false, true",
             "1, 512, 5, 6, 6, 3, 3, 1, 1, 1, 1, true, true",
             "1, 1000, 4, 7, 13, 1, 1, 1, 1, 0, 1, false, true",
+            "2, 512, 5, 6, 6, 3, 3, 1, 1, 1, 1, false, true",
+            "1, 1024, 4, 5, 8, 3, 3, 1, 1, 1, 2, true, true",
     })
     void accumulatorsAreExactIntegers(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation,
                                       int pad, int groups, boolean signed, boolean extreme) {
@@ -53,6 +55,8 @@ class QuantizedConvKernelTest {
         }
         QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE);
         assertEquals(extreme, kernel.spills(), "int32 accumulators are used exactly when a sum can reach 2^24");
+        assertEquals(extreme && n == 1 && groups == 1, kernel.strategy().endsWith("_int32_blocks"),
+                "one image and group: f32 convolutions of input-channel blocks, added in int32; " + kernel.strategy());
         float[] out = new float[n * cout * oh * ow];
         try (WorkerPool pool = new WorkerPool(2, "t")) {
             kernel.run(x, out, null, kernel.newScratch(2), pool);
