@@ -43,8 +43,12 @@ public final class QuantizedConvKernel {
     private final PostOps post;
     /** Whether a row's sum could reach 2^24, so blocks are added into int32 accumulators. */
     private final boolean spills;
-    /** Whether the whole input is quantized first, vectorized (all but 1×1 stride-1 kernels with int32 sums). */
-    private final boolean prequantize;
+    /**
+     * Whether a 1×1 stride-1 kernel reading values quantizes each K-block × NR-column panel of its input as the product
+     * reads it (in L1) rather than the whole input first: on wide outputs the extra pass over memory cost more than
+     * the f32 kernels' strategies gain; with int32 sums it is the only way.
+     */
+    private final boolean quantizesPanels;
     private final int maxChunk;
     /** Whether the input already holds the codes (written by the layer before), so nothing is quantized here. */
     private final boolean codesIn;
@@ -68,11 +72,12 @@ public final class QuantizedConvKernel {
         this.onCodes = spills ? null : new ConvKernel(g, weightCodes, post);
         this.blocked = spills && ChannelBlockedConv.suits(g)
                 ? new ChannelBlockedConv(g, weightCodes, quantizer.maxAbsCode(), post) : null;
-        this.packed = new PackedGemm[spills && blocked == null ? g.groups() : 0];
+        this.quantizesPanels = g.isPointwise()
+                && (spills ? blocked == null : !onCodes.strategy().startsWith("channel_lanes"));
+        this.packed = new PackedGemm[quantizesPanels || spills && blocked == null ? g.groups() : 0];
         for (int grp = 0; grp < packed.length; grp++) {
             packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
         }
-        this.prequantize = onCodes != null || blocked == null && !g.isPointwise();
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
         int spatial = roundUp(g.outH() * g.outW(), nr);
@@ -89,7 +94,7 @@ public final class QuantizedConvKernel {
         this.blocked = k.blocked;
         this.post = k.post;
         this.spills = k.spills;
-        this.prequantize = k.prequantize;
+        this.quantizesPanels = k.quantizesPanels;
         this.maxChunk = k.maxChunk;
         this.codesIn = true;
     }
@@ -99,7 +104,7 @@ public final class QuantizedConvKernel {
      * anyway, so only the others read codes in place.
      */
     public boolean canReadCodes() {
-        return !(g.isPointwise() && packed.length > 0);
+        return !(quantizesPanels && spills);
     }
 
     /**
@@ -146,14 +151,15 @@ public final class QuantizedConvKernel {
 
         Scratch(int threads) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
-            codes = new float[prequantize && !codesIn ? inSize : 0];
+            boolean whole = onCodes != null ? !quantizesPanels : blocked == null && !g.isPointwise();
+            codes = new float[whole && !codesIn ? inSize : 0];
             onCodesScratch = onCodes == null ? null : onCodes.newScratch(threads);
             blockedScratch = blocked == null ? null : blocked.newScratch(threads);
             int perThread = packed.length > 0 ? 1 : 0;
             cols = new float[threads][perThread * (g.isPointwise() ? Math.min(KC, g.patchSize()) * maxChunk
                     : g.patchSize() * maxChunk)];
             acc = new float[threads][perThread * g.outChannelsPerGroup() * maxChunk];
-            sums = new int[threads][perThread * g.outChannelsPerGroup() * maxChunk];
+            sums = new int[threads][spills ? perThread * g.outChannelsPerGroup() * maxChunk : 0];
             quantizeTask = t -> {
                 int per = (inSize + this.threads - 1) / this.threads;
                 int from = Math.min(inSize, t * per);
@@ -178,7 +184,7 @@ public final class QuantizedConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.cols.length);
-        if (onCodes != null) {
+        if (onCodes != null && (codesIn || !quantizesPanels)) {
             float[] codes = in;
             if (!codesIn) {
                 s.in = in;
@@ -204,7 +210,7 @@ public final class QuantizedConvKernel {
         s.out = out;
         s.residual = residual;
         s.threads = threads;
-        if (prequantize && !codesIn) {
+        if (!g.isPointwise() && !codesIn) {
             pool.parallelFor(threads, s.quantizeTask);
         }
         int chunks = (spatial + s.chunk - 1) / s.chunk;
@@ -234,8 +240,12 @@ public final class QuantizedConvKernel {
         }
         int nr = PackedGemm.NR;
         int mr = PackedGemm.MR;
+        // Sums exact in float accumulate over K straight in the output (whole panels) or in acc (the narrow last
+        // one); int32 sums take each K block's exact float sums from acc.
+        int full = spills ? 0 : width / nr * nr;
         for (int p = 0; p < k; p += KC) {
             int kc = Math.min(KC, k - p);
+            boolean first = spills || p == 0;
             // As in PackedGemm.multiplyRows: few column panels, rows outside (the weights stream once) with the whole
             // K block quantized first; else columns outside, each 1×1 panel quantized just before use (L1).
             if (PackedGemm.fewColumns(ld)) {
@@ -244,7 +254,7 @@ public final class QuantizedConvKernel {
                 }
                 for (int i = 0; i < cout; i += mr) {
                     for (int j = 0; j < ld; j += nr) {
-                        tile(a, i, j, p, kc, panels, ld, cols, acc);
+                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
                     }
                 }
             } else {
@@ -253,15 +263,21 @@ public final class QuantizedConvKernel {
                         quantizePanel(s, cols, inOff + j0, p, kc, j, width);
                     }
                     for (int i = 0; i < cout; i += mr) {
-                        tile(a, i, j, p, kc, panels, ld, cols, acc);
+                        tile(s, a, i, j, p, kc, first, full, panels, ld, cols, acc, outOff, spatialOut);
                     }
                 }
             }
-            addExact(acc, s.sums[t], cout * ld, p == 0);
+            if (spills) {
+                addExact(acc, s.sums[t], cout * ld, p == 0);
+            }
         }
         for (int r = 0; r < cout; r++) {
             int dst = outOff + r * spatialOut;
-            toFloat(s.sums[t], r * ld, s.out, dst, width);
+            if (spills) {
+                toFloat(s.sums[t], r * ld, s.out, dst, width);
+            } else {
+                System.arraycopy(acc, r * ld + full, s.out, dst + full, width - full);
+            }
             post.apply(s.out, dst, width, grp * cout + r, s.residual);
         }
     }
@@ -274,13 +290,19 @@ public final class QuantizedConvKernel {
     }
 
     /**
-     * One MR×NR tile of the exact block sums over the K block at {@code p}, into {@code acc}: B from the quantized
-     * panel ({@code panels}, 1×1) or the unfolded rows.
+     * One MR×NR tile over the K block at {@code p}: B from the quantized panel ({@code panels}, 1×1) or the unfolded
+     * rows; whole panels before {@code full} go straight to the output, int32 sums and a narrow last panel through
+     * {@code acc}.
      */
-    private void tile(PackedGemm a, int i, int j, int p, int kc, boolean panels, int ld, float[] cols, float[] acc) {
+    private void tile(Scratch s, PackedGemm a, int i, int j, int p, int kc, boolean first, int full, boolean panels,
+                      int ld, float[] cols, float[] acc, int outOff, int spatialOut) {
+        boolean direct = j < full;
+        float[] c = direct ? s.out : acc;
+        int ldc = direct ? spatialOut : ld;
+        int cOff = (direct ? outOff + j : j) + i * ldc;
         int cout = g.outChannelsPerGroup();
         PackedGemm.kernel(kc, a.packed(), a.blockOffset(i / PackedGemm.MR, p), cols, panels ? j * kc : p * ld + j,
-                panels ? PackedGemm.NR : ld, acc, j + i * ld, ld, Math.min(PackedGemm.MR, cout - i), true);
+                panels ? PackedGemm.NR : ld, c, cOff, ldc, Math.min(PackedGemm.MR, cout - i), first);
     }
 
     /** The largest sum of |code| over the {@code rows} rows of {@code k} codes at {@code codes[src..]}: what bounds
