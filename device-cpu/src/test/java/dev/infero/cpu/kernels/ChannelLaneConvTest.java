@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 
 import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.testing.RandomData;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,11 +69,11 @@ class ChannelLaneConvTest {
     }
 
     private static void check(ConvGeometry g, int threads, boolean postOps, Random r) {
-        float[] in = random(r, g.batch() * g.inChannels() * g.inH() * g.inW());
-        float[] wts = random(r, g.outChannels() * g.patchSize());
-        float[] bias = postOps ? random(r, g.outChannels()) : null;
+        float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
+        float[] wts = RandomData.uniform(r, g.outChannels() * g.patchSize());
+        float[] bias = postOps ? RandomData.uniform(r, g.outChannels()) : null;
         int outSize = g.batch() * g.outChannels() * g.outH() * g.outW();
-        float[] res = postOps ? random(r, outSize) : null;
+        float[] res = postOps ? RandomData.uniform(r, outSize) : null;
         float[] out = new float[outSize];
         java.util.Arrays.fill(out, Float.NaN);
         PostOps post = postOps ? new PostOps(bias, true, PostOps.Activation.RELU, 0, 0) : PostOps.NONE;
@@ -80,7 +81,7 @@ class ChannelLaneConvTest {
             ChannelLaneConv conv = new ChannelLaneConv(g, wts, post);
             ChannelLaneConv.Scratch scratch = conv.newScratch(threads);
             // First on another input: nothing of one call (the zero-bordered input copy) may leak into the next.
-            conv.run(random(r, in.length), out, res, scratch, pool);
+            conv.run(RandomData.uniform(r, in.length), out, res, scratch, pool);
             conv.run(in, out, res, scratch, pool);
         }
         float[] expected = ConvKernelsTest.naive(g, in, wts, bias, res, postOps);
@@ -101,11 +102,4 @@ class ChannelLaneConvTest {
         return b;
     }
 
-    private static float[] random(Random r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = r.nextFloat() * 2 - 1;
-        }
-        return f;
-    }
 }

@@ -3,6 +3,7 @@ package dev.infero.cpu.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,14 +54,6 @@ class ConvKernelsTest {
         return new ConvGeometry(n, c, h, w, cout, oh, ow, k, k, stride, stride, dil, dil, pad, pad, groups);
     }
 
-    private static float[] random(Random r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = r.nextFloat() * 2 - 1;
-        }
-        return f;
-    }
-
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} cout{4} k{5} s{6} p{7} d{8} g{9} threads{10}")
     @CsvSource({"1,3,17,19,8,3,1,1,1,1,1", "2,5,9,7,7,3,2,1,1,1,2", "1,16,8,8,32,1,1,0,1,1,2", "1,6,11,11,4,5,2,2,1,1,1",
             "1,4,10,10,6,3,1,2,2,2,2", "1,8,7,7,8,1,2,0,1,1,2", "1,3,32,32,24,5,2,2,1,1,2",
@@ -71,11 +64,11 @@ class ConvKernelsTest {
                                              int threads) {
         Random r = new Random(h * 100 + c);
         ConvGeometry g = geometry(n, c, h, w, cout, k, s, p, d, grp);
-        float[] in = random(r, n * c * h * w);
-        float[] wts = random(r, cout * (c / grp) * k * k);
-        float[] bias = random(r, cout);
+        float[] in = RandomData.uniform(r, n * c * h * w);
+        float[] wts = RandomData.uniform(r, cout * (c / grp) * k * k);
+        float[] bias = RandomData.uniform(r, cout);
         float[] out = new float[n * cout * g.outH() * g.outW()];
-        float[] res = random(r, out.length);
+        float[] res = RandomData.uniform(r, out.length);
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
             ConvKernel kernel = new ConvKernel(g, wts, new PostOps(bias, true, PostOps.Activation.RELU, 0, 0));
             kernel.run(in, out, res, kernel.newScratch(threads), pool);
@@ -92,9 +85,9 @@ class ConvKernelsTest {
     void depthwiseConvolutionMatchesTheDefinition(int c, int h, int w, int k, int s, int p, int d) {
         Random r = new Random(c * 7 + h);
         ConvGeometry g = geometry(2, c, h, w, c, k, s, p, d, c);
-        float[] in = random(r, 2 * c * h * w);
-        float[] wts = random(r, c * k * k);
-        float[] bias = random(r, c);
+        float[] in = RandomData.uniform(r, 2 * c * h * w);
+        float[] wts = RandomData.uniform(r, c * k * k);
+        float[] bias = RandomData.uniform(r, c);
         float[] out = new float[2 * c * g.outH() * g.outW()];
         try (WorkerPool pool = new WorkerPool(2, "t")) {
             WindowKernel kernel = WindowKernel.depthwise(g, wts, new PostOps(bias, false, PostOps.Activation.RELU, 0, 0));

@@ -2,6 +2,7 @@ package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,9 +17,9 @@ class SgemmTest {
         int lda = k + 3;
         int ldb = n + 1;
         int ldc = n + 2;
-        float[] a = random(r, m * lda + 5);
-        float[] b = random(r, k * ldb + 5);
-        float[] c = random(r, m * ldc + 5);
+        float[] a = RandomData.uniform(r, m * lda + 5);
+        float[] b = RandomData.uniform(r, k * ldb + 5);
+        float[] c = RandomData.uniform(r, m * ldc + 5);
         float[] expected = c.clone();
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -35,11 +36,4 @@ class SgemmTest {
         }
     }
 
-    private static float[] random(Random r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = r.nextFloat() * 2 - 1;
-        }
-        return f;
-    }
 }

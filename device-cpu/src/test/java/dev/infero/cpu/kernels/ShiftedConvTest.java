@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
+import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
@@ -18,14 +19,6 @@ import org.junit.jupiter.api.Test;
  * scale, 1 and 2 threads, and a scratch reused for a second call.
  */
 class ShiftedConvTest {
-    private static float[] random(Random r, int n) {
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) {
-            f[i] = r.nextFloat() * 2 - 1;
-        }
-        return f;
-    }
-
     /** Direct convolution with zero padding, in double. */
     private static float[] convolve(ConvGeometry g, float[] in, float[] w) {
         float[] out = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
@@ -75,13 +68,13 @@ class ShiftedConvTest {
         int batch = 1 + r.nextInt(2);
         ConvGeometry g = new ConvGeometry(batch, cin, h, w, cout, oh, ow, kh, kw, 1, 1, dil, dil, top, left, groups);
         int threads = 1 + r.nextInt(2);
-        float[] in = random(r, batch * cin * h * w);
-        float[] wts = random(r, cout * (cin / groups) * kh * kw);
+        float[] in = RandomData.uniform(r, batch * cin * h * w);
+        float[] wts = RandomData.uniform(r, cout * (cin / groups) * kh * kw);
         float[] out = new float[batch * cout * oh * ow];
-        float[] res = random(r, out.length);
+        float[] res = RandomData.uniform(r, out.length);
         PostOps post = switch (r.nextInt(3)) {
-            case 0 -> new PostOps(random(r, cout), true, PostOps.Activation.RELU, 0, 0);
-            case 1 -> new PostOps(random(r, cout), false, PostOps.Activation.NONE, 0, 0).scaledBy(random(r, cout));
+            case 0 -> new PostOps(RandomData.uniform(r, cout), true, PostOps.Activation.RELU, 0, 0);
+            case 1 -> new PostOps(RandomData.uniform(r, cout), false, PostOps.Activation.NONE, 0, 0).scaledBy(RandomData.uniform(r, cout));
             default -> PostOps.NONE;
         };
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
