@@ -124,18 +124,15 @@ final class ExecutionPlan {
         Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers = absorbQuantizers(endingAt, consumers, absorbed);
         passCodes(absorbedQuantizers, endingAt, consumers);
         // An absorbed FakeQuantize is reported as fused into the first step that reads the value before it.
-        Map<Node, List<Node>> reportedIn = new IdentityHashMap<>();
-        for (Node fq : absorbedQuantizers.keySet()) {
-            Node first = computed.stream().filter(n -> endingAt.containsKey(n) && endingAt.get(n).quantizer() == fq)
-                    .findFirst().orElseThrow();
-            reportedIn.computeIfAbsent(first, k -> new ArrayList<>()).add(fq);
-        }
+        Set<Node> reported = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         List<Step> steps = new ArrayList<>();
         for (Node n : computed) {
             ConvolutionFusion.Match m = endingAt.get(n);
             if (m != null) {
                 List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
-                fused.addAll(reportedIn.getOrDefault(n, List.of()));
+                if (absorbedQuantizers.containsKey(m.quantizer()) && reported.add(m.quantizer())) {
+                    fused.add(m.quantizer());
+                }
                 steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
                         new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {

@@ -58,6 +58,11 @@ public final class ConvKernel {
                 : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
     }
 
+    /** Whether output channels run in the vector lanes ({@link ChannelLaneConv}): the layer has few output pixels. */
+    boolean channelLanes() {
+        return lanes != null;
+    }
+
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
     public Scratch newScratch(int threads) {
         return new Scratch(threads);

@@ -73,7 +73,7 @@ public final class QuantizedConvKernel {
         this.blocked = spills && ChannelBlockedConv.suits(g)
                 ? new ChannelBlockedConv(g, weightCodes, quantizer.maxAbsCode(), post) : null;
         this.quantizesPanels = g.isPointwise()
-                && (spills ? blocked == null : !onCodes.strategy().startsWith("channel_lanes"));
+                && (spills ? blocked == null : !onCodes.channelLanes());
         this.packed = new PackedGemm[quantizesPanels || spills && blocked == null ? g.groups() : 0];
         for (int grp = 0; grp < packed.length; grp++) {
             packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
