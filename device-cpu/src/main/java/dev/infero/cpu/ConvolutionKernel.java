@@ -13,7 +13,7 @@ import jdk.incubator.vector.FloatVector;
  * A 2-D f32 (Group)Convolution with its fused bias, residual add and activation. Inputs: data, then the residual
  * when the post-ops add one.
  */
-final class ConvolutionKernel implements Kernel {
+final class ConvolutionKernel implements CodesWriter {
     private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
     private final ConvKernel gemm;
@@ -45,14 +45,20 @@ final class ConvolutionKernel implements Kernel {
         this.quantizes = quantizes;
     }
 
-    /** Whether {@link #writingCodes} works (see {@link WindowKernel#canWriteCodes}). */
-    boolean canWriteCodes() {
-        return depthwise != null && depthwise.canWriteCodes();
+    /** Whether {@link #writingCodes} works: always for products, see {@link WindowKernel#canWriteCodes} else. */
+    @Override
+    public boolean canWriteCodes() {
+        return gemm != null || depthwise.canWriteCodes();
     }
 
-    /** This depthwise step writing its output's codes instead of the values (see {@link WindowKernel#writingCodes}). */
-    ConvolutionKernel writingCodes(ActivationQuantizer[] codes) {
-        return new ConvolutionKernel(null, depthwise.writingCodes(codes), post, precision, "+quantize");
+    /**
+     * This step writing its output's codes instead of the values (see {@link ConvKernel#writingCodes} and
+     * {@link WindowKernel#writingCodes}).
+     */
+    @Override
+    public ConvolutionKernel writingCodes(ActivationQuantizer[] codes) {
+        return gemm != null ? new ConvolutionKernel(gemm.writingCodes(codes), null, post, precision, "+quantize")
+                : new ConvolutionKernel(null, depthwise.writingCodes(codes), post, precision, "+quantize");
     }
 
     @Override

@@ -44,8 +44,13 @@ final class CpuRequest implements ExecutionRequest {
         this.stepOutputs = new Tensor[stepInputs.length][];
         if (plan.isStatic) {
             MemoryPlan.allocate(plan, slots);
+            int transientFloats = 0;
+            for (ExecutionPlan.Step step : plan.steps) {
+                transientFloats = Math.max(transientFloats, step.kernel().transientFloats());
+            }
+            float[] transientBuffer = new float[transientFloats];
             for (int s = 0; s < n; s++) {
-                scratch[s] = plan.steps.get(s).kernel().newScratch(pools.threadsPerPool());
+                scratch[s] = plan.steps.get(s).kernel().newScratch(pools.threadsPerPool(), transientBuffer);
             }
         }
         this.lastRun = slots;

@@ -162,9 +162,10 @@ final class ExecutionPlan {
     }
 
     /**
-     * Where an absorbed FakeQuantize sits between a depthwise convolution and INT8 convolutions only (MobileNet-style
-     * blocks: depthwise, then 1×1), the depthwise step writes the codes in place of its output, quantizing each
-     * plane while it is in L1, and the INT8 steps read them as they are, instead of each quantizing its input.
+     * Where an absorbed FakeQuantize sits between a convolution and INT8 convolutions only (MobileNet blocks:
+     * depthwise, then 1×1; ResNet bottlenecks: 1×1, 3×3, 1×1), the convolution writes the codes in place of its
+     * output, quantizing each row while it is in cache, and the INT8 steps read them as they are, instead of each
+     * quantizing its input into a buffer of its own.
      */
     private static void passCodes(Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers,
                                   Map<Node, ConvolutionFusion.Match> endingAt, Map<Value, List<Node>> consumers) {
@@ -176,19 +177,21 @@ final class ExecutionPlan {
             Node fq = e.getKey();
             Value before = fq.input(0);
             Node producer = producerEnd.get(before);
-            boolean writes = producer != null && endingAt.get(producer).kernel() instanceof ConvolutionKernel k
+            boolean writes = producer != null && endingAt.get(producer).kernel() instanceof CodesWriter k
                     && k.canWriteCodes() && consumers.getOrDefault(before, List.of()).size() == 1;
             boolean read = e.getValue().stream().allMatch(m -> m.kernel()
-                    instanceof QuantizedConvolution.QuantizedConvolutionKernel q && q.canReadCodes());
+                    instanceof QuantizedConvolution.QuantizedConvolutionKernel);
             var codes = writes && read ? QuantizedConvolution.channelQuantizers(fq) : null;
             if (codes == null) {
                 continue;
             }
             ConvolutionFusion.Match p = endingAt.get(producer);
-            endingAt.put(producer, p.withKernel(((ConvolutionKernel) p.kernel()).writingCodes(codes)));
+            endingAt.put(producer, p.withKernel(((CodesWriter) p.kernel()).writingCodes(codes)));
             for (ConvolutionFusion.Match m : e.getValue()) {
+                // The step as it is now: it may already write the codes of the FakeQuantize after it.
                 Node end = m.nodes().get(m.nodes().size() - 1);
-                endingAt.put(end, m.withKernel(((QuantizedConvolution.QuantizedConvolutionKernel) m.kernel())
+                ConvolutionFusion.Match now = endingAt.get(end);
+                endingAt.put(end, now.withKernel(((QuantizedConvolution.QuantizedConvolutionKernel) now.kernel())
                         .readingCodes()));
             }
         }

@@ -16,5 +16,19 @@ interface Kernel {
         return null;
     }
 
+    /**
+     * Floats of a buffer this step needs only while it runs, or 0: one buffer, as large as the largest step's, serves
+     * all steps of a request, so what one step writes there is still in cache when it reads it back (INT8 layers'
+     * input codes).
+     */
+    default int transientFloats() {
+        return 0;
+    }
+
+    /** {@link #newScratch(int)} using the request's transient buffer, of at least {@link #transientFloats()}. */
+    default Object newScratch(int threads, float[] transientBuffer) {
+        return newScratch(threads);
+    }
+
     void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool);
 }

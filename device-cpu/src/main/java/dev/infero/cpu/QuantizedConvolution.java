@@ -166,7 +166,7 @@ final class QuantizedConvolution {
     }
 
     /** The step kernel: an INT8 convolution with its dequantizing post-ops. */
-    static final class QuantizedConvolutionKernel implements Kernel {
+    static final class QuantizedConvolutionKernel implements CodesWriter {
         private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
         private final QuantizedConvKernel conv;
@@ -183,13 +183,20 @@ final class QuantizedConvolution {
             this.execType = execType;
         }
 
-        boolean canReadCodes() {
-            return conv.canReadCodes();
-        }
-
         /** This step reading codes that the step before wrote (see {@link QuantizedConvKernel#readingCodes}). */
         QuantizedConvolutionKernel readingCodes() {
             return new QuantizedConvolutionKernel(conv.readingCodes(), execType);
+        }
+
+        @Override
+        public boolean canWriteCodes() {
+            return true;
+        }
+
+        /** This step writing the codes of the INT8 layers after it (see {@link QuantizedConvKernel#writingCodes}). */
+        @Override
+        public QuantizedConvolutionKernel writingCodes(ActivationQuantizer[] perChannel) {
+            return new QuantizedConvolutionKernel(conv.writingCodes(perChannel), execType + "+quantize");
         }
 
         @Override
@@ -200,6 +207,16 @@ final class QuantizedConvolution {
         @Override
         public Object newScratch(int threads) {
             return conv.newScratch(threads);
+        }
+
+        @Override
+        public int transientFloats() {
+            return conv.codesFloats();
+        }
+
+        @Override
+        public Object newScratch(int threads, float[] transientBuffer) {
+            return conv.newScratch(threads, transientBuffer);
         }
 
         @Override

@@ -200,12 +200,11 @@ class QuantizedConvolutionTest {
     /**
      * FakeQuantize → depthwise → FakeQuantize → INT8 1×1 convolution, the MobileNet block of quantized BlazeFace:
      * the depthwise step quantizes its input as it reads it and writes the 1×1 layer's codes instead of its output,
-     * which the 1×1 layer multiplies in place; unless the 1×1 layer's sums spill into int32 (K = 1,040 here), which
-     * quantizes its own input panels.
+     * which the 1×1 layer multiplies in place, also when its sums are carried in int32 (K = 1,040 here).
      */
-    @ParameterizedTest(name = "stride {0}, {1} channels, then {3}×{3}: codes passed {2}")
-    @CsvSource({"1, 6, true, 1", "2, 7, true, 1", "1, 1040, false, 1", "1, 5, true, 3"})
-    void depthwiseConvolutionWritesTheCodesOfTheInt8LayerAfterIt(int stride, int c, boolean passed, int k) {
+    @ParameterizedTest(name = "stride {0}, {1} channels, then {2}×{2}")
+    @CsvSource({"1, 6, 1", "2, 7, 1", "1, 1040, 1", "1, 5, 3"})
+    void depthwiseConvolutionWritesTheCodesOfTheInt8LayerAfterIt(int stride, int c, int k) {
         int[] shape = {2, c, 9, 11};
         Random r = new Random(c);
         Graph g = new Graph("block");
@@ -241,15 +240,85 @@ class QuantizedConvolutionTest {
         FastRun fast = runFast(g, input);
         float[] got = fast.output();
         String dwType = fast.info("dw").execType();
-        assertEquals(passed, dwType.endsWith("_FP32_on_I8_codes+quantize"), dwType);
+        assertTrue(dwType.endsWith("_FP32_on_I8_codes+quantize"), dwType);
         String convType = fast.info("conv").execType();
         assertTrue(convType.endsWith("_I8+scale+relu"), convType);
+        assertEquals(c > 256, convType.contains("_int32_"), convType);
         assertTrue(fast.profile().stream().filter(i -> i.nodeName().startsWith("fq"))
                 .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), fast.profile().toString());
         float[] want = runReference(g, input);
         // A depthwise sum within ulps of a level boundary of fq2 may take the neighbouring level: one step
         // (3/255) through one weight code and scale (≤ 1.27) per flipped input, rarely more than one.
         assertFewFlippedLevels(got, want, 2 * 3f / 255 * 1.27f + 1e-4f);
+    }
+
+    /**
+     * Convolution → ReLU → FakeQuantize → INT8 3×3 convolution → ReLU → FakeQuantize → INT8 1×1 convolution, the
+     * ResNet bottleneck: the first convolution (f32, or INT8 with its own sums in int32 when they could pass 2^24)
+     * quantizes each output row as it finishes it and writes the codes in place of its output; the 3×3 layer reads
+     * them as they are and writes the 1×1 layer's codes in turn.
+     */
+    @ParameterizedTest(name = "first layer {0}, {1} input channels, {2}×{2}")
+    @CsvSource({"FP32, 6, 1", "FP32, 30, 3", "I8, 6, 1", "I8, 40, 3", "I8, 1040, 1"})
+    void convolutionWritesTheCodesOfTheInt8LayerAfterIt(String first, int c, int k) {
+        int[] shape = {1, c, 12, 9};
+        Random r = new Random(c + k);
+        Graph g = new Graph("bottleneck");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(shape)).output(0);
+        int mid = 8;
+        Value conv1;
+        if (first.equals("I8")) {
+            conv1 = g.value(new Convolution(same(k)), "conv1", fakeQuantize(g, "fq1", x, -2f, 2f * 127 / 128),
+                    int8Weights(g, "w1", mid, c, k, r, c > 256));
+        } else {
+            float[] w = new float[mid * c * k * k];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (r.nextFloat() - 0.5f) / c;
+            }
+            conv1 = g.value(new Convolution(same(k)), "conv1", x, g.addConstant("w1", Tensor.of(w, mid, c, k, k))
+                    .output(0));
+        }
+        Value relu1 = g.value(new Relu(), "relu1", conv1);
+        Value conv2 = g.value(new Convolution(same(3)), "conv2", fakeQuantize(g, "fq2", relu1, 0f, 2f),
+                int8Weights(g, "w2", 5, mid, 3, r, false));
+        Value relu2 = g.value(new Relu(), "relu2", conv2);
+        g.addResult("y", g.value(new Convolution(same(1)), "conv3", fakeQuantize(g, "fq3", relu2, 0f, 2f),
+                int8Weights(g, "w3", 4, 5, 1, r, false)));
+        Tensor input = Tensor.allocate(ElementType.F32, shape);
+        for (int i = 0; i < input.size(); i++) {
+            input.floats()[i] = r.nextFloat() * 4.4f - 2.2f;
+        }
+        FastRun fast = runFast(g, input);
+        String writer = fast.info("conv1").execType();
+        assertTrue(writer.contains("_" + first) && writer.endsWith("+relu+quantize"), writer);
+        assertEquals(c > 256, writer.contains("_int32_"), writer);
+        String both = fast.info("conv2").execType();
+        assertTrue(both.endsWith("_I8+scale+relu+quantize"), both);
+        assertTrue(fast.info("conv3").execType().endsWith("_I8+scale"), fast.info("conv3").execType());
+        assertEquals(ProfilingInfo.Status.OPTIMIZED_OUT, fast.info("fq2").status());
+        assertEquals(ProfilingInfo.Status.OPTIMIZED_OUT, fast.info("fq3").status());
+        // A value within ulps of a level boundary of fq2 or fq3 may take the neighbouring level: one step (2/255)
+        // through one or two layers of weight codes and scales (≤ 1.27 each, 5 inputs to conv3), rarely more.
+        assertFewFlippedLevels(fast.output(), runReference(g, input), 2 * 2f / 255 * 1.27f * 1.27f * 5 + 1e-4f);
+    }
+
+    private static WindowGeometry same(int k) {
+        long p = k / 2;
+        return new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {p, p}, new long[] {p, p},
+                AutoPad.EXPLICIT, false);
+    }
+
+    /** INT8 weights as quantized IRs store them: i8 codes → Convert → Multiply by one scale (0.01) per channel. */
+    private static Value int8Weights(Graph g, String name, int cout, int cin, int k, Random r, boolean extreme) {
+        Tensor codes = Tensor.allocate(ElementType.I8, cout, cin, k, k);
+        for (int i = 0; i < codes.size(); i++) {
+            codes.bytes()[i] = (byte) (extreme ? 127 : r.nextInt(255) - 127);
+        }
+        float[] scales = new float[cout];
+        java.util.Arrays.fill(scales, 0.01f);
+        return g.value(new Multiply(), name,
+                g.value(new Convert(ElementType.F32), name + "_f32", g.addConstant(name + "_i8", codes).output(0)),
+                g.addConstant(name + "_scale", Tensor.of(scales, cout, 1, 1, 1)).output(0));
     }
 
     /**

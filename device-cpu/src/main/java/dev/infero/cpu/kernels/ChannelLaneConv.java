@@ -101,6 +101,26 @@ final class ChannelLaneConv {
         }
     }
 
+    /** The same convolution (sharing its packed weights) with other post-ops. */
+    private ChannelLaneConv(ChannelLaneConv o, PostOps post) {
+        this.g = o.g;
+        this.post = post;
+        this.weights = o.weights;
+        this.channelPanels = o.channelPanels;
+        this.pixelPanels = o.pixelPanels;
+        this.chunkPanels = o.chunkPanels;
+        this.chunks = o.chunks;
+        this.padded = o.padded;
+        this.planeH = o.planeH;
+        this.planeW = o.planeW;
+        this.kOffset = o.kOffset;
+        this.pixelOffset = o.pixelOffset;
+    }
+
+    ChannelLaneConv withPost(PostOps post) {
+        return new ChannelLaneConv(this, post);
+    }
+
     /**
      * Whether this strategy beats {@link ConvKernel}'s own for the layer, as measured (1 thread, both in one JVM,
      * alternating; GFLOPS old → new). Unfolded layers (not 1×1 stride 1) up to 28×28 outputs whose channels fill at
@@ -224,7 +244,8 @@ final class ChannelLaneConv {
                 int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
                 int cOff = (panel - panel0) * rows * NR;
                 for (int pp = 0; pp < pp1 - pp0; pp++) {
-                    PackedGemm.kernel(kc, a, pp * kc * MR, w, wOff, NR, c, cOff + pp * MR * NR, NR, MR, p0 == 0);
+                    PackedGemm.kernel(kc, a, pp * kc * MR, w, wOff, NR, c, cOff + pp * MR * NR, NR, MR, p0 == 0,
+                            post.integerSums());
                 }
                 if (p0 + kc == k) {
                     store(c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,

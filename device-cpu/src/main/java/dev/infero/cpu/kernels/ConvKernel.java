@@ -45,6 +45,27 @@ public final class ConvKernel {
         this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
     }
 
+    private ConvKernel(ConvKernel o, PostOps post) {
+        this.g = o.g;
+        this.post = post;
+        this.lanes = o.lanes == null ? null : o.lanes.withPost(post);
+        this.shifted = o.shifted == null ? null : o.shifted.withPost(post);
+        this.weights = o.weights;
+        this.maxChunk = o.maxChunk;
+    }
+
+    /**
+     * This convolution, sharing its packed weights, writing each output channel's codes of {@code codes} instead of
+     * its values (see {@link PostOps#writingCodes}).
+     */
+    public ConvKernel writingCodes(ActivationQuantizer[] codes) {
+        return new ConvKernel(this, post.writingCodes(codes));
+    }
+
+    ConvKernel withPost(PostOps other) {
+        return new ConvKernel(this, other);
+    }
+
     public ConvGeometry geometry() {
         return g;
     }

@@ -1,6 +1,8 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorOperators.Conversion<Float, Integer> F2I = VectorOperators.F2I;
     private static final int L = S.length();
     public static final int MR = 6;
     public static final int NR = 2 * L;
@@ -138,13 +141,13 @@ public final class PackedGemm {
             if (rowsOuter) {
                 for (int panel = firstPanel; panel < endPanel; panel++) {
                     for (int j = 0; j < n; j += NR) {
-                        tile(panel, j, p, kc, first, n, b, bOff, ldb, c, cOff, ldc, ws);
+                        tile(panel, j, p, kc, first, post.integerSums(), n, b, bOff, ldb, c, cOff, ldc, ws);
                     }
                 }
             } else {
                 for (int j = 0; j < n; j += NR) {
                     for (int panel = firstPanel; panel < endPanel; panel++) {
-                        tile(panel, j, p, kc, first, n, b, bOff, ldb, c, cOff, ldc, ws);
+                        tile(panel, j, p, kc, first, post.integerSums(), n, b, bOff, ldb, c, cOff, ldc, ws);
                     }
                 }
             }
@@ -160,46 +163,58 @@ public final class PackedGemm {
     }
 
     /** One MR×NR tile of C over the KC block at {@code p}; the narrow last panel goes through {@code ws}. */
-    private void tile(int panel, int j, int p, int kc, boolean first, int n, float[] b, int bOff, int ldb, float[] c,
-                      int cOff, int ldc, float[] ws) {
+    private void tile(int panel, int j, int p, int kc, boolean first, boolean integerSums, int n, float[] b, int bOff,
+                      int ldb, float[] c, int cOff, int ldc, float[] ws) {
         int i = panel * MR;
         int mr = Math.min(MR, m - i);
         int cc = cOff + i * ldc + j;
         int ai = blockOffset(panel, p);
         int nr = Math.min(NR, n - j);
         if (nr == NR) {
-            kernel(kc, packed, ai, b, bOff + p * ldb + j, ldb, c, cc, ldc, mr, first);
+            kernel(kc, packed, ai, b, bOff + p * ldb + j, ldb, c, cc, ldc, mr, first, integerSums);
             return;
         }
         int tile = KC * NR;
         for (int r = 0; r < mr && !first; r++) {
             System.arraycopy(c, cc + r * ldc, ws, tile + r * NR, nr);
         }
-        kernel(kc, packed, ai, ws, 0, NR, ws, tile, NR, mr, first);
+        kernel(kc, packed, ai, ws, 0, NR, ws, tile, NR, mr, first, integerSums);
         for (int r = 0; r < mr; r++) {
             System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, nr);
         }
+    }
+
+    /** The micro-kernel on float sums (see the overload below). */
+    static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc, int mr,
+                       boolean first) {
+        kernel(kc, pa, ai, b, bi, ldb, c, cc, ldc, mr, first, false);
     }
 
     /**
      * The register-blocked micro-kernel shared by every GEMM here: one MR×NR tile of C over kc steps of K, A packed
      * MR values per step, B rows {@code ldb} apart (NR for a packed panel); added to C unless {@code first}; rows at
      * or past {@code mr} are left alone.
+     * <p>
+     * With {@code integerSums}, A and B hold integer codes (INT8 layers) and C holds int32 sums as raw bits: the
+     * tile's products over these kc ≤ {@link #KC} steps are summed in float from zero (at most 256·255·128 &lt; 2^24,
+     * so exactly), then converted and added to C in int32. Sums over any K stay exact at the cost of one conversion per
+     * accumulator and call; {@link PostOps#integerSums()} turns the bits back into floats.
      */
-    static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc,
-                               int mr, boolean first) {
-        FloatVector c00 = load(first, 0, mr, c, cc);
-        FloatVector c01 = load(first, 0, mr, c, cc + L);
-        FloatVector c10 = load(first, 1, mr, c, cc + ldc);
-        FloatVector c11 = load(first, 1, mr, c, cc + ldc + L);
-        FloatVector c20 = load(first, 2, mr, c, cc + 2 * ldc);
-        FloatVector c21 = load(first, 2, mr, c, cc + 2 * ldc + L);
-        FloatVector c30 = load(first, 3, mr, c, cc + 3 * ldc);
-        FloatVector c31 = load(first, 3, mr, c, cc + 3 * ldc + L);
-        FloatVector c40 = load(first, 4, mr, c, cc + 4 * ldc);
-        FloatVector c41 = load(first, 4, mr, c, cc + 4 * ldc + L);
-        FloatVector c50 = load(first, 5, mr, c, cc + 5 * ldc);
-        FloatVector c51 = load(first, 5, mr, c, cc + 5 * ldc + L);
+    static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc, int mr,
+                       boolean first, boolean integerSums) {
+        boolean zero = first || integerSums;
+        FloatVector c00 = load(zero, 0, mr, c, cc);
+        FloatVector c01 = load(zero, 0, mr, c, cc + L);
+        FloatVector c10 = load(zero, 1, mr, c, cc + ldc);
+        FloatVector c11 = load(zero, 1, mr, c, cc + ldc + L);
+        FloatVector c20 = load(zero, 2, mr, c, cc + 2 * ldc);
+        FloatVector c21 = load(zero, 2, mr, c, cc + 2 * ldc + L);
+        FloatVector c30 = load(zero, 3, mr, c, cc + 3 * ldc);
+        FloatVector c31 = load(zero, 3, mr, c, cc + 3 * ldc + L);
+        FloatVector c40 = load(zero, 4, mr, c, cc + 4 * ldc);
+        FloatVector c41 = load(zero, 4, mr, c, cc + 4 * ldc + L);
+        FloatVector c50 = load(zero, 5, mr, c, cc + 5 * ldc);
+        FloatVector c51 = load(zero, 5, mr, c, cc + 5 * ldc + L);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
@@ -224,6 +239,70 @@ public final class PackedGemm {
             c51 = a.fma(b1, c51);
             ai += MR;
             bi += ldb;
+        }
+        // Written out rather than in helpers taking or returning vectors: C2 does not inline them into this large
+        // method, and every such call boxes its vectors.
+        if (integerSums && first) {
+            ((IntVector) c00.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc);
+            ((IntVector) c01.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + L);
+            if (mr > 1) {
+                ((IntVector) c10.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + ldc);
+                ((IntVector) c11.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + ldc + L);
+            }
+            if (mr > 2) {
+                ((IntVector) c20.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 2 * ldc);
+                ((IntVector) c21.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 2 * ldc + L);
+            }
+            if (mr > 3) {
+                ((IntVector) c30.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 3 * ldc);
+                ((IntVector) c31.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 3 * ldc + L);
+            }
+            if (mr > 4) {
+                ((IntVector) c40.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 4 * ldc);
+                ((IntVector) c41.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 4 * ldc + L);
+            }
+            if (mr > 5) {
+                ((IntVector) c50.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 5 * ldc);
+                ((IntVector) c51.convert(F2I, 0)).reinterpretAsFloats().intoArray(c, cc + 5 * ldc + L);
+            }
+            return;
+        }
+        if (integerSums) {
+            ((IntVector) c00.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc).reinterpretAsInts())
+                    .reinterpretAsFloats().intoArray(c, cc);
+            ((IntVector) c01.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + L).reinterpretAsInts())
+                    .reinterpretAsFloats().intoArray(c, cc + L);
+            if (mr > 1) {
+                ((IntVector) c10.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + ldc).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + ldc);
+                ((IntVector) c11.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + ldc + L).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + ldc + L);
+            }
+            if (mr > 2) {
+                ((IntVector) c20.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 2 * ldc).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 2 * ldc);
+                ((IntVector) c21.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 2 * ldc + L).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 2 * ldc + L);
+            }
+            if (mr > 3) {
+                ((IntVector) c30.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 3 * ldc).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 3 * ldc);
+                ((IntVector) c31.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 3 * ldc + L).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 3 * ldc + L);
+            }
+            if (mr > 4) {
+                ((IntVector) c40.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 4 * ldc).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 4 * ldc);
+                ((IntVector) c41.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 4 * ldc + L).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 4 * ldc + L);
+            }
+            if (mr > 5) {
+                ((IntVector) c50.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 5 * ldc).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 5 * ldc);
+                ((IntVector) c51.convert(F2I, 0)).add(FloatVector.fromArray(S, c, cc + 5 * ldc + L).reinterpretAsInts())
+                        .reinterpretAsFloats().intoArray(c, cc + 5 * ldc + L);
+            }
+            return;
         }
         c00.intoArray(c, cc);
         c01.intoArray(c, cc + L);

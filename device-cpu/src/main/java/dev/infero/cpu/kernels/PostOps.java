@@ -1,6 +1,7 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PostOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     /** Activations that fuse into a kernel's store. */
@@ -26,6 +28,10 @@ public final class PostOps {
     private final float beta;
     /** PRELU: the negative slope of each output channel. */
     private final float[] slopes;
+    /** Whether the result arrives as int32 sums in raw bits (see {@link PackedGemm#kernel}), converted first. */
+    private final boolean integerSums;
+    /** Per output channel, the quantizer whose codes are written instead of the values; or {@code null}. */
+    private final ActivationQuantizer[] codes;
 
     /**
      * @param bias       one value per output channel, or {@code null}
@@ -35,11 +41,11 @@ public final class PostOps {
      * @param beta       CLAMP: max
      */
     public PostOps(float[] bias, boolean residual, Activation activation, float alpha, float beta) {
-        this(null, bias, residual, activation, alpha, beta, null);
+        this(null, bias, residual, activation, alpha, beta, null, false, null);
     }
 
     private PostOps(float[] scale, float[] bias, boolean residual, Activation activation, float alpha, float beta,
-                    float[] slopes) {
+                    float[] slopes, boolean integerSums, ActivationQuantizer[] codes) {
         this.scale = scale;
         this.bias = bias;
         this.residual = residual;
@@ -47,16 +53,40 @@ public final class PostOps {
         this.alpha = alpha;
         this.beta = beta;
         this.slopes = slopes;
+        this.integerSums = integerSums;
+        this.codes = codes;
     }
 
     /** Bias and residual as given, then PReLU with one negative slope per output channel. */
     public static PostOps withPerChannelSlopes(float[] bias, boolean residual, float[] slopes) {
-        return new PostOps(null, bias, residual, Activation.PRELU, 0, 0, slopes);
+        return new PostOps(null, bias, residual, Activation.PRELU, 0, 0, slopes, false, null);
     }
 
     /** These post-ops with the raw result first multiplied by one factor per output channel. */
     public PostOps scaledBy(float[] perChannel) {
-        return new PostOps(perChannel, bias, residual, activation, alpha, beta, slopes);
+        return new PostOps(perChannel, bias, residual, activation, alpha, beta, slopes, integerSums, codes);
+    }
+
+    /**
+     * These post-ops on a result that the micro-kernel accumulated as int32 sums in the floats' raw bits (INT8 layers
+     * whose sums could pass 2^24): kernels then run {@link PackedGemm#kernel} with {@code integerSums}, and
+     * {@link #apply} converts the sums to floats first.
+     */
+    public PostOps withIntegerSums() {
+        return new PostOps(scale, bias, residual, activation, alpha, beta, slopes, true, codes);
+    }
+
+    /**
+     * These post-ops, then the codes of each output channel's quantizer written in place of the values: the layer's
+     * output feeds a FakeQuantize whose only readers are INT8 layers, which then read the codes as they are.
+     */
+    public PostOps writingCodes(ActivationQuantizer[] perChannel) {
+        return new PostOps(scale, bias, residual, activation, alpha, beta, slopes, integerSums, perChannel);
+    }
+
+    /** Whether the result arrives as int32 sums in raw bits (see {@link #withIntegerSums}). */
+    public boolean integerSums() {
+        return integerSums;
     }
 
     public boolean hasResidual() {
@@ -90,9 +120,18 @@ public final class PostOps {
      * {@code res} holds the residual at the same offset (ignored when there is none).
      */
     public void apply(float[] data, int off, int n, int channel, float[] res) {
-        if (isIdentity()) {
-            return;
+        if (integerSums) {
+            sumsToFloats(data, off, n);
         }
+        if (!isIdentity()) {
+            scaleBiasActivate(data, off, n, channel, res);
+        }
+        if (codes != null) {
+            codes[channel].quantize(data, off, data, off, n);
+        }
+    }
+
+    private void scaleBiasActivate(float[] data, int off, int n, int channel, float[] res) {
         float b = bias == null ? 0f : bias[channel];
         float a = activation == Activation.PRELU ? slopes[channel] : alpha;
         float sc = scale == null ? 1f : scale[channel];
@@ -125,6 +164,17 @@ public final class PostOps {
         for (; i < n; i++) {
             float v = Math.fma(data[off + i], sc, b) + (residual ? res[off + i] : 0f);
             data[off + i] = activate(v, a);
+        }
+    }
+
+    private static void sumsToFloats(float[] data, int off, int n) {
+        int i = 0;
+        for (int bound = I.loopBound(n); i < bound; i += I.length()) {
+            ((FloatVector) FloatVector.fromArray(S, data, off + i).reinterpretAsInts().convert(VectorOperators.I2F, 0))
+                    .intoArray(data, off + i);
+        }
+        for (; i < n; i++) {
+            data[off + i] = Float.floatToRawIntBits(data[off + i]);
         }
     }
 

@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * With more rows the codes are packed as integer-valued floats for the f32 micro-kernel {@link PackedGemm#kernel},
  * as in {@link QuantizedConvKernel}: exact in float when no output column can reach 2^24 (bounded from the actual
- * weights), else K is cut into {@link QuantizedConvKernel#KC}-deep blocks added into int32 accumulators.
+ * weights), else carried in int32 sums by the micro-kernel ({@link PostOps#withIntegerSums}).
  */
 public final class QuantizedMatMulKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -59,7 +59,6 @@ public final class QuantizedMatMulKernel {
         this.k = k;
         this.n = n;
         this.quantizer = quantizer;
-        this.post = post;
         if (m < MIN_GEMM_ROWS) {
             this.bytes = weightCodes.clone();
             this.packed = null;
@@ -74,6 +73,7 @@ public final class QuantizedMatMulKernel {
             this.spills = QuantizedConvKernel.maxRowSum(codes, 0, n, k) * quantizer.maxAbsCode()
                     >= QuantizedConvKernel.EXACT;
         }
+        this.post = spills ? post.withIntegerSums() : post;
     }
 
     /** Whether this runs the matrix-vector path over byte codes. */
@@ -90,13 +90,12 @@ public final class QuantizedMatMulKernel {
         return new Scratch(threads);
     }
 
-    /** Per-request buffers: X's codes (transposed into a zero-padded panel for the GEMM), Yᵀ, int32 sums. */
+    /** Per-request buffers: X's codes (transposed into a zero-padded panel for the GEMM), and Yᵀ. */
     public final class Scratch {
         private final int ld = (m + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR;
         private final float[] codes = new float[m * k];
         private final float[] cols = new float[packed != null ? k * ld : 0];
         private final float[] yt = new float[n * ld];
-        private final int[] sums = new int[spills ? n * ld : 0];
         /** Per thread: one vector's lanes, added up as integers (an int vector sum here was sometimes left boxed). */
         private final float[][] lanes;
         private final IntConsumer task = this::runTask;
@@ -151,22 +150,14 @@ public final class QuantizedMatMulKernel {
     private void gemm(Scratch s, int from, int to) {
         int nr = PackedGemm.NR;
         int mr = PackedGemm.MR;
-        int kc = QuantizedConvKernel.KC;
-        for (int p = 0; p < k; p += kc) {
-            int depth = Math.min(kc, k - p);
-            boolean first = spills || p == 0;
+        for (int p = 0; p < k; p += PackedGemm.KC) {
+            int depth = Math.min(PackedGemm.KC, k - p);
             for (int j = 0; j < s.ld; j += nr) {
                 for (int i = from; i < to; i += mr) {
-                    PackedGemm.kernel(depth, packed.packed(), packed.blockOffset(i / mr, p), s.cols, p * s.ld + j, s.ld, s.yt,
-                            i * s.ld + j, s.ld, Math.min(mr, to - i), first);
+                    PackedGemm.kernel(depth, packed.packed(), packed.blockOffset(i / mr, p), s.cols, p * s.ld + j,
+                            s.ld, s.yt, i * s.ld + j, s.ld, Math.min(mr, to - i), p == 0, spills);
                 }
             }
-            if (spills) {
-                QuantizedConvKernel.addExact(s.yt, s.sums, from * s.ld, (to - from) * s.ld, p == 0);
-            }
-        }
-        if (spills) {
-            QuantizedConvKernel.toFloat(s.sums, from * s.ld, s.yt, from * s.ld, (to - from) * s.ld);
         }
     }
 

@@ -121,6 +121,25 @@ final class ShiftedConv {
         this.segB = Arrays.copyOf(b, segments);
     }
 
+    /** The same convolution (sharing its packed weights) with other post-ops. */
+    private ShiftedConv(ShiftedConv o, PostOps post) {
+        this.g = o.g;
+        this.weights = o.weights;
+        this.post = post;
+        this.paddedW = o.paddedW;
+        this.paddedH = o.paddedH;
+        this.maxShift = o.maxShift;
+        this.maxChunk = o.maxChunk;
+        this.ldb = o.ldb;
+        this.segK0 = o.segK0;
+        this.segLen = o.segLen;
+        this.segB = o.segB;
+    }
+
+    ShiftedConv withPost(PostOps post) {
+        return new ShiftedConv(this, post);
+    }
+
     private static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
@@ -207,7 +226,7 @@ final class ShiftedConv {
                     int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                     int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
                     PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
-                            s == 0);
+                            s == 0, post.integerSums());
                 }
             }
         }

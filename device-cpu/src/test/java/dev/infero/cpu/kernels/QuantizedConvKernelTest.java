@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The INT8 convolution's accumulators equal a long-integer reference exactly: activation codes 0..255 (unsigned) or
  * −128..127 (signed, zero point 128), weight codes −127..127, random geometries with odd sizes, padding, strides,
- * dilations, groups and batches, and depths up to 4608 with extreme codes whose sums pass 2^24 (int32 spill).
+ * dilations, groups and batches, and depths up to 18,432 with extreme codes whose sums pass 2^24 (int32 sums), on every
+ * convolution strategy, quantizing the input itself or reading codes the layer before wrote.
  */
 class QuantizedConvKernelTest {
     /** Range [0, 255] in 256 levels: the value x (an integer) is code x. */
@@ -23,28 +24,35 @@ class QuantizedConvKernelTest {
     /** Range [−128, 127] in 256 levels: zero point 128, the value x (an integer) is code x. */
     private static final ActivationQuantizer SIGNED = ActivationQuantizer.of(-128f, 127f, 256);
 
-    @ParameterizedTest(name = "n{0} c{1} {2}x{3} -> {4} k{5}x{6} s{7} d{8} p{9} g{10} signed {11} extreme {12}")
+    @ParameterizedTest(name = "n{0} c{1} {2}x{3} -> {4} k{5}x{6} s{7} d{8} p{9} g{10} signed {11} extreme {12}: {13}")
+    // Geometries chosen so the strategy is the same at every vector width (4, 8 or 16 float lanes).
     @CsvSource({
-            "1, 3, 17, 19, 7, 3, 3, 1, 1, 1, 1, false, false",
-            "2, 6, 9, 11, 10, 3, 3, 2, 1, 1, 2, true, false",
-            "1, 5, 13, 7, 13, 1, 1, 1, 1, 0, 1, true, false",
-            "1, 8, 10, 10, 5, 1, 1, 2, 1, 0, 1, false, false",
-            "1, 4, 12, 9, 8, 5, 3, 2, 1, 2, 4, false, false",
-            "2, 3, 15, 14, 9, 3, 3, 1, 2, 2, 1, true, false",
-            "1, 512, 6, 5, 7, 3, 3, 1, 1, 1, 1, false, true",
-            "1, 512, 5, 6, 6, 3, 3, 1, 1, 1, 1, true, true",
-            "1, 1000, 4, 7, 13, 1, 1, 1, 1, 0, 1, false, true",
-            "2, 512, 5, 6, 6, 3, 3, 1, 1, 1, 1, false, true",
-            "1, 1024, 4, 5, 8, 3, 3, 1, 1, 1, 2, true, true",
+            "1, 3, 29, 31, 7, 3, 3, 1, 1, 1, 1, false, false, im2col_gemm",
+            "2, 6, 9, 11, 6, 3, 3, 2, 1, 1, 2, true, false, im2col_gemm",
+            "1, 5, 13, 7, 13, 1, 1, 1, 1, 0, 1, true, false, gemm_1x1",
+            "1, 8, 10, 10, 3, 1, 1, 2, 1, 0, 1, false, false, im2col_gemm",
+            "1, 4, 12, 9, 8, 5, 3, 2, 1, 2, 4, false, false, im2col_gemm",
+            "2, 3, 15, 14, 3, 3, 3, 1, 2, 2, 1, true, false, im2col_gemm",
+            "1, 32, 30, 30, 10, 3, 3, 1, 1, 1, 1, false, false, shifted_gemm",
+            "1, 64, 6, 5, 16, 3, 3, 1, 1, 1, 1, true, false, channel_lanes_gemm",
+            "1, 512, 6, 5, 3, 3, 3, 1, 1, 1, 1, false, true, im2col_gemm_int32",
+            "1, 512, 5, 6, 3, 3, 3, 1, 1, 1, 1, true, true, im2col_gemm_int32",
+            "1, 512, 6, 5, 16, 3, 3, 1, 1, 1, 1, false, true, channel_lanes_gemm_int32",
+            "1, 128, 30, 30, 10, 3, 3, 1, 1, 1, 1, false, true, shifted_gemm_int32",
+            "1, 2048, 3, 3, 256, 1, 1, 1, 1, 0, 1, true, true, channel_lanes_gemm_int32",
+            "1, 1000, 4, 7, 13, 1, 1, 1, 1, 0, 1, false, true, gemm_1x1_int32",
+            "2, 512, 5, 6, 3, 3, 3, 1, 1, 1, 1, false, true, im2col_gemm_int32",
+            "1, 1024, 4, 5, 6, 3, 3, 1, 1, 1, 2, true, true, im2col_gemm_int32",
     })
     void accumulatorsAreExactIntegers(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation,
-                                      int pad, int groups, boolean signed, boolean extreme) {
+                                      int pad, int groups, boolean signed, boolean extreme, String strategy) {
         int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
         int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
         ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, oh, ow, kh, kw, stride, stride, dilation, dilation, pad,
                 pad, groups);
         Random r = new Random(cin * 31L + cout + (signed ? 7 : 0));
         ActivationQuantizer q = signed ? SIGNED : UNSIGNED;
+        // Integer values: each is its own code, so the same tensor serves as values and as codes.
         float[] x = new float[n * cin * h * w];
         for (int i = 0; i < x.length; i++) {
             x[i] = extreme ? (i % 5 == 0 ? 0 : signed ? -128 : 255) : signed ? r.nextInt(256) - 128 : r.nextInt(256);
@@ -54,20 +62,23 @@ class QuantizedConvKernelTest {
             wq[i] = extreme ? (i % 7 == 0 ? 127 : -127) : r.nextInt(255) - 127;
         }
         QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE);
-        assertEquals(extreme, kernel.spills(), "int32 accumulators are used exactly when a sum can reach 2^24");
-        assertEquals(extreme && n == 1 && groups == 1, kernel.strategy().endsWith("_int32_blocks"),
-                "one image and group: f32 convolutions of input-channel blocks, added in int32; " + kernel.strategy());
-        float[] out = new float[n * cout * oh * ow];
-        try (WorkerPool pool = new WorkerPool(2, "t")) {
-            kernel.run(x, out, null, kernel.newScratch(2), pool);
-        }
+        assertEquals(extreme, kernel.spills(), "int32 sums are used exactly when a sum can reach 2^24");
+        assertEquals(strategy, kernel.strategy());
         long[] expected = reference(g, x, wq);
         boolean beyond = false;
-        for (int i = 0; i < out.length; i++) {
-            assertEquals((float) expected[i], out[i], "output " + i);
-            beyond |= Math.abs(expected[i]) >= 1 << 24;
+        for (long e : expected) {
+            beyond |= Math.abs(e) >= 1 << 24;
         }
         assertEquals(extreme, beyond, "the extreme cases produce sums past 2^24");
+        try (WorkerPool pool = new WorkerPool(2, "t")) {
+            for (QuantizedConvKernel k : new QuantizedConvKernel[] {kernel, kernel.readingCodes()}) {
+                float[] out = new float[n * cout * oh * ow];
+                k.run(x, out, null, k.newScratch(2), pool);
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals((float) expected[i], out[i], "output " + i + (k == kernel ? "" : " reading codes"));
+                }
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,15 @@
+package dev.infero.cpu;
+
+import dev.infero.cpu.kernels.ActivationQuantizer;
+
+/**
+ * A step that can write its output as the codes of the FakeQuantize after it instead of the values, when that
+ * FakeQuantize's only readers are INT8 layers that take the codes as they are (see {@code ExecutionPlan}): the tensor
+ * between them then holds integer-valued codes and nobody quantizes it again.
+ */
+interface CodesWriter extends Kernel {
+    boolean canWriteCodes();
+
+    /** This step writing each output channel's codes of {@code perChannel}. */
+    Kernel writingCodes(ActivationQuantizer[] perChannel);
+}
