@@ -489,15 +489,26 @@ public final class WindowKernel {
 
     /**
      * Copies input plane {@code plane} into the inside of {@code buf}, phase-split by the strides; the padding is in
-     * place. For {@link #depthwiseOnCodes} the plane is first quantized into {@code planeCodes} in one contiguous run
-     * of full vectors (per row, the set-up and the masked tail would cost as much as a short row) and copied from
-     * there; code 0 is the value 0, so the padding stays right.
+     * place. For {@link #depthwiseOnCodes} with stride 1 the rows are quantized straight into the buffer, the zeros
+     * the quantizer writes past each row being its right and the next row's left padding; with other strides the plane
+     * is first quantized into {@code planeCodes} and copied from there. Code 0 is the value 0, so the padding stays
+     * right.
      */
     private void fillBuffer(float[] in, int plane, float[] buf, float[] planeCodes) {
         int sw = g.strideW();
         int iw = g.inW();
         float[] src = in;
         int base = plane * g.inH() * iw;
+        if (inputCodes != null && sw == 1 && g.strideH() == 1 && rowTarget.length > 0) {
+            ActivationQuantizer q = inputCodes[plane % g.inChannels()];
+            int first = columnFirst[0];
+            int n = columnEnd[0] - first;
+            int rows = rowTarget.length;
+            int from = base + columnShift[0] + first;
+            q.quantize(in, from, iw, buf, rowTarget[0] + first, n, rows - 1, pitch);
+            q.quantize(in, from + (rows - 1) * iw, iw, buf, rowTarget[rows - 1] + first, n, 1, n);
+            return;
+        }
         if (inputCodes != null) {
             inputCodes[plane % g.inChannels()].quantize(in, base, planeCodes, 0, g.inH() * iw);
             src = planeCodes;
