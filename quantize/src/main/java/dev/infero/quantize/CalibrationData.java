@@ -74,7 +74,7 @@ public final class CalibrationData {
         int wanted = subsetSize <= 0 ? files.size() : Math.min(subsetSize, files.size());
         List<Tensor> samples = new ArrayList<>(wanted);
         List<String> skipped = new ArrayList<>();
-        ProgressBar bar = new ProgressBar("Reading calibration data", wanted, log);
+        ProgressBar bar = new ProgressBar("Reading samples", wanted, log);
         for (int i = 0; i < files.size() && samples.size() < wanted; i++) {
             Path f = files.get(i);
             try {
