@@ -114,6 +114,29 @@ class QuantizedConvKernelTest {
     }
 
     @Test
+    void aRowsTailQuantizesExactlyAsItsVectorLanes() {
+        Random r = new Random(5);
+        ActivationQuantizer q = ActivationQuantizer.of(-1.5f, 1.5f * 127 / 128, 256);
+        float[] x = new float[64];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (r.nextFloat() - 0.5f) * 4;
+        }
+        x[1] = Float.NaN;
+        x[2] = -Float.NaN;
+        x[3] = Float.POSITIVE_INFINITY;
+        float[] whole = new float[x.length];
+        q.quantize(x, 0, whole, 0, x.length);
+        for (int n = 1; n < 20; n++) {
+            // Rows of n values: beyond the whole vectors, each row's last values take a masked vector.
+            float[] rows = new float[x.length];
+            q.quantize(x, 0, n, rows, 0, n, x.length / n, n);
+            for (int i = 0; i < x.length / n * n; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(rows[i]), "row " + n + ", " + i);
+            }
+        }
+    }
+
+    @Test
     void onlyIntegerZeroPointsQuantize() {
         assertEquals(0, ActivationQuantizer.of(0f, 6f, 256).zeroPoint());
         assertNull(ActivationQuantizer.of(-0.3f, 1.7f, 256), "zero point 38.25");
