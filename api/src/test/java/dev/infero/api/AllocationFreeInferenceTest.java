@@ -241,17 +241,50 @@ class AllocationFreeInferenceTest {
         var dw = g.value(new dev.infero.core.ops.nn.GroupConvolution(same), "dw", fakeQuantize(g, "fq1", x), w);
         Tensor codes = Tensor.allocate(ElementType.I8, c, c, 1, 1);
         r.nextBytes(codes.bytes());
-        float[] scales = new float[c];
-        java.util.Arrays.fill(scales, 0.01f);
-        var pw = g.value(new dev.infero.core.ops.eltwise.Multiply(), "pw_w",
-                g.value(new dev.infero.core.ops.eltwise.Convert(ElementType.F32), "pw_f32",
-                        g.addConstant("pw_i8", codes).output(0)),
-                g.addConstant("pw_scale", Tensor.of(scales, c, 1, 1, 1)).output(0));
+        var pw = int8Weights(g, "pw", codes);
         var one = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
                 new long[] {0, 0}, new long[] {0, 0}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
         var conv = g.value(new dev.infero.core.ops.nn.Convolution(one), "pw", fakeQuantize(g, "fq2", dw), pw);
         g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu", conv));
         return dev.infero.ir.IrWriter.write(g, dir, "int8_block").xml();
+    }
+
+    /** {@code i8} codes → Convert → Multiply by 0.01 per output channel, as quantized IRs store weights. */
+    private static dev.infero.core.graph.Value int8Weights(dev.infero.core.graph.Graph g, String name, Tensor codes) {
+        int cout = codes.shape()[0];
+        float[] scales = new float[cout];
+        java.util.Arrays.fill(scales, 0.01f);
+        return g.value(new dev.infero.core.ops.eltwise.Multiply(), name + "_w",
+                g.value(new dev.infero.core.ops.eltwise.Convert(ElementType.F32), name + "_f32",
+                        g.addConstant(name + "_i8", codes).output(0)),
+                g.addConstant(name + "_scale", Tensor.of(scales, cout, 1, 1, 1)).output(0));
+    }
+
+    /**
+     * A ResNet-style INT8 pair: 1×1 convolution whose sums could pass 2^24 (1,100 input channels of extreme codes: int32
+     * sums in the micro-kernel) → ReLU → FakeQuantize → INT8 3×3 convolution, the first writing the second's codes.
+     */
+    private Path int8Bottleneck() {
+        Random r = new Random(7);
+        int c = 1100;
+        int mid = 32;
+        var g = new dev.infero.core.graph.Graph("int8_bottleneck");
+        var x = g.addParameter("x", ElementType.F32, dev.infero.core.types.PartialShape.of(1, c, 14, 14)).output(0);
+        Tensor wide = Tensor.allocate(ElementType.I8, mid, c, 1, 1);
+        java.util.Arrays.fill(wide.bytes(), (byte) 127);
+        Tensor three = Tensor.allocate(ElementType.I8, mid, mid, 3, 3);
+        r.nextBytes(three.bytes());
+        var one = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
+                new long[] {0, 0}, new long[] {0, 0}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
+        var same = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
+                new long[] {1, 1}, new long[] {1, 1}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
+        var conv1 = g.value(new dev.infero.core.ops.nn.Convolution(one), "conv1", fakeQuantize(g, "fq1", x),
+                int8Weights(g, "w1", wide));
+        var relu1 = g.value(new dev.infero.core.ops.activation.Relu(), "relu1", conv1);
+        var conv2 = g.value(new dev.infero.core.ops.nn.Convolution(same), "conv2", fakeQuantize(g, "fq2", relu1),
+                int8Weights(g, "w2", three));
+        g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu2", conv2));
+        return dev.infero.ir.IrWriter.write(g, dir, "int8_bottleneck").xml();
     }
 
     private static dev.infero.core.graph.Value fakeQuantize(dev.infero.core.graph.Graph g, String name,
@@ -268,5 +301,10 @@ class AllocationFreeInferenceTest {
     @Test
     void int8DepthwiseBlockInfersWithoutAllocating() throws Exception {
         assertEquals("bytes per inference: 0", measureInFreshJvm(int8Block()));
+    }
+
+    @Test
+    void int8ConvolutionsWritingCodesAndCarryingInt32SumsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(int8Bottleneck()));
     }
 }

@@ -123,15 +123,12 @@ public final class PostOps {
         if (integerSums) {
             sumsToFloats(data, off, n);
         }
-        if (!isIdentity()) {
-            scaleBiasActivate(data, off, n, channel, res);
+        if (isIdentity()) {
+            writeCodes(data, off, n, channel);
+            return;
         }
-        if (codes != null) {
-            codes[channel].quantize(data, off, data, off, n);
-        }
-    }
-
-    private void scaleBiasActivate(float[] data, int off, int n, int channel, float[] res) {
+        // The vector loops stay in this method: one call level more and C2 sometimes left the vector helpers below
+        // uninlined, boxing every vector.
         float b = bias == null ? 0f : bias[channel];
         float a = activation == Activation.PRELU ? slopes[channel] : alpha;
         float sc = scale == null ? 1f : scale[channel];
@@ -164,6 +161,13 @@ public final class PostOps {
         for (; i < n; i++) {
             float v = Math.fma(data[off + i], sc, b) + (residual ? res[off + i] : 0f);
             data[off + i] = activate(v, a);
+        }
+        writeCodes(data, off, n, channel);
+    }
+
+    private void writeCodes(float[] data, int off, int n, int channel) {
+        if (codes != null) {
+            codes[channel].quantize(data, off, data, off, n);
         }
     }
 
