@@ -9,6 +9,7 @@ import dev.infero.cli.Main;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
+import dev.infero.testing.SharedData;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,6 +22,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code infero quantize} from a POT config and from options, then {@code infero compare} on the result. */
 class QuantizeCommandTest {
@@ -109,6 +112,45 @@ class QuantizeCommandTest {
         assertTrue(y.get("sqnr_db").asDouble() > 25, y.toString());
         assertTrue(y.get("cosine").asDouble() > 0.99, y.toString());
         assertTrue(report.get("layers").size() >= 1, report.toString());
+    }
+
+    /**
+     * The reference workflow: OpenVINO's POT config, with comments, quantizes BlazeFace and FaceMesh on the LFW face
+     * photos (the first 40, alphabetically by person); the INT8 weights are about a quarter of the FP32 model, and
+     * {@code compare} on the last person's photos shows every output still close to FP32.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"blazeface", "facemesh"})
+    void faceModelsFromAPotConfigOnFacePhotos(String name) throws IOException {
+        Path onnx = SharedData.require("models/face/" + name + ".onnx");
+        Path faces = SharedData.require("data/lfw-faces");
+        Path config = dir.resolve(name + ".json");
+        Files.writeString(config, """
+                {
+                  "model": {"model_name": "%s", "model": "%s"},
+                  /* calibration: the first photos of the data set, in file order */
+                  "engine": {"type": "simplified", "data_source": "%s"},
+                  "compression": {"target_device": "CPU", "algorithms": [{"name": "DefaultQuantization",
+                    "params": {"preset": "performance", "stat_subset_size": 40, "shuffle_data": false}}]}
+                }""".formatted(name, onnx.toString().replace("\\", "/"), faces.toString().replace("\\", "/")));
+        Path out = dir.resolve(name + "_int8");
+        Run r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d");
+        assertEquals(0, r.code(), r.err());
+        Path xml = out.resolve(name + "_int8.xml");
+        long int8 = Files.size(out.resolve(name + "_int8.bin"));
+        assertTrue(int8 < 0.35 * Files.size(onnx), name + ": INT8 .bin " + int8 + " B vs FP32 " + Files.size(onnx));
+
+        Path others;
+        try (Stream<Path> people = Files.list(faces)) {
+            others = people.filter(Files::isDirectory).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        StringWriter json = new StringWriter();
+        int code = Main.execute(new PrintWriter(json, true), new PrintWriter(new StringWriter()), "compare",
+                onnx.toString(), xml.toString(), "-i", others.toString(), "--json");
+        assertEquals(0, code);
+        for (JsonNode output : new JsonMapper().readTree(json.toString()).get("outputs")) {
+            assertTrue(output.get("cosine").asDouble() > 0.99, name + ": " + output);
+        }
     }
 
     @Test
