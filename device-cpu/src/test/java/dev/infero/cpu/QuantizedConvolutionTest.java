@@ -200,11 +200,12 @@ class QuantizedConvolutionTest {
     /**
      * FakeQuantize → depthwise → FakeQuantize → INT8 1×1 convolution, the MobileNet block of quantized BlazeFace:
      * the depthwise step quantizes its input as it reads it and writes the 1×1 layer's codes instead of its output,
-     * which the 1×1 layer multiplies in place, also when its sums are carried in int32 (K = 1,040 here).
+     * which the 1×1 layer multiplies in place, also when its sums are carried in int32 (K = 1,040 here). A bias of
+     * the depthwise layer folds into its output quantizers.
      */
-    @ParameterizedTest(name = "stride {0}, {1} channels, then {2}×{2}")
-    @CsvSource({"1, 6, 1", "2, 7, 1", "1, 1040, 1", "1, 5, 3"})
-    void depthwiseConvolutionWritesTheCodesOfTheInt8LayerAfterIt(int stride, int c, int k) {
+    @ParameterizedTest(name = "stride {0}, {1} channels, then {2}×{2}, bias {3}")
+    @CsvSource({"1, 6, 1, false", "2, 7, 1, true", "1, 1040, 1, false", "1, 5, 3, true", "1, 9, 1, true"})
+    void depthwiseConvolutionWritesTheCodesOfTheInt8LayerAfterIt(int stride, int c, int k, boolean bias) {
         int[] shape = {2, c, 9, 11};
         Random r = new Random(c);
         Graph g = new Graph("block");
@@ -218,6 +219,14 @@ class QuantizedConvolutionTest {
         Value depthwise = g.value(new dev.infero.core.ops.nn.GroupConvolution(three), "dw",
                 fakeQuantize(g, "fq1", x, -2f, 2f * 127 / 128),
                 g.addConstant("dw_w", Tensor.of(dw, c, 1, 1, 3, 3)).output(0));
+        if (bias) {
+            float[] b = new float[c];
+            for (int i = 0; i < c; i++) {
+                b[i] = r.nextFloat() - 0.5f;
+            }
+            depthwise = g.value(new Add(), "dw_bias", depthwise, g.addConstant("dw_b", Tensor.of(b, 1, c, 1, 1))
+                    .output(0));
+        }
         int cout = 5;
         Tensor codes = Tensor.allocate(ElementType.I8, cout, c, k, k);
         for (int i = 0; i < codes.size(); i++) {
@@ -240,7 +249,7 @@ class QuantizedConvolutionTest {
         FastRun fast = runFast(g, input);
         float[] got = fast.output();
         String dwType = fast.info("dw").execType();
-        assertTrue(dwType.endsWith("_FP32_on_I8_codes+quantize"), dwType);
+        assertTrue(dwType.endsWith("_FP32_on_I8_codes" + (bias ? "+bias" : "") + "+quantize"), dwType);
         String convType = fast.info("conv").execType();
         assertTrue(convType.endsWith("_I8+scale+relu"), convType);
         assertEquals(c > 256, convType.contains("_int32_"), convType);

@@ -35,14 +35,23 @@ public final class ActivationQuantizer {
     private final float offset;
     private final int zeroPoint;
 
-    private ActivationQuantizer(float low, float high, float steps, int zeroPoint) {
+    private ActivationQuantizer(float low, float high, float steps, int zeroPoint, float added) {
         this.low = low;
         this.high = high;
         this.span = high - low;
         this.steps = steps;
         this.inverse = steps / span;
-        this.offset = -low * inverse;
+        this.offset = (float) (((double) added - low) * inverse);
         this.zeroPoint = zeroPoint;
+    }
+
+    /**
+     * The codes of {@code x + added} in one step: the addition folds into the multiply-add's constant (a bias before
+     * the FakeQuantize costs no pass of its own). The sum is not rounded to float first, so a value within an ulp of
+     * a level's rounding boundary may get the neighbouring level, as with any other order of summing.
+     */
+    public ActivationQuantizer adding(float added) {
+        return new ActivationQuantizer(low, high, steps, zeroPoint, added);
     }
 
     /**
@@ -54,7 +63,7 @@ public final class ActivationQuantizer {
         if (levels < 2 || levels > 256 || zeroPoint < 0) {
             return null;
         }
-        return new ActivationQuantizer(low, high, levels - 1, (int) zeroPoint);
+        return new ActivationQuantizer(low, high, levels - 1, (int) zeroPoint, 0f);
     }
 
     /** The real value of one code. */

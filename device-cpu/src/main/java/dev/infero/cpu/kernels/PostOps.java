@@ -89,6 +89,12 @@ public final class PostOps {
         return integerSums;
     }
 
+    /** The per-channel bias when it is all these post-ops do (no scale, residual, activation, conversion), or null. */
+    public float[] onlyBias() {
+        boolean only = scale == null && !residual && activation == Activation.NONE && !integerSums && codes == null;
+        return only ? bias : null;
+    }
+
     public boolean hasResidual() {
         return residual;
     }

@@ -177,13 +177,22 @@ public final class WindowKernel {
 
     /**
      * This depthwise convolution writing the codes of its output's FakeQuantize (one quantizer per channel) instead
-     * of the values, quantized from the finished plane while it is in L1, for INT8 convolutions that read codes.
+     * of the values, quantized from the finished plane while it is in L1, for INT8 convolutions that read codes. A
+     * bias that is the only post-op is folded into the quantizers (see {@link ActivationQuantizer#adding}).
      */
     public WindowKernel writingCodes(ActivationQuantizer[] codes) {
         if (!canWriteCodes()) {
             throw new IllegalStateException("only a depthwise convolution without residual writes codes");
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, post, codes);
+        float[] bias = post.onlyBias();
+        if (bias == null) {
+            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes);
+        }
+        ActivationQuantizer[] biased = new ActivationQuantizer[codes.length];
+        for (int c = 0; c < codes.length; c++) {
+            biased[c] = codes[c].adding(bias[c]);
+        }
+        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */

@@ -137,6 +137,29 @@ class QuantizedConvKernelTest {
     }
 
     @Test
+    void aQuantizerAddingABiasGivesTheCodesOfTheSum() {
+        Random r = new Random(8);
+        ActivationQuantizer q = ActivationQuantizer.of(0f, 6f, 256);
+        for (float bias : new float[] {0f, 0.37f, -1.9f, 5.5f}) {
+            ActivationQuantizer biased = q.adding(bias);
+            float[] x = new float[100];
+            float[] sum = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextFloat() * 8 - 1;
+                sum[i] = x[i] + bias;
+            }
+            float[] got = new float[x.length];
+            float[] want = new float[x.length];
+            biased.quantize(x, 0, got, 0, x.length);
+            q.quantize(sum, 0, want, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                // The same level, or the neighbour for a sum within ulps of a rounding boundary.
+                assertEquals(want[i], got[i], Math.abs(sum[i] / 6 * 255 % 1 - 0.5f) < 1e-3f ? 1 : 0, "x = " + x[i]);
+            }
+        }
+    }
+
+    @Test
     void onlyIntegerZeroPointsQuantize() {
         assertEquals(0, ActivationQuantizer.of(0f, 6f, 256).zeroPoint());
         assertNull(ActivationQuantizer.of(-0.3f, 1.7f, 256), "zero point 38.25");
