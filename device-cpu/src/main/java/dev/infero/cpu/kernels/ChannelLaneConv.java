@@ -44,7 +44,6 @@ final class ChannelLaneConv {
     private static final int SPLIT_PANELS = 8;
 
     private final ConvGeometry g;
-    private final PostOps post;
     /** Per group: the transposed weights in NR-column panels (see {@link PackedGemm#pack}). */
     private final float[][] weights;
     private final int channelPanels;
@@ -63,9 +62,8 @@ final class ChannelLaneConv {
     private final int[] pixelOffset;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
-    ChannelLaneConv(ConvGeometry geometry, float[] weights, PostOps post) {
+    ChannelLaneConv(ConvGeometry geometry, float[] weights) {
         this.g = geometry;
-        this.post = post;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.channelPanels = (cout + NR - 1) / NR;
@@ -99,26 +97,6 @@ final class ChannelLaneConv {
                 pixelOffset[y * g.outW() + x] = y * g.strideH() * planeW + x * g.strideW();
             }
         }
-    }
-
-    /** The same convolution (sharing its packed weights) with other post-ops. */
-    private ChannelLaneConv(ChannelLaneConv o, PostOps post) {
-        this.g = o.g;
-        this.post = post;
-        this.weights = o.weights;
-        this.channelPanels = o.channelPanels;
-        this.pixelPanels = o.pixelPanels;
-        this.chunkPanels = o.chunkPanels;
-        this.chunks = o.chunks;
-        this.padded = o.padded;
-        this.planeH = o.planeH;
-        this.planeW = o.planeW;
-        this.kOffset = o.kOffset;
-        this.pixelOffset = o.pixelOffset;
-    }
-
-    ChannelLaneConv withPost(PostOps post) {
-        return new ChannelLaneConv(this, post);
     }
 
     /**
@@ -160,6 +138,7 @@ final class ChannelLaneConv {
         private float[] in;
         private float[] out;
         private float[] residual;
+        private PostOps post;
         private int threads;
         /** How many weight panel ranges each chunk of an image and group is cut into. */
         private int parts;
@@ -194,7 +173,7 @@ final class ChannelLaneConv {
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
-    void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+    void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.pixels.length);
         int images = g.batch() * g.groups();
         int perImage = (threads + images - 1) / images;
@@ -209,12 +188,14 @@ final class ChannelLaneConv {
         s.in = in;
         s.out = out;
         s.residual = residual;
+        s.post = post;
         s.threads = threads;
         java.util.Arrays.fill(s.planesOf, -1);
         pool.parallelFor(Math.min(threads, units * s.parts), s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
+        s.post = null;
     }
 
     /**
@@ -245,10 +226,10 @@ final class ChannelLaneConv {
                 int cOff = (panel - panel0) * rows * NR;
                 for (int pp = 0; pp < pp1 - pp0; pp++) {
                     PackedGemm.kernel(kc, a, pp * kc * MR, w, wOff, NR, c, cOff + pp * MR * NR, NR, MR, p0 == 0,
-                            post.integerSums());
+                            s.post.integerSums());
                 }
                 if (p0 + kc == k) {
-                    store(c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
+                    store(s.post, c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
                             s.residual);
                 }
             }
@@ -308,7 +289,7 @@ final class ChannelLaneConv {
      * Writes weight panel {@code panel}'s finished block of the product, pixels [pix0, pix1), to its channel rows,
      * with the post-ops.
      */
-    private void store(float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1, float[] out,
+    private void store(PostOps post, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1, float[] out,
                        float[] residual) {
         int cout = g.outChannelsPerGroup();
         int spatial = g.outH() * g.outW();

@@ -30,8 +30,8 @@ public final class ConvKernel {
         this.g = geometry;
         this.post = post;
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
-        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, post) : null;
-        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights, post) : null;
+        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights) : null;
+        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
@@ -48,8 +48,8 @@ public final class ConvKernel {
     private ConvKernel(ConvKernel o, PostOps post) {
         this.g = o.g;
         this.post = post;
-        this.lanes = o.lanes == null ? null : o.lanes.withPost(post);
-        this.shifted = o.shifted == null ? null : o.shifted.withPost(post);
+        this.lanes = o.lanes;
+        this.shifted = o.shifted;
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
     }
@@ -77,6 +77,11 @@ public final class ConvKernel {
     public String strategy() {
         return lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
                 : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
+    }
+
+    /** Group {@code grp}'s packed weights, for the im2col and 1×1 strategies (the others pack their own). */
+    PackedGemm packedWeights(int grp) {
+        return weights[grp];
     }
 
     /** Whether output channels run in the vector lanes ({@link ChannelLaneConv}): the layer has few output pixels. */
@@ -136,11 +141,11 @@ public final class ConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         if (lanes != null) {
-            lanes.run(in, out, residual, s.lanesScratch, pool);
+            lanes.run(in, out, residual, post, s.lanesScratch, pool);
             return;
         }
         if (shifted != null) {
-            shifted.run(in, out, residual, s.shiftedScratch, pool);
+            shifted.run(in, out, residual, post, s.shiftedScratch, pool);
             return;
         }
         int threads = Math.min(pool.threads(), s.cols.length);

@@ -25,7 +25,7 @@ public final class QuantizedConvKernel {
 
     private final ConvGeometry g;
     private final ActivationQuantizer quantizer;
-    /** Per group: the weight codes, packed, for the panel-quantizing 1×1 path; empty otherwise. */
+    /** Per group: the weight codes as {@link #onCodes} packed them, for the panel-quantizing 1×1 path; else empty. */
     private final PackedGemm[] packed;
     /** The f32 convolution of the weight codes. */
     private final ConvKernel onCodes;
@@ -63,7 +63,7 @@ public final class QuantizedConvKernel {
         this.quantizesPanels = g.isPointwise() && !onCodes.channelLanes();
         this.packed = new PackedGemm[quantizesPanels ? g.groups() : 0];
         for (int grp = 0; grp < packed.length; grp++) {
-            packed[grp] = new PackedGemm(cout, k, weightCodes, grp * cout * k, k);
+            packed[grp] = onCodes.packedWeights(grp);
         }
         int nr = PackedGemm.NR;
         int byCache = Math.max(nr, CHUNK_FLOATS / Math.max(1, k) / nr * nr);
@@ -115,7 +115,7 @@ public final class QuantizedConvKernel {
         return new Scratch(threads, new float[codesFloats()]);
     }
 
-    /** Per-request buffers, the input's codes in {@code codes} (at least {@link #codesFloats()}, used only in a run). */
+    /** Per-request buffers, the input's codes in {@code codes}: at least {@link #codesFloats()}, used only in a run. */
     public Scratch newScratch(int threads, float[] codes) {
         return new Scratch(threads, codes);
     }
@@ -142,7 +142,8 @@ public final class QuantizedConvKernel {
         Scratch(int threads, float[] codes) {
             int inSize = g.batch() * g.inChannels() * g.inH() * g.inW();
             if (codes.length < codesFloats()) {
-                throw new IllegalArgumentException("codes buffer of " + codes.length + " floats, needs " + codesFloats());
+                throw new IllegalArgumentException("codes buffer of " + codes.length + " floats, needs "
+                        + codesFloats());
             }
             this.codes = codes;
             onCodesScratch = onCodes.newScratch(threads);

@@ -37,7 +37,6 @@ final class ShiftedConv {
 
     private final ConvGeometry g;
     private final PackedGemm[] weights;
-    private final PostOps post;
     /** Row length of a padded plane and of the padded-width output. */
     private final int paddedW;
     private final int paddedH;
@@ -74,9 +73,8 @@ final class ShiftedConv {
     }
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
-    ShiftedConv(ConvGeometry geometry, float[] weights, PostOps post) {
+    ShiftedConv(ConvGeometry geometry, float[] weights) {
         this.g = geometry;
-        this.post = post;
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
@@ -121,25 +119,6 @@ final class ShiftedConv {
         this.segB = Arrays.copyOf(b, segments);
     }
 
-    /** The same convolution (sharing its packed weights) with other post-ops. */
-    private ShiftedConv(ShiftedConv o, PostOps post) {
-        this.g = o.g;
-        this.weights = o.weights;
-        this.post = post;
-        this.paddedW = o.paddedW;
-        this.paddedH = o.paddedH;
-        this.maxShift = o.maxShift;
-        this.maxChunk = o.maxChunk;
-        this.ldb = o.ldb;
-        this.segK0 = o.segK0;
-        this.segLen = o.segLen;
-        this.segB = o.segB;
-    }
-
-    ShiftedConv withPost(PostOps post) {
-        return new ShiftedConv(this, post);
-    }
-
     private static int roundUp(int n, int m) {
         return (n + m - 1) / m * m;
     }
@@ -164,6 +143,7 @@ final class ShiftedConv {
         private float[] in;
         private float[] out;
         private float[] residual;
+        private PostOps post;
         private int threads;
         private int chunk;
         private int chunks;
@@ -179,13 +159,13 @@ final class ShiftedConv {
             for (int item = t; item < items; item += threads) {
                 int grp = item / chunks % g.groups();
                 int n = item / chunks / g.groups();
-                chunk(in, out, residual, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
+                chunk(in, out, residual, post, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
             }
         }
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
-    void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+    void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.window.length);
         int images = g.batch() * g.groups();
         int total = g.outH() * paddedW;
@@ -197,16 +177,18 @@ final class ShiftedConv {
         s.in = in;
         s.out = out;
         s.residual = residual;
+        s.post = post;
         s.threads = threads;
         pool.parallelFor(Math.min(threads, images * s.chunks), s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
+        s.post = null;
     }
 
     /** Padded-width output columns [j0, j0 + chunk) of one image and group, all output channels. */
-    private void chunk(float[] in, float[] out, float[] residual, int n, int grp, int j0, int chunk, float[] window,
-                       float[] result) {
+    private void chunk(float[] in, float[] out, float[] residual, PostOps post, int n, int grp, int j0, int chunk,
+                       float[] window, float[] result) {
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int firstRow = j0 / paddedW;
@@ -230,7 +212,7 @@ final class ShiftedConv {
                 }
             }
         }
-        store(result, width, out, residual, n, grp, j0);
+        store(result, width, out, residual, post, n, grp, j0);
     }
 
     /** Padded rows [from, to) of every channel of the group into the window, zero outside the input. */
@@ -257,7 +239,8 @@ final class ShiftedConv {
     }
 
     /** Moves the real columns of a chunk's result to the NCHW output, then applies the post-ops there. */
-    private void store(float[] result, int width, float[] out, float[] residual, int n, int grp, int j0) {
+    private void store(float[] result, int width, float[] out, float[] residual, PostOps post, int n, int grp,
+                       int j0) {
         int cout = g.outChannelsPerGroup();
         int ow = g.outW();
         int spatial = g.outH() * ow;

@@ -78,11 +78,11 @@ class ShiftedConvTest {
             default -> PostOps.NONE;
         };
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
-            ShiftedConv conv = new ShiftedConv(g, wts, post);
+            ShiftedConv conv = new ShiftedConv(g, wts);
             ShiftedConv.Scratch scratch = conv.newScratch(threads);
-            conv.run(in, out, res, scratch, pool);
+            conv.run(in, out, res, post, scratch, pool);
             Arrays.fill(out, Float.NaN);
-            conv.run(in, out, res, scratch, pool);
+            conv.run(in, out, res, post, scratch, pool);
         }
         // The definition, then the same post-ops applied to each output channel.
         float[] expected = convolve(g, in, wts);
