@@ -3,11 +3,10 @@ package dev.infero.api;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.Device;
 import dev.infero.core.graph.Graph;
-import dev.infero.ir.IrReader;
-import dev.infero.onnx.OnnxImporter;
+import dev.infero.core.frontend.Frontends;
+import dev.infero.core.frontend.ModelSource;
 import dev.infero.transforms.Optimizations;
 import dev.infero.transforms.PassManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +49,7 @@ public final class Core implements AutoCloseable {
     public static final String SOURCE_PATH = "source_path";
 
     private final Map<String, Device> devices = new LinkedHashMap<>();
+    private final Frontends frontends = new Frontends();
 
     public Core() {
         for (Device d : ServiceLoader.load(Device.class)) {
@@ -62,24 +62,25 @@ public final class Core implements AutoCloseable {
         return List.copyOf(devices.keySet());
     }
 
-    /** Reads a model file; the format is chosen by extension: {@code .onnx}, or {@code .xml} (OpenVINO IR). */
+    /**
+     * Reads a model file; the frontend is chosen by content and name (see {@link Frontends}): ONNX, OpenVINO IR
+     * {@code .xml}, and every other frontend module on the class path.
+     */
     public Model readModel(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!Files.exists(file)) {
-            throw new InferoException("model file " + file + " does not exist");
-        }
-        Graph graph;
-        if (name.endsWith(".onnx")) {
-            graph = OnnxImporter.read(file);
-        } else if (name.endsWith(".xml")) {
-            graph = IrReader.read(file);
-        } else {
-            throw new InferoException("cannot read " + file
-                    + ": unknown model format (expected .onnx or OpenVINO IR .xml)");
-        }
+        return readModel(ModelSource.of(file));
+    }
+
+    /** Reads a model given with its companion files or an explicit framework (Model Optimizer's options). */
+    public Model readModel(ModelSource source) {
+        Graph graph = frontends.read(source);
         // Devices that run the original file rather than the graph (the optional ONNX Runtime device) find it here.
-        graph.metadata().put(SOURCE_PATH, file.toAbsolutePath().toString());
+        graph.metadata().put(SOURCE_PATH, source.model().toAbsolutePath().toString());
         return new Model(graph);
+    }
+
+    /** The model formats this runtime reads. */
+    public List<String> availableFrontends() {
+        return frontends.names();
     }
 
     /** Wraps a graph built in code. */

@@ -1,6 +1,7 @@
 package dev.infero.cli;
 
 import dev.infero.api.convert.ConvertOptions;
+import dev.infero.core.frontend.ModelSource;
 import dev.infero.api.convert.ModelConverter;
 import dev.infero.core.InferoException;
 import dev.infero.core.types.PartialShape;
@@ -21,8 +22,22 @@ import picocli.CommandLine.Option;
                 + "(--input_model) and kebab-case (--input-model).")
 final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"--input_model", "--input-model", "-m", "-w"}, required = true, paramLabel = "FILE",
-            description = "Model to convert (.onnx, or .xml IR).")
+            description = "Model to convert: .onnx, OpenVINO IR .xml, or another framework's model file or directory "
+                    + "(see --framework).")
     Path inputModel;
+
+    @Option(names = {"--framework"}, paramLabel = "NAME",
+            description = "The model's framework when its content and name do not say it (onnx, ir, and the "
+                    + "frontends built in: tf, tflite, caffe, mxnet).")
+    String framework;
+
+    @Option(names = {"--input_proto", "--input-proto", "-d"}, paramLabel = "FILE",
+            description = "Caffe: the deploy .prototxt of the .caffemodel given as --input_model.")
+    Path inputProto;
+
+    @Option(names = {"--input_symbol", "--input-symbol"}, paramLabel = "FILE",
+            description = "MXNet: the -symbol.json of the .params file given as --input_model.")
+    Path inputSymbol;
 
     @Option(names = {"--model_name", "--model-name", "-n"}, paramLabel = "NAME",
             description = "Base name of the IR files (default: the input file's base name).")
@@ -78,7 +93,8 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         ConvertOptions options = new ConvertOptions(inputModel, modelName, outputDir, names(input),
                 shapes(inputShape), names(output), values(meanValues, "--mean_values"),
-                values(scaleValues, "--scale_values"), scale, reverseInputChannels, fp16(), layout(layout));
+                values(scaleValues, "--scale_values"), scale, reverseInputChannels, fp16(), layout(layout),
+                new ModelSource(inputModel, inputProto, inputSymbol, framework));
         System.out.println("Model Optimizer arguments:");
         System.out.println("  Input model:            " + inputModel);
         System.out.println("  Output directory:       " + outputDir.toAbsolutePath().normalize());

@@ -1,5 +1,6 @@
 package dev.infero.api.convert;
 
+import dev.infero.core.frontend.ModelSource;
 import dev.infero.core.types.PartialShape;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,17 +21,35 @@ import java.util.List;
  * @param reverseInputChannels swap RGB and BGR (3-channel inputs only)
  * @param compressToFp16       store floating weights as f16
  * @param layout               input layout such as {@code nchw} or {@code nhwc} ({@code null}: NCHW for 4-D inputs)
+ * @param source               the model with its companion files and framework ({@code --input_proto},
+ *                             {@code --input_symbol}, {@code --framework}); {@code null}: {@code inputModel} alone
  */
 public record ConvertOptions(Path inputModel, String modelName, Path outputDir, List<String> inputs,
                              List<PartialShape> inputShapes, List<String> outputs, float[] meanValues,
                              float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
-                             String layout) {
+                             String layout, ModelSource source) {
     public ConvertOptions {
+        source = source == null ? ModelSource.of(inputModel) : source;
         inputs = List.copyOf(inputs);
         inputShapes = List.copyOf(inputShapes);
         outputs = List.copyOf(outputs);
         meanValues = meanValues.clone();
         scaleValues = scaleValues.clone();
+    }
+
+    /** Options for a model in one file, recognised by its content and name. */
+    public ConvertOptions(Path inputModel, String modelName, Path outputDir, List<String> inputs,
+                          List<PartialShape> inputShapes, List<String> outputs, float[] meanValues,
+                          float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
+                          String layout) {
+        this(inputModel, modelName, outputDir, inputs, inputShapes, outputs, meanValues, scaleValues, scale,
+                reverseInputChannels, compressToFp16, layout, null);
+    }
+
+    /** These options for a model given with companion files or an explicit framework. */
+    public ConvertOptions withSource(ModelSource newSource) {
+        return new ConvertOptions(newSource.model(), modelName, outputDir, inputs, inputShapes, outputs, meanValues,
+                scaleValues, scale, reverseInputChannels, compressToFp16, layout, newSource);
     }
 
     /** Options that only convert the format: no reshaping, preprocessing or compression. */
@@ -43,6 +62,8 @@ public record ConvertOptions(Path inputModel, String modelName, Path outputDir, 
         if (modelName != null && !modelName.isEmpty()) {
             return modelName;
         }
-        return inputModel.getFileName().toString().replaceFirst("\\.(onnx|xml)$", "");
+        String base = inputModel.getFileName().toString();
+        // Model Optimizer's default: the file name without its extension (MXNet's "-0000.params" epoch suffix too).
+        return base.replaceFirst("(-\\d+)?\\.(onnx|xml|pb|pbtxt|tflite|caffemodel|prototxt|params|json)$", "");
     }
 }

@@ -33,7 +33,7 @@ public final class ModelConverter {
         long start = System.nanoTime();
         Graph graph;
         try (Core core = new Core()) {
-            graph = core.readModel(options.inputModel()).graph();
+            graph = core.readModel(options.source()).graph();
         }
         int nodesBefore = graph.nodes().size();
         List<Node> inputs = selectInputs(graph, options.inputs());

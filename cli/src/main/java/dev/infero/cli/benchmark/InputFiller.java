@@ -1,6 +1,6 @@
 package dev.infero.cli.benchmark;
 
-import dev.infero.cli.io.Npy;
+import dev.infero.api.io.Npy;
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;

@@ -1,7 +1,7 @@
 package dev.infero.cli.quantize;
 
-import dev.infero.cli.io.ImageInput;
-import dev.infero.cli.io.Npy;
+import dev.infero.api.io.ImageInput;
+import dev.infero.api.io.Npy;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;

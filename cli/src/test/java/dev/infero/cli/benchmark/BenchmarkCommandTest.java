@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.cli.Main;
-import dev.infero.cli.io.Npy;
+import dev.infero.api.io.Npy;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;

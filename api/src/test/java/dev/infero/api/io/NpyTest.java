@@ -1,4 +1,4 @@
-package dev.infero.cli.io;
+package dev.infero.api.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.infero.cli.io;
+package dev.infero.api.io;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
