@@ -194,7 +194,7 @@ final class ConvolutionFusion {
             case "Sigmoid" -> PostOps.Activation.SIGMOID;
             case "HSwish" -> PostOps.Activation.HSWISH;
             case "Elu" -> attrs.containsKey("alpha") ? PostOps.Activation.ELU : null;
-            case "PRelu" -> preluKind(n);
+            case "PReLU" -> preluKind(n);
             default -> null;
         };
     }

@@ -171,7 +171,7 @@ public final class OnnxExporter {
         Map<String, String> a = attributes(n);
         String name = n.name();
         switch (n.type()) {
-            case "Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum", "Power", "PRelu", "ReLU", "Sigmoid",
+            case "Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum", "Power", "PReLU", "ReLU", "Sigmoid",
                  "Tanh", "Exp", "Sqrt", "Abs", "Floor", "Ceiling", "Erf", "Log", "Negative", "Concat", "HSwish",
                  "SoftPlus", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "SoftMax",
                  "LogSoftmax", "Squeeze", "Unsqueeze", "Convert" -> simple(n, in, y, a);
@@ -269,6 +269,7 @@ public final class OnnxExporter {
     private void simple(Node n, List<String> in, String y, Map<String, String> a) {
         String onnx = switch (n.type()) {
             case "ReLU" -> "Relu";
+            case "PReLU" -> "PRelu";
             case "Maximum" -> "Max";
             case "Minimum" -> "Min";
             case "Negative" -> "Neg";

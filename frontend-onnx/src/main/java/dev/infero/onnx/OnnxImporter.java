@@ -84,7 +84,8 @@ public final class OnnxImporter {
     public static Graph importModel(ModelProto model, Path modelDir, String name) {
         GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
-        checkSupported(g);
+        List<OnnxFunctions.ScopedNode> nodes = OnnxFunctions.expand(model, opset);
+        checkSupported(g, nodes);
 
         Graph graph = new Graph(name);
         graph.metadata().put("framework", "onnx");
@@ -110,8 +111,8 @@ public final class OnnxImporter {
             v.names().add(in.getName());
             values.put(in.getName(), v);
         }
-        for (NodeProto node : g.getNodeList()) {
-            translate(node, opset, graph, values);
+        for (OnnxFunctions.ScopedNode node : nodes) {
+            translate(node.node(), node.opset(), graph, values);
         }
         for (ValueInfoProto out : g.getOutputList()) {
             Value v = values.get(out.getName());
@@ -176,10 +177,11 @@ public final class OnnxImporter {
      * Fails with every unsupported operator (grouped by type, with all node names) and every unsupported input or
      * output type at once, so a user sees the whole list in one go.
      */
-    private static void checkSupported(GraphProto g) {
+    private static void checkSupported(GraphProto g, List<OnnxFunctions.ScopedNode> expanded) {
         Map<String, List<String>> unsupportedOps = new TreeMap<>();
         Set<String> problems = new LinkedHashSet<>();
-        for (NodeProto n : g.getNodeList()) {
+        for (OnnxFunctions.ScopedNode scoped : expanded) {
+            NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
             if (!DEFAULT_DOMAINS.contains(n.getDomain()) || OnnxOpRegistry.translator(n.getOpType()) == null) {
                 String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();

@@ -10,6 +10,8 @@ import dev.infero.core.op.Op;
 import dev.infero.core.op.OpRegistry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.io.IOException;
@@ -74,7 +76,8 @@ public final class IrReader {
         readModelRtInfo(net, graph.metadata());
         Map<Integer, Node> built = new HashMap<>();
         for (Layer layer : topologicalOrder(layers, sources, byId)) {
-            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId));
+            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId,
+                    version.equals("10")));
         }
         return graph;
     }
@@ -284,14 +287,36 @@ public final class IrReader {
         return order;
     }
 
+    /**
+     * Builds one layer. With {@code f32Inference} (IR v10, whose FP16 files mix f16 and f32 tensors) the model runs in
+     * f32 as OpenVINO's CPU plugin runs it: f16 inputs become f32, f16 constants stay compressed behind a decompression
+     * Convert to f32, and Converts to f16 convert to f32 instead.
+     */
     private static Node build(Layer layer, Graph graph, ByteBuffer weights, Map<Integer, int[]> sources,
-                              Map<Integer, Node> built, Map<Integer, Layer> byId) {
-        AttributeSource attrs = new AttributeSource(layer.describe(), layer.data);
+                              Map<Integer, Node> built, Map<Integer, Layer> byId, boolean f32Inference) {
+        Map<String, String> data = layer.data;
+        if (f32Inference && layer.type.equals("Convert") && "f16".equals(data.get("destination_type"))) {
+            data = new LinkedHashMap<>(data);
+            data.put("destination_type", "f32");
+        }
+        AttributeSource attrs = new AttributeSource(layer.describe(), data);
         Node node;
         switch (layer.type) {
-            case "Parameter" -> node = graph.addParameter(layer.name, attrs.elementType("element_type"),
-                    attrs.shape("shape"));
-            case "Const" -> node = graph.addConstant(layer.name, constant(attrs, layer, weights));
+            case "Parameter" -> {
+                ElementType type = attrs.elementType("element_type");
+                node = graph.addParameter(layer.name, f32Inference && type == ElementType.F16 ? ElementType.F32 : type,
+                        attrs.shape("shape"));
+            }
+            case "Const" -> {
+                Tensor value = constant(attrs, layer, weights);
+                if (f32Inference && value.type() == ElementType.F16) {
+                    Node compressed = graph.addConstant(layer.name + "/compressed", value);
+                    node = graph.add(new Convert(ElementType.F32), layer.name, List.of(compressed.output(0)));
+                    node.rtInfo().put("decompression", "");
+                } else {
+                    node = graph.addConstant(layer.name, value);
+                }
+            }
             default -> {
                 List<Value> inputs = new ArrayList<>();
                 for (Port p : layer.inputs) {
@@ -303,6 +328,9 @@ public final class IrReader {
                     Layer from = byId.get(src[0]);
                     int outputIndex = indexOfPort(from.outputs, src[1]);
                     inputs.add(built.get(src[0]).output(outputIndex));
+                }
+                if (layer.type.equals("PReLU") || layer.type.equals("PRelu")) {
+                    channelSlope(graph, layer, inputs);
                 }
                 Function<AttributeSource, Op> factory = OpRegistry.factory(layer.type, layer.opset());
                 Op op = factory.apply(attrs);
@@ -337,6 +365,30 @@ public final class IrReader {
             }
         }
         throw new IllegalStateException("port " + id + " vanished");
+    }
+
+    /**
+     * OpenVINO's PRelu applies a 1-D slope of C values along the channel axis (1) of data of rank 2 or more; Infero's
+     * PRelu broadcasts numpy-style, as ONNX's does. Such a slope is reshaped to {@code [C, 1, ...]} here, which means
+     * the same under both rules.
+     */
+    private static void channelSlope(Graph graph, Layer layer, List<Value> inputs) {
+        if (inputs.size() != 2) {
+            return;
+        }
+        PartialShape data = inputs.get(0).shape();
+        PartialShape slope = inputs.get(1).shape();
+        if (!data.hasRank() || data.rank() < 3 || !slope.hasRank() || slope.rank() != 1 || !slope.isStatic()
+                || data.isDynamic(1) || data.dim(1) != slope.dim(0)) {
+            return;
+        }
+        long[] shape = new long[data.rank() - 1];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = slope.dim(0);
+        Node target = graph.addConstant(layer.name + "/slope_shape", Tensor.of(shape, shape.length));
+        Node reshaped = graph.add(new Reshape(false), layer.name + "/channel_slope",
+                List.of(inputs.get(1), target.output(0)));
+        inputs.set(1, reshaped.output(0));
     }
 
     private static Tensor constant(AttributeSource attrs, Layer layer, ByteBuffer weights) {

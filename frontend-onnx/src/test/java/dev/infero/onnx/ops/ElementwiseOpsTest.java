@@ -135,7 +135,7 @@ class ElementwiseOpsTest {
     @Test
     void leakyReluIsPReluWithAScalarSlope() {
         Graph g = model(16, "LeakyRelu", n -> { }, f32(-100, 5));
-        assertTrue(uses(g, "PRelu"));
+        assertTrue(uses(g, "PReLU"));
         assertArrayEquals(new float[] {-1, 5}, output(g).knownValue().floats());
         assertArrayEquals(new float[] {-50, 5},
                 run(16, "LeakyRelu", n -> n.attr("alpha", 0.5f), f32(-100, 5)).floats());

@@ -12,12 +12,13 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Element-wise {@code x < 0 ? x * slope : x} (OpenVINO PRelu-1), for any signed numeric type. The slope broadcasts
  * to the data numpy-style and only in that direction (ONNX PRelu): the output has the data's shape. A scalar slope
- * gives LeakyRelu.
+ * gives LeakyRelu. Its IR type is {@code PReLU}, as OpenVINO's serializer writes opset1 PRelu; {@code PRelu} is read
+ * too.
  */
 public final class PRelu extends BinaryElementwise {
     @Override
     public String type() {
-        return "PRelu";
+        return "PReLU";
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class ElementwiseOpSet {
                 LogicalAnd::new, LogicalOr::new, LogicalXor::new, LogicalNot::new, IsNaN::new,
                 BitwiseAnd::new, BitwiseOr::new, BitwiseXor::new, BitwiseNot::new, BitwiseLeftShift::new,
                 BitwiseRightShift::new);
+        // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
+        OpRegistry.register("PRelu", 1, a -> new PRelu());
         OpRegistry.register("Convert", 1, a -> new Convert(a.elementType("destination_type")));
         OpRegistry.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
         OpRegistry.register("Elu", 1, a -> new Elu(a.number("alpha")));

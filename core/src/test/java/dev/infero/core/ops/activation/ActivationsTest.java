@@ -95,7 +95,7 @@ class ActivationsTest {
         assertTrue(e.getMessage().contains("slope [2,3] has more dimensions than data [3]"), e.getMessage());
         assertThrows(InferoException.class,
                 () -> eval(new PRelu(), Tensor.of(new float[3], 3, 1), Tensor.of(new float[2], 2)));
-        assertEquals("PRelu", new PRelu().toString());
+        assertEquals("PReLU", new PRelu().toString());
     }
 
     @Test
