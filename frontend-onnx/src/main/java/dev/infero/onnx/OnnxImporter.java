@@ -111,10 +111,19 @@ public final class OnnxImporter {
             v.names().add(in.getName());
             values.put(in.getName(), v);
         }
+        OnnxSequences sequences = new OnnxSequences();
         for (OnnxFunctions.ScopedNode node : nodes) {
-            translate(node.node(), node.opset(), graph, values);
+            if (OnnxSequences.OPS.contains(node.node().getOpType()) && DEFAULT_DOMAINS.contains(node.node().getDomain())) {
+                sequences.translate(node.node(), node.opset(), graph, values);
+            } else {
+                translate(node.node(), node.opset(), graph, values, sequences);
+            }
         }
         for (ValueInfoProto out : g.getOutputList()) {
+            if (sequences.isSequence(out.getName())) {
+                throw new UnsupportedModelException("graph output '" + out.getName() + "' is a sequence; Infero's "
+                        + "outputs are tensors", List.of("sequence output '" + out.getName() + "'"));
+            }
             Value v = values.get(out.getName());
             if (v == null) {
                 throw new InferoException("graph output '" + out.getName() + "' is not produced by any node");
@@ -124,7 +133,8 @@ public final class OnnxImporter {
         return graph;
     }
 
-    private static void translate(NodeProto node, int opset, Graph graph, Map<String, Value> values) {
+    private static void translate(NodeProto node, int opset, Graph graph, Map<String, Value> values,
+                                  OnnxSequences sequences) {
         List<Value> inputs = new ArrayList<>();
         for (String in : node.getInputList()) {
             if (in.isEmpty()) {
@@ -132,6 +142,10 @@ public final class OnnxImporter {
                 continue;
             }
             Value v = values.get(in);
+            if (v == null && sequences.isSequence(in)) {
+                throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads the "
+                        + "sequence '" + in + "'; only sequence operators can");
+            }
             if (v == null) {
                 throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads '" + in
                         + "', which no earlier node, input or initializer produces");
@@ -183,7 +197,8 @@ public final class OnnxImporter {
         for (OnnxFunctions.ScopedNode scoped : expanded) {
             NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
-            if (!DEFAULT_DOMAINS.contains(n.getDomain()) || OnnxOpRegistry.translator(n.getOpType()) == null) {
+            boolean known = OnnxOpRegistry.translator(n.getOpType()) != null || OnnxSequences.OPS.contains(n.getOpType());
+            if (!DEFAULT_DOMAINS.contains(n.getDomain()) || !known) {
                 String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();
                 unsupportedOps.computeIfAbsent(op, k -> new ArrayList<>()).add("'" + nodeName + "'");
             }
