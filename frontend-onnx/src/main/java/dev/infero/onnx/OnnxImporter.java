@@ -155,7 +155,7 @@ public final class OnnxImporter {
         OnnxNode onnxNode = new OnnxNode(node, inputs, opset, graph);
         List<Value> outs;
         try {
-            outs = OnnxOpRegistry.translator(node.getOpType()).translate(onnxNode);
+            outs = OnnxOpRegistry.translator(node.getDomain(), node.getOpType()).translate(onnxNode);
         } catch (UnsupportedModelException e) {
             throw e;
         } catch (InferoException e) {
@@ -197,8 +197,9 @@ public final class OnnxImporter {
         for (OnnxFunctions.ScopedNode scoped : expanded) {
             NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
-            boolean known = OnnxOpRegistry.translator(n.getOpType()) != null || OnnxSequences.OPS.contains(n.getOpType());
-            if (!DEFAULT_DOMAINS.contains(n.getDomain()) || !known) {
+            boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null
+                    || (DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxSequences.OPS.contains(n.getOpType()));
+            if (!known) {
                 String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();
                 unsupportedOps.computeIfAbsent(op, k -> new ArrayList<>()).add("'" + nodeName + "'");
             }

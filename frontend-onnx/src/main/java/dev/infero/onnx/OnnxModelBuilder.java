@@ -161,6 +161,16 @@ public final class OnnxModelBuilder {
             return update();
         }
 
+        /** A floats attribute, even with a single element. */
+        public NodeBuilder attrFloats(String name, float... values) {
+            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOATS);
+            for (float v : values) {
+                a.addFloats(v);
+            }
+            node.addAttribute(a);
+            return update();
+        }
+
         public NodeBuilder attr(String name, String value) {
             node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
                     .setS(ByteString.copyFrom(value, StandardCharsets.UTF_8)));

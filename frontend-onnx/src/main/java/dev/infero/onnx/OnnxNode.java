@@ -18,6 +18,9 @@ import java.util.Map;
  * opset version in force, and helpers that add Infero nodes named after it.
  */
 public final class OnnxNode {
+    /** The opset whose operator semantics {@link #call} decompositions are written against. */
+    public static final int DECOMPOSITION_OPSET = 21;
+
     private final NodeProto proto;
     private final List<Value> inputs;
     private final int opset;
@@ -157,6 +160,66 @@ public final class OnnxNode {
     /** Adds a constant named after this node. */
     public Value constant(Tensor value) {
         return graph.addConstant(name() + "/const", value).output(0);
+    }
+
+    /**
+     * Translates the default-domain ONNX operator {@code opType} on {@code inputs} ({@code null}: an absent input) as
+     * part of this node, with the semantics of opset {@link #DECOMPOSITION_OPSET} whatever the model imports: how
+     * contrib operators are decomposed into standard ones.
+     */
+    public List<Value> call(String opType, List<Value> inputs, List<AttributeProto> attributes) {
+        OnnxTranslator translator = OnnxOpRegistry.translator(opType);
+        if (translator == null) {
+            throw error("decomposes into " + opType + ", which Infero does not translate");
+        }
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(opType).setName(name() + "/" + opType)
+                .addOutput(name() + "/" + opType + ":0").addAllAttribute(attributes);
+        for (int i = 0; i < inputs.size(); i++) {
+            b.addInput(inputs.get(i) == null ? "" : name() + "/" + opType + ":in" + i);
+        }
+        return translator.translate(new OnnxNode(b.build(), inputs, DECOMPOSITION_OPSET, graph));
+    }
+
+    /** {@link #call(String, List, List)} with attributes given as name, value pairs (long, float, String, long[]). */
+    public Value call(String opType, List<Value> inputs, Object... nameValuePairs) {
+        java.util.ArrayList<AttributeProto> attrs = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < nameValuePairs.length; i += 2) {
+            attrs.add(attribute((String) nameValuePairs[i], nameValuePairs[i + 1]));
+        }
+        return call(opType, inputs, attrs).get(0);
+    }
+
+    /** This node's attributes except those named, to pass on to the operator it decomposes into. */
+    public List<AttributeProto> attributesExcept(String... names) {
+        java.util.Set<String> skip = java.util.Set.of(names);
+        return proto.getAttributeList().stream().filter(a -> !skip.contains(a.getName())).toList();
+    }
+
+    /** An ONNX attribute of the type of {@code value}: Long/Integer, Float/Double, String, long[] or float[]. */
+    public static AttributeProto attribute(String name, Object value) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
+        switch (value) {
+            case Long l -> a.setType(AttributeProto.AttributeType.INT).setI(l);
+            case Integer i -> a.setType(AttributeProto.AttributeType.INT).setI(i);
+            case Float f -> a.setType(AttributeProto.AttributeType.FLOAT).setF(f);
+            case Double d -> a.setType(AttributeProto.AttributeType.FLOAT).setF(d.floatValue());
+            case String str -> a.setType(AttributeProto.AttributeType.STRING)
+                    .setS(com.google.protobuf.ByteString.copyFromUtf8(str));
+            case long[] ints -> {
+                a.setType(AttributeProto.AttributeType.INTS);
+                for (long v : ints) {
+                    a.addInts(v);
+                }
+            }
+            case float[] floats -> {
+                a.setType(AttributeProto.AttributeType.FLOATS);
+                for (float v : floats) {
+                    a.addFloats(v);
+                }
+            }
+            default -> throw new IllegalArgumentException("attribute '" + name + "' of type " + value.getClass());
+        }
+        return a.build();
     }
 
     /** An exception naming this node, ready to throw. */

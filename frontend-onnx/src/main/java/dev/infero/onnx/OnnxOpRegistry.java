@@ -2,6 +2,7 @@ package dev.infero.onnx;
 
 import dev.infero.onnx.ops.AttentionOps;
 import dev.infero.onnx.ops.ConstantOps;
+import dev.infero.onnx.ops.ContribOps;
 import dev.infero.onnx.ops.ConvTransposeOps;
 import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
@@ -20,6 +21,9 @@ import java.util.TreeMap;
 /** The ONNX operators Infero imports (default domain), each with its translator. */
 public final class OnnxOpRegistry {
     private static final Map<String, OnnxTranslator> TRANSLATORS = new TreeMap<>();
+    /** ONNX Runtime's contrib operators ({@code com.microsoft}), as its quantizer and transformer optimizer emit them. */
+    public static final String MICROSOFT = "com.microsoft";
+    private static final Map<String, OnnxTranslator> CONTRIB = new TreeMap<>();
 
     static {
         ConstantOps.register(TRANSLATORS);
@@ -34,6 +38,7 @@ public final class OnnxOpRegistry {
         ConvTransposeOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
         MiscOps.register(TRANSLATORS);
+        ContribOps.register(CONTRIB);
     }
 
     private OnnxOpRegistry() {
@@ -41,6 +46,19 @@ public final class OnnxOpRegistry {
 
     public static OnnxTranslator translator(String opType) {
         return TRANSLATORS.get(opType);
+    }
+
+    /** The translator of {@code opType} in {@code domain} ("" or ai.onnx: the default domain), or {@code null}. */
+    public static OnnxTranslator translator(String domain, String opType) {
+        if (domain.isEmpty() || domain.equals("ai.onnx")) {
+            return TRANSLATORS.get(opType);
+        }
+        return domain.equals(MICROSOFT) ? CONTRIB.get(opType) : null;
+    }
+
+    /** Names of the supported {@code com.microsoft} contrib operators, sorted. */
+    public static Set<String> supportedContribOps() {
+        return Collections.unmodifiableSet(CONTRIB.keySet());
     }
 
     /** Names of all supported ONNX operators, sorted. */
