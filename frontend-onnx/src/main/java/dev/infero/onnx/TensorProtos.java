@@ -36,6 +36,15 @@ public final class TensorProtos {
             case TensorProto.DataType.UINT32_VALUE -> ElementType.U32;
             case TensorProto.DataType.UINT64_VALUE -> ElementType.U64;
             case TensorProto.DataType.BFLOAT16_VALUE -> ElementType.BF16;
+            case TensorProto.DataType.FLOAT8E4M3FN_VALUE -> ElementType.F8E4M3;
+            case TensorProto.DataType.FLOAT8E4M3FNUZ_VALUE -> ElementType.F8E4M3FNUZ;
+            case TensorProto.DataType.FLOAT8E5M2_VALUE -> ElementType.F8E5M2;
+            case TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE -> ElementType.F8E5M2FNUZ;
+            case TensorProto.DataType.FLOAT4E2M1_VALUE -> ElementType.F4E2M1;
+            case TensorProto.DataType.INT4_VALUE -> ElementType.I4;
+            case TensorProto.DataType.UINT4_VALUE -> ElementType.U4;
+            case TensorProto.DataType.INT2_VALUE -> ElementType.I2;
+            case TensorProto.DataType.UINT2_VALUE -> ElementType.U2;
             default -> {
                 TensorProto.DataType dt = TensorProto.DataType.forNumber(onnxType);
                 throw new UnsupportedModelException(what + " has data type " + (dt == null ? onnxType : dt.name())
@@ -60,6 +69,15 @@ public final class TensorProtos {
             case U32 -> TensorProto.DataType.UINT32_VALUE;
             case U64 -> TensorProto.DataType.UINT64_VALUE;
             case BF16 -> TensorProto.DataType.BFLOAT16_VALUE;
+            case F8E4M3 -> TensorProto.DataType.FLOAT8E4M3FN_VALUE;
+            case F8E4M3FNUZ -> TensorProto.DataType.FLOAT8E4M3FNUZ_VALUE;
+            case F8E5M2 -> TensorProto.DataType.FLOAT8E5M2_VALUE;
+            case F8E5M2FNUZ -> TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE;
+            case F4E2M1 -> TensorProto.DataType.FLOAT4E2M1_VALUE;
+            case I4 -> TensorProto.DataType.INT4_VALUE;
+            case U4 -> TensorProto.DataType.UINT4_VALUE;
+            case I2 -> TensorProto.DataType.INT2_VALUE;
+            case U2 -> TensorProto.DataType.UINT2_VALUE;
         };
     }
 
@@ -90,7 +108,7 @@ public final class TensorProtos {
             throw new InferoException(what + ": " + e.getMessage());
         }
         if (proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return TensorBytes.fromLittleEndian(type, shape, readExternal(proto, modelDir, what, (long) n * type.bytes()), what);
+            return TensorBytes.fromLittleEndian(type, shape, readExternal(proto, modelDir, what, type.packedBytes(n)), what);
         }
         if (proto.hasRawData()) {
             return TensorBytes.fromLittleEndian(type, shape, proto.getRawData().asReadOnlyByteBuffer(), what);
@@ -99,6 +117,17 @@ public final class TensorProtos {
     }
 
     private static Tensor fromTypedFields(TensorProto p, ElementType type, int[] shape, int n, String what) {
+        if (type.bits() < 8) { // int32_data holds the packed bytes, two (4-bit) or four (2-bit) values each
+            if (p.getInt32DataCount() != type.packedBytes(n)) {
+                throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " (" + n
+                        + " " + type.bits() + "-bit elements) but holds " + p.getInt32DataCount() + " packed bytes");
+            }
+            byte[] packed = new byte[p.getInt32DataCount()];
+            for (int i = 0; i < packed.length; i++) {
+                packed[i] = (byte) p.getInt32Data(i);
+            }
+            return TensorBytes.fromLittleEndian(type, shape, ByteBuffer.wrap(packed), what);
+        }
         int count = switch (type) {
             case F32 -> p.getFloatDataCount();
             case F64 -> p.getDoubleDataCount();
@@ -118,6 +147,7 @@ public final class TensorProtos {
                 case I64 -> t.longs()[i] = p.getInt64Data(i);
                 case U32, U64 -> t.setLong(i, p.getUint64Data(i));
                 case F16, BF16 -> t.shorts()[i] = (short) p.getInt32Data(i);
+                case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ -> t.bytes()[i] = (byte) p.getInt32Data(i);
                 default -> t.setLong(i, p.getInt32Data(i));
             }
         }

@@ -57,8 +57,8 @@ class NpyTest {
     @Test
     void everyDtypeRoundTrips() {
         for (ElementType type : ElementType.values()) {
-            if (type == ElementType.BF16) {
-                continue;
+            if (type == ElementType.BF16 || type.miniFloat() != null || type.bits() < 8) {
+                continue; // numpy has no dtype for these (see bf16HasNoNumpyDtype)
             }
             Tensor t = Tensor.allocate(type, 2, 2);
             for (int i = 0; i < 4; i++) {

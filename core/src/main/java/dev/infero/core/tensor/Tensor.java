@@ -179,6 +179,7 @@ public final class Tensor {
             case F64 -> ((double[]) data)[i];
             case F16 -> Float.float16ToFloat(((short[]) data)[i]);
             case BF16 -> Float.intBitsToFloat(((short[]) data)[i] << 16);
+            case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1 -> type.miniFloat().decode(((byte[]) data)[i]);
             case U64 -> {
                 long v = ((long[]) data)[i];
                 yield v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
@@ -190,8 +191,11 @@ public final class Tensor {
     /** Element {@code i} as a long: exact for integer and boolean types, truncated toward zero for floating ones. */
     public long getLong(int i) {
         return switch (type) {
-            case I8, BOOLEAN -> ((byte[]) data)[i];
+            case I8, BOOLEAN, I4 -> ((byte[]) data)[i];
             case U8 -> ((byte[]) data)[i] & 0xFF;
+            case U4 -> ((byte[]) data)[i] & 0x0F;
+            case I2 -> ((byte[]) data)[i];
+            case U2 -> ((byte[]) data)[i] & 0x03;
             case I16 -> ((short[]) data)[i];
             case U16 -> ((short[]) data)[i] & 0xFFFF;
             case I32 -> ((int[]) data)[i];
@@ -208,6 +212,8 @@ public final class Tensor {
             case F64 -> ((double[]) data)[i] = v;
             case F16 -> ((short[]) data)[i] = Float.floatToFloat16((float) v);
             case BF16 -> ((short[]) data)[i] = floatToBf16((float) v);
+            case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1 ->
+                    ((byte[]) data)[i] = (byte) type.miniFloat().encode(v, true);
             case BOOLEAN -> ((byte[]) data)[i] = (byte) (v != 0 ? 1 : 0);
             default -> setLong(i, (long) v);
         }
@@ -217,6 +223,10 @@ public final class Tensor {
     public void setLong(int i, long v) {
         switch (type) {
             case I8, U8 -> ((byte[]) data)[i] = (byte) v;
+            case I4 -> ((byte[]) data)[i] = (byte) ((((int) v & 0xF) ^ 8) - 8);
+            case U4 -> ((byte[]) data)[i] = (byte) (v & 0xF);
+            case I2 -> ((byte[]) data)[i] = (byte) ((((int) v & 0x3) ^ 2) - 2);
+            case U2 -> ((byte[]) data)[i] = (byte) (v & 0x3);
             case BOOLEAN -> ((byte[]) data)[i] = (byte) (v != 0 ? 1 : 0);
             case I16, U16 -> ((short[]) data)[i] = (short) v;
             case I32, U32 -> ((int[]) data)[i] = (int) v;

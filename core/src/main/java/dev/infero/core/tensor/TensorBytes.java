@@ -13,6 +13,17 @@ public final class TensorBytes {
     }
 
     public static byte[] toLittleEndian(Tensor t) {
+        int bits = t.type().bits();
+        if (bits < 8) { // 4- and 2-bit types: packed, lowest bits first
+            int perByte = 8 / bits;
+            int mask = (1 << bits) - 1;
+            byte[] codes = t.bytes();
+            byte[] packed = new byte[Math.toIntExact(t.type().packedBytes(t.size()))];
+            for (int i = 0; i < t.size(); i++) {
+                packed[i / perByte] |= (byte) ((codes[i] & mask) << (bits * (i % perByte)));
+            }
+            return packed;
+        }
         ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         int n = t.size();
         switch (t.type().storage()) {
@@ -27,18 +38,31 @@ public final class TensorBytes {
     }
 
     /**
-     * Reads a tensor from exactly {@code type.bytes() * size(shape)} little-endian bytes (the buffer's remaining
+     * Reads a tensor from exactly {@code type.packedBytes(size(shape))} little-endian bytes (the buffer's remaining
      * bytes); {@code what} names the source in the error raised when the byte count is wrong.
      */
     public static Tensor fromLittleEndian(ElementType type, int[] shape, ByteBuffer raw, String what) {
         int n = Shapes.size(shape);
-        long expected = (long) n * type.bytes();
+        long expected = type.packedBytes(n);
         if (raw.remaining() != expected) {
             throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " of " + type + " ("
                     + expected + " bytes) but holds " + raw.remaining() + " bytes");
         }
         ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         Tensor t = Tensor.allocate(type, shape);
+        int bits = type.bits();
+        if (bits < 8) { // 4- and 2-bit types, lowest bits first; signed integers sign-extended, others as codes
+            int perByte = 8 / bits;
+            int mask = (1 << bits) - 1;
+            int sign = 1 << (bits - 1);
+            boolean signedInteger = type.isInteger() && type.isSigned();
+            byte[] codes = t.bytes();
+            for (int i = 0; i < n; i++) {
+                int field = (b.get(b.position() + i / perByte) >> (bits * (i % perByte))) & mask;
+                codes[i] = (byte) (signedInteger ? (field ^ sign) - sign : field);
+            }
+            return t;
+        }
         switch (type.storage()) {
             case FLOAT -> b.asFloatBuffer().get(t.floats(), 0, n);
             case DOUBLE -> b.asDoubleBuffer().get(t.doubles(), 0, n);

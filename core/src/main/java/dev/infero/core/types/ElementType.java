@@ -21,7 +21,25 @@ public enum ElementType {
     U32("u32", "U32", 32, Storage.INT, false, false),
     I64("i64", "I64", 64, Storage.LONG, false, true),
     U64("u64", "U64", 64, Storage.LONG, false, false),
-    BOOLEAN("boolean", "BOOL", 8, Storage.BYTE, false, false);
+    BOOLEAN("boolean", "BOOL", 8, Storage.BYTE, false, false),
+    /** 8-bit float E4M3 without infinities (ONNX FLOAT8E4M3FN, OpenVINO f8e4m3); see {@link MiniFloat}. */
+    F8E4M3("f8e4m3", "F8E4M3", 8, Storage.BYTE, true, true),
+    /** 8-bit float E4M3 without infinities or negative zero (ONNX FLOAT8E4M3FNUZ). */
+    F8E4M3FNUZ("f8e4m3fnuz", "F8E4M3FNUZ", 8, Storage.BYTE, true, true),
+    /** 8-bit float E5M2 (ONNX FLOAT8E5M2, OpenVINO f8e5m2). */
+    F8E5M2("f8e5m2", "F8E5M2", 8, Storage.BYTE, true, true),
+    /** 8-bit float E5M2 without infinities or negative zero (ONNX FLOAT8E5M2FNUZ). */
+    F8E5M2FNUZ("f8e5m2fnuz", "F8E5M2FNUZ", 8, Storage.BYTE, true, true),
+    /** 4-bit float E2M1 (ONNX FLOAT4E2M1, OpenVINO f4e2m1), one value per byte in memory, packed in pairs in files. */
+    F4E2M1("f4e2m1", "F4E2M1", 4, Storage.BYTE, true, true),
+    /** 4-bit signed integer, one value per byte in memory, packed in pairs (low nibble first) in files. */
+    I4("i4", "I4", 4, Storage.BYTE, false, true),
+    /** 4-bit unsigned integer, one value per byte in memory, packed in pairs (low nibble first) in files. */
+    U4("u4", "U4", 4, Storage.BYTE, false, false),
+    /** 2-bit signed integer, one value per byte in memory, packed four to a byte (lowest bits first) in files. */
+    I2("i2", "I2", 2, Storage.BYTE, false, true),
+    /** 2-bit unsigned integer, one value per byte in memory, packed four to a byte (lowest bits first) in files. */
+    U2("u2", "U2", 2, Storage.BYTE, false, false);
 
     /** The Java array class that holds a tensor's elements. */
     public enum Storage { FLOAT, DOUBLE, SHORT, BYTE, INT, LONG }
@@ -56,8 +74,26 @@ public enum ElementType {
         return bits;
     }
 
+    /** Bytes one element takes in memory (4-bit types take a byte each; files pack them, see {@link #packedBytes}). */
     public int bytes() {
-        return bits / 8;
+        return Math.max(1, bits / 8);
+    }
+
+    /** Bytes {@code count} elements take packed, as in ONNX raw data and IR {@code .bin} files. */
+    public long packedBytes(long count) {
+        return (count * bits + 7) / 8;
+    }
+
+    /** The 8- or 4-bit float format of this type, or {@code null} for other types. */
+    public MiniFloat miniFloat() {
+        return switch (this) {
+            case F8E4M3 -> MiniFloat.E4M3FN;
+            case F8E4M3FNUZ -> MiniFloat.E4M3FNUZ;
+            case F8E5M2 -> MiniFloat.E5M2;
+            case F8E5M2FNUZ -> MiniFloat.E5M2FNUZ;
+            case F4E2M1 -> MiniFloat.E2M1;
+            default -> null;
+        };
     }
 
     public Storage storage() {

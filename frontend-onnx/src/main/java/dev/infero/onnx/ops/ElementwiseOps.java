@@ -116,8 +116,9 @@ public final class ElementwiseOps {
                 n.attrInt("detect_positive", 1) != 0), n.requireInput(0))));
         r.put("Where", n -> List.of(n.add(new Select(), n.requireInput(0), n.requireInput(1), n.requireInput(2))));
         r.put("Cast", n -> List.of(n.add(new Convert(TensorProtos.elementType((int) n.attrInt("to", 0),
-                "Cast target")), n.requireInput(0))));
-        r.put("CastLike", n -> List.of(n.add(new Convert(n.requireInput(1).type()), n.requireInput(0))));
+                "Cast target"), n.attrInt("saturate", 1) != 0), n.requireInput(0))));
+        r.put("CastLike", n -> List.of(n.add(new Convert(n.requireInput(1).type(), n.attrInt("saturate", 1) != 0),
+                n.requireInput(0))));
 
         r.put("Abs", unary(Abs::new));
         r.put("Neg", unary(Negative::new));

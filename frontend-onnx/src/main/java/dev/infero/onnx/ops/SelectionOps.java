@@ -247,7 +247,8 @@ public final class SelectionOps {
         ElementType type = zero != null ? zero.type()
                 : n.attrInt("output_dtype", 0) != 0 ? TensorProtos.elementType((int) n.attrInt("output_dtype", 0),
                 "QuantizeLinear output_dtype") : ElementType.U8;
-        return List.of(n.add(new QuantizeLinear(type), x, alongAxis(n, n.requireInput(1), x), zero));
+        return List.of(n.add(new QuantizeLinear(type, n.attrInt("saturate", 1) != 0), x,
+                alongAxis(n, n.requireInput(1), x), zero));
     }
 
     /** (x - zero_point) * scale, computed in the scale's type: Convert, Subtract, Multiply as OpenVINO does. */

@@ -14,13 +14,28 @@ public final class Convert extends Op {
     private static final double TWO_TO_63 = 0x1p63;
 
     private final ElementType destination;
+    private final boolean saturate;
 
     public Convert(ElementType destination) {
+        this(destination, true);
+    }
+
+    /**
+     * A conversion whose 8-bit float results either saturate ({@code true}: out-of-range values and infinities become
+     * the largest finite value, ONNX Cast's default and OpenVINO's behaviour) or overflow to infinity or NaN.
+     */
+    public Convert(ElementType destination, boolean saturate) {
         this.destination = destination;
+        this.saturate = saturate;
     }
 
     public ElementType destination() {
         return destination;
+    }
+
+    /** Whether conversions to 8-bit floats saturate; see {@link #Convert(ElementType, boolean)}. */
+    public boolean saturate() {
+        return saturate;
     }
 
     @Override
@@ -31,6 +46,9 @@ public final class Convert extends Op {
     @Override
     public void describe(AttributeSink sink) {
         sink.attribute("destination_type", destination);
+        if (!saturate) { // Infero's own attribute: OpenVINO's Convert always saturates
+            sink.attribute("saturate", false);
+        }
     }
 
     @Override
@@ -45,6 +63,11 @@ public final class Convert extends Op {
         int n = in.size();
         if (in.type() == destination) {
             in.copyTo(out);
+        } else if (destination.miniFloat() != null && !saturate) {
+            byte[] codes = out.bytes();
+            for (int i = 0; i < n; i++) {
+                codes[i] = (byte) destination.miniFloat().encode(in.getDouble(i), false);
+            }
         } else if (in.type().isFloating() && destination == ElementType.U64) {
             for (int i = 0; i < n; i++) {
                 out.setLong(i, toUnsignedLong(in.getDouble(i)));

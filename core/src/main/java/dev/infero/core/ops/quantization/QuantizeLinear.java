@@ -22,12 +22,23 @@ import dev.infero.core.types.Shapes;
  */
 public final class QuantizeLinear extends Op {
     private final ElementType destination;
+    private final boolean saturate;
 
     public QuantizeLinear(ElementType destination) {
-        if (!destination.isInteger() || destination.bits() > 32) {
-            throw new IllegalArgumentException("QuantizeLinear quantizes to 8/16/32-bit integers, not " + destination);
+        this(destination, true);
+    }
+
+    /**
+     * Quantizes to an integer type of at most 32 bits, or to an 8/4-bit float type ({@code x / scale + zero_point}
+     * rounded to that format; {@code saturate} as in {@link dev.infero.core.ops.eltwise.Convert}).
+     */
+    public QuantizeLinear(ElementType destination, boolean saturate) {
+        if (!(destination.isInteger() && destination.bits() <= 32) && destination.miniFloat() == null) {
+            throw new IllegalArgumentException("QuantizeLinear quantizes to 4/8/16/32-bit integers or 8/4-bit floats, not "
+                    + destination);
         }
         this.destination = destination;
+        this.saturate = saturate;
     }
 
     @Override
@@ -43,6 +54,9 @@ public final class QuantizeLinear extends Op {
     @Override
     public void describe(AttributeSink sink) {
         sink.attribute("destination_type", destination);
+        if (!saturate) {
+            sink.attribute("saturate", false);
+        }
     }
 
     @Override
@@ -70,6 +84,19 @@ public final class QuantizeLinear extends Op {
         long min = destination.isSigned() ? -(1L << (destination.bits() - 1)) : 0;
         long max = destination.isSigned() ? (1L << (destination.bits() - 1)) - 1 : (1L << destination.bits()) - 1;
         boolean f32 = x.type() == ElementType.F32;
+        if (destination.miniFloat() != null) {
+            byte[] codes = out.bytes();
+            new BroadcastLoop(out.shape(), x.shape(), scale.shape(), zero.shape()).forEachRow((off, st, o, n) -> {
+                for (int i = 0; i < n; i++) {
+                    double xv = x.getDouble(off[0] + i * st[0]);
+                    double sv = scale.getDouble(off[1] + i * st[1]);
+                    double ratio = f32 ? (float) xv / (float) sv : xv / sv;
+                    codes[o + i] = (byte) destination.miniFloat().encode(ratio + zero.getDouble(off[2] + i * st[2]),
+                            saturate);
+                }
+            });
+            return;
+        }
         new BroadcastLoop(out.shape(), x.shape(), scale.shape(), zero.shape()).forEachRow((off, st, o, n) -> {
             for (int i = 0; i < n; i++) {
                 double xv = x.getDouble(off[0] + i * st[0]);

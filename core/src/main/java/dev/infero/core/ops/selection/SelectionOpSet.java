@@ -34,7 +34,7 @@ public final class SelectionOpSet {
         OpRegistry.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
         OpRegistry.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
         OpRegistry.register("QuantizeLinear", OpRegistry.INFERO_OPSET,
-                a -> new QuantizeLinear(a.elementType("destination_type")));
+                a -> new QuantizeLinear(a.elementType("destination_type"), a.bool("saturate", true)));
     }
 
     private static Interpolate.Attributes interpolation(AttributeSource a) {
