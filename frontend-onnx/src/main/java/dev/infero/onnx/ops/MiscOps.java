@@ -11,6 +11,7 @@ import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
+import dev.infero.core.ops.misc.Einsum;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
 import dev.infero.core.ops.misc.Determinant;
@@ -54,6 +55,13 @@ public final class MiscOps {
                 n.attrInt("time_axis", 0)), n.requireInput(0), n.requireInput(1))));
         r.put("Det", n -> List.of(n.add(new Determinant(), n.requireInput(0))));
         r.put("EyeLike", MiscOps::eyeLike);
+        r.put("Einsum", n -> {
+            Value[] in = new Value[n.inputCount()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = n.requireInput(i);
+            }
+            return List.of(n.add(new Einsum(n.attrString("equation", "")), in));
+        });
         r.put("CenterCropPad", n -> List.of(n.add(new CenterCropPad(n.attrInts("axes", new long[0])),
                 n.requireInput(0), n.requireInput(1))));
         r.put("Compress", MiscOps::compress);

@@ -17,6 +17,7 @@ public final class MiscOpSet {
                 a.integer("seq_axis", 1)));
         OpRegistry.register("Determinant", OpRegistry.INFERO_OPSET, a -> new Determinant());
         OpRegistry.register("Eye", 9, a -> new Eye(a.elementType("output_type")));
+        OpRegistry.register("Einsum", 7, a -> new Einsum(a.string("equation")));
         OpRegistry.register("CenterCropPad", OpRegistry.INFERO_OPSET, a -> new CenterCropPad(a.integers("axes",
                 new long[0])));
         OpRegistry.register("Unique", 10, a -> new Unique(a.bool("sorted", true),
