@@ -12,6 +12,7 @@ import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Einsum;
+import dev.infero.core.ops.misc.RotaryEmbedding;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
 import dev.infero.core.ops.misc.Determinant;
@@ -55,6 +56,9 @@ public final class MiscOps {
                 n.attrInt("time_axis", 0)), n.requireInput(0), n.requireInput(1))));
         r.put("Det", n -> List.of(n.add(new Determinant(), n.requireInput(0))));
         r.put("EyeLike", MiscOps::eyeLike);
+        r.put("RotaryEmbedding", n -> List.of(n.add(new RotaryEmbedding(n.attrInt("interleaved", 0) != 0,
+                (int) n.attrInt("num_heads", 0), (int) n.attrInt("rotary_embedding_dim", 0)), n.requireInput(0),
+                n.requireInput(1), n.requireInput(2), n.input(3))));
         r.put("Einsum", n -> {
             Value[] in = new Value[n.inputCount()];
             for (int i = 0; i < in.length; i++) {

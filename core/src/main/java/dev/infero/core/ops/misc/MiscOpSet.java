@@ -18,6 +18,8 @@ public final class MiscOpSet {
         OpRegistry.register("Determinant", OpRegistry.INFERO_OPSET, a -> new Determinant());
         OpRegistry.register("Eye", 9, a -> new Eye(a.elementType("output_type")));
         OpRegistry.register("Einsum", 7, a -> new Einsum(a.string("equation")));
+        OpRegistry.register("RotaryEmbedding", OpRegistry.INFERO_OPSET, a -> new RotaryEmbedding(
+                a.bool("interleaved", false), (int) a.integer("num_heads", 0), (int) a.integer("rotary_embedding_dim", 0)));
         OpRegistry.register("CenterCropPad", OpRegistry.INFERO_OPSET, a -> new CenterCropPad(a.integers("axes",
                 new long[0])));
         OpRegistry.register("Unique", 10, a -> new Unique(a.bool("sorted", true),
