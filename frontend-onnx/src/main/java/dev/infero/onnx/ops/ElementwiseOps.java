@@ -21,6 +21,7 @@ import dev.infero.core.ops.eltwise.Asinh;
 import dev.infero.core.ops.eltwise.Atan;
 import dev.infero.core.ops.eltwise.Atanh;
 import dev.infero.core.ops.eltwise.Ceiling;
+import dev.infero.core.ops.eltwise.BitCast;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Cos;
 import dev.infero.core.ops.eltwise.Cosh;
@@ -117,6 +118,8 @@ public final class ElementwiseOps {
         r.put("Where", n -> List.of(n.add(new Select(), n.requireInput(0), n.requireInput(1), n.requireInput(2))));
         r.put("Cast", n -> List.of(n.add(new Convert(TensorProtos.elementType((int) n.attrInt("to", 0),
                 "Cast target"), n.attrInt("saturate", 1) != 0), n.requireInput(0))));
+        r.put("BitCast", n -> List.of(n.add(new BitCast(TensorProtos.elementType((int) n.attrInt("to", 0),
+                "BitCast target")), n.requireInput(0))));
         r.put("CastLike", n -> List.of(n.add(new Convert(n.requireInput(1).type(), n.attrInt("saturate", 1) != 0),
                 n.requireInput(0))));
 

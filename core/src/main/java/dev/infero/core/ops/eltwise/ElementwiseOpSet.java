@@ -48,6 +48,7 @@ public final class ElementwiseOpSet {
                 BitwiseRightShift::new);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
         OpRegistry.register("PRelu", 1, a -> new PRelu());
+        OpRegistry.register("BitCast", OpRegistry.INFERO_OPSET, a -> new BitCast(a.elementType("destination_type")));
         OpRegistry.register("Convert", 1, a -> new Convert(a.elementType("destination_type"),
                 a.bool("saturate", true)));
         OpRegistry.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
