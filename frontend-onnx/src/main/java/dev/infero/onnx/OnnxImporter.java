@@ -6,6 +6,7 @@ import dev.infero.core.InferoException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
+import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import dev.infero.onnx.proto.Onnx.GraphProto;
@@ -112,13 +113,7 @@ public final class OnnxImporter {
             values.put(in.getName(), v);
         }
         OnnxSequences sequences = new OnnxSequences();
-        for (OnnxFunctions.ScopedNode node : nodes) {
-            if (OnnxSequences.OPS.contains(node.node().getOpType()) && DEFAULT_DOMAINS.contains(node.node().getDomain())) {
-                sequences.translate(node.node(), node.opset(), graph, values);
-            } else {
-                translate(node.node(), node.opset(), graph, values, sequences);
-            }
-        }
+        translateNodes(nodes, graph, values, sequences, modelDir);
         for (ValueInfoProto out : g.getOutputList()) {
             if (sequences.isSequence(out.getName())) {
                 throw new UnsupportedModelException("graph output '" + out.getName() + "' is a sequence; Infero's "
@@ -131,6 +126,77 @@ public final class OnnxImporter {
             graph.addResult(out.getName(), v).output(0).names().add(out.getName());
         }
         return graph;
+    }
+
+    private static void translateNodes(List<OnnxFunctions.ScopedNode> nodes, Graph graph, Map<String, Value> values,
+                                       OnnxSequences sequences, Path modelDir) {
+        for (OnnxFunctions.ScopedNode node : nodes) {
+            boolean standard = DEFAULT_DOMAINS.contains(node.node().getDomain());
+            if (standard && OnnxSequences.OPS.contains(node.node().getOpType())) {
+                sequences.translate(node.node(), node.opset(), graph, values);
+            } else if (standard && node.node().getOpType().equals("If")) {
+                foldIf(node, graph, values, sequences, modelDir);
+            } else {
+                translate(node.node(), node.opset(), graph, values, sequences);
+            }
+        }
+    }
+
+    /**
+     * An If whose condition is known at import (shape checks and constant flags, as exporters and expanded functions
+     * write them) becomes the branch it takes: that subgraph's nodes are translated in place, seeing the outer values.
+     */
+    private static void foldIf(OnnxFunctions.ScopedNode scoped, Graph graph, Map<String, Value> values,
+                               OnnxSequences sequences, Path modelDir) {
+        NodeProto node = scoped.node();
+        String name = node.getName().isEmpty() && node.getOutputCount() > 0 ? node.getOutput(0) : node.getName();
+        Value cond = node.getInputCount() > 0 ? values.get(node.getInput(0)) : null;
+        if (cond == null) {
+            throw new InferoException("ONNX node '" + name + "' (If) reads condition '"
+                    + (node.getInputCount() > 0 ? node.getInput(0) : "") + "', which no earlier node produces");
+        }
+        Tensor known = cond.knownValue();
+        if (known == null || known.size() != 1) {
+            throw new UnsupportedModelException("ONNX node '" + name + "' (If) has a condition that is not known "
+                    + "when the model is read; Infero runs If only when it can choose the branch at import",
+                    List.of("If (node '" + name + "')"));
+        }
+        String branchName = known.getDouble(0) != 0 ? "then_branch" : "else_branch";
+        GraphProto branch = null;
+        for (var a : node.getAttributeList()) {
+            if (a.getName().equals(branchName)) {
+                branch = a.getG();
+            }
+        }
+        if (branch == null) {
+            throw new InferoException("ONNX node '" + name + "' (If) has no " + branchName);
+        }
+        if (branch.getOutputCount() < node.getOutputCount()) {
+            throw new InferoException("ONNX node '" + name + "' (If): " + branchName + " has " + branch.getOutputCount()
+                    + " outputs, the node " + node.getOutputCount());
+        }
+        Map<String, Value> inner = new HashMap<>(values);
+        for (TensorProto t : branch.getInitializerList()) {
+            Value v = graph.addConstant(name + "/" + t.getName(), TensorProtos.toTensor(t, modelDir)).output(0);
+            inner.put(t.getName(), v);
+        }
+        List<OnnxFunctions.ScopedNode> body = new ArrayList<>();
+        for (NodeProto n : branch.getNodeList()) {
+            body.add(new OnnxFunctions.ScopedNode(n, scoped.opset()));
+        }
+        translateNodes(body, graph, inner, sequences, modelDir);
+        for (int i = 0; i < node.getOutputCount(); i++) {
+            String out = node.getOutput(i);
+            Value v = inner.get(branch.getOutput(i).getName());
+            if (v == null) {
+                throw new InferoException("ONNX node '" + name + "' (If): " + branchName + " output '"
+                        + branch.getOutput(i).getName() + "' is not produced by any of its nodes");
+            }
+            if (!out.isEmpty()) {
+                v.names().add(out);
+                values.put(out, v);
+            }
+        }
     }
 
     private static void translate(NodeProto node, int opset, Graph graph, Map<String, Value> values,
@@ -197,14 +263,15 @@ public final class OnnxImporter {
         for (OnnxFunctions.ScopedNode scoped : expanded) {
             NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
-            boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null
+            boolean folded = DEFAULT_DOMAINS.contains(n.getDomain()) && n.getOpType().equals("If");
+            boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null || folded
                     || (DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxSequences.OPS.contains(n.getOpType()));
             if (!known) {
                 String op = n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType();
                 unsupportedOps.computeIfAbsent(op, k -> new ArrayList<>()).add("'" + nodeName + "'");
             }
             for (var a : n.getAttributeList()) {
-                if (a.hasG() || a.getGraphsCount() > 0) {
+                if ((a.hasG() || a.getGraphsCount() > 0) && !folded) {
                     problems.add("subgraph attribute '" + a.getName() + "' of " + n.getOpType() + " node '"
                             + nodeName + "'");
                 }
