@@ -49,7 +49,16 @@ public final class InferRequest {
         this.streams = streams;
     }
 
+    /**
+     * Binds {@code tensor} to input {@code index} (no copy: the request reads it at the next inference).
+     *
+     * @throws IllegalArgumentException if {@code tensor} is {@code null}
+     * @throws dev.infero.core.InferoException if the index, type or shape does not fit the model's input
+     */
     public void setInput(int index, Tensor tensor) {
+        if (tensor == null) {
+            throw new IllegalArgumentException("setInput: the tensor for input " + index + " is null");
+        }
         requireIdle("set an input");
         request.setInput(index, tensor);
     }

@@ -55,6 +55,15 @@ class CoreTest {
     }
 
     @Test
+    void aNullInputIsAnIllegalArgumentNamingTheInput() {
+        try (Core core = new Core()) {
+            InferRequest request = core.compileModel(addModel(2, 3), "CPU").createInferRequest();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> request.setInput(0, null));
+            assertTrue(e.getMessage().contains("input 0 is null"), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsAnInputOfTheWrongShapeOrType() {
         try (Core core = new Core()) {
             InferRequest request = core.compileModel(addModel(2, 3), "CPU").createInferRequest();

@@ -239,6 +239,11 @@ public final class OnnxImporter {
             if (i >= outs.size()) {
                 throw onnxNode.error("output " + i + " ('" + outName + "') is not supported by Infero's translation");
             }
+            if (values.containsKey(outName)) {
+                // SSA: ONNX allows one producer per name; a later one would silently replace the first.
+                throw onnxNode.error("output '" + outName + "' is already produced by an earlier node, input or "
+                        + "initializer (ONNX names must be assigned once)");
+            }
             outs.get(i).names().add(outName);
             values.put(outName, outs.get(i));
         }

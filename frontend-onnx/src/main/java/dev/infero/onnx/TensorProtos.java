@@ -182,6 +182,17 @@ public final class TensorProtos {
         if (!Files.isRegularFile(file)) {
             throw new InferoException(what + ": external data file " + file + " does not exist");
         }
+        try {
+            // normalize() does not follow links: a link inside the folder may point anywhere. Compare real paths.
+            Path real = file.toRealPath();
+            if (!real.startsWith(base.toRealPath())) {
+                throw new InferoException(what + ": external data path '" + location + "' leads outside the model's "
+                        + "folder " + base + " (to " + real + ")");
+            }
+            file = real;
+        } catch (IOException e) {
+            throw new InferoException(what + ": cannot resolve external data " + file + ": " + e.getMessage(), e);
+        }
         if (length >= 0 && length != expected) {
             throw new InferoException(what + ": external data length " + length + " does not match the "
                     + expected + " bytes its shape needs");

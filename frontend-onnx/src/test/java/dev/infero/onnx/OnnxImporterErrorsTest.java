@@ -110,6 +110,39 @@ class OnnxImporterErrorsTest {
     }
 
     @Test
+    void externalDataBehindALinkThatLeavesTheFolderIsRefused() throws Exception {
+        Path outside = Files.createTempDirectory("infero-outside");
+        try {
+            Files.write(outside.resolve("secret.bin"), new byte[16]);
+            Path model = Files.createDirectories(dir.resolve("model"));
+            Files.createSymbolicLink(model.resolve("weights.bin"), outside.resolve("secret.bin"));
+            ModelProto m = addModel();
+            TensorProto external = m.getGraph().getInitializer(0).toBuilder().clearRawData()
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("weights.bin"))
+                    .build();
+            Path file = model.resolve("linked.onnx");
+            Files.write(file, withInitializer(m, external));
+            String message = readFails(file).getMessage();
+            assertTrue(message.contains("leads outside the model's folder"), message);
+        } finally {
+            Files.deleteIfExists(outside.resolve("secret.bin"));
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void aNameProducedTwiceIsAnError() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("m", 17).input("x", ElementType.F32, 4).output("y", ElementType.F32);
+        b.node("Relu", "first").inputs("x").outputs("y");
+        b.node("Neg", "second").inputs("x").outputs("y");
+        Path file = dir.resolve("twice.onnx");
+        b.write(file);
+        String message = readFails(file).getMessage();
+        assertTrue(message.contains("'second'") && message.contains("output 'y' is already produced"), message);
+    }
+
+    @Test
     void everyUnsupportedOperatorIsListedWithItsNodes() throws Exception {
         OnnxModelBuilder b = new OnnxModelBuilder("m", 17).input("x", ElementType.F32, 4).output("z", ElementType.F32);
         b.node("FancyOp", "f1").inputs("x").outputs("a");

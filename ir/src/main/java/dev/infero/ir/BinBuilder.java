@@ -38,9 +38,20 @@ final class BinBuilder {
         return out.size();
     }
 
+    /** Writes the payload and forces it to the storage device before returning. */
     void writeTo(Path file) throws IOException {
-        try (var os = Files.newOutputStream(file)) {
-            out.writeTo(os);
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(out.toByteArray());
+            while (data.hasRemaining()) {
+                channel.write(data);
+            }
+            channel.force(true);
         }
+    }
+
+    /** SHA-256 of the payload, lower-case hex: recorded in the XML so a reader can tell a .bin from another write. */
+    String sha256() {
+        return IrIntegrity.sha256(java.nio.ByteBuffer.wrap(out.toByteArray()));
     }
 }

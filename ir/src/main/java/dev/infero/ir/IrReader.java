@@ -74,6 +74,7 @@ public final class IrReader {
         String name = net.getAttribute("name").isEmpty() ? base(xml) : net.getAttribute("name");
         Graph graph = new Graph(name);
         readModelRtInfo(net, graph.metadata());
+        IrIntegrity.check(graph.metadata().remove(IrIntegrity.BIN_SHA256), weights, xml, bin);
         Map<Integer, Node> built = new HashMap<>();
         for (Layer layer : topologicalOrder(layers, sources, byId)) {
             built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId,

@@ -39,6 +39,7 @@ public final class IrWriter {
 
     /** Writes {@code graph} as {@code dir/name.xml} and {@code dir/name.bin}. */
     public static Written write(Graph graph, Path dir, String name) {
+        IrIntegrity.checkName(name);
         BinBuilder bin = new BinBuilder();
         String xml = toXml(graph, name, bin);
         Path xmlPath = dir.resolve(name + ".xml");
@@ -50,8 +51,17 @@ public final class IrWriter {
             Path xmlTmp = dir.resolve(name + ".xml" + unique);
             Path binTmp = dir.resolve(name + ".bin" + unique);
             try {
-                Files.writeString(xmlTmp, xml, StandardCharsets.UTF_8);
+                // Both files reach the disk before either is renamed; .bin first, so an .xml is never newer than
+                // the .bin it names, and the recorded SHA-256 catches any other mismatch.
                 bin.writeTo(binTmp);
+                try (var channel = java.nio.channels.FileChannel.open(xmlTmp, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8));
+                    while (data.hasRemaining()) {
+                        channel.write(data);
+                    }
+                    channel.force(true);
+                }
                 Files.move(binTmp, binPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(xmlTmp, xmlPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
@@ -88,7 +98,7 @@ public final class IrWriter {
         x.open("edges");
         edges.forEach(x::line);
         x.close("edges");
-        writeModelRtInfo(x, graph.metadata());
+        writeModelRtInfo(x, graph.metadata(), bin);
         x.close("net");
         return x.toString();
     }
@@ -185,12 +195,16 @@ public final class IrWriter {
     }
 
     /** Model metadata as v11's trailing {@code <rt_info>}; keys with '/' become nested elements. */
-    private static void writeModelRtInfo(Xml x, Map<String, String> metadata) {
+    private static void writeModelRtInfo(Xml x, Map<String, String> metadata, BinBuilder bin) {
         x.open("rt_info");
         x.empty("Runtime_version", "value", "infero " + IrWriter.class.getPackage().getImplementationVersion());
+        x.empty(IrIntegrity.BIN_SHA256, "value", bin.sha256());
         String group = null;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String key = e.getKey();
+            if (key.equals(IrIntegrity.BIN_SHA256)) {
+                continue; // the hash of the .bin read, not of the one being written
+            }
             int slash = key.indexOf('/');
             String g = slash < 0 ? null : key.substring(0, slash);
             if (group != null && !group.equals(g)) {
@@ -240,8 +254,33 @@ public final class IrWriter {
             return a.toString();
         }
 
+        /**
+         * Escapes attribute text. XML 1.0 cannot hold control characters other than tab, newline and carriage return
+         * (not even as character references), so those become the text {@code \\uXXXX}; the three it can hold are
+         * written as references so attribute normalization keeps them.
+         */
         static String escape(String s) {
-            return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+            StringBuilder out = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '&' -> out.append("&amp;");
+                    case '"' -> out.append("&quot;");
+                    case '<' -> out.append("&lt;");
+                    case '>' -> out.append("&gt;");
+                    case '\t' -> out.append("&#9;");
+                    case '\n' -> out.append("&#10;");
+                    case '\r' -> out.append("&#13;");
+                    default -> {
+                        if (c < 0x20 || c == 0xFFFE || c == 0xFFFF) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            return out.toString();
         }
 
         @Override

@@ -27,6 +27,16 @@ public final class NnOpSet {
         AutoPad autoPad = a.enumValue(AutoPad.class, "auto_pad", "explicit");
         return new WindowGeometry(strides, dilated && a.has("dilations") ? a.integers("dilations") : ones,
                 a.integers("pads_begin", new long[strides.length]), a.integers("pads_end", new long[strides.length]),
-                autoPad, a.string("rounding_type", "floor").equals("ceil"));
+                autoPad, roundingType(a));
+    }
+
+    /** {@code rounding_type}: floor (default) or ceil; anything else is an error naming the value. */
+    private static boolean roundingType(AttributeSource a) {
+        String r = a.string("rounding_type", "floor").toLowerCase(java.util.Locale.ROOT);
+        return switch (r) {
+            case "floor" -> false;
+            case "ceil" -> true;
+            default -> throw a.error("rounding_type '" + a.string("rounding_type", "") + "' is not floor or ceil");
+        };
     }
 }
