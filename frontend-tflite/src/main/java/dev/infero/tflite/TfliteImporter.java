@@ -376,14 +376,17 @@ public final class TfliteImporter {
         return constants[t];
     }
 
-    /** A constant tensor's values as real numbers (dequantized when quantized; f16 widened), f32. */
+    /**
+     * A constant tensor's values: quantized ones dequantized to f32, f16/bf16/f64 widened or narrowed to f32, other
+     * integer and boolean tensors as stored.
+     */
     Tensor realConstant(int t) {
         Tensor raw = rawConstant(t);
         Quant q = quant(t);
         if (q != null && !raw.type().isFloating()) {
             return dequantize(raw, q);
         }
-        return raw.type() == ElementType.F32 ? raw : raw.convertTo(ElementType.F32);
+        return raw.type().isFloating() && raw.type() != ElementType.F32 ? raw.convertTo(ElementType.F32) : raw;
     }
 
     /** {@code scale·(q − zero_point)} per element, along the quantized axis when per-axis. */
