@@ -128,6 +128,12 @@ final class FlatBufferVerifier {
             if ((long) target + 4 + length + 1 > size) {
                 throw error(where, "string runs past the end of the file");
             }
+            try {
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .decode(bb.duplicate().position(target + 4).limit(target + 4 + length));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw error(where, "string is not valid UTF-8");
+            }
         }
     }
 

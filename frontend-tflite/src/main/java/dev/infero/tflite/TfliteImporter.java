@@ -93,7 +93,14 @@ public final class TfliteImporter {
 
     /** Imports an already verified model. */
     public static Graph importModel(TfliteModelFile f, String name) {
-        return new TfliteImporter(f, name).run();
+        try {
+            return new TfliteImporter(f, name).run();
+        } catch (InferoException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The verifier bounds-checks what the importer reads; this only guards against a gap in it.
+            throw new InferoException(f.name() + " is not a valid TensorFlow Lite model: " + e, e);
+        }
     }
 
     private Graph run() {
@@ -486,7 +493,18 @@ public final class TfliteImporter {
             throw new InferoException(file + ": " + reader + " needs a 4-D NHWC tensor, but '" + tensorName(t)
                     + "' has shape " + v.shape());
         }
-        channelFirst[t] = transpose(v, TO_NCHW, tensorName(t) + "/nchw");
+        Node producer = v.node();
+        if (producer.op() instanceof FakeQuantize fq && producer.inputs().stream().skip(1)
+                .allMatch(r -> r.isKnown() && r.knownValue().size() == 1)) {
+            // Transpose before quantizing, so the layer reading the NCHW value reads a FakeQuantize directly (what
+            // the INT8 kernels recognise); per-tensor ranges do not care about the layout.
+            Value moved = transpose(producer.input(0), TO_NCHW, tensorName(t) + "/nchw");
+            List<Value> inputs = new ArrayList<>(producer.inputs());
+            inputs.set(0, moved);
+            channelFirst[t] = graph.add(fq, tensorName(t) + "/fq_nchw", inputs).output(0);
+        } else {
+            channelFirst[t] = transpose(v, TO_NCHW, tensorName(t) + "/nchw");
+        }
         return channelFirst[t];
     }
 

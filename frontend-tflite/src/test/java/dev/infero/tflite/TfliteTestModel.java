@@ -44,6 +44,12 @@ final class TfliteTestModel {
         return tensors.size() - 1;
     }
 
+    /** A tensor naming buffer {@code buffer}, which need not exist (for bad-input tests). */
+    int tensorWithBuffer(String name, byte type, int buffer, int... shape) {
+        tensors.add(new TensorSpec(name, shape, type, buffer, null, null, 0));
+        return tensors.size() - 1;
+    }
+
     /** A quantized activation tensor. */
     int quantized(String name, byte type, float scale, long zeroPoint, int... shape) {
         tensors.add(new TensorSpec(name, shape, type, 0, new float[] {scale}, new long[] {zeroPoint}, 0));
@@ -52,6 +58,12 @@ final class TfliteTestModel {
 
     int input(String name, int... shape) {
         int t = tensor(name, TensorType.FLOAT32, shape);
+        inputs.add(t);
+        return t;
+    }
+
+    /** Makes an existing tensor a model input. */
+    int markInput(int t) {
         inputs.add(t);
         return t;
     }
