@@ -668,8 +668,8 @@ public final class TfliteImporter {
     }
 
     /**
-     * {@code q − zero_point} as int8 when every code fits [-127, 127] (int8 weights with zero point 0 always do;
-     * uint8 weights with zero point 128 nearly always); otherwise {@code null} (the weights are dequantized).
+     * {@code q − zero_point} as int8 when every code fits [-128, 127] (int8 weights with zero point 0 always do;
+     * uint8 weights with zero point 128 too); otherwise {@code null} (the weights are dequantized).
      */
     static Tensor int8Codes(Tensor raw, Quant q) {
         int[] s = raw.shape();
@@ -682,7 +682,7 @@ public final class TfliteImporter {
         for (int i = 0; i < out.length; i++) {
             int c = q.perTensor() ? 0 : i / inner % channels;
             long v = raw.getLong(i) - q.zeroPoint(c);
-            if (v < -127 || v > 127) {
+            if (v < -128 || v > 127) {
                 return null;
             }
             out[i] = (byte) v;
