@@ -611,10 +611,11 @@ public final class TfliteImporter {
     /**
      * Weights for a convolution or fully connected layer, permuted by {@code perm} (null: as stored) and reshaped to
      * {@code shape} (null: as permuted). Quantized 8-bit weights whose codes fit int8 after removing the zero point
-     * become {@code i8 Const → Convert → Multiply(scale)} with one scale per output channel ({@code outAxis} of the
-     * final shape); other weights are an f32 constant (dequantized, widened or as the graph computes them).
+     * become {@code i8 Const → Convert → Multiply(scale)} with one scale per output channel; the output channel
+     * index of the stored tensor is spread row-major over {@code outAxes} of the final shape (one axis, or groups and
+     * channels per group). Other weights are an f32 constant (dequantized, widened or as the graph computes them).
      */
-    Value weights(int t, int[] perm, long[] shape, int outAxis, String reader) {
+    Value weights(int t, int[] perm, long[] shape, int[] outAxes, String reader) {
         String name = tensorName(t);
         Quant q = isConstant(t) ? quant(t) : null;
         Tensor raw = isConstant(t) ? rawConstant(t) : null;
@@ -637,12 +638,16 @@ public final class TfliteImporter {
                     scales = new float[] {q.scale(0)};
                 } else {
                     int channels = s[storedAxis];
-                    if (fs[outAxis] != channels) {
+                    long spread = 1;
+                    for (int a : outAxes) {
+                        spread *= fs[a];
+                        scaleShape[a] = fs[a];
+                    }
+                    if (spread != channels) {
                         throw new InferoException(file + ": weights '" + name + "' of " + reader + " are quantized along "
                                 + "axis " + storedAxis + ", not along their output channels");
                     }
                     scales = q.scale().clone();
-                    scaleShape[outAxis] = channels;
                 }
                 Value i8 = constant(name, codes);
                 Node convert = graph.add(new Convert(ElementType.F32), name + "/convert", i8);

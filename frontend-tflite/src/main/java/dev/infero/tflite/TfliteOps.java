@@ -357,14 +357,14 @@ final class TfliteOps {
         Value y;
         if (groups == 1) {
             // [O, H, W, I] → [O, I, H, W]
-            Value w = n.importer().weights(n.tensor(1), new int[] {0, 3, 1, 2}, null, 0, n.describe());
+            Value w = n.importer().weights(n.tensor(1), new int[] {0, 3, 1, 2}, null, new int[] {0}, n.describe());
             y = n.add(new Convolution(window), x, w);
         } else {
             if (out % groups != 0) {
                 throw n.error(out + " output channels do not split into " + groups + " groups");
             }
             Value w = n.importer().weights(n.tensor(1), new int[] {0, 3, 1, 2},
-                    new long[] {groups, out / groups, inPerGroup, ws[1], ws[2]}, -1, n.describe());
+                    new long[] {groups, out / groups, inPerGroup, ws[1], ws[2]}, new int[] {0, 1}, n.describe());
             y = n.add(new GroupConvolution(window), x, w);
         }
         Value b = bias(n, 2, out);
@@ -396,7 +396,7 @@ final class TfliteOps {
                 o.dilationWFactor());
         // [1, H, W, C·M] → [C·M, 1, H, W] → [C, M, 1, H, W]; output channel c·M + m, as TFLite's.
         Value w = n.importer().weights(n.tensor(1), new int[] {3, 0, 1, 2},
-                new long[] {channels, multiplier, 1, ws[1], ws[2]}, -1, n.describe());
+                new long[] {channels, multiplier, 1, ws[1], ws[2]}, new int[] {0, 1}, n.describe());
         Value y = n.add(new GroupConvolution(window), n.inNchw(0), w);
         Value b = bias(n, 2, out);
         if (b != null) {
@@ -443,7 +443,7 @@ final class TfliteOps {
         WindowGeometry window = new WindowGeometry(new long[] {stride[0], stride[1]}, new long[] {1, 1}, begin, end,
                 AutoPad.EXPLICIT, false);
         // [O, H, W, I] → [I, O, H, W] (ConvolutionBackpropData's [C_in, C_out, kH, kW])
-        Value w = n.importer().weights(n.tensor(1), new int[] {3, 0, 1, 2}, null, 1, n.describe());
+        Value w = n.importer().weights(n.tensor(1), new int[] {3, 0, 1, 2}, null, new int[] {1}, n.describe());
         Value y = n.add(new ConvolutionBackpropData(window, outputPadding), n.inNchw(2), w);
         Value b = bias(n, 3, ws[0]);
         if (b != null) {
@@ -474,7 +474,7 @@ final class TfliteOps {
         if (flatten) {
             x = n.importer().reshape(x, new long[] {-1, depth}, n.name() + "/flatten");
         }
-        Value w = n.importer().weights(n.tensor(1), null, null, 0, n.describe());
+        Value w = n.importer().weights(n.tensor(1), null, null, new int[] {0}, n.describe());
         Value y = n.add(new MatMul(false, true), x, w);
         if (n.has(2)) {
             Value b = n.in(2);

@@ -143,6 +143,35 @@ class TfliteQuantizationTest {
     }
 
     @Test
+    void int8DepthwiseWeightsKeepOneScalePerOutputChannel() {
+        // [1, 2, 2, C·M] with C = 2, M = 2, scales along axis 3: output channel c·M + m.
+        byte[] w = new byte[2 * 2 * 4];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (i * 7 % 23 - 11);
+        }
+        float[] scales = {0.1f, 0.2f, 0.3f, 0.4f};
+        TfliteTestModel m = new TfliteTestModel();
+        int x = m.input("x", 1, 3, 3, 2);
+        int wt = m.int8("w", w, scales, new long[4], 3, 1, 2, 2, 4);
+        int y = m.output(m.tensor("y", TensorType.FLOAT32, 1, 2, 2, 4));
+        m.op(TfliteOps.DEPTHWISE_CONV_2D, new int[] {x, wt, -1}, new int[] {y}, BuiltinOptions.DepthwiseConv2DOptions,
+                fb -> dev.infero.tflite.schema.DepthwiseConv2DOptions.createDepthwiseConv2DOptions(fb, Padding.VALID, 1,
+                        1, 2, (byte) 0, 1, 1));
+        Graph g = m.graph();
+        Node conv = g.nodes().stream().filter(n -> n.type().equals("GroupConvolution")).findFirst().orElseThrow();
+        Node mul = conv.input(1).node();
+        assertEquals("Multiply", mul.type());
+        assertArrayEquals(new int[] {2, 2, 1, 1, 1}, mul.input(1).knownValue().shape());
+        float[] real = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            real[i] = scales[i % 4] * w[i];
+        }
+        float[] xv = TfliteOpsTest.random(18);
+        TfliteOpsTest.assertClose(TfliteOpsTest.depthwise(xv, 3, 3, 2, 2, real, 2, 2, new float[4], 1, false),
+                GraphRunner.run(g, Tensor.of(xv, 1, 3, 3, 2)).get(0).floats(), 1e-5f);
+    }
+
+    @Test
     void uint8WeightsThatDoNotFitInt8AreDequantized() {
         byte[] w = {(byte) 250, 0, 3, 4};
         TfliteTestModel m = new TfliteTestModel();
