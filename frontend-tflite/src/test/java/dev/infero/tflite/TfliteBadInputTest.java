@@ -162,6 +162,13 @@ class TfliteBadInputTest {
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
+    @Test
+    void generatedClassesMatchTheRuntimeVersion() {
+        // flatc 2.0.8's classes call Constants.FLATBUFFERS_2_0_8(): a different flatbuffers-java fails here.
+        dev.infero.tflite.schema.Model.ValidateVersion();
+        assertTrue(TfliteModelFile.hasIdentifier(small().build()));
+    }
+
     static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
