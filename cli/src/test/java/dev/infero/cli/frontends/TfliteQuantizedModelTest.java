@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fully int8-quantized TFLite model (QUANTIZE → two int8 CONV_2D with per-channel weights and int32 biases →
- * DEQUANTIZE), written by the test: read directly and as converted IR, its convolutions run on the CPU device's INT8
- * kernels and compute what TFLite's integer arithmetic computes (to one quantization step).
+ * DEQUANTIZE), written by the test: read directly and as converted IR (FP32 and FP16), its convolutions run on the
+ * CPU device's INT8 kernels and compute what TFLite's integer arithmetic computes (to one quantization step).
  */
 class TfliteQuantizedModelTest {
     private static final int H = 8;
@@ -222,8 +222,10 @@ class TfliteQuantizedModelTest {
         int[] expected = reference(reference(xq, IN_SCALE, 0, l0), OUT_SCALE, OUT_ZP, l1);
 
         Path ir = ModelConverter.convert(ConvertOptions.plain(file, dir.resolve("ir"))).files().xml();
+        Path fp16 = ModelConverter.convert(new ConvertOptions(file, "int8_fp16", dir.resolve("ir"), List.of(), List.of(),
+                List.of(), new float[0], new float[0], null, false, true, null)).files().xml();
         try (Core core = new Core()) {
-            for (Path model : List.of(file, ir)) {
+            for (Path model : List.of(file, ir, fp16)) {
                 CompiledModel compiled = core.compileModel(core.readModel(model), "CPU", Map.of());
                 InferRequest request = compiled.createInferRequest();
                 request.setProfiling(true);
