@@ -322,7 +322,7 @@ public final class TfliteImporter {
                         + " has " + scale.length + " scales along quantized_dimension " + axis);
             }
         }
-        return new Quant(scale, zp, axis);
+        return new Quant(scale, zp, scale.length > 1 ? axis : 0);
     }
 
     /** Whether the tensor holds data in the file (a constant), as opposed to an activation. */

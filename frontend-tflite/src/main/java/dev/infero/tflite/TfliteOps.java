@@ -387,11 +387,9 @@ final class TfliteOps {
         if (channels <= 0 || out % channels != 0) {
             throw n.error("filter " + Arrays.toString(ws) + " does not fit an input of " + channels + " channels");
         }
+        // The multiplier follows from the shapes; TFLite's kernels do the same (depth_multiplier is redundant and
+        // written inconsistently by some converters).
         int multiplier = out / channels;
-        if (o.depthMultiplier() > 0 && o.depthMultiplier() != multiplier) {
-            // TFLite ignores depth_multiplier beyond TF 2.0 and derives it from the shapes, as here.
-            n.importer().graph.metadata().putIfAbsent("tflite_depth_multiplier_ignored", n.describe());
-        }
         WindowGeometry window = window(n, o.padding(), o.strideH(), o.strideW(), o.dilationHFactor(),
                 o.dilationWFactor());
         // [1, H, W, C·M] → [C·M, 1, H, W] → [C, M, 1, H, W]; output channel c·M + m, as TFLite's.
