@@ -417,6 +417,9 @@ class TfliteOpsTest {
                 {TfliteOps.DIV, (java.util.function.DoubleBinaryOperator) (a, b) -> a / b},
                 {TfliteOps.SQUARED_DIFFERENCE, (java.util.function.DoubleBinaryOperator) (a, b) -> (a - b) * (a - b)},
                 {TfliteOps.PRELU, (java.util.function.DoubleBinaryOperator) (a, b) -> a < 0 ? a * b : a},
+                {TfliteOps.ADD, (java.util.function.DoubleBinaryOperator) Double::sum},
+                {TfliteOps.SUB, (java.util.function.DoubleBinaryOperator) (a, b) -> a - b},
+                {TfliteOps.MUL, (java.util.function.DoubleBinaryOperator) (a, b) -> a * b},
         };
         for (Object[] c : cases) {
             TfliteTestModel m = new TfliteTestModel();
@@ -441,6 +444,9 @@ class TfliteOpsTest {
                 {TfliteOps.NEG, (java.util.function.DoubleUnaryOperator) v -> -v},
                 {TfliteOps.SQUARE, (java.util.function.DoubleUnaryOperator) v -> v * v},
                 {TfliteOps.EXP, (java.util.function.DoubleUnaryOperator) Math::exp},
+                {TfliteOps.ELU, (java.util.function.DoubleUnaryOperator) v -> v < 0 ? Math.exp(v) - 1 : v},
+                {TfliteOps.FLOOR, (java.util.function.DoubleUnaryOperator) Math::floor},
+                {TfliteOps.CEIL, (java.util.function.DoubleUnaryOperator) Math::ceil},
         };
         for (Object[] c : unary) {
             TfliteTestModel m = new TfliteTestModel();
@@ -459,6 +465,58 @@ class TfliteOpsTest {
         m.op(TfliteOps.LEAKY_RELU, new int[] {a}, new int[] {out}, BuiltinOptions.LeakyReluOptions,
                 fb -> LeakyReluOptions.createLeakyReluOptions(fb, 0.2f));
         assertClose(new float[] {-0.6f, -0.1f, 0, 0.25f, 2, 7}, run(m, Tensor.of(xv, 2, 3)).get(0).floats(), 1e-6f);
+    }
+
+    @Test
+    void positiveOnlyOpsReductionsLogSoftmaxAndTile() {
+        float[] xv = {0.5f, 1, 2, 4, 8, 16};
+        Object[][] unary = {
+                {TfliteOps.SQRT, (java.util.function.DoubleUnaryOperator) Math::sqrt},
+                {TfliteOps.RSQRT, (java.util.function.DoubleUnaryOperator) v -> 1 / Math.sqrt(v)},
+                {TfliteOps.LOG, (java.util.function.DoubleUnaryOperator) Math::log},
+        };
+        for (Object[] c : unary) {
+            TfliteTestModel m = new TfliteTestModel();
+            int a = m.input("a", 2, 3);
+            int out = m.output(m.tensor("out", F32, 2, 3));
+            m.op((int) c[0], new int[] {a}, new int[] {out});
+            float[] expected = new float[6];
+            for (int i = 0; i < 6; i++) {
+                expected[i] = (float) ((java.util.function.DoubleUnaryOperator) c[1]).applyAsDouble(xv[i]);
+            }
+            assertClose(expected, run(m, Tensor.of(xv, 2, 3)).get(0).floats(), 1e-5f);
+        }
+        TfliteTestModel m = new TfliteTestModel();
+        int a = m.input("a", 2, 3);
+        int pow = m.output(m.tensor("pow", F32, 2, 3));
+        m.op(TfliteOps.POW, new int[] {a, m.floats("two", new float[] {2}, 1)}, new int[] {pow});
+        int min = m.output(m.tensor("min", F32, 2));
+        m.op(TfliteOps.REDUCE_MIN, new int[] {a, m.ints("axis", new int[] {-1})}, new int[] {min},
+                BuiltinOptions.ReducerOptions, fb -> ReducerOptions.createReducerOptions(fb, false));
+        int prod = m.output(m.tensor("prod", F32, 1, 3));
+        m.op(TfliteOps.REDUCE_PROD, new int[] {a, m.ints("axis0", new int[] {0})}, new int[] {prod},
+                BuiltinOptions.ReducerOptions, fb -> ReducerOptions.createReducerOptions(fb, true));
+        int logSoftmax = m.output(m.tensor("log_softmax", F32, 2, 3));
+        m.op(TfliteOps.LOG_SOFTMAX, new int[] {a}, new int[] {logSoftmax});
+        int tiled = m.output(m.tensor("tiled", F32, 2, 6));
+        m.op(TfliteOps.TILE, new int[] {a, m.ints("multiples", 1, 2)}, new int[] {tiled});
+        List<Tensor> out = run(m, Tensor.of(xv, 2, 3));
+        assertClose(new float[] {0.25f, 1, 4, 16, 64, 256}, out.get(0).floats(), 1e-5f);
+        assertArrayEquals(new float[] {0.5f, 4}, out.get(1).floats());
+        assertArrayEquals(new int[] {1, 3}, out.get(2).shape());
+        assertArrayEquals(new float[] {2, 8, 32}, out.get(2).floats());
+        float[] ls = new float[6];
+        for (int r = 0; r < 2; r++) {
+            double sum = 0;
+            for (int i = 0; i < 3; i++) {
+                sum += Math.exp(xv[r * 3 + i]);
+            }
+            for (int i = 0; i < 3; i++) {
+                ls[r * 3 + i] = (float) (xv[r * 3 + i] - Math.log(sum));
+            }
+        }
+        assertClose(ls, out.get(3).floats(), 1e-5f);
+        assertArrayEquals(new float[] {0.5f, 1, 2, 0.5f, 1, 2, 4, 8, 16, 4, 8, 16}, out.get(4).floats());
     }
 
     @Test
