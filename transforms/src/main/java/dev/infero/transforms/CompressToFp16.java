@@ -13,7 +13,9 @@ import java.util.List;
  * Stores f32 constants as f16 followed by a Convert back to f32 marked {@code decompression}, as OpenVINO's
  * {@code --compress_to_fp16} does: the {@code .bin} halves, the graph still computes in f32 and the runtime unpacks the
  * weights once at compile time. Integer constants stay as they are, and so does any constant holding a value f16
- * cannot represent (beyond ±65504), which would otherwise turn into infinity.
+ * cannot represent (beyond ±65504), which would otherwise turn into infinity. FakeQuantize ranges stay f32: they are
+ * a few scalars, and rounding them to f16 would move the quantization grid off its integer zero point (an INT8
+ * layer would then run in float).
  */
 public final class CompressToFp16 implements Pass {
     private static final double F16_MAX = 65504;
@@ -32,7 +34,8 @@ public final class CompressToFp16 implements Pass {
             }
             Value original = node.output(0);
             List<Node> consumers = graph.consumers(original);
-            if (consumers.isEmpty() || consumers.stream().allMatch(n -> n.rtInfo().containsKey("decompression"))) {
+            if (consumers.isEmpty() || consumers.stream().allMatch(n -> n.rtInfo().containsKey("decompression"))
+                    || consumers.stream().anyMatch(n -> n.type().equals("FakeQuantize"))) {
                 continue;
             }
             Value half = graph.addConstant(node.name() + "_compressed", c.value().convertTo(ElementType.F16)).output(0);

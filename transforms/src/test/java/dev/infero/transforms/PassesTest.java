@@ -11,6 +11,7 @@ import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.movement.Reshape;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -122,6 +123,17 @@ class PassesTest {
         assertEquals(ElementType.F16, half.value().type());
         assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.1f)), (float) convert.output(0).knownValue().getDouble(0));
         assertTrue(g.nodes().stream().anyMatch(n -> n.op() instanceof Constant c && c.value().type() == ElementType.I64));
+    }
+
+    @Test
+    void fp16CompressionKeepsFakeQuantizeRangesInF32() {
+        Graph g = new Graph("m");
+        Value x = input(g);
+        Value low = g.addConstant("low", Tensor.of(new float[] {-2.56f}, 1)).output(0);
+        Value high = g.addConstant("high", Tensor.of(new float[] {2.54f}, 1)).output(0);
+        g.addResult("y", g.value(new FakeQuantize(256), "fq", x, low, high, low, high));
+        assertEquals(0, new CompressToFp16().apply(g));
+        assertTrue(g.nodes().stream().noneMatch(n -> n.op() instanceof Convert));
     }
 
     @Test
