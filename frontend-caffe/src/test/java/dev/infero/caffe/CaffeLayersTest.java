@@ -11,6 +11,7 @@ import dev.infero.caffe.proto.Caffe.NetParameter;
 import dev.infero.caffe.proto.Caffe.V1LayerParameter;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.testing.ReferenceRunner;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ class CaffeLayersTest {
         Graph g = graph(prototxt, weights);
         Map<String, Tensor> in = new LinkedHashMap<>();
         in.put(g.parameters().get(0).name(), data);
-        return GraphRunner.run(g, in);
+        return ReferenceRunner.run(g, in);
     }
 
     static float[] out(String prototxt, NetParameter weights, Tensor data, String name) {
@@ -441,7 +442,7 @@ class CaffeLayersTest {
         in.put("loc", Tensor.of(new float[4], 1, 4));
         in.put("conf", Tensor.of(new float[] {0.1f, 0.9f}, 1, 2));
         in.put("prior", Tensor.of(new float[] {.3f, .3f, .7f, .7f, .1f, .1f, .2f, .2f}, 1, 2, 4));
-        Tensor d = GraphRunner.run(g, in).get("det");
+        Tensor d = ReferenceRunner.run(g, in).get("det");
         assertArrayEquals(new int[] {1, 1, 5, 7}, d.shape());
         close(new float[] {0, 1, 0.9f, .3f, .3f, .7f, .7f, -1}, Arrays.copyOf(d.toFloatArray(), 8));
     }
@@ -457,9 +458,9 @@ class CaffeLayersTest {
                 .build();
         Graph g = graph(net, w);
         assertEquals(List.of(List.of("fc")), g.results().stream().map(n -> List.copyOf(n.output(0).names())).toList());
-        Map<String, Tensor> r = GraphRunner.run(g, Map.of("x", Tensor.of(new float[] {3, 1}, 1, 2, 1, 1)));
+        Map<String, Tensor> r = ReferenceRunner.run(g, Map.of("x", Tensor.of(new float[] {3, 1}, 1, 2, 1, 1)));
         close(new float[] {1.5f}, r.get("fc").toFloatArray());
-        Map<String, Tensor> neg = GraphRunner.run(g, Map.of("x", Tensor.of(new float[] {0, 1}, 1, 2, 1, 1)));
+        Map<String, Tensor> neg = ReferenceRunner.run(g, Map.of("x", Tensor.of(new float[] {0, 1}, 1, 2, 1, 1)));
         close(new float[] {0}, neg.get("fc").toFloatArray());
     }
 }

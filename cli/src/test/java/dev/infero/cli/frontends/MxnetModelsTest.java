@@ -169,7 +169,7 @@ class MxnetModelsTest {
         Path fp32 = CaffeModelsTest.convert(source, dir, "mobilefacenet_fp32", shape, false);
         Path fp16 = CaffeModelsTest.convert(source, dir, "mobilefacenet_fp16", shape, true);
         List<Tensor> calibration = new ArrayList<>();
-        for (Path p : CaffeModelsTest.lfwPhotos(120, 6)) {
+        for (Path p : CaffeModelsTest.lfwPhotos(40, 17)) {
             calibration.add(face(p));
         }
         Path int8 = Quantizer.quantize(fp32, calibration, QuantizationParameters.defaults()

@@ -1,4 +1,4 @@
-package dev.infero.caffe;
+package dev.infero.testing;
 
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
@@ -10,13 +10,16 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Runs a static-shaped graph with the ops' reference evaluation (the module cannot depend on a device). */
-final class GraphRunner {
-    private GraphRunner() {
+/**
+ * Runs a static-shaped graph with the ops' reference evaluation, node by node: for frontend tests, which cannot
+ * depend on a device (the api depends on the frontends).
+ */
+public final class ReferenceRunner {
+    private ReferenceRunner() {
     }
 
-    /** Output tensors by result name, for inputs given by parameter name. */
-    static Map<String, Tensor> run(Graph g, Map<String, Tensor> inputs) {
+    /** Output tensors by result name and by each output tensor name, for inputs given by parameter name. */
+    public static Map<String, Tensor> run(Graph g, Map<String, Tensor> inputs) {
         Map<Value, Tensor> values = new IdentityHashMap<>();
         Map<String, Tensor> results = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
