@@ -45,6 +45,11 @@ class CaffeErrorsTest {
         assertTrue(f.accepts(ModelSource.of(model)));
         Graph g = f.read(ModelSource.of(model));
         assertEquals(1, g.results().size());
+        // By content under another name (the definition given as --input_proto).
+        Path renamed = write("weights.bin", weights().toBuilder().setName("net").build().toByteArray());
+        assertTrue(f.accepts(new ModelSource(renamed, null, null, null)));
+        assertTrue(CaffeFrontend.looksLikeNetParameter(weights().toBuilder().setName("LeNet").build().toByteArray()));
+        assertTrue(!CaffeFrontend.looksLikeNetParameter(new byte[] {0x0A, 0x10, 0x0A, 0x03, 'a', 'b', 'c', 0x12}));
         // The prototxt as the model finds its weights too.
         assertEquals(1, f.read(ModelSource.of(dir.resolve("net.prototxt"))).results().size());
     }

@@ -147,6 +147,59 @@ class CaffeModelsTest {
         }
     }
 
+    @Test
+    void batchNormAndScaleFoldIntoTheConvolutionOnConversion() throws IOException {
+        String prototxt = "layer { name: 'data' type: 'Input' top: 'data' input_param { shape { dim: 1 dim: 2 dim: 5 dim: 5 } } }\n"
+                + "layer { name: 'conv' type: 'Convolution' bottom: 'data' top: 'conv' convolution_param { num_output: 3 kernel_size: 3 pad: 1 } }\n"
+                + "layer { name: 'bn' type: 'BatchNorm' bottom: 'conv' top: 'conv' batch_norm_param { use_global_stats: true } }\n"
+                + "layer { name: 'sc' type: 'Scale' bottom: 'conv' top: 'conv' scale_param { bias_term: true } }\n"
+                + "layer { name: 'relu' type: 'ReLU' bottom: 'conv' top: 'conv' }\n";
+        float[] w = new float[3 * 2 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) Math.sin(i);
+        }
+        var net = dev.infero.caffe.proto.Caffe.NetParameter.newBuilder()
+                .addLayer(layer("conv", blob(w, 3, 2, 3, 3), blob(new float[] {0.1f, -0.2f, 0.3f}, 3)))
+                .addLayer(layer("bn", blob(new float[] {2, 4, -2}, 3), blob(new float[] {8, 2, 4}, 3), blob(new float[] {2}, 1)))
+                .addLayer(layer("sc", blob(new float[] {1.5f, -1, 0.5f}, 3), blob(new float[] {0, 1, -1}, 3))).build();
+        Path model = dir.resolve("fold.caffemodel");
+        Files.write(model, net.toByteArray());
+        Files.writeString(dir.resolve("fold.prototxt"), prototxt);
+        Path xml = convert(ModelSource.of(model), dir, "fold", List.of(), false);
+        String ir = Files.readString(xml);
+        assertTrue(!ir.contains("BatchNormInference") && !ir.contains("\"Multiply\""), "BatchNorm and Scale folded: " + ir);
+        float[] x = new float[50];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.cos(i);
+        }
+        try (Core core = new Core()) {
+            InferRequest direct = core.compileModel(core.readModel(model), "CPU").createInferRequest();
+            InferRequest folded = core.compileModel(xml, "CPU").createInferRequest();
+            direct.setInput(0, Tensor.of(x, 1, 2, 5, 5));
+            folded.setInput(0, Tensor.of(x, 1, 2, 5, 5));
+            direct.infer();
+            folded.infer();
+            float[] a = direct.getOutput(0).toFloatArray();
+            float[] b = folded.getOutput(0).toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-4, "element " + i);
+            }
+        }
+    }
+
+    private static dev.infero.caffe.proto.Caffe.LayerParameter layer(String name, dev.infero.caffe.proto.Caffe.BlobProto... blobs) {
+        return dev.infero.caffe.proto.Caffe.LayerParameter.newBuilder().setName(name).addAllBlobs(List.of(blobs)).build();
+    }
+
+    private static dev.infero.caffe.proto.Caffe.BlobProto blob(float[] data, long... dims) {
+        var b = dev.infero.caffe.proto.Caffe.BlobProto.newBuilder()
+                .setShape(dev.infero.caffe.proto.Caffe.BlobShape.newBuilder().addAllDim(java.util.Arrays.stream(dims).boxed().toList()));
+        for (float f : data) {
+            b.addData(f);
+        }
+        return b.build();
+    }
+
     /** LFW photos, one per person, in name order, every {@code step}-th person. */
     static List<Path> lfwPhotos(int count, int step) throws IOException {
         Path lfw = SharedData.require("data/lfw-faces");

@@ -154,7 +154,7 @@ class MxnetModelsTest {
     @Test
     void mobileFaceNetSeparatesSameAndDifferentPeople() throws IOException {
         Path m = SharedData.require("models/frameworks/mxnet/mobilefacenet");
-        List<List<Path>> people = people(3);
+        List<List<Path>> people = people(2);
         List<List<Tensor>> faces = new ArrayList<>();
         for (List<Path> person : people) {
             List<Tensor> t = new ArrayList<>();
@@ -169,28 +169,30 @@ class MxnetModelsTest {
         Path fp32 = CaffeModelsTest.convert(source, dir, "mobilefacenet_fp32", shape, false);
         Path fp16 = CaffeModelsTest.convert(source, dir, "mobilefacenet_fp16", shape, true);
         List<Tensor> calibration = new ArrayList<>();
-        for (Path p : CaffeModelsTest.lfwPhotos(40, 17)) {
+        for (Path p : CaffeModelsTest.lfwPhotos(16, 41)) {
             calibration.add(face(p));
         }
         Path int8 = Quantizer.quantize(fp32, calibration, QuantizationParameters.defaults()
                 .withStatSubsetSize(calibration.size()), dir, "mobilefacenet_int8",
                 null, new PrintStream(OutputStream.nullOutputStream())).xml();
         List<List<float[]>> e32 = embed(fp32, faces);
-        List<List<float[]>> e16 = embed(fp16, faces);
-        List<List<float[]>> e8 = embed(int8, faces);
+        // FP16 and INT8 on the first 24 people, to keep the test short.
+        List<List<Tensor>> some = faces.subList(0, 24);
+        List<List<float[]>> e16 = embed(fp16, some);
+        List<List<float[]>> e8 = embed(int8, some);
         Separation s32 = separation(e32);
         Separation s16 = separation(e16);
         Separation s8 = separation(e8);
         double agree16 = 1;
         double agree8 = 1;
-        for (int p = 0; p < e32.size(); p++) {
-            for (int i = 0; i < e32.get(p).size(); i++) {
+        for (int p = 0; p < e16.size(); p++) {
+            for (int i = 0; i < e16.get(p).size(); i++) {
                 agree16 = Math.min(agree16, cosine(e32.get(p).get(i), e16.get(p).get(i)));
                 agree8 = Math.min(agree8, cosine(e32.get(p).get(i), e8.get(p).get(i)));
             }
         }
         System.out.printf("MobileFaceNet on LFW (%d people, %d pairs): mean cosine same %.3f / different %.3f, "
-                + "best-threshold verification accuracy %.1f%% (FP32); FP16 %.3f/%.3f %.1f%%; INT8 %.3f/%.3f %.1f%%; "
+                + "best-threshold verification accuracy %.1f%% (FP32); first 24 people: FP16 %.3f/%.3f %.1f%%, INT8 %.3f/%.3f %.1f%%; "
                 + "lowest cosine to FP32: FP16 %.4f, INT8 %.4f%n", people.size(), s32.pairs(), s32.same(), s32.different(),
                 100 * s32.accuracy(), s16.same(), s16.different(), 100 * s16.accuracy(), s8.same(), s8.different(),
                 100 * s8.accuracy(), agree16, agree8);
@@ -198,6 +200,6 @@ class MxnetModelsTest {
         assertTrue(s32.accuracy() > 0.85, "verification accuracy " + s32.accuracy());
         assertTrue(agree16 > 0.99, "FP16 embeddings agree with FP32: " + agree16);
         assertTrue(s8.same() > s8.different() + 0.3 && s8.accuracy() > 0.8, "INT8 separation " + s8);
-        assertEquals(s32.pairs(), s8.pairs());
+        assertEquals(s16.pairs(), s8.pairs());
     }
 }
