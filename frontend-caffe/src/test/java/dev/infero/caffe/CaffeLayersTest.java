@@ -293,6 +293,26 @@ class CaffeLayersTest {
     }
 
     @Test
+    void expLogAndBnll() {
+        float[] x = {0.5f, 1, 2};
+        String net = input(1, 3) + "layer { name: 'e' type: 'Exp' bottom: 'data' top: 'e' exp_param { base: 2 scale: 3 shift: 1 } }"
+                + "layer { name: 'l' type: 'Log' bottom: 'data' top: 'l' log_param { base: 10 scale: 2 } }"
+                + "layer { name: 'b' type: 'BNLL' bottom: 'data' top: 'b' }";
+        Map<String, Tensor> r = run(net, null, Tensor.of(x, 1, 3));
+        float[] e = new float[3];
+        float[] l = new float[3];
+        float[] b = new float[3];
+        for (int i = 0; i < 3; i++) {
+            e[i] = (float) Math.pow(2, 1 + 3 * x[i]);
+            l[i] = (float) Math.log10(2 * x[i]);
+            b[i] = (float) Math.log1p(Math.exp(x[i]));
+        }
+        close(e, r.get("e").toFloatArray());
+        close(l, r.get("l").toFloatArray());
+        close(b, r.get("b").toFloatArray());
+    }
+
+    @Test
     void softmaxOverChannelsAndAnyAxis() {
         String net = input(1, 2, 1, 2) + "layer { name: 'prob' type: 'Softmax' bottom: 'data' top: 'prob' }"
                 + "layer { name: 'last' type: 'Softmax' bottom: 'data' top: 'last' softmax_param { axis: -1 } }";

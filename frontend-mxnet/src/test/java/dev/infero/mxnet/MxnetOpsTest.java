@@ -203,6 +203,25 @@ class MxnetOpsTest {
     }
 
     @Test
+    void deconvolutionClipAddNAndSelu() {
+        // Stride-2 transposed convolution with a 2×2 kernel of ones: each input fills its own 2×2 block.
+        Sym d = new Sym().var("data").var("w").op("Deconvolution", "d", in("data", "w"), "kernel", "(2, 2)", "stride", "(2, 2)",
+                "num_filter", "1", "no_bias", "True").head("d");
+        assertArrayEquals(new float[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, run(d,
+                p("arg:w", Tensor.of(new float[] {1, 1, 1, 1}, 1, 1, 2, 2)), Tensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2),
+                "d_output"));
+        Sym c = new Sym().var("data").op("clip", "c", in("data"), "a_min", "-1", "a_max", "2")
+                .op("add_n", "s", in("c", "data", "c")).op("LeakyReLU", "selu", in("s"), "act_type", "selu").head("selu");
+        float[] x = {-3, 0.5f, 5};
+        float[] y = run(c, p(), Tensor.of(x, 1, 3), "selu_output");
+        for (int i = 0; i < 3; i++) {
+            double s = 2 * Math.max(-1, Math.min(2, x[i])) + x[i];
+            double e = 1.0507009873554805 * (s > 0 ? s : 1.6732632423543772 * (Math.exp(s) - 1));
+            assertEquals(e, y[i], 1e-4);
+        }
+    }
+
+    @Test
     void transposeAndL2Normalization() {
         Sym s = new Sym().var("data").op("transpose", "t", in("data"), "axes", "(1, 0)").op("L2Normalization", "n",
                 in("t"), "mode", "instance", "eps", "0").head("n");
