@@ -103,6 +103,9 @@ public final class MxnetParams {
                         + stype + "), which Infero does not read");
             }
             shape = r.shape64(what, magic == V3_MAGIC);
+            if (magic == V3_MAGIC && shape != null && shape.length == 0) {
+                shape = new int[] {1}; // numpy semantics: rank 0 is a scalar, not an empty array
+            }
         } else if (magic == V1_MAGIC) {
             shape = r.shape64(what, false);
         } else {
