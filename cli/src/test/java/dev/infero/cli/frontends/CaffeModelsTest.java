@@ -95,7 +95,10 @@ class CaffeModelsTest {
         double direct;
         try (Core core = new Core()) {
             var model = core.readModel(source);
-            assertEquals("prob", model.outputs().get(0).name().equals("loss") ? "prob" : "prob", "one output");
+            // The one output is the Softmax layer's top, "loss" in this deploy file, of 10 class probabilities.
+            assertEquals(1, model.outputs().size());
+            assertEquals("loss", model.outputs().get(0).name());
+            assertEquals(PartialShape.of(1, 10), model.outputs().get(0).shape());
             direct = accuracy0(core, model, images, labels);
         }
         Path fp32 = convert(source, dir, "lenet_fp32", List.of(), false);
