@@ -21,7 +21,8 @@ import java.util.Map;
  * params ({@code arg:name} / {@code aux:name}, or unprefixed) become constants; a variable an op reads as a weight
  * must be there (an error names the file and tensor otherwise); other variables an op reads as data become model
  * inputs, shaped by their {@code __shape__} attribute or, failing that, dynamic (4-D with the channels the first
- * convolution expects). Variables nothing reads (SoftmaxOutput's label) never become inputs.
+ * convolution expects, or [N, K] before a fully connected layer). Variables nothing reads (SoftmaxOutput's label)
+ * never become inputs.
  */
 public final class MxnetImporter {
     private final MxnetSymbol symbol;
@@ -157,7 +158,10 @@ public final class MxnetImporter {
         return v;
     }
 
-    /** A data input's shape: {@code __shape__}, else dynamic 4-D when a convolution reads it, else of unknown rank. */
+    /**
+     * A data input's shape: {@code __shape__}, else dynamic 4-D with the channels of the first convolution that reads
+     * it, or [N, K] for a fully connected layer reading it, else of unknown rank.
+     */
     private PartialShape inputShape(MxnetSymbol.Node var) {
         String s = var.attrs().get("__shape__");
         if (s != null) {
@@ -178,6 +182,12 @@ public final class MxnetImporter {
                     long groups = n.attrs().containsKey("num_group") ? Long.parseLong(n.attrs().get("num_group").trim()) : 1;
                     return PartialShape.of(PartialShape.DYNAMIC, (int) (w.dim(1) * groups), PartialShape.DYNAMIC,
                             PartialShape.DYNAMIC);
+                }
+            }
+            if (n.op().equals("FullyConnected") && n.inputs().size() > 1) {
+                Tensor w = param(symbol.nodes().get(n.inputs().get(1).node()).name());
+                if (w != null && w.rank() == 2) {
+                    return PartialShape.of(PartialShape.DYNAMIC, w.dim(1));
                 }
             }
             if (isChain(n.op())) {

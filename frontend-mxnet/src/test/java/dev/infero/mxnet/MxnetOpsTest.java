@@ -240,5 +240,12 @@ class MxnetOpsTest {
         Graph g = graph(s, p("arg:w", Tensor.of(new float[12], 4, 3, 1, 1)));
         assertEquals("[?,3,?,?]", g.parameters().get(0).output(0).shape().toString().replace(" ", "").replace("-1", "?"));
         assertFalse(g.parameters().get(0).output(0).shape().isStatic());
+        Sym mlp = new Sym().var("data").var("w").op("FullyConnected", "fc", in("data", "w"), "num_hidden", "2", "no_bias", "True")
+                .var("label").op("SoftmaxOutput", "softmax", in("fc", "label")).head("softmax");
+        Graph m = graph(mlp, p("arg:w", Tensor.of(new float[] {1, 0, 0, 0, 0, 1}, 2, 3)));
+        assertEquals("[?,3]", m.parameters().get(0).output(0).shape().toString().replace(" ", "").replace("-1", "?"));
+        m.reshape(m.parameters().get(0), dev.infero.core.types.PartialShape.of(1, 3));
+        float[] y = ReferenceRunner.run(m, Map.of("data", Tensor.of(new float[] {0, 5, 1}, 1, 3))).get("softmax_output").toFloatArray();
+        close(new float[] {(float) (1 / (1 + Math.E)), (float) (Math.E / (1 + Math.E))}, y);
     }
 }
