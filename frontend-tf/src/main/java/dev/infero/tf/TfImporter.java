@@ -90,10 +90,10 @@ public final class TfImporter {
             String node = nodeName(out);
             int index = outputIndex(out);
             var result = graph.addResult(out.contains(":") && index != 0 ? out.replace(':', '_') : node, plain);
-            result.output(0).names().add(node + ":" + index);
             if (index == 0) {
                 result.output(0).names().add(node);
             }
+            result.output(0).names().add(node + ":" + index);
             plain.names().add(index == 0 ? node : out);
         }
         return graph;
