@@ -35,6 +35,17 @@ public final class TfModelReader {
     private static final Set<String> VARIABLE_OPS = Set.of("VarHandleOp", "VariableV2", "Variable", "ReadVariableOp",
             "StatefulPartitionedCall", "PartitionedCall", "RestoreV2");
 
+    /**
+     * protobuf's text parser logs a warning when it skips fields Infero's .proto leaves out (such as a GraphDef's
+     * {@code library}); skipping them is intended, so the logger is kept quiet (held here so the setting stays).
+     */
+    private static final java.util.logging.Logger TEXT_FORMAT_LOG =
+            java.util.logging.Logger.getLogger(TextFormat.class.getName());
+
+    static {
+        TEXT_FORMAT_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private TfModelReader() {
     }
 
