@@ -31,9 +31,14 @@ import java.util.TreeSet;
 public final class TfModelReader {
     /** Protobuf's default nesting limit (100) is enough for GraphDefs; tensors nest a few levels only. */
     private static final int RECURSION_LIMIT = 200;
-    /** Ops that hold or read SavedModel variables, or call functions of the graph's library. */
-    private static final Set<String> VARIABLE_OPS = Set.of("VarHandleOp", "VariableV2", "Variable", "ReadVariableOp",
-            "StatefulPartitionedCall", "PartitionedCall", "RestoreV2");
+    /** Ops that hold SavedModel variables (values in the checkpoint under {@code variables/}). */
+    private static final Set<String> VARIABLE_OPS = Set.of("VarHandleOp", "VariableV2", "Variable");
+    /** Ops that call functions of the graph's library. */
+    private static final Set<String> FUNCTION_CALLS = Set.of("StatefulPartitionedCall", "PartitionedCall");
+    private static final String FREEZE = "Freeze the model to a GraphDef with constants first, e.g. in TensorFlow 2: "
+            + "convert_variables_to_constants_v2(tf.function(model).get_concrete_function(...)).graph.as_graph_def(), "
+            + "written with tf.io.write_graph(..., as_text=False); or TensorFlow 1's freeze_graph tool; then convert "
+            + "the .pb";
 
     /**
      * protobuf's text parser logs a warning when it skips fields Infero's .proto leaves out (such as a GraphDef's
@@ -151,9 +156,38 @@ public final class TfModelReader {
     }
 
     /**
+     * {@code graph} with its variables (VariableV2, VarHandleOp by shared_name) replaced by constants holding their
+     * checkpoint values and ReadVariableOp by Identity; variables absent from the checkpoint stay (and are reported as
+     * unsupported if the outputs need them).
+     */
+    static GraphDef bindVariables(GraphDef graph, TensorBundle bundle) {
+        GraphDef.Builder out = graph.toBuilder().clearNode();
+        for (NodeDef n : graph.getNodeList()) {
+            String key = n.getName();
+            if (n.getOp().equals("VarHandleOp") && n.containsAttr("shared_name")
+                    && !n.getAttrOrThrow("shared_name").getS().isEmpty()) {
+                key = n.getAttrOrThrow("shared_name").getS().toStringUtf8();
+            }
+            if (VARIABLE_OPS.contains(n.getOp()) && bundle.entries().containsKey(key)) {
+                var value = bundle.tensor(key);
+                out.addNode(NodeDef.newBuilder().setName(n.getName()).setOp("Const")
+                        .putAttr("value", dev.infero.tf.proto.Tf.AttrValue.newBuilder().setTensor(value).build())
+                        .putAttr("dtype", dev.infero.tf.proto.Tf.AttrValue.newBuilder().setType(value.getDtype())
+                                .build()));
+            } else if (n.getOp().equals("ReadVariableOp")) {
+                out.addNode(n.toBuilder().setOp("Identity"));
+            } else {
+                out.addNode(n);
+            }
+        }
+        return out.build();
+    }
+
+    /**
      * A SavedModel directory: the meta graph tagged {@code serve} (or the only one), its {@code serving_default}
-     * signature's outputs (or the only signature's). Weights must be constants in the graph: variables (kept in
-     * {@code variables/}) are reported with how to freeze the model.
+     * signature's outputs (or the only signature's). Variables of TensorFlow 1 style graphs (VariableV2, or VarHandleOp
+     * with ReadVariableOp) take their values from the checkpoint in {@code variables/}; TensorFlow 2 graphs that call
+     * functions are reported with how to freeze the model.
      */
     public static Graph readSavedModel(Path dir) {
         Path pb = dir.resolve("saved_model.pb");
@@ -175,19 +209,26 @@ public final class TfModelReader {
                 break;
             }
         }
-        Set<String> variables = new TreeSet<>();
+        Set<String> calls = new TreeSet<>();
+        boolean variables = false;
         for (NodeDef n : meta.getGraphDef().getNodeList()) {
-            if (VARIABLE_OPS.contains(n.getOp())) {
-                variables.add(n.getOp());
+            if (FUNCTION_CALLS.contains(n.getOp())) {
+                calls.add(n.getOp());
             }
+            variables |= VARIABLE_OPS.contains(n.getOp());
         }
-        if (!variables.isEmpty()) {
-            throw new InferoException(pb + ": SavedModel variables are not supported yet (the serving graph uses "
-                    + String.join(", ", variables) + ", whose values live in " + dir.resolve("variables")
-                    + "). Freeze the model to a GraphDef with constants first, e.g. in TensorFlow 2: "
-                    + "convert_variables_to_constants_v2(tf.function(model).get_concrete_function(...)).graph"
-                    + ".as_graph_def(), written with tf.io.write_graph(..., as_text=False); or TensorFlow 1's "
-                    + "freeze_graph tool; then convert the .pb");
+        if (!calls.isEmpty()) {
+            throw new InferoException(pb + ": the serving graph calls TensorFlow functions (" + String.join(", ", calls)
+                    + "), as TensorFlow 2 SavedModels do; Infero reads graphs whose ops are inline. " + FREEZE);
+        }
+        GraphDef graph = meta.getGraphDef();
+        if (variables) {
+            Path prefix = dir.resolve("variables").resolve("variables");
+            if (!Files.exists(Path.of(prefix + ".index"))) {
+                throw new InferoException(pb + ": the graph has variables but " + prefix + ".index does not exist. "
+                        + FREEZE);
+            }
+            graph = bindVariables(graph, TensorBundle.open(prefix));
         }
         List<String> outputs = new ArrayList<>();
         SignatureDef signature = meta.getSignatureDefOrDefault("serving_default",
@@ -199,6 +240,6 @@ public final class TfModelReader {
         }
         String name = dir.toAbsolutePath().normalize().getFileName() == null ? "saved_model"
                 : dir.toAbsolutePath().normalize().getFileName().toString();
-        return TfImporter.importGraph(meta.getGraphDef(), null, pb.toString(), name, outputs);
+        return TfImporter.importGraph(graph, null, pb.toString(), name, outputs);
     }
 }

@@ -149,17 +149,62 @@ class TfErrorsTest {
         Graph g = TfModelReader.read(ModelSource.of(sm));
         assertTrue(g.results().get(0).output(0).names().contains("conv"), "the signature's output, not the Relu");
 
-        GraphDef withVariables = new GraphDefBuilder().node("w", "VarHandleOp", List.of())
-                .node("r", "ReadVariableOp", List.of("w")).build();
-        SavedModel variables = SavedModel.newBuilder().addMetaGraphs(MetaGraphDef.newBuilder()
-                .setGraphDef(withVariables)).build();
-        Path vm = Files.createDirectories(dir.resolve("vm"));
-        Files.write(vm.resolve("saved_model.pb"), variables.toByteArray());
-        InferoException e = assertThrows(InferoException.class, () -> TfModelReader.read(ModelSource.of(vm)));
-        assertTrue(e.getMessage().contains("SavedModel variables are not supported yet")
-                && e.getMessage().contains("Freeze"), e.getMessage());
+        GraphDef tf2 = new GraphDefBuilder().placeholder("in", 1, 2)
+                .node("call", "StatefulPartitionedCall", List.of("in")).build();
+        Path fm = Files.createDirectories(dir.resolve("tf2"));
+        Files.write(fm.resolve("saved_model.pb"), SavedModel.newBuilder().addMetaGraphs(MetaGraphDef.newBuilder()
+                .setGraphDef(tf2)).build().toByteArray());
+        InferoException e = assertThrows(InferoException.class, () -> TfModelReader.read(ModelSource.of(fm)));
+        assertTrue(e.getMessage().contains("calls TensorFlow functions") && e.getMessage().contains("Freeze"),
+                e.getMessage());
         Path notSaved = Files.createDirectories(dir.resolve("plain"));
         assertFalse(new TfFrontend().accepts(ModelSource.of(notSaved)));
+    }
+
+    /** A TF1-style SavedModel: VariableV2 + read Identity, and a resource variable read by ReadVariableOp. */
+    private static GraphDef variableGraph() {
+        return new GraphDefBuilder().placeholder("in", 1, 2)
+                .node("w", "VariableV2", List.of(), "dtype", GraphDefBuilder.type(DataType.DT_FLOAT))
+                .node("w/read", "Identity", List.of("w"))
+                .node("b", "VarHandleOp", List.of(), "shared_name", s("bias"))
+                .node("b/read", "ReadVariableOp", List.of("b"))
+                .node("mm", "MatMul", List.of("in", "w/read"))
+                .node("out", "AddV2", List.of("mm", "b/read")).build();
+    }
+
+    @Test
+    void savedModelVariablesComeFromTheCheckpoint() throws Exception {
+        Path sm = Files.createDirectories(dir.resolve("vars"));
+        Files.write(sm.resolve("saved_model.pb"), SavedModel.newBuilder().addMetaGraphs(MetaGraphDef.newBuilder()
+                .setMetaInfoDef(MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve"))
+                .setGraphDef(variableGraph())).build().toByteArray());
+        InferoException missing = assertThrows(InferoException.class, () -> TfModelReader.read(ModelSource.of(sm)));
+        assertTrue(missing.getMessage().contains("variables.index does not exist"), missing.getMessage());
+
+        Path vars = Files.createDirectories(sm.resolve("variables"));
+        new CheckpointWriter().add("w", new float[] {1, 2, 3, 4, 5, 6}, GraphDefBuilder.shape(2, 3))
+                .add("bias", new float[] {10, 20, 30}, GraphDefBuilder.shape(3)).write(vars.resolve("variables"));
+        Graph g = TfModelReader.read(ModelSource.of(sm));
+        var mm = g.results().get(0).input(0);
+        assertArrayEquals(new int[] {1, 3}, mm.shape().toArray());
+        // with the input fixed to [1, 1], out = [1+4, 2+5, 3+6] + bias
+        var weights = g.nodes().stream().filter(n -> n.name().equals("w")).findFirst().orElseThrow();
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, weights.output(0).knownValue().floats(), 0f);
+        var bias = g.nodes().stream().filter(n -> n.name().equals("b")).findFirst().orElseThrow();
+        assertArrayEquals(new float[] {10, 20, 30}, bias.output(0).knownValue().floats(), 0f);
+
+        // a flipped byte in the data fails the CRC; a truncated index is named
+        Path data = vars.resolve("variables.data-00000-of-00001");
+        byte[] d = Files.readAllBytes(data);
+        d[3] ^= 1;
+        Files.write(data, d);
+        InferoException crc = assertThrows(InferoException.class, () -> TfModelReader.read(ModelSource.of(sm)));
+        assertTrue(crc.getMessage().contains("CRC32C") && crc.getMessage().contains("'w'"), crc.getMessage());
+        Path index = vars.resolve("variables.index");
+        byte[] idx = Files.readAllBytes(index);
+        Files.write(index, Arrays.copyOf(idx, idx.length - 9));
+        InferoException cut = assertThrows(InferoException.class, () -> TfModelReader.read(ModelSource.of(sm)));
+        assertTrue(cut.getMessage().contains("variables.index"), cut.getMessage());
     }
 
     @Test
