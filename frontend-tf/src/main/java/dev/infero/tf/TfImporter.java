@@ -82,7 +82,7 @@ public final class TfImporter {
             if (fusions.skipped.contains(def.getName())) {
                 continue;
             }
-            translate(def, ctx, readers, fusions);
+            translate(def, ctx, readers, fusions, nodes);
         }
         for (String out : outs) {
             TfValue v = ctx.value(out, "output");
@@ -217,6 +217,22 @@ public final class TfImporter {
         return readers;
     }
 
+    /** The shape of a constant reached through Identity, Dequantize and Cast nodes, or {@code null}. */
+    private static int[] constantShape(Map<String, NodeDef> nodes, String tensor, int depth) {
+        NodeDef n = nodes.get(nodeName(tensor));
+        if (n == null || depth > 8) {
+            return null;
+        }
+        if (n.getOp().equals("Const") && n.containsAttr("value")) {
+            PartialShape s = TfTensors.shape(n.getAttrOrThrow("value").getTensor().getTensorShape(), n.getName());
+            return s.hasRank() && s.isStatic() ? s.toArray() : null;
+        }
+        if (Set.of("Identity", "Dequantize", "Cast", "StopGradient").contains(n.getOp()) && n.getInputCount() > 0) {
+            return constantShape(nodes, n.getInput(0), depth + 1);
+        }
+        return null;
+    }
+
     /** Fails with every unsupported op (grouped by op, with all node names) at once. */
     private static void checkSupported(List<NodeDef> order, Fusions fusions, Context ctx) {
         Map<String, List<String>> unsupported = new TreeMap<>();
@@ -236,7 +252,8 @@ public final class TfImporter {
         }
     }
 
-    private static void translate(NodeDef def, Context ctx, Map<String, List<NodeDef>> readers, Fusions fusions) {
+    private static void translate(NodeDef def, Context ctx, Map<String, List<NodeDef>> readers, Fusions fusions,
+                                  Map<String, NodeDef> nodes) {
         List<TfValue> inputs = new ArrayList<>();
         Fusions.DilatedConv dilated = fusions.dilated.get(def.getName());
         List<String> dataInputs = dilated == null ? def.getInputList() : dilated.inputs();
@@ -246,10 +263,22 @@ public final class TfImporter {
             }
         }
         if (def.getOp().equals("Placeholder")) {
-            ctx.imageInput = readers.getOrDefault(def.getName(), List.of()).stream()
-                    .anyMatch(r -> IMAGE_OPS.contains(r.getOp()) && !"NCHW".equals(
-                            r.getAttrOrDefault("data_format", null) == null ? null
-                                    : r.getAttrOrDefault("data_format", null).getS().toStringUtf8()));
+            ctx.imageInput = false;
+            ctx.imageChannels = -1;
+            for (NodeDef r : readers.getOrDefault(def.getName(), List.of())) {
+                var format = r.getAttrOrDefault("data_format", null);
+                if (IMAGE_OPS.contains(r.getOp()) && (format == null || !format.getS().toStringUtf8().equals("NCHW"))) {
+                    ctx.imageInput = true;
+                    if (ctx.imageChannels < 0 && r.getInputCount() > 1) {
+                        // the channel count from the filter [kh, kw, C, ...] or the batch norm scale [C]
+                        boolean conv = r.getOp().startsWith("Conv") || r.getOp().startsWith("Depthwise");
+                        int[] shape = constantShape(nodes, r.getInput(1), 0);
+                        if (shape != null && shape.length == (conv ? 4 : 1)) {
+                            ctx.imageChannels = shape[conv ? 2 : 0];
+                        }
+                    }
+                }
+            }
         }
         TfNode node = new TfNode(def, inputs, ctx);
         List<TfValue> outs;
@@ -285,6 +314,8 @@ public final class TfImporter {
         private final Map<Value, Value> toPlain = new IdentityHashMap<>();
         /** Whether the Placeholder being translated feeds an NHWC image op (so unknown rank means 4-D). */
         boolean imageInput;
+        /** Its channel count when the image op's filter or scale tells it, else -1. */
+        int imageChannels = -1;
 
         Context(Graph graph, String file) {
             this.graph = graph;

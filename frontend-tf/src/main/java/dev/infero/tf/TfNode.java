@@ -40,6 +40,11 @@ public final class TfNode {
         return ctx.imageInput;
     }
 
+    /** The channel count of an image input (see {@link #imageInput()}) when known, else -1. */
+    public int imageChannels() {
+        return ctx.imageChannels;
+    }
+
     public String name() {
         return def.getName();
     }

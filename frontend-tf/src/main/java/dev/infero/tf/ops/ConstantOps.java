@@ -56,7 +56,10 @@ public final class ConstantOps {
         PartialShape shape = n.has("shape") ? TfTensors.shape(n.attr("shape").getShape(), "input '" + n.name() + "'")
                 : PartialShape.unknownRank();
         if (!shape.hasRank() && n.imageInput()) {
-            shape = PartialShape.dynamic(4); // read by NHWC image ops: a 4-D image batch of unknown size
+            // read by NHWC image ops: a 4-D image batch of unknown size, channels as the op's weights say
+            int c = n.imageChannels();
+            shape = PartialShape.of(PartialShape.DYNAMIC, PartialShape.DYNAMIC, PartialShape.DYNAMIC,
+                    c > 0 ? c : PartialShape.DYNAMIC);
         }
         Value v = n.graph().addParameter(n.name(), type, shape).output(0);
         return List.of(TfValue.plain(v));
