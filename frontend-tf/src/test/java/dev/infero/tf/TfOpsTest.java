@@ -436,4 +436,82 @@ class TfOpsTest {
         Node producer = graph.results().get(0).input(0).node();
         assertEquals(Constant.class, producer.op().getClass());
     }
+
+    @Test
+    void openCvPriorBoxAndDetectionOutput() {
+        TensorProto variance = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT)
+                .setTensorShape(GraphDefBuilder.shape(4)).addFloatVal(0.1f).addFloatVal(0.1f).addFloatVal(0.2f)
+                .addFloatVal(0.2f).build();
+        var g = new GraphDefBuilder().constant("fm", new float[4], 1, 2, 2, 1).constant("img", new float[16], 1, 4, 4, 1)
+                .node("pb", "PriorBox", List.of("fm", "img"), "min_size", i(2), "step", f(2), "offset", f(0.5f),
+                        "flip", b(true), "clip", b(false), "variance",
+                        dev.infero.tf.proto.Tf.AttrValue.newBuilder().setTensor(variance).build())
+                .ints("axis", 1).node("priors", "ConcatV2", List.of("pb", "pb", "axis"));
+        Graph graph = g.importGraph("pb", "priors");
+        assertArrayEquals(new int[] {1, 2, 16}, output(graph, 0).shape());
+        assertArrayEquals(new float[] {0, 0, 0.5f, 0.5f, 0.5f, 0, 1, 0.5f, 0, 0.5f, 0.5f, 1, 0.5f, 0.5f, 1, 1,
+                0.1f, 0.1f, 0.2f, 0.2f, 0.1f, 0.1f, 0.2f, 0.2f, 0.1f, 0.1f, 0.2f, 0.2f, 0.1f, 0.1f, 0.2f, 0.2f},
+                floats(output(graph, 0)), 1e-6f);
+        assertArrayEquals(new int[] {1, 2, 32}, output(graph, 1).shape(), "priors concatenate along the boxes");
+
+        // one prior, zero offsets: the box is the prior; class 1 scores 0.9
+        var d = new GraphDefBuilder().constant("loc", new float[4], 1, 4).constant("conf", new float[] {0.1f, 0.9f}, 1, 2)
+                .constant("prior", new float[] {0, 0, 0.5f, 0.5f, 0.1f, 0.1f, 0.2f, 0.2f}, 1, 2, 4)
+                .node("det", "DetectionOutput", List.of("loc", "conf", "prior"), "num_classes", i(2),
+                        "share_location", b(true), "background_label_id", i(0), "nms_threshold", f(0.45f),
+                        "top_k", i(10), "code_type", s("CENTER_SIZE"), "keep_top_k", i(2),
+                        "confidence_threshold", f(0.01f));
+        float[] rows = run(d, "det");
+        assertArrayEquals(new int[] {1, 1, 2, 7}, shape(d, "det"));
+        assertArrayEquals(new float[] {0, 1, 0.9f, 0, 0, 0.5f, 0.5f}, java.util.Arrays.copyOf(rows, 7), 1e-5f);
+        assertEquals(-1, rows[7], "the unused row is marked with image -1");
+    }
+
+    @Test
+    void moreShapeOps() {
+        var g = new GraphDefBuilder().constant("a", range(4), 2, 2).constant("b", range(4), 2, 2)
+                .ints("axis0", 0).node("concat", "Concat", List.of("axis0", "a", "b"))
+                .node("addn", "AddN", List.of("a", "b", "a"))
+                .node("bmm", "BatchMatMulV2", List.of("a", "b"), "adj_x", b(true))
+                .node("pack", "Pack", List.of("a", "b"), "axis", i(-1))
+                .ints("sq_shape", 1, 4, 1).node("r", "Reshape", List.of("a", "sq_shape"))
+                .node("squeeze", "Squeeze", List.of("r"))
+                .ints("ax", 0).node("min", "Min", List.of("a", "ax")).node("prod", "Prod", List.of("a", "ax"));
+        Graph graph = g.importGraph("concat", "addn", "bmm", "pack", "squeeze", "min", "prod");
+        assertArrayEquals(new int[] {4, 2}, output(graph, 0).shape());
+        assertArrayEquals(new float[] {3, 6, 9, 12}, floats(output(graph, 1)), EPS);
+        // aᵀ·b with a = b = [[1,2],[3,4]]: [[10,14],[14,20]]
+        assertArrayEquals(new float[] {10, 14, 14, 20}, floats(output(graph, 2)), EPS);
+        assertArrayEquals(new int[] {2, 2, 2}, output(graph, 3).shape());
+        assertArrayEquals(new float[] {1, 1, 2, 2, 3, 3, 4, 4}, floats(output(graph, 3)), EPS);
+        assertArrayEquals(new int[] {4}, output(graph, 4).shape());
+        assertArrayEquals(new float[] {1, 2}, floats(output(graph, 5)), EPS);
+        assertArrayEquals(new float[] {3, 8}, floats(output(graph, 6)), EPS);
+    }
+
+    @Test
+    void conv2dBackpropInputSame() {
+        // 1x2x2x1 input, 3x3 ones filter, stride 2 SAME to 4x4: TF crops total pad 1 (=3-2) at the end.
+        var g = new GraphDefBuilder().ints("sizes", 1, 4, 4, 1).constant("w", new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1},
+                        3, 3, 1, 1).constant("x", new float[] {1, 2, 3, 4}, 1, 2, 2, 1)
+                .node("y", "Conv2DBackpropInput", List.of("sizes", "w", "x"), "strides", ints(1, 2, 2, 1),
+                        "padding", s("SAME"));
+        // full 5x5 scatter, crop 0 at the start, 1 at the end: rows 0..3 of the full output
+        float[] full = new float[25];
+        float[] x = {1, 2, 3, 4};
+        for (int r = 0; r < 2; r++) {
+            for (int c = 0; c < 2; c++) {
+                for (int kr = 0; kr < 3; kr++) {
+                    for (int kc = 0; kc < 3; kc++) {
+                        full[(2 * r + kr) * 5 + 2 * c + kc] += x[r * 2 + c];
+                    }
+                }
+            }
+        }
+        float[] expected = new float[16];
+        for (int r = 0; r < 4; r++) {
+            System.arraycopy(full, r * 5, expected, r * 4, 4);
+        }
+        assertArrayEquals(expected, run(g, "y"), EPS);
+    }
 }
