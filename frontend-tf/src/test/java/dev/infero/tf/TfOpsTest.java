@@ -514,4 +514,22 @@ class TfOpsTest {
         }
         assertArrayEquals(expected, run(g, "y"), EPS);
     }
+
+    @Test
+    void spaceToBatchAndBack() {
+        // TF's documented example: [1,2,2,1] with block 2 -> [4,1,1,1]; and 4x4 -> batch 0 = x[0::2, 0::2]
+        var g = new GraphDefBuilder().constant("x", range(16), 1, 4, 4, 1).ints("block", 2, 2)
+                .ints("p0", 0, 0, 0, 0).ints("shape", 2, 2).node("pads", "Reshape", List.of("p0", "shape"))
+                .ints("c0", 0, 0, 0, 1).node("crops", "Reshape", List.of("c0", "shape"))
+                .node("s2b", "SpaceToBatchND", List.of("x", "block", "pads"))
+                .node("back", "BatchToSpaceND", List.of("s2b", "block", "crops"));
+        Graph graph = g.importGraph("s2b", "back");
+        assertArrayEquals(new int[] {4, 2, 2, 1}, output(graph, 0).shape());
+        assertArrayEquals(new float[] {1, 3, 9, 11}, java.util.Arrays.copyOf(floats(output(graph, 0)), 4), EPS);
+        assertArrayEquals(new float[] {2, 4, 10, 12}, java.util.Arrays.copyOfRange(floats(output(graph, 0)), 4, 8),
+                EPS);
+        // back to 4x4, then the crops drop the last column
+        assertArrayEquals(new int[] {1, 4, 3, 1}, output(graph, 1).shape());
+        assertArrayEquals(new float[] {1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15}, floats(output(graph, 1)), EPS);
+    }
 }

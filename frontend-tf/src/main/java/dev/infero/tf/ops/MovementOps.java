@@ -71,6 +71,8 @@ public final class MovementOps {
         r.put("Min", n -> reduce(n, ReduceMin::new));
         r.put("Prod", n -> reduce(n, ReduceProd::new));
         r.put("Softmax", MovementOps::softmax);
+        r.put("SpaceToBatchND", MovementOps::spaceToBatch);
+        r.put("BatchToSpaceND", MovementOps::batchToSpace);
         r.put("ResizeBilinear", n -> resize(n, false));
         r.put("ResizeNearestNeighbor", n -> resize(n, true));
     }
@@ -301,5 +303,67 @@ public final class MovementOps {
         Value sizes = n.add(new Convert(ElementType.I64), n.plain(1));
         Value y = n.add(new Interpolate(a), x, sizes, n.constant(Tensor.vector(2, 3)));
         return List.of(TfValue.transposed(y));
+    }
+
+    /** Block sizes and the [2, 2] paddings or crops of a 4-D NHWC SpaceToBatchND / BatchToSpaceND. */
+    private static long[][] blockAndPads(TfNode n, String what) {
+        Tensor block = n.constant(1, "block_shape");
+        Tensor pads = n.constant(2, what);
+        if (block.size() != 2 || pads.size() != 4) {
+            throw n.error("only 2 spatial block dimensions of a 4-D NHWC tensor are supported, got block_shape "
+                    + Arrays.toString(block.shape()));
+        }
+        long[][] r = {{block.getLong(0), block.getLong(1)}, new long[4]};
+        for (int k = 0; k < 4; k++) {
+            r[1][k] = pads.getLong(k);
+        }
+        if (r[0][0] < 1 || r[0][1] < 1) {
+            throw n.error("block_shape must be positive");
+        }
+        return r;
+    }
+
+    /**
+     * SpaceToBatchND of a 4-D NHWC tensor: pad H and W, split each into (size/block, block), move the block offsets to
+     * the front of the batch: [B, H, W, C] → [bh·bw·B, Hp/bh, Wp/bw, C].
+     */
+    private static List<TfValue> spaceToBatch(TfNode n) {
+        long[][] bp = blockAndPads(n, "paddings");
+        long bh = bp[0][0];
+        long bw = bp[0][1];
+        long[] p = bp[1];
+        Value x = n.add(new Pad(Pad.Mode.CONSTANT), n.plain(0), n.constant(Tensor.vector(0, p[0], p[2], 0)),
+                n.constant(Tensor.vector(0, p[1], p[3], 0)));
+        int[] s = n.staticShape(x, "SpaceToBatchND");
+        if (s.length != 4 || s[1] % bh != 0 || s[2] % bw != 0) {
+            throw n.error("padded shape " + Arrays.toString(s) + " does not divide into blocks " + bh + "x" + bw);
+        }
+        x = n.add(new Reshape(false), x, n.constant(Tensor.vector(s[0], s[1] / bh, bh, s[2] / bw, bw, s[3])));
+        x = n.transpose(x, 2, 4, 0, 1, 3, 5);
+        return plain(n.add(new Reshape(false), x, n.constant(Tensor.vector(bh * bw * s[0], s[1] / bh, s[2] / bw,
+                s[3]))));
+    }
+
+    /** BatchToSpaceND, the inverse: [bh·bw·B, h, w, C] → [B, h·bh, w·bw, C], then the crops. */
+    private static List<TfValue> batchToSpace(TfNode n) {
+        long[][] bp = blockAndPads(n, "crops");
+        long bh = bp[0][0];
+        long bw = bp[0][1];
+        long[] c = bp[1];
+        Value x = n.plain(0);
+        int[] s = n.staticShape(x, "BatchToSpaceND");
+        if (s.length != 4 || s[0] % (bh * bw) != 0) {
+            throw n.error("batch of " + Arrays.toString(s) + " does not divide by the block " + bh + "x" + bw);
+        }
+        long b = s[0] / (bh * bw);
+        x = n.add(new Reshape(false), x, n.constant(Tensor.vector(bh, bw, b, s[1], s[2], s[3])));
+        x = n.transpose(x, 2, 3, 0, 4, 1, 5);
+        x = n.add(new Reshape(false), x, n.constant(Tensor.vector(b, s[1] * bh, s[2] * bw, s[3])));
+        if (c[0] != 0 || c[1] != 0 || c[2] != 0 || c[3] != 0) {
+            x = n.add(new Slice(), x, n.constant(Tensor.vector(c[0], c[2])),
+                    n.constant(Tensor.vector(s[1] * bh - c[1], s[2] * bw - c[3])), n.constant(Tensor.vector(1, 1)),
+                    n.constant(Tensor.vector(1, 2)));
+        }
+        return plain(x);
     }
 }
