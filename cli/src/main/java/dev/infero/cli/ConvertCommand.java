@@ -30,6 +30,10 @@ final class ConvertCommand implements Callable<Integer> {
             description = "TensorFlow: a SavedModel directory (saved_model.pb), instead of --input_model.")
     Path savedModelDir;
 
+    @Option(names = {"--input_model_is_text", "--input-model-is-text"},
+            description = "TensorFlow: --input_model is a GraphDef in text format (Infero also tells by the content).")
+    boolean inputModelIsText;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -105,6 +109,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
         if (savedModelDir != null) {
             inputModel = savedModelDir;
+        }
+        if (savedModelDir != null || inputModelIsText) {
             framework = framework == null ? "tf" : framework;
         }
         ConvertOptions options = new ConvertOptions(inputModel, modelName, outputDir, names(input),
