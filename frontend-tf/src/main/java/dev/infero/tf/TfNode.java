@@ -189,6 +189,14 @@ public final class TfNode {
         return ctx.graph().add(op, def.getName(), inputs);
     }
 
+    /**
+     * Adds a helper node (weight layout, broadcasting shapes) named {@code <node>/<suffix>}, so the node that computes
+     * the TensorFlow op's result keeps the TensorFlow node's name.
+     */
+    public Value helper(String suffix, Op op, Value... inputs) {
+        return ctx.graph().add(op, def.getName() + "/" + suffix, inputs).output(0);
+    }
+
     /** A constant node. */
     public Value constant(Tensor t) {
         return ctx.graph().addConstant(def.getName() + "/const", t).output(0);
@@ -196,7 +204,7 @@ public final class TfNode {
 
     /** {@code v} transposed by {@code perm}. */
     public Value transpose(Value v, long... perm) {
-        return add(new Transpose(), v, constant(Tensor.vector(perm)));
+        return helper("transpose", new Transpose(), v, constant(Tensor.vector(perm)));
     }
 
     /** The static shape of {@code v}, or an error naming what needs it. */

@@ -167,10 +167,13 @@ public final class ConstantOps {
         int rank = q.shape().hasRank() ? q.shape().rank() : 1;
         int axis = axis(n, q, k);
         ElementType out = TfTensors.elementType(n.attrType("dtype", DataType.DT_FLOAT), "dtype");
-        Value y = n.add(new Convert(ElementType.F32), q);
-        y = n.add(new Multiply(), y, n.constant(along(scale, axis, rank)));
-        if (Arrays.stream(offset).anyMatch(o -> o != 0)) {
-            y = n.add(new Add(), y, n.constant(along(offset, axis, rank)));
+        boolean shifted = Arrays.stream(offset).anyMatch(o -> o != 0);
+        Value y = n.helper("to_float", new Convert(ElementType.F32), q);
+        Value scaled = n.constant(along(scale, axis, rank));
+        y = shifted || out != ElementType.F32 ? n.helper("scale", new Multiply(), y, scaled) : n.add(new Multiply(), y, scaled);
+        if (shifted) {
+            Value o = n.constant(along(offset, axis, rank));
+            y = out != ElementType.F32 ? n.helper("offset", new Add(), y, o) : n.add(new Add(), y, o);
         }
         if (out != ElementType.F32) {
             y = n.add(new Convert(out), y);

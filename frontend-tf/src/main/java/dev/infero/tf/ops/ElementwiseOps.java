@@ -160,7 +160,7 @@ public final class ElementwiseOps {
         Value x = v.value();
         if (s.rank() < 4) {
             long[] axes = LongStream.range(0, 4 - s.rank()).toArray();
-            x = n.add(new Unsqueeze(), x, n.constant(Tensor.vector(axes)));
+            x = n.helper("unsqueeze", new Unsqueeze(), x, n.constant(Tensor.vector(axes)));
         }
         if (n.inputs().contains(v) && s.rank() == 4) {
             return n.nchw(n.inputs().indexOf(v));

@@ -114,7 +114,7 @@ public final class NnOps {
         if (n.op().equals("DepthwiseConv2dNative")) {
             // [kh, kw, C, M] -> [C, M, 1, kh, kw]: one group per input channel, M outputs each.
             Value w = n.transpose(filter, 2, 3, 0, 1);
-            w = n.add(new Reshape(false), w, n.constant(Tensor.vector(fs[2], fs[3], 1, fs[0], fs[1])));
+            w = n.helper("weights", new Reshape(false), w, n.constant(Tensor.vector(fs[2], fs[3], 1, fs[0], fs[1])));
             y = n.add(new GroupConvolution(window), data, w);
         } else {
             Value w = n.transpose(filter, 3, 2, 0, 1); // [out, in, kh, kw]
@@ -127,8 +127,8 @@ public final class NnOps {
                             + " does not divide into groups");
                 }
                 int groups = channels / fs[2];
-                w = n.add(new Reshape(false), w, n.constant(Tensor.vector(groups, fs[3] / groups, fs[2], fs[0],
-                        fs[1])));
+                w = n.helper("weights", new Reshape(false), w, n.constant(Tensor.vector(groups, fs[3] / groups,
+                        fs[2], fs[0], fs[1])));
                 y = n.add(new GroupConvolution(window), data, w);
             }
         }
@@ -155,7 +155,7 @@ public final class NnOps {
         // TF filter [kh, kw, C_result, C_backprop] -> OpenVINO [C_in(data), C_out, kh, kw]
         Value w = n.transpose(filter, 3, 2, 0, 1);
         Value sizes = n.plain(0);
-        Value spatialSize = n.add(new Gather(0), sizes, n.constant(Tensor.vector(nhwc ? new long[] {1, 2}
+        Value spatialSize = n.helper("output_size", new Gather(0), sizes, n.constant(Tensor.vector(nhwc ? new long[] {1, 2}
                 : new long[] {2, 3})), n.constant(Tensor.scalar(0L)));
         long[] zero = {0, 0};
         WindowGeometry window = switch (padding) {
@@ -198,7 +198,7 @@ public final class NnOps {
         Value bias = n.plain(1);
         if (x.nchw()) {
             // NHWC data held as NCHW: the bias runs along axis 1.
-            return List.of(TfValue.transposed(n.add(new Add(), x.value(), n.add(new Reshape(false), bias,
+            return List.of(TfValue.transposed(n.add(new Add(), x.value(), n.helper("bias", new Reshape(false), bias,
                     n.constant(Tensor.vector(1, -1, 1, 1))))));
         }
         if (nhwc) {
@@ -208,7 +208,7 @@ public final class NnOps {
         long[] shape = new long[rank];
         Arrays.fill(shape, 1);
         shape[1] = -1;
-        return List.of(TfValue.plain(n.add(new Add(), x.value(), n.add(new Reshape(false), bias,
+        return List.of(TfValue.plain(n.add(new Add(), x.value(), n.helper("bias", new Reshape(false), bias,
                 n.constant(Tensor.vector(shape))))));
     }
 
