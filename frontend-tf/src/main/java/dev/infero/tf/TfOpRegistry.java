@@ -22,6 +22,7 @@ public final class TfOpRegistry {
         NnOps.register(r);
         MovementOps.register(r);
         OpenCvOps.register(r);
+        dev.infero.tf.ops.SelectionOps.register(r);
         TRANSLATORS = Collections.unmodifiableMap(r);
     }
 

@@ -532,4 +532,49 @@ class TfOpsTest {
         assertArrayEquals(new int[] {1, 4, 3, 1}, output(graph, 1).shape());
         assertArrayEquals(new float[] {1, 2, 3, 5, 6, 7, 9, 10, 11, 13, 14, 15}, floats(output(graph, 1)), EPS);
     }
+
+    @Test
+    void gatherSplitTileArgMaxRange() {
+        var g = new GraphDefBuilder().constant("x", new float[] {1, 9, 3, 7, 2, 8}, 2, 3)
+                .ints("idx", 2, 0).ints("ax1", 1).node("gather", "GatherV2", List.of("x", "idx", "ax1"))
+                .ints("mult", 1, 2).node("tile", "Tile", List.of("x", "mult"))
+                .node("argmax", "ArgMax", List.of("x", "ax1")).node("argmin", "ArgMin", List.of("x", "ax1"),
+                        "output_type", type(DataType.DT_INT32))
+                .node("split", "Split", List.of("ax1s", "x"), "num_split", i(3))
+                .constant("ax1s", TensorProto.newBuilder().setDtype(DataType.DT_INT32).addIntVal(1).build())
+                .ints("sizes", 1, -1).node("splitv", "SplitV", List.of("x", "sizes", "ax1s"))
+                .node("unpack", "Unpack", List.of("x"), "num", i(2), "axis", i(0))
+                .constant("start", TensorProto.newBuilder().setDtype(DataType.DT_INT32).addIntVal(2).build())
+                .constant("limit", TensorProto.newBuilder().setDtype(DataType.DT_INT32).addIntVal(11).build())
+                .constant("delta", TensorProto.newBuilder().setDtype(DataType.DT_INT32).addIntVal(3).build())
+                .node("range", "Range", List.of("start", "limit", "delta"));
+        Graph graph = g.importGraph("gather", "tile", "argmax", "argmin", "split:2", "splitv:1", "unpack:1", "range");
+        assertArrayEquals(new float[] {3, 1, 8, 7}, floats(output(graph, 0)), EPS);
+        assertArrayEquals(new float[] {1, 9, 3, 1, 9, 3, 7, 2, 8, 7, 2, 8}, floats(output(graph, 1)), EPS);
+        assertArrayEquals(new float[] {1, 2}, floats(output(graph, 2)), EPS);
+        assertEquals(dev.infero.core.types.ElementType.I64, output(graph, 2).type());
+        assertArrayEquals(new float[] {0, 1}, floats(output(graph, 3)), EPS);
+        assertEquals(dev.infero.core.types.ElementType.I32, output(graph, 3).type());
+        assertArrayEquals(new float[] {3, 8}, floats(output(graph, 4)), EPS);
+        assertArrayEquals(new float[] {9, 3, 2, 8}, floats(output(graph, 5)), EPS);
+        assertArrayEquals(new float[] {7, 2, 8}, floats(output(graph, 6)), EPS);
+        assertArrayEquals(new float[] {2, 5, 8}, floats(output(graph, 7)), EPS);
+    }
+
+    @Test
+    void depthToSpaceAndLrn() {
+        // TF's documented example: [1,1,1,4] = [1,2,3,4], block 2 -> [1,2,2,1] = [[1,2],[3,4]]
+        var g = new GraphDefBuilder().constant("x", new float[] {1, 2, 3, 4}, 1, 1, 1, 4)
+                .node("d2s", "DepthToSpace", List.of("x"), "block_size", i(2))
+                .node("s2d", "SpaceToDepth", List.of("d2s"), "block_size", i(2))
+                .node("lrn", "LRN", List.of("x"), "depth_radius", i(1), "bias", f(1), "alpha", f(0.5f),
+                        "beta", f(1));
+        Graph graph = g.importGraph("d2s", "s2d", "lrn");
+        assertArrayEquals(new int[] {1, 2, 2, 1}, output(graph, 0).shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, floats(output(graph, 0)), EPS);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, floats(output(graph, 1)), EPS);
+        assertArrayEquals(new int[] {1, 1, 1, 4}, output(graph, 1).shape());
+        // sqr_sum over [d-1, d+1]: 5, 14, 29, 25 -> x / (1 + 0.5·sqr_sum)
+        assertArrayEquals(new float[] {1 / 3.5f, 2 / 8f, 3 / 15.5f, 4 / 13.5f}, floats(output(graph, 2)), 1e-6f);
+    }
 }
