@@ -67,7 +67,17 @@ public final class TfModelReader {
         GraphDef graph = readGraphDef(model);
         GraphDef companion = source.proto() == null ? null : readGraphDef(source.proto());
         String file = model.toString() + (source.proto() == null ? "" : " (with " + source.proto() + ")");
-        return TfImporter.importGraph(graph, companion, file, baseName(model), List.of());
+        try {
+            return TfImporter.importGraph(graph, companion, file, baseName(model), List.of());
+        } catch (InferoException e) {
+            if (companion == null && e.getMessage().contains("which the graph does not define")
+                    && source.fileName().endsWith(".pbtxt")) {
+                throw new InferoException(e.getMessage() + ". If this is a text graph that goes with a frozen .pb "
+                        + "(as OpenCV's detector graphs do), give the .pb as --input_model and this file as "
+                        + "--input_proto", e);
+            }
+            throw e;
+        }
     }
 
     private static String baseName(Path p) {
