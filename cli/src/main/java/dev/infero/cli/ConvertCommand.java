@@ -21,10 +21,21 @@ import picocli.CommandLine.Option;
                 + "input preprocessing, optionally compress weights to FP16. Options take Model Optimizer spellings "
                 + "(--input_model) and kebab-case (--input-model).")
 final class ConvertCommand implements Callable<Integer> {
-    @Option(names = {"--input_model", "--input-model", "-m", "-w"}, required = true, paramLabel = "FILE",
+    @Option(names = {"--input_model", "--input-model", "-m", "-w"}, paramLabel = "FILE",
             description = "Model to convert: .onnx, OpenVINO IR .xml, or another framework's model file or directory "
                     + "(see --framework).")
     Path inputModel;
+
+    @Option(names = {"--saved_model_dir", "--saved-model-dir"}, paramLabel = "DIR",
+            description = "TensorFlow: a SavedModel directory (saved_model.pb), instead of --input_model.")
+    Path savedModelDir;
+
+    @Option(names = {"--input_model_is_text", "--input-model-is-text"},
+            description = "TensorFlow: --input_model is a GraphDef in text format (Infero also tells by the content).")
+    boolean inputModelIsText;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"--framework"}, paramLabel = "NAME",
             description = "The model's framework when its content and name do not say it (onnx, ir, and the "
@@ -91,6 +102,17 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((inputModel == null) == (savedModelDir == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), inputModel == null
+                    ? "Missing required option: '--input_model=FILE' (or --saved_model_dir=DIR)"
+                    : "--input_model and --saved_model_dir exclude each other");
+        }
+        if (savedModelDir != null) {
+            inputModel = savedModelDir;
+        }
+        if (savedModelDir != null || inputModelIsText) {
+            framework = framework == null ? "tf" : framework;
+        }
         ConvertOptions options = new ConvertOptions(inputModel, modelName, outputDir, names(input),
                 shapes(inputShape), names(output), values(meanValues, "--mean_values"),
                 values(scaleValues, "--scale_values"), scale, reverseInputChannels, fp16(), layout(layout),

@@ -1,0 +1,2 @@
+/** Translators of TensorFlow ops into Infero's opset, one class per op family. */
+package dev.infero.tf.ops;
