@@ -212,7 +212,17 @@ public final class ModelManager implements AutoCloseable {
                 }
             }
         }
+        // A wanted version that did not load leaves the versions served before in place (while their folders exist):
+        // new versions replace old ones only once they load.
+        boolean complete = wanted.stream().allMatch(next::containsKey);
         for (Map.Entry<Long, ModelVersion> e : current.entrySet()) {
+            if (!complete && !next.containsKey(e.getKey()) && present.containsKey(e.getKey())
+                    && !retired.contains(e.getValue())) {
+                next.put(e.getKey(), e.getValue());
+                LOG.fine("model " + c.name() + " version " + e.getKey() + " keeps serving until the versions "
+                        + wanted + " load");
+                continue;
+            }
             if (!next.containsKey(e.getKey()) && !retired.contains(e.getValue())) {
                 retired.add(e.getValue());
                 LOG.info("model " + c.name() + " version " + e.getKey() + " is no longer served ("

@@ -219,7 +219,7 @@ final class RestApi {
             send(req, res, new Reply(e.kind().httpStatus(), RestCodec.error(e.getMessage()), JSON, Map.of(), null,
                     null, null), start, true, e.getMessage(), null, null, 0);
             return;
-        } catch (UncheckedIOException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             // The client went away mid-body (or sent a broken chunk): nobody to answer; the server goes on.
             LOG.log(Level.FINE, "client disconnected while sending a request", e);
             server.record(new AccessLog.Entry("rest", "POST", req.path().path(), 499, null, null, null, 0, 0,
