@@ -211,7 +211,7 @@ public final class ModelVersion {
     /** Stops taking requests, finishes those taken (up to {@code graceMillis}), frees the compiled models. */
     void unload(long graceMillis, ServerMetrics metrics) {
         engine.drain(graceMillis);
-        metrics.unregisterEngine(name, Long.toString(version));
+        metrics.unregisterEngine(name, Long.toString(version), engine);
         single.close();
         if (batched != null) {
             batched.close();

@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
@@ -56,18 +58,47 @@ public final class ServerMetrics {
         return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Gauges of a loaded model version's queue. */
-    void registerEngine(String model, String version, InferenceEngine engine) {
-        Gauge.builder("infero.queue.depth", engine, InferenceEngine::queueDepth)
-                .description("Requests waiting for an infer request").tags("model", model, "version", version)
-                .register(registry);
-        Gauge.builder("infero.requests.in.flight", engine, InferenceEngine::inFlight)
-                .description("Requests waiting or running").tags("model", model, "version", version)
-                .register(registry);
+    /** The engines loaded under one model/version label (a reload briefly has two: the new one and the old). */
+    private static final class Loaded {
+        volatile InferenceEngine engine;
+        int count;
     }
 
-    /** Removes the gauges and the inference timer of an unloaded version (request counts stay). */
-    void unregisterEngine(String model, String version) {
+    private final Map<String, Loaded> loaded = new HashMap<>();
+
+    /** Gauges of a loaded model version's queue; they follow the latest engine loaded under the label. */
+    synchronized void registerEngine(String model, String version, InferenceEngine engine) {
+        String key = model + "\u0000" + version;
+        Loaded l = loaded.get(key);
+        if (l == null) {
+            Loaded fresh = new Loaded();
+            l = fresh;
+            loaded.put(key, fresh);
+            Gauge.builder("infero.queue.depth", () -> fresh.engine == null ? 0 : fresh.engine.queueDepth())
+                    .description("Requests waiting for an infer request").tags("model", model, "version", version)
+                    .register(registry);
+            Gauge.builder("infero.requests.in.flight", () -> fresh.engine == null ? 0 : fresh.engine.inFlight())
+                    .description("Requests waiting or running").tags("model", model, "version", version)
+                    .register(registry);
+        }
+        l.engine = engine;
+        l.count++;
+    }
+
+    /**
+     * Removes the gauges and the inference timer of an unloaded version (request counts stay) once no engine is
+     * loaded under its label any more.
+     */
+    synchronized void unregisterEngine(String model, String version, InferenceEngine engine) {
+        String key = model + "\u0000" + version;
+        Loaded l = loaded.get(key);
+        if (l == null) {
+            return;
+        }
+        if (--l.count > 0) {
+            return;
+        }
+        loaded.remove(key);
         Tags tags = Tags.of("model", model, "version", version);
         for (String name : List.of("infero.queue.depth", "infero.requests.in.flight", "infero.inference.duration")) {
             for (Meter meter : registry.find(name).tags(tags).meters()) {

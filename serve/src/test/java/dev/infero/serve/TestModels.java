@@ -66,11 +66,14 @@ final class TestModels {
         return file;
     }
 
-    /** A deliberately slow model: {@code layers} chained 256×256 MatMuls with Tanh, x f32[1,256] → y f32[1,256]. */
+    /**
+     * A deliberately slow model without a batch dimension: {@code layers} chained 256×256 MatMuls with Tanh,
+     * x f32[64,256] → y f32[64,256] (8.4 MFLOP per layer).
+     */
     static Path slow(Path file, int layers) {
         Random r = new Random(7);
-        OnnxModelBuilder m = new OnnxModelBuilder("slow", 17).input("x", ElementType.F32, 1, 256)
-                .output("y", ElementType.F32, 1, 256);
+        OnnxModelBuilder m = new OnnxModelBuilder("slow", 17).input("x", ElementType.F32, 64, 256)
+                .output("y", ElementType.F32, 64, 256);
         String prev = "x";
         for (int l = 0; l < layers; l++) {
             float[] w = new float[256 * 256];
@@ -100,7 +103,31 @@ final class TestModels {
 
     /** Outputs of a local inference (the same Core API the server uses, default device settings). */
     static List<Tensor> local(Path model, Map<String, Tensor> inputs) {
-        try (Core core = new Core(); CompiledModel compiled = core.compileModel(core.readModel(model), "CPU")) {
+        return local(model, inputs, Map.of());
+    }
+
+    /** Output 0 of local inferences of one input each, on one compiled model. */
+    static List<float[]> localFirstOutputs(Path model, String input, List<Tensor> xs, Map<String, String> config) {
+        try (Core core = new Core();
+             CompiledModel compiled = core.compileModel(core.readModel(model), "CPU", config)) {
+            InferRequest request = compiled.createInferRequest();
+            List<float[]> out = new ArrayList<>();
+            for (Tensor x : xs) {
+                request.setInput(input, x);
+                request.infer();
+                out.add(request.getOutput(0).copy().floats());
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Outputs of a local inference with device properties {@code config}: the server's outputs equal these bit for
+     * bit when it runs the model with the same properties (threads change how sums are split).
+     */
+    static List<Tensor> local(Path model, Map<String, Tensor> inputs, Map<String, String> config) {
+        try (Core core = new Core();
+             CompiledModel compiled = core.compileModel(core.readModel(model), "CPU", config)) {
             InferRequest request = compiled.createInferRequest();
             inputs.forEach(request::setInput);
             request.infer();
