@@ -161,7 +161,9 @@ final class ServeCommand implements Callable<Integer> {
         for (String m : server.models().modelNames()) {
             err.println("model " + m + ": versions " + server.models().versions(m));
         }
-        err.printf(Locale.ROOT, "infero serve ready in %d ms (from JVM start): REST http://%s:%d%s%n", readyMs, host,
+        long cpuMs = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis()).orElse(-1L);
+        err.printf(Locale.ROOT, "infero serve ready in %d ms from JVM start (models %d ms, listeners %d ms; %d ms CPU "
+                + "time): REST http://%s:%d%s%n", readyMs, server.loadMillis(), server.listenMillis(), cpuMs, host,
                 server.restPort(), server.grpcPort() >= 0 ? ", gRPC " + host + ":" + server.grpcPort() : "");
         err.flush();
         server.awaitTermination();

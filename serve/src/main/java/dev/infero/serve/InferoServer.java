@@ -61,6 +61,8 @@ public final class InferoServer implements AutoCloseable {
     private WebServer rest;
     private Server grpc;
     private volatile boolean ready;
+    private long loadNanos;
+    private long listenNanos;
 
     private InferoServer(ServeOptions options, Path configFile, List<ModelConfig> fixed) {
         this.options = options;
@@ -85,8 +87,13 @@ public final class InferoServer implements AutoCloseable {
     }
 
     private InferoServer startAll() {
-        try {
+        // Models load while the listeners start (readiness stays false until both are done): the two costs overlap.
+        long t0 = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Void> loading = java.util.concurrent.CompletableFuture.runAsync(() -> {
             models.loadInitial();
+            loadNanos = System.nanoTime() - t0;
+        }, r -> Thread.ofPlatform().name("infero-model-load").start(r));
+        try {
             if (options.restPort() >= 0) {
                 rest = RestApi.start(this, options);
             }
@@ -97,16 +104,22 @@ public final class InferoServer implements AutoCloseable {
                         .addService(new GrpcInferenceService(this))
                         .build().start();
             }
+            listenNanos = System.nanoTime() - t0;
+            loading.join();
         } catch (IOException e) {
+            loading.exceptionally(x -> null).join();
             close();
             throw new InferoException("cannot start the gRPC listener on " + options.host() + ":"
                     + options.grpcPort() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            loading.exceptionally(x -> null).join();
             close();
-            if (e instanceof InferoException) {
-                throw e;
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof InferoException ie) {
+                throw ie;
             }
-            throw new InferoException("cannot start the server: " + e.getMessage(), e);
+            throw new InferoException("cannot start the server: " + cause.getMessage(), cause);
         }
         if (options.pollSeconds() > 0) {
             poller.scheduleWithFixedDelay(models::reload, options.pollSeconds(), options.pollSeconds(),
@@ -114,6 +127,16 @@ public final class InferoServer implements AutoCloseable {
         }
         ready = true;
         return this;
+    }
+
+    /** How long the first load of the models took, in milliseconds. */
+    public long loadMillis() {
+        return loadNanos / 1_000_000;
+    }
+
+    /** How long starting the listeners took, in milliseconds. */
+    public long listenMillis() {
+        return listenNanos / 1_000_000;
     }
 
     /** The REST port (the bound one when started with port 0); -1 without REST. */
