@@ -25,7 +25,8 @@ import java.util.function.LongConsumer;
  *   <li>{@code infero_inference_duration_seconds{model,version}}: time in the device per inference (a batch counts
  *       once);</li>
  *   <li>{@code infero_queue_depth{model,version}}: requests waiting for an infer request;
- *       {@code infero_requests_in_flight{model,version}}: waiting or running.</li>
+ *       {@code infero_requests_in_flight{model,version}}: waiting or running;</li>
+ *   <li>the JVM's memory and thread metrics ({@code jvm_memory_used_bytes}, {@code jvm_threads_live_threads}).</li>
  * </ul>
  * Requests for unknown models count with empty model and version labels, so that clients cannot grow the label set.
  */
@@ -37,6 +38,12 @@ public final class ServerMetrics {
         Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public ServerMetrics() {
+        // jvm_memory_used_bytes and friends: whether memory stays flat under load.
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    }
 
     /** Counts one finished request and records its latency. */
     public void request(String protocol, String model, String version, int status, long nanos) {
