@@ -37,9 +37,17 @@ run() {
     --url "http://127.0.0.1:$PORT" --model load --model-file "$MODEL" --clients "$1" --seconds "$PHASE_SECONDS" \
     --encoding "$ENCODING" --plugin-config "PERFORMANCE_HINT=$HINT" 2> >(grep -v 'WARNING' >&2)
 }
+# The server's used heap right after a full GC (jcmd on the server we started): what a leak would grow.
+heap() {
+  "$(dirname "$INFERO_JAVA")/jcmd" "$SERVER" GC.run >/dev/null 2>&1 || true
+  curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $2} END {printf "%.1f MB\n", s / 1e6}'
+}
+echo "== server heap after a full GC, before the load: $(heap)"
 echo "== below saturation: $BELOW clients, queue $QUEUE"
 run "$BELOW"
+echo "== server heap after a full GC: $(heap)"
 echo "== above saturation: $ABOVE clients, queue $QUEUE"
 run "$ABOVE"
+echo "== server heap after a full GC: $(heap)"
 echo "== server metrics"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^infero_(requests_total|request_duration_seconds_count|inference_duration_seconds_(count|sum))'

@@ -253,7 +253,13 @@ public final class InferoServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!draining.compareAndSet(false, true) && closed.get()) {
+        if (!draining.compareAndSet(false, true)) {
+            // Another thread (a shutdown hook, say) is closing: wait for it.
+            try {
+                awaitTermination();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
         poller.shutdownNow();

@@ -6,9 +6,6 @@ import dev.infero.api.InferRequest;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,15 +16,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A bounded load test of a KServe v2 REST server (used by {@code scripts/serve-load.sh}): {@code clients} threads
  * send inference requests back to back for {@code seconds}, each request with its own id and one of a set of
  * random inputs whose outputs were computed locally first; every answer is checked (id echoed, outputs equal to the
- * local ones bit for bit). Prints throughput, latency percentiles, the count of each status, how fast 503s come, wrong or
- * lost answers, and the server's old-generation use before and after (from {@code /metrics}).
+ * local ones bit for bit). Prints throughput, latency percentiles, the count of each status, how fast 503s come, and
+ * wrong or lost answers ({@code scripts/serve-load.sh} adds the server's heap after full GCs).
  *
  * <pre>
  * java -cp ... dev.infero.serve.client.LoadGenerator --url http://127.0.0.1:8000 --model face \
@@ -89,7 +84,6 @@ public final class LoadGenerator {
             }
         }
         InferoClient client = new InferoClient(url);
-        long heapBefore = heapUsed(url);
         AtomicLong ok = new AtomicLong();
         AtomicLong wrong = new AtomicLong();
         AtomicLong lost = new AtomicLong();
@@ -140,7 +134,6 @@ public final class LoadGenerator {
             t.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long heapAfter = heapUsed(url);
         long[] all = latencies.stream().flatMapToLong(Arrays::stream).filter(v -> v > 0).sorted().toArray();
         System.out.printf(Locale.ROOT, "clients %d, %d s, %s, %d inputs%n", clients, seconds, encoding, inputs);
         System.out.printf(Locale.ROOT, "answers: %s (-1: transport error)%n", new java.util.TreeMap<>(statuses));
@@ -156,8 +149,6 @@ public final class LoadGenerator {
             System.out.printf(Locale.ROOT, "503 answered in ms: p50 %.2f, p99 %.2f%n", pct(rejected, 0.50),
                     pct(rejected, 0.99));
         }
-        System.out.printf(Locale.ROOT, "server old generation used: %.1f MB before, %.1f MB after%n",
-                heapBefore / 1e6, heapAfter / 1e6);
     }
 
     private static double pct(long[] sorted, double p) {
@@ -176,25 +167,5 @@ public final class LoadGenerator {
             }
         }
         return true;
-    }
-
-    /**
-     * The server's old-generation use from its /metrics (what a leak would grow; young-generation garbage comes and
-     * goes), or -1.
-     */
-    private static long heapUsed(URI url) {
-        try {
-            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]*(Old|Tenured)[^\"]*\"} "
-                    + "([0-9.E+]+)").matcher(text);
-            double sum = 0;
-            while (m.find()) {
-                sum += Double.parseDouble(m.group(2));
-            }
-            return (long) sum;
-        } catch (Exception e) {
-            return -1;
-        }
     }
 }
