@@ -238,10 +238,13 @@ public final class RestCodec {
             }
             long d = p.getLongValue();
             product = d == 0 || product == 0 ? 0 : product * d;
-            if (product > bodyBytes * 8 + 64 || dims.size() >= 16) {
-                throw ServeException.badRequest(where + ".shape " + dims + "... is larger than the request can hold");
-            }
             dims.add((int) d);
+            // Buffers grow with the data actually sent, never with the declared shape; the element count only has to
+            // fit a tensor.
+            if (product > Integer.MAX_VALUE || dims.size() > 32) {
+                throw ServeException.badRequest(where + ".shape " + dims + (dims.size() > 32 ? " has more than 32 "
+                        + "dimensions" : " has more than 2^31-1 elements"));
+            }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();
     }

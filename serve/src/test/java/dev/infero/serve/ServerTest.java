@@ -294,6 +294,11 @@ class ServerTest {
         HttpResponse<byte[]> huge = post("/v2/models/conv/infer", "{\"inputs\":[{\"name\":\"x\","
                 + "\"shape\":[100000,100000,100000],\"datatype\":\"FP32\",\"data\":[1]}]}");
         assertEquals(400, huge.statusCode());
+        assertTrue(error(huge).contains("more than 2^31-1 elements"), error(huge));
+        HttpResponse<byte[]> few = post("/v2/models/conv/infer", "{\"inputs\":[{\"name\":\"x\","
+                + "\"shape\":[1,3,1000,1000],\"datatype\":\"FP32\",\"data\":[1,2]}]}");
+        assertEquals(400, few.statusCode());
+        assertTrue(error(few).contains("3000000 elements") && error(few).contains("2 values"), error(few));
         // Binary sizes that do not add up.
         String header = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,8,8],\"datatype\":\"FP32\","
                 + "\"parameters\":{\"binary_data_size\":768}}]}";

@@ -210,7 +210,8 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
                 shape[d] = (int) dim;
                 count = count == 0 || dim == 0 ? 0 : count * dim;
                 if (count > limit) {
-                    throw bad(what + " has shape " + in.getShapeList() + ", larger than the request can hold");
+                    throw bad(what + " has shape " + in.getShapeList() + ": more elements than the "
+                            + r.getSerializedSize() + "-byte request holds");
                 }
             }
             Tensor t;
