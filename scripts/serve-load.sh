@@ -40,7 +40,7 @@ run() {
 # The server's used heap right after a full GC (jcmd on the server we started): what a leak would grow.
 heap() {
   "$(dirname "$INFERO_JAVA")/jcmd" "$SERVER" GC.run >/dev/null 2>&1 || true
-  curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $2} END {printf "%.1f MB\n", s / 1e6}'
+  curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $NF} END {printf "%.1f MB\n", s / 1e6}'
 }
 echo "== server heap after a full GC, before the load: $(heap)"
 echo "== below saturation: $BELOW clients, queue $QUEUE"
