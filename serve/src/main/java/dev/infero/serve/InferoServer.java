@@ -204,7 +204,12 @@ public final class InferoServer implements AutoCloseable {
                 }
             }
             long deadline = System.nanoTime() + options.requestTimeoutMillis() * 1_000_000;
-            List<Tensor> results = mv.infer(payload.inputs(), deadline);
+            List<Tensor> results;
+            try {
+                results = mv.infer(payload.inputs(), deadline);
+            } catch (ServeException e) {
+                throw e.withVersion(mv.version());
+            }
             List<RestCodec.OutputPart> parts = new ArrayList<>();
             if (payload.outputs().isEmpty()) {
                 for (int i = 0; i < outs.size(); i++) {

@@ -250,6 +250,9 @@ final class RestApi {
             if (e.kind() != ServeException.Kind.NOT_FOUND) {
                 model = knownModel(name);
             }
+            if (e.version() != null) {
+                servedVersion = e.version();
+            }
             reply = new Reply(e.kind().httpStatus(), RestCodec.error(error), JSON, Map.of(), model,
                     model == null ? null : servedVersion, id);
         } catch (RuntimeException e) {

@@ -43,19 +43,34 @@ public final class ServeException extends InferoException {
     }
 
     private final Kind kind;
+    private final String version;
 
     public ServeException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
+        this(kind, message, null, null);
     }
 
     public ServeException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, null);
+    }
+
+    private ServeException(Kind kind, String message, Throwable cause, String version) {
         super(message, cause);
         this.kind = kind;
+        this.version = version;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The model version the failed request was addressed to once resolved (for metric labels), or {@code null}. */
+    public String version() {
+        return version;
+    }
+
+    /** The same error, labelled with the resolved model version. */
+    ServeException withVersion(long resolved) {
+        return new ServeException(kind, getMessage(), getCause(), Long.toString(resolved));
     }
 
     static ServeException badRequest(String message) {

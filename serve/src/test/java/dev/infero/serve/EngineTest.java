@@ -81,7 +81,8 @@ class EngineTest {
             assertTrue(!rejectedMillis.isEmpty(), "no request was rejected with a queue of 2");
             assertEquals(n, ok.get() + rejectedMillis.size());
             String metrics = server.metrics().scrape();
-            assertTrue(metrics.contains("status=\"503\""), metrics);
+            assertTrue(metrics.contains("infero_requests_total{model=\"slow\",protocol=\"rest\",status=\"503\","
+                    + "version=\"1\"}"), metrics);
             // Still serving afterwards.
             Tensor x = TestModels.randomF32(99, 64, 256);
             assertClose(TestModels.local(slow, Map.of("x", x), ONE_THREAD).get(0).floats(),

@@ -149,6 +149,7 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
             if (e.kind() == ServeException.Kind.NOT_FOUND) {
                 model = null;
             }
+            version = e.version();
             out.onError(status(e).asRuntimeException());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "ModelInfer failed", e);
