@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
@@ -515,15 +514,6 @@ public final class RestCodec {
             return MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A JSON tree (for the client and tests). */
-    public static JsonNode tree(byte[] json, int length) {
-        try {
-            return MAPPER.readTree(json, 0, length);
-        } catch (IOException e) {
-            throw new dev.infero.core.InferoException("malformed JSON: " + e.getMessage(), e);
         }
     }
 }

@@ -31,7 +31,6 @@ import dev.infero.serve.grpc.proto.ServerReadyResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -316,9 +315,5 @@ public final class GrpcInferenceService extends GRPCInferenceServiceGrpc.GRPCInf
 
     private static ServeException bad(String message) {
         return new ServeException(ServeException.Kind.BAD_REQUEST, message);
-    }
-
-    static String shape(int[] s) {
-        return Arrays.toString(s);
     }
 }
