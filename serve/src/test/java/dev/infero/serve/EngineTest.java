@@ -38,11 +38,11 @@ class EngineTest {
 
     @Test
     void aFullQueueAnswers503AtOnceAndEveryAcceptedRequestGetsItsOwnOutput() throws Exception {
-        Path slow = TestModels.slow(dir.resolve("slow.onnx"), 48);
+        Path slow = TestModels.slow(dir.resolve("slow.onnx"), 64);
         try (InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
                 ServeOptions.defaults().withPorts(0, -1).withLimits(1 << 20, 2, 60_000).withPollSeconds(0))) {
             InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
-            int n = 24;
+            int n = 32;
             List<Tensor> inputs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 inputs.add(TestModels.randomF32(100 + i, 64, 256));
