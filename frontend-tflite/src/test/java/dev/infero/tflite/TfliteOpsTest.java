@@ -34,6 +34,7 @@ import dev.infero.tflite.schema.StridedSliceOptions;
 import dev.infero.tflite.schema.TensorType;
 import dev.infero.tflite.schema.TransposeConvOptions;
 import dev.infero.tflite.schema.UnpackOptions;
+import dev.infero.testing.ReferenceRunner;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class TfliteOpsTest {
     }
 
     static List<Tensor> run(TfliteTestModel m, Tensor... inputs) {
-        return GraphRunner.run(m.graph(), inputs);
+        return ReferenceRunner.run(m.graph(), inputs);
     }
 
     static void assertClose(float[] expected, float[] actual, float tolerance) {
@@ -249,7 +250,7 @@ class TfliteOpsTest {
         Graph g = m.graph();
         assertEquals(1, count(g, "GroupConvolution"));
         assertClose(depthwise(xv, h, w, c, mult, wv, k, k, bv, 2, true),
-                GraphRunner.run(g, Tensor.of(xv, 1, h, w, c)).get(0).floats(), 1e-4f);
+                ReferenceRunner.run(g, Tensor.of(xv, 1, h, w, c)).get(0).floats(), 1e-4f);
     }
 
     @Test
@@ -343,7 +344,7 @@ class TfliteOpsTest {
         assertEquals("Const", conv.input(1).node().type(), "the weights are a folded f32 constant");
         assertEquals(dev.infero.core.types.ElementType.F32, conv.input(1).type());
         assertArrayEquals(new float[] {0.5f * 3 - 1.25f * 4, 2f * 3 + 0.125f * 4},
-                GraphRunner.run(g, Tensor.of(new float[] {3, 4}, 1, 1, 1, 2)).get(0).floats());
+                ReferenceRunner.run(g, Tensor.of(new float[] {3, 4}, 1, 1, 1, 2)).get(0).floats());
     }
 
     // ---- pooling ----
@@ -402,7 +403,7 @@ class TfliteOpsTest {
             float a = Math.min(6, Math.max(0, xv[i] + cv[i % 4]));
             expected[i] = a * (10 * (i % 12 + 1)) - xv[i];
         }
-        assertClose(expected, GraphRunner.run(g, Tensor.of(xv, 1, 2, 3, 4)).get(0).floats(), 1e-4f);
+        assertClose(expected, ReferenceRunner.run(g, Tensor.of(xv, 1, 2, 3, 4)).get(0).floats(), 1e-4f);
         // One Transpose into NCHW for the convolution (the SUB reads the input in NCHW too), one back at the output.
         assertTrue(count(g, "Transpose") <= 3, g.opHistogram().toString());
     }

@@ -14,6 +14,7 @@ import dev.infero.tflite.schema.Conv2DOptions;
 import dev.infero.tflite.schema.FullyConnectedOptions;
 import dev.infero.tflite.schema.Padding;
 import dev.infero.tflite.schema.TensorType;
+import dev.infero.testing.ReferenceRunner;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -98,7 +99,7 @@ class TfliteQuantizationTest {
                 expected[p * 3 + o] = (float) (outScale * (quantize(acc, outScale, outZp, -128, 127) - outZp));
             }
         }
-        float[] actual = GraphRunner.run(g, Tensor.of(xv, 1, 2, 2, 2)).get(0).floats();
+        float[] actual = ReferenceRunner.run(g, Tensor.of(xv, 1, 2, 2, 2)).get(0).floats();
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-5f, "element " + i);
         }
@@ -128,7 +129,7 @@ class TfliteQuantizationTest {
         Tensor in = Tensor.allocate(ElementType.U8, 1, 4);
         byte[] inCodes = {(byte) 130, (byte) 120, (byte) 200, (byte) 128};
         System.arraycopy(inCodes, 0, in.bytes(), 0, 4);
-        List<Tensor> out = GraphRunner.run(g, in);
+        List<Tensor> out = ReferenceRunner.run(g, in);
         long[] expected = new long[2];
         for (int o = 0; o < 2; o++) {
             double acc = 0.05 * (o == 0 ? 20 : -40);
@@ -168,7 +169,7 @@ class TfliteQuantizationTest {
         }
         float[] xv = TfliteOpsTest.random(18);
         TfliteOpsTest.assertClose(TfliteOpsTest.depthwise(xv, 3, 3, 2, 2, real, 2, 2, new float[4], 1, false),
-                GraphRunner.run(g, Tensor.of(xv, 1, 3, 3, 2)).get(0).floats(), 1e-5f);
+                ReferenceRunner.run(g, Tensor.of(xv, 1, 3, 3, 2)).get(0).floats(), 1e-5f);
     }
 
     @Test
@@ -183,6 +184,6 @@ class TfliteQuantizationTest {
         Node matmul = g.nodes().stream().filter(k -> k.type().equals("MatMul")).findFirst().orElseThrow();
         assertEquals("Const", matmul.input(1).node().type());
         assertArrayEquals(new float[] {125 * 1 + 0, 1.5f * 1 + 2 * 2},
-                GraphRunner.run(g, Tensor.of(new float[] {1, 2}, 1, 2)).get(0).floats());
+                ReferenceRunner.run(g, Tensor.of(new float[] {1, 2}, 1, 2)).get(0).floats());
     }
 }

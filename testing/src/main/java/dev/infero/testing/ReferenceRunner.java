@@ -18,8 +18,19 @@ public final class ReferenceRunner {
     private ReferenceRunner() {
     }
 
+    /** The results' values, in order, for {@code inputs} given one per parameter in order. */
+    public static java.util.List<Tensor> run(Graph g, Tensor... inputs) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < g.parameters().size(); i++) {
+            byName.put(g.parameters().get(i).name(), inputs[i]);
+        }
+        Map<String, Tensor> results = run(g, byName);
+        return g.results().stream().map(r -> results.get(r.name())).toList();
+    }
+
     /** Output tensors by result name and by each output tensor name, for inputs given by parameter name. */
     public static Map<String, Tensor> run(Graph g, Map<String, Tensor> inputs) {
+        g.sortTopologically();
         Map<Value, Tensor> values = new IdentityHashMap<>();
         Map<String, Tensor> results = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
