@@ -30,6 +30,7 @@ public final class QuantizationSession implements AutoCloseable {
     private final TappedModel fp32;
     private final Map<TensorId, List<ActivationRange>> ranges;
     private final List<Group> groups;
+    private final Map<String, float[]> correctedBiases = new java.util.HashMap<>();
 
     /**
      * Layers that must be quantized or reverted together: those reading one activation tensor share its
@@ -100,7 +101,7 @@ public final class QuantizationSession implements AutoCloseable {
         }
         DefaultQuantization.Outcome outcome = DefaultQuantization.apply(graph, layers, ranges, params.preset());
         int biases = params.fastBiasCorrection()
-                ? FastBiasCorrection.apply(graph, outcome.layers(), fp32, taps, samples, log) : 0;
+                ? FastBiasCorrection.apply(graph, outcome.layers(), fp32, taps, samples, log, correctedBiases) : 0;
         return new Quantizer.Quantized(graph, outcome.layers().size(), outcome.fakeQuantizes(), biases);
     }
 

@@ -1,0 +1,302 @@
+package dev.infero.accuracy;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.infero.api.CompiledModel;
+import dev.infero.api.Core;
+import dev.infero.core.InferoException;
+import dev.infero.core.device.PortInfo;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.quantize.AccuracyAwareParameters;
+import dev.infero.quantize.QuantizationParameters;
+import dev.infero.quantize.QuantizationSession;
+import dev.infero.quantize.Quantizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * POT's AccuracyAwareQuantization (NNCF's quantization with accuracy control): quantize everything with
+ * DefaultQuantization, measure the first metric of the dataset on the FP32 and the INT8 model, and while the drop
+ * exceeds {@code maximal_drop}, put groups of layers (a quantizer and the layers it feeds) back to floating point —
+ * their original weights and biases — one at a time, the group that most reduces the INT8 error on the samples INT8
+ * gets most wrong first:
+ * <ol>
+ *   <li>per-sample error of the INT8 outputs against FP32 (normalised squared error) over the first
+ *       {@code metric_subset_ratio} of the samples; the {@code ranking_subset_size} worst form the ranking subset;</li>
+ *   <li>ranking: each group still quantized is reverted alone and the ranking subset's error measured; lowest first;</li>
+ *   <li>the best-ranked group is reverted and the metric measured on the whole dataset; when that does not lower the
+ *       drop and {@code use_prev_if_drop_increase} is set, the revert is undone, the group is set aside and the
+ *       remaining groups are ranked again;</li>
+ *   <li>until the drop fits, or {@code max_iter_num} reverts were tried, or nothing is left to revert.</li>
+ * </ol>
+ * The model written is the one that met the budget, or the best one found (smallest drop) when none did — with the
+ * reached drop stated. Each iteration is logged and recorded in a JSON report beside the IR.
+ */
+public final class AccuracyAwareQuantization {
+    /** One step: which group was reverted (or the initial DefaultQuantization), and what it gave. */
+    public record Iteration(int number, String action, List<String> layers, double metric, double drop,
+                            boolean kept) {
+    }
+
+    /** What the algorithm did and wrote. */
+    public record Result(Path xml, Path bin, long binBytes, String metric, double fp32Metric,
+                         double defaultMetric, double defaultDrop, double finalMetric, double finalDrop,
+                         boolean withinBudget, List<QuantizationSession.Group> reverted, int quantizedLayers,
+                         int groups, List<Iteration> iterations, Path report) {
+    }
+
+    private AccuracyAwareQuantization() {
+    }
+
+    /**
+     * Runs the algorithm on {@code model} with {@code dataset} (its samples also calibrate, the first
+     * {@code stat_subset_size}), writing {@code dir/<name>.xml/.bin} and {@code dir/<name>_report.json}. {@code log}
+     * receives the iterations, {@code progress} (may be null) progress bars.
+     */
+    public static Result run(Core core, Path model, AccuracyConfig.LauncherSpec launcher,
+                             AccuracyConfig.DatasetSpec dataset, QuantizationParameters qp,
+                             AccuracyAwareParameters ap, Path dir, String name, String configText, PrintStream log,
+                             PrintStream progress) {
+        PortInfo input = AccuracyChecker.imageInput(core.readModel(model).inputs(), launcher);
+        if (core.readModel(model).inputs().size() != 1) {
+            throw new InferoException("AccuracyAwareQuantization supports single-input models; " + model + " has "
+                    + core.readModel(model).inputs().size());
+        }
+        AccuracyChecker.Prepared data = AccuracyChecker.prepare(dataset, input);
+        int statSize = qp.statSubsetSize() <= 0 ? data.size() : Math.min(qp.statSubsetSize(), data.size());
+        List<Tensor> calibration = new ArrayList<>(statSize);
+        for (int i = 0; i < statSize; i++) {
+            calibration.add(data.input((int) ((long) i * data.size() / statSize)));
+        }
+        Adapter adapter = launcher.adapter();
+        String device = launcher.device();
+        AccuracyChecker.Evaluation fp32;
+        try (CompiledModel compiled = core.compileModel(core.readModel(model), device)) {
+            fp32 = AccuracyChecker.evaluate(compiled, data, adapter, null, true, progress);
+        }
+        AccuracyChecker.MetricValue metric = fp32.first();
+        double sign = metric.higherIsBetter() ? 1 : -1;
+        say(log, "FP32 %s: %s on %d samples", metric.name(), metric.formatted(), fp32.samples());
+
+        try (QuantizationSession session = QuantizationSession.calibrate(core, model, calibration, qp, progress)) {
+            List<QuantizationSession.Group> groups = session.groups();
+            int maxIter = ap.maxIterNum() > 0 ? ap.maxIterNum() : groups.size();
+            List<Iteration> iterations = new ArrayList<>();
+            Set<QuantizationSession.Group> reverted = new LinkedHashSet<>();
+            Candidate current = candidate(core, session, reverted, data, adapter, device, progress);
+            double currentDrop = ap.drop(sign * metric.value(), sign * current.metric());
+            double defaultMetric = current.metric();
+            double defaultDrop = currentDrop;
+            iterations.add(new Iteration(0, "DefaultQuantization", List.of(), current.metric(), currentDrop, true));
+            say(log, "Iteration 0: DefaultQuantization, %d layers in %d groups: %s %s, drop %s (budget %s)",
+                    current.quantized().layers(), groups.size(), metric.name(), format(metric, current.metric()),
+                    drop(ap, metric, currentDrop), drop(ap, metric, ap.maximalDrop()));
+            Candidate best = current;
+            double bestDrop = currentDrop;
+            Set<QuantizationSession.Group> bestReverted = new LinkedHashSet<>();
+            Set<QuantizationSession.Group> setAside = new LinkedHashSet<>();
+            List<QuantizationSession.Group> ranking = List.of();
+            int tried = 0;
+            while (currentDrop > ap.maximalDrop() + 1e-12 && tried < maxIter) {
+                if (ranking.isEmpty()) {
+                    ranking = rank(core, session, reverted, setAside, fp32, current, data, ap, device, log);
+                    if (ranking.isEmpty()) {
+                        say(log, "Nothing left to revert");
+                        break;
+                    }
+                }
+                QuantizationSession.Group g = ranking.getFirst();
+                ranking = ranking.subList(1, ranking.size());
+                reverted.add(g);
+                tried++;
+                Candidate next = candidate(core, session, reverted, data, adapter, device, progress);
+                double nextDrop = ap.drop(sign * metric.value(), sign * next.metric());
+                boolean helped = nextDrop < currentDrop;
+                // POT keeps a revert unless the drop grew (then, with use_prev_if_drop_increase, it is undone).
+                boolean keep = nextDrop <= currentDrop || !ap.usePrevIfDropIncrease();
+                iterations.add(new Iteration(tried, "revert " + g.name(), g.layers(), next.metric(), nextDrop, keep));
+                say(log, "Iteration %d: reverted %s (%s) to FP32: %s %s, drop %s%s", tried, g.name(),
+                        String.join(", ", g.layers()), metric.name(), format(metric, next.metric()),
+                        drop(ap, metric, nextDrop), keep ? (helped ? "" : " — no better; ranking again") : " — worse, undone; ranking again");
+                if (nextDrop < bestDrop) {
+                    best = next;
+                    bestDrop = nextDrop;
+                    bestReverted = new LinkedHashSet<>(reverted);
+                }
+                if (keep) {
+                    current = next;
+                    currentDrop = nextDrop;
+                    if (!helped) {
+                        ranking = List.of();   // the ranking no longer describes this model: rank again
+                    }
+                } else {
+                    reverted.remove(g);
+                    setAside.add(g);
+                    ranking = List.of();
+                }
+            }
+            boolean within = bestDrop <= ap.maximalDrop() + 1e-12;
+            if (!within) {
+                say(log, "The budget of %s cannot be met: the best model found (%d groups in FP32) drops %s; it is"
+                                + " written anyway", drop(ap, metric, ap.maximalDrop()), bestReverted.size(),
+                        drop(ap, metric, bestDrop));
+            }
+            best.quantized().graph().metadata().put("quantization_parameters/reverted",
+                    String.join(",", bestReverted.stream().flatMap(x -> x.layers().stream()).toList()));
+            Quantizer.Result written = Quantizer.write(best.quantized(), qp, calibration.size(), dir, name,
+                    configText);
+            Path report = dir.resolve(name + "_report.json");
+            Result result = new Result(written.xml(), written.bin(), written.binBytes(), metric.name(),
+                    metric.value(), defaultMetric, defaultDrop, best.metric(), bestDrop, within,
+                    List.copyOf(bestReverted), best.quantized().layers(), groups.size(), List.copyOf(iterations),
+                    report);
+            writeReport(result, ap, report);
+            return result;
+        }
+    }
+
+    private record Candidate(Quantizer.Quantized quantized, double metric, List<float[]> outputs) {
+    }
+
+    private static Candidate candidate(Core core, QuantizationSession session, Set<QuantizationSession.Group> reverted,
+                                       AccuracyChecker.Prepared data, Adapter adapter, String device,
+                                       PrintStream log) {
+        Quantizer.Quantized q = session.quantize(layers(reverted), null);
+        try (CompiledModel compiled = core.compileModel(core.model(q.graph().copy()), device)) {
+            AccuracyChecker.Evaluation e = AccuracyChecker.evaluate(compiled, data, adapter, null, true, log);
+            return new Candidate(q, e.first().value(), e.outputs());
+        }
+    }
+
+    private static Set<String> layers(Set<QuantizationSession.Group> groups) {
+        Set<String> out = new LinkedHashSet<>();
+        groups.forEach(g -> out.addAll(g.layers()));
+        return out;
+    }
+
+    /** The groups still quantized, those whose revert lowers the ranking subset's error most first. */
+    private static List<QuantizationSession.Group> rank(Core core, QuantizationSession session,
+                                                        Set<QuantizationSession.Group> reverted,
+                                                        Set<QuantizationSession.Group> setAside,
+                                                        AccuracyChecker.Evaluation fp32, Candidate current,
+                                                        AccuracyChecker.Prepared data, AccuracyAwareParameters ap,
+                                                        String device, PrintStream log) {
+        int searched = Math.max(1, (int) Math.ceil(ap.metricSubsetRatio() * data.size()));
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < searched; i++) {
+            order.add((int) ((long) i * data.size() / searched));
+        }
+        order.sort(Comparator.comparingDouble((Integer i) -> -error(fp32.outputs().get(i), current.outputs().get(i))));
+        List<Integer> subset = order.subList(0, Math.min(ap.rankingSubsetSize(), order.size()));
+        List<QuantizationSession.Group> candidates = session.groups().stream()
+                .filter(g -> !reverted.contains(g) && !setAside.contains(g)).toList();
+        say(log, "Ranking %d groups on the %d samples (of %d) INT8 gets most wrong", candidates.size(), subset.size(),
+                searched);
+        record Score(QuantizationSession.Group group, double error) {
+        }
+        List<Score> scores = new ArrayList<>();
+        for (QuantizationSession.Group g : candidates) {
+            Set<QuantizationSession.Group> trial = new LinkedHashSet<>(reverted);
+            trial.add(g);
+            Quantizer.Quantized q = session.quantize(layers(trial), null);
+            double total = 0;
+            try (CompiledModel compiled = core.compileModel(core.model(q.graph()), device)) {
+                var request = compiled.createInferRequest();
+                int inputIndex = 0;
+                for (int i : subset) {
+                    request.setInput(inputIndex, data.input(i));
+                    request.infer();
+                    total += error(fp32.outputs().get(i), request.getOutput(0).toFloatArray());
+                }
+            }
+            scores.add(new Score(g, total / subset.size()));
+        }
+        scores.sort(Comparator.comparingDouble(Score::error));
+        if (log != null && !scores.isEmpty()) {
+            StringBuilder top = new StringBuilder();
+            for (int i = 0; i < Math.min(5, scores.size()); i++) {
+                top.append(i == 0 ? "" : ", ").append(scores.get(i).group().name())
+                        .append(String.format(Locale.ROOT, " %.3g", scores.get(i).error()));
+            }
+            say(log, "Ranking (error left when reverted alone): %s", top);
+        }
+        return scores.stream().map(Score::group).toList();
+    }
+
+    /** Normalised squared error of {@code actual} against {@code expected}. */
+    static double error(float[] expected, float[] actual) {
+        double num = 0;
+        double den = 1e-12;
+        for (int i = 0; i < expected.length; i++) {
+            double d = expected[i] - actual[i];
+            num += d * d;
+            den += (double) expected[i] * expected[i];
+        }
+        return num / den;
+    }
+
+    private static String format(AccuracyChecker.MetricValue m, double v) {
+        return m.percent() ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    private static String drop(AccuracyAwareParameters ap, AccuracyChecker.MetricValue m, double d) {
+        if (ap.relative()) {
+            return String.format(Locale.ROOT, "%.2f%% relative", 100 * d);
+        }
+        return m.percent() ? String.format(Locale.ROOT, "%.2f points", 100 * d)
+                : String.format(Locale.ROOT, "%.4g", d);
+    }
+
+    private static void say(PrintStream log, String format, Object... args) {
+        if (log != null) {
+            log.println("[ INFO ] " + String.format(Locale.ROOT, format, args));
+        }
+    }
+
+    private static void writeReport(Result r, AccuracyAwareParameters ap, Path file) {
+        JsonMapper json = new JsonMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("algorithm", "AccuracyAwareQuantization");
+        root.put("metric", r.metric());
+        root.put("maximal_drop", ap.maximalDrop());
+        root.put("drop_type", ap.relative() ? "relative" : "absolute");
+        root.put("fp32", r.fp32Metric());
+        root.put("default_quantization", r.defaultMetric());
+        root.put("default_drop", r.defaultDrop());
+        root.put("final", r.finalMetric());
+        root.put("final_drop", r.finalDrop());
+        root.put("within_budget", r.withinBudget());
+        root.put("quantized_layers", r.quantizedLayers());
+        ArrayNode reverted = root.putArray("reverted_to_fp32");
+        for (QuantizationSession.Group g : r.reverted()) {
+            ObjectNode o = reverted.addObject();
+            o.put("group", g.name());
+            g.layers().forEach(o.putArray("layers")::add);
+        }
+        ArrayNode its = root.putArray("iterations");
+        for (Iteration it : r.iterations()) {
+            ObjectNode o = its.addObject();
+            o.put("iteration", it.number());
+            o.put("action", it.action());
+            it.layers().forEach(o.putArray("layers")::add);
+            o.put("metric", it.metric());
+            o.put("drop", it.drop());
+            o.put("kept", it.kept());
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        } catch (IOException e) {
+            throw new InferoException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
