@@ -59,6 +59,11 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
 
     /** Reads {@code file}; with {@code modelsGiven} a launcher need not name its model (the caller supplies it). */
     public static AccuracyConfig read(Path file, boolean modelsGiven) {
+        return read(file, modelsGiven, 0);
+    }
+
+    /** As {@link #read(Path, boolean)}, every dataset subsampled to {@code subsample} samples when it is positive. */
+    public static AccuracyConfig read(Path file, boolean modelsGiven, int subsample) {
         if (!Files.isRegularFile(file)) {
             throw new InferoException("accuracy configuration " + file + " does not exist");
         }
@@ -69,7 +74,7 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
             throw new InferoException("cannot read " + file + ": " + e.getMessage(), e);
         }
         try {
-            return parse(text, file.toAbsolutePath().getParent(), file, modelsGiven);
+            return parse(text, file.toAbsolutePath().getParent(), file, modelsGiven, subsample);
         } catch (AccuracyConfigException e) {
             throw new AccuracyConfigException(file + ": " + e.getMessage());
         }
@@ -77,6 +82,11 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
 
     /** Parses configuration text; relative paths resolve against {@code base}. */
     public static AccuracyConfig parse(String text, Path base, Path file, boolean modelsGiven) {
+        return parse(text, base, file, modelsGiven, 0);
+    }
+
+    /** As above, every dataset subsampled to {@code subsample} samples when it is positive. */
+    public static AccuracyConfig parse(String text, Path base, Path file, boolean modelsGiven, int subsample) {
         JsonNode root;
         try {
             root = YAML.readTree(text);
@@ -107,7 +117,7 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
             }
             List<DatasetSpec> datasets = new ArrayList<>();
             for (ConfigNode d : m.objects("datasets", true)) {
-                datasets.add(dataset(d));
+                datasets.add(dataset(d, subsample));
             }
             if (datasets.isEmpty()) {
                 throw new AccuracyConfigException(m.at("datasets") + ": empty");
@@ -154,7 +164,7 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
         return new LauncherSpec(framework, model, weights, adapter, device, input, l.path());
     }
 
-    private static DatasetSpec dataset(ConfigNode d) {
+    private static DatasetSpec dataset(ConfigNode d, int subsampleOverride) {
         d.only("name", "data_source", "annotation_conversion", "reader", "subsample_size", "preprocessing",
                 "metrics", "annotation", "dataset_meta", "postprocessing", "shuffle", "subsample_seed");
         String name = d.string("name", true);
@@ -201,6 +211,9 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
         Dataset dataset = Converters.convert(name, conversion, dataSource);
         if (subsample < 0) {
             subsample = Math.max(1, dataset.samples().size() * -subsample / 100);
+        }
+        if (subsampleOverride > 0) {
+            subsample = subsampleOverride;
         }
         return new DatasetSpec(dataset.subsample(subsample), pre, List.copyOf(metrics), d.path(),
                 conversion.has("labels_file") ? conversion.file("labels_file", false) : null);
