@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * POT's AccuracyAwareQuantization (NNCF's quantization with accuracy control): quantize everything with
@@ -60,12 +61,12 @@ public final class AccuracyAwareQuantization {
     /**
      * Runs the algorithm on {@code model} with {@code dataset} (its samples also calibrate, the first
      * {@code stat_subset_size}), writing {@code dir/<name>.xml/.bin} and {@code dir/<name>_report.json}. {@code log}
-     * receives the iterations, {@code progress} (may be null) progress bars.
+     * receives the iterations (one line each), {@code progress} (may be null) progress bars.
      */
     public static Result run(Core core, Path model, AccuracyConfig.LauncherSpec launcher,
                              AccuracyConfig.DatasetSpec dataset, QuantizationParameters qp,
-                             AccuracyAwareParameters ap, Path dir, String name, String configText, PrintStream log,
-                             PrintStream progress) {
+                             AccuracyAwareParameters ap, Path dir, String name, String configText,
+                             Consumer<String> log, PrintStream progress) {
         PortInfo input = AccuracyChecker.imageInput(core.readModel(model).inputs(), launcher);
         if (core.readModel(model).inputs().size() != 1) {
             throw new InferoException("AccuracyAwareQuantization supports single-input models; " + model + " has "
@@ -189,7 +190,7 @@ public final class AccuracyAwareQuantization {
                                                         Set<QuantizationSession.Group> setAside,
                                                         AccuracyChecker.Evaluation fp32, Candidate current,
                                                         AccuracyChecker.Prepared data, AccuracyAwareParameters ap,
-                                                        String device, PrintStream log) {
+                                                        String device, Consumer<String> log) {
         int searched = Math.max(1, (int) Math.ceil(ap.metricSubsetRatio() * data.size()));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < searched; i++) {
@@ -256,9 +257,9 @@ public final class AccuracyAwareQuantization {
                 : String.format(Locale.ROOT, "%.4g", d);
     }
 
-    private static void say(PrintStream log, String format, Object... args) {
+    private static void say(Consumer<String> log, String format, Object... args) {
         if (log != null) {
-            log.println("[ INFO ] " + String.format(Locale.ROOT, format, args));
+            log.accept("[ INFO ] " + String.format(Locale.ROOT, format, args));
         }
     }
 

@@ -208,12 +208,21 @@ public record AccuracyConfig(Path file, List<ModelSpec> models) {
         if (metrics.isEmpty()) {
             throw new AccuracyConfigException(d.at("metrics") + ": empty");
         }
-        Dataset dataset = Converters.convert(name, conversion, dataSource);
-        if (subsample < 0) {
-            subsample = Math.max(1, dataset.samples().size() * -subsample / 100);
-        }
         if (subsampleOverride > 0) {
             subsample = subsampleOverride;
+        }
+        Dataset dataset;
+        if ("model_predictions".equals(conversion.string("converter", true))) {
+            // Annotated by running the reference model: only on the samples that will be evaluated.
+            if (subsample < 0) {
+                throw new AccuracyConfigException(d.at("subsample_size") + ": give a count with model_predictions");
+            }
+            dataset = ReferenceAnnotations.convert(name, conversion, dataSource, pre, subsample);
+        } else {
+            dataset = Converters.convert(name, conversion, dataSource);
+        }
+        if (subsample < 0) {
+            subsample = Math.max(1, dataset.samples().size() * -subsample / 100);
         }
         return new DatasetSpec(dataset.subsample(subsample), pre, List.copyOf(metrics), d.path(),
                 conversion.has("labels_file") ? conversion.file("labels_file", false) : null);

@@ -31,7 +31,8 @@ import org.w3c.dom.NodeList;
  *   <li>{@code voc_detection}: {@code annotations_dir} of VOC XML files, {@code images_dir}, optional
  *       {@code imageset_file}, {@code labels} (class names; default VOC's 20) and {@code has_background};</li>
  *   <li>{@code wider}: WIDER FACE's {@code annotation_file} ({@code name}, count, then {@code x y w h ...} lines);</li>
- *   <li>{@code landmarks}: {@code annotation_file} CSV {@code file,x0,y0,x1,y1,...} (header optional).</li>
+ *   <li>{@code landmarks}: {@code annotation_file} CSV {@code file,x0,y0,x1,y1,...} (header optional);</li>
+ *   <li>{@code model_predictions}: annotations made by a reference model ({@link ReferenceAnnotations}).</li>
  * </ul>
  * A missing file is reported with the field naming it; samples whose image cannot be decoded fail when evaluated,
  * with the file named.
@@ -61,7 +62,7 @@ public final class Converters {
             case "wider" -> wider(name, conversion, dataSource);
             case "landmarks" -> landmarks(name, conversion, dataSource);
             default -> throw new AccuracyConfigException(conversion.at("converter") + ": unknown converter \""
-                    + converter + "\"; expected one of " + String.join(", ", NAMES));
+                    + converter + "\"; expected one of " + String.join(", ", NAMES) + ", model_predictions");
         };
     }
 

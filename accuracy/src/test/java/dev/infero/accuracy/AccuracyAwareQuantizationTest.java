@@ -17,8 +17,6 @@ import dev.infero.onnx.OnnxModelBuilder;
 import dev.infero.quantize.AccuracyAwareParameters;
 import dev.infero.quantize.QuantizationParameters;
 import dev.infero.quantize.QuantizationSession;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,18 +109,18 @@ class AccuracyAwareQuantizationTest {
                 "launchers[0]");
     }
 
-    private static AccuracyAwareQuantization.Result run(AccuracyAwareParameters ap, String name, PrintStream log) {
+    private static AccuracyAwareQuantization.Result run(AccuracyAwareParameters ap, String name, StringBuilder log) {
         try (Core core = new Core()) {
             return AccuracyAwareQuantization.run(core, model, launcher, dataset,
-                    QuantizationParameters.defaults().withStatSubsetSize(30), ap, dir.resolve(name), name, null, log, null);
+                    QuantizationParameters.defaults().withStatSubsetSize(30), ap, dir.resolve(name), name, null, line -> log.append(line).append('\n'), null);
         }
     }
 
     @Test
     void revertsTheLayersThatQuantizeBadlyUntilTheDropFitsTheBudget() throws Exception {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        StringBuilder text = new StringBuilder();
         AccuracyAwareQuantization.Result r = run(AccuracyAwareParameters.defaults().withMaximalDrop(0.02), "aaq",
-                new PrintStream(text, true));
+                text);
         String log = text.toString();
         assertEquals(1.0, r.fp32Metric(), 1e-9);
         assertTrue(r.defaultDrop() > 0.2, "DefaultQuantization should miss the budget by far: " + r.defaultDrop());
@@ -145,9 +143,9 @@ class AccuracyAwareQuantizationTest {
 
     @Test
     void anUnreachableBudgetIsStatedAndTheBestModelStillWritten() throws Exception {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        StringBuilder text = new StringBuilder();
         AccuracyAwareParameters ap = new AccuracyAwareParameters(0.0, false, 300, 1, true, 0.5);
-        AccuracyAwareQuantization.Result r = run(ap, "aaq1", new PrintStream(text, true));
+        AccuracyAwareQuantization.Result r = run(ap, "aaq1", text);
         assertFalse(r.withinBudget());
         assertTrue(r.finalDrop() > 0 && r.finalDrop() <= r.defaultDrop(), r.finalDrop() + " vs " + r.defaultDrop());
         assertTrue(text.toString().contains(String.format(java.util.Locale.ROOT,
