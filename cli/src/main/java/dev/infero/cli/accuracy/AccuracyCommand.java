@@ -147,7 +147,7 @@ public final class AccuracyCommand implements Callable<Integer> {
             for (ModelEvaluation.Row r : rs) {
                 List<String> row = new ArrayList<>(List.of(r.name(), r.precision(),
                         String.format(Locale.ROOT, "%,d", r.sizeBytes()),
-                        String.format(Locale.ROOT, "%.2f", r.latencyMs())));
+                        ms(r.latencyMs())));
                 for (int i = 0; i < r.metrics().size(); i++) {
                     AccuracyChecker.MetricValue m = r.metrics().get(i);
                     row.add(m.formatted());
@@ -172,6 +172,11 @@ public final class AccuracyCommand implements Callable<Integer> {
                 out.println(line.toString().stripTrailing());
             }
         }
+    }
+
+    /** Milliseconds with three significant decimals below 10 ms, two above. */
+    static String ms(double v) {
+        return String.format(Locale.ROOT, v < 10 ? "%.3f" : "%.2f", v);
     }
 
     static String delta(AccuracyChecker.MetricValue m, double d) {

@@ -223,8 +223,8 @@ public final class OptimizeCommand implements Callable<Integer> {
                 "latency ms", metric.name(), "drop", "");
         for (Variant v : variants) {
             String verdict = v.drop() > budget + 1e-12 ? "over budget" : v == chosen ? "CHOSEN" : "within budget";
-            out.printf(Locale.ROOT, "  %-20s %10s %,14d %11.2f %12s %10s  %s (%s)%n", v.name(), v.precision(),
-                    v.size(), v.latencyMs(), format(metric, v.metric()),
+            out.printf(Locale.ROOT, "  %-20s %10s %,14d %11s %12s %10s  %s (%s)%n", v.name(), v.precision(),
+                    v.size(), AccuracyCommand.ms(v.latencyMs()), format(metric, v.metric()),
                     v.name().equals("FP32") ? "—" : dropText(metric, v.drop()), verdict, v.note());
         }
         if (chosen == null) {
@@ -237,8 +237,8 @@ public final class OptimizeCommand implements Callable<Integer> {
                 (double) fp32.size() / chosen.size());
         for (Variant v : variants) {
             if (v != chosen && v.drop() <= budget + 1e-12 && v.latencyMs() > chosen.latencyMs()) {
-                out.printf(Locale.ROOT, "  %s is within budget too but slower (%.2f vs %.2f ms).%n", v.name(),
-                        v.latencyMs(), chosen.latencyMs());
+                out.printf(Locale.ROOT, "  %s is within budget too but slower (%s vs %s ms).%n", v.name(),
+                        AccuracyCommand.ms(v.latencyMs()), AccuracyCommand.ms(chosen.latencyMs()));
             } else if (v.drop() > budget + 1e-12) {
                 out.printf(Locale.ROOT, "  %s drops %s, over the budget.%n", v.name(), dropText(metric, v.drop()));
             }
