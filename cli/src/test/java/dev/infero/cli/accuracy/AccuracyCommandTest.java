@@ -101,8 +101,7 @@ class AccuracyCommandTest {
         assertTrue(r.err().startsWith("error: metrics[0].type: unknown metric \"bleu\""), r.err());
     }
 
-    @Test
-    void optimizePicksAVariantWithinTheBudgetAndSaysWhy() throws IOException {
+    private Path accuracyConfig() throws IOException {
         Path cfg = dir.resolve("acc.yml");
         Files.writeString(cfg, """
                 models:
@@ -116,6 +115,35 @@ class AccuracyCommandTest {
                         preprocessing: [{type: normalization, mean: 127.5, std: 127.5}]
                         metrics: [{type: accuracy, top_k: 1}]
                 """);
+        return cfg;
+    }
+
+    @Test
+    void quantizeRunsAccuracyAwareQuantizationFromAPotConfig() throws IOException {
+        accuracyConfig();
+        Path pot = dir.resolve("aaq.json");
+        Files.writeString(pot, """
+                {"model": {"model_name": "tiny", "model": "tiny.onnx"},
+                 "engine": {"type": "accuracy_checker", "config": "acc.yml"},
+                 "compression": {"algorithms": [{"name": "AccuracyAwareQuantization",
+                     "params": {"maximal_drop": 0.01, "stat_subset_size": 12}}]}}
+                """);
+        Run r = run("quantize", "-c", pot.toString(), "--output-dir", dir.resolve("q").toString(), "-d");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("[ INFO ] FP32 accuracy@top1: 100.00% on 12 samples"), r.out());
+        assertTrue(r.out().contains("Iteration 0: DefaultQuantization"), r.out());
+        assertTrue(Files.isRegularFile(dir.resolve("q/tiny_int8.xml")));
+        assertTrue(Files.isRegularFile(dir.resolve("q/tiny_int8_report.json")));
+        Files.writeString(pot, Files.readString(pot).replace("acc.yml", "missing.yml"));
+        r = run("quantize", "-c", pot.toString(), "--output-dir", dir.resolve("q").toString(), "-d");
+        assertEquals(1, r.code());
+        assertEquals("error: " + pot + ": engine.config: " + dir.resolve("missing.yml") + " does not exist",
+                r.err().strip());
+    }
+
+    @Test
+    void optimizePicksAVariantWithinTheBudgetAndSaysWhy() throws IOException {
+        Path cfg = accuracyConfig();
         Run r = run("optimize", "-m", model.toString(), "--accuracy", cfg.toString(), "--max-drop", "1",
                 "-t", "0.05", "--output-dir", dir.resolve("opt").toString());
         assertEquals(0, r.code(), r.err() + r.out());
