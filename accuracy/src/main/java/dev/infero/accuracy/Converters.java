@@ -244,7 +244,7 @@ public final class Converters {
                 throw new AccuracyConfigException(c.path() + ": cannot list " + folder + ": " + e.getMessage());
             }
         }
-        // Interleave the classes so that a subsample (every k-th) covers all of them.
+        // Samples are grouped by class; a subsample (every k-th) still covers every class evenly.
         return new Dataset(name, samples, classes);
     }
 
