@@ -216,7 +216,11 @@ public final class AccuracyAwareQuantization {
                 for (int i : subset) {
                     request.setInput(inputIndex, data.input(i));
                     request.infer();
-                    total += error(fp32.outputs().get(i), request.getOutput(0).toFloatArray());
+                    List<Tensor> outs = new ArrayList<>();
+                    for (int o = 0; o < compiled.outputs().size(); o++) {
+                        outs.add(request.getOutput(o));
+                    }
+                    total += error(fp32.outputs().get(i), AccuracyChecker.flatten(outs));
                 }
             }
             scores.add(new Score(g, total / subset.size()));
@@ -246,7 +250,7 @@ public final class AccuracyAwareQuantization {
     }
 
     private static String format(AccuracyChecker.MetricValue m, double v) {
-        return m.percent() ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4g", v);
+        return AccuracyChecker.MetricValue.format(v, m.percent());
     }
 
     private static String drop(AccuracyAwareParameters ap, AccuracyChecker.MetricValue m, double d) {

@@ -27,15 +27,23 @@ public final class AccuracyChecker {
 
         /** The value as printed: percent with two decimals, or plain. */
         public String formatted() {
-            return percent ? String.format(java.util.Locale.ROOT, "%.2f%%", 100 * value)
-                    : String.format(java.util.Locale.ROOT, "%.4g", value);
+            return format(value, percent);
+        }
+
+        /** Percent with two decimals (three significant digits below 1 %), or four significant digits. */
+        public static String format(double value, boolean percent) {
+            if (!percent) {
+                return String.format(java.util.Locale.ROOT, "%.4g", value);
+            }
+            double p = 100 * value;
+            return String.format(java.util.Locale.ROOT, p != 0 && Math.abs(p) < 1 ? "%.3g%%" : "%.2f%%", p);
         }
     }
 
     /**
      * The result of one evaluation.
      *
-     * @param outputs  each sample's first output values when asked for (accuracy-aware quantization compares them),
+     * @param outputs  each sample's output values (all outputs, flattened) when asked for (accuracy-aware quantization compares them),
      *                 else empty
      * @param predictions each sample's adapted prediction
      */
@@ -140,7 +148,7 @@ public final class AccuracyChecker {
 
     /**
      * Runs {@code model} over the prepared samples {@code indices} (all when null) and computes the metrics.
-     * {@code keepOutputs} keeps each sample's first output (for comparisons between models).
+     * {@code keepOutputs} keeps every output of each sample, flattened (for comparisons between models).
      */
     public static Evaluation evaluate(CompiledModel model, Prepared data, Adapter adapter, List<Integer> indices,
                                       boolean keepOutputs, PrintStream log) {
@@ -167,7 +175,7 @@ public final class AccuracyChecker {
                 outs.add(request.getOutput(o));
             }
             if (keepOutputs) {
-                outputs.add(outs.getFirst().toFloatArray());
+                outputs.add(flatten(outs));
             }
             Sample s = spec.dataset().samples().get(i);
             try {
@@ -188,6 +196,22 @@ public final class AccuracyChecker {
         Arrays.sort(times);
         double median = n == 0 ? 0 : (n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2);
         return new Evaluation(spec.dataset().name(), n, List.copyOf(values), median, outputs, predictions);
+    }
+
+    /** All outputs' values one after the other (for comparing two models' outputs sample by sample). */
+    public static float[] flatten(List<Tensor> outputs) {
+        int n = 0;
+        for (Tensor t : outputs) {
+            n += t.size();
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (Tensor t : outputs) {
+            float[] v = t.toFloatArray();
+            System.arraycopy(v, 0, all, at, v.length);
+            at += v.length;
+        }
+        return all;
     }
 
     /**

@@ -246,7 +246,7 @@ public final class OptimizeCommand implements Callable<Integer> {
     }
 
     private static String format(AccuracyChecker.MetricValue m, double v) {
-        return m.percent() ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.4g", v);
+        return AccuracyChecker.MetricValue.format(v, m.percent());
     }
 
     private static String dropText(AccuracyChecker.MetricValue m, double d) {
