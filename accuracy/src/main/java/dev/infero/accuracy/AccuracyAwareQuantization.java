@@ -31,9 +31,11 @@ import java.util.function.Consumer;
  * their original weights and biases — one at a time, the group that most reduces the INT8 error on the samples INT8
  * gets most wrong first:
  * <ol>
- *   <li>per-sample error of the INT8 outputs against FP32 (normalised squared error) over the first
- *       {@code metric_subset_ratio} of the samples; the {@code ranking_subset_size} worst form the ranking subset;</li>
- *   <li>ranking: each group still quantized is reverted alone and the ranking subset's error measured; lowest first;</li>
+ *   <li>over the first {@code metric_subset_ratio} of the samples, the {@code ranking_subset_size} that INT8 gets most
+ *       wrong (largest loss of the metric on the sample alone, then largest normalised squared error of the outputs
+ *       against FP32) form the ranking subset;</li>
+ *   <li>ranking: each group still quantized is reverted alone and the metric measured on the ranking subset; the
+ *       highest first, ties broken by the output error left;</li>
  *   <li>the best-ranked group is reverted and the metric measured on the whole dataset; when that does not lower the
  *       drop and {@code use_prev_if_drop_increase} is set, the revert is undone, the group is set aside and the
  *       remaining groups are ranked again;</li>
@@ -109,7 +111,7 @@ public final class AccuracyAwareQuantization {
             int tried = 0;
             while (currentDrop > ap.maximalDrop() + 1e-12 && tried < maxIter) {
                 if (ranking.isEmpty()) {
-                    ranking = rank(core, session, reverted, setAside, fp32, current, data, ap, device, log);
+                    ranking = rank(core, session, reverted, setAside, fp32, current, data, adapter, ap, device, log);
                     if (ranking.isEmpty()) {
                         say(log, "Nothing left to revert");
                         break;
@@ -165,7 +167,8 @@ public final class AccuracyAwareQuantization {
         }
     }
 
-    private record Candidate(Quantizer.Quantized quantized, double metric, List<float[]> outputs) {
+    private record Candidate(Quantizer.Quantized quantized, double metric, List<float[]> outputs,
+                             List<Prediction> predictions) {
     }
 
     private static Candidate candidate(Core core, QuantizationSession session, Set<QuantizationSession.Group> reverted,
@@ -174,7 +177,7 @@ public final class AccuracyAwareQuantization {
         Quantizer.Quantized q = session.quantize(layers(reverted), null);
         try (CompiledModel compiled = core.compileModel(core.model(q.graph().copy()), device)) {
             AccuracyChecker.Evaluation e = AccuracyChecker.evaluate(compiled, data, adapter, null, true, log);
-            return new Candidate(q, e.first().value(), e.outputs());
+            return new Candidate(q, e.first().value(), e.outputs(), e.predictions());
         }
     }
 
@@ -184,57 +187,79 @@ public final class AccuracyAwareQuantization {
         return out;
     }
 
-    /** The groups still quantized, those whose revert lowers the ranking subset's error most first. */
+    /**
+     * The groups still quantized, best first: each reverted alone, the metric on the ranking subset (higher is
+     * better), ties broken by the error left in the outputs against FP32.
+     */
     private static List<QuantizationSession.Group> rank(Core core, QuantizationSession session,
                                                         Set<QuantizationSession.Group> reverted,
                                                         Set<QuantizationSession.Group> setAside,
                                                         AccuracyChecker.Evaluation fp32, Candidate current,
-                                                        AccuracyChecker.Prepared data, AccuracyAwareParameters ap,
-                                                        String device, Consumer<String> log) {
+                                                        AccuracyChecker.Prepared data, Adapter adapter,
+                                                        AccuracyAwareParameters ap, String device,
+                                                        Consumer<String> log) {
         int searched = Math.max(1, (int) Math.ceil(ap.metricSubsetRatio() * data.size()));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < searched; i++) {
             order.add((int) ((long) i * data.size() / searched));
         }
-        order.sort(Comparator.comparingDouble((Integer i) -> -error(fp32.outputs().get(i), current.outputs().get(i))));
-        List<Integer> subset = order.subList(0, Math.min(ap.rankingSubsetSize(), order.size()));
+        // The samples INT8 gets most wrong: the largest loss of the metric on the sample alone, then the largest
+        // output error.
+        Metric metric = data.spec().metrics().getFirst().metric();
+        double sign = metric.higherIsBetter() ? 1 : -1;
+        double[] loss = new double[data.size()];
+        double[] err = new double[data.size()];
+        for (int i : order) {
+            Annotation a = data.spec().dataset().samples().get(i).annotation();
+            loss[i] = sign * (sampleMetric(metric, a, fp32.predictions().get(i))
+                    - sampleMetric(metric, a, current.predictions().get(i)));
+            err[i] = error(fp32.outputs().get(i), current.outputs().get(i));
+        }
+        order.sort(Comparator.comparingDouble((Integer i) -> -loss[i]).thenComparingDouble(i -> -err[i]));
+        List<Integer> subset = List.copyOf(order.subList(0, Math.min(ap.rankingSubsetSize(), order.size())));
         List<QuantizationSession.Group> candidates = session.groups().stream()
                 .filter(g -> !reverted.contains(g) && !setAside.contains(g)).toList();
-        say(log, "Ranking %d groups on the %d samples (of %d) INT8 gets most wrong", candidates.size(), subset.size(),
-                searched);
-        record Score(QuantizationSession.Group group, double error) {
+        long losing = subset.stream().filter(i -> loss[i] > 0).count();
+        say(log, "Ranking %d groups on the %d samples (of %d) INT8 gets most wrong (%d lose %s on their own)",
+                candidates.size(), subset.size(), searched, losing, metric.name());
+        record Score(QuantizationSession.Group group, double metric, double error) {
         }
         List<Score> scores = new ArrayList<>();
         for (QuantizationSession.Group g : candidates) {
             Set<QuantizationSession.Group> trial = new LinkedHashSet<>(reverted);
             trial.add(g);
             Quantizer.Quantized q = session.quantize(layers(trial), null);
-            double total = 0;
             try (CompiledModel compiled = core.compileModel(core.model(q.graph()), device)) {
-                var request = compiled.createInferRequest();
-                int inputIndex = 0;
-                for (int i : subset) {
-                    request.setInput(inputIndex, data.input(i));
-                    request.infer();
-                    List<Tensor> outs = new ArrayList<>();
-                    for (int o = 0; o < compiled.outputs().size(); o++) {
-                        outs.add(request.getOutput(o));
-                    }
-                    total += error(fp32.outputs().get(i), AccuracyChecker.flatten(outs));
+                AccuracyChecker.Evaluation e = AccuracyChecker.evaluate(compiled, data, adapter, subset, true, null);
+                double total = 0;
+                for (int k = 0; k < subset.size(); k++) {
+                    total += error(fp32.outputs().get(subset.get(k)), e.outputs().get(k));
                 }
+                scores.add(new Score(g, sign * e.first().value(), total / subset.size()));
             }
-            scores.add(new Score(g, total / subset.size()));
         }
-        scores.sort(Comparator.comparingDouble(Score::error));
+        scores.sort(Comparator.comparingDouble((Score x) -> -x.metric()).thenComparingDouble(Score::error));
         if (log != null && !scores.isEmpty()) {
             StringBuilder top = new StringBuilder();
             for (int i = 0; i < Math.min(5, scores.size()); i++) {
-                top.append(i == 0 ? "" : ", ").append(scores.get(i).group().name())
-                        .append(String.format(Locale.ROOT, " %.3g", scores.get(i).error()));
+                Score sc = scores.get(i);
+                top.append(i == 0 ? "" : ", ").append(sc.group().name()).append(' ')
+                        .append(AccuracyChecker.MetricValue.format(sign * sc.metric(), metric.percent()))
+                        .append(String.format(Locale.ROOT, " err %.3g", sc.error()));
             }
-            say(log, "Ranking (error left when reverted alone): %s", top);
+            say(log, "Ranking (%s on the subset and output error with the group reverted alone): %s", metric.name(),
+                    top);
         }
         return scores.stream().map(Score::group).toList();
+    }
+
+    /** The metric on one sample alone; 0 where it is undefined for a single sample (e.g. no objects in it). */
+    private static double sampleMetric(Metric metric, Annotation a, Prediction p) {
+        try {
+            return metric.evaluate(List.of(a), List.of(p));
+        } catch (InferoException e) {
+            return 0;
+        }
     }
 
     /** Normalised squared error of {@code actual} against {@code expected}. */
