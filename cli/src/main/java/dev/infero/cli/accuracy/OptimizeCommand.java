@@ -126,7 +126,9 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (drop8 > budget + 1e-12) {
                 out.printf(Locale.ROOT, "[ INFO ] DefaultQuantization drops %s: trying AccuracyAwareQuantization%n",
                         dropText(metric, drop8));
-                AccuracyAwareParameters ap = AccuracyAwareParameters.defaults().withMaximalDrop(budget);
+                // Every sample is searched for mismatches (POT's metric_subset_ratio 0.5 can miss the few samples a
+                // detection or classification metric turns on); the rest is POT's defaults.
+                AccuracyAwareParameters ap = new AccuracyAwareParameters(budget, false, 300, 0, true, 1.0);
                 AccuracyAwareQuantization.Result aaq = AccuracyAwareQuantization.run(core, fp32, launcher, dataset,
                         qp, ap, outputDir, base + "_int8_aaq", null, line -> {
                             out.println(line);
