@@ -79,6 +79,9 @@ public final class OptimizeCommand implements Callable<Integer> {
             description = "Where the variants are written (default ${DEFAULT-VALUE}).")
     Path outputDir;
 
+    /** Relative latency difference below which two variants count as equally fast. */
+    static final double TIE = 0.03;
+
     private record Variant(String name, Path model, String precision, long size, double metric, double drop,
                            double latencyMs, String note) {
     }
@@ -148,9 +151,17 @@ public final class OptimizeCommand implements Callable<Integer> {
                 measured.add(new Variant(v.name(), v.model(), v.precision(), v.size(), v.metric(), v.drop(),
                         latency[i], v.note()));
             }
-            Variant chosen = null;
+            Variant fastest = null;
             for (Variant v : measured) {
-                if (v.drop() <= budget + 1e-12 && (chosen == null || v.latencyMs() < chosen.latencyMs())) {
+                if (v.drop() <= budget + 1e-12 && (fastest == null || v.latencyMs() < fastest.latencyMs())) {
+                    fastest = v;
+                }
+            }
+            // Latencies within TIE of the fastest are not told apart by a short measurement: the smaller one wins.
+            Variant chosen = fastest;
+            for (Variant v : measured) {
+                if (fastest != null && v.drop() <= budget + 1e-12 && v.latencyMs() <= fastest.latencyMs() * (1 + TIE)
+                        && v.size() < chosen.size()) {
                     chosen = v;
                 }
             }
@@ -233,15 +244,24 @@ public final class OptimizeCommand implements Callable<Integer> {
             throw new InferoException("no variant is within the budget (not even FP32?)");
         }
         Variant fp32 = variants.getFirst();
-        out.printf(Locale.ROOT, "%nChosen: %s (%s): the fastest within a drop of %s — %.2fx the FP32 speed, %.2fx"
-                        + " smaller weights.%n", chosen.name(), chosen.model().toAbsolutePath(),
-                dropText(metric, budget), fp32.latencyMs() / chosen.latencyMs(),
-                (double) fp32.size() / chosen.size());
+        out.printf(Locale.ROOT, "%nChosen: %s (%s): the fastest within a drop of %s (latencies within %.0f %% count as"
+                        + " equal; then the smaller wins) — %.2fx the FP32 speed, %.2fx smaller weights.%n",
+                chosen.name(), chosen.model().toAbsolutePath(), dropText(metric, budget), 100 * TIE,
+                fp32.latencyMs() / chosen.latencyMs(), (double) fp32.size() / chosen.size());
         for (Variant v : variants) {
-            if (v != chosen && v.drop() <= budget + 1e-12 && v.latencyMs() > chosen.latencyMs()) {
+            if (v == chosen) {
+                continue;
+            }
+            boolean tie = v.latencyMs() <= chosen.latencyMs() * (1 + TIE) && chosen.latencyMs() <= v.latencyMs() * (1
+                    + TIE);
+            if (v.drop() <= budget + 1e-12 && tie) {
+                out.printf(Locale.ROOT, "  %s is within budget and as fast (%s vs %s ms) but larger (%,d vs %,d bytes).%n",
+                        v.name(), AccuracyCommand.ms(v.latencyMs()), AccuracyCommand.ms(chosen.latencyMs()), v.size(),
+                        chosen.size());
+            } else if (v.drop() <= budget + 1e-12) {
                 out.printf(Locale.ROOT, "  %s is within budget too but slower (%s vs %s ms).%n", v.name(),
                         AccuracyCommand.ms(v.latencyMs()), AccuracyCommand.ms(chosen.latencyMs()));
-            } else if (v.drop() > budget + 1e-12) {
+            } else {
                 out.printf(Locale.ROOT, "  %s drops %s, over the budget.%n", v.name(), dropText(metric, v.drop()));
             }
         }
