@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             dev.infero.cli.benchmark.BenchmarkCommand.class, ConformanceCommand.class, DemoCommand.class,
             dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
             ServeCommand.class,
+            dev.infero.cli.accuracy.AccuracyCommand.class, dev.infero.cli.accuracy.OptimizeCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -37,15 +37,38 @@ final class FastBiasCorrection {
      */
     static int apply(Graph graph, List<DefaultQuantization.Layer> layers, TappedModel model, List<TensorId> taps,
                      List<Tensor> samples, PrintStream log) {
-        List<Target> targets = new ArrayList<>();
+        return apply(graph, layers, model, taps, samples, log, new java.util.HashMap<>());
+    }
+
+    /**
+     * As above, with corrected biases remembered by layer name in {@code cache}: the correction of a layer depends
+     * only on that layer (its FP32 input, its weights and input quantizer), so a layer corrected once need not be
+     * measured again when other layers change.
+     */
+    static int apply(Graph graph, List<DefaultQuantization.Layer> layers, TappedModel model, List<TensorId> taps,
+                     List<Tensor> samples, PrintStream log, java.util.Map<String, float[]> cache) {
+        List<Target> all = new ArrayList<>();
         for (DefaultQuantization.Layer l : layers) {
             Target t = target(graph, l, taps);
             if (t != null) {
+                all.add(t);
+            }
+        }
+        if (all.isEmpty()) {
+            return 0;
+        }
+        List<Target> targets = new ArrayList<>();
+        for (Target t : all) {
+            float[] cached = cache.get(t.layer().node().name());
+            if (cached == null) {
                 targets.add(t);
+            } else {
+                setBias(graph, t, cached);
             }
         }
         if (targets.isEmpty()) {
-            return 0;
+            graph.removeDeadNodes();
+            return all.size();
         }
         List<Tensor> used = samples.subList(0, Math.min(samples.size(), MAX_SAMPLES));
         ProgressBar bar = new ProgressBar("Bias correction        ", used.size(), log);
@@ -65,12 +88,18 @@ final class FastBiasCorrection {
             for (int c = 0; c < bias.size(); c++) {
                 corrected[c] += (float) (t.shift()[c] / (counts[i] / bias.size()));
             }
-            Node constant = graph.addConstant(t.biasAdd().name() + "/bias_corrected",
-                    Tensor.of(corrected, bias.shape()));
-            graph.setInput(t.biasAdd(), t.biasPort(), constant.output(0));
+            cache.put(t.layer().node().name(), corrected);
+            setBias(graph, t, corrected);
         }
         graph.removeDeadNodes();
-        return targets.size();
+        return all.size();
+    }
+
+    private static void setBias(Graph graph, Target t, float[] corrected) {
+        Tensor bias = t.biasAdd().input(t.biasPort()).knownValue();
+        Node constant = graph.addConstant(t.biasAdd().name() + "/bias_corrected", Tensor.of(corrected.clone(),
+                bias.shape()));
+        graph.setInput(t.biasAdd(), t.biasPort(), constant.output(0));
     }
 
     /** The layer's bias Add (its only reader, adding a per-channel constant), or {@code null} if it has none. */

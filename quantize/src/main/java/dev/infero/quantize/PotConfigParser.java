@@ -18,8 +18,9 @@ import java.util.Set;
 
 /**
  * Reads the JSON configuration POT users write ({@code //} and {@code /* *}{@code /} comments and trailing commas
- * allowed, as jstyleson does). Only what Infero implements is accepted: the {@code simplified} engine and
- * {@code DefaultQuantization}. Every problem is reported with the JSON path of the offending value, e.g.
+ * allowed, as jstyleson does). Only what Infero implements is accepted: the {@code simplified} engine (a folder
+ * of samples) with {@code DefaultQuantization}, and the {@code accuracy_checker} engine (an Accuracy Checker YAML in
+ * {@code engine.config}) with {@code DefaultQuantization} or {@code AccuracyAwareQuantization}. Every problem is reported with the JSON path of the offending value, e.g.
  * {@code compression.algorithms[0].params.preset: expected "performance" or "mixed", got "fast"}. Relative paths
  * are resolved against the configuration file's folder.
  */
@@ -75,14 +76,36 @@ public final class PotConfigParser {
         }
 
         Obj engine = top.object("engine", true);
-        engine.only("type", "data_source", "stat_requests_number", "eval_requests_number");
+        engine.only("type", "config", "data_source", "stat_requests_number", "eval_requests_number");
         String type = engine.string("type", false);
-        if (type == null || !type.equals("simplified")) {
-            throw new ConfigException(engine.at("type") + ": expected \"simplified\" (Infero calibrates on a folder"
-                    + " of data, without Accuracy Checker), got " + (type == null ? "nothing (POT's default"
-                    + " \"accuracy_checker\")" : quote(type)));
+        if (type == null) {
+            type = "accuracy_checker";
         }
-        Path data = engine.file("data_source", base, true);
+        Path data = null;
+        Path acConfig = null;
+        switch (type) {
+            case "simplified" -> {
+                if (engine.node.has("config")) {
+                    throw new ConfigException(engine.at("config") + ": only the \"accuracy_checker\" engine reads"
+                            + " an Accuracy Checker configuration");
+                }
+                data = engine.file("data_source", base, true);
+            }
+            case "accuracy_checker" -> {
+                if (engine.node.has("data_source")) {
+                    throw new ConfigException(engine.at("data_source") + ": the \"accuracy_checker\" engine takes"
+                            + " its data from the dataset of engine.config; use data_source with \"simplified\"");
+                }
+                if (!engine.node.has("config")) {
+                    throw new ConfigException(engine.at("config") + ": missing (the \"accuracy_checker\" engine,"
+                            + " POT's default, needs an Accuracy Checker YAML; for a plain folder of images use"
+                            + " \"type\": \"simplified\" with \"data_source\")");
+                }
+                acConfig = engine.file("config", base, true);
+            }
+            default -> throw new ConfigException(engine.at("type") + ": expected \"simplified\" or"
+                    + " \"accuracy_checker\", got " + quote(type));
+        }
         engine.positiveInt("stat_requests_number", false);
         engine.positiveInt("eval_requests_number", false);
 
@@ -106,28 +129,91 @@ public final class PotConfigParser {
         List<Obj> algorithms = compression.objects("algorithms");
         if (algorithms.size() != 1) {
             throw new ConfigException(compression.at("algorithms") + ": expected exactly one algorithm"
-                    + " (DefaultQuantization), got " + algorithms.size());
+                    + " (DefaultQuantization or AccuracyAwareQuantization), got " + algorithms.size());
         }
         Obj algorithm = algorithms.getFirst();
         algorithm.only("name", "params");
         String name = algorithm.string("name", true);
-        if (!name.equals("DefaultQuantization")) {
-            throw new ConfigException(algorithm.at("name") + ": expected \"DefaultQuantization\", got "
-                    + quote(name));
+        Obj params = algorithm.object("params", false);
+        AccuracyAwareParameters aaq = null;
+        switch (name) {
+            case "DefaultQuantization" -> {
+            }
+            case "AccuracyAwareQuantization" -> {
+                if (acConfig == null) {
+                    throw new ConfigException(algorithm.at("name") + ": AccuracyAwareQuantization measures"
+                            + " accuracy, so it needs engine.type \"accuracy_checker\" with engine.config");
+                }
+                aaq = accuracyAware(params);
+            }
+            default -> throw new ConfigException(algorithm.at("name") + ": expected \"DefaultQuantization\" or"
+                    + " \"AccuracyAwareQuantization\", got " + quote(name));
         }
-        QuantizationParameters params = parameters(algorithm.object("params", false));
+        QuantizationParameters q = parameters(params, aaq != null);
         // Comments dropped and on one line: IR attribute values do not keep line breaks, which would let a // comment
         // swallow the rest of the configuration.
-        return new PotConfig(modelName, modelFile, weights, data, device, params, root.toString());
+        return new PotConfig(modelName, modelFile, weights, data, device, q, root.toString(), name, acConfig, aaq);
     }
 
-    private static QuantizationParameters parameters(Obj p) {
+    /** Keys of AccuracyAwareQuantization's params that are its own (the rest belong to DefaultQuantization). */
+    private static final List<String> AAQ_KEYS = List.of("maximal_drop", "drop_type", "ranking_subset_size",
+            "max_iter_num", "use_prev_if_drop_increase", "metric_subset_ratio", "base_algorithm",
+            "convert_to_mixed_preset", "metrics", "tune_hyperparams", "annotation_free");
+
+    private static AccuracyAwareParameters accuracyAware(Obj p) {
+        AccuracyAwareParameters a = AccuracyAwareParameters.defaults();
+        if (p == null) {
+            return a;
+        }
+        Double drop = p.number("maximal_drop", false);
+        if (drop != null && (drop < 0 || drop >= 1)) {
+            throw new ConfigException(p.at("maximal_drop") + ": expected a fraction in [0, 1) (0.01 = 1 %), got "
+                    + drop);
+        }
+        String dropType = p.string("drop_type", false);
+        if (dropType != null && !dropType.equals("absolute") && !dropType.equals("relative")) {
+            throw new ConfigException(p.at("drop_type") + ": expected \"absolute\" or \"relative\", got "
+                    + quote(dropType));
+        }
+        Integer ranking = p.positiveInt("ranking_subset_size", false);
+        Integer iterations = p.positiveInt("max_iter_num", false);
+        Boolean usePrev = p.bool("use_prev_if_drop_increase", false);
+        Double ratio = p.number("metric_subset_ratio", false);
+        if (ratio != null && (ratio <= 0 || ratio > 1)) {
+            throw new ConfigException(p.at("metric_subset_ratio") + ": expected a fraction in (0, 1], got " + ratio);
+        }
+        String base = p.string("base_algorithm", false);
+        if (base != null && !base.equals("DefaultQuantization")) {
+            throw new ConfigException(p.at("base_algorithm") + ": expected \"DefaultQuantization\", got "
+                    + quote(base));
+        }
+        for (String unsupported : List.of("convert_to_mixed_preset", "tune_hyperparams", "annotation_free")) {
+            Boolean on = p.bool(unsupported, false);
+            if (on != null && on) {
+                throw new ConfigException(p.at(unsupported) + ": not supported by Infero (only false)");
+            }
+        }
+        if (p.node.has("metrics")) {
+            throw new ConfigException(p.at("metrics") + ": not supported; the first metric of the Accuracy Checker"
+                    + " configuration is the one held within maximal_drop (order the metrics there)");
+        }
+        return new AccuracyAwareParameters(drop == null ? a.maximalDrop() : drop,
+                dropType == null ? a.relative() : dropType.equals("relative"),
+                ranking == null ? a.rankingSubsetSize() : ranking, iterations == null ? 0 : iterations,
+                usePrev == null ? a.usePrevIfDropIncrease() : usePrev, ratio == null ? a.metricSubsetRatio() : ratio);
+    }
+
+    private static QuantizationParameters parameters(Obj p, boolean accuracyAware) {
         QuantizationParameters q = QuantizationParameters.defaults();
         if (p == null) {
             return q;
         }
-        p.only("preset", "stat_subset_size", "shuffle_data", "seed", "ignored", "use_fast_bias", "activations",
-                "target_device");
+        List<String> keys = new ArrayList<>(List.of("preset", "stat_subset_size", "shuffle_data", "seed", "ignored",
+                "use_fast_bias", "activations", "target_device"));
+        if (accuracyAware) {
+            keys.addAll(AAQ_KEYS);
+        }
+        p.only(keys.toArray(String[]::new));
         String preset = p.string("preset", false);
         if (preset != null) {
             q = q.withPreset(switch (preset) {
@@ -280,6 +366,17 @@ public final class PotConfigParser {
                 throw new ConfigException(at(key) + ": expected true or false, got " + describe(n));
             }
             return n.asBoolean();
+        }
+
+        Double number(String key, boolean required) {
+            JsonNode n = get(key, required);
+            if (n == null) {
+                return null;
+            }
+            if (!n.isNumber()) {
+                throw new ConfigException(at(key) + ": expected a number, got " + describe(n));
+            }
+            return n.asDouble();
         }
 
         Integer positiveInt(String key, boolean required) {

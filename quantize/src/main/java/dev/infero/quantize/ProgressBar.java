@@ -3,7 +3,7 @@ package dev.infero.quantize;
 import java.io.PrintStream;
 
 /** A one-line progress bar redrawn in place ({@code \r}); silent when no stream is given. */
-final class ProgressBar {
+public final class ProgressBar {
     private static final int WIDTH = 40;
 
     private final String label;
@@ -12,19 +12,19 @@ final class ProgressBar {
     private int done;
     private int drawn = -1;
 
-    ProgressBar(String label, int total, PrintStream out) {
+    public ProgressBar(String label, int total, PrintStream out) {
         this.label = label;
         this.total = Math.max(total, 1);
         this.out = out;
         draw();
     }
 
-    void step() {
+    public void step() {
         done++;
         draw();
     }
 
-    void finish() {
+    public void finish() {
         if (out != null) {
             out.println();
         }

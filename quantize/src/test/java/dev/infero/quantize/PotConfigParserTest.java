@@ -90,7 +90,7 @@ class PotConfigParserTest {
 
     @Test
     void unknownKeyNamesThePath() {
-        assertEquals("engine.datasource: unknown key; expected one of type, data_source, stat_requests_number,"
+        assertEquals("engine.datasource: unknown key; expected one of type, config, data_source, stat_requests_number,"
                 + " eval_requests_number", error(VALID.replace("\"data_source\"", "\"datasource\"")));
     }
 
@@ -117,13 +117,47 @@ class PotConfigParserTest {
 
     @Test
     void onlyWhatInferoImplementsIsAccepted() {
+        assertTrue(error(VALID.replace("\"simplified\"", "\"data_free\"")).startsWith(
+                "engine.type: expected \"simplified\" or \"accuracy_checker\""));
         assertTrue(error(VALID.replace("\"simplified\"", "\"accuracy_checker\"")).startsWith(
-                "engine.type: expected \"simplified\""));
-        assertEquals("compression.algorithms[0].name: expected \"DefaultQuantization\", got"
-                + " \"AccuracyAwareQuantization\"", error(VALID.replace("DefaultQuantization",
+                "engine.data_source: the \"accuracy_checker\" engine takes its data"));
+        assertEquals("compression.algorithms[0].name: AccuracyAwareQuantization measures accuracy, so it needs"
+                + " engine.type \"accuracy_checker\" with engine.config", error(VALID.replace("DefaultQuantization",
                 "AccuracyAwareQuantization")));
+        assertEquals("compression.algorithms[0].params.maximal_drop: unknown key; expected one of preset,"
+                        + " stat_subset_size, shuffle_data, seed, ignored, use_fast_bias, activations, target_device",
+                error(VALID.replace("\"preset\": \"mixed\",", "\"preset\": \"mixed\", \"maximal_drop\": 0.01,")));
         assertEquals("compression.target_device: expected \"CPU\" or \"ANY\", got \"GPU\"",
                 error(VALID.replace("\"CPU\"", "\"GPU\"")));
+    }
+
+    private static final String AAQ = """
+            {
+                "model": {"model_name": "m", "model": "m.xml"},
+                "engine": {"config": "ac.yml"},
+                "compression": {"algorithms": [{"name": "AccuracyAwareQuantization", "params": {
+                    "preset": "performance", "stat_subset_size": 30, "maximal_drop": 0.005, "drop_type": "relative",
+                    "ranking_subset_size": 20, "max_iter_num": 4, "use_prev_if_drop_increase": false,
+                    "metric_subset_ratio": 0.25, "base_algorithm": "DefaultQuantization"}}]}
+            }
+            """;
+
+    @Test
+    void readsAccuracyAwareQuantizationWithTheAccuracyCheckerEngine() throws IOException {
+        Files.writeString(dir.resolve("ac.yml"), "models: []");
+        PotConfig c = PotConfigParser.parse(AAQ, dir);
+        assertEquals("AccuracyAwareQuantization", c.algorithm());
+        assertEquals(dir.resolve("ac.yml"), c.accuracyConfig());
+        assertEquals(null, c.dataSource());
+        assertEquals(new AccuracyAwareParameters(0.005, true, 20, 4, false, 0.25), c.accuracyAware());
+        assertEquals(30, c.parameters().statSubsetSize());
+        assertEquals(0.1, c.accuracyAware().drop(0.5, 0.45), 1e-12);
+        assertEquals("compression.algorithms[0].params.drop_type: expected \"absolute\" or \"relative\", got"
+                + " \"percent\"", error(AAQ.replace("\"relative\"", "\"percent\"")));
+        assertEquals("compression.algorithms[0].params.maximal_drop: expected a fraction in [0, 1) (0.01 = 1 %),"
+                + " got 5.0", error(AAQ.replace("0.005", "5")));
+        assertEquals("engine.config: " + dir.resolve("nope.yml") + " does not exist",
+                error(AAQ.replace("ac.yml", "nope.yml")));
     }
 
     @Test

@@ -32,16 +32,72 @@ public final class ImageInput {
     private record Layout(boolean channelsFirst, boolean batched, int channels, int height, int width) {
     }
 
+    /**
+     * A decoded image as float R, G, B planes (row-major, values 0..255), for callers that transform it (resize
+     * keeping the aspect ratio, crop) before it becomes a model input, as the Accuracy Checker's preprocessing does.
+     */
+    public record Planes(int width, int height, float[][] rgb) {
+        /** Decodes {@code file}; one clear error naming it when it is missing or not an image. */
+        public static Planes read(Path file) {
+            BufferedImage image = decode(file);
+            return new Planes(image.getWidth(), image.getHeight(), rgbPlanes(image));
+        }
+
+        /** A grey image (all three planes equal), e.g. an MNIST digit. */
+        public static Planes gray(int width, int height, float[] values) {
+            return new Planes(width, height, new float[][] {values, values, values});
+        }
+
+        /** Bilinear resize (half-pixel centres, as {@link ImageInput#load} does). */
+        public Planes resize(int w, int h) {
+            if (w <= 0 || h <= 0) {
+                throw new InferoException("cannot resize an image to " + w + "x" + h);
+            }
+            float[][] out = new float[3][];
+            for (int c = 0; c < 3; c++) {
+                out[c] = c > 0 && rgb[c] == rgb[c - 1] ? out[c - 1] : ImageInput.resize(rgb[c], width, height, w, h);
+            }
+            return new Planes(w, h, out);
+        }
+
+        /**
+         * The {@code w × h} window whose top-left corner is at {@code (x, y)}; parts outside the image are zero (a
+         * crop larger than the image pads, as OpenCV-based croppers do).
+         */
+        public Planes crop(int x, int y, int w, int h) {
+            float[][] out = new float[3][w * h];
+            for (int c = 0; c < 3; c++) {
+                for (int row = 0; row < h; row++) {
+                    int sy = y + row;
+                    if (sy < 0 || sy >= height) {
+                        continue;
+                    }
+                    for (int col = 0; col < w; col++) {
+                        int sx = x + col;
+                        if (sx >= 0 && sx < width) {
+                            out[c][row * w + col] = rgb[c][sy * width + sx];
+                        }
+                    }
+                }
+            }
+            return new Planes(w, h, out);
+        }
+    }
+
     private ImageInput() {
     }
 
     /** Reads {@code file} as an input of {@code type} and {@code shape} (the model input's, possibly dynamic). */
     public static Tensor load(Path file, ElementType type, PartialShape shape, Preprocessing prep) {
-        BufferedImage image = decode(file);
-        Layout layout = layout(shape, image);
+        return load(Planes.read(file), type, shape, prep);
+    }
+
+    /** As {@link #load(Path, ElementType, PartialShape, Preprocessing)}, from an image already decoded. */
+    public static Tensor load(Planes image, ElementType type, PartialShape shape, Preprocessing prep) {
+        Layout layout = layout(shape, image.height(), image.width());
         int h = layout.height();
         int w = layout.width();
-        float[][] planes = rgbPlanes(image);
+        float[][] planes = image.rgb();
         int c = layout.channels();
         float[] mean = perChannel(prep.mean(), c, "mean");
         float[] scale = perChannel(prep.scale(), c, "scale");
@@ -50,7 +106,7 @@ public final class ImageInput {
         float[] out = t.floats();
         for (int ch = 0; ch < c; ch++) {
             float[] source = c == 1 ? luma(planes) : planes[prep.reverseChannels() ? 2 - ch : ch];
-            float[] resized = resize(source, image.getWidth(), image.getHeight(), w, h);
+            float[] resized = resize(source, image.width(), image.height(), w, h);
             for (int p = 0; p < h * w; p++) {
                 float v = (resized[p] - mean[ch]) / scale[ch];
                 out[layout.channelsFirst() ? ch * h * w + p : p * c + ch] = v;
@@ -83,7 +139,16 @@ public final class ImageInput {
         return image;
     }
 
-    private static Layout layout(PartialShape shape, BufferedImage image) {
+    /**
+     * The height and width an image of {@code imageHeight × imageWidth} takes in an input of {@code shape} (its own
+     * size along dynamic dimensions).
+     */
+    public static int[] inputSize(PartialShape shape, int imageHeight, int imageWidth) {
+        Layout l = layout(shape, imageHeight, imageWidth);
+        return new int[] {l.height(), l.width()};
+    }
+
+    private static Layout layout(PartialShape shape, int imageHeight, int imageWidth) {
         if (!shape.hasRank() || shape.rank() < 3 || shape.rank() > 4) {
             throw new InferoException("cannot feed an image to an input of shape " + shape
                     + ": expected [N,C,H,W], [N,H,W,C], [C,H,W] or [H,W,C]");
@@ -106,8 +171,8 @@ public final class ImageInput {
         }
         int c = shape.dim(channelsFirst ? first : last);
         int hAxis = channelsFirst ? first + 1 : first;
-        return new Layout(channelsFirst, batched, c, size(shape.dim(hAxis), image.getHeight()),
-                size(shape.dim(hAxis + 1), image.getWidth()));
+        return new Layout(channelsFirst, batched, c, size(shape.dim(hAxis), imageHeight),
+                size(shape.dim(hAxis + 1), imageWidth));
     }
 
     private static boolean isChannelCount(int d) {

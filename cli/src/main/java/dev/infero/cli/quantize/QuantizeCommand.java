@@ -1,5 +1,8 @@
 package dev.infero.cli.quantize;
 
+import dev.infero.accuracy.AccuracyAwareQuantization;
+import dev.infero.accuracy.AccuracyChecker;
+import dev.infero.accuracy.AccuracyConfig;
 import dev.infero.api.Core;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
@@ -28,7 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code infero quantize}: POT's DefaultQuantization, from a POT JSON config or from options. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Post-training INT8 quantization (OpenVINO POT's DefaultQuantization): calibrate on a folder of "
+        description = {"Post-training INT8 quantization (OpenVINO POT's DefaultQuantization, or AccuracyAwareQuantization "
+                + "with the accuracy_checker engine: layers that hurt the metric most go back to FP32 until the drop "
+                + "fits maximal_drop; see docs/accuracy.md): calibrate on a folder of "
                 + "images (JPEG/PNG/BMP, resized to the input) or .npy tensors, insert FakeQuantize on the inputs of "
                 + "Convolution/GroupConvolution/MatMul, store weights as per-channel INT8, correct biases, write IR.",
             "The result runs anywhere the FP32 IR does; the CPU device runs its convolutions in INT8 (integer "
@@ -105,6 +110,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream log = System.err;
         PotConfig cfg = config != null ? configFromFile() : configFromOptions();
+        if (cfg.accuracyConfig() != null) {
+            return withAccuracyChecker(cfg, out, log);
+        }
         Path modelFile = cfg.model();
         PortInfo input;
         try (Core core = new Core()) {
@@ -139,6 +147,67 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "[ SUCCESS ] Total time: %.1f seconds.%n", (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    /**
+     * The {@code accuracy_checker} engine: calibration samples come from the Accuracy Checker dataset (preprocessed as
+     * it says); AccuracyAwareQuantization also measures the metric there.
+     */
+    private int withAccuracyChecker(PotConfig cfg, PrintWriter out, PrintStream log) throws IOException {
+        AccuracyConfig ac = AccuracyConfig.read(cfg.accuracyConfig(), true);
+        AccuracyConfig.ModelSpec spec = ac.models().getFirst();
+        AccuracyConfig.LauncherSpec launcher = spec.launchers().getFirst();
+        AccuracyConfig.DatasetSpec dataset = spec.datasets().getFirst();
+        QuantizationParameters p = cfg.parameters();
+        long start = System.nanoTime();
+        PrintStream progress = System.console() != null ? log : null;
+        Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName(), cfg.algorithm());
+        String name = cfg.modelName() + "_int8";
+        Path xml;
+        long bin;
+        try (Core core = new Core()) {
+            if (cfg.isAccuracyAware()) {
+                AccuracyAwareQuantization.Result r = AccuracyAwareQuantization.run(core, cfg.model(), launcher,
+                        dataset, p, cfg.accuracyAware(), dir, name, cfg.sourceText(), line -> {
+                            out.println(line);
+                            out.flush();
+                        }, progress);
+                xml = r.xml();
+                bin = r.binBytes();
+                out.printf(Locale.ROOT, "[ INFO ] %s: FP32 %s, DefaultQuantization %s, result %s with %d of %d"
+                                + " groups in FP32%n", r.metric(), pct(r.fp32Metric()), pct(r.defaultMetric()),
+                        pct(r.finalMetric()), r.reverted().size(), r.groups());
+                for (var g : r.reverted()) {
+                    out.println("[ INFO ] Kept in FP32: " + String.join(", ", g.layers()));
+                }
+                if (!r.withinBudget()) {
+                    out.printf(Locale.ROOT, "[ WARNING ] maximal_drop %s not reached: the model written drops %s%n",
+                            cfg.accuracyAware().maximalDrop(), r.finalDrop());
+                }
+                out.println("[ SUCCESS ] Report: " + r.report().toAbsolutePath());
+            } else {
+                var input = AccuracyChecker.imageInput(core.readModel(cfg.model()).inputs(), launcher);
+                AccuracyChecker.Prepared data = AccuracyChecker.prepare(dataset, input);
+                int n = p.statSubsetSize() <= 0 ? data.size() : Math.min(p.statSubsetSize(), data.size());
+                List<Tensor> samples = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    samples.add(data.input((int) ((long) i * data.size() / n)));
+                }
+                Quantizer.Result r = Quantizer.quantize(cfg.model(), samples, p, dir, name, cfg.sourceText(), log);
+                xml = r.xml();
+                bin = r.binBytes();
+                out.printf(Locale.ROOT, "[ INFO ] Preset %s, %d calibration samples from %s, %d layers quantized%n",
+                        p.preset().potName(), n, dataset.dataset().name(), r.quantizedLayers());
+            }
+        }
+        out.printf(Locale.ROOT, "[ INFO ] Weights: %,d bytes INT8%n", bin);
+        out.println("[ SUCCESS ] XML file: " + xml.toAbsolutePath());
+        out.printf(Locale.ROOT, "[ SUCCESS ] Total time: %.1f seconds.%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
     private PotConfig configFromFile() {
