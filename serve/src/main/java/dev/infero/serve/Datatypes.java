@@ -34,6 +34,8 @@ public final class Datatypes {
             case I64 -> "INT64";
             case U64 -> "UINT64";
             case BOOLEAN -> "BOOL";
+            // No KServe datatype: named as OpenVINO does (F8E4M3, I4, ...); requests for them get a clear 400.
+            case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, I4, U4, I2, U2 -> type.precision();
         };
     }
 
