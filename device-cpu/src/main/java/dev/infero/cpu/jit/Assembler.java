@@ -675,6 +675,16 @@ public final class Assembler {
         v3(PP_66, MAP_0F, false, 0xFE, dst, src1, src2, false, 4);
     }
 
+    /** Signed 32-bit maximum per lane (ReLU on float bits: a clear sign bit wins over 0). */
+    public void vpmaxsd(Vec dst, Vec src1, Operand src2) {
+        v3(PP_66, MAP_0F38, false, 0x3D, dst, src1, src2, false, 4);
+    }
+
+    /** Signed 32-bit minimum per lane. */
+    public void vpminsd(Vec dst, Vec src1, Operand src2) {
+        v3(PP_66, MAP_0F38, false, 0x39, dst, src1, src2, false, 4);
+    }
+
     /** AVX512_VNNI: {@code dst.i32 += Σ4 u8(src1) · s8(src2)} (always EVEX; see {@link #vpdpbusdVex}). */
     public void vpdpbusd(Vec dst, Vec src1, Operand src2) {
         v3(PP_66, MAP_0F38, false, 0x50, dst, src1, src2, true, 4);

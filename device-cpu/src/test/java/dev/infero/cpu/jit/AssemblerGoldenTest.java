@@ -57,7 +57,7 @@ class AssemblerGoldenTest {
                 wrong.add(c.text() + ": as " + expected + ", assembler " + actual);
             }
         }
-        assertEquals(List.of(), wrong.subList(0, Math.min(40, wrong.size())), wrong.size() + " of " + cases.size()
+        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())), wrong.size() + " of " + cases.size()
                 + " cases differ");
     }
 }

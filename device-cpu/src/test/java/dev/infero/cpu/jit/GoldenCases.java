@@ -152,6 +152,8 @@ final class GoldenCases {
                 new Op("vminps", Assembler::vminps, false, true, true),
                 new Op("vxorps", Assembler::vxorps, false, true, true),
                 new Op("vpaddd", Assembler::vpaddd, false, true, true),
+                new Op("vpmaxsd", Assembler::vpmaxsd, false, true, true),
+                new Op("vpminsd", Assembler::vpminsd, false, true, true),
                 new Op("vpxord", Assembler::vpxord, true, true, false),
                 new Op("vpdpbusd", Assembler::vpdpbusd, true, true, false),
                 new Op("vpdpwssd", Assembler::vpdpwssd, true, true, false),
