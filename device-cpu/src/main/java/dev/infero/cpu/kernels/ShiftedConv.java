@@ -51,6 +51,7 @@ final class ShiftedConv {
     private final int[] segLen;
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
+    private final MicroKernel micro;
 
     /**
      * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
@@ -74,7 +75,13 @@ final class ShiftedConv {
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ShiftedConv(ConvGeometry geometry, float[] weights) {
+        this(geometry, weights, MicroKernel.forCompilation());
+    }
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the tiles */
+    ShiftedConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
         this.g = geometry;
+        this.micro = micro;
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
@@ -92,7 +99,7 @@ final class ShiftedConv {
                     }
                 }
             }
-            this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k);
+            this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k, micro);
         }
         int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
         int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
@@ -207,7 +214,7 @@ final class ShiftedConv {
                 for (int s = 0; s < segK0.length; s++) {
                     int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                     int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
-                    PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
+                    micro.tile(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
                             s == 0, post.integerSums());
                 }
             }
