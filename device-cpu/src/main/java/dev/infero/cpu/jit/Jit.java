@@ -89,7 +89,7 @@ public final class Jit {
             Isa isa = switch (w) {
                 case "avx512", "avx512_core", "avx-512" -> Isa.AVX512;
                 case "avx2" -> Isa.AVX2;
-                default -> throw new IllegalArgumentException("infero.jit.isa: unknown instruction set '" + wanted
+                default -> throw new dev.infero.core.InferoException("infero.jit.isa: unknown instruction set '" + wanted
                         + "' (avx512 or avx2)");
             };
             return isa.supported() ? isa : null;
