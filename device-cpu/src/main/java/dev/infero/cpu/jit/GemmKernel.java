@@ -48,10 +48,22 @@ public final class GemmKernel extends JitKernel {
      * @param mr        rows computed and stored, ≤ panelRows
      * @param nr        columns per tile
      * @param masked    whether B, C and the residual are read and written under per-call opmasks (AVX-512 only)
+     * @param segmented whether each tile sums over the K segments of a {@link Segments} table (each its own A and B
+     *                  offset and length) instead of one run of kc steps: the shifted convolution's taps, with the
+     *                  tile in registers across all of them
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
-                      boolean residual, Activation activation, boolean masked) {
+                      boolean residual, Activation activation, boolean masked, boolean segmented) {
+        /** A key for a plain (not segmented) sweep. */
+        public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                   boolean residual, Activation activation, boolean masked) {
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false);
+        }
+
         public Key {
+            if (segmented && (mode != Mode.FIRST || masked)) {
+                throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
+            }
             int lanes = Math.min(isa.lanes(), nr);
             if (mr < 1 || mr > panelRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
                 throw new IllegalArgumentException("unsupported GEMM tile " + this);
@@ -70,14 +82,53 @@ public final class GemmKernel extends JitKernel {
         }
     }
 
+    /**
+     * The K segments of a segmented sweep, relative to the tile's A and B: segment s adds
+     * {@code Σ_p A[aOff_s + p·panelRows + r] · B[bOff_s + p·ldb + j]} for {@code p < len_s}. Immutable; the extents
+     * its segments reach are computed once, so each call checks them in constant time.
+     */
+    public static final class Segments {
+        final long[] table;
+        final int ldb;
+        final long aEnd;
+        final long bEnd;
+        final int count;
+
+        /** Element offsets and lengths per segment, for A panels of {@code panelRows} and B rows {@code ldb} apart. */
+        public Segments(int[] aOff, int[] bOff, int[] len, int panelRows, int ldb) {
+            if (aOff.length == 0 || aOff.length != bOff.length || aOff.length != len.length) {
+                throw new IllegalArgumentException("segments: " + aOff.length + "/" + bOff.length + "/" + len.length);
+            }
+            this.count = aOff.length;
+            this.ldb = ldb;
+            this.table = new long[1 + 3 * count];
+            table[0] = count;
+            long aMax = 0;
+            long bMax = 0;
+            for (int s = 0; s < count; s++) {
+                if (aOff[s] < 0 || bOff[s] < 0 || len[s] < 1) {
+                    throw new IllegalArgumentException("segment " + s + ": " + aOff[s] + ", " + bOff[s] + ", " + len[s]);
+                }
+                table[1 + 3 * s] = 4L * aOff[s];
+                table[2 + 3 * s] = 4L * bOff[s];
+                table[3 + 3 * s] = len[s];
+                aMax = Math.max(aMax, aOff[s] + (long) len[s] * panelRows);
+                bMax = Math.max(bMax, bOff[s] + (long) (len[s] - 1) * ldb);
+            }
+            this.aEnd = aMax;
+            this.bEnd = bMax;
+        }
+    }
+
     private static final float[] NONE = new float[0];
-    private static final int STACK_ARGS = 16;
+    private static final long[] NO_SEGMENTS = new long[1];
+    private static final int STACK_ARGS = 17;
     private static final MethodHandle CALL;
 
     static {
         MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
         for (int i = 0; i < args.length; i++) {
-            args[i] = i < 6 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+            args[i] = i < 6 || i == args.length - 1 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
         }
         CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
     }
@@ -103,6 +154,9 @@ public final class GemmKernel extends JitKernel {
     public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
                     float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
                     int biasOff, int postStep, float[] residual, float alpha, float beta) {
+        if (key.segmented) {
+            throw new IllegalStateException("a segmented kernel runs with runSegmented");
+        }
         int mr = key.mr;
         if (kc < 1 || count < 1 || aStep < 0 || bStep < 0 || cStep < 0 || postStep < 0 || width < 1
                 || width > key.nr || (!key.masked && width != key.nr)) {
@@ -137,7 +191,36 @@ public final class GemmKernel extends JitKernel {
                     MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res), (long) aOff,
                     (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
-                    (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta));
+                    (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
+                    MemorySegment.ofArray(NO_SEGMENTS));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code count} segmented tiles (key {@code segmented}), each {@code bStep} and {@code cStep} elements after
+     * the previous one along B and C, all on the same A ({@code aOff} plus the segments' offsets); extents checked
+     * first.
+     */
+    public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
+                             int bStep, float[] c, int cOff, int ldc, int cStep) {
+        if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0) {
+            throw new IllegalArgumentException("segmented GEMM call: count " + count + ", ldb " + ldb + " (segments "
+                    + segments.ldb + "), steps " + bStep + "/" + cStep + " for " + key);
+        }
+        long last = count - 1L;
+        checkRange("A", a.length, aOff, aOff + segments.aEnd);
+        checkRange("B", b.length, bOff, bOff + last * bStep + segments.bEnd + key.nr);
+        checkMatrix("C", c.length, cOff + last * cStep, key.mr, key.nr, ldc);
+        checkRange("C", c.length, cOff, cOff + 1);
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
+                    MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE),
+                    (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
+                    (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -153,12 +236,12 @@ public final class GemmKernel extends JitKernel {
     }
 
     private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
-            B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15;
+            B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16;
 
     /**
      * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
      * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
-     * long biasOff, long postStep, long mask, long alphaBits, long betaBits)}.
+     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa;
@@ -233,9 +316,25 @@ public final class GemmKernel extends JitKernel {
                     as.add(row, ldc);
                 }
             }
-            as.mov(aCur, a);
-            as.lea(bCur, mem(b, col * vb));
-            as.mov(k, arg(KC));
+            Assembler.Label segment = as.newLabel();
+            Gp seg = R14;
+            Gp segs = R15;
+            if (key.segmented) {
+                // Table: count, then (A byte offset, B byte offset, length) per segment.
+                as.mov(seg, arg(SEGMENTS));
+                as.mov(segs, mem(seg));
+                as.add(seg, 8);
+                as.bind(segment);
+                as.mov(aCur, a);
+                as.add(aCur, mem(seg));
+                as.lea(bCur, mem(b, col * vb));
+                as.add(bCur, mem(seg, 8));
+                as.mov(k, mem(seg, 16));
+            } else {
+                as.mov(aCur, a);
+                as.lea(bCur, mem(b, col * vb));
+                as.mov(k, arg(KC));
+            }
             Assembler.Label loop = as.newLabel();
             as.align(16);
             as.bind(loop);
@@ -256,6 +355,11 @@ public final class GemmKernel extends JitKernel {
             as.add(bCur, ldb);
             as.dec(k);
             as.jcc(Assembler.Cond.NE, loop);
+            if (key.segmented) {
+                as.add(seg, 24);
+                as.dec(segs);
+                as.jcc(Assembler.Cond.NE, segment);
+            }
             // Post-ops and the single store, row by row; the registers past the accumulators are free now.
             Vec lo = vec(bReg, bits);
             Vec hi = vec(bReg + 1, bits);

@@ -115,6 +115,15 @@ public final class MicroKernel {
                 cStep, width, null, 0, null, 0, 0, null, 0, 0);
     }
 
+    /**
+     * The segmented kernel for {@code mr} rows (each tile sums over a {@link GemmKernel.Segments} table, in
+     * registers), or {@code null} when the JIT is off.
+     */
+    GemmKernel segmented(int mr) {
+        return isa == null ? null : new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, GemmKernel.Mode.FIRST,
+                false, false, false, GemmKernel.Activation.NONE, false, true));
+    }
+
     /** The full-width kernel without post-ops for this K block. */
     GemmKernel plain(boolean first, boolean integerSums, int mr) {
         return plain[mode(first, integerSums)][mr - 1];
