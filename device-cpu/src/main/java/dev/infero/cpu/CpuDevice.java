@@ -13,6 +13,8 @@ import java.util.Map;
  * their shapes when the JIT is on (see {@link dev.infero.cpu.jit.Jit}); the compiled model owns that code.
  */
 public final class CpuDevice implements Device {
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
     @Override
     public String name() {
         return "CPU";
@@ -30,6 +32,9 @@ public final class CpuDevice implements Device {
             jit.close();
             throw e;
         }
+        // A model dropped without close() still frees its code once no request can run it: requests and the model
+        // hold the plan.
+        CLEANER.register(plan, jit::closeQuietly);
         return new CpuExecutable(graph.name(), plan, settings, jit);
     }
 }

@@ -62,6 +62,15 @@ public final class KernelCache implements AutoCloseable {
         return code.values().stream().mapToLong(CodeBuffer::mappedBytes).sum();
     }
 
+    /** {@link #close()} for cleaners: a failure (code still running) leaves the code mapped. */
+    public void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            // Still running: the mapping stays, as it must.
+        }
+    }
+
     /**
      * Unmaps every function (later calls through them throw {@link IllegalStateException}). The shared cache is
      * never closed.
