@@ -29,16 +29,22 @@ public final class MicroKernel {
         this.isa = isa;
         this.cache = cache;
         int modes = isa == null ? 0 : GemmKernel.Mode.values().length;
+        // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
         this.plain = new GemmKernel[modes][MR];
         this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][MR];
-        for (GemmKernel.Mode mode : GemmKernel.Mode.values()) {
-            for (int mr = 1; mr <= MR && isa != null; mr++) {
-                plain[mode.ordinal()][mr - 1] = kernel(mode, mr, PostOps.NONE, false);
-                if (masked.length > 0) {
-                    masked[mode.ordinal()][mr - 1] = kernel(mode, mr, PostOps.NONE, true);
-                }
-            }
+    }
+
+    /**
+     * {@code table[i][mr - 1]}, generated (or found in the model's cache) the first time it is asked for. Racing
+     * threads may both build the object; the cache maps the code once, and a {@link GemmKernel} is immutable.
+     */
+    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail) {
+        GemmKernel k = table[i][mr - 1];
+        if (k == null) {
+            k = kernel(mode, mr, post, tail);
+            table[i][mr - 1] = k;
         }
+        return k;
     }
 
     /** The micro-kernel for a layer compiled now: generated for {@link Jit#isa()}, or the Vector API one. */
@@ -101,7 +107,7 @@ public final class MicroKernel {
         if (kc == 0) {
             return;
         }
-        plain[mode(first, integerSums)][mr - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
+        plain(first, integerSums, mr).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
                 NR, null, 0, null, 0, 0, null, 0, 0);
     }
 
@@ -111,7 +117,7 @@ public final class MicroKernel {
         if (kc == 0) {
             return;
         }
-        masked[mode(first, integerSums)][mr - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc,
+        masked(first, integerSums, mr).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc,
                 cStep, width, null, 0, null, 0, 0, null, 0, 0);
     }
 
@@ -126,12 +132,14 @@ public final class MicroKernel {
 
     /** The full-width kernel without post-ops for this K block. */
     GemmKernel plain(boolean first, boolean integerSums, int mr) {
-        return plain[mode(first, integerSums)][mr - 1];
+        int m = mode(first, integerSums);
+        return get(plain, m, mr, GemmKernel.Mode.values()[m], PostOps.NONE, false);
     }
 
     /** The masked kernel without post-ops (AVX-512). */
     GemmKernel masked(boolean first, boolean integerSums, int mr) {
-        return masked[mode(first, integerSums)][mr - 1];
+        int m = mode(first, integerSums);
+        return get(masked, m, mr, GemmKernel.Mode.values()[m], PostOps.NONE, true);
     }
 
     /**
@@ -145,30 +153,31 @@ public final class MicroKernel {
         return new Fused(this, post);
     }
 
-    /** Kernels with a layer's post-ops: [first ? 0 : 1][mr - 1], full width and masked. */
+    /** Kernels with a layer's post-ops, generated on first use: [first ? 0 : 1][mr - 1], full width and masked. */
     public static final class Fused {
-        final GemmKernel[][] full = new GemmKernel[2][MR];
-        final GemmKernel[][] tail;
+        private final MicroKernel micro;
+        private final PostOps post;
+        private final GemmKernel[][] full = new GemmKernel[2][MR];
+        private final GemmKernel[][] tail;
         final float[] scale;
         final float[] bias;
         final float alpha;
         final float beta;
 
         Fused(MicroKernel micro, PostOps post) {
+            this.micro = micro;
+            this.post = post;
             tail = new GemmKernel[micro.masksTails() ? 2 : 0][MR];
-            for (int f = 0; f < 2; f++) {
-                GemmKernel.Mode mode = f == 0 ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
-                for (int mr = 1; mr <= MR; mr++) {
-                    full[f][mr - 1] = micro.kernel(mode, mr, post, false);
-                    if (tail.length > 0) {
-                        tail[f][mr - 1] = micro.kernel(mode, mr, post, true);
-                    }
-                }
-            }
             scale = post.jitScale();
             bias = post.jitBias();
             alpha = post.jitAlpha();
             beta = post.jitBeta();
+        }
+
+        /** The kernel for the last K block, starting from zero ({@code first}) or from C. */
+        GemmKernel kernel(boolean tailColumns, boolean first, int mr) {
+            GemmKernel.Mode mode = first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
+            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns);
         }
     }
 }

@@ -230,7 +230,7 @@ public final class PackedGemm {
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, null, 0, null, 0,
                     0, null, 0, 0);
         } else {
-            var kernel = (tail ? f.tail : f.full)[first ? 0 : 1][mr - 1];
+            var kernel = f.kernel(tail, first, mr);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, f.scale, channel,
                     f.bias, channel, postStep, residual, f.alpha, f.beta);
         }

@@ -138,8 +138,10 @@ final class ShiftedConv {
                 aOff[s] = this.weights[0].blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
             }
             panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, segB, segLen, PackedGemm.MR, ldb);
-            int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
-            if (segmentedKernels[mr - 1] == null) {
+        }
+        // Generated at compile time: a layer has at most two row counts (full panels and the last one).
+        for (int mr : new int[] {Math.min(PackedGemm.MR, cout), (cout - 1) % PackedGemm.MR + 1}) {
+            if (micro.isJit() && segmentedKernels[mr - 1] == null) {
                 segmentedKernels[mr - 1] = micro.segmented(mr);
             }
         }
