@@ -22,7 +22,7 @@ class GemmKernelTest {
         Random rnd = new Random(12);
         KernelCache cache = new KernelCache("test");
         try (cache) {
-            for (int trial = 0; trial < 300; trial++) {
+            for (int trial = 0; trial < 150; trial++) {
                 int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
                 int mr = 1 + rnd.nextInt(PANEL);
                 GemmKernel.Mode mode = GemmKernel.Mode.values()[rnd.nextInt(4)];
@@ -141,6 +141,63 @@ class GemmKernelTest {
                 16, null, 0, bias, 0, 0, c.clone(), 0, 0));
         assertThrows(IllegalArgumentException.class, () -> kernel.run(10, 1, a, -1, 0, b, 0, 16, 0, c, 0, 16, 0, 8,
                 null, 0, bias, 0, 0, c.clone(), 0, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void segmentedTilesSumEverySegment(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available");
+        Random rnd = new Random(3);
+        for (int trial = 0; trial < 25; trial++) {
+            int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
+            int mr = 1 + rnd.nextInt(PANEL);
+            int segs = 1 + rnd.nextInt(9);
+            int ldb = nr * (1 + rnd.nextInt(6)) + rnd.nextInt(3);
+            int[] aOff = new int[segs];
+            int[] bOff = new int[segs];
+            int[] len = new int[segs];
+            for (int s = 0; s < segs; s++) {
+                len[s] = 1 + rnd.nextInt(30);
+                aOff[s] = rnd.nextInt(200);
+                bOff[s] = rnd.nextInt(50);
+            }
+            GemmKernel.Segments table = new GemmKernel.Segments(aOff, bOff, len, PANEL, ldb);
+            GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, mr, nr,
+                    GemmKernel.Mode.FIRST, false, false, false, GemmKernel.Activation.NONE, false, true));
+            int count = 1 + rnd.nextInt(3);
+            float[] a = values(rnd, 200 + 30 * PANEL, false);
+            float[] b = values(rnd, 50 + 30 * ldb + count * nr, false);
+            int ldc = count * nr + rnd.nextInt(3);
+            float[] c = values(rnd, PANEL * ldc, false);
+            float[] expected = c.clone();
+            for (int t = 0; t < count; t++) {
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0; j < nr; j++) {
+                        float sum = 0;
+                        for (int s = 0; s < segs; s++) {
+                            for (int p = 0; p < len[s]; p++) {
+                                sum = Math.fma(a[aOff[s] + p * PANEL + r], b[bOff[s] + t * nr + p * ldb + j], sum);
+                            }
+                        }
+                        expected[r * ldc + t * nr + j] = sum;
+                    }
+                }
+            }
+            kernel.runSegmented(table, count, a, 0, b, 0, ldb, nr, c, 0, ldc, nr);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(expected[i], c[i], 1e-4f * (1 + Math.abs(expected[i])), "trial " + trial + " at " + i);
+            }
+            // One element short anywhere: refused before the call.
+            int maxB = 0;
+            for (int s = 0; s < segs; s++) {
+                maxB = Math.max(maxB, bOff[s] + (len[s] - 1) * ldb);
+            }
+            float[] tooShort = new float[maxB + (count - 1) * nr + nr - 1];
+            assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, tooShort, 0,
+                    ldb, nr, c, 0, ldc, nr));
+            assertThrows(IllegalArgumentException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb + 1,
+                    nr, c, 0, ldc, nr));
+        }
     }
 
     private static float[] values(Random rnd, int n, boolean ints) {
