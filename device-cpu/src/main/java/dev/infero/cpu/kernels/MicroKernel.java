@@ -15,6 +15,8 @@ public final class MicroKernel {
     /** The Vector API kernel. */
     public static final MicroKernel VECTOR = new MicroKernel(null, null);
 
+    /** {@code Mode.values()} copies its array on every call: looked up once. */
+    private static final GemmKernel.Mode[] MODES = GemmKernel.Mode.values();
     private static final int MR = PackedGemm.MR;
     private static final int NR = PackedGemm.NR;
 
@@ -28,7 +30,7 @@ public final class MicroKernel {
     private MicroKernel(Jit.Isa isa, KernelCache cache) {
         this.isa = isa;
         this.cache = cache;
-        int modes = isa == null ? 0 : GemmKernel.Mode.values().length;
+        int modes = isa == null ? 0 : MODES.length;
         // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
         this.plain = new GemmKernel[modes][MR];
         this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][MR];
@@ -133,13 +135,13 @@ public final class MicroKernel {
     /** The full-width kernel without post-ops for this K block. */
     GemmKernel plain(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(plain, m, mr, GemmKernel.Mode.values()[m], PostOps.NONE, false);
+        return get(plain, m, mr, MODES[m], PostOps.NONE, false);
     }
 
     /** The masked kernel without post-ops (AVX-512). */
     GemmKernel masked(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(masked, m, mr, GemmKernel.Mode.values()[m], PostOps.NONE, true);
+        return get(masked, m, mr, MODES[m], PostOps.NONE, true);
     }
 
     /**
