@@ -1,0 +1,69 @@
+package dev.infero.benchmarks;
+
+import dev.infero.api.*;
+import dev.infero.core.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Median thread CPU time per inference of each model on one thread, compiled three times in one JVM — generated
+ * AVX-512 code, generated AVX2 code, JIT off (Vector API) — and run alternately. On a shared machine the thread's CPU
+ * time is far steadier than wall-clock latency (one-thread inference runs every kernel on the calling thread).
+ * Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime [-Dseconds=25] model.onnx...}
+ */
+public final class JitCpuTime {
+    public static void main(String[] args) {
+        var mx = ManagementFactory.getThreadMXBean();
+        String[] modes = {"avx512", "avx2", "off"};
+        try (Core core = new Core()) {
+            for (String file : args) {
+                Model model = core.readModel(Path.of(file));
+                Map<String, InferRequest> req = new LinkedHashMap<>();
+                List<CompiledModel> keep = new ArrayList<>();
+                for (String m : modes) {
+                    System.setProperty("infero.jit", m.equals("off") ? "false" : "true");
+                    System.setProperty("infero.jit.isa", m.equals("off") ? "avx512" : m);
+                    CompiledModel cm = core.compileModel(model, "CPU", Map.of("INFERENCE_NUM_THREADS", "1", "NUM_STREAMS", "1"));
+                    keep.add(cm);
+                    InferRequest r = cm.createInferRequest();
+                    for (int i = 0; i < r.inputs().size(); i++) {
+                        var p = r.inputs().get(i);
+                        int[] shape = p.shape().toArray();
+                        Tensor t = Tensor.allocate(dev.infero.core.types.ElementType.F32, shape);
+                        Random rnd = new Random(1);
+                        for (int j = 0; j < t.size(); j++) t.floats()[j] = rnd.nextFloat();
+                        r.setInput(i, t);
+                    }
+                    req.put(m, r);
+                }
+                Map<String, List<Long>> times = new LinkedHashMap<>();
+                for (String m : modes) { times.put(m, new ArrayList<>()); for (int i = 0; i < 5; i++) req.get(m).infer(); }
+                long deadline = System.nanoTime() + Long.parseLong(System.getProperty("seconds", "20")) * 1_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    for (String m : modes) {
+                        for (int i = 0; i < 3; i++) {
+                            long t0 = mx.getCurrentThreadCpuTime();
+                            req.get(m).infer();
+                            times.get(m).add(mx.getCurrentThreadCpuTime() - t0);
+                        }
+                    }
+                }
+                StringBuilder sb = new StringBuilder(String.format("%-28s", Path.of(file).getFileName()));
+                double off = median(times.get("off"));
+                for (String m : modes) {
+                    double med = median(times.get(m));
+                    sb.append(String.format("  %s %7.2f ms (%.2fx)", m, med / 1e6, med / off));
+                }
+                System.out.println(sb + "  n=" + times.get("off").size());
+                keep.forEach(CompiledModel::close);
+            }
+        }
+    }
+    private static double median(List<Long> v) { List<Long> s = new ArrayList<>(v); Collections.sort(s); return s.get(s.size() / 2); }
+}
