@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BlazeFace's pre- and post-processing, as MediaPipe's face detection graph does it: the image letterboxed into the
- * square input; each anchor's 16 regression values decoded to a box and six keypoints
+ * BlazeFace's pre- and post-processing, as MediaPipe's face detection graph does it: the region (usually the whole
+ * image letterboxed, see {@link ImageRegion#whole}) sampled into the square input; each anchor's 16 regression values decoded to a box and six keypoints
  * ({@code TensorsToDetectionsCalculator}: offsets divided by the input size — {@code x_scale = y_scale = w_scale =
  * h_scale = 128} for the 128×128 front model — times the anchor size, plus the anchor centre); scores clipped to
  * ±100 and passed through a sigmoid; detections under {@code minScore} dropped; the rest suppressed (weighted by
  * default) and mapped back to image pixels.
  */
-public final class BlazeFaceTranslator implements Translator<RgbImage, List<Detection>> {
+public final class BlazeFaceTranslator implements Translator<ImageRegion, List<Detection>> {
     /** Decoding settings. */
     public record Options(float minScore, float scoreClip, NonMaxSuppression.Mode nms, float nmsThreshold,
                           int maxDetections) {
@@ -80,15 +80,18 @@ public final class BlazeFaceTranslator implements Translator<RgbImage, List<Dete
     }
 
     @Override
-    public List<Tensor> processInput(RgbImage image) {
-        return List.of(input.sample(image, RotatedRect.letterbox(image.width(), image.height())));
+    public List<Tensor> processInput(ImageRegion region) {
+        return List.of(input.sample(region.image(), region.roi()));
     }
 
     @Override
-    public List<Detection> processOutput(RgbImage image, List<Tensor> outputs) {
+    public List<Detection> processOutput(ImageRegion region, List<Tensor> outputs) {
         float[] raw = floats(outputs.get(boxesOutput));
         float[] logits = floats(outputs.get(scoresOutput));
-        RotatedRect frame = RotatedRect.letterbox(image.width(), image.height());
+        RotatedRect frame = region.roi();
+        if (frame.rotation() != 0) {
+            throw new InferoException("BlazeFace decodes axis-aligned regions only; got rotation " + frame.rotation());
+        }
         List<Detection> candidates = decode(raw, logits, frame);
         return NonMaxSuppression.apply(candidates, options.nms(), options.nmsThreshold(), options.maxDetections());
     }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** A FaceMesh model with its {@link FaceMeshTranslator}: face region in, landmarks in image pixels out. */
-public final class FaceLandmarker extends Predictor<FaceRegion, FaceLandmarks> {
+public final class FaceLandmarker extends Predictor<ImageRegion, FaceLandmarks> {
     /** Runs {@code model} with {@code translator}; {@code ownsModel}: close the model with this landmarker. */
     public FaceLandmarker(CompiledModel model, FaceMeshTranslator translator, boolean ownsModel) {
         super(model, translator, ownsModel);
@@ -31,7 +31,7 @@ public final class FaceLandmarker extends Predictor<FaceRegion, FaceLandmarks> {
     }
 
     /** The landmarks of the face in {@code region}. */
-    public FaceLandmarks landmarks(FaceRegion region) {
+    public FaceLandmarks landmarks(ImageRegion region) {
         return predict(region);
     }
 }

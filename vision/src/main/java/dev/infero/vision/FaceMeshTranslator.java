@@ -12,7 +12,7 @@ import java.util.List;
  * rotation and scale to image pixels ({@code LandmarkProjectionCalculator}, exact in pixels), the face flag passed
  * through a sigmoid.
  */
-public final class FaceMeshTranslator implements Translator<FaceRegion, FaceLandmarks> {
+public final class FaceMeshTranslator implements Translator<ImageRegion, FaceLandmarks> {
     private final ModelInput input;
     private final int landmarksOutput;
     private final int flagOutput;
@@ -63,12 +63,12 @@ public final class FaceMeshTranslator implements Translator<FaceRegion, FaceLand
     }
 
     @Override
-    public List<Tensor> processInput(FaceRegion region) {
+    public List<Tensor> processInput(ImageRegion region) {
         return List.of(input.sample(region.image(), region.roi()));
     }
 
     @Override
-    public FaceLandmarks processOutput(FaceRegion region, List<Tensor> outputs) {
+    public FaceLandmarks processOutput(ImageRegion region, List<Tensor> outputs) {
         Tensor lmTensor = outputs.get(landmarksOutput);
         float[] raw = lmTensor.type() == ElementType.F32 ? lmTensor.floats() : lmTensor.toFloatArray();
         RotatedRect roi = region.roi();

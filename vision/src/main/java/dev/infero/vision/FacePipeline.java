@@ -33,33 +33,40 @@ public final class FacePipeline implements AutoCloseable {
      * @param detection     detector decoding and suppression
      * @param roiScale      face region size relative to the detection box's long side (MediaPipe: 1.5)
      * @param maxFaces      at most this many faces, best first (≤ 0: all)
+     * @param tiles         also detect on {@code tiles × tiles} overlapping tiles (1: the whole picture only),
+     *                      for faces small in the picture
      * @param detectorRange input range of the detector when its preprocessing is not embedded
      * @param landmarkRange input range of the landmark model when its preprocessing is not embedded
      * @param anchors       the detector's anchors ({@code null}: MediaPipe's front-model anchors)
      */
     public record Options(String device, Map<String, String> config, BlazeFaceTranslator.Options detection,
-                          double roiScale, int maxFaces, InputRange detectorRange, InputRange landmarkRange,
+                          double roiScale, int maxFaces, int tiles, InputRange detectorRange, InputRange landmarkRange,
                           Anchors anchors) {
         /** CPU, MediaPipe's settings, inputs in [-1, 1]. */
         public static final Options DEFAULT = new Options("CPU", Map.of(), BlazeFaceTranslator.Options.DEFAULT,
-                FaceAlignment.DEFAULT_SCALE, 0, InputRange.MINUS_ONE_TO_ONE, InputRange.MINUS_ONE_TO_ONE, null);
+                FaceAlignment.DEFAULT_SCALE, 0, 1, InputRange.MINUS_ONE_TO_ONE, InputRange.MINUS_ONE_TO_ONE, null);
 
         public Options {
             config = Map.copyOf(config);
         }
 
         public Options withConfig(Map<String, String> newConfig) {
-            return new Options(device, newConfig, detection, roiScale, maxFaces, detectorRange, landmarkRange,
+            return new Options(device, newConfig, detection, roiScale, maxFaces, tiles, detectorRange, landmarkRange,
                     anchors);
         }
 
         public Options withDetection(BlazeFaceTranslator.Options newDetection) {
-            return new Options(device, config, newDetection, roiScale, maxFaces, detectorRange, landmarkRange,
+            return new Options(device, config, newDetection, roiScale, maxFaces, tiles, detectorRange, landmarkRange,
+                    anchors);
+        }
+
+        public Options withTiles(int newTiles) {
+            return new Options(device, config, detection, roiScale, maxFaces, newTiles, detectorRange, landmarkRange,
                     anchors);
         }
 
         public Options withAnchors(Anchors newAnchors) {
-            return new Options(device, config, detection, roiScale, maxFaces, detectorRange, landmarkRange,
+            return new Options(device, config, detection, roiScale, maxFaces, tiles, detectorRange, landmarkRange,
                     newAnchors);
         }
     }
@@ -91,14 +98,19 @@ public final class FacePipeline implements AutoCloseable {
 
     /** The faces on {@code image}, best detection first. */
     public List<Face> process(RgbImage image) {
-        List<Detection> detections = detector.detect(image);
+        return process(image, options.tiles());
+    }
+
+    /** The faces on {@code image} with the detector also run on {@code tiles × tiles} tiles (1: none). */
+    public List<Face> process(RgbImage image, int tiles) {
+        List<Detection> detections = detector.detect(image, tiles);
         List<Face> faces = new ArrayList<>();
         for (Detection d : detections) {
             if (options.maxFaces() > 0 && faces.size() >= options.maxFaces()) {
                 break;
             }
             RotatedRect roi = FaceAlignment.roi(d, options.roiScale(), 0, 1);
-            faces.add(new Face(d, roi, landmarker.landmarks(new FaceRegion(image, roi))));
+            faces.add(new Face(d, roi, landmarker.landmarks(new ImageRegion(image, roi))));
         }
         return faces;
     }
