@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, RunCommand.class, ConvertCommand.class,
             dev.infero.cli.benchmark.BenchmarkCommand.class, ConformanceCommand.class, DemoCommand.class,
             dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
-            dev.infero.cli.faces.FacesCommand.class,
+            dev.infero.cli.faces.FacesCommand.class, dev.infero.cli.report.ReportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
