@@ -47,9 +47,15 @@ final class DemoReport {
         List<String> inputs = List.of("timing: the demo picture (DemoModel.syntheticImage), sync, one request",
                 "drift: " + evaluationImages + " generated images (seed " + DemoCommand.EVALUATION_SEED
                         + "), not the " + DemoCommand.CALIBRATION_IMAGES + " calibration images");
-        List<String> commands = List.of("infero demo --output-dir " + html.getParent(),
-                "infero report -m " + models.get(0) + " -m " + models.get(1) + " -m " + models.get(2) + " -o "
-                        + html.resolveSibling("full-report.html") + "    # adds N-thread throughput");
+        List<String> commands = new ArrayList<>();
+        commands.add("infero demo --output-dir " + html.getParent());
+        commands.add("# the same models measured by the tools (random inputs instead of the demo's pictures)");
+        for (Path m : models) {
+            commands.add("infero benchmark -m " + m + " -api sync -hint latency -t 1 -pc");
+        }
+        commands.add("infero compare " + models.get(0) + " " + models.get(2) + " --random 48 --per-layer");
+        commands.add("infero report -m " + models.get(0) + " -m " + models.get(1) + " -m " + models.get(2) + " -o "
+                + html.resolveSibling("full-report.html") + "    # adds N-thread throughput");
         HtmlReport.write(new ReportData("Infero demo: FP32, FP16 and INT8 of the built-in CNN",
                 Measurements.machine("CPU"), variants, layers, null, inputs, commands,
                 List.of("Latency: the demo's own sync runs (median). Layer times: 10 profiled inferences, 1 thread.")),
