@@ -63,7 +63,7 @@ public final class FacesCommand implements Callable<Integer> {
             description = "FP32 (the models as given), FP16 or INT8 (made from them); default ${DEFAULT-VALUE}.")
     String precision;
 
-    @Option(names = "--compare", split = ",", paramLabel = "A,B",
+    @Option(names = "--compare", split = ",", paramLabel = "A,B", hideParamSyntax = true,
             description = "Run two precisions, e.g. FP32,INT8: draw both (green, magenta) and report the mean "
                     + "landmark distance of B from A.")
     List<String> compare = List.of();

@@ -86,50 +86,87 @@ public final class Measurements {
                 List.of(), null);
     }
 
-    /** {@code base} with its 1-thread latency, N-thread throughput and per-layer-type time measured on {@code input}. */
-    public static ReportData.Variant measure(Core core, Path file, ReportData.Variant base, Tensor[] input,
-                                             Settings s, PrintStream log) {
-        Model model = core.readModel(file);
-        Statistics latency;
-        Statistics p90;
-        double[] latenciesMs;
+    /** Rounds the 1-thread latency runs are split into, alternating between the variants. */
+    static final int ROUNDS = 3;
+
+    /**
+     * {@code bases} with their 1-thread latency, N-thread throughput and per-layer-type time measured on
+     * {@code input}. The latency runs alternate: every variant is compiled and warmed up first, then each runs
+     * {@value #ROUNDS} times for a third of the duration, in turn, so that a busy spell of a shared machine or the
+     * JVM's compiler does not fall on one variant only.
+     */
+    public static List<ReportData.Variant> measure(Core core, List<ReportData.Variant> bases, Tensor[] input,
+                                                   Settings s, PrintStream log) {
+        int n = bases.size();
+        List<CompiledModel> compiled = new ArrayList<>();
+        List<InferRequest> requests = new ArrayList<>();
+        List<List<long[]>> runs = new ArrayList<>();
+        long[] durations = new long[n];
+        try {
+            for (ReportData.Variant v : bases) {
+                CompiledModel c = core.compileModel(core.readModel(Path.of(v.file())), s.device(),
+                        Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", "1"));
+                compiled.add(c);
+                InferRequest r = c.createInferRequest();
+                bind(r, input);
+                requests.add(r);
+                runs.add(new ArrayList<>());
+            }
+            for (InferRequest r : requests) {
+                warmUp(r::infer, s.durationMs());
+            }
+            for (int round = 0; round < ROUNDS; round++) {
+                for (int i = 0; i < n; i++) {
+                    MeasurementLoop.Measured m = new MeasurementLoop(System::nanoTime,
+                            new MeasurementLoop.Limits(0, Math.max(1, s.durationMs() / ROUNDS) * 1_000_000L),
+                            MeasurementLoop.Progress.NONE).runSync(requests.get(i)::infer);
+                    runs.get(i).add(m.latenciesNanos());
+                    durations[i] += m.durationNanos();
+                }
+            }
+        } finally {
+            compiled.forEach(CompiledModel::close);
+        }
+        List<ReportData.Variant> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ReportData.Variant base = bases.get(i);
+            long[] all = runs.get(i).stream().flatMapToLong(java.util.Arrays::stream).toArray();
+            Statistics latency = Statistics.of(all, durations[i], 1, 50);
+            Statistics p90 = Statistics.of(all, durations[i], 1, 90);
+            double[] latenciesMs = new double[all.length];
+            for (int k = 0; k < all.length; k++) {
+                latenciesMs[k] = all[k] / 1e6;
+            }
+            log(log, "%s: 1 thread, median %.3f ms over %d inferences", base.name(), latency.latencyMs(),
+                    latency.count());
+            Model model = core.readModel(Path.of(base.file()));
+            Statistics throughput = s.threads() > 0 ? throughput(core, model, input, s) : null;
+            if (throughput != null) {
+                log(log, "%s: %d threads, %.1f inferences/s", base.name(), s.threads(), throughput.throughputFps());
+            }
+            List<ReportData.LayerTime> layerTimes = s.profileRuns() > 0 ? layerTimes(core, model, input, s)
+                    : List.of();
+            out.add(new ReportData.Variant(base.name(), base.file(), base.precision(), base.sizeBytes(),
+                    base.parameters(), base.flops(), latency, p90.latencyMs(), latenciesMs, s.threads(), throughput,
+                    layerTimes, base.drift()));
+        }
+        return out;
+    }
+
+    /** Asynchronous requests on {@code threads} threads with the THROUGHPUT hint, after a warm-up. */
+    static Statistics throughput(Core core, Model model, Tensor[] input, Settings s) {
         try (CompiledModel compiled = core.compileModel(model, s.device(),
-                Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", "1"))) {
-            InferRequest request = compiled.createInferRequest();
-            bind(request, input);
-            warmUp(request::infer, s.durationMs());
+                Map.of("PERFORMANCE_HINT", "THROUGHPUT", "INFERENCE_NUM_THREADS", String.valueOf(s.threads())))) {
+            AsyncInferQueue<Long> queue = new AsyncInferQueue<>(compiled, 0);
+            for (int r = 0; r < queue.size(); r++) {
+                bind(queue.get(r), input);
+            }
+            warmUp(queue.get(0)::infer, s.durationMs());
             MeasurementLoop.Measured m = new MeasurementLoop(System::nanoTime,
                     new MeasurementLoop.Limits(0, s.durationMs() * 1_000_000L), MeasurementLoop.Progress.NONE)
-                    .runSync(request::infer);
-            latency = Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 50);
-            p90 = Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 90);
-            latenciesMs = new double[m.latenciesNanos().length];
-            for (int i = 0; i < latenciesMs.length; i++) {
-                latenciesMs[i] = m.latenciesNanos()[i] / 1e6;
-            }
+                    .runAsync(queue);
+            return Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 50);
         }
-        log(log, "%s: 1 thread, median %.3f ms over %d inferences", base.name(), latency.latencyMs(),
-                latency.count());
-        Statistics throughput = null;
-        if (s.threads() > 0) {
-            try (CompiledModel compiled = core.compileModel(model, s.device(),
-                    Map.of("PERFORMANCE_HINT", "THROUGHPUT", "INFERENCE_NUM_THREADS", String.valueOf(s.threads())))) {
-                AsyncInferQueue<Long> queue = new AsyncInferQueue<>(compiled, 0);
-                for (int r = 0; r < queue.size(); r++) {
-                    bind(queue.get(r), input);
-                }
-                warmUp(queue.get(0)::infer, s.durationMs());
-                MeasurementLoop.Measured m = new MeasurementLoop(System::nanoTime,
-                        new MeasurementLoop.Limits(0, s.durationMs() * 1_000_000L), MeasurementLoop.Progress.NONE)
-                        .runAsync(queue);
-                throughput = Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 50);
-            }
-            log(log, "%s: %d threads, %.1f inferences/s", base.name(), s.threads(), throughput.throughputFps());
-        }
-        List<ReportData.LayerTime> layerTimes = s.profileRuns() > 0 ? layerTimes(core, model, input, s) : List.of();
-        return new ReportData.Variant(base.name(), base.file(), base.precision(), base.sizeBytes(), base.parameters(),
-                base.flops(), latency, p90.latencyMs(), latenciesMs, s.threads(), throughput, layerTimes,
-                base.drift());
     }
 
     /** Per-layer-type time of one inference, averaged over {@code profileRuns} runs with counters on, 1 thread. */

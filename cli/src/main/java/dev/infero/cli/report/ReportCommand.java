@@ -114,9 +114,10 @@ public final class ReportCommand implements Callable<Integer> {
             if (inputs.isEmpty()) {
                 throw new InferoException("no usable inputs in " + input);
             }
-            for (ReportData.Variant v : described) {
-                ReportData.Variant measured = Measurements.measure(core, Path.of(v.file()), v, inputs.getFirst(),
-                        settings, log);
+            List<ReportData.Variant> timed = Measurements.measure(core, described, inputs.getFirst(), settings, log);
+            for (int i = 0; i < timed.size(); i++) {
+                ReportData.Variant v = described.get(i);
+                ReportData.Variant measured = timed.get(i);
                 if (v != reference) {
                     ModelComparison.Report r = ModelComparison.compare(refFile, Path.of(v.file()), inputs,
                             !noPerLayer, null);
@@ -223,10 +224,12 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     private static List<String> notes(Measurements.Settings s) {
-        return List.of(String.format(Locale.ROOT, "Latency: one thread, synchronous inferences for %d ms after a "
-                + "warm-up of a quarter of that (the JVM compiles the kernels during the first runs); median and 90th percentile as benchmark_app computes them. Throughput: %d "
-                + "threads, asynchronous requests with the THROUGHPUT hint for %d ms. Numbers from a shared or busy "
-                + "machine vary from run to run: compare ratios within one report.", s.durationMs(), s.threads(),
+        return List.of(String.format(Locale.ROOT, "Latency: one thread, synchronous inferences for %d ms per "
+                + "variant in 3 rounds alternating between the variants, after a warm-up of each (the JVM compiles "
+                + "the kernels during the first runs); median and 90th percentile as benchmark_app computes them. "
+                + "Throughput: %d threads, asynchronous requests with the THROUGHPUT hint for %d ms. Numbers from a "
+                + "shared or busy machine vary from run to run: compare ratios within one report.", s.durationMs(),
+                s.threads(),
                 s.durationMs()));
     }
 

@@ -121,7 +121,7 @@ public final class Svg {
             sorted.add(c);
             if (c.length > 0) {
                 lo = Math.min(lo, c[0]);
-                hi = Math.max(hi, percentile(c, 99.5));
+                hi = Math.max(hi, percentile(c, 99));
             }
         }
         if (lo > hi) {
