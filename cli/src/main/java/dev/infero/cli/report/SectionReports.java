@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The HTML sections of {@code compare --report} and {@code quantize --report}: two models and their drift. */
+/**
+ * The HTML sections of {@code compare --report} and {@code quantize --report} (two models and their drift) and of an
+ * accuracy run ({@code accuracy --report}: the metrics table and speed against accuracy).
+ */
 public final class SectionReports {
     private SectionReports() {
     }
@@ -39,6 +42,15 @@ public final class SectionReports {
                 + String.format(java.util.Locale.ROOT, "%.6f", d.metrics().cosine()) + ")").toList()) + ".");
         HtmlReport.write(new ReportData(title, Measurements.machine("CPU"), variants, layers, null, inputs, commands,
                 notes), file);
+    }
+
+    /**
+     * An accuracy run's page: every model's metrics, and its latency against its first metric when the run measured
+     * latencies.
+     */
+    public static void accuracy(Path file, ReportData.Accuracy accuracy, List<String> inputs, List<String> commands) {
+        HtmlReport.write(new ReportData("Infero accuracy: " + accuracy.dataset(), Measurements.machine("CPU"),
+                List.of(), List.of(), accuracy, inputs, commands, List.of()), file);
     }
 
     private static ReportData.Variant rename(ReportData.Variant v, String name) {

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -167,6 +168,27 @@ class ReportChromiumTest {
         dom = render(quant).dom();
         assertTrue(count(chart(dom, "chart-drift"), "class=\"point\"") >= 10);
         assertEquals(2, count(dom, "<tr><td class=\"l\">(FP32|INT8)</td>"));
+    }
+
+    @Test
+    void accuracySectionShowsMetricsAndSpeedAgainstAccuracy() throws Exception {
+        Path json = Files.writeString(dir.resolve("accuracy.json"), """
+                {"tool":"infero accuracy","dataset":"imagenet-samples","samples":500,"models":[
+                 {"name":"FP32","model":"m_fp32.xml","precision":"FP32","size_bytes":4900000,"latency_ms":3.1,
+                  "metrics":[{"name":"accuracy@top1","type":"accuracy","value":0.646,"delta":0.0}]},
+                 {"name":"INT8","model":"m_int8.xml","precision":"INT8","size_bytes":1400000,"latency_ms":2.2,
+                  "metrics":[{"name":"accuracy@top1","type":"accuracy","value":0.641,"delta":-0.005}]}]}
+                """);
+        Path html = dir.resolve("accuracy.html");
+        SectionReports.accuracy(html, AccuracyFile.read(json), List.of("500 images"), List.of("infero accuracy"));
+        String dom = render(html).dom();
+        assertEquals(2, count(chart(dom, "chart-speed"), "class=\"point\""));
+        assertTrue(dom.contains("0.6410") && dom.contains("-0.0050"), "metric and delta");
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"models\":[{\"name\":\"a\",\"metrics\":"
+                + "[{\"name\":\"top1\",\"value\":\"x\"}]}]}");
+        assertEquals("accuracy file " + bad + ": models[0].metrics[0].value must be a number, got \"x\"",
+                org.junit.jupiter.api.Assertions.assertThrows(dev.infero.core.InferoException.class,
+                        () -> AccuracyFile.read(bad)).getMessage());
     }
 
     @Test
