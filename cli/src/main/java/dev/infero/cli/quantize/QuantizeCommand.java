@@ -1,13 +1,13 @@
 package dev.infero.cli.quantize;
 
 import dev.infero.api.Core;
+import dev.infero.cli.report.HtmlReport;
+import dev.infero.cli.report.SectionReports;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.ir.IrReader;
 import dev.infero.onnx.OnnxExporter;
-import dev.infero.cli.report.HtmlReport;
-import dev.infero.cli.report.SectionReports;
 import dev.infero.quantize.CalibrationData;
 import dev.infero.quantize.ModelComparison;
 import dev.infero.quantize.PotConfig;
