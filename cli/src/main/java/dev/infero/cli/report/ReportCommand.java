@@ -114,6 +114,16 @@ public final class ReportCommand implements Callable<Integer> {
             if (inputs.isEmpty()) {
                 throw new InferoException("no usable inputs in " + input);
             }
+            List<String> notes = new ArrayList<>(notes(settings));
+            String refPrep = preprocessing(core, refFile);
+            for (ReportData.Variant v : described) {
+                String prep = preprocessing(core, Path.of(v.file()));
+                if (!prep.equals(refPrep)) {
+                    notes.add("Warning: " + v.name() + " embeds other input preprocessing than " + reference.name()
+                            + " (" + (prep.isEmpty() ? "none" : prep) + " vs " + (refPrep.isEmpty() ? "none" : refPrep)
+                            + "): both get the same inputs, so its drift includes that difference.");
+                }
+            }
             List<ReportData.Variant> timed = Measurements.measure(core, described, inputs.getFirst(), settings, log);
             for (int i = 0; i < timed.size(); i++) {
                 ReportData.Variant v = described.get(i);
@@ -133,7 +143,7 @@ public final class ReportCommand implements Callable<Integer> {
                     : inputs.size() + " inputs from " + input + " (resized to the model input, 0..255 RGB); "
                     + "timing uses the first");
             ReportData data = new ReportData("Infero report: " + reference.file(), Measurements.machine(device),
-                    variants, layerDrift, acc, inputLines, commands(variants, reference, nThreads), notes(settings));
+                    variants, layerDrift, acc, inputLines, commands(variants, reference, nThreads), notes);
             HtmlReport.write(data, output);
         }
         out.printf(Locale.ROOT, "Report written to %s (%d variants; reference %s)%n", output, variants.size(),
@@ -172,6 +182,22 @@ public final class ReportCommand implements Callable<Integer> {
             }
         }
         return files;
+    }
+
+    /** The mean/scale/channel-order preprocessing convert embedded in a model ("" for none). */
+    private static String preprocessing(Core core, Path model) {
+        var m = core.readModel(model).graph().metadata();
+        StringBuilder sb = new StringBuilder();
+        for (String k : new String[] {"mean_values", "scale_values", "scale"}) {
+            String v = m.get("conversion_parameters/" + k);
+            if (v != null) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ').append(v);
+            }
+        }
+        if (Boolean.parseBoolean(m.getOrDefault("conversion_parameters/reverse_input_channels", "false"))) {
+            sb.append(sb.isEmpty() ? "" : ", ").append("reverse_input_channels");
+        }
+        return sb.toString();
     }
 
     /** Names the variants by precision, or by file name where precisions repeat. */
