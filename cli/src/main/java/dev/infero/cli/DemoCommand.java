@@ -66,6 +66,10 @@ final class DemoCommand implements Callable<Integer> {
     private record Variant(String name, Path xml, long binBytes) {
     }
 
+    /** One variant's benchmark: its scores on the demo picture and its latencies. */
+    private record Timed(float[] scores, Statistics stats, long[] latenciesNanos) {
+    }
+
     @Override
     public Integer call() throws IOException {
         if (benchmarkMillis < 1) {
@@ -117,9 +121,11 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-10s sync, %d ms each; latency is the median%n", "Benchmark", benchmarkMillis);
         out.printf(Locale.ROOT, "  %-8s %10s %12s %10s%n", "variant", ".bin bytes", "latency ms", "images/s");
         float[] fp32Scores = null;
+        List<Timed> timings = new java.util.ArrayList<>();
         for (Variant v : List.of(fp32, fp16, int8)) {
-            float[] scores = benchmark(v, out);
-            fp32Scores = fp32Scores == null ? scores : fp32Scores;
+            Timed t = benchmark(v, out);
+            timings.add(t);
+            fp32Scores = fp32Scores == null ? t.scores() : fp32Scores;
         }
         out.println("  (INT8 convolutions and fully connected layers run on 8-bit codes; runs this short still "
                 + "include compiling them: see benchmark -pc)");
@@ -130,13 +136,23 @@ final class DemoCommand implements Callable<Integer> {
                 evaluation.size());
         out.printf(Locale.ROOT, "  %-8s %11s %10s %8s %7s%n", "variant", "max abs err", "cosine", "SQNR dB",
                 "top-1");
+        List<ModelComparison.Report> drifts = new java.util.ArrayList<>();
         for (Variant v : List.of(fp16, int8)) {
-            DriftMetrics m = ModelComparison.compare(fp32.xml(), v.xml(), evaluation, false, null).outputs()
-                    .getFirst().metrics();
+            ModelComparison.Report report = ModelComparison.compare(fp32.xml(), v.xml(), evaluation,
+                    outputDir != null, null);
+            drifts.add(report);
+            DriftMetrics m = report.outputs().getFirst().metrics();
             out.printf(Locale.ROOT, "  %-8s %11.2e %10.6f %8.1f %6.1f%%%n", v.name(), m.maxAbsError(), m.cosine(),
                     m.sqnrDb(), 100 * m.top1Agreement());
         }
         out.printf(Locale.ROOT, "%-10s FP32 on the demo picture: %s%n", "Top-3", top3(fp32Scores));
+        if (outputDir != null) {
+            Path html = dir.resolve("report.html");
+            DemoReport.write(html, List.of(fp32.xml(), fp16.xml(), int8.xml()),
+                    timings.stream().map(Timed::stats).toList(),
+                    timings.stream().map(Timed::latenciesNanos).toList(), drifts, evaluation.size());
+            out.printf(Locale.ROOT, "%-10s %s%n", "Report", html.toAbsolutePath());
+        }
     }
 
     private static Variant convert(Path onnx, Path dir, String precision, boolean fp16) {
@@ -147,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Times sync inferences of the demo picture for the set time, after one warm-up; returns the scores. */
-    private float[] benchmark(Variant v, PrintWriter out) {
+    private Timed benchmark(Variant v, PrintWriter out) {
         try (Core core = new Core(); CompiledModel compiled = core.compileModel(v.xml(), "CPU")) {
             InferRequest request = compiled.createInferRequest();
             request.setInput(DemoModel.INPUT, DemoModel.syntheticImage());
@@ -158,7 +174,7 @@ final class DemoCommand implements Callable<Integer> {
             Statistics s = Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 50);
             out.printf(Locale.ROOT, "  %-8s %,10d %12.3f %,10.0f%n", v.name(), v.binBytes(), s.latencyMs(),
                     s.throughputFps());
-            return request.getOutput(DemoModel.OUTPUT).toFloatArray();
+            return new Timed(request.getOutput(DemoModel.OUTPUT).toFloatArray(), s, m.latenciesNanos());
         }
     }
 

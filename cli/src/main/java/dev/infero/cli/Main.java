@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
             ServeCommand.class,
             dev.infero.cli.accuracy.AccuracyCommand.class, dev.infero.cli.accuracy.OptimizeCommand.class,
+            dev.infero.cli.faces.FacesCommand.class, dev.infero.cli.report.ReportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -10,8 +10,8 @@ import dev.infero.core.ops.Result;
  * Size of a model: compute nodes (not counting inputs, constants and outputs), parameters (elements of floating
  * constants) and FLOPs of one inference.
  */
-record ModelSize(int computeNodes, long parameters, long flops) {
-    static ModelSize of(Graph g) {
+public record ModelSize(int computeNodes, long parameters, long flops) {
+    public static ModelSize of(Graph g) {
         int nodes = 0;
         long params = 0;
         long flops = 0;

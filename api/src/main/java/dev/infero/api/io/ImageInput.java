@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns an image file (PNG, JPEG, BMP, anything {@link ImageIO} decodes) into a model input: resized to the input's
@@ -123,14 +126,46 @@ public final class ImageInput {
         return t.convertTo(type);
     }
 
+    /** Largest image {@link #read} decodes, in pixels (width × height from the file's header). */
+    public static final long MAX_PIXELS = 100_000_000L;
+
+    /**
+     * Decodes an image file (PNG, JPEG, BMP, GIF) for tools that process the picture themselves (cropping,
+     * drawing). The size is read from the header first: images over {@link #MAX_PIXELS} are refused before any pixel
+     * memory is allocated.
+     *
+     * @throws InferoException naming the file when it is missing, not an image, truncated or too large
+     */
+    public static BufferedImage read(Path file) {
+        return decode(file);
+    }
+
     static BufferedImage decode(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InferoException("image file " + file + " does not exist");
         }
         BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS || pixels <= 0) {
+                    throw new InferoException("image " + file + " is " + reader.getWidth(0) + "×"
+                            + reader.getHeight(0) + " pixels; at most " + MAX_PIXELS + " pixels are decoded");
+                }
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof InferoException ie) {
+                throw ie;
+            }
             throw new InferoException("cannot decode image " + file + ": " + e.getMessage(), e);
         }
         if (image == null) {

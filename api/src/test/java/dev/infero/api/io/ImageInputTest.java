@@ -94,4 +94,22 @@ class ImageInputTest {
         assertEquals("image file " + missing + " does not exist", assertThrows(InferoException.class,
                 () -> load(missing, PartialShape.of(1, 3, 2, 2), ImageInput.Preprocessing.NONE)).getMessage());
     }
+
+    @Test
+    void readRefusesHugeAndTruncatedImagesWithTheirName() throws IOException {
+        // A PNG whose header claims 20000 x 20000 pixels (400 MP): refused from the header, before any pixel memory.
+        byte[] png = Files.readAllBytes(image("png"));
+        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(20000).putInt(20000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        Path huge = Files.write(dir.resolve("huge.png"), png);
+        assertEquals("image " + huge + " is 20000×20000 pixels; at most " + ImageInput.MAX_PIXELS
+                + " pixels are decoded", assertThrows(InferoException.class, () -> ImageInput.read(huge)).getMessage());
+        byte[] good = Files.readAllBytes(image("png"));
+        Path cut = Files.write(dir.resolve("cut.png"), java.util.Arrays.copyOf(good, 40));
+        String message = assertThrows(InferoException.class, () -> ImageInput.read(cut)).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("cannot decode image " + cut), message);
+        assertEquals(2, ImageInput.read(image("bmp")).getWidth());
+    }
 }

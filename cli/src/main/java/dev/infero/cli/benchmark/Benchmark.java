@@ -26,8 +26,9 @@ final class Benchmark {
         }
     }
 
-    /** What one model's run produced, for the comparison table. */
-    record ModelResult(Path model, ModelSummary summary, Statistics statistics) {
+    /** What one model's run produced, for the comparison table and the HTML report. */
+    record ModelResult(Path model, ModelSummary summary, Statistics statistics, long[] latenciesNanos,
+                       List<PerfCounters.Row> counters, int requests) {
     }
 
     private static final int STEPS = 11;
@@ -41,7 +42,7 @@ final class Benchmark {
         this.commandLine = commandLine;
     }
 
-    void run() {
+    List<ModelResult> run() {
         step(1, "Parsing and validating input arguments");
         info("Parsing input parameters");
         step(2, "Loading Infero Runtime");
@@ -75,6 +76,7 @@ final class Benchmark {
                     Comparison.writeCsv(reportFolder(), results);
                 }
             }
+            return results;
         }
     }
 
@@ -234,7 +236,8 @@ final class Benchmark {
                         options.reportType(), counters), options.jsonStats())
                         .forEach(f -> info("Report written to " + f));
             }
-            return new ModelResult(file, ModelSummary.of(file, model.graph()), stats);
+            return new ModelResult(file, ModelSummary.of(file, model.graph()), stats, measured.latenciesNanos(),
+                    PerfCounters.average(counters), nireq);
         }
 
         /** One more inference with counters on, so the executed graph shows kernels and times without slowing the run. */

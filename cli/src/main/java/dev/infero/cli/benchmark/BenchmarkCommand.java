@@ -109,6 +109,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
             description = "With --compare-with: the thread counts to compare at (default: 1 and all cores).")
     List<Integer> compareThreads;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write the run as an HTML page (summary, latency distribution, with -pc the time per "
+                    + "layer type); see 'infero report' for FP32/FP16/INT8 side by side.")
+    Path htmlReport;
+
     PrintStream out = System.out;
 
     @Override
@@ -118,6 +123,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
             options = options();
             if (compareWith != null) {
                 peerPlan(options);
+                if (htmlReport != null) {
+                    throw new IllegalArgumentException("--report does not go with --compare-with");
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -126,7 +134,15 @@ public final class BenchmarkCommand implements Callable<Integer> {
             if (compareWith != null) {
                 comparePeers(options);
             } else {
-                new Benchmark(options, out, commandLineRecord()).run();
+                if (htmlReport != null) {
+                    dev.infero.cli.report.HtmlReport.checkWritable(htmlReport);
+                }
+                List<Benchmark.ModelResult> results = new Benchmark(options, out, commandLineRecord()).run();
+                if (htmlReport != null) {
+                    BenchmarkHtml.write(htmlReport, options, results, spec.commandLine().getParseResult()
+                            .originalArgs());
+                    out.println("[ INFO ] HTML report written to " + htmlReport);
+                }
             }
         } catch (Benchmark.UsageError e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -66,7 +66,7 @@ public final class MeasurementLoop {
      * Keeps every request of {@code queue} busy (inputs already bound) until the limits are met, then waits for the
      * inferences in flight; each latency runs from its start to its completion callback.
      */
-    Measured runAsync(AsyncInferQueue<Long> queue) {
+    public Measured runAsync(AsyncInferQueue<Long> queue) {
         LongList latencies = new LongList();
         queue.setCallback((request, startedAt, failure) -> {
             long done = clock.getAsLong();

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** What the multi-model table shows about a model file: its weight precision and its size on disk. */
-record ModelSummary(String precision, long weightBytes) {
+public record ModelSummary(String precision, long weightBytes) {
 
-    static ModelSummary of(Path file, Graph graph) {
+    public static ModelSummary of(Path file, Graph graph) {
         return new ModelSummary(precision(graph), weightBytes(file));
     }
 
@@ -21,7 +21,7 @@ record ModelSummary(String precision, long weightBytes) {
      * INT8 when the model has quantized (8-bit integer) constants or FakeQuantize nodes, FP16 when its floating
      * weights are stored as f16, FP32 otherwise.
      */
-    static String precision(Graph graph) {
+    public static String precision(Graph graph) {
         boolean fp16 = false;
         for (Node n : graph.nodes()) {
             if (n.type().equals("FakeQuantize")) {
@@ -39,7 +39,7 @@ record ModelSummary(String precision, long weightBytes) {
     }
 
     /** The IR's .bin next to the .xml, or the model file itself (ONNX keeps weights inside). */
-    static long weightBytes(Path file) {
+    public static long weightBytes(Path file) {
         String name = file.getFileName().toString();
         Path bin = name.toLowerCase(Locale.ROOT).endsWith(".xml")
                 ? file.resolveSibling(name.substring(0, name.length() - 4) + ".bin") : file;

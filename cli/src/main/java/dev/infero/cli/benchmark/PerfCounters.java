@@ -13,28 +13,28 @@ import java.util.Map;
  * Per-layer performance counters as benchmark_app prints and reports them. CPU time equals real time: each node runs
  * on one thread.
  */
-final class PerfCounters {
+public final class PerfCounters {
     /** One node's counters. */
-    record Row(String name, String status, String layerType, String execType, double realMs) {
+    public record Row(String name, String status, String layerType, String execType, double realMs) {
         double cpuMs() {
             return realMs;
         }
     }
 
     /** Time spent in one layer type, for the summary. */
-    record TypeTotal(String layerType, int count, double realMs, double share) {
+    public record TypeTotal(String layerType, int count, double realMs, double share) {
     }
 
     private PerfCounters() {
     }
 
-    static List<Row> rows(List<ProfilingInfo> infos) {
+    public static List<Row> rows(List<ProfilingInfo> infos) {
         return infos.stream().map(p -> new Row(p.nodeName(), p.status().name(), p.nodeType(), p.execType(),
                 p.realTimeNanos() / 1e6)).toList();
     }
 
     /** The node-by-node average of several requests' counters (all requests run the same plan). */
-    static List<Row> average(List<List<Row>> perRequest) {
+    public static List<Row> average(List<List<Row>> perRequest) {
         List<List<Row>> present = perRequest.stream().filter(r -> !r.isEmpty()).toList();
         if (present.isEmpty()) {
             return List.of();
@@ -55,7 +55,7 @@ final class PerfCounters {
     }
 
     /** Time per layer type, most expensive first. */
-    static List<TypeTotal> byType(List<Row> rows) {
+    public static List<TypeTotal> byType(List<Row> rows) {
         double total = total(rows);
         Map<String, double[]> acc = new LinkedHashMap<>();
         for (Row r : rows) {

@@ -15,17 +15,17 @@ public final class SystemInfo {
     private SystemInfo() {
     }
 
-    static String inferoVersion() {
+    public static String inferoVersion() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }
 
-    static String javaVersion() {
+    public static String javaVersion() {
         return Runtime.version().toString();
     }
 
     /** The f32 vector the kernels use: {@code FloatVector.SPECIES_PREFERRED}, e.g. "512-bit (16 x f32)". */
-    static String vectorWidth() {
+    public static String vectorWidth() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit (" + FloatVector.SPECIES_PREFERRED.length()
                 + " x f32)";
     }
@@ -46,7 +46,7 @@ public final class SystemInfo {
     }
 
     /** AVX2 / AVX-512 / FMA / AMX flags from /proc/cpuinfo, or "unknown" where it is not readable. */
-    static String cpuFeatures() {
+    public static String cpuFeatures() {
         Path cpuinfo = Path.of("/proc/cpuinfo");
         if (!Files.isReadable(cpuinfo)) {
             return "unknown (no /proc/cpuinfo)";
@@ -74,7 +74,7 @@ public final class SystemInfo {
         return out.isEmpty() ? "none of AVX2/AVX-512" : String.join(" ", out);
     }
 
-    static String cpuModel() {
+    public static String cpuModel() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");

@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.infero.api.Core;
+import dev.infero.cli.report.HtmlReport;
+import dev.infero.cli.report.SectionReports;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.types.PartialShape;
 import dev.infero.quantize.CalibrationData;
 import dev.infero.quantize.DriftMetrics;
 import dev.infero.quantize.ModelComparison;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,9 +63,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write the comparison as an HTML page (with --per-layer: drift along the network).")
+    Path htmlReport;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (htmlReport != null) {
+            HtmlReport.checkWritable(htmlReport);
+        }
         List<PortInfo> ports;
         try (Core core = new Core()) {
             ports = core.readModel(reference).inputs();
@@ -78,6 +84,15 @@ public final class CompareCommand implements Callable<Integer> {
             out.println(toJson(report));
         } else {
             print(out, report);
+        }
+        if (htmlReport != null) {
+            SectionReports.drift(htmlReport, "Infero compare: " + tested + " vs " + reference, reference, tested,
+                    report, List.of(input != null ? report.samples() + " inputs from " + input
+                            : report.samples() + " random inputs, uniform in 0..255 (seed " + seed + ")"),
+                    List.of("infero compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs())));
+            if (!json) {
+                out.println("HTML report written to " + htmlReport);
+            }
         }
         return 0;
     }
@@ -92,26 +107,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private List<Tensor[]> randomInputs(List<PortInfo> ports) {
-        Random rnd = new Random(seed);
-        List<Tensor[]> samples = new ArrayList<>();
-        for (int s = 0; s < random; s++) {
-            Tensor[] sample = new Tensor[ports.size()];
-            for (int i = 0; i < sample.length; i++) {
-                PartialShape shape = ports.get(i).shape();
-                if (!shape.isStatic()) {
-                    throw new InferoException("input '" + ports.get(i).name() + "' has dynamic shape " + shape
-                            + "; give inputs with -i");
-                }
-                Tensor t = Tensor.allocate(dev.infero.core.types.ElementType.F32, shape.toArray());
-                float[] v = t.floats();
-                for (int k = 0; k < t.size(); k++) {
-                    v[k] = rnd.nextFloat() * 255;
-                }
-                sample[i] = t.convertTo(ports.get(i).type());
-            }
-            samples.add(sample);
-        }
-        return samples;
+        return SampleFiles.random(ports, random, seed);
     }
 
     private void print(PrintWriter out, ModelComparison.Report r) {
