@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code infero convert}: the model optimizer, with OpenVINO Model Optimizer's option names. */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Convert an ONNX model (or an IR) to OpenVINO IR v11 (.xml + .bin): optimize the graph, embed "
+        description = "Convert a model (ONNX, TensorFlow, TensorFlow Lite, Caffe, MXNet, or an IR) to OpenVINO IR v11 (.xml + .bin): optimize the graph, embed "
                 + "input preprocessing, optionally compress weights to FP16. Options take Model Optimizer spellings "
                 + "(--input_model) and kebab-case (--input-model).")
 final class ConvertCommand implements Callable<Integer> {
