@@ -4,6 +4,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,6 +79,62 @@ public final class ActivationQuantizer {
     /** The largest |code|. */
     public int maxAbsCode() {
         return Math.max(zeroPoint, (int) steps - zeroPoint);
+    }
+
+    /**
+     * The level ({@code code + zeroPoint}, 0..steps: the unsigned 8-bit code) of one value, exactly as the vector
+     * loops compute it.
+     */
+    public int level(float x) {
+        int bits = Float.floatToRawIntBits(Math.fma(x, inverse, offset) + ROUND);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        return Math.min(Math.max(bits, lowest), Float.floatToRawIntBits(ROUND + steps)) - lowest;
+    }
+
+    /**
+     * Packs the levels (unsigned 8-bit codes) of four rows of {@code n} values into {@code n} ints of {@code dst}:
+     * byte {@code i} of {@code dst[dstOff + j]} is the level of {@code x[rowI + j]}, or the zero point when
+     * {@code rowI < 0} (a channel that does not exist reads the value 0). When {@code codes}, the rows already hold
+     * codes ({@code level - zeroPoint}, written by the layer before) and are only shifted. This is the layout the
+     * INT8 dot-product instructions read: four consecutive input channels of one position in one 32-bit lane.
+     */
+    public void packQuads(float[] x, int row0, int row1, int row2, int row3, int n, boolean codes, int[] dst,
+                          int dstOff) {
+        int bound = I.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += I.length()) {
+            IntVector q = levels(x, row0, j, codes, null)
+                    .or(levels(x, row1, j, codes, null).lanewise(VectorOperators.LSHL, 8))
+                    .or(levels(x, row2, j, codes, null).lanewise(VectorOperators.LSHL, 16))
+                    .or(levels(x, row3, j, codes, null).lanewise(VectorOperators.LSHL, 24));
+            q.intoArray(dst, dstOff + j);
+        }
+        if (j < n) {
+            VectorMask<Float> tail = S.indexInRange(j, n);
+            IntVector q = levels(x, row0, j, codes, tail)
+                    .or(levels(x, row1, j, codes, tail).lanewise(VectorOperators.LSHL, 8))
+                    .or(levels(x, row2, j, codes, tail).lanewise(VectorOperators.LSHL, 16))
+                    .or(levels(x, row3, j, codes, tail).lanewise(VectorOperators.LSHL, 24));
+            q.intoArray(dst, dstOff + j, tail.cast(I));
+        }
+    }
+
+    /** The zero point in all four bytes: four channels of padding. */
+    public int zeroQuad() {
+        return zeroPoint * 0x01010101;
+    }
+
+    private IntVector levels(float[] x, int row, int j, boolean codes, VectorMask<Float> tail) {
+        if (row < 0) {
+            return IntVector.broadcast(I, zeroPoint);
+        }
+        FloatVector v = tail == null ? FloatVector.fromArray(S, x, row + j) : FloatVector.fromArray(S, x, row + j, tail);
+        if (codes) {
+            return ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zeroPoint);
+        }
+        int lowest = Float.floatToRawIntBits(ROUND);
+        return v.fma(inverse, offset).add(ROUND).reinterpretAsInts().max(lowest)
+                .min(Float.floatToRawIntBits(ROUND + steps)).sub(lowest);
     }
 
     /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */
