@@ -159,6 +159,19 @@ public final class U8S8Conv {
         }
     }
 
+    /**
+     * Whether a layer fits this layout: not depthwise, int32 sums that cannot overflow (depth · 255 · 128 &lt; 2^31)
+     * and index arithmetic within int.
+     */
+    public static boolean fits(ConvGeometry g) {
+        long k = (long) (g.inChannelsPerGroup() + 3) / 4 * 4 * g.kernelH() * g.kernelW();
+        long plane = (long) g.inH() * g.strideH() * (g.inW() + g.kernelW() * g.dilationW()) * 4;
+        long packed = (long) g.batch() * g.groups() * (g.inChannelsPerGroup() + 3) / 4 * plane * 4;
+        long out = (long) g.batch() * g.outChannels() * g.outH() * (g.outW() + g.kernelW() * g.dilationW()) * 4;
+        return !g.isDepthwise() && k * 255 * 128 < Integer.MAX_VALUE && packed < Integer.MAX_VALUE / 2
+                && out < Integer.MAX_VALUE / 2;
+    }
+
     private int weightIndex(int grp, int block, int tap, int quad, int row) {
         return (((grp * blocks + block) * tapOffsets.length + tap) * quads + quad) * MR + row;
     }
