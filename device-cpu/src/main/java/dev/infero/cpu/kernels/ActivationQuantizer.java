@@ -93,48 +93,55 @@ public final class ActivationQuantizer {
 
     /**
      * Packs the levels (unsigned 8-bit codes) of four rows of {@code n} values into {@code n} ints of {@code dst}:
-     * byte {@code i} of {@code dst[dstOff + j]} is the level of {@code x[rowI + j]}, or the zero point when
-     * {@code rowI < 0} (a channel that does not exist reads the value 0). When {@code codes}, the rows already hold
-     * codes ({@code level - zeroPoint}, written by the layer before) and are only shifted. This is the layout the
-     * INT8 dot-product instructions read: four consecutive input channels of one position in one 32-bit lane.
+     * byte {@code i} of {@code dst[dstOff + j]} is the level of {@code xI[oI + j]} (a channel that does not exist
+     * reads a row of zeros: the value 0 and the code 0 both have the level {@code zeroPoint}). When {@code codes}, the
+     * rows already hold codes ({@code level - zeroPoint}, written by the layer before) and are only shifted. This is
+     * the layout the INT8 dot-product instructions read: four consecutive input channels of one position in one
+     * 32-bit lane. (Written out without helpers returning vectors: C2 boxes those when it does not inline them.)
      */
-    public void packQuads(float[] x, int row0, int row1, int row2, int row3, int n, boolean codes, int[] dst,
-                          int dstOff) {
+    public void packQuads(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
+                          boolean codes, int[] dst, int dstOff) {
         int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
         int j = 0;
-        for (; j < bound; j += I.length()) {
-            IntVector q = levels(x, row0, j, codes, null)
-                    .or(levels(x, row1, j, codes, null).lanewise(VectorOperators.LSHL, 8))
-                    .or(levels(x, row2, j, codes, null).lanewise(VectorOperators.LSHL, 16))
-                    .or(levels(x, row3, j, codes, null).lanewise(VectorOperators.LSHL, 24));
-            q.intoArray(dst, dstOff + j);
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j).convert(VectorOperators.F2I, 0);
+                IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).and(0xff).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.sub(lowest).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.sub(lowest).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
+            }
         }
-        if (j < n) {
-            VectorMask<Float> tail = S.indexInRange(j, n);
-            IntVector q = levels(x, row0, j, codes, tail)
-                    .or(levels(x, row1, j, codes, tail).lanewise(VectorOperators.LSHL, 8))
-                    .or(levels(x, row2, j, codes, tail).lanewise(VectorOperators.LSHL, 16))
-                    .or(levels(x, row3, j, codes, tail).lanewise(VectorOperators.LSHL, 24));
-            q.intoArray(dst, dstOff + j, tail.cast(I));
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
+            int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
+            dst[dstOff + j] = (a & 0xff) | (b & 0xff) << 8 | (c & 0xff) << 16 | d << 24;
         }
     }
 
     /** The zero point in all four bytes: four channels of padding. */
     public int zeroQuad() {
         return zeroPoint * 0x01010101;
-    }
-
-    private IntVector levels(float[] x, int row, int j, boolean codes, VectorMask<Float> tail) {
-        if (row < 0) {
-            return IntVector.broadcast(I, zeroPoint);
-        }
-        FloatVector v = tail == null ? FloatVector.fromArray(S, x, row + j) : FloatVector.fromArray(S, x, row + j, tail);
-        if (codes) {
-            return ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zeroPoint);
-        }
-        int lowest = Float.floatToRawIntBits(ROUND);
-        return v.fma(inverse, offset).add(ROUND).reinterpretAsInts().max(lowest)
-                .min(Float.floatToRawIntBits(ROUND + steps)).sub(lowest);
     }
 
     /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */

@@ -79,6 +79,8 @@ public final class U8S8Conv {
     private final int ldc;
     private final int chunkRows;
     private final int[] packedWeights;
+    /** A row of zeros: what channels past a group's last read (level zeroPoint). */
+    private final float[] zeros;
     private final int[] compensation;
     private final int blocks;
 
@@ -134,6 +136,7 @@ public final class U8S8Conv {
         if (k * 255 * 128 >= Integer.MAX_VALUE) {
             throw new IllegalArgumentException("depth " + k + " could overflow int32 sums");
         }
+        this.zeros = new float[g.inW()];
         this.blocks = (coutG + MR - 1) / MR;
         int taps = kh * kw;
         this.packedWeights = new int[g.groups() * blocks * taps * quads * MR];
@@ -389,10 +392,15 @@ public final class U8S8Conv {
         int inPlane = g.inH() * g.inW();
         int c0 = q * 4;
         int base = (n * g.inChannels() + grp * cinG) * inPlane;
-        int r0 = c0 < cinG ? base + c0 * inPlane : -1;
-        int r1 = c0 + 1 < cinG ? base + (c0 + 1) * inPlane : -1;
-        int r2 = c0 + 2 < cinG ? base + (c0 + 2) * inPlane : -1;
-        int r3 = c0 + 3 < cinG ? base + (c0 + 3) * inPlane : -1;
+        // Channels past the group's read a row of zeros: level zeroPoint, as padding.
+        float[] x0 = s.in;
+        float[] x1 = c0 + 1 < cinG ? s.in : zeros;
+        float[] x2 = c0 + 2 < cinG ? s.in : zeros;
+        float[] x3 = c0 + 3 < cinG ? s.in : zeros;
+        int r0 = base + c0 * inPlane;
+        int r1 = c0 + 1 < cinG ? r0 + inPlane : 0;
+        int r2 = c0 + 2 < cinG ? r0 + 2 * inPlane : 0;
+        int r3 = c0 + 3 < cinG ? r0 + 3 * inPlane : 0;
         int zero = quantizer.zeroQuad();
         int sh = g.strideH();
         int sw = g.strideW();
@@ -416,13 +424,13 @@ public final class U8S8Conv {
                         int left = Math.min(wq, g.padLeft());
                         int width = Math.max(0, Math.min(wq - left, g.inW()));
                         java.util.Arrays.fill(s.packed, dst, dst + left, zero);
-                        quantizer.packQuads(s.in, shift(r0, row), shift(r1, row), shift(r2, row), shift(r3, row),
-                                width, s.codesIn, s.packed, dst + left);
+                        quantizer.packQuads(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3,
+                                shift(x3, r3, row), width, s.codesIn, s.packed, dst + left);
                         java.util.Arrays.fill(s.packed, dst + left + width, dst + wq, zero);
                     } else {
                         int[] buffer = s.rowBuffer[thread];
-                        quantizer.packQuads(s.in, shift(r0, row), shift(r1, row), shift(r2, row), shift(r3, row),
-                                g.inW(), s.codesIn, buffer, 0);
+                        quantizer.packQuads(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3,
+                                shift(x3, r3, row), g.inW(), s.codesIn, buffer, 0);
                         for (int t = 0; t < wq; t++) {
                             int ix = t * sw + px - g.padLeft();
                             s.packed[dst + t] = ix < 0 || ix >= g.inW() ? zero : buffer[ix];
@@ -433,8 +441,9 @@ public final class U8S8Conv {
         }
     }
 
-    private static int shift(int rowStart, int offset) {
-        return rowStart < 0 ? -1 : rowStart + offset;
+    /** The offset of an input row in {@code x}, or 0 in the row of zeros. */
+    private int shift(float[] x, int rowStart, int offset) {
+        return x == zeros ? 0 : rowStart + offset;
     }
 
     /** Output rows [oh0, oh0 + chunkRows) of image·group {@code ig}: the tiles, then the post-ops. */
