@@ -17,6 +17,14 @@ awk -F, 'NR > 1 && $1 ~ /ConvBenchmark/ { gsub(/"/, ""); us = $5; split($8, kl, 
   split(io[1], d, "x"); px = d[2] * d[3];
   if (kl[1] ~ /depthwise/) printf "  %-26s threads=%s %9.1f us  %6.1f GB/s\n", $8, $9, us, 2 * d[1] * px * 4 / (us * 1e3);
   else { k = kl[1] ~ /3x3/ ? 9 : 1; printf "  %-26s threads=%s %9.1f us  %6.1f GFLOPS\n", $8, $9, us, 2 * d[1] * io[2] * k * px / (us * 1e3) } }' "$OUT"
+echo "JIT GEMM (one thread; fmaPeak = generated loop of independent FMAs, see JitGemmBenchmark):"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { h = $i; gsub(/"/, "", h); col[h] = i }; next }
+  $1 ~ /JitGemmBenchmark/ { gsub(/"/, ""); impl = $col["Param: impl"]; sh = $col["Param: shape"]; us = $col["Score"];
+    if ($1 ~ /fmaPeak/) { lanes = impl == "jit_avx2" ? 8 : 16; peak[impl] = 1000000 * 12 * 2 * lanes / (us * 1e3);
+      printf "  fmaPeak %-10s %9.1f us  %6.1f GFLOPS\n", impl, us, peak[impl] }
+    else { split(sh, d, "x"); g = 2 * d[1] * d[2] * d[3] / (us * 1e3); rows[++nr] = sprintf("%s %s %.1f %.1f", impl, sh, us, g) } }
+  END { p = peak["jit_avx512"]; for (i = 1; i <= nr; i++) { split(rows[i], f, " ");
+      printf "  gemm %-10s %-14s %9.1f us  %6.1f GFLOPS  %5.1f %% of the AVX-512 FMA peak\n", f[1], f[2], f[3], f[4], p > 0 ? 100 * f[4] / p : 0 } }' "$OUT"
 echo "INT8 vs FP32 layers (ops/s = 2·MACs / time):"
 awk -F, 'NR > 1 && $1 ~ /Int8ConvBenchmark/ { gsub(/"/, ""); us = $5; split($8, kl, ":"); split(kl[2], io, "->");
   split(io[1], d, "x"); k = kl[1] ~ /3x3/ ? 9 : 1;

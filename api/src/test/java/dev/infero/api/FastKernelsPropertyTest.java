@@ -178,7 +178,7 @@ class FastKernelsPropertyTest {
             } else if (act == 2) {
                 b.node("Clip", "clip").inputs(mm).outputs("y").attr("min", -0.5f).attr("max", 0.5f);
             }
-        }, rows >= 4 ? "gemm_vector" : "gemv_vector");
+        }, rows >= 4 ? "gemm_" + (dev.infero.cpu.jit.Jit.isa() != null ? "jit_" : "vector") : "gemv_vector");
     }
 
     @RepeatedTest(20)

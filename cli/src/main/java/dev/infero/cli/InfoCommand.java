@@ -54,6 +54,7 @@ final class InfoCommand implements Callable<Integer> {
                 out.println("  " + step);
             }
             out.println("Nodes: " + before + " as read, " + g.nodes().size() + " after optimization");
+            out.println("CPU kernels: " + dev.infero.cli.benchmark.SystemInfo.kernels());
         }
         return 0;
     }

@@ -41,7 +41,8 @@ final class ConvolutionKernel implements CodesWriter {
         this.depthwise = depthwise;
         this.post = post;
         this.precision = precision;
-        this.execType = (gemm != null ? gemm.strategy() : "depthwise") + "_" + ISA + precision;
+        this.execType = (gemm != null ? gemm.strategy() + "_" + gemm.implementation() : "depthwise_" + ISA)
+                + precision;
         this.quantizes = quantizes;
     }
 

@@ -4,11 +4,13 @@ import dev.infero.core.device.Device;
 import dev.infero.core.device.ExecutionConfig;
 import dev.infero.core.device.Executable;
 import dev.infero.core.graph.Graph;
+import dev.infero.cpu.jit.KernelCache;
 import java.util.Map;
 
 /**
  * The CPU device: plans a graph into a sequence of kernel calls over preallocated buffers. Streams and threads follow
- * {@link ExecutionConfig} over the processors available to the JVM.
+ * {@link ExecutionConfig} over the processors available to the JVM. Heavy FP32 layers run x86-64 code generated for
+ * their shapes when the JIT is on (see {@link dev.infero.cpu.jit.Jit}); the compiled model owns that code.
  */
 public final class CpuDevice implements Device {
     @Override
@@ -19,6 +21,15 @@ public final class CpuDevice implements Device {
     @Override
     public Executable compile(Graph graph, Map<String, String> config) {
         ExecutionConfig settings = ExecutionConfig.resolve(config, Runtime.getRuntime().availableProcessors());
-        return new CpuExecutable(graph.name(), ExecutionPlan.of(graph), settings);
+        // Kernels generated while the plan is built go into the model's own cache, unmapped when it is closed.
+        KernelCache jit = new KernelCache(graph.name());
+        ExecutionPlan plan;
+        try {
+            plan = KernelCache.compiling(jit, () -> ExecutionPlan.of(graph));
+        } catch (RuntimeException | Error e) {
+            jit.close();
+            throw e;
+        }
+        return new CpuExecutable(graph.name(), plan, settings, jit);
     }
 }

@@ -5,6 +5,7 @@ import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.Executable;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.StreamExecutor;
+import dev.infero.cpu.jit.KernelCache;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +22,12 @@ final class CpuExecutable implements Executable {
     private final StreamExecutor streams;
     private final WorkerPools workerPools;
     private final Map<String, String> properties;
+    /** The code generated for this model's kernels. */
+    private final KernelCache jit;
 
-    CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config) {
+    CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config, KernelCache jit) {
         this.plan = plan;
+        this.jit = jit;
         this.config = config;
         this.streams = new StreamExecutor("infero-CPU", config.streams(), config.threadsPerStream());
         this.workerPools = new WorkerPools(config.streams(), config.threadsPerStream(), "infero-CPU");
@@ -66,5 +70,6 @@ final class CpuExecutable implements Executable {
     public void close() {
         streams.close();
         workerPools.close();
+        jit.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.infero.cpu;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.VectorLanes;
+import dev.infero.cpu.kernels.MicroKernel;
 import dev.infero.cpu.kernels.PackedGemm;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -26,6 +27,8 @@ final class MatMulKernel implements Kernel {
     private final float[] weights;
     private final PackedGemm packed;
     private final PostOps post;
+    /** The post-ops in the generated kernel's registers, or {@code null}. */
+    private final MicroKernel.Fused fused;
 
     MatMulKernel(int m, int k, int n, float[] weights, PostOps post) {
         this.m = m;
@@ -34,12 +37,14 @@ final class MatMulKernel implements Kernel {
         this.post = post;
         boolean gemm = m >= MIN_GEMM_ROWS;
         this.weights = gemm ? null : weights;
-        this.packed = gemm ? new PackedGemm(n, k, weights, 0, k) : null;
+        this.packed = gemm ? new PackedGemm(n, k, weights, 0, k, MicroKernel.forCompilation()) : null;
+        this.fused = gemm ? packed.micro().fuse(post) : null;
     }
 
     @Override
     public String execType() {
-        String type = (packed != null ? "gemm_" : "gemv_") + "vector" + S.vectorBitSize() + "_FP32";
+        String type = packed != null ? "gemm_" + packed.micro().implementation() + "_FP32"
+                : "gemv_vector" + S.vectorBitSize() + "_FP32";
         return post.isIdentity() ? type : type + "+" + post.describe();
     }
 
@@ -65,7 +70,7 @@ final class MatMulKernel implements Kernel {
             if (packed != null) {
                 // Column blocks of Yᵀ (rows of Y), NR wide, dealt out to the tasks.
                 for (int j0 = t * PackedGemm.NR; j0 < m; j0 += tasks * PackedGemm.NR) {
-                    packed.multiply(Math.min(PackedGemm.NR, m - j0), xt, j0, m, yt, j0, m, post, 0, null, ws[t]);
+                    packed.multiply(Math.min(PackedGemm.NR, m - j0), xt, j0, m, yt, j0, m, post, fused, 0, ws[t]);
                 }
             } else {
                 int per = (n + tasks - 1) / tasks;

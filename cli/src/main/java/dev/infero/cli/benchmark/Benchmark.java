@@ -49,6 +49,7 @@ final class Benchmark {
         info("CPU: " + SystemInfo.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         info("CPU features: " + SystemInfo.cpuFeatures());
         info("Kernel vector width: " + SystemInfo.vectorWidth() + " (FloatVector.SPECIES_PREFERRED)");
+        info("CPU kernels: " + SystemInfo.kernels());
         try (Core core = new Core()) {
             info("Available devices: " + String.join(", ", core.availableDevices()));
             if (!core.availableDevices().contains(options.device())) {
@@ -276,6 +277,7 @@ final class Benchmark {
             configuration.put("infero version", SystemInfo.inferoVersion());
             configuration.put("cpu features", SystemInfo.cpuFeatures());
             configuration.put("vector width", SystemInfo.vectorWidth());
+            configuration.put("cpu kernels", SystemInfo.kernels());
             results.put("total execution time (ms)", s.durationMs());
             results.put("total number of iterations", s.count());
             results.put("latency (ms)", s.latencyMs());

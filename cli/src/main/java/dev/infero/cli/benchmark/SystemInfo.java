@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
 
 /** What the run executes on: Infero version, Java, the CPU's vector features and the kernels' vector width. */
-final class SystemInfo {
+public final class SystemInfo {
     private SystemInfo() {
     }
 
@@ -28,6 +28,21 @@ final class SystemInfo {
     static String vectorWidth() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit (" + FloatVector.SPECIES_PREFERRED.length()
                 + " x f32)";
+    }
+
+    /**
+     * What the CPU device's heavy FP32 layers run: {@code jit_avx512} / {@code jit_avx2} (code generated at run time,
+     * with the features {@code cpuid} reports) or the Vector API kernels when the JIT is off or unsupported.
+     */
+    public static String kernels() {
+        dev.infero.cpu.jit.CpuFeatures f = dev.infero.cpu.jit.CpuFeatures.host();
+        String cpuid = f.names().isEmpty() ? "" : " (cpuid: " + String.join(" ", f.names()) + ")";
+        dev.infero.cpu.jit.Jit.Isa isa = dev.infero.cpu.jit.Jit.isa();
+        if (isa != null) {
+            return "jit_" + isa.label() + cpuid;
+        }
+        String why = dev.infero.cpu.jit.Jit.enabled() ? "JIT unsupported here" : "JIT off";
+        return "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " (" + why + ")" + cpuid;
     }
 
     /** AVX2 / AVX-512 / FMA / AMX flags from /proc/cpuinfo, or "unknown" where it is not readable. */

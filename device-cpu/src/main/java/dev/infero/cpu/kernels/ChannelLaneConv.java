@@ -60,10 +60,17 @@ final class ChannelLaneConv {
     private final int[] kOffset;
     /** Where each output pixel's window starts, relative to {@link #kOffset}. */
     private final int[] pixelOffset;
+    private final MicroKernel micro;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ChannelLaneConv(ConvGeometry geometry, float[] weights) {
+        this(geometry, weights, MicroKernel.forCompilation());
+    }
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the tiles */
+    ChannelLaneConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
         this.g = geometry;
+        this.micro = micro;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.channelPanels = (cout + NR - 1) / NR;
@@ -224,10 +231,8 @@ final class ChannelLaneConv {
             for (int panel = panel0; panel < panel1; panel++) {
                 int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
                 int cOff = (panel - panel0) * rows * NR;
-                for (int pp = 0; pp < pp1 - pp0; pp++) {
-                    PackedGemm.kernel(kc, a, pp * kc * MR, w, wOff, NR, c, cOff + pp * MR * NR, NR, MR, p0 == 0,
-                            s.post.integerSums());
-                }
+                micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
+                        s.post.integerSums());
                 if (p0 + kc == k) {
                     store(s.post, c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
                             s.residual);

@@ -24,19 +24,30 @@ public final class ConvKernel {
     private final ChannelLaneConv lanes;
     /** The im2col-free strategy, for the other geometries where it is faster ({@code null} elsewhere). */
     private final ShiftedConv shifted;
+    /** The GEMM micro-kernel: generated code when the JIT is on, else the Vector API one. */
+    private final MicroKernel micro;
+    /** The post-ops in the generated kernel's registers, or {@code null} (see {@link MicroKernel#fuse}). */
+    private final MicroKernel.Fused fused;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
+        this(geometry, weights, post, MicroKernel.forCompilation());
+    }
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the GEMM tiles */
+    public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post, MicroKernel micro) {
         this.g = geometry;
         this.post = post;
+        this.micro = micro;
+        this.fused = micro.fuse(post);
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
-        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights) : null;
-        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights) : null;
+        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
+        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights, micro) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
         for (int grp = 0; grp < this.weights.length; grp++) {
-            this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k);
+            this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k, micro);
         }
         int spatial = g.outH() * g.outW();
         int byCache = Math.max(PackedGemm.NR, CHUNK_FLOATS / Math.max(1, k) / PackedGemm.NR * PackedGemm.NR);
@@ -48,6 +59,8 @@ public final class ConvKernel {
     private ConvKernel(ConvKernel o, PostOps post) {
         this.g = o.g;
         this.post = post;
+        this.micro = o.micro;
+        this.fused = o.micro.fuse(post);
         this.lanes = o.lanes;
         this.shifted = o.shifted;
         this.weights = o.weights;
@@ -77,6 +90,11 @@ public final class ConvKernel {
     public String strategy() {
         return lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
                 : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
+    }
+
+    /** The micro-kernel's implementation for exec types: {@code jit_avx512}, {@code jit_avx2}, {@code vector512}. */
+    public String implementation() {
+        return micro.implementation();
     }
 
     /** Group {@code grp}'s packed weights, for the im2col and 1×1 strategies (the others pack their own). */
@@ -180,11 +198,11 @@ public final class ConvKernel {
         int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
         if (g.isPointwise()) {
             weights[grp].multiplyRows(row0, row1, width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post,
-                    grp * cout, residual, ws);
+                    fused, grp * cout, residual, ws);
         } else {
             Im2col.unfold(g, in, inOff, j0, width, width, cols);
-            weights[grp].multiplyRows(row0, row1, width, cols, 0, width, out, outOff, spatialOut, post, grp * cout,
-                    residual, ws);
+            weights[grp].multiplyRows(row0, row1, width, cols, 0, width, out, outOff, spatialOut, post, fused,
+                    grp * cout, residual, ws);
         }
     }
 }

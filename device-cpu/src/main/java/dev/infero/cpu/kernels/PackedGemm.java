@@ -29,14 +29,21 @@ public final class PackedGemm {
     private final int m;
     private final int k;
     private final float[] packed;
+    private final MicroKernel micro;
 
     /**
      * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into MR-row panels,
      * see {@link #pack}.
      */
     public PackedGemm(int m, int k, float[] a, int aOff, int lda) {
+        this(m, k, a, aOff, lda, MicroKernel.VECTOR);
+    }
+
+    /** As above, multiplying with {@code micro} (generated code or the Vector API kernel). */
+    public PackedGemm(int m, int k, float[] a, int aOff, int lda, MicroKernel micro) {
         this.m = m;
         this.k = k;
+        this.micro = micro;
         this.packed = new float[(m + MR - 1) / MR * MR * k];
         pack(m, k, MR, a, aOff, lda, packed);
     }
@@ -113,6 +120,120 @@ public final class PackedGemm {
     public void multiply(int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, PostOps post,
                          int channelBase, float[] residual, float[] ws) {
         multiplyRows(0, m, n, b, bOff, ldb, c, cOff, ldc, post, channelBase, residual, ws);
+    }
+
+    /** As {@link #multiply}, with the post-ops in the generated kernel's registers when {@code fused} is set. */
+    public void multiply(int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, PostOps post,
+                         MicroKernel.Fused fused, int channelBase, float[] ws) {
+        multiplyRows(0, m, n, b, bOff, ldb, c, cOff, ldc, post, fused, channelBase, null, ws);
+    }
+
+    /** The micro-kernel this product runs. */
+    public MicroKernel micro() {
+        return micro;
+    }
+
+    /**
+     * As {@link #multiplyRows(int, int, int, float[], int, int, float[], int, int, PostOps, int, float[], float[])},
+     * with {@code fused} ({@link MicroKernel#fuse} of {@code post}, or {@code null}) applying the post-ops in the
+     * generated kernel's registers before its single store.
+     */
+    void multiplyRows(int rowStart, int rowEnd, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                      PostOps post, MicroKernel.Fused fused, int channelBase, float[] residual, float[] ws) {
+        if (!micro.isJit() || k == 0 || n == 0) {
+            multiplyRows(rowStart, rowEnd, n, b, bOff, ldb, c, cOff, ldc, post, channelBase, residual, ws);
+            return;
+        }
+        int firstPanel = rowStart / MR;
+        int rowLimit = Math.min(rowEnd, m);
+        int endPanel = (rowLimit + MR - 1) / MR;
+        if (firstPanel >= endPanel) {
+            return;
+        }
+        int full = n / NR * NR;
+        int tailW = n - full;
+        boolean masks = micro.masksTails();
+        boolean integer = post.integerSums();
+        boolean rowsOuter = fewColumns(n);
+        // Row panels [firstPanel, fullEnd) have MR rows; a last one past them has fewer.
+        int fullEnd = Math.min(endPanel, m / MR);
+        for (int p = 0; p < k; p += KC) {
+            int kc = Math.min(KC, k - p);
+            boolean first = p == 0;
+            MicroKernel.Fused f = p + kc == k ? fused : null;
+            if (tailW > 0 && !masks) {
+                for (int q = 0; q < kc; q++) {
+                    System.arraycopy(b, bOff + (p + q) * ldb + full, ws, q * NR, tailW);
+                    java.util.Arrays.fill(ws, q * NR + tailW, (q + 1) * NR, 0f);
+                }
+            }
+            if (rowsOuter) {
+                for (int panel = firstPanel; panel < endPanel; panel++) {
+                    int mr = Math.min(MR, m - panel * MR);
+                    if (full > 0) {
+                        jit(f, false, first, integer, mr, kc, full / NR, blockOffset(panel, p), 0, b,
+                                bOff + p * ldb, ldb, NR, c, cOff + panel * MR * ldc, ldc, NR, NR,
+                                channelBase + panel * MR, 0, residual);
+                    }
+                }
+            } else {
+                for (int j = 0; j < full; j += NR) {
+                    if (fullEnd > firstPanel) {
+                        jit(f, false, first, integer, MR, kc, fullEnd - firstPanel, blockOffset(firstPanel, p),
+                                kc * MR, b, bOff + p * ldb + j, ldb, 0, c, cOff + firstPanel * MR * ldc + j, ldc,
+                                MR * ldc, NR, channelBase + firstPanel * MR, MR, residual);
+                    }
+                    for (int panel = Math.max(fullEnd, firstPanel); panel < endPanel; panel++) {
+                        jit(f, false, first, integer, m - panel * MR, kc, 1, blockOffset(panel, p), 0, b,
+                                bOff + p * ldb + j, ldb, 0, c, cOff + panel * MR * ldc + j, ldc, 0, NR,
+                                channelBase + panel * MR, 0, residual);
+                    }
+                }
+            }
+            if (tailW > 0) {
+                for (int panel = firstPanel; panel < endPanel; panel++) {
+                    int mr = Math.min(MR, m - panel * MR);
+                    int cc = cOff + panel * MR * ldc + full;
+                    if (masks) {
+                        jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b, bOff + p * ldb + full,
+                                ldb, 0, c, cc, ldc, 0, tailW, channelBase + panel * MR, 0, residual);
+                    } else {
+                        // Through the zero-padded copy of the narrow panel, without post-ops (applied below).
+                        int tile = KC * NR;
+                        for (int r = 0; r < mr && !first; r++) {
+                            System.arraycopy(c, cc + r * ldc, ws, tile + r * NR, tailW);
+                        }
+                        micro.plain(first, integer, mr).run(kc, 1, packed, blockOffset(panel, p), 0, ws, 0, NR, 0,
+                                ws, tile, NR, 0, NR, null, 0, null, 0, 0, null, 0, 0);
+                        for (int r = 0; r < mr; r++) {
+                            System.arraycopy(ws, tile + r * NR, c, cc + r * ldc, tailW);
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = rowStart; i < rowLimit; i++) {
+            if (fused == null) {
+                post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
+            } else if (tailW > 0 && !masks) {
+                post.apply(c, cOff + i * ldc + full, tailW, channelBase + i, residual);
+            }
+        }
+    }
+
+    /** One generated sweep: with the layer's post-ops when {@code f} is set (the last K block), else plain. */
+    private void jit(MicroKernel.Fused f, boolean tail, boolean first, boolean integer, int mr, int kc, int count,
+                     int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c, int cc, int ldc, int cStep,
+                     int width, int channel, int postStep, float[] residual) {
+        if (f == null) {
+            var kernel = tail ? micro.masked(first, integer, mr) : micro.plain(first, integer, mr);
+            kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, null, 0, null, 0,
+                    0, null, 0, 0);
+        } else {
+            var kernel = (tail ? f.tail : f.full)[first ? 0 : 1][mr - 1];
+            kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, f.scale, channel,
+                    f.bias, channel, postStep, residual, f.alpha, f.beta);
+        }
     }
 
     /**

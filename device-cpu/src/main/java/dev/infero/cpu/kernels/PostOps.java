@@ -95,6 +95,36 @@ public final class PostOps {
         return only ? bias : null;
     }
 
+    /** Whether {@link MicroKernel}'s generated code can apply these post-ops in registers. */
+    boolean jitFusable() {
+        return !integerSums && codes == null
+                && (activation == Activation.NONE || activation == Activation.RELU || activation == Activation.CLAMP);
+    }
+
+    float[] jitScale() {
+        return scale;
+    }
+
+    float[] jitBias() {
+        return bias;
+    }
+
+    dev.infero.cpu.jit.GemmKernel.Activation jitActivation() {
+        return switch (activation) {
+            case RELU -> dev.infero.cpu.jit.GemmKernel.Activation.RELU;
+            case CLAMP -> dev.infero.cpu.jit.GemmKernel.Activation.CLAMP;
+            default -> dev.infero.cpu.jit.GemmKernel.Activation.NONE;
+        };
+    }
+
+    float jitAlpha() {
+        return alpha;
+    }
+
+    float jitBeta() {
+        return beta;
+    }
+
     public boolean hasResidual() {
         return residual;
     }

@@ -51,6 +51,10 @@ final class ShiftedConv {
     private final int[] segLen;
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
+    private final MicroKernel micro;
+    /** Generated code: per row panel, its taps as one segment table; per mr, the kernel; else {@code null}. */
+    private final dev.infero.cpu.jit.GemmKernel.Segments[] panelSegments;
+    private final dev.infero.cpu.jit.GemmKernel[] segmentedKernels;
 
     /**
      * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
@@ -74,7 +78,13 @@ final class ShiftedConv {
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ShiftedConv(ConvGeometry geometry, float[] weights) {
+        this(geometry, weights, MicroKernel.forCompilation());
+    }
+
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the tiles */
+    ShiftedConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
         this.g = geometry;
+        this.micro = micro;
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
@@ -92,7 +102,7 @@ final class ShiftedConv {
                     }
                 }
             }
-            this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k);
+            this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k, micro);
         }
         int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
         int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
@@ -117,6 +127,22 @@ final class ShiftedConv {
         this.segK0 = Arrays.copyOf(k0, segments);
         this.segLen = Arrays.copyOf(len, segments);
         this.segB = Arrays.copyOf(b, segments);
+        // With generated code, one call per row panel sweeps its columns, the tile in registers across all taps.
+        int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
+        this.panelSegments = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel.Segments[panels] : null;
+        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[PackedGemm.MR] : null;
+        for (int panel = 0; micro.isJit() && panel < panels; panel++) {
+            int[] aOff = new int[segments];
+            for (int s = 0; s < segments; s++) {
+                int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
+                aOff[s] = this.weights[0].blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
+            }
+            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, segB, segLen, PackedGemm.MR, ldb);
+            int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
+            if (segmentedKernels[mr - 1] == null) {
+                segmentedKernels[mr - 1] = micro.segmented(mr);
+            }
+        }
     }
 
     private static int roundUp(int n, int m) {
@@ -200,6 +226,15 @@ final class ShiftedConv {
         float[] packed = a.packed();
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
         int b0 = j0 - firstRow * paddedW;
+        if (panelSegments != null && !post.integerSums()) {
+            for (int panel = 0; panel < panels; panel++) {
+                int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
+                segmentedKernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
+                        b0, ldb, PackedGemm.NR, result, panel * PackedGemm.MR * width, width, PackedGemm.NR);
+            }
+            store(result, width, out, residual, post, n, grp, j0);
+            return;
+        }
         for (int j = 0; j < width; j += PackedGemm.NR) {
             for (int panel = 0; panel < panels; panel++) {
                 int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
@@ -207,7 +242,7 @@ final class ShiftedConv {
                 for (int s = 0; s < segK0.length; s++) {
                     int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                     int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
-                    PackedGemm.kernel(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
+                    micro.tile(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
                             s == 0, post.integerSums());
                 }
             }

@@ -1,0 +1,447 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.*;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mem;
+import dev.infero.cpu.jit.Asm.Vec;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * A generated FP32 GEMM micro-kernel sweep: {@code count} register tiles of {@code C[mr × nr] (+)= A·B}, A packed
+ * in panels of {@link Key#panelRows} values per step of K (the layout of {@code PackedGemm.pack}), B rows
+ * {@code ldb} apart, each tile {@code aStep}, {@code bStep} and {@code cStep} elements after the previous one, so one
+ * call sweeps a row panel across its column panels or a column panel down its row panels. The tile stays in
+ * registers over all {@code kc} steps (broadcast-FMA: AVX-512 broadcasts A from memory inside the FMA, AVX2 through
+ * one register; an AVX2 tile wider than 16 floats runs in 16-column groups), then gets its post-ops in registers —
+ * per-row scale and bias, residual add at C's offsets, ReLU or clamp — and is stored once. AVX-512 tiles narrower
+ * than {@code nr} (the last column panel) load and store under opmasks.
+ *
+ * <p>{@link Mode#INT_FIRST} / {@link Mode#INT_ACCUMULATE}: A and B hold integer codes and C int32 sums as raw bits
+ * (INT8 layers): the tile's float sums (exact below 2^24) are converted and stored, or added to C in int32.
+ */
+public final class GemmKernel extends JitKernel {
+    /** How the tile starts and ends. */
+    public enum Mode {
+        /** C = A·B (then post-ops). */
+        FIRST,
+        /** C += A·B (then post-ops). */
+        ACCUMULATE,
+        /** C = int32(A·B). */
+        INT_FIRST,
+        /** C = C + int32(A·B), in int32. */
+        INT_ACCUMULATE
+    }
+
+    /** Activations applied in registers. */
+    public enum Activation { NONE, RELU, CLAMP }
+
+    /**
+     * Everything the code depends on.
+     *
+     * @param panelRows rows per packed A panel (the step of A per K step)
+     * @param mr        rows computed and stored, ≤ panelRows
+     * @param nr        columns per tile
+     * @param masked    whether B, C and the residual are read and written under per-call opmasks (AVX-512 only)
+     * @param segmented whether each tile sums over the K segments of a {@link Segments} table (each its own A and B
+     *                  offset and length) instead of one run of kc steps: the shifted convolution's taps, with the
+     *                  tile in registers across all of them
+     */
+    public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                      boolean residual, Activation activation, boolean masked, boolean segmented) {
+        /** A key for a plain (not segmented) sweep. */
+        public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                   boolean residual, Activation activation, boolean masked) {
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false);
+        }
+
+        public Key {
+            if (segmented && (mode != Mode.FIRST || masked)) {
+                throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
+            }
+            int lanes = Math.min(isa.lanes(), nr);
+            if (mr < 1 || mr > panelRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
+                throw new IllegalArgumentException("unsupported GEMM tile " + this);
+            }
+            if (masked && isa != Jit.Isa.AVX512) {
+                throw new IllegalArgumentException("masked tiles need AVX-512");
+            }
+            boolean post = scale || bias || residual || activation != Activation.NONE;
+            if (post && (mode == Mode.INT_FIRST || mode == Mode.INT_ACCUMULATE)) {
+                throw new IllegalArgumentException("post-ops on int32 sums");
+            }
+        }
+
+        boolean hasPost() {
+            return scale || bias || residual || activation != Activation.NONE;
+        }
+    }
+
+    /**
+     * The K segments of a segmented sweep, relative to the tile's A and B: segment s adds
+     * {@code Σ_p A[aOff_s + p·panelRows + r] · B[bOff_s + p·ldb + j]} for {@code p < len_s}. Immutable; the extents
+     * its segments reach are computed once, so each call checks them in constant time.
+     */
+    public static final class Segments {
+        final long[] table;
+        final int ldb;
+        final long aEnd;
+        final long bEnd;
+        final int count;
+
+        /** Element offsets and lengths per segment, for A panels of {@code panelRows} and B rows {@code ldb} apart. */
+        public Segments(int[] aOff, int[] bOff, int[] len, int panelRows, int ldb) {
+            if (aOff.length == 0 || aOff.length != bOff.length || aOff.length != len.length) {
+                throw new IllegalArgumentException("segments: " + aOff.length + "/" + bOff.length + "/" + len.length);
+            }
+            this.count = aOff.length;
+            this.ldb = ldb;
+            this.table = new long[1 + 3 * count];
+            table[0] = count;
+            long aMax = 0;
+            long bMax = 0;
+            for (int s = 0; s < count; s++) {
+                if (aOff[s] < 0 || bOff[s] < 0 || len[s] < 1) {
+                    throw new IllegalArgumentException("segment " + s + ": " + aOff[s] + ", " + bOff[s] + ", " + len[s]);
+                }
+                table[1 + 3 * s] = 4L * aOff[s];
+                table[2 + 3 * s] = 4L * bOff[s];
+                table[3 + 3 * s] = len[s];
+                aMax = Math.max(aMax, aOff[s] + (long) len[s] * panelRows);
+                bMax = Math.max(bMax, bOff[s] + (long) (len[s] - 1) * ldb);
+            }
+            this.aEnd = aMax;
+            this.bEnd = bMax;
+        }
+    }
+
+    private static final float[] NONE = new float[0];
+    private static final long[] NO_SEGMENTS = new long[1];
+    private static final int STACK_ARGS = 17;
+    private static final MethodHandle CALL;
+
+    static {
+        MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = i < 6 || i == args.length - 1 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+        }
+        CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
+    }
+
+    private final Key key;
+
+    /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
+    public GemmKernel(KernelCache cache, Key key) {
+        super(cache, key, key.isa(), () -> generate(key));
+        this.key = key;
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    /**
+     * Runs {@code count} tiles. Offsets and steps are in elements; {@code width} is the columns computed per tile
+     * ({@code nr} unless the key is masked). {@code scale}, {@code bias}: per-row values, row r of tile t at
+     * {@code scaleOff + t·postStep + r}; {@code residual} is read at C's offsets. Every extent is checked before the
+     * call ({@link IndexOutOfBoundsException} otherwise).
+     */
+    public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
+                    float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
+                    int biasOff, int postStep, float[] residual, float alpha, float beta) {
+        if (key.segmented) {
+            throw new IllegalStateException("a segmented kernel runs with runSegmented");
+        }
+        int mr = key.mr;
+        if (kc < 1 || count < 1 || aStep < 0 || bStep < 0 || cStep < 0 || postStep < 0 || width < 1
+                || width > key.nr || (!key.masked && width != key.nr)) {
+            throw new IllegalArgumentException("GEMM kernel call: kc " + kc + ", count " + count + ", width " + width
+                    + ", steps " + aStep + "/" + bStep + "/" + cStep + "/" + postStep + " for " + key);
+        }
+        long last = count - 1L;
+        checkRange("A", a.length, aOff, aOff + last * aStep + (long) kc * key.panelRows);
+        checkMatrix("B", b.length, bOff + last * bStep - 0, kc, width, ldb);
+        checkRange("B", b.length, bOff, bOff + 1);
+        checkMatrix("C", c.length, cOff + last * cStep, mr, width, ldc);
+        checkRange("C", c.length, cOff, cOff + 1);
+        float[] res = NONE;
+        float[] sc = NONE;
+        float[] bi = NONE;
+        if (key.residual) {
+            checkMatrix("residual", residual.length, cOff + last * cStep, mr, width, ldc);
+            checkRange("residual", residual.length, cOff, cOff + 1);
+            res = residual;
+        }
+        if (key.scale) {
+            checkRange("scale", scale.length, scaleOff, scaleOff + last * postStep + mr);
+            sc = scale;
+        }
+        if (key.bias) {
+            checkRange("bias", bias.length, biasOff, biasOff + last * postStep + mr);
+            bi = bias;
+        }
+        long mask = width >= 64 ? -1L : (1L << width) - 1;
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
+                    MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res), (long) aOff,
+                    (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
+                    (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
+                    (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
+                    MemorySegment.ofArray(NO_SEGMENTS));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code count} segmented tiles (key {@code segmented}), each {@code bStep} and {@code cStep} elements after
+     * the previous one along B and C, all on the same A ({@code aOff} plus the segments' offsets); extents checked
+     * first.
+     */
+    public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
+                             int bStep, float[] c, int cOff, int ldc, int cStep) {
+        if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0) {
+            throw new IllegalArgumentException("segmented GEMM call: count " + count + ", ldb " + ldb + " (segments "
+                    + segments.ldb + "), steps " + bStep + "/" + cStep + " for " + key);
+        }
+        long last = count - 1L;
+        checkRange("A", a.length, aOff, aOff + segments.aEnd);
+        checkRange("B", b.length, bOff, bOff + last * bStep + segments.bEnd + key.nr);
+        checkMatrix("C", c.length, cOff + last * cStep, key.mr, key.nr, ldc);
+        checkRange("C", c.length, cOff, cOff + 1);
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
+                    MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE),
+                    (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
+                    (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ code generation
+
+    /** Stack argument {@code i} after the six pushes of the prologue. */
+    private static Mem arg(int i) {
+        return mem(RSP, 56 + 8 * i);
+    }
+
+    private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
+            B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16;
+
+    /**
+     * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
+     * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
+     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments)}.
+     */
+    static byte[] generate(Key key) {
+        Jit.Isa isa = key.isa;
+        int bits = Math.min(isa.bits(), key.nr * 32);
+        int lanes = bits / 32;
+        int vb = bits / 8;
+        int perRow = key.nr / lanes;
+        // AVX2 (16 registers): 2 vectors per row and group, 6 rows: 12 accumulators, 2 for B, 1 for A.
+        int groupVectors = isa == Jit.Isa.AVX512 ? perRow : Math.min(perRow, 2);
+        if (isa == Jit.Isa.AVX512 && key.mr * groupVectors + groupVectors > 28) {
+            throw new IllegalArgumentException("tile too large for the registers: " + key);
+        }
+        int groups = perRow / groupVectors;
+        boolean evex = isa == Jit.Isa.AVX512;
+        Gp a = RDI, b = RSI, c = RDX, scale = R13, bias = R8, res = R9;
+        Gp aCur = RCX, bCur = RAX, k = R10, ldb = R11, ldc = RBX, count = R12, row = RBP, resRow = R14, tmp = R15;
+        Assembler as = new Assembler();
+        for (Gp r : new Gp[] {RBX, RBP, R12, R13, R14, R15}) {
+            as.push(r);
+        }
+        as.mov(scale, RCX);
+        as.mov(tmp, arg(A_OFF));
+        as.lea(a, mem(a, tmp, 4, 0));
+        as.mov(tmp, arg(B_OFF));
+        as.lea(b, mem(b, tmp, 4, 0));
+        as.mov(tmp, arg(C_OFF));
+        as.lea(c, mem(c, tmp, 4, 0));
+        as.lea(res, mem(res, tmp, 4, 0));
+        as.mov(tmp, arg(SCALE_OFF));
+        as.lea(scale, mem(scale, tmp, 4, 0));
+        as.mov(tmp, arg(BIAS_OFF));
+        as.lea(bias, mem(bias, tmp, 4, 0));
+        as.mov(ldb, arg(LDB));
+        as.shl(ldb, 2);
+        as.mov(ldc, arg(LDC));
+        as.shl(ldc, 2);
+        as.mov(count, arg(COUNT));
+        for (int s : new int[] {A_STEP, B_STEP, C_STEP, POST_STEP}) {
+            as.mov(tmp, arg(s));
+            as.shl(tmp, 2);
+            as.mov(arg(s), tmp);
+        }
+        if (key.masked) {
+            as.mov(tmp, arg(MASK));
+            for (int v = 0; v < perRow; v++) {
+                as.kmovw(k(v + 1), tmp);
+                as.shr(tmp, lanes);
+            }
+        }
+        Assembler.Label tile = as.newLabel();
+        as.align(16);
+        as.bind(tile);
+        int bReg = key.mr * groupVectors;
+        Vec aReg = vec(bReg + groupVectors, bits);
+        if (bReg + 4 > isa.registers()) {
+            throw new IllegalArgumentException("tile too large for the registers: " + key);
+        }
+        for (int g = 0; g < groups; g++) {
+            int col = g * groupVectors;
+            // Accumulators: zero, or C.
+            as.lea(row, mem(c, col * vb));
+            for (int r = 0; r < key.mr; r++) {
+                for (int v = 0; v < groupVectors; v++) {
+                    Vec acc = vec(r * groupVectors + v, bits);
+                    if (key.mode == Mode.ACCUMULATE) {
+                        as.vmovups(key.masked ? acc.k(k(col + v + 1)).z() : acc, mem(row, v * vb));
+                    } else {
+                        as.vxorps(acc, acc, acc);
+                    }
+                }
+                if (key.mode == Mode.ACCUMULATE && r + 1 < key.mr) {
+                    as.add(row, ldc);
+                }
+            }
+            Assembler.Label segment = as.newLabel();
+            Gp seg = R14;
+            Gp segs = R15;
+            if (key.segmented) {
+                // Table: count, then (A byte offset, B byte offset, length) per segment.
+                as.mov(seg, arg(SEGMENTS));
+                as.mov(segs, mem(seg));
+                as.add(seg, 8);
+                as.bind(segment);
+                as.mov(aCur, a);
+                as.add(aCur, mem(seg));
+                as.lea(bCur, mem(b, col * vb));
+                as.add(bCur, mem(seg, 8));
+                as.mov(k, mem(seg, 16));
+            } else {
+                as.mov(aCur, a);
+                as.lea(bCur, mem(b, col * vb));
+                as.mov(k, arg(KC));
+            }
+            Assembler.Label loop = as.newLabel();
+            as.align(16);
+            as.bind(loop);
+            for (int v = 0; v < groupVectors; v++) {
+                Vec bv = vec(bReg + v, bits);
+                as.vmovups(key.masked ? bv.k(k(col + v + 1)).z() : bv, mem(bCur, v * vb));
+            }
+            for (int r = 0; r < key.mr; r++) {
+                if (!evex) {
+                    as.vbroadcastss(aReg, mem(aCur, 4 * r));
+                }
+                for (int v = 0; v < groupVectors; v++) {
+                    Vec acc = vec(r * groupVectors + v, bits);
+                    as.vfmadd231ps(acc, vec(bReg + v, bits), evex ? mem(aCur, 4 * r).bcst() : aReg);
+                }
+            }
+            as.add(aCur, 4 * key.panelRows);
+            as.add(bCur, ldb);
+            as.dec(k);
+            as.jcc(Assembler.Cond.NE, loop);
+            if (key.segmented) {
+                as.add(seg, 24);
+                as.dec(segs);
+                as.jcc(Assembler.Cond.NE, segment);
+            }
+            // Post-ops and the single store, row by row; the registers past the accumulators are free now.
+            Vec lo = vec(bReg, bits);
+            Vec hi = vec(bReg + 1, bits);
+            Vec sTmp = vec(bReg + 2, bits);
+            Vec bTmp = vec(bReg + 3, bits);
+            if (key.activation == Activation.RELU) {
+                as.vxorps(lo, lo, lo);
+            } else if (key.activation == Activation.CLAMP) {
+                as.vbroadcastss(lo, arg(ALPHA));
+                as.vbroadcastss(hi, arg(BETA));
+            }
+            as.lea(row, mem(c, col * vb));
+            if (key.residual) {
+                as.lea(resRow, mem(res, col * vb));
+            }
+            for (int r = 0; r < key.mr; r++) {
+                if (key.scale) {
+                    as.vbroadcastss(sTmp, mem(scale, 4 * r));
+                }
+                if (key.bias && !evex) {
+                    as.vbroadcastss(bTmp, mem(bias, 4 * r));
+                }
+                for (int v = 0; v < groupVectors; v++) {
+                    Vec acc = vec(r * groupVectors + v, bits);
+                    Vec accW = key.masked ? acc.k(k(col + v + 1)).z() : acc;
+                    Mem out = mem(row, v * vb);
+                    switch (key.mode) {
+                        case INT_FIRST -> as.vcvtps2dq(acc, acc);
+                        case INT_ACCUMULATE -> {
+                            as.vcvtps2dq(acc, acc);
+                            as.vpaddd(accW, acc, out);
+                        }
+                        default -> {
+                            // As PostOps: fma(x, scale, bias), then + residual, then the activation.
+                            Asm.Operand biasOp = evex ? mem(bias, 4 * r).bcst() : bTmp;
+                            if (key.scale && key.bias) {
+                                as.vfmadd213ps(acc, sTmp, biasOp);
+                            } else if (key.scale) {
+                                as.vmulps(acc, acc, sTmp);
+                            } else if (key.bias) {
+                                as.vaddps(acc, acc, biasOp);
+                            }
+                            if (key.residual) {
+                                as.vaddps(accW, acc, mem(resRow, v * vb));
+                            }
+                            if (key.activation == Activation.RELU) {
+                                // Integer max on the float bits, as FastMinMax.relu: any clear sign bit wins.
+                                as.vpmaxsd(acc, acc, lo);
+                            } else if (key.activation == Activation.CLAMP) {
+                                // Operand order keeps a NaN (max/min return the second source when one is NaN).
+                                as.vmaxps(acc, lo, acc);
+                                as.vminps(acc, hi, acc);
+                            }
+                        }
+                    }
+                    if (key.masked) {
+                        as.vmovups(out.k(k(col + v + 1)), acc);
+                    } else {
+                        as.vmovups(out, acc);
+                    }
+                }
+                if (r + 1 < key.mr) {
+                    as.add(row, ldc);
+                    if (key.residual) {
+                        as.add(resRow, ldc);
+                    }
+                }
+            }
+        }
+        as.add(a, arg(A_STEP));
+        as.add(b, arg(B_STEP));
+        as.add(c, arg(C_STEP));
+        as.add(res, arg(C_STEP));
+        as.add(scale, arg(POST_STEP));
+        as.add(bias, arg(POST_STEP));
+        as.dec(count);
+        as.jcc(Assembler.Cond.NE, tile);
+        as.vzeroupper();
+        for (Gp r : new Gp[] {R15, R14, R13, R12, RBP, RBX}) {
+            as.pop(r);
+        }
+        as.ret();
+        return as.code();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.infero.cpu.jit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The generated GEMM sweep against a plain Java loop: every mode, post-op set, mr, nr, masked widths, sweeps of
+ * several tiles along rows and columns, for each ISA this machine runs; out-of-range calls throw before running.
+ */
+class GemmKernelTest {
+    private static final int PANEL = 6;
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void matchesJavaOnRandomTiles(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available");
+        Random rnd = new Random(12);
+        KernelCache cache = new KernelCache("test");
+        try (cache) {
+            for (int trial = 0; trial < 300; trial++) {
+                int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
+                int mr = 1 + rnd.nextInt(PANEL);
+                GemmKernel.Mode mode = GemmKernel.Mode.values()[rnd.nextInt(4)];
+                boolean ints = mode == GemmKernel.Mode.INT_FIRST || mode == GemmKernel.Mode.INT_ACCUMULATE;
+                boolean scale = !ints && rnd.nextBoolean();
+                boolean bias = !ints && rnd.nextBoolean();
+                boolean residual = !ints && rnd.nextBoolean();
+                GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE
+                        : GemmKernel.Activation.values()[rnd.nextInt(3)];
+                boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
+                int width = masked ? 1 + rnd.nextInt(nr) : nr;
+                GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
+                        residual, act, masked));
+                int kc = 1 + rnd.nextInt(40);
+                int count = 1 + rnd.nextInt(3);
+                boolean alongRows = rnd.nextBoolean();
+                int ldb = nr + rnd.nextInt(5);
+                int ldc = alongRows ? width + rnd.nextInt(4) : count * nr + rnd.nextInt(4);
+                int aStep = kc * PANEL;
+                int bStep = alongRows ? 0 : nr;
+                int cStep = alongRows ? PANEL * ldc : nr;
+                int postStep = alongRows ? PANEL : 0;
+                int aOff = rnd.nextInt(5);
+                int bOff = rnd.nextInt(5);
+                int cOff = rnd.nextInt(5);
+                float[] a = values(rnd, aOff + count * aStep, ints);
+                float[] b = values(rnd, bOff + (count - 1) * bStep + (kc - 1) * ldb + nr, ints);
+                int cLen = cOff + (count - 1) * cStep + (PANEL - 1) * ldc + nr + 3;
+                float[] c = values(rnd, cLen, false);
+                if (ints) {
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = Float.intBitsToFloat(rnd.nextInt(1000) - 500);
+                    }
+                }
+                float[] res = values(rnd, cLen, false);
+                int channels = 3 * PANEL + 2;
+                float[] sc = values(rnd, channels, false);
+                float[] bi = values(rnd, channels, false);
+                int scaleOff = rnd.nextInt(2);
+                int biasOff = rnd.nextInt(2);
+                float lo = -0.5f;
+                float hi = 0.7f;
+                float[] expected = c.clone();
+                for (int t = 0; t < count; t++) {
+                    for (int r = 0; r < mr; r++) {
+                        for (int j = 0; j < width; j++) {
+                            float sum = 0;
+                            for (int p = 0; p < kc; p++) {
+                                sum = Math.fma(a[aOff + t * aStep + p * PANEL + r], b[bOff + t * bStep + p * ldb + j],
+                                        sum);
+                            }
+                            int ci = cOff + t * cStep + r * ldc + j;
+                            float v;
+                            switch (mode) {
+                                case INT_FIRST -> v = Float.intBitsToFloat(Math.round(sum));
+                                case INT_ACCUMULATE -> v = Float.intBitsToFloat(Float.floatToRawIntBits(c[ci])
+                                        + Math.round(sum));
+                                default -> {
+                                    v = mode == GemmKernel.Mode.ACCUMULATE ? c[ci] + sum : sum;
+                                    float s = scale ? sc[scaleOff + t * postStep + r] : 1f;
+                                    float bb = bias ? bi[biasOff + t * postStep + r] : 0f;
+                                    v = Math.fma(v, s, bb);
+                                    if (residual) {
+                                        v += res[ci];
+                                    }
+                                    if (act == GemmKernel.Activation.RELU) {
+                                        v = Math.max(v, 0f);
+                                    } else if (act == GemmKernel.Activation.CLAMP) {
+                                        v = Math.min(Math.max(v, lo), hi);
+                                    }
+                                }
+                            }
+                            expected[ci] = v;
+                        }
+                    }
+                }
+                kernel.run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, sc, scaleOff,
+                        bi, biasOff, postStep, res, lo, hi);
+                for (int i = 0; i < c.length; i++) {
+                    if (ints) {
+                        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c[i]),
+                                "trial " + trial + " " + kernel.key() + " at " + i);
+                    } else {
+                        assertEquals(expected[i], c[i], 1e-4f * (1 + Math.abs(expected[i])),
+                                "trial " + trial + " " + kernel.key() + " kc " + kc + " count " + count + " width "
+                                        + width + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void refusesOutOfRangeCalls(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available");
+        GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, PANEL, 16,
+                GemmKernel.Mode.FIRST, false, true, true, GemmKernel.Activation.RELU, false));
+        float[] a = new float[10 * PANEL];
+        float[] b = new float[10 * 16];
+        float[] c = new float[PANEL * 16];
+        float[] bias = new float[PANEL];
+        // Well inside: runs.
+        kernel.run(10, 1, a, 0, 0, b, 0, 16, 0, c, 0, 16, 0, 16, null, 0, bias, 0, 0, c.clone(), 0, 0);
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(11, 1, a, 0, 0, b, 0, 16, 0, c, 0, 16, 0, 16,
+                null, 0, bias, 0, 0, c.clone(), 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(10, 1, a, 0, 0, b, 1, 16, 0, c, 0, 16, 0, 16,
+                null, 0, bias, 0, 0, c.clone(), 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(10, 1, a, 0, 0, b, 0, 16, 0, c, 0, 17, 0, 16,
+                null, 0, bias, 0, 0, c.clone(), 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(10, 1, a, 0, 0, b, 0, 16, 0, c, 0, 16, 0, 16,
+                null, 0, bias, 1, 0, c.clone(), 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(10, 1, a, 0, 0, b, 0, 16, 0, c, 0, 16, 0, 16,
+                null, 0, bias, 0, 0, new float[10], 0, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(10, 2, a, 0, 0, b, 0, 16, 16, c, 0, 16, 16,
+                16, null, 0, bias, 0, 0, c.clone(), 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> kernel.run(10, 1, a, -1, 0, b, 0, 16, 0, c, 0, 16, 0, 8,
+                null, 0, bias, 0, 0, c.clone(), 0, 0));
+    }
+
+    private static float[] values(Random rnd, int n, boolean ints) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = ints ? rnd.nextInt(256) - 128 : rnd.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.infero.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.testing.RandomData;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every convolution strategy and the packed GEMM on the generated micro-kernel, for each ISA this machine runs,
+ * against the same kernels on the Vector API micro-kernel: random shapes (odd sizes, column and row tails, padding,
+ * strides, dilations, groups, batch 2, 1–2 threads), random post-ops (fused ones and those left to Java), and int32
+ * sums on integer codes (exact).
+ */
+class JitConvPropertyTest {
+    private static ConvGeometry geometry(Random r) {
+        int kind = r.nextInt(4);
+        int n = 1 + r.nextInt(2);
+        int k = kind == 0 ? 1 : kind == 2 ? 3 : new int[] {1, 3, 3, 5}[r.nextInt(4)];
+        int stride = kind == 2 ? 1 : 1 + r.nextInt(2);
+        int dil = r.nextInt(4) == 0 ? 2 : 1;
+        int groups = r.nextInt(4) == 0 ? 2 : 1;
+        int cin = groups * (kind == 2 ? 24 + r.nextInt(12) : 1 + r.nextInt(kind == 3 ? 80 : 40));
+        int cout = groups * (kind == 3 ? 20 + r.nextInt(60) : 1 + r.nextInt(40));
+        // Kind 2 (stride 1, many input channels, planes past 28×28): the shifted strategy.
+        int h = kind == 3 ? 3 + r.nextInt(8) : kind == 2 ? 29 + r.nextInt(4) : 4 + r.nextInt(20);
+        int w = kind == 3 ? 3 + r.nextInt(8) : kind == 2 ? 29 + r.nextInt(4) : 4 + r.nextInt(20);
+        int pad = r.nextInt(3);
+        int oh = (h + 2 * pad - dil * (k - 1) - 1) / stride + 1;
+        int ow = (w + 2 * pad - dil * (k - 1) - 1) / stride + 1;
+        if (oh < 1 || ow < 1) {
+            return geometry(r);
+        }
+        return new ConvGeometry(n, cin, h, w, cout, oh, ow, k, k, stride, stride, dil, dil, pad, pad, groups);
+    }
+
+    private static PostOps post(Random r, int cout) {
+        PostOps.Activation act = new PostOps.Activation[] {PostOps.Activation.NONE, PostOps.Activation.RELU,
+                PostOps.Activation.CLAMP, PostOps.Activation.LEAKY_RELU}[r.nextInt(4)];
+        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : 0.1f;
+        PostOps post = new PostOps(r.nextBoolean() ? RandomData.uniform(r, cout) : null, r.nextBoolean(), act,
+                alpha, 0.4f);
+        return r.nextInt(3) == 0 ? post.scaledBy(RandomData.uniform(r, cout)) : post;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void convolutionsMatchTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(2026 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        java.util.Set<String> strategies = new java.util.TreeSet<>();
+        for (int trial = 0; trial < 24; trial++) {
+            ConvGeometry g = geometry(r);
+            int threads = 1 + r.nextInt(2);
+            float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
+            float[] wts = RandomData.uniform(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
+            PostOps post = post(r, g.outChannels());
+            int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
+            float[] res = RandomData.uniform(r, outLen);
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            strategies.add(generated.strategy());
+            try (WorkerPool pool = new WorkerPool(threads, "t")) {
+                reference.run(in, expected, res, reference.newScratch(threads), pool);
+                generated.run(in, actual, res, generated.newScratch(threads), pool);
+            }
+            for (int i = 0; i < outLen; i++) {
+                assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
+                        "trial " + trial + " " + g + " " + generated.strategy() + " " + post.describe() + " at " + i);
+            }
+        }
+        assertEquals(java.util.Set.of("channel_lanes_gemm", "gemm_1x1", "im2col_gemm", "shifted_gemm"), strategies);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void integerSumsAreExact(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(77 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        for (int trial = 0; trial < 12; trial++) {
+            ConvGeometry g = geometry(r);
+            float[] in = codes(r, g.batch() * g.inChannels() * g.inH() * g.inW(), 0, 255);
+            float[] wts = codes(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW(), -127, 127);
+            PostOps post = new PostOps(null, false, PostOps.Activation.NONE, 0, 0).withIntegerSums();
+            int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            try (WorkerPool pool = new WorkerPool(2, "t")) {
+                reference.run(in, expected, null, reference.newScratch(2), pool);
+                generated.run(in, actual, null, generated.newScratch(2), pool);
+            }
+            for (int i = 0; i < outLen; i++) {
+                assertEquals(expected[i], actual[i], "trial " + trial + " " + g + " at " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void packedGemmMatchesTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(5 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        for (int trial = 0; trial < 60; trial++) {
+            int m = 1 + r.nextInt(40);
+            int k = r.nextInt(4) == 0 ? PackedGemm.KC + 1 + r.nextInt(300) : 1 + r.nextInt(60);
+            int n = 1 + r.nextInt(r.nextBoolean() ? 4 * PackedGemm.NR : 12 * PackedGemm.NR);
+            int ldb = n + r.nextInt(3);
+            int ldc = n + r.nextInt(3);
+            float[] a = RandomData.uniform(r, m * k);
+            float[] b = RandomData.uniform(r, k * ldb);
+            PostOps post = post(r, m);
+            float[] res = RandomData.uniform(r, m * ldc);
+            float[] expected = new float[m * ldc];
+            float[] actual = new float[m * ldc];
+            float[] ws = new float[PackedGemm.workspaceSize()];
+            PackedGemm reference = new PackedGemm(m, k, a, 0, k, MicroKernel.VECTOR);
+            PackedGemm generated = new PackedGemm(m, k, a, 0, k, jit);
+            int rowStart = r.nextBoolean() ? 0 : Math.min(m - 1, r.nextInt(3)) / PackedGemm.MR * PackedGemm.MR;
+            reference.multiplyRows(rowStart, m, n, b, 0, ldb, expected, 0, ldc, post, 0, res, ws);
+            generated.multiplyRows(rowStart, m, n, b, 0, ldb, actual, 0, ldc, post, jit.fuse(post), 0, res, ws);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
+                        "trial " + trial + " m" + m + " k" + k + " n" + n + " " + post.describe() + " at " + i);
+            }
+        }
+    }
+
+    private static float[] codes(Random r, int n, int lo, int hi) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = lo + r.nextInt(hi - lo + 1);
+        }
+        return v;
+    }
+}
