@@ -55,15 +55,19 @@ final class QuantizedConvolution {
     }
 
     /**
-     * {@code kernel} on u8×s8 tiles generated for this layer ({@link U8S8ConvTiles}: {@code vpdpbusd}) when the JIT is
-     * on and the CPU has the INT8 dot product, else as it is.
+     * {@code kernel} on integer tiles generated for this layer ({@link U8S8ConvTiles}: {@code vpdpbusd} with
+     * AVX512_VNNI, {@code vpmaddwd} on AVX2) when the JIT is on, else as it is.
      */
     static QuantizedConvKernel withGeneratedTiles(QuantizedConvKernel kernel, ConvGeometry g, float[] weightCodes,
                                                   ActivationQuantizer quantizer) {
         if (!U8S8Conv.fits(g)) {
             return kernel;
         }
-        U8S8Conv layout = new U8S8Conv(g, weightCodes, quantizer);
+        U8S8Conv.Form form = U8S8ConvTiles.form();
+        if (form == null) {
+            return kernel;
+        }
+        U8S8Conv layout = new U8S8Conv(g, weightCodes, quantizer, form);
         U8S8Conv.Tiles tiles = U8S8ConvTiles.create(layout);
         return tiles == null ? kernel : kernel.onTiles(layout, tiles);
     }

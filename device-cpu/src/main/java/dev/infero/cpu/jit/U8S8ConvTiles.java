@@ -25,7 +25,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.ref.Cleaner;
 
 /**
  * INT8 convolution tiles generated for one layer's {@link U8S8Conv} layout (exact shape, taps, planes and output
@@ -41,8 +40,10 @@ import java.lang.ref.Cleaner;
  * {@link U8S8Conv#checkCall} checks, before every call, that every element the code reads or writes lies inside
  * them.
  */
-public final class U8S8ConvTiles implements U8S8Conv.Tiles {
-    private static final Cleaner CLEANER = Cleaner.create();
+public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
+    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
+            Linker.Option.critical(true));
     private static final int LANES = U8S8Conv.LANES;
     private static final int VECTORS = U8S8Conv.TILE / LANES;
     private static final int MR = U8S8Conv.MR;
@@ -50,16 +51,24 @@ public final class U8S8ConvTiles implements U8S8Conv.Tiles {
     private static final int ARGS = 6;
 
     private final U8S8Conv layout;
-    private final MethodHandle call;
     private final MemorySegment weights;
     private final MemorySegment compensation;
     private final int groupWeightBytes;
     private final int groupCompBytes;
-    private final int codeBytes;
 
-    private U8S8ConvTiles(U8S8Conv layout, CodeBuffer code, int codeBytes) {
+    /** Everything the generated code depends on: equal keys, identical code (shared through the kernel cache). */
+    private record Key(U8S8Conv.Form form, int rows, int quads, int plane, int ldc, java.util.List<Integer> taps) {
+        static Key of(U8S8Conv layout) {
+            return new Key(layout.form(), layout.rows(), layout.quads(), layout.plane(), layout.ldc(),
+                    java.util.Arrays.stream(layout.tapOffsets()).boxed().toList());
+        }
+    }
+
+    /** Tiles for {@code layout}'s form, which the CPU must run (see {@link #create}). */
+    U8S8ConvTiles(U8S8Conv layout) {
+        super(KernelCache.current(), Key.of(layout), layout.form() == U8S8Conv.Form.U8_QUADS ? Jit.Isa.AVX512
+                : Jit.Isa.AVX2, () -> layout.form() == U8S8Conv.Form.U8_QUADS ? generate(layout) : generateAvx2(layout));
         this.layout = layout;
-        this.codeBytes = codeBytes;
         Arena arena = Arena.ofAuto();
         int[] w = layout.packedWeights();
         int[] c = layout.compensation();
@@ -69,32 +78,32 @@ public final class U8S8ConvTiles implements U8S8Conv.Tiles {
         MemorySegment.copy(c, 0, compensation, ValueLayout.JAVA_INT, 0, c.length);
         this.groupWeightBytes = w.length / layout.geometry().groups() * 4;
         this.groupCompBytes = c.length / layout.geometry().groups() * 4;
-        this.call = Linker.nativeLinker().downcallHandle(code.entry(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
-                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
-                Linker.Option.critical(true));
-        CLEANER.register(this, code::close);
     }
 
     /**
-     * The tiles for {@code layout} on this machine, or {@code null} when the JIT is off or the CPU lacks
-     * AVX512_VNNI (AVX-512 forced off by {@code -Dinfero.jit.isa=avx2} included).
+     * The layout form the JIT generates tiles for on this machine: u8 quads where the ISA is AVX-512 and the CPU has
+     * AVX512_VNNI, s16 pairs for AVX2 ({@code -Dinfero.jit.isa=avx2} forces it on AVX-512 machines); {@code null}
+     * when the JIT is off or unsupported.
      */
-    public static U8S8ConvTiles create(U8S8Conv layout) {
-        if (Jit.isa() != Jit.Isa.AVX512 || !CpuFeatures.host().avx512vnni()) {
-            return null;
+    public static U8S8Conv.Form form() {
+        Jit.Isa isa = Jit.isa();
+        if (isa == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni()) {
+            return U8S8Conv.Form.U8_QUADS;
         }
-        byte[] code = generate(layout);
-        return new U8S8ConvTiles(layout, CodeBuffer.of(code), code.length);
+        return isa == null ? null : U8S8Conv.Form.S16_PAIRS;
     }
 
-    /** Bytes of generated code (for compile-time reports). */
-    public int codeBytes() {
-        return codeBytes;
+    /** The tiles for {@code layout} (made for {@link #form()}), or {@code null} when the JIT cannot run them. */
+    public static U8S8ConvTiles create(U8S8Conv layout) {
+        if (layout.form() != form()) {
+            return null;
+        }
+        return new U8S8ConvTiles(layout);
     }
 
     @Override
     public String name() {
-        return "jit_avx512_vnni";
+        return isa == Jit.Isa.AVX512 ? "jit_avx512_vnni" : "jit_avx2";
     }
 
     /** Per thread: the argument block, and the segments of the arrays last passed (made again only when they change). */
@@ -137,9 +146,9 @@ public final class U8S8ConvTiles implements U8S8Conv.Tiles {
         a[4] = tiles;
         a[5] = lastMask;
         try {
-            call.invokeExact(s.inSegment, weights, compensation, s.outSegment, s.argsSegment);
+            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment);
         } catch (Throwable e) {
-            throw new IllegalStateException("generated INT8 kernel failed", e);
+            throw e instanceof RuntimeException re ? re : new IllegalStateException("generated INT8 kernel failed", e);
         }
     }
 
@@ -276,6 +285,123 @@ public final class U8S8ConvTiles implements U8S8Conv.Tiles {
             Asm.Mem w = mem(weights, weightDisp + m * 4).bcst();
             for (int v = 0; v < VECTORS; v++) {
                 a.vpdpbusd(acc(m, v), act(v), w);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- AVX2: s16 pairs, vpmaddwd
+
+    private static final int AVX2_VECTORS = 2;
+
+    /**
+     * The AVX2 code of the same signature for the {@link U8S8Conv.Form#S16_PAIRS} form: tiles of 16 positions (2 ymm
+     * of 8) × 6 channels, 12 accumulators; per channel pair, each channel's two weights broadcast once
+     * ({@code vpbroadcastd}) and {@code vpmaddwd} + {@code vpaddd} per vector (exact: s16 products summed in int32).
+     * No masks: the layout always has the tiles write per-thread rows wide enough for whole tiles.
+     */
+    static byte[] generateAvx2(U8S8Conv layout) {
+        Assembler a = new Assembler();
+        Gp[] saved = {RBX, R12, R13, R14, R15};
+        for (Gp r : saved) {
+            a.push(r);
+        }
+        a.add(RDI, mem(R8, 0));
+        a.add(RSI, mem(R8, 8));
+        a.add(RDX, mem(R8, 16));
+        a.add(RCX, mem(R8, 24));
+        a.mov(R9, mem(R8, 32));
+        int rows = layout.rows();
+        int fullBlocks = rows / MR;
+        int rest = rows % MR;
+        int blockWeightBytes = layout.tapOffsets().length * layout.quads() * MR * 4;
+        long blockOutBytes = 4L * MR * layout.ldc();
+        if (blockOutBytes > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("output stride too large for generated code");
+        }
+        int tileBytes = layout.form().tile() * 4;
+        Assembler.Label tile = a.newLabel();
+        a.bind(tile);
+        a.mov(R10, RSI);
+        a.mov(R11, RDX);
+        a.mov(RBX, RCX);
+        if (fullBlocks > 0) {
+            Assembler.Label block = a.newLabel();
+            a.mov(R12, fullBlocks);
+            a.bind(block);
+            bodyAvx2(a, layout, MR);
+            a.add(R10, blockWeightBytes);
+            a.add(R11, MR * 4);
+            a.add(RBX, (int) blockOutBytes);
+            a.dec(R12);
+            a.jcc(Assembler.Cond.NE, block);
+        }
+        if (rest > 0) {
+            bodyAvx2(a, layout, rest);
+        }
+        a.add(RDI, tileBytes);
+        a.add(RCX, tileBytes);
+        a.dec(R9);
+        a.jcc(Assembler.Cond.NE, tile);
+        a.vzeroupper();
+        for (int i = saved.length - 1; i >= 0; i--) {
+            a.pop(saved[i]);
+        }
+        a.ret();
+        return a.code();
+    }
+
+    private static Vec accAvx2(int m, int v) {
+        return Asm.ymm(m * AVX2_VECTORS + v);
+    }
+
+    private static void bodyAvx2(Assembler a, U8S8Conv layout, int mr) {
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vpbroadcastd(accAvx2(m, v), mem(R11, m * 4));
+            }
+        }
+        int[] taps = layout.tapOffsets();
+        int pairs = layout.quads();
+        int planeBytes = layout.plane() * 4;
+        int tapWeightBytes = pairs * MR * 4;
+        for (int t = 0; t < taps.length; t++) {
+            if (pairs <= 2) {
+                for (int q = 0; q < pairs; q++) {
+                    pairAvx2(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
+                }
+                continue;
+            }
+            a.lea(RAX, mem(RDI, 4 * taps[t]));
+            a.lea(R14, mem(R10, t * tapWeightBytes));
+            a.mov(R13, pairs);
+            Assembler.Label loop = a.newLabel();
+            a.bind(loop);
+            pairAvx2(a, mr, mem(RAX, 0), R14, 0);
+            a.add(RAX, planeBytes);
+            a.add(R14, MR * 4);
+            a.dec(R13);
+            a.jcc(Assembler.Cond.NE, loop);
+        }
+        int ldcBytes = layout.ldc() * 4;
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vmovups(mem(RBX, m * ldcBytes + v * 32), accAvx2(m, v));
+            }
+        }
+    }
+
+    /** One channel pair of one tap: 2 activation loads, per channel a weight broadcast and 2 multiply-adds. */
+    private static void pairAvx2(Assembler a, int mr, Asm.Mem in, Gp weights, int weightDisp) {
+        Vec w = Asm.ymm(14);
+        Vec product = Asm.ymm(15);
+        for (int v = 0; v < AVX2_VECTORS; v++) {
+            a.vmovups(Asm.ymm(12 + v), in.plus(v * 32));
+        }
+        for (int m = 0; m < mr; m++) {
+            a.vpbroadcastd(w, mem(weights, weightDisp + m * 4));
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vpmaddwd(product, Asm.ymm(12 + v), w);
+                a.vpaddd(accAvx2(m, v), accAvx2(m, v), product);
             }
         }
     }

@@ -139,6 +139,43 @@ public final class ActivationQuantizer {
         }
     }
 
+    /**
+     * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
+     * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
+     * {@code vpmaddwd} multiplies).
+     */
+    public void packPairs(float[] x0, int o0, float[] x1, int o1, int n, boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            dst[dstOff + j] = a | b << 16;
+        }
+    }
+
+    /** The zero point in both halves: two channels of padding in the s16 pair form. */
+    public int zeroPair() {
+        return zeroPoint * 0x00010001;
+    }
+
     /** The zero point in all four bytes: four channels of padding. */
     public int zeroQuad() {
         return zeroPoint * 0x01010101;

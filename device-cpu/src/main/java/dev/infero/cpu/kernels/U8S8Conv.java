@@ -29,7 +29,7 @@ import java.util.function.IntConsumer;
 public final class U8S8Conv {
     /** Output channels per register tile. */
     public static final int MR = 6;
-    /** Output positions per tile: four vectors of 16 int32 lanes. */
+    /** Output positions per tile of the {@link Form#U8_QUADS} form: four vectors of 16 int32 lanes. */
     public static final int TILE = 64;
     /** Positions per vector. */
     public static final int LANES = 16;
@@ -60,8 +60,42 @@ public final class U8S8Conv {
         Tiles create(U8S8Conv layout, int threads);
     }
 
+    /**
+     * How activations and weights share a 32-bit lane: four u8 activations and four s8 weights
+     * ({@code vpdpbusd}, AVX512_VNNI; tiles of 64 positions, opmasked tails), or two of each as s16 ({@code vpmaddwd},
+     * AVX2 without VNNI: exact, where {@code vpmaddubsw} would saturate its int16 pair sums at 255·127·2 — oneDNN
+     * narrows the weights to 7 bits there instead, which changes results; tiles of 16 positions, no masks, so the
+     * tiles always write per-thread rows).
+     */
+    public enum Form {
+        U8_QUADS(4, TILE, true),
+        S16_PAIRS(2, 16, false);
+
+        final int perInt;
+        final int tile;
+        final boolean masked;
+
+        Form(int perInt, int tile, boolean masked) {
+            this.perInt = perInt;
+            this.tile = tile;
+            this.masked = masked;
+        }
+
+        /** Input channels per 32-bit lane. */
+        public int channelsPerInt() {
+            return perInt;
+        }
+
+        /** Output positions per tile. */
+        public int tile() {
+            return tile;
+        }
+    }
+
     private final ConvGeometry g;
     private final ActivationQuantizer quantizer;
+    private final Form form;
+    private final int tile;
     private final int quads;
     private final int hq;
     private final int wq;
@@ -88,13 +122,24 @@ public final class U8S8Conv {
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes in [-128, 127]
      */
     public U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer) {
+        this(g, weightCodes, quantizer, Form.U8_QUADS);
+    }
+
+    /**
+     * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes in [-128, 127]
+     * @param form        how channels share a lane
+     */
+    public U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form) {
         this.g = g;
         this.quantizer = quantizer;
+        this.form = form;
+        this.tile = form.tile;
+        int per = form.perInt;
         int cinG = g.inChannelsPerGroup();
         int coutG = g.outChannelsPerGroup();
         int kh = g.kernelH();
         int kw = g.kernelW();
-        this.quads = (cinG + 3) / 4;
+        this.quads = (cinG + per - 1) / per;
         int hp = (g.outH() - 1) * g.strideH() + (kh - 1) * g.dilationH() + 1;
         int wp = (g.outW() - 1) * g.strideW() + (kw - 1) * g.dilationW() + 1;
         this.hq = (hp + g.strideH() - 1) / g.strideH();
@@ -125,14 +170,14 @@ public final class U8S8Conv {
         }
         this.maxRead = maxTap;
         this.groupInts = phases * quads * plane;
-        this.direct = wq == g.outW();
+        this.direct = wq == g.outW() && form.masked;
         this.positions = g.outH() * (direct ? g.outW() : wq);
         this.chunkRows = Math.max(1, Math.min(g.outH(), CHUNK_POSITIONS / Math.max(1, wq)));
-        this.ldc = direct ? g.outH() * g.outW() : roundUp(chunkRows * wq, TILE);
+        this.ldc = direct ? g.outH() * g.outW() : roundUp(chunkRows * wq, tile);
         // Reads run up to a whole tile past the last position (each chunk rounds up to whole tiles).
-        int lastRead = (g.batch() * g.groups() - 1) * groupInts + maxTap + g.outH() * wq + TILE;
+        int lastRead = (g.batch() * g.groups() - 1) * groupInts + maxTap + g.outH() * wq + tile;
         this.inputInts = Math.max(g.batch() * g.groups() * groupInts, lastRead);
-        long k = (long) quads * 4 * kh * kw;
+        long k = (long) quads * per * kh * kw;
         if (k * 255 * 128 >= Integer.MAX_VALUE) {
             throw new IllegalArgumentException("depth " + k + " could overflow int32 sums");
         }
@@ -153,8 +198,8 @@ public final class U8S8Conv {
                                     + " is not a signed 8-bit integer");
                         }
                         sum += w;
-                        int at = weightIndex(grp, co / MR, t, ci / 4, co % MR);
-                        packedWeights[at] |= (w & 0xff) << (8 * (ci % 4));
+                        int at = weightIndex(grp, co / MR, t, ci / per, co % MR);
+                        packedWeights[at] |= per == 4 ? (w & 0xff) << (8 * (ci % 4)) : (w & 0xffff) << (16 * (ci % 2));
                     }
                 }
                 compensation[(grp * blocks + co / MR) * MR + co % MR] = (int) (-quantizer.zeroPoint() * sum);
@@ -183,9 +228,13 @@ public final class U8S8Conv {
         return g;
     }
 
-    /** Channel quads per group (input channels per group / 4, rounded up). */
+    /** Channel quads (or pairs) per group: input channels per group / {@link Form#channelsPerInt}, rounded up. */
     public int quads() {
         return quads;
+    }
+
+    public Form form() {
+        return form;
     }
 
     /** Ints of one quad plane (one phase of four channels). */
@@ -263,19 +312,20 @@ public final class U8S8Conv {
                     long mask = t == tiles - 1 ? lastMask : -1L;
                     for (int co = 0; co < rows(); co++) {
                         int block = co / MR;
-                        for (int lane = 0; lane < TILE; lane++) {
+                        for (int lane = 0; lane < tile; lane++) {
                             if ((mask >>> lane & 1) == 0) {
                                 continue;
                             }
                             int acc = compensation[(group * blocks + block) * MR + co % MR];
-                            int at = inOff + t * TILE + lane;
+                            int at = inOff + t * tile + lane;
                             for (int tap = 0; tap < taps; tap++) {
                                 for (int q = 0; q < quads; q++) {
-                                    acc += dot4(in[at + tapOffsets[tap] + q * plane],
-                                            packedWeights[weightIndex(group, block, tap, q, co % MR)]);
+                                    int u = in[at + tapOffsets[tap] + q * plane];
+                                    int w = packedWeights[weightIndex(group, block, tap, q, co % MR)];
+                                    acc += form == Form.U8_QUADS ? dot4(u, w) : dot2(u, w);
                                 }
                             }
-                            out[outOff + co * ldc + t * TILE + lane] = Float.intBitsToFloat(acc);
+                            out[outOff + co * ldc + t * tile + lane] = Float.intBitsToFloat(acc);
                         }
                     }
                 }
@@ -297,14 +347,20 @@ public final class U8S8Conv {
         return sum;
     }
 
+    /** {@code vpmaddwd} on one lane: two s16 of {@code u} times two s16 of {@code s}. */
+    static int dot2(int u, int s) {
+        return (short) u * (short) s + (u >> 16) * (s >> 16);
+    }
+
     /**
      * Checks a tile call's extents against the arrays, so generated code never reads or writes outside them: the
      * tiles read {@code in[inOff + t·TILE + lane + tapOffset + quad·plane]} for every lane of every tile, and write
      * the first {@link #rows()} rows of {@code out} from {@code outOff}, {@code ldc} apart, up to the last tile.
      */
     public void checkCall(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask) {
-        long lastRead = (long) inOff + maxRead + (long) tiles * TILE;
-        long written = (long) (tiles - 1) * TILE + 64 - Long.numberOfLeadingZeros(lastMask);
+        long lastRead = (long) inOff + maxRead + (long) tiles * tile;
+        long written = form.masked ? (long) (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask)
+                : (long) tiles * tile;
         long lastWrite = (long) outOff + (long) (rows() - 1) * ldc + written;
         if (tiles < 1 || lastMask == 0 || group < 0 || group >= g.groups() || inOff < 0 || outOff < 0
                 || lastRead > in.length || lastWrite > out.length || written > ldc) {
@@ -345,7 +401,7 @@ public final class U8S8Conv {
                 packQuadPlane(this, item / quads, item % quads, t);
             }
             if (t == 0) {
-                java.util.Arrays.fill(packed, g.batch() * g.groups() * groupInts, inputInts, quantizer.zeroQuad());
+                java.util.Arrays.fill(packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
             }
         }
 
@@ -390,7 +446,7 @@ public final class U8S8Conv {
         int grp = ig % g.groups();
         int cinG = g.inChannelsPerGroup();
         int inPlane = g.inH() * g.inW();
-        int c0 = q * 4;
+        int c0 = q * form.perInt;
         int base = (n * g.inChannels() + grp * cinG) * inPlane;
         // Channels past the group's read a row of zeros: level zeroPoint, as padding.
         float[] x0 = s.in;
@@ -401,7 +457,7 @@ public final class U8S8Conv {
         int r1 = c0 + 1 < cinG ? r0 + inPlane : 0;
         int r2 = c0 + 2 < cinG ? r0 + 2 * inPlane : 0;
         int r3 = c0 + 3 < cinG ? r0 + 3 * inPlane : 0;
-        int zero = quantizer.zeroQuad();
+        int zero = zeroLane();
         int sh = g.strideH();
         int sw = g.strideW();
         for (int py = 0; py < sh; py++) {
@@ -424,13 +480,13 @@ public final class U8S8Conv {
                         int left = Math.min(wq, g.padLeft());
                         int width = Math.max(0, Math.min(wq - left, g.inW()));
                         java.util.Arrays.fill(s.packed, dst, dst + left, zero);
-                        quantizer.packQuads(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3,
-                                shift(x3, r3, row), width, s.codesIn, s.packed, dst + left);
+                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
+                                width, s.codesIn, s.packed, dst + left);
                         java.util.Arrays.fill(s.packed, dst + left + width, dst + wq, zero);
                     } else {
                         int[] buffer = s.rowBuffer[thread];
-                        quantizer.packQuads(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3,
-                                shift(x3, r3, row), g.inW(), s.codesIn, buffer, 0);
+                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
+                                g.inW(), s.codesIn, buffer, 0);
                         for (int t = 0; t < wq; t++) {
                             int ix = t * sw + px - g.padLeft();
                             s.packed[dst + t] = ix < 0 || ix >= g.inW() ? zero : buffer[ix];
@@ -439,6 +495,20 @@ public final class U8S8Conv {
                 }
             }
         }
+    }
+
+    private void pack(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
+                      boolean codes, int[] dst, int dstOff) {
+        if (form == Form.U8_QUADS) {
+            quantizer.packQuads(x0, o0, x1, o1, x2, o2, x3, o3, n, codes, dst, dstOff);
+        } else {
+            quantizer.packPairs(x0, o0, x1, o1, n, codes, dst, dstOff);
+        }
+    }
+
+    /** The zero point in every channel of a lane. */
+    private int zeroLane() {
+        return form == Form.U8_QUADS ? quantizer.zeroQuad() : quantizer.zeroPair();
     }
 
     /** The offset of an input row in {@code x}, or 0 in the row of zeros. */
@@ -459,7 +529,7 @@ public final class U8S8Conv {
         if (direct) {
             int j0 = oh0 * ow;
             int count = (oh1 - oh0) * ow;
-            int tiles = (count + TILE - 1) / TILE;
+            int tiles = (count + tile - 1) / tile;
             s.tiles.run(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
             for (int co = 0; co < coutG; co++) {
                 s.post.apply(s.out, outBase + co * spatial + j0, count, grp * coutG + co, s.residual);
@@ -467,7 +537,7 @@ public final class U8S8Conv {
             return;
         }
         int count = (oh1 - oh0) * wq;
-        int tiles = (count + TILE - 1) / TILE;
+        int tiles = (count + tile - 1) / tile;
         float[] rowsOut = s.rowsOut[thread];
         s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
         for (int co = 0; co < coutG; co++) {
@@ -480,8 +550,8 @@ public final class U8S8Conv {
     }
 
     /** The lanes of the last tile of {@code count} positions. */
-    static long lastMask(int count) {
-        int rest = count - (count - 1) / TILE * TILE;
+    long lastMask(int count) {
+        int rest = count - (count - 1) / tile * tile;
         return rest == 64 ? -1L : (1L << rest) - 1;
     }
 

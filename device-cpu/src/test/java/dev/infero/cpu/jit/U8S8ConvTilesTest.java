@@ -12,18 +12,25 @@ import dev.infero.cpu.kernels.U8S8Conv;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Generated INT8 tiles against the plain-Java tiles of the same layout ({@link U8S8Conv#referenceTiles}), bit for bit,
  * on random shapes: odd sizes, channel counts that are not multiples of 4 or of the 6-row block, tails of every
- * width, padding, strides, dilations, groups, batch > 1, 1 and 2 threads, values and codes in, codes out. Skipped
- * where the CPU has no AVX512_VNNI or the JIT is off.
+ * width, padding, strides, dilations, groups, batch > 1, 1 and 2 threads, values and codes in, codes out; both
+ * forms: {@code vpdpbusd} on u8 quads (AVX512_VNNI) and {@code vpmaddwd} on s16 pairs (AVX2, which runs on AVX-512
+ * machines too). Skipped where the CPU cannot run a form or the JIT is off.
  */
 class U8S8ConvTilesTest {
-    @Test
-    void generatedTilesEqualTheReferenceOnRandomShapes() {
-        assumeTrue(Jit.isa() == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni(), "no AVX512_VNNI here");
-        Random r = new Random(12);
+    @ParameterizedTest
+    @EnumSource(U8S8Conv.Form.class)
+    void generatedTilesEqualTheReferenceOnRandomShapes(U8S8Conv.Form form) {
+        boolean vnni = form == U8S8Conv.Form.U8_QUADS;
+        assumeTrue(Jit.isa() != null, "JIT off or unsupported here");
+        assumeTrue(vnni ? Jit.Isa.AVX512.supported() && CpuFeatures.host().avx512vnni() : Jit.Isa.AVX2.supported(),
+                "the CPU cannot run " + form);
+        Random r = new Random(vnni ? 12 : 13);
         try (WorkerPool one = new WorkerPool(1, "t1"); WorkerPool two = new WorkerPool(2, "t2")) {
             for (int trial = 0; trial < 60; trial++) {
                 int k = 1 + r.nextInt(4);
@@ -67,12 +74,12 @@ class U8S8ConvTilesTest {
                     bias[c] = r.nextFloat() - 0.5f;
                 }
                 PostOps post = new PostOps(bias, false, PostOps.Activation.RELU, 0, 0).scaledBy(scale);
-                U8S8Conv layout = new U8S8Conv(g, wq, q);
-                U8S8ConvTiles jit = U8S8ConvTiles.create(layout);
+                U8S8Conv layout = new U8S8Conv(g, wq, q, form);
+                U8S8ConvTiles jit = new U8S8ConvTiles(layout);
                 QuantizedConvKernel base = new QuantizedConvKernel(g, wq, q, post);
                 QuantizedConvKernel ref = base.onTiles(layout, layout.referenceTiles());
                 QuantizedConvKernel gen = base.onTiles(layout, jit);
-                assertEquals("jit_avx512_vnni", gen.strategy());
+                assertEquals(vnni ? "jit_avx512_vnni" : "jit_avx2", gen.strategy());
                 if (trial % 3 == 1) {
                     ref = ref.readingCodes();
                     gen = gen.readingCodes();
@@ -106,7 +113,7 @@ class U8S8ConvTilesTest {
         assumeTrue(Jit.isa() == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni(), "no AVX512_VNNI here");
         ConvGeometry g = new ConvGeometry(1, 8, 9, 9, 7, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         U8S8Conv layout = new U8S8Conv(g, new float[7 * g.patchSize()], ActivationQuantizer.of(0f, 1f, 256));
-        U8S8ConvTiles jit = U8S8ConvTiles.create(layout);
+        U8S8ConvTiles jit = new U8S8ConvTiles(layout);
         Object state = jit.newState(1);
         int[] in = new int[layout.inputInts()];
         float[] out = new float[layout.scratchFloats()];

@@ -58,16 +58,19 @@ class U8S8ConvTest {
             wq[i] = extreme ? (i % 7 == 0 ? 127 : -128) : r.nextInt(256) - 128;
         }
         long[] expected = QuantizedConvKernelTest.reference(g, x, wq);
-        U8S8Conv layout = new U8S8Conv(g, wq, q);
-        QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE)
-                .onTiles(layout, layout.referenceTiles());
-        assertEquals("ref_u8s8", kernel.strategy());
-        try (WorkerPool pool = new WorkerPool(2, "t")) {
-            for (QuantizedConvKernel k : new QuantizedConvKernel[] {kernel, kernel.readingCodes()}) {
-                float[] out = new float[n * cout * g.outH() * g.outW()];
-                k.run(x, out, null, k.newScratch(2), pool);
-                for (int i = 0; i < out.length; i++) {
-                    assertEquals((float) expected[i], out[i], "output " + i + (k == kernel ? "" : " reading codes"));
+        for (U8S8Conv.Form form : U8S8Conv.Form.values()) {
+            U8S8Conv layout = new U8S8Conv(g, wq, q, form);
+            QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE)
+                    .onTiles(layout, layout.referenceTiles());
+            assertEquals("ref_u8s8", kernel.strategy());
+            try (WorkerPool pool = new WorkerPool(2, "t")) {
+                for (QuantizedConvKernel k : new QuantizedConvKernel[] {kernel, kernel.readingCodes()}) {
+                    float[] out = new float[n * cout * g.outH() * g.outW()];
+                    k.run(x, out, null, k.newScratch(2), pool);
+                    for (int i = 0; i < out.length; i++) {
+                        assertEquals((float) expected[i], out[i], form + " output " + i
+                                + (k == kernel ? "" : " reading codes"));
+                    }
                 }
             }
         }
