@@ -45,6 +45,9 @@ public final class Int8LayerCpuTime {
         ActivationQuantizer q = ActivationQuantizer.of(0f, 4f, 256);
         ConvKernel fp32 = new ConvKernel(g, w, post);
         QuantizedConvKernel vector = new QuantizedConvKernel(g, codes, q, post.scaledBy(scale));
+        if (U8S8ConvTiles.form() == null) {
+            throw new IllegalStateException("the JIT is off or unsupported here: no generated INT8 tiles to measure");
+        }
         U8S8Conv layout = new U8S8Conv(g, codes, q, U8S8ConvTiles.form());
         QuantizedConvKernel jit = vector.onTiles(layout, U8S8ConvTiles.create(layout));
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
