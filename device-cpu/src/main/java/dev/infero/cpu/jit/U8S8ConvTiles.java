@@ -9,6 +9,7 @@ import static dev.infero.cpu.jit.Asm.R15;
 import static dev.infero.cpu.jit.Asm.R8;
 import static dev.infero.cpu.jit.Asm.R9;
 import static dev.infero.cpu.jit.Asm.RAX;
+import static dev.infero.cpu.jit.Asm.RBP;
 import static dev.infero.cpu.jit.Asm.RBX;
 import static dev.infero.cpu.jit.Asm.RCX;
 import static dev.infero.cpu.jit.Asm.RDI;
@@ -42,13 +43,20 @@ import java.lang.invoke.MethodHandle;
  */
 public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
-            Linker.Option.critical(true));
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS), Linker.Option.critical(true));
+    /** Post-op modes of the AVX-512 code: int32 bits, scale·sum + bias, then ReLU. */
+    private static final int RAW = 0;
+    private static final int SCALE_BIAS = 1;
+    private static final int SCALE_BIAS_RELU = 2;
     private static final int LANES = U8S8Conv.LANES;
     private static final int VECTORS = U8S8Conv.TILE / LANES;
     private static final int MR = U8S8Conv.MR;
-    /** Argument block: in offset, weights offset, compensation offset, out offset (bytes), tiles, last mask. */
-    private static final int ARGS = 6;
+    /**
+     * Argument block: in offset, weights offset, compensation offset, out offset (bytes), tiles, last mask,
+     * scale/bias offset (bytes), post-op mode.
+     */
+    private static final int ARGS = 8;
 
     private final U8S8Conv layout;
     private final MemorySegment weights;
@@ -114,6 +122,8 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         MemorySegment inSegment;
         float[] out;
         MemorySegment outSegment;
+        float[] table;
+        MemorySegment tableSegment;
     }
 
     @Override
@@ -126,10 +136,34 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     }
 
     @Override
+    public boolean fusesScaleBias() {
+        return isa == Jit.Isa.AVX512;
+    }
+
+    @Override
+    public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                         int thread, Object state, float[] scaleBias, boolean relu) {
+        if (isa != Jit.Isa.AVX512) {
+            throw new UnsupportedOperationException(name() + " does not fuse post-ops");
+        }
+        layout.checkScaleBias(scaleBias);
+        State s = ((State[]) state)[thread];
+        if (s.table != scaleBias) {
+            s.table = scaleBias;
+            s.tableSegment = MemorySegment.ofArray(scaleBias);
+        }
+        call(in, inOff, out, outOff, group, tiles, lastMask, s, s.tableSegment, relu ? SCALE_BIAS_RELU : SCALE_BIAS);
+    }
+
+    @Override
     public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
                     Object state) {
+        call(in, inOff, out, outOff, group, tiles, lastMask, ((State[]) state)[thread], compensation, RAW);
+    }
+
+    private void call(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, State s,
+                      MemorySegment table, int mode) {
         layout.checkCall(in, inOff, out, outOff, group, tiles, lastMask);
-        State s = ((State[]) state)[thread];
         if (s.in != in) {
             s.in = in;
             s.inSegment = MemorySegment.ofArray(in);
@@ -145,29 +179,34 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a[3] = 4L * outOff;
         a[4] = tiles;
         a[5] = lastMask;
+        a[6] = 4L * group * layout.rows();
+        a[7] = mode;
         try {
-            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment);
+            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment, table);
         } catch (Throwable e) {
             throw e instanceof RuntimeException re ? re : new IllegalStateException("generated INT8 kernel failed", e);
         }
     }
 
     /**
-     * The code of {@code void tiles(int* in, int* weights, int* comp, float* out, long* args)}: System V AMD64, the
-     * callee-saved rbx and r12–r15 pushed and restored.
+     * The code of {@code void tiles(int* in, int* weights, int* comp, float* out, long* args, float* scaleBias)}:
+     * System V AMD64, the callee-saved rbx, rbp and r12–r15 pushed and restored.
      */
     static byte[] generate(U8S8Conv layout) {
         Assembler a = new Assembler();
-        Gp[] saved = {RBX, R12, R13, R14, R15};
+        Gp[] saved = {RBX, RBP, R12, R13, R14, R15};
         for (Gp r : saved) {
             a.push(r);
         }
-        // rdi in, rsi weights, rdx compensation, rcx out, r8 args.
+        // rdi in, rsi weights, rdx compensation, rcx out, r8 args, r9 scales and biases; [rsp] the post-op mode.
         a.add(RDI, mem(R8, 0));
         a.add(RSI, mem(R8, 8));
         a.add(RDX, mem(R8, 16));
         a.add(RCX, mem(R8, 24));
-        a.mov(R9, mem(R8, 32));
+        a.add(R9, mem(R8, 48));
+        a.mov(RAX, mem(R8, 56));
+        a.push(RAX);
+        a.mov(R15, mem(R8, 32));
         a.mov(R8, mem(R8, 40));
         int rows = layout.rows();
         int fullBlocks = rows / MR;
@@ -183,7 +222,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         Assembler.Label masked = a.newLabel();
         a.bind(tile);
         // Opmasks k1..k4: all lanes, or the last tile's.
-        a.cmp(R9, 1);
+        a.cmp(R15, 1);
         a.jcc(Assembler.Cond.NE, full);
         a.mov(RAX, R8);
         for (int v = 0; v < VECTORS; v++) {
@@ -202,6 +241,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a.mov(R10, RSI);
         a.mov(R11, RDX);
         a.mov(RBX, RCX);
+        a.mov(RBP, R9);
         if (fullBlocks > 0) {
             Assembler.Label block = a.newLabel();
             a.mov(R12, fullBlocks);
@@ -209,6 +249,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             body(a, layout, MR);
             a.add(R10, blockWeightBytes);
             a.add(R11, MR * 4);
+            a.add(RBP, MR * 4);
             a.add(RBX, (int) blockOutBytes);
             a.dec(R12);
             a.jcc(Assembler.Cond.NE, block);
@@ -218,8 +259,9 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         }
         a.add(RDI, U8S8Conv.TILE * 4);
         a.add(RCX, U8S8Conv.TILE * 4);
-        a.dec(R9);
+        a.dec(R15);
         a.jcc(Assembler.Cond.NE, tile);
+        a.pop(RAX);
         a.vzeroupper();
         for (int i = saved.length - 1; i >= 0; i--) {
             a.pop(saved[i]);
@@ -268,6 +310,31 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.dec(R13);
             a.jcc(Assembler.Cond.NE, loop);
         }
+        // Post-ops by mode ([rsp]): none (int32 bits), or fma(float(sum), scale, bias) as PostOps.apply, then ReLU on
+        // the bits as FastMinMax.relu (signed max with 0).
+        Assembler.Label store = a.newLabel();
+        a.mov(RAX, mem(Asm.RSP, 0));
+        a.test(RAX, RAX);
+        a.jcc(Assembler.Cond.E, store);
+        int biasBytes = layout.geometry().outChannels() * 4;
+        Vec scale = Asm.zmm(28);
+        for (int m = 0; m < mr; m++) {
+            a.vbroadcastss(scale, mem(RBP, m * 4));
+            for (int v = 0; v < VECTORS; v++) {
+                a.vcvtdq2ps(acc(m, v), acc(m, v));
+                a.vfmadd213ps(acc(m, v), scale, mem(RBP, biasBytes + m * 4).bcst());
+            }
+        }
+        a.cmp(RAX, SCALE_BIAS_RELU);
+        a.jcc(Assembler.Cond.NE, store);
+        Vec zero = Asm.zmm(29);
+        a.vpxord(zero, zero, zero);
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vpmaxsd(acc(m, v), acc(m, v), zero);
+            }
+        }
+        a.bind(store);
         int ldcBytes = layout.ldc() * 4;
         for (int m = 0; m < mr; m++) {
             for (int v = 0; v < VECTORS; v++) {

@@ -51,6 +51,23 @@ public final class U8S8Conv {
         void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
                  Object state);
 
+        /**
+         * Whether {@link #runFused} works: the tiles convert their sums to float, apply {@code fma(sum, scale[c],
+         * bias[c])} and optionally ReLU (as {@link PostOps#apply} does) in registers before the store.
+         */
+        default boolean fusesScaleBias() {
+            return false;
+        }
+
+        /**
+         * As {@link #run}, storing {@code relu?(fma(float(sum), scaleBias[c], scaleBias[channels + c]))} for output
+         * channel {@code c = group·rows + row} instead of the sums' bits.
+         */
+        default void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                              int thread, Object state, float[] scaleBias, boolean relu) {
+            throw new UnsupportedOperationException(name() + " does not fuse post-ops");
+        }
+
         /** For per-layer counters, e.g. {@code jit_avx512_vnni}. */
         String name();
     }
@@ -332,10 +349,43 @@ public final class U8S8Conv {
             }
 
             @Override
+            public boolean fusesScaleBias() {
+                return true;
+            }
+
+            @Override
+            public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                                 int thread, Object state, float[] scaleBias, boolean relu) {
+                checkScaleBias(scaleBias);
+                run(in, inOff, out, outOff, group, tiles, lastMask, thread, state);
+                int channels = g.outChannels();
+                for (int co = 0; co < rows(); co++) {
+                    int c = group * rows() + co;
+                    for (int j = 0; j < (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask); j++) {
+                        int at = outOff + co * ldc + j;
+                        if (j >= (tiles - 1) * tile && (lastMask >>> (j - (tiles - 1) * tile) & 1) == 0) {
+                            continue;
+                        }
+                        float v = Math.fma((float) Float.floatToRawIntBits(out[at]), scaleBias[c],
+                                scaleBias[channels + c]);
+                        out[at] = relu ? Float.intBitsToFloat(Math.max(Float.floatToRawIntBits(v), 0)) : v;
+                    }
+                }
+            }
+
+            @Override
             public String name() {
                 return "ref_u8s8";
             }
         };
+    }
+
+    /** Checks a fused call's table: a scale and a bias for every output channel. */
+    public void checkScaleBias(float[] scaleBias) {
+        if (scaleBias == null || scaleBias.length < 2 * g.outChannels()) {
+            throw new IllegalStateException("INT8 tiles need " + 2 * g.outChannels() + " scales and biases, got "
+                    + (scaleBias == null ? "none" : scaleBias.length));
+        }
     }
 
     /** {@code vpdpbusd} on one lane: four unsigned bytes of {@code u} times four signed bytes of {@code s}. */
@@ -383,6 +433,11 @@ public final class U8S8Conv {
         float[] out;
         float[] residual;
         PostOps post;
+        /** The post-ops {@link #scaleBias} was made for, and whether the tiles apply them. */
+        PostOps tablePost;
+        float[] scaleBias;
+        boolean fused;
+        boolean relu;
         boolean codesIn;
         int threads;
 
@@ -431,6 +486,13 @@ public final class U8S8Conv {
         s.post = post;
         s.codesIn = codesIn;
         s.threads = threads;
+        if (s.tablePost != post) {
+            // Once per request and post-ops (a kernel's are fixed): the table the fused tiles read.
+            s.tablePost = post;
+            s.fused = s.tiles.fusesScaleBias() && post.fusableAfterIntegerSums();
+            s.scaleBias = s.fused ? post.scaleBiasTable(g.outChannels()) : null;
+            s.relu = post.reluOnly();
+        }
         pool.parallelFor(Math.min(threads, g.batch() * g.groups() * quads), s.packTask);
         int chunks = (g.outH() + chunkRows - 1) / chunkRows;
         pool.parallelFor(Math.min(threads, g.batch() * g.groups() * chunks), s.computeTask);
@@ -530,6 +592,11 @@ public final class U8S8Conv {
             int j0 = oh0 * ow;
             int count = (oh1 - oh0) * ow;
             int tiles = (count + tile - 1) / tile;
+            if (s.fused) {
+                s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread,
+                        s.tilesState, s.scaleBias, s.relu);
+                return;
+            }
             s.tiles.run(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
             for (int co = 0; co < coutG; co++) {
                 s.post.apply(s.out, outBase + co * spatial + j0, count, grp * coutG + co, s.residual);
@@ -539,13 +606,20 @@ public final class U8S8Conv {
         int count = (oh1 - oh0) * wq;
         int tiles = (count + tile - 1) / tile;
         float[] rowsOut = s.rowsOut[thread];
-        s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
+        if (s.fused) {
+            s.tiles.runFused(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread,
+                    s.tilesState, s.scaleBias, s.relu);
+        } else {
+            s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
+        }
         for (int co = 0; co < coutG; co++) {
             int dst = outBase + co * spatial + oh0 * ow;
             for (int oh = oh0; oh < oh1; oh++) {
                 System.arraycopy(rowsOut, co * ldc + (oh - oh0) * wq, s.out, dst + (oh - oh0) * ow, ow);
             }
-            s.post.apply(s.out, dst, (oh1 - oh0) * ow, grp * coutG + co, s.residual);
+            if (!s.fused) {
+                s.post.apply(s.out, dst, (oh1 - oh0) * ow, grp * coutG + co, s.residual);
+            }
         }
     }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Generated INT8 tiles against the plain-Java tiles of the same layout ({@link U8S8Conv#referenceTiles}), bit for bit,
+ * Generated INT8 tiles against the plain-Java tiles of the same layout ({@link U8S8Conv#referenceTiles}) and against
+ * the Vector API INT8 kernel, bit for bit (with scale, bias and ReLU in the generated code's registers or in Java),
  * on random shapes: odd sizes, channel counts that are not multiples of 4 or of the 6-row block, tails of every
  * width, padding, strides, dilations, groups, batch > 1, 1 and 2 threads, values and codes in, codes out; both
  * forms: {@code vpdpbusd} on u8 quads (AVX512_VNNI) and {@code vpmaddwd} on s16 pairs (AVX2, which runs on AVX-512
@@ -80,9 +81,11 @@ class U8S8ConvTilesTest {
                 QuantizedConvKernel ref = base.onTiles(layout, layout.referenceTiles());
                 QuantizedConvKernel gen = base.onTiles(layout, jit);
                 assertEquals(vnni ? "jit_avx512_vnni" : "jit_avx2", gen.strategy());
+                QuantizedConvKernel vec = base;
                 if (trial % 3 == 1) {
                     ref = ref.readingCodes();
                     gen = gen.readingCodes();
+                    vec = vec.readingCodes();
                     ActivationQuantizer qq = q;
                     for (int i = 0; i < x.length; i++) {
                         x[i] = qq.level(x[i]) - qq.zeroPoint();
@@ -93,6 +96,7 @@ class U8S8ConvTilesTest {
                     java.util.Arrays.fill(next, ActivationQuantizer.of(0f, 1f, 256));
                     ref = ref.writingCodes(next);
                     gen = gen.writingCodes(next);
+                    vec = vec.writingCodes(next);
                 }
                 WorkerPool pool = trial % 2 == 0 ? one : two;
                 float[] want = new float[batch * cout * oh * ow];
@@ -100,9 +104,13 @@ class U8S8ConvTilesTest {
                 float[] got = new float[want.length];
                 java.util.Arrays.fill(got, Float.NaN);
                 gen.run(x, got, null, gen.newScratch(pool.threads()), pool);
+                float[] vector = new float[want.length];
+                vec.run(x, vector, null, vec.newScratch(pool.threads()), pool);
                 for (int i = 0; i < want.length; i++) {
                     assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
                             "trial " + trial + " " + g + ": output " + i);
+                    assertEquals(Float.floatToRawIntBits(vector[i]), Float.floatToRawIntBits(got[i]),
+                            "trial " + trial + " " + g + ": output " + i + " against the Vector API kernel");
                 }
             }
         }
