@@ -349,7 +349,9 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.vmovdqu32(act(v), in.plus(v * LANES * 4));
         }
         for (int m = 0; m < mr; m++) {
-            Asm.Mem w = mem(weights, weightDisp + m * 4).bcst();
+            // The channel's four weights broadcast once into a register (4 rotate), then 4 register dot products.
+            Vec w = Asm.zmm(MR * VECTORS + VECTORS + m % 4);
+            a.vpbroadcastd(w, mem(weights, weightDisp + m * 4));
             for (int v = 0; v < VECTORS; v++) {
                 a.vpdpbusd(acc(m, v), act(v), w);
             }

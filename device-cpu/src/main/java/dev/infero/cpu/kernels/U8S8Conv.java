@@ -198,7 +198,7 @@ public final class U8S8Conv {
         if (k * 255 * 128 >= Integer.MAX_VALUE) {
             throw new IllegalArgumentException("depth " + k + " could overflow int32 sums");
         }
-        this.zeros = new float[g.inW()];
+        this.zeros = new float[g.inH() * g.inW()];
         this.blocks = (coutG + MR - 1) / MR;
         int taps = kh * kw;
         this.packedWeights = new int[g.groups() * blocks * taps * quads * MR];
@@ -529,6 +529,12 @@ public final class U8S8Conv {
                     continue;
                 }
                 int dst0 = ig * groupInts + (slot * quads + q) * plane;
+                if (sw == 1 && sh == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW() && hq <= g.inH()) {
+                    // Unpadded stride 1 (1×1 layers): the plane is the input's rows as they are, in one run.
+                    pack(x0, r0, x1, shift(x1, r1, 0), x2, shift(x2, r2, 0), x3, shift(x3, r3, 0), hq * wq,
+                            s.codesIn, s.packed, dst0);
+                    continue;
+                }
                 for (int r = 0; r < hq; r++) {
                     int iy = r * sh + py - g.padTop();
                     int dst = dst0 + r * wq;
