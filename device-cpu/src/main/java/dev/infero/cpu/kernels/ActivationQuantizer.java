@@ -130,31 +130,13 @@ public final class ActivationQuantizer {
                         .or(d.sub(lowest).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
             }
         }
-        if (j < n && !codes) {
-            // The row's last values in one masked vector, as the lanes before them (not a scalar loop).
-            VectorMask<Float> m = S.indexInRange(j, n);
-            IntVector a = FloatVector.fromArray(S, x0, o0 + j, m).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest);
-            IntVector b = FloatVector.fromArray(S, x1, o1 + j, m).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest);
-            IntVector c = FloatVector.fromArray(S, x2, o2 + j, m).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest);
-            IntVector d = FloatVector.fromArray(S, x3, o3 + j, m).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest);
-            a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8))
-                    .or(c.sub(lowest).lanewise(VectorOperators.LSHL, 16))
-                    .or(d.sub(lowest).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j, m.cast(I));
-            return;
-        }
-        if (j < n) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j, m).convert(VectorOperators.F2I, 0);
-            IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j, m).convert(VectorOperators.F2I, 0);
-            IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j, m).convert(VectorOperators.F2I, 0);
-            IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j, m).convert(VectorOperators.F2I, 0);
-            a.add(zeroPoint).and(0xff).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
-                    .or(c.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 16))
-                    .or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j, m.cast(I));
+        // The row's last values one by one (masked vectors here made C2 box every vector of the method).
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
+            int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
+            dst[dstOff + j] = (a & 0xff) | (b & 0xff) << 8 | (c & 0xff) << 16 | d << 24;
         }
     }
 
