@@ -7,7 +7,7 @@ source "$ROOT/scripts/find-jdk.sh"
 (cd "$ROOT" && mvn -q -B -ntp -DskipTests install -pl benchmarks -am >&2)
 CP="$ROOT/benchmarks/target/classes:$(ls "$ROOT"/benchmarks/target/lib/*.jar | tr '\n' ':')"
 OUT="$(mktemp)"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main -rf csv -rff "$OUT" "$@"
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main -rf csv -rff "$OUT" "$@"
 echo
 echo "GEMM throughput:"
 awk -F, 'NR > 1 && $1 ~ /\.GemmBenchmark\./ { gsub(/"/, ""); split($8, d, "x"); us = $5;
@@ -28,3 +28,7 @@ awk -F, '{ sub(/\r$/, "") }
     split(sh, d, "x"); g = 2 * d[1] * d[2] * d[3] / (us * 1e3); rows[++nr] = sprintf("%s %s %.1f %.1f", impl, sh, us, g) }
   END { for (i = 1; i <= nr; i++) { split(rows[i], f, " "); share = (best > 0) ? 100 * f[4] / best : 0;
       printf "  gemm %-10s %-14s %9.1f us  %6.1f GFLOPS  %5.1f %% of the AVX-512 FMA peak\n", f[1], f[2], f[3], f[4], share } }' "$OUT"
+echo "INT8 vs FP32 layers (ops/s = 2·MACs / time):"
+awk -F, 'NR > 1 && $1 ~ /Int8ConvBenchmark/ { gsub(/"/, ""); us = $5; split($8, kl, ":"); split(kl[2], io, "->");
+  split(io[1], d, "x"); k = kl[1] ~ /3x3/ ? 9 : 1;
+  printf "  %-26s %-12s %9.1f us  %6.1f Gops/s\n", $8, $9, us, 2 * d[1] * io[2] * k * d[2] * d[3] / (us * 1e3) }' "$OUT"

@@ -8,6 +8,8 @@ import dev.infero.cpu.kernels.ActivationQuantizer;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.QuantizedConvKernel;
+import dev.infero.cpu.kernels.U8S8Conv;
+import dev.infero.cpu.jit.U8S8ConvTiles;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Set;
 import jdk.incubator.vector.FloatVector;
@@ -48,7 +50,26 @@ final class QuantizedConvolution {
             dequantize[c] = (float) (quantizer.step() * weights[1][c] * (scale == null ? 1 : scale[c]));
         }
         QuantizedConvKernel kernel = new QuantizedConvKernel(g, weights[0], quantizer, post.scaledBy(dequantize));
+        kernel = withGeneratedTiles(kernel, g, weights[0], quantizer);
         return new Plan(fq, fq.input(0), new QuantizedConvolutionKernel(kernel, post));
+    }
+
+    /**
+     * {@code kernel} on integer tiles generated for this layer ({@link U8S8ConvTiles}: {@code vpdpbusd} with
+     * AVX512_VNNI, {@code vpmaddwd} on AVX2) when the JIT is on, else as it is.
+     */
+    static QuantizedConvKernel withGeneratedTiles(QuantizedConvKernel kernel, ConvGeometry g, float[] weightCodes,
+                                                  ActivationQuantizer quantizer) {
+        if (!U8S8Conv.fits(g)) {
+            return kernel;
+        }
+        U8S8Conv.Form form = U8S8ConvTiles.form();
+        if (form == null) {
+            return kernel;
+        }
+        U8S8Conv layout = new U8S8Conv(g, weightCodes, quantizer, form);
+        U8S8Conv.Tiles tiles = U8S8ConvTiles.create(layout);
+        return tiles == null ? kernel : kernel.onTiles(layout, tiles);
     }
 
     /**
@@ -175,7 +196,7 @@ final class QuantizedConvolution {
         QuantizedConvolutionKernel(QuantizedConvKernel conv, PostOps unscaled) {
             this.conv = conv;
             String post = unscaled.isIdentity() ? "" : "+" + unscaled.describe();
-            this.execType = conv.strategy() + "_" + ISA + "_I8+scale" + post;
+            this.execType = conv.strategy() + (conv.onTiles() ? "" : "_" + ISA) + "_I8+scale" + post;
         }
 
         private QuantizedConvolutionKernel(QuantizedConvKernel conv, String execType) {

@@ -252,7 +252,8 @@ class QuantizedConvolutionTest {
         assertTrue(dwType.endsWith("_FP32_on_I8_codes" + (bias ? "+bias" : "") + "+quantize"), dwType);
         String convType = fast.info("conv").execType();
         assertTrue(convType.endsWith("_I8+scale+relu"), convType);
-        assertEquals(c > 256, convType.contains("_int32_"), convType);
+        // Generated VNNI tiles always sum in int32 and do not say so; the Vector API kernels name it.
+        assertEquals(c > 256 && !convType.startsWith("jit_"), convType.contains("_int32_"), convType);
         assertTrue(fast.profile().stream().filter(i -> i.nodeName().startsWith("fq"))
                 .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), fast.profile().toString());
         float[] want = runReference(g, input);
@@ -300,7 +301,7 @@ class QuantizedConvolutionTest {
         FastRun fast = runFast(g, input);
         String writer = fast.info("conv1").execType();
         assertTrue(writer.contains("_" + first) && writer.endsWith("+relu+quantize"), writer);
-        assertEquals(c > 256, writer.contains("_int32_"), writer);
+        assertEquals(c > 256 && !writer.startsWith("jit_"), writer.contains("_int32_"), writer);
         String both = fast.info("conv2").execType();
         assertTrue(both.endsWith("_I8+scale+relu+quantize"), both);
         assertTrue(fast.info("conv3").execType().endsWith("_I8+scale"), fast.info("conv3").execType());

@@ -4,6 +4,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,6 +79,107 @@ public final class ActivationQuantizer {
     /** The largest |code|. */
     public int maxAbsCode() {
         return Math.max(zeroPoint, (int) steps - zeroPoint);
+    }
+
+    /**
+     * The level ({@code code + zeroPoint}, 0..steps: the unsigned 8-bit code) of one value, exactly as the vector
+     * loops compute it.
+     */
+    public int level(float x) {
+        int bits = Float.floatToRawIntBits(Math.fma(x, inverse, offset) + ROUND);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        return Math.min(Math.max(bits, lowest), Float.floatToRawIntBits(ROUND + steps)) - lowest;
+    }
+
+    /**
+     * Packs the levels (unsigned 8-bit codes) of four rows of {@code n} values into {@code n} ints of {@code dst}:
+     * byte {@code i} of {@code dst[dstOff + j]} is the level of {@code xI[oI + j]} (a channel that does not exist
+     * reads a row of zeros: the value 0 and the code 0 both have the level {@code zeroPoint}). When {@code codes}, the
+     * rows already hold codes ({@code level - zeroPoint}, written by the layer before) and are only shifted. This is
+     * the layout the INT8 dot-product instructions read: four consecutive input channels of one position in one
+     * 32-bit lane. (Written out without helpers returning vectors: C2 boxes those when it does not inline them.)
+     */
+    public void packQuads(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
+                          boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j).convert(VectorOperators.F2I, 0);
+                IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).and(0xff).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.sub(lowest).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.sub(lowest).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
+            }
+        }
+        // The row's last values one by one (masked vectors here made C2 box every vector of the method).
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
+            int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
+            dst[dstOff + j] = (a & 0xff) | (b & 0xff) << 8 | (c & 0xff) << 16 | d << 24;
+        }
+    }
+
+    /**
+     * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
+     * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
+     * {@code vpmaddwd} multiplies).
+     */
+    public void packPairs(float[] x0, int o0, float[] x1, int o1, int n, boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            dst[dstOff + j] = a | b << 16;
+        }
+    }
+
+    /** The zero point in both halves: two channels of padding in the s16 pair form. */
+    public int zeroPair() {
+        return zeroPoint * 0x00010001;
+    }
+
+    /** The zero point in all four bytes: four channels of padding. */
+    public int zeroQuad() {
+        return zeroPoint * 0x01010101;
     }
 
     /** Codes of {@code n} values {@code x[xOff..]} into {@code q[qOff..]}. */

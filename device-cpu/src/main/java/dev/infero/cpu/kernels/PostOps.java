@@ -125,6 +125,28 @@ public final class PostOps {
         return beta;
     }
 
+    /**
+     * Whether generated INT8 tiles can apply these post-ops to their int32 sums in registers: conversion, scale and
+     * bias (one fused multiply-add, as {@link #apply}), then ReLU or nothing; no residual, no codes written.
+     */
+    boolean fusableAfterIntegerSums() {
+        return codes == null && !residual && (activation == Activation.NONE || activation == Activation.RELU);
+    }
+
+    boolean reluOnly() {
+        return activation == Activation.RELU;
+    }
+
+    /** {@code [scale[0..channels), bias[0..channels)]}, 1 and 0 where absent: what fused INT8 tiles read. */
+    float[] scaleBiasTable(int channels) {
+        float[] t = new float[2 * channels];
+        for (int c = 0; c < channels; c++) {
+            t[c] = scale == null ? 1f : scale[c];
+            t[channels + c] = bias == null ? 0f : bias[c];
+        }
+        return t;
+    }
+
     public boolean hasResidual() {
         return residual;
     }

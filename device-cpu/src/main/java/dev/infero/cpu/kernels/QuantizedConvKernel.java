@@ -31,6 +31,8 @@ public final class QuantizedConvKernel {
     private final ConvKernel onCodes;
     /** The post-ops, reading int32 sums when they could pass 2^24. */
     private final PostOps post;
+    /** The post-ops reading int32 sums, for the u8×s8 path. */
+    private final PostOps integerPost;
     /** Whether a row's sum could reach 2^24, so sums are carried in int32. */
     private final boolean spills;
     /**
@@ -42,6 +44,9 @@ public final class QuantizedConvKernel {
     private final int maxChunk;
     /** Whether the input already holds the codes (written by the layer before), so nothing is quantized here. */
     private final boolean codesIn;
+    /** The u8×s8 layout and tiles (generated code) when the dot-product path runs this layer, else {@code null}. */
+    private final U8S8Conv u8s8;
+    private final U8S8Conv.Tiles tiles;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -59,6 +64,7 @@ public final class QuantizedConvKernel {
         }
         this.spills = worst * quantizer.maxAbsCode() >= EXACT;
         this.post = spills ? post.withIntegerSums() : post;
+        this.integerPost = post.withIntegerSums();
         this.onCodes = new ConvKernel(g, weightCodes, this.post);
         this.quantizesPanels = g.isPointwise() && !onCodes.channelLanes();
         this.packed = new PackedGemm[quantizesPanels ? g.groups() : 0];
@@ -71,18 +77,42 @@ public final class QuantizedConvKernel {
         // Small outputs (7×7) are one chunk: each chunk streams all the weights (see PackedGemm.multiplyRows).
         this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
         this.codesIn = false;
+        this.u8s8 = null;
+        this.tiles = null;
     }
 
     private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn) {
+        this(k, post, codesIn, k.u8s8, k.tiles);
+    }
+
+    private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn, U8S8Conv u8s8,
+                                U8S8Conv.Tiles tiles) {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
         this.onCodes = post == k.post ? k.onCodes : k.onCodes.withPost(post);
         this.post = post;
+        this.integerPost = post.withIntegerSums();
         this.spills = k.spills;
         this.quantizesPanels = k.quantizesPanels;
         this.maxChunk = k.maxChunk;
         this.codesIn = codesIn;
+        this.u8s8 = u8s8;
+        this.tiles = tiles;
+    }
+
+    /**
+     * This kernel computing on u8 activations and s8 weights with {@code tiles} (generated dot-product code, see
+     * {@link U8S8Conv}), same results; {@code null} when the layer does not fit that layout (sums that could
+     * overflow int32).
+     */
+    public QuantizedConvKernel onTiles(U8S8Conv layout, U8S8Conv.Tiles tiles) {
+        return new QuantizedConvKernel(this, post, codesIn, layout, tiles);
+    }
+
+    /** Whether the u8×s8 dot-product path ({@link #onTiles}) runs this layer. */
+    public boolean onTiles() {
+        return u8s8 != null;
     }
 
     /**
@@ -103,6 +133,9 @@ public final class QuantizedConvKernel {
 
     /** How it is computed, for per-layer counters: the f32 kernel's strategy on codes, {@code _int32} sums. */
     public String strategy() {
+        if (u8s8 != null) {
+            return tiles.name();
+        }
         return onCodes.strategy() + (spills ? "_int32" : "");
     }
 
@@ -122,7 +155,7 @@ public final class QuantizedConvKernel {
 
     /** Floats of the input's codes a run writes before the product reads them, or 0 when it reads codes or panels. */
     public int codesFloats() {
-        return quantizesPanels || codesIn ? 0 : g.batch() * g.inChannels() * g.inH() * g.inW();
+        return quantizesPanels || codesIn || u8s8 != null ? 0 : g.batch() * g.inChannels() * g.inH() * g.inW();
     }
 
     /** Per-request buffers: the input's codes, or per thread a quantized panel and a narrow last panel's product. */
@@ -133,6 +166,7 @@ public final class QuantizedConvKernel {
         private final float[][] acc;
         private final IntConsumer quantizeTask;
         private final IntConsumer gemmTask;
+        private final U8S8Conv.Scratch u8s8Scratch;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -146,8 +180,9 @@ public final class QuantizedConvKernel {
                         + codesFloats());
             }
             this.codes = codes;
-            onCodesScratch = onCodes.newScratch(threads);
-            int perThread = quantizesPanels && !codesIn ? 1 : 0;
+            u8s8Scratch = u8s8 == null ? null : u8s8.newScratch(threads, tiles);
+            onCodesScratch = u8s8 == null ? onCodes.newScratch(threads) : null;
+            int perThread = quantizesPanels && !codesIn && u8s8 == null ? 1 : 0;
             cols = new float[threads][perThread * Math.min(PackedGemm.KC, g.patchSize()) * maxChunk];
             acc = new float[threads][perThread * g.outChannelsPerGroup() * maxChunk];
             quantizeTask = t -> {
@@ -174,6 +209,10 @@ public final class QuantizedConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.threads(), s.cols.length);
+        if (u8s8 != null) {
+            u8s8.run(in, codesIn, out, residual, integerPost, s.u8s8Scratch, pool);
+            return;
+        }
         if (codesIn || !quantizesPanels) {
             float[] codes = in;
             if (!codesIn) {

@@ -167,7 +167,7 @@ class QuantizedConvKernelTest {
         assertTrue(ActivationQuantizer.of(-1f, 1f * 127 / 128, 256).maxAbsCode() == 128);
     }
 
-    private static long[] reference(ConvGeometry g, float[] x, float[] w) {
+    static long[] reference(ConvGeometry g, float[] x, float[] w) {
         int cinG = g.inChannelsPerGroup();
         int coutG = g.outChannelsPerGroup();
         long[] out = new long[g.batch() * g.outChannels() * g.outH() * g.outW()];

@@ -1,0 +1,477 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.R10;
+import static dev.infero.cpu.jit.Asm.R11;
+import static dev.infero.cpu.jit.Asm.R12;
+import static dev.infero.cpu.jit.Asm.R13;
+import static dev.infero.cpu.jit.Asm.R14;
+import static dev.infero.cpu.jit.Asm.R15;
+import static dev.infero.cpu.jit.Asm.R8;
+import static dev.infero.cpu.jit.Asm.R9;
+import static dev.infero.cpu.jit.Asm.RAX;
+import static dev.infero.cpu.jit.Asm.RBP;
+import static dev.infero.cpu.jit.Asm.RBX;
+import static dev.infero.cpu.jit.Asm.RCX;
+import static dev.infero.cpu.jit.Asm.RDI;
+import static dev.infero.cpu.jit.Asm.RDX;
+import static dev.infero.cpu.jit.Asm.RSI;
+import static dev.infero.cpu.jit.Asm.mem;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Vec;
+import dev.infero.cpu.kernels.U8S8Conv;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * INT8 convolution tiles generated for one layer's {@link U8S8Conv} layout (exact shape, taps, planes and output
+ * stride baked in as constants): {@code vpdpbusd} (AVX512_VNNI), u8 activations times s8 weights into int32 lanes.
+ * <p>
+ * Register tile: {@link U8S8Conv#MR} = 6 output channels × 4 zmm of 16 positions (24 accumulators, 4 activation
+ * registers); the six weights of a tap's channel quad are embedded-broadcast memory operands ({@code {1to16}}), so
+ * each quad costs 4 loads and 24 {@code vpdpbusd}. Accumulators start at the zero-point compensation; the last tile's
+ * positions are stored under opmasks. Per call, for each tile: every 6-channel block (a loop, then one block of the
+ * remaining rows), each tap unrolled with a loop over channel quads.
+ * <p>
+ * Safety: the code receives only segments of Java arrays and of its own off-heap weights, and
+ * {@link U8S8Conv#checkCall} checks, before every call, that every element the code reads or writes lies inside
+ * them.
+ */
+public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
+    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS), Linker.Option.critical(true));
+    /** Post-op modes of the AVX-512 code: int32 bits, scale·sum + bias, then ReLU. */
+    private static final int RAW = 0;
+    private static final int SCALE_BIAS = 1;
+    private static final int SCALE_BIAS_RELU = 2;
+    private static final int LANES = U8S8Conv.LANES;
+    private static final int VECTORS = U8S8Conv.TILE / LANES;
+    private static final int MR = U8S8Conv.MR;
+    /**
+     * Argument block: in offset, weights offset, compensation offset, out offset (bytes), tiles, last mask,
+     * scale/bias offset (bytes), post-op mode.
+     */
+    private static final int ARGS = 8;
+
+    private final U8S8Conv layout;
+    private final MemorySegment weights;
+    private final MemorySegment compensation;
+    private final int groupWeightBytes;
+    private final int groupCompBytes;
+
+    /** Everything the generated code depends on: equal keys, identical code (shared through the kernel cache). */
+    private record Key(U8S8Conv.Form form, int rows, int quads, int plane, int ldc, java.util.List<Integer> taps) {
+        static Key of(U8S8Conv layout) {
+            return new Key(layout.form(), layout.rows(), layout.quads(), layout.plane(), layout.ldc(),
+                    java.util.Arrays.stream(layout.tapOffsets()).boxed().toList());
+        }
+    }
+
+    /** Tiles for {@code layout}'s form, which the CPU must run (see {@link #create}). */
+    U8S8ConvTiles(U8S8Conv layout) {
+        super(KernelCache.current(), Key.of(layout), layout.form() == U8S8Conv.Form.U8_QUADS ? Jit.Isa.AVX512
+                : Jit.Isa.AVX2, () -> layout.form() == U8S8Conv.Form.U8_QUADS ? generate(layout) : generateAvx2(layout));
+        this.layout = layout;
+        Arena arena = Arena.ofAuto();
+        int[] w = layout.packedWeights();
+        int[] c = layout.compensation();
+        this.weights = arena.allocate(Math.max(4L, 4L * w.length), 64);
+        this.compensation = arena.allocate(Math.max(4L, 4L * c.length), 64);
+        MemorySegment.copy(w, 0, weights, ValueLayout.JAVA_INT, 0, w.length);
+        MemorySegment.copy(c, 0, compensation, ValueLayout.JAVA_INT, 0, c.length);
+        this.groupWeightBytes = w.length / layout.geometry().groups() * 4;
+        this.groupCompBytes = c.length / layout.geometry().groups() * 4;
+    }
+
+    /**
+     * The layout form the JIT generates tiles for on this machine: u8 quads where the ISA is AVX-512 and the CPU has
+     * AVX512_VNNI, s16 pairs for AVX2 ({@code -Dinfero.jit.isa=avx2} forces it on AVX-512 machines); {@code null}
+     * when the JIT is off or unsupported.
+     */
+    public static U8S8Conv.Form form() {
+        Jit.Isa isa = Jit.isa();
+        if (isa == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni()) {
+            return U8S8Conv.Form.U8_QUADS;
+        }
+        return isa == null ? null : U8S8Conv.Form.S16_PAIRS;
+    }
+
+    /** The tiles for {@code layout} (made for {@link #form()}), or {@code null} when the JIT cannot run them. */
+    public static U8S8ConvTiles create(U8S8Conv layout) {
+        if (layout.form() != form()) {
+            return null;
+        }
+        return new U8S8ConvTiles(layout);
+    }
+
+    @Override
+    public String name() {
+        return isa == Jit.Isa.AVX512 ? "jit_avx512_vnni" : "jit_avx2";
+    }
+
+    /** Per thread: the argument block, and the segments of the arrays last passed (made again only when they change). */
+    private static final class State {
+        final long[] args = new long[ARGS];
+        final MemorySegment argsSegment = MemorySegment.ofArray(args);
+        int[] in;
+        MemorySegment inSegment;
+        float[] out;
+        MemorySegment outSegment;
+        float[] table;
+        MemorySegment tableSegment;
+    }
+
+    @Override
+    public Object newState(int threads) {
+        State[] s = new State[threads];
+        for (int i = 0; i < threads; i++) {
+            s[i] = new State();
+        }
+        return s;
+    }
+
+    @Override
+    public boolean fusesScaleBias() {
+        return isa == Jit.Isa.AVX512;
+    }
+
+    @Override
+    public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                         int thread, Object state, float[] scaleBias, boolean relu) {
+        if (isa != Jit.Isa.AVX512) {
+            throw new UnsupportedOperationException(name() + " does not fuse post-ops");
+        }
+        layout.checkScaleBias(scaleBias);
+        State s = ((State[]) state)[thread];
+        if (s.table != scaleBias) {
+            s.table = scaleBias;
+            s.tableSegment = MemorySegment.ofArray(scaleBias);
+        }
+        call(in, inOff, out, outOff, group, tiles, lastMask, s, s.tableSegment, relu ? SCALE_BIAS_RELU : SCALE_BIAS);
+    }
+
+    @Override
+    public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
+                    Object state) {
+        call(in, inOff, out, outOff, group, tiles, lastMask, ((State[]) state)[thread], compensation, RAW);
+    }
+
+    private void call(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, State s,
+                      MemorySegment table, int mode) {
+        layout.checkCall(in, inOff, out, outOff, group, tiles, lastMask);
+        if (s.in != in) {
+            s.in = in;
+            s.inSegment = MemorySegment.ofArray(in);
+        }
+        if (s.out != out) {
+            s.out = out;
+            s.outSegment = MemorySegment.ofArray(out);
+        }
+        long[] a = s.args;
+        a[0] = 4L * inOff;
+        a[1] = (long) groupWeightBytes * group;
+        a[2] = (long) groupCompBytes * group;
+        a[3] = 4L * outOff;
+        a[4] = tiles;
+        a[5] = lastMask;
+        a[6] = 4L * group * layout.rows();
+        a[7] = mode;
+        try {
+            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment, table);
+        } catch (Throwable e) {
+            throw e instanceof RuntimeException re ? re : new IllegalStateException("generated INT8 kernel failed", e);
+        }
+    }
+
+    /**
+     * The code of {@code void tiles(int* in, int* weights, int* comp, float* out, long* args, float* scaleBias)}:
+     * System V AMD64, the callee-saved rbx, rbp and r12–r15 pushed and restored.
+     */
+    static byte[] generate(U8S8Conv layout) {
+        Assembler a = new Assembler();
+        Gp[] saved = {RBX, RBP, R12, R13, R14, R15};
+        for (Gp r : saved) {
+            a.push(r);
+        }
+        // rdi in, rsi weights, rdx compensation, rcx out, r8 args, r9 scales and biases; [rsp] the post-op mode.
+        a.add(RDI, mem(R8, 0));
+        a.add(RSI, mem(R8, 8));
+        a.add(RDX, mem(R8, 16));
+        a.add(RCX, mem(R8, 24));
+        a.add(R9, mem(R8, 48));
+        a.mov(RAX, mem(R8, 56));
+        a.push(RAX);
+        a.mov(R15, mem(R8, 32));
+        a.mov(R8, mem(R8, 40));
+        int rows = layout.rows();
+        int fullBlocks = rows / MR;
+        int rest = rows % MR;
+        int taps = layout.tapOffsets().length;
+        int blockWeightBytes = taps * layout.quads() * MR * 4;
+        long blockOutBytes = 4L * MR * layout.ldc();
+        if (blockOutBytes > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("output stride too large for generated code");
+        }
+        Assembler.Label tile = a.newLabel();
+        Assembler.Label full = a.newLabel();
+        Assembler.Label masked = a.newLabel();
+        a.bind(tile);
+        // Opmasks k1..k4: all lanes, or the last tile's.
+        a.cmp(R15, 1);
+        a.jcc(Assembler.Cond.NE, full);
+        a.mov(RAX, R8);
+        for (int v = 0; v < VECTORS; v++) {
+            a.kmovw(Asm.k(v + 1), RAX);
+            if (v + 1 < VECTORS) {
+                a.shr(RAX, 16);
+            }
+        }
+        a.jmp(masked);
+        a.bind(full);
+        a.mov32(RAX, 0xFFFF);
+        for (int v = 0; v < VECTORS; v++) {
+            a.kmovw(Asm.k(v + 1), RAX);
+        }
+        a.bind(masked);
+        a.mov(R10, RSI);
+        a.mov(R11, RDX);
+        a.mov(RBX, RCX);
+        a.mov(RBP, R9);
+        if (fullBlocks > 0) {
+            Assembler.Label block = a.newLabel();
+            a.mov(R12, fullBlocks);
+            a.bind(block);
+            body(a, layout, MR);
+            a.add(R10, blockWeightBytes);
+            a.add(R11, MR * 4);
+            a.add(RBP, MR * 4);
+            a.add(RBX, (int) blockOutBytes);
+            a.dec(R12);
+            a.jcc(Assembler.Cond.NE, block);
+        }
+        if (rest > 0) {
+            body(a, layout, rest);
+        }
+        a.add(RDI, U8S8Conv.TILE * 4);
+        a.add(RCX, U8S8Conv.TILE * 4);
+        a.dec(R15);
+        a.jcc(Assembler.Cond.NE, tile);
+        a.pop(RAX);
+        a.vzeroupper();
+        for (int i = saved.length - 1; i >= 0; i--) {
+            a.pop(saved[i]);
+        }
+        a.ret();
+        return a.code();
+    }
+
+    private static Vec acc(int m, int v) {
+        return Asm.zmm(m * VECTORS + v);
+    }
+
+    private static Vec act(int v) {
+        return Asm.zmm(MR * VECTORS + v);
+    }
+
+    /**
+     * One block of {@code mr} output channels × one tile: r10 its weights, r11 its compensation, rbx its output, rdi
+     * the tile's input; rax, r13, r14 free.
+     */
+    private static void body(Assembler a, U8S8Conv layout, int mr) {
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vpbroadcastd(acc(m, v), mem(R11, m * 4));
+            }
+        }
+        int[] taps = layout.tapOffsets();
+        int quads = layout.quads();
+        int planeBytes = layout.plane() * 4;
+        int tapWeightBytes = quads * MR * 4;
+        for (int t = 0; t < taps.length; t++) {
+            if (quads <= 2) {
+                for (int q = 0; q < quads; q++) {
+                    quad(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
+                }
+                continue;
+            }
+            a.lea(RAX, mem(RDI, 4 * taps[t]));
+            a.lea(R14, mem(R10, t * tapWeightBytes));
+            a.mov(R13, quads);
+            Assembler.Label loop = a.newLabel();
+            a.bind(loop);
+            quad(a, mr, mem(RAX, 0), R14, 0);
+            a.add(RAX, planeBytes);
+            a.add(R14, MR * 4);
+            a.dec(R13);
+            a.jcc(Assembler.Cond.NE, loop);
+        }
+        // Post-ops by mode ([rsp]): none (int32 bits), or fma(float(sum), scale, bias) as PostOps.apply, then ReLU on
+        // the bits as FastMinMax.relu (signed max with 0).
+        Assembler.Label store = a.newLabel();
+        a.mov(RAX, mem(Asm.RSP, 0));
+        a.test(RAX, RAX);
+        a.jcc(Assembler.Cond.E, store);
+        int biasBytes = layout.geometry().outChannels() * 4;
+        Vec scale = Asm.zmm(28);
+        for (int m = 0; m < mr; m++) {
+            a.vbroadcastss(scale, mem(RBP, m * 4));
+            for (int v = 0; v < VECTORS; v++) {
+                a.vcvtdq2ps(acc(m, v), acc(m, v));
+                a.vfmadd213ps(acc(m, v), scale, mem(RBP, biasBytes + m * 4).bcst());
+            }
+        }
+        a.cmp(RAX, SCALE_BIAS_RELU);
+        a.jcc(Assembler.Cond.NE, store);
+        Vec zero = Asm.zmm(29);
+        a.vpxord(zero, zero, zero);
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vpmaxsd(acc(m, v), acc(m, v), zero);
+            }
+        }
+        a.bind(store);
+        int ldcBytes = layout.ldc() * 4;
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vmovdqu32(mem(RBX, m * ldcBytes + v * LANES * 4).k(Asm.k(v + 1)), acc(m, v));
+            }
+        }
+    }
+
+    /** One channel quad of one tap: 4 activation loads from {@code in}, {@code mr}×4 dot products. */
+    private static void quad(Assembler a, int mr, Asm.Mem in, Gp weights, int weightDisp) {
+        for (int v = 0; v < VECTORS; v++) {
+            a.vmovdqu32(act(v), in.plus(v * LANES * 4));
+        }
+        for (int m = 0; m < mr; m++) {
+            // The channel's four weights broadcast once into a register (4 rotate), then 4 register dot products.
+            Vec w = Asm.zmm(MR * VECTORS + VECTORS + m % 4);
+            a.vpbroadcastd(w, mem(weights, weightDisp + m * 4));
+            for (int v = 0; v < VECTORS; v++) {
+                a.vpdpbusd(acc(m, v), act(v), w);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- AVX2: s16 pairs, vpmaddwd
+
+    private static final int AVX2_VECTORS = 2;
+
+    /**
+     * The AVX2 code of the same signature for the {@link U8S8Conv.Form#S16_PAIRS} form: tiles of 16 positions (2 ymm
+     * of 8) × 6 channels, 12 accumulators; per channel pair, each channel's two weights broadcast once
+     * ({@code vpbroadcastd}) and {@code vpmaddwd} + {@code vpaddd} per vector (exact: s16 products summed in int32).
+     * No masks: the layout always has the tiles write per-thread rows wide enough for whole tiles.
+     */
+    static byte[] generateAvx2(U8S8Conv layout) {
+        Assembler a = new Assembler();
+        Gp[] saved = {RBX, R12, R13, R14, R15};
+        for (Gp r : saved) {
+            a.push(r);
+        }
+        a.add(RDI, mem(R8, 0));
+        a.add(RSI, mem(R8, 8));
+        a.add(RDX, mem(R8, 16));
+        a.add(RCX, mem(R8, 24));
+        a.mov(R9, mem(R8, 32));
+        int rows = layout.rows();
+        int fullBlocks = rows / MR;
+        int rest = rows % MR;
+        int blockWeightBytes = layout.tapOffsets().length * layout.quads() * MR * 4;
+        long blockOutBytes = 4L * MR * layout.ldc();
+        if (blockOutBytes > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("output stride too large for generated code");
+        }
+        int tileBytes = layout.form().tile() * 4;
+        Assembler.Label tile = a.newLabel();
+        a.bind(tile);
+        a.mov(R10, RSI);
+        a.mov(R11, RDX);
+        a.mov(RBX, RCX);
+        if (fullBlocks > 0) {
+            Assembler.Label block = a.newLabel();
+            a.mov(R12, fullBlocks);
+            a.bind(block);
+            bodyAvx2(a, layout, MR);
+            a.add(R10, blockWeightBytes);
+            a.add(R11, MR * 4);
+            a.add(RBX, (int) blockOutBytes);
+            a.dec(R12);
+            a.jcc(Assembler.Cond.NE, block);
+        }
+        if (rest > 0) {
+            bodyAvx2(a, layout, rest);
+        }
+        a.add(RDI, tileBytes);
+        a.add(RCX, tileBytes);
+        a.dec(R9);
+        a.jcc(Assembler.Cond.NE, tile);
+        a.vzeroupper();
+        for (int i = saved.length - 1; i >= 0; i--) {
+            a.pop(saved[i]);
+        }
+        a.ret();
+        return a.code();
+    }
+
+    private static Vec accAvx2(int m, int v) {
+        return Asm.ymm(m * AVX2_VECTORS + v);
+    }
+
+    private static void bodyAvx2(Assembler a, U8S8Conv layout, int mr) {
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vpbroadcastd(accAvx2(m, v), mem(R11, m * 4));
+            }
+        }
+        int[] taps = layout.tapOffsets();
+        int pairs = layout.quads();
+        int planeBytes = layout.plane() * 4;
+        int tapWeightBytes = pairs * MR * 4;
+        for (int t = 0; t < taps.length; t++) {
+            if (pairs <= 2) {
+                for (int q = 0; q < pairs; q++) {
+                    pairAvx2(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
+                }
+                continue;
+            }
+            a.lea(RAX, mem(RDI, 4 * taps[t]));
+            a.lea(R14, mem(R10, t * tapWeightBytes));
+            a.mov(R13, pairs);
+            Assembler.Label loop = a.newLabel();
+            a.bind(loop);
+            pairAvx2(a, mr, mem(RAX, 0), R14, 0);
+            a.add(RAX, planeBytes);
+            a.add(R14, MR * 4);
+            a.dec(R13);
+            a.jcc(Assembler.Cond.NE, loop);
+        }
+        int ldcBytes = layout.ldc() * 4;
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vmovups(mem(RBX, m * ldcBytes + v * 32), accAvx2(m, v));
+            }
+        }
+    }
+
+    /** One channel pair of one tap: 2 activation loads, per channel a weight broadcast and 2 multiply-adds. */
+    private static void pairAvx2(Assembler a, int mr, Asm.Mem in, Gp weights, int weightDisp) {
+        Vec w = Asm.ymm(14);
+        Vec product = Asm.ymm(15);
+        for (int v = 0; v < AVX2_VECTORS; v++) {
+            a.vmovups(Asm.ymm(12 + v), in.plus(v * 32));
+        }
+        for (int m = 0; m < mr; m++) {
+            a.vpbroadcastd(w, mem(weights, weightDisp + m * 4));
+            for (int v = 0; v < AVX2_VECTORS; v++) {
+                a.vpmaddwd(product, Asm.ymm(12 + v), w);
+                a.vpaddd(accAvx2(m, v), accAvx2(m, v), product);
+            }
+        }
+    }
+}

@@ -1,0 +1,641 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.function.IntConsumer;
+
+/**
+ * INT8 convolution in the layout of the INT8 dot-product instructions ({@code vpdpbusd}: unsigned 8-bit times signed
+ * 8-bit, four products summed into each 32-bit lane), as oneDNN computes it:
+ * <ul>
+ * <li><b>Activations as u8 levels</b> ({@code code + zeroPoint}, 0..255), four consecutive input channels of one
+ * position in one int ("quads"), one plane of quads per group of four channels. The plane is the input with its
+ * padding written out as the zero point (the value 0), split by stride into phases ({@code s×s} sub-planes of every
+ * s-th row and column), so that for every kernel tap the inputs of consecutive output columns are consecutive ints:
+ * output position {@code j = oh·Wq + ow} reads {@code plane[tapOffset + j]} for any stride and dilation, no im2col.
+ * Columns {@code ow ≥ OW} of this "wide" output are computed and thrown away.</li>
+ * <li><b>Weights as s8</b>, packed once: per block of {@link #MR} output channels, per tap, per channel quad, the
+ * {@code MR} channels' four weights as one int each (broadcast to all lanes by the kernel).</li>
+ * <li><b>Zero-point compensation</b>: {@code Σ (u - zp)·w = Σ u·w - zp·Σ w}; the int32 accumulators start at
+ * {@code -zp·Σ w} per output channel, so padding (level zp) contributes nothing.</li>
+ * <li>The int32 sums are exact (|sum| ≤ K·255·128 &lt; 2^31 is checked) and stored as raw bits in the float output;
+ * the post-ops ({@link PostOps#withIntegerSums}) convert them, dequantize with the per-channel scale, add bias and
+ * residual, activate, and write the next INT8 layer's codes when asked — the same arithmetic as
+ * {@link QuantizedConvKernel}'s other strategies, so the results are identical.</li>
+ * </ul>
+ * The tile computation ({@link Tiles}) is pluggable: machine code generated for the layer (package
+ * {@code dev.infero.cpu.jit.int8}), or {@link #referenceTiles()}, the plain-Java statement of exactly the same
+ * arithmetic that the generated kernels are tested against.
+ */
+public final class U8S8Conv {
+    /** Output channels per register tile. */
+    public static final int MR = 6;
+    /** Output positions per tile of the {@link Form#U8_QUADS} form: four vectors of 16 int32 lanes. */
+    public static final int TILE = 64;
+    /** Positions per vector. */
+    public static final int LANES = 16;
+    /** Output positions one work item covers at most, before rounding to whole output rows. */
+    private static final int CHUNK_POSITIONS = 512;
+
+    /**
+     * Computes {@code tiles} consecutive tiles of all output channels of one group: the int32 sums of
+     * {@code in[inOff + t·TILE + lane + tapOffset + quad·plane]} times the group's packed weights, plus the
+     * compensation, stored as raw bits at {@code out[outOff + channel·ldc + t·TILE + lane]}. Lanes of the last tile
+     * are stored only where bit {@code lane} of {@code lastMask} is set; no other element of {@code out} is written.
+     */
+    public interface Tiles {
+        /** Per-request state for {@code threads} threads (argument buffers), passed back to {@link #run}. */
+        default Object newState(int threads) {
+            return null;
+        }
+
+        void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
+                 Object state);
+
+        /**
+         * Whether {@link #runFused} works: the tiles convert their sums to float, apply {@code fma(sum, scale[c],
+         * bias[c])} and optionally ReLU (as {@link PostOps#apply} does) in registers before the store.
+         */
+        default boolean fusesScaleBias() {
+            return false;
+        }
+
+        /**
+         * As {@link #run}, storing {@code relu?(fma(float(sum), scaleBias[c], scaleBias[channels + c]))} for output
+         * channel {@code c = group·rows + row} instead of the sums' bits.
+         */
+        default void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                              int thread, Object state, float[] scaleBias, boolean relu) {
+            throw new UnsupportedOperationException(name() + " does not fuse post-ops");
+        }
+
+        /** For per-layer counters, e.g. {@code jit_avx512_vnni}. */
+        String name();
+    }
+
+    /** What generates {@link Tiles} for a layout, e.g. the JIT; returns {@code null} when it cannot. */
+    public interface TilesFactory {
+        Tiles create(U8S8Conv layout, int threads);
+    }
+
+    /**
+     * How activations and weights share a 32-bit lane: four u8 activations and four s8 weights
+     * ({@code vpdpbusd}, AVX512_VNNI; tiles of 64 positions, opmasked tails), or two of each as s16 ({@code vpmaddwd},
+     * AVX2 without VNNI: exact, where {@code vpmaddubsw} would saturate its int16 pair sums at 255·127·2 — oneDNN
+     * narrows the weights to 7 bits there instead, which changes results; tiles of 16 positions, no masks, so the
+     * tiles always write per-thread rows).
+     */
+    public enum Form {
+        U8_QUADS(4, TILE, true),
+        S16_PAIRS(2, 16, false);
+
+        final int perInt;
+        final int tile;
+        final boolean masked;
+
+        Form(int perInt, int tile, boolean masked) {
+            this.perInt = perInt;
+            this.tile = tile;
+            this.masked = masked;
+        }
+
+        /** Input channels per 32-bit lane. */
+        public int channelsPerInt() {
+            return perInt;
+        }
+
+        /** Output positions per tile. */
+        public int tile() {
+            return tile;
+        }
+    }
+
+    private final ConvGeometry g;
+    private final ActivationQuantizer quantizer;
+    private final Form form;
+    private final int tile;
+    private final int quads;
+    private final int hq;
+    private final int wq;
+    private final int plane;
+    /** Phase slot of (row phase, column phase), or -1 when no tap reads that phase. */
+    private final int[] phaseSlot;
+    private final int phases;
+    private final int[] tapOffsets;
+    /** The largest tap offset plus the last quad plane's: what a tile reads beyond its first position. */
+    private final int maxRead;
+    private final int groupInts;
+    private final int inputInts;
+    private final int positions;
+    private final boolean direct;
+    private final int ldc;
+    private final int chunkRows;
+    private final int[] packedWeights;
+    /** A row of zeros: what channels past a group's last read (level zeroPoint). */
+    private final float[] zeros;
+    private final int[] compensation;
+    private final int blocks;
+
+    /**
+     * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes in [-128, 127]
+     */
+    public U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer) {
+        this(g, weightCodes, quantizer, Form.U8_QUADS);
+    }
+
+    /**
+     * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes in [-128, 127]
+     * @param form        how channels share a lane
+     */
+    public U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form) {
+        this.g = g;
+        this.quantizer = quantizer;
+        this.form = form;
+        this.tile = form.tile;
+        int per = form.perInt;
+        int cinG = g.inChannelsPerGroup();
+        int coutG = g.outChannelsPerGroup();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        this.quads = (cinG + per - 1) / per;
+        int hp = (g.outH() - 1) * g.strideH() + (kh - 1) * g.dilationH() + 1;
+        int wp = (g.outW() - 1) * g.strideW() + (kw - 1) * g.dilationW() + 1;
+        this.hq = (hp + g.strideH() - 1) / g.strideH();
+        this.wq = (wp + g.strideW() - 1) / g.strideW();
+        this.plane = hq * wq;
+        this.phaseSlot = new int[g.strideH() * g.strideW()];
+        java.util.Arrays.fill(phaseSlot, -1);
+        int slots = 0;
+        for (int y = 0; y < kh; y++) {
+            for (int x = 0; x < kw; x++) {
+                int phase = y * g.dilationH() % g.strideH() * g.strideW() + x * g.dilationW() % g.strideW();
+                if (phaseSlot[phase] < 0) {
+                    phaseSlot[phase] = slots++;
+                }
+            }
+        }
+        this.phases = slots;
+        this.tapOffsets = new int[kh * kw];
+        int maxTap = 0;
+        for (int y = 0; y < kh; y++) {
+            for (int x = 0; x < kw; x++) {
+                int phase = y * g.dilationH() % g.strideH() * g.strideW() + x * g.dilationW() % g.strideW();
+                int off = phaseSlot[phase] * quads * plane + y * g.dilationH() / g.strideH() * wq
+                        + x * g.dilationW() / g.strideW();
+                tapOffsets[y * kw + x] = off;
+                maxTap = Math.max(maxTap, off + (quads - 1) * plane);
+            }
+        }
+        this.maxRead = maxTap;
+        this.groupInts = phases * quads * plane;
+        this.direct = wq == g.outW() && form.masked;
+        this.positions = g.outH() * (direct ? g.outW() : wq);
+        this.chunkRows = Math.max(1, Math.min(g.outH(), CHUNK_POSITIONS / Math.max(1, wq)));
+        this.ldc = direct ? g.outH() * g.outW() : roundUp(chunkRows * wq, tile);
+        // Reads run up to a whole tile past the last position (each chunk rounds up to whole tiles).
+        int lastRead = (g.batch() * g.groups() - 1) * groupInts + maxTap + g.outH() * wq + tile;
+        this.inputInts = Math.max(g.batch() * g.groups() * groupInts, lastRead);
+        long k = (long) quads * per * kh * kw;
+        if (k * 255 * 128 >= Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("depth " + k + " could overflow int32 sums");
+        }
+        this.zeros = new float[g.inH() * g.inW()];
+        this.blocks = (coutG + MR - 1) / MR;
+        int taps = kh * kw;
+        this.packedWeights = new int[g.groups() * blocks * taps * quads * MR];
+        this.compensation = new int[g.groups() * blocks * MR];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            for (int co = 0; co < coutG; co++) {
+                int c = grp * coutG + co;
+                long sum = 0;
+                for (int ci = 0; ci < cinG; ci++) {
+                    for (int t = 0; t < taps; t++) {
+                        int w = (int) weightCodes[(c * cinG + ci) * taps + t];
+                        if (w != weightCodes[(c * cinG + ci) * taps + t] || w < -128 || w > 127) {
+                            throw new IllegalArgumentException("weight code " + weightCodes[(c * cinG + ci) * taps + t]
+                                    + " is not a signed 8-bit integer");
+                        }
+                        sum += w;
+                        int at = weightIndex(grp, co / MR, t, ci / per, co % MR);
+                        packedWeights[at] |= per == 4 ? (w & 0xff) << (8 * (ci % 4)) : (w & 0xffff) << (16 * (ci % 2));
+                    }
+                }
+                compensation[(grp * blocks + co / MR) * MR + co % MR] = (int) (-quantizer.zeroPoint() * sum);
+            }
+        }
+    }
+
+    /**
+     * Whether a layer fits this layout: not depthwise, int32 sums that cannot overflow (depth · 255 · 128 &lt; 2^31)
+     * and index arithmetic within int.
+     */
+    public static boolean fits(ConvGeometry g) {
+        long k = (long) (g.inChannelsPerGroup() + 3) / 4 * 4 * g.kernelH() * g.kernelW();
+        long plane = (long) g.inH() * g.strideH() * (g.inW() + g.kernelW() * g.dilationW()) * 4;
+        long packed = (long) g.batch() * g.groups() * (g.inChannelsPerGroup() + 3) / 4 * plane * 4;
+        long out = (long) g.batch() * g.outChannels() * g.outH() * (g.outW() + g.kernelW() * g.dilationW()) * 4;
+        return !g.isDepthwise() && k * 255 * 128 < Integer.MAX_VALUE && packed < Integer.MAX_VALUE / 2
+                && out < Integer.MAX_VALUE / 2;
+    }
+
+    private int weightIndex(int grp, int block, int tap, int quad, int row) {
+        return (((grp * blocks + block) * tapOffsets.length + tap) * quads + quad) * MR + row;
+    }
+
+    public ConvGeometry geometry() {
+        return g;
+    }
+
+    /** Channel quads (or pairs) per group: input channels per group / {@link Form#channelsPerInt}, rounded up. */
+    public int quads() {
+        return quads;
+    }
+
+    public Form form() {
+        return form;
+    }
+
+    /** Ints of one quad plane (one phase of four channels). */
+    public int plane() {
+        return plane;
+    }
+
+    /** Per tap (kernel row-major), the offset in ints of its first quad plane's input for output position 0. */
+    public int[] tapOffsets() {
+        return tapOffsets.clone();
+    }
+
+    /** The largest offset a tile reads beyond its first position, minus the tile: see {@link #checkCall}. */
+    public int maxRead() {
+        return maxRead;
+    }
+
+    /** Ints of the packed input (all images and groups, plus what the last tiles read beyond). */
+    public int inputInts() {
+        return inputInts;
+    }
+
+    /** Ints of one image's group of packed input. */
+    public int groupInts() {
+        return groupInts;
+    }
+
+    /** Output channel stride of what the tiles write: the output plane, or a scratch row. */
+    public int ldc() {
+        return ldc;
+    }
+
+    /** Whether the tiles write the output itself (the wide output is the output), else per-thread scratch rows. */
+    public boolean direct() {
+        return direct;
+    }
+
+    /** Register-tile blocks of {@link #MR} output channels per group. */
+    public int blocks() {
+        return blocks;
+    }
+
+    /** Output channels per group. */
+    public int rows() {
+        return g.outChannelsPerGroup();
+    }
+
+    /**
+     * The packed s8 weights: per group, block, tap, quad, the {@link #MR} rows' four codes as one int (rows past the
+     * group's channels are 0). A copy.
+     */
+    public int[] packedWeights() {
+        return packedWeights.clone();
+    }
+
+    /** Per group and block, the {@link #MR} accumulator start values {@code -zp·Σw} (0 past the channels). A copy. */
+    public int[] compensation() {
+        return compensation.clone();
+    }
+
+    /** Floats of per-thread scratch the tiles write when not {@link #direct}. */
+    public int scratchFloats() {
+        return direct ? 0 : g.outChannelsPerGroup() * ldc;
+    }
+
+    /** The plain-Java tiles: the reference the generated ones must equal. */
+    public Tiles referenceTiles() {
+        return new Tiles() {
+            @Override
+            public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                            int thread, Object state) {
+                checkCall(in, inOff, out, outOff, group, tiles, lastMask);
+                int taps = tapOffsets.length;
+                for (int t = 0; t < tiles; t++) {
+                    long mask = t == tiles - 1 ? lastMask : -1L;
+                    for (int co = 0; co < rows(); co++) {
+                        int block = co / MR;
+                        for (int lane = 0; lane < tile; lane++) {
+                            if ((mask >>> lane & 1) == 0) {
+                                continue;
+                            }
+                            int acc = compensation[(group * blocks + block) * MR + co % MR];
+                            int at = inOff + t * tile + lane;
+                            for (int tap = 0; tap < taps; tap++) {
+                                for (int q = 0; q < quads; q++) {
+                                    int u = in[at + tapOffsets[tap] + q * plane];
+                                    int w = packedWeights[weightIndex(group, block, tap, q, co % MR)];
+                                    acc += form == Form.U8_QUADS ? dot4(u, w) : dot2(u, w);
+                                }
+                            }
+                            out[outOff + co * ldc + t * tile + lane] = Float.intBitsToFloat(acc);
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public boolean fusesScaleBias() {
+                return true;
+            }
+
+            @Override
+            public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                                 int thread, Object state, float[] scaleBias, boolean relu) {
+                checkScaleBias(scaleBias);
+                run(in, inOff, out, outOff, group, tiles, lastMask, thread, state);
+                int channels = g.outChannels();
+                for (int co = 0; co < rows(); co++) {
+                    int c = group * rows() + co;
+                    for (int j = 0; j < (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask); j++) {
+                        int at = outOff + co * ldc + j;
+                        if (j >= (tiles - 1) * tile && (lastMask >>> (j - (tiles - 1) * tile) & 1) == 0) {
+                            continue;
+                        }
+                        float v = Math.fma((float) Float.floatToRawIntBits(out[at]), scaleBias[c],
+                                scaleBias[channels + c]);
+                        out[at] = relu ? Float.intBitsToFloat(Math.max(Float.floatToRawIntBits(v), 0)) : v;
+                    }
+                }
+            }
+
+            @Override
+            public String name() {
+                return "ref_u8s8";
+            }
+        };
+    }
+
+    /** Checks a fused call's table: a scale and a bias for every output channel. */
+    public void checkScaleBias(float[] scaleBias) {
+        if (scaleBias == null || scaleBias.length < 2 * g.outChannels()) {
+            throw new IllegalStateException("INT8 tiles need " + 2 * g.outChannels() + " scales and biases, got "
+                    + (scaleBias == null ? "none" : scaleBias.length));
+        }
+    }
+
+    /** {@code vpdpbusd} on one lane: four unsigned bytes of {@code u} times four signed bytes of {@code s}. */
+    static int dot4(int u, int s) {
+        int sum = 0;
+        for (int i = 0; i < 32; i += 8) {
+            sum += (u >>> i & 0xff) * (byte) (s >>> i);
+        }
+        return sum;
+    }
+
+    /** {@code vpmaddwd} on one lane: two s16 of {@code u} times two s16 of {@code s}. */
+    static int dot2(int u, int s) {
+        return (short) u * (short) s + (u >> 16) * (s >> 16);
+    }
+
+    /**
+     * Checks a tile call's extents against the arrays, so generated code never reads or writes outside them: the
+     * tiles read {@code in[inOff + t·TILE + lane + tapOffset + quad·plane]} for every lane of every tile, and write
+     * the first {@link #rows()} rows of {@code out} from {@code outOff}, {@code ldc} apart, up to the last tile.
+     */
+    public void checkCall(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask) {
+        long lastRead = (long) inOff + maxRead + (long) tiles * tile;
+        long written = form.masked ? (long) (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask)
+                : (long) tiles * tile;
+        long lastWrite = (long) outOff + (long) (rows() - 1) * ldc + written;
+        if (tiles < 1 || lastMask == 0 || group < 0 || group >= g.groups() || inOff < 0 || outOff < 0
+                || lastRead > in.length || lastWrite > out.length || written > ldc) {
+            throw new IllegalStateException("INT8 tile call out of bounds: input " + inOff + "+" + lastRead + " of "
+                    + in.length + ", output " + outOff + ".." + lastWrite + " of " + out.length + ", " + tiles
+                    + " tiles, ldc " + ldc);
+        }
+    }
+
+    /** Per-request buffers: the packed input, per-thread scratch rows and the tasks (no allocation per run). */
+    public final class Scratch {
+        final int[] packed = new int[inputInts];
+        final float[][] rowsOut;
+        final int[][] rowBuffer;
+        final Tiles tiles;
+        final Object tilesState;
+        final IntConsumer packTask;
+        final IntConsumer computeTask;
+        float[] in;
+        float[] out;
+        float[] residual;
+        PostOps post;
+        /** The post-ops {@link #scaleBias} was made for, and whether the tiles apply them. */
+        PostOps tablePost;
+        float[] scaleBias;
+        boolean fused;
+        boolean relu;
+        boolean codesIn;
+        int threads;
+
+        Scratch(int threads, Tiles tiles) {
+            this.tiles = tiles;
+            this.tilesState = tiles.newState(threads);
+            rowsOut = new float[threads][scratchFloats()];
+            rowBuffer = new int[threads][g.strideW() > 1 ? g.inW() : 0];
+            packTask = this::pack;
+            computeTask = this::compute;
+        }
+
+        private void pack(int t) {
+            int items = g.batch() * g.groups() * quads;
+            for (int item = t; item < items; item += threads) {
+                packQuadPlane(this, item / quads, item % quads, t);
+            }
+            if (t == 0) {
+                java.util.Arrays.fill(packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
+            }
+        }
+
+        private void compute(int t) {
+            int chunks = (g.outH() + chunkRows - 1) / chunkRows;
+            int items = g.batch() * g.groups() * chunks;
+            for (int item = t; item < items; item += threads) {
+                computeChunk(this, item / chunks, item % chunks * chunkRows, t);
+            }
+        }
+    }
+
+    public Scratch newScratch(int threads, Tiles tiles) {
+        return new Scratch(threads, tiles);
+    }
+
+    /**
+     * One convolution: {@code in} holds values ({@code codesIn} false, quantized here) or the codes the layer before
+     * wrote; the post-ops must take integer sums ({@link PostOps#withIntegerSums}).
+     */
+    public void run(float[] in, boolean codesIn, float[] out, float[] residual, PostOps post, Scratch s,
+                    WorkerPool pool) {
+        int threads = Math.min(pool.threads(), s.rowsOut.length);
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.post = post;
+        s.codesIn = codesIn;
+        s.threads = threads;
+        if (s.tablePost != post) {
+            // Once per request and post-ops (a kernel's are fixed): the table the fused tiles read.
+            s.tablePost = post;
+            s.fused = s.tiles.fusesScaleBias() && post.fusableAfterIntegerSums();
+            s.scaleBias = s.fused ? post.scaleBiasTable(g.outChannels()) : null;
+            s.relu = post.reluOnly();
+        }
+        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * quads), s.packTask);
+        int chunks = (g.outH() + chunkRows - 1) / chunkRows;
+        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * chunks), s.computeTask);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+        s.post = null;
+    }
+
+    /** Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. */
+    private void packQuadPlane(Scratch s, int ig, int q, int thread) {
+        int n = ig / g.groups();
+        int grp = ig % g.groups();
+        int cinG = g.inChannelsPerGroup();
+        int inPlane = g.inH() * g.inW();
+        int c0 = q * form.perInt;
+        int base = (n * g.inChannels() + grp * cinG) * inPlane;
+        // Channels past the group's read a row of zeros: level zeroPoint, as padding.
+        float[] x0 = s.in;
+        float[] x1 = c0 + 1 < cinG ? s.in : zeros;
+        float[] x2 = c0 + 2 < cinG ? s.in : zeros;
+        float[] x3 = c0 + 3 < cinG ? s.in : zeros;
+        int r0 = base + c0 * inPlane;
+        int r1 = c0 + 1 < cinG ? r0 + inPlane : 0;
+        int r2 = c0 + 2 < cinG ? r0 + 2 * inPlane : 0;
+        int r3 = c0 + 3 < cinG ? r0 + 3 * inPlane : 0;
+        int zero = zeroLane();
+        int sh = g.strideH();
+        int sw = g.strideW();
+        for (int py = 0; py < sh; py++) {
+            for (int px = 0; px < sw; px++) {
+                int slot = phaseSlot[py * sw + px];
+                if (slot < 0) {
+                    continue;
+                }
+                int dst0 = ig * groupInts + (slot * quads + q) * plane;
+                if (sw == 1 && sh == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW() && hq <= g.inH()) {
+                    // Unpadded stride 1 (1×1 layers): the plane is the input's rows as they are, in one run.
+                    pack(x0, r0, x1, shift(x1, r1, 0), x2, shift(x2, r2, 0), x3, shift(x3, r3, 0), hq * wq,
+                            s.codesIn, s.packed, dst0);
+                    continue;
+                }
+                for (int r = 0; r < hq; r++) {
+                    int iy = r * sh + py - g.padTop();
+                    int dst = dst0 + r * wq;
+                    if (iy < 0 || iy >= g.inH()) {
+                        java.util.Arrays.fill(s.packed, dst, dst + wq, zero);
+                        continue;
+                    }
+                    int row = iy * g.inW();
+                    if (sw == 1) {
+                        // Columns t - padLeft of the input: padding, the row, padding.
+                        int left = Math.min(wq, g.padLeft());
+                        int width = Math.max(0, Math.min(wq - left, g.inW()));
+                        java.util.Arrays.fill(s.packed, dst, dst + left, zero);
+                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
+                                width, s.codesIn, s.packed, dst + left);
+                        java.util.Arrays.fill(s.packed, dst + left + width, dst + wq, zero);
+                    } else {
+                        int[] buffer = s.rowBuffer[thread];
+                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
+                                g.inW(), s.codesIn, buffer, 0);
+                        for (int t = 0; t < wq; t++) {
+                            int ix = t * sw + px - g.padLeft();
+                            s.packed[dst + t] = ix < 0 || ix >= g.inW() ? zero : buffer[ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void pack(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
+                      boolean codes, int[] dst, int dstOff) {
+        if (form == Form.U8_QUADS) {
+            quantizer.packQuads(x0, o0, x1, o1, x2, o2, x3, o3, n, codes, dst, dstOff);
+        } else {
+            quantizer.packPairs(x0, o0, x1, o1, n, codes, dst, dstOff);
+        }
+    }
+
+    /** The zero point in every channel of a lane. */
+    private int zeroLane() {
+        return form == Form.U8_QUADS ? quantizer.zeroQuad() : quantizer.zeroPair();
+    }
+
+    /** The offset of an input row in {@code x}, or 0 in the row of zeros. */
+    private int shift(float[] x, int rowStart, int offset) {
+        return x == zeros ? 0 : rowStart + offset;
+    }
+
+    /** Output rows [oh0, oh0 + chunkRows) of image·group {@code ig}: the tiles, then the post-ops. */
+    private void computeChunk(Scratch s, int ig, int oh0, int thread) {
+        int n = ig / g.groups();
+        int grp = ig % g.groups();
+        int oh1 = Math.min(g.outH(), oh0 + chunkRows);
+        int ow = g.outW();
+        int spatial = g.outH() * ow;
+        int coutG = g.outChannelsPerGroup();
+        int outBase = (n * g.outChannels() + grp * coutG) * spatial;
+        int inOff = ig * groupInts;
+        if (direct) {
+            int j0 = oh0 * ow;
+            int count = (oh1 - oh0) * ow;
+            int tiles = (count + tile - 1) / tile;
+            if (s.fused) {
+                s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread,
+                        s.tilesState, s.scaleBias, s.relu);
+                return;
+            }
+            s.tiles.run(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
+            for (int co = 0; co < coutG; co++) {
+                s.post.apply(s.out, outBase + co * spatial + j0, count, grp * coutG + co, s.residual);
+            }
+            return;
+        }
+        int count = (oh1 - oh0) * wq;
+        int tiles = (count + tile - 1) / tile;
+        float[] rowsOut = s.rowsOut[thread];
+        if (s.fused) {
+            s.tiles.runFused(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread,
+                    s.tilesState, s.scaleBias, s.relu);
+        } else {
+            s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
+        }
+        for (int co = 0; co < coutG; co++) {
+            int dst = outBase + co * spatial + oh0 * ow;
+            for (int oh = oh0; oh < oh1; oh++) {
+                System.arraycopy(rowsOut, co * ldc + (oh - oh0) * wq, s.out, dst + (oh - oh0) * ow, ow);
+            }
+            if (!s.fused) {
+                s.post.apply(s.out, dst, (oh1 - oh0) * ow, grp * coutG + co, s.residual);
+            }
+        }
+    }
+
+    /** The lanes of the last tile of {@code count} positions. */
+    long lastMask(int count) {
+        int rest = count - (count - 1) / tile * tile;
+        return rest == 64 ? -1L : (1L << rest) - 1;
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.infero.cpu.jit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.infero.cpu.kernels.ActivationQuantizer;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.kernels.QuantizedConvKernel;
+import dev.infero.cpu.kernels.U8S8Conv;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Generated INT8 tiles against the plain-Java tiles of the same layout ({@link U8S8Conv#referenceTiles}) and against
+ * the Vector API INT8 kernel, bit for bit (with scale, bias and ReLU in the generated code's registers or in Java),
+ * on random shapes: odd sizes, channel counts that are not multiples of 4 or of the 6-row block, tails of every
+ * width, padding, strides, dilations, groups, batch > 1, 1 and 2 threads, values and codes in, codes out; both
+ * forms: {@code vpdpbusd} on u8 quads (AVX512_VNNI) and {@code vpmaddwd} on s16 pairs (AVX2, which runs on AVX-512
+ * machines too). Skipped where the CPU cannot run a form or the JIT is off.
+ */
+class U8S8ConvTilesTest {
+    @ParameterizedTest
+    @EnumSource(U8S8Conv.Form.class)
+    void generatedTilesEqualTheReferenceOnRandomShapes(U8S8Conv.Form form) {
+        boolean vnni = form == U8S8Conv.Form.U8_QUADS;
+        assumeTrue(Jit.isa() != null, "JIT off or unsupported here");
+        assumeTrue(vnni ? Jit.Isa.AVX512.supported() && CpuFeatures.host().avx512vnni() : Jit.Isa.AVX2.supported(),
+                "the CPU cannot run " + form);
+        Random r = new Random(vnni ? 12 : 13);
+        try (WorkerPool one = new WorkerPool(1, "t1"); WorkerPool two = new WorkerPool(2, "t2")) {
+            for (int trial = 0; trial < 60; trial++) {
+                int k = 1 + r.nextInt(4);
+                int stride = 1 + r.nextInt(trial % 3 == 0 ? 3 : 1);
+                int dilation = 1 + (trial % 7 == 0 ? 1 : 0);
+                int groups = trial % 5 == 0 ? 1 + r.nextInt(3) : 1;
+                int cin = groups * (1 + r.nextInt(trial % 4 == 0 ? 40 : 11));
+                int cout = groups * (1 + r.nextInt(trial % 4 == 1 ? 30 : 14));
+                int h = k + r.nextInt(25);
+                int w = k + r.nextInt(trial % 6 == 0 ? 90 : 25);
+                int pad = r.nextInt(k);
+                int batch = 1 + r.nextInt(2);
+                int oh = (h + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+                int ow = (w + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+                if (oh < 1 || ow < 1) {
+                    continue;
+                }
+                ConvGeometry g = new ConvGeometry(batch, cin, h, w, cout, oh, ow, k, k, stride, stride, dilation,
+                        dilation, pad, pad, groups);
+                if (g.isDepthwise()) {
+                    continue;
+                }
+                float low = -r.nextFloat() * 2;
+                ActivationQuantizer q = ActivationQuantizer.of(low, -low * 127 / 128 + (trial % 2 == 0 ? 1 : 0),
+                        256);
+                if (q == null) {
+                    q = ActivationQuantizer.of(0f, 3f, 256);
+                }
+                float[] x = new float[batch * cin * h * w];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian() * (trial % 9 == 0 ? 100 : 1);
+                }
+                float[] wq = new float[cout * g.patchSize()];
+                for (int i = 0; i < wq.length; i++) {
+                    wq[i] = trial % 8 == 0 ? (i % 3 == 0 ? 127 : -128) : r.nextInt(256) - 128;
+                }
+                float[] scale = new float[cout];
+                float[] bias = new float[cout];
+                for (int c = 0; c < cout; c++) {
+                    scale[c] = 1e-3f * r.nextFloat();
+                    bias[c] = r.nextFloat() - 0.5f;
+                }
+                PostOps post = new PostOps(bias, false, PostOps.Activation.RELU, 0, 0).scaledBy(scale);
+                U8S8Conv layout = new U8S8Conv(g, wq, q, form);
+                U8S8ConvTiles jit = new U8S8ConvTiles(layout);
+                QuantizedConvKernel base = new QuantizedConvKernel(g, wq, q, post);
+                QuantizedConvKernel ref = base.onTiles(layout, layout.referenceTiles());
+                QuantizedConvKernel gen = base.onTiles(layout, jit);
+                assertEquals(vnni ? "jit_avx512_vnni" : "jit_avx2", gen.strategy());
+                QuantizedConvKernel vec = base;
+                if (trial % 3 == 1) {
+                    ref = ref.readingCodes();
+                    gen = gen.readingCodes();
+                    vec = vec.readingCodes();
+                    ActivationQuantizer qq = q;
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = qq.level(x[i]) - qq.zeroPoint();
+                    }
+                }
+                if (trial % 4 == 2) {
+                    ActivationQuantizer[] next = new ActivationQuantizer[cout];
+                    java.util.Arrays.fill(next, ActivationQuantizer.of(0f, 1f, 256));
+                    ref = ref.writingCodes(next);
+                    gen = gen.writingCodes(next);
+                    vec = vec.writingCodes(next);
+                }
+                WorkerPool pool = trial % 2 == 0 ? one : two;
+                float[] want = new float[batch * cout * oh * ow];
+                ref.run(x, want, null, ref.newScratch(pool.threads()), pool);
+                float[] got = new float[want.length];
+                java.util.Arrays.fill(got, Float.NaN);
+                gen.run(x, got, null, gen.newScratch(pool.threads()), pool);
+                float[] vector = new float[want.length];
+                vec.run(x, vector, null, vec.newScratch(pool.threads()), pool);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                            "trial " + trial + " " + g + ": output " + i);
+                    assertEquals(Float.floatToRawIntBits(vector[i]), Float.floatToRawIntBits(got[i]),
+                            "trial " + trial + " " + g + ": output " + i + " against the Vector API kernel");
+                }
+            }
+        }
+    }
+
+    @Test
+    void callsOutsideTheArraysNeverReachTheGeneratedCode() {
+        assumeTrue(Jit.isa() == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni(), "no AVX512_VNNI here");
+        ConvGeometry g = new ConvGeometry(1, 8, 9, 9, 7, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        U8S8Conv layout = new U8S8Conv(g, new float[7 * g.patchSize()], ActivationQuantizer.of(0f, 1f, 256));
+        U8S8ConvTiles jit = new U8S8ConvTiles(layout);
+        Object state = jit.newState(1);
+        int[] in = new int[layout.inputInts()];
+        float[] out = new float[layout.scratchFloats()];
+        jit.run(in, 0, out, 0, 0, 1, -1L, 0, state);
+        assertThrows(IllegalStateException.class, () -> jit.run(in, in.length - 1, out, 0, 0, 1, -1L, 0, state));
+        assertThrows(IllegalStateException.class, () -> jit.run(in, 0, out, out.length - 60, 0, 1, -1L, 0, state));
+        assertThrows(IllegalStateException.class, () -> jit.run(in, 0, new float[10], 0, 0, 1, 1L, 0, state));
+        assertThrows(IllegalStateException.class, () -> jit.run(in, 0, out, 0, 0, 100, -1L, 0, state));
+    }
+}
