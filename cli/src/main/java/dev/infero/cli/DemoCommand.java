@@ -127,8 +127,8 @@ final class DemoCommand implements Callable<Integer> {
             timings.add(t);
             fp32Scores = fp32Scores == null ? t.scores() : fp32Scores;
         }
-        out.println("  (INT8 convolutions and fully connected layers run on 8-bit codes; runs this short still "
-                + "include compiling them: see benchmark -pc)");
+        out.println("  (INT8 convolutions run on generated u8×s8 dot-product code where the CPU has it, "
+                + "see benchmark -pc; runs this short are noisy)");
 
         List<Tensor[]> evaluation = SyntheticImages.generate(EVALUATION_IMAGES, EVALUATION_SEED).stream()
                 .map(t -> new Tensor[] {t}).toList();
@@ -162,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
         return new Variant(precision, r.files().xml(), r.files().binBytes());
     }
 
-    /** Times sync inferences of the demo picture for the set time, after one warm-up; returns the scores. */
+    /** Times sync inferences of the demo picture for the set time, after warming up as long; returns the scores. */
     private Timed benchmark(Variant v, PrintWriter out) {
         try (Core core = new Core(); CompiledModel compiled = core.compileModel(v.xml(), "CPU")) {
             InferRequest request = compiled.createInferRequest();
@@ -170,6 +170,9 @@ final class DemoCommand implements Callable<Integer> {
             request.infer();
             MeasurementLoop loop = new MeasurementLoop(System::nanoTime,
                     new MeasurementLoop.Limits(0, benchmarkMillis * 1_000_000L), MeasurementLoop.Progress.NONE);
+            // Warm up as long as we measure: the first runs of a variant compile its kernels (generated code, then
+            // HotSpot's C2 for the Java around them); a median over them says more about warm-up than about speed.
+            loop.runSync(request::infer);
             MeasurementLoop.Measured m = loop.runSync(request::infer);
             Statistics s = Statistics.of(m.latenciesNanos(), m.durationNanos(), 1, 50);
             out.printf(Locale.ROOT, "  %-8s %,10d %12.3f %,10.0f%n", v.name(), v.binBytes(), s.latencyMs(),
