@@ -5,6 +5,7 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,19 @@ public final class ImageInput {
 
     /** Reads {@code file} as an input of {@code type} and {@code shape} (the model input's, possibly dynamic). */
     public static Tensor load(Path file, ElementType type, PartialShape shape, Preprocessing prep) {
-        BufferedImage image = decode(file);
+        return toTensor(decode(file), type, shape, prep);
+    }
+
+    /**
+     * Decodes an image held in memory (the bytes of a PNG, JPEG, BMP or GIF file, as Spark's {@code binaryFile}
+     * source reads them) as an input of {@code type} and {@code shape}; {@code name} (a path or row id) is what
+     * errors mention.
+     */
+    public static Tensor load(byte[] bytes, String name, ElementType type, PartialShape shape, Preprocessing prep) {
+        return toTensor(decode(bytes, name), type, shape, prep);
+    }
+
+    private static Tensor toTensor(BufferedImage image, ElementType type, PartialShape shape, Preprocessing prep) {
         Layout layout = layout(shape, image);
         int h = layout.height();
         int w = layout.width();
@@ -79,6 +92,22 @@ public final class ImageInput {
         }
         if (image == null) {
             throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+        }
+        return image;
+    }
+
+    static BufferedImage decode(byte[] bytes, String name) {
+        if (bytes == null || bytes.length == 0) {
+            throw new InferoException("image " + name + " is empty (0 bytes)");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new InferoException("cannot decode image " + name + ": " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new InferoException(name + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
         }
         return image;
     }
