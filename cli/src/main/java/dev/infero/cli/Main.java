@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, RunCommand.class, ConvertCommand.class,
             dev.infero.cli.benchmark.BenchmarkCommand.class, ConformanceCommand.class, DemoCommand.class,
             dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
+            dev.infero.spark.SparkBatchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

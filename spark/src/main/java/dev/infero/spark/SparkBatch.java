@@ -114,6 +114,9 @@ public final class SparkBatch {
         SparkConf conf = new SparkConf();
         if (master != null) {
             b = b.master(master);
+            if (master.startsWith("local")) {
+                b = b.config("spark.ui.enabled", "false");
+            }
         } else if (!conf.contains("spark.master")) {
             b = b.master("local[*]").config("spark.ui.enabled", "false");
         }
