@@ -1,6 +1,7 @@
 package dev.infero.spark;
 
 import dev.infero.core.InferoException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,18 @@ public final class SparkBatch {
 
     /** {@code spark-submit} entry point: the same options and exit codes as {@code infero spark-batch}. */
     public static void main(String[] args) {
+        System.exit(execute(null, null, args));
+    }
+
+    /** Runs the command line (as {@code infero spark-batch}) and returns its exit code: 0, 1 failure, 2 usage. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new SparkBatchCommand());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof InferoException) {
                 cmd.getErr().println("error: " + e.getMessage());
@@ -43,7 +55,7 @@ public final class SparkBatch {
             }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     /** Runs the job; every failure (missing model or input, undecodable image, Spark error) is an InferoException. */
@@ -115,12 +127,21 @@ public final class SparkBatch {
         if (master != null) {
             b = b.master(master);
             if (master.startsWith("local")) {
-                b = b.config("spark.ui.enabled", "false");
+                b = local(b);
             }
         } else if (!conf.contains("spark.master")) {
-            b = b.master("local[*]").config("spark.ui.enabled", "false");
+            b = local(b.master("local[*]"));
         }
         return b.getOrCreate();
+    }
+
+    /**
+     * Settings for an embedded local master: no web UI, and the input folders listed on the driver (a distributed
+     * listing job for a folder of many sub-folders costs seconds on one machine and gains nothing).
+     */
+    private static SparkSession.Builder local(SparkSession.Builder b) {
+        return b.config("spark.ui.enabled", "false")
+                .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
     }
 
     /**

@@ -18,6 +18,8 @@ import dev.infero.onnx.OnnxModelBuilder;
 import dev.infero.testing.SharedData;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -270,6 +272,26 @@ class InferoModelTest {
                 new SparkBatch.Options(model, images.toString(), out, null, null, null, false, null, "error",
                         new float[] {0}, new float[] {1}, false, false)));
         assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
+    }
+
+    @Test
+    void commandLineReportsAMissingModelAndWritesParquetWithJson() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SparkBatch.execute(new PrintWriter(out, true), new PrintWriter(err, true), "--model",
+                dir.resolve("nope.xml").toString(), "--input", images.toString(), "--output",
+                dir.resolve("never.parquet").toString());
+        assertEquals(1, code);
+        assertTrue(err.toString().startsWith("error: model file ") && err.toString().contains("nope.xml"),
+                err.toString());
+        assertTrue(!Files.exists(dir.resolve("never.parquet")), "nothing written");
+
+        String scores = dir.resolve("cli.parquet").toString();
+        code = SparkBatch.execute(new PrintWriter(out, true), new PrintWriter(err, true), "-m", model.toString(),
+                "-i", images.toString(), "-o", scores, "--output-names", "score", "--json");
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("\"rows\":6"), out.toString());
+        assertEquals(List.of("path", "score"), List.of(spark.read().parquet(scores).columns()));
     }
 
     @Test
