@@ -5,7 +5,6 @@ import dev.infero.api.Model;
 import dev.infero.api.io.ImageInput;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -53,8 +53,7 @@ import org.apache.spark.sql.types.StructType;
  * {@link #setHandleInvalid} says: {@code error} (default) fails the job with a message naming the row, {@code keep}
  * keeps the row with a null prediction and the reason in {@code <outputCol>_error}, {@code skip} drops it.
  */
-public final class InferoModel implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class InferoModel {
     /** Values of {@link #setHandleInvalid}, as in Spark ML's feature transformers. */
     public static final List<String> HANDLE_INVALID = List.of("error", "keep", "skip");
     /**
@@ -78,6 +77,7 @@ public final class InferoModel implements Serializable {
     private float[] scale = {1};
     private boolean reverseChannels;
     private transient Broadcast<ModelBundle> broadcast;
+    private transient SparkContext broadcastContext;
 
     private InferoModel(Path path, ModelBundle bundle, PortInfo input, List<PortInfo> outputs) {
         this.path = path;
@@ -282,14 +282,13 @@ public final class InferoModel implements Serializable {
         return rows.mapPartitions(scorer, Encoders.row(outSchema)).withMetadata(outputCol, shapes());
     }
 
+    /** The model files broadcast on {@code spark}'s context: once per context, re-broadcast for a new one. */
     private synchronized Broadcast<ModelBundle> broadcast(SparkSession spark) {
-        if (broadcast == null || spark.sparkContext().isStopped()
-                || !JavaSparkContext.fromSparkContext(spark.sparkContext()).sc().equals(currentContext)) {
-            broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bundle);
-            currentContext = spark.sparkContext();
+        SparkContext context = spark.sparkContext();
+        if (broadcast == null || context != broadcastContext) {
+            broadcast = JavaSparkContext.fromSparkContext(context).broadcast(bundle);
+            broadcastContext = context;
         }
         return broadcast;
     }
-
-    private transient org.apache.spark.SparkContext currentContext;
 }
