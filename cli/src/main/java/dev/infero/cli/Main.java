@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             dev.infero.cli.accuracy.AccuracyCommand.class, dev.infero.cli.accuracy.OptimizeCommand.class,
             dev.infero.cli.faces.FacesCommand.class, dev.infero.cli.report.ReportCommand.class,
+            dev.infero.spark.SparkBatchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

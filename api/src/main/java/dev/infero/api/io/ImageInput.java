@@ -95,6 +95,16 @@ public final class ImageInput {
         return load(Planes.read(file), type, shape, prep);
     }
 
+    /**
+     * Decodes an image held in memory (the bytes of a PNG, JPEG, BMP or GIF file, as Spark's {@code binaryFile}
+     * source reads them) as an input of {@code type} and {@code shape}; {@code name} (a path or row id) is what
+     * errors mention. The same size limit as for files applies.
+     */
+    public static Tensor load(byte[] bytes, String name, ElementType type, PartialShape shape, Preprocessing prep) {
+        BufferedImage image = decode(bytes, name);
+        return load(new Planes(image.getWidth(), image.getHeight(), rgbPlanes(image)), type, shape, prep);
+    }
+
     /** As {@link #load(Path, ElementType, PartialShape, Preprocessing)}, from an image already decoded. */
     public static Tensor load(Planes image, ElementType type, PartialShape shape, Preprocessing prep) {
         Layout layout = layout(shape, image.height(), image.width());
@@ -144,8 +154,28 @@ public final class ImageInput {
         if (!Files.isRegularFile(file)) {
             throw new InferoException("image file " + file + " does not exist");
         }
-        BufferedImage image;
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file.toString());
+        } catch (IOException e) {
+            throw new InferoException("cannot decode image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static BufferedImage decode(byte[] bytes, String name) {
+        if (bytes == null || bytes.length == 0) {
+            throw new InferoException("image " + name + " is empty (0 bytes)");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return decode(in, name);
+        } catch (IOException e) {
+            throw new InferoException("cannot decode image " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes from {@code in}, reading the size from the header first; {@code file} names the source in errors. */
+    private static BufferedImage decode(ImageInputStream in, String file) {
+        BufferedImage image;
+        try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");

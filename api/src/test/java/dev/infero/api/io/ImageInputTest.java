@@ -44,6 +44,23 @@ class ImageInputTest {
     }
 
     @Test
+    void bytesInMemoryDecodeAsTheFileDoesAndBadBytesNameTheSource() throws IOException {
+        Path file = image("png");
+        PartialShape shape = PartialShape.of(1, 3, 4, 4);
+        Tensor fromFile = load(file, shape, ImageInput.Preprocessing.NONE);
+        Tensor fromBytes = ImageInput.load(Files.readAllBytes(file), "row 7", ElementType.F32, shape,
+                ImageInput.Preprocessing.NONE);
+        assertArrayEquals(fromFile.floats(), fromBytes.floats(), 0f);
+        InferoException garbage = assertThrows(InferoException.class, () -> ImageInput.load(new byte[] {1, 2, 3},
+                "s3a://bucket/x.jpg", ElementType.F32, shape, ImageInput.Preprocessing.NONE));
+        assertEquals("s3a://bucket/x.jpg is not an image in a supported format (PNG, JPEG, BMP, GIF)",
+                garbage.getMessage());
+        InferoException empty = assertThrows(InferoException.class, () -> ImageInput.load(new byte[0], "row 3",
+                ElementType.F32, shape, ImageInput.Preprocessing.NONE));
+        assertEquals("image row 3 is empty (0 bytes)", empty.getMessage());
+    }
+
+    @Test
     void nhwcInputInterleavesChannels() throws IOException {
         Tensor t = load(image("bmp"), PartialShape.of(1, 2, 2, 3), ImageInput.Preprocessing.NONE);
         assertArrayEquals(new float[] {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255}, t.floats());
