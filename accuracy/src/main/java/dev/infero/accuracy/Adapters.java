@@ -1,8 +1,12 @@
 package dev.infero.accuracy;
 
-import dev.infero.api.io.Npy;
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.vision.Anchors;
+import dev.infero.vision.BlazeFaceTranslator;
+import dev.infero.vision.Detection;
+import dev.infero.vision.NonMaxSuppression;
+import dev.infero.vision.RotatedRect;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,17 +61,13 @@ public final class Adapters {
                 params.only("type", "anchors", "score_threshold", "nms_threshold", "x_scale", "y_scale", "w_scale",
                         "h_scale");
                 Path anchorsFile = params.file("anchors", true);
-                Tensor anchors;
+                Anchors anchors;
                 try {
-                    anchors = Npy.read(anchorsFile);
+                    anchors = Anchors.load(anchorsFile);
                 } catch (InferoException e) {
                     throw new AccuracyConfigException(params.at("anchors") + ": " + e.getMessage());
                 }
-                if (anchors.rank() != 2 || anchors.dim(1) != 4) {
-                    throw new AccuracyConfigException(params.at("anchors") + ": " + anchorsFile + " has shape "
-                            + java.util.Arrays.toString(anchors.shape()) + ", expected [N, 4]");
-                }
-                yield new BlazeFace(anchors.toFloatArray(), params.number("score_threshold", 0.75),
+                yield new BlazeFace(anchors, params.number("score_threshold", 0.75),
                         params.number("nms_threshold", 0.3), params.number("x_scale", 0),
                         params.number("y_scale", 0), params.number("w_scale", 0), params.number("h_scale", 0));
             }
@@ -150,63 +150,49 @@ public final class Adapters {
         };
     }
 
-    /** MediaPipe BlazeFace decoding: boxes and keypoints relative to anchors, sigmoid scores, weighted NMS. */
-    record BlazeFace(float[] anchors, double scoreThreshold, double nmsThreshold, double xScale, double yScale,
+    /**
+     * MediaPipe BlazeFace decoding — boxes and keypoints relative to anchors, clipped sigmoid scores, weighted NMS —
+     * done by the vision module ({@link BlazeFaceTranslator#decode}, {@link NonMaxSuppression#weighted}); the
+     * scales default to the input size.
+     */
+    record BlazeFace(Anchors anchors, double scoreThreshold, double nmsThreshold, double xScale, double yScale,
                      double wScale, double hScale) implements Adapter {
         public String name() {
             return "blazeface";
         }
 
         public Prediction process(List<String> names, List<Tensor> outputs, Preprocessor.Geometry g) {
-            Tensor regressors = null;
-            Tensor scores = null;
-            int n = anchors.length / 4;
-            for (Tensor t : outputs) {
-                int last = t.dim(t.rank() - 1);
-                if (t.size() == n) {
-                    scores = t;
-                } else if (t.size() == (long) n * last && last >= 4) {
-                    regressors = t;
-                }
+            var scales = new BlazeFaceTranslator.Scales(scale(xScale, g.inputWidth()), scale(yScale, g.inputHeight()),
+                    scale(wScale, g.inputWidth()), scale(hScale, g.inputHeight()));
+            List<Detection> found;
+            try {
+                found = BlazeFaceTranslator.decode(anchors, outputs, scales, (float) scoreThreshold,
+                        BlazeFaceTranslator.Options.DEFAULT.scoreClip(), inputFrame(g));
+            } catch (InferoException e) {
+                throw new InferoException("adapter blazeface: " + e.getMessage(), e);
             }
-            if (regressors == null || scores == null) {
-                throw new InferoException("adapter blazeface: expected outputs [1," + n + ",16] and [1," + n
-                        + ",1] matching the " + n + " anchors");
-            }
-            int stride = regressors.dim(regressors.rank() - 1);
-            float[] r = regressors.toFloatArray();
-            float[] s = scores.toFloatArray();
-            double xs = xScale > 0 ? xScale : g.inputWidth();
-            double ys = yScale > 0 ? yScale : g.inputHeight();
-            double ws = wScale > 0 ? wScale : g.inputWidth();
-            double hs = hScale > 0 ? hScale : g.inputHeight();
-            List<Box> boxes = new ArrayList<>();
-            List<float[]> keypoints = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                double score = 1 / (1 + Math.exp(-Math.clamp(s[i], -100, 100)));
-                if (score < scoreThreshold) {
-                    continue;
-                }
-                int at = i * stride;
-                double ax = anchors[i * 4];
-                double ay = anchors[i * 4 + 1];
-                double aw = anchors[i * 4 + 2];
-                double ah = anchors[i * 4 + 3];
-                double cx = r[at] / xs * aw + ax;
-                double cy = r[at + 1] / ys * ah + ay;
-                double w = r[at + 2] / ws * aw;
-                double h = r[at + 3] / hs * ah;
-                boxes.add(new Box(0, score, px(g, cx - w / 2, true), px(g, cy - h / 2, false),
-                        px(g, cx + w / 2, true), px(g, cy + h / 2, false), false));
-                float[] kp = new float[stride - 4];
-                for (int k = 0; k + 1 < kp.length; k += 2) {
-                    kp[k] = (float) px(g, r[at + 4 + k] / xs * aw + ax, true);
-                    kp[k + 1] = (float) px(g, r[at + 5 + k] / ys * ah + ay, false);
-                }
-                keypoints.add(kp);
-            }
-            return new Prediction.Detections(Nms.weighted(boxes, keypoints, nmsThreshold, new ArrayList<>()));
+            return new Prediction.Detections(boxes(NonMaxSuppression.weighted(found, (float) nmsThreshold, 0)));
         }
+
+        private static float scale(double configured, int inputSize) {
+            return (float) (configured > 0 ? configured : inputSize);
+        }
+    }
+
+    /**
+     * The model input as a rectangle in original image pixels: normalized input coordinates {@code (u, v)} map to
+     * {@code (px(u), px(v))}, as {@link #px} does.
+     */
+    static RotatedRect inputFrame(Preprocessor.Geometry g) {
+        double x0 = g.toImageX(0);
+        double y0 = g.toImageY(0);
+        return RotatedRect.ofBox(x0, y0, g.toImageX(g.inputWidth()) - x0, g.toImageY(g.inputHeight()) - y0);
+    }
+
+    /** Vision's detections (image pixels) as label-0 boxes. */
+    static List<Box> boxes(List<Detection> detections) {
+        return detections.stream().map(d -> new Box(0, d.score(), d.x(), d.y(), d.x() + d.width(),
+                d.y() + d.height(), false)).toList();
     }
 
     /** A coordinate relative to the input (0..1) in original image pixels. */
@@ -236,14 +222,17 @@ public final class Adapters {
             }
             float[] s = scores.toFloatArray();
             float[] b = boxes.toFloatArray();
-            List<Box> found = new ArrayList<>();
+            List<Detection> found = new ArrayList<>();
             for (int i = 0; i < s.length / 2; i++) {
                 if (s[2 * i + 1] >= scoreThreshold) {
-                    found.add(new Box(0, s[2 * i + 1], px(g, b[4 * i], true), px(g, b[4 * i + 1], false),
-                            px(g, b[4 * i + 2], true), px(g, b[4 * i + 3], false), false));
+                    double x0 = px(g, b[4 * i], true);
+                    double y0 = px(g, b[4 * i + 1], false);
+                    found.add(new Detection(s[2 * i + 1], (float) x0, (float) y0,
+                            (float) (px(g, b[4 * i + 2], true) - x0), (float) (px(g, b[4 * i + 3], false) - y0),
+                            new float[0]));
                 }
             }
-            return new Prediction.Detections(Nms.hard(found, nmsThreshold));
+            return new Prediction.Detections(boxes(NonMaxSuppression.plain(found, (float) nmsThreshold, 0)));
         }
     }
 

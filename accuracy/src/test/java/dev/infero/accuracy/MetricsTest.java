@@ -107,17 +107,4 @@ class MetricsTest {
                 .evaluate(List.of(new Annotation.Label(1)), List.of(new Prediction.Scores(new float[2]))));
         assertTrue(e.getMessage().startsWith("metric map cannot use class labels (needs boxes)"), e.getMessage());
     }
-
-    @Test
-    void nmsKeepsTheBestOfOverlappingBoxes() {
-        List<Box> kept = Nms.hard(List.of(det(0.5, 0, 0, 10, 10), det(0.9, 1, 0, 11, 10), det(0.7, 30, 30, 40, 40)),
-                0.3);
-        assertEquals(List.of(0.9, 0.7), kept.stream().map(Box::score).toList());
-        // Weighted: the two overlapping boxes average, weighted 0.9 / 0.5: x0 = (0.9·1 + 0.5·0) / 1.4.
-        List<Box> w = Nms.weighted(List.of(det(0.5, 0, 0, 10, 10), det(0.9, 1, 0, 11, 10)), null, 0.3,
-                new ArrayList<>());
-        assertEquals(1, w.size());
-        assertEquals(0.9 / 1.4, w.getFirst().xmin(), 1e-9);
-        assertEquals(0.9, w.getFirst().score(), 1e-12);
-    }
 }
