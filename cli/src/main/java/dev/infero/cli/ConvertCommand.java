@@ -85,7 +85,8 @@ final class ConvertCommand implements Callable<Integer> {
     boolean reverseInputChannels;
 
     @Option(names = {"--data_type", "--data-type"}, paramLabel = "TYPE",
-            description = "FP32 (default) or FP16 (weights stored as f16, as --compress_to_fp16).")
+            description = "FP32 (default) or FP16 (weights stored as f16, as --compress_to_fp16). An explicit FP32 also "
+                    + "stores FP16-compressed weights of the input (an FP16 IR) as f32.")
     String dataType;
 
     @Option(names = {"--compress_to_fp16", "--compress-to-fp16"}, paramLabel = "BOOL", arity = "0..1",
@@ -116,7 +117,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConvertOptions options = new ConvertOptions(inputModel, modelName, outputDir, names(input),
                 shapes(inputShape), names(output), values(meanValues, "--mean_values"),
                 values(scaleValues, "--scale_values"), scale, reverseInputChannels, fp16(), layout(layout),
-                new ModelSource(inputModel, inputProto, inputSymbol, framework));
+                new ModelSource(inputModel, inputProto, inputSymbol, framework), explicitFp32());
         System.out.println("Model Optimizer arguments:");
         System.out.println("  Input model:            " + inputModel);
         System.out.println("  Output directory:       " + outputDir.toAbsolutePath().normalize());
@@ -138,6 +139,14 @@ final class ConvertCommand implements Callable<Integer> {
         System.out.printf("[ SUCCESS ] BIN file: %s (%,d bytes)%n", r.files().bin().toAbsolutePath(), r.files().binBytes());
         System.out.printf("[ SUCCESS ] Total execution time: %.2f seconds.%n", r.millis() / 1000.0);
         return 0;
+    }
+
+    /** {@code --data_type FP32} given explicitly: FP16-compressed weights of the input are stored as f32 again. */
+    private boolean explicitFp32() {
+        return dataType != null && !fp16() && switch (dataType.toUpperCase(Locale.ROOT)) {
+            case "FP32", "FLOAT" -> true;
+            default -> false;
+        };
     }
 
     private boolean fp16() {

@@ -23,11 +23,13 @@ import java.util.List;
  * @param layout               input layout such as {@code nchw} or {@code nhwc} ({@code null}: NCHW for 4-D inputs)
  * @param source               the model with its companion files and framework ({@code --input_proto},
  *                             {@code --input_symbol}, {@code --framework}); {@code null}: {@code inputModel} alone
+ * @param decompressWeights    store FP16-compressed weights of the input (an FP16 IR) as f32 again: what an explicit
+ *                             {@code --data_type FP32} asks for
  */
 public record ConvertOptions(Path inputModel, String modelName, Path outputDir, List<String> inputs,
                              List<PartialShape> inputShapes, List<String> outputs, float[] meanValues,
                              float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
-                             String layout, ModelSource source) {
+                             String layout, ModelSource source, boolean decompressWeights) {
     public ConvertOptions {
         source = source == null ? ModelSource.of(inputModel) : source;
         inputs = List.copyOf(inputs);
@@ -43,13 +45,22 @@ public record ConvertOptions(Path inputModel, String modelName, Path outputDir, 
                           float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
                           String layout) {
         this(inputModel, modelName, outputDir, inputs, inputShapes, outputs, meanValues, scaleValues, scale,
-                reverseInputChannels, compressToFp16, layout, null);
+                reverseInputChannels, compressToFp16, layout, null, false);
+    }
+
+    /** Options for a model given with companion files or an explicit framework. */
+    public ConvertOptions(Path inputModel, String modelName, Path outputDir, List<String> inputs,
+                          List<PartialShape> inputShapes, List<String> outputs, float[] meanValues,
+                          float[] scaleValues, Float scale, boolean reverseInputChannels, boolean compressToFp16,
+                          String layout, ModelSource source) {
+        this(inputModel, modelName, outputDir, inputs, inputShapes, outputs, meanValues, scaleValues, scale,
+                reverseInputChannels, compressToFp16, layout, source, false);
     }
 
     /** These options for a model given with companion files or an explicit framework. */
     public ConvertOptions withSource(ModelSource newSource) {
         return new ConvertOptions(newSource.model(), modelName, outputDir, inputs, inputShapes, outputs, meanValues,
-                scaleValues, scale, reverseInputChannels, compressToFp16, layout, newSource);
+                scaleValues, scale, reverseInputChannels, compressToFp16, layout, newSource, decompressWeights);
     }
 
     /** Options that only convert the format: no reshaping, preprocessing or compression. */

@@ -8,6 +8,7 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.types.PartialShape;
 import dev.infero.ir.IrWriter;
 import dev.infero.transforms.CompressToFp16;
+import dev.infero.transforms.DecompressWeights;
 import dev.infero.transforms.EmbedPreprocessing;
 import dev.infero.transforms.Optimizations;
 import dev.infero.transforms.Pass;
@@ -49,6 +50,9 @@ public final class ModelConverter {
             passes.add(new EmbedPreprocessing(inputs, steps, channelAxis(options.layout())));
         }
         passes.addAll(Optimizations.standard());
+        if (options.decompressWeights() && !options.compressToFp16()) {
+            passes.add(new DecompressWeights());
+        }
         if (options.compressToFp16()) {
             passes.add(new CompressToFp16());
         }

@@ -79,6 +79,22 @@ class ModelConverterTest {
     }
 
     @Test
+    void anExplicitFp32StoresTheWeightsOfAnFp16IrAsF32Again() throws Exception {
+        Path onnx = model();
+        var fp32 = ModelConverter.convert(ConvertOptions.plain(onnx, dir.resolve("fp32")));
+        var fp16 = ModelConverter.convert(new ConvertOptions(onnx, "small_fp16", dir.resolve("fp16"), List.of(),
+                List.of(), List.of(), new float[0], new float[0], null, false, true, null));
+        var back = ModelConverter.convert(new ConvertOptions(fp16.files().xml(), "back", dir.resolve("back"), List.of(),
+                List.of(), List.of(), new float[0], new float[0], null, false, false, null, null, true));
+        assertTrue(!Files.readString(back.files().xml()).contains("\"f16\""), "no f16 constant is left");
+        assertEquals(fp32.files().binBytes(), back.files().binBytes());
+        var kept = ModelConverter.convert(ConvertOptions.plain(fp16.files().xml(), dir.resolve("kept")));
+        assertEquals(fp16.files().binBytes(), kept.files().binBytes(), "without the option FP16 weights stay FP16");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4);
+        assertTrue(run(fp16.files().xml(), x).contentEquals(run(back.files().xml(), x)), "same values, wider storage");
+    }
+
+    @Test
     void inputShapeMakesADynamicInputStatic() {
         var r = ModelConverter.convert(new ConvertOptions(model(), "static", dir, List.of(),
                 List.of(PartialShape.of(3, 4)), List.of(), new float[0], new float[0], null, false, false, null));
