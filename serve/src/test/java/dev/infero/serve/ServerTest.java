@@ -318,11 +318,19 @@ class ServerTest {
         HttpResponse<String> path = get("/v3/whatever");
         assertEquals(404, path.statusCode());
         assertTrue(path.body().contains("\"error\""));
-        // A body over the limit (1 MiB here): 413.
-        byte[] big = new byte[(1 << 20) + 10];
-        java.util.Arrays.fill(big, (byte) ' ');
-        HttpResponse<byte[]> tooLarge = post("/v2/models/conv/infer", big, Map.of());
-        assertEquals(413, tooLarge.statusCode());
+        // A body over the limit (1 MiB here): 413, answered from the declared length. Over a raw socket: the server
+        // may answer and close before a client has sent the whole body, which java.net.http reports as a failure.
+        try (Socket s = new Socket("127.0.0.1", server.restPort())) {
+            s.setSoTimeout(10_000);
+            String head = "POST /v2/models/conv/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + ((1 << 20) + 10) + "\r\n\r\n";
+            s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(new byte[4096]);
+            s.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertTrue(status != null && status.startsWith("HTTP/1.1 413"), String.valueOf(status));
+        }
 
         // Still serving.
         assertEquals(200, post("/v2/models/conv/infer", ok).statusCode());
