@@ -13,8 +13,10 @@ run() { echo "\$ $*"; "$@"; echo; }
 
 # SqueezeNet 1.1: the OMZ IR as shipped (FP16 weights, computed in FP32) and INT8 by DefaultQuantization
 [ -f "$OUT/squeezenet1.1_int8.xml" ] || run ./infero quantize -c docs/accuracy/squeezenet1.1-imagenet-int8.json --output-dir "$OUT" -d
-run ./infero accuracy -c docs/accuracy/squeezenet1.1-imagenet.yml -m "$S/models/ir/squeezenet1.1/squeezenet1.1.xml" \
-    -m "$OUT/squeezenet1.1_int8.xml" --json "$OUT/squeezenet1.1.json"
+[ -f "$OUT/squeezenet1.1_fp32.xml" ] || run ./infero convert -m "$S/models/ir/squeezenet1.1/squeezenet1.1.xml" \
+    --data_type FP32 -n squeezenet1.1_fp32 -o "$OUT"
+run ./infero accuracy -c docs/accuracy/squeezenet1.1-imagenet.yml -m "$OUT/squeezenet1.1_fp32.xml" \
+    -m "$S/models/ir/squeezenet1.1/squeezenet1.1.xml" -m "$OUT/squeezenet1.1_int8.xml" --json "$OUT/squeezenet1.1.json"
 
 # MNIST, CIFAR-10, FaceMesh, BlazeFace: ONNX FP32, IR FP16, IR INT8
 for m in mnist:mnist-8:$S/data/mnist/mnist-8.onnx facemesh-lfw:facemesh:$S/models/face/facemesh.onnx \
