@@ -36,11 +36,15 @@ public final class AsyncInferQueue<T> implements AutoCloseable {
     private final BlockingQueue<Integer> idle;
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     private volatile Callback<T> callback;
+    private final Lifecycle lifecycle = new Lifecycle("AsyncInferQueue");
 
-    /** {@code jobs} requests, or the model's optimal number when {@code jobs} is 0. */
+    /** Requests one queue may hold: each owns its buffers, so the number is bounded before any is allocated. */
+    public static final int MAX_JOBS = 1024;
+
+    /** {@code jobs} requests (1 to {@value #MAX_JOBS}), or the model's optimal number when {@code jobs} is 0. */
     public AsyncInferQueue(CompiledModel model, int jobs) {
-        if (jobs < 0) {
-            throw new InferoException("an AsyncInferQueue needs a positive number of requests (or 0 for the "
+        if (jobs < 0 || jobs > MAX_JOBS) {
+            throw new InferoException("an AsyncInferQueue needs 1 to " + MAX_JOBS + " requests (or 0 for the "
                     + "optimal number), got " + jobs);
         }
         int n = jobs == 0 ? model.optimalNumberOfInferRequests() : jobs;
@@ -75,6 +79,7 @@ public final class AsyncInferQueue<T> implements AutoCloseable {
      * inputs), starts it and returns its index in the pool.
      */
     public int startAsync(List<Tensor> inputs, T userData) {
+        lifecycle.check("start an inference");
         int id;
         try {
             id = idle.take();
@@ -127,8 +132,11 @@ public final class AsyncInferQueue<T> implements AutoCloseable {
         }
     }
 
+    /** Waits for the inferences started (rethrowing the first failure); later calls to startAsync throw. */
     @Override
     public void close() {
-        waitAll();
+        if (lifecycle.close()) {
+            waitAll();
+        }
     }
 }

@@ -16,10 +16,18 @@ public final class CompiledModel implements AutoCloseable {
 
     private final Executable executable;
     private final String device;
+    private final Lifecycle lifecycle;
 
     CompiledModel(Executable executable, String device) {
         this.executable = executable;
         this.device = device;
+        this.lifecycle = new Lifecycle("compiled model '" + executable.properties().getOrDefault("NETWORK_NAME", "?")
+                + "' (" + device + ")");
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return lifecycle.isClosed();
     }
 
     public String device() {
@@ -27,16 +35,20 @@ public final class CompiledModel implements AutoCloseable {
     }
 
     public List<PortInfo> inputs() {
+        lifecycle.check("list its inputs");
         return executable.inputs();
     }
 
     public List<PortInfo> outputs() {
+        lifecycle.check("list its outputs");
         return executable.outputs();
     }
 
+    /** A new request; requests share the compiled model and must not be used after it is closed. */
     public InferRequest createInferRequest() {
+        lifecycle.check("create an infer request");
         return new InferRequest(executable.newRequest(), executable.inputs(), executable.outputs(),
-                executable.streams());
+                executable.streams(), lifecycle);
     }
 
     /**
@@ -45,6 +57,7 @@ public final class CompiledModel implements AutoCloseable {
      * {@code INFERENCE_NUM_THREADS}, {@code PERFORMANCE_HINT}, {@code PERF_COUNT}, ... (device-dependent).
      */
     public Map<String, String> properties() {
+        lifecycle.check("read its properties");
         return executable.properties();
     }
 
@@ -63,8 +76,15 @@ public final class CompiledModel implements AutoCloseable {
         return Integer.parseInt(executable.properties().getOrDefault(OPTIMAL_NUMBER_OF_INFER_REQUESTS, "1"));
     }
 
+    /**
+     * Releases the model's worker threads, generated code and memory. Inferences already running finish first (a
+     * callback closing its own model does not wait for itself); any later use of the model, its requests or an
+     * {@link AsyncInferQueue} over it throws {@link IllegalStateException}. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        executable.close();
+        if (lifecycle.close()) {
+            executable.close();
+        }
     }
 }

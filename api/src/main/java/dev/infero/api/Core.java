@@ -50,6 +50,7 @@ public final class Core implements AutoCloseable {
 
     private final Map<String, Device> devices = new LinkedHashMap<>();
     private final Frontends frontends = new Frontends();
+    private final Lifecycle lifecycle = new Lifecycle("Core");
 
     public Core() {
         for (Device d : ServiceLoader.load(Device.class)) {
@@ -72,6 +73,7 @@ public final class Core implements AutoCloseable {
 
     /** Reads a model given with its companion files or an explicit framework (Model Optimizer's options). */
     public Model readModel(ModelSource source) {
+        lifecycle.check("read a model");
         Graph graph = frontends.read(source);
         // Devices that run the original file rather than the graph (the optional ONNX Runtime device) find it here.
         graph.metadata().put(SOURCE_PATH, source.model().toAbsolutePath().toString());
@@ -93,6 +95,7 @@ public final class Core implements AutoCloseable {
     }
 
     public CompiledModel compileModel(Model model, String device, Map<String, String> config) {
+        lifecycle.check("compile a model");
         Device d = devices.get(device.toUpperCase(Locale.ROOT));
         if (d == null) {
             throw new InferoException("unknown device '" + device + "'; available: " + String.join(", ", devices.keySet()));
@@ -109,7 +112,13 @@ public final class Core implements AutoCloseable {
         return compileModel(readModel(file), device);
     }
 
+    /**
+     * Closes this Core: reading and compiling models through it throw {@link IllegalStateException} afterwards.
+     * Compiled models are resources of their own, as in OpenVINO (a compiled model outlives its Core): close each
+     * {@link CompiledModel} to release its threads and generated code.
+     */
     @Override
     public void close() {
+        lifecycle.close();
     }
 }

@@ -38,11 +38,14 @@ public final class InferRequest {
     private final List<PortInfo> inputs;
     private final List<PortInfo> outputs;
     private final Executor streams;
+    private final Lifecycle model;
     private volatile Callback callback;
     private volatile CompletableFuture<Void> pending = CompletableFuture.completedFuture(null);
     private volatile boolean busy;
 
-    InferRequest(ExecutionRequest request, List<PortInfo> inputs, List<PortInfo> outputs, Executor streams) {
+    InferRequest(ExecutionRequest request, List<PortInfo> inputs, List<PortInfo> outputs, Executor streams,
+                 Lifecycle model) {
+        this.model = model;
         this.request = request;
         this.inputs = inputs;
         this.outputs = outputs;
@@ -60,6 +63,7 @@ public final class InferRequest {
             throw new IllegalArgumentException("setInput: the tensor for input " + index + " is null");
         }
         requireIdle("set an input");
+        model.check("set an input of one of its requests");
         request.setInput(index, tensor);
     }
 
@@ -75,7 +79,12 @@ public final class InferRequest {
     /** Runs the model synchronously, on the calling thread, on the bound inputs. */
     public void infer() {
         requireIdle("run it");
-        request.run();
+        model.enter("run an inference", true);
+        try {
+            request.run();
+        } finally {
+            model.exit(true);
+        }
     }
 
     /**
@@ -84,6 +93,7 @@ public final class InferRequest {
      */
     public void startAsync() {
         requireIdle("start it again");
+        model.enter("start an inference", false);
         busy = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
         pending = done;
@@ -91,6 +101,7 @@ public final class InferRequest {
             streams.execute(() -> runAndComplete(done));
         } catch (RuntimeException e) {
             busy = false;
+            model.exit(false);
             done.completeExceptionally(e);
             throw new InferoException("cannot start the inference: " + e.getMessage(), e);
         }
@@ -106,6 +117,8 @@ public final class InferRequest {
             request.run();
         } catch (Throwable t) {
             failure = t;
+        } finally {
+            model.exit(false);
         }
         busy = false;
         Callback c = callback;
@@ -162,6 +175,7 @@ public final class InferRequest {
 
     /** Output {@code index} of the last inference; its contents are overwritten by the next one. */
     public Tensor getOutput(int index) {
+        model.check("read an output of one of its requests");
         if (index < 0 || index >= outputs.size()) {
             throw new InferoException("output index " + index + " is out of range: the model has " + outputs.size()
                     + " outputs");

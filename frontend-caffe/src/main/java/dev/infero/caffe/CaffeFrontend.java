@@ -24,7 +24,10 @@ public final class CaffeFrontend implements ModelFrontend {
         if (name.endsWith(".caffemodel") || name.endsWith(".prototxt")) {
             return true;
         }
-        if (source.proto() != null) {
+        if (name.endsWith(".pb") || name.endsWith(".pbtxt")) {
+            return false; // TensorFlow's names; a TensorFlow .pb may come with an --input_proto text graph too
+        }
+        if (source.proto() != null && source.proto().getFileName().toString().endsWith(".prototxt")) {
             return true;
         }
         return looksLikeNetParameter(source.head());
