@@ -136,7 +136,8 @@ final class ExecutionPlan {
                 steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
                         new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Step(n, List.of(), kernelFor(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)));
+                steps.add(new Step(n, List.of(), kernelFor(n, consumers), slotsOf(n.inputs(), slots),
+                        slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
@@ -198,8 +199,12 @@ final class ExecutionPlan {
     }
 
     /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */
-    private static Kernel kernelFor(Node n) {
-        Kernel k = PoolingKernel.of(n);
+    private static Kernel kernelFor(Node n, Map<Value, List<Node>> consumers) {
+        // MaxPool-8 also outputs indices; the fast kernel computes values only, so it takes the node when nothing
+        // (no node, no Result) reads the indices.
+        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> consumers.getOrDefault(v, List.of())
+                .isEmpty());
+        Kernel k = PoolingKernel.of(n, extraOutputsUnused);
         if (k == null) {
             k = PadKernel.of(n);
         }

@@ -26,7 +26,15 @@ final class PoolingKernel implements Kernel {
 
     /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
     static PoolingKernel of(Node node) {
-        if (!(node.op() instanceof Pooling pool) || node.outputs().size() != 1
+        return of(node, false);
+    }
+
+    /**
+     * As {@link #of(Node)}; with {@code extraOutputsUnused} it also takes a MaxPool-8 whose indices output nobody reads
+     * (OpenVINO IRs write MaxPool-8 for every max pooling): the values are all that is computed.
+     */
+    static PoolingKernel of(Node node, boolean extraOutputsUnused) {
+        if (!(node.op() instanceof Pooling pool) || (node.outputs().size() != 1 && !extraOutputsUnused)
                 || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()
                 || node.input(0).shape().rank() != 4 || !node.output(0).shape().isStatic()) {
             return null;
