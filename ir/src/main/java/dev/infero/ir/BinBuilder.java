@@ -40,14 +40,7 @@ final class BinBuilder {
 
     /** Writes the payload and forces it to the storage device before returning. */
     void writeTo(Path file) throws IOException {
-        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(out.toByteArray());
-            while (data.hasRemaining()) {
-                channel.write(data);
-            }
-            channel.force(true);
-        }
+        IrIntegrity.writeDurably(file, out.toByteArray());
     }
 
     /** SHA-256 of the payload, lower-case hex: recorded in the XML so a reader can tell a .bin from another write. */

@@ -19,6 +19,18 @@ final class IrIntegrity {
     private IrIntegrity() {
     }
 
+    /** Writes {@code bytes} to {@code file} and forces them to the storage device before returning. */
+    static void writeDurably(java.nio.file.Path file, byte[] bytes) throws java.io.IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer data = ByteBuffer.wrap(bytes);
+            while (data.hasRemaining()) {
+                channel.write(data);
+            }
+            channel.force(true);
+        }
+    }
+
     static String sha256(ByteBuffer data) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");

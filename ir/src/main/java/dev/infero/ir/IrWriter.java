@@ -54,14 +54,7 @@ public final class IrWriter {
                 // Both files reach the disk before either is renamed; .bin first, so an .xml is never newer than
                 // the .bin it names, and the recorded SHA-256 catches any other mismatch.
                 bin.writeTo(binTmp);
-                try (var channel = java.nio.channels.FileChannel.open(xmlTmp, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
-                    java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(xml.getBytes(StandardCharsets.UTF_8));
-                    while (data.hasRemaining()) {
-                        channel.write(data);
-                    }
-                    channel.force(true);
-                }
+                IrIntegrity.writeDurably(xmlTmp, xml.getBytes(StandardCharsets.UTF_8));
                 Files.move(binTmp, binPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(xmlTmp, xmlPath, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
