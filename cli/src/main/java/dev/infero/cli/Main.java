@@ -2,21 +2,29 @@ package dev.infero.cli;
 
 import dev.infero.core.InferoException;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code infero} command line: one subcommand per tool. */
 @Command(name = "infero", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Neural network inference on the JVM: inspect, run and check models on the CPU.",
-        subcommands = {InfoCommand.class, RunCommand.class, ConvertCommand.class,
+        description = "Neural network inference on the JVM: inspect, run and check models on the CPU.")
+public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order {@code infero --help} lists them. Picocli reflects over every option of every
+     * subcommand it is given; when the first argument names one, only that one is added (a third of the CPU time
+     * of starting {@code infero serve} went into building the other fourteen).
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(InfoCommand.class, RunCommand.class, ConvertCommand.class,
             dev.infero.cli.benchmark.BenchmarkCommand.class, ConformanceCommand.class, DemoCommand.class,
             dev.infero.cli.quantize.QuantizeCommand.class, dev.infero.cli.quantize.CompareCommand.class,
             ServeCommand.class,
             dev.infero.cli.accuracy.AccuracyCommand.class, dev.infero.cli.accuracy.OptimizeCommand.class,
             dev.infero.cli.faces.FacesCommand.class, dev.infero.cli.report.ReportCommand.class,
             dev.infero.spark.SparkBatchCommand.class,
-            CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+            CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -31,7 +39,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line writing to {@code out} and {@code err} ({@code null}: standard output and error). */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine(args);
         if (out != null) {
             cli.setOut(out);
         }
@@ -46,6 +54,30 @@ public final class Main implements Runnable {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /** The command tree for {@code args}: only the subcommand the first argument names, or all of them. */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        Class<?> only = args.length == 0 ? null : subcommandNamed(args[0]);
+        for (Class<?> command : SUBCOMMANDS) {
+            if (only == null || command == only) {
+                cli.addSubcommand(command);
+            }
+        }
+        return cli;
+    }
+
+    private static Class<?> subcommandNamed(String name) {
+        for (Class<?> command : SUBCOMMANDS) {
+            Command c = command.getAnnotation(Command.class);
+            // "help" lists the others, so it needs the whole tree.
+            if (command != CommandLine.HelpCommand.class
+                    && (c.name().equals(name) || Arrays.asList(c.aliases()).contains(name))) {
+                return command;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -23,4 +23,15 @@ class MainTest {
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "frobnicate"));
         assertTrue(err.toString().contains("Unmatched argument"), err.toString());
     }
+
+    @Test
+    void aNamedSubcommandIsTheOnlyOneBuilt() {
+        assertEquals(java.util.Set.of("serve"), Main.commandLine("serve", "--help").getSubcommands().keySet());
+        assertEquals(Main.SUBCOMMANDS.size(), Main.commandLine("help", "serve").getSubcommands().size());
+        assertEquals(Main.SUBCOMMANDS.size(), Main.commandLine().getSubcommands().size());
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), "help",
+                "serve"));
+        assertTrue(out.toString().startsWith("Usage: infero serve "), out.toString());
+    }
 }
