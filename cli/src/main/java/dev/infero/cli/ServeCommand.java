@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
                 + "that fails to load leaves the old one serving. Ctrl-C / SIGTERM stops accepting, finishes requests "
                 + "in flight, then exits. See docs/serving.md."})
 final class ServeCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: only --plugin_config and --model_version_policy need it, and Jackson's start-up is not free. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Spec
     CommandSpec spec;
@@ -192,7 +195,7 @@ final class ServeCommand implements Callable<Integer> {
         if (versionPolicy != null) {
             // The same parser as config.json's model_version_policy.
             String json = "{\"model_config_list\":[{\"config\":{\"name\":\"m\",\"base_path\":\".\","
-                    + "\"model_version_policy\":" + JSON.writeValueAsString(parse(versionPolicy,
+                    + "\"model_version_policy\":" + Json.MAPPER.writeValueAsString(parse(versionPolicy,
                     "--model_version_policy")) + "}}]}";
             policy = ServerConfig.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Path.of("--model_version_policy")).get(0).versionPolicy();
@@ -202,7 +205,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static JsonNode parse(String json, String option) {
         try {
-            return JSON.readTree(json);
+            return Json.MAPPER.readTree(json);
         } catch (Exception e) {
             throw new InferoException(option + " is not valid JSON: " + json);
         }
