@@ -42,6 +42,7 @@ public final class OpRegistry {
         ReduceOpSet.register();
         NormalizationOpSet.register();
         MiscOpSet.register();
+        dev.infero.core.ops.recurrent.RecurrentOpSet.register();
     }
 
     private OpRegistry() {
