@@ -43,6 +43,7 @@ public final class OpRegistry {
         NormalizationOpSet.register();
         MiscOpSet.register();
         dev.infero.core.ops.recurrent.RecurrentOpSet.register();
+        dev.infero.core.ops.control.ControlFlowOps.register();
     }
 
     private OpRegistry() {
