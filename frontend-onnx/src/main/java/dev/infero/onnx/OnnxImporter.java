@@ -106,7 +106,7 @@ public final class OnnxImporter {
             if (initializerNames.contains(in.getName())) {
                 continue; // an initializer with a default value; Infero treats it as a constant
             }
-            TypeProto.Tensor tt = in.getType().getTensorType();
+            TypeProto.Tensor tt = tensorType(in.getType());
             ElementType type = TensorProtos.elementType(tt.getElemType(), "input '" + in.getName() + "'");
             Value v = graph.addParameter(in.getName(), type, shapeOf(tt, in.getName())).output(0);
             v.names().add(in.getName());
@@ -317,9 +317,9 @@ public final class OnnxImporter {
             if (body && v.getType().getValueCase() == TypeProto.ValueCase.VALUE_NOT_SET) {
                 continue;
             }
-            if (!v.getType().hasTensorType()) {
+            if (tensorType(v.getType()) == null) {
                 problems.add("non-tensor " + kind + " '" + v.getName() + "' (" + v.getType().getValueCase() + ")");
-            } else if (v.getType().getTensorType().getElemType() == TensorProto.DataType.STRING_VALUE) {
+            } else if (tensorType(v.getType()).getElemType() == TensorProto.DataType.STRING_VALUE) {
                 problems.add("string " + kind + " '" + v.getName() + "'");
             }
         }
@@ -333,6 +333,20 @@ public final class OnnxImporter {
             throw new UnsupportedModelException("the model cannot be imported: " + what + "details: "
                     + String.join("; ", all), all);
         }
+    }
+
+    /**
+     * The tensor type of a graph input or output, also inside an optional: Infero's inputs and outputs are tensors,
+     * so an optional tensor input is always present (an empty optional cannot be fed); {@code null} otherwise.
+     */
+    public static TypeProto.Tensor tensorType(TypeProto type) {
+        if (type.hasTensorType()) {
+            return type.getTensorType();
+        }
+        if (type.hasOptionalType() && type.getOptionalType().getElemType().hasTensorType()) {
+            return type.getOptionalType().getElemType().getTensorType();
+        }
+        return null;
     }
 
     private static List<ValueInfoProto> concat(List<ValueInfoProto> a, List<ValueInfoProto> b) {
