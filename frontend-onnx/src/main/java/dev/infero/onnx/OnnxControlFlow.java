@@ -30,7 +30,8 @@ import java.util.Map;
  * TensorIterator, and {@code If} whose condition is only known at run time as If. An ONNX body may read any value
  * of the scopes around it; such a value becomes a body parameter fed by an extra op input (a constant is copied into
  * the body instead). Scan outputs are stacked, so each becomes an Unsqueeze in the body concatenated over the
- * iterations; Scan's inputs are sliced into parts of one and squeezed.
+ * iterations; Scan's inputs are sliced into parts of one and squeezed (opset 8's batched Scan: the same inside a
+ * TensorIterator over the batch).
  */
 final class OnnxControlFlow {
     /** Translates a node's subgraph into a body graph; set by the importer. */
@@ -272,33 +273,84 @@ final class OnnxControlFlow {
         return loop.outputs();
     }
 
-    /** ONNX Scan (opset 9 and later) as TensorIterator-1. */
+    /**
+     * ONNX Scan as TensorIterator-1. Opset 8's Scan has a batch axis first (and optional sequence_lens, which must be
+     * absent): it becomes a TensorIterator over the batch whose body holds the opset-9 form for one batch entry.
+     */
     List<Value> scan(NodeProto node, int opset, Graph graph, Map<String, Value> values) {
         String name = nameOf(node);
-        if (opset < 9) {
-            throw new UnsupportedModelException("ONNX node '" + name + "' (Scan) is opset-8 Scan (batched, with "
-                    + "sequence_lens); Infero supports Scan from opset 9", List.of("Scan-8 (node '" + name + "')"));
-        }
         GraphProto g = graphAttribute(node, "body", name);
         int m = (int) intAttribute(node, "num_scan_inputs", -1);
-        int n = node.getInputCount() - m;
+        int first = opset < 9 ? 1 : 0;
+        int n = node.getInputCount() - first - m;
         if (m <= 0 || n < 0 || g.getInputCount() != n + m) {
             throw new InferoException("ONNX node '" + name + "' (Scan): num_scan_inputs " + m + " does not fit "
                     + node.getInputCount() + " inputs and a body of " + g.getInputCount());
         }
         int k = g.getOutputCount() - n;
-        long[] inAxes = intsAttribute(node, "scan_input_axes", m, 0);
-        long[] inDirs = intsAttribute(node, "scan_input_directions", m, 0);
-        long[] outAxes = intsAttribute(node, "scan_output_axes", k, 0);
-        long[] outDirs = intsAttribute(node, "scan_output_directions", k, 0);
-        List<Value> external = new ArrayList<>();
+        List<Value> ins = new ArrayList<>();
+        for (int i = 0; i < n + m; i++) {
+            Value v = input(node, first + i, values);
+            if (v == null) {
+                throw new InferoException("ONNX node '" + name + "' (Scan): input " + (first + i) + " is absent");
+            }
+            ins.add(v);
+        }
+        if (opset >= 9) {
+            return scanOnce(name, g, opset, ins, n, m, intsAttribute(node, "scan_input_axes", m, 0),
+                    intsAttribute(node, "scan_input_directions", m, 0), intsAttribute(node, "scan_output_axes", k, 0),
+                    intsAttribute(node, "scan_output_directions", k, 0), graph, values);
+        }
+        if (input(node, 0, values) != null) {
+            throw new UnsupportedModelException("ONNX node '" + name + "' (Scan-8) has sequence_lens; Infero runs "
+                    + "opset-8 Scan only over full sequences", List.of("Scan-8 sequence_lens (node '" + name + "')"));
+        }
+        // The outer iterator slices every input along the batch axis; its body scans one entry along axis 0.
+        Graph outer = new Graph(name + "/batch");
+        Scope scope = new Scope(values, outer);
+        List<Value> entries = new ArrayList<>();
+        for (int i = 0; i < n + m; i++) {
+            Value v = ins.get(i);
+            if (!v.shape().hasRank() || v.shape().rank() < (i < n ? 1 : 2)) {
+                throw new InferoException("ONNX node '" + name + "' (Scan-8): input " + (first + i)
+                        + " needs a batch axis" + (i < n ? "" : " and a sequence axis") + ", got " + v.shape());
+            }
+            int[] dims = v.shape().dimsOrDynamic();
+            dims[0] = 1;
+            Value p = outer.addParameter(name + "/entry" + i, v.type(), PartialShape.of(dims)).output(0);
+            entries.add(outer.add(new Squeeze(), name + "/entry" + i + "/squeeze", p,
+                    outer.addConstant(name + "/batch_axis" + i, Tensor.vector(0)).output(0)).output(0));
+        }
+        List<Value> inner = scanOnce(name + "/entry", g, opset, entries, n, m, new long[m],
+                intsAttribute(node, "directions", m, 0), new long[k], new long[k], outer, scope);
+        List<Body.Input> inputs = new ArrayList<>();
+        List<Body.Output> outputs = new ArrayList<>();
+        List<Value> external = new ArrayList<>(ins);
+        for (int i = 0; i < n + m; i++) {
+            inputs.add(new Body.Input(i, i, 0L, 0, 1, -1, 1));
+        }
+        for (int c = 0; c < scope.capturedOrder.size(); c++) {
+            external.add(scope.capturedOrder.get(c));
+            inputs.add(Body.Input.whole(n + m + c, n + m + c));
+        }
+        for (int j = 0; j < inner.size(); j++) {
+            outer.addResult(name + "/batch_out" + j, outer.add(new Unsqueeze(), name + "/batch_out" + j, inner.get(j),
+                    outer.addConstant(name + "/batch_out_axis" + j, Tensor.vector(0)).output(0)).output(0));
+            outputs.add(Body.Output.concat(j, j, 0, 1));
+        }
+        Body b = new Body("body", "port_map", outer, inputs, outputs, List.of(), -1, -1);
+        return graph.add(new TensorIterator(b), name, external).outputs();
+    }
+
+    /** Scan (opset-9 form) over {@code ins} (n states, then m scan inputs) as a TensorIterator added to graph. */
+    private List<Value> scanOnce(String name, GraphProto g, int opset, List<Value> ins, int n, int m, long[] inAxes,
+                                 long[] inDirs, long[] outAxes, long[] outDirs, Graph graph,
+                                 Map<String, Value> values) {
+        int k = g.getOutputCount() - n;
+        List<Value> external = new ArrayList<>(ins);
         List<Param> params = new ArrayList<>();
         for (int i = 0; i < n + m; i++) {
-            Value v = input(node, i, values);
-            if (v == null) {
-                throw new InferoException("ONNX node '" + name + "' (Scan): input " + i + " is absent");
-            }
-            external.add(v);
+            Value v = ins.get(i);
             PartialShape s = v.shape();
             if (i >= n) {
                 if (!s.hasRank()) {

@@ -109,4 +109,33 @@ class OnnxControlFlowTest {
         assertEquals(PartialShape.of(2, 3), partial.shape());
         assertArrayEquals(new float[] {100, 110, 111, 200, 220, 222}, partial.knownValue().toFloatArray());
     }
+
+    @Test
+    void opset8ScanRunsOnceForEachBatchEntry() {
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(ValueInfoProto.newBuilder().setName("sum"))
+                .addInput(ValueInfoProto.newBuilder().setName("x"))
+                .addNode(NodeProto.newBuilder().setOpType("Add").addInput("sum").addInput("x").addOutput("next"))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("next").addOutput("seen"))
+                .addOutput(ValueInfoProto.newBuilder().setName("next"))
+                .addOutput(ValueInfoProto.newBuilder().setName("seen"))
+                .build();
+        OnnxModelBuilder b = new OnnxModelBuilder("m", 8)
+                .initializer("zero", Tensor.of(new float[] {0, 1000}, 2, 1))
+                .initializer("xs", Tensor.of(new float[] {1, 2, 3, 10, 20, 30}, 2, 3, 1))
+                .output("total", ElementType.F32).output("partial", ElementType.F32);
+        ModelProto.Builder m = b.build().toBuilder();
+        m.getGraphBuilder().addNode(NodeProto.newBuilder().setOpType("Scan").setName("scan").addInput("")
+                .addInput("zero").addInput("xs").addOutput("total").addOutput("partial")
+                .addAttribute(AttributeProto.newBuilder().setName("body").setType(AttributeProto.AttributeType.GRAPH)
+                        .setG(body))
+                .addAttribute(OnnxNode.attribute("num_scan_inputs", 1L))
+                .addAttribute(OnnxNode.attribute("directions", new long[] {1})));
+        Graph g = OnnxImporter.importModel(m.build(), null, "m");
+        // batch axis first; each entry scans its own sequence, here from the end
+        assertArrayEquals(new float[] {6, 1060}, g.results().get(0).input(0).knownValue().toFloatArray());
+        Value partial = g.results().get(1).input(0);
+        assertEquals(PartialShape.of(2, 3, 1), partial.shape());
+        assertArrayEquals(new float[] {3, 5, 6, 1030, 1050, 1060}, partial.knownValue().toFloatArray());
+    }
 }
