@@ -29,7 +29,8 @@ import java.util.Map;
  * moved to batch-major order ({@code layout} 0 is time-major), ONNX's LSTM gate order i, o, f, c regrouped as
  * OpenVINO's f, i, c, o (GRU's z, r, h is the same in both), the separate input and recurrent biases summed
  * (GRU with {@code linear_before_reset} keeps the candidate's two apart), and absent initial states and sequence
- * lengths filled with zeros and the full length.
+ * lengths filled with zeros and the full length. CausalConvWithState, the stateful short convolution of recurrent
+ * sequence models, is decomposed into a depthwise Conv.
  */
 public final class RecurrentOps {
     private RecurrentOps() {
@@ -39,6 +40,42 @@ public final class RecurrentOps {
         r.put("RNN", n -> translate(n, Cell.RNN));
         r.put("GRU", n -> translate(n, Cell.GRU));
         r.put("LSTM", n -> translate(n, Cell.LSTM));
+        r.put("CausalConvWithState", RecurrentOps::causalConv);
+    }
+
+    /**
+     * CausalConvWithState-27 (the short convolution of Mamba and Gated DeltaNet), decomposed: the past state (or
+     * K-1 zeros) is put before the input along time, a depthwise Conv without padding gives an output as long as
+     * the input, SiLU/Swish is {@code y·sigmoid(y)}, and the present state is the last K-1 positions of the
+     * extended sequence.
+     */
+    private static List<Value> causalConv(OnnxNode n) {
+        Value x = n.requireInput(0);
+        Value w = n.requireInput(1);
+        if (!w.shape().hasRank() || w.shape().rank() != 3 || !w.shape().isStatic() || w.shape().dim(1) != 1) {
+            throw n.error("weight must have a static shape (channels, 1, k), got " + w.shape());
+        }
+        int channels = w.shape().dim(0);
+        long k = w.shape().dim(2);
+        String activation = n.attrString("activation", "none").toLowerCase(Locale.ROOT);
+        if (!List.of("none", "silu", "swish").contains(activation)) {
+            throw n.error("activation '" + activation + "' is not none, silu or swish");
+        }
+        Value seq = n.hasInput(3) ? n.call("Concat", List.of(n.input(3), x), "axis", 2L)
+                : k > 1 ? n.call("Pad", List.of(x, n.constant(Tensor.vector(0, 0, k - 1, 0, 0, 0)))) : x;
+        List<Value> convInputs = new ArrayList<>(List.of(seq, w));
+        if (n.hasInput(2)) {
+            convInputs.add(n.input(2));
+        }
+        Value y = n.call("Conv", convInputs, "group", (long) channels);
+        if (!activation.equals("none")) {
+            y = n.call("Mul", List.of(y, n.call("Sigmoid", List.of(y))));
+        }
+        // with k = 1 the state is empty: a slice starting past the end
+        long start = k > 1 ? -(k - 1) : Long.MAX_VALUE;
+        Value state = n.call("Slice", List.of(seq, n.constant(Tensor.vector(start)),
+                n.constant(Tensor.vector(Long.MAX_VALUE)), n.constant(Tensor.vector(2))));
+        return List.of(y, state);
     }
 
     private enum Cell {

@@ -98,4 +98,20 @@ class RecurrentOpsTest {
                 .attr("direction", "bidirectional").attrStrings("activations", "Tanh", "Relu"), x, one, one));
         assertTrue(e.getMessage().contains("different activations per direction"), e.getMessage());
     }
+
+    @Test
+    void causalConvPutsThePastStateBeforeTheInputAndKeepsTheLastPositions() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3}, 1, 1, 3);
+        Tensor w = Tensor.of(new float[] {1, 10}, 1, 1, 2);
+        // sequence 5, 1, 2, 3: y[t] = seq[t] + 10·seq[t + 1]; the state is the last position
+        List<Value> past = run("CausalConvWithState", 2, n -> { }, x, w, null, Tensor.of(new float[] {5}, 1, 1, 1));
+        assertArrayEquals(new float[] {15, 21, 32}, past.get(0).knownValue().toFloatArray());
+        assertArrayEquals(new float[] {3}, past.get(1).knownValue().toFloatArray());
+        // no past state: zeros; bias 1 and SiLU on top
+        List<Value> silu = run("CausalConvWithState", 2, n -> n.attr("activation", "silu"), x, w,
+                Tensor.of(new float[] {1}, 1));
+        float[] y = silu.get(0).knownValue().toFloatArray();
+        assertEquals(11 * sigmoid(11), y[0], 1e-4);
+        assertEquals(33 * sigmoid(33), y[2], 1e-4);
+    }
 }
