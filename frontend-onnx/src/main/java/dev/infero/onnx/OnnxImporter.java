@@ -106,7 +106,7 @@ public final class OnnxImporter {
             if (initializerNames.contains(in.getName())) {
                 continue; // an initializer with a default value; Infero treats it as a constant
             }
-            TypeProto.Tensor tt = in.getType().getTensorType();
+            TypeProto.Tensor tt = tensorType(in.getType());
             ElementType type = TensorProtos.elementType(tt.getElemType(), "input '" + in.getName() + "'");
             Value v = graph.addParameter(in.getName(), type, shapeOf(tt, in.getName())).output(0);
             v.names().add(in.getName());
@@ -136,6 +136,13 @@ public final class OnnxImporter {
                 sequences.translate(node.node(), node.opset(), graph, values);
             } else if (standard && node.node().getOpType().equals("If")) {
                 foldIf(node, graph, values, sequences, modelDir);
+            } else if (standard && (node.node().getOpType().equals("Loop") || node.node().getOpType().equals("Scan"))) {
+                OnnxControlFlow flow = new OnnxControlFlow((ns, g, v) -> translateNodes(ns, g, v, sequences, modelDir),
+                        modelDir);
+                List<Value> outs = node.node().getOpType().equals("Loop")
+                        ? flow.loop(node.node(), node.opset(), graph, values)
+                        : flow.scan(node.node(), node.opset(), graph, values);
+                bind(node.node(), outs, values);
             } else {
                 translate(node.node(), node.opset(), graph, values, sequences);
             }
@@ -157,9 +164,10 @@ public final class OnnxImporter {
         }
         Tensor known = cond.knownValue();
         if (known == null || known.size() != 1) {
-            throw new UnsupportedModelException("ONNX node '" + name + "' (If) has a condition that is not known "
-                    + "when the model is read; Infero runs If only when it can choose the branch at import",
-                    List.of("If (node '" + name + "')"));
+            OnnxControlFlow flow = new OnnxControlFlow((ns, g, v) -> translateNodes(ns, g, v, sequences, modelDir),
+                    modelDir);
+            bind(node, flow.runtimeIf(node, scoped.opset(), graph, values, cond), values);
+            return;
         }
         String branchName = known.getDouble(0) != 0 ? "then_branch" : "else_branch";
         GraphProto branch = null;
@@ -175,7 +183,7 @@ public final class OnnxImporter {
             throw new InferoException("ONNX node '" + name + "' (If): " + branchName + " has " + branch.getOutputCount()
                     + " outputs, the node " + node.getOutputCount());
         }
-        Map<String, Value> inner = new HashMap<>(values);
+        Map<String, Value> inner = OnnxControlFlow.inPlace(values);
         for (TensorProto t : branch.getInitializerList()) {
             Value v = graph.addConstant(name + "/" + t.getName(), TensorProtos.toTensor(t, modelDir)).output(0);
             inner.put(t.getName(), v);
@@ -196,6 +204,22 @@ public final class OnnxImporter {
                 v.names().add(out);
                 values.put(out, v);
             }
+        }
+    }
+
+    /** Names a control-flow node's outputs as the ONNX node does. */
+    private static void bind(NodeProto node, List<Value> outs, Map<String, Value> values) {
+        for (int i = 0; i < node.getOutputCount(); i++) {
+            String out = node.getOutput(i);
+            if (out.isEmpty()) {
+                continue;
+            }
+            if (i >= outs.size()) {
+                throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + "): output " + i
+                        + " ('" + out + "') has no value");
+            }
+            outs.get(i).names().add(out);
+            values.put(out, outs.get(i));
         }
     }
 
@@ -263,12 +287,18 @@ public final class OnnxImporter {
      * output type at once, so a user sees the whole list in one go.
      */
     private static void checkSupported(GraphProto g, List<OnnxFunctions.ScopedNode> expanded) {
+        checkSupported(g, expanded, false);
+    }
+
+    /** {@code body}: a subgraph, whose inputs and outputs may leave their types to the enclosing node. */
+    static void checkSupported(GraphProto g, List<OnnxFunctions.ScopedNode> expanded, boolean body) {
         Map<String, List<String>> unsupportedOps = new TreeMap<>();
         Set<String> problems = new LinkedHashSet<>();
         for (OnnxFunctions.ScopedNode scoped : expanded) {
             NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
-            boolean folded = DEFAULT_DOMAINS.contains(n.getDomain()) && n.getOpType().equals("If");
+            boolean folded = DEFAULT_DOMAINS.contains(n.getDomain())
+                    && (n.getOpType().equals("If") || n.getOpType().equals("Loop") || n.getOpType().equals("Scan"));
             boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null || folded
                     || (DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxSequences.OPS.contains(n.getOpType()));
             if (!known) {
@@ -284,9 +314,12 @@ public final class OnnxImporter {
         }
         for (ValueInfoProto v : concat(g.getInputList(), g.getOutputList())) {
             String kind = g.getInputList().contains(v) ? "input" : "output";
-            if (!v.getType().hasTensorType()) {
+            if (body && v.getType().getValueCase() == TypeProto.ValueCase.VALUE_NOT_SET) {
+                continue;
+            }
+            if (tensorType(v.getType()) == null) {
                 problems.add("non-tensor " + kind + " '" + v.getName() + "' (" + v.getType().getValueCase() + ")");
-            } else if (v.getType().getTensorType().getElemType() == TensorProto.DataType.STRING_VALUE) {
+            } else if (tensorType(v.getType()).getElemType() == TensorProto.DataType.STRING_VALUE) {
                 problems.add("string " + kind + " '" + v.getName() + "'");
             }
         }
@@ -300,6 +333,20 @@ public final class OnnxImporter {
             throw new UnsupportedModelException("the model cannot be imported: " + what + "details: "
                     + String.join("; ", all), all);
         }
+    }
+
+    /**
+     * The tensor type of a graph input or output, also inside an optional: Infero's inputs and outputs are tensors,
+     * so an optional tensor input is always present (an empty optional cannot be fed); {@code null} otherwise.
+     */
+    public static TypeProto.Tensor tensorType(TypeProto type) {
+        if (type.hasTensorType()) {
+            return type.getTensorType();
+        }
+        if (type.hasOptionalType() && type.getOptionalType().getElemType().hasTensorType()) {
+            return type.getOptionalType().getElemType().getTensorType();
+        }
+        return null;
     }
 
     private static List<ValueInfoProto> concat(List<ValueInfoProto> a, List<ValueInfoProto> b) {

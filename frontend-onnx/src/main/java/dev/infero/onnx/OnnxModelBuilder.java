@@ -177,6 +177,17 @@ public final class OnnxModelBuilder {
             return update();
         }
 
+        /** A strings attribute (RNN's activations). */
+        public NodeBuilder attrStrings(String name, String... values) {
+            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
+                    .setType(AttributeProto.AttributeType.STRINGS);
+            for (String v : values) {
+                a.addStrings(ByteString.copyFrom(v, StandardCharsets.UTF_8));
+            }
+            node.addAttribute(a);
+            return update();
+        }
+
         public NodeBuilder attr(String name, Tensor value) {
             node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR)
                     .setT(TensorProtos.toProto(name, value)));

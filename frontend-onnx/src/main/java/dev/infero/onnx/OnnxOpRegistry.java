@@ -38,6 +38,7 @@ public final class OnnxOpRegistry {
         ConvTransposeOps.register(TRANSLATORS);
         SelectionOps.register(TRANSLATORS);
         MiscOps.register(TRANSLATORS);
+        dev.infero.onnx.ops.RecurrentOps.register(TRANSLATORS);
         ContribOps.register(CONTRIB);
     }
 

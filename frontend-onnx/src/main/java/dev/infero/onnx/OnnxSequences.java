@@ -16,16 +16,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * ONNX sequence operators whose sequences are fixed when the model is imported, as exporters write them around
+ * ONNX sequence and optional operators whose sequences (and optionals' presence) are fixed when the model is imported, as exporters write them around
  * {@code torch.cat}/{@code torch.stack} of Python lists and {@code torch.split}: a sequence is a list of graph values
  * that exists only during import, and the ops that read it become Concat, Unsqueeze, Split and plain value choices.
- * Positions must be constants; sequences built in loops are not supported.
+ * Positions must be constants; sequences built in loops are not supported. An optional is its value (a tensor or a
+ * sequence) or, when empty, a name in the set of empty optionals, so OptionalHasElement folds to a constant.
  */
 final class OnnxSequences {
     static final Set<String> OPS = Set.of("SequenceConstruct", "SequenceEmpty", "SequenceAt", "SequenceLength",
-            "SequenceInsert", "SequenceErase", "ConcatFromSequence", "SplitToSequence");
+            "SequenceInsert", "SequenceErase", "ConcatFromSequence", "SplitToSequence", "Optional",
+            "OptionalHasElement", "OptionalGetElement");
 
     private final Map<String, List<Value>> sequences = new HashMap<>();
+    private final Set<String> emptyOptionals = new java.util.HashSet<>();
 
     boolean isSequence(String name) {
         return sequences.containsKey(name);
@@ -66,6 +69,37 @@ final class OnnxSequences {
             }
             case "ConcatFromSequence" -> put(values, out, concat(n, sequence(n, proto, 0)));
             case "SplitToSequence" -> sequences.put(out, split(n, tensor(n, proto, 0)));
+            case "Optional" -> {
+                String in = proto.getInputCount() > 0 ? proto.getInput(0) : "";
+                if (in.isEmpty() || emptyOptionals.contains(in)) {
+                    emptyOptionals.add(out);
+                } else if (sequences.containsKey(in)) {
+                    sequences.put(out, sequences.get(in));
+                } else {
+                    put(values, out, tensor(n, proto, 0));
+                }
+            }
+            case "OptionalHasElement" -> {
+                String in = proto.getInputCount() > 0 ? proto.getInput(0) : "";
+                boolean present = !in.isEmpty() && !emptyOptionals.contains(in);
+                if (present && !sequences.containsKey(in)) {
+                    tensor(n, proto, 0);
+                }
+                Tensor flag = Tensor.allocate(dev.infero.core.types.ElementType.BOOLEAN);
+                flag.setLong(0, present ? 1 : 0);
+                put(values, out, n.constant(flag));
+            }
+            case "OptionalGetElement" -> {
+                String in = proto.getInputCount() > 0 ? proto.getInput(0) : "";
+                if (in.isEmpty() || emptyOptionals.contains(in)) {
+                    throw n.error("reads the element of an empty optional");
+                }
+                if (sequences.containsKey(in)) {
+                    sequences.put(out, sequences.get(in));
+                } else {
+                    put(values, out, tensor(n, proto, 0));
+                }
+            }
             default -> throw n.error("is not a sequence operator");
         }
     }

@@ -1,11 +1,10 @@
 package dev.infero.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.proto.Onnx.AttributeProto;
@@ -15,7 +14,10 @@ import dev.infero.onnx.proto.Onnx.NodeProto;
 import dev.infero.onnx.proto.Onnx.ValueInfoProto;
 import org.junit.jupiter.api.Test;
 
-/** If with a condition known at import becomes the branch it takes; the branch sees outer-scope values. */
+/**
+ * If with a condition known at import becomes the branch it takes; the branch sees outer-scope values. Otherwise it
+ * becomes an If op carrying both branches.
+ */
 class OnnxIfFoldingTest {
     private static GraphProto branch(String op, float constant) {
         return GraphProto.newBuilder().setName(op)
@@ -50,8 +52,8 @@ class OnnxIfFoldingTest {
     }
 
     @Test
-    void aConditionOnlyKnownAtRunTimeIsUnsupported() {
-        OnnxModelBuilder b = new OnnxModelBuilder("m", 18).input("c", ElementType.BOOLEAN, 1)
+    void aConditionOnlyKnownAtRunTimeBecomesAnIfWithBothBranches() {
+        OnnxModelBuilder b = new OnnxModelBuilder("m", 18).input("c", ElementType.BOOLEAN)
                 .initializer("x", Tensor.of(new float[] {1, 2}, 2)).output("y", ElementType.F32);
         ModelProto.Builder m = b.build().toBuilder();
         m.getGraphBuilder().addNode(NodeProto.newBuilder().setOpType("If").setName("choose").addInput("c")
@@ -59,8 +61,18 @@ class OnnxIfFoldingTest {
                 .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH)
                         .setG(branch("Add", 1)))
                 .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH)
-                        .setG(branch("Mul", 1))));
-        InferoException e = assertThrows(InferoException.class, () -> OnnxImporter.importModel(m.build(), null, "m"));
-        assertTrue(e.getMessage().contains("'choose' (If) has a condition that is not known"), e.getMessage());
+                        .setG(branch("Mul", 3))));
+        Graph g = OnnxImporter.importModel(m.build(), null, "m");
+        Node choose = g.results().get(0).input(0).node();
+        assertEquals("If", choose.type());
+        // x is constant, so each branch holds its own copy: the condition is the only input
+        assertEquals(1, choose.inputs().size());
+        for (boolean c : new boolean[] {true, false}) {
+            Tensor cond = Tensor.allocate(ElementType.BOOLEAN);
+            cond.setLong(0, c ? 1 : 0);
+            Tensor out = Tensor.allocate(ElementType.F32, 2);
+            choose.op().evaluate(new Tensor[] {cond}, new Tensor[] {out});
+            assertArrayEquals(c ? new float[] {2, 3} : new float[] {3, 6}, out.floats());
+        }
     }
 }

@@ -84,4 +84,27 @@ class OnnxSequencesTest {
         }));
         assertTrue(e.getMessage().contains("position 5 is out of range"), e.getMessage());
     }
+
+    @Test
+    void optionalsOfTensorsAndSequencesAreResolvedAtImport() {
+        // an optional holding a sequence: present, and its element is the sequence
+        Tensor fromSequence = run(b -> {
+            b.node("SplitToSequence", "s").inputs("x").outputs("rows").attr("axis", 0L);
+            b.node("Optional", "o").inputs("rows").outputs("opt");
+            b.node("OptionalGetElement", "g").inputs("opt").outputs("seq");
+            b.node("SequenceAt", "a").inputs("seq", "one").outputs("y");
+        }, 1, 3);
+        assertArrayEquals(new float[] {3, 4, 5}, fromSequence.toFloatArray());
+        OnnxModelBuilder b = new OnnxModelBuilder("m", 18).initializer("x", Tensor.of(new float[] {1}, 1))
+                .output("empty", ElementType.BOOLEAN).output("full", ElementType.BOOLEAN);
+        b.node("Optional", "none").outputs("nothing").attr("type", "tensor(float)");
+        b.node("OptionalHasElement", "h0").inputs("nothing").outputs("empty");
+        b.node("OptionalHasElement", "h1").inputs("x").outputs("full");
+        Graph g = OnnxImporter.importModel(b.build(), null, "m");
+        assertArrayEquals(new long[] {0}, g.results().get(0).input(0).knownValue().toLongArray());
+        assertArrayEquals(new long[] {1}, g.results().get(1).input(0).knownValue().toLongArray());
+        b.node("OptionalGetElement", "g").inputs("nothing").outputs("bad");
+        InferoException e = assertThrows(InferoException.class, () -> OnnxImporter.importModel(b.build(), null, "m"));
+        assertTrue(e.getMessage().contains("empty optional"), e.getMessage());
+    }
 }

@@ -10,6 +10,8 @@ import dev.infero.core.op.Op;
 import dev.infero.core.op.OpRegistry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
+import dev.infero.core.ops.control.Body;
+import dev.infero.core.ops.control.ControlFlowOps;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.types.ElementType;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -62,7 +63,18 @@ public final class IrReader {
                     + "; Infero reads IR versions 10 and 11");
         }
         ByteBuffer weights = readBin(bin);
-        List<Layer> layers = layers(net, xml);
+        String name = net.getAttribute("name").isEmpty() ? base(xml) : net.getAttribute("name");
+        Graph graph = new Graph(name);
+        readModelRtInfo(net, graph.metadata());
+        IrIntegrity.check(graph.metadata().remove(IrIntegrity.BIN_SHA256), weights, xml, bin);
+        readGraph(net, graph, weights, xml, version.equals("10"));
+        return graph;
+    }
+
+    /** Builds the layers and edges under {@code container} (the net, or a body) into {@code graph}; by layer id. */
+    private static Map<Integer, Node> readGraph(Element container, Graph graph, ByteBuffer weights, Path xml,
+                                                boolean v10) {
+        List<Layer> layers = layers(container, xml);
         checkOpsKnown(layers);
         Map<Integer, Layer> byId = new LinkedHashMap<>();
         for (Layer l : layers) {
@@ -70,17 +82,99 @@ public final class IrReader {
                 throw new InferoException("IR " + xml + ": layer id " + l.id + " is used twice");
             }
         }
-        Map<Layer, Map<Integer, int[]>> sources = edges(net, byId);
-        String name = net.getAttribute("name").isEmpty() ? base(xml) : net.getAttribute("name");
-        Graph graph = new Graph(name);
-        readModelRtInfo(net, graph.metadata());
-        IrIntegrity.check(graph.metadata().remove(IrIntegrity.BIN_SHA256), weights, xml, bin);
+        Map<Layer, Map<Integer, int[]>> sources = edges(container, byId);
         Map<Integer, Node> built = new HashMap<>();
         for (Layer layer : topologicalOrder(layers, sources, byId)) {
-            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId,
-                    version.equals("10")));
+            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId, v10));
         }
-        return graph;
+        return built;
+    }
+
+    /** A Loop, TensorIterator or If layer: its bodies and port maps, as OpenVINO writes them. */
+    private static Op controlFlow(Layer layer, ByteBuffer weights, boolean v10) {
+        String[][] parts = layer.type.equals("If")
+                ? new String[][] {{"then_body", "then_port_map"}, {"else_body", "else_port_map"}}
+                : new String[][] {{"body", "port_map"}};
+        List<Body> bodies = new ArrayList<>();
+        for (String[] part : parts) {
+            Element bodyEl = child(layer.element, part[0]);
+            Element mapEl = child(layer.element, part[1]);
+            if (bodyEl == null || mapEl == null) {
+                throw new InferoException("IR layer " + layer.describe() + " has no <" + (bodyEl == null ? part[0]
+                        : part[1]) + ">");
+            }
+            Graph g = new Graph(layer.name + "/" + part[0]);
+            Map<Integer, Node> built = readGraph(bodyEl, g, weights, layer.xml, v10);
+            List<Body.Input> inputs = new ArrayList<>();
+            List<Body.Output> outputs = new ArrayList<>();
+            int currentIteration = -1;
+            int condition = -1;
+            for (Element e : children(mapEl, "input")) {
+                int param = indexIn(g.parameters(), built, e, layer);
+                if ("current_iteration".equals(e.getAttribute("purpose"))) {
+                    currentIteration = param;
+                    continue;
+                }
+                int external = intAttr(e, "external_port_id", "port map of layer " + layer.describe());
+                inputs.add(e.hasAttribute("axis")
+                        ? new Body.Input(external, param, longAttr(e, "axis", 0), longAttr(e, "start", 0),
+                                longAttr(e, "stride", 1), longAttr(e, "end", -1), longAttr(e, "part_size", 1))
+                        : Body.Input.whole(external, param));
+            }
+            for (Element e : children(mapEl, "output")) {
+                int result = indexIn(g.results(), built, e, layer);
+                if ("execution_condition".equals(e.getAttribute("purpose"))) {
+                    condition = result;
+                    continue;
+                }
+                int external = intAttr(e, "external_port_id", "port map of layer " + layer.describe());
+                outputs.add(e.hasAttribute("axis")
+                        ? new Body.Output(external, result, longAttr(e, "axis", 0), longAttr(e, "start", 0),
+                                longAttr(e, "stride", 1), longAttr(e, "end", -1), longAttr(e, "part_size", 1))
+                        : Body.Output.last(external, result));
+            }
+            List<Body.BackEdge> backEdges = new ArrayList<>();
+            Element backEl = child(layer.element, "back_edges");
+            if (backEl != null && !layer.type.equals("If")) {
+                for (Element e : children(backEl, "edge")) {
+                    Node from = built.get(intAttr(e, "from-layer", "back edge of layer " + layer.describe()));
+                    Node to = built.get(intAttr(e, "to-layer", "back edge of layer " + layer.describe()));
+                    if (from == null || to == null || !g.results().contains(from) || !g.parameters().contains(to)) {
+                        throw new InferoException("IR layer " + layer.describe() + ": a back edge must lead from a "
+                                + "body Result to a body Parameter");
+                    }
+                    backEdges.add(new Body.BackEdge(g.results().indexOf(from), g.parameters().indexOf(to)));
+                }
+            }
+            try {
+                bodies.add(new Body(part[0], part[1], g, inputs, outputs, backEdges, currentIteration, condition));
+            } catch (InferoException e) {
+                throw new InferoException("IR layer " + layer.describe() + ": " + e.getMessage(), e);
+            }
+        }
+        return ControlFlowOps.create(layer.type, bodies);
+    }
+
+    /** The position in {@code nodes} (a body's parameters or results) of the layer a port-map entry names. */
+    private static int indexIn(List<Node> nodes, Map<Integer, Node> built, Element e, Layer layer) {
+        int id = intAttr(e, "internal_layer_id", "port map of layer " + layer.describe());
+        int at = nodes.indexOf(built.get(id));
+        if (at < 0) {
+            throw new InferoException("IR layer " + layer.describe() + ": port map entry names body layer " + id
+                    + ", which is not a body " + (e.getTagName().equals("input") ? "Parameter" : "Result"));
+        }
+        return at;
+    }
+
+    private static long longAttr(Element e, String name, long defaultValue) {
+        if (!e.hasAttribute(name)) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(e.getAttribute(name).trim());
+        } catch (NumberFormatException ex) {
+            throw new InferoException("IR port map entry has invalid " + name + " '" + e.getAttribute(name) + "'");
+        }
     }
 
     private static String base(Path xml) {
@@ -121,7 +215,8 @@ public final class IrReader {
 
     /** One {@code <layer>} as written. */
     private record Layer(int id, String name, String type, String version, Map<String, String> data,
-                         List<Port> inputs, List<Port> outputs, Map<String, String> rtInfo, Path xml) {
+                         List<Port> inputs, List<Port> outputs, Map<String, String> rtInfo, Path xml,
+                         Element element) {
         String describe() {
             return "'" + name + "' (id " + id + ", " + type + ")";
         }
@@ -159,7 +254,7 @@ public final class IrReader {
                 }
             }
             out.add(new Layer(id, name, l.getAttribute("type"), l.getAttribute("version"), data,
-                    ports(child(l, "input"), name), ports(child(l, "output"), name), rt, xml));
+                    ports(child(l, "input"), name), ports(child(l, "output"), name), rt, xml, l));
         }
         return out;
     }
@@ -333,8 +428,8 @@ public final class IrReader {
                 if (layer.type.equals("PReLU") || layer.type.equals("PRelu")) {
                     channelSlope(graph, layer, inputs);
                 }
-                Function<AttributeSource, Op> factory = OpRegistry.factory(layer.type, layer.opset());
-                Op op = factory.apply(attrs);
+                Op op = ControlFlowOps.hasBodies(layer.type) ? controlFlow(layer, weights, f32Inference)
+                        : OpRegistry.factory(layer.type, layer.opset()).apply(attrs);
                 try {
                     node = layer.type.equals("Result") ? graph.addResult(layer.name, inputs.get(0))
                             : graph.add(op, layer.name, inputs);

@@ -7,6 +7,8 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.op.AttributeSink;
 import dev.infero.core.ops.Constant;
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.control.Body;
+import dev.infero.core.ops.control.SubgraphOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.io.IOException;
@@ -69,14 +71,22 @@ public final class IrWriter {
 
     /** The XML text of {@code graph}; constants are appended to {@code bin}. */
     static String toXml(Graph graph, String name, BinBuilder bin) {
+        Xml x = new Xml();
+        x.line("<?xml version=\"1.0\"?>");
+        x.open("net", "name", name, "version", Integer.toString(IR_VERSION));
+        writeGraph(x, graph, bin);
+        writeModelRtInfo(x, graph.metadata(), bin);
+        x.close("net");
+        return x.toString();
+    }
+
+    /** The {@code <layers>} and {@code <edges>} of a graph or of a control-flow op's body. */
+    private static Map<Node, Integer> writeGraph(Xml x, Graph graph, BinBuilder bin) {
         Map<Node, Integer> ids = new IdentityHashMap<>();
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             ids.put(nodes.get(i), i);
         }
-        Xml x = new Xml();
-        x.line("<?xml version=\"1.0\"?>");
-        x.open("net", "name", name, "version", Integer.toString(IR_VERSION));
         x.open("layers");
         List<String> edges = new ArrayList<>();
         // Model outputs are named on the port a Result reads (IR Results have no output port): output names first.
@@ -91,9 +101,64 @@ public final class IrWriter {
         x.open("edges");
         edges.forEach(x::line);
         x.close("edges");
-        writeModelRtInfo(x, graph.metadata(), bin);
-        x.close("net");
-        return x.toString();
+        return ids;
+    }
+
+    /**
+     * A control-flow op's bodies as OpenVINO writes them: per body its port map (inputs with slicing, outputs with
+     * concatenation, Loop's special ports by purpose), back edges, and the body graph; ids inside a body are its own.
+     */
+    private static void writeBodies(Xml x, SubgraphOp op, BinBuilder bin) {
+        for (Body body : op.bodies()) {
+            // ids of the body's layers are their positions, as writeGraph numbers them
+            Map<Node, Integer> ids = new IdentityHashMap<>();
+            for (int i = 0; i < body.graph().nodes().size(); i++) {
+                ids.put(body.graph().nodes().get(i), i);
+            }
+            List<Node> params = body.graph().parameters();
+            List<Node> results = body.graph().results();
+            x.open(body.portMap());
+            for (Body.Input in : body.inputs()) {
+                List<String> a = new ArrayList<>(List.of("external_port_id", Integer.toString(in.external()),
+                        "internal_layer_id", Integer.toString(ids.get(params.get(in.parameter())))));
+                if (in.axis() != null) {
+                    a.addAll(List.of("axis", Long.toString(in.axis()), "start", Long.toString(in.start()), "end",
+                            Long.toString(in.end()), "stride", Long.toString(in.stride()), "part_size",
+                            Long.toString(in.partSize())));
+                }
+                x.empty("input", a.toArray(String[]::new));
+            }
+            if (body.currentIteration() >= 0) {
+                x.empty("input", "external_port_id", "-1", "internal_layer_id",
+                        Integer.toString(ids.get(params.get(body.currentIteration()))), "purpose", "current_iteration");
+            }
+            for (Body.Output out : body.outputs()) {
+                List<String> a = new ArrayList<>(List.of("external_port_id", Integer.toString(out.external()),
+                        "internal_layer_id", Integer.toString(ids.get(results.get(out.result())))));
+                if (out.axis() != null) {
+                    a.addAll(List.of("axis", Long.toString(out.axis()), "start", Long.toString(out.start()), "end",
+                            Long.toString(out.end()), "stride", Long.toString(out.stride()), "part_size",
+                            Long.toString(out.partSize())));
+                }
+                x.empty("output", a.toArray(String[]::new));
+            }
+            if (body.condition() >= 0) {
+                x.empty("output", "external_port_id", "-1", "internal_layer_id",
+                        Integer.toString(ids.get(results.get(body.condition()))), "purpose", "execution_condition");
+            }
+            x.close(body.portMap());
+            if (!body.backEdges().isEmpty()) {
+                x.open("back_edges");
+                for (Body.BackEdge e : body.backEdges()) {
+                    x.empty("edge", "from-layer", Integer.toString(ids.get(results.get(e.result()))), "from-port", "0",
+                            "to-layer", Integer.toString(ids.get(params.get(e.parameter()))), "to-port", "0");
+                }
+                x.close("back_edges");
+            }
+            x.open(body.tag());
+            writeGraph(x, body.graph(), bin);
+            x.close(body.tag());
+        }
     }
 
     private static void writeLayer(Xml x, Node node, Map<Node, Integer> ids, BinBuilder bin, List<String> edges,
@@ -143,6 +208,9 @@ public final class IrWriter {
                 port(x, inputs + v.index(), v, tensorNames(v, resultNames));
             }
             x.close("output");
+        }
+        if (node.op() instanceof SubgraphOp op) {
+            writeBodies(x, op, bin);
         }
         x.close("layer");
     }

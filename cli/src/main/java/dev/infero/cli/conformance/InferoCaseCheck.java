@@ -4,10 +4,13 @@ import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
+import dev.infero.core.InferoException;
 import dev.infero.ir.IrReader;
 import dev.infero.ir.IrWriter;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.onnx.TensorProtos;
+import dev.infero.onnx.OnnxImporter;
+import dev.infero.onnx.proto.Onnx.OptionalProto;
 import dev.infero.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,8 +81,8 @@ public final class InferoCaseCheck implements CaseCheck {
     private static List<Tensor> runDataSet(CompiledModel compiled, Path set, Tolerance tol)
             throws IOException, WrongAnswerException {
         String where = set.getFileName().toString();
-        List<Tensor> inputs = readTensors(set, "input_");
-        List<Tensor> expected = readTensors(set, "output_");
+        List<Tensor> inputs = readTensors(set, "input_", optionals(set, true));
+        List<Tensor> expected = readTensors(set, "output_", optionals(set, false));
         if (inputs.size() != compiled.inputs().size()) {
             throw new WrongAnswerException(where + " provides " + inputs.size() + " inputs but the imported model has "
                     + compiled.inputs().size());
@@ -116,15 +119,35 @@ public final class InferoCaseCheck implements CaseCheck {
         }
     }
 
-    /** {@code prefix0.pb}, {@code prefix1.pb}, ... up to the first missing index. */
-    private static List<Tensor> readTensors(Path set, String prefix) throws IOException {
+    /** Per graph input (or output) of the case's model, whether its data files hold an OptionalProto. */
+    private static List<Boolean> optionals(Path set, boolean inputs) {
+        var graph = OnnxImporter.parse(set.getParent().resolve("model.onnx")).getGraph();
+        return (inputs ? graph.getInputList() : graph.getOutputList()).stream()
+                .map(v -> v.getType().hasOptionalType()).toList();
+    }
+
+    /**
+     * {@code prefix0.pb}, {@code prefix1.pb}, ... up to the first missing index; files of optional-typed ports hold
+     * an OptionalProto, whose tensor is the value (an empty one cannot be fed to tensor inputs).
+     */
+    private static List<Tensor> readTensors(Path set, String prefix, List<Boolean> optional) throws IOException {
         List<Tensor> tensors = new ArrayList<>();
         for (int i = 0; ; i++) {
             Path file = set.resolve(prefix + i + ".pb");
             if (!Files.isRegularFile(file)) {
                 return tensors;
             }
-            tensors.add(TensorProtos.toTensor(TensorProto.parseFrom(Files.readAllBytes(file))));
+            byte[] bytes = Files.readAllBytes(file);
+            if (i < optional.size() && optional.get(i)) {
+                OptionalProto o = OptionalProto.parseFrom(bytes);
+                if (!o.hasTensorValue()) {
+                    throw new InferoException(file.getFileName() + " is an empty optional (or a non-tensor one); "
+                            + "Infero's inputs and outputs are tensors");
+                }
+                tensors.add(TensorProtos.toTensor(o.getTensorValue()));
+            } else {
+                tensors.add(TensorProtos.toTensor(TensorProto.parseFrom(bytes)));
+            }
         }
     }
 }

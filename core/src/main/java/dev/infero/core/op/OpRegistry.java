@@ -42,6 +42,8 @@ public final class OpRegistry {
         ReduceOpSet.register();
         NormalizationOpSet.register();
         MiscOpSet.register();
+        dev.infero.core.ops.recurrent.RecurrentOpSet.register();
+        dev.infero.core.ops.control.ControlFlowOps.register();
     }
 
     private OpRegistry() {

@@ -1,0 +1,47 @@
+package dev.infero.core.ops.control;
+
+import dev.infero.core.op.InferContext;
+
+/**
+ * TensorIterator-1: runs the body once per part of its sliced inputs (all must give the same number of parts),
+ * with carried values through back edges and outputs concatenated over the iterations or taken from the last one.
+ */
+public final class TensorIterator extends IteratingOp {
+    public TensorIterator(Body body) {
+        super(body);
+        if (body.inputs().stream().noneMatch(i -> i.axis() != null)) {
+            throw new dev.infero.core.InferoException("TensorIterator needs at least one sliced input");
+        }
+        if (body.currentIteration() >= 0 || body.condition() >= 0) {
+            throw new dev.infero.core.InferoException("TensorIterator has no iteration or condition ports (Loop has)");
+        }
+    }
+
+    @Override
+    public String type() {
+        return "TensorIterator";
+    }
+
+    @Override
+    protected Long iterations(InferContext ctx) {
+        Long n = null;
+        for (Body.Input in : body.inputs()) {
+            if (in.axis() == null) {
+                continue;
+            }
+            var shape = ctx.inputShape(in.external());
+            if (!shape.hasRank()) {
+                return null;
+            }
+            long parts = partsOf(in, shape);
+            if (parts == -2) {
+                return null;
+            }
+            if (n != null && n != parts) {
+                throw ctx.error("sliced inputs give " + n + " and " + parts + " iterations");
+            }
+            n = parts;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.infero.core.ops.recurrent;
+
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.AttributeSource;
+import java.util.List;
+
+/**
+ * GRUSequence-5: the gated recurrent unit along a sequence, gates in OpenVINO's (and ONNX's) order z (update),
+ * r (reset), h (candidate): {@code z = f(W_z·x + R_z·H + B_z)}, {@code r = f(W_r·x + R_r·H + B_r)}, candidate
+ * {@code g(W_h·x + R_h·(r⊙H) + B_h)}, or with {@code linear_before_reset} {@code g(W_h·x + r⊙(R_h·H + Rb_h) + Wb_h)},
+ * where B then holds four rows (z, r, Wb_h, Rb_h); {@code H' = (1 - z)⊙candidate + z⊙H}. Activations default to
+ * {@code sigmoid, tanh}. Inputs X, initial_hidden_state, sequence_lengths, W, R, B; outputs Y and Ho.
+ */
+public final class GRUSequence extends RecurrentSequence {
+    private final boolean linearBeforeReset;
+
+    public GRUSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
+                       float clip, boolean linearBeforeReset) {
+        super(hiddenSize, direction, activations, alphas, betas, clip);
+        this.linearBeforeReset = linearBeforeReset;
+    }
+
+    /** The IR factory. */
+    public static GRUSequence read(AttributeSource a) {
+        Common c = Common.read(a, List.of("sigmoid", "tanh"));
+        return new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
+                a.bool("linear_before_reset", false));
+    }
+
+    @Override
+    public String type() {
+        return "GRUSequence";
+    }
+
+    public boolean linearBeforeReset() {
+        return linearBeforeReset;
+    }
+
+    @Override
+    public void describe(AttributeSink sink) {
+        super.describe(sink);
+        sink.attribute("linear_before_reset", linearBeforeReset);
+    }
+
+    @Override
+    protected int gates() {
+        return 3;
+    }
+
+    @Override
+    protected int biasGates() {
+        return linearBeforeReset ? 4 : 3;
+    }
+
+    @Override
+    protected List<String> defaultActivations() {
+        return List.of("sigmoid", "tanh");
+    }
+
+    @Override
+    protected int states() {
+        return 1;
+    }
+
+    @Override
+    protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
+                        double[] extra, int direction, double[][] state) {
+        double[] h = state[0];
+        int n = h.length;
+        double[] z = new double[n];
+        double[] reset = new double[n];
+        for (int j = 0; j < n; j++) {
+            z[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
+            reset[j] = activate(0, xw[n + j] + hr[n + j] + bias[biasOffset + n + j]);
+        }
+        double[] next = new double[n];
+        for (int j = 0; j < n; j++) {
+            double candidate;
+            if (linearBeforeReset) {
+                candidate = activate(1, xw[2 * n + j] + bias[biasOffset + 2 * n + j]
+                        + reset[j] * (hr[2 * n + j] + bias[biasOffset + 3 * n + j]));
+            } else {
+                // the reset gate scales H before R_h multiplies it
+                int row = rOffset + (2 * n + j) * n;
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += r[row + k] * reset[k] * h[k];
+                }
+                candidate = activate(1, xw[2 * n + j] + sum + bias[biasOffset + 2 * n + j]);
+            }
+            next[j] = (1 - z[j]) * candidate + z[j] * h[j];
+        }
+        System.arraycopy(next, 0, h, 0, n);
+    }
+}

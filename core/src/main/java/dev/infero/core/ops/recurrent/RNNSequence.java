@@ -1,0 +1,51 @@
+package dev.infero.core.ops.recurrent;
+
+import dev.infero.core.op.AttributeSource;
+import java.util.List;
+
+/**
+ * RNNSequence-5: the plain recurrent cell {@code H = f(W·x + R·H + B)} along a sequence (one gate; activation
+ * {@code tanh} by default). Inputs X, initial_hidden_state, sequence_lengths, W, R, B; outputs Y and Ho (see
+ * {@link RecurrentSequence}).
+ */
+public final class RNNSequence extends RecurrentSequence {
+    public RNNSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
+                       float clip) {
+        super(hiddenSize, direction, activations, alphas, betas, clip);
+    }
+
+    /** The IR factory. */
+    public static RNNSequence read(AttributeSource a) {
+        Common c = Common.read(a, List.of("tanh"));
+        return new RNNSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
+    }
+
+    @Override
+    public String type() {
+        return "RNNSequence";
+    }
+
+    @Override
+    protected int gates() {
+        return 1;
+    }
+
+    @Override
+    protected List<String> defaultActivations() {
+        return List.of("tanh");
+    }
+
+    @Override
+    protected int states() {
+        return 1;
+    }
+
+    @Override
+    protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
+                        double[] extra, int direction, double[][] state) {
+        double[] h = state[0];
+        for (int j = 0; j < h.length; j++) {
+            h[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
+        }
+    }
+}
