@@ -175,7 +175,7 @@ class ResourceLimitsTest {
 
     @Test
     void anImageOverThePixelLimitIsSubsampledToTheModelsSizeOrRefused() throws Exception {
-        // 12000×9000 = 108 Mpixels, over ImageInput.MAX_PIXELS: decoded every 2nd pixel for a 224×224 input.
+        // 12000×9000 = 108 Mpixels, over ImageInput.MAX_PIXELS: decoded every 20th pixel (600×450) for 224×224.
         BufferedImage big = new BufferedImage(12_000, 9_000, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 9_000; y += 100) {
             for (int x = 0; x < 12_000; x++) {
@@ -185,7 +185,9 @@ class ResourceLimitsTest {
         Path file = dir.resolve("big.png");
         ImageIO.write(big, "png", file.toFile());
         big = null;
-        assertEquals(2, ImageInput.subsampling(12_000, 9_000, 224, 224));
+        assertEquals(20, ImageInput.subsampling(12_000, 9_000, 224, 224));
+        assertEquals(2, ImageInput.subsampling(12_000, 9_000, 5_000, 4_000)); // under the limit, still large enough
+        assertEquals(1, ImageInput.subsampling(12_000, 9_000, 7_000, 5_000)); // step 2 would be smaller: refused
         assertEquals(1, ImageInput.subsampling(12_000, 9_000, 0, 0));
         assertEquals(1, ImageInput.subsampling(4_000, 3_000, 224, 224));
         Tensor t = ImageInput.load(file, ElementType.F32, PartialShape.of(1, 3, 224, 224),

@@ -155,8 +155,8 @@ public final class ImageInput {
 
     /**
      * Largest image decoded whole, in pixels (width × height from the file's header). A larger image fed to a model
-     * input of static height and width is decoded with subsampling (every n-th pixel of every n-th row) down to at
-     * most this many pixels, as long as it stays at least the model's size; otherwise it is refused.
+     * input of static height and width is decoded with subsampling (every n-th pixel of every n-th row) to about
+     * twice the model's size (see {@link #subsampling}); otherwise it is refused.
      */
     public static final long MAX_PIXELS = 100_000_000L;
 
@@ -259,14 +259,15 @@ public final class ImageInput {
     }
 
     /**
-     * The subsampling step for a {@code w × h} image: 1 (decode whole) up to {@link #MAX_PIXELS}; above it the
-     * smallest step that brings it under the limit, if the model's size is known and the result is still at least that large.
+     * The subsampling step for a {@code w × h} image: 1 (decode whole) up to {@link #MAX_PIXELS}; above it, when the
+     * model's size is known, the step that keeps about twice the model's size along each axis (what the bilinear
+     * resize then needs) and brings the image under the limit; 1 (refused) if that would be smaller than the model.
      */
     public static int subsampling(int w, int h, int targetWidth, int targetHeight) {
         if ((long) w * h <= MAX_PIXELS || targetWidth <= 0 || targetHeight <= 0) {
             return 1;
         }
-        int step = 2;
+        int step = (int) Math.max(2, Math.min(w / (2L * targetWidth), h / (2L * targetHeight)));
         while ((long) ((w + step - 1) / step) * ((h + step - 1) / step) > MAX_PIXELS) {
             step++;
         }
