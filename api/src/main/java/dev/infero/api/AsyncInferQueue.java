@@ -1,6 +1,7 @@
 package dev.infero.api;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
 import dev.infero.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,10 +42,14 @@ public final class AsyncInferQueue<T> implements AutoCloseable {
     /** Requests one queue may hold: each owns its buffers, so the number is bounded before any is allocated. */
     public static final int MAX_JOBS = 1024;
 
-    /** {@code jobs} requests (1 to {@value #MAX_JOBS}), or the model's optimal number when {@code jobs} is 0. */
+    /**
+     * {@code jobs} requests (1 to {@value #MAX_JOBS}), or the model's optimal number when {@code jobs} is 0.
+     *
+     * @throws ResourceLimitException when {@code jobs} is out of that range
+     */
     public AsyncInferQueue(CompiledModel model, int jobs) {
         if (jobs < 0 || jobs > MAX_JOBS) {
-            throw new InferoException("an AsyncInferQueue needs 1 to " + MAX_JOBS + " requests (or 0 for the "
+            throw new ResourceLimitException("an AsyncInferQueue needs 1 to " + MAX_JOBS + " requests (or 0 for the "
                     + "optimal number), got " + jobs);
         }
         int n = jobs == 0 ? model.optimalNumberOfInferRequests() : jobs;

@@ -1,6 +1,7 @@
 package dev.infero.api;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.ProfilingInfo;
@@ -56,7 +57,8 @@ public final class InferRequest {
      * Binds {@code tensor} to input {@code index} (no copy: the request reads it at the next inference).
      *
      * @throws IllegalArgumentException if {@code tensor} is {@code null}
-     * @throws dev.infero.core.InferoException if the index, type or shape does not fit the model's input
+     * @throws dev.infero.core.InvalidInputException if the index, type or shape does not fit the model's input
+     * @throws IllegalStateException if the request or its compiled model is closed
      */
     public void setInput(int index, Tensor tensor) {
         if (tensor == null) {
@@ -223,7 +225,7 @@ public final class InferRequest {
                 return i;
             }
         }
-        throw new InferoException("the model has no " + kind + " named '" + name + "'; its " + kind + "s are "
+        throw new InvalidInputException("the model has no " + kind + " named '" + name + "'; its " + kind + "s are "
                 + ports.stream().map(PortInfo::name).toList());
     }
 }

@@ -133,4 +133,87 @@ class LifecycleTest {
         }
         assertTrue(Thread.activeCount() <= before + 2, "threads before " + before + ", after " + Thread.activeCount());
     }
+
+    private static int liveThreads() {
+        return Thread.getAllStackTraces().size();
+    }
+
+    @Test
+    void twentyModelsOpenedRunAndClosedLeaveNoThreadBehind() throws Exception {
+        Path file = model();
+        try (Core warm = new Core(); CompiledModel m = warm.compileModel(file, "CPU")) {
+            m.createInferRequest(); // class loading and shared pools started once, before counting
+        }
+        int before = liveThreads();
+        for (int i = 0; i < 20; i++) {
+            String hint = i % 2 == 0 ? "LATENCY" : "THROUGHPUT";
+            try (Core core = new Core(); CompiledModel compiled = core.compileModel(core.readModel(file), "CPU",
+                    Map.of("PERFORMANCE_HINT", hint, "INFERENCE_NUM_THREADS", "4"))) {
+                InferRequest request = compiled.createInferRequest();
+                request.setInput(0, input());
+                request.infer();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (liveThreads() > before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(liveThreads() <= before, "live threads before " + before + ", after 20 models " + liveThreads());
+    }
+
+    @Test
+    void closingALatencyModelUnderConcurrentInferencesFailsOrDrainsEachAndNothingHangs() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (Core core = new Core()) {
+                CompiledModel compiled = core.compileModel(core.readModel(model()), "CPU",
+                        Map.of("PERFORMANCE_HINT", "LATENCY"));
+                int threads = 4;
+                CountDownLatch started = new CountDownLatch(threads);
+                java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+                List<CompletableFuture<Void>> callers = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    InferRequest request = compiled.createInferRequest();
+                    request.setInput(0, input());
+                    callers.add(CompletableFuture.runAsync(() -> {
+                        started.countDown();
+                        for (int i = 0; i < 50; i++) {
+                            try {
+                                request.infer();
+                                ran.incrementAndGet();
+                            } catch (IllegalStateException closed) {
+                                refused.incrementAndGet();
+                                return;
+                            }
+                        }
+                    }));
+                }
+                started.await();
+                compiled.close();
+                CompletableFuture.allOf(callers.toArray(CompletableFuture[]::new)).get();
+                assertTrue(refused.get() > 0, "some inference came after close: " + ran + " ran, " + refused
+                        + " refused");
+            }
+        });
+    }
+
+    @Test
+    void waitAllAndCloseOfAQueueReturnAfterItsModelIsClosed() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (Core core = new Core()) {
+                for (String hint : List.of("LATENCY", "THROUGHPUT")) {
+                    CompiledModel compiled = core.compileModel(core.readModel(model()), "CPU",
+                            Map.of("PERFORMANCE_HINT", hint));
+                    AsyncInferQueue<Integer> queue = new AsyncInferQueue<>(compiled, 4);
+                    for (int i = 0; i < 4; i++) {
+                        queue.startAsync(List.of(input()), i);
+                    }
+                    compiled.close(); // drains the four inferences
+                    queue.waitAll();
+                    queue.close();
+                    assertThrows(IllegalStateException.class, () -> queue.startAsync(List.of(input()), 5));
+                }
+            }
+        });
+    }
 }

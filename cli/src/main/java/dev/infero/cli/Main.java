@@ -29,10 +29,22 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Warnings (a newer opset than Infero knows, ...) as one line each, as errors are.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code (0 success, 1 failure, 2 usage error). */
+    /** Exit code of a failure that is not the input's fault: out of memory, stack overflow, a bug (see README). */
+    public static final int EXIT_INTERNAL = 4;
+    /** Set to 1 to print the stack trace of an unexpected error instead of its one line. */
+    static final String STACKTRACE_ENV = "INFERO_STACKTRACE";
+
+    /**
+     * Runs a command line and returns its exit code: 0 success, 1 an error the message explains (bad model, input,
+     * option, limit), 2 a usage error, {@value #EXIT_INTERNAL} out of memory, stack overflow or an unexpected error.
+     */
     public static int execute(String... args) {
         return execute(null, null, args);
     }
@@ -51,9 +63,32 @@ public final class Main implements Runnable {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;
             }
-            throw e;
+            return unexpected(e, cmd.getErr());
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
+            return unexpected(e, cli.getErr());
+        }
+    }
+
+    /** One error line for what Infero did not foresee, and the stack trace only when asked for. */
+    static int unexpected(Throwable e, PrintWriter err) {
+        String what = switch (e) {
+            case OutOfMemoryError oom -> "out of memory (" + oom.getMessage() + "); give the JVM more heap, e.g. "
+                    + "INFERO_JAVA_OPTS=-Xmx16g, or lower the inputs' sizes";
+            case StackOverflowError so -> "stack overflow (a model or file nested too deeply?)";
+            default -> "unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + " (a bug in Infero; please report it with the stack trace)";
+        };
+        err.println("error: " + what);
+        if ("1".equals(System.getenv(STACKTRACE_ENV))) {
+            e.printStackTrace(err);
+        } else {
+            err.println("(set " + STACKTRACE_ENV + "=1 for the stack trace)");
+        }
+        err.flush();
+        return EXIT_INTERNAL;
     }
 
     /** The command tree for {@code args}: only the subcommand the first argument names, or all of them. */

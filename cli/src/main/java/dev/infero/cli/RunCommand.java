@@ -12,6 +12,7 @@ import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.transforms.EmbedPreprocessing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -74,6 +75,8 @@ final class RunCommand implements Callable<Integer> {
         if (iterations < 1) {
             throw new InferoException("-n must be at least 1, got " + iterations);
         }
+        EmbedPreprocessing.checkValues("--mean-values", mean, false);
+        EmbedPreprocessing.checkValues("--scale-values", scale, true);
         PrintWriter out = spec.commandLine().getOut();
         try (Core core = new Core()) {
             long t0 = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.infero.cli;
 
+import dev.infero.core.ResourceLimitException;
+import dev.infero.api.AsyncInferQueue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infero.core.InferoException;
@@ -147,6 +149,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new InferoException("--queue-size, --request-timeout-ms and --batch_size must be at least 1, "
                     + "--max-request-bytes at least 1024, --nireq, --batch-timeout-us and "
                     + "--file_system_poll_wait_seconds not negative");
+        }
+        if (nireq > AsyncInferQueue.MAX_JOBS) {
+            throw new ResourceLimitException("--nireq is " + nireq + ", more than " + AsyncInferQueue.MAX_JOBS
+                    + " requests per model");
         }
         ServeOptions options = new ServeOptions(host, port, grpcPort, maxRequestBytes, queueSize, requestTimeoutMs,
                 batchTimeoutUs, pollSeconds, accessLog, shutdownGraceMs);

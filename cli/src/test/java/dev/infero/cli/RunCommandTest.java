@@ -49,6 +49,17 @@ class RunCommandTest {
     }
 
     @Test
+    void zeroOrNonFiniteScaleAndMeanValuesAreRefusedAsConvertRefusesThem() {
+        Path model = addModel();
+        assertEquals(1, run(model.toString(), "--scale-values", "0,0,0"));
+        assertTrue(err.toString().startsWith("error: --scale-values must not contain 0"), err.toString());
+        assertEquals(1, run(model.toString(), "--mean-values", "NaN"));
+        assertTrue(err.toString().contains("error: --mean-values must be finite numbers"), err.toString());
+        assertEquals(1, run(model.toString(), "--scale-values", "Infinity"));
+        assertTrue(err.toString().contains("error: --scale-values must be finite numbers"), err.toString());
+    }
+
+    @Test
     void npyInputsByOrderAndNameAndOutputsWrittenAsNpy() {
         Path a = npy("a.npy", Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
         Path b = npy("b.npy", Tensor.of(new float[] {10, 20, 30, 40, 50, 60}, 2, 3));

@@ -18,6 +18,13 @@ public class UnsupportedModelException extends InferoException {
         this(message, List.of());
     }
 
+    @Override
+    public InferoException withContext(String context) {
+        UnsupportedModelException e = new UnsupportedModelException(context + getMessage(), unsupported);
+        e.initCause(this);
+        return e;
+    }
+
     /** What is missing, one entry per item (for example {@code "Loop (node 'loop_0')"}). */
     public List<String> unsupported() {
         return unsupported;

@@ -1,5 +1,6 @@
 package dev.infero.cpu;
 
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.device.Device;
 import dev.infero.core.device.ExecutionConfig;
 import dev.infero.core.device.Executable;
@@ -28,6 +29,12 @@ public final class CpuDevice implements Device {
         ExecutionPlan plan;
         try {
             plan = KernelCache.compiling(jit, () -> ExecutionPlan.of(graph));
+            if (plan.isStatic) {
+                // Each request allocates the plan's buffers: refuse here, naming the tensor, rather than at the
+                // first createInferRequest with an OutOfMemoryError.
+                ResourceLimits.current().checkModel("model '" + graph.name() + "' (the buffers of one inference "
+                        + "request)", MemoryPlan.plannedBytes(plan));
+            }
         } catch (RuntimeException | Error e) {
             jit.close();
             throw e;

@@ -1,6 +1,8 @@
 package dev.infero.cpu;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimits;
+import dev.infero.core.InvalidInputException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.ProfilingInfo;
@@ -64,16 +66,16 @@ final class CpuRequest implements ExecutionRequest {
     @Override
     public void setInput(int index, Tensor tensor) {
         if (index < 0 || index >= plan.inputSlots.length) {
-            throw new InferoException("input index " + index + " is out of range: the model has "
+            throw new InvalidInputException("input index " + index + " is out of range: the model has "
                     + plan.inputSlots.length + " inputs");
         }
         PortInfo port = plan.inputs.get(index);
         if (tensor.type() != port.type()) {
-            throw new InferoException("input '" + port.name() + "' expects " + port.type() + " data, got "
+            throw new InvalidInputException("input '" + port.name() + "' expects " + port.type() + " data, got "
                     + tensor.type());
         }
         if (!port.shape().accepts(tensor.shape())) {
-            throw new InferoException("input '" + port.name() + "' expects shape " + port.shape() + ", got "
+            throw new InvalidInputException("input '" + port.name() + "' expects shape " + port.shape() + ", got "
                     + Arrays.toString(tensor.shape()).replace(" ", ""));
         }
         slots[plan.inputSlots[index]] = tensor;
@@ -88,7 +90,7 @@ final class CpuRequest implements ExecutionRequest {
     public void run() {
         for (int i = 0; i < plan.inputSlots.length; i++) {
             if (slots[plan.inputSlots[i]] == null) {
-                throw new InferoException("input '" + plan.inputs.get(i).name() + "' was not set");
+                throw new InvalidInputException("input '" + plan.inputs.get(i).name() + "' was not set");
             }
         }
         WorkerPool pool = pools.borrow();
@@ -179,6 +181,9 @@ final class CpuRequest implements ExecutionRequest {
         step.node().op().infer(ctx);
         for (int i = 0; i < step.outputs().length; i++) {
             int slot = step.outputs()[i];
+            // Shapes computed from input data (a shape tensor read from a file) may be absurd: name the node.
+            ResourceLimits.current().checkTensor("node '" + step.node().name() + "' (" + step.node().type()
+                    + ") output " + i, ctx.types[i], ctx.shapes[i]);
             tensors[slot] = Tensor.allocate(ctx.types[i], ctx.shapes[i]);
         }
     }

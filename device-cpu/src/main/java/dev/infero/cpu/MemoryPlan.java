@@ -1,5 +1,7 @@
 package dev.infero.cpu;
 
+import dev.infero.core.ResourceLimits;
+import dev.infero.core.graph.Value;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
@@ -20,8 +22,22 @@ final class MemoryPlan {
 
     /** Allocates every step output of {@code plan} into {@code slots}; returns the bytes of arrays allocated. */
     static long allocate(ExecutionPlan plan, Tensor[] slots) {
+        return walk(plan, slots);
+    }
+
+    /**
+     * The bytes {@link #allocate} would allocate for one request, computed without allocating; throws a
+     * {@link dev.infero.core.ResourceLimitException} naming the tensor when one of them alone exceeds the
+     * {@link ResourceLimits} limit for a tensor.
+     */
+    static long plannedBytes(ExecutionPlan plan) {
+        return walk(plan, null);
+    }
+
+    /** The liveness walk of both: allocates into {@code slots}, or only counts when it is {@code null}. */
+    private static long walk(ExecutionPlan plan, Tensor[] slots) {
         int steps = plan.steps.size();
-        int[] lastUse = new int[slots.length];
+        int[] lastUse = new int[plan.values.length];
         Arrays.fill(lastUse, -1);
         for (int s = 0; s < steps; s++) {
             for (int slot : plan.steps.get(s).inputs()) {
@@ -33,35 +49,51 @@ final class MemoryPlan {
         for (int slot : plan.outputSlots) {
             lastUse[slot] = Integer.MAX_VALUE;
         }
-        Map<ElementType.Storage, List<Object>> free = new EnumMap<>(ElementType.Storage.class);
+        ResourceLimits limits = ResourceLimits.current();
+        Buffer[] held = new Buffer[plan.values.length];
+        Map<ElementType.Storage, List<Buffer>> free = new EnumMap<>(ElementType.Storage.class);
         long bytes = 0;
         for (int s = 0; s < steps; s++) {
             ExecutionPlan.Step step = plan.steps.get(s);
             for (int slot : step.outputs()) {
                 ElementType type = plan.values[slot].type();
                 int[] shape = plan.values[slot].shape().toArray();
-                Object array = take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), Shapes.size(shape));
-                if (array == null) {
-                    Tensor t = Tensor.allocate(type, shape);
-                    bytes += t.byteSize();
-                    slots[slot] = t;
-                } else {
-                    slots[slot] = Tensor.wrap(type, shape, array);
+                if (slots == null) {
+                    Value v = plan.values[slot];
+                    limits.checkTensor("tensor '" + v.displayName() + "' (output of " + v.node().type() + " '"
+                            + v.node().name() + "')", type, shape);
                 }
+                int size = Shapes.size(shape);
+                Buffer buffer = take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), size);
+                if (buffer == null) {
+                    bytes += (long) size * type.bytes();
+                    Tensor t = slots == null ? null : Tensor.allocate(type, shape);
+                    buffer = new Buffer(type.storage(), t == null ? null : t.array(), size);
+                    if (slots != null) {
+                        slots[slot] = t;
+                    }
+                } else if (slots != null) {
+                    slots[slot] = Tensor.wrap(type, shape, buffer.array);
+                }
+                held[slot] = buffer;
             }
             for (int slot : step.inputs()) {
-                if (slot >= 0 && lastUse[slot] == s && isIntermediate(plan, slot)) {
-                    release(free, slots[slot]);
+                if (slot >= 0 && lastUse[slot] == s && isIntermediate(plan, slot) && held[slot] != null) {
+                    release(free, held[slot]);
                     lastUse[slot] = -2;
                 }
             }
             for (int slot : step.outputs()) {
                 if (lastUse[slot] == -1) {
-                    release(free, slots[slot]);
+                    release(free, held[slot]);
                 }
             }
         }
         return bytes;
+    }
+
+    /** An array of the plan (or, when only counting, its size): what a later output may reuse. */
+    private record Buffer(ElementType.Storage storage, Object array, int length) {
     }
 
     private static boolean isIntermediate(ExecutionPlan plan, int slot) {
@@ -76,19 +108,19 @@ final class MemoryPlan {
         return true;
     }
 
-    /** The smallest free array that holds {@code size} elements, removed from the list; {@code null} if none. */
-    private static Object take(List<Object> free, int size) {
+    /** The smallest free buffer that holds {@code size} elements, removed from the list; {@code null} if none. */
+    private static Buffer take(List<Buffer> free, int size) {
         int best = -1;
         for (int i = 0; i < free.size(); i++) {
-            int len = java.lang.reflect.Array.getLength(free.get(i));
-            if (len >= size && (best < 0 || len < java.lang.reflect.Array.getLength(free.get(best)))) {
+            int len = free.get(i).length;
+            if (len >= size && (best < 0 || len < free.get(best).length)) {
                 best = i;
             }
         }
         return best < 0 ? null : free.remove(best);
     }
 
-    private static void release(Map<ElementType.Storage, List<Object>> free, Tensor t) {
-        free.computeIfAbsent(t.type().storage(), k -> new ArrayList<>()).add(t.array());
+    private static void release(Map<ElementType.Storage, List<Buffer>> free, Buffer b) {
+        free.computeIfAbsent(b.storage, k -> new ArrayList<>()).add(b);
     }
 }

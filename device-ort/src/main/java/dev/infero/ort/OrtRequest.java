@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
@@ -41,12 +42,12 @@ final class OrtRequest implements ExecutionRequest {
     @Override
     public void setInput(int index, Tensor tensor) {
         if (index < 0 || index >= bound.length) {
-            throw new InferoException("input index " + index + " is out of range: the model has " + bound.length
+            throw new InvalidInputException("input index " + index + " is out of range: the model has " + bound.length
                     + " inputs");
         }
         PortInfo port = inputs.get(index);
         if (tensor.type() != port.type()) {
-            throw new InferoException("input '" + port.name() + "' expects " + port.type() + " data, got "
+            throw new InvalidInputException("input '" + port.name() + "' expects " + port.type() + " data, got "
                     + tensor.type());
         }
         bound[index] = tensor;
@@ -64,7 +65,7 @@ final class OrtRequest implements ExecutionRequest {
         try {
             for (int i = 0; i < bound.length; i++) {
                 if (bound[i] == null) {
-                    throw new InferoException("input '" + inputs.get(i).name() + "' was not set");
+                    throw new InvalidInputException("input '" + inputs.get(i).name() + "' was not set");
                 }
                 feed.put(inputs.get(i).name(), toOrt(env, bound[i]));
             }

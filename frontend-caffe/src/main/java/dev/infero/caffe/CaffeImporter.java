@@ -11,6 +11,8 @@ import dev.infero.caffe.proto.Caffe.NetStateRule;
 import dev.infero.caffe.proto.Caffe.Phase;
 import dev.infero.caffe.proto.Caffe.V1LayerParameter;
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -71,7 +73,7 @@ public final class CaffeImporter {
         } catch (NoSuchFileException e) {
             throw new InferoException("Caffe network definition " + file + " does not exist");
         } catch (CharacterCodingException e) {
-            throw new InferoException("Caffe network definition " + file + " is not UTF-8 text (is it the .caffemodel?)");
+            throw new InvalidModelException("Caffe network definition " + file + " is not UTF-8 text (is it the .caffemodel?)");
         } catch (IOException e) {
             throw new InferoException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -85,7 +87,7 @@ public final class CaffeImporter {
             TextFormat.Parser.newBuilder().setAllowUnknownFields(true).setAllowUnknownExtensions(true).build()
                     .merge(text, b);
         } catch (TextFormat.ParseException e) {
-            throw new InferoException("Caffe network definition " + source + " is not valid prototxt: line "
+            throw new InvalidModelException("Caffe network definition " + source + " is not valid prototxt: line "
                     + e.getLine() + ", column " + e.getColumn() + ": " + e.getMessage().replaceFirst("^\\d+:\\d+: ", ""));
         }
         return b.build();
@@ -99,7 +101,7 @@ public final class CaffeImporter {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > SIZE_LIMIT) {
-                throw new InferoException("Caffe weights " + file + " are " + size
+                throw new InvalidModelException("Caffe weights " + file + " are " + size
                         + " bytes; protobuf messages larger than 2 GiB cannot be read");
             }
             MappedByteBuffer buffer = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
@@ -128,13 +130,13 @@ public final class CaffeImporter {
                 where = names.isEmpty() ? " before its first layer" : " after layer '" + names.get(names.size() - 1)
                         + "' (" + names.size() + " layers read)";
             }
-            throw new InferoException("Caffe weights " + source + " are truncated or corrupt" + where + ": "
+            throw new InvalidModelException("Caffe weights " + source + " are truncated or corrupt" + where + ": "
                     + e.getMessage());
         } catch (IOException e) {
             throw new InferoException("cannot read " + source + ": " + e.getMessage(), e);
         }
         if (net.getLayerCount() == 0 && net.getLayersCount() == 0) {
-            throw new InferoException("Caffe weights " + source + " hold no layers (not a .caffemodel?)");
+            throw new InvalidModelException("Caffe weights " + source + " hold no layers (not a .caffemodel?)");
         }
         return net;
     }
@@ -218,7 +220,7 @@ public final class CaffeImporter {
             String weightsName, String modelName) {
         List<LayerParameter> layers = layers(definition);
         if (layers.isEmpty()) {
-            throw new InferoException("Caffe network definition " + definitionName + " has no layers");
+            throw new InvalidModelException("Caffe network definition " + definitionName + " has no layers");
         }
         List<String> unsupported = new ArrayList<>();
         for (LayerParameter l : layers) {
@@ -254,7 +256,7 @@ public final class CaffeImporter {
                 }
             });
             Collections.sort(known);
-            throw new InferoException("Caffe layers of " + definitionName + " do not match the weights in " + weightsName
+            throw new InvalidModelException("Caffe layers of " + definitionName + " do not match the weights in " + weightsName
                     + ": no blobs for layer(s) " + String.join(", ", missing) + "; " + weightsName
                     + " has weights for " + (known.isEmpty() ? "no layer" : "layers " + String.join(", ", known)));
         }
@@ -270,7 +272,7 @@ public final class CaffeImporter {
             for (String bottom : l.getBottomList()) {
                 Value v = tops.get(bottom);
                 if (v == null) {
-                    throw new InferoException("Caffe layer '" + l.getName() + "' (" + l.getType() + ") in " + definitionName
+                    throw new InvalidModelException("Caffe layer '" + l.getName() + "' (" + l.getType() + ") in " + definitionName
                             + " reads blob '" + bottom + "', which no earlier layer produces");
                 }
                 inputs.add(v);
@@ -284,11 +286,11 @@ public final class CaffeImporter {
             List<Value> outputs;
             try {
                 outputs = CaffeLayers.translate(layer);
-            } catch (UnsupportedModelException e) {
+            } catch (UnsupportedModelException | ResourceLimitException e) {
                 throw e;
             } catch (InferoException | IllegalArgumentException e) {
                 String m = e.getMessage();
-                throw m != null && m.startsWith("Caffe layer '") ? (e instanceof InferoException ie ? ie : new InferoException(m, e))
+                throw m != null && m.startsWith("Caffe layer '") ? (e instanceof InferoException ie ? ie : new InvalidModelException(m, e))
                         : layer.error(m);
             }
             if (outputs.size() != l.getTopCount()) {
@@ -310,7 +312,7 @@ public final class CaffeImporter {
             }
         }
         if (g.results().isEmpty()) {
-            throw new InferoException("Caffe network " + definitionName + " has no output: every blob is read by a later layer");
+            throw new InvalidModelException("Caffe network " + definitionName + " has no output: every blob is read by a later layer");
         }
         return g;
     }
@@ -322,11 +324,11 @@ public final class CaffeImporter {
             return;
         }
         if (net.getInputShapeCount() != 0 && net.getInputShapeCount() != n) {
-            throw new InferoException("Caffe network definition " + file + " lists " + n + " input(s) but "
+            throw new InvalidModelException("Caffe network definition " + file + " lists " + n + " input(s) but "
                     + net.getInputShapeCount() + " input_shape(s)");
         }
         if (net.getInputShapeCount() == 0 && net.getInputDimCount() != 4 * n) {
-            throw new InferoException("Caffe network definition " + file + " lists " + n + " input(s) but "
+            throw new InvalidModelException("Caffe network definition " + file + " lists " + n + " input(s) but "
                     + net.getInputDimCount() + " input_dim values (4 per input expected)");
         }
         for (int i = 0; i < n; i++) {
@@ -343,7 +345,7 @@ public final class CaffeImporter {
         int[] shape = new int[dims.length];
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] > Integer.MAX_VALUE) {
-                throw new InferoException("input '" + name + "' of " + file + " has dimension " + dims[i] + ", too large");
+                throw new InvalidModelException("input '" + name + "' of " + file + " has dimension " + dims[i] + ", too large");
             }
             shape[i] = dims[i] <= 0 ? PartialShape.DYNAMIC : (int) dims[i];
         }

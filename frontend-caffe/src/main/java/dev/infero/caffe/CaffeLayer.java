@@ -3,6 +3,7 @@ package dev.infero.caffe;
 import dev.infero.caffe.proto.Caffe.BlobProto;
 import dev.infero.caffe.proto.Caffe.LayerParameter;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
@@ -76,7 +77,7 @@ final class CaffeLayer {
      */
     Tensor blob(int i, int... shape) {
         if (i >= blobs.size()) {
-            throw new InferoException("Caffe layer '" + name() + "' (" + p.getType() + ") has " + blobs.size()
+            throw new InvalidModelException("Caffe layer '" + name() + "' (" + p.getType() + ") has " + blobs.size()
                     + " blob(s) in " + weightsFile + ", blob " + i + " is needed");
         }
         BlobProto b = blobs.get(i);
@@ -135,7 +136,7 @@ final class CaffeLayer {
     }
 
     private InferoException blobError(int i, String message) {
-        return new InferoException("Caffe layer '" + name() + "' (" + p.getType() + "): blob " + i + " in " + weightsFile
+        return new InvalidModelException("Caffe layer '" + name() + "' (" + p.getType() + "): blob " + i + " in " + weightsFile
                 + " " + message);
     }
 
@@ -149,6 +150,6 @@ final class CaffeLayer {
     }
 
     InferoException error(String message) {
-        return new InferoException("Caffe layer '" + name() + "' (" + p.getType() + ") in " + definitionFile + ": " + message);
+        return new InvalidModelException("Caffe layer '" + name() + "' (" + p.getType() + ") in " + definitionFile + ": " + message);
     }
 }

@@ -1,6 +1,8 @@
 package dev.infero.mxnet;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -74,11 +76,11 @@ public final class MxnetImporter {
             List<Value> outs;
             try {
                 outs = MxnetOps.translate(ctx);
-            } catch (UnsupportedModelException e) {
+            } catch (UnsupportedModelException | ResourceLimitException e) {
                 throw e;
             } catch (InferoException | IllegalArgumentException e) {
                 String m = e.getMessage();
-                throw m != null && m.startsWith("MXNet ") ? (e instanceof InferoException ie ? ie : new InferoException(m, e))
+                throw m != null && m.startsWith("MXNet ") ? (e instanceof InferoException ie ? ie : new InvalidModelException(m, e))
                         : ctx.error(m);
             }
             for (int i = 0; i < outs.size(); i++) {
@@ -141,14 +143,14 @@ public final class MxnetImporter {
             return v;
         }
         if (!src.op().equals("null")) {
-            throw new InferoException("MXNet symbol " + symbolFile + ": node '" + (user == null ? "head" : user.name())
+            throw new InvalidModelException("MXNet symbol " + symbolFile + ": node '" + (user == null ? "head" : user.name())
                     + "' reads output " + entry.index() + " of '" + src.name() + "' (" + src.op() + "), which Infero does not produce");
         }
         Tensor t = param(src.name());
         if (t != null) {
             v = graph.addConstant(src.name(), t).output(0);
         } else if (weight) {
-            throw new InferoException("MXNet params " + paramsFile + " have no tensor 'arg:" + src.name() + "' (or 'aux:"
+            throw new InvalidModelException("MXNet params " + paramsFile + " have no tensor 'arg:" + src.name() + "' (or 'aux:"
                     + src.name() + "'), which " + user.op() + " node '" + user.name() + "' of " + symbolFile + " needs");
         } else {
             v = graph.addParameter(src.name(), ElementType.F32, inputShape(src)).output(0);

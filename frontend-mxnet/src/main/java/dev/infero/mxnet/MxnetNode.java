@@ -1,6 +1,7 @@
 package dev.infero.mxnet;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
@@ -128,7 +129,7 @@ final class MxnetNode {
             try {
                 out[n++] = s.equals("None") ? -1 : Long.parseLong(s);
             } catch (NumberFormatException e) {
-                throw new InferoException("attribute " + what + "='" + v + "' is not a tuple of integers");
+                throw new InvalidModelException("attribute " + what + "='" + v + "' is not a tuple of integers");
             }
         }
         return java.util.Arrays.copyOf(out, n);
@@ -166,6 +167,6 @@ final class MxnetNode {
     }
 
     InferoException error(String message) {
-        return new InferoException("MXNet " + op() + " node '" + name() + "' in " + importer.symbolFile() + ": " + message);
+        return new InvalidModelException("MXNet " + op() + " node '" + name() + "' in " + importer.symbolFile() + ": " + message);
     }
 }

@@ -1,6 +1,7 @@
 package dev.infero.mxnet;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,7 +40,7 @@ public final class MxnetParams {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > Integer.MAX_VALUE) {
-                throw new InferoException("MXNet params " + file + " are " + size + " bytes; files over 2 GiB are not supported");
+                throw new InvalidModelException("MXNet params " + file + " are " + size + " bytes; files over 2 GiB are not supported");
             }
             return read(ch.map(FileChannel.MapMode.READ_ONLY, 0, size), file.toString());
         } catch (NoSuchFileException e) {
@@ -54,14 +55,14 @@ public final class MxnetParams {
         Reader r = new Reader(bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN), source);
         long magic = r.u64("the list header");
         if (magic != LIST_MAGIC) {
-            throw new InferoException("MXNet params " + source + " do not start with the NDArray list magic 0x112 (found 0x"
+            throw new InvalidModelException("MXNet params " + source + " do not start with the NDArray list magic 0x112 (found 0x"
                     + Long.toHexString(magic) + "): not an MXNet .params file");
         }
         r.u64("the reserved word");
         long count = r.u64("the array count");
         // Every array takes at least 4 bytes (an empty legacy array: ndim 0).
         if (count < 0 || count > r.remaining() / 4) {
-            throw new InferoException("MXNet params " + source + " declare " + Long.toUnsignedString(count)
+            throw new InvalidModelException("MXNet params " + source + " declare " + Long.toUnsignedString(count)
                     + " arrays, more than its " + r.remaining() + " remaining bytes can hold");
         }
         List<Tensor> arrays = new ArrayList<>();
@@ -70,14 +71,14 @@ public final class MxnetParams {
         }
         long names = r.u64("the name count");
         if (names != count && names != 0) {
-            throw new InferoException("MXNet params " + source + " hold " + count + " arrays but " + Long.toUnsignedString(names)
+            throw new InvalidModelException("MXNet params " + source + " hold " + count + " arrays but " + Long.toUnsignedString(names)
                     + " names");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < names; i++) {
             long len = r.u64("the length of name " + i);
             if (len < 0 || len > r.remaining()) {
-                throw new InferoException("MXNet params " + source + ": name " + i + " is " + Long.toUnsignedString(len)
+                throw new InvalidModelException("MXNet params " + source + ": name " + i + " is " + Long.toUnsignedString(len)
                         + " bytes long, past the end of the file");
             }
             byte[] b = new byte[(int) len];
@@ -99,7 +100,7 @@ public final class MxnetParams {
         if (magic == V2_MAGIC || magic == V3_MAGIC) {
             int stype = r.i32(what + "'s storage type");
             if (stype != 0) {
-                throw new InferoException("MXNet params " + r.source + ": " + what + " is stored sparse (storage type "
+                throw new InvalidModelException("MXNet params " + r.source + ": " + what + " is stored sparse (storage type "
                         + stype + "), which Infero does not read");
             }
             shape = r.shape64(what, magic == V3_MAGIC);
@@ -111,14 +112,14 @@ public final class MxnetParams {
         } else {
             // Legacy arrays start with ndim, then uint32 dimensions.
             if (magic < 0 || magic > MAX_RANK) {
-                throw new InferoException("MXNet params " + r.source + ": " + what + " has a corrupt header (0x"
+                throw new InvalidModelException("MXNet params " + r.source + ": " + what + " has a corrupt header (0x"
                         + Integer.toHexString(magic) + " is neither an NDArray magic nor a rank)");
             }
             shape = new int[magic];
             for (int d = 0; d < magic; d++) {
                 long v = r.i32(what + "'s dimension " + d) & 0xFFFFFFFFL;
                 if (v > Integer.MAX_VALUE) {
-                    throw new InferoException("MXNet params " + r.source + ": " + what + " has dimension " + v + ", too large");
+                    throw new InvalidModelException("MXNet params " + r.source + ": " + what + " has dimension " + v + ", too large");
                 }
                 shape[d] = (int) v;
             }
@@ -129,7 +130,7 @@ public final class MxnetParams {
         int devType = r.i32(what + "'s context");
         r.i32(what + "'s device id");
         if (devType < 1 || devType > 6) {
-            throw new InferoException("MXNet params " + r.source + ": " + what + " has a corrupt context (device type "
+            throw new InvalidModelException("MXNet params " + r.source + ": " + what + " has a corrupt context (device type "
                     + devType + ")");
         }
         int type = r.i32(what + "'s type flag");
@@ -138,13 +139,13 @@ public final class MxnetParams {
             case 1, 6 -> 8;   // float64, int64
             case 2 -> 2;      // float16
             case 3, 5, 7 -> 1; // uint8, int8, bool
-            default -> throw new InferoException("MXNet params " + r.source + ": " + what + " has unknown type flag " + type);
+            default -> throw new InvalidModelException("MXNet params " + r.source + ": " + what + " has unknown type flag " + type);
         };
         long elements = 1;
         for (int d : shape) {
             elements *= d;
             if (elements * width > r.remaining()) {
-                throw new InferoException("MXNet params " + r.source + ": " + what + " of shape " + Arrays.toString(shape)
+                throw new InvalidModelException("MXNet params " + r.source + ": " + what + " of shape " + Arrays.toString(shape)
                         + " needs more bytes than the " + r.remaining() + " left in the file (truncated?)");
             }
         }
@@ -182,7 +183,7 @@ public final class MxnetParams {
 
         private void need(int n, String what) {
             if (buf.remaining() < n) {
-                throw new InferoException("MXNet params " + source + " are truncated: the file ends in " + what);
+                throw new InvalidModelException("MXNet params " + source + " are truncated: the file ends in " + what);
             }
         }
 
@@ -203,13 +204,13 @@ public final class MxnetParams {
                 return null;
             }
             if (ndim < 0 || ndim > MAX_RANK) {
-                throw new InferoException("MXNet params " + source + ": " + what + " has a corrupt rank " + (ndim & 0xFFFFFFFFL));
+                throw new InvalidModelException("MXNet params " + source + ": " + what + " has a corrupt rank " + (ndim & 0xFFFFFFFFL));
             }
             int[] shape = new int[ndim];
             for (int d = 0; d < ndim; d++) {
                 long v = u64(what + "'s dimension " + d);
                 if (v < 0 || v > Integer.MAX_VALUE) {
-                    throw new InferoException("MXNet params " + source + ": " + what + " has a corrupt dimension " + v);
+                    throw new InvalidModelException("MXNet params " + source + ": " + what + " has a corrupt dimension " + v);
                 }
                 shape[d] = (int) v;
             }

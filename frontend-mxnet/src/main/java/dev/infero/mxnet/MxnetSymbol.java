@@ -3,6 +3,7 @@ package dev.infero.mxnet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,14 +33,14 @@ public record MxnetSymbol(List<Node> nodes, List<Entry> heads) {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new InferoException("MXNet symbol " + file + " does not exist");
         } catch (IOException e) {
-            throw new InferoException("MXNet symbol " + file + " is not valid JSON: " + e.getMessage().split("\n")[0]);
+            throw new InvalidModelException("MXNet symbol " + file + " is not valid JSON: " + e.getMessage().split("\n")[0]);
         }
         return parse(root, file.toString());
     }
 
     public static MxnetSymbol parse(JsonNode root, String source) {
         if (root == null || !root.has("nodes") || !root.get("nodes").isArray()) {
-            throw new InferoException("MXNet symbol " + source + " has no \"nodes\" array (not an MXNet -symbol.json)");
+            throw new InvalidModelException("MXNet symbol " + source + " has no \"nodes\" array (not an MXNet -symbol.json)");
         }
         List<Node> nodes = new ArrayList<>();
         JsonNode arr = root.get("nodes");
@@ -66,7 +67,7 @@ public record MxnetSymbol(List<Node> nodes, List<Entry> heads) {
         List<Entry> heads = new ArrayList<>();
         JsonNode h = root.get("heads");
         if (h == null || !h.isArray() || h.isEmpty()) {
-            throw new InferoException("MXNet symbol " + source + " has no \"heads\" (outputs)");
+            throw new InvalidModelException("MXNet symbol " + source + " has no \"heads\" (outputs)");
         }
         for (JsonNode e : h) {
             heads.add(entry(e, source, "head", nodes.size()));
@@ -77,7 +78,7 @@ public record MxnetSymbol(List<Node> nodes, List<Entry> heads) {
     private static String text(JsonNode n, String key, String source, int i) {
         JsonNode v = n.get(key);
         if (v == null || !v.isTextual()) {
-            throw new InferoException("MXNet symbol " + source + ": node " + i + " has no \"" + key + "\"");
+            throw new InvalidModelException("MXNet symbol " + source + ": node " + i + " has no \"" + key + "\"");
         }
         return v.asText();
     }
@@ -85,12 +86,12 @@ public record MxnetSymbol(List<Node> nodes, List<Entry> heads) {
     /** [node, index(, version)]; the node must come before {@code limit} (inputs precede their users). */
     private static Entry entry(JsonNode e, String source, String what, int limit) {
         if (!e.isArray() || e.size() < 1 || !e.get(0).canConvertToInt()) {
-            throw new InferoException("MXNet symbol " + source + ": " + what + " " + e + " is not [node, output]");
+            throw new InvalidModelException("MXNet symbol " + source + ": " + what + " " + e + " is not [node, output]");
         }
         int node = e.get(0).asInt();
         int index = e.size() > 1 ? e.get(1).asInt() : 0;
         if (node < 0 || node >= limit || index < 0) {
-            throw new InferoException("MXNet symbol " + source + ": " + what + " " + e + " refers to node " + node
+            throw new InvalidModelException("MXNet symbol " + source + ": " + what + " " + e + " refers to node " + node
                     + ", which is not an earlier node");
         }
         return new Entry(node, index);

@@ -1,6 +1,7 @@
 package dev.infero.onnx;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.onnx.proto.Onnx.AttributeProto;
 import dev.infero.onnx.proto.Onnx.FunctionProto;
 import dev.infero.onnx.proto.Onnx.ModelProto;
@@ -38,7 +39,7 @@ final class OnnxFunctions {
     private OnnxFunctions(ModelProto model) {
         for (FunctionProto f : model.getFunctionsList()) {
             if (functions.put(key(f.getDomain(), f.getName(), f.getOverload()), f) != null) {
-                throw new InferoException("ONNX model defines function " + describe(f) + " twice");
+                throw new InvalidModelException("ONNX model defines function " + describe(f) + " twice");
             }
         }
     }
@@ -56,14 +57,14 @@ final class OnnxFunctions {
             FunctionProto f = functions.get(key(node.getDomain(), node.getOpType(), node.getOverload()));
             if (f == null) {
                 if (++nodes > MAX_NODES) {
-                    throw new InferoException("ONNX model expands to more than " + MAX_NODES + " nodes when its "
+                    throw new InvalidModelException("ONNX model expands to more than " + MAX_NODES + " nodes when its "
                             + "functions are inlined");
                 }
                 out.add(new ScopedNode(node, opset));
                 continue;
             }
             if (depth >= MAX_DEPTH) {
-                throw new InferoException("ONNX function calls nest deeper than " + MAX_DEPTH + " (recursion?): "
+                throw new InvalidModelException("ONNX function calls nest deeper than " + MAX_DEPTH + " (recursion?): "
                         + String.join(" -> ", callers) + " -> " + describe(f));
             }
             List<String> chain = new ArrayList<>(callers);
@@ -76,11 +77,11 @@ final class OnnxFunctions {
     private List<NodeProto> inline(NodeProto call, FunctionProto f) {
         String callName = call.getName().isEmpty() ? f.getName() : call.getName();
         if (call.getInputCount() > f.getInputCount()) {
-            throw new InferoException("ONNX node '" + callName + "' calls function " + describe(f) + " with "
+            throw new InvalidModelException("ONNX node '" + callName + "' calls function " + describe(f) + " with "
                     + call.getInputCount() + " inputs; it takes " + f.getInputCount());
         }
         if (call.getOutputCount() > f.getOutputCount()) {
-            throw new InferoException("ONNX node '" + callName + "' asks function " + describe(f) + " for "
+            throw new InvalidModelException("ONNX node '" + callName + "' asks function " + describe(f) + " for "
                     + call.getOutputCount() + " outputs; it has " + f.getOutputCount());
         }
         String prefix = callName + "/" + f.getName() + "#" + (calls++) + "/";

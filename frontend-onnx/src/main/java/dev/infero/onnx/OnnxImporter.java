@@ -3,6 +3,8 @@ package dev.infero.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -38,6 +40,12 @@ import java.util.TreeMap;
  */
 public final class OnnxImporter {
     /** The default ONNX domain, spelled both ways producers write it. */
+    /**
+     * The newest ONNX opset whose operator definitions Infero's translators follow (that of the ONNX release its
+     * conformance suite comes from). A model importing a newer one is read as this opset, with a warning.
+     */
+    public static final int NEWEST_OPSET = 26;
+    private static final System.Logger LOG = System.getLogger(OnnxImporter.class.getName());
     private static final Set<String> DEFAULT_DOMAINS = Set.of("", "ai.onnx");
     /** Protobuf's default nesting limit (100) is too low for deep graphs nested in attributes. */
     private static final int RECURSION_LIMIT = 1000;
@@ -64,7 +72,7 @@ public final class OnnxImporter {
 
     private static ModelProto parse(InputStream in, String source, long size) throws IOException {
         if (size == 0) {
-            throw new InferoException(source + " is empty, not an ONNX model");
+            throw new InvalidModelException(source + " is empty, not an ONNX model");
         }
         try {
             CodedInputStream cis = CodedInputStream.newInstance(in);
@@ -72,11 +80,11 @@ public final class OnnxImporter {
             cis.setSizeLimit(Integer.MAX_VALUE);
             ModelProto model = ModelProto.parseFrom(cis);
             if (!model.hasGraph()) {
-                throw new InferoException(source + " is not an ONNX model: it holds no graph");
+                throw new InvalidModelException(source + " is not an ONNX model: it holds no graph");
             }
             return model;
         } catch (InvalidProtocolBufferException e) {
-            throw new InferoException(source + " is not a valid ONNX model (corrupt or truncated protobuf: "
+            throw new InvalidModelException(source + " is not a valid ONNX model (corrupt or truncated protobuf: "
                     + e.getMessage() + ")");
         }
     }
@@ -85,6 +93,11 @@ public final class OnnxImporter {
     public static Graph importModel(ModelProto model, Path modelDir, String name) {
         GraphProto g = model.getGraph();
         int opset = defaultOpset(model);
+        if (opset > NEWEST_OPSET) {
+            LOG.log(System.Logger.Level.WARNING, "model '" + name + "' imports ONNX opset " + opset + ", newer than "
+                    + "opset " + NEWEST_OPSET + ", the newest Infero knows; its operators are read as opset "
+                    + NEWEST_OPSET + " defines them");
+        }
         List<OnnxFunctions.ScopedNode> nodes = OnnxFunctions.expand(model, opset);
         checkSupported(g, nodes);
 
@@ -121,7 +134,7 @@ public final class OnnxImporter {
             }
             Value v = values.get(out.getName());
             if (v == null) {
-                throw new InferoException("graph output '" + out.getName() + "' is not produced by any node");
+                throw new InvalidModelException("graph output '" + out.getName() + "' is not produced by any node");
             }
             graph.addResult(out.getName(), v).output(0).names().add(out.getName());
         }
@@ -159,7 +172,7 @@ public final class OnnxImporter {
         String name = node.getName().isEmpty() && node.getOutputCount() > 0 ? node.getOutput(0) : node.getName();
         Value cond = node.getInputCount() > 0 ? values.get(node.getInput(0)) : null;
         if (cond == null) {
-            throw new InferoException("ONNX node '" + name + "' (If) reads condition '"
+            throw new InvalidModelException("ONNX node '" + name + "' (If) reads condition '"
                     + (node.getInputCount() > 0 ? node.getInput(0) : "") + "', which no earlier node produces");
         }
         Tensor known = cond.knownValue();
@@ -177,10 +190,10 @@ public final class OnnxImporter {
             }
         }
         if (branch == null) {
-            throw new InferoException("ONNX node '" + name + "' (If) has no " + branchName);
+            throw new InvalidModelException("ONNX node '" + name + "' (If) has no " + branchName);
         }
         if (branch.getOutputCount() < node.getOutputCount()) {
-            throw new InferoException("ONNX node '" + name + "' (If): " + branchName + " has " + branch.getOutputCount()
+            throw new InvalidModelException("ONNX node '" + name + "' (If): " + branchName + " has " + branch.getOutputCount()
                     + " outputs, the node " + node.getOutputCount());
         }
         Map<String, Value> inner = OnnxControlFlow.inPlace(values);
@@ -197,7 +210,7 @@ public final class OnnxImporter {
             String out = node.getOutput(i);
             Value v = inner.get(branch.getOutput(i).getName());
             if (v == null) {
-                throw new InferoException("ONNX node '" + name + "' (If): " + branchName + " output '"
+                throw new InvalidModelException("ONNX node '" + name + "' (If): " + branchName + " output '"
                         + branch.getOutput(i).getName() + "' is not produced by any of its nodes");
             }
             if (!out.isEmpty()) {
@@ -233,11 +246,11 @@ public final class OnnxImporter {
             }
             Value v = values.get(in);
             if (v == null && sequences.isSequence(in)) {
-                throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads the "
+                throw new InvalidModelException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads the "
                         + "sequence '" + in + "'; only sequence operators can");
             }
             if (v == null) {
-                throw new InferoException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads '" + in
+                throw new InvalidModelException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads '" + in
                         + "', which no earlier node, input or initializer produces");
             }
             inputs.add(v);
@@ -248,6 +261,10 @@ public final class OnnxImporter {
             outs = OnnxOpRegistry.translator(node.getDomain(), node.getOpType()).translate(onnxNode);
         } catch (UnsupportedModelException e) {
             throw e;
+        } catch (ResourceLimitException e) {
+            // Core names the Infero node (often a decomposition); the ONNX node is what the user knows.
+            throw new ResourceLimitException("ONNX node '" + node.getName() + "' (" + node.getOpType() + "): "
+                    + e.getMessage().replaceFirst("^node '[^']*' \\([^)]*\\)(?: output \\d+)?: ", ""), e);
         } catch (InferoException e) {
             String m = e.getMessage();
             // Core errors name the Infero node; the ONNX node's name and type are what the user knows.
@@ -365,7 +382,7 @@ public final class OnnxImporter {
             if (d.hasDimValue()) {
                 long v = d.getDimValue();
                 if (v < 0 || v > Integer.MAX_VALUE) {
-                    throw new InferoException("input '" + name + "' has invalid dimension " + v);
+                    throw new InvalidModelException("input '" + name + "' has invalid dimension " + v);
                 }
                 dims[i] = (int) v;
             } else {

@@ -1,6 +1,7 @@
 package dev.infero.onnx;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -224,6 +225,6 @@ public final class OnnxNode {
 
     /** An exception naming this node, ready to throw. */
     public InferoException error(String message) {
-        return new InferoException("ONNX node '" + name() + "' (" + opType() + "): " + message);
+        return new InvalidModelException("ONNX node '" + name() + "' (" + opType() + "): " + message);
     }
 }

@@ -2,6 +2,8 @@ package dev.infero.onnx;
 
 import com.google.protobuf.ByteString;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
@@ -97,7 +99,7 @@ public final class TensorProtos {
         for (int i = 0; i < shape.length; i++) {
             long d = proto.getDims(i);
             if (d < 0 || d > Integer.MAX_VALUE) {
-                throw new InferoException(what + " has invalid dimension " + d + " in shape " + proto.getDimsList());
+                throw new InvalidModelException(what + " has invalid dimension " + d + " in shape " + proto.getDimsList());
             }
             shape[i] = (int) d;
         }
@@ -105,8 +107,9 @@ public final class TensorProtos {
         try {
             n = Shapes.size(shape);
         } catch (InferoException e) {
-            throw new InferoException(what + ": " + e.getMessage());
+            throw InvalidModelException.wrap(what + ": ", e);
         }
+        ResourceLimits.current().checkTensor(what, type, shape);
         if (proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             return TensorBytes.fromLittleEndian(type, shape, readExternal(proto, modelDir, what, type.packedBytes(n)), what);
         }
@@ -119,7 +122,7 @@ public final class TensorProtos {
     private static Tensor fromTypedFields(TensorProto p, ElementType type, int[] shape, int n, String what) {
         if (type.bits() < 8) { // int32_data holds the packed bytes, two (4-bit) or four (2-bit) values each
             if (p.getInt32DataCount() != type.packedBytes(n)) {
-                throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " (" + n
+                throw new InvalidModelException(what + " declares shape " + Arrays.toString(shape) + " (" + n
                         + " " + type.bits() + "-bit elements) but holds " + p.getInt32DataCount() + " packed bytes");
             }
             byte[] packed = new byte[p.getInt32DataCount()];
@@ -136,7 +139,7 @@ public final class TensorProtos {
             default -> p.getInt32DataCount();
         };
         if (count != n) {
-            throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " (" + n
+            throw new InvalidModelException(what + " declares shape " + Arrays.toString(shape) + " (" + n
                     + " elements) but holds " + count + " values");
         }
         Tensor t = Tensor.allocate(type, shape);
@@ -167,16 +170,16 @@ public final class TensorProtos {
             }
         }
         if (location == null || location.isEmpty()) {
-            throw new InferoException(what + " is stored externally but names no location");
+            throw new InvalidModelException(what + " is stored externally but names no location");
         }
         if (modelDir == null) {
-            throw new InferoException(what + " is stored in external file '" + location
+            throw new InvalidModelException(what + " is stored in external file '" + location
                     + "' but the model was not read from a file");
         }
         Path base = modelDir.toAbsolutePath().normalize();
         Path file = base.resolve(location).normalize();
         if (Path.of(location).isAbsolute() || !file.startsWith(base)) {
-            throw new InferoException(what + ": external data path '" + location
+            throw new InvalidModelException(what + ": external data path '" + location
                     + "' escapes the model's folder " + base);
         }
         if (!Files.isRegularFile(file)) {
@@ -186,7 +189,7 @@ public final class TensorProtos {
             // normalize() does not follow links: a link inside the folder may point anywhere. Compare real paths.
             Path real = file.toRealPath();
             if (!real.startsWith(base.toRealPath())) {
-                throw new InferoException(what + ": external data path '" + location + "' leads outside the model's "
+                throw new InvalidModelException(what + ": external data path '" + location + "' leads outside the model's "
                         + "folder " + base + " (to " + real + ")");
             }
             file = real;
@@ -194,12 +197,12 @@ public final class TensorProtos {
             throw new InferoException(what + ": cannot resolve external data " + file + ": " + e.getMessage(), e);
         }
         if (length >= 0 && length != expected) {
-            throw new InferoException(what + ": external data length " + length + " does not match the "
+            throw new InvalidModelException(what + ": external data length " + length + " does not match the "
                     + expected + " bytes its shape needs");
         }
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             if (offset < 0 || offset > f.length() || f.length() - offset < expected) {
-                throw new InferoException(what + ": external file " + file + " (" + f.length()
+                throw new InvalidModelException(what + ": external file " + file + " (" + f.length()
                         + " bytes) is too short for " + expected + " bytes at offset " + offset);
             }
             byte[] bytes = new byte[(int) expected];
@@ -215,7 +218,7 @@ public final class TensorProtos {
         try {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
-            throw new InferoException(what + ": external data " + key + " '" + s + "' is not a number");
+            throw new InvalidModelException(what + ": external data " + key + " '" + s + "' is not a number");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.infero.tf;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.tf.proto.Tf.BundleEntryProto;
 import dev.infero.tf.proto.Tf.BundleHeaderProto;
 import dev.infero.tf.proto.Tf.TensorProto;
@@ -54,11 +55,11 @@ public final class TensorBundle {
         try {
             ByteString h = table.remove("");
             if (h == null) {
-                throw new InferoException(index + " has no bundle header (the entry with the empty key)");
+                throw new InvalidModelException(index + " has no bundle header (the entry with the empty key)");
             }
             BundleHeaderProto header = BundleHeaderProto.parseFrom(h);
             if (header.getEndianness() != BundleHeaderProto.Endianness.LITTLE) {
-                throw new InferoException(index + " is a big-endian checkpoint, which Infero does not read");
+                throw new InvalidModelException(index + " is a big-endian checkpoint, which Infero does not read");
             }
             Map<String, BundleEntryProto> entries = new LinkedHashMap<>();
             for (var e : table.entrySet()) {
@@ -66,7 +67,7 @@ public final class TensorBundle {
             }
             return new TensorBundle(prefix, header, entries);
         } catch (InvalidProtocolBufferException e) {
-            throw new InferoException(index + " holds a corrupt entry: " + e.getMessage());
+            throw new InvalidModelException(index + " holds a corrupt entry: " + e.getMessage());
         }
     }
 
@@ -78,15 +79,15 @@ public final class TensorBundle {
     public TensorProto tensor(String name) {
         BundleEntryProto e = entries.get(name);
         if (e == null) {
-            throw new InferoException("checkpoint " + prefix + " has no tensor '" + name + "'");
+            throw new InvalidModelException("checkpoint " + prefix + " has no tensor '" + name + "'");
         }
         if (e.getSlicesCount() > 0) {
-            throw new InferoException("variable '" + name + "' of checkpoint " + prefix
+            throw new InvalidModelException("variable '" + name + "' of checkpoint " + prefix
                     + " is partitioned into slices, which Infero does not support");
         }
         int shards = Math.max(1, header.getNumShards());
         if (e.getShardId() < 0 || e.getShardId() >= shards) {
-            throw new InferoException("tensor '" + name + "' of " + prefix + " names shard " + e.getShardId() + " of "
+            throw new InvalidModelException("tensor '" + name + "' of " + prefix + " names shard " + e.getShardId() + " of "
                     + shards);
         }
         Path data = Path.of(String.format("%s.data-%05d-of-%05d", prefix, e.getShardId(), shards));
@@ -94,20 +95,20 @@ public final class TensorBundle {
             long length = ch.size();
             if (e.getOffset() < 0 || e.getSize() < 0 || e.getSize() > Integer.MAX_VALUE - 8
                     || e.getOffset() + e.getSize() > length) {
-                throw new InferoException("tensor '" + name + "' of " + prefix + " lies at bytes " + e.getOffset()
+                throw new InvalidModelException("tensor '" + name + "' of " + prefix + " lies at bytes " + e.getOffset()
                         + "+" + e.getSize() + ", beyond the end of " + data + " (" + length + " bytes)");
             }
             ByteBuffer buf = ByteBuffer.allocate((int) e.getSize());
             while (buf.hasRemaining()) {
                 if (ch.read(buf, e.getOffset() + buf.position()) < 0) {
-                    throw new InferoException(data + " ended while reading tensor '" + name + "'");
+                    throw new InvalidModelException(data + " ended while reading tensor '" + name + "'");
                 }
             }
             byte[] bytes = buf.array();
             CRC32C crc = new CRC32C();
             crc.update(bytes);
             if (e.getCrc32C() != 0 && mask((int) crc.getValue()) != e.getCrc32C()) {
-                throw new InferoException("tensor '" + name + "' in " + data + " fails its CRC32C check (corrupt file)");
+                throw new InvalidModelException("tensor '" + name + "' in " + data + " fails its CRC32C check (corrupt file)");
             }
             return TensorProto.newBuilder().setDtype(e.getDtype()).setTensorShape(e.getShape())
                     .setTensorContent(ByteString.copyFrom(bytes)).build();
@@ -126,11 +127,11 @@ public final class TensorBundle {
     /** All key/value pairs of an uncompressed LevelDB table. */
     static Map<String, ByteString> readTable(byte[] file, String what) {
         if (file.length < FOOTER) {
-            throw new InferoException(what + " is too short (" + file.length + " bytes) to be a checkpoint index");
+            throw new InvalidModelException(what + " is too short (" + file.length + " bytes) to be a checkpoint index");
         }
         ByteBuffer footer = ByteBuffer.wrap(file, file.length - FOOTER, FOOTER).order(ByteOrder.LITTLE_ENDIAN);
         if (ByteBuffer.wrap(file, file.length - 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() != TABLE_MAGIC) {
-            throw new InferoException(what + " is not a TensorFlow checkpoint index (no table magic at its end)");
+            throw new InvalidModelException(what + " is not a TensorFlow checkpoint index (no table magic at its end)");
         }
         int[] pos = {file.length - FOOTER};
         varint(file, pos, what); // metaindex handle (unused)
@@ -152,20 +153,20 @@ public final class TensorBundle {
 
     private static Map<byte[], byte[]> block(byte[] file, long offset, long size, String what) {
         if (offset < 0 || size < 4 || offset + size + BLOCK_TRAILER > file.length) {
-            throw new InferoException(what + ": a block at " + offset + "+" + size + " lies outside the file ("
+            throw new InvalidModelException(what + ": a block at " + offset + "+" + size + " lies outside the file ("
                     + file.length + " bytes)");
         }
         int start = (int) offset;
         int end = (int) (offset + size);
         if (file[end] != 0) {
-            throw new InferoException(what + ": block at " + offset + " is compressed (type " + file[end]
+            throw new InvalidModelException(what + ": block at " + offset + " is compressed (type " + file[end]
                     + "); TensorFlow writes checkpoint indexes uncompressed");
         }
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         int restarts = b.getInt(end - 4);
         long limit = end - 4 - 4L * restarts;
         if (restarts < 0 || limit < start) {
-            throw new InferoException(what + ": block at " + offset + " has a corrupt restart array");
+            throw new InvalidModelException(what + ": block at " + offset + " has a corrupt restart array");
         }
         Map<byte[], byte[]> entries = new LinkedHashMap<>();
         byte[] key = new byte[0];
@@ -175,7 +176,7 @@ public final class TensorBundle {
             long nonShared = varint(file, p, what);
             long valueLength = varint(file, p, what);
             if (shared > key.length || p[0] + nonShared + valueLength > limit) {
-                throw new InferoException(what + ": corrupt entry in the block at " + offset);
+                throw new InvalidModelException(what + ": corrupt entry in the block at " + offset);
             }
             byte[] k = new byte[(int) (shared + nonShared)];
             System.arraycopy(key, 0, k, 0, (int) shared);
@@ -193,7 +194,7 @@ public final class TensorBundle {
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos[0] >= b.length) {
-                throw new InferoException(what + ": truncated varint");
+                throw new InvalidModelException(what + ": truncated varint");
             }
             byte x = b[pos[0]++];
             result |= (long) (x & 0x7F) << shift;
@@ -201,6 +202,6 @@ public final class TensorBundle {
                 return result;
             }
         }
-        throw new InferoException(what + ": corrupt varint");
+        throw new InvalidModelException(what + ": corrupt varint");
     }
 }

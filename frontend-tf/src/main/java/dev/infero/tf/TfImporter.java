@@ -1,6 +1,8 @@
 package dev.infero.tf;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -66,7 +68,7 @@ public final class TfImporter {
             outs.addAll(sinks(model.getNodeList()));
         }
         if (outs.isEmpty()) {
-            throw new InferoException(ctx.where() + "the graph has no output: every node is a constant, input or "
+            throw new InvalidModelException(ctx.where() + "the graph has no output: every node is a constant, input or "
                     + "is read by another node");
         }
         List<NodeDef> order = order(nodes, outs, ctx);
@@ -103,10 +105,10 @@ public final class TfImporter {
         Set<String> seen = new HashSet<>();
         for (NodeDef n : g.getNodeList()) {
             if (n.getName().isEmpty()) {
-                throw new InferoException(ctx.where() + "a " + n.getOp() + " node has no name");
+                throw new InvalidModelException(ctx.where() + "a " + n.getOp() + " node has no name");
             }
             if (!seen.add(n.getName())) {
-                throw new InferoException(ctx.where() + "two nodes are named '" + n.getName() + "'");
+                throw new InvalidModelException(ctx.where() + "two nodes are named '" + n.getName() + "'");
             }
             if (added == null || !nodes.containsKey(n.getName())) {
                 nodes.put(n.getName(), n);
@@ -162,7 +164,7 @@ public final class TfImporter {
         for (String out : outputs) {
             String root = nodeName(out);
             if (!nodes.containsKey(root)) {
-                throw new InferoException(ctx.where() + "output '" + out + "' names no node of the graph");
+                throw new InvalidModelException(ctx.where() + "output '" + out + "' names no node of the graph");
             }
             ArrayDeque<String[]> stack = new ArrayDeque<>();
             stack.push(new String[] {root, null});
@@ -176,7 +178,7 @@ public final class TfImporter {
                 }
                 NodeDef def = nodes.get(name);
                 if (def == null) {
-                    throw new InferoException(ctx.where() + "TensorFlow node '" + top[1] + "' reads '" + name
+                    throw new InvalidModelException(ctx.where() + "TensorFlow node '" + top[1] + "' reads '" + name
                             + "', which the graph does not define");
                 }
                 if (s == null) {
@@ -188,7 +190,7 @@ public final class TfImporter {
                         String dep = nodeName(in);
                         Integer ds = state.get(dep);
                         if (ds != null && ds == 1) {
-                            throw new InferoException(ctx.where() + "TensorFlow node '" + name + "' (" + def.getOp()
+                            throw new InvalidModelException(ctx.where() + "TensorFlow node '" + name + "' (" + def.getOp()
                                     + ") is part of a cycle through '" + dep + "': control-flow loops are not supported");
                         }
                         if (ds == null) {
@@ -286,6 +288,9 @@ public final class TfImporter {
             outs = dilated != null ? dilated.translate(node) : TfOpRegistry.translator(def.getOp()).translate(node);
         } catch (UnsupportedModelException e) {
             throw e;
+        } catch (ResourceLimitException e) {
+            throw new ResourceLimitException(ctx.where() + "TensorFlow node '" + node.name() + "' (" + node.op()
+                    + "): " + e.getMessage().replaceFirst("^node '[^']*' \\([^)]*\\)(?: output \\d+)?: ", ""), e);
         } catch (InferoException e) {
             String m = e.getMessage();
             throw m.contains("TensorFlow node '") ? e
@@ -336,7 +341,7 @@ public final class TfImporter {
             TfValue v = values.get(node + ":" + index);
             if (v == null) {
                 Integer count = outputCounts.get(node);
-                throw new InferoException(where() + "TensorFlow node '" + reader + "' reads '" + tensor + "', "
+                throw new InvalidModelException(where() + "TensorFlow node '" + reader + "' reads '" + tensor + "', "
                         + (count == null ? "which the graph does not define"
                         : "but node '" + node + "' has " + count + " output(s) Infero translates"));
             }

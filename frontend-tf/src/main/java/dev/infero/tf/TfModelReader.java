@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.frontend.ModelSource;
 import dev.infero.core.graph.Graph;
 import dev.infero.tf.proto.Tf.GraphDef;
@@ -72,7 +73,7 @@ public final class TfModelReader {
         } catch (InferoException e) {
             if (companion == null && e.getMessage().contains("which the graph does not define")
                     && source.fileName().endsWith(".pbtxt")) {
-                throw new InferoException(e.getMessage() + ". If this is a text graph that goes with a frozen .pb "
+                throw new InvalidModelException(e.getMessage() + ". If this is a text graph that goes with a frozen .pb "
                         + "(as OpenCV's detector graphs do), give the .pb as --input_model and this file as "
                         + "--input_proto", e);
             }
@@ -121,7 +122,7 @@ public final class TfModelReader {
         try {
             long size = Files.size(file);
             if (size > Integer.MAX_VALUE - 8) {
-                throw new InferoException(file + " is larger than 2 GB, more than a protobuf can hold");
+                throw new InvalidModelException(file + " is larger than 2 GB, more than a protobuf can hold");
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -130,7 +131,7 @@ public final class TfModelReader {
             throw new InferoException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (bytes.length == 0) {
-            throw new InferoException(file + " is empty, not a TensorFlow " + what);
+            throw new InvalidModelException(file + " is empty, not a TensorFlow " + what);
         }
         byte[] head = java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 256));
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase();
@@ -141,7 +142,7 @@ public final class TfModelReader {
                 parser.merge(new String(bytes, StandardCharsets.UTF_8), builder);
                 return builder.build();
             } catch (TextFormat.ParseException e) {
-                throw new InferoException(file + " is not a valid TensorFlow " + what + " in text format: "
+                throw new InvalidModelException(file + " is not a valid TensorFlow " + what + " in text format: "
                         + e.getMessage());
             }
         }
@@ -153,7 +154,7 @@ public final class TfModelReader {
             in.checkLastTagWas(0);
             return builder.build();
         } catch (InvalidProtocolBufferException e) {
-            throw new InferoException(file + " is not a valid TensorFlow " + what + " (corrupt or truncated protobuf: "
+            throw new InvalidModelException(file + " is not a valid TensorFlow " + what + " (corrupt or truncated protobuf: "
                     + e.getMessage() + ")");
         } catch (IOException e) {
             throw new InferoException("cannot read " + file + ": " + e.getMessage(), e);
@@ -204,13 +205,13 @@ public final class TfModelReader {
         if (!Files.exists(pb)) {
             Path text = dir.resolve("saved_model.pbtxt");
             if (!Files.exists(text)) {
-                throw new InferoException(dir + " is a directory without saved_model.pb: not a TensorFlow SavedModel");
+                throw new InvalidModelException(dir + " is a directory without saved_model.pb: not a TensorFlow SavedModel");
             }
             pb = text;
         }
         SavedModel saved = parse(pb, SavedModel.newBuilder(), "SavedModel");
         if (saved.getMetaGraphsCount() == 0) {
-            throw new InferoException(pb + " holds no meta graph");
+            throw new InvalidModelException(pb + " holds no meta graph");
         }
         MetaGraphDef meta = saved.getMetaGraphs(0);
         for (MetaGraphDef m : saved.getMetaGraphsList()) {
@@ -228,7 +229,7 @@ public final class TfModelReader {
             variables |= VARIABLE_OPS.contains(n.getOp());
         }
         if (!calls.isEmpty()) {
-            throw new InferoException(pb + ": the serving graph calls TensorFlow functions (" + String.join(", ", calls)
+            throw new InvalidModelException(pb + ": the serving graph calls TensorFlow functions (" + String.join(", ", calls)
                     + "), as TensorFlow 2 SavedModels do; Infero reads graphs whose ops are inline. " + FREEZE);
         }
         GraphDef graph = meta.getGraphDef();

@@ -1,6 +1,7 @@
 package dev.infero.tf;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -218,6 +219,6 @@ public final class TfNode {
 
     /** An error naming the file, this node and its op. */
     public InferoException error(String message) {
-        return new InferoException(ctx.where() + "TensorFlow node '" + name() + "' (" + op() + "): " + message);
+        return new InvalidModelException(ctx.where() + "TensorFlow node '" + name() + "' (" + op() + "): " + message);
     }
 }

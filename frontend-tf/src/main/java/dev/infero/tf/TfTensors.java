@@ -2,6 +2,8 @@ package dev.infero.tf;
 
 import com.google.protobuf.ByteString;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
@@ -45,7 +47,7 @@ public final class TfTensors {
             case DT_UINT32 -> ElementType.U32;
             case DT_UINT64 -> ElementType.U64;
             case DT_BOOL -> ElementType.BOOLEAN;
-            default -> throw new InferoException(what + " has TensorFlow type " + dtype
+            default -> throw new InvalidModelException(what + " has TensorFlow type " + dtype
                     + ", which Infero does not support");
         };
     }
@@ -59,7 +61,7 @@ public final class TfTensors {
         for (int i = 0; i < dims.length; i++) {
             long d = s.getDim(i).getSize();
             if (d < -1 || d > Integer.MAX_VALUE) {
-                throw new InferoException(what + " has invalid dimension " + d);
+                throw new InvalidModelException(what + " has invalid dimension " + d);
             }
             dims[i] = d < 0 ? PartialShape.DYNAMIC : (int) d;
         }
@@ -71,20 +73,21 @@ public final class TfTensors {
         ElementType type = elementType(p.getDtype(), what);
         PartialShape ps = shape(p.getTensorShape(), what);
         if (!ps.hasRank() || !ps.isStatic()) {
-            throw new InferoException(what + " has a tensor of unknown shape " + ps);
+            throw new InvalidModelException(what + " has a tensor of unknown shape " + ps);
         }
         int[] shape = ps.toArray();
         int n;
         try {
             n = Shapes.size(shape);
         } catch (InferoException e) {
-            throw new InferoException(what + ": " + e.getMessage());
+            throw InvalidModelException.wrap(what + ": ", e);
         }
+        ResourceLimits.current().checkTensor(what, type, shape);
         if (!p.getTensorContent().isEmpty()) {
             ByteString raw = p.getTensorContent();
             long expected = (long) n * type.bytes();
             if (raw.size() != expected) {
-                throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " of " + type + " ("
+                throw new InvalidModelException(what + " declares shape " + Arrays.toString(shape) + " of " + type + " ("
                         + expected + " bytes) but its tensor_content holds " + raw.size() + " bytes");
             }
             return TensorBytes.fromLittleEndian(type, shape, raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN),
@@ -101,11 +104,11 @@ public final class TfTensors {
             default -> p.getIntValCount();
         };
         if (count > n) {
-            throw new InferoException(what + " declares shape " + Arrays.toString(shape) + " (" + n
+            throw new InvalidModelException(what + " declares shape " + Arrays.toString(shape) + " (" + n
                     + " elements) but holds " + count + " values");
         }
         if (count < n && n > MAX_EXPANDED_ELEMENTS) {
-            throw new InferoException(what + " would expand " + count + " value(s) to " + n
+            throw new InvalidModelException(what + " would expand " + count + " value(s) to " + n
                     + " elements, more than Infero allows for a constant (" + MAX_EXPANDED_ELEMENTS + ")");
         }
         Tensor t = Tensor.allocate(type, shape);

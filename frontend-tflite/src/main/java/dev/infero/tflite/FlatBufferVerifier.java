@@ -1,6 +1,7 @@
 package dev.infero.tflite;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -28,7 +29,7 @@ final class FlatBufferVerifier {
     }
 
     InferoException error(String where, String what) {
-        return new InferoException(file + " is not a valid TensorFlow Lite model (corrupt or truncated flatbuffer): "
+        return new InvalidModelException(file + " is not a valid TensorFlow Lite model (corrupt or truncated flatbuffer): "
                 + where + ": " + what);
     }
 

@@ -1,6 +1,8 @@
 package dev.infero.tflite;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
@@ -73,7 +75,7 @@ public final class TfliteImporter {
         this.model = f.model();
         this.bytes = f.bytes();
         if (model.subgraphsLength() == 0) {
-            throw new InferoException(file + " has no subgraph");
+            throw new InvalidModelException(file + " has no subgraph");
         }
         this.subgraph = model.subgraphs(0);
         this.tensorCount = subgraph.tensorsLength();
@@ -96,10 +98,10 @@ public final class TfliteImporter {
         try {
             return new TfliteImporter(f, name).run();
         } catch (InferoException e) {
-            throw e;
+            throw e.getMessage().contains(f.name()) ? e : e.withContext(f.name() + ": ");
         } catch (RuntimeException e) {
             // The verifier bounds-checks what the importer reads; this only guards against a gap in it.
-            throw new InferoException(f.name() + " is not a valid TensorFlow Lite model: " + e, e);
+            throw new InvalidModelException(f.name() + " is not a valid TensorFlow Lite model: " + e, e);
         }
     }
 
@@ -119,7 +121,7 @@ public final class TfliteImporter {
             translate(op);
         }
         if (subgraph.outputsLength() == 0) {
-            throw new InferoException(file + ": the model has no outputs");
+            throw new InvalidModelException(file + ": the model has no outputs");
         }
         for (int i = 0; i < subgraph.outputsLength(); i++) {
             int t = checkTensorIndex(subgraph.outputs(i), "subgraph output " + i);
@@ -140,7 +142,7 @@ public final class TfliteImporter {
             Operator op = subgraph.operators(i);
             long codeIndex = op.opcodeIndex();
             if (codeIndex >= codeCount) {
-                throw new InferoException(file + ": operator #" + i + " has opcode_index " + codeIndex
+                throw new InvalidModelException(file + ": operator #" + i + " has opcode_index " + codeIndex
                         + ", but the model lists " + codeCount + " operator codes");
             }
             OperatorCode code = model.operatorCodes((int) codeIndex);
@@ -166,7 +168,7 @@ public final class TfliteImporter {
 
     int checkTensorIndex(int t, String where) {
         if (t < 0 || t >= tensorCount) {
-            throw new InferoException(file + ": " + where + " refers to tensor " + t + ", but subgraph 0 has "
+            throw new InvalidModelException(file + ": " + where + " refers to tensor " + t + ", but subgraph 0 has "
                     + tensorCount + " tensors");
         }
         return t;
@@ -209,7 +211,7 @@ public final class TfliteImporter {
     private void translate(TfliteOperator op) {
         try {
             TfliteOps.translator(op.code()).translate(op);
-        } catch (UnsupportedModelException e) {
+        } catch (UnsupportedModelException | ResourceLimitException e) {
             throw e;
         } catch (InferoException e) {
             String m = e.getMessage();
@@ -302,7 +304,7 @@ public final class TfliteImporter {
         for (int i = 0; i < scale.length; i++) {
             scale[i] = q.scale(i);
             if (!(scale[i] > 0) || Float.isInfinite(scale[i])) {
-                throw new InferoException(file + ": tensor '" + tensorName(t) + "' has quantization scale " + scale[i]
+                throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' has quantization scale " + scale[i]
                         + " (must be positive and finite)");
             }
         }
@@ -311,14 +313,14 @@ public final class TfliteImporter {
             zp[i] = q.zeroPoint(i);
         }
         if (zp.length > 1 && zp.length != scale.length) {
-            throw new InferoException(file + ": tensor '" + tensorName(t) + "' has " + scale.length + " scales but "
+            throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' has " + scale.length + " scales but "
                     + zp.length + " zero points");
         }
         int axis = q.quantizedDimension();
         if (scale.length > 1) {
             int[] s = shape(t);
             if (axis < 0 || axis >= s.length || s[axis] != scale.length) {
-                throw new InferoException(file + ": tensor '" + tensorName(t) + "' of shape " + Arrays.toString(s)
+                throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' of shape " + Arrays.toString(s)
                         + " has " + scale.length + " scales along quantized_dimension " + axis);
             }
         }
@@ -332,7 +334,7 @@ public final class TfliteImporter {
             return false;
         }
         if (b >= bufferCount) {
-            throw new InferoException(file + ": tensor '" + tensorName(t) + "' refers to buffer " + b
+            throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' refers to buffer " + b
                     + ", but the model has " + bufferCount + " buffers");
         }
         Buffer buffer = model.buffers((int) b);
@@ -345,7 +347,7 @@ public final class TfliteImporter {
             return constants[t];
         }
         if (!isConstant(t)) {
-            throw new InferoException(file + ": tensor '" + tensorName(t) + "' must be a constant (hold data)");
+            throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' must be a constant (hold data)");
         }
         Buffer buffer = model.buffers((int) subgraph.tensors(t).buffer());
         int type = tensorType(t);
@@ -354,11 +356,11 @@ public final class TfliteImporter {
         long count = 1;
         for (int d : s) {
             if (d < 0) {
-                throw new InferoException(file + ": constant tensor '" + tensorName(t) + "' has a dynamic shape");
+                throw new InvalidModelException(file + ": constant tensor '" + tensorName(t) + "' has a dynamic shape");
             }
             count *= d;
             if (count > Integer.MAX_VALUE) {
-                throw new InferoException(file + ": constant tensor '" + tensorName(t) + "' of shape "
+                throw new InvalidModelException(file + ": constant tensor '" + tensorName(t) + "' of shape "
                         + Arrays.toString(s) + " is too large");
             }
         }
@@ -370,13 +372,13 @@ public final class TfliteImporter {
             long offset = buffer.offset();
             long size = buffer.size();
             if (offset < 0 || size < 0 || offset + size > bytes.limit()) {
-                throw new InferoException(file + ": tensor '" + tensorName(t) + "' reads " + size + " bytes at offset "
+                throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' reads " + size + " bytes at offset "
                         + offset + ", beyond the " + bytes.limit() + "-byte file");
             }
             raw = bytes.duplicate().position((int) offset).limit((int) (offset + size)).slice();
         }
         if (raw.remaining() != expected) {
-            throw new InferoException(file + ": tensor '" + tensorName(t) + "' of shape " + Arrays.toString(s) + " and type "
+            throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' of shape " + Arrays.toString(s) + " and type "
                     + typeName(type) + " needs " + expected + " bytes, its buffer holds " + raw.remaining());
         }
         constants[t] = TensorBytes.fromLittleEndian(et, s, raw, "tensor '" + tensorName(t) + "'");
@@ -479,7 +481,7 @@ public final class TfliteImporter {
             constantRead[t] = true;
             return natives[t];
         }
-        throw new InferoException(file + ": " + reader + " reads tensor '" + tensorName(t)
+        throw new InvalidModelException(file + ": " + reader + " reads tensor '" + tensorName(t)
                 + "', which no earlier operator produces, is no model input and holds no data");
     }
 
@@ -490,7 +492,7 @@ public final class TfliteImporter {
         }
         Value v = value(t, reader);
         if (!v.shape().hasRank() || v.shape().rank() != 4) {
-            throw new InferoException(file + ": " + reader + " needs a 4-D NHWC tensor, but '" + tensorName(t)
+            throw new InvalidModelException(file + ": " + reader + " needs a 4-D NHWC tensor, but '" + tensorName(t)
                     + "' has shape " + v.shape());
         }
         Node producer = v.node();
@@ -533,7 +535,7 @@ public final class TfliteImporter {
      */
     void define(int t, Value v, boolean nchw, boolean exact) {
         if (isDefined(t)) {
-            throw new InferoException(file + ": tensor '" + tensorName(t) + "' is written by two operators");
+            throw new InvalidModelException(file + ": tensor '" + tensorName(t) + "' is written by two operators");
         }
         String name = tensorName(t);
         Quant q = quant(t);
@@ -567,11 +569,11 @@ public final class TfliteImporter {
     Value fakeQuantize(Value v, Quant q, int tfliteType, String name) {
         long[] range = codeRange(tfliteType);
         if (range == null) {
-            throw new InferoException(file + ": tensor '" + name + "' is a quantized " + typeName(tfliteType)
+            throw new InvalidModelException(file + ": tensor '" + name + "' is a quantized " + typeName(tfliteType)
                     + " activation; only int8, uint8 and int16 activations are supported");
         }
         if (!q.perTensor()) {
-            throw new InferoException(file + ": tensor '" + name + "' is an activation quantized per axis; "
+            throw new InvalidModelException(file + ": tensor '" + name + "' is an activation quantized per axis; "
                     + "only per-tensor activation quantization is supported");
         }
         int rank = v.shape().hasRank() ? v.shape().rank() : 0;
@@ -594,7 +596,7 @@ public final class TfliteImporter {
         if (q != null && !et.isFloating() && v.type().isFloating()) {
             long[] range = codeRange(tensorType(t));
             if (range == null || !q.perTensor()) {
-                throw new InferoException(file + ": output '" + tensorName(t) + "' is quantized as "
+                throw new InvalidModelException(file + ": output '" + tensorName(t) + "' is quantized as "
                         + typeName(tensorType(t)) + (q.perTensor() ? "" : " per axis") + ", which is not supported");
             }
             String n = tensorName(t) + "/quantize";
@@ -644,7 +646,7 @@ public final class TfliteImporter {
                         scaleShape[a] = fs[a];
                     }
                     if (spread != channels) {
-                        throw new InferoException(file + ": weights '" + name + "' of " + reader + " are quantized along "
+                        throw new InvalidModelException(file + ": weights '" + name + "' of " + reader + " are quantized along "
                                 + "axis " + storedAxis + ", not along their output channels");
                     }
                     scales = q.scale().clone();

@@ -1,6 +1,7 @@
 package dev.infero.tflite;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.tflite.schema.Model;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ public record TfliteModelFile(Model model, ByteBuffer bytes, String name) {
             throw new InferoException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
         if (size > Integer.MAX_VALUE - 16) {
-            throw new InferoException(file + " has " + size + " bytes; TensorFlow Lite flatbuffers larger than 2 GB "
+            throw new InvalidModelException(file + " has " + size + " bytes; TensorFlow Lite flatbuffers larger than 2 GB "
                     + "are not supported");
         }
         try {
@@ -47,10 +48,10 @@ public record TfliteModelFile(Model model, ByteBuffer bytes, String name) {
         ByteBuffer bb = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         bb.position(0);
         if (bb.limit() == 0) {
-            throw new InferoException(name + " is empty, not a TensorFlow Lite model");
+            throw new InvalidModelException(name + " is empty, not a TensorFlow Lite model");
         }
         if (bb.limit() >= 8 && !hasIdentifier(bb)) {
-            throw new InferoException(name + " is not a TensorFlow Lite model: bytes 4-7 are not the file identifier "
+            throw new InvalidModelException(name + " is not a TensorFlow Lite model: bytes 4-7 are not the file identifier "
                     + IDENTIFIER);
         }
         new FlatBufferVerifier(bb, name).verifyModel();

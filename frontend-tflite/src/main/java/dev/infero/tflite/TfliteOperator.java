@@ -3,6 +3,7 @@ package dev.infero.tflite;
 import com.google.flatbuffers.FlatBufferBuilder;
 import com.google.flatbuffers.Table;
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
@@ -89,7 +90,7 @@ final class TfliteOperator {
     }
 
     InferoException error(String message) {
-        return new InferoException(importer.file + ": " + type + " " + describe() + ": " + message);
+        return new InvalidModelException(importer.file + ": " + type + " " + describe() + ": " + message);
     }
 
     // ---- inputs ----

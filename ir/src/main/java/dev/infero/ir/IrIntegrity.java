@@ -1,6 +1,7 @@
 package dev.infero.ir;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,7 +49,7 @@ final class IrIntegrity {
         }
         String actual = sha256(bin);
         if (!actual.equalsIgnoreCase(recorded)) {
-            throw new InferoException(binPath + " does not belong to " + xml + ": the XML was written with a .bin of "
+            throw new InvalidModelException(binPath + " does not belong to " + xml + ": the XML was written with a .bin of "
                     + "SHA-256 " + recorded + ", this one has " + actual + " (the pair comes from different writes; "
                     + "convert the model again)");
         }

@@ -1,6 +1,7 @@
 package dev.infero.ir;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
@@ -41,6 +42,8 @@ import org.w3c.dom.NodeList;
  * missing layer or port, a constant outside the {@code .bin}, an unknown op) is reported with the layer it concerns.
  */
 public final class IrReader {
+    private static final System.Logger LOG = System.getLogger(IrReader.class.getName());
+
     private IrReader() {
     }
 
@@ -54,7 +57,7 @@ public final class IrReader {
         Document doc = parse(xml);
         Element net = doc.getDocumentElement();
         if (!net.getTagName().equals("net")) {
-            throw new InferoException(xml + " is not an OpenVINO IR file: its root element is <" + net.getTagName()
+            throw new InvalidModelException(xml + " is not an OpenVINO IR file: its root element is <" + net.getTagName()
                     + ">, not <net>");
         }
         String version = net.getAttribute("version");
@@ -79,7 +82,7 @@ public final class IrReader {
         Map<Integer, Layer> byId = new LinkedHashMap<>();
         for (Layer l : layers) {
             if (byId.put(l.id, l) != null) {
-                throw new InferoException("IR " + xml + ": layer id " + l.id + " is used twice");
+                throw new InvalidModelException("IR " + xml + ": layer id " + l.id + " is used twice");
             }
         }
         Map<Layer, Map<Integer, int[]>> sources = edges(container, byId);
@@ -196,7 +199,7 @@ public final class IrReader {
             b.setErrorHandler(null);
             return b.parse(xml.toFile());
         } catch (org.xml.sax.SAXException e) {
-            throw new InferoException(xml + " is not well-formed XML: " + e.getMessage());
+            throw new InvalidModelException(xml + " is not well-formed XML: " + e.getMessage());
         } catch (IOException | javax.xml.parsers.ParserConfigurationException e) {
             throw new InferoException("cannot read " + xml + ": " + e.getMessage(), e);
         }
@@ -233,7 +236,7 @@ public final class IrReader {
         List<Layer> out = new ArrayList<>();
         Element layersEl = child(net, "layers");
         if (layersEl == null) {
-            throw new InferoException("IR " + xml + " has no <layers>");
+            throw new InvalidModelException("IR " + xml + " has no <layers>");
         }
         for (Element l : children(layersEl, "layer")) {
             int id = intAttr(l, "id", "layer");
@@ -272,12 +275,12 @@ public final class IrReader {
                 try {
                     long d = text.equals("?") || text.contains("..") ? -1 : Long.parseLong(text);
                     if (d < -1 || d > Integer.MAX_VALUE) {
-                        throw new InferoException("IR layer '" + layer + "' port " + p.getAttribute("id")
+                        throw new InvalidModelException("IR layer '" + layer + "' port " + p.getAttribute("id")
                                 + " has invalid dimension " + text);
                     }
                     shape[i] = (int) d;
                 } catch (NumberFormatException e) {
-                    throw new InferoException("IR layer '" + layer + "' port " + p.getAttribute("id")
+                    throw new InvalidModelException("IR layer '" + layer + "' port " + p.getAttribute("id")
                             + " has invalid dimension '" + text + "'");
                 }
             }
@@ -306,9 +309,30 @@ public final class IrReader {
                 unknown.add(l.type + " version '" + l.version + "' (layer " + l.describe() + ")");
             }
         }
+        warnNewerOpsets(layers);
         if (!unknown.isEmpty()) {
             throw new UnsupportedModelException("the IR uses " + unknown.size() + " unsupported op"
                     + (unknown.size() == 1 ? "" : "s") + ": " + String.join(", ", unknown), List.copyOf(unknown));
+        }
+    }
+
+    /**
+     * Layers of an opset newer than Infero knows are read as the newest version it has of their op, which is right
+     * as long as the op did not change: said once per model, naming the assumption, instead of silently.
+     */
+    private static void warnNewerOpsets(List<Layer> layers) {
+        int newest = OpRegistry.newestOpset();
+        Set<String> newer = new LinkedHashSet<>();
+        for (Layer l : layers) {
+            int opset = l.opset();
+            if (opset > newest && opset != OpRegistry.INFERO_OPSET && OpRegistry.factory(l.type, opset) != null) {
+                newer.add(l.type + " " + l.version);
+            }
+        }
+        if (!newer.isEmpty()) {
+            String xml = layers.get(0).xml().toString();
+            LOG.log(System.Logger.Level.WARNING, xml + " uses ops of opsets newer than opset" + newest + ", the newest "
+                    + "Infero knows (" + String.join(", ", newer) + "); they are read as their newest version Infero has");
         }
     }
 
@@ -328,16 +352,16 @@ public final class IrReader {
             Layer to = byId.get(toLayer);
             String edge = "edge " + fromLayer + ":" + fromPort + " -> " + toLayer + ":" + toPort;
             if (from == null || to == null) {
-                throw new InferoException("IR " + edge + " refers to missing layer " + (from == null ? fromLayer : toLayer));
+                throw new InvalidModelException("IR " + edge + " refers to missing layer " + (from == null ? fromLayer : toLayer));
             }
             if (from.outputs.stream().noneMatch(p -> p.id == fromPort)) {
-                throw new InferoException("IR " + edge + ": layer " + from.describe() + " has no output port " + fromPort);
+                throw new InvalidModelException("IR " + edge + ": layer " + from.describe() + " has no output port " + fromPort);
             }
             if (to.inputs.stream().noneMatch(p -> p.id == toPort)) {
-                throw new InferoException("IR " + edge + ": layer " + to.describe() + " has no input port " + toPort);
+                throw new InvalidModelException("IR " + edge + ": layer " + to.describe() + " has no input port " + toPort);
             }
             if (sources.computeIfAbsent(to, k -> new TreeMap<>()).put(toPort, new int[] {fromLayer, fromPort}) != null) {
-                throw new InferoException("IR " + edge + ": input port " + toPort + " of layer " + to.describe()
+                throw new InvalidModelException("IR " + edge + ": input port " + toPort + " of layer " + to.describe()
                         + " has more than one incoming edge");
             }
         }
@@ -378,7 +402,7 @@ public final class IrReader {
         }
         if (order.size() != layers.size()) {
             Layer stuck = layers.stream().filter(l -> !order.contains(l)).findFirst().orElseThrow();
-            throw new InferoException("IR layers form a cycle (through layer " + stuck.describe() + ")");
+            throw new InvalidModelException("IR layers form a cycle (through layer " + stuck.describe() + ")");
         }
         return order;
     }
@@ -400,8 +424,12 @@ public final class IrReader {
         switch (layer.type) {
             case "Parameter" -> {
                 ElementType type = attrs.elementType("element_type");
-                node = graph.addParameter(layer.name, f32Inference && type == ElementType.F16 ? ElementType.F32 : type,
-                        attrs.shape("shape"));
+                try {
+                    node = graph.addParameter(layer.name, f32Inference && type == ElementType.F16 ? ElementType.F32
+                            : type, attrs.shape("shape"));
+                } catch (InferoException e) {
+                    throw InvalidModelException.wrap("IR " + layer.xml() + ": ", e);
+                }
             }
             case "Const" -> {
                 Tensor value = constant(attrs, layer, weights);
@@ -418,7 +446,7 @@ public final class IrReader {
                 for (Port p : layer.inputs) {
                     int[] src = sources.get(p.id);
                     if (src == null) {
-                        throw new InferoException("IR layer " + layer.describe() + " input port " + p.id
+                        throw new InvalidModelException("IR layer " + layer.describe() + " input port " + p.id
                                 + " has no incoming edge");
                     }
                     Layer from = byId.get(src[0]);
@@ -434,14 +462,14 @@ public final class IrReader {
                     node = layer.type.equals("Result") ? graph.addResult(layer.name, inputs.get(0))
                             : graph.add(op, layer.name, inputs);
                 } catch (InferoException e) {
-                    throw new InferoException("IR layer " + layer.describe() + ": " + e.getMessage(), e);
+                    throw InvalidModelException.wrap("IR layer " + layer.describe() + ": ", e);
                 }
             }
         }
         node.rtInfo().putAll(layer.rtInfo);
         if (!layer.type.equals("Result")) {
             if (node.outputs().size() != layer.outputs.size()) {
-                throw new InferoException("IR layer " + layer.describe() + " declares " + layer.outputs.size()
+                throw new InvalidModelException("IR layer " + layer.describe() + " declares " + layer.outputs.size()
                         + " outputs but the op has " + node.outputs().size());
             }
             for (int i = 0; i < layer.outputs.size(); i++) {
@@ -527,7 +555,7 @@ public final class IrReader {
         try {
             return Integer.parseInt(v.trim());
         } catch (NumberFormatException ex) {
-            throw new InferoException("IR " + what + " has invalid " + name + " '" + v + "'");
+            throw new InvalidModelException("IR " + what + " has invalid " + name + " '" + v + "'");
         }
     }
 

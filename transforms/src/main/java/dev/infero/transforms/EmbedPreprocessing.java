@@ -1,6 +1,7 @@
 package dev.infero.transforms;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -142,6 +143,7 @@ public final class EmbedPreprocessing implements Pass {
         if (values.length == 0) {
             return null;
         }
+        checkValues(option, values, option.equals("--scale_values"));
         if (values.length == 1) {
             float[] all = new float[channels];
             Arrays.fill(all, values[0]);
@@ -151,12 +153,25 @@ public final class EmbedPreprocessing implements Pass {
             throw new InferoException(option + " has " + values.length + " values but input '" + input.name()
                     + "' has " + channels + " channels");
         }
+        return values.clone();
+    }
+
+    /**
+     * The one check of mean and scale values, for {@code convert}'s embedded preprocessing and for images fed at run
+     * time ({@code run}, {@code ImageInput.Preprocessing}): every value finite, and a scale (a divisor) not zero.
+     * Throws an {@link InvalidInputException} naming {@code option} and the value.
+     */
+    public static void checkValues(String option, float[] values, boolean divisor) {
         for (float v : values) {
-            if (option.equals("--scale_values") && v == 0) {
-                throw new InferoException(option + " must not contain 0 (it divides the input)");
+            if (!Float.isFinite(v)) {
+                throw new InvalidInputException(option + " must be finite numbers, got " + v + " in "
+                        + Arrays.toString(values));
+            }
+            if (divisor && v == 0) {
+                throw new InvalidInputException(option + " must not contain 0 (it divides the input), got "
+                        + Arrays.toString(values));
             }
         }
-        return values.clone();
     }
 
     /** Values shaped to broadcast along the channel axis of an input of rank {@code rank}. */

@@ -1,16 +1,24 @@
 package dev.infero.api.io;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.transforms.EmbedPreprocessing;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -29,6 +37,12 @@ public final class ImageInput {
      * given in the order the model sees its channels. A single value applies to every channel.
      */
     public record Preprocessing(float[] mean, float[] scale, boolean reverseChannels) {
+        /** @throws InvalidInputException when a value is not finite or a scale is 0 */
+        public Preprocessing {
+            EmbedPreprocessing.checkValues("mean", mean, false);
+            EmbedPreprocessing.checkValues("scale", scale, true);
+        }
+
         public static final Preprocessing NONE = new Preprocessing(new float[] {0}, new float[] {1}, false);
     }
 
@@ -42,7 +56,7 @@ public final class ImageInput {
     public record Planes(int width, int height, float[][] rgb) {
         /** Decodes {@code file}; one clear error naming it when it is missing or not an image. */
         public static Planes read(Path file) {
-            BufferedImage image = decode(file);
+            BufferedImage image = decode(file, 0, 0);
             return new Planes(image.getWidth(), image.getHeight(), rgbPlanes(image));
         }
 
@@ -92,7 +106,9 @@ public final class ImageInput {
 
     /** Reads {@code file} as an input of {@code type} and {@code shape} (the model input's, possibly dynamic). */
     public static Tensor load(Path file, ElementType type, PartialShape shape, Preprocessing prep) {
-        return load(Planes.read(file), type, shape, prep);
+        int[] size = modelSize(shape);
+        BufferedImage image = decode(file, size[1], size[0]);
+        return load(new Planes(image.getWidth(), image.getHeight(), rgbPlanes(image)), type, shape, prep);
     }
 
     /**
@@ -101,7 +117,8 @@ public final class ImageInput {
      * errors mention. The same size limit as for files applies.
      */
     public static Tensor load(byte[] bytes, String name, ElementType type, PartialShape shape, Preprocessing prep) {
-        BufferedImage image = decode(bytes, name);
+        int[] size = modelSize(shape);
+        BufferedImage image = decode(bytes, name, size[1], size[0]);
         return load(new Planes(image.getWidth(), image.getHeight(), rgbPlanes(image)), type, shape, prep);
     }
 
@@ -136,7 +153,11 @@ public final class ImageInput {
         return t.convertTo(type);
     }
 
-    /** Largest image {@link #read} decodes, in pixels (width × height from the file's header). */
+    /**
+     * Largest image decoded whole, in pixels (width × height from the file's header). A larger image fed to a model
+     * input of static height and width is decoded with subsampling (every n-th pixel of every n-th row) to about
+     * twice the model's size (see {@link #subsampling}); otherwise it is refused.
+     */
     public static final long MAX_PIXELS = 100_000_000L;
 
     /**
@@ -147,48 +168,81 @@ public final class ImageInput {
      * @throws InferoException naming the file when it is missing, not an image, truncated or too large
      */
     public static BufferedImage read(Path file) {
-        return decode(file);
+        return decode(file, 0, 0);
     }
 
-    static BufferedImage decode(Path file) {
+    /** Decodes {@code file}; {@code width × height}: the model's input size, 0 when unknown ({@link #MAX_PIXELS}). */
+    static BufferedImage decode(Path file, int width, int height) {
         if (!Files.isRegularFile(file)) {
             throw new InferoException("image file " + file + " does not exist");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            return decode(in, file.toString());
+            return decode(in, file.toString(), width, height);
         } catch (IOException e) {
             throw new InferoException("cannot decode image " + file + ": " + e.getMessage(), e);
         }
     }
 
     static BufferedImage decode(byte[] bytes, String name) {
+        return decode(bytes, name, 0, 0);
+    }
+
+    static BufferedImage decode(byte[] bytes, String name, int width, int height) {
         if (bytes == null || bytes.length == 0) {
-            throw new InferoException("image " + name + " is empty (0 bytes)");
+            throw new InvalidInputException("image " + name + " is empty (0 bytes)");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            return decode(in, name);
+            return decode(in, name, width, height);
         } catch (IOException e) {
             throw new InferoException("cannot decode image " + name + ": " + e.getMessage(), e);
         }
     }
 
     /** Decodes from {@code in}, reading the size from the header first; {@code file} names the source in errors. */
-    private static BufferedImage decode(ImageInputStream in, String file) {
+    private static BufferedImage decode(ImageInputStream in, String file, int targetWidth, int targetHeight) {
         BufferedImage image;
         try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+                throw new InvalidInputException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
             }
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS || pixels <= 0) {
-                    throw new InferoException("image " + file + " is " + reader.getWidth(0) + "×"
-                            + reader.getHeight(0) + " pixels; at most " + MAX_PIXELS + " pixels are decoded");
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                long pixels = (long) w * h;
+                if (pixels <= 0) {
+                    throw new InvalidInputException("image " + file + " declares a size of " + w + "×" + h
+                            + " pixels");
                 }
-                image = reader.read(0);
+                int step = subsampling(w, h, targetWidth, targetHeight);
+                if (pixels > MAX_PIXELS && step == 1) {
+                    throw new ResourceLimitException("image " + file + " is " + w + "×" + h + " pixels; at most "
+                            + MAX_PIXELS + " pixels are decoded"
+                            + (targetWidth > 0 ? ", or subsampled while it stays at least the model's " + targetWidth
+                            + "×" + targetHeight : ""));
+                }
+                int sw = (w + step - 1) / step;
+                int sh = (h + step - 1) / step;
+                // The decoded image (4 bytes a pixel) and its three float planes (12).
+                ResourceLimits.current().checkTensorBytes("image " + file + " (" + sw + "×" + sh + " pixels decoded)",
+                        (long) sw * sh * 16);
+                ImageReadParam param = reader.getDefaultReadParam();
+                if (step > 1) {
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                // JPEG and PNG readers report a truncated file as a warning and return the partial image.
+                List<String> truncated = new ArrayList<>();
+                reader.addIIOReadWarningListener((r, warning) -> {
+                    if (warning != null && warning.toLowerCase(Locale.ROOT).matches(".*(premature end|truncat).*")) {
+                        truncated.add(warning);
+                    }
+                });
+                image = reader.read(0, param);
+                if (!truncated.isEmpty()) {
+                    throw new InvalidInputException("image " + file + " is truncated (" + truncated.get(0) + ")");
+                }
             } finally {
                 reader.dispose();
             }
@@ -196,12 +250,38 @@ public final class ImageInput {
             if (e instanceof InferoException ie) {
                 throw ie;
             }
-            throw new InferoException("cannot decode image " + file + ": " + e.getMessage(), e);
+            throw new InvalidInputException("cannot decode image " + file + ": " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new InferoException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+            throw new InvalidInputException(file + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
         }
         return image;
+    }
+
+    /**
+     * The subsampling step for a {@code w × h} image: 1 (decode whole) up to {@link #MAX_PIXELS}; above it, when the
+     * model's size is known, the step that keeps about twice the model's size along each axis (what the bilinear
+     * resize then needs) and brings the image under the limit; 1 (refused) if that would be smaller than the model.
+     */
+    public static int subsampling(int w, int h, int targetWidth, int targetHeight) {
+        if ((long) w * h <= MAX_PIXELS || targetWidth <= 0 || targetHeight <= 0) {
+            return 1;
+        }
+        int step = (int) Math.max(2, Math.min(w / (2L * targetWidth), h / (2L * targetHeight)));
+        while ((long) ((w + step - 1) / step) * ((h + step - 1) / step) > MAX_PIXELS) {
+            step++;
+        }
+        return (w + step - 1) / step >= targetWidth && (h + step - 1) / step >= targetHeight ? step : 1;
+    }
+
+    /** {@code [height, width]} of an input of {@code shape}, 0 where dynamic or the shape is not an image's. */
+    private static int[] modelSize(PartialShape shape) {
+        try {
+            Layout l = layout(shape, 0, 0);
+            return new int[] {Math.max(l.height(), 0), Math.max(l.width(), 0)};
+        } catch (InferoException e) {
+            return new int[] {0, 0}; // load() reports the shape
+        }
     }
 
     /**
@@ -215,14 +295,14 @@ public final class ImageInput {
 
     private static Layout layout(PartialShape shape, int imageHeight, int imageWidth) {
         if (!shape.hasRank() || shape.rank() < 3 || shape.rank() > 4) {
-            throw new InferoException("cannot feed an image to an input of shape " + shape
+            throw new InvalidInputException("cannot feed an image to an input of shape " + shape
                     + ": expected [N,C,H,W], [N,H,W,C], [C,H,W] or [H,W,C]");
         }
         boolean batched = shape.rank() == 4;
         int first = batched ? 1 : 0;
         int last = shape.rank() - 1;
         if (batched && shape.dim(0) != 1 && shape.dim(0) != PartialShape.DYNAMIC) {
-            throw new InferoException("cannot feed one image to an input of shape " + shape + " (batch "
+            throw new InvalidInputException("cannot feed one image to an input of shape " + shape + " (batch "
                     + shape.dim(0) + ")");
         }
         boolean channelsFirst;
@@ -231,7 +311,7 @@ public final class ImageInput {
         } else if (isChannelCount(shape.dim(last))) {
             channelsFirst = false;
         } else {
-            throw new InferoException("cannot feed an image to an input of shape " + shape
+            throw new InvalidInputException("cannot feed an image to an input of shape " + shape
                     + ": neither dimension " + first + " nor the last one is 1 or 3 channels");
         }
         int c = shape.dim(channelsFirst ? first : last);
@@ -262,7 +342,7 @@ public final class ImageInput {
             return v;
         }
         if (values.length != channels) {
-            throw new InferoException(what + " values " + Arrays.toString(values) + " do not match the input's "
+            throw new InvalidInputException(what + " values " + Arrays.toString(values) + " do not match the input's "
                     + channels + " channels");
         }
         return values;

@@ -1,6 +1,8 @@
 package dev.infero.api.io;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
@@ -36,6 +38,9 @@ public final class Npy {
     public static Tensor read(Path file) {
         byte[] bytes;
         try {
+            // A file larger than the tensor limit cannot hold an array Infero may allocate: refuse before reading.
+            ResourceLimits.current().checkTensorBytes(".npy file " + file,
+                    Files.size(file));
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new InferoException("file " + file + " does not exist");
@@ -49,7 +54,7 @@ public final class Npy {
     public static Tensor read(byte[] bytes, String source) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 10 || !startsWithMagic(bytes)) {
-            throw new InferoException(source + " is not a .npy file (no \\x93NUMPY signature)");
+            throw new InvalidInputException(source + " is not a .npy file (no \\x93NUMPY signature)");
         }
         int major = bytes[6];
         int headerLength;
@@ -64,26 +69,27 @@ public final class Npy {
                 headerLength = (int) Math.min(length, Integer.MAX_VALUE - 12);
                 headerStart = 12;
             }
-            default -> throw new InferoException(source + " uses .npy format version " + major + "." + bytes[7]
+            default -> throw new InvalidInputException(source + " uses .npy format version " + major + "." + bytes[7]
                     + "; supported are 1.0, 2.0 and 3.0");
         }
         if ((long) headerStart + headerLength > bytes.length) {
-            throw new InferoException(source + " is truncated inside its .npy header");
+            throw new InvalidInputException(source + " is truncated inside its .npy header");
         }
         String header = new String(bytes, headerStart, headerLength,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = field(DESCR, header, "descr", source);
         if (field(FORTRAN, header, "fortran_order", source).equals("True")) {
-            throw new InferoException(source + " holds a Fortran-ordered (column-major) array; save it in C order "
+            throw new InvalidInputException(source + " holds a Fortran-ordered (column-major) array; save it in C order "
                     + "(numpy.ascontiguousarray) instead");
         }
         int[] shape = parseShape(field(SHAPE, header, "shape", source), source);
         checkLittleEndian(descr, source);
         ElementType type = elementType(descr.substring(1), source);
+        ResourceLimits.current().checkTensor(source, type, shape);
         int dataStart = headerStart + headerLength;
         long needed = (long) Shapes.size(shape) * type.bytes();
         if (bytes.length - dataStart < needed) {
-            throw new InferoException(source + " is truncated: shape " + java.util.Arrays.toString(shape) + " of "
+            throw new InvalidInputException(source + " is truncated: shape " + java.util.Arrays.toString(shape) + " of "
                     + descr + " needs " + needed + " data bytes, the file holds " + (bytes.length - dataStart));
         }
         return TensorBytes.fromLittleEndian(type, shape, ByteBuffer.wrap(bytes, dataStart, (int) needed), source);
@@ -140,9 +146,9 @@ public final class Npy {
         Matcher m = p.matcher(header);
         if (!m.find()) {
             if (name.equals("descr") && header.contains("'descr': [")) {
-                throw new InferoException(source + " holds a structured (record) array, which is not supported");
+                throw new InvalidInputException(source + " holds a structured (record) array, which is not supported");
             }
-            throw new InferoException(source + ": the .npy header has no valid '" + name + "' entry: " + header.trim());
+            throw new InvalidInputException(source + ": the .npy header has no valid '" + name + "' entry: " + header.trim());
         }
         return m.group(1);
     }
@@ -157,11 +163,11 @@ public final class Npy {
             try {
                 long d = Long.parseLong(s.endsWith("L") ? s.substring(0, s.length() - 1) : s);
                 if (d < 0 || d > Integer.MAX_VALUE) {
-                    throw new InferoException(source + " has invalid dimension " + d);
+                    throw new InvalidInputException(source + " has invalid dimension " + d);
                 }
                 dims.add((int) d);
             } catch (NumberFormatException e) {
-                throw new InferoException(source + " has an invalid shape (" + tuple + ")");
+                throw new InvalidInputException(source + " has an invalid shape (" + tuple + ")");
             }
         }
         return dims.stream().mapToInt(Integer::intValue).toArray();
@@ -170,11 +176,11 @@ public final class Npy {
     /** '<' little-endian, '|' single byte, '=' native (little-endian on every platform Infero runs on). */
     private static void checkLittleEndian(String descr, String source) {
         if (descr.startsWith(">")) {
-            throw new InferoException(source + " holds big-endian data ('" + descr + "'); save it little-endian, "
+            throw new InvalidInputException(source + " holds big-endian data ('" + descr + "'); save it little-endian, "
                     + "e.g. with numpy's astype('<" + descr.substring(1) + "')");
         }
         if (descr.length() < 3 || "<|=".indexOf(descr.charAt(0)) < 0) {
-            throw new InferoException(source + " has unsupported dtype '" + descr + "'");
+            throw new InvalidInputException(source + " has unsupported dtype '" + descr + "'");
         }
     }
 
@@ -192,7 +198,7 @@ public final class Npy {
             case "i8" -> ElementType.I64;
             case "u8" -> ElementType.U64;
             case "b1" -> ElementType.BOOLEAN;
-            default -> throw new InferoException(source + " has dtype '" + code + "'; supported are f2 f4 f8 i1 u1 "
+            default -> throw new InvalidInputException(source + " has dtype '" + code + "'; supported are f2 f4 f8 i1 u1 "
                     + "i2 u2 i4 u4 i8 u8 b1");
         };
     }
@@ -211,7 +217,7 @@ public final class Npy {
             case I64 -> "<i8";
             case U64 -> "<u8";
             case BOOLEAN -> "|b1";
-            case BF16, F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, I4, U4, I2, U2 -> throw new InferoException(type
+            case BF16, F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, I4, U4, I2, U2 -> throw new InvalidInputException(type
                     + " tensors have no .npy dtype; convert them to f32 first");
         };
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.InvalidInputException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -128,5 +129,32 @@ class ImageInputTest {
         String message = assertThrows(InferoException.class, () -> ImageInput.read(cut)).getMessage();
         org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("cannot decode image " + cut), message);
         assertEquals(2, ImageInput.read(image("bmp")).getWidth());
+    }
+
+    @Test
+    void aTruncatedJpegOrPngIsAnInvalidInputNotAPartialImage() throws IOException {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < 64; i++) {
+            image.setRGB(i, i, 0xFF8040);
+        }
+        for (String format : new String[] {"jpg", "png"}) {
+            Path whole = dir.resolve("whole." + format);
+            ImageIO.write(image, format, whole.toFile());
+            byte[] bytes = Files.readAllBytes(whole);
+            Path cut = dir.resolve("cut." + format);
+            Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> ImageInput.load(cut,
+                    ElementType.F32, PartialShape.of(1, 3, 64, 64), ImageInput.Preprocessing.NONE));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void zeroOrNonFiniteScalesAreRefusedWhenThePreprocessingIsMade() {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new ImageInput.Preprocessing(new float[] {0}, new float[] {0}, false));
+        assertEquals("scale must not contain 0 (it divides the input), got [0.0]", e.getMessage());
+        assertThrows(InvalidInputException.class,
+                () -> new ImageInput.Preprocessing(new float[] {Float.NaN}, new float[] {1}, false));
     }
 }

@@ -1,5 +1,8 @@
 package dev.infero.cli.benchmark;
 
+import dev.infero.api.AsyncInferQueue;
+import dev.infero.core.ResourceLimitException;
+import dev.infero.core.device.ExecutionConfig;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.types.PartialShape;
 import java.io.PrintStream;
@@ -265,6 +268,23 @@ public final class BenchmarkCommand implements Callable<Integer> {
         if (streams != null && h == PerformanceHint.LATENCY && !streams.equals("1")) {
             throw new IllegalArgumentException("-nstreams " + nstreams + " contradicts -hint latency (one stream); "
                     + "use -hint throughput or -hint none with -nstreams");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (nthreads != null) {
+            ExecutionConfig.checkThreads("-nthreads", nthreads, cores);
+        }
+        if (streams != null && !streams.equals("AUTO")) {
+            ExecutionConfig.checkThreads("-nstreams", streams.length() > 18 ? Long.MAX_VALUE : Long.parseLong(streams),
+                    cores);
+        }
+        if (compareThreads != null) {
+            for (int t : compareThreads) {
+                ExecutionConfig.checkThreads("--threads", t, cores);
+            }
+        }
+        if (nireq != null && nireq > AsyncInferQueue.MAX_JOBS) {
+            throw new ResourceLimitException("-nireq is " + nireq + ", more than " + AsyncInferQueue.MAX_JOBS
+                    + " requests in flight");
         }
         if (latencyPercentile < 1 || latencyPercentile > 100) {
             throw new IllegalArgumentException("-latency_percentile must be in 1..100, got " + latencyPercentile);

@@ -1,5 +1,6 @@
 package dev.infero.cli.faces;
 
+import dev.infero.core.device.ExecutionConfig;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -161,6 +162,7 @@ public final class FacesCommand implements Callable<Integer> {
         if (threads < 0 || maxFaces < 0 || subsetSize < 0) {
             throw new InferoException("--threads, --max-faces and --subset-size must not be negative");
         }
+        ExecutionConfig.checkThreads("--threads", threads, Runtime.getRuntime().availableProcessors());
         NonMaxSuppression.Mode mode = switch (nms.toLowerCase(Locale.ROOT)) {
             case "weighted" -> NonMaxSuppression.Mode.WEIGHTED;
             case "plain", "default" -> NonMaxSuppression.Mode.PLAIN;

@@ -1,5 +1,6 @@
 package dev.infero.cli.report;
 
+import dev.infero.core.device.ExecutionConfig;
 import dev.infero.api.Core;
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
@@ -82,6 +83,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new InferoException("--time and --samples must be at least 1, --threads and --profile-runs not "
                     + "negative");
         }
+        ExecutionConfig.checkThreads("--threads", threads, Runtime.getRuntime().availableProcessors());
         HtmlReport.checkWritable(output);
         PrintWriter out = spec.commandLine().getOut();
         PrintStream log = System.err;

@@ -172,6 +172,22 @@ class BenchmarkCommandTest {
     }
 
     @Test
+    void threadStreamAndRequestCountsOutOfRangeAreOneErrorNamingTheOption() {
+        int max = 16 * Runtime.getRuntime().availableProcessors();
+        Run threads = benchmark("-m", model.toString(), "-nthreads", "100000", "-niter", "1");
+        assertEquals(1, threads.exitCode());
+        assertTrue(threads.err().startsWith("error: -nthreads is 100000, more than 16 per core (" + max),
+                threads.err());
+        Run streams = benchmark("-m", model.toString(), "-hint", "throughput", "-nstreams", "100000", "-niter", "1");
+        assertEquals(1, streams.exitCode());
+        assertTrue(streams.err().startsWith("error: -nstreams is 100000"), streams.err());
+        Run requests = benchmark("-m", model.toString(), "-nireq", "100000", "-niter", "1");
+        assertEquals(1, requests.exitCode());
+        assertTrue(requests.err().startsWith("error: -nireq is 100000, more than 1024"), requests.err());
+        assertEquals(1, threads.err().lines().count(), "one line, no stack trace: " + threads.err());
+    }
+
+    @Test
     void syncRunPrintsTheStepsAndTheFinalBlock() {
         Run r = benchmark("-m", model.toString(), "-api", "sync", "-niter", "50", "-hint", "latency");
         assertEquals(0, r.exitCode(), r.err());

@@ -1,6 +1,7 @@
 package dev.infero.core.device;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,7 @@ public record ExecutionConfig(PerformanceHint hint, int streams, int threads, in
         }
         PerformanceHint hint = PerformanceHint.parse(config.getOrDefault(PERFORMANCE_HINT, "LATENCY"));
         int threads = config.containsKey(INFERENCE_NUM_THREADS) ? positive(config, INFERENCE_NUM_THREADS) : cores;
+        checkThreads(INFERENCE_NUM_THREADS, threads, cores);
         String streamsText = config.getOrDefault(NUM_STREAMS, "").trim();
         int streams;
         if (streamsText.isEmpty()) {
@@ -48,6 +50,7 @@ public record ExecutionConfig(PerformanceHint hint, int streams, int threads, in
             streams = threads;
         } else {
             streams = positive(config, NUM_STREAMS);
+            checkThreads(NUM_STREAMS, streams, cores);
         }
         int requests = streams;
         if (config.containsKey(PERFORMANCE_HINT_NUM_REQUESTS)) {
@@ -59,6 +62,25 @@ public record ExecutionConfig(PerformanceHint hint, int streams, int threads, in
             default -> throw new InferoException("PERF_COUNT must be YES or NO, got '" + config.get(PERF_COUNT) + "'");
         };
         return new ExecutionConfig(hint, streams, Math.max(threads, streams), requests, perfCount);
+    }
+
+    /**
+     * Most threads (or streams, each of which is at least one thread) a model may ask for per available core: far
+     * beyond any speed-up, and a typo such as {@code -nthreads 100000} would otherwise start that many threads.
+     */
+    public static final int MAX_THREADS_PER_CORE = 16;
+
+    /**
+     * The one range check of thread and stream counts, for this class and every tool's option: throws a
+     * {@link ResourceLimitException} naming {@code option} when {@code value} exceeds {@link #MAX_THREADS_PER_CORE}
+     * per core.
+     */
+    public static void checkThreads(String option, long value, int cores) {
+        long max = (long) MAX_THREADS_PER_CORE * Math.max(1, cores);
+        if (value > max) {
+            throw new ResourceLimitException(option + " is " + value + ", more than " + MAX_THREADS_PER_CORE
+                    + " per core (" + max + " on this machine's " + cores + " core" + (cores == 1 ? "" : "s") + ")");
+        }
     }
 
     /** Threads each stream may use for one inference (intra-op parallelism); at least 1. */

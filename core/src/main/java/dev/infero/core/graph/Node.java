@@ -1,9 +1,11 @@
 package dev.infero.core.graph;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.Parameter;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -90,6 +92,7 @@ public final class Node {
     void infer() {
         BuildContext ctx = new BuildContext();
         op.infer(ctx);
+        checkLimits();
         Tensor[] fromShapes = op.isFoldable() ? op.evaluateFromShapes(ctx) : null;
         if (op instanceof Constant c) {
             outputs.get(0).setKnownValue(c.value());
@@ -113,10 +116,35 @@ public final class Node {
         }
     }
 
+    /**
+     * Refuses an output of static shape larger than {@link ResourceLimits} allow for one tensor: it could be neither
+     * folded nor planned, and saying so while the model loads names the node (a declared input, a ConstantOfShape or
+     * Range of a huge computed shape) instead of failing with an OutOfMemoryError later.
+     */
+    private void checkLimits() {
+        ResourceLimits limits = ResourceLimits.current();
+        for (int i = 0; i < outputs.size(); i++) {
+            Value v = outputs.get(i);
+            if (v.shape().isStatic()) {
+                String what = op instanceof Parameter ? "input '" + name + "'"
+                        : "node '" + name + "' (" + op.type() + ")" + (outputs.size() > 1 ? " output " + i : "");
+                limits.checkTensor(what, v.type(), v.shape().toArray());
+            }
+        }
+    }
+
+    /** Element count, saturating at {@link Long#MAX_VALUE} (dimensions of several huge axes overflow a long). */
     private static long sizeOf(PartialShape s) {
         long n = 1;
         for (int i = 0; i < s.rank(); i++) {
-            n *= s.dim(i);
+            int d = s.dim(i);
+            if (d == 0) {
+                return 0;
+            }
+            if (n > Long.MAX_VALUE / d) {
+                return Long.MAX_VALUE;
+            }
+            n *= d;
         }
         return n;
     }

@@ -73,6 +73,18 @@ public final class OpRegistry {
         return e == null ? null : e.getValue();
     }
 
+    /** The newest OpenVINO opset any registered op version comes from (Infero's own ops aside). */
+    public static int newestOpset() {
+        int newest = 1;
+        for (NavigableMap<Integer, Function<AttributeSource, Op>> versions : FACTORIES.values()) {
+            Integer v = versions.lowerKey(INFERO_OPSET);
+            if (v != null) {
+                newest = Math.max(newest, v);
+            }
+        }
+        return newest;
+    }
+
     public static boolean knows(String type) {
         return FACTORIES.containsKey(type);
     }

@@ -1,6 +1,7 @@
 package dev.infero.core.tensor;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimits;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
 import java.util.Arrays;
@@ -31,6 +32,8 @@ public final class Tensor {
     public static Tensor allocate(ElementType type, int... shape) {
         int[] s = shape.clone();
         int n = Shapes.size(s);
+        // The backstop of every allocation; callers that know the tensor's name check first to name it.
+        ResourceLimits.current().checkTensor("a tensor", type, s);
         return new Tensor(type, s, n, newArray(type, n));
     }
 

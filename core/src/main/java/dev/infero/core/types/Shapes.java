@@ -1,6 +1,7 @@
 package dev.infero.core.types;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
 import java.util.Arrays;
 
 /** Arithmetic on concrete shapes ({@code int[]}): element counts, strides, axis normalisation, broadcasting. */
@@ -17,8 +18,8 @@ public final class Shapes {
             }
             n *= d;
             if (n > Integer.MAX_VALUE - 8) {
-                throw new InferoException("shape " + Arrays.toString(shape) + " has more elements than a tensor can hold ("
-                        + "limit " + (Integer.MAX_VALUE - 8) + ")");
+                throw new ResourceLimitException("shape " + Arrays.toString(shape) + " has more elements than a tensor "
+                        + "can hold (limit " + (Integer.MAX_VALUE - 8) + ")");
             }
         }
         return (int) n;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ResourceLimitException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +60,17 @@ class ExecutionConfigTest {
         assertEquals("PERFORMANCE_HINT must be LATENCY, THROUGHPUT or NONE, got 'fast'", assertThrows(
                 InferoException.class, () -> ExecutionConfig.resolve(Map.of("PERFORMANCE_HINT", "fast"), 2))
                 .getMessage());
+    }
+
+    @Test
+    void threadAndStreamCountsBeyondSixteenPerCoreAreAResourceLimitNamingTheKey() {
+        ResourceLimitException e = assertThrows(ResourceLimitException.class,
+                () -> ExecutionConfig.resolve(Map.of("INFERENCE_NUM_THREADS", "100000"), 2));
+        assertEquals("INFERENCE_NUM_THREADS is 100000, more than 16 per core (32 on this machine's 2 cores)",
+                e.getMessage());
+        e = assertThrows(ResourceLimitException.class, () -> ExecutionConfig.resolve(Map.of("PERFORMANCE_HINT",
+                "THROUGHPUT", "NUM_STREAMS", "33"), 2));
+        assertTrue(e.getMessage().startsWith("NUM_STREAMS is 33"), e.getMessage());
+        assertEquals(32, ExecutionConfig.resolve(Map.of("INFERENCE_NUM_THREADS", "32"), 2).threads());
     }
 }
