@@ -3,7 +3,9 @@ package dev.infero.onnx.ops;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.AvgPool;
@@ -126,14 +128,35 @@ public final class ConvolutionOps {
             throw n.error("has no kernel_shape");
         }
         boolean indices = n.hasOutput(1);
-        if (indices && n.attrInt("storage_order", 0) != 0) {
-            throw new UnsupportedModelException("MaxPool node '" + n.name()
-                    + "' asks for column-major (storage_order=1) indices, which Infero does not support");
+        boolean columnMajor = indices && n.attrInt("storage_order", 0) != 0;
+        PartialShape xs = n.requireInput(0).shape();
+        if (columnMajor && (kernel.length != 2 || !xs.hasRank() || xs.rank() != 4 || xs.dim(2) == PartialShape.DYNAMIC
+                || xs.dim(3) == PartialShape.DYNAMIC)) {
+            throw new UnsupportedModelException("MaxPool node '" + n.name() + "' asks for column-major "
+                    + "(storage_order=1) indices, which Infero supports for 2-D pooling of known height and width only,"
+                    + " got input " + xs);
         }
         WindowGeometry window = window(n, kernel.length, true);
         boolean dilated = Arrays.stream(window.dilations()).anyMatch(d -> d != 1);
         var node = n.addNode(new MaxPool(kernel, window, indices || dilated), n.requireInput(0));
-        return indices ? List.of(node.output(0), node.output(1)) : List.of(node.output(0));
+        if (!indices) {
+            return List.of(node.output(0));
+        }
+        return List.of(node.output(0), columnMajor ? columnMajor(n, node.output(1), xs.dim(2), xs.dim(3)) : node.output(1));
+    }
+
+    /**
+     * MaxPool's row-major indices {@code plane·H·W + h·W + w} rewritten as ONNX's storage_order=1 form
+     * {@code plane·H·W + h + w·H} (column-major within each plane, as ONNX's reference and ONNX Runtime compute it).
+     */
+    private static Value columnMajor(OnnxNode n, Value index, long h, long w) {
+        Value planeSize = n.constant(Tensor.scalar(h * w));
+        Value plane = n.add(new Divide(), index, planeSize);
+        Value within = n.add(new Subtract(), index, n.add(new Multiply(), plane, planeSize));
+        Value row = n.add(new Divide(), within, n.constant(Tensor.scalar(w)));
+        Value col = n.add(new Subtract(), within, n.add(new Multiply(), row, n.constant(Tensor.scalar(w))));
+        Value base = n.add(new Add(), n.add(new Multiply(), plane, planeSize), row);
+        return n.add(new Add(), base, n.add(new Multiply(), col, n.constant(Tensor.scalar(h))));
     }
 
     private static List<Value> averagePool(OnnxNode n) {
@@ -142,9 +165,6 @@ public final class ConvolutionOps {
             throw n.error("has no kernel_shape");
         }
         WindowGeometry window = window(n, kernel.length, true);
-        if (Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
-            throw new UnsupportedModelException("AveragePool node '" + n.name() + "' uses dilations, which Infero does not support");
-        }
         boolean excludePad = n.attrInt("count_include_pad", 0) == 0;
         return List.of(n.add(new AvgPool(kernel, window, excludePad), n.requireInput(0)));
     }
