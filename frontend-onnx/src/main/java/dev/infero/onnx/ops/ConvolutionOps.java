@@ -11,6 +11,7 @@ import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.AvgPool;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.DeformableConvolution;
 import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.MaxPool;
@@ -39,6 +40,7 @@ public final class ConvolutionOps {
         r.put("BatchNormalization", ConvolutionOps::batchNorm);
         r.put("MatMul", n -> List.of(n.add(new MatMul(false, false), n.requireInput(0), n.requireInput(1))));
         r.put("Gemm", ConvolutionOps::gemm);
+        r.put("DeformConv", ConvolutionOps::deformConv);
     }
 
     /**
@@ -61,6 +63,38 @@ public final class ConvolutionOps {
         return new WindowGeometry(strides, dilations, Arrays.copyOfRange(pads, 0, spatial),
                 Arrays.copyOfRange(pads, spatial, 2 * spatial), AutoPad.fromOnnx(n.attrString("auto_pad", "NOTSET")),
                 withCeil && n.attrInt("ceil_mode", 0) != 0);
+    }
+
+    /**
+     * DeformConv-19 (2-D) as DeformableConvolution-8 with bilinear_interpolation_pad (samples up to a pixel outside
+     * the image interpolate with zeros, as ONNX's reference does), the bias as an Add.
+     */
+    private static List<Value> deformConv(OnnxNode n) {
+        Value w = n.requireInput(1);
+        if (!w.shape().hasRank() || w.shape().rank() != 4) {
+            throw new UnsupportedModelException("DeformConv node '" + n.name() + "' has weights " + w.shape()
+                    + "; Infero supports 2-D deformable convolution (weights [C_out, C_in/group, kH, kW])");
+        }
+        long group = n.attrInt("group", 1);
+        long offsetGroup = n.attrInt("offset_group", 1);
+        if (group < 1 || offsetGroup < 1 || group > Integer.MAX_VALUE || offsetGroup > Integer.MAX_VALUE) {
+            throw n.error("group " + group + " and offset_group " + offsetGroup + " must be positive");
+        }
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel != null && w.shape().isStatic() && (kernel.length != 2 || kernel[0] != w.shape().dim(2)
+                || kernel[1] != w.shape().dim(3))) {
+            throw n.error("kernel_shape " + Arrays.toString(kernel) + " does not match the weights " + w.shape());
+        }
+        List<Value> in = new java.util.ArrayList<>(List.of(n.requireInput(0), n.requireInput(2), w));
+        if (n.hasInput(4)) {
+            in.add(n.input(4));
+        }
+        Value y = n.add(new DeformableConvolution(window(n, 2, false), (int) group, (int) offsetGroup, true),
+                in.toArray(Value[]::new));
+        if (n.hasInput(3)) {
+            y = n.add(new Add(), y, channelVector(n, n.input(3), 2));
+        }
+        return List.of(y);
     }
 
     private static List<Value> conv(OnnxNode n) {
