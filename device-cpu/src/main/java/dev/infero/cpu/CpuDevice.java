@@ -42,6 +42,8 @@ public final class CpuDevice implements Device {
         // A model dropped without close() still frees its code once no request can run it: requests and the model
         // hold the plan.
         CLEANER.register(plan, jit::closeQuietly);
-        return new CpuExecutable(graph.name(), plan, settings, jit);
+        ShapePlanCache shapePlans = ShapePlanCache.applies(graph, plan) && settings.shapeCacheCapacity() > 0
+                ? new ShapePlanCache(graph, settings.shapeCacheCapacity(), jit) : null;
+        return new CpuExecutable(graph.name(), plan, settings, jit, shapePlans);
     }
 }

@@ -24,9 +24,12 @@ final class CpuExecutable implements Executable {
     private final Map<String, String> properties;
     /** The code generated for this model's kernels. */
     private final KernelCache jit;
+    /** Plans per concrete input shape when the model has dynamic input dimensions, else {@code null}. */
+    private final ShapePlanCache shapePlans;
 
-    CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config, KernelCache jit) {
+    CpuExecutable(String name, ExecutionPlan plan, ExecutionConfig config, KernelCache jit, ShapePlanCache shapePlans) {
         this.plan = plan;
+        this.shapePlans = shapePlans;
         this.jit = jit;
         this.config = config;
         this.streams = new StreamExecutor("infero-CPU", config.streams(), config.threadsPerStream());
@@ -36,6 +39,7 @@ final class CpuExecutable implements Executable {
         p.putAll(config.properties());
         p.put("INFERENCE_PRECISION_HINT", "f32");
         p.put("EXECUTION_DEVICES", "CPU");
+        p.put(ExecutionConfig.CPU_RUNTIME_CACHE_CAPACITY, Integer.toString(config.shapeCacheCapacity()));
         this.properties = Collections.unmodifiableMap(p);
     }
 
@@ -51,14 +55,19 @@ final class CpuExecutable implements Executable {
 
     @Override
     public ExecutionRequest newRequest() {
-        CpuRequest request = new CpuRequest(plan, workerPools);
+        CpuRequest request = new CpuRequest(plan, workerPools, shapePlans);
         request.setProfiling(config.perfCount());
         return request;
     }
 
     @Override
     public Map<String, String> properties() {
-        return properties;
+        if (shapePlans == null) {
+            return properties;
+        }
+        Map<String, String> p = new LinkedHashMap<>(properties);
+        p.putAll(shapePlans.properties());
+        return Collections.unmodifiableMap(p);
     }
 
     @Override

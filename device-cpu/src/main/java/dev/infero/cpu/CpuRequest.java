@@ -18,7 +18,9 @@ import java.util.List;
 /**
  * Buffers and execution for one request. When every shape was known at compile time, outputs are allocated once and
  * each run only calls kernels. Otherwise (dynamic input dimensions, data-dependent shapes) each step infers its
- * output shapes from the actual inputs first and reuses its previous buffer when the shape has not changed.
+ * output shapes from the actual inputs first and reuses its previous buffer when the shape has not changed; with
+ * dynamic input dimensions a run first asks the model's {@link ShapePlanCache} for a plan compiled for its concrete
+ * shapes and, when there is one, runs that plan's own request instead.
  */
 final class CpuRequest implements ExecutionRequest {
     private final ExecutionPlan plan;
@@ -35,9 +37,18 @@ final class CpuRequest implements ExecutionRequest {
     private boolean lastRunStatic;
     /** Per input, the compiled static shape ({@code null} when dynamic): compared on every run without allocating. */
     private final int[][] compiledInputShapes;
+    /** Plans specialised to the run's input shapes ({@code null} when the model has none); see {@link ShapePlanCache}. */
+    private final ShapePlanCache.Requests specialised;
+    /** The specialised request the last run delegated to, else {@code null}. */
+    private CpuRequest lastSpecialised;
 
     CpuRequest(ExecutionPlan plan, WorkerPools pools) {
+        this(plan, pools, null);
+    }
+
+    CpuRequest(ExecutionPlan plan, WorkerPools pools, ShapePlanCache shapePlans) {
         this.plan = plan;
+        this.specialised = shapePlans == null ? null : shapePlans.new Requests(pools);
         this.pools = pools;
         this.slots = plan.constants.clone();
         int n = plan.steps.size();
@@ -93,6 +104,11 @@ final class CpuRequest implements ExecutionRequest {
                 throw new InvalidInputException("input '" + plan.inputs.get(i).name() + "' was not set");
             }
         }
+        lastSpecialised = specialised == null ? null : specialised.bind(slots, plan.inputSlots);
+        if (lastSpecialised != null) {
+            lastSpecialised.run();
+            return;
+        }
         WorkerPool pool = pools.borrow();
         try {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
@@ -143,11 +159,17 @@ final class CpuRequest implements ExecutionRequest {
     @Override
     public void setProfiling(boolean enabled) {
         stepNanos = enabled ? new long[stepInputs.length] : null;
+        if (specialised != null) {
+            specialised.setProfiling(enabled);
+        }
     }
 
     /** One row per node: fused nodes are reported as optimized out, naming the step that absorbed them. */
     @Override
     public List<ProfilingInfo> profilingInfo() {
+        if (lastSpecialised != null) {
+            return lastSpecialised.profilingInfo();
+        }
         if (stepNanos == null) {
             return List.of();
         }
@@ -190,7 +212,7 @@ final class CpuRequest implements ExecutionRequest {
 
     @Override
     public Tensor output(int index) {
-        return lastRun[plan.outputSlots[index]];
+        return lastSpecialised != null ? lastSpecialised.output(index) : lastRun[plan.outputSlots[index]];
     }
 
     /** Shape inference over concrete tensors: every input value is known. */

@@ -46,6 +46,13 @@ final class PoolingKernel implements Kernel {
         int kw = (int) pool.kernel()[1];
         int dilationH = w.dilations().length == 2 ? (int) w.dilations()[0] : 1;
         int dilationW = w.dilations().length == 2 ? (int) w.dilations()[1] : 1;
+        // A window larger than the padded input (ONNX Runtime's 0- or 1-window outputs at tiny sizes) is left to the
+        // reference kernel: the window kernel's buffers span the padded input.
+        if (out[2] == 0 || out[3] == 0 || (long) (kh - 1) * dilationH + 1 > in[2] + w.padBegin(0, in[2], kh)
+                + w.padEnd(0, in[2], kh) || (long) (kw - 1) * dilationW + 1 > in[3] + w.padBegin(1, in[3], kw)
+                + w.padEnd(1, in[3], kw)) {
+            return null;
+        }
         ConvGeometry g = new ConvGeometry(in[0], in[1], in[2], in[3], in[1], out[2], out[3], kh, kw,
                 (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
                 w.padBegin(1, in[3], kw), in[1]);

@@ -43,6 +43,7 @@ public final class TensorProtos {
             case TensorProto.DataType.FLOAT8E5M2_VALUE -> ElementType.F8E5M2;
             case TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE -> ElementType.F8E5M2FNUZ;
             case TensorProto.DataType.FLOAT4E2M1_VALUE -> ElementType.F4E2M1;
+            case TensorProto.DataType.FLOAT8E8M0_VALUE -> ElementType.F8E8M0;
             case TensorProto.DataType.INT4_VALUE -> ElementType.I4;
             case TensorProto.DataType.UINT4_VALUE -> ElementType.U4;
             case TensorProto.DataType.INT2_VALUE -> ElementType.I2;
@@ -76,6 +77,7 @@ public final class TensorProtos {
             case F8E5M2 -> TensorProto.DataType.FLOAT8E5M2_VALUE;
             case F8E5M2FNUZ -> TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE;
             case F4E2M1 -> TensorProto.DataType.FLOAT4E2M1_VALUE;
+            case F8E8M0 -> TensorProto.DataType.FLOAT8E8M0_VALUE;
             case I4 -> TensorProto.DataType.INT4_VALUE;
             case U4 -> TensorProto.DataType.UINT4_VALUE;
             case I2 -> TensorProto.DataType.INT2_VALUE;
@@ -150,7 +152,7 @@ public final class TensorProtos {
                 case I64 -> t.longs()[i] = p.getInt64Data(i);
                 case U32, U64 -> t.setLong(i, p.getUint64Data(i));
                 case F16, BF16 -> t.shorts()[i] = (short) p.getInt32Data(i);
-                case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ -> t.bytes()[i] = (byte) p.getInt32Data(i);
+                case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0 -> t.bytes()[i] = (byte) p.getInt32Data(i);
                 default -> t.setLong(i, p.getInt32Data(i));
             }
         }

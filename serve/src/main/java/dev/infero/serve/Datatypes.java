@@ -35,7 +35,7 @@ public final class Datatypes {
             case U64 -> "UINT64";
             case BOOLEAN -> "BOOL";
             // No KServe datatype: named as OpenVINO does (F8E4M3, I4, ...); requests for them get a clear 400.
-            case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, I4, U4, I2, U2 -> type.precision();
+            case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, F8E8M0, I4, U4, I2, U2 -> type.precision();
         };
     }
 

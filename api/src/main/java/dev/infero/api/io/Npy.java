@@ -217,8 +217,8 @@ public final class Npy {
             case I64 -> "<i8";
             case U64 -> "<u8";
             case BOOLEAN -> "|b1";
-            case BF16, F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, I4, U4, I2, U2 -> throw new InvalidInputException(type
-                    + " tensors have no .npy dtype; convert them to f32 first");
+            case BF16, F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1, F8E8M0, I4, U4, I2, U2 ->
+                    throw new InvalidInputException(type + " tensors have no .npy dtype; convert them to f32 first");
         };
     }
 

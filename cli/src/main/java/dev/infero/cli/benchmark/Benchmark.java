@@ -224,6 +224,12 @@ final class Benchmark {
                     PerfCounters.print(out, "Performance counts for " + r + "-th infer request", counters.get(r));
                 }
                 PerfCounters.printSummary(out, PerfCounters.average(counters));
+                // Models with dynamic input dimensions: plans compiled per concrete input shape (CPU device).
+                compiled.properties().forEach((k, v) -> {
+                    if (k.startsWith("SHAPE_PLANS_")) {
+                        info(k + ": " + v);
+                    }
+                });
             }
             if (options.execGraphPath() != null) {
                 writeExecGraph(model, compiled, data.getFirst());

@@ -19,18 +19,22 @@ import java.util.Map;
  *       {@link #threadsPerStream()} of them, at least one.</li>
  *   <li>{@code PERFORMANCE_HINT_NUM_REQUESTS}: caps {@link #optimalRequests()} (memory-bound applications).</li>
  *   <li>{@code PERF_COUNT}: {@code YES}/{@code NO} (or true/false), per-layer counters on new requests.</li>
+ *   <li>{@code CPU_RUNTIME_CACHE_CAPACITY}: how many plans compiled for concrete input shapes a model with dynamic
+ *       input dimensions keeps (default 8; 0 runs such models on reference kernels with shapes inferred per run).</li>
  * </ul>
  *
  * Unknown keys are rejected rather than ignored, so that a misspelt setting does not silently do nothing.
  */
-public record ExecutionConfig(PerformanceHint hint, int streams, int threads, int optimalRequests, boolean perfCount) {
+public record ExecutionConfig(PerformanceHint hint, int streams, int threads, int optimalRequests, boolean perfCount,
+                              int shapeCacheCapacity) {
     public static final String PERFORMANCE_HINT = "PERFORMANCE_HINT";
     public static final String NUM_STREAMS = "NUM_STREAMS";
     public static final String INFERENCE_NUM_THREADS = "INFERENCE_NUM_THREADS";
     public static final String PERFORMANCE_HINT_NUM_REQUESTS = "PERFORMANCE_HINT_NUM_REQUESTS";
     public static final String PERF_COUNT = "PERF_COUNT";
+    public static final String CPU_RUNTIME_CACHE_CAPACITY = "CPU_RUNTIME_CACHE_CAPACITY";
     public static final List<String> KEYS = List.of(PERFORMANCE_HINT, NUM_STREAMS, INFERENCE_NUM_THREADS,
-            PERFORMANCE_HINT_NUM_REQUESTS, PERF_COUNT);
+            PERFORMANCE_HINT_NUM_REQUESTS, PERF_COUNT, CPU_RUNTIME_CACHE_CAPACITY);
 
     /** Resolves {@code config} for a machine with {@code cores} available processors. */
     public static ExecutionConfig resolve(Map<String, String> config, int cores) {
@@ -61,7 +65,9 @@ public record ExecutionConfig(PerformanceHint hint, int streams, int threads, in
             case "NO", "FALSE" -> false;
             default -> throw new InferoException("PERF_COUNT must be YES or NO, got '" + config.get(PERF_COUNT) + "'");
         };
-        return new ExecutionConfig(hint, streams, Math.max(threads, streams), requests, perfCount);
+        int shapeCache = config.containsKey(CPU_RUNTIME_CACHE_CAPACITY)
+                ? nonNegative(config, CPU_RUNTIME_CACHE_CAPACITY) : 8;
+        return new ExecutionConfig(hint, streams, Math.max(threads, streams), requests, perfCount, shapeCache);
     }
 
     /**
@@ -98,6 +104,19 @@ public record ExecutionConfig(PerformanceHint hint, int streams, int threads, in
         p.put(PERFORMANCE_HINT, hint.name());
         p.put(PERF_COUNT, perfCount ? "YES" : "NO");
         return p;
+    }
+
+    private static int nonNegative(Map<String, String> config, String key) {
+        String text = config.get(key).trim();
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InferoException(key + " must be a non-negative integer, got '" + text + "'");
     }
 
     private static int positive(Map<String, String> config, String key) {

@@ -2,6 +2,7 @@ package dev.infero.core.tensor;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.ResourceLimits;
+import dev.infero.core.types.E8M0;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
 import java.util.Arrays;
@@ -183,6 +184,7 @@ public final class Tensor {
             case F16 -> Float.float16ToFloat(((short[]) data)[i]);
             case BF16 -> Float.intBitsToFloat(((short[]) data)[i] << 16);
             case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1 -> type.miniFloat().decode(((byte[]) data)[i]);
+            case F8E8M0 -> E8M0.decode(((byte[]) data)[i]);
             case U64 -> {
                 long v = ((long[]) data)[i];
                 yield v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
@@ -217,6 +219,7 @@ public final class Tensor {
             case BF16 -> ((short[]) data)[i] = floatToBf16((float) v);
             case F8E4M3, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F4E2M1 ->
                     ((byte[]) data)[i] = (byte) type.miniFloat().encode(v, true);
+            case F8E8M0 -> ((byte[]) data)[i] = (byte) E8M0.encode(v, true, E8M0.Rounding.UP);
             case BOOLEAN -> ((byte[]) data)[i] = (byte) (v != 0 ? 1 : 0);
             default -> setLong(i, (long) v);
         }

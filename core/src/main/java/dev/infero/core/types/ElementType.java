@@ -39,7 +39,9 @@ public enum ElementType {
     /** 2-bit signed integer, one value per byte in memory, packed four to a byte (lowest bits first) in files. */
     I2("i2", "I2", 2, Storage.BYTE, false, true),
     /** 2-bit unsigned integer, one value per byte in memory, packed four to a byte (lowest bits first) in files. */
-    U2("u2", "U2", 2, Storage.BYTE, false, false);
+    U2("u2", "U2", 2, Storage.BYTE, false, false),
+    /** 8-bit power-of-two scale (ONNX FLOAT8E8M0, OpenVINO f8e8m0, the OCP MX scale type); see {@link E8M0}. */
+    F8E8M0("f8e8m0", "F8E8M0", 8, Storage.BYTE, true, false);
 
     /** The Java array class that holds a tensor's elements. */
     public enum Storage { FLOAT, DOUBLE, SHORT, BYTE, INT, LONG }

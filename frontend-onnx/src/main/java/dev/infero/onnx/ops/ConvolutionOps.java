@@ -3,12 +3,15 @@ package dev.infero.onnx.ops;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.AvgPool;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.DeformableConvolution;
 import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.MaxPool;
@@ -37,6 +40,7 @@ public final class ConvolutionOps {
         r.put("BatchNormalization", ConvolutionOps::batchNorm);
         r.put("MatMul", n -> List.of(n.add(new MatMul(false, false), n.requireInput(0), n.requireInput(1))));
         r.put("Gemm", ConvolutionOps::gemm);
+        r.put("DeformConv", ConvolutionOps::deformConv);
     }
 
     /**
@@ -59,6 +63,38 @@ public final class ConvolutionOps {
         return new WindowGeometry(strides, dilations, Arrays.copyOfRange(pads, 0, spatial),
                 Arrays.copyOfRange(pads, spatial, 2 * spatial), AutoPad.fromOnnx(n.attrString("auto_pad", "NOTSET")),
                 withCeil && n.attrInt("ceil_mode", 0) != 0);
+    }
+
+    /**
+     * DeformConv-19 (2-D) as DeformableConvolution-8 with bilinear_interpolation_pad (samples up to a pixel outside
+     * the image interpolate with zeros, as ONNX's reference does), the bias as an Add.
+     */
+    private static List<Value> deformConv(OnnxNode n) {
+        Value w = n.requireInput(1);
+        if (!w.shape().hasRank() || w.shape().rank() != 4) {
+            throw new UnsupportedModelException("DeformConv node '" + n.name() + "' has weights " + w.shape()
+                    + "; Infero supports 2-D deformable convolution (weights [C_out, C_in/group, kH, kW])");
+        }
+        long group = n.attrInt("group", 1);
+        long offsetGroup = n.attrInt("offset_group", 1);
+        if (group < 1 || offsetGroup < 1 || group > Integer.MAX_VALUE || offsetGroup > Integer.MAX_VALUE) {
+            throw n.error("group " + group + " and offset_group " + offsetGroup + " must be positive");
+        }
+        long[] kernel = n.attrInts("kernel_shape", null);
+        if (kernel != null && w.shape().isStatic() && (kernel.length != 2 || kernel[0] != w.shape().dim(2)
+                || kernel[1] != w.shape().dim(3))) {
+            throw n.error("kernel_shape " + Arrays.toString(kernel) + " does not match the weights " + w.shape());
+        }
+        List<Value> in = new java.util.ArrayList<>(List.of(n.requireInput(0), n.requireInput(2), w));
+        if (n.hasInput(4)) {
+            in.add(n.input(4));
+        }
+        Value y = n.add(new DeformableConvolution(window(n, 2, false), (int) group, (int) offsetGroup, true),
+                in.toArray(Value[]::new));
+        if (n.hasInput(3)) {
+            y = n.add(new Add(), y, channelVector(n, n.input(3), 2));
+        }
+        return List.of(y);
     }
 
     private static List<Value> conv(OnnxNode n) {
@@ -126,14 +162,35 @@ public final class ConvolutionOps {
             throw n.error("has no kernel_shape");
         }
         boolean indices = n.hasOutput(1);
-        if (indices && n.attrInt("storage_order", 0) != 0) {
-            throw new UnsupportedModelException("MaxPool node '" + n.name()
-                    + "' asks for column-major (storage_order=1) indices, which Infero does not support");
+        boolean columnMajor = indices && n.attrInt("storage_order", 0) != 0;
+        PartialShape xs = n.requireInput(0).shape();
+        if (columnMajor && (kernel.length != 2 || !xs.hasRank() || xs.rank() != 4 || xs.dim(2) == PartialShape.DYNAMIC
+                || xs.dim(3) == PartialShape.DYNAMIC)) {
+            throw new UnsupportedModelException("MaxPool node '" + n.name() + "' asks for column-major "
+                    + "(storage_order=1) indices, which Infero supports for 2-D pooling of known height and width only,"
+                    + " got input " + xs);
         }
         WindowGeometry window = window(n, kernel.length, true);
         boolean dilated = Arrays.stream(window.dilations()).anyMatch(d -> d != 1);
         var node = n.addNode(new MaxPool(kernel, window, indices || dilated), n.requireInput(0));
-        return indices ? List.of(node.output(0), node.output(1)) : List.of(node.output(0));
+        if (!indices) {
+            return List.of(node.output(0));
+        }
+        return List.of(node.output(0), columnMajor ? columnMajor(n, node.output(1), xs.dim(2), xs.dim(3)) : node.output(1));
+    }
+
+    /**
+     * MaxPool's row-major indices {@code plane·H·W + h·W + w} rewritten as ONNX's storage_order=1 form
+     * {@code plane·H·W + h + w·H} (column-major within each plane, as ONNX's reference and ONNX Runtime compute it).
+     */
+    private static Value columnMajor(OnnxNode n, Value index, long h, long w) {
+        Value planeSize = n.constant(Tensor.scalar(h * w));
+        Value plane = n.add(new Divide(), index, planeSize);
+        Value within = n.add(new Subtract(), index, n.add(new Multiply(), plane, planeSize));
+        Value row = n.add(new Divide(), within, n.constant(Tensor.scalar(w)));
+        Value col = n.add(new Subtract(), within, n.add(new Multiply(), row, n.constant(Tensor.scalar(w))));
+        Value base = n.add(new Add(), n.add(new Multiply(), plane, planeSize), row);
+        return n.add(new Add(), base, n.add(new Multiply(), col, n.constant(Tensor.scalar(h))));
     }
 
     private static List<Value> averagePool(OnnxNode n) {
@@ -142,9 +199,6 @@ public final class ConvolutionOps {
             throw n.error("has no kernel_shape");
         }
         WindowGeometry window = window(n, kernel.length, true);
-        if (Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
-            throw new UnsupportedModelException("AveragePool node '" + n.name() + "' uses dilations, which Infero does not support");
-        }
         boolean excludePad = n.attrInt("count_include_pad", 0) == 0;
         return List.of(n.add(new AvgPool(kernel, window, excludePad), n.requireInput(0)));
     }

@@ -64,6 +64,7 @@ import dev.infero.core.ops.logical.LogicalNot;
 import dev.infero.core.ops.logical.LogicalOr;
 import dev.infero.core.ops.logical.LogicalXor;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.E8M0;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
@@ -117,11 +118,11 @@ public final class ElementwiseOps {
                 n.attrInt("detect_positive", 1) != 0), n.requireInput(0))));
         r.put("Where", n -> List.of(n.add(new Select(), n.requireInput(0), n.requireInput(1), n.requireInput(2))));
         r.put("Cast", n -> List.of(n.add(new Convert(TensorProtos.elementType((int) n.attrInt("to", 0),
-                "Cast target"), n.attrInt("saturate", 1) != 0), n.requireInput(0))));
+                "Cast target"), n.attrInt("saturate", 1) != 0, roundMode(n)), n.requireInput(0))));
         r.put("BitCast", n -> List.of(n.add(new BitCast(TensorProtos.elementType((int) n.attrInt("to", 0),
                 "BitCast target")), n.requireInput(0))));
-        r.put("CastLike", n -> List.of(n.add(new Convert(n.requireInput(1).type(), n.attrInt("saturate", 1) != 0),
-                n.requireInput(0))));
+        r.put("CastLike", n -> List.of(n.add(new Convert(n.requireInput(1).type(), n.attrInt("saturate", 1) != 0,
+                roundMode(n)), n.requireInput(0))));
 
         r.put("Abs", unary(Abs::new));
         r.put("Neg", unary(Negative::new));
@@ -163,6 +164,17 @@ public final class ElementwiseOps {
         r.put("Gelu", ElementwiseOps::gelu);
         r.put("ThresholdedRelu", ElementwiseOps::thresholdedRelu);
         r.put("Shrink", ElementwiseOps::shrink);
+    }
+
+    /** Cast-24's {@code round_mode} (for float8e8m0 targets): up (default), down or nearest. */
+    private static E8M0.Rounding roundMode(OnnxNode n) {
+        String mode = n.attrString("round_mode", "up");
+        return switch (mode) {
+            case "up" -> E8M0.Rounding.UP;
+            case "down" -> E8M0.Rounding.DOWN;
+            case "nearest" -> E8M0.Rounding.NEAREST;
+            default -> throw n.error("round_mode '" + mode + "' is not up, down or nearest");
+        };
     }
 
     static OnnxTranslator unary(Supplier<Op> op) {

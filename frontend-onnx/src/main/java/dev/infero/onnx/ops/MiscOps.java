@@ -9,6 +9,7 @@ import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.FloorMod;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.detection.ROIAlign;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Einsum;
@@ -46,6 +47,7 @@ public final class MiscOps {
 
     public static void register(Map<String, OnnxTranslator> r) {
         r.put("GridSample", MiscOps::gridSample);
+        r.put("RoiAlign", MiscOps::roiAlign);
         r.put("DFT", MiscOps::dft);
         r.put("HannWindow", n -> window(n, 0.5, 0.5, 0));
         r.put("HammingWindow", n -> window(n, 25.0 / 46, 21.0 / 46, 0));
@@ -76,6 +78,35 @@ public final class MiscOps {
         r.put("MaxUnpool", MiscOps::maxUnpool);
         r.put("Unique", n -> n.addNode(new Unique(n.attrInt("sorted", 1) != 0, ElementType.I64, ElementType.I64),
                 n.requireInput(0), n.has("axis") ? n.constant(Tensor.scalar(n.attrInt("axis", 0))) : null).outputs());
+    }
+
+    /**
+     * RoiAlign-10/16 as ROIAlign-9: {@code output_half_pixel} (the only behaviour before opset 16) is OpenVINO's
+     * asymmetric mode, {@code half_pixel} (the default since) its half_pixel.
+     */
+    private static List<Value> roiAlign(OnnxNode n) {
+        String transform = n.attrString("coordinate_transformation_mode",
+                n.opset() < 16 ? "output_half_pixel" : "half_pixel");
+        ROIAlign.AlignedMode aligned = switch (transform) {
+            case "output_half_pixel" -> ROIAlign.AlignedMode.ASYMMETRIC;
+            case "half_pixel" -> ROIAlign.AlignedMode.HALF_PIXEL;
+            default -> throw n.error("unknown coordinate_transformation_mode '" + transform + "'");
+        };
+        String mode = n.attrString("mode", "avg");
+        if (!List.of("avg", "max").contains(mode)) {
+            throw n.error("unknown mode '" + mode + "'");
+        }
+        long h = n.attrInt("output_height", 1);
+        long w = n.attrInt("output_width", 1);
+        long ratio = n.attrInt("sampling_ratio", 0);
+        float scale = n.attrFloat("spatial_scale", 1f);
+        if (h < 1 || w < 1 || ratio < 0 || !(scale > 0) || h > Integer.MAX_VALUE || w > Integer.MAX_VALUE
+                || ratio > Integer.MAX_VALUE) {
+            throw n.error("output_height " + h + ", output_width " + w + ", sampling_ratio " + ratio
+                    + " and spatial_scale " + scale + " must be positive (sampling_ratio may be 0)");
+        }
+        return List.of(n.add(new ROIAlign((int) h, (int) w, (int) ratio, scale, mode, aligned), n.requireInput(0),
+                n.requireInput(1), n.requireInput(2)));
     }
 
     /** GridSample-16 names modes bilinear/bicubic, GridSample-20 linear/cubic (and allows N-D images). */

@@ -240,13 +240,12 @@ public final class NormalizationOps {
         Arrays.fill(ones, 1);
         long[] pads = n.attrInts("pads", new long[2 * spatial]);
         long[] strides = n.attrInts("strides", ones);
-        if (!Arrays.equals(n.attrInts("dilations", ones), ones)) {
-            throw n.error("dilations are not supported");
+        long[] dilations = n.attrInts("dilations", ones);
+        if (pads.length != 2 * spatial || strides.length != spatial || dilations.length != spatial) {
+            throw n.error("pads (two per axis), strides and dilations (one per axis) do not match " + spatial
+                    + " spatial axes");
         }
-        if (pads.length != 2 * spatial || strides.length != spatial) {
-            throw n.error("pads (two per axis) and strides (one per axis) do not match " + spatial + " spatial axes");
-        }
-        WindowGeometry window = new WindowGeometry(strides, ones, Arrays.copyOfRange(pads, 0, spatial),
+        WindowGeometry window = new WindowGeometry(strides, dilations, Arrays.copyOfRange(pads, 0, spatial),
                 Arrays.copyOfRange(pads, spatial, 2 * spatial), AutoPad.fromOnnx(n.attrString("auto_pad", "NOTSET")),
                 n.attrInt("ceil_mode", 0) != 0);
         float p = n.opset() < 2 ? n.attrFloat("p", 2f) : n.attrInt("p", 2);

@@ -16,6 +16,7 @@ public final class DetectionOps {
         OpRegistry.register("DetectionOutput", 1, a -> DetectionOutput.v1(numClasses(a),
                 DetectionOutput.Attributes.read(a)));
         OpRegistry.register("DetectionOutput", 8, a -> DetectionOutput.v8(DetectionOutput.Attributes.read(a)));
+        OpRegistry.register("ROIAlign", 9, ROIAlign::read);
     }
 
     private static int numClasses(AttributeSource a) {

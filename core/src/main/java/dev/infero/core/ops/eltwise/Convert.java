@@ -1,32 +1,48 @@
 package dev.infero.core.ops.eltwise;
 
 import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.E8M0;
 import dev.infero.core.types.ElementType;
 
 /**
  * Element type conversion (OpenVINO Convert-1). Floating to integer truncates toward zero, as ONNX Cast does;
  * integers keep their low bits; anything non-zero (NaN included) becomes boolean true. NaN becomes integer 0.
+ * Conversions to f8e8m0 round as {@link E8M0.Rounding} says (ONNX Cast's {@code round_mode}, default up; the IR
+ * carries Infero's {@code round_mode} attribute only when it is not up).
  */
 public final class Convert extends Op {
     private static final double TWO_TO_63 = 0x1p63;
 
     private final ElementType destination;
     private final boolean saturate;
+    private final E8M0.Rounding rounding;
 
     public Convert(ElementType destination) {
         this(destination, true);
+    }
+
+    public Convert(ElementType destination, boolean saturate) {
+        this(destination, saturate, E8M0.Rounding.UP);
+    }
+
+    /** The IR factory: {@code destination_type}, and Infero's {@code saturate} and {@code round_mode}. */
+    public static Convert read(AttributeSource a) {
+        return new Convert(a.elementType("destination_type"), a.bool("saturate", true),
+                a.enumValue(E8M0.Rounding.class, "round_mode", "up"));
     }
 
     /**
      * A conversion whose 8-bit float results either saturate ({@code true}: out-of-range values and infinities become
      * the largest finite value, ONNX Cast's default and OpenVINO's behaviour) or overflow to infinity or NaN.
      */
-    public Convert(ElementType destination, boolean saturate) {
+    public Convert(ElementType destination, boolean saturate, E8M0.Rounding rounding) {
         this.destination = destination;
         this.saturate = saturate;
+        this.rounding = rounding;
     }
 
     public ElementType destination() {
@@ -49,6 +65,9 @@ public final class Convert extends Op {
         if (!saturate) { // Infero's own attribute: OpenVINO's Convert always saturates
             sink.attribute("saturate", false);
         }
+        if (destination == ElementType.F8E8M0 && rounding != E8M0.Rounding.UP) {
+            sink.attribute("round_mode", rounding.attributeValue());
+        }
     }
 
     @Override
@@ -63,6 +82,11 @@ public final class Convert extends Op {
         int n = in.size();
         if (in.type() == destination) {
             in.copyTo(out);
+        } else if (destination == ElementType.F8E8M0) {
+            byte[] codes = out.bytes();
+            for (int i = 0; i < n; i++) {
+                codes[i] = (byte) E8M0.encode(in.getDouble(i), saturate, rounding);
+            }
         } else if (destination.miniFloat() != null && !saturate) {
             byte[] codes = out.bytes();
             for (int i = 0; i < n; i++) {

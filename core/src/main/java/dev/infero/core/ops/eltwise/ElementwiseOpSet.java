@@ -49,8 +49,7 @@ public final class ElementwiseOpSet {
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
         OpRegistry.register("PRelu", 1, a -> new PRelu());
         OpRegistry.register("BitCast", OpRegistry.INFERO_OPSET, a -> new BitCast(a.elementType("destination_type")));
-        OpRegistry.register("Convert", 1, a -> new Convert(a.elementType("destination_type"),
-                a.bool("saturate", true)));
+        OpRegistry.register("Convert", 1, Convert::read);
         OpRegistry.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
         OpRegistry.register("Elu", 1, a -> new Elu(a.number("alpha")));
         OpRegistry.register("Gelu", 7, a -> new Gelu(a.enumValue(Gelu.Approximation.class, "approximation_mode", "erf")));

@@ -7,7 +7,8 @@ import dev.infero.core.tensor.Tensor;
 /**
  * AvgPool-1: the mean of each window. With {@code exclude-pad} the mean is over the input values the window covers;
  * without it, over every position inside the padded input (positions beyond it, which ceil rounding can create,
- * never count).
+ * never count). Dilated windows (ONNX AveragePool-19) are an Infero extension: OpenVINO's AvgPool has no
+ * {@code dilations}, so the IR carries that attribute only when a dilation is not 1.
  */
 public final class AvgPool extends Pooling {
     private final boolean excludePad;
@@ -26,6 +27,9 @@ public final class AvgPool extends Pooling {
     public void describe(AttributeSink sink) {
         super.describe(sink);
         sink.attribute("exclude-pad", excludePad);
+        if (java.util.Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
+            sink.attribute("dilations", window.dilations());
+        }
     }
 
     @Override

@@ -13,9 +13,10 @@ public final class NnOpSet {
         OpRegistry.register("GroupConvolution", 1, a -> new GroupConvolution(window(a, true)));
         OpRegistry.register("MaxPool", 1, a -> new MaxPool(a.integers("kernel"), window(a, false), false));
         OpRegistry.register("MaxPool", 8, a -> new MaxPool(a.integers("kernel"), window(a, true), true));
-        OpRegistry.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, false),
+        OpRegistry.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, true),
                 a.bool("exclude-pad", false)));
         OpRegistry.register("MatMul", 1, a -> new MatMul(a.bool("transpose_a", false), a.bool("transpose_b", false)));
+        OpRegistry.register("DeformableConvolution", 8, DeformableConvolution::read);
         OpRegistry.register("BatchNormInference", 1, a -> new BatchNormInference(a.number("epsilon")));
     }
 

@@ -52,7 +52,8 @@ public abstract class Pooling extends Op {
         out[1] = in.dim(1);
         for (int i = 0; i < spatial; i++) {
             int d = in.dim(2 + i);
-            out[2 + i] = d == PartialShape.DYNAMIC ? PartialShape.DYNAMIC : window.outputSize(i, d, (int) kernel[i]);
+            out[2 + i] = d == PartialShape.DYNAMIC ? PartialShape.DYNAMIC
+                    : window.poolOutputSize(i, d, (int) kernel[i]);
         }
         return PartialShape.of(out);
     }

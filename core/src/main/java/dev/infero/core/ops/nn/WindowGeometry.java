@@ -77,6 +77,24 @@ public record WindowGeometry(long[] strides, long[] dilations, long[] padsBegin,
         return (int) out;
     }
 
+    /**
+     * Output size of pooling dimension {@code i}, as ONNX Runtime computes it: {@link #outputSize} unless the window
+     * is larger than the padded input (tiny dynamic sizes). Then ONNX Runtime's {@code span / stride + 1} (integer
+     * division toward zero; ceil rounding: rounded up) gives 1 window when the window is less than a stride too
+     * large, else 0; two strides or more too large gives a negative size, an error there as here.
+     */
+    public int poolOutputSize(int i, int in, int kernel) {
+        if (autoPad == AutoPad.SAME_UPPER || autoPad == AutoPad.SAME_LOWER) {
+            return outputSize(i, in, kernel);
+        }
+        long pb = padBegin(i, in, kernel);
+        long span = in + pb + padEnd(i, in, kernel) - (long) (kernel - 1) * dilations[i] - 1;
+        if (span >= 0 || span <= -2 * strides[i]) {
+            return outputSize(i, in, kernel);
+        }
+        return span > -strides[i] && in + pb > 0 ? 1 : 0;
+    }
+
     /** Writes the attributes as OpenVINO names them. */
     public void describe(AttributeSink sink) {
         sink.attribute("strides", strides);

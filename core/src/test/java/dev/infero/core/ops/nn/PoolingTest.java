@@ -1,0 +1,53 @@
+package dev.infero.core.ops.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Value;
+import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Op;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
+import org.junit.jupiter.api.Test;
+
+class PoolingTest {
+    private static Value eval(Op op, Tensor x) {
+        Graph g = new Graph("t");
+        return g.add(op, "op", g.addConstant("x", x).output(0)).output(0);
+    }
+
+    private static WindowGeometry window(long dilation, long pad) {
+        return new WindowGeometry(new long[] {1}, new long[] {dilation}, new long[] {pad}, new long[] {pad},
+                AutoPad.EXPLICIT, false);
+    }
+
+    private static final Tensor X = Tensor.of(new float[] {1, 2, 3, 4, 5}, 1, 1, 5);
+
+    @Test
+    void dilatedAverageSkipsTheTapsBetween() {
+        Value y = eval(new AvgPool(new long[] {2}, window(2, 0), false), X);
+        assertEquals(PartialShape.of(1, 1, 3), y.shape());
+        assertArrayEquals(new float[] {2, 3, 4}, y.knownValue().toFloatArray());
+    }
+
+    @Test
+    void dilatedAverageWithPaddingCountsPaddedTapsOnlyWhenAsked() {
+        // Window taps at i-1 and i+1 (pad 1, dilation 2): the first and last windows have one tap in the padding.
+        assertArrayEquals(new float[] {1, 2, 3, 4, 2}, eval(new AvgPool(new long[] {2}, window(2, 1), false), X)
+                .knownValue().toFloatArray());
+        assertArrayEquals(new float[] {2, 2, 3, 4, 4}, eval(new AvgPool(new long[] {2}, window(2, 1), true), X)
+                .knownValue().toFloatArray());
+    }
+
+    @Test
+    void irAttributesCarryDilationsOnlyWhenNotOne() {
+        AttributeSink.Text plain = new AttributeSink.Text();
+        new AvgPool(new long[] {2}, window(1, 0), false).describe(plain);
+        assertFalse(plain.values().containsKey("dilations"));
+        AttributeSink.Text dilated = new AttributeSink.Text();
+        new AvgPool(new long[] {2}, window(2, 0), false).describe(dilated);
+        assertEquals("2", dilated.values().get("dilations"));
+    }
+}
