@@ -2,6 +2,7 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -45,7 +46,7 @@ final class FakeQuantizeKernel implements Kernel {
 
     /** The kernel for {@code node}, or {@code null} when its data or ranges are not of the supported kinds. */
     static FakeQuantizeKernel of(Node node) {
-        if (!node.type().equals("FakeQuantize")) {
+        if (!(node.op() instanceof FakeQuantize op)) {
             return null;
         }
         Value x = node.input(0);
@@ -64,7 +65,7 @@ final class FakeQuantizeKernel implements Kernel {
                 return null;
             }
         }
-        long levels = Long.parseLong(ConvolutionFusion.attributes(node).get("levels"));
+        long levels = op.levels();
         if (levels > 65536) {
             return null; // the rounding trick needs values below 2^22
         }

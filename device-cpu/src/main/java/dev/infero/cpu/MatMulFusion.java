@@ -2,6 +2,7 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -46,8 +47,7 @@ final class MatMulFusion {
             if (next == null || taken.contains(next)) {
                 break;
             }
-            Map<String, String> attrs = ConvolutionFusion.attributes(next);
-            if (next.type().equals("Add") && bias == null) {
+            if (next.op() instanceof Add && bias == null) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
                 bias = other.isKnown() && next.output(0).shape().equals(current.shape())
                         ? perColumn(other.knownValue(), columns) : null;
@@ -55,12 +55,12 @@ final class MatMulFusion {
                     break;
                 }
             } else {
-                PostOps.Activation a = ConvolutionFusion.activation(next, attrs);
+                PostOps.Activation a = ConvolutionFusion.activation(next);
                 if (a == null || a == PostOps.Activation.PRELU) {
                     break;
                 }
                 act = a;
-                params = ConvolutionFusion.activationParams(next, attrs, a);
+                params = ConvolutionFusion.activationParams(next, a);
             }
             nodes.add(next);
             current = next.output(0);

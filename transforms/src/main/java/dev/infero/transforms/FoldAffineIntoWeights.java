@@ -119,20 +119,14 @@ public final class FoldAffineIntoWeights implements Pass {
 
     private static Affine affine(Node op, int channels, int rank, int axis) {
         if (op.op() instanceof BatchNormInference bn && axis == 1) {
-            float[] scale = new float[channels];
-            float[] shift = new float[channels];
             for (int i = 1; i < 5; i++) {
-                if (!op.input(i).isKnown()) {
+                if (!op.input(i).isKnown() || op.input(i).knownValue().size() != channels) {
                     return null;
                 }
             }
-            for (int c = 0; c < channels; c++) {
-                double s = op.input(1).knownValue().getDouble(c) / Math.sqrt(op.input(4).knownValue().getDouble(c)
-                        + bn.epsilon());
-                scale[c] = (float) s;
-                shift[c] = (float) (op.input(2).knownValue().getDouble(c) - op.input(3).knownValue().getDouble(c) * s);
-            }
-            return new Affine(scale, shift);
+            var affine = bn.scaleShift(op.input(1).knownValue(), op.input(2).knownValue(), op.input(3).knownValue(),
+                    op.input(4).knownValue());
+            return new Affine(affine.scaleF32(), affine.shiftF32());
         }
         if ((op.op() instanceof Multiply || op.op() instanceof Add) && op.input(1).isKnown()
                 && op.output(0).shape().equals(op.input(0).shape())) {
