@@ -14,6 +14,7 @@ import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.ConvolutionBase;
 import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.ConvGeometry;
@@ -88,7 +89,8 @@ final class ConvolutionFusion {
                 bias = bn.fold(bias);
             } else if (next.op() instanceof Add) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
-                float[] perChannel = other.isKnown() ? perChannel(other.knownValue(), g.outChannels()) : null;
+                float[] perChannel = other.isKnown()
+                        ? ChannelValues.of(other.knownValue(), g.outChannels(), 4, 1) : null;
                 boolean sameShape = next.output(0).shape().equals(current.shape());
                 if (perChannel != null && bias == null && sameShape) {
                     bias = perChannel;
@@ -109,7 +111,7 @@ final class ConvolutionFusion {
                 alpha = params[0];
                 beta = params[1];
                 if (a == PostOps.Activation.PRELU) {
-                    slopes = perChannel(next.input(1).knownValue(), g.outChannels());
+                    slopes = ChannelValues.of(next.input(1).knownValue(), g.outChannels(), 4, 1);
                 }
             }
             nodes.add(next);
@@ -205,32 +207,8 @@ final class ConvolutionFusion {
             return PostOps.Activation.LEAKY_RELU;
         }
         int channels = n.output(0).shape().rank() == 4 ? n.output(0).shape().dim(1) : -1;
-        return channels > 0 && perChannel(slope.knownValue(), channels) != null ? PostOps.Activation.PRELU : null;
-    }
-
-    /** A constant that broadcasts as one value per output channel of an NCHW tensor, as an array of C floats. */
-    private static float[] perChannel(Tensor t, int channels) {
-        if (t.type() != ElementType.F32) {
-            return null;
-        }
-        int[] s = t.shape();
-        boolean shaped = switch (s.length) {
-            case 0 -> true;
-            case 1 -> s[0] == 1;
-            case 3 -> (s[0] == channels || s[0] == 1) && s[1] == 1 && s[2] == 1;
-            case 4 -> s[0] == 1 && (s[1] == channels || s[1] == 1) && s[2] == 1 && s[3] == 1;
-            default -> false;
-        };
-        if (!shaped) {
-            return null;
-        }
-        float[] out = new float[channels];
-        if (t.size() == 1) {
-            Arrays.fill(out, t.floats()[0]);
-        } else {
-            System.arraycopy(t.floats(), 0, out, 0, channels);
-        }
-        return out;
+        return channels > 0 && ChannelValues.of(slope.knownValue(), channels, 4, 1) != null
+                ? PostOps.Activation.PRELU : null;
     }
 
     /** Geometry from the op's window; explicit padding is derived from the input size for the auto_pad modes. */

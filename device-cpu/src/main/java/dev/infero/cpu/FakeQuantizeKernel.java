@@ -3,6 +3,7 @@ package dev.infero.cpu;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -78,18 +79,7 @@ final class FakeQuantizeKernel implements Kernel {
         if (v == null || !v.isKnown() || v.type() != ElementType.F32) {
             return null;
         }
-        Tensor t = v.knownValue();
-        float[] out = new float[channels];
-        if (t.size() == 1) {
-            java.util.Arrays.fill(out, t.floats()[0]);
-            return out;
-        }
-        int[] s = t.shape();
-        if (rank != 4 || t.size() != channels || s.length > 4 || s[s.length - 1] != 1 || s[s.length - 2] != 1) {
-            return null;
-        }
-        System.arraycopy(t.floats(), 0, out, 0, channels);
-        return out;
+        return ChannelValues.of(v.knownValue(), channels, rank, 1);
     }
 
     @Override

@@ -68,7 +68,7 @@ public final class ModelComparison {
             }
             List<String> outputNames = new ArrayList<>();
             for (Node r : ga.results()) {
-                outputNames.add(r.output(0).names().isEmpty() ? r.name() : r.output(0).names().iterator().next());
+                outputNames.add(r.output(0).portName());
             }
             int outputs = outputNames.size();
             Map<String, Value[]> shared = perLayer ? sharedTensors(ga, gb) : Map.of();

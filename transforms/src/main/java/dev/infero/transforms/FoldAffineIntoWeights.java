@@ -9,6 +9,7 @@ import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.ConvolutionBase;
 import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class FoldAffineIntoWeights implements Pass {
             return false;
         }
         float[] bias = biasAdd == null ? new float[channels]
-                : perChannel(biasAdd.input(1).knownValue(), channels, rank, axis);
+                : ChannelValues.of(biasAdd.input(1).knownValue(), channels, rank, axis);
         if (bias == null) {
             return false;
         }
@@ -130,7 +131,7 @@ public final class FoldAffineIntoWeights implements Pass {
         }
         if ((op.op() instanceof Multiply || op.op() instanceof Add) && op.input(1).isKnown()
                 && op.output(0).shape().equals(op.input(0).shape())) {
-            float[] values = perChannel(op.input(1).knownValue(), channels, rank, axis);
+            float[] values = ChannelValues.of(op.input(1).knownValue(), channels, rank, axis);
             if (values == null) {
                 return null;
             }
@@ -139,26 +140,6 @@ public final class FoldAffineIntoWeights implements Pass {
             return op.op() instanceof Multiply ? new Affine(values, new float[channels]) : new Affine(ones, values);
         }
         return null;
-    }
-
-    /** A constant that broadcasts as one value per channel along {@code axis}, as C floats; else {@code null}. */
-    private static float[] perChannel(Tensor t, int channels, int rank, int axis) {
-        if (t.type() != ElementType.F32 || t.rank() > rank) {
-            return null;
-        }
-        int[] s = t.shape();
-        int offset = rank - s.length;
-        for (int i = 0; i < s.length; i++) {
-            int d = i + offset;
-            if (s[i] != 1 && !(d == axis && s[i] == channels)) {
-                return null;
-            }
-        }
-        float[] out = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            out[c] = t.size() == 1 ? t.floats()[0] : t.floats()[c];
-        }
-        return out;
     }
 
     /** The weights with every output channel's coefficients multiplied by its scale. */
