@@ -2,10 +2,10 @@ package dev.infero.accuracy;
 
 import dev.infero.api.CompiledModel;
 import dev.infero.api.InferRequest;
+import dev.infero.api.io.Progress;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.quantize.ProgressBar;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,7 +161,7 @@ public final class AccuracyChecker {
         List<Prediction> predictions = new ArrayList<>(n);
         List<float[]> outputs = new ArrayList<>();
         double[] times = new double[n];
-        ProgressBar bar = new ProgressBar("Evaluating " + spec.dataset().name(), n, log);
+        Progress bar = new Progress("Evaluating " + spec.dataset().name(), n, log);
         int inputIndex = model.inputs().indexOf(data.input);
         for (int k = 0; k < n; k++) {
             int i = indices == null ? k : indices.get(k);

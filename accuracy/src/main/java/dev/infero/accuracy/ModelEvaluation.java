@@ -6,6 +6,7 @@ import dev.infero.api.Model;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.types.ElementType;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -85,7 +86,7 @@ public final class ModelEvaluation {
     public static String precision(Graph graph) {
         boolean f16 = false;
         for (Node n : graph.nodes()) {
-            if (n.type().equals("FakeQuantize")) {
+            if (n.op() instanceof FakeQuantize) {
                 return "INT8";
             }
             if (n.op() instanceof Constant c && c.value().type() == ElementType.F16 && c.value().size() > 1) {

@@ -2,8 +2,6 @@ package dev.infero.api;
 
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.graph.Graph;
-import dev.infero.core.graph.Node;
-import dev.infero.core.graph.Value;
 import dev.infero.core.types.PartialShape;
 import java.util.List;
 
@@ -20,11 +18,11 @@ public final class Model {
     }
 
     public List<PortInfo> inputs() {
-        return graph.parameters().stream().map(p -> port(p.output(0), p)).toList();
+        return graph.parameters().stream().map(p -> PortInfo.of(p.output(0))).toList();
     }
 
     public List<PortInfo> outputs() {
-        return graph.results().stream().map(r -> port(r.output(0), r)).toList();
+        return graph.results().stream().map(r -> PortInfo.of(r.output(0))).toList();
     }
 
     /** Sets the shape of input {@code name} (for dynamic dimensions) and re-infers all shapes. */
@@ -35,10 +33,5 @@ public final class Model {
     /** The underlying graph, for tools that inspect or transform it. */
     public Graph graph() {
         return graph;
-    }
-
-    private static PortInfo port(Value v, Node node) {
-        String name = v.names().isEmpty() ? node.name() : v.names().iterator().next();
-        return new PortInfo(name, v.type(), v.shape());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
+import dev.infero.testing.RandomData;
 import dev.infero.testing.SharedData;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -27,14 +28,6 @@ class AllocationFreeInferenceTest {
 
     @TempDir
     Path dir;
-
-    private static Tensor random(Random r, int... shape) {
-        Tensor t = Tensor.allocate(ElementType.F32, shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.floats()[i] = r.nextFloat() * 2 - 1;
-        }
-        return t;
-    }
 
     /**
      * Bytes the calling thread allocates per inference once the request is warm: the least of several rounds, since
@@ -72,11 +65,11 @@ class AllocationFreeInferenceTest {
         Path file = dir.resolve("cnn.onnx");
         OnnxModelBuilder b = new OnnxModelBuilder("cnn", 17)
                 .input("x", ElementType.F32, 1, 3, 32, 32)
-                .initializer("w1", random(r, 8, 3, 3, 3)).initializer("b1", random(r, 8))
-                .initializer("wd", random(r, 8, 1, 3, 3)).initializer("bd", random(r, 8))
-                .initializer("wp", random(r, 12, 8, 1, 1)).initializer("bp", random(r, 12))
-                .initializer("gamma", random(r, 12)).initializer("beta", random(r, 12))
-                .initializer("mean", random(r, 12)).initializer("var", variances(random(r, 12)))
+                .initializer("w1", RandomData.tensor(r, 8, 3, 3, 3)).initializer("b1", RandomData.tensor(r, 8))
+                .initializer("wd", RandomData.tensor(r, 8, 1, 3, 3)).initializer("bd", RandomData.tensor(r, 8))
+                .initializer("wp", RandomData.tensor(r, 12, 8, 1, 1)).initializer("bp", RandomData.tensor(r, 12))
+                .initializer("gamma", RandomData.tensor(r, 12)).initializer("beta", RandomData.tensor(r, 12))
+                .initializer("mean", RandomData.tensor(r, 12)).initializer("var", variances(RandomData.tensor(r, 12)))
                 .initializer("pads", Tensor.of(new long[] {0, 0, 0, 0, 0, 4, 0, 0}, 8))
                 .output("y", ElementType.F32);
         b.node("Conv", "c1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1).attr("strides", 2, 2);
@@ -104,9 +97,9 @@ class AllocationFreeInferenceTest {
         Path file = dir.resolve("strategies.onnx");
         OnnxModelBuilder b = new OnnxModelBuilder("strategies", 17)
                 .input("x", ElementType.F32, 1, 32, 56, 56)
-                .initializer("w1", random(r, 32, 32, 3, 3)).initializer("w2", random(r, 256, 32, 3, 3))
-                .initializer("w3", random(r, 256, 256, 1, 1)).initializer("w4", random(r, 16, 256, 1, 1))
-                .initializer("w5", random(r, 8, 16, 3, 3))
+                .initializer("w1", RandomData.tensor(r, 32, 32, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 32, 3, 3))
+                .initializer("w3", RandomData.tensor(r, 256, 256, 1, 1)).initializer("w4", RandomData.tensor(r, 16, 256, 1, 1))
+                .initializer("w5", RandomData.tensor(r, 8, 16, 3, 3))
                 .output("y", ElementType.F32);
         b.node("Conv", "shifted").inputs("x", "w1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("MaxPool", "mp").inputs("c1").outputs("mp").attr("kernel_shape", 4, 4).attr("strides", 4, 4);
@@ -133,9 +126,9 @@ class AllocationFreeInferenceTest {
         Path file = dir.resolve("classifier" + rows + ".onnx");
         OnnxModelBuilder b = new OnnxModelBuilder("classifier", 17)
                 .input("x", ElementType.F32, rows, 40)
-                .initializer("w1", random(r, 40, 24)).initializer("b1", random(r, 24))
-                .initializer("w2", random(r, 160, 24)).initializer("b2", random(r, 160))
-                .initializer("scale", random(r, rows, 160))
+                .initializer("w1", RandomData.tensor(r, 40, 24)).initializer("b1", RandomData.tensor(r, 24))
+                .initializer("w2", RandomData.tensor(r, 160, 24)).initializer("b2", RandomData.tensor(r, 160))
+                .initializer("scale", RandomData.tensor(r, rows, 160))
                 .output("y", ElementType.F32);
         b.node("Gemm", "fc1").inputs("x", "w1", "b1").outputs("fc1");
         b.node("Relu", "r1").inputs("fc1").outputs("r1");
@@ -179,7 +172,7 @@ class AllocationFreeInferenceTest {
                 g.addConstant("w_scale", Tensor.of(scales, n, 1)).output(0));
         var mm = g.value(new dev.infero.core.ops.nn.MatMul(false, true), "fc", fq, w);
         var biased = g.value(new dev.infero.core.ops.eltwise.Add(), "bias", mm,
-                g.addConstant("b", random(r, n)).output(0));
+                g.addConstant("b", RandomData.tensor(r, n)).output(0));
         g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu", biased));
         return dev.infero.ir.IrWriter.write(g, dir, "int8_fc" + rows).xml();
     }
@@ -196,7 +189,7 @@ class AllocationFreeInferenceTest {
             CompiledModel model = core.compileModel(core.readModel(Path.of(args[0])), "CPU",
                     Map.of("INFERENCE_NUM_THREADS", "1"));
             int[] shape = model.inputs().get(0).shape().toArray();
-            System.out.println("bytes per inference: " + allocatedPerInference(model, random(new Random(1), shape)));
+            System.out.println("bytes per inference: " + allocatedPerInference(model, RandomData.tensor(new Random(1), shape)));
         }
     }
 
@@ -235,7 +228,7 @@ class AllocationFreeInferenceTest {
         int c = 24;
         var g = new dev.infero.core.graph.Graph("int8_block");
         var x = g.addParameter("x", ElementType.F32, dev.infero.core.types.PartialShape.of(1, c, 32, 32)).output(0);
-        var w = g.addConstant("dw_w", random(r, c, 1, 1, 3, 3)).output(0);
+        var w = g.addConstant("dw_w", RandomData.tensor(r, c, 1, 1, 3, 3)).output(0);
         var same = new dev.infero.core.ops.nn.WindowGeometry(new long[] {1, 1}, new long[] {1, 1},
                 new long[] {1, 1}, new long[] {1, 1}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
         var dw = g.value(new dev.infero.core.ops.nn.GroupConvolution(same), "dw", fakeQuantize(g, "fq1", x), w);

@@ -6,6 +6,7 @@ import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
+import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;
 import java.nio.file.Path;
 import java.util.Random;
@@ -23,21 +24,13 @@ class FastKernelsPropertyTest {
     @TempDir
     Path dir;
 
-    private static Tensor random(Random r, int... shape) {
-        Tensor t = Tensor.allocate(ElementType.F32, shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.floats()[i] = r.nextFloat() * 2 - 1;
-        }
-        return t;
-    }
-
     /**
      * A random input of {@code shape} (batch first) and a small model built by {@code body} on it, checked fast vs
      * reference; some step of the fast run must have an exec type containing {@code fastExec}.
      */
     private void check(String name, int seed, int[] shape, Consumer<OnnxModelBuilder> body, String fastExec) {
         Random r = new Random(seed);
-        Tensor x = random(r, shape);
+        Tensor x = RandomData.tensor(r, shape);
         Tensor[] results = new Tensor[2];
         try (Core core = new Core()) {
             for (int pass = 0; pass < 2; pass++) {
@@ -121,9 +114,9 @@ class FastKernelsPropertyTest {
         }
         int kk = k;
         int dd = d;
-        Tensor w = random(r, cout, c / groups, k, k);
-        Tensor bias = random(r, cout);
-        Tensor slope = random(r, cout, 1, 1);
+        Tensor w = RandomData.tensor(r, cout, c / groups, k, k);
+        Tensor bias = RandomData.tensor(r, cout);
+        Tensor slope = RandomData.tensor(r, cout, 1, 1);
         check("conv" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape, b -> {
             b.initializer("w", w).initializer("b", bias).initializer("slope", slope);
             b.node("Conv", "conv").inputs("x", "w", "b").outputs("conv").attr("group", groups)
@@ -159,8 +152,8 @@ class FastKernelsPropertyTest {
         boolean transB = r.nextBoolean();
         boolean gemm = r.nextBoolean();
         int act = r.nextInt(3);
-        Tensor w = transB ? random(r, columns, depth) : random(r, depth, columns);
-        Tensor bias = random(r, columns);
+        Tensor w = transB ? RandomData.tensor(r, columns, depth) : RandomData.tensor(r, depth, columns);
+        Tensor bias = RandomData.tensor(r, columns);
         check("fc" + info.getCurrentRepetition(), info.getCurrentRepetition(), new int[] {rows, depth}, b -> {
             b.initializer("w", w).initializer("b", bias);
             String mm = act == 0 ? "y" : "mm";
@@ -189,16 +182,16 @@ class FastKernelsPropertyTest {
         int k = 1 + r.nextInt(Math.min(3, Math.min(shape[2], shape[3])));
         boolean withBias = r.nextBoolean();
         boolean residual = r.nextBoolean() && k == 1;
-        Tensor w = random(r, cout, shape[1], k, k);
-        Tensor convBias = random(r, cout);
-        Tensor gamma = random(r, cout);
-        Tensor beta = random(r, cout);
-        Tensor mean = random(r, cout);
-        Tensor var = random(r, cout);
+        Tensor w = RandomData.tensor(r, cout, shape[1], k, k);
+        Tensor convBias = RandomData.tensor(r, cout);
+        Tensor gamma = RandomData.tensor(r, cout);
+        Tensor beta = RandomData.tensor(r, cout);
+        Tensor mean = RandomData.tensor(r, cout);
+        Tensor var = RandomData.tensor(r, cout);
         for (int c = 0; c < cout; c++) {
             var.floats()[c] = var.floats()[c] + 1.5f;
         }
-        Tensor skipW = random(r, cout, shape[1], 1, 1);
+        Tensor skipW = RandomData.tensor(r, cout, shape[1], 1, 1);
         check("bn" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape, b -> {
             b.initializer("w", w).initializer("cb", convBias).initializer("gamma", gamma).initializer("beta", beta)
                     .initializer("mean", mean).initializer("var", var).initializer("skip_w", skipW);
@@ -221,7 +214,7 @@ class FastKernelsPropertyTest {
         Random r = new Random(500 + info.getCurrentRepetition());
         int[] shape = randomShape(r);
         int c = shape[1];
-        Tensor[] operands = {random(r, shape[1], 1, 1), random(r, 1, c, 1, 1), random(r, 1), random(r, 1, 1, 1, 1)};
+        Tensor[] operands = {RandomData.tensor(r, shape[1], 1, 1), RandomData.tensor(r, 1, c, 1, 1), RandomData.tensor(r, 1), RandomData.tensor(r, 1, 1, 1, 1)};
         Tensor first = operands[r.nextInt(operands.length)];
         Tensor second = operands[r.nextInt(operands.length)];
         check("eltwise" + info.getCurrentRepetition(), info.getCurrentRepetition(), shape, b -> {

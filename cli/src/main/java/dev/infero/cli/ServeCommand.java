@@ -200,11 +200,7 @@ final class ServeCommand implements Callable<Integer> {
         VersionPolicy policy = VersionPolicy.latest();
         if (versionPolicy != null) {
             // The same parser as config.json's model_version_policy.
-            String json = "{\"model_config_list\":[{\"config\":{\"name\":\"m\",\"base_path\":\".\","
-                    + "\"model_version_policy\":" + Json.MAPPER.writeValueAsString(parse(versionPolicy,
-                    "--model_version_policy")) + "}}]}";
-            policy = ServerConfig.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    Path.of("--model_version_policy")).get(0).versionPolicy();
+            policy = ServerConfig.policy(parse(versionPolicy, "--model_version_policy"), "--model_version_policy");
         }
         return new ModelConfig(n, model.toAbsolutePath().normalize(), device, nireq, batchSize, plugin, policy);
     }

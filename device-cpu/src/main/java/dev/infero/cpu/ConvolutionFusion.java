@@ -2,8 +2,19 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.activation.Elu;
+import dev.infero.core.ops.activation.HSwish;
+import dev.infero.core.ops.activation.PRelu;
+import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.activation.Sigmoid;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.ConvolutionBase;
+import dev.infero.core.ops.nn.GroupConvolution;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.ConvGeometry;
@@ -17,7 +28,7 @@ import java.util.Map;
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
  * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
  * another tensor of the output's shape (residual), then one activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
- * The op is read through its IR definition (type, attributes, input shapes), as any device plugin would.
+ * The ops are read through their typed accessors and input shapes.
  */
 final class ConvolutionFusion {
     /**
@@ -39,8 +50,7 @@ final class ConvolutionFusion {
     }
 
     static Match match(Node conv, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
-        String type = conv.type();
-        if (!type.equals("Convolution") && !type.equals("GroupConvolution")) {
+        if (!(conv.op() instanceof ConvolutionBase)) {
             return null;
         }
         Value data = conv.input(0);
@@ -69,18 +79,18 @@ final class ConvolutionFusion {
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first
             }
-            Map<String, String> attrs = attributes(next);
-            if (next.type().equals("BatchNormInference")) {
+            if (next.op() instanceof BatchNormInference op) {
                 BatchNorm bn = scale == null && !residual && next.input(0) == current
-                        ? BatchNorm.of(next, attrs, g.outChannels()) : null;
+                        ? BatchNorm.of(next, op, g.outChannels()) : null;
                 if (bn == null) {
                     break;
                 }
                 scale = bn.scale();
                 bias = bn.fold(bias);
-            } else if (next.type().equals("Add")) {
+            } else if (next.op() instanceof Add) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
-                float[] perChannel = other.isKnown() ? perChannel(other.knownValue(), g.outChannels()) : null;
+                float[] perChannel = other.isKnown()
+                        ? ChannelValues.of(other.knownValue(), g.outChannels(), 4, 1) : null;
                 boolean sameShape = next.output(0).shape().equals(current.shape());
                 if (perChannel != null && bias == null && sameShape) {
                     bias = perChannel;
@@ -92,16 +102,16 @@ final class ConvolutionFusion {
                     break;
                 }
             } else {
-                PostOps.Activation a = activation(next, attrs);
+                PostOps.Activation a = activation(next);
                 if (a == null) {
                     break;
                 }
                 act = a;
-                float[] params = activationParams(next, attrs, a);
+                float[] params = activationParams(next, a);
                 alpha = params[0];
                 beta = params[1];
                 if (a == PostOps.Activation.PRELU) {
-                    slopes = perChannel(next.input(1).knownValue(), g.outChannels());
+                    slopes = ChannelValues.of(next.input(1).knownValue(), g.outChannels(), 4, 1);
                 }
             }
             nodes.add(next);
@@ -132,24 +142,17 @@ final class ConvolutionFusion {
      * reference op; after a convolution it becomes a per-channel post-op scale, and the shift goes into the bias.
      */
     record BatchNorm(float[] scale, float[] shift) {
-        static BatchNorm of(Node bn, Map<String, String> attrs, int channels) {
-            float[][] p = new float[4][];
-            for (int i = 0; i < 4; i++) {
-                Value v = bn.input(1 + i);
-                p[i] = v.isKnown() && v.knownValue().size() == channels ? perChannel1d(v.knownValue(), channels) : null;
-                if (p[i] == null) {
+        static BatchNorm of(Node bn, BatchNormInference op, int channels) {
+            for (int i = 1; i < 5; i++) {
+                Value v = bn.input(i);
+                if (!v.isKnown() || v.knownValue().size() != channels || v.knownValue().type() != ElementType.F32
+                        || v.knownValue().rank() != 1) {
                     return null;
                 }
             }
-            double epsilon = Double.parseDouble(attrs.get("epsilon"));
-            float[] scale = new float[channels];
-            float[] shift = new float[channels];
-            for (int c = 0; c < channels; c++) {
-                double s = p[0][c] / Math.sqrt(p[3][c] + epsilon);
-                scale[c] = (float) s;
-                shift[c] = (float) (p[1][c] - p[2][c] * s);
-            }
-            return new BatchNorm(scale, shift);
+            var affine = op.scaleShift(bn.input(1).knownValue(), bn.input(2).knownValue(), bn.input(3).knownValue(),
+                    bn.input(4).knownValue());
+            return new BatchNorm(affine.scaleF32(), affine.shiftF32());
         }
 
         /** The bias after this normalisation: {@code bias·scale + shift} ({@code shift} when there was none). */
@@ -162,11 +165,6 @@ final class ConvolutionFusion {
         }
     }
 
-    /** A 1-D f32 tensor of {@code channels} values, copied. */
-    private static float[] perChannel1d(Tensor t, int channels) {
-        return t.type() == ElementType.F32 && t.rank() == 1 ? Arrays.copyOf(t.floats(), channels) : null;
-    }
-
     /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
     static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
         List<Node> readers = consumers.getOrDefault(v, List.of());
@@ -177,24 +175,24 @@ final class ConvolutionFusion {
     }
 
     /** The scalar parameters {alpha, beta} of a fusable activation node, as {@link PostOps} takes them. */
-    static float[] activationParams(Node n, Map<String, String> attrs, PostOps.Activation a) {
+    static float[] activationParams(Node n, PostOps.Activation a) {
         return switch (a) {
-            case CLAMP -> new float[] {Float.parseFloat(attrs.get("min")), Float.parseFloat(attrs.get("max"))};
-            case ELU -> new float[] {Float.parseFloat(attrs.get("alpha")), 0};
+            case CLAMP -> new float[] {(float) ((Clamp) n.op()).min(), (float) ((Clamp) n.op()).max()};
+            case ELU -> new float[] {(float) ((Elu) n.op()).alpha(), 0};
             case LEAKY_RELU -> new float[] {(float) n.input(1).knownValue().getDouble(0), 0};
             default -> new float[2];
         };
     }
 
     /** The activation {@code n} fuses as, or {@code null}. */
-    static PostOps.Activation activation(Node n, Map<String, String> attrs) {
-        return switch (n.type()) {
-            case "ReLU" -> PostOps.Activation.RELU;
-            case "Clamp" -> PostOps.Activation.CLAMP;
-            case "Sigmoid" -> PostOps.Activation.SIGMOID;
-            case "HSwish" -> PostOps.Activation.HSWISH;
-            case "Elu" -> attrs.containsKey("alpha") ? PostOps.Activation.ELU : null;
-            case "PReLU" -> preluKind(n);
+    static PostOps.Activation activation(Node n) {
+        return switch (n.op()) {
+            case Relu r -> PostOps.Activation.RELU;
+            case Clamp c -> PostOps.Activation.CLAMP;
+            case Sigmoid s -> PostOps.Activation.SIGMOID;
+            case HSwish h -> PostOps.Activation.HSWISH;
+            case Elu e -> PostOps.Activation.ELU;
+            case PRelu p -> preluKind(n);
             default -> null;
         };
     }
@@ -209,78 +207,23 @@ final class ConvolutionFusion {
             return PostOps.Activation.LEAKY_RELU;
         }
         int channels = n.output(0).shape().rank() == 4 ? n.output(0).shape().dim(1) : -1;
-        return channels > 0 && perChannel(slope.knownValue(), channels) != null ? PostOps.Activation.PRELU : null;
+        return channels > 0 && ChannelValues.of(slope.knownValue(), channels, 4, 1) != null
+                ? PostOps.Activation.PRELU : null;
     }
 
-    /** A constant that broadcasts as one value per output channel of an NCHW tensor, as an array of C floats. */
-    private static float[] perChannel(Tensor t, int channels) {
-        if (t.type() != ElementType.F32) {
-            return null;
-        }
-        int[] s = t.shape();
-        boolean shaped = switch (s.length) {
-            case 0 -> true;
-            case 1 -> s[0] == 1;
-            case 3 -> (s[0] == channels || s[0] == 1) && s[1] == 1 && s[2] == 1;
-            case 4 -> s[0] == 1 && (s[1] == channels || s[1] == 1) && s[2] == 1 && s[3] == 1;
-            default -> false;
-        };
-        if (!shaped) {
-            return null;
-        }
-        float[] out = new float[channels];
-        if (t.size() == 1) {
-            Arrays.fill(out, t.floats()[0]);
-        } else {
-            System.arraycopy(t.floats(), 0, out, 0, channels);
-        }
-        return out;
-    }
-
-    static Map<String, String> attributes(Node n) {
-        AttributeSink.Text text = new AttributeSink.Text();
-        n.op().describe(text);
-        return text.values();
-    }
-
-    /** Geometry from the op's attributes; explicit padding is derived from the shapes for the auto_pad modes. */
+    /** Geometry from the op's window; explicit padding is derived from the input size for the auto_pad modes. */
     private static ConvGeometry geometry(Node conv, int[] in, Tensor weights, int[] out) {
-        Map<String, String> a = attributes(conv);
-        int[] strides = ints(a.get("strides"));
-        int[] dilations = ints(a.get("dilations"));
-        int[] padsBegin = ints(a.get("pads_begin"));
-        if (strides == null || dilations == null || strides.length != 2 || dilations.length != 2) {
+        WindowGeometry window = ((ConvolutionBase) conv.op()).window();
+        if (window.rank() != 2) {
             return null;
         }
         int[] w = weights.shape();
-        boolean grouped = conv.type().equals("GroupConvolution");
-        int groups = grouped ? w[0] : 1;
+        int groups = conv.op() instanceof GroupConvolution ? w[0] : 1;
         int kh = w[w.length - 2];
         int kw = w[w.length - 1];
-        String autoPad = a.getOrDefault("auto_pad", "explicit");
-        int[] pads = new int[2];
-        for (int i = 0; i < 2; i++) {
-            int k = i == 0 ? kh : kw;
-            int total = Math.max(0, (out[2 + i] - 1) * strides[i] + (k - 1) * dilations[i] + 1 - in[2 + i]);
-            pads[i] = switch (autoPad) {
-                case "same_upper" -> total / 2;
-                case "same_lower" -> (total + 1) / 2;
-                case "valid" -> 0;
-                default -> padsBegin == null ? 0 : padsBegin[i];
-            };
-        }
-        int cout = out[1];
-        return new ConvGeometry(in[0], in[1], in[2], in[3], cout, out[2], out[3], kh, kw, strides[0], strides[1],
-                dilations[0], dilations[1], pads[0], pads[1], groups);
-    }
-
-    private static int[] ints(String csv) {
-        if (csv == null) {
-            return null;
-        }
-        if (csv.isBlank()) {
-            return new int[0];
-        }
-        return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        int[] pads = {window.padBegin(0, in[2], kh), window.padBegin(1, in[3], kw)};
+        return new ConvGeometry(in[0], in[1], in[2], in[3], out[1], out[2], out[3], kh, kw,
+                (int) window.strides()[0], (int) window.strides()[1], (int) window.dilations()[0],
+                (int) window.dilations()[1], pads[0], pads[1], groups);
     }
 }

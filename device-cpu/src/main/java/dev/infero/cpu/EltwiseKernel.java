@@ -2,6 +2,9 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.FastMinMax;
@@ -38,10 +41,10 @@ final class EltwiseKernel implements Kernel {
     }
 
     static EltwiseKernel of(Node node) {
-        Math math = switch (node.type()) {
-            case "Add" -> Math.ADD;
-            case "Multiply" -> Math.MULTIPLY;
-            case "ReLU" -> Math.RELU;
+        Math math = switch (node.op()) {
+            case Add a -> Math.ADD;
+            case Multiply m -> Math.MULTIPLY;
+            case Relu r -> Math.RELU;
             default -> null;
         };
         Value out = node.outputs().size() == 1 ? node.output(0) : null;

@@ -84,8 +84,8 @@ final class ExecutionPlan {
         }
         int[] inputSlots = graph.parameters().stream().mapToInt(p -> slots.get(p.output(0))).toArray();
         int[] outputSlots = graph.results().stream().mapToInt(r -> slots.get(r.output(0))).toArray();
-        List<PortInfo> in = graph.parameters().stream().map(p -> port(p, p.output(0))).toList();
-        List<PortInfo> out = graph.results().stream().map(r -> port(r, r.output(0))).toList();
+        List<PortInfo> in = graph.parameters().stream().map(p -> PortInfo.of(p.output(0))).toList();
+        List<PortInfo> out = graph.results().stream().map(r -> PortInfo.of(r.output(0))).toList();
         return new ExecutionPlan(List.copyOf(steps), reference, isStatic, constants, values.toArray(Value[]::new),
                 inputSlots, outputSlots, in, out);
     }
@@ -237,10 +237,5 @@ final class ExecutionPlan {
             values.add(k);
             return values.size() - 1;
         });
-    }
-
-    private static PortInfo port(Node node, Value v) {
-        String name = v.names().isEmpty() ? node.name() : v.names().iterator().next();
-        return new PortInfo(name, v.type(), v.shape());
     }
 }

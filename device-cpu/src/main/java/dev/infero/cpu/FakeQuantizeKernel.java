@@ -2,6 +2,8 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -45,7 +47,7 @@ final class FakeQuantizeKernel implements Kernel {
 
     /** The kernel for {@code node}, or {@code null} when its data or ranges are not of the supported kinds. */
     static FakeQuantizeKernel of(Node node) {
-        if (!node.type().equals("FakeQuantize")) {
+        if (!(node.op() instanceof FakeQuantize op)) {
             return null;
         }
         Value x = node.input(0);
@@ -64,7 +66,7 @@ final class FakeQuantizeKernel implements Kernel {
                 return null;
             }
         }
-        long levels = Long.parseLong(ConvolutionFusion.attributes(node).get("levels"));
+        long levels = op.levels();
         if (levels > 65536) {
             return null; // the rounding trick needs values below 2^22
         }
@@ -77,18 +79,7 @@ final class FakeQuantizeKernel implements Kernel {
         if (v == null || !v.isKnown() || v.type() != ElementType.F32) {
             return null;
         }
-        Tensor t = v.knownValue();
-        float[] out = new float[channels];
-        if (t.size() == 1) {
-            java.util.Arrays.fill(out, t.floats()[0]);
-            return out;
-        }
-        int[] s = t.shape();
-        if (rank != 4 || t.size() != channels || s.length > 4 || s[s.length - 1] != 1 || s[s.length - 2] != 1) {
-            return null;
-        }
-        System.arraycopy(t.floats(), 0, out, 0, channels);
-        return out;
+        return ChannelValues.of(v.knownValue(), channels, rank, 1);
     }
 
     @Override

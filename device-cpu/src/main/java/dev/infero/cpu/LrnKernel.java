@@ -2,10 +2,10 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.normalization.LRN;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.Map;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -41,7 +41,7 @@ final class LrnKernel implements Kernel {
     }
 
     static LrnKernel of(Node node) {
-        if (!node.type().equals("LRN") || node.input(0).type() != ElementType.F32) {
+        if (!(node.op() instanceof LRN op) || node.input(0).type() != ElementType.F32) {
             return null;
         }
         Value x = node.input(0);
@@ -50,9 +50,7 @@ final class LrnKernel implements Kernel {
                 || axes.knownValue().size() != 1 || Math.floorMod(axes.knownValue().getLong(0), 4) != 1) {
             return null;
         }
-        Map<String, String> a = ConvolutionFusion.attributes(node);
-        return new LrnKernel(x.shape().toArray(), Long.parseLong(a.get("size")), Double.parseDouble(a.get("alpha")),
-                Double.parseDouble(a.get("bias")), Double.parseDouble(a.get("beta")));
+        return new LrnKernel(x.shape().toArray(), op.size(), op.alpha(), op.bias(), op.beta());
     }
 
     @Override

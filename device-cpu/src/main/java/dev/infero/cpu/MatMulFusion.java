@@ -2,7 +2,9 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.PostOps;
@@ -46,21 +48,20 @@ final class MatMulFusion {
             if (next == null || taken.contains(next)) {
                 break;
             }
-            Map<String, String> attrs = ConvolutionFusion.attributes(next);
-            if (next.type().equals("Add") && bias == null) {
+            if (next.op() instanceof Add && bias == null) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
                 bias = other.isKnown() && next.output(0).shape().equals(current.shape())
-                        ? perColumn(other.knownValue(), columns) : null;
+                        ? ChannelValues.of(other.knownValue(), columns, 2, 1) : null;
                 if (bias == null) {
                     break;
                 }
             } else {
-                PostOps.Activation a = ConvolutionFusion.activation(next, attrs);
+                PostOps.Activation a = ConvolutionFusion.activation(next);
                 if (a == null || a == PostOps.Activation.PRELU) {
                     break;
                 }
                 act = a;
-                params = ConvolutionFusion.activationParams(next, attrs, a);
+                params = ConvolutionFusion.activationParams(next, a);
             }
             nodes.add(next);
             current = next.output(0);
@@ -91,21 +92,4 @@ final class MatMulFusion {
         return w;
     }
 
-    /** A constant of shape [N], [1, N] or a scalar, as N floats; {@code null} for anything else. */
-    private static float[] perColumn(Tensor t, int columns) {
-        if (t.type() != ElementType.F32) {
-            return null;
-        }
-        int[] s = t.shape();
-        boolean shaped = t.size() == 1 && s.length <= 2
-                || s.length == 1 && s[0] == columns || s.length == 2 && s[0] == 1 && s[1] == columns;
-        if (!shaped) {
-            return null;
-        }
-        float[] out = new float[columns];
-        for (int j = 0; j < columns; j++) {
-            out[j] = t.floats()[t.size() == 1 ? 0 : j];
-        }
-        return out;
-    }
 }

@@ -59,8 +59,8 @@ final class PoolingKernel implements Kernel {
         if (node.op() instanceof MaxPool) {
             return new PoolingKernel(WindowKernel.maxPool(g), "max_pool_" + ISA + "_FP32");
         }
-        if (node.op() instanceof AvgPool) {
-            boolean excludePad = Boolean.parseBoolean(ConvolutionFusion.attributes(node).get("exclude-pad"));
+        if (node.op() instanceof AvgPool avg) {
+            boolean excludePad = avg.excludePad();
             return new PoolingKernel(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
                     "avg_pool_" + ISA + "_FP32");
         }

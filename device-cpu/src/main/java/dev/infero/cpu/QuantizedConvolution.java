@@ -2,6 +2,9 @@ package dev.infero.cpu;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.ActivationQuantizer;
@@ -77,7 +80,7 @@ final class QuantizedConvolution {
      * output range equal to input range, integer zero points; {@code null} otherwise.
      */
     static ActivationQuantizer[] channelQuantizers(Node fq) {
-        if (fq == null || !fq.type().equals("FakeQuantize") || fq.input(0).type() != ElementType.F32
+        if (fq == null || !(fq.op() instanceof FakeQuantize op) || fq.input(0).type() != ElementType.F32
                 || !fq.input(0).shape().isStatic() || fq.input(0).shape().rank() != 4
                 || !fq.input(0).shape().equals(fq.output(0).shape())) {
             return null;
@@ -97,7 +100,7 @@ final class QuantizedConvolution {
             }
             range[i] = t.floats();
         }
-        long levels = Long.parseLong(ConvolutionFusion.attributes(fq).get("levels"));
+        long levels = op.levels();
         ActivationQuantizer[] out = new ActivationQuantizer[channels];
         for (int c = 0; c < channels; c++) {
             float[] r = new float[4];
@@ -114,7 +117,7 @@ final class QuantizedConvolution {
 
     /** The codes of a per-tensor, 256-level-or-fewer FakeQuantize whose output range is its input range. */
     static ActivationQuantizer quantizerOf(Node fq) {
-        if (fq == null || !fq.type().equals("FakeQuantize") || fq.input(0).type() != ElementType.F32
+        if (fq == null || !(fq.op() instanceof FakeQuantize op) || fq.input(0).type() != ElementType.F32
                 || !fq.input(0).shape().equals(fq.output(0).shape())) {
             return null;
         }
@@ -129,7 +132,7 @@ final class QuantizedConvolution {
         if (range[0] != range[2] || range[1] != range[3]) {
             return null;
         }
-        long levels = Long.parseLong(ConvolutionFusion.attributes(fq).get("levels"));
+        long levels = op.levels();
         return ActivationQuantizer.of(range[0], range[1], levels);
     }
 
@@ -150,7 +153,7 @@ final class QuantizedConvolution {
         while (mul != null && SHAPE_ONLY.contains(mul.type())) {
             mul = mul.input(0).node();
         }
-        if (mul == null || !mul.type().equals("Multiply") || !weights.isKnown()
+        if (mul == null || !(mul.op() instanceof Multiply) || !weights.isKnown()
                 || weights.knownValue().type() != ElementType.F32) {
             return null;
         }
@@ -158,7 +161,7 @@ final class QuantizedConvolution {
         for (int side = 0; side < 2; side++) {
             Node convert = mul.input(side).node();
             Value scale = mul.input(1 - side);
-            if (convert == null || !convert.type().equals("Convert") || !convert.input(0).isKnown()
+            if (convert == null || !(convert.op() instanceof Convert) || !convert.input(0).isKnown()
                     || convert.input(0).knownValue().type() != ElementType.I8 || !scale.isKnown()
                     || scale.knownValue().type() != ElementType.F32) {
                 continue;

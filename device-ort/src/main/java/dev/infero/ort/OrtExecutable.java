@@ -8,7 +8,6 @@ import dev.infero.core.device.Executable;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.StreamExecutor;
 import dev.infero.core.graph.Graph;
-import dev.infero.core.graph.Node;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,8 @@ final class OrtExecutable implements Executable {
 
     OrtExecutable(Graph graph, OrtSession session, ExecutionConfig config) {
         this.session = session;
-        this.inputs = graph.parameters().stream().map(OrtExecutable::port).toList();
-        this.outputs = graph.results().stream().map(OrtExecutable::port).toList();
+        this.inputs = graph.parameters().stream().map(n -> PortInfo.of(n.output(0))).toList();
+        this.outputs = graph.results().stream().map(n -> PortInfo.of(n.output(0))).toList();
         this.streams = new StreamExecutor("infero-ORT", config.streams(), config.threadsPerStream());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("NETWORK_NAME", graph.name());
@@ -34,13 +33,6 @@ final class OrtExecutable implements Executable {
         p.put("PERF_COUNT", "NO");
         p.put("EXECUTION_DEVICES", "ORT (ONNX Runtime CPU)");
         this.properties = Collections.unmodifiableMap(p);
-    }
-
-    /** The ONNX tensor name of a graph input or output (what the session is fed and returns by). */
-    private static PortInfo port(Node node) {
-        var v = node.output(0);
-        String name = v.names().isEmpty() ? node.name() : v.names().iterator().next();
-        return new PortInfo(name, v.type(), v.shape());
     }
 
     @Override

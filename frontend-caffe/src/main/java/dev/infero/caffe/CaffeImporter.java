@@ -16,6 +16,7 @@ import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.Parameter;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.io.IOException;
@@ -307,7 +308,7 @@ public final class CaffeImporter {
         }
         for (String top : order) {
             Value v = tops.get(top);
-            if (!consumed.containsKey(v) && !v.node().type().equals("Parameter")) {
+            if (!consumed.containsKey(v) && !(v.node().op() instanceof Parameter)) {
                 g.addResult(top, v).output(0).names().add(top);
             }
         }

@@ -4,7 +4,28 @@ import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.movement.Broadcast;
+import dev.infero.core.ops.movement.Concat;
+import dev.infero.core.ops.movement.Gather;
+import dev.infero.core.ops.movement.Pad;
+import dev.infero.core.ops.movement.Reshape;
+import dev.infero.core.ops.movement.ShapeOf;
+import dev.infero.core.ops.movement.Slice;
+import dev.infero.core.ops.movement.Transpose;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.GroupConvolution;
+import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.Pooling;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.normalization.AxisSoftmax;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.ops.reduce.Reduction;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -87,19 +108,19 @@ public final class OnnxExporter {
             return known;
         }
         Node n = v.node();
-        if (v.isKnown() && n.type().equals("Const")) {
+        if (v.isKnown() && n.op() instanceof Constant) {
             String name = name(v, n.name());
             out.initializer(name, v.knownValue());
             return name;
         }
-        if (n.type().equals("Multiply") && quantizedWeights(v) != null) {
+        if (n.op() instanceof Multiply && quantizedWeights(v) != null) {
             return dequantizedWeights(v, n.name() + "/dq", quantizedWeights(v).values(), quantizedWeights(v).scales());
         }
         List<String> in = new ArrayList<>();
         for (int i = 0; i < n.inputs().size(); i++) {
             Value x = n.input(i);
             // A GroupConvolution's constant weights are written once, already in ONNX's layout (see weights).
-            boolean regrouped = i == 1 && n.type().equals("GroupConvolution") && (x.isKnown() || quantizedWeights(x) != null);
+            boolean regrouped = i == 1 && n.op() instanceof GroupConvolution && (x.isKnown() || quantizedWeights(x) != null);
             in.add(x == null || regrouped ? "" : tensor(x));
         }
         String y = name(v, n.name());
@@ -115,11 +136,11 @@ public final class OnnxExporter {
 
     private static QuantizedWeights quantizedWeights(Value v) {
         Node mul = v.node();
-        if (!mul.type().equals("Multiply") || !mul.input(1).isKnown()) {
+        if (!(mul.op() instanceof Multiply) || !mul.input(1).isKnown()) {
             return null;
         }
         Node convert = mul.input(0).node();
-        if (!convert.type().equals("Convert") || !convert.input(0).isKnown()
+        if (!(convert.op() instanceof Convert) || !convert.input(0).isKnown()
                 || convert.input(0).type() != ElementType.I8 || v.type() != ElementType.F32) {
             return null;
         }
@@ -167,57 +188,62 @@ public final class OnnxExporter {
         return y;
     }
 
+    /** Ops whose ONNX form differs at most in name and in how the axis or keep-dims attribute is spelled. */
+    private static final Set<String> SIMPLE = Set.of("Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum",
+            "Power", "PReLU", "ReLU", "Sigmoid", "Tanh", "Exp", "Sqrt", "Abs", "Floor", "Ceiling", "Erf", "Log",
+            "Negative", "Concat", "HSwish", "SoftPlus", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum",
+            "ReduceProd", "SoftMax", "LogSoftmax", "Squeeze", "Unsqueeze", "Convert");
+
     private boolean translate(Node n, List<String> in, String y) {
-        Map<String, String> a = attributes(n);
         String name = n.name();
-        switch (n.type()) {
-            case "Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum", "Power", "PReLU", "ReLU", "Sigmoid",
-                 "Tanh", "Exp", "Sqrt", "Abs", "Floor", "Ceiling", "Erf", "Log", "Negative", "Concat", "HSwish",
-                 "SoftPlus", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "SoftMax",
-                 "LogSoftmax", "Squeeze", "Unsqueeze", "Convert" -> simple(n, in, y, a);
-            case "Convolution" -> conv(n, in.get(0), weights(n, in.get(1), false), in, y, a, 1);
-            case "GroupConvolution" -> {
+        if (SIMPLE.contains(n.type())) {
+            simple(n, in, y);
+            return true;
+        }
+        switch (n.op()) {
+            case Convolution c -> conv(n, c.window(), in.get(0), weights(n, in.get(1), false), y, 1);
+            case GroupConvolution c -> {
                 int groups = n.input(1).shape().dim(0);
-                conv(n, in.get(0), weights(n, in.get(1), true), in, y, a, groups);
+                conv(n, c.window(), in.get(0), weights(n, in.get(1), true), y, groups);
             }
-            case "MatMul" -> {
-                String x = bool(a, "transpose_a") ? transposeLast(n.input(0), in.get(0), name + "/ta") : in.get(0);
-                String w = bool(a, "transpose_b") ? transposeLast(n.input(1), in.get(1), name + "/tb") : in.get(1);
+            case MatMul m -> {
+                String x = m.transposeA() ? transposeLast(n.input(0), in.get(0), name + "/ta") : in.get(0);
+                String w = m.transposeB() ? transposeLast(n.input(1), in.get(1), name + "/tb") : in.get(1);
                 out.node("MatMul", name).inputs(x, w).outputs(y);
             }
-            case "Clamp" -> {
-                String lo = constant(name + "/min", Tensor.scalar((float) Double.parseDouble(a.get("min"))));
-                String hi = constant(name + "/max", Tensor.scalar((float) Double.parseDouble(a.get("max"))));
+            case Clamp c -> {
+                String lo = constant(name + "/min", Tensor.scalar((float) c.min()));
+                String hi = constant(name + "/max", Tensor.scalar((float) c.max()));
                 out.node("Clip", name).inputs(in.get(0), lo, hi).outputs(y);
             }
-            case "MaxPool", "AvgPool" -> {
+            case Pooling pool -> {
                 if (n.outputs().size() > 1 && !graph.consumers(n.output(1)).isEmpty()) {
                     return false;
                 }
-                var b = out.node(n.type().equals("MaxPool") ? "MaxPool" : "AveragePool", name).inputs(in.get(0))
-                        .outputs(y).attrInts("kernel_shape", longs(a.get("kernel")))
-                        .attrInts("strides", longs(a.get("strides")))
-                        .attr("ceil_mode", a.get("rounding_type").equals("ceil") ? 1L : 0L);
-                window(b, a);
-                if (a.containsKey("dilations")) {
-                    b.attrInts("dilations", longs(a.get("dilations")));
+                WindowGeometry w = pool.window();
+                var b = out.node(pool instanceof MaxPool ? "MaxPool" : "AveragePool", name).inputs(in.get(0))
+                        .outputs(y).attrInts("kernel_shape", pool.kernel())
+                        .attrInts("strides", w.strides())
+                        .attr("ceil_mode", w.ceil() ? 1L : 0L);
+                window(b, w);
+                if (pool instanceof MaxPool m && m.withIndices()) {
+                    b.attrInts("dilations", w.dilations());
                 }
-                if (n.type().equals("AvgPool")) {
-                    b.attr("count_include_pad", bool(a, "exclude-pad") ? 0L : 1L);
+                if (pool instanceof AvgPool avg) {
+                    b.attr("count_include_pad", avg.excludePad() ? 0L : 1L);
                 }
             }
-            case "Reshape" -> out.node("Reshape", name).inputs(in.get(0), in.get(1)).outputs(y)
-                    .attr("allowzero", bool(a, "special_zero") ? 0L : 1L);
-            case "Transpose" -> {
+            case Reshape r -> out.node("Reshape", name).inputs(in.get(0), in.get(1)).outputs(y)
+                    .attr("allowzero", r.specialZero() ? 0L : 1L);
+            case Transpose _ -> {
                 Tensor perm = n.input(1).knownValue();
                 if (perm == null) {
                     return false;
                 }
                 out.node("Transpose", name).inputs(in.get(0)).outputs(y).attrInts("perm", perm.toLongArray());
             }
-            case "Pad" -> {
-                String mode = a.get("pad_mode");
-                if (!Set.of("constant", "reflect", "edge").contains(mode)) {
+            case Pad p -> {
+                if (!Set.of(Pad.Mode.CONSTANT, Pad.Mode.REFLECT, Pad.Mode.EDGE).contains(p.mode())) {
                     return false;
                 }
                 String pads = unique(name + "/pads");
@@ -226,17 +252,17 @@ public final class OnnxExporter {
                 if (in.size() > 3 && !in.get(3).isEmpty()) {
                     inputs.add(in.get(3));
                 }
-                out.node("Pad", name).inputs(inputs.toArray(String[]::new)).outputs(y).attr("mode", mode);
+                out.node("Pad", name).inputs(inputs.toArray(String[]::new)).outputs(y).attr("mode", p.mode().irName());
             }
-            case "FakeQuantize" -> fakeQuantize(n, in, y, a);
-            case "Gather" -> {
+            case FakeQuantize fq -> fakeQuantize(n, fq.levels(), in, y);
+            case Gather g -> {
                 Tensor axis = n.input(2).knownValue();
-                if (axis == null || !a.get("batch_dims").equals("0")) {
+                if (axis == null || g.batchDims() != 0) {
                     return false;
                 }
                 out.node("Gather", name).inputs(in.get(0), in.get(1)).outputs(y).attr("axis", axis.getLong(0));
             }
-            case "ShapeOf" -> {
+            case ShapeOf _ -> {
                 boolean i64 = n.output(0).type() == ElementType.I64;
                 String shape = i64 ? y : unique(name + "/i64");
                 out.node("Shape", name).inputs(in.get(0)).outputs(shape);
@@ -245,19 +271,14 @@ public final class OnnxExporter {
                             .attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
                 }
             }
-            case "Slice" -> {
+            case Slice _ -> {
                 // Infero (OpenVINO) orders the inputs start, stop, step, axes; ONNX starts, ends, axes, steps.
                 List<String> inputs = new ArrayList<>(List.of(in.get(0), int64(n, 1, in), int64(n, 2, in),
                         in.size() > 4 && !in.get(4).isEmpty() ? int64(n, 4, in) : "", int64(n, 3, in)));
                 out.node("Slice", name).inputs(inputs.toArray(String[]::new)).outputs(y);
             }
-            case "Broadcast" -> {
-                // numpy mode's output is exactly the target shape, so it agrees with Expand's bidirectional rule.
-                if (!Set.of("numpy", "bidirectional").contains(a.get("mode"))) {
-                    return false;
-                }
-                out.node("Expand", name).inputs(in.get(0), int64(n, 1, in)).outputs(y);
-            }
+            // Both modes' output is exactly the target shape, so they agree with Expand's bidirectional rule.
+            case Broadcast _ -> out.node("Expand", name).inputs(in.get(0), int64(n, 1, in)).outputs(y);
             default -> {
                 return false;
             }
@@ -266,7 +287,7 @@ public final class OnnxExporter {
     }
 
     /** Ops whose ONNX form differs at most in name and in how the axis attribute is spelled. */
-    private void simple(Node n, List<String> in, String y, Map<String, String> a) {
+    private void simple(Node n, List<String> in, String y) {
         String onnx = switch (n.type()) {
             case "ReLU" -> "Relu";
             case "PReLU" -> "PRelu";
@@ -281,32 +302,31 @@ public final class OnnxExporter {
             default -> n.type();
         };
         var b = out.node(onnx, n.name()).inputs(in.toArray(String[]::new)).outputs(y);
-        if (n.type().startsWith("Reduce")) {
-            b.attr("keepdims", bool(a, "keep_dims") ? 1L : 0L);
-        } else if (a.containsKey("axis")) {
-            b.attr("axis", Long.parseLong(a.get("axis")));
-        }
-        if (n.type().equals("Convert")) {
-            b.attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
-        }
-    }
-
-    private void conv(Node n, String x, String w, List<String> in, String y, Map<String, String> a, int groups) {
-        var b = out.node("Conv", n.name()).inputs(x, w).outputs(y)
-                .attrInts("strides", longs(a.get("strides"))).attrInts("dilations", longs(a.get("dilations")))
-                .attr("group", (long) groups);
-        window(b, a);
-    }
-
-    private static void window(OnnxModelBuilder.NodeBuilder b, Map<String, String> a) {
-        String autoPad = a.getOrDefault("auto_pad", "explicit");
-        switch (autoPad) {
-            case "same_upper" -> b.attr("auto_pad", "SAME_UPPER");
-            case "same_lower" -> b.attr("auto_pad", "SAME_LOWER");
-            case "valid" -> b.attr("auto_pad", "VALID");
+        switch (n.op()) {
+            case Reduction r -> b.attr("keepdims", r.keepDims() ? 1L : 0L);
+            case AxisSoftmax s -> b.attr("axis", s.axis());
+            case Concat c -> b.attr("axis", c.axis());
+            case Convert _ -> b.attr("to", (long) TensorProtos.onnxType(n.output(0).type()));
             default -> {
-                long[] begin = longs(a.get("pads_begin"));
-                long[] end = longs(a.get("pads_end"));
+            }
+        }
+    }
+
+    private void conv(Node n, WindowGeometry window, String x, String w, String y, int groups) {
+        var b = out.node("Conv", n.name()).inputs(x, w).outputs(y)
+                .attrInts("strides", window.strides()).attrInts("dilations", window.dilations())
+                .attr("group", (long) groups);
+        window(b, window);
+    }
+
+    private static void window(OnnxModelBuilder.NodeBuilder b, WindowGeometry w) {
+        switch (w.autoPad()) {
+            case SAME_UPPER -> b.attr("auto_pad", "SAME_UPPER");
+            case SAME_LOWER -> b.attr("auto_pad", "SAME_LOWER");
+            case VALID -> b.attr("auto_pad", "VALID");
+            case EXPLICIT -> {
+                long[] begin = w.padsBegin();
+                long[] end = w.padsEnd();
                 long[] pads = Arrays.copyOf(begin, begin.length + end.length);
                 System.arraycopy(end, 0, pads, begin.length, end.length);
                 b.attrInts("pads", pads);
@@ -362,8 +382,7 @@ public final class OnnxExporter {
     }
 
     /** FakeQuantize as QuantizeLinear → DequantizeLinear; see the class comment for the mapping. */
-    private void fakeQuantize(Node n, List<String> in, String y, Map<String, String> a) {
-        long levels = Long.parseLong(a.get("levels"));
+    private void fakeQuantize(Node n, long levels, List<String> in, String y) {
         Tensor il = n.input(1).knownValue();
         Tensor ih = n.input(2).knownValue();
         Tensor ol = n.input(3).knownValue();
@@ -437,20 +456,6 @@ public final class OnnxExporter {
             n = base + "_" + i;
         }
         return n;
-    }
-
-    private static Map<String, String> attributes(Node n) {
-        AttributeSink.Text t = new AttributeSink.Text();
-        n.op().describe(t);
-        return t.values();
-    }
-
-    private static boolean bool(Map<String, String> a, String key) {
-        return Boolean.parseBoolean(a.get(key));
-    }
-
-    private static long[] longs(String csv) {
-        return csv == null || csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
     }
 
     private static long[] dims(PartialShape shape) {

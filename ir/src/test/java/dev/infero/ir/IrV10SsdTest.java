@@ -9,7 +9,6 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.OpRegistry;
-import dev.infero.core.ops.Constant;
 import dev.infero.core.ops.Parameter;
 import dev.infero.core.ops.detection.DetectionOutput;
 import dev.infero.core.ops.detection.PriorBox;
@@ -19,10 +18,10 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.testing.ReferenceRunner;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -231,7 +230,7 @@ class IrV10SsdTest {
         assertEquals(PartialShape.of(1, 1, 5, 7), detections.output(0).shape());
         assertEquals(List.of("detection_out/sink_port_0"), g.results().stream().map(Node::name).toList());
 
-        Tensor out = execute(g, Map.of("loc", LOC, "conf", CONF)).get(g.results().get(0).output(0));
+        Tensor out = ReferenceRunner.run(g, Map.of("loc", LOC, "conf", CONF)).get(g.results().get(0).name());
         assertArrayEquals(new int[] {1, 1, 5, 7}, out.shape());
         float[] actual = out.toFloatArray();
         for (int i = 0; i < EXPECTED.length; i++) {
@@ -245,8 +244,8 @@ class IrV10SsdTest {
         Graph again = IrReader.read(IrWriter.write(original, dir.resolve("v11"), "ssd_head").xml());
         assertSameLayers(original, again);
         Map<String, Tensor> inputs = Map.of("loc", LOC, "conf", CONF);
-        assertTrue(execute(original, inputs).get(original.results().get(0).output(0))
-                .contentEquals(execute(again, inputs).get(again.results().get(0).output(0))));
+        assertTrue(ReferenceRunner.run(original, inputs).get(original.results().get(0).name())
+                .contentEquals(ReferenceRunner.run(again, inputs).get(again.results().get(0).name())));
     }
 
     @Test
@@ -300,30 +299,5 @@ class IrV10SsdTest {
 
     private static Node node(Graph g, String name) {
         return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    /** Evaluates every node in order (the runtime module is not a dependency of this one). */
-    private static Map<Value, Tensor> execute(Graph g, Map<String, Tensor> inputs) {
-        Map<Value, Tensor> values = new IdentityHashMap<>();
-        for (Node n : g.nodes()) {
-            if (n.op() instanceof Parameter) {
-                values.put(n.output(0), inputs.get(n.name()));
-                continue;
-            }
-            if (n.op() instanceof Constant c) {
-                values.put(n.output(0), c.value());
-                continue;
-            }
-            Tensor[] in = n.inputs().stream().map(v -> v == null ? null : values.get(v)).toArray(Tensor[]::new);
-            Tensor[] out = new Tensor[n.outputs().size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = Tensor.allocate(n.output(i).type(), n.output(i).shape().toArray());
-            }
-            n.op().evaluate(in, out);
-            for (int i = 0; i < out.length; i++) {
-                values.put(n.output(i), out[i]);
-            }
-        }
-        return values;
     }
 }

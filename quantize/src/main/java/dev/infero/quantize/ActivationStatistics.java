@@ -1,5 +1,6 @@
 package dev.infero.quantize;
 
+import dev.infero.api.io.Progress;
 import dev.infero.core.tensor.Tensor;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class ActivationStatistics {
         double[][] low = new double[n][];
         double[][] high = new double[n][];
         boolean[] quantile = new boolean[n];
-        ProgressBar bar = new ProgressBar("Collecting statistics  ", samples.size(), log);
+        Progress bar = new Progress("Collecting statistics  ", samples.size(), log);
         for (Tensor sample : samples) {
             Tensor[] values = model.run(sample);
             for (int t = 0; t < n; t++) {

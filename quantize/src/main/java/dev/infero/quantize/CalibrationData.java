@@ -1,5 +1,6 @@
 package dev.infero.quantize;
 
+import dev.infero.api.io.Progress;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
@@ -74,7 +75,7 @@ public final class CalibrationData {
         int wanted = subsetSize <= 0 ? files.size() : Math.min(subsetSize, files.size());
         List<Tensor> samples = new ArrayList<>(wanted);
         List<String> skipped = new ArrayList<>();
-        ProgressBar bar = new ProgressBar("Reading samples", wanted, log);
+        Progress bar = new Progress("Reading samples", wanted, log);
         for (int i = 0; i < files.size() && samples.size() < wanted; i++) {
             Path f = files.get(i);
             try {

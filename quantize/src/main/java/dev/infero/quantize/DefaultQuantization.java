@@ -6,6 +6,7 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
@@ -65,7 +66,7 @@ public final class DefaultQuantization {
     /** The input ports of {@code layer} that carry activations (not build-time constants). */
     static List<Integer> activationPorts(Node layer) {
         List<Integer> ports = new ArrayList<>();
-        int count = layer.type().equals("MatMul") ? 2 : 1;
+        int count = layer.op() instanceof MatMul ? 2 : 1;
         for (int i = 0; i < count; i++) {
             if (!layer.input(i).isKnown() && layer.input(i).type() == ElementType.F32) {
                 ports.add(i);
@@ -105,7 +106,7 @@ public final class DefaultQuantization {
 
     /** A GroupConvolution with one input and one output channel per group: weights [C, 1, 1, k...]. */
     static boolean isDepthwise(Node layer) {
-        if (!layer.type().equals("GroupConvolution") || !layer.input(1).shape().hasRank()) {
+        if (!(layer.op() instanceof GroupConvolution) || !layer.input(1).shape().hasRank()) {
             return false;
         }
         var w = layer.input(1).shape();

@@ -1,8 +1,11 @@
 package dev.infero.quantize;
 
+import dev.infero.api.io.Progress;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.io.PrintStream;
@@ -71,7 +74,7 @@ final class FastBiasCorrection {
             return all.size();
         }
         List<Tensor> used = samples.subList(0, Math.min(samples.size(), MAX_SAMPLES));
-        ProgressBar bar = new ProgressBar("Bias correction        ", used.size(), log);
+        Progress bar = new Progress("Bias correction        ", used.size(), log);
         long[] counts = new long[targets.size()];
         for (Tensor sample : used) {
             Tensor[] inputs = model.run(sample);
@@ -110,14 +113,14 @@ final class FastBiasCorrection {
             return null;
         }
         List<Node> readers = graph.consumers(layer.output(0));
-        if (readers.size() != 1 || !readers.getFirst().type().equals("Add")) {
+        if (readers.size() != 1 || !(readers.getFirst().op() instanceof Add)) {
             return null;
         }
         Node add = readers.getFirst();
         int biasPort = add.input(0) == layer.output(0) ? 1 : 0;
         Value bias = add.input(biasPort);
         int rank = layer.output(0).shape().rank();
-        int channelAxis = layer.type().equals("MatMul") ? rank - 1 : 1;
+        int channelAxis = layer.op() instanceof MatMul ? rank - 1 : 1;
         int channels = layer.output(0).shape().dim(channelAxis);
         if (!bias.isKnown() || bias.type() != ElementType.F32 || bias.knownValue().size() != channels
                 || !isPerChannel(bias.knownValue().shape(), rank, channelAxis)) {

@@ -4,11 +4,14 @@ import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
+import dev.infero.api.io.Progress;
 import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.Parameter;
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -65,7 +68,7 @@ public final class ModelComparison {
             }
             List<String> outputNames = new ArrayList<>();
             for (Node r : ga.results()) {
-                outputNames.add(r.output(0).names().isEmpty() ? r.name() : r.output(0).names().iterator().next());
+                outputNames.add(r.output(0).portName());
             }
             int outputs = outputNames.size();
             Map<String, Value[]> shared = perLayer ? sharedTensors(ga, gb) : Map.of();
@@ -83,7 +86,7 @@ public final class ModelComparison {
             try (CompiledModel ca = core.compileModel(a, "CPU"); CompiledModel cb = core.compileModel(b, "CPU")) {
                 InferRequest ra = ca.createInferRequest();
                 InferRequest rb = cb.createInferRequest();
-                ProgressBar bar = new ProgressBar("Comparing", inputs.size(), log);
+                Progress bar = new Progress("Comparing", inputs.size(), log);
                 for (Tensor[] sample : inputs) {
                     for (int i = 0; i < sample.length; i++) {
                         ra.setInput(i, sample[i]);
@@ -155,7 +158,7 @@ public final class ModelComparison {
     /** The op computing {@code v}; a bias Add after a layer is named with it ("Convolution+Add"). */
     static String producer(Value v) {
         Node n = v.node();
-        if (n.type().equals("Add") && n.inputs().stream().anyMatch(in -> in != null && in.isKnown())) {
+        if (n.op() instanceof Add && n.inputs().stream().anyMatch(in -> in != null && in.isKnown())) {
             for (Value in : n.inputs()) {
                 if (in != null && !in.isKnown() && DefaultQuantization.QUANTIZABLE.contains(in.node().type())) {
                     return in.node().type() + "+Add";
@@ -189,7 +192,7 @@ public final class ModelComparison {
     private static boolean isComparable(Value v) {
         Node n = v.node();
         return !v.isKnown() && v.type() != null && v.type().isFloating() && !(n.op() instanceof Result)
-                && !n.type().equals("Parameter");
+                && !(n.op() instanceof Parameter);
     }
 
     /** The compared tensors reached first when walking back from {@code v}'s producer through uncompared ones. */

@@ -130,7 +130,8 @@ public final class ServerConfig {
         return new ModelConfig(name, basePath, device == null ? "CPU" : device, nireq, batch, plugin, policy);
     }
 
-    static VersionPolicy policy(JsonNode p, String where) {
+    /** A {@code model_version_policy} object; {@code where} names it in errors (a JSON path or an option). */
+    public static VersionPolicy policy(JsonNode p, String where) {
         if (p == null || p.isNull()) {
             return VersionPolicy.latest();
         }

@@ -1,8 +1,14 @@
 package dev.infero.spark;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.infero.core.InferoException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,8 +94,12 @@ public final class SparkBatchCommand implements Callable<Integer> {
         SparkBatch.Summary s = SparkBatch.run(o);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.printf("{\"rows\":%d,\"failed\":%d,\"output\":\"%s\",\"seconds\":%.3f}%n", s.rows(), s.failed(),
-                    s.output().replace("\\", "\\\\").replace("\"", "\\\""), s.seconds());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("rows", s.rows());
+            summary.put("failed", s.failed());
+            summary.put("output", s.output());
+            summary.put("seconds", BigDecimal.valueOf(s.seconds()).setScale(3, RoundingMode.HALF_UP));
+            out.println(json(summary));
         } else {
             out.printf("scored %d images (%d not scored) into %s in %.1f s%n", s.rows(), s.failed(), s.output(),
                     s.seconds());
@@ -104,6 +114,14 @@ public final class SparkBatchCommand implements Callable<Integer> {
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
+        }
+    }
+
+    private static String json(Map<String, Object> summary) {
+        try {
+            return new JsonMapper().writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            throw new InferoException("cannot write the summary as JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.infero.testing;
 
+import dev.infero.core.tensor.Tensor;
 import java.util.Random;
 
 /** Random test inputs drawn from a seeded generator, so a failing case can be rerun. */
@@ -14,5 +15,14 @@ public final class RandomData {
             f[i] = r.nextFloat() * 2 - 1;
         }
         return f;
+    }
+
+    /** An f32 tensor of {@code shape}, uniform in [-1, 1). */
+    public static Tensor tensor(Random r, int... shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return Tensor.of(uniform(r, n), shape);
     }
 }

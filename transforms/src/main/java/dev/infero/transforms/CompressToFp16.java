@@ -5,6 +5,7 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.Constant;
 import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class CompressToFp16 implements Pass {
             Value original = node.output(0);
             List<Node> consumers = graph.consumers(original);
             if (consumers.isEmpty() || consumers.stream().allMatch(n -> n.rtInfo().containsKey("decompression"))
-                    || consumers.stream().anyMatch(n -> n.type().equals("FakeQuantize"))) {
+                    || consumers.stream().anyMatch(n -> n.op() instanceof FakeQuantize)) {
                 continue;
             }
             Value half = graph.addConstant(node.name() + "_compressed", c.value().convertTo(ElementType.F16)).output(0);

@@ -9,6 +9,7 @@ import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.ConvolutionBase;
 import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class FoldAffineIntoWeights implements Pass {
             return false;
         }
         float[] bias = biasAdd == null ? new float[channels]
-                : perChannel(biasAdd.input(1).knownValue(), channels, rank, axis);
+                : ChannelValues.of(biasAdd.input(1).knownValue(), channels, rank, axis);
         if (bias == null) {
             return false;
         }
@@ -119,24 +120,18 @@ public final class FoldAffineIntoWeights implements Pass {
 
     private static Affine affine(Node op, int channels, int rank, int axis) {
         if (op.op() instanceof BatchNormInference bn && axis == 1) {
-            float[] scale = new float[channels];
-            float[] shift = new float[channels];
             for (int i = 1; i < 5; i++) {
-                if (!op.input(i).isKnown()) {
+                if (!op.input(i).isKnown() || op.input(i).knownValue().size() != channels) {
                     return null;
                 }
             }
-            for (int c = 0; c < channels; c++) {
-                double s = op.input(1).knownValue().getDouble(c) / Math.sqrt(op.input(4).knownValue().getDouble(c)
-                        + bn.epsilon());
-                scale[c] = (float) s;
-                shift[c] = (float) (op.input(2).knownValue().getDouble(c) - op.input(3).knownValue().getDouble(c) * s);
-            }
-            return new Affine(scale, shift);
+            var affine = bn.scaleShift(op.input(1).knownValue(), op.input(2).knownValue(), op.input(3).knownValue(),
+                    op.input(4).knownValue());
+            return new Affine(affine.scaleF32(), affine.shiftF32());
         }
         if ((op.op() instanceof Multiply || op.op() instanceof Add) && op.input(1).isKnown()
                 && op.output(0).shape().equals(op.input(0).shape())) {
-            float[] values = perChannel(op.input(1).knownValue(), channels, rank, axis);
+            float[] values = ChannelValues.of(op.input(1).knownValue(), channels, rank, axis);
             if (values == null) {
                 return null;
             }
@@ -145,26 +140,6 @@ public final class FoldAffineIntoWeights implements Pass {
             return op.op() instanceof Multiply ? new Affine(values, new float[channels]) : new Affine(ones, values);
         }
         return null;
-    }
-
-    /** A constant that broadcasts as one value per channel along {@code axis}, as C floats; else {@code null}. */
-    private static float[] perChannel(Tensor t, int channels, int rank, int axis) {
-        if (t.type() != ElementType.F32 || t.rank() > rank) {
-            return null;
-        }
-        int[] s = t.shape();
-        int offset = rank - s.length;
-        for (int i = 0; i < s.length; i++) {
-            int d = i + offset;
-            if (s[i] != 1 && !(d == axis && s[i] == channels)) {
-                return null;
-            }
-        }
-        float[] out = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            out[c] = t.size() == 1 ? t.floats()[0] : t.floats()[c];
-        }
-        return out;
     }
 
     /** The weights with every output channel's coefficients multiplied by its scale. */

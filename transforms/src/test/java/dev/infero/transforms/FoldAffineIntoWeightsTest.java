@@ -13,6 +13,7 @@ import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.testing.RandomData;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -22,18 +23,10 @@ import org.junit.jupiter.api.Test;
  * and the result before and after the pass can be compared directly.
  */
 class FoldAffineIntoWeightsTest {
-    private static Tensor random(Random r, int... shape) {
-        Tensor t = Tensor.allocate(dev.infero.core.types.ElementType.F32, shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.floats()[i] = r.nextFloat() * 2 - 1;
-        }
-        return t;
-    }
-
     private static Value conv(Graph g, Random r, Value x) {
         WindowGeometry w = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1},
                 new long[] {1, 1}, AutoPad.EXPLICIT, false);
-        return g.value(new Convolution(w), "conv", x, g.addConstant("w", random(r, 4, 3, 3, 3)).output(0));
+        return g.value(new Convolution(w), "conv", x, g.addConstant("w", RandomData.tensor(r, 4, 3, 3, 3)).output(0));
     }
 
     private static void assertFoldsTo(Graph g, int expectedNodes, List<String> expectedTypes) {
@@ -52,14 +45,14 @@ class FoldAffineIntoWeightsTest {
     void batchNormAfterAConvolutionBecomesItsWeightsAndBias() {
         Random r = new Random(3);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 5, 5)).output(0);
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 5, 5)).output(0);
         Value c = conv(g, r, x);
-        Tensor var = random(r, 4);
+        Tensor var = RandomData.tensor(r, 4);
         for (int i = 0; i < 4; i++) {
             var.floats()[i] = Math.abs(var.floats()[i]) + 0.1f;
         }
-        Value bn = g.value(new BatchNormInference(1e-5), "bn", c, g.addConstant("gamma", random(r, 4)).output(0),
-                g.addConstant("beta", random(r, 4)).output(0), g.addConstant("mean", random(r, 4)).output(0),
+        Value bn = g.value(new BatchNormInference(1e-5), "bn", c, g.addConstant("gamma", RandomData.tensor(r, 4)).output(0),
+                g.addConstant("beta", RandomData.tensor(r, 4)).output(0), g.addConstant("mean", RandomData.tensor(r, 4)).output(0),
                 g.addConstant("var", var).output(0));
         g.addResult("y", bn);
         assertFoldsTo(g, 1, List.of("Convolution", "Add", "Result"));
@@ -69,10 +62,10 @@ class FoldAffineIntoWeightsTest {
     void biasThenScaleThenShiftCollapseIntoOneBias() {
         Random r = new Random(4);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 5, 5)).output(0);
-        Value biased = g.value(new Add(), "bias", conv(g, r, x), g.addConstant("b", random(r, 1, 4, 1, 1)).output(0));
-        Value scaled = g.value(new Multiply(), "scale", biased, g.addConstant("s", random(r, 4, 1, 1)).output(0));
-        Value shifted = g.value(new Add(), "shift", scaled, g.addConstant("t", random(r, 1, 4, 1, 1)).output(0));
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 5, 5)).output(0);
+        Value biased = g.value(new Add(), "bias", conv(g, r, x), g.addConstant("b", RandomData.tensor(r, 1, 4, 1, 1)).output(0));
+        Value scaled = g.value(new Multiply(), "scale", biased, g.addConstant("s", RandomData.tensor(r, 4, 1, 1)).output(0));
+        Value shifted = g.value(new Add(), "shift", scaled, g.addConstant("t", RandomData.tensor(r, 1, 4, 1, 1)).output(0));
         g.addResult("y", shifted);
         assertFoldsTo(g, 2, List.of("Convolution", "Add", "Result"));
     }
@@ -81,9 +74,9 @@ class FoldAffineIntoWeightsTest {
     void aMatMulColumnScaleFoldsIntoItsWeights() {
         Random r = new Random(5);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 2, 6)).output(0);
-        Value mm = g.value(new MatMul(false, true), "fc", x, g.addConstant("w", random(r, 5, 6)).output(0));
-        g.addResult("y", g.value(new Multiply(), "scale", mm, g.addConstant("s", random(r, 5)).output(0)));
+        Value x = g.addConstant("x", RandomData.tensor(r, 2, 6)).output(0);
+        Value mm = g.value(new MatMul(false, true), "fc", x, g.addConstant("w", RandomData.tensor(r, 5, 6)).output(0));
+        g.addResult("y", g.value(new Multiply(), "scale", mm, g.addConstant("s", RandomData.tensor(r, 5)).output(0)));
         assertFoldsTo(g, 1, List.of("MatMul", "Add", "Result"));
     }
 
@@ -91,9 +84,9 @@ class FoldAffineIntoWeightsTest {
     void aScaleOfAValueReadTwiceIsLeftAlone() {
         Random r = new Random(6);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 5, 5)).output(0);
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 5, 5)).output(0);
         Value c = conv(g, r, x);
-        Value scaled = g.value(new Multiply(), "scale", c, g.addConstant("s", random(r, 1, 4, 1, 1)).output(0));
+        Value scaled = g.value(new Multiply(), "scale", c, g.addConstant("s", RandomData.tensor(r, 1, 4, 1, 1)).output(0));
         g.addResult("y", g.value(new Add(), "sum", scaled, c));
         assertEquals(0, new FoldAffineIntoWeights().apply(g));
     }

@@ -15,6 +15,7 @@ import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;
 import java.util.List;
 import java.util.Random;
@@ -22,14 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** Pad folding and transpose-pair removal keep every value; the graphs take a constant input so values are known. */
 class StructuralPassesTest {
-    private static Tensor random(Random r, int... shape) {
-        Tensor t = Tensor.allocate(ElementType.F32, shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.floats()[i] = r.nextFloat() * 2 - 1;
-        }
-        return t;
-    }
-
     private static List<String> types(Graph g) {
         return g.nodes().stream().map(Node::type).filter(t -> !t.equals("Const")).toList();
     }
@@ -42,14 +35,14 @@ class StructuralPassesTest {
     private static Value conv(Graph g, Random r, Value x, long pad) {
         WindowGeometry w = new WindowGeometry(new long[] {2, 2}, new long[] {1, 1}, new long[] {pad, pad},
                 new long[] {pad, pad}, AutoPad.EXPLICIT, false);
-        return g.value(new Convolution(w), "conv", x, g.addConstant("w", random(r, 4, 3, 3, 3)).output(0));
+        return g.value(new Convolution(w), "conv", x, g.addConstant("w", RandomData.tensor(r, 4, 3, 3, 3)).output(0));
     }
 
     @Test
     void aZeroSpatialPadBecomesConvolutionPadding() {
         Random r = new Random(1);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 7, 8)).output(0);
         Value y = conv(g, r, padded(g, x, new long[] {0, 0, 0, 1}, new long[] {0, 0, 2, 1}, 0), 1);
         g.addResult("y", y);
         Tensor before = g.results().get(0).input(0).knownValue().copy();
@@ -78,7 +71,7 @@ class StructuralPassesTest {
     void aPadReadThroughAFakeQuantizeThatKeepsZeroIsFoldedToo() {
         Random r = new Random(3);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 7, 8)).output(0);
         Value quantized = fakeQuantize(g, padded(g, x, new long[] {0, 0, 1, 0}, new long[] {0, 0, 1, 2}, 0), -1f,
                 127f / 128);
         g.addResult("y", conv(g, r, quantized, 0));
@@ -91,7 +84,7 @@ class StructuralPassesTest {
         TensorAssert.assertClose(before, g.results().get(0).input(0).knownValue(), 1e-5, 1e-5);
 
         Graph h = new Graph("asymmetric");
-        Value y = h.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value y = h.addConstant("x", RandomData.tensor(r, 1, 3, 7, 8)).output(0);
         Value off = fakeQuantize(h, padded(h, y, new long[] {0, 0, 1, 0}, new long[] {0, 0, 1, 2}, 0), -0.3f, 1.7f);
         h.addResult("y", conv(h, r, off, 0));
         assertEquals(0, new FoldPadIntoConvolution().apply(h), "0 is no level of [-0.3, 1.7]: the Pad stays");
@@ -101,9 +94,9 @@ class StructuralPassesTest {
     void padsOfChannelsOrWithANonZeroValueStay() {
         Random r = new Random(2);
         Graph g = new Graph("m");
-        Value x = g.addConstant("x", random(r, 1, 3, 7, 8)).output(0);
+        Value x = g.addConstant("x", RandomData.tensor(r, 1, 3, 7, 8)).output(0);
         g.addResult("a", conv(g, r, padded(g, x, new long[] {0, 0, 1, 1}, new long[] {0, 0, 1, 1}, 0.5f), 0));
-        Value channelPad = padded(g, g.addConstant("x2", random(r, 1, 2, 7, 8)).output(0), new long[] {0, 1, 0, 0},
+        Value channelPad = padded(g, g.addConstant("x2", RandomData.tensor(r, 1, 2, 7, 8)).output(0), new long[] {0, 1, 0, 0},
                 new long[] {0, 0, 0, 0}, 0);
         g.addResult("b", conv(g, r, channelPad, 0));
         assertEquals(0, new FoldPadIntoConvolution().apply(g));

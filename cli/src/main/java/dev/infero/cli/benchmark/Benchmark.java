@@ -5,6 +5,7 @@ import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
+import dev.infero.api.io.Progress;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
@@ -203,14 +204,11 @@ final class Benchmark {
             info("First inference took " + ms(firstMs) + " ms");
             results.put("first inference time (ms)", firstMs);
 
-            ProgressBar bar = options.progress() ? new ProgressBar(System.err) : null;
+            Progress bar = new Progress("Measuring", 0, System.err, options.progress());
             MeasurementLoop loop = new MeasurementLoop(System::nanoTime,
-                    new MeasurementLoop.Limits(iterations, seconds * 1_000_000_000L),
-                    bar == null ? MeasurementLoop.Progress.NONE : bar);
+                    new MeasurementLoop.Limits(iterations, seconds * 1_000_000_000L), bar::update);
             MeasurementLoop.Measured measured = options.async() ? loop.runAsync(queue) : loop.runSync(queue.get(0)::infer);
-            if (bar != null) {
-                bar.finish();
-            }
+            bar.finish();
             Statistics stats = Statistics.of(measured.latenciesNanos(), measured.durationNanos(), batch,
                     options.latencyPercentile());
 

@@ -3,6 +3,7 @@ package dev.infero.cli.benchmark;
 import dev.infero.api.AsyncInferQueue;
 import dev.infero.core.ResourceLimitException;
 import dev.infero.core.device.ExecutionConfig;
+import dev.infero.api.io.Progress;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.types.PartialShape;
 import java.io.PrintStream;
@@ -155,13 +156,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     private void comparePeers(BenchmarkOptions options) {
         PeerComparison.Plan plan = peerPlan(options);
-        ProgressBar bar = options.progress() ? new ProgressBar(System.err) : null;
         List<PeerComparison.Row> rows;
-        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
-            rows = new PeerComparison(plan, out, bar == null ? MeasurementLoop.Progress.NONE : bar).run(core);
-        }
-        if (bar != null) {
-            bar.finish();
+        try (dev.infero.api.Core core = new dev.infero.api.Core();
+             Progress bar = new Progress("Comparing", 0, System.err, options.progress())) {
+            rows = new PeerComparison(plan, out, bar::update).run(core);
         }
         PeerComparison.print(out, plan.device(), plan.peer(), rows);
         if (options.writesReports()) {
@@ -322,7 +320,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             PerInputArgument.parse("-layout", layout).forEach((k, v) -> layouts.put(k, PerInputArgument.layout("-layout", v)));
         }
         List<Path> files = input == null ? List.of() : InputFiller.listFiles(input);
-        boolean showProgress = progress || System.console() != null;
+        boolean showProgress = progress || Progress.isTerminal();
         return new BenchmarkOptions(List.copyOf(models), device.toUpperCase(Locale.ROOT), files,
                 batch == null ? 0 : batch, shapes, dataShapes, layouts, async, niter == null ? 0 : niter,
                 time == null ? 0 : time, nireq == null ? 0 : nireq, streams, nthreads == null ? 0 : nthreads, h,

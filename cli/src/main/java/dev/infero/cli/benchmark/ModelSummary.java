@@ -3,6 +3,7 @@ package dev.infero.cli.benchmark;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.Constant;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.types.ElementType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ public record ModelSummary(String precision, long weightBytes) {
     public static String precision(Graph graph) {
         boolean fp16 = false;
         for (Node n : graph.nodes()) {
-            if (n.type().equals("FakeQuantize")) {
+            if (n.op() instanceof FakeQuantize) {
                 return "INT8";
             }
             if (n.op() instanceof Constant c) {

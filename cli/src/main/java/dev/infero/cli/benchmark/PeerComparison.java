@@ -4,6 +4,7 @@ import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
+import dev.infero.cli.io.Json;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.device.PortInfo;

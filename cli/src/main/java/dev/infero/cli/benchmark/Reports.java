@@ -1,5 +1,6 @@
 package dev.infero.cli.benchmark;
 
+import dev.infero.cli.io.Json;
 import dev.infero.core.InferoException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

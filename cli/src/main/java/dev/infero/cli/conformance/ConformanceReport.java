@@ -1,6 +1,9 @@
 package dev.infero.cli.conformance;
 
+import dev.infero.cli.io.Json;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -95,40 +98,23 @@ public final class ConformanceReport {
         return s.replace("|", "\\|").replace("\n", " ");
     }
 
+    /** Counts and every case as JSON. */
     public String json() {
-        StringBuilder j = new StringBuilder("{\n  \"passed\": ").append(count(Outcome.PASSED))
-                .append(",\n  \"failed\": ").append(count(Outcome.FAILED))
-                .append(",\n  \"unsupported\": ").append(count(Outcome.UNSUPPORTED))
-                .append(",\n  \"cases\": [");
-        for (int i = 0; i < results.size(); i++) {
-            CaseResult r = results.get(i);
-            j.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(quote(r.name()))
-                    .append(", \"op\": ").append(quote(r.op()))
-                    .append(", \"outcome\": ").append(quote(r.outcome().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(", \"reason\": ").append(quote(r.reason()))
-                    .append(", \"millis\": ").append(r.millis()).append('}');
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("passed", count(Outcome.PASSED));
+        root.put("failed", count(Outcome.FAILED));
+        root.put("unsupported", count(Outcome.UNSUPPORTED));
+        List<Map<String, Object>> cases = new ArrayList<>();
+        for (CaseResult r : results) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", r.name());
+            c.put("op", r.op());
+            c.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            c.put("reason", r.reason());
+            c.put("millis", r.millis());
+            cases.add(c);
         }
-        return j.append("\n  ]\n}\n").toString();
-    }
-
-    private static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                case '\n' -> q.append("\\n");
-                case '\r' -> q.append("\\r");
-                case '\t' -> q.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        q.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        q.append(c);
-                    }
-                }
-            }
-        }
-        return q.append('"').toString();
+        root.put("cases", cases);
+        return Json.write(root);
     }
 }

@@ -268,7 +268,7 @@ public final class Graph {
         nodes.removeAll(results);
         results.clear();
         for (Value v : outputs) {
-            String name = v.names().isEmpty() ? v.displayName() : v.names().iterator().next();
+            String name = v.displayName();
             addResult(name, v).output(0).names().add(name);
         }
         removeDeadNodes();

@@ -56,6 +56,14 @@ public final class Value {
         return names;
     }
 
+    /**
+     * The name a model input or output is known by, for the output value of its Parameter or Result node: the first
+     * tensor name, else the node's name. Every device and the API name ports by this one rule.
+     */
+    public String portName() {
+        return names.isEmpty() ? node.name() : names.iterator().next();
+    }
+
     /** The first tensor name, or {@code node:port} when it has none. */
     public String displayName() {
         return names.isEmpty() ? node.name() + ":" + index : names.iterator().next();

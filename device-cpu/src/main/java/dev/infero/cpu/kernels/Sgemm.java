@@ -4,8 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-precision matrix multiply {@code C = A·B (+ C)} for row-major matrices, the frame every convolution and
- * fully connected layer runs through. Classic GotoBLAS structure: B is packed into panels of {@link #NR} columns,
+ * Single-precision matrix multiply {@code C = A·B (+ C)} for row-major matrices over {@link PackedGemm}'s panels
+ * and micro-kernel. The layers do not call it: convolutions and MatMul steps drive {@code PackedGemm} themselves (with
+ * their own packing and post-ops); this standalone driver is the GEMM that {@code SgemmTest} checks and the GEMM
+ * benchmark measures. Classic GotoBLAS structure: B is packed into panels of {@link #NR} columns,
  * A into panels of {@link #MR} rows, both blocked by {@link #KC} along K so a panel pair stays in L1/L2, and a
  * register-blocked micro-kernel keeps an MR×NR tile of C in vector registers while streaming K.
  *

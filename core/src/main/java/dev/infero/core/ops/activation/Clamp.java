@@ -23,6 +23,14 @@ public final class Clamp extends UnaryElementwise {
         this.max = max;
     }
 
+    public double min() {
+        return min;
+    }
+
+    public double max() {
+        return max;
+    }
+
     @Override
     public String type() {
         return "Clamp";

@@ -13,6 +13,10 @@ public final class Elu extends UnaryElementwise {
         this.alpha = alpha;
     }
 
+    public double alpha() {
+        return alpha;
+    }
+
     @Override
     public String type() {
         return "Elu";

@@ -16,9 +16,9 @@ public final class ControlFlowOps {
      * Lists Loop-5, TensorIterator-1 and If-8 in the registry, so readers know them; their factories refuse to
      * build without bodies ({@link #create} builds them).
      */
-    public static void register() {
+    public static void register(dev.infero.core.op.OpFactories r) {
         for (String[] t : new String[][] {{"Loop", "5"}, {"TensorIterator", "1"}, {"If", "8"}}) {
-            dev.infero.core.op.OpRegistry.register(t[0], Integer.parseInt(t[1]), a -> {
+            r.register(t[0], Integer.parseInt(t[1]), a -> {
                 throw a.error("needs its bodies and port map (" + t[0] + " is built by ControlFlowOps.create)");
             });
         }

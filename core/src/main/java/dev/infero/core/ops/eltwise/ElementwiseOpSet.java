@@ -1,6 +1,6 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.OpRegistry;
+import dev.infero.core.op.OpFactories;
 import dev.infero.core.ops.activation.Clamp;
 import dev.infero.core.ops.activation.Elu;
 import dev.infero.core.ops.activation.Gelu;
@@ -35,8 +35,8 @@ public final class ElementwiseOpSet {
     private ElementwiseOpSet() {
     }
 
-    public static void register() {
-        OpRegistry.registerSimple(Add::new, Subtract::new, Multiply::new, Divide::new, Maximum::new, Minimum::new,
+    public static void register(OpFactories r) {
+        r.registerSimple(Add::new, Subtract::new, Multiply::new, Divide::new, Maximum::new, Minimum::new,
                 Power::new, FloorMod::new, Mod::new, Select::new,
                 Abs::new, Acos::new, Acosh::new, Asin::new, Asinh::new, Atan::new, Atanh::new, Ceiling::new,
                 Cos::new, Cosh::new, Erf::new, Exp::new, Floor::new, Log::new, Negative::new, Sign::new, Sin::new,
@@ -47,13 +47,13 @@ public final class ElementwiseOpSet {
                 BitwiseAnd::new, BitwiseOr::new, BitwiseXor::new, BitwiseNot::new, BitwiseLeftShift::new,
                 BitwiseRightShift::new);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
-        OpRegistry.register("PRelu", 1, a -> new PRelu());
-        OpRegistry.register("BitCast", OpRegistry.INFERO_OPSET, a -> new BitCast(a.elementType("destination_type")));
-        OpRegistry.register("Convert", 1, Convert::read);
-        OpRegistry.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
-        OpRegistry.register("Elu", 1, a -> new Elu(a.number("alpha")));
-        OpRegistry.register("Gelu", 7, a -> new Gelu(a.enumValue(Gelu.Approximation.class, "approximation_mode", "erf")));
-        OpRegistry.register("Round", 5, a -> new Round(a.enumValue(Round.Mode.class, "mode", "half_to_even")));
-        OpRegistry.register("IsInf", 10, a -> new IsInf(a.bool("detect_negative", true), a.bool("detect_positive", true)));
+        r.register("PRelu", 1, a -> new PRelu());
+        r.register("BitCast", OpFactories.INFERO_OPSET, a -> new BitCast(a.elementType("destination_type")));
+        r.register("Convert", 1, Convert::read);
+        r.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
+        r.register("Elu", 1, a -> new Elu(a.number("alpha")));
+        r.register("Gelu", 7, a -> new Gelu(a.enumValue(Gelu.Approximation.class, "approximation_mode", "erf")));
+        r.register("Round", 5, a -> new Round(a.enumValue(Round.Mode.class, "mode", "half_to_even")));
+        r.register("IsInf", 10, a -> new IsInf(a.bool("detect_negative", true), a.bool("detect_positive", true)));
     }
 }

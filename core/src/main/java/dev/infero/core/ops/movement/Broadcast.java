@@ -31,6 +31,10 @@ public final class Broadcast extends Op {
         this.mode = mode;
     }
 
+    public Mode mode() {
+        return mode;
+    }
+
     @Override
     public String type() {
         return "Broadcast";

@@ -16,6 +16,10 @@ public final class Concat extends Op {
         this.axis = axis;
     }
 
+    public long axis() {
+        return axis;
+    }
+
     @Override
     public String type() {
         return "Concat";

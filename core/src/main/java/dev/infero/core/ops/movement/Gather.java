@@ -20,6 +20,10 @@ public final class Gather extends Op {
         this.batchDims = batchDims;
     }
 
+    public long batchDims() {
+        return batchDims;
+    }
+
     @Override
     public String type() {
         return "Gather";

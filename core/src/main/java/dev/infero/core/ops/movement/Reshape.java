@@ -16,6 +16,11 @@ public final class Reshape extends ShapeOnlyOp {
         this.specialZero = specialZero;
     }
 
+    /** Whether a 0 in the target shape copies the input dimension ({@code special_zero}). */
+    public boolean specialZero() {
+        return specialZero;
+    }
+
     @Override
     public String type() {
         return "Reshape";

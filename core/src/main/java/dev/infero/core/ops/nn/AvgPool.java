@@ -18,6 +18,11 @@ public final class AvgPool extends Pooling {
         this.excludePad = excludePad;
     }
 
+    /** Whether the mean is over the covered input values only ({@code exclude-pad}). */
+    public boolean excludePad() {
+        return excludePad;
+    }
+
     @Override
     public String type() {
         return "AvgPool";

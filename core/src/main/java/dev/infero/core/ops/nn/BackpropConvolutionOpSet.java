@@ -1,17 +1,17 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.op.AttributeSource;
-import dev.infero.core.op.OpRegistry;
+import dev.infero.core.op.OpFactories;
 
 /** IR factories of the transposed convolutions (kept apart from {@link NnOpSet} only to avoid edit clashes). */
 public final class BackpropConvolutionOpSet {
     private BackpropConvolutionOpSet() {
     }
 
-    public static void register() {
-        OpRegistry.register("ConvolutionBackpropData", 1, a -> new ConvolutionBackpropData(NnOpSet.window(a, true),
+    public static void register(OpFactories r) {
+        r.register("ConvolutionBackpropData", 1, a -> new ConvolutionBackpropData(NnOpSet.window(a, true),
                 outputPadding(a)));
-        OpRegistry.register("GroupConvolutionBackpropData", 1, a -> new GroupConvolutionBackpropData(
+        r.register("GroupConvolutionBackpropData", 1, a -> new GroupConvolutionBackpropData(
                 NnOpSet.window(a, true), outputPadding(a)));
     }
 

@@ -21,6 +21,43 @@ public final class BatchNormInference extends Op {
         return epsilon;
     }
 
+    /**
+     * The op as the per-channel affine map {@code y = x·scale + shift}, computed in double from its gamma, beta,
+     * mean and variance inputs (one value per channel each). Evaluation and every fold into a preceding layer use
+     * this one formula, so folded and unfolded models agree.
+     */
+    public ScaleShift scaleShift(Tensor gamma, Tensor beta, Tensor mean, Tensor variance) {
+        int channels = gamma.size();
+        double[] scale = new double[channels];
+        double[] shift = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            scale[c] = gamma.getDouble(c) / Math.sqrt(variance.getDouble(c) + epsilon);
+            shift[c] = beta.getDouble(c) - mean.getDouble(c) * scale[c];
+        }
+        return new ScaleShift(scale, shift);
+    }
+
+    /** Per-channel {@code scale} and {@code shift} of {@link #scaleShift}. */
+    public record ScaleShift(double[] scale, double[] shift) {
+        /** The scale rounded to f32. */
+        public float[] scaleF32() {
+            return toF32(scale);
+        }
+
+        /** The shift rounded to f32. */
+        public float[] shiftF32() {
+            return toF32(shift);
+        }
+
+        private static float[] toF32(double[] d) {
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return f;
+        }
+    }
+
     @Override
     public String type() {
         return "BatchNormInference";
@@ -59,9 +96,10 @@ public final class BatchNormInference extends Op {
         int channels = x.shape()[1];
         int inner = dev.infero.core.types.Shapes.product(x.shape(), 2, x.rank());
         int outer = x.shape()[0];
+        ScaleShift affine = scaleShift(in[1], in[2], in[3], in[4]);
         for (int c = 0; c < channels; c++) {
-            double scale = in[1].getDouble(c) / Math.sqrt(in[4].getDouble(c) + epsilon);
-            double shift = in[2].getDouble(c) - in[3].getDouble(c) * scale;
+            double scale = affine.scale()[c];
+            double shift = affine.shift()[c];
             for (int n = 0; n < outer; n++) {
                 int base = (n * channels + c) * inner;
                 for (int i = 0; i < inner; i++) {

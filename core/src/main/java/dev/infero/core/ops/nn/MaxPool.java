@@ -19,6 +19,11 @@ public final class MaxPool extends Pooling {
         this.withIndices = withIndices;
     }
 
+    /** Whether this is MaxPool-8 (dilations, and a second output with the indices of the maxima). */
+    public boolean withIndices() {
+        return withIndices;
+    }
+
     @Override
     public String type() {
         return "MaxPool";

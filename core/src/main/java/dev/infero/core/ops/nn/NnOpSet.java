@@ -1,23 +1,23 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.op.AttributeSource;
-import dev.infero.core.op.OpRegistry;
+import dev.infero.core.op.OpFactories;
 
 /** IR factories of the convolution, pooling, matrix-multiply and batch-norm ops. */
 public final class NnOpSet {
     private NnOpSet() {
     }
 
-    public static void register() {
-        OpRegistry.register("Convolution", 1, a -> new Convolution(window(a, true)));
-        OpRegistry.register("GroupConvolution", 1, a -> new GroupConvolution(window(a, true)));
-        OpRegistry.register("MaxPool", 1, a -> new MaxPool(a.integers("kernel"), window(a, false), false));
-        OpRegistry.register("MaxPool", 8, a -> new MaxPool(a.integers("kernel"), window(a, true), true));
-        OpRegistry.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, true),
+    public static void register(OpFactories r) {
+        r.register("Convolution", 1, a -> new Convolution(window(a, true)));
+        r.register("GroupConvolution", 1, a -> new GroupConvolution(window(a, true)));
+        r.register("MaxPool", 1, a -> new MaxPool(a.integers("kernel"), window(a, false), false));
+        r.register("MaxPool", 8, a -> new MaxPool(a.integers("kernel"), window(a, true), true));
+        r.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, true),
                 a.bool("exclude-pad", false)));
-        OpRegistry.register("MatMul", 1, a -> new MatMul(a.bool("transpose_a", false), a.bool("transpose_b", false)));
-        OpRegistry.register("DeformableConvolution", 8, DeformableConvolution::read);
-        OpRegistry.register("BatchNormInference", 1, a -> new BatchNormInference(a.number("epsilon")));
+        r.register("MatMul", 1, a -> new MatMul(a.bool("transpose_a", false), a.bool("transpose_b", false)));
+        r.register("DeformableConvolution", 8, DeformableConvolution::read);
+        r.register("BatchNormInference", 1, a -> new BatchNormInference(a.number("epsilon")));
     }
 
     /** Window attributes as IR writes them; pooling without {@code dilations} gets ones. */

@@ -26,6 +26,23 @@ public final class LRN extends Op {
         this.size = size;
     }
 
+    public double alpha() {
+        return alpha;
+    }
+
+    public double beta() {
+        return beta;
+    }
+
+    public double bias() {
+        return bias;
+    }
+
+    /** Side of the summation box along each normalized axis. */
+    public long size() {
+        return size;
+    }
+
     @Override
     public String type() {
         return "LRN";

@@ -13,8 +13,8 @@ import dev.infero.core.types.Shapes;
  * FakeQuantize-1: maps X onto {@code levels} evenly spaced values. Inputs X, input_low, input_high, output_low,
  * output_high broadcast numpy-style; element-wise:
  * <pre>
- * x <= min(il, ih):  ol
- * x >  max(il, ih):  oh
+ * x &lt;= min(il, ih):  ol
+ * x &gt;  max(il, ih):  oh
  * otherwise:         round((x - il) / (ih - il) * (levels - 1)) / (levels - 1) * (oh - ol) + ol
  * </pre>
  * where round is to nearest, ties to even (like OpenVINO's reference {@code std::nearbyint}). f32 inputs are computed

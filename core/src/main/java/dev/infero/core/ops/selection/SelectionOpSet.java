@@ -1,7 +1,7 @@
 package dev.infero.core.ops.selection;
 
 import dev.infero.core.op.AttributeSource;
-import dev.infero.core.op.OpRegistry;
+import dev.infero.core.op.OpFactories;
 import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.ops.quantization.QuantizeLinear;
@@ -12,28 +12,28 @@ public final class SelectionOpSet {
     private SelectionOpSet() {
     }
 
-    public static void register() {
-        OpRegistry.register("TopK", 11, a -> new TopK(a.integer("axis"), a.string("mode").equals("max"),
+    public static void register(OpFactories r) {
+        r.register("TopK", 11, a -> new TopK(a.integer("axis"), a.string("mode").equals("max"),
                 a.string("sort", "none"), indexType(a, "index_element_type"), a.bool("stable", false)));
-        OpRegistry.register("ArgExtremum", OpRegistry.INFERO_OPSET, a -> new ArgExtremum(a.integer("axis"),
+        r.register("ArgExtremum", OpFactories.INFERO_OPSET, a -> new ArgExtremum(a.integer("axis"),
                 a.string("mode").equals("max"), a.bool("select_last_index", false)));
-        OpRegistry.register("CumSum", 3, a -> new CumSum(a.bool("exclusive", false), a.bool("reverse", false)));
-        OpRegistry.register("GatherElements", 6, a -> new GatherElements(a.integer("axis")));
-        OpRegistry.register("GatherND", 8, a -> new GatherND((int) a.integer("batch_dims", 0)));
-        OpRegistry.register("NonMaxSuppression", 9, a -> new NonMaxSuppression(
+        r.register("CumSum", 3, a -> new CumSum(a.bool("exclusive", false), a.bool("reverse", false)));
+        r.register("GatherElements", 6, a -> new GatherElements(a.integer("axis")));
+        r.register("GatherND", 8, a -> new GatherND((int) a.integer("batch_dims", 0)));
+        r.register("NonMaxSuppression", 9, a -> new NonMaxSuppression(
                 a.string("box_encoding", "corner").equals("center"), a.bool("sort_result_descending", true),
                 indexType(a, "output_type")));
-        OpRegistry.register("NonZero", 3, a -> new NonZero(indexType(a, "output_type")));
-        OpRegistry.register("OneHot", 16, a -> new OneHot(a.integer("axis"),
+        r.register("NonZero", 3, a -> new NonZero(indexType(a, "output_type")));
+        r.register("OneHot", 16, a -> new OneHot(a.integer("axis"),
                 a.string("negative_indices_mode", "ignore_negative").equals("normalize")));
-        OpRegistry.register("ScatterElementsUpdate", 12, a -> new ScatterElementsUpdate(a.string("reduction", "none"),
+        r.register("ScatterElementsUpdate", 12, a -> new ScatterElementsUpdate(a.string("reduction", "none"),
                 a.bool("use_init_val", true)));
-        OpRegistry.register("ScatterNDUpdate", 15, a -> new ScatterNDUpdate(a.string("reduction", "none")));
-        OpRegistry.register("Trilu", OpRegistry.INFERO_OPSET, a -> new Trilu(a.bool("upper", true)));
-        OpRegistry.register("Interpolate", 4, a -> Interpolate.opset4(interpolation(a)));
-        OpRegistry.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
-        OpRegistry.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
-        OpRegistry.register("QuantizeLinear", OpRegistry.INFERO_OPSET,
+        r.register("ScatterNDUpdate", 15, a -> new ScatterNDUpdate(a.string("reduction", "none")));
+        r.register("Trilu", OpFactories.INFERO_OPSET, a -> new Trilu(a.bool("upper", true)));
+        r.register("Interpolate", 4, a -> Interpolate.opset4(interpolation(a)));
+        r.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
+        r.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
+        r.register("QuantizeLinear", OpFactories.INFERO_OPSET,
                 a -> new QuantizeLinear(a.elementType("destination_type"), a.bool("saturate", true)));
     }
 

@@ -1,9 +1,9 @@
 package dev.infero.core.ops.detection;
 
-import static dev.infero.core.ops.detection.OpHarness.assertFloats;
-import static dev.infero.core.ops.detection.OpHarness.assertRoundTrips;
-import static dev.infero.core.ops.detection.OpHarness.eval;
-import static dev.infero.core.ops.detection.OpHarness.fromIr;
+import static dev.infero.core.ops.OpHarness.assertFloats;
+import static dev.infero.core.ops.OpHarness.assertRoundTrips;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.fromIr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
-import static dev.infero.core.ops.eltwise.OpEval.doubles;
-import static dev.infero.core.ops.eltwise.OpEval.eval;
-import static dev.infero.core.ops.eltwise.OpEval.longs;
-import static dev.infero.core.ops.eltwise.OpEval.node;
-import static dev.infero.core.ops.eltwise.OpEval.tensor;
-import static dev.infero.core.ops.eltwise.OpEval.vector;
+import static dev.infero.core.ops.OpHarness.doubles;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.longs;
+import static dev.infero.core.ops.OpHarness.value;
+import static dev.infero.core.ops.OpHarness.tensor;
+import static dev.infero.core.ops.OpHarness.vector;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,7 +98,7 @@ class BinaryOpsTest {
         Tensor ints = eval(new Select(), tensor(ElementType.BOOLEAN, new int[] {3}, 0, 1, 0),
                 vector(ElementType.I64, 1, 2, 3), vector(ElementType.I64, 7));
         assertArrayEquals(new long[] {7, 2, 7}, longs(ints));
-        assertEquals(PartialShape.of(2, 3), node(new Select(), cond, then, otherwise).shape());
+        assertEquals(PartialShape.of(2, 3), value(new Select(), cond, then, otherwise).shape());
     }
 
     @Test

@@ -1,9 +1,9 @@
 package dev.infero.core.ops.eltwise;
 
-import static dev.infero.core.ops.eltwise.OpEval.doubles;
-import static dev.infero.core.ops.eltwise.OpEval.eval;
-import static dev.infero.core.ops.eltwise.OpEval.longs;
-import static dev.infero.core.ops.eltwise.OpEval.vector;
+import static dev.infero.core.ops.OpHarness.doubles;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.longs;
+import static dev.infero.core.ops.OpHarness.vector;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.image;
 
-import static dev.infero.core.ops.selection.OpRunner.floats;
-import static dev.infero.core.ops.selection.OpRunner.run;
+import dev.infero.core.ops.OpHarness;
+import static dev.infero.core.ops.OpHarness.floats;
+import static dev.infero.core.ops.OpHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,6 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import dev.infero.core.ops.selection.OpRunner;
 import org.junit.jupiter.api.Test;
 
 class InterpolateTest {
@@ -44,7 +44,7 @@ class InterpolateTest {
 
     @Test
     void scalesGiveFlooredSizesOnTheListedAxes() {
-        Node n = OpRunner.infer(op("nearest", false, "asymmetric"), ElementType.F32,
+        Node n = OpHarness.infer(op("nearest", false, "asymmetric"), ElementType.F32,
                 PartialShape.of(PartialShape.DYNAMIC, 3, 5), Tensor.of(new float[] {1.5f}, 1), Tensor.vector(-1));
         assertEquals(PartialShape.of(PartialShape.DYNAMIC, 3, 7), n.output(0).shape());
     }
@@ -53,7 +53,7 @@ class InterpolateTest {
     void keepAspectRatioNotLargerUsesOneScale() {
         Interpolate op = new Interpolate(new Interpolate.Attributes("nearest", true, "asymmetric",
                 "round_prefer_floor", false, -0.75, false, 0, "not_larger"));
-        Node n = OpRunner.infer(op, ElementType.F32, PartialShape.of(1, 4, 6), Tensor.of(new long[] {8, 8}, 2),
+        Node n = OpHarness.infer(op, ElementType.F32, PartialShape.of(1, 4, 6), Tensor.of(new long[] {8, 8}, 2),
                 Tensor.vector(1, 2));
         // scale = min(8/4, 8/6) = 4/3 -> round(5.33) = 5, 8
         assertEquals(PartialShape.of(1, 5, 8), n.output(0).shape());

@@ -1,15 +1,13 @@
 package dev.infero.core.ops.misc;
 
+import static dev.infero.core.ops.OpHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
-import dev.infero.core.graph.Value;
-import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -17,15 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** Specifications of the misc ops' trickier semantics; constant inputs fold, so outputs carry their values. */
 class MiscOpsTest {
-    private static Node run(Op op, Tensor... inputs) {
-        Graph g = new Graph("test");
-        Value[] values = new Value[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            values[i] = inputs[i] == null ? null : g.addConstant("in" + i, inputs[i]).output(0);
-        }
-        return g.add(op, "op", values);
-    }
-
     private static float[] floats(Node n, int output) {
         return n.output(output).knownValue().toFloatArray();
     }

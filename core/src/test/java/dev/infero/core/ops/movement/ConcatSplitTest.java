@@ -1,9 +1,9 @@
 package dev.infero.core.ops.movement;
 
-import static dev.infero.core.ops.movement.MovementEval.eval;
-import static dev.infero.core.ops.movement.MovementEval.iota;
-import static dev.infero.core.ops.movement.MovementEval.node;
-import static dev.infero.core.ops.movement.MovementEval.shape;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.iota;
+import static dev.infero.core.ops.OpHarness.run;
+import static dev.infero.core.ops.OpHarness.shape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,7 +42,7 @@ class ConcatSplitTest {
 
     @Test
     void splitCutsIntoEqualParts() {
-        Node n = node(new Split(2), iota(2, 4), Tensor.scalar(1L));
+        Node n = run(new Split(2), iota(2, 4), Tensor.scalar(1L));
         assertEquals(2, n.outputs().size());
         assertArrayEquals(new float[] {0, 1, 4, 5}, n.output(0).knownValue().floats());
         assertArrayEquals(new float[] {2, 3, 6, 7}, n.output(1).knownValue().floats());
@@ -50,13 +50,13 @@ class ConcatSplitTest {
 
     @Test
     void splitRejectsAnUnevenDimension() {
-        InferoException e = assertThrows(InferoException.class, () -> node(new Split(3), iota(4), Tensor.scalar(0L)));
+        InferoException e = assertThrows(InferoException.class, () -> run(new Split(3), iota(4), Tensor.scalar(0L)));
         assertTrue(e.getMessage().contains("dimension 4 cannot be split into 3 equal parts"), e.getMessage());
     }
 
     @Test
     void variadicSplitResolvesMinusOneAndAllowsEmptyParts() {
-        Node n = node(new VariadicSplit(), iota(5), Tensor.scalar(0L), Tensor.vector(2, 0, -1));
+        Node n = run(new VariadicSplit(), iota(5), Tensor.scalar(0L), Tensor.vector(2, 0, -1));
         assertArrayEquals(new float[] {0, 1}, n.output(0).knownValue().floats());
         assertEquals(0, n.output(1).knownValue().size());
         assertArrayEquals(new float[] {2, 3, 4}, n.output(2).knownValue().floats());
@@ -64,7 +64,7 @@ class ConcatSplitTest {
 
     @Test
     void variadicSplitOnADynamicAxisKeepsKnownLengths() {
-        Node n = node(new VariadicSplit(), PartialShape.of(2, -1), Tensor.scalar(-1L), Tensor.vector(3, -1));
+        Node n = run(new VariadicSplit(), PartialShape.of(2, -1), Tensor.scalar(-1L), Tensor.vector(3, -1));
         assertEquals(PartialShape.of(2, 3), n.output(0).shape());
         assertEquals(PartialShape.of(2, -1), n.output(1).shape());
     }
@@ -72,7 +72,7 @@ class ConcatSplitTest {
     @Test
     void variadicSplitRejectsLengthsThatDoNotAddUp() {
         InferoException e = assertThrows(InferoException.class,
-                () -> node(new VariadicSplit(), iota(5), Tensor.scalar(0L), Tensor.vector(2, 2)));
+                () -> run(new VariadicSplit(), iota(5), Tensor.scalar(0L), Tensor.vector(2, 2)));
         assertTrue(e.getMessage().contains("do not add up to the dimension 5"), e.getMessage());
     }
 }

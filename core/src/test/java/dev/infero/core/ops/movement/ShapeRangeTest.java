@@ -1,7 +1,7 @@
 package dev.infero.core.ops.movement;
 
-import static dev.infero.core.ops.movement.MovementEval.eval;
-import static dev.infero.core.ops.movement.MovementEval.node;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 class ShapeRangeTest {
     @Test
     void shapeOfAStaticParameterIsKnownAtBuildTime() {
-        Tensor shape = node(new ShapeOf(ElementType.I64), PartialShape.of(1, 3, 8)).output(0).knownValue();
+        Tensor shape = run(new ShapeOf(ElementType.I64), PartialShape.of(1, 3, 8)).output(0).knownValue();
         assertArrayEquals(new long[] {1, 3, 8}, shape.longs());
-        Tensor i32 = node(new ShapeOf(ElementType.I32), PartialShape.of(2)).output(0).knownValue();
+        Tensor i32 = run(new ShapeOf(ElementType.I32), PartialShape.of(2)).output(0).knownValue();
         assertArrayEquals(new int[] {2}, i32.ints());
     }
 
     @Test
     void shapeOfADynamicParameterIsOnlyKnownAtRunTime() {
-        Value v = node(new ShapeOf(ElementType.I64), PartialShape.of(-1, 3)).output(0);
+        Value v = run(new ShapeOf(ElementType.I64), PartialShape.of(-1, 3)).output(0);
         assertNull(v.knownValue());
         assertEquals(PartialShape.of(2), v.shape());
     }

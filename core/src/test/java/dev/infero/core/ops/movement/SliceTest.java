@@ -1,8 +1,8 @@
 package dev.infero.core.ops.movement;
 
-import static dev.infero.core.ops.movement.MovementEval.eval;
-import static dev.infero.core.ops.movement.MovementEval.iota;
-import static dev.infero.core.ops.movement.MovementEval.shape;
+import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.iota;
+import static dev.infero.core.ops.OpHarness.shape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,25 +1,15 @@
 package dev.infero.core.ops.nn;
 
+import static dev.infero.core.ops.OpHarness.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
-import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import org.junit.jupiter.api.Test;
 
 class ConvolutionBackpropDataTest {
-    private static Value eval(Op op, Tensor... inputs) {
-        Graph g = new Graph("t");
-        Value[] in = new Value[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            in[i] = g.addConstant("c" + i, inputs[i]).output(0);
-        }
-        return g.add(op, "op", in).output(0);
-    }
-
     private static WindowGeometry window(long stride, long padBegin, long padEnd, AutoPad autoPad) {
         return new WindowGeometry(new long[] {stride}, new long[] {1}, new long[] {padBegin}, new long[] {padEnd},
                 autoPad, false);
@@ -31,30 +21,30 @@ class ConvolutionBackpropDataTest {
 
     @Test
     void stridedScatterWithoutPadding() {
-        Value y = eval(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.EXPLICIT), new long[] {0}), X, W);
+        Value y = value(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.EXPLICIT), new long[] {0}), X, W);
         assertEquals(PartialShape.of(1, 1, 4), y.shape());
         assertArrayEquals(new float[] {1, 10, 2, 20}, y.knownValue().toFloatArray());
     }
 
     @Test
     void padsCropAndOutputPaddingExtendsTheEnd() {
-        Value y = eval(new ConvolutionBackpropData(window(2, 1, 0, AutoPad.EXPLICIT), new long[] {1}), X, W);
+        Value y = value(new ConvolutionBackpropData(window(2, 1, 0, AutoPad.EXPLICIT), new long[] {1}), X, W);
         assertArrayEquals(new float[] {10, 2, 20, 0}, y.knownValue().toFloatArray());
     }
 
     @Test
     void overlappingTapsAccumulate() {
-        Value y = eval(new ConvolutionBackpropData(window(1, 0, 0, AutoPad.EXPLICIT), new long[] {0}), X, W);
+        Value y = value(new ConvolutionBackpropData(window(1, 0, 0, AutoPad.EXPLICIT), new long[] {0}), X, W);
         assertArrayEquals(new float[] {1, 12, 20}, y.knownValue().toFloatArray());
     }
 
     @Test
     void outputShapeWithSameLowerCropsTheOddExcessAtTheStart() {
         // Uncropped length 4, requested 3: one position cropped, at the start for same_lower.
-        Value lower = eval(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.SAME_LOWER), new long[] {0}), X, W,
+        Value lower = value(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.SAME_LOWER), new long[] {0}), X, W,
                 Tensor.vector(3));
         assertArrayEquals(new float[] {10, 2, 20}, lower.knownValue().toFloatArray());
-        Value upper = eval(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.SAME_UPPER), new long[] {0}), X, W,
+        Value upper = value(new ConvolutionBackpropData(window(2, 0, 0, AutoPad.SAME_UPPER), new long[] {0}), X, W,
                 Tensor.vector(3));
         assertArrayEquals(new float[] {1, 10, 2}, upper.knownValue().toFloatArray());
     }
@@ -64,7 +54,7 @@ class ConvolutionBackpropDataTest {
         // 2 groups, one channel each; weights [G=2, 1, 1, k=1].
         Tensor x = Tensor.of(new float[] {1, 2}, 1, 2, 1);
         Tensor w = Tensor.of(new float[] {3, 5}, 2, 1, 1, 1);
-        Value y = eval(new GroupConvolutionBackpropData(window(1, 0, 0, AutoPad.EXPLICIT), new long[] {0}), x, w);
+        Value y = value(new GroupConvolutionBackpropData(window(1, 0, 0, AutoPad.EXPLICIT), new long[] {0}), x, w);
         assertEquals(PartialShape.of(1, 2, 1), y.shape());
         assertArrayEquals(new float[] {3, 10}, y.knownValue().toFloatArray());
     }

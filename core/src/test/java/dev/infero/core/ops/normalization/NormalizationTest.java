@@ -1,28 +1,17 @@
 package dev.infero.core.ops.normalization;
 
+import static dev.infero.core.ops.OpHarness.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.graph.Graph;
-import dev.infero.core.graph.Value;
-import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import org.junit.jupiter.api.Test;
 
 class NormalizationTest {
-    private static Tensor eval(Op op, Tensor... inputs) {
-        Graph g = new Graph("t");
-        Value[] in = new Value[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            in[i] = g.addConstant("c" + i, inputs[i]).output(0);
-        }
-        return g.add(op, "op", in).output(0).knownValue();
-    }
-
     private static float[] softmax(float... x) {
         double sum = 0;
         for (float v : x) {

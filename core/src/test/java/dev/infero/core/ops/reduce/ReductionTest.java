@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.ops.OpHarness;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
@@ -27,9 +28,7 @@ class ReductionTest {
     }
 
     private static Value run(Op op, Tensor data, long... axes) {
-        Graph g = new Graph("t");
-        return g.add(op, "op", g.addConstant("x", data).output(0), g.addConstant("a", Tensor.vector(axes)).output(0))
-                .output(0);
+        return OpHarness.value(op, data, Tensor.vector(axes));
     }
 
     private static float[] floats(Value v) {

@@ -1,7 +1,7 @@
 package dev.infero.core.ops.selection;
 
-import static dev.infero.core.ops.selection.OpRunner.floats;
-import static dev.infero.core.ops.selection.OpRunner.run;
+import static dev.infero.core.ops.OpHarness.floats;
+import static dev.infero.core.ops.OpHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

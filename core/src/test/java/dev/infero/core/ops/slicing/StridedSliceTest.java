@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.op.Op;
-import dev.infero.core.ops.detection.OpHarness;
+import dev.infero.core.ops.OpHarness;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;

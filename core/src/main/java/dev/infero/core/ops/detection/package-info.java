@@ -1,0 +1,5 @@
+/**
+ * Object-detection ops of OpenVINO's SSD models: PriorBox, PriorBoxClustered and DetectionOutput, with their IR
+ * factories ({@code DetectionOps}).
+ */
+package dev.infero.core.ops.detection;

@@ -1,0 +1,5 @@
+/**
+ * Quantization ops: FakeQuantize (OpenVINO's quantize-dequantize in one op, what the quantizer inserts) and
+ * QuantizeLinear.
+ */
+package dev.infero.core.ops.quantization;
