@@ -6,6 +6,7 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.Constant;
 import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.movement.Broadcast;
@@ -17,6 +18,7 @@ import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.ops.movement.Slice;
 import dev.infero.core.ops.movement.Transpose;
 import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.MatMul;
@@ -51,6 +53,12 @@ import java.util.TreeSet;
  *       same levels; per-channel ranges (shape [1, C, 1, ...]) become per-axis parameters on axis 1.</li>
  *   <li>weights {@code Const i8 → Convert f32 → Multiply(scale)} become an int8 initializer and a
  *       {@code DequantizeLinear} with per-axis scales on the output-channel axis (0 for Conv).</li>
+ *   <li>a per-channel bias {@code Add} after such a convolution of a quantized input becomes the Conv's third input:
+ *       an int32 initializer {@code round(bias / (x_scale · w_scale))} through a {@code DequantizeLinear} with
+ *       scale {@code x_scale · w_scale} and zero point 0, the form ONNX Runtime's QDQ rules fuse (with the output's
+ *       QuantizeLinear, and a Relu in between) into {@code QLinearConv}. The bias moves by at most half a step of
+ *       the sums, far below one step of the output. A BatchNormInference there (positive factor per channel) folds
+ *       the same way: its factor into the weights' scales, its shift into the int32 bias.</li>
  * </ul>
  * Only values reachable from the results are written. Ops without an ONNX counterpart here are reported together in
  * one error.
@@ -113,6 +121,9 @@ public final class OnnxExporter {
             out.initializer(name, v.knownValue());
             return name;
         }
+        if ((n.op() instanceof Add || n.op() instanceof BatchNormInference) && foldableBias(n) != null) {
+            return convWithBias(foldableBias(n), name(v, n.name()));
+        }
         if (n.op() instanceof Multiply && quantizedWeights(v) != null) {
             return dequantizedWeights(v, n.name() + "/dq", quantizedWeights(v).values(), quantizedWeights(v).scales());
         }
@@ -121,12 +132,143 @@ public final class OnnxExporter {
             Value x = n.input(i);
             // A GroupConvolution's constant weights are written once, already in ONNX's layout (see weights).
             boolean regrouped = i == 1 && n.op() instanceof GroupConvolution && (x.isKnown() || quantizedWeights(x) != null);
-            in.add(x == null || regrouped ? "" : tensor(x));
+            // A FakeQuantize's constant ranges become the scale and zero point of its Q/DQ pair, not initializers.
+            boolean range = i > 0 && n.op() instanceof FakeQuantize && x != null && x.isKnown();
+            in.add(x == null || regrouped || range ? "" : tensor(x));
         }
         String y = name(v, n.name());
         if (!translate(n, in, y)) {
             unsupported.add(n.type());
         }
+        return y;
+    }
+
+    /**
+     * A bias Add or a BatchNormInference after a quantized convolution: the convolution, its int32 bias, the bias's
+     * scales and, for a folded BatchNorm, the weights' new per-output-channel scales (else null).
+     */
+    private record FoldedBias(Node conv, int[] bias, float[] scales, float[] weightScales) {
+    }
+
+    /**
+     * {@code after} (a bias Add, or a BatchNormInference) folded into its convolution, or null when it is not one: a
+     * per-output-channel constant added to, or a BatchNorm with constant parameters and a positive factor
+     * {@code gamma / sqrt(variance + epsilon)} per channel applied to, the only use of a Convolution /
+     * GroupConvolution whose input is a per-tensor FakeQuantize and whose weights are quantized, with every int32
+     * bias code in range. A BatchNorm's factor multiplies the weights' scales (the int8 codes stay as they are) and
+     * {@code beta - mean · factor} becomes the bias.
+     */
+    private FoldedBias foldableBias(Node after) {
+        boolean batchNorm = after.op() instanceof BatchNormInference;
+        int c = batchNorm || !after.input(0).isKnown() ? 1 : 0;
+        Value convOut = batchNorm ? after.input(0) : after.input(1 - c);
+        Node conv = convOut.node();
+        if (convOut.isKnown() || convOut.index() != 0
+                || !(conv.op() instanceof Convolution || conv.op() instanceof GroupConvolution)
+                || graph.consumers(convOut).size() != 1 || !(conv.input(0).node().op() instanceof FakeQuantize)) {
+            return null;
+        }
+        QuantizedWeights w = quantizedWeights(conv.input(1));
+        Node fq = conv.input(0).node();
+        Tensor low = fq.input(1).knownValue();
+        Tensor high = fq.input(2).knownValue();
+        if (w == null || low == null || high == null || low.size() != 1 || high.size() != 1
+                || !after.output(0).shape().equals(convOut.shape())) {
+            return null;
+        }
+        int channels = conv.output(0).shape().hasRank() && conv.output(0).shape().rank() >= 2
+                && !conv.output(0).shape().isDynamic(1) ? conv.output(0).shape().dim(1) : -1;
+        float[] wScales = w.scales().toFloatArray();
+        if (channels < 1 || (wScales.length != 1 && wScales.length != channels)) {
+            return null;
+        }
+        float[] bias = new float[channels];
+        float[] newScales = null;
+        if (batchNorm) {
+            float[][] p = new float[4][];
+            for (int i = 0; i < 4; i++) {
+                Tensor t = after.input(1 + i).knownValue();
+                if (t == null || t.size() != channels) {
+                    return null;
+                }
+                p[i] = t.toFloatArray();
+            }
+            double epsilon = ((BatchNormInference) after.op()).epsilon();
+            newScales = new float[channels];
+            for (int i = 0; i < channels; i++) {
+                double factor = p[0][i] / Math.sqrt(p[3][i] + epsilon);
+                if (!(factor > 0) || Double.isInfinite(factor)) {
+                    return null;
+                }
+                newScales[i] = (float) (wScales[wScales.length == 1 ? 0 : i] * factor);
+                bias[i] = (float) (p[1][i] - p[2][i] * factor);
+            }
+        } else {
+            Value biasValue = after.input(c);
+            int[] biasShape = biasValue.isKnown() ? biasValue.shape().toArray() : null;
+            if (biasShape == null || biasValue.knownValue().size() != channels
+                    || biasShape.length != convOut.shape().rank() || biasShape[1] != channels) {
+                return null;
+            }
+            bias = biasValue.knownValue().toFloatArray();
+        }
+        long levels = ((FakeQuantize) fq.op()).levels();
+        float xScale = (high.toFloatArray()[0] - low.toFloatArray()[0]) / (levels - 1);
+        int[] codes = new int[channels];
+        float[] scales = new float[channels];
+        for (int i = 0; i < channels; i++) {
+            float ws = newScales != null ? newScales[i] : wScales[wScales.length == 1 ? 0 : i];
+            scales[i] = xScale * ws;
+            double q = Math.rint(bias[i] / (double) scales[i]);
+            if (!(scales[i] > 0) || Math.abs(q) > Integer.MAX_VALUE / 2) {
+                return null;
+            }
+            codes[i] = (int) q;
+        }
+        return new FoldedBias(conv, codes, scales, newScales);
+    }
+
+    /**
+     * The convolution of {@code f} with its bias as a third, int32-dequantized input (and, for a folded BatchNorm,
+     * its weights' new scales), producing {@code y}.
+     */
+    private String convWithBias(FoldedBias f, String y) {
+        Node conv = f.conv();
+        String x = tensor(conv.input(0));
+        boolean grouped = conv.op() instanceof GroupConvolution;
+        String w;
+        if (f.weightScales() != null) {
+            // ONNX's layout [Cout, Cin/G, k...] (a GroupConvolution's first two axes merged), scales on axis 0.
+            Tensor values = quantizedWeights(conv.input(1)).values();
+            int[] s = values.shape();
+            int[] merged = grouped ? new int[s.length - 1] : s.clone();
+            if (grouped) {
+                merged[0] = s[0] * s[1];
+                System.arraycopy(s, 2, merged, 1, s.length - 2);
+            }
+            int[] scaleShape = new int[merged.length];
+            Arrays.fill(scaleShape, 1);
+            scaleShape[0] = merged[0];
+            w = dequantizedWeights(null, conv.name() + "/weights_bn_dq", values.reshape(merged),
+                    Tensor.of(f.weightScales(), scaleShape));
+        } else {
+            w = weights(conv, grouped ? "" : tensor(conv.input(1)), grouped);
+        }
+        String base = conv.name() + "/bias";
+        String q = unique(base + "/quantized");
+        out.initializer(q, Tensor.of(f.bias(), f.bias().length));
+        String s = unique(base + "/scale");
+        out.initializer(s, Tensor.of(f.scales(), f.scales().length));
+        String zp = unique(base + "/zero_point");
+        out.initializer(zp, Tensor.of(new int[f.bias().length], f.bias().length));
+        String b = unique(base);
+        out.node("DequantizeLinear", b).inputs(q, s, zp).outputs(b).attr("axis", 0L);
+        int groups = grouped ? conv.input(1).shape().dim(0) : 1;
+        WindowGeometry window = conv.op() instanceof Convolution c ? c.window() : ((GroupConvolution) conv.op()).window();
+        var node = out.node("Conv", conv.name()).inputs(x, w, b).outputs(y)
+                .attrInts("strides", window.strides()).attrInts("dilations", window.dilations())
+                .attr("group", (long) groups);
+        window(node, window);
         return y;
     }
 
@@ -255,6 +397,9 @@ public final class OnnxExporter {
                 out.node("Pad", name).inputs(inputs.toArray(String[]::new)).outputs(y).attr("mode", p.mode().irName());
             }
             case FakeQuantize fq -> fakeQuantize(n, fq.levels(), in, y);
+            // Same inputs in the same order (data, gamma, beta, mean, variance).
+            case BatchNormInference bn -> out.node("BatchNormalization", name).inputs(in.toArray(String[]::new))
+                    .outputs(y).attr("epsilon", (float) bn.epsilon());
             case Gather g -> {
                 Tensor axis = n.input(2).knownValue();
                 if (axis == null || g.batchDims() != 0) {

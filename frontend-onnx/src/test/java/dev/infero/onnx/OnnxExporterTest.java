@@ -71,6 +71,79 @@ class OnnxExporterTest {
         assertEquals("cannot export FakeQuantize fq: zero is not on a level of [-0.005, 2.545]", e.getMessage());
     }
 
+    /**
+     * FakeQuantize (per tensor, [0, 2.55]: step 0.01) → Convolution 1×1 of int8 weights × scales [0.5, 0.25] →
+     * BatchNormInference with gamma {@code gamma0} on channel 0.
+     */
+    private static Graph quantizedConvBatchNorm(float gamma0) {
+        Graph g = new Graph("qconv");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(1, 2, 4, 4)).output(0);
+        Value fq = g.value(new FakeQuantize(256), "fq", x, g.addConstant("il", Tensor.of(new float[] {0}, 1, 1, 1, 1)).output(0),
+                g.addConstant("ih", Tensor.of(new float[] {2.55f}, 1, 1, 1, 1)).output(0),
+                g.addConstant("ol", Tensor.of(new float[] {0}, 1, 1, 1, 1)).output(0),
+                g.addConstant("oh", Tensor.of(new float[] {2.55f}, 1, 1, 1, 1)).output(0));
+        Tensor codes = Tensor.allocate(ElementType.I8, 2, 2, 1, 1);
+        for (int i = 0; i < 4; i++) {
+            codes.setLong(i, i * 20 - 30);
+        }
+        Value w = g.value(new dev.infero.core.ops.eltwise.Multiply(), "w",
+                g.value(new dev.infero.core.ops.eltwise.Convert(ElementType.F32), "wc", g.addConstant("wq", codes).output(0)),
+                g.addConstant("ws", Tensor.of(new float[] {0.5f, 0.25f}, 2, 1, 1, 1)).output(0));
+        Value conv = g.value(new dev.infero.core.ops.nn.Convolution(new dev.infero.core.ops.nn.WindowGeometry(
+                new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0}, new long[] {0, 0},
+                dev.infero.core.ops.nn.AutoPad.EXPLICIT, false)), "conv", fq, w);
+        Value[] p = new Value[4];
+        float[][] values = {{gamma0, 3f}, {0.5f, -1f}, {1f, 2f}, {3.999f, 0.999f}};
+        for (int i = 0; i < 4; i++) {
+            p[i] = g.addConstant("bn" + i, Tensor.of(values[i], 2)).output(0);
+        }
+        g.addResult("y", g.value(new dev.infero.core.ops.nn.BatchNormInference(1e-3), "bn", conv, p[0], p[1], p[2],
+                p[3]));
+        return g;
+    }
+
+    @Test
+    void batchNormAfterAQuantizedConvolutionFoldsIntoWeightScalesAndAnInt32Bias() {
+        ModelProto m = OnnxExporter.export(quantizedConvBatchNorm(2f));
+        java.util.List<String> ops = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        // (The Identity names the output after the Result.)
+        assertEquals(java.util.List.of("QuantizeLinear", "DequantizeLinear", "DequantizeLinear", "DequantizeLinear",
+                "Conv", "Identity"), ops);
+        // Factors gamma / sqrt(variance + epsilon) = 2/2 and 3/1: weight scales 0.5·1 and 0.25·3.
+        float[] ws = initializer(m, "conv/weights_bn_dq/scale").floats();
+        assertEquals(0.5f, ws[0], 1e-6f);
+        assertEquals(0.75f, ws[1], 1e-6f);
+        // Bias beta - mean·factor = 0.5 - 1 and -1 - 2·3, in steps of x_scale·w_scale = 0.005 and 0.0075.
+        Tensor bias = initializer(m, "conv/bias/quantized");
+        assertEquals(ElementType.I32, bias.type());
+        assertEquals(-100, bias.getLong(0));
+        assertEquals(Math.round(-7 / 0.0075), bias.getLong(1));
+    }
+
+    @Test
+    void batchNormWithANegativeFactorStaysABatchNormalization() {
+        java.util.List<String> ops = OnnxExporter.export(quantizedConvBatchNorm(-2f)).getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType).toList();
+        assertEquals("BatchNormalization", ops.get(ops.size() - 2), ops.toString());
+    }
+
+    @Test
+    void batchNormInferenceIsBatchNormalizationWithItsEpsilon() {
+        Graph g = new Graph("bn");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(1, 2, 4, 4)).output(0);
+        Value[] params = new Value[4];
+        for (int i = 0; i < 4; i++) {
+            params[i] = g.addConstant("p" + i, Tensor.of(new float[] {1f + i, 2f + i}, 2)).output(0);
+        }
+        g.addResult("y", g.value(new dev.infero.core.ops.nn.BatchNormInference(1e-3), "bn", x, params[0],
+                params[1], params[2], params[3]));
+        NodeProto bn = OnnxExporter.export(g).getGraph().getNodeList().stream()
+                .filter(n -> n.getOpType().equals("BatchNormalization")).findFirst().orElseThrow();
+        assertEquals(java.util.List.of("x", "p0", "p1", "p2", "p3"), bn.getInputList());
+        assertEquals(1e-3f, bn.getAttributeList().stream().filter(a -> a.getName().equals("epsilon")).findFirst()
+                .orElseThrow().getF(), 1e-9f);
+    }
+
     @Test
     void unmappedOpsAreListedTogether() {
         Graph g = new Graph("trig");

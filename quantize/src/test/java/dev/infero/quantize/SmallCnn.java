@@ -44,6 +44,33 @@ final class SmallCnn {
         return file;
     }
 
+    /**
+     * A plain chain of convolutions (3×3, 3×3, 1×1, each with ReLU), global pooling and a classifier: no depthwise
+     * layer (whose inputs quantize per channel), so every convolution but the last feeds a per-tensor FakeQuantize.
+     */
+    static Path writePlain(Path dir) {
+        Random rnd = new Random(11);
+        OnnxModelBuilder b = new OnnxModelBuilder("plain_cnn", 17)
+                .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
+                .output("scores", ElementType.F32, 1, 10)
+                .initializer("w1", random(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", random(rnd, 0.1f, 8))
+                .initializer("w2", random(rnd, 0.3f, 8, 8, 3, 3)).initializer("b2", random(rnd, 0.1f, 8))
+                .initializer("w3", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", random(rnd, 0.1f, 4))
+                .initializer("wf", random(rnd, 0.5f, 10, 4)).initializer("bf", random(rnd, 0.1f, 10));
+        b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "relu1").inputs("c1").outputs("r1");
+        b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "relu2").inputs("c2").outputs("r2");
+        b.node("Conv", "conv3").inputs("r2", "w3", "b3").outputs("c3");
+        b.node("Relu", "relu3").inputs("c3").outputs("r3");
+        b.node("GlobalAveragePool", "gap").inputs("r3").outputs("g");
+        b.node("Flatten", "flat").inputs("g").outputs("f");
+        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
+        Path file = dir.resolve("plain_cnn.onnx");
+        b.write(file);
+        return file;
+    }
+
     /** Image-like samples: smooth gradients plus noise, values 0..1. */
     static List<Tensor> samples(int n, long seed) {
         Random rnd = new Random(seed);

@@ -63,8 +63,9 @@ final class PeerComparison {
         int total = plan.models().size() * plan.threads().size();
         for (Path file : plan.models()) {
             for (int threads : plan.threads()) {
-                out.printf(Locale.ROOT, "[ INFO ] %s, %d thread(s): %s vs %s%n", file.getFileName(), threads,
-                        plan.device(), plan.peer());
+                Path peerFile = peerFile(file);
+                out.printf(Locale.ROOT, "[ INFO ] %s, %d thread(s): %s vs %s%s%n", file.getFileName(), threads,
+                        plan.device(), plan.peer(), peerFile.equals(file) ? "" : " (on " + peerFile.getFileName() + ")");
                 int done = rows.size();
                 rows.add(compare(core, file, threads, f -> progress.update((done + f) / total)));
             }
@@ -78,7 +79,7 @@ final class PeerComparison {
         config.put("INFERENCE_NUM_THREADS", Integer.toString(threads));
         // Each side compiles its own reading of the file: a device may transform the graph it is given.
         try (CompiledModel a = core.compileModel(core.readModel(file), plan.device(), config);
-             CompiledModel b = core.compileModel(core.readModel(file), plan.peer(), config)) {
+             CompiledModel b = core.compileModel(core.readModel(peerFile(file)), plan.peer(), config)) {
             Model model = core.readModel(file);
             List<Tensor> inputs = new InputFiller(plan.inputFiles()).fill(inputSpecs(model, file), 0);
             InferRequest ra = request(a, inputs);
@@ -97,6 +98,22 @@ final class PeerComparison {
             }
             return new Row(file, threads, pooled(sideA), pooled(sideB));
         }
+    }
+
+    /**
+     * The file the peer runs: an IR model's ONNX twin of the same name beside it when there is one (as
+     * {@code quantize --format onnx} writes {@code NAME_int8.xml} and its QDQ export {@code NAME_int8.onnx}), so a
+     * peer that reads ONNX only (ORT) runs the same model; otherwise the file itself.
+     */
+    static Path peerFile(Path file) {
+        String name = file.getFileName().toString();
+        if (name.toLowerCase(Locale.ROOT).endsWith(".xml")) {
+            Path twin = file.resolveSibling(name.substring(0, name.length() - 4) + ".onnx");
+            if (java.nio.file.Files.isRegularFile(twin)) {
+                return twin;
+            }
+        }
+        return file;
     }
 
     private static InferRequest request(CompiledModel compiled, List<Tensor> inputs) {

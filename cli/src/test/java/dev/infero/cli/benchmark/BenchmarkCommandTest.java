@@ -271,6 +271,21 @@ class BenchmarkCommandTest {
     }
 
     @Test
+    void compareWithRunsAnIrModelsOnnxTwinOnThePeer() throws IOException {
+        // As quantize --format onnx writes NAME_int8.xml and its QDQ export NAME_int8.onnx side by side.
+        dev.infero.core.graph.Graph graph;
+        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
+            graph = core.readModel(model).graph();
+        }
+        Path xml = dev.infero.ir.IrWriter.write(graph, dir, "twin").xml();
+        Files.copy(model, dir.resolve("twin.onnx"));
+        Run r = benchmark("-m", xml.toString(), "--compare-with", "ORT", "--threads", "1", "-niter", "5");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("twin.xml, 1 thread(s): CPU vs ORT (on twin.onnx)"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| twin\\.xml +\\| +1 \\|.*"), r.out());
+    }
+
+    @Test
     void compareWithRefusesOptionsOfASingleDeviceRun() {
         Run async = benchmark("-m", model.toString(), "--compare-with", "ORT", "-api", "async");
         assertEquals(2, async.exitCode());

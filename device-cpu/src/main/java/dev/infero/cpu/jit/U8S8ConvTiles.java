@@ -19,6 +19,7 @@ import static dev.infero.cpu.jit.Asm.mem;
 
 import dev.infero.cpu.jit.Asm.Gp;
 import dev.infero.cpu.jit.Asm.Vec;
+import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.U8S8Conv;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -44,17 +45,15 @@ import java.lang.invoke.MethodHandle;
 public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.ADDRESS), Linker.Option.critical(true));
-    /** Post-op modes of the AVX-512 code: int32 bits, scale·sum + bias, then ReLU. */
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS), Linker.Option.critical(true));
+    /** Post-op mode of the AVX-512 code storing the int32 sums' bits; other modes are {@code PostOps.EPILOGUE_*} flags. */
     private static final int RAW = 0;
-    private static final int SCALE_BIAS = 1;
-    private static final int SCALE_BIAS_RELU = 2;
     private static final int LANES = U8S8Conv.LANES;
     private static final int VECTORS = U8S8Conv.TILE / LANES;
     private static final int MR = U8S8Conv.MR;
     /**
-     * Argument block: in offset, weights offset, compensation offset, out offset (bytes), tiles, last mask,
-     * scale/bias offset (bytes), post-op mode.
+     * Argument block: in offset, weights offset, compensation offset, out offset (bytes; also the residual's), tiles,
+     * last mask, epilogue table offset (bytes), post-op mode.
      */
     private static final int ARGS = 8;
 
@@ -124,6 +123,8 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         MemorySegment outSegment;
         float[] table;
         MemorySegment tableSegment;
+        float[] residual;
+        MemorySegment residualSegment;
     }
 
     @Override
@@ -136,33 +137,44 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     }
 
     @Override
-    public boolean fusesScaleBias() {
+    public boolean fusesPostOps() {
         return isa == Jit.Isa.AVX512;
     }
 
     @Override
-    public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
-                         int thread, Object state, float[] scaleBias, boolean relu) {
+    public void runFused(int[] in, int inOff, float[] out, int outOff, float[] residual, int group, int tiles,
+                         long lastMask, int thread, Object state, float[] table, int flags) {
         if (isa != Jit.Isa.AVX512) {
             throw new UnsupportedOperationException(name() + " does not fuse post-ops");
         }
-        layout.checkScaleBias(scaleBias);
-        State s = ((State[]) state)[thread];
-        if (s.table != scaleBias) {
-            s.table = scaleBias;
-            s.tableSegment = MemorySegment.ofArray(scaleBias);
+        if (flags <= RAW) {
+            throw new IllegalArgumentException("epilogue flags " + flags);
         }
-        call(in, inOff, out, outOff, group, tiles, lastMask, s, s.tableSegment, relu ? SCALE_BIAS_RELU : SCALE_BIAS);
+        layout.checkFused(out, outOff, residual, tiles, lastMask, table, flags);
+        State s = ((State[]) state)[thread];
+        if (s.table != table) {
+            s.table = table;
+            s.tableSegment = MemorySegment.ofArray(table);
+        }
+        MemorySegment res = null;
+        if ((flags & PostOps.EPILOGUE_RESIDUAL) != 0) {
+            if (s.residual != residual) {
+                s.residual = residual;
+                s.residualSegment = MemorySegment.ofArray(residual);
+            }
+            res = s.residualSegment;
+        }
+        call(in, inOff, out, outOff, group, tiles, lastMask, s, s.tableSegment, res, flags);
     }
 
     @Override
     public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
                     Object state) {
-        call(in, inOff, out, outOff, group, tiles, lastMask, ((State[]) state)[thread], compensation, RAW);
+        call(in, inOff, out, outOff, group, tiles, lastMask, ((State[]) state)[thread], compensation, null, RAW);
     }
 
     private void call(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, State s,
-                      MemorySegment table, int mode) {
+                      MemorySegment table, MemorySegment residual, int mode) {
         layout.checkCall(in, inOff, out, outOff, group, tiles, lastMask);
         if (s.in != in) {
             s.in = in;
@@ -182,15 +194,18 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a[6] = 4L * group * layout.rows();
         a[7] = mode;
         try {
-            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment, table);
+            // Without a residual the output is passed in its place: the code reads it only with the residual flag.
+            MemorySegment res = residual == null ? s.outSegment : residual;
+            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment, table, res);
         } catch (Throwable e) {
             throw e instanceof RuntimeException re ? re : new IllegalStateException("generated INT8 kernel failed", e);
         }
     }
 
     /**
-     * The code of {@code void tiles(int* in, int* weights, int* comp, float* out, long* args, float* scaleBias)}:
-     * System V AMD64, the callee-saved rbx, rbp and r12–r15 pushed and restored.
+     * The code of {@code void tiles(int* in, int* weights, int* comp, float* out, long* args, float* table,
+     * float* residual)}: System V AMD64 (the seventh argument on the stack), the callee-saved rbx, rbp and r12–r15
+     * pushed and restored.
      */
     static byte[] generate(U8S8Conv layout) {
         Assembler a = new Assembler();
@@ -198,12 +213,17 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         for (Gp r : saved) {
             a.push(r);
         }
-        // rdi in, rsi weights, rdx compensation, rcx out, r8 args, r9 scales and biases; [rsp] the post-op mode.
+        // rdi in, rsi weights, rdx compensation, rcx out, r8 args, r9 epilogue table; [rsp] the post-op mode,
+        // [rsp + 8] the residual's distance from the output (read at the output's offsets).
         a.add(RDI, mem(R8, 0));
         a.add(RSI, mem(R8, 8));
         a.add(RDX, mem(R8, 16));
         a.add(RCX, mem(R8, 24));
         a.add(R9, mem(R8, 48));
+        a.mov(RAX, mem(Asm.RSP, 8 * saved.length + 8));
+        a.add(RAX, mem(R8, 24));
+        a.sub(RAX, RCX);
+        a.push(RAX);
         a.mov(RAX, mem(R8, 56));
         a.push(RAX);
         a.mov(R15, mem(R8, 32));
@@ -262,6 +282,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a.dec(R15);
         a.jcc(Assembler.Cond.NE, tile);
         a.pop(RAX);
+        a.pop(RAX);
         a.vzeroupper();
         for (int i = saved.length - 1; i >= 0; i--) {
             a.pop(saved[i]);
@@ -310,37 +331,90 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.dec(R13);
             a.jcc(Assembler.Cond.NE, loop);
         }
-        // Post-ops by mode ([rsp]): none (int32 bits), or fma(float(sum), scale, bias) as PostOps.apply, then ReLU on
-        // the bits as FastMinMax.relu (signed max with 0).
-        Assembler.Label store = a.newLabel();
-        a.mov(RAX, mem(Asm.RSP, 0));
-        a.test(RAX, RAX);
-        a.jcc(Assembler.Cond.E, store);
-        int biasBytes = layout.geometry().outChannels() * 4;
-        Vec scale = Asm.zmm(28);
-        for (int m = 0; m < mr; m++) {
-            a.vbroadcastss(scale, mem(RBP, m * 4));
-            for (int v = 0; v < VECTORS; v++) {
-                a.vcvtdq2ps(acc(m, v), acc(m, v));
-                a.vfmadd213ps(acc(m, v), scale, mem(RBP, biasBytes + m * 4).bcst());
-            }
-        }
-        a.cmp(RAX, SCALE_BIAS_RELU);
-        a.jcc(Assembler.Cond.NE, store);
-        Vec zero = Asm.zmm(29);
-        a.vpxord(zero, zero, zero);
-        for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
-                a.vpmaxsd(acc(m, v), acc(m, v), zero);
-            }
-        }
-        a.bind(store);
+        epilogue(a, layout, mr);
         int ldcBytes = layout.ldc() * 4;
         for (int m = 0; m < mr; m++) {
             for (int v = 0; v < VECTORS; v++) {
                 a.vmovdqu32(mem(RBX, m * ldcBytes + v * LANES * 4).k(Asm.k(v + 1)), acc(m, v));
             }
         }
+    }
+
+    /**
+     * The post-ops by the mode's flags ([rsp]), each as {@code PostOps.int8Epilogue} computes it: none (the int32
+     * bits are stored), or fma(float(sum), scale, bias); the residual (masked loads: lanes past the last tile's are
+     * never read); ReLU on the bits (signed max with 0, as FastMinMax.relu); PReLU / leaky ReLU (lanes below 0, by
+     * an ordered compare as the Vector API's blend, times the channel's slope); the next layer's codes (multiply-add,
+     * rounding constant, integer clamp of the bits, minus rounding constant and zero point, as
+     * ActivationQuantizer.quantize). rbp points at this block's channels in the table; rax, r13, r14 free.
+     */
+    private static void epilogue(Assembler a, U8S8Conv layout, int mr) {
+        Assembler.Label store = a.newLabel();
+        a.mov(RAX, mem(Asm.RSP, 0));
+        a.test(RAX, RAX);
+        a.jcc(Assembler.Cond.E, store);
+        int section = layout.geometry().outChannels() * 4;
+        Vec scale = Asm.zmm(28);
+        for (int m = 0; m < mr; m++) {
+            a.vbroadcastss(scale, mem(RBP, PostOps.TABLE_SCALE * section + m * 4));
+            for (int v = 0; v < VECTORS; v++) {
+                a.vcvtdq2ps(acc(m, v), acc(m, v));
+                a.vfmadd213ps(acc(m, v), scale, mem(RBP, PostOps.TABLE_BIAS * section + m * 4).bcst());
+            }
+        }
+        int ldcBytes = layout.ldc() * 4;
+        Assembler.Label noResidual = a.newLabel();
+        flag(a, PostOps.EPILOGUE_RESIDUAL, noResidual);
+        a.mov(R13, mem(Asm.RSP, 8));
+        a.add(R13, RBX);
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vaddps(acc(m, v).k(Asm.k(v + 1)), acc(m, v), mem(R13, m * ldcBytes + v * LANES * 4));
+            }
+        }
+        a.bind(noResidual);
+        Vec zero = Asm.zmm(29);
+        a.vpxord(zero, zero, zero);
+        Assembler.Label noRelu = a.newLabel();
+        flag(a, PostOps.EPILOGUE_RELU, noRelu);
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vpmaxsd(acc(m, v), acc(m, v), zero);
+            }
+        }
+        a.bind(noRelu);
+        Assembler.Label noPrelu = a.newLabel();
+        flag(a, PostOps.EPILOGUE_PRELU, noPrelu);
+        Asm.Mask negative = Asm.k(5);
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                a.vcmpps(negative, acc(m, v), zero, Assembler.CMP_LT_OS);
+                a.vmulps(acc(m, v).k(negative), acc(m, v), mem(RBP, PostOps.TABLE_SLOPE * section + m * 4).bcst());
+            }
+        }
+        a.bind(noPrelu);
+        Assembler.Label noCodes = a.newLabel();
+        flag(a, PostOps.EPILOGUE_CODES, noCodes);
+        for (int m = 0; m < mr; m++) {
+            a.vbroadcastss(scale, mem(RBP, PostOps.TABLE_Q_INVERSE * section + m * 4));
+            for (int v = 0; v < VECTORS; v++) {
+                Vec x = acc(m, v);
+                a.vfmadd213ps(x, scale, mem(RBP, PostOps.TABLE_Q_OFFSET * section + m * 4).bcst());
+                a.vaddps(x, x, mem(RBP, PostOps.TABLE_Q_ROUND * section + m * 4).bcst());
+                a.vpmaxsd(x, x, mem(RBP, PostOps.TABLE_Q_LOWEST * section + m * 4).bcst());
+                a.vpminsd(x, x, mem(RBP, PostOps.TABLE_Q_HIGHEST * section + m * 4).bcst());
+                a.vsubps(x, x, mem(RBP, PostOps.TABLE_Q_ROUND_ZERO * section + m * 4).bcst());
+            }
+        }
+        a.bind(noCodes);
+        a.bind(store);
+    }
+
+    /** Jumps to {@code skip} unless the mode in rax has {@code flag}; r14 clobbered. */
+    private static void flag(Assembler a, int flag, Assembler.Label skip) {
+        a.mov(R14, RAX);
+        a.and(R14, flag);
+        a.jcc(Assembler.Cond.E, skip);
     }
 
     /** One channel quad of one tap: 4 activation loads from {@code in}, {@code mr}×4 dot products. */

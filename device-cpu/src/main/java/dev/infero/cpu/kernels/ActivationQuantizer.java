@@ -172,6 +172,20 @@ public final class ActivationQuantizer {
         }
     }
 
+    /**
+     * Writes this quantizer's constants for output channel {@code c} into the sections of a generated INT8 epilogue's
+     * table ({@link PostOps#int8EpilogueTable}), so the tiles quantize exactly as {@link #quantize} does: multiply-add,
+     * add the rounding constant, clamp the bits to [lowest, highest], subtract rounding constant plus zero point.
+     */
+    void epilogueEntries(float[] table, int c, int channels) {
+        table[PostOps.TABLE_Q_INVERSE * channels + c] = inverse;
+        table[PostOps.TABLE_Q_OFFSET * channels + c] = offset;
+        table[PostOps.TABLE_Q_ROUND * channels + c] = ROUND;
+        table[PostOps.TABLE_Q_LOWEST * channels + c] = ROUND;
+        table[PostOps.TABLE_Q_HIGHEST * channels + c] = ROUND + steps;
+        table[PostOps.TABLE_Q_ROUND_ZERO * channels + c] = ROUND + zeroPoint;
+    }
+
     /** The zero point in both halves: two channels of padding in the s16 pair form. */
     public int zeroPair() {
         return zeroPoint * 0x00010001;

@@ -49,6 +49,11 @@ final class Im2col {
 
     /** {@code n} values {@code stride} apart from {@code src[from]} to consecutive {@code dst[to..]}. */
     private static void copyRow(float[] src, int from, int stride, float[] dst, int to, int n) {
+        if (n <= 0) {
+            // Nothing of the row lies inside the input: from may then point past the input's end (arraycopy
+            // refuses that even for n = 0).
+            return;
+        }
         if (stride == 1) {
             System.arraycopy(src, from, dst, to, n);
         } else {

@@ -125,26 +125,77 @@ public final class PostOps {
         return beta;
     }
 
+    /** Epilogue flags of generated INT8 tiles (see {@link #int8EpilogueFlags}). */
+    public static final int EPILOGUE_CONVERT = 1, EPILOGUE_RELU = 2, EPILOGUE_PRELU = 4, EPILOGUE_RESIDUAL = 8,
+            EPILOGUE_CODES = 16;
     /**
-     * Whether generated INT8 tiles can apply these post-ops to their int32 sums in registers: conversion, scale and
-     * bias (one fused multiply-add, as {@link #apply}), then ReLU or nothing; no residual, no codes written.
+     * Sections of {@link #int8EpilogueTable}, each one float per output channel: scale, bias, negative slope, then
+     * the output quantizer's multiplier, offset, rounding constant, lowest and highest level bits and the rounding
+     * constant plus zero point (see {@link ActivationQuantizer#epilogueEntries}).
      */
-    boolean fusableAfterIntegerSums() {
-        return codes == null && !residual && (activation == Activation.NONE || activation == Activation.RELU);
+    public static final int TABLE_SCALE = 0, TABLE_BIAS = 1, TABLE_SLOPE = 2, TABLE_Q_INVERSE = 3,
+            TABLE_Q_OFFSET = 4, TABLE_Q_ROUND = 5, TABLE_Q_LOWEST = 6, TABLE_Q_HIGHEST = 7, TABLE_Q_ROUND_ZERO = 8,
+            TABLE_SECTIONS = 9;
+
+    /**
+     * What generated INT8 tiles apply to their int32 sums in registers, as flags, or -1 when they cannot apply all of
+     * these post-ops: conversion, {@code fma(sum, scale, bias)} (as {@link #apply}), the residual (only where it is
+     * laid out as the tiles' output, {@code residualAligned}), ReLU, PReLU or leaky ReLU, then the codes of the next
+     * INT8 layer (requantization in the producer's store).
+     */
+    public int int8EpilogueFlags(boolean residualAligned) {
+        if (residual && !residualAligned) {
+            return -1;
+        }
+        int flags = EPILOGUE_CONVERT | (residual ? EPILOGUE_RESIDUAL : 0) | (codes != null ? EPILOGUE_CODES : 0);
+        return switch (activation) {
+            case NONE -> flags;
+            case RELU -> flags | EPILOGUE_RELU;
+            case PRELU, LEAKY_RELU -> flags | EPILOGUE_PRELU;
+            default -> -1;
+        };
     }
 
-    boolean reluOnly() {
-        return activation == Activation.RELU;
-    }
-
-    /** {@code [scale[0..channels), bias[0..channels)]}, 1 and 0 where absent: what fused INT8 tiles read. */
-    float[] scaleBiasTable(int channels) {
-        float[] t = new float[2 * channels];
+    /** The per-channel constants the flags of {@link #int8EpilogueFlags} read, {@link #TABLE_SECTIONS} sections. */
+    public float[] int8EpilogueTable(int channels) {
+        float[] t = new float[TABLE_SECTIONS * channels];
         for (int c = 0; c < channels; c++) {
-            t[c] = scale == null ? 1f : scale[c];
-            t[channels + c] = bias == null ? 0f : bias[c];
+            t[TABLE_SCALE * channels + c] = scale == null ? 1f : scale[c];
+            t[TABLE_BIAS * channels + c] = bias == null ? 0f : bias[c];
+            t[TABLE_SLOPE * channels + c] = activation == Activation.PRELU ? slopes[c] : alpha;
+            if (codes != null) {
+                codes[c].epilogueEntries(t, c, channels);
+            }
         }
         return t;
+    }
+
+    /**
+     * {@link #apply} on one int32 sum's bits as the generated epilogue computes it ({@code flags} from
+     * {@link #int8EpilogueFlags}): the statement of the tiles' arithmetic for the plain-Java tiles.
+     */
+    public static float int8Epilogue(float sumBits, float residualValue, float[] table, int channel, int channels,
+                                     int flags) {
+        float v = Math.fma((float) Float.floatToRawIntBits(sumBits), table[TABLE_SCALE * channels + channel],
+                table[TABLE_BIAS * channels + channel]);
+        if ((flags & EPILOGUE_RESIDUAL) != 0) {
+            v += residualValue;
+        }
+        if ((flags & EPILOGUE_RELU) != 0) {
+            v = Float.intBitsToFloat(Math.max(Float.floatToRawIntBits(v), 0));
+        }
+        if ((flags & EPILOGUE_PRELU) != 0 && v < 0) {
+            v *= table[TABLE_SLOPE * channels + channel];
+        }
+        if ((flags & EPILOGUE_CODES) != 0) {
+            float t = Math.fma(v, table[TABLE_Q_INVERSE * channels + channel], table[TABLE_Q_OFFSET * channels + channel])
+                    + table[TABLE_Q_ROUND * channels + channel];
+            int bits = Math.min(Math.max(Float.floatToRawIntBits(t),
+                    Float.floatToRawIntBits(table[TABLE_Q_LOWEST * channels + channel])),
+                    Float.floatToRawIntBits(table[TABLE_Q_HIGHEST * channels + channel]));
+            v = Float.intBitsToFloat(bits) - table[TABLE_Q_ROUND_ZERO * channels + channel];
+        }
+        return v;
     }
 
     public boolean hasResidual() {

@@ -52,19 +52,21 @@ public final class U8S8Conv {
                  Object state);
 
         /**
-         * Whether {@link #runFused} works: the tiles convert their sums to float, apply {@code fma(sum, scale[c],
-         * bias[c])} and optionally ReLU (as {@link PostOps#apply} does) in registers before the store.
+         * Whether {@link #runFused} works: the tiles convert their sums to float and apply the post-ops' epilogue
+         * ({@link PostOps#int8EpilogueFlags}) in registers before the store.
          */
-        default boolean fusesScaleBias() {
+        default boolean fusesPostOps() {
             return false;
         }
 
         /**
-         * As {@link #run}, storing {@code relu?(fma(float(sum), scaleBias[c], scaleBias[channels + c]))} for output
-         * channel {@code c = group·rows + row} instead of the sums' bits.
+         * As {@link #run}, storing for output channel {@code c = group·rows + row} what
+         * {@link PostOps#int8Epilogue} gives for each sum (with {@code table} and {@code flags} from the post-ops)
+         * instead of the sums' bits; {@code residual} is read at the output's offsets (only with
+         * {@link PostOps#EPILOGUE_RESIDUAL}, else may be {@code null}).
          */
-        default void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
-                              int thread, Object state, float[] scaleBias, boolean relu) {
+        default void runFused(int[] in, int inOff, float[] out, int outOff, float[] residual, int group, int tiles,
+                              long lastMask, int thread, Object state, float[] table, int flags) {
             throw new UnsupportedOperationException(name() + " does not fuse post-ops");
         }
 
@@ -349,14 +351,14 @@ public final class U8S8Conv {
             }
 
             @Override
-            public boolean fusesScaleBias() {
+            public boolean fusesPostOps() {
                 return true;
             }
 
             @Override
-            public void runFused(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
-                                 int thread, Object state, float[] scaleBias, boolean relu) {
-                checkScaleBias(scaleBias);
+            public void runFused(int[] in, int inOff, float[] out, int outOff, float[] residual, int group,
+                                 int tiles, long lastMask, int thread, Object state, float[] table, int flags) {
+                checkFused(out, outOff, residual, tiles, lastMask, table, flags);
                 run(in, inOff, out, outOff, group, tiles, lastMask, thread, state);
                 int channels = g.outChannels();
                 for (int co = 0; co < rows(); co++) {
@@ -366,9 +368,8 @@ public final class U8S8Conv {
                         if (j >= (tiles - 1) * tile && (lastMask >>> (j - (tiles - 1) * tile) & 1) == 0) {
                             continue;
                         }
-                        float v = Math.fma((float) Float.floatToRawIntBits(out[at]), scaleBias[c],
-                                scaleBias[channels + c]);
-                        out[at] = relu ? Float.intBitsToFloat(Math.max(Float.floatToRawIntBits(v), 0)) : v;
+                        float res = (flags & PostOps.EPILOGUE_RESIDUAL) != 0 ? residual[at] : 0f;
+                        out[at] = PostOps.int8Epilogue(out[at], res, table, c, channels, flags);
                     }
                 }
             }
@@ -380,11 +381,24 @@ public final class U8S8Conv {
         };
     }
 
-    /** Checks a fused call's table: a scale and a bias for every output channel. */
-    public void checkScaleBias(float[] scaleBias) {
-        if (scaleBias == null || scaleBias.length < 2 * g.outChannels()) {
-            throw new IllegalStateException("INT8 tiles need " + 2 * g.outChannels() + " scales and biases, got "
-                    + (scaleBias == null ? "none" : scaleBias.length));
+    /**
+     * Checks a fused call's table (every section for every output channel) and, when the epilogue adds a residual,
+     * that the residual covers every element the call writes (it is read at the output's offsets).
+     */
+    public void checkFused(float[] out, int outOff, float[] residual, int tiles, long lastMask, float[] table,
+                           int flags) {
+        if (table == null || table.length < PostOps.TABLE_SECTIONS * g.outChannels()) {
+            throw new IllegalStateException("INT8 tiles need " + PostOps.TABLE_SECTIONS * g.outChannels()
+                    + " epilogue constants, got " + (table == null ? "none" : table.length));
+        }
+        if ((flags & PostOps.EPILOGUE_RESIDUAL) != 0) {
+            long written = form.masked ? (long) (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask)
+                    : (long) tiles * tile;
+            long lastWrite = (long) outOff + (long) (rows() - 1) * ldc + written;
+            if (residual == null || lastWrite > residual.length) {
+                throw new IllegalStateException("INT8 tile call reads the residual up to " + lastWrite + " of "
+                        + (residual == null ? "none" : residual.length));
+            }
         }
     }
 
@@ -433,11 +447,11 @@ public final class U8S8Conv {
         float[] out;
         float[] residual;
         PostOps post;
-        /** The post-ops {@link #scaleBias} was made for, and whether the tiles apply them. */
+        /** The post-ops {@link #table} was made for, and whether the tiles apply them ({@link #flags}). */
         PostOps tablePost;
-        float[] scaleBias;
+        float[] table;
+        int flags;
         boolean fused;
-        boolean relu;
         boolean codesIn;
         int threads;
 
@@ -489,9 +503,10 @@ public final class U8S8Conv {
         if (s.tablePost != post) {
             // Once per request and post-ops (a kernel's are fixed): the table the fused tiles read.
             s.tablePost = post;
-            s.fused = s.tiles.fusesScaleBias() && post.fusableAfterIntegerSums();
-            s.scaleBias = s.fused ? post.scaleBiasTable(g.outChannels()) : null;
-            s.relu = post.reluOnly();
+            // The residual is laid out as the tiles' output only when they write the output tensor directly.
+            s.flags = post.int8EpilogueFlags(direct);
+            s.fused = s.tiles.fusesPostOps() && s.flags >= 0;
+            s.table = s.fused ? post.int8EpilogueTable(g.outChannels()) : null;
         }
         pool.parallelFor(Math.min(threads, g.batch() * g.groups() * quads), s.packTask);
         int chunks = (g.outH() + chunkRows - 1) / chunkRows;
@@ -599,8 +614,8 @@ public final class U8S8Conv {
             int count = (oh1 - oh0) * ow;
             int tiles = (count + tile - 1) / tile;
             if (s.fused) {
-                s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread,
-                        s.tilesState, s.scaleBias, s.relu);
+                s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, s.residual, grp, tiles, lastMask(count),
+                        thread, s.tilesState, s.table, s.flags);
                 return;
             }
             s.tiles.run(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
@@ -613,8 +628,8 @@ public final class U8S8Conv {
         int tiles = (count + tile - 1) / tile;
         float[] rowsOut = s.rowsOut[thread];
         if (s.fused) {
-            s.tiles.runFused(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread,
-                    s.tilesState, s.scaleBias, s.relu);
+            s.tiles.runFused(s.packed, inOff + oh0 * wq, rowsOut, 0, null, grp, tiles, lastMask(count), thread,
+                    s.tilesState, s.table, s.flags);
         } else {
             s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
         }

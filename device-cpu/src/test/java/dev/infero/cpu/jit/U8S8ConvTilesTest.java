@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Generated INT8 tiles against the plain-Java tiles of the same layout ({@link U8S8Conv#referenceTiles}) and against
- * the Vector API INT8 kernel, bit for bit (with scale, bias and ReLU in the generated code's registers or in Java),
+ * the Vector API INT8 kernel, bit for bit (with scale, bias, residual, ReLU / PReLU / leaky ReLU and the next layer's
+ * codes in the generated code's registers or in Java),
  * on random shapes: odd sizes, channel counts that are not multiples of 4 or of the 6-row block, tails of every
  * width, padding, strides, dilations, groups, batch > 1, 1 and 2 threads, values and codes in, codes out; both
  * forms: {@code vpdpbusd} on u8 quads (AVX512_VNNI) and {@code vpmaddwd} on s16 pairs (AVX2, which runs on AVX-512
@@ -74,7 +75,26 @@ class U8S8ConvTilesTest {
                     scale[c] = 1e-3f * r.nextFloat();
                     bias[c] = r.nextFloat() - 0.5f;
                 }
-                PostOps post = new PostOps(bias, false, PostOps.Activation.RELU, 0, 0).scaledBy(scale);
+                // Every epilogue the tiles fuse: ReLU, PReLU (per-channel slopes), leaky ReLU or none, with and
+                // without a residual.
+                boolean residual = trial % 5 >= 2;
+                float[] slopes = new float[cout];
+                for (int c = 0; c < cout; c++) {
+                    slopes[c] = r.nextFloat() - 0.25f;
+                }
+                PostOps post = (switch (trial % 4) {
+                    case 0 -> new PostOps(bias, residual, PostOps.Activation.RELU, 0, 0);
+                    case 1 -> PostOps.withPerChannelSlopes(bias, residual, slopes);
+                    case 2 -> new PostOps(bias, residual, PostOps.Activation.LEAKY_RELU, 0.1f, 0);
+                    default -> new PostOps(bias, residual, PostOps.Activation.NONE, 0, 0);
+                }).scaledBy(scale);
+                float[] res = null;
+                if (residual) {
+                    res = new float[batch * cout * oh * ow];
+                    for (int i = 0; i < res.length; i++) {
+                        res[i] = (float) r.nextGaussian();
+                    }
+                }
                 U8S8Conv layout = new U8S8Conv(g, wq, q, form);
                 U8S8ConvTiles jit = new U8S8ConvTiles(layout);
                 QuantizedConvKernel base = new QuantizedConvKernel(g, wq, q, post);
@@ -91,7 +111,7 @@ class U8S8ConvTilesTest {
                         x[i] = qq.level(x[i]) - qq.zeroPoint();
                     }
                 }
-                if (trial % 4 == 2) {
+                if (trial % 3 == 2) {
                     ActivationQuantizer[] next = new ActivationQuantizer[cout];
                     java.util.Arrays.fill(next, ActivationQuantizer.of(0f, 1f, 256));
                     ref = ref.writingCodes(next);
@@ -100,12 +120,12 @@ class U8S8ConvTilesTest {
                 }
                 WorkerPool pool = trial % 2 == 0 ? one : two;
                 float[] want = new float[batch * cout * oh * ow];
-                ref.run(x, want, null, ref.newScratch(pool.threads()), pool);
+                ref.run(x, want, res, ref.newScratch(pool.threads()), pool);
                 float[] got = new float[want.length];
                 java.util.Arrays.fill(got, Float.NaN);
-                gen.run(x, got, null, gen.newScratch(pool.threads()), pool);
+                gen.run(x, got, res, gen.newScratch(pool.threads()), pool);
                 float[] vector = new float[want.length];
-                vec.run(x, vector, null, vec.newScratch(pool.threads()), pool);
+                vec.run(x, vector, res, vec.newScratch(pool.threads()), pool);
                 for (int i = 0; i < want.length; i++) {
                     assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
                             "trial " + trial + " " + g + ": output " + i);
