@@ -4,6 +4,7 @@ import dev.infero.api.convert.ConvertOptions;
 import dev.infero.core.frontend.ModelSource;
 import dev.infero.api.convert.ModelConverter;
 import dev.infero.core.InferoException;
+import dev.infero.core.OutputFolder;
 import dev.infero.core.types.PartialShape;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,6 +115,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (savedModelDir != null || inputModelIsText) {
             framework = framework == null ? "tf" : framework;
         }
+        OutputFolder.prepare(outputDir, "--output_dir");
         ConvertOptions options = new ConvertOptions(inputModel, modelName, outputDir, names(input),
                 shapes(inputShape), names(output), values(meanValues, "--mean_values"),
                 values(scaleValues, "--scale_values"), scale, reverseInputChannels, fp16(), layout(layout),

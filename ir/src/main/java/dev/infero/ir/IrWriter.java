@@ -65,7 +65,7 @@ public final class IrWriter {
             }
             return new Written(xmlPath, binPath, Files.size(xmlPath), Files.size(binPath));
         } catch (IOException e) {
-            throw new InferoException("cannot write IR to " + dir + ": " + e.getMessage(), e);
+            throw new InferoException("cannot write IR to " + dir + ": " + dev.infero.core.OutputFolder.describe(e), e);
         }
     }
 

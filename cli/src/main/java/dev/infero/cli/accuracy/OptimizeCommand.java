@@ -1,5 +1,6 @@
 package dev.infero.cli.accuracy;
 
+import dev.infero.core.OutputFolder;
 import dev.infero.accuracy.AccuracyAwareQuantization;
 import dev.infero.accuracy.AccuracyChecker;
 import dev.infero.accuracy.AccuracyConfig;
@@ -94,6 +95,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         AccuracyConfig.LauncherSpec launcher = cfg.models().getFirst().launchers().getFirst();
         AccuracyConfig.DatasetSpec dataset = cfg.models().getFirst().datasets().getFirst();
         String base = baseName(model);
+        OutputFolder.prepare(outputDir, "--output-dir");
 
         out.println("[ INFO ] Converting " + model + " to IR FP32 and FP16 in " + outputDir);
         Path fp32 = convert(base + "_fp32", false);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.infero.api.Core;
 import dev.infero.cli.benchmark.Statistics;
 import dev.infero.core.InferoException;
+import dev.infero.core.OutputFolder;
 import dev.infero.quantize.CalibrationData;
 import dev.infero.vision.BlazeFaceTranslator;
 import dev.infero.vision.Detection;
@@ -216,16 +217,7 @@ public final class FacesCommand implements Callable<Integer> {
 
     /** Creates the output folder and proves it writable before any work. */
     private void prepareOutput() {
-        if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
-            throw new InferoException("output folder " + outputDir + " is a file");
-        }
-        try {
-            Files.createDirectories(outputDir);
-            Path probe = Files.createTempFile(outputDir, ".infero-write-check", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new InferoException("cannot write to output folder " + outputDir + ": " + e, e);
-        }
+        OutputFolder.prepare(outputDir, "output folder");
     }
 
     private List<Path> listPhotos() throws IOException {

@@ -7,6 +7,7 @@ import dev.infero.api.Core;
 import dev.infero.cli.report.HtmlReport;
 import dev.infero.cli.report.SectionReports;
 import dev.infero.core.InferoException;
+import dev.infero.core.OutputFolder;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.ir.IrReader;
@@ -136,9 +137,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         QuantizationParameters p = cfg.parameters();
         long start = System.nanoTime();
+        // Proven writable before calibration, not after it (the dated sub-folder is made when the IR is written).
+        OutputFolder.prepare(outputDir, "--output-dir");
+        Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName());
         List<Tensor> samples = CalibrationData.load(cfg.dataSource(), input, SampleFiles.reader(),
                 p.statSubsetSize(), p.shuffleData(), p.seed(), log);
-        Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName());
         Quantizer.Result r = Quantizer.quantize(modelFile, samples, p, dir, cfg.modelName() + "_int8",
                 cfg.sourceText(), log);
         long fp32 = cfg.weights() != null && Files.isRegularFile(cfg.weights()) ? Files.size(cfg.weights()) : 0;
@@ -184,6 +187,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         QuantizationParameters p = cfg.parameters();
         long start = System.nanoTime();
         PrintStream progress = System.console() != null ? log : null;
+        OutputFolder.prepare(outputDir, "--output-dir");
         Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName(), cfg.algorithm());
         String name = cfg.modelName() + "_int8";
         Path xml;
