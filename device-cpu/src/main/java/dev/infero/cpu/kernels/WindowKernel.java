@@ -36,12 +36,6 @@ public final class WindowKernel {
 
     /** Output vectors the inner loops compute at a time. */
     private static final int BLOCK = 4;
-    /**
-     * Vector tap operations below which a layer runs on one thread: waking a second thread and waiting for it costs
-     * a few microseconds, as much as this much work.
-     */
-    private static final int MIN_WORK_PER_THREAD = 4096;
-
     private enum Kind { DEPTHWISE, MAX, AVG }
 
     private final ConvGeometry g;
@@ -124,8 +118,7 @@ public final class WindowKernel {
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
-        long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
-        this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
+        this.threads = g.batch() * g.inChannels();
     }
 
     /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
@@ -340,7 +333,9 @@ public final class WindowKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.threads = Math.min(pool.threads(), s.wide.length);
+        // The input is read twice (copied into the padded buffers, then by the taps).
+        long bytes = g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW();
+        s.threads = Math.min(pool.threadsFor(g.flops(), bytes), s.wide.length);
         s.nextPlane.set(0);
         pool.parallelFor(s.threads, s.task);
         s.in = null;
