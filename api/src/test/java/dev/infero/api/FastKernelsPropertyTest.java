@@ -245,4 +245,50 @@ class FastKernelsPropertyTest {
                 b -> b.node("LRN", "lrn").inputs("x").outputs("y").attr("size", size).attr("alpha", alpha)
                         .attr("beta", beta).attr("bias", bias), "lrn_across_channels");
     }
+
+    @RepeatedTest(24)
+    void reductionOverConsecutiveAxes(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1100 + rep);
+        int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(40), 1 + r.nextInt(20), 1 + r.nextInt(20)};
+        String[] ops = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum"};
+        String op = ops[rep % ops.length];
+        int first = r.nextInt(4);
+        int last = first + r.nextInt(4 - first);
+        long[] axes = new long[last - first + 1];
+        for (int i = 0; i < axes.length; i++) {
+            // Negative axes count from the end.
+            axes[i] = r.nextBoolean() ? first + i : first + i - 4;
+        }
+        long keep = r.nextInt(2);
+        String fast = op.toLowerCase().replace("reduce", "reduce_");
+        check("reduce" + rep, rep, shape, b -> {
+            if (op.equals("ReduceSum")) {
+                b.initializer("axes", Tensor.of(axes, axes.length));
+                b.node(op, "reduce").inputs("x", "axes").outputs("y").attr("keepdims", keep);
+            } else {
+                b.node(op, "reduce").inputs("x").outputs("y").attr("axes", axes).attr("keepdims", keep);
+            }
+        }, fast);
+    }
+
+    @RepeatedTest(4)
+    void globalPooling(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1200 + rep);
+        int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(70), 1 + r.nextInt(16), 1 + r.nextInt(16)};
+        String op = rep % 2 == 0 ? "GlobalAveragePool" : "GlobalMaxPool";
+        check("global" + rep, rep, shape, b -> b.node(op, "gp").inputs("x").outputs("y"),
+                rep % 2 == 0 ? "reduce_mean" : "reduce_max");
+    }
+
+    @RepeatedTest(12)
+    void softmaxAlongAnyAxis(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1300 + rep);
+        int[] shape = randomShape(r);
+        long axis = r.nextInt(8) - 4;
+        check("softmax" + rep, rep, shape, b -> b.node("Softmax", "softmax").inputs("x").outputs("y")
+                .attr("axis", axis), "softmax_FP32");
+    }
 }
