@@ -291,4 +291,24 @@ class FastKernelsPropertyTest {
         check("softmax" + rep, rep, shape, b -> b.node("Softmax", "softmax").inputs("x").outputs("y")
                 .attr("axis", axis), "softmax_FP32");
     }
+
+    @RepeatedTest(16)
+    void nearestResize(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1400 + rep);
+        int[] shape = randomShape(r);
+        String[] coordinates = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"};
+        String[] rounding = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+        String coordinate = coordinates[r.nextInt(coordinates.length)];
+        String nearest = rounding[r.nextInt(rounding.length)];
+        // Integer factors (FPN upsampling) and fractional ones, up and down.
+        float sh = rep % 2 == 0 ? 1 + r.nextInt(3) : 0.5f + r.nextFloat() * 2;
+        float sw = rep % 2 == 0 ? 1 + r.nextInt(3) : 0.5f + r.nextFloat() * 2;
+        check("resize" + rep, rep, shape, b -> {
+            b.initializer("roi", Tensor.of(new float[0], 0));
+            b.initializer("scales", Tensor.of(new float[] {1, 1, sh, sw}, 4));
+            b.node("Resize", "resize").inputs("x", "roi", "scales").outputs("y").attr("mode", "nearest")
+                    .attr("coordinate_transformation_mode", coordinate).attr("nearest_mode", nearest);
+        }, "nearest_resize_FP32");
+    }
 }

@@ -226,6 +226,9 @@ final class ExecutionPlan {
         if (k == null) {
             k = SoftmaxKernel.of(n);
         }
+        if (k == null) {
+            k = NearestResizeKernel.of(n);
+        }
         return k != null ? k : new ReferenceKernel(n);
     }
 
