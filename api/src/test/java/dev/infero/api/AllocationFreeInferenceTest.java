@@ -146,6 +146,24 @@ class AllocationFreeInferenceTest {
         assertEquals("bytes per inference: 0", measureInFreshJvm(classifierParts(1)));
     }
 
+    /** Softmax over channels, a mean over channels and a global average pooling (classifier heads, attention maps). */
+    private Path reductionsAndSoftmax() {
+        Path file = dir.resolve("reductions.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("reductions", 17)
+                .input("x", ElementType.F32, 1, 16, 12, 12)
+                .output("y", ElementType.F32).output("m", ElementType.F32);
+        b.node("Softmax", "softmax").inputs("x").outputs("s").attr("axis", 1L);
+        b.node("GlobalAveragePool", "gap").inputs("s").outputs("y");
+        b.node("ReduceMean", "mean").inputs("x").outputs("m").attr("axes", 1L).attr("keepdims", 1L);
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void reductionAndSoftmaxKernelsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(reductionsAndSoftmax()));
+    }
+
     /**
      * An INT8 fully connected layer as quantized IRs have it: FakeQuantize → MatMul with {@code i8} weights times
      * per-column scales → bias → ReLU (runs on codes: byte-code GEMV for one row, packed GEMM for nine).

@@ -238,4 +238,70 @@ class FastKernelsPropertyTest {
                 b -> b.node("LRN", "lrn").inputs("x").outputs("y").attr("size", size).attr("alpha", alpha)
                         .attr("beta", beta).attr("bias", bias), "lrn_across_channels");
     }
+
+    @RepeatedTest(24)
+    void reductionOverConsecutiveAxes(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1100 + rep);
+        int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(40), 1 + r.nextInt(20), 1 + r.nextInt(20)};
+        String[] ops = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum"};
+        String op = ops[rep % ops.length];
+        int first = r.nextInt(4);
+        int last = first + r.nextInt(4 - first);
+        long[] axes = new long[last - first + 1];
+        for (int i = 0; i < axes.length; i++) {
+            // Negative axes count from the end.
+            axes[i] = r.nextBoolean() ? first + i : first + i - 4;
+        }
+        long keep = r.nextInt(2);
+        String fast = op.toLowerCase().replace("reduce", "reduce_");
+        check("reduce" + rep, rep, shape, b -> {
+            if (op.equals("ReduceSum")) {
+                b.initializer("axes", Tensor.of(axes, axes.length));
+                b.node(op, "reduce").inputs("x", "axes").outputs("y").attr("keepdims", keep);
+            } else {
+                b.node(op, "reduce").inputs("x").outputs("y").attr("axes", axes).attr("keepdims", keep);
+            }
+        }, fast);
+    }
+
+    @RepeatedTest(4)
+    void globalPooling(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1200 + rep);
+        int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(70), 1 + r.nextInt(16), 1 + r.nextInt(16)};
+        String op = rep % 2 == 0 ? "GlobalAveragePool" : "GlobalMaxPool";
+        check("global" + rep, rep, shape, b -> b.node(op, "gp").inputs("x").outputs("y"),
+                rep % 2 == 0 ? "reduce_mean" : "reduce_max");
+    }
+
+    @RepeatedTest(12)
+    void softmaxAlongAnyAxis(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1300 + rep);
+        int[] shape = randomShape(r);
+        long axis = r.nextInt(8) - 4;
+        check("softmax" + rep, rep, shape, b -> b.node("Softmax", "softmax").inputs("x").outputs("y")
+                .attr("axis", axis), "softmax_FP32");
+    }
+
+    @RepeatedTest(16)
+    void nearestResize(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1400 + rep);
+        int[] shape = randomShape(r);
+        String[] coordinates = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"};
+        String[] rounding = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+        String coordinate = coordinates[r.nextInt(coordinates.length)];
+        String nearest = rounding[r.nextInt(rounding.length)];
+        // Integer factors (FPN upsampling) and fractional ones, up and down.
+        float sh = rep % 2 == 0 ? 1 + r.nextInt(3) : 0.5f + r.nextFloat() * 2;
+        float sw = rep % 2 == 0 ? 1 + r.nextInt(3) : 0.5f + r.nextFloat() * 2;
+        check("resize" + rep, rep, shape, b -> {
+            b.initializer("roi", Tensor.of(new float[0], 0));
+            b.initializer("scales", Tensor.of(new float[] {1, 1, sh, sw}, 4));
+            b.node("Resize", "resize").inputs("x", "roi", "scales").outputs("y").attr("mode", "nearest")
+                    .attr("coordinate_transformation_mode", coordinate).attr("nearest_mode", nearest);
+        }, "nearest_resize_FP32");
+    }
 }

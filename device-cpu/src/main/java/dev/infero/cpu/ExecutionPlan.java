@@ -220,6 +220,15 @@ final class ExecutionPlan {
         if (k == null) {
             k = LrnKernel.of(n);
         }
+        if (k == null) {
+            k = ReduceKernel.of(n);
+        }
+        if (k == null) {
+            k = SoftmaxKernel.of(n);
+        }
+        if (k == null) {
+            k = NearestResizeKernel.of(n);
+        }
         return k != null ? k : new ReferenceKernel(n);
     }
 

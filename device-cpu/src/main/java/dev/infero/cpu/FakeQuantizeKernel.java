@@ -117,8 +117,11 @@ final class FakeQuantizeKernel implements Kernel {
         }
         task.x = inputs[0].floats();
         task.z = outputs[0].floats();
-        task.threads = pool.threads();
-        pool.parallelFor(Math.min(pool.threads(), planes), task);
+        long values = (long) planes * planeSize;
+        // About ten operations and eight bytes of traffic per value.
+        int threads = Math.min(pool.threadsFor(10 * values, 8 * values), planes);
+        task.threads = threads;
+        pool.parallelFor(threads, task);
     }
 
     void plane(float[] x, float[] z, int p) {

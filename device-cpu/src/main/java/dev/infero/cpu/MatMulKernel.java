@@ -89,11 +89,13 @@ final class MatMulKernel implements Kernel {
         Scratch s = (Scratch) scratch;
         float[] x = inputs[0].floats();
         float[] y = outputs[0].floats();
+        // The weights are read once whatever the rows: memory-bound at batch 1.
+        int threads = pool.threadsFor(2L * m * n * k, 4L * ((long) n * k + (long) m * (n + k)));
         if (packed != null) {
             transpose(x, m, k, s.xt);
-            s.tasks = Math.min(Math.min(pool.threads(), s.ws.length), (m + PackedGemm.NR - 1) / PackedGemm.NR);
+            s.tasks = Math.min(Math.min(threads, s.ws.length), (m + PackedGemm.NR - 1) / PackedGemm.NR);
         } else {
-            s.tasks = Math.min(pool.threads(), n);
+            s.tasks = Math.min(threads, n);
         }
         s.x = x;
         pool.parallelFor(s.tasks, s.task);

@@ -53,6 +53,27 @@ class WindowKernelPropertyTest {
         }
     }
 
+    /**
+     * 3×3 max pooling at horizontal stride 2 runs separably from the input (SqueezeNet's, ceil-rounded OMZ IRs'): odd
+     * and even widths below and above a vector, any vertical stride, padding, ceil mode.
+     */
+    @Test
+    void separableMaxPoolingMatchesTheReference() {
+        Random r = new Random(6);
+        for (int i = 0; i < CASES; i++) {
+            int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(4), 3 + r.nextInt(60), 3 + r.nextInt(60)};
+            boolean ceil = r.nextBoolean();
+            long sh = 1 + r.nextInt(2);
+            long[] begin = {r.nextInt(2), r.nextInt(2)};
+            long[] end = {r.nextInt(2), r.nextInt(2)};
+            WindowGeometry window = new WindowGeometry(new long[] {sh, 2}, new long[] {1, 1}, begin, end,
+                    AutoPad.EXPLICIT, ceil);
+            check(Kind.MAX, window, shape, 3, 3, 1 + r.nextInt(2), r, "3x3/2 max case " + i + ": "
+                    + java.util.Arrays.toString(shape) + " stride " + sh + "x2 pads " + java.util.Arrays.toString(begin)
+                    + java.util.Arrays.toString(end) + " ceil " + ceil);
+        }
+    }
+
     @Test
     void averagePoolingMatchesTheReference() {
         runCases(Kind.AVG_INCLUDE_PAD, 3);

@@ -181,7 +181,7 @@ final class ChannelLaneConv {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
-        int threads = Math.min(pool.threads(), s.pixels.length);
+        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.pixels.length);
         int images = g.batch() * g.groups();
         int perImage = (threads + images - 1) / images;
         int cp = chunkPanels;

@@ -33,4 +33,9 @@ public record ConvGeometry(int batch, int inChannels, int inH, int inW, int outC
     public long flops() {
         return 2L * batch * outChannels * outH * outW * patchSize();
     }
+
+    /** Bytes of the input and output activations: the memory traffic of a pass over the layer. */
+    public long activationBytes() {
+        return 4L * batch * (inChannels * inH * inW + outChannels * outH * outW);
+    }
 }

@@ -166,7 +166,7 @@ public final class ConvKernel {
             shifted.run(in, out, residual, post, s.shiftedScratch, pool);
             return;
         }
-        int threads = Math.min(pool.threads(), s.cols.length);
+        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);
         int spatial = g.outH() * g.outW();
         // Enough chunks that every thread has work, none wider than the cache budget.
         int images = g.batch() * g.groups();

@@ -57,9 +57,9 @@ final class Im2col {
         if (stride == 1) {
             System.arraycopy(src, from, dst, to, n);
         } else {
-            for (int x = 0; x < n; x++) {
-                dst[to + x] = src[from + x * stride];
-            }
+            // Stride 2 (the first layers of most CNNs) in vector lanes: a quarter of a stem convolution's time was
+            // this copy, one value at a time.
+            WindowKernel.copyStrided(src, from, stride, dst, to, 0, n);
         }
     }
 }

@@ -194,7 +194,7 @@ final class ShiftedConv {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
-        int threads = Math.min(pool.threads(), s.window.length);
+        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.window.length);
         int images = g.batch() * g.groups();
         int total = g.outH() * paddedW;
         // As many chunks for every thread, none wider than the cache budget.

@@ -36,12 +36,6 @@ public final class WindowKernel {
 
     /** Output vectors the inner loops compute at a time. */
     private static final int BLOCK = 4;
-    /**
-     * Vector tap operations below which a layer runs on one thread: waking a second thread and waiting for it costs
-     * a few microseconds, as much as this much work.
-     */
-    private static final int MIN_WORK_PER_THREAD = 4096;
-
     private enum Kind { DEPTHWISE, MAX, AVG }
 
     private final ConvGeometry g;
@@ -66,6 +60,14 @@ public final class WindowKernel {
     private final int threads;
     /** Max pooling over 2×2 windows at stride 2 without padding: runs straight from the input. */
     private final boolean halving;
+    /**
+     * 3×3 max pooling without dilation at horizontal stride 2 (any vertical stride, padding, ceil rounding): separable,
+     * straight from the input (see {@link #separableMaxPool}). At stride 1 the phase-split copy costs little and the
+     * flat wide run is faster.
+     */
+    private final boolean separable;
+    /** Floats per row of the separable pooling's row maxima: the output width rounded up to whole vectors. */
+    private final int rowPitch;
     /** Per input row the windows read, where its column phase 0 starts in the buffer. */
     private final int[] rowTarget;
     /**
@@ -124,8 +126,10 @@ public final class WindowKernel {
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
-        long work = (long) g.batch() * g.inChannels() * (wideLength / L) * tapOffset.length;
-        this.threads = (int) Math.max(1, Math.min(g.batch() * g.inChannels(), work / MIN_WORK_PER_THREAD));
+        this.separable = kind == Kind.MAX && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.strideW() == 2 && g.padTop() < 3 && g.padLeft() < 3;
+        this.rowPitch = roundUp(g.outW(), L);
+        this.threads = g.batch() * g.inChannels();
     }
 
     /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
@@ -259,9 +263,15 @@ public final class WindowKernel {
         private float[] residual;
         private int threads;
 
+        /** Per thread, the separable max pooling's row maxima of one plane. */
+        private final float[][] rowMax;
+
         Scratch(int threads) {
-            buffers = new float[2 * threads][bufferLength];
-            wide = new float[threads][wideLength];
+            boolean direct = halving || separable;
+            buffers = new float[2 * threads][direct ? 0 : bufferLength];
+            wide = new float[threads][direct ? 0 : wideLength];
+            // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
+            rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
@@ -278,6 +288,12 @@ public final class WindowKernel {
             if (halving) {
                 for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
                     maxPool2x2(in, out, plane);
+                }
+                return;
+            }
+            if (separable) {
+                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                    separableMaxPool(in, out, plane, rowMax[t]);
                 }
                 return;
             }
@@ -331,6 +347,126 @@ public final class WindowKernel {
         }
     }
 
+    /**
+     * Max pooling of one plane in two passes straight from the input, with no padded copy: every input row a window
+     * reads is reduced to its row maxima first (output column x: the max over the row's columns of x's window), then
+     * each output row is the max of its window's three rows of maxima: 4 maxima per output instead of 8, and each
+     * input row is read once. The even and odd columns of a pair of vectors are split with two-vector lane
+     * selections. Columns and rows whose windows cross the input's border
+     * (padding, ceil rounding) are reduced over their part inside it.
+     */
+    private void separableMaxPool(float[] in, float[] out, int plane, float[] rows) {
+        int iw = g.inW();
+        int ih = g.inH();
+        int ow = g.outW();
+        int oh = g.outH();
+        int kw = g.kernelW();
+        int kh = g.kernelH();
+        int sw = g.strideW();
+        int padL = g.padLeft();
+        // Output columns whose windows lie inside the row: [xLo, xHi).
+        int xLo = Math.min(ow, (padL + sw - 1) / sw);
+        int xHi = iw - kw + padL < 0 ? xLo : Math.max(xLo, Math.min(ow, (iw - kw + padL) / sw + 1));
+        int firstRow = Math.max(0, -g.padTop());
+        int endRow = Math.min(ih, (oh - 1) * g.strideH() - g.padTop() + kh);
+        int planeBase = plane * ih * iw;
+        for (int r = firstRow; r < endRow; r++) {
+            int rowBase = planeBase + r * iw;
+            int dst = r * rowPitch;
+            for (int x = 0; x < xLo; x++) {
+                rows[dst + x] = borderRowMax(in, rowBase, x);
+            }
+            int x = rowMax3Stride2(in, rowBase - padL, rows, dst, xLo, xHi);
+            // The last vector may pass xHi (its extra lanes are overwritten here or never stored); where the array
+            // ended first, the rest of the inside columns; then the windows crossing the right border.
+            for (x = Math.min(x, xHi); x < ow; x++) {
+                rows[dst + x] = borderRowMax(in, rowBase, x);
+            }
+        }
+        int full = ow - ow % L;
+        VectorMask<Float> last = S.indexInRange(full, ow);
+        for (int y = 0; y < oh; y++) {
+            int r0 = Math.max(0, y * g.strideH() - g.padTop());
+            int r1 = Math.min(ih, y * g.strideH() - g.padTop() + kh);
+            int o = (plane * oh + y) * ow;
+            if (r0 >= r1) {
+                Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            int x = 0;
+            if (r1 - r0 == 3) {
+                int a = r0 * rowPitch;
+                for (; x < full; x += L) {
+                    FloatVector m = FloatVector.fromArray(S, rows, a + x);
+                    FloatVector v1 = FloatVector.fromArray(S, rows, a + rowPitch + x);
+                    FloatVector v2 = FloatVector.fromArray(S, rows, a + 2 * rowPitch + x);
+                    m = m.blend(v1, m.compare(VectorOperators.LT, v1));
+                    m.blend(v2, m.compare(VectorOperators.LT, v2)).intoArray(out, o + x);
+                }
+                if (full < ow) {
+                    // The rows are rowPitch long, so the loads stay inside; the store stops at the row's end.
+                    FloatVector m = FloatVector.fromArray(S, rows, a + x);
+                    FloatVector v1 = FloatVector.fromArray(S, rows, a + rowPitch + x);
+                    FloatVector v2 = FloatVector.fromArray(S, rows, a + 2 * rowPitch + x);
+                    m = m.blend(v1, m.compare(VectorOperators.LT, v1));
+                    m.blend(v2, m.compare(VectorOperators.LT, v2)).intoArray(out, o + x, last);
+                    x = ow;
+                }
+            } else if (r1 - r0 == 2) {
+                int a = r0 * rowPitch;
+                for (; x < full; x += L) {
+                    FloatVector m = FloatVector.fromArray(S, rows, a + x);
+                    FloatVector v1 = FloatVector.fromArray(S, rows, a + rowPitch + x);
+                    m.blend(v1, m.compare(VectorOperators.LT, v1)).intoArray(out, o + x);
+                }
+            } else if (r1 - r0 == 1) {
+                System.arraycopy(rows, r0 * rowPitch, out, o, full);
+                x = full;
+            }
+            for (; x < ow; x++) {
+                float m = rows[r0 * rowPitch + x];
+                for (int r = r0 + 1; r < r1; r++) {
+                    float v = rows[r * rowPitch + x];
+                    m = m < v ? v : m;
+                }
+                out[o + x] = m;
+            }
+        }
+    }
+
+    /**
+     * Row maxima of 3-wide windows at stride 2 for output columns [x, xHi), whole vectors while the loads stay inside
+     * the array: column x's window starts at {@code base + 2x}. Returns where it stopped (past xHi when it finished).
+     */
+    private static int rowMax3Stride2(float[] in, int base, float[] rows, int dst, int x, int xHi) {
+        // The loads reach base + 2x + 2 + 2L - 1, one float past the last column the lanes use; lanes past xHi read
+        // the next row (or columns past the border) and are not kept.
+        for (; x < xHi && base + 2 * x + 2 + 2 * L <= in.length; x += L) {
+            int p = base + 2 * x;
+            FloatVector a = FloatVector.fromArray(S, in, p);
+            FloatVector b = FloatVector.fromArray(S, in, p + L);
+            FloatVector a2 = FloatVector.fromArray(S, in, p + 2);
+            FloatVector b2 = FloatVector.fromArray(S, in, p + 2 + L);
+            FloatVector m = EVEN_LANES.selectFrom(a, b);
+            FloatVector odd = ODD_LANES.selectFrom(a, b);
+            FloatVector next = EVEN_LANES.selectFrom(a2, b2);
+            m = m.blend(odd, m.compare(VectorOperators.LT, odd));
+            m.blend(next, m.compare(VectorOperators.LT, next)).intoArray(rows, dst + x);
+        }
+        return x;
+    }
+
+    /** The max over the part inside the row of output column x's window (-inf when it has none). */
+    private float borderRowMax(float[] in, int rowBase, int x) {
+        int c0 = x * g.strideW() - g.padLeft();
+        float m = Float.NEGATIVE_INFINITY;
+        for (int c = Math.max(0, c0); c < Math.min(g.inW(), c0 + g.kernelW()); c++) {
+            float v = in[rowBase + c];
+            m = m < v ? v : m;
+        }
+        return m;
+    }
+
     public Scratch newScratch(int threads) {
         return new Scratch(Math.min(threads, this.threads));
     }
@@ -340,7 +476,9 @@ public final class WindowKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.threads = Math.min(pool.threads(), s.wide.length);
+        // The input is read twice (copied into the padded buffers, then by the taps).
+        long bytes = g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW();
+        s.threads = Math.min(pool.threadsFor(g.flops(), bytes), s.wide.length);
         s.nextPlane.set(0);
         pool.parallelFor(s.threads, s.task);
         s.in = null;
@@ -544,8 +682,11 @@ public final class WindowKernel {
         }
     }
 
-    /** {@code buf[d + j] = in[src + j * step]} for j in [first, end). */
-    private static void copyStrided(float[] in, int src, int step, float[] buf, int d, int first, int end) {
+    /**
+     * {@code buf[d + j] = in[src + j * step]} for j in [first, end): stride 2 with two-vector lane selections (also
+     * {@link Im2col}'s strided rows), others scalar.
+     */
+    static void copyStrided(float[] in, int src, int step, float[] buf, int d, int first, int end) {
         if (step == 1) {
             copyRow(in, src + first, buf, d + first, end - first);
             return;

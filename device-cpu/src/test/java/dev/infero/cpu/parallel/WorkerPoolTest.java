@@ -35,4 +35,48 @@ class WorkerPoolTest {
             assertEquals(1, hits.get(3), "the pool still works after a failure");
         }
     }
+
+    @Test
+    void roundsLargerThanOneClaimStateRunEveryTaskOnce() {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            int tasks = 70_000;
+            AtomicIntegerArray hits = new AtomicIntegerArray(tasks);
+            pool.parallelFor(tasks, hits::incrementAndGet);
+            for (int i = 0; i < tasks; i++) {
+                assertEquals(1, hits.get(i), "task " + i);
+            }
+        }
+    }
+
+    @Test
+    void aFailureDoesNotLeakIntoTheNextRound() {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            assertThrows(IllegalArgumentException.class, () -> pool.parallelFor(2, i -> {
+                throw new IllegalArgumentException("task " + i);
+            }));
+            for (int round = 0; round < 100; round++) {
+                pool.parallelFor(2, i -> { });
+            }
+        }
+    }
+
+    @Test
+    void smallWorkRunsOnTheCallingThreadAndLargeWorkOnAllThreads() {
+        try (WorkerPool one = new WorkerPool(1, "test"); WorkerPool two = new WorkerPool(2, "test")) {
+            assertEquals(1, one.threadsFor(Long.MAX_VALUE / 2, 0));
+            long threshold = WorkerPool.MIN_NANOS_PER_THREAD;
+            if (threshold == 0) {
+                // -Dinfero.cpu.minTaskMicros=0 (a test execution that runs every multi-threaded path): all splits.
+                assertEquals(2, two.threadsFor(0, 0));
+                return;
+            }
+            assertEquals(1, two.threadsFor(0, 0));
+            // A 1×1 convolution of 16 channels on 32×32: a few microseconds, not worth a hand-off.
+            assertEquals(1, two.threadsFor(2L * 16 * 16 * 32 * 32, 4L * 2 * 16 * 32 * 32));
+            // A 3×3 convolution of 64 channels on 56×56: a millisecond.
+            assertEquals(2, two.threadsFor(2L * 64 * 64 * 9 * 56 * 56, 4L * 2 * 64 * 56 * 56));
+            assertEquals(1, two.threadsFor(2 * threshold - 1));
+            assertEquals(2, two.threadsFor(2 * threshold));
+        }
+    }
 }

@@ -85,6 +85,11 @@ public final class Interpolate extends Op {
         return new Interpolate(attributes, true);
     }
 
+    /** The attributes (mode, coordinate and nearest rounding modes, ...). */
+    public Attributes attributes() {
+        return a;
+    }
+
     @Override
     public String type() {
         return "Interpolate";
