@@ -11,7 +11,7 @@
 # fails fast as OutOfMemoryError) with a 20 s per-input timeout; Jazzer goes on after a finding (keep_going) so that one
 # crash does not hide the next. Findings are written by Jazzer into
 # fuzz/src/test/resources/dev/infero/fuzz/<Target>FuzzTestInputs/fuzz/ (they become regression seeds once fixed),
-# logs into fuzz/target/fuzz-logs/, and one line per target is appended to fuzz/target/fuzz-results.tsv:
+# logs into fuzz/target/fuzz-logs/<Target>-<utc time>.log, and one line per target is appended to fuzz/target/fuzz-results.tsv:
 #   utc-time  target  seconds  executions  findings  corpus-size
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,7 +49,7 @@ for target in "${list[@]}"; do
   if [[ ! -f "fuzz/src/test/java/dev/infero/fuzz/$class.java" ]]; then
     echo "fuzz.sh: no target $target (see --list)" >&2; exit 2
   fi
-  log="$logs/$target.log"
+  log="$logs/$target-$(date -u +%Y%m%dT%H%M%SZ).log"
   echo "fuzz.sh: $target for ${seconds}s (log $log)"
   JAZZER_FUZZ=1 mvn -o -B -ntp test -pl fuzz -Dtest="$class" -Dsurefire.failIfNoSpecifiedTests=false \
     -Dsurefire.jvm.args="$jvm" > "$log" 2>&1 || true

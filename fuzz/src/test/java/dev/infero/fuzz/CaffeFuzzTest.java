@@ -1,9 +1,9 @@
 package dev.infero.fuzz;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.infero.core.frontend.ModelSource;
 
 import java.nio.file.Path;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** Fuzzes the Caffe frontend: the text {@code .prototxt} and the binary {@code .caffemodel} (input split by {@link Fuzz#split}). */
 class CaffeFuzzTest {

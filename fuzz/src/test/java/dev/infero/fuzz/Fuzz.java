@@ -70,6 +70,22 @@ final class Fuzz {
         return SCRATCH;
     }
 
+    /** Creates empty files in the scratch folder (what a configuration refers to). */
+    static void files(String... names) {
+        for (String name : names) {
+            write(name, new byte[0]);
+        }
+    }
+
+    /** Creates a folder in the scratch folder. */
+    static void folder(String name) {
+        try {
+            Files.createDirectories(SCRATCH.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads a model from the scratch folder with the frontend of {@code framework}. */
     static void readModel(ModelSource source) {
         CORE.readModel(source);

@@ -1,9 +1,9 @@
 package dev.infero.fuzz;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.infero.api.io.ImageInput;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** Fuzzes image decoding ({@code api.io.ImageInput}) into a dynamic NCHW float input, as {@code run -i} does. */
 class ImageFuzzTest {

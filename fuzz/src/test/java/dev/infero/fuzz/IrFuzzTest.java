@@ -1,9 +1,9 @@
 package dev.infero.fuzz;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.infero.core.frontend.ModelSource;
 
 import java.nio.file.Path;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** Fuzzes OpenVINO IR reading: the {@code .xml} and its {@code .bin} (input split by {@link Fuzz#split}). */
 class IrFuzzTest {

@@ -1,9 +1,9 @@
 package dev.infero.fuzz;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.infero.core.frontend.ModelSource;
 
 import java.nio.file.Path;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** Fuzzes the MXNet frontend: the {@code -symbol.json} and the {@code .params} (input split by {@link Fuzz#split}). */
 class MxnetFuzzTest {

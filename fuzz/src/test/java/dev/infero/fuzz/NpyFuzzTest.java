@@ -1,7 +1,7 @@
 package dev.infero.fuzz;
 
-import dev.infero.api.io.Npy;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.infero.api.io.Npy;
 
 /** Fuzzes the {@code .npy} reader ({@code api.io.Npy}): header dictionary, dtype, shape and data size. */
 class NpyFuzzTest {

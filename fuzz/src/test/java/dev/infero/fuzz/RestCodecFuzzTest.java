@@ -1,9 +1,9 @@
 package dev.infero.fuzz;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.infero.serve.RestCodec;
 
 import java.util.Arrays;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /** Fuzzes the KServe v2 REST request decoding of the model server (JSON and the binary data extension). */
 class RestCodecFuzzTest {
