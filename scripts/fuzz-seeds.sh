@@ -65,7 +65,7 @@ for p in files("models/frameworks/tflite/*.tflite"):
     add("TfliteFuzzTest", read(p))
 for proto in files("models/frameworks/caffe/**/*.prototxt"):
     for weights in glob.glob(os.path.join(os.path.dirname(proto), "*.caffemodel")):
-        if os.path.basename(weights).startswith(os.path.basename(proto)[:3]):
+        if os.path.basename(weights).startswith(os.path.basename(proto)[:-len(".prototxt")]):
             add("CaffeFuzzTest", pair(read(proto), read(weights)))
 for p in files("models/frameworks/tensorflow/*.pb"):
     add("TfFuzzTest", read(p))
