@@ -52,10 +52,10 @@ public abstract class Reduction extends Op {
         /** The lanes of {@code v} combined, in {@link VectorLanes}' fixed order (constant operators, as above). */
         float fold(FloatVector v) {
             return switch (this) {
-                case SUM -> VectorLanes.fold(v, VectorOperators.ADD);
-                case PRODUCT -> VectorLanes.fold(v, VectorOperators.MUL);
-                case MAX -> VectorLanes.fold(v, VectorOperators.MAX);
-                case MIN -> VectorLanes.fold(v, VectorOperators.MIN);
+                case SUM -> VectorLanes.sum(v);
+                case PRODUCT -> VectorLanes.product(v);
+                case MAX -> VectorLanes.max(v);
+                case MIN -> VectorLanes.min(v);
             };
         }
 
