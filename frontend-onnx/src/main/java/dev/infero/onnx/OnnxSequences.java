@@ -54,7 +54,11 @@ final class OnnxSequences {
             case "SequenceLength" -> put(values, out, n.constant(Tensor.scalar((long) sequence(n, proto, 0).size())));
             case "SequenceAt" -> {
                 List<Value> seq = sequence(n, proto, 0);
-                put(values, out, seq.get(position(n, proto, 1, seq.size(), false, seq.size())));
+                if (!n.hasInput(1)) {
+                    // Required by the operator; found by fuzzing (an absent position read past the end).
+                    throw n.error("has no position input (SequenceAt requires one)");
+                }
+                put(values, out, seq.get(position(n, proto, 1, seq.size(), false, 0)));
             }
             case "SequenceInsert" -> {
                 List<Value> seq = new ArrayList<>(sequence(n, proto, 0));

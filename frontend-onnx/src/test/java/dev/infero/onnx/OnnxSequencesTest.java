@@ -83,6 +83,13 @@ class OnnxSequencesTest {
             b.node("SequenceAt", "a").inputs("seq", "five").outputs("y");
         }));
         assertTrue(e.getMessage().contains("position 5 is out of range"), e.getMessage());
+        // Found by OnnxFuzzTest (fuzz/.../OnnxFuzzTestInputs/fuzz/regression-sequence-at-without-position): this
+        // used to throw IndexOutOfBoundsException.
+        e = assertThrows(InferoException.class, () -> run(b -> {
+            b.node("SequenceConstruct", "s").inputs("x").outputs("seq");
+            b.node("SequenceAt", "a").inputs("seq").outputs("y");
+        }));
+        assertTrue(e.getMessage().contains("has no position input"), e.getMessage());
     }
 
     @Test

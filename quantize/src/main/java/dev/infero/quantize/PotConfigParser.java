@@ -67,6 +67,10 @@ public final class PotConfigParser {
         model.only("model_name", "model", "weights");
         String modelName = model.string("model_name", true);
         Path modelFile = model.file("model", base, true);
+        if (modelFile.getFileName() == null) {
+            // "/" or "/..": a file system root has no file name to take the model format from (found by fuzzing).
+            throw new ConfigException(model.at("model") + ": " + modelFile + " is a file system root, not a model file");
+        }
         Path weights = model.file("weights", base, false);
         if (weights == null && modelFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml")) {
             weights = replaceExtension(modelFile);

@@ -72,6 +72,14 @@ class PotConfigParserTest {
     }
 
     @Test
+    void aModelPathThatIsAFileSystemRootIsRefused() {
+        // Found by fuzzing (fuzz/.../PotConfigFuzzTestInputs/fuzz/regression-model-root): "/.." used to throw
+        // NullPointerException.
+        String message = error("{\"model\": {\"model_name\": \"m\", \"model\": \"/..\"}}");
+        assertTrue(message.contains("model.model") && message.contains("file system root"), message);
+    }
+
+    @Test
     void paramsDefaultToPots() {
         PotConfig c = PotConfigParser.parse("""
                 {"model": {"model_name": "m", "model": "m.xml"}, "engine": {"type": "simplified", "data_source": "faces"},

@@ -26,15 +26,37 @@ public abstract class Reduction extends Op {
 
     /** How mapped elements combine into one value. */
     protected enum Combine {
-        SUM(VectorOperators.ADD, 0), PRODUCT(VectorOperators.MUL, 1),
-        MAX(VectorOperators.MAX, Double.NEGATIVE_INFINITY), MIN(VectorOperators.MIN, Double.POSITIVE_INFINITY);
+        SUM(0), PRODUCT(1), MAX(Double.NEGATIVE_INFINITY), MIN(Double.POSITIVE_INFINITY);
 
-        final VectorOperators.Associative vectorOp;
         final double identity;
 
-        Combine(VectorOperators.Associative vectorOp, double identity) {
-            this.vectorOp = vectorOp;
+        Combine(double identity) {
             this.identity = identity;
+        }
+
+        /**
+         * {@code a ⊕ b} lane-wise. Each branch names its operator as a constant: C2 compiles
+         * {@code lanewise(op, ...)} to vector instructions only when {@code op} is a constant; with the operator read
+         * from a field of the constant, every call ran the Vector API's Java fallback, allocating an array per vector
+         * (the embedded demo's GlobalAveragePool allocated 540 kB per inference).
+         */
+        FloatVector apply(FloatVector a, FloatVector b) {
+            return switch (this) {
+                case SUM -> a.lanewise(VectorOperators.ADD, b);
+                case PRODUCT -> a.lanewise(VectorOperators.MUL, b);
+                case MAX -> a.lanewise(VectorOperators.MAX, b);
+                case MIN -> a.lanewise(VectorOperators.MIN, b);
+            };
+        }
+
+        /** The lanes of {@code v} combined, in {@link VectorLanes}' fixed order (constant operators, as above). */
+        float fold(FloatVector v) {
+            return switch (this) {
+                case SUM -> VectorLanes.sum(v);
+                case PRODUCT -> VectorLanes.product(v);
+                case MAX -> VectorLanes.max(v);
+                case MIN -> VectorLanes.min(v);
+            };
         }
 
         double apply(double a, double b) {
@@ -214,9 +236,9 @@ public abstract class Reduction extends Op {
         if (bound > 0) {
             FloatVector v = FloatVector.broadcast(F, (float) c.identity);
             for (; k < bound; k += F.length()) {
-                v = v.lanewise(c.vectorOp, map(m, FloatVector.fromArray(F, x, i + k)));
+                v = c.apply(v, map(m, FloatVector.fromArray(F, x, i + k)));
             }
-            acc = (float) c.apply(acc, VectorLanes.fold(v, c.vectorOp));
+            acc = (float) c.apply(acc, c.fold(v));
         }
         for (; k < len; k++) {
             acc = (float) c.apply(acc, map(m, x[i + k]));
@@ -230,8 +252,7 @@ public abstract class Reduction extends Op {
         Mapping m = mapping();
         int k = 0;
         for (int bound = F.loopBound(len); k < bound; k += F.length()) {
-            FloatVector.fromArray(F, z, o + k).lanewise(c.vectorOp, map(m, FloatVector.fromArray(F, x, i + k)))
-                    .intoArray(z, o + k);
+            c.apply(FloatVector.fromArray(F, z, o + k), map(m, FloatVector.fromArray(F, x, i + k))).intoArray(z, o + k);
         }
         for (; k < len; k++) {
             z[o + k] = (float) c.apply(z[o + k], map(m, x[i + k]));
