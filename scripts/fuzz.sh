@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes Infero's parsers with Jazzer, one target after the other, each for a set time, and records the executions and
-# findings of every target (docs/reliability-fuzzing.md).
+# findings of every target (docs/reliability.md).
 #
 # Usage: scripts/fuzz.sh [--seconds N] [--targets A,B,...] [--no-seeds] [--list]
 #   --seconds N   fuzzing time per target (default 300)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A long run of the API (docs/reliability-fuzzing.md, "Soak and stress"): several models in one JVM, 20 ms of
+# A long run of the API (docs/reliability.md, "Soak and stress"): several models in one JVM, 20 ms of
 # each in turn, one model closed and compiled again every --reload-seconds; per block of --block-seconds the median
 # latency, allocation per inference and heap of each model; the summary gives each model's drift (largest block median
 # over smallest, after the warm-up).

@@ -14,7 +14,7 @@ import java.util.Arrays;
 /**
  * What every fuzz target shares: the contract it checks and the scratch files model readers need.
  *
- * <p>The contract (docs/reliability-fuzzing.md): any input is either accepted or refused with an
+ * <p>The contract (docs/reliability.md): any input is either accepted or refused with an
  * {@link InferoException} (or a subclass) or an {@link IllegalArgumentException} carrying a message. Anything else
  * thrown — {@code NullPointerException}, {@code ArrayIndexOutOfBoundsException}, {@code OutOfMemoryError},
  * {@code StackOverflowError} — escapes the target and Jazzer records it as a finding; a hang is caught by the per-input
