@@ -11,6 +11,7 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
+import dev.infero.core.tensor.VectorLanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -155,7 +156,9 @@ final class ReduceKernel implements Kernel {
                     a0 = a0.add(FloatVector.fromArray(S, x, i + k));
                     a1 = a1.add(FloatVector.fromArray(S, x, i + k + L));
                 }
-                acc = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                // Not reduceLanes(ADD): its order is unspecified and changes when C2 compiles the loop, so the same
+                // input would give other bits later in a run. VectorLanes adds in one fixed order.
+                acc = VectorLanes.sum(a0.add(a1));
             }
             for (; k < reduced; k++) {
                 acc += x[i + k];
@@ -169,7 +172,7 @@ final class ReduceKernel implements Kernel {
                     FloatVector v = FloatVector.fromArray(S, x, i + k);
                     a = max ? a.max(v) : a.min(v);
                 }
-                acc = a.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+                acc = max ? VectorLanes.max(a) : VectorLanes.min(a);
             }
             for (; k < reduced; k++) {
                 acc = max ? Math.max(acc, x[i + k]) : Math.min(acc, x[i + k]);
