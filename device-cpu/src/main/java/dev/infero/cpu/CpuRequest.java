@@ -6,9 +6,8 @@ import dev.infero.core.InvalidInputException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.ProfilingInfo;
-import dev.infero.core.op.InferContext;
+import dev.infero.core.op.ConcreteInferContext;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.ArrayList;
@@ -199,83 +198,19 @@ final class CpuRequest implements ExecutionRequest {
 
     /** Infers this step's output shapes from its actual inputs and (re)allocates buffers that do not fit. */
     private void allocateOutputs(ExecutionPlan.Step step, Tensor[] in, Tensor[] tensors) {
-        RunContext ctx = new RunContext(step, in);
+        ConcreteInferContext ctx = new ConcreteInferContext(step.node(), in, "node");
         step.node().op().infer(ctx);
         for (int i = 0; i < step.outputs().length; i++) {
             int slot = step.outputs()[i];
             // Shapes computed from input data (a shape tensor read from a file) may be absurd: name the node.
             ResourceLimits.current().checkTensor("node '" + step.node().name() + "' (" + step.node().type()
-                    + ") output " + i, ctx.types[i], ctx.shapes[i]);
-            tensors[slot] = Tensor.allocate(ctx.types[i], ctx.shapes[i]);
+                    + ") output " + i, ctx.outputType(i), ctx.outputShape(i));
+            tensors[slot] = Tensor.allocate(ctx.outputType(i), ctx.outputShape(i));
         }
     }
 
     @Override
     public Tensor output(int index) {
         return lastSpecialised != null ? lastSpecialised.output(index) : lastRun[plan.outputSlots[index]];
-    }
-
-    /** Shape inference over concrete tensors: every input value is known. */
-    private static final class RunContext implements InferContext {
-        private final ExecutionPlan.Step step;
-        private final Tensor[] in;
-        final ElementType[] types;
-        final int[][] shapes;
-
-        RunContext(ExecutionPlan.Step step, Tensor[] in) {
-            this.step = step;
-            this.in = in;
-            this.types = new ElementType[step.outputs().length];
-            this.shapes = new int[step.outputs().length][];
-        }
-
-        @Override
-        public int inputCount() {
-            return in.length;
-        }
-
-        @Override
-        public boolean hasInput(int i) {
-            return i < in.length && in[i] != null;
-        }
-
-        @Override
-        public ElementType inputType(int i) {
-            return in[i].type();
-        }
-
-        @Override
-        public PartialShape inputShape(int i) {
-            return PartialShape.of(in[i].shape());
-        }
-
-        @Override
-        public Tensor inputValue(int i) {
-            return hasInput(i) ? in[i] : null;
-        }
-
-        @Override
-        public void setOutput(int i, ElementType type, PartialShape shape) {
-            if (!shape.isStatic()) {
-                throw error("output " + i + " shape " + shape + " is still unknown with concrete inputs");
-            }
-            types[i] = type;
-            shapes[i] = shape.toArray();
-        }
-
-        @Override
-        public String nodeName() {
-            return step.node().name();
-        }
-
-        @Override
-        public InferoException error(String message) {
-            StringBuilder ins = new StringBuilder();
-            for (Tensor t : in) {
-                ins.append(ins.isEmpty() ? "" : ", ").append(t == null ? "-" : t.describe());
-            }
-            return new InferoException("node '" + nodeName() + "' (" + step.node().type() + "): " + message
-                    + " [inputs: " + ins + "]");
-        }
     }
 }

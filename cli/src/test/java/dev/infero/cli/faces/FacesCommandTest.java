@@ -130,7 +130,7 @@ class FacesCommandTest {
         Result r = run("faces", "-i", photos.toString(), "-o", file.toString(), "--detector",
                 model("blazeface.onnx").toString());
         assertEquals(1, r.code());
-        assertEquals("error: output folder " + file + " is a file", r.err().strip());
+        assertEquals("error: output folder " + file + " is a file, not a folder", r.err().strip());
         Result below = run("faces", "-i", photos.toString(), "-o", file.resolve("sub").toString(), "--detector",
                 model("blazeface.onnx").toString(), "--model-precision", "INT8");
         assertEquals(1, below.code());

@@ -4,12 +4,10 @@ import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.op.InferContext;
+import dev.infero.core.op.ConcreteInferContext;
 import dev.infero.core.ops.Constant;
 import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.types.ElementType;
-import dev.infero.core.types.PartialShape;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +128,11 @@ public record Body(String tag, String portMap, Graph graph, List<Input> inputs, 
                 Value v = n.input(i);
                 in[i] = v == null ? null : values.get(v);
             }
-            Concrete ctx = new Concrete(n, in);
+            ConcreteInferContext ctx = new ConcreteInferContext(n, in, "body node");
             n.op().infer(ctx);
             Tensor[] out = new Tensor[n.outputs().size()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = Tensor.allocate(ctx.types[i], ctx.shapes[i]);
+                out[i] = Tensor.allocate(ctx.outputType(i), ctx.outputShape(i));
             }
             n.op().evaluate(in, out);
             for (int i = 0; i < out.length; i++) {
@@ -147,64 +145,5 @@ public record Body(String tag, String portMap, Graph graph, List<Input> inputs, 
             out[i] = values.get(results.get(i).input(0));
         }
         return out;
-    }
-
-    /** Shape inference over concrete tensors. */
-    private static final class Concrete implements InferContext {
-        private final Node node;
-        private final Tensor[] in;
-        final ElementType[] types;
-        final int[][] shapes;
-
-        Concrete(Node node, Tensor[] in) {
-            this.node = node;
-            this.in = in;
-            this.types = new ElementType[node.outputs().size()];
-            this.shapes = new int[types.length][];
-        }
-
-        @Override
-        public int inputCount() {
-            return in.length;
-        }
-
-        @Override
-        public boolean hasInput(int i) {
-            return i < in.length && in[i] != null;
-        }
-
-        @Override
-        public ElementType inputType(int i) {
-            return in[i].type();
-        }
-
-        @Override
-        public PartialShape inputShape(int i) {
-            return PartialShape.of(in[i].shape());
-        }
-
-        @Override
-        public Tensor inputValue(int i) {
-            return hasInput(i) ? in[i] : null;
-        }
-
-        @Override
-        public void setOutput(int i, ElementType type, PartialShape shape) {
-            if (!shape.isStatic()) {
-                throw error("output " + i + " shape " + shape + " is still unknown with concrete inputs");
-            }
-            types[i] = type;
-            shapes[i] = shape.toArray();
-        }
-
-        @Override
-        public String nodeName() {
-            return node.name();
-        }
-
-        @Override
-        public InferoException error(String message) {
-            return new InferoException("body node '" + node.name() + "' (" + node.type() + "): " + message);
-        }
     }
 }
