@@ -8,14 +8,13 @@ import dev.infero.api.io.ImageInput;
 import dev.infero.api.io.Npy;
 import dev.infero.cli.io.TensorText;
 import dev.infero.core.InferoException;
+import dev.infero.core.OutputFolder;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import dev.infero.transforms.EmbedPreprocessing;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -196,11 +195,7 @@ final class RunCommand implements Callable<Integer> {
 
     private void report(List<PortInfo> ports, InferRequest request, PrintWriter out) {
         if (outputDir != null) {
-            try {
-                Files.createDirectories(outputDir);
-            } catch (IOException e) {
-                throw new InferoException("cannot create " + outputDir + ": " + e.getMessage(), e);
-            }
+            OutputFolder.prepare(outputDir, "--output-dir");
         }
         for (int i = 0; i < ports.size(); i++) {
             Tensor t = request.getOutput(i);

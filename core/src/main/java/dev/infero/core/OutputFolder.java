@@ -30,14 +30,28 @@ public final class OutputFolder {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new InferoException(what + " " + dir + " is a file, not a folder");
         }
+        String problem = problem(dir);
+        if (problem != null) {
+            throw new InferoException("cannot write to " + what + " " + dir + ": " + problem);
+        }
+        return dir;
+    }
+
+    /**
+     * Creates {@code dir} if needed and tries a probe file in it (deleted at once); for callers that word their own
+     * error.
+     *
+     * @return why a file cannot be written there, in words, or {@code null} when it can
+     */
+    public static String problem(Path dir) {
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".infero-write-check", ".tmp");
             Files.delete(probe);
+            return null;
         } catch (IOException | SecurityException e) {
-            throw new InferoException("cannot write to " + what + " " + dir + ": " + describe(e), e);
+            return describe(e);
         }
-        return dir;
     }
 
     /** The folder a file will be written to ({@code file}'s parent, or the working folder), prepared as above. */

@@ -3,6 +3,7 @@ package dev.infero.cli.report;
 import static dev.infero.cli.report.Svg.escape;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.OutputFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,13 +102,9 @@ public final class HtmlReport {
         if (Files.isDirectory(file)) {
             throw new InferoException("report file " + file + " is a folder");
         }
-        Path parent = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-            Path probe = Files.createTempFile(parent, ".infero-report", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new InferoException("cannot write report " + file + ": " + e, e);
+        String problem = OutputFolder.problem(file.toAbsolutePath().getParent());
+        if (problem != null) {
+            throw new InferoException("cannot write report " + file + ": " + problem);
         }
     }
 
