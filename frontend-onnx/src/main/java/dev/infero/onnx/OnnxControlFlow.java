@@ -9,6 +9,7 @@ import dev.infero.core.ops.control.Body;
 import dev.infero.core.ops.control.If;
 import dev.infero.core.ops.control.Loop;
 import dev.infero.core.ops.control.TensorIterator;
+import dev.infero.core.ops.sequence.PackedSequence;
 import dev.infero.core.ops.movement.Squeeze;
 import dev.infero.core.ops.movement.Unsqueeze;
 import dev.infero.core.tensor.Tensor;
@@ -41,10 +42,12 @@ final class OnnxControlFlow {
 
     private final NodeTranslator translator;
     private final Path modelDir;
+    private final OnnxSequences sequences;
 
-    OnnxControlFlow(NodeTranslator translator, Path modelDir) {
+    OnnxControlFlow(NodeTranslator translator, Path modelDir, OnnxSequences sequences) {
         this.translator = translator;
         this.modelDir = modelDir;
+        this.sequences = sequences;
     }
 
     /**
@@ -95,17 +98,35 @@ final class OnnxControlFlow {
         return new Scope(outer, null);
     }
 
-    /** A parameter of a body: ONNX name, type and shape. */
-    private record Param(String name, ElementType type, PartialShape shape) {
+    /**
+     * A parameter of a body: ONNX name, type and shape; a sequence is two, its data under its name (with the items'
+     * rank, else {@link #NOT_SEQUENCE}) and its shapes under the name with the shapes suffix.
+     */
+    private record Param(String name, ElementType type, PartialShape shape, int rank) {
+        Param(String name, ElementType type, PartialShape shape) {
+            this(name, type, shape, NOT_SEQUENCE);
+        }
     }
+
+    private static final int NOT_SEQUENCE = Integer.MIN_VALUE;
 
     /** Inserts nodes between body parameter {@code i} and the ONNX name it defines. */
     private interface Adapt {
         Value apply(Graph body, int i, Value parameter);
     }
 
-    /** A translated body: its graph (parameters declared first, then captured ones) and what it captured. */
-    private record Built(Graph graph, List<Value> captured, List<Value> results) {
+    /**
+     * A translated body: its graph (parameters declared first, then captured ones), what it captured, and per ONNX
+     * output its value, or for a sequence its packed data and shapes (with the item rank in {@code ranks}).
+     */
+    private record Built(Graph graph, List<Value> captured, List<List<Value>> outs, int[] ranks) {
+        /** The tensor value of ONNX output {@code i}; an error for a sequence. */
+        Value tensor(int i, String what) {
+            if (outs.get(i).size() != 1) {
+                throw new InferoException(what + " is a sequence where a tensor is expected");
+            }
+            return outs.get(i).get(0);
+        }
     }
 
     /**
@@ -125,6 +146,9 @@ final class OnnxControlFlow {
             if (!p.name.isEmpty()) {
                 v.names().add(p.name);
                 scope.put(p.name, v);
+                if (p.rank != NOT_SEQUENCE) {
+                    sequences.rank(p.name, p.rank);
+                }
             }
         }
         for (TensorProto t : g.getInitializerList()) {
@@ -138,16 +162,24 @@ final class OnnxControlFlow {
         }
         OnnxImporter.checkSupported(g, nodes, true);
         translator.translate(nodes, body, scope);
-        List<Value> results = new ArrayList<>();
-        for (var out : g.getOutputList()) {
-            Value v = scope.get(out.getName());
+        List<List<Value>> outs = new ArrayList<>();
+        int[] ranks = new int[g.getOutputCount()];
+        for (int i = 0; i < g.getOutputCount(); i++) {
+            String out = g.getOutput(i).getName();
+            if (sequences.isSequence(out, scope)) {
+                OnnxSequences.Packed p = sequences.packed(out, body, scope, name + "/out" + i);
+                outs.add(List.of(p.data(), p.shapes()));
+                ranks[i] = p.rank();
+                continue;
+            }
+            Value v = scope.get(out);
             if (v == null) {
-                throw new InferoException("body '" + name + "' output '" + out.getName()
+                throw new InferoException("body '" + name + "' output '" + out
                         + "' is not produced by any of its nodes");
             }
-            results.add(v);
+            outs.add(List.of(v));
         }
-        return new Built(body, List.copyOf(scope.capturedOrder), results);
+        return new Built(body, List.copyOf(scope.capturedOrder), outs, ranks);
     }
 
     private static GraphProto graphAttribute(NodeProto node, String attr, String nodeName) {
@@ -200,8 +232,11 @@ final class OnnxControlFlow {
         return v;
     }
 
-    /** ONNX Loop as Loop-5; returns the node's outputs (final carried values, then stacked scan outputs). */
-    List<Value> loop(NodeProto node, int opset, Graph graph, Map<String, Value> values) {
+    /**
+     * ONNX Loop as Loop-5, binding the node's outputs (final carried values, then stacked scan outputs) in
+     * {@code values}. A carried sequence is two carried values, its packed data and shapes.
+     */
+    void loop(NodeProto node, int opset, Graph graph, Map<String, Value> values) {
         String name = nameOf(node);
         GraphProto g = graphAttribute(node, "body", name);
         int carried = node.getInputCount() - 2;
@@ -212,14 +247,26 @@ final class OnnxControlFlow {
         }
         Value trip = input(node, 0, values);
         Value cond = input(node, 1, values);
+        // Carried values as slots: one per tensor, two per sequence (data, shapes).
         List<Value> initial = new ArrayList<>();
+        int[] ranks = new int[carried];
         for (int k = 0; k < carried; k++) {
+            String in = node.getInput(2 + k);
+            if (sequences.isSequence(in, values)) {
+                OnnxSequences.Packed p = sequences.packed(in, graph, values, name + "/carried" + k);
+                initial.add(p.data());
+                initial.add(p.shapes());
+                ranks[k] = p.rank();
+                continue;
+            }
             Value v = input(node, 2 + k, values);
             if (v == null) {
                 throw new InferoException("ONNX node '" + name + "' (Loop): carried value " + k + " is absent");
             }
             initial.add(v);
+            ranks[k] = NOT_SEQUENCE;
         }
+        int slots = initial.size();
         List<PartialShape> shapes = new ArrayList<>(initial.stream().map(Value::shape).toList());
         Built built = null;
         // A carried value may change shape between iterations: build again with the shapes merged until stable.
@@ -227,15 +274,35 @@ final class OnnxControlFlow {
             List<Param> params = new ArrayList<>();
             params.add(new Param(g.getInput(0).getName(), ElementType.I64, PartialShape.scalar()));
             params.add(new Param(g.getInput(1).getName(), ElementType.BOOLEAN, PartialShape.scalar()));
-            for (int k = 0; k < carried; k++) {
-                params.add(new Param(g.getInput(2 + k).getName(), initial.get(k).type(), shapes.get(k)));
+            for (int k = 0, slot = 0; k < carried; k++) {
+                String in = g.getInput(2 + k).getName();
+                params.add(new Param(in, initial.get(slot).type(), shapes.get(slot), ranks[k]));
+                if (ranks[k] != NOT_SEQUENCE) {
+                    params.add(new Param(in.isEmpty() ? "" : in + PackedSequence.SHAPES_SUFFIX, ElementType.I64,
+                            shapes.get(slot + 1)));
+                    slot++;
+                }
+                slot++;
             }
             built = build(name + "/body", g, opset, params, values, null);
             boolean stable = true;
-            for (int k = 0; k < carried; k++) {
-                PartialShape merged = merge(shapes.get(k), built.results.get(1 + k).shape());
-                stable &= merged.equals(shapes.get(k));
-                shapes.set(k, merged);
+            for (int k = 0, slot = 0; k < carried; k++) {
+                List<Value> out = built.outs.get(1 + k);
+                if ((ranks[k] != NOT_SEQUENCE) != (out.size() == 2)) {
+                    throw new InferoException("ONNX node '" + name + "' (Loop): carried value " + k + " is "
+                            + (out.size() == 2 ? "" : "not ") + "a sequence in the body, but "
+                            + (ranks[k] != NOT_SEQUENCE ? "" : "not ") + "one outside");
+                }
+                for (Value v : out) {
+                    PartialShape merged = merge(shapes.get(slot), v.shape());
+                    stable &= merged.equals(shapes.get(slot));
+                    shapes.set(slot++, merged);
+                }
+                if (ranks[k] != NOT_SEQUENCE) {
+                    int r = mergeRank(ranks[k], built.ranks[1 + k]);
+                    stable &= r == ranks[k];
+                    ranks[k] = r;
+                }
             }
             if (stable) {
                 break;
@@ -247,7 +314,7 @@ final class OnnxControlFlow {
         List<Body.Output> outputs = new ArrayList<>();
         inputs.add(Body.Input.whole(1, 1));
         edges.add(new Body.BackEdge(0, 1));
-        for (int k = 0; k < carried; k++) {
+        for (int k = 0; k < slots; k++) {
             inputs.add(Body.Input.whole(2 + k, 2 + k));
             edges.add(new Body.BackEdge(1 + k, 2 + k));
         }
@@ -255,22 +322,52 @@ final class OnnxControlFlow {
         external.add(trip != null ? trip : graph.addConstant(name + "/trip_count", Tensor.scalar(-1L)).output(0));
         external.add(cond != null ? cond : graph.addConstant(name + "/condition", trueScalar()).output(0));
         external.addAll(initial);
-        addCaptured(built, external, inputs, 2 + carried);
-        body.addResult(name + "/cond_out", built.results.get(0));
+        addCaptured(built, external, inputs, 2 + slots);
+        body.addResult(name + "/cond_out", built.tensor(0, "the loop condition"));
+        int slot = 0;
         for (int k = 0; k < carried; k++) {
-            body.addResult(name + "/carried" + k, built.results.get(1 + k));
-            outputs.add(Body.Output.last(k, 1 + k));
+            for (Value v : built.outs.get(1 + k)) {
+                body.addResult(name + "/carried" + slot, v);
+                outputs.add(Body.Output.last(slot, 1 + slot));
+                slot++;
+            }
         }
         int scans = g.getOutputCount() - 1 - carried;
         for (int j = 0; j < scans; j++) {
-            Value part = body.add(new Unsqueeze(), name + "/stack" + j, built.results.get(1 + carried + j),
+            Value part = body.add(new Unsqueeze(), name + "/stack" + j,
+                    built.tensor(1 + carried + j, "scan output " + j + " of Loop node '" + name + "'"),
                     body.addConstant(name + "/axis0", Tensor.vector(0)).output(0)).output(0);
             body.addResult(name + "/scan" + j, part);
-            outputs.add(Body.Output.concat(carried + j, 1 + carried + j, 0, 1));
+            outputs.add(Body.Output.concat(slots + j, 1 + slots + j, 0, 1));
         }
         Body b = new Body("body", "port_map", body, inputs, outputs, edges, 0, 0);
-        Node loop = graph.add(new Loop(b), name, external);
-        return loop.outputs();
+        List<Value> outs = graph.add(new Loop(b), name, external).outputs();
+        slot = 0;
+        for (int k = 0; k < carried; k++) {
+            String out = k < node.getOutputCount() ? node.getOutput(k) : "";
+            if (ranks[k] != NOT_SEQUENCE) {
+                sequences.definePacked(out, new OnnxSequences.Packed(outs.get(slot), outs.get(slot + 1), ranks[k]),
+                        values);
+                slot += 2;
+            } else {
+                bind(out, outs.get(slot++), values);
+            }
+        }
+        for (int j = 0; j < scans; j++) {
+            bind(carried + j < node.getOutputCount() ? node.getOutput(carried + j) : "", outs.get(slots + j), values);
+        }
+    }
+
+    private static void bind(String name, Value v, Map<String, Value> values) {
+        if (!name.isEmpty()) {
+            v.names().add(name);
+            values.put(name, v);
+        }
+    }
+
+    /** The items' rank of a sequence from two sources: {@code EMPTY_RANK} (no items yet) yields to the other. */
+    private static int mergeRank(int a, int b) {
+        return a == OnnxSequences.EMPTY_RANK ? b : b == OnnxSequences.EMPTY_RANK || a == b ? a : -1;
     }
 
     /**
@@ -384,11 +481,11 @@ final class OnnxControlFlow {
         }
         addCaptured(built, external, inputs, n + m);
         for (int i = 0; i < n; i++) {
-            body.addResult(name + "/state" + i, built.results.get(i));
+            body.addResult(name + "/state" + i, built.tensor(i, "Scan state " + i));
             outputs.add(Body.Output.last(i, i));
         }
         for (int j = 0; j < k; j++) {
-            Value r = built.results.get(n + j);
+            Value r = built.tensor(n + j, "Scan output " + j);
             if (!r.shape().hasRank()) {
                 throw new InferoException("ONNX node '" + name + "' (Scan): scan output " + j + " needs a known rank");
             }
@@ -402,23 +499,44 @@ final class OnnxControlFlow {
         return graph.add(new TensorIterator(b), name, external).outputs();
     }
 
-    /** ONNX If whose condition is only known at run time, as If-8. */
-    List<Value> runtimeIf(NodeProto node, int opset, Graph graph, Map<String, Value> values, Value cond) {
+    /**
+     * ONNX If whose condition is only known at run time, as If-8, binding the node's outputs in {@code values}; a
+     * sequence output is two outputs, its packed data and shapes.
+     */
+    void runtimeIf(NodeProto node, int opset, Graph graph, Map<String, Value> values, Value cond) {
         String name = nameOf(node);
         Built thenBuilt = build(name + "/then", graphAttribute(node, "then_branch", name), opset, List.of(), values,
                 null);
         Built elseBuilt = build(name + "/else", graphAttribute(node, "else_branch", name), opset, List.of(), values,
                 null);
         int outs = node.getOutputCount();
-        if (thenBuilt.results.size() < outs || elseBuilt.results.size() < outs) {
+        if (thenBuilt.outs.size() < outs || elseBuilt.outs.size() < outs) {
             throw new InferoException("ONNX node '" + name + "' (If): a branch has fewer outputs than the node's "
                     + outs);
+        }
+        for (int i = 0; i < outs; i++) {
+            if (thenBuilt.outs.get(i).size() != elseBuilt.outs.get(i).size()) {
+                throw new InferoException("ONNX node '" + name + "' (If): output " + i + " is a sequence in one "
+                        + "branch and a tensor in the other");
+            }
         }
         List<Value> external = new ArrayList<>();
         external.add(cond);
         Body thenBody = ifBody("then_body", "then_port_map", thenBuilt, external, outs);
         Body elseBody = ifBody("else_body", "else_port_map", elseBuilt, external, outs);
-        return graph.add(new If(thenBody, elseBody), name, external).outputs();
+        List<Value> results = graph.add(new If(thenBody, elseBody), name, external).outputs();
+        int slot = 0;
+        for (int i = 0; i < outs; i++) {
+            if (thenBuilt.outs.get(i).size() == 2) {
+                int r = thenBuilt.ranks[i] == elseBuilt.ranks[i] ? thenBuilt.ranks[i]
+                        : mergeRank(thenBuilt.ranks[i], elseBuilt.ranks[i]);
+                sequences.definePacked(node.getOutput(i), new OnnxSequences.Packed(results.get(slot),
+                        results.get(slot + 1), Math.max(r, -1)), values);
+                slot += 2;
+            } else {
+                bind(node.getOutput(i), results.get(slot++), values);
+            }
+        }
     }
 
     private static Body ifBody(String tag, String portMap, Built built, List<Value> external, int outs) {
@@ -434,9 +552,13 @@ final class OnnxControlFlow {
             inputs.add(Body.Input.whole(at, p));
         }
         List<Body.Output> outputs = new ArrayList<>();
+        int slot = 0;
         for (int i = 0; i < outs; i++) {
-            built.graph.addResult(tag + "/out" + i, built.results.get(i));
-            outputs.add(Body.Output.last(i, i));
+            for (Value v : built.outs.get(i)) {
+                built.graph.addResult(tag + "/out" + slot, v);
+                outputs.add(Body.Output.last(slot, slot));
+                slot++;
+            }
         }
         if (params.size() != built.captured.size()) {
             throw new IllegalStateException("branch parameters are only captured values");

@@ -8,6 +8,7 @@ import dev.infero.core.InvalidModelException;
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.sequence.PackedSequence;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -115,9 +116,21 @@ public final class OnnxImporter {
             values.put(t.getName(), v);
             initializerNames.add(t.getName());
         }
+        OnnxSequences sequences = new OnnxSequences();
         for (ValueInfoProto in : g.getInputList()) {
             if (initializerNames.contains(in.getName())) {
                 continue; // an initializer with a default value; Infero treats it as a constant
+            }
+            TypeProto.Tensor items = sequenceItemType(in.getType());
+            if (items != null) {
+                // A sequence input is two parameters, its packed data and its item shapes.
+                ElementType type = TensorProtos.elementType(items.getElemType(), "input '" + in.getName() + "'");
+                Value data = graph.addParameter(in.getName(), type, PartialShape.dynamic(1)).output(0);
+                String shapesName = in.getName() + PackedSequence.SHAPES_SUFFIX;
+                Value shapes = graph.addParameter(shapesName, ElementType.I64, PartialShape.dynamic(1)).output(0);
+                sequences.definePacked(in.getName(), new OnnxSequences.Packed(data, shapes,
+                        items.hasShape() ? items.getShape().getDimCount() : -1), values);
+                continue;
             }
             TypeProto.Tensor tt = tensorType(in.getType());
             ElementType type = TensorProtos.elementType(tt.getElemType(), "input '" + in.getName() + "'");
@@ -125,12 +138,15 @@ public final class OnnxImporter {
             v.names().add(in.getName());
             values.put(in.getName(), v);
         }
-        OnnxSequences sequences = new OnnxSequences();
         translateNodes(nodes, graph, values, sequences, modelDir);
         for (ValueInfoProto out : g.getOutputList()) {
-            if (sequences.isSequence(out.getName())) {
-                throw new UnsupportedModelException("graph output '" + out.getName() + "' is a sequence; Infero's "
-                        + "outputs are tensors", List.of("sequence output '" + out.getName() + "'"));
+            if (sequences.isSequence(out.getName(), values)) {
+                // A sequence output is two results, its packed data and its item shapes.
+                OnnxSequences.Packed p = sequences.packed(out.getName(), graph, values, out.getName());
+                graph.addResult(out.getName(), p.data()).output(0).names().add(out.getName());
+                String shapesName = out.getName() + PackedSequence.SHAPES_SUFFIX;
+                graph.addResult(shapesName, p.shapes()).output(0).names().add(shapesName);
+                continue;
             }
             Value v = values.get(out.getName());
             if (v == null) {
@@ -145,17 +161,23 @@ public final class OnnxImporter {
                                        OnnxSequences sequences, Path modelDir) {
         for (OnnxFunctions.ScopedNode node : nodes) {
             boolean standard = DEFAULT_DOMAINS.contains(node.node().getDomain());
-            if (standard && OnnxSequences.OPS.contains(node.node().getOpType())) {
+            boolean identityOfSequence = standard && node.node().getOpType().equals("Identity")
+                    && node.node().getInputCount() == 1 && sequences.isSequence(node.node().getInput(0), values);
+            if (standard && (OnnxSequences.OPS.contains(node.node().getOpType()) || identityOfSequence)) {
                 sequences.translate(node.node(), node.opset(), graph, values);
             } else if (standard && node.node().getOpType().equals("If")) {
                 foldIf(node, graph, values, sequences, modelDir);
-            } else if (standard && (node.node().getOpType().equals("Loop") || node.node().getOpType().equals("Scan"))) {
+            } else if (standard && node.node().getOpType().equals("SequenceMap")) {
+                translateNodes(OnnxSequenceMap.expand(node, in -> sequences.isSequence(in, values)), graph, values,
+                        sequences, modelDir);
+            } else if (standard && node.node().getOpType().equals("Loop")) {
                 OnnxControlFlow flow = new OnnxControlFlow((ns, g, v) -> translateNodes(ns, g, v, sequences, modelDir),
-                        modelDir);
-                List<Value> outs = node.node().getOpType().equals("Loop")
-                        ? flow.loop(node.node(), node.opset(), graph, values)
-                        : flow.scan(node.node(), node.opset(), graph, values);
-                bind(node.node(), outs, values);
+                        modelDir, sequences);
+                flow.loop(node.node(), node.opset(), graph, values);
+            } else if (standard && node.node().getOpType().equals("Scan")) {
+                OnnxControlFlow flow = new OnnxControlFlow((ns, g, v) -> translateNodes(ns, g, v, sequences, modelDir),
+                        modelDir, sequences);
+                bind(node.node(), flow.scan(node.node(), node.opset(), graph, values), values);
             } else {
                 translate(node.node(), node.opset(), graph, values, sequences);
             }
@@ -178,8 +200,8 @@ public final class OnnxImporter {
         Tensor known = cond.knownValue();
         if (known == null || known.size() != 1) {
             OnnxControlFlow flow = new OnnxControlFlow((ns, g, v) -> translateNodes(ns, g, v, sequences, modelDir),
-                    modelDir);
-            bind(node, flow.runtimeIf(node, scoped.opset(), graph, values, cond), values);
+                    modelDir, sequences);
+            flow.runtimeIf(node, scoped.opset(), graph, values, cond);
             return;
         }
         String branchName = known.getDouble(0) != 0 ? "then_branch" : "else_branch";
@@ -208,6 +230,10 @@ public final class OnnxImporter {
         translateNodes(body, graph, inner, sequences, modelDir);
         for (int i = 0; i < node.getOutputCount(); i++) {
             String out = node.getOutput(i);
+            if (sequences.isSequence(branch.getOutput(i).getName(), inner)) {
+                sequences.alias(branch.getOutput(i).getName(), out, inner, values);
+                continue;
+            }
             Value v = inner.get(branch.getOutput(i).getName());
             if (v == null) {
                 throw new InvalidModelException("ONNX node '" + name + "' (If): " + branchName + " output '"
@@ -245,7 +271,7 @@ public final class OnnxImporter {
                 continue;
             }
             Value v = values.get(in);
-            if (v == null && sequences.isSequence(in)) {
+            if (sequences.isSequence(in, values)) {
                 throw new InvalidModelException("ONNX node '" + node.getName() + "' (" + node.getOpType() + ") reads the "
                         + "sequence '" + in + "'; only sequence operators can");
             }
@@ -315,7 +341,8 @@ public final class OnnxImporter {
             NodeProto n = scoped.node();
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
             boolean folded = DEFAULT_DOMAINS.contains(n.getDomain())
-                    && (n.getOpType().equals("If") || n.getOpType().equals("Loop") || n.getOpType().equals("Scan"));
+                    && (n.getOpType().equals("If") || n.getOpType().equals("Loop") || n.getOpType().equals("Scan")
+                    || n.getOpType().equals("SequenceMap"));
             boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null || folded
                     || (DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxSequences.OPS.contains(n.getOpType()));
             if (!known) {
@@ -334,9 +361,10 @@ public final class OnnxImporter {
             if (body && v.getType().getValueCase() == TypeProto.ValueCase.VALUE_NOT_SET) {
                 continue;
             }
-            if (tensorType(v.getType()) == null) {
+            if (tensorType(v.getType()) == null && sequenceItemType(v.getType()) == null) {
                 problems.add("non-tensor " + kind + " '" + v.getName() + "' (" + v.getType().getValueCase() + ")");
-            } else if (tensorType(v.getType()).getElemType() == TensorProto.DataType.STRING_VALUE) {
+            } else if ((tensorType(v.getType()) != null ? tensorType(v.getType())
+                    : sequenceItemType(v.getType())).getElemType() == TensorProto.DataType.STRING_VALUE) {
                 problems.add("string " + kind + " '" + v.getName() + "'");
             }
         }
@@ -362,6 +390,20 @@ public final class OnnxImporter {
         }
         if (type.hasOptionalType() && type.getOptionalType().getElemType().hasTensorType()) {
             return type.getOptionalType().getElemType().getTensorType();
+        }
+        return null;
+    }
+
+    /**
+     * The item tensor type of a sequence-typed graph input or output (also inside an optional, which Infero treats as
+     * present), or {@code null} when the type is no sequence of tensors.
+     */
+    public static TypeProto.Tensor sequenceItemType(TypeProto type) {
+        if (type.hasOptionalType()) {
+            type = type.getOptionalType().getElemType();
+        }
+        if (type.hasSequenceType() && type.getSequenceType().getElemType().hasTensorType()) {
+            return type.getSequenceType().getElemType().getTensorType();
         }
         return null;
     }

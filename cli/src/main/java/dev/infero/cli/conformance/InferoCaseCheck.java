@@ -10,12 +10,20 @@ import dev.infero.ir.IrWriter;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.onnx.TensorProtos;
 import dev.infero.onnx.OnnxImporter;
+import dev.infero.core.ops.sequence.PackedSequence;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.proto.Onnx.GraphProto;
 import dev.infero.onnx.proto.Onnx.OptionalProto;
+import dev.infero.onnx.proto.Onnx.SequenceProto;
+import dev.infero.onnx.proto.Onnx.TypeProto;
+import dev.infero.onnx.proto.Onnx.ValueInfoProto;
 import dev.infero.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -38,7 +46,7 @@ public final class InferoCaseCheck implements CaseCheck {
     @Override
     public void check(Path caseDir) throws IOException, WrongAnswerException {
         Tolerance tol = Tolerance.forCase(caseDir.getFileName().toString(), tolerance);
-        // Import before reading any data: sequence/optional cases fail here as unsupported, cleanly.
+        // Import before reading any data: unsupported cases fail here, cleanly.
         Model model = core.readModel(caseDir.resolve("model.onnx"));
         Model viaIr = throughIr ? roundTrip(model) : null;
         try (CompiledModel compiled = core.compileModel(model, "CPU");
@@ -81,35 +89,77 @@ public final class InferoCaseCheck implements CaseCheck {
     private static List<Tensor> runDataSet(CompiledModel compiled, Path set, Tolerance tol)
             throws IOException, WrongAnswerException {
         String where = set.getFileName().toString();
-        List<Tensor> inputs = readTensors(set, "input_", optionals(set, true));
-        List<Tensor> expected = readTensors(set, "output_", optionals(set, false));
-        if (inputs.size() != compiled.inputs().size()) {
+        GraphProto graph = OnnxImporter.parse(set.getParent().resolve("model.onnx")).getGraph();
+        Set<String> initializers = new HashSet<>();
+        graph.getInitializerList().forEach(t -> initializers.add(t.getName()));
+        List<ValueInfoProto> inputPorts = graph.getInputList().stream()
+                .filter(v -> !initializers.contains(v.getName())).toList();
+        List<Value> inputs = readValues(set, "input_", inputPorts);
+        List<Value> expected = readValues(set, "output_", graph.getOutputList());
+        int ports = inputs.stream().mapToInt(v -> v.sequence() ? 2 : 1).sum();
+        if (inputs.size() != inputPorts.size() || ports != compiled.inputs().size()) {
             throw new WrongAnswerException(where + " provides " + inputs.size() + " inputs but the imported model has "
-                    + compiled.inputs().size());
+                    + compiled.inputs().size() + " input ports for " + inputPorts.size() + " ONNX inputs");
         }
-        if (expected.size() != compiled.outputs().size()) {
+        int outPorts = expected.stream().mapToInt(v -> v.sequence() ? 2 : 1).sum();
+        if (expected.size() != graph.getOutputCount() || outPorts != compiled.outputs().size()) {
             throw new WrongAnswerException(where + " expects " + expected.size() + " outputs but the model has "
-                    + compiled.outputs().size());
+                    + graph.getOutputCount() + " (" + compiled.outputs().size() + " output ports)");
         }
+        // Ports by position (names may change through IR): a sequence is two, its packed data and shapes.
         InferRequest request = compiled.createInferRequest();
-        for (int i = 0; i < inputs.size(); i++) {
-            request.setInput(i, inputs.get(i));
+        int port = 0;
+        for (Value in : inputs) {
+            if (in.sequence()) {
+                Tensor[] packed = PackedSequence.pack(in.type(), in.tensors());
+                request.setInput(port++, packed[0]);
+                request.setInput(port++, packed[1]);
+            } else {
+                request.setInput(port++, in.tensors().get(0));
+            }
         }
         request.infer();
         List<Tensor> outputs = new ArrayList<>();
+        port = 0;
         for (int i = 0; i < expected.size(); i++) {
-            Tensor actual = request.getOutput(i);
-            if (actual == null) {
-                throw new WrongAnswerException(where + ": output " + i + " was not produced");
+            String name = graph.getOutput(i).getName();
+            Value want = expected.get(i);
+            List<Tensor> actual;
+            if (want.sequence()) {
+                Tensor data = port + 1 < compiled.outputs().size() ? request.getOutput(port) : null;
+                Tensor shapes = data == null ? null : request.getOutput(port + 1);
+                port += 2;
+                if (data == null || shapes == null) {
+                    throw new WrongAnswerException(where + ": sequence output " + i + " '" + name
+                            + "' was not produced");
+                }
+                actual = PackedSequence.unpack(data, shapes);
+                if (actual.size() != want.tensors().size()) {
+                    throw new WrongAnswerException(where + ", output " + i + " '" + name + "': a sequence of "
+                            + actual.size() + " tensors, expected " + want.tensors().size());
+                }
+            } else {
+                Tensor t = port < compiled.outputs().size() ? request.getOutput(port) : null;
+                port++;
+                if (t == null) {
+                    throw new WrongAnswerException(where + ": output " + i + " was not produced");
+                }
+                actual = List.of(t);
             }
-            String mismatch = OutputComparator.mismatch(expected.get(i), actual, tol);
-            if (mismatch != null) {
-                throw new WrongAnswerException(where + ", output " + i + " '" + compiled.outputs().get(i).name()
-                        + "': " + mismatch);
+            for (int k = 0; k < actual.size(); k++) {
+                String mismatch = OutputComparator.mismatch(want.tensors().get(k), actual.get(k), tol);
+                if (mismatch != null) {
+                    throw new WrongAnswerException(where + ", output " + i + " '" + name + "'"
+                            + (want.sequence() ? " item " + k : "") + ": " + mismatch);
+                }
+                outputs.add(actual.get(k).copy());
             }
-            outputs.add(actual.copy());
         }
         return outputs;
+    }
+
+    /** A test-data value: one tensor, or the items of a sequence (of {@code type}). */
+    private record Value(boolean sequence, ElementType type, List<Tensor> tensors) {
     }
 
     private static List<Path> dataSets(Path caseDir) throws IOException {
@@ -119,35 +169,52 @@ public final class InferoCaseCheck implements CaseCheck {
         }
     }
 
-    /** Per graph input (or output) of the case's model, whether its data files hold an OptionalProto. */
-    private static List<Boolean> optionals(Path set, boolean inputs) {
-        var graph = OnnxImporter.parse(set.getParent().resolve("model.onnx")).getGraph();
-        return (inputs ? graph.getInputList() : graph.getOutputList()).stream()
-                .map(v -> v.getType().hasOptionalType()).toList();
-    }
-
     /**
-     * {@code prefix0.pb}, {@code prefix1.pb}, ... up to the first missing index; files of optional-typed ports hold
-     * an OptionalProto, whose tensor is the value (an empty one cannot be fed to tensor inputs).
+     * {@code prefix0.pb}, {@code prefix1.pb}, ... up to the first missing index, one per port: a TensorProto, a
+     * SequenceProto for a sequence-typed port, an OptionalProto for an optional one (whose value is used: an empty
+     * optional cannot be fed, as Infero treats optional ports as present).
      */
-    private static List<Tensor> readTensors(Path set, String prefix, List<Boolean> optional) throws IOException {
-        List<Tensor> tensors = new ArrayList<>();
+    private static List<Value> readValues(Path set, String prefix, List<ValueInfoProto> ports) throws IOException {
+        List<Value> values = new ArrayList<>();
         for (int i = 0; ; i++) {
             Path file = set.resolve(prefix + i + ".pb");
             if (!Files.isRegularFile(file)) {
-                return tensors;
+                return values;
             }
             byte[] bytes = Files.readAllBytes(file);
-            if (i < optional.size() && optional.get(i)) {
+            TypeProto type = i < ports.size() ? ports.get(i).getType() : TypeProto.getDefaultInstance();
+            if (type.hasOptionalType()) {
                 OptionalProto o = OptionalProto.parseFrom(bytes);
-                if (!o.hasTensorValue()) {
-                    throw new InferoException(file.getFileName() + " is an empty optional (or a non-tensor one); "
-                            + "Infero's inputs and outputs are tensors");
+                if (o.hasTensorValue()) {
+                    values.add(tensor(TensorProtos.toTensor(o.getTensorValue())));
+                } else if (o.hasSequenceValue()) {
+                    values.add(sequence(o.getSequenceValue(), type, file));
+                } else {
+                    throw new InferoException(file.getFileName() + " is an empty optional; Infero treats optional "
+                            + "inputs and outputs as present");
                 }
-                tensors.add(TensorProtos.toTensor(o.getTensorValue()));
+            } else if (type.hasSequenceType()) {
+                values.add(sequence(SequenceProto.parseFrom(bytes), type, file));
             } else {
-                tensors.add(TensorProtos.toTensor(TensorProto.parseFrom(bytes)));
+                values.add(tensor(TensorProtos.toTensor(TensorProto.parseFrom(bytes))));
             }
         }
+    }
+
+    private static Value tensor(Tensor t) {
+        return new Value(false, t.type(), List.of(t));
+    }
+
+    private static Value sequence(SequenceProto seq, TypeProto port, Path file) {
+        if (seq.getSequenceValuesCount() > 0 || seq.getOptionalValuesCount() > 0) {
+            throw new InferoException(file.getFileName() + " is a sequence of sequences or optionals; Infero's "
+                    + "sequences hold tensors");
+        }
+        List<Tensor> items = new ArrayList<>();
+        seq.getTensorValuesList().forEach(t -> items.add(TensorProtos.toTensor(t)));
+        TypeProto.Tensor declared = OnnxImporter.sequenceItemType(port);
+        ElementType type = !items.isEmpty() ? items.get(0).type()
+                : TensorProtos.elementType(declared != null ? declared.getElemType() : 1, file.getFileName().toString());
+        return new Value(true, type, items);
     }
 }

@@ -48,6 +48,7 @@ public final class OpRegistry {
         MiscOpSet.register(r);
         dev.infero.core.ops.recurrent.RecurrentOpSet.register(r);
         dev.infero.core.ops.control.ControlFlowOps.register(r);
+        dev.infero.core.ops.sequence.SequenceOpSet.register(r);
         return r;
     }
 
