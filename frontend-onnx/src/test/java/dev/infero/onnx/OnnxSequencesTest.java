@@ -1,27 +1,56 @@
 package dev.infero.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.sequence.PackedSequence;
+import dev.infero.core.ops.sequence.SequenceAt;
+import dev.infero.core.ops.sequence.SequenceLength;
+import dev.infero.core.types.PartialShape;
+import dev.infero.onnx.proto.Onnx.AttributeProto;
+import dev.infero.onnx.proto.Onnx.GraphProto;
+import dev.infero.onnx.proto.Onnx.ModelProto;
+import dev.infero.onnx.proto.Onnx.NodeProto;
+import dev.infero.onnx.proto.Onnx.TensorShapeProto;
+import dev.infero.onnx.proto.Onnx.TypeProto;
+import dev.infero.onnx.proto.Onnx.ValueInfoProto;
+import java.util.List;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** Sequence operators resolved at import, checked on constant inputs that fold. */
+/**
+ * Sequence operators resolved at import, checked on constant inputs that fold; and sequences known only at run time,
+ * which become packed sequences (data and shapes values) read by the ops of {@code core.ops.sequence}.
+ */
 class OnnxSequencesTest {
     /** x = [[0, 1, 2], [3, 4, 5]] (2×3) and the nodes {@code body} adds, with output y. */
     private static Tensor run(Consumer<OnnxModelBuilder> body, int... expectedShape) {
+        return run(body, null, expectedShape);
+    }
+
+    /** As above, with {@code loopBody} (if not null) set as the graph attribute 'body' of the node named "loop". */
+    private static Tensor run(Consumer<OnnxModelBuilder> body, GraphProto loopBody, int... expectedShape) {
         OnnxModelBuilder b = new OnnxModelBuilder("m", 18)
                 .initializer("x", Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 2, 3))
                 .initializer("one", Tensor.scalar(1L))
                 .initializer("minus1", Tensor.scalar(-1L))
                 .output("y", ElementType.F32);
         body.accept(b);
-        Graph g = OnnxImporter.importModel(b.build(), null, "m");
+        ModelProto.Builder m = b.build().toBuilder();
+        for (NodeProto.Builder n : m.getGraphBuilder().getNodeBuilderList()) {
+            if (loopBody != null && n.getName().equals("loop")) {
+                n.addAttribute(AttributeProto.newBuilder().setName("body").setType(AttributeProto.AttributeType.GRAPH)
+                        .setG(loopBody));
+            }
+        }
+        Graph g = OnnxImporter.importModel(m.build(), null, "m");
         Tensor y = g.results().get(0).input(0).knownValue();
         assertArrayEquals(expectedShape, y.shape());
         return y;
@@ -113,5 +142,51 @@ class OnnxSequencesTest {
         b.node("OptionalGetElement", "g").inputs("nothing").outputs("bad");
         InferoException e = assertThrows(InferoException.class, () -> OnnxImporter.importModel(b.build(), null, "m"));
         assertTrue(e.getMessage().contains("empty optional"), e.getMessage());
+    }
+
+    @Test
+    void aSequenceInputIsTwoParametersAndADynamicPositionReadsAtRunTime() {
+        OnnxModelBuilder b = new OnnxModelBuilder("m", 18).input("k", ElementType.I64)
+                .output("y", ElementType.F32).output("n", ElementType.I64);
+        b.node("SequenceAt", "a").inputs("s", "k").outputs("y");
+        b.node("SequenceLength", "n").inputs("s").outputs("n");
+        ModelProto.Builder m = b.build().toBuilder();
+        m.getGraphBuilder().addInput(0, ValueInfoProto.newBuilder().setName("s").setType(TypeProto.newBuilder()
+                .setSequenceType(TypeProto.Sequence.newBuilder().setElemType(TypeProto.newBuilder().setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(1).setShape(TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("a"))
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(3))))))));
+        Graph g = OnnxImporter.importModel(m.build(), null, "m");
+        assertEquals(List.of("s", "s" + PackedSequence.SHAPES_SUFFIX, "k"),
+                g.parameters().stream().map(p -> p.name()).toList());
+        Value y = g.results().get(0).input(0);
+        assertTrue(y.node().op() instanceof SequenceAt at && at.itemRank() == 2, y.node().op().toString());
+        assertEquals(PartialShape.dynamic(2), y.shape());
+        assertTrue(g.results().get(1).input(0).node().op() instanceof SequenceLength);
+    }
+
+    @Test
+    void aSequenceGrownInALoopFoldsWhenEverythingIsConstant() {
+        // acc starts empty; iteration i inserts x·i; stacking gives [x·0, x·1, x·2]
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(ValueInfoProto.newBuilder().setName("i"))
+                .addInput(ValueInfoProto.newBuilder().setName("c"))
+                .addInput(ValueInfoProto.newBuilder().setName("acc"))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("c").addOutput("c_out"))
+                .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("i").addOutput("f")
+                        .addAttribute(OnnxNode.attribute("to", 1L)))
+                .addNode(NodeProto.newBuilder().setOpType("Mul").addInput("x").addInput("f").addOutput("xi"))
+                .addNode(NodeProto.newBuilder().setOpType("SequenceInsert").addInput("acc").addInput("xi")
+                        .addOutput("acc_out"))
+                .addOutput(ValueInfoProto.newBuilder().setName("c_out"))
+                .addOutput(ValueInfoProto.newBuilder().setName("acc_out"))
+                .build();
+        Tensor y = run(b -> {
+            b.initializer("three", Tensor.scalar(3L));
+            b.node("SequenceEmpty", "e").outputs("empty");
+            b.node("Loop", "loop").inputs("three", "", "empty").outputs("seq");
+            b.node("ConcatFromSequence", "c").inputs("seq").outputs("y").attr("axis", 0L).attr("new_axis", 1L);
+        }, body, 3, 2, 3);
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0, 2, 4, 6, 8, 10}, y.toFloatArray());
     }
 }
