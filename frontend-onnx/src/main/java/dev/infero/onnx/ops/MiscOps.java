@@ -13,6 +13,7 @@ import dev.infero.core.ops.detection.ROIAlign;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Einsum;
+import dev.infero.core.ops.misc.LinearAttention;
 import dev.infero.core.ops.misc.RotaryEmbedding;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
@@ -61,6 +62,7 @@ public final class MiscOps {
         r.put("RotaryEmbedding", n -> List.of(n.add(new RotaryEmbedding(n.attrInt("interleaved", 0) != 0,
                 (int) n.attrInt("num_heads", 0), (int) n.attrInt("rotary_embedding_dim", 0)), n.requireInput(0),
                 n.requireInput(1), n.requireInput(2), n.input(3))));
+        r.put("LinearAttention", MiscOps::linearAttention);
         r.put("Einsum", n -> {
             Value[] in = new Value[n.inputCount()];
             for (int i = 0; i < in.length; i++) {
@@ -308,5 +310,35 @@ public final class MiscOps {
             y = n.add(new Pad(Pad.Mode.CONSTANT), y, n.constant(Tensor.vector(new long[in.length])), padsEnd);
         }
         return List.of(y);
+    }
+
+    /**
+     * LinearAttention-27: inputs (query, key, value, past_state, decay, beta) reordered for the core op, which takes
+     * decay and beta only when its update rule reads them and the optional past state last.
+     */
+    private static List<Value> linearAttention(OnnxNode n) {
+        String ruleName = n.attrString("update_rule", "gated_delta");
+        LinearAttention.UpdateRule rule;
+        try {
+            rule = LinearAttention.UpdateRule.valueOf(ruleName.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw n.error("update_rule '" + ruleName + "' is not one of linear, gated, delta, gated_delta");
+        }
+        if (!n.has("q_num_heads") || !n.has("kv_num_heads")) {
+            throw n.error("needs the q_num_heads and kv_num_heads attributes");
+        }
+        LinearAttention op = new LinearAttention(rule, (int) n.attrInt("q_num_heads", 0),
+                (int) n.attrInt("kv_num_heads", 0), n.has("scale") ? n.attrFloat("scale", 0f) : Float.NaN);
+        List<Value> in = new java.util.ArrayList<>(List.of(n.requireInput(0), n.requireInput(1), n.requireInput(2)));
+        if (rule == LinearAttention.UpdateRule.GATED || rule == LinearAttention.UpdateRule.GATED_DELTA) {
+            in.add(n.requireInput(4));
+        }
+        if (rule == LinearAttention.UpdateRule.DELTA || rule == LinearAttention.UpdateRule.GATED_DELTA) {
+            in.add(n.requireInput(5));
+        }
+        if (n.hasInput(3)) {
+            in.add(n.input(3));
+        }
+        return n.addNode(op, in.toArray(Value[]::new)).outputs();
     }
 }

@@ -31,6 +31,10 @@ public final class MiscOpSet {
                 false)));
         r.register("TensorScatter", OpFactories.INFERO_OPSET, a -> new TensorScatter(a.integer("axis"),
                 a.bool("circular", false)));
+        r.register("LinearAttention", OpFactories.INFERO_OPSET, a -> new LinearAttention(
+                a.enumValue(LinearAttention.UpdateRule.class, "update_rule", "gated_delta"),
+                (int) a.integer("q_num_heads"), (int) a.integer("kv_num_heads"),
+                a.has("scale") ? (float) a.number("scale") : Float.NaN));
         r.register("MaxUnpool", OpFactories.INFERO_OPSET, a -> new MaxUnpool());
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
             FourierTransform op = new FourierTransform(kind);
