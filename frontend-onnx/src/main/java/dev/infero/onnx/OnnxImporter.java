@@ -167,6 +167,11 @@ public final class OnnxImporter {
                 sequences.translate(node.node(), node.opset(), graph, values);
             } else if (standard && node.node().getOpType().equals("If")) {
                 foldIf(node, graph, values, sequences, modelDir);
+            } else if (isFlexAttention(node.node())) {
+                NodeProto n = node.node();
+                Value y = OnnxFlexAttention.translate(n, OnnxFlexAttention.inputs(n, values), graph,
+                        (g, input, name) -> inline(g, input, node.opset(), graph, values, sequences, modelDir, name));
+                bind(n, List.of(y), values);
             } else if (standard && node.node().getOpType().equals("SequenceMap")) {
                 translateNodes(OnnxSequenceMap.expand(node, in -> sequences.isSequence(in, values)), graph, values,
                         sequences, modelDir);
@@ -244,6 +249,40 @@ public final class OnnxImporter {
                 values.put(out, v);
             }
         }
+    }
+
+    private static boolean isFlexAttention(NodeProto n) {
+        return n.getDomain().equals("ai.onnx.preview") && n.getOpType().equals("FlexAttention");
+    }
+
+    /**
+     * Translates a one-input, one-output subgraph attribute in place (its names in their own scope, seeing the outer
+     * ones) with its input bound to {@code input}; returns its output.
+     */
+    private static Value inline(GraphProto g, Value input, int opset, Graph graph, Map<String, Value> values,
+                                OnnxSequences sequences, Path modelDir, String name) {
+        if (g.getInputCount() != 1 || g.getOutputCount() != 1) {
+            throw new InvalidModelException(name + ": the subgraph has " + g.getInputCount() + " inputs and "
+                    + g.getOutputCount() + " outputs, not one of each");
+        }
+        Map<String, Value> inner = OnnxControlFlow.inPlace(values);
+        inner.put(g.getInput(0).getName(), input);
+        for (TensorProto t : g.getInitializerList()) {
+            inner.put(t.getName(), graph.addConstant(name + "/" + t.getName(), TensorProtos.toTensor(t, modelDir))
+                    .output(0));
+        }
+        List<OnnxFunctions.ScopedNode> body = new ArrayList<>();
+        for (NodeProto n : g.getNodeList()) {
+            body.add(new OnnxFunctions.ScopedNode(n, opset));
+        }
+        checkSupported(g, body, true);
+        translateNodes(body, graph, inner, sequences, modelDir);
+        Value out = inner.get(g.getOutput(0).getName());
+        if (out == null) {
+            throw new InvalidModelException(name + ": subgraph output '" + g.getOutput(0).getName()
+                    + "' is not produced by any of its nodes");
+        }
+        return out;
     }
 
     /** Names a control-flow node's outputs as the ONNX node does. */
@@ -342,7 +381,7 @@ public final class OnnxImporter {
             String nodeName = n.getName().isEmpty() && n.getOutputCount() > 0 ? n.getOutput(0) : n.getName();
             boolean folded = DEFAULT_DOMAINS.contains(n.getDomain())
                     && (n.getOpType().equals("If") || n.getOpType().equals("Loop") || n.getOpType().equals("Scan")
-                    || n.getOpType().equals("SequenceMap"));
+                    || n.getOpType().equals("SequenceMap")) || isFlexAttention(n);
             boolean known = OnnxOpRegistry.translator(n.getDomain(), n.getOpType()) != null || folded
                     || (DEFAULT_DOMAINS.contains(n.getDomain()) && OnnxSequences.OPS.contains(n.getOpType()));
             if (!known) {
