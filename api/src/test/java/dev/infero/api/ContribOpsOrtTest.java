@@ -53,7 +53,7 @@ class ContribOpsOrtTest {
      * Runs the model that {@code body} builds (input x, output y; nodes whose names start with "ms_" are put in the
      * com.microsoft domain) on Infero and ONNX Runtime and compares within {@code tolerance}.
      */
-    private void check(String name, Tensor x, double tolerance, Consumer<OnnxModelBuilder> body) throws Exception {
+    private Tensor check(String name, Tensor x, double tolerance, Consumer<OnnxModelBuilder> body) throws Exception {
         int[] shape = x.shape();
         long[] dims = new long[shape.length];
         for (int i = 0; i < dims.length; i++) {
@@ -80,6 +80,7 @@ class ContribOpsOrtTest {
             }
             double w = worst;
             assertTrue(worst <= tolerance, () -> name + " differs from ONNX Runtime by " + w);
+            return ours;
         }
     }
 
@@ -200,5 +201,60 @@ class ContribOpsOrtTest {
             quantized(b, 0.01f, 128, "QLinearAveragePool", "ys", "yzp").attr("kernel_shape", 2L, 2L)
                     .attr("strides", 2L, 2L);
         });
+    }
+
+    /** Random int8 weight codes in [-limit, limit]. */
+    private Tensor weights(int limit, int... shape) {
+        Tensor t = Tensor.allocate(ElementType.I8, shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.setLong(i, random.nextInt(2 * limit + 1) - limit);
+        }
+        return t;
+    }
+
+    /**
+     * A whole network in the QOperator format ONNX Runtime's static quantizer writes (u8 activations, s8 weights
+     * with per-channel scales, int32 biases): QuantizeLinear, a 3×3 and a 1×1 QLinearConv, a residual QLinearAdd,
+     * QLinearGlobalAveragePool, a Reshape of the codes, QLinearMatMul and DequantizeLinear. Requantizing at every
+     * layer may round one step apart where a value meets a level boundary, so two output steps are allowed.
+     */
+    @Test
+    void anOrtQuantizedQOperatorNetworkMatchesOnnxRuntime() throws Exception {
+        float outStep = 0.05f;
+        Tensor y = check("qoperator_network", randomTensor(1, 3, 8, 8), 2 * outStep * 1.01, b -> {
+            b.initializer("xs", Tensor.scalar(0.016f)).initializer("xzp", codes(ElementType.U8, new int[0], 128))
+                    .initializer("w1", weights(20, 4, 3, 3, 3))
+                    .initializer("w1s", Tensor.of(new float[] {0.01f, 0.012f, 0.008f, 0.011f}, 4))
+                    .initializer("w1zp", codes(ElementType.I8, new int[] {4}, 0, 0, 0, 0))
+                    .initializer("b1", Tensor.of(new int[] {500, -300, 0, 1200}, 4))
+                    .initializer("s1", Tensor.scalar(0.05f)).initializer("zp1", codes(ElementType.U8, new int[0], 128))
+                    .initializer("w2", weights(30, 4, 4, 1, 1))
+                    .initializer("w2s", Tensor.of(new float[] {0.02f, 0.015f, 0.02f, 0.025f}, 4))
+                    .initializer("w2zp", codes(ElementType.I8, new int[] {4}, 0, 0, 0, 0))
+                    .initializer("s2", Tensor.scalar(0.05f)).initializer("zp2", codes(ElementType.U8, new int[0], 128))
+                    .initializer("s3", Tensor.scalar(0.08f)).initializer("zp3", codes(ElementType.U8, new int[0], 128))
+                    .initializer("s4", Tensor.scalar(0.05f)).initializer("zp4", codes(ElementType.U8, new int[0], 128))
+                    .initializer("flat", Tensor.vector(1, 4))
+                    .initializer("w3", weights(40, 4, 3)).initializer("w3s", Tensor.scalar(0.02f))
+                    .initializer("w3zp", codes(ElementType.I8, new int[0], 0))
+                    .initializer("ys", Tensor.scalar(outStep)).initializer("yzp", codes(ElementType.U8, new int[0], 128));
+            b.node("QuantizeLinear", "q").inputs("x", "xs", "xzp").outputs("xq");
+            b.node("QLinearConv", "conv1").inputs("xq", "xs", "xzp", "w1", "w1s", "w1zp", "s1", "zp1", "b1")
+                    .outputs("y1").attr("pads", 1L, 1L, 1L, 1L).attr("kernel_shape", 3L, 3L);
+            b.node("QLinearConv", "conv2").inputs("y1", "s1", "zp1", "w2", "w2s", "w2zp", "s2", "zp2").outputs("y2")
+                    .attr("kernel_shape", 1L, 1L);
+            b.node("QLinearAdd", "ms_add").inputs("y1", "s1", "zp1", "y2", "s2", "zp2", "s3", "zp3").outputs("y3");
+            b.node("QLinearGlobalAveragePool", "ms_gap").inputs("y3", "s3", "zp3", "s4", "zp4").outputs("y4")
+                    .attr("channels_last", 0L);
+            b.node("Reshape", "flatten").inputs("y4", "flat").outputs("y4f");
+            b.node("QLinearMatMul", "fc").inputs("y4f", "s4", "zp4", "w3", "w3s", "w3zp", "ys", "yzp").outputs("yq");
+            b.node("DequantizeLinear", "dq").inputs("yq", "ys", "yzp").outputs("y");
+        });
+        // the three logits are distinct and inside the output range (no layer saturated them)
+        assertArrayEquals(new int[] {1, 3}, y.shape());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(Math.abs(y.getDouble(i)) < 127 * outStep, "logit " + i + " = " + y.getDouble(i));
+        }
+        assertTrue(y.getDouble(0) != y.getDouble(1) && y.getDouble(1) != y.getDouble(2), y.describe());
     }
 }
