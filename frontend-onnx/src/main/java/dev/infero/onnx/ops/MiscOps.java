@@ -14,6 +14,8 @@ import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Einsum;
 import dev.infero.core.ops.misc.LinearAttention;
+import dev.infero.core.ops.misc.MelWeightMatrix;
+import dev.infero.core.ops.misc.Stft;
 import dev.infero.core.ops.misc.RotaryEmbedding;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
@@ -63,6 +65,10 @@ public final class MiscOps {
                 (int) n.attrInt("num_heads", 0), (int) n.attrInt("rotary_embedding_dim", 0)), n.requireInput(0),
                 n.requireInput(1), n.requireInput(2), n.input(3))));
         r.put("LinearAttention", MiscOps::linearAttention);
+        r.put("STFT", MiscOps::stft);
+        r.put("MelWeightMatrix", n -> List.of(n.add(new MelWeightMatrix(TensorProtos.elementType(
+                (int) n.attrInt("output_datatype", 1), "MelWeightMatrix output_datatype")), n.requireInput(0),
+                n.requireInput(1), n.requireInput(2), n.requireInput(3), n.requireInput(4))));
         r.put("Einsum", n -> {
             Value[] in = new Value[n.inputCount()];
             for (int i = 0; i < in.length; i++) {
@@ -340,5 +346,21 @@ public final class MiscOps {
             in.add(n.input(3));
         }
         return n.addNode(op, in.toArray(Value[]::new)).outputs();
+    }
+
+    /**
+     * STFT-17: without a window, a window of ones of the frame length (a constant, or expanded at run time), so that
+     * the core op always has one.
+     */
+    private static List<Value> stft(OnnxNode n) {
+        Value signal = n.requireInput(0);
+        Value window = n.input(2);
+        if (window == null) {
+            Tensor one = Tensor.allocate(signal.type());
+            one.setDouble(0, 1);
+            Value length = n.call("Reshape", List.of(n.requireInput(3), n.constant(Tensor.vector(1))));
+            window = n.call("Expand", List.of(n.constant(one), length));
+        }
+        return List.of(n.add(new Stft(n.attrInt("onesided", 1) != 0), signal, n.requireInput(1), window));
     }
 }

@@ -35,6 +35,9 @@ public final class MiscOpSet {
                 a.enumValue(LinearAttention.UpdateRule.class, "update_rule", "gated_delta"),
                 (int) a.integer("q_num_heads"), (int) a.integer("kv_num_heads"),
                 a.has("scale") ? (float) a.number("scale") : Float.NaN));
+        r.register("STFT", OpFactories.INFERO_OPSET, a -> new Stft(a.bool("onesided", true)));
+        r.register("MelWeightMatrix", OpFactories.INFERO_OPSET, a -> new MelWeightMatrix(
+                a.has("output_datatype") ? a.elementType("output_datatype") : ElementType.F32));
         r.register("MaxUnpool", OpFactories.INFERO_OPSET, a -> new MaxUnpool());
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
             FourierTransform op = new FourierTransform(kind);
