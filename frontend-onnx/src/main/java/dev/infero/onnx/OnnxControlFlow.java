@@ -91,6 +91,31 @@ final class OnnxControlFlow {
             super.put((String) key, inner);
             return inner;
         }
+
+        /**
+         * {@code v}, a value of this scope's graph or of an enclosing one, as a value of this scope's graph: an outer
+         * constant is copied, any other outer value becomes (once) a captured parameter. For values that have no
+         * name here, such as the items of a sequence fixed at import.
+         */
+        Value capture(Value v) {
+            if (graph == null) {
+                return outer instanceof Scope s ? s.capture(v) : v;
+            }
+            if (graph.nodes().contains(v.node())) {
+                return v;
+            }
+            Value o = outer instanceof Scope s ? s.capture(v) : v;
+            if (o.knownValue() != null) {
+                return graph.addConstant(o.node().name() + "/outer", o.knownValue()).output(0);
+            }
+            Value inner = captured.get(o);
+            if (inner == null) {
+                inner = graph.addParameter(o.node().name() + "/captured", o.type(), o.shape()).output(0);
+                captured.put(o, inner);
+                capturedOrder.add(o);
+            }
+            return inner;
+        }
     }
 
     /** A scope that sees {@code outer} without capturing (a branch translated in place). */

@@ -63,9 +63,16 @@ final class OnnxSequenceMap {
         for (int j = 0; j < node.getInputCount(); j++) {
             String in = node.getInput(j);
             String item = body.getInput(j).getName();
-            loop.addNode(isSequence.test(in)
-                    ? node(item, "SequenceAt", List.of(in, p + "iteration"), List.of(item))
-                    : node(item, "Identity", List.of(in), List.of(item)));
+            if (isSequence.test(in)) {
+                if (item.equals(in)) {
+                    // The item would shadow the sequence it is read from: give it a name of its own.
+                    item = p + "item" + j;
+                    body = rename(body, body.getInput(j).getName(), item);
+                }
+                loop.addNode(node(item, "SequenceAt", List.of(in, p + "iteration"), List.of(item)));
+            } else if (!item.equals(in)) {
+                loop.addNode(node(item, "Identity", List.of(in), List.of(item)));
+            }
         }
         loop.addAllInitializer(body.getInitializerList());
         loop.addAllNode(body.getNodeList());
@@ -81,5 +88,23 @@ final class OnnxSequenceMap {
 
     private static NodeProto node(String name, String op, List<String> inputs, List<String> outputs) {
         return NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(inputs).addAllOutput(outputs).build();
+    }
+
+    /** {@code g} with every read of {@code from} by its nodes and outputs reading {@code to} instead. */
+    private static GraphProto rename(GraphProto g, String from, String to) {
+        GraphProto.Builder b = g.toBuilder();
+        for (NodeProto.Builder n : b.getNodeBuilderList()) {
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (n.getInput(i).equals(from)) {
+                    n.setInput(i, to);
+                }
+            }
+        }
+        for (ValueInfoProto.Builder o : b.getOutputBuilderList()) {
+            if (o.getName().equals(from)) {
+                o.setName(to);
+            }
+        }
+        return b.build();
     }
 }

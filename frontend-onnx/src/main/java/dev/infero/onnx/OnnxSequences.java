@@ -105,8 +105,14 @@ final class OnnxSequences {
             Value shapes = graph.addConstant(where + "/empty_shapes", Tensor.of(new long[0], 0)).output(0);
             return new Packed(data, shapes, EMPTY_RANK);
         }
-        Node pack = graph.add(new dev.infero.core.ops.sequence.SequenceConstruct(), where + "/pack", items);
+        Node pack = graph.add(new dev.infero.core.ops.sequence.SequenceConstruct(), where + "/pack",
+                inScope(items, values));
         return new Packed(pack.output(0), pack.output(1), commonRank(items));
+    }
+
+    /** The items of a fixed sequence as values of the scope {@code values} (captured when defined outside a body). */
+    private static List<Value> inScope(List<Value> items, Map<String, Value> values) {
+        return values instanceof OnnxControlFlow.Scope scope ? items.stream().map(scope::capture).toList() : items;
     }
 
     private static int commonRank(List<Value> items) {
@@ -158,7 +164,7 @@ final class OnnxSequences {
             }
             case "SequenceLength" -> {
                 if (fixed) {
-                    put(values, out, n.constant(Tensor.scalar((long) sequence(n, proto, 0).size())));
+                    put(values, out, n.constant(Tensor.scalar((long) sequence(n, proto, 0, values).size())));
                 } else {
                     Packed p = packed(n, proto, 0, values);
                     put(values, out, n.add(new dev.infero.core.ops.sequence.SequenceLength(), p.data, p.shapes));
@@ -170,7 +176,7 @@ final class OnnxSequences {
                     throw n.error("has no position input (SequenceAt requires one)");
                 }
                 if (fixed && known(n, 1)) {
-                    List<Value> seq = sequence(n, proto, 0);
+                    List<Value> seq = sequence(n, proto, 0, values);
                     put(values, out, seq.get(position(n, proto, 1, seq.size(), false, 0)));
                 } else {
                     Packed p = packed(n, proto, 0, values);
@@ -181,7 +187,7 @@ final class OnnxSequences {
             case "SequenceInsert" -> {
                 Value item = tensor(n, proto, 1);
                 if (fixed && (!n.hasInput(2) || known(n, 2))) {
-                    List<Value> seq = new ArrayList<>(sequence(n, proto, 0));
+                    List<Value> seq = new ArrayList<>(sequence(n, proto, 0, values));
                     int at = position(n, proto, 2, seq.size(), true, seq.size());
                     seq.add(at, item);
                     sequences.put(out, seq);
@@ -198,7 +204,7 @@ final class OnnxSequences {
             }
             case "SequenceErase" -> {
                 if (fixed && (!n.hasInput(1) || known(n, 1))) {
-                    List<Value> seq = new ArrayList<>(sequence(n, proto, 0));
+                    List<Value> seq = new ArrayList<>(sequence(n, proto, 0, values));
                     seq.remove(position(n, proto, 1, seq.size(), false, seq.size() - 1));
                     sequences.put(out, seq);
                 } else {
@@ -212,7 +218,7 @@ final class OnnxSequences {
             }
             case "ConcatFromSequence" -> {
                 if (fixed) {
-                    put(values, out, concat(n, sequence(n, proto, 0)));
+                    put(values, out, concat(n, sequence(n, proto, 0, values)));
                 } else {
                     long axis = n.attrInt("axis", Long.MIN_VALUE);
                     if (axis == Long.MIN_VALUE) {
@@ -303,13 +309,13 @@ final class OnnxSequences {
         }
     }
 
-    private List<Value> sequence(OnnxNode n, NodeProto proto, int i) {
+    private List<Value> sequence(OnnxNode n, NodeProto proto, int i, Map<String, Value> values) {
         String name = i < proto.getInputCount() ? proto.getInput(i) : "";
         List<Value> seq = sequences.get(name);
         if (seq == null) {
             throw n.error("input " + i + " ('" + name + "') is not a sequence");
         }
-        return seq;
+        return inScope(seq, values);
     }
 
     private static Value tensor(OnnxNode n, NodeProto proto, int i) {

@@ -189,4 +189,23 @@ class OnnxSequencesTest {
         }, body, 3, 2, 3);
         assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0, 2, 4, 6, 8, 10}, y.toFloatArray());
     }
+
+    @Test
+    void sequenceMapRunsItsBodyOnEachItemWithTensorInputsPassedWhole() {
+        // rows of x, each times k (a tensor input passed whole to every iteration), stacked again; the body's
+        // inputs reuse the outer names (its item is called like the sequence it comes from)
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(ValueInfoProto.newBuilder().setName("rows"))
+                .addInput(ValueInfoProto.newBuilder().setName("k"))
+                .addNode(NodeProto.newBuilder().setOpType("Mul").addInput("rows").addInput("k").addOutput("scaled"))
+                .addOutput(ValueInfoProto.newBuilder().setName("scaled"))
+                .build();
+        Tensor y = run(b -> {
+            b.initializer("k", Tensor.of(new float[] {1, 10, 100}, 3));
+            b.node("SplitToSequence", "s").inputs("x").outputs("rows").attr("axis", 0L).attr("keepdims", 0L);
+            b.node("SequenceMap", "loop").inputs("rows", "k").outputs("mapped");
+            b.node("ConcatFromSequence", "c").inputs("mapped").outputs("y").attr("axis", 0L).attr("new_axis", 1L);
+        }, body, 2, 3);
+        assertArrayEquals(new float[] {0, 10, 200, 3, 40, 500}, y.toFloatArray());
+    }
 }
