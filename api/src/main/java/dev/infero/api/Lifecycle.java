@@ -1,5 +1,6 @@
 package dev.infero.api;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,7 +18,15 @@ final class Lifecycle {
     private final String what;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    private final ThreadLocal<int[]> ownDepth = ThreadLocal.withInitial(() -> new int[1]);
+    /**
+     * The threads running an inference of this object on themselves, once per inference (guarded by {@link #lock}).
+     * Not a {@code ThreadLocal}: its first {@code get()} on each thread for each new object (every model compiled
+     * again in a server) took a branch that HotSpot had compiled {@code infer()} without, so each reload
+     * deoptimised the inference path of every model (JFR {@code jdk.Deoptimization}, unstable_if in
+     * {@code ThreadLocalMap.getEntry} under {@code Lifecycle.enter}).
+     */
+    private Thread[] ownThreads = new Thread[4];
+    private int ownCount;
     private volatile boolean closed;
     private int inFlight;
 
@@ -47,7 +56,10 @@ final class Lifecycle {
             check(action);
             inFlight++;
             if (onThisThread) {
-                ownDepth.get()[0]++;
+                if (ownCount == ownThreads.length) {
+                    ownThreads = Arrays.copyOf(ownThreads, ownCount * 2);
+                }
+                ownThreads[ownCount++] = Thread.currentThread();
             }
         } finally {
             lock.unlock();
@@ -59,7 +71,14 @@ final class Lifecycle {
         try {
             inFlight--;
             if (onThisThread) {
-                ownDepth.get()[0]--;
+                Thread me = Thread.currentThread();
+                for (int i = ownCount - 1; i >= 0; i--) {
+                    if (ownThreads[i] == me) {
+                        ownThreads[i] = ownThreads[--ownCount];
+                        ownThreads[ownCount] = null;
+                        break;
+                    }
+                }
             }
             idle.signalAll();
         } finally {
@@ -79,7 +98,11 @@ final class Lifecycle {
             }
             closed = true;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
-            int own = ownDepth.get()[0];
+            Thread me = Thread.currentThread();
+            int own = 0;
+            for (int i = 0; i < ownCount; i++) {
+                own += ownThreads[i] == me ? 1 : 0;
+            }
             while (inFlight > own) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

@@ -175,7 +175,8 @@ class ResourceLimitsTest {
 
     @Test
     void anImageOverThePixelLimitIsSubsampledToTheModelsSizeOrRefused() throws Exception {
-        // 12000×9000 = 108 Mpixels, over ImageInput.MAX_PIXELS: decoded every 20th pixel (600×450) for 224×224.
+        // 12000×9000 = 108 Mpixels, over ImageInput.MAX_PIXELS: decoded every 26th pixel of every 20th row (462×450)
+        // for 224×224.
         BufferedImage big = new BufferedImage(12_000, 9_000, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 9_000; y += 100) {
             for (int x = 0; x < 12_000; x++) {
@@ -185,11 +186,16 @@ class ResourceLimitsTest {
         Path file = dir.resolve("big.png");
         ImageIO.write(big, "png", file.toFile());
         big = null;
-        assertEquals(20, ImageInput.subsampling(12_000, 9_000, 224, 224));
-        assertEquals(2, ImageInput.subsampling(12_000, 9_000, 5_000, 4_000)); // under the limit, still large enough
-        assertEquals(1, ImageInput.subsampling(12_000, 9_000, 7_000, 5_000)); // step 2 would be smaller: refused
-        assertEquals(1, ImageInput.subsampling(12_000, 9_000, 0, 0));
-        assertEquals(1, ImageInput.subsampling(4_000, 3_000, 224, 224));
+        assertArrayEquals(new int[] {26, 20}, ImageInput.subsampling(12_000, 9_000, 224, 224));
+        // Under the limit, still large enough:
+        assertArrayEquals(new int[] {2, 2}, ImageInput.subsampling(12_000, 9_000, 5_000, 4_000));
+        // Step 2 would be smaller than the model: decoded whole, so refused.
+        assertArrayEquals(new int[] {1, 1}, ImageInput.subsampling(12_000, 9_000, 7_000, 5_000));
+        assertArrayEquals(new int[] {1, 1}, ImageInput.subsampling(12_000, 9_000, 0, 0));
+        // Under the limit: still decoded at about twice the model's size, each axis on its own.
+        assertArrayEquals(new int[] {5, 4}, ImageInput.subsampling(2_560, 1_920, 224, 224));
+        assertArrayEquals(new int[] {72, 1}, ImageInput.subsampling(32_662, 150, 224, 224));
+        assertArrayEquals(new int[] {1, 1}, ImageInput.subsampling(500, 375, 224, 224));
         Tensor t = ImageInput.load(file, ElementType.F32, PartialShape.of(1, 3, 224, 224),
                 ImageInput.Preprocessing.NONE);
         assertArrayEquals(new int[] {1, 3, 224, 224}, t.shape());

@@ -25,4 +25,25 @@ public record ModelSize(int computeNodes, long parameters, long flops) {
         }
         return new ModelSize(nodes, params, flops);
     }
+
+    /** The parameters' bytes stored as FP32: what an FP32 IR's {@code .bin} holds of them. */
+    public long fp32Bytes() {
+        return parameters * Float.BYTES;
+    }
+
+    /**
+     * How {@code after} bytes compare with {@code before}: "3.80x smaller", "1.25x larger" or "the same size", so that
+     * a ratio under 1 is never printed as "0.01x smaller".
+     */
+    public static String sizeChange(long before, long after) {
+        if (before <= 0 || after <= 0) {
+            throw new IllegalArgumentException("sizes must be positive, got " + before + " and " + after);
+        }
+        if (before == after) {
+            return "the same size";
+        }
+        return before > after
+                ? String.format(java.util.Locale.ROOT, "%.2fx smaller", (double) before / after)
+                : String.format(java.util.Locale.ROOT, "%.2fx larger", (double) after / before);
+    }
 }

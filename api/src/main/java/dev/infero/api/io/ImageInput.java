@@ -9,6 +9,8 @@ import dev.infero.transforms.EmbedPreprocessing;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +158,8 @@ public final class ImageInput {
     /**
      * Largest image decoded whole, in pixels (width × height from the file's header). A larger image fed to a model
      * input of static height and width is decoded with subsampling (every n-th pixel of every n-th row) to about
-     * twice the model's size (see {@link #subsampling}); otherwise it is refused.
+     * twice the model's size (see {@link #subsampling}, which does so for any image over twice the model's size);
+     * otherwise it is refused.
      */
     public static final long MAX_PIXELS = 100_000_000L;
 
@@ -216,21 +219,23 @@ public final class ImageInput {
                     throw new InvalidInputException("image " + file + " declares a size of " + w + "×" + h
                             + " pixels");
                 }
-                int step = subsampling(w, h, targetWidth, targetHeight);
-                if (pixels > MAX_PIXELS && step == 1) {
+                int[] steps = subsampling(w, h, targetWidth, targetHeight);
+                int xStep = steps[0];
+                int yStep = steps[1];
+                if ((long) ((w + xStep - 1) / xStep) * ((h + yStep - 1) / yStep) > MAX_PIXELS) {
                     throw new ResourceLimitException("image " + file + " is " + w + "×" + h + " pixels; at most "
                             + MAX_PIXELS + " pixels are decoded"
                             + (targetWidth > 0 ? ", or subsampled while it stays at least the model's " + targetWidth
                             + "×" + targetHeight : ""));
                 }
-                int sw = (w + step - 1) / step;
-                int sh = (h + step - 1) / step;
+                int sw = (w + xStep - 1) / xStep;
+                int sh = (h + yStep - 1) / yStep;
                 // The decoded image (4 bytes a pixel) and its three float planes (12).
                 ResourceLimits.current().checkTensorBytes("image " + file + " (" + sw + "×" + sh + " pixels decoded)",
                         (long) sw * sh * 16);
                 ImageReadParam param = reader.getDefaultReadParam();
-                if (step > 1) {
-                    param.setSourceSubsampling(step, step, 0, 0);
+                if (xStep > 1 || yStep > 1) {
+                    param.setSourceSubsampling(xStep, yStep, 0, 0);
                 }
                 // JPEG and PNG readers report a truncated file as a warning and return the partial image.
                 List<String> truncated = new ArrayList<>();
@@ -259,19 +264,27 @@ public final class ImageInput {
     }
 
     /**
-     * The subsampling step for a {@code w × h} image: 1 (decode whole) up to {@link #MAX_PIXELS}; above it, when the
-     * model's size is known, the step that keeps about twice the model's size along each axis (what the bilinear
-     * resize then needs) and brings the image under the limit; 1 (refused) if that would be smaller than the model.
+     * The subsampling steps {@code {x, y}} (every x-th pixel of every y-th row) for a {@code w × h} image fed to a
+     * model input of {@code targetWidth × targetHeight} (0 when unknown or dynamic). With the model's size known, each
+     * axis keeps at least twice the model's size, what the bilinear resize to it then needs, and no more: a 4.9 Mpixel
+     * photo (2560×1920) for a 224×224 input is decoded at 512×480, a 32662×150 strip at 454×150; an image smaller
+     * than twice the model's size is decoded whole. Should that still leave more than {@link #MAX_PIXELS}, both steps
+     * grow until it does not, as long as the model's size (or the image's, where smaller) remains; otherwise, and
+     * without a model size, {1, 1} (decoded whole, so refused over {@link #MAX_PIXELS}).
      */
-    public static int subsampling(int w, int h, int targetWidth, int targetHeight) {
-        if ((long) w * h <= MAX_PIXELS || targetWidth <= 0 || targetHeight <= 0) {
-            return 1;
+    public static int[] subsampling(int w, int h, int targetWidth, int targetHeight) {
+        if (targetWidth <= 0 || targetHeight <= 0) {
+            return new int[] {1, 1};
         }
-        int step = (int) Math.max(2, Math.min(w / (2L * targetWidth), h / (2L * targetHeight)));
-        while ((long) ((w + step - 1) / step) * ((h + step - 1) / step) > MAX_PIXELS) {
-            step++;
+        int x = (int) Math.max(1, w / (2L * targetWidth));
+        int y = (int) Math.max(1, h / (2L * targetHeight));
+        while ((long) ((w + x - 1) / x) * ((h + y - 1) / y) > MAX_PIXELS) {
+            x++;
+            y++;
         }
-        return (w + step - 1) / step >= targetWidth && (h + step - 1) / step >= targetHeight ? step : 1;
+        // An axis already shorter than the model's is never subsampled (x or y stays 1): it only has to stay whole.
+        boolean keepsSize = (w + x - 1) / x >= Math.min(w, targetWidth) && (h + y - 1) / y >= Math.min(h, targetHeight);
+        return keepsSize ? new int[] {x, y} : new int[] {1, 1};
     }
 
     /** {@code [height, width]} of an input of {@code shape}, 0 where dynamic or the shape is not an image's. */
@@ -348,10 +361,39 @@ public final class ImageInput {
         return values;
     }
 
-    /** The image's R, G and B planes (row-major), values 0..255; alpha is ignored. */
+    /**
+     * The image's R, G and B planes (row-major), values 0..255; alpha is ignored. The 8-bit RGB layouts that
+     * {@link ImageIO}'s JPEG and PNG readers produce are read straight from their bytes (the same values as
+     * {@link BufferedImage#getRGB}, which goes through the colour model pixel by pixel and took most of the time of a
+     * large JPEG); other layouts (grey, palettes, 16-bit) through {@code getRGB}, which also converts their colour
+     * space.
+     */
     private static float[][] rgbPlanes(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
+        int type = image.getType();
+        if ((type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR)
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
+                && image.getRaster().getSampleModel() instanceof PixelInterleavedSampleModel model
+                && image.getRaster().getParent() == null) {
+            int stride = model.getScanlineStride();
+            int pixelStride = model.getPixelStride();
+            int[] offsets = model.getBandOffsets(); // bands in R, G, B(, A) order
+            byte[] data = buffer.getData();
+            int base = buffer.getOffset();
+            float[][] planes = new float[3][w * h];
+            for (int y = 0; y < h; y++) {
+                int row = base + y * stride;
+                for (int x = 0; x < w; x++) {
+                    int p = row + x * pixelStride;
+                    int i = y * w + x;
+                    planes[0][i] = data[p + offsets[0]] & 0xFF;
+                    planes[1][i] = data[p + offsets[1]] & 0xFF;
+                    planes[2][i] = data[p + offsets[2]] & 0xFF;
+                }
+            }
+            return planes;
+        }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         float[][] planes = new float[3][w * h];
         for (int i = 0; i < argb.length; i++) {

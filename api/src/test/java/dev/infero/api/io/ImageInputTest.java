@@ -61,6 +61,65 @@ class ImageInputTest {
         assertEquals("image row 3 is empty (0 bytes)", empty.getMessage());
     }
 
+    /**
+     * The byte layouts read without {@code getRGB} (JPEG's 3-byte BGR, PNG's 4-byte ABGR) give exactly what
+     * {@code getRGB} gives; a grey PNG still goes through {@code getRGB} and its colour conversion.
+     */
+    @Test
+    void byteLayoutsReadDirectlyEqualGetRgb() throws IOException {
+        java.util.Random random = new java.util.Random(7);
+        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR,
+                BufferedImage.TYPE_BYTE_GRAY}) {
+            for (String format : new String[] {"png", "jpg"}) {
+                if (type == BufferedImage.TYPE_4BYTE_ABGR && format.equals("jpg")) {
+                    continue; // JPEG has no alpha
+                }
+                BufferedImage img = new BufferedImage(37, 23, type);
+                for (int y = 0; y < 23; y++) {
+                    for (int x = 0; x < 37; x++) {
+                        img.setRGB(x, y, random.nextInt());
+                    }
+                }
+                Path file = dir.resolve("random" + type + "." + format);
+                ImageIO.write(img, format, file.toFile());
+                BufferedImage decoded = ImageIO.read(file.toFile());
+                float[] expected = new float[3 * 37 * 23];
+                for (int y = 0; y < 23; y++) {
+                    for (int x = 0; x < 37; x++) {
+                        int rgb = decoded.getRGB(x, y);
+                        expected[y * 37 + x] = (rgb >> 16) & 0xFF;
+                        expected[37 * 23 + y * 37 + x] = (rgb >> 8) & 0xFF;
+                        expected[2 * 37 * 23 + y * 37 + x] = rgb & 0xFF;
+                    }
+                }
+                Tensor t = load(file, PartialShape.of(1, 3, 23, 37), ImageInput.Preprocessing.NONE);
+                assertArrayEquals(expected, t.floats(), 0f, format + " of type " + type + " decoded as "
+                        + decoded.getType());
+            }
+        }
+    }
+
+    @Test
+    void aLargeImageIsDecodedSubsampledToAboutTwiceTheModelsSize() throws IOException {
+        // 1000×600, a vertical stripe every 10 pixels; for a 100×60 input every 5th pixel of every 5th row is
+        // decoded (200×120), so the stripes at x = 0, 10, 20, ... survive and the picture keeps its layout.
+        BufferedImage img = new BufferedImage(1000, 600, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 600; y++) {
+            for (int x = 0; x < 1000; x += 10) {
+                img.setRGB(x, y, 0xFFFFFF);
+            }
+        }
+        Path file = dir.resolve("stripes.png");
+        ImageIO.write(img, "png", file.toFile());
+        assertArrayEquals(new int[] {5, 5}, ImageInput.subsampling(1000, 600, 100, 60));
+        Tensor sub = load(file, PartialShape.of(1, 3, 60, 100), ImageInput.Preprocessing.NONE);
+        assertArrayEquals(new int[] {1, 3, 60, 100}, sub.shape());
+        // Every stripe kept: each output column pair averages one white and one black decoded column.
+        for (int x = 0; x < 100; x++) {
+            assertEquals(127.5f, sub.floats()[x], 1f, "column " + x);
+        }
+    }
+
     @Test
     void nhwcInputInterleavesChannels() throws IOException {
         Tensor t = load(image("bmp"), PartialShape.of(1, 2, 2, 3), ImageInput.Preprocessing.NONE);

@@ -11,6 +11,7 @@ import dev.infero.api.InferRequest;
 import dev.infero.api.convert.ConvertOptions;
 import dev.infero.api.convert.ModelConverter;
 import dev.infero.api.io.ImageInput;
+import dev.infero.cli.ModelSize;
 import dev.infero.cli.benchmark.MeasurementLoop;
 import dev.infero.cli.benchmark.Statistics;
 import dev.infero.core.InferoException;
@@ -247,9 +248,9 @@ public final class OptimizeCommand implements Callable<Integer> {
         }
         Variant fp32 = variants.getFirst();
         out.printf(Locale.ROOT, "%nChosen: %s (%s): the fastest within a drop of %s (latencies within %.0f %% count as"
-                        + " equal; then the smaller wins) — %.2fx the FP32 speed, %.2fx smaller weights.%n",
+                        + " equal; then the smaller wins) — %.2fx the FP32 speed, weights %s.%n",
                 chosen.name(), chosen.model().toAbsolutePath(), dropText(metric, budget), 100 * TIE,
-                fp32.latencyMs() / chosen.latencyMs(), (double) fp32.size() / chosen.size());
+                fp32.latencyMs() / chosen.latencyMs(), ModelSize.sizeChange(fp32.size(), chosen.size()));
         for (Variant v : variants) {
             if (v == chosen) {
                 continue;

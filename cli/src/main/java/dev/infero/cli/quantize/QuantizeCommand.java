@@ -4,6 +4,8 @@ import dev.infero.accuracy.AccuracyAwareQuantization;
 import dev.infero.accuracy.AccuracyChecker;
 import dev.infero.accuracy.AccuracyConfig;
 import dev.infero.api.Core;
+import dev.infero.api.Model;
+import dev.infero.cli.ModelSize;
 import dev.infero.cli.report.HtmlReport;
 import dev.infero.cli.report.SectionReports;
 import dev.infero.core.InferoException;
@@ -20,10 +22,10 @@ import dev.infero.quantize.Preset;
 import dev.infero.quantize.QuantizationParameters;
 import dev.infero.quantize.Quantizer;
 import dev.infero.quantize.RangeEstimator;
+import dev.infero.transforms.ConstantFolding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -127,8 +129,14 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         Path modelFile = cfg.model();
         PortInfo input;
+        long fp32;
         try (Core core = new Core()) {
-            List<PortInfo> inputs = core.readModel(modelFile).inputs();
+            Model model = core.readModel(modelFile);
+            // The weights as FP32 (the constants once folded, as an FP32 IR stores them), not the model file's size:
+            // an ONNX file that computes its weights (ConstantOfShape) is tiny, an FP16-compressed IR half as big.
+            new ConstantFolding().apply(model.graph());
+            fp32 = ModelSize.of(model.graph()).fp32Bytes();
+            List<PortInfo> inputs = model.inputs();
             if (inputs.size() != 1) {
                 throw new InferoException("quantize supports single-input models; " + modelFile + " has "
                         + inputs.size() + " inputs");
@@ -144,13 +152,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                 p.statSubsetSize(), p.shuffleData(), p.seed(), log);
         Quantizer.Result r = Quantizer.quantize(modelFile, samples, p, dir, cfg.modelName() + "_int8",
                 cfg.sourceText(), log);
-        long fp32 = cfg.weights() != null && Files.isRegularFile(cfg.weights()) ? Files.size(cfg.weights()) : 0;
         out.printf(Locale.ROOT, "[ INFO ] Preset %s, %d calibration samples, %d layers quantized, %d FakeQuantize,"
                         + " %d biases corrected%n", p.preset().potName(), samples.size(), r.quantizedLayers(),
                 r.fakeQuantizes(), r.biasesCorrected());
         if (fp32 > 0) {
-            out.printf(Locale.ROOT, "[ INFO ] Weights: %,d bytes FP32 -> %,d bytes INT8 (%.2fx smaller)%n", fp32,
-                    r.binBytes(), (double) fp32 / r.binBytes());
+            out.printf(Locale.ROOT, "[ INFO ] Weights: %,d bytes as FP32 -> %,d bytes of INT8 IR .bin (%s)%n", fp32,
+                    r.binBytes(), ModelSize.sizeChange(fp32, r.binBytes()));
         }
         out.println("[ SUCCESS ] XML file: " + r.xml().toAbsolutePath());
         out.println("[ SUCCESS ] BIN file: " + r.bin().toAbsolutePath());
