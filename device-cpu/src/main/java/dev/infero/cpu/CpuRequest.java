@@ -57,12 +57,12 @@ final class CpuRequest implements ExecutionRequest {
         if (plan.isStatic) {
             MemoryPlan.allocate(plan, slots);
             int transientFloats = 0;
-            for (ExecutionPlan.Step step : plan.steps) {
-                transientFloats = Math.max(transientFloats, step.kernel().transientFloats());
+            for (ExecutionPlan.Entry step : plan.steps) {
+                transientFloats = Math.max(transientFloats, step.step().transientFloats());
             }
             float[] transientBuffer = new float[transientFloats];
             for (int s = 0; s < n; s++) {
-                scratch[s] = plan.steps.get(s).kernel().newScratch(pools.threadsPerPool(), transientBuffer);
+                scratch[s] = plan.steps.get(s).step().newScratch(pools.threadsPerPool(), transientBuffer);
             }
         }
         this.lastRun = slots;
@@ -128,9 +128,9 @@ final class CpuRequest implements ExecutionRequest {
         }
     }
 
-    private void runSteps(List<ExecutionPlan.Step> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
+    private void runSteps(List<ExecutionPlan.Entry> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
         for (int s = 0; s < steps.size(); s++) {
-            ExecutionPlan.Step step = steps.get(s);
+            ExecutionPlan.Entry step = steps.get(s);
             Tensor[] in = stepInputs[s] == null || stepInputs[s].length != step.inputs().length
                     ? (stepInputs[s] = new Tensor[step.inputs().length]) : stepInputs[s];
             for (int i = 0; i < in.length; i++) {
@@ -146,10 +146,10 @@ final class CpuRequest implements ExecutionRequest {
             }
             Object stepScratch = inferShapes ? null : scratch[s];
             if (stepNanos == null) {
-                step.kernel().run(in, out, stepScratch, pool);
+                step.step().run(in, out, stepScratch, pool);
             } else {
                 long t0 = System.nanoTime();
-                step.kernel().run(in, out, stepScratch, pool);
+                step.step().run(in, out, stepScratch, pool);
                 stepNanos[s] = System.nanoTime() - t0;
             }
         }
@@ -172,12 +172,12 @@ final class CpuRequest implements ExecutionRequest {
         if (stepNanos == null) {
             return List.of();
         }
-        List<ExecutionPlan.Step> steps = lastRunStatic ? plan.steps : plan.referenceSteps;
+        List<ExecutionPlan.Entry> steps = lastRunStatic ? plan.steps : plan.referenceSteps;
         List<ProfilingInfo> rows = new ArrayList<>();
         for (int s = 0; s < steps.size(); s++) {
-            ExecutionPlan.Step step = steps.get(s);
+            ExecutionPlan.Entry step = steps.get(s);
             rows.add(new ProfilingInfo(step.node().name(), step.node().type(), ProfilingInfo.Status.EXECUTED,
-                    step.kernel().execType(), stepNanos[s]));
+                    step.step().execType(), stepNanos[s]));
             for (var fused : step.fused()) {
                 rows.add(new ProfilingInfo(fused.name(), fused.type(), ProfilingInfo.Status.OPTIMIZED_OUT,
                         "fused_into:" + step.node().name(), 0));
@@ -197,7 +197,7 @@ final class CpuRequest implements ExecutionRequest {
     }
 
     /** Infers this step's output shapes from its actual inputs and (re)allocates buffers that do not fit. */
-    private void allocateOutputs(ExecutionPlan.Step step, Tensor[] in, Tensor[] tensors) {
+    private void allocateOutputs(ExecutionPlan.Entry step, Tensor[] in, Tensor[] tensors) {
         ConcreteInferContext ctx = new ConcreteInferContext(step.node(), in, "node");
         step.node().op().infer(ctx);
         for (int i = 0; i < step.outputs().length; i++) {

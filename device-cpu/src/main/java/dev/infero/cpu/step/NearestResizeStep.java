@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -15,7 +15,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * index of each output pixel. At run time each output row is a gather from one input row, and a row reading the same
  * input row as the row before it (every other row at scale 2) is a copy of that row.
  */
-final class NearestResizeKernel implements Kernel {
+public final class NearestResizeStep implements Step {
     private final int planes;
     private final int inPlane;
     private final int outW;
@@ -24,7 +24,7 @@ final class NearestResizeKernel implements Kernel {
     private final int[] rowSource;
     private final int[] columnSource;
 
-    private NearestResizeKernel(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource) {
+    private NearestResizeStep(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource) {
         this.planes = planes;
         this.inPlane = inPlane;
         this.outH = outH;
@@ -34,7 +34,7 @@ final class NearestResizeKernel implements Kernel {
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a nearest spatial f32 resize of static NCHW data. */
-    static NearestResizeKernel of(Node node) {
+    public static NearestResizeStep of(Node node) {
         if (!(node.op() instanceof Interpolate op) || !op.attributes().mode().equals("nearest")
                 || node.outputs().size() != 1) {
             return null;
@@ -88,7 +88,7 @@ final class NearestResizeKernel implements Kernel {
                 }
             }
         }
-        return new NearestResizeKernel(planes, (int) inPlane, os[2], os[3], rowSource, columnSource);
+        return new NearestResizeStep(planes, (int) inPlane, os[2], os[3], rowSource, columnSource);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * folded into the output row by row. The reference op folds with an operator chosen at run time, which the Vector
  * API cannot compile to machine code (GlobalAveragePool of 1000 × 13 × 13 took 0.4 ms).
  */
-final class ReduceKernel implements Kernel {
+public final class ReduceStep implements Step {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
@@ -36,7 +36,7 @@ final class ReduceKernel implements Kernel {
     private final int inner;
     private final String execType;
 
-    private ReduceKernel(Fold fold, int outer, int reduced, int inner, String name) {
+    private ReduceStep(Fold fold, int outer, int reduced, int inner, String name) {
         this.fold = fold;
         this.outer = outer;
         this.reduced = reduced;
@@ -45,7 +45,7 @@ final class ReduceKernel implements Kernel {
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a reduction this kernel covers. */
-    static ReduceKernel of(Node node) {
+    public static ReduceStep of(Node node) {
         Fold fold = switch (node.op()) {
             case ReduceMean m -> Fold.MEAN;
             case ReduceSum s -> Fold.SUM;
@@ -93,7 +93,7 @@ final class ReduceKernel implements Kernel {
         if (outer * count * inner == 0 || outer * count * inner > Integer.MAX_VALUE) {
             return null;
         }
-        return new ReduceKernel(fold, (int) outer, (int) count, (int) inner, node.type().toLowerCase()
+        return new ReduceStep(fold, (int) outer, (int) count, (int) inner, node.type().toLowerCase()
                 .replace("reduce", "reduce_"));
     }
 

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * added up afresh (no sliding subtraction, whose cancellation would lose precision), vectorized over the plane;
  * images are split across threads. Scratch holds the squares and the window sum, allocated once per request.
  */
-final class LrnKernel implements Kernel {
+public final class LrnStep implements Step {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final int batch;
@@ -29,7 +29,7 @@ final class LrnKernel implements Kernel {
     private final float bias;
     private final float beta;
 
-    private LrnKernel(int[] shape, long size, double alpha, double bias, double beta) {
+    private LrnStep(int[] shape, long size, double alpha, double bias, double beta) {
         this.batch = shape[0];
         this.channels = shape[1];
         this.plane = shape[2] * shape[3];
@@ -40,7 +40,7 @@ final class LrnKernel implements Kernel {
         this.beta = (float) beta;
     }
 
-    static LrnKernel of(Node node) {
+    public static LrnStep of(Node node) {
         if (!(node.op() instanceof LRN op) || node.input(0).type() != ElementType.F32) {
             return null;
         }
@@ -50,7 +50,7 @@ final class LrnKernel implements Kernel {
                 || axes.knownValue().size() != 1 || Math.floorMod(axes.knownValue().getLong(0), 4) != 1) {
             return null;
         }
-        return new LrnKernel(x.shape().toArray(), op.size(), op.alpha(), op.bias(), op.beta());
+        return new LrnStep(x.shape().toArray(), op.size(), op.alpha(), op.bias(), op.beta());
     }
 
     @Override
@@ -60,14 +60,14 @@ final class LrnKernel implements Kernel {
 
     /** One image at a time per thread: squares of every channel plane and the sliding window sum. */
     private static final class Task implements IntConsumer {
-        final LrnKernel k;
+        final LrnStep k;
         final float[][] squares;
         final float[][] sums;
         float[] x;
         float[] y;
         int threads;
 
-        Task(LrnKernel k, int threads) {
+        Task(LrnStep k, int threads) {
             this.k = k;
             this.squares = new float[threads][k.channels * k.plane];
             this.sums = new float[threads][k.plane];

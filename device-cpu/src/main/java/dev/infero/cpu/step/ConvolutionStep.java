@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.kernels.ActivationQuantizer;
@@ -13,7 +13,7 @@ import jdk.incubator.vector.FloatVector;
  * A 2-D f32 (Group)Convolution with its fused bias, residual add and activation. Inputs: data, then the residual
  * when the post-ops add one.
  */
-final class ConvolutionKernel implements CodesWriter {
+public final class ConvolutionStep implements CodesWriter {
     private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
     private final ConvKernel gemm;
@@ -24,18 +24,18 @@ final class ConvolutionKernel implements CodesWriter {
     /** "+quantize" when the step writes codes instead of values. */
     private final String quantizes;
 
-    ConvolutionKernel(ConvGeometry geometry, float[] weights, PostOps post) {
+    public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
         this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
                 geometry.isDepthwise() ? WindowKernel.depthwise(geometry, weights, post) : null, post, "_FP32", "");
     }
 
     /** A depthwise convolution of its input's FakeQuantize (see {@link WindowKernel#depthwiseOnCodes}). */
-    ConvolutionKernel(ConvGeometry geometry, float[] weights, ActivationQuantizer[] inputCodes, PostOps post) {
+    public ConvolutionStep(ConvGeometry geometry, float[] weights, ActivationQuantizer[] inputCodes, PostOps post) {
         this(null, WindowKernel.depthwiseOnCodes(geometry, weights, inputCodes, post), post, "_FP32_on_I8_codes", "");
     }
 
     /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code _FP32}. */
-    private ConvolutionKernel(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
+    private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
                               String quantizes) {
         this.gemm = gemm;
         this.depthwise = depthwise;
@@ -57,9 +57,9 @@ final class ConvolutionKernel implements CodesWriter {
      * {@link WindowKernel#writingCodes}).
      */
     @Override
-    public ConvolutionKernel writingCodes(ActivationQuantizer[] codes) {
-        return gemm != null ? new ConvolutionKernel(gemm.writingCodes(codes), null, post, precision, "+quantize")
-                : new ConvolutionKernel(null, depthwise.writingCodes(codes), post, precision, "+quantize");
+    public ConvolutionStep writingCodes(ActivationQuantizer[] codes) {
+        return gemm != null ? new ConvolutionStep(gemm.writingCodes(codes), null, post, precision, "+quantize")
+                : new ConvolutionStep(null, depthwise.writingCodes(codes), post, precision, "+quantize");
     }
 
     @Override

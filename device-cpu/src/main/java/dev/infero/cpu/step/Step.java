@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -7,7 +7,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * One step's compiled work: chosen at compile time for the step's shapes, immutable, shared by all requests.
  * Per-request scratch memory comes from {@link #newScratch}.
  */
-interface Kernel {
+public interface Step {
     /** How the step runs, for per-layer counters, e.g. {@code gemm_f32} or {@code reference_f32}. */
     String execType();
 

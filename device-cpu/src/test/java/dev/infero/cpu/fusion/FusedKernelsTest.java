@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.fusion;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +15,7 @@ import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.cpu.CpuDevice;
 import dev.infero.testing.GraphBuilder;
 import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;

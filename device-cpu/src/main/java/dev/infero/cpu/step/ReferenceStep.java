@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.op.Op;
@@ -6,11 +6,11 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.parallel.WorkerPool;
 
 /** Runs an op's reference evaluation: the fallback for every op without a specialised kernel. */
-final class ReferenceKernel implements Kernel {
+public final class ReferenceStep implements Step {
     private final Op op;
     private final String execType;
 
-    ReferenceKernel(Node node) {
+    public ReferenceStep(Node node) {
         this.op = node.op();
         this.execType = "reference_" + (node.outputs().isEmpty() ? "any" : node.output(0).type().precision());
     }

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.cpu.kernels.ActivationQuantizer;
 
@@ -7,9 +7,9 @@ import dev.infero.cpu.kernels.ActivationQuantizer;
  * FakeQuantize's only readers are INT8 layers that take the codes as they are (see {@code ExecutionPlan}): the tensor
  * between them then holds integer-valued codes and nobody quantizes it again.
  */
-interface CodesWriter extends Kernel {
+public interface CodesWriter extends Step {
     boolean canWriteCodes();
 
     /** This step writing each output channel's codes of {@code perChannel}. */
-    Kernel writingCodes(ActivationQuantizer[] perChannel);
+    Step writingCodes(ActivationQuantizer[] perChannel);
 }

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.fusion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +16,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.cpu.CpuDevice;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

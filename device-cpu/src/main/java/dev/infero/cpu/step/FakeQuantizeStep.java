@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * results are bit-identical; round-half-to-even is done by adding and subtracting 1.5·2^23, exact for the
  * [0, levels - 1] range it is applied to.
  */
-final class FakeQuantizeKernel implements Kernel {
+public final class FakeQuantizeStep implements Step {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float ROUND = 12582912f;
 
@@ -33,7 +33,7 @@ final class FakeQuantizeKernel implements Kernel {
     private final float[] ol;
     private final float[] oh;
 
-    FakeQuantizeKernel(float steps, int planes, int channels, int planeSize, float[] il, float[] ih, float[] ol,
+    FakeQuantizeStep(float steps, int planes, int channels, int planeSize, float[] il, float[] ih, float[] ol,
                        float[] oh) {
         this.steps = steps;
         this.planes = planes;
@@ -46,7 +46,7 @@ final class FakeQuantizeKernel implements Kernel {
     }
 
     /** The kernel for {@code node}, or {@code null} when its data or ranges are not of the supported kinds. */
-    static FakeQuantizeKernel of(Node node) {
+    public static FakeQuantizeStep of(Node node) {
         if (!(node.op() instanceof FakeQuantize op)) {
             return null;
         }
@@ -70,7 +70,7 @@ final class FakeQuantizeKernel implements Kernel {
         if (levels > 65536) {
             return null; // the rounding trick needs values below 2^22
         }
-        return new FakeQuantizeKernel(levels - 1, planes, channels, planeSize, ranges[0], ranges[1], ranges[2],
+        return new FakeQuantizeStep(levels - 1, planes, channels, planeSize, ranges[0], ranges[1], ranges[2],
                 ranges[3]);
     }
 
@@ -92,7 +92,7 @@ final class FakeQuantizeKernel implements Kernel {
         float[] x;
         float[] z;
         int threads;
-        FakeQuantizeKernel k;
+        FakeQuantizeStep k;
 
         @Override
         public void accept(int t) {

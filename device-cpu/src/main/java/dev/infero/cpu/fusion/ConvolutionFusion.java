@@ -1,14 +1,7 @@
-package dev.infero.cpu;
+package dev.infero.cpu.fusion;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.ops.Result;
-import dev.infero.core.ops.activation.Clamp;
-import dev.infero.core.ops.activation.Elu;
-import dev.infero.core.ops.activation.HSwish;
-import dev.infero.core.ops.activation.PRelu;
-import dev.infero.core.ops.activation.Relu;
-import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.ConvolutionBase;
@@ -19,8 +12,8 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.step.ConvolutionStep;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -31,25 +24,10 @@ import java.util.Map;
  * The ops are read through their typed accessors and input shapes.
  */
 final class ConvolutionFusion {
-    /**
-     * A matched chain: the ops it covers, the kernel, the values it reads and the value it produces. For an INT8
-     * convolution or a depthwise convolution of codes, also the FakeQuantize of its input, which the kernel applies
-     * itself to the value before it (its first input).
-     */
-    record Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output, Node quantizer) {
-        Match(List<Node> nodes, Kernel kernel, List<Value> inputs, Value output) {
-            this(nodes, kernel, inputs, output, null);
-        }
-
-        Match withKernel(Kernel k) {
-            return new Match(nodes, k, inputs, output, quantizer);
-        }
-    }
-
     private ConvolutionFusion() {
     }
 
-    static Match match(Node conv, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
+    static Fused match(Node conv, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
         if (!(conv.op() instanceof ConvolutionBase)) {
             return null;
         }
@@ -75,7 +53,7 @@ final class ConvolutionFusion {
         float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
-            Node next = soleConsumer(current, consumers);
+            Node next = PostOpPatterns.soleConsumer(current, consumers);
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first
             }
@@ -102,12 +80,12 @@ final class ConvolutionFusion {
                     break;
                 }
             } else {
-                PostOps.Activation a = activation(next);
+                PostOps.Activation a = PostOpPatterns.activation(next);
                 if (a == null) {
                     break;
                 }
                 act = a;
-                float[] params = activationParams(next, a);
+                float[] params = PostOpPatterns.activationParams(next, a);
                 alpha = params[0];
                 beta = params[1];
                 if (a == PostOps.Activation.PRELU) {
@@ -119,22 +97,22 @@ final class ConvolutionFusion {
         }
         PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
                 : new PostOps(bias, residual, act, alpha, beta);
-        QuantizedConvolution.Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
+        Int8Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
         if (int8 != null) {
             inputs.set(0, int8.source());
-            return new Match(nodes, int8.kernel(), inputs, current, int8.fakeQuantize());
+            return new Fused(nodes, int8.step(), inputs, current, int8.fakeQuantize());
         }
         if (scale != null) {
             post = post.scaledBy(scale);
         }
         float[] w = weights.knownValue().floats();
         Node fq = data.node();
-        var codes = g.isDepthwise() ? QuantizedConvolution.channelQuantizers(fq) : null;
+        var codes = g.isDepthwise() ? Int8Patterns.channelQuantizers(fq) : null;
         if (codes != null) {
             inputs.set(0, fq.input(0));
-            return new Match(nodes, new ConvolutionKernel(g, w, codes, post), inputs, current, fq);
+            return new Fused(nodes, new ConvolutionStep(g, w, codes, post), inputs, current, fq);
         }
-        return new Match(nodes, new ConvolutionKernel(g, w, post), inputs, current);
+        return new Fused(nodes, new ConvolutionStep(g, w, post), inputs, current);
     }
 
     /**
@@ -163,52 +141,6 @@ final class ConvolutionFusion {
             }
             return out;
         }
-    }
-
-    /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
-    static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
-        List<Node> readers = consumers.getOrDefault(v, List.of());
-        if (readers.size() != 1 || readers.get(0).op() instanceof Result) {
-            return null;
-        }
-        return readers.get(0);
-    }
-
-    /** The scalar parameters {alpha, beta} of a fusable activation node, as {@link PostOps} takes them. */
-    static float[] activationParams(Node n, PostOps.Activation a) {
-        return switch (a) {
-            case CLAMP -> new float[] {(float) ((Clamp) n.op()).min(), (float) ((Clamp) n.op()).max()};
-            case ELU -> new float[] {(float) ((Elu) n.op()).alpha(), 0};
-            case LEAKY_RELU -> new float[] {(float) n.input(1).knownValue().getDouble(0), 0};
-            default -> new float[2];
-        };
-    }
-
-    /** The activation {@code n} fuses as, or {@code null}. */
-    static PostOps.Activation activation(Node n) {
-        return switch (n.op()) {
-            case Relu r -> PostOps.Activation.RELU;
-            case Clamp c -> PostOps.Activation.CLAMP;
-            case Sigmoid s -> PostOps.Activation.SIGMOID;
-            case HSwish h -> PostOps.Activation.HSWISH;
-            case Elu e -> PostOps.Activation.ELU;
-            case PRelu p -> preluKind(n);
-            default -> null;
-        };
-    }
-
-    /** PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU. */
-    private static PostOps.Activation preluKind(Node n) {
-        Value slope = n.input(1);
-        if (!slope.isKnown() || slope.knownValue().type() != ElementType.F32) {
-            return null;
-        }
-        if (slope.knownValue().size() == 1) {
-            return PostOps.Activation.LEAKY_RELU;
-        }
-        int channels = n.output(0).shape().rank() == 4 ? n.output(0).shape().dim(1) : -1;
-        return channels > 0 && ChannelValues.of(slope.knownValue(), channels, 4, 1) != null
-                ? PostOps.Activation.PRELU : null;
     }
 
     /** Geometry from the op's window; explicit padding is derived from the input size for the auto_pad modes. */

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.VectorLanes;
@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorized dot products over the row-major weights (memory-bound either way); with more rows the weights are
  * packed once for {@link PackedGemm}.
  */
-final class MatMulKernel implements Kernel {
+public final class MatMulStep implements Step {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Fewer rows of X than this take the dot-product path. */
     static final int MIN_GEMM_ROWS = 4;
@@ -30,7 +30,7 @@ final class MatMulKernel implements Kernel {
     /** The post-ops in the generated kernel's registers, or {@code null}. */
     private final MicroKernel.Fused fused;
 
-    MatMulKernel(int m, int k, int n, float[] weights, PostOps post) {
+    public MatMulStep(int m, int k, int n, float[] weights, PostOps post) {
         this.m = m;
         this.k = k;
         this.n = n;

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.normalization.Softmax;
@@ -15,19 +15,19 @@ import dev.infero.cpu.parallel.WorkerPool;
  * With {@code inner > 1} (softmax over the channels of a map) the lines are interleaved, so the passes run along
  * {@code inner}, contiguous rows that C2 vectorizes by itself, with the running maxima and sums in per-request rows.
  */
-final class SoftmaxKernel implements Kernel {
+public final class SoftmaxStep implements Step {
     private final int outer;
     private final int n;
     private final int inner;
 
-    private SoftmaxKernel(int outer, int n, int inner) {
+    private SoftmaxStep(int outer, int n, int inner) {
         this.outer = outer;
         this.n = n;
         this.inner = inner;
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not an f32 SoftMax over a static shape. */
-    static SoftmaxKernel of(Node node) {
+    public static SoftmaxStep of(Node node) {
         if (!(node.op() instanceof Softmax softmax) || node.outputs().size() != 1
                 || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()) {
             return null;
@@ -38,7 +38,7 @@ final class SoftmaxKernel implements Kernel {
         if (n == 0 || Shapes.size(shape) == 0) {
             return null;
         }
-        return new SoftmaxKernel(Shapes.product(shape, 0, a), n, Shapes.product(shape, a + 1, shape.length));
+        return new SoftmaxStep(Shapes.product(shape, 0, a), n, Shapes.product(shape, a + 1, shape.length));
     }
 
     @Override

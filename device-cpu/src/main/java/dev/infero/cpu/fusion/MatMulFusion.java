@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.fusion;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -8,6 +8,7 @@ import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.step.MatMulStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class MatMulFusion {
     private MatMulFusion() {
     }
 
-    static ConvolutionFusion.Match match(Node mm, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
+    static Fused match(Node mm, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
         if (!(mm.op() instanceof MatMul op) || op.transposeA()) {
             return null;
         }
@@ -44,7 +45,7 @@ final class MatMulFusion {
         float[] params = new float[2];
         Value current = out;
         while (act == PostOps.Activation.NONE) {
-            Node next = ConvolutionFusion.soleConsumer(current, consumers);
+            Node next = PostOpPatterns.soleConsumer(current, consumers);
             if (next == null || taken.contains(next)) {
                 break;
             }
@@ -56,25 +57,23 @@ final class MatMulFusion {
                     break;
                 }
             } else {
-                PostOps.Activation a = ConvolutionFusion.activation(next);
+                PostOps.Activation a = PostOpPatterns.activation(next);
                 if (a == null || a == PostOps.Activation.PRELU) {
                     break;
                 }
                 act = a;
-                params = ConvolutionFusion.activationParams(next, a);
+                params = PostOpPatterns.activationParams(next, a);
             }
             nodes.add(next);
             current = next.output(0);
         }
         PostOps post = new PostOps(bias, false, act, params[0], params[1]);
-        QuantizedConvolution.Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
+        Int8Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
         if (int8 != null) {
-            return new ConvolutionFusion.Match(nodes, int8.kernel(), List.of(int8.source()), current,
-                    int8.fakeQuantize());
+            return new Fused(nodes, int8.step(), List.of(int8.source()), current, int8.fakeQuantize());
         }
         float[] weights = rowMajorWeights(b.knownValue(), op.transposeB(), depth, columns);
-        return new ConvolutionFusion.Match(nodes, new MatMulKernel(rows, depth, columns, weights, post), List.of(x),
-                current);
+        return new Fused(nodes, new MatMulStep(rows, depth, columns, weights, post), List.of(x), current);
     }
 
     /** The weights as {@code W[N, K]}, row n holding what output column n reads. */

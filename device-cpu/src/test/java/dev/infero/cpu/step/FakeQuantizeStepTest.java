@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,13 +10,14 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.cpu.CpuDevice;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The vectorized FakeQuantize gives bit-identical results to the reference op, per tensor and per channel. */
-class FakeQuantizeKernelTest {
+class FakeQuantizeStepTest {
     @ParameterizedTest(name = "levels {0}, per channel {1}, asymmetric {2}")
     @CsvSource({"256,false,false", "256,true,false", "255,false,true", "256,true,true", "16,true,false"})
     void matchesTheReferenceBitForBit(long levels, boolean perChannel, boolean asymmetric) {

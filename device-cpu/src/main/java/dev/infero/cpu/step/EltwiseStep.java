@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * value per channel of an NCHW output; the output is walked plane by plane (H·W floats of one image and channel),
  * each operand contributing a contiguous row or a repeated value. No per-call allocation.
  */
-final class EltwiseKernel implements Kernel {
+public final class EltwiseStep implements Step {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private enum Math { ADD, MULTIPLY, RELU }
@@ -32,7 +32,7 @@ final class EltwiseKernel implements Kernel {
     private final int channels;
     private final int planeSize;
 
-    private EltwiseKernel(Math math, Mode[] modes, int planes, int channels, int planeSize) {
+    private EltwiseStep(Math math, Mode[] modes, int planes, int channels, int planeSize) {
         this.math = math;
         this.modes = modes;
         this.planes = planes;
@@ -40,7 +40,7 @@ final class EltwiseKernel implements Kernel {
         this.planeSize = planeSize;
     }
 
-    static EltwiseKernel of(Node node) {
+    public static EltwiseStep of(Node node) {
         Math math = switch (node.op()) {
             case Add a -> Math.ADD;
             case Multiply m -> Math.MULTIPLY;
@@ -67,7 +67,7 @@ final class EltwiseKernel implements Kernel {
                 return null;
             }
         }
-        return new EltwiseKernel(math, modes, planes, channels, planeSize);
+        return new EltwiseStep(math, modes, planes, channels, planeSize);
     }
 
     private static Mode mode(int[] in, int[] out) {

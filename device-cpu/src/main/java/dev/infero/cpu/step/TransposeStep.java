@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.movement.Transpose;
@@ -12,19 +12,19 @@ import dev.infero.cpu.parallel.WorkerPool;
  * time (axes of size 1 dropped, axes the walk crosses contiguously merged), so a run only copies, without the
  * reference op's per-call index arrays.
  */
-final class TransposeKernel implements Kernel {
+public final class TransposeStep implements Step {
     /** Output-order dimensions of the walk and the input stride of each; the last is the inner row. */
     private final int[] dims;
     private final int[] strides;
     private final int size;
 
-    private TransposeKernel(int[] dims, int[] strides, int size) {
+    private TransposeStep(int[] dims, int[] strides, int size) {
         this.dims = dims;
         this.strides = strides;
         this.size = size;
     }
 
-    static TransposeKernel of(Node node) {
+    public static TransposeStep of(Node node) {
         if (!(node.op() instanceof Transpose) || node.input(0).type() != ElementType.F32
                 || !node.input(0).shape().isStatic() || !node.input(1).isKnown()) {
             return null;
@@ -33,7 +33,7 @@ final class TransposeKernel implements Kernel {
     }
 
     /** The copy that transposes a tensor of shape {@code in} by {@code order} (empty: reverse the axes). */
-    static TransposeKernel planned(int[] in, long[] order) {
+    public static TransposeStep planned(int[] in, long[] order) {
         int rank = in.length;
         int[] inStrides = Shapes.strides(in);
         int[] d = new int[rank + 1];
@@ -58,7 +58,7 @@ final class TransposeKernel implements Kernel {
             s[0] = 1;
             n = 1;
         }
-        return new TransposeKernel(java.util.Arrays.copyOf(d, n), java.util.Arrays.copyOf(s, n), Shapes.size(in));
+        return new TransposeStep(java.util.Arrays.copyOf(d, n), java.util.Arrays.copyOf(s, n), Shapes.size(in));
     }
 
     @Override

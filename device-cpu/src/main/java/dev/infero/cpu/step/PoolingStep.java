@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.nn.AvgPool;
@@ -13,19 +13,19 @@ import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 
 /** 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the vectorized window kernel. */
-final class PoolingKernel implements Kernel {
+public final class PoolingStep implements Step {
     private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
 
     private final WindowKernel window;
     private final String execType;
 
-    private PoolingKernel(WindowKernel window, String execType) {
+    private PoolingStep(WindowKernel window, String execType) {
         this.window = window;
         this.execType = execType;
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
-    static PoolingKernel of(Node node) {
+    public static PoolingStep of(Node node) {
         return of(node, false);
     }
 
@@ -33,7 +33,7 @@ final class PoolingKernel implements Kernel {
      * As {@link #of(Node)}; with {@code extraOutputsUnused} it also takes a MaxPool-8 whose indices output nobody reads
      * (OpenVINO IRs write MaxPool-8 for every max pooling): the values are all that is computed.
      */
-    static PoolingKernel of(Node node, boolean extraOutputsUnused) {
+    public static PoolingStep of(Node node, boolean extraOutputsUnused) {
         if (!(node.op() instanceof Pooling pool) || (node.outputs().size() != 1 && !extraOutputsUnused)
                 || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()
                 || node.input(0).shape().rank() != 4 || !node.output(0).shape().isStatic()) {
@@ -57,11 +57,11 @@ final class PoolingKernel implements Kernel {
                 (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
                 w.padBegin(1, in[3], kw), in[1]);
         if (node.op() instanceof MaxPool) {
-            return new PoolingKernel(WindowKernel.maxPool(g), "max_pool_" + ISA + "_FP32");
+            return new PoolingStep(WindowKernel.maxPool(g), "max_pool_" + ISA + "_FP32");
         }
         if (node.op() instanceof AvgPool avg) {
             boolean excludePad = avg.excludePad();
-            return new PoolingKernel(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
+            return new PoolingStep(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
                     "avg_pool_" + ISA + "_FP32");
         }
         return null;

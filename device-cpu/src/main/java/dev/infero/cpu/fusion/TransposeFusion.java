@@ -1,10 +1,11 @@
-package dev.infero.cpu;
+package dev.infero.cpu.fusion;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.movement.ShapeOnlyOp;
 import dev.infero.core.ops.movement.Transpose;
 import dev.infero.core.types.ElementType;
+import dev.infero.cpu.step.TransposeStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +21,12 @@ final class TransposeFusion {
     }
 
     /** The chain starting at {@code first}, or {@code null} when there is none with more than one node. */
-    static ConvolutionFusion.Match match(Node first, Map<Value, List<Node>> consumers, Set<Node> taken) {
+    static Fused match(Node first, Map<Value, List<Node>> consumers, Set<Node> taken) {
         List<Node> nodes = new ArrayList<>();
         Node transpose = first;
         if (isShapeOnly(first)) {
             nodes.add(first);
-            transpose = ConvolutionFusion.soleConsumer(first.output(0), consumers);
+            transpose = PostOpPatterns.soleConsumer(first.output(0), consumers);
         }
         if (transpose == null || taken.contains(transpose) || !(transpose.op() instanceof Transpose)
                 || transpose.input(0).type() != ElementType.F32 || !transpose.input(0).shape().isStatic()
@@ -33,17 +34,17 @@ final class TransposeFusion {
             return null;
         }
         nodes.add(transpose);
-        Node after = ConvolutionFusion.soleConsumer(transpose.output(0), consumers);
+        Node after = PostOpPatterns.soleConsumer(transpose.output(0), consumers);
         if (after != null && !taken.contains(after) && isShapeOnly(after)) {
             nodes.add(after);
         }
         if (nodes.size() < 2) {
             return null;
         }
-        TransposeKernel kernel = TransposeKernel.planned(transpose.input(0).shape().toArray(),
+        TransposeStep kernel = TransposeStep.planned(transpose.input(0).shape().toArray(),
                 transpose.input(1).knownValue().toLongArray());
         Node last = nodes.get(nodes.size() - 1);
-        return new ConvolutionFusion.Match(nodes, kernel, List.of(first.input(0)), last.output(0));
+        return new Fused(nodes, kernel, List.of(first.input(0)), last.output(0));
     }
 
     private static boolean isShapeOnly(Node n) {

@@ -1,4 +1,4 @@
-package dev.infero.cpu;
+package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.ops.movement.Pad;
@@ -13,7 +13,7 @@ import java.util.Arrays;
  * block fills from a row of the pad value, with adjacent blocks merged (padding the channels of an NCHW tensor is one
  * copy and one fill; a reflected border is a one-element copy). Running it is just those array copies.
  */
-final class PadKernel implements Kernel {
+public final class PadStep implements Step {
     /** Per block: input offset (or -1 for the pad value), output offset, length. */
     private final int[] from;
     private final int[] to;
@@ -21,7 +21,7 @@ final class PadKernel implements Kernel {
     private final int blocks;
     private final Object padRow;
 
-    private PadKernel(int[] from, int[] to, int[] length, int blocks, Object padRow) {
+    private PadStep(int[] from, int[] to, int[] length, int blocks, Object padRow) {
         this.from = from;
         this.to = to;
         this.length = length;
@@ -30,7 +30,7 @@ final class PadKernel implements Kernel {
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a constant Pad with everything known but the data. */
-    static PadKernel of(Node node) {
+    public static PadStep of(Node node) {
         if (!(node.op() instanceof Pad pad) || !node.input(0).shape().isStatic()
                 || !node.output(0).shape().isStatic() || !node.input(1).isKnown() || !node.input(2).isKnown()
                 || (node.inputs().size() > 3 && node.input(3) != null && !node.input(3).isKnown())) {
@@ -77,7 +77,7 @@ final class PadKernel implements Kernel {
                 }
             }
         }
-        return new PadKernel(b.from, b.to, b.length, b.count, row.array());
+        return new PadStep(b.from, b.to, b.length, b.count, row.array());
     }
 
     /** Growing block lists; a block continuing the previous one of the same kind extends it. */
