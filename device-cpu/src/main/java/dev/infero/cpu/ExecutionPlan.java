@@ -38,7 +38,7 @@ import java.util.Set;
  */
 final class ExecutionPlan {
     /** One unit of execution: a step reading the input slots and writing the output slots. */
-    record Entry(Node node, List<Node> fused, Step step, int[] inputs, int[] outputs) {
+    record Entry(Node node, List<Node> fused, Step<?> step, int[] inputs, int[] outputs) {
     }
 
     final List<Entry> steps;
@@ -140,12 +140,12 @@ final class ExecutionPlan {
     }
 
     /** A specialised step for a node outside any fused chain, else its reference evaluation. */
-    private static Step stepFor(Node n, Map<Value, List<Node>> consumers) {
+    private static Step<?> stepFor(Node n, Map<Value, List<Node>> consumers) {
         // MaxPool-8 also outputs indices; the fast kernel computes values only, so it takes the node when nothing
         // (no node, no Result) reads the indices.
         boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> consumers.getOrDefault(v, List.of())
                 .isEmpty());
-        Step k = PoolingStep.of(n, extraOutputsUnused);
+        Step<?> k = PoolingStep.of(n, extraOutputsUnused);
         if (k == null) {
             k = PadStep.of(n);
         }

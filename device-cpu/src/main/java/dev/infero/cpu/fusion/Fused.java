@@ -11,12 +11,12 @@ import java.util.List;
  * a depthwise convolution of codes, also the FakeQuantize of its input, which the step applies itself to the value
  * before it (its first input).
  */
-public record Fused(List<Node> nodes, Step step, List<Value> inputs, Value output, Node quantizer) {
-    Fused(List<Node> nodes, Step step, List<Value> inputs, Value output) {
+public record Fused(List<Node> nodes, Step<?> step, List<Value> inputs, Value output, Node quantizer) {
+    Fused(List<Node> nodes, Step<?> step, List<Value> inputs, Value output) {
         this(nodes, step, inputs, output, null);
     }
 
-    Fused withStep(Step s) {
+    Fused withStep(Step<?> s) {
         return new Fused(nodes, s, inputs, output, quantizer);
     }
 

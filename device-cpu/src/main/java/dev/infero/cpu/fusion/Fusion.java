@@ -88,7 +88,7 @@ public final class Fusion {
             Node fq = e.getKey();
             Value before = fq.input(0);
             Node producer = producerEnd.get(before);
-            boolean writes = producer != null && endingAt.get(producer).step() instanceof CodesWriter k
+            boolean writes = producer != null && endingAt.get(producer).step() instanceof CodesWriter<?> k
                     && k.canWriteCodes() && consumers.getOrDefault(before, List.of()).size() == 1;
             boolean read = e.getValue().stream().allMatch(m -> m.step()
                     instanceof QuantizedConvolutionStep);
@@ -97,7 +97,7 @@ public final class Fusion {
                 continue;
             }
             Fused p = endingAt.get(producer);
-            endingAt.put(producer, p.withStep(((CodesWriter) p.step()).writingCodes(codes)));
+            endingAt.put(producer, p.withStep(((CodesWriter<?>) p.step()).writingCodes(codes)));
             for (Fused m : e.getValue()) {
                 // The step as it is now: it may already write the codes of the FakeQuantize after it.
                 Node end = m.last();

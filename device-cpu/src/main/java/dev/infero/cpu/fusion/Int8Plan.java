@@ -8,5 +8,5 @@ import dev.infero.cpu.step.Step;
  * How an INT8 layer runs on codes: the FakeQuantize it absorbs, the value that FakeQuantize quantizes (which the step
  * reads and quantizes itself) and the step.
  */
-record Int8Plan(Node fakeQuantize, Value source, Step step) {
+record Int8Plan(Node fakeQuantize, Value source, Step<?> step) {
 }

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * value per channel of an NCHW output; the output is walked plane by plane (H·W floats of one image and channel),
  * each operand contributing a contiguous row or a repeated value. No per-call allocation.
  */
-public final class EltwiseStep implements Step {
+public final class EltwiseStep implements Step<float[][]> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private enum Math { ADD, MULTIPLY, RELU }
@@ -88,13 +88,13 @@ public final class EltwiseStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "eltwise_" + math.name().toLowerCase(java.util.Locale.ROOT) + "_vector" + S.vectorBitSize() + "_FP32";
+    public ExecType execType() {
+        return ExecType.vector("eltwise_" + math.name().toLowerCase(java.util.Locale.ROOT), "FP32");
     }
 
     /** Per operand that is not a row of the output, one plane's worth of its repeated value. */
     @Override
-    public Object newScratch(int threads) {
+    public float[][] newScratch(int threads) {
         float[][] rows = new float[modes.length][];
         for (int i = 0; i < modes.length; i++) {
             rows[i] = new float[modes[i] == Mode.FULL ? 0 : planeSize];
@@ -103,7 +103,7 @@ public final class EltwiseStep implements Step {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, float[][] scratch, WorkerPool pool) {
         float[] z = outputs[0].floats();
         float[] x = inputs[0].floats();
         if (math == Math.RELU) {
@@ -111,7 +111,7 @@ public final class EltwiseStep implements Step {
             return;
         }
         float[] y = inputs[1].floats();
-        float[][] rows = (float[][]) scratch;
+        float[][] rows = scratch;
         for (int p = 0; p < planes; p++) {
             int off = p * planeSize;
             int c = p % channels;

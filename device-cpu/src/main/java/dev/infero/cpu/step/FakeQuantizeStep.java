@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * results are bit-identical; round-half-to-even is done by adding and subtracting 1.5·2^23, exact for the
  * [0, levels - 1] range it is applied to.
  */
-public final class FakeQuantizeStep implements Step {
+public final class FakeQuantizeStep implements Step<FakeQuantizeStep.Task> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float ROUND = 12582912f;
 
@@ -83,12 +83,12 @@ public final class FakeQuantizeStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "fake_quantize_vector" + S.vectorBitSize() + "_FP32";
+    public ExecType execType() {
+        return ExecType.vector("fake_quantize", "FP32");
     }
 
     /** The per-plane task, built once per request so runs allocate nothing. */
-    private static final class Task implements IntConsumer {
+    static final class Task implements IntConsumer {
         float[] x;
         float[] z;
         int threads;
@@ -103,17 +103,17 @@ public final class FakeQuantizeStep implements Step {
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public Task newScratch(int threads) {
         Task task = new Task();
         task.k = this;
         return task;
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        Task task = (Task) scratch;
+    public void run(Tensor[] inputs, Tensor[] outputs, Task scratch, WorkerPool pool) {
+        Task task = scratch;
         if (task == null) {
-            task = (Task) newScratch(pool.threads());
+            task = newScratch(pool.threads());
         }
         task.x = inputs[0].floats();
         task.z = outputs[0].floats();

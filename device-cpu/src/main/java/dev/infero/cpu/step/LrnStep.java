@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * added up afresh (no sliding subtraction, whose cancellation would lose precision), vectorized over the plane;
  * images are split across threads. Scratch holds the squares and the window sum, allocated once per request.
  */
-public final class LrnStep implements Step {
+public final class LrnStep implements Step<LrnStep.Task> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final int batch;
@@ -54,12 +54,12 @@ public final class LrnStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "lrn_across_channels_vector" + S.vectorBitSize() + "_FP32";
+    public ExecType execType() {
+        return ExecType.vector("lrn_across_channels", "FP32");
     }
 
     /** One image at a time per thread: squares of every channel plane and the sliding window sum. */
-    private static final class Task implements IntConsumer {
+    static final class Task implements IntConsumer {
         final LrnStep k;
         final float[][] squares;
         final float[][] sums;
@@ -82,13 +82,13 @@ public final class LrnStep implements Step {
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public Task newScratch(int threads) {
         return new Task(this, threads);
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        Task task = scratch instanceof Task t && t.squares.length >= pool.threads() ? t : new Task(this, pool.threads());
+    public void run(Tensor[] inputs, Tensor[] outputs, Task scratch, WorkerPool pool) {
+        Task task = scratch != null && scratch.squares.length >= pool.threads() ? scratch : new Task(this, pool.threads());
         task.x = inputs[0].floats();
         task.y = outputs[0].floats();
         task.threads = pool.threads();

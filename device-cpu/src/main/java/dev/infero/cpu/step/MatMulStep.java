@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectorized dot products over the row-major weights (memory-bound either way); with more rows the weights are
  * packed once for {@link PackedGemm}.
  */
-public final class MatMulStep implements Step {
+public final class MatMulStep implements Step<MatMulStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Fewer rows of X than this take the dot-product path. */
     static final int MIN_GEMM_ROWS = 4;
@@ -42,19 +42,19 @@ public final class MatMulStep implements Step {
     }
 
     @Override
-    public String execType() {
-        String type = packed != null ? "gemm_" + packed.micro().implementation() + "_FP32"
-                : "gemv_vector" + S.vectorBitSize() + "_FP32";
-        return post.isIdentity() ? type : type + "+" + post.describe();
+    public ExecType execType() {
+        ExecType type = packed != null ? ExecType.of("gemm_" + packed.micro().implementation(), "FP32")
+                : ExecType.vector("gemv", "FP32");
+        return type.with(post);
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public Scratch newScratch(int threads) {
         return new Scratch(threads);
     }
 
     /** Xᵀ (GEMM path), Yᵀ, per-thread GEMM workspace, and the current call's arguments. */
-    private final class Scratch {
+    final class Scratch {
         final float[] xt = new float[packed != null ? k * m : 0];
         final float[] yt = new float[n * m];
         final float[][] ws;
@@ -85,8 +85,8 @@ public final class MatMulStep implements Step {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        Scratch s = (Scratch) scratch;
+    public void run(Tensor[] inputs, Tensor[] outputs, Scratch scratch, WorkerPool pool) {
+        Scratch s = scratch;
         float[] x = inputs[0].floats();
         float[] y = outputs[0].floats();
         // The weights are read once whatever the rows: memory-bound at batch 1.

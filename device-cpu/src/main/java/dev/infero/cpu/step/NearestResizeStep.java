@@ -15,7 +15,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * index of each output pixel. At run time each output row is a gather from one input row, and a row reading the same
  * input row as the row before it (every other row at scale 2) is a copy of that row.
  */
-public final class NearestResizeStep implements Step {
+public final class NearestResizeStep implements Step<Void> {
     private final int planes;
     private final int inPlane;
     private final int outW;
@@ -92,12 +92,12 @@ public final class NearestResizeStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "nearest_resize_FP32";
+    public ExecType execType() {
+        return ExecType.of("nearest_resize", "FP32");
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, Void scratch, WorkerPool pool) {
         float[] x = inputs[0].floats();
         float[] z = outputs[0].floats();
         for (int p = 0; p < planes; p++) {

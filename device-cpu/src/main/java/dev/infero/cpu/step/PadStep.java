@@ -13,7 +13,7 @@ import java.util.Arrays;
  * block fills from a row of the pad value, with adjacent blocks merged (padding the channels of an NCHW tensor is one
  * copy and one fill; a reflected border is a one-element copy). Running it is just those array copies.
  */
-public final class PadStep implements Step {
+public final class PadStep implements Step<Void> {
     /** Per block: input offset (or -1 for the pad value), output offset, length. */
     private final int[] from;
     private final int[] to;
@@ -120,12 +120,12 @@ public final class PadStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "block_copy";
+    public ExecType execType() {
+        return ExecType.of("block_copy", null);
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, Void scratch, WorkerPool pool) {
         Object in = inputs[0].array();
         Object out = outputs[0].array();
         for (int i = 0; i < blocks; i++) {

@@ -10,16 +10,13 @@ import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.WindowKernel;
 import dev.infero.cpu.parallel.WorkerPool;
-import jdk.incubator.vector.FloatVector;
 
 /** 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the vectorized window kernel. */
-public final class PoolingStep implements Step {
-    private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
-
+public final class PoolingStep implements Step<WindowKernel.Scratch> {
     private final WindowKernel window;
-    private final String execType;
+    private final ExecType execType;
 
-    private PoolingStep(WindowKernel window, String execType) {
+    private PoolingStep(WindowKernel window, ExecType execType) {
         this.window = window;
         this.execType = execType;
     }
@@ -57,28 +54,28 @@ public final class PoolingStep implements Step {
                 (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
                 w.padBegin(1, in[3], kw), in[1]);
         if (node.op() instanceof MaxPool) {
-            return new PoolingStep(WindowKernel.maxPool(g), "max_pool_" + ISA + "_FP32");
+            return new PoolingStep(WindowKernel.maxPool(g), ExecType.vector("max_pool", "FP32"));
         }
         if (node.op() instanceof AvgPool avg) {
             boolean excludePad = avg.excludePad();
             return new PoolingStep(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
-                    "avg_pool_" + ISA + "_FP32");
+                    ExecType.vector("avg_pool", "FP32"));
         }
         return null;
     }
 
     @Override
-    public String execType() {
+    public ExecType execType() {
         return execType;
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public WindowKernel.Scratch newScratch(int threads) {
         return window.newScratch(threads);
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        window.run(inputs[0].floats(), outputs[0].floats(), null, (WindowKernel.Scratch) scratch, pool);
+    public void run(Tensor[] inputs, Tensor[] outputs, WindowKernel.Scratch scratch, WorkerPool pool) {
+        window.run(inputs[0].floats(), outputs[0].floats(), null, scratch, pool);
     }
 }

@@ -5,23 +5,20 @@ import dev.infero.cpu.kernels.ActivationQuantizer;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.QuantizedConvKernel;
 import dev.infero.cpu.parallel.WorkerPool;
-import jdk.incubator.vector.FloatVector;
 
 /** An INT8 (Group)Convolution with its dequantizing post-ops (see {@code fusion.QuantizedConvolution}). */
-public final class QuantizedConvolutionStep implements CodesWriter {
-    private static final String ISA = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
-
+public final class QuantizedConvolutionStep implements CodesWriter<QuantizedConvKernel.Scratch> {
     private final QuantizedConvKernel conv;
-    private final String execType;
+    private final ExecType execType;
 
     /** {@code unscaled}: the fused post-ops without the dequantizing scale, for the exec type. */
     public QuantizedConvolutionStep(QuantizedConvKernel conv, PostOps unscaled) {
         this.conv = conv;
-        String post = unscaled.isIdentity() ? "" : "+" + unscaled.describe();
-        this.execType = conv.strategy() + (conv.onTiles() ? "" : "_" + ISA) + "_I8+scale" + post;
+        this.execType = (conv.onTiles() ? ExecType.of(conv.strategy(), "I8") : ExecType.vector(conv.strategy(), "I8"))
+                .with("scale").with(unscaled);
     }
 
-    private QuantizedConvolutionStep(QuantizedConvKernel conv, String execType) {
+    private QuantizedConvolutionStep(QuantizedConvKernel conv, ExecType execType) {
         this.conv = conv;
         this.execType = execType;
     }
@@ -39,16 +36,16 @@ public final class QuantizedConvolutionStep implements CodesWriter {
     /** This step writing the codes of the INT8 layers after it (see {@link QuantizedConvKernel#writingCodes}). */
     @Override
     public QuantizedConvolutionStep writingCodes(ActivationQuantizer[] perChannel) {
-        return new QuantizedConvolutionStep(conv.writingCodes(perChannel), execType + "+quantize");
+        return new QuantizedConvolutionStep(conv.writingCodes(perChannel), execType.writingCodes());
     }
 
     @Override
-    public String execType() {
+    public ExecType execType() {
         return execType;
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public QuantizedConvKernel.Scratch newScratch(int threads) {
         return conv.newScratch(threads);
     }
 
@@ -58,14 +55,13 @@ public final class QuantizedConvolutionStep implements CodesWriter {
     }
 
     @Override
-    public Object newScratch(int threads, float[] transientBuffer) {
+    public QuantizedConvKernel.Scratch newScratch(int threads, float[] transientBuffer) {
         return conv.newScratch(threads, transientBuffer);
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        QuantizedConvKernel.Scratch s = scratch != null ? (QuantizedConvKernel.Scratch) scratch
-                : conv.newScratch(pool.threads());
+    public void run(Tensor[] inputs, Tensor[] outputs, QuantizedConvKernel.Scratch scratch, WorkerPool pool) {
+        QuantizedConvKernel.Scratch s = scratch != null ? scratch : conv.newScratch(pool.threads());
         float[] residual = inputs.length > 1 ? inputs[1].floats() : null;
         conv.run(inputs[0].floats(), outputs[0].floats(), residual, s, pool);
     }

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * folded into the output row by row. The reference op folds with an operator chosen at run time, which the Vector
  * API cannot compile to machine code (GlobalAveragePool of 1000 × 13 × 13 took 0.4 ms).
  */
-public final class ReduceStep implements Step {
+public final class ReduceStep implements Step<ReduceStep.Task> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
@@ -34,14 +34,14 @@ public final class ReduceStep implements Step {
     private final int outer;
     private final int reduced;
     private final int inner;
-    private final String execType;
+    private final ExecType execType;
 
     private ReduceStep(Fold fold, int outer, int reduced, int inner, String name) {
         this.fold = fold;
         this.outer = outer;
         this.reduced = reduced;
         this.inner = inner;
-        this.execType = name + "_vector" + S.vectorBitSize() + "_FP32";
+        this.execType = ExecType.vector(name, "FP32");
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a reduction this kernel covers. */
@@ -98,17 +98,17 @@ public final class ReduceStep implements Step {
     }
 
     @Override
-    public String execType() {
+    public ExecType execType() {
         return execType;
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public Task newScratch(int threads) {
         return new Task();
     }
 
     /** One call's arguments, and the body that reduces a share of the outer rows. */
-    private final class Task implements IntConsumer {
+    final class Task implements IntConsumer {
         float[] x;
         float[] z;
         int tasks;
@@ -127,8 +127,8 @@ public final class ReduceStep implements Step {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        Task task = (Task) scratch;
+    public void run(Tensor[] inputs, Tensor[] outputs, Task scratch, WorkerPool pool) {
+        Task task = scratch;
         task.x = inputs[0].floats();
         task.z = outputs[0].floats();
         long values = (long) outer * reduced * inner;

@@ -6,22 +6,22 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.parallel.WorkerPool;
 
 /** Runs an op's reference evaluation: the fallback for every op without a specialised kernel. */
-public final class ReferenceStep implements Step {
+public final class ReferenceStep implements Step<Void> {
     private final Op op;
-    private final String execType;
+    private final ExecType execType;
 
     public ReferenceStep(Node node) {
         this.op = node.op();
-        this.execType = "reference_" + (node.outputs().isEmpty() ? "any" : node.output(0).type().precision());
+        this.execType = ExecType.of("reference", node.outputs().isEmpty() ? "any" : node.output(0).type().precision());
     }
 
     @Override
-    public String execType() {
+    public ExecType execType() {
         return execType;
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, Void scratch, WorkerPool pool) {
         op.evaluate(inputs, outputs);
     }
 }

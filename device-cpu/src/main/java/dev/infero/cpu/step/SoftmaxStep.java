@@ -15,7 +15,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * With {@code inner > 1} (softmax over the channels of a map) the lines are interleaved, so the passes run along
  * {@code inner}, contiguous rows that C2 vectorizes by itself, with the running maxima and sums in per-request rows.
  */
-public final class SoftmaxStep implements Step {
+public final class SoftmaxStep implements Step<float[]> {
     private final int outer;
     private final int n;
     private final int inner;
@@ -42,17 +42,17 @@ public final class SoftmaxStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "softmax_FP32";
+    public ExecType execType() {
+        return ExecType.of("softmax", "FP32");
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public float[] newScratch(int threads) {
         return inner == 1 ? null : new float[2 * inner];
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, float[] scratch, WorkerPool pool) {
         float[] x = inputs[0].floats();
         float[] z = outputs[0].floats();
         for (int o = 0; o < outer; o++) {
@@ -60,7 +60,7 @@ public final class SoftmaxStep implements Step {
             if (inner == 1) {
                 line(x, z, start);
             } else {
-                lines(x, z, start, (float[]) scratch);
+                lines(x, z, start, scratch);
             }
         }
     }

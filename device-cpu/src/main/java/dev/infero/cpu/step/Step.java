@@ -5,14 +5,17 @@ import dev.infero.cpu.parallel.WorkerPool;
 
 /**
  * One step's compiled work: chosen at compile time for the step's shapes, immutable, shared by all requests.
- * Per-request scratch memory comes from {@link #newScratch}.
+ * Per-request scratch memory of type {@code S} comes from {@link #newScratch} ({@link Void} for steps that need none);
+ * a request holds each step {@link #bind bound} to its scratch.
+ *
+ * @param <S> the scratch memory one request needs for this step
  */
-public interface Step {
-    /** How the step runs, for per-layer counters, e.g. {@code gemm_f32} or {@code reference_f32}. */
-    String execType();
+public interface Step<S> {
+    /** How the step runs, for per-layer counters. */
+    ExecType execType();
 
-    /** Scratch memory one request needs for this kernel (allocated once per request), or {@code null}. */
-    default Object newScratch(int threads) {
+    /** Scratch memory one request needs for this step (allocated once per request), or {@code null}. */
+    default S newScratch(int threads) {
         return null;
     }
 
@@ -26,9 +29,22 @@ public interface Step {
     }
 
     /** {@link #newScratch(int)} using the request's transient buffer, of at least {@link #transientFloats()}. */
-    default Object newScratch(int threads, float[] transientBuffer) {
+    default S newScratch(int threads, float[] transientBuffer) {
         return newScratch(threads);
     }
 
-    void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool);
+    /** Runs the step on one request's {@code scratch} (from {@link #newScratch}). */
+    void run(Tensor[] inputs, Tensor[] outputs, S scratch, WorkerPool pool);
+
+    /** This step with one request's scratch. */
+    default Bound<S> bind(int threads, float[] transientBuffer) {
+        return new Bound<>(this, newScratch(threads, transientBuffer));
+    }
+
+    /** A step with the scratch of one request: what the request runs. */
+    record Bound<S>(Step<S> step, S scratch) {
+        public void run(Tensor[] inputs, Tensor[] outputs, WorkerPool pool) {
+            step.run(inputs, outputs, scratch, pool);
+        }
+    }
 }

@@ -12,7 +12,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * time (axes of size 1 dropped, axes the walk crosses contiguously merged), so a run only copies, without the
  * reference op's per-call index arrays.
  */
-public final class TransposeStep implements Step {
+public final class TransposeStep implements Step<int[]> {
     /** Output-order dimensions of the walk and the input stride of each; the last is the inner row. */
     private final int[] dims;
     private final int[] strides;
@@ -62,23 +62,23 @@ public final class TransposeStep implements Step {
     }
 
     @Override
-    public String execType() {
-        return "strided_copy_FP32";
+    public ExecType execType() {
+        return ExecType.of("strided_copy", "FP32");
     }
 
     @Override
-    public Object newScratch(int threads) {
+    public int[] newScratch(int threads) {
         return new int[dims.length];
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+    public void run(Tensor[] inputs, Tensor[] outputs, int[] scratch, WorkerPool pool) {
         if (size == 0) {
             return;
         }
         float[] src = inputs[0].floats();
         float[] dst = outputs[0].floats();
-        int[] index = (int[]) scratch;
+        int[] index = scratch;
         java.util.Arrays.fill(index, 0);
         int last = dims.length - 1;
         int inner = dims[last];
