@@ -21,7 +21,6 @@ import dev.infero.cpu.step.SoftmaxStep;
 import dev.infero.cpu.step.Step;
 import dev.infero.cpu.step.TransposeStep;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +88,7 @@ final class ExecutionPlan {
                 .map(n -> new Entry(n, List.of(), new ReferenceStep(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)))
                 .toList();
         boolean isStatic = computed.stream().allMatch(n -> n.outputs().stream().allMatch(v -> v.shape().isStatic()));
-        List<Entry> steps = isStatic ? selectSteps(graph, computed, slots) : reference;
+        List<Entry> steps = isStatic ? selectSteps(computed, slots) : reference;
 
         Tensor[] constants = new Tensor[values.size()];
         for (int i = 0; i < constants.length; i++) {
@@ -107,16 +106,8 @@ final class ExecutionPlan {
      * Chooses a step for each node: fused chains where they match, a specialised step or the reference step otherwise.
      * A fused step runs where its last node stood, when everything it reads has been computed.
      */
-    private static List<Entry> selectSteps(Graph graph, List<Node> computed, Map<Value, Integer> slots) {
-        Map<Value, List<Node>> consumers = new HashMap<>();
-        for (Node n : graph.nodes()) {
-            for (Value v : n.inputs()) {
-                if (v != null) {
-                    consumers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
-                }
-            }
-        }
-        Fusion.Chains chains = Fusion.find(computed, consumers);
+    private static List<Entry> selectSteps(List<Node> computed, Map<Value, Integer> slots) {
+        Fusion.Chains chains = Fusion.find(computed);
         Map<Node, Fused> endingAt = chains.endingAt();
         Set<Node> absorbed = chains.absorbed();
         // An absorbed FakeQuantize is reported as fused into the first step that reads the value before it.
@@ -132,7 +123,7 @@ final class ExecutionPlan {
                 steps.add(new Entry(m.nodes().get(0), fused, m.step(), slotsOf(m.inputs(), slots),
                         new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Entry(n, List.of(), stepFor(n, consumers), slotsOf(n.inputs(), slots),
+                steps.add(new Entry(n, List.of(), stepFor(n), slotsOf(n.inputs(), slots),
                         slotsOf(n.outputs(), slots)));
             }
         }
@@ -140,11 +131,10 @@ final class ExecutionPlan {
     }
 
     /** A specialised step for a node outside any fused chain, else its reference evaluation. */
-    private static Step<?> stepFor(Node n, Map<Value, List<Node>> consumers) {
+    private static Step<?> stepFor(Node n) {
         // MaxPool-8 also outputs indices; the fast kernel computes values only, so it takes the node when nothing
         // (no node, no Result) reads the indices.
-        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> consumers.getOrDefault(v, List.of())
-                .isEmpty());
+        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> v.consumers().isEmpty());
         Step<?> k = PoolingStep.of(n, extraOutputsUnused);
         if (k == null) {
             k = PadStep.of(n);

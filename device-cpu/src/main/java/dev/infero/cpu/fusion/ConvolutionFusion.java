@@ -15,7 +15,7 @@ import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.step.ConvolutionStep;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
@@ -27,7 +27,7 @@ final class ConvolutionFusion {
     private ConvolutionFusion() {
     }
 
-    static Fused match(Node conv, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
+    static Fused match(Node conv, Set<Node> taken) {
         if (!(conv.op() instanceof ConvolutionBase)) {
             return null;
         }
@@ -53,7 +53,7 @@ final class ConvolutionFusion {
         float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
-            Node next = PostOpPatterns.soleConsumer(current, consumers);
+            Node next = current.soleConsumer();
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first
             }

@@ -28,28 +28,28 @@ public final class Fusion {
     public record Chains(Map<Node, Fused> endingAt, Set<Node> absorbed, Set<Node> absorbedQuantizers) {
     }
 
-    /** Fused chains over {@code computed} (in topological order); {@code consumers}: the readers of each value. */
-    public static Chains find(List<Node> computed, Map<Value, List<Node>> consumers) {
+    /** Fused chains over {@code computed}, the nodes of a graph that run, in topological order. */
+    public static Chains find(List<Node> computed) {
         Map<Node, Fused> endingAt = new IdentityHashMap<>();
         Set<Node> absorbed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : computed) {
             if (absorbed.contains(n)) {
                 continue;
             }
-            Fused m = ConvolutionFusion.match(n, consumers, absorbed);
+            Fused m = ConvolutionFusion.match(n, absorbed);
             if (m == null) {
-                m = MatMulFusion.match(n, consumers, absorbed);
+                m = MatMulFusion.match(n, absorbed);
             }
             if (m == null) {
-                m = TransposeFusion.match(n, consumers, absorbed);
+                m = TransposeFusion.match(n, absorbed);
             }
             if (m != null) {
                 absorbed.addAll(m.nodes());
                 endingAt.put(m.last(), m);
             }
         }
-        Map<Node, List<Fused>> absorbedQuantizers = absorbQuantizers(endingAt, consumers, absorbed);
-        passCodes(absorbedQuantizers, endingAt, consumers);
+        Map<Node, List<Fused>> absorbedQuantizers = absorbQuantizers(endingAt, absorbed);
+        passCodes(absorbedQuantizers, endingAt);
         return new Chains(endingAt, absorbed, absorbedQuantizers.keySet());
     }
 
@@ -58,16 +58,14 @@ public final class Fusion {
      * matrix products, depthwise convolutions of codes) do not run: they are added to {@code absorbed} and returned
      * with their readers. One with any other reader runs as it is, in float, for those readers.
      */
-    private static Map<Node, List<Fused>> absorbQuantizers(Map<Node, Fused> endingAt,
-                                                           Map<Value, List<Node>> consumers, Set<Node> absorbed) {
+    private static Map<Node, List<Fused>> absorbQuantizers(Map<Node, Fused> endingAt, Set<Node> absorbed) {
         Map<Node, List<Fused>> readers = new IdentityHashMap<>();
         for (Fused m : endingAt.values()) {
             if (m.quantizer() != null && !m.inputs().contains(m.quantizer().output(0))) {
                 readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
             }
         }
-        readers.entrySet().removeIf(e -> consumers.getOrDefault(e.getKey().output(0), List.of()).size()
-                != e.getValue().size());
+        readers.entrySet().removeIf(e -> e.getKey().output(0).consumers().size() != e.getValue().size());
         absorbed.addAll(readers.keySet());
         return readers;
     }
@@ -78,8 +76,7 @@ public final class Fusion {
      * output, quantizing each row while it is in cache, and the INT8 steps read them as they are, instead of each
      * quantizing its input into a buffer of its own.
      */
-    private static void passCodes(Map<Node, List<Fused>> absorbedQuantizers, Map<Node, Fused> endingAt,
-                                  Map<Value, List<Node>> consumers) {
+    private static void passCodes(Map<Node, List<Fused>> absorbedQuantizers, Map<Node, Fused> endingAt) {
         Map<Value, Node> producerEnd = new IdentityHashMap<>();
         for (var e : endingAt.entrySet()) {
             producerEnd.put(e.getValue().output(), e.getKey());
@@ -89,7 +86,7 @@ public final class Fusion {
             Value before = fq.input(0);
             Node producer = producerEnd.get(before);
             boolean writes = producer != null && endingAt.get(producer).step() instanceof CodesWriter<?> k
-                    && k.canWriteCodes() && consumers.getOrDefault(before, List.of()).size() == 1;
+                    && k.canWriteCodes() && before.consumers().size() == 1;
             boolean read = e.getValue().stream().allMatch(m -> m.step()
                     instanceof QuantizedConvolutionStep);
             var codes = writes && read ? Int8Patterns.channelQuantizers(fq) : null;

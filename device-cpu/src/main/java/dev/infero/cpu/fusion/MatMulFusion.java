@@ -11,7 +11,7 @@ import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.step.MatMulStep;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Finds an f32 MatMul of a 2-D activation {@code X[M, K]} (not transposed) by constant 2-D weights (transposed or
@@ -23,7 +23,7 @@ final class MatMulFusion {
     private MatMulFusion() {
     }
 
-    static Fused match(Node mm, Map<Value, List<Node>> consumers, java.util.Set<Node> taken) {
+    static Fused match(Node mm, Set<Node> taken) {
         if (!(mm.op() instanceof MatMul op) || op.transposeA()) {
             return null;
         }
@@ -45,7 +45,7 @@ final class MatMulFusion {
         float[] params = new float[2];
         Value current = out;
         while (act == PostOps.Activation.NONE) {
-            Node next = PostOpPatterns.soleConsumer(current, consumers);
+            Node next = current.soleConsumer();
             if (next == null || taken.contains(next)) {
                 break;
             }

@@ -2,7 +2,6 @@ package dev.infero.cpu.fusion;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.ops.Result;
 import dev.infero.core.ops.activation.Clamp;
 import dev.infero.core.ops.activation.Elu;
 import dev.infero.core.ops.activation.HSwish;
@@ -12,21 +11,10 @@ import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.PostOps;
-import java.util.List;
-import java.util.Map;
 
-/** What every pattern asks of the ops after its anchor: whether it may take the next op, and the activations. */
+/** The activations a pattern takes as its last post-op, with their parameters. */
 final class PostOpPatterns {
     private PostOpPatterns() {
-    }
-
-    /** The one node reading {@code v}, when exactly one does and {@code v} is not a model output. */
-    static Node soleConsumer(Value v, Map<Value, List<Node>> consumers) {
-        List<Node> readers = consumers.getOrDefault(v, List.of());
-        if (readers.size() != 1 || readers.get(0).op() instanceof Result) {
-            return null;
-        }
-        return readers.get(0);
     }
 
     /** The scalar parameters {alpha, beta} of a fusable activation node, as {@link PostOps} takes them. */

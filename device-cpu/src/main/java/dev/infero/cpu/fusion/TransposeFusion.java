@@ -8,7 +8,6 @@ import dev.infero.core.types.ElementType;
 import dev.infero.cpu.step.TransposeStep;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,12 +20,12 @@ final class TransposeFusion {
     }
 
     /** The chain starting at {@code first}, or {@code null} when there is none with more than one node. */
-    static Fused match(Node first, Map<Value, List<Node>> consumers, Set<Node> taken) {
+    static Fused match(Node first, Set<Node> taken) {
         List<Node> nodes = new ArrayList<>();
         Node transpose = first;
         if (isShapeOnly(first)) {
             nodes.add(first);
-            transpose = PostOpPatterns.soleConsumer(first.output(0), consumers);
+            transpose = first.output(0).soleConsumer();
         }
         if (transpose == null || taken.contains(transpose) || !(transpose.op() instanceof Transpose)
                 || transpose.input(0).type() != ElementType.F32 || !transpose.input(0).shape().isStatic()
@@ -34,7 +33,7 @@ final class TransposeFusion {
             return null;
         }
         nodes.add(transpose);
-        Node after = PostOpPatterns.soleConsumer(transpose.output(0), consumers);
+        Node after = transpose.output(0).soleConsumer();
         if (after != null && !taken.contains(after) && isShapeOnly(after)) {
             nodes.add(after);
         }
