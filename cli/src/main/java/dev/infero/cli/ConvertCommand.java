@@ -203,29 +203,11 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new InferoException("--input_shape '" + text + "' is not a list of shapes like [1,3,224,224]");
             }
             end = m.end();
-            String body = m.group(1);
-            if (body.isEmpty()) {
-                shapes.add(PartialShape.scalar());
-                continue;
+            try {
+                shapes.add(PartialShape.parse(m.group(1), false));
+            } catch (IllegalArgumentException e) {
+                throw new InferoException("--input_shape '" + text + "' has " + e.getMessage());
             }
-            String[] parts = body.split(",");
-            int[] dims = new int[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                String d = parts[i];
-                if (d.equals("?") || d.equals("-1")) {
-                    dims[i] = PartialShape.DYNAMIC;
-                    continue;
-                }
-                try {
-                    dims[i] = Integer.parseInt(d);
-                } catch (NumberFormatException e) {
-                    dims[i] = -2;
-                }
-                if (dims[i] < 0) {
-                    throw new InferoException("--input_shape '" + text + "' has invalid dimension '" + d + "'");
-                }
-            }
-            shapes.add(PartialShape.of(dims));
         }
         if (shapes.isEmpty() || end != text.replace(" ", "").length()) {
             throw new InferoException("--input_shape '" + text + "' is not a list of shapes like [1,3,224,224]");

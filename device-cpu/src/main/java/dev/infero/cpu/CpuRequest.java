@@ -10,6 +10,7 @@ import dev.infero.core.op.ConcreteInferContext;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.cpu.step.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,8 @@ final class CpuRequest implements ExecutionRequest {
     /** Slot tensors of the last run with other shapes than compiled (or of every run of a dynamic plan). */
     private Tensor[] dynamicSlots;
     private Tensor[] lastRun;
-    private final Object[] scratch;
+    /** Per step of a static plan, the step with this request's scratch. */
+    private final Step.Bound<?>[] bound;
     private final Tensor[][] stepInputs;
     private final Tensor[][] stepOutputs;
     private long[] stepNanos;
@@ -51,18 +53,18 @@ final class CpuRequest implements ExecutionRequest {
         this.pools = pools;
         this.slots = plan.constants.clone();
         int n = plan.steps.size();
-        this.scratch = new Object[n];
+        this.bound = new Step.Bound<?>[n];
         this.stepInputs = new Tensor[Math.max(n, plan.referenceSteps.size())][];
         this.stepOutputs = new Tensor[stepInputs.length][];
         if (plan.isStatic) {
             MemoryPlan.allocate(plan, slots);
             int transientFloats = 0;
-            for (ExecutionPlan.Step step : plan.steps) {
-                transientFloats = Math.max(transientFloats, step.kernel().transientFloats());
+            for (ExecutionPlan.Entry step : plan.steps) {
+                transientFloats = Math.max(transientFloats, step.step().transientFloats());
             }
             float[] transientBuffer = new float[transientFloats];
             for (int s = 0; s < n; s++) {
-                scratch[s] = plan.steps.get(s).kernel().newScratch(pools.threadsPerPool(), transientBuffer);
+                bound[s] = plan.steps.get(s).step().bind(pools.threadsPerPool(), transientBuffer);
             }
         }
         this.lastRun = slots;
@@ -128,9 +130,9 @@ final class CpuRequest implements ExecutionRequest {
         }
     }
 
-    private void runSteps(List<ExecutionPlan.Step> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
+    private void runSteps(List<ExecutionPlan.Entry> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
         for (int s = 0; s < steps.size(); s++) {
-            ExecutionPlan.Step step = steps.get(s);
+            ExecutionPlan.Entry step = steps.get(s);
             Tensor[] in = stepInputs[s] == null || stepInputs[s].length != step.inputs().length
                     ? (stepInputs[s] = new Tensor[step.inputs().length]) : stepInputs[s];
             for (int i = 0; i < in.length; i++) {
@@ -144,14 +146,22 @@ final class CpuRequest implements ExecutionRequest {
             for (int i = 0; i < out.length; i++) {
                 out[i] = tensors[step.outputs()[i]];
             }
-            Object stepScratch = inferShapes ? null : scratch[s];
             if (stepNanos == null) {
-                step.kernel().run(in, out, stepScratch, pool);
+                run(step, s, in, out, pool, inferShapes);
             } else {
                 long t0 = System.nanoTime();
-                step.kernel().run(in, out, stepScratch, pool);
+                run(step, s, in, out, pool, inferShapes);
                 stepNanos[s] = System.nanoTime() - t0;
             }
+        }
+    }
+
+    /** Step {@code s} on this request's scratch; with {@code inferShapes} a reference step, which needs none. */
+    private void run(ExecutionPlan.Entry step, int s, Tensor[] in, Tensor[] out, WorkerPool pool, boolean inferShapes) {
+        if (inferShapes || bound[s] == null) {
+            step.step().run(in, out, null, pool);
+        } else {
+            bound[s].run(in, out, pool);
         }
     }
 
@@ -172,12 +182,12 @@ final class CpuRequest implements ExecutionRequest {
         if (stepNanos == null) {
             return List.of();
         }
-        List<ExecutionPlan.Step> steps = lastRunStatic ? plan.steps : plan.referenceSteps;
+        List<ExecutionPlan.Entry> steps = lastRunStatic ? plan.steps : plan.referenceSteps;
         List<ProfilingInfo> rows = new ArrayList<>();
         for (int s = 0; s < steps.size(); s++) {
-            ExecutionPlan.Step step = steps.get(s);
+            ExecutionPlan.Entry step = steps.get(s);
             rows.add(new ProfilingInfo(step.node().name(), step.node().type(), ProfilingInfo.Status.EXECUTED,
-                    step.kernel().execType(), stepNanos[s]));
+                    step.step().execType().toString(), stepNanos[s]));
             for (var fused : step.fused()) {
                 rows.add(new ProfilingInfo(fused.name(), fused.type(), ProfilingInfo.Status.OPTIMIZED_OUT,
                         "fused_into:" + step.node().name(), 0));
@@ -197,7 +207,7 @@ final class CpuRequest implements ExecutionRequest {
     }
 
     /** Infers this step's output shapes from its actual inputs and (re)allocates buffers that do not fit. */
-    private void allocateOutputs(ExecutionPlan.Step step, Tensor[] in, Tensor[] tensors) {
+    private void allocateOutputs(ExecutionPlan.Entry step, Tensor[] in, Tensor[] tensors) {
         ConcreteInferContext ctx = new ConcreteInferContext(step.node(), in, "node");
         step.node().op().infer(ctx);
         for (int i = 0; i < step.outputs().length; i++) {

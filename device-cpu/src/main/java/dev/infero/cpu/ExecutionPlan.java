@@ -7,8 +7,20 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.ops.Parameter;
 import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.cpu.fusion.Fused;
+import dev.infero.cpu.fusion.Fusion;
+import dev.infero.cpu.step.EltwiseStep;
+import dev.infero.cpu.step.FakeQuantizeStep;
+import dev.infero.cpu.step.LrnStep;
+import dev.infero.cpu.step.NearestResizeStep;
+import dev.infero.cpu.step.PadStep;
+import dev.infero.cpu.step.PoolingStep;
+import dev.infero.cpu.step.ReduceStep;
+import dev.infero.cpu.step.ReferenceStep;
+import dev.infero.cpu.step.SoftmaxStep;
+import dev.infero.cpu.step.Step;
+import dev.infero.cpu.step.TransposeStep;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +31,17 @@ import java.util.Set;
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
  * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU, MatMul → Add or
  * Reshape → Transpose → Reshape run as one fused step (on integer codes when an INT8 model's FakeQuantize and INT8
- * weights allow, see {@link QuantizedConvolution} and {@link QuantizedMatMul}), and {@link #referenceSteps}, one
+ * weights allow; see {@code cpu.fusion}), and {@link #referenceSteps}, one
  * reference step per node, used when a run's shapes differ from the compiled ones.
  * Immutable and shared by all requests.
  */
 final class ExecutionPlan {
-    /** One unit of execution: a kernel reading the input slots and writing the output slots. */
-    record Step(Node node, List<Node> fused, Kernel kernel, int[] inputs, int[] outputs) {
+    /** One unit of execution: a step reading the input slots and writing the output slots. */
+    record Entry(Node node, List<Node> fused, Step<?> step, int[] inputs, int[] outputs) {
     }
 
-    final List<Step> steps;
-    final List<Step> referenceSteps;
+    final List<Entry> steps;
+    final List<Entry> referenceSteps;
     /** Whether every step's shapes are static, so buffers can be planned once. */
     final boolean isStatic;
     /** Per slot: the constant tensor, or {@code null} when computed at run time. */
@@ -41,7 +53,7 @@ final class ExecutionPlan {
     final List<PortInfo> inputs;
     final List<PortInfo> outputs;
 
-    private ExecutionPlan(List<Step> steps, List<Step> referenceSteps, boolean isStatic, Tensor[] constants,
+    private ExecutionPlan(List<Entry> steps, List<Entry> referenceSteps, boolean isStatic, Tensor[] constants,
                           Value[] values, int[] inputSlots, int[] outputSlots, List<PortInfo> inputs,
                           List<PortInfo> outputs) {
         this.steps = steps;
@@ -72,11 +84,11 @@ final class ExecutionPlan {
                 computed.add(node);
             }
         }
-        List<Step> reference = computed.stream()
-                .map(n -> new Step(n, List.of(), new ReferenceKernel(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)))
+        List<Entry> reference = computed.stream()
+                .map(n -> new Entry(n, List.of(), new ReferenceStep(n), slotsOf(n.inputs(), slots), slotsOf(n.outputs(), slots)))
                 .toList();
         boolean isStatic = computed.stream().allMatch(n -> n.outputs().stream().allMatch(v -> v.shape().isStatic()));
-        List<Step> steps = isStatic ? selectKernels(graph, computed, slots) : reference;
+        List<Entry> steps = isStatic ? selectSteps(computed, slots) : reference;
 
         Tensor[] constants = new Tensor[values.size()];
         for (int i = 0; i < constants.length; i++) {
@@ -91,145 +103,64 @@ final class ExecutionPlan {
     }
 
     /**
-     * Chooses a kernel for each node: fused convolution chains where they match, the reference kernel otherwise.
+     * Chooses a step for each node: fused chains where they match, a specialised step or the reference step otherwise.
      * A fused step runs where its last node stood, when everything it reads has been computed.
      */
-    private static List<Step> selectKernels(Graph graph, List<Node> computed, Map<Value, Integer> slots) {
-        Map<Value, List<Node>> consumers = new HashMap<>();
-        for (Node n : graph.nodes()) {
-            for (Value v : n.inputs()) {
-                if (v != null) {
-                    consumers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
-                }
-            }
-        }
-        Map<Node, ConvolutionFusion.Match> endingAt = new IdentityHashMap<>();
-        Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Node n : computed) {
-            if (absorbed.contains(n)) {
-                continue;
-            }
-            ConvolutionFusion.Match m = ConvolutionFusion.match(n, consumers, absorbed);
-            if (m == null) {
-                m = MatMulFusion.match(n, consumers, absorbed);
-            }
-            if (m == null) {
-                m = TransposeFusion.match(n, consumers, absorbed);
-            }
-            if (m != null) {
-                absorbed.addAll(m.nodes());
-                endingAt.put(m.nodes().get(m.nodes().size() - 1), m);
-            }
-        }
-        Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers = absorbQuantizers(endingAt, consumers, absorbed);
-        passCodes(absorbedQuantizers, endingAt, consumers);
+    private static List<Entry> selectSteps(List<Node> computed, Map<Value, Integer> slots) {
+        Fusion.Chains chains = Fusion.find(computed);
+        Map<Node, Fused> endingAt = chains.endingAt();
+        Set<Node> absorbed = chains.absorbed();
         // An absorbed FakeQuantize is reported as fused into the first step that reads the value before it.
         Set<Node> reported = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Step> steps = new ArrayList<>();
+        List<Entry> steps = new ArrayList<>();
         for (Node n : computed) {
-            ConvolutionFusion.Match m = endingAt.get(n);
+            Fused m = endingAt.get(n);
             if (m != null) {
                 List<Node> fused = new ArrayList<>(m.nodes().subList(1, m.nodes().size()));
-                if (absorbedQuantizers.containsKey(m.quantizer()) && reported.add(m.quantizer())) {
+                if (chains.absorbedQuantizers().contains(m.quantizer()) && reported.add(m.quantizer())) {
                     fused.add(m.quantizer());
                 }
-                steps.add(new Step(m.nodes().get(0), fused, m.kernel(), slotsOf(m.inputs(), slots),
+                steps.add(new Entry(m.nodes().get(0), fused, m.step(), slotsOf(m.inputs(), slots),
                         new int[] {slots.get(m.output())}));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Step(n, List.of(), kernelFor(n, consumers), slotsOf(n.inputs(), slots),
+                steps.add(new Entry(n, List.of(), stepFor(n), slotsOf(n.inputs(), slots),
                         slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
     }
 
-    /**
-     * FakeQuantizes whose every reader is a chain that quantizes the value before it itself (INT8 convolutions and
-     * matrix products, depthwise convolutions of codes) do not run: they are added to {@code absorbed} and returned
-     * with their readers. One with any other reader runs as it is, in float, for those readers.
-     */
-    private static Map<Node, List<ConvolutionFusion.Match>> absorbQuantizers(
-            Map<Node, ConvolutionFusion.Match> endingAt, Map<Value, List<Node>> consumers, Set<Node> absorbed) {
-        Map<Node, List<ConvolutionFusion.Match>> readers = new IdentityHashMap<>();
-        for (ConvolutionFusion.Match m : endingAt.values()) {
-            if (m.quantizer() != null && !m.inputs().contains(m.quantizer().output(0))) {
-                readers.computeIfAbsent(m.quantizer(), k -> new ArrayList<>()).add(m);
-            }
-        }
-        readers.entrySet().removeIf(e -> consumers.getOrDefault(e.getKey().output(0), List.of()).size()
-                != e.getValue().size());
-        absorbed.addAll(readers.keySet());
-        return readers;
-    }
-
-    /**
-     * Where an absorbed FakeQuantize sits between a convolution and INT8 convolutions only (MobileNet blocks:
-     * depthwise, then 1×1; ResNet bottlenecks: 1×1, 3×3, 1×1), the convolution writes the codes in place of its
-     * output, quantizing each row while it is in cache, and the INT8 steps read them as they are, instead of each
-     * quantizing its input into a buffer of its own.
-     */
-    private static void passCodes(Map<Node, List<ConvolutionFusion.Match>> absorbedQuantizers,
-                                  Map<Node, ConvolutionFusion.Match> endingAt, Map<Value, List<Node>> consumers) {
-        Map<Value, Node> producerEnd = new IdentityHashMap<>();
-        for (var e : endingAt.entrySet()) {
-            producerEnd.put(e.getValue().output(), e.getKey());
-        }
-        for (var e : absorbedQuantizers.entrySet()) {
-            Node fq = e.getKey();
-            Value before = fq.input(0);
-            Node producer = producerEnd.get(before);
-            boolean writes = producer != null && endingAt.get(producer).kernel() instanceof CodesWriter k
-                    && k.canWriteCodes() && consumers.getOrDefault(before, List.of()).size() == 1;
-            boolean read = e.getValue().stream().allMatch(m -> m.kernel()
-                    instanceof QuantizedConvolution.QuantizedConvolutionKernel);
-            var codes = writes && read ? QuantizedConvolution.channelQuantizers(fq) : null;
-            if (codes == null) {
-                continue;
-            }
-            ConvolutionFusion.Match p = endingAt.get(producer);
-            endingAt.put(producer, p.withKernel(((CodesWriter) p.kernel()).writingCodes(codes)));
-            for (ConvolutionFusion.Match m : e.getValue()) {
-                // The step as it is now: it may already write the codes of the FakeQuantize after it.
-                Node end = m.nodes().get(m.nodes().size() - 1);
-                ConvolutionFusion.Match now = endingAt.get(end);
-                endingAt.put(end, now.withKernel(((QuantizedConvolution.QuantizedConvolutionKernel) now.kernel())
-                        .readingCodes()));
-            }
-        }
-    }
-
-    /** A specialised kernel for a node outside any fused chain, else its reference evaluation. */
-    private static Kernel kernelFor(Node n, Map<Value, List<Node>> consumers) {
+    /** A specialised step for a node outside any fused chain, else its reference evaluation. */
+    private static Step<?> stepFor(Node n) {
         // MaxPool-8 also outputs indices; the fast kernel computes values only, so it takes the node when nothing
         // (no node, no Result) reads the indices.
-        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> consumers.getOrDefault(v, List.of())
-                .isEmpty());
-        Kernel k = PoolingKernel.of(n, extraOutputsUnused);
+        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> v.consumers().isEmpty());
+        Step<?> k = PoolingStep.of(n, extraOutputsUnused);
         if (k == null) {
-            k = PadKernel.of(n);
+            k = PadStep.of(n);
         }
         if (k == null) {
-            k = TransposeKernel.of(n);
+            k = TransposeStep.of(n);
         }
         if (k == null) {
-            k = EltwiseKernel.of(n);
+            k = EltwiseStep.of(n);
         }
         if (k == null) {
-            k = FakeQuantizeKernel.of(n);
+            k = FakeQuantizeStep.of(n);
         }
         if (k == null) {
-            k = LrnKernel.of(n);
+            k = LrnStep.of(n);
         }
         if (k == null) {
-            k = ReduceKernel.of(n);
+            k = ReduceStep.of(n);
         }
         if (k == null) {
-            k = SoftmaxKernel.of(n);
+            k = SoftmaxStep.of(n);
         }
         if (k == null) {
-            k = NearestResizeKernel.of(n);
+            k = NearestResizeStep.of(n);
         }
-        return k != null ? k : new ReferenceKernel(n);
+        return k != null ? k : new ReferenceStep(n);
     }
 
     private static int[] slotsOf(List<Value> values, Map<Value, Integer> slots) {

@@ -54,7 +54,7 @@ final class MemoryPlan {
         Map<ElementType.Storage, List<Buffer>> free = new EnumMap<>(ElementType.Storage.class);
         long bytes = 0;
         for (int s = 0; s < steps; s++) {
-            ExecutionPlan.Step step = plan.steps.get(s);
+            ExecutionPlan.Entry step = plan.steps.get(s);
             for (int slot : step.outputs()) {
                 ElementType type = plan.values[slot].type();
                 int[] shape = plan.values[slot].shape().toArray();

@@ -449,17 +449,7 @@ class TfliteOpsTest {
                 {TfliteOps.FLOOR, (java.util.function.DoubleUnaryOperator) Math::floor},
                 {TfliteOps.CEIL, (java.util.function.DoubleUnaryOperator) Math::ceil},
         };
-        for (Object[] c : unary) {
-            TfliteTestModel m = new TfliteTestModel();
-            int a = m.input("a", 2, 3);
-            int out = m.output(m.tensor("out", F32, 2, 3));
-            m.op((int) c[0], new int[] {a}, new int[] {out});
-            float[] expected = new float[6];
-            for (int i = 0; i < 6; i++) {
-                expected[i] = (float) ((java.util.function.DoubleUnaryOperator) c[1]).applyAsDouble(xv[i]);
-            }
-            assertClose(expected, run(m, Tensor.of(xv, 2, 3)).get(0).floats(), 1e-4f);
-        }
+        assertUnaryOps(unary, xv, 1e-4f);
         TfliteTestModel m = new TfliteTestModel();
         int a = m.input("a", 2, 3);
         int out = m.output(m.tensor("out", F32, 2, 3));
@@ -476,17 +466,7 @@ class TfliteOpsTest {
                 {TfliteOps.RSQRT, (java.util.function.DoubleUnaryOperator) v -> 1 / Math.sqrt(v)},
                 {TfliteOps.LOG, (java.util.function.DoubleUnaryOperator) Math::log},
         };
-        for (Object[] c : unary) {
-            TfliteTestModel m = new TfliteTestModel();
-            int a = m.input("a", 2, 3);
-            int out = m.output(m.tensor("out", F32, 2, 3));
-            m.op((int) c[0], new int[] {a}, new int[] {out});
-            float[] expected = new float[6];
-            for (int i = 0; i < 6; i++) {
-                expected[i] = (float) ((java.util.function.DoubleUnaryOperator) c[1]).applyAsDouble(xv[i]);
-            }
-            assertClose(expected, run(m, Tensor.of(xv, 2, 3)).get(0).floats(), 1e-5f);
-        }
+        assertUnaryOps(unary, xv, 1e-5f);
         TfliteTestModel m = new TfliteTestModel();
         int a = m.input("a", 2, 3);
         int pow = m.output(m.tensor("pow", F32, 2, 3));
@@ -761,5 +741,20 @@ class TfliteOpsTest {
         assertEquals(TfliteOps.RELU, BuiltinOperators.resolve((byte) TfliteOps.RELU, 0));
         assertEquals(150, BuiltinOperators.resolve((byte) 127, 150));
         assertEquals("GELU", BuiltinOperators.name(150));
+    }
+
+    /** Each {@code {op code, DoubleUnaryOperator}} of {@code unary} on {@code xv} as [2, 3], against the operator. */
+    private static void assertUnaryOps(Object[][] unary, float[] xv, float tolerance) {
+        for (Object[] c : unary) {
+            TfliteTestModel m = new TfliteTestModel();
+            int a = m.input("a", 2, 3);
+            int out = m.output(m.tensor("out", F32, 2, 3));
+            m.op((int) c[0], new int[] {a}, new int[] {out});
+            float[] expected = new float[6];
+            for (int i = 0; i < 6; i++) {
+                expected[i] = (float) ((java.util.function.DoubleUnaryOperator) c[1]).applyAsDouble(xv[i]);
+            }
+            assertClose(expected, run(m, Tensor.of(xv, 2, 3)).get(0).floats(), tolerance);
+        }
     }
 }

@@ -3,11 +3,16 @@ package dev.infero.ir;
 import dev.infero.core.frontend.ModelFrontend;
 import dev.infero.core.frontend.ModelSource;
 import dev.infero.core.graph.Graph;
+import dev.infero.core.op.OpFactories;
+import dev.infero.core.op.OpRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** OpenVINO IR: an {@code .xml} topology with its {@code .bin} weights beside it. */
 public final class IrFrontend implements ModelFrontend {
+    /** The ops layers are built with: the standard table, built once per frontend and only read after. */
+    private final OpFactories ops = OpRegistry.standard();
+
     @Override
     public String name() {
         return "ir";
@@ -32,6 +37,6 @@ public final class IrFrontend implements ModelFrontend {
 
     @Override
     public Graph read(ModelSource source) {
-        return IrReader.read(source.model());
+        return IrReader.read(source.model(), ops);
     }
 }

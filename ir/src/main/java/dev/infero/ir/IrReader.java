@@ -8,6 +8,7 @@ import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpFactories;
 import dev.infero.core.op.OpRegistry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
@@ -47,13 +48,24 @@ public final class IrReader {
     private IrReader() {
     }
 
-    /** Reads {@code xml} and the {@code .bin} of the same base name beside it. */
+    /** Reads {@code xml} and the {@code .bin} of the same base name beside it, with the standard ops. */
     public static Graph read(Path xml) {
-        String base = xml.getFileName().toString().replaceFirst("\\.xml$", "");
-        return read(xml, xml.resolveSibling(base + ".bin"));
+        return read(xml, OpRegistry.standard());
     }
 
+    /** Reads {@code xml} and the {@code .bin} beside it, building layers with the factories of {@code ops}. */
+    public static Graph read(Path xml, OpFactories ops) {
+        String base = xml.getFileName().toString().replaceFirst("\\.xml$", "");
+        return read(xml, xml.resolveSibling(base + ".bin"), ops);
+    }
+
+    /** Reads {@code xml} and its weights {@code bin}, with the standard ops. */
     public static Graph read(Path xml, Path bin) {
+        return read(xml, bin, OpRegistry.standard());
+    }
+
+    /** Reads {@code xml} and its weights {@code bin}, building layers with the factories of {@code ops}. */
+    public static Graph read(Path xml, Path bin, OpFactories ops) {
         Document doc = parse(xml);
         Element net = doc.getDocumentElement();
         if (!net.getTagName().equals("net")) {
@@ -70,15 +82,15 @@ public final class IrReader {
         Graph graph = new Graph(name);
         readModelRtInfo(net, graph.metadata());
         IrIntegrity.check(graph.metadata().remove(IrIntegrity.BIN_SHA256), weights, xml, bin);
-        readGraph(net, graph, weights, xml, version.equals("10"));
+        readGraph(net, graph, weights, xml, version.equals("10"), ops);
         return graph;
     }
 
     /** Builds the layers and edges under {@code container} (the net, or a body) into {@code graph}; by layer id. */
     private static Map<Integer, Node> readGraph(Element container, Graph graph, ByteBuffer weights, Path xml,
-                                                boolean v10) {
+                                                boolean v10, OpFactories ops) {
         List<Layer> layers = layers(container, xml);
-        checkOpsKnown(layers);
+        checkOpsKnown(layers, ops);
         Map<Integer, Layer> byId = new LinkedHashMap<>();
         for (Layer l : layers) {
             if (byId.put(l.id, l) != null) {
@@ -88,13 +100,14 @@ public final class IrReader {
         Map<Layer, Map<Integer, int[]>> sources = edges(container, byId);
         Map<Integer, Node> built = new HashMap<>();
         for (Layer layer : topologicalOrder(layers, sources, byId)) {
-            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId, v10));
+            built.put(layer.id, build(layer, graph, weights, sources.getOrDefault(layer, Map.of()), built, byId, v10,
+                    ops));
         }
         return built;
     }
 
     /** A Loop, TensorIterator or If layer: its bodies and port maps, as OpenVINO writes them. */
-    private static Op controlFlow(Layer layer, ByteBuffer weights, boolean v10) {
+    private static Op controlFlow(Layer layer, ByteBuffer weights, boolean v10, OpFactories ops) {
         String[][] parts = layer.type.equals("If")
                 ? new String[][] {{"then_body", "then_port_map"}, {"else_body", "else_port_map"}}
                 : new String[][] {{"body", "port_map"}};
@@ -107,7 +120,7 @@ public final class IrReader {
                         : part[1]) + ">");
             }
             Graph g = new Graph(layer.name + "/" + part[0]);
-            Map<Integer, Node> built = readGraph(bodyEl, g, weights, layer.xml, v10);
+            Map<Integer, Node> built = readGraph(bodyEl, g, weights, layer.xml, v10, ops);
             List<Body.Input> inputs = new ArrayList<>();
             List<Body.Output> outputs = new ArrayList<>();
             int currentIteration = -1;
@@ -225,7 +238,7 @@ public final class IrReader {
         }
 
         int opset() {
-            return OpRegistry.opsetOf(version);
+            return OpFactories.opsetOf(version);
         }
     }
 
@@ -297,19 +310,19 @@ public final class IrReader {
     }
 
     /** Every op type/version Infero cannot build, in one error. */
-    private static void checkOpsKnown(List<Layer> layers) {
+    private static void checkOpsKnown(List<Layer> layers, OpFactories ops) {
         Set<String> unknown = new LinkedHashSet<>();
         for (Layer l : layers) {
             if (l.type.equals("Parameter") || l.type.equals("Const")) {
                 continue;
             }
-            if (!OpRegistry.knows(l.type)) {
+            if (!ops.knows(l.type)) {
                 unknown.add(l.type + " (layer " + l.describe() + ")");
-            } else if (OpRegistry.factory(l.type, l.opset()) == null) {
+            } else if (ops.factory(l.type, l.opset()) == null) {
                 unknown.add(l.type + " version '" + l.version + "' (layer " + l.describe() + ")");
             }
         }
-        warnNewerOpsets(layers);
+        warnNewerOpsets(layers, ops);
         if (!unknown.isEmpty()) {
             throw new UnsupportedModelException("the IR uses " + unknown.size() + " unsupported op"
                     + (unknown.size() == 1 ? "" : "s") + ": " + String.join(", ", unknown), List.copyOf(unknown));
@@ -320,12 +333,12 @@ public final class IrReader {
      * Layers of an opset newer than Infero knows are read as the newest version it has of their op, which is right
      * as long as the op did not change: said once per model, naming the assumption, instead of silently.
      */
-    private static void warnNewerOpsets(List<Layer> layers) {
-        int newest = OpRegistry.newestOpset();
+    private static void warnNewerOpsets(List<Layer> layers, OpFactories ops) {
+        int newest = ops.newestOpset();
         Set<String> newer = new LinkedHashSet<>();
         for (Layer l : layers) {
             int opset = l.opset();
-            if (opset > newest && opset != OpRegistry.INFERO_OPSET && OpRegistry.factory(l.type, opset) != null) {
+            if (opset > newest && opset != OpFactories.INFERO_OPSET && ops.factory(l.type, opset) != null) {
                 newer.add(l.type + " " + l.version);
             }
         }
@@ -413,7 +426,8 @@ public final class IrReader {
      * Convert to f32, and Converts to f16 convert to f32 instead.
      */
     private static Node build(Layer layer, Graph graph, ByteBuffer weights, Map<Integer, int[]> sources,
-                              Map<Integer, Node> built, Map<Integer, Layer> byId, boolean f32Inference) {
+                              Map<Integer, Node> built, Map<Integer, Layer> byId, boolean f32Inference,
+                              OpFactories ops) {
         Map<String, String> data = layer.data;
         if (f32Inference && layer.type.equals("Convert") && "f16".equals(data.get("destination_type"))) {
             data = new LinkedHashMap<>(data);
@@ -456,8 +470,8 @@ public final class IrReader {
                 if (layer.type.equals("PReLU") || layer.type.equals("PRelu")) {
                     channelSlope(graph, layer, inputs);
                 }
-                Op op = ControlFlowOps.hasBodies(layer.type) ? controlFlow(layer, weights, f32Inference)
-                        : OpRegistry.factory(layer.type, layer.opset()).apply(attrs);
+                Op op = ControlFlowOps.hasBodies(layer.type) ? controlFlow(layer, weights, f32Inference, ops)
+                        : ops.factory(layer.type, layer.opset()).apply(attrs);
                 try {
                     node = layer.type.equals("Result") ? graph.addResult(layer.name, inputs.get(0))
                             : graph.add(op, layer.name, inputs);

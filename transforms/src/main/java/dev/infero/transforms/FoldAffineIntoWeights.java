@@ -3,7 +3,6 @@ package dev.infero.transforms;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
-import dev.infero.core.ops.Result;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.nn.BatchNormInference;
@@ -48,7 +47,7 @@ public final class FoldAffineIntoWeights implements Pass {
 
     private boolean fold(Graph graph, Node op) {
         Value in = op.inputs().isEmpty() ? null : op.input(0);
-        if (in == null || in.type() != ElementType.F32 || !soleReader(graph, in, op)) {
+        if (in == null || in.type() != ElementType.F32 || !soleReader(in, op)) {
             return false;
         }
         // The producer chain: weights op, optionally followed by one constant bias Add.
@@ -58,7 +57,7 @@ public final class FoldAffineIntoWeights implements Pass {
                 && outputChannels(producer.input(0).node()) > 0) {
             biasAdd = producer;
             Value before = producer.input(0);
-            if (!soleReader(graph, before, producer)) {
+            if (!soleReader(before, producer)) {
                 return false;
             }
             producer = before.node();
@@ -97,9 +96,8 @@ public final class FoldAffineIntoWeights implements Pass {
     }
 
     /** Whether {@code reader} is the only node reading {@code v} and {@code v} is no model output. */
-    private static boolean soleReader(Graph graph, Value v, Node reader) {
-        List<Node> readers = graph.consumers(v);
-        return readers.size() == 1 && readers.get(0) == reader && !(reader.op() instanceof Result);
+    private static boolean soleReader(Value v, Node reader) {
+        return v.soleConsumer() == reader;
     }
 
     /** Output channels of a foldable weights op with constant f32 weights, or -1. */

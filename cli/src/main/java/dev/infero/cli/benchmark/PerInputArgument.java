@@ -41,28 +41,12 @@ final class PerInputArgument {
 
     /** {@code 1,3,?,-1} → a shape; {@code ?} and {@code -1} are dynamic unless {@code concrete} is required. */
     static PartialShape shape(String option, String body, boolean concrete) {
-        if (body.isEmpty()) {
-            return PartialShape.scalar();
+        try {
+            return PartialShape.parse(body, concrete);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage() + " in [" + body + "]"
+                    + (concrete ? " (data shapes must be concrete)" : ""));
         }
-        String[] parts = body.split(",");
-        int[] dims = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            String d = parts[i];
-            if (!concrete && (d.equals("?") || d.equals("-1"))) {
-                dims[i] = PartialShape.DYNAMIC;
-                continue;
-            }
-            try {
-                dims[i] = Integer.parseInt(d);
-            } catch (NumberFormatException e) {
-                dims[i] = -2;
-            }
-            if (dims[i] < (concrete ? 1 : 0)) {
-                throw new IllegalArgumentException(option + ": invalid dimension '" + d + "' in [" + body + "]"
-                        + (concrete ? " (data shapes must be concrete)" : ""));
-            }
-        }
-        return PartialShape.of(dims);
     }
 
     /** Layout letters such as {@code NCHW}; {@code ?} marks an unnamed dimension. */

@@ -1,18 +1,17 @@
 package dev.infero.cli.accuracy;
 
+import static dev.infero.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.infero.cli.Main;
+import dev.infero.cli.CliRun;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -57,20 +56,10 @@ class AccuracyCommandTest {
         }
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void optionsFormWritesTheTableAndJson() throws IOException {
         Path json = dir.resolve("acc.json");
-        Run r = run("accuracy", "-m", model.toString(), "-m", model.toString(), "-d", images.toString(),
+        CliRun r = run("accuracy", "-m", model.toString(), "-m", model.toString(), "-d", images.toString(),
                 "--metric", "accuracy", "--top-k", "1,2", "--mean", "127.5", "--std", "127.5", "--json",
                 json.toString());
         assertEquals(0, r.code(), r.err());
@@ -93,7 +82,7 @@ class AccuracyCommandTest {
 
     @Test
     void badUsageGivesOneClearMessage() {
-        Run r = run("accuracy", "-m", model.toString());
+        CliRun r = run("accuracy", "-m", model.toString());
         assertEquals(1, r.code());
         assertEquals("error: give -c CONFIG, or -m MODEL and -d DATASET", r.err().strip());
         r = run("accuracy", "-m", model.toString(), "-d", images.toString(), "--metric", "bleu");
@@ -128,7 +117,7 @@ class AccuracyCommandTest {
                  "compression": {"algorithms": [{"name": "AccuracyAwareQuantization",
                      "params": {"maximal_drop": 0.01, "stat_subset_size": 12}}]}}
                 """);
-        Run r = run("quantize", "-c", pot.toString(), "--output-dir", dir.resolve("q").toString(), "-d");
+        CliRun r = run("quantize", "-c", pot.toString(), "--output-dir", dir.resolve("q").toString(), "-d");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("[ INFO ] FP32 accuracy@top1: 100.00% on 12 samples"), r.out());
         assertTrue(r.out().contains("Iteration 0: DefaultQuantization"), r.out());
@@ -144,7 +133,7 @@ class AccuracyCommandTest {
     @Test
     void optimizePicksAVariantWithinTheBudgetAndSaysWhy() throws IOException {
         Path cfg = accuracyConfig();
-        Run r = run("optimize", "-m", model.toString(), "--accuracy", cfg.toString(), "--max-drop", "1",
+        CliRun r = run("optimize", "-m", model.toString(), "--accuracy", cfg.toString(), "--max-drop", "1",
                 "-t", "0.05", "--output-dir", dir.resolve("opt").toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("FP32 accuracy@top1: 100.00% on 12 samples"), r.out());

@@ -60,25 +60,29 @@ class CaffeModelsTest {
     }
 
     private static double accuracy(Path model, byte[] images, byte[] labels, int count, int step) {
+        try (Core core = new Core()) {
+            return accuracy(core.compileModel(model, "CPU").createInferRequest(), images, labels, count, step);
+        }
+    }
+
+    /** Top-1 accuracy in percent over every {@code step}-th of the first {@code count} digits. */
+    private static double accuracy(InferRequest r, byte[] images, byte[] labels, int count, int step) {
         int correct = 0;
         int seen = 0;
-        try (Core core = new Core()) {
-            InferRequest r = core.compileModel(model, "CPU").createInferRequest();
-            for (int i = 0; i < count; i += step) {
-                r.setInput(0, digit(images, i));
-                r.infer();
-                float[] p = r.getOutput(0).toFloatArray();
-                int best = 0;
-                for (int k = 1; k < p.length; k++) {
-                    if (p[k] > p[best]) {
-                        best = k;
-                    }
+        for (int i = 0; i < count; i += step) {
+            r.setInput(0, digit(images, i));
+            r.infer();
+            float[] p = r.getOutput(0).toFloatArray();
+            int best = 0;
+            for (int k = 1; k < p.length; k++) {
+                if (p[k] > p[best]) {
+                    best = k;
                 }
-                if (best == (labels[8 + i] & 0xFF)) {
-                    correct++;
-                }
-                seen++;
             }
+            if (best == (labels[8 + i] & 0xFF)) {
+                correct++;
+            }
+            seen++;
         }
         return 100.0 * correct / seen;
     }
@@ -120,23 +124,7 @@ class CaffeModelsTest {
     }
 
     private static double accuracy0(Core core, dev.infero.api.Model model, byte[] images, byte[] labels) {
-        InferRequest r = core.compileModel(model, "CPU").createInferRequest();
-        int correct = 0;
-        for (int i = 0; i < 10_000; i++) {
-            r.setInput(0, digit(images, i));
-            r.infer();
-            float[] p = r.getOutput(0).toFloatArray();
-            int best = 0;
-            for (int k = 1; k < p.length; k++) {
-                if (p[k] > p[best]) {
-                    best = k;
-                }
-            }
-            if (best == (labels[8 + i] & 0xFF)) {
-                correct++;
-            }
-        }
-        return correct / 100.0;
+        return accuracy(core.compileModel(model, "CPU").createInferRequest(), images, labels, 10_000, 1);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.infero.cli.quantize;
 
+import static dev.infero.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.infero.cli.CliRun;
 import dev.infero.cli.Main;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -70,16 +72,6 @@ class QuantizeCommandTest {
         return Tensor.of(v, shape);
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void quantizesFromAPotConfigIntoTheOutputFolder() throws IOException {
         Path config = dir.resolve("spec.json");
@@ -92,7 +84,7 @@ class QuantizeCommandTest {
                     {"name": "DefaultQuantization", "params": {"preset": "performance", "stat_subset_size": 300}}]}
                 }""");
         Path out = dir.resolve("out");
-        Run r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d", "--format", "onnx");
+        CliRun r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d", "--format", "onnx");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("6 calibration samples, 2 layers quantized, 2 FakeQuantize"), r.out());
         assertTrue(r.out().contains("ONNX file (QDQ)"), r.out());
@@ -134,7 +126,7 @@ class QuantizeCommandTest {
                     "params": {"preset": "performance", "stat_subset_size": 40, "shuffle_data": false}}]}
                 }""".formatted(name, onnx.toString().replace("\\", "/"), faces.toString().replace("\\", "/")));
         Path out = dir.resolve(name + "_int8");
-        Run r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d");
+        CliRun r = run("quantize", "-c", config.toString(), "--output-dir", out.toString(), "-d");
         assertEquals(0, r.code(), r.err());
         Path xml = out.resolve(name + "_int8.xml");
         long int8 = Files.size(out.resolve(name + "_int8.bin"));
@@ -156,7 +148,7 @@ class QuantizeCommandTest {
     @Test
     void quantizesFromOptionsIntoATimestampedFolder() throws IOException {
         Path out = dir.resolve("results");
-        Run r = run("quantize", "-m", model.toString(), "--data", images.toString(), "--preset", "mixed",
+        CliRun r = run("quantize", "-m", model.toString(), "--data", images.toString(), "--preset", "mixed",
                 "--subset-size", "3", "--output-dir", out.toString());
         assertEquals(0, r.code(), r.err());
         try (Stream<Path> files = Files.walk(out)) {
@@ -164,7 +156,7 @@ class QuantizeCommandTest {
                     .filter(p -> p.getParent().getParent().getFileName().toString()
                             .equals("tiny_DefaultQuantization")).count());
         }
-        Run text = run("compare", model.toString(), model.toString(), "--random", "2");
+        CliRun text = run("compare", model.toString(), model.toString(), "--random", "2");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("Infinity") || text.out().contains("∞"), text.out());
     }
@@ -176,7 +168,7 @@ class QuantizeCommandTest {
                 {"model": {"model_name": "tiny", "model": "tiny.onnx"},
                  "engine": {"type": "simplified", "data_source": "images"},
                  "compression": {"algorithms": [{"name": "DefaultQuantization", "params": {"preset": "fast"}}]}}""");
-        Run r = run("quantize", "-c", config.toString(), "--output-dir", dir.toString(), "-d");
+        CliRun r = run("quantize", "-c", config.toString(), "--output-dir", dir.toString(), "-d");
         assertEquals(1, r.code());
         assertEquals("error: " + config + ": compression.algorithms[0].params.preset: expected \"performance\" or"
                 + " \"mixed\", got \"fast\"", r.err().strip());

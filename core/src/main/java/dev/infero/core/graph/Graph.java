@@ -114,6 +114,7 @@ public final class Graph {
         Node n = new Node(uniqueName(name), op, inputs);
         n.infer();
         nodes.add(n);
+        n.attach();
         return n;
     }
 
@@ -259,12 +260,19 @@ public final class Graph {
         }
         live.addAll(parameters);
         int before = nodes.size();
-        nodes.removeIf(n -> !live.contains(n));
+        nodes.removeIf(n -> {
+            if (live.contains(n)) {
+                return false;
+            }
+            n.detach();
+            return true;
+        });
         return before - nodes.size();
     }
 
     /** Drops every Result and makes {@code outputs} the model outputs instead, each named by its first tensor name. */
     public void replaceResults(List<Value> outputs) {
+        results.forEach(Node::detach);
         nodes.removeAll(results);
         results.clear();
         for (Value v : outputs) {
@@ -277,6 +285,7 @@ public final class Graph {
     /** Removes parameters nothing reads (after the graph was cut at new inputs); returns how many. */
     public int removeUnusedParameters() {
         List<Node> unused = parameters.stream().filter(p -> consumers(p.output(0)).isEmpty()).toList();
+        unused.forEach(Node::detach);
         parameters.removeAll(unused);
         nodes.removeAll(unused);
         return unused.size();
@@ -294,17 +303,12 @@ public final class Graph {
         return p;
     }
 
-    /** Consumers of {@code value}: each node reading it, once per input port that reads it. */
+    /**
+     * Consumers of {@code value}: each node reading it, once per input port that reads it; a copy of
+     * {@link Value#consumers()}, which the caller may rewire while walking it.
+     */
     public List<Node> consumers(Value value) {
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
-            for (Value v : n.inputs()) {
-                if (v == value) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
+        return new ArrayList<>(value.consumers());
     }
 
     /** Restores topological order after rewiring (stable: keeps the existing order where it is valid). */

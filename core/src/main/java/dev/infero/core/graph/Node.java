@@ -32,6 +32,8 @@ public final class Node {
     private final List<Value> inputs;
     private final List<Value> outputs = new ArrayList<>();
     private final Map<String, String> rtInfo = new LinkedHashMap<>();
+    /** Whether the node is in its graph, so that its inputs list it among their consumers. */
+    private boolean attached;
 
     Node(String name, Op op, List<Value> inputs) {
         this.name = name;
@@ -85,7 +87,29 @@ public final class Node {
     }
 
     void setInput(int i, Value v) {
+        if (attached && inputs.get(i) != null) {
+            inputs.get(i).removeConsumer(this);
+        }
         inputs.set(i, v);
+        if (attached && v != null) {
+            v.addConsumer(this);
+        }
+    }
+
+    /** Lists this node among its inputs' consumers: it has joined the graph. */
+    void attach() {
+        if (!attached) {
+            attached = true;
+            inputs.stream().filter(v -> v != null).forEach(v -> v.addConsumer(this));
+        }
+    }
+
+    /** Takes this node off its inputs' consumers: it has left the graph. */
+    void detach() {
+        if (attached) {
+            attached = false;
+            inputs.stream().filter(v -> v != null).forEach(v -> v.removeConsumer(this));
+        }
     }
 
     /** Runs the op's shape inference and, when every input is known, constant propagation. */

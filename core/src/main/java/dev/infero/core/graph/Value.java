@@ -1,9 +1,13 @@
 package dev.infero.core.graph;
 
+import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,6 +22,7 @@ public final class Value {
     private PartialShape shape;
     private Tensor knownValue;
     private final Set<String> names = new LinkedHashSet<>();
+    private final List<Node> consumers = new ArrayList<>(2);
 
     Value(Node node, int index) {
         this.node = node;
@@ -49,6 +54,35 @@ public final class Value {
 
     public boolean isKnown() {
         return knownValue != null;
+    }
+
+    /**
+     * The nodes of the graph that read this value, once per input port that reads it (Results included). The graph
+     * keeps the list as nodes are added, rewired and removed, so asking is free.
+     */
+    public List<Node> consumers() {
+        return Collections.unmodifiableList(consumers);
+    }
+
+    /**
+     * The one node reading this value, when exactly one does (on one port) and it is not a Result, so the value is no
+     * model output; else {@code null}. What a fusion or fold asks before it absorbs the reader into the producer.
+     */
+    public Node soleConsumer() {
+        return consumers.size() == 1 && !(consumers.get(0).op() instanceof Result) ? consumers.get(0) : null;
+    }
+
+    void addConsumer(Node n) {
+        consumers.add(n);
+    }
+
+    void removeConsumer(Node n) {
+        for (int i = 0; i < consumers.size(); i++) {
+            if (consumers.get(i) == n) {
+                consumers.remove(i);
+                return;
+            }
+        }
     }
 
     /** Tensor names from the source model (ONNX value names, IR port names). */

@@ -44,6 +44,36 @@ public final class PartialShape {
         return of(ints);
     }
 
+    /**
+     * A shape written as comma-separated dimensions, as command-line options take it: {@code 1,3,?,224}, empty for a
+     * scalar. {@code ?} and {@code -1} are dynamic unless {@code concrete}, where every dimension must be at least 1.
+     *
+     * @throws IllegalArgumentException {@code invalid dimension 'D'} for the first dimension that is none
+     */
+    public static PartialShape parse(String dims, boolean concrete) {
+        if (dims.isEmpty()) {
+            return scalar();
+        }
+        String[] parts = dims.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String d = parts[i];
+            if (!concrete && (d.equals("?") || d.equals("-1"))) {
+                out[i] = DYNAMIC;
+                continue;
+            }
+            try {
+                out[i] = Integer.parseInt(d);
+            } catch (NumberFormatException e) {
+                out[i] = -2;
+            }
+            if (out[i] < (concrete ? 1 : 0)) {
+                throw new IllegalArgumentException("invalid dimension '" + d + "'");
+            }
+        }
+        return of(out);
+    }
+
     public static PartialShape scalar() {
         return SCALAR;
     }

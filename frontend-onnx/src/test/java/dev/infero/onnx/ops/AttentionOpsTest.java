@@ -9,7 +9,6 @@ import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
-import dev.infero.onnx.OnnxImporter;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,21 +21,7 @@ import org.junit.jupiter.api.Test;
 class AttentionOpsTest {
     private static List<Value> run(int opset, String op, int outputs, Consumer<OnnxModelBuilder.NodeBuilder> attrs,
             Tensor... inputs) {
-        OnnxModelBuilder b = new OnnxModelBuilder("m", opset);
-        String[] names = new String[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            names[i] = inputs[i] == null ? "" : "in" + i;
-            if (inputs[i] != null) {
-                b.initializer(names[i], inputs[i]);
-            }
-        }
-        String[] outs = new String[outputs];
-        for (int i = 0; i < outputs; i++) {
-            outs[i] = "y" + i;
-            b.output(outs[i], ElementType.F32);
-        }
-        attrs.accept(b.node(op, "n").inputs(names).outputs(outs));
-        Graph g = OnnxImporter.importModel(b.build(), null, "m");
+        Graph g = OneNodeModel.imported(opset, op, OneNodeModel.numbered(outputs), attrs, inputs);
         return g.results().stream().map(r -> {
             assertTrue(r.input(0).isKnown(), "output folds");
             return r.input(0);

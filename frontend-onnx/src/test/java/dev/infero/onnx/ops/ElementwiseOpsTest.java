@@ -21,18 +21,7 @@ import org.junit.jupiter.api.Test;
 class ElementwiseOpsTest {
     /** A one-node model whose inputs are initializers {@code in0, in1, ...} (an empty name is an absent input). */
     private static Graph model(int opset, String op, Consumer<OnnxModelBuilder.NodeBuilder> attrs, Tensor... inputs) {
-        OnnxModelBuilder b = new OnnxModelBuilder("m", opset);
-        String[] names = new String[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            names[i] = inputs[i] == null ? "" : "in" + i;
-            if (inputs[i] != null) {
-                b.initializer(names[i], inputs[i]);
-            }
-        }
-        b.output("y", ElementType.F32);
-        OnnxModelBuilder.NodeBuilder node = b.node(op, "n").inputs(names).outputs("y");
-        attrs.accept(node);
-        return OnnxImporter.importModel(b.build(), null, "m");
+        return OneNodeModel.imported(opset, op, new String[] {"y"}, attrs, inputs);
     }
 
     private static Value output(Graph g) {

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import dev.infero.onnx.OnnxImporter;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -17,18 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Opset differences of the ONNX reductions, softmax family and normalizations, on constant inputs that fold. */
 class NormalizationOpsTest {
     private static Value run(int opset, String op, Consumer<OnnxModelBuilder.NodeBuilder> attrs, Tensor... inputs) {
-        OnnxModelBuilder b = new OnnxModelBuilder("m", opset);
-        String[] names = new String[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            names[i] = inputs[i] == null ? "" : "in" + i;
-            if (inputs[i] != null) {
-                b.initializer(names[i], inputs[i]);
-            }
-        }
-        b.output("y", ElementType.F32);
-        attrs.accept(b.node(op, "n").inputs(names).outputs("y"));
-        Graph g = OnnxImporter.importModel(b.build(), null, "m");
-        Value y = g.results().get(0).input(0);
+        Value y = OneNodeModel.imported(opset, op, new String[] {"y"}, attrs, inputs).results().get(0).input(0);
         assertTrue(y.isKnown(), "output folds");
         return y;
     }

@@ -11,7 +11,6 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import dev.infero.onnx.OnnxImporter;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,21 +20,7 @@ import org.junit.jupiter.api.Test;
 class RecurrentOpsTest {
     private static List<Value> run(String op, int outputs, Consumer<OnnxModelBuilder.NodeBuilder> attrs,
                                    Tensor... inputs) {
-        OnnxModelBuilder b = new OnnxModelBuilder("m", 14);
-        String[] names = new String[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            names[i] = inputs[i] == null ? "" : "in" + i;
-            if (inputs[i] != null) {
-                b.initializer(names[i], inputs[i]);
-            }
-        }
-        String[] outs = new String[outputs];
-        for (int i = 0; i < outputs; i++) {
-            outs[i] = "y" + i;
-            b.output(outs[i], ElementType.F32);
-        }
-        attrs.accept(b.node(op, "n").inputs(names).outputs(outs));
-        Graph g = OnnxImporter.importModel(b.build(), null, "m");
+        Graph g = OneNodeModel.imported(14, op, OneNodeModel.numbered(outputs), attrs, inputs);
         return g.results().stream().map(r -> r.input(0)).toList();
     }
 

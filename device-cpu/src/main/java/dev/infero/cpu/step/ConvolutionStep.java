@@ -1,0 +1,85 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.tensor.Tensor;
+import dev.infero.cpu.kernels.ActivationQuantizer;
+import dev.infero.cpu.kernels.ConvKernel;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.kernels.WindowKernel;
+import dev.infero.cpu.parallel.WorkerPool;
+
+/**
+ * A 2-D f32 (Group)Convolution with its fused bias, residual add and activation. Inputs: data, then the residual
+ * when the post-ops add one.
+ */
+public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratch> {
+    private final ConvKernel gemm;
+    private final WindowKernel depthwise;
+    private final PostOps post;
+    private final String precision;
+    private final ExecType execType;
+
+    public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
+        this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
+                geometry.isDepthwise() ? WindowKernel.depthwise(geometry, weights, post) : null, post, "FP32", false);
+    }
+
+    /** A depthwise convolution of its input's FakeQuantize (see {@link WindowKernel#depthwiseOnCodes}). */
+    public ConvolutionStep(ConvGeometry geometry, float[] weights, ActivationQuantizer[] inputCodes, PostOps post) {
+        this(null, WindowKernel.depthwiseOnCodes(geometry, weights, inputCodes, post), post, "FP32_on_I8_codes", false);
+    }
+
+    /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code FP32}. */
+    private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
+                            boolean writesCodes) {
+        this.gemm = gemm;
+        this.depthwise = depthwise;
+        this.post = post;
+        this.precision = precision;
+        ExecType type = (gemm != null ? ExecType.of(gemm.strategy() + "_" + gemm.implementation(), precision)
+                : ExecType.vector("depthwise", precision)).with(post);
+        this.execType = writesCodes ? type.writingCodes() : type;
+    }
+
+    /** Whether {@link #writingCodes} works: always for products, see {@link WindowKernel#canWriteCodes} else. */
+    @Override
+    public boolean canWriteCodes() {
+        return gemm != null || depthwise.canWriteCodes();
+    }
+
+    /**
+     * This step writing its output's codes instead of the values (see {@link ConvKernel#writingCodes} and
+     * {@link WindowKernel#writingCodes}).
+     */
+    @Override
+    public ConvolutionStep writingCodes(ActivationQuantizer[] codes) {
+        return gemm != null ? new ConvolutionStep(gemm.writingCodes(codes), null, post, precision, true)
+                : new ConvolutionStep(null, depthwise.writingCodes(codes), post, precision, true);
+    }
+
+    @Override
+    public ExecType execType() {
+        return execType;
+    }
+
+    @Override
+    public Scratch newScratch(int threads) {
+        return gemm == null ? new Scratch(null, depthwise.newScratch(threads))
+                : new Scratch(gemm.newScratch(threads), null);
+    }
+
+    /** One request's scratch: the product's or the depthwise window's. */
+    public record Scratch(ConvKernel.Scratch gemm, WindowKernel.Scratch depthwise) {
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Scratch scratch, WorkerPool pool) {
+        float[] residual = post.hasResidual() ? inputs[1].floats() : null;
+        if (gemm != null) {
+            gemm.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.gemm(), pool);
+        } else {
+            depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.depthwise(),
+                    pool);
+        }
+    }
+}

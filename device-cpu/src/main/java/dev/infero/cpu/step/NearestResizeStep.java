@@ -1,0 +1,119 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.image.Interpolate;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.parallel.WorkerPool;
+
+/**
+ * f32 nearest-neighbour Interpolate over the spatial axes of static NCHW data (the upsampling of FPNs and detector
+ * heads) as a planned copy. Which input pixel each output pixel takes depends on the coordinate transformation and
+ * rounding modes; rather than restating those rules, the kernel asks the op itself once, at compile time: it
+ * evaluates the reference on an input whose every plane holds its own pixel indices, so the output holds the source
+ * index of each output pixel. At run time each output row is a gather from one input row, and a row reading the same
+ * input row as the row before it (every other row at scale 2) is a copy of that row.
+ */
+public final class NearestResizeStep implements Step<Void> {
+    private final int planes;
+    private final int inPlane;
+    private final int outW;
+    private final int outH;
+    /** Per output row, the input row's offset in its plane; per output column, the input column. */
+    private final int[] rowSource;
+    private final int[] columnSource;
+
+    private NearestResizeStep(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource) {
+        this.planes = planes;
+        this.inPlane = inPlane;
+        this.outH = outH;
+        this.outW = outW;
+        this.rowSource = rowSource;
+        this.columnSource = columnSource;
+    }
+
+    /** The kernel for {@code node}, or {@code null} when it is not a nearest spatial f32 resize of static NCHW data. */
+    public static NearestResizeStep of(Node node) {
+        if (!(node.op() instanceof Interpolate op) || !op.attributes().mode().equals("nearest")
+                || node.outputs().size() != 1) {
+            return null;
+        }
+        Value in = node.input(0);
+        Value out = node.output(0);
+        if (in.type() != ElementType.F32 || !in.shape().isStatic() || !out.shape().isStatic()
+                || in.shape().rank() != 4 || out.shape().rank() != 4) {
+            return null;
+        }
+        int[] is = in.shape().toArray();
+        int[] os = out.shape().toArray();
+        long inPlane = (long) is[2] * is[3];
+        // Indices must be exact in float: below 2^24.
+        if (is[0] != os[0] || is[1] != os[1] || inPlane == 0 || inPlane >= 1 << 24 || (long) os[2] * os[3] == 0) {
+            return null;
+        }
+        Tensor[] inputs = new Tensor[node.inputs().size()];
+        for (int i = 1; i < inputs.length; i++) {
+            Value v = node.input(i);
+            if (v != null && (inputs[i] = v.knownValue()) == null) {
+                return null;
+            }
+        }
+        int planes = is[0] * is[1];
+        int outPlane = os[2] * os[3];
+        // One plane of indices, repeated: the op resizes every plane alike.
+        Tensor probe = Tensor.allocate(ElementType.F32, is);
+        for (int i = 0; i < probe.size(); i++) {
+            probe.floats()[i] = i % (int) inPlane;
+        }
+        inputs[0] = probe;
+        Tensor result = Tensor.allocate(ElementType.F32, os);
+        op.evaluate(inputs, new Tensor[] {result});
+        float[] r = result.floats();
+        int[] rowSource = new int[os[2]];
+        int[] columnSource = new int[os[3]];
+        for (int y = 0; y < os[2]; y++) {
+            rowSource[y] = (int) r[y * os[3]] / is[3] * is[3];
+        }
+        for (int x = 0; x < os[3]; x++) {
+            columnSource[x] = (int) r[x] % is[3];
+        }
+        // Separable and the same in every plane, or not this kernel.
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < os[2]; y++) {
+                for (int x = 0; x < os[3]; x++) {
+                    if (r[p * outPlane + y * os[3] + x] != rowSource[y] + columnSource[x]) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return new NearestResizeStep(planes, (int) inPlane, os[2], os[3], rowSource, columnSource);
+    }
+
+    @Override
+    public ExecType execType() {
+        return ExecType.of("nearest_resize", "FP32");
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Void scratch, WorkerPool pool) {
+        float[] x = inputs[0].floats();
+        float[] z = outputs[0].floats();
+        for (int p = 0; p < planes; p++) {
+            int src = p * inPlane;
+            int dst = p * outH * outW;
+            for (int y = 0; y < outH; y++) {
+                int o = dst + y * outW;
+                if (y > 0 && rowSource[y] == rowSource[y - 1]) {
+                    System.arraycopy(z, o - outW, z, o, outW);
+                    continue;
+                }
+                int row = src + rowSource[y];
+                for (int c = 0; c < outW; c++) {
+                    z[o + c] = x[row + columnSource[c]];
+                }
+            }
+        }
+    }
+}

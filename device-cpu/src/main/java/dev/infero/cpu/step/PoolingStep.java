@@ -1,0 +1,81 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.Pooling;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.WindowKernel;
+import dev.infero.cpu.parallel.WorkerPool;
+
+/** 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the vectorized window kernel. */
+public final class PoolingStep implements Step<WindowKernel.Scratch> {
+    private final WindowKernel window;
+    private final ExecType execType;
+
+    private PoolingStep(WindowKernel window, ExecType execType) {
+        this.window = window;
+        this.execType = execType;
+    }
+
+    /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
+    public static PoolingStep of(Node node) {
+        return of(node, false);
+    }
+
+    /**
+     * As {@link #of(Node)}; with {@code extraOutputsUnused} it also takes a MaxPool-8 whose indices output nobody reads
+     * (OpenVINO IRs write MaxPool-8 for every max pooling): the values are all that is computed.
+     */
+    public static PoolingStep of(Node node, boolean extraOutputsUnused) {
+        if (!(node.op() instanceof Pooling pool) || (node.outputs().size() != 1 && !extraOutputsUnused)
+                || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()
+                || node.input(0).shape().rank() != 4 || !node.output(0).shape().isStatic()) {
+            return null;
+        }
+        int[] in = node.input(0).shape().toArray();
+        int[] out = node.output(0).shape().toArray();
+        WindowGeometry w = pool.window();
+        int kh = (int) pool.kernel()[0];
+        int kw = (int) pool.kernel()[1];
+        int dilationH = w.dilations().length == 2 ? (int) w.dilations()[0] : 1;
+        int dilationW = w.dilations().length == 2 ? (int) w.dilations()[1] : 1;
+        // A window larger than the padded input (ONNX Runtime's 0- or 1-window outputs at tiny sizes) is left to the
+        // reference kernel: the window kernel's buffers span the padded input.
+        if (out[2] == 0 || out[3] == 0 || (long) (kh - 1) * dilationH + 1 > in[2] + w.padBegin(0, in[2], kh)
+                + w.padEnd(0, in[2], kh) || (long) (kw - 1) * dilationW + 1 > in[3] + w.padBegin(1, in[3], kw)
+                + w.padEnd(1, in[3], kw)) {
+            return null;
+        }
+        ConvGeometry g = new ConvGeometry(in[0], in[1], in[2], in[3], in[1], out[2], out[3], kh, kw,
+                (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
+                w.padBegin(1, in[3], kw), in[1]);
+        if (node.op() instanceof MaxPool) {
+            return new PoolingStep(WindowKernel.maxPool(g), ExecType.vector("max_pool", "FP32"));
+        }
+        if (node.op() instanceof AvgPool avg) {
+            boolean excludePad = avg.excludePad();
+            return new PoolingStep(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
+                    ExecType.vector("avg_pool", "FP32"));
+        }
+        return null;
+    }
+
+    @Override
+    public ExecType execType() {
+        return execType;
+    }
+
+    @Override
+    public WindowKernel.Scratch newScratch(int threads) {
+        return window.newScratch(threads);
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, WindowKernel.Scratch scratch, WorkerPool pool) {
+        window.run(inputs[0].floats(), outputs[0].floats(), null, scratch, pool);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.tensor.Tensor;
+import dev.infero.cpu.parallel.WorkerPool;
+
+/**
+ * One step's compiled work: chosen at compile time for the step's shapes, immutable, shared by all requests.
+ * Per-request scratch memory of type {@code S} comes from {@link #newScratch} ({@link Void} for steps that need none);
+ * a request holds each step {@link #bind bound} to its scratch.
+ *
+ * @param <S> the scratch memory one request needs for this step
+ */
+public interface Step<S> {
+    /** How the step runs, for per-layer counters. */
+    ExecType execType();
+
+    /** Scratch memory one request needs for this step (allocated once per request), or {@code null}. */
+    default S newScratch(int threads) {
+        return null;
+    }
+
+    /**
+     * Floats of a buffer this step needs only while it runs, or 0: one buffer, as large as the largest step's, serves
+     * all steps of a request, so what one step writes there is still in cache when it reads it back (INT8 layers'
+     * input codes).
+     */
+    default int transientFloats() {
+        return 0;
+    }
+
+    /** {@link #newScratch(int)} using the request's transient buffer, of at least {@link #transientFloats()}. */
+    default S newScratch(int threads, float[] transientBuffer) {
+        return newScratch(threads);
+    }
+
+    /** Runs the step on one request's {@code scratch} (from {@link #newScratch}). */
+    void run(Tensor[] inputs, Tensor[] outputs, S scratch, WorkerPool pool);
+
+    /** This step with one request's scratch. */
+    default Bound<S> bind(int threads, float[] transientBuffer) {
+        return new Bound<>(this, newScratch(threads, transientBuffer));
+    }
+
+    /** A step with the scratch of one request: what the request runs. */
+    record Bound<S>(Step<S> step, S scratch) {
+        public void run(Tensor[] inputs, Tensor[] outputs, WorkerPool pool) {
+            step.run(inputs, outputs, scratch, pool);
+        }
+    }
+}
