@@ -197,19 +197,15 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * An inference starts on this pool: parked workers are woken, so they are polling by the first parallel section,
-     * and keep polling between sections until {@link #end}. Calls must pair up ({@code try/finally}).
+     * An inference starts on this pool: from its first parallel section on (which wakes parked workers), idle workers
+     * keep polling between sections until {@link #end}. Calls must pair up ({@code try/finally}). Not woken here: a
+     * woken thread may preempt the caller on its own core, which on a loaded machine costs a scheduler slice.
      */
     public void begin() {
         if (workers.length == 0 || POLL_NANOS == 0 || System.nanoTime() - contendedUntil < 0) {
             return;
         }
         active = true;
-        for (int i = 0; i < workers.length; i++) {
-            if (parked.get(i) != 0) {
-                LockSupport.unpark(workers[i]);
-            }
-        }
     }
 
     /** The inference begun by {@link #begin} is over: idle workers park after {@link #SPIN_NANOS} again. */
