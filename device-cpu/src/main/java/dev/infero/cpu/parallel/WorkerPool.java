@@ -28,8 +28,9 @@ import java.util.function.IntConsumer;
  * <p>On a loaded machine a worker can lose its core in the middle of a task it claimed, and the caller then waits a
  * whole scheduler slice (milliseconds) for it: 2 threads ran several times slower than 1 there. Workers therefore time
  * each task by the wall clock and by their CPU clock; when one was off its core for more than {@link #STALL_NANOS},
- * the pool counts as contended for {@link #CONTENDED_NANOS}: no polling, and only steps worth
- * {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread split.
+ * the pool counts as contended for {@link #CONTENDED_NANOS}: no polling, and steps split from
+ * {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread on (by default {@link #MIN_NANOS_PER_THREAD}, as outside
+ * inferences).
  */
 public final class WorkerPool implements AutoCloseable {
     /**
@@ -71,10 +72,14 @@ public final class WorkerPool implements AutoCloseable {
     /** The workers' CPU clocks (thread CPU time; the JVM supports it on Linux, where the pool runs). */
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     /**
-     * {@link #MIN_NANOS_PER_THREAD} while the pool is contended: only steps so long that a stall of a scheduler slice
-     * or two is small next to them still split. {@code -Dinfero.cpu.minContendedTaskMicros} overrides it.
+     * {@link #MIN_NANOS_PER_THREAD} while the pool is contended: by default the same as outside inferences. Raising it
+     * (1 ms: only steps so long that a stall is small next to them split) removed the stalls of small models on a
+     * loaded machine but cost medium and large ones more: there a second thread also doubles the process's share of
+     * the busy cores (docs/performance.md, "Thread hand-off and contention"). {@code
+     * -Dinfero.cpu.minContendedTaskMicros} overrides it.
      */
-    static final long MIN_NANOS_PER_THREAD_CONTENDED = Long.getLong("infero.cpu.minContendedTaskMicros", 1000) * 1000;
+    static final long MIN_NANOS_PER_THREAD_CONTENDED = Math.max(MIN_NANOS_PER_THREAD,
+            Long.getLong("infero.cpu.minContendedTaskMicros", 0) * 1000);
 
     /** How long the caller spins for a worker's last task inside an inference before it parks. */
     private static final long CALLER_SPIN_NANOS = 50_000;
@@ -170,8 +175,7 @@ public final class WorkerPool implements AutoCloseable {
      * A worker lost its core for {@code lostNanos} in the middle of a task (its wall time minus its CPU time): another
      * process had the core, and the caller waited for that task all along, which on a loaded machine costs whole
      * scheduler slices (milliseconds) per section. The pool then counts as contended for {@link #CONTENDED_NANOS}: no
-     * polling, and only steps worth {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread split, so that 2 threads do
-     * not run slower than 1 on a busy machine. Afterwards it tries again.
+     * polling, and the split threshold of {@link #MIN_NANOS_PER_THREAD_CONTENDED}. Afterwards it tries again.
      */
     private void noteLost(long lostNanos) {
         if (lostNanos > STALL_NANOS) {

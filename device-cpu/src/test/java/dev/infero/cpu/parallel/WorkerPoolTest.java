@@ -123,5 +123,7 @@ class WorkerPoolTest {
         assertEquals(4, WorkerPool.threadsFor(0, 0, 4), "0 splits everything");
         // The threshold while workers poll is never above the one for parked workers.
         assertTrue(WorkerPool.MIN_NANOS_PER_THREAD_POLLING <= WorkerPool.MIN_NANOS_PER_THREAD);
+        // A contended pool never splits smaller steps than an idle one outside inferences.
+        assertTrue(WorkerPool.MIN_NANOS_PER_THREAD_CONTENDED >= WorkerPool.MIN_NANOS_PER_THREAD);
     }
 }
