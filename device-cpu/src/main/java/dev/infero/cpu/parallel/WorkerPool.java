@@ -22,8 +22,8 @@ import java.util.function.IntConsumer;
  * are separated by single-threaded steps that often take longer than that, and a parked thread costs the next
  * section a wake-up (tens of microseconds in a VM) that a polling one does not. With every worker polling, a hand-off
  * costs about a microsecond, so {@link #threadsFor} then splits steps from a smaller size on
- * ({@link #MIN_NANOS_PER_THREAD_POLLING}). A worker stops polling and parks as soon as one yield shows that another
- * thread wanted its core.
+ * ({@link #MIN_NANOS_PER_THREAD_POLLING}). As soon as one yield shows that another thread wanted the core, the pool
+ * counts as contended (below) and its workers park again.
  *
  * <p>On a loaded machine a worker can lose its core in the middle of a task it claimed, and the caller then waits a
  * whole scheduler slice (milliseconds) for it: 2 threads ran several times slower than 1 there. Workers therefore time
@@ -179,9 +179,14 @@ public final class WorkerPool implements AutoCloseable {
      */
     private void noteLost(long lostNanos) {
         if (lostNanos > STALL_NANOS) {
-            contendedUntil = System.nanoTime() + CONTENDED_NANOS;
-            active = false;
+            markContended();
         }
+    }
+
+    /** The pool counts as contended for {@link #CONTENDED_NANOS} from now: no polling, the usual split threshold. */
+    private void markContended() {
+        contendedUntil = System.nanoTime() + CONTENDED_NANOS;
+        active = false;
     }
 
     /** Threads for {@code nanos} of one-thread work when each must get at least {@code minPerThread} (0: all). */
@@ -361,13 +366,19 @@ public final class WorkerPool implements AutoCloseable {
      * wanted the core (a loaded machine), and then the waiting thread parks as outside inferences, so that a pool does
      * not keep a busy machine's cores from the threads that have work.
      */
-    private static boolean yieldOnce(long start) {
+    private boolean yieldOnce(long start) {
         long before = System.nanoTime();
         if (before - start >= POLL_NANOS) {
             return false;
         }
         Thread.yield();
-        return System.nanoTime() - before < BUSY_YIELD_NANOS;
+        if (System.nanoTime() - before >= BUSY_YIELD_NANOS) {
+            // A polling thread also loses the scheduler's wake-up preference: on a busy machine a parked worker,
+            // woken by the next section, starts sooner than one that keeps yielding.
+            markContended();
+            return false;
+        }
+        return true;
     }
 
     @Override
