@@ -1,5 +1,7 @@
 package dev.infero.cpu.parallel;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +20,10 @@ import java.util.function.IntConsumer;
  * Kernels ask {@link #threadsFor} how many tasks their work is worth: small steps run whole on the calling thread.
  *
  * <p>While an inference runs ({@link #begin} … {@link #end}) idle workers keep polling with yields instead of
- * parking after {@link #SPIN_NANOS} (and the caller spins longer for a worker's last task): an inference's parallel sections
- * are separated by single-threaded steps that often take longer than that, and a parked thread costs the next
- * section a wake-up (tens of microseconds in a VM) that a polling one does not. With every worker polling, a hand-off
- * costs about a microsecond, so {@link #threadsFor} then splits steps from a smaller size on
+ * parking after {@link #SPIN_NANOS} (and the caller spins longer for a worker's last task): an inference's parallel
+ * sections are separated by single-threaded steps that often take longer than that, and a parked thread costs the
+ * next section a wake-up (tens of microseconds in a VM) that a polling one does not. With every worker polling, a
+ * hand-off costs about a microsecond, so {@link #threadsFor} then splits steps from a smaller size on
  * ({@link #MIN_NANOS_PER_THREAD_POLLING}). As soon as one yield shows that another thread wanted the core, the pool
  * counts as contended (below) and its workers park again.
  *
@@ -70,7 +72,7 @@ public final class WorkerPool implements AutoCloseable {
     /** How long the pool counts as contended after a stall. */
     private static final long CONTENDED_NANOS = 500_000_000;
     /** The workers' CPU clocks (thread CPU time; the JVM supports it on Linux, where the pool runs). */
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /**
      * {@link #MIN_NANOS_PER_THREAD} while the pool is contended: by default the same as outside inferences. Raising it
      * (1 ms: only steps so long that a stall is small next to them split) removed the stalls of small models on a
