@@ -111,6 +111,7 @@ final class CpuRequest implements ExecutionRequest {
             return;
         }
         WorkerPool pool = pools.borrow();
+        pool.begin();
         try {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
                 runSteps(plan.steps, slots, pool, false);
@@ -126,6 +127,7 @@ final class CpuRequest implements ExecutionRequest {
                 lastRunStatic = false;
             }
         } finally {
+            pool.end();
             pools.giveBack(pool);
         }
     }

@@ -1,5 +1,7 @@
 package dev.infero.cpu.parallel;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +18,21 @@ import java.util.function.IntConsumer;
  * A worker that wakes late (parked, or descheduled on a busy machine) finds every task taken and does nothing, so a
  * section never waits for a thread that has not started, and splitting costs at most the claims, never a wake-up.
  * Kernels ask {@link #threadsFor} how many tasks their work is worth: small steps run whole on the calling thread.
+ *
+ * <p>While an inference runs ({@link #begin} … {@link #end}) idle workers keep polling with yields instead of
+ * parking after {@link #SPIN_NANOS} (and the caller spins longer for a worker's last task): an inference's parallel
+ * sections are separated by single-threaded steps that often take longer than that, and a parked thread costs the
+ * next section a wake-up (tens of microseconds in a VM) that a polling one does not. With every worker polling, a
+ * hand-off costs about a microsecond, so {@link #threadsFor} then splits steps from a smaller size on
+ * ({@link #MIN_NANOS_PER_THREAD_POLLING}). As soon as one yield shows that another thread wanted the core, the pool
+ * counts as contended (below) and its workers park again.
+ *
+ * <p>On a loaded machine a worker can lose its core in the middle of a task it claimed, and the caller then waits a
+ * whole scheduler slice (milliseconds) for it: 2 threads ran several times slower than 1 there. Workers therefore time
+ * each task by the wall clock and by their CPU clock; when one was off its core for more than {@link #STALL_NANOS},
+ * the pool counts as contended for {@link #CONTENDED_NANOS}: no polling, and steps split from
+ * {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread on (by default {@link #MIN_NANOS_PER_THREAD}, as outside
+ * inferences).
  */
 public final class WorkerPool implements AutoCloseable {
     /**
@@ -33,6 +50,44 @@ public final class WorkerPool implements AutoCloseable {
      * several times that. {@code -Dinfero.cpu.minTaskMicros} overrides it (0 splits everything, as before).
      */
     static final long MIN_NANOS_PER_THREAD = Long.getLong("infero.cpu.minTaskMicros", 30) * 1000;
+
+    /**
+     * {@link #MIN_NANOS_PER_THREAD} when every worker is polling inside an inference ({@link #begin}): the hand-off
+     * is then a claim (about a microsecond), not a wake-up. {@code -Dinfero.cpu.minPollingTaskMicros} overrides it;
+     * it is never above {@link #MIN_NANOS_PER_THREAD}.
+     */
+    static final long MIN_NANOS_PER_THREAD_POLLING = Math.min(MIN_NANOS_PER_THREAD,
+            Long.getLong("infero.cpu.minPollingTaskMicros", 10) * 1000);
+
+    /**
+     * How long a worker keeps polling (yielding between polls) inside an inference before it parks anyway: longer
+     * than the single-threaded stretches of small models, short enough that a request stuck in a long one-thread
+     * step (a reference kernel) does not keep a core busy. {@code -Dinfero.cpu.pollMicros} overrides it (0: park
+     * after {@link #SPIN_NANOS} as outside inferences).
+     */
+    private static final long POLL_NANOS = Long.getLong("infero.cpu.pollMicros", 1000) * 1000;
+
+    /** A worker off its core for longer than this during one task is a stall: see noteLost. */
+    private static final long STALL_NANOS = 50_000;
+    /** How long the pool counts as contended after a stall. */
+    private static final long CONTENDED_NANOS = 500_000_000;
+    /** The workers' CPU clocks (thread CPU time; the JVM supports it on Linux, where the pool runs). */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    /**
+     * {@link #MIN_NANOS_PER_THREAD} while the pool is contended: by default the same as outside inferences. Raising it
+     * (1 ms: only steps so long that a stall is small next to them split) removed the stalls of small models on a
+     * loaded machine but cost medium and large ones more: there a second thread also doubles the process's share of
+     * the busy cores (docs/performance.md, "Thread hand-off and contention"). {@code
+     * -Dinfero.cpu.minContendedTaskMicros} overrides it.
+     */
+    static final long MIN_NANOS_PER_THREAD_CONTENDED = Math.max(MIN_NANOS_PER_THREAD,
+            Long.getLong("infero.cpu.minContendedTaskMicros", 0) * 1000);
+
+    /** How long the caller spins for a worker's last task inside an inference before it parks. */
+    private static final long CALLER_SPIN_NANOS = 50_000;
+
+    /** A yield that takes longer than this gave the core to another thread: the machine is busy (see yieldOnce). */
+    private static final long BUSY_YIELD_NANOS = 20_000;
 
     /** One-thread FLOP rate assumed for compute-bound work: the GEMM kernels' typical ~60 GFLOPS (per ns: 60). */
     private static final long FLOPS_PER_NANO = 60;
@@ -62,6 +117,10 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** Between {@link #begin} and {@link #end}: workers poll instead of parking. */
+    private volatile boolean active;
+    /** {@link System#nanoTime} until which the pool counts as contended (see noteLost). */
+    private volatile long contendedUntil = System.nanoTime();
 
     /** A pool that runs work on {@code threads} threads in all: the caller plus {@code threads - 1} workers. */
     public WorkerPool(int threads, String name) {
@@ -105,8 +164,64 @@ public final class WorkerPool implements AutoCloseable {
         if (workers.length == 0) {
             return 1;
         }
-        long worth = MIN_NANOS_PER_THREAD == 0 ? Long.MAX_VALUE : nanos / MIN_NANOS_PER_THREAD;
-        return (int) Math.clamp(worth, 1, threads());
+        long min = MIN_NANOS_PER_THREAD;
+        if (min != 0 && System.nanoTime() - contendedUntil < 0) {
+            min = Math.max(min, MIN_NANOS_PER_THREAD_CONTENDED);
+        } else if (active && allPolling()) {
+            min = MIN_NANOS_PER_THREAD_POLLING;
+        }
+        return threadsFor(nanos, min, threads());
+    }
+
+    /**
+     * A worker lost its core for {@code lostNanos} in the middle of a task (its wall time minus its CPU time): another
+     * process had the core, and the caller waited for that task all along, which on a loaded machine costs whole
+     * scheduler slices (milliseconds) per section. The pool then counts as contended for {@link #CONTENDED_NANOS}: no
+     * polling, and the split threshold of {@link #MIN_NANOS_PER_THREAD_CONTENDED}. Afterwards it tries again.
+     */
+    private void noteLost(long lostNanos) {
+        if (lostNanos > STALL_NANOS) {
+            markContended();
+        }
+    }
+
+    /** The pool counts as contended for {@link #CONTENDED_NANOS} from now: no polling, the usual split threshold. */
+    private void markContended() {
+        contendedUntil = System.nanoTime() + CONTENDED_NANOS;
+        active = false;
+    }
+
+    /** Threads for {@code nanos} of one-thread work when each must get at least {@code minPerThread} (0: all). */
+    static int threadsFor(long nanos, long minPerThread, int threads) {
+        long worth = minPerThread == 0 ? Long.MAX_VALUE : nanos / minPerThread;
+        return (int) Math.clamp(worth, 1, threads);
+    }
+
+    /** Whether no worker is parked (each is polling or running a task). */
+    private boolean allPolling() {
+        for (int i = 0; i < workers.length; i++) {
+            if (parked.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An inference starts on this pool: from its first parallel section on (which wakes parked workers), idle workers
+     * keep polling between sections until {@link #end}. Calls must pair up ({@code try/finally}). Not woken here: a
+     * woken thread may preempt the caller on its own core, which on a loaded machine costs a scheduler slice.
+     */
+    public void begin() {
+        if (workers.length == 0 || POLL_NANOS == 0 || System.nanoTime() - contendedUntil < 0) {
+            return;
+        }
+        active = true;
+    }
+
+    /** The inference begun by {@link #begin} is over: idle workers park after {@link #SPIN_NANOS} again. */
+    public void end() {
+        active = false;
     }
 
     /** Runs {@code body.accept(i)} for every i in [0, tasks) across the pool; rethrows the first failure. */
@@ -148,8 +263,13 @@ public final class WorkerPool implements AutoCloseable {
         runClaimed(generation, body);
         // Only tasks that a worker claimed are still running: spin for them, then park.
         long start = System.nanoTime();
+        // Inside an inference the caller spins longer before it parks: a timed park's wake-up costs tens of
+        // microseconds. It never yields: on a busy machine that hands its core to another process for a whole slice.
+        long spin = active ? CALLER_SPIN_NANOS : SPIN_NANOS;
         while (done.get() < tasks) {
-            if (!pollOnce(start)) {
+            if (System.nanoTime() - start < spin) {
+                Thread.onSpinWait();
+            } else {
                 LockSupport.parkNanos(this, 20_000);
             }
         }
@@ -169,11 +289,19 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Claims and runs tasks of round {@code generation} until none is left; counts each finished one. */
     private void runClaimed(long generation, IntConsumer body) {
+        boolean worker = Thread.currentThread() != caller;
         for (int i = claim(generation); i >= 0; i = claim(generation)) {
+            // A worker times its task by the wall clock and by its CPU clock: the difference is time it was off its
+            // core, which the caller spent waiting (see noteLost).
+            long wall = worker ? System.nanoTime() : 0;
+            long cpu = worker ? CPU.getCurrentThreadCpuTime() : 0;
             try {
                 body.accept(i);
             } catch (Throwable t) {
                 failure = t;
+            }
+            if (worker) {
+                noteLost(System.nanoTime() - wall - (CPU.getCurrentThreadCpuTime() - cpu));
             }
             int count = (int) (state.get() >>> TASK_BITS & TASK_MASK);
             if (done.incrementAndGet() == count && Thread.currentThread() != caller) {
@@ -204,10 +332,11 @@ public final class WorkerPool implements AutoCloseable {
                 // Spin before parking: inference issues many short parallel sections back to back, separated by
                 // single-threaded steps.
                 long start = System.nanoTime();
-                while (state.get() >>> 32 == seen && !closed && pollOnce(start)) {
-                    // pollOnce waited
+                while (state.get() >>> 32 == seen && !closed && (pollOnce(start) || active && yieldOnce(start))) {
+                    // pollOnce or yieldOnce waited
                 }
                 parked.set(index, 1);
+                // A round that starts now unparks this worker (round() checks the flag after publishing the round).
                 if (state.get() >>> 32 == seen && !closed) {
                     LockSupport.park(this);
                 }
@@ -229,6 +358,28 @@ public final class WorkerPool implements AutoCloseable {
             return false;
         }
         Thread.onSpinWait();
+        return true;
+    }
+
+    /**
+     * One wait step inside an inference, after {@link #pollOnce} has spun its time: a yield, or false once
+     * {@link #POLL_NANOS} have passed or once a yield took longer than {@link #BUSY_YIELD_NANOS}. On an otherwise idle
+     * core a yield returns at once, so polling costs nothing anyone else needed; a slow yield means another thread
+     * wanted the core (a loaded machine), and then the waiting thread parks as outside inferences, so that a pool does
+     * not keep a busy machine's cores from the threads that have work.
+     */
+    private boolean yieldOnce(long start) {
+        long before = System.nanoTime();
+        if (before - start >= POLL_NANOS) {
+            return false;
+        }
+        Thread.yield();
+        if (System.nanoTime() - before >= BUSY_YIELD_NANOS) {
+            // A polling thread also loses the scheduler's wake-up preference: on a busy machine a parked worker,
+            // woken by the next section, starts sooner than one that keeps yielding.
+            markContended();
+            return false;
+        }
         return true;
     }
 

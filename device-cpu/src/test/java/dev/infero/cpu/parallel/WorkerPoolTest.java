@@ -2,6 +2,7 @@ package dev.infero.cpu.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -78,5 +79,51 @@ class WorkerPoolTest {
             assertEquals(1, two.threadsFor(2 * threshold - 1));
             assertEquals(2, two.threadsFor(2 * threshold));
         }
+    }
+
+    @Test
+    void roundsInsideInferencesRunEveryTaskOnce() {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            for (int inference = 0; inference < 200; inference++) {
+                pool.begin();
+                try {
+                    for (int section = 0; section < 10; section++) {
+                        int tasks = 1 + (inference + section) % 5;
+                        AtomicIntegerArray hits = new AtomicIntegerArray(tasks);
+                        pool.parallelFor(tasks, hits::incrementAndGet);
+                        for (int i = 0; i < tasks; i++) {
+                            assertEquals(1, hits.get(i), "inference " + inference + " section " + section);
+                        }
+                    }
+                } finally {
+                    pool.end();
+                }
+            }
+            // Outside inferences the pool still works (its workers park again).
+            AtomicIntegerArray hits = new AtomicIntegerArray(3);
+            pool.parallelFor(3, hits::incrementAndGet);
+            assertEquals(1, hits.get(2));
+        }
+    }
+
+    @Test
+    void aSingleThreadPoolIgnoresInferenceBrackets() {
+        try (WorkerPool one = new WorkerPool(1, "test")) {
+            one.begin();
+            assertEquals(1, one.threadsFor(Long.MAX_VALUE / 2));
+            one.end();
+        }
+    }
+
+    @Test
+    void thresholdSplitsOnlyWhenEveryThreadGetsItsShare() {
+        assertEquals(1, WorkerPool.threadsFor(19_999, 10_000, 2));
+        assertEquals(2, WorkerPool.threadsFor(20_000, 10_000, 2));
+        assertEquals(2, WorkerPool.threadsFor(1_000_000, 10_000, 2), "never more than the pool's threads");
+        assertEquals(4, WorkerPool.threadsFor(0, 0, 4), "0 splits everything");
+        // The threshold while workers poll is never above the one for parked workers.
+        assertTrue(WorkerPool.MIN_NANOS_PER_THREAD_POLLING <= WorkerPool.MIN_NANOS_PER_THREAD);
+        // A contended pool never splits smaller steps than an idle one outside inferences.
+        assertTrue(WorkerPool.MIN_NANOS_PER_THREAD_CONTENDED >= WorkerPool.MIN_NANOS_PER_THREAD);
     }
 }
