@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Replaces every computed value that is known at build time (constants and what follows from them alone, including
  * shape subgraphs such as {@code ShapeOf → Gather → Concat} once the input shape is static) by a Constant.
- * FP16-decompression Converts are kept: they are how compressed weights are stored.
+ * FP16-decompression Converts are kept: they are how compressed weights are stored; so are the dequantizations of
+ * integer weight codes ({@link DequantizedWeights}): they are how INT8 weights are stored and what the INT8 kernels read.
  */
 public final class ConstantFolding implements Pass {
     @Override
@@ -24,7 +25,8 @@ public final class ConstantFolding implements Pass {
         int folded = 0;
         for (Node node : List.copyOf(graph.nodes())) {
             if (node.op() instanceof Constant || node.op() instanceof Parameter || node.op() instanceof Result
-                    || node.rtInfo().containsKey("decompression") || !node.op().isFoldable()) {
+                    || node.rtInfo().containsKey("decompression") || DequantizedWeights.isDequantization(node)
+                    || !node.op().isFoldable()) {
                 continue;
             }
             for (Value out : node.outputs()) {

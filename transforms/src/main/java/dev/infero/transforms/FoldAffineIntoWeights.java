@@ -103,8 +103,8 @@ public final class FoldAffineIntoWeights implements Pass {
     /** Output channels of a foldable weights op with constant f32 weights, or -1. */
     private static int outputChannels(Node n) {
         if (n.inputs().size() < 2 || !n.input(1).isKnown() || n.input(1).knownValue().type() != ElementType.F32
-                || !n.output(0).shape().isStatic()) {
-            return -1;
+                || !n.output(0).shape().isStatic() || DequantizedWeights.isDequantized(n.input(1))) {
+            return -1; // INT8 weight codes stay codes: the affine op then runs as a post-op of the layer
         }
         int[] out = n.output(0).shape().toArray();
         if (n.op() instanceof ConvolutionBase) {

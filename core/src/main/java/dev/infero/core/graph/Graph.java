@@ -185,6 +185,33 @@ public final class Graph {
     }
 
     /**
+     * {@link #replaceAllUses(Value, Value)} for several values at once, inferring only after all are rewired: for a
+     * rewrite that changes types on both sides of an op (f16 to f32 everywhere), where any one replacement alone would
+     * leave the graph inconsistent. A replacement's own producer keeps reading the value it replaces; a model input
+     * keeps its tensor names.
+     */
+    public void replaceAllUses(Map<Value, Value> replacements) {
+        List<Node> rewired = new ArrayList<>();
+        for (Node n : nodes) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                Value r = n.input(i) == null ? null : replacements.get(n.input(i));
+                if (r != null && r.node() != n) {
+                    n.setInput(i, r);
+                    rewired.add(n);
+                }
+            }
+        }
+        for (Map.Entry<Value, Value> e : replacements.entrySet()) {
+            if (!(e.getKey().node().op() instanceof Parameter)) {
+                e.getValue().names().addAll(e.getKey().names());
+                e.getKey().names().clear();
+            }
+        }
+        sortTopologically();
+        reinferFrom(rewired);
+    }
+
+    /**
      * Inserts {@code op} right after {@code value}: the new node reads {@code value} (then {@code extraInputs}) and
      * every other reader of {@code value} reads the new node's output instead. Tensor names move along, except a
      * model input's, which stays the input's name.
@@ -233,10 +260,15 @@ public final class Graph {
 
     /** Re-runs inference for {@code start} and every node that (transitively) reads its outputs. */
     private void reinferFrom(Node start) {
+        reinferFrom(List.of(start));
+    }
+
+    /** Re-runs inference for {@code starts} and every node that (transitively) reads their outputs. */
+    private void reinferFrom(List<Node> starts) {
         Set<Node> dirty = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        dirty.add(start);
+        dirty.addAll(starts);
         for (Node n : nodes) {
-            if (n != start && n.inputs().stream().noneMatch(v -> v != null && dirty.contains(v.node()))) {
+            if (!dirty.contains(n) && n.inputs().stream().noneMatch(v -> v != null && dirty.contains(v.node()))) {
                 continue;
             }
             dirty.add(n);

@@ -13,6 +13,7 @@ import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.Unsqueeze;
 import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.ops.quantization.QuantizeLinear;
 import dev.infero.core.ops.reduce.ReduceMax;
 import dev.infero.core.ops.reduce.ReduceMin;
@@ -29,6 +30,9 @@ import java.util.Map;
  * (MatMul and Convolution accumulate integers exactly); QLinearMatMul and QLinearConv then requantize as the ONNX
  * reference does: the i32 result times {@code a_scale * b_scale / y_scale} (computed in the scales' type), in f64,
  * plus the output zero point, rounded half to even and saturated. DynamicQuantizeLinear follows its function body.
+ * With constant weights whose sums stay exact in f32, QLinearConv and QLinearMatMul compute their integer sums through
+ * a FakeQuantize onto the input's integer grid and i8 weight codes, the form the CPU device's INT8 kernels run (see
+ * {@code int8Operands}); the results are the same.
  */
 public final class QuantizedOps {
     private QuantizedOps() {
@@ -64,7 +68,10 @@ public final class QuantizedOps {
         Value a = n.requireInput(0);
         Value multiplier = n.add(new Divide(),
                 n.add(new Multiply(), perRow(n, a, n.requireInput(1)), n.requireInput(4)), n.requireInput(6));
-        return List.of(requantize(n, integerMatMul(n, 0, 3, 2, 5), multiplier, n.input(7), a.type()));
+        Value[] int8 = int8Operands(n, 0, 2, 3, 5, false, 0);
+        Value accumulated = int8 == null ? integerMatMul(n, 0, 3, 2, 5)
+                : AttentionOps.convert(n, n.add(new MatMul(false, false), int8[0], int8[1]), ElementType.I32);
+        return List.of(requantize(n, accumulated, multiplier, n.input(7), a.type()));
     }
 
     private static List<Value> qLinearConv(OnnxNode n) {
@@ -74,13 +81,97 @@ public final class QuantizedOps {
         if (wScale.shape().hasRank() && wScale.shape().rank() == 1) {
             wScale = ConvolutionOps.channelVector(n, wScale, w.shape().rank() - 2);
         }
-        Value accumulated = integerConv(n, 0, 3, 2, 5);
-        if (n.hasInput(8)) {
-            accumulated = n.add(new Add(), accumulated,
-                    ConvolutionOps.channelVector(n, n.input(8), w.shape().rank() - 2));
+        Value bias = n.hasInput(8) ? n.input(8) : null;
+        long biasBound = 0;
+        if (bias != null && bias.isKnown()) {
+            for (int i = 0; i < bias.knownValue().size(); i++) {
+                biasBound = Math.max(biasBound, Math.abs(bias.knownValue().getLong(i)));
+            }
+        }
+        Value[] int8 = bias == null || bias.isKnown() ? int8Operands(n, 0, 2, 3, 5, true, biasBound) : null;
+        Value accumulated;
+        if (int8 != null) {
+            accumulated = ConvolutionOps.convolution(n, int8[0], int8[1]);
+            if (bias != null) {
+                accumulated = n.add(new Add(), accumulated, ConvolutionOps.channelVector(n,
+                        AttentionOps.convert(n, bias, ElementType.F32), w.shape().rank() - 2));
+            }
+            accumulated = AttentionOps.convert(n, accumulated, ElementType.I32);
+        } else {
+            accumulated = integerConv(n, 0, 3, 2, 5);
+            if (bias != null) {
+                accumulated = n.add(new Add(), accumulated, ConvolutionOps.channelVector(n, bias, w.shape().rank() - 2));
+            }
         }
         Value multiplier = n.add(new Divide(), n.add(new Multiply(), n.requireInput(1), wScale), n.requireInput(6));
         return List.of(requantize(n, accumulated, multiplier, n.input(7), x.type()));
+    }
+
+    /** Sums up to this magnitude are exact in f32. */
+    private static final long F32_EXACT = 1L << 24;
+
+    /**
+     * The operands of an integer convolution ({@code channelsFirst}: weights {@code [M, C/G, k...]}) or matrix product
+     * (weights {@code [K, N]}) in the form the CPU device's INT8 kernels take: {@code x - x_zero_point} in f32 through
+     * a FakeQuantize onto its own integer grid (an identity on those values: step 1, zero point {@code x_zero_point}),
+     * and the constant weights as i8 codes {@code w - w_zero_point} times 1. The f32 convolution or product of these
+     * computes the integer one exactly as long as no sum reaches 2^24, which is checked per output channel from the
+     * weights ({@code Σ|w - w_zp| · max|x - x_zp| + |bias|}); {@code null} when that fails, when the weights are not
+     * constant, when a zero point is not one per tensor (x) or per output channel (w), or when a weight code does not
+     * fit in i8 — the i32 form then runs.
+     */
+    private static Value[] int8Operands(OnnxNode n, int x, int xZeroPoint, int w, int wZeroPoint,
+                                        boolean channelsFirst, long biasBound) {
+        Value xv = n.requireInput(x);
+        Value xz = n.input(xZeroPoint);
+        Value wv = n.requireInput(w);
+        Value wz = n.input(wZeroPoint);
+        if ((xv.type() != ElementType.U8 && xv.type() != ElementType.I8) || !wv.isKnown()
+                || (xz != null && (!xz.isKnown() || xz.knownValue().size() != 1 || xz.type() != xv.type()))
+                || (wz != null && (!wz.isKnown() || wz.type() != wv.type()))) {
+            return null;
+        }
+        Tensor weights = wv.knownValue();
+        int[] shape = weights.shape();
+        if (shape.length < 2 || (!channelsFirst && shape.length != 2)) {
+            return null;
+        }
+        int channels = channelsFirst ? shape[0] : shape[1];
+        int inner = weights.size() / channels;
+        Tensor wZero = wz == null ? null : wz.knownValue();
+        if (wZero != null && wZero.size() != 1 && (wZero.size() != channels || wZero.rank() != 1)) {
+            return null;
+        }
+        Tensor codes = Tensor.allocate(ElementType.I8, shape);
+        long[] sumAbs = new long[channels];
+        for (int i = 0; i < weights.size(); i++) {
+            int c = channelsFirst ? i / inner : i % channels;
+            long code = weights.getLong(i) - (wZero == null ? 0 : wZero.getLong(wZero.size() == 1 ? 0 : c));
+            if (code < -128 || code > 127) {
+                return null;
+            }
+            codes.setLong(i, code);
+            sumAbs[c] += Math.abs(code);
+        }
+        long zeroPoint = xz == null ? 0 : xz.knownValue().getLong(0);
+        long low = (xv.type() == ElementType.U8 ? 0 : -128) - zeroPoint;
+        long high = low + 255;
+        long maxAbs = Math.max(-low, high);
+        for (long s : sumAbs) {
+            if (s * maxAbs + biasBound >= F32_EXACT) {
+                return null;
+            }
+        }
+        Value shifted = AttentionOps.convert(n, xv, ElementType.F32);
+        if (zeroPoint != 0) {
+            shifted = n.add(new Subtract(), shifted, AttentionOps.scalar(n, zeroPoint, ElementType.F32));
+        }
+        Value lo = AttentionOps.scalar(n, low, ElementType.F32);
+        Value hi = AttentionOps.scalar(n, high, ElementType.F32);
+        Value grid = n.add(new FakeQuantize(256), shifted, lo, hi, lo, hi);
+        Value w8 = n.add(new Multiply(), AttentionOps.convert(n, n.constant(codes), ElementType.F32),
+                AttentionOps.scalar(n, 1f, ElementType.F32));
+        return new Value[] {grid, w8};
     }
 
     /**
