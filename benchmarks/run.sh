@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs JMH benchmarks (default: all) with a JDK >= 25 and prints GFLOPS for the GEMM shapes.
-# Usage: benchmarks/run.sh [JMH regex and options]   e.g. benchmarks/run.sh GemmBenchmark -p shape=512x512x512
+# Runs JMH benchmarks (default: all) with a JDK >= 25 and prints GFLOPS for the GEMM and convolution shapes.
+# Usage: benchmarks/run.sh [JMH regex and options]   e.g. benchmarks/run.sh JitGemmBenchmark -p shape=96x256x256
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/find-jdk.sh"
@@ -9,9 +9,6 @@ CP="$ROOT/benchmarks/target/classes:$(ls "$ROOT"/benchmarks/target/lib/*.jar | t
 OUT="$(mktemp)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main -rf csv -rff "$OUT" "$@"
 echo
-echo "GEMM throughput:"
-awk -F, 'NR > 1 && $1 ~ /\.GemmBenchmark\./ { gsub(/"/, ""); split($8, d, "x"); us = $5;
-  printf "  %-16s threads=%s %9.1f us  %6.1f GFLOPS\n", $8, $9, us, 2 * d[1] * d[2] * d[3] / (us * 1e3) }' "$OUT"
 echo "Convolution throughput (GFLOPS for conv, GB/s of input+output for depthwise):"
 awk -F, 'NR > 1 && $1 ~ /ConvBenchmark/ { gsub(/"/, ""); us = $5; split($8, kl, ":"); split(kl[2], io, "->");
   split(io[1], d, "x"); px = d[2] * d[3];

@@ -20,7 +20,8 @@ import java.lang.invoke.MethodHandle;
  * registers over all {@code kc} steps (broadcast-FMA: AVX-512 broadcasts A from memory inside the FMA, AVX2 through
  * one register; an AVX2 tile wider than 16 floats runs in 16-column groups), then gets its post-ops in registers —
  * per-row scale and bias, residual add at C's offsets, ReLU or clamp — and is stored once. AVX-512 tiles narrower
- * than {@code nr} (the last column panel) load and store under opmasks.
+ * than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two consecutive A
+ * panels ({@code mr} up to {@code 2 · panelRows}; the second panel {@code kc · panelRows} floats after the first).
  *
  * <p>{@link Mode#INT_FIRST} / {@link Mode#INT_ACCUMULATE}: A and B hold integer codes and C int32 sums as raw bits
  * (INT8 layers): the tile's float sums (exact below 2^24) are converted and stored, or added to C in int32.
@@ -65,7 +66,8 @@ public final class GemmKernel extends JitKernel {
                 throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
             }
             int lanes = Math.min(isa.lanes(), nr);
-            if (mr < 1 || mr > panelRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
+            int maxRows = isa == Jit.Isa.AVX512 && !segmented ? 2 * panelRows : panelRows;
+            if (mr < 1 || mr > maxRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
                 throw new IllegalArgumentException("unsupported GEMM tile " + this);
             }
             if (masked && isa != Jit.Isa.AVX512) {
@@ -79,6 +81,14 @@ public final class GemmKernel extends JitKernel {
 
         boolean hasPost() {
             return scale || bias || residual || activation != Activation.NONE;
+        }
+
+        /**
+         * A panels per tile: 2 when {@code mr > panelRows} (AVX-512): rows from {@code panelRows} on come from the
+         * next panel, {@code kc · panelRows} elements after the first (the layout of consecutive packed panels).
+         */
+        public int panels() {
+            return mr > panelRows ? 2 : 1;
         }
     }
 
@@ -164,7 +174,7 @@ public final class GemmKernel extends JitKernel {
                     + ", steps " + aStep + "/" + bStep + "/" + cStep + "/" + postStep + " for " + key);
         }
         long last = count - 1L;
-        checkRange("A", a.length, aOff, aOff + last * aStep + (long) kc * key.panelRows);
+        checkRange("A", a.length, aOff, aOff + last * aStep + (long) kc * key.panelRows * key.panels());
         checkMatrix("B", b.length, bOff + last * bStep - 0, kc, width, ldb);
         checkRange("B", b.length, bOff, bOff + 1);
         checkMatrix("C", c.length, cOff + last * cStep, mr, width, ldc);
@@ -291,6 +301,12 @@ public final class GemmKernel extends JitKernel {
                 as.shr(tmp, lanes);
             }
         }
+        // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on).
+        Gp aNext = tmp;
+        if (key.panels() == 2) {
+            as.mov(aNext, arg(KC));
+            as.imul(aNext, aNext, 4 * key.panelRows);
+        }
         Assembler.Label tile = as.newLabel();
         as.align(16);
         as.bind(tile);
@@ -346,9 +362,10 @@ public final class GemmKernel extends JitKernel {
                 if (!evex) {
                     as.vbroadcastss(aReg, mem(aCur, 4 * r));
                 }
+                Mem aElem = r < key.panelRows ? mem(aCur, 4 * r) : mem(aCur, aNext, 1, 4 * (r - key.panelRows));
                 for (int v = 0; v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    as.vfmadd231ps(acc, vec(bReg + v, bits), evex ? mem(aCur, 4 * r).bcst() : aReg);
+                    as.vfmadd231ps(acc, vec(bReg + v, bits), evex ? aElem.bcst() : aReg);
                 }
             }
             as.add(aCur, 4 * key.panelRows);

@@ -42,7 +42,7 @@ public final class ConvKernel {
         this.fused = micro.fuse(post);
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
         this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
-        this.shifted = lanes == null && ShiftedConv.suits(g) ? new ShiftedConv(g, weights, micro) : null;
+        this.shifted = lanes == null && ShiftedConv.suits(g, micro.isJit()) ? new ShiftedConv(g, weights, micro) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];

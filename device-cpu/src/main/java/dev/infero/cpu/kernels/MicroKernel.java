@@ -22,6 +22,13 @@ public final class MicroKernel {
 
     private final Jit.Isa isa;
     private final KernelCache cache;
+    /**
+     * Packed panels per register tile: 2 with AVX-512 (12 rows × 32 columns, 24 of the 32 zmm registers
+     * accumulating: per K step 2 loads of B and 12 broadcasts feed 24 FMAs, so each B vector loaded serves 12 FMAs
+     * instead of 6, which halves the B traffic from L1/L2 and gives two FMA ports enough independent chains), 1
+     * otherwise (AVX2's 16 registers hold 6×16; the Vector API kernel is 6×2 vectors).
+     */
+    private final int tilePanels;
     /** [mode][mr - 1]: no post-ops, full width. */
     private final GemmKernel[][] plain;
     /** [mode][mr - 1]: no post-ops, under opmasks (AVX-512), for the narrow last column panel. */
@@ -31,9 +38,10 @@ public final class MicroKernel {
         this.isa = isa;
         this.cache = cache;
         int modes = isa == null ? 0 : MODES.length;
+        this.tilePanels = isa == Jit.Isa.AVX512 ? 2 : 1;
         // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
-        this.plain = new GemmKernel[modes][MR];
-        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][MR];
+        this.plain = new GemmKernel[modes][tilePanels * MR];
+        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][tilePanels * MR];
     }
 
     /**
@@ -62,6 +70,14 @@ public final class MicroKernel {
     /** Whether generated code runs. */
     public boolean isJit() {
         return isa != null;
+    }
+
+    /**
+     * Packed {@link PackedGemm#MR}-row panels one generated tile covers: its rows go up to {@code tilePanels · MR},
+     * the rows past MR read the next panel ({@code kc · MR} floats after the first). 1 for the Vector API kernel.
+     */
+    int tilePanels() {
+        return tilePanels;
     }
 
     /** Whether column tails run under opmasks (AVX-512) rather than through a zero-padded copy. */
@@ -108,6 +124,18 @@ public final class MicroKernel {
         }
         if (kc == 0) {
             return;
+        }
+        if (tilePanels == 2 && mr == MR && count > 1 && aStep == kc * MR && bStep == 0 && cStep == MR * ldc) {
+            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one.
+            int pairs = count / 2;
+            plain(first, integerSums, 2 * MR).run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
+                    2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0);
+            if (count % 2 == 0) {
+                return;
+            }
+            ai += 2 * pairs * aStep;
+            cc += 2 * pairs * cStep;
+            count = 1;
         }
         plain(first, integerSums, mr).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
                 NR, null, 0, null, 0, 0, null, 0, 0);
@@ -159,7 +187,7 @@ public final class MicroKernel {
     public static final class Fused {
         private final MicroKernel micro;
         private final PostOps post;
-        private final GemmKernel[][] full = new GemmKernel[2][MR];
+        private final GemmKernel[][] full;
         private final GemmKernel[][] tail;
         final float[] scale;
         final float[] bias;
@@ -169,7 +197,8 @@ public final class MicroKernel {
         Fused(MicroKernel micro, PostOps post) {
             this.micro = micro;
             this.post = post;
-            tail = new GemmKernel[micro.masksTails() ? 2 : 0][MR];
+            full = new GemmKernel[2][micro.tilePanels * MR];
+            tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.tilePanels * MR];
             scale = post.jitScale();
             bias = post.jitBias();
             alpha = post.jitAlpha();

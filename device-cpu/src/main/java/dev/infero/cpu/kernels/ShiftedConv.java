@@ -32,6 +32,13 @@ final class ShiftedConv {
      * costs as much as im2col saves (measured: 16 channels lose 10 %, 20–24 tie at 56×56, 32 win 25 %).
      */
     private static final int MIN_CHANNELS = 24;
+    /**
+     * The same with generated code, whose segmented tiles stay in registers across all taps (no C tile loads and
+     * stores per tap): here the copy that replaces im2col pays from 4 channels (1 thread, thread CPU time, im2col →
+     * shifted: 4×240×320→16 1.11 → 0.88 ms, 8×240×320→16 1.90 → 1.41, 16×240×320→16 5.0 → 2.6, 12×120×160→24
+     * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56).
+     */
+    private static final int MIN_CHANNELS_SEGMENTED = 4;
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
     private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
@@ -63,8 +70,14 @@ final class ShiftedConv {
      * a few column panels (7×7) stay with im2col, whose rows-outer loop streams their megabytes of weights once.
      */
     static boolean suits(ConvGeometry g) {
+        return suits(g, false);
+    }
+
+    /** As {@link #suits(ConvGeometry)}, for generated segmented tiles when {@code segmented} (JIT on). */
+    static boolean suits(ConvGeometry g, boolean segmented) {
         if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
-                || g.inChannelsPerGroup() < MIN_CHANNELS || PackedGemm.fewColumns(g.outH() * g.outW())) {
+                || g.inChannelsPerGroup() < (segmented ? MIN_CHANNELS_SEGMENTED : MIN_CHANNELS)
+                || PackedGemm.fewColumns(g.outH() * g.outW())) {
             return false;
         }
         int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());

@@ -24,7 +24,9 @@ class GemmKernelTest {
         try (cache) {
             for (int trial = 0; trial < 150; trial++) {
                 int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
-                int mr = 1 + rnd.nextInt(PANEL);
+                // AVX-512 tiles of more than a panel's rows read the next panel, kc·PANEL after the first.
+                int mr = 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
+                int rows = mr > PANEL ? 2 * PANEL : PANEL;
                 GemmKernel.Mode mode = GemmKernel.Mode.values()[rnd.nextInt(4)];
                 boolean ints = mode == GemmKernel.Mode.INT_FIRST || mode == GemmKernel.Mode.INT_ACCUMULATE;
                 boolean scale = !ints && rnd.nextBoolean();
@@ -41,16 +43,16 @@ class GemmKernelTest {
                 boolean alongRows = rnd.nextBoolean();
                 int ldb = nr + rnd.nextInt(5);
                 int ldc = alongRows ? width + rnd.nextInt(4) : count * nr + rnd.nextInt(4);
-                int aStep = kc * PANEL;
+                int aStep = kc * rows;
                 int bStep = alongRows ? 0 : nr;
-                int cStep = alongRows ? PANEL * ldc : nr;
-                int postStep = alongRows ? PANEL : 0;
+                int cStep = alongRows ? rows * ldc : nr;
+                int postStep = alongRows ? rows : 0;
                 int aOff = rnd.nextInt(5);
                 int bOff = rnd.nextInt(5);
                 int cOff = rnd.nextInt(5);
                 float[] a = values(rnd, aOff + count * aStep, ints);
                 float[] b = values(rnd, bOff + (count - 1) * bStep + (kc - 1) * ldb + nr, ints);
-                int cLen = cOff + (count - 1) * cStep + (PANEL - 1) * ldc + nr + 3;
+                int cLen = cOff + (count - 1) * cStep + (rows - 1) * ldc + nr + 3;
                 float[] c = values(rnd, cLen, false);
                 if (ints) {
                     for (int i = 0; i < c.length; i++) {
@@ -58,7 +60,7 @@ class GemmKernelTest {
                     }
                 }
                 float[] res = values(rnd, cLen, false);
-                int channels = 3 * PANEL + 2;
+                int channels = 3 * rows + 2;
                 float[] sc = values(rnd, channels, false);
                 float[] bi = values(rnd, channels, false);
                 int scaleOff = rnd.nextInt(2);
@@ -71,8 +73,8 @@ class GemmKernelTest {
                         for (int j = 0; j < width; j++) {
                             float sum = 0;
                             for (int p = 0; p < kc; p++) {
-                                sum = Math.fma(a[aOff + t * aStep + p * PANEL + r], b[bOff + t * bStep + p * ldb + j],
-                                        sum);
+                                int ai = aOff + t * aStep + (r < PANEL ? p * PANEL + r : kc * PANEL + p * PANEL + r - PANEL);
+                                sum = Math.fma(a[ai], b[bOff + t * bStep + p * ldb + j], sum);
                             }
                             int ci = cOff + t * cStep + r * ldc + j;
                             float v;
@@ -141,6 +143,17 @@ class GemmKernelTest {
                 16, null, 0, bias, 0, 0, c.clone(), 0, 0));
         assertThrows(IllegalArgumentException.class, () -> kernel.run(10, 1, a, -1, 0, b, 0, 16, 0, c, 0, 16, 0, 8,
                 null, 0, bias, 0, 0, c.clone(), 0, 0));
+        if (isa == Jit.Isa.AVX512) {
+            // Two-panel tiles read 2·kc·PANEL values of A and write 2·PANEL rows of C.
+            GemmKernel tall = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, 2 * PANEL, 16,
+                    GemmKernel.Mode.FIRST, false, false, false, GemmKernel.Activation.NONE, false));
+            float[] c2 = new float[2 * PANEL * 16];
+            tall.run(5, 1, a, 0, 0, b, 0, 16, 0, c2, 0, 16, 0, 16, null, 0, null, 0, 0, null, 0, 0);
+            assertThrows(IndexOutOfBoundsException.class, () -> tall.run(6, 1, a, 0, 0, b, 0, 16, 0, c2, 0, 16, 0,
+                    16, null, 0, null, 0, 0, null, 0, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> tall.run(5, 1, a, 0, 0, b, 0, 16, 0, c, 0, 16, 0,
+                    16, null, 0, null, 0, 0, null, 0, 0));
+        }
     }
 
     @ParameterizedTest

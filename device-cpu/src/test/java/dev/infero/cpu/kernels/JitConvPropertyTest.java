@@ -17,15 +17,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sums on integer codes (exact).
  */
 class JitConvPropertyTest {
-    private static ConvGeometry geometry(Random r) {
-        int kind = r.nextInt(4);
+    /** Kind 0: 1×1 or any; 1: stride 2, few output channels (im2col); 2: stride 1, planes past 28×28 (shifted); 3: lanes. */
+    private static ConvGeometry geometry(Random r, int kind) {
         int n = 1 + r.nextInt(2);
         int k = kind == 0 ? 1 : kind == 2 ? 3 : new int[] {1, 3, 3, 5}[r.nextInt(4)];
-        int stride = kind == 2 ? 1 : 1 + r.nextInt(2);
+        int stride = kind == 2 ? 1 : kind == 1 ? 2 : 1 + r.nextInt(2);
         int dil = r.nextInt(4) == 0 ? 2 : 1;
         int groups = r.nextInt(4) == 0 ? 2 : 1;
-        int cin = groups * (kind == 2 ? 24 + r.nextInt(12) : 1 + r.nextInt(kind == 3 ? 80 : 40));
-        int cout = groups * (kind == 3 ? 20 + r.nextInt(60) : 1 + r.nextInt(40));
+        // Kind 2 with 4–23 channels: shifted with generated (segmented) tiles, im2col for the Vector API kernel.
+        int cin = groups * (kind == 2 ? (r.nextBoolean() ? 4 + r.nextInt(20) : 24 + r.nextInt(12))
+                : 1 + r.nextInt(kind == 3 ? 80 : 40));
+        int cout = groups * (kind == 3 ? 20 + r.nextInt(60) : kind == 1 ? 1 + r.nextInt(15) : 1 + r.nextInt(40));
         // Kind 2 (stride 1, many input channels, planes past 28×28): the shifted strategy.
         int h = kind == 3 ? 3 + r.nextInt(8) : kind == 2 ? 29 + r.nextInt(4) : 4 + r.nextInt(20);
         int w = kind == 3 ? 3 + r.nextInt(8) : kind == 2 ? 29 + r.nextInt(4) : 4 + r.nextInt(20);
@@ -33,7 +35,7 @@ class JitConvPropertyTest {
         int oh = (h + 2 * pad - dil * (k - 1) - 1) / stride + 1;
         int ow = (w + 2 * pad - dil * (k - 1) - 1) / stride + 1;
         if (oh < 1 || ow < 1) {
-            return geometry(r);
+            return geometry(r, kind);
         }
         return new ConvGeometry(n, cin, h, w, cout, oh, ow, k, k, stride, stride, dil, dil, pad, pad, groups);
     }
@@ -54,8 +56,8 @@ class JitConvPropertyTest {
         Random r = new Random(2026 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         java.util.Set<String> strategies = new java.util.TreeSet<>();
-        for (int trial = 0; trial < 24; trial++) {
-            ConvGeometry g = geometry(r);
+        for (int trial = 0; trial < 32; trial++) {
+            ConvGeometry g = geometry(r, trial % 4);
             int threads = 1 + r.nextInt(2);
             float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
@@ -86,7 +88,7 @@ class JitConvPropertyTest {
         Random r = new Random(77 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         for (int trial = 0; trial < 12; trial++) {
-            ConvGeometry g = geometry(r);
+            ConvGeometry g = geometry(r, r.nextInt(4));
             float[] in = codes(r, g.batch() * g.inChannels() * g.inH() * g.inW(), 0, 255);
             float[] wts = codes(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW(), -127, 127);
             PostOps post = new PostOps(null, false, PostOps.Activation.NONE, 0, 0).withIntegerSums();

@@ -103,5 +103,10 @@ class ShiftedConvTest {
         assertFalse(ShiftedConv.suits(new ConvGeometry(1, 128, 56, 56, 128, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1)));
         assertFalse(ShiftedConv.suits(new ConvGeometry(1, 3, 224, 224, 64, 224, 224, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
         assertFalse(ShiftedConv.suits(new ConvGeometry(1, 64, 56, 56, 256, 56, 56, 1, 1, 1, 1, 1, 1, 0, 0, 1)));
+        // Few input channels: only with generated segmented tiles (no C tile traffic per tap).
+        ConvGeometry thin = new ConvGeometry(1, 8, 240, 320, 16, 240, 320, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertFalse(ShiftedConv.suits(thin));
+        assertTrue(ShiftedConv.suits(thin, true));
+        assertFalse(ShiftedConv.suits(new ConvGeometry(1, 3, 224, 224, 64, 224, 224, 3, 3, 1, 1, 1, 1, 1, 1, 1), true));
     }
 }
