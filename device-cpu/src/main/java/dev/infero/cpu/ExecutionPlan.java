@@ -218,6 +218,9 @@ final class ExecutionPlan {
             k = FakeQuantizeKernel.of(n);
         }
         if (k == null) {
+            k = QuantizeLinearKernel.of(n);
+        }
+        if (k == null) {
             k = LrnKernel.of(n);
         }
         if (k == null) {

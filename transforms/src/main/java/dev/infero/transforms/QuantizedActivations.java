@@ -3,6 +3,7 @@ package dev.infero.transforms;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
@@ -49,19 +50,22 @@ public final class QuantizedActivations implements Pass {
 
     @Override
     public int apply(Graph graph) {
-        int inserted = 0;
+        int changed = 0;
         for (Node node : List.copyOf(graph.nodes())) {
             if (!(node.op() instanceof Multiply) || node.outputs().size() != 1 || node.output(0).isKnown()
                     || node.output(0).type() != ElementType.F32) {
                 continue;
             }
+            float[] range = grid(node);
+            if (range == null) {
+                continue;
+            }
+            if (subtractAsAdd(graph, node)) {
+                changed++;
+            }
             List<Node> layers = graph.consumers(node.output(0)).stream().filter(c -> isInt8Layer(c, node.output(0)))
                     .toList();
             if (layers.isEmpty()) {
-                continue;
-            }
-            float[] range = grid(node);
-            if (range == null) {
                 continue;
             }
             Value low = graph.addConstant(node.name() + "/qdq_low", Tensor.scalar(range[0])).output(0);
@@ -71,9 +75,30 @@ public final class QuantizedActivations implements Pass {
             for (Node layer : layers) {
                 graph.setInput(layer, 0, fq);
             }
-            inserted++;
+            changed++;
         }
-        return inserted;
+        if (changed > 0) {
+            graph.removeDeadNodes();
+        }
+        return changed;
+    }
+
+    /**
+     * The pair's {@code Subtract(codes, zp)} as {@code Add(codes, −zp)}: the same values (integers far below 2^24, so
+     * both are exact), and an Add has a vectorized kernel.
+     */
+    private static boolean subtractAsAdd(Graph graph, Node mul) {
+        for (Value in : mul.inputs()) {
+            Node sub = in.node();
+            if (sub.op() instanceof Subtract && !in.isKnown()) {
+                Value negated = graph.addConstant(sub.name() + "/negated_zero_point",
+                        Tensor.scalar(-sub.input(1).knownValue().floats()[0] + 0f)).output(0);
+                Value sum = graph.add(new Add(), sub.name() + "/as_add", sub.input(0), negated).output(0);
+                graph.replaceAllUses(sub.output(0), sum);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A Convolution, GroupConvolution or MatMul reading {@code v} as data (input 0) and integer weight codes. */

@@ -1,0 +1,123 @@
+package dev.infero.cpu;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.eltwise.Convert;
+import dev.infero.core.ops.quantization.QuantizeLinear;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.parallel.WorkerPool;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The two steps of a QDQ model's activation pairs that have no other fast kernel, vectorized with the reference op's
+ * exact results: ONNX {@code QuantizeLinear} of f32 to u8/i8 with one scale and zero point
+ * ({@code saturate(rint(x / scale) + zp)}: an IEEE division as the op computes it, ties to even by adding
+ * 1.5·2^23, where floats are one apart, and clamping the sum's bit patterns, so saturation needs no float min/max; a
+ * NaN gets code 0 as in the op), and {@code Convert} of u8/i8 codes to f32.
+ */
+final class QuantizeLinearKernel implements Kernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** One byte per int lane; vectors of fewer than 8 bytes do not exist, so 128-bit machines take the scalar loops. */
+    private static final boolean VECTOR = I.length() >= 8;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(Math.max(64, I.length() * 8)));
+    private static final float ROUND = 12582912f;
+
+    private final boolean quantize;
+    private final boolean unsigned;
+    private final float scale;
+    private final int zeroPoint;
+    private final int size;
+
+    private QuantizeLinearKernel(boolean quantize, boolean unsigned, float scale, int zeroPoint, int size) {
+        this.quantize = quantize;
+        this.unsigned = unsigned;
+        this.scale = scale;
+        this.zeroPoint = zeroPoint;
+        this.size = size;
+    }
+
+    /** The kernel of a per-tensor f32 → u8/i8 QuantizeLinear or a u8/i8 → f32 Convert, or {@code null}. */
+    static QuantizeLinearKernel of(Node node) {
+        if (node.outputs().size() != 1 || !node.output(0).shape().isStatic() || !node.input(0).shape().isStatic()
+                || !node.input(0).shape().equals(node.output(0).shape())) {
+            return null;
+        }
+        int size = dev.infero.core.types.Shapes.size(node.output(0).shape().toArray());
+        ElementType in = node.input(0).type();
+        ElementType out = node.output(0).type();
+        if (node.op() instanceof Convert && out == ElementType.F32 && (in == ElementType.U8 || in == ElementType.I8)) {
+            return new QuantizeLinearKernel(false, in == ElementType.U8, 1f, 0, size);
+        }
+        if (!(node.op() instanceof QuantizeLinear) || in != ElementType.F32
+                || (out != ElementType.U8 && out != ElementType.I8)) {
+            return null;
+        }
+        Value s = node.input(1);
+        Value zp = node.inputs().size() > 2 ? node.input(2) : null;
+        if (!s.isKnown() || s.type() != ElementType.F32 || s.knownValue().size() != 1
+                || (zp != null && (!zp.isKnown() || zp.knownValue().size() != 1))) {
+            return null;
+        }
+        return new QuantizeLinearKernel(true, out == ElementType.U8, s.knownValue().floats()[0],
+                zp == null ? 0 : (int) zp.knownValue().getLong(0), size);
+    }
+
+    @Override
+    public String execType() {
+        return (quantize ? "quantize_linear_vector" : "convert_vector") + S.vectorBitSize()
+                + (!quantize ? "_FP32" : unsigned ? "_U8" : "_I8");
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
+        if (quantize) {
+            quantize(inputs[0].floats(), outputs[0].bytes());
+        } else {
+            convert(inputs[0].bytes(), outputs[0].floats());
+        }
+    }
+
+    private void quantize(float[] x, byte[] q) {
+        int qmin = unsigned ? 0 : -128;
+        int rounded = Float.floatToRawIntBits(ROUND);
+        int lowest = rounded + qmin - zeroPoint;
+        int highest = rounded + qmin + 255 - zeroPoint;
+        int shift = rounded - zeroPoint;
+        int i = 0;
+        for (int bound = VECTOR ? S.loopBound(size) : 0; i < bound; i += S.length()) {
+            FloatVector t = FloatVector.fromArray(S, x, i).div(scale);
+            VectorMask<Float> nan = t.test(VectorOperators.IS_NAN);
+            IntVector code = t.add(ROUND).reinterpretAsInts().max(lowest).min(highest).sub(shift)
+                    .blend(0, nan.cast(I));
+            ((ByteVector) code.convertShape(VectorOperators.I2B, B, 0)).intoArray(q, i);
+        }
+        for (; i < size; i++) {
+            float t = x[i] / scale;
+            int bits = Float.floatToRawIntBits(t + ROUND);
+            q[i] = (byte) (Float.isNaN(t) ? 0 : Math.min(Math.max(bits, lowest), highest) - shift);
+        }
+    }
+
+    private void convert(byte[] q, float[] z) {
+        int i = 0;
+        for (int bound = VECTOR ? I.loopBound(size) : 0; i < bound; i += I.length()) {
+            IntVector v = (IntVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2I, I, 0);
+            if (unsigned) {
+                v = v.and(0xff);
+            }
+            ((FloatVector) v.convert(VectorOperators.I2F, 0)).intoArray(z, i);
+        }
+        for (; i < size; i++) {
+            z[i] = unsigned ? q[i] & 0xff : q[i];
+        }
+    }
+}
