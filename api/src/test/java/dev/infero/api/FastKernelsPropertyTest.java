@@ -252,10 +252,18 @@ class FastKernelsPropertyTest {
                 default -> (r.nextFloat() - 0.5f) * 400 * scale;
             };
         }
-        Tensor zp = Tensor.allocate(type);
-        zp.setLong(0, zeroPoint);
+        boolean perChannel = rep > 4; // one scale and zero point per channel (axis 1), as for depthwise layers
+        int channels = perChannel ? shape[1] : 1;
+        Tensor zp = perChannel ? Tensor.allocate(type, channels) : Tensor.allocate(type);
+        Tensor scales = perChannel ? Tensor.allocate(ElementType.F32, channels) : Tensor.scalar(scale);
+        for (int c = 0; c < channels; c++) {
+            zp.setLong(c, c == 0 ? zeroPoint : unsigned ? r.nextInt(256) : r.nextInt(256) - 128);
+            scales.floats()[c] = c == 0 ? scale : 0.0625f * (1 + r.nextInt(3));
+        }
         Tensor codes = Tensor.allocate(type, shape);
-        new QuantizeLinear(type).evaluate(new Tensor[] {x, Tensor.scalar(scale), zp}, new Tensor[] {codes});
+        Tensor[] parameters = perChannel ? new Tensor[] {scales.reshape(1, channels, 1, 1), zp.reshape(1, channels, 1, 1)}
+                : new Tensor[] {scales, zp};
+        new QuantizeLinear(type).evaluate(new Tensor[] {x, parameters[0], parameters[1]}, new Tensor[] {codes});
         float[] expected = new float[codes.size()];
         for (int i = 0; i < expected.length; i++) {
             expected[i] = codes.getLong(i);
@@ -264,8 +272,8 @@ class FastKernelsPropertyTest {
         try (Core core = new Core()) {
             OnnxModelBuilder b = new OnnxModelBuilder("q" + rep, 17).input("x", ElementType.F32, dims(shape[0], shape))
                     .output("y", ElementType.F32);
-            b.initializer("s", Tensor.scalar(scale)).initializer("zp", zp);
-            b.node("QuantizeLinear", "q").inputs("x", "s", "zp").outputs("codes");
+            b.initializer("s", scales).initializer("zp", zp);
+            b.node("QuantizeLinear", "q").inputs("x", "s", "zp").outputs("codes").attr("axis", 1L);
             b.node("Cast", "f").inputs("codes").outputs("y").attr("to", 1L);
             Path file = dir.resolve("q" + rep + ".onnx");
             b.write(file);

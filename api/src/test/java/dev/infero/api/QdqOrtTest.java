@@ -47,6 +47,35 @@ class QdqOrtTest {
         check(chain(ElementType.I8, new int[] {-28, -128, -8, 5, 0, -18}), List.of("c1", "c2", "c3", "c4"));
     }
 
+    /**
+     * Per-channel activation pairs (axis 1, as {@code quantize --format onnx} writes them before depthwise layers)
+     * into a depthwise Conv: exact on the vector QuantizeLinear kernel (the depthwise layer stays on its own kernel).
+     */
+    @Test
+    void perChannelActivationsIntoDepthwise() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("qdq_dw", 13).input("x", ElementType.F32, 1, 8, 12, 12)
+                .output("y", ElementType.F32);
+        float[] scales = new float[8];
+        Tensor zps = Tensor.allocate(ElementType.U8, 8);
+        for (int c = 0; c < 8; c++) {
+            scales[c] = 0.01f + random.nextFloat() * 0.02f;
+            zps.setLong(c, 60 + random.nextInt(120));
+        }
+        b.initializer("a_s", Tensor.of(scales, 8)).initializer("a_zp", zps);
+        b.node("QuantizeLinear", "a_q").inputs("x", "a_s", "a_zp").outputs("a_codes").attr("axis", 1L);
+        b.node("DequantizeLinear", "a_dq").inputs("a_codes", "a_s", "a_zp").outputs("a").attr("axis", 1L);
+        float[] ws = new float[8];
+        for (int c = 0; c < 8; c++) {
+            ws[c] = 0.002f + random.nextFloat() * 0.004f;
+        }
+        b.initializer("dw_w", codes(ElementType.I8, new int[] {8, 1, 3, 3})).initializer("dw_ws", Tensor.of(ws, 8))
+                .initializer("dw_wzp", Tensor.allocate(ElementType.I8, 8));
+        b.node("DequantizeLinear", "dw_wdq").inputs("dw_w", "dw_ws", "dw_wzp").outputs("dw_wf").attr("axis", 0L);
+        b.node("Conv", "dw").inputs("a", "dw_wf").outputs("dw_y").attr("group", 8L).attr("pads", 1L, 1L, 1L, 1L);
+        pair(b, "dw_y", "y", ElementType.U8, 0.002f, 128);
+        check(write(b, "qdq_dw"), input(1, 8, 12, 12), List.of());
+    }
+
     @Test
     void matMul() throws Exception {
         OnnxModelBuilder b = new OnnxModelBuilder("qdq_mm", 13).input("x", ElementType.F32, 4, 32)

@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The two steps of a QDQ model's activation pairs that have no other fast kernel, vectorized with the reference op's
- * exact results: ONNX {@code QuantizeLinear} of f32 to u8/i8 with one scale and zero point
- * ({@code saturate(rint(x / scale) + zp)}: an IEEE division as the op computes it, ties to even by adding
+ * exact results: ONNX {@code QuantizeLinear} of f32 to u8/i8 with one scale and zero point, or one per channel of an
+ * NCHW tensor ({@code saturate(rint(x / scale) + zp)}: an IEEE division as the op computes it, ties to even by adding
  * 1.5·2^23, where floats are one apart, and clamping the sum's bit patterns, so saturation needs no float min/max; a
  * NaN gets code 0 as in the op), and {@code Convert} of u8/i8 codes to f32.
  */
@@ -33,16 +33,20 @@ final class QuantizeLinearKernel implements Kernel {
 
     private final boolean quantize;
     private final boolean unsigned;
-    private final float scale;
-    private final int zeroPoint;
+    /** One scale and zero point per channel of an NCHW tensor, or one for all ({@code channels} 1). */
+    private final float[] scale;
+    private final int[] zeroPoint;
     private final int size;
+    private final int planeSize;
 
-    private QuantizeLinearKernel(boolean quantize, boolean unsigned, float scale, int zeroPoint, int size) {
+    private QuantizeLinearKernel(boolean quantize, boolean unsigned, float[] scale, int[] zeroPoint, int size,
+                                 int planeSize) {
         this.quantize = quantize;
         this.unsigned = unsigned;
         this.scale = scale;
         this.zeroPoint = zeroPoint;
         this.size = size;
+        this.planeSize = planeSize;
     }
 
     /** The kernel of a per-tensor f32 → u8/i8 QuantizeLinear or a u8/i8 → f32 Convert, or {@code null}. */
@@ -55,20 +59,44 @@ final class QuantizeLinearKernel implements Kernel {
         ElementType in = node.input(0).type();
         ElementType out = node.output(0).type();
         if (node.op() instanceof Convert && out == ElementType.F32 && (in == ElementType.U8 || in == ElementType.I8)) {
-            return new QuantizeLinearKernel(false, in == ElementType.U8, 1f, 0, size);
+            return new QuantizeLinearKernel(false, in == ElementType.U8, new float[] {1f}, new int[] {0}, size, size);
         }
         if (!(node.op() instanceof QuantizeLinear) || in != ElementType.F32
                 || (out != ElementType.U8 && out != ElementType.I8)) {
             return null;
         }
-        Value s = node.input(1);
+        int[] shape = node.output(0).shape().toArray();
+        Tensor s = perChannel(node.input(1), shape);
         Value zp = node.inputs().size() > 2 ? node.input(2) : null;
-        if (!s.isKnown() || s.type() != ElementType.F32 || s.knownValue().size() != 1
-                || (zp != null && (!zp.isKnown() || zp.knownValue().size() != 1))) {
+        Tensor z = zp == null ? null : perChannel(zp, shape);
+        if (s == null || s.type() != ElementType.F32 || (zp != null && (z == null || z.size() != s.size()))) {
             return null;
         }
-        return new QuantizeLinearKernel(true, out == ElementType.U8, s.knownValue().floats()[0],
-                zp == null ? 0 : (int) zp.knownValue().getLong(0), size);
+        float[] scales = s.floats().clone();
+        int[] zeroPoints = new int[scales.length];
+        for (int c = 0; c < zeroPoints.length; c++) {
+            zeroPoints[c] = z == null ? 0 : (int) z.getLong(c);
+        }
+        int planeSize = scales.length == 1 ? size : shape[2] * shape[3];
+        return new QuantizeLinearKernel(true, out == ElementType.U8, scales, zeroPoints, size, planeSize);
+    }
+
+    /** A constant with one value, or one per channel of an NCHW {@code shape} ({@code [C,1,1]}, {@code [1,C,1,1]}). */
+    private static Tensor perChannel(Value v, int[] shape) {
+        if (!v.isKnown()) {
+            return null;
+        }
+        Tensor t = v.knownValue();
+        if (t.size() == 1) {
+            return t;
+        }
+        int[] vs = t.shape();
+        if (shape.length != 4 || vs.length > 4 || t.size() != shape[1]) {
+            return null;
+        }
+        int[] padded = {1, 1, 1, 1};
+        System.arraycopy(vs, 0, padded, 4 - vs.length, vs.length);
+        return padded[1] == shape[1] ? t : null;
     }
 
     @Override
@@ -79,31 +107,36 @@ final class QuantizeLinearKernel implements Kernel {
 
     @Override
     public void run(Tensor[] inputs, Tensor[] outputs, Object scratch, WorkerPool pool) {
-        if (quantize) {
-            quantize(inputs[0].floats(), outputs[0].bytes());
-        } else {
+        if (!quantize) {
             convert(inputs[0].bytes(), outputs[0].floats());
+            return;
+        }
+        float[] x = inputs[0].floats();
+        byte[] q = outputs[0].bytes();
+        for (int p = 0, off = 0; off < size; p++, off += planeSize) {
+            int c = p % scale.length;
+            quantize(x, q, off, planeSize, scale[c], zeroPoint[c]);
         }
     }
 
-    private void quantize(float[] x, byte[] q) {
+    private void quantize(float[] x, byte[] q, int off, int n, float scale, int zeroPoint) {
         int qmin = unsigned ? 0 : -128;
         int rounded = Float.floatToRawIntBits(ROUND);
         int lowest = rounded + qmin - zeroPoint;
         int highest = rounded + qmin + 255 - zeroPoint;
         int shift = rounded - zeroPoint;
         int i = 0;
-        for (int bound = VECTOR ? S.loopBound(size) : 0; i < bound; i += S.length()) {
-            FloatVector t = FloatVector.fromArray(S, x, i).div(scale);
+        for (int bound = VECTOR ? S.loopBound(n) : 0; i < bound; i += S.length()) {
+            FloatVector t = FloatVector.fromArray(S, x, off + i).div(scale);
             VectorMask<Float> nan = t.test(VectorOperators.IS_NAN);
             IntVector code = t.add(ROUND).reinterpretAsInts().max(lowest).min(highest).sub(shift)
                     .blend(0, nan.cast(I));
-            ((ByteVector) code.convertShape(VectorOperators.I2B, B, 0)).intoArray(q, i);
+            ((ByteVector) code.convertShape(VectorOperators.I2B, B, 0)).intoArray(q, off + i);
         }
-        for (; i < size; i++) {
-            float t = x[i] / scale;
+        for (; i < n; i++) {
+            float t = x[off + i] / scale;
             int bits = Float.floatToRawIntBits(t + ROUND);
-            q[i] = (byte) (Float.isNaN(t) ? 0 : Math.min(Math.max(bits, lowest), highest) - shift);
+            q[off + i] = (byte) (Float.isNaN(t) ? 0 : Math.min(Math.max(bits, lowest), highest) - shift);
         }
     }
 

@@ -60,9 +60,6 @@ public final class QuantizedActivations implements Pass {
             if (range == null) {
                 continue;
             }
-            if (subtractAsAdd(graph, node)) {
-                changed++;
-            }
             List<Node> layers = graph.consumers(node.output(0)).stream().filter(c -> isInt8Layer(c, node.output(0)))
                     .toList();
             if (layers.isEmpty()) {
@@ -77,6 +74,11 @@ public final class QuantizedActivations implements Pass {
             }
             changed++;
         }
+        for (Node node : List.copyOf(graph.nodes())) {
+            if (node.op() instanceof Subtract && subtractAsAdd(graph, node)) {
+                changed++;
+            }
+        }
         if (changed > 0) {
             graph.removeDeadNodes();
         }
@@ -84,21 +86,30 @@ public final class QuantizedActivations implements Pass {
     }
 
     /**
-     * The pair's {@code Subtract(codes, zp)} as {@code Add(codes, −zp)}: the same values (integers far below 2^24, so
-     * both are exact), and an Add has a vectorized kernel.
+     * {@code Subtract(Convert(QuantizeLinear codes → f32), zp)} (a DequantizeLinear's, zero points per tensor or per
+     * channel) as {@code Add(codes, −zp)}: IEEE defines {@code a − b} as {@code a + (−b)}, so the values are the same
+     * bit for bit, and an Add has a vectorized kernel.
      */
-    private static boolean subtractAsAdd(Graph graph, Node mul) {
-        for (Value in : mul.inputs()) {
-            Node sub = in.node();
-            if (sub.op() instanceof Subtract && !in.isKnown()) {
-                Value negated = graph.addConstant(sub.name() + "/negated_zero_point",
-                        Tensor.scalar(-sub.input(1).knownValue().floats()[0] + 0f)).output(0);
-                Value sum = graph.add(new Add(), sub.name() + "/as_add", sub.input(0), negated).output(0);
-                graph.replaceAllUses(sub.output(0), sum);
-                return true;
-            }
+    private static boolean subtractAsAdd(Graph graph, Node sub) {
+        Value zp = sub.input(1);
+        Node convert = sub.input(0).node();
+        if (!zp.isKnown() || zp.type() != ElementType.F32 || sub.output(0).type() != ElementType.F32
+                || !(convert.op() instanceof Convert c) || c.destination() != ElementType.F32
+                || !(convert.input(0).node().op() instanceof QuantizeLinear)) {
+            return false;
         }
-        return false;
+        Tensor negated = zp.knownValue().copy();
+        float[] values = negated.floats();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = -values[i];
+        }
+        Value constant = graph.addConstant(sub.name() + "/negated_zero_point", negated).output(0);
+        Value sum = graph.add(new Add(), sub.name() + "/as_add", sub.input(0), constant).output(0);
+        if (!sum.shape().equals(sub.output(0).shape())) {
+            return false; // left dead
+        }
+        graph.replaceAllUses(sub.output(0), sum);
+        return true;
     }
 
     /** A Convolution, GroupConvolution or MatMul reading {@code v} as data (input 0) and integer weight codes. */
