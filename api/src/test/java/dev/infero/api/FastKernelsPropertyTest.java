@@ -3,6 +3,7 @@ package dev.infero.api;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.device.ProfilingInfo;
+import dev.infero.core.ops.quantization.QuantizeLinear;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
@@ -224,6 +225,69 @@ class FastKernelsPropertyTest {
             b.node("Add", "twice").inputs("shifted", "x").outputs("sum");
             b.node("Relu", "relu").inputs("sum").outputs("y");
         }, "eltwise_relu");
+    }
+
+    /**
+     * QuantizeLinear (u8 and i8, odd and even zero points) and the Convert of its codes, exactly as the reference op:
+     * values on the grid, exact ties {@code (k + 1/2) · scale} (scale a power of two, so they are representable),
+     * values beyond the range, ±∞, NaN and random values; all element counts, so the scalar tails run too.
+     */
+    @RepeatedTest(8)
+    void quantizeLinearExactly(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1300 + rep);
+        boolean unsigned = rep % 2 == 0;
+        ElementType type = unsigned ? ElementType.U8 : ElementType.I8;
+        int zeroPoint = unsigned ? 1 + r.nextInt(254) : -127 + r.nextInt(254);
+        float scale = rep % 4 < 2 ? 0.0625f : 0.01f + r.nextFloat() * 0.1f;
+        int[] shape = {1, 1 + r.nextInt(5), 1 + r.nextInt(9), 1 + r.nextInt(33)};
+        Tensor x = Tensor.allocate(ElementType.F32, shape);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e30f, -1e30f, 0f, -0f};
+        for (int i = 0; i < x.size(); i++) {
+            int k = r.nextInt(300) - 150;
+            x.floats()[i] = switch (r.nextInt(5)) {
+                case 0 -> k * scale;
+                case 1 -> (k + 0.5f) * scale;
+                case 2 -> special[r.nextInt(special.length)];
+                default -> (r.nextFloat() - 0.5f) * 400 * scale;
+            };
+        }
+        boolean perChannel = rep > 4; // one scale and zero point per channel (axis 1), as for depthwise layers
+        int channels = perChannel ? shape[1] : 1;
+        Tensor zp = perChannel ? Tensor.allocate(type, channels) : Tensor.allocate(type);
+        Tensor scales = perChannel ? Tensor.allocate(ElementType.F32, channels) : Tensor.scalar(scale);
+        for (int c = 0; c < channels; c++) {
+            zp.setLong(c, c == 0 ? zeroPoint : unsigned ? r.nextInt(256) : r.nextInt(256) - 128);
+            scales.floats()[c] = c == 0 ? scale : 0.0625f * (1 + r.nextInt(3));
+        }
+        Tensor codes = Tensor.allocate(type, shape);
+        Tensor[] parameters = perChannel ? new Tensor[] {scales.reshape(1, channels, 1, 1), zp.reshape(1, channels, 1, 1)}
+                : new Tensor[] {scales, zp};
+        new QuantizeLinear(type).evaluate(new Tensor[] {x, parameters[0], parameters[1]}, new Tensor[] {codes});
+        float[] expected = new float[codes.size()];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = codes.getLong(i);
+        }
+        float[] actual;
+        try (Core core = new Core()) {
+            OnnxModelBuilder b = new OnnxModelBuilder("q" + rep, 17).input("x", ElementType.F32, dims(shape[0], shape))
+                    .output("y", ElementType.F32);
+            b.initializer("s", scales).initializer("zp", zp);
+            b.node("QuantizeLinear", "q").inputs("x", "s", "zp").outputs("codes").attr("axis", 1L);
+            b.node("Cast", "f").inputs("codes").outputs("y").attr("to", 1L);
+            Path file = dir.resolve("q" + rep + ".onnx");
+            b.write(file);
+            InferRequest request = core.compileModel(file, "CPU").createInferRequest();
+            request.setProfiling(true);
+            request.setInput(0, x);
+            request.infer();
+            actual = request.getOutput(0).toFloatArray();
+            for (String exec : new String[] {"quantize_linear_vector", "convert_vector"}) {
+                assertTrue(request.getProfilingInfo().stream().map(ProfilingInfo::execType)
+                        .anyMatch(e -> e.startsWith(exec)), exec + ": " + request.getProfilingInfo());
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, 0f, "QuantizeLinear's reference codes");
     }
 
     @RepeatedTest(10)

@@ -15,6 +15,7 @@ import dev.infero.cpu.step.LrnStep;
 import dev.infero.cpu.step.NearestResizeStep;
 import dev.infero.cpu.step.PadStep;
 import dev.infero.cpu.step.PoolingStep;
+import dev.infero.cpu.step.QuantizeLinearStep;
 import dev.infero.cpu.step.ReduceStep;
 import dev.infero.cpu.step.ReferenceStep;
 import dev.infero.cpu.step.SoftmaxStep;
@@ -147,6 +148,9 @@ final class ExecutionPlan {
         }
         if (k == null) {
             k = FakeQuantizeStep.of(n);
+        }
+        if (k == null) {
+            k = QuantizeLinearStep.of(n);
         }
         if (k == null) {
             k = LrnStep.of(n);

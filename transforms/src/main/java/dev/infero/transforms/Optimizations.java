@@ -20,10 +20,12 @@ public final class Optimizations {
      * (no-ops, transpose pairs, pads the convolutions take over) and leave weights as they are, so the weights of an
      * INT8 model stay INT8 codes and BatchNorm stays a post-op of the convolution before it. First, f16 activations
      * become f32 ({@link ComputeF16InF32}) and the quantized weight forms of other tools become the INT8 codes the
-     * integer kernels read ({@link NormalizeQuantizedWeights}).
+     * integer kernels read ({@link NormalizeQuantizedWeights}), and the convolutions of QDQ models read their
+     * activations through the FakeQuantize those kernels take ({@link QuantizedActivations}).
      */
     public static List<Pass> atCompile() {
-        return new ArrayList<>(List.of(new ComputeF16InF32(), new NormalizeQuantizedWeights(), new NoOpElimination(), new RemoveTransposePairs(), new FoldPadIntoConvolution(),
+        return new ArrayList<>(List.of(new ComputeF16InF32(), new NormalizeQuantizedWeights(),
+                new QuantizedActivations(), new NoOpElimination(), new RemoveTransposePairs(), new FoldPadIntoConvolution(),
                 new DeadNodeElimination()));
     }
 }
