@@ -128,12 +128,7 @@ public final class Preprocessor {
 
     /** Preprocesses {@code image} for an input of {@code type} and {@code shape}. */
     public Prepared apply(ImageInput.Planes image, ElementType type, PartialShape shape) {
-        int imageW = image.width();
-        int imageH = image.height();
-        double sx = 1;
-        double sy = 1;
-        double ox = 0;
-        double oy = 0;
+        Frame frame = new Frame(image);
         boolean bgr = startsBgr;
         // Normalisation in physical R, G, B order: x_rgb -> (x - mean) / std, composed over the steps.
         float[] mean = {0, 0, 0};
@@ -141,22 +136,10 @@ public final class Preprocessor {
         for (Step step : steps) {
             switch (step) {
                 case Resize r -> {
-                    int[] size = resizedSize(r, image.width(), image.height());
-                    double fx = (double) size[0] / image.width();
-                    double fy = (double) size[1] / image.height();
-                    image = image.resize(size[0], size[1]);
-                    sx *= fx;
-                    sy *= fy;
-                    ox *= fx;
-                    oy *= fy;
+                    int[] size = resizedSize(r, frame.image.width(), frame.image.height());
+                    frame.resize(size[0], size[1]);
                 }
-                case Crop c -> {
-                    int x0 = (image.width() - c.width()) / 2;
-                    int y0 = (image.height() - c.height()) / 2;
-                    image = image.crop(x0, y0, c.width(), c.height());
-                    ox += x0;
-                    oy += y0;
-                }
+                case Crop c -> frame.crop(c.width(), c.height());
                 case Normalize n -> {
                     for (int ch = 0; ch < 3; ch++) {
                         int at = bgr ? 2 - ch : ch;   // position of physical channel ch in the current order
@@ -170,15 +153,9 @@ public final class Preprocessor {
                 case Swap s -> bgr = !bgr;
             }
         }
-        int[] hw = ImageInput.inputSize(shape, image.height(), image.width());
-        if (hw[0] != image.height() || hw[1] != image.width()) {
-            double fx = (double) hw[1] / image.width();
-            double fy = (double) hw[0] / image.height();
-            image = image.resize(hw[1], hw[0]);
-            sx *= fx;
-            sy *= fy;
-            ox *= fx;
-            oy *= fy;
+        int[] hw = ImageInput.inputSize(shape, frame.image.height(), frame.image.width());
+        if (hw[0] != frame.image.height() || hw[1] != frame.image.width()) {
+            frame.resize(hw[1], hw[0]);
         }
         float[] m = bgr ? new float[] {mean[2], mean[1], mean[0]} : mean;
         float[] s = bgr ? new float[] {std[2], std[1], std[0]} : std;
@@ -189,11 +166,51 @@ public final class Preprocessor {
         }
         Tensor input;
         try {
-            input = ImageInput.load(image, type, shape, new ImageInput.Preprocessing(m, s, bgr));
+            input = ImageInput.load(frame.image, type, shape, new ImageInput.Preprocessing(m, s, bgr));
         } catch (InferoException e) {
             throw new InferoException("cannot feed the preprocessed image to the model: " + e.getMessage(), e);
         }
-        return new Prepared(input, new Geometry(image.width(), image.height(), imageW, imageH, sx, sy, ox, oy));
+        return new Prepared(input, frame.geometry());
+    }
+
+    /** The image as the steps change it, with the {@link Geometry} scale and offset every resize and crop update. */
+    private static final class Frame {
+        private final int originalWidth;
+        private final int originalHeight;
+        private ImageInput.Planes image;
+        private double sx = 1;
+        private double sy = 1;
+        private double ox;
+        private double oy;
+
+        Frame(ImageInput.Planes image) {
+            this.image = image;
+            this.originalWidth = image.width();
+            this.originalHeight = image.height();
+        }
+
+        void resize(int width, int height) {
+            double fx = (double) width / image.width();
+            double fy = (double) height / image.height();
+            image = image.resize(width, height);
+            sx *= fx;
+            sy *= fy;
+            ox *= fx;
+            oy *= fy;
+        }
+
+        /** The centred {@code width} x {@code height} window. */
+        void crop(int width, int height) {
+            int x0 = (image.width() - width) / 2;
+            int y0 = (image.height() - height) / 2;
+            image = image.crop(x0, y0, width, height);
+            ox += x0;
+            oy += y0;
+        }
+
+        Geometry geometry() {
+            return new Geometry(image.width(), image.height(), originalWidth, originalHeight, sx, sy, ox, oy);
+        }
     }
 
     private static int channels(PartialShape shape) {

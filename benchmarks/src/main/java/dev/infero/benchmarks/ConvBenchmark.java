@@ -4,7 +4,6 @@ import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.WindowKernel;
-import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -31,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class ConvBenchmark {
+public class ConvBenchmark extends ConvLayerBenchmark {
     @Param({"conv3x3:64x56x56->64", "conv3x3:128x28x28->128", "conv3x3:256x14x14->256", "conv3x3:512x7x7->512",
             "conv1x1:64x56x56->256", "conv1x1:512x14x14->512", "conv1x1:2048x7x7->512", "conv1x1:512x7x7->2048",
             "depthwise3x3:32x112x112", "depthwise3x3:96x64x64"})
@@ -39,31 +37,18 @@ public class ConvBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private float[] in;
-    private float[] out;
     private ConvKernel conv;
     private ConvKernel.Scratch convScratch;
     private WindowKernel depthwise;
     private WindowKernel.Scratch depthwiseScratch;
-    private WorkerPool pool;
 
     @Setup
     public void setup() {
-        String[] kindAndShape = layer.split(":");
-        String[] io = kindAndShape[1].split("->");
-        String[] d = io[0].split("x");
-        int c = Integer.parseInt(d[0]);
-        int h = Integer.parseInt(d[1]);
-        int w = Integer.parseInt(d[2]);
-        boolean dw = kindAndShape[0].startsWith("depthwise");
-        int k = kindAndShape[0].contains("3x3") ? 3 : 1;
-        int cout = dw ? c : Integer.parseInt(io[1]);
-        ConvGeometry g = new ConvGeometry(1, c, h, w, cout, h, w, k, k, 1, 1, 1, 1, k / 2, k / 2, dw ? c : 1);
+        ConvGeometry g = open(layer, threads, "conv");
+        boolean dw = g.groups() > 1;
         Random r = new Random(1);
-        in = random(r, c * h * w);
-        out = new float[cout * h * w];
-        float[] weights = random(r, cout * (dw ? 1 : c) * k * k);
-        pool = new WorkerPool(threads, "conv");
+        in = random(r, g.inChannels() * g.inH() * g.inW());
+        float[] weights = random(r, g.outChannels() * g.patchSize());
         if (dw) {
             depthwise = WindowKernel.depthwise(g, weights, PostOps.NONE);
             depthwiseScratch = depthwise.newScratch(threads);
@@ -79,11 +64,6 @@ public class ConvBenchmark {
             f[i] = r.nextFloat();
         }
         return f;
-    }
-
-    @TearDown
-    public void tearDown() {
-        pool.close();
     }
 
     @Benchmark

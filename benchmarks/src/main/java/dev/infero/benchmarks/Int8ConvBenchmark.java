@@ -7,7 +7,6 @@ import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.QuantizedConvKernel;
 import dev.infero.cpu.kernels.U8S8Conv;
-import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -36,38 +34,27 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class Int8ConvBenchmark {
+public class Int8ConvBenchmark extends ConvLayerBenchmark {
     @Param({"conv1x1:256x28x28->256", "conv1x1:512x14x14->512", "conv3x3:64x56x56->64", "conv3x3:128x28x28->128",
             "conv3x3:256x14x14->256"})
     public String layer;
     @Param({"fp32", "int8_vector", "int8_jit"})
     public String variant;
 
-    private float[] in;
-    private float[] out;
     private ConvKernel fp32;
     private ConvKernel.Scratch fp32Scratch;
     private QuantizedConvKernel int8;
     private QuantizedConvKernel.Scratch int8Scratch;
-    private WorkerPool pool;
 
     @Setup
     public void setup() {
-        String[] kindAndShape = layer.split(":");
-        String[] io = kindAndShape[1].split("->");
-        String[] d = io[0].split("x");
-        int c = Integer.parseInt(d[0]);
-        int h = Integer.parseInt(d[1]);
-        int w = Integer.parseInt(d[2]);
-        int k = kindAndShape[0].contains("3x3") ? 3 : 1;
-        int cout = Integer.parseInt(io[1]);
-        ConvGeometry g = new ConvGeometry(1, c, h, w, cout, h, w, k, k, 1, 1, 1, 1, k / 2, k / 2, 1);
+        ConvGeometry g = open(layer, 1, "int8");
+        int cout = g.outChannels();
         Random r = new Random(1);
-        in = new float[c * h * w];
+        in = new float[g.inChannels() * g.inH() * g.inW()];
         for (int i = 0; i < in.length; i++) {
             in[i] = r.nextFloat() * 4;
         }
-        out = new float[cout * h * w];
         float[] codes = new float[cout * g.patchSize()];
         float[] weights = new float[codes.length];
         for (int i = 0; i < codes.length; i++) {
@@ -81,7 +68,6 @@ public class Int8ConvBenchmark {
             scale[i] = 4f / 255 / 127;
         }
         PostOps post = new PostOps(bias, false, PostOps.Activation.RELU, 0, 0);
-        pool = new WorkerPool(1, "int8");
         ActivationQuantizer q = ActivationQuantizer.of(0f, 4f, 256);
         switch (variant) {
             case "fp32" -> {
@@ -102,11 +88,6 @@ public class Int8ConvBenchmark {
             }
             default -> throw new IllegalArgumentException(variant);
         }
-    }
-
-    @TearDown
-    public void tearDown() {
-        pool.close();
     }
 
     @Benchmark

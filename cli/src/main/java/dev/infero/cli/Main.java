@@ -1,6 +1,6 @@
 package dev.infero.cli;
 
-import dev.infero.core.InferoException;
+import dev.infero.api.io.CommandErrors;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -36,14 +36,9 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Exit code of a failure that is not the input's fault: out of memory, stack overflow, a bug (see README). */
-    public static final int EXIT_INTERNAL = 4;
-    /** Set to 1 to print the stack trace of an unexpected error instead of its one line. */
-    static final String STACKTRACE_ENV = "INFERO_STACKTRACE";
-
     /**
      * Runs a command line and returns its exit code: 0 success, 1 an error the message explains (bad model, input,
-     * option, limit), 2 a usage error, {@value #EXIT_INTERNAL} out of memory, stack overflow or an unexpected error.
+     * option, limit), 2 a usage error, 4 out of memory, stack overflow or an unexpected error (see {@link CommandErrors}).
      */
     public static int execute(String... args) {
         return execute(null, null, args);
@@ -58,37 +53,12 @@ public final class Main implements Runnable {
         if (err != null) {
             cli.setErr(err);
         }
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof InferoException) {
-                cmd.getErr().println("error: " + e.getMessage());
-                return 1;
-            }
-            return unexpected(e, cmd.getErr());
-        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CommandErrors.report(e, cmd.getErr()));
         try {
             return cli.execute(args);
         } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
-            return unexpected(e, cli.getErr());
+            return CommandErrors.unexpected(e, cli.getErr());
         }
-    }
-
-    /** One error line for what Infero did not foresee, and the stack trace only when asked for. */
-    static int unexpected(Throwable e, PrintWriter err) {
-        String what = switch (e) {
-            case OutOfMemoryError oom -> "out of memory (" + oom.getMessage() + "); give the JVM more heap, e.g. "
-                    + "INFERO_JAVA_OPTS=-Xmx16g, or lower the inputs' sizes";
-            case StackOverflowError so -> "stack overflow (a model or file nested too deeply?)";
-            default -> "unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                    + " (a bug in Infero; please report it with the stack trace)";
-        };
-        err.println("error: " + what);
-        if ("1".equals(System.getenv(STACKTRACE_ENV))) {
-            e.printStackTrace(err);
-        } else {
-            err.println("(set " + STACKTRACE_ENV + "=1 for the stack trace)");
-        }
-        err.flush();
-        return EXIT_INTERNAL;
     }
 
     /** The command tree for {@code args}: only the subcommand the first argument names, or all of them. */

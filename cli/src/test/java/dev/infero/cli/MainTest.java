@@ -34,20 +34,4 @@ class MainTest {
                 "serve"));
         assertTrue(out.toString().startsWith("Usage: infero serve "), out.toString());
     }
-
-    @Test
-    void outOfMemoryStackOverflowAndBugsAreOneErrorLineWithTheirOwnExitCode() {
-        for (Throwable t : new Throwable[] {new OutOfMemoryError("Java heap space"), new StackOverflowError(),
-                new NullPointerException("x is null")}) {
-            StringWriter err = new StringWriter();
-            assertEquals(Main.EXIT_INTERNAL, Main.unexpected(t, new PrintWriter(err, true)));
-            String[] lines = err.toString().split("\n");
-            assertTrue(lines[0].startsWith("error: "), err.toString());
-            assertTrue(err.toString().contains(Main.STACKTRACE_ENV + "=1"), err.toString());
-            assertTrue(!err.toString().contains("\tat "), "no stack trace unless asked for: " + err);
-        }
-        StringWriter err = new StringWriter();
-        Main.unexpected(new OutOfMemoryError("Java heap space"), new PrintWriter(err, true));
-        assertTrue(err.toString().startsWith("error: out of memory (Java heap space)"), err.toString());
-    }
 }

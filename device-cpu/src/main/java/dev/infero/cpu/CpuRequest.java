@@ -32,8 +32,11 @@ final class CpuRequest implements ExecutionRequest {
     private Tensor[] lastRun;
     /** Per step of a static plan, the step with this request's scratch. */
     private final Step.Bound<?>[] bound;
-    private final Tensor[][] stepInputs;
-    private final Tensor[][] stepOutputs;
+    /** Per step of {@code plan.steps} and of {@code plan.referenceSteps}, its input and output arrays (filled per run). */
+    private final Tensor[][] staticInputs;
+    private final Tensor[][] staticOutputs;
+    private final Tensor[][] referenceInputs;
+    private final Tensor[][] referenceOutputs;
     private long[] stepNanos;
     private boolean lastRunStatic;
     /** Per input, the compiled static shape ({@code null} when dynamic): compared on every run without allocating. */
@@ -54,8 +57,11 @@ final class CpuRequest implements ExecutionRequest {
         this.slots = plan.constants.clone();
         int n = plan.steps.size();
         this.bound = new Step.Bound<?>[n];
-        this.stepInputs = new Tensor[Math.max(n, plan.referenceSteps.size())][];
-        this.stepOutputs = new Tensor[stepInputs.length][];
+        // Allocated here, not on first use: a run then only fills them (no allocation, no deoptimisation on reload).
+        this.staticInputs = argumentArrays(plan.steps, true);
+        this.staticOutputs = argumentArrays(plan.steps, false);
+        this.referenceInputs = argumentArrays(plan.referenceSteps, true);
+        this.referenceOutputs = argumentArrays(plan.referenceSteps, false);
         if (plan.isStatic) {
             MemoryPlan.allocate(plan, slots);
             int transientFloats = 0;
@@ -114,7 +120,7 @@ final class CpuRequest implements ExecutionRequest {
         pool.begin();
         try {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
-                runSteps(plan.steps, slots, pool, false);
+                runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 lastRun = slots;
                 lastRunStatic = true;
             } else {
@@ -122,7 +128,7 @@ final class CpuRequest implements ExecutionRequest {
                 for (int slot : plan.inputSlots) {
                     dynamicSlots[slot] = slots[slot];
                 }
-                runSteps(plan.referenceSteps, dynamicSlots, pool, true);
+                runSteps(plan.referenceSteps, referenceInputs, referenceOutputs, dynamicSlots, pool, true);
                 lastRun = dynamicSlots;
                 lastRunStatic = false;
             }
@@ -132,19 +138,28 @@ final class CpuRequest implements ExecutionRequest {
         }
     }
 
-    private void runSteps(List<ExecutionPlan.Entry> steps, Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
+    /** Per step, an array as long as its inputs (or outputs). */
+    private static Tensor[][] argumentArrays(List<ExecutionPlan.Entry> steps, boolean inputs) {
+        Tensor[][] arrays = new Tensor[steps.size()][];
+        for (int s = 0; s < arrays.length; s++) {
+            ExecutionPlan.Entry step = steps.get(s);
+            arrays[s] = new Tensor[inputs ? step.inputs().length : step.outputs().length];
+        }
+        return arrays;
+    }
+
+    private void runSteps(List<ExecutionPlan.Entry> steps, Tensor[][] stepInputs, Tensor[][] stepOutputs,
+            Tensor[] tensors, WorkerPool pool, boolean inferShapes) {
         for (int s = 0; s < steps.size(); s++) {
             ExecutionPlan.Entry step = steps.get(s);
-            Tensor[] in = stepInputs[s] == null || stepInputs[s].length != step.inputs().length
-                    ? (stepInputs[s] = new Tensor[step.inputs().length]) : stepInputs[s];
+            Tensor[] in = stepInputs[s];
             for (int i = 0; i < in.length; i++) {
                 in[i] = step.inputs()[i] < 0 ? null : tensors[step.inputs()[i]];
             }
             if (inferShapes) {
                 allocateOutputs(step, in, tensors);
             }
-            Tensor[] out = stepOutputs[s] == null || stepOutputs[s].length != step.outputs().length
-                    ? (stepOutputs[s] = new Tensor[step.outputs().length]) : stepOutputs[s];
+            Tensor[] out = stepOutputs[s];
             for (int i = 0; i < out.length; i++) {
                 out[i] = tensors[step.outputs()[i]];
             }
@@ -169,7 +184,7 @@ final class CpuRequest implements ExecutionRequest {
 
     @Override
     public void setProfiling(boolean enabled) {
-        stepNanos = enabled ? new long[stepInputs.length] : null;
+        stepNanos = enabled ? new long[Math.max(plan.steps.size(), plan.referenceSteps.size())] : null;
         if (specialised != null) {
             specialised.setProfiling(enabled);
         }

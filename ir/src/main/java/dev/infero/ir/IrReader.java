@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -123,32 +124,10 @@ public final class IrReader {
             Map<Integer, Node> built = readGraph(bodyEl, g, weights, layer.xml, v10, ops);
             List<Body.Input> inputs = new ArrayList<>();
             List<Body.Output> outputs = new ArrayList<>();
-            int currentIteration = -1;
-            int condition = -1;
-            for (Element e : children(mapEl, "input")) {
-                int param = indexIn(g.parameters(), built, e, layer);
-                if ("current_iteration".equals(e.getAttribute("purpose"))) {
-                    currentIteration = param;
-                    continue;
-                }
-                int external = intAttr(e, "external_port_id", "port map of layer " + layer.describe());
-                inputs.add(e.hasAttribute("axis")
-                        ? new Body.Input(external, param, longAttr(e, "axis", 0), longAttr(e, "start", 0),
-                                longAttr(e, "stride", 1), longAttr(e, "end", -1), longAttr(e, "part_size", 1))
-                        : Body.Input.whole(external, param));
-            }
-            for (Element e : children(mapEl, "output")) {
-                int result = indexIn(g.results(), built, e, layer);
-                if ("execution_condition".equals(e.getAttribute("purpose"))) {
-                    condition = result;
-                    continue;
-                }
-                int external = intAttr(e, "external_port_id", "port map of layer " + layer.describe());
-                outputs.add(e.hasAttribute("axis")
-                        ? new Body.Output(external, result, longAttr(e, "axis", 0), longAttr(e, "start", 0),
-                                longAttr(e, "stride", 1), longAttr(e, "end", -1), longAttr(e, "part_size", 1))
-                        : Body.Output.last(external, result));
-            }
+            int currentIteration = portMap(mapEl, "input", "current_iteration", g.parameters(), built, layer,
+                    Body.Input::new, Body.Input::whole, inputs);
+            int condition = portMap(mapEl, "output", "execution_condition", g.results(), built, layer,
+                    Body.Output::new, Body.Output::last, outputs);
             List<Body.BackEdge> backEdges = new ArrayList<>();
             Element backEl = child(layer.element, "back_edges");
             if (backEl != null && !layer.type.equals("If")) {
@@ -169,6 +148,35 @@ public final class IrReader {
             }
         }
         return ControlFlowOps.create(layer.type, bodies);
+    }
+
+    /** Builds a {@link Body.Input} or {@link Body.Output} from a port-map entry's fields. */
+    private interface PortMapEntry<T> {
+        T of(int external, int internal, Long axis, long start, long stride, long end, long partSize);
+    }
+
+    /**
+     * Reads a port map's {@code tag} entries (input or output) into {@code into}, each naming one of {@code nodes};
+     * an entry without an axis is built by {@code noAxis} (an input's whole tensor, an output's last iteration).
+     * The entry whose purpose is {@code purpose} is not a port: returns the position it names, or -1 if none.
+     */
+    private static <T> int portMap(Element mapEl, String tag, String purpose, List<Node> nodes,
+            Map<Integer, Node> built, Layer layer, PortMapEntry<T> entry, BiFunction<Integer, Integer, T> noAxis,
+            List<T> into) {
+        int special = -1;
+        for (Element e : children(mapEl, tag)) {
+            int internal = indexIn(nodes, built, e, layer);
+            if (purpose.equals(e.getAttribute("purpose"))) {
+                special = internal;
+                continue;
+            }
+            int external = intAttr(e, "external_port_id", "port map of layer " + layer.describe());
+            into.add(e.hasAttribute("axis")
+                    ? entry.of(external, internal, longAttr(e, "axis", 0), longAttr(e, "start", 0),
+                            longAttr(e, "stride", 1), longAttr(e, "end", -1), longAttr(e, "part_size", 1))
+                    : noAxis.apply(external, internal));
+        }
+        return special;
     }
 
     /** The position in {@code nodes} (a body's parameters or results) of the layer a port-map entry names. */

@@ -1,5 +1,6 @@
 package dev.infero.spark;
 
+import dev.infero.api.io.CommandErrors;
 import dev.infero.core.InferoException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,7 +40,10 @@ public final class SparkBatch {
         System.exit(execute(null, null, args));
     }
 
-    /** Runs the command line (as {@code infero spark-batch}) and returns its exit code: 0, 1 failure, 2 usage. */
+    /**
+     * Runs the command line (as {@code infero spark-batch}) and returns its exit code: 0, 1 failure, 2 usage, 4 out of
+     * memory, stack overflow or an unexpected error (reported as {@code infero} does: {@link CommandErrors}).
+     */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new SparkBatchCommand());
         if (out != null) {
@@ -48,14 +52,12 @@ public final class SparkBatch {
         if (err != null) {
             cli.setErr(err);
         }
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof InferoException) {
-                cmd.getErr().println("error: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
-        return cli.execute(args);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CommandErrors.report(e, cmd.getErr()));
+        try {
+            return cli.execute(args);
+        } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
+            return CommandErrors.unexpected(e, cli.getErr());
+        }
     }
 
     /** Runs the job; every failure (missing model or input, undecodable image, Spark error) is an InferoException. */
