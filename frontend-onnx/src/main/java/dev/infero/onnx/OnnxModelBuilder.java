@@ -34,6 +34,8 @@ import java.nio.file.StandardCopyOption;
 public final class OnnxModelBuilder {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final int opset;
+    /** Operator domains other than the default one that nodes use, with the opset version imported. */
+    private final java.util.Map<String, Integer> domains = new java.util.TreeMap<>();
 
     public OnnxModelBuilder(String name, int opset) {
         this.graph.setName(name);
@@ -67,6 +69,8 @@ public final class OnnxModelBuilder {
                 .setIrVersion(8)
                 .setProducerName("infero")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .addAllOpsetImport(domains.entrySet().stream().map(e -> OperatorSetIdProto.newBuilder()
+                        .setDomain(e.getKey()).setVersion(e.getValue()).build()).toList())
                 .setGraph(graph)
                 .build();
     }
@@ -111,6 +115,13 @@ public final class OnnxModelBuilder {
             this.index = graph.getNodeCount();
             this.node = NodeProto.newBuilder().setOpType(opType).setName(name);
             graph.addNode(node);
+        }
+
+        /** The node's operator domain (e.g. {@code ai.onnx.ml}) and the opset of it the model imports. */
+        public NodeBuilder domain(String domain, int version) {
+            node.setDomain(domain);
+            domains.merge(domain, version, Math::max);
+            return update();
         }
 
         public NodeBuilder inputs(String... names) {

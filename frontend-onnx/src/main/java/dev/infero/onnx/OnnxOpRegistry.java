@@ -8,6 +8,7 @@ import dev.infero.onnx.ops.ConvolutionOps;
 import dev.infero.onnx.ops.ElementwiseOps;
 import dev.infero.onnx.ops.LossOps;
 import dev.infero.onnx.ops.MiscOps;
+import dev.infero.onnx.ops.MlOps;
 import dev.infero.onnx.ops.MovementOps;
 import dev.infero.onnx.ops.NormalizationOps;
 import dev.infero.onnx.ops.QuantizedOps;
@@ -24,6 +25,8 @@ public final class OnnxOpRegistry {
     /** ONNX Runtime's contrib operators ({@code com.microsoft}), as its quantizer and transformer optimizer emit them. */
     public static final String MICROSOFT = "com.microsoft";
     private static final Map<String, OnnxTranslator> CONTRIB = new TreeMap<>();
+    /** The numeric classical machine-learning operators ({@code ai.onnx.ml}). */
+    private static final Map<String, OnnxTranslator> ML = new TreeMap<>();
 
     static {
         ConstantOps.register(TRANSLATORS);
@@ -40,6 +43,7 @@ public final class OnnxOpRegistry {
         MiscOps.register(TRANSLATORS);
         dev.infero.onnx.ops.RecurrentOps.register(TRANSLATORS);
         ContribOps.register(CONTRIB);
+        MlOps.register(ML);
     }
 
     private OnnxOpRegistry() {
@@ -54,7 +58,11 @@ public final class OnnxOpRegistry {
         if (domain.isEmpty() || domain.equals("ai.onnx")) {
             return TRANSLATORS.get(opType);
         }
-        return domain.equals(MICROSOFT) ? CONTRIB.get(opType) : null;
+        return switch (domain) {
+            case MICROSOFT -> CONTRIB.get(opType);
+            case MlOps.DOMAIN -> ML.get(opType);
+            default -> null;
+        };
     }
 
     /** Names of the supported {@code com.microsoft} contrib operators, sorted. */

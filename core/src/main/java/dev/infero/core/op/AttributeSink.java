@@ -42,6 +42,15 @@ public interface AttributeSink {
         attribute(name, sb.toString());
     }
 
+    /** Doubles written so that they read back exactly ({@link AttributeSource#doubles}); NaN as {@code NaN}. */
+    default void attribute(String name, double[] values) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(formatFloat(values[i]));
+        }
+        attribute(name, sb.toString());
+    }
+
     default void attribute(String name, ElementType type) {
         attribute(name, type.irName());
     }

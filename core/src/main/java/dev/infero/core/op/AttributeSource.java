@@ -110,6 +110,19 @@ public final class AttributeSource {
         }
     }
 
+    /** A comma-separated list of doubles (what {@link AttributeSink#attribute(String, double[])} writes). */
+    public double[] doubles(String name) {
+        String v = string(name);
+        if (v.isEmpty()) {
+            return new double[0];
+        }
+        try {
+            return Arrays.stream(v.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw error("attribute " + name + "=\"" + v + "\" is not a list of numbers");
+        }
+    }
+
     public float[] numbers(String name, float[] defaultValue) {
         return has(name) ? numbers(name) : defaultValue;
     }

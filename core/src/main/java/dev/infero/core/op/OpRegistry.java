@@ -49,6 +49,7 @@ public final class OpRegistry {
         dev.infero.core.ops.recurrent.RecurrentOpSet.register(r);
         dev.infero.core.ops.control.ControlFlowOps.register(r);
         dev.infero.core.ops.sequence.SequenceOpSet.register(r);
+        dev.infero.core.ops.ml.MlOpSet.register(r);
         return r;
     }
 
