@@ -2,6 +2,7 @@ package dev.infero.onnx.ops;
 
 import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.graph.Value;
+import dev.infero.core.ops.detection.ROIAlign;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Convert;
 import dev.infero.core.ops.eltwise.Cos;
@@ -9,37 +10,37 @@ import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.FloorMod;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
-import dev.infero.core.ops.detection.ROIAlign;
+import dev.infero.core.ops.image.ImageDecoder;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
-import dev.infero.core.ops.misc.Einsum;
-import dev.infero.core.ops.misc.LinearAttention;
-import dev.infero.core.ops.misc.MelWeightMatrix;
-import dev.infero.core.ops.misc.Stft;
-import dev.infero.core.ops.misc.RotaryEmbedding;
 import dev.infero.core.ops.misc.Col2Im;
 import dev.infero.core.ops.misc.CumProd;
 import dev.infero.core.ops.misc.Determinant;
+import dev.infero.core.ops.misc.Einsum;
 import dev.infero.core.ops.misc.Eye;
-import dev.infero.core.ops.misc.ReverseSequence;
-import dev.infero.core.ops.misc.Unique;
-import dev.infero.core.ops.movement.Gather;
-import dev.infero.core.ops.movement.Range;
-import dev.infero.core.ops.movement.ShapeOf;
-import dev.infero.core.ops.selection.NonZero;
-import dev.infero.core.types.ElementType;
-import dev.infero.onnx.TensorProtos;
 import dev.infero.core.ops.misc.FourierTransform;
 import dev.infero.core.ops.misc.GridSample;
+import dev.infero.core.ops.misc.LinearAttention;
 import dev.infero.core.ops.misc.MaxUnpool;
+import dev.infero.core.ops.misc.MelWeightMatrix;
+import dev.infero.core.ops.misc.ReverseSequence;
+import dev.infero.core.ops.misc.RotaryEmbedding;
+import dev.infero.core.ops.misc.Stft;
 import dev.infero.core.ops.misc.TensorScatter;
+import dev.infero.core.ops.misc.Unique;
+import dev.infero.core.ops.movement.Gather;
 import dev.infero.core.ops.movement.Pad;
+import dev.infero.core.ops.movement.Range;
 import dev.infero.core.ops.movement.Reshape;
+import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.ops.movement.Squeeze;
 import dev.infero.core.ops.movement.Unsqueeze;
+import dev.infero.core.ops.selection.NonZero;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxNode;
 import dev.infero.onnx.OnnxTranslator;
+import dev.infero.onnx.TensorProtos;
 import java.util.List;
 import java.util.Map;
 
@@ -84,6 +85,16 @@ public final class MiscOps {
                 n.requireInput(1))));
         r.put("TensorScatter", MiscOps::tensorScatter);
         r.put("MaxUnpool", MiscOps::maxUnpool);
+        r.put("ImageDecoder", n -> {
+            String format = n.attrString("pixel_format", "RGB");
+            ImageDecoder.PixelFormat pixels = switch (format) {
+                case "RGB" -> ImageDecoder.PixelFormat.RGB;
+                case "BGR" -> ImageDecoder.PixelFormat.BGR;
+                case "Grayscale" -> ImageDecoder.PixelFormat.GRAYSCALE;
+                default -> throw n.error("pixel_format is '" + format + "', not RGB, BGR or Grayscale");
+            };
+            return List.of(n.add(new ImageDecoder(pixels), n.requireInput(0)));
+        });
         r.put("Unique", n -> n.addNode(new Unique(n.attrInt("sorted", 1) != 0, ElementType.I64, ElementType.I64),
                 n.requireInput(0), n.has("axis") ? n.constant(Tensor.scalar(n.attrInt("axis", 0))) : null).outputs());
     }

@@ -32,6 +32,8 @@ public final class SelectionOpSet {
         r.register("Trilu", OpFactories.INFERO_OPSET, a -> new Trilu(a.bool("upper", true)));
         r.register("Interpolate", 4, a -> Interpolate.opset4(interpolation(a)));
         r.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
+        r.register("ImageDecoder", OpFactories.INFERO_OPSET, a -> new dev.infero.core.ops.image.ImageDecoder(
+                a.enumValue(dev.infero.core.ops.image.ImageDecoder.PixelFormat.class, "pixel_format", "rgb")));
         r.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
         r.register("QuantizeLinear", OpFactories.INFERO_OPSET,
                 a -> new QuantizeLinear(a.elementType("destination_type"), a.bool("saturate", true)));
