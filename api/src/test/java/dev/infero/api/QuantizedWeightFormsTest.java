@@ -65,6 +65,26 @@ class QuantizedWeightFormsTest {
             "fq256_symmetric, 0, conv, FP32",
     })
     void weightFormRunsOnTheInt8Kernels(String form, int zeroPoint, String layer, String expected) {
+        check(form, zeroPoint, layer, expected, "fq");
+    }
+
+    /**
+     * OpenVINO's converter form of a quantized activation, {@code FakeQuantize(x, low, high, qmin, qmax, 256) →
+     * Convert(u8 or i8) → Convert(f32) → Subtract(zero point) → Multiply(step)} (the codes made explicit), is an INT8
+     * activation too ({@code transforms/QuantizedActivations}).
+     */
+    @ParameterizedTest(name = "{0} codes, zero point {1} (as u8), {2}")
+    @CsvSource({
+            "converter_u8, 64, conv",
+            "converter_u8, 0, matmul",
+            "converter_i8, 118, conv",
+            "converter_u8, 128, group",
+    })
+    void converterActivationFormRunsOnTheInt8Kernels(String activations, int zeroPoint, String layer) {
+        check("u8_zero_point_channel", zeroPoint, layer, "I8", activations);
+    }
+
+    private void check(String form, int zeroPoint, String layer, String expected, String activations) {
         boolean conv = !layer.equals("matmul");
         boolean group = layer.equals("group");
         int cin = 12;
@@ -75,8 +95,20 @@ class QuantizedWeightFormsTest {
         Value x = b.input("x", ElementType.F32, inShape);
         float low = -zeroPoint * ACT_STEP;
         float high = (255 - zeroPoint) * ACT_STEP;
-        Value fq = b.op("fq", new FakeQuantize(256), x, scalar(b, low), scalar(b, high), scalar(b, low),
-                scalar(b, high));
+        Value fq;
+        if (activations.equals("fq")) {
+            fq = b.op("fq", new FakeQuantize(256), x, scalar(b, low), scalar(b, high), scalar(b, low),
+                    scalar(b, high));
+        } else {
+            boolean unsigned = activations.equals("converter_u8");
+            int qmin = unsigned ? 0 : -128;
+            Value codes = b.op("fq_convert", new Convert(unsigned ? ElementType.U8 : ElementType.I8),
+                    b.op("fq", new FakeQuantize(256), x, scalar(b, low), scalar(b, high), scalar(b, qmin),
+                            scalar(b, qmin + 255)));
+            Value centred = b.op("fq_zero", new Subtract(), b.op(new Convert(ElementType.F32), codes),
+                    scalar(b, zeroPoint + qmin));
+            fq = b.op("fq_scale", new Multiply(), centred, scalar(b, ACT_STEP));
+        }
         int[] wShape = group ? new int[] {2, cout / 2, cin / 2, 3, 3}
                 : conv ? new int[] {cout, cin, 3, 3} : new int[] {cout, cin * 4};
         Value w = weights(b, form, wShape, r);

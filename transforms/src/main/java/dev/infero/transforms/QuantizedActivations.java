@@ -34,7 +34,12 @@ import java.util.List;
  * {@code (q − zp) · scale}). The INT8 layer then multiplies exactly the codes {@code q − zp} that QuantizeLinear
  * produced; only its float dequantization factor ({@code (high − low) / 255} instead of {@code scale}) and its order
  * of summing differ from an f32 convolution of {@code v}, by ulps. The rounding of {@code x / scale} itself is never
- * done by FakeQuantize (whose formula does not round ties as QuantizeLinear does). Everything else (per-channel activation scales, a pair whose scales or zero points
+ * done by FakeQuantize (whose formula does not round ties as QuantizeLinear does).
+ *
+ * <p>OpenVINO's converters write an activation's quantization with its codes made explicit:
+ * {@code FakeQuantize(x, il, ih, 0, 255, 256) → Convert(u8) → Convert(f32) → Subtract(zp) → Multiply(scale)} (or
+ * output range {@code -128..127} and {@code Convert(i8)}). The values {@code (q − zp) · scale} lie on the same kind of
+ * grid, and get the same FakeQuantize before an INT8 layer, under the same checks. Everything else (per-channel activation scales, a pair whose scales or zero points
  * differ, values read by other ops) is left alone and stays float.
  */
 public final class QuantizedActivations implements Pass {
@@ -122,7 +127,9 @@ public final class QuantizedActivations implements Pass {
 
     /**
      * {low, high} of the FakeQuantize that is an identity on the values of {@code mul} when it is
-     * {@code Multiply(Convert(QuantizeLinear(x, s, zp) → f32) [− zp], s)} with one scale and zero point; else null.
+     * {@code Multiply(Convert(QuantizeLinear(x, s, zp) → f32) [− zp], s)} with one scale and zero point, or
+     * {@code Multiply(Convert(Convert(FakeQuantize(x, .., 0, 255, 256) → u8) → f32) [− zp], s)} (see
+     * {@link #fakeQuantizedCodes}); else null.
      */
     private static float[] grid(Node mul) {
         for (int side = 0; side < 2; side++) {
@@ -142,6 +149,13 @@ public final class QuantizedActivations implements Pass {
                 continue;
             }
             Node q = producer.input(0).node();
+            long[] codeRange = fakeQuantizedCodes(q);
+            if (codeRange != null) {
+                if (scale != null && scale > 0 && !Float.isInfinite(scale) && zeroPoint == Math.rint(zeroPoint)) {
+                    return identityRange(codeRange[0] - (long) zeroPoint, codeRange[1] - (long) zeroPoint, scale);
+                }
+                continue;
+            }
             if (!(q.op() instanceof QuantizeLinear) || q.input(0).type() != ElementType.F32) {
                 continue;
             }
@@ -161,6 +175,29 @@ public final class QuantizedActivations implements Pass {
             return identityRange(qmin - (long) zeroPoint, qmin + 255 - (long) zeroPoint, scale);
         }
         return null;
+    }
+
+    /**
+     * {qmin, qmax} when {@code convert} is OpenVINO's converter form of an activation's codes,
+     * {@code Convert(FakeQuantize(x, il, ih, ol, oh, 256) → u8/i8)}: a per-tensor FakeQuantize of f32 data whose output
+     * levels are the integers {@code ol..oh} ({@code oh = ol + 255}) of the integer type; else null.
+     */
+    private static long[] fakeQuantizedCodes(Node convert) {
+        if (!(convert.op() instanceof Convert c) || c.destination() != ElementType.U8 && c.destination() != ElementType.I8) {
+            return null;
+        }
+        Node fq = convert.input(0).node();
+        if (!(fq.op() instanceof FakeQuantize op) || op.levels() != 256 || fq.input(0).type() != ElementType.F32) {
+            return null;
+        }
+        Float low = single(fq.input(3));
+        Float high = single(fq.input(4));
+        if (low == null || high == null || low != Math.rint(low) || high - low != 255
+                || single(fq.input(1)) == null || single(fq.input(2)) == null) {
+            return null;
+        }
+        long qmin = c.destination() == ElementType.U8 ? 0 : -128;
+        return low >= qmin && high <= qmin + 255 ? new long[] {low.longValue(), high.longValue()} : null;
     }
 
     /** The single f32 value of a constant, or null. */

@@ -63,6 +63,44 @@ class QuantizedActivationsTest {
         assertTrue(layer.input(0).node().op() instanceof Multiply, "no FakeQuantize");
     }
 
+    @Test
+    void converterFormBeforeInt8LayerGetsFakeQuantize() {
+        Graph g = converterForm(256, 255);
+        assertEquals(1, new QuantizedActivations().apply(g));
+        Node fq = layer(g).input(0).node();
+        assertTrue(fq.op() instanceof FakeQuantize op && op.levels() == 256, fq.toString());
+        assertEquals(-100 * 0.02f, fq.input(1).knownValue().floats()[0]);
+        assertEquals((float) (155 * 0.02), fq.input(2).knownValue().floats()[0]);
+        assertTrue(fq.input(0).node().op() instanceof Multiply, "over the dequantized value");
+    }
+
+    @Test
+    void converterFormWhoseLevelsAreNotTheU8CodesStaysFloat() {
+        assertEquals(0, new QuantizedActivations().apply(converterForm(255, 254)));
+        assertEquals(0, new QuantizedActivations().apply(converterForm(256, 510)), "levels two apart");
+    }
+
+    /**
+     * x → FakeQuantize(x, -1, 1, 0, outHigh, levels) → Convert(u8) → Convert(f32) → Subtract(100) → Multiply(0.02)
+     * → MatMul(i8 codes × 0.01): OpenVINO's converter form of a u8 activation when levels 256 and outHigh 255.
+     */
+    private static Graph converterForm(long levels, float outHigh) {
+        GraphBuilder b = new GraphBuilder("converter");
+        Value x = b.input("x", ElementType.F32, 2, 8);
+        Value fq = b.op(new FakeQuantize(levels), x, b.constant(Tensor.scalar(-1f)), b.constant(Tensor.scalar(1f)),
+                b.constant(Tensor.scalar(0f)), b.constant(Tensor.scalar(outHigh)));
+        Value codes = b.op(new Convert(ElementType.F32), b.op(new Convert(ElementType.U8), fq));
+        Value v = b.op(new Multiply(), b.op(new Subtract(), codes, b.constant(Tensor.scalar(100f))),
+                b.constant(Tensor.scalar(0.02f)));
+        Tensor w = Tensor.allocate(ElementType.I8, 8, 4);
+        for (int i = 0; i < w.size(); i++) {
+            w.setLong(i, i % 5 - 2);
+        }
+        b.output(b.op("layer", new MatMul(false, false), v, b.op(new Multiply(),
+                b.op(new Convert(ElementType.F32), b.constant(w)), b.constant(Tensor.scalar(0.01f)))));
+        return b.graph();
+    }
+
     /** x → QuantizeLinear(qScale, zp) → Convert → Subtract(zp) → Multiply(dqScale) → MatMul(i8 codes × 0.01). */
     private static Graph pair(float qScale, float dqScale, ElementType type, int zeroPoint) {
         GraphBuilder b = new GraphBuilder("qdq");
