@@ -10,6 +10,7 @@ import dev.infero.cli.io.TensorText;
 import dev.infero.core.InferoException;
 import dev.infero.core.OutputFolder;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.ops.sequence.PackedSequence;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -41,7 +42,9 @@ final class RunCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = {"-i", "--input", "--input-file"}, paramLabel = "[NAME=]FILE",
-            description = "An image (PNG/JPEG/BMP) or .npy file for the next input, or for input NAME. Repeatable.")
+            description = {"An image (PNG/JPEG/BMP) or .npy file for the next input, or for input NAME. Repeatable.",
+                "A sequence input takes its items as a comma-separated list of .npy files (NAME= for none); "
+                    + "a sequence output is written item by item (NAME_0.npy, ...)."})
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Write each output to DIR/<output name>.npy (bf16 as f32).")
@@ -105,53 +108,88 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A tensor for every model input: from the files given, else random. */
+    /**
+     * A tensor for every model input: from the files given, else random. A sequence input (ports {@code S} and
+     * {@code S:sequence_shapes}, see {@link PackedSequence}) takes its items as a comma-separated list of .npy files
+     * ({@code S=a.npy,b.npy}; {@code S=} is the empty sequence) and is packed into its two ports; given its shapes port
+     * too, both are read as plain tensors.
+     */
     private Tensor[] bindInputs(List<PortInfo> ports, PrintWriter out) {
-        Path[] files = new Path[ports.size()];
+        String[] given = new String[ports.size()];
         List<String> names = ports.stream().map(PortInfo::name).toList();
         int next = 0;
         for (String spec : inputs) {
             int eq = spec.indexOf('=');
             if (eq > 0 && (names.contains(spec.substring(0, eq)) || !java.nio.file.Files.exists(Path.of(spec)))) {
-                bind(files, names, spec.substring(0, eq), Path.of(spec.substring(eq + 1)));
+                bind(given, names, spec.substring(0, eq), spec.substring(eq + 1));
                 continue;
             }
-            while (next < files.length && files[next] != null) {
+            while (next < given.length && (given[next] != null || isShapesPort(names, next))) {
                 next++;
             }
-            if (next == files.length) {
-                throw new InferoException("too many inputs given: the model has " + files.length + " " + names);
+            if (next == given.length) {
+                throw new InferoException("too many inputs given: the model has " + given.length + " " + names);
             }
-            files[next] = Path.of(spec);
+            given[next] = spec;
         }
         Random random = new Random(seed);
         Tensor[] tensors = new Tensor[ports.size()];
         for (int i = 0; i < tensors.length; i++) {
             PortInfo p = ports.get(i);
-            if (files[i] == null) {
+            int shapes = names.indexOf(p.name() + PackedSequence.SHAPES_SUFFIX);
+            if (isShapesPort(names, i) && given[i] == null) {
+                continue; // packed with its sequence's data
+            }
+            if (shapes >= 0 && given[shapes] == null) {
+                if (given[i] == null) {
+                    throw new InferoException("input '" + p.name() + "' is a sequence: give its items as .npy files, "
+                            + "-i '" + p.name() + "=item0.npy,item1.npy' ('" + p.name() + "=' for an empty one)");
+                }
+                List<Tensor> items = new ArrayList<>();
+                for (String file : given[i].split(",", -1)) {
+                    if (!file.isBlank()) {
+                        items.add(load(p, Path.of(file.strip()), true));
+                    }
+                }
+                Tensor[] packed = PackedSequence.pack(p.type(), items);
+                tensors[i] = packed[0];
+                tensors[shapes] = packed[1];
+                out.println("Input '" + p.name() + "': sequence of " + items.size() + " " + p.type() + " tensors "
+                        + items.stream().map(t -> Arrays.toString(t.shape())).toList() + " from " + given[i]);
+            } else if (given[i] == null) {
                 tensors[i] = randomInput(p, random);
                 out.println("Input '" + p.name() + "': random " + tensors[i].describe() + " " + range(p.type())
                         + " (seed " + seed + ")");
             } else {
-                tensors[i] = load(p, files[i]);
-                out.println("Input '" + p.name() + "': " + tensors[i].describe() + " from " + files[i]);
+                tensors[i] = load(p, Path.of(given[i]), false);
+                out.println("Input '" + p.name() + "': " + tensors[i].describe() + " from " + given[i]);
             }
         }
         return tensors;
     }
 
-    private static void bind(Path[] files, List<String> names, String name, Path file) {
+    private static boolean isShapesPort(List<String> names, int i) {
+        String name = names.get(i);
+        return name.endsWith(PackedSequence.SHAPES_SUFFIX)
+                && names.contains(name.substring(0, name.length() - PackedSequence.SHAPES_SUFFIX.length()));
+    }
+
+    private static void bind(String[] given, List<String> names, String name, String file) {
         int index = names.indexOf(name);
         if (index < 0) {
             throw new InferoException("the model has no input named '" + name + "'; its inputs are " + names);
         }
-        if (files[index] != null) {
+        if (given[index] != null) {
             throw new InferoException("input '" + name + "' is given twice");
         }
-        files[index] = file;
+        given[index] = file;
     }
 
-    private Tensor load(PortInfo port, Path file) {
+    /** {@code item}: one item of a sequence input, whose port's shape (the packed elements) does not apply. */
+    private Tensor load(PortInfo port, Path file, boolean item) {
+        if (item && !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            throw new InferoException("the items of sequence input '" + port.name() + "' are .npy files, not " + file);
+        }
         if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
             return ImageInput.load(file, port.type(), port.shape(),
                     new ImageInput.Preprocessing(mean, scale, reverseChannels));
@@ -161,7 +199,7 @@ final class RunCommand implements Callable<Integer> {
             throw new InferoException("input '" + port.name() + "' expects " + port.type() + " data but " + file
                     + " holds " + t.type() + " (convert it, e.g. with numpy's astype)");
         }
-        if (!port.shape().accepts(t.shape())) {
+        if (!item && !port.shape().accepts(t.shape())) {
             throw new InferoException("input '" + port.name() + "' expects shape " + port.shape() + " but " + file
                     + " holds " + t.describe());
         }
@@ -197,18 +235,35 @@ final class RunCommand implements Callable<Integer> {
         if (outputDir != null) {
             OutputFolder.prepare(outputDir, "--output-dir");
         }
+        List<String> names = ports.stream().map(PortInfo::name).toList();
         for (int i = 0; i < ports.size(); i++) {
-            Tensor t = request.getOutput(i);
             String name = ports.get(i).name();
-            out.println("Output '" + name + "': " + t.describe() + " " + TensorText.stats(t));
-            if (printOutputs) {
-                out.println(TensorText.format(t));
+            int shapes = names.indexOf(name + PackedSequence.SHAPES_SUFFIX);
+            if (isShapesPort(names, i)) {
+                continue; // reported with its sequence
             }
-            if (outputDir != null) {
-                Path file = outputDir.resolve(fileName(name) + ".npy");
-                Npy.write(file, t.type() == ElementType.BF16 ? t.convertTo(ElementType.F32) : t);
-                out.println("  written to " + file);
+            if (shapes >= 0) {
+                List<Tensor> items = PackedSequence.unpack(request.getOutput(i), request.getOutput(shapes));
+                out.println("Output '" + name + "': sequence of " + items.size() + " tensors");
+                for (int k = 0; k < items.size(); k++) {
+                    report(name + "[" + k + "]", name + "_" + k, items.get(k), out);
+                }
+                continue;
             }
+            report(name, name, request.getOutput(i), out);
+        }
+    }
+
+    /** One output tensor, or item {@code k} of a sequence output ({@code NAME[k]}, written as {@code NAME_k.npy}). */
+    private void report(String label, String fileBase, Tensor t, PrintWriter out) {
+        out.println("Output '" + label + "': " + t.describe() + " " + TensorText.stats(t));
+        if (printOutputs) {
+            out.println(TensorText.format(t));
+        }
+        if (outputDir != null) {
+            Path file = outputDir.resolve(fileName(fileBase) + ".npy");
+            Npy.write(file, t.type() == ElementType.BF16 ? t.convertTo(ElementType.F32) : t);
+            out.println("  written to " + file);
         }
     }
 

@@ -8,10 +8,14 @@ import dev.infero.api.io.Npy;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.onnx.OnnxModelBuilder;
+import dev.infero.onnx.proto.Onnx.ModelProto;
+import dev.infero.onnx.proto.Onnx.TypeProto;
+import dev.infero.onnx.proto.Onnx.ValueInfoProto;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,41 @@ class RunCommandTest {
         assertTrue(text.contains("over 3 runs"), text);
         Tensor written = Npy.read(outDir.resolve("out_sum.npy"));
         assertArrayEquals(new float[] {11, 22, 33, 44, 55, 66}, written.floats());
+    }
+
+    /** xs: a sequence of f32 tensors → y = ConcatFromSequence(xs, axis 0), rest = xs without its first item. */
+    private Path sequenceModel() throws IOException {
+        TypeProto floats = TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.newBuilder().setElemType(
+                TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(1)))).build();
+        OnnxModelBuilder b = new OnnxModelBuilder("seq", 18).output("y", ElementType.F32)
+                .initializer("first", Tensor.scalar(0L));
+        b.node("ConcatFromSequence", "concat").inputs("xs").outputs("y").attr("axis", 0L);
+        b.node("SequenceErase", "erase").inputs("xs", "first").outputs("rest");
+        ModelProto.Builder m = b.build().toBuilder();
+        m.getGraphBuilder().addInput(ValueInfoProto.newBuilder().setName("xs").setType(floats))
+                .addOutput(ValueInfoProto.newBuilder().setName("rest").setType(floats));
+        Path file = dir.resolve("seq.onnx");
+        Files.write(file, m.build().toByteArray());
+        return file;
+    }
+
+    @Test
+    void aSequenceInputTakesItsItemsAsNpyFilesAndASequenceOutputIsWrittenItemByItem() throws IOException {
+        Path a = npy("a.npy", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2));
+        Path b = npy("b.npy", Tensor.of(new float[] {5, 6}, 1, 2));
+        Path outDir = dir.resolve("outputs");
+        assertEquals(0, run(sequenceModel().toString(), "-i", "xs=" + a + "," + b, "--output-dir",
+                outDir.toString()), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("Input 'xs': sequence of 2 f32 tensors [[2, 2], [1, 2]]"), text);
+        assertTrue(text.contains("Output 'y': f32[3,2] min=1 max=6"), text);
+        assertTrue(text.contains("Output 'rest': sequence of 1 tensors"), text);
+        assertTrue(text.contains("Output 'rest[0]': f32[1,2] min=5 max=6"), text);
+        assertArrayEquals(new float[] {5, 6}, Npy.read(outDir.resolve("rest_0.npy")).floats());
+        // positionally, too; a sequence cannot be made up at random
+        assertEquals(0, run(sequenceModel().toString(), "-i", b.toString()), err.toString());
+        assertEquals(1, run(sequenceModel().toString()));
+        assertTrue(err.toString().contains("input 'xs' is a sequence: give its items as .npy files"), err.toString());
     }
 
     @Test
