@@ -37,6 +37,7 @@ public final class MlOps {
     public static void register(Map<String, OnnxTranslator> r) {
         r.put("TreeEnsemble", n -> List.of(n.add(treeEnsemble(n), n.requireInput(0))));
         r.put("TreeEnsembleRegressor", n -> List.of(treeEnsembleRegressor(n)));
+        r.put("LabelEncoder", n -> List.of(labelEncoder(n)));
         r.put("Binarizer", n -> {
             Value x = n.requireInput(0);
             Tensor threshold = Tensor.allocate(x.type());
@@ -53,6 +54,75 @@ public final class MlOps {
             // ONNX Runtime (and the ONNX reference) make the features of a 1-D X one row.
             return List.of(x.shape().rank() == 1 ? n.add(new Unsqueeze(), y, n.constant(Tensor.vector(0))) : y);
         });
+    }
+
+    /**
+     * {@code LabelEncoder}-2/4 between numeric keys and values ({@code keys_int64s}/{@code keys_floats}/
+     * {@code keys_tensor} to {@code values_int64s}/{@code values_floats}/{@code values_tensor}, {@code default_*}):
+     * each element of X compared with every key ({@code Equal} against the keys along a new last axis), the value of
+     * the matching key gathered, the default where none matches. A key given twice maps to its last value, as in the
+     * ONNX reference's dictionary. String keys or values (and LabelEncoder-1) need string tensors, which Infero lacks.
+     */
+    private static Value labelEncoder(OnnxNode n) {
+        Value x = n.requireInput(0);
+        Tensor keys = n.has("keys_tensor") ? n.attrTensor("keys_tensor") : n.has("keys_int64s")
+                ? Tensor.of(n.attrInts("keys_int64s", null), n.attrInts("keys_int64s", null).length)
+                : n.has("keys_floats") ? Tensor.of(n.attrFloats("keys_floats", null),
+                n.attrFloats("keys_floats", null).length) : null;
+        Tensor values = n.has("values_tensor") ? n.attrTensor("values_tensor") : n.has("values_int64s")
+                ? Tensor.of(n.attrInts("values_int64s", null), n.attrInts("values_int64s", null).length)
+                : n.has("values_floats") ? Tensor.of(n.attrFloats("values_floats", null),
+                n.attrFloats("values_floats", null).length) : null;
+        if (keys == null || values == null) {
+            throw new UnsupportedModelException(n.error("maps strings (keys_strings, values_strings or "
+                    + "classes_strings), and Infero has no string tensors").getMessage());
+        }
+        if (keys.size() != values.size() || keys.size() == 0) {
+            throw n.error(keys.size() + " keys and " + values.size() + " values; they must pair up, at least one");
+        }
+        if (keys.type() != x.type()) {
+            throw n.error("keys of type " + keys.type() + " for X of type " + x.type());
+        }
+        // The last value of a repeated key wins; keys as the doubles of their type (exact for i64 up to 2^53).
+        java.util.LinkedHashMap<Double, Integer> last = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            last.remove(keys.getDouble(i));
+            last.put(keys.getDouble(i), i);
+        }
+        int[] picked = last.values().stream().mapToInt(Integer::intValue).toArray();
+        Tensor k = Tensor.allocate(keys.type(), picked.length);
+        Tensor v = Tensor.allocate(values.type(), picked.length);
+        for (int i = 0; i < picked.length; i++) {
+            if (keys.type().isFloating()) {
+                k.setDouble(i, keys.getDouble(picked[i]));
+            } else {
+                k.setLong(i, keys.getLong(picked[i]));
+            }
+            if (values.type().isFloating()) {
+                v.setDouble(i, values.getDouble(picked[i]));
+            } else {
+                v.setLong(i, values.getLong(picked[i]));
+            }
+        }
+        Tensor fallback = Tensor.allocate(values.type());
+        Tensor given = n.attrTensor("default_tensor");
+        if (given != null) {
+            if (given.size() != 1 || given.type() != values.type()) {
+                throw n.error("default_tensor must be one " + values.type() + " value, got " + given.describe());
+            }
+            given.copyTo(fallback);
+        } else if (values.type().isFloating()) {
+            fallback.setDouble(0, n.attrFloat("default_float", -0.0f));
+        } else {
+            fallback.setLong(0, n.attrInt("default_int64", -1));
+        }
+        Value last1 = n.constant(Tensor.vector(-1));
+        Value matches = n.call("Equal", List.of(n.call("Unsqueeze", List.of(x, last1)), n.constant(k)));
+        Value asInt = n.call("Cast", List.of(matches), "to", 6L);
+        Value index = n.call("ArgMax", List.of(asInt), "axis", -1L, "keepdims", 0L);
+        Value found = n.call("Cast", List.of(n.call("ReduceMax", List.of(asInt, last1), "keepdims", 0L)), "to", 9L);
+        Value mapped = n.call("Gather", List.of(n.constant(v), index), "axis", 0L);
+        return n.call("Where", List.of(found, mapped, n.constant(fallback)));
     }
 
     /** {@code TreeEnsemble}-5: interior nodes and one-vote leaves, as the op takes them. */

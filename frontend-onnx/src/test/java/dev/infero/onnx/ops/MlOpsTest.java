@@ -79,6 +79,25 @@ class MlOpsTest {
     }
 
     @Test
+    void labelEncoderMapsNumericKeysToValuesWithTheLastOfARepeatedKeyAndADefault() {
+        Tensor y = run("LabelEncoder", 2, n -> n.attrInts("keys_int64s", 7, 3, 7).attrFloats("values_floats", 1, 2, 5)
+                .attr("default_float", -9f), Tensor.of(new long[] {3, 7, 4, 3}, 2, 2));
+        assertArrayEquals(new int[] {2, 2}, y.shape());
+        assertEquals(ElementType.F32, y.type());
+        assertArrayEquals(new float[] {2, 5, -9, 2}, y.toFloatArray());
+        Tensor back = run("LabelEncoder", 2, n -> n.attrFloats("keys_floats", 0.5f, 1.5f).attrInts("values_int64s",
+                10, 20), Tensor.of(new float[] {1.5f, 2, 0.5f}, 3));
+        assertArrayEquals(new long[] {20, -1, 10}, back.toLongArray());
+        Tensor tensors = run("LabelEncoder", 4, n -> n.attr("keys_tensor", Tensor.of(new long[] {1, 2}, 2))
+                .attr("values_tensor", Tensor.of(new long[] {100, 200}, 2)).attr("default_tensor",
+                        Tensor.of(new long[] {0}, 1)), Tensor.of(new long[] {2, 5}, 2));
+        assertArrayEquals(new long[] {200, 0}, tensors.toLongArray());
+        InferoException strings = assertThrows(InferoException.class, () -> run("LabelEncoder", 2,
+                n -> n.attrStrings("keys_strings", "a").attrInts("values_int64s", 1), Tensor.of(new long[] {1}, 1)));
+        assertTrue(strings.getMessage().contains("string tensors"), strings.getMessage());
+    }
+
+    @Test
     void binarizerIsGreaterThanTheThresholdInTheInputType() {
         Tensor y = run("Binarizer", 1, n -> n.attr("threshold", 0.5f), Tensor.of(new float[] {-1, 0.5f, 2,
                 Float.NaN}, 4));
