@@ -43,11 +43,12 @@ public final class OnnxImporter {
     /** The default ONNX domain, spelled both ways producers write it. */
     /**
      * The newest ONNX opset whose operator definitions Infero's translators follow (that of the ONNX release its
-     * conformance suite comes from: onnx/onnx @ 6be0677f, whose opset 27 adds CausalConvWithState and LinearAttention
-     * and gives Range f16/bf16 with a {@code stash_type}, all translated). A model importing a newer one is read as
-     * this opset, with a warning.
+     * conformance suite comes from: onnx/onnx @ 6be0677f, whose last released opset 27 adds CausalConvWithState and
+     * LinearAttention and gives Range f16/bf16 with a {@code stash_type}, and whose opset 28, in development there,
+     * gives Celu f16/bf16/f64 and adds SwiGLU; all translated and in the suite). A model importing a newer one is read
+     * as this opset, with a warning.
      */
-    public static final int NEWEST_OPSET = 27;
+    public static final int NEWEST_OPSET = 28;
     private static final System.Logger LOG = System.getLogger(OnnxImporter.class.getName());
     private static final Set<String> DEFAULT_DOMAINS = Set.of("", "ai.onnx");
     /** Protobuf's default nesting limit (100) is too low for deep graphs nested in attributes. */

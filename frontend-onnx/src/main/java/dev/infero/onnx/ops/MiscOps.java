@@ -28,6 +28,7 @@ import dev.infero.core.ops.misc.RotaryEmbedding;
 import dev.infero.core.ops.misc.Stft;
 import dev.infero.core.ops.misc.TensorScatter;
 import dev.infero.core.ops.misc.Unique;
+import dev.infero.core.ops.ml.TfIdfVectorizer;
 import dev.infero.core.ops.movement.Gather;
 import dev.infero.core.ops.movement.Pad;
 import dev.infero.core.ops.movement.Range;
@@ -85,6 +86,24 @@ public final class MiscOps {
                 n.requireInput(1))));
         r.put("TensorScatter", MiscOps::tensorScatter);
         r.put("MaxUnpool", MiscOps::maxUnpool);
+        r.put("TfIdfVectorizer", n -> {
+            if (!n.has("pool_int64s")) {
+                throw new UnsupportedModelException(n.error("counts n-grams of strings (pool_strings), and Infero "
+                        + "has no string tensors").getMessage());
+            }
+            String mode = n.attrString("mode", "");
+            TfIdfVectorizer.Mode weighting;
+            try {
+                weighting = TfIdfVectorizer.Mode.valueOf(mode);
+            } catch (IllegalArgumentException e) {
+                throw n.error("mode is '" + mode + "', not TF, IDF or TFIDF");
+            }
+            return List.of(n.add(new TfIdfVectorizer((int) n.attrInt("min_gram_length", 1),
+                    (int) n.attrInt("max_gram_length", 1), (int) n.attrInt("max_skip_count", 0), weighting,
+                    n.attrInts("pool_int64s", new long[0]), n.attrInts("ngram_counts", new long[0]),
+                    n.attrInts("ngram_indexes", new long[0]), n.attrFloats("weights", new float[0])),
+                    n.requireInput(0)));
+        });
         r.put("ImageDecoder", n -> {
             String format = n.attrString("pixel_format", "RGB");
             ImageDecoder.PixelFormat pixels = switch (format) {

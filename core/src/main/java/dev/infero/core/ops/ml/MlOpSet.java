@@ -11,6 +11,11 @@ public final class MlOpSet {
 
     public static void register(OpFactories r) {
         r.register("TreeEnsemble", OpFactories.INFERO_OPSET, MlOpSet::treeEnsemble);
+        r.register("TfIdfVectorizer", OpFactories.INFERO_OPSET, a -> new TfIdfVectorizer(
+                (int) a.integer("min_gram_length"), (int) a.integer("max_gram_length"),
+                (int) a.integer("max_skip_count"), a.enumValue(TfIdfVectorizer.Mode.class, "mode", "tf"),
+                a.integers("pool_int64s"), a.integers("ngram_counts"), a.integers("ngram_indexes"),
+                a.numbers("weights")));
     }
 
     private static TreeEnsemble treeEnsemble(AttributeSource a) {
