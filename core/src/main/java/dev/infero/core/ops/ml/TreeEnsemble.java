@@ -22,9 +22,11 @@ import java.util.Arrays;
  * child or a root {@code c >= 0} is interior node {@code c}; {@code c < 0} is leaf {@code -1 - c}. Leaf {@code l}
  * votes {@code leafWeights[v]} for target {@code leafTargets[v]}, for {@code v} in
  * {@code [leafStarts[l], leafStarts[l + 1])}. Each row's votes of every tree are aggregated per target
- * ({@link Aggregate}; AVERAGE divides the sum by the number of trees; MIN and MAX leave a target no leaf voted for at
- * 0, as ONNX Runtime does), {@code baseValues} (empty, or one per target) added, and {@link PostTransform} applied
- * across the targets of the row. Computed in double.
+ * ({@link Aggregate}; AVERAGE divides the sum by the number of trees), {@code baseValues} (empty, or one per target)
+ * added, and {@link PostTransform} applied across the targets of the row. A target no leaf of the row voted for scores
+ * 0, without its base value, before the post transform, as ONNX Runtime computes it (the ONNX reference adds the
+ * base value to 0 under SUM and AVERAGE and leaves the type's extreme under MIN and MAX; trees that vote for every
+ * target, as scikit-learn's do, never meet the difference). Computed in double.
  *
  * <p>Infero-specific (version "infero"): OpenVINO has no tree ensemble op.
  */
@@ -297,7 +299,7 @@ public final class TreeEnsemble extends Op {
                 if (aggregate == Aggregate.AVERAGE) {
                     scores[t] /= f.roots.length;
                 }
-                if (baseValues.length > 0) {
+                if (baseValues.length > 0 && voted[t]) {
                     scores[t] += baseValues[t];
                 }
             }

@@ -58,14 +58,15 @@ class TreeEnsembleTest {
     }
 
     @Test
-    void averagesOverTheTreesAndAddsBaseValuesAfterwards() {
-        Tensor y = eval(ensemble(Aggregate.AVERAGE, PostTransform.NONE, 0.5, -1), rows(0, 5));
-        assertArrayEquals(new double[] {102 / 2.0 + 0.5, 10 / 2.0 - 1}, doubles(y));
+    void averagesOverTheTreesAndAddsBaseValuesAfterwardsToTheTargetsVotedFor() {
+        Tensor y = eval(ensemble(Aggregate.AVERAGE, PostTransform.NONE, 0.5, -1), rows(0, 5, 1, -1));
+        // row 1 has no vote for target 1: 0, without its base value (as ONNX Runtime)
+        assertArrayEquals(new double[] {102 / 2.0 + 0.5, 10 / 2.0 - 1, 101 / 2.0 + 0.5, 0}, doubles(y));
     }
 
     @Test
-    void minAndMaxLeaveATargetNoLeafVotedForAtItsBaseValue() {
-        assertArrayEquals(new double[] {1, 7}, doubles(eval(ensemble(Aggregate.MIN, PostTransform.NONE, 0, 7),
+    void minAndMaxLeaveATargetNoLeafVotedForAtZero() {
+        assertArrayEquals(new double[] {1.5, 0}, doubles(eval(ensemble(Aggregate.MIN, PostTransform.NONE, 0.5, 7),
                 rows(1, -1))));
         assertArrayEquals(new double[] {100, 10}, doubles(eval(ensemble(Aggregate.MAX, PostTransform.NONE),
                 rows(0, 5))));
@@ -127,10 +128,11 @@ class TreeEnsembleTest {
     void probitIsTheInverseOfTheStandardNormalDistribution() {
         for (double x : new double[] {-2.5, -1, 0, 0.3, 1, 3}) {
             double p = 0.5 * (1 + SpecialFunctions.erf(x / Math.sqrt(2)));
-            // base values alone set the score: one tree whose leaf does not vote
+            // one tree whose one leaf votes p
             Forest f = new Forest(new long[] {0}, new Mode[] {Mode.LEQ}, new double[] {0}, new int[] {-1},
-                    new int[] {-1}, new boolean[1], NONE, new int[] {0}, new int[] {0, 0}, new int[0], NONE);
-            TreeEnsemble op = new TreeEnsemble(f, 1, Aggregate.SUM, PostTransform.PROBIT, new double[] {p});
+                    new int[] {-1}, new boolean[1], NONE, new int[] {0}, new int[] {0, 1}, new int[] {0},
+                    new double[] {p});
+            TreeEnsemble op = new TreeEnsemble(f, 1, Aggregate.SUM, PostTransform.PROBIT, NONE);
             assertEquals(x, eval(op, rows(0, 0)).getDouble(0), 1e-9, "probit(" + p + ")");
         }
     }
