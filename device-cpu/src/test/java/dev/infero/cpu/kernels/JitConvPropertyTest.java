@@ -114,9 +114,13 @@ class JitConvPropertyTest {
         Random r = new Random(5 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         for (int trial = 0; trial < 60; trial++) {
-            int m = 1 + r.nextInt(40);
-            int k = r.nextInt(4) == 0 ? PackedGemm.KC + 1 + r.nextInt(300) : 1 + r.nextInt(60);
-            int n = 1 + r.nextInt(r.nextBoolean() ? 4 * PackedGemm.NR : 12 * PackedGemm.NR);
+            // Every fifth product large enough that B is copied into packed blocks (at least 128 rows, or K blocks
+            // deeper than 128, on a B past 64 K floats) over several blocks of 16 column panels and a tail.
+            boolean large = trial % 5 == 4;
+            int m = large && r.nextBoolean() ? 128 + r.nextInt(40) : 1 + r.nextInt(40);
+            int k = r.nextInt(4) == 0 || large && m < 128 ? PackedGemm.KC + 1 + r.nextInt(300) : 1 + r.nextInt(60);
+            int n = large ? 16 * PackedGemm.NR + 1 + r.nextInt(24 * PackedGemm.NR)
+                    : 1 + r.nextInt(r.nextBoolean() ? 4 * PackedGemm.NR : 12 * PackedGemm.NR);
             int ldb = n + r.nextInt(3);
             int ldc = n + r.nextInt(3);
             float[] a = RandomData.uniform(r, m * k);
