@@ -65,7 +65,7 @@ public final class ConvCpuTime {
                 flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }
             long[][] times = new long[layers.length][rounds];
-            for (int round = -2; round < rounds; round++) {
+            for (int round = -Integer.getInteger("warmup", 6); round < rounds; round++) {
                 long t0 = mx.getCurrentThreadCpuTime();
                 LOOP.invokeExact(peak.entry(), peakIterations);
                 if (round >= 0) {

@@ -192,12 +192,15 @@ public final class PackedGemm {
         boolean manyTiles = rowLimit - row0 > tileRows;
         boolean inCache = (long) k * ldb <= IN_CACHE_FLOATS;
         // Blocked as BLIS does: a block of up to BLOCK_PANELS column panels, K block by K block (the block's rows of
-        // C stay in L2 between K blocks). A large B shared by enough rows (1×1 convolutions on their input planes)
-        // has each K block of the block copied row by row (runs of up to 2 KB, which the hardware prefetchers
-        // follow, instead of 128-byte pieces ldb apart) into consecutive panels, and every register tile sweeps all
-        // those panels along its rows: its slice of A stays in L1, B streams from L2, and C is written in runs of
-        // the block's width per row (GemmCpuTime/ConvCpuTime 64×56×56→256 1×1: 86–102 → 177–190 GFLOPS). Few
-        // columns (7×7 outputs) also go rows outside, so megabytes of weights stream once.
+        // C stay in L2 between K blocks), and every register tile sweeps all the block's panels along its rows in
+        // one call: its slice of A stays in L1, B streams from L1/L2, C is written in runs of the block's width per
+        // row, and megabytes of weights (7×7 outputs) stream once. A large B shared by enough rows (1×1
+        // convolutions on their input planes) has each K block of the block copied row by row first (runs of up to
+        // 2 KB, which the hardware prefetchers follow, instead of 128-byte pieces ldb apart) into consecutive
+        // panels (ConvCpuTime 64×56×56→256 1×1: 86–102 → 177–190 GFLOPS). Sweeping down the rows of one column
+        // panel instead (as before) made one call per panel and row range: with few rows and a short K (stems,
+        // thin layers) the calls cost as much as the tiles (3×320×320→16 3×3/2: 58 → 71 GFLOPS, 16×160×160→16 1×1:
+        // 64 → 96).
         for (int j0 = 0; j0 < n; j0 += BLOCK_PANELS * NR) {
             int w = Math.min(BLOCK_PANELS * NR, n - j0);
             int panels = w / NR;
@@ -227,30 +230,10 @@ public final class PackedGemm {
                         java.util.Arrays.fill(ws, q * NR + tailW, (q + 1) * NR, 0f);
                     }
                 }
-                boolean rowsOuter = pack || fewColumns(n);
-                if (!rowsOuter && panels > 0) {
-                    // B read in place, few rows or a shallow block: each column panel stays in L1 while all row
-                    // tiles sweep down it (A's slices stream from L1/L2).
-                    int fullTiles = (rowLimit - row0) / tileRows;
-                    for (int j = 0; j < panels; j++) {
-                        int bj = bi + j * NR;
-                        if (fullTiles > 0) {
-                            jit(f, false, first, integer, tileRows, kc, fullTiles, blockOffset(firstPanel, p),
-                                    kc * tileRows, b, bj, ldb, 0, c, cOff + row0 * ldc + j0 + j * NR, ldc,
-                                    tileRows * ldc, NR, channelBase + row0, tileRows, residual);
-                        }
-                        int rest = row0 + fullTiles * tileRows;
-                        if (rest < rowLimit) {
-                            jit(f, false, first, integer, rowLimit - rest, kc, 1, blockOffset(rest / MR, p), 0, b, bj,
-                                    ldb, 0, c, cOff + rest * ldc + j0 + j * NR, ldc, 0, NR, channelBase + rest, 0,
-                                    residual);
-                        }
-                    }
-                }
                 for (int panel = firstPanel; panel < endPanel; panel += ppt) {
                     int mr = Math.min(tileRows, rowLimit - panel * MR);
                     int cc = cOff + panel * MR * ldc + j0;
-                    if (panels > 0 && rowsOuter) {
+                    if (panels > 0) {
                         jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
                                 c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual);
                     }
