@@ -53,7 +53,7 @@ final class ConvolutionFusion {
         float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
-            List<Node> silu = Boolean.parseBoolean(System.getProperty("xsilu", "true")) ? PostOpPatterns.swish(current, taken) : null;
+            List<Node> silu = PostOpPatterns.swish(current, taken);
             if (silu != null) {
                 act = PostOps.Activation.SWISH;
                 alpha = 1;
