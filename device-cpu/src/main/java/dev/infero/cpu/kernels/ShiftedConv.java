@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
- * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col. The input planes are copied
+ * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col (stride 2 too with generated
+ * code: see {@link #copyWindow}). The input planes are copied
  * zero-padded to rows of {@code Wp = OW + (KW-1)·dW} floats (the padding columns are part of each row). Output
  * position {@code (y, x)} becomes column {@code j = y·Wp + x} of a padded-width output, and what tap {@code (kh, kw)}
  * reads there from channel c is {@code padded[c][j + kh·dH·Wp + kw·dW]}: for each tap, the rows of the im2col matrix
@@ -36,7 +37,9 @@ final class ShiftedConv {
      * The same with generated code, whose segmented tiles stay in registers across all taps (no C tile loads and
      * stores per tap): here the copy that replaces im2col pays from 4 channels (1 thread, thread CPU time, im2col →
      * shifted: 4×240×320→16 1.11 → 0.88 ms, 8×240×320→16 1.90 → 1.41, 16×240×320→16 5.0 → 2.6, 12×120×160→24
-     * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56).
+     * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56). Stride 2 through phase planes
+     * (ConvCpuTime, GFLOPS): 8×160×160→16 74 → 92, 24×104×104→48 105 → 131, 32×80×80→64 109 → 132; with 3
+     * input channels it is mixed (3×320×320→16 70 → 75, 3×224×224→32 100 → 85), so stems stay im2col.
      */
     private static final int MIN_CHANNELS_SEGMENTED = 4;
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
@@ -44,6 +47,8 @@ final class ShiftedConv {
 
     private final ConvGeometry g;
     private final PackedGemm[] weights;
+    /** The stride (1, or 2 through phase planes, see {@link #copyWindow}). */
+    private final int stride;
     /** Row length of a padded plane and of the padded-width output. */
     private final int paddedW;
     private final int paddedH;
@@ -64,7 +69,8 @@ final class ShiftedConv {
     private final dev.infero.cpu.jit.GemmKernel[] segmentedKernels;
 
     /**
-     * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
+     * Whether this beats im2col: stride 1 (or 2 with generated segmented tiles, through phase planes) and a real
+     * kernel window (1×1 is a plain product already), enough input
      * channels that each micro-kernel call runs long against its load and store of the C tile, and outputs wide
      * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them). Outputs of
      * a few column panels (7×7) stay with im2col, whose rows-outer loop streams their megabytes of weights once.
@@ -75,12 +81,15 @@ final class ShiftedConv {
 
     /** As {@link #suits(ConvGeometry)}, for generated segmented tiles when {@code segmented} (JIT on). */
     static boolean suits(ConvGeometry g, boolean segmented) {
-        if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
+        int s = g.strideW();
+        boolean stride = s == 1 && g.strideH() == 1
+                || segmented && s == 2 && g.strideH() == 2 && g.dilationH() == 1 && g.dilationW() == 1;
+        if (!stride || g.kernelH() * g.kernelW() == 1
                 || g.inChannelsPerGroup() < (segmented ? MIN_CHANNELS_SEGMENTED : MIN_CHANNELS)
                 || PackedGemm.fewColumns(g.outH() * g.outW())) {
             return false;
         }
-        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());
+        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW() / s);
         int panels = panels(g.outH() * g.outW());
         return panels(padded) * 100 <= panels * (100 + MAX_EXTRA_PANELS_PERCENT);
     }
@@ -102,8 +111,9 @@ final class ShiftedConv {
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
         int k = cin * taps;
-        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW();
-        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH();
+        this.stride = g.strideW();
+        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW() / stride;
+        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH() / stride;
         this.maxShift = (paddedH - g.outH()) * paddedW + paddedW - g.outW();
         this.weights = new PackedGemm[g.groups()];
         float[] byTap = new float[cout * k];
@@ -118,7 +128,7 @@ final class ShiftedConv {
             this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k, micro);
         }
         int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
-        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
+        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (stride * stride * cin * paddedW));
         this.maxChunk = Math.clamp((rowsInBudget * paddedW - maxShift) / PackedGemm.NR * PackedGemm.NR,
                 PackedGemm.NR, total);
         this.ldb = rowsRead(maxChunk) * paddedW;
@@ -127,12 +137,16 @@ final class ShiftedConv {
         int[] len = new int[k0.length];
         int[] b = new int[k0.length];
         for (int t = 0; t < taps; t++) {
-            int shift = t / g.kernelW() * g.dilationH() * paddedW + t % g.kernelW() * g.dilationW();
+            // Stride s: tap (kh, kw) reads phase (kh mod s, kw mod s) of the window, shifted by (kh / s, kw / s).
+            int kh = t / g.kernelW() * g.dilationH();
+            int kw = t % g.kernelW() * g.dilationW();
+            int shift = kh / stride * paddedW + kw / stride;
+            int phase = (kh % stride * stride + kw % stride) * cin * ldb;
             for (int p = t * cin; p < (t + 1) * cin; ) {
                 int end = Math.min((t + 1) * cin, (p / PackedGemm.KC + 1) * PackedGemm.KC);
                 k0[segments] = p;
                 len[segments] = end - p;
-                b[segments] = (p - t * cin) * ldb + shift;
+                b[segments] = phase + (p - t * cin) * ldb + shift;
                 segments++;
                 p = end;
             }
@@ -190,7 +204,7 @@ final class ShiftedConv {
         private int chunks;
 
         Scratch(int threads) {
-            window = new float[threads][g.inChannelsPerGroup() * ldb];
+            window = new float[threads][stride * stride * g.inChannelsPerGroup() * ldb];
             result = new float[threads][g.outChannelsPerGroup() * maxChunk];
             task = this::runTask;
         }
@@ -265,24 +279,35 @@ final class ShiftedConv {
         store(result, width, out, residual, post, n, grp, j0);
     }
 
-    /** Padded rows [from, to) of every channel of the group into the window, zero outside the input. */
+    /**
+     * Padded rows [from, to) of every channel of the group into the window, zero outside the input. With stride 2
+     * the window holds four phase planes, phase (py, px) of channel c at {@code ((py·2 + px)·cin + c)·ldb}: its
+     * padded row r, column x is input row {@code 2r + py - padTop}, column {@code 2x + px - padLeft}, so every tap
+     * reads one phase at a constant shift, as with stride 1.
+     */
     private void copyWindow(float[] in, int inOff, int from, int to, float[] window) {
         int w = g.inW();
-        // Padded columns [x0, x0 + len) hold input columns [ix0, ix0 + len); the rest is padding.
-        int x0 = Math.max(0, g.padLeft());
-        int ix0 = x0 - g.padLeft();
-        int len = Math.clamp(Math.min(w - ix0, paddedW - x0), 0, paddedW - x0);
-        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
-            int plane = inOff + c * g.inH() * w;
-            for (int r = from; r < to; r++) {
-                int d = c * ldb + (r - from) * paddedW;
-                int iy = r - g.padTop();
-                if (iy < 0 || iy >= g.inH()) {
-                    Arrays.fill(window, d, d + paddedW, 0f);
-                } else {
-                    Arrays.fill(window, d, d + x0, 0f);
-                    System.arraycopy(in, plane + iy * w + ix0, window, d + x0, len);
-                    Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
+        int cin = g.inChannelsPerGroup();
+        for (int py = 0; py < stride; py++) {
+            for (int px = 0; px < stride; px++) {
+                // Padded columns [x0, x0 + len) hold input columns ix0, ix0 + stride, ...; the rest is padding.
+                int x0 = Math.max(0, (g.padLeft() - px + stride - 1) / stride);
+                int ix0 = stride * x0 + px - g.padLeft();
+                int len = Math.clamp(Math.min((w - ix0 + stride - 1) / stride, paddedW - x0), 0, paddedW - x0);
+                int phase = (py * stride + px) * cin * ldb;
+                for (int c = 0; c < cin; c++) {
+                    int plane = inOff + c * g.inH() * w;
+                    for (int r = from; r < to; r++) {
+                        int d = phase + c * ldb + (r - from) * paddedW;
+                        int iy = stride * r + py - g.padTop();
+                        if (iy < 0 || iy >= g.inH() || len == 0) {
+                            Arrays.fill(window, d, d + paddedW, 0f);
+                        } else {
+                            Arrays.fill(window, d, d + x0, 0f);
+                            WindowKernel.copyStrided(in, plane + iy * w + ix0, stride, window, d + x0, 0, len);
+                            Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
+                        }
+                    }
                 }
             }
         }
