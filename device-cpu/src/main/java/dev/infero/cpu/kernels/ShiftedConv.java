@@ -64,9 +64,14 @@ final class ShiftedConv {
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
     private final MicroKernel micro;
-    /** Generated code: per row panel, its taps as one segment table; per mr, the kernel; else {@code null}. */
+    /**
+     * Generated code: per register tile (indexed by its first row panel), its taps as one segment table; per mr, the
+     * kernel; else {@code null}.
+     */
     private final dev.infero.cpu.jit.GemmKernel.Segments[] panelSegments;
     private final dev.infero.cpu.jit.GemmKernel[] segmentedKernels;
+    /** Row panels per generated tile ({@link MicroKernel#tilePanels}), 1 for the Vector API kernel. */
+    private final int tilePanels;
 
     /**
      * Whether this beats im2col: stride 1 (or 2 with generated segmented tiles, through phase planes) and a real
@@ -154,21 +159,29 @@ final class ShiftedConv {
         this.segK0 = Arrays.copyOf(k0, segments);
         this.segLen = Arrays.copyOf(len, segments);
         this.segB = Arrays.copyOf(b, segments);
-        // With generated code, one call per row panel sweeps its columns, the tile in registers across all taps.
+        // With generated code, one call per register tile (tilePanels consecutive row panels: 12 rows with
+        // AVX-512) sweeps its columns, the tile in registers across all taps.
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
+        this.tilePanels = micro.isJit() ? micro.tilePanels() : 1;
+        int tileRows = tilePanels * PackedGemm.MR;
         this.panelSegments = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel.Segments[panels] : null;
-        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[PackedGemm.MR] : null;
-        for (int panel = 0; micro.isJit() && panel < panels; panel++) {
+        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[tileRows] : null;
+        for (int panel = 0; micro.isJit() && panel < panels; panel += tilePanels) {
+            boolean two = panel + 1 < panels && tilePanels == 2;
             int[] aOff = new int[segments];
+            int[] aSecond = two ? new int[segments] : null;
             for (int s = 0; s < segments; s++) {
                 int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                 aOff[s] = this.weights[0].blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
+                if (two) {
+                    aSecond[s] = this.weights[0].blockOffset(panel + 1, p0) + (segK0[s] - p0) * PackedGemm.MR;
+                }
             }
-            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, segB, segLen, PackedGemm.MR, ldb);
-        }
-        // Generated at compile time: a layer has at most two row counts (full panels and the last one).
-        for (int mr : new int[] {Math.min(PackedGemm.MR, cout), (cout - 1) % PackedGemm.MR + 1}) {
-            if (micro.isJit() && segmentedKernels[mr - 1] == null) {
+            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, aSecond, segB, segLen,
+                    PackedGemm.MR, ldb);
+            // Generated at compile time: a layer has at most two row counts (full tiles and the last one).
+            int mr = Math.min(tileRows, cout - panel * PackedGemm.MR);
+            if (segmentedKernels[mr - 1] == null) {
                 segmentedKernels[mr - 1] = micro.segmented(mr);
             }
         }
@@ -256,8 +269,8 @@ final class ShiftedConv {
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
         int b0 = j0 - firstRow * paddedW;
         if (panelSegments != null && !post.integerSums()) {
-            for (int panel = 0; panel < panels; panel++) {
-                int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
+            for (int panel = 0; panel < panels; panel += tilePanels) {
+                int mr = Math.min(tilePanels * PackedGemm.MR, cout - panel * PackedGemm.MR);
                 segmentedKernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
                         b0, ldb, PackedGemm.NR, result, panel * PackedGemm.MR * width, width, PackedGemm.NR);
             }
