@@ -38,10 +38,16 @@ final class ShiftedConv {
      * stores per tap): here the copy that replaces im2col pays from 4 channels (1 thread, thread CPU time, im2col →
      * shifted: 4×240×320→16 1.11 → 0.88 ms, 8×240×320→16 1.90 → 1.41, 16×240×320→16 5.0 → 2.6, 12×120×160→24
      * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56). Stride 2 through phase planes
-     * (ConvCpuTime, GFLOPS): 8×160×160→16 74 → 92, 24×104×104→48 105 → 131, 32×80×80→64 109 → 132; with 3
-     * input channels it is mixed (3×320×320→16 70 → 75, 3×224×224→32 100 → 85), so stems stay im2col.
+     * (ConvCpuTime, GFLOPS): 8×160×160→16 74 → 92, 24×104×104→48 105 → 131, 32×80×80→64 109 → 132; 3×3 stems
+     * of 3 channels lose (3×224×224→32 100 → 85) and stay im2col; see {@link #WIDE_WINDOW_TAPS}.
      */
     private static final int MIN_CHANNELS_SEGMENTED = 4;
+    /**
+     * Kernel windows from this many taps (7×7) take the segmented path with any number of input channels: their
+     * im2col copies 49 rows per channel (ResNet's 3→64 7×7/2 stem on 224×224: 135 → 156–162 GFLOPS), while 3×3 stems
+     * of 3 channels lose (segments of 3 steps; 3×224×224→32 3×3/2 98–105 → 87–91).
+     */
+    private static final int WIDE_WINDOW_TAPS = 49;
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
     private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
@@ -90,7 +96,8 @@ final class ShiftedConv {
         boolean stride = s == 1 && g.strideH() == 1
                 || segmented && s == 2 && g.strideH() == 2 && g.dilationH() == 1 && g.dilationW() == 1;
         if (!stride || g.kernelH() * g.kernelW() == 1
-                || g.inChannelsPerGroup() < (segmented ? MIN_CHANNELS_SEGMENTED : MIN_CHANNELS)
+                || g.inChannelsPerGroup() < (!segmented ? MIN_CHANNELS
+                        : g.kernelH() * g.kernelW() >= WIDE_WINDOW_TAPS ? 1 : MIN_CHANNELS_SEGMENTED)
                 || PackedGemm.fewColumns(g.outH() * g.outW())) {
             return false;
         }
