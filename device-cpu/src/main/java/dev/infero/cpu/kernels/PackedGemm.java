@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * megabytes of weights are read once. The micro-kernel keeps an MR×NR tile of C in 12 vector registers over a whole
  * {@link #KC}-deep slice of K with plain vector loads and stores; a last column panel narrower than NR goes through a
  * zero-padded copy (any vector width, any shape). Generated AVX-512 code ({@link MicroKernel}) runs tiles of two
- * consecutive panels (12 × NR, 24 accumulators) over the same layout, and copies deep B panels read in place into
- * consecutive rows before sweeping them (see {@code multiplyRows}).
+ * consecutive panels (12 × NR, 24 accumulators) over the same layout, blocked by 16 column panels with each tile
+ * sweeping a block's panels in one call, and copies a large B shared by many rows into packed panels first (see
+ * {@code multiplyRows}).
  */
 public final class PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
