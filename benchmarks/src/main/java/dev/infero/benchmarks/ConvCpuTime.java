@@ -22,7 +22,7 @@ import java.util.Random;
  * as {@link GemmCpuTime} does for bare GEMM shapes. Prints per layer the strategy, GFLOPS of the best and the median
  * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
  * plane, output channels, square kernel K, stride S, "same"-style padding K/2). Usage: {@code java -cp <benchmarks
- * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dimpl=jit_avx512] [layer ...]}.
+ * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [layer ...]}.
  */
 public final class ConvCpuTime {
     private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(

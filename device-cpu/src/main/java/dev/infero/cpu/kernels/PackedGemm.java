@@ -31,14 +31,16 @@ public final class PackedGemm {
     /** Column panels per block of the generated kernels' loops (see the JIT {@code multiplyRows}): 512 columns. */
     private static final int BLOCK_PANELS = 16;
     /**
-     * A B of at most this many floats in all (an im2col chunk, written just before) is read in place: it is in cache,
-     * so copying it costs more than it saves.
+     * A B of at most this many floats in all (an im2col chunk, written just before) is in cache: it is copied into
+     * packed panels only for {@link #PACK_ROWS} rows or more.
      */
     private static final int IN_CACHE_FLOATS = 64 * 1024;
     /**
-     * A larger B is copied into packed panels (see the JIT {@code multiplyRows}) when at least this many rows of C
-     * share it, or when its K block is deeper than {@link #PACK_DEPTH} (deep panels read in place evict each other
-     * from L1): otherwise the copy costs more than the row tiles save (64×3136×64: 176 → 154 GFLOPS with it).
+     * B is copied into packed panels (see the JIT {@code multiplyRows}) when at least this many rows of C share it,
+     * or, when it is larger than {@link #IN_CACHE_FLOATS}, when its K block is deeper than {@link #PACK_DEPTH} (deep
+     * panels read in place evict each other from L1): otherwise the copy costs more than the row tiles save
+     * (ConvCpuTime 64×56×56→64 1×1: 176 GFLOPS in place, 154 copied; 16×160×160→32 3×3/2 im2col, K = 144: 97–103 in
+     * place, 82 copied).
      */
     private static final int PACK_ROWS = 128;
     private static final int PACK_DEPTH = 128;
