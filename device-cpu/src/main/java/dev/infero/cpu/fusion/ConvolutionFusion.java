@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
  * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
- * another tensor of the output's shape (residual), then one activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * another tensor of the output's shape (residual), then one activation (SiLU also as {@code v · Sigmoid(v)}). Each fused op must be the only reader of the value before it, and no fused value may be a model output.
  * The ops are read through their typed accessors and input shapes.
  */
 final class ConvolutionFusion {
@@ -53,6 +53,14 @@ final class ConvolutionFusion {
         float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
+            List<Node> silu = PostOpPatterns.swish(current, taken);
+            if (silu != null) {
+                act = PostOps.Activation.SWISH;
+                alpha = 1;
+                nodes.addAll(silu);
+                current = silu.get(1).output(0);
+                break;
+            }
             Node next = current.soleConsumer();
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first

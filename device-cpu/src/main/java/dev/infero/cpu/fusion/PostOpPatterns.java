@@ -8,9 +8,12 @@ import dev.infero.core.ops.activation.HSwish;
 import dev.infero.core.ops.activation.PRelu;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
+import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.PostOps;
+import java.util.List;
+import java.util.Set;
 
 /** The activations a pattern takes as its last post-op, with their parameters. */
 final class PostOpPatterns {
@@ -38,6 +41,34 @@ final class PostOpPatterns {
             case PRelu p -> preluKind(n);
             default -> null;
         };
+    }
+
+    /**
+     * SiLU written out as {@code v · Sigmoid(v)} (YOLOX, YOLOv5–8, EfficientNet exports): {@code v} read by exactly a
+     * Sigmoid and a Multiply of {@code v} by that Sigmoid's output, which the Multiply alone reads, neither node
+     * taken and the product of {@code v}'s shape. Returns the two nodes (Sigmoid, Multiply), which then run as the
+     * {@link PostOps.Activation#SWISH} post-op with beta 1; else {@code null}.
+     */
+    static List<Node> swish(Value v, Set<Node> taken) {
+        List<Node> readers = v.consumers();
+        if (readers.size() != 2) {
+            return null;
+        }
+        for (int i = 0; i < 2; i++) {
+            Node sigmoid = readers.get(i);
+            Node mul = readers.get(1 - i);
+            if (!(sigmoid.op() instanceof Sigmoid) || !(mul.op() instanceof Multiply) || taken.contains(sigmoid)
+                    || taken.contains(mul) || sigmoid.input(0) != v) {
+                continue;
+            }
+            Value s = sigmoid.output(0);
+            boolean product = mul.input(0) == v && mul.input(1) == s || mul.input(0) == s && mul.input(1) == v;
+            if (product && s.soleConsumer() == mul && mul.output(0).shape().equals(v.shape())
+                    && s.type() == ElementType.F32 && mul.output(0).type() == ElementType.F32) {
+                return List.of(sigmoid, mul);
+            }
+        }
+        return null;
     }
 
     /** PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU. */

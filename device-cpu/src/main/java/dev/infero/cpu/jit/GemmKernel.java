@@ -66,7 +66,7 @@ public final class GemmKernel extends JitKernel {
                 throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
             }
             int lanes = Math.min(isa.lanes(), nr);
-            int maxRows = isa == Jit.Isa.AVX512 && !segmented ? 2 * panelRows : panelRows;
+            int maxRows = isa == Jit.Isa.AVX512 ? 2 * panelRows : panelRows;
             if (mr < 1 || mr > maxRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
                 throw new IllegalArgumentException("unsupported GEMM tile " + this);
             }
@@ -103,26 +103,42 @@ public final class GemmKernel extends JitKernel {
         final long aEnd;
         final long bEnd;
         final int count;
+        /** Whether each segment also names the second panel's A ({@link Key#panels()} 2). */
+        final boolean twoPanels;
 
         /** Element offsets and lengths per segment, for A panels of {@code panelRows} and B rows {@code ldb} apart. */
         public Segments(int[] aOff, int[] bOff, int[] len, int panelRows, int ldb) {
-            if (aOff.length == 0 || aOff.length != bOff.length || aOff.length != len.length) {
+            this(aOff, null, bOff, len, panelRows, ldb);
+        }
+
+        /**
+         * As above, for tiles of two A panels: segment s reads the second panel's rows from {@code aSecond[s]} on
+         * ({@code null}: one panel).
+         */
+        public Segments(int[] aOff, int[] aSecond, int[] bOff, int[] len, int panelRows, int ldb) {
+            if (aOff.length == 0 || aOff.length != bOff.length || aOff.length != len.length
+                    || aSecond != null && aSecond.length != aOff.length) {
                 throw new IllegalArgumentException("segments: " + aOff.length + "/" + bOff.length + "/" + len.length);
             }
             this.count = aOff.length;
             this.ldb = ldb;
-            this.table = new long[1 + 3 * count];
+            this.twoPanels = aSecond != null;
+            this.table = new long[1 + 4 * count];
             table[0] = count;
             long aMax = 0;
             long bMax = 0;
             for (int s = 0; s < count; s++) {
-                if (aOff[s] < 0 || bOff[s] < 0 || len[s] < 1) {
+                if (aOff[s] < 0 || bOff[s] < 0 || len[s] < 1 || aSecond != null && aSecond[s] < 0) {
                     throw new IllegalArgumentException("segment " + s + ": " + aOff[s] + ", " + bOff[s] + ", " + len[s]);
                 }
-                table[1 + 3 * s] = 4L * aOff[s];
-                table[2 + 3 * s] = 4L * bOff[s];
-                table[3 + 3 * s] = len[s];
+                table[1 + 4 * s] = 4L * aOff[s];
+                table[2 + 4 * s] = 4L * bOff[s];
+                table[3 + 4 * s] = len[s];
+                table[4 + 4 * s] = aSecond == null ? 0 : 4L * (aSecond[s] - (long) aOff[s]);
                 aMax = Math.max(aMax, aOff[s] + (long) len[s] * panelRows);
+                if (aSecond != null) {
+                    aMax = Math.max(aMax, aSecond[s] + (long) len[s] * panelRows);
+                }
                 bMax = Math.max(bMax, bOff[s] + (long) (len[s] - 1) * ldb);
             }
             this.aEnd = aMax;
@@ -217,7 +233,8 @@ public final class GemmKernel extends JitKernel {
      */
     public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
                              int bStep, float[] c, int cOff, int ldc, int cStep) {
-        if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0) {
+        if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0
+                || segments.twoPanels != (key.panels() == 2)) {
             throw new IllegalArgumentException("segmented GEMM call: count " + count + ", ldb " + ldb + " (segments "
                     + segments.ldb + "), steps " + bStep + "/" + cStep + " for " + key);
         }
@@ -301,9 +318,10 @@ public final class GemmKernel extends JitKernel {
                 as.shr(tmp, lanes);
             }
         }
-        // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on).
-        Gp aNext = tmp;
-        if (key.panels() == 2) {
+        // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on);
+        // segmented tiles take that distance per segment from the table, into the bias register (no post-ops there).
+        Gp aNext = key.segmented ? bias : tmp;
+        if (key.panels() == 2 && !key.segmented) {
             as.mov(aNext, arg(KC));
             as.imul(aNext, aNext, 4 * key.panelRows);
         }
@@ -336,7 +354,8 @@ public final class GemmKernel extends JitKernel {
             Gp seg = R14;
             Gp segs = R15;
             if (key.segmented) {
-                // Table: count, then (A byte offset, B byte offset, length) per segment.
+                // Table: count, then (A byte offset, B byte offset, length, second A panel's byte distance) per
+                // segment.
                 as.mov(seg, arg(SEGMENTS));
                 as.mov(segs, mem(seg));
                 as.add(seg, 8);
@@ -346,6 +365,9 @@ public final class GemmKernel extends JitKernel {
                 as.lea(bCur, mem(b, col * vb));
                 as.add(bCur, mem(seg, 8));
                 as.mov(k, mem(seg, 16));
+                if (key.panels() == 2) {
+                    as.mov(aNext, mem(seg, 24));
+                }
             } else {
                 as.mov(aCur, a);
                 as.lea(bCur, mem(b, col * vb));
@@ -373,7 +395,7 @@ public final class GemmKernel extends JitKernel {
             as.dec(k);
             as.jcc(Assembler.Cond.NE, loop);
             if (key.segmented) {
-                as.add(seg, 24);
+                as.add(seg, 32);
                 as.dec(segs);
                 as.jcc(Assembler.Cond.NE, segment);
             }

@@ -53,7 +53,9 @@ public final class ConvKernel {
         int byCache = Math.max(PackedGemm.NR, CHUNK_FLOATS / Math.max(1, k) / PackedGemm.NR * PackedGemm.NR);
         // A small output (7×7, 14×14) is one chunk whatever its depth: every chunk streams all the weights, which
         // are megabytes in such layers, and threads share out the output channels instead.
-        this.maxChunk = PackedGemm.fewColumns(spatial) ? spatial : Math.min(spatial, byCache);
+        // With generated code a 1×1 layer is one chunk per thread: the product blocks and packs its input itself.
+        this.maxChunk = PackedGemm.fewColumns(spatial) || g.isPointwise() && micro.isJit() ? spatial
+                : Math.min(spatial, byCache);
     }
 
     private ConvKernel(ConvKernel o, PostOps post) {
@@ -129,7 +131,7 @@ public final class ConvKernel {
         Scratch(int threads) {
             boolean own = lanes == null && shifted == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
-            gemm = new float[threads][own ? PackedGemm.workspaceSize() : 0];
+            gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
             shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
             task = this::runTask;
             lanesScratch = lanes == null ? null : lanes.newScratch(threads);

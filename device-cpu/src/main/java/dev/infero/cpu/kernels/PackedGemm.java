@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * megabytes of weights are read once. The micro-kernel keeps an MR×NR tile of C in 12 vector registers over a whole
  * {@link #KC}-deep slice of K with plain vector loads and stores; a last column panel narrower than NR goes through a
  * zero-padded copy (any vector width, any shape). Generated AVX-512 code ({@link MicroKernel}) runs tiles of two
- * consecutive panels (12 × NR, 24 accumulators) over the same layout, and copies deep B panels read in place into
- * consecutive rows before sweeping them (see {@code multiplyRows}).
+ * consecutive panels (12 × NR, 24 accumulators) over the same layout, blocked by 16 column panels with each tile
+ * sweeping a block's panels in one call, and copies a large B shared by many rows into packed panels first (see
+ * {@code multiplyRows}).
  */
 public final class PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -27,11 +28,29 @@ public final class PackedGemm {
     public static final int KC = 256;
     /** Up to this many column panels, a pass over K walks row panels outside column panels (see multiplyRows). */
     private static final int ROWS_OUTER_PANELS = 4;
+    /** Column panels per block of the generated kernels' loops (see the JIT {@code multiplyRows}): 512 columns. */
+    private static final int BLOCK_PANELS = 16;
     /**
-     * A B panel deeper than this many floats (16 KB: half a Zen 4 L1, a third of Sapphire Rapids') is copied into
-     * consecutive rows before the row tiles sweep it (see multiplyRows).
+     * A B of at most this many floats in all (an im2col chunk, written just before) is in cache: it is copied into
+     * packed panels only for {@link #PACK_ROWS} rows or more.
      */
-    private static final int PACK_FLOATS = 4 * 1024;
+    private static final int IN_CACHE_FLOATS = 64 * 1024;
+    /**
+     * B is copied into packed panels (see the JIT {@code multiplyRows}) when at least this many rows of C share it,
+     * or, when it is larger than {@link #IN_CACHE_FLOATS}, when its K block is deeper than {@link #PACK_DEPTH} (deep
+     * panels read in place evict each other from L1): otherwise the copy costs more than the row tiles save
+     * (ConvCpuTime 64×56×56→64 1×1: 176 GFLOPS in place, 154 copied; 16×160×160→32 3×3/2 im2col, K = 144: 97–103 in
+     * place, 82 copied).
+     */
+    private static final int PACK_ROWS = 128;
+    private static final int PACK_DEPTH = 128;
+    /**
+     * Floats between consecutive packed panels beyond their {@code kc·NR}: one cache line, so the rows that
+     * {@code packBlock} writes to the block's panels at once do not all map to the same L1 set.
+     */
+    private static final int PACK_SKEW = 16;
+    /** Where the packed block starts in the workspace: after the narrow panel's copy and its C tile. */
+    private static final int PACK_AT = KC * NR + MR * NR;
 
     private final int m;
     private final int k;
@@ -105,17 +124,18 @@ public final class PackedGemm {
         return panelOffset(m, k, MR, panel, p0);
     }
 
-    /** Floats of per-thread workspace {@link #multiply} needs for the narrow last column panel. */
+    /** Floats of per-thread workspace enough for any {@link #multiply}: the narrow panel's copy and a packed block of B. */
     public static int workspaceSize() {
-        return KC * NR + MR * NR + KC * ROWS_OUTER_PANELS * NR;
+        return PACK_AT + BLOCK_PANELS * (KC * NR + PACK_SKEW);
     }
 
-    /** Copies {@code kc} rows of one NR-column panel of B ({@code ldb} apart) to consecutive rows at {@code dst}. */
-    private static void packPanel(float[] b, int bi, int ldb, int kc, float[] dst, int d) {
-        for (int q = 0; q < kc; q++, bi += ldb, d += NR) {
-            FloatVector.fromArray(S, b, bi).intoArray(dst, d);
-            FloatVector.fromArray(S, b, bi + L).intoArray(dst, d + L);
-        }
+    /**
+     * Floats of per-thread workspace enough for products of this matrix with up to {@code columns} columns: the
+     * narrow panel's copy and a packed block of B as deep as this matrix's K blocks (a smaller workspace only turns
+     * the packing off).
+     */
+    public int workspaceSize(int columns) {
+        return PACK_AT + Math.min(BLOCK_PANELS, columns / NR) * (Math.min(k, KC) * NR + PACK_SKEW);
     }
 
     public int rows() {
@@ -165,90 +185,71 @@ public final class PackedGemm {
         if (firstPanel >= endPanel) {
             return;
         }
-        int full = n / NR * NR;
-        int tailW = n - full;
         boolean masks = micro.masksTails();
         boolean integer = post.integerSums();
-        boolean rowsOuter = fewColumns(n);
         // Register tiles of `ppt` consecutive panels (MicroKernel.tilePanels): tileRows rows each, the last one
         // shorter; a tile's rows past MR read the next panel, kc·MR floats on in the packed block.
         int ppt = micro.tilePanels();
         int tileRows = ppt * MR;
         int row0 = firstPanel * MR;
-        int fullTiles = (rowLimit - row0) / tileRows;
-        for (int p = 0; p < k; p += KC) {
-            int kc = Math.min(KC, k - p);
-            boolean first = p == 0;
-            MicroKernel.Fused f = p + kc == k ? fused : null;
-            if (tailW > 0 && !masks) {
-                for (int q = 0; q < kc; q++) {
-                    System.arraycopy(b, bOff + (p + q) * ldb + full, ws, q * NR, tailW);
-                    java.util.Arrays.fill(ws, q * NR + tailW, (q + 1) * NR, 0f);
-                }
-            }
-            if (rowsOuter) {
-                // The few column panels are copied panel after panel into consecutive rows (see below) when several
-                // row tiles sweep them: every tile then streams them sequentially from L1/L2 instead of gathering
-                // ldb-strided rows again.
-                boolean pack = full > 0 && rowLimit - row0 > tileRows && ldb != NR && kc * NR > PACK_FLOATS;
+        boolean manyTiles = rowLimit - row0 > tileRows;
+        boolean inCache = (long) k * ldb <= IN_CACHE_FLOATS;
+        // Blocked as BLIS does: a block of up to BLOCK_PANELS column panels, K block by K block (the block's rows of
+        // C stay in L2 between K blocks), and every register tile sweeps all the block's panels along its rows in
+        // one call: its slice of A stays in L1, B streams from L1/L2, C is written in runs of the block's width per
+        // row, and megabytes of weights (7×7 outputs) stream once. A large B shared by enough rows (1×1
+        // convolutions on their input planes) has each K block of the block copied row by row first (runs of up to
+        // 2 KB, which the hardware prefetchers follow, instead of 128-byte pieces ldb apart) into consecutive
+        // panels (ConvCpuTime 64×56×56→256 1×1: 86–102 → 177–190 GFLOPS). Sweeping down the rows of one column
+        // panel instead (as before) made one call per panel and row range: with few rows and a short K (stems,
+        // thin layers) the calls cost as much as the tiles (3×320×320→16 3×3/2: 58 → 71 GFLOPS, 16×160×160→16 1×1:
+        // 64 → 96).
+        for (int j0 = 0; j0 < n; j0 += BLOCK_PANELS * NR) {
+            int w = Math.min(BLOCK_PANELS * NR, n - j0);
+            int panels = w / NR;
+            int tailW = w - panels * NR;
+            for (int p = 0; p < k; p += KC) {
+                int kc = Math.min(KC, k - p);
+                boolean first = p == 0;
+                MicroKernel.Fused f = p + kc == k ? fused : null;
+                int panelStride = kc * NR + PACK_SKEW;
+                boolean pack = panels > 0 && manyTiles && ldb != NR
+                        && (rowLimit - row0 >= PACK_ROWS || !inCache && kc > PACK_DEPTH)
+                        && ws.length >= PACK_AT + panels * panelStride;
                 float[] pb = b;
-                int bi = bOff + p * ldb;
+                int bi = bOff + p * ldb + j0;
                 int pldb = ldb;
                 int pStep = NR;
                 if (pack) {
-                    int packAt = KC * NR + MR * NR;
-                    for (int j = 0; j < full; j += NR) {
-                        packPanel(b, bOff + p * ldb + j, ldb, kc, ws, packAt + j / NR * kc * NR);
-                    }
+                    packBlock(b, bi, ldb, kc, panels, ws, PACK_AT, panelStride);
                     pb = ws;
-                    bi = packAt;
+                    bi = PACK_AT;
                     pldb = NR;
-                    pStep = kc * NR;
+                    pStep = panelStride;
+                }
+                if (tailW > 0 && !masks) {
+                    for (int q = 0; q < kc; q++) {
+                        System.arraycopy(b, bOff + (p + q) * ldb + j0 + panels * NR, ws, q * NR, tailW);
+                        java.util.Arrays.fill(ws, q * NR + tailW, (q + 1) * NR, 0f);
+                    }
                 }
                 for (int panel = firstPanel; panel < endPanel; panel += ppt) {
                     int mr = Math.min(tileRows, rowLimit - panel * MR);
-                    if (full > 0) {
-                        jit(f, false, first, integer, mr, kc, full / NR, blockOffset(panel, p), 0, pb, bi, pldb,
-                                pStep, c, cOff + panel * MR * ldc, ldc, NR, NR, channelBase + panel * MR, 0, residual);
+                    int cc = cOff + panel * MR * ldc + j0;
+                    if (panels > 0) {
+                        jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
+                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual);
+                    }
+                    if (tailW > 0 && masks) {
+                        jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b,
+                                bOff + p * ldb + j0 + panels * NR, ldb, 0, c, cc + panels * NR, ldc, 0, tailW,
+                                channelBase + panel * MR, 0, residual);
                     }
                 }
-            } else {
-                // B panels read in place sit ldb apart row by row: deep panels (over 16 KB) then share a few L1
-                // sets and evict each other, and the prefetchers do not follow them, so every row tile re-reads
-                // its B from L2. Copied once into consecutive rows, the panel stays in L1 while all row tiles
-                // sweep it (GemmCpuTime 64×3136×256: 44–48 → 51–56 % of
-                // the FMA peak).
-                boolean pack = rowLimit - row0 > tileRows && ldb != NR && kc * NR > PACK_FLOATS;
-                float[] pb = pack ? ws : b;
-                int pldb = pack ? NR : ldb;
-                int packAt = KC * NR + MR * NR;
-                for (int j = 0; j < full; j += NR) {
-                    int bi = bOff + p * ldb + j;
-                    if (pack) {
-                        packPanel(b, bi, ldb, kc, ws, packAt);
-                        bi = packAt;
-                    }
-                    if (fullTiles > 0) {
-                        jit(f, false, first, integer, tileRows, kc, fullTiles, blockOffset(firstPanel, p),
-                                kc * tileRows, pb, bi, pldb, 0, c, cOff + row0 * ldc + j, ldc, tileRows * ldc, NR,
-                                channelBase + row0, tileRows, residual);
-                    }
-                    int rest = row0 + fullTiles * tileRows;
-                    if (rest < rowLimit) {
-                        jit(f, false, first, integer, rowLimit - rest, kc, 1, blockOffset(rest / MR, p), 0, pb, bi,
-                                pldb, 0, c, cOff + rest * ldc + j, ldc, 0, NR, channelBase + rest, 0, residual);
-                    }
-                }
-            }
-            if (tailW > 0) {
-                for (int panel = firstPanel; panel < endPanel; panel += masks ? ppt : 1) {
-                    int cc = cOff + panel * MR * ldc + full;
-                    if (masks) {
-                        int mr = Math.min(tileRows, rowLimit - panel * MR);
-                        jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b, bOff + p * ldb + full,
-                                ldb, 0, c, cc, ldc, 0, tailW, channelBase + panel * MR, 0, residual);
-                    } else {
-                        // Through the zero-padded copy of the narrow panel, without post-ops (applied below).
+                if (tailW > 0 && !masks) {
+                    // Through the zero-padded copy of the narrow panel, without post-ops (applied below).
+                    for (int panel = firstPanel; panel < endPanel; panel++) {
+                        int cc = cOff + panel * MR * ldc + j0 + panels * NR;
                         int mr = Math.min(MR, rowLimit - panel * MR);
                         int tile = KC * NR;
                         for (int r = 0; r < mr && !first; r++) {
@@ -263,11 +264,26 @@ public final class PackedGemm {
                 }
             }
         }
+        int full = n / NR * NR;
         for (int i = rowStart; i < rowLimit; i++) {
             if (fused == null) {
                 post.apply(c, cOff + i * ldc, n, channelBase + i, residual);
-            } else if (tailW > 0 && !masks) {
-                post.apply(c, cOff + i * ldc + full, tailW, channelBase + i, residual);
+            } else if (full < n && !masks) {
+                post.apply(c, cOff + i * ldc + full, n - full, channelBase + i, residual);
+            }
+        }
+    }
+
+    /**
+     * Copies {@code kc} rows of {@code panels} NR-column panels of B (rows {@code ldb} apart from {@code b[bi]}) into
+     * consecutive panels {@code stride} floats apart at {@code dst[d]}, reading each row of B once from left to right.
+     */
+    private static void packBlock(float[] b, int bi, int ldb, int kc, int panels, float[] dst, int d, int stride) {
+        for (int q = 0; q < kc; q++, bi += ldb) {
+            int to = d + q * NR;
+            for (int j = 0; j < panels; j++, to += stride) {
+                FloatVector.fromArray(S, b, bi + j * NR).intoArray(dst, to);
+                FloatVector.fromArray(S, b, bi + j * NR + L).intoArray(dst, to + L);
             }
         }
     }

@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
- * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col. The input planes are copied
+ * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col (stride 2 too with generated
+ * code: see {@link #copyWindow}). The input planes are copied
  * zero-padded to rows of {@code Wp = OW + (KW-1)·dW} floats (the padding columns are part of each row). Output
  * position {@code (y, x)} becomes column {@code j = y·Wp + x} of a padded-width output, and what tap {@code (kh, kw)}
  * reads there from channel c is {@code padded[c][j + kh·dH·Wp + kw·dW]}: for each tap, the rows of the im2col matrix
@@ -36,14 +37,24 @@ final class ShiftedConv {
      * The same with generated code, whose segmented tiles stay in registers across all taps (no C tile loads and
      * stores per tap): here the copy that replaces im2col pays from 4 channels (1 thread, thread CPU time, im2col →
      * shifted: 4×240×320→16 1.11 → 0.88 ms, 8×240×320→16 1.90 → 1.41, 16×240×320→16 5.0 → 2.6, 12×120×160→24
-     * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56).
+     * 0.83 → 0.66, 8×56×56→32 0.138 → 0.100, 16×112×112→64 1.65 → 1.56). Stride 2 through phase planes
+     * (ConvCpuTime, GFLOPS): 8×160×160→16 74 → 92, 24×104×104→48 105 → 131, 32×80×80→64 109 → 132; 3×3 stems
+     * of 3 channels lose (3×224×224→32 100 → 85) and stay im2col; see {@link #WIDE_WINDOW_TAPS}.
      */
     private static final int MIN_CHANNELS_SEGMENTED = 4;
+    /**
+     * Kernel windows from this many taps (7×7) take the segmented path with any number of input channels: their
+     * im2col copies 49 rows per channel (ResNet's 3→64 7×7/2 stem on 224×224: 135 → 156–162 GFLOPS), while 3×3 stems
+     * of 3 channels lose (segments of 3 steps; 3×224×224→32 3×3/2 98–105 → 87–91).
+     */
+    private static final int WIDE_WINDOW_TAPS = 49;
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
     private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
     private final ConvGeometry g;
     private final PackedGemm[] weights;
+    /** The stride (1, or 2 through phase planes, see {@link #copyWindow}). */
+    private final int stride;
     /** Row length of a padded plane and of the padded-width output. */
     private final int paddedW;
     private final int paddedH;
@@ -59,12 +70,18 @@ final class ShiftedConv {
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
     private final MicroKernel micro;
-    /** Generated code: per row panel, its taps as one segment table; per mr, the kernel; else {@code null}. */
+    /**
+     * Generated code: per register tile (indexed by its first row panel), its taps as one segment table; per mr, the
+     * kernel; else {@code null}.
+     */
     private final dev.infero.cpu.jit.GemmKernel.Segments[] panelSegments;
     private final dev.infero.cpu.jit.GemmKernel[] segmentedKernels;
+    /** Row panels per generated tile ({@link MicroKernel#tilePanels}), 1 for the Vector API kernel. */
+    private final int tilePanels;
 
     /**
-     * Whether this beats im2col: stride 1 and a real kernel window (1×1 is a plain product already), enough input
+     * Whether this beats im2col: stride 1 (or 2 with generated segmented tiles, through phase planes) and a real
+     * kernel window (1×1 is a plain product already), enough input
      * channels that each micro-kernel call runs long against its load and store of the C tile, and outputs wide
      * enough that the dropped columns add few column panels (tiny outputs such as 5×5 would double them). Outputs of
      * a few column panels (7×7) stay with im2col, whose rows-outer loop streams their megabytes of weights once.
@@ -75,12 +92,16 @@ final class ShiftedConv {
 
     /** As {@link #suits(ConvGeometry)}, for generated segmented tiles when {@code segmented} (JIT on). */
     static boolean suits(ConvGeometry g, boolean segmented) {
-        if (g.strideH() != 1 || g.strideW() != 1 || g.kernelH() * g.kernelW() == 1
-                || g.inChannelsPerGroup() < (segmented ? MIN_CHANNELS_SEGMENTED : MIN_CHANNELS)
+        int s = g.strideW();
+        boolean stride = s == 1 && g.strideH() == 1
+                || segmented && s == 2 && g.strideH() == 2 && g.dilationH() == 1 && g.dilationW() == 1;
+        if (!stride || g.kernelH() * g.kernelW() == 1
+                || g.inChannelsPerGroup() < (!segmented ? MIN_CHANNELS
+                        : g.kernelH() * g.kernelW() >= WIDE_WINDOW_TAPS ? 1 : MIN_CHANNELS_SEGMENTED)
                 || PackedGemm.fewColumns(g.outH() * g.outW())) {
             return false;
         }
-        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW());
+        int padded = g.outH() * (g.outW() + (g.kernelW() - 1) * g.dilationW() / s);
         int panels = panels(g.outH() * g.outW());
         return panels(padded) * 100 <= panels * (100 + MAX_EXTRA_PANELS_PERCENT);
     }
@@ -102,8 +123,9 @@ final class ShiftedConv {
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
         int k = cin * taps;
-        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW();
-        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH();
+        this.stride = g.strideW();
+        this.paddedW = g.outW() + (g.kernelW() - 1) * g.dilationW() / stride;
+        this.paddedH = g.outH() + (g.kernelH() - 1) * g.dilationH() / stride;
         this.maxShift = (paddedH - g.outH()) * paddedW + paddedW - g.outW();
         this.weights = new PackedGemm[g.groups()];
         float[] byTap = new float[cout * k];
@@ -118,7 +140,7 @@ final class ShiftedConv {
             this.weights[grp] = new PackedGemm(cout, k, byTap, 0, k, micro);
         }
         int total = roundUp(g.outH() * paddedW, PackedGemm.NR);
-        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (cin * paddedW));
+        int rowsInBudget = Math.max(1, WINDOW_FLOATS / (stride * stride * cin * paddedW));
         this.maxChunk = Math.clamp((rowsInBudget * paddedW - maxShift) / PackedGemm.NR * PackedGemm.NR,
                 PackedGemm.NR, total);
         this.ldb = rowsRead(maxChunk) * paddedW;
@@ -127,12 +149,16 @@ final class ShiftedConv {
         int[] len = new int[k0.length];
         int[] b = new int[k0.length];
         for (int t = 0; t < taps; t++) {
-            int shift = t / g.kernelW() * g.dilationH() * paddedW + t % g.kernelW() * g.dilationW();
+            // Stride s: tap (kh, kw) reads phase (kh mod s, kw mod s) of the window, shifted by (kh / s, kw / s).
+            int kh = t / g.kernelW() * g.dilationH();
+            int kw = t % g.kernelW() * g.dilationW();
+            int shift = kh / stride * paddedW + kw / stride;
+            int phase = (kh % stride * stride + kw % stride) * cin * ldb;
             for (int p = t * cin; p < (t + 1) * cin; ) {
                 int end = Math.min((t + 1) * cin, (p / PackedGemm.KC + 1) * PackedGemm.KC);
                 k0[segments] = p;
                 len[segments] = end - p;
-                b[segments] = (p - t * cin) * ldb + shift;
+                b[segments] = phase + (p - t * cin) * ldb + shift;
                 segments++;
                 p = end;
             }
@@ -140,21 +166,29 @@ final class ShiftedConv {
         this.segK0 = Arrays.copyOf(k0, segments);
         this.segLen = Arrays.copyOf(len, segments);
         this.segB = Arrays.copyOf(b, segments);
-        // With generated code, one call per row panel sweeps its columns, the tile in registers across all taps.
+        // With generated code, one call per register tile (tilePanels consecutive row panels: 12 rows with
+        // AVX-512) sweeps its columns, the tile in registers across all taps.
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
+        this.tilePanels = micro.isJit() ? micro.tilePanels() : 1;
+        int tileRows = tilePanels * PackedGemm.MR;
         this.panelSegments = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel.Segments[panels] : null;
-        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[PackedGemm.MR] : null;
-        for (int panel = 0; micro.isJit() && panel < panels; panel++) {
+        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[tileRows] : null;
+        for (int panel = 0; micro.isJit() && panel < panels; panel += tilePanels) {
+            boolean two = panel + 1 < panels && tilePanels == 2;
             int[] aOff = new int[segments];
+            int[] aSecond = two ? new int[segments] : null;
             for (int s = 0; s < segments; s++) {
                 int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
                 aOff[s] = this.weights[0].blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
+                if (two) {
+                    aSecond[s] = this.weights[0].blockOffset(panel + 1, p0) + (segK0[s] - p0) * PackedGemm.MR;
+                }
             }
-            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, segB, segLen, PackedGemm.MR, ldb);
-        }
-        // Generated at compile time: a layer has at most two row counts (full panels and the last one).
-        for (int mr : new int[] {Math.min(PackedGemm.MR, cout), (cout - 1) % PackedGemm.MR + 1}) {
-            if (micro.isJit() && segmentedKernels[mr - 1] == null) {
+            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, aSecond, segB, segLen,
+                    PackedGemm.MR, ldb);
+            // Generated at compile time: a layer has at most two row counts (full tiles and the last one).
+            int mr = Math.min(tileRows, cout - panel * PackedGemm.MR);
+            if (segmentedKernels[mr - 1] == null) {
                 segmentedKernels[mr - 1] = micro.segmented(mr);
             }
         }
@@ -190,7 +224,7 @@ final class ShiftedConv {
         private int chunks;
 
         Scratch(int threads) {
-            window = new float[threads][g.inChannelsPerGroup() * ldb];
+            window = new float[threads][stride * stride * g.inChannelsPerGroup() * ldb];
             result = new float[threads][g.outChannelsPerGroup() * maxChunk];
             task = this::runTask;
         }
@@ -242,8 +276,8 @@ final class ShiftedConv {
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
         int b0 = j0 - firstRow * paddedW;
         if (panelSegments != null && !post.integerSums()) {
-            for (int panel = 0; panel < panels; panel++) {
-                int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
+            for (int panel = 0; panel < panels; panel += tilePanels) {
+                int mr = Math.min(tilePanels * PackedGemm.MR, cout - panel * PackedGemm.MR);
                 segmentedKernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
                         b0, ldb, PackedGemm.NR, result, panel * PackedGemm.MR * width, width, PackedGemm.NR);
             }
@@ -265,24 +299,35 @@ final class ShiftedConv {
         store(result, width, out, residual, post, n, grp, j0);
     }
 
-    /** Padded rows [from, to) of every channel of the group into the window, zero outside the input. */
+    /**
+     * Padded rows [from, to) of every channel of the group into the window, zero outside the input. With stride 2
+     * the window holds four phase planes, phase (py, px) of channel c at {@code ((py·2 + px)·cin + c)·ldb}: its
+     * padded row r, column x is input row {@code 2r + py - padTop}, column {@code 2x + px - padLeft}, so every tap
+     * reads one phase at a constant shift, as with stride 1.
+     */
     private void copyWindow(float[] in, int inOff, int from, int to, float[] window) {
         int w = g.inW();
-        // Padded columns [x0, x0 + len) hold input columns [ix0, ix0 + len); the rest is padding.
-        int x0 = Math.max(0, g.padLeft());
-        int ix0 = x0 - g.padLeft();
-        int len = Math.clamp(Math.min(w - ix0, paddedW - x0), 0, paddedW - x0);
-        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
-            int plane = inOff + c * g.inH() * w;
-            for (int r = from; r < to; r++) {
-                int d = c * ldb + (r - from) * paddedW;
-                int iy = r - g.padTop();
-                if (iy < 0 || iy >= g.inH()) {
-                    Arrays.fill(window, d, d + paddedW, 0f);
-                } else {
-                    Arrays.fill(window, d, d + x0, 0f);
-                    System.arraycopy(in, plane + iy * w + ix0, window, d + x0, len);
-                    Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
+        int cin = g.inChannelsPerGroup();
+        for (int py = 0; py < stride; py++) {
+            for (int px = 0; px < stride; px++) {
+                // Padded columns [x0, x0 + len) hold input columns ix0, ix0 + stride, ...; the rest is padding.
+                int x0 = Math.max(0, (g.padLeft() - px + stride - 1) / stride);
+                int ix0 = stride * x0 + px - g.padLeft();
+                int len = Math.clamp(Math.min((w - ix0 + stride - 1) / stride, paddedW - x0), 0, paddedW - x0);
+                int phase = (py * stride + px) * cin * ldb;
+                for (int c = 0; c < cin; c++) {
+                    int plane = inOff + c * g.inH() * w;
+                    for (int r = from; r < to; r++) {
+                        int d = phase + c * ldb + (r - from) * paddedW;
+                        int iy = stride * r + py - g.padTop();
+                        if (iy < 0 || iy >= g.inH() || len == 0) {
+                            Arrays.fill(window, d, d + paddedW, 0f);
+                        } else {
+                            Arrays.fill(window, d, d + x0, 0f);
+                            WindowKernel.copyStrided(in, plane + iy * w + ix0, stride, window, d + x0, 0, len);
+                            Arrays.fill(window, d + x0 + len, d + paddedW, 0f);
+                        }
+                    }
                 }
             }
         }

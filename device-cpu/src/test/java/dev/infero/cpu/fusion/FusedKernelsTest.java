@@ -1,5 +1,6 @@
 package dev.infero.cpu.fusion;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.device.ExecutionRequest;
@@ -8,6 +9,8 @@ import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.activation.Clamp;
 import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.activation.Sigmoid;
+import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.Convolution;
@@ -71,6 +74,46 @@ class FusedKernelsTest {
             long fused = fastRequest.profilingInfo().stream()
                     .filter(p -> p.status() == ProfilingInfo.Status.OPTIMIZED_OUT).count();
             assertTrue(fused >= 4, "bias adds, ReLUs and the residual add are fused: " + fastRequest.profilingInfo());
+        }
+    }
+
+    /**
+     * SiLU as YOLOX exports it, {@code v · Sigmoid(v)}, after a stride-2 stem, a 1×1 and a depthwise convolution
+     * (the product written both ways round); then a Sigmoid whose input has another reader, which stays a layer.
+     */
+    private static Graph siluBlock(int batch) {
+        Random r = new Random(12);
+        GraphBuilder b = new GraphBuilder("silu");
+        Value x = b.input("x", ElementType.F32, batch, 3, 21, 21);
+        Value stem = conv(b, r, x, false, 16, 3, 3, 2, 1);
+        Value a = b.op(new Multiply(), stem, b.op(new Sigmoid(), stem));
+        Value pw = conv(b, r, a, false, 24, 16, 1, 1, 0);
+        Value c = b.op(new Multiply(), b.op(new Sigmoid(), pw), pw);
+        Value dw = conv(b, r, c, true, 24, 24, 3, 1, 1);
+        Value d = b.op(new Multiply(), dw, b.op(new Sigmoid(), dw));
+        Value e = conv(b, r, d, false, 8, 24, 1, 1, 0);
+        Value gate = b.op(new Sigmoid(), e);
+        return b.output(b.op(new Add(), b.op(new Multiply(), e, gate), e)).graph();
+    }
+
+    @Test
+    void siluAfterConvolutionsRunsAsTheirPostOp() {
+        Tensor x = RandomData.tensor(new Random(6), 2, 3, 21, 21);
+        try (var fast = new CpuDevice().compile(siluBlock(2), Map.of());
+             var reference = new CpuDevice().compile(siluBlock(-1), Map.of())) {
+            ExecutionRequest fastRequest = fast.newRequest();
+            fastRequest.setProfiling(true);
+            fastRequest.setInput(0, x);
+            fastRequest.run();
+            ExecutionRequest referenceRequest = reference.newRequest();
+            referenceRequest.setInput(0, x);
+            referenceRequest.run();
+            TensorAssert.assertClose(referenceRequest.output(0), fastRequest.output(0), 1e-5, 1e-5);
+            long sigmoids = fastRequest.profilingInfo().stream()
+                    .filter(p -> p.nodeType().equals("Sigmoid") && p.status() == ProfilingInfo.Status.EXECUTED)
+                    .count();
+            assertEquals(1, sigmoids, "three SiLUs fused, the last Sigmoid (its input read thrice) runs: "
+                    + fastRequest.profilingInfo());
         }
     }
 }

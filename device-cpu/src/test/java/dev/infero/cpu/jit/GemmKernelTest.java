@@ -161,27 +161,33 @@ class GemmKernelTest {
     void segmentedTilesSumEverySegment(Jit.Isa isa) {
         assumeTrue(isa.supported(), isa + " not available");
         Random rnd = new Random(3);
-        for (int trial = 0; trial < 25; trial++) {
+        for (int trial = 0; trial < 40; trial++) {
             int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
-            int mr = 1 + rnd.nextInt(PANEL);
+            // AVX-512: also tiles of two panels, the second one's rows read from their own offsets per segment.
+            boolean two = isa == Jit.Isa.AVX512 && trial % 2 == 1;
+            int mr = two ? PANEL + 1 + rnd.nextInt(PANEL) : 1 + rnd.nextInt(PANEL);
             int segs = 1 + rnd.nextInt(9);
             int ldb = nr * (1 + rnd.nextInt(6)) + rnd.nextInt(3);
             int[] aOff = new int[segs];
             int[] bOff = new int[segs];
             int[] len = new int[segs];
+            int[] aSecond = two ? new int[segs] : null;
             for (int s = 0; s < segs; s++) {
                 len[s] = 1 + rnd.nextInt(30);
                 aOff[s] = rnd.nextInt(200);
                 bOff[s] = rnd.nextInt(50);
+                if (two) {
+                    aSecond[s] = rnd.nextInt(200);
+                }
             }
-            GemmKernel.Segments table = new GemmKernel.Segments(aOff, bOff, len, PANEL, ldb);
+            GemmKernel.Segments table = new GemmKernel.Segments(aOff, aSecond, bOff, len, PANEL, ldb);
             GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, mr, nr,
                     GemmKernel.Mode.FIRST, false, false, false, GemmKernel.Activation.NONE, false, true));
             int count = 1 + rnd.nextInt(3);
             float[] a = values(rnd, 200 + 30 * PANEL, false);
             float[] b = values(rnd, 50 + 30 * ldb + count * nr, false);
             int ldc = count * nr + rnd.nextInt(3);
-            float[] c = values(rnd, PANEL * ldc, false);
+            float[] c = values(rnd, 2 * PANEL * ldc, false);
             float[] expected = c.clone();
             for (int t = 0; t < count; t++) {
                 for (int r = 0; r < mr; r++) {
@@ -189,7 +195,8 @@ class GemmKernelTest {
                         float sum = 0;
                         for (int s = 0; s < segs; s++) {
                             for (int p = 0; p < len[s]; p++) {
-                                sum = Math.fma(a[aOff[s] + p * PANEL + r], b[bOff[s] + t * nr + p * ldb + j], sum);
+                                float av = r < PANEL ? a[aOff[s] + p * PANEL + r] : a[aSecond[s] + p * PANEL + r - PANEL];
+                                sum = Math.fma(av, b[bOff[s] + t * nr + p * ldb + j], sum);
                             }
                         }
                         expected[r * ldc + t * nr + j] = sum;
@@ -210,6 +217,28 @@ class GemmKernelTest {
                     ldb, nr, c, 0, ldc, nr));
             assertThrows(IllegalArgumentException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb + 1,
                     nr, c, 0, ldc, nr));
+            // A table without the second panel's offsets is refused by a two-panel kernel, and the other way round.
+            GemmKernel.Segments other = new GemmKernel.Segments(aOff, two ? null : aOff, bOff, len, PANEL, ldb);
+            if (isa == Jit.Isa.AVX512) {
+                assertThrows(IllegalArgumentException.class, () -> kernel.runSegmented(other, count, a, 0, b, 0, ldb,
+                        nr, c, 0, ldc, nr));
+            }
+            // A too short for the second panel's segments: refused before the call.
+            if (two) {
+                int maxA = 0;
+                for (int s = 0; s < segs; s++) {
+                    maxA = Math.max(maxA, aSecond[s] + len[s] * PANEL);
+                }
+                float[] shortA = java.util.Arrays.copyOf(a, maxA - 1);
+                boolean firstFits = true;
+                for (int s = 0; s < segs; s++) {
+                    firstFits &= aOff[s] + len[s] * PANEL <= shortA.length;
+                }
+                if (firstFits) {
+                    assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, shortA, 0,
+                            b, 0, ldb, nr, c, 0, ldc, nr));
+                }
+            }
         }
     }
 

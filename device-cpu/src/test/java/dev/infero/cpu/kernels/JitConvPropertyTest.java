@@ -1,6 +1,7 @@
 package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.infero.cpu.jit.Jit;
@@ -17,16 +18,31 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sums on integer codes (exact).
  */
 class JitConvPropertyTest {
-    /** Kind 0: 1×1 or any; 1: stride 2, few output channels (im2col); 2: stride 1, planes past 28×28 (shifted); 3: lanes. */
+    /**
+     * Kind 0: 1×1 or any; 1: stride 2, few input and output channels (im2col); 2: stride 1, planes past 28×28 (shifted); 3: lanes;
+     * 4: stride 2, 3×3 to 7×7, outputs past 28×28 (shifted through phase planes with generated code).
+     */
     private static ConvGeometry geometry(Random r, int kind) {
+        if (kind == 4) {
+            int k = new int[] {3, 3, 5, 7}[r.nextInt(4)];
+            // 7×7 windows (stems) from 1 input channel.
+            int cin = k == 7 && r.nextBoolean() ? 1 + r.nextInt(3) : 4 + r.nextInt(20);
+            int h = 61 + r.nextInt(30);
+            int w = 61 + r.nextInt(30);
+            int pad = r.nextInt(k / 2 + 2);
+            int oh = (h + 2 * pad - k) / 2 + 1;
+            int ow = (w + 2 * pad - k) / 2 + 1;
+            return new ConvGeometry(1 + r.nextInt(2), cin, h, w, 1 + r.nextInt(40), oh, ow, k, k, 2, 2, 1, 1, pad,
+                    pad, 1);
+        }
         int n = 1 + r.nextInt(2);
         int k = kind == 0 ? 1 : kind == 2 ? 3 : new int[] {1, 3, 3, 5}[r.nextInt(4)];
-        int stride = kind == 2 ? 1 : kind == 1 ? 2 : 1 + r.nextInt(2);
+        int stride = kind == 2 ? 1 : kind == 1 ? 2 : r.nextInt(3) == 0 ? 2 : 1;
         int dil = r.nextInt(4) == 0 ? 2 : 1;
         int groups = r.nextInt(4) == 0 ? 2 : 1;
         // Kind 2 with 4–23 channels: shifted with generated (segmented) tiles, im2col for the Vector API kernel.
         int cin = groups * (kind == 2 ? (r.nextBoolean() ? 4 + r.nextInt(20) : 24 + r.nextInt(12))
-                : 1 + r.nextInt(kind == 3 ? 80 : 40));
+                : 1 + r.nextInt(kind == 3 ? 80 : kind == 1 ? 3 : 40));
         int cout = groups * (kind == 3 ? 20 + r.nextInt(60) : kind == 1 ? 1 + r.nextInt(15) : 1 + r.nextInt(40));
         // Kind 2 (stride 1, many input channels, planes past 28×28): the shifted strategy.
         int h = kind == 3 ? 3 + r.nextInt(8) : kind == 2 ? 29 + r.nextInt(4) : 4 + r.nextInt(20);
@@ -56,8 +72,9 @@ class JitConvPropertyTest {
         Random r = new Random(2026 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         java.util.Set<String> strategies = new java.util.TreeSet<>();
-        for (int trial = 0; trial < 32; trial++) {
-            ConvGeometry g = geometry(r, trial % 4);
+        boolean stride2Shifted = false;
+        for (int trial = 0; trial < 40; trial++) {
+            ConvGeometry g = geometry(r, trial % 5);
             int threads = 1 + r.nextInt(2);
             float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
@@ -69,6 +86,7 @@ class JitConvPropertyTest {
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
             strategies.add(generated.strategy());
+            stride2Shifted |= g.strideW() == 2 && generated.strategy().equals("shifted_gemm");
             try (WorkerPool pool = new WorkerPool(threads, "t")) {
                 reference.run(in, expected, res, reference.newScratch(threads), pool);
                 generated.run(in, actual, res, generated.newScratch(threads), pool);
@@ -79,6 +97,7 @@ class JitConvPropertyTest {
             }
         }
         assertEquals(java.util.Set.of("channel_lanes_gemm", "gemm_1x1", "im2col_gemm", "shifted_gemm"), strategies);
+        assertTrue(stride2Shifted, "stride-2 layers ran shifted through phase planes");
     }
 
     @ParameterizedTest
@@ -114,9 +133,13 @@ class JitConvPropertyTest {
         Random r = new Random(5 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         for (int trial = 0; trial < 60; trial++) {
-            int m = 1 + r.nextInt(40);
-            int k = r.nextInt(4) == 0 ? PackedGemm.KC + 1 + r.nextInt(300) : 1 + r.nextInt(60);
-            int n = 1 + r.nextInt(r.nextBoolean() ? 4 * PackedGemm.NR : 12 * PackedGemm.NR);
+            // Every fifth product large enough that B is copied into packed blocks (at least 128 rows, or K blocks
+            // deeper than 128, on a B past 64 K floats) over several blocks of 16 column panels and a tail.
+            boolean large = trial % 5 == 4;
+            int m = large && r.nextBoolean() ? 128 + r.nextInt(40) : 1 + r.nextInt(40);
+            int k = r.nextInt(4) == 0 || large && m < 128 ? PackedGemm.KC + 1 + r.nextInt(300) : 1 + r.nextInt(60);
+            int n = large ? 16 * PackedGemm.NR + 1 + r.nextInt(24 * PackedGemm.NR)
+                    : 1 + r.nextInt(r.nextBoolean() ? 4 * PackedGemm.NR : 12 * PackedGemm.NR);
             int ldb = n + r.nextInt(3);
             int ldc = n + r.nextInt(3);
             float[] a = RandomData.uniform(r, m * k);

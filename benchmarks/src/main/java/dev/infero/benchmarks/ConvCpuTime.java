@@ -1,0 +1,130 @@
+package dev.infero.benchmarks;
+
+import dev.infero.cpu.jit.CodeBuffer;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.ConvKernel;
+import dev.infero.cpu.kernels.MicroKernel;
+import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Whole FP32 convolution layers ({@link ConvKernel} on one thread: packing, im2col or window copies and the GEMM)
+ * timed by the calling thread's CPU time, alternated round by round with {@link FmaPeakBenchmark}'s loop in one JVM,
+ * as {@link GemmCpuTime} does for bare GEMM shapes. Prints per layer the strategy, GFLOPS of the best and the median
+ * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
+ * plane, output channels, square kernel K, stride S, "same"-style padding K/2). Usage: {@code java -cp <benchmarks
+ * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [layer ...]}.
+ */
+public final class ConvCpuTime {
+    private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(
+            FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG), Linker.Option.critical(false));
+    /** ResNet-50's distinct dense layers (stem excluded) and the stems of the face/object detectors. */
+    private static final String[] DEFAULT_LAYERS = {"3x224x224->64/k7s2", "3x320x320->16/k3s2", "3x416x416->16/k3s2",
+        "64x56x56->64/k1s1", "64x56x56->64/k3s1", "64x56x56->256/k1s1", "256x56x56->64/k1s1",
+        "256x56x56->128/k1s1", "128x56x56->128/k3s2", "128x28x28->512/k1s1", "512x28x28->128/k1s1",
+        "128x28x28->128/k3s1", "256x28x28->256/k3s2", "512x14x14->256/k1s1", "256x14x14->256/k3s1",
+        "256x14x14->1024/k1s1", "1024x14x14->256/k1s1", "512x14x14->512/k3s2", "512x7x7->2048/k1s1",
+        "2048x7x7->512/k1s1", "512x7x7->512/k3s1", "16x160x160->32/k3s2", "32x80x80->64/k3s2"};
+
+    public static void main(String[] args) throws Throwable {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        int rounds = Integer.getInteger("rounds", 9);
+        String impl = System.getProperty("impl", "jit_avx512");
+        Jit.Isa isa = switch (impl) {
+            case "jit_avx512" -> Jit.Isa.AVX512;
+            case "jit_avx2" -> Jit.Isa.AVX2;
+            default -> null;
+        };
+        String[] layers = args.length > 0 ? args : DEFAULT_LAYERS;
+        long peakIterations = 200_000;
+        CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
+        long[] peakTimes = new long[rounds];
+        ConvKernel[] convs = new ConvKernel[layers.length];
+        ConvKernel.Scratch[] scratch = new ConvKernel.Scratch[layers.length];
+        float[][] ins = new float[layers.length][];
+        float[][] outs = new float[layers.length][];
+        double[] flops = new double[layers.length];
+        Random r = new Random(1);
+        try (WorkerPool pool = new WorkerPool(1, "conv-cpu-time")) {
+            for (int l = 0; l < layers.length; l++) {
+                ConvGeometry g = geometry(layers[l]);
+                ins[l] = random(r, g.inChannels() * g.inH() * g.inW());
+                outs[l] = new float[g.outChannels() * g.outH() * g.outW()];
+                convs[l] = new ConvKernel(g, random(r, g.outChannels() * g.patchSize()), PostOps.NONE,
+                        MicroKernel.of(isa));
+                scratch[l] = convs[l].newScratch(1);
+                flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
+            }
+            long[][] times = new long[layers.length][rounds];
+            for (int round = -Integer.getInteger("warmup", 6); round < rounds; round++) {
+                long t0 = mx.getCurrentThreadCpuTime();
+                LOOP.invokeExact(peak.entry(), peakIterations);
+                if (round >= 0) {
+                    peakTimes[round] = mx.getCurrentThreadCpuTime() - t0;
+                }
+                for (int l = 0; l < layers.length; l++) {
+                    int reps = (int) Math.max(2, 1e8 / flops[l]);
+                    long best = Long.MAX_VALUE;
+                    for (int rep = 0; rep < reps; rep++) {
+                        long t = mx.getCurrentThreadCpuTime();
+                        convs[l].run(ins[l], outs[l], null, scratch[l], pool);
+                        best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
+                    }
+                    if (round >= 0) {
+                        times[l][round] = best;
+                    }
+                }
+            }
+            peak.close();
+            Arrays.sort(peakTimes);
+            double peakGflops = peakIterations * 12.0 * 2 * 16 / peakTimes[0];
+            System.out.printf("fma peak avx512: best %.1f GFLOPS, median %.1f%n", peakGflops,
+                    peakIterations * 12.0 * 2 * 16 / peakTimes[rounds / 2]);
+            double total = 0;
+            for (int l = 0; l < layers.length; l++) {
+                long[] t = times[l];
+                Arrays.sort(t);
+                total += t[rounds / 2];
+                System.out.printf("%-22s %-20s best %7.3f ms %6.1f GFLOPS (%5.1f %% of peak)  median %7.3f ms%n",
+                        layers[l], convs[l].strategy(), t[0] / 1e6, flops[l] / t[0], 100 * flops[l] / t[0] / peakGflops,
+                        t[rounds / 2] / 1e6);
+            }
+            System.out.printf("sum of medians %.3f ms%n", total / 1e6);
+        }
+    }
+
+    /** {@code CxHxW->Cout/kKsS}. */
+    static ConvGeometry geometry(String layer) {
+        String[] io = layer.split("->");
+        String[] d = io[0].split("x");
+        String[] out = io[1].split("/");
+        int c = Integer.parseInt(d[0]);
+        int h = Integer.parseInt(d[1]);
+        int w = Integer.parseInt(d[2]);
+        int cout = Integer.parseInt(out[0]);
+        String ks = out.length > 1 ? out[1] : "k1s1";
+        int k = Integer.parseInt(ks.substring(1, ks.indexOf('s')));
+        int s = Integer.parseInt(ks.substring(ks.indexOf('s') + 1));
+        int pad = k / 2;
+        int oh = (h + 2 * pad - k) / s + 1;
+        int ow = (w + 2 * pad - k) / s + 1;
+        return new ConvGeometry(1, c, h, w, cout, oh, ow, k, k, s, s, 1, 1, pad, pad, 1);
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = r.nextFloat() - 0.5f;
+        }
+        return f;
+    }
+}
