@@ -1,0 +1,454 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.*;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mem;
+import dev.infero.cpu.jit.Asm.Operand;
+import dev.infero.cpu.jit.Asm.Vec;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A generated FP32 depthwise convolution of one channel plane, generated per layer shape: reads the plane's padded,
+ * stride-phase-split copy ({@code WindowKernel}'s buffer: output (y, x)'s tap t at buffer element
+ * {@code y · pitch + x + taps[t]}, whatever the kernel size, stride, dilation or padding) and writes the output plane
+ * (rows {@code outW} apart) with its post-ops applied in registers before the single store.
+ *
+ * <p>Vectorised along the output row (16 or 8 outputs per register), a block of R output rows × X vectors in
+ * registers at a time. The taps of a block run in a skewed order: accumulator row r does tap {@code s - r·lag} at
+ * step s, where {@code lag} is the tap distance between vertically neighbouring taps (KW at stride 1, strideH · KW
+ * with phase-split strides): all rows of a step then read the same buffer row, so each loaded vector feeds up to
+ * KH FMAs (3×3, 4 rows: 6 loads instead of 12 per 12 FMAs), and each accumulator still sums its taps in order (the
+ * same rounding as the Vector API kernel). The row's last vector is stored under a mask (opmask on AVX-512,
+ * {@code vmaskmovps} on AVX2); lanes past the row compute on buffer values nobody stores. Weights stay in registers
+ * when they fit (3×3), else AVX-512 broadcasts them from memory inside the FMA and AVX2 through one register.
+ *
+ * <p>Post-ops in registers: per-channel scale and bias ({@code fma(x, scale, bias)}), residual add, then ReLU, clamp,
+ * leaky ReLU / PReLU or HSwish — bit for bit as {@code PostOps}. Their per-channel constants come from a table of
+ * {@link #TABLE} floats per channel.
+ */
+public final class DepthwiseKernel extends JitKernel {
+    /** Activations applied in registers. */
+    public enum Activation { NONE, RELU, CLAMP, PRELU, HSWISH }
+
+    /** Floats per channel in the constants table. */
+    public static final int TABLE = 16;
+    /** Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask. */
+    public static final int T_SCALE = 0, T_BIAS = 1, T_ALPHA = 2, T_BETA = 3, T_THREE = 4, T_SIX = 5, T_SIXTH = 6,
+            T_ZERO = 7, T_MASK = 8;
+
+    /**
+     * Everything the code depends on.
+     *
+     * @param outH  output rows
+     * @param outW  output columns (the output's row length)
+     * @param pitch buffer elements per row of output
+     * @param taps  per tap, its buffer offset relative to the output's wide index {@code y · pitch + x}
+     */
+    public record Key(Jit.Isa isa, int outH, int outW, int pitch, List<Integer> taps, boolean scale, boolean bias,
+                      boolean residual, Activation activation) {
+        public Key {
+            taps = List.copyOf(taps);
+            if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > 4096) {
+                throw new IllegalArgumentException("unsupported depthwise shape " + outH + "×" + outW + ", pitch "
+                        + pitch + ", " + taps.size() + " taps");
+            }
+            for (int t : taps) {
+                if (t < 0) {
+                    throw new IllegalArgumentException("negative tap offset " + t);
+                }
+            }
+            long extent = (long) (outH - 1) * pitch + vectors(isa, outW) * (long) isa.lanes()
+                    + taps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            if (4 * extent > Integer.MAX_VALUE / 2) {
+                throw new IllegalArgumentException("depthwise plane too large for the generated code: " + extent);
+            }
+        }
+
+        /** Buffer elements from the plane's start that the code reads. */
+        public int bufferExtent() {
+            int maxTap = taps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            return (outH - 1) * pitch + vectors(isa, outW) * isa.lanes() + maxTap;
+        }
+
+        boolean hasPost() {
+            return scale || bias || residual || activation != Activation.NONE;
+        }
+    }
+
+    private static int vectors(Jit.Isa isa, int outW) {
+        return (outW + isa.lanes() - 1) / isa.lanes();
+    }
+
+    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.critical(true));
+    private static final float[] NONE = new float[0];
+
+    private final Key key;
+    private final int extent;
+    private final int planeSize;
+
+    /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
+    public DepthwiseKernel(KernelCache cache, Key key) {
+        super(cache, key, key.isa(), () -> generate(key));
+        this.key = key;
+        this.extent = key.bufferExtent();
+        this.planeSize = key.outH() * key.outW();
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    /** The table entries for one channel (the AVX2 tail mask included). */
+    public void fillTable(float[] table, int off, float scale, float bias, float alpha, float beta) {
+        table[off + T_SCALE] = scale;
+        table[off + T_BIAS] = bias;
+        table[off + T_ALPHA] = alpha;
+        table[off + T_BETA] = beta;
+        table[off + T_THREE] = 3f;
+        table[off + T_SIX] = 6f;
+        table[off + T_SIXTH] = 1f / 6f;
+        table[off + T_ZERO] = 0f;
+        int tail = key.outW() % isa.lanes();
+        for (int i = 0; i < 8; i++) {
+            table[off + T_MASK + i] = Float.intBitsToFloat(i < tail ? -1 : 0);
+        }
+    }
+
+    /**
+     * Computes one output plane at {@code out[outOff..]} ({@code outH · outW} elements) from the buffer at
+     * {@code buf[bufOff..]}, the taps' weights at {@code weights[wOff..]}, the residual at the output's offsets and
+     * the channel's constants at {@code table[tableOff..]}. Every extent is checked first.
+     */
+    public void run(float[] buf, int bufOff, float[] weights, int wOff, float[] out, int outOff, float[] residual,
+                    float[] table, int tableOff) {
+        checkRange("buffer", buf.length, bufOff, (long) bufOff + extent);
+        checkRange("weights", weights.length, wOff, (long) wOff + key.taps().size());
+        checkRange("output", out.length, outOff, (long) outOff + planeSize);
+        checkRange("table", table.length, tableOff, (long) tableOff + TABLE);
+        float[] res = NONE;
+        if (key.residual()) {
+            checkRange("residual", residual.length, outOff, (long) outOff + planeSize);
+            res = residual;
+        }
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
+                    MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
+                    (long) bufOff, (long) wOff, (long) outOff, (long) tableOff);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ code generation
+
+    private static final Gp BUF = RDI, W = RSI, OUT = RDX, RES = RCX, TBL = R8, B_CUR = R9, O_CUR = R10,
+            R_CUR = R11, X_COUNT = RBX, Y_COUNT = RAX;
+
+    /** The register plan of one layer's code. */
+    private record Plan(Jit.Isa isa, int rows, int cols, boolean weightsInRegisters, int temps, int lag) {
+        int bits() {
+            return isa.bits();
+        }
+
+        Vec acc(int r, int x) {
+            return vec(r * cols + x, bits());
+        }
+
+        Vec temp(int i) {
+            return vec(rows * cols + i, bits());
+        }
+
+        Vec weight(int t, int taps) {
+            return vec(isa.registers() - taps + t, bits());
+        }
+    }
+
+    private static Plan plan(Key key) {
+        Jit.Isa isa = key.isa();
+        int taps = key.taps().size();
+        int v = vectors(isa, key.outW());
+        int cols;
+        int rows;
+        boolean inRegs;
+        if (isa == Jit.Isa.AVX512) {
+            cols = Math.min(3, v);
+            rows = Math.min(key.outH(), cols == 1 ? 8 : cols == 2 ? 6 : 4);
+            inRegs = rows * cols + Math.max(3, cols + 1) + taps <= 32;
+        } else {
+            cols = Math.min(2, v);
+            rows = Math.min(key.outH(), cols == 1 ? 4 : 2);
+            inRegs = rows * cols + Math.max(3, cols + 1) + taps <= 16;
+            if (!inRegs) {
+                rows = Math.min(key.outH(), 4);
+            }
+        }
+        int temps = Math.max(3, cols + 1);
+        return new Plan(isa, rows, cols, inRegs, temps, lag(key));
+    }
+
+    /**
+     * The smallest tap distance m with {@code taps[t + m] - taps[t] == pitch} for every t (the tap one output row
+     * further down reads the same buffer row), or 0 when there is none: then all rows of a block run the same tap.
+     */
+    private static int lag(Key key) {
+        List<Integer> taps = key.taps();
+        for (int m = 1; m < taps.size(); m++) {
+            boolean all = true;
+            for (int t = 0; t + m < taps.size() && all; t++) {
+                all = taps.get(t + m) - taps.get(t) == key.pitch();
+            }
+            if (all) {
+                return m;
+            }
+        }
+        return 0;
+    }
+
+    /** {@code void f(float* buf, float* w, float* out, float* res, float* table, long bufOff, long wOff, long outOff, long tableOff)}. */
+    static byte[] generate(Key key) {
+        Plan p = plan(key);
+        Jit.Isa isa = key.isa();
+        int lanes = isa.lanes();
+        int vb = isa.bits() / 8;
+        int taps = key.taps().size();
+        int v = vectors(isa, key.outW());
+        boolean tail = key.outW() % lanes != 0;
+        Assembler as = new Assembler();
+        as.push(RBX);
+        // Stack arguments after the push: wOff at rsp+16, outOff at rsp+24, tableOff at rsp+32.
+        as.lea(BUF, mem(BUF, R9, 4, 0));
+        as.mov(Y_COUNT, mem(RSP, 16));
+        as.lea(W, mem(W, Y_COUNT, 4, 0));
+        as.mov(Y_COUNT, mem(RSP, 24));
+        as.lea(OUT, mem(OUT, Y_COUNT, 4, 0));
+        as.lea(RES, mem(RES, Y_COUNT, 4, 0));
+        as.mov(Y_COUNT, mem(RSP, 32));
+        as.lea(TBL, mem(TBL, Y_COUNT, 4, 0));
+        if (p.weightsInRegisters()) {
+            for (int t = 0; t < taps; t++) {
+                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
+            }
+        }
+        if (isa == Jit.Isa.AVX512 && tail) {
+            as.mov(Y_COUNT, (1L << (key.outW() % lanes)) - 1);
+            as.kmovw(k(1), Y_COUNT);
+        }
+        int groups = key.outH() / p.rows();
+        int rem = key.outH() % p.rows();
+        emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
+        if (rem > 0) {
+            emitRows(as, key, p, rem, 1, false, v, tail, vb);
+        }
+        as.vzeroupper();
+        as.pop(RBX);
+        as.ret();
+        return as.code();
+    }
+
+    /** {@code count} groups of {@code rows} output rows; {@code advanceAfter}: move the row pointers past the last. */
+    private static void emitRows(Assembler as, Key key, Plan p, int rows, int count, boolean advanceAfter, int v,
+                                 boolean tail, int vb) {
+        if (count == 0) {
+            return;
+        }
+        int fullVectors = key.outW() / p.isa().lanes();
+        int blocks = fullVectors / p.cols();
+        int tailVectors = v - blocks * p.cols();
+        Assembler.Label rowLoop = as.newLabel();
+        if (count > 1) {
+            as.mov(Y_COUNT, count);
+        }
+        as.bind(rowLoop);
+        as.mov(B_CUR, BUF);
+        as.mov(O_CUR, OUT);
+        as.mov(R_CUR, RES);
+        if (blocks > 0) {
+            Assembler.Label colLoop = as.newLabel();
+            if (blocks > 1) {
+                as.mov(X_COUNT, blocks);
+            }
+            as.bind(colLoop);
+            emitBlock(as, key, p, rows, p.cols(), false, vb);
+            if (blocks > 1 || tailVectors > 0) {
+                as.add(B_CUR, p.cols() * vb);
+                as.add(O_CUR, p.cols() * vb);
+                as.add(R_CUR, p.cols() * vb);
+            }
+            if (blocks > 1) {
+                as.dec(X_COUNT);
+                as.jcc(Assembler.Cond.NE, colLoop);
+            }
+        }
+        if (tailVectors > 0) {
+            emitBlock(as, key, p, rows, tailVectors, tail, vb);
+        }
+        if (count > 1 || advanceAfter) {
+            as.add(BUF, 4 * rows * key.pitch());
+            as.add(OUT, 4 * rows * key.outW());
+            as.add(RES, 4 * rows * key.outW());
+        }
+        if (count > 1) {
+            as.dec(Y_COUNT);
+            as.jcc(Assembler.Cond.NE, rowLoop);
+        }
+    }
+
+    /**
+     * One block: {@code rows × cols} output vectors at the cursors, summed over all taps in the skewed order, then
+     * post-ops and stores (the last vector of each row under the tail mask when {@code maskLast}).
+     */
+    private static void emitBlock(Assembler as, Key key, Plan p, int rows, int cols, boolean maskLast, int vb) {
+        List<Integer> taps = key.taps();
+        int n = taps.size();
+        boolean evex = p.isa() == Jit.Isa.AVX512;
+        int lag = p.lag();
+        int steps = n + (rows - 1) * lag;
+        for (int s = 0; s < steps; s++) {
+            // Rows active at this step, grouped by the buffer element they read (in order of first use).
+            Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
+            for (int r = 0; r < rows; r++) {
+                int t = s - r * lag;
+                if (lag == 0) {
+                    t = s;
+                }
+                if (t < 0 || t >= n) {
+                    continue;
+                }
+                groups.computeIfAbsent(r * key.pitch() + taps.get(t), a -> new ArrayList<>()).add(new int[] {r, t});
+            }
+            for (Map.Entry<Integer, List<int[]>> g : groups.entrySet()) {
+                int address = 4 * g.getKey();
+                for (int x = 0; x < cols; x++) {
+                    as.vmovups(p.temp(x), mem(B_CUR, address + x * vb));
+                }
+                for (int[] member : g.getValue()) {
+                    int r = member[0];
+                    int t = member[1];
+                    Operand w;
+                    if (p.weightsInRegisters()) {
+                        w = p.weight(t, n);
+                    } else if (evex) {
+                        w = mem(W, 4 * t).bcst();
+                    } else {
+                        Vec wt = p.temp(cols);
+                        as.vbroadcastss(wt, mem(W, 4 * t));
+                        w = wt;
+                    }
+                    for (int x = 0; x < cols; x++) {
+                        if (t == 0) {
+                            as.vmulps(p.acc(r, x), p.temp(x), w);
+                        } else {
+                            as.vfmadd231ps(p.acc(r, x), p.temp(x), w);
+                        }
+                    }
+                }
+            }
+        }
+        Vec t0 = p.temp(0);
+        Vec t1 = p.temp(1);
+        Vec t2 = p.temp(2);
+        for (int r = 0; r < rows; r++) {
+            for (int x = 0; x < cols; x++) {
+                Vec acc = p.acc(r, x);
+                boolean masked = maskLast && x == cols - 1;
+                int off = 4 * r * key.outW() + x * vb;
+                if (key.scale() && key.bias()) {
+                    as.vbroadcastss(t0, mem(TBL, 4 * T_SCALE));
+                    as.vfmadd213ps(acc, t0, constant(as, evex, T_BIAS, t1));
+                } else if (key.scale()) {
+                    as.vmulps(acc, acc, constant(as, evex, T_SCALE, t0));
+                } else if (key.bias()) {
+                    as.vaddps(acc, acc, constant(as, evex, T_BIAS, t0));
+                }
+                if (key.residual()) {
+                    if (!masked) {
+                        as.vaddps(acc, acc, mem(R_CUR, off));
+                    } else if (evex) {
+                        as.vmovups(t0.k(k(1)).z(), mem(R_CUR, off));
+                        as.vaddps(acc, acc, t0);
+                    } else {
+                        as.vmovups(t2, mem(TBL, 4 * T_MASK));
+                        as.vmaskmovps(t0, t2, mem(R_CUR, off));
+                        as.vaddps(acc, acc, t0);
+                    }
+                }
+                switch (key.activation()) {
+                    case NONE -> { }
+                    case RELU -> {
+                        // Integer max on the float bits, as FastMinMax.relu: any clear sign bit wins over 0.
+                        zero(as, evex, t0);
+                        as.vpmaxsd(acc, acc, t0);
+                    }
+                    case CLAMP -> {
+                        // Operand order keeps a NaN, as FastMinMax.clamp.
+                        as.vbroadcastss(t0, mem(TBL, 4 * T_ALPHA));
+                        as.vmaxps(acc, t0, acc);
+                        as.vbroadcastss(t0, mem(TBL, 4 * T_BETA));
+                        as.vminps(acc, t0, acc);
+                    }
+                    case PRELU -> {
+                        // v < 0 ? v · slope : v, as PostOps.
+                        as.vmulps(t0, acc, constant(as, evex, T_ALPHA, t0));
+                        if (evex) {
+                            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
+                            as.vmovups(acc.k(k(2)), t0);
+                        } else {
+                            zero(as, false, t1);
+                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
+                            as.vblendvps(acc, acc, t0, t1);
+                        }
+                    }
+                    case HSWISH -> {
+                        // v · clamp(v + 3, 0, 6) · (1/6), as PostOps.
+                        as.vaddps(t0, acc, constant(as, evex, T_THREE, t1));
+                        zero(as, evex, t1);
+                        as.vmaxps(t0, t1, t0);
+                        as.vbroadcastss(t1, mem(TBL, 4 * T_SIX));
+                        as.vminps(t0, t1, t0);
+                        as.vmulps(acc, acc, t0);
+                        as.vmulps(acc, acc, constant(as, evex, T_SIXTH, t1));
+                    }
+                }
+                if (!masked) {
+                    as.vmovups(mem(O_CUR, off), acc);
+                } else if (evex) {
+                    as.vmovups(mem(O_CUR, off).k(k(1)), acc);
+                } else {
+                    as.vmovups(t2, mem(TBL, 4 * T_MASK));
+                    as.vmaskmovps(mem(O_CUR, off), t2, acc);
+                }
+            }
+        }
+    }
+
+    /** Table entry {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
+    private static Operand constant(Assembler as, boolean evex, int i, Vec tmp) {
+        if (evex) {
+            return mem(TBL, 4 * i).bcst();
+        }
+        as.vbroadcastss(tmp, mem(TBL, 4 * i));
+        return tmp;
+    }
+
+    private static void zero(Assembler as, boolean evex, Vec r) {
+        if (evex) {
+            as.vpxord(r, r, r);
+        } else {
+            as.vxorps(r, r, r);
+        }
+    }
+}
