@@ -283,6 +283,24 @@ final class GoldenCases {
                     a -> a.vmaskmovps(d, m, mm)));
             c.add(new Case("vmaskmovps " + text(mm, "YMMWORD") + ", " + m.name() + ", " + d.name(),
                     a -> a.vmaskmovps(mm, m, d)));
+            c.add(new Case("vshufps " + d.name() + ", " + s1.name() + ", " + s2.name() + ", 136",
+                    a -> a.vshufps(d, s1, s2, 0x88)));
+            c.add(new Case("vshufps " + d.name() + ", " + s1.name() + ", " + text(mm, "YMMWORD") + ", 221",
+                    a -> a.vshufps(d, s1, mm, 0xDD)));
+            c.add(new Case("vpermpd " + d.name() + ", " + s1.name() + ", 216", a -> a.vpermpd(d, s1, 0xD8)));
+            c.add(new Case("vpermpd " + d.name() + ", " + text(mm, "YMMWORD") + ", 27", a -> a.vpermpd(d, mm, 0x1B)));
+        }
+        // AVX-512 two-table permutes.
+        for (int[] r : VREGS) {
+            Vec d = zmm(r[0]);
+            Vec i = zmm(r[1]);
+            Vec t = zmm(r[2]);
+            Mem mm = mem(gp(r[0] % 16 == 4 ? 5 : r[0] % 16), 64 * r[1]);
+            c.add(new Case("vpermt2ps " + d.name() + ", " + i.name() + ", " + t.name(), a -> a.vpermt2ps(d, i, t)));
+            c.add(new Case("vpermt2ps " + d.name() + ", " + i.name() + ", " + text(mm, "ZMMWORD"),
+                    a -> a.vpermt2ps(d, i, mm)));
+            Vec dk = d.k(k(3)).z();
+            c.add(new Case("vpermt2ps " + vname(dk) + ", " + i.name() + ", " + t.name(), a -> a.vpermt2ps(dk, i, t)));
         }
         for (int kr = 1; kr < 8; kr += 3) {
             for (int g : new int[] {0, 3, 9, 14}) {
