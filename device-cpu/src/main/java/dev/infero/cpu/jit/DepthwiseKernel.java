@@ -46,15 +46,78 @@ public final class DepthwiseKernel extends JitKernel {
             T_ZERO = 7, T_MASK = 8;
 
     /**
+     * How the code fills the buffer's inside from the input plane before computing (else the caller fills it): input
+     * row {@code iy}, column phase p goes to buffer element {@code rowTarget[iy] + p · phaseBlock + j} for j in
+     * {@code [first[p], end[p])}, reading input column {@code j · sw + shift[p]} (stride-2 rows deinterleaved with
+     * {@code vpermt2ps}, or {@code vshufps} + {@code vpermpd} on AVX2). The padding around stays as the caller wrote
+     * it. Rows {@code sh} apart must land {@code pitch} apart.
+     */
+    public record Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
+                       List<Integer> first, List<Integer> end) {
+        public Fill {
+            rowTarget = List.copyOf(rowTarget);
+            shift = List.copyOf(shift);
+            first = List.copyOf(first);
+            end = List.copyOf(end);
+            if (sw < 1 || sw > 2 || sh < 1 || shift.size() != sw || first.size() != sw || end.size() != sw) {
+                throw new IllegalArgumentException("unsupported depthwise fill: strides " + sh + "×" + sw);
+            }
+            for (int p = 0; p < sw; p++) {
+                if (first.get(p) < end.get(p) && (shift.get(p) + first.get(p) * sw < 0
+                        || shift.get(p) + (end.get(p) - 1) * sw >= inW)) {
+                    throw new IllegalArgumentException("fill phase " + p + " reads outside the input row");
+                }
+            }
+        }
+
+        /** Input elements from the plane's start the fill reads: whole rows. */
+        int inputExtent() {
+            return rowTarget.size() * inW;
+        }
+
+        /** One past the last buffer element the fill writes. */
+        long bufferEnd() {
+            long max = 0;
+            for (int iy = 0; iy < rowTarget.size(); iy++) {
+                for (int p = 0; p < sw; p++) {
+                    if (first.get(p) < end.get(p)) {
+                        max = Math.max(max, (long) rowTarget.get(iy) + (long) p * phaseBlock + end.get(p));
+                    }
+                }
+            }
+            return max;
+        }
+
+        /** Whether the generated fill handles this layout (row targets linear in sh-row steps, rows not too wide). */
+        static boolean supported(int sw, int pitch, int sh, List<Integer> rowTarget, int lanes, List<Integer> first,
+                                 List<Integer> end) {
+            if (sw < 1 || sw > 2) {
+                return false;
+            }
+            for (int iy = 0; iy + sh < rowTarget.size(); iy++) {
+                if (rowTarget.get(iy + sh) - rowTarget.get(iy) != pitch) {
+                    return false;
+                }
+            }
+            int vectors = 0;
+            for (int p = 0; p < first.size(); p++) {
+                vectors += Math.max(0, (end.get(p) - first.get(p) + lanes - 1) / lanes);
+            }
+            return vectors <= 128;
+        }
+    }
+
+    /**
      * Everything the code depends on.
      *
+     * @param fill  the buffer fill the code does first, or {@code null} (the caller fills the buffer)
      * @param outH  output rows
      * @param outW  output columns (the output's row length)
      * @param pitch buffer elements per row of output
      * @param taps  per tap, its buffer offset relative to the output's wide index {@code y · pitch + x}
      */
-    public record Key(Jit.Isa isa, int outH, int outW, int pitch, List<Integer> taps, boolean scale, boolean bias,
-                      boolean residual, Activation activation) {
+    public record Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
+                      boolean bias, boolean residual, Activation activation) {
         public Key {
             taps = List.copyOf(taps);
             if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > 4096) {
@@ -71,12 +134,24 @@ public final class DepthwiseKernel extends JitKernel {
             if (4 * extent > Integer.MAX_VALUE / 2) {
                 throw new IllegalArgumentException("depthwise plane too large for the generated code: " + extent);
             }
+            if (fill != null && (4L * fill.bufferEnd() > Integer.MAX_VALUE / 2 || 4L * fill.inputExtent() > Integer.MAX_VALUE / 2
+                    || !Fill.supported(fill.sw(), pitch, fill.sh(), fill.rowTarget(), isa.lanes(), fill.first(),
+                    fill.end()))) {
+                throw new IllegalArgumentException("unsupported depthwise fill for " + outH + "×" + outW);
+            }
         }
 
-        /** Buffer elements from the plane's start that the code reads. */
+        /** Whether the generated code can fill the buffer for this layout (see {@link Fill}). */
+        public static boolean fillSupported(Jit.Isa isa, int pitch, int sh, int sw, List<Integer> rowTarget,
+                                            List<Integer> first, List<Integer> end) {
+            return Fill.supported(sw, pitch, sh, rowTarget, isa.lanes(), first, end);
+        }
+
+        /** Buffer elements from the plane's start that the code reads or writes. */
         public int bufferExtent() {
             int maxTap = taps.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            return (outH - 1) * pitch + vectors(isa, outW) * isa.lanes() + maxTap;
+            int read = (outH - 1) * pitch + vectors(isa, outW) * isa.lanes() + maxTap;
+            return fill == null ? read : (int) Math.max(read, fill.bufferEnd());
         }
 
         boolean hasPost() {
@@ -90,9 +165,25 @@ public final class DepthwiseKernel extends JitKernel {
 
     private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            Linker.Option.critical(true));
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.critical(true));
     private static final float[] NONE = new float[0];
+    /**
+     * Constants of the fill: the lane indexes 0, 2, … 30 (AVX-512 {@code vpermt2ps}: the even lanes of two vectors),
+     * then for c = 0…8 an AVX2 mask of c leading lanes.
+     */
+    private static final float[] CONSTS = new float[16 + 8 * 9];
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            CONSTS[i] = Float.intBitsToFloat(2 * i);
+        }
+        for (int c = 0; c <= 8; c++) {
+            for (int i = 0; i < 8; i++) {
+                CONSTS[16 + 8 * c + i] = Float.intBitsToFloat(i < c ? -1 : 0);
+            }
+        }
+    }
 
     private final Key key;
     private final int extent;
@@ -108,6 +199,11 @@ public final class DepthwiseKernel extends JitKernel {
 
     public Key key() {
         return key;
+    }
+
+    /** Whether the code fills the buffer from the input itself ({@link #run} with the input plane). */
+    public boolean fills() {
+        return key.fill() != null;
     }
 
     /** The table entries for one channel (the AVX2 tail mask included). */
@@ -133,6 +229,27 @@ public final class DepthwiseKernel extends JitKernel {
      */
     public void run(float[] buf, int bufOff, float[] weights, int wOff, float[] out, int outOff, float[] residual,
                     float[] table, int tableOff) {
+        if (fills()) {
+            throw new IllegalStateException("this depthwise kernel fills its buffer: run it with the input");
+        }
+        call(NONE, 0, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+    }
+
+    /**
+     * {@link #run} with the buffer's inside first filled from the input plane at {@code in[inOff..]} (a kernel with
+     * a {@link Fill}).
+     */
+    public void run(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                    int outOff, float[] residual, float[] table, int tableOff) {
+        if (!fills()) {
+            throw new IllegalStateException("this depthwise kernel does not fill its buffer");
+        }
+        checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
+        call(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+    }
+
+    private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                      int outOff, float[] residual, float[] table, int tableOff) {
         checkRange("buffer", buf.length, bufOff, (long) bufOff + extent);
         checkRange("weights", weights.length, wOff, (long) wOff + key.taps().size());
         checkRange("output", out.length, outOff, (long) outOff + planeSize);
@@ -145,7 +262,8 @@ public final class DepthwiseKernel extends JitKernel {
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
                     MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
-                    (long) bufOff, (long) wOff, (long) outOff, (long) tableOff);
+                    (long) bufOff, (long) wOff, (long) outOff, (long) tableOff, MemorySegment.ofArray(in),
+                    (long) inOff, MemorySegment.ofArray(CONSTS));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -218,7 +336,17 @@ public final class DepthwiseKernel extends JitKernel {
         return 0;
     }
 
-    /** {@code void f(float* buf, float* w, float* out, float* res, float* table, long bufOff, long wOff, long outOff, long tableOff)}. */
+    /** Stack argument {@code i} after the two pushes of the prologue. */
+    private static Mem arg(int i) {
+        return mem(RSP, 24 + 8 * i);
+    }
+
+    private static final int W_OFF = 0, OUT_OFF = 1, TABLE_OFF = 2, IN = 3, IN_OFF = 4, CONSTS_ARG = 5;
+
+    /**
+     * {@code void f(float* buf, float* w, float* out, float* res, float* table, long bufOff, long wOff, long outOff,
+     * long tableOff, float* in, long inOff, float* consts)}.
+     */
     static byte[] generate(Key key) {
         Plan p = plan(key);
         Jit.Isa isa = key.isa();
@@ -229,15 +357,18 @@ public final class DepthwiseKernel extends JitKernel {
         boolean tail = key.outW() % lanes != 0;
         Assembler as = new Assembler();
         as.push(RBX);
-        // Stack arguments after the push: wOff at rsp+16, outOff at rsp+24, tableOff at rsp+32.
+        as.push(R12);
         as.lea(BUF, mem(BUF, R9, 4, 0));
-        as.mov(Y_COUNT, mem(RSP, 16));
+        as.mov(Y_COUNT, arg(W_OFF));
         as.lea(W, mem(W, Y_COUNT, 4, 0));
-        as.mov(Y_COUNT, mem(RSP, 24));
+        as.mov(Y_COUNT, arg(OUT_OFF));
         as.lea(OUT, mem(OUT, Y_COUNT, 4, 0));
         as.lea(RES, mem(RES, Y_COUNT, 4, 0));
-        as.mov(Y_COUNT, mem(RSP, 32));
+        as.mov(Y_COUNT, arg(TABLE_OFF));
         as.lea(TBL, mem(TBL, Y_COUNT, 4, 0));
+        if (key.fill() != null) {
+            emitFill(as, key);
+        }
         if (p.weightsInRegisters()) {
             for (int t = 0; t < taps; t++) {
                 as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
@@ -254,9 +385,143 @@ public final class DepthwiseKernel extends JitKernel {
             emitRows(as, key, p, rem, 1, false, v, tail, vb);
         }
         as.vzeroupper();
+        as.pop(R12);
         as.pop(RBX);
         as.ret();
         return as.code();
+    }
+
+    private static final Gp IN_PLANE = R9, CONSTS_REG = R12, SRC = R10, DST = R11, ROWS = RBX, TMP = RAX;
+
+    /** The buffer fill: per input row and column phase, {@link #copyPhaseRow}; rows sh apart in one loop. */
+    private static void emitFill(Assembler as, Key key) {
+        Fill f = key.fill();
+        Jit.Isa isa = key.isa();
+        as.mov(TMP, arg(IN_OFF));
+        as.mov(IN_PLANE, arg(IN));
+        as.lea(IN_PLANE, mem(IN_PLANE, TMP, 4, 0));
+        as.mov(CONSTS_REG, arg(CONSTS_ARG));
+        if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
+            as.vmovups(zmm(31), mem(CONSTS_REG));
+        }
+        int rows = f.rowTarget().size();
+        for (int q = 0; q < f.sh() && q < rows; q++) {
+            int count = (rows - q + f.sh() - 1) / f.sh();
+            as.lea(SRC, mem(IN_PLANE, 4 * q * f.inW()));
+            as.lea(DST, mem(BUF, 4 * f.rowTarget().get(q)));
+            Assembler.Label loop = as.newLabel();
+            if (count > 1) {
+                as.mov(ROWS, count);
+            }
+            as.bind(loop);
+            for (int p = 0; p < f.sw(); p++) {
+                copyPhaseRow(as, isa, f.sw(), 4 * f.shift().get(p), 4 * p * f.phaseBlock(), f.first().get(p),
+                        f.end().get(p));
+            }
+            if (count > 1) {
+                as.add(SRC, 4 * f.sh() * f.inW());
+                as.add(DST, 4 * key.pitch());
+                as.dec(ROWS);
+                as.jcc(Assembler.Cond.NE, loop);
+            }
+        }
+    }
+
+    /**
+     * {@code buf[DST + dstDisp + j] = in[SRC + srcDisp + j · sw]} for j in [first, end), a vector at a time; the last
+     * vector loads and stores only its lanes (opmasks, or AVX2 masks from the constants), so nothing outside the
+     * row is read or written.
+     */
+    private static void copyPhaseRow(Assembler as, Jit.Isa isa, int sw, int srcDisp, int dstDisp, int first,
+                                     int end) {
+        int lanes = isa.lanes();
+        int vb = isa.bits() / 8;
+        boolean evex = isa == Jit.Isa.AVX512;
+        Vec t0 = vec(0, isa.bits());
+        Vec t1 = vec(1, isa.bits());
+        Vec t2 = vec(2, isa.bits());
+        int n = end - first;
+        for (int v = 0; v * lanes < n; v++) {
+            int j = first + v * lanes;
+            int m = Math.min(lanes, n - v * lanes);
+            boolean last = (v + 1) * lanes >= n;
+            Mem src = mem(SRC, srcDisp + 4 * j * sw);
+            Mem dst = mem(DST, dstDisp + 4 * j);
+            if (sw == 1) {
+                if (m == lanes) {
+                    as.vmovups(t0, src);
+                    as.vmovups(dst, t0);
+                } else if (evex) {
+                    setMask(as, 3, m);
+                    as.vmovups(t0.k(k(3)).z(), src);
+                    as.vmovups(dst.k(k(3)), t0);
+                } else {
+                    as.vmovups(t2, avx2Mask(m));
+                    as.vmaskmovps(t0, t2, src);
+                    as.vmaskmovps(dst, t2, t0);
+                }
+                continue;
+            }
+            if (!last) {
+                // The two vectors end one element before the last column this row reads: inside the row.
+                as.vmovups(t0, src);
+                if (evex) {
+                    as.vpermt2ps(t0, zmm(31), src.plus(vb));
+                } else {
+                    as.vshufps(t0, t0, src.plus(vb), 0x88);
+                    as.vpermpd(t0, t0, 0xD8);
+                }
+                as.vmovups(dst, t0);
+                continue;
+            }
+            int need = 2 * m - 1;
+            int a = Math.min(lanes, need);
+            int b = need - a;
+            if (evex) {
+                setMask(as, 3, a);
+                as.vmovups(t0.k(k(3)).z(), src);
+                if (b > 0) {
+                    setMask(as, 4, b);
+                    as.vmovups(t1.k(k(4)).z(), src.plus(vb));
+                } else {
+                    as.vpxord(t1, t1, t1);
+                }
+                as.vpermt2ps(t0, zmm(31), t1);
+                if (m == lanes) {
+                    as.vmovups(dst, t0);
+                } else {
+                    setMask(as, 3, m);
+                    as.vmovups(dst.k(k(3)), t0);
+                }
+            } else {
+                as.vmovups(t2, avx2Mask(a));
+                as.vmaskmovps(t0, t2, src);
+                if (b > 0) {
+                    as.vmovups(t2, avx2Mask(b));
+                    as.vmaskmovps(t1, t2, src.plus(vb));
+                } else {
+                    as.vxorps(t1, t1, t1);
+                }
+                as.vshufps(t0, t0, t1, 0x88);
+                as.vpermpd(t0, t0, 0xD8);
+                if (m == lanes) {
+                    as.vmovups(dst, t0);
+                } else {
+                    as.vmovups(t2, avx2Mask(m));
+                    as.vmaskmovps(dst, t2, t0);
+                }
+            }
+        }
+    }
+
+    private static void setMask(Assembler as, int k, int lanes) {
+        as.mov(TMP, (1L << lanes) - 1);
+        as.kmovw(k(k), TMP);
+    }
+
+    /** The AVX2 mask of {@code c} leading lanes in the constants. */
+    private static Mem avx2Mask(int c) {
+        return mem(CONSTS_REG, 4 * (16 + 8 * c));
     }
 
     /** {@code count} groups of {@code rows} output rows; {@code advanceAfter}: move the row pointers past the last. */

@@ -118,28 +118,6 @@ public final class WindowKernel {
                 maxOffset = Math.max(maxOffset, offset);
             }
         }
-        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null) {
-            DepthwiseKernel.Activation act = post.depthwiseJitActivation();
-            this.jitPostOps = act != null;
-            List<Integer> taps = Arrays.stream(tapOffset).boxed().toList();
-            this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, g.outH(), g.outW(),
-                    pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
-                    jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE));
-            this.jitTable = new float[g.inChannels() * DepthwiseKernel.TABLE];
-            for (int c = 0; c < g.inChannels(); c++) {
-                float[] sc = post.jitScale();
-                float[] bi = post.jitBias();
-                jit.fillTable(jitTable, c * DepthwiseKernel.TABLE, sc == null ? 1f : sc[c], bi == null ? 0f : bi[c],
-                        post.jitAlpha(c), post.jitBeta());
-            }
-        } else {
-            this.jit = null;
-            this.jitTable = null;
-            this.jitPostOps = false;
-        }
-        int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
-        this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
-                jitExtent);
         this.scale = scale == null ? null : widen(scale);
         int sh = g.strideH();
         int sw = g.strideW();
@@ -158,6 +136,35 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
+        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null) {
+            DepthwiseKernel.Activation act = post.depthwiseJitActivation();
+            this.jitPostOps = act != null;
+            List<Integer> taps = Arrays.stream(tapOffset).boxed().toList();
+            List<Integer> targets = Arrays.stream(rowTarget).boxed().toList();
+            List<Integer> first = Arrays.stream(columnFirst).boxed().toList();
+            List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
+            // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
+            DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
+                    ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
+                    Arrays.stream(columnShift).boxed().toList(), first, end) : null;
+            this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
+                    g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
+                    jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE));
+            this.jitTable = new float[g.inChannels() * DepthwiseKernel.TABLE];
+            for (int c = 0; c < g.inChannels(); c++) {
+                float[] sc = post.jitScale();
+                float[] bi = post.jitBias();
+                jit.fillTable(jitTable, c * DepthwiseKernel.TABLE, sc == null ? 1f : sc[c], bi == null ? 0f : bi[c],
+                        post.jitAlpha(c), post.jitBeta());
+            }
+        } else {
+            this.jit = null;
+            this.jitTable = null;
+            this.jitPostOps = false;
+        }
+        int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
+        this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
+                jitExtent);
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
@@ -346,6 +353,20 @@ public final class WindowKernel {
                 return;
             }
             float[] current = buffers[2 * t];
+            if (jit != null && jit.fills()) {
+                // Generated code copies each plane into the buffer and computes it in one call.
+                int size = g.inH() * g.inW();
+                int outSize = g.outH() * g.outW();
+                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                    int c = plane % g.inChannels();
+                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
+                            residual, jitTable, c * DepthwiseKernel.TABLE);
+                    if (!jitPostOps && !post.isIdentity()) {
+                        post.apply(out, plane * outSize, outSize, c, residual);
+                    }
+                }
+                return;
+            }
             float[] next = buffers[2 * t + 1];
             int plane = nextPlane.getAndIncrement();
             if (plane < planes) {

@@ -27,8 +27,9 @@ class DepthwiseJitPropertyTest {
     private static ConvGeometry geometry(Random r) {
         int kh = new int[] {3, 3, 3, 5, 7, 1, 2, 4}[r.nextInt(8)];
         int kw = r.nextInt(4) == 0 ? 1 + r.nextInt(7) : kh;
-        int sh = 1 + r.nextInt(2);
-        int sw = r.nextInt(5) == 0 ? 3 - sh : sh;
+        // Strides 1 and 2 fill the buffer in generated code; stride 3 leaves the fill to Java.
+        int sh = r.nextInt(10) == 0 ? 3 : 1 + r.nextInt(2);
+        int sw = r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
         int dh = r.nextInt(4) == 0 ? 2 : 1;
         int dw = r.nextInt(4) == 0 ? 2 : dh;
         int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 60);
@@ -95,8 +96,9 @@ class DepthwiseJitPropertyTest {
     @EnumSource(Jit.Isa.class)
     void refusesOutOfRangeCalls(Jit.Isa isa) {
         assumeTrue(isa.supported(), isa + " not available here");
-        DepthwiseKernel k = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, 5, 7, 9,
-                List.of(0, 1, 2, 9, 10, 11, 18, 19, 20), false, true, true, DepthwiseKernel.Activation.RELU));
+        List<Integer> taps = List.of(0, 1, 2, 9, 10, 11, 18, 19, 20);
+        DepthwiseKernel k = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, null, 5, 7, 9,
+                taps, false, true, true, DepthwiseKernel.Activation.RELU));
         int extent = k.key().bufferExtent();
         float[] buf = new float[extent];
         float[] w = new float[9];
@@ -112,5 +114,22 @@ class DepthwiseJitPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 0, out, 0, new float[34], table, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 0, out, 0, out, table, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, -1, w, 0, out, 0, out, table, 0));
+        assertThrows(IllegalStateException.class, () -> k.run(new float[35], 0, buf, 0, w, 0, out, 0, out, table, 0));
+        // 3×3, padding 1 on a 5×7 input: input row iy goes to buffer row iy + 1, column x to x + 1.
+        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
+                List.of(-1), List.of(1), List.of(8));
+        DepthwiseKernel f = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
+                taps, false, false, false, DepthwiseKernel.Activation.NONE));
+        float[] in = new float[35];
+        java.util.Arrays.fill(in, 1f);
+        java.util.Arrays.fill(w, 1f);
+        float[] b = new float[f.key().bufferExtent()];
+        f.run(in, 0, b, 0, w, 0, out, 0, null, table, 0);
+        assertEquals(4f, out[0]);
+        assertEquals(9f, out[8]);
+        assertThrows(IndexOutOfBoundsException.class, () -> f.run(new float[34], 0, b, 0, w, 0, out, 0, null, table,
+                0));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.run(in, 1, b, 0, w, 0, out, 0, null, table, 0));
+        assertThrows(IllegalStateException.class, () -> f.run(b, 0, w, 0, out, 0, null, table, 0));
     }
 }
