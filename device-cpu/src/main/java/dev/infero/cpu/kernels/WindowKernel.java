@@ -198,10 +198,10 @@ public final class WindowKernel {
 
     /**
      * Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). Generated code
-     * when the JIT is on ({@link Jit#isa()}), else the Vector API loops.
+     * when the JIT is on ({@link Jit#isa(String)}, family {@code depthwise}), else the Vector API loops.
      */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post) {
-        return depthwise(g, weights, post, Jit.isa());
+        return depthwise(g, weights, post, Jit.isa("depthwise"));
     }
 
     /** {@link #depthwise} with generated code for {@code isa}, or the Vector API loops when it is {@code null}. */
