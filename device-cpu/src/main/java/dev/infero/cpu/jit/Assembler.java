@@ -614,6 +614,10 @@ public final class Assembler {
         v3(PP_NONE, MAP_0F, false, 0x59, dst, src1, src2, false, 4);
     }
 
+    public void vdivps(Vec dst, Vec src1, Operand src2) {
+        v3(PP_NONE, MAP_0F, false, 0x5E, dst, src1, src2, false, 4);
+    }
+
     public void vmaxps(Vec dst, Vec src1, Operand src2) {
         v3(PP_NONE, MAP_0F, false, 0x5F, dst, src1, src2, false, 4);
     }
@@ -690,6 +694,16 @@ public final class Assembler {
     }
 
     // ---------------------------------------------------------------- integer (INT8 kernels)
+
+    /** Shift of each 32-bit lane of {@code src} left by {@code imm} bits into {@code dst}. */
+    public void vpslld(Vec dst, Vec src, int imm) {
+        if (needsEvex(dst, null, src)) {
+            evex(PP_66, MAP_0F, false, dst.bits(), 6, dst.id(), src, 0x72, dst.mask(), dst.zeroing(), dst.bits() / 8);
+        } else {
+            vex(PP_66, MAP_0F, false, dst.bits() == 256 ? 1 : 0, 6, dst.id(), src, 0x72);
+        }
+        db(imm);
+    }
 
     public void vpaddd(Vec dst, Vec src1, Operand src2) {
         v3(PP_66, MAP_0F, false, 0xFE, dst, src1, src2, false, 4);

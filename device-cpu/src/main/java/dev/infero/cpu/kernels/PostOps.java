@@ -128,7 +128,7 @@ public final class PostOps {
 
     /**
      * The activation {@link dev.infero.cpu.jit.DepthwiseKernel}'s generated code applies in registers, or
-     * {@code null} when it cannot apply all of these post-ops (sigmoid, swish, ELU, int32 sums, codes).
+     * {@code null} when it cannot apply all of these post-ops (swish, int32 sums, codes).
      */
     dev.infero.cpu.jit.DepthwiseKernel.Activation depthwiseJitActivation() {
         if (integerSums || codes != null) {
@@ -140,7 +140,9 @@ public final class PostOps {
             case CLAMP -> dev.infero.cpu.jit.DepthwiseKernel.Activation.CLAMP;
             case LEAKY_RELU, PRELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.PRELU;
             case HSWISH -> dev.infero.cpu.jit.DepthwiseKernel.Activation.HSWISH;
-            case SIGMOID, SWISH, ELU -> null;
+            case SIGMOID -> dev.infero.cpu.jit.DepthwiseKernel.Activation.SIGMOID;
+            case ELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.ELU;
+            case SWISH -> null;
         };
     }
 

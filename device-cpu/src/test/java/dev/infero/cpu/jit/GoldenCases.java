@@ -148,6 +148,7 @@ final class GoldenCases {
                 new Op("vaddps", Assembler::vaddps, false, true, true),
                 new Op("vsubps", Assembler::vsubps, false, true, true),
                 new Op("vmulps", Assembler::vmulps, false, true, true),
+                new Op("vdivps", Assembler::vdivps, false, true, true),
                 new Op("vmaxps", Assembler::vmaxps, false, true, true),
                 new Op("vminps", Assembler::vminps, false, true, true),
                 new Op("vxorps", Assembler::vxorps, false, true, true),
@@ -289,6 +290,14 @@ final class GoldenCases {
                     a -> a.vshufps(d, s1, mm, 0xDD)));
             c.add(new Case("vpermpd " + d.name() + ", " + s1.name() + ", 216", a -> a.vpermpd(d, s1, 0xD8)));
             c.add(new Case("vpermpd " + d.name() + ", " + text(mm, "YMMWORD") + ", 27", a -> a.vpermpd(d, mm, 0x1B)));
+        }
+        // Shifts by an immediate (VEX for ymm0-15, EVEX for zmm and registers 16-31).
+        for (int[] r : VREGS) {
+            for (int bits : new int[] {256, 512}) {
+                Vec d = vec(r[0], bits);
+                Vec s1 = vec(r[1], bits);
+                c.add(new Case("vpslld " + d.name() + ", " + s1.name() + ", 23", a -> a.vpslld(d, s1, 23)));
+            }
         }
         // AVX-512 two-table permutes.
         for (int[] r : VREGS) {

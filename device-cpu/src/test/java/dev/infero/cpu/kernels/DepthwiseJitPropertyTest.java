@@ -86,7 +86,7 @@ class DepthwiseJitPropertyTest {
                 generated.run(in, actual, res, s, pool);
             }
             for (int i = 0; i < outLen; i++) {
-                assertEquals(expected[i], actual[i], 1e-5f * (1 + Math.abs(expected[i])),
+                assertEquals(expected[i], actual[i], 2e-6f * (1 + Math.abs(expected[i])),
                         "trial " + trial + " " + g + " " + post.describe() + " at " + i);
             }
         }
