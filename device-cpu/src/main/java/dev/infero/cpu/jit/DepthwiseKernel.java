@@ -32,14 +32,16 @@ import java.util.Map;
  * when they fit (3×3), else AVX-512 broadcasts them from memory inside the FMA and AVX2 through one register.
  *
  * <p>Post-ops in registers: per-channel scale and bias ({@code fma(x, scale, bias)}), residual add, then ReLU, clamp,
- * leaky ReLU / PReLU or HSwish — bit for bit as {@code PostOps}. Their per-channel constants come from a table of
- * {@link #TABLE} floats per channel.
+ * leaky ReLU / PReLU or HSwish — bit for bit as {@code PostOps} — or sigmoid and ELU through a generated {@code exp}.
+ * Their per-channel constants come from a table of {@link #TABLE} floats per channel.
+ *
+ * <p>With a {@link Fill}, the code first copies the input plane into the buffer itself (strides 1 and 2).
  */
 public final class DepthwiseKernel extends JitKernel {
     /** Activations applied in registers. */
     public enum Activation {
         NONE, RELU, CLAMP, PRELU, HSWISH,
-        /** {@code 1 / (exp(-v) + 1)} with a generated {@code exp} (Cephes' polynomial, within 2 ulp). */
+        /** {@code 1 / (exp(-v) + 1)} with a generated {@code exp} (Cephes' expf polynomial). */
         SIGMOID,
         /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
         ELU;
