@@ -51,6 +51,9 @@ public final class DepthwiseKernel extends JitKernel {
         }
     }
 
+    /** The most taps generated code takes (11×11); larger kernels run on the Vector API loops. */
+    public static final int MAX_TAPS = 121;
+
     /** Floats per channel in the constants table. */
     public static final int TABLE = 16;
     /** Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask. */
@@ -132,7 +135,7 @@ public final class DepthwiseKernel extends JitKernel {
                       boolean bias, boolean residual, Activation activation) {
         public Key {
             taps = List.copyOf(taps);
-            if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > 4096) {
+            if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > MAX_TAPS) {
                 throw new IllegalArgumentException("unsupported depthwise shape " + outH + "×" + outW + ", pitch "
                         + pitch + ", " + taps.size() + " taps");
             }
@@ -141,16 +144,24 @@ public final class DepthwiseKernel extends JitKernel {
                     throw new IllegalArgumentException("negative tap offset " + t);
                 }
             }
-            long extent = (long) (outH - 1) * pitch + vectors(isa, outW) * (long) isa.lanes()
-                    + taps.stream().mapToInt(Integer::intValue).max().orElseThrow();
-            if (4 * extent > Integer.MAX_VALUE / 2) {
-                throw new IllegalArgumentException("depthwise plane too large for the generated code: " + extent);
+            if (!fits(isa, outH, outW, pitch, taps.stream().mapToInt(Integer::intValue).max().orElseThrow())) {
+                throw new IllegalArgumentException("depthwise plane too large for the generated code: " + outH + "×"
+                        + outW + ", pitch " + pitch);
             }
             if (fill != null && (4L * fill.bufferEnd() > Integer.MAX_VALUE / 2 || 4L * fill.inputExtent() > Integer.MAX_VALUE / 2
                     || !Fill.supported(fill.sw(), pitch, fill.sh(), fill.rowTarget(), isa.lanes(), fill.first(),
                     fill.end()))) {
                 throw new IllegalArgumentException("unsupported depthwise fill for " + outH + "×" + outW);
             }
+        }
+
+        /**
+         * Whether a layer of {@code taps} taps (the largest offset {@code maxTap}) and this output fits the generated
+         * code: byte offsets within 32 bits, at most {@link #MAX_TAPS} taps (the taps are unrolled).
+         */
+        public static boolean fits(Jit.Isa isa, int outH, int outW, int pitch, int maxTap) {
+            long extent = (long) (outH - 1) * pitch + vectors(isa, outW) * (long) isa.lanes() + maxTap;
+            return 4 * extent <= Integer.MAX_VALUE / 2;
         }
 
         /** Whether the generated code can fill the buffer for this layout (see {@link Fill}). */

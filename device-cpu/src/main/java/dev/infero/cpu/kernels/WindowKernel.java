@@ -136,7 +136,9 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
-        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null) {
+        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null
+                && tapOffset.length <= DepthwiseKernel.MAX_TAPS
+                && DepthwiseKernel.Key.fits(isa, g.outH(), g.outW(), pitch, maxOffset)) {
             DepthwiseKernel.Activation act = post.depthwiseJitActivation();
             this.jitPostOps = act != null;
             List<Integer> taps = Arrays.stream(tapOffset).boxed().toList();

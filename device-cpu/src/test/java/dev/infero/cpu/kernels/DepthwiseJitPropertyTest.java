@@ -94,6 +94,26 @@ class DepthwiseJitPropertyTest {
 
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
+    void kernelsPastElevenByElevenKeepTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        ConvGeometry g = new ConvGeometry(1, 3, 20, 20, 3, 20, 20, 13, 13, 1, 1, 1, 1, 6, 6, 3);
+        Random r = new Random(5);
+        float[] wts = RandomData.uniform(r, 3 * 13 * 13);
+        WindowKernel k = WindowKernel.depthwise(g, wts, PostOps.NONE, isa);
+        assertEquals(WindowKernel.depthwise(g, wts, PostOps.NONE, null).implementation(), k.implementation());
+        float[] in = RandomData.uniform(r, 3 * 400);
+        float[] expected = new float[3 * 400];
+        float[] actual = new float[3 * 400];
+        try (WorkerPool pool = new WorkerPool(1, "t")) {
+            WindowKernel ref = WindowKernel.depthwise(g, wts, PostOps.NONE, null);
+            ref.run(in, expected, null, ref.newScratch(1), pool);
+            k.run(in, actual, null, k.newScratch(1), pool);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
     void refusesOutOfRangeCalls(Jit.Isa isa) {
         assumeTrue(isa.supported(), isa + " not available here");
         List<Integer> taps = List.of(0, 1, 2, 9, 10, 11, 18, 19, 20);
