@@ -614,6 +614,10 @@ public final class Assembler {
         v3(PP_NONE, MAP_0F, false, 0x59, dst, src1, src2, false, 4);
     }
 
+    public void vdivps(Vec dst, Vec src1, Operand src2) {
+        v3(PP_NONE, MAP_0F, false, 0x5E, dst, src1, src2, false, 4);
+    }
+
     public void vmaxps(Vec dst, Vec src1, Operand src2) {
         v3(PP_NONE, MAP_0F, false, 0x5F, dst, src1, src2, false, 4);
     }
@@ -669,7 +673,37 @@ public final class Assembler {
         vex(PP_66, MAP_0F38, false, src.bits() == 256 ? 1 : 0, src.id(), mask.id(), dst, 0x2E);
     }
 
+    /**
+     * AVX-512 two-table permute: lane i of {@code dst} becomes lane {@code idx[i] mod 2N} of the concatenation
+     * {@code dst : table2} (N lanes each; {@code dst} is the first table and is overwritten).
+     */
+    public void vpermt2ps(Vec dst, Vec idx, Operand table2) {
+        v3(PP_66, MAP_0F38, false, 0x7F, dst, idx, table2, true, 4);
+    }
+
+    /** AVX {@code vshufps}: per 128-bit lane, two floats of {@code src1} then two of {@code src2}, chosen by {@code imm}. */
+    public void vshufps(Vec dst, Vec src1, Operand src2, int imm) {
+        vex(PP_NONE, MAP_0F, false, dst.bits() == 256 ? 1 : 0, dst.id(), src1.id(), src2, 0xC6);
+        db(imm);
+    }
+
+    /** AVX2 {@code vpermpd ymm, ymm/m256, imm}: the four 64-bit lanes of {@code src} in the order {@code imm} gives. */
+    public void vpermpd(Vec dst, Operand src, int imm) {
+        vex(PP_66, MAP_0F3A, true, 1, dst.id(), 0, src, 0x01);
+        db(imm);
+    }
+
     // ---------------------------------------------------------------- integer (INT8 kernels)
+
+    /** Shift of each 32-bit lane of {@code src} left by {@code imm} bits into {@code dst}. */
+    public void vpslld(Vec dst, Vec src, int imm) {
+        if (needsEvex(dst, null, src)) {
+            evex(PP_66, MAP_0F, false, dst.bits(), 6, dst.id(), src, 0x72, dst.mask(), dst.zeroing(), dst.bits() / 8);
+        } else {
+            vex(PP_66, MAP_0F, false, dst.bits() == 256 ? 1 : 0, 6, dst.id(), src, 0x72);
+        }
+        db(imm);
+    }
 
     public void vpaddd(Vec dst, Vec src1, Operand src2) {
         v3(PP_66, MAP_0F, false, 0xFE, dst, src1, src2, false, 4);

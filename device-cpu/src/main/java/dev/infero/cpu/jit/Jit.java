@@ -97,6 +97,16 @@ public final class Jit {
         return Isa.AVX512.supported() ? Isa.AVX512 : Isa.AVX2.supported() ? Isa.AVX2 : null;
     }
 
+    /**
+     * The ISA for one family of generated kernels, e.g. {@code depthwise}: {@link #isa()}, unless
+     * {@code -Dinfero.jit.<family>=off} switches that family alone off (its Vector API kernel runs), for A/B
+     * measurements of one kernel inside whole models.
+     */
+    public static Isa isa(String family) {
+        String v = System.getProperty("infero.jit." + family);
+        return v != null && isOff(v) ? null : isa();
+    }
+
     /** For reports: the ISA used now, e.g. {@code avx512}, or why none is ({@code off}, {@code unsupported}). */
     public static String describe() {
         if (!enabled()) {

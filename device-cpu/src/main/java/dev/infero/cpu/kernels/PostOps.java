@@ -121,6 +121,31 @@ public final class PostOps {
         return alpha;
     }
 
+    /** {@link #jitAlpha} for one channel: PReLU's negative slope of {@code channel}, else alpha. */
+    float jitAlpha(int channel) {
+        return activation == Activation.PRELU ? slopes[channel] : alpha;
+    }
+
+    /**
+     * The activation {@link dev.infero.cpu.jit.DepthwiseKernel}'s generated code applies in registers, or
+     * {@code null} when it cannot apply all of these post-ops (swish, int32 sums, codes).
+     */
+    dev.infero.cpu.jit.DepthwiseKernel.Activation depthwiseJitActivation() {
+        if (integerSums || codes != null) {
+            return null;
+        }
+        return switch (activation) {
+            case NONE -> dev.infero.cpu.jit.DepthwiseKernel.Activation.NONE;
+            case RELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.RELU;
+            case CLAMP -> dev.infero.cpu.jit.DepthwiseKernel.Activation.CLAMP;
+            case LEAKY_RELU, PRELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.PRELU;
+            case HSWISH -> dev.infero.cpu.jit.DepthwiseKernel.Activation.HSWISH;
+            case SIGMOID -> dev.infero.cpu.jit.DepthwiseKernel.Activation.SIGMOID;
+            case ELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.ELU;
+            case SWISH -> null;
+        };
+    }
+
     float jitBeta() {
         return beta;
     }

@@ -1,7 +1,11 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.DepthwiseKernel;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.KernelCache;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
@@ -22,6 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * gathers or per-row loop overheads. Padding sits at the same buffer positions for every plane, so it is written
  * once, when the scratch is made; only the input itself is copied per plane. Unpadded 2×2 stride-2 max pooling, the
  * commonest pooling, skips the copy and reads the input directly.
+ *
+ * <p>With the JIT on ({@link Jit#isa()}), a plain FP32 depthwise convolution computes each plane from its buffer
+ * with generated code ({@link DepthwiseKernel}) that writes the output rows directly, its post-ops applied in
+ * registers; the Vector API loops below run otherwise (JIT off, non-x86, codes in or out).
  *
  * <p>A depthwise convolution reading a FakeQuantize of an INT8 model quantizes the input as it copies it (see
  * {@link #depthwiseOnCodes}): the codes never exist as a tensor, so the layer before writes only its float output.
@@ -77,9 +85,15 @@ public final class WindowKernel {
     private final int[] columnShift;
     private final int[] columnFirst;
     private final int[] columnEnd;
+    /** The generated depthwise plane kernel, or {@code null} (Vector API loops). */
+    private final DepthwiseKernel jit;
+    /** Per channel, {@link DepthwiseKernel#TABLE} constants of the generated code's post-ops. */
+    private final float[] jitTable;
+    /** Whether the generated code applies all post-ops; else it stores the sums and {@link PostOps#apply} follows. */
+    private final boolean jitPostOps;
 
     private WindowKernel(ConvGeometry g, Kind kind, float[] weights, ActivationQuantizer[] inputCodes, float[] scale,
-                         PostOps post, ActivationQuantizer[] outputCodes) {
+                         PostOps post, ActivationQuantizer[] outputCodes, Jit.Isa isa) {
         this.g = g;
         this.kind = kind;
         this.weights = weights;
@@ -104,7 +118,6 @@ public final class WindowKernel {
                 maxOffset = Math.max(maxOffset, offset);
             }
         }
-        this.bufferLength = Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset);
         this.scale = scale == null ? null : widen(scale);
         int sh = g.strideH();
         int sw = g.strideW();
@@ -123,6 +136,37 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
+        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null
+                && tapOffset.length <= DepthwiseKernel.MAX_TAPS
+                && DepthwiseKernel.Key.fits(isa, g.outH(), g.outW(), pitch, maxOffset)) {
+            DepthwiseKernel.Activation act = post.depthwiseJitActivation();
+            this.jitPostOps = act != null;
+            List<Integer> taps = Arrays.stream(tapOffset).boxed().toList();
+            List<Integer> targets = Arrays.stream(rowTarget).boxed().toList();
+            List<Integer> first = Arrays.stream(columnFirst).boxed().toList();
+            List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
+            // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
+            DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
+                    ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
+                    Arrays.stream(columnShift).boxed().toList(), first, end) : null;
+            this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
+                    g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
+                    jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE));
+            this.jitTable = new float[g.inChannels() * DepthwiseKernel.TABLE];
+            for (int c = 0; c < g.inChannels(); c++) {
+                float[] sc = post.jitScale();
+                float[] bi = post.jitBias();
+                jit.fillTable(jitTable, c * DepthwiseKernel.TABLE, sc == null ? 1f : sc[c], bi == null ? 0f : bi[c],
+                        post.jitAlpha(c), post.jitBeta());
+            }
+        } else {
+            this.jit = null;
+            this.jitTable = null;
+            this.jitPostOps = false;
+        }
+        int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
+        this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
+                jitExtent);
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
@@ -154,9 +198,22 @@ public final class WindowKernel {
         return wide;
     }
 
-    /** Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). */
+    /**
+     * Depthwise convolution; {@code weights} is [C, KH, KW] (the op's [C, 1, 1, KH, KW] flattened). Generated code
+     * when the JIT is on ({@link Jit#isa(String)}, family {@code depthwise}), else the Vector API loops.
+     */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post) {
-        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null);
+        return depthwise(g, weights, post, Jit.isa("depthwise"));
+    }
+
+    /** {@link #depthwise} with generated code for {@code isa}, or the Vector API loops when it is {@code null}. */
+    public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post, Jit.Isa isa) {
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa);
+    }
+
+    /** For exec types: {@code jit_avx512}, {@code jit_avx2}, or the Vector API's {@code vector512}. */
+    public String implementation() {
+        return jit != null ? jit.implementation() : "vector" + S.vectorBitSize();
     }
 
     /**
@@ -171,7 +228,7 @@ public final class WindowKernel {
         for (int i = 0; i < weights.length; i++) {
             scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
         }
-        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null);
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, null);
     }
 
     /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */
@@ -190,18 +247,18 @@ public final class WindowKernel {
         }
         float[] bias = post.onlyBias();
         if (bias == null) {
-            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes);
+            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, null);
         }
         ActivationQuantizer[] biased = new ActivationQuantizer[codes.length];
         for (int c = 0; c < codes.length; c++) {
             biased[c] = codes[c].adding(bias[c]);
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased);
+        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, null);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null);
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null);
     }
 
     /**
@@ -221,7 +278,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -269,7 +326,7 @@ public final class WindowKernel {
         Scratch(int threads) {
             boolean direct = halving || separable;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
-            wide = new float[threads][direct ? 0 : wideLength];
+            wide = new float[threads][direct || jit != null ? 0 : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
             rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
@@ -298,6 +355,20 @@ public final class WindowKernel {
                 return;
             }
             float[] current = buffers[2 * t];
+            if (jit != null && jit.fills()) {
+                // Generated code copies each plane into the buffer and computes it in one call.
+                int size = g.inH() * g.inW();
+                int outSize = g.outH() * g.outW();
+                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                    int c = plane % g.inChannels();
+                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
+                            residual, jitTable, c * DepthwiseKernel.TABLE);
+                    if (!jitPostOps && !post.isIdentity()) {
+                        post.apply(out, plane * outSize, outSize, c, residual);
+                    }
+                }
+                return;
+            }
             float[] next = buffers[2 * t + 1];
             int plane = nextPlane.getAndIncrement();
             if (plane < planes) {
@@ -489,6 +560,14 @@ public final class WindowKernel {
     /** Computes one plane from its filled buffer. */
     private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
+        if (jit != null) {
+            int o = plane * g.outH() * g.outW();
+            jit.run(buf, 0, weights, c * tapOffset.length, out, o, residual, jitTable, c * DepthwiseKernel.TABLE);
+            if (!jitPostOps && !post.isIdentity()) {
+                post.apply(out, o, g.outH() * g.outW(), c, residual);
+            }
+            return;
+        }
         switch (kind) {
             case DEPTHWISE -> {
                 if (tapOffset.length == 9) {

@@ -37,7 +37,7 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
         this.post = post;
         this.precision = precision;
         ExecType type = (gemm != null ? ExecType.of(gemm.strategy() + "_" + gemm.implementation(), precision)
-                : ExecType.vector("depthwise", precision)).with(post);
+                : ExecType.of("depthwise_" + depthwise.implementation(), precision)).with(post);
         this.execType = writesCodes ? type.writingCodes() : type;
     }
 

@@ -148,6 +148,7 @@ final class GoldenCases {
                 new Op("vaddps", Assembler::vaddps, false, true, true),
                 new Op("vsubps", Assembler::vsubps, false, true, true),
                 new Op("vmulps", Assembler::vmulps, false, true, true),
+                new Op("vdivps", Assembler::vdivps, false, true, true),
                 new Op("vmaxps", Assembler::vmaxps, false, true, true),
                 new Op("vminps", Assembler::vminps, false, true, true),
                 new Op("vxorps", Assembler::vxorps, false, true, true),
@@ -283,6 +284,32 @@ final class GoldenCases {
                     a -> a.vmaskmovps(d, m, mm)));
             c.add(new Case("vmaskmovps " + text(mm, "YMMWORD") + ", " + m.name() + ", " + d.name(),
                     a -> a.vmaskmovps(mm, m, d)));
+            c.add(new Case("vshufps " + d.name() + ", " + s1.name() + ", " + s2.name() + ", 136",
+                    a -> a.vshufps(d, s1, s2, 0x88)));
+            c.add(new Case("vshufps " + d.name() + ", " + s1.name() + ", " + text(mm, "YMMWORD") + ", 221",
+                    a -> a.vshufps(d, s1, mm, 0xDD)));
+            c.add(new Case("vpermpd " + d.name() + ", " + s1.name() + ", 216", a -> a.vpermpd(d, s1, 0xD8)));
+            c.add(new Case("vpermpd " + d.name() + ", " + text(mm, "YMMWORD") + ", 27", a -> a.vpermpd(d, mm, 0x1B)));
+        }
+        // Shifts by an immediate (VEX for ymm0-15, EVEX for zmm and registers 16-31).
+        for (int[] r : VREGS) {
+            for (int bits : new int[] {256, 512}) {
+                Vec d = vec(r[0], bits);
+                Vec s1 = vec(r[1], bits);
+                c.add(new Case("vpslld " + d.name() + ", " + s1.name() + ", 23", a -> a.vpslld(d, s1, 23)));
+            }
+        }
+        // AVX-512 two-table permutes.
+        for (int[] r : VREGS) {
+            Vec d = zmm(r[0]);
+            Vec i = zmm(r[1]);
+            Vec t = zmm(r[2]);
+            Mem mm = mem(gp(r[0] % 16 == 4 ? 5 : r[0] % 16), 64 * r[1]);
+            c.add(new Case("vpermt2ps " + d.name() + ", " + i.name() + ", " + t.name(), a -> a.vpermt2ps(d, i, t)));
+            c.add(new Case("vpermt2ps " + d.name() + ", " + i.name() + ", " + text(mm, "ZMMWORD"),
+                    a -> a.vpermt2ps(d, i, mm)));
+            Vec dk = d.k(k(3)).z();
+            c.add(new Case("vpermt2ps " + vname(dk) + ", " + i.name() + ", " + t.name(), a -> a.vpermt2ps(dk, i, t)));
         }
         for (int kr = 1; kr < 8; kr += 3) {
             for (int g : new int[] {0, 3, 9, 14}) {

@@ -1,0 +1,822 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.*;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mem;
+import dev.infero.cpu.jit.Asm.Operand;
+import dev.infero.cpu.jit.Asm.Vec;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A generated FP32 depthwise convolution of one channel plane, generated per layer shape: reads the plane's padded,
+ * stride-phase-split copy ({@code WindowKernel}'s buffer: output (y, x)'s tap t at buffer element
+ * {@code y · pitch + x + taps[t]}, whatever the kernel size, stride, dilation or padding) and writes the output plane
+ * (rows {@code outW} apart) with its post-ops applied in registers before the single store.
+ *
+ * <p>Vectorised along the output row (16 or 8 outputs per register), a block of R output rows × X vectors in
+ * registers at a time. The taps of a block run in a skewed order: accumulator row r does tap {@code s - r·lag} at
+ * step s, where {@code lag} is the tap distance between vertically neighbouring taps (KW at stride 1, strideH · KW
+ * with phase-split strides): all rows of a step then read the same buffer row, so each loaded vector feeds up to
+ * KH FMAs (3×3, 4 rows: 6 loads instead of 12 per 12 FMAs), and each accumulator still sums its taps in order (the
+ * same rounding as the Vector API kernel). The row's last vector is stored under a mask (opmask on AVX-512,
+ * {@code vmaskmovps} on AVX2); lanes past the row compute on buffer values nobody stores. Weights stay in registers
+ * when they fit (3×3), else AVX-512 broadcasts them from memory inside the FMA and AVX2 through one register.
+ *
+ * <p>Post-ops in registers: per-channel scale and bias ({@code fma(x, scale, bias)}), residual add, then ReLU, clamp,
+ * leaky ReLU / PReLU or HSwish — bit for bit as {@code PostOps} — or sigmoid and ELU through a generated {@code exp}.
+ * Their per-channel constants come from a table of {@link #TABLE} floats per channel.
+ *
+ * <p>With a {@link Fill}, the code first copies the input plane into the buffer itself (strides 1 and 2).
+ */
+public final class DepthwiseKernel extends JitKernel {
+    /** Activations applied in registers. */
+    public enum Activation {
+        NONE, RELU, CLAMP, PRELU, HSWISH,
+        /** {@code 1 / (exp(-v) + 1)} with a generated {@code exp} (Cephes' expf polynomial). */
+        SIGMOID,
+        /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
+        ELU;
+
+        boolean usesExp() {
+            return this == SIGMOID || this == ELU;
+        }
+    }
+
+    /** The most taps generated code takes (11×11); larger kernels run on the Vector API loops. */
+    public static final int MAX_TAPS = 121;
+
+    /** Floats per channel in the constants table. */
+    public static final int TABLE = 16;
+    /** Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask. */
+    public static final int T_SCALE = 0, T_BIAS = 1, T_ALPHA = 2, T_BETA = 3, T_THREE = 4, T_SIX = 5, T_SIXTH = 6,
+            T_ZERO = 7, T_MASK = 8;
+
+    /**
+     * How the code fills the buffer's inside from the input plane before computing (else the caller fills it): input
+     * row {@code iy}, column phase p goes to buffer element {@code rowTarget[iy] + p · phaseBlock + j} for j in
+     * {@code [first[p], end[p])}, reading input column {@code j · sw + shift[p]} (stride-2 rows deinterleaved with
+     * {@code vpermt2ps}, or {@code vshufps} + {@code vpermpd} on AVX2). The padding around stays as the caller wrote
+     * it. Rows {@code sh} apart must land {@code pitch} apart.
+     */
+    public record Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
+                       List<Integer> first, List<Integer> end) {
+        public Fill {
+            rowTarget = List.copyOf(rowTarget);
+            shift = List.copyOf(shift);
+            first = List.copyOf(first);
+            end = List.copyOf(end);
+            if (sw < 1 || sw > 2 || sh < 1 || shift.size() != sw || first.size() != sw || end.size() != sw) {
+                throw new IllegalArgumentException("unsupported depthwise fill: strides " + sh + "×" + sw);
+            }
+            for (int p = 0; p < sw; p++) {
+                if (first.get(p) < end.get(p) && (shift.get(p) + first.get(p) * sw < 0
+                        || shift.get(p) + (end.get(p) - 1) * sw >= inW)) {
+                    throw new IllegalArgumentException("fill phase " + p + " reads outside the input row");
+                }
+            }
+        }
+
+        /** Input elements from the plane's start the fill reads: whole rows. */
+        int inputExtent() {
+            return rowTarget.size() * inW;
+        }
+
+        /** One past the last buffer element the fill writes. */
+        long bufferEnd() {
+            long max = 0;
+            for (int iy = 0; iy < rowTarget.size(); iy++) {
+                for (int p = 0; p < sw; p++) {
+                    if (first.get(p) < end.get(p)) {
+                        max = Math.max(max, (long) rowTarget.get(iy) + (long) p * phaseBlock + end.get(p));
+                    }
+                }
+            }
+            return max;
+        }
+
+        /** Whether the generated fill handles this layout (row targets linear in sh-row steps, rows not too wide). */
+        static boolean supported(int sw, int pitch, int sh, List<Integer> rowTarget, int lanes, List<Integer> first,
+                                 List<Integer> end) {
+            if (sw < 1 || sw > 2) {
+                return false;
+            }
+            for (int iy = 0; iy + sh < rowTarget.size(); iy++) {
+                if (rowTarget.get(iy + sh) - rowTarget.get(iy) != pitch) {
+                    return false;
+                }
+            }
+            int vectors = 0;
+            for (int p = 0; p < first.size(); p++) {
+                vectors += Math.max(0, (end.get(p) - first.get(p) + lanes - 1) / lanes);
+            }
+            return vectors <= 128;
+        }
+    }
+
+    /**
+     * Everything the code depends on.
+     *
+     * @param fill  the buffer fill the code does first, or {@code null} (the caller fills the buffer)
+     * @param outH  output rows
+     * @param outW  output columns (the output's row length)
+     * @param pitch buffer elements per row of output
+     * @param taps  per tap, its buffer offset relative to the output's wide index {@code y · pitch + x}
+     */
+    public record Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
+                      boolean bias, boolean residual, Activation activation) {
+        public Key {
+            taps = List.copyOf(taps);
+            if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > MAX_TAPS) {
+                throw new IllegalArgumentException("unsupported depthwise shape " + outH + "×" + outW + ", pitch "
+                        + pitch + ", " + taps.size() + " taps");
+            }
+            for (int t : taps) {
+                if (t < 0) {
+                    throw new IllegalArgumentException("negative tap offset " + t);
+                }
+            }
+            if (!fits(isa, outH, outW, pitch, taps.stream().mapToInt(Integer::intValue).max().orElseThrow())) {
+                throw new IllegalArgumentException("depthwise plane too large for the generated code: " + outH + "×"
+                        + outW + ", pitch " + pitch);
+            }
+            if (fill != null && (4L * fill.bufferEnd() > Integer.MAX_VALUE / 2 || 4L * fill.inputExtent() > Integer.MAX_VALUE / 2
+                    || !Fill.supported(fill.sw(), pitch, fill.sh(), fill.rowTarget(), isa.lanes(), fill.first(),
+                    fill.end()))) {
+                throw new IllegalArgumentException("unsupported depthwise fill for " + outH + "×" + outW);
+            }
+        }
+
+        /**
+         * Whether a layer of {@code taps} taps (the largest offset {@code maxTap}) and this output fits the generated
+         * code: byte offsets within 32 bits, at most {@link #MAX_TAPS} taps (the taps are unrolled).
+         */
+        public static boolean fits(Jit.Isa isa, int outH, int outW, int pitch, int maxTap) {
+            long extent = (long) (outH - 1) * pitch + vectors(isa, outW) * (long) isa.lanes() + maxTap;
+            return 4 * extent <= Integer.MAX_VALUE / 2;
+        }
+
+        /** Whether the generated code can fill the buffer for this layout (see {@link Fill}). */
+        public static boolean fillSupported(Jit.Isa isa, int pitch, int sh, int sw, List<Integer> rowTarget,
+                                            List<Integer> first, List<Integer> end) {
+            return Fill.supported(sw, pitch, sh, rowTarget, isa.lanes(), first, end);
+        }
+
+        /** Buffer elements from the plane's start that the code reads or writes. */
+        public int bufferExtent() {
+            int maxTap = taps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            int read = (outH - 1) * pitch + vectors(isa, outW) * isa.lanes() + maxTap;
+            return fill == null ? read : (int) Math.max(read, fill.bufferEnd());
+        }
+
+        boolean hasPost() {
+            return scale || bias || residual || activation != Activation.NONE;
+        }
+    }
+
+    private static int vectors(Jit.Isa isa, int outW) {
+        return (outW + isa.lanes() - 1) / isa.lanes();
+    }
+
+    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.critical(true));
+    private static final float[] NONE = new float[0];
+    /**
+     * Constants of the fill: the lane indexes 0, 2, … 30 (AVX-512 {@code vpermt2ps}: the even lanes of two vectors),
+     * then for c = 0…8 an AVX2 mask of c leading lanes.
+     */
+    private static final float[] CONSTS = new float[16 + 8 * 9 + 14];
+    /** Where the constants of {@code exp} start in {@link #CONSTS}, and their order. */
+    private static final int EXP = 16 + 8 * 9;
+    private static final int E_LO = 0, E_HI = 1, E_LOG2E = 2, E_MAGIC = 3, E_NEG_LN2_HI = 4, E_NEG_LN2_LO = 5,
+            E_POLY = 6, E_ONE = 12, E_ZERO = 13;
+
+    static {
+        for (int i = 0; i < 16; i++) {
+            CONSTS[i] = Float.intBitsToFloat(2 * i);
+        }
+        for (int c = 0; c <= 8; c++) {
+            for (int i = 0; i < 8; i++) {
+                CONSTS[16 + 8 * c + i] = Float.intBitsToFloat(i < c ? -1 : 0);
+            }
+        }
+        // exp(x) = 2^n · p(r), n = round(x · log2 e) (by adding 1.5 · 2^23), r = x - n · ln 2 in two parts, p the
+        // degree-7 polynomial of Cephes' expf; x clamped to [-86, 88] so 2^n and the result stay normal floats.
+        float[] e = {-86f, 88f, 1.44269504088896341f, 12582912f, -0.693359375f, 2.12194440e-4f, 1.9875691500E-4f,
+            1.3981999507E-3f, 8.3334519073E-3f, 4.1665795894E-2f, 1.6666665459E-1f, 5.0000001201E-1f, 1f, 0f};
+        System.arraycopy(e, 0, CONSTS, EXP, e.length);
+    }
+
+    private final Key key;
+    private final int extent;
+    private final int planeSize;
+
+    /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
+    public DepthwiseKernel(KernelCache cache, Key key) {
+        super(cache, key, key.isa(), () -> generate(key));
+        this.key = key;
+        this.extent = key.bufferExtent();
+        this.planeSize = key.outH() * key.outW();
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    /** Whether the code fills the buffer from the input itself ({@link #run} with the input plane). */
+    public boolean fills() {
+        return key.fill() != null;
+    }
+
+    /** The table entries for one channel (the AVX2 tail mask included). */
+    public void fillTable(float[] table, int off, float scale, float bias, float alpha, float beta) {
+        table[off + T_SCALE] = scale;
+        table[off + T_BIAS] = bias;
+        table[off + T_ALPHA] = alpha;
+        table[off + T_BETA] = beta;
+        table[off + T_THREE] = 3f;
+        table[off + T_SIX] = 6f;
+        table[off + T_SIXTH] = 1f / 6f;
+        table[off + T_ZERO] = 0f;
+        int tail = key.outW() % isa.lanes();
+        for (int i = 0; i < 8; i++) {
+            table[off + T_MASK + i] = Float.intBitsToFloat(i < tail ? -1 : 0);
+        }
+    }
+
+    /**
+     * Computes one output plane at {@code out[outOff..]} ({@code outH · outW} elements) from the buffer at
+     * {@code buf[bufOff..]}, the taps' weights at {@code weights[wOff..]}, the residual at the output's offsets and
+     * the channel's constants at {@code table[tableOff..]}. Every extent is checked first.
+     */
+    public void run(float[] buf, int bufOff, float[] weights, int wOff, float[] out, int outOff, float[] residual,
+                    float[] table, int tableOff) {
+        if (fills()) {
+            throw new IllegalStateException("this depthwise kernel fills its buffer: run it with the input");
+        }
+        call(NONE, 0, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+    }
+
+    /**
+     * {@link #run} with the buffer's inside first filled from the input plane at {@code in[inOff..]} (a kernel with
+     * a {@link Fill}).
+     */
+    public void run(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                    int outOff, float[] residual, float[] table, int tableOff) {
+        if (!fills()) {
+            throw new IllegalStateException("this depthwise kernel does not fill its buffer");
+        }
+        checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
+        call(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+    }
+
+    private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                      int outOff, float[] residual, float[] table, int tableOff) {
+        checkRange("buffer", buf.length, bufOff, (long) bufOff + extent);
+        checkRange("weights", weights.length, wOff, (long) wOff + key.taps().size());
+        checkRange("output", out.length, outOff, (long) outOff + planeSize);
+        checkRange("table", table.length, tableOff, (long) tableOff + TABLE);
+        float[] res = NONE;
+        if (key.residual()) {
+            checkRange("residual", residual.length, outOff, (long) outOff + planeSize);
+            res = residual;
+        }
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
+                    MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
+                    (long) bufOff, (long) wOff, (long) outOff, (long) tableOff, MemorySegment.ofArray(in),
+                    (long) inOff, MemorySegment.ofArray(CONSTS));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ code generation
+
+    private static final Gp BUF = RDI, W = RSI, OUT = RDX, RES = RCX, TBL = R8, B_CUR = R9, O_CUR = R10,
+            R_CUR = R11, X_COUNT = RBX, Y_COUNT = RAX;
+
+    /** The register plan of one layer's code. */
+    private record Plan(Jit.Isa isa, int rows, int cols, boolean weightsInRegisters, int temps, int lag) {
+        int bits() {
+            return isa.bits();
+        }
+
+        Vec acc(int r, int x) {
+            return vec(r * cols + x, bits());
+        }
+
+        Vec temp(int i) {
+            return vec(rows * cols + i, bits());
+        }
+
+        Vec weight(int t, int taps) {
+            return vec(isa.registers() - taps + t, bits());
+        }
+    }
+
+    private static Plan plan(Key key) {
+        Jit.Isa isa = key.isa();
+        int taps = key.taps().size();
+        int v = vectors(isa, key.outW());
+        int cols;
+        int rows;
+        boolean inRegs;
+        if (isa == Jit.Isa.AVX512) {
+            cols = Math.min(3, v);
+            rows = Math.min(key.outH(), cols == 1 ? 8 : cols == 2 ? 6 : 4);
+            inRegs = rows * cols + Math.max(3, cols + 1) + taps <= 32;
+        } else {
+            cols = Math.min(2, v);
+            rows = Math.min(key.outH(), cols == 1 ? 4 : 2);
+            inRegs = rows * cols + Math.max(3, cols + 1) + taps <= 16;
+            if (!inRegs) {
+                rows = Math.min(key.outH(), 4);
+            }
+        }
+        int temps = Math.max(3, cols + 1);
+        if (key.activation().usesExp()) {
+            // exp needs four registers besides the accumulator.
+            temps = Math.max(4, cols + 1);
+            inRegs = rows * cols + temps + taps <= isa.registers();
+            if (!inRegs && isa == Jit.Isa.AVX2) {
+                rows = Math.min(key.outH(), 4);
+                cols = Math.min(2, v);
+            }
+        }
+        return new Plan(isa, rows, cols, inRegs, temps, lag(key));
+    }
+
+    /**
+     * The smallest tap distance m with {@code taps[t + m] - taps[t] == pitch} for every t (the tap one output row
+     * further down reads the same buffer row), or 0 when there is none: then all rows of a block run the same tap.
+     */
+    private static int lag(Key key) {
+        List<Integer> taps = key.taps();
+        for (int m = 1; m < taps.size(); m++) {
+            boolean all = true;
+            for (int t = 0; t + m < taps.size() && all; t++) {
+                all = taps.get(t + m) - taps.get(t) == key.pitch();
+            }
+            if (all) {
+                return m;
+            }
+        }
+        return 0;
+    }
+
+    /** Stack argument {@code i} after the two pushes of the prologue. */
+    private static Mem arg(int i) {
+        return mem(RSP, 24 + 8 * i);
+    }
+
+    private static final int W_OFF = 0, OUT_OFF = 1, TABLE_OFF = 2, IN = 3, IN_OFF = 4, CONSTS_ARG = 5;
+
+    /**
+     * {@code void f(float* buf, float* w, float* out, float* res, float* table, long bufOff, long wOff, long outOff,
+     * long tableOff, float* in, long inOff, float* consts)}.
+     */
+    static byte[] generate(Key key) {
+        Plan p = plan(key);
+        Jit.Isa isa = key.isa();
+        int lanes = isa.lanes();
+        int vb = isa.bits() / 8;
+        int taps = key.taps().size();
+        int v = vectors(isa, key.outW());
+        boolean tail = key.outW() % lanes != 0;
+        Assembler as = new Assembler();
+        as.push(RBX);
+        as.push(R12);
+        as.lea(BUF, mem(BUF, R9, 4, 0));
+        as.mov(Y_COUNT, arg(W_OFF));
+        as.lea(W, mem(W, Y_COUNT, 4, 0));
+        as.mov(Y_COUNT, arg(OUT_OFF));
+        as.lea(OUT, mem(OUT, Y_COUNT, 4, 0));
+        as.lea(RES, mem(RES, Y_COUNT, 4, 0));
+        as.mov(Y_COUNT, arg(TABLE_OFF));
+        as.lea(TBL, mem(TBL, Y_COUNT, 4, 0));
+        as.mov(CONSTS_REG, arg(CONSTS_ARG));
+        if (key.fill() != null) {
+            emitFill(as, key);
+        }
+        if (p.weightsInRegisters()) {
+            for (int t = 0; t < taps; t++) {
+                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
+            }
+        }
+        if (isa == Jit.Isa.AVX512 && tail) {
+            as.mov(Y_COUNT, (1L << (key.outW() % lanes)) - 1);
+            as.kmovw(k(1), Y_COUNT);
+        }
+        int groups = key.outH() / p.rows();
+        int rem = key.outH() % p.rows();
+        emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
+        if (rem > 0) {
+            emitRows(as, key, p, rem, 1, false, v, tail, vb);
+        }
+        as.vzeroupper();
+        as.pop(R12);
+        as.pop(RBX);
+        as.ret();
+        return as.code();
+    }
+
+    private static final Gp IN_PLANE = R9, CONSTS_REG = R12, SRC = R10, DST = R11, ROWS = RBX, TMP = RAX;
+
+    /** The buffer fill: per input row and column phase, {@link #copyPhaseRow}; rows sh apart in one loop. */
+    private static void emitFill(Assembler as, Key key) {
+        Fill f = key.fill();
+        Jit.Isa isa = key.isa();
+        as.mov(TMP, arg(IN_OFF));
+        as.mov(IN_PLANE, arg(IN));
+        as.lea(IN_PLANE, mem(IN_PLANE, TMP, 4, 0));
+        if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
+            as.vmovups(zmm(31), mem(CONSTS_REG));
+        }
+        int rows = f.rowTarget().size();
+        for (int q = 0; q < f.sh() && q < rows; q++) {
+            int count = (rows - q + f.sh() - 1) / f.sh();
+            as.lea(SRC, mem(IN_PLANE, 4 * q * f.inW()));
+            as.lea(DST, mem(BUF, 4 * f.rowTarget().get(q)));
+            Assembler.Label loop = as.newLabel();
+            if (count > 1) {
+                as.mov(ROWS, count);
+            }
+            as.bind(loop);
+            for (int p = 0; p < f.sw(); p++) {
+                copyPhaseRow(as, isa, f.sw(), 4 * f.shift().get(p), 4 * p * f.phaseBlock(), f.first().get(p),
+                        f.end().get(p));
+            }
+            if (count > 1) {
+                as.add(SRC, 4 * f.sh() * f.inW());
+                as.add(DST, 4 * key.pitch());
+                as.dec(ROWS);
+                as.jcc(Assembler.Cond.NE, loop);
+            }
+        }
+    }
+
+    /**
+     * {@code buf[DST + dstDisp + j] = in[SRC + srcDisp + j · sw]} for j in [first, end), a vector at a time; the last
+     * vector loads and stores only its lanes (opmasks, or AVX2 masks from the constants), so nothing outside the
+     * row is read or written.
+     */
+    private static void copyPhaseRow(Assembler as, Jit.Isa isa, int sw, int srcDisp, int dstDisp, int first,
+                                     int end) {
+        int lanes = isa.lanes();
+        int vb = isa.bits() / 8;
+        boolean evex = isa == Jit.Isa.AVX512;
+        Vec t0 = vec(0, isa.bits());
+        Vec t1 = vec(1, isa.bits());
+        Vec t2 = vec(2, isa.bits());
+        int n = end - first;
+        for (int v = 0; v * lanes < n; v++) {
+            int j = first + v * lanes;
+            int m = Math.min(lanes, n - v * lanes);
+            boolean last = (v + 1) * lanes >= n;
+            Mem src = mem(SRC, srcDisp + 4 * j * sw);
+            Mem dst = mem(DST, dstDisp + 4 * j);
+            if (sw == 1) {
+                if (m == lanes) {
+                    as.vmovups(t0, src);
+                    as.vmovups(dst, t0);
+                } else if (evex) {
+                    setMask(as, 3, m);
+                    as.vmovups(t0.k(k(3)).z(), src);
+                    as.vmovups(dst.k(k(3)), t0);
+                } else {
+                    as.vmovups(t2, avx2Mask(m));
+                    as.vmaskmovps(t0, t2, src);
+                    as.vmaskmovps(dst, t2, t0);
+                }
+                continue;
+            }
+            if (!last) {
+                // The two vectors end one element before the last column this row reads: inside the row.
+                as.vmovups(t0, src);
+                if (evex) {
+                    as.vpermt2ps(t0, zmm(31), src.plus(vb));
+                } else {
+                    as.vshufps(t0, t0, src.plus(vb), 0x88);
+                    as.vpermpd(t0, t0, 0xD8);
+                }
+                as.vmovups(dst, t0);
+                continue;
+            }
+            int need = 2 * m - 1;
+            int a = Math.min(lanes, need);
+            int b = need - a;
+            if (evex) {
+                setMask(as, 3, a);
+                as.vmovups(t0.k(k(3)).z(), src);
+                if (b > 0) {
+                    setMask(as, 4, b);
+                    as.vmovups(t1.k(k(4)).z(), src.plus(vb));
+                } else {
+                    as.vpxord(t1, t1, t1);
+                }
+                as.vpermt2ps(t0, zmm(31), t1);
+                if (m == lanes) {
+                    as.vmovups(dst, t0);
+                } else {
+                    setMask(as, 3, m);
+                    as.vmovups(dst.k(k(3)), t0);
+                }
+            } else {
+                as.vmovups(t2, avx2Mask(a));
+                as.vmaskmovps(t0, t2, src);
+                if (b > 0) {
+                    as.vmovups(t2, avx2Mask(b));
+                    as.vmaskmovps(t1, t2, src.plus(vb));
+                } else {
+                    as.vxorps(t1, t1, t1);
+                }
+                as.vshufps(t0, t0, t1, 0x88);
+                as.vpermpd(t0, t0, 0xD8);
+                if (m == lanes) {
+                    as.vmovups(dst, t0);
+                } else {
+                    as.vmovups(t2, avx2Mask(m));
+                    as.vmaskmovps(dst, t2, t0);
+                }
+            }
+        }
+    }
+
+    private static void setMask(Assembler as, int k, int lanes) {
+        as.mov(TMP, (1L << lanes) - 1);
+        as.kmovw(k(k), TMP);
+    }
+
+    /** The AVX2 mask of {@code c} leading lanes in the constants. */
+    private static Mem avx2Mask(int c) {
+        return mem(CONSTS_REG, 4 * (16 + 8 * c));
+    }
+
+    /** {@code count} groups of {@code rows} output rows; {@code advanceAfter}: move the row pointers past the last. */
+    private static void emitRows(Assembler as, Key key, Plan p, int rows, int count, boolean advanceAfter, int v,
+                                 boolean tail, int vb) {
+        if (count == 0) {
+            return;
+        }
+        int fullVectors = key.outW() / p.isa().lanes();
+        int blocks = fullVectors / p.cols();
+        int tailVectors = v - blocks * p.cols();
+        Assembler.Label rowLoop = as.newLabel();
+        if (count > 1) {
+            as.mov(Y_COUNT, count);
+        }
+        as.bind(rowLoop);
+        as.mov(B_CUR, BUF);
+        as.mov(O_CUR, OUT);
+        as.mov(R_CUR, RES);
+        if (blocks > 0) {
+            Assembler.Label colLoop = as.newLabel();
+            if (blocks > 1) {
+                as.mov(X_COUNT, blocks);
+            }
+            as.bind(colLoop);
+            emitBlock(as, key, p, rows, p.cols(), false, vb);
+            if (blocks > 1 || tailVectors > 0) {
+                as.add(B_CUR, p.cols() * vb);
+                as.add(O_CUR, p.cols() * vb);
+                as.add(R_CUR, p.cols() * vb);
+            }
+            if (blocks > 1) {
+                as.dec(X_COUNT);
+                as.jcc(Assembler.Cond.NE, colLoop);
+            }
+        }
+        if (tailVectors > 0) {
+            emitBlock(as, key, p, rows, tailVectors, tail, vb);
+        }
+        if (count > 1 || advanceAfter) {
+            as.add(BUF, 4 * rows * key.pitch());
+            as.add(OUT, 4 * rows * key.outW());
+            as.add(RES, 4 * rows * key.outW());
+        }
+        if (count > 1) {
+            as.dec(Y_COUNT);
+            as.jcc(Assembler.Cond.NE, rowLoop);
+        }
+    }
+
+    /**
+     * One block: {@code rows × cols} output vectors at the cursors, summed over all taps in the skewed order, then
+     * post-ops and stores (the last vector of each row under the tail mask when {@code maskLast}).
+     */
+    private static void emitBlock(Assembler as, Key key, Plan p, int rows, int cols, boolean maskLast, int vb) {
+        List<Integer> taps = key.taps();
+        int n = taps.size();
+        boolean evex = p.isa() == Jit.Isa.AVX512;
+        int lag = p.lag();
+        int steps = n + (rows - 1) * lag;
+        for (int s = 0; s < steps; s++) {
+            // Rows active at this step, grouped by the buffer element they read (in order of first use).
+            Map<Integer, List<int[]>> groups = new LinkedHashMap<>();
+            for (int r = 0; r < rows; r++) {
+                int t = s - r * lag;
+                if (lag == 0) {
+                    t = s;
+                }
+                if (t < 0 || t >= n) {
+                    continue;
+                }
+                groups.computeIfAbsent(r * key.pitch() + taps.get(t), a -> new ArrayList<>()).add(new int[] {r, t});
+            }
+            for (Map.Entry<Integer, List<int[]>> g : groups.entrySet()) {
+                int address = 4 * g.getKey();
+                for (int x = 0; x < cols; x++) {
+                    as.vmovups(p.temp(x), mem(B_CUR, address + x * vb));
+                }
+                for (int[] member : g.getValue()) {
+                    int r = member[0];
+                    int t = member[1];
+                    Operand w;
+                    if (p.weightsInRegisters()) {
+                        w = p.weight(t, n);
+                    } else if (evex) {
+                        w = mem(W, 4 * t).bcst();
+                    } else {
+                        Vec wt = p.temp(cols);
+                        as.vbroadcastss(wt, mem(W, 4 * t));
+                        w = wt;
+                    }
+                    for (int x = 0; x < cols; x++) {
+                        if (t == 0) {
+                            as.vmulps(p.acc(r, x), p.temp(x), w);
+                        } else {
+                            as.vfmadd231ps(p.acc(r, x), p.temp(x), w);
+                        }
+                    }
+                }
+            }
+        }
+        Vec t0 = p.temp(0);
+        Vec t1 = p.temp(1);
+        Vec t2 = p.temp(2);
+        for (int r = 0; r < rows; r++) {
+            for (int x = 0; x < cols; x++) {
+                Vec acc = p.acc(r, x);
+                boolean masked = maskLast && x == cols - 1;
+                int off = 4 * r * key.outW() + x * vb;
+                if (key.scale() && key.bias()) {
+                    as.vbroadcastss(t0, mem(TBL, 4 * T_SCALE));
+                    as.vfmadd213ps(acc, t0, constant(as, evex, T_BIAS, t1));
+                } else if (key.scale()) {
+                    as.vmulps(acc, acc, constant(as, evex, T_SCALE, t0));
+                } else if (key.bias()) {
+                    as.vaddps(acc, acc, constant(as, evex, T_BIAS, t0));
+                }
+                if (key.residual()) {
+                    if (!masked) {
+                        as.vaddps(acc, acc, mem(R_CUR, off));
+                    } else if (evex) {
+                        as.vmovups(t0.k(k(1)).z(), mem(R_CUR, off));
+                        as.vaddps(acc, acc, t0);
+                    } else {
+                        as.vmovups(t2, mem(TBL, 4 * T_MASK));
+                        as.vmaskmovps(t0, t2, mem(R_CUR, off));
+                        as.vaddps(acc, acc, t0);
+                    }
+                }
+                switch (key.activation()) {
+                    case NONE -> { }
+                    case RELU -> {
+                        // Integer max on the float bits, as FastMinMax.relu: any clear sign bit wins over 0.
+                        zero(as, evex, t0);
+                        as.vpmaxsd(acc, acc, t0);
+                    }
+                    case CLAMP -> {
+                        // Operand order keeps a NaN, as FastMinMax.clamp.
+                        as.vbroadcastss(t0, mem(TBL, 4 * T_ALPHA));
+                        as.vmaxps(acc, t0, acc);
+                        as.vbroadcastss(t0, mem(TBL, 4 * T_BETA));
+                        as.vminps(acc, t0, acc);
+                    }
+                    case PRELU -> {
+                        // v < 0 ? v · slope : v, as PostOps.
+                        as.vmulps(t0, acc, constant(as, evex, T_ALPHA, t0));
+                        if (evex) {
+                            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
+                            as.vmovups(acc.k(k(2)), t0);
+                        } else {
+                            zero(as, false, t1);
+                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
+                            as.vblendvps(acc, acc, t0, t1);
+                        }
+                    }
+                    case HSWISH -> {
+                        // v · clamp(v + 3, 0, 6) · (1/6), as PostOps.
+                        as.vaddps(t0, acc, constant(as, evex, T_THREE, t1));
+                        zero(as, evex, t1);
+                        as.vmaxps(t0, t1, t0);
+                        as.vbroadcastss(t1, mem(TBL, 4 * T_SIX));
+                        as.vminps(t0, t1, t0);
+                        as.vmulps(acc, acc, t0);
+                        as.vmulps(acc, acc, constant(as, evex, T_SIXTH, t1));
+                    }
+                    case SIGMOID -> {
+                        // 1 / (exp(-v) + 1), as PostOps.
+                        zero(as, evex, t0);
+                        as.vsubps(acc, t0, acc);
+                        emitExp(as, evex, acc, t0, t1, t2);
+                        as.vaddps(acc, acc, expConstant(as, evex, E_ONE, t0));
+                        as.vbroadcastss(t0, mem(CONSTS_REG, 4 * (EXP + E_ONE)));
+                        as.vdivps(acc, t0, acc);
+                    }
+                    case ELU -> {
+                        // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.
+                        Vec t3 = p.temp(3);
+                        as.vmovups(t0, acc);
+                        emitExp(as, evex, t0, t1, t2, t3);
+                        as.vsubps(t0, t0, expConstant(as, evex, E_ONE, t1));
+                        as.vmulps(t0, t0, constant(as, evex, T_ALPHA, t1));
+                        if (evex) {
+                            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
+                            as.vmovups(acc.k(k(2)), t0);
+                        } else {
+                            zero(as, false, t1);
+                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
+                            as.vblendvps(acc, acc, t0, t1);
+                        }
+                    }
+                }
+                if (!masked) {
+                    as.vmovups(mem(O_CUR, off), acc);
+                } else if (evex) {
+                    as.vmovups(mem(O_CUR, off).k(k(1)), acc);
+                } else {
+                    as.vmovups(t2, mem(TBL, 4 * T_MASK));
+                    as.vmaskmovps(mem(O_CUR, off), t2, acc);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code x = exp(x)} in registers, clobbering {@code n}, {@code p} and {@code c}: clamp, n = round(x · log2 e),
+     * r = x - n · ln 2, the polynomial in r, then 2^n added to its exponent bits.
+     */
+    private static void emitExp(Assembler as, boolean evex, Vec x, Vec n, Vec p, Vec c) {
+        // Constants first in a register, so a NaN stays in x (max/min return their second source on a NaN).
+        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_LO)));
+        as.vmaxps(x, c, x);
+        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_HI)));
+        as.vminps(x, c, x);
+        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_LOG2E)));
+        as.vmovups(n, x);
+        as.vfmadd213ps(n, c, expConstant(as, evex, E_MAGIC, p));
+        // The low bits of n + 1.5 · 2^23 hold n: shifted into the exponent field they are 2^n's exponent bits.
+        as.vpslld(p, n, 23);
+        as.vsubps(n, n, expConstant(as, evex, E_MAGIC, c));
+        as.vfmadd231ps(x, n, expConstant(as, evex, E_NEG_LN2_HI, c));
+        as.vfmadd231ps(x, n, expConstant(as, evex, E_NEG_LN2_LO, c));
+        as.vbroadcastss(n, mem(CONSTS_REG, 4 * (EXP + E_POLY)));
+        for (int i = 1; i < 6; i++) {
+            as.vfmadd213ps(n, x, expConstant(as, evex, E_POLY + i, c));
+        }
+        as.vfmadd213ps(n, x, expConstant(as, evex, E_ONE, c));
+        as.vfmadd213ps(n, x, expConstant(as, evex, E_ONE, c));
+        as.vpaddd(x, n, p);
+    }
+
+    /** Constant {@code i} of exp as a broadcast source (see {@link #constant}). */
+    private static Operand expConstant(Assembler as, boolean evex, int i, Vec tmp) {
+        Mem m = mem(CONSTS_REG, 4 * (EXP + i));
+        if (evex) {
+            return m.bcst();
+        }
+        as.vbroadcastss(tmp, m);
+        return tmp;
+    }
+
+    /** Table entry {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
+    private static Operand constant(Assembler as, boolean evex, int i, Vec tmp) {
+        if (evex) {
+            return mem(TBL, 4 * i).bcst();
+        }
+        as.vbroadcastss(tmp, mem(TBL, 4 * i));
+        return tmp;
+    }
+
+    private static void zero(Assembler as, boolean evex, Vec r) {
+        if (evex) {
+            as.vpxord(r, r, r);
+        } else {
+            as.vxorps(r, r, r);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.infero.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.infero.cpu.jit.DepthwiseKernel;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.testing.RandomData;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The generated depthwise convolution ({@link DepthwiseKernel} inside {@link WindowKernel}) for each ISA this machine
+ * runs, against the Vector API kernel on random shapes: kernels 1–7 (square and not), strides 1–2 (also different
+ * per axis), dilations 1–2, padding 0–3, odd and tiny planes, widths with and without vector tails and past three
+ * vectors, channels not a multiple of 16, batch 1–2, 1–2 threads, and every post-op: those applied in registers
+ * (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish) and those left to Java (sigmoid, swish, ELU).
+ */
+class DepthwiseJitPropertyTest {
+    private static final PostOps.Activation[] ACTIVATIONS = PostOps.Activation.values();
+
+    private static ConvGeometry geometry(Random r) {
+        int kh = new int[] {3, 3, 3, 5, 7, 1, 2, 4}[r.nextInt(8)];
+        int kw = r.nextInt(4) == 0 ? 1 + r.nextInt(7) : kh;
+        // Strides 1 and 2 fill the buffer in generated code; stride 3 leaves the fill to Java.
+        int sh = r.nextInt(10) == 0 ? 3 : 1 + r.nextInt(2);
+        int sw = r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
+        int dh = r.nextInt(4) == 0 ? 2 : 1;
+        int dw = r.nextInt(4) == 0 ? 2 : dh;
+        int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 60);
+        int w = 1 + r.nextInt(r.nextBoolean() ? 12 : 110);
+        int pt = r.nextInt(4);
+        int pl = r.nextInt(4);
+        int pb = r.nextInt(4);
+        int pr = r.nextInt(4);
+        int oh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+        int ow = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+        if (oh < 1 || ow < 1 || pt >= dh * (kh - 1) + 1 || pl >= dw * (kw - 1) + 1) {
+            return geometry(r);
+        }
+        int c = 1 + r.nextInt(40);
+        int n = 1 + r.nextInt(2);
+        return new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c);
+    }
+
+    private static PostOps post(Random r, int c) {
+        PostOps.Activation act = ACTIVATIONS[r.nextInt(ACTIVATIONS.length)];
+        float[] bias = r.nextBoolean() ? RandomData.uniform(r, c) : null;
+        boolean residual = r.nextInt(3) == 0;
+        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual,
+                RandomData.uniform(r, c))
+                : new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? -0.3f : 0.2f, 0.4f);
+        return r.nextInt(4) == 0 ? post.scaledBy(RandomData.uniform(r, c)) : post;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void depthwiseMatchesTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(4242 + isa.ordinal());
+        for (int trial = 0; trial < 300; trial++) {
+            ConvGeometry g = geometry(r);
+            int threads = 1 + r.nextInt(2);
+            int c = g.inChannels();
+            float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
+            float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
+            PostOps post = post(r, c);
+            int outLen = g.batch() * c * g.outH() * g.outW();
+            float[] res = RandomData.uniform(r, outLen);
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            WindowKernel reference = WindowKernel.depthwise(g, wts, post, null);
+            WindowKernel generated = WindowKernel.depthwise(g, wts, post, isa);
+            assertEquals("jit_" + isa.label(), generated.implementation());
+            try (WorkerPool pool = new WorkerPool(threads, "t")) {
+                reference.run(in, expected, res, reference.newScratch(threads), pool);
+                // Twice on one scratch: the second plane pass must not depend on what the first left behind.
+                generated.run(in, actual, res, generated.newScratch(threads), pool);
+                WindowKernel.Scratch s = generated.newScratch(threads);
+                generated.run(in, actual, res, s, pool);
+                generated.run(in, actual, res, s, pool);
+            }
+            for (int i = 0; i < outLen; i++) {
+                assertEquals(expected[i], actual[i], 2e-6f * (1 + Math.abs(expected[i])),
+                        "trial " + trial + " " + g + " " + post.describe() + " at " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void kernelsPastElevenByElevenKeepTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        ConvGeometry g = new ConvGeometry(1, 3, 20, 20, 3, 20, 20, 13, 13, 1, 1, 1, 1, 6, 6, 3);
+        Random r = new Random(5);
+        float[] wts = RandomData.uniform(r, 3 * 13 * 13);
+        WindowKernel k = WindowKernel.depthwise(g, wts, PostOps.NONE, isa);
+        assertEquals(WindowKernel.depthwise(g, wts, PostOps.NONE, null).implementation(), k.implementation());
+        float[] in = RandomData.uniform(r, 3 * 400);
+        float[] expected = new float[3 * 400];
+        float[] actual = new float[3 * 400];
+        try (WorkerPool pool = new WorkerPool(1, "t")) {
+            WindowKernel ref = WindowKernel.depthwise(g, wts, PostOps.NONE, null);
+            ref.run(in, expected, null, ref.newScratch(1), pool);
+            k.run(in, actual, null, k.newScratch(1), pool);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void refusesOutOfRangeCalls(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        List<Integer> taps = List.of(0, 1, 2, 9, 10, 11, 18, 19, 20);
+        DepthwiseKernel k = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, null, 5, 7, 9,
+                taps, false, true, true, DepthwiseKernel.Activation.RELU));
+        int extent = k.key().bufferExtent();
+        float[] buf = new float[extent];
+        float[] w = new float[9];
+        float[] out = new float[35];
+        float[] table = new float[DepthwiseKernel.TABLE];
+        k.fillTable(table, 0, 1f, 0.5f, 0f, 0f);
+        k.run(buf, 0, w, 0, out, 0, out.clone(), table, 0);
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 1, w, 0, out, 0, out, table, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(new float[extent - 1], 0, w, 0, out, 0, out,
+                table, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 1, out, 0, out, table, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 0, out, 1, out, table, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 0, out, 0, new float[34], table, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, 0, w, 0, out, 0, out, table, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, -1, w, 0, out, 0, out, table, 0));
+        assertThrows(IllegalStateException.class, () -> k.run(new float[35], 0, buf, 0, w, 0, out, 0, out, table, 0));
+        // 3×3, padding 1 on a 5×7 input: input row iy goes to buffer row iy + 1, column x to x + 1.
+        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
+                List.of(-1), List.of(1), List.of(8));
+        DepthwiseKernel f = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
+                taps, false, false, false, DepthwiseKernel.Activation.NONE));
+        float[] in = new float[35];
+        java.util.Arrays.fill(in, 1f);
+        java.util.Arrays.fill(w, 1f);
+        float[] b = new float[f.key().bufferExtent()];
+        f.run(in, 0, b, 0, w, 0, out, 0, null, table, 0);
+        assertEquals(4f, out[0]);
+        assertEquals(9f, out[8]);
+        assertThrows(IndexOutOfBoundsException.class, () -> f.run(new float[34], 0, b, 0, w, 0, out, 0, null, table,
+                0));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.run(in, 1, b, 0, w, 0, out, 0, null, table, 0));
+        assertThrows(IllegalStateException.class, () -> f.run(b, 0, w, 0, out, 0, null, table, 0));
+    }
+}
