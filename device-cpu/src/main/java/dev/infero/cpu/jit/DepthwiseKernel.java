@@ -44,10 +44,12 @@ public final class DepthwiseKernel extends JitKernel {
         /** {@code 1 / (exp(-v) + 1)} with a generated {@code exp} (Cephes' expf polynomial). */
         SIGMOID,
         /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
-        ELU;
+        ELU,
+        /** Swish (SiLU with beta 1): {@code v · 1 / (exp(-alpha · v) + 1)}, alpha being swish's beta. */
+        SWISH;
 
         boolean usesExp() {
-            return this == SIGMOID || this == ELU;
+            return this == SIGMOID || this == ELU || this == SWISH;
         }
     }
 
@@ -736,6 +738,18 @@ public final class DepthwiseKernel extends JitKernel {
                         as.vaddps(acc, acc, expConstant(as, evex, E_ONE, t0));
                         as.vbroadcastss(t0, mem(CONSTS_REG, 4 * (EXP + E_ONE)));
                         as.vdivps(acc, t0, acc);
+                    }
+                    case SWISH -> {
+                        // v · (1 / (exp(-alpha · v) + 1)), as PostOps' vector form.
+                        Vec t3 = p.temp(3);
+                        as.vmulps(t3, acc, constant(as, evex, T_ALPHA, t0));
+                        zero(as, evex, t0);
+                        as.vsubps(t3, t0, t3);
+                        emitExp(as, evex, t3, t0, t1, t2);
+                        as.vaddps(t3, t3, expConstant(as, evex, E_ONE, t0));
+                        as.vbroadcastss(t0, mem(CONSTS_REG, 4 * (EXP + E_ONE)));
+                        as.vdivps(t3, t0, t3);
+                        as.vmulps(acc, acc, t3);
                     }
                     case ELU -> {
                         // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.

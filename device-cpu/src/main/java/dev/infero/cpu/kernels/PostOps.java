@@ -128,7 +128,7 @@ public final class PostOps {
 
     /**
      * The activation {@link dev.infero.cpu.jit.DepthwiseKernel}'s generated code applies in registers, or
-     * {@code null} when it cannot apply all of these post-ops (swish, int32 sums, codes).
+     * {@code null} when it cannot apply all of these post-ops (int32 sums, codes).
      */
     dev.infero.cpu.jit.DepthwiseKernel.Activation depthwiseJitActivation() {
         if (integerSums || codes != null) {
@@ -142,7 +142,7 @@ public final class PostOps {
             case HSWISH -> dev.infero.cpu.jit.DepthwiseKernel.Activation.HSWISH;
             case SIGMOID -> dev.infero.cpu.jit.DepthwiseKernel.Activation.SIGMOID;
             case ELU -> dev.infero.cpu.jit.DepthwiseKernel.Activation.ELU;
-            case SWISH -> null;
+            case SWISH -> dev.infero.cpu.jit.DepthwiseKernel.Activation.SWISH;
         };
     }
 

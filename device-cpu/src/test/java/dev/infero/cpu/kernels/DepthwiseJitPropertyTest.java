@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * runs, against the Vector API kernel on random shapes: kernels 1–7 (square and not), strides 1–2 (also different
  * per axis), dilations 1–2, padding 0–3, odd and tiny planes, widths with and without vector tails and past three
  * vectors, channels not a multiple of 16, batch 1–2, 1–2 threads, and every post-op: those applied in registers
- * (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish) and those left to Java (sigmoid, swish, ELU).
+ * (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU through the generated exp).
  */
 class DepthwiseJitPropertyTest {
     private static final PostOps.Activation[] ACTIVATIONS = PostOps.Activation.values();
