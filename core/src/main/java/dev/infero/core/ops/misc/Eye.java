@@ -39,7 +39,7 @@ public final class Eye extends Op {
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);
-            if (!ctx.inputType(i).isInteger() || s.hasRank() && !(s.rank() == 0 || s.rank() == 1 && s.dim(0) == 1)) {
+            if (!ctx.inputType(i).isInteger() || !s.fitsScalar()) {
                 throw ctx.error("num_rows, num_columns and diagonal_index must be integer scalars, input " + i
                         + " is " + ctx.inputType(i) + s);
             }

@@ -41,9 +41,7 @@ public final class Gather extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "indices");
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
         Tensor axisValue = ctx.requireValue(2, "axis");

@@ -38,7 +38,7 @@ public final class Range extends Op {
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);
-            if (s.hasRank() && !(s.rank() == 0 || s.rank() == 1 && s.dim(0) == 1)) {
+            if (!s.fitsScalar()) {
                 throw ctx.error("start, stop and step must be scalars, input " + i + " has shape " + s);
             }
         }

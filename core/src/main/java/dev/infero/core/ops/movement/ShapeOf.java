@@ -15,10 +15,7 @@ public final class ShapeOf extends Op {
     private final ElementType outputType;
 
     public ShapeOf(ElementType outputType) {
-        if (outputType != ElementType.I64 && outputType != ElementType.I32) {
-            throw new IllegalArgumentException("output_type must be i64 or i32, got " + outputType);
-        }
-        this.outputType = outputType;
+        this.outputType = ElementType.requireIndexType("ShapeOf output_type", outputType);
     }
 
     @Override

@@ -40,9 +40,7 @@ public abstract class AxisSoftmax extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("input must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "input");
         PartialShape in = ctx.inputShape(0);
         if (in.hasRank() && (axis < -in.rank() || axis >= in.rank())) {
             throw ctx.error("axis " + axis + " is out of range for rank " + in.rank());

@@ -131,9 +131,7 @@ public abstract class Reduction extends Op {
     public void infer(InferContext ctx) {
         ElementType type = ctx.inputType(0);
         PartialShape in = ctx.inputShape(0);
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("axes must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "axes");
         Tensor axes = ctx.inputValue(1);
         if (!in.hasRank()) {
             ctx.setOutput(0, type, PartialShape.unknownRank());

@@ -28,6 +28,17 @@ public final class ReductionAxes {
         return reduced;
     }
 
+    /**
+     * Checks the axes input {@code i} against the rank of input 0 when both are known at build time (the rule of the
+     * normalizations that take an axes input: NormalizeL2, LRN).
+     */
+    public static void checkKnown(InferContext ctx, int i) {
+        Tensor axes = ctx.inputValue(i);
+        if (axes != null && ctx.inputShape(0).hasRank()) {
+            mask(ctx, axes, ctx.inputShape(0).rank());
+        }
+    }
+
     /** The same mask at run time, when the axes were validated by infer already. */
     public static boolean[] mask(Tensor axes, int rank) {
         boolean[] reduced = new boolean[rank];

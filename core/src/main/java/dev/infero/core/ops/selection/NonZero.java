@@ -15,10 +15,7 @@ public final class NonZero extends Op {
     private final ElementType outputType;
 
     public NonZero(ElementType outputType) {
-        if (outputType != ElementType.I32 && outputType != ElementType.I64) {
-            throw new IllegalArgumentException("NonZero output_type must be i32 or i64, not " + outputType);
-        }
-        this.outputType = outputType;
+        this.outputType = ElementType.requireIndexType("NonZero output_type", outputType);
     }
 
     @Override
