@@ -92,19 +92,26 @@ public abstract class Reduction extends Op {
     protected enum Mapping { NONE, ABS, SQUARE }
 
     private final boolean keepDims;
+    private final Combine combine;
+    private final Mapping mapping;
 
-    protected Reduction(boolean keepDims) {
+    /** A reduction whose elements are mapped by {@code mapping}, then combined by {@code combine}. */
+    protected Reduction(boolean keepDims, Combine combine, Mapping mapping) {
         this.keepDims = keepDims;
+        this.combine = combine;
+        this.mapping = mapping;
     }
 
     public boolean keepDims() {
         return keepDims;
     }
 
-    protected abstract Combine combine();
+    protected final Combine combine() {
+        return combine;
+    }
 
-    protected Mapping mapping() {
-        return Mapping.NONE;
+    protected final Mapping mapping() {
+        return mapping;
     }
 
     /** Whether {@link #finish} changes anything (so the final pass can be skipped). */
