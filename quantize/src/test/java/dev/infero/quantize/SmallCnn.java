@@ -2,8 +2,11 @@ package dev.infero.quantize;
 
 import static dev.infero.testing.RandomData.normal;
 
+import dev.infero.api.Core;
+import dev.infero.core.graph.Graph;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.ir.IrWriter;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +74,18 @@ final class SmallCnn {
         Path file = dir.resolve("plain_cnn.onnx");
         b.write(file);
         return file;
+    }
+
+    /** The ONNX model {@code onnx} read into a graph, as {@link Core} reads it. */
+    static Graph graph(Path onnx) {
+        try (Core core = new Core()) {
+            return core.readModel(onnx).graph();
+        }
+    }
+
+    /** The ONNX model {@code onnx} written as FP32 IR {@code name} in {@code dir}: what the quantizer reads. */
+    static IrWriter.Written fp32Ir(Path onnx, Path dir, String name) {
+        return IrWriter.write(graph(onnx), dir, name);
     }
 
     /** Image-like samples: smooth gradients plus noise, values 0..1. */
