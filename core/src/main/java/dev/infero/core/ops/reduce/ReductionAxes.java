@@ -19,11 +19,7 @@ public final class ReductionAxes {
         }
         boolean[] reduced = new boolean[rank];
         for (int i = 0; i < axes.size(); i++) {
-            long a = axes.getLong(i);
-            if (a < -rank || a >= rank) {
-                throw ctx.error("axis " + a + " is out of range for rank " + rank);
-            }
-            reduced[(int) (a < 0 ? a + rank : a)] = true;
+            reduced[ctx.axis(axes.getLong(i), rank)] = true;
         }
         return reduced;
     }

@@ -42,9 +42,7 @@ public final class GatherElements extends Op {
             if (data.rank() != indices.rank()) {
                 throw ctx.error("data " + data + " and indices " + indices + " must have the same rank");
             }
-            if (axis < -data.rank() || axis >= data.rank()) {
-                throw ctx.error("axis " + axis + " is out of range for rank " + data.rank());
-            }
+            ctx.axis(axis, data.rank());
         }
         ctx.setOutput(0, ctx.inputType(0), indices);
     }

@@ -85,10 +85,7 @@ public final class TopK extends Op {
     }
 
     private int normalizedAxis(InferContext ctx, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return Shapes.normalizeAxis(axis, rank);
+        return ctx.axis(axis, rank);
     }
 
     @Override
