@@ -17,6 +17,7 @@ import dev.infero.onnx.OnnxModelBuilder;
 import dev.infero.quantize.AccuracyAwareParameters;
 import dev.infero.quantize.QuantizationParameters;
 import dev.infero.quantize.QuantizationSession;
+import dev.infero.testing.RandomData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,27 +46,27 @@ class AccuracyAwareQuantizationTest {
     @BeforeAll
     static void build() {
         Random rnd = new Random(11);
-        float[] w1 = gaussian(rnd, 0.01f, 8 * 3 * 3 * 3);
+        float[] w1 = RandomData.normalValues(rnd, 0.01f, 8 * 3 * 3 * 3);
         for (int i = 7 * 27; i < 8 * 27; i++) {
             w1[i] = Math.abs(w1[i]) * 1000;   // channel 7 of conv1's output: huge, always positive
         }
-        float[] w2 = gaussian(rnd, 0.3f, 8 * 8);
+        float[] w2 = RandomData.normalValues(rnd, 0.3f, 8 * 8);
         for (int o = 0; o < 8; o++) {
             w2[o * 8 + 7] = 1e-7f;            // ... and barely read by conv2
         }
         for (int i = 0; i < 8; i++) {
             w2[7 * 8 + i] = Math.abs(w2[7 * 8 + i]) * 1000;   // conv2's output channel 7: huge too
         }
-        float[] wf = gaussian(rnd, 0.5f, 10 * 8);
+        float[] wf = RandomData.normalValues(rnd, 0.5f, 10 * 8);
         for (int c = 0; c < 10; c++) {
             wf[c * 8 + 7] = 1e-7f;            // ... and barely read by fc
         }
         OnnxModelBuilder b = new OnnxModelBuilder("fragile", 17)
                 .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
                 .output("scores", ElementType.F32, 1, 10)
-                .initializer("w1", Tensor.of(w1, 8, 3, 3, 3)).initializer("b1", Tensor.of(gaussian(rnd, 0.1f, 8), 8))
-                .initializer("w2", Tensor.of(w2, 8, 8, 1, 1)).initializer("b2", Tensor.of(gaussian(rnd, 0.1f, 8), 8))
-                .initializer("wf", Tensor.of(wf, 10, 8)).initializer("bf", Tensor.of(gaussian(rnd, 0.1f, 10), 10));
+                .initializer("w1", Tensor.of(w1, 8, 3, 3, 3)).initializer("b1", RandomData.normal(rnd, 0.1f, 8))
+                .initializer("w2", Tensor.of(w2, 8, 8, 1, 1)).initializer("b2", RandomData.normal(rnd, 0.1f, 8))
+                .initializer("wf", Tensor.of(wf, 10, 8)).initializer("bf", RandomData.normal(rnd, 0.1f, 10));
         b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("c2");
@@ -167,13 +168,5 @@ class AccuracyAwareQuantizationTest {
     private static Node find(Graph g, String name) {
         return g.nodes().stream().filter(n -> n.type().equals("Convolution") && n.name().contains(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name));
-    }
-
-    static float[] gaussian(Random rnd, float scale, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian() * scale;
-        }
-        return v;
     }
 }

@@ -46,19 +46,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line writing to {@code out} and {@code err} ({@code null}: standard output and error). */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = commandLine(args);
-        if (out != null) {
-            cli.setOut(out);
-        }
-        if (err != null) {
-            cli.setErr(err);
-        }
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CommandErrors.report(e, cmd.getErr()));
-        try {
-            return cli.execute(args);
-        } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
-            return CommandErrors.unexpected(e, cli.getErr());
-        }
+        return CommandErrors.execute(commandLine(args), out, err, args);
     }
 
     /** The command tree for {@code args}: only the subcommand the first argument names, or all of them. */

@@ -5,6 +5,7 @@ import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
 import dev.infero.api.io.ImageInput;
+import dev.infero.api.io.ImageOptions;
 import dev.infero.api.io.Npy;
 import dev.infero.cli.io.TensorText;
 import dev.infero.core.InferoException;
@@ -14,7 +15,6 @@ import dev.infero.core.ops.sequence.PackedSequence;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import dev.infero.transforms.EmbedPreprocessing;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,16 +54,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--print-outputs", description = "Print output values (abbreviated like numpy for big tensors).")
     boolean printOutputs;
 
-    @Option(names = "--mean-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
-            description = "Subtracted from image channels (in the model's channel order).")
-    float[] mean = {0};
+    @Mixin
+    ImageOptions image = new ImageOptions();
 
-    @Option(names = "--scale-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
-            description = "Image channels are divided by these after the mean is subtracted.")
-    float[] scale = {1};
-
-    @Option(names = "--reverse-input-channels", description = "Feed images as BGR instead of RGB.")
-    boolean reverseChannels;
+    private ImageInput.Preprocessing preprocessing;
 
     @Option(names = "-n", paramLabel = "N", defaultValue = "1",
             description = "Inference iterations; the median time is reported (default: ${DEFAULT-VALUE}).")
@@ -77,8 +72,7 @@ final class RunCommand implements Callable<Integer> {
         if (iterations < 1) {
             throw new InferoException("-n must be at least 1, got " + iterations);
         }
-        EmbedPreprocessing.checkValues("--mean-values", mean, false);
-        EmbedPreprocessing.checkValues("--scale-values", scale, true);
+        preprocessing = image.preprocessing();
         PrintWriter out = spec.commandLine().getOut();
         try (Core core = new Core()) {
             long t0 = System.nanoTime();
@@ -191,8 +185,7 @@ final class RunCommand implements Callable<Integer> {
             throw new InferoException("the items of sequence input '" + port.name() + "' are .npy files, not " + file);
         }
         if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
-            return ImageInput.load(file, port.type(), port.shape(),
-                    new ImageInput.Preprocessing(mean, scale, reverseChannels));
+            return ImageInput.load(file, port.type(), port.shape(), preprocessing);
         }
         Tensor t = Npy.read(file);
         if (t.type() != port.type()) {

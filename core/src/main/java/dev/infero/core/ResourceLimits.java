@@ -1,6 +1,7 @@
 package dev.infero.core;
 
 import dev.infero.core.types.ElementType;
+import dev.infero.core.types.Shapes;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -72,6 +73,21 @@ public final class ResourceLimits {
             dims[i] = shape[i];
         }
         checkTensor(what, type, dims);
+    }
+
+    /**
+     * The element count of a tensor a model file declares, the one check every frontend makes before reading its
+     * data: a count beyond an int is an {@link InvalidModelException} naming {@code what}, then the one-tensor limit.
+     */
+    public int checkModelTensor(String what, ElementType type, int[] shape) {
+        int n;
+        try {
+            n = Shapes.size(shape);
+        } catch (InferoException e) {
+            throw InvalidModelException.wrap(what + ": ", e);
+        }
+        checkTensor(what, type, shape);
+        return n;
     }
 
     /** Throws unless a tensor of this type and shape fits the one-tensor limit; {@code what} names it. */

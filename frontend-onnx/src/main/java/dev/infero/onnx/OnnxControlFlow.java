@@ -345,7 +345,7 @@ final class OnnxControlFlow {
         }
         List<Value> external = new ArrayList<>();
         external.add(trip != null ? trip : graph.addConstant(name + "/trip_count", Tensor.scalar(-1L)).output(0));
-        external.add(cond != null ? cond : graph.addConstant(name + "/condition", trueScalar()).output(0));
+        external.add(cond != null ? cond : graph.addConstant(name + "/condition", Tensor.scalar(true)).output(0));
         external.addAll(initial);
         addCaptured(built, external, inputs, 2 + slots);
         body.addResult(name + "/cond_out", built.tensor(0, "the loop condition"));
@@ -629,11 +629,5 @@ final class OnnxControlFlow {
                     + " is out of range for rank " + rank);
         }
         return (int) a;
-    }
-
-    private static Tensor trueScalar() {
-        Tensor t = Tensor.allocate(ElementType.BOOLEAN);
-        t.setLong(0, 1);
-        return t;
     }
 }

@@ -260,9 +260,7 @@ final class OnnxSequences {
                 if (present && !isSequence(in, values)) {
                     tensor(n, proto, 0);
                 }
-                Tensor flag = Tensor.allocate(ElementType.BOOLEAN);
-                flag.setLong(0, present ? 1 : 0);
-                put(values, out, n.constant(flag));
+                put(values, out, n.constant(Tensor.scalar(present)));
             }
             case "OptionalGetElement" -> {
                 String in = in0;

@@ -8,7 +8,6 @@ import dev.infero.core.UnsupportedModelException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
-import dev.infero.core.types.Shapes;
 import dev.infero.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -105,13 +104,7 @@ public final class TensorProtos {
             }
             shape[i] = (int) d;
         }
-        int n;
-        try {
-            n = Shapes.size(shape);
-        } catch (InferoException e) {
-            throw InvalidModelException.wrap(what + ": ", e);
-        }
-        ResourceLimits.current().checkTensor(what, type, shape);
+        int n = ResourceLimits.current().checkModelTensor(what, type, shape);
         if (proto.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             return TensorBytes.fromLittleEndian(type, shape, readExternal(proto, modelDir, what, type.packedBytes(n)), what);
         }

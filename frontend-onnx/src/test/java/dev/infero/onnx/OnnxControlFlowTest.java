@@ -71,8 +71,7 @@ class OnnxControlFlowTest {
         assertEquals(4, loop.inputs().size());
         assertEquals("k", loop.input(3).displayName());
         assertEquals(4, op.body().graph().parameters().size());
-        Tensor cond = Tensor.allocate(ElementType.BOOLEAN);
-        cond.setLong(0, 1);
+        Tensor cond = Tensor.scalar(true);
         Tensor last = Tensor.allocate(ElementType.F32, 2);
         Tensor stacked = Tensor.allocate(ElementType.F32, 3, 2);
         op.evaluate(new Tensor[] {Tensor.scalar(3L), cond, Tensor.of(new float[] {1, 2}, 2),

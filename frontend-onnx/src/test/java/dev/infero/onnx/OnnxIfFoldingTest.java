@@ -68,8 +68,7 @@ class OnnxIfFoldingTest {
         // x is constant, so each branch holds its own copy: the condition is the only input
         assertEquals(1, choose.inputs().size());
         for (boolean c : new boolean[] {true, false}) {
-            Tensor cond = Tensor.allocate(ElementType.BOOLEAN);
-            cond.setLong(0, c ? 1 : 0);
+            Tensor cond = Tensor.scalar(c);
             Tensor out = Tensor.allocate(ElementType.F32, 2);
             choose.op().evaluate(new Tensor[] {cond}, new Tensor[] {out});
             assertArrayEquals(c ? new float[] {2, 3} : new float[] {3, 6}, out.floats());

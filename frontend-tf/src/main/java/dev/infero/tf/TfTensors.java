@@ -1,14 +1,12 @@
 package dev.infero.tf;
 
 import com.google.protobuf.ByteString;
-import dev.infero.core.InferoException;
 import dev.infero.core.InvalidModelException;
 import dev.infero.core.ResourceLimits;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
-import dev.infero.core.types.Shapes;
 import dev.infero.tf.proto.Tf.DataType;
 import dev.infero.tf.proto.Tf.TensorProto;
 import dev.infero.tf.proto.Tf.TensorShapeProto;
@@ -76,13 +74,7 @@ public final class TfTensors {
             throw new InvalidModelException(what + " has a tensor of unknown shape " + ps);
         }
         int[] shape = ps.toArray();
-        int n;
-        try {
-            n = Shapes.size(shape);
-        } catch (InferoException e) {
-            throw InvalidModelException.wrap(what + ": ", e);
-        }
-        ResourceLimits.current().checkTensor(what, type, shape);
+        int n = ResourceLimits.current().checkModelTensor(what, type, shape);
         if (!p.getTensorContent().isEmpty()) {
             ByteString raw = p.getTensorContent();
             long expected = (long) n * type.bytes();

@@ -30,12 +30,6 @@ class IrControlFlowTest {
     @TempDir
     Path dir;
 
-    private static Tensor bool(boolean v) {
-        Tensor t = Tensor.allocate(ElementType.BOOLEAN);
-        t.setLong(0, v ? 1 : 0);
-        return t;
-    }
-
     /** acc' = acc + i while i < 2, with an If inside choosing +i or ·1 by a flag from outside the loop. */
     private static Body loopBody() {
         Graph b = new Graph("body");
@@ -67,8 +61,8 @@ class IrControlFlowTest {
     void loopWithANestedIfAndATensorIteratorSurviveTheRoundTrip() throws Exception {
         Graph g = new Graph("flow");
         Value loop = g.add(new Loop(loopBody()), "loop", g.addConstant("trip", Tensor.scalar(5L)).output(0),
-                g.addConstant("cond", bool(true)).output(0), g.addConstant("acc0", Tensor.of(new float[] {10}, 1))
-                        .output(0), g.addConstant("flag", bool(true)).output(0)).output(1);
+                g.addConstant("cond", Tensor.scalar(true)).output(0), g.addConstant("acc0", Tensor.of(new float[] {10}, 1))
+                        .output(0), g.addConstant("flag", Tensor.scalar(true)).output(0)).output(1);
         g.addResult("stack", loop);
         Graph tb = new Graph("ti");
         Value acc = tb.addParameter("acc", ElementType.F32, PartialShape.of(1)).output(0);

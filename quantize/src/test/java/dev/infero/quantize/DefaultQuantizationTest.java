@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infero.api.Core;
 import dev.infero.core.InferoException;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
@@ -24,9 +23,7 @@ class DefaultQuantizationTest {
     Path dir;
 
     private Graph graph() {
-        try (Core core = new Core()) {
-            return core.readModel(SmallCnn.write(dir)).graph();
-        }
+        return SmallCnn.graph(SmallCnn.write(dir));
     }
 
     private static Node layer(Graph g, String type, int index) {

@@ -15,6 +15,7 @@ import dev.infero.core.types.PartialShape;
 import dev.infero.ir.IrReader;
 import dev.infero.ir.IrWriter;
 import dev.infero.testing.SharedData;
+import dev.infero.testing.TensorAssert;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -118,13 +119,7 @@ class Int8ExecutionTest {
                     for (int o = 0; o < a.outputs().size(); o++) {
                         float[] got = ra.getOutput(o).toFloatArray();
                         float[] want = rb.getOutput(o).toFloatArray();
-                        float lo = Float.MAX_VALUE;
-                        float hi = -Float.MAX_VALUE;
-                        for (float v : want) {
-                            lo = Math.min(lo, v);
-                            hi = Math.max(hi, v);
-                        }
-                        float step = Math.max(hi - lo, 1e-6f) / 255;
+                        float step = TensorAssert.int8Step(want);
                         double mean = 0;
                         for (int i = 0; i < want.length; i++) {
                             double steps = Math.abs(got[i] - want[i]) / step;

@@ -11,6 +11,7 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.ir.IrReader;
 import dev.infero.onnx.OnnxExporter;
 import dev.infero.testing.SharedData;
+import dev.infero.testing.TensorAssert;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,13 +93,7 @@ class OnnxExportSharedModelsTest {
                 float[] want = b.getOutput(o).toFloatArray();
                 float[] got = a.getOutput(o).toFloatArray();
                 float[] ref = c.getOutput(o).toFloatArray();
-                float lo = Float.MAX_VALUE;
-                float hi = -Float.MAX_VALUE;
-                for (float v : want) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-                float step = (hi - lo) / 255;
+                float step = TensorAssert.int8Step(want);
                 double sum = 0;
                 double drift = 0;
                 double ortDrift = 0;

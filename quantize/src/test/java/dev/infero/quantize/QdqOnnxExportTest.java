@@ -27,11 +27,7 @@ class QdqOnnxExportTest {
 
     @Test
     void qdqModelRunsInOnnxRuntimeAndAgreesWithInt8IrWithinOneStep() throws Exception {
-        Graph fp32;
-        try (Core core = new Core()) {
-            fp32 = core.readModel(SmallCnn.write(dir)).graph();
-        }
-        IrWriter.Written ir = IrWriter.write(fp32, dir, "small_fp32");
+        IrWriter.Written ir = SmallCnn.fp32Ir(SmallCnn.write(dir), dir, "small_fp32");
         Quantizer.Result r = Quantizer.quantize(ir.xml(), SmallCnn.samples(32, 1), QuantizationParameters.defaults(),
                 dir.resolve("int8"), "small_int8", null, null);
         Graph int8 = IrReader.read(r.xml());
@@ -64,11 +60,7 @@ class QdqOnnxExportTest {
     @Test
     void onnxRuntimeFusesTheExportIntoQLinearConv() throws Exception {
         Path fp32Onnx = SmallCnn.writePlain(dir);
-        Graph fp32;
-        try (Core core = new Core()) {
-            fp32 = core.readModel(fp32Onnx).graph();
-        }
-        IrWriter.Written ir = IrWriter.write(fp32, dir, "plain_fp32");
+        IrWriter.Written ir = SmallCnn.fp32Ir(fp32Onnx, dir, "plain_fp32");
         Quantizer.Result r = Quantizer.quantize(ir.xml(), SmallCnn.samples(32, 1), QuantizationParameters.defaults(),
                 dir.resolve("int8"), "plain_int8", null, null);
         Path onnx = dir.resolve("plain_int8.onnx");

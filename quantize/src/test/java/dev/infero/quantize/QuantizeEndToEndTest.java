@@ -23,12 +23,7 @@ class QuantizeEndToEndTest {
 
     @Test
     void quantizedIrLoadsRunsAndStaysCloseToFp32() throws Exception {
-        Path onnx = SmallCnn.write(dir);
-        Graph fp32Graph;
-        try (Core core = new Core()) {
-            fp32Graph = core.readModel(onnx).graph();
-        }
-        IrWriter.Written fp32 = IrWriter.write(fp32Graph, dir, "small_fp32");
+        IrWriter.Written fp32 = SmallCnn.fp32Ir(SmallCnn.write(dir), dir, "small_fp32");
         List<Tensor> calibration = SmallCnn.samples(32, 1);
         Quantizer.Result r = Quantizer.quantize(fp32.xml(), calibration, QuantizationParameters.defaults(),
                 dir.resolve("int8"), "small_int8", "{}", null);

@@ -1,7 +1,12 @@
 package dev.infero.quantize;
 
+import static dev.infero.testing.RandomData.normal;
+
+import dev.infero.api.Core;
+import dev.infero.core.graph.Graph;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.ir.IrWriter;
 import dev.infero.onnx.OnnxModelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,11 +29,11 @@ final class SmallCnn {
         OnnxModelBuilder b = new OnnxModelBuilder("small_cnn", 17)
                 .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
                 .output("scores", ElementType.F32, 1, 10)
-                .initializer("w1", random(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", random(rnd, 0.1f, 8))
-                .initializer("w2", random(rnd, 0.5f, 8, 1, 3, 3)).initializer("b2", random(rnd, 0.1f, 8))
-                .initializer("w3", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", random(rnd, 0.1f, 4))
-                .initializer("w4", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b4", random(rnd, 0.1f, 4))
-                .initializer("wf", random(rnd, 0.5f, 10, 4)).initializer("bf", random(rnd, 0.1f, 10));
+                .initializer("w1", normal(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 8))
+                .initializer("w2", normal(rnd, 0.5f, 8, 1, 3, 3)).initializer("b2", normal(rnd, 0.1f, 8))
+                .initializer("w3", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", normal(rnd, 0.1f, 4))
+                .initializer("w4", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b4", normal(rnd, 0.1f, 4))
+                .initializer("wf", normal(rnd, 0.5f, 10, 4)).initializer("bf", normal(rnd, 0.1f, 10));
         b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "dw").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1).attr("group", 8L);
@@ -53,10 +58,10 @@ final class SmallCnn {
         OnnxModelBuilder b = new OnnxModelBuilder("plain_cnn", 17)
                 .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
                 .output("scores", ElementType.F32, 1, 10)
-                .initializer("w1", random(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", random(rnd, 0.1f, 8))
-                .initializer("w2", random(rnd, 0.3f, 8, 8, 3, 3)).initializer("b2", random(rnd, 0.1f, 8))
-                .initializer("w3", random(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", random(rnd, 0.1f, 4))
-                .initializer("wf", random(rnd, 0.5f, 10, 4)).initializer("bf", random(rnd, 0.1f, 10));
+                .initializer("w1", normal(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 8))
+                .initializer("w2", normal(rnd, 0.3f, 8, 8, 3, 3)).initializer("b2", normal(rnd, 0.1f, 8))
+                .initializer("w3", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", normal(rnd, 0.1f, 4))
+                .initializer("wf", normal(rnd, 0.5f, 10, 4)).initializer("bf", normal(rnd, 0.1f, 10));
         b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1);
@@ -69,6 +74,18 @@ final class SmallCnn {
         Path file = dir.resolve("plain_cnn.onnx");
         b.write(file);
         return file;
+    }
+
+    /** The ONNX model {@code onnx} read into a graph, as {@link Core} reads it. */
+    static Graph graph(Path onnx) {
+        try (Core core = new Core()) {
+            return core.readModel(onnx).graph();
+        }
+    }
+
+    /** The ONNX model {@code onnx} written as FP32 IR {@code name} in {@code dir}: what the quantizer reads. */
+    static IrWriter.Written fp32Ir(Path onnx, Path dir, String name) {
+        return IrWriter.write(graph(onnx), dir, name);
     }
 
     /** Image-like samples: smooth gradients plus noise, values 0..1. */
@@ -87,17 +104,5 @@ final class SmallCnn {
             out.add(Tensor.of(v, 1, 3, SIZE, SIZE));
         }
         return out;
-    }
-
-    static Tensor random(Random rnd, float scale, int... shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian() * scale;
-        }
-        return Tensor.of(v, shape);
     }
 }

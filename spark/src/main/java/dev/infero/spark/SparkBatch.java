@@ -45,19 +45,7 @@ public final class SparkBatch {
      * memory, stack overflow or an unexpected error (reported as {@code infero} does: {@link CommandErrors}).
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new SparkBatchCommand());
-        if (out != null) {
-            cli.setOut(out);
-        }
-        if (err != null) {
-            cli.setErr(err);
-        }
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> CommandErrors.report(e, cmd.getErr()));
-        try {
-            return cli.execute(args);
-        } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
-            return CommandErrors.unexpected(e, cli.getErr());
-        }
+        return CommandErrors.execute(new CommandLine(new SparkBatchCommand()), out, err, args);
     }
 
     /** Runs the job; every failure (missing model or input, undecodable image, Spark error) is an InferoException. */

@@ -2,6 +2,8 @@ package dev.infero.spark;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.infero.api.io.ImageInput;
+import dev.infero.api.io.ImageOptions;
 import dev.infero.core.InferoException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -61,16 +64,8 @@ public final class SparkBatchCommand implements Callable<Integer> {
                     + "and the reason in column 'error', or skip it.")
     String handleInvalid;
 
-    @Option(names = "--mean-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
-            description = "Subtracted from the image channels (as 'infero run').")
-    float[] mean = {0};
-
-    @Option(names = "--scale-values", paramLabel = "R,G,B", split = ",", hideParamSyntax = true,
-            description = "Image channels are divided by these after the mean is subtracted.")
-    float[] scale = {1};
-
-    @Option(names = "--reverse-input-channels", description = "Feed images as BGR instead of RGB.")
-    boolean reverseChannels;
+    @Mixin
+    ImageOptions image = new ImageOptions();
 
     @Option(names = "--overwrite", description = "Replace the output folder if it exists.")
     boolean overwrite;
@@ -89,8 +84,9 @@ public final class SparkBatchCommand implements Callable<Integer> {
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "dev/infero/spark/log4j2-cli.properties");
         }
+        ImageInput.Preprocessing prep = image.preprocessing();
         SparkBatch.Options o = new SparkBatch.Options(model, input, output, master, outputNames, glob, recursive,
-                partitions, handleInvalid, mean, scale, reverseChannels, overwrite);
+                partitions, handleInvalid, prep.mean(), prep.scale(), prep.reverseChannels(), overwrite);
         SparkBatch.Summary s = SparkBatch.run(o);
         var out = spec.commandLine().getOut();
         if (json) {

@@ -47,4 +47,18 @@ public final class TensorAssert {
         }
         return m;
     }
+
+    /**
+     * One of the 255 steps of {@code reference}'s value range (at least 1e-6 / 255): the unit in which INT8 results
+     * are compared with float ones.
+     */
+    public static float int8Step(float[] reference) {
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
+        for (float v : reference) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        return Math.max(hi - lo, 1e-6f) / 255;
+    }
 }

@@ -2,6 +2,7 @@ package dev.infero.api.io;
 
 import dev.infero.core.InferoException;
 import java.io.PrintWriter;
+import picocli.CommandLine;
 
 /**
  * How a command line reports a failure and which exit code it returns: {@code infero} and the {@code spark-submit}
@@ -18,6 +19,26 @@ public final class CommandErrors {
     public static final String STACKTRACE_ENV = "INFERO_STACKTRACE";
 
     private CommandErrors() {
+    }
+
+    /**
+     * Runs {@code cli} on {@code args} writing to {@code out} and {@code err} ({@code null}: standard output and
+     * error), with failures reported as {@link #report} says, and returns the exit code: the one wiring of
+     * {@code infero} and {@code spark-batch}'s {@code spark-submit} entry point.
+     */
+    public static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String... args) {
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr()));
+        try {
+            return cli.execute(args);
+        } catch (Error e) { // OutOfMemoryError, StackOverflowError: picocli hands only Exceptions to the handler
+            return unexpected(e, cli.getErr());
+        }
     }
 
     /** Reports {@code e} on {@code err} and returns the exit code for it. */

@@ -1,5 +1,6 @@
 package dev.infero.cli.quantize;
 
+import static dev.infero.testing.RandomData.normal;
 import static dev.infero.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,8 +43,8 @@ class QuantizeCommandTest {
         OnnxModelBuilder b = new OnnxModelBuilder("tiny", 17)
                 .input("x", ElementType.F32, 1, 3, 12, 12)
                 .output("y", ElementType.F32, 1, 4, 12, 12)
-                .initializer("w1", random(rnd, 0.01f, 6, 3, 3, 3)).initializer("b1", random(rnd, 0.1f, 6))
-                .initializer("w2", random(rnd, 0.3f, 4, 6, 1, 1)).initializer("b2", random(rnd, 0.1f, 4));
+                .initializer("w1", normal(rnd, 0.01f, 6, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 6))
+                .initializer("w2", normal(rnd, 0.3f, 4, 6, 1, 1)).initializer("b2", normal(rnd, 0.1f, 4));
         b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "relu").inputs("c1").outputs("r1");
         b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("y");
@@ -58,18 +59,6 @@ class QuantizeCommandTest {
                     .toFile());
         }
         Files.writeString(images.resolve("corrupt.jpg"), "not a jpeg");
-    }
-
-    private static Tensor random(Random rnd, float scale, int... shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) rnd.nextGaussian() * scale;
-        }
-        return Tensor.of(v, shape);
     }
 
     @Test

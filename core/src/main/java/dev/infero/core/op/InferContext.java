@@ -38,6 +38,31 @@ public interface InferContext {
         return t;
     }
 
+    /**
+     * Checks that input {@code i} holds integers (indices, axes, counts), else the one error naming it:
+     * "{@code what} must be integers, got TYPE".
+     */
+    default void requireInteger(int i, String what) {
+        if (!inputType(i).isInteger()) {
+            throw error(what + " must be integers, got " + inputType(i));
+        }
+    }
+
+    /** Checks that input {@code i} is floating-point, else "{@code what} must be floating-point, got TYPE". */
+    default void requireFloating(int i, String what) {
+        if (!inputType(i).isFloating()) {
+            throw error(what + " must be floating-point, got " + inputType(i));
+        }
+    }
+
+    /** {@code axis} (negative counts from the end) as an index into rank {@code rank}, or the error naming it. */
+    default int axis(long axis, int rank) {
+        if (axis < -rank || axis >= rank) {
+            throw error("axis " + axis + " is out of range for rank " + rank);
+        }
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
     /** Input {@code i}'s static shape, or {@code null} when not yet known. */
     default int[] staticShape(int i) {
         PartialShape s = inputShape(i);

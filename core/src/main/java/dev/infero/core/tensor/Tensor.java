@@ -78,6 +78,13 @@ public final class Tensor {
         return of(new long[] {v});
     }
 
+    /** A boolean scalar (a Loop or If condition, an optional's presence flag). */
+    public static Tensor scalar(boolean v) {
+        Tensor t = allocate(ElementType.BOOLEAN);
+        t.setLong(0, v ? 1 : 0);
+        return t;
+    }
+
     /** A 1-D i64 tensor, the usual carrier of shapes and axes. */
     public static Tensor vector(long... values) {
         return of(values.clone(), values.length);

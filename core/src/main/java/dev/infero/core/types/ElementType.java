@@ -131,4 +131,15 @@ public enum ElementType {
     public String toString() {
         return irName;
     }
+
+    /**
+     * {@code type} when it is i32 or i64, the two element types an index output may have (ShapeOf, NonZero, TopK...);
+     * otherwise an error naming the attribute: "{@code what} must be i32 or i64, not TYPE".
+     */
+    public static ElementType requireIndexType(String what, ElementType type) {
+        if (type != I32 && type != I64) {
+            throw new IllegalArgumentException(what + " must be i32 or i64, not " + type);
+        }
+        return type;
+    }
 }

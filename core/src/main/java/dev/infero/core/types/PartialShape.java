@@ -89,6 +89,11 @@ public final class PartialShape {
         return new PartialShape(dims);
     }
 
+    /** Whether this can hold one value, as a scalar input may: unknown rank, {@code []}, or {@code [1]}. */
+    public boolean fitsScalar() {
+        return !hasRank() || rank() == 0 || rank() == 1 && dim(0) == 1;
+    }
+
     public boolean hasRank() {
         return dims != null;
     }

@@ -2,7 +2,6 @@ package dev.infero.core.ops.activation;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.op.AttributeSink;
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.FloatVector;
 
@@ -11,7 +10,7 @@ import jdk.incubator.vector.FloatVector;
  * value becomes {@code max}, as ONNX Clip specifies; NaN stays NaN. An infinite bound means "no bound". For integer
  * types the bounds are rounded inward (min up, max down), as in OpenVINO.
  */
-public final class Clamp extends UnaryElementwise {
+public final class Clamp extends VectorActivation {
     private final double min;
     private final double max;
 
@@ -45,11 +44,6 @@ public final class Clamp extends UnaryElementwise {
     @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

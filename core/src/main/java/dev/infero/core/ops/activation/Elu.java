@@ -1,12 +1,11 @@
 package dev.infero.core.ops.activation;
 
 import dev.infero.core.op.AttributeSink;
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code x > 0 ? x : alpha * (e^x - 1)} (OpenVINO Elu-1). */
-public final class Elu extends UnaryElementwise {
+public final class Elu extends VectorActivation {
     private final double alpha;
 
     public Elu(double alpha) {
@@ -25,11 +24,6 @@ public final class Elu extends UnaryElementwise {
     @Override
     public void describe(AttributeSink sink) {
         sink.attribute("alpha", alpha);
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

@@ -1,10 +1,9 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise hard swish {@code x * min(max(x + 3, 0), 6) / 6} (OpenVINO HSwish-4, ONNX HardSwish). */
-public final class HSwish extends UnaryElementwise {
+public final class HSwish extends VectorActivation {
     @Override
     public String type() {
         return "HSwish";
@@ -13,11 +12,6 @@ public final class HSwish extends UnaryElementwise {
     @Override
     public String version() {
         return "opset4";
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

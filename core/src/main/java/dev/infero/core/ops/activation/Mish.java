@@ -1,11 +1,10 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code x * tanh(softplus(x))} (OpenVINO Mish-4). */
-public final class Mish extends UnaryElementwise {
+public final class Mish extends VectorActivation {
     @Override
     public String type() {
         return "Mish";
@@ -14,11 +13,6 @@ public final class Mish extends UnaryElementwise {
     @Override
     public String version() {
         return "opset4";
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise {@code max(x, 0)} (OpenVINO ReLU-1); NaN stays NaN; any numeric type. */
-public final class Relu extends UnaryElementwise {
+public final class Relu extends VectorActivation {
     @Override
     public String type() {
         return "ReLU";
@@ -14,11 +13,6 @@ public final class Relu extends UnaryElementwise {
     @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

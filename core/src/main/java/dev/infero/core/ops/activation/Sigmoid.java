@@ -1,19 +1,13 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise logistic function {@code 1 / (1 + e^-x)} (OpenVINO Sigmoid-1). */
-public final class Sigmoid extends UnaryElementwise {
+public final class Sigmoid extends VectorActivation {
     @Override
     public String type() {
         return "Sigmoid";
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

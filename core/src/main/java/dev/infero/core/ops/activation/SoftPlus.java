@@ -1,6 +1,5 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -8,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
  * Element-wise {@code ln(1 + e^x)} (OpenVINO SoftPlus-4), computed as {@code max(x, 0) + ln(1 + e^-|x|)}, which
  * neither overflows for large x nor loses the tiny result for very negative x.
  */
-public final class SoftPlus extends UnaryElementwise {
+public final class SoftPlus extends VectorActivation {
     @Override
     public String type() {
         return "SoftPlus";
@@ -17,11 +16,6 @@ public final class SoftPlus extends UnaryElementwise {
     @Override
     public String version() {
         return "opset4";
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

@@ -1,10 +1,9 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.ops.eltwise.UnaryElementwise;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise {@code x / (1 + |x|)} (OpenVINO SoftSign-9). */
-public final class SoftSign extends UnaryElementwise {
+public final class SoftSign extends VectorActivation {
     @Override
     public String type() {
         return "SoftSign";
@@ -13,11 +12,6 @@ public final class SoftSign extends UnaryElementwise {
     @Override
     public String version() {
         return "opset9";
-    }
-
-    @Override
-    protected boolean vectorized() {
-        return true;
     }
 
     @Override

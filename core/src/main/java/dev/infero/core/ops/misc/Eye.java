@@ -1,8 +1,7 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
+import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -13,11 +12,9 @@ import dev.infero.core.types.PartialShape;
  * zeros elsewhere. Optional input 3, a 1-D {@code batch_shape}, repeats the matrix: output
  * {@code [*batch_shape, num_rows, num_columns]}.
  */
-public final class Eye extends Op {
-    private final ElementType outputType;
-
+public final class Eye extends OutputTypeOp {
     public Eye(ElementType outputType) {
-        this.outputType = outputType;
+        super(outputType);
     }
 
     @Override
@@ -31,15 +28,10 @@ public final class Eye extends Op {
     }
 
     @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("output_type", outputType);
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);
-            if (!ctx.inputType(i).isInteger() || s.hasRank() && !(s.rank() == 0 || s.rank() == 1 && s.dim(0) == 1)) {
+            if (!ctx.inputType(i).isInteger() || !s.fitsScalar()) {
                 throw ctx.error("num_rows, num_columns and diagonal_index must be integer scalars, input " + i
                         + " is " + ctx.inputType(i) + s);
             }

@@ -40,8 +40,8 @@ public final class ReverseSequence extends Op {
             throw ctx.error("seq_lengths must be a 1-D integer tensor, got " + ctx.inputType(1) + lengths);
         }
         if (in.hasRank()) {
-            int b = axis(ctx, batchAxis, in.rank());
-            int s = axis(ctx, seqAxis, in.rank());
+            int b = ctx.axis(batchAxis, in.rank());
+            int s = ctx.axis(seqAxis, in.rank());
             if (b == s) {
                 throw ctx.error("batch_axis and seq_axis must differ, both are " + b);
             }
@@ -50,8 +50,8 @@ public final class ReverseSequence extends Op {
             }
         }
         Tensor lengthValues = ctx.inputValue(1);
-        if (lengthValues != null && in.hasRank() && !in.isDynamic(axis(ctx, seqAxis, in.rank()))) {
-            int max = in.dim(axis(ctx, seqAxis, in.rank()));
+        if (lengthValues != null && in.hasRank() && !in.isDynamic(ctx.axis(seqAxis, in.rank()))) {
+            int max = in.dim(ctx.axis(seqAxis, in.rank()));
             for (int i = 0; i < lengthValues.size(); i++) {
                 long l = lengthValues.getLong(i);
                 if (l < 0 || l > max) {
@@ -60,13 +60,6 @@ public final class ReverseSequence extends Op {
             }
         }
         ctx.setOutput(0, ctx.inputType(0), in);
-    }
-
-    private static int axis(InferContext ctx, long axis, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return (int) (axis < 0 ? axis + rank : axis);
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class Unique extends Op {
             setOutputs(ctx, unique, PartialShape.DYNAMIC, PartialShape.DYNAMIC);
             return;
         }
-        int axis = byAxis ? axis(ctx, axisValue.getLong(0), data.rank()) : -1;
+        int axis = byAxis ? ctx.axis(axisValue.getLong(0), data.rank()) : -1;
         Groups g = group(data, axis);
         int[] uniqueShape = axis < 0 ? new int[] {g.count()} : data.shape().clone();
         if (axis >= 0) {
@@ -79,13 +79,6 @@ public final class Unique extends Op {
         ctx.setOutput(1, indexType, PartialShape.of(count));
         ctx.setOutput(2, indexType, PartialShape.of(inputs));
         ctx.setOutput(3, countType, PartialShape.of(count));
-    }
-
-    private static int axis(InferContext ctx, long axis, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return (int) (axis < 0 ? axis + rank : axis);
     }
 
     @Override

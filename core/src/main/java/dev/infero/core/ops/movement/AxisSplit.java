@@ -32,10 +32,7 @@ public abstract class AxisSplit extends Op {
             return;
         }
         long a = axisValue.getLong(0);
-        if (a < -in.rank() || a >= in.rank()) {
-            throw ctx.error("axis " + a + " is out of range for rank " + in.rank());
-        }
-        int axis = Shapes.normalizeAxis(a, in.rank());
+        int axis = ctx.axis(a, in.rank());
         int[] parts = lengths(ctx, in.dim(axis));
         for (int i = 0; i < parts.length; i++) {
             int[] out = in.dimsOrDynamic();

@@ -38,16 +38,33 @@ public abstract class BlockRearrangement extends Op {
         sink.attribute("mode", mode.irName());
     }
 
-    /** The input shape when its rank is known and at least 3; sets an unknown-rank output and returns null otherwise. */
-    protected PartialShape checkedInput(InferContext ctx) {
+    /**
+     * Checks the input (rank unknown: unknown output; otherwise rank 3 or more) and sets the output shape that
+     * {@link #outputDims} gives for it.
+     */
+    @Override
+    public final void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         if (!in.hasRank()) {
             ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
-            return null;
+            return;
         }
         if (in.rank() < 3) {
             throw ctx.error("input must have rank 3 or more, got " + in);
         }
-        return in;
+        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(outputDims(ctx, in, in.rank() - 2)));
+    }
+
+    /** The output dimensions for an input of known rank with {@code spatial} spatial dimensions. */
+    protected abstract int[] outputDims(InferContext ctx, PartialShape in, int spatial);
+
+    /** Index of the first block offset in the channel-side view: right after N (blocks first) or after C. */
+    protected int blockAt() {
+        return mode == Mode.BLOCKS_FIRST ? 1 : 2;
+    }
+
+    /** Index of the channel in that view, before or after its {@code k} block offsets. */
+    protected int channelAt(int k) {
+        return mode == Mode.BLOCKS_FIRST ? 1 + k : 1;
     }
 }

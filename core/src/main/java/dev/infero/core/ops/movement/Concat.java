@@ -77,10 +77,7 @@ public final class Concat extends Op {
     }
 
     private int axis(InferContext ctx, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return Shapes.normalizeAxis(axis, rank);
+        return ctx.axis(axis, rank);
     }
 
     @Override

@@ -20,12 +20,7 @@ public final class DepthToSpace extends BlockRearrangement {
     }
 
     @Override
-    public void infer(InferContext ctx) {
-        PartialShape in = checkedInput(ctx);
-        if (in == null) {
-            return;
-        }
-        int spatial = in.rank() - 2;
+    protected int[] outputDims(InferContext ctx, PartialShape in, int spatial) {
         long blocks = (long) Math.pow(blockSize, spatial);
         int[] out = in.dimsOrDynamic();
         if (!in.isDynamic(1)) {
@@ -38,7 +33,7 @@ public final class DepthToSpace extends BlockRearrangement {
         for (int i = 2; i < out.length; i++) {
             out[i] = in.isDynamic(i) ? PartialShape.DYNAMIC : in.dim(i) * blockSize;
         }
-        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
+        return out;
     }
 
     @Override
@@ -51,8 +46,8 @@ public final class DepthToSpace extends BlockRearrangement {
         int[] view = new int[2 + 2 * k];
         int[] perm = new int[view.length];
         view[0] = in.dim(0);
-        int blockAt = mode == Mode.BLOCKS_FIRST ? 1 : 2;
-        int channelAt = mode == Mode.BLOCKS_FIRST ? 1 + k : 1;
+        int blockAt = blockAt();
+        int channelAt = channelAt(k);
         view[channelAt] = channels;
         for (int i = 0; i < k; i++) {
             view[blockAt + i] = blockSize;

@@ -41,9 +41,7 @@ public final class Gather extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "indices");
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
         Tensor axisValue = ctx.requireValue(2, "axis");
@@ -53,10 +51,7 @@ public final class Gather extends Op {
         }
         int rank = data.rank();
         long a = axisValue.getLong(0);
-        if (a < -rank || a >= rank) {
-            throw ctx.error("axis " + a + " is out of range for rank " + rank);
-        }
-        int axis = Shapes.normalizeAxis(a, rank);
+        int axis = ctx.axis(a, rank);
         int b = batchDims(indices.rank());
         if (b < 0 || b > axis || b > indices.rank()) {
             throw ctx.error("batch_dims " + batchDims + " must be in [0, axis] and at most the indices rank");

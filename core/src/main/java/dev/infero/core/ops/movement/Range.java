@@ -1,8 +1,7 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
+import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -12,11 +11,9 @@ import dev.infero.core.types.PartialShape;
  * start, stop, step, with {@code max(ceil((stop - start) / step), 0)} elements of {@code output_type}. Values are
  * computed as {@code start + i * step} in double (integers: in long) and then rounded to the output type.
  */
-public final class Range extends Op {
-    private final ElementType outputType;
-
+public final class Range extends OutputTypeOp {
     public Range(ElementType outputType) {
-        this.outputType = outputType;
+        super(outputType);
     }
 
     @Override
@@ -30,15 +27,10 @@ public final class Range extends Op {
     }
 
     @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("output_type", outputType);
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);
-            if (s.hasRank() && !(s.rank() == 0 || s.rank() == 1 && s.dim(0) == 1)) {
+            if (!s.fitsScalar()) {
                 throw ctx.error("start, stop and step must be scalars, input " + i + " has shape " + s);
             }
         }

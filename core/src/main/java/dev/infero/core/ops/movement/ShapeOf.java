@@ -1,8 +1,7 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
+import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -11,14 +10,9 @@ import dev.infero.core.types.PartialShape;
  * ShapeOf-3: the shape of input 0 as a 1-D tensor of {@code output_type} (i64 or i32). Its value depends only on the
  * input's shape, so it is known at build time whenever that shape is static, letting shape subgraphs fold.
  */
-public final class ShapeOf extends Op {
-    private final ElementType outputType;
-
+public final class ShapeOf extends OutputTypeOp {
     public ShapeOf(ElementType outputType) {
-        if (outputType != ElementType.I64 && outputType != ElementType.I32) {
-            throw new IllegalArgumentException("output_type must be i64 or i32, got " + outputType);
-        }
-        this.outputType = outputType;
+        super(ElementType.requireIndexType("ShapeOf output_type", outputType));
     }
 
     @Override
@@ -29,11 +23,6 @@ public final class ShapeOf extends Op {
     @Override
     public String version() {
         return "opset3";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("output_type", outputType);
     }
 
     @Override

@@ -20,12 +20,7 @@ public final class SpaceToDepth extends BlockRearrangement {
     }
 
     @Override
-    public void infer(InferContext ctx) {
-        PartialShape in = checkedInput(ctx);
-        if (in == null) {
-            return;
-        }
-        int spatial = in.rank() - 2;
+    protected int[] outputDims(InferContext ctx, PartialShape in, int spatial) {
         int[] out = in.dimsOrDynamic();
         if (!in.isDynamic(1)) {
             out[1] = (int) (in.dim(1) * (long) Math.pow(blockSize, spatial));
@@ -39,7 +34,7 @@ public final class SpaceToDepth extends BlockRearrangement {
                 out[i] = in.dim(i) / blockSize;
             }
         }
-        ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
+        return out;
     }
 
     @Override
@@ -52,8 +47,8 @@ public final class SpaceToDepth extends BlockRearrangement {
         int[] perm = new int[view.length];
         view[0] = in.dim(0);
         view[1] = in.dim(1);
-        int blockAt = mode == Mode.BLOCKS_FIRST ? 1 : 2;
-        int channelAt = mode == Mode.BLOCKS_FIRST ? 1 + k : 1;
+        int blockAt = blockAt();
+        int channelAt = channelAt(k);
         perm[channelAt] = 1;
         for (int i = 0; i < k; i++) {
             view[2 + 2 * i] = in.dim(2 + i) / blockSize;

@@ -24,26 +24,22 @@ import java.util.Arrays;
  *       halves round toward minus infinity (as ONNX's reference does), and positions nothing reaches are 0.</li>
  * </ul>
  * Inputs: data [N, C_in, spatial...], weights (layout per subclass), optional output_shape. The two ops differ only
- * in the weights layout, which {@link #groups} and {@link #kernelStart} describe.
+ * in the weights layout, which {@link WeightsLayout} describes.
  */
 public abstract class BackpropConvolutionBase extends Op {
     private final WindowGeometry window;
     private final long[] outputPadding;
+    private final WeightsLayout layout;
 
-    protected BackpropConvolutionBase(WindowGeometry window, long[] outputPadding) {
+    BackpropConvolutionBase(WindowGeometry window, long[] outputPadding, WeightsLayout layout) {
         if (outputPadding.length != window.rank()) {
             throw new IllegalArgumentException("output_padding " + Arrays.toString(outputPadding) + " must have "
                     + window.rank() + " values");
         }
         this.window = window;
         this.outputPadding = outputPadding.clone();
+        this.layout = layout;
     }
-
-    /** Number of groups given weights of this shape. */
-    protected abstract int groups(int[] weights);
-
-    /** Index of the first kernel dimension in the weights shape (the input channels per group come just before). */
-    protected abstract int kernelStart();
 
     @Override
     public void describe(AttributeSink sink) {
@@ -55,17 +51,8 @@ public abstract class BackpropConvolutionBase extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape weights = ctx.inputShape(1);
-        if (ctx.inputType(0) != ctx.inputType(1)) {
-            throw ctx.error("data and weights types differ: " + ctx.inputType(0) + " and " + ctx.inputType(1));
-        }
         int spatial = window.rank();
-        if (data.hasRank() && data.rank() != spatial + 2) {
-            throw ctx.error("data must have " + (spatial + 2) + " dimensions for " + spatial + " spatial ones, got "
-                    + data);
-        }
-        if (weights.hasRank() && weights.rank() != spatial + kernelStart()) {
-            throw ctx.error("weights must have " + (spatial + kernelStart()) + " dimensions, got " + weights);
-        }
+        ConvolutionBase.checkDataAndWeights(ctx, spatial, layout.kernelStart());
         long[] outputShape = null;
         if (ctx.hasInput(2)) {
             Tensor os = ctx.inputValue(2);
@@ -83,19 +70,19 @@ public abstract class BackpropConvolutionBase extends Op {
             return;
         }
         int[] w = weights.toArray();
-        int groups = groups(w);
-        int cinPerGroup = w[kernelStart() - 2];
+        int groups = layout.groups(w);
+        int cinPerGroup = w[layout.kernelStart() - 2];
         if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
             throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
                     + " expect " + cinPerGroup * groups);
         }
         int[] out = new int[spatial + 2];
         out[0] = data.dim(0);
-        out[1] = groups * w[kernelStart() - 1];
+        out[1] = groups * w[layout.kernelStart() - 1];
         for (int i = 0; i < spatial; i++) {
             int in = data.dim(2 + i);
             out[2 + i] = in == PartialShape.DYNAMIC ? PartialShape.DYNAMIC
-                    : geometry(i, in, w[kernelStart() + i], outputShape)[1];
+                    : geometry(i, in, w[layout.kernelStart() + i], outputShape)[1];
             if (out[2 + i] < 0) {
                 throw ctx.error("the padding crops spatial dimension " + i + " to a negative size");
             }
@@ -129,7 +116,7 @@ public abstract class BackpropConvolutionBase extends Op {
 
     @Override
     public long flops(Node node) {
-        return ConvolutionBase.multiplyAdds(node.input(0), node.input(1), kernelStart()) * 2;
+        return ConvolutionBase.multiplyAdds(node.input(0), node.input(1), layout.kernelStart()) * 2;
     }
 
     /** Scatters every input element through the kernel, accumulating in double. */
@@ -145,18 +132,18 @@ public abstract class BackpropConvolutionBase extends Op {
         long[] outputShape = inputs.length > 2 && inputs[2] != null ? inputs[2].toLongArray() : null;
         int[] padBegin = new int[spatial];
         for (int i = 0; i < spatial; i++) {
-            padBegin[i] = geometry(i, xs[2 + i], ws[kernelStart() + i], outputShape)[0];
+            padBegin[i] = geometry(i, xs[2 + i], ws[layout.kernelStart() + i], outputShape)[0];
         }
         int[] inSpatial = Arrays.copyOfRange(xs, 2, xs.length);
-        int[] kernel = Arrays.copyOfRange(ws, kernelStart(), ws.length);
+        int[] kernel = Arrays.copyOfRange(ws, layout.kernelStart(), ws.length);
         int[] outSpatial = Arrays.copyOfRange(ys, 2, ys.length);
         int[] table = targets(inSpatial, kernel, outSpatial, padBegin);
         int inPlane = Shapes.size(inSpatial);
         int taps = Shapes.size(kernel);
         int outPlane = Shapes.size(outSpatial);
-        int groups = groups(ws);
-        int cinG = ws[kernelStart() - 2];
-        int coutG = ws[kernelStart() - 1];
+        int groups = layout.groups(ws);
+        int cinG = ws[layout.kernelStart() - 2];
+        int coutG = ws[layout.kernelStart() - 1];
         float[] in = x.toFloatArray();
         float[] w = wt.toFloatArray();
         double[] acc = new double[y.size()];

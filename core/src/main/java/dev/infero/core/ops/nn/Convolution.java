@@ -3,21 +3,11 @@ package dev.infero.core.ops.nn;
 /** Convolution-1: weights [C_out, C_in, kernel...]. */
 public final class Convolution extends ConvolutionBase {
     public Convolution(WindowGeometry window) {
-        super(window);
+        super(window, WeightsLayout.PLAIN);
     }
 
     @Override
     public String type() {
         return "Convolution";
-    }
-
-    @Override
-    protected int groups(int[] weights) {
-        return 1;
-    }
-
-    @Override
-    protected int kernelStart() {
-        return 2;
     }
 }

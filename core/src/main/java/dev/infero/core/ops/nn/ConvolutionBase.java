@@ -10,25 +10,21 @@ import java.util.Arrays;
 
 /**
  * Convolution and GroupConvolution: data [N, C, spatial...] and weights, without bias (OpenVINO adds the bias as a
- * separate Add). The two differ only in how the weights are laid out, which {@link #groups} and
- * {@link #kernelStart} describe.
+ * separate Add). The two differ only in how the weights are laid out, which {@link WeightsLayout}
+ * describes.
  */
 public abstract class ConvolutionBase extends Op {
     protected final WindowGeometry window;
+    private final WeightsLayout layout;
 
-    protected ConvolutionBase(WindowGeometry window) {
+    ConvolutionBase(WindowGeometry window, WeightsLayout layout) {
         this.window = window;
+        this.layout = layout;
     }
 
     public WindowGeometry window() {
         return window;
     }
-
-    /** Number of groups given weights of this shape. */
-    protected abstract int groups(int[] weights);
-
-    /** Index of the first kernel dimension in the weights shape. */
-    protected abstract int kernelStart();
 
     @Override
     public void describe(AttributeSink sink) {
@@ -39,24 +35,16 @@ public abstract class ConvolutionBase extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape weights = ctx.inputShape(1);
-        if (ctx.inputType(0) != ctx.inputType(1)) {
-            throw ctx.error("data and weights types differ: " + ctx.inputType(0) + " and " + ctx.inputType(1));
-        }
         int spatial = window.rank();
-        if (data.hasRank() && data.rank() != spatial + 2) {
-            throw ctx.error("data must have " + (spatial + 2) + " dimensions for " + spatial + " spatial ones, got " + data);
-        }
-        if (weights.hasRank() && weights.rank() != spatial + kernelStart()) {
-            throw ctx.error("weights must have " + (spatial + kernelStart()) + " dimensions, got " + weights);
-        }
+        checkDataAndWeights(ctx, spatial, layout.kernelStart());
         if (!data.hasRank() || !weights.isStatic()) {
             ctx.setOutput(0, ctx.inputType(0), PartialShape.dynamic(spatial + 2));
             return;
         }
         int[] w = weights.toArray();
-        int groups = groups(w);
+        int groups = layout.groups(w);
         int cout = outChannels(w);
-        int cinPerGroup = w[kernelStart() - 1];
+        int cinPerGroup = w[layout.kernelStart() - 1];
         if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
             throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
                     + " expect " + cinPerGroup * groups);
@@ -67,18 +55,36 @@ public abstract class ConvolutionBase extends Op {
         for (int i = 0; i < spatial; i++) {
             int in = data.dim(2 + i);
             out[2 + i] = in == PartialShape.DYNAMIC ? PartialShape.DYNAMIC
-                    : window.outputSize(i, in, w[kernelStart() + i]);
+                    : window.outputSize(i, in, w[layout.kernelStart() + i]);
         }
         ctx.setOutput(0, ctx.inputType(0), PartialShape.of(out));
     }
 
+    /**
+     * The input rule of every (transposed) convolution: data and weights of one type, data {@code [N, C, spatial...]}
+     * and weights of {@code kernelStart + spatial} dimensions, when their ranks are known.
+     */
+    static void checkDataAndWeights(InferContext ctx, int spatial, int kernelStart) {
+        PartialShape data = ctx.inputShape(0);
+        PartialShape weights = ctx.inputShape(1);
+        if (ctx.inputType(0) != ctx.inputType(1)) {
+            throw ctx.error("data and weights types differ: " + ctx.inputType(0) + " and " + ctx.inputType(1));
+        }
+        if (data.hasRank() && data.rank() != spatial + 2) {
+            throw ctx.error("data must have " + (spatial + 2) + " dimensions for " + spatial + " spatial ones, got " + data);
+        }
+        if (weights.hasRank() && weights.rank() != spatial + kernelStart) {
+            throw ctx.error("weights must have " + (spatial + kernelStart) + " dimensions, got " + weights);
+        }
+    }
+
     private int outChannels(int[] w) {
-        return kernelStart() == 2 ? w[0] : w[0] * w[1];
+        return layout.kernelStart() == 2 ? w[0] : w[0] * w[1];
     }
 
     @Override
     public long flops(Node node) {
-        return multiplyAdds(node.output(0), node.input(1), kernelStart()) * 2;
+        return multiplyAdds(node.output(0), node.input(1), layout.kernelStart()) * 2;
     }
 
     /**
@@ -115,10 +121,10 @@ public abstract class ConvolutionBase extends Op {
         int[] ws = wt.shape();
         int[] ys = y.shape();
         int spatial = window.rank();
-        int groups = groups(ws);
-        int cinG = ws[kernelStart() - 1];
+        int groups = layout.groups(ws);
+        int cinG = ws[layout.kernelStart() - 1];
         int coutG = ys[1] / groups;
-        int[] kernel = Arrays.copyOfRange(ws, kernelStart(), ws.length);
+        int[] kernel = Arrays.copyOfRange(ws, layout.kernelStart(), ws.length);
         WindowTable table = new WindowTable(Arrays.copyOfRange(xs, 2, xs.length), kernel,
                 Arrays.copyOfRange(ys, 2, ys.length), window);
         boolean exact = !y.type().isFloating();

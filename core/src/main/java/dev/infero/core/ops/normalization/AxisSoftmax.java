@@ -40,12 +40,10 @@ public abstract class AxisSoftmax extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("input must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "input");
         PartialShape in = ctx.inputShape(0);
-        if (in.hasRank() && (axis < -in.rank() || axis >= in.rank())) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + in.rank());
+        if (in.hasRank()) {
+            ctx.axis(axis, in.rank());
         }
         ctx.setOutput(0, ctx.inputType(0), in);
     }

@@ -39,9 +39,7 @@ public final class GroupNormalization extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("data must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "data");
         PartialShape in = ctx.inputShape(0);
         if (numGroups < 1) {
             throw ctx.error("num_groups must be positive, got " + numGroups);

@@ -58,16 +58,11 @@ public final class LRN extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("data must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "data");
         if (size < 1) {
             throw ctx.error("size must be positive, got " + size);
         }
-        Tensor axes = ctx.inputValue(1);
-        if (axes != null && ctx.inputShape(0).hasRank()) {
-            ReductionAxes.mask(ctx, axes, ctx.inputShape(0).rank());
-        }
+        ReductionAxes.checkKnown(ctx, 1);
         ctx.setOutput(0, ctx.inputType(0), ctx.inputShape(0));
     }
 

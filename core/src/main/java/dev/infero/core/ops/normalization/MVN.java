@@ -53,9 +53,7 @@ public final class MVN extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("data must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "data");
         PartialShape in = ctx.inputShape(0);
         Tensor axes = ctx.inputValue(1);
         if (axes != null && in.hasRank()) {

@@ -34,13 +34,8 @@ public final class NormalizeL2 extends Op {
 
     @Override
     public void infer(InferContext ctx) {
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("data must be floating-point, got " + ctx.inputType(0));
-        }
-        Tensor axes = ctx.inputValue(1);
-        if (axes != null && ctx.inputShape(0).hasRank()) {
-            ReductionAxes.mask(ctx, axes, ctx.inputShape(0).rank());
-        }
+        ctx.requireFloating(0, "data");
+        ReductionAxes.checkKnown(ctx, 1);
         ctx.setOutput(0, ctx.inputType(0), ctx.inputShape(0));
     }
 

@@ -36,11 +36,6 @@ public final class RNNSequence extends RecurrentSequence {
     }
 
     @Override
-    protected int states() {
-        return 1;
-    }
-
-    @Override
     protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
                         double[] extra, int direction, double[][] state) {
         double[] h = state[0];

@@ -93,8 +93,10 @@ public abstract class RecurrentSequence extends Op {
     /** The activations of the cell when none are given, e.g. {@code sigmoid, tanh} for GRU. */
     protected abstract List<String> defaultActivations();
 
-    /** Recurrent states carried between steps: 1 (hidden), or 2 for LSTM (hidden, cell). */
-    protected abstract int states();
+    /** Recurrent states carried between steps: 1 (hidden) for RNN and GRU; LSTM overrides it (hidden, cell). */
+    protected int states() {
+        return 1;
+    }
 
     /** Index of {@code sequence_lengths} among the inputs; W, R and B follow it. */
     private int lengthsInput() {
@@ -143,9 +145,7 @@ public abstract class RecurrentSequence extends Op {
             throw ctx.error("needs " + (lengths + 4) + " inputs (X, initial states, sequence_lengths, W, R, B), got "
                     + ctx.inputCount());
         }
-        if (!ctx.inputType(0).isFloating()) {
-            throw ctx.error("X must be floating-point, got " + ctx.inputType(0));
-        }
+        ctx.requireFloating(0, "X");
         for (int i = 1; i < lengths + 4; i++) {
             if (i != lengths && ctx.hasInput(i) && ctx.inputType(i) != ctx.inputType(0)) {
                 throw ctx.error("input " + i + " must have X's element type " + ctx.inputType(0) + ", got "

@@ -3,7 +3,7 @@ package dev.infero.core.ops.reduce;
 /** ReduceL1-4: the sum of absolute values along the axes. */
 public final class ReduceL1 extends Reduction {
     public ReduceL1(boolean keepDims) {
-        super(keepDims);
+        super(keepDims, Combine.SUM, Mapping.ABS);
     }
 
     @Override
@@ -14,15 +14,5 @@ public final class ReduceL1 extends Reduction {
     @Override
     public String version() {
         return "opset4";
-    }
-
-    @Override
-    protected Combine combine() {
-        return Combine.SUM;
-    }
-
-    @Override
-    protected Mapping mapping() {
-        return Mapping.ABS;
     }
 }

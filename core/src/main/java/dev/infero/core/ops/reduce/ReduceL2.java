@@ -3,7 +3,7 @@ package dev.infero.core.ops.reduce;
 /** ReduceL2-4: the Euclidean norm (square root of the sum of squares) along the axes. */
 public final class ReduceL2 extends Reduction {
     public ReduceL2(boolean keepDims) {
-        super(keepDims);
+        super(keepDims, Combine.SUM, Mapping.SQUARE);
     }
 
     @Override
@@ -14,16 +14,6 @@ public final class ReduceL2 extends Reduction {
     @Override
     public String version() {
         return "opset4";
-    }
-
-    @Override
-    protected Combine combine() {
-        return Combine.SUM;
-    }
-
-    @Override
-    protected Mapping mapping() {
-        return Mapping.SQUARE;
     }
 
     @Override

@@ -3,17 +3,12 @@ package dev.infero.core.ops.reduce;
 /** ReduceMean-1: the arithmetic mean along the axes (integers: the sum divided with truncation). */
 public final class ReduceMean extends Reduction {
     public ReduceMean(boolean keepDims) {
-        super(keepDims);
+        super(keepDims, Combine.SUM, Mapping.NONE);
     }
 
     @Override
     public String type() {
         return "ReduceMean";
-    }
-
-    @Override
-    protected Combine combine() {
-        return Combine.SUM;
     }
 
     @Override

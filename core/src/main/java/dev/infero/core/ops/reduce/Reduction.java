@@ -92,19 +92,26 @@ public abstract class Reduction extends Op {
     protected enum Mapping { NONE, ABS, SQUARE }
 
     private final boolean keepDims;
+    private final Combine combine;
+    private final Mapping mapping;
 
-    protected Reduction(boolean keepDims) {
+    /** A reduction whose elements are mapped by {@code mapping}, then combined by {@code combine}. */
+    protected Reduction(boolean keepDims, Combine combine, Mapping mapping) {
         this.keepDims = keepDims;
+        this.combine = combine;
+        this.mapping = mapping;
     }
 
     public boolean keepDims() {
         return keepDims;
     }
 
-    protected abstract Combine combine();
+    protected final Combine combine() {
+        return combine;
+    }
 
-    protected Mapping mapping() {
-        return Mapping.NONE;
+    protected final Mapping mapping() {
+        return mapping;
     }
 
     /** Whether {@link #finish} changes anything (so the final pass can be skipped). */
@@ -131,9 +138,7 @@ public abstract class Reduction extends Op {
     public void infer(InferContext ctx) {
         ElementType type = ctx.inputType(0);
         PartialShape in = ctx.inputShape(0);
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("axes must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "axes");
         Tensor axes = ctx.inputValue(1);
         if (!in.hasRank()) {
             ctx.setOutput(0, type, PartialShape.unknownRank());

@@ -19,13 +19,20 @@ public final class ReductionAxes {
         }
         boolean[] reduced = new boolean[rank];
         for (int i = 0; i < axes.size(); i++) {
-            long a = axes.getLong(i);
-            if (a < -rank || a >= rank) {
-                throw ctx.error("axis " + a + " is out of range for rank " + rank);
-            }
-            reduced[(int) (a < 0 ? a + rank : a)] = true;
+            reduced[ctx.axis(axes.getLong(i), rank)] = true;
         }
         return reduced;
+    }
+
+    /**
+     * Checks the axes input {@code i} against the rank of input 0 when both are known at build time (the rule of the
+     * normalizations that take an axes input: NormalizeL2, LRN).
+     */
+    public static void checkKnown(InferContext ctx, int i) {
+        Tensor axes = ctx.inputValue(i);
+        if (axes != null && ctx.inputShape(0).hasRank()) {
+            mask(ctx, axes, ctx.inputShape(0).rank());
+        }
     }
 
     /** The same mask at run time, when the axes were validated by infer already. */

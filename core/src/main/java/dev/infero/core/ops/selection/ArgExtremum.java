@@ -51,11 +51,8 @@ public final class ArgExtremum extends Op {
             ctx.setOutput(0, ElementType.I64, in);
             return;
         }
-        if (axis < -in.rank() || axis >= in.rank()) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + in.rank());
-        }
+        int a = ctx.axis(axis, in.rank());
         int[] dims = in.dimsOrDynamic();
-        int a = Shapes.normalizeAxis(axis, in.rank());
         if (dims[a] == 0) {
             throw ctx.error("cannot take the arg-" + (largest ? "max" : "min") + " of an empty axis");
         }

@@ -37,16 +37,12 @@ public final class GatherElements extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "indices");
         if (data.hasRank() && indices.hasRank()) {
             if (data.rank() != indices.rank()) {
                 throw ctx.error("data " + data + " and indices " + indices + " must have the same rank");
             }
-            if (axis < -data.rank() || axis >= data.rank()) {
-                throw ctx.error("axis " + axis + " is out of range for rank " + data.rank());
-            }
+            ctx.axis(axis, data.rank());
         }
         ctx.setOutput(0, ctx.inputType(0), indices);
     }

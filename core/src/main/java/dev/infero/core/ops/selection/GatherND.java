@@ -38,9 +38,7 @@ public final class GatherND extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        ctx.requireInteger(1, "indices");
         if (!data.hasRank() || !indices.hasRank() || indices.rank() > 0 && indices.isDynamic(indices.rank() - 1)) {
             ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
             return;

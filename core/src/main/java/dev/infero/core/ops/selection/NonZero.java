@@ -1,8 +1,7 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.op.Op;
+import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -11,14 +10,9 @@ import dev.infero.core.types.PartialShape;
  * NonZero-3: the coordinates of the non-zero elements, as a {@code [rank, count]} tensor of {@code output_type}
  * listing them in row-major order. The count depends on the data, so it is dynamic until the input is known.
  */
-public final class NonZero extends Op {
-    private final ElementType outputType;
-
+public final class NonZero extends OutputTypeOp {
     public NonZero(ElementType outputType) {
-        if (outputType != ElementType.I32 && outputType != ElementType.I64) {
-            throw new IllegalArgumentException("NonZero output_type must be i32 or i64, not " + outputType);
-        }
-        this.outputType = outputType;
+        super(ElementType.requireIndexType("NonZero output_type", outputType));
     }
 
     @Override
@@ -29,11 +23,6 @@ public final class NonZero extends Op {
     @Override
     public String version() {
         return "opset3";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("output_type", outputType);
     }
 
     @Override

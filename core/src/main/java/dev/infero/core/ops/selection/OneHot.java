@@ -41,9 +41,7 @@ public final class OneHot extends Op {
     @Override
     public void infer(InferContext ctx) {
         PartialShape indices = ctx.inputShape(0);
-        if (!ctx.inputType(0).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(0));
-        }
+        ctx.requireInteger(0, "indices");
         if (ctx.inputType(2) != ctx.inputType(3)) {
             throw ctx.error("on_value (" + ctx.inputType(2) + ") and off_value (" + ctx.inputType(3)
                     + ") must have the same type");

@@ -46,12 +46,7 @@ public final class ScatterElementsUpdate extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
-        if (ctx.inputType(2) != ctx.inputType(0)) {
-            throw ctx.error("updates (" + ctx.inputType(2) + ") must have the type of data (" + ctx.inputType(0) + ")");
-        }
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        Indices.checkScatterInputs(ctx);
         if (indices.isStatic() && ctx.inputShape(2).isStatic() && !indices.equals(ctx.inputShape(2))) {
             throw ctx.error("indices " + indices + " and updates " + ctx.inputShape(2) + " must have the same shape");
         }
@@ -60,10 +55,7 @@ public final class ScatterElementsUpdate extends Op {
         }
         Tensor axis = ctx.inputValue(3);
         if (axis != null && data.hasRank()) {
-            long a = axis.getLong(0);
-            if (a < -data.rank() || a >= data.rank()) {
-                throw ctx.error("axis " + a + " is out of range for rank " + data.rank());
-            }
+            ctx.axis(axis.getLong(0), data.rank());
         }
         ctx.setOutput(0, ctx.inputType(0), data);
     }

@@ -42,12 +42,7 @@ public final class ScatterNDUpdate extends Op {
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
-        if (ctx.inputType(2) != ctx.inputType(0)) {
-            throw ctx.error("updates (" + ctx.inputType(2) + ") must have the type of data (" + ctx.inputType(0) + ")");
-        }
-        if (!ctx.inputType(1).isInteger()) {
-            throw ctx.error("indices must be integers, got " + ctx.inputType(1));
-        }
+        Indices.checkScatterInputs(ctx);
         if (data.isStatic() && indices.isStatic() && ctx.inputShape(2).isStatic()) {
             int[] d = data.toArray();
             int[] ix = indices.toArray();

@@ -27,13 +27,10 @@ public final class TopK extends Op {
         if (!sort.equals("value") && !sort.equals("index") && !sort.equals("none")) {
             throw new IllegalArgumentException("TopK sort must be value, index or none, not " + sort);
         }
-        if (indexType != ElementType.I32 && indexType != ElementType.I64) {
-            throw new IllegalArgumentException("TopK index_element_type must be i32 or i64, not " + indexType);
-        }
         this.axis = axis;
         this.largest = largest;
         this.sort = sort;
-        this.indexType = indexType;
+        this.indexType = ElementType.requireIndexType("TopK index_element_type", indexType);
         this.stable = stable;
     }
 
@@ -88,10 +85,7 @@ public final class TopK extends Op {
     }
 
     private int normalizedAxis(InferContext ctx, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return Shapes.normalizeAxis(axis, rank);
+        return ctx.axis(axis, rank);
     }
 
     @Override

@@ -46,9 +46,7 @@ public final class SplitToSequence extends SequenceOp {
     void check(InferContext ctx) {
         if (ctx.inputShape(0).hasRank()) {
             int rank = ctx.inputShape(0).rank();
-            if (axis < -rank || axis >= rank) {
-                throw ctx.error("axis " + axis + " is out of range for rank " + rank);
-            }
+            ctx.axis(axis, rank);
         }
         if (ctx.hasInput(1) && (!ctx.inputType(1).isInteger()
                 || ctx.inputShape(1).hasRank() && ctx.inputShape(1).rank() > 1)) {

@@ -22,12 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** Loop, TensorIterator and If on hand-built bodies; constant inputs fold, so outputs carry their values. */
 class ControlFlowTest {
-    private static Tensor bool(boolean v) {
-        Tensor t = Tensor.allocate(ElementType.BOOLEAN);
-        t.setLong(0, v ? 1 : 0);
-        return t;
-    }
-
     /**
      * Loop body: acc' = acc + i, continue while i < 2; outputs the last acc and every acc' concatenated.
      */
@@ -49,17 +43,17 @@ class ControlFlowTest {
     void loopStopsWhenTheBodyConditionFailsOrTheTripCountIsReached() {
         Graph g = new Graph("g");
         Node loop = g.add(new Loop(accumulatingLoopBody()), "loop", g.addConstant("trip", Tensor.scalar(5L)).output(0),
-                g.addConstant("cond", bool(true)).output(0), g.addConstant("acc0", Tensor.of(new float[] {10}, 1))
+                g.addConstant("cond", Tensor.scalar(true)).output(0), g.addConstant("acc0", Tensor.of(new float[] {10}, 1))
                         .output(0));
         // i = 0, 1, 2 run (the condition computed at i = 2 stops it): 10, 11, 13
         assertArrayEquals(new float[] {13}, loop.output(0).knownValue().toFloatArray());
         assertArrayEquals(new float[] {10, 11, 13}, loop.output(1).knownValue().toFloatArray());
         Node capped = g.add(new Loop(accumulatingLoopBody()), "capped", g.addConstant("trip2", Tensor.scalar(2L))
-                .output(0), g.addConstant("cond2", bool(true)).output(0), g.addConstant("acc1", Tensor.of(
+                .output(0), g.addConstant("cond2", Tensor.scalar(true)).output(0), g.addConstant("acc1", Tensor.of(
                         new float[] {10}, 1)).output(0));
         assertArrayEquals(new float[] {10, 11}, capped.output(1).knownValue().toFloatArray());
         Node none = g.add(new Loop(accumulatingLoopBody()), "none", g.addConstant("trip3", Tensor.scalar(5L))
-                .output(0), g.addConstant("cond3", bool(false)).output(0), g.addConstant("acc2", Tensor.of(
+                .output(0), g.addConstant("cond3", Tensor.scalar(false)).output(0), g.addConstant("acc2", Tensor.of(
                         new float[] {7}, 1)).output(0));
         // no iteration: the carried output is the initial value, the concatenation is empty
         assertArrayEquals(new float[] {7}, none.output(0).knownValue().toFloatArray());
@@ -70,7 +64,7 @@ class ControlFlowTest {
     void loopOutputsConcatenatedOverAnUnknownCountAreDynamicUntilRun() {
         Graph g = new Graph("g");
         Node loop = g.add(new Loop(accumulatingLoopBody()), "loop", g.addParameter("trip", ElementType.I64,
-                PartialShape.scalar()).output(0), g.addConstant("cond", bool(true)).output(0),
+                PartialShape.scalar()).output(0), g.addConstant("cond", Tensor.scalar(true)).output(0),
                 g.addConstant("acc0", Tensor.of(new float[] {10}, 1)).output(0));
         assertEquals(PartialShape.of(1), loop.output(0).shape());
         assertEquals(PartialShape.of(-1), loop.output(1).shape());
@@ -106,7 +100,7 @@ class ControlFlowTest {
         Value x = g.addConstant("x", Tensor.of(new float[] {3}, 1)).output(0);
         for (boolean c : new boolean[] {true, false}) {
             Node n = g.add(new If(branch("then", true), branch("else", false)), "if",
-                    g.addConstant("c", bool(c)).output(0), x);
+                    g.addConstant("c", Tensor.scalar(c)).output(0), x);
             assertArrayEquals(new float[] {c ? 4 : 6}, n.output(0).knownValue().toFloatArray());
         }
         Node open = g.add(new If(branch("then", true), branch("else", false)), "open",

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Node;
-import dev.infero.core.graph.Value;
 import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.Op;
-import dev.infero.core.op.OpRegistry;
+import dev.infero.core.ops.OpHarness;
 import dev.infero.core.ops.recurrent.RecurrentSequence.Direction;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -25,12 +22,7 @@ class RecurrentSequenceTest {
     private static final float[] NONE = new float[0];
 
     private static Node run(Op op, Tensor... inputs) {
-        Graph g = new Graph("test");
-        Value[] values = new Value[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            values[i] = g.addConstant("in" + i, inputs[i]).output(0);
-        }
-        return g.add(op, "op", values);
+        return OpHarness.run(op, (Object[]) inputs);
     }
 
     private static float[] out(Node n, int i) {
@@ -135,8 +127,7 @@ class RecurrentSequenceTest {
         op.describe(text);
         assertEquals("bidirectional", text.values().get("direction"));
         assertEquals("hardsigmoid,tanh", text.values().get("activations"));
-        Op back = OpRegistry.factory("GRUSequence", 5).apply(new AttributeSource("g", text.values()));
-        assertEquals(op.toString(), back.toString());
+        OpHarness.assertRoundTrips(op);
     }
 
     @Test
