@@ -2,6 +2,8 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * INT8 convolution in the layout of the INT8 dot-product instructions ({@code vpdpbusd}: unsigned 8-bit times signed
@@ -35,6 +37,10 @@ public final class U8S8Conv {
     public static final int LANES = 16;
     /** Output positions one work item covers at most, before rounding to whole output rows. */
     private static final int CHUNK_POSITIONS = 512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
+    private static final IntVector EVEN_LANES = IntVector.fromArray(I,
+            java.util.stream.IntStream.range(0, I.length()).map(i -> 2 * i).toArray(), 0);
 
     /**
      * Computes {@code tiles} consecutive tiles of all output channels of one group: the int32 sums of
@@ -459,7 +465,7 @@ public final class U8S8Conv {
             this.tiles = tiles;
             this.tilesState = tiles.newState(threads);
             rowsOut = new float[threads][scratchFloats()];
-            rowBuffer = new int[threads][g.strideW() > 1 ? g.inW() : 0];
+            rowBuffer = new int[threads][g.strideW() > 1 ? g.inW() + 2 * I.length() : 0];
             packTask = this::pack;
             computeTask = this::compute;
         }
@@ -517,7 +523,11 @@ public final class U8S8Conv {
         s.post = null;
     }
 
-    /** Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. */
+    /**
+     * Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. Each input row
+     * is packed once (a strided layer's column phases are split from the packed row with two-vector lane selections
+     * at stride 2), padding rows and columns get the zero point.
+     */
     private void packQuadPlane(Scratch s, int ig, int q, int thread) {
         int n = ig / g.groups();
         int grp = ig % g.groups();
@@ -537,28 +547,31 @@ public final class U8S8Conv {
         int zero = zeroLane();
         int sh = g.strideH();
         int sw = g.strideW();
+        if (sw == 1 && sh == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW() && hq <= g.inH()) {
+            // Unpadded stride 1 (1×1 layers): the plane is the input's rows as they are, in one run.
+            pack(x0, r0, x1, shift(x1, r1, 0), x2, shift(x2, r2, 0), x3, shift(x3, r3, 0), hq * wq, s.codesIn,
+                    s.packed, ig * groupInts + q * plane);
+            return;
+        }
+        int[] buffer = s.rowBuffer[thread];
         for (int py = 0; py < sh; py++) {
-            for (int px = 0; px < sw; px++) {
-                int slot = phaseSlot[py * sw + px];
-                if (slot < 0) {
-                    continue;
+            for (int r = 0; r < hq; r++) {
+                int iy = r * sh + py - g.padTop();
+                boolean inside = iy >= 0 && iy < g.inH();
+                int row = iy * g.inW();
+                if (inside && sw > 1) {
+                    pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
+                            g.inW(), s.codesIn, buffer, 0);
                 }
-                int dst0 = ig * groupInts + (slot * quads + q) * plane;
-                if (sw == 1 && sh == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW() && hq <= g.inH()) {
-                    // Unpadded stride 1 (1×1 layers): the plane is the input's rows as they are, in one run.
-                    pack(x0, r0, x1, shift(x1, r1, 0), x2, shift(x2, r2, 0), x3, shift(x3, r3, 0), hq * wq,
-                            s.codesIn, s.packed, dst0);
-                    continue;
-                }
-                for (int r = 0; r < hq; r++) {
-                    int iy = r * sh + py - g.padTop();
-                    int dst = dst0 + r * wq;
-                    if (iy < 0 || iy >= g.inH()) {
-                        java.util.Arrays.fill(s.packed, dst, dst + wq, zero);
+                for (int px = 0; px < sw; px++) {
+                    int slot = phaseSlot[py * sw + px];
+                    if (slot < 0) {
                         continue;
                     }
-                    int row = iy * g.inW();
-                    if (sw == 1) {
+                    int dst = ig * groupInts + (slot * quads + q) * plane + r * wq;
+                    if (!inside) {
+                        java.util.Arrays.fill(s.packed, dst, dst + wq, zero);
+                    } else if (sw == 1) {
                         // Columns t - padLeft of the input: padding, the row, padding.
                         int left = Math.min(wq, g.padLeft());
                         int width = Math.max(0, Math.min(wq - left, g.inW()));
@@ -567,17 +580,37 @@ public final class U8S8Conv {
                                 width, s.codesIn, s.packed, dst + left);
                         java.util.Arrays.fill(s.packed, dst + left + width, dst + wq, zero);
                     } else {
-                        int[] buffer = s.rowBuffer[thread];
-                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
-                                g.inW(), s.codesIn, buffer, 0);
-                        for (int t = 0; t < wq; t++) {
-                            int ix = t * sw + px - g.padLeft();
-                            s.packed[dst + t] = ix < 0 || ix >= g.inW() ? zero : buffer[ix];
-                        }
+                        splitPhase(buffer, px - g.padLeft(), sw, s.packed, dst, zero);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * {@code packed[dst + t] = row[t·step + shift]} for the {@link #wq} columns of a phase row, the zero point where
+     * that column is padding.
+     */
+    private void splitPhase(int[] row, int shift, int step, int[] packed, int dst, int zero) {
+        int inW = g.inW();
+        // Columns inside the input: [first, end).
+        int first = Math.min(wq, shift >= 0 ? 0 : (-shift + step - 1) / step);
+        int end = Math.max(first, Math.min(wq, inW - shift <= 0 ? 0 : (inW - shift + step - 1) / step));
+        java.util.Arrays.fill(packed, dst, dst + first, zero);
+        int t = first;
+        if (step == 2) {
+            // The row buffer has two vectors of slack past the row, so the loads stay in bounds.
+            for (; t + I.length() <= end; t += I.length()) {
+                int src = 2 * t + shift;
+                IntVector lo = IntVector.fromArray(I, row, src);
+                IntVector hi = IntVector.fromArray(I, row, src + I.length());
+                EVEN_LANES.selectFrom(lo, hi).intoArray(packed, dst + t);
+            }
+        }
+        for (; t < end; t++) {
+            packed[dst + t] = row[t * step + shift];
+        }
+        java.util.Arrays.fill(packed, dst + end, dst + wq, zero);
     }
 
     private void pack(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
