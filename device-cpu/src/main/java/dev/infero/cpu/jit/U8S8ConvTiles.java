@@ -210,15 +210,9 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     static byte[] generate(U8S8Conv layout) {
         Assembler a = new Assembler();
         Gp[] saved = {RBX, RBP, R12, R13, R14, R15};
-        for (Gp r : saved) {
-            a.push(r);
-        }
+        prologue(a, saved);
         // rdi in, rsi weights, rdx compensation, rcx out, r8 args, r9 epilogue table; [rsp] the post-op mode,
         // [rsp + 8] the residual's distance from the output (read at the output's offsets).
-        a.add(RDI, mem(R8, 0));
-        a.add(RSI, mem(R8, 8));
-        a.add(RDX, mem(R8, 16));
-        a.add(RCX, mem(R8, 24));
         a.add(R9, mem(R8, 48));
         a.mov(RAX, mem(Asm.RSP, 8 * saved.length + 8));
         a.add(RAX, mem(R8, 24));
@@ -228,15 +222,6 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a.push(RAX);
         a.mov(R15, mem(R8, 32));
         a.mov(R8, mem(R8, 40));
-        int rows = layout.rows();
-        int fullBlocks = rows / MR;
-        int rest = rows % MR;
-        int taps = layout.tapOffsets().length;
-        int blockWeightBytes = taps * layout.quads() * MR * 4;
-        long blockOutBytes = 4L * MR * layout.ldc();
-        if (blockOutBytes > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("output stride too large for generated code");
-        }
         Assembler.Label tile = a.newLabel();
         Assembler.Label full = a.newLabel();
         Assembler.Label masked = a.newLabel();
@@ -258,37 +243,14 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.kmovw(Asm.k(v + 1), RAX);
         }
         a.bind(masked);
-        a.mov(R10, RSI);
-        a.mov(R11, RDX);
-        a.mov(RBX, RCX);
-        a.mov(RBP, R9);
-        if (fullBlocks > 0) {
-            Assembler.Label block = a.newLabel();
-            a.mov(R12, fullBlocks);
-            a.bind(block);
-            body(a, layout, MR);
-            a.add(R10, blockWeightBytes);
-            a.add(R11, MR * 4);
-            a.add(RBP, MR * 4);
-            a.add(RBX, (int) blockOutBytes);
-            a.dec(R12);
-            a.jcc(Assembler.Cond.NE, block);
-        }
-        if (rest > 0) {
-            body(a, layout, rest);
-        }
+        blocks(a, layout, U8S8ConvTiles::body, true);
         a.add(RDI, U8S8Conv.TILE * 4);
         a.add(RCX, U8S8Conv.TILE * 4);
         a.dec(R15);
         a.jcc(Assembler.Cond.NE, tile);
         a.pop(RAX);
         a.pop(RAX);
-        a.vzeroupper();
-        for (int i = saved.length - 1; i >= 0; i--) {
-            a.pop(saved[i]);
-        }
-        a.ret();
-        return a.code();
+        return finish(a, saved);
     }
 
     private static Vec acc(int m, int v) {
@@ -300,13 +262,96 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     }
 
     /**
-     * One block of {@code mr} output channels × one tile: r10 its weights, r11 its compensation, rbx its output, rdi
-     * the tile's input; rax, r13, r14 free.
+     * Both ISAs' start: {@code saved} pushed, then the input, weights, compensation and output pointers (rdi, rsi,
+     * rdx, rcx) moved to the call's offsets (the argument block's first four longs, r8).
      */
-    private static void body(Assembler a, U8S8Conv layout, int mr) {
+    private static void prologue(Assembler a, Gp[] saved) {
+        for (Gp r : saved) {
+            a.push(r);
+        }
+        a.add(RDI, mem(R8, 0));
+        a.add(RSI, mem(R8, 8));
+        a.add(RDX, mem(R8, 16));
+        a.add(RCX, mem(R8, 24));
+    }
+
+    /** Both ISAs' end: {@code vzeroupper}, {@code saved} popped, return; the finished code. */
+    private static byte[] finish(Assembler a, Gp[] saved) {
+        a.vzeroupper();
+        for (int i = saved.length - 1; i >= 0; i--) {
+            a.pop(saved[i]);
+        }
+        a.ret();
+        return a.code();
+    }
+
+    /** The code of one block of {@code mr} output channels × one tile. */
+    private interface Block {
+        void emit(Assembler a, U8S8Conv layout, int mr);
+    }
+
+    /**
+     * One tile's blocks of output channels, in both ISAs' forms: r10, r11, rbx (and rbp, the epilogue table, when
+     * {@code table}) from the call's weights, compensation and output (and table) pointers (rsi, rdx, rcx, r9), then a
+     * loop (r12) over the full blocks of {@link #MR} channels and one block of the remaining ones.
+     */
+    private static void blocks(Assembler a, U8S8Conv layout, Block body, boolean table) {
+        int rows = layout.rows();
+        int fullBlocks = rows / MR;
+        int rest = rows % MR;
+        int blockWeightBytes = layout.tapOffsets().length * layout.quads() * MR * 4;
+        long blockOutBytes = 4L * MR * layout.ldc();
+        if (blockOutBytes > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("output stride too large for generated code");
+        }
+        a.mov(R10, RSI);
+        a.mov(R11, RDX);
+        a.mov(RBX, RCX);
+        if (table) {
+            a.mov(RBP, R9);
+        }
+        if (fullBlocks > 0) {
+            Assembler.Label block = a.newLabel();
+            a.mov(R12, fullBlocks);
+            a.bind(block);
+            body.emit(a, layout, MR);
+            a.add(R10, blockWeightBytes);
+            a.add(R11, MR * 4);
+            if (table) {
+                a.add(RBP, MR * 4);
+            }
+            a.add(RBX, (int) blockOutBytes);
+            a.dec(R12);
+            a.jcc(Assembler.Cond.NE, block);
+        }
+        if (rest > 0) {
+            body.emit(a, layout, rest);
+        }
+    }
+
+    /** The accumulator register of channel {@code m}, vector {@code v} of a tile. */
+    private interface Accumulator {
+        Vec of(int m, int v);
+    }
+
+    /**
+     * What one channel quad (u8 quads) or pair (s16 pairs) of one tap adds to the {@code mr} channels' accumulators:
+     * the activations at {@code in}, the channels' weights at {@code weights + weightDisp}.
+     */
+    private interface QuadStep {
+        void emit(Assembler a, int mr, Asm.Mem in, Gp weights, int weightDisp);
+    }
+
+    /**
+     * The int32 sums of one block of {@code mr} output channels × one tile, in both ISAs' forms: the accumulators
+     * start at the compensation (r11), then per tap (unrolled) the channel quads or pairs: unrolled when there are at
+     * most two, else a loop (rax the activations, r14 the weights, r13 the count). r10 the block's weights, rdi the
+     * tile's input.
+     */
+    private static void sums(Assembler a, U8S8Conv layout, int mr, int vectors, Accumulator acc, QuadStep step) {
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
-                a.vpbroadcastd(acc(m, v), mem(R11, m * 4));
+            for (int v = 0; v < vectors; v++) {
+                a.vpbroadcastd(acc.of(m, v), mem(R11, m * 4));
             }
         }
         int[] taps = layout.tapOffsets();
@@ -316,7 +361,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         for (int t = 0; t < taps.length; t++) {
             if (quads <= 2) {
                 for (int q = 0; q < quads; q++) {
-                    quad(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
+                    step.emit(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
                 }
                 continue;
             }
@@ -325,12 +370,20 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.mov(R13, quads);
             Assembler.Label loop = a.newLabel();
             a.bind(loop);
-            quad(a, mr, mem(RAX, 0), R14, 0);
+            step.emit(a, mr, mem(RAX, 0), R14, 0);
             a.add(RAX, planeBytes);
             a.add(R14, MR * 4);
             a.dec(R13);
             a.jcc(Assembler.Cond.NE, loop);
         }
+    }
+
+    /**
+     * One block of {@code mr} output channels × one tile: r10 its weights, r11 its compensation, rbx its output, rdi
+     * the tile's input; rax, r13, r14 free.
+     */
+    private static void body(Assembler a, U8S8Conv layout, int mr) {
+        sums(a, layout, mr, VECTORS, U8S8ConvTiles::acc, U8S8ConvTiles::quad);
         epilogue(a, layout, mr);
         int ldcBytes = layout.ldc() * 4;
         for (int m = 0; m < mr; m++) {
@@ -445,52 +498,17 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     static byte[] generateAvx2(U8S8Conv layout) {
         Assembler a = new Assembler();
         Gp[] saved = {RBX, R12, R13, R14, R15};
-        for (Gp r : saved) {
-            a.push(r);
-        }
-        a.add(RDI, mem(R8, 0));
-        a.add(RSI, mem(R8, 8));
-        a.add(RDX, mem(R8, 16));
-        a.add(RCX, mem(R8, 24));
+        prologue(a, saved);
         a.mov(R9, mem(R8, 32));
-        int rows = layout.rows();
-        int fullBlocks = rows / MR;
-        int rest = rows % MR;
-        int blockWeightBytes = layout.tapOffsets().length * layout.quads() * MR * 4;
-        long blockOutBytes = 4L * MR * layout.ldc();
-        if (blockOutBytes > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("output stride too large for generated code");
-        }
         int tileBytes = layout.form().tile() * 4;
         Assembler.Label tile = a.newLabel();
         a.bind(tile);
-        a.mov(R10, RSI);
-        a.mov(R11, RDX);
-        a.mov(RBX, RCX);
-        if (fullBlocks > 0) {
-            Assembler.Label block = a.newLabel();
-            a.mov(R12, fullBlocks);
-            a.bind(block);
-            bodyAvx2(a, layout, MR);
-            a.add(R10, blockWeightBytes);
-            a.add(R11, MR * 4);
-            a.add(RBX, (int) blockOutBytes);
-            a.dec(R12);
-            a.jcc(Assembler.Cond.NE, block);
-        }
-        if (rest > 0) {
-            bodyAvx2(a, layout, rest);
-        }
+        blocks(a, layout, U8S8ConvTiles::bodyAvx2, false);
         a.add(RDI, tileBytes);
         a.add(RCX, tileBytes);
         a.dec(R9);
         a.jcc(Assembler.Cond.NE, tile);
-        a.vzeroupper();
-        for (int i = saved.length - 1; i >= 0; i--) {
-            a.pop(saved[i]);
-        }
-        a.ret();
-        return a.code();
+        return finish(a, saved);
     }
 
     private static Vec accAvx2(int m, int v) {
@@ -498,33 +516,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     }
 
     private static void bodyAvx2(Assembler a, U8S8Conv layout, int mr) {
-        for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < AVX2_VECTORS; v++) {
-                a.vpbroadcastd(accAvx2(m, v), mem(R11, m * 4));
-            }
-        }
-        int[] taps = layout.tapOffsets();
-        int pairs = layout.quads();
-        int planeBytes = layout.plane() * 4;
-        int tapWeightBytes = pairs * MR * 4;
-        for (int t = 0; t < taps.length; t++) {
-            if (pairs <= 2) {
-                for (int q = 0; q < pairs; q++) {
-                    pairAvx2(a, mr, mem(RDI, 4 * taps[t] + q * planeBytes), R10, t * tapWeightBytes + q * MR * 4);
-                }
-                continue;
-            }
-            a.lea(RAX, mem(RDI, 4 * taps[t]));
-            a.lea(R14, mem(R10, t * tapWeightBytes));
-            a.mov(R13, pairs);
-            Assembler.Label loop = a.newLabel();
-            a.bind(loop);
-            pairAvx2(a, mr, mem(RAX, 0), R14, 0);
-            a.add(RAX, planeBytes);
-            a.add(R14, MR * 4);
-            a.dec(R13);
-            a.jcc(Assembler.Cond.NE, loop);
-        }
+        sums(a, layout, mr, AVX2_VECTORS, U8S8ConvTiles::accAvx2, U8S8ConvTiles::pairAvx2);
         int ldcBytes = layout.ldc() * 4;
         for (int m = 0; m < mr; m++) {
             for (int v = 0; v < AVX2_VECTORS; v++) {

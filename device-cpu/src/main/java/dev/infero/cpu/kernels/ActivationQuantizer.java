@@ -212,6 +212,9 @@ public final class ActivationQuantizer {
         FloatVector vRoundZero = FloatVector.broadcast(S, ROUND + zeroPoint);
         IntVector vLowest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND));
         IntVector vHighest = IntVector.broadcast(I, Float.floatToRawIntBits(ROUND + steps));
+        FloatVector vZero = FloatVector.zero(S);
+        int gap = qStride - n;
+        VectorMask<Float> gapMask = S.indexInRange(0, Math.min(gap, S.length()));
         int bound = S.loopBound(n);
         for (int row = 0; row < rows; row++) {
             int src = xOff + row * xStride;
@@ -227,7 +230,15 @@ public final class ActivationQuantizer {
                         .max(vLowest).min(vHighest).reinterpretAsFloats().sub(vRoundZero)
                         .intoArray(q, dst + bound, tail);
             }
-            java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
+            if (gap == 0) {
+                continue;
+            }
+            if (gap <= S.length() && dst + n + S.length() <= q.length) {
+                // A row's padding (a depthwise buffer's two or four columns): one masked store, not a fill call.
+                vZero.intoArray(q, dst + n, gapMask);
+            } else {
+                java.util.Arrays.fill(q, dst + n, dst + qStride, 0f);
+            }
         }
     }
 }

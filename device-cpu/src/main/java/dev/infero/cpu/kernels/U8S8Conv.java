@@ -2,6 +2,8 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * INT8 convolution in the layout of the INT8 dot-product instructions ({@code vpdpbusd}: unsigned 8-bit times signed
@@ -35,6 +37,10 @@ public final class U8S8Conv {
     public static final int LANES = 16;
     /** Output positions one work item covers at most, before rounding to whole output rows. */
     private static final int CHUNK_POSITIONS = 512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
+    private static final IntVector EVEN_LANES = IntVector.fromArray(I,
+            java.util.stream.IntStream.range(0, I.length()).map(i -> 2 * i).toArray(), 0);
 
     /**
      * Computes {@code tiles} consecutive tiles of all output channels of one group: the int32 sums of
@@ -438,7 +444,8 @@ public final class U8S8Conv {
     public final class Scratch {
         final int[] packed = new int[inputInts];
         final float[][] rowsOut;
-        final int[][] rowBuffer;
+        /** Per thread, one quad of input planes packed in one run (padded or strided layers), two vectors of slack. */
+        final int[][] planeBuffer;
         final Tiles tiles;
         final Object tilesState;
         final IntConsumer packTask;
@@ -459,7 +466,7 @@ public final class U8S8Conv {
             this.tiles = tiles;
             this.tilesState = tiles.newState(threads);
             rowsOut = new float[threads][scratchFloats()];
-            rowBuffer = new int[threads][g.strideW() > 1 ? g.inW() : 0];
+            planeBuffer = new int[threads][unpaddedStride1() ? 0 : g.inH() * g.inW() + 2 * I.length()];
             packTask = this::pack;
             computeTask = this::compute;
         }
@@ -517,7 +524,18 @@ public final class U8S8Conv {
         s.post = null;
     }
 
-    /** Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. */
+    /** Whether the packed plane is the input's rows as they are: unpadded stride 1 (1×1 layers). */
+    private boolean unpaddedStride1() {
+        return g.strideW() == 1 && g.strideH() == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW()
+                && hq <= g.inH();
+    }
+
+    /**
+     * Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. The input's
+     * planes are packed in one run (vector loops, one tail per plane rather than per row), then each phase row is
+     * copied from there (a strided layer's column phases split with two-vector lane selections at stride 2), padding
+     * rows and columns getting the zero point.
+     */
     private void packQuadPlane(Scratch s, int ig, int q, int thread) {
         int n = ig / g.groups();
         int grp = ig % g.groups();
@@ -534,50 +552,74 @@ public final class U8S8Conv {
         int r1 = c0 + 1 < cinG ? r0 + inPlane : 0;
         int r2 = c0 + 2 < cinG ? r0 + 2 * inPlane : 0;
         int r3 = c0 + 3 < cinG ? r0 + 3 * inPlane : 0;
+        if (unpaddedStride1()) {
+            // The plane is the input's rows as they are, in one run.
+            pack(x0, r0, x1, r1, x2, r2, x3, r3, hq * wq, s.codesIn, s.packed, ig * groupInts + q * plane);
+            return;
+        }
+        int[] planeInts = s.planeBuffer[thread];
+        pack(x0, r0, x1, r1, x2, r2, x3, r3, inPlane, s.codesIn, planeInts, 0);
         int zero = zeroLane();
         int sh = g.strideH();
         int sw = g.strideW();
+        int[] packed = s.packed;
         for (int py = 0; py < sh; py++) {
-            for (int px = 0; px < sw; px++) {
-                int slot = phaseSlot[py * sw + px];
-                if (slot < 0) {
-                    continue;
-                }
-                int dst0 = ig * groupInts + (slot * quads + q) * plane;
-                if (sw == 1 && sh == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW() && hq <= g.inH()) {
-                    // Unpadded stride 1 (1×1 layers): the plane is the input's rows as they are, in one run.
-                    pack(x0, r0, x1, shift(x1, r1, 0), x2, shift(x2, r2, 0), x3, shift(x3, r3, 0), hq * wq,
-                            s.codesIn, s.packed, dst0);
-                    continue;
-                }
-                for (int r = 0; r < hq; r++) {
-                    int iy = r * sh + py - g.padTop();
-                    int dst = dst0 + r * wq;
-                    if (iy < 0 || iy >= g.inH()) {
-                        java.util.Arrays.fill(s.packed, dst, dst + wq, zero);
+            for (int r = 0; r < hq; r++) {
+                int iy = r * sh + py - g.padTop();
+                boolean inside = iy >= 0 && iy < g.inH();
+                for (int px = 0; px < sw; px++) {
+                    int slot = phaseSlot[py * sw + px];
+                    if (slot < 0) {
                         continue;
                     }
-                    int row = iy * g.inW();
-                    if (sw == 1) {
+                    int dst = ig * groupInts + (slot * quads + q) * plane + r * wq;
+                    if (!inside) {
+                        java.util.Arrays.fill(packed, dst, dst + wq, zero);
+                    } else if (sw == 1) {
                         // Columns t - padLeft of the input: padding, the row, padding.
                         int left = Math.min(wq, g.padLeft());
                         int width = Math.max(0, Math.min(wq - left, g.inW()));
-                        java.util.Arrays.fill(s.packed, dst, dst + left, zero);
-                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
-                                width, s.codesIn, s.packed, dst + left);
-                        java.util.Arrays.fill(s.packed, dst + left + width, dst + wq, zero);
-                    } else {
-                        int[] buffer = s.rowBuffer[thread];
-                        pack(x0, r0 + row, x1, shift(x1, r1, row), x2, shift(x2, r2, row), x3, shift(x3, r3, row),
-                                g.inW(), s.codesIn, buffer, 0);
-                        for (int t = 0; t < wq; t++) {
-                            int ix = t * sw + px - g.padLeft();
-                            s.packed[dst + t] = ix < 0 || ix >= g.inW() ? zero : buffer[ix];
+                        for (int t = 0; t < left; t++) {
+                            packed[dst + t] = zero;
                         }
+                        System.arraycopy(planeInts, iy * g.inW(), packed, dst + left, width);
+                        for (int t = left + width; t < wq; t++) {
+                            packed[dst + t] = zero;
+                        }
+                    } else {
+                        splitPhase(planeInts, iy * g.inW() + px - g.padLeft(), iy * g.inW(), sw, packed, dst, zero);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * {@code packed[dst + t] = row[start + t·step + shift]} for the {@link #wq} columns of a phase row ({@code shift}
+     * the phase's column less the left padding, {@code from = start + shift}), the zero point where that column is
+     * padding.
+     */
+    private void splitPhase(int[] row, int from, int start, int step, int[] packed, int dst, int zero) {
+        int inW = g.inW();
+        int shift = from - start;
+        // Columns inside the input: [first, end).
+        int first = Math.min(wq, shift >= 0 ? 0 : (-shift + step - 1) / step);
+        int end = Math.max(first, Math.min(wq, inW - shift <= 0 ? 0 : (inW - shift + step - 1) / step));
+        java.util.Arrays.fill(packed, dst, dst + first, zero);
+        int t = first;
+        if (step == 2) {
+            // The plane buffer has two vectors of slack past the plane, so the loads stay in bounds.
+            for (; t + I.length() <= end; t += I.length()) {
+                int src = from + 2 * t;
+                IntVector lo = IntVector.fromArray(I, row, src);
+                IntVector hi = IntVector.fromArray(I, row, src + I.length());
+                EVEN_LANES.selectFrom(lo, hi).intoArray(packed, dst + t);
+            }
+        }
+        for (; t < end; t++) {
+            packed[dst + t] = row[from + t * step];
+        }
+        java.util.Arrays.fill(packed, dst + end, dst + wq, zero);
     }
 
     private void pack(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
@@ -592,11 +634,6 @@ public final class U8S8Conv {
     /** The zero point in every channel of a lane. */
     private int zeroLane() {
         return form == Form.U8_QUADS ? quantizer.zeroQuad() : quantizer.zeroPair();
-    }
-
-    /** The offset of an input row in {@code x}, or 0 in the row of zeros. */
-    private int shift(float[] x, int rowStart, int offset) {
-        return x == zeros ? 0 : rowStart + offset;
     }
 
     /** Output rows [oh0, oh0 + chunkRows) of image·group {@code ig}: the tiles, then the post-ops. */
