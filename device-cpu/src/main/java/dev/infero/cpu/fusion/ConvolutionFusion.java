@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
  * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
- * another tensor of the output's shape (residual), then one activation. Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * another tensor of the output's shape (residual), then one activation (SiLU, {@code x · sigmoid(x)}, as the
+ * Sigmoid and Multiply it is exported as: see {@link PostOpPatterns#siluEnd}). Each fused op must be the only reader of the value before it, and no fused value may be a model output.
  * The ops are read through their typed accessors and input shapes.
  */
 final class ConvolutionFusion {
@@ -53,6 +54,16 @@ final class ConvolutionFusion {
         float[] scale = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
+            Node silu = PostOpPatterns.siluEnd(current);
+            if (silu != null && !taken.contains(silu)) {
+                // x · sigmoid(x): the Sigmoid and the Multiply both read the value, so no sole consumer.
+                act = PostOps.Activation.SWISH;
+                alpha = 1;
+                nodes.add(silu.input(0) == current ? silu.input(1).node() : silu.input(0).node());
+                nodes.add(silu);
+                current = silu.output(0);
+                break;
+            }
             Node next = current.soleConsumer();
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first

@@ -8,9 +8,11 @@ import dev.infero.core.ops.activation.HSwish;
 import dev.infero.core.ops.activation.PRelu;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
+import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.tensor.ChannelValues;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.PostOps;
+import java.util.List;
 
 /** The activations a pattern takes as its last post-op, with their parameters. */
 final class PostOpPatterns {
@@ -38,6 +40,29 @@ final class PostOpPatterns {
             case PRelu p -> preluKind(n);
             default -> null;
         };
+    }
+
+    /**
+     * The Multiply ending a SiLU of {@code x} ({@code x · sigmoid(x)}, as ONNX exports of YOLO-style detectors write it:
+     * {@code x} is read by exactly a Sigmoid and a Multiply, the Sigmoid only by that Multiply, which multiplies the
+     * two same-shaped f32 tensors), or {@code null}. {@code x} and the Sigmoid's output are then no model outputs.
+     */
+    static Node siluEnd(Value x) {
+        List<Node> readers = x.consumers();
+        if (readers.size() != 2 || x.type() != ElementType.F32) {
+            return null;
+        }
+        Node sigmoid = readers.get(0).op() instanceof Sigmoid ? readers.get(0) : readers.get(1);
+        Node mul = sigmoid == readers.get(0) ? readers.get(1) : readers.get(0);
+        if (!(sigmoid.op() instanceof Sigmoid) || !(mul.op() instanceof Multiply) || sigmoid.input(0) != x) {
+            return null;
+        }
+        Value s = sigmoid.output(0);
+        if (s.soleConsumer() != mul || mul.inputs().size() != 2) {
+            return null;
+        }
+        boolean operands = mul.input(0) == x && mul.input(1) == s || mul.input(0) == s && mul.input(1) == x;
+        return operands && mul.output(0).shape().equals(x.shape()) ? mul : null;
     }
 
     /** PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU. */

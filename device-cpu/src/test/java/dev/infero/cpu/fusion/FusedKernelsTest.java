@@ -8,7 +8,9 @@ import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.activation.Clamp;
 import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.GroupConvolution;
@@ -71,6 +73,46 @@ class FusedKernelsTest {
             long fused = fastRequest.profilingInfo().stream()
                     .filter(p -> p.status() == ProfilingInfo.Status.OPTIMIZED_OUT).count();
             assertTrue(fused >= 4, "bias adds, ReLUs and the residual add are fused: " + fastRequest.profilingInfo());
+        }
+    }
+
+    /** SiLU as detectors export it: {@code x · sigmoid(x)}, the Multiply's operands in either order. */
+    private static Value silu(GraphBuilder b, Value x, boolean sigmoidFirst) {
+        Value s = b.op(new Sigmoid(), x);
+        return sigmoidFirst ? b.op(new Multiply(), s, x) : b.op(new Multiply(), x, s);
+    }
+
+    /** Convolution → SiLU, depthwise → SiLU, and a SiLU whose input is also read elsewhere (not fused). */
+    private static Graph siluBlock(int batch) {
+        Random r = new Random(12);
+        GraphBuilder b = new GraphBuilder("silu");
+        Value x = b.input("x", ElementType.F32, batch, 8, 9, 9);
+        Value a = silu(b, conv(b, r, x, false, 8, 8, 3, 1, 1), false);
+        Value d = silu(b, conv(b, r, a, true, 8, 8, 3, 1, 1), true);
+        Value c = conv(b, r, d, false, 8, 8, 1, 1, 0);
+        Value shared = b.op(new Add(), silu(b, c, false), c);
+        return b.output(shared).graph();
+    }
+
+    @Test
+    void siluAfterAConvolutionRunsAsItsPostOp() {
+        Tensor x = RandomData.tensor(new Random(6), 2, 8, 9, 9);
+        try (var fast = new CpuDevice().compile(siluBlock(2), Map.of());
+             var reference = new CpuDevice().compile(siluBlock(-1), Map.of())) {
+            ExecutionRequest fastRequest = fast.newRequest();
+            fastRequest.setProfiling(true);
+            fastRequest.setInput(0, x);
+            fastRequest.run();
+            ExecutionRequest referenceRequest = reference.newRequest();
+            referenceRequest.setInput(0, x);
+            referenceRequest.run();
+            TensorAssert.assertClose(referenceRequest.output(0), fastRequest.output(0), 1e-5, 1e-5);
+            var rows = fastRequest.profilingInfo();
+            long swish = rows.stream().filter(p -> p.status() == ProfilingInfo.Status.EXECUTED
+                    && p.execType().contains("swish")).count();
+            long fusedSigmoids = rows.stream().filter(p -> p.status() == ProfilingInfo.Status.OPTIMIZED_OUT
+                    && p.nodeType().equals("Sigmoid")).count();
+            assertTrue(swish == 2 && fusedSigmoids == 2, "two SiLUs fused, the third kept apart: " + rows);
         }
     }
 }
