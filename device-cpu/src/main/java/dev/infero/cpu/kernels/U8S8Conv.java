@@ -1,7 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.function.IntConsumer;
 
 /**
  * INT8 convolution in the layout of the INT8 dot-product instructions ({@code vpdpbusd}: unsigned 8-bit times signed
@@ -35,6 +34,8 @@ public final class U8S8Conv {
     public static final int LANES = 16;
     /** Output positions one work item covers at most, before rounding to whole output rows. */
     private static final int CHUNK_POSITIONS = 512;
+    /** Compute items per thread a split aims at (see rowsPerItem). */
+    private static final int ITEMS_PER_THREAD = 3;
 
     /**
      * Computes {@code tiles} consecutive tiles of all output channels of one group: the int32 sums of
@@ -441,8 +442,10 @@ public final class U8S8Conv {
         final int[][] rowBuffer;
         final Tiles tiles;
         final Object tilesState;
-        final IntConsumer packTask;
-        final IntConsumer computeTask;
+        final WorkerPool.ItemTask packTask;
+        final WorkerPool.ItemTask computeTask;
+        /** Output rows per compute item this call (at most {@link #chunkRows}; fewer to give every thread items). */
+        int rowsPerItem;
         float[] in;
         float[] out;
         float[] residual;
@@ -464,22 +467,13 @@ public final class U8S8Conv {
             computeTask = this::compute;
         }
 
-        private void pack(int t) {
-            int items = g.batch() * g.groups() * quads;
-            for (int item = t; item < items; item += threads) {
-                packQuadPlane(this, item / quads, item % quads, t);
-            }
-            if (t == 0) {
-                java.util.Arrays.fill(packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
-            }
+        private void pack(int item, int slot) {
+            packQuadPlane(this, item / quads, item % quads, slot);
         }
 
-        private void compute(int t) {
-            int chunks = (g.outH() + chunkRows - 1) / chunkRows;
-            int items = g.batch() * g.groups() * chunks;
-            for (int item = t; item < items; item += threads) {
-                computeChunk(this, item / chunks, item % chunks * chunkRows, t);
-            }
+        private void compute(int item, int slot) {
+            int chunks = (g.outH() + rowsPerItem - 1) / rowsPerItem;
+            computeChunk(this, item / chunks, item % chunks * rowsPerItem, slot);
         }
     }
 
@@ -493,7 +487,8 @@ public final class U8S8Conv {
      */
     public void run(float[] in, boolean codesIn, float[] out, float[] residual, PostOps post, Scratch s,
                     WorkerPool pool) {
-        int threads = Math.min(pool.threads(), s.rowsOut.length);
+        // Split only when each thread's share pays for the hand-off (small layers run whole on the caller).
+        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.rowsOut.length);
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -508,13 +503,31 @@ public final class U8S8Conv {
             s.fused = s.tiles.fusesPostOps() && s.flags >= 0;
             s.table = s.fused ? post.int8EpilogueTable(g.outChannels()) : null;
         }
-        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * quads), s.packTask);
-        int chunks = (g.outH() + chunkRows - 1) / chunkRows;
-        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * chunks), s.computeTask);
+        java.util.Arrays.fill(s.packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
+        pool.parallelItems(threads, g.batch() * g.groups() * quads, s.packTask);
+        s.rowsPerItem = rowsPerItem(threads);
+        int chunks = (g.outH() + s.rowsPerItem - 1) / s.rowsPerItem;
+        pool.parallelItems(threads, g.batch() * g.groups() * chunks, s.computeTask);
         s.in = null;
         s.out = null;
         s.residual = null;
         s.post = null;
+    }
+
+    /**
+     * Output rows per compute item on {@code threads} threads: {@link #chunkRows} (the cache budget) on one thread;
+     * on several, fewer when that leaves fewer than {@link #ITEMS_PER_THREAD} items per thread (claimed dynamically,
+     * so a late or slower thread takes fewer), but never less than one tile of positions per item.
+     */
+    private int rowsPerItem(int threads) {
+        if (threads <= 1) {
+            return chunkRows;
+        }
+        int images = g.batch() * g.groups();
+        int perImage = (ITEMS_PER_THREAD * threads + images - 1) / images;
+        int rows = (g.outH() + perImage - 1) / perImage;
+        int minRows = (tile + (direct ? g.outW() : wq) - 1) / (direct ? g.outW() : wq);
+        return Math.clamp(rows, Math.min(minRows, chunkRows), chunkRows);
     }
 
     /** Packs the quad plane(s) of image·group {@code ig}, channel quad {@code q}, for every phase used. */
@@ -599,11 +612,11 @@ public final class U8S8Conv {
         return x == zeros ? 0 : rowStart + offset;
     }
 
-    /** Output rows [oh0, oh0 + chunkRows) of image·group {@code ig}: the tiles, then the post-ops. */
+    /** Output rows [oh0, oh0 + rowsPerItem) of image·group {@code ig}: the tiles, then the post-ops. */
     private void computeChunk(Scratch s, int ig, int oh0, int thread) {
         int n = ig / g.groups();
         int grp = ig % g.groups();
-        int oh1 = Math.min(g.outH(), oh0 + chunkRows);
+        int oh1 = Math.min(g.outH(), oh0 + s.rowsPerItem);
         int ow = g.outW();
         int spatial = g.outH() * ow;
         int coutG = g.outChannelsPerGroup();

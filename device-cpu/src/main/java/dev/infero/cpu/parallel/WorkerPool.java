@@ -224,6 +224,52 @@ public final class WorkerPool implements AutoCloseable {
         active = false;
     }
 
+    /** Work cut into items that threads claim one at a time: see {@link #parallelItems}. */
+    @FunctionalInterface
+    public interface ItemTask {
+        /** Runs item {@code item} on the thread that owns scratch slot {@code slot}. */
+        void run(int item, int slot);
+    }
+
+    /** The items of the current {@link #parallelItems} call: the task, how many, and the next unclaimed one. */
+    private ItemTask itemTask;
+    private int itemCount;
+    private final AtomicInteger nextItem = new AtomicInteger();
+    /** Round task {@code slot} of {@link #parallelItems}: claims items until none is left. */
+    private final IntConsumer claimItems = slot -> {
+        ItemTask task = itemTask;
+        int count = itemCount;
+        for (int i = nextItem.getAndIncrement(); i < count; i = nextItem.getAndIncrement()) {
+            task.run(i, slot);
+        }
+    };
+
+    /**
+     * Runs {@code task.run(item, slot)} for every item in [0, items) on at most {@code slots} threads (the caller
+     * included), each thread with its own {@code slot} in [0, slots) for scratch memory. Items are claimed one at a
+     * time rather than dealt out in fixed shares: a thread that finishes early, or a worker that starts late, takes
+     * what is left, so uneven items or a late hand-off cost at most one item's time, not half the work. Cut the work
+     * into a few items per thread: each claim is an atomic increment on a shared counter.
+     */
+    public void parallelItems(int slots, int items, ItemTask task) {
+        if (items <= 0) {
+            return;
+        }
+        int threads = Math.min(Math.min(slots, items), threads());
+        if (threads <= 1) {
+            for (int i = 0; i < items; i++) {
+                task.run(i, 0);
+            }
+            return;
+        }
+        itemTask = task;
+        itemCount = items;
+        nextItem.set(0);
+        // round() publishes these with its volatile write of the round state, before any slot can be claimed.
+        round(threads, claimItems);
+        itemTask = null;
+    }
+
     /** Runs {@code body.accept(i)} for every i in [0, tasks) across the pool; rethrows the first failure. */
     public void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) {
