@@ -3,6 +3,7 @@ package dev.infero.cpu.step;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.tensor.Tensor;
@@ -10,10 +11,12 @@ import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.FastMinMax;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Standalone f32 Add, Multiply and ReLU over static shapes (those not fused into a convolution or matrix multiply).
+ * Standalone f32 Add, Multiply, ReLU and Sigmoid over static shapes (those not fused into a convolution or matrix
+ * multiply).
  * The broadcasts CNNs use are planned at compile time: each operand is the output's shape, a single value, or one
  * value per channel of an NCHW output; the output is walked plane by plane (H·W floats of one image and channel),
  * each operand contributing a contiguous row or a repeated value. No per-call allocation. Large ones are split across
@@ -22,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    private enum Math { ADD, MULTIPLY, RELU }
+    private enum Math { ADD, MULTIPLY, RELU, SIGMOID }
 
     /** How an operand maps onto an output plane. */
     private enum Mode { FULL, SCALAR, PER_CHANNEL }
@@ -46,6 +49,7 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
             case Add a -> Math.ADD;
             case Multiply m -> Math.MULTIPLY;
             case Relu r -> Math.RELU;
+            case Sigmoid r -> Math.SIGMOID;
             default -> null;
         };
         Value out = node.outputs().size() == 1 ? node.output(0) : null;
@@ -57,7 +61,7 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
         int channels = nchw ? shape[1] : 1;
         int planeSize = nchw ? shape[2] * shape[3] : dev.infero.core.types.Shapes.size(shape);
         int planes = nchw ? shape[0] * shape[1] : 1;
-        Mode[] modes = new Mode[math == Math.RELU ? 1 : 2];
+        Mode[] modes = new Mode[math == Math.RELU || math == Math.SIGMOID ? 1 : 2];
         for (int i = 0; i < modes.length; i++) {
             Value in = node.input(i);
             if (in == null || in.type() != ElementType.F32 || !in.shape().isStatic()) {
@@ -152,6 +156,10 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
                 relu(x, z, from, to);
                 return;
             }
+            if (math == Math.SIGMOID) {
+                sigmoid(x, z, from, to);
+                return;
+            }
             float[][] r = rows[t];
             boolean xRow = modes[0] == Mode.FULL;
             boolean yRow = modes[1] == Mode.FULL;
@@ -184,6 +192,17 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
         }
         for (; i < to; i++) {
             z[i] = java.lang.Math.max(x[i], 0f);
+        }
+    }
+
+    private static void sigmoid(float[] x, float[] z, int from, int to) {
+        int i = from;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            one.div(FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(z, i);
+        }
+        for (; i < to; i++) {
+            z[i] = (float) (1 / (1 + java.lang.Math.exp(-x[i])));
         }
     }
 
