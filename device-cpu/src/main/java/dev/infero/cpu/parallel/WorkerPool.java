@@ -117,6 +117,8 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** See {@link #maxThreads}: set and read by the calling thread only. */
+    private int limit = Integer.MAX_VALUE;
     /** Between {@link #begin} and {@link #end}: workers poll instead of parking. */
     private volatile boolean active;
     /** {@link System#nanoTime} until which the pool counts as contended (see noteLost). */
@@ -144,6 +146,20 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * The most threads the current step may split across: {@link #threads} unless the request running on the pool
+     * limited it ({@link #limitThreads}), e.g. to 1 for a step measured to run faster whole. Scratch memory is still
+     * sized by {@link #threads}.
+     */
+    public int maxThreads() {
+        return Math.min(limit, threads());
+    }
+
+    /** Limits the splits of the steps that follow to {@code threads} threads (the caller's thread only). */
+    public void limitThreads(int threads) {
+        limit = Math.max(1, threads);
+    }
+
+    /**
      * Estimated one-thread time of work that does about {@code flops} floating-point operations (multiply and add
      * counted apart) and moves about {@code bytes} of memory, in nanoseconds: the unit of {@link #threadsFor}.
      */
@@ -161,7 +177,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** {@link #threadsFor(long, long)} for an already estimated one-thread time in nanoseconds. */
     public int threadsFor(long nanos) {
-        if (workers.length == 0) {
+        if (workers.length == 0 || limit == 1) {
             return 1;
         }
         long min = MIN_NANOS_PER_THREAD;
@@ -170,7 +186,7 @@ public final class WorkerPool implements AutoCloseable {
         } else if (active && allPolling()) {
             min = MIN_NANOS_PER_THREAD_POLLING;
         }
-        return threadsFor(nanos, min, threads());
+        return threadsFor(nanos, min, maxThreads());
     }
 
     /**
