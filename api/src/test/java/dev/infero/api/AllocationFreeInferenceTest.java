@@ -228,6 +228,53 @@ class AllocationFreeInferenceTest {
         return output.lines().filter(l -> l.startsWith("bytes per inference")).findFirst().orElse(output);
     }
 
+    /**
+     * The non-convolution steps of YOLO-style detectors: Focus (strided Slices, Concat), convolutions with SiLU
+     * (Sigmoid and Multiply), nearest upsampling, a Concat of branches, then Reshape and Transpose of the head.
+     */
+    private Path detectorSteps() {
+        Random r = new Random(9);
+        Path file = dir.resolve("detector.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("detector", 17)
+                .input("x", ElementType.F32, 1, 3, 64, 64)
+                .initializer("w1", RandomData.tensor(r, 16, 12, 3, 3)).initializer("b1", RandomData.tensor(r, 16))
+                .initializer("w2", RandomData.tensor(r, 16, 16, 1, 1))
+                .initializer("s0", Tensor.of(new long[] {0}, 1)).initializer("s1", Tensor.of(new long[] {1}, 1))
+                .initializer("end", Tensor.of(new long[] {Long.MAX_VALUE}, 1))
+                .initializer("two", Tensor.of(new long[] {2}, 1))
+                .initializer("ax2", Tensor.of(new long[] {2}, 1)).initializer("ax3", Tensor.of(new long[] {3}, 1))
+                .initializer("roi", Tensor.of(new float[0], 0))
+                .initializer("scales", Tensor.of(new float[] {1, 1, 2, 2}, 4))
+                .initializer("shape", Tensor.of(new long[] {1, 32, -1}, 3))
+                .output("y", ElementType.F32);
+        String[] parts = new String[4];
+        for (int i = 0; i < 4; i++) {
+            String rows = "r" + i;
+            b.node("Slice", "sh" + i).inputs("x", i % 2 == 0 ? "s0" : "s1", "end", "ax2", "two").outputs(rows);
+            parts[i] = "p" + i;
+            b.node("Slice", "sw" + i).inputs(rows, i < 2 ? "s0" : "s1", "end", "ax3", "two").outputs(parts[i]);
+        }
+        b.node("Concat", "focus").inputs(parts).outputs("f").attr("axis", 1);
+        b.node("Conv", "c1").inputs("f", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1).attr("strides", 2, 2);
+        b.node("Sigmoid", "sig1").inputs("c1").outputs("sig1");
+        b.node("Mul", "silu1").inputs("c1", "sig1").outputs("a1");
+        b.node("Conv", "c2").inputs("a1", "w2").outputs("c2");
+        b.node("Sigmoid", "sig2").inputs("c2").outputs("sig2");
+        b.node("Mul", "silu2").inputs("sig2", "c2").outputs("a2");
+        b.node("Resize", "up").inputs("a2", "roi", "scales").outputs("up").attr("mode", "nearest");
+        b.node("MaxPool", "mp").inputs("up").outputs("mp").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        b.node("Concat", "cat").inputs("mp", "a1").outputs("cat").attr("axis", 1);
+        b.node("Reshape", "flat").inputs("cat", "shape").outputs("flat");
+        b.node("Transpose", "head").inputs("flat").outputs("y").attr("perm", 0, 2, 1);
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void detectorStepsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(detectorSteps()));
+    }
+
     @Test
     void smallCnnInfersWithoutAllocating() throws Exception {
         assertEquals("bytes per inference: 0", measureInFreshJvm(smallCnn()));

@@ -45,6 +45,8 @@ final class CpuRequest implements ExecutionRequest {
     private final ShapePlanCache.Requests specialised;
     /** The specialised request the last run delegated to, else {@code null}. */
     private CpuRequest lastSpecialised;
+    /** Per step of a static plan on pools of several threads, whether it splits; else {@code null}. */
+    private final SplitChooser splits;
 
     CpuRequest(ExecutionPlan plan, WorkerPools pools) {
         this(plan, pools, null);
@@ -73,6 +75,8 @@ final class CpuRequest implements ExecutionRequest {
                 bound[s] = plan.steps.get(s).step().bind(pools.threadsPerPool(), transientBuffer);
             }
         }
+        this.splits = plan.isStatic && pools.threadsPerPool() > 1 && SplitChooser.ENABLED
+                ? new SplitChooser(n, pools.threadsPerPool()) : null;
         this.lastRun = slots;
         this.compiledInputShapes = new int[plan.inputSlots.length][];
         for (int i = 0; i < plan.inputSlots.length; i++) {
@@ -121,6 +125,9 @@ final class CpuRequest implements ExecutionRequest {
         try {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
+                if (splits != null) {
+                    splits.endInference();
+                }
                 lastRun = slots;
                 lastRunStatic = true;
             } else {
@@ -133,6 +140,7 @@ final class CpuRequest implements ExecutionRequest {
                 lastRunStatic = false;
             }
         } finally {
+            pool.limitThreads(Integer.MAX_VALUE);
             pool.end();
             pools.giveBack(pool);
         }
@@ -163,12 +171,22 @@ final class CpuRequest implements ExecutionRequest {
             for (int i = 0; i < out.length; i++) {
                 out[i] = tensors[step.outputs()[i]];
             }
-            if (stepNanos == null) {
+            SplitChooser chooser = inferShapes ? null : splits;
+            if (chooser != null) {
+                pool.limitThreads(chooser.limit(s));
+            }
+            if (stepNanos == null && (chooser == null || !chooser.exploring())) {
                 run(step, s, in, out, pool, inferShapes);
             } else {
                 long t0 = System.nanoTime();
                 run(step, s, in, out, pool, inferShapes);
-                stepNanos[s] = System.nanoTime() - t0;
+                long t = System.nanoTime() - t0;
+                if (stepNanos != null) {
+                    stepNanos[s] = t;
+                }
+                if (chooser != null && chooser.exploring()) {
+                    chooser.record(s, t);
+                }
             }
         }
     }

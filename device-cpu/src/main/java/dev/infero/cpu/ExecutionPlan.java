@@ -9,6 +9,7 @@ import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.fusion.Fused;
 import dev.infero.cpu.fusion.Fusion;
+import dev.infero.cpu.step.CopyStep;
 import dev.infero.cpu.step.EltwiseStep;
 import dev.infero.cpu.step.FakeQuantizeStep;
 import dev.infero.cpu.step.LrnStep;
@@ -163,6 +164,9 @@ final class ExecutionPlan {
         }
         if (k == null) {
             k = NearestResizeStep.of(n);
+        }
+        if (k == null) {
+            k = CopyStep.of(n);
         }
         return k != null ? k : new ReferenceStep(n);
     }

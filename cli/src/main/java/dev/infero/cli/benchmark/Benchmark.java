@@ -383,13 +383,7 @@ final class Benchmark {
         }
 
         private void checkNames(Model model, java.util.Set<String> names, String option) {
-            List<String> inputs = model.inputs().stream().map(PortInfo::name).toList();
-            for (String n : names) {
-                if (!n.isEmpty() && !inputs.contains(n)) {
-                    throw new UsageError(option + " names '" + n + "', which is not an input of " + file
-                            + "; its inputs are " + inputs);
-                }
-            }
+            Benchmark.checkNames(model, file, names, option);
         }
 
         private void printPorts(Model model) {
@@ -417,7 +411,19 @@ final class Benchmark {
     }
 
     /** A per-input option's value for {@code input}: its own, or the one given for every input. */
-    private static <T> T perInput(Map<String, T> values, String input) {
+    /** Refuses an {@code option} (-shape, -layout, ...) that names something other than an input of {@code model}. */
+    static void checkNames(Model model, Object file, java.util.Set<String> names, String option) {
+        List<String> inputs = model.inputs().stream().map(PortInfo::name).toList();
+        for (String n : names) {
+            if (!n.isEmpty() && !inputs.contains(n)) {
+                throw new UsageError(option + " names '" + n + "', which is not an input of " + file
+                        + "; its inputs are " + inputs);
+            }
+        }
+    }
+
+    /** The value given for {@code input}: under its name, else the unnamed one (for all inputs), else null. */
+    static <T> T perInput(Map<String, T> values, String input) {
         T v = values.get(input);
         return v != null ? v : values.get("");
     }

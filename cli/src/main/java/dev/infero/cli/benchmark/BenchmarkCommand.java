@@ -106,7 +106,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--compare-with", paramLabel = "DEVICE",
             description = "Measure each -m on -d and on DEVICE (e.g. ORT) in alternating sync rounds and print one "
-                    + "table: model, threads, both median latencies, ratio.")
+                    + "table: model, threads, both median latencies, ratio. -shape gives both devices the same "
+                    + "concrete input shape (sizes for dynamic dimensions only).")
     String compareWith;
 
     @Option(names = "--threads", paramLabel = "N[,N...]", split = ",",
@@ -183,7 +184,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
         refused.put("-pc", perfCounters ? true : null);
         refused.put("-exec_graph_path", execGraphPath);
         refused.put("-report_type", reportType);
-        refused.put("-shape", shape);
         refused.put("-data_shape", dataShape);
         refused.put("-b", batch);
         refused.forEach((option, value) -> {
@@ -205,7 +205,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         long seconds = time != null ? time : niter != null ? 0 : 5;
         return new PeerComparison.Plan(options.device(), peer, options.models(), threads, seconds,
-                niter == null ? 0 : niter, options.inputFiles());
+                niter == null ? 0 : niter, options.inputFiles(), options.shapes());
     }
 
     /** The options as given on the command line, for the report's "Command line parameters". */

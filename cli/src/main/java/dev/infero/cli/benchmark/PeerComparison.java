@@ -9,6 +9,7 @@ import dev.infero.core.InferoException;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.PartialShape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ final class PeerComparison {
 
     /** What to compare: the devices, models, thread counts and how long to measure each side of each row. */
     record Plan(String device, String peer, List<Path> models, List<Integer> threads, long secondsPerSide,
-                long iterationsPerSide, List<Path> inputFiles) {
+                long iterationsPerSide, List<Path> inputFiles, Map<String, PartialShape> shapes) {
     }
 
     /** One row of the table. */
@@ -78,9 +79,12 @@ final class PeerComparison {
         config.put("PERFORMANCE_HINT", PerformanceHint.LATENCY.name());
         config.put("INFERENCE_NUM_THREADS", Integer.toString(threads));
         // Each side compiles its own reading of the file: a device may transform the graph it is given.
-        try (CompiledModel a = core.compileModel(core.readModel(file), plan.device(), config);
-             CompiledModel b = core.compileModel(core.readModel(peerFile(file)), plan.peer(), config)) {
-            Model model = core.readModel(file);
+        // -shape fixes the same concrete shape on both sides: the device compiles for it, and the peer (which runs its
+        // file as it is, e.g. ORT) gets inputs of that shape, which any dynamic dimension accepts.
+        Model model = shaped(core.readModel(file), file);
+        try (CompiledModel a = core.compileModel(shaped(core.readModel(file), file), plan.device(), config);
+             CompiledModel b = core.compileModel(shaped(core.readModel(peerFile(file)), peerFile(file)), plan.peer(),
+                     config)) {
             List<Tensor> inputs = new InputFiller(plan.inputFiles()).fill(inputSpecs(model, file), 0);
             InferRequest ra = request(a, inputs);
             InferRequest rb = request(b, inputs);
@@ -129,17 +133,55 @@ final class PeerComparison {
         return new MeasurementLoop(System::nanoTime, limits, progress).runSync(request::infer);
     }
 
+    /**
+     * {@code model} with the plan's -shape applied: each given shape must be concrete and fit the input as the file
+     * declares it (only its dynamic dimensions can be chosen, since a peer may run the file as it is).
+     */
+    private Model shaped(Model model, Path file) {
+        Benchmark.checkNames(model, file, plan.shapes().keySet(), "-shape");
+        for (PortInfo p : model.inputs()) {
+            PartialShape s = Benchmark.perInput(plan.shapes(), p.name());
+            if (s == null) {
+                continue;
+            }
+            if (!s.isStatic()) {
+                throw new Benchmark.UsageError("-shape " + s + " for input '" + p.name() + "': --compare-with needs "
+                        + "concrete sizes (no ? or -1), the same on both devices");
+            }
+            if (!p.shape().accepts(s.toArray())) {
+                throw new Benchmark.UsageError("-shape " + s + " does not fit input '" + p.name() + "' of " + file
+                        + ", whose shape is " + p.shape() + ": with --compare-with, -shape can only give sizes to "
+                        + "dynamic dimensions (the peer runs the file as it is)");
+            }
+            model.reshape(p.name(), s);
+        }
+        return model;
+    }
+
     private static List<InputFiller.InputSpec> inputSpecs(Model model, Path file) {
         List<InputFiller.InputSpec> specs = new ArrayList<>();
         for (PortInfo p : model.inputs()) {
             if (!p.shape().isStatic()) {
                 throw new Benchmark.UsageError("--compare-with needs static input shapes, but input '" + p.name()
-                        + "' of " + file + " has the shape " + p.shape());
+                        + "' of " + file + " has the shape " + p.shape() + "; give it one with -shape, e.g. -shape "
+                        + p.name() + example(p.shape()));
             }
             specs.add(new InputFiller.InputSpec(p.name(), p.type(), p.shape().toArray(),
                     Benchmark.guessLayout(p.shape())));
         }
         return specs;
+    }
+
+    /** The shape with 1 in place of each dynamic dimension, as -shape writes it: {@code [1,3,1,1]}. */
+    private static String example(PartialShape shape) {
+        if (!shape.hasRank()) {
+            return "[...]";
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.rank(); i++) {
+            sb.append(i == 0 ? "" : ",").append(shape.dim(i) == PartialShape.DYNAMIC ? 1 : shape.dim(i));
+        }
+        return sb.append(']').toString();
     }
 
     private static Statistics pooled(List<MeasurementLoop.Measured> rounds) {

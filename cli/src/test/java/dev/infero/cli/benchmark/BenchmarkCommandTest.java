@@ -286,6 +286,31 @@ class BenchmarkCommandTest {
     }
 
     @Test
+    void compareWithGivesBothDevicesTheShapeOfMinusShape() {
+        Path dynamic = tinyModel("dyn.onnx", 1, 3, -1, -1);
+        Run r = benchmark("-m", dynamic.toString(), "--compare-with", "ORT", "--threads", "1", "-niter", "5",
+                "-shape", "x[1,3,6,5]");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*\\| dyn\\.onnx +\\| +1 \\| +\\d+\\.\\d\\d \\|.*"), r.out());
+        Run without = benchmark("-m", dynamic.toString(), "--compare-with", "ORT", "--threads", "1", "-niter", "5");
+        assertEquals(2, without.exitCode());
+        assertTrue(without.err().contains("give it one with -shape, e.g. -shape x[1,3,1,1]"), without.err());
+        Run partial = benchmark("-m", dynamic.toString(), "--compare-with", "ORT", "-niter", "5", "-shape",
+                "x[1,3,?,5]");
+        assertEquals(2, partial.exitCode());
+        assertTrue(partial.err().contains("--compare-with needs concrete sizes"), partial.err());
+        // The peer runs the file as it is: a static dimension cannot change.
+        Run misfit = benchmark("-m", dynamic.toString(), "--compare-with", "ORT", "-niter", "5", "-shape",
+                "[2,3,6,5]");
+        assertEquals(2, misfit.exitCode());
+        assertTrue(misfit.err().contains("-shape can only give sizes to dynamic dimensions"), misfit.err());
+        Run unknown = benchmark("-m", dynamic.toString(), "--compare-with", "ORT", "-niter", "5", "-shape",
+                "y[1,3,6,5]");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("-shape names 'y', which is not an input of"), unknown.err());
+    }
+
+    @Test
     void compareWithRefusesOptionsOfASingleDeviceRun() {
         Run async = benchmark("-m", model.toString(), "--compare-with", "ORT", "-api", "async");
         assertEquals(2, async.exitCode());

@@ -40,7 +40,7 @@ final class TransposeFusion {
         if (nodes.size() < 2) {
             return null;
         }
-        TransposeStep kernel = TransposeStep.planned(transpose.input(0).shape().toArray(),
+        var kernel = TransposeStep.planned(transpose.input(0).shape().toArray(),
                 transpose.input(1).knownValue().toLongArray());
         Node last = nodes.get(nodes.size() - 1);
         return new Fused(nodes, kernel, List.of(first.input(0)), last.output(0));

@@ -109,6 +109,9 @@ public final class ConvKernel {
         return lanes != null;
     }
 
+    /** Items per thread of a split layer (see run). */
+    private static final int ITEMS_PER_THREAD = 2;
+
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
     public Scratch newScratch(int threads) {
         return new Scratch(threads);
@@ -118,12 +121,11 @@ public final class ConvKernel {
         private final float[][] cols;
         private final float[][] gemm;
         private final ShiftedConv.Scratch shiftedScratch;
-        private final java.util.function.IntConsumer task;
+        private final WorkerPool.ItemTask task;
         private final ChannelLaneConv.Scratch lanesScratch;
         private float[] in;
         private float[] out;
         private float[] residual;
-        private int threads;
         private int chunk;
         /** How many row ranges (output channel ranges) each chunk is cut into. */
         private int rowParts;
@@ -137,23 +139,21 @@ public final class ConvKernel {
             lanesScratch = lanes == null ? null : lanes.newScratch(threads);
         }
 
-        private void runTask(int t) {
+        /** Item {@code item} (a chunk of columns and a range of rows of one image and group) on slot {@code t}. */
+        private void runTask(int item, int t) {
             int spatial = g.outH() * g.outW();
             int chunks = (spatial + chunk - 1) / chunk;
-            int items = g.batch() * g.groups() * chunks * rowParts;
             int cout = g.outChannelsPerGroup();
             int rowsPerPart = ((cout + PackedGemm.MR - 1) / PackedGemm.MR + rowParts - 1) / rowParts * PackedGemm.MR;
-            for (int item = t; item < items; item += threads) {
-                int part = item % rowParts;
-                int rest = item / rowParts;
-                int j0 = rest % chunks * chunk;
-                int grp = rest / chunks % g.groups();
-                int n = rest / chunks / g.groups();
-                int row0 = part * rowsPerPart;
-                if (row0 < cout) {
-                    chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), row0,
-                            Math.min(cout, row0 + rowsPerPart), cols[t], gemm[t]);
-                }
+            int part = item % rowParts;
+            int rest = item / rowParts;
+            int j0 = rest % chunks * chunk;
+            int grp = rest / chunks % g.groups();
+            int n = rest / chunks / g.groups();
+            int row0 = part * rowsPerPart;
+            if (row0 < cout) {
+                chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), row0,
+                        Math.min(cout, row0 + rowsPerPart), cols[t], gemm[t]);
             }
         }
     }
@@ -172,7 +172,9 @@ public final class ConvKernel {
         int spatial = g.outH() * g.outW();
         // Enough chunks that every thread has work, none wider than the cache budget.
         int images = g.batch() * g.groups();
-        int perImage = (threads + images - 1) / images;
+        // Split, a few items per thread, claimed as threads come free: a late worker takes fewer.
+        int parts = threads > 1 ? threads * ITEMS_PER_THREAD : 1;
+        int perImage = (parts + images - 1) / images;
         int wanted = (spatial + perImage - 1) / perImage;
         s.chunk = PackedGemm.fewColumns(spatial) ? spatial
                 : Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
@@ -181,9 +183,8 @@ public final class ConvKernel {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        s.threads = threads;
         int chunks = (spatial + s.chunk - 1) / s.chunk;
-        pool.parallelFor(Math.min(threads, images * chunks * s.rowParts), s.task);
+        pool.parallelItems(threads, images * chunks * s.rowParts, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;

@@ -208,7 +208,7 @@ public final class QuantizedConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
-        int threads = Math.min(pool.threads(), s.cols.length);
+        int threads = Math.min(pool.maxThreads(), s.cols.length);
         if (u8s8 != null) {
             u8s8.run(in, codesIn, out, residual, integerPost, s.u8s8Scratch, pool);
             return;

@@ -137,7 +137,7 @@ public final class QuantizedMatMulKernel {
             }
         }
         int minPerTask = Math.max(PackedGemm.MR, 64 * 1024 / Math.max(1, m * k));
-        s.tasks = Math.max(1, Math.min(Math.min(pool.threads(), s.lanes.length), (n + minPerTask - 1) / minPerTask));
+        s.tasks = Math.max(1, Math.min(Math.min(pool.maxThreads(), s.lanes.length), (n + minPerTask - 1) / minPerTask));
         pool.parallelFor(s.tasks, s.task);
         for (int row = 0; row < m; row++) {
             for (int col = 0; col < n; col++) {

@@ -1,7 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.function.IntConsumer;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -41,6 +40,8 @@ public final class U8S8Conv {
     /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
     private static final IntVector EVEN_LANES = IntVector.fromArray(I,
             java.util.stream.IntStream.range(0, I.length()).map(i -> 2 * i).toArray(), 0);
+    /** Compute items per thread a split aims at (see rowsPerItem). */
+    private static final int ITEMS_PER_THREAD = 3;
 
     /**
      * Computes {@code tiles} consecutive tiles of all output channels of one group: the int32 sums of
@@ -448,8 +449,10 @@ public final class U8S8Conv {
         final int[][] planeBuffer;
         final Tiles tiles;
         final Object tilesState;
-        final IntConsumer packTask;
-        final IntConsumer computeTask;
+        final WorkerPool.ItemTask packTask;
+        final WorkerPool.ItemTask computeTask;
+        /** Output rows per compute item this call (at most {@link #chunkRows}; fewer to give every thread items). */
+        int rowsPerItem;
         float[] in;
         float[] out;
         float[] residual;
@@ -471,22 +474,13 @@ public final class U8S8Conv {
             computeTask = this::compute;
         }
 
-        private void pack(int t) {
-            int items = g.batch() * g.groups() * quads;
-            for (int item = t; item < items; item += threads) {
-                packQuadPlane(this, item / quads, item % quads, t);
-            }
-            if (t == 0) {
-                java.util.Arrays.fill(packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
-            }
+        private void pack(int item, int slot) {
+            packQuadPlane(this, item / quads, item % quads, slot);
         }
 
-        private void compute(int t) {
-            int chunks = (g.outH() + chunkRows - 1) / chunkRows;
-            int items = g.batch() * g.groups() * chunks;
-            for (int item = t; item < items; item += threads) {
-                computeChunk(this, item / chunks, item % chunks * chunkRows, t);
-            }
+        private void compute(int item, int slot) {
+            int chunks = (g.outH() + rowsPerItem - 1) / rowsPerItem;
+            computeChunk(this, item / chunks, item % chunks * rowsPerItem, slot);
         }
     }
 
@@ -500,7 +494,8 @@ public final class U8S8Conv {
      */
     public void run(float[] in, boolean codesIn, float[] out, float[] residual, PostOps post, Scratch s,
                     WorkerPool pool) {
-        int threads = Math.min(pool.threads(), s.rowsOut.length);
+        // Split only when each thread's share pays for the hand-off (small layers run whole on the caller).
+        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.rowsOut.length);
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -515,9 +510,11 @@ public final class U8S8Conv {
             s.fused = s.tiles.fusesPostOps() && s.flags >= 0;
             s.table = s.fused ? post.int8EpilogueTable(g.outChannels()) : null;
         }
-        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * quads), s.packTask);
-        int chunks = (g.outH() + chunkRows - 1) / chunkRows;
-        pool.parallelFor(Math.min(threads, g.batch() * g.groups() * chunks), s.computeTask);
+        java.util.Arrays.fill(s.packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
+        pool.parallelItems(threads, g.batch() * g.groups() * quads, s.packTask);
+        s.rowsPerItem = rowsPerItem(threads);
+        int chunks = (g.outH() + s.rowsPerItem - 1) / s.rowsPerItem;
+        pool.parallelItems(threads, g.batch() * g.groups() * chunks, s.computeTask);
         s.in = null;
         s.out = null;
         s.residual = null;
@@ -528,6 +525,22 @@ public final class U8S8Conv {
     private boolean unpaddedStride1() {
         return g.strideW() == 1 && g.strideH() == 1 && g.padLeft() == 0 && g.padTop() == 0 && wq == g.inW()
                 && hq <= g.inH();
+    }
+
+    /**
+     * Output rows per compute item on {@code threads} threads: {@link #chunkRows} (the cache budget) on one thread;
+     * on several, fewer when that leaves fewer than {@link #ITEMS_PER_THREAD} items per thread (claimed dynamically,
+     * so a late or slower thread takes fewer), but never less than one tile of positions per item.
+     */
+    private int rowsPerItem(int threads) {
+        if (threads <= 1) {
+            return chunkRows;
+        }
+        int images = g.batch() * g.groups();
+        int perImage = (ITEMS_PER_THREAD * threads + images - 1) / images;
+        int rows = (g.outH() + perImage - 1) / perImage;
+        int minRows = (tile + (direct ? g.outW() : wq) - 1) / (direct ? g.outW() : wq);
+        return Math.clamp(rows, Math.min(minRows, chunkRows), chunkRows);
     }
 
     /**
@@ -636,11 +649,11 @@ public final class U8S8Conv {
         return form == Form.U8_QUADS ? quantizer.zeroQuad() : quantizer.zeroPair();
     }
 
-    /** Output rows [oh0, oh0 + chunkRows) of image·group {@code ig}: the tiles, then the post-ops. */
+    /** Output rows [oh0, oh0 + rowsPerItem) of image·group {@code ig}: the tiles, then the post-ops. */
     private void computeChunk(Scratch s, int ig, int oh0, int thread) {
         int n = ig / g.groups();
         int grp = ig % g.groups();
-        int oh1 = Math.min(g.outH(), oh0 + chunkRows);
+        int oh1 = Math.min(g.outH(), oh0 + s.rowsPerItem);
         int ow = g.outW();
         int spatial = g.outH() * ow;
         int coutG = g.outChannelsPerGroup();

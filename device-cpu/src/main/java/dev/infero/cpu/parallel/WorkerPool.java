@@ -117,6 +117,8 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** See {@link #maxThreads}: set and read by the calling thread only. */
+    private int limit = Integer.MAX_VALUE;
     /** Between {@link #begin} and {@link #end}: workers poll instead of parking. */
     private volatile boolean active;
     /** {@link System#nanoTime} until which the pool counts as contended (see noteLost). */
@@ -144,6 +146,20 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * The most threads the current step may split across: {@link #threads} unless the request running on the pool
+     * limited it ({@link #limitThreads}), e.g. to 1 for a step measured to run faster whole. Scratch memory is still
+     * sized by {@link #threads}.
+     */
+    public int maxThreads() {
+        return Math.min(limit, threads());
+    }
+
+    /** Limits the splits of the steps that follow to {@code threads} threads (the caller's thread only). */
+    public void limitThreads(int threads) {
+        limit = Math.max(1, threads);
+    }
+
+    /**
      * Estimated one-thread time of work that does about {@code flops} floating-point operations (multiply and add
      * counted apart) and moves about {@code bytes} of memory, in nanoseconds: the unit of {@link #threadsFor}.
      */
@@ -161,7 +177,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** {@link #threadsFor(long, long)} for an already estimated one-thread time in nanoseconds. */
     public int threadsFor(long nanos) {
-        if (workers.length == 0) {
+        if (workers.length == 0 || limit == 1) {
             return 1;
         }
         long min = MIN_NANOS_PER_THREAD;
@@ -170,7 +186,7 @@ public final class WorkerPool implements AutoCloseable {
         } else if (active && allPolling()) {
             min = MIN_NANOS_PER_THREAD_POLLING;
         }
-        return threadsFor(nanos, min, threads());
+        return threadsFor(nanos, min, maxThreads());
     }
 
     /**
@@ -222,6 +238,52 @@ public final class WorkerPool implements AutoCloseable {
     /** The inference begun by {@link #begin} is over: idle workers park after {@link #SPIN_NANOS} again. */
     public void end() {
         active = false;
+    }
+
+    /** Work cut into items that threads claim one at a time: see {@link #parallelItems}. */
+    @FunctionalInterface
+    public interface ItemTask {
+        /** Runs item {@code item} on the thread that owns scratch slot {@code slot}. */
+        void run(int item, int slot);
+    }
+
+    /** The items of the current {@link #parallelItems} call: the task, how many, and the next unclaimed one. */
+    private ItemTask itemTask;
+    private int itemCount;
+    private final AtomicInteger nextItem = new AtomicInteger();
+    /** Round task {@code slot} of {@link #parallelItems}: claims items until none is left. */
+    private final IntConsumer claimItems = slot -> {
+        ItemTask task = itemTask;
+        int count = itemCount;
+        for (int i = nextItem.getAndIncrement(); i < count; i = nextItem.getAndIncrement()) {
+            task.run(i, slot);
+        }
+    };
+
+    /**
+     * Runs {@code task.run(item, slot)} for every item in [0, items) on at most {@code slots} threads (the caller
+     * included), each thread with its own {@code slot} in [0, slots) for scratch memory. Items are claimed one at a
+     * time rather than dealt out in fixed shares: a thread that finishes early, or a worker that starts late, takes
+     * what is left, so uneven items or a late hand-off cost at most one item's time, not half the work. Cut the work
+     * into a few items per thread: each claim is an atomic increment on a shared counter.
+     */
+    public void parallelItems(int slots, int items, ItemTask task) {
+        if (items <= 0) {
+            return;
+        }
+        int threads = Math.min(Math.min(slots, items), threads());
+        if (threads <= 1) {
+            for (int i = 0; i < items; i++) {
+                task.run(i, 0);
+            }
+            return;
+        }
+        itemTask = task;
+        itemCount = items;
+        nextItem.set(0);
+        // round() publishes these with its volatile write of the round state, before any slot can be claimed.
+        round(threads, claimItems);
+        itemTask = null;
     }
 
     /** Runs {@code body.accept(i)} for every i in [0, tasks) across the pool; rethrows the first failure. */

@@ -91,8 +91,9 @@ public final class LrnStep implements Step<LrnStep.Task> {
         Task task = scratch != null && scratch.squares.length >= pool.threads() ? scratch : new Task(this, pool.threads());
         task.x = inputs[0].floats();
         task.y = outputs[0].floats();
-        task.threads = pool.threads();
-        pool.parallelFor(Math.min(pool.threads(), batch), task);
+        // Images are dealt out by task index with a stride of the task count.
+        task.threads = Math.min(pool.maxThreads(), batch);
+        pool.parallelFor(task.threads, task);
     }
 
     private void image(float[] x, float[] y, int n, float[] sq, float[] sum) {

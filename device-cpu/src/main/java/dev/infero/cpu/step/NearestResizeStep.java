@@ -13,9 +13,10 @@ import dev.infero.cpu.parallel.WorkerPool;
  * rounding modes; rather than restating those rules, the kernel asks the op itself once, at compile time: it
  * evaluates the reference on an input whose every plane holds its own pixel indices, so the output holds the source
  * index of each output pixel. At run time each output row is a gather from one input row, and a row reading the same
- * input row as the row before it (every other row at scale 2) is a copy of that row.
+ * input row as the row before it (every other row at scale 2) is a copy of that row. Large resizes are split across the
+ * worker pool by output rows.
  */
-public final class NearestResizeStep implements Step<Void> {
+public final class NearestResizeStep implements Step<NearestResizeStep.Scratch> {
     private final int planes;
     private final int inPlane;
     private final int outW;
@@ -97,19 +98,54 @@ public final class NearestResizeStep implements Step<Void> {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Void scratch, WorkerPool pool) {
-        float[] x = inputs[0].floats();
-        float[] z = outputs[0].floats();
-        for (int p = 0; p < planes; p++) {
-            int src = p * inPlane;
-            int dst = p * outH * outW;
-            for (int y = 0; y < outH; y++) {
-                int o = dst + y * outW;
-                if (y > 0 && rowSource[y] == rowSource[y - 1]) {
+    public Scratch newScratch(int threads) {
+        return new Scratch();
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
+        s.x = inputs[0].floats();
+        s.z = outputs[0].floats();
+        // Memory-bound: the output written and about as much read.
+        s.tasks = pool.threadsFor(0, 8L * planes * outH * outW);
+        pool.parallelFor(s.tasks, s.task);
+        s.x = null;
+        s.z = null;
+    }
+
+    /** The step as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
+    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
+        Scratch s = new Scratch();
+        s.x = inputs[0].floats();
+        s.z = outputs[0].floats();
+        s.tasks = tasks;
+        for (int t = 0; t < tasks; t++) {
+            s.part(t);
+        }
+    }
+
+    /** One request's state: the current call's arrays and split. */
+    public final class Scratch {
+        private final java.util.function.IntConsumer task = this::part;
+        private float[] x;
+        private float[] z;
+        private int tasks;
+
+        /** Output rows (over all planes) [t·rows/tasks, (t+1)·rows/tasks). */
+        private void part(int t) {
+            long rows = (long) planes * outH;
+            int first = (int) (rows * t / tasks);
+            int end = (int) (rows * (t + 1) / tasks);
+            for (int r = first; r < end; r++) {
+                int p = r / outH;
+                int y = r - p * outH;
+                int o = r * outW;
+                // A row reading the same input row as the row before it copies that row, when this part wrote it.
+                if (y > 0 && r > first && rowSource[y] == rowSource[y - 1]) {
                     System.arraycopy(z, o - outW, z, o, outW);
                     continue;
                 }
-                int row = src + rowSource[y];
+                int row = p * inPlane + rowSource[y];
                 for (int c = 0; c < outW; c++) {
                     z[o + c] = x[row + columnSource[c]];
                 }

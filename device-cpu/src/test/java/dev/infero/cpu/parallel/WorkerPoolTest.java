@@ -23,6 +23,30 @@ class WorkerPoolTest {
     }
 
     @Test
+    void claimedItemsRunOnceEachAndNoTwoThreadsShareASlot() {
+        try (WorkerPool pool = new WorkerPool(3, "test")) {
+            for (int round = 0; round < 2000; round++) {
+                int items = 1 + round % 23;
+                int slots = 1 + round % 4;
+                AtomicIntegerArray hits = new AtomicIntegerArray(items);
+                AtomicIntegerArray busy = new AtomicIntegerArray(slots);
+                java.util.concurrent.atomic.AtomicBoolean shared = new java.util.concurrent.atomic.AtomicBoolean();
+                pool.parallelItems(slots, items, (item, slot) -> {
+                    if (busy.incrementAndGet(slot) != 1) {
+                        shared.set(true);
+                    }
+                    hits.incrementAndGet(item);
+                    busy.decrementAndGet(slot);
+                });
+                assertTrue(!shared.get(), "round " + round + ": two threads ran in one slot at once");
+                for (int i = 0; i < items; i++) {
+                    assertEquals(1, hits.get(i), "round " + round + " item " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void aFailingTaskIsRethrownToTheCaller() {
         try (WorkerPool pool = new WorkerPool(2, "test")) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.parallelFor(8, i -> {

@@ -111,26 +111,43 @@ public final class Slice extends Op {
         return new long[] {b, count};
     }
 
+    /**
+     * The slice as a strided view of its input: where the output's first element sits in the input, and the input
+     * stride of each output axis (negative for a negative step).
+     *
+     * @param offset  the input index of the output's first element
+     * @param strides per axis, the input distance between neighbouring output elements
+     */
+    public record View(int offset, int[] strides) {
+    }
+
+    /**
+     * The view of a slice of an input of shape {@code in} giving an output of shape {@code out}, for the given start,
+     * stop and step ({@code axes} null: the first axes in order). The one statement of where a slice reads.
+     */
+    public static View view(int[] in, int[] out, long[] start, long[] stop, long[] step, long[] axes) {
+        int rank = in.length;
+        int[] inStrides = Shapes.strides(in);
+        int[] strides = inStrides.clone();
+        int offset = 0;
+        for (int i = 0; i < start.length; i++) {
+            int axis = axes == null ? i : Shapes.normalizeAxis(axes[i], rank);
+            long first = range(start[i], stop[i], step[i], in[axis])[0];
+            if (out[axis] > 0) {
+                offset += (int) first * inStrides[axis];
+            }
+            strides[axis] = (int) step[i] * inStrides[axis];
+        }
+        return new View(offset, strides);
+    }
+
     @Override
     public void evaluate(Tensor[] inputs, Tensor[] outputs) {
         Tensor in = inputs[0];
         Tensor out = outputs[0];
-        long[] b = inputs[1].toLongArray();
-        long[] e = inputs[2].toLongArray();
-        long[] s = inputs[3].toLongArray();
-        int rank = in.rank();
-        int[] inStrides = Shapes.strides(in.shape());
-        int[] strides = inStrides.clone();
-        int offset = 0;
         long[] axes = inputs.length > 4 && inputs[4] != null ? inputs[4].toLongArray() : null;
-        for (int i = 0; i < b.length; i++) {
-            int axis = axes == null ? i : Shapes.normalizeAxis(axes[i], rank);
-            long first = range(b[i], e[i], s[i], in.dim(axis))[0];
-            if (out.dim(axis) > 0) {
-                offset += (int) first * inStrides[axis];
-            }
-            strides[axis] = (int) s[i] * inStrides[axis];
-        }
-        StridedView.copy(in, offset, out.shape(), strides, out);
+        View v = view(in.shape(), out.shape(), inputs[1].toLongArray(), inputs[2].toLongArray(),
+                inputs[3].toLongArray(), axes);
+        StridedView.copy(in, v.offset(), out.shape(), v.strides(), out);
     }
 }

@@ -1,0 +1,178 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.movement.Concat;
+import dev.infero.core.ops.movement.ShapeOnlyOp;
+import dev.infero.core.ops.movement.Slice;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.core.types.Shapes;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.function.IntConsumer;
+
+/**
+ * Steps that only move elements, over static shapes, as planned copies ({@link StridedCopy}): Transpose by a
+ * constant permutation, Slice with constant start, stop, step and axes (the strided slices of YOLO's Focus layer),
+ * Concat (each input a block of every output row) and the shape-only ops Reshape, Squeeze and Unsqueeze. The copy is
+ * split across the worker pool in equal element ranges when it is large enough to pay for the hand-off
+ * ({@link WorkerPool#threadsFor}); the split is by the output, so threads never write the same elements.
+ */
+public final class CopyStep implements Step<CopyStep.Scratch> {
+    /** The copies, each reading step input {@link #inputOf}[i] and writing part of output 0. */
+    private final StridedCopy[] pieces;
+    private final int[] inputOf;
+    private final long bytes;
+    private final int rank;
+    private final ExecType execType;
+
+    CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel) {
+        this.pieces = pieces;
+        this.inputOf = inputOf;
+        long elements = 0;
+        int r = 1;
+        for (StridedCopy p : pieces) {
+            elements += p.size();
+            r = Math.max(r, p.rank());
+        }
+        this.bytes = 2 * elements * type.bytes();
+        this.rank = r;
+        this.execType = ExecType.of(kernel, type.precision());
+    }
+
+    /** The copy step for {@code node}, or {@code null} when it is none of the ops above over static shapes. */
+    public static CopyStep of(Node node) {
+        if (node.outputs().size() != 1 || !node.output(0).shape().isStatic()) {
+            return null;
+        }
+        Value out = node.output(0);
+        ElementType type = out.type();
+        for (Value in : node.inputs()) {
+            if (in == null || !in.shape().isStatic()) {
+                return null;
+            }
+        }
+        int[] os = out.shape().toArray();
+        CopyStep step = switch (node.op()) {
+            case ShapeOnlyOp s when node.input(0).type() == type ->
+                    new CopyStep(new StridedCopy[] {StridedCopy.flat(Shapes.size(os))}, new int[1], type,
+                            "reshape_copy");
+            case Slice s -> slice(node, os, type);
+            case Concat c -> concat(node, c, os, type);
+            default -> null;
+        };
+        if (step == null) {
+            return null;
+        }
+        for (StridedCopy p : step.pieces) {
+            if (!p.contiguousRows() && type != ElementType.F32) {
+                return null;
+            }
+        }
+        return step;
+    }
+
+    private static CopyStep slice(Node node, int[] os, ElementType type) {
+        Tensor[] constants = new Tensor[5];
+        for (int i = 1; i < node.inputs().size(); i++) {
+            if (node.input(i) != null && (constants[i] = node.input(i).knownValue()) == null) {
+                return null;
+            }
+        }
+        if (constants[1] == null || constants[2] == null || constants[3] == null) {
+            return null;
+        }
+        int[] in = node.input(0).shape().toArray();
+        Slice.View v = Slice.view(in, os, constants[1].toLongArray(), constants[2].toLongArray(),
+                constants[3].toLongArray(), constants[4] == null ? null : constants[4].toLongArray());
+        return new CopyStep(new StridedCopy[] {StridedCopy.of(os, v.strides(), v.offset(), Shapes.strides(os), 0)},
+                new int[1], type, "strided_copy");
+    }
+
+    private static CopyStep concat(Node node, Concat op, int[] os, ElementType type) {
+        int rank = os.length;
+        if (rank == 0) {
+            return null;
+        }
+        int axis = Shapes.normalizeAxis(op.axis(), rank);
+        int outer = Shapes.product(os, 0, axis);
+        int outInner = Shapes.product(os, axis, rank);
+        int n = node.inputs().size();
+        StridedCopy[] pieces = new StridedCopy[n];
+        int[] inputOf = new int[n];
+        int offset = 0;
+        for (int i = 0; i < n; i++) {
+            if (node.input(i).type() != type) {
+                return null;
+            }
+            int inner = Shapes.product(node.input(i).shape().toArray(), axis, rank);
+            pieces[i] = StridedCopy.of(new int[] {outer, inner}, new int[] {inner, 1}, 0, new int[] {outInner, 1},
+                    offset);
+            inputOf[i] = i;
+            offset += inner;
+        }
+        return new CopyStep(pieces, inputOf, type, "concat_copy");
+    }
+
+    @Override
+    public ExecType execType() {
+        return execType;
+    }
+
+    @Override
+    public Scratch newScratch(int threads) {
+        return new Scratch(threads);
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
+        s.out = outputs[0].array();
+        for (int i = 0; i < s.in.length; i++) {
+            s.in[i] = inputs[i].array();
+        }
+        s.tasks = Math.min(pool.threadsFor(0, bytes), s.index.length);
+        pool.parallelFor(s.tasks, s.task);
+        java.util.Arrays.fill(s.in, null);
+        s.out = null;
+    }
+
+    /** The copy as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
+    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
+        Scratch s = new Scratch(tasks);
+        s.out = outputs[0].array();
+        for (int i = 0; i < s.in.length; i++) {
+            s.in[i] = inputs[i].array();
+        }
+        s.tasks = tasks;
+        for (int t = 0; t < tasks; t++) {
+            s.copyPart(t);
+        }
+    }
+
+    /** One request's state: an index per thread and the current call's arrays. */
+    public final class Scratch {
+        private final int[][] index;
+        private final Object[] in;
+        private final IntConsumer task = this::copyPart;
+        private Object out;
+        private int tasks;
+
+        Scratch(int threads) {
+            index = new int[threads][rank];
+            int inputs = 0;
+            for (int i : inputOf) {
+                inputs = Math.max(inputs, i + 1);
+            }
+            in = new Object[inputs];
+        }
+
+        /** Part {@code t} of {@link #tasks}: the same share of every piece. */
+        private void copyPart(int t) {
+            for (int p = 0; p < pieces.length; p++) {
+                long size = pieces[p].size();
+                pieces[p].copy(in[inputOf[p]], out, (int) (size * t / tasks), (int) (size * (t + 1) / tasks),
+                        index[t]);
+            }
+        }
+    }
+}
