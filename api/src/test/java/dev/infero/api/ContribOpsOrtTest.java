@@ -71,8 +71,8 @@ class ContribOpsOrtTest {
         Path file = dir.resolve(name + ".onnx");
         Files.write(file, m.build().toByteArray());
         try (Core core = new Core()) {
-            Tensor ours = run(core.compileModel(file, "CPU"), x);
-            Tensor theirs = run(core.compileModel(file, "ORT"), x);
+            Tensor ours = SingleRun.closing(core.compileModel(file, "CPU"), x);
+            Tensor theirs = SingleRun.closing(core.compileModel(file, "ORT"), x);
             assertArrayEquals(theirs.shape(), ours.shape(), name + " shape");
             double worst = 0;
             for (int i = 0; i < ours.size(); i++) {
@@ -84,14 +84,6 @@ class ContribOpsOrtTest {
         }
     }
 
-    private static Tensor run(CompiledModel model, Tensor x) {
-        try (model) {
-            InferRequest r = model.createInferRequest();
-            r.setInput(0, x);
-            r.infer();
-            return r.getOutput(0).copy();
-        }
-    }
 
     @Test
     void geluFamily() throws Exception {

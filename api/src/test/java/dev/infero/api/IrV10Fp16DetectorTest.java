@@ -122,10 +122,7 @@ class IrV10Fp16DetectorTest {
         Path xml = Files.writeString(dir.resolve(ft + ".xml"), xml(ft));
         Files.write(dir.resolve(ft + ".bin"), bin.array());
         try (Core core = new Core(); CompiledModel m = core.compileModel(core.readModel(xml), "CPU")) {
-            InferRequest r = m.createInferRequest();
-            r.setInput(0, loc);
-            r.infer();
-            return r.getOutput(0).copy();
+            return SingleRun.once(m, loc);
         }
     }
 

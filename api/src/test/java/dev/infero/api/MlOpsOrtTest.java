@@ -286,8 +286,8 @@ class MlOpsOrtTest {
         Path file = dir.resolve(name + ".onnx");
         b.write(file);
         try (Core core = new Core()) {
-            Tensor ours = run(core.compileModel(file, "CPU"), x);
-            Tensor theirs = run(core.compileModel(file, "ORT"), x);
+            Tensor ours = SingleRun.closing(core.compileModel(file, "CPU"), x);
+            Tensor theirs = SingleRun.closing(core.compileModel(file, "ORT"), x);
             assertArrayEquals(theirs.shape(), ours.shape(), name + " shape");
             for (int i = 0; i < ours.size(); i++) {
                 double o = ours.getDouble(i);
@@ -299,12 +299,4 @@ class MlOpsOrtTest {
         }
     }
 
-    private static Tensor run(CompiledModel model, Tensor x) {
-        try (model) {
-            InferRequest r = model.createInferRequest();
-            r.setInput(0, x);
-            r.infer();
-            return r.getOutput(0).copy();
-        }
-    }
 }

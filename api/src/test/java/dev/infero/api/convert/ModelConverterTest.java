@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
-import dev.infero.api.InferRequest;
+import dev.infero.api.SingleRun;
 import dev.infero.core.InferoException;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -41,11 +40,7 @@ class ModelConverterTest {
 
     private static Tensor run(Path model, Tensor input) {
         try (Core core = new Core()) {
-            CompiledModel compiled = core.compileModel(model, "CPU");
-            InferRequest r = compiled.createInferRequest();
-            r.setInput(0, input);
-            r.infer();
-            return r.getOutput(0).copy();
+            return SingleRun.closing(core.compileModel(model, "CPU"), input);
         }
     }
 

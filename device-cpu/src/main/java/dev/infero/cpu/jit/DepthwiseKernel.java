@@ -711,14 +711,7 @@ public final class DepthwiseKernel extends JitKernel {
                     case PRELU -> {
                         // v < 0 ? v · slope : v, as PostOps.
                         as.vmulps(t0, acc, constant(as, evex, T_ALPHA, t0));
-                        if (evex) {
-                            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
-                            as.vmovups(acc.k(k(2)), t0);
-                        } else {
-                            zero(as, false, t1);
-                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
-                            as.vblendvps(acc, acc, t0, t1);
-                        }
+                        whereNegative(as, evex, acc, t0, t1);
                     }
                     case HSWISH -> {
                         // v · clamp(v + 3, 0, 6) · (1/6), as PostOps.
@@ -758,14 +751,7 @@ public final class DepthwiseKernel extends JitKernel {
                         emitExp(as, evex, t0, t1, t2, t3);
                         as.vsubps(t0, t0, expConstant(as, evex, E_ONE, t1));
                         as.vmulps(t0, t0, constant(as, evex, T_ALPHA, t1));
-                        if (evex) {
-                            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
-                            as.vmovups(acc.k(k(2)), t0);
-                        } else {
-                            zero(as, false, t1);
-                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
-                            as.vblendvps(acc, acc, t0, t1);
-                        }
+                        whereNegative(as, evex, acc, t0, t1);
                     }
                 }
                 if (!masked) {
@@ -824,6 +810,18 @@ public final class DepthwiseKernel extends JitKernel {
         }
         as.vbroadcastss(tmp, mem(TBL, 4 * i));
         return tmp;
+    }
+
+    /** {@code acc = acc < 0 ? value : acc} lane by lane (a compare then a masked move, or a blend on AVX2). */
+    private static void whereNegative(Assembler as, boolean evex, Vec acc, Vec value, Vec tmp) {
+        if (evex) {
+            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
+            as.vmovups(acc.k(k(2)), value);
+        } else {
+            zero(as, false, tmp);
+            as.vcmpps(tmp, acc, tmp, Assembler.CMP_LT_OS);
+            as.vblendvps(acc, acc, value, tmp);
+        }
     }
 
     private static void zero(Assembler as, boolean evex, Vec r) {

@@ -22,8 +22,10 @@ import dev.infero.cpu.CpuDevice;
 import dev.infero.testing.GraphBuilder;
 import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,9 +62,19 @@ class FusedKernelsTest {
 
     @Test
     void fusedConvolutionChainsMatchTheReferenceKernels() {
-        Tensor x = RandomData.tensor(new Random(5), 2, 8, 9, 9);
-        try (var fast = new CpuDevice().compile(residualBlock(2), Map.of());
-             var reference = new CpuDevice().compile(residualBlock(-1), Map.of())) {
+        List<ProfilingInfo> rows = runAgainstReference(FusedKernelsTest::residualBlock,
+                RandomData.tensor(new Random(5), 2, 8, 9, 9));
+        long fused = rows.stream().filter(p -> p.status() == ProfilingInfo.Status.OPTIMIZED_OUT).count();
+        assertTrue(fused >= 4, "bias adds, ReLUs and the residual add are fused: " + rows);
+    }
+
+    /**
+     * Runs the graph {@code block} builds (batch 2 for the fast kernels, a dynamic batch for the reference kernels)
+     * on both, checks the outputs agree, and returns the fast run's profiling rows.
+     */
+    private static List<ProfilingInfo> runAgainstReference(IntFunction<Graph> block, Tensor x) {
+        try (var fast = new CpuDevice().compile(block.apply(2), Map.of());
+             var reference = new CpuDevice().compile(block.apply(-1), Map.of())) {
             ExecutionRequest fastRequest = fast.newRequest();
             fastRequest.setProfiling(true);
             fastRequest.setInput(0, x);
@@ -71,9 +83,7 @@ class FusedKernelsTest {
             referenceRequest.setInput(0, x);
             referenceRequest.run();
             TensorAssert.assertClose(referenceRequest.output(0), fastRequest.output(0), 1e-5, 1e-5);
-            long fused = fastRequest.profilingInfo().stream()
-                    .filter(p -> p.status() == ProfilingInfo.Status.OPTIMIZED_OUT).count();
-            assertTrue(fused >= 4, "bias adds, ReLUs and the residual add are fused: " + fastRequest.profilingInfo());
+            return fastRequest.profilingInfo();
         }
     }
 
@@ -98,22 +108,11 @@ class FusedKernelsTest {
 
     @Test
     void siluAfterConvolutionsRunsAsTheirPostOp() {
-        Tensor x = RandomData.tensor(new Random(6), 2, 3, 21, 21);
-        try (var fast = new CpuDevice().compile(siluBlock(2), Map.of());
-             var reference = new CpuDevice().compile(siluBlock(-1), Map.of())) {
-            ExecutionRequest fastRequest = fast.newRequest();
-            fastRequest.setProfiling(true);
-            fastRequest.setInput(0, x);
-            fastRequest.run();
-            ExecutionRequest referenceRequest = reference.newRequest();
-            referenceRequest.setInput(0, x);
-            referenceRequest.run();
-            TensorAssert.assertClose(referenceRequest.output(0), fastRequest.output(0), 1e-5, 1e-5);
-            long sigmoids = fastRequest.profilingInfo().stream()
-                    .filter(p -> p.nodeType().equals("Sigmoid") && p.status() == ProfilingInfo.Status.EXECUTED)
-                    .count();
-            assertEquals(1, sigmoids, "three SiLUs fused, the last Sigmoid (its input read thrice) runs: "
-                    + fastRequest.profilingInfo());
-        }
+        List<ProfilingInfo> rows = runAgainstReference(FusedKernelsTest::siluBlock,
+                RandomData.tensor(new Random(6), 2, 3, 21, 21));
+        long sigmoids = rows.stream()
+                .filter(p -> p.nodeType().equals("Sigmoid") && p.status() == ProfilingInfo.Status.EXECUTED)
+                .count();
+        assertEquals(1, sigmoids, "three SiLUs fused, the last Sigmoid (its input read thrice) runs: " + rows);
     }
 }
