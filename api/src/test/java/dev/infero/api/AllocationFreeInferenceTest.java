@@ -230,7 +230,7 @@ class AllocationFreeInferenceTest {
 
     /**
      * The non-convolution steps of YOLO-style detectors: Focus (strided Slices, Concat), convolutions with SiLU
-     * (Sigmoid and Multiply), nearest upsampling, a Concat of branches, then Reshape and Transpose of the head.
+     * (Sigmoid and Multiply), nearest and bilinear upsampling, a Concat of branches, then Reshape and Transpose of the head.
      */
     private Path detectorSteps() {
         Random r = new Random(9);
@@ -245,7 +245,7 @@ class AllocationFreeInferenceTest {
                 .initializer("ax2", Tensor.of(new long[] {2}, 1)).initializer("ax3", Tensor.of(new long[] {3}, 1))
                 .initializer("roi", Tensor.of(new float[0], 0))
                 .initializer("scales", Tensor.of(new float[] {1, 1, 2, 2}, 4))
-                .initializer("shape", Tensor.of(new long[] {1, 32, -1}, 3))
+                .initializer("shape", Tensor.of(new long[] {1, 48, -1}, 3))
                 .output("y", ElementType.F32);
         String[] parts = new String[4];
         for (int i = 0; i < 4; i++) {
@@ -263,7 +263,9 @@ class AllocationFreeInferenceTest {
         b.node("Mul", "silu2").inputs("sig2", "c2").outputs("a2");
         b.node("Resize", "up").inputs("a2", "roi", "scales").outputs("up").attr("mode", "nearest");
         b.node("MaxPool", "mp").inputs("up").outputs("mp").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
-        b.node("Concat", "cat").inputs("mp", "a1").outputs("cat").attr("axis", 1);
+        b.node("Resize", "upl").inputs("a2", "roi", "scales").outputs("upl").attr("mode", "linear");
+        b.node("MaxPool", "mpl").inputs("upl").outputs("mpl").attr("kernel_shape", 2, 2).attr("strides", 2, 2);
+        b.node("Concat", "cat").inputs("mp", "a1", "mpl").outputs("cat").attr("axis", 1);
         b.node("Reshape", "flat").inputs("cat", "shape").outputs("flat");
         b.node("Transpose", "head").inputs("flat").outputs("y").attr("perm", 0, 2, 1);
         b.write(file);

@@ -368,4 +368,35 @@ class FastKernelsPropertyTest {
                     .attr("coordinate_transformation_mode", coordinate).attr("nearest_mode", nearest);
         }, "nearest_resize_FP32");
     }
+
+    @RepeatedTest(16)
+    void linearResize(RepetitionInfo info) {
+        int rep = info.getCurrentRepetition();
+        Random r = new Random(1500 + rep);
+        int[] shape = randomShape(r);
+        // Not tf_half_pixel_for_nn: it shifts even the unscaled batch and channel axes by half a point, so that
+        // resize blends channels and stays on the reference (LinearResizeStepTest covers it over H and W alone).
+        String[] coordinates = {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel",
+                "half_pixel_symmetric"};
+        String coordinate = coordinates[r.nextInt(coordinates.length)];
+        // Integer factors (FPN upsampling) by scales, and fractional ones, up and down, by sizes.
+        boolean bySizes = rep % 2 == 1;
+        float sh = 1 + r.nextInt(3);
+        float sw = 1 + r.nextInt(3);
+        long oh = 1 + r.nextInt(2 * shape[2]);
+        long ow = 1 + r.nextInt(2 * shape[3]);
+        check("linear" + rep, rep, shape, b -> {
+            b.initializer("roi", Tensor.of(new float[0], 0));
+            if (bySizes) {
+                b.initializer("scales", Tensor.of(new float[0], 0));
+                b.initializer("sizes", Tensor.of(new long[] {shape[0], shape[1], oh, ow}, 4));
+                b.node("Resize", "resize").inputs("x", "roi", "scales", "sizes").outputs("y").attr("mode", "linear")
+                        .attr("coordinate_transformation_mode", coordinate);
+            } else {
+                b.initializer("scales", Tensor.of(new float[] {1, 1, sh, sw}, 4));
+                b.node("Resize", "resize").inputs("x", "roi", "scales").outputs("y").attr("mode", "linear")
+                        .attr("coordinate_transformation_mode", coordinate);
+            }
+        }, "linear_resize_FP32");
+    }
 }

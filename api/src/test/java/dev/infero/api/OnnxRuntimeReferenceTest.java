@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.onnx.OnnxModelBuilder;
 import dev.infero.onnx.TensorProtos;
 import dev.infero.onnx.proto.Onnx.TensorProto;
 import dev.infero.testing.SharedData;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,6 +68,33 @@ class OnnxRuntimeReferenceTest {
             }
             List<Tensor> outputs = compareWithOnnxRuntime(compiled, file, inputs);
             TensorAssert.assertClose(expected, outputs.get(0), 1e-3, 1e-7);
+        }
+    }
+
+    /** Bilinear upsampling and downsampling (FPN necks, segmentation heads) on the fast kernel, in each mode ORT has. */
+    @ParameterizedTest
+    @ValueSource(strings = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"})
+    void linearResizeMatchesOnnxRuntime(String coordinates, @TempDir Path dir) throws Exception {
+        Random random = new Random(coordinates.hashCode());
+        for (long[] sizes : new long[][] {{2, 3, 22, 34}, {2, 3, 5, 7}, {2, 3, 11, 40}}) {
+            Path file = dir.resolve("linear" + sizes[2] + ".onnx");
+            OnnxModelBuilder b = new OnnxModelBuilder("linear", 17)
+                    .input("x", ElementType.F32, 2, 3, 11, 17)
+                    .initializer("roi", Tensor.of(new float[0], 0))
+                    .initializer("scales", Tensor.of(new float[0], 0))
+                    .initializer("sizes", Tensor.of(sizes, 4))
+                    .output("y", ElementType.F32);
+            b.node("Resize", "resize").inputs("x", "roi", "scales", "sizes").outputs("y").attr("mode", "linear")
+                    .attr("coordinate_transformation_mode", coordinates);
+            b.write(file);
+            float[] data = new float[2 * 3 * 11 * 17];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = random.nextFloat() * 2 - 1;
+            }
+            try (Core core = new Core()) {
+                CompiledModel compiled = core.compileModel(file, "CPU");
+                compareWithOnnxRuntime(compiled, file, List.of(Tensor.of(data, 2, 3, 11, 17)));
+            }
         }
     }
 

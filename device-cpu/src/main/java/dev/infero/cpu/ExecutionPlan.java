@@ -12,6 +12,7 @@ import dev.infero.cpu.fusion.Fusion;
 import dev.infero.cpu.step.CopyStep;
 import dev.infero.cpu.step.EltwiseStep;
 import dev.infero.cpu.step.FakeQuantizeStep;
+import dev.infero.cpu.step.LinearResizeStep;
 import dev.infero.cpu.step.LrnStep;
 import dev.infero.cpu.step.NearestResizeStep;
 import dev.infero.cpu.step.PadStep;
@@ -164,6 +165,9 @@ final class ExecutionPlan {
         }
         if (k == null) {
             k = NearestResizeStep.of(n);
+        }
+        if (k == null) {
+            k = LinearResizeStep.of(n);
         }
         if (k == null) {
             k = CopyStep.of(n);

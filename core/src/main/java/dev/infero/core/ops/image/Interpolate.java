@@ -250,6 +250,45 @@ public final class Interpolate extends Op {
         return -1;
     }
 
+    /**
+     * The resampling of one axis: per output point {@code o}, {@code taps} input indices (clamped to the edge)
+     * {@code index[o * taps + t]} with weights {@code weight[o * taps + t]}, exactly as {@link #evaluate} applies them.
+     */
+    public record AxisTaps(int inSize, int outSize, int taps, int[] index, double[] weight) {
+    }
+
+    /**
+     * How {@link #evaluate} resamples every axis of data of shape {@code dataShape}, given the other inputs (index 0
+     * unused), or {@code null} for crops (tf_crop_and_resize), whose points may lie outside the input. An axis not
+     * resized maps each point to itself with weight 1.
+     */
+    public AxisTaps[] axisTaps(int[] dataShape, Tensor[] inputs) {
+        if (a.coordinateMode().equals("tf_crop_and_resize")) {
+            return null;
+        }
+        int rank = dataShape.length;
+        int[] axes = inputs.length > axesInput && inputs[axesInput] != null ? axes(null, inputs[axesInput], rank)
+                : allAxes(rank);
+        Plan plan = plan(null, dataShape, inputs[valuesInput], axes);
+        AxisTaps[] out = new AxisTaps[rank];
+        for (int d = 0; d < rank; d++) {
+            int i = indexOf(axes, d);
+            if (i < 0) {
+                int[] index = new int[dataShape[d]];
+                double[] weight = new double[dataShape[d]];
+                for (int o = 0; o < index.length; o++) {
+                    index[o] = o;
+                    weight[o] = 1;
+                }
+                out[d] = new AxisTaps(dataShape[d], dataShape[d], 1, index, weight);
+                continue;
+            }
+            Resampling r = Resampling.of(a, dataShape[d], plan.sizes()[i], plan.scales()[i], 0, 1);
+            out[d] = new AxisTaps(dataShape[d], plan.sizes()[i], r.taps(), r.index(), r.weight());
+        }
+        return out;
+    }
+
     @Override
     public void evaluate(Tensor[] inputs, Tensor[] outputs) {
         Tensor data = inputs[0];

@@ -79,6 +79,20 @@ final class Resampling {
         return r;
     }
 
+    int taps() {
+        return taps;
+    }
+
+    /** Per output point {@code o}, tap {@code t}'s input index at {@code o * taps + t} (a copy). */
+    int[] index() {
+        return index.clone();
+    }
+
+    /** Per output point {@code o}, tap {@code t}'s weight at {@code o * taps + t} (a copy). */
+    double[] weight() {
+        return weight.clone();
+    }
+
     /** The ONNX/OpenVINO coordinate transformation of output point {@code x}. */
     static double inputCoordinate(String mode, int x, int inSize, int outSize, double scale, double roiStart,
                                   double roiEnd) {
