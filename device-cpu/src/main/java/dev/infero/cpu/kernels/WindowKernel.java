@@ -546,14 +546,30 @@ public final class WindowKernel {
         return new Scratch(Math.min(threads, this.threads));
     }
 
+    /**
+     * One-thread time of a call, in nanoseconds, for {@link WorkerPool#threadsFor}. The Vector API loops read the input
+     * twice (copied into the padded buffers, then by the taps), and measured close to the pool's model with that (3×3
+     * and 5×5 max pooling, 1 thread, best of 3,000 calls: 0.6–1.1× the estimate on 24×80×80 to 200×14×14). The
+     * generated code copies each plane into an L1 buffer and computes it there, 1.6–4.7× faster than the model says
+     * (3×3 and 5×5 depthwise on 24×80×80, 48×40×40, 96×20×20, 160×10×10, 24×160×160, 200×14×14, stride 2 on 64×40×40
+     * and 40×60×60: 9–200 µs against estimates of 14–553 µs): its estimate is the model's for one pass over the
+     * activations, halved, which puts those layers at 0.6–1.8× their measured times. At the model's rates it split 10
+     * µs layers into halves that the hand-off and the other core's cache lines cost more than they saved (issue 12).
+     */
+    private long estimatedNanos() {
+        if (jit != null && jit.fills()) {
+            return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
+        }
+        return WorkerPool.estimatedNanos(g.flops(),
+                g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW());
+    }
+
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        // The input is read twice (copied into the padded buffers, then by the taps).
-        long bytes = g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW();
-        int threads = Math.min(pool.threadsFor(g.flops(), bytes), s.wide.length);
+        int threads = Math.min(pool.threadsFor(estimatedNanos()), s.wide.length);
         int planes = g.batch() * g.inChannels();
         // Split, a few ranges of planes per thread, claimed as threads come free: a late worker takes fewer.
         s.items = threads > 1 ? Math.min(planes, threads * ITEMS_PER_THREAD) : 1;
