@@ -1,7 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.function.IntConsumer;
 
 /**
  * Convolution of a layer with few output pixels and many channels (ResNet's 7×7, 14×14 and 28×28 stages), computed
@@ -141,12 +140,11 @@ final class ChannelLaneConv {
         private final int[] planesOf;
         /** Per thread: the transposed product of a chunk, {@code chunkPanels·MR × NR} per weight panel. */
         private final float[][] product;
-        private final IntConsumer task;
+        private final WorkerPool.ItemTask task;
         private float[] in;
         private float[] out;
         private float[] residual;
         private PostOps post;
-        private int threads;
         /** How many weight panel ranges each chunk of an image and group is cut into. */
         private int parts;
         /** This call's pixel panels per chunk, and chunks. */
@@ -161,20 +159,18 @@ final class ChannelLaneConv {
             task = this::runTask;
         }
 
-        private void runTask(int t) {
+        /** Item {@code item} (a weight panel range of a chunk of one image and group) on slot {@code t}. */
+        private void runTask(int item, int t) {
             int chunks = callChunks;
             int chunkPanels = callChunkPanels;
-            int items = g.batch() * g.groups() * chunks * parts;
             int perPart = (channelPanels + parts - 1) / parts;
-            for (int item = t; item < items; item += threads) {
-                int panel0 = item % parts * perPart;
-                int chunk = item / parts % chunks;
-                int image = item / parts / chunks;
-                if (panel0 < channelPanels) {
-                    convolve(this, t, image / g.groups(), image % g.groups(), chunk * chunkPanels,
-                            Math.min(pixelPanels, (chunk + 1) * chunkPanels), panel0,
-                            Math.min(channelPanels, panel0 + perPart));
-                }
+            int panel0 = item % parts * perPart;
+            int chunk = item / parts % chunks;
+            int image = item / parts / chunks;
+            if (panel0 < channelPanels) {
+                convolve(this, t, image / g.groups(), image % g.groups(), chunk * chunkPanels,
+                        Math.min(pixelPanels, (chunk + 1) * chunkPanels), panel0,
+                        Math.min(channelPanels, panel0 + perPart));
             }
         }
     }
@@ -196,9 +192,9 @@ final class ChannelLaneConv {
         s.out = out;
         s.residual = residual;
         s.post = post;
-        s.threads = threads;
         java.util.Arrays.fill(s.planesOf, -1);
-        pool.parallelFor(Math.min(threads, units * s.parts), s.task);
+        // Items claimed as threads come free: a late worker takes fewer.
+        pool.parallelItems(threads, units * s.parts, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;

@@ -2,7 +2,6 @@ package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 
 /**
  * A stride-1 KH×KW convolution as a sum of shifted matrix products, without im2col (stride 2 too with generated
@@ -214,12 +213,11 @@ final class ShiftedConv {
     final class Scratch {
         private final float[][] window;
         private final float[][] result;
-        private final IntConsumer task;
+        private final WorkerPool.ItemTask task;
         private float[] in;
         private float[] out;
         private float[] residual;
         private PostOps post;
-        private int threads;
         private int chunk;
         private int chunks;
 
@@ -229,13 +227,11 @@ final class ShiftedConv {
             task = this::runTask;
         }
 
-        private void runTask(int t) {
-            int items = g.batch() * g.groups() * chunks;
-            for (int item = t; item < items; item += threads) {
-                int grp = item / chunks % g.groups();
-                int n = item / chunks / g.groups();
-                chunk(in, out, residual, post, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
-            }
+        /** Item {@code item} (a chunk of padded-width columns of one image and group) on slot {@code t}. */
+        private void runTask(int item, int t) {
+            int grp = item / chunks % g.groups();
+            int n = item / chunks / g.groups();
+            chunk(in, out, residual, post, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
         }
     }
 
@@ -253,8 +249,8 @@ final class ShiftedConv {
         s.out = out;
         s.residual = residual;
         s.post = post;
-        s.threads = threads;
-        pool.parallelFor(Math.min(threads, images * s.chunks), s.task);
+        // Chunks claimed as threads come free: a late worker takes fewer.
+        pool.parallelItems(threads, images * s.chunks, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;

@@ -6,8 +6,6 @@ import dev.infero.cpu.jit.KernelCache;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -41,6 +39,12 @@ public final class WindowKernel {
     private static final FloatVector EVEN_LANES = laneIndexes(0);
     /** Lane i takes lane 2i + 1 of two consecutive vectors. */
     private static final FloatVector ODD_LANES = laneIndexes(1);
+
+    /**
+     * Plane ranges per thread of a split layer (see run): enough that a thread that starts late, or loses its core,
+     * leaves its share to the others, few enough that each range is many planes long.
+     */
+    private static final int ITEMS_PER_THREAD = 4;
 
     /** Output vectors the inner loops compute at a time. */
     private static final int BLOCK = 4;
@@ -313,12 +317,12 @@ public final class WindowKernel {
          * splitting loads in {@link #copyStrided} stay in bounds.
          */
         private final float[][] planeCodes;
-        private final IntConsumer task;
-        private final AtomicInteger nextPlane = new AtomicInteger();
+        private final WorkerPool.ItemTask task;
         private float[] in;
         private float[] out;
         private float[] residual;
-        private int threads;
+        /** This call's items: ranges of consecutive planes (see run). */
+        private int items;
 
         /** Per thread, the separable max pooling's row maxima of one plane. */
         private final float[][] rowMax;
@@ -337,19 +341,22 @@ public final class WindowKernel {
         }
 
         /**
-         * Task t computes planes taken one at a time from a shared counter, so when a thread is descheduled mid-layer
-         * (a loaded machine) the others take its remaining planes instead of waiting for it.
+         * Item {@code item}: planes [first, end) of the even cut of all planes into {@link #items} ranges, on the
+         * thread that owns slot {@code t}. Consecutive planes, so a thread streams through memory and, with the Vector
+         * API loops, copies the next plane of its range in while it computes the current one.
          */
-        private void runTask(int t) {
+        private void runTask(int item, int t) {
             int planes = g.batch() * g.inChannels();
+            int first = (int) ((long) item * planes / items);
+            int end = (int) ((long) (item + 1) * planes / items);
             if (halving) {
-                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                for (int plane = first; plane < end; plane++) {
                     maxPool2x2(in, out, plane);
                 }
                 return;
             }
             if (separable) {
-                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                for (int plane = first; plane < end; plane++) {
                     separableMaxPool(in, out, plane, rowMax[t]);
                 }
                 return;
@@ -359,7 +366,7 @@ public final class WindowKernel {
                 // Generated code copies each plane into the buffer and computes it in one call.
                 int size = g.inH() * g.inW();
                 int outSize = g.outH() * g.outW();
-                for (int plane = nextPlane.getAndIncrement(); plane < planes; plane = nextPlane.getAndIncrement()) {
+                for (int plane = first; plane < end; plane++) {
                     int c = plane % g.inChannels();
                     jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
                             residual, jitTable, c * DepthwiseKernel.TABLE);
@@ -370,20 +377,17 @@ public final class WindowKernel {
                 return;
             }
             float[] next = buffers[2 * t + 1];
-            int plane = nextPlane.getAndIncrement();
-            if (plane < planes) {
-                fillBuffer(in, plane, current, planeCodes[t]);
+            if (first < end) {
+                fillBuffer(in, first, current, planeCodes[t]);
             }
-            while (plane < planes) {
-                int following = nextPlane.getAndIncrement();
-                if (following < planes) {
-                    fillBuffer(in, following, next, planeCodes[t]);
+            for (int plane = first; plane < end; plane++) {
+                if (plane + 1 < end) {
+                    fillBuffer(in, plane + 1, next, planeCodes[t]);
                 }
                 plane(out, residual, plane, current, wide[t]);
                 float[] filled = next;
                 next = current;
                 current = filled;
-                plane = following;
             }
         }
     }
@@ -542,16 +546,34 @@ public final class WindowKernel {
         return new Scratch(Math.min(threads, this.threads));
     }
 
+    /**
+     * One-thread time of a call, in nanoseconds, for {@link WorkerPool#threadsFor}. The Vector API loops read the input
+     * twice (copied into the padded buffers, then by the taps), and measured close to the pool's model with that (3×3
+     * and 5×5 max pooling, 1 thread, best of 3,000 calls: 0.6–1.1× the estimate on 24×80×80 to 200×14×14). The
+     * generated code copies each plane into an L1 buffer and computes it there, 1.6–4.7× faster than the model says
+     * (3×3 and 5×5 depthwise on 24×80×80, 48×40×40, 96×20×20, 160×10×10, 24×160×160, 200×14×14, stride 2 on 64×40×40
+     * and 40×60×60: 9–200 µs against estimates of 14–553 µs): its estimate is the model's for one pass over the
+     * activations, halved, which puts those layers at 0.6–1.8× their measured times. At the model's rates it split 10
+     * µs layers into halves that the hand-off and the other core's cache lines cost more than they saved (issue 12).
+     */
+    private long estimatedNanos() {
+        if (jit != null && jit.fills()) {
+            return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
+        }
+        return WorkerPool.estimatedNanos(g.flops(),
+                g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW());
+    }
+
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         s.in = in;
         s.out = out;
         s.residual = residual;
-        // The input is read twice (copied into the padded buffers, then by the taps).
-        long bytes = g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW();
-        s.threads = Math.min(pool.threadsFor(g.flops(), bytes), s.wide.length);
-        s.nextPlane.set(0);
-        pool.parallelFor(s.threads, s.task);
+        int threads = Math.min(pool.threadsFor(estimatedNanos()), s.wide.length);
+        int planes = g.batch() * g.inChannels();
+        // Split, a few ranges of planes per thread, claimed as threads come free: a late worker takes fewer.
+        s.items = threads > 1 ? Math.min(planes, threads * ITEMS_PER_THREAD) : 1;
+        pool.parallelItems(threads, s.items, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;
