@@ -197,11 +197,9 @@ public final class DepthwiseKernel extends JitKernel {
      * Constants of the fill: the lane indexes 0, 2, … 30 (AVX-512 {@code vpermt2ps}: the even lanes of two vectors),
      * then for c = 0…8 an AVX2 mask of c leading lanes.
      */
-    private static final float[] CONSTS = new float[16 + 8 * 9 + 14];
-    /** Where the constants of {@code exp} start in {@link #CONSTS}, and their order. */
+    private static final float[] CONSTS = new float[16 + 8 * 9 + VectorExp.SIZE];
+    /** Where the constants of {@link VectorExp} start in {@link #CONSTS}. */
     private static final int EXP = 16 + 8 * 9;
-    private static final int E_LO = 0, E_HI = 1, E_LOG2E = 2, E_MAGIC = 3, E_NEG_LN2_HI = 4, E_NEG_LN2_LO = 5,
-            E_POLY = 6, E_ONE = 12, E_ZERO = 13;
 
     static {
         for (int i = 0; i < 16; i++) {
@@ -212,11 +210,7 @@ public final class DepthwiseKernel extends JitKernel {
                 CONSTS[16 + 8 * c + i] = Float.intBitsToFloat(i < c ? -1 : 0);
             }
         }
-        // exp(x) = 2^n · p(r), n = round(x · log2 e) (by adding 1.5 · 2^23), r = x - n · ln 2 in two parts, p the
-        // degree-7 polynomial of Cephes' expf; x clamped to [-86, 88] so 2^n and the result stay normal floats.
-        float[] e = {-86f, 88f, 1.44269504088896341f, 12582912f, -0.693359375f, 2.12194440e-4f, 1.9875691500E-4f,
-            1.3981999507E-3f, 8.3334519073E-3f, 4.1665795894E-2f, 1.6666665459E-1f, 5.0000001201E-1f, 1f, 0f};
-        System.arraycopy(e, 0, CONSTS, EXP, e.length);
+        System.arraycopy(VectorExp.constants(), 0, CONSTS, EXP, VectorExp.SIZE);
     }
 
     private final Key key;
@@ -669,6 +663,7 @@ public final class DepthwiseKernel extends JitKernel {
         Vec t0 = p.temp(0);
         Vec t1 = p.temp(1);
         Vec t2 = p.temp(2);
+        VectorExp exp = new VectorExp(CONSTS_REG, EXP, evex);
         for (int r = 0; r < rows; r++) {
             for (int x = 0; x < cols; x++) {
                 Vec acc = p.acc(r, x);
@@ -723,33 +718,20 @@ public final class DepthwiseKernel extends JitKernel {
                         as.vmulps(acc, acc, t0);
                         as.vmulps(acc, acc, constant(as, evex, T_SIXTH, t1));
                     }
-                    case SIGMOID -> {
-                        // 1 / (exp(-v) + 1), as PostOps.
-                        zero(as, evex, t0);
-                        as.vsubps(acc, t0, acc);
-                        emitExp(as, evex, acc, t0, t1, t2);
-                        as.vaddps(acc, acc, expConstant(as, evex, E_ONE, t0));
-                        as.vbroadcastss(t0, mem(CONSTS_REG, 4 * (EXP + E_ONE)));
-                        as.vdivps(acc, t0, acc);
-                    }
+                    case SIGMOID -> exp.sigmoid(as, acc, t0, t1, t2);
                     case SWISH -> {
                         // v · (1 / (exp(-alpha · v) + 1)), as PostOps' vector form.
                         Vec t3 = p.temp(3);
                         as.vmulps(t3, acc, constant(as, evex, T_ALPHA, t0));
-                        zero(as, evex, t0);
-                        as.vsubps(t3, t0, t3);
-                        emitExp(as, evex, t3, t0, t1, t2);
-                        as.vaddps(t3, t3, expConstant(as, evex, E_ONE, t0));
-                        as.vbroadcastss(t0, mem(CONSTS_REG, 4 * (EXP + E_ONE)));
-                        as.vdivps(t3, t0, t3);
+                        exp.sigmoid(as, t3, t0, t1, t2);
                         as.vmulps(acc, acc, t3);
                     }
                     case ELU -> {
                         // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.
                         Vec t3 = p.temp(3);
                         as.vmovups(t0, acc);
-                        emitExp(as, evex, t0, t1, t2, t3);
-                        as.vsubps(t0, t0, expConstant(as, evex, E_ONE, t1));
+                        exp.exp(as, t0, t1, t2, t3);
+                        as.vsubps(t0, t0, exp.constant(as, VectorExp.ONE, t1));
                         as.vmulps(t0, t0, constant(as, evex, T_ALPHA, t1));
                         whereNegative(as, evex, acc, t0, t1);
                     }
@@ -764,43 +746,6 @@ public final class DepthwiseKernel extends JitKernel {
                 }
             }
         }
-    }
-
-    /**
-     * {@code x = exp(x)} in registers, clobbering {@code n}, {@code p} and {@code c}: clamp, n = round(x · log2 e),
-     * r = x - n · ln 2, the polynomial in r, then 2^n added to its exponent bits.
-     */
-    private static void emitExp(Assembler as, boolean evex, Vec x, Vec n, Vec p, Vec c) {
-        // Constants first in a register, so a NaN stays in x (max/min return their second source on a NaN).
-        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_LO)));
-        as.vmaxps(x, c, x);
-        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_HI)));
-        as.vminps(x, c, x);
-        as.vbroadcastss(c, mem(CONSTS_REG, 4 * (EXP + E_LOG2E)));
-        as.vmovups(n, x);
-        as.vfmadd213ps(n, c, expConstant(as, evex, E_MAGIC, p));
-        // The low bits of n + 1.5 · 2^23 hold n: shifted into the exponent field they are 2^n's exponent bits.
-        as.vpslld(p, n, 23);
-        as.vsubps(n, n, expConstant(as, evex, E_MAGIC, c));
-        as.vfmadd231ps(x, n, expConstant(as, evex, E_NEG_LN2_HI, c));
-        as.vfmadd231ps(x, n, expConstant(as, evex, E_NEG_LN2_LO, c));
-        as.vbroadcastss(n, mem(CONSTS_REG, 4 * (EXP + E_POLY)));
-        for (int i = 1; i < 6; i++) {
-            as.vfmadd213ps(n, x, expConstant(as, evex, E_POLY + i, c));
-        }
-        as.vfmadd213ps(n, x, expConstant(as, evex, E_ONE, c));
-        as.vfmadd213ps(n, x, expConstant(as, evex, E_ONE, c));
-        as.vpaddd(x, n, p);
-    }
-
-    /** Constant {@code i} of exp as a broadcast source (see {@link #constant}). */
-    private static Operand expConstant(Assembler as, boolean evex, int i, Vec tmp) {
-        Mem m = mem(CONSTS_REG, 4 * (EXP + i));
-        if (evex) {
-            return m.bcst();
-        }
-        as.vbroadcastss(tmp, m);
-        return tmp;
     }
 
     /** Table entry {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
@@ -825,10 +770,6 @@ public final class DepthwiseKernel extends JitKernel {
     }
 
     private static void zero(Assembler as, boolean evex, Vec r) {
-        if (evex) {
-            as.vpxord(r, r, r);
-        } else {
-            as.vxorps(r, r, r);
-        }
+        VectorExp.zero(as, evex, r);
     }
 }

@@ -19,7 +19,8 @@ import java.lang.invoke.MethodHandle;
  * call sweeps a row panel across its column panels or a column panel down its row panels. The tile stays in
  * registers over all {@code kc} steps (broadcast-FMA: AVX-512 broadcasts A from memory inside the FMA, AVX2 through
  * one register; an AVX2 tile wider than 16 floats runs in 16-column groups), then gets its post-ops in registers —
- * per-row scale and bias, residual add at C's offsets, ReLU or clamp — and is stored once. AVX-512 tiles narrower
+ * per-row scale and bias, residual add at C's offsets, ReLU, clamp, or sigmoid, swish and ELU through the generated
+ * {@code exp} of {@link VectorExp} — and is stored once. AVX-512 tiles narrower
  * than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two consecutive A
  * panels ({@code mr} up to {@code 2 · panelRows}; the second panel {@code kc · panelRows} floats after the first).
  *
@@ -39,8 +40,20 @@ public final class GemmKernel extends JitKernel {
         INT_ACCUMULATE
     }
 
-    /** Activations applied in registers. */
-    public enum Activation { NONE, RELU, CLAMP }
+    /** Activations applied in registers (alpha: clamp's min, swish's beta, ELU's alpha; beta: clamp's max). */
+    public enum Activation {
+        NONE, RELU, CLAMP,
+        /** {@code 1 / (exp(-v) + 1)}. */
+        SIGMOID,
+        /** {@code v · 1 / (exp(-alpha · v) + 1)}. */
+        SWISH,
+        /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
+        ELU;
+
+        boolean usesExp() {
+            return this == SIGMOID || this == SWISH || this == ELU;
+        }
+    }
 
     /**
      * Everything the code depends on.
@@ -148,13 +161,14 @@ public final class GemmKernel extends JitKernel {
 
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
-    private static final int STACK_ARGS = 17;
+    private static final int STACK_ARGS = 18;
+    private static final float[] EXP_CONSTANTS = VectorExp.constants();
     private static final MethodHandle CALL;
 
     static {
         MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
         for (int i = 0; i < args.length; i++) {
-            args[i] = i < 6 || i == args.length - 1 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+            args[i] = i < 6 || i >= args.length - 2 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
         }
         CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
     }
@@ -218,7 +232,7 @@ public final class GemmKernel extends JitKernel {
                     (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(NO_SEGMENTS));
+                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -247,7 +261,8 @@ public final class GemmKernel extends JitKernel {
             CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
                     MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE),
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
-                    (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table));
+                    (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table),
+                    MemorySegment.ofArray(EXP_CONSTANTS));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -263,12 +278,13 @@ public final class GemmKernel extends JitKernel {
     }
 
     private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
-            B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16;
+            B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16,
+            EXP_TABLE = 17;
 
     /**
      * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
      * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
-     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments)}.
+     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa;
@@ -410,6 +426,15 @@ public final class GemmKernel extends JitKernel {
                 as.vbroadcastss(lo, arg(ALPHA));
                 as.vbroadcastss(hi, arg(BETA));
             }
+            // Sigmoid, swish, ELU: the exp table through bCur (free after the K loop); per row the affine part and
+            // residual first for all its vectors, then the activation and store vector by vector in t0–t3 (the
+            // four registers past the accumulators: the scale and bias broadcasts are spent by then).
+            boolean expAct = key.activation.usesExp();
+            VectorExp exp = new VectorExp(bCur, 0, evex);
+            Vec[] t = {lo, hi, sTmp, bTmp};
+            if (expAct) {
+                as.mov(bCur, arg(EXP_TABLE));
+            }
             as.lea(row, mem(c, col * vb));
             if (key.residual) {
                 as.lea(resRow, mem(res, col * vb));
@@ -454,11 +479,14 @@ public final class GemmKernel extends JitKernel {
                             }
                         }
                     }
-                    if (key.masked) {
-                        as.vmovups(out.k(k(col + v + 1)), acc);
-                    } else {
-                        as.vmovups(out, acc);
+                    if (!expAct) {
+                        store(as, key, out, acc, col + v + 1);
                     }
+                }
+                for (int v = 0; expAct && v < groupVectors; v++) {
+                    Vec acc = vec(r * groupVectors + v, bits);
+                    expActivation(as, key.activation, exp, evex, acc, t);
+                    store(as, key, mem(row, v * vb), acc, col + v + 1);
                 }
                 if (r + 1 < key.mr) {
                     as.add(row, ldc);
@@ -482,5 +510,46 @@ public final class GemmKernel extends JitKernel {
         }
         as.ret();
         return as.code();
+    }
+
+    private static void store(Assembler as, Key key, Mem out, Vec acc, int mask) {
+        if (key.masked) {
+            as.vmovups(out.k(k(mask)), acc);
+        } else {
+            as.vmovups(out, acc);
+        }
+    }
+
+    /** Sigmoid, swish or ELU of {@code acc} as {@code PostOps}, in the four temporaries {@code t}. */
+    private static void expActivation(Assembler as, Activation activation, VectorExp exp, boolean evex, Vec acc,
+                                      Vec[] t) {
+        switch (activation) {
+            case SIGMOID -> exp.sigmoid(as, acc, t[0], t[1], t[2]);
+            case SWISH -> {
+                // v · (1 / (exp(-alpha · v) + 1)), as PostOps' vector form.
+                as.vbroadcastss(t[3], arg(ALPHA));
+                as.vmulps(t[3], acc, t[3]);
+                exp.sigmoid(as, t[3], t[0], t[1], t[2]);
+                as.vmulps(acc, acc, t[3]);
+            }
+            case ELU -> {
+                // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.
+                as.vmovups(t[0], acc);
+                exp.exp(as, t[0], t[1], t[2], t[3]);
+                as.vsubps(t[0], t[0], exp.constant(as, VectorExp.ONE, t[1]));
+                as.vbroadcastss(t[1], arg(ALPHA));
+                as.vmulps(t[0], t[0], t[1]);
+                if (evex) {
+                    // k7: the tile's column masks use k1–k4.
+                    as.vcmpps(k(7), acc, exp.at(VectorExp.ZERO).bcst(), Assembler.CMP_LT_OS);
+                    as.vmovups(acc.k(k(7)), t[0]);
+                } else {
+                    VectorExp.zero(as, false, t[1]);
+                    as.vcmpps(t[1], acc, t[1], Assembler.CMP_LT_OS);
+                    as.vblendvps(acc, acc, t[0], t[1]);
+                }
+            }
+            default -> throw new IllegalArgumentException("not an exp activation: " + activation);
+        }
     }
 }

@@ -98,7 +98,8 @@ public final class PostOps {
     /** Whether {@link MicroKernel}'s generated code can apply these post-ops in registers. */
     boolean jitFusable() {
         return !integerSums && codes == null
-                && (activation == Activation.NONE || activation == Activation.RELU || activation == Activation.CLAMP);
+                && activation != Activation.LEAKY_RELU && activation != Activation.PRELU
+                && activation != Activation.HSWISH;
     }
 
     float[] jitScale() {
@@ -113,6 +114,9 @@ public final class PostOps {
         return switch (activation) {
             case RELU -> dev.infero.cpu.jit.GemmKernel.Activation.RELU;
             case CLAMP -> dev.infero.cpu.jit.GemmKernel.Activation.CLAMP;
+            case SIGMOID -> dev.infero.cpu.jit.GemmKernel.Activation.SIGMOID;
+            case SWISH -> dev.infero.cpu.jit.GemmKernel.Activation.SWISH;
+            case ELU -> dev.infero.cpu.jit.GemmKernel.Activation.ELU;
             default -> dev.infero.cpu.jit.GemmKernel.Activation.NONE;
         };
     }

@@ -117,6 +117,84 @@ class GemmKernelTest {
         }
     }
 
+    /**
+     * Sigmoid, swish and ELU (the generated exp) against the same sums through a kernel without the activation, the
+     * activation then in double precision as PostOps' scalar form: 2e-6 relative, as the depthwise kernel.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void expActivationsMatchJavaOnTheSameSums(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available");
+        Random rnd = new Random(34);
+        GemmKernel.Activation[] acts = {GemmKernel.Activation.SIGMOID, GemmKernel.Activation.SWISH,
+            GemmKernel.Activation.ELU};
+        try (KernelCache cache = new KernelCache("test")) {
+            for (int trial = 0; trial < 120; trial++) {
+                GemmKernel.Activation act = acts[trial % 3];
+                boolean wide = isa == Jit.Isa.AVX512 && rnd.nextInt(4) == 0;
+                int nr = wide ? 64 : new int[] {8, 16, 32}[rnd.nextInt(3)];
+                int mr = wide ? 1 + rnd.nextInt(PANEL) : 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
+                int rows = mr > PANEL ? 2 * PANEL : PANEL;
+                GemmKernel.Mode mode = rnd.nextBoolean() ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
+                boolean scale = rnd.nextBoolean();
+                boolean bias = rnd.nextBoolean();
+                boolean residual = rnd.nextBoolean();
+                boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
+                int width = masked ? 1 + rnd.nextInt(nr) : nr;
+                GemmKernel plain = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
+                        residual, GemmKernel.Activation.NONE, masked));
+                GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
+                        residual, act, masked));
+                int kc = 1 + rnd.nextInt(40);
+                int count = 1 + rnd.nextInt(3);
+                int ldb = nr + rnd.nextInt(5);
+                int ldc = width + rnd.nextInt(4);
+                int aStep = kc * rows;
+                int cStep = rows * ldc;
+                float[] a = values(rnd, count * aStep, false);
+                float[] b = values(rnd, (kc - 1) * ldb + nr, false);
+                int cLen = (count - 1) * cStep + (rows - 1) * ldc + nr + 3;
+                float[] c = values(rnd, cLen, false);
+                float[] res = values(rnd, cLen, false);
+                // Scales up to ±40: sums past exp's clamp at -86 and 88 too.
+                float[] sc = values(rnd, count * rows, false);
+                for (int i = 0; i < sc.length; i++) {
+                    sc[i] *= 40;
+                }
+                float[] bi = values(rnd, count * rows, false);
+                float alpha = act == GemmKernel.Activation.SWISH ? 0.5f + rnd.nextFloat() : 0.2f + rnd.nextFloat();
+                float[] sums = c.clone();
+                float[] actual = c.clone();
+                plain.run(kc, count, a, 0, aStep, b, 0, ldb, 0, sums, 0, ldc, cStep, width, sc, 0, bi, 0, rows,
+                        res, alpha, 0);
+                kernel.run(kc, count, a, 0, aStep, b, 0, ldb, 0, actual, 0, ldc, cStep, width, sc, 0, bi, 0, rows,
+                        res, alpha, 0);
+                boolean[] written = new boolean[cLen];
+                for (int t = 0; t < count; t++) {
+                    for (int r = 0; r < mr; r++) {
+                        for (int j = 0; j < width; j++) {
+                            written[t * cStep + r * ldc + j] = true;
+                        }
+                    }
+                }
+                for (int i = 0; i < cLen; i++) {
+                    if (!written[i]) {
+                        assertEquals(c[i], actual[i], "untouched, trial " + trial + " at " + i);
+                        continue;
+                    }
+                    double v = sums[i];
+                    float expected = (float) switch (act) {
+                        case SIGMOID -> 1 / (1 + Math.exp(-v));
+                        case SWISH -> v / (1 + Math.exp(-alpha * v));
+                        default -> v < 0 ? alpha * (Math.exp(v) - 1) : v;
+                    };
+                    assertEquals(expected, actual[i], 2e-6f * (1 + Math.abs(expected)), "trial " + trial + " "
+                            + kernel.key() + " kc " + kc + " width " + width + " at " + i + ", sum " + v);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void refusesOutOfRangeCalls(Jit.Isa isa) {

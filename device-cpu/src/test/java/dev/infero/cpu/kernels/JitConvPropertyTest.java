@@ -57,9 +57,11 @@ class JitConvPropertyTest {
     }
 
     private static PostOps post(Random r, int cout) {
+        // Sigmoid, swish and ELU: applied in registers through the generated exp.
         PostOps.Activation act = new PostOps.Activation[] {PostOps.Activation.NONE, PostOps.Activation.RELU,
-                PostOps.Activation.CLAMP, PostOps.Activation.LEAKY_RELU}[r.nextInt(4)];
-        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : 0.1f;
+                PostOps.Activation.CLAMP, PostOps.Activation.LEAKY_RELU, PostOps.Activation.SIGMOID,
+                PostOps.Activation.SWISH, PostOps.Activation.ELU}[r.nextInt(7)];
+        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 1f : 0.1f;
         PostOps post = new PostOps(r.nextBoolean() ? RandomData.uniform(r, cout) : null, r.nextBoolean(), act,
                 alpha, 0.4f);
         return r.nextInt(3) == 0 ? post.scaledBy(RandomData.uniform(r, cout)) : post;

@@ -1,0 +1,104 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.mem;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mem;
+import dev.infero.cpu.jit.Asm.Operand;
+import dev.infero.cpu.jit.Asm.Vec;
+
+/**
+ * The generated {@code exp} (Cephes' expf polynomial) and the sigmoid built on it, for every kernel that applies
+ * SIGMOID, SWISH or ELU in registers ({@link DepthwiseKernel}, {@link GemmKernel}): the emitter and its constants
+ * table, which the kernel hands its code at {@code base + 4 · offset} bytes (a copy of {@link #constants()} there).
+ * Four vector registers: the value and three temporaries.
+ */
+final class VectorExp {
+    /** Indexes of the constants in the table. */
+    static final int LO = 0, HI = 1, LOG2E = 2, MAGIC = 3, NEG_LN2_HI = 4, NEG_LN2_LO = 5, POLY = 6, ONE = 12,
+            ZERO = 13;
+    /** Entries of the table. */
+    static final int SIZE = 14;
+
+    // exp(x) = 2^n · p(r), n = round(x · log2 e) (by adding 1.5 · 2^23), r = x - n · ln 2 in two parts, p the
+    // degree-7 polynomial of Cephes' expf; x clamped to [-86, 88] so 2^n and the result stay normal floats.
+    private static final float[] CONSTANTS = {-86f, 88f, 1.44269504088896341f, 12582912f, -0.693359375f,
+        2.12194440e-4f, 1.9875691500E-4f, 1.3981999507E-3f, 8.3334519073E-3f, 4.1665795894E-2f, 1.6666665459E-1f,
+        5.0000001201E-1f, 1f, 0f};
+
+    private final Gp base;
+    private final int offset;
+    private final boolean evex;
+
+    /** The emitter for code that finds the table at {@code base + 4 · offset}, with EVEX broadcasts or without. */
+    VectorExp(Gp base, int offset, boolean evex) {
+        this.base = base;
+        this.offset = offset;
+        this.evex = evex;
+    }
+
+    /** A copy of the table (see {@link #VectorExp}). */
+    static float[] constants() {
+        return CONSTANTS.clone();
+    }
+
+    /** Constant {@code i} in memory. */
+    Mem at(int i) {
+        return mem(base, 4 * (offset + i));
+    }
+
+    /** Constant {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
+    Operand constant(Assembler as, int i, Vec tmp) {
+        if (evex) {
+            return at(i).bcst();
+        }
+        as.vbroadcastss(tmp, at(i));
+        return tmp;
+    }
+
+    /**
+     * {@code x = exp(x)} in registers, clobbering {@code n}, {@code p} and {@code c}: clamp, n = round(x · log2 e),
+     * r = x - n · ln 2, the polynomial in r, then 2^n added to its exponent bits.
+     */
+    void exp(Assembler as, Vec x, Vec n, Vec p, Vec c) {
+        // Constants first in a register, so a NaN stays in x (max/min return their second source on a NaN).
+        as.vbroadcastss(c, at(LO));
+        as.vmaxps(x, c, x);
+        as.vbroadcastss(c, at(HI));
+        as.vminps(x, c, x);
+        as.vbroadcastss(c, at(LOG2E));
+        as.vmovups(n, x);
+        as.vfmadd213ps(n, c, constant(as, MAGIC, p));
+        // The low bits of n + 1.5 · 2^23 hold n: shifted into the exponent field they are 2^n's exponent bits.
+        as.vpslld(p, n, 23);
+        as.vsubps(n, n, constant(as, MAGIC, c));
+        as.vfmadd231ps(x, n, constant(as, NEG_LN2_HI, c));
+        as.vfmadd231ps(x, n, constant(as, NEG_LN2_LO, c));
+        as.vbroadcastss(n, at(POLY));
+        for (int i = 1; i < 6; i++) {
+            as.vfmadd213ps(n, x, constant(as, POLY + i, c));
+        }
+        as.vfmadd213ps(n, x, constant(as, ONE, c));
+        as.vfmadd213ps(n, x, constant(as, ONE, c));
+        as.vpaddd(x, n, p);
+    }
+
+    /** {@code x = 1 / (exp(-x) + 1)}, as {@code PostOps}, clobbering {@code t0}, {@code t1}, {@code t2}. */
+    void sigmoid(Assembler as, Vec x, Vec t0, Vec t1, Vec t2) {
+        zero(as, evex, t0);
+        as.vsubps(x, t0, x);
+        exp(as, x, t0, t1, t2);
+        as.vaddps(x, x, constant(as, ONE, t0));
+        as.vbroadcastss(t0, at(ONE));
+        as.vdivps(x, t0, x);
+    }
+
+    /** {@code r = 0}. */
+    static void zero(Assembler as, boolean evex, Vec r) {
+        if (evex) {
+            as.vpxord(r, r, r);
+        } else {
+            as.vxorps(r, r, r);
+        }
+    }
+}
