@@ -140,7 +140,9 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
-        if (isa != null && kind == Kind.DEPTHWISE && inputCodes == null && outputCodes == null
+        // INT8 models' depthwise layers on codes take the generated code too: Java quantizes the input into the
+        // buffer (no Fill), the code computes the plane, and its output codes are written from the finished plane.
+        if (isa != null && kind == Kind.DEPTHWISE
                 && tapOffset.length <= DepthwiseKernel.MAX_TAPS
                 && DepthwiseKernel.Key.fits(isa, g.outH(), g.outW(), pitch, maxOffset)) {
             DepthwiseKernel.Activation act = post.depthwiseJitActivation();
@@ -150,7 +152,8 @@ public final class WindowKernel {
             List<Integer> first = Arrays.stream(columnFirst).boxed().toList();
             List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
             // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
-            DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
+            DepthwiseKernel.Fill fill = inputCodes == null
+                    && DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
                     ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
                     Arrays.stream(columnShift).boxed().toList(), first, end) : null;
             this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
@@ -215,6 +218,11 @@ public final class WindowKernel {
         return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa);
     }
 
+    /** The ISA of this kernel's generated code, or {@code null} when it runs the Vector API loops. */
+    private Jit.Isa isa() {
+        return jit == null ? null : jit.key().isa();
+    }
+
     /** For exec types: {@code jit_avx512}, {@code jit_avx2}, or the Vector API's {@code vector512}. */
     public String implementation() {
         return jit != null ? jit.implementation() : "vector" + S.vectorBitSize();
@@ -232,7 +240,7 @@ public final class WindowKernel {
         for (int i = 0; i < weights.length; i++) {
             scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
         }
-        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, null);
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, Jit.isa("depthwise"));
     }
 
     /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */
@@ -251,13 +259,13 @@ public final class WindowKernel {
         }
         float[] bias = post.onlyBias();
         if (bias == null) {
-            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, null);
+            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, isa());
         }
         ActivationQuantizer[] biased = new ActivationQuantizer[codes.length];
         for (int c = 0; c < codes.length; c++) {
             biased[c] = codes[c].adding(bias[c]);
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, null);
+        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, isa());
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
@@ -587,6 +595,9 @@ public final class WindowKernel {
             jit.run(buf, 0, weights, c * tapOffset.length, out, o, residual, jitTable, c * DepthwiseKernel.TABLE);
             if (!jitPostOps && !post.isIdentity()) {
                 post.apply(out, o, g.outH() * g.outW(), c, residual);
+            }
+            if (outputCodes != null) {
+                outputCodes[c].quantize(out, o, out, o, g.outH() * g.outW());
             }
             return;
         }
