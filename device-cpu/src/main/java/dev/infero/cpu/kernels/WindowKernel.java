@@ -235,12 +235,18 @@ public final class WindowKernel {
      */
     public static WindowKernel depthwiseOnCodes(ConvGeometry g, float[] weights, ActivationQuantizer[] inputCodes,
                                                 PostOps post) {
+        return depthwiseOnCodes(g, weights, inputCodes, post, Jit.isa("depthwise"));
+    }
+
+    /** {@link #depthwiseOnCodes} with generated code for {@code isa}, or the Vector API loops when it is {@code null}. */
+    public static WindowKernel depthwiseOnCodes(ConvGeometry g, float[] weights, ActivationQuantizer[] inputCodes,
+                                                PostOps post, Jit.Isa isa) {
         float[] scaled = new float[weights.length];
         int perChannel = weights.length / inputCodes.length;
         for (int i = 0; i < weights.length; i++) {
             scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
         }
-        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, Jit.isa("depthwise"));
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, isa);
     }
 
     /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */

@@ -92,6 +92,66 @@ class DepthwiseJitPropertyTest {
         }
     }
 
+    /**
+     * INT8 models' depthwise layers on codes (input quantized into the buffer by Java, optionally writing the codes of
+     * the output's quantizer): the generated code against the Vector API loops, the codes at most one step apart (an
+     * ulp of the sum on a rounding boundary) and the values within float rounding.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void depthwiseOnCodesMatchesTheVectorKernel(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(977 + isa.ordinal());
+        for (int trial = 0; trial < 120; trial++) {
+            ConvGeometry g = geometry(r);
+            int c = g.inChannels();
+            float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
+            float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
+            ActivationQuantizer[] inCodes = new ActivationQuantizer[c];
+            ActivationQuantizer[] outCodes = new ActivationQuantizer[c];
+            for (int i = 0; i < c; i++) {
+                inCodes[i] = quantizer(r, 0.01f);
+                outCodes[i] = quantizer(r, 0.02f);
+            }
+            PostOps post = r.nextBoolean() ? new PostOps(RandomData.uniform(r, c), false, PostOps.Activation.RELU, 0f, 0f)
+                    : new PostOps(RandomData.uniform(r, c), false, PostOps.Activation.NONE, 0f, 0f);
+            boolean writeCodes = r.nextBoolean();
+            WindowKernel reference = WindowKernel.depthwiseOnCodes(g, wts, inCodes, post, null);
+            WindowKernel generated = WindowKernel.depthwiseOnCodes(g, wts, inCodes, post, isa);
+            if (writeCodes) {
+                reference = reference.writingCodes(outCodes);
+                generated = generated.writingCodes(outCodes);
+            }
+            assertEquals("jit_" + isa.label(), generated.implementation());
+            int outLen = g.batch() * c * g.outH() * g.outW();
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            int threads = 1 + r.nextInt(2);
+            try (WorkerPool pool = new WorkerPool(threads, "t")) {
+                reference.run(in, expected, null, reference.newScratch(threads), pool);
+                generated.run(in, actual, null, generated.newScratch(threads), pool);
+            }
+            for (int i = 0; i < outLen; i++) {
+                float tolerance = writeCodes ? 1f : 2e-6f * (1 + Math.abs(expected[i]));
+                assertEquals(expected[i], actual[i], tolerance, "trial " + trial + " " + g + " codes out " + writeCodes
+                        + " at " + i);
+            }
+        }
+    }
+
+    /** A u8 quantizer with a random integer zero point and a step of 1–3 × {@code unit}. */
+    private static ActivationQuantizer quantizer(Random r, float unit) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int zp = r.nextInt(256);
+            float step = unit * (1 + r.nextInt(3));
+            ActivationQuantizer q = ActivationQuantizer.of(-zp * step, (255 - zp) * step, 256);
+            if (q != null) {
+                return q;
+            }
+        }
+        return ActivationQuantizer.of(-1.28f, 1.27f, 256);
+    }
+
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void kernelsPastElevenByElevenKeepTheVectorKernel(Jit.Isa isa) {
