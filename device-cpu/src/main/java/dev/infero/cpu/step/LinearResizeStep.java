@@ -1,10 +1,8 @@
 package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.graph.Value;
 import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -74,30 +72,16 @@ public final class LinearResizeStep implements Step<LinearResizeStep.Scratch> {
      * only, without antialiasing.
      */
     public static LinearResizeStep of(Node node) {
-        if (!(node.op() instanceof Interpolate op) || !op.attributes().mode().equals("linear_onnx")
-                || op.attributes().antialias() || node.outputs().size() != 1) {
+        SpatialResize r = SpatialResize.of(node, "linear_onnx");
+        if (r == null || r.op().attributes().antialias()) {
             return null;
         }
-        Value in = node.input(0);
-        Value out = node.output(0);
-        if (in.type() != ElementType.F32 || !in.shape().isStatic() || !out.shape().isStatic()
-                || in.shape().rank() != 4 || out.shape().rank() != 4) {
+        int[] is = r.in();
+        int[] os = r.out();
+        if ((long) os[0] * os[1] * os[2] * os[3] >= Integer.MAX_VALUE) {
             return null;
         }
-        int[] is = in.shape().toArray();
-        int[] os = out.shape().toArray();
-        if (is[0] != os[0] || is[1] != os[1] || (long) is[2] * is[3] == 0 || (long) os[0] * os[1] * os[2] * os[3] == 0
-                || (long) os[0] * os[1] * os[2] * os[3] >= Integer.MAX_VALUE) {
-            return null;
-        }
-        Tensor[] inputs = new Tensor[node.inputs().size()];
-        for (int i = 1; i < inputs.length; i++) {
-            Value v = node.input(i);
-            if (v != null && (inputs[i] = v.knownValue()) == null) {
-                return null;
-            }
-        }
-        Interpolate.AxisTaps[] taps = op.axisTaps(is, inputs);
+        Interpolate.AxisTaps[] taps = r.op().axisTaps(is, r.inputs());
         if (taps == null || !identity(taps[0]) || !identity(taps[1]) || taps[2].taps() != 2 || taps[3].taps() != 2
                 || taps[2].outSize() != os[2] || taps[3].outSize() != os[3]) {
             return null;

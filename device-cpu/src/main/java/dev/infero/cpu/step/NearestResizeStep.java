@@ -1,7 +1,6 @@
 package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.graph.Value;
 import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -36,29 +35,18 @@ public final class NearestResizeStep implements Step<NearestResizeStep.Scratch> 
 
     /** The kernel for {@code node}, or {@code null} when it is not a nearest spatial f32 resize of static NCHW data. */
     public static NearestResizeStep of(Node node) {
-        if (!(node.op() instanceof Interpolate op) || !op.attributes().mode().equals("nearest")
-                || node.outputs().size() != 1) {
+        SpatialResize resize = SpatialResize.of(node, "nearest");
+        if (resize == null) {
             return null;
         }
-        Value in = node.input(0);
-        Value out = node.output(0);
-        if (in.type() != ElementType.F32 || !in.shape().isStatic() || !out.shape().isStatic()
-                || in.shape().rank() != 4 || out.shape().rank() != 4) {
-            return null;
-        }
-        int[] is = in.shape().toArray();
-        int[] os = out.shape().toArray();
+        Interpolate op = resize.op();
+        int[] is = resize.in();
+        int[] os = resize.out();
+        Tensor[] inputs = resize.inputs();
         long inPlane = (long) is[2] * is[3];
         // Indices must be exact in float: below 2^24.
-        if (is[0] != os[0] || is[1] != os[1] || inPlane == 0 || inPlane >= 1 << 24 || (long) os[2] * os[3] == 0) {
+        if (inPlane >= 1 << 24) {
             return null;
-        }
-        Tensor[] inputs = new Tensor[node.inputs().size()];
-        for (int i = 1; i < inputs.length; i++) {
-            Value v = node.input(i);
-            if (v != null && (inputs[i] = v.knownValue()) == null) {
-                return null;
-            }
         }
         int planes = is[0] * is[1];
         int outPlane = os[2] * os[3];
