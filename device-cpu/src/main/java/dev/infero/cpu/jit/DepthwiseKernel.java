@@ -719,22 +719,9 @@ public final class DepthwiseKernel extends JitKernel {
                         as.vmulps(acc, acc, constant(as, evex, T_SIXTH, t1));
                     }
                     case SIGMOID -> exp.sigmoid(as, acc, t0, t1, t2);
-                    case SWISH -> {
-                        // v · (1 / (exp(-alpha · v) + 1)), as PostOps' vector form.
-                        Vec t3 = p.temp(3);
-                        as.vmulps(t3, acc, constant(as, evex, T_ALPHA, t0));
-                        exp.sigmoid(as, t3, t0, t1, t2);
-                        as.vmulps(acc, acc, t3);
-                    }
-                    case ELU -> {
-                        // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.
-                        Vec t3 = p.temp(3);
-                        as.vmovups(t0, acc);
-                        exp.exp(as, t0, t1, t2, t3);
-                        as.vsubps(t0, t0, exp.constant(as, VectorExp.ONE, t1));
-                        as.vmulps(t0, t0, constant(as, evex, T_ALPHA, t1));
-                        whereNegative(as, evex, acc, t0, t1);
-                    }
+                    case SWISH -> exp.swish(as, acc, constant(as, evex, T_ALPHA, t0), p.temp(3), t0, t1, t2);
+                    case ELU -> exp.elu(as, acc, tmp -> constant(as, evex, T_ALPHA, tmp), k(2), t0, t1, t2,
+                            p.temp(3));
                 }
                 if (!masked) {
                     as.vmovups(mem(O_CUR, off), acc);

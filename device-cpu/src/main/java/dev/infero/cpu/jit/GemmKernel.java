@@ -485,7 +485,7 @@ public final class GemmKernel extends JitKernel {
                 }
                 for (int v = 0; expAct && v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    expActivation(as, key.activation, exp, evex, acc, t);
+                    expActivation(as, key.activation, exp, acc, t);
                     store(as, key, mem(row, v * vb), acc, col + v + 1);
                 }
                 if (r + 1 < key.mr) {
@@ -521,34 +521,17 @@ public final class GemmKernel extends JitKernel {
     }
 
     /** Sigmoid, swish or ELU of {@code acc} as {@code PostOps}, in the four temporaries {@code t}. */
-    private static void expActivation(Assembler as, Activation activation, VectorExp exp, boolean evex, Vec acc,
-                                      Vec[] t) {
+    private static void expActivation(Assembler as, Activation activation, VectorExp exp, Vec acc, Vec[] t) {
         switch (activation) {
             case SIGMOID -> exp.sigmoid(as, acc, t[0], t[1], t[2]);
             case SWISH -> {
-                // v · (1 / (exp(-alpha · v) + 1)), as PostOps' vector form.
                 as.vbroadcastss(t[3], arg(ALPHA));
-                as.vmulps(t[3], acc, t[3]);
-                exp.sigmoid(as, t[3], t[0], t[1], t[2]);
-                as.vmulps(acc, acc, t[3]);
+                exp.swish(as, acc, t[3], t[3], t[0], t[1], t[2]);
             }
-            case ELU -> {
-                // v < 0 ? (exp(v) - 1) · alpha : v, as PostOps.
-                as.vmovups(t[0], acc);
-                exp.exp(as, t[0], t[1], t[2], t[3]);
-                as.vsubps(t[0], t[0], exp.constant(as, VectorExp.ONE, t[1]));
-                as.vbroadcastss(t[1], arg(ALPHA));
-                as.vmulps(t[0], t[0], t[1]);
-                if (evex) {
-                    // k7: the tile's column masks use k1–k4.
-                    as.vcmpps(k(7), acc, exp.at(VectorExp.ZERO).bcst(), Assembler.CMP_LT_OS);
-                    as.vmovups(acc.k(k(7)), t[0]);
-                } else {
-                    VectorExp.zero(as, false, t[1]);
-                    as.vcmpps(t[1], acc, t[1], Assembler.CMP_LT_OS);
-                    as.vblendvps(acc, acc, t[0], t[1]);
-                }
-            }
+            case ELU -> exp.elu(as, acc, tmp -> {
+                as.vbroadcastss(tmp, arg(ALPHA));
+                return tmp;
+            }, k(7), t[0], t[1], t[2], t[3]); // k7: the tile's column masks use k1–k4.
             default -> throw new IllegalArgumentException("not an exp activation: " + activation);
         }
     }

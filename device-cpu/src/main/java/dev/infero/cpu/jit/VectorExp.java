@@ -3,9 +3,11 @@ package dev.infero.cpu.jit;
 import static dev.infero.cpu.jit.Asm.mem;
 
 import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mask;
 import dev.infero.cpu.jit.Asm.Mem;
 import dev.infero.cpu.jit.Asm.Operand;
 import dev.infero.cpu.jit.Asm.Vec;
+import java.util.function.Function;
 
 /**
  * The generated {@code exp} (Cephes' expf polynomial) and the sigmoid built on it, for every kernel that applies
@@ -91,6 +93,36 @@ final class VectorExp {
         as.vaddps(x, x, constant(as, ONE, t0));
         as.vbroadcastss(t0, at(ONE));
         as.vdivps(x, t0, x);
+    }
+
+    /**
+     * Swish, {@code acc = acc · (1 / (exp(-alpha · acc) + 1))} as {@code PostOps}' vector form: {@code alpha} an
+     * operand valid now (a register or a broadcast), {@code s} the sigmoid's register, {@code t0}–{@code t2} clobbered.
+     */
+    void swish(Assembler as, Vec acc, Operand alpha, Vec s, Vec t0, Vec t1, Vec t2) {
+        as.vmulps(s, acc, alpha);
+        sigmoid(as, s, t0, t1, t2);
+        as.vmulps(acc, acc, s);
+    }
+
+    /**
+     * ELU, {@code acc = acc < 0 ? (exp(acc) - 1) · alpha : acc} as {@code PostOps}: {@code alpha} gives the operand
+     * through the temporary it is passed (after the exp, which clobbers it); the lanes are selected with mask
+     * {@code k} (EVEX) or a blend; {@code t0}–{@code t3} clobbered.
+     */
+    void elu(Assembler as, Vec acc, Function<Vec, Operand> alpha, Mask k, Vec t0, Vec t1, Vec t2, Vec t3) {
+        as.vmovups(t0, acc);
+        exp(as, t0, t1, t2, t3);
+        as.vsubps(t0, t0, constant(as, ONE, t1));
+        as.vmulps(t0, t0, alpha.apply(t1));
+        if (evex) {
+            as.vcmpps(k, acc, at(ZERO).bcst(), Assembler.CMP_LT_OS);
+            as.vmovups(acc.k(k), t0);
+        } else {
+            zero(as, false, t1);
+            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
+            as.vblendvps(acc, acc, t0, t1);
+        }
     }
 
     /** {@code r = 0}. */
