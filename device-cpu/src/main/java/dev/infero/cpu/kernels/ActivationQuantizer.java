@@ -86,11 +86,7 @@ public final class ActivationQuantizer {
      * loops compute it.
      */
     public int level(float x) {
-        return level(x, inverse, offset);
-    }
-
-    private int level(float x, float scale, float add) {
-        int bits = Float.floatToRawIntBits(Math.fma(x, scale, add) + ROUND);
+        int bits = Float.floatToRawIntBits(Math.fma(x, inverse, offset) + ROUND);
         int lowest = Float.floatToRawIntBits(ROUND);
         return Math.min(Math.max(bits, lowest), Float.floatToRawIntBits(ROUND + steps)) - lowest;
     }
@@ -119,40 +115,56 @@ public final class ActivationQuantizer {
 
     /**
      * The one packing loop: the levels of rows 0 and 1 side by side in {@code width} bits each, and with a width of
-     * 8 those of rows 2 and 3 in the upper 16 bits. Codes go through the same rounding as values, with scale 1 and the
-     * zero point as offset: for every code a quantizer writes ({@code -zeroPoint..steps - zeroPoint}) that is exactly
-     * {@code code + zeroPoint}. (Written out without helpers returning vectors: C2 boxes those when it does not inline
-     * them.)
+     * 8 those of rows 2 and 3 in the upper 16 bits. A code's level is {@code code + zeroPoint} (every code a
+     * quantizer writes is in {@code -zeroPoint..steps - zeroPoint}), a value's is rounded and clamped as {@link #level}.
+     * (Written out without helpers returning vectors: C2 boxes those when it does not inline them.)
      */
     private void pack(int width, float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3,
                       int n, boolean codes, int[] dst, int dstOff) {
-        float scale = codes ? 1f : inverse;
-        float add = codes ? zeroPoint : offset;
         boolean quads = width == 8;
         int bound = I.loopBound(n);
         int lowest = Float.floatToRawIntBits(ROUND);
         int highest = Float.floatToRawIntBits(ROUND + steps);
         int j = 0;
-        for (; j < bound; j += I.length()) {
-            IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(scale, add).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest).sub(lowest);
-            IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(scale, add).add(ROUND).reinterpretAsInts()
-                    .max(lowest).min(highest).sub(lowest);
-            IntVector packed = a.or(b.lanewise(VectorOperators.LSHL, width));
-            if (quads) {
-                IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(scale, add).add(ROUND).reinterpretAsInts()
-                        .max(lowest).min(highest).sub(lowest);
-                IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(scale, add).add(ROUND).reinterpretAsInts()
-                        .max(lowest).min(highest).sub(lowest);
-                packed = packed.or(c.or(d.lanewise(VectorOperators.LSHL, 8)).lanewise(VectorOperators.LSHL, 16));
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                IntVector packed = a.add(zeroPoint).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, width));
+                if (quads) {
+                    IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j).convert(VectorOperators.F2I, 0);
+                    IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j).convert(VectorOperators.F2I, 0);
+                    packed = packed.or(c.add(zeroPoint).or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
+                            .lanewise(VectorOperators.LSHL, 16));
+                }
+                packed.intoArray(dst, dstOff + j);
             }
-            packed.intoArray(dst, dstOff + j);
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest).sub(lowest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest).sub(lowest);
+                IntVector packed = a.or(b.lanewise(VectorOperators.LSHL, width));
+                if (quads) {
+                    IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(inverse, offset).add(ROUND)
+                            .reinterpretAsInts().max(lowest).min(highest).sub(lowest);
+                    IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(inverse, offset).add(ROUND)
+                            .reinterpretAsInts().max(lowest).min(highest).sub(lowest);
+                    packed = packed.or(c.or(d.lanewise(VectorOperators.LSHL, 8)).lanewise(VectorOperators.LSHL, 16));
+                }
+                packed.intoArray(dst, dstOff + j);
+            }
         }
         // The row's last values one by one (masked vectors here made C2 box every vector of the method).
         for (; j < n; j++) {
-            int packed = level(x0[o0 + j], scale, add) | level(x1[o1 + j], scale, add) << width;
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            int packed = a | b << width;
             if (quads) {
-                packed |= (level(x2[o2 + j], scale, add) | level(x3[o3 + j], scale, add) << 8) << 16;
+                int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
+                int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
+                packed |= (c | d << 8) << 16;
             }
             dst[dstOff + j] = packed;
         }
