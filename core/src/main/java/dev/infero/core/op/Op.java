@@ -10,12 +10,27 @@ import dev.infero.core.tensor.Tensor;
  * the numerical oracle for fast kernels. Ops are immutable and may be shared between nodes.
  */
 public abstract class Op {
-    /** The OpenVINO type name, e.g. {@code Convolution}. */
-    public abstract String type();
+    /**
+     * The op's declaration (type, version, attributes, IR factory), or {@code null} for an op that states its type,
+     * version and {@code describe} itself. A new op declares one (docs/architecture.md, "A new op").
+     */
+    public OpSpec<?> spec() {
+        return null;
+    }
 
-    /** The opset that defines this version of the op, e.g. {@code opset1}. */
+    /** The OpenVINO type name, e.g. {@code Convolution}: the declaration's, unless the op overrides it. */
+    public String type() {
+        OpSpec<?> spec = spec();
+        if (spec == null) {
+            throw new IllegalStateException(getClass().getName() + " declares no OpSpec and does not override type()");
+        }
+        return spec.type();
+    }
+
+    /** The opset that defines this version of the op, e.g. {@code opset1}: the declaration's, else opset1. */
     public String version() {
-        return "opset1";
+        OpSpec<?> spec = spec();
+        return spec == null ? "opset1" : spec.version();
     }
 
     /**
@@ -32,8 +47,15 @@ public abstract class Op {
      */
     public abstract void evaluate(Tensor[] inputs, Tensor[] outputs);
 
-    /** Writes the op's attributes in IR order and spelling; ops without attributes write nothing. */
+    /**
+     * Writes the op's attributes in IR order and spelling: the declared ones ({@link #spec()}); ops without a
+     * declaration override this, and ops without attributes write nothing.
+     */
     public void describe(AttributeSink sink) {
+        OpSpec<?> spec = spec();
+        if (spec != null) {
+            spec.describe(this, sink);
+        }
     }
 
     /**

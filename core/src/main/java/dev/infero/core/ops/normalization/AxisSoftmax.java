@@ -1,6 +1,6 @@
 package dev.infero.core.ops.normalization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
@@ -20,6 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
 public abstract class AxisSoftmax extends Op {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
+    /** The axis (negative counts from the end), the one attribute of both. */
+    static final Attribute<AxisSoftmax, Long> AXIS = Attribute.integer("axis", AxisSoftmax::axis);
+
     private final long axis;
 
     protected AxisSoftmax(long axis) {
@@ -32,11 +35,6 @@ public abstract class AxisSoftmax extends Op {
 
     /** Whether the output is the logarithm of the softmax. */
     protected abstract boolean logarithmic();
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-    }
 
     @Override
     public void infer(InferContext ctx) {

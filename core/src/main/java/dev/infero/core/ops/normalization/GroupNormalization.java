@@ -1,8 +1,9 @@
 package dev.infero.core.ops.normalization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -13,6 +14,13 @@ import dev.infero.core.types.Shapes;
  * then scaled and shifted per channel by inputs 1 and 2 (both {@code [C]}).
  */
 public final class GroupNormalization extends Op {
+    private static final Attribute<GroupNormalization, Double> EPSILON = Attribute.number("epsilon",
+            GroupNormalization::epsilon);
+    private static final Attribute<GroupNormalization, Long> NUM_GROUPS = Attribute.integer("num_groups",
+            GroupNormalization::numGroups);
+    public static final OpSpec<GroupNormalization> SPEC = OpSpec.of(GroupNormalization.class, "GroupNormalization",
+            "opset12", a -> new GroupNormalization(NUM_GROUPS.read(a), EPSILON.read(a)), EPSILON, NUM_GROUPS);
+
     private final long numGroups;
     private final double epsilon;
 
@@ -21,20 +29,17 @@ public final class GroupNormalization extends Op {
         this.epsilon = epsilon;
     }
 
-    @Override
-    public String type() {
-        return "GroupNormalization";
+    public long numGroups() {
+        return numGroups;
+    }
+
+    public double epsilon() {
+        return epsilon;
     }
 
     @Override
-    public String version() {
-        return "opset12";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("epsilon", epsilon);
-        sink.attribute("num_groups", numGroups);
+    public OpSpec<GroupNormalization> spec() {
+        return SPEC;
     }
 
     @Override

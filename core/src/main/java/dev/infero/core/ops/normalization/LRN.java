@@ -1,8 +1,9 @@
 package dev.infero.core.ops.normalization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.reduce.ReductionAxes;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.Shapes;
@@ -14,6 +15,13 @@ import dev.infero.core.types.Shapes;
  * box spans {@code [i - (size - 1) / 2, i + size / 2]} (ONNX's window; for odd sizes, as in the OpenVINO spec).
  */
 public final class LRN extends Op {
+    private static final Attribute<LRN, Double> ALPHA = Attribute.number("alpha", LRN::alpha);
+    private static final Attribute<LRN, Double> BETA = Attribute.number("beta", LRN::beta);
+    private static final Attribute<LRN, Double> BIAS = Attribute.number("bias", LRN::bias);
+    private static final Attribute<LRN, Long> SIZE = Attribute.integer("size", LRN::size);
+    public static final OpSpec<LRN> SPEC = OpSpec.of(LRN.class, "LRN", "opset1",
+            a -> new LRN(ALPHA.read(a), BETA.read(a), BIAS.read(a), SIZE.read(a)), ALPHA, BETA, BIAS, SIZE);
+
     private final double alpha;
     private final double beta;
     private final double bias;
@@ -44,16 +52,8 @@ public final class LRN extends Op {
     }
 
     @Override
-    public String type() {
-        return "LRN";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("alpha", alpha);
-        sink.attribute("beta", beta);
-        sink.attribute("bias", bias);
-        sink.attribute("size", size);
+    public OpSpec<LRN> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.normalization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.reduce.ReductionAxes;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
@@ -24,6 +25,14 @@ public final class MVN extends Op {
         }
     }
 
+    private static final Attribute<MVN, Double> EPS = Attribute.number("eps", MVN::eps);
+    private static final Attribute<MVN, EpsMode> EPS_MODE = Attribute.enumValue("eps_mode", EpsMode.class,
+            MVN::epsMode).orElse(EpsMode.INSIDE_SQRT);
+    private static final Attribute<MVN, Boolean> NORMALIZE_VARIANCE = Attribute.bool("normalize_variance",
+            MVN::normalizeVariance).orElse(true);
+    public static final OpSpec<MVN> SPEC = OpSpec.of(MVN.class, "MVN", "opset6",
+            a -> new MVN(NORMALIZE_VARIANCE.read(a), EPS.read(a), EPS_MODE.read(a)), EPS, EPS_MODE, NORMALIZE_VARIANCE);
+
     private final boolean normalizeVariance;
     private final double eps;
     private final EpsMode epsMode;
@@ -34,21 +43,22 @@ public final class MVN extends Op {
         this.epsMode = epsMode;
     }
 
-    @Override
-    public String type() {
-        return "MVN";
+    /** Whether the result is also divided by the standard deviation ({@code normalize_variance}). */
+    public boolean normalizeVariance() {
+        return normalizeVariance;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    public EpsMode epsMode() {
+        return epsMode;
     }
 
     @Override
-    public String version() {
-        return "opset6";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("eps", eps);
-        sink.attribute("eps_mode", epsMode.irName());
-        sink.attribute("normalize_variance", normalizeVariance);
+    public OpSpec<MVN> spec() {
+        return SPEC;
     }
 
     @Override

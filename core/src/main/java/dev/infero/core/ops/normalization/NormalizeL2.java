@@ -1,8 +1,9 @@
 package dev.infero.core.ops.normalization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.reduce.ReductionAxes;
 import dev.infero.core.ops.reduce.ReductionLoop;
 import dev.infero.core.tensor.Tensor;
@@ -12,6 +13,12 @@ import dev.infero.core.tensor.Tensor;
  * ({@code eps_mode="max"}) or {@code x / sqrt(sum(x^2) + eps)} ({@code eps_mode="add"}).
  */
 public final class NormalizeL2 extends Op {
+    private static final Attribute<NormalizeL2, Double> EPS = Attribute.number("eps", NormalizeL2::eps);
+    private static final Attribute<NormalizeL2, String> EPS_MODE = Attribute.string("eps_mode",
+            op -> op.addEps ? "add" : "max");
+    public static final OpSpec<NormalizeL2> SPEC = OpSpec.of(NormalizeL2.class, "NormalizeL2", "opset1",
+            a -> new NormalizeL2(EPS.read(a), EPS_MODE.read(a).equals("add")), EPS, EPS_MODE);
+
     private final double eps;
     private final boolean addEps;
 
@@ -21,15 +28,18 @@ public final class NormalizeL2 extends Op {
         this.addEps = addEps;
     }
 
-    @Override
-    public String type() {
-        return "NormalizeL2";
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether eps is added to the sum of squares ({@code eps_mode="add"}) rather than its lower bound. */
+    public boolean addEps() {
+        return addEps;
     }
 
     @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("eps", eps);
-        sink.attribute("eps_mode", addEps ? "add" : "max");
+    public OpSpec<NormalizeL2> spec() {
+        return SPEC;
     }
 
     @Override

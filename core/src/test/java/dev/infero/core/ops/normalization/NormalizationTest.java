@@ -1,6 +1,8 @@
 package dev.infero.core.ops.normalization;
 
+import static dev.infero.core.ops.OpHarness.assertRoundTrips;
 import static dev.infero.core.ops.OpHarness.eval;
+import static dev.infero.core.ops.OpHarness.fromIr;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -123,5 +125,33 @@ class NormalizationTest {
         assertEquals("MVN(eps=0.5, eps_mode=outside_sqrt, normalize_variance=true)",
                 new MVN(true, 0.5, MVN.EpsMode.OUTSIDE_SQRT).toString());
         assertEquals("SoftMax(axis=-1)", new Softmax(-1).toString());
+    }
+
+    @Test
+    void declaredAttributesAreWrittenInIrOrderAndReadBackWithTheirDefaults() {
+        assertEquals("SoftMax(axis=-1)", new Softmax(-1).toString());
+        assertEquals("opset8", new Softmax(-1).version());
+        assertEquals("SoftMax(axis=1)", fromIr("SoftMax", 1, "axis=1").toString());
+        assertEquals("LogSoftmax(axis=1)", new LogSoftmax(1).toString());
+        assertEquals("MVN(eps=1.0E-5, eps_mode=outside_sqrt, normalize_variance=false)",
+                new MVN(false, 1e-5, MVN.EpsMode.OUTSIDE_SQRT).toString());
+        assertEquals("MVN(eps=0.001, eps_mode=inside_sqrt, normalize_variance=true)",
+                fromIr("MVN", 6, "eps=0.001").toString());
+        assertEquals("LRN(alpha=1.0E-4, beta=0.75, bias=2, size=5)", new LRN(1e-4, 0.75, 2, 5).toString());
+        assertEquals("NormalizeL2(eps=1.0E-10, eps_mode=add)", new NormalizeL2(1e-10, true).toString());
+        assertEquals("NormalizeL2(eps=1.0E-10, eps_mode=max)",
+                fromIr("NormalizeL2", 1, "eps=1e-10", "eps_mode=max").toString());
+        assertEquals("GroupNormalization(epsilon=1.0E-5, num_groups=4)", new GroupNormalization(4, 1e-5).toString());
+        for (var op : java.util.List.of(new Softmax(2), new LogSoftmax(-2),
+                new MVN(true, 1e-9, MVN.EpsMode.INSIDE_SQRT),
+                new LRN(2e-4, 0.5, 1.5, 3), new NormalizeL2(1e-6, false), new GroupNormalization(2, 1e-3))) {
+            assertRoundTrips(op);
+        }
+        InferoException missing = assertThrows(InferoException.class,
+                () -> fromIr("LRN", 1, "alpha=1", "beta=1", "bias=1"));
+        assertTrue(missing.getMessage().contains("'size'"), missing.getMessage());
+        InferoException bad = assertThrows(InferoException.class,
+                () -> fromIr("MVN", 6, "eps=1", "eps_mode=around_sqrt"));
+        assertTrue(bad.getMessage().contains("eps_mode=\"around_sqrt\""), bad.getMessage());
     }
 }
