@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -16,6 +17,11 @@ import dev.infero.core.types.PartialShape;
  * <p>Infero-specific (version "infero"): OpenVINO has no AffineGrid (ONNX AffineGrid-20).
  */
 public final class AffineGrid extends Op {
+    private static final Attribute<AffineGrid, Boolean> ALIGN_CORNERS = Attribute.bool("align_corners",
+            (AffineGrid op) -> op.alignCorners).orElse(false);
+    public static final OpSpec<AffineGrid> SPEC = OpSpec.of(AffineGrid.class, "AffineGrid", "infero",
+            a -> new AffineGrid(ALIGN_CORNERS.read(a)), ALIGN_CORNERS);
+
     private final boolean alignCorners;
 
     public AffineGrid(boolean alignCorners) {
@@ -23,18 +29,8 @@ public final class AffineGrid extends Op {
     }
 
     @Override
-    public String type() {
-        return "AffineGrid";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("align_corners", alignCorners);
+    public OpSpec<AffineGrid> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -16,6 +17,11 @@ import dev.infero.core.types.Shapes;
  * shape arithmetic subgraph when the target shape is only known at run time.
  */
 public final class CenterCropPad extends Op {
+    private static final Attribute<CenterCropPad, long[]> AXES = Attribute.integers("axes",
+            (CenterCropPad op) -> op.axes).orElse(new long[0]);
+    public static final OpSpec<CenterCropPad> SPEC = OpSpec.of(CenterCropPad.class, "CenterCropPad", "infero",
+            a -> new CenterCropPad(AXES.read(a)), AXES);
+
     private final long[] axes;
 
     public CenterCropPad(long[] axes) {
@@ -23,18 +29,8 @@ public final class CenterCropPad extends Op {
     }
 
     @Override
-    public String type() {
-        return "CenterCropPad";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axes", axes);
+    public OpSpec<CenterCropPad> spec() {
+        return SPEC;
     }
 
     @Override

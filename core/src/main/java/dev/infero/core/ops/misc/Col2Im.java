@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -15,6 +16,14 @@ import dev.infero.core.types.PartialShape;
  * dimensions (ONNX Col2Im does).
  */
 public final class Col2Im extends Op {
+    private static final Attribute<Col2Im, long[]> STRIDES = Attribute.integers("strides", op -> op.strides);
+    private static final Attribute<Col2Im, long[]> DILATIONS = Attribute.integers("dilations", op -> op.dilations);
+    private static final Attribute<Col2Im, long[]> PADS_BEGIN = Attribute.integers("pads_begin", op -> op.padsBegin);
+    private static final Attribute<Col2Im, long[]> PADS_END = Attribute.integers("pads_end", op -> op.padsEnd);
+    public static final OpSpec<Col2Im> SPEC = OpSpec.of(Col2Im.class, "Col2Im", "opset15",
+            a -> new Col2Im(STRIDES.read(a), DILATIONS.read(a), PADS_BEGIN.read(a), PADS_END.read(a)),
+            STRIDES, DILATIONS, PADS_BEGIN, PADS_END);
+
     private final long[] strides;
     private final long[] dilations;
     private final long[] padsBegin;
@@ -28,21 +37,8 @@ public final class Col2Im extends Op {
     }
 
     @Override
-    public String type() {
-        return "Col2Im";
-    }
-
-    @Override
-    public String version() {
-        return "opset15";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("strides", strides);
-        sink.attribute("dilations", dilations);
-        sink.attribute("pads_begin", padsBegin);
-        sink.attribute("pads_end", padsEnd);
+    public OpSpec<Col2Im> spec() {
+        return SPEC;
     }
 
     @Override

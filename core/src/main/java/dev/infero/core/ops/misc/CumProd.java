@@ -1,5 +1,6 @@
 package dev.infero.core.ops.misc;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.selection.CumulativeOp;
 
 /**
@@ -7,18 +8,16 @@ import dev.infero.core.ops.selection.CumulativeOp;
  * {@link CumulativeOp}.
  */
 public final class CumProd extends CumulativeOp {
+    public static final OpSpec<CumProd> SPEC = OpSpec.of(CumProd.class, "CumProd", "infero",
+            a -> new CumProd(EXCLUSIVE.read(a), REVERSE.read(a)), EXCLUSIVE, REVERSE);
+
     public CumProd(boolean exclusive, boolean reverse) {
         super(exclusive, reverse);
     }
 
     @Override
-    public String type() {
-        return "CumProd";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
+    public OpSpec<CumProd> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -22,6 +23,10 @@ import java.util.TreeSet;
  * every combination of label values, accumulating in double.
  */
 public final class Einsum extends Op {
+    private static final Attribute<Einsum, String> EQUATION = Attribute.string("equation", Einsum::equation);
+    public static final OpSpec<Einsum> SPEC = OpSpec.of(Einsum.class, "Einsum", "opset7",
+            a -> new Einsum(EQUATION.read(a)), EQUATION);
+
     /** Labels standing for ellipsis dimensions: right-aligned, so broadcasting matches numpy's. */
     private static final char ELLIPSIS_BASE = '0';
 
@@ -36,18 +41,8 @@ public final class Einsum extends Op {
     }
 
     @Override
-    public String type() {
-        return "Einsum";
-    }
-
-    @Override
-    public String version() {
-        return "opset7";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("equation", equation);
+    public OpSpec<Einsum> spec() {
+        return SPEC;
     }
 
     /** The equation with ellipses expanded for these input ranks: one label string per input, then the output's. */

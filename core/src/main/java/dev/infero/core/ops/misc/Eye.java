@@ -1,6 +1,7 @@
 package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -13,18 +14,16 @@ import dev.infero.core.types.PartialShape;
  * {@code [*batch_shape, num_rows, num_columns]}.
  */
 public final class Eye extends OutputTypeOp {
+    public static final OpSpec<Eye> SPEC = OpSpec.of(Eye.class, "Eye", "opset9", a -> new Eye(OUTPUT_TYPE.read(a)),
+            OUTPUT_TYPE);
+
     public Eye(ElementType outputType) {
         super(outputType);
     }
 
     @Override
-    public String type() {
-        return "Eye";
-    }
-
-    @Override
-    public String version() {
-        return "opset9";
+    public OpSpec<Eye> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.List;
@@ -22,6 +23,16 @@ import java.util.List;
  * OpenVINO defines the op for 2-D images; Infero accepts any number of spatial dimensions (ONNX GridSample-20 does).
  */
 public final class GridSample extends Op {
+    private static final Attribute<GridSample, Boolean> ALIGN_CORNERS = Attribute.bool("align_corners",
+            (GridSample op) -> op.alignCorners).orElse(false);
+    private static final Attribute<GridSample, String> MODE = Attribute.string("mode", (GridSample op) -> op.mode)
+            .orElse("bilinear");
+    private static final Attribute<GridSample, String> PADDING_MODE = Attribute.string("padding_mode",
+            (GridSample op) -> op.paddingMode).orElse("zeros");
+    public static final OpSpec<GridSample> SPEC = OpSpec.of(GridSample.class, "GridSample", "opset9",
+            a -> new GridSample(ALIGN_CORNERS.read(a), MODE.read(a), PADDING_MODE.read(a)),
+            ALIGN_CORNERS, MODE, PADDING_MODE);
+
     private static final List<String> MODES = List.of("bilinear", "bicubic", "nearest");
     private static final List<String> PADDING_MODES = List.of("zeros", "border", "reflection");
     private static final double CUBIC_A = -0.75;
@@ -41,20 +52,8 @@ public final class GridSample extends Op {
     }
 
     @Override
-    public String type() {
-        return "GridSample";
-    }
-
-    @Override
-    public String version() {
-        return "opset9";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("align_corners", alignCorners);
-        sink.attribute("mode", mode);
-        sink.attribute("padding_mode", paddingMode);
+    public OpSpec<GridSample> spec() {
+        return SPEC;
     }
 
     @Override

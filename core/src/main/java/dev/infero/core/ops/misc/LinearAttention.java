@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.Locale;
@@ -25,6 +26,21 @@ import java.util.Locale;
  * defaults to 1/√Dk. Computed in f32, outputs of the query's type.
  */
 public final class LinearAttention extends Op {
+    private static final Attribute<LinearAttention, UpdateRule> UPDATE_RULE = Attribute.enumValue("update_rule",
+            UpdateRule.class, LinearAttention::rule).orElse(UpdateRule.GATED_DELTA);
+    private static final Attribute<LinearAttention, Long> Q_NUM_HEADS = Attribute.integer("q_num_heads",
+            op -> (long) op.qHeads);
+    private static final Attribute<LinearAttention, Long> KV_NUM_HEADS = Attribute.integer("kv_num_heads",
+            op -> (long) op.kvHeads);
+    /** Written only when given: absent, it is 1/√Dk. */
+    private static final Attribute<LinearAttention, Double> SCALE = Attribute.number("scale",
+            (LinearAttention op) -> (double) op.scale).orElse(Double.NaN)
+            .writtenWhen(op -> !Float.isNaN(op.scale));
+    public static final OpSpec<LinearAttention> SPEC = OpSpec.of(LinearAttention.class, "LinearAttention", "infero",
+            a -> new LinearAttention(UPDATE_RULE.read(a), (int) (long) Q_NUM_HEADS.read(a),
+                    (int) (long) KV_NUM_HEADS.read(a), (float) (double) SCALE.read(a)),
+            UPDATE_RULE, Q_NUM_HEADS, KV_NUM_HEADS, SCALE);
+
     /** How the state is updated at each step. */
     public enum UpdateRule { LINEAR, GATED, DELTA, GATED_DELTA;
 
@@ -70,23 +86,8 @@ public final class LinearAttention extends Op {
     }
 
     @Override
-    public String type() {
-        return "LinearAttention";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("update_rule", rule.name().toLowerCase(Locale.ROOT));
-        sink.attribute("q_num_heads", qHeads);
-        sink.attribute("kv_num_heads", kvHeads);
-        if (!Float.isNaN(scale)) {
-            sink.attribute("scale", scale);
-        }
+    public OpSpec<LinearAttention> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.infero.core.ops.misc;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -18,6 +19,11 @@ import dev.infero.core.types.PartialShape;
  * output_datatype}.
  */
 public final class MelWeightMatrix extends Op {
+    private static final Attribute<MelWeightMatrix, ElementType> OUTPUT_DATATYPE = Attribute.elementType(
+            "output_datatype", (MelWeightMatrix op) -> op.outputType).orElse(ElementType.F32);
+    public static final OpSpec<MelWeightMatrix> SPEC = OpSpec.of(MelWeightMatrix.class, "MelWeightMatrix", "infero",
+            a -> new MelWeightMatrix(OUTPUT_DATATYPE.read(a)), OUTPUT_DATATYPE);
+
     private final ElementType outputType;
 
     public MelWeightMatrix(ElementType outputType) {
@@ -25,18 +31,8 @@ public final class MelWeightMatrix extends Op {
     }
 
     @Override
-    public String type() {
-        return "MelWeightMatrix";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("output_datatype", outputType);
+    public OpSpec<MelWeightMatrix> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -13,6 +14,13 @@ import dev.infero.core.types.Shapes;
  * {@code seq_lengths}, one per batch entry, each in [0, size of seq_axis] (0 and 1 leave the entry as it is).
  */
 public final class ReverseSequence extends Op {
+    private static final Attribute<ReverseSequence, Long> BATCH_AXIS = Attribute.integer("batch_axis",
+            (ReverseSequence op) -> op.batchAxis).orElse(0L);
+    private static final Attribute<ReverseSequence, Long> SEQ_AXIS = Attribute.integer("seq_axis",
+            (ReverseSequence op) -> op.seqAxis).orElse(1L);
+    public static final OpSpec<ReverseSequence> SPEC = OpSpec.of(ReverseSequence.class, "ReverseSequence", "opset1",
+            a -> new ReverseSequence(BATCH_AXIS.read(a), SEQ_AXIS.read(a)), BATCH_AXIS, SEQ_AXIS);
+
     private final long batchAxis;
     private final long seqAxis;
 
@@ -22,14 +30,8 @@ public final class ReverseSequence extends Op {
     }
 
     @Override
-    public String type() {
-        return "ReverseSequence";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("batch_axis", batchAxis);
-        sink.attribute("seq_axis", seqAxis);
+    public OpSpec<ReverseSequence> spec() {
+        return SPEC;
     }
 
     @Override

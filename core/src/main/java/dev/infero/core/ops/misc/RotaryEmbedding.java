@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -15,6 +16,16 @@ import dev.infero.core.types.PartialShape;
  * {@code interleaved} — as {@code (x1·cos − x2·sin, x1·sin + x2·cos)}; the rest pass through.
  */
 public final class RotaryEmbedding extends Op {
+    private static final Attribute<RotaryEmbedding, Boolean> INTERLEAVED = Attribute.bool("interleaved",
+            (RotaryEmbedding op) -> op.interleaved).orElse(false);
+    private static final Attribute<RotaryEmbedding, Long> NUM_HEADS = Attribute.integer("num_heads",
+            (RotaryEmbedding op) -> (long) op.numHeads).orElse(0L);
+    private static final Attribute<RotaryEmbedding, Long> ROTARY_EMBEDDING_DIM = Attribute.integer(
+            "rotary_embedding_dim", (RotaryEmbedding op) -> (long) op.rotaryDim).orElse(0L);
+    public static final OpSpec<RotaryEmbedding> SPEC = OpSpec.of(RotaryEmbedding.class, "RotaryEmbedding", "infero",
+            a -> new RotaryEmbedding(INTERLEAVED.read(a), (int) (long) NUM_HEADS.read(a),
+                    (int) (long) ROTARY_EMBEDDING_DIM.read(a)), INTERLEAVED, NUM_HEADS, ROTARY_EMBEDDING_DIM);
+
     private final boolean interleaved;
     private final int numHeads;
     private final int rotaryDim;
@@ -26,20 +37,8 @@ public final class RotaryEmbedding extends Op {
     }
 
     @Override
-    public String type() {
-        return "RotaryEmbedding";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("interleaved", interleaved);
-        sink.attribute("num_heads", numHeads);
-        sink.attribute("rotary_embedding_dim", rotaryDim);
+    public OpSpec<RotaryEmbedding> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.infero.core.ops.misc;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -16,6 +17,10 @@ import dev.infero.core.types.PartialShape;
  * window and transformed with exp(−2πi·k·n/N).
  */
 public final class Stft extends Op {
+    private static final Attribute<Stft, Boolean> ONESIDED = Attribute.bool("onesided", Stft::onesided).orElse(true);
+    public static final OpSpec<Stft> SPEC = OpSpec.of(Stft.class, "STFT", "infero", a -> new Stft(ONESIDED.read(a)),
+            ONESIDED);
+
     private final boolean onesided;
 
     public Stft(boolean onesided) {
@@ -27,18 +32,8 @@ public final class Stft extends Op {
     }
 
     @Override
-    public String type() {
-        return "STFT";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("onesided", onesided);
+    public OpSpec<Stft> spec() {
+        return SPEC;
     }
 
     @Override

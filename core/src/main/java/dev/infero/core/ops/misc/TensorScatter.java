@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -16,6 +17,12 @@ import dev.infero.core.types.Shapes;
  * <p>Infero-specific (version "infero"): OpenVINO has no such op (ONNX TensorScatter-24).
  */
 public final class TensorScatter extends Op {
+    private static final Attribute<TensorScatter, Long> AXIS = Attribute.integer("axis", op -> op.axis);
+    private static final Attribute<TensorScatter, Boolean> CIRCULAR = Attribute.bool("circular",
+            (TensorScatter op) -> op.circular).orElse(false);
+    public static final OpSpec<TensorScatter> SPEC = OpSpec.of(TensorScatter.class, "TensorScatter", "infero",
+            a -> new TensorScatter(AXIS.read(a), CIRCULAR.read(a)), AXIS, CIRCULAR);
+
     private final long axis;
     private final boolean circular;
 
@@ -25,19 +32,8 @@ public final class TensorScatter extends Op {
     }
 
     @Override
-    public String type() {
-        return "TensorScatter";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("circular", circular);
+    public OpSpec<TensorScatter> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.misc;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -23,6 +24,15 @@ import java.util.Map;
  * dynamic until the data is known.
  */
 public final class Unique extends Op {
+    private static final Attribute<Unique, Boolean> SORTED = Attribute.bool("sorted", (Unique op) -> op.sorted)
+            .orElse(true);
+    private static final Attribute<Unique, ElementType> INDEX_TYPE = Attribute.elementType("index_element_type",
+            (Unique op) -> op.indexType).orElse(ElementType.I64);
+    private static final Attribute<Unique, ElementType> COUNT_TYPE = Attribute.elementType("count_element_type",
+            (Unique op) -> op.countType).orElse(ElementType.I64);
+    public static final OpSpec<Unique> SPEC = OpSpec.of(Unique.class, "Unique", "opset10",
+            a -> new Unique(SORTED.read(a), INDEX_TYPE.read(a), COUNT_TYPE.read(a)), SORTED, INDEX_TYPE, COUNT_TYPE);
+
     private final boolean sorted;
     private final ElementType indexType;
     private final ElementType countType;
@@ -34,20 +44,8 @@ public final class Unique extends Op {
     }
 
     @Override
-    public String type() {
-        return "Unique";
-    }
-
-    @Override
-    public String version() {
-        return "opset10";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("sorted", sorted);
-        sink.attribute("index_element_type", indexType);
-        sink.attribute("count_element_type", countType);
+    public OpSpec<Unique> spec() {
+        return SPEC;
     }
 
     @Override

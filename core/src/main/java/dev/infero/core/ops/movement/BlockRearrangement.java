@@ -1,6 +1,6 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.types.PartialShape;
@@ -21,6 +21,12 @@ public abstract class BlockRearrangement extends Op {
         }
     }
 
+    /** The attributes of both, in IR order: the block's side, and how the channel index splits. */
+    protected static final Attribute<BlockRearrangement, Long> BLOCK_SIZE = Attribute.integer("block_size",
+            (BlockRearrangement op) -> (long) op.blockSize);
+    protected static final Attribute<BlockRearrangement, Mode> MODE = Attribute.enumValue("mode", Mode.class,
+            (BlockRearrangement op) -> op.mode).orElse(Mode.BLOCKS_FIRST);
+
     protected final Mode mode;
     protected final int blockSize;
 
@@ -30,12 +36,6 @@ public abstract class BlockRearrangement extends Op {
         }
         this.mode = mode;
         this.blockSize = blockSize;
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("block_size", blockSize);
-        sink.attribute("mode", mode.irName());
     }
 
     /**

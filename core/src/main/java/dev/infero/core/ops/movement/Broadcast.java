@@ -1,8 +1,9 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -16,6 +17,11 @@ import java.util.Locale;
  * with an axes mapping, is not needed by any frontend and not implemented.)
  */
 public final class Broadcast extends Op {
+    private static final Attribute<Broadcast, Mode> MODE = Attribute.enumValue("mode", Mode.class,
+            (Broadcast op) -> op.mode()).orElse(Mode.NUMPY);
+    public static final OpSpec<Broadcast> SPEC = OpSpec.of(Broadcast.class, "Broadcast", "opset3",
+            a -> new Broadcast(MODE.read(a)), MODE);
+
     /** How the target shape combines with the data shape. */
     public enum Mode {
         NUMPY, BIDIRECTIONAL;
@@ -36,18 +42,8 @@ public final class Broadcast extends Op {
     }
 
     @Override
-    public String type() {
-        return "Broadcast";
-    }
-
-    @Override
-    public String version() {
-        return "opset3";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("mode", mode.irName());
+    public OpSpec<Broadcast> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -10,6 +11,10 @@ import dev.infero.core.types.Shapes;
 
 /** Concat-1: joins the inputs along {@code axis} (negative counts from the end); other dimensions must agree. */
 public final class Concat extends Op {
+    private static final Attribute<Concat, Long> AXIS = Attribute.integer("axis", Concat::axis);
+    public static final OpSpec<Concat> SPEC = OpSpec.of(Concat.class, "Concat", "opset1",
+            a -> new Concat(AXIS.read(a)), AXIS);
+
     private final long axis;
 
     public Concat(long axis) {
@@ -21,13 +26,8 @@ public final class Concat extends Op {
     }
 
     @Override
-    public String type() {
-        return "Concat";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
+    public OpSpec<Concat> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -10,13 +11,16 @@ import dev.infero.core.types.PartialShape;
  * offsets from the outer part of the channel index, {@code depth_first} (ONNX "CRD") from the inner part.
  */
 public final class DepthToSpace extends BlockRearrangement {
+    public static final OpSpec<DepthToSpace> SPEC = OpSpec.of(DepthToSpace.class, "DepthToSpace", "opset1",
+            a -> new DepthToSpace(MODE.read(a), (int) (long) BLOCK_SIZE.read(a)), BLOCK_SIZE, MODE);
+
     public DepthToSpace(Mode mode, int blockSize) {
         super(mode, blockSize);
     }
 
     @Override
-    public String type() {
-        return "DepthToSpace";
+    public OpSpec<DepthToSpace> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -14,6 +15,11 @@ import dev.infero.core.types.Shapes;
  * dimensions of data and indices are shared batch dimensions.
  */
 public final class Gather extends Op {
+    private static final Attribute<Gather, Long> BATCH_DIMS = Attribute.integer("batch_dims",
+            (Gather op) -> op.batchDims()).orElse(0L);
+    public static final OpSpec<Gather> SPEC = OpSpec.of(Gather.class, "Gather", "opset8",
+            a -> new Gather(BATCH_DIMS.read(a)), BATCH_DIMS);
+
     private final long batchDims;
 
     public Gather(long batchDims) {
@@ -25,18 +31,8 @@ public final class Gather extends Op {
     }
 
     @Override
-    public String type() {
-        return "Gather";
-    }
-
-    @Override
-    public String version() {
-        return "opset8";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("batch_dims", batchDims);
+    public OpSpec<Gather> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -12,18 +13,16 @@ import dev.infero.core.types.PartialShape;
  * computed as {@code start + i * step} in double (integers: in long) and then rounded to the output type.
  */
 public final class Range extends OutputTypeOp {
+    public static final OpSpec<Range> SPEC = OpSpec.of(Range.class, "Range", "opset4",
+            a -> new Range(OUTPUT_TYPE.read(a)), OUTPUT_TYPE);
+
     public Range(ElementType outputType) {
         super(outputType);
     }
 
     @Override
-    public String type() {
-        return "Range";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
+    public OpSpec<Range> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -10,6 +11,11 @@ import dev.infero.core.types.PartialShape;
  * element count); with {@code special_zero} a 0 copies the input's dimension at that index.
  */
 public final class Reshape extends ShapeOnlyOp {
+    private static final Attribute<Reshape, Boolean> SPECIAL_ZERO = Attribute.bool("special_zero",
+            (Reshape op) -> op.specialZero()).orElse(false);
+    public static final OpSpec<Reshape> SPEC = OpSpec.of(Reshape.class, "Reshape", "opset1",
+            a -> new Reshape(SPECIAL_ZERO.read(a)), SPECIAL_ZERO);
+
     private final boolean specialZero;
 
     public Reshape(boolean specialZero) {
@@ -22,13 +28,8 @@ public final class Reshape extends ShapeOnlyOp {
     }
 
     @Override
-    public String type() {
-        return "Reshape";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("special_zero", specialZero);
+    public OpSpec<Reshape> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -11,18 +12,16 @@ import dev.infero.core.types.PartialShape;
  * input's shape, so it is known at build time whenever that shape is static, letting shape subgraphs fold.
  */
 public final class ShapeOf extends OutputTypeOp {
+    public static final OpSpec<ShapeOf> SPEC = OpSpec.of(ShapeOf.class, "ShapeOf", "opset3",
+            a -> new ShapeOf(OUTPUT_TYPE.read(a)), OUTPUT_TYPE);
+
     public ShapeOf(ElementType outputType) {
         super(ElementType.requireIndexType("ShapeOf output_type", outputType));
     }
 
     @Override
-    public String type() {
-        return "ShapeOf";
-    }
-
-    @Override
-    public String version() {
-        return "opset3";
+    public OpSpec<ShapeOf> spec() {
+        return SPEC;
     }
 
     @Override

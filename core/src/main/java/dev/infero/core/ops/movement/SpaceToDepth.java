@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -10,13 +11,16 @@ import dev.infero.core.types.PartialShape;
  * output channel index (ONNX SpaceToDepth), {@code depth_first} in the inner part.
  */
 public final class SpaceToDepth extends BlockRearrangement {
+    public static final OpSpec<SpaceToDepth> SPEC = OpSpec.of(SpaceToDepth.class, "SpaceToDepth", "opset1",
+            a -> new SpaceToDepth(MODE.read(a), (int) (long) BLOCK_SIZE.read(a)), BLOCK_SIZE, MODE);
+
     public SpaceToDepth(Mode mode, int blockSize) {
         super(mode, blockSize);
     }
 
     @Override
-    public String type() {
-        return "SpaceToDepth";
+    public OpSpec<SpaceToDepth> spec() {
+        return SPEC;
     }
 
     @Override

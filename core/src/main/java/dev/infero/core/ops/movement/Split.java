@@ -1,12 +1,18 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
 
 /** Split-1: splits input 0 along axis (input 1) into {@code num_splits} equal parts; the size must divide evenly. */
 public final class Split extends AxisSplit {
+    private static final Attribute<Split, Long> NUM_SPLITS = Attribute.integer("num_splits",
+            op -> (long) op.numSplits);
+    public static final OpSpec<Split> SPEC = OpSpec.of(Split.class, "Split", "opset1",
+            a -> new Split((int) (long) NUM_SPLITS.read(a)), NUM_SPLITS);
+
     private final int numSplits;
 
     public Split(int numSplits) {
@@ -17,13 +23,8 @@ public final class Split extends AxisSplit {
     }
 
     @Override
-    public String type() {
-        return "Split";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("num_splits", numSplits);
+    public OpSpec<Split> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -17,6 +18,15 @@ import dev.infero.core.types.Shapes;
  * first index, so ONNX's {@code select_last_index=1} needs this op. Importers use TopK otherwise.
  */
 public final class ArgExtremum extends Op {
+    private static final Attribute<ArgExtremum, Long> AXIS = Attribute.integer("axis", op -> op.axis);
+    private static final Attribute<ArgExtremum, String> MODE = Attribute.string("mode",
+            op -> op.largest ? "max" : "min");
+    private static final Attribute<ArgExtremum, Boolean> SELECT_LAST_INDEX = Attribute.bool("select_last_index",
+            (ArgExtremum op) -> op.selectLastIndex).orElse(false);
+    public static final OpSpec<ArgExtremum> SPEC = OpSpec.of(ArgExtremum.class, "ArgExtremum", "infero",
+            a -> new ArgExtremum(AXIS.read(a), MODE.read(a).equals("max"), SELECT_LAST_INDEX.read(a)),
+            AXIS, MODE, SELECT_LAST_INDEX);
+
     private final long axis;
     private final boolean largest;
     private final boolean selectLastIndex;
@@ -28,20 +38,8 @@ public final class ArgExtremum extends Op {
     }
 
     @Override
-    public String type() {
-        return "ArgExtremum";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("mode", largest ? "max" : "min");
-        sink.attribute("select_last_index", selectLastIndex);
+    public OpSpec<ArgExtremum> spec() {
+        return SPEC;
     }
 
     @Override

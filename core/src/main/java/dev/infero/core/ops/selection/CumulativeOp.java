@@ -1,6 +1,6 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
@@ -13,6 +13,12 @@ import dev.infero.core.types.Shapes;
  * {@code reverse=true} runs from the end of the axis.
  */
 public abstract class CumulativeOp extends Op {
+    /** The attributes of both: whether each total leaves out its own element, and whether it runs backwards. */
+    protected static final Attribute<CumulativeOp, Boolean> EXCLUSIVE = Attribute.bool("exclusive",
+            (CumulativeOp op) -> op.exclusive).orElse(false);
+    protected static final Attribute<CumulativeOp, Boolean> REVERSE = Attribute.bool("reverse",
+            (CumulativeOp op) -> op.reverse).orElse(false);
+
     private final boolean exclusive;
     private final boolean reverse;
 
@@ -27,12 +33,6 @@ public abstract class CumulativeOp extends Op {
     protected abstract double combine(double total, double x);
 
     protected abstract long combine(long total, long x);
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("exclusive", exclusive);
-        sink.attribute("reverse", reverse);
-    }
 
     @Override
     public void infer(InferContext ctx) {

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -12,6 +13,10 @@ import dev.infero.core.types.Shapes;
  * output has the shape of indices, which has the rank of data; negative indices count from the end of the axis.
  */
 public final class GatherElements extends Op {
+    private static final Attribute<GatherElements, Long> AXIS = Attribute.integer("axis", op -> op.axis);
+    public static final OpSpec<GatherElements> SPEC = OpSpec.of(GatherElements.class, "GatherElements", "opset6",
+            a -> new GatherElements(AXIS.read(a)), AXIS);
+
     private final long axis;
 
     public GatherElements(long axis) {
@@ -19,18 +24,8 @@ public final class GatherElements extends Op {
     }
 
     @Override
-    public String type() {
-        return "GatherElements";
-    }
-
-    @Override
-    public String version() {
-        return "opset6";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
+    public OpSpec<GatherElements> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -13,6 +14,11 @@ import dev.infero.core.types.Shapes;
  * {@code indices.shape[:-1] + data.shape[batch_dims + k:]}. Negative indices count from the end of their axis.
  */
 public final class GatherND extends Op {
+    private static final Attribute<GatherND, Long> BATCH_DIMS = Attribute.integer("batch_dims",
+            (GatherND op) -> (long) op.batchDims).orElse(0L);
+    public static final OpSpec<GatherND> SPEC = OpSpec.of(GatherND.class, "GatherND", "opset8",
+            a -> new GatherND((int) (long) BATCH_DIMS.read(a)), BATCH_DIMS);
+
     private final int batchDims;
 
     public GatherND(int batchDims) {
@@ -20,18 +26,8 @@ public final class GatherND extends Op {
     }
 
     @Override
-    public String type() {
-        return "GatherND";
-    }
-
-    @Override
-    public String version() {
-        return "opset8";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("batch_dims", batchDims);
+    public OpSpec<GatherND> spec() {
+        return SPEC;
     }
 
     @Override

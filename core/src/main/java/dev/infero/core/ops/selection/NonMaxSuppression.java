@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -26,6 +27,16 @@ import java.util.List;
  * input is known. With {@code sort_result_descending=false} results are ordered by batch, class, then score.
  */
 public final class NonMaxSuppression extends Op {
+    private static final Attribute<NonMaxSuppression, String> BOX_ENCODING = Attribute.string("box_encoding",
+            (NonMaxSuppression op) -> op.centerBoxes ? "center" : "corner").orElse("corner");
+    private static final Attribute<NonMaxSuppression, Boolean> SORT_RESULT_DESCENDING = Attribute.bool(
+            "sort_result_descending", (NonMaxSuppression op) -> op.sortResultDescending).orElse(true);
+    private static final Attribute<NonMaxSuppression, ElementType> OUTPUT_TYPE = Attribute.elementType("output_type",
+            (NonMaxSuppression op) -> op.outputType).orElse(ElementType.I64);
+    public static final OpSpec<NonMaxSuppression> SPEC = OpSpec.of(NonMaxSuppression.class, "NonMaxSuppression",
+            "opset9", a -> new NonMaxSuppression(BOX_ENCODING.read(a).equals("center"), SORT_RESULT_DESCENDING.read(a),
+                    OUTPUT_TYPE.read(a)), BOX_ENCODING, SORT_RESULT_DESCENDING, OUTPUT_TYPE);
+
     private final boolean centerBoxes;
     private final boolean sortResultDescending;
     private final ElementType outputType;
@@ -37,20 +48,8 @@ public final class NonMaxSuppression extends Op {
     }
 
     @Override
-    public String type() {
-        return "NonMaxSuppression";
-    }
-
-    @Override
-    public String version() {
-        return "opset9";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("box_encoding", centerBoxes ? "center" : "corner");
-        sink.attribute("sort_result_descending", sortResultDescending);
-        sink.attribute("output_type", outputType);
+    public OpSpec<NonMaxSuppression> spec() {
+        return SPEC;
     }
 
     @Override

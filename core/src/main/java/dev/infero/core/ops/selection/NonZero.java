@@ -1,6 +1,8 @@
 package dev.infero.core.ops.selection;
 
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.OutputTypeOp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -11,18 +13,17 @@ import dev.infero.core.types.PartialShape;
  * listing them in row-major order. The count depends on the data, so it is dynamic until the input is known.
  */
 public final class NonZero extends OutputTypeOp {
+    private static final Attribute<OutputTypeOp, ElementType> OUTPUT_TYPE_OR_I64 = OUTPUT_TYPE.orElse(ElementType.I64);
+    public static final OpSpec<NonZero> SPEC = OpSpec.of(NonZero.class, "NonZero", "opset3",
+            a -> new NonZero(OUTPUT_TYPE_OR_I64.read(a)), OUTPUT_TYPE_OR_I64);
+
     public NonZero(ElementType outputType) {
         super(ElementType.requireIndexType("NonZero output_type", outputType));
     }
 
     @Override
-    public String type() {
-        return "NonZero";
-    }
-
-    @Override
-    public String version() {
-        return "opset3";
+    public OpSpec<NonZero> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -14,6 +15,13 @@ import dev.infero.core.types.Shapes;
  * {@code negative_indices_mode="normalize"} indices in [-depth, -1] count from the end (ONNX semantics).
  */
 public final class OneHot extends Op {
+    private static final Attribute<OneHot, Long> AXIS = Attribute.integer("axis", op -> op.axis);
+    private static final Attribute<OneHot, String> NEGATIVE_INDICES_MODE = Attribute.string("negative_indices_mode",
+            (OneHot op) -> op.normalizeNegative ? "normalize" : "ignore_negative").orElse("ignore_negative");
+    public static final OpSpec<OneHot> SPEC = OpSpec.of(OneHot.class, "OneHot", "opset16",
+            a -> new OneHot(AXIS.read(a), NEGATIVE_INDICES_MODE.read(a).equals("normalize")), AXIS,
+            NEGATIVE_INDICES_MODE);
+
     private final long axis;
     private final boolean normalizeNegative;
 
@@ -23,19 +31,8 @@ public final class OneHot extends Op {
     }
 
     @Override
-    public String type() {
-        return "OneHot";
-    }
-
-    @Override
-    public String version() {
-        return "opset16";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("negative_indices_mode", normalizeNegative ? "normalize" : "ignore_negative");
+    public OpSpec<OneHot> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -15,6 +16,14 @@ import dev.infero.core.types.Shapes;
  * Updates apply in row-major order of indices, so "none" with duplicate indices keeps the last one.
  */
 public final class ScatterElementsUpdate extends Op {
+    private static final Attribute<ScatterElementsUpdate, String> REDUCTION = Attribute.string("reduction",
+            (ScatterElementsUpdate op) -> op.reduction.irName()).orElse("none");
+    private static final Attribute<ScatterElementsUpdate, Boolean> USE_INIT_VAL = Attribute.bool("use_init_val",
+            (ScatterElementsUpdate op) -> op.useInitVal).orElse(true);
+    public static final OpSpec<ScatterElementsUpdate> SPEC = OpSpec.of(ScatterElementsUpdate.class,
+            "ScatterElementsUpdate", "opset12",
+            a -> new ScatterElementsUpdate(REDUCTION.read(a), USE_INIT_VAL.read(a)), REDUCTION, USE_INIT_VAL);
+
     private final ScatterReduction reduction;
     private final boolean useInitVal;
 
@@ -27,19 +36,8 @@ public final class ScatterElementsUpdate extends Op {
     }
 
     @Override
-    public String type() {
-        return "ScatterElementsUpdate";
-    }
-
-    @Override
-    public String version() {
-        return "opset12";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("reduction", reduction.irName());
-        sink.attribute("use_init_val", useInitVal);
+    public OpSpec<ScatterElementsUpdate> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -14,6 +15,11 @@ import dev.infero.core.types.Shapes;
  * negative indices count from the end of their axis.
  */
 public final class ScatterNDUpdate extends Op {
+    private static final Attribute<ScatterNDUpdate, String> REDUCTION = Attribute.string("reduction",
+            (ScatterNDUpdate op) -> op.reduction.irName()).orElse("none");
+    public static final OpSpec<ScatterNDUpdate> SPEC = OpSpec.of(ScatterNDUpdate.class, "ScatterNDUpdate", "opset15",
+            a -> new ScatterNDUpdate(REDUCTION.read(a)), REDUCTION);
+
     private final ScatterReduction reduction;
 
     public ScatterNDUpdate(String reduction) {
@@ -24,18 +30,8 @@ public final class ScatterNDUpdate extends Op {
     }
 
     @Override
-    public String type() {
-        return "ScatterNDUpdate";
-    }
-
-    @Override
-    public String version() {
-        return "opset15";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("reduction", reduction.irName());
+    public OpSpec<ScatterNDUpdate> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -17,6 +18,17 @@ import java.util.Comparator;
  * With {@code stable=true} equal values keep their input order, i.e. the lower index wins, as ONNX requires.
  */
 public final class TopK extends Op {
+    private static final Attribute<TopK, Long> AXIS = Attribute.integer("axis", op -> op.axis);
+    private static final Attribute<TopK, String> MODE = Attribute.string("mode", op -> op.largest ? "max" : "min");
+    private static final Attribute<TopK, String> SORT = Attribute.string("sort", (TopK op) -> op.sort).orElse("none");
+    private static final Attribute<TopK, ElementType> INDEX_TYPE = Attribute.elementType("index_element_type",
+            (TopK op) -> op.indexType).orElse(ElementType.I64);
+    private static final Attribute<TopK, Boolean> STABLE = Attribute.bool("stable", (TopK op) -> op.stable)
+            .orElse(false);
+    public static final OpSpec<TopK> SPEC = OpSpec.of(TopK.class, "TopK", "opset11", a -> new TopK(AXIS.read(a),
+            MODE.read(a).equals("max"), SORT.read(a), INDEX_TYPE.read(a), STABLE.read(a)),
+            AXIS, MODE, SORT, INDEX_TYPE, STABLE);
+
     private final long axis;
     private final boolean largest;
     private final String sort;
@@ -35,22 +47,8 @@ public final class TopK extends Op {
     }
 
     @Override
-    public String type() {
-        return "TopK";
-    }
-
-    @Override
-    public String version() {
-        return "opset11";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("mode", largest ? "max" : "min");
-        sink.attribute("sort", sort);
-        sink.attribute("index_element_type", indexType);
-        sink.attribute("stable", stable);
+    public OpSpec<TopK> spec() {
+        return SPEC;
     }
 
     @Override

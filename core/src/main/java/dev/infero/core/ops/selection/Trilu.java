@@ -1,8 +1,9 @@
 package dev.infero.core.ops.selection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -15,6 +16,11 @@ import dev.infero.core.types.PartialShape;
  * comparisons and Select, none of which this one op needs).
  */
 public final class Trilu extends Op {
+    private static final Attribute<Trilu, Boolean> UPPER = Attribute.bool("upper", (Trilu op) -> op.upper)
+            .orElse(true);
+    public static final OpSpec<Trilu> SPEC = OpSpec.of(Trilu.class, "Trilu", "infero", a -> new Trilu(UPPER.read(a)),
+            UPPER);
+
     private final boolean upper;
 
     public Trilu(boolean upper) {
@@ -22,18 +28,8 @@ public final class Trilu extends Op {
     }
 
     @Override
-    public String type() {
-        return "Trilu";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("upper", upper);
+    public OpSpec<Trilu> spec() {
+        return SPEC;
     }
 
     @Override
