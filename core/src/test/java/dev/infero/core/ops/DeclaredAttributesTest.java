@@ -9,6 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infero.core.InferoException;
 import dev.infero.core.op.Op;
 import dev.infero.core.op.OpFactories;
+import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.activation.Elu;
+import dev.infero.core.ops.activation.Gelu;
+import dev.infero.core.ops.eltwise.BitCast;
+import dev.infero.core.ops.eltwise.Round;
+import dev.infero.core.ops.logical.IsInf;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
 import dev.infero.core.ops.misc.Col2Im;
@@ -70,7 +76,8 @@ class DeclaredAttributesTest {
             new DepthToSpace(BlockRearrangement.Mode.DEPTH_FIRST, 2),
             new SpaceToDepth(BlockRearrangement.Mode.BLOCKS_FIRST, 3), new Broadcast(Broadcast.Mode.BIDIRECTIONAL), new Concat(-3), new Gather(1), new Reshape(true),
             new Split(4), new ShapeOf(ElementType.I32), new Range(ElementType.F32), new Eye(ElementType.I8),
-            new NonZero(ElementType.I32));
+            new NonZero(ElementType.I32), new Clamp(-1, 6.5), new Elu(0.5), new Gelu(Gelu.Approximation.TANH),
+            new BitCast(ElementType.U8), new Round(Round.Mode.HALF_AWAY_FROM_ZERO), new IsInf(false, true));
 
     @Test
     void everyDeclaredOpReadsBackWhatItWrites() {
@@ -98,6 +105,10 @@ class DeclaredAttributesTest {
         assertEquals("Broadcast(mode=bidirectional)", OPS.get(26).toString());
         assertEquals("NonZero(output_type=i32)", OPS.get(34).toString());
         assertEquals("opset3", OPS.get(34).version());
+        assertEquals("Clamp(min=-1, max=6.5)", OPS.get(35).toString());
+        assertEquals("Gelu(approximation_mode=tanh)", OPS.get(37).toString());
+        assertEquals("Round(mode=half_away_from_zero)", OPS.get(39).toString());
+        assertEquals("IsInf(detect_negative=false, detect_positive=true)", OPS.get(40).toString());
     }
 
     @Test
@@ -121,6 +132,9 @@ class DeclaredAttributesTest {
         assertEquals("ShapeOf(output_type=i64)", fromIr("ShapeOf", 1).toString());
         assertEquals("Gather(batch_dims=0)", fromIr("Gather", 8).toString());
         assertEquals("Reshape(special_zero=false)", fromIr("Reshape", 1).toString());
+        assertEquals("Gelu(approximation_mode=erf)", fromIr("Gelu", 7).toString());
+        assertEquals("Round(mode=half_to_even)", fromIr("Round", 5).toString());
+        assertEquals("IsInf(detect_negative=true, detect_positive=true)", fromIr("IsInf", 10).toString());
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.activation;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.FloatVector;
 
@@ -11,6 +12,11 @@ import jdk.incubator.vector.FloatVector;
  * types the bounds are rounded inward (min up, max down), as in OpenVINO.
  */
 public final class Clamp extends VectorActivation {
+    private static final Attribute<Clamp, Double> MIN = Attribute.number("min", Clamp::min);
+    private static final Attribute<Clamp, Double> MAX = Attribute.number("max", Clamp::max);
+    public static final OpSpec<Clamp> SPEC = OpSpec.of(Clamp.class, "Clamp", "opset1",
+            a -> new Clamp(MIN.read(a), MAX.read(a)), MIN, MAX);
+
     private final double min;
     private final double max;
 
@@ -31,14 +37,8 @@ public final class Clamp extends VectorActivation {
     }
 
     @Override
-    public String type() {
-        return "Clamp";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("min", min);
-        sink.attribute("max", max);
+    public OpSpec<Clamp> spec() {
+        return SPEC;
     }
 
     @Override

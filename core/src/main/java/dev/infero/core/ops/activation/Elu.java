@@ -1,11 +1,15 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code x > 0 ? x : alpha * (e^x - 1)} (OpenVINO Elu-1). */
 public final class Elu extends VectorActivation {
+    private static final Attribute<Elu, Double> ALPHA = Attribute.number("alpha", Elu::alpha);
+    public static final OpSpec<Elu> SPEC = OpSpec.of(Elu.class, "Elu", "opset1", a -> new Elu(ALPHA.read(a)), ALPHA);
+
     private final double alpha;
 
     public Elu(double alpha) {
@@ -17,13 +21,8 @@ public final class Elu extends VectorActivation {
     }
 
     @Override
-    public String type() {
-        return "Elu";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("alpha", alpha);
+    public OpSpec<Elu> spec() {
+        return SPEC;
     }
 
     @Override

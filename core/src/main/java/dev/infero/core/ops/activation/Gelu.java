@@ -1,9 +1,9 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.SpecialFunctions;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
-import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -13,6 +13,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} ({@code "tanh"}).
  */
 public final class Gelu extends UnaryElementwise {
+    private static final Attribute<Gelu, Approximation> APPROXIMATION_MODE = Attribute.enumValue(
+            "approximation_mode", Approximation.class, (Gelu op) -> op.mode).orElse(Approximation.ERF);
+    public static final OpSpec<Gelu> SPEC = OpSpec.of(Gelu.class, "Gelu", "opset7",
+            a -> new Gelu(APPROXIMATION_MODE.read(a)), APPROXIMATION_MODE);
+
     public enum Approximation {
         ERF, TANH
     }
@@ -27,18 +32,8 @@ public final class Gelu extends UnaryElementwise {
     }
 
     @Override
-    public String type() {
-        return "Gelu";
-    }
-
-    @Override
-    public String version() {
-        return "opset7";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("approximation_mode", mode.name().toLowerCase(Locale.ROOT));
+    public OpSpec<Gelu> spec() {
+        return SPEC;
     }
 
     @Override

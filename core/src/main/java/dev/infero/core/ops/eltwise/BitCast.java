@@ -1,8 +1,9 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
@@ -13,6 +14,11 @@ import java.nio.ByteBuffer;
  * "infero"), for example f32 → i32 gives the IEEE bit patterns. The shape is unchanged.
  */
 public final class BitCast extends Op {
+    private static final Attribute<BitCast, ElementType> DESTINATION_TYPE = Attribute.elementType(
+            "destination_type", BitCast::destination);
+    public static final OpSpec<BitCast> SPEC = OpSpec.of(BitCast.class, "BitCast", "infero",
+            a -> new BitCast(DESTINATION_TYPE.read(a)), DESTINATION_TYPE);
+
     private final ElementType destination;
 
     public BitCast(ElementType destination) {
@@ -24,18 +30,8 @@ public final class BitCast extends Op {
     }
 
     @Override
-    public String type() {
-        return "BitCast";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("destination_type", destination);
+    public OpSpec<BitCast> spec() {
+        return SPEC;
     }
 
     @Override

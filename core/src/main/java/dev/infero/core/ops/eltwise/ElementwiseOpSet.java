@@ -48,12 +48,12 @@ public final class ElementwiseOpSet {
                 BitwiseRightShift::new);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
         r.register("PRelu", 1, a -> new PRelu());
-        r.register("BitCast", OpFactories.INFERO_OPSET, a -> new BitCast(a.elementType("destination_type")));
+        BitCast.SPEC.register(r);
         r.register("Convert", 1, Convert::read);
-        r.register("Clamp", 1, a -> new Clamp(a.number("min"), a.number("max")));
-        r.register("Elu", 1, a -> new Elu(a.number("alpha")));
-        r.register("Gelu", 7, a -> new Gelu(a.enumValue(Gelu.Approximation.class, "approximation_mode", "erf")));
-        r.register("Round", 5, a -> new Round(a.enumValue(Round.Mode.class, "mode", "half_to_even")));
-        r.register("IsInf", 10, a -> new IsInf(a.bool("detect_negative", true), a.bool("detect_positive", true)));
+        Clamp.SPEC.register(r);
+        Elu.SPEC.register(r);
+        Gelu.SPEC.register(r);
+        Round.SPEC.register(r);
+        IsInf.SPEC.register(r);
     }
 }

@@ -1,12 +1,19 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
+
 
 /**
  * Element-wise rounding to the nearest integer (OpenVINO Round-5); {@code mode} decides halves: to the even neighbour
  * (ONNX Round, IEEE default) or away from zero.
  */
 public final class Round extends UnaryElementwise {
+    private static final Attribute<Round, Mode> MODE = Attribute.enumValue("mode", Mode.class, (Round op) -> op.mode)
+            .orElse(Mode.HALF_TO_EVEN);
+    public static final OpSpec<Round> SPEC = OpSpec.of(Round.class, "Round", "opset5", a -> new Round(MODE.read(a)),
+            MODE);
+
     public enum Mode {
         HALF_TO_EVEN, HALF_AWAY_FROM_ZERO
     }
@@ -18,18 +25,8 @@ public final class Round extends UnaryElementwise {
     }
 
     @Override
-    public String type() {
-        return "Round";
-    }
-
-    @Override
-    public String version() {
-        return "opset5";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+    public OpSpec<Round> spec() {
+        return SPEC;
     }
 
     @Override

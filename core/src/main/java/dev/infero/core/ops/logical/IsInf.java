@@ -1,6 +1,7 @@
 package dev.infero.core.ops.logical;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 
@@ -9,6 +10,13 @@ import dev.infero.core.types.ElementType;
  * and {@code detect_positive} choose which infinities count.
  */
 public final class IsInf extends UnaryElementwise {
+    private static final Attribute<IsInf, Boolean> DETECT_NEGATIVE = Attribute.bool("detect_negative",
+            (IsInf op) -> op.detectNegative).orElse(true);
+    private static final Attribute<IsInf, Boolean> DETECT_POSITIVE = Attribute.bool("detect_positive",
+            (IsInf op) -> op.detectPositive).orElse(true);
+    public static final OpSpec<IsInf> SPEC = OpSpec.of(IsInf.class, "IsInf", "opset10",
+            a -> new IsInf(DETECT_NEGATIVE.read(a), DETECT_POSITIVE.read(a)), DETECT_NEGATIVE, DETECT_POSITIVE);
+
     private final boolean detectNegative;
     private final boolean detectPositive;
 
@@ -18,19 +26,8 @@ public final class IsInf extends UnaryElementwise {
     }
 
     @Override
-    public String type() {
-        return "IsInf";
-    }
-
-    @Override
-    public String version() {
-        return "opset10";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("detect_negative", detectNegative);
-        sink.attribute("detect_positive", detectPositive);
+    public OpSpec<IsInf> spec() {
+        return SPEC;
     }
 
     @Override
