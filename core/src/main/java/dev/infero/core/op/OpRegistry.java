@@ -39,7 +39,7 @@ public final class OpRegistry {
         ElementwiseOpSet.register(r);
         MovementOpSet.register(r);
         NnOpSet.register(r);
-        r.register("StridedSlice", 1, StridedSlice::read);
+        StridedSlice.SPEC.register(r);
         DetectionOps.register(r);
         SelectionOpSet.register(r);
         BackpropConvolutionOpSet.register(r);

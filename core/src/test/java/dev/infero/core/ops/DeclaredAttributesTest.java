@@ -14,6 +14,7 @@ import dev.infero.core.ops.activation.Elu;
 import dev.infero.core.ops.activation.Gelu;
 import dev.infero.core.ops.eltwise.BitCast;
 import dev.infero.core.ops.eltwise.Round;
+import dev.infero.core.ops.image.ImageDecoder;
 import dev.infero.core.ops.logical.IsInf;
 import dev.infero.core.ops.misc.AffineGrid;
 import dev.infero.core.ops.misc.CenterCropPad;
@@ -39,6 +40,10 @@ import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.ops.movement.SpaceToDepth;
 import dev.infero.core.ops.movement.Split;
+import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.MatMul;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.ops.quantization.QuantizeLinear;
 import dev.infero.core.ops.selection.ArgExtremum;
 import dev.infero.core.ops.selection.CumSum;
 import dev.infero.core.ops.selection.GatherElements;
@@ -50,6 +55,10 @@ import dev.infero.core.ops.selection.ScatterElementsUpdate;
 import dev.infero.core.ops.selection.ScatterNDUpdate;
 import dev.infero.core.ops.selection.TopK;
 import dev.infero.core.ops.selection.Trilu;
+import dev.infero.core.ops.sequence.ConcatFromSequence;
+import dev.infero.core.ops.sequence.SequenceAt;
+import dev.infero.core.ops.sequence.SplitToSequence;
+import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.types.ElementType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,10 +83,17 @@ class DeclaredAttributesTest {
             new MelWeightMatrix(ElementType.F64), new ReverseSequence(1, 0), new RotaryEmbedding(true, 8, 32),
             new Stft(false), new TensorScatter(-1, true), new Unique(false, ElementType.I32, ElementType.I32),
             new DepthToSpace(BlockRearrangement.Mode.DEPTH_FIRST, 2),
-            new SpaceToDepth(BlockRearrangement.Mode.BLOCKS_FIRST, 3), new Broadcast(Broadcast.Mode.BIDIRECTIONAL), new Concat(-3), new Gather(1), new Reshape(true),
+            new SpaceToDepth(BlockRearrangement.Mode.BLOCKS_FIRST, 3), new Broadcast(Broadcast.Mode.BIDIRECTIONAL),
+            new Concat(-3), new Gather(1), new Reshape(true),
             new Split(4), new ShapeOf(ElementType.I32), new Range(ElementType.F32), new Eye(ElementType.I8),
             new NonZero(ElementType.I32), new Clamp(-1, 6.5), new Elu(0.5), new Gelu(Gelu.Approximation.TANH),
-            new BitCast(ElementType.U8), new Round(Round.Mode.HALF_AWAY_FROM_ZERO), new IsInf(false, true));
+            new BitCast(ElementType.U8), new Round(Round.Mode.HALF_AWAY_FROM_ZERO), new IsInf(false, true),
+            new MatMul(false, true), new BatchNormInference(1e-3), new FakeQuantize(255),
+            new QuantizeLinear(ElementType.I8, false), new QuantizeLinear(ElementType.U8),
+            new ImageDecoder(ImageDecoder.PixelFormat.GRAYSCALE), new SequenceAt(3),
+            new ConcatFromSequence(-1, true, 2),
+            new SplitToSequence(1, false), new StridedSlice(new long[] {1, 0}, new long[] {0, 1}, new long[0],
+                    new long[] {0, 1}, new long[0]));
 
     @Test
     void everyDeclaredOpReadsBackWhatItWrites() {
@@ -109,6 +125,16 @@ class DeclaredAttributesTest {
         assertEquals("Gelu(approximation_mode=tanh)", OPS.get(37).toString());
         assertEquals("Round(mode=half_away_from_zero)", OPS.get(39).toString());
         assertEquals("IsInf(detect_negative=false, detect_positive=true)", OPS.get(40).toString());
+        assertEquals("MatMul(transpose_a=false, transpose_b=true)", OPS.get(41).toString());
+        assertEquals("BatchNormInference(epsilon=0.001)", OPS.get(42).toString());
+        assertEquals("opset5", OPS.get(42).version());
+        assertEquals("FakeQuantize(levels=255, auto_broadcast=numpy)", OPS.get(43).toString());
+        assertEquals("QuantizeLinear(destination_type=i8, saturate=false)", OPS.get(44).toString());
+        assertEquals("QuantizeLinear(destination_type=u8)", OPS.get(45).toString());
+        assertEquals("ImageDecoder(pixel_format=grayscale)", OPS.get(46).toString());
+        assertEquals("ConcatFromSequence(axis=-1, new_axis=true, item_rank=2)", OPS.get(48).toString());
+        assertEquals("StridedSlice(begin_mask=1,0, end_mask=0,1, new_axis_mask=, shrink_axis_mask=0,1, "
+                + "ellipsis_mask=)", OPS.get(50).toString());
     }
 
     @Test
@@ -135,6 +161,15 @@ class DeclaredAttributesTest {
         assertEquals("Gelu(approximation_mode=erf)", fromIr("Gelu", 7).toString());
         assertEquals("Round(mode=half_to_even)", fromIr("Round", 5).toString());
         assertEquals("IsInf(detect_negative=true, detect_positive=true)", fromIr("IsInf", 10).toString());
+        assertEquals("MatMul(transpose_a=false, transpose_b=false)", fromIr("MatMul", 1).toString());
+        assertEquals("BatchNormInference(epsilon=1.0E-5)", fromIr("BatchNormInference", 1, "epsilon=1e-5").toString());
+        assertEquals("QuantizeLinear(destination_type=u8)",
+                fromIr("QuantizeLinear", INFERO, "destination_type=u8").toString());
+        assertEquals("ImageDecoder(pixel_format=rgb)", fromIr("ImageDecoder", INFERO).toString());
+        assertEquals("SequenceAt(item_rank=-1)", fromIr("SequenceAt", INFERO).toString());
+        assertEquals("SplitToSequence(axis=0, keepdims=true)", fromIr("SplitToSequence", INFERO).toString());
+        assertEquals("StridedSlice(begin_mask=1, end_mask=0, new_axis_mask=, shrink_axis_mask=, ellipsis_mask=)",
+                fromIr("StridedSlice", 1, "begin_mask=1", "end_mask=0").toString());
     }
 
     @Test

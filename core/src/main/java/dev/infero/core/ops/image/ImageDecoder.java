@@ -3,9 +3,10 @@ package dev.infero.core.ops.image;
 import dev.infero.core.InferoException;
 import dev.infero.core.InvalidInputException;
 import dev.infero.core.ResourceLimits;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -14,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -30,6 +30,11 @@ import javax.imageio.stream.ImageInputStream;
  * <p>Infero-specific (version "infero"): OpenVINO has no image decoder op (ONNX ImageDecoder-20).
  */
 public final class ImageDecoder extends Op {
+    private static final Attribute<ImageDecoder, PixelFormat> PIXEL_FORMAT = Attribute.enumValue("pixel_format",
+            PixelFormat.class, ImageDecoder::format).orElse(PixelFormat.RGB);
+    public static final OpSpec<ImageDecoder> SPEC = OpSpec.of(ImageDecoder.class, "ImageDecoder", "infero",
+            a -> new ImageDecoder(PIXEL_FORMAT.read(a)), PIXEL_FORMAT);
+
     /** The channel layout of the output, as ONNX's {@code pixel_format}. */
     public enum PixelFormat {
         RGB, BGR, GRAYSCALE;
@@ -50,18 +55,8 @@ public final class ImageDecoder extends Op {
     }
 
     @Override
-    public String type() {
-        return "ImageDecoder";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("pixel_format", format.name().toLowerCase(Locale.ROOT));
+    public OpSpec<ImageDecoder> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.nn;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -11,6 +12,11 @@ import dev.infero.core.types.PartialShape;
  * Inputs: data, gamma, beta, mean, variance.
  */
 public final class BatchNormInference extends Op {
+    private static final Attribute<BatchNormInference, Double> EPSILON = Attribute.number("epsilon",
+            BatchNormInference::epsilon);
+    public static final OpSpec<BatchNormInference> SPEC = OpSpec.of(BatchNormInference.class, "BatchNormInference",
+            "opset5", a -> new BatchNormInference(EPSILON.read(a)), EPSILON);
+
     private final double epsilon;
 
     public BatchNormInference(double epsilon) {
@@ -59,18 +65,8 @@ public final class BatchNormInference extends Op {
     }
 
     @Override
-    public String type() {
-        return "BatchNormInference";
-    }
-
-    @Override
-    public String version() {
-        return "opset5";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("epsilon", epsilon);
+    public OpSpec<BatchNormInference> spec() {
+        return SPEC;
     }
 
     @Override

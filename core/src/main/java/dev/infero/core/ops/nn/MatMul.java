@@ -1,9 +1,10 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -18,6 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * Floating types accumulate in f32; integer types exactly, wrapping to the output type like C (quantized models).
  */
 public final class MatMul extends Op {
+    private static final Attribute<MatMul, Boolean> TRANSPOSE_A = Attribute.bool("transpose_a",
+            (MatMul op) -> op.transposeA).orElse(false);
+    private static final Attribute<MatMul, Boolean> TRANSPOSE_B = Attribute.bool("transpose_b",
+            (MatMul op) -> op.transposeB).orElse(false);
+    public static final OpSpec<MatMul> SPEC = OpSpec.of(MatMul.class, "MatMul", "opset1",
+            a -> new MatMul(TRANSPOSE_A.read(a), TRANSPOSE_B.read(a)), TRANSPOSE_A, TRANSPOSE_B);
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final boolean transposeA;
@@ -37,14 +45,8 @@ public final class MatMul extends Op {
     }
 
     @Override
-    public String type() {
-        return "MatMul";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("transpose_a", transposeA);
-        sink.attribute("transpose_b", transposeB);
+    public OpSpec<MatMul> spec() {
+        return SPEC;
     }
 
     /** The operands as matrices: [batch..., rows, cols] after the 1-D promotion and transposition. */

@@ -15,9 +15,9 @@ public final class NnOpSet {
         r.register("MaxPool", 8, a -> new MaxPool(a.integers("kernel"), window(a, true), true));
         r.register("AvgPool", 1, a -> new AvgPool(a.integers("kernel"), window(a, true),
                 a.bool("exclude-pad", false)));
-        r.register("MatMul", 1, a -> new MatMul(a.bool("transpose_a", false), a.bool("transpose_b", false)));
+        MatMul.SPEC.register(r);
         r.register("DeformableConvolution", 8, DeformableConvolution::read);
-        r.register("BatchNormInference", 1, a -> new BatchNormInference(a.number("epsilon")));
+        BatchNormInference.SPEC.register(r, 1); // BatchNormInference-1 files have the same attribute
     }
 
     /** Window attributes as IR writes them; pooling without {@code dilations} gets ones. */

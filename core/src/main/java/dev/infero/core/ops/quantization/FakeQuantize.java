@@ -1,8 +1,9 @@
 package dev.infero.core.ops.quantization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.BroadcastLoop;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -21,6 +22,13 @@ import dev.infero.core.types.Shapes;
  * in f32, in exactly this order of operations.
  */
 public final class FakeQuantize extends Op {
+    private static final Attribute<FakeQuantize, Long> LEVELS = Attribute.integer("levels", FakeQuantize::levels);
+    /** Written as OpenVINO writes it; the ranges always broadcast numpy-style, so it is not read back. */
+    private static final Attribute<FakeQuantize, String> AUTO_BROADCAST = Attribute.string("auto_broadcast",
+            op -> "numpy");
+    public static final OpSpec<FakeQuantize> SPEC = OpSpec.of(FakeQuantize.class, "FakeQuantize", "opset1",
+            a -> new FakeQuantize(LEVELS.read(a)), LEVELS, AUTO_BROADCAST);
+
     private final long levels;
 
     public FakeQuantize(long levels) {
@@ -49,14 +57,8 @@ public final class FakeQuantize extends Op {
     }
 
     @Override
-    public String type() {
-        return "FakeQuantize";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("levels", levels);
-        sink.attribute("auto_broadcast", "numpy");
+    public OpSpec<FakeQuantize> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.quantization;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.BroadcastLoop;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -21,6 +22,14 @@ import dev.infero.core.types.Shapes;
  * an odd integer ({@code round(0.5) + 1 = 1} but {@code round(1.5) = 2}). This op rounds {@code x / scale} itself.
  */
 public final class QuantizeLinear extends Op {
+    private static final Attribute<QuantizeLinear, ElementType> DESTINATION_TYPE = Attribute.elementType(
+            "destination_type", (QuantizeLinear op) -> op.destination);
+    /** Infero's own, written only when off. */
+    private static final Attribute<QuantizeLinear, Boolean> SATURATE = Attribute.bool("saturate",
+            (QuantizeLinear op) -> op.saturate).orElse(true).writtenWhen(op -> !op.saturate);
+    public static final OpSpec<QuantizeLinear> SPEC = OpSpec.of(QuantizeLinear.class, "QuantizeLinear", "infero",
+            a -> new QuantizeLinear(DESTINATION_TYPE.read(a), SATURATE.read(a)), DESTINATION_TYPE, SATURATE);
+
     private final ElementType destination;
     private final boolean saturate;
 
@@ -42,21 +51,8 @@ public final class QuantizeLinear extends Op {
     }
 
     @Override
-    public String type() {
-        return "QuantizeLinear";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("destination_type", destination);
-        if (!saturate) {
-            sink.attribute("saturate", false);
-        }
+    public OpSpec<QuantizeLinear> spec() {
+        return SPEC;
     }
 
     @Override

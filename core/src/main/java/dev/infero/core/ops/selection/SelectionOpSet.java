@@ -28,11 +28,9 @@ public final class SelectionOpSet {
         Trilu.SPEC.register(r);
         r.register("Interpolate", 4, a -> Interpolate.opset4(interpolation(a)));
         r.register("Interpolate", 11, a -> new Interpolate(interpolation(a)));
-        r.register("ImageDecoder", OpFactories.INFERO_OPSET, a -> new dev.infero.core.ops.image.ImageDecoder(
-                a.enumValue(dev.infero.core.ops.image.ImageDecoder.PixelFormat.class, "pixel_format", "rgb")));
-        r.register("FakeQuantize", 1, a -> new FakeQuantize(a.integer("levels")));
-        r.register("QuantizeLinear", OpFactories.INFERO_OPSET,
-                a -> new QuantizeLinear(a.elementType("destination_type"), a.bool("saturate", true)));
+        dev.infero.core.ops.image.ImageDecoder.SPEC.register(r);
+        FakeQuantize.SPEC.register(r);
+        QuantizeLinear.SPEC.register(r);
     }
 
     private static Interpolate.Attributes interpolation(AttributeSource a) {

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.Shapes;
 import java.util.Arrays;
@@ -14,6 +15,15 @@ import java.util.List;
  * other dimension; an empty sequence is an error. {@code item_rank} as in {@link SequenceAt}.
  */
 public final class ConcatFromSequence extends SequenceOp {
+    private static final Attribute<ConcatFromSequence, Long> AXIS = Attribute.integer("axis", ConcatFromSequence::axis);
+    private static final Attribute<ConcatFromSequence, Boolean> NEW_AXIS = Attribute.bool("new_axis",
+            (ConcatFromSequence op) -> op.newAxis).orElse(false);
+    private static final Attribute<ConcatFromSequence, Long> ITEM_RANK = Attribute.integer("item_rank",
+            (ConcatFromSequence op) -> (long) op.itemRank).orElse(-1L);
+    public static final OpSpec<ConcatFromSequence> SPEC = OpSpec.of(ConcatFromSequence.class, "ConcatFromSequence",
+            "infero", a -> new ConcatFromSequence(AXIS.read(a), NEW_AXIS.read(a), (int) (long) ITEM_RANK.read(a)),
+            AXIS, NEW_AXIS, ITEM_RANK);
+
     private final long axis;
     private final boolean newAxis;
     private final int itemRank;
@@ -33,15 +43,8 @@ public final class ConcatFromSequence extends SequenceOp {
     }
 
     @Override
-    public String type() {
-        return "ConcatFromSequence";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("new_axis", newAxis);
-        sink.attribute("item_rank", itemRank);
+    public OpSpec<ConcatFromSequence> spec() {
+        return SPEC;
     }
 
     @Override

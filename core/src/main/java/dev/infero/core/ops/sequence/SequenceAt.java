@@ -1,7 +1,8 @@
 package dev.infero.core.ops.sequence;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import java.util.List;
 
@@ -11,6 +12,11 @@ import java.util.List;
  * (-1 otherwise), so the output has a known rank before the values are.
  */
 public final class SequenceAt extends SequenceOp {
+    private static final Attribute<SequenceAt, Long> ITEM_RANK = Attribute.integer("item_rank",
+            (SequenceAt op) -> (long) op.itemRank).orElse(-1L);
+    public static final OpSpec<SequenceAt> SPEC = OpSpec.of(SequenceAt.class, "SequenceAt", "infero",
+            a -> new SequenceAt((int) (long) ITEM_RANK.read(a)), ITEM_RANK);
+
     private final int itemRank;
 
     public SequenceAt(int itemRank) {
@@ -22,13 +28,8 @@ public final class SequenceAt extends SequenceOp {
     }
 
     @Override
-    public String type() {
-        return "SequenceAt";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("item_rank", itemRank);
+    public OpSpec<SequenceAt> spec() {
+        return SPEC;
     }
 
     @Override

@@ -13,9 +13,8 @@ public final class SequenceOpSet {
         r.register("SequenceInsert", v, a -> new SequenceInsert());
         r.register("SequenceErase", v, a -> new SequenceErase());
         r.register("SequenceLength", v, a -> new SequenceLength());
-        r.register("SequenceAt", v, a -> new SequenceAt((int) a.integer("item_rank", -1)));
-        r.register("ConcatFromSequence", v, a -> new ConcatFromSequence(a.integer("axis"),
-                a.bool("new_axis", false), (int) a.integer("item_rank", -1)));
-        r.register("SplitToSequence", v, a -> new SplitToSequence(a.integer("axis", 0), a.bool("keepdims", true)));
+        SequenceAt.SPEC.register(r);
+        ConcatFromSequence.SPEC.register(r);
+        SplitToSequence.SPEC.register(r);
     }
 }

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.Shapes;
 import java.util.ArrayList;
@@ -15,6 +16,13 @@ import java.util.List;
  * dimension.
  */
 public final class SplitToSequence extends SequenceOp {
+    private static final Attribute<SplitToSequence, Long> AXIS = Attribute.integer("axis",
+            (SplitToSequence op) -> op.axis).orElse(0L);
+    private static final Attribute<SplitToSequence, Boolean> KEEPDIMS = Attribute.bool("keepdims",
+            (SplitToSequence op) -> op.keepDims).orElse(true);
+    public static final OpSpec<SplitToSequence> SPEC = OpSpec.of(SplitToSequence.class, "SplitToSequence", "infero",
+            a -> new SplitToSequence(AXIS.read(a), KEEPDIMS.read(a)), AXIS, KEEPDIMS);
+
     private final long axis;
     private final boolean keepDims;
 
@@ -32,14 +40,8 @@ public final class SplitToSequence extends SequenceOp {
     }
 
     @Override
-    public String type() {
-        return "SplitToSequence";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("axis", axis);
-        sink.attribute("keepdims", keepDims);
+    public OpSpec<SplitToSequence> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.infero.core.ops.slicing;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -27,6 +27,20 @@ import java.util.Arrays;
  * </ul>
  */
 public final class StridedSlice extends Op {
+    private static final Attribute<StridedSlice, long[]> BEGIN_MASK = Attribute.integers("begin_mask",
+            op -> op.beginMask);
+    private static final Attribute<StridedSlice, long[]> END_MASK = Attribute.integers("end_mask", op -> op.endMask);
+    private static final Attribute<StridedSlice, long[]> NEW_AXIS_MASK = Attribute.integers("new_axis_mask",
+            (StridedSlice op) -> op.newAxisMask).orElse(new long[0]);
+    private static final Attribute<StridedSlice, long[]> SHRINK_AXIS_MASK = Attribute.integers("shrink_axis_mask",
+            (StridedSlice op) -> op.shrinkAxisMask).orElse(new long[0]);
+    private static final Attribute<StridedSlice, long[]> ELLIPSIS_MASK = Attribute.integers("ellipsis_mask",
+            (StridedSlice op) -> op.ellipsisMask).orElse(new long[0]);
+    public static final OpSpec<StridedSlice> SPEC = OpSpec.of(StridedSlice.class, "StridedSlice", "opset1",
+            a -> new StridedSlice(BEGIN_MASK.read(a), END_MASK.read(a), NEW_AXIS_MASK.read(a),
+                    SHRINK_AXIS_MASK.read(a), ELLIPSIS_MASK.read(a)),
+            BEGIN_MASK, END_MASK, NEW_AXIS_MASK, SHRINK_AXIS_MASK, ELLIPSIS_MASK);
+
     private final long[] beginMask;
     private final long[] endMask;
     private final long[] newAxisMask;
@@ -43,24 +57,10 @@ public final class StridedSlice extends Op {
     }
 
     /** Reads the masks; begin_mask and end_mask are required, the others default to none set. */
-    public static StridedSlice read(AttributeSource a) {
-        long[] none = new long[0];
-        return new StridedSlice(a.integers("begin_mask"), a.integers("end_mask"), a.integers("new_axis_mask", none),
-                a.integers("shrink_axis_mask", none), a.integers("ellipsis_mask", none));
-    }
 
     @Override
-    public String type() {
-        return "StridedSlice";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("begin_mask", beginMask);
-        sink.attribute("end_mask", endMask);
-        sink.attribute("new_axis_mask", newAxisMask);
-        sink.attribute("shrink_axis_mask", shrinkAxisMask);
-        sink.attribute("ellipsis_mask", ellipsisMask);
+    public OpSpec<StridedSlice> spec() {
+        return SPEC;
     }
 
     private static boolean isSet(long[] mask, int i) {
