@@ -12,6 +12,9 @@ import java.util.List;
  * {@code sigmoid, tanh}. Inputs X, initial_hidden_state, sequence_lengths, W, R, B; outputs Y and Ho.
  */
 public final class GRUSequence extends RecurrentSequence {
+    /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
+    private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh");
+
     private final boolean linearBeforeReset;
 
     public GRUSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
@@ -22,7 +25,7 @@ public final class GRUSequence extends RecurrentSequence {
 
     /** The IR factory. */
     public static GRUSequence read(AttributeSource a) {
-        Common c = Common.read(a, List.of("sigmoid", "tanh"));
+        Common c = Common.read(a, ACTIVATIONS);
         return new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
                 a.bool("linear_before_reset", false));
     }
@@ -54,7 +57,7 @@ public final class GRUSequence extends RecurrentSequence {
 
     @Override
     protected List<String> defaultActivations() {
-        return List.of("sigmoid", "tanh");
+        return ACTIVATIONS;
     }
 
     @Override

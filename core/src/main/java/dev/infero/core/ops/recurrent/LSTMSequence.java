@@ -15,6 +15,9 @@ import java.util.List;
  * LSTMSequence-1; Infero keeps them so ONNX LSTMs with peepholes run, and an IR written with them is Infero's own.
  */
 public final class LSTMSequence extends RecurrentSequence {
+    /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
+    private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh", "tanh");
+
     public LSTMSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                         float clip) {
         super(hiddenSize, direction, activations, alphas, betas, clip);
@@ -22,7 +25,7 @@ public final class LSTMSequence extends RecurrentSequence {
 
     /** The IR factory. */
     public static LSTMSequence read(AttributeSource a) {
-        Common c = Common.read(a, List.of("sigmoid", "tanh", "tanh"));
+        Common c = Common.read(a, ACTIVATIONS);
         return new LSTMSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
     }
 
@@ -38,7 +41,7 @@ public final class LSTMSequence extends RecurrentSequence {
 
     @Override
     protected List<String> defaultActivations() {
-        return List.of("sigmoid", "tanh", "tanh");
+        return ACTIVATIONS;
     }
 
     @Override

@@ -9,6 +9,9 @@ import java.util.List;
  * {@link RecurrentSequence}).
  */
 public final class RNNSequence extends RecurrentSequence {
+    /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
+    private static final List<String> ACTIVATIONS = List.of("tanh");
+
     public RNNSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                        float clip) {
         super(hiddenSize, direction, activations, alphas, betas, clip);
@@ -16,7 +19,7 @@ public final class RNNSequence extends RecurrentSequence {
 
     /** The IR factory. */
     public static RNNSequence read(AttributeSource a) {
-        Common c = Common.read(a, List.of("tanh"));
+        Common c = Common.read(a, ACTIVATIONS);
         return new RNNSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
     }
 
@@ -32,7 +35,7 @@ public final class RNNSequence extends RecurrentSequence {
 
     @Override
     protected List<String> defaultActivations() {
-        return List.of("tanh");
+        return ACTIVATIONS;
     }
 
     @Override
