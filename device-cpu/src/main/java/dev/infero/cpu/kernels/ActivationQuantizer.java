@@ -97,31 +97,10 @@ public final class ActivationQuantizer {
      * reads a row of zeros: the value 0 and the code 0 both have the level {@code zeroPoint}). When {@code codes}, the
      * rows already hold codes ({@code level - zeroPoint}, written by the layer before) and are only shifted. This is
      * the layout the INT8 dot-product instructions read: four consecutive input channels of one position in one
-     * 32-bit lane.
+     * 32-bit lane. (Written out without helpers returning vectors: C2 boxes those when it does not inline them.)
      */
     public void packQuads(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3, int n,
                           boolean codes, int[] dst, int dstOff) {
-        pack(8, x0, o0, x1, o1, x2, o2, x3, o3, n, codes, dst, dstOff);
-    }
-
-    /**
-     * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
-     * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
-     * {@code vpmaddwd} multiplies).
-     */
-    public void packPairs(float[] x0, int o0, float[] x1, int o1, int n, boolean codes, int[] dst, int dstOff) {
-        pack(16, x0, o0, x1, o1, null, 0, null, 0, n, codes, dst, dstOff);
-    }
-
-    /**
-     * The one packing loop: the levels of rows 0 and 1 side by side in {@code width} bits each, and with a width of
-     * 8 those of rows 2 and 3 in the upper 16 bits. A code's level is {@code code + zeroPoint} (every code a
-     * quantizer writes is in {@code -zeroPoint..steps - zeroPoint}), a value's is rounded and clamped as {@link #level}.
-     * (Written out without helpers returning vectors: C2 boxes those when it does not inline them.)
-     */
-    private void pack(int width, float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] x3, int o3,
-                      int n, boolean codes, int[] dst, int dstOff) {
-        boolean quads = width == 8;
         int bound = I.loopBound(n);
         int lowest = Float.floatToRawIntBits(ROUND);
         int highest = Float.floatToRawIntBits(ROUND + steps);
@@ -130,43 +109,66 @@ public final class ActivationQuantizer {
             for (; j < bound; j += I.length()) {
                 IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
                 IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
-                IntVector packed = a.add(zeroPoint).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, width));
-                if (quads) {
-                    IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j).convert(VectorOperators.F2I, 0);
-                    IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j).convert(VectorOperators.F2I, 0);
-                    packed = packed.or(c.add(zeroPoint).or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
-                            .lanewise(VectorOperators.LSHL, 16));
-                }
-                packed.intoArray(dst, dstOff + j);
+                IntVector c = (IntVector) FloatVector.fromArray(S, x2, o2 + j).convert(VectorOperators.F2I, 0);
+                IntVector d = (IntVector) FloatVector.fromArray(S, x3, o3 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).and(0xff).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.add(zeroPoint).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
             }
         } else {
             for (; j < bound; j += I.length()) {
                 IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                        .max(lowest).min(highest).sub(lowest);
+                        .max(lowest).min(highest);
                 IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
-                        .max(lowest).min(highest).sub(lowest);
-                IntVector packed = a.or(b.lanewise(VectorOperators.LSHL, width));
-                if (quads) {
-                    IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(inverse, offset).add(ROUND)
-                            .reinterpretAsInts().max(lowest).min(highest).sub(lowest);
-                    IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(inverse, offset).add(ROUND)
-                            .reinterpretAsInts().max(lowest).min(highest).sub(lowest);
-                    packed = packed.or(c.or(d.lanewise(VectorOperators.LSHL, 8)).lanewise(VectorOperators.LSHL, 16));
-                }
-                packed.intoArray(dst, dstOff + j);
+                        .max(lowest).min(highest);
+                IntVector c = FloatVector.fromArray(S, x2, o2 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector d = FloatVector.fromArray(S, x3, o3 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.sub(lowest).lanewise(VectorOperators.LSHL, 16))
+                        .or(d.sub(lowest).lanewise(VectorOperators.LSHL, 24)).intoArray(dst, dstOff + j);
             }
         }
         // The row's last values one by one (masked vectors here made C2 box every vector of the method).
         for (; j < n; j++) {
             int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
             int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
-            int packed = a | b << width;
-            if (quads) {
-                int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
-                int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
-                packed |= (c | d << 8) << 16;
+            int c = codes ? (int) x2[o2 + j] + zeroPoint : level(x2[o2 + j]);
+            int d = codes ? (int) x3[o3 + j] + zeroPoint : level(x3[o3 + j]);
+            dst[dstOff + j] = (a & 0xff) | (b & 0xff) << 8 | (c & 0xff) << 16 | d << 24;
+        }
+    }
+
+    /**
+     * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
+     * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
+     * {@code vpmaddwd} multiplies).
+     */
+    public void packPairs(float[] x0, int o0, float[] x1, int o1, int n, boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x0, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x1, o1 + j).convert(VectorOperators.F2I, 0);
+                a.add(zeroPoint).or(b.add(zeroPoint).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
             }
-            dst[dstOff + j] = packed;
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x0, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x1, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            int a = codes ? (int) x0[o0 + j] + zeroPoint : level(x0[o0 + j]);
+            int b = codes ? (int) x1[o1 + j] + zeroPoint : level(x1[o1 + j]);
+            dst[dstOff + j] = a | b << 16;
         }
     }
 
