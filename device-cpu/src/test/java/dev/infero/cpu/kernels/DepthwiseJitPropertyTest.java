@@ -95,9 +95,10 @@ class DepthwiseJitPropertyTest {
     /**
      * INT8 models' depthwise layers on codes: the input quantized by the generated fill (or, {@code readingCodes},
      * codes the layer before wrote, copied as they are; or float values, an FP32 depthwise layer), optionally writing
-     * the codes of the output's quantizer quantized in registers, with every post-op: the generated code against the Vector API loops, codes exactly
-     * (both quantize with the same multiply-add, rounding constant and integer clamp, and sum the taps in the same
-     * order) and values within float rounding.
+     * the codes of the output's quantizer quantized in registers, with every post-op: the generated code against the
+     * Vector API loops, codes exactly (both quantize with the same multiply-add, rounding constant and integer clamp,
+     * and sum the taps in the same order) except after an exp-based activation (one level at most), values within
+     * float rounding.
      */
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
@@ -151,7 +152,11 @@ class DepthwiseJitPropertyTest {
                 generated.run(in, actual, res, s, pool);
             }
             for (int i = 0; i < outLen; i++) {
-                float tolerance = writeCodes ? 0f : 2e-6f * (1 + Math.abs(expected[i]));
+                // Sigmoid, swish and ELU: the generated exp is within 2e-6 relative of the Vector API's, so a value
+                // that close to a rounding boundary may take the neighbouring code; every other post-op is exact.
+                String d = post.describe();
+                boolean exp = d.contains("sigmoid") || d.contains("swish") || d.contains("elu");
+                float tolerance = writeCodes ? (exp ? 1f : 0f) : 2e-6f * (1 + Math.abs(expected[i]));
                 assertEquals(expected[i], actual[i], tolerance, "trial " + trial + " " + g + " " + post.describe()
                         + " values in " + valuesIn + " codes in " + readCodes + " codes out " + writeCodes + " at " + i);
             }
