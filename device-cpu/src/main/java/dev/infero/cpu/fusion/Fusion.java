@@ -3,6 +3,7 @@ package dev.infero.cpu.fusion;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.cpu.step.CodesWriter;
+import dev.infero.cpu.step.ConvolutionStep;
 import dev.infero.cpu.step.QuantizedConvolutionStep;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,10 +72,10 @@ public final class Fusion {
     }
 
     /**
-     * Where an absorbed FakeQuantize sits between a convolution and INT8 convolutions only (MobileNet blocks:
-     * depthwise, then 1×1; ResNet bottlenecks: 1×1, 3×3, 1×1), the convolution writes the codes in place of its
-     * output, quantizing each row while it is in cache, and the INT8 steps read them as they are, instead of each
-     * quantizing its input into a buffer of its own.
+     * Where an absorbed FakeQuantize sits between a convolution and INT8 convolutions or depthwise convolutions of
+     * codes only (MobileNet blocks: 1×1, depthwise, 1×1; ResNet bottlenecks: 1×1, 3×3, 1×1), the convolution writes the
+     * codes in place of its output, quantizing each row while it is in cache (in the generated tiles' registers), and
+     * the readers take them as they are, instead of each quantizing its input into a buffer of its own.
      */
     private static void passCodes(Map<Node, List<Fused>> absorbedQuantizers, Map<Node, Fused> endingAt) {
         Map<Value, Node> producerEnd = new IdentityHashMap<>();
@@ -87,8 +88,8 @@ public final class Fusion {
             Node producer = producerEnd.get(before);
             boolean writes = producer != null && endingAt.get(producer).step() instanceof CodesWriter<?> k
                     && k.canWriteCodes() && before.consumers().size() == 1;
-            boolean read = e.getValue().stream().allMatch(m -> m.step()
-                    instanceof QuantizedConvolutionStep);
+            boolean read = e.getValue().stream().allMatch(m -> m.step() instanceof QuantizedConvolutionStep
+                    || m.step() instanceof ConvolutionStep c && c.canReadCodes());
             var codes = writes && read ? Int8Patterns.channelQuantizers(fq) : null;
             if (codes == null) {
                 continue;
@@ -99,7 +100,8 @@ public final class Fusion {
                 // The step as it is now: it may already write the codes of the FakeQuantize after it.
                 Node end = m.last();
                 Fused now = endingAt.get(end);
-                endingAt.put(end, now.withStep(((QuantizedConvolutionStep) now.step()).readingCodes()));
+                endingAt.put(end, now.withStep(now.step() instanceof QuantizedConvolutionStep q ? q.readingCodes()
+                        : ((ConvolutionStep) now.step()).readingCodes()));
             }
         }
     }

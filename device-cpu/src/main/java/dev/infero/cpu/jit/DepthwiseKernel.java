@@ -57,20 +57,38 @@ public final class DepthwiseKernel extends JitKernel {
     public static final int MAX_TAPS = 121;
 
     /** Floats per channel in the constants table. */
-    public static final int TABLE = 16;
-    /** Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask. */
+    public static final int TABLE = 32;
+    /**
+     * Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask
+     * (8 floats), then the input's and the output's quantizer (4 floats each: multiplier, offset, highest level bits,
+     * rounding constant plus zero point; written by the caller, see {@link Fill#quantize} and {@link Key#codesOut})
+     * and the rounding constant 1.5·2^23 (also the lowest level's bits).
+     */
     public static final int T_SCALE = 0, T_BIAS = 1, T_ALPHA = 2, T_BETA = 3, T_THREE = 4, T_SIX = 5, T_SIXTH = 6,
-            T_ZERO = 7, T_MASK = 8;
+            T_ZERO = 7, T_MASK = 8, T_IN_Q = 16, T_OUT_Q = 20, T_ROUND = 24;
+    /** Offsets inside a quantizer's four entries. */
+    private static final int Q_INVERSE = 0, Q_OFFSET = 1, Q_HIGHEST = 2, Q_ROUND_ZERO = 3;
+    /** Adding and subtracting 1.5·2^23 rounds to the nearest integer (the quantizers' rounding constant). */
+    private static final float ROUND = 12582912f;
 
     /**
      * How the code fills the buffer's inside from the input plane before computing (else the caller fills it): input
      * row {@code iy}, column phase p goes to buffer element {@code rowTarget[iy] + p · phaseBlock + j} for j in
      * {@code [first[p], end[p])}, reading input column {@code j · sw + shift[p]} (stride-2 rows deinterleaved with
      * {@code vpermt2ps}, or {@code vshufps} + {@code vpermpd} on AVX2). The padding around stays as the caller wrote
-     * it. Rows {@code sh} apart must land {@code pitch} apart.
+     * it. Rows {@code sh} apart must land {@code pitch} apart. With {@code quantize}, each value is replaced by its code
+     * under the channel's input quantizer (table entries from {@link #T_IN_Q}) as it is copied, exactly as
+     * {@code ActivationQuantizer.quantize}: {@code fma(x, inverse, offset) + ROUND}, the bits clamped to the level
+     * range, minus {@code ROUND + zeroPoint}.
      */
     public record Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
-                       List<Integer> first, List<Integer> end) {
+                       List<Integer> first, List<Integer> end, boolean quantize) {
+        /** A fill that copies the values as they are. */
+        public Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
+                    List<Integer> first, List<Integer> end) {
+            this(inW, sh, sw, phaseBlock, rowTarget, shift, first, end, false);
+        }
+
         public Fill {
             rowTarget = List.copyOf(rowTarget);
             shift = List.copyOf(shift);
@@ -132,9 +150,18 @@ public final class DepthwiseKernel extends JitKernel {
      * @param outW  output columns (the output's row length)
      * @param pitch buffer elements per row of output
      * @param taps  per tap, its buffer offset relative to the output's wide index {@code y · pitch + x}
+     * @param codesOut after the post-ops, store the codes of the channel's output quantizer (table entries from
+     *                 {@link #T_OUT_Q}) instead of the values, quantized in registers exactly as
+     *                 {@code ActivationQuantizer.quantize}
      */
     public record Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
-                      boolean bias, boolean residual, Activation activation) {
+                      boolean bias, boolean residual, Activation activation, boolean codesOut) {
+        /** A kernel that stores values. */
+        public Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
+                   boolean bias, boolean residual, Activation activation) {
+            this(isa, fill, outH, outW, pitch, taps, scale, bias, residual, activation, false);
+        }
+
         public Key {
             taps = List.copyOf(taps);
             if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > MAX_TAPS) {
@@ -180,7 +207,7 @@ public final class DepthwiseKernel extends JitKernel {
         }
 
         boolean hasPost() {
-            return scale || bias || residual || activation != Activation.NONE;
+            return scale || bias || residual || activation != Activation.NONE || codesOut;
         }
     }
 
@@ -244,6 +271,7 @@ public final class DepthwiseKernel extends JitKernel {
         table[off + T_SIX] = 6f;
         table[off + T_SIXTH] = 1f / 6f;
         table[off + T_ZERO] = 0f;
+        table[off + T_ROUND] = ROUND;
         int tail = key.outW() % isa.lanes();
         for (int i = 0; i < 8; i++) {
             table[off + T_MASK + i] = Float.intBitsToFloat(i < tail ? -1 : 0);
@@ -441,6 +469,14 @@ public final class DepthwiseKernel extends JitKernel {
         if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
             as.vmovups(zmm(31), mem(CONSTS_REG));
         }
+        if (f.quantize()) {
+            // The channel's input quantizer in registers for the whole fill (nothing else is live yet).
+            as.vbroadcastss(vec(Q_REGS, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_INVERSE)));
+            as.vbroadcastss(vec(Q_REGS + 1, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_OFFSET)));
+            as.vbroadcastss(vec(Q_REGS + 2, isa.bits()), mem(TBL, 4 * T_ROUND));
+            as.vbroadcastss(vec(Q_REGS + 3, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_HIGHEST)));
+            as.vbroadcastss(vec(Q_REGS + 4, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_ROUND_ZERO)));
+        }
         int rows = f.rowTarget().size();
         for (int q = 0; q < f.sh() && q < rows; q++) {
             int count = (rows - q + f.sh() - 1) / f.sh();
@@ -453,7 +489,7 @@ public final class DepthwiseKernel extends JitKernel {
             as.bind(loop);
             for (int p = 0; p < f.sw(); p++) {
                 copyPhaseRow(as, isa, f.sw(), 4 * f.shift().get(p), 4 * p * f.phaseBlock(), f.first().get(p),
-                        f.end().get(p));
+                        f.end().get(p), f.quantize());
             }
             if (count > 1) {
                 as.add(SRC, 4 * f.sh() * f.inW());
@@ -470,7 +506,7 @@ public final class DepthwiseKernel extends JitKernel {
      * row is read or written.
      */
     private static void copyPhaseRow(Assembler as, Jit.Isa isa, int sw, int srcDisp, int dstDisp, int first,
-                                     int end) {
+                                     int end, boolean quantize) {
         int lanes = isa.lanes();
         int vb = isa.bits() / 8;
         boolean evex = isa == Jit.Isa.AVX512;
@@ -487,14 +523,17 @@ public final class DepthwiseKernel extends JitKernel {
             if (sw == 1) {
                 if (m == lanes) {
                     as.vmovups(t0, src);
+                    quantizeFilled(as, isa, quantize, t0);
                     as.vmovups(dst, t0);
                 } else if (evex) {
                     setMask(as, 3, m);
                     as.vmovups(t0.k(k(3)).z(), src);
+                    quantizeFilled(as, isa, quantize, t0);
                     as.vmovups(dst.k(k(3)), t0);
                 } else {
                     as.vmovups(t2, avx2Mask(m));
                     as.vmaskmovps(t0, t2, src);
+                    quantizeFilled(as, isa, quantize, t0);
                     as.vmaskmovps(dst, t2, t0);
                 }
                 continue;
@@ -508,6 +547,7 @@ public final class DepthwiseKernel extends JitKernel {
                     as.vshufps(t0, t0, src.plus(vb), 0x88);
                     as.vpermpd(t0, t0, 0xD8);
                 }
+                quantizeFilled(as, isa, quantize, t0);
                 as.vmovups(dst, t0);
                 continue;
             }
@@ -524,6 +564,7 @@ public final class DepthwiseKernel extends JitKernel {
                     as.vpxord(t1, t1, t1);
                 }
                 as.vpermt2ps(t0, zmm(31), t1);
+                quantizeFilled(as, isa, quantize, t0);
                 if (m == lanes) {
                     as.vmovups(dst, t0);
                 } else {
@@ -541,6 +582,7 @@ public final class DepthwiseKernel extends JitKernel {
                 }
                 as.vshufps(t0, t0, t1, 0x88);
                 as.vpermpd(t0, t0, 0xD8);
+                quantizeFilled(as, isa, quantize, t0);
                 if (m == lanes) {
                     as.vmovups(dst, t0);
                 } else {
@@ -549,6 +591,27 @@ public final class DepthwiseKernel extends JitKernel {
                 }
             }
         }
+    }
+
+    /** First of the five registers that hold the input quantizer during a quantizing fill. */
+    private static final int Q_REGS = 3;
+
+    /**
+     * {@code v} replaced by its codes under the input quantizer held in registers {@link #Q_REGS}..+4, as
+     * {@code ActivationQuantizer.quantize}: multiply-add, add the rounding constant, clamp the bits to the level range
+     * (signed integer max/min: the levels are a range of the sum's bit patterns), subtract rounding constant plus zero
+     * point.
+     */
+    private static void quantizeFilled(Assembler as, Jit.Isa isa, boolean quantize, Vec v) {
+        if (!quantize) {
+            return;
+        }
+        int bits = isa.bits();
+        as.vfmadd213ps(v, vec(Q_REGS, bits), vec(Q_REGS + 1, bits));
+        as.vaddps(v, v, vec(Q_REGS + 2, bits));
+        as.vpmaxsd(v, v, vec(Q_REGS + 2, bits));
+        as.vpminsd(v, v, vec(Q_REGS + 3, bits));
+        as.vsubps(v, v, vec(Q_REGS + 4, bits));
     }
 
     private static void setMask(Assembler as, int k, int lanes) {
@@ -722,6 +785,16 @@ public final class DepthwiseKernel extends JitKernel {
                     case SWISH -> exp.swish(as, acc, constant(as, evex, T_ALPHA, t0), p.temp(3), t0, t1, t2);
                     case ELU -> exp.elu(as, acc, tmp -> constant(as, evex, T_ALPHA, tmp), k(2), t0, t1, t2,
                             p.temp(3));
+                }
+                if (key.codesOut()) {
+                    // The output quantizer's codes, as ActivationQuantizer.quantize (see quantizeFilled).
+                    as.vbroadcastss(t0, mem(TBL, 4 * (T_OUT_Q + Q_INVERSE)));
+                    as.vfmadd213ps(acc, t0, constant(as, evex, T_OUT_Q + Q_OFFSET, t1));
+                    Operand round = constant(as, evex, T_ROUND, t0);
+                    as.vaddps(acc, acc, round);
+                    as.vpmaxsd(acc, acc, round);
+                    as.vpminsd(acc, acc, constant(as, evex, T_OUT_Q + Q_HIGHEST, t1));
+                    as.vsubps(acc, acc, constant(as, evex, T_OUT_Q + Q_ROUND_ZERO, t1));
                 }
                 if (!masked) {
                     as.vmovups(mem(O_CUR, off), acc);

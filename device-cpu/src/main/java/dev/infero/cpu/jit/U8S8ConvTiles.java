@@ -56,6 +56,17 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
      * last mask, epilogue table offset (bytes), post-op mode.
      */
     private static final int ARGS = 8;
+    /**
+     * The constants of the generated {@code exp} ({@link VectorExp}) for sigmoid and swish epilogues: process-wide,
+     * read-only after this initializer, never freed, so the code addresses them as an immediate.
+     */
+    private static final MemorySegment EXP_CONSTANTS;
+
+    static {
+        float[] c = VectorExp.constants();
+        EXP_CONSTANTS = java.lang.foreign.Arena.global().allocate(4L * c.length, 64);
+        MemorySegment.copy(c, 0, EXP_CONSTANTS, ValueLayout.JAVA_FLOAT, 0, c.length);
+    }
 
     private final U8S8Conv layout;
     private final MemorySegment weights;
@@ -446,6 +457,28 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             }
         }
         a.bind(noPrelu);
+        // Sigmoid and swish through the generated exp (VectorExp; PostOps.int8Epilogue states it per value), with
+        // zmm24–27 (the activation loads and weight broadcasts of the sums) as its registers.
+        VectorExp exp = new VectorExp(R13, 0, true);
+        Assembler.Label noSigmoid = a.newLabel();
+        flag(a, PostOps.EPILOGUE_SIGMOID, noSigmoid);
+        a.mov(R13, EXP_CONSTANTS.address());
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                exp.sigmoid(a, acc(m, v), Asm.zmm(24), Asm.zmm(25), Asm.zmm(26));
+            }
+        }
+        a.bind(noSigmoid);
+        Assembler.Label noSwish = a.newLabel();
+        flag(a, PostOps.EPILOGUE_SWISH, noSwish);
+        a.mov(R13, EXP_CONSTANTS.address());
+        for (int m = 0; m < mr; m++) {
+            for (int v = 0; v < VECTORS; v++) {
+                exp.swish(a, acc(m, v), mem(RBP, PostOps.TABLE_SLOPE * section + m * 4).bcst(), Asm.zmm(27),
+                        Asm.zmm(24), Asm.zmm(25), Asm.zmm(26));
+            }
+        }
+        a.bind(noSwish);
         Assembler.Label noCodes = a.newLabel();
         flag(a, PostOps.EPILOGUE_CODES, noCodes);
         for (int m = 0; m < mr; m++) {

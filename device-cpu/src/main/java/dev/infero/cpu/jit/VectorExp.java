@@ -15,7 +15,7 @@ import java.util.function.Function;
  * table, which the kernel hands its code at {@code base + 4 · offset} bytes (a copy of {@link #constants()} there).
  * Four vector registers: the value and three temporaries.
  */
-final class VectorExp {
+public final class VectorExp {
     /** Indexes of the constants in the table. */
     static final int LO = 0, HI = 1, LOG2E = 2, MAGIC = 3, NEG_LN2_HI = 4, NEG_LN2_LO = 5, POLY = 6, ONE = 12,
             ZERO = 13;
@@ -123,6 +123,37 @@ final class VectorExp {
             as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
             as.vblendvps(acc, acc, t0, t1);
         }
+    }
+
+    /**
+     * {@link #exp} on one float, operation for operation as the generated code computes it (the same roundings), for
+     * plain-Java statements of generated kernels ({@code PostOps.int8Epilogue}).
+     */
+    static float expScalar(float x) {
+        // max / min with the constant first: a NaN stays x.
+        x = Float.isNaN(x) ? x : Math.min(Math.max(x, CONSTANTS[LO]), CONSTANTS[HI]);
+        float n = Math.fma(x, CONSTANTS[LOG2E], CONSTANTS[MAGIC]);
+        int p = Float.floatToRawIntBits(n) << 23;
+        n = n - CONSTANTS[MAGIC];
+        x = Math.fma(n, CONSTANTS[NEG_LN2_HI], x);
+        x = Math.fma(n, CONSTANTS[NEG_LN2_LO], x);
+        float q = CONSTANTS[POLY];
+        for (int i = 1; i < 6; i++) {
+            q = Math.fma(q, x, CONSTANTS[POLY + i]);
+        }
+        q = Math.fma(q, x, 1f);
+        q = Math.fma(q, x, 1f);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(q) + p);
+    }
+
+    /** {@link #sigmoid} on one float, as the generated code computes it. */
+    public static float sigmoidScalar(float x) {
+        return 1f / (expScalar(0f - x) + 1f);
+    }
+
+    /** {@link #swish} on one float, as the generated code computes it. */
+    public static float swishScalar(float x, float alpha) {
+        return x * sigmoidScalar(x * alpha);
     }
 
     /** {@code r = 0}. */

@@ -186,6 +186,24 @@ public final class ActivationQuantizer {
         table[PostOps.TABLE_Q_ROUND_ZERO * channels + c] = ROUND + zeroPoint;
     }
 
+    /**
+     * This quantizer's constants for generated code that quantizes as {@link #quantize} does, into
+     * {@code dst[off..off+3]}: the multiplier, the offset of the multiply-add, the highest level's bits (rounding
+     * constant plus steps) and the rounding constant plus zero point; the lowest level's bits are the rounding
+     * constant itself, {@link #ROUND}.
+     */
+    public void jitConstants(float[] dst, int off) {
+        dst[off] = inverse;
+        dst[off + 1] = offset;
+        dst[off + 2] = ROUND + steps;
+        dst[off + 3] = ROUND + zeroPoint;
+    }
+
+    /** The rounding constant 1.5·2^23 that {@link #jitConstants} refers to. */
+    public static float roundingConstant() {
+        return ROUND;
+    }
+
     /** The zero point in both halves: two channels of padding in the s16 pair form. */
     public int zeroPair() {
         return zeroPoint * 0x00010001;

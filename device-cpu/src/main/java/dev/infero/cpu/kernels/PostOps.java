@@ -156,7 +156,7 @@ public final class PostOps {
 
     /** Epilogue flags of generated INT8 tiles (see {@link #int8EpilogueFlags}). */
     public static final int EPILOGUE_CONVERT = 1, EPILOGUE_RELU = 2, EPILOGUE_PRELU = 4, EPILOGUE_RESIDUAL = 8,
-            EPILOGUE_CODES = 16;
+            EPILOGUE_CODES = 16, EPILOGUE_SIGMOID = 32, EPILOGUE_SWISH = 64;
     /**
      * Sections of {@link #int8EpilogueTable}, each one float per output channel: scale, bias, negative slope, then
      * the output quantizer's multiplier, offset, rounding constant, lowest and highest level bits and the rounding
@@ -181,6 +181,8 @@ public final class PostOps {
             case NONE -> flags;
             case RELU -> flags | EPILOGUE_RELU;
             case PRELU, LEAKY_RELU -> flags | EPILOGUE_PRELU;
+            case SIGMOID -> flags | EPILOGUE_SIGMOID;
+            case SWISH -> flags | EPILOGUE_SWISH;
             default -> -1;
         };
     }
@@ -215,6 +217,12 @@ public final class PostOps {
         }
         if ((flags & EPILOGUE_PRELU) != 0 && v < 0) {
             v *= table[TABLE_SLOPE * channels + channel];
+        }
+        if ((flags & EPILOGUE_SIGMOID) != 0) {
+            v = dev.infero.cpu.jit.VectorExp.sigmoidScalar(v);
+        }
+        if ((flags & EPILOGUE_SWISH) != 0) {
+            v = dev.infero.cpu.jit.VectorExp.swishScalar(v, table[TABLE_SLOPE * channels + channel]);
         }
         if ((flags & EPILOGUE_CODES) != 0) {
             float t = Math.fma(v, table[TABLE_Q_INVERSE * channels + channel], table[TABLE_Q_OFFSET * channels + channel])

@@ -58,6 +58,11 @@ public final class WindowKernel {
     private final ActivationQuantizer[] inputCodes;
     /** Per channel, the quantizer whose codes are written instead of the output values, or {@code null}. */
     private final ActivationQuantizer[] outputCodes;
+    /**
+     * Whether the input already holds the codes of {@link #inputCodes} (written by the layer before, see
+     * {@link #readingCodes}): it is copied into the buffer as it is, not quantized.
+     */
+    private final boolean codesIn;
     /** Average pooling: per wide output index, the factor the window sum is multiplied by. */
     private final float[] scale;
     private final PostOps post;
@@ -95,14 +100,17 @@ public final class WindowKernel {
     private final float[] jitTable;
     /** Whether the generated code applies all post-ops; else it stores the sums and {@link PostOps#apply} follows. */
     private final boolean jitPostOps;
+    /** Whether the generated code also writes the output codes ({@link #outputCodes}) in registers. */
+    private final boolean jitCodesOut;
 
     private WindowKernel(ConvGeometry g, Kind kind, float[] weights, ActivationQuantizer[] inputCodes, float[] scale,
-                         PostOps post, ActivationQuantizer[] outputCodes, Jit.Isa isa) {
+                         PostOps post, ActivationQuantizer[] outputCodes, Jit.Isa isa, boolean codesIn) {
         this.g = g;
         this.kind = kind;
         this.weights = weights;
         this.inputCodes = inputCodes;
         this.outputCodes = outputCodes;
+        this.codesIn = codesIn;
         this.post = post;
         this.padValue = kind == Kind.MAX ? Float.NEGATIVE_INFINITY : 0f;
         int rows = (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1;
@@ -140,36 +148,45 @@ public final class WindowKernel {
             columnEnd[phase] = Math.max(columnFirst[phase],
                     Math.min(pitch, g.inW() - shift <= 0 ? 0 : (g.inW() - shift + sw - 1) / sw));
         }
-        // INT8 models' depthwise layers on codes take the generated code too: Java quantizes the input into the
-        // buffer (no Fill), the code computes the plane, and its output codes are written from the finished plane.
+        // INT8 models' depthwise layers on codes take the generated code too: its fill quantizes the input as it
+        // copies it (or copies the codes the layer before wrote), and the output codes are quantized in registers.
         if (isa != null && kind == Kind.DEPTHWISE
                 && tapOffset.length <= DepthwiseKernel.MAX_TAPS
                 && DepthwiseKernel.Key.fits(isa, g.outH(), g.outW(), pitch, maxOffset)) {
             DepthwiseKernel.Activation act = post.depthwiseJitActivation();
             this.jitPostOps = act != null;
+            this.jitCodesOut = jitPostOps && outputCodes != null;
+            boolean quantizeIn = inputCodes != null && !codesIn;
             List<Integer> taps = Arrays.stream(tapOffset).boxed().toList();
             List<Integer> targets = Arrays.stream(rowTarget).boxed().toList();
             List<Integer> first = Arrays.stream(columnFirst).boxed().toList();
             List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
             // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
-            DepthwiseKernel.Fill fill = inputCodes == null
-                    && DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
+            DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
                     ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
-                    Arrays.stream(columnShift).boxed().toList(), first, end) : null;
+                    Arrays.stream(columnShift).boxed().toList(), first, end, quantizeIn) : null;
             this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
                     g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
-                    jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE));
+                    jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE,
+                    jitCodesOut));
             this.jitTable = new float[g.inChannels() * DepthwiseKernel.TABLE];
             for (int c = 0; c < g.inChannels(); c++) {
                 float[] sc = post.jitScale();
                 float[] bi = post.jitBias();
                 jit.fillTable(jitTable, c * DepthwiseKernel.TABLE, sc == null ? 1f : sc[c], bi == null ? 0f : bi[c],
                         post.jitAlpha(c), post.jitBeta());
+                if (quantizeIn) {
+                    inputCodes[c].jitConstants(jitTable, c * DepthwiseKernel.TABLE + DepthwiseKernel.T_IN_Q);
+                }
+                if (jitCodesOut) {
+                    outputCodes[c].jitConstants(jitTable, c * DepthwiseKernel.TABLE + DepthwiseKernel.T_OUT_Q);
+                }
             }
         } else {
             this.jit = null;
             this.jitTable = null;
             this.jitPostOps = false;
+            this.jitCodesOut = false;
         }
         int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
         this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
@@ -215,7 +232,7 @@ public final class WindowKernel {
 
     /** {@link #depthwise} with generated code for {@code isa}, or the Vector API loops when it is {@code null}. */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post, Jit.Isa isa) {
-        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa);
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa, false);
     }
 
     /** The ISA of this kernel's generated code, or {@code null} when it runs the Vector API loops. */
@@ -246,7 +263,23 @@ public final class WindowKernel {
         for (int i = 0; i < weights.length; i++) {
             scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
         }
-        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, isa);
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, isa, false);
+    }
+
+    /** Whether this is a depthwise convolution of codes ({@link #depthwiseOnCodes}) that quantizes its input itself. */
+    public boolean canReadCodes() {
+        return inputCodes != null && !codesIn;
+    }
+
+    /**
+     * This depthwise convolution of codes reading an input that already holds the codes of its quantizers (written by
+     * the layer before, see {@code CodesWriter}): the buffer gets them as they are.
+     */
+    public WindowKernel readingCodes() {
+        if (!canReadCodes()) {
+            throw new IllegalStateException("only a depthwise convolution of codes reads codes");
+        }
+        return new WindowKernel(g, kind, weights, inputCodes, null, post, outputCodes, isa(), true);
     }
 
     /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */
@@ -265,18 +298,18 @@ public final class WindowKernel {
         }
         float[] bias = post.onlyBias();
         if (bias == null) {
-            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, isa());
+            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, isa(), codesIn);
         }
         ActivationQuantizer[] biased = new ActivationQuantizer[codes.length];
         for (int c = 0; c < codes.length; c++) {
             biased[c] = codes[c].adding(bias[c]);
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, isa());
+        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, isa(), codesIn);
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null);
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null, false);
     }
 
     /**
@@ -296,7 +329,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null, false);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -386,6 +419,9 @@ public final class WindowKernel {
                             residual, jitTable, c * DepthwiseKernel.TABLE);
                     if (!jitPostOps && !post.isIdentity()) {
                         post.apply(out, plane * outSize, outSize, c, residual);
+                    }
+                    if (outputCodes != null && !jitCodesOut) {
+                        outputCodes[c].quantize(out, plane * outSize, out, plane * outSize, outSize);
                     }
                 }
                 return;
@@ -602,7 +638,7 @@ public final class WindowKernel {
             if (!jitPostOps && !post.isIdentity()) {
                 post.apply(out, o, g.outH() * g.outW(), c, residual);
             }
-            if (outputCodes != null) {
+            if (outputCodes != null && !jitCodesOut) {
                 outputCodes[c].quantize(out, o, out, o, g.outH() * g.outW());
             }
             return;
@@ -764,6 +800,7 @@ public final class WindowKernel {
         int iw = g.inW();
         float[] src = in;
         int base = plane * g.inH() * iw;
+        ActivationQuantizer[] inputCodes = codesIn ? null : this.inputCodes;
         if (inputCodes != null && sw == 1 && g.strideH() == 1 && rowTarget.length > 0) {
             ActivationQuantizer q = inputCodes[plane % g.inChannels()];
             int first = columnFirst[0];

@@ -17,6 +17,7 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     private final WindowKernel depthwise;
     private final PostOps post;
     private final String precision;
+    private final boolean writesCodes;
     private final ExecType execType;
 
     public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
@@ -36,6 +37,7 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
         this.depthwise = depthwise;
         this.post = post;
         this.precision = precision;
+        this.writesCodes = writesCodes;
         ExecType type = (gemm != null ? ExecType.of(gemm.strategy() + "_" + gemm.implementation(), precision)
                 : ExecType.of("depthwise_" + depthwise.implementation(), precision)).with(post);
         this.execType = writesCodes ? type.writingCodes() : type;
@@ -55,6 +57,19 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     public ConvolutionStep writingCodes(ActivationQuantizer[] codes) {
         return gemm != null ? new ConvolutionStep(gemm.writingCodes(codes), null, post, precision, true)
                 : new ConvolutionStep(null, depthwise.writingCodes(codes), post, precision, true);
+    }
+
+    /** Whether {@link #readingCodes} works: a depthwise convolution of codes that quantizes its input itself. */
+    public boolean canReadCodes() {
+        return depthwise != null && depthwise.canReadCodes();
+    }
+
+    /**
+     * This depthwise convolution of codes reading the codes that the step before wrote in place of its output (see
+     * {@link WindowKernel#readingCodes}).
+     */
+    public ConvolutionStep readingCodes() {
+        return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes);
     }
 
     @Override

@@ -152,7 +152,8 @@ class QuantizedConvolutionTest {
     }
 
     /** FakeQuantize → INT8 1×1 convolution → ReLU → FakeQuantize → depthwise: neither FakeQuantize runs, the
-     * convolution writes only its float output and the depthwise convolution quantizes it as it reads it. */
+     * convolution writes the depthwise layer's codes in place of its output (requantization in its epilogue) and the
+     * depthwise convolution reads them as they are. */
     @org.junit.jupiter.api.Test
     void noFakeQuantizeRunsBetweenInt8AndDepthwiseConvolutions() {
         int c = 6;
@@ -189,7 +190,7 @@ class QuantizedConvolutionTest {
         FastRun fast = runFast(g, input);
         float[] got = fast.output();
         String convType = fast.info("conv").execType();
-        assertTrue(convType.endsWith("_I8+scale+relu"), convType);
+        assertTrue(convType.endsWith("_I8+scale+relu+quantize"), convType);
         assertTrue(fast.profile().stream().filter(i -> i.nodeName().startsWith("fq"))
                 .allMatch(i -> i.status() == ProfilingInfo.Status.OPTIMIZED_OUT), fast.profile().toString());
         float[] want = runReference(g, input);
