@@ -19,10 +19,12 @@ import java.util.Map;
  */
 final class DirectConv {
     /**
-     * Most weights per output channel (Cin·KH·KW): up to here the direct kernel measured faster than im2col + GEMM
-     * and than the shifted GEMM (see docs/jit.md, "Direct convolution"); deeper layers have enough K for the GEMM.
+     * Most weights per output channel (Cin·KH·KW). Up to here the direct kernel measured faster than every GEMM
+     * strategy (ConvCpuTime, 1 thread: 3-channel stems 1.5–2.2×, 12–32 channels 3×3 1.1–1.9× on planes from 20×20,
+     * 8×80×80→32 5×5 1.26×); at 64×56×56→64 3×3 (576) the two tie, so deeper layers keep the GEMM (docs/jit.md,
+     * "Direct convolution").
      */
-    static final int MAX_PATCH = 160;
+    static final int MAX_PATCH = 300;
     /** Fewest output columns: narrower rows leave most vector lanes idle. */
     static final int MIN_WIDTH = 16;
 
