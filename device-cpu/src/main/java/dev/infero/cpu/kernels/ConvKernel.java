@@ -11,7 +11,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
  * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
  * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}); other stride-1 convolutions with a kernel
- * window and enough channels skip im2col ({@link ShiftedConv}).
+ * window and enough channels skip im2col ({@link ShiftedConv}). With the JIT on, layers with few input channels
+ * (stems) run as a generated direct convolution instead ({@link DirectConv}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
