@@ -82,10 +82,6 @@ public final class DirectConvKernel extends JitKernel {
         int rowsRead() {
             return Math.max(0, kyHi - kyLo);
         }
-
-        boolean hasPost() {
-            return scale || bias || residual || activation != DepthwiseKernel.Activation.NONE;
-        }
     }
 
     /** Output channels per register block and vectors per block for {@code isa}: {ob, xv}. */
