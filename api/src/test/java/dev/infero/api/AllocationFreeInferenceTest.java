@@ -95,16 +95,17 @@ class AllocationFreeInferenceTest {
     }
 
     /**
-     * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col), 3×3 and 1×1 layers with few
-     * output pixels and many channels (output channels in the vector lanes), a plain 1×1 layer and a narrow 3×3 layer
-     * (im2col).
+     * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col; 40 input channels, past the
+     * direct kernel's rule), 3×3 and 1×1 layers with few output pixels and many channels (output channels in the vector
+     * lanes), a plain 1×1 layer and a narrow 3×3 layer (im2col). The small CNN's 3-channel stem runs on the direct
+     * kernel when the JIT is on.
      */
     private Path convolutionStrategies() {
         Random r = new Random(5);
         Path file = dir.resolve("strategies.onnx");
         OnnxModelBuilder b = new OnnxModelBuilder("strategies", 17)
-                .input("x", ElementType.F32, 1, 32, 56, 56)
-                .initializer("w1", RandomData.tensor(r, 32, 32, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 32, 3, 3))
+                .input("x", ElementType.F32, 1, 40, 56, 56)
+                .initializer("w1", RandomData.tensor(r, 32, 40, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 32, 3, 3))
                 .initializer("w3", RandomData.tensor(r, 256, 256, 1, 1)).initializer("w4", RandomData.tensor(r, 16, 256, 1, 1))
                 .initializer("w5", RandomData.tensor(r, 8, 16, 3, 3))
                 .output("y", ElementType.F32);

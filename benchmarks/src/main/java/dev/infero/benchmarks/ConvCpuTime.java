@@ -22,7 +22,10 @@ import java.util.Random;
  * as {@link GemmCpuTime} does for bare GEMM shapes. Prints per layer the strategy, GFLOPS of the best and the median
  * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
  * plane, output channels, square kernel K, stride S, "same"-style padding K/2). Usage: {@code java -cp <benchmarks
- * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [layer ...]}.
+ * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Ddirect=avx512]
+ * [layer ...]}. With {@code -Ddirect=avx512} (or {@code avx2}) each layer the generated direct convolution suits
+ * (few input channels, see {@code DirectConv}) also runs that way, alternated with the GEMM strategy in the same
+ * rounds, and is printed on a second line.
  */
 public final class ConvCpuTime {
     private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(
@@ -44,7 +47,17 @@ public final class ConvCpuTime {
             case "jit_avx2" -> Jit.Isa.AVX2;
             default -> null;
         };
-        String[] layers = args.length > 0 ? args : DEFAULT_LAYERS;
+        String directLabel = System.getProperty("direct");
+        Jit.Isa directIsa = directLabel == null ? null : directLabel.equals("avx2") ? Jit.Isa.AVX2 : Jit.Isa.AVX512;
+        String[] given = args.length > 0 ? args : DEFAULT_LAYERS;
+        // With -Ddirect, each layer twice: the GEMM strategy, then the direct kernel (where it suits the layer).
+        String[] layers = directIsa == null ? given : new String[2 * given.length];
+        if (directIsa != null) {
+            for (int i = 0; i < given.length; i++) {
+                layers[2 * i] = given[i];
+                layers[2 * i + 1] = given[i];
+            }
+        }
         long peakIterations = 200_000;
         CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
         long[] peakTimes = new long[rounds];
@@ -60,7 +73,7 @@ public final class ConvCpuTime {
                 ins[l] = random(r, g.inChannels() * g.inH() * g.inW());
                 outs[l] = new float[g.outChannels() * g.outH() * g.outW()];
                 convs[l] = new ConvKernel(g, random(r, g.outChannels() * g.patchSize()), PostOps.NONE,
-                        MicroKernel.of(isa));
+                        MicroKernel.of(isa), directIsa != null && l % 2 == 1 ? directIsa : null);
                 scratch[l] = convs[l].newScratch(1);
                 flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }

@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.parallel.WorkerPool;
 
 /**
@@ -10,7 +11,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * shared out to the threads. Bias, residual add and activation are applied to each output tile as it is finished.
  * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
  * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}); other stride-1 convolutions with a kernel
- * window and enough channels skip im2col ({@link ShiftedConv}).
+ * window and enough channels skip im2col ({@link ShiftedConv}). With the JIT on, layers with few input channels
+ * (stems) run as a generated direct convolution instead ({@link DirectConv}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -24,28 +26,44 @@ public final class ConvKernel {
     private final ChannelLaneConv lanes;
     /** The im2col-free strategy, for the other geometries where it is faster ({@code null} elsewhere). */
     private final ShiftedConv shifted;
+    /** Generated direct convolution for few input channels (stems), or {@code null} (see {@link DirectConv#suits}). */
+    private final DirectConv direct;
     /** The GEMM micro-kernel: generated code when the JIT is on, else the Vector API one. */
     private final MicroKernel micro;
     /** The post-ops in the generated kernel's registers, or {@code null} (see {@link MicroKernel#fuse}). */
     private final MicroKernel.Fused fused;
 
-    /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
+    /**
+     * @param weights [Cout, Cin/groups, KH, KW] as in the op; the direct kernel for few input channels when the JIT
+     *                is on ({@link Jit#isa(String)}, family {@code direct})
+     */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
-        this(geometry, weights, post, MicroKernel.forCompilation());
+        this(geometry, weights, post, MicroKernel.forCompilation(), Jit.isa("direct"));
     }
 
-    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the GEMM tiles */
+    /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the GEMM tiles (no direct kernel) */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post, MicroKernel micro) {
+        this(geometry, weights, post, micro, null);
+    }
+
+    /**
+     * @param weights   [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the GEMM tiles
+     * @param directIsa the ISA of the generated direct convolution for layers it suits ({@link DirectConv#suits}),
+     *                  or {@code null} for the GEMM strategies only
+     */
+    public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post, MicroKernel micro, Jit.Isa directIsa) {
         this.g = geometry;
         this.post = post;
         this.micro = micro;
         this.fused = micro.fuse(post);
+        this.direct = DirectConv.suits(g, post, directIsa) ? new DirectConv(g, weights, post, directIsa) : null;
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
-        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
-        this.shifted = lanes == null && ShiftedConv.suits(g, micro.isJit()) ? new ShiftedConv(g, weights, micro) : null;
+        this.lanes = direct == null && ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
+        this.shifted = direct == null && lanes == null && ShiftedConv.suits(g, micro.isJit())
+                ? new ShiftedConv(g, weights, micro) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
+        this.weights = new PackedGemm[direct == null && lanes == null && shifted == null ? g.groups() : 0];
         for (int grp = 0; grp < this.weights.length; grp++) {
             this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k, micro);
         }
@@ -65,6 +83,7 @@ public final class ConvKernel {
         this.fused = o.micro.fuse(post);
         this.lanes = o.lanes;
         this.shifted = o.shifted;
+        this.direct = o.direct == null ? null : o.direct.withPost(post);
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
     }
@@ -90,13 +109,13 @@ public final class ConvKernel {
      * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}) or {@code shifted_gemm} (see {@link ShiftedConv}).
      */
     public String strategy() {
-        return lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
+        return direct != null ? "direct" : lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
                 : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
     }
 
     /** The micro-kernel's implementation for exec types: {@code jit_avx512}, {@code jit_avx2}, {@code vector512}. */
     public String implementation() {
-        return micro.implementation();
+        return direct != null ? direct.implementation() : micro.implementation();
     }
 
     /** Group {@code grp}'s packed weights, for the im2col and 1×1 strategies (the others pack their own). */
@@ -123,6 +142,7 @@ public final class ConvKernel {
         private final ShiftedConv.Scratch shiftedScratch;
         private final WorkerPool.ItemTask task;
         private final ChannelLaneConv.Scratch lanesScratch;
+        private final DirectConv.Scratch directScratch;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -131,12 +151,13 @@ public final class ConvKernel {
         private int rowParts;
 
         Scratch(int threads) {
-            boolean own = lanes == null && shifted == null;
+            boolean own = lanes == null && shifted == null && direct == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
             shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
             task = this::runTask;
             lanesScratch = lanes == null ? null : lanes.newScratch(threads);
+            directScratch = direct == null ? null : direct.newScratch();
         }
 
         /** Item {@code item} (a chunk of columns and a range of rows of one image and group) on slot {@code t}. */
@@ -160,6 +181,10 @@ public final class ConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        if (direct != null) {
+            direct.run(in, out, residual, s.directScratch, pool);
+            return;
+        }
         if (lanes != null) {
             lanes.run(in, out, residual, post, s.lanesScratch, pool);
             return;

@@ -1,0 +1,179 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.jit.DepthwiseKernel;
+import dev.infero.cpu.jit.DirectConvKernel;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.parallel.WorkerPool;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A dense convolution with few input channels (detector stems) run directly by generated code
+ * ({@link DirectConvKernel}): no im2col, the NCHW input read in place, each output row's channels computed in
+ * registers with their post-ops. The output rows are cut into runs that read the same kernel rows (the top and
+ * bottom padding rows apart from the rest), one generated function per run shape; threads take ranges of rows.
+ * Post-ops the generated code cannot apply (codes of an INT8 reader) run after it, per channel, in {@link PostOps}.
+ */
+final class DirectConv {
+    /**
+     * Most weights per output channel (Cin·KH·KW). Up to here the direct kernel measured faster than every GEMM
+     * strategy (ConvCpuTime, 1 thread: 3-channel stems 1.5–2.2×, 12–32 channels 3×3 1.1–1.9× on planes from 20×20,
+     * 8×80×80→32 5×5 1.26×); at 64×56×56→64 3×3 (576) the two tie, so deeper layers keep the GEMM (docs/jit.md,
+     * "Direct convolution").
+     */
+    static final int MAX_PATCH = 300;
+    /** Fewest output columns: narrower rows leave most vector lanes idle. */
+    static final int MIN_WIDTH = 16;
+
+    private final ConvGeometry g;
+    private final Jit.Isa isa;
+    /** The op's weights, for {@link #withPost}. */
+    private final float[] weights;
+    private final float[] packed;
+    /** Row runs: first output row, rows, and the kernel of each. */
+    private final int[] runStart;
+    private final int[] runRows;
+    private final DirectConvKernel[] runKernel;
+    /** The post-ops applied after the generated code (when it cannot apply them itself), else {@code null}. */
+    private final PostOps after;
+
+    /** Whether {@code g} with {@code post} suits the direct kernel (see {@link #MAX_PATCH}). */
+    static boolean suits(ConvGeometry g, PostOps post, Jit.Isa isa) {
+        return isa != null && g.groups() == 1 && g.dilationH() == 1 && g.dilationW() == 1
+                && g.strideW() <= 2 && g.strideH() <= 2 && g.kernelH() <= DirectConvKernel.MAX_KERNEL
+                && g.kernelW() <= DirectConvKernel.MAX_KERNEL && g.patchSize() <= MAX_PATCH
+                && g.outW() >= MIN_WIDTH && !post.integerSums() && !g.isPointwise()
+                && 4L * g.inChannels() * g.inH() * g.inW() < Integer.MAX_VALUE / 2
+                && 4L * g.outChannels() * g.outH() * g.outW() < Integer.MAX_VALUE / 2;
+    }
+
+    DirectConv(ConvGeometry g, float[] weights, PostOps post, Jit.Isa isa) {
+        this.g = g;
+        this.isa = isa;
+        this.weights = weights;
+        DepthwiseKernel.Activation act = post.depthwiseJitActivation();
+        boolean inRegisters = act != null;
+        this.after = inRegisters ? null : post;
+        int cout = g.outChannels();
+        // Alpha per channel: PReLU's slopes, else the one alpha.
+        float[] alphas = new float[cout];
+        for (int c = 0; c < cout && inRegisters; c++) {
+            alphas[c] = post.jitAlpha(c);
+        }
+        int[] blocking = DirectConvKernel.blocking(isa);
+        this.packed = DirectConvKernel.pack(weights, cout, g.inChannels(), g.kernelH(), g.kernelW(), blocking[0],
+                inRegisters ? post.jitScale() : null, inRegisters ? post.jitBias() : null, alphas,
+                inRegisters ? post.jitAlpha() : 0f, inRegisters ? post.jitBeta() : 0f);
+        List<int[]> runs = new ArrayList<>();
+        for (int y = 0; y < g.outH(); y++) {
+            int lo = kyLo(y);
+            int hi = kyHi(y);
+            int[] last = runs.isEmpty() ? null : runs.getLast();
+            if (last != null && last[2] == lo && last[3] == hi) {
+                last[1]++;
+            } else {
+                runs.add(new int[] {y, 1, lo, hi});
+            }
+        }
+        runStart = new int[runs.size()];
+        runRows = new int[runs.size()];
+        runKernel = new DirectConvKernel[runs.size()];
+        Map<Long, DirectConvKernel> kernels = new HashMap<>();
+        KernelCache cache = KernelCache.current();
+        for (int i = 0; i < runs.size(); i++) {
+            int[] run = runs.get(i);
+            runStart[i] = run[0];
+            runRows[i] = run[1];
+            int lo = run[2];
+            int hi = Math.max(run[2], run[3]);
+            runKernel[i] = kernels.computeIfAbsent((long) lo << 32 | hi, key -> new DirectConvKernel(cache,
+                    new DirectConvKernel.Key(isa, g.inChannels(), g.inH() * g.inW(), g.inW(), g.kernelH(),
+                            g.kernelW(), lo, hi, g.strideH(), g.strideW(), g.padLeft(), g.outW(), g.outH() * g.outW(),
+                            cout, blocking[0], blocking[1], inRegisters && post.jitScale() != null,
+                            inRegisters && post.jitBias() != null, inRegisters && post.hasResidual(),
+                            inRegisters ? act : DepthwiseKernel.Activation.NONE)));
+        }
+    }
+
+    /** The first kernel row output row {@code y} reads (those before fall in the top padding). */
+    private int kyLo(int y) {
+        return Math.clamp(g.padTop() - (long) g.strideH() * y, 0, g.kernelH());
+    }
+
+    /** One past the last kernel row output row {@code y} reads. */
+    private int kyHi(int y) {
+        return Math.clamp(g.inH() + g.padTop() - (long) g.strideH() * y, 0, g.kernelH());
+    }
+
+    /** {@code jit_avx512} or {@code jit_avx2}. */
+    String implementation() {
+        return "jit_" + isa.label();
+    }
+
+    /** This convolution with other post-ops (codes written by the reader's quantizer), generated now. */
+    DirectConv withPost(PostOps post) {
+        return new DirectConv(g, weights, post, isa);
+    }
+
+    Scratch newScratch() {
+        return new Scratch();
+    }
+
+    /** One request's call arguments and the task threads run. */
+    final class Scratch {
+        private final WorkerPool.ItemTask task = this::runItem;
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private int parts;
+
+        private void runItem(int item, int slot) {
+            int n = item / parts;
+            int part = item % parts;
+            int oh = g.outH();
+            int y0 = (int) ((long) oh * part / parts);
+            int y1 = (int) ((long) oh * (part + 1) / parts);
+            rows(in, out, residual, n, y0, y1);
+        }
+    }
+
+    void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        int threads = pool.threadsFor(g.flops(), g.activationBytes());
+        int perImage = threads > 1 ? Math.max(1, Math.min(g.outH(), (2 * threads + g.batch() - 1) / g.batch())) : 1;
+        s.in = in;
+        s.out = out;
+        s.residual = residual;
+        s.parts = perImage;
+        pool.parallelItems(threads, g.batch() * perImage, s.task);
+        s.in = null;
+        s.out = null;
+        s.residual = null;
+    }
+
+    /** Output rows [y0, y1) of image n, run by run. */
+    private void rows(float[] in, float[] out, float[] residual, int n, int y0, int y1) {
+        int inPlane = g.inH() * g.inW();
+        int outPlane = g.outH() * g.outW();
+        int inBase = n * g.inChannels() * inPlane;
+        int outBase = n * g.outChannels() * outPlane;
+        for (int i = 0; i < runStart.length; i++) {
+            int from = Math.max(y0, runStart[i]);
+            int to = Math.min(y1, runStart[i] + runRows[i]);
+            if (from >= to) {
+                continue;
+            }
+            DirectConvKernel k = runKernel[i];
+            int row = g.strideH() * from - g.padTop() + k.key().kyLo();
+            int inOff = k.key().kyHi() > k.key().kyLo() ? inBase + row * g.inW() : inBase;
+            k.run(in, inOff, packed, out, outBase + from * g.outW(), residual, to - from);
+        }
+        if (after != null) {
+            for (int c = 0; c < g.outChannels(); c++) {
+                after.apply(out, outBase + c * outPlane + y0 * g.outW(), (y1 - y0) * g.outW(), c, residual);
+            }
+        }
+    }
+}
