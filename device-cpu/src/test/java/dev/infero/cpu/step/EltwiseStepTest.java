@@ -10,7 +10,9 @@ import dev.infero.core.op.Op;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -19,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Standalone Add, Multiply, ReLU and Sigmoid equal the ops' reference evaluation with every broadcast the step plans, however
+ * Standalone Add, Subtract, Multiply, Divide, ReLU and Sigmoid equal the ops' reference evaluation with every broadcast the step plans, however
  * the output is cut into parts (each part run as one thread would run it, for 1 to 5 parts).
  */
 class EltwiseStepTest {
@@ -33,7 +35,10 @@ class EltwiseStepTest {
 
     @ParameterizedTest(name = "{0}: {1} with {2}")
     @CsvSource({"add,2x5x7x3,2x5x7x3", "add,2x5x7x3,1", "add,1x5x1x1,2x5x7x3", "multiply,2x5x7x3,5x1x1",
-            "multiply,1,2x5x7x3", "multiply,3x37,3x37", "relu,2x5x7x3,", "relu,101,", "sigmoid,2x5x7x3,", "sigmoid,37,"})
+            "multiply,1,2x5x7x3", "multiply,3x37,3x37",
+        "subtract,2x5x7x3,1", "subtract,1,2x5x7x3", "subtract,1x5x1x1,2x5x7x3", "divide,2x5x7x3,5x1x1",
+        "divide,1,2x5x7x3", "divide,3x37,3x37", "subtract,1x16x16x3,3", "divide,1x16x16x3,1x1x1x3",
+        "add,7x1x5,2x3x7x1x5", "multiply,3x7x5,7x5", "multiply,2x5x7x3,7x3", "relu,2x5x7x3,", "relu,101,", "sigmoid,2x5x7x3,", "sigmoid,37,"})
     void everySplitMatchesTheReference(String op, String a, String b) {
         Random r = new Random(op.hashCode() + a.hashCode());
         Graph g = new Graph("eltwise");
@@ -49,7 +54,12 @@ class EltwiseStepTest {
             int[] sb = dims(b);
             Tensor tb = random(r, sb);
             Value x2 = g.addParameter("b", ElementType.F32, PartialShape.of(sb)).output(0);
-            Op o = op.equals("add") ? new Add() : new Multiply();
+            Op o = switch (op) {
+                case "add" -> new Add();
+                case "subtract" -> new Subtract();
+                case "divide" -> new Divide();
+                default -> new Multiply();
+            };
             y = g.value(o, "y", x, x2);
             inputs = new Tensor[] {ta, tb};
         }
