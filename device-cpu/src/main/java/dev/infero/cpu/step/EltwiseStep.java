@@ -8,6 +8,7 @@ import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.FastMinMax;
@@ -17,7 +18,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Standalone f32 Add, Subtract, Multiply, Divide, ReLU and Sigmoid over static shapes (those not fused into a convolution or matrix
+ * Standalone f32 Add, Subtract, Multiply, Divide, ReLU, Sigmoid and BatchNormInference (per-channel scale and shift,
+ * constant parameters) over static shapes (those not fused into a convolution or matrix
  * multiply).
  * The broadcasts CNNs use are planned at compile time: each operand is the output's shape, a single value, one
  * value per channel of an NCHW output, or the output's trailing dimensions (an NHWC per-channel constant); the output is walked plane by plane (H·W floats of one image and channel),
@@ -27,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    private enum Math { ADD, MULTIPLY, SUBTRACT, DIVIDE, RELU, SIGMOID }
+    private enum Math { ADD, MULTIPLY, SUBTRACT, DIVIDE, RELU, SIGMOID, BATCH_NORM }
 
     /**
      * How an operand maps onto an output plane: the output's shape, one value, one value per NCHW channel, or the
@@ -42,6 +44,9 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     private final int planeSize;
     /** Per operand in mode TRAILING, its element count (its values repeat with that period over the output). */
     private final int[] rowLength;
+    /** BATCH_NORM: per channel, {@link BatchNormInference#scaleShift} rounded to f32; otherwise null. */
+    private float[] scale;
+    private float[] shift;
 
     private EltwiseStep(Math math, Mode[] modes, int[] rowLength, int planes, int channels, int planeSize) {
         this.math = math;
@@ -53,6 +58,9 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     }
 
     public static EltwiseStep of(Node node) {
+        if (node.op() instanceof BatchNormInference bn) {
+            return batchNorm(node, bn);
+        }
         Math math = switch (node.op()) {
             case Add a -> Math.ADD;
             case Multiply m -> Math.MULTIPLY;
@@ -85,6 +93,36 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
             rowLength[i] = dev.infero.core.types.Shapes.size(in.shape().toArray());
         }
         return new EltwiseStep(math, modes, rowLength, planes, channels, planeSize);
+    }
+
+    /**
+     * A standalone BatchNormInference (one not fused into the layer before it, e.g. after a residual Add) over a
+     * static f32 [N, C, ...] input with constant parameters: {@code x·scale[c] + shift[c]} per channel plane.
+     */
+    private static EltwiseStep batchNorm(Node node, BatchNormInference op) {
+        Value x = node.input(0);
+        Value out = node.output(0);
+        if (x.type() != ElementType.F32 || !x.shape().isStatic() || x.shape().rank() < 2) {
+            return null;
+        }
+        Tensor[] p = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            if ((p[i] = node.input(1 + i).knownValue()) == null) {
+                return null;
+            }
+        }
+        int[] shape = out.shape().toArray();
+        int channels = shape[1];
+        if (p[0].size() != channels) {
+            return null;
+        }
+        BatchNormInference.ScaleShift affine = op.scaleShift(p[0], p[1], p[2], p[3]);
+        int planeSize = dev.infero.core.types.Shapes.product(shape, 2, shape.length);
+        EltwiseStep step = new EltwiseStep(Math.BATCH_NORM, new Mode[] {Mode.FULL}, new int[1], shape[0] * channels,
+                channels, planeSize);
+        step.scale = affine.scaleF32();
+        step.shift = affine.shiftF32();
+        return step;
     }
 
     private static Mode mode(int[] in, int[] out) {
@@ -188,6 +226,16 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
                 sigmoid(x, z, from, to);
                 return;
             }
+            if (math == Math.BATCH_NORM) {
+                for (int e = from; e < to; ) {
+                    int p = e / planeSize;
+                    int n = java.lang.Math.min(planeSize - (e - p * planeSize), to - e);
+                    int c = p % channels;
+                    scaleShift(x, z, e, n, scale[c], shift[c]);
+                    e += n;
+                }
+                return;
+            }
             float[][] r = rows[t];
             boolean xRow = modes[0] == Mode.FULL;
             boolean yRow = modes[1] == Mode.FULL;
@@ -239,6 +287,18 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
             int m = java.lang.Math.min(filled, n - filled);
             System.arraycopy(row, 0, row, filled, m);
             filled += m;
+        }
+    }
+
+    private static void scaleShift(float[] x, float[] z, int from, int n, float a, float b) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, from + i).mul(va).add(vb).intoArray(z, from + i);
+        }
+        for (; i < n; i++) {
+            z[from + i] = x[from + i] * a + b;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Standalone Add, Subtract, Multiply, Divide, ReLU and Sigmoid equal the ops' reference evaluation with every broadcast the step plans, however
+ * Standalone Add, Subtract, Multiply, Divide, ReLU, Sigmoid and BatchNormInference equal the ops' reference evaluation with every broadcast the step plans, however
  * the output is cut into parts (each part run as one thread would run it, for 1 to 5 parts).
  */
 class EltwiseStepTest {
@@ -74,6 +75,36 @@ class EltwiseStepTest {
             step.runInParts(inputs, new Tensor[] {actual}, parts);
             // Sigmoid's vector exp may differ from Math.exp in the last bits.
             assertArrayEquals(expected.floats(), actual.floats(), op.equals("sigmoid") ? 1e-6f : 0f, parts + " parts");
+        }
+    }
+
+    @ParameterizedTest(name = "BatchNormInference on {0}")
+    @CsvSource({"1x6x9x11", "2x3x5", "2x4", "1x32x15x15x2"})
+    void standaloneBatchNormMatchesTheReference(String shape) {
+        Random r = new Random(shape.hashCode());
+        int[] s = dims(shape);
+        int c = s[1];
+        Graph g = new Graph("bn");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(s)).output(0);
+        Tensor variance = random(r, c);
+        for (int i = 0; i < c; i++) {
+            variance.floats()[i] = java.lang.Math.abs(variance.floats()[i]) + 0.1f;
+        }
+        Value[] params = {g.addConstant("gamma", random(r, c)).output(0), g.addConstant("beta", random(r, c)).output(0),
+                g.addConstant("mean", random(r, c)).output(0), g.addConstant("variance", variance).output(0)};
+        Value y = g.value(new BatchNormInference(1e-5), "y", x, params[0], params[1], params[2], params[3]);
+        EltwiseStep step = EltwiseStep.of(y.node());
+        assertNotNull(step);
+        Tensor in = random(r, s);
+        Tensor[] inputs = {in, params[0].knownValue(), params[1].knownValue(), params[2].knownValue(),
+                params[3].knownValue()};
+        Tensor expected = Tensor.allocate(ElementType.F32, s);
+        y.node().op().evaluate(inputs, new Tensor[] {expected});
+        for (int parts = 1; parts <= 5; parts++) {
+            Tensor actual = Tensor.allocate(ElementType.F32, s);
+            step.runInParts(inputs, new Tensor[] {actual}, parts);
+            // The reference applies scale and shift in double, the step in f32: a few ulp of values below ~10.
+            assertArrayEquals(expected.floats(), actual.floats(), 1e-5f, parts + " parts");
         }
     }
 
