@@ -101,9 +101,12 @@ public final class Core implements AutoCloseable {
             throw new InferoException("unknown device '" + device + "'; available: " + String.join(", ", devices.keySet()));
         }
         // As OpenVINO's CPU plugin does, compiling optimizes a copy of the graph (see Optimizations.atCompile): an ONNX
-        // model read as it is runs as fast as its converted IR.
+        // model read as it is runs as fast as its converted IR. A device that runs another runtime (ORT) gets the graph
+        // as it was imported: that runtime optimizes it itself.
         Graph optimized = model.graph().copy();
-        new PassManager(Optimizations.atCompile()).run(optimized);
+        if (!d.takesImportedGraph()) {
+            new PassManager(Optimizations.atCompile()).run(optimized);
+        }
         return new CompiledModel(d.compile(optimized, config), d.name());
     }
 

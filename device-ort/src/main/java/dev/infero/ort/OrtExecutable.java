@@ -21,17 +21,27 @@ final class OrtExecutable implements Executable {
     private final List<PortInfo> outputs;
     private final StreamExecutor streams;
     private final Map<String, String> properties;
+    private final List<String> ortInputs;
+    private final List<String> ortOutputs;
 
-    OrtExecutable(Graph graph, OrtSession session, ExecutionConfig config) {
+    /**
+     * {@code ortInputs}/{@code ortOutputs}: the session's names of the graph's ports, in order, or null when the
+     * session's names are the ports' names (an ONNX file); {@code model}: what ORT runs, for {@code ORT_MODEL}.
+     */
+    OrtExecutable(Graph graph, OrtSession session, ExecutionConfig config, List<String> ortInputs,
+                  List<String> ortOutputs, String model) {
         this.session = session;
         this.inputs = graph.parameters().stream().map(n -> PortInfo.of(n.output(0))).toList();
         this.outputs = graph.results().stream().map(n -> PortInfo.of(n.output(0))).toList();
+        this.ortInputs = ortInputs != null ? ortInputs : inputs.stream().map(PortInfo::name).toList();
+        this.ortOutputs = ortOutputs != null ? ortOutputs : outputs.stream().map(PortInfo::name).toList();
         this.streams = new StreamExecutor("infero-ORT", config.streams(), config.threadsPerStream());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("NETWORK_NAME", graph.name());
         p.putAll(config.properties());
         p.put("PERF_COUNT", "NO");
         p.put("EXECUTION_DEVICES", "ORT (ONNX Runtime CPU)");
+        p.put(OrtDevice.MODEL_PROPERTY, model);
         this.properties = Collections.unmodifiableMap(p);
     }
 
@@ -47,7 +57,7 @@ final class OrtExecutable implements Executable {
 
     @Override
     public ExecutionRequest newRequest() {
-        return new OrtRequest(session, inputs, outputs);
+        return new OrtRequest(session, inputs, ortInputs, ortOutputs);
     }
 
     @Override

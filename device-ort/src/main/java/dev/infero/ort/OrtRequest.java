@@ -27,16 +27,19 @@ import java.util.Optional;
 final class OrtRequest implements ExecutionRequest {
     private final OrtSession session;
     private final List<PortInfo> inputs;
-    private final List<PortInfo> outputs;
+    private final List<String> ortInputs;
+    private final List<String> ortOutputs;
     private final Tensor[] bound;
     private final Tensor[] results;
 
-    OrtRequest(OrtSession session, List<PortInfo> inputs, List<PortInfo> outputs) {
+    /** {@code ortInputs}/{@code ortOutputs}: the session's names of the model's inputs and outputs, in order. */
+    OrtRequest(OrtSession session, List<PortInfo> inputs, List<String> ortInputs, List<String> ortOutputs) {
         this.session = session;
         this.inputs = inputs;
-        this.outputs = outputs;
+        this.ortInputs = ortInputs;
+        this.ortOutputs = ortOutputs;
         this.bound = new Tensor[inputs.size()];
-        this.results = new Tensor[outputs.size()];
+        this.results = new Tensor[ortOutputs.size()];
     }
 
     @Override
@@ -67,15 +70,15 @@ final class OrtRequest implements ExecutionRequest {
                 if (bound[i] == null) {
                     throw new InvalidInputException("input '" + inputs.get(i).name() + "' was not set");
                 }
-                feed.put(inputs.get(i).name(), toOrt(env, bound[i]));
+                feed.put(ortInputs.get(i), toOrt(env, bound[i]));
             }
-            LinkedHashSet<String> wanted = new LinkedHashSet<>(outputs.stream().map(PortInfo::name).toList());
+            LinkedHashSet<String> wanted = new LinkedHashSet<>(ortOutputs);
             try (OrtSession.Result r = session.run(feed, wanted)) {
                 for (int i = 0; i < results.length; i++) {
-                    Optional<OnnxValue> v = r.get(outputs.get(i).name());
+                    Optional<OnnxValue> v = r.get(ortOutputs.get(i));
                     if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
                         throw new InferoException("ONNX Runtime returned no tensor for output '"
-                                + outputs.get(i).name() + "'");
+                                + ortOutputs.get(i) + "'");
                     }
                     results[i] = fromOrt(t);
                 }

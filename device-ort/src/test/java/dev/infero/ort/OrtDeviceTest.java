@@ -2,10 +2,8 @@ package dev.infero.ort;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infero.core.InferoException;
 import dev.infero.core.device.Device;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.Executable;
@@ -62,10 +60,18 @@ class OrtDeviceTest {
     }
 
     @Test
-    void needsAnOnnxSourceFile() {
+    void runsAModelNotReadFromAnOnnxFileAsItsOnnxExport() {
         Graph g = model();
+        try (Executable file = new OrtDevice().compile(g, Map.of())) {
+            assertEquals("the ONNX file " + dir.resolve("affine.onnx"), file.properties().get(Executable.EXECUTED_MODEL));
+        }
         g.metadata().put(OrtDevice.SOURCE_PATH, "/models/a.xml");
-        InferoException e = assertThrows(InferoException.class, () -> new OrtDevice().compile(g, Map.of()));
-        assertEquals("device ORT runs ONNX files only; model 'affine' was read from /models/a.xml", e.getMessage());
+        try (Executable exported = new OrtDevice().compile(g, Map.of())) {
+            assertEquals("the model exported to ONNX opset 18", exported.properties().get(Executable.EXECUTED_MODEL));
+            ExecutionRequest r = exported.newRequest();
+            r.setInput(0, Tensor.of(new float[] {1, 2, 3, 4}, 1, 4));
+            r.run();
+            assertArrayEquals(new float[] {2, 6, 12, 20}, r.output(0).floats(), 1e-6f);
+        }
     }
 }

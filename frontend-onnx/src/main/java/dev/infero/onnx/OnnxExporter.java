@@ -16,6 +16,8 @@ import dev.infero.core.ops.movement.Pad;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.ShapeOf;
 import dev.infero.core.ops.movement.Slice;
+import dev.infero.core.ops.movement.Squeeze;
+import dev.infero.core.ops.movement.Unsqueeze;
 import dev.infero.core.ops.movement.Transpose;
 import dev.infero.core.ops.nn.AvgPool;
 import dev.infero.core.ops.nn.BatchNormInference;
@@ -28,6 +30,7 @@ import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.ops.normalization.AxisSoftmax;
 import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.ops.reduce.Reduction;
+import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -71,6 +74,8 @@ public final class OnnxExporter {
     private final Map<Value, String> names = new HashMap<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> unsupported = new TreeSet<>();
+    /** Nodes whose op maps to ONNX but whose attributes or inputs here have no exact opset 18 form, with why. */
+    private final Set<String> inexpressible = new TreeSet<>();
 
     private OnnxExporter(Graph graph) {
         this.graph = graph;
@@ -103,8 +108,16 @@ public final class OnnxExporter {
             }
             out.output(outName, v.type(), dims(v.shape()));
         }
-        if (!unsupported.isEmpty()) {
-            throw new InferoException("cannot export to ONNX: no mapping for " + String.join(", ", unsupported));
+        if (!unsupported.isEmpty() || !inexpressible.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            if (!unsupported.isEmpty()) {
+                parts.add("no mapping for " + String.join(", ", unsupported));
+            }
+            if (!inexpressible.isEmpty()) {
+                parts.add("no exact ONNX opset " + OPSET + " form for " + String.join("; ", inexpressible));
+            }
+            throw new InferoException("cannot export " + (graph.name() == null ? "the model" : "model '"
+                    + graph.name() + "'") + " to ONNX: " + String.join("; ", parts));
         }
         return out;
     }
@@ -134,7 +147,9 @@ public final class OnnxExporter {
             boolean regrouped = i == 1 && n.op() instanceof GroupConvolution && (x.isKnown() || quantizedWeights(x) != null);
             // A FakeQuantize's constant ranges become the scale and zero point of its Q/DQ pair, not initializers.
             boolean range = i > 0 && n.op() instanceof FakeQuantize && x != null && x.isKnown();
-            in.add(x == null || regrouped || range ? "" : tensor(x));
+            // A StridedSlice's constant indices are resolved into its Slice's starts/ends/steps, not written.
+            boolean indices = i > 0 && n.op() instanceof StridedSlice && x != null && x.isKnown();
+            in.add(x == null || regrouped || range || indices ? "" : tensor(x));
         }
         String y = name(v, n.name());
         if (!translate(n, in, y)) {
@@ -363,19 +378,25 @@ public final class OnnxExporter {
                     return false;
                 }
                 WindowGeometry w = pool.window();
+                boolean dilated = Arrays.stream(w.dilations()).anyMatch(d -> d != 1);
+                if (pool instanceof AvgPool && dilated) {
+                    // ONNX's AveragePool has dilations from opset 19 on.
+                    inexpressible.add("AvgPool '" + name + "' (dilations " + Arrays.toString(w.dilations()) + ")");
+                    return true;
+                }
                 var b = out.node(pool instanceof MaxPool ? "MaxPool" : "AveragePool", name).inputs(in.get(0))
                         .outputs(y).attrInts("kernel_shape", pool.kernel())
                         .attrInts("strides", w.strides())
                         .attr("ceil_mode", w.ceil() ? 1L : 0L);
                 window(b, w);
-                if (pool instanceof MaxPool m && m.withIndices()) {
+                if (pool instanceof MaxPool && dilated) {
                     b.attrInts("dilations", w.dilations());
                 }
                 if (pool instanceof AvgPool avg) {
                     b.attr("count_include_pad", avg.excludePad() ? 0L : 1L);
                 }
             }
-            case Reshape r -> out.node("Reshape", name).inputs(in.get(0), in.get(1)).outputs(y)
+            case Reshape r -> out.node("Reshape", name).inputs(in.get(0), int64(n, 1, in)).outputs(y)
                     .attr("allowzero", r.specialZero() ? 0L : 1L);
             case Transpose _ -> {
                 Tensor perm = n.input(1).knownValue();
@@ -422,6 +443,7 @@ public final class OnnxExporter {
                         in.size() > 4 && !in.get(4).isEmpty() ? int64(n, 4, in) : "", int64(n, 3, in)));
                 out.node("Slice", name).inputs(inputs.toArray(String[]::new)).outputs(y);
             }
+            case StridedSlice ss -> stridedSlice(n, ss, in.get(0), y);
             // Both modes' output is exactly the target shape, so they agree with Expand's bidirectional rule.
             case Broadcast _ -> out.node("Expand", name).inputs(in.get(0), int64(n, 1, in)).outputs(y);
             default -> {
@@ -431,9 +453,60 @@ public final class OnnxExporter {
         return true;
     }
 
+    /**
+     * StridedSlice on data of a static shape with constant begin, end and strides: the selection it makes
+     * ({@link StridedSlice#plan}) as one ONNX {@code Slice} over the axes not taken whole, then a {@code Reshape} to
+     * the output shape (which drops the shrunk axes and adds the new ones).
+     */
+    private void stridedSlice(Node n, StridedSlice op, String x, String y) {
+        Tensor begin = n.input(1).knownValue();
+        Tensor end = n.input(2).knownValue();
+        Tensor strides = n.inputs().size() > 3 ? n.input(3).knownValue() : null;
+        if (!n.input(0).shape().isStatic() || begin == null || end == null
+                || (n.inputs().size() > 3 && strides == null)) {
+            inexpressible.add("StridedSlice '" + n.name() + "' (begin/end/strides not constant or data shape "
+                    + n.input(0).shape() + " not static: the masks' selection is then only known at run time)");
+            return;
+        }
+        int[] shape = n.input(0).shape().toArray();
+        StridedSlice.Plan p = op.plan(shape, begin, end, strides);
+        List<Long> axes = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
+        List<Long> steps = new ArrayList<>();
+        for (int a = 0; a < shape.length; a++) {
+            if (p.step()[a] == 1 && p.count()[a] == shape[a]) {
+                continue;
+            }
+            long last = p.start()[a] + (long) p.step()[a] * p.count()[a];
+            axes.add((long) a);
+            starts.add((long) p.start()[a]);
+            // A reversed slice that runs past index 0 ends "before the first element", which ONNX spells as a very
+            // negative end (a plain -1 would count from the end).
+            ends.add(p.step()[a] < 0 && last < 0 ? Long.MIN_VALUE : last);
+            steps.add((long) p.step()[a]);
+        }
+        String sliced = x;
+        if (!axes.isEmpty()) {
+            sliced = unique(n.name() + "/slice");
+            out.node("Slice", sliced).inputs(x, longs(n.name() + "/starts", starts), longs(n.name() + "/ends", ends),
+                    longs(n.name() + "/axes", axes), longs(n.name() + "/steps", steps)).outputs(sliced);
+        }
+        String target = constant(n.name() + "/shape", Tensor.vector(Arrays.stream(p.outShape()).asLongStream().toArray()));
+        out.node("Reshape", n.name()).inputs(sliced, target).outputs(y).attr("allowzero", 1L);
+    }
+
+    private String longs(String base, List<Long> values) {
+        return constant(base, Tensor.vector(values.stream().mapToLong(Long::longValue).toArray()));
+    }
+
     /** Ops whose ONNX form differs at most in name and in how the axis attribute is spelled. */
     private void simple(Node n, List<String> in, String y) {
         String onnx = switch (n.type()) {
+            case "Multiply" -> "Mul";
+            case "Subtract" -> "Sub";
+            case "Divide" -> "Div";
+            case "Power" -> "Pow";
             case "ReLU" -> "Relu";
             case "PReLU" -> "PRelu";
             case "Maximum" -> "Max";
@@ -446,9 +519,15 @@ public final class OnnxExporter {
             case "Convert" -> "Cast";
             default -> n.type();
         };
-        var b = out.node(onnx, n.name()).inputs(in.toArray(String[]::new)).outputs(y);
+        List<String> inputs = new ArrayList<>(in);
+        // ONNX takes axes as int64 only; Infero's (OpenVINO's) axes may be any integer type.
+        if (inputs.size() > 1 && (n.op() instanceof Reduction || n.op() instanceof Squeeze || n.op() instanceof Unsqueeze)) {
+            inputs.set(1, int64(n, 1, in));
+        }
+        var b = out.node(onnx, n.name()).inputs(inputs.toArray(String[]::new)).outputs(y);
         switch (n.op()) {
-            case Reduction r -> b.attr("keepdims", r.keepDims() ? 1L : 0L);
+            // Empty axes reduce nothing in OpenVINO; ONNX's noop_with_empty_axes=1 says the same.
+            case Reduction r -> b.attr("keepdims", r.keepDims() ? 1L : 0L).attr("noop_with_empty_axes", 1L);
             case AxisSoftmax s -> b.attr("axis", s.axis());
             case Concat c -> b.attr("axis", c.axis());
             case Convert _ -> b.attr("to", (long) TensorProtos.onnxType(n.output(0).type()));

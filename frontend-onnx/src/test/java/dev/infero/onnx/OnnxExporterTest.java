@@ -150,6 +150,6 @@ class OnnxExporterTest {
         Value x = g.addParameter("x", ElementType.F32, PartialShape.of(3)).output(0);
         g.addResult("y", g.value(new Cos(), "cos", g.value(new Sin(), "sin", x)));
         InferoException e = assertThrows(InferoException.class, () -> OnnxExporter.export(g));
-        assertEquals("cannot export to ONNX: no mapping for Cos, Sin", e.getMessage());
+        assertEquals("cannot export model 'trig' to ONNX: no mapping for Cos, Sin", e.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import dev.infero.api.InferRequest;
 import dev.infero.api.Model;
 import dev.infero.cli.io.Json;
 import dev.infero.core.InferoException;
+import dev.infero.core.device.Executable;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.device.PortInfo;
 import dev.infero.core.tensor.Tensor;
@@ -36,8 +37,8 @@ final class PeerComparison {
                 long iterationsPerSide, List<Path> inputFiles, Map<String, PartialShape> shapes) {
     }
 
-    /** One row of the table. */
-    record Row(Path model, int threads, Statistics device, Statistics peer) {
+    /** One row of the table; {@code peerRuns}: what the peer runs (its {@code EXECUTED_MODEL}), or null. */
+    record Row(Path model, int threads, Statistics device, Statistics peer, String peerRuns) {
         double ratio() {
             return device.latencyMs() / peer.latencyMs();
         }
@@ -86,6 +87,10 @@ final class PeerComparison {
              CompiledModel b = core.compileModel(shaped(core.readModel(peerFile(file)), peerFile(file)), plan.peer(),
                      config)) {
             List<Tensor> inputs = new InputFiller(plan.inputFiles()).fill(inputSpecs(model, file), 0);
+            String runs = b.property(Executable.EXECUTED_MODEL);
+            if (runs != null) {
+                out.printf(Locale.ROOT, "[ INFO ] %s runs %s%n", plan.peer(), runs);
+            }
             InferRequest ra = request(a, inputs);
             InferRequest rb = request(b, inputs);
             MeasurementLoop.Limits warmUp = new MeasurementLoop.Limits(10, 200_000_000L);
@@ -100,7 +105,7 @@ final class PeerComparison {
                 sideB.add(measure(rb, round, MeasurementLoop.Progress.NONE));
                 rowProgress.update((r + 1.0) / ROUNDS);
             }
-            return new Row(file, threads, pooled(sideA), pooled(sideB));
+            return new Row(file, threads, pooled(sideA), pooled(sideB), b.property(Executable.EXECUTED_MODEL));
         }
     }
 
@@ -118,6 +123,10 @@ final class PeerComparison {
             }
         }
         return file;
+    }
+
+    private static boolean isOnnx(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
     private static InferRequest request(CompiledModel compiled, List<Tensor> inputs) {
@@ -148,10 +157,11 @@ final class PeerComparison {
                 throw new Benchmark.UsageError("-shape " + s + " for input '" + p.name() + "': --compare-with needs "
                         + "concrete sizes (no ? or -1), the same on both devices");
             }
-            if (!p.shape().accepts(s.toArray())) {
+            // A peer runs an ONNX file as it is; a model in any other format it runs as the reshaped graph's export.
+            if (isOnnx(peerFile(file)) && !p.shape().accepts(s.toArray())) {
                 throw new Benchmark.UsageError("-shape " + s + " does not fit input '" + p.name() + "' of " + file
                         + ", whose shape is " + p.shape() + ": with --compare-with, -shape can only give sizes to "
-                        + "dynamic dimensions (the peer runs the file as it is)");
+                        + "dynamic dimensions (the peer runs the ONNX file as it is)");
             }
             model.reshape(p.name(), s);
         }
@@ -219,11 +229,12 @@ final class PeerComparison {
     /** {@code peer_comparison.csv} (';'-separated) and, when asked, {@code peer_comparison.json}. */
     static List<Path> write(Path folder, String device, String peer, List<Row> rows, boolean json) {
         StringBuilder csv = new StringBuilder("model;threads;" + device + " median (ms);" + peer
-                + " median (ms);ratio;" + device + " count;" + peer + " count\n");
+                + " median (ms);ratio;" + device + " count;" + peer + " count;" + peer + " runs\n");
         List<Object> list = new ArrayList<>();
         for (Row r : rows) {
-            csv.append(String.format(Locale.ROOT, "%s;%d;%.3f;%.3f;%.3f;%d;%d%n", r.model(), r.threads(),
-                    r.device().latencyMs(), r.peer().latencyMs(), r.ratio(), r.device().count(), r.peer().count()));
+            csv.append(String.format(Locale.ROOT, "%s;%d;%.3f;%.3f;%.3f;%d;%d;%s%n", r.model(), r.threads(),
+                    r.device().latencyMs(), r.peer().latencyMs(), r.ratio(), r.device().count(), r.peer().count(),
+                    r.peerRuns() == null ? "" : r.peerRuns()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", r.model().toString());
             m.put("threads", r.threads());
@@ -232,6 +243,9 @@ final class PeerComparison {
             m.put("ratio", r.ratio());
             m.put(device + " count", r.device().count());
             m.put(peer + " count", r.peer().count());
+            if (r.peerRuns() != null) {
+                m.put(peer + " runs", r.peerRuns());
+            }
             list.add(m);
         }
         List<Path> written = new ArrayList<>();

@@ -14,4 +14,13 @@ public interface Device {
 
     /** Compiles {@code graph}; the graph is not modified and may be compiled again. */
     Executable compile(Graph graph, Map<String, String> config);
+
+    /**
+     * Whether this device is given the graph as its frontend read it, without the compile-time passes the runtime
+     * otherwise applies first ({@code Optimizations.atCompile}): true for a device that hands the model to another
+     * runtime, which optimizes it itself (the ONNX Runtime device), so that it runs the network the file describes.
+     */
+    default boolean takesImportedGraph() {
+        return false;
+    }
 }

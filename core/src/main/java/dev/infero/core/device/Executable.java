@@ -7,6 +7,12 @@ import java.util.concurrent.ForkJoinPool;
 
 /** A graph compiled for one device. Thread-safe: any number of requests may run on it at once. */
 public interface Executable extends AutoCloseable {
+    /**
+     * Property of a device that hands the model to another runtime: what that runtime runs (e.g. ORT: "the ONNX file
+     * ..." or "the model exported to ONNX opset 18"), which peer comparisons print.
+     */
+    String EXECUTED_MODEL = "EXECUTED_MODEL";
+
     List<PortInfo> inputs();
 
     List<PortInfo> outputs();

@@ -5,6 +5,7 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.ops.movement.Concat;
 import dev.infero.core.ops.movement.ShapeOnlyOp;
 import dev.infero.core.ops.movement.Slice;
+import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
@@ -14,6 +15,7 @@ import java.util.function.IntConsumer;
 /**
  * Steps that only move elements, over static shapes, as planned copies ({@link StridedCopy}): Transpose by a
  * constant permutation, Slice with constant start, stop, step and axes (the strided slices of YOLO's Focus layer),
+ * StridedSlice with constant begin, end and strides (TensorFlow's and TFLite's channel splits),
  * Concat (each input a block of every output row) and the shape-only ops Reshape, Squeeze and Unsqueeze. The copy is
  * split across the worker pool in equal element ranges when it is large enough to pay for the hand-off
  * ({@link WorkerPool#threadsFor}); the split is by the output, so threads never write the same elements.
@@ -58,6 +60,7 @@ public final class CopyStep implements Step<CopyStep.Scratch> {
                     new CopyStep(new StridedCopy[] {StridedCopy.flat(Shapes.size(os))}, new int[1], type,
                             "reshape_copy");
             case Slice s -> slice(node, os, type);
+            case StridedSlice s -> stridedSlice(node, s, type);
             case Concat c -> concat(node, c, os, type);
             default -> null;
         };
@@ -86,6 +89,35 @@ public final class CopyStep implements Step<CopyStep.Scratch> {
         Slice.View v = Slice.view(in, os, constants[1].toLongArray(), constants[2].toLongArray(),
                 constants[3].toLongArray(), constants[4] == null ? null : constants[4].toLongArray());
         return new CopyStep(new StridedCopy[] {StridedCopy.of(os, v.strides(), v.offset(), Shapes.strides(os), 0)},
+                new int[1], type, "strided_copy");
+    }
+
+    /**
+     * StridedSlice with constant begin, end and strides: the selection {@link StridedSlice#plan} gives per input
+     * axis, copied in input-axis order (shrunk axes select one index and new axes have size 1, so neither changes the
+     * element order of the output).
+     */
+    private static CopyStep stridedSlice(Node node, StridedSlice op, ElementType type) {
+        Tensor[] constants = new Tensor[4];
+        for (int i = 1; i < node.inputs().size(); i++) {
+            if (node.input(i) != null && (constants[i] = node.input(i).knownValue()) == null) {
+                return null;
+            }
+        }
+        if (constants[1] == null || constants[2] == null) {
+            return null;
+        }
+        int[] in = node.input(0).shape().toArray();
+        StridedSlice.Plan p = op.plan(in, constants[1], constants[2], constants[3]);
+        int[] inStrides = Shapes.strides(in);
+        int[] strides = new int[in.length];
+        long offset = 0;
+        for (int a = 0; a < in.length; a++) {
+            strides[a] = inStrides[a] * p.step()[a];
+            offset += (long) p.start()[a] * inStrides[a];
+        }
+        int[] dims = p.count();
+        return new CopyStep(new StridedCopy[] {StridedCopy.of(dims, strides, (int) offset, Shapes.strides(dims), 0)},
                 new int[1], type, "strided_copy");
     }
 

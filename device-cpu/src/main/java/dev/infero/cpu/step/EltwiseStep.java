@@ -5,7 +5,10 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.FastMinMax;
@@ -15,39 +18,54 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Standalone f32 Add, Multiply, ReLU and Sigmoid over static shapes (those not fused into a convolution or matrix
+ * Standalone f32 Add, Subtract, Multiply, Divide, ReLU, Sigmoid and BatchNormInference (per-channel scale and shift,
+ * constant parameters) over static shapes (those not fused into a convolution or matrix
  * multiply).
- * The broadcasts CNNs use are planned at compile time: each operand is the output's shape, a single value, or one
- * value per channel of an NCHW output; the output is walked plane by plane (H·W floats of one image and channel),
+ * The broadcasts CNNs use are planned at compile time: each operand is the output's shape, a single value, one
+ * value per channel of an NCHW output, or the output's trailing dimensions (an NHWC per-channel constant); the output is walked plane by plane (H·W floats of one image and channel),
  * each operand contributing a contiguous row or a repeated value. No per-call allocation. Large ones are split across
  * the worker pool in equal element ranges ({@link WorkerPool#threadsFor} on the bytes moved).
  */
 public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    private enum Math { ADD, MULTIPLY, RELU, SIGMOID }
+    private enum Math { ADD, MULTIPLY, SUBTRACT, DIVIDE, RELU, SIGMOID, BATCH_NORM }
 
-    /** How an operand maps onto an output plane. */
-    private enum Mode { FULL, SCALAR, PER_CHANNEL }
+    /**
+     * How an operand maps onto an output plane: the output's shape, one value, one value per NCHW channel, or the
+     * output's trailing dimensions (repeating every {@code rowLength[i]} elements: an NHWC per-channel constant).
+     */
+    private enum Mode { FULL, SCALAR, PER_CHANNEL, TRAILING }
 
     private final Math math;
     private final Mode[] modes;
     private final int planes;
     private final int channels;
     private final int planeSize;
+    /** Per operand in mode TRAILING, its element count (its values repeat with that period over the output). */
+    private final int[] rowLength;
+    /** BATCH_NORM: per channel, {@link BatchNormInference#scaleShift} rounded to f32; otherwise null. */
+    private float[] scale;
+    private float[] shift;
 
-    private EltwiseStep(Math math, Mode[] modes, int planes, int channels, int planeSize) {
+    private EltwiseStep(Math math, Mode[] modes, int[] rowLength, int planes, int channels, int planeSize) {
         this.math = math;
         this.modes = modes;
+        this.rowLength = rowLength;
         this.planes = planes;
         this.channels = channels;
         this.planeSize = planeSize;
     }
 
     public static EltwiseStep of(Node node) {
+        if (node.op() instanceof BatchNormInference bn) {
+            return batchNorm(node, bn);
+        }
         Math math = switch (node.op()) {
             case Add a -> Math.ADD;
             case Multiply m -> Math.MULTIPLY;
+            case Subtract m -> Math.SUBTRACT;
+            case Divide m -> Math.DIVIDE;
             case Relu r -> Math.RELU;
             case Sigmoid r -> Math.SIGMOID;
             default -> null;
@@ -62,6 +80,7 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
         int planeSize = nchw ? shape[2] * shape[3] : dev.infero.core.types.Shapes.size(shape);
         int planes = nchw ? shape[0] * shape[1] : 1;
         Mode[] modes = new Mode[math == Math.RELU || math == Math.SIGMOID ? 1 : 2];
+        int[] rowLength = new int[modes.length];
         for (int i = 0; i < modes.length; i++) {
             Value in = node.input(i);
             if (in == null || in.type() != ElementType.F32 || !in.shape().isStatic()) {
@@ -71,8 +90,39 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
             if (modes[i] == null || modes[i] == Mode.PER_CHANNEL && !nchw) {
                 return null;
             }
+            rowLength[i] = dev.infero.core.types.Shapes.size(in.shape().toArray());
         }
-        return new EltwiseStep(math, modes, planes, channels, planeSize);
+        return new EltwiseStep(math, modes, rowLength, planes, channels, planeSize);
+    }
+
+    /**
+     * A standalone BatchNormInference (one not fused into the layer before it, e.g. after a residual Add) over a
+     * static f32 [N, C, ...] input with constant parameters: {@code x·scale[c] + shift[c]} per channel plane.
+     */
+    private static EltwiseStep batchNorm(Node node, BatchNormInference op) {
+        Value x = node.input(0);
+        Value out = node.output(0);
+        if (x.type() != ElementType.F32 || !x.shape().isStatic() || x.shape().rank() < 2) {
+            return null;
+        }
+        Tensor[] p = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            if ((p[i] = node.input(1 + i).knownValue()) == null) {
+                return null;
+            }
+        }
+        int[] shape = out.shape().toArray();
+        int channels = shape[1];
+        if (p[0].size() != channels) {
+            return null;
+        }
+        BatchNormInference.ScaleShift affine = op.scaleShift(p[0], p[1], p[2], p[3]);
+        int planeSize = dev.infero.core.types.Shapes.product(shape, 2, shape.length);
+        EltwiseStep step = new EltwiseStep(Math.BATCH_NORM, new Mode[] {Mode.FULL}, new int[1], shape[0] * channels,
+                channels, planeSize);
+        step.scale = affine.scaleF32();
+        step.shift = affine.shiftF32();
+        return step;
     }
 
     private static Mode mode(int[] in, int[] out) {
@@ -84,12 +134,28 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
         }
         // [C,1,1] or [1,C,1,1] against [N,C,H,W]
         int[] padded = new int[4];
-        if (out.length != 4 || in.length > 4) {
+        if (out.length == 4 && in.length <= 4) {
+            java.util.Arrays.fill(padded, 1);
+            System.arraycopy(in, 0, padded, 4 - in.length, in.length);
+            if (padded[0] == 1 && padded[1] == out[1] && padded[2] == 1 && padded[3] == 1) {
+                return Mode.PER_CHANNEL;
+            }
+        }
+        // The output's trailing dimensions after leading 1s, e.g. [3] or [1,1,1,3] against [N,H,W,3].
+        int lead = 0;
+        while (lead < in.length && in[lead] == 1) {
+            lead++;
+        }
+        int k = in.length - lead;
+        if (in.length > out.length) {
             return null;
         }
-        java.util.Arrays.fill(padded, 1);
-        System.arraycopy(in, 0, padded, 4 - in.length, in.length);
-        return padded[0] == 1 && padded[1] == out[1] && padded[2] == 1 && padded[3] == 1 ? Mode.PER_CHANNEL : null;
+        for (int a = 0; a < k; a++) {
+            if (in[lead + a] != out[out.length - k + a]) {
+                return null;
+            }
+        }
+        return Mode.TRAILING;
     }
 
     @Override
@@ -160,6 +226,16 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
                 sigmoid(x, z, from, to);
                 return;
             }
+            if (math == Math.BATCH_NORM) {
+                for (int e = from; e < to; ) {
+                    int p = e / planeSize;
+                    int n = java.lang.Math.min(planeSize - (e - p * planeSize), to - e);
+                    int c = p % channels;
+                    scaleShift(x, z, e, n, scale[c], shift[c]);
+                    e += n;
+                }
+                return;
+            }
             float[][] r = rows[t];
             boolean xRow = modes[0] == Mode.FULL;
             boolean yRow = modes[1] == Mode.FULL;
@@ -170,18 +246,59 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
                 // A repeated value is spread into a scratch row (once per plane), so that the loops below see rows
                 // only: vectors chosen by a condition are phis C2 cannot keep unboxed.
                 if (!xRow) {
-                    java.util.Arrays.fill(r[0], 0, n, x[modes[0] == Mode.SCALAR ? 0 : c]);
+                    spread(x, 0, e, c, r[0], n);
                 }
                 if (!yRow) {
-                    java.util.Arrays.fill(r[1], 0, n, y[modes[1] == Mode.SCALAR ? 0 : c]);
+                    spread(y, 1, e, c, r[1], n);
                 }
-                if (math == Math.ADD) {
-                    add(xRow ? x : r[0], xRow ? e : 0, yRow ? y : r[1], yRow ? e : 0, z, e, n);
-                } else {
-                    multiply(xRow ? x : r[0], xRow ? e : 0, yRow ? y : r[1], yRow ? e : 0, z, e, n);
+                float[] a = xRow ? x : r[0];
+                float[] b = yRow ? y : r[1];
+                int ao = xRow ? e : 0;
+                int bo = yRow ? e : 0;
+                switch (math) {
+                    case ADD -> add(a, ao, b, bo, z, e, n);
+                    case MULTIPLY -> multiply(a, ao, b, bo, z, e, n);
+                    case SUBTRACT -> subtract(a, ao, b, bo, z, e, n);
+                    default -> divide(a, ao, b, bo, z, e, n);
                 }
                 e += n;
             }
+        }
+    }
+
+    /** Operand {@code i}'s values for output elements [e, e+n) (of channel c) into {@code row}. */
+    private void spread(float[] v, int i, int e, int c, float[] row, int n) {
+        if (modes[i] != Mode.TRAILING) {
+            java.util.Arrays.fill(row, 0, n, v[modes[i] == Mode.SCALAR ? 0 : c]);
+            return;
+        }
+        // One period from the right phase, then doubled: the values repeat every rowLength elements of the output.
+        int len = rowLength[i];
+        int phase = e % len;
+        int first = java.lang.Math.min(len - phase, n);
+        System.arraycopy(v, phase, row, 0, first);
+        int filled = first;
+        if (filled < n) {
+            int m = java.lang.Math.min(phase, n - filled);
+            System.arraycopy(v, 0, row, filled, m);
+            filled += m;
+        }
+        while (filled < n) {
+            int m = java.lang.Math.min(filled, n - filled);
+            System.arraycopy(row, 0, row, filled, m);
+            filled += m;
+        }
+    }
+
+    private static void scaleShift(float[] x, float[] z, int from, int n, float a, float b) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, from + i).mul(va).add(vb).intoArray(z, from + i);
+        }
+        for (; i < n; i++) {
+            z[from + i] = x[from + i] * a + b;
         }
     }
 
@@ -213,6 +330,26 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
         }
         for (; i < n; i++) {
             z[zo + i] = x[xo + i] + y[yo + i];
+        }
+    }
+
+    private static void subtract(float[] x, int xo, float[] y, int yo, float[] z, int zo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i)).intoArray(z, zo + i);
+        }
+        for (; i < n; i++) {
+            z[zo + i] = x[xo + i] - y[yo + i];
+        }
+    }
+
+    private static void divide(float[] x, int xo, float[] y, int yo, float[] z, int zo, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).div(FloatVector.fromArray(S, y, yo + i)).intoArray(z, zo + i);
+        }
+        for (; i < n; i++) {
+            z[zo + i] = x[xo + i] / y[yo + i];
         }
     }
 

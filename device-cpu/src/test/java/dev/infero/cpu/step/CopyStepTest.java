@@ -11,6 +11,7 @@ import dev.infero.core.ops.movement.Concat;
 import dev.infero.core.ops.movement.Reshape;
 import dev.infero.core.ops.movement.Slice;
 import dev.infero.core.ops.movement.Transpose;
+import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -92,6 +93,58 @@ class CopyStepTest {
         }
         Value y = g.value(new Slice(), "s", x, constant(g, start), constant(g, stop), constant(g, step),
                 constant(g, axis));
+        assertMatchesReference(y.node(), new Tensor[] {random(ElementType.F32, in)}, "strided_copy");
+    }
+
+    @RepeatedTest(40)
+    void stridedSlicesWithMasksNewAxesShrinksAndEllipsis() {
+        int rank = 1 + R.nextInt(4);
+        int[] in = randomShape(rank);
+        java.util.List<long[]> specs = new java.util.ArrayList<>();
+        long[][] masks = new long[5][8];
+        boolean ellipsis = false;
+        int axis = 0;
+        int n = 0;
+        while (n < 8 && (axis < rank || R.nextInt(4) == 0)) {
+            int kind = R.nextInt(10);
+            long[] spec;
+            if (kind == 0) {
+                masks[2][n] = 1;
+                spec = new long[] {0, 0, 1};
+            } else if (kind == 1 && !ellipsis) {
+                masks[4][n] = 1;
+                ellipsis = true;
+                spec = new long[] {0, 0, 1};
+                axis = rank;
+            } else if (axis >= rank) {
+                break;
+            } else if (kind == 2) {
+                masks[3][n] = 1;
+                int dim = in[axis++];
+                spec = new long[] {R.nextInt(2 * dim) - dim, 0, 1};
+            } else {
+                int dim = in[axis++];
+                long stride = R.nextBoolean() ? 1 + R.nextInt(3) : -1 - R.nextInt(2);
+                spec = new long[] {R.nextInt(2 * dim + 3) - dim - 1, R.nextInt(2 * dim + 3) - dim - 1, stride};
+                masks[0][n] = R.nextInt(3) == 0 ? 1 : 0;
+                masks[1][n] = R.nextInt(3) == 0 ? 1 : 0;
+            }
+            specs.add(spec);
+            n++;
+        }
+        long[][] bes = new long[3][specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            for (int k = 0; k < 3; k++) {
+                bes[k][i] = specs.get(i)[k];
+            }
+        }
+        Graph g = new Graph("strided_slice");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(in)).output(0);
+        int m = specs.size();
+        Value y = g.value(new StridedSlice(java.util.Arrays.copyOf(masks[0], m), java.util.Arrays.copyOf(masks[1], m),
+                java.util.Arrays.copyOf(masks[2], m), java.util.Arrays.copyOf(masks[3], m),
+                java.util.Arrays.copyOf(masks[4], m)), "ss", x, constant(g, bes[0]), constant(g, bes[1]),
+                constant(g, bes[2]));
         assertMatchesReference(y.node(), new Tensor[] {random(ElementType.F32, in)}, "strided_copy");
     }
 

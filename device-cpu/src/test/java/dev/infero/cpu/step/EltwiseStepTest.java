@@ -10,7 +10,10 @@ import dev.infero.core.op.Op;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Divide;
 import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -19,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Standalone Add, Multiply, ReLU and Sigmoid equal the ops' reference evaluation with every broadcast the step plans, however
+ * Standalone Add, Subtract, Multiply, Divide, ReLU, Sigmoid and BatchNormInference equal the ops' reference evaluation with every broadcast the step plans, however
  * the output is cut into parts (each part run as one thread would run it, for 1 to 5 parts).
  */
 class EltwiseStepTest {
@@ -33,7 +36,10 @@ class EltwiseStepTest {
 
     @ParameterizedTest(name = "{0}: {1} with {2}")
     @CsvSource({"add,2x5x7x3,2x5x7x3", "add,2x5x7x3,1", "add,1x5x1x1,2x5x7x3", "multiply,2x5x7x3,5x1x1",
-            "multiply,1,2x5x7x3", "multiply,3x37,3x37", "relu,2x5x7x3,", "relu,101,", "sigmoid,2x5x7x3,", "sigmoid,37,"})
+            "multiply,1,2x5x7x3", "multiply,3x37,3x37",
+        "subtract,2x5x7x3,1", "subtract,1,2x5x7x3", "subtract,1x5x1x1,2x5x7x3", "divide,2x5x7x3,5x1x1",
+        "divide,1,2x5x7x3", "divide,3x37,3x37", "subtract,1x16x16x3,3", "divide,1x16x16x3,1x1x1x3",
+        "add,7x1x5,2x3x7x1x5", "multiply,3x7x5,7x5", "multiply,2x5x7x3,7x3", "relu,2x5x7x3,", "relu,101,", "sigmoid,2x5x7x3,", "sigmoid,37,"})
     void everySplitMatchesTheReference(String op, String a, String b) {
         Random r = new Random(op.hashCode() + a.hashCode());
         Graph g = new Graph("eltwise");
@@ -49,7 +55,12 @@ class EltwiseStepTest {
             int[] sb = dims(b);
             Tensor tb = random(r, sb);
             Value x2 = g.addParameter("b", ElementType.F32, PartialShape.of(sb)).output(0);
-            Op o = op.equals("add") ? new Add() : new Multiply();
+            Op o = switch (op) {
+                case "add" -> new Add();
+                case "subtract" -> new Subtract();
+                case "divide" -> new Divide();
+                default -> new Multiply();
+            };
             y = g.value(o, "y", x, x2);
             inputs = new Tensor[] {ta, tb};
         }
@@ -64,6 +75,36 @@ class EltwiseStepTest {
             step.runInParts(inputs, new Tensor[] {actual}, parts);
             // Sigmoid's vector exp may differ from Math.exp in the last bits.
             assertArrayEquals(expected.floats(), actual.floats(), op.equals("sigmoid") ? 1e-6f : 0f, parts + " parts");
+        }
+    }
+
+    @ParameterizedTest(name = "BatchNormInference on {0}")
+    @CsvSource({"1x6x9x11", "2x3x5", "2x4", "1x32x15x15x2"})
+    void standaloneBatchNormMatchesTheReference(String shape) {
+        Random r = new Random(shape.hashCode());
+        int[] s = dims(shape);
+        int c = s[1];
+        Graph g = new Graph("bn");
+        Value x = g.addParameter("x", ElementType.F32, PartialShape.of(s)).output(0);
+        Tensor variance = random(r, c);
+        for (int i = 0; i < c; i++) {
+            variance.floats()[i] = java.lang.Math.abs(variance.floats()[i]) + 0.1f;
+        }
+        Value[] params = {g.addConstant("gamma", random(r, c)).output(0), g.addConstant("beta", random(r, c)).output(0),
+                g.addConstant("mean", random(r, c)).output(0), g.addConstant("variance", variance).output(0)};
+        Value y = g.value(new BatchNormInference(1e-5), "y", x, params[0], params[1], params[2], params[3]);
+        EltwiseStep step = EltwiseStep.of(y.node());
+        assertNotNull(step);
+        Tensor in = random(r, s);
+        Tensor[] inputs = {in, params[0].knownValue(), params[1].knownValue(), params[2].knownValue(),
+                params[3].knownValue()};
+        Tensor expected = Tensor.allocate(ElementType.F32, s);
+        y.node().op().evaluate(inputs, new Tensor[] {expected});
+        for (int parts = 1; parts <= 5; parts++) {
+            Tensor actual = Tensor.allocate(ElementType.F32, s);
+            step.runInParts(inputs, new Tensor[] {actual}, parts);
+            // The reference applies scale and shift in double, the step in f32: a few ulp of values below ~10.
+            assertArrayEquals(expected.floats(), actual.floats(), 1e-5f, parts + " parts");
         }
     }
 

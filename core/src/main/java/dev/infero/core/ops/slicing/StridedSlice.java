@@ -151,11 +151,15 @@ public final class StridedSlice extends Op {
         return PartialShape.of(out);
     }
 
-    /** Per input axis: the first index, the signed step and the element count; and the output shape. */
-    private record Plan(int[] start, int[] step, int[] count, int[] outShape) {
+    /**
+     * What the op selects from data of a known shape: per input axis the first index, the signed step and the element
+     * count (a shrunk axis selects 1 element), and the output shape (shrunk axes removed, new axes of size 1 added).
+     */
+    public record Plan(int[] start, int[] step, int[] count, int[] outShape) {
     }
 
-    private Plan plan(int[] shape, Tensor beginT, Tensor endT, Tensor stridesT) {
+    /** The selection of {@code beginT}/{@code endT}/{@code stridesT} (null: all 1) from data of {@code shape}. */
+    public Plan plan(int[] shape, Tensor beginT, Tensor endT, Tensor stridesT) {
         long[] begin = beginT.toLongArray();
         long[] end = endT.toLongArray();
         long[] stride = stridesT == null ? filledOnes(begin.length) : stridesT.toLongArray();
