@@ -28,6 +28,10 @@ public final class ConvKernel {
     private final MicroKernel micro;
     /** The post-ops in the generated kernel's registers, or {@code null} (see {@link MicroKernel#fuse}). */
     private final MicroKernel.Fused fused;
+    /** {@link #lanes} or {@link #shifted}, the strategy that drives its own tiles, or {@code null}. */
+    private final TiledConv tiled;
+    /** The post-ops in {@link #tiled}'s registers, or {@code null} (then in Java). */
+    private final TiledConv.Epilogue epilogue;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post) {
@@ -43,6 +47,8 @@ public final class ConvKernel {
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
         this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
         this.shifted = lanes == null && ShiftedConv.suits(g, micro.isJit()) ? new ShiftedConv(g, weights, micro) : null;
+        this.tiled = lanes != null ? lanes : shifted;
+        this.epilogue = tiled == null ? null : tiled.epilogue(post);
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
@@ -65,6 +71,8 @@ public final class ConvKernel {
         this.fused = o.micro.fuse(post);
         this.lanes = o.lanes;
         this.shifted = o.shifted;
+        this.tiled = o.tiled;
+        this.epilogue = tiled == null ? null : tiled.epilogue(post);
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
     }
@@ -109,6 +117,11 @@ public final class ConvKernel {
         return lanes != null;
     }
 
+    /** Whether the post-ops run in the generated tiles' registers (else in Java after the tiles, or none). */
+    boolean postOpsInRegisters() {
+        return tiled != null ? epilogue != null : fused != null;
+    }
+
     /** Items per thread of a split layer (see run). */
     private static final int ITEMS_PER_THREAD = 2;
 
@@ -120,9 +133,8 @@ public final class ConvKernel {
     public final class Scratch {
         private final float[][] cols;
         private final float[][] gemm;
-        private final ShiftedConv.Scratch shiftedScratch;
+        private final TiledConv.Scratch tiledScratch;
         private final WorkerPool.ItemTask task;
-        private final ChannelLaneConv.Scratch lanesScratch;
         private float[] in;
         private float[] out;
         private float[] residual;
@@ -134,9 +146,9 @@ public final class ConvKernel {
             boolean own = lanes == null && shifted == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
-            shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
+            tiledScratch = tiled == null ? null
+                    : tiled.newScratch(threads, epilogue != null && post.hasResidual());
             task = this::runTask;
-            lanesScratch = lanes == null ? null : lanes.newScratch(threads);
         }
 
         /** Item {@code item} (a chunk of columns and a range of rows of one image and group) on slot {@code t}. */
@@ -160,12 +172,8 @@ public final class ConvKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
-        if (lanes != null) {
-            lanes.run(in, out, residual, post, s.lanesScratch, pool);
-            return;
-        }
-        if (shifted != null) {
-            shifted.run(in, out, residual, post, s.shiftedScratch, pool);
+        if (tiled != null) {
+            tiled.run(in, out, residual, post, epilogue, s.tiledScratch, pool);
             return;
         }
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);

@@ -60,7 +60,7 @@ class JitConvPropertyTest {
         // Sigmoid, swish and ELU: applied in registers through the generated exp.
         PostOps.Activation act = new PostOps.Activation[] {PostOps.Activation.NONE, PostOps.Activation.RELU,
                 PostOps.Activation.CLAMP, PostOps.Activation.LEAKY_RELU, PostOps.Activation.SIGMOID,
-                PostOps.Activation.SWISH, PostOps.Activation.ELU}[r.nextInt(7)];
+                PostOps.Activation.SWISH, PostOps.Activation.ELU, PostOps.Activation.HSWISH}[r.nextInt(8)];
         float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 1f : 0.1f;
         PostOps post = new PostOps(r.nextBoolean() ? RandomData.uniform(r, cout) : null, r.nextBoolean(), act,
                 alpha, 0.4f);
@@ -159,6 +159,71 @@ class JitConvPropertyTest {
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
                         "trial " + trial + " m" + m + " k" + k + " n" + n + " " + post.describe() + " at " + i);
+            }
+        }
+    }
+
+    /**
+     * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
+     * blocks (360–810 against KC = 256), column, row and channel tails, groups (channels padded per group in the
+     * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
+     * block (those the generated code applies; leaky ReLU, PReLU and hard swish stay in Java) against the Vector API
+     * kernel, whose post-ops run in Java.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void tiledPostOpsInRegisters(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(404 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        PostOps.Activation[] acts = PostOps.Activation.values();
+        for (int trial = 0; trial < 3 * acts.length * 2; trial++) {
+            int kind = trial % 3;
+            PostOps.Activation act = acts[trial / 3 % acts.length];
+            int n = 1 + r.nextInt(2);
+            int groups = kind == 2 && r.nextInt(3) == 0 ? 2 : 1;
+            int cin = groups * (kind == 2 ? 40 + r.nextInt(41) : 60 + r.nextInt(31));
+            int cout = groups * (kind == 2 ? 20 + r.nextInt(61) : 1 + r.nextInt(40));
+            int stride = kind == 1 ? 2 : 1;
+            int h = kind == 2 ? 3 + r.nextInt(8) : kind == 1 ? 61 + r.nextInt(20) : 29 + r.nextInt(12);
+            int w = kind == 2 ? 3 + r.nextInt(8) : kind == 1 ? 61 + r.nextInt(20) : 29 + r.nextInt(12);
+            int pad = r.nextInt(2);
+            ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, (h + 2 * pad - 3) / stride + 1,
+                    (w + 2 * pad - 3) / stride + 1, 3, 3, stride, stride, 1, 1, pad, pad, groups);
+            float[] bias = r.nextBoolean() ? RandomData.uniform(r, cout) : null;
+            boolean residual = trial / (3 * acts.length) == 1 || r.nextBoolean();
+            float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 0.8f : 0.1f;
+            PostOps post = act == PostOps.Activation.PRELU
+                    ? PostOps.withPerChannelSlopes(bias, residual, RandomData.uniform(r, cout))
+                    : new PostOps(bias, residual, act, alpha, 0.4f);
+            if (r.nextBoolean()) {
+                post = post.scaledBy(RandomData.uniform(r, cout));
+            }
+            int threads = 1 + r.nextInt(2);
+            float[] in = RandomData.uniform(r, n * cin * h * w);
+            float[] wts = RandomData.uniform(r, cout * (cin / groups) * 9);
+            int outLen = n * cout * g.outH() * g.outW();
+            float[] res = RandomData.uniform(r, outLen);
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            String strategy = kind == 2 ? "channel_lanes_gemm" : "shifted_gemm";
+            assertEquals(strategy, generated.strategy(), g.toString());
+            boolean inRegisters = act != PostOps.Activation.LEAKY_RELU && act != PostOps.Activation.PRELU
+                    && act != PostOps.Activation.HSWISH && !post.isIdentity();
+            assertEquals(inRegisters, generated.postOpsInRegisters(), post.describe());
+            try (WorkerPool pool = new WorkerPool(threads, "t")) {
+                reference.run(in, expected, res, reference.newScratch(threads), pool);
+                ConvKernel.Scratch scratch = generated.newScratch(threads);
+                // Twice on one scratch: nothing staged by one call (the residual in the tiles' layout) may leak.
+                generated.run(RandomData.uniform(r, in.length), actual, RandomData.uniform(r, outLen), scratch, pool);
+                java.util.Arrays.fill(actual, Float.NaN);
+                generated.run(in, actual, res, scratch, pool);
+            }
+            for (int i = 0; i < outLen; i++) {
+                assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
+                        "trial " + trial + " " + g + " " + strategy + " " + post.describe() + " at " + i);
             }
         }
     }
