@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.parallel.WorkerPool;
 
 /**
@@ -48,7 +49,7 @@ public final class ConvKernel {
         this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
         this.shifted = lanes == null && ShiftedConv.suits(g, micro.isJit()) ? new ShiftedConv(g, weights, micro) : null;
         this.tiled = lanes != null ? lanes : shifted;
-        this.epilogue = tiled == null ? null : tiled.epilogue(post);
+        this.epilogue = epilogue(tiled, post);
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[lanes == null && shifted == null ? g.groups() : 0];
@@ -72,9 +73,18 @@ public final class ConvKernel {
         this.lanes = o.lanes;
         this.shifted = o.shifted;
         this.tiled = o.tiled;
-        this.epilogue = tiled == null ? null : tiled.epilogue(post);
+        this.epilogue = epilogue(tiled, post);
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
+    }
+
+    /**
+     * {@code tiled}'s post-ops in registers, or {@code null}: none, or {@code -Dinfero.jit.convpost=off} (read when
+     * the layer is compiled; the shifted and channel-lane layers then apply them in Java after their tiles, as
+     * before they ran in registers: for A/B measurements).
+     */
+    private static TiledConv.Epilogue epilogue(TiledConv tiled, PostOps post) {
+        return tiled == null || Jit.isa("convpost") == null ? null : tiled.epilogue(post);
     }
 
     /**
@@ -146,8 +156,7 @@ public final class ConvKernel {
             boolean own = lanes == null && shifted == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
-            tiledScratch = tiled == null ? null
-                    : tiled.newScratch(threads, epilogue != null && post.hasResidual());
+            tiledScratch = tiled == null ? null : tiled.newScratch(threads);
             task = this::runTask;
         }
 

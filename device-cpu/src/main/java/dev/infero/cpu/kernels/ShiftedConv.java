@@ -223,7 +223,7 @@ final class ShiftedConv extends TiledConv {
     }
 
     @Override
-    Scratch newScratch(int threads, boolean stagedResidual) {
+    Scratch newScratch(int threads) {
         return new Scratch(threads);
     }
 

@@ -28,11 +28,7 @@ abstract class TiledConv {
      */
     abstract Epilogue epilogue(PostOps post);
 
-    /**
-     * Scratch for {@code threads} threads; {@code stagedResidual}: the layer's epilogue adds a residual (which some
-     * strategies copy into their tiles' layout first, in buffers of their own).
-     */
-    abstract Scratch newScratch(int threads, boolean stagedResidual);
+    abstract Scratch newScratch(int threads);
 
     /**
      * Post-ops in registers: the kernels with them in their key (as the strategy indexes them), the per-channel

@@ -80,7 +80,7 @@ class ShiftedConvTest {
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
             ShiftedConv conv = new ShiftedConv(g, wts);
             TiledConv.Epilogue epilogue = conv.epilogue(post);
-            ShiftedConv.Scratch scratch = conv.newScratch(threads, epilogue != null && post.hasResidual());
+            ShiftedConv.Scratch scratch = conv.newScratch(threads);
             conv.run(in, out, res, post, epilogue, scratch, pool);
             Arrays.fill(out, Float.NaN);
             conv.run(in, out, res, post, epilogue, scratch, pool);
