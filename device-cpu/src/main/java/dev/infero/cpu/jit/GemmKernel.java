@@ -48,10 +48,22 @@ public final class GemmKernel extends JitKernel {
         /** {@code v · 1 / (exp(-alpha · v) + 1)}. */
         SWISH,
         /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
-        ELU;
+        ELU,
+        /** {@code v < 0 ? alpha · v : v}. */
+        LEAKY_RELU,
+        /** {@code v · clamp(v + 3, 0, 6) · (1/6)}. */
+        HSWISH;
 
         boolean usesExp() {
             return this == SIGMOID || this == SWISH || this == ELU;
+        }
+
+        /**
+         * Applied per row after the affine part and residual of all its vectors, in the four registers past the
+         * accumulators (see generate), rather than inline with one or two.
+         */
+        boolean rowWise() {
+            return usesExp() || this == LEAKY_RELU || this == HSWISH;
         }
     }
 
@@ -168,7 +180,15 @@ public final class GemmKernel extends JitKernel {
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
     private static final int STACK_ARGS = 18;
-    private static final float[] EXP_CONSTANTS = VectorExp.constants();
+    /** The constants table: {@link VectorExp}'s, then 3, 6 and 1/6 for hard swish. */
+    private static final int THREE = VectorExp.SIZE, SIX = VectorExp.SIZE + 1, SIXTH = VectorExp.SIZE + 2;
+    private static final float[] EXP_CONSTANTS = java.util.Arrays.copyOf(VectorExp.constants(), VectorExp.SIZE + 3);
+
+    static {
+        EXP_CONSTANTS[THREE] = 3f;
+        EXP_CONSTANTS[SIX] = 6f;
+        EXP_CONSTANTS[SIXTH] = 1f / 6f;
+    }
     private static final MethodHandle CALL;
 
     static {
@@ -466,7 +486,7 @@ public final class GemmKernel extends JitKernel {
             // Sigmoid, swish, ELU: the exp table through bCur (free after the K loop); per row the affine part and
             // residual first for all its vectors, then the activation and store vector by vector in t0–t3 (the
             // four registers past the accumulators: the scale and bias broadcasts are spent by then).
-            boolean expAct = key.activation.usesExp();
+            boolean expAct = key.activation.rowWise();
             VectorExp exp = new VectorExp(bCur, 0, evex);
             Vec[] t = {lo, hi, sTmp, bTmp};
             if (expAct) {
@@ -527,7 +547,7 @@ public final class GemmKernel extends JitKernel {
                 }
                 for (int v = 0; expAct && v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    expActivation(as, key.activation, exp, acc, t);
+                    expActivation(as, key.activation, exp, acc, t, evex);
                     store(as, key, mem(row, v * vb), acc, col + v + 1);
                 }
                 if (r + 1 < key.mr) {
@@ -562,8 +582,12 @@ public final class GemmKernel extends JitKernel {
         }
     }
 
-    /** Sigmoid, swish or ELU of {@code acc} as {@code PostOps}, in the four temporaries {@code t}. */
-    private static void expActivation(Assembler as, Activation activation, VectorExp exp, Vec acc, Vec[] t) {
+    /**
+     * Sigmoid, swish, ELU, leaky ReLU or hard swish of {@code acc} as {@code PostOps}, in the four temporaries
+     * {@code t} (the constants table through {@code exp}).
+     */
+    private static void expActivation(Assembler as, Activation activation, VectorExp exp, Vec acc, Vec[] t,
+                                      boolean evex) {
         switch (activation) {
             case SIGMOID -> exp.sigmoid(as, acc, t[0], t[1], t[2]);
             case SWISH -> {
@@ -574,6 +598,31 @@ public final class GemmKernel extends JitKernel {
                 as.vbroadcastss(tmp, arg(ALPHA));
                 return tmp;
             }, k(7), t[0], t[1], t[2], t[3]); // k7: the tile's column masks use k1–k4.
+            case LEAKY_RELU -> {
+                // v < 0 ? v · alpha : v, as PostOps (a compare, then a masked move or a blend).
+                as.vbroadcastss(t[0], arg(ALPHA));
+                as.vmulps(t[1], acc, t[0]);
+                VectorExp.zero(as, evex, t[2]);
+                if (evex) {
+                    as.vcmpps(k(7), acc, t[2], Assembler.CMP_LT_OS);
+                    as.vmovups(acc.k(k(7)), t[1]);
+                } else {
+                    as.vcmpps(t[3], acc, t[2], Assembler.CMP_LT_OS);
+                    as.vblendvps(acc, acc, t[1], t[3]);
+                }
+            }
+            case HSWISH -> {
+                // v · clamp(v + 3, 0, 6) · (1/6), as PostOps (and the depthwise kernel).
+                as.vbroadcastss(t[1], exp.at(THREE));
+                as.vaddps(t[0], acc, t[1]);
+                VectorExp.zero(as, evex, t[1]);
+                as.vmaxps(t[0], t[1], t[0]);
+                as.vbroadcastss(t[1], exp.at(SIX));
+                as.vminps(t[0], t[1], t[0]);
+                as.vmulps(acc, acc, t[0]);
+                as.vbroadcastss(t[1], exp.at(SIXTH));
+                as.vmulps(acc, acc, t[1]);
+            }
             default -> throw new IllegalArgumentException("not an exp activation: " + activation);
         }
     }

@@ -203,7 +203,7 @@ public final class MicroKernel {
 
     /**
      * The kernels applying {@code post} in registers on the last K block, or {@code null} when these post-ops cannot
-     * run there (int32 sums, codes, leaky ReLU, PReLU, hard swish) or the JIT is off.
+     * run there (int32 sums, codes, PReLU) or the JIT is off.
      */
     public Fused fuse(PostOps post) {
         if (isa == null || !post.jitFusable() || post.isIdentity()) {

@@ -32,8 +32,9 @@ class GemmKernelTest {
                 boolean scale = !ints && rnd.nextBoolean();
                 boolean bias = !ints && rnd.nextBoolean();
                 boolean residual = !ints && rnd.nextBoolean();
-                GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE
-                        : GemmKernel.Activation.values()[rnd.nextInt(3)];
+                GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE : new GemmKernel.Activation[] {
+                    GemmKernel.Activation.NONE, GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP,
+                    GemmKernel.Activation.LEAKY_RELU, GemmKernel.Activation.HSWISH}[rnd.nextInt(5)];
                 boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
                 // Scale and bias per column (output channels in the lanes), full width.
                 boolean byColumn = !masked && !ints && rnd.nextInt(3) == 0;
@@ -93,11 +94,7 @@ class GemmKernelTest {
                                     if (residual) {
                                         v += res[ci];
                                     }
-                                    if (act == GemmKernel.Activation.RELU) {
-                                        v = Math.max(v, 0f);
-                                    } else if (act == GemmKernel.Activation.CLAMP) {
-                                        v = Math.min(Math.max(v, lo), hi);
-                                    }
+                                    v = activate(act, v, lo, hi);
                                 }
                             }
                             expected[ci] = v;
@@ -267,8 +264,9 @@ class GemmKernelTest {
             boolean scale = post && rnd.nextBoolean();
             boolean bias = post && rnd.nextBoolean();
             boolean residual = post && rnd.nextBoolean();
-            GemmKernel.Activation act = post ? GemmKernel.Activation.values()[rnd.nextInt(3)]
-                    : GemmKernel.Activation.NONE;
+            GemmKernel.Activation act = post ? new GemmKernel.Activation[] {GemmKernel.Activation.NONE,
+                GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP, GemmKernel.Activation.LEAKY_RELU,
+                GemmKernel.Activation.HSWISH}[rnd.nextInt(5)] : GemmKernel.Activation.NONE;
             GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, mr, nr,
                     GemmKernel.Mode.FIRST, scale, bias, residual, act, false, true, false));
             int scaleOff = rnd.nextInt(3);
@@ -297,12 +295,7 @@ class GemmKernelTest {
                         int ci = r * ldc + t * nr + j;
                         float v = Math.fma(sum, scale ? sc[scaleOff + r] : 1f, bias ? bi[biasOff + r] : 0f);
                         v += residual ? res[ci] : 0f;
-                        if (act == GemmKernel.Activation.RELU) {
-                            v = Math.max(v, 0f);
-                        } else if (act == GemmKernel.Activation.CLAMP) {
-                            v = Math.min(Math.max(v, lo), hi);
-                        }
-                        expected[ci] = v;
+                        expected[ci] = activate(act, v, lo, hi);
                     }
                 }
             }
@@ -353,6 +346,17 @@ class GemmKernelTest {
                 }
             }
         }
+    }
+
+    /** The activations without exp, as PostOps computes them (lo: clamp's min and leaky ReLU's slope). */
+    private static float activate(GemmKernel.Activation act, float v, float lo, float hi) {
+        return switch (act) {
+            case RELU -> Math.max(v, 0f);
+            case CLAMP -> Math.min(Math.max(v, lo), hi);
+            case LEAKY_RELU -> v < 0 ? v * lo : v;
+            case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) * (1f / 6f);
+            default -> v;
+        };
     }
 
     private static float[] values(Random rnd, int n, boolean ints) {

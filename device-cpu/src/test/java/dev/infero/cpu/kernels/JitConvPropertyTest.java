@@ -57,8 +57,8 @@ class JitConvPropertyTest {
     }
 
     private static PostOps post(Random r, int cout) {
-        // Every activation: sigmoid, swish and ELU in registers through the generated exp, leaky ReLU, PReLU and
-        // hard swish in Java after the tiles.
+        // Every activation: sigmoid, swish and ELU in registers through the generated exp, PReLU in Java after the
+        // tiles.
         PostOps.Activation act = PostOps.Activation.values()[r.nextInt(PostOps.Activation.values().length)];
         return post(r, cout, act, r.nextBoolean());
     }
@@ -187,8 +187,8 @@ class JitConvPropertyTest {
      * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
      * blocks (360–810 against KC = 256), column, row and channel tails, groups (channels padded per group in the
      * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
-     * block (those the generated code applies; leaky ReLU, PReLU and hard swish, and channel-lane layers with a
-     * residual, stay in Java) against the Vector API kernel, whose post-ops run in Java.
+     * block (those the generated code applies; PReLU, and channel-lane layers with a residual, stay in Java) against
+     * the Vector API kernel, whose post-ops run in Java.
      */
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
@@ -215,9 +215,9 @@ class JitConvPropertyTest {
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
             assertEquals(kind == 2 ? "channel_lanes_gemm" : "shifted_gemm", generated.strategy(), g.toString());
-            // Not in registers: leaky ReLU, PReLU and hard swish, and a residual on the channel-lane path.
-            boolean inRegisters = act != PostOps.Activation.LEAKY_RELU && act != PostOps.Activation.PRELU
-                    && act != PostOps.Activation.HSWISH && !post.isIdentity() && !(kind == 2 && post.hasResidual());
+            // Not in registers: PReLU, and a residual on the channel-lane path.
+            boolean inRegisters = act != PostOps.Activation.PRELU && !post.isIdentity()
+                    && !(kind == 2 && post.hasResidual());
             assertEquals(inRegisters, generated.postOpsInRegisters(), post.describe());
             assertSameOutputs(r, reference, generated, post, 1 + r.nextInt(2), "trial " + trial);
         }
