@@ -84,7 +84,7 @@ public final class ConvKernel {
      * before they ran in registers: for A/B measurements).
      */
     private static TiledConv.Epilogue epilogue(TiledConv tiled, PostOps post) {
-        return tiled == null || Jit.isa("convpost") == null ? null : tiled.epilogue(post);
+        return tiled == null || Jit.switchedOff("convpost") ? null : tiled.epilogue(post);
     }
 
     /**
