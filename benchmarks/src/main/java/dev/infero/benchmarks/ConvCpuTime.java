@@ -21,11 +21,13 @@ import java.util.Random;
  * timed by the calling thread's CPU time, alternated round by round with {@link FmaPeakBenchmark}'s loop in one JVM,
  * as {@link GemmCpuTime} does for bare GEMM shapes. Prints per layer the strategy, GFLOPS of the best and the median
  * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
- * plane, output channels, square kernel K, stride S, "same"-style padding K/2). Usage: {@code java -cp <benchmarks
- * classpath> dev.infero.benchmarks.ConvCpuTime [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Ddirect=avx512]
- * [layer ...]}. With {@code -Ddirect=avx512} (or {@code avx2}) each layer the generated direct convolution suits
- * (few input channels, see {@code DirectConv}) also runs that way, alternated with the GEMM strategy in the same
- * rounds, and is printed on a second line.
+ * plane, output channels, square kernel K, stride S, "same"-style padding K/2), optionally followed by post-ops:
+ * {@code +bn} (per-channel scale and bias, a folded BatchNorm), {@code +bias}, {@code +add} (a residual), then one of
+ * {@code +relu +clamp +leaky +sigmoid +swish +elu +hswish}. With {@code -Dab=convpost} (any {@code infero.jit.<family>}
+ * switch, e.g. {@code direct} for the generated direct convolution of few-input-channel layers) each layer runs twice
+ * per round, compiled with that family off ("off") and on ("on"), alternated, so the two compare in one JVM. Layers
+ * the direct kernel suits take it on the {@code -Dimpl} ISA unless {@code -Dinfero.jit.direct=off}. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.ConvCpuTime
+ * [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Dab=convpost] [layer ...]}.
  */
 public final class ConvCpuTime {
     private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(
@@ -47,16 +49,13 @@ public final class ConvCpuTime {
             case "jit_avx2" -> Jit.Isa.AVX2;
             default -> null;
         };
-        String directLabel = System.getProperty("direct");
-        Jit.Isa directIsa = directLabel == null ? null : directLabel.equals("avx2") ? Jit.Isa.AVX2 : Jit.Isa.AVX512;
         String[] given = args.length > 0 ? args : DEFAULT_LAYERS;
-        // With -Ddirect, each layer twice: the GEMM strategy, then the direct kernel (where it suits the layer).
-        String[] layers = directIsa == null ? given : new String[2 * given.length];
-        if (directIsa != null) {
-            for (int i = 0; i < given.length; i++) {
-                layers[2 * i] = given[i];
-                layers[2 * i + 1] = given[i];
-            }
+        String ab = System.getProperty("ab");
+        String[] layers = ab == null ? given : new String[2 * given.length];
+        String[] variant = new String[layers.length];
+        for (int l = 0; ab != null && l < layers.length; l++) {
+            layers[l] = given[l / 2];
+            variant[l] = l % 2 == 0 ? "off" : "on";
         }
         long peakIterations = 200_000;
         CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
@@ -65,6 +64,7 @@ public final class ConvCpuTime {
         ConvKernel.Scratch[] scratch = new ConvKernel.Scratch[layers.length];
         float[][] ins = new float[layers.length][];
         float[][] outs = new float[layers.length][];
+        float[][] residuals = new float[layers.length][];
         double[] flops = new double[layers.length];
         Random r = new Random(1);
         try (WorkerPool pool = new WorkerPool(1, "conv-cpu-time")) {
@@ -72,8 +72,14 @@ public final class ConvCpuTime {
                 ConvGeometry g = geometry(layers[l]);
                 ins[l] = random(r, g.inChannels() * g.inH() * g.inW());
                 outs[l] = new float[g.outChannels() * g.outH() * g.outW()];
-                convs[l] = new ConvKernel(g, random(r, g.outChannels() * g.patchSize()), PostOps.NONE,
-                        MicroKernel.of(isa), directIsa != null && l % 2 == 1 ? directIsa : null);
+                residuals[l] = random(r, outs[l].length);
+                if (variant[l] != null) {
+                    System.setProperty("infero.jit." + ab, variant[l]);
+                }
+                convs[l] = new ConvKernel(g, random(r, g.outChannels() * g.patchSize()), post(layers[l], r,
+                        g.outChannels()), MicroKernel.of(isa),
+                        isa == null || Jit.switchedOff("direct") ? null : isa);
+                System.clearProperty("infero.jit." + ab);
                 scratch[l] = convs[l].newScratch(1);
                 flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }
@@ -89,7 +95,7 @@ public final class ConvCpuTime {
                     long best = Long.MAX_VALUE;
                     for (int rep = 0; rep < reps; rep++) {
                         long t = mx.getCurrentThreadCpuTime();
-                        convs[l].run(ins[l], outs[l], null, scratch[l], pool);
+                        convs[l].run(ins[l], outs[l], residuals[l], scratch[l], pool);
                         best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
                     }
                     if (round >= 0) {
@@ -107,17 +113,57 @@ public final class ConvCpuTime {
                 long[] t = times[l];
                 Arrays.sort(t);
                 total += t[rounds / 2];
-                System.out.printf("%-22s %-20s best %7.3f ms %6.1f GFLOPS (%5.1f %% of peak)  median %7.3f ms%n",
-                        layers[l], convs[l].strategy(), t[0] / 1e6, flops[l] / t[0], 100 * flops[l] / t[0] / peakGflops,
+                System.out.printf("%-34s %-20s best %7.3f ms %6.1f GFLOPS (%5.1f %% of peak)  median %7.3f ms%n",
+                        layers[l] + (variant[l] == null ? "" : " " + ab + "=" + variant[l]), convs[l].strategy(), t[0] / 1e6, flops[l] / t[0], 100 * flops[l] / t[0] / peakGflops,
                         t[rounds / 2] / 1e6);
             }
             System.out.printf("sum of medians %.3f ms%n", total / 1e6);
         }
     }
 
-    /** {@code CxHxW->Cout/kKsS}. */
+    /** The post-ops after {@code +} in a layer ({@link PostOps#NONE} when none). */
+    static PostOps post(String layer, Random r, int channels) {
+        String[] parts = layer.split("\\+");
+        float[] scale = null;
+        float[] bias = null;
+        boolean residual = false;
+        PostOps.Activation act = PostOps.Activation.NONE;
+        float alpha = 0;
+        for (int i = 1; i < parts.length; i++) {
+            switch (parts[i]) {
+                case "bn" -> {
+                    scale = random(r, channels);
+                    bias = random(r, channels);
+                }
+                case "bias" -> bias = random(r, channels);
+                case "add" -> residual = true;
+                case "relu" -> act = PostOps.Activation.RELU;
+                case "clamp" -> act = PostOps.Activation.CLAMP;
+                case "leaky" -> {
+                    act = PostOps.Activation.LEAKY_RELU;
+                    alpha = 0.1f;
+                }
+                case "sigmoid" -> act = PostOps.Activation.SIGMOID;
+                case "swish" -> {
+                    act = PostOps.Activation.SWISH;
+                    alpha = 1f;
+                }
+                case "elu" -> {
+                    act = PostOps.Activation.ELU;
+                    alpha = 1f;
+                }
+                case "hswish" -> act = PostOps.Activation.HSWISH;
+                default -> throw new IllegalArgumentException("layer " + layer + ": unknown post-op '" + parts[i]
+                        + "' (bn, bias, add, relu, clamp, leaky, sigmoid, swish, elu, hswish)");
+            }
+        }
+        PostOps post = new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? 0f : alpha, 6f);
+        return scale == null ? post : post.scaledBy(scale);
+    }
+
+    /** {@code CxHxW->Cout/kKsS}, post-ops after it ignored. */
     static ConvGeometry geometry(String layer) {
-        String[] io = layer.split("->");
+        String[] io = layer.split("\\+")[0].split("->");
         String[] d = io[0].split("x");
         String[] out = io[1].split("/");
         int c = Integer.parseInt(d[0]);

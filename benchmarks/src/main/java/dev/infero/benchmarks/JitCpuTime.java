@@ -15,36 +15,38 @@ import java.util.Random;
  * Median thread CPU time per inference of each model on one thread, compiled three times in one JVM — generated
  * AVX-512 code, generated AVX2 code, JIT off (Vector API) — and run alternately. On a shared machine the thread's CPU
  * time is far steadier than wall-clock latency (one-thread inference runs every kernel on the calling thread).
- * Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime [-Dseconds=25]
- * [-Dmodes=avx512,avx512-nodirect] [-Dshape=input:1,3,320,320] model.onnx...}: {@code -Dmodes} lists the builds to
- * alternate ({@code avx512}, {@code avx2}, {@code off}, and {@code <isa>-no<family>} for that ISA with
- * {@code -Dinfero.jit.<family>=off}, e.g. {@code avx512-nodirect}; ratios are to the last), {@code -Dshape} reshapes
- * an input of models with dynamic dimensions.
+ * {@code -Dmodes=avx512+convpost=off,avx512} compares other settings: each mode is {@code avx512}, {@code avx2} or
+ * {@code off}, optionally followed by {@code +family=off} switches ({@code -Dinfero.jit.<family>=off}, e.g.
+ * {@code convpost}, {@code depthwise}); ratios are against {@code off} when it runs, else the first mode. {@code -Dinput=name[1,3,320,320]} sets
+ * a dynamic input's shape. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime
+ * [-Dseconds=25] [-Dmodes=...] [-Dinput=...] model.onnx...}
  */
 public final class JitCpuTime {
     public static void main(String[] args) {
         var mx = ManagementFactory.getThreadMXBean();
         String[] modes = System.getProperty("modes", "avx512,avx2,off").split(",");
-        String base = modes[modes.length - 1];
         try (Core core = new Core()) {
             for (String file : args) {
                 Model model = core.readModel(Path.of(file));
-                String reshape = System.getProperty("shape");
-                if (reshape != null) {
-                    String[] nd = reshape.split(":");
-                    model.reshape(nd[0], dev.infero.core.types.PartialShape.parse(nd[1], true));
+                String input = System.getProperty("input");
+                if (input != null) {
+                    model.reshape(input.substring(0, input.indexOf('[')), dev.infero.core.types.PartialShape.parse(
+                            input.substring(input.indexOf('[') + 1, input.length() - 1), true));
                 }
                 Map<String, InferRequest> req = new LinkedHashMap<>();
                 List<CompiledModel> keep = new ArrayList<>();
                 for (String m : modes) {
-                    String isa = m.contains("-no") ? m.substring(0, m.indexOf("-no")) : m;
-                    String family = m.contains("-no") ? m.substring(m.indexOf("-no") + 3) : null;
-                    System.setProperty("infero.jit", isa.equals("off") ? "false" : "true");
-                    System.setProperty("infero.jit.isa", isa.equals("off") ? "avx512" : isa);
-                    if (family != null) {
-                        System.setProperty("infero.jit." + family, "off");
+                    String[] parts = m.split("\\+");
+                    System.setProperty("infero.jit", parts[0].equals("off") ? "false" : "true");
+                    System.setProperty("infero.jit.isa", parts[0].equals("off") ? "avx512" : parts[0]);
+                    for (int i = 1; i < parts.length; i++) {
+                        String[] kv = parts[i].split("=");
+                        System.setProperty("infero.jit." + kv[0], kv[1]);
                     }
                     CompiledModel cm = core.compileModel(model, "CPU", Map.of("INFERENCE_NUM_THREADS", "1", "NUM_STREAMS", "1"));
+                    for (int i = 1; i < parts.length; i++) {
+                        System.clearProperty("infero.jit." + parts[i].split("=")[0]);
+                    }
                     keep.add(cm);
                     InferRequest r = cm.createInferRequest();
                     for (int i = 0; i < r.inputs().size(); i++) {
@@ -56,9 +58,6 @@ public final class JitCpuTime {
                         r.setInput(i, t);
                     }
                     req.put(m, r);
-                    if (family != null) {
-                        System.clearProperty("infero.jit." + family);
-                    }
                 }
                 Map<String, List<Long>> times = new LinkedHashMap<>();
                 for (String m : modes) { times.put(m, new ArrayList<>()); for (int i = 0; i < 5; i++) req.get(m).infer(); }
@@ -73,12 +72,12 @@ public final class JitCpuTime {
                     }
                 }
                 StringBuilder sb = new StringBuilder(String.format("%-28s", Path.of(file).getFileName()));
-                double off = median(times.get(base));
+                double off = median(times.get(times.containsKey("off") ? "off" : modes[0]));
                 for (String m : modes) {
                     double med = median(times.get(m));
                     sb.append(String.format("  %s %7.2f ms (%.2fx)", m, med / 1e6, med / off));
                 }
-                System.out.println(sb + "  n=" + times.get(base).size());
+                System.out.println(sb + "  n=" + times.get(modes[0]).size());
                 keep.forEach(CompiledModel::close);
             }
         }

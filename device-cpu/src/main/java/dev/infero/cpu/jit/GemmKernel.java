@@ -48,10 +48,22 @@ public final class GemmKernel extends JitKernel {
         /** {@code v · 1 / (exp(-alpha · v) + 1)}. */
         SWISH,
         /** {@code v < 0 ? alpha · (exp(v) - 1) : v}. */
-        ELU;
+        ELU,
+        /** {@code v < 0 ? alpha · v : v}. */
+        LEAKY_RELU,
+        /** {@code v · clamp(v + 3, 0, 6) · (1/6)}. */
+        HSWISH;
 
         boolean usesExp() {
             return this == SIGMOID || this == SWISH || this == ELU;
+        }
+
+        /**
+         * Applied per row after the affine part and residual of all its vectors, in the four registers past the
+         * accumulators (see generate), rather than inline with one or two.
+         */
+        boolean rowWise() {
+            return usesExp() || this == LEAKY_RELU || this == HSWISH;
         }
     }
 
@@ -64,19 +76,25 @@ public final class GemmKernel extends JitKernel {
      * @param masked    whether B, C and the residual are read and written under per-call opmasks (AVX-512 only)
      * @param segmented whether each tile sums over the K segments of a {@link Segments} table (each its own A and B
      *                  offset and length) instead of one run of kc steps: the shifted convolution's taps, with the
-     *                  tile in registers across all of them
+     *                  tile in registers across all of them (and its post-ops, once, after the last segment)
+     * @param byColumn  whether scale and bias are per column of the tile (vectors at {@code scaleOff + column}) rather
+     *                  than per row: the transposed product of {@code ChannelLaneConv}, output channels in the lanes
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
-                      boolean residual, Activation activation, boolean masked, boolean segmented) {
-        /** A key for a plain (not segmented) sweep. */
+                      boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn) {
+        /** A key for a plain (not segmented) sweep, post-ops per row. */
         public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                    boolean residual, Activation activation, boolean masked) {
-            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false);
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false);
         }
 
         public Key {
-            if (segmented && (mode != Mode.FIRST || masked)) {
-                throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
+            if (segmented && (mode != Mode.FIRST || masked || byColumn)) {
+                throw new IllegalArgumentException("segmented tiles start from zero, full width, post-ops by row: "
+                        + this);
+            }
+            if (byColumn && masked) {
+                throw new IllegalArgumentException("per-column post-ops run full width: " + this);
             }
             int lanes = Math.min(isa.lanes(), nr);
             int maxRows = isa == Jit.Isa.AVX512 ? 2 * panelRows : panelRows;
@@ -162,7 +180,15 @@ public final class GemmKernel extends JitKernel {
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
     private static final int STACK_ARGS = 18;
-    private static final float[] EXP_CONSTANTS = VectorExp.constants();
+    /** The constants table: {@link VectorExp}'s, then 3, 6 and 1/6 for hard swish. */
+    private static final int THREE = VectorExp.SIZE, SIX = VectorExp.SIZE + 1, SIXTH = VectorExp.SIZE + 2;
+    private static final float[] EXP_CONSTANTS = java.util.Arrays.copyOf(VectorExp.constants(), VectorExp.SIZE + 3);
+
+    static {
+        EXP_CONSTANTS[THREE] = 3f;
+        EXP_CONSTANTS[SIX] = 6f;
+        EXP_CONSTANTS[SIXTH] = 1f / 6f;
+    }
     private static final MethodHandle CALL;
 
     static {
@@ -217,12 +243,13 @@ public final class GemmKernel extends JitKernel {
             checkRange("residual", residual.length, cOff, cOff + 1);
             res = residual;
         }
+        int perTile = key.byColumn ? key.nr : mr;
         if (key.scale) {
-            checkRange("scale", scale.length, scaleOff, scaleOff + last * postStep + mr);
+            checkRange("scale", scale.length, scaleOff, scaleOff + last * postStep + perTile);
             sc = scale;
         }
         if (key.bias) {
-            checkRange("bias", bias.length, biasOff, biasOff + last * postStep + mr);
+            checkRange("bias", bias.length, biasOff, biasOff + last * postStep + perTile);
             bi = bias;
         }
         long mask = width >= 64 ? -1L : (1L << width) - 1;
@@ -243,10 +270,22 @@ public final class GemmKernel extends JitKernel {
     /**
      * Runs {@code count} segmented tiles (key {@code segmented}), each {@code bStep} and {@code cStep} elements after
      * the previous one along B and C, all on the same A ({@code aOff} plus the segments' offsets); extents checked
-     * first.
+     * first. Without post-ops in the key.
      */
     public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
                              int bStep, float[] c, int cOff, int ldc, int cStep) {
+        runSegmented(segments, count, a, aOff, b, bOff, ldb, bStep, c, cOff, ldc, cStep, null, 0, null, 0, null, 0f,
+                0f);
+    }
+
+    /**
+     * As above, with the key's post-ops after the last segment: row r of every tile scaled by {@code scale[scaleOff
+     * + r]}, {@code bias[biasOff + r]} added, then {@code residual} read at C's offsets, then the activation
+     * ({@code alpha}, {@code beta} as in {@link #run}).
+     */
+    public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
+                             int bStep, float[] c, int cOff, int ldc, int cStep, float[] scale, int scaleOff,
+                             float[] bias, int biasOff, float[] residual, float alpha, float beta) {
         if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0
                 || segments.twoPanels != (key.panels() == 2)) {
             throw new IllegalArgumentException("segmented GEMM call: count " + count + ", ldb " + ldb + " (segments "
@@ -257,12 +296,29 @@ public final class GemmKernel extends JitKernel {
         checkRange("B", b.length, bOff, bOff + last * bStep + segments.bEnd + key.nr);
         checkMatrix("C", c.length, cOff + last * cStep, key.mr, key.nr, ldc);
         checkRange("C", c.length, cOff, cOff + 1);
+        float[] res = NONE;
+        float[] sc = NONE;
+        float[] bi = NONE;
+        if (key.residual) {
+            checkMatrix("residual", residual.length, cOff + last * cStep, key.mr, key.nr, ldc);
+            checkRange("residual", residual.length, cOff, cOff + 1);
+            res = residual;
+        }
+        if (key.scale) {
+            checkRange("scale", scale.length, scaleOff, scaleOff + (long) key.mr);
+            sc = scale;
+        }
+        if (key.bias) {
+            checkRange("bias", bias.length, biasOff, biasOff + (long) key.mr);
+            bi = bias;
+        }
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
-                    MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE),
+                    MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res),
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
-                    (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table),
-                    MemorySegment.ofArray(EXP_CONSTANTS));
+                    (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, 0L, -1L,
+                    (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
+                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -335,8 +391,9 @@ public final class GemmKernel extends JitKernel {
             }
         }
         // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on);
-        // segmented tiles take that distance per segment from the table, into the bias register (no post-ops there).
-        Gp aNext = key.segmented ? bias : tmp;
+        // segmented tiles take that distance per segment from the table, into the row register (free until the
+        // post-ops: segmented tiles start from zero).
+        Gp aNext = key.segmented ? row : tmp;
         if (key.panels() == 2 && !key.segmented) {
             as.mov(aNext, arg(KC));
             as.imul(aNext, aNext, 4 * key.panelRows);
@@ -429,7 +486,7 @@ public final class GemmKernel extends JitKernel {
             // Sigmoid, swish, ELU: the exp table through bCur (free after the K loop); per row the affine part and
             // residual first for all its vectors, then the activation and store vector by vector in t0–t3 (the
             // four registers past the accumulators: the scale and bias broadcasts are spent by then).
-            boolean expAct = key.activation.usesExp();
+            boolean expAct = key.activation.rowWise();
             VectorExp exp = new VectorExp(bCur, 0, evex);
             Vec[] t = {lo, hi, sTmp, bTmp};
             if (expAct) {
@@ -440,10 +497,10 @@ public final class GemmKernel extends JitKernel {
                 as.lea(resRow, mem(res, col * vb));
             }
             for (int r = 0; r < key.mr; r++) {
-                if (key.scale) {
+                if (key.scale && !key.byColumn) {
                     as.vbroadcastss(sTmp, mem(scale, 4 * r));
                 }
-                if (key.bias && !evex) {
+                if (key.bias && !evex && !key.byColumn) {
                     as.vbroadcastss(bTmp, mem(bias, 4 * r));
                 }
                 for (int v = 0; v < groupVectors; v++) {
@@ -457,8 +514,13 @@ public final class GemmKernel extends JitKernel {
                             as.vpaddd(accW, acc, out);
                         }
                         default -> {
-                            // As PostOps: fma(x, scale, bias), then + residual, then the activation.
-                            Asm.Operand biasOp = evex ? mem(bias, 4 * r).bcst() : bTmp;
+                            // As PostOps: fma(x, scale, bias), then + residual, then the activation. Per column
+                            // (channels in the lanes): the scale vector through sTmp, the bias from memory.
+                            Asm.Operand biasOp = key.byColumn ? mem(bias, (col + v) * vb)
+                                    : evex ? mem(bias, 4 * r).bcst() : bTmp;
+                            if (key.byColumn && key.scale) {
+                                as.vmovups(sTmp, mem(scale, (col + v) * vb));
+                            }
                             if (key.scale && key.bias) {
                                 as.vfmadd213ps(acc, sTmp, biasOp);
                             } else if (key.scale) {
@@ -485,7 +547,7 @@ public final class GemmKernel extends JitKernel {
                 }
                 for (int v = 0; expAct && v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    expActivation(as, key.activation, exp, acc, t);
+                    expActivation(as, key.activation, exp, acc, t, evex);
                     store(as, key, mem(row, v * vb), acc, col + v + 1);
                 }
                 if (r + 1 < key.mr) {
@@ -520,8 +582,12 @@ public final class GemmKernel extends JitKernel {
         }
     }
 
-    /** Sigmoid, swish or ELU of {@code acc} as {@code PostOps}, in the four temporaries {@code t}. */
-    private static void expActivation(Assembler as, Activation activation, VectorExp exp, Vec acc, Vec[] t) {
+    /**
+     * Sigmoid, swish, ELU, leaky ReLU or hard swish of {@code acc} as {@code PostOps}, in the four temporaries
+     * {@code t} (the constants table through {@code exp}).
+     */
+    private static void expActivation(Assembler as, Activation activation, VectorExp exp, Vec acc, Vec[] t,
+                                      boolean evex) {
         switch (activation) {
             case SIGMOID -> exp.sigmoid(as, acc, t[0], t[1], t[2]);
             case SWISH -> {
@@ -532,6 +598,31 @@ public final class GemmKernel extends JitKernel {
                 as.vbroadcastss(tmp, arg(ALPHA));
                 return tmp;
             }, k(7), t[0], t[1], t[2], t[3]); // k7: the tile's column masks use k1–k4.
+            case LEAKY_RELU -> {
+                // v < 0 ? v · alpha : v, as PostOps (a compare, then a masked move or a blend).
+                as.vbroadcastss(t[0], arg(ALPHA));
+                as.vmulps(t[1], acc, t[0]);
+                VectorExp.zero(as, evex, t[2]);
+                if (evex) {
+                    as.vcmpps(k(7), acc, t[2], Assembler.CMP_LT_OS);
+                    as.vmovups(acc.k(k(7)), t[1]);
+                } else {
+                    as.vcmpps(t[3], acc, t[2], Assembler.CMP_LT_OS);
+                    as.vblendvps(acc, acc, t[1], t[3]);
+                }
+            }
+            case HSWISH -> {
+                // v · clamp(v + 3, 0, 6) · (1/6), as PostOps (and the depthwise kernel).
+                as.vbroadcastss(t[1], exp.at(THREE));
+                as.vaddps(t[0], acc, t[1]);
+                VectorExp.zero(as, evex, t[1]);
+                as.vmaxps(t[0], t[1], t[0]);
+                as.vbroadcastss(t[1], exp.at(SIX));
+                as.vminps(t[0], t[1], t[0]);
+                as.vmulps(acc, acc, t[0]);
+                as.vbroadcastss(t[1], exp.at(SIXTH));
+                as.vmulps(acc, acc, t[1]);
+            }
             default -> throw new IllegalArgumentException("not an exp activation: " + activation);
         }
     }

@@ -103,8 +103,16 @@ public final class Jit {
      * measurements of one kernel inside whole models.
      */
     public static Isa isa(String family) {
+        return switchedOff(family) ? null : isa();
+    }
+
+    /**
+     * Whether {@code -Dinfero.jit.<family>=off} switches one part of the generated code off, whatever ISA a kernel
+     * was given (for parts chosen inside kernels built for an explicit ISA, e.g. {@code convpost}).
+     */
+    public static boolean switchedOff(String family) {
         String v = System.getProperty("infero.jit." + family);
-        return v != null && isOff(v) ? null : isa();
+        return v != null && isOff(v);
     }
 
     /** For reports: the ISA used now, e.g. {@code avx512}, or why none is ({@code off}, {@code unsupported}). */

@@ -1,6 +1,6 @@
 package dev.infero.cpu.kernels;
 
-import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.cpu.jit.GemmKernel;
 
 /**
  * Convolution of a layer with few output pixels and many channels (ResNet's 7×7, 14×14 and 28×28 stages), computed
@@ -24,7 +24,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * to pay (their call and boundary arithmetic cost more than the values), and the packing pass after them would read
  * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic.
  */
-final class ChannelLaneConv {
+final class ChannelLaneConv extends TiledConv {
     private static final int MR = PackedGemm.MR;
     private static final int NR = PackedGemm.NR;
     private static final int KC = PackedGemm.KC;
@@ -42,7 +42,6 @@ final class ChannelLaneConv {
      */
     private static final int SPLIT_PANELS = 8;
 
-    private final ConvGeometry g;
     /** Per group: the transposed weights in NR-column panels (see {@link PackedGemm#pack}). */
     private final float[][] weights;
     private final int channelPanels;
@@ -59,7 +58,6 @@ final class ChannelLaneConv {
     private final int[] kOffset;
     /** Where each output pixel's window starts, relative to {@link #kOffset}. */
     private final int[] pixelOffset;
-    private final MicroKernel micro;
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ChannelLaneConv(ConvGeometry geometry, float[] weights) {
@@ -68,8 +66,7 @@ final class ChannelLaneConv {
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the tiles */
     ChannelLaneConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
-        this.g = geometry;
-        this.micro = micro;
+        super(geometry, micro);
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.channelPanels = (cout + NR - 1) / NR;
@@ -127,11 +124,46 @@ final class ChannelLaneConv {
         return spatial <= 784 && 2 * cout >= (cout + NR - 1) / NR * NR;
     }
 
+    /**
+     * With generated code: the post-ops in the registers of the last K block's tiles, per column (the output
+     * channels are the lanes), scale and bias padded to whole weight panels per group; kernels indexed by
+     * {@code (tile rows == MR ? 0 : 1)}. Not with a residual: it is laid out NCHW, the tiles transposed, and copying
+     * it into the tiles' layout first is a scalar transpose (one element per store), which measured slower than the
+     * vectorised Java pass over the rows just stored (512×7×7→2048 1×1 + BN + add + ReLU, 1 thread: 0.875 → 0.947 ms
+     * median), so such layers keep all their post-ops in Java (they come after the residual).
+     */
+    @Override
+    Epilogue epilogue(PostOps post) {
+        MicroKernel.Fused fused = post.hasResidual() ? null : micro.fuse(post);
+        if (fused == null) {
+            return null;
+        }
+        // Only the last K block applies them: from zero when K is one block, else accumulating.
+        boolean first = g.patchSize() <= KC;
+        GemmKernel[] kernels = {fused.byColumn(first, MR),
+            micro.tilePanels() == 2 ? fused.byColumn(first, 2 * MR) : null};
+        return new Epilogue(kernels, padded(fused.scale), padded(fused.bias), fused.alpha, fused.beta);
+    }
+
+    /** Per-channel values with each group's channels padded to {@code channelPanels · NR} (zeros), or null. */
+    private float[] padded(float[] perChannel) {
+        if (perChannel == null) {
+            return null;
+        }
+        int cout = g.outChannelsPerGroup();
+        float[] p = new float[g.groups() * channelPanels * NR];
+        for (int grp = 0; grp < g.groups(); grp++) {
+            System.arraycopy(perChannel, grp * cout, p, grp * channelPanels * NR, cout);
+        }
+        return p;
+    }
+
+    @Override
     Scratch newScratch(int threads) {
         return new Scratch(threads);
     }
 
-    final class Scratch {
+    final class Scratch extends TiledConv.Scratch {
         /** Per thread: one KC block of the pixels, in MR-row panels. */
         private final float[][] pixels;
         /** Per thread: the zero-bordered copy of one image's group of input planes (only when padding). */
@@ -140,11 +172,6 @@ final class ChannelLaneConv {
         private final int[] planesOf;
         /** Per thread: the transposed product of a chunk, {@code chunkPanels·MR × NR} per weight panel. */
         private final float[][] product;
-        private final WorkerPool.ItemTask task;
-        private float[] in;
-        private float[] out;
-        private float[] residual;
-        private PostOps post;
         /** How many weight panel ranges each chunk of an image and group is cut into. */
         private int parts;
         /** This call's pixel panels per chunk, and chunks. */
@@ -152,15 +179,36 @@ final class ChannelLaneConv {
         private int callChunks;
 
         Scratch(int threads) {
+            super(threads);
             pixels = new float[threads][chunkPanels * MR * KC];
             planes = new float[threads][padded ? g.inChannelsPerGroup() * planeH * planeW : 0];
             planesOf = new int[threads];
             product = new float[threads][channelPanels * chunkPanels * MR * NR];
-            task = this::runTask;
+        }
+
+        /**
+         * Images and groups, then chunks of pixels when an image has enough for every thread it gets, then ranges
+         * of weight panels.
+         */
+        @Override
+        int split(int threads) {
+            int images = g.batch() * g.groups();
+            int perImage = (threads + images - 1) / images;
+            int cp = chunkPanels;
+            if (perImage > 1 && pixelPanels >= SPLIT_PANELS * perImage) {
+                cp = Math.min(cp, (pixelPanels + perImage - 1) / perImage);
+            }
+            callChunkPanels = cp;
+            callChunks = (pixelPanels + cp - 1) / cp;
+            int units = images * callChunks;
+            parts = Math.clamp((threads + units - 1) / units, 1, channelPanels);
+            java.util.Arrays.fill(planesOf, -1);
+            return units * parts;
         }
 
         /** Item {@code item} (a weight panel range of a chunk of one image and group) on slot {@code t}. */
-        private void runTask(int item, int t) {
+        @Override
+        void item(int item, int t) {
             int chunks = callChunks;
             int chunkPanels = callChunkPanels;
             int perPart = (channelPanels + parts - 1) / parts;
@@ -173,32 +221,6 @@ final class ChannelLaneConv {
                         Math.min(channelPanels, panel0 + perPart));
             }
         }
-    }
-
-    /** {@code residual} may be {@code null} unless the post-ops add one. */
-    void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
-        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.pixels.length);
-        int images = g.batch() * g.groups();
-        int perImage = (threads + images - 1) / images;
-        int cp = chunkPanels;
-        if (perImage > 1 && pixelPanels >= SPLIT_PANELS * perImage) {
-            cp = Math.min(cp, (pixelPanels + perImage - 1) / perImage);
-        }
-        s.callChunkPanels = cp;
-        s.callChunks = (pixelPanels + cp - 1) / cp;
-        int units = images * s.callChunks;
-        s.parts = Math.clamp((threads + units - 1) / units, 1, channelPanels);
-        s.in = in;
-        s.out = out;
-        s.residual = residual;
-        s.post = post;
-        java.util.Arrays.fill(s.planesOf, -1);
-        // Items claimed as threads come free: a late worker takes fewer.
-        pool.parallelItems(threads, units * s.parts, s.task);
-        s.in = null;
-        s.out = null;
-        s.residual = null;
-        s.post = null;
     }
 
     /**
@@ -218,20 +240,30 @@ final class ChannelLaneConv {
             inOff = 0;
         }
         int rows = (pp1 - pp0) * MR;
+        int pix0 = pp0 * MR;
+        int pix1 = Math.min(pixelOffset.length, pp1 * MR);
         float[] a = s.pixels[t];
         float[] c = s.product[t];
         float[] w = weights[grp];
+        Epilogue e = s.epilogue;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
+            boolean last = p0 + kc == k;
             gather(src, inOff, p0, kc, pp0, pp1, a);
             for (int panel = panel0; panel < panel1; panel++) {
                 int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
                 int cOff = (panel - panel0) * rows * NR;
-                micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
-                        s.post.integerSums());
-                if (p0 + kc == k) {
-                    store(s.post, c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
-                            s.residual);
+                if (last && e != null) {
+                    int channel = (grp * channelPanels + panel) * NR;
+                    micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR,
+                            e.kernels[0], e.kernels[1], e.scale, channel, e.bias, channel, null, e.alpha, e.beta);
+                    transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, null, null);
+                } else {
+                    micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
+                            s.post.integerSums());
+                    if (last) {
+                        transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
+                    }
                 }
             }
         }
@@ -287,11 +319,12 @@ final class ChannelLaneConv {
     }
 
     /**
-     * Writes weight panel {@code panel}'s finished block of the product, pixels [pix0, pix1), to its channel rows,
-     * with the post-ops.
+     * Weight panel {@code panel}'s block of the product ({@code c} from {@code cOff}, pixels [pix0, pix1) × NR
+     * channels) to its channel rows of the NCHW output, each row then getting {@code post} in Java unless it is
+     * {@code null} (applied in the tiles).
      */
-    private void store(PostOps post, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1, float[] out,
-                       float[] residual) {
+    private void transpose(float[] out, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1,
+                           PostOps post, float[] residual) {
         int cout = g.outChannelsPerGroup();
         int spatial = g.outH() * g.outW();
         int c0 = panel * NR;
@@ -301,7 +334,9 @@ final class ChannelLaneConv {
             for (int pix = 0; pix < pix1 - pix0; pix++) {
                 out[row + pix] = c[cOff + pix * NR + j];
             }
-            post.apply(out, row, pix1 - pix0, grp * cout + c0 + j, residual);
+            if (post != null) {
+                post.apply(out, row, pix1 - pix0, grp * cout + c0 + j, residual);
+            }
         }
     }
 }

@@ -32,6 +32,10 @@ public final class ConvKernel {
     private final MicroKernel micro;
     /** The post-ops in the generated kernel's registers, or {@code null} (see {@link MicroKernel#fuse}). */
     private final MicroKernel.Fused fused;
+    /** {@link #lanes} or {@link #shifted}, the strategy that drives its own tiles, or {@code null}. */
+    private final TiledConv tiled;
+    /** The post-ops in {@link #tiled}'s registers, or {@code null} (then in Java). */
+    private final TiledConv.Epilogue epilogue;
 
     /**
      * @param weights [Cout, Cin/groups, KH, KW] as in the op; the direct kernel for few input channels when the JIT
@@ -61,6 +65,8 @@ public final class ConvKernel {
         this.lanes = direct == null && ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
         this.shifted = direct == null && lanes == null && ShiftedConv.suits(g, micro.isJit())
                 ? new ShiftedConv(g, weights, micro) : null;
+        this.tiled = lanes != null ? lanes : shifted;
+        this.epilogue = epilogue(tiled, post);
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
         this.weights = new PackedGemm[direct == null && lanes == null && shifted == null ? g.groups() : 0];
@@ -84,8 +90,19 @@ public final class ConvKernel {
         this.lanes = o.lanes;
         this.shifted = o.shifted;
         this.direct = o.direct == null ? null : o.direct.withPost(post);
+        this.tiled = o.tiled;
+        this.epilogue = epilogue(tiled, post);
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
+    }
+
+    /**
+     * {@code tiled}'s post-ops in registers, or {@code null}: none, or {@code -Dinfero.jit.convpost=off} (read when
+     * the layer is compiled; the shifted and channel-lane layers then apply them in Java after their tiles, as
+     * before they ran in registers: for A/B measurements).
+     */
+    private static TiledConv.Epilogue epilogue(TiledConv tiled, PostOps post) {
+        return tiled == null || Jit.switchedOff("convpost") ? null : tiled.epilogue(post);
     }
 
     /**
@@ -128,6 +145,11 @@ public final class ConvKernel {
         return lanes != null;
     }
 
+    /** Whether the post-ops run in the generated tiles' registers (else in Java after the tiles, or none). */
+    boolean postOpsInRegisters() {
+        return tiled != null ? epilogue != null : fused != null;
+    }
+
     /** Items per thread of a split layer (see run). */
     private static final int ITEMS_PER_THREAD = 2;
 
@@ -139,9 +161,8 @@ public final class ConvKernel {
     public final class Scratch {
         private final float[][] cols;
         private final float[][] gemm;
-        private final ShiftedConv.Scratch shiftedScratch;
+        private final TiledConv.Scratch tiledScratch;
         private final WorkerPool.ItemTask task;
-        private final ChannelLaneConv.Scratch lanesScratch;
         private final DirectConv.Scratch directScratch;
         private float[] in;
         private float[] out;
@@ -154,9 +175,8 @@ public final class ConvKernel {
             boolean own = lanes == null && shifted == null && direct == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
-            shiftedScratch = shifted == null ? null : shifted.newScratch(threads);
+            tiledScratch = tiled == null ? null : tiled.newScratch(threads);
             task = this::runTask;
-            lanesScratch = lanes == null ? null : lanes.newScratch(threads);
             directScratch = direct == null ? null : direct.newScratch();
         }
 
@@ -185,12 +205,8 @@ public final class ConvKernel {
             direct.run(in, out, residual, s.directScratch, pool);
             return;
         }
-        if (lanes != null) {
-            lanes.run(in, out, residual, post, s.lanesScratch, pool);
-            return;
-        }
-        if (shifted != null) {
-            shifted.run(in, out, residual, post, s.shiftedScratch, pool);
+        if (tiled != null) {
+            tiled.run(in, out, residual, post, epilogue, s.tiledScratch, pool);
             return;
         }
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);

@@ -91,8 +91,14 @@ public final class MicroKernel {
     }
 
     GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail) {
+        return kernel(mode, mr, post, tail, false, false);
+    }
+
+    /** The generated kernel with {@code post} in its key (segmented tiles, or post-ops per column). */
+    private GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail, boolean segmented,
+                              boolean byColumn) {
         return new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, mode, post.jitScale() != null,
-                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail));
+                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail, segmented, byColumn));
     }
 
     private static int mode(boolean first, boolean integerSums) {
@@ -141,6 +147,30 @@ public final class MicroKernel {
                 NR, null, 0, null, 0, 0, null, 0, 0);
     }
 
+    /**
+     * {@link #sweep} of full-width tiles ({@code mr} = MR rows, consecutive panels down consecutive rows of C, as
+     * {@link ChannelLaneConv} runs them) on the last K block with post-ops per column: {@code one} the kernel for
+     * MR-row tiles, {@code two} for 2·MR rows (or {@code null}), both from {@link Fused#byColumn}; every tile reads
+     * scale and bias from the same offsets and the residual at C's.
+     */
+    void sweepByColumn(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, float[] c,
+                       int cc, int ldc, int cStep, GemmKernel one, GemmKernel two, float[] scale, int scaleOff,
+                       float[] bias, int biasOff, float[] residual, float alpha, float beta) {
+        if (two != null && count > 1) {
+            int pairs = count / 2;
+            two.run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc, 2 * cStep, NR, scale, scaleOff, bias,
+                    biasOff, 0, residual, alpha, beta);
+            if (count % 2 == 0) {
+                return;
+            }
+            ai += 2 * pairs * aStep;
+            cc += 2 * pairs * cStep;
+            count = 1;
+        }
+        one.run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias, biasOff, 0,
+                residual, alpha, beta);
+    }
+
     /** {@link #sweep} of tiles {@code width} &lt; NR columns wide, under opmasks (only when {@link #masksTails}). */
     void sweepMasked(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep,
                      float[] c, int cc, int ldc, int cStep, int mr, int width, boolean first, boolean integerSums) {
@@ -156,8 +186,7 @@ public final class MicroKernel {
      * registers), or {@code null} when the JIT is off.
      */
     GemmKernel segmented(int mr) {
-        return isa == null ? null : new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, GemmKernel.Mode.FIRST,
-                false, false, false, GemmKernel.Activation.NONE, false, true));
+        return isa == null ? null : kernel(GemmKernel.Mode.FIRST, mr, PostOps.NONE, false, true, false);
     }
 
     /** The full-width kernel without post-ops for this K block. */
@@ -174,7 +203,7 @@ public final class MicroKernel {
 
     /**
      * The kernels applying {@code post} in registers on the last K block, or {@code null} when these post-ops cannot
-     * run there (int32 sums, codes, leaky ReLU, PReLU, hard swish) or the JIT is off.
+     * run there (int32 sums, codes, PReLU) or the JIT is off.
      */
     public Fused fuse(PostOps post) {
         if (isa == null || !post.jitFusable() || post.isIdentity()) {
@@ -209,6 +238,23 @@ public final class MicroKernel {
         GemmKernel kernel(boolean tailColumns, boolean first, int mr) {
             GemmKernel.Mode mode = first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
             return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns);
+        }
+
+        /**
+         * The segmented kernel for {@code mr} rows with these post-ops after its last segment (all K blocks sum in
+         * registers, so they apply once); generated now (layers ask when they are compiled).
+         */
+        GemmKernel segmented(int mr) {
+            return micro.kernel(GemmKernel.Mode.FIRST, mr, post, false, true, false);
+        }
+
+        /**
+         * The full-width kernel for the last K block of a transposed product (output channels in the lanes,
+         * {@link ChannelLaneConv}): these post-ops per column, scale and bias read as vectors; generated now.
+         */
+        GemmKernel byColumn(boolean first, int mr) {
+            return micro.kernel(first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE, mr, post, false, false,
+                    true);
         }
     }
 }

@@ -97,9 +97,7 @@ public final class PostOps {
 
     /** Whether {@link MicroKernel}'s generated code can apply these post-ops in registers. */
     boolean jitFusable() {
-        return !integerSums && codes == null
-                && activation != Activation.LEAKY_RELU && activation != Activation.PRELU
-                && activation != Activation.HSWISH;
+        return !integerSums && codes == null && activation != Activation.PRELU;
     }
 
     float[] jitScale() {
@@ -117,6 +115,8 @@ public final class PostOps {
             case SIGMOID -> dev.infero.cpu.jit.GemmKernel.Activation.SIGMOID;
             case SWISH -> dev.infero.cpu.jit.GemmKernel.Activation.SWISH;
             case ELU -> dev.infero.cpu.jit.GemmKernel.Activation.ELU;
+            case LEAKY_RELU -> dev.infero.cpu.jit.GemmKernel.Activation.LEAKY_RELU;
+            case HSWISH -> dev.infero.cpu.jit.GemmKernel.Activation.HSWISH;
             default -> dev.infero.cpu.jit.GemmKernel.Activation.NONE;
         };
     }

@@ -1,6 +1,6 @@
 package dev.infero.cpu.kernels;
 
-import dev.infero.cpu.parallel.WorkerPool;
+import dev.infero.cpu.jit.GemmKernel;
 import java.util.Arrays;
 
 /**
@@ -21,7 +21,7 @@ import java.util.Arrays;
  * (all channels) and result stay in L2 next to the packed weights; each thread copies its chunk's window right
  * before multiplying it, so B is cache-hot.
  */
-final class ShiftedConv {
+final class ShiftedConv extends TiledConv {
     /**
      * Input window per chunk, in floats (256 KB): with the chunk's result it stays in L2. 32–64 K floats measured the
      * same; 128 K lost 8 % on 128×28×28 (the window no longer cache-hot when the GEMM reads it).
@@ -50,7 +50,6 @@ final class ShiftedConv {
     /** Most extra column panels the dropped columns may add, relative to the output's own, in percent. */
     private static final int MAX_EXTRA_PANELS_PERCENT = 15;
 
-    private final ConvGeometry g;
     private final PackedGemm[] weights;
     /** The stride (1, or 2 through phase planes, see {@link #copyWindow}). */
     private final int stride;
@@ -68,13 +67,12 @@ final class ShiftedConv {
     private final int[] segLen;
     /** Where a segment's first B row starts in the window, for output column 0 of the window's first row. */
     private final int[] segB;
-    private final MicroKernel micro;
     /**
      * Generated code: per register tile (indexed by its first row panel), its taps as one segment table; per mr, the
      * kernel; else {@code null}.
      */
-    private final dev.infero.cpu.jit.GemmKernel.Segments[] panelSegments;
-    private final dev.infero.cpu.jit.GemmKernel[] segmentedKernels;
+    private final GemmKernel.Segments[] panelSegments;
+    private final GemmKernel[] segmentedKernels;
     /** Row panels per generated tile ({@link MicroKernel#tilePanels}), 1 for the Vector API kernel. */
     private final int tilePanels;
 
@@ -116,8 +114,7 @@ final class ShiftedConv {
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op; {@code micro} runs the tiles */
     ShiftedConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
-        this.g = geometry;
-        this.micro = micro;
+        super(geometry, micro);
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
         int taps = g.kernelH() * g.kernelW();
@@ -170,8 +167,8 @@ final class ShiftedConv {
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
         this.tilePanels = micro.isJit() ? micro.tilePanels() : 1;
         int tileRows = tilePanels * PackedGemm.MR;
-        this.panelSegments = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel.Segments[panels] : null;
-        this.segmentedKernels = micro.isJit() ? new dev.infero.cpu.jit.GemmKernel[tileRows] : null;
+        this.panelSegments = micro.isJit() ? new GemmKernel.Segments[panels] : null;
+        this.segmentedKernels = micro.isJit() ? new GemmKernel[tileRows] : null;
         for (int panel = 0; micro.isJit() && panel < panels; panel += tilePanels) {
             boolean two = panel + 1 < panels && tilePanels == 2;
             int[] aOff = new int[segments];
@@ -183,7 +180,7 @@ final class ShiftedConv {
                     aSecond[s] = this.weights[0].blockOffset(panel + 1, p0) + (segK0[s] - p0) * PackedGemm.MR;
                 }
             }
-            panelSegments[panel] = new dev.infero.cpu.jit.GemmKernel.Segments(aOff, aSecond, segB, segLen,
+            panelSegments[panel] = new GemmKernel.Segments(aOff, aSecond, segB, segLen,
                     PackedGemm.MR, ldb);
             // Generated at compile time: a layer has at most two row counts (full tiles and the last one).
             int mr = Math.min(tileRows, cout - panel * PackedGemm.MR);
@@ -205,94 +202,114 @@ final class ShiftedConv {
         return (width - 1 + maxShift) / paddedW + 2;
     }
 
+    /**
+     * With generated segmented tiles: the post-ops after each tile's last segment (all taps and K blocks sum in
+     * registers first, so they apply once); kernels indexed by rows − 1. The residual is staged into the chunk's
+     * result at the stored positions (padded-width columns) before the tiles run.
+     */
+    @Override
+    Epilogue epilogue(PostOps post) {
+        MicroKernel.Fused fused = panelSegments == null ? null : micro.fuse(post);
+        if (fused == null) {
+            return null;
+        }
+        GemmKernel[] kernels = new GemmKernel[segmentedKernels.length];
+        for (int mr = 1; mr <= kernels.length; mr++) {
+            if (segmentedKernels[mr - 1] != null) {
+                kernels[mr - 1] = fused.segmented(mr);
+            }
+        }
+        return new Epilogue(kernels, fused.scale, fused.bias, fused.alpha, fused.beta);
+    }
+
+    @Override
     Scratch newScratch(int threads) {
         return new Scratch(threads);
     }
 
-    /** Per-request scratch: each thread's input window and chunk result, and the current call's arguments. */
-    final class Scratch {
+    /** Per-request scratch: each thread's input window and chunk result. */
+    final class Scratch extends TiledConv.Scratch {
         private final float[][] window;
         private final float[][] result;
-        private final WorkerPool.ItemTask task;
-        private float[] in;
-        private float[] out;
-        private float[] residual;
-        private PostOps post;
         private int chunk;
         private int chunks;
 
         Scratch(int threads) {
+            super(threads);
             window = new float[threads][stride * stride * g.inChannelsPerGroup() * ldb];
             result = new float[threads][g.outChannelsPerGroup() * maxChunk];
-            task = this::runTask;
+        }
+
+        /** Chunks of padded-width columns, as many for every thread, none wider than the cache budget. */
+        @Override
+        int split(int threads) {
+            int images = g.batch() * g.groups();
+            int total = g.outH() * paddedW;
+            int even = (total + maxChunk - 1) / maxChunk;
+            even = (roundUp(images * even, threads) + images - 1) / images;
+            chunk = Math.min(maxChunk, roundUp((total + even - 1) / even, PackedGemm.NR));
+            chunks = (total + chunk - 1) / chunk;
+            return images * chunks;
         }
 
         /** Item {@code item} (a chunk of padded-width columns of one image and group) on slot {@code t}. */
-        private void runTask(int item, int t) {
+        @Override
+        void item(int item, int t) {
             int grp = item / chunks % g.groups();
             int n = item / chunks / g.groups();
-            chunk(in, out, residual, post, n, grp, item % chunks * chunk, chunk, window[t], result[t]);
+            chunk(this, n, grp, item % chunks * chunk, window[t], result[t]);
         }
     }
 
-    /** {@code residual} may be {@code null} unless the post-ops add one. */
-    void run(float[] in, float[] out, float[] residual, PostOps post, Scratch s, WorkerPool pool) {
-        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.window.length);
-        int images = g.batch() * g.groups();
-        int total = g.outH() * paddedW;
-        // As many chunks for every thread, none wider than the cache budget.
-        int chunks = (total + maxChunk - 1) / maxChunk;
-        chunks = (roundUp(images * chunks, threads) + images - 1) / images;
-        s.chunk = Math.min(maxChunk, roundUp((total + chunks - 1) / chunks, PackedGemm.NR));
-        s.chunks = (total + s.chunk - 1) / s.chunk;
-        s.in = in;
-        s.out = out;
-        s.residual = residual;
-        s.post = post;
-        // Chunks claimed as threads come free: a late worker takes fewer.
-        pool.parallelItems(threads, images * s.chunks, s.task);
-        s.in = null;
-        s.out = null;
-        s.residual = null;
-        s.post = null;
-    }
-
     /** Padded-width output columns [j0, j0 + chunk) of one image and group, all output channels. */
-    private void chunk(float[] in, float[] out, float[] residual, PostOps post, int n, int grp, int j0, int chunk,
-                       float[] window, float[] result) {
+    private void chunk(Scratch s, int n, int grp, int j0, float[] window, float[] result) {
         int cin = g.inChannelsPerGroup();
         int cout = g.outChannelsPerGroup();
+        PostOps post = s.post;
+        Epilogue e = s.epilogue;
         int firstRow = j0 / paddedW;
         // Whole column panels: the last one's junk columns read the window's slack, never past it.
-        int width = roundUp(Math.min(chunk, g.outH() * paddedW - j0), PackedGemm.NR);
-        copyWindow(in, (n * g.inChannels() + grp * cin) * g.inH() * g.inW(), firstRow,
+        int width = roundUp(Math.min(s.chunk, g.outH() * paddedW - j0), PackedGemm.NR);
+        copyWindow(s.in, (n * g.inChannels() + grp * cin) * g.inH() * g.inW(), firstRow,
                 Math.min(paddedH, (j0 + width - 1 + maxShift) / paddedW + 1), window);
         PackedGemm a = weights[grp];
         float[] packed = a.packed();
         int panels = (cout + PackedGemm.MR - 1) / PackedGemm.MR;
         int b0 = j0 - firstRow * paddedW;
         if (panelSegments != null && !post.integerSums()) {
+            if (e != null && post.hasResidual()) {
+                // Read by the tiles at the positions they store.
+                move(s.residual, result, width, n, grp, j0, false, null, null);
+            }
             for (int panel = 0; panel < panels; panel += tilePanels) {
                 int mr = Math.min(tilePanels * PackedGemm.MR, cout - panel * PackedGemm.MR);
-                segmentedKernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
-                        b0, ldb, PackedGemm.NR, result, panel * PackedGemm.MR * width, width, PackedGemm.NR);
+                int cOff = panel * PackedGemm.MR * width;
+                if (e == null) {
+                    segmentedKernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0,
+                            window, b0, ldb, PackedGemm.NR, result, cOff, width, PackedGemm.NR);
+                } else {
+                    int channel = grp * cout + panel * PackedGemm.MR;
+                    e.kernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
+                            b0, ldb, PackedGemm.NR, result, cOff, width, PackedGemm.NR, e.scale, channel, e.bias,
+                            channel, post.hasResidual() ? result : null, e.alpha, e.beta);
+                }
             }
-            store(result, width, out, residual, post, n, grp, j0);
+            move(s.out, result, width, n, grp, j0, true, e == null ? post : null, s.residual);
             return;
         }
         for (int j = 0; j < width; j += PackedGemm.NR) {
             for (int panel = 0; panel < panels; panel++) {
                 int mr = Math.min(PackedGemm.MR, cout - panel * PackedGemm.MR);
                 int cc = panel * PackedGemm.MR * width + j;
-                for (int s = 0; s < segK0.length; s++) {
-                    int p0 = segK0[s] / PackedGemm.KC * PackedGemm.KC;
-                    int ai = a.blockOffset(panel, p0) + (segK0[s] - p0) * PackedGemm.MR;
-                    micro.tile(segLen[s], packed, ai, window, segB[s] + b0 + j, ldb, result, cc, width, mr,
-                            s == 0, post.integerSums());
+                for (int seg = 0; seg < segK0.length; seg++) {
+                    int p0 = segK0[seg] / PackedGemm.KC * PackedGemm.KC;
+                    int ai = a.blockOffset(panel, p0) + (segK0[seg] - p0) * PackedGemm.MR;
+                    micro.tile(segLen[seg], packed, ai, window, segB[seg] + b0 + j, ldb, result, cc, width, mr,
+                            seg == 0, post.integerSums());
                 }
             }
         }
-        store(result, width, out, residual, post, n, grp, j0);
+        move(s.out, result, width, n, grp, j0, true, post, s.residual);
     }
 
     /**
@@ -329,9 +346,13 @@ final class ShiftedConv {
         }
     }
 
-    /** Moves the real columns of a chunk's result to the NCHW output, then applies the post-ops there. */
-    private void store(float[] result, int width, float[] out, float[] residual, PostOps post, int n, int grp,
-                       int j0) {
+    /**
+     * Moves the real columns of a chunk's result to the NCHW tensor {@code nchw} ({@code toTensor}), each channel
+     * then getting {@code post} in Java unless it is {@code null} (applied in the tiles); or the chunk's columns of
+     * {@code nchw} into the result's layout (the residual that the tiles add where they store).
+     */
+    private void move(float[] nchw, float[] result, int width, int n, int grp, int j0, boolean toTensor,
+                      PostOps post, float[] residual) {
         int cout = g.outChannelsPerGroup();
         int ow = g.outW();
         int spatial = g.outH() * ow;
@@ -348,10 +369,19 @@ final class ShiftedConv {
                 int xs = Math.max(0, j0 - y * paddedW);
                 int xe = Math.min(ow, j1 - y * paddedW);
                 if (xs < xe) {
-                    System.arraycopy(result, co * width + y * paddedW + xs - j0, out, outOff + y * ow + xs, xe - xs);
+                    int r = co * width + y * paddedW + xs - j0;
+                    int o = outOff + y * ow + xs;
+                    if (toTensor) {
+                        System.arraycopy(result, r, nchw, o, xe - xs);
+                    } else {
+                        System.arraycopy(nchw, o, result, r, xe - xs);
+                    }
                 }
             }
-            post.apply(out, outOff + first, last - first, channel, residual);
+            if (toTensor && post != null) {
+                // While the channel's run is in L1.
+                post.apply(nchw, outOff + first, last - first, channel, residual);
+            }
         }
     }
 }

@@ -32,12 +32,15 @@ class GemmKernelTest {
                 boolean scale = !ints && rnd.nextBoolean();
                 boolean bias = !ints && rnd.nextBoolean();
                 boolean residual = !ints && rnd.nextBoolean();
-                GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE
-                        : GemmKernel.Activation.values()[rnd.nextInt(3)];
+                GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE : new GemmKernel.Activation[] {
+                    GemmKernel.Activation.NONE, GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP,
+                    GemmKernel.Activation.LEAKY_RELU, GemmKernel.Activation.HSWISH}[rnd.nextInt(5)];
                 boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
+                // Scale and bias per column (output channels in the lanes), full width.
+                boolean byColumn = !masked && !ints && rnd.nextInt(3) == 0;
                 int width = masked ? 1 + rnd.nextInt(nr) : nr;
                 GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
-                        residual, act, masked));
+                        residual, act, masked, false, byColumn));
                 int kc = 1 + rnd.nextInt(40);
                 int count = 1 + rnd.nextInt(3);
                 boolean alongRows = rnd.nextBoolean();
@@ -60,7 +63,7 @@ class GemmKernelTest {
                     }
                 }
                 float[] res = values(rnd, cLen, false);
-                int channels = 3 * rows + 2;
+                int channels = 3 * rows + 2 + 3 * nr;
                 float[] sc = values(rnd, channels, false);
                 float[] bi = values(rnd, channels, false);
                 int scaleOff = rnd.nextInt(2);
@@ -84,17 +87,14 @@ class GemmKernelTest {
                                         + Math.round(sum));
                                 default -> {
                                     v = mode == GemmKernel.Mode.ACCUMULATE ? c[ci] + sum : sum;
-                                    float s = scale ? sc[scaleOff + t * postStep + r] : 1f;
-                                    float bb = bias ? bi[biasOff + t * postStep + r] : 0f;
+                                    int at = t * postStep + (byColumn ? j : r);
+                                    float s = scale ? sc[scaleOff + at] : 1f;
+                                    float bb = bias ? bi[biasOff + at] : 0f;
                                     v = Math.fma(v, s, bb);
                                     if (residual) {
                                         v += res[ci];
                                     }
-                                    if (act == GemmKernel.Activation.RELU) {
-                                        v = Math.max(v, 0f);
-                                    } else if (act == GemmKernel.Activation.CLAMP) {
-                                        v = Math.min(Math.max(v, lo), hi);
-                                    }
+                                    v = activate(act, v, lo, hi);
                                 }
                             }
                             expected[ci] = v;
@@ -259,13 +259,28 @@ class GemmKernelTest {
                 }
             }
             GemmKernel.Segments table = new GemmKernel.Segments(aOff, aSecond, bOff, len, PANEL, ldb);
+            // Post-ops after the last segment (every other trial), once: scale, bias, residual, ReLU or clamp.
+            boolean post = trial % 4 >= 2;
+            boolean scale = post && rnd.nextBoolean();
+            boolean bias = post && rnd.nextBoolean();
+            boolean residual = post && rnd.nextBoolean();
+            GemmKernel.Activation act = post ? new GemmKernel.Activation[] {GemmKernel.Activation.NONE,
+                GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP, GemmKernel.Activation.LEAKY_RELU,
+                GemmKernel.Activation.HSWISH}[rnd.nextInt(5)] : GemmKernel.Activation.NONE;
             GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, mr, nr,
-                    GemmKernel.Mode.FIRST, false, false, false, GemmKernel.Activation.NONE, false, true));
+                    GemmKernel.Mode.FIRST, scale, bias, residual, act, false, true, false));
+            int scaleOff = rnd.nextInt(3);
+            int biasOff = rnd.nextInt(3);
+            float[] sc = values(rnd, scaleOff + mr, false);
+            float[] bi = values(rnd, biasOff + mr, false);
+            float lo = -0.4f;
+            float hi = 0.6f;
             int count = 1 + rnd.nextInt(3);
             float[] a = values(rnd, 200 + 30 * PANEL, false);
             float[] b = values(rnd, 50 + 30 * ldb + count * nr, false);
             int ldc = count * nr + rnd.nextInt(3);
             float[] c = values(rnd, 2 * PANEL * ldc, false);
+            float[] res = values(rnd, c.length, false);
             float[] expected = c.clone();
             for (int t = 0; t < count; t++) {
                 for (int r = 0; r < mr; r++) {
@@ -277,11 +292,15 @@ class GemmKernelTest {
                                 sum = Math.fma(av, b[bOff[s] + t * nr + p * ldb + j], sum);
                             }
                         }
-                        expected[r * ldc + t * nr + j] = sum;
+                        int ci = r * ldc + t * nr + j;
+                        float v = Math.fma(sum, scale ? sc[scaleOff + r] : 1f, bias ? bi[biasOff + r] : 0f);
+                        v += residual ? res[ci] : 0f;
+                        expected[ci] = activate(act, v, lo, hi);
                     }
                 }
             }
-            kernel.runSegmented(table, count, a, 0, b, 0, ldb, nr, c, 0, ldc, nr);
+            kernel.runSegmented(table, count, a, 0, b, 0, ldb, nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo,
+                    hi);
             for (int i = 0; i < c.length; i++) {
                 assertEquals(expected[i], c[i], 1e-4f * (1 + Math.abs(expected[i])), "trial " + trial + " at " + i);
             }
@@ -292,14 +311,23 @@ class GemmKernelTest {
             }
             float[] tooShort = new float[maxB + (count - 1) * nr + nr - 1];
             assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, tooShort, 0,
-                    ldb, nr, c, 0, ldc, nr));
+                    ldb, nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo, hi));
             assertThrows(IllegalArgumentException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb + 1,
-                    nr, c, 0, ldc, nr));
+                    nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo, hi));
+            if (scale) {
+                assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb,
+                        nr, c, 0, ldc, nr, sc, scaleOff + 1, bi, biasOff, res, lo, hi));
+            }
+            if (residual) {
+                float[] shortRes = java.util.Arrays.copyOf(res, (mr - 1) * ldc + (count - 1) * nr + nr - 1);
+                assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb,
+                        nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, shortRes, lo, hi));
+            }
             // A table without the second panel's offsets is refused by a two-panel kernel, and the other way round.
             GemmKernel.Segments other = new GemmKernel.Segments(aOff, two ? null : aOff, bOff, len, PANEL, ldb);
             if (isa == Jit.Isa.AVX512) {
                 assertThrows(IllegalArgumentException.class, () -> kernel.runSegmented(other, count, a, 0, b, 0, ldb,
-                        nr, c, 0, ldc, nr));
+                        nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo, hi));
             }
             // A too short for the second panel's segments: refused before the call.
             if (two) {
@@ -314,10 +342,21 @@ class GemmKernelTest {
                 }
                 if (firstFits) {
                     assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, shortA, 0,
-                            b, 0, ldb, nr, c, 0, ldc, nr));
+                            b, 0, ldb, nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo, hi));
                 }
             }
         }
+    }
+
+    /** The activations without exp, as PostOps computes them (lo: clamp's min and leaky ReLU's slope). */
+    private static float activate(GemmKernel.Activation act, float v, float lo, float hi) {
+        return switch (act) {
+            case RELU -> Math.max(v, 0f);
+            case CLAMP -> Math.min(Math.max(v, lo), hi);
+            case LEAKY_RELU -> v < 0 ? v * lo : v;
+            case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) * (1f / 6f);
+            default -> v;
+        };
     }
 
     private static float[] values(Random rnd, int n, boolean ints) {

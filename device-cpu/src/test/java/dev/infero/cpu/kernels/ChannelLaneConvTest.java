@@ -79,10 +79,11 @@ class ChannelLaneConvTest {
         PostOps post = postOps ? new PostOps(bias, true, PostOps.Activation.RELU, 0, 0) : PostOps.NONE;
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
             ChannelLaneConv conv = new ChannelLaneConv(g, wts);
+            TiledConv.Epilogue epilogue = conv.epilogue(post);
             ChannelLaneConv.Scratch scratch = conv.newScratch(threads);
             // First on another input: nothing of one call (the zero-bordered input copy) may leak into the next.
-            conv.run(RandomData.uniform(r, in.length), out, res, post, scratch, pool);
-            conv.run(in, out, res, post, scratch, pool);
+            conv.run(RandomData.uniform(r, in.length), out, res, post, epilogue, scratch, pool);
+            conv.run(in, out, res, post, epilogue, scratch, pool);
         }
         float[] expected = ConvKernelsTest.naive(g, in, wts, bias, res, postOps);
         // Rounding grows with the sum of |terms|, which is the definition evaluated on absolute values.

@@ -57,14 +57,46 @@ class JitConvPropertyTest {
     }
 
     private static PostOps post(Random r, int cout) {
-        // Sigmoid, swish and ELU: applied in registers through the generated exp.
-        PostOps.Activation act = new PostOps.Activation[] {PostOps.Activation.NONE, PostOps.Activation.RELU,
-                PostOps.Activation.CLAMP, PostOps.Activation.LEAKY_RELU, PostOps.Activation.SIGMOID,
-                PostOps.Activation.SWISH, PostOps.Activation.ELU}[r.nextInt(7)];
-        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 1f : 0.1f;
-        PostOps post = new PostOps(r.nextBoolean() ? RandomData.uniform(r, cout) : null, r.nextBoolean(), act,
-                alpha, 0.4f);
+        // Every activation: sigmoid, swish and ELU in registers through the generated exp, PReLU in Java after the
+        // tiles.
+        PostOps.Activation act = PostOps.Activation.values()[r.nextInt(PostOps.Activation.values().length)];
+        return post(r, cout, act, r.nextBoolean());
+    }
+
+    /** Random bias (or none) and scale (or none), {@code residual}, then {@code act}. */
+    private static PostOps post(Random r, int cout, PostOps.Activation act, boolean residual) {
+        float[] bias = r.nextBoolean() ? RandomData.uniform(r, cout) : null;
+        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 0.8f : 0.1f;
+        PostOps post = act == PostOps.Activation.PRELU
+                ? PostOps.withPerChannelSlopes(bias, residual, RandomData.uniform(r, cout))
+                : new PostOps(bias, residual, act, alpha, 0.4f);
         return r.nextInt(3) == 0 ? post.scaledBy(RandomData.uniform(r, cout)) : post;
+    }
+
+    /**
+     * {@code generated} against {@code reference} on random input and residual with {@code threads} threads; the
+     * generated kernel runs twice on one scratch, first on other values (nothing a call stages, such as the residual
+     * in the tiles' layout, may leak into the next).
+     */
+    private static void assertSameOutputs(Random r, ConvKernel reference, ConvKernel generated, PostOps post,
+                                          int threads, String what) {
+        ConvGeometry g = generated.geometry();
+        float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
+        int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
+        float[] res = RandomData.uniform(r, outLen);
+        float[] expected = new float[outLen];
+        float[] actual = new float[outLen];
+        try (WorkerPool pool = new WorkerPool(threads, "t")) {
+            reference.run(in, expected, res, reference.newScratch(threads), pool);
+            ConvKernel.Scratch scratch = generated.newScratch(threads);
+            generated.run(RandomData.uniform(r, in.length), actual, RandomData.uniform(r, outLen), scratch, pool);
+            java.util.Arrays.fill(actual, Float.NaN);
+            generated.run(in, actual, res, scratch, pool);
+        }
+        for (int i = 0; i < outLen; i++) {
+            assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
+                    what + " " + g + " " + generated.strategy() + " " + post.describe() + " at " + i);
+        }
     }
 
     @ParameterizedTest
@@ -75,28 +107,16 @@ class JitConvPropertyTest {
         MicroKernel jit = MicroKernel.of(isa);
         java.util.Set<String> strategies = new java.util.TreeSet<>();
         boolean stride2Shifted = false;
-        for (int trial = 0; trial < 40; trial++) {
+        for (int trial = 0; trial < 50; trial++) {
             ConvGeometry g = geometry(r, trial % 5);
             int threads = 1 + r.nextInt(2);
-            float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
             PostOps post = post(r, g.outChannels());
-            int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
-            float[] res = RandomData.uniform(r, outLen);
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
             strategies.add(generated.strategy());
             stride2Shifted |= g.strideW() == 2 && generated.strategy().equals("shifted_gemm");
-            try (WorkerPool pool = new WorkerPool(threads, "t")) {
-                reference.run(in, expected, res, reference.newScratch(threads), pool);
-                generated.run(in, actual, res, generated.newScratch(threads), pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
-                        "trial " + trial + " " + g + " " + generated.strategy() + " " + post.describe() + " at " + i);
-            }
+            assertSameOutputs(r, reference, generated, post, threads, "trial " + trial);
         }
         assertEquals(java.util.Set.of("channel_lanes_gemm", "gemm_1x1", "im2col_gemm", "shifted_gemm"), strategies);
         assertTrue(stride2Shifted, "stride-2 layers ran shifted through phase planes");
@@ -160,6 +180,46 @@ class JitConvPropertyTest {
                 assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
                         "trial " + trial + " m" + m + " k" + k + " n" + n + " " + post.describe() + " at " + i);
             }
+        }
+    }
+
+    /**
+     * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
+     * blocks (360–810 against KC = 256), column, row and channel tails, groups (channels padded per group in the
+     * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
+     * block (those the generated code applies; PReLU, and channel-lane layers with a residual, stay in Java) against
+     * the Vector API kernel, whose post-ops run in Java.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void tiledPostOpsInRegisters(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(404 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        PostOps.Activation[] acts = PostOps.Activation.values();
+        for (int trial = 0; trial < 3 * acts.length * 2; trial++) {
+            int kind = trial % 3;
+            PostOps.Activation act = acts[trial / 3 % acts.length];
+            int n = 1 + r.nextInt(2);
+            int groups = kind == 2 && r.nextInt(3) == 0 ? 2 : 1;
+            int cin = groups * (kind == 2 ? 40 + r.nextInt(41) : 60 + r.nextInt(31));
+            int cout = groups * (kind == 2 ? 20 + r.nextInt(61) : 1 + r.nextInt(40));
+            int stride = kind == 1 ? 2 : 1;
+            int h = kind == 2 ? 3 + r.nextInt(8) : kind == 1 ? 61 + r.nextInt(20) : 31 + r.nextInt(12);
+            int w = kind == 2 ? 3 + r.nextInt(8) : kind == 1 ? 61 + r.nextInt(20) : 31 + r.nextInt(12);
+            int pad = r.nextInt(2);
+            ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, (h + 2 * pad - 3) / stride + 1,
+                    (w + 2 * pad - 3) / stride + 1, 3, 3, stride, stride, 1, 1, pad, pad, groups);
+            PostOps post = post(r, cout, act, trial / (3 * acts.length) == 1 || r.nextBoolean());
+            float[] wts = RandomData.uniform(r, cout * (cin / groups) * 9);
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            assertEquals(kind == 2 ? "channel_lanes_gemm" : "shifted_gemm", generated.strategy(), g.toString());
+            // Not in registers: PReLU, and a residual on the channel-lane path.
+            boolean inRegisters = act != PostOps.Activation.PRELU && !post.isIdentity()
+                    && !(kind == 2 && post.hasResidual());
+            assertEquals(inRegisters, generated.postOpsInRegisters(), post.describe());
+            assertSameOutputs(r, reference, generated, post, 1 + r.nextInt(2), "trial " + trial);
         }
     }
 

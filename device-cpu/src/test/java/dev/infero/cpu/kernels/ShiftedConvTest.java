@@ -79,10 +79,11 @@ class ShiftedConvTest {
         };
         try (WorkerPool pool = new WorkerPool(threads, "t")) {
             ShiftedConv conv = new ShiftedConv(g, wts);
+            TiledConv.Epilogue epilogue = conv.epilogue(post);
             ShiftedConv.Scratch scratch = conv.newScratch(threads);
-            conv.run(in, out, res, post, scratch, pool);
+            conv.run(in, out, res, post, epilogue, scratch, pool);
             Arrays.fill(out, Float.NaN);
-            conv.run(in, out, res, post, scratch, pool);
+            conv.run(in, out, res, post, epilogue, scratch, pool);
         }
         // The definition, then the same post-ops applied to each output channel.
         float[] expected = convolve(g, in, wts);
