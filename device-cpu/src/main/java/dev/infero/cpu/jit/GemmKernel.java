@@ -65,16 +65,28 @@ public final class GemmKernel extends JitKernel {
      * @param segmented whether each tile sums over the K segments of a {@link Segments} table (each its own A and B
      *                  offset and length) instead of one run of kc steps: the shifted convolution's taps, with the
      *                  tile in registers across all of them
+     * @param prefetchB whether each K step also prefetches (into L2) the B row the call's {@code prefetch} bytes
+     *                  past the row it loads: the next weight panel of a channel-lane sweep, so the panels streamed
+     *                  from L3 arrive while the tiles compute on the current one instead of stalling its first tile
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
-                      boolean residual, Activation activation, boolean masked, boolean segmented) {
+                      boolean residual, Activation activation, boolean masked, boolean segmented, boolean prefetchB) {
+        /** A key for a tile that does not prefetch B. */
+        public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                   boolean residual, Activation activation, boolean masked, boolean segmented) {
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, segmented, false);
+        }
+
         /** A key for a plain (not segmented) sweep. */
         public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                    boolean residual, Activation activation, boolean masked) {
-            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false);
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false);
         }
 
         public Key {
+            if (prefetchB && segmented) {
+                throw new IllegalArgumentException("segmented tiles do not prefetch: " + this);
+            }
             if (segmented && (mode != Mode.FIRST || masked)) {
                 throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
             }
@@ -161,14 +173,15 @@ public final class GemmKernel extends JitKernel {
 
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
-    private static final int STACK_ARGS = 18;
+    private static final int STACK_ARGS = 19;
     private static final float[] EXP_CONSTANTS = VectorExp.constants();
     private static final MethodHandle CALL;
 
     static {
         MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
         for (int i = 0; i < args.length; i++) {
-            args[i] = i < 6 || i >= args.length - 2 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+            // Stack arguments 16 and 17 (SEGMENTS, EXP_TABLE) are addresses, 18 (PREFETCH) a long.
+            args[i] = i < 6 || i == 6 + 16 || i == 6 + 17 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
         }
         CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
     }
@@ -194,6 +207,17 @@ public final class GemmKernel extends JitKernel {
     public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
                     float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
                     int biasOff, int postStep, float[] residual, float alpha, float beta) {
+        run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, scale, scaleOff, bias, biasOff,
+                postStep, residual, alpha, beta, 0);
+    }
+
+    /**
+     * As above; a {@link Key#prefetchB} kernel prefetches, at each K step, the B row {@code prefetch} floats past the
+     * one it loads (a hint: prefetches never fault, so any distance is safe).
+     */
+    public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
+                    float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
+                    int biasOff, int postStep, float[] residual, float alpha, float beta, int prefetch) {
         if (key.segmented) {
             throw new IllegalStateException("a segmented kernel runs with runSegmented");
         }
@@ -232,7 +256,7 @@ public final class GemmKernel extends JitKernel {
                     (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS));
+                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS), 4L * prefetch);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -262,7 +286,7 @@ public final class GemmKernel extends JitKernel {
                     MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE), MemorySegment.ofArray(NONE),
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
                     (long) bStep, (long) cStep, 0L, 0L, 0L, -1L, 0L, 0L, MemorySegment.ofArray(segments.table),
-                    MemorySegment.ofArray(EXP_CONSTANTS));
+                    MemorySegment.ofArray(EXP_CONSTANTS), 0L);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -279,12 +303,13 @@ public final class GemmKernel extends JitKernel {
 
     private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
             B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16,
-            EXP_TABLE = 17;
+            EXP_TABLE = 17, PREFETCH = 18;
 
     /**
      * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
      * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
-     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable)}.
+     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable,
+     * long prefetchBytes)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa;
@@ -389,12 +414,21 @@ public final class GemmKernel extends JitKernel {
                 as.lea(bCur, mem(b, col * vb));
                 as.mov(k, arg(KC));
             }
+            // The prefetch distance in resRow, free until the post-ops.
+            Gp pf = resRow;
+            if (key.prefetchB) {
+                as.mov(pf, arg(PREFETCH));
+            }
             Assembler.Label loop = as.newLabel();
             as.align(16);
             as.bind(loop);
             for (int v = 0; v < groupVectors; v++) {
                 Vec bv = vec(bReg + v, bits);
                 as.vmovups(key.masked ? bv.k(k(col + v + 1)).z() : bv, mem(bCur, v * vb));
+            }
+            for (int line = 0; key.prefetchB && line < groupVectors * vb; line += 64) {
+                // Into L2 (prefetcht0 into L1 measured slower: the next panel evicts the current one).
+                as.prefetcht1(mem(bCur, pf, 1, line));
             }
             for (int r = 0; r < key.mr; r++) {
                 Mem aElem = r < key.panelRows ? mem(aCur, 4 * r) : mem(aCur, aNext, 1, 4 * (r - key.panelRows));

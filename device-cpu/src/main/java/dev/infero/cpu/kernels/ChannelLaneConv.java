@@ -227,8 +227,9 @@ final class ChannelLaneConv {
             for (int panel = panel0; panel < panel1; panel++) {
                 int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
                 int cOff = (panel - panel0) * rows * NR;
+                // Prefetching the next weight panel (kc·NR floats on) while this one is swept.
                 micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
-                        s.post.integerSums());
+                        s.post.integerSums(), kc * NR);
                 if (p0 + kc == k) {
                     store(s.post, c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
                             s.residual);

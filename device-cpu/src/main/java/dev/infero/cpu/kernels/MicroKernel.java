@@ -33,6 +33,8 @@ public final class MicroKernel {
     private final GemmKernel[][] plain;
     /** [mode][mr - 1]: no post-ops, under opmasks (AVX-512), for the narrow last column panel. */
     private final GemmKernel[][] masked;
+    /** [mode][mr - 1]: no post-ops, full width, prefetching B ahead ({@link GemmKernel.Key#prefetchB}). */
+    private final GemmKernel[][] prefetching;
 
     private MicroKernel(Jit.Isa isa, KernelCache cache) {
         this.isa = isa;
@@ -42,16 +44,18 @@ public final class MicroKernel {
         // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
         this.plain = new GemmKernel[modes][tilePanels * MR];
         this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][tilePanels * MR];
+        this.prefetching = new GemmKernel[modes][tilePanels * MR];
     }
 
     /**
      * {@code table[i][mr - 1]}, generated (or found in the model's cache) the first time it is asked for. Racing
      * threads may both build the object; the cache maps the code once, and a {@link GemmKernel} is immutable.
      */
-    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail) {
+    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail,
+                           boolean prefetch) {
         GemmKernel k = table[i][mr - 1];
         if (k == null) {
-            k = kernel(mode, mr, post, tail);
+            k = kernel(mode, mr, post, tail, prefetch);
             table[i][mr - 1] = k;
         }
         return k;
@@ -90,9 +94,9 @@ public final class MicroKernel {
         return isa != null ? "jit_" + isa.label() : "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
     }
 
-    GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail) {
+    GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail, boolean prefetch) {
         return new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, mode, post.jitScale() != null,
-                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail));
+                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail, false, prefetch));
     }
 
     private static int mode(boolean first, boolean integerSums) {
@@ -115,6 +119,16 @@ public final class MicroKernel {
      */
     void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
                int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums) {
+        sweep(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, mr, first, integerSums, 0);
+    }
+
+    /**
+     * As above; with {@code prefetch} ≠ 0, generated tiles also prefetch at each K step the B row {@code prefetch}
+     * floats past the one they load (a sweep over one weight panel: the next panel).
+     */
+    void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
+               int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums, int prefetch) {
+        boolean pf = prefetch != 0;
         if (isa == null) {
             for (int t = 0; t < count; t++) {
                 PackedGemm.kernel(kc, pa, ai + t * aStep, b, bi + t * bStep, ldb, c, cc + t * cStep, ldc, mr, first,
@@ -128,8 +142,8 @@ public final class MicroKernel {
         if (tilePanels == 2 && mr == MR && count > 1 && aStep == kc * MR && bStep == 0 && cStep == MR * ldc) {
             // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one.
             int pairs = count / 2;
-            plain(first, integerSums, 2 * MR).run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
-                    2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0);
+            plain(first, integerSums, 2 * MR, pf).run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
+                    2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
             if (count % 2 == 0) {
                 return;
             }
@@ -137,8 +151,8 @@ public final class MicroKernel {
             cc += 2 * pairs * cStep;
             count = 1;
         }
-        plain(first, integerSums, mr).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
-                NR, null, 0, null, 0, 0, null, 0, 0);
+        plain(first, integerSums, mr, pf).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
+                NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
     }
 
     /** {@link #sweep} of tiles {@code width} &lt; NR columns wide, under opmasks (only when {@link #masksTails}). */
@@ -163,13 +177,22 @@ public final class MicroKernel {
     /** The full-width kernel without post-ops for this K block. */
     GemmKernel plain(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(plain, m, mr, MODES[m], PostOps.NONE, false);
+        return get(plain, m, mr, MODES[m], PostOps.NONE, false, false);
+    }
+
+    /** As {@link #plain}, prefetching B ahead (see {@link GemmKernel.Key#prefetchB}); {@code plain} when off. */
+    GemmKernel plain(boolean first, boolean integerSums, int mr, boolean prefetch) {
+        if (!prefetch) {
+            return plain(first, integerSums, mr);
+        }
+        int m = mode(first, integerSums);
+        return get(prefetching, m, mr, MODES[m], PostOps.NONE, false, true);
     }
 
     /** The masked kernel without post-ops (AVX-512). */
     GemmKernel masked(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(masked, m, mr, MODES[m], PostOps.NONE, true);
+        return get(masked, m, mr, MODES[m], PostOps.NONE, true, false);
     }
 
     /**
@@ -208,7 +231,7 @@ public final class MicroKernel {
         /** The kernel for the last K block, starting from zero ({@code first}) or from C. */
         GemmKernel kernel(boolean tailColumns, boolean first, int mr) {
             GemmKernel.Mode mode = first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
-            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns);
+            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns, false);
         }
     }
 }

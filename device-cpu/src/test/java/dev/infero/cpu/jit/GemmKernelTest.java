@@ -9,8 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The generated GEMM sweep against a plain Java loop: every mode, post-op set, mr, nr, masked widths, sweeps of
- * several tiles along rows and columns, for each ISA this machine runs; out-of-range calls throw before running.
+ * The generated GEMM sweep against a plain Java loop: every mode, post-op set, mr, nr, masked widths, with and without
+ * B prefetching, sweeps of several tiles along rows and columns, for each ISA this machine runs; out-of-range calls
+ * throw before running.
  */
 class GemmKernelTest {
     private static final int PANEL = 6;
@@ -36,8 +37,11 @@ class GemmKernelTest {
                         : GemmKernel.Activation.values()[rnd.nextInt(3)];
                 boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
                 int width = masked ? 1 + rnd.nextInt(nr) : nr;
+                // Prefetching tiles (any distance, also past the arrays: prefetches never fault) compute the same.
+                boolean prefetch = rnd.nextBoolean();
+                int prefetchDistance = rnd.nextInt(3) * 1_000_000 + rnd.nextInt(4096);
                 GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
-                        residual, act, masked));
+                        residual, act, masked, false, prefetch));
                 int kc = 1 + rnd.nextInt(40);
                 int count = 1 + rnd.nextInt(3);
                 boolean alongRows = rnd.nextBoolean();
@@ -102,7 +106,7 @@ class GemmKernelTest {
                     }
                 }
                 kernel.run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, sc, scaleOff,
-                        bi, biasOff, postStep, res, lo, hi);
+                        bi, biasOff, postStep, res, lo, hi, prefetch ? prefetchDistance : 0);
                 for (int i = 0; i < c.length; i++) {
                     if (ints) {
                         assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c[i]),
