@@ -91,8 +91,15 @@ public final class GemmKernel extends JitKernel {
                 throw new IllegalArgumentException("segmented tiles start from zero, full width: " + this);
             }
             int lanes = Math.min(isa.lanes(), nr);
-            int maxRows = isa == Jit.Isa.AVX512 ? 2 * panelRows : panelRows;
-            if (mr < 1 || mr > maxRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
+            // AVX-512: up to three panels, as far as the 32 registers hold the accumulators, the B vectors and the
+            // A broadcast (14 × 2 vectors: 28 + 2 + 1), or the four temporaries of the post-ops past the
+            // accumulators; segmented tiles up to two.
+            int vectors = nr / lanes;
+            int maxRows = isa != Jit.Isa.AVX512 ? panelRows
+                    : segmented ? 2 * panelRows
+                    : Math.min(3 * panelRows, (isa.registers() - vectors - 1) / vectors);
+            if (mr < 1 || mr > maxRows || mr * vectors + 4 > isa.registers() && isa == Jit.Isa.AVX512
+                    || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
                 throw new IllegalArgumentException("unsupported GEMM tile " + this);
             }
             if (masked && isa != Jit.Isa.AVX512) {
@@ -109,11 +116,12 @@ public final class GemmKernel extends JitKernel {
         }
 
         /**
-         * A panels per tile: 2 when {@code mr > panelRows} (AVX-512): rows from {@code panelRows} on come from the
-         * next panel, {@code kc · panelRows} elements after the first (the layout of consecutive packed panels).
+         * A panels per tile (AVX-512): 2 when {@code mr > panelRows}, 3 when {@code mr > 2 · panelRows}: rows from
+         * {@code panelRows} on come from the next panel, {@code kc · panelRows} elements after the first, rows from
+         * {@code 2 · panelRows} on from the one after (the layout of consecutive packed panels).
          */
         public int panels() {
-            return mr > panelRows ? 2 : 1;
+            return (mr + panelRows - 1) / panelRows;
         }
     }
 
@@ -319,7 +327,7 @@ public final class GemmKernel extends JitKernel {
         int perRow = key.nr / lanes;
         // AVX2 (16 registers): 2 vectors per row and group, 6 rows: 12 accumulators, 2 for B, 1 for A.
         int groupVectors = isa == Jit.Isa.AVX512 ? perRow : Math.min(perRow, 2);
-        if (isa == Jit.Isa.AVX512 && key.mr * groupVectors + groupVectors > 28) {
+        if (isa == Jit.Isa.AVX512 && key.mr * groupVectors + groupVectors + 1 > isa.registers()) {
             throw new IllegalArgumentException("tile too large for the registers: " + key);
         }
         int groups = perRow / groupVectors;
@@ -359,10 +367,11 @@ public final class GemmKernel extends JitKernel {
                 as.shr(tmp, lanes);
             }
         }
-        // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on);
-        // segmented tiles take that distance per segment from the table, into the bias register (no post-ops there).
+        // Two or three A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here
+        // on), the third's at twice that (scale 2); segmented tiles take that distance per segment from the table,
+        // into the bias register (no post-ops there).
         Gp aNext = key.segmented ? bias : tmp;
-        if (key.panels() == 2 && !key.segmented) {
+        if (key.panels() >= 2 && !key.segmented) {
             as.mov(aNext, arg(KC));
             as.imul(aNext, aNext, 4 * key.panelRows);
         }
@@ -431,7 +440,9 @@ public final class GemmKernel extends JitKernel {
                 as.prefetcht1(mem(bCur, pf, 1, line));
             }
             for (int r = 0; r < key.mr; r++) {
-                Mem aElem = r < key.panelRows ? mem(aCur, 4 * r) : mem(aCur, aNext, 1, 4 * (r - key.panelRows));
+                int panel = r / key.panelRows;
+                Mem aElem = panel == 0 ? mem(aCur, 4 * r)
+                        : mem(aCur, aNext, panel, 4 * (r - panel * key.panelRows));
                 // A row feeding several FMAs is broadcast once into a register (one load uop; 12×32 tiles: 14
                 // loads per 24 FMAs instead of 26), a single one inside the FMA ({1to16}, AVX-512).
                 boolean inFma = evex && groupVectors == 1;

@@ -229,7 +229,7 @@ final class ChannelLaneConv {
                 int cOff = (panel - panel0) * rows * NR;
                 // Prefetching the next weight panel (kc·NR floats on) while this one is swept.
                 micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
-                        s.post.integerSums(), kc * NR);
+                        s.post.integerSums(), kc * NR, Math.min(pixelOffset.length, pp1 * MR) - pp0 * MR);
                 if (p0 + kc == k) {
                     store(s.post, c, cOff, n, grp, panel, pp0 * MR, Math.min(pixelOffset.length, pp1 * MR), s.out,
                             s.residual);

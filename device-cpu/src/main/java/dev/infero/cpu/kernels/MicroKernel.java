@@ -42,9 +42,9 @@ public final class MicroKernel {
         int modes = isa == null ? 0 : MODES.length;
         this.tilePanels = isa == Jit.Isa.AVX512 ? 2 : 1;
         // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
-        this.plain = new GemmKernel[modes][tilePanels * MR];
-        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][tilePanels * MR];
-        this.prefetching = new GemmKernel[modes][tilePanels * MR];
+        this.plain = new GemmKernel[modes][maxTileRows()];
+        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][maxTileRows()];
+        this.prefetching = new GemmKernel[modes][maxTileRows()];
     }
 
     /**
@@ -84,6 +84,32 @@ public final class MicroKernel {
         return tilePanels;
     }
 
+    /**
+     * Rows a tile may have: {@code tilePanels · MR}, and with AVX-512 up to {@link #LAST_TILE_EXTRA} more from a
+     * third panel, for a sweep whose last panel holds that few rows (see {@link #lastTileRows}).
+     */
+    int maxTileRows() {
+        return tilePanels * MR + (tilePanels == 2 ? LAST_TILE_EXTRA : 0);
+    }
+
+    /**
+     * Rows past two panels a 3-panel AVX-512 tile takes: 14 × 2 vectors is the largest tile the 32 registers hold
+     * (28 accumulators, 2 of B, 1 broadcast of A).
+     */
+    static final int LAST_TILE_EXTRA = 2;
+
+    /**
+     * With two-panel tiles: when the rows left after this tile (starting at {@code row}, of {@code rows} in all)
+     * are at most {@link #LAST_TILE_EXTRA}, this tile takes them (rows of a third panel), so no tile of one or two
+     * rows runs on its own (49 pixels of a 7×7 output: 12 + 12 + 12 + 13 rows instead of 4 × 12 + a 6-row tile for
+     * one pixel; 13×13: ... + 13). Else the usual {@code min(tilePanels · MR, rows - row)}.
+     */
+    int lastTileRows(int row, int rows) {
+        int left = rows - row;
+        int tile = tilePanels * MR;
+        return tilePanels == 2 && left > tile && left <= tile + LAST_TILE_EXTRA ? left : Math.min(tile, left);
+    }
+
     /** Whether column tails run under opmasks (AVX-512) rather than through a zero-padded copy. */
     boolean masksTails() {
         return masked.length > 0;
@@ -119,15 +145,18 @@ public final class MicroKernel {
      */
     void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
                int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums) {
-        sweep(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, mr, first, integerSums, 0);
+        sweep(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, mr, first, integerSums, 0,
+                count * mr);
     }
 
     /**
      * As above; with {@code prefetch} ≠ 0, generated tiles also prefetch at each K step the B row {@code prefetch}
-     * floats past the one they load (a sweep over one weight panel: the next panel).
+     * floats past the one they load (a sweep over one weight panel: the next panel). Only the first {@code rows}
+     * rows of C are needed (the last panel may be partly padding): a last panel of at most
+     * {@link #LAST_TILE_EXTRA} needed rows then joins the tile before it (rows past {@code rows} left alone).
      */
     void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
-               int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums, int prefetch) {
+               int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums, int prefetch, int rows) {
         boolean pf = prefetch != 0;
         if (isa == null) {
             for (int t = 0; t < count; t++) {
@@ -140,10 +169,21 @@ public final class MicroKernel {
             return;
         }
         if (tilePanels == 2 && mr == MR && count > 1 && aStep == kc * MR && bStep == 0 && cStep == MR * ldc) {
-            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one.
+            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one, or a last panel of
+            // one or two needed rows as the third panel of the tile before it.
             int pairs = count / 2;
-            plain(first, integerSums, 2 * MR, pf).run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
-                    2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
+            int lastRows = rows - (count - 1) * MR;
+            boolean join = count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA;
+            if (pairs > (join ? 1 : 0)) {
+                plain(first, integerSums, 2 * MR, pf).run(kc, join ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi,
+                        ldb, 0, c, cc, ldc, 2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
+            }
+            if (join) {
+                int at = 2 * (pairs - 1);
+                plain(first, integerSums, 2 * MR + lastRows, pf).run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0,
+                        c, cc + at * cStep, ldc, 0, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
+                return;
+            }
             if (count % 2 == 0) {
                 return;
             }
@@ -220,8 +260,8 @@ public final class MicroKernel {
         Fused(MicroKernel micro, PostOps post) {
             this.micro = micro;
             this.post = post;
-            full = new GemmKernel[2][micro.tilePanels * MR];
-            tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.tilePanels * MR];
+            full = new GemmKernel[2][micro.maxTileRows()];
+            tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.maxTileRows()];
             scale = post.jitScale();
             bias = post.jitBias();
             alpha = post.jitAlpha();

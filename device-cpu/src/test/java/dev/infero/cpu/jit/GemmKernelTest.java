@@ -25,9 +25,10 @@ class GemmKernelTest {
         try (cache) {
             for (int trial = 0; trial < 150; trial++) {
                 int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
-                // AVX-512 tiles of more than a panel's rows read the next panel, kc·PANEL after the first.
-                int mr = 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
-                int rows = mr > PANEL ? 2 * PANEL : PANEL;
+                // AVX-512 tiles of more than a panel's rows read the next panels, kc·PANEL apart (up to three: 14
+                // rows of two vectors, 18 of one).
+                int mr = 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? (nr == 32 ? 14 : 3 * PANEL) : PANEL);
+                int rows = (mr + PANEL - 1) / PANEL * PANEL;
                 GemmKernel.Mode mode = GemmKernel.Mode.values()[rnd.nextInt(4)];
                 boolean ints = mode == GemmKernel.Mode.INT_FIRST || mode == GemmKernel.Mode.INT_ACCUMULATE;
                 boolean scale = !ints && rnd.nextBoolean();
@@ -77,7 +78,7 @@ class GemmKernelTest {
                         for (int j = 0; j < width; j++) {
                             float sum = 0;
                             for (int p = 0; p < kc; p++) {
-                                int ai = aOff + t * aStep + (r < PANEL ? p * PANEL + r : kc * PANEL + p * PANEL + r - PANEL);
+                                int ai = aOff + t * aStep + r / PANEL * kc * PANEL + p * PANEL + r % PANEL;
                                 sum = Math.fma(a[ai], b[bOff + t * bStep + p * ldb + j], sum);
                             }
                             int ci = cOff + t * cStep + r * ldc + j;
@@ -137,8 +138,10 @@ class GemmKernelTest {
                 GemmKernel.Activation act = acts[trial % 3];
                 boolean wide = isa == Jit.Isa.AVX512 && rnd.nextInt(4) == 0;
                 int nr = wide ? 64 : new int[] {8, 16, 32}[rnd.nextInt(3)];
-                int mr = wide ? 1 + rnd.nextInt(PANEL) : 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
-                int rows = mr > PANEL ? 2 * PANEL : PANEL;
+                // Up to three panels (14 rows of two vectors: the four temporaries past 28 accumulators).
+                int mr = wide ? 1 + rnd.nextInt(PANEL)
+                        : 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? (nr == 32 ? 14 : 3 * PANEL) : PANEL);
+                int rows = (mr + PANEL - 1) / PANEL * PANEL;
                 GemmKernel.Mode mode = rnd.nextBoolean() ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
                 boolean scale = rnd.nextBoolean();
                 boolean bias = rnd.nextBoolean();
