@@ -17,12 +17,16 @@ import java.lang.invoke.MethodHandle;
  * in panels of {@link Key#panelRows} values per step of K (the layout of {@code PackedGemm.pack}), B rows
  * {@code ldb} apart, each tile {@code aStep}, {@code bStep} and {@code cStep} elements after the previous one, so one
  * call sweeps a row panel across its column panels or a column panel down its row panels. The tile stays in
- * registers over all {@code kc} steps (broadcast-FMA: AVX-512 broadcasts A from memory inside the FMA, AVX2 through
- * one register; an AVX2 tile wider than 16 floats runs in 16-column groups), then gets its post-ops in registers —
- * per-row scale and bias, residual add at C's offsets, ReLU, clamp, or sigmoid, swish and ELU through the generated
- * {@code exp} of {@link VectorExp} — and is stored once. AVX-512 tiles narrower
- * than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two consecutive A
- * panels ({@code mr} up to {@code 2 · panelRows}; the second panel {@code kc · panelRows} floats after the first).
+ * registers over all {@code kc} steps (broadcast-FMA: each A value broadcast once into a register for the row's
+ * vectors, or inside the AVX-512 FMA when a row is one vector; an AVX2 tile wider than 16 floats runs in 16-column
+ * groups), then gets its post-ops in registers — per-row scale and bias, residual add at C's offsets, ReLU, clamp, or
+ * sigmoid, swish and ELU through the generated {@code exp} of {@link VectorExp} — and is stored once. AVX-512 tiles
+ * narrower than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two or three
+ * consecutive A panels ({@code mr} up to {@code 3 · panelRows} as far as the registers hold the tile; each panel
+ * {@code kc · panelRows} floats after the previous one); segmented tiles two.
+ *
+ * <p>{@link Key#prefetchB}: each K step also prefetches into L2 the B row a per-call distance ahead (the next weight
+ * panel of a channel-lane sweep).
  *
  * <p>{@link Mode#INT_FIRST} / {@link Mode#INT_ACCUMULATE}: A and B hold integer codes and C int32 sums as raw bits
  * (INT8 layers): the tile's float sums (exact below 2^24) are converted and stored, or added to C in int32.

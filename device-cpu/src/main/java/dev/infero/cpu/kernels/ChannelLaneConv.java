@@ -10,7 +10,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * <p>Why: as {@code W·cols}, 49 output pixels fill two NR-column panels of the micro-kernel to 77 %, and a 14×14
  * output with a deep K (2,304 for 3×3×256) is cut into NR-wide chunks that each stream the megabytes of weights.
  * Transposed, the channels (a multiple of NR in these layers) fill the lanes exactly and the pixels fill MR-row panels
- * (49 = 9 panels of 6, 91 %). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
+ * (49 = 9 panels of 6; generated AVX-512 tiles take the last pixel into a 13-row tile, see
+ * {@link MicroKernel#LAST_TILE_EXTRA}). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
  * KC-block ({@link PackedGemm#pack}): a panel is the micro-kernel's B with {@code ldb = NR}. Per KC block, the pixels'
  * slice of the unfolded input is gathered straight into MR-row panels (at most 252 × KC floats, in L2); then each
  * weight panel (KC × NR, in L1) sweeps all pixel panels, so the weights are read exactly once per inference. The
