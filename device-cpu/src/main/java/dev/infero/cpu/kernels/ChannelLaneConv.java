@@ -117,6 +117,32 @@ final class ChannelLaneConv {
      * more than the full lanes gain (64 → 256 on 13×13 81 → 61).
      */
     static boolean suits(ConvGeometry g) {
+        return suits(g, false);
+    }
+
+    /**
+     * Patch depth (input channels × kernel area) from which this strategy still beats {@link ShiftedConv}'s
+     * generated segmented tiles where both fit: 3×3 over 256 input channels.
+     */
+    static final int MIN_PATCH_OVER_SEGMENTED = 256 * 9;
+
+    /**
+     * As {@link #suits(ConvGeometry)}, with generated code when {@code jit}: where {@link ShiftedConv}'s segmented
+     * tiles take the layer too ({@code ShiftedConv.suits(g, true)}: outputs past 128 pixels), only from a patch of
+     * {@link #MIN_PATCH_OVER_SEGMENTED} on, as measured (ConvCpuTime, 1 thread, thread CPU time, share of the FMA peak,
+     * lanes → shifted): 3×3 128→128 on 28×28 71 → 88 %, 64→64 on 28×28 58 → 84 %, 192→192 on 28×28 78 → 87 %,
+     * 128→128 on 14×14 71 → 86 %, 96→96 on 20×20 65 → 85 %, 64→128 stride 2 to 28×28 65 → 75 %; but 256→256 on
+     * 28×28 82 → 80 %, on 14×14 79 → 80 %, 512→512 on 14×14 86 → 80 %, 256→256 stride 2 to 28×28 77 → 64 %: the
+     * gather is then a small share of the deep K, and the segmented tiles re-read the window per tap.
+     */
+    static boolean suits(ConvGeometry g, boolean jit) {
+        if (jit && g.patchSize() < MIN_PATCH_OVER_SEGMENTED && ShiftedConv.suits(g, true) && lanes(g)) {
+            return false;
+        }
+        return lanes(g);
+    }
+
+    private static boolean lanes(ConvGeometry g) {
         int spatial = g.outH() * g.outW();
         int cout = g.outChannelsPerGroup();
         if (g.patchSize() == 0) {

@@ -40,8 +40,9 @@ public final class ConvKernel {
         this.post = post;
         this.micro = micro;
         this.fused = micro.fuse(post);
-        // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
-        this.lanes = ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
+        // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster than im2col; with
+        // generated code, than the segmented shifted tiles only for deep patches (see ChannelLaneConv.suits).
+        this.lanes = ChannelLaneConv.suits(g, micro.isJit()) ? new ChannelLaneConv(g, weights, micro) : null;
         this.shifted = lanes == null && ShiftedConv.suits(g, micro.isJit()) ? new ShiftedConv(g, weights, micro) : null;
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
