@@ -17,12 +17,16 @@ import java.lang.invoke.MethodHandle;
  * in panels of {@link Key#panelRows} values per step of K (the layout of {@code PackedGemm.pack}), B rows
  * {@code ldb} apart, each tile {@code aStep}, {@code bStep} and {@code cStep} elements after the previous one, so one
  * call sweeps a row panel across its column panels or a column panel down its row panels. The tile stays in
- * registers over all {@code kc} steps (broadcast-FMA: AVX-512 broadcasts A from memory inside the FMA, AVX2 through
- * one register; an AVX2 tile wider than 16 floats runs in 16-column groups), then gets its post-ops in registers —
- * per-row scale and bias, residual add at C's offsets, ReLU, clamp, or sigmoid, swish and ELU through the generated
- * {@code exp} of {@link VectorExp} — and is stored once. AVX-512 tiles narrower
- * than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two consecutive A
- * panels ({@code mr} up to {@code 2 · panelRows}; the second panel {@code kc · panelRows} floats after the first).
+ * registers over all {@code kc} steps (broadcast-FMA: each A value broadcast once into a register for the row's
+ * vectors, or inside the AVX-512 FMA when a row is one vector; an AVX2 tile wider than 16 floats runs in 16-column
+ * groups), then gets its post-ops in registers — per-row scale and bias, residual add at C's offsets, ReLU, clamp, or
+ * sigmoid, swish and ELU through the generated {@code exp} of {@link VectorExp} — and is stored once. AVX-512 tiles
+ * narrower than {@code nr} (the last column panel) load and store under opmasks. AVX-512 tiles may span two or three
+ * consecutive A panels ({@code mr} up to {@code 3 · panelRows} as far as the registers hold the tile; each panel
+ * {@code kc · panelRows} floats after the previous one); segmented tiles two.
+ *
+ * <p>{@link Key#prefetchB}: each K step also prefetches into L2 the B row a per-call distance ahead (the next weight
+ * panel of a channel-lane sweep).
  *
  * <p>{@link Mode#INT_FIRST} / {@link Mode#INT_ACCUMULATE}: A and B hold integer codes and C int32 sums as raw bits
  * (INT8 layers): the tile's float sums (exact below 2^24) are converted and stored, or added to C in int32.
@@ -79,13 +83,23 @@ public final class GemmKernel extends JitKernel {
      *                  tile in registers across all of them (and its post-ops, once, after the last segment)
      * @param byColumn  whether scale and bias are per column of the tile (vectors at {@code scaleOff + column}) rather
      *                  than per row: the transposed product of {@code ChannelLaneConv}, output channels in the lanes
+     * @param prefetchB whether each K step also prefetches (into L2) the B row the call's {@code prefetch} bytes
+     *                  past the row it loads: the next weight panel of a channel-lane sweep, so the panels streamed
+     *                  from L3 arrive while the tiles compute on the current one instead of stalling its first tile
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
-                      boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn) {
-        /** A key for a plain (not segmented) sweep, post-ops per row. */
+                      boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn,
+                      boolean prefetchB) {
+        /** A key for a tile that does not prefetch B. */
+        public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                   boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn) {
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, segmented, byColumn, false);
+        }
+
+        /** A key for a plain (not segmented) sweep, post-ops per row, no prefetch. */
         public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                    boolean residual, Activation activation, boolean masked) {
-            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false);
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false, false);
         }
 
         public Key {
@@ -96,9 +110,19 @@ public final class GemmKernel extends JitKernel {
             if (byColumn && masked) {
                 throw new IllegalArgumentException("per-column post-ops run full width: " + this);
             }
+            if (prefetchB && segmented) {
+                throw new IllegalArgumentException("segmented tiles do not prefetch: " + this);
+            }
             int lanes = Math.min(isa.lanes(), nr);
-            int maxRows = isa == Jit.Isa.AVX512 ? 2 * panelRows : panelRows;
-            if (mr < 1 || mr > maxRows || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
+            // AVX-512: up to three panels, as far as the 32 registers hold the accumulators, the B vectors and the
+            // A broadcast (14 × 2 vectors: 28 + 2 + 1), or the four temporaries of the post-ops past the
+            // accumulators; segmented tiles up to two.
+            int vectors = nr / lanes;
+            int maxRows = isa != Jit.Isa.AVX512 ? panelRows
+                    : segmented ? 2 * panelRows
+                    : Math.min(3 * panelRows, (isa.registers() - vectors - 1) / vectors);
+            if (mr < 1 || mr > maxRows || mr * vectors + 4 > isa.registers() && isa == Jit.Isa.AVX512
+                    || panelRows > 8 || nr % 8 != 0 || nr % lanes != 0 || nr > 64) {
                 throw new IllegalArgumentException("unsupported GEMM tile " + this);
             }
             if (masked && isa != Jit.Isa.AVX512) {
@@ -115,11 +139,12 @@ public final class GemmKernel extends JitKernel {
         }
 
         /**
-         * A panels per tile: 2 when {@code mr > panelRows} (AVX-512): rows from {@code panelRows} on come from the
-         * next panel, {@code kc · panelRows} elements after the first (the layout of consecutive packed panels).
+         * A panels per tile (AVX-512): 2 when {@code mr > panelRows}, 3 when {@code mr > 2 · panelRows}: rows from
+         * {@code panelRows} on come from the next panel, {@code kc · panelRows} elements after the first, rows from
+         * {@code 2 · panelRows} on from the one after (the layout of consecutive packed panels).
          */
         public int panels() {
-            return mr > panelRows ? 2 : 1;
+            return (mr + panelRows - 1) / panelRows;
         }
     }
 
@@ -179,7 +204,7 @@ public final class GemmKernel extends JitKernel {
 
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
-    private static final int STACK_ARGS = 18;
+    private static final int STACK_ARGS = 19;
     /** The constants table: {@link VectorExp}'s, then 3, 6 and 1/6 for hard swish. */
     private static final int THREE = VectorExp.SIZE, SIX = VectorExp.SIZE + 1, SIXTH = VectorExp.SIZE + 2;
     private static final float[] EXP_CONSTANTS = java.util.Arrays.copyOf(VectorExp.constants(), VectorExp.SIZE + 3);
@@ -194,7 +219,8 @@ public final class GemmKernel extends JitKernel {
     static {
         MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
         for (int i = 0; i < args.length; i++) {
-            args[i] = i < 6 || i >= args.length - 2 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+            // Stack arguments 16 and 17 (SEGMENTS, EXP_TABLE) are addresses, 18 (PREFETCH) a long.
+            args[i] = i < 6 || i == 6 + 16 || i == 6 + 17 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
         }
         CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
     }
@@ -220,6 +246,17 @@ public final class GemmKernel extends JitKernel {
     public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
                     float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
                     int biasOff, int postStep, float[] residual, float alpha, float beta) {
+        run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, scale, scaleOff, bias, biasOff,
+                postStep, residual, alpha, beta, 0);
+    }
+
+    /**
+     * As above; a {@link Key#prefetchB} kernel prefetches, at each K step, the B row {@code prefetch} floats past the
+     * one it loads (a hint: prefetches never fault, so any distance is safe).
+     */
+    public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
+                    float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
+                    int biasOff, int postStep, float[] residual, float alpha, float beta, int prefetch) {
         if (key.segmented) {
             throw new IllegalStateException("a segmented kernel runs with runSegmented");
         }
@@ -259,7 +296,7 @@ public final class GemmKernel extends JitKernel {
                     (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS));
+                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS), 4L * prefetch);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -318,7 +355,7 @@ public final class GemmKernel extends JitKernel {
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, 0L, -1L,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS));
+                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS), 0L);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -335,12 +372,13 @@ public final class GemmKernel extends JitKernel {
 
     private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
             B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16,
-            EXP_TABLE = 17;
+            EXP_TABLE = 17, PREFETCH = 18;
 
     /**
      * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
      * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
-     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable)}.
+     * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable,
+     * long prefetchBytes)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa;
@@ -350,7 +388,7 @@ public final class GemmKernel extends JitKernel {
         int perRow = key.nr / lanes;
         // AVX2 (16 registers): 2 vectors per row and group, 6 rows: 12 accumulators, 2 for B, 1 for A.
         int groupVectors = isa == Jit.Isa.AVX512 ? perRow : Math.min(perRow, 2);
-        if (isa == Jit.Isa.AVX512 && key.mr * groupVectors + groupVectors > 28) {
+        if (isa == Jit.Isa.AVX512 && key.mr * groupVectors + groupVectors + 1 > isa.registers()) {
             throw new IllegalArgumentException("tile too large for the registers: " + key);
         }
         int groups = perRow / groupVectors;
@@ -390,11 +428,11 @@ public final class GemmKernel extends JitKernel {
                 as.shr(tmp, lanes);
             }
         }
-        // Two A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here on);
-        // segmented tiles take that distance per segment from the table, into the row register (free until the
-        // post-ops: segmented tiles start from zero).
+        // Two or three A panels per tile: the second panel's rows at aCur + kc·panelRows floats (in tmp, free from here
+        // on), the third's at twice that (scale 2); segmented tiles (two panels at most) take that distance per segment
+        // from the table, into the row register (free until the post-ops: segmented tiles start from zero).
         Gp aNext = key.segmented ? row : tmp;
-        if (key.panels() == 2 && !key.segmented) {
+        if (key.panels() >= 2 && !key.segmented) {
             as.mov(aNext, arg(KC));
             as.imul(aNext, aNext, 4 * key.panelRows);
         }
@@ -446,6 +484,11 @@ public final class GemmKernel extends JitKernel {
                 as.lea(bCur, mem(b, col * vb));
                 as.mov(k, arg(KC));
             }
+            // The prefetch distance in resRow, free until the post-ops.
+            Gp pf = resRow;
+            if (key.prefetchB) {
+                as.mov(pf, arg(PREFETCH));
+            }
             Assembler.Label loop = as.newLabel();
             as.align(16);
             as.bind(loop);
@@ -453,14 +496,23 @@ public final class GemmKernel extends JitKernel {
                 Vec bv = vec(bReg + v, bits);
                 as.vmovups(key.masked ? bv.k(k(col + v + 1)).z() : bv, mem(bCur, v * vb));
             }
+            for (int line = 0; key.prefetchB && line < groupVectors * vb; line += 64) {
+                // Into L2 (prefetcht0 into L1 measured slower: the next panel evicts the current one).
+                as.prefetcht1(mem(bCur, pf, 1, line));
+            }
             for (int r = 0; r < key.mr; r++) {
-                if (!evex) {
-                    as.vbroadcastss(aReg, mem(aCur, 4 * r));
+                int panel = r / key.panelRows;
+                Mem aElem = panel == 0 ? mem(aCur, 4 * r)
+                        : mem(aCur, aNext, panel, 4 * (r - panel * key.panelRows));
+                // A row feeding several FMAs is broadcast once into a register (one load uop; 12×32 tiles: 14
+                // loads per 24 FMAs instead of 26), a single one inside the FMA ({1to16}, AVX-512).
+                boolean inFma = evex && groupVectors == 1;
+                if (!inFma) {
+                    as.vbroadcastss(aReg, aElem);
                 }
-                Mem aElem = r < key.panelRows ? mem(aCur, 4 * r) : mem(aCur, aNext, 1, 4 * (r - key.panelRows));
                 for (int v = 0; v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    as.vfmadd231ps(acc, vec(bReg + v, bits), evex ? aElem.bcst() : aReg);
+                    as.vfmadd231ps(acc, vec(bReg + v, bits), inFma ? aElem.bcst() : aReg);
                 }
             }
             as.add(aCur, 4 * key.panelRows);

@@ -10,7 +10,8 @@ import dev.infero.cpu.jit.GemmKernel;
  * <p>Why: as {@code W·cols}, 49 output pixels fill two NR-column panels of the micro-kernel to 77 %, and a 14×14
  * output with a deep K (2,304 for 3×3×256) is cut into NR-wide chunks that each stream the megabytes of weights.
  * Transposed, the channels (a multiple of NR in these layers) fill the lanes exactly and the pixels fill MR-row panels
- * (49 = 9 panels of 6, 91 %). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
+ * (49 = 9 panels of 6; generated AVX-512 tiles take the last pixel into a 13-row tile, see
+ * {@link MicroKernel#LAST_TILE_EXTRA}). The weights, transposed, are packed once into NR-column panels, K-major, KC-block by
  * KC-block ({@link PackedGemm#pack}): a panel is the micro-kernel's B with {@code ldb = NR}. Per KC block, the pixels'
  * slice of the unfolded input is gathered straight into MR-row panels (at most 252 × KC floats, in L2); then each
  * weight panel (KC × NR, in L1) sweeps all pixel panels, so the weights are read exactly once per inference. The
@@ -113,6 +114,32 @@ final class ChannelLaneConv extends TiledConv {
      * more than the full lanes gain (64 → 256 on 13×13 81 → 61).
      */
     static boolean suits(ConvGeometry g) {
+        return suits(g, false);
+    }
+
+    /**
+     * Patch depth (input channels × kernel area) from which this strategy still beats {@link ShiftedConv}'s
+     * generated segmented tiles where both fit: 3×3 over 256 input channels.
+     */
+    static final int MIN_PATCH_OVER_SEGMENTED = 256 * 9;
+
+    /**
+     * As {@link #suits(ConvGeometry)}, with generated code when {@code jit}: where {@link ShiftedConv}'s segmented
+     * tiles take the layer too ({@code ShiftedConv.suits(g, true)}: outputs past 128 pixels), only from a patch of
+     * {@link #MIN_PATCH_OVER_SEGMENTED} on, as measured (ConvCpuTime, 1 thread, thread CPU time, share of the FMA peak,
+     * lanes → shifted): 3×3 128→128 on 28×28 71 → 88 %, 64→64 on 28×28 58 → 84 %, 192→192 on 28×28 78 → 87 %,
+     * 128→128 on 14×14 71 → 86 %, 96→96 on 20×20 65 → 85 %, 64→128 stride 2 to 28×28 65 → 75 %; but 256→256 on
+     * 28×28 82 → 80 %, on 14×14 79 → 80 %, 512→512 on 14×14 86 → 80 %, 256→256 stride 2 to 28×28 77 → 64 %: the
+     * gather is then a small share of the deep K, and the segmented tiles re-read the window per tap.
+     */
+    static boolean suits(ConvGeometry g, boolean jit) {
+        if (jit && g.patchSize() < MIN_PATCH_OVER_SEGMENTED && ShiftedConv.suits(g, true) && lanes(g)) {
+            return false;
+        }
+        return lanes(g);
+    }
+
+    private static boolean lanes(ConvGeometry g) {
         int spatial = g.outH() * g.outW();
         int cout = g.outChannelsPerGroup();
         if (g.patchSize() == 0) {
@@ -126,8 +153,8 @@ final class ChannelLaneConv extends TiledConv {
 
     /**
      * With generated code: the post-ops in the registers of the last K block's tiles, per column (the output
-     * channels are the lanes), scale and bias padded to whole weight panels per group; kernels indexed by
-     * {@code (tile rows == MR ? 0 : 1)}. Not with a residual: it is laid out NCHW, the tiles transposed, and copying
+     * channels are the lanes), scale and bias padded to whole weight panels per group; kernels indexed by tile
+     * rows − 1 (MR, 2·MR, and the 2·MR + 1 or 2 rows of a joined last panel where the layer has one). Not with a residual: it is laid out NCHW, the tiles transposed, and copying
      * it into the tiles' layout first is a scalar transpose (one element per store), which measured slower than the
      * vectorised Java pass over the rows just stored (512×7×7→2048 1×1 + BN + add + ReLU, 1 thread: 0.875 → 0.947 ms
      * median), so such layers keep all their post-ops in Java (they come after the residual).
@@ -140,8 +167,16 @@ final class ChannelLaneConv extends TiledConv {
         }
         // Only the last K block applies them: from zero when K is one block, else accumulating.
         boolean first = g.patchSize() <= KC;
-        GemmKernel[] kernels = {fused.byColumn(first, MR),
-            micro.tilePanels() == 2 ? fused.byColumn(first, 2 * MR) : null};
+        GemmKernel[] kernels = new GemmKernel[micro.maxTileRows()];
+        kernels[MR - 1] = fused.byColumn(first, MR);
+        if (micro.tilePanels() == 2) {
+            kernels[2 * MR - 1] = fused.byColumn(first, 2 * MR);
+            // The last pixel panel's needed rows, when few enough to join the tile before it (MicroKernel.sweep).
+            int lastRows = g.outH() * g.outW() - (pixelPanels - 1) * MR;
+            if (pixelPanels > 2 && lastRows <= MicroKernel.LAST_TILE_EXTRA) {
+                kernels[2 * MR + lastRows - 1] = fused.byColumn(first, 2 * MR + lastRows);
+            }
+        }
         return new Epilogue(kernels, padded(fused.scale), padded(fused.bias), fused.alpha, fused.beta);
     }
 
@@ -253,14 +288,15 @@ final class ChannelLaneConv extends TiledConv {
             for (int panel = panel0; panel < panel1; panel++) {
                 int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
                 int cOff = (panel - panel0) * rows * NR;
+                // Prefetching the next weight panel (kc·NR floats on) while this one is swept.
                 if (last && e != null) {
                     int channel = (grp * channelPanels + panel) * NR;
-                    micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR,
-                            e.kernels[0], e.kernels[1], e.scale, channel, e.bias, channel, null, e.alpha, e.beta);
+                    micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
+                            e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0);
                     transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, null, null);
                 } else {
                     micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
-                            s.post.integerSums());
+                            s.post.integerSums(), kc * NR, pix1 - pix0);
                     if (last) {
                         transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
                     }

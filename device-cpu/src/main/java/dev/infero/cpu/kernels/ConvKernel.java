@@ -61,8 +61,10 @@ public final class ConvKernel {
         this.micro = micro;
         this.fused = micro.fuse(post);
         this.direct = DirectConv.suits(g, post, directIsa) ? new DirectConv(g, weights, post, directIsa) : null;
-        // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster.
-        this.lanes = direct == null && ChannelLaneConv.suits(g) ? new ChannelLaneConv(g, weights, micro) : null;
+        // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster than im2col; with
+        // generated code, than the segmented shifted tiles only for deep patches (see ChannelLaneConv.suits).
+        this.lanes = direct == null && ChannelLaneConv.suits(g, micro.isJit()) ? new ChannelLaneConv(g, weights, micro)
+                : null;
         this.shifted = direct == null && lanes == null && ShiftedConv.suits(g, micro.isJit())
                 ? new ShiftedConv(g, weights, micro) : null;
         this.tiled = lanes != null ? lanes : shifted;

@@ -33,6 +33,8 @@ public final class MicroKernel {
     private final GemmKernel[][] plain;
     /** [mode][mr - 1]: no post-ops, under opmasks (AVX-512), for the narrow last column panel. */
     private final GemmKernel[][] masked;
+    /** [mode][mr - 1]: no post-ops, full width, prefetching B ahead ({@link GemmKernel.Key#prefetchB}). */
+    private final GemmKernel[][] prefetching;
 
     private MicroKernel(Jit.Isa isa, KernelCache cache) {
         this.isa = isa;
@@ -40,18 +42,20 @@ public final class MicroKernel {
         int modes = isa == null ? 0 : MODES.length;
         this.tilePanels = isa == Jit.Isa.AVX512 ? 2 : 1;
         // Generated on first use (see get): a layer needs few of the variants (its mr values, tails or not).
-        this.plain = new GemmKernel[modes][tilePanels * MR];
-        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][tilePanels * MR];
+        this.plain = new GemmKernel[modes][maxTileRows()];
+        this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][maxTileRows()];
+        this.prefetching = new GemmKernel[modes][maxTileRows()];
     }
 
     /**
      * {@code table[i][mr - 1]}, generated (or found in the model's cache) the first time it is asked for. Racing
      * threads may both build the object; the cache maps the code once, and a {@link GemmKernel} is immutable.
      */
-    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail) {
+    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail,
+                           boolean prefetch) {
         GemmKernel k = table[i][mr - 1];
         if (k == null) {
-            k = kernel(mode, mr, post, tail);
+            k = kernel(mode, mr, post, tail, prefetch);
             table[i][mr - 1] = k;
         }
         return k;
@@ -80,6 +84,32 @@ public final class MicroKernel {
         return tilePanels;
     }
 
+    /**
+     * Rows a tile may have: {@code tilePanels · MR}, and with AVX-512 up to {@link #LAST_TILE_EXTRA} more from a
+     * third panel, for a sweep whose last panel holds that few rows (see {@link #lastTileRows}).
+     */
+    int maxTileRows() {
+        return tilePanels * MR + (tilePanels == 2 ? LAST_TILE_EXTRA : 0);
+    }
+
+    /**
+     * Rows past two panels a 3-panel AVX-512 tile takes: 14 × 2 vectors is the largest tile the 32 registers hold
+     * (28 accumulators, 2 of B, 1 broadcast of A).
+     */
+    static final int LAST_TILE_EXTRA = 2;
+
+    /**
+     * With two-panel tiles: when the rows left after this tile (starting at {@code row}, of {@code rows} in all)
+     * are at most {@link #LAST_TILE_EXTRA}, this tile takes them (rows of a third panel), so no tile of one or two
+     * rows runs on its own (49 pixels of a 7×7 output: 12 + 12 + 12 + 13 rows instead of 4 × 12 + a 6-row tile for
+     * one pixel; 13×13: ... + 13). Else the usual {@code min(tilePanels · MR, rows - row)}.
+     */
+    int lastTileRows(int row, int rows) {
+        int left = rows - row;
+        int tile = tilePanels * MR;
+        return tilePanels == 2 && left > tile && left <= tile + LAST_TILE_EXTRA ? left : Math.min(tile, left);
+    }
+
     /** Whether column tails run under opmasks (AVX-512) rather than through a zero-padded copy. */
     boolean masksTails() {
         return masked.length > 0;
@@ -91,14 +121,25 @@ public final class MicroKernel {
     }
 
     GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail) {
-        return kernel(mode, mr, post, tail, false, false);
+        return kernel(mode, mr, post, tail, false, false, false);
+    }
+
+    /** As above, prefetching B ahead when {@code prefetch} ({@link GemmKernel.Key#prefetchB}). */
+    GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail, boolean prefetch) {
+        return kernel(mode, mr, post, tail, false, false, prefetch);
     }
 
     /** The generated kernel with {@code post} in its key (segmented tiles, or post-ops per column). */
     private GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail, boolean segmented,
                               boolean byColumn) {
+        return kernel(mode, mr, post, tail, segmented, byColumn, false);
+    }
+
+    private GemmKernel kernel(GemmKernel.Mode mode, int mr, PostOps post, boolean tail, boolean segmented,
+                              boolean byColumn, boolean prefetch) {
         return new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, mode, post.jitScale() != null,
-                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail, segmented, byColumn));
+                post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail, segmented, byColumn,
+                prefetch));
     }
 
     private static int mode(boolean first, boolean integerSums) {
@@ -121,6 +162,19 @@ public final class MicroKernel {
      */
     void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
                int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums) {
+        sweep(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, mr, first, integerSums, 0,
+                count * mr);
+    }
+
+    /**
+     * As above; with {@code prefetch} ≠ 0, generated tiles also prefetch at each K step the B row {@code prefetch}
+     * floats past the one they load (a sweep over one weight panel: the next panel). Only the first {@code rows}
+     * rows of C are needed (the last panel may be partly padding): a last panel of at most
+     * {@link #LAST_TILE_EXTRA} needed rows then joins the tile before it (rows past {@code rows} left alone).
+     */
+    void sweep(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c,
+               int cc, int ldc, int cStep, int mr, boolean first, boolean integerSums, int prefetch, int rows) {
+        boolean pf = prefetch != 0;
         if (isa == null) {
             for (int t = 0; t < count; t++) {
                 PackedGemm.kernel(kc, pa, ai + t * aStep, b, bi + t * bStep, ldb, c, cc + t * cStep, ldc, mr, first,
@@ -132,10 +186,21 @@ public final class MicroKernel {
             return;
         }
         if (tilePanels == 2 && mr == MR && count > 1 && aStep == kc * MR && bStep == 0 && cStep == MR * ldc) {
-            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one.
+            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one, or a last panel of
+            // one or two needed rows as the third panel of the tile before it.
             int pairs = count / 2;
-            plain(first, integerSums, 2 * MR).run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
-                    2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0);
+            int lastRows = rows - (count - 1) * MR;
+            boolean join = count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA;
+            if (pairs > (join ? 1 : 0)) {
+                plain(first, integerSums, 2 * MR, pf).run(kc, join ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi,
+                        ldb, 0, c, cc, ldc, 2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
+            }
+            if (join) {
+                int at = 2 * (pairs - 1);
+                plain(first, integerSums, 2 * MR + lastRows, pf).run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0,
+                        c, cc + at * cStep, ldc, 0, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
+                return;
+            }
             if (count % 2 == 0) {
                 return;
             }
@@ -143,23 +208,36 @@ public final class MicroKernel {
             cc += 2 * pairs * cStep;
             count = 1;
         }
-        plain(first, integerSums, mr).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
-                NR, null, 0, null, 0, 0, null, 0, 0);
+        plain(first, integerSums, mr, pf).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
+                NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
     }
 
     /**
      * {@link #sweep} of full-width tiles ({@code mr} = MR rows, consecutive panels down consecutive rows of C, as
-     * {@link ChannelLaneConv} runs them) on the last K block with post-ops per column: {@code one} the kernel for
-     * MR-row tiles, {@code two} for 2·MR rows (or {@code null}), both from {@link Fused#byColumn}; every tile reads
-     * scale and bias from the same offsets and the residual at C's.
+     * {@link ChannelLaneConv} runs them) on the last K block with post-ops per column: {@code kernels[rows − 1]} the
+     * kernels from {@link Fused#byColumn} for MR-row tiles, 2·MR rows (or {@code null}) and, where the layer has one,
+     * a joined last panel of 2·MR + 1 or 2 rows; every tile reads scale and bias from the same offsets and the
+     * residual at C's. {@code prefetch} and {@code rows} as for {@link #sweep}.
      */
     void sweepByColumn(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, float[] c,
-                       int cc, int ldc, int cStep, GemmKernel one, GemmKernel two, float[] scale, int scaleOff,
-                       float[] bias, int biasOff, float[] residual, float alpha, float beta) {
+                       int cc, int ldc, int cStep, GemmKernel[] kernels, float[] scale, int scaleOff,
+                       float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows) {
+        GemmKernel two = kernels.length >= 2 * MR ? kernels[2 * MR - 1] : null;
         if (two != null && count > 1) {
             int pairs = count / 2;
-            two.run(kc, pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc, 2 * cStep, NR, scale, scaleOff, bias,
-                    biasOff, 0, residual, alpha, beta);
+            int lastRows = rows - (count - 1) * MR;
+            GemmKernel joined = count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA
+                    ? kernels[2 * MR + lastRows - 1] : null;
+            if (pairs > (joined != null ? 1 : 0)) {
+                two.run(kc, joined != null ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
+                        2 * cStep, NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+            }
+            if (joined != null) {
+                int at = 2 * (pairs - 1);
+                joined.run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0, c, cc + at * cStep, ldc, 0, NR, scale,
+                        scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+                return;
+            }
             if (count % 2 == 0) {
                 return;
             }
@@ -167,8 +245,8 @@ public final class MicroKernel {
             cc += 2 * pairs * cStep;
             count = 1;
         }
-        one.run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias, biasOff, 0,
-                residual, alpha, beta);
+        kernels[MR - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias,
+                biasOff, 0, residual, alpha, beta, prefetch);
     }
 
     /** {@link #sweep} of tiles {@code width} &lt; NR columns wide, under opmasks (only when {@link #masksTails}). */
@@ -192,13 +270,22 @@ public final class MicroKernel {
     /** The full-width kernel without post-ops for this K block. */
     GemmKernel plain(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(plain, m, mr, MODES[m], PostOps.NONE, false);
+        return get(plain, m, mr, MODES[m], PostOps.NONE, false, false);
+    }
+
+    /** As {@link #plain}, prefetching B ahead (see {@link GemmKernel.Key#prefetchB}); {@code plain} when off. */
+    GemmKernel plain(boolean first, boolean integerSums, int mr, boolean prefetch) {
+        if (!prefetch) {
+            return plain(first, integerSums, mr);
+        }
+        int m = mode(first, integerSums);
+        return get(prefetching, m, mr, MODES[m], PostOps.NONE, false, true);
     }
 
     /** The masked kernel without post-ops (AVX-512). */
     GemmKernel masked(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
-        return get(masked, m, mr, MODES[m], PostOps.NONE, true);
+        return get(masked, m, mr, MODES[m], PostOps.NONE, true, false);
     }
 
     /**
@@ -226,8 +313,8 @@ public final class MicroKernel {
         Fused(MicroKernel micro, PostOps post) {
             this.micro = micro;
             this.post = post;
-            full = new GemmKernel[2][micro.tilePanels * MR];
-            tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.tilePanels * MR];
+            full = new GemmKernel[2][micro.maxTileRows()];
+            tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.maxTileRows()];
             scale = post.jitScale();
             bias = post.jitBias();
             alpha = post.jitAlpha();
@@ -237,7 +324,7 @@ public final class MicroKernel {
         /** The kernel for the last K block, starting from zero ({@code first}) or from C. */
         GemmKernel kernel(boolean tailColumns, boolean first, int mr) {
             GemmKernel.Mode mode = first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
-            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns);
+            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns, false);
         }
 
         /**
@@ -250,11 +337,12 @@ public final class MicroKernel {
 
         /**
          * The full-width kernel for the last K block of a transposed product (output channels in the lanes,
-         * {@link ChannelLaneConv}): these post-ops per column, scale and bias read as vectors; generated now.
+         * {@link ChannelLaneConv}): these post-ops per column, scale and bias read as vectors, prefetching B ahead as
+         * the channel-lane sweeps do; generated now.
          */
         GemmKernel byColumn(boolean first, int mr) {
             return micro.kernel(first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE, mr, post, false, false,
-                    true);
+                    true, true);
         }
     }
 }

@@ -234,7 +234,7 @@ public final class PackedGemm {
                     }
                 }
                 for (int panel = firstPanel; panel < endPanel; panel += ppt) {
-                    int mr = Math.min(tileRows, rowLimit - panel * MR);
+                    int mr = micro.lastTileRows(panel * MR, rowLimit);
                     int cc = cOff + panel * MR * ldc + j0;
                     if (panels > 0) {
                         jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
@@ -244,6 +244,9 @@ public final class PackedGemm {
                         jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b,
                                 bOff + p * ldb + j0 + panels * NR, ldb, 0, c, cc + panels * NR, ldc, 0, tailW,
                                 channelBase + panel * MR, 0, residual);
+                    }
+                    if (mr > tileRows) {
+                        break; // this tile took the last panel's rows too
                     }
                 }
                 if (tailW > 0 && !masks) {

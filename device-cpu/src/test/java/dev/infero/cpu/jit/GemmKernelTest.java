@@ -9,8 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The generated GEMM sweep against a plain Java loop: every mode, post-op set, mr, nr, masked widths, sweeps of
- * several tiles along rows and columns, for each ISA this machine runs; out-of-range calls throw before running.
+ * The generated GEMM sweep against a plain Java loop: every mode, post-op set, mr, nr, masked widths, with and without
+ * B prefetching, sweeps of several tiles along rows and columns, for each ISA this machine runs; out-of-range calls
+ * throw before running.
  */
 class GemmKernelTest {
     private static final int PANEL = 6;
@@ -24,9 +25,10 @@ class GemmKernelTest {
         try (cache) {
             for (int trial = 0; trial < 150; trial++) {
                 int nr = new int[] {8, 16, 32}[rnd.nextInt(3)];
-                // AVX-512 tiles of more than a panel's rows read the next panel, kc·PANEL after the first.
-                int mr = 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
-                int rows = mr > PANEL ? 2 * PANEL : PANEL;
+                // AVX-512 tiles of more than a panel's rows read the next panels, kc·PANEL apart (up to three: 14
+                // rows of two vectors, 18 of one).
+                int mr = 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? (nr == 32 ? 14 : 3 * PANEL) : PANEL);
+                int rows = (mr + PANEL - 1) / PANEL * PANEL;
                 GemmKernel.Mode mode = GemmKernel.Mode.values()[rnd.nextInt(4)];
                 boolean ints = mode == GemmKernel.Mode.INT_FIRST || mode == GemmKernel.Mode.INT_ACCUMULATE;
                 boolean scale = !ints && rnd.nextBoolean();
@@ -39,8 +41,11 @@ class GemmKernelTest {
                 // Scale and bias per column (output channels in the lanes), full width.
                 boolean byColumn = !masked && !ints && rnd.nextInt(3) == 0;
                 int width = masked ? 1 + rnd.nextInt(nr) : nr;
+                // Prefetching tiles (any distance, also past the arrays: prefetches never fault) compute the same.
+                boolean prefetch = rnd.nextBoolean();
+                int prefetchDistance = rnd.nextInt(3) * 1_000_000 + rnd.nextInt(4096);
                 GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
-                        residual, act, masked, false, byColumn));
+                        residual, act, masked, false, byColumn, prefetch));
                 int kc = 1 + rnd.nextInt(40);
                 int count = 1 + rnd.nextInt(3);
                 boolean alongRows = rnd.nextBoolean();
@@ -76,7 +81,7 @@ class GemmKernelTest {
                         for (int j = 0; j < width; j++) {
                             float sum = 0;
                             for (int p = 0; p < kc; p++) {
-                                int ai = aOff + t * aStep + (r < PANEL ? p * PANEL + r : kc * PANEL + p * PANEL + r - PANEL);
+                                int ai = aOff + t * aStep + r / PANEL * kc * PANEL + p * PANEL + r % PANEL;
                                 sum = Math.fma(a[ai], b[bOff + t * bStep + p * ldb + j], sum);
                             }
                             int ci = cOff + t * cStep + r * ldc + j;
@@ -102,7 +107,7 @@ class GemmKernelTest {
                     }
                 }
                 kernel.run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, sc, scaleOff,
-                        bi, biasOff, postStep, res, lo, hi);
+                        bi, biasOff, postStep, res, lo, hi, prefetch ? prefetchDistance : 0);
                 for (int i = 0; i < c.length; i++) {
                     if (ints) {
                         assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c[i]),
@@ -133,8 +138,10 @@ class GemmKernelTest {
                 GemmKernel.Activation act = acts[trial % 3];
                 boolean wide = isa == Jit.Isa.AVX512 && rnd.nextInt(4) == 0;
                 int nr = wide ? 64 : new int[] {8, 16, 32}[rnd.nextInt(3)];
-                int mr = wide ? 1 + rnd.nextInt(PANEL) : 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? 2 * PANEL : PANEL);
-                int rows = mr > PANEL ? 2 * PANEL : PANEL;
+                // Up to three panels (14 rows of two vectors: the four temporaries past 28 accumulators).
+                int mr = wide ? 1 + rnd.nextInt(PANEL)
+                        : 1 + rnd.nextInt(isa == Jit.Isa.AVX512 ? (nr == 32 ? 14 : 3 * PANEL) : PANEL);
+                int rows = (mr + PANEL - 1) / PANEL * PANEL;
                 GemmKernel.Mode mode = rnd.nextBoolean() ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
                 boolean scale = rnd.nextBoolean();
                 boolean bias = rnd.nextBoolean();

@@ -185,7 +185,7 @@ class JitConvPropertyTest {
 
     /**
      * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
-     * blocks (360–810 against KC = 256), column, row and channel tails, groups (channels padded per group in the
+     * blocks (shifted 540–810, channel lanes 2304–2673, against KC = 256), column, row and channel tails, groups (channels padded per group in the
      * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
      * block (those the generated code applies; PReLU, and channel-lane layers with a residual, stay in Java) against
      * the Vector API kernel, whose post-ops run in Java.
@@ -202,7 +202,9 @@ class JitConvPropertyTest {
             PostOps.Activation act = acts[trial / 3 % acts.length];
             int n = 1 + r.nextInt(2);
             int groups = kind == 2 && r.nextInt(3) == 0 ? 2 : 1;
-            int cin = groups * (kind == 2 ? 40 + r.nextInt(41) : 60 + r.nextInt(31));
+            // Channel lanes: patches of at least ChannelLaneConv.MIN_PATCH_OVER_SEGMENTED (shallower ones go to the
+            // segmented shifted tiles where both fit).
+            int cin = groups * (kind == 2 ? 256 + r.nextInt(41) : 60 + r.nextInt(31));
             int cout = groups * (kind == 2 ? 20 + r.nextInt(61) : 1 + r.nextInt(40));
             int stride = kind == 1 ? 2 : 1;
             int h = kind == 2 ? 3 + r.nextInt(8) : kind == 1 ? 61 + r.nextInt(20) : 31 + r.nextInt(12);
