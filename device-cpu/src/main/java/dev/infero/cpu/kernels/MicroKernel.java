@@ -186,27 +186,11 @@ public final class MicroKernel {
             return;
         }
         if (tilePanels == 2 && mr == MR && count > 1 && aStep == kc * MR && bStep == 0 && cStep == MR * ldc) {
-            // Consecutive panels down consecutive rows of C: two panels per tile, then the odd one, or a last panel of
-            // one or two needed rows as the third panel of the tile before it.
-            int pairs = count / 2;
-            int lastRows = rows - (count - 1) * MR;
-            boolean join = count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA;
-            if (pairs > (join ? 1 : 0)) {
-                plain(first, integerSums, 2 * MR, pf).run(kc, join ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi,
-                        ldb, 0, c, cc, ldc, 2 * cStep, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
-            }
-            if (join) {
-                int at = 2 * (pairs - 1);
-                plain(first, integerSums, 2 * MR + lastRows, pf).run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0,
-                        c, cc + at * cStep, ldc, 0, NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
-                return;
-            }
-            if (count % 2 == 0) {
-                return;
-            }
-            ai += 2 * pairs * aStep;
-            cc += 2 * pairs * cStep;
-            count = 1;
+            int joinRows = joinedRows(count, rows);
+            panels(plain(first, integerSums, MR, pf), plain(first, integerSums, 2 * MR, pf),
+                    joinRows == 0 ? null : plain(first, integerSums, 2 * MR + joinRows, pf), kc, count, pa, ai, aStep,
+                    b, bi, ldb, c, cc, ldc, cStep, null, 0, null, 0, null, 0, 0, prefetch);
+            return;
         }
         plain(first, integerSums, mr, pf).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
                 NR, null, 0, null, 0, 0, null, 0, 0, prefetch);
@@ -224,29 +208,48 @@ public final class MicroKernel {
                        float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows) {
         GemmKernel two = kernels.length >= 2 * MR ? kernels[2 * MR - 1] : null;
         if (two != null && count > 1) {
-            int pairs = count / 2;
-            int lastRows = rows - (count - 1) * MR;
-            GemmKernel joined = count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA
-                    ? kernels[2 * MR + lastRows - 1] : null;
-            if (pairs > (joined != null ? 1 : 0)) {
-                two.run(kc, joined != null ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
-                        2 * cStep, NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
-            }
-            if (joined != null) {
-                int at = 2 * (pairs - 1);
-                joined.run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0, c, cc + at * cStep, ldc, 0, NR, scale,
-                        scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
-                return;
-            }
-            if (count % 2 == 0) {
-                return;
-            }
-            ai += 2 * pairs * aStep;
-            cc += 2 * pairs * cStep;
-            count = 1;
+            int joinRows = joinedRows(count, rows);
+            panels(kernels[MR - 1], two, joinRows == 0 ? null : kernels[2 * MR + joinRows - 1], kc, count, pa, ai,
+                    aStep, b, bi, ldb, c, cc, ldc, cStep, scale, scaleOff, bias, biasOff, residual, alpha, beta,
+                    prefetch);
+            return;
         }
         kernels[MR - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias,
                 biasOff, 0, residual, alpha, beta, prefetch);
+    }
+
+    /**
+     * The needed rows of the last of {@code count} panels ({@code rows} needed in all) when few enough to join the
+     * tile before it as its third panel (1 to {@link #LAST_TILE_EXTRA}, and {@code count} odd), else 0.
+     */
+    private static int joinedRows(int count, int rows) {
+        int lastRows = rows - (count - 1) * MR;
+        return count % 2 == 1 && lastRows >= 1 && lastRows <= LAST_TILE_EXTRA ? lastRows : 0;
+    }
+
+    /**
+     * {@code count} full-width MR-row panels down consecutive rows of C ({@code aStep} = kc·MR, {@code cStep} = MR
+     * rows of C, one B): two panels per tile on {@code two}, then the odd one on {@code one}, or, with
+     * {@code joined} ≠ null, the odd last panel as the third panel of the last pair's tile. Post-op arguments as
+     * {@link GemmKernel#run}'s (none for plain kernels).
+     */
+    private static void panels(GemmKernel one, GemmKernel two, GemmKernel joined, int kc, int count, float[] pa,
+                               int ai, int aStep, float[] b, int bi, int ldb, float[] c, int cc, int ldc, int cStep,
+                               float[] scale, int scaleOff, float[] bias, int biasOff, float[] residual, float alpha,
+                               float beta, int prefetch) {
+        int pairs = count / 2;
+        if (pairs > (joined != null ? 1 : 0)) {
+            two.run(kc, joined != null ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc, 2 * cStep,
+                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+        }
+        if (joined != null) {
+            int at = 2 * (pairs - 1);
+            joined.run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0, c, cc + at * cStep, ldc, 0, NR, scale, scaleOff,
+                    bias, biasOff, 0, residual, alpha, beta, prefetch);
+        } else if (count % 2 == 1) {
+            one.run(kc, 1, pa, ai + 2 * pairs * aStep, aStep, b, bi, ldb, 0, c, cc + 2 * pairs * cStep, ldc, cStep,
+                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+        }
     }
 
     /** {@link #sweep} of tiles {@code width} &lt; NR columns wide, under opmasks (only when {@link #masksTails}). */

@@ -184,6 +184,35 @@ class JitConvPropertyTest {
     }
 
     /**
+     * Channel-lane layers whose last pixel panel holds 1 or 2 pixels (7×7 = 8 panels + 1, 13×13 = 28 + 1, 8×8 = 10 +
+     * 4, 10×5 = 8 + 2): on AVX-512 that panel joins the tile before it as a 13- or 14-row tile, also on the last K
+     * block whose tiles apply the post-ops in registers (one and several K blocks, one and two threads).
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void channelLanesJoinTheLastPanelWithPostOps(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(77 + isa.ordinal());
+        MicroKernel jit = MicroKernel.of(isa);
+        int[][] planes = {{7, 7}, {13, 13}, {8, 8}, {10, 5}};
+        for (int trial = 0; trial < 16; trial++) {
+            int[] hw = planes[trial % planes.length];
+            int cin = trial / planes.length % 2 == 0 ? 256 + r.nextInt(20) : 300 + r.nextInt(40);
+            int cout = 20 + r.nextInt(50);
+            ConvGeometry g = new ConvGeometry(1 + r.nextInt(2), cin, hw[0], hw[1], cout, hw[0], hw[1], 3, 3, 1, 1, 1, 1,
+                    1, 1, 1);
+            PostOps.Activation act = trial % 2 == 0 ? PostOps.Activation.RELU : PostOps.Activation.SWISH;
+            PostOps post = new PostOps(RandomData.uniform(r, cout), false, act, 0.8f, 0.4f);
+            float[] wts = RandomData.uniform(r, cout * cin * 9);
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            assertEquals("channel_lanes_gemm", generated.strategy(), g.toString());
+            assertTrue(generated.postOpsInRegisters(), post.describe());
+            assertSameOutputs(r, reference, generated, post, 1 + trial % 2, "trial " + trial + " " + g);
+        }
+    }
+
+    /**
      * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
      * blocks (shifted 540–810, channel lanes 2304–2673, against KC = 256), column, row and channel tails, groups (channels padded per group in the
      * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
