@@ -76,7 +76,7 @@ final class CpuRequest implements ExecutionRequest {
             }
         }
         this.splits = plan.isStatic && pools.threadsPerPool() > 1 && SplitChooser.ENABLED
-                ? new SplitChooser(n, pools.threadsPerPool()) : null;
+                ? SplitChooser.of(plan, pools.threadsPerPool()) : null;
         this.lastRun = slots;
         this.compiledInputShapes = new int[plan.inputSlots.length][];
         for (int i = 0; i < plan.inputSlots.length; i++) {
@@ -175,7 +175,7 @@ final class CpuRequest implements ExecutionRequest {
             if (chooser != null) {
                 pool.limitThreads(chooser.limit(s));
             }
-            if (stepNanos == null && (chooser == null || !chooser.exploring())) {
+            if (stepNanos == null && (chooser == null || !chooser.measuring())) {
                 run(step, s, in, out, pool, inferShapes);
             } else {
                 long t0 = System.nanoTime();
@@ -184,7 +184,7 @@ final class CpuRequest implements ExecutionRequest {
                 if (stepNanos != null) {
                     stepNanos[s] = t;
                 }
-                if (chooser != null && chooser.exploring()) {
+                if (chooser != null && chooser.measuring()) {
                     chooser.record(s, t);
                 }
             }

@@ -140,6 +140,11 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Whether every step is to split, however small ({@code -Dinfero.cpu.minTaskMicros=0}: tests of the splits). */
+    public static boolean splitsEverything() {
+        return MIN_NANOS_PER_THREAD == 0;
+    }
+
     /** Threads that take part in {@link #parallelFor}, the caller included. */
     public int threads() {
         return workers.length + 1;
