@@ -173,7 +173,7 @@ final class CpuRequest implements ExecutionRequest {
             }
             SplitChooser chooser = inferShapes ? null : splits;
             if (chooser != null) {
-                pool.limitThreads(chooser.limit(s));
+                pool.limitThreads(chooser.limit(s, pool.contended()));
             }
             if (stepNanos == null && (chooser == null || !chooser.measuring())) {
                 run(step, s, in, out, pool, inferShapes);

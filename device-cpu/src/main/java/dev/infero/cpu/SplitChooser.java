@@ -17,7 +17,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
- * must save clearly more than it costs. Only splits are vetoed, never forced: a step that may split still splits as
+ * must save clearly more than it costs. While the pool counts as contended the fixed cost is
+ * {@link #CONTENDED_HANDOFF_NANOS} instead (a worker that loses its core mid-task stalls the caller). Only splits are vetoed, never forced: a step that may split still splits as
  * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
  * the second core. Allocation-free.
  */
@@ -42,6 +43,12 @@ final class SplitChooser {
      */
     static final long HANDOFF_NANOS = Long.getLong("infero.cpu.splitHandoffMicros", 5) * 1000;
     /**
+     * The fixed cost while the pool counts as contended ({@code WorkerPool.contended}): the worker parks between
+     * sections and may lose its core in the middle of its task, which the caller then waits for; the pool's own
+     * stall threshold.
+     */
+    static final long CONTENDED_HANDOFF_NANOS = 50_000;
+    /**
      * The rate at which a split's activations cross between the cores' caches, in bytes per nanosecond: a line the
      * other core wrote costs 20–40 B/ns more to touch than one in the own core's cache (measured with two threads on
      * 128 KB–2 MB buffers, docs/performance.md, "Step split gate").
@@ -50,20 +57,21 @@ final class SplitChooser {
     /**
      * At most this many of a step's activation bytes count as crossing between the caches: larger tensors do not
      * stay in one core's cache anyway (the measured penalty grew from 6 µs at 128 KB to only 23 µs at 2 MB), so a
-     * step of more than {@code GAIN * (HANDOFF_NANOS + CROSS_CORE_BYTES / CROSS_CORE_BYTES_PER_NANO)}, about 190 µs,
+     * step of more than {@code GAIN * (HANDOFF_NANOS + CROSS_CORE_BYTES / CROSS_CORE_BYTES_PER_NANO)}, about 140 µs,
      * is left to its kernel whatever its size.
      */
     static final long CROSS_CORE_BYTES = 1 << 20;
     /** A step splits only when its one-thread time is this many times the split's cost (break-even is 2). */
-    static final long GAIN = 4;
+    static final long GAIN = 3;
 
     private final int threads;
     /** Per step, the bytes of its inputs and outputs computed at run time. */
     private final long[] bytes;
     /** Per step, the smallest whole time of the current measurement. */
     private final long[] whole;
-    /** Per step, whether it may split (the last measurement's verdict; true until the first one). */
+    /** Per step, whether it may split on a quiet pool, and on a contended one (true until the first measurement). */
     private final boolean[] split;
+    private final boolean[] splitContended;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
 
@@ -73,7 +81,9 @@ final class SplitChooser {
         this.bytes = bytes.clone();
         this.whole = new long[bytes.length];
         this.split = new boolean[bytes.length];
+        this.splitContended = new boolean[bytes.length];
         java.util.Arrays.fill(split, true);
+        java.util.Arrays.fill(splitContended, true);
         java.util.Arrays.fill(whole, Long.MAX_VALUE);
     }
 
@@ -103,12 +113,12 @@ final class SplitChooser {
         return inference >= 0 && inference < SAMPLES;
     }
 
-    /** The thread limit for step {@code s} in this inference. */
-    int limit(int s) {
+    /** The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. */
+    int limit(int s, boolean contended) {
         if (measuring()) {
             return 1;
         }
-        return split[s] ? threads : 1;
+        return (contended ? splitContended[s] : split[s]) ? threads : 1;
     }
 
     /** Step {@code s} took {@code nanos} whole in this (measuring) inference. */
@@ -121,7 +131,8 @@ final class SplitChooser {
         inference++;
         if (inference == SAMPLES) {
             for (int s = 0; s < split.length; s++) {
-                split[s] = pays(whole[s], bytes[s]);
+                split[s] = pays(whole[s], bytes[s], HANDOFF_NANOS);
+                splitContended[s] = pays(whole[s], bytes[s], CONTENDED_HANDOFF_NANOS);
                 whole[s] = Long.MAX_VALUE;
             }
         } else if (inference >= PERIOD) {
@@ -129,13 +140,21 @@ final class SplitChooser {
         }
     }
 
-    /** Whether a step that takes {@code wholeNanos} on one thread over {@code bytes} of activations is worth a split. */
-    static boolean pays(long wholeNanos, long bytes) {
-        return wholeNanos >= GAIN * (HANDOFF_NANOS + Math.min(bytes, CROSS_CORE_BYTES) / CROSS_CORE_BYTES_PER_NANO);
+    /**
+     * Whether a step that takes {@code wholeNanos} on one thread over {@code bytes} of activations is worth a split
+     * whose fixed cost is {@code handoffNanos}.
+     */
+    static boolean pays(long wholeNanos, long bytes, long handoffNanos) {
+        return wholeNanos >= GAIN * (handoffNanos + Math.min(bytes, CROSS_CORE_BYTES) / CROSS_CORE_BYTES_PER_NANO);
     }
 
-    /** Whether step {@code s} may split now (for tests and counters). */
+    /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */
     boolean splits(int s) {
         return split[s];
+    }
+
+    /** Whether step {@code s} may split now on a contended pool. */
+    boolean splitsContended(int s) {
+        return splitContended[s];
     }
 }

@@ -12,15 +12,15 @@ class SplitChooserTest {
     private static final long[] BYTES = {100_000, 100_000, 100_000, 800_000};
 
     /**
-     * Whole times: step 0 is long (400 µs), step 1 short (30 µs), step 2 short but once preempted for 2 ms
+     * Whole times: step 0 is long (400 µs), step 1 short (20 µs), step 2 short but once preempted for 2 ms
      * (the minimum ignores that), step 3 long but moves so many bytes that a split does not pay.
      */
     private static long wholeTime(int step, int sample) {
         return switch (step) {
             case 0 -> 400_000 + (sample % 3) * 50_000;
-            case 1 -> 30_000 + (sample % 2) * 5_000;
+            case 1 -> 20_000 + (sample % 2) * 5_000;
             case 2 -> sample == 3 ? 2_000_000 : 25_000;
-            default -> 120_000;
+            default -> 100_000;
         };
     }
 
@@ -28,7 +28,7 @@ class SplitChooserTest {
     private static int infer(SplitChooser c, int sample) {
         int splitSteps = 0;
         for (int s = 0; s < BYTES.length; s++) {
-            int limit = c.limit(s);
+            int limit = c.limit(s, false);
             splitSteps += limit > 1 ? 1 : 0;
             if (c.measuring()) {
                 c.record(s, wholeTime(s, sample));
@@ -55,19 +55,23 @@ class SplitChooserTest {
         assertFalse(c.splits(2), "a preempted sample does not make a short step look long");
         assertFalse(c.splits(3), "its bytes would cross between the cores' caches");
         assertEquals(1, infer(c, 0));
-        assertEquals(2, c.limit(0));
-        assertEquals(1, c.limit(1));
+        assertEquals(2, c.limit(0, false));
+        assertEquals(1, c.limit(1, false));
+        assertTrue(c.splitsContended(0), "400 us pays even for a stalled worker");
+        assertEquals(1, c.limit(3, true));
     }
 
     @Test
     void theRuleWeighsTimeAgainstHandOffAndBytes() {
         long cost = SplitChooser.HANDOFF_NANOS + 1_000_000 / SplitChooser.CROSS_CORE_BYTES_PER_NANO;
-        assertTrue(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000));
-        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost - 1, 1_000_000));
-        assertFalse(SplitChooser.pays(SplitChooser.GAIN * SplitChooser.HANDOFF_NANOS - 1, 0));
+        long h = SplitChooser.HANDOFF_NANOS;
+        assertTrue(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost - 1, 1_000_000, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * h - 1, 0, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, SplitChooser.CONTENDED_HANDOFF_NANOS));
         long longest = SplitChooser.GAIN * (SplitChooser.HANDOFF_NANOS
                 + SplitChooser.CROSS_CORE_BYTES / SplitChooser.CROSS_CORE_BYTES_PER_NANO);
-        assertTrue(SplitChooser.pays(longest, 100L << 20), "large tensors are left to their kernels");
+        assertTrue(SplitChooser.pays(longest, 100L << 20, h), "large tensors are left to their kernels");
     }
 
     @Test
