@@ -17,8 +17,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
- * must save clearly more than it costs. While the pool counts as contended the fixed cost is
- * {@link #CONTENDED_HANDOFF_NANOS} instead (a worker that loses its core mid-task stalls the caller). Only splits are vetoed, never forced: a step that may split still splits as
+ * must save clearly more than it costs. While the pool counts as contended nothing is vetoed (see
+ * {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
  * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
  * the second core. Allocation-free.
  */
@@ -43,12 +43,6 @@ final class SplitChooser {
      */
     static final long HANDOFF_NANOS = Long.getLong("infero.cpu.splitHandoffMicros", 5) * 1000;
     /**
-     * The fixed cost while the pool counts as contended ({@code WorkerPool.contended}): the worker parks between
-     * sections and may lose its core in the middle of its task, which the caller then waits for; the pool's own
-     * stall threshold.
-     */
-    static final long CONTENDED_HANDOFF_NANOS = 50_000;
-    /**
      * The rate at which a split's activations cross between the cores' caches, in bytes per nanosecond: a line the
      * other core wrote costs 20–40 B/ns more to touch than one in the own core's cache (measured with two threads on
      * 128 KB–2 MB buffers, docs/performance.md, "Step split gate").
@@ -69,9 +63,8 @@ final class SplitChooser {
     private final long[] bytes;
     /** Per step, the smallest whole time of the current measurement. */
     private final long[] whole;
-    /** Per step, whether it may split on a quiet pool, and on a contended one (true until the first measurement). */
+    /** Per step, whether it may split (the last measurement's verdict; true until the first one). */
     private final boolean[] split;
-    private final boolean[] splitContended;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
 
@@ -81,9 +74,7 @@ final class SplitChooser {
         this.bytes = bytes.clone();
         this.whole = new long[bytes.length];
         this.split = new boolean[bytes.length];
-        this.splitContended = new boolean[bytes.length];
         java.util.Arrays.fill(split, true);
-        java.util.Arrays.fill(splitContended, true);
         java.util.Arrays.fill(whole, Long.MAX_VALUE);
     }
 
@@ -113,12 +104,17 @@ final class SplitChooser {
         return inference >= 0 && inference < SAMPLES;
     }
 
-    /** The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. */
+    /**
+     * The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. On a
+     * contended pool (other processes want the cores) nothing is vetoed: there a split also wins the process a second
+     * runnable thread's share of the busy cores, which the cost model does not count, and vetoing the splits of
+     * medium steps made light_shufflenet, YOLOX-nano and Inception 2-4x slower at 2 threads (load 15-20).
+     */
     int limit(int s, boolean contended) {
         if (measuring()) {
             return 1;
         }
-        return (contended ? splitContended[s] : split[s]) ? threads : 1;
+        return contended || split[s] ? threads : 1;
     }
 
     /** Step {@code s} took {@code nanos} whole in this (measuring) inference. */
@@ -132,7 +128,6 @@ final class SplitChooser {
         if (inference == SAMPLES) {
             for (int s = 0; s < split.length; s++) {
                 split[s] = pays(whole[s], bytes[s], HANDOFF_NANOS);
-                splitContended[s] = pays(whole[s], bytes[s], CONTENDED_HANDOFF_NANOS);
                 whole[s] = Long.MAX_VALUE;
             }
         } else if (inference >= PERIOD) {
@@ -151,10 +146,5 @@ final class SplitChooser {
     /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */
     boolean splits(int s) {
         return split[s];
-    }
-
-    /** Whether step {@code s} may split now on a contended pool. */
-    boolean splitsContended(int s) {
-        return splitContended[s];
     }
 }
