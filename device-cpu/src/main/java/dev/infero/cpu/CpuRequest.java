@@ -126,7 +126,7 @@ final class CpuRequest implements ExecutionRequest {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 if (splits != null) {
-                    splits.endInference();
+                    splits.endInference(pool.contended());
                 }
                 lastRun = slots;
                 lastRunStatic = true;

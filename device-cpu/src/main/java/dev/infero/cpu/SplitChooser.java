@@ -117,19 +117,32 @@ final class SplitChooser {
         return contended || split[s] ? threads : 1;
     }
 
+    /**
+     * Per measurement, whether the pool counted as contended at the end of any of its inferences: then the machine
+     * is busy, the measured times say little about a quiet one, and until the next measurement nothing is vetoed.
+     */
+    private boolean contendedWhileMeasuring;
+
     /** Step {@code s} took {@code nanos} whole in this (measuring) inference. */
     void record(int s, long nanos) {
         whole[s] = Math.min(whole[s], nanos);
     }
 
-    /** The inference is over: on to the next, deciding when a measurement is complete. */
-    void endInference() {
+    /**
+     * The inference is over, on a pool that now counts as {@code contended} or not: on to the next, deciding when a
+     * measurement is complete.
+     */
+    void endInference(boolean contended) {
+        if (measuring()) {
+            contendedWhileMeasuring |= contended;
+        }
         inference++;
         if (inference == SAMPLES) {
             for (int s = 0; s < split.length; s++) {
-                split[s] = pays(whole[s], bytes[s], HANDOFF_NANOS);
+                split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS);
                 whole[s] = Long.MAX_VALUE;
             }
+            contendedWhileMeasuring = false;
         } else if (inference >= PERIOD) {
             inference = 0;
         }

@@ -34,7 +34,7 @@ class SplitChooserTest {
                 c.record(s, wholeTime(s, sample));
             }
         }
-        c.endInference();
+        c.endInference(false);
         return splitSteps;
     }
 
@@ -74,6 +74,23 @@ class SplitChooserTest {
     }
 
     @Test
+    void vetoesNothingAfterAMeasurementOnABusyMachine() {
+        SplitChooser c = new SplitChooser(BYTES, 2);
+        for (int i = 0; i < SplitChooser.WARM_UP + SplitChooser.SAMPLES; i++) {
+            boolean measuring = c.measuring();
+            for (int s = 0; s < BYTES.length; s++) {
+                if (measuring) {
+                    c.record(s, wholeTime(s, i));
+                }
+            }
+            c.endInference(measuring && i % 4 == 0);
+        }
+        for (int s = 0; s < BYTES.length; s++) {
+            assertTrue(c.splits(s), "step " + s);
+        }
+    }
+
+    @Test
     void measuresAgainEveryPeriod() {
         SplitChooser c = new SplitChooser(new long[] {0}, 2);
         int measured = 0;
@@ -88,6 +105,6 @@ class SplitChooserTest {
         if (c.measuring()) {
             c.record(0, 1_000_000);
         }
-        c.endInference();
+        c.endInference(false);
     }
 }
