@@ -17,8 +17,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
- * must save clearly more than it costs. While the pool counts as contended nothing is vetoed (see
- * {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
+ * must save clearly more than it costs. {@code -Dinfero.cpu.splitGate=quiet} vetoes nothing while the pool
+ * counts as contended (see {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
  * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
  * the second core. Allocation-free.
  */
@@ -28,8 +28,14 @@ final class SplitChooser {
      * {@code -Dinfero.cpu.splitGate=false}, and off when every step is made to split ({@code
      * -Dinfero.cpu.minTaskMicros=0}, the tests of the multi-threaded paths).
      */
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("infero.cpu.splitGate", "true"))
+    static final boolean ENABLED = !System.getProperty("infero.cpu.splitGate", "true").equals("false")
             && !WorkerPool.splitsEverything();
+    /**
+     * Whether the gate stands aside while the pool counts as contended ({@code -Dinfero.cpu.splitGate=quiet}; see
+     * {@link #limit}). Off by default: at load 3-5 on 2 cores the pool counts as contended nearly always, and standing
+     * aside left FaceMesh, light_shufflenet, YuNet and our chain models slower at 2 threads than at 1.
+     */
+    static final boolean QUIET_ONLY = System.getProperty("infero.cpu.splitGate", "true").equals("quiet");
     /** Whole-step samples per step in one measurement. */
     static final int SAMPLES = 8;
     /** Inferences before the first measurement: the steps' code is compiled by then. */
@@ -105,21 +111,22 @@ final class SplitChooser {
     }
 
     /**
-     * The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. On a
-     * contended pool (other processes want the cores) nothing is vetoed: there a split also wins the process a second
-     * runnable thread's share of the busy cores, which the cost model does not count, and vetoing the splits of
-     * medium steps made light_shufflenet, YOLOX-nano and Inception 2-4x slower at 2 threads (load 15-20).
+     * The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. With
+     * {@link #QUIET_ONLY} nothing is vetoed on a contended pool (other processes want the cores): there a split also
+     * wins the process a second runnable thread's share of the busy cores, which the cost model does not count;
+     * vetoing the splits of medium steps lost light_shufflenet, YOLOX-nano and Inception that share at load 15-20
+     * (2-4x slower at 2 threads than without the gate, though no slower than at 1).
      */
     int limit(int s, boolean contended) {
         if (measuring()) {
             return 1;
         }
-        return contended || split[s] ? threads : 1;
+        return contended && QUIET_ONLY || split[s] ? threads : 1;
     }
 
     /**
-     * Per measurement, whether the pool counted as contended at the end of any of its inferences: then the machine
-     * is busy, the measured times say little about a quiet one, and until the next measurement nothing is vetoed.
+     * Per measurement with {@link #QUIET_ONLY}, whether the pool counted as contended at the end of any of its
+     * inferences: then nothing is vetoed until the next measurement.
      */
     private boolean contendedWhileMeasuring;
 
@@ -134,7 +141,7 @@ final class SplitChooser {
      */
     void endInference(boolean contended) {
         if (measuring()) {
-            contendedWhileMeasuring |= contended;
+            contendedWhileMeasuring |= contended && QUIET_ONLY;
         }
         inference++;
         if (inference == SAMPLES) {

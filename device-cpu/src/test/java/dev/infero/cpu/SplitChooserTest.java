@@ -57,7 +57,7 @@ class SplitChooserTest {
         assertEquals(1, infer(c, 0));
         assertEquals(2, c.limit(0, false));
         assertEquals(1, c.limit(1, false));
-        assertEquals(2, c.limit(1, true), "nothing is vetoed on a contended pool");
+        assertEquals(SplitChooser.QUIET_ONLY ? 2 : 1, c.limit(1, true));
     }
 
     @Test
@@ -74,7 +74,7 @@ class SplitChooserTest {
     }
 
     @Test
-    void vetoesNothingAfterAMeasurementOnABusyMachine() {
+    void vetoesNothingAfterAMeasurementOnABusyMachineOnlyWhenAskedTo() {
         SplitChooser c = new SplitChooser(BYTES, 2);
         for (int i = 0; i < SplitChooser.WARM_UP + SplitChooser.SAMPLES; i++) {
             boolean measuring = c.measuring();
@@ -86,7 +86,7 @@ class SplitChooserTest {
             c.endInference(measuring && i % 4 == 0);
         }
         for (int s = 0; s < BYTES.length; s++) {
-            assertTrue(c.splits(s), "step " + s);
+            assertEquals(SplitChooser.QUIET_ONLY || s == 0, c.splits(s), "step " + s);
         }
     }
 
