@@ -76,7 +76,7 @@ final class CpuRequest implements ExecutionRequest {
             }
         }
         this.splits = plan.isStatic && pools.threadsPerPool() > 1 && SplitChooser.ENABLED
-                ? new SplitChooser(n, pools.threadsPerPool()) : null;
+                ? SplitChooser.of(plan, pools.threadsPerPool()) : null;
         this.lastRun = slots;
         this.compiledInputShapes = new int[plan.inputSlots.length][];
         for (int i = 0; i < plan.inputSlots.length; i++) {
@@ -126,7 +126,7 @@ final class CpuRequest implements ExecutionRequest {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 if (splits != null) {
-                    splits.endInference();
+                    splits.endInference(pool.contended());
                 }
                 lastRun = slots;
                 lastRunStatic = true;
@@ -173,9 +173,9 @@ final class CpuRequest implements ExecutionRequest {
             }
             SplitChooser chooser = inferShapes ? null : splits;
             if (chooser != null) {
-                pool.limitThreads(chooser.limit(s));
+                pool.limitThreads(chooser.limit(s, pool.contended()));
             }
-            if (stepNanos == null && (chooser == null || !chooser.exploring())) {
+            if (stepNanos == null && (chooser == null || !chooser.measuring())) {
                 run(step, s, in, out, pool, inferShapes);
             } else {
                 long t0 = System.nanoTime();
@@ -184,7 +184,7 @@ final class CpuRequest implements ExecutionRequest {
                 if (stepNanos != null) {
                     stepNanos[s] = t;
                 }
-                if (chooser != null && chooser.exploring()) {
+                if (chooser != null && chooser.measuring()) {
                     chooser.record(s, t);
                 }
             }

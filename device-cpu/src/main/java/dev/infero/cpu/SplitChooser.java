@@ -1,108 +1,170 @@
 package dev.infero.cpu;
 
+import dev.infero.cpu.parallel.WorkerPool;
+
 /**
- * Per step of one request's static plan, whether it may split across the worker pool or runs whole on the calling
- * thread, decided by measuring both. The kernels' own estimate ({@code WorkerPool.threadsFor}: FLOPs and bytes at
- * assumed rates, a fixed hand-off cost) cannot know what a split costs on this machine at this moment: a late worker,
- * a core shared with other processes, an uneven split or data left in the other core's cache. So from time to time a
- * request explores: for {@link #SAMPLES} inferences per side, inferences alternate between every step whole
- * ({@code limit 1}) and every step split as its kernel likes (so load that comes and goes falls on both), and each
- * step's wall time is taken. Then each step keeps the split only where the median split time is below
- * {@link #MARGIN} of the median whole time (a split also spends the other core's time, and the caches' transfer is
- * paid partly by the next step), so 2 threads do not run a step slower than 1. Exploring starts after
- * {@link #WARM_UP} inferences (compiled code) and repeats every {@link #PERIOD}, following a machine whose load
- * changes. Allocation-free; opt-in ({@link #ENABLED}).
+ * Per step of one request's static plan, whether it may split across the worker pool at all, from the step's
+ * measured one-thread time against what a split costs. The kernels' own rule ({@code WorkerPool.threadsFor}) works
+ * from an estimate (FLOPs and bytes at assumed rates) and a fixed hand-off; on small models that estimate is often
+ * several times the real time, and the hand-off leaves out what costs most: the worker reads its half of the input
+ * from the calling core's cache and writes its half of the output into its own, which the next step on the calling
+ * thread reads back. FaceMesh's 25–60 µs layers all ran slower split, and the model ran slower at 2 threads than at 1
+ * (docs/performance.md, "Step split gate").
+ *
+ * <p>So a request measures each step whole: for {@link #SAMPLES} inferences after a warm-up of {@link #WARM_UP}
+ * (and again every {@link #PERIOD}), every step runs on the calling thread alone and its wall time is taken; the
+ * smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
+ * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
+ * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
+ * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
+ * must save clearly more than it costs. {@code -Dinfero.cpu.splitGate=quiet} vetoes nothing while the pool
+ * counts as contended (see {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
+ * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
+ * the second core. Allocation-free.
  */
 final class SplitChooser {
     /**
-     * Whether requests on pools of more than one thread choose per step (see the class comment): off unless
-     * {@code -Dinfero.cpu.adaptiveSplit=true}. On a machine loaded 12-17 on 2 cores it made YOLOX-nano's 2-thread
-     * median 2-3x slower (most splits measured no faster and were dropped, and a process with one runnable thread
-     * gets half the CPU share of one with two) while BlazeFace and FaceMesh moved within the noise
-     * (docs/performance.md, "Step splits"); it needs measuring on an idle machine before it can be the default.
+     * Whether requests on pools of more than one thread gate their steps' splits (the class comment): on unless
+     * {@code -Dinfero.cpu.splitGate=false}, and off when every step is made to split ({@code
+     * -Dinfero.cpu.minTaskMicros=0}, the tests of the multi-threaded paths).
      */
-    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("infero.cpu.adaptiveSplit", "false"));
-    /** Timed runs per side and step in one exploration. */
+    static final boolean ENABLED = !System.getProperty("infero.cpu.splitGate", "true").equals("false")
+            && !WorkerPool.splitsEverything();
+    /**
+     * Whether the gate stands aside while the pool counts as contended ({@code -Dinfero.cpu.splitGate=quiet}; see
+     * {@link #limit}). Off by default: at load 3-5 on 2 cores the pool counts as contended nearly always, and standing
+     * aside left FaceMesh, light_shufflenet, YuNet and our chain models slower at 2 threads than at 1.
+     */
+    static final boolean QUIET_ONLY = System.getProperty("infero.cpu.splitGate", "true").equals("quiet");
+    /** Whole-step samples per step in one measurement. */
     static final int SAMPLES = 8;
-    /** Inferences before the first exploration: the steps' code is compiled by then. */
-    static final int WARM_UP = 32;
-    /** Inferences from one exploration's start to the next. */
-    static final int PERIOD = 512;
-    /** A split is kept when its median time is below this share of the whole step's. */
-    static final double MARGIN = 0.95;
+    /** Inferences before the first measurement: the steps' code is compiled by then. */
+    static final int WARM_UP = 48;
+    /** Inferences from one measurement's start to the next. */
+    static final int PERIOD = 2048;
+    /**
+     * A split's fixed cost in nanoseconds: the claim and the caller's wait for the worker's last task with a polling
+     * worker (1–3 µs measured), and the worker's cold caches for the step's code and weights.
+     * {@code -Dinfero.cpu.splitHandoffMicros} overrides it.
+     */
+    static final long HANDOFF_NANOS = Long.getLong("infero.cpu.splitHandoffMicros", 5) * 1000;
+    /**
+     * The rate at which a split's activations cross between the cores' caches, in bytes per nanosecond: a line the
+     * other core wrote costs 20–40 B/ns more to touch than one in the own core's cache (measured with two threads on
+     * 128 KB–2 MB buffers, docs/performance.md, "Step split gate").
+     */
+    static final long CROSS_CORE_BYTES_PER_NANO = 25;
+    /**
+     * At most this many of a step's activation bytes count as crossing between the caches: larger tensors do not
+     * stay in one core's cache anyway (the measured penalty grew from 6 µs at 128 KB to only 23 µs at 2 MB), so a
+     * step of more than {@code GAIN * (HANDOFF_NANOS + CROSS_CORE_BYTES / CROSS_CORE_BYTES_PER_NANO)}, about 140 µs,
+     * is left to its kernel whatever its size.
+     */
+    static final long CROSS_CORE_BYTES = 1 << 20;
+    /** A step splits only when its one-thread time is this many times the split's cost (break-even is 2). */
+    static final long GAIN = 3;
 
     private final int threads;
-    /** Per step, the samples of the current exploration: {@link #SAMPLES} whole, then {@link #SAMPLES} split. */
-    private final long[][] samples;
-    /** Per step, whether it may split (the last exploration's verdict; true until the first one). */
+    /** Per step, the bytes of its inputs and outputs computed at run time. */
+    private final long[] bytes;
+    /** Per step, the smallest whole time of the current measurement. */
+    private final long[] whole;
+    /** Per step, whether it may split (the last measurement's verdict; true until the first one). */
     private final boolean[] split;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
 
-    SplitChooser(int steps, int threads) {
+    /** A chooser for steps whose activations take {@code bytes[s]} bytes, on pools of {@code threads} threads. */
+    SplitChooser(long[] bytes, int threads) {
         this.threads = threads;
-        this.samples = new long[steps][2 * SAMPLES];
-        this.split = new boolean[steps];
+        this.bytes = bytes.clone();
+        this.whole = new long[bytes.length];
+        this.split = new boolean[bytes.length];
         java.util.Arrays.fill(split, true);
+        java.util.Arrays.fill(whole, Long.MAX_VALUE);
+    }
+
+    /** A chooser for the steps of {@code plan}, their bytes read from the plan's values. */
+    static SplitChooser of(ExecutionPlan plan, int threads) {
+        long[] bytes = new long[plan.steps.size()];
+        for (int s = 0; s < bytes.length; s++) {
+            ExecutionPlan.Entry step = plan.steps.get(s);
+            bytes[s] = activationBytes(plan, step.inputs()) + activationBytes(plan, step.outputs());
+        }
+        return new SplitChooser(bytes, threads);
+    }
+
+    private static long activationBytes(ExecutionPlan plan, int[] slots) {
+        long sum = 0;
+        for (int slot : slots) {
+            if (slot >= 0 && plan.constants[slot] == null && plan.values[slot].shape().isStatic()) {
+                sum += plan.values[slot].type().bytes() * (long) dev.infero.core.types.Shapes.size(
+                        plan.values[slot].shape().toArray());
+            }
+        }
+        return sum;
     }
 
     /** Whether this inference's step times are wanted ({@link #record}). */
-    boolean exploring() {
-        return inference >= 0 && inference < 2 * SAMPLES;
+    boolean measuring() {
+        return inference >= 0 && inference < SAMPLES;
     }
 
-    /** The thread limit for step {@code s} in this inference. */
-    int limit(int s) {
-        if (exploring()) {
-            return splitSide(s) ? threads : 1;
+    /**
+     * The thread limit for step {@code s} in this inference, on a pool that is {@code contended} or not. With
+     * {@link #QUIET_ONLY} nothing is vetoed on a contended pool (other processes want the cores): there a split also
+     * wins the process a second runnable thread's share of the busy cores, which the cost model does not count;
+     * vetoing the splits of medium steps lost light_shufflenet, YOLOX-nano and Inception that share at load 15-20
+     * (2-4x slower at 2 threads than without the gate, though no slower than at 1).
+     */
+    int limit(int s, boolean contended) {
+        if (measuring()) {
+            return 1;
         }
-        return split[s] ? threads : 1;
+        return contended && QUIET_ONLY || split[s] ? threads : 1;
     }
 
-    /** Step {@code s} took {@code nanos} in this (exploring) inference. */
+    /**
+     * Per measurement with {@link #QUIET_ONLY}, whether the pool counted as contended at the end of any of its
+     * inferences: then nothing is vetoed until the next measurement.
+     */
+    private boolean contendedWhileMeasuring;
+
+    /** Step {@code s} took {@code nanos} whole in this (measuring) inference. */
     void record(int s, long nanos) {
-        samples[s][(splitSide(s) ? SAMPLES : 0) + inference / 2] = nanos;
+        whole[s] = Math.min(whole[s], nanos);
     }
 
-    /** The inference is over: on to the next, deciding when an exploration is complete. */
-    void endInference() {
+    /**
+     * The inference is over, on a pool that now counts as {@code contended} or not: on to the next, deciding when a
+     * measurement is complete.
+     */
+    void endInference(boolean contended) {
+        if (measuring()) {
+            contendedWhileMeasuring |= contended && QUIET_ONLY;
+        }
         inference++;
-        if (inference == 2 * SAMPLES) {
+        if (inference == SAMPLES) {
             for (int s = 0; s < split.length; s++) {
-                long whole = median(samples[s], 0);
-                long parts = median(samples[s], SAMPLES);
-                split[s] = parts < MARGIN * whole;
+                split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS);
+                whole[s] = Long.MAX_VALUE;
             }
+            contendedWhileMeasuring = false;
         } else if (inference >= PERIOD) {
             inference = 0;
         }
     }
 
     /**
-     * Whether step {@code s} is split in this exploring inference: every step alike, inferences alternating. (With
-     * neighbouring steps on opposite sides, the worker parked during each whole step on a busy machine, and every split
-     * paid a wake-up that it does not pay among other splits: most splits measured slower and were dropped.)
+     * Whether a step that takes {@code wholeNanos} on one thread over {@code bytes} of activations is worth a split
+     * whose fixed cost is {@code handoffNanos}.
      */
-    private boolean splitSide(int s) {
-        return (inference & 1) != 0;
+    static boolean pays(long wholeNanos, long bytes, long handoffNanos) {
+        return wholeNanos >= GAIN * (handoffNanos + Math.min(bytes, CROSS_CORE_BYTES) / CROSS_CORE_BYTES_PER_NANO);
     }
 
-    /** Whether step {@code s} may split now (for tests and counters). */
+    /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */
     boolean splits(int s) {
         return split[s];
-    }
-
-    /** The lower median of {@link #SAMPLES} values from {@code from}, sorted in place (insertion sort, no allocation). */
-    private static long median(long[] a, int from) {
-        for (int i = from + 1; i < from + SAMPLES; i++) {
-            long v = a[i];
-            int j = i - 1;
-            while (j >= from && a[j] > v) {
-                a[j + 1] = a[j];
-                j--;
-            }
-            a[j + 1] = v;
-        }
-        return a[from + (SAMPLES - 1) / 2];
     }
 }

@@ -6,63 +6,105 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The per-step split decision follows measured times: a split is kept only where it is clearly faster. */
+/** The per-step split gate follows each step's measured one-thread time against the cost of splitting it. */
 class SplitChooserTest {
-    /** Step 0 halves with 2 threads, step 1 gets slower, step 2 gains less than the margin, step 3 cannot split. */
-    private static long time(int step, boolean split, int inference) {
-        long noise = inference % 3 == 0 ? 40 : 0;
-        return noise + switch (step) {
-            case 0 -> split ? 50 : 100;
-            case 1 -> split ? 130 : 100;
-            case 2 -> split ? 95 : 100;
-            default -> 100;
+    /** Bytes of each step's activations: 100 KB for all but step 3 (800 KB). */
+    private static final long[] BYTES = {100_000, 100_000, 100_000, 800_000};
+
+    /**
+     * Whole times: step 0 is long (400 µs), step 1 short (20 µs), step 2 short but once preempted for 2 ms
+     * (the minimum ignores that), step 3 long but moves so many bytes that a split does not pay.
+     */
+    private static long wholeTime(int step, int sample) {
+        return switch (step) {
+            case 0 -> 400_000 + (sample % 3) * 50_000;
+            case 1 -> 20_000 + (sample % 2) * 5_000;
+            case 2 -> sample == 3 ? 2_000_000 : 25_000;
+            default -> 100_000;
         };
     }
 
-    /** Runs one inference as CpuRequest does; returns how many steps ran split. */
-    private static int infer(SplitChooser c, int steps, int inference) {
+    /** Runs one inference as CpuRequest does; returns how many steps were allowed to split. */
+    private static int infer(SplitChooser c, int sample) {
         int splitSteps = 0;
-        for (int s = 0; s < steps; s++) {
-            int limit = c.limit(s);
+        for (int s = 0; s < BYTES.length; s++) {
+            int limit = c.limit(s, false);
             splitSteps += limit > 1 ? 1 : 0;
-            if (c.exploring()) {
-                c.record(s, time(s, limit > 1, inference));
+            if (c.measuring()) {
+                c.record(s, wholeTime(s, sample));
             }
         }
-        c.endInference();
+        c.endInference(false);
         return splitSteps;
     }
 
     @Test
-    void keepsTheSplitOnlyWhereItIsClearlyFaster() {
-        SplitChooser c = new SplitChooser(4, 2);
-        int inference = 0;
-        for (; inference < SplitChooser.WARM_UP; inference++) {
-            assertFalse(c.exploring());
-            assertEquals(4, infer(c, 4, inference), "every step as the kernels decide during the warm-up");
+    void splitsOnlyStepsWhoseOneThreadTimePaysForTheSplit() {
+        SplitChooser c = new SplitChooser(BYTES, 2);
+        for (int i = 0; i < SplitChooser.WARM_UP; i++) {
+            assertFalse(c.measuring());
+            assertEquals(4, infer(c, i), "every step as the kernels decide during the warm-up");
         }
-        for (int i = 0; i < 2 * SplitChooser.SAMPLES; i++, inference++) {
-            assertTrue(c.exploring());
-            assertEquals(inference % 2 == 0 ? 0 : 4, infer(c, 4, inference), "all steps whole, then all split");
+        for (int i = 0; i < SplitChooser.SAMPLES; i++) {
+            assertTrue(c.measuring());
+            assertEquals(0, infer(c, i), "every step whole while measuring");
         }
-        assertFalse(c.exploring());
+        assertFalse(c.measuring());
         assertTrue(c.splits(0));
         assertFalse(c.splits(1));
-        assertFalse(c.splits(2));
-        assertFalse(c.splits(3));
-        assertEquals(1, infer(c, 4, inference++));
-        assertEquals(2, c.limit(0));
-        assertEquals(1, c.limit(1));
+        assertFalse(c.splits(2), "a preempted sample does not make a short step look long");
+        assertFalse(c.splits(3), "its bytes would cross between the cores' caches");
+        assertEquals(1, infer(c, 0));
+        assertEquals(2, c.limit(0, false));
+        assertEquals(1, c.limit(1, false));
+        assertEquals(SplitChooser.QUIET_ONLY ? 2 : 1, c.limit(1, true));
     }
 
     @Test
-    void exploresAgainEveryPeriod() {
-        SplitChooser c = new SplitChooser(1, 2);
-        int explored = 0;
-        for (int i = 0; i < SplitChooser.WARM_UP + 3 * SplitChooser.PERIOD; i++) {
-            explored += c.exploring() ? 1 : 0;
-            infer(c, 1, i);
+    void theRuleWeighsTimeAgainstHandOffAndBytes() {
+        long cost = SplitChooser.HANDOFF_NANOS + 1_000_000 / SplitChooser.CROSS_CORE_BYTES_PER_NANO;
+        long h = SplitChooser.HANDOFF_NANOS;
+        assertTrue(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost - 1, 1_000_000, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * h - 1, 0, h));
+        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, 2 * h));
+        long longest = SplitChooser.GAIN * (SplitChooser.HANDOFF_NANOS
+                + SplitChooser.CROSS_CORE_BYTES / SplitChooser.CROSS_CORE_BYTES_PER_NANO);
+        assertTrue(SplitChooser.pays(longest, 100L << 20, h), "large tensors are left to their kernels");
+    }
+
+    @Test
+    void vetoesNothingAfterAMeasurementOnABusyMachineOnlyWhenAskedTo() {
+        SplitChooser c = new SplitChooser(BYTES, 2);
+        for (int i = 0; i < SplitChooser.WARM_UP + SplitChooser.SAMPLES; i++) {
+            boolean measuring = c.measuring();
+            for (int s = 0; s < BYTES.length; s++) {
+                if (measuring) {
+                    c.record(s, wholeTime(s, i));
+                }
+            }
+            c.endInference(measuring && i % 4 == 0);
         }
-        assertEquals(3 * 2 * SplitChooser.SAMPLES, explored);
+        for (int s = 0; s < BYTES.length; s++) {
+            assertEquals(SplitChooser.QUIET_ONLY || s == 0, c.splits(s), "step " + s);
+        }
+    }
+
+    @Test
+    void measuresAgainEveryPeriod() {
+        SplitChooser c = new SplitChooser(new long[] {0}, 2);
+        int measured = 0;
+        for (int i = 0; i < SplitChooser.WARM_UP + 3 * SplitChooser.PERIOD; i++) {
+            measured += c.measuring() ? 1 : 0;
+            infer1(c);
+        }
+        assertEquals(3 * SplitChooser.SAMPLES, measured);
+    }
+
+    private static void infer1(SplitChooser c) {
+        if (c.measuring()) {
+            c.record(0, 1_000_000);
+        }
+        c.endInference(false);
     }
 }

@@ -140,6 +140,20 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Whether every step is to split, however small ({@code -Dinfero.cpu.minTaskMicros=0}: tests of the splits). */
+    public static boolean splitsEverything() {
+        return MIN_NANOS_PER_THREAD == 0;
+    }
+
+    /**
+     * Whether the pool counts as contended now (another process took a worker's core in the middle of a task, or a
+     * polling worker's yield was slow, within the last {@link #CONTENDED_NANOS}): a split may then cost the caller a
+     * stalled worker's task, not only a claim.
+     */
+    public boolean contended() {
+        return System.nanoTime() - contendedUntil < 0;
+    }
+
     /** Threads that take part in {@link #parallelFor}, the caller included. */
     public int threads() {
         return workers.length + 1;
