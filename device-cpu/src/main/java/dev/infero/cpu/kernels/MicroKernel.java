@@ -217,11 +217,12 @@ public final class MicroKernel {
      * {@link ChannelLaneConv} runs them) on the last K block with post-ops per column: {@code kernels[rows − 1]} the
      * kernels from {@link Fused#byColumn} for MR-row tiles, 2·MR rows (or {@code null}) and, where the layer has one,
      * a joined last panel of 2·MR + 1 or 2 rows; every tile reads scale and bias from the same offsets and the
-     * residual at C's. {@code prefetch} and {@code rows} as for {@link #sweep}.
+     * residual at C's, PReLU's slopes as scale. {@code prefetch} and {@code rows} as for {@link #sweep}.
      */
     void sweepByColumn(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, float[] c,
                        int cc, int ldc, int cStep, GemmKernel[] kernels, float[] scale, int scaleOff,
-                       float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows) {
+                       float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows,
+                       float[] slopes, int slopeOff) {
         GemmKernel two = kernels.length >= 2 * MR ? kernels[2 * MR - 1] : null;
         if (two != null && count > 1) {
             int pairs = count / 2;
@@ -230,12 +231,13 @@ public final class MicroKernel {
                     ? kernels[2 * MR + lastRows - 1] : null;
             if (pairs > (joined != null ? 1 : 0)) {
                 two.run(kc, joined != null ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc,
-                        2 * cStep, NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+                        2 * cStep, NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch, slopes,
+                        slopeOff);
             }
             if (joined != null) {
                 int at = 2 * (pairs - 1);
                 joined.run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0, c, cc + at * cStep, ldc, 0, NR, scale,
-                        scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+                        scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
                 return;
             }
             if (count % 2 == 0) {
@@ -246,7 +248,7 @@ public final class MicroKernel {
             count = 1;
         }
         kernels[MR - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias,
-                biasOff, 0, residual, alpha, beta, prefetch);
+                biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
     }
 
     /** {@link #sweep} of tiles {@code width} &lt; NR columns wide, under opmasks (only when {@link #masksTails}). */
@@ -290,7 +292,7 @@ public final class MicroKernel {
 
     /**
      * The kernels applying {@code post} in registers on the last K block, or {@code null} when these post-ops cannot
-     * run there (int32 sums, codes, PReLU) or the JIT is off.
+     * run there (int32 sums, codes) or the JIT is off.
      */
     public Fused fuse(PostOps post) {
         if (isa == null || !post.jitFusable() || post.isIdentity()) {
@@ -309,6 +311,8 @@ public final class MicroKernel {
         final float[] bias;
         final float alpha;
         final float beta;
+        /** PReLU's slope per output channel, or null. */
+        final float[] slopes;
 
         Fused(MicroKernel micro, PostOps post) {
             this.micro = micro;
@@ -319,6 +323,7 @@ public final class MicroKernel {
             bias = post.jitBias();
             alpha = post.jitAlpha();
             beta = post.jitBeta();
+            slopes = post.jitSlopes();
         }
 
         /** The kernel for the last K block, starting from zero ({@code first}) or from C. */
