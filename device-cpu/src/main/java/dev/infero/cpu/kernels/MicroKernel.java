@@ -292,10 +292,12 @@ public final class MicroKernel {
 
     /**
      * The kernels applying {@code post} in registers on the last K block, or {@code null} when these post-ops cannot
-     * run there (int32 sums, codes) or the JIT is off.
+     * run there (int32 sums, codes) or the JIT is off; PReLU layers also with {@code -Dinfero.jit.prelu=off} (their
+     * post-ops then run in Java after the tiles, for A/B measurements).
      */
     public Fused fuse(PostOps post) {
-        if (isa == null || !post.jitFusable() || post.isIdentity()) {
+        if (isa == null || !post.jitFusable() || post.isIdentity()
+                || post.jitSlopes() != null && Jit.switchedOff("prelu")) {
             return null;
         }
         return new Fused(this, post);
