@@ -23,7 +23,7 @@ import java.util.Random;
  * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
  * plane, output channels, square kernel K, stride S, "same"-style padding K/2), optionally followed by post-ops:
  * {@code +bn} (per-channel scale and bias, a folded BatchNorm), {@code +bias}, {@code +add} (a residual), then one of
- * {@code +relu +clamp +leaky +sigmoid +swish +elu +hswish}. With {@code -Dab=convpost} (any {@code infero.jit.<family>}
+ * {@code +relu +clamp +leaky +prelu +sigmoid +swish +elu +hswish} ({@code +prelu}: random per-channel slopes). With {@code -Dab=convpost} (any {@code infero.jit.<family>}
  * switch, e.g. {@code direct} for the generated direct convolution of few-input-channel layers) each layer runs twice
  * per round, compiled with that family off ("off") and on ("on"), alternated, so the two compare in one JVM. Layers
  * the direct kernel suits take it on the {@code -Dimpl} ISA unless {@code -Dinfero.jit.direct=off}. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.ConvCpuTime
@@ -143,6 +143,7 @@ public final class ConvCpuTime {
                     act = PostOps.Activation.LEAKY_RELU;
                     alpha = 0.1f;
                 }
+                case "prelu" -> act = PostOps.Activation.PRELU;
                 case "sigmoid" -> act = PostOps.Activation.SIGMOID;
                 case "swish" -> {
                     act = PostOps.Activation.SWISH;
@@ -154,10 +155,12 @@ public final class ConvCpuTime {
                 }
                 case "hswish" -> act = PostOps.Activation.HSWISH;
                 default -> throw new IllegalArgumentException("layer " + layer + ": unknown post-op '" + parts[i]
-                        + "' (bn, bias, add, relu, clamp, leaky, sigmoid, swish, elu, hswish)");
+                        + "' (bn, bias, add, relu, clamp, leaky, prelu, sigmoid, swish, elu, hswish)");
             }
         }
-        PostOps post = new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? 0f : alpha, 6f);
+        PostOps post = act == PostOps.Activation.PRELU
+                ? PostOps.withPerChannelSlopes(bias, residual, random(r, channels))
+                : new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? 0f : alpha, 6f);
         return scale == null ? post : post.scaledBy(scale);
     }
 

@@ -56,7 +56,12 @@ public final class GemmKernel extends JitKernel {
         /** {@code v < 0 ? alpha · v : v}. */
         LEAKY_RELU,
         /** {@code v · clamp(v + 3, 0, 6) · (1/6)}. */
-        HSWISH;
+        HSWISH,
+        /**
+         * {@code v < 0 ? slope · v : v} with one slope per output channel (per row, or per column when
+         * {@link Key#byColumn}), read like scale and bias from the call's slopes at {@code slopeOff}.
+         */
+        PRELU;
 
         boolean usesExp() {
             return this == SIGMOID || this == SWISH || this == ELU;
@@ -67,7 +72,7 @@ public final class GemmKernel extends JitKernel {
          * accumulators (see generate), rather than inline with one or two.
          */
         boolean rowWise() {
-            return usesExp() || this == LEAKY_RELU || this == HSWISH;
+            return usesExp() || this == LEAKY_RELU || this == HSWISH || this == PRELU;
         }
     }
 
@@ -204,7 +209,7 @@ public final class GemmKernel extends JitKernel {
 
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
-    private static final int STACK_ARGS = 19;
+    private static final int STACK_ARGS = 21;
     /** The constants table: {@link VectorExp}'s, then 3, 6 and 1/6 for hard swish. */
     private static final int THREE = VectorExp.SIZE, SIX = VectorExp.SIZE + 1, SIXTH = VectorExp.SIZE + 2;
     private static final float[] EXP_CONSTANTS = java.util.Arrays.copyOf(VectorExp.constants(), VectorExp.SIZE + 3);
@@ -219,8 +224,10 @@ public final class GemmKernel extends JitKernel {
     static {
         MemoryLayout[] args = new MemoryLayout[6 + STACK_ARGS];
         for (int i = 0; i < args.length; i++) {
-            // Stack arguments 16 and 17 (SEGMENTS, EXP_TABLE) are addresses, 18 (PREFETCH) a long.
-            args[i] = i < 6 || i == 6 + 16 || i == 6 + 17 ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
+            // Stack arguments 16, 17 and 19 (SEGMENTS, EXP_TABLE, SLOPES) are addresses, 18 and 20 (PREFETCH,
+            // SLOPE_OFF) longs.
+            args[i] = i < 6 || i == 6 + GemmKernel.SEGMENTS || i == 6 + GemmKernel.EXP_TABLE
+                    || i == 6 + GemmKernel.SLOPES ? ValueLayout.ADDRESS : ValueLayout.JAVA_LONG;
         }
         CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(args), Linker.Option.critical(true));
     }
@@ -257,6 +264,18 @@ public final class GemmKernel extends JitKernel {
     public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
                     float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
                     int biasOff, int postStep, float[] residual, float alpha, float beta, int prefetch) {
+        run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, scale, scaleOff, bias, biasOff,
+                postStep, residual, alpha, beta, prefetch, null, 0);
+    }
+
+    /**
+     * As above, with {@link Activation#PRELU}'s slopes read like scale and bias: row r (column j when
+     * {@link Key#byColumn}) of tile t at {@code slopeOff + t·postStep + r} (+ j); ignored for other activations.
+     */
+    public void run(int kc, int count, float[] a, int aOff, int aStep, float[] b, int bOff, int ldb, int bStep,
+                    float[] c, int cOff, int ldc, int cStep, int width, float[] scale, int scaleOff, float[] bias,
+                    int biasOff, int postStep, float[] residual, float alpha, float beta, int prefetch,
+                    float[] slopes, int slopeOff) {
         if (key.segmented) {
             throw new IllegalStateException("a segmented kernel runs with runSegmented");
         }
@@ -289,6 +308,11 @@ public final class GemmKernel extends JitKernel {
             checkRange("bias", bias.length, biasOff, biasOff + last * postStep + perTile);
             bi = bias;
         }
+        float[] sl = NONE;
+        if (key.activation == Activation.PRELU) {
+            checkRange("slopes", slopes.length, slopeOff, slopeOff + last * postStep + perTile);
+            sl = slopes;
+        }
         long mask = width >= 64 ? -1L : (1L << width) - 1;
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
@@ -296,7 +320,8 @@ public final class GemmKernel extends JitKernel {
                     (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS), 4L * prefetch);
+                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS), 4L * prefetch,
+                    MemorySegment.ofArray(sl), (long) slopeOff);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -312,17 +337,27 @@ public final class GemmKernel extends JitKernel {
     public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
                              int bStep, float[] c, int cOff, int ldc, int cStep) {
         runSegmented(segments, count, a, aOff, b, bOff, ldb, bStep, c, cOff, ldc, cStep, null, 0, null, 0, null, 0f,
-                0f);
+                0f, null, 0);
+    }
+
+    /** As below, for activations other than {@link Activation#PRELU}. */
+    public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
+                             int bStep, float[] c, int cOff, int ldc, int cStep, float[] scale, int scaleOff,
+                             float[] bias, int biasOff, float[] residual, float alpha, float beta) {
+        runSegmented(segments, count, a, aOff, b, bOff, ldb, bStep, c, cOff, ldc, cStep, scale, scaleOff, bias,
+                biasOff, residual, alpha, beta, null, 0);
     }
 
     /**
      * As above, with the key's post-ops after the last segment: row r of every tile scaled by {@code scale[scaleOff
      * + r]}, {@code bias[biasOff + r]} added, then {@code residual} read at C's offsets, then the activation
-     * ({@code alpha}, {@code beta} as in {@link #run}).
+     * ({@code alpha}, {@code beta} as in {@link #run}; {@link Activation#PRELU}: row r's slope
+     * {@code slopes[slopeOff + r]}).
      */
     public void runSegmented(Segments segments, int count, float[] a, int aOff, float[] b, int bOff, int ldb,
                              int bStep, float[] c, int cOff, int ldc, int cStep, float[] scale, int scaleOff,
-                             float[] bias, int biasOff, float[] residual, float alpha, float beta) {
+                             float[] bias, int biasOff, float[] residual, float alpha, float beta, float[] slopes,
+                             int slopeOff) {
         if (!key.segmented || ldb != segments.ldb || count < 1 || bStep < 0 || cStep < 0 || aOff < 0 || bOff < 0
                 || segments.twoPanels != (key.panels() == 2)) {
             throw new IllegalArgumentException("segmented GEMM call: count " + count + ", ldb " + ldb + " (segments "
@@ -349,13 +384,19 @@ public final class GemmKernel extends JitKernel {
             checkRange("bias", bias.length, biasOff, biasOff + (long) key.mr);
             bi = bias;
         }
+        float[] sl = NONE;
+        if (key.activation == Activation.PRELU) {
+            checkRange("slopes", slopes.length, slopeOff, slopeOff + (long) key.mr);
+            sl = slopes;
+        }
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
                     MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res),
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, 0L, -1L,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS), 0L);
+                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS), 0L,
+                    MemorySegment.ofArray(sl), (long) slopeOff);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -372,13 +413,13 @@ public final class GemmKernel extends JitKernel {
 
     private static final int A_OFF = 0, B_OFF = 1, C_OFF = 2, KC = 3, LDB = 4, LDC = 5, COUNT = 6, A_STEP = 7,
             B_STEP = 8, C_STEP = 9, SCALE_OFF = 10, BIAS_OFF = 11, POST_STEP = 12, MASK = 13, ALPHA = 14, BETA = 15, SEGMENTS = 16,
-            EXP_TABLE = 17, PREFETCH = 18;
+            EXP_TABLE = 17, PREFETCH = 18, SLOPES = 19, SLOPE_OFF = 20;
 
     /**
      * {@code void f(float* a, float* b, float* c, float* scale, float* bias, float* res, long aOff, long bOff,
      * long cOff, long kc, long ldb, long ldc, long count, long aStep, long bStep, long cStep, long scaleOff,
      * long biasOff, long postStep, long mask, long alphaBits, long betaBits, long* segments, float* expTable,
-     * long prefetchBytes)}.
+     * long prefetchBytes, float* slopes, long slopeOff)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa;
@@ -411,6 +452,13 @@ public final class GemmKernel extends JitKernel {
         as.lea(scale, mem(scale, tmp, 4, 0));
         as.mov(tmp, arg(BIAS_OFF));
         as.lea(bias, mem(bias, tmp, 4, 0));
+        if (key.activation == Activation.PRELU) {
+            // The slopes pointer stays in its stack slot (no register left), at the tile's first slope.
+            as.mov(tmp, arg(SLOPE_OFF));
+            as.mov(k, arg(SLOPES));
+            as.lea(k, mem(k, tmp, 4, 0));
+            as.mov(arg(SLOPES), k);
+        }
         as.mov(ldb, arg(LDB));
         as.shl(ldb, 2);
         as.mov(ldc, arg(LDC));
@@ -544,6 +592,10 @@ public final class GemmKernel extends JitKernel {
             if (expAct) {
                 as.mov(bCur, arg(EXP_TABLE));
             }
+            if (key.activation == Activation.PRELU) {
+                // The tile's slopes through aCur (free after the K loop; the next group sets it again).
+                as.mov(aCur, arg(SLOPES));
+            }
             as.lea(row, mem(c, col * vb));
             if (key.residual) {
                 as.lea(resRow, mem(res, col * vb));
@@ -599,7 +651,19 @@ public final class GemmKernel extends JitKernel {
                 }
                 for (int v = 0; expAct && v < groupVectors; v++) {
                     Vec acc = vec(r * groupVectors + v, bits);
-                    expActivation(as, key.activation, exp, acc, t, evex);
+                    if (key.activation == Activation.PRELU) {
+                        // v < 0 ? v · slope : v, the slope of the row (broadcast) or the column vector.
+                        Mem slope = key.byColumn ? mem(aCur, (col + v) * vb) : mem(aCur, 4 * r);
+                        if (key.byColumn || evex) {
+                            as.vmulps(t[1], acc, key.byColumn ? slope : slope.bcst());
+                        } else {
+                            as.vbroadcastss(t[0], slope);
+                            as.vmulps(t[1], acc, t[0]);
+                        }
+                        negativeBlend(as, evex, acc, t);
+                    } else {
+                        expActivation(as, key.activation, exp, acc, t, evex);
+                    }
                     store(as, key, mem(row, v * vb), acc, col + v + 1);
                 }
                 if (r + 1 < key.mr) {
@@ -616,6 +680,11 @@ public final class GemmKernel extends JitKernel {
         as.add(res, arg(C_STEP));
         as.add(scale, arg(POST_STEP));
         as.add(bias, arg(POST_STEP));
+        if (key.activation == Activation.PRELU) {
+            as.mov(k, arg(SLOPES));
+            as.add(k, arg(POST_STEP));
+            as.mov(arg(SLOPES), k);
+        }
         as.dec(count);
         as.jcc(Assembler.Cond.NE, tile);
         as.vzeroupper();
@@ -631,6 +700,21 @@ public final class GemmKernel extends JitKernel {
             as.vmovups(out.k(k(mask)), acc);
         } else {
             as.vmovups(out, acc);
+        }
+    }
+
+    /**
+     * {@code acc = acc < 0 ? t[1] : acc} (t[1] holding {@code acc · slope}), in t[2] and t[3]: a compare into k7 and
+     * a masked move (AVX-512; the tile's column masks use k1–k4), or a compare and a blend (AVX2).
+     */
+    private static void negativeBlend(Assembler as, boolean evex, Vec acc, Vec[] t) {
+        VectorExp.zero(as, evex, t[2]);
+        if (evex) {
+            as.vcmpps(k(7), acc, t[2], Assembler.CMP_LT_OS);
+            as.vmovups(acc.k(k(7)), t[1]);
+        } else {
+            as.vcmpps(t[3], acc, t[2], Assembler.CMP_LT_OS);
+            as.vblendvps(acc, acc, t[1], t[3]);
         }
     }
 
@@ -654,14 +738,7 @@ public final class GemmKernel extends JitKernel {
                 // v < 0 ? v · alpha : v, as PostOps (a compare, then a masked move or a blend).
                 as.vbroadcastss(t[0], arg(ALPHA));
                 as.vmulps(t[1], acc, t[0]);
-                VectorExp.zero(as, evex, t[2]);
-                if (evex) {
-                    as.vcmpps(k(7), acc, t[2], Assembler.CMP_LT_OS);
-                    as.vmovups(acc.k(k(7)), t[1]);
-                } else {
-                    as.vcmpps(t[3], acc, t[2], Assembler.CMP_LT_OS);
-                    as.vblendvps(acc, acc, t[1], t[3]);
-                }
+                negativeBlend(as, evex, acc, t);
             }
             case HSWISH -> {
                 // v · clamp(v + 3, 0, 6) · (1/6), as PostOps (and the depthwise kernel).

@@ -153,7 +153,7 @@ final class ChannelLaneConv extends TiledConv {
 
     /**
      * With generated code: the post-ops in the registers of the last K block's tiles, per column (the output
-     * channels are the lanes), scale and bias padded to whole weight panels per group; kernels indexed by tile
+     * channels are the lanes), scale, bias and PReLU slopes padded to whole weight panels per group; kernels indexed by tile
      * rows − 1 (MR, 2·MR, and the 2·MR + 1 or 2 rows of a joined last panel where the layer has one). Not with a residual: it is laid out NCHW, the tiles transposed, and copying
      * it into the tiles' layout first is a scalar transpose (one element per store), which measured slower than the
      * vectorised Java pass over the rows just stored (512×7×7→2048 1×1 + BN + add + ReLU, 1 thread: 0.875 → 0.947 ms
@@ -177,7 +177,8 @@ final class ChannelLaneConv extends TiledConv {
                 kernels[2 * MR + lastRows - 1] = fused.byColumn(first, 2 * MR + lastRows);
             }
         }
-        return new Epilogue(kernels, padded(fused.scale), padded(fused.bias), fused.alpha, fused.beta);
+        return new Epilogue(kernels, padded(fused.scale), padded(fused.bias), fused.alpha, fused.beta,
+                padded(fused.slopes));
     }
 
     /** Per-channel values with each group's channels padded to {@code channelPanels · NR} (zeros), or null. */
@@ -292,7 +293,8 @@ final class ChannelLaneConv extends TiledConv {
                 if (last && e != null) {
                     int channel = (grp * channelPanels + panel) * NR;
                     micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
-                            e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0);
+                            e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0,
+                            e.slopes, channel);
                     transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, null, null);
                 } else {
                     micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,

@@ -189,7 +189,7 @@ public final class MicroKernel {
             int joinRows = joinedRows(count, rows);
             panels(plain(first, integerSums, MR, pf), plain(first, integerSums, 2 * MR, pf),
                     joinRows == 0 ? null : plain(first, integerSums, 2 * MR + joinRows, pf), kc, count, pa, ai, aStep,
-                    b, bi, ldb, c, cc, ldc, cStep, null, 0, null, 0, null, 0, 0, prefetch);
+                    b, bi, ldb, c, cc, ldc, cStep, null, 0, null, 0, null, 0, 0, prefetch, null, 0);
             return;
         }
         plain(first, integerSums, mr, pf).run(kc, count, pa, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep,
@@ -201,21 +201,22 @@ public final class MicroKernel {
      * {@link ChannelLaneConv} runs them) on the last K block with post-ops per column: {@code kernels[rows − 1]} the
      * kernels from {@link Fused#byColumn} for MR-row tiles, 2·MR rows (or {@code null}) and, where the layer has one,
      * a joined last panel of 2·MR + 1 or 2 rows; every tile reads scale and bias from the same offsets and the
-     * residual at C's. {@code prefetch} and {@code rows} as for {@link #sweep}.
+     * residual at C's, PReLU's slopes as scale. {@code prefetch} and {@code rows} as for {@link #sweep}.
      */
     void sweepByColumn(int kc, int count, float[] pa, int ai, int aStep, float[] b, int bi, int ldb, float[] c,
                        int cc, int ldc, int cStep, GemmKernel[] kernels, float[] scale, int scaleOff,
-                       float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows) {
+                       float[] bias, int biasOff, float[] residual, float alpha, float beta, int prefetch, int rows,
+                       float[] slopes, int slopeOff) {
         GemmKernel two = kernels.length >= 2 * MR ? kernels[2 * MR - 1] : null;
         if (two != null && count > 1) {
             int joinRows = joinedRows(count, rows);
             panels(kernels[MR - 1], two, joinRows == 0 ? null : kernels[2 * MR + joinRows - 1], kc, count, pa, ai,
                     aStep, b, bi, ldb, c, cc, ldc, cStep, scale, scaleOff, bias, biasOff, residual, alpha, beta,
-                    prefetch);
+                    prefetch, slopes, slopeOff);
             return;
         }
         kernels[MR - 1].run(kc, count, pa, ai, aStep, b, bi, ldb, 0, c, cc, ldc, cStep, NR, scale, scaleOff, bias,
-                biasOff, 0, residual, alpha, beta, prefetch);
+                biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
     }
 
     /**
@@ -236,19 +237,19 @@ public final class MicroKernel {
     private static void panels(GemmKernel one, GemmKernel two, GemmKernel joined, int kc, int count, float[] pa,
                                int ai, int aStep, float[] b, int bi, int ldb, float[] c, int cc, int ldc, int cStep,
                                float[] scale, int scaleOff, float[] bias, int biasOff, float[] residual, float alpha,
-                               float beta, int prefetch) {
+                               float beta, int prefetch, float[] slopes, int slopeOff) {
         int pairs = count / 2;
         if (pairs > (joined != null ? 1 : 0)) {
             two.run(kc, joined != null ? pairs - 1 : pairs, pa, ai, 2 * aStep, b, bi, ldb, 0, c, cc, ldc, 2 * cStep,
-                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
         }
         if (joined != null) {
             int at = 2 * (pairs - 1);
             joined.run(kc, 1, pa, ai + at * aStep, 0, b, bi, ldb, 0, c, cc + at * cStep, ldc, 0, NR, scale, scaleOff,
-                    bias, biasOff, 0, residual, alpha, beta, prefetch);
+                    bias, biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
         } else if (count % 2 == 1) {
             one.run(kc, 1, pa, ai + 2 * pairs * aStep, aStep, b, bi, ldb, 0, c, cc + 2 * pairs * cStep, ldc, cStep,
-                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch);
+                    NR, scale, scaleOff, bias, biasOff, 0, residual, alpha, beta, prefetch, slopes, slopeOff);
         }
     }
 
@@ -293,10 +294,12 @@ public final class MicroKernel {
 
     /**
      * The kernels applying {@code post} in registers on the last K block, or {@code null} when these post-ops cannot
-     * run there (int32 sums, codes, PReLU) or the JIT is off.
+     * run there (int32 sums, codes) or the JIT is off; PReLU layers also with {@code -Dinfero.jit.prelu=off} (their
+     * post-ops then run in Java after the tiles, for A/B measurements).
      */
     public Fused fuse(PostOps post) {
-        if (isa == null || !post.jitFusable() || post.isIdentity()) {
+        if (isa == null || !post.jitFusable() || post.isIdentity()
+                || post.jitSlopes() != null && Jit.switchedOff("prelu")) {
             return null;
         }
         return new Fused(this, post);
@@ -312,6 +315,8 @@ public final class MicroKernel {
         final float[] bias;
         final float alpha;
         final float beta;
+        /** PReLU's slope per output channel, or null. */
+        final float[] slopes;
 
         Fused(MicroKernel micro, PostOps post) {
             this.micro = micro;
@@ -322,6 +327,7 @@ public final class MicroKernel {
             bias = post.jitBias();
             alpha = post.jitAlpha();
             beta = post.jitBeta();
+            slopes = post.jitSlopes();
         }
 
         /** The kernel for the last K block, starting from zero ({@code first}) or from C. */

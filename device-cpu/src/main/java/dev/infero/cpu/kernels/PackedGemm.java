@@ -302,7 +302,7 @@ public final class PackedGemm {
         } else {
             var kernel = f.kernel(tail, first, mr);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, f.scale, channel,
-                    f.bias, channel, postStep, residual, f.alpha, f.beta);
+                    f.bias, channel, postStep, residual, f.alpha, f.beta, 0, f.slopes, channel);
         }
     }
 

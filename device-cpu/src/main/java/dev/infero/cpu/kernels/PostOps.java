@@ -97,7 +97,12 @@ public final class PostOps {
 
     /** Whether {@link MicroKernel}'s generated code can apply these post-ops in registers. */
     boolean jitFusable() {
-        return !integerSums && codes == null && activation != Activation.PRELU;
+        return !integerSums && codes == null;
+    }
+
+    /** PReLU's negative slope per output channel, or null for other activations. */
+    float[] jitSlopes() {
+        return activation == Activation.PRELU ? slopes : null;
     }
 
     float[] jitScale() {
@@ -117,6 +122,7 @@ public final class PostOps {
             case ELU -> dev.infero.cpu.jit.GemmKernel.Activation.ELU;
             case LEAKY_RELU -> dev.infero.cpu.jit.GemmKernel.Activation.LEAKY_RELU;
             case HSWISH -> dev.infero.cpu.jit.GemmKernel.Activation.HSWISH;
+            case PRELU -> dev.infero.cpu.jit.GemmKernel.Activation.PRELU;
             default -> dev.infero.cpu.jit.GemmKernel.Activation.NONE;
         };
     }

@@ -219,7 +219,7 @@ final class ShiftedConv extends TiledConv {
                 kernels[mr - 1] = fused.segmented(mr);
             }
         }
-        return new Epilogue(kernels, fused.scale, fused.bias, fused.alpha, fused.beta);
+        return new Epilogue(kernels, fused.scale, fused.bias, fused.alpha, fused.beta, fused.slopes);
     }
 
     @Override
@@ -291,7 +291,7 @@ final class ShiftedConv extends TiledConv {
                     int channel = grp * cout + panel * PackedGemm.MR;
                     e.kernels[mr - 1].runSegmented(panelSegments[panel], width / PackedGemm.NR, packed, 0, window,
                             b0, ldb, PackedGemm.NR, result, cOff, width, PackedGemm.NR, e.scale, channel, e.bias,
-                            channel, post.hasResidual() ? result : null, e.alpha, e.beta);
+                            channel, post.hasResidual() ? result : null, e.alpha, e.beta, e.slopes, channel);
                 }
             }
             move(s.out, result, width, n, grp, j0, true, e == null ? post : null, s.residual);

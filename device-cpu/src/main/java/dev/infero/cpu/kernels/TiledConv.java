@@ -32,7 +32,7 @@ abstract class TiledConv {
 
     /**
      * Post-ops in registers: the kernels with them in their key (as the strategy indexes them), the per-channel
-     * scale and bias in the layout the kernels read, and the activation's constants. Immutable.
+     * scale, bias and PReLU slopes in the layout the kernels read, and the activation's constants. Immutable.
      */
     static final class Epilogue {
         final GemmKernel[] kernels;
@@ -40,9 +40,11 @@ abstract class TiledConv {
         final float[] bias;
         final float alpha;
         final float beta;
+        final float[] slopes;
 
-        Epilogue(GemmKernel[] kernels, float[] scale, float[] bias, float alpha, float beta) {
+        Epilogue(GemmKernel[] kernels, float[] scale, float[] bias, float alpha, float beta, float[] slopes) {
             this.kernels = kernels;
+            this.slopes = slopes;
             this.scale = scale;
             this.bias = bias;
             this.alpha = alpha;

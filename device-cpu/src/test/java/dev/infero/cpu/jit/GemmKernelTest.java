@@ -36,7 +36,8 @@ class GemmKernelTest {
                 boolean residual = !ints && rnd.nextBoolean();
                 GemmKernel.Activation act = ints ? GemmKernel.Activation.NONE : new GemmKernel.Activation[] {
                     GemmKernel.Activation.NONE, GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP,
-                    GemmKernel.Activation.LEAKY_RELU, GemmKernel.Activation.HSWISH}[rnd.nextInt(5)];
+                    GemmKernel.Activation.LEAKY_RELU, GemmKernel.Activation.HSWISH,
+                    GemmKernel.Activation.PRELU}[rnd.nextInt(6)];
                 boolean masked = isa == Jit.Isa.AVX512 && rnd.nextBoolean();
                 // Scale and bias per column (output channels in the lanes), full width.
                 boolean byColumn = !masked && !ints && rnd.nextInt(3) == 0;
@@ -73,6 +74,9 @@ class GemmKernelTest {
                 float[] bi = values(rnd, channels, false);
                 int scaleOff = rnd.nextInt(2);
                 int biasOff = rnd.nextInt(2);
+                // PReLU: one slope per row (per column by column), read like scale and bias.
+                float[] sl = values(rnd, channels, false);
+                int slopeOff = rnd.nextInt(2);
                 float lo = -0.5f;
                 float hi = 0.7f;
                 float[] expected = c.clone();
@@ -99,7 +103,8 @@ class GemmKernelTest {
                                     if (residual) {
                                         v += res[ci];
                                     }
-                                    v = activate(act, v, lo, hi);
+                                    v = activate(act, v, act == GemmKernel.Activation.PRELU
+                                            ? sl[slopeOff + at] : lo, hi);
                                 }
                             }
                             expected[ci] = v;
@@ -107,7 +112,17 @@ class GemmKernelTest {
                     }
                 }
                 kernel.run(kc, count, a, aOff, aStep, b, bOff, ldb, bStep, c, cOff, ldc, cStep, width, sc, scaleOff,
-                        bi, biasOff, postStep, res, lo, hi, prefetch ? prefetchDistance : 0);
+                        bi, biasOff, postStep, res, lo, hi, prefetch ? prefetchDistance : 0, sl, slopeOff);
+                if (act == GemmKernel.Activation.PRELU) {
+                    // Slopes one element short of the last tile's: refused before the call.
+                    int perTile = byColumn ? nr : mr;
+                    float[] shortSlopes = java.util.Arrays.copyOf(sl, slopeOff + (count - 1) * postStep + perTile - 1);
+                    float[] before = c.clone();
+                    int ps = prefetch ? prefetchDistance : 0;
+                    assertThrows(IndexOutOfBoundsException.class, () -> kernel.run(kc, count, a, aOff, aStep, b, bOff,
+                            ldb, bStep, before, cOff, ldc, cStep, width, sc, scaleOff, bi, biasOff, postStep, res, lo,
+                            hi, ps, shortSlopes, slopeOff));
+                }
                 for (int i = 0; i < c.length; i++) {
                     if (ints) {
                         assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(c[i]),
@@ -273,13 +288,16 @@ class GemmKernelTest {
             boolean residual = post && rnd.nextBoolean();
             GemmKernel.Activation act = post ? new GemmKernel.Activation[] {GemmKernel.Activation.NONE,
                 GemmKernel.Activation.RELU, GemmKernel.Activation.CLAMP, GemmKernel.Activation.LEAKY_RELU,
-                GemmKernel.Activation.HSWISH}[rnd.nextInt(5)] : GemmKernel.Activation.NONE;
+                GemmKernel.Activation.HSWISH, GemmKernel.Activation.PRELU}[rnd.nextInt(6)]
+                : GemmKernel.Activation.NONE;
             GemmKernel kernel = new GemmKernel(KernelCache.shared(), new GemmKernel.Key(isa, PANEL, mr, nr,
                     GemmKernel.Mode.FIRST, scale, bias, residual, act, false, true, false));
             int scaleOff = rnd.nextInt(3);
             int biasOff = rnd.nextInt(3);
             float[] sc = values(rnd, scaleOff + mr, false);
             float[] bi = values(rnd, biasOff + mr, false);
+            int slopeOff = rnd.nextInt(3);
+            float[] sl = values(rnd, slopeOff + mr, false);
             float lo = -0.4f;
             float hi = 0.6f;
             int count = 1 + rnd.nextInt(3);
@@ -302,12 +320,13 @@ class GemmKernelTest {
                         int ci = r * ldc + t * nr + j;
                         float v = Math.fma(sum, scale ? sc[scaleOff + r] : 1f, bias ? bi[biasOff + r] : 0f);
                         v += residual ? res[ci] : 0f;
-                        expected[ci] = activate(act, v, lo, hi);
+                        expected[ci] = activate(act, v, act == GemmKernel.Activation.PRELU ? sl[slopeOff + r] : lo,
+                                hi);
                     }
                 }
             }
             kernel.runSegmented(table, count, a, 0, b, 0, ldb, nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo,
-                    hi);
+                    hi, sl, slopeOff);
             for (int i = 0; i < c.length; i++) {
                 assertEquals(expected[i], c[i], 1e-4f * (1 + Math.abs(expected[i])), "trial " + trial + " at " + i);
             }
@@ -324,6 +343,10 @@ class GemmKernelTest {
             if (scale) {
                 assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb,
                         nr, c, 0, ldc, nr, sc, scaleOff + 1, bi, biasOff, res, lo, hi));
+            }
+            if (act == GemmKernel.Activation.PRELU) {
+                assertThrows(IndexOutOfBoundsException.class, () -> kernel.runSegmented(table, count, a, 0, b, 0, ldb,
+                        nr, c, 0, ldc, nr, sc, scaleOff, bi, biasOff, res, lo, hi, sl, slopeOff + 1));
             }
             if (residual) {
                 float[] shortRes = java.util.Arrays.copyOf(res, (mr - 1) * ldc + (count - 1) * nr + nr - 1);
@@ -355,12 +378,12 @@ class GemmKernelTest {
         }
     }
 
-    /** The activations without exp, as PostOps computes them (lo: clamp's min and leaky ReLU's slope). */
+    /** The activations without exp, as PostOps computes them (lo: clamp's min, leaky ReLU's or PReLU's slope). */
     private static float activate(GemmKernel.Activation act, float v, float lo, float hi) {
         return switch (act) {
             case RELU -> Math.max(v, 0f);
             case CLAMP -> Math.min(Math.max(v, lo), hi);
-            case LEAKY_RELU -> v < 0 ? v * lo : v;
+            case LEAKY_RELU, PRELU -> v < 0 ? v * lo : v;
             case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) * (1f / 6f);
             default -> v;
         };

@@ -216,7 +216,7 @@ class JitConvPropertyTest {
      * The shifted (stride 1 and 2) and channel-lane strategies with every post-op, K deep enough for several K
      * blocks (shifted 540–810, channel lanes 2304–2673, against KC = 256), column, row and channel tails, groups (channels padded per group in the
      * lanes), batch 1–2 and 1–2 threads: the generated tiles applying the post-ops in registers after the last K
-     * block (those the generated code applies; PReLU, and channel-lane layers with a residual, stay in Java) against
+     * block (all, PReLU's per-channel slopes too; channel-lane layers with a residual stay in Java) against
      * the Vector API kernel, whose post-ops run in Java.
      */
     @ParameterizedTest
@@ -246,9 +246,8 @@ class JitConvPropertyTest {
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
             assertEquals(kind == 2 ? "channel_lanes_gemm" : "shifted_gemm", generated.strategy(), g.toString());
-            // Not in registers: PReLU, and a residual on the channel-lane path.
-            boolean inRegisters = act != PostOps.Activation.PRELU && !post.isIdentity()
-                    && !(kind == 2 && post.hasResidual());
+            // Not in registers: a residual on the channel-lane path.
+            boolean inRegisters = !post.isIdentity() && !(kind == 2 && post.hasResidual());
             assertEquals(inRegisters, generated.postOpsInRegisters(), post.describe());
             assertSameOutputs(r, reference, generated, post, 1 + r.nextInt(2), "trial " + trial);
         }
