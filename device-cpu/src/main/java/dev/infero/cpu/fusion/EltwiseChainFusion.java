@@ -133,7 +133,9 @@ final class EltwiseChainFusion {
             shift = new double[] {0};
         }
         double[][] full = widen(scale, shift, channelsLast ? shape[rank - 1] : shape[1]);
-        String described = (residual ? "add+" : "") + "affine" + (actName == null ? "" : "+" + actName);
+        boolean identity = Arrays.stream(full[0]).allMatch(v -> v == 1) && Arrays.stream(full[1]).allMatch(v -> v == 0);
+        String described = String.join("+", java.util.stream.Stream.of(residual ? "add" : null,
+                identity ? null : "affine", actName).filter(java.util.Objects::nonNull).toList());
         var step = new EltwiseChainStep(shape, channelsLast, residual, toFloats(full[0]), toFloats(full[1]), act,
                 described);
         return new Fused(nodes, step, inputs, current);
