@@ -21,8 +21,8 @@ import java.util.Set;
  * BatchNorm, Scale or per-channel Multiply/Add after a residual Add, as pre-activation ResNets and many TensorFlow and
  * Caffe exports have): optionally a residual Add of two tensors of the same shape first, then Multiply, Add or
  * Subtract by a per-channel or scalar constant and BatchNormInference (its {@link BatchNormInference#scaleShift}),
- * then one activation ({@link PostOpPatterns}). The constants compose, in double, into one scale and shift per channel,
- * so the chain runs as one {@link EltwiseChainStep} pass. Each op must be the only reader of the value before it (a
+ * then one activation ({@link PostOpPatterns}). The chain runs as one {@link EltwiseChainStep} pass over memory, each
+ * op rounded as its own step rounds it. Each op must be the only reader of the value before it (a
  * value read elsewhere, or a model output, ends the chain); channels lie along axis 1 or, when the constants say so,
  * along the last axis (NHWC). At least two ops, else the single op's own step runs.
  */
@@ -44,8 +44,8 @@ final class EltwiseChainFusion {
         List<Value> inputs = new ArrayList<>();
         // The channel axis: undecided (-1) until a per-channel constant or a BatchNorm fixes it.
         int axis = -1;
-        double[] scale = null;
-        double[] shift = null;
+        List<EltwiseChainStep.Op> ops = new ArrayList<>();
+        List<float[]> values = new ArrayList<>();
         boolean residual = false;
         if (first.op() instanceof Add && isTensor(first.input(0), shape) && isTensor(first.input(1), shape)
                 && first.input(0) != first.input(1)) {
@@ -81,22 +81,8 @@ final class EltwiseChainFusion {
             Step s = affineStep(next, x, shape, axis);
             if (s != null) {
                 axis = s.axis;
-                int channels = axis < 0 ? 1 : shape[axis];
-                if (scale == null) {
-                    scale = new double[channels];
-                    shift = new double[channels];
-                    Arrays.fill(scale, 1);
-                } else if (scale.length != channels) {
-                    double[][] both = widen(scale, shift, channels);
-                    scale = both[0];
-                    shift = both[1];
-                }
-                for (int c = 0; c < channels; c++) {
-                    double a = s.scale[s.scale.length == 1 ? 0 : c];
-                    double b = s.shift[s.shift.length == 1 ? 0 : c];
-                    scale[c] *= a;
-                    shift[c] = shift[c] * a + b;
-                }
+                ops.addAll(s.ops);
+                values.addAll(s.values);
             } else {
                 PostOps.Activation a = current != null ? PostOpPatterns.activation(next) : null;
                 if (a == null || a == PostOps.Activation.PRELU && axis == rank - 1 && rank != 2) {
@@ -128,26 +114,29 @@ final class EltwiseChainFusion {
             return null;
         }
         boolean channelsLast = axis == rank - 1 && axis != 1;
-        if (scale == null) {
-            scale = new double[] {1};
-            shift = new double[] {0};
+        int channels = channelsLast ? shape[rank - 1] : shape[1];
+        float[][] perChannel = new float[values.size()][];
+        for (int i = 0; i < perChannel.length; i++) {
+            float[] v = values.get(i);
+            perChannel[i] = v.length == channels ? v : new float[channels];
+            if (v.length != channels) {
+                Arrays.fill(perChannel[i], v[0]);
+            }
         }
-        double[][] full = widen(scale, shift, channelsLast ? shape[rank - 1] : shape[1]);
-        boolean identity = Arrays.stream(full[0]).allMatch(v -> v == 1) && Arrays.stream(full[1]).allMatch(v -> v == 0);
         String described = String.join("+", java.util.stream.Stream.of(residual ? "add" : null,
-                identity ? null : "affine", actName).filter(java.util.Objects::nonNull).toList());
-        var step = new EltwiseChainStep(shape, channelsLast, residual, toFloats(full[0]), toFloats(full[1]), act,
-                described);
+                ops.isEmpty() ? null : "affine", actName).filter(java.util.Objects::nonNull).toList());
+        var step = new EltwiseChainStep(shape, channelsLast, residual, ops.toArray(EltwiseChainStep.Op[]::new),
+                perChannel, act, described);
         return new Fused(nodes, step, inputs, current);
     }
 
-    /** One affine op of the chain: its scale and shift (one value or one per channel) and the channel axis. */
-    private record Step(double[] scale, double[] shift, int axis) {
+    /** One op of the chain as the step's ops (a BatchNorm is two), each with one value or one per channel. */
+    private record Step(List<EltwiseChainStep.Op> ops, List<float[]> values, int axis) {
     }
 
     /**
-     * {@code node} as {@code x·scale + shift} on its input {@code x}, with channels along {@code axis} (-1: not yet
-     * fixed), or {@code null}.
+     * {@code node} as the step's ops on its input {@code x}, with channels along {@code axis} (-1: not yet fixed),
+     * or {@code null}.
      */
     private static Step affineStep(Node node, Value x, int[] shape, int axis) {
         int rank = shape.length;
@@ -162,8 +151,10 @@ final class EltwiseChainFusion {
                     return null;
                 }
             }
+            // As the standalone step applies it: the f32 scale, then the f32 shift.
             var affine = bn.scaleShift(p[0], p[1], p[2], p[3]);
-            return new Step(affine.scale(), affine.shift(), 1);
+            return new Step(List.of(EltwiseChainStep.Op.MULTIPLY, EltwiseChainStep.Op.ADD),
+                    List.of(affine.scaleF32(), affine.shiftF32()), 1);
         }
         if (!(node.op() instanceof Add || node.op() instanceof Multiply || node.op() instanceof Subtract)) {
             return null;
@@ -191,17 +182,12 @@ final class EltwiseChainFusion {
         if (v == null) {
             return null;
         }
-        double[] d = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            d[i] = v[i];
-        }
-        double[] zero = new double[1];
-        double[] one = {1};
-        return switch (node.op()) {
-            case Multiply m -> new Step(d, zero, found);
-            case Add a -> new Step(one, d, found);
-            default -> at == 0 ? new Step(one, negate(d), found) : new Step(new double[] {-1}, d, found);
+        var op = switch (node.op()) {
+            case Multiply m -> EltwiseChainStep.Op.MULTIPLY;
+            case Add a -> EltwiseChainStep.Op.ADD;
+            default -> at == 0 ? EltwiseChainStep.Op.SUBTRACT : EltwiseChainStep.Op.SUBTRACT_FROM;
         };
+        return new Step(List.of(op), List.<float[]>of(v), found);
     }
 
     /** The input of a chain's first op that is the tensor (the other one is a constant), or {@code null}. */
@@ -220,32 +206,5 @@ final class EltwiseChainFusion {
     private static boolean isTensor(Value v, int[] shape) {
         return v != null && !v.isKnown() && v.type() == ElementType.F32 && v.shape().isStatic()
                 && Arrays.equals(v.shape().toArray(), shape);
-    }
-
-    private static double[][] widen(double[] scale, double[] shift, int channels) {
-        if (scale.length == channels) {
-            return new double[][] {scale, shift};
-        }
-        double[] s = new double[channels];
-        double[] b = new double[channels];
-        Arrays.fill(s, scale[0]);
-        Arrays.fill(b, shift[0]);
-        return new double[][] {s, b};
-    }
-
-    private static double[] negate(double[] v) {
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = -v[i];
-        }
-        return out;
-    }
-
-    private static float[] toFloats(double[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-        }
-        return out;
     }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The eltwise-chain step computes {@code act((x [+ y])·scale[c] + shift[c])} element by element (one fused
- * multiply-add, then the activation), exactly, however the output is cut into parts (1 to 5, each run as one thread
+ * The eltwise-chain step computes {@code act(((x [+ y])·a[c] + b[c]) - d[c])} then {@code e[c] - v}, each op rounded
+ * in f32 as its own step rounds it, exactly, however the output is cut into parts (1 to 5, each run as one thread
  * would run it), with channels along axis 1 or last.
  */
 class EltwiseChainStepTest {
@@ -22,11 +22,12 @@ class EltwiseChainStepTest {
         int[] shape = java.util.Arrays.stream(dims.split("x")).mapToInt(Integer::parseInt).toArray();
         Random r = new Random(dims.hashCode());
         int channels = channelsLast ? shape[shape.length - 1] : shape[1];
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scale[c] = r.nextFloat() * 2 - 1;
-            shift[c] = r.nextFloat() * 2 - 1;
+        EltwiseChainStep.Op[] ops = EltwiseChainStep.Op.values();
+        float[][] k = new float[ops.length][channels];
+        for (float[] values : k) {
+            for (int c = 0; c < channels; c++) {
+                values[c] = r.nextFloat() * 2 - 1;
+            }
         }
         Tensor x = Tensor.allocate(ElementType.F32, shape);
         Tensor y = Tensor.allocate(ElementType.F32, shape);
@@ -34,13 +35,14 @@ class EltwiseChainStepTest {
             x.floats()[i] = r.nextFloat() * 4 - 2;
             y.floats()[i] = r.nextFloat() * 4 - 2;
         }
-        var step = new EltwiseChainStep(shape, channelsLast, residual, scale, shift,
+        var step = new EltwiseChainStep(shape, channelsLast, residual, ops, k,
                 new PostOps(null, false, PostOps.Activation.CLAMP, -0.5f, 1f), "affine+clamp");
         int planeSize = channelsLast ? 1 : dev.infero.core.types.Shapes.product(shape, 2, shape.length);
         float[] expected = new float[x.size()];
         for (int i = 0; i < expected.length; i++) {
             int c = channelsLast ? i % channels : i / planeSize % channels;
-            float v = Math.fma(x.floats()[i] + (residual ? y.floats()[i] : 0f), scale[c], shift[c]);
+            float v = residual ? x.floats()[i] + y.floats()[i] : x.floats()[i];
+            v = k[3][c] - ((v * k[0][c] + k[1][c]) - k[2][c]);
             expected[i] = Math.min(Math.max(v, -0.5f), 1f);
         }
         Tensor[] in = residual ? new Tensor[] {x, y} : new Tensor[] {x};
