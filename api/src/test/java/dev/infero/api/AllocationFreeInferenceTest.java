@@ -154,6 +154,44 @@ class AllocationFreeInferenceTest {
         assertEquals("bytes per inference: 0", measureInFreshJvm(classifierParts(1)));
     }
 
+    /**
+     * Pre-activation blocks: a standalone BatchNormalization → ReLU after a convolution's residual Add, and a residual
+     * Add of two computed tensors → per-channel Mul → Add → Clip, each one eltwise-chain step; the input is wide
+     * enough that the chain's loops are compiled by C2 within the warm-up.
+     */
+    private Path preActivationChains() {
+        Random r = new Random(6);
+        Path file = dir.resolve("chains.onnx");
+        Tensor var = RandomData.tensor(r, 16);
+        for (int c = 0; c < 16; c++) {
+            var.floats()[c] = Math.abs(var.floats()[c]) + 0.5f;
+        }
+        OnnxModelBuilder b = new OnnxModelBuilder("chains", 17)
+                .input("x", ElementType.F32, 1, 16, 40, 40)
+                .initializer("w", RandomData.tensor(r, 16, 16, 3, 3))
+                .initializer("gamma", RandomData.tensor(r, 16)).initializer("beta", RandomData.tensor(r, 16))
+                .initializer("mean", RandomData.tensor(r, 16)).initializer("var", var)
+                .initializer("s", RandomData.tensor(r, 1, 16, 1, 1)).initializer("t", RandomData.tensor(r, 1, 16, 1, 1))
+                .initializer("lo", Tensor.of(new float[] {-1f})).initializer("hi", Tensor.of(new float[] {1f}))
+                .output("y", ElementType.F32).output("z", ElementType.F32);
+        b.node("Conv", "conv").inputs("x", "w").outputs("c").attr("pads", 1, 1, 1, 1);
+        b.node("Add", "residual").inputs("c", "x").outputs("sum");
+        b.node("BatchNormalization", "bn").inputs("sum", "gamma", "beta", "mean", "var").outputs("bn");
+        b.node("Relu", "r").inputs("bn").outputs("y");
+        b.node("Sigmoid", "sig").inputs("x").outputs("p");
+        b.node("Add", "residual2").inputs("p", "sum").outputs("sum2");
+        b.node("Mul", "scale").inputs("sum2", "s").outputs("m");
+        b.node("Add", "shift").inputs("m", "t").outputs("a");
+        b.node("Clip", "clip").inputs("a", "lo", "hi").outputs("z");
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void eltwiseChainsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(preActivationChains()));
+    }
+
     /** Softmax over channels, a mean over channels and a global average pooling (classifier heads, attention maps). */
     private Path reductionsAndSoftmax() {
         Path file = dir.resolve("reductions.onnx");

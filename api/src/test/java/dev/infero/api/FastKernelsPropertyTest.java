@@ -224,7 +224,7 @@ class FastKernelsPropertyTest {
             b.node("Add", "shift").inputs("scaled", "q").outputs("shifted");
             b.node("Add", "twice").inputs("shifted", "x").outputs("sum");
             b.node("Relu", "relu").inputs("sum").outputs("y");
-        }, "eltwise_relu");
+        }, "eltwise_chain_"); // Mul → Add, then Add → ReLU: two eltwise-chain steps
     }
 
     /**

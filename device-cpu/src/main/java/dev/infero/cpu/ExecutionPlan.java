@@ -33,7 +33,7 @@ import java.util.Set;
  * A graph flattened for execution: every value gets a slot, values known at build time are fixed tensors, and the
  * remaining nodes become steps in topological order. Two step lists exist: {@link #steps}, where kernels were chosen
  * for the compiled shapes and chains such as Convolution → BatchNormInference → Add → ReLU, MatMul → Add or
- * Reshape → Transpose → Reshape run as one fused step (on integer codes when an INT8 model's FakeQuantize and INT8
+ * Reshape → Transpose → Reshape, or a standalone Add → BatchNormInference → Multiply → Add → ReLU, run as one fused step (on integer codes when an INT8 model's FakeQuantize and INT8
  * weights allow; see {@code cpu.fusion}), and {@link #referenceSteps}, one
  * reference step per node, used when a run's shapes differ from the compiled ones.
  * Immutable and shared by all requests.
