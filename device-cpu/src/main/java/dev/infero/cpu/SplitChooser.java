@@ -51,18 +51,25 @@ final class SplitChooser {
     /**
      * The rate at which a split's activations cross between the cores' caches, in bytes per nanosecond: a line the
      * other core wrote costs 20–40 B/ns more to touch than one in the own core's cache (measured with two threads on
-     * 128 KB–2 MB buffers, docs/performance.md, "Step split gate").
+     * 128 KB–2 MB buffers under load, docs/performance.md, "Step split gate"); 50, with {@link #GAIN} 2, measured best
+     * on an idle machine (YOLOX-nano and YuNet keep their 2-thread gain, FaceMesh no slower at 2 threads than at 1).
+     * {@code -Dinfero.cpu.crossCoreBytesPerNano} overrides it.
      */
-    static final long CROSS_CORE_BYTES_PER_NANO = 25;
+    static final long CROSS_CORE_BYTES_PER_NANO = Long.getLong("infero.cpu.crossCoreBytesPerNano", 50);
     /**
      * At most this many of a step's activation bytes count as crossing between the caches: larger tensors do not
      * stay in one core's cache anyway (the measured penalty grew from 6 µs at 128 KB to only 23 µs at 2 MB), so a
-     * step of more than {@code GAIN * (HANDOFF_NANOS + CROSS_CORE_BYTES / CROSS_CORE_BYTES_PER_NANO)}, about 140 µs,
-     * is left to its kernel whatever its size.
+     * step of more than {@code GAIN * (HANDOFF_NANOS + CROSS_CORE_BYTES / CROSS_CORE_BYTES_PER_NANO)}
+     * is left to its kernel whatever its size (about 50 µs with the defaults).
      */
     static final long CROSS_CORE_BYTES = 1 << 20;
-    /** A step splits only when its one-thread time is this many times the split's cost (break-even is 2). */
-    static final long GAIN = 3;
+    /**
+     * A step splits only when its one-thread time is this many times the split's cost (break-even is 2: two threads
+     * save at most half); {@code -Dinfero.cpu.splitGain} overrides it. 3 (the first default) kept YOLOX-nano's and
+     * YuNet's medium layers whole: at 2 threads 10.05 instead of 8.24 ms and 1.79 instead of 1.48 ms on an idle
+     * machine (docs/performance.md, "Step split gate").
+     */
+    static final double GAIN = Double.parseDouble(System.getProperty("infero.cpu.splitGain", "2"));
 
     private final int threads;
     /** Per step, the bytes of its inputs and outputs computed at run time. */

@@ -12,15 +12,16 @@ class SplitChooserTest {
     private static final long[] BYTES = {100_000, 100_000, 100_000, 800_000};
 
     /**
-     * Whole times: step 0 is long (400 µs), step 1 short (20 µs), step 2 short but once preempted for 2 ms
-     * (the minimum ignores that), step 3 long but moves so many bytes that a split does not pay.
+     * Whole times: step 0 is long (400 µs), step 1 short (just below what pays for its split), step 2 short but once
+     * preempted for 2 ms (the minimum ignores that), step 3 longer but moves so many bytes that a split does not pay.
      */
     private static long wholeTime(int step, int sample) {
         return switch (step) {
             case 0 -> 400_000 + (sample % 3) * 50_000;
-            case 1 -> 20_000 + (sample % 2) * 5_000;
-            case 2 -> sample == 3 ? 2_000_000 : 25_000;
-            default -> 100_000;
+            // Steps 1-3 just below what pays for their split (the rule's constants), step 2 once preempted.
+            case 1 -> below(BYTES[1]) + (sample % 2) * 5_000;
+            case 2 -> sample == 3 ? 2_000_000 : below(BYTES[2]);
+            default -> below(BYTES[3]);
         };
     }
 
@@ -64,11 +65,11 @@ class SplitChooserTest {
     void theRuleWeighsTimeAgainstHandOffAndBytes() {
         long cost = SplitChooser.HANDOFF_NANOS + 1_000_000 / SplitChooser.CROSS_CORE_BYTES_PER_NANO;
         long h = SplitChooser.HANDOFF_NANOS;
-        assertTrue(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, h));
-        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost - 1, 1_000_000, h));
-        assertFalse(SplitChooser.pays(SplitChooser.GAIN * h - 1, 0, h));
-        assertFalse(SplitChooser.pays(SplitChooser.GAIN * cost, 1_000_000, 2 * h));
-        long longest = SplitChooser.GAIN * (SplitChooser.HANDOFF_NANOS
+        assertTrue(SplitChooser.pays(times(cost), 1_000_000, h));
+        assertFalse(SplitChooser.pays(times(cost) - 1, 1_000_000, h));
+        assertFalse(SplitChooser.pays(times(h) - 1, 0, h));
+        assertFalse(SplitChooser.pays(times(cost), 1_000_000, 2 * h));
+        long longest = times(SplitChooser.HANDOFF_NANOS
                 + SplitChooser.CROSS_CORE_BYTES / SplitChooser.CROSS_CORE_BYTES_PER_NANO);
         assertTrue(SplitChooser.pays(longest, 100L << 20, h), "large tensors are left to their kernels");
     }
@@ -106,5 +107,16 @@ class SplitChooserTest {
             c.record(0, 1_000_000);
         }
         c.endInference(false);
+    }
+
+    /** The least whole time that pays for a split costing {@code cost} ns. */
+    private static long times(long cost) {
+        return (long) Math.ceil(SplitChooser.GAIN * cost);
+    }
+
+    /** 90 % of the least whole time that pays for splitting a step over {@code bytes} of activations. */
+    private static long below(long bytes) {
+        return times(SplitChooser.HANDOFF_NANOS + Math.min(bytes, SplitChooser.CROSS_CORE_BYTES)
+                / SplitChooser.CROSS_CORE_BYTES_PER_NANO) * 9 / 10;
     }
 }
