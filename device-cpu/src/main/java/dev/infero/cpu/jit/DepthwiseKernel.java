@@ -59,13 +59,12 @@ public final class DepthwiseKernel extends JitKernel {
     /** Floats per channel in the constants table. */
     public static final int TABLE = 32;
     /**
-     * Table entries: scale, bias, alpha (clamp min, negative slope), beta (clamp max), 3, 6, 1/6, 0, AVX2 tail mask
-     * (8 floats), then the input's and the output's quantizer (4 floats each: multiplier, offset, highest level bits,
-     * rounding constant plus zero point; written by the caller, see {@link Fill#quantize} and {@link Key#codesOut})
-     * and the rounding constant 1.5·2^23 (also the lowest level's bits).
+     * Table entries: the post-op constants ({@link PostOpEmitter#ENTRIES} of them: scale, bias, alpha, beta, 3, 6,
+     * 1/6, 0), the AVX2 tail mask (8 floats), then the input's and the output's quantizer (4 floats each: multiplier,
+     * offset, highest level bits, rounding constant plus zero point; written by the caller, see {@link Fill#quantize}
+     * and {@link Key#codesOut}) and the rounding constant 1.5·2^23 (also the lowest level's bits).
      */
-    public static final int T_SCALE = 0, T_BIAS = 1, T_ALPHA = 2, T_BETA = 3, T_THREE = 4, T_SIX = 5, T_SIXTH = 6,
-            T_ZERO = 7, T_MASK = 8, T_IN_Q = 16, T_OUT_Q = 20, T_ROUND = 24;
+    public static final int T_MASK = PostOpEmitter.ENTRIES, T_IN_Q = 16, T_OUT_Q = 20, T_ROUND = 24;
     /** Offsets inside a quantizer's four entries. */
     private static final int Q_INVERSE = 0, Q_OFFSET = 1, Q_HIGHEST = 2, Q_ROUND_ZERO = 3;
     /** Adding and subtracting 1.5·2^23 rounds to the nearest integer (the quantizers' rounding constant). */
@@ -263,14 +262,7 @@ public final class DepthwiseKernel extends JitKernel {
 
     /** The table entries for one channel (the AVX2 tail mask included). */
     public void fillTable(float[] table, int off, float scale, float bias, float alpha, float beta) {
-        table[off + T_SCALE] = scale;
-        table[off + T_BIAS] = bias;
-        table[off + T_ALPHA] = alpha;
-        table[off + T_BETA] = beta;
-        table[off + T_THREE] = 3f;
-        table[off + T_SIX] = 6f;
-        table[off + T_SIXTH] = 1f / 6f;
-        table[off + T_ZERO] = 0f;
+        PostOpEmitter.fill(table, off, scale, bias, alpha, beta);
         table[off + T_ROUND] = ROUND;
         int tail = key.outW() % isa.lanes();
         for (int i = 0; i < 8; i++) {
@@ -726,110 +718,27 @@ public final class DepthwiseKernel extends JitKernel {
         Vec t0 = p.temp(0);
         Vec t1 = p.temp(1);
         Vec t2 = p.temp(2);
-        VectorExp exp = new VectorExp(CONSTS_REG, EXP, evex);
+        PostOpEmitter post = new PostOpEmitter(evex, i -> mem(TBL, 4 * i), new VectorExp(CONSTS_REG, EXP, evex), k(2));
+        Mem avx2Mask = mem(TBL, 4 * T_MASK);
         for (int r = 0; r < rows; r++) {
             for (int x = 0; x < cols; x++) {
                 Vec acc = p.acc(r, x);
                 boolean masked = maskLast && x == cols - 1;
                 int off = 4 * r * key.outW() + x * vb;
-                if (key.scale() && key.bias()) {
-                    as.vbroadcastss(t0, mem(TBL, 4 * T_SCALE));
-                    as.vfmadd213ps(acc, t0, constant(as, evex, T_BIAS, t1));
-                } else if (key.scale()) {
-                    as.vmulps(acc, acc, constant(as, evex, T_SCALE, t0));
-                } else if (key.bias()) {
-                    as.vaddps(acc, acc, constant(as, evex, T_BIAS, t0));
-                }
-                if (key.residual()) {
-                    if (!masked) {
-                        as.vaddps(acc, acc, mem(R_CUR, off));
-                    } else if (evex) {
-                        as.vmovups(t0.k(k(1)).z(), mem(R_CUR, off));
-                        as.vaddps(acc, acc, t0);
-                    } else {
-                        as.vmovups(t2, mem(TBL, 4 * T_MASK));
-                        as.vmaskmovps(t0, t2, mem(R_CUR, off));
-                        as.vaddps(acc, acc, t0);
-                    }
-                }
-                switch (key.activation()) {
-                    case NONE -> { }
-                    case RELU -> {
-                        // Integer max on the float bits, as FastMinMax.relu: any clear sign bit wins over 0.
-                        zero(as, evex, t0);
-                        as.vpmaxsd(acc, acc, t0);
-                    }
-                    case CLAMP -> {
-                        // Operand order keeps a NaN, as FastMinMax.clamp.
-                        as.vbroadcastss(t0, mem(TBL, 4 * T_ALPHA));
-                        as.vmaxps(acc, t0, acc);
-                        as.vbroadcastss(t0, mem(TBL, 4 * T_BETA));
-                        as.vminps(acc, t0, acc);
-                    }
-                    case PRELU -> {
-                        // v < 0 ? v · slope : v, as PostOps.
-                        as.vmulps(t0, acc, constant(as, evex, T_ALPHA, t0));
-                        whereNegative(as, evex, acc, t0, t1);
-                    }
-                    case HSWISH -> {
-                        // v · clamp(v + 3, 0, 6) · (1/6), as PostOps.
-                        as.vaddps(t0, acc, constant(as, evex, T_THREE, t1));
-                        zero(as, evex, t1);
-                        as.vmaxps(t0, t1, t0);
-                        as.vbroadcastss(t1, mem(TBL, 4 * T_SIX));
-                        as.vminps(t0, t1, t0);
-                        as.vmulps(acc, acc, t0);
-                        as.vmulps(acc, acc, constant(as, evex, T_SIXTH, t1));
-                    }
-                    case SIGMOID -> exp.sigmoid(as, acc, t0, t1, t2);
-                    case SWISH -> exp.swish(as, acc, constant(as, evex, T_ALPHA, t0), p.temp(3), t0, t1, t2);
-                    case ELU -> exp.elu(as, acc, tmp -> constant(as, evex, T_ALPHA, tmp), k(2), t0, t1, t2,
-                            p.temp(3));
-                }
+                post.apply(as, acc, key.scale(), key.bias(), key.residual() ? mem(R_CUR, off) : null,
+                        key.activation(), masked, avx2Mask, t0, t1, t2, p.temp(3));
                 if (key.codesOut()) {
                     // The output quantizer's codes, as ActivationQuantizer.quantize (see quantizeFilled).
                     as.vbroadcastss(t0, mem(TBL, 4 * (T_OUT_Q + Q_INVERSE)));
-                    as.vfmadd213ps(acc, t0, constant(as, evex, T_OUT_Q + Q_OFFSET, t1));
-                    Operand round = constant(as, evex, T_ROUND, t0);
+                    as.vfmadd213ps(acc, t0, post.constant(as, T_OUT_Q + Q_OFFSET, t1));
+                    Operand round = post.constant(as, T_ROUND, t0);
                     as.vaddps(acc, acc, round);
                     as.vpmaxsd(acc, acc, round);
-                    as.vpminsd(acc, acc, constant(as, evex, T_OUT_Q + Q_HIGHEST, t1));
-                    as.vsubps(acc, acc, constant(as, evex, T_OUT_Q + Q_ROUND_ZERO, t1));
+                    as.vpminsd(acc, acc, post.constant(as, T_OUT_Q + Q_HIGHEST, t1));
+                    as.vsubps(acc, acc, post.constant(as, T_OUT_Q + Q_ROUND_ZERO, t1));
                 }
-                if (!masked) {
-                    as.vmovups(mem(O_CUR, off), acc);
-                } else if (evex) {
-                    as.vmovups(mem(O_CUR, off).k(k(1)), acc);
-                } else {
-                    as.vmovups(t2, mem(TBL, 4 * T_MASK));
-                    as.vmaskmovps(mem(O_CUR, off), t2, acc);
-                }
+                post.store(as, mem(O_CUR, off), acc, masked, avx2Mask, t2);
             }
         }
-    }
-
-    /** Table entry {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
-    private static Operand constant(Assembler as, boolean evex, int i, Vec tmp) {
-        if (evex) {
-            return mem(TBL, 4 * i).bcst();
-        }
-        as.vbroadcastss(tmp, mem(TBL, 4 * i));
-        return tmp;
-    }
-
-    /** {@code acc = acc < 0 ? value : acc} lane by lane (a compare then a masked move, or a blend on AVX2). */
-    private static void whereNegative(Assembler as, boolean evex, Vec acc, Vec value, Vec tmp) {
-        if (evex) {
-            as.vcmpps(k(2), acc, mem(TBL, 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
-            as.vmovups(acc.k(k(2)), value);
-        } else {
-            zero(as, false, tmp);
-            as.vcmpps(tmp, acc, tmp, Assembler.CMP_LT_OS);
-            as.vblendvps(acc, acc, value, tmp);
-        }
-    }
-
-    private static void zero(Assembler as, boolean evex, Vec r) {
-        VectorExp.zero(as, evex, r);
     }
 }

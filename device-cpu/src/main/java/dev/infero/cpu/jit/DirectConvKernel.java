@@ -34,11 +34,8 @@ import java.lang.invoke.MethodHandle;
  * floats of post-op constants per channel of the block ({@link #pack}).
  */
 public final class DirectConvKernel extends JitKernel {
-    /** Floats of post-op constants per output channel after each block's weights. */
-    public static final int TABLE = 8;
-    /** Table entries: scale, bias, alpha (clamp min, negative slope, ELU alpha, swish beta), beta (clamp max), 3, 6, 1/6, 0. */
-    static final int T_SCALE = 0, T_BIAS = 1, T_ALPHA = 2, T_BETA = 3, T_THREE = 4, T_SIX = 5, T_SIXTH = 6,
-            T_ZERO = 7;
+    /** Floats of post-op constants per output channel after each block's weights ({@link PostOpEmitter#fill}). */
+    public static final int TABLE = PostOpEmitter.ENTRIES;
     /** Largest kernel side. */
     public static final int MAX_KERNEL = 7;
 
@@ -110,16 +107,9 @@ public final class DirectConvKernel extends JitKernel {
                 for (int i = 0; i < k; i++) {
                     p[base + i * w + o] = weights[(b0 + o) * k + i];
                 }
-                int t = base + k * w + o * TABLE;
                 int c = b0 + o;
-                p[t + T_SCALE] = scale == null ? 1f : scale[c];
-                p[t + T_BIAS] = bias == null ? 0f : bias[c];
-                p[t + T_ALPHA] = alpha == null ? alpha0 : alpha[c];
-                p[t + T_BETA] = beta;
-                p[t + T_THREE] = 3f;
-                p[t + T_SIX] = 6f;
-                p[t + T_SIXTH] = 1f / 6f;
-                p[t + T_ZERO] = 0f;
+                PostOpEmitter.fill(p, base + k * w + o * TABLE, scale == null ? 1f : scale[c],
+                        bias == null ? 0f : bias[c], alpha == null ? alpha0 : alpha[c], beta);
             }
         }
         return p;
@@ -434,82 +424,18 @@ public final class DirectConvKernel extends JitKernel {
             as.mov(TMP, (1L << lastLanes) - 1);
             as.kmovw(k(1), TMP);
         }
+        Mem avx2Mask = avx2Mask(0, lastLanes);
         for (int o = 0; o < ob; o++) {
             int tbl = table + 4 * TABLE * o;
+            PostOpEmitter post = new PostOpEmitter(evex, i -> mem(W_BLK, tbl + 4 * i), exp, k(2));
             for (int x = 0; x < xv; x++) {
                 Vec acc = p.acc(o, x);
                 boolean masked = lastLanes != 0 && lastLanes < lanes && x == xv - 1;
                 Mem outAt = mem(O_BLK, X_OFF, 1, 4 * o * key.outPlane() + x * vb);
                 Mem resAt = mem(R_BLK, X_OFF, 1, 4 * o * key.outPlane() + x * vb);
-                if (key.scale() && key.bias()) {
-                    as.vbroadcastss(t0, mem(W_BLK, tbl + 4 * T_SCALE));
-                    as.vfmadd213ps(acc, t0, constant(as, evex, tbl + 4 * T_BIAS, t1));
-                } else if (key.scale()) {
-                    as.vmulps(acc, acc, constant(as, evex, tbl + 4 * T_SCALE, t0));
-                } else if (key.bias()) {
-                    as.vaddps(acc, acc, constant(as, evex, tbl + 4 * T_BIAS, t0));
-                }
-                if (key.residual()) {
-                    if (!masked) {
-                        as.vaddps(acc, acc, resAt);
-                    } else if (evex) {
-                        as.vmovups(t0.k(k(1)).z(), resAt);
-                        as.vaddps(acc, acc, t0);
-                    } else {
-                        as.vmovups(t2, avx2Mask(0, lastLanes));
-                        as.vmaskmovps(t0, t2, resAt);
-                        as.vaddps(acc, acc, t0);
-                    }
-                }
-                switch (key.activation()) {
-                    case NONE -> { }
-                    case RELU -> {
-                        // Integer max on the float bits, as FastMinMax.relu: any clear sign bit wins over 0.
-                        VectorExp.zero(as, evex, t0);
-                        as.vpmaxsd(acc, acc, t0);
-                    }
-                    case CLAMP -> {
-                        // Operand order keeps a NaN, as FastMinMax.clamp.
-                        as.vbroadcastss(t0, mem(W_BLK, tbl + 4 * T_ALPHA));
-                        as.vmaxps(acc, t0, acc);
-                        as.vbroadcastss(t0, mem(W_BLK, tbl + 4 * T_BETA));
-                        as.vminps(acc, t0, acc);
-                    }
-                    case PRELU -> {
-                        // v < 0 ? v · slope : v, as PostOps.
-                        as.vmulps(t0, acc, constant(as, evex, tbl + 4 * T_ALPHA, t0));
-                        if (evex) {
-                            as.vcmpps(k(2), acc, mem(W_BLK, tbl + 4 * T_ZERO).bcst(), Assembler.CMP_LT_OS);
-                            as.vmovups(acc.k(k(2)), t0);
-                        } else {
-                            VectorExp.zero(as, false, t1);
-                            as.vcmpps(t1, acc, t1, Assembler.CMP_LT_OS);
-                            as.vblendvps(acc, acc, t0, t1);
-                        }
-                    }
-                    case HSWISH -> {
-                        // v · clamp(v + 3, 0, 6) · (1/6), as PostOps.
-                        as.vaddps(t0, acc, constant(as, evex, tbl + 4 * T_THREE, t1));
-                        VectorExp.zero(as, evex, t1);
-                        as.vmaxps(t0, t1, t0);
-                        as.vbroadcastss(t1, mem(W_BLK, tbl + 4 * T_SIX));
-                        as.vminps(t0, t1, t0);
-                        as.vmulps(acc, acc, t0);
-                        as.vmulps(acc, acc, constant(as, evex, tbl + 4 * T_SIXTH, t1));
-                    }
-                    case SIGMOID -> exp.sigmoid(as, acc, t0, t1, t2);
-                    case SWISH -> exp.swish(as, acc, constant(as, evex, tbl + 4 * T_ALPHA, t0), t3, t0, t1, t2);
-                    case ELU -> exp.elu(as, acc, tmp -> constant(as, evex, tbl + 4 * T_ALPHA, tmp), k(2), t0, t1,
-                            t2, t3);
-                }
-                if (!masked) {
-                    as.vmovups(outAt, acc);
-                } else if (evex) {
-                    as.vmovups(outAt.k(k(1)), acc);
-                } else {
-                    as.vmovups(t2, avx2Mask(0, lastLanes));
-                    as.vmaskmovps(outAt, t2, acc);
-                }
+                post.apply(as, acc, key.scale(), key.bias(), key.residual() ? resAt : null, key.activation(), masked,
+                        avx2Mask, t0, t1, t2, t3);
+                post.store(as, outAt, acc, masked, avx2Mask, t2);
             }
         }
     }
@@ -591,14 +517,5 @@ public final class DirectConvKernel extends JitKernel {
     /** The AVX2 mask of lanes [lo, hi) in the constants. */
     private static Mem avx2Mask(int lo, int hi) {
         return mem(CONSTS_REG, 4 * (16 + 8 * (lo * 9 + hi)));
-    }
-
-    /** Byte {@code disp} of the block's table as a broadcast source: inside the instruction (EVEX) or via {@code tmp}. */
-    private static Operand constant(Assembler as, boolean evex, int disp, Vec tmp) {
-        if (evex) {
-            return mem(W_BLK, disp).bcst();
-        }
-        as.vbroadcastss(tmp, mem(W_BLK, disp));
-        return tmp;
     }
 }

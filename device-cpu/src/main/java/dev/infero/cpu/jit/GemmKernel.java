@@ -660,7 +660,7 @@ public final class GemmKernel extends JitKernel {
                             as.vbroadcastss(t[0], slope);
                             as.vmulps(t[1], acc, t[0]);
                         }
-                        negativeBlend(as, evex, acc, t);
+                        post(exp, evex).whereNegative(as, acc, t[1], t[2]);
                     } else {
                         expActivation(as, key.activation, exp, acc, t, evex);
                     }
@@ -704,18 +704,18 @@ public final class GemmKernel extends JitKernel {
     }
 
     /**
-     * {@code acc = acc < 0 ? t[1] : acc} (t[1] holding {@code acc · slope}), in t[2] and t[3]: a compare into k7 and
-     * a masked move (AVX-512; the tile's column masks use k1–k4), or a compare and a blend (AVX2).
+     * The post-op emitter of a tile's code: alpha from the stack, 3, 6, 1/6 and 0 from the constants table through
+     * {@code exp}'s base, lanes selected in k7 (the tile's column masks use k1–k4).
      */
-    private static void negativeBlend(Assembler as, boolean evex, Vec acc, Vec[] t) {
-        VectorExp.zero(as, evex, t[2]);
-        if (evex) {
-            as.vcmpps(k(7), acc, t[2], Assembler.CMP_LT_OS);
-            as.vmovups(acc.k(k(7)), t[1]);
-        } else {
-            as.vcmpps(t[3], acc, t[2], Assembler.CMP_LT_OS);
-            as.vblendvps(acc, acc, t[1], t[3]);
-        }
+    private static PostOpEmitter post(VectorExp exp, boolean evex) {
+        return new PostOpEmitter(evex, i -> switch (i) {
+            case PostOpEmitter.ALPHA -> arg(ALPHA);
+            case PostOpEmitter.THREE -> exp.at(THREE);
+            case PostOpEmitter.SIX -> exp.at(SIX);
+            case PostOpEmitter.SIXTH -> exp.at(SIXTH);
+            case PostOpEmitter.ZERO -> exp.at(VectorExp.ZERO);
+            default -> throw new IllegalArgumentException("no GEMM post-op constant " + i);
+        }, exp, k(7));
     }
 
     /**
@@ -734,24 +734,8 @@ public final class GemmKernel extends JitKernel {
                 as.vbroadcastss(tmp, arg(ALPHA));
                 return tmp;
             }, k(7), t[0], t[1], t[2], t[3]); // k7: the tile's column masks use k1–k4.
-            case LEAKY_RELU -> {
-                // v < 0 ? v · alpha : v, as PostOps (a compare, then a masked move or a blend).
-                as.vbroadcastss(t[0], arg(ALPHA));
-                as.vmulps(t[1], acc, t[0]);
-                negativeBlend(as, evex, acc, t);
-            }
-            case HSWISH -> {
-                // v · clamp(v + 3, 0, 6) · (1/6), as PostOps (and the depthwise kernel).
-                as.vbroadcastss(t[1], exp.at(THREE));
-                as.vaddps(t[0], acc, t[1]);
-                VectorExp.zero(as, evex, t[1]);
-                as.vmaxps(t[0], t[1], t[0]);
-                as.vbroadcastss(t[1], exp.at(SIX));
-                as.vminps(t[0], t[1], t[0]);
-                as.vmulps(acc, acc, t[0]);
-                as.vbroadcastss(t[1], exp.at(SIXTH));
-                as.vmulps(acc, acc, t[1]);
-            }
+            case LEAKY_RELU -> post(exp, evex).negativeScaled(as, acc, t[0], t[1]);
+            case HSWISH -> post(exp, evex).hardSwish(as, acc, t[0], t[1]);
             default -> throw new IllegalArgumentException("not an exp activation: " + activation);
         }
     }

@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * The generated {@code exp} (Cephes' expf polynomial) and the sigmoid built on it, for every kernel that applies
- * SIGMOID, SWISH or ELU in registers ({@link DepthwiseKernel}, {@link GemmKernel}): the emitter and its constants
+ * SIGMOID, SWISH or ELU in registers ({@link PostOpEmitter}, {@link GemmKernel}, {@link U8S8ConvTiles}): the emitter and its constants
  * table, which the kernel hands its code at {@code base + 4 · offset} bytes (a copy of {@link #constants()} there).
  * Four vector registers: the value and three temporaries.
  */
@@ -51,11 +51,7 @@ public final class VectorExp {
 
     /** Constant {@code i} as a broadcast source: from memory inside the instruction (EVEX) or through {@code tmp}. */
     Operand constant(Assembler as, int i, Vec tmp) {
-        if (evex) {
-            return at(i).bcst();
-        }
-        as.vbroadcastss(tmp, at(i));
-        return tmp;
+        return PostOpEmitter.broadcast(as, evex, at(i), tmp);
     }
 
     /**
