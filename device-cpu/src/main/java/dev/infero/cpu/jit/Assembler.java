@@ -316,6 +316,22 @@ public final class Assembler {
         legacy(true, dst.id(), src, 0x8D);
     }
 
+    /**
+     * Moves each float pointer of {@code pointers} on by {@code index} elements ({@code lea p, [p + index·4]}): an
+     * array argument and its element offset made one address, as the kernels' prologues do.
+     */
+    public void offsetFloats(Gp index, Gp... pointers) {
+        for (Gp p : pointers) {
+            lea(p, Asm.mem(p, index, 4, 0));
+        }
+    }
+
+    /** As above with the element offset read from {@code index} (a stack argument) into {@code tmp} first. */
+    public void offsetFloats(Mem index, Gp tmp, Gp... pointers) {
+        mov(tmp, index);
+        offsetFloats(tmp, pointers);
+    }
+
     public void inc(Gp r) {
         legacy(true, 0, r, 0xFF);
     }

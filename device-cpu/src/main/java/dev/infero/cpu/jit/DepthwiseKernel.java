@@ -415,14 +415,10 @@ public final class DepthwiseKernel extends JitKernel {
         Assembler as = new Assembler();
         as.push(RBX);
         as.push(R12);
-        as.lea(BUF, mem(BUF, R9, 4, 0));
-        as.mov(Y_COUNT, arg(W_OFF));
-        as.lea(W, mem(W, Y_COUNT, 4, 0));
-        as.mov(Y_COUNT, arg(OUT_OFF));
-        as.lea(OUT, mem(OUT, Y_COUNT, 4, 0));
-        as.lea(RES, mem(RES, Y_COUNT, 4, 0));
-        as.mov(Y_COUNT, arg(TABLE_OFF));
-        as.lea(TBL, mem(TBL, Y_COUNT, 4, 0));
+        as.offsetFloats(R9, BUF);
+        as.offsetFloats(arg(W_OFF), Y_COUNT, W);
+        as.offsetFloats(arg(OUT_OFF), Y_COUNT, OUT, RES);
+        as.offsetFloats(arg(TABLE_OFF), Y_COUNT, TBL);
         as.mov(CONSTS_REG, arg(CONSTS_ARG));
         if (key.fill() != null) {
             emitFill(as, key);
@@ -501,7 +497,7 @@ public final class DepthwiseKernel extends JitKernel {
                                      int end, boolean quantize) {
         int lanes = isa.lanes();
         int vb = isa.bits() / 8;
-        boolean evex = isa == Jit.Isa.AVX512;
+        boolean evex = isa.evex();
         Vec t0 = vec(0, isa.bits());
         Vec t1 = vec(1, isa.bits());
         Vec t2 = vec(2, isa.bits());
@@ -671,7 +667,7 @@ public final class DepthwiseKernel extends JitKernel {
     private static void emitBlock(Assembler as, Key key, Plan p, int rows, int cols, boolean maskLast, int vb) {
         List<Integer> taps = key.taps();
         int n = taps.size();
-        boolean evex = p.isa() == Jit.Isa.AVX512;
+        boolean evex = p.isa().evex();
         int lag = p.lag();
         int steps = n + (rows - 1) * lag;
         for (int s = 0; s < steps; s++) {

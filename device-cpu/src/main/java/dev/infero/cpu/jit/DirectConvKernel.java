@@ -234,7 +234,7 @@ public final class DirectConvKernel extends JitKernel {
 
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa();
-        boolean evex = isa == Jit.Isa.AVX512;
+        boolean evex = isa.evex();
         int ob = Math.min(key.ob(), key.cout());
         Assembler as = new Assembler();
         for (Gp g : SAVED) {
@@ -243,9 +243,8 @@ public final class DirectConvKernel extends JitKernel {
         as.sub(RSP, 8);
         int argBase = 8 + 8 * SAVED.length + 8;
         as.mov(Y_COUNT, mem(RSP, argBase));
-        as.lea(IN_ROW, mem(IN_ROW, R8, 4, 0));
-        as.lea(OUT_ROW, mem(OUT_ROW, R9, 4, 0));
-        as.lea(RES_ROW, mem(RES_ROW, R9, 4, 0));
+        as.offsetFloats(R8, IN_ROW);
+        as.offsetFloats(R9, OUT_ROW, RES_ROW);
         as.mov(CONSTS_REG, mem(RSP, argBase + 8));
         int k = key.cin() * key.kh() * key.kw();
         int fullBlocks = key.cout() / ob;
@@ -351,10 +350,9 @@ public final class DirectConvKernel extends JitKernel {
      * lanes of the last vector when not 0).
      */
     private static void emitSegment(Assembler as, Key key, Plan p, int xv, int x0, int lastLanes) {
-        Jit.Isa isa = key.isa();
-        boolean evex = isa == Jit.Isa.AVX512;
-        int lanes = isa.lanes();
-        int vb = isa.bits() / 8;
+        boolean evex = key.isa().evex();
+        int lanes = key.isa().lanes();
+        int vb = key.isa().vectorBytes();
         int ob = p.ob();
         int sw = key.sw();
         for (int o = 0; o < ob; o++) {
@@ -447,10 +445,9 @@ public final class DirectConvKernel extends JitKernel {
      * loaded) when every lane falls in the padding.
      */
     private static boolean loadInput(Assembler as, Key key, Plan p, Vec dst, int rowDisp, int first) {
-        Jit.Isa isa = key.isa();
-        boolean evex = isa == Jit.Isa.AVX512;
-        int lanes = isa.lanes();
-        int vb = isa.bits() / 8;
+        boolean evex = key.isa().evex();
+        int lanes = key.isa().lanes();
+        int vb = key.isa().vectorBytes();
         int sw = key.sw();
         Mem src = mem(I_CI, X_OFF, sw, rowDisp);
         if (first == UNMASKED) {

@@ -441,17 +441,11 @@ public final class GemmKernel extends JitKernel {
             as.push(r);
         }
         as.mov(scale, RCX);
-        as.mov(tmp, arg(A_OFF));
-        as.lea(a, mem(a, tmp, 4, 0));
-        as.mov(tmp, arg(B_OFF));
-        as.lea(b, mem(b, tmp, 4, 0));
-        as.mov(tmp, arg(C_OFF));
-        as.lea(c, mem(c, tmp, 4, 0));
-        as.lea(res, mem(res, tmp, 4, 0));
-        as.mov(tmp, arg(SCALE_OFF));
-        as.lea(scale, mem(scale, tmp, 4, 0));
-        as.mov(tmp, arg(BIAS_OFF));
-        as.lea(bias, mem(bias, tmp, 4, 0));
+        as.offsetFloats(arg(A_OFF), tmp, a);
+        as.offsetFloats(arg(B_OFF), tmp, b);
+        as.offsetFloats(arg(C_OFF), tmp, c, res);
+        as.offsetFloats(arg(SCALE_OFF), tmp, scale);
+        as.offsetFloats(arg(BIAS_OFF), tmp, bias);
         if (key.activation == Activation.PRELU) {
             // The slopes pointer stays in its stack slot (no register left), at the tile's first slope.
             as.mov(tmp, arg(SLOPE_OFF));

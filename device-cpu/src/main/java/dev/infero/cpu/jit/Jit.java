@@ -42,6 +42,16 @@ public final class Jit {
             return bits / 32;
         }
 
+        /** Bytes per vector register. */
+        public int vectorBytes() {
+            return bits / 8;
+        }
+
+        /** Whether its code is EVEX-encoded (opmasks, broadcasts from memory inside the instruction). */
+        public boolean evex() {
+            return this == AVX512;
+        }
+
         /** Vector registers. */
         public int registers() {
             return registers;
