@@ -22,8 +22,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU through the generated exp).
  */
 class DepthwiseJitPropertyTest {
-    private static final PostOps.Activation[] ACTIVATIONS = PostOps.Activation.values();
-
     private static ConvGeometry geometry(Random r) {
         int kh = new int[] {3, 3, 3, 5, 7, 1, 2, 4}[r.nextInt(8)];
         int kw = r.nextInt(4) == 0 ? 1 + r.nextInt(7) : kh;
@@ -48,48 +46,24 @@ class DepthwiseJitPropertyTest {
         return new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c);
     }
 
-    private static PostOps post(Random r, int c) {
-        PostOps.Activation act = ACTIVATIONS[r.nextInt(ACTIVATIONS.length)];
-        float[] bias = r.nextBoolean() ? RandomData.uniform(r, c) : null;
-        boolean residual = r.nextInt(3) == 0;
-        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual,
-                RandomData.uniform(r, c))
-                : new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? -0.3f : 0.2f, 0.4f);
-        return r.nextInt(4) == 0 ? post.scaledBy(RandomData.uniform(r, c)) : post;
-    }
-
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void depthwiseMatchesTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(4242 + isa.ordinal());
-        for (int trial = 0; trial < 300; trial++) {
+        KernelProperties.trials(isa, 4242, 300, (r, trial) -> {
             ConvGeometry g = geometry(r);
             int threads = 1 + r.nextInt(2);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
-            PostOps post = post(r, c);
+            PostOps post = KernelProperties.randomPostOps(r, c);
             int outLen = g.batch() * c * g.outH() * g.outW();
-            float[] res = RandomData.uniform(r, outLen);
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
             WindowKernel reference = WindowKernel.depthwise(g, wts, post, null);
             WindowKernel generated = WindowKernel.depthwise(g, wts, post, isa);
             assertEquals("jit_" + isa.label(), generated.implementation());
-            try (WorkerPool pool = new WorkerPool(threads, "t")) {
-                reference.run(in, expected, res, reference.newScratch(threads), pool);
-                // Twice on one scratch: the second plane pass must not depend on what the first left behind.
-                generated.run(in, actual, res, generated.newScratch(threads), pool);
-                WindowKernel.Scratch s = generated.newScratch(threads);
-                generated.run(in, actual, res, s, pool);
-                generated.run(in, actual, res, s, pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                assertEquals(expected[i], actual[i], 2e-6f * (1 + Math.abs(expected[i])),
-                        "trial " + trial + " " + g + " " + post.describe() + " at " + i);
-            }
-        }
+            KernelProperties.assertSameOutputs(r, in, RandomData.uniform(r, outLen), outLen, threads,
+                    KernelProperties.of(reference, threads), KernelProperties.of(generated, threads),
+                    KernelProperties.relative(2e-6f), () -> "trial " + trial + " " + g + " " + post.describe());
+        });
     }
 
     /**
@@ -103,9 +77,7 @@ class DepthwiseJitPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void depthwiseOnCodesMatchesTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(977 + isa.ordinal());
-        for (int trial = 0; trial < 200; trial++) {
+        KernelProperties.trials(isa, 977, 200, (r, trial) -> {
             ConvGeometry g = geometry(r);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
@@ -118,7 +90,7 @@ class DepthwiseJitPropertyTest {
                 outCodes[i] = quantizer(r, 0.02f);
             }
             PostOps post = r.nextInt(3) == 0 ? new PostOps(RandomData.uniform(r, c), false, PostOps.Activation.NONE,
-                    0f, 0f) : post(r, c);
+                    0f, 0f) : KernelProperties.randomPostOps(r, c);
             boolean writeCodes = r.nextBoolean() && !post.hasResidual();
             // A quarter of the layers read float values (an FP32 depthwise convolution writing the next layer's codes).
             boolean valuesIn = r.nextInt(4) == 0;
@@ -141,26 +113,17 @@ class DepthwiseJitPropertyTest {
             }
             assertEquals("jit_" + isa.label(), generated.implementation());
             int outLen = g.batch() * c * g.outH() * g.outW();
-            float[] res = RandomData.uniform(r, outLen);
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
             int threads = 1 + r.nextInt(2);
-            try (WorkerPool pool = new WorkerPool(threads, "t")) {
-                reference.run(in, expected, res, reference.newScratch(threads), pool);
-                WindowKernel.Scratch s = generated.newScratch(threads);
-                generated.run(in, actual, res, s, pool);
-                generated.run(in, actual, res, s, pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                // Sigmoid, swish and ELU: the generated exp is within 2e-6 relative of the Vector API's, so a value
-                // that close to a rounding boundary may take the neighbouring code; every other post-op is exact.
-                String d = post.describe();
-                boolean exp = d.contains("sigmoid") || d.contains("swish") || d.contains("elu");
-                float tolerance = writeCodes ? (exp ? 1f : 0f) : 2e-6f * (1 + Math.abs(expected[i]));
-                assertEquals(expected[i], actual[i], tolerance, "trial " + trial + " " + g + " " + post.describe()
-                        + " values in " + valuesIn + " codes in " + readCodes + " codes out " + writeCodes + " at " + i);
-            }
-        }
+            // Sigmoid, swish and ELU: the generated exp is within 2e-6 relative of the Vector API's, so a value
+            // that close to a rounding boundary may take the neighbouring code; every other post-op is exact.
+            String d = post.describe();
+            boolean exp = d.contains("sigmoid") || d.contains("swish") || d.contains("elu");
+            KernelProperties.Tolerance tolerance = writeCodes ? e -> exp ? 1f : 0f : KernelProperties.relative(2e-6f);
+            KernelProperties.assertSameOutputs(r, in, RandomData.uniform(r, outLen), outLen, threads,
+                    KernelProperties.of(reference, threads), KernelProperties.of(generated, threads), tolerance,
+                    () -> "trial " + trial + " " + g + " " + d + " values in " + valuesIn + " codes in " + readCodes
+                            + " codes out " + writeCodes);
+        });
     }
 
     /** A u8 quantizer with a random integer zero point and a step of 1–3 × {@code unit}. */
@@ -179,9 +142,8 @@ class DepthwiseJitPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void kernelsPastElevenByElevenKeepTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = KernelProperties.random(isa, 5);
         ConvGeometry g = new ConvGeometry(1, 3, 20, 20, 3, 20, 20, 13, 13, 1, 1, 1, 1, 6, 6, 3);
-        Random r = new Random(5);
         float[] wts = RandomData.uniform(r, 3 * 13 * 13);
         WindowKernel k = WindowKernel.depthwise(g, wts, PostOps.NONE, isa);
         assertEquals(WindowKernel.depthwise(g, wts, PostOps.NONE, null).implementation(), k.implementation());

@@ -8,7 +8,6 @@ import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.DirectConvKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
-import dev.infero.cpu.parallel.WorkerPool;
 import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,8 +22,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * an INT8 reader after the generated code).
  */
 class DirectConvPropertyTest {
-    private static final PostOps.Activation[] ACTIVATIONS = PostOps.Activation.values();
-
     private static ConvGeometry geometry(Random r) {
         int kh = 1 + r.nextInt(7);
         int kw = r.nextInt(3) == 0 ? 1 + r.nextInt(7) : kh;
@@ -46,59 +43,36 @@ class DirectConvPropertyTest {
             return geometry(r);
         }
         int cout = 1 + r.nextInt(40);
-        return new ConvGeometry(1 + r.nextInt(2), cin, h, w, cout, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, 1);
-    }
-
-    private static PostOps post(Random r, int c) {
-        PostOps.Activation act = ACTIVATIONS[r.nextInt(ACTIVATIONS.length)];
-        float[] bias = r.nextBoolean() ? RandomData.uniform(r, c) : null;
-        boolean residual = r.nextInt(3) == 0;
-        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual,
-                RandomData.uniform(r, c))
-                : new PostOps(bias, residual, act, act == PostOps.Activation.CLAMP ? -0.3f : 0.2f, 0.4f);
-        return r.nextInt(4) == 0 ? post.scaledBy(RandomData.uniform(r, c)) : post;
+        ConvGeometry g = new ConvGeometry(1 + r.nextInt(2), cin, h, w, cout, oh, ow, kh, kw, sh, sw, 1, 1, pt, pl, 1);
+        // Pointwise layers (1×1, stride 1, no padding) are GEMMs: the direct kernel never takes them.
+        return g.isPointwise() ? geometry(r) : g;
     }
 
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void directConvolutionMatchesIm2colOnTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(1212 + isa.ordinal());
-        for (int trial = 0; trial < 250; trial++) {
+        KernelProperties.trials(isa, 1212, 250, (r, trial) -> {
             ConvGeometry g = geometry(r);
             int threads = 1 + r.nextInt(2);
             float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, g.outChannels() * g.patchSize());
-            PostOps post = post(r, g.outChannels());
+            PostOps post = KernelProperties.randomPostOps(r, g.outChannels());
             int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
-            float[] res = RandomData.uniform(r, outLen);
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, MicroKernel.VECTOR, isa);
             assertEquals("direct", generated.strategy(), g.toString());
             assertEquals("jit_" + isa.label(), generated.implementation());
-            try (WorkerPool pool = new WorkerPool(threads, "t")) {
-                reference.run(in, expected, res, reference.newScratch(threads), pool);
-                // Twice on one scratch.
-                ConvKernel.Scratch s = generated.newScratch(threads);
-                generated.run(in, actual, res, s, pool);
-                generated.run(in, actual, res, s, pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
-                        "trial " + trial + " " + g + " " + post.describe() + " at " + i);
-            }
-        }
+            KernelProperties.assertSameOutputs(r, in, RandomData.uniform(r, outLen), outLen, threads,
+                    KernelProperties.of(reference, threads), KernelProperties.of(generated, threads),
+                    KernelProperties.relative(1e-4f), () -> "trial " + trial + " " + g + " " + post.describe());
+        });
     }
 
     /** Writing an INT8 reader's codes: the post-ops and quantization run after the generated code. */
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void writingCodesAppliesThePostOpsAfterTheKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(77 + isa.ordinal());
-        for (int trial = 0; trial < 30; trial++) {
+        KernelProperties.trials(isa, 77, 30, (r, trial) -> {
             ConvGeometry g = geometry(r);
             int c = g.outChannels();
             ActivationQuantizer[] codes = new ActivationQuantizer[c];
@@ -111,18 +85,11 @@ class DirectConvPropertyTest {
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR).writingCodes(codes);
             ConvKernel generated = new ConvKernel(g, wts, post, MicroKernel.VECTOR, isa).writingCodes(codes);
             assertEquals("direct", generated.strategy());
-            int outLen = g.batch() * c * g.outH() * g.outW();
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
-            try (WorkerPool pool = new WorkerPool(2, "t")) {
-                reference.run(in, expected, null, reference.newScratch(2), pool);
-                generated.run(in, actual, null, generated.newScratch(2), pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                // A code may move one step when the sum lands on a rounding boundary.
-                assertEquals(expected[i], actual[i], 1f, "trial " + trial + " " + g + " at " + i);
-            }
-        }
+            // A code may move one step when the sum lands on a rounding boundary.
+            KernelProperties.assertSameOutputs(r, in, null, g.batch() * c * g.outH() * g.outW(), 2,
+                    KernelProperties.of(reference, 2), KernelProperties.of(generated, 2), e -> 1f,
+                    () -> "trial " + trial + " " + g);
+        });
     }
 
     @ParameterizedTest

@@ -2,10 +2,8 @@ package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.infero.cpu.jit.Jit;
-import dev.infero.cpu.parallel.WorkerPool;
 import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,105 +54,67 @@ class JitConvPropertyTest {
         return new ConvGeometry(n, cin, h, w, cout, oh, ow, k, k, stride, stride, dil, dil, pad, pad, groups);
     }
 
-    private static PostOps post(Random r, int cout) {
-        // Every activation: sigmoid, swish and ELU in registers through the generated exp, PReLU in Java after the
-        // tiles.
-        PostOps.Activation act = PostOps.Activation.values()[r.nextInt(PostOps.Activation.values().length)];
-        return post(r, cout, act, r.nextBoolean());
-    }
-
-    /** Random bias (or none) and scale (or none), {@code residual}, then {@code act}. */
-    private static PostOps post(Random r, int cout, PostOps.Activation act, boolean residual) {
-        float[] bias = r.nextBoolean() ? RandomData.uniform(r, cout) : null;
-        float alpha = act == PostOps.Activation.CLAMP ? -0.3f : act == PostOps.Activation.SWISH ? 0.8f : 0.1f;
-        PostOps post = act == PostOps.Activation.PRELU
-                ? PostOps.withPerChannelSlopes(bias, residual, RandomData.uniform(r, cout))
-                : new PostOps(bias, residual, act, alpha, 0.4f);
-        return r.nextInt(3) == 0 ? post.scaledBy(RandomData.uniform(r, cout)) : post;
-    }
-
     /**
-     * {@code generated} against {@code reference} on random input and residual with {@code threads} threads; the
-     * generated kernel runs twice on one scratch, first on other values (nothing a call stages, such as the residual
-     * in the tiles' layout, may leak into the next).
+     * {@code generated} against {@code reference} on random input and residual with {@code threads} threads (see
+     * {@link KernelProperties#assertSameOutputs}: nothing a call stages, such as the residual in the tiles' layout,
+     * may leak into the next).
      */
     private static void assertSameOutputs(Random r, ConvKernel reference, ConvKernel generated, PostOps post,
                                           int threads, String what) {
         ConvGeometry g = generated.geometry();
         float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
         int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
-        float[] res = RandomData.uniform(r, outLen);
-        float[] expected = new float[outLen];
-        float[] actual = new float[outLen];
-        try (WorkerPool pool = new WorkerPool(threads, "t")) {
-            reference.run(in, expected, res, reference.newScratch(threads), pool);
-            ConvKernel.Scratch scratch = generated.newScratch(threads);
-            generated.run(RandomData.uniform(r, in.length), actual, RandomData.uniform(r, outLen), scratch, pool);
-            java.util.Arrays.fill(actual, Float.NaN);
-            generated.run(in, actual, res, scratch, pool);
-        }
-        for (int i = 0; i < outLen; i++) {
-            assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
-                    what + " " + g + " " + generated.strategy() + " " + post.describe() + " at " + i);
-        }
+        KernelProperties.assertSameOutputs(r, in, RandomData.uniform(r, outLen), outLen, threads,
+                KernelProperties.of(reference, threads), KernelProperties.of(generated, threads),
+                KernelProperties.relative(1e-4f), () -> what + " " + g + " " + generated.strategy() + " "
+                        + post.describe());
     }
 
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void convolutionsMatchTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(2026 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         java.util.Set<String> strategies = new java.util.TreeSet<>();
-        boolean stride2Shifted = false;
-        for (int trial = 0; trial < 50; trial++) {
+        java.util.Set<String> stride2 = new java.util.TreeSet<>();
+        KernelProperties.trials(isa, 2026, 50, (r, trial) -> {
             ConvGeometry g = geometry(r, trial % 5);
             int threads = 1 + r.nextInt(2);
             float[] wts = RandomData.uniform(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW());
-            PostOps post = post(r, g.outChannels());
+            PostOps post = KernelProperties.randomPostOps(r, g.outChannels());
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
             strategies.add(generated.strategy());
-            stride2Shifted |= g.strideW() == 2 && generated.strategy().equals("shifted_gemm");
+            if (g.strideW() == 2) {
+                stride2.add(generated.strategy());
+            }
             assertSameOutputs(r, reference, generated, post, threads, "trial " + trial);
-        }
+        });
         assertEquals(java.util.Set.of("channel_lanes_gemm", "gemm_1x1", "im2col_gemm", "shifted_gemm"), strategies);
-        assertTrue(stride2Shifted, "stride-2 layers ran shifted through phase planes");
+        assertTrue(stride2.contains("shifted_gemm"), "stride-2 layers ran shifted through phase planes");
     }
 
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void integerSumsAreExact(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(77 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
-        for (int trial = 0; trial < 12; trial++) {
+        KernelProperties.trials(isa, 77, 12, (r, trial) -> {
             ConvGeometry g = geometry(r, r.nextInt(4));
             float[] in = codes(r, g.batch() * g.inChannels() * g.inH() * g.inW(), 0, 255);
             float[] wts = codes(r, g.outChannels() * g.inChannelsPerGroup() * g.kernelH() * g.kernelW(), -127, 127);
             PostOps post = new PostOps(null, false, PostOps.Activation.NONE, 0, 0).withIntegerSums();
-            int outLen = g.batch() * g.outChannels() * g.outH() * g.outW();
-            float[] expected = new float[outLen];
-            float[] actual = new float[outLen];
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
-            try (WorkerPool pool = new WorkerPool(2, "t")) {
-                reference.run(in, expected, null, reference.newScratch(2), pool);
-                generated.run(in, actual, null, generated.newScratch(2), pool);
-            }
-            for (int i = 0; i < outLen; i++) {
-                assertEquals(expected[i], actual[i], "trial " + trial + " " + g + " at " + i);
-            }
-        }
+            KernelProperties.assertSameOutputs(r, in, null, g.batch() * g.outChannels() * g.outH() * g.outW(), 2,
+                    KernelProperties.of(reference, 2), KernelProperties.of(generated, 2), e -> 0f,
+                    () -> "trial " + trial + " " + g);
+        });
     }
 
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void packedGemmMatchesTheVectorKernel(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(5 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
-        for (int trial = 0; trial < 60; trial++) {
+        KernelProperties.trials(isa, 5, 60, (r, trial) -> {
             // Every fifth product large enough that B is copied into packed blocks (at least 128 rows, or K blocks
             // deeper than 128, on a B past 64 K floats) over several blocks of 16 column panels and a tail.
             boolean large = trial % 5 == 4;
@@ -166,7 +126,7 @@ class JitConvPropertyTest {
             int ldc = n + r.nextInt(3);
             float[] a = RandomData.uniform(r, m * k);
             float[] b = RandomData.uniform(r, k * ldb);
-            PostOps post = post(r, m);
+            PostOps post = KernelProperties.randomPostOps(r, m);
             float[] res = RandomData.uniform(r, m * ldc);
             float[] expected = new float[m * ldc];
             float[] actual = new float[m * ldc];
@@ -180,7 +140,7 @@ class JitConvPropertyTest {
                 assertEquals(expected[i], actual[i], 1e-4f * (1 + Math.abs(expected[i])),
                         "trial " + trial + " m" + m + " k" + k + " n" + n + " " + post.describe() + " at " + i);
             }
-        }
+        });
     }
 
     /**
@@ -191,11 +151,9 @@ class JitConvPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void channelLanesJoinTheLastPanelWithPostOps(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(77 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         int[][] planes = {{7, 7}, {13, 13}, {8, 8}, {10, 5}};
-        for (int trial = 0; trial < 16; trial++) {
+        KernelProperties.trials(isa, 77, 16, (r, trial) -> {
             int[] hw = planes[trial % planes.length];
             int cin = trial / planes.length % 2 == 0 ? 256 + r.nextInt(20) : 300 + r.nextInt(40);
             int cout = 20 + r.nextInt(50);
@@ -209,7 +167,7 @@ class JitConvPropertyTest {
             assertEquals("channel_lanes_gemm", generated.strategy(), g.toString());
             assertTrue(generated.postOpsInRegisters(), post.describe());
             assertSameOutputs(r, reference, generated, post, 1 + trial % 2, "trial " + trial + " " + g);
-        }
+        });
     }
 
     /**
@@ -222,11 +180,9 @@ class JitConvPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void tiledPostOpsInRegisters(Jit.Isa isa) {
-        assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(404 + isa.ordinal());
         MicroKernel jit = MicroKernel.of(isa);
         PostOps.Activation[] acts = PostOps.Activation.values();
-        for (int trial = 0; trial < 3 * acts.length * 2; trial++) {
+        KernelProperties.trials(isa, 404, 3 * acts.length * 2, (r, trial) -> {
             int kind = trial % 3;
             PostOps.Activation act = acts[trial / 3 % acts.length];
             int n = 1 + r.nextInt(2);
@@ -241,7 +197,8 @@ class JitConvPropertyTest {
             int pad = r.nextInt(2);
             ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, (h + 2 * pad - 3) / stride + 1,
                     (w + 2 * pad - 3) / stride + 1, 3, 3, stride, stride, 1, 1, pad, pad, groups);
-            PostOps post = post(r, cout, act, trial / (3 * acts.length) == 1 || r.nextBoolean());
+            PostOps post = KernelProperties.randomPostOps(r, cout, act,
+                    trial / (3 * acts.length) == 1 || r.nextBoolean());
             float[] wts = RandomData.uniform(r, cout * (cin / groups) * 9);
             ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
             ConvKernel generated = new ConvKernel(g, wts, post, jit);
@@ -250,7 +207,7 @@ class JitConvPropertyTest {
             boolean inRegisters = !post.isIdentity() && !(kind == 2 && post.hasResidual());
             assertEquals(inRegisters, generated.postOpsInRegisters(), post.describe());
             assertSameOutputs(r, reference, generated, post, 1 + r.nextInt(2), "trial " + trial);
-        }
+        });
     }
 
     private static float[] codes(Random r, int n, int lo, int hi) {

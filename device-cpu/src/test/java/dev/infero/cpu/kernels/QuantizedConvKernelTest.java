@@ -19,11 +19,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * convolution strategy, quantizing the input itself or reading codes the layer before wrote.
  */
 class QuantizedConvKernelTest {
-    /** Range [0, 255] in 256 levels: the value x (an integer) is code x. */
-    private static final ActivationQuantizer UNSIGNED = ActivationQuantizer.of(0f, 255f, 256);
-    /** Range [−128, 127] in 256 levels: zero point 128, the value x (an integer) is code x. */
-    private static final ActivationQuantizer SIGNED = ActivationQuantizer.of(-128f, 127f, 256);
-
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} -> {4} k{5}x{6} s{7} d{8} p{9} g{10} signed {11} extreme {12}: {13}")
     // Geometries chosen so the strategy is the same at every vector width (4, 8 or 16 float lanes).
     @CsvSource({
@@ -46,21 +41,12 @@ class QuantizedConvKernelTest {
     })
     void accumulatorsAreExactIntegers(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation,
                                       int pad, int groups, boolean signed, boolean extreme, String strategy) {
-        int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
-        int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
-        ConvGeometry g = new ConvGeometry(n, cin, h, w, cout, oh, ow, kh, kw, stride, stride, dilation, dilation, pad,
-                pad, groups);
+        ConvGeometry g = KernelProperties.geometry(n, cin, h, w, cout, kh, kw, stride, dilation, pad, groups);
         Random r = new Random(cin * 31L + cout + (signed ? 7 : 0));
-        ActivationQuantizer q = signed ? SIGNED : UNSIGNED;
+        ActivationQuantizer q = signed ? KernelProperties.SIGNED : KernelProperties.UNSIGNED;
         // Integer values: each is its own code, so the same tensor serves as values and as codes.
-        float[] x = new float[n * cin * h * w];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = extreme ? (i % 5 == 0 ? 0 : signed ? -128 : 255) : signed ? r.nextInt(256) - 128 : r.nextInt(256);
-        }
-        float[] wq = new float[cout * g.patchSize()];
-        for (int i = 0; i < wq.length; i++) {
-            wq[i] = extreme ? (i % 7 == 0 ? 127 : -127) : r.nextInt(255) - 127;
-        }
+        float[] x = KernelProperties.activationCodes(r, n * cin * h * w, signed, extreme);
+        float[] wq = KernelProperties.weightCodes(r, cout * g.patchSize(), -127, extreme);
         QuantizedConvKernel kernel = new QuantizedConvKernel(g, wq, q, PostOps.NONE);
         assertEquals(extreme, kernel.spills(), "int32 sums are used exactly when a sum can reach 2^24");
         // The direct kernel is generated code: with the JIT off (INFERO_JIT=off) its layer runs as im2col.
@@ -74,7 +60,7 @@ class QuantizedConvKernelTest {
         assertEquals(extreme, beyond, "the extreme cases produce sums past 2^24");
         try (WorkerPool pool = new WorkerPool(2, "t")) {
             for (QuantizedConvKernel k : new QuantizedConvKernel[] {kernel, kernel.readingCodes()}) {
-                float[] out = new float[n * cout * oh * ow];
+                float[] out = new float[n * cout * g.outH() * g.outW()];
                 k.run(x, out, null, k.newScratch(2), pool);
                 for (int i = 0; i < out.length; i++) {
                     assertEquals((float) expected[i], out[i], "output " + i + (k == kernel ? "" : " reading codes"));

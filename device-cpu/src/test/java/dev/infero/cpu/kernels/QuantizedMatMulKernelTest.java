@@ -14,9 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * sums pass 2^24 (int32 lanes / spill blocks).
  */
 class QuantizedMatMulKernelTest {
-    private static final ActivationQuantizer UNSIGNED = ActivationQuantizer.of(0f, 255f, 256);
-    private static final ActivationQuantizer SIGNED = ActivationQuantizer.of(-128f, 127f, 256);
-
     @ParameterizedTest(name = "{0}x{1} · {1}x{2} signed {3} extreme {4}")
     @CsvSource({
             "1, 2048, 1000, false, false",
@@ -33,14 +30,12 @@ class QuantizedMatMulKernelTest {
     })
     void accumulatorsAreExactIntegers(int m, int k, int n, boolean signed, boolean extreme) {
         Random r = new Random(m * 131L + k * 7L + n);
-        ActivationQuantizer q = signed ? SIGNED : UNSIGNED;
-        float[] x = new float[m * k];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = extreme ? (i % 5 == 0 ? 0 : signed ? -128 : 255) : signed ? r.nextInt(256) - 128 : r.nextInt(256);
-        }
+        ActivationQuantizer q = signed ? KernelProperties.SIGNED : KernelProperties.UNSIGNED;
+        float[] x = KernelProperties.activationCodes(r, m * k, signed, extreme);
+        float[] codes = KernelProperties.weightCodes(r, n * k, -128, extreme);
         byte[] w = new byte[n * k];
         for (int i = 0; i < w.length; i++) {
-            w[i] = (byte) (extreme ? (i % 7 == 0 ? 127 : -128) : r.nextInt(256) - 128);
+            w[i] = (byte) codes[i];
         }
         QuantizedMatMulKernel kernel = new QuantizedMatMulKernel(m, k, n, w, q, PostOps.NONE);
         assertEquals(m < QuantizedMatMulKernel.MIN_GEMM_ROWS, kernel.isGemv());

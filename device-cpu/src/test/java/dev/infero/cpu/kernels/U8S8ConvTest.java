@@ -16,17 +16,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * existing INT8 kernel's results bit for bit. Generated tiles are tested against these tiles (module's jit tests).
  */
 class U8S8ConvTest {
-    private static final ActivationQuantizer UNSIGNED = ActivationQuantizer.of(0f, 255f, 256);
-    private static final ActivationQuantizer SIGNED = ActivationQuantizer.of(-128f, 127f, 256);
-
-    static ConvGeometry geometry(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation,
-                                 int pad, int groups) {
-        int oh = (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
-        int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
-        return new ConvGeometry(n, cin, h, w, cout, oh, ow, kh, kw, stride, stride, dilation, dilation, pad, pad,
-                groups);
-    }
-
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} -> {4} k{5}x{6} s{7} d{8} p{9} g{10} signed {11} extreme {12}")
     @CsvSource({
             "1, 3, 29, 31, 7, 3, 3, 1, 1, 1, 1, false, false",
@@ -46,17 +35,11 @@ class U8S8ConvTest {
     })
     void sumsAreExact(int n, int cin, int h, int w, int cout, int kh, int kw, int stride, int dilation, int pad,
                       int groups, boolean signed, boolean extreme) {
-        ConvGeometry g = geometry(n, cin, h, w, cout, kh, kw, stride, dilation, pad, groups);
+        ConvGeometry g = KernelProperties.geometry(n, cin, h, w, cout, kh, kw, stride, dilation, pad, groups);
         Random r = new Random(cin * 31L + cout + (signed ? 7 : 0));
-        ActivationQuantizer q = signed ? SIGNED : UNSIGNED;
-        float[] x = new float[n * cin * h * w];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = extreme ? (i % 5 == 0 ? 0 : signed ? -128 : 255) : signed ? r.nextInt(256) - 128 : r.nextInt(256);
-        }
-        float[] wq = new float[cout * g.patchSize()];
-        for (int i = 0; i < wq.length; i++) {
-            wq[i] = extreme ? (i % 7 == 0 ? 127 : -128) : r.nextInt(256) - 128;
-        }
+        ActivationQuantizer q = signed ? KernelProperties.SIGNED : KernelProperties.UNSIGNED;
+        float[] x = KernelProperties.activationCodes(r, n * cin * h * w, signed, extreme);
+        float[] wq = KernelProperties.weightCodes(r, cout * g.patchSize(), -128, extreme);
         long[] expected = QuantizedConvKernelTest.reference(g, x, wq);
         for (U8S8Conv.Form form : U8S8Conv.Form.values()) {
             U8S8Conv layout = new U8S8Conv(g, wq, q, form);
@@ -87,7 +70,7 @@ class U8S8ConvTest {
     void aLayerGivesTheExistingKernelsResultsBitForBit(int k, int stride, int pad, boolean relu, boolean residual,
                                                        boolean codesOut) {
         Random r = new Random(k * 7L + stride);
-        ConvGeometry g = geometry(2, 19, 17, 13, 21, k, k, stride, 1, pad, 1);
+        ConvGeometry g = KernelProperties.geometry(2, 19, 17, 13, 21, k, k, stride, 1, pad, 1);
         ActivationQuantizer q = ActivationQuantizer.of(-1.6f, 1.6f * 127 / 128, 256);
         float[] x = new float[2 * 19 * 17 * 13];
         for (int i = 0; i < x.length; i++) {
@@ -131,9 +114,9 @@ class U8S8ConvTest {
 
     @Test
     void tileCallsOutsideTheArraysAreRefused() {
-        ConvGeometry g = geometry(1, 8, 9, 9, 4, 3, 3, 1, 1, 1, 1);
+        ConvGeometry g = KernelProperties.geometry(1, 8, 9, 9, 4, 3, 3, 1, 1, 1, 1);
         float[] wq = new float[4 * g.patchSize()];
-        U8S8Conv layout = new U8S8Conv(g, wq, UNSIGNED);
+        U8S8Conv layout = new U8S8Conv(g, wq, KernelProperties.UNSIGNED);
         int[] in = new int[layout.inputInts()];
         float[] out = new float[layout.scratchFloats()];
         U8S8Conv.Tiles t = layout.referenceTiles();
