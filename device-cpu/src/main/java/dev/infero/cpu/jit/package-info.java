@@ -34,7 +34,8 @@
  *       (no copies; C2 removes the segment allocations, so inference stays allocation-free).</li>
  *   <li>A property test against the Java kernel on random shapes for {@link dev.infero.cpu.jit.Jit.Isa#AVX512} and
  *       {@link dev.infero.cpu.jit.Jit.Isa#AVX2} (skip an ISA the machine lacks:
- *       {@link dev.infero.cpu.jit.Jit.Isa#supported()}).</li>
+ *       {@link dev.infero.cpu.jit.Jit.Isa#supported()}), on the tests' shared harness
+ *       {@code kernels/KernelProperties}. Post-ops in registers go through {@code PostOpEmitter}.</li>
  * </ol>
  * See docs/jit.md.
  */
