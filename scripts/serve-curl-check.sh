@@ -4,9 +4,8 @@
 #   scripts/serve-curl-check.sh            (BlazeFace from ../shared; MODEL=... for another 1x3x128x128 FP32 model)
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
-MODEL="${MODEL:-$SHARED/models/face/blazeface.onnx}"
-PORT="${PORT:-18331}"
 need_model serve-curl-check
+PORT="${PORT:-18331}"
 TMP="$(mktemp -d)"
 "$ROOT/infero" serve -m "$MODEL" --name face --port "$PORT" --max-request-bytes 1048576 2>"$TMP/server.log" &
 SERVER=$!

@@ -9,7 +9,7 @@
 #   MODEL=ir/model.xml ENCODING=json scripts/serve-load.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
-MODEL="${MODEL:-$SHARED/models/face/blazeface.onnx}"
+need_model serve-load
 PHASE_SECONDS="${PHASE_SECONDS:-60}"
 PORT="${PORT:-18321}"
 QUEUE="${QUEUE:-32}"
@@ -17,7 +17,6 @@ BELOW="${BELOW:-16}"
 ABOVE="${ABOVE:-64}"
 ENCODING="${ENCODING:-binary}"
 HINT="${HINT:-THROUGHPUT}"
-need_model serve-load
 source "$ROOT/scripts/find-jdk.sh"
 "$ROOT/infero" --version >/dev/null   # builds when sources changed
 

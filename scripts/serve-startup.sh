@@ -9,10 +9,9 @@
 #   MODEL=model.xml scripts/serve-startup.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
-MODEL="${MODEL:-$SHARED/models/face/blazeface.onnx}"
+need_model serve-startup
 RUNS="${RUNS:-7}"
 PORT="${PORT:-18331}"
-need_model serve-startup
 "$ROOT/infero" --version >/dev/null   # builds when sources changed
 EXTRA=()
 [ -n "${GRPC:-}" ] && EXTRA=(--grpc-port "$((PORT + 1))")
