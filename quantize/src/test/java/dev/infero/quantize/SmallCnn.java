@@ -41,9 +41,7 @@ final class SmallCnn {
         b.node("Conv", "pw_a").inputs("r2", "w3", "b3").outputs("c3");
         b.node("Conv", "pw_b").inputs("r2", "w4", "b4").outputs("c4");
         b.node("Add", "sum").inputs("c3", "c4").outputs("s");
-        b.node("GlobalAveragePool", "gap").inputs("s").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
+        b.classifierHead("s", "wf", "bf", "scores");
         Path file = dir.resolve("small_cnn.onnx");
         b.write(file);
         return file;
@@ -68,9 +66,7 @@ final class SmallCnn {
         b.node("Relu", "relu2").inputs("c2").outputs("r2");
         b.node("Conv", "conv3").inputs("r2", "w3", "b3").outputs("c3");
         b.node("Relu", "relu3").inputs("c3").outputs("r3");
-        b.node("GlobalAveragePool", "gap").inputs("r3").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
+        b.classifierHead("r3", "wf", "bf", "scores");
         Path file = dir.resolve("plain_cnn.onnx");
         b.write(file);
         return file;
