@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Builds ONNX models in code and writes them: Infero's ONNX writer. Used by {@code demo} and by tests that need
@@ -164,11 +166,8 @@ public final class OnnxModelBuilder {
 
         /** An ints attribute, even with a single element (kernel_shape=[3] for 1-D). */
         public NodeBuilder attrInts(String name, long... ints) {
-            AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.INTS);
-            for (long v : ints) {
-                a.addInts(v);
-            }
-            return add(a);
+            return add(attribute(name, AttributeProto.AttributeType.INTS)
+                    .addAllInts(Arrays.stream(ints).boxed().toList()));
         }
 
         public NodeBuilder attr(String name, float value) {
@@ -177,11 +176,8 @@ public final class OnnxModelBuilder {
 
         /** A floats attribute, even with a single element. */
         public NodeBuilder attrFloats(String name, float... values) {
-            AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.FLOATS);
-            for (float v : values) {
-                a.addFloats(v);
-            }
-            return add(a);
+            return add(attribute(name, AttributeProto.AttributeType.FLOATS)
+                    .addAllFloats(IntStream.range(0, values.length).mapToObj(i -> values[i]).toList()));
         }
 
         public NodeBuilder attr(String name, String value) {
@@ -190,11 +186,8 @@ public final class OnnxModelBuilder {
 
         /** A strings attribute (RNN's activations). */
         public NodeBuilder attrStrings(String name, String... values) {
-            AttributeProto.Builder a = attribute(name, AttributeProto.AttributeType.STRINGS);
-            for (String v : values) {
-                a.addStrings(utf8(v));
-            }
-            return add(a);
+            return add(attribute(name, AttributeProto.AttributeType.STRINGS)
+                    .addAllStrings(Arrays.stream(values).map(NodeBuilder::utf8).toList()));
         }
 
         public NodeBuilder attr(String name, Tensor value) {

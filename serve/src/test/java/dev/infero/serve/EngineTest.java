@@ -35,11 +35,19 @@ class EngineTest {
         return new ModelConfig(name, file, "CPU", nireq, batch, ONE_THREAD, VersionPolicy.latest());
     }
 
+    /**
+     * A server of the slow model: one request at a time, no batching, {@code queue} requests waiting at most, each
+     * given {@code timeoutMs}.
+     */
+    private static InferoServer serveSlow(Path slow, int queue, long timeoutMs) {
+        return InferoServer.start(List.of(config("slow", slow, 1, 1)),
+                TestServers.restOnly().withLimits(1 << 20, queue, timeoutMs));
+    }
+
     @Test
     void aFullQueueAnswers503AtOnceAndEveryAcceptedRequestGetsItsOwnOutput() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 64);
-        try (InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                TestServers.restOnly().withLimits(1 << 20, 2, 60_000))) {
+        try (InferoServer server = serveSlow(slow, 2, 60_000)) {
             InferoClient client = TestServers.client(server);
             int n = 32;
             List<Tensor> inputs = new ArrayList<>();
@@ -92,8 +100,7 @@ class EngineTest {
     @Test
     void aRequestThatCannotFinishInTimeGets504() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 48);
-        try (InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                TestServers.restOnly().withLimits(1 << 20, 8, 1))) {
+        try (InferoServer server = serveSlow(slow, 8, 1)) {
             InferoClient client = TestServers.client(server);
             InferoClient.ServerError e = org.junit.jupiter.api.Assertions.assertThrows(InferoClient.ServerError.class,
                     () -> client.infer("slow", null, Map.of("x", TestModels.randomF32(1, 64, 256)),
@@ -172,8 +179,7 @@ class EngineTest {
     @Test
     void gracefulShutdownFinishesRequestsInFlightAndRefusesNewOnes() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 64);
-        InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                TestServers.restOnly().withLimits(1 << 20, 8, 60_000));
+        InferoServer server = serveSlow(slow, 8, 60_000);
         InferoClient client = TestServers.client(server);
         Tensor x = TestModels.randomF32(7, 64, 256);
         ExecutorService pool = Executors.newFixedThreadPool(2);
