@@ -4,7 +4,7 @@
 # scripts/reliability/MakeBadInputs.java; cases that need ../shared (a real JPEG, the SqueezeNet IR) are skipped
 # without it.
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 source "$ROOT/scripts/find-jdk.sh"
 INFERO="$ROOT/infero"
 "$INFERO" --version >/dev/null # builds when needed
@@ -13,7 +13,6 @@ trap 'rm -rf "$WORK"' EXIT
 "$INFERO_JAVA" --add-modules jdk.incubator.vector -cp "$ROOT/cli/target/infero-cli.jar" \
   "$ROOT/scripts/reliability/MakeBadInputs.java" "$WORK/m" 2> >(grep -v 'incubator' >&2)
 M="$WORK/m"
-SHARED="$ROOT/../shared"
 
 run_case() { # name, then the infero arguments
   local name="$1"; shift

@@ -3,10 +3,9 @@
 # binary tensors, and the error statuses. Prints one line per check and "N passed, M failed".
 #   scripts/serve-curl-check.sh            (BlazeFace from ../shared; MODEL=... for another 1x3x128x128 FP32 model)
 set -uo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MODEL="${MODEL:-$ROOT/../shared/models/face/blazeface.onnx}"
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+need_model serve-curl-check
 PORT="${PORT:-18331}"
-[ -f "$MODEL" ] || { echo "serve-curl-check: model $MODEL not found (set MODEL=...)" >&2; exit 1; }
 TMP="$(mktemp -d)"
 "$ROOT/infero" serve -m "$MODEL" --name face --port "$PORT" --max-request-bytes 1048576 2>"$TMP/server.log" &
 SERVER=$!

@@ -8,8 +8,8 @@
 #   PHASE_SECONDS=20 scripts/serve-load.sh     # shorter on a busy machine
 #   MODEL=ir/model.xml ENCODING=json scripts/serve-load.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MODEL="${MODEL:-$ROOT/../shared/models/face/blazeface.onnx}"
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+need_model serve-load
 PHASE_SECONDS="${PHASE_SECONDS:-60}"
 PORT="${PORT:-18321}"
 QUEUE="${QUEUE:-32}"
@@ -17,7 +17,6 @@ BELOW="${BELOW:-16}"
 ABOVE="${ABOVE:-64}"
 ENCODING="${ENCODING:-binary}"
 HINT="${HINT:-THROUGHPUT}"
-[ -f "$MODEL" ] || { echo "serve-load: model $MODEL not found (set MODEL=...)" >&2; exit 1; }
 source "$ROOT/scripts/find-jdk.sh"
 "$ROOT/infero" --version >/dev/null   # builds when sources changed
 

@@ -8,11 +8,10 @@
 #   RUNS=11 GRPC=1 scripts/serve-startup.sh       # with the gRPC listener too
 #   MODEL=model.xml scripts/serve-startup.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MODEL="${MODEL:-$ROOT/../shared/models/face/blazeface.onnx}"
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+need_model serve-startup
 RUNS="${RUNS:-7}"
 PORT="${PORT:-18331}"
-[ -f "$MODEL" ] || { echo "serve-startup: model $MODEL not found (set MODEL=...)" >&2; exit 1; }
 "$ROOT/infero" --version >/dev/null   # builds when sources changed
 EXTRA=()
 [ -n "${GRPC:-}" ] && EXTRA=(--grpc-port "$((PORT + 1))")

@@ -3,8 +3,7 @@
 # then compares every Parquet row with local inference bit for bit. Not part of CI (about a minute or two).
 # Usage: scripts/spark-lfw.sh [master]      e.g. scripts/spark-lfw.sh 'local[2]'
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SHARED="${INFERO_SHARED:-$ROOT/../shared}"
+source "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
 MODEL="$SHARED/models/face/blazeface.onnx"
 PHOTOS="$SHARED/data/lfw-faces"
 MASTER="${1:-local[2]}"

@@ -71,9 +71,7 @@ class AccuracyAwareQuantizationTest {
         b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("c2");
         b.node("Relu", "relu2").inputs("c2").outputs("r2");
-        b.node("GlobalAveragePool", "gap").inputs("r2").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
+        b.classifierHead("r2", "wf", "bf", "scores");
         model = dir.resolve("fragile.onnx");
         b.write(model);
 

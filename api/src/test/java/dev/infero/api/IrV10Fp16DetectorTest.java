@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.infero.core.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
+import dev.infero.core.types.ElementType;
+import dev.infero.testing.IrXml;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,126 +23,52 @@ class IrV10Fp16DetectorTest {
     private static final float[] CONF = {0.1f, 0.9f, 0.8f, 0.2f, 0.3f, 0.7f, 0.05f, 0.95f}; // (background, face)
 
     /** The IR with the data path in {@code ft} (f16 or f32); priors and the shape constants are f32/i64 always. */
-    private static String xml(String ft) {
-        String p = ft.equals("f16") ? "FP16" : "FP32";
-        int w = ft.equals("f16") ? 2 : 4;
-        int conf = 0;
-        int scale = 8 * w;
-        int shapes = scale + 16 * w;
-        return """
-            <?xml version="1.0" ?>
-            <net name="detector_head" version="10">
-              <layers>
-                <layer id="0" name="loc" type="Parameter" version="opset1">
-                  <data element_type="FT" shape="1,16"/>
-                  <output><port id="0" precision="P"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="1" name="conf" type="Const" version="opset1">
-                  <data element_type="FT" shape="1,8" offset="CONF" size="CSIZE"/>
-                  <output><port id="1" precision="P"><dim>1</dim><dim>8</dim></port></output>
-                </layer>
-                <layer id="2" name="scale" type="Const" version="opset1">
-                  <data element_type="FT" shape="1,16" offset="SCALE" size="SSIZE"/>
-                  <output><port id="1" precision="P"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="3" name="box_logits" type="Multiply" version="opset1">
-                  <data auto_broadcast="numpy"/>
-                  <input><port id="0"><dim>1</dim><dim>16</dim></port><port id="1"><dim>1</dim><dim>16</dim></port></input>
-                  <output><port id="2" precision="P"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="4" name="feature_hw" type="Const" version="opset1">
-                  <data element_type="i64" shape="2" offset="SHAPES" size="16"/>
-                  <output><port id="1" precision="I64"><dim>2</dim></port></output>
-                </layer>
-                <layer id="5" name="image_hw" type="Const" version="opset1">
-                  <data element_type="i64" shape="2" offset="IMAGE" size="16"/>
-                  <output><port id="1" precision="I64"><dim>2</dim></port></output>
-                </layer>
-                <layer id="6" name="priors" type="PriorBoxClustered" version="opset1">
-                  <data clip="0" height="2.0" offset="0.5" step="0.0" step_h="0.0" step_w="0.0"
-                        variance="0.1,0.1,0.2,0.2" width="2.0"/>
-                  <input><port id="0"><dim>2</dim></port><port id="1"><dim>2</dim></port></input>
-                  <output><port id="2" precision="FP32"><dim>2</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="7" name="priors_axes" type="Const" version="opset1">
-                  <data element_type="i64" shape="1" offset="AXES" size="8"/>
-                  <output><port id="1" precision="I64"><dim>1</dim></port></output>
-                </layer>
-                <layer id="8" name="priors_3d" type="Unsqueeze" version="opset1">
-                  <input><port id="0"><dim>2</dim><dim>16</dim></port><port id="1"><dim>1</dim></port></input>
-                  <output><port id="2" precision="FP32"><dim>1</dim><dim>2</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="9" name="detection_out" type="DetectionOutput" version="opset1">
-                  <data background_label_id="0" clip_after_nms="False" clip_before_nms="False"
-                        code_type="caffe.PriorBoxParameter.CENTER_SIZE" confidence_threshold="0.5"
-                        decrease_label_id="False" input_height="1" input_width="1" keep_top_k="4"
-                        nms_threshold="0.45" normalized="1" num_classes="2" objectness_score="0"
-                        share_location="1" top_k="100" variance_encoded_in_target="0"/>
-                  <input>
-                    <port id="0"><dim>1</dim><dim>16</dim></port>
-                    <port id="1"><dim>1</dim><dim>8</dim></port>
-                    <port id="2"><dim>1</dim><dim>2</dim><dim>16</dim></port>
-                  </input>
-                  <output><port id="3" precision="P"><dim>1</dim><dim>1</dim><dim>4</dim><dim>7</dim></port></output>
-                </layer>
-                <layer id="10" name="detections" type="Result" version="opset1">
-                  <input><port id="0"><dim>1</dim><dim>1</dim><dim>4</dim><dim>7</dim></port></input>
-                </layer>
-              </layers>
-              <edges>
-                <edge from-layer="0" from-port="0" to-layer="3" to-port="0"/>
-                <edge from-layer="2" from-port="1" to-layer="3" to-port="1"/>
-                <edge from-layer="4" from-port="1" to-layer="6" to-port="0"/>
-                <edge from-layer="5" from-port="1" to-layer="6" to-port="1"/>
-                <edge from-layer="6" from-port="2" to-layer="8" to-port="0"/>
-                <edge from-layer="7" from-port="1" to-layer="8" to-port="1"/>
-                <edge from-layer="3" from-port="2" to-layer="9" to-port="0"/>
-                <edge from-layer="1" from-port="1" to-layer="9" to-port="1"/>
-                <edge from-layer="8" from-port="2" to-layer="9" to-port="2"/>
-                <edge from-layer="9" from-port="3" to-layer="10" to-port="0"/>
-              </edges>
-            </net>
-            """.replace("FT", ft).replace("\"P\"", "\"" + p + "\"").replace("CONF", Integer.toString(conf))
-                .replace("CSIZE", Integer.toString(8 * w)).replace("SCALE", Integer.toString(scale))
-                .replace("SSIZE", Integer.toString(16 * w)).replace("SHAPES", Integer.toString(shapes))
-                .replace("IMAGE", Integer.toString(shapes + 16)).replace("AXES", Integer.toString(shapes + 32));
+    private static IrXml ir(ElementType ft) {
+        String p = ft.precision();
+        IrXml ir = new IrXml("detector_head", 10);
+        int loc = ir.parameter("loc", ft, 1, 16);
+        int conf = ir.constant("conf", Tensor.of(CONF, 1, 8).convertTo(ft), 1);
+        float[] halves = new float[16];
+        Arrays.fill(halves, 0.5f);
+        int scale = ir.constant("scale", Tensor.of(halves, 1, 16).convertTo(ft), 1);
+        int boxes = ir.layer("box_logits", "Multiply", "opset1").data("auto_broadcast=\"numpy\"").in(1, 16).in(1, 16)
+                .out(2, p, 1, 16).id();
+        int featureHw = ir.constant("feature_hw", Tensor.vector(2, 2), 1);
+        int imageHw = ir.constant("image_hw", Tensor.vector(4, 4), 1);
+        int priors = ir.layer("priors", "PriorBoxClustered", "opset1").data("clip=\"0\" height=\"2.0\" offset=\"0.5\" "
+                + "step=\"0.0\" step_h=\"0.0\" step_w=\"0.0\" variance=\"0.1,0.1,0.2,0.2\" width=\"2.0\"").in(2).in(2)
+                .out(2, "FP32", 2, 16).id();
+        int axes = ir.constant("priors_axes", Tensor.vector(0), 1);
+        int priors3d = ir.layer("priors_3d", "Unsqueeze", "opset1").in(2, 16).in(1).out(2, "FP32", 1, 2, 16).id();
+        int detections = ir.layer("detection_out", "DetectionOutput", "opset1").data("background_label_id=\"0\" "
+                + "clip_after_nms=\"False\" clip_before_nms=\"False\" code_type=\"caffe.PriorBoxParameter.CENTER_SIZE\" "
+                + "confidence_threshold=\"0.5\" decrease_label_id=\"False\" input_height=\"1\" input_width=\"1\" "
+                + "keep_top_k=\"4\" nms_threshold=\"0.45\" normalized=\"1\" num_classes=\"2\" objectness_score=\"0\" "
+                + "share_location=\"1\" top_k=\"100\" variance_encoded_in_target=\"0\"")
+                .in(1, 16).in(1, 8).in(1, 2, 16).out(3, p, 1, 1, 4, 7).id();
+        ir.edge(loc, 0, boxes, 0).edge(scale, 1, boxes, 1).edge(featureHw, 1, priors, 0).edge(imageHw, 1, priors, 1)
+                .edge(priors, 2, priors3d, 0).edge(axes, 1, priors3d, 1).edge(boxes, 2, detections, 0)
+                .edge(conf, 1, detections, 1).edge(priors3d, 2, detections, 2)
+                .edge(detections, 3, ir.result("detections", 1, 1, 4, 7), 0);
+        return ir;
     }
 
-    private Tensor detect(String ft, Tensor loc) throws Exception {
-        boolean half = ft.equals("f16");
-        int w = half ? 2 : 4;
-        ByteBuffer bin = ByteBuffer.allocate(24 * w + 40).order(ByteOrder.LITTLE_ENDIAN);
-        for (float c : CONF) {
-            put(bin, c, half);
-        }
-        for (int i = 0; i < 16; i++) {
-            put(bin, 0.5f, half);
-        }
-        bin.putLong(2).putLong(2).putLong(4).putLong(4).putLong(0);
-        Path xml = Files.writeString(dir.resolve(ft + ".xml"), xml(ft));
-        Files.write(dir.resolve(ft + ".bin"), bin.array());
+    private Tensor detect(ElementType ft, Tensor loc) {
+        Path xml = ir(ft).write(dir, ft.irName());
         try (Core core = new Core(); CompiledModel m = core.compileModel(core.readModel(xml), "CPU")) {
             return SingleRun.once(m, loc);
         }
     }
 
-    private static void put(ByteBuffer bin, float v, boolean half) {
-        if (half) {
-            bin.putShort(Float.floatToFloat16(v));
-        } else {
-            bin.putFloat(v);
-        }
-    }
-
     @Test
-    void anFp16DetectorWithAnF32PriorBranchDetectsAsItsFp32Twin() throws Exception {
+    void anFp16DetectorWithAnF32PriorBranchDetectsAsItsFp32Twin() {
         float[] offsets = new float[16];
         for (int i = 0; i < 16; i++) {
             offsets[i] = (i % 4 < 2 ? 0.25f : -0.5f) * (i / 4 % 2 == 0 ? 1 : -1); // shifts and shrinks each box
         }
         Tensor loc = Tensor.of(offsets, 1, 16);
-        Tensor half = detect("f16", loc);
-        Tensor full = detect("f32", loc);
+        Tensor half = detect(ElementType.F16, loc);
+        Tensor full = detect(ElementType.F32, loc);
         assertArrayEquals(new int[] {1, 1, 4, 7}, half.shape());
         float[] h = half.toFloatArray();
         float[] f = full.toFloatArray();

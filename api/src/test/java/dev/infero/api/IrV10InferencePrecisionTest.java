@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
+import dev.infero.testing.IrXml;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,75 +19,32 @@ class IrV10InferencePrecisionTest {
     @TempDir
     Path dir;
 
-    private static final String XML = """
-            <?xml version="1.0" ?>
-            <net name="fp16_v10" version="10">
-              <layers>
-                <layer id="0" name="x" type="Parameter" version="opset1">
-                  <data element_type="f16" shape="1,2,1,2"/>
-                  <output><port id="0" precision="FP16"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port></output>
-                </layer>
-                <layer id="1" name="w" type="Const" version="opset1">
-                  <data element_type="f16" shape="2,2,1,1" offset="0" size="8"/>
-                  <output><port id="1" precision="FP16"><dim>2</dim><dim>2</dim><dim>1</dim><dim>1</dim></port></output>
-                </layer>
-                <layer id="2" name="conv" type="Convolution" version="opset1">
-                  <data strides="1,1" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit"/>
-                  <input>
-                    <port id="0"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port>
-                    <port id="1"><dim>2</dim><dim>2</dim><dim>1</dim><dim>1</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP16"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port></output>
-                </layer>
-                <layer id="3" name="slope" type="Const" version="opset1">
-                  <data element_type="f16" shape="2" offset="8" size="4"/>
-                  <output><port id="1" precision="FP16"><dim>2</dim></port></output>
-                </layer>
-                <layer id="4" name="prelu" type="PReLU" version="opset1">
-                  <input>
-                    <port id="0"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port>
-                    <port id="1"><dim>2</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP16"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port></output>
-                </layer>
-                <layer id="5" name="shift" type="Const" version="opset1">
-                  <data element_type="f32" shape="1,2,1,1" offset="12" size="8"/>
-                  <output><port id="1" precision="FP32"><dim>1</dim><dim>2</dim><dim>1</dim><dim>1</dim></port></output>
-                </layer>
-                <layer id="6" name="add" type="Add" version="opset1">
-                  <data auto_broadcast="numpy"/>
-                  <input>
-                    <port id="0"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port>
-                    <port id="1"><dim>1</dim><dim>2</dim><dim>1</dim><dim>1</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP32"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port></output>
-                </layer>
-                <layer id="7" name="y" type="Result" version="opset1">
-                  <input><port id="0"><dim>1</dim><dim>2</dim><dim>1</dim><dim>2</dim></port></input>
-                </layer>
-              </layers>
-              <edges>
-                <edge from-layer="0" from-port="0" to-layer="2" to-port="0"/>
-                <edge from-layer="1" from-port="1" to-layer="2" to-port="1"/>
-                <edge from-layer="2" from-port="2" to-layer="4" to-port="0"/>
-                <edge from-layer="3" from-port="1" to-layer="4" to-port="1"/>
-                <edge from-layer="4" from-port="2" to-layer="6" to-port="0"/>
-                <edge from-layer="5" from-port="1" to-layer="6" to-port="1"/>
-                <edge from-layer="6" from-port="2" to-layer="7" to-port="0"/>
-              </edges>
-            </net>
-            """;
+    /** The IR: y = PReLU(conv(x, w), slope) + shift, with x, w and slope in f16 and shift in f32. */
+    private static IrXml ir() {
+        IrXml ir = new IrXml("fp16_v10", 10);
+        int x = ir.parameter("x", ElementType.F16, 1, 2, 1, 2);
+        // out0 = x0 + 2 x1, out1 = -x0 + 0.5 x1
+        int w = ir.constant("w", f16(new float[] {1, 2, -1, 0.5f}, 2, 2, 1, 1), 1);
+        int conv = ir.layer("conv", "Convolution", "opset1").data("strides=\"1,1\" dilations=\"1,1\" "
+                + "pads_begin=\"0,0\" pads_end=\"0,0\" auto_pad=\"explicit\"").in(1, 2, 1, 2).in(2, 2, 1, 1)
+                .out(2, "FP16", 1, 2, 1, 2).id();
+        int slope = ir.constant("slope", f16(new float[] {0.25f, 0.5f}, 2), 1);
+        int prelu = ir.layer("prelu", "PReLU", "opset1").in(1, 2, 1, 2).in(2).out(2, "FP16", 1, 2, 1, 2).id();
+        int shift = ir.constant("shift", Tensor.of(new float[] {100, -100}, 1, 2, 1, 1), 1);
+        int add = ir.layer("add", "Add", "opset1").data("auto_broadcast=\"numpy\"").in(1, 2, 1, 2).in(1, 2, 1, 1)
+                .out(2, "FP32", 1, 2, 1, 2).id();
+        ir.edge(x, 0, conv, 0).edge(w, 1, conv, 1).edge(conv, 2, prelu, 0).edge(slope, 1, prelu, 1)
+                .edge(prelu, 2, add, 0).edge(shift, 1, add, 1).edge(add, 2, ir.result("y", 1, 2, 1, 2), 0);
+        return ir;
+    }
+
+    private static Tensor f16(float[] values, int... shape) {
+        return Tensor.of(values, shape).convertTo(ElementType.F16);
+    }
 
     @Test
-    void runsAMixedPrecisionFp16IrInF32WithPReluLayers() throws Exception {
-        ByteBuffer bin = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
-        for (float w : new float[] {1, 2, -1, 0.5f}) { // out0 = x0 + 2 x1, out1 = -x0 + 0.5 x1
-            bin.putShort(Float.floatToFloat16(w));
-        }
-        bin.putShort(Float.floatToFloat16(0.25f)).putShort(Float.floatToFloat16(0.5f)); // slopes
-        bin.putFloat(100).putFloat(-100);
-        Path xml = Files.writeString(dir.resolve("m.xml"), XML);
-        Files.write(dir.resolve("m.bin"), bin.array());
+    void runsAMixedPrecisionFp16IrInF32WithPReluLayers() {
+        Path xml = ir().write(dir, "m");
         try (Core core = new Core()) {
             Model model = core.readModel(xml);
             assertEquals(ElementType.F32, model.graph().parameters().get(0).output(0).type());

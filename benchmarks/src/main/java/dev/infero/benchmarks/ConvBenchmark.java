@@ -5,30 +5,15 @@ import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.WindowKernel;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Convolution kernels on typical CNN layer shapes, 1 and 2 threads: 3×3 and 1×1 (GFLOPS = 2·MACs / time) and
  * depthwise 3×3 (memory-bound; GB/s = (input + output bytes) / time). Shapes are {@code CxHxW->Cout}, stride 1,
  * "same" padding. {@code benchmarks/run.sh} converts the times.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBenchmark extends ConvLayerBenchmark {
     @Param({"conv3x3:64x56x56->64", "conv3x3:128x28x28->128", "conv3x3:256x14x14->256", "conv3x3:512x7x7->512",
             "conv1x1:64x56x56->256", "conv1x1:512x14x14->512", "conv1x1:2048x7x7->512", "conv1x1:512x7x7->2048",

@@ -9,7 +9,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code conv1x1} or {@code depthwise3x3}, which has no {@code ->Cout}), stride 1 with "same" padding, read into a
  * geometry; the input and output buffers; the worker pool, closed after the trial.
  */
-public abstract class ConvLayerBenchmark {
+public abstract class ConvLayerBenchmark extends MicroBenchmark {
     protected float[] in;
     protected float[] out;
     protected WorkerPool pool;

@@ -8,18 +8,9 @@ import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.QuantizedConvKernel;
 import dev.infero.cpu.kernels.U8S8Conv;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * INT8 against FP32 on the same layer, 1 thread: {@code fp32} the float convolution ({@link ConvKernel}),
@@ -28,12 +19,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * reads float values and writes dequantized, biased, ReLU'd floats, so the times compare whole layers. A 1×1 layer
  * is the GEMM {@code M = Cout, N = H·W, K = C}: ops/s = 2·M·N·K / time ({@code benchmarks/run.sh} prints it).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Int8ConvBenchmark extends ConvLayerBenchmark {
     @Param({"conv1x1:256x28x28->256", "conv1x1:512x14x14->512", "conv3x3:64x56x56->64", "conv3x3:128x28x28->128",
             "conv3x3:256x14x14->256"})

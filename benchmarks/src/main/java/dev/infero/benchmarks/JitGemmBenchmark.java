@@ -5,19 +5,10 @@ import dev.infero.cpu.kernels.MicroKernel;
 import dev.infero.cpu.kernels.PackedGemm;
 import dev.infero.cpu.kernels.PostOps;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -25,13 +16,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * Vector API). {@code benchmarks/run.sh 'JitGemmBenchmark|FmaPeakBenchmark'} prints GFLOPS and the share of the
  * single-core FMA peak ({@link FmaPeakBenchmark}).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class JitGemmBenchmark {
+public class JitGemmBenchmark extends MicroBenchmark {
     /** M×N×K: a cache-resident kernel shape, then ResNet-like layers as the convolutions run them. */
     @Param({"96x256x256", "64x3136x576", "256x784x128", "512x196x2304", "24x12544x27"})
     public String shape;

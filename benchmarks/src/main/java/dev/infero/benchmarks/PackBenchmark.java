@@ -2,17 +2,10 @@ package dev.infero.benchmarks;
 
 import dev.infero.cpu.kernels.ActivationQuantizer;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -21,13 +14,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * for 64 rows of {@code n} values (a plane of {@code n} pixels, 64 channels), 1 thread. {@code -prof gc} shows that
  * it allocates nothing (no vector is boxed).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 6, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class PackBenchmark {
+public class PackBenchmark extends MicroBenchmark {
     private static final int ROWS = 64;
 
     @Param({"56", "3136"})

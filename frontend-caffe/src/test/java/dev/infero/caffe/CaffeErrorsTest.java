@@ -32,9 +32,7 @@ class CaffeErrorsTest {
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, bytes);
-        return p;
+        return Files.write(dir.resolve(name), bytes);
     }
 
     @Test

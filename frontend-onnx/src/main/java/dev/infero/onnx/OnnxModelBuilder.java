@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Builds ONNX models in code and writes them: Infero's ONNX writer. Used by {@code demo} and by tests that need
@@ -62,6 +64,18 @@ public final class OnnxModelBuilder {
     /** Starts a node; finish it with the returned builder's inputs/outputs/attributes. */
     public NodeBuilder node(String opType, String name) {
         return new NodeBuilder(opType, name);
+    }
+
+    /**
+     * The classifier tail of the small CNNs tests build: {@code GlobalAveragePool} of {@code features} (node
+     * {@code gap}, tensor {@code g}), {@code Flatten} ({@code flat}, {@code f}) and a fully connected layer
+     * ({@code Gemm} {@code fc} with {@code transB}: {@code weights} is [classes, channels]) writing {@code scores}.
+     */
+    public OnnxModelBuilder classifierHead(String features, String weights, String bias, String scores) {
+        node("GlobalAveragePool", "gap").inputs(features).outputs("g");
+        node("Flatten", "flat").inputs("g").outputs("f");
+        node("Gemm", "fc").inputs("f", weights, bias).outputs(scores).attr("transB", 1L);
+        return this;
     }
 
     public ModelProto build() {
@@ -144,64 +158,52 @@ public final class OnnxModelBuilder {
         }
 
         public NodeBuilder attr(String name, long... ints) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name);
             if (ints.length == 1 && !listAttribute(name)) {
-                a.setType(AttributeProto.AttributeType.INT).setI(ints[0]);
-            } else {
-                a.setType(AttributeProto.AttributeType.INTS);
-                for (long v : ints) {
-                    a.addInts(v);
-                }
+                return add(attribute(name, AttributeProto.AttributeType.INT).setI(ints[0]));
             }
-            node.addAttribute(a);
-            return update();
+            return attrInts(name, ints);
         }
 
         /** An ints attribute, even with a single element (kernel_shape=[3] for 1-D). */
         public NodeBuilder attrInts(String name, long... ints) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-            for (long v : ints) {
-                a.addInts(v);
-            }
-            node.addAttribute(a);
-            return update();
+            return add(attribute(name, AttributeProto.AttributeType.INTS)
+                    .addAllInts(Arrays.stream(ints).boxed().toList()));
         }
 
         public NodeBuilder attr(String name, float value) {
-            node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value));
-            return update();
+            return add(attribute(name, AttributeProto.AttributeType.FLOAT).setF(value));
         }
 
         /** A floats attribute, even with a single element. */
         public NodeBuilder attrFloats(String name, float... values) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOATS);
-            for (float v : values) {
-                a.addFloats(v);
-            }
-            node.addAttribute(a);
-            return update();
+            return add(attribute(name, AttributeProto.AttributeType.FLOATS)
+                    .addAllFloats(IntStream.range(0, values.length).mapToObj(i -> values[i]).toList()));
         }
 
         public NodeBuilder attr(String name, String value) {
-            node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                    .setS(ByteString.copyFrom(value, StandardCharsets.UTF_8)));
-            return update();
+            return add(attribute(name, AttributeProto.AttributeType.STRING).setS(utf8(value)));
         }
 
         /** A strings attribute (RNN's activations). */
         public NodeBuilder attrStrings(String name, String... values) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
-                    .setType(AttributeProto.AttributeType.STRINGS);
-            for (String v : values) {
-                a.addStrings(ByteString.copyFrom(v, StandardCharsets.UTF_8));
-            }
-            node.addAttribute(a);
-            return update();
+            return add(attribute(name, AttributeProto.AttributeType.STRINGS)
+                    .addAllStrings(Arrays.stream(values).map(NodeBuilder::utf8).toList()));
         }
 
         public NodeBuilder attr(String name, Tensor value) {
-            node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR)
-                    .setT(TensorProtos.toProto(name, value)));
+            return add(attribute(name, AttributeProto.AttributeType.TENSOR).setT(TensorProtos.toProto(name, value)));
+        }
+
+        private static AttributeProto.Builder attribute(String name, AttributeProto.AttributeType type) {
+            return AttributeProto.newBuilder().setName(name).setType(type);
+        }
+
+        private static ByteString utf8(String text) {
+            return ByteString.copyFrom(text, StandardCharsets.UTF_8);
+        }
+
+        private NodeBuilder add(AttributeProto.Builder attribute) {
+            node.addAttribute(attribute);
             return update();
         }
 

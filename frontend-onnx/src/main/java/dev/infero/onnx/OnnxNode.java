@@ -114,6 +114,23 @@ public final class OnnxNode {
         return a == null ? defaultValue : a.getS().toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A string attribute that names one of a fixed set of choices, read as what {@code choices} maps it to
+     * ({@code defaultValue}'s when absent). Any other value is one error for every attribute of this kind:
+     * {@code <name> must be <the choices, sorted>, got '<value>'}.
+     */
+    public <T> T attrChoice(String name, String defaultValue, Map<String, T> choices) {
+        String value = attrString(name, defaultValue);
+        T chosen = choices.get(value);
+        if (chosen == null) {
+            List<String> names = choices.keySet().stream().sorted().toList();
+            String listed = names.size() == 1 ? names.get(0)
+                    : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
+            throw error(name + " must be " + listed + ", got '" + value + "'");
+        }
+        return chosen;
+    }
+
     /** An ints attribute, or {@code defaultValue} (may be {@code null}) when absent. */
     public long[] attrInts(String name, long[] defaultValue) {
         AttributeProto a = attributes.get(name);

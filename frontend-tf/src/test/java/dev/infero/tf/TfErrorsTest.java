@@ -39,9 +39,7 @@ class TfErrorsTest {
     }
 
     private Path write(String name, byte[] bytes) throws Exception {
-        Path p = dir.resolve(name);
-        Files.write(p, bytes);
-        return p;
+        return Files.write(dir.resolve(name), bytes);
     }
 
     @Test

@@ -19,9 +19,10 @@ import java.util.function.ToIntFunction;
 
 /**
  * Writes small {@code .tflite} flatbuffers in tests with {@link FlatBufferBuilder} and the generated schema classes,
- * the way TFLite's converter lays them out (buffer 0 empty, operator codes with both code fields).
+ * the way TFLite's converter lays them out (buffer 0 empty, operator codes with both code fields). The one TFLite
+ * writer of the tests: the CLI's end-to-end tests use it through this module's test-jar.
  */
-final class TfliteTestModel {
+public final class TfliteTestModel {
     private record TensorSpec(String name, int[] shape, byte type, int buffer, float[] scale, long[] zeroPoint,
                               int axis) {
     }
@@ -39,48 +40,48 @@ final class TfliteTestModel {
     boolean legacyCodes;
 
     /** An activation tensor (no data). */
-    int tensor(String name, byte type, int... shape) {
+    public int tensor(String name, byte type, int... shape) {
         tensors.add(new TensorSpec(name, shape, type, 0, null, null, 0));
         return tensors.size() - 1;
     }
 
     /** A tensor naming buffer {@code buffer}, which need not exist (for bad-input tests). */
-    int tensorWithBuffer(String name, byte type, int buffer, int... shape) {
+    public int tensorWithBuffer(String name, byte type, int buffer, int... shape) {
         tensors.add(new TensorSpec(name, shape, type, buffer, null, null, 0));
         return tensors.size() - 1;
     }
 
     /** A quantized activation tensor. */
-    int quantized(String name, byte type, float scale, long zeroPoint, int... shape) {
+    public int quantized(String name, byte type, float scale, long zeroPoint, int... shape) {
         tensors.add(new TensorSpec(name, shape, type, 0, new float[] {scale}, new long[] {zeroPoint}, 0));
         return tensors.size() - 1;
     }
 
-    int input(String name, int... shape) {
+    public int input(String name, int... shape) {
         int t = tensor(name, TensorType.FLOAT32, shape);
         inputs.add(t);
         return t;
     }
 
     /** Makes an existing tensor a model input. */
-    int markInput(int t) {
+    public int markInput(int t) {
         inputs.add(t);
         return t;
     }
 
-    int output(int t) {
+    public int output(int t) {
         outputs.add(t);
         return t;
     }
 
     /** A constant with raw little-endian data. */
-    int constant(String name, byte type, byte[] data, float[] scale, long[] zeroPoint, int axis, int... shape) {
+    public int constant(String name, byte type, byte[] data, float[] scale, long[] zeroPoint, int axis, int... shape) {
         buffers.add(data);
         tensors.add(new TensorSpec(name, shape, type, buffers.size() - 1, scale, zeroPoint, axis));
         return tensors.size() - 1;
     }
 
-    int floats(String name, float[] v, int... shape) {
+    public int floats(String name, float[] v, int... shape) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : v) {
             b.putFloat(f);
@@ -88,7 +89,7 @@ final class TfliteTestModel {
         return constant(name, TensorType.FLOAT32, b.array(), null, null, 0, shape);
     }
 
-    int halfs(String name, float[] v, int... shape) {
+    public int halfs(String name, float[] v, int... shape) {
         ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : v) {
             b.putShort(Float.floatToFloat16(f));
@@ -96,7 +97,7 @@ final class TfliteTestModel {
         return constant(name, TensorType.FLOAT16, b.array(), null, null, 0, shape);
     }
 
-    int ints(String name, int[] v, int... shape) {
+    public int ints(String name, int[] v, int... shape) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int i : v) {
             b.putInt(i);
@@ -104,15 +105,15 @@ final class TfliteTestModel {
         return constant(name, TensorType.INT32, b.array(), null, null, 0, shape);
     }
 
-    int ints(String name, int... v) {
+    public int ints(String name, int... v) {
         return ints(name, v, v.length);
     }
 
-    int int8(String name, byte[] v, float[] scale, long[] zeroPoint, int axis, int... shape) {
+    public int int8(String name, byte[] v, float[] scale, long[] zeroPoint, int axis, int... shape) {
         return constant(name, TensorType.INT8, v, scale, zeroPoint, axis, shape);
     }
 
-    int int32Quantized(String name, int[] v, float[] scale, int... shape) {
+    public int int32Quantized(String name, int[] v, float[] scale, int... shape) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int i : v) {
             b.putInt(i);
@@ -121,18 +122,18 @@ final class TfliteTestModel {
     }
 
     /** An operator; {@code options} writes its options table (or is {@code null}). */
-    void op(int code, int[] in, int[] out, byte optionsType, ToIntFunction<FlatBufferBuilder> options) {
+    public void op(int code, int[] in, int[] out, byte optionsType, ToIntFunction<FlatBufferBuilder> options) {
         ops.add(new OpSpec(code, in, out, optionsType, options));
         if (!codes.contains(code)) {
             codes.add(code);
         }
     }
 
-    void op(int code, int[] in, int[] out) {
+    public void op(int code, int[] in, int[] out) {
         op(code, in, out, (byte) 0, null);
     }
 
-    ByteBuffer build() {
+    public ByteBuffer build() {
         FlatBufferBuilder b = new FlatBufferBuilder(1024);
         int[] bufferOffsets = new int[buffers.size()];
         for (int i = 0; i < bufferOffsets.length; i++) {

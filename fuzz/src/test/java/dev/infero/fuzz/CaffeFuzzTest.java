@@ -9,9 +9,7 @@ import java.nio.file.Path;
 class CaffeFuzzTest {
     @FuzzTest
     void fuzz(byte[] data) {
-        byte[][] parts = Fuzz.split(data);
-        Path proto = Fuzz.write("model.prototxt", parts[0]);
-        Path weights = Fuzz.write("model.caffemodel", parts[1]);
-        Fuzz.expectCleanRefusal(() -> Fuzz.readModel(new ModelSource(weights, proto, null, "caffe")));
+        Path[] files = Fuzz.writeSplit(data, "model.prototxt", "model.caffemodel");
+        Fuzz.expectCleanRefusal(() -> Fuzz.readModel(new ModelSource(files[1], files[0], null, "caffe")));
     }
 }

@@ -54,6 +54,15 @@ final class Fuzz {
         return new byte[][] {Arrays.copyOfRange(data, 4, 4 + length), Arrays.copyOfRange(data, 4 + length, data.length)};
     }
 
+    /**
+     * A model format made of two files: {@code data} {@link #split} and written as {@code first} and {@code second};
+     * returns the two files in that order.
+     */
+    static Path[] writeSplit(byte[] data, String first, String second) {
+        byte[][] parts = split(data);
+        return new Path[] {write(first, parts[0]), write(second, parts[1])};
+    }
+
     /** A fresh scratch folder of this JVM holding {@code name} with {@code content}; returns the file. */
     static Path write(String name, byte[] content) {
         try {

@@ -9,9 +9,7 @@ import java.nio.file.Path;
 class IrFuzzTest {
     @FuzzTest
     void fuzz(byte[] data) {
-        byte[][] parts = Fuzz.split(data);
-        Path xml = Fuzz.write("model.xml", parts[0]);
-        Fuzz.write("model.bin", parts[1]);
+        Path xml = Fuzz.writeSplit(data, "model.xml", "model.bin")[0];
         Fuzz.expectCleanRefusal(() -> Fuzz.readModel(new ModelSource(xml, null, null, "ir")));
     }
 }

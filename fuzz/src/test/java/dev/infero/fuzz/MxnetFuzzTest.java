@@ -9,9 +9,7 @@ import java.nio.file.Path;
 class MxnetFuzzTest {
     @FuzzTest
     void fuzz(byte[] data) {
-        byte[][] parts = Fuzz.split(data);
-        Path symbol = Fuzz.write("model-symbol.json", parts[0]);
-        Path params = Fuzz.write("model-0000.params", parts[1]);
-        Fuzz.expectCleanRefusal(() -> Fuzz.readModel(new ModelSource(params, null, symbol, "mxnet")));
+        Path[] files = Fuzz.writeSplit(data, "model-symbol.json", "model-0000.params");
+        Fuzz.expectCleanRefusal(() -> Fuzz.readModel(new ModelSource(files[1], null, files[0], "mxnet")));
     }
 }

@@ -13,6 +13,7 @@ import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.testing.IrXml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -73,32 +74,14 @@ class IrIntegrityTest {
     }
 
     @Test
-    void anUnknownRoundingTypeIsAnErrorNotAGuess() throws Exception {
-        String xml = """
-                <?xml version="1.0"?>
-                <net name="p" version="11">
-                  <layers>
-                    <layer id="0" name="x" type="Parameter" version="opset1">
-                      <data element_type="f32" shape="1,1,4,4"/>
-                      <output><port id="0"><dim>1</dim><dim>1</dim><dim>4</dim><dim>4</dim></port></output>
-                    </layer>
-                    <layer id="1" name="pool" type="MaxPool" version="opset1">
-                      <data strides="2,2" pads_begin="0,0" pads_end="0,0" kernel="2,2" rounding_type="nan" auto_pad="explicit"/>
-                      <input><port id="0"><dim>1</dim><dim>1</dim><dim>4</dim><dim>4</dim></port></input>
-                      <output><port id="1"><dim>1</dim><dim>1</dim><dim>2</dim><dim>2</dim></port></output>
-                    </layer>
-                    <layer id="2" name="y" type="Result" version="opset1">
-                      <input><port id="0"><dim>1</dim><dim>1</dim><dim>2</dim><dim>2</dim></port></input>
-                    </layer>
-                  </layers>
-                  <edges>
-                    <edge from-layer="0" from-port="0" to-layer="1" to-port="0"/>
-                    <edge from-layer="1" from-port="1" to-layer="2" to-port="0"/>
-                  </edges>
-                </net>
-                """;
-        Path file = Files.writeString(dir.resolve("p.xml"), xml);
-        Files.write(dir.resolve("p.bin"), new byte[0]);
+    void anUnknownRoundingTypeIsAnErrorNotAGuess() {
+        IrXml ir = new IrXml("p", 11);
+        int x = ir.parameter("x", ElementType.F32, 1, 1, 4, 4);
+        int pool = ir.layer("pool", "MaxPool", "opset1").data("strides=\"2,2\" pads_begin=\"0,0\" pads_end=\"0,0\" "
+                + "kernel=\"2,2\" rounding_type=\"nan\" auto_pad=\"explicit\"").in(1, 1, 4, 4).out(1, "FP32", 1, 1, 2, 2)
+                .id();
+        ir.edge(x, 0, pool, 0).edge(pool, 1, ir.result("y", 1, 1, 2, 2), 0);
+        Path file = ir.write(dir, "p");
         InferoException e = assertThrows(InferoException.class, () -> IrReader.read(file));
         assertTrue(e.getMessage().contains("rounding_type 'nan'"), e.getMessage());
     }

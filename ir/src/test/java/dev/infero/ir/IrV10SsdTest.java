@@ -15,11 +15,10 @@ import dev.infero.core.ops.detection.PriorBox;
 import dev.infero.core.ops.movement.Unsqueeze;
 import dev.infero.core.ops.slicing.StridedSlice;
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.tensor.TensorBytes;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
+import dev.infero.testing.IrXml;
 import dev.infero.testing.ReferenceRunner;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,162 +36,59 @@ class IrV10SsdTest {
     @TempDir
     Path dir;
 
-    private static final String XML = """
-            <?xml version="1.0" ?>
-            <net name="ssd_head" version="10">
-              <layers>
-                <layer id="0" name="loc" type="Parameter" version="opset1">
-                  <data element_type="f32" shape="1,16"/>
-                  <output><port id="0" precision="FP32" names="loc"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="1" name="conf" type="Parameter" version="opset1">
-                  <data element_type="f32" shape="1,12"/>
-                  <output><port id="0" precision="FP32" names="conf"><dim>1</dim><dim>12</dim></port></output>
-                </layer>
-                <layer id="2" name="loc_scale_compressed" type="Const" version="opset1">
-                  <data element_type="f16" shape="1,16" offset="0" size="32"/>
-                  <output><port id="1" precision="FP16"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="3" name="loc_scale" type="Convert" version="opset1">
-                  <data destination_type="f32"/>
-                  <rt_info><attribute name="decompression" version="0"/></rt_info>
-                  <input><port id="0"><dim>1</dim><dim>16</dim></port></input>
-                  <output><port id="1" precision="FP32"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="4" name="box_logits" type="Multiply" version="opset1">
-                  <data auto_broadcast="numpy"/>
-                  <input>
-                    <port id="0"><dim>1</dim><dim>16</dim></port>
-                    <port id="1"><dim>1</dim><dim>16</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP32"><dim>1</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="5" name="feature_shape" type="Const" version="opset1">
-                  <data element_type="i64" shape="4" offset="32" size="32"/>
-                  <output><port id="1" precision="I64"><dim>4</dim></port></output>
-                </layer>
-                <layer id="6" name="image_shape" type="Const" version="opset1">
-                  <data element_type="i64" shape="4" offset="64" size="32"/>
-                  <output><port id="1" precision="I64"><dim>4</dim></port></output>
-                </layer>
-                <layer id="7" name="hw_begin" type="Const" version="opset1">
-                  <data element_type="i64" shape="1" offset="96" size="8"/>
-                  <output><port id="1" precision="I64"><dim>1</dim></port></output>
-                </layer>
-                <layer id="8" name="hw_end" type="Const" version="opset1">
-                  <data element_type="i64" shape="1" offset="104" size="8"/>
-                  <output><port id="1" precision="I64"><dim>1</dim></port></output>
-                </layer>
-                <layer id="9" name="hw_stride" type="Const" version="opset1">
-                  <data element_type="i64" shape="1" offset="112" size="8"/>
-                  <output><port id="1" precision="I64"><dim>1</dim></port></output>
-                </layer>
-                <layer id="10" name="feature_hw" type="StridedSlice" version="opset1">
-                  <data begin_mask="0" end_mask="0" ellipsis_mask="0" new_axis_mask="0" shrink_axis_mask="0"/>
-                  <input>
-                    <port id="0"><dim>4</dim></port>
-                    <port id="1"><dim>1</dim></port>
-                    <port id="2"><dim>1</dim></port>
-                    <port id="3"><dim>1</dim></port>
-                  </input>
-                  <output><port id="4" precision="I64"><dim>2</dim></port></output>
-                </layer>
-                <layer id="11" name="image_hw" type="StridedSlice" version="opset1">
-                  <data begin_mask="0" end_mask="0" ellipsis_mask="0" new_axis_mask="0" shrink_axis_mask="0"/>
-                  <input>
-                    <port id="0"><dim>4</dim></port>
-                    <port id="1"><dim>1</dim></port>
-                    <port id="2"><dim>1</dim></port>
-                    <port id="3"><dim>1</dim></port>
-                  </input>
-                  <output><port id="4" precision="I64"><dim>2</dim></port></output>
-                </layer>
-                <layer id="12" name="priors" type="PriorBoxClustered" version="opset1">
-                  <data clip="0" height="2.0,1.0" offset="0.5" step="0.0" step_h="0.0" step_w="0.0"
-                        variance="0.1,0.1,0.2,0.2" width="2.0,4.0"/>
-                  <input>
-                    <port id="0"><dim>2</dim></port>
-                    <port id="1"><dim>2</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP32"><dim>2</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="13" name="priors_axes" type="Const" version="opset1">
-                  <data element_type="i64" shape="1" offset="120" size="8"/>
-                  <output><port id="1" precision="I64"><dim>1</dim></port></output>
-                </layer>
-                <layer id="14" name="priors_3d" type="Unsqueeze" version="opset1">
-                  <input>
-                    <port id="0"><dim>2</dim><dim>16</dim></port>
-                    <port id="1"><dim>1</dim></port>
-                  </input>
-                  <output><port id="2" precision="FP32"><dim>1</dim><dim>2</dim><dim>16</dim></port></output>
-                </layer>
-                <layer id="15" name="detection_out" type="DetectionOutput" version="opset1">
-                  <data background_label_id="0" clip_after_nms="False" clip_before_nms="False"
-                        code_type="caffe.PriorBoxParameter.CORNER" confidence_threshold="0.62"
-                        decrease_label_id="False" input_height="1" input_width="1" keep_top_k="5"
-                        nms_threshold="0.45" normalized="1" num_classes="3" objectness_score="0"
-                        share_location="1" top_k="100" variance_encoded_in_target="0"/>
-                  <input>
-                    <port id="0"><dim>1</dim><dim>16</dim></port>
-                    <port id="1"><dim>1</dim><dim>12</dim></port>
-                    <port id="2"><dim>1</dim><dim>2</dim><dim>16</dim></port>
-                  </input>
-                  <output><port id="3" precision="FP32"><dim>1</dim><dim>1</dim><dim>5</dim><dim>7</dim></port></output>
-                </layer>
-                <layer id="16" name="detection_out/sink_port_0" type="Result" version="opset1">
-                  <input><port id="0"><dim>1</dim><dim>1</dim><dim>5</dim><dim>7</dim></port></input>
-                </layer>
-              </layers>
-              <edges>
-                <edge from-layer="2" from-port="1" to-layer="3" to-port="0"/>
-                <edge from-layer="0" from-port="0" to-layer="4" to-port="0"/>
-                <edge from-layer="3" from-port="1" to-layer="4" to-port="1"/>
-                <edge from-layer="5" from-port="1" to-layer="10" to-port="0"/>
-                <edge from-layer="7" from-port="1" to-layer="10" to-port="1"/>
-                <edge from-layer="8" from-port="1" to-layer="10" to-port="2"/>
-                <edge from-layer="9" from-port="1" to-layer="10" to-port="3"/>
-                <edge from-layer="6" from-port="1" to-layer="11" to-port="0"/>
-                <edge from-layer="7" from-port="1" to-layer="11" to-port="1"/>
-                <edge from-layer="8" from-port="1" to-layer="11" to-port="2"/>
-                <edge from-layer="9" from-port="1" to-layer="11" to-port="3"/>
-                <edge from-layer="10" from-port="4" to-layer="12" to-port="0"/>
-                <edge from-layer="11" from-port="4" to-layer="12" to-port="1"/>
-                <edge from-layer="12" from-port="2" to-layer="14" to-port="0"/>
-                <edge from-layer="13" from-port="1" to-layer="14" to-port="1"/>
-                <edge from-layer="4" from-port="2" to-layer="15" to-port="0"/>
-                <edge from-layer="1" from-port="0" to-layer="15" to-port="1"/>
-                <edge from-layer="14" from-port="2" to-layer="15" to-port="2"/>
-                <edge from-layer="15" from-port="3" to-layer="16" to-port="0"/>
-              </edges>
-              <meta_data>
-                <MO_version value="2021.4.2-3974-e2a469a3450-releases/2021/4"/>
-                <cli_parameters><data_type value="FP16"/></cli_parameters>
-              </meta_data>
-            </net>
-            """;
-
-    /** The .bin: f16 scale 2.0 ×16, shapes [1,16,1,2] (NCHW feature map) and [1,3,4,8] (image), 2, 4, 1, 0. */
-    private static byte[] bin() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        float[] scale = new float[16];
-        java.util.Arrays.fill(scale, 2f);
-        out.write(TensorBytes.toLittleEndian(Tensor.of(scale, 1, 16).convertTo(ElementType.F16)));
-        out.write(TensorBytes.toLittleEndian(Tensor.vector(1, 16, 1, 2)));
-        out.write(TensorBytes.toLittleEndian(Tensor.vector(1, 3, 4, 8)));
-        for (long v : new long[] {2, 4, 1, 0}) {
-            out.write(TensorBytes.toLittleEndian(Tensor.vector(v)));
+    /**
+     * The IR and its .bin: f16 scale 2.0 ×16, shapes [1,16,1,2] (NCHW feature map) and [1,3,4,8] (image), 2, 4, 1, 0.
+     */
+    private static IrXml ir() {
+        IrXml ir = new IrXml("ssd_head", 10);
+        int loc = ir.layer("loc", "Parameter", "opset1").data("element_type=\"f32\" shape=\"1,16\"")
+                .out(0, "FP32", "loc", 1, 16).id();
+        int conf = ir.layer("conf", "Parameter", "opset1").data("element_type=\"f32\" shape=\"1,12\"")
+                .out(0, "FP32", "conf", 1, 12).id();
+        float[] twos = new float[16];
+        java.util.Arrays.fill(twos, 2f);
+        int compressed = ir.constant("loc_scale_compressed", Tensor.of(twos, 1, 16).convertTo(ElementType.F16), 1);
+        int scale = ir.layer("loc_scale", "Convert", "opset1").data("destination_type=\"f32\"")
+                .rtInfo("<attribute name=\"decompression\" version=\"0\"/>").in(1, 16).out(1, "FP32", 1, 16).id();
+        int boxes = ir.layer("box_logits", "Multiply", "opset1").data("auto_broadcast=\"numpy\"").in(1, 16).in(1, 16)
+                .out(2, "FP32", 1, 16).id();
+        int[] shapes = {ir.constant("feature_shape", Tensor.vector(1, 16, 1, 2), 1),
+            ir.constant("image_shape", Tensor.vector(1, 3, 4, 8), 1)};
+        int begin = ir.constant("hw_begin", Tensor.vector(2), 1);
+        int end = ir.constant("hw_end", Tensor.vector(4), 1);
+        int stride = ir.constant("hw_stride", Tensor.vector(1), 1);
+        String[] hwNames = {"feature_hw", "image_hw"};
+        int[] hw = new int[2];
+        for (int i = 0; i < 2; i++) {
+            hw[i] = ir.layer(hwNames[i], "StridedSlice", "opset1").data("begin_mask=\"0\" end_mask=\"0\" "
+                    + "ellipsis_mask=\"0\" new_axis_mask=\"0\" shrink_axis_mask=\"0\"").in(4).in(1).in(1).in(1)
+                    .out(4, "I64", 2).id();
+            ir.edge(shapes[i], 1, hw[i], 0).edge(begin, 1, hw[i], 1).edge(end, 1, hw[i], 2).edge(stride, 1, hw[i], 3);
         }
-        return out.toByteArray();
+        int priors = ir.layer("priors", "PriorBoxClustered", "opset1").data("clip=\"0\" height=\"2.0,1.0\" "
+                + "offset=\"0.5\" step=\"0.0\" step_h=\"0.0\" step_w=\"0.0\" variance=\"0.1,0.1,0.2,0.2\" "
+                + "width=\"2.0,4.0\"").in(2).in(2).out(2, "FP32", 2, 16).id();
+        int axes = ir.constant("priors_axes", Tensor.vector(0), 1);
+        int priors3d = ir.layer("priors_3d", "Unsqueeze", "opset1").in(2, 16).in(1).out(2, "FP32", 1, 2, 16).id();
+        int detections = ir.layer("detection_out", "DetectionOutput", "opset1").data("background_label_id=\"0\" "
+                + "clip_after_nms=\"False\" clip_before_nms=\"False\" code_type=\"caffe.PriorBoxParameter.CORNER\" "
+                + "confidence_threshold=\"0.62\" decrease_label_id=\"False\" input_height=\"1\" input_width=\"1\" "
+                + "keep_top_k=\"5\" nms_threshold=\"0.45\" normalized=\"1\" num_classes=\"3\" "
+                + "objectness_score=\"0\" share_location=\"1\" top_k=\"100\" variance_encoded_in_target=\"0\"")
+                .in(1, 16).in(1, 12).in(1, 2, 16).out(3, "FP32", 1, 1, 5, 7).id();
+        int result = ir.result("detection_out/sink_port_0", 1, 1, 5, 7);
+        ir.edge(compressed, 1, scale, 0).edge(loc, 0, boxes, 0).edge(scale, 1, boxes, 1)
+                .edge(hw[0], 4, priors, 0).edge(hw[1], 4, priors, 1).edge(priors, 2, priors3d, 0)
+                .edge(axes, 1, priors3d, 1).edge(boxes, 2, detections, 0).edge(conf, 0, detections, 1)
+                .edge(priors3d, 2, detections, 2).edge(detections, 3, result, 0);
+        return ir.metaData("<MO_version value=\"2021.4.2-3974-e2a469a3450-releases/2021/4\"/>"
+                + "<cli_parameters><data_type value=\"FP16\"/></cli_parameters>");
     }
 
-    private Path writeIr() throws Exception {
-        Path xml = dir.resolve("ssd_head.xml");
-        Files.writeString(xml, XML);
-        byte[] weights = bin();
-        assertEquals(128, weights.length);
-        Files.write(dir.resolve("ssd_head.bin"), weights);
-        return xml;
+    private Path writeIr() {
+        IrXml ir = ir();
+        assertEquals(128, ir.bin().length);
+        return ir.write(dir, "ssd_head");
     }
 
     /**

@@ -26,27 +26,17 @@ final class SmallCnn {
 
     static Path write(Path dir) {
         Random rnd = new Random(7);
-        OnnxModelBuilder b = new OnnxModelBuilder("small_cnn", 17)
-                .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
-                .output("scores", ElementType.F32, 1, 10)
-                .initializer("w1", normal(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 8))
+        OnnxModelBuilder b = stem("small_cnn", rnd)
                 .initializer("w2", normal(rnd, 0.5f, 8, 1, 3, 3)).initializer("b2", normal(rnd, 0.1f, 8))
                 .initializer("w3", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", normal(rnd, 0.1f, 4))
                 .initializer("w4", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b4", normal(rnd, 0.1f, 4))
                 .initializer("wf", normal(rnd, 0.5f, 10, 4)).initializer("bf", normal(rnd, 0.1f, 10));
-        b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
-        b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "dw").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1).attr("group", 8L);
         b.node("Relu", "relu2").inputs("c2").outputs("r2");
         b.node("Conv", "pw_a").inputs("r2", "w3", "b3").outputs("c3");
         b.node("Conv", "pw_b").inputs("r2", "w4", "b4").outputs("c4");
         b.node("Add", "sum").inputs("c3", "c4").outputs("s");
-        b.node("GlobalAveragePool", "gap").inputs("s").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
-        Path file = dir.resolve("small_cnn.onnx");
-        b.write(file);
-        return file;
+        return written(b.classifierHead("s", "wf", "bf", "scores"), dir.resolve("small_cnn.onnx"));
     }
 
     /**
@@ -55,23 +45,32 @@ final class SmallCnn {
      */
     static Path writePlain(Path dir) {
         Random rnd = new Random(11);
-        OnnxModelBuilder b = new OnnxModelBuilder("plain_cnn", 17)
-                .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
-                .output("scores", ElementType.F32, 1, 10)
-                .initializer("w1", normal(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 8))
+        OnnxModelBuilder b = stem("plain_cnn", rnd)
                 .initializer("w2", normal(rnd, 0.3f, 8, 8, 3, 3)).initializer("b2", normal(rnd, 0.1f, 8))
                 .initializer("w3", normal(rnd, 0.4f, 4, 8, 1, 1)).initializer("b3", normal(rnd, 0.1f, 4))
                 .initializer("wf", normal(rnd, 0.5f, 10, 4)).initializer("bf", normal(rnd, 0.1f, 10));
-        b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
-        b.node("Relu", "relu1").inputs("c1").outputs("r1");
         b.node("Conv", "conv2").inputs("r1", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "relu2").inputs("c2").outputs("r2");
         b.node("Conv", "conv3").inputs("r2", "w3", "b3").outputs("c3");
         b.node("Relu", "relu3").inputs("c3").outputs("r3");
-        b.node("GlobalAveragePool", "gap").inputs("r3").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "wf", "bf").outputs("scores").attr("transB", 1L);
-        Path file = dir.resolve("plain_cnn.onnx");
+        return written(b.classifierHead("r3", "wf", "bf", "scores"), dir.resolve("plain_cnn.onnx"));
+    }
+
+    /**
+     * Both models' input x [1, 3, SIZE, SIZE], output scores [1, 10] and stem: a 3×3 convolution to 8 channels (w1,
+     * b1, the first values drawn from {@code rnd}) with ReLU, giving r1.
+     */
+    private static OnnxModelBuilder stem(String name, Random rnd) {
+        OnnxModelBuilder b = new OnnxModelBuilder(name, 17)
+                .input("x", ElementType.F32, 1, 3, SIZE, SIZE)
+                .output("scores", ElementType.F32, 1, 10)
+                .initializer("w1", normal(rnd, 0.3f, 8, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 8));
+        b.node("Conv", "conv1").inputs("x", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "relu1").inputs("c1").outputs("r1");
+        return b;
+    }
+
+    private static Path written(OnnxModelBuilder b, Path file) {
         b.write(file);
         return file;
     }

@@ -14,7 +14,6 @@ import dev.infero.serve.grpc.proto.ModelInferResponse;
 import dev.infero.testing.SharedData;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ class BlazeFaceServeTest {
         try (InferoServer server = InferoServer.start(List.of(ModelConfig.of("face", model)),
                 ServeOptions.defaults().withPorts(0, 0).withPollSeconds(0))) {
             long startMillis = (System.nanoTime() - start) / 1_000_000;
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+            InferoClient client = TestServers.client(server);
             InferoClient.ModelMetadata meta = client.modelMetadata("face", null);
             String input = meta.inputs().get(0).name();
             assertArrayEquals(new long[] {1, 3, 128, 128}, meta.inputs().get(0).shape());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.serve.client.InferoClient;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,12 +35,20 @@ class EngineTest {
         return new ModelConfig(name, file, "CPU", nireq, batch, ONE_THREAD, VersionPolicy.latest());
     }
 
+    /**
+     * A server of the slow model: one request at a time, no batching, {@code queue} requests waiting at most, each
+     * given {@code timeoutMs}.
+     */
+    private static InferoServer serveSlow(Path slow, int queue, long timeoutMs) {
+        return InferoServer.start(List.of(config("slow", slow, 1, 1)),
+                TestServers.restOnly().withLimits(1 << 20, queue, timeoutMs));
+    }
+
     @Test
     void aFullQueueAnswers503AtOnceAndEveryAcceptedRequestGetsItsOwnOutput() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 64);
-        try (InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                ServeOptions.defaults().withPorts(0, -1).withLimits(1 << 20, 2, 60_000).withPollSeconds(0))) {
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+        try (InferoServer server = serveSlow(slow, 2, 60_000)) {
+            InferoClient client = TestServers.client(server);
             int n = 32;
             List<Tensor> inputs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -93,9 +100,8 @@ class EngineTest {
     @Test
     void aRequestThatCannotFinishInTimeGets504() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 48);
-        try (InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                ServeOptions.defaults().withPorts(0, -1).withLimits(1 << 20, 8, 1).withPollSeconds(0))) {
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+        try (InferoServer server = serveSlow(slow, 8, 1)) {
+            InferoClient client = TestServers.client(server);
             InferoClient.ServerError e = org.junit.jupiter.api.Assertions.assertThrows(InferoClient.ServerError.class,
                     () -> client.infer("slow", null, Map.of("x", TestModels.randomF32(1, 64, 256)),
                             InferoClient.Encoding.BINARY));
@@ -108,9 +114,9 @@ class EngineTest {
     void dynamicBatchingCombinesConcurrentRequestsAndSplitsTheirOutputs() throws Exception {
         Path conv = TestModels.conv(dir.resolve("conv.onnx"), 4);
         try (InferoServer server = InferoServer.start(List.of(config("conv", conv, 1, 4)),
-                ServeOptions.defaults().withPorts(0, -1).withBatchTimeoutMicros(50_000).withPollSeconds(0))) {
+                TestServers.restOnly().withBatchTimeoutMicros(50_000))) {
             assertEquals(4, server.models().resolve("conv", null).batchSize());
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+            InferoClient client = TestServers.client(server);
             int n = 16;
             ExecutorService pool = Executors.newFixedThreadPool(n);
             CountDownLatch go = new CountDownLatch(1);
@@ -173,9 +179,8 @@ class EngineTest {
     @Test
     void gracefulShutdownFinishesRequestsInFlightAndRefusesNewOnes() throws Exception {
         Path slow = TestModels.slow(dir.resolve("slow.onnx"), 64);
-        InferoServer server = InferoServer.start(List.of(config("slow", slow, 1, 1)),
-                ServeOptions.defaults().withPorts(0, -1).withLimits(1 << 20, 8, 60_000).withPollSeconds(0));
-        InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+        InferoServer server = serveSlow(slow, 8, 60_000);
+        InferoClient client = TestServers.client(server);
         Tensor x = TestModels.randomF32(7, 64, 256);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<float[]>> inFlight = new ArrayList<>();
@@ -192,8 +197,8 @@ class EngineTest {
         // While draining: not ready, new inferences get 503 (or the listener is already gone).
         if (!server.isReady()) {
             try {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + server.restPort() + "/v2/health/ready")).build(),
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        TestServers.rest(server, "/v2/health/ready")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(503, r.statusCode());
             } catch (java.io.IOException closedAlready) {

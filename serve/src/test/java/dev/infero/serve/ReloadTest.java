@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.serve.client.InferoClient;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -49,8 +48,8 @@ class ReloadTest {
                 + "\"base_path\": \"models/conv\"}}]}");
         Tensor x = TestModels.randomF32(31, 1, 3, 8, 8);
         try (InferoServer server = InferoServer.start(dir.resolve("config.json"),
-                ServeOptions.defaults().withPorts(0, -1).withPollSeconds(0))) {
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+                TestServers.restOnly())) {
+            InferoClient client = TestServers.client(server);
             assertArrayEquals(TestModels.local(v1, Map.of("x", x)).get(0).floats(), y(client, "conv", null, x));
 
             // A new version: served once loaded; the latest policy then unloads version 1.
@@ -87,8 +86,8 @@ class ReloadTest {
         Tensor x = TestModels.randomF32(32, 1, 3, 8, 8);
         float[] expected = TestModels.local(v1, Map.of("x", x)).get(0).floats();
         try (InferoServer server = InferoServer.start(List.of(ModelConfig.of("conv", repo),
-                ModelConfig.of("other", other)), ServeOptions.defaults().withPorts(0, -1).withPollSeconds(0))) {
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+                ModelConfig.of("other", other)), TestServers.restOnly())) {
+            InferoClient client = TestServers.client(server);
             AtomicBoolean stop = new AtomicBoolean();
             Set<Integer> statuses = ConcurrentHashMap.newKeySet();
             AtomicInteger wrong = new AtomicInteger();
@@ -138,9 +137,8 @@ class ReloadTest {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"model_config_list\": [{\"config\": {\"name\": \"a\", \"base_path\": \"a\"}}]}");
         Tensor x = TestModels.randomF32(33, 1, 3, 8, 8);
-        try (InferoServer server = InferoServer.start(config, ServeOptions.defaults().withPorts(0, -1)
-                .withPollSeconds(0))) {
-            InferoClient client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+        try (InferoServer server = InferoServer.start(config, TestServers.restOnly())) {
+            InferoClient client = TestServers.client(server);
             assertEquals(List.of("a"), server.models().modelNames());
             Files.writeString(config, "{\"model_config_list\": [{\"config\": {\"name\": \"a\", \"base_path\": \"a\"}},"
                     + "{\"config\": {\"name\": \"b\", \"base_path\": \"b\", \"nireq\": 1}}]}");

@@ -17,7 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -65,9 +64,9 @@ class ServerTest {
                   {"config": {"name": "dynamic", "base_path": "repo/dynamic", "plugin_config": {"NUM_STREAMS": 1}}}
                 ]}""");
         accessLog = dir.resolve("logs/access.jsonl");
-        server = InferoServer.start(dir.resolve("config.json"), ServeOptions.defaults().withPorts(0, -1)
-                .withLimits(1 << 20, 16, 30_000).withPollSeconds(0).withAccessLog(accessLog.toString()));
-        client = new InferoClient(URI.create("http://127.0.0.1:" + server.restPort()));
+        server = InferoServer.start(dir.resolve("config.json"), TestServers.restOnly()
+                .withLimits(1 << 20, 16, 30_000).withAccessLog(accessLog.toString()));
+        client = TestServers.client(server);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -79,12 +78,12 @@ class ServerTest {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.restPort() + path)).GET()
+        return http.send(HttpRequest.newBuilder(TestServers.rest(server, path)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<byte[]> post(String path, byte[] body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.restPort() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(TestServers.rest(server, path))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -1,7 +1,11 @@
 package dev.infero.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -35,5 +39,28 @@ public final class SharedData {
         Assumptions.assumeTrue(Files.exists(p),
                 () -> "skipped: shared data " + p + " is absent (it is present in CI; see README 'Shared data')");
         return p;
+    }
+
+    /** The LFW faces' people ({@code data/lfw-faces/<person>/}) in name order; skips the calling test without them. */
+    public static List<Path> lfwPeople() {
+        try (Stream<Path> people = Files.list(require("data/lfw-faces"))) {
+            return people.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Up to {@code count} of {@code person}'s photos, in name order. */
+    public static List<Path> photos(Path person, int count) {
+        try (Stream<Path> photos = Files.list(person)) {
+            return photos.sorted().limit(count).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code person}'s first photo in name order. */
+    public static Path firstPhoto(Path person) {
+        return photos(person, 1).getFirst();
     }
 }

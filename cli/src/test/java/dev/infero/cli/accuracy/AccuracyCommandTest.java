@@ -34,9 +34,7 @@ class AccuracyCommandTest {
         OnnxModelBuilder b = new OnnxModelBuilder("tiny", 17).input("x", ElementType.F32, 1, 3, 8, 8)
                 .output("scores", ElementType.F32, 1, 3)
                 .initializer("w", Tensor.of(w, 3, 3)).initializer("b", Tensor.of(new float[3], 3));
-        b.node("GlobalAveragePool", "gap").inputs("x").outputs("g");
-        b.node("Flatten", "flat").inputs("g").outputs("f");
-        b.node("Gemm", "fc").inputs("f", "w", "b").outputs("scores").attr("transB", 1L);
+        b.classifierHead("x", "w", "b", "scores");
         model = dir.resolve("tiny.onnx");
         b.write(model);
         images = dir.resolve("colours");

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -192,23 +191,26 @@ class CaffeModelsTest {
     }
 
     /** LFW photos, one per person, in name order, every {@code step}-th person. */
-    static List<Path> lfwPhotos(int count, int step) throws IOException {
-        Path lfw = SharedData.require("data/lfw-faces");
-        List<Path> people;
-        try (Stream<Path> s = Files.list(lfw)) {
-            people = s.filter(Files::isDirectory).sorted().toList();
-        }
+    static List<Path> lfwPhotos(int count, int step) {
+        List<Path> people = SharedData.lfwPeople();
         List<Path> photos = new ArrayList<>();
         for (int i = 0; i < people.size() && photos.size() < count; i += step) {
-            try (Stream<Path> s = Files.list(people.get(i))) {
-                s.sorted().findFirst().ifPresent(photos::add);
-            }
+            photos.addAll(SharedData.photos(people.get(i), 1));
         }
         return photos;
     }
 
-    /** The fraction of photos where the best face is near the centre with its landmarks inside the box. */
+    /**
+     * The fraction of photos where {@code mtcnn}'s best face is near the centre with its landmarks inside the box;
+     * closes {@code mtcnn}.
+     */
     private static double faceRate(Mtcnn mtcnn, List<Path> photos, StringBuilder failures) throws IOException {
+        try (mtcnn) {
+            return faceRateOf(mtcnn, photos, failures);
+        }
+    }
+
+    private static double faceRateOf(Mtcnn mtcnn, List<Path> photos, StringBuilder failures) throws IOException {
         int ok = 0;
         for (Path p : photos) {
             BufferedImage img = ImageIO.read(p.toFile());
@@ -281,23 +283,11 @@ class CaffeModelsTest {
                     .withStatSubsetSize(calibration.size()), dir, "det" + (i + 1) + "_int8", null, QUIET).xml();
         }
         StringBuilder failures = new StringBuilder();
-        double caffeRate;
-        try (Mtcnn mtcnn = new Mtcnn(nets[0], nets[1], nets[2])) {
-            caffeRate = faceRate(mtcnn, photos, failures);
-        }
-        double rate32;
-        try (Mtcnn mtcnn = new Mtcnn(fp32[0], fp32[1], fp32[2])) {
-            rate32 = faceRate(mtcnn, photos, failures);
-        }
+        double caffeRate = faceRate(new Mtcnn(nets[0], nets[1], nets[2]), photos, failures);
+        double rate32 = faceRate(new Mtcnn(fp32[0], fp32[1], fp32[2]), photos, failures);
         List<Path> fewer = photos.subList(0, 20);
-        double rate16;
-        try (Mtcnn mtcnn = new Mtcnn(fp16[0], fp16[1], fp16[2])) {
-            rate16 = faceRate(mtcnn, fewer, failures);
-        }
-        double rate8;
-        try (Mtcnn mtcnn = new Mtcnn(int8[0], int8[1], int8[2])) {
-            rate8 = faceRate(mtcnn, fewer, failures);
-        }
+        double rate16 = faceRate(new Mtcnn(fp16[0], fp16[1], fp16[2]), fewer, failures);
+        double rate8 = faceRate(new Mtcnn(int8[0], int8[1], int8[2]), fewer, failures);
         System.out.printf("MTCNN on LFW: face found centred with landmarks inside: caffe %.0f%%, IR FP32 %.0f%% (%d photos), "
                 + "FP16 %.0f%%, INT8 %.0f%% (%d photos)%n", 100 * caffeRate, 100 * rate32, photos.size(), 100 * rate16,
                 100 * rate8, fewer.size());

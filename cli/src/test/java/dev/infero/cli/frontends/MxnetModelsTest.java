@@ -15,11 +15,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,20 +65,9 @@ class MxnetModelsTest {
     }
 
     /** People with at least two photos: up to {@code perPerson} photos each. */
-    static List<List<Path>> people(int perPerson) throws IOException {
-        Path lfw = SharedData.require("data/lfw-faces");
-        List<List<Path>> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(lfw)) {
-            for (Path person : s.filter(Files::isDirectory).sorted().toList()) {
-                try (Stream<Path> photos = Files.list(person)) {
-                    List<Path> list = photos.sorted().limit(perPerson).toList();
-                    if (list.size() >= 2) {
-                        out.add(list);
-                    }
-                }
-            }
-        }
-        return out;
+    static List<List<Path>> people(int perPerson) {
+        return SharedData.lfwPeople().stream().map(person -> SharedData.photos(person, perPerson))
+                .filter(photos -> photos.size() >= 2).toList();
     }
 
     private static float[] normalized(float[] v) {

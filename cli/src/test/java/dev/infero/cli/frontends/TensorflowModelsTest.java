@@ -19,11 +19,9 @@ import dev.infero.testing.SharedData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,16 +49,7 @@ class TensorflowModelsTest {
     static void convert() throws IOException {
         pb = SharedData.require("models/frameworks/tensorflow/opencv_face_detector_uint8.pb");
         pbtxt = SharedData.require("models/frameworks/tensorflow/opencv_face_detector.pbtxt");
-        Path lfw = SharedData.require("data/lfw-faces");
-        try (Stream<Path> people = Files.list(lfw)) {
-            faces = people.sorted().limit(9).map(p -> {
-                try (Stream<Path> photos = Files.list(p)) {
-                    return photos.sorted().findFirst().orElseThrow();
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            }).toList();
-        }
+        faces = SharedData.lfwPeople().stream().limit(9).map(SharedData::firstPhoto).toList();
         fp32 = convert("facedet_fp32", false);
         fp16 = convert("facedet_fp16", true);
     }

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +67,8 @@ class TfliteModelsTest {
         tflite = SharedData.require("models/frameworks/tflite/face_landmark.tflite");
         facemesh = SharedData.require("models/face/facemesh.onnx");
         Path lfw = SharedData.require("data/lfw-faces");
-        try (Stream<Path> people = Files.list(lfw)) {
-            // The last people alphabetically: the calibration set below takes the first photos.
-            faces = people.filter(Files::isDirectory).sorted().toList().reversed().stream().limit(6)
-                    .map(TfliteModelsTest::firstPhoto).toList();
-        }
+        // The last people alphabetically: the calibration set below takes the first photos.
+        faces = SharedData.lfwPeople().reversed().stream().limit(6).map(SharedData::firstPhoto).toList();
         fp32 = ModelConverter.convert(options("face_landmark_fp32", false)).files().xml();
         fp16 = ModelConverter.convert(options("face_landmark_fp16", true)).files().xml();
         StringWriter out = new StringWriter();
@@ -94,14 +90,6 @@ class TfliteModelsTest {
     private static ConvertOptions options(String name, boolean fp16) {
         return new ConvertOptions(tflite, name, dir, List.of(), List.of(), List.of(), new float[0], new float[0],
                 null, false, fp16, null);
-    }
-
-    private static Path firstPhoto(Path person) {
-        try (Stream<Path> photos = Files.list(person)) {
-            return photos.sorted().findFirst().orElseThrow();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** 68 points (x, y) in [0, 1] of the crop, per photo. */

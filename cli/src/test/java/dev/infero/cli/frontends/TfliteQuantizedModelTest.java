@@ -3,7 +3,6 @@ package dev.infero.cli.frontends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.flatbuffers.FlatBufferBuilder;
 import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
@@ -11,20 +10,13 @@ import dev.infero.api.convert.ConvertOptions;
 import dev.infero.api.convert.ModelConverter;
 import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.tensor.Tensor;
+import dev.infero.tflite.TfliteTestModel;
 import dev.infero.tflite.schema.ActivationFunctionType;
-import dev.infero.tflite.schema.Buffer;
 import dev.infero.tflite.schema.BuiltinOptions;
 import dev.infero.tflite.schema.Conv2DOptions;
-import dev.infero.tflite.schema.Model;
-import dev.infero.tflite.schema.Operator;
-import dev.infero.tflite.schema.OperatorCode;
 import dev.infero.tflite.schema.Padding;
-import dev.infero.tflite.schema.QuantizationParameters;
-import dev.infero.tflite.schema.SubGraph;
 import dev.infero.tflite.schema.TensorType;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +36,8 @@ class TfliteQuantizedModelTest {
     private static final float IN_SCALE = 0.02f;
     private static final float OUT_SCALE = 0.05f;
     private static final long OUT_ZP = -128;
+    /** TFLite's builtin operator codes. */
+    private static final int CONV_2D = 3, DEQUANTIZE = 6, QUANTIZE = 114;
 
     @TempDir
     Path dir;
@@ -65,117 +59,32 @@ class TfliteQuantizedModelTest {
         return new Layer(w, s, b);
     }
 
-    private static int quantization(FlatBufferBuilder b, float[] scale, long[] zeroPoint, int axis) {
-        int s = QuantizationParameters.createScaleVector(b, scale);
-        int z = QuantizationParameters.createZeroPointVector(b, zeroPoint);
-        QuantizationParameters.startQuantizationParameters(b);
-        QuantizationParameters.addScale(b, s);
-        QuantizationParameters.addZeroPoint(b, z);
-        QuantizationParameters.addQuantizedDimension(b, axis);
-        return QuantizationParameters.endQuantizationParameters(b);
-    }
-
-    private static int tensor(FlatBufferBuilder b, String name, byte type, int buffer, int quant, int... shape) {
-        int s = dev.infero.tflite.schema.Tensor.createShapeVector(b, shape);
-        int n = b.createString(name);
-        dev.infero.tflite.schema.Tensor.startTensor(b);
-        dev.infero.tflite.schema.Tensor.addShape(b, s);
-        dev.infero.tflite.schema.Tensor.addType(b, type);
-        dev.infero.tflite.schema.Tensor.addBuffer(b, buffer);
-        dev.infero.tflite.schema.Tensor.addName(b, n);
-        if (quant != 0) {
-            dev.infero.tflite.schema.Tensor.addQuantization(b, quant);
-        }
-        return dev.infero.tflite.schema.Tensor.endTensor(b);
-    }
-
-    private static int buffer(FlatBufferBuilder b, byte[] data) {
-        int d = data.length == 0 ? 0 : Buffer.createDataVector(b, data);
-        Buffer.startBuffer(b);
-        if (d != 0) {
-            Buffer.addData(b, d);
-        }
-        return Buffer.endBuffer(b);
-    }
-
-    private static byte[] ints(int[] v) {
-        ByteBuffer bb = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int x : v) {
-            bb.putInt(x);
-        }
-        return bb.array();
-    }
-
-    private static int operator(FlatBufferBuilder b, int code, int[] in, int[] out, boolean conv) {
-        int i = Operator.createInputsVector(b, in);
-        int o = Operator.createOutputsVector(b, out);
-        int options = conv ? Conv2DOptions.createConv2DOptions(b, Padding.SAME, 1, 1, ActivationFunctionType.RELU, 1, 1,
-                (byte) 0) : 0;
-        Operator.startOperator(b);
-        Operator.addOpcodeIndex(b, code);
-        Operator.addInputs(b, i);
-        Operator.addOutputs(b, o);
-        if (conv) {
-            Operator.addBuiltinOptionsType(b, BuiltinOptions.Conv2DOptions);
-            Operator.addBuiltinOptions(b, options);
-        }
-        return Operator.endOperator(b);
-    }
-
-    /** Tensors: 0 x, 1 x_q, 2/3 w0/b0, 4 y0, 5/6 w1/b1, 7 y1, 8 out. */
+    /** x → QUANTIZE → x_q → CONV_2D (w0, b0) → y0 → CONV_2D (w1, b1) → y1 → DEQUANTIZE → out. */
     private static byte[] model(Layer l0, Layer l1) {
-        FlatBufferBuilder b = new FlatBufferBuilder(4096);
-        int[] buffers = {buffer(b, new byte[0]), buffer(b, l0.weights()), buffer(b, ints(l0.bias())),
-                buffer(b, l1.weights()), buffer(b, ints(l1.bias()))};
-        long[] zeros = new long[C];
-        float[] b0 = new float[C];
-        float[] b1 = new float[C];
+        TfliteTestModel m = new TfliteTestModel();
+        int x = m.input("x", 1, H, H, C);
+        int xq = m.quantized("x_q", TensorType.INT8, IN_SCALE, 0, 1, H, H, C);
+        m.op(QUANTIZE, new int[] {x}, new int[] {xq});
+        int y0 = conv(m, "0", xq, IN_SCALE, l0);
+        int y1 = conv(m, "1", y0, OUT_SCALE, l1);
+        int out = m.output(m.tensor("out", TensorType.FLOAT32, 1, H, H, C));
+        m.op(DEQUANTIZE, new int[] {y1}, new int[] {out});
+        return m.build().array();
+    }
+
+    /** An int8 SAME 3×3 convolution with RELU: per-channel weights, int32 biases in steps of input × weight scale. */
+    private static int conv(TfliteTestModel m, String suffix, int in, float inScale, Layer l) {
+        float[] biasScales = new float[C];
         for (int c = 0; c < C; c++) {
-            b0[c] = IN_SCALE * l0.scales()[c];
-            b1[c] = OUT_SCALE * l1.scales()[c];
+            biasScales[c] = inScale * l.scales()[c];
         }
-        int[] tensors = {
-                tensor(b, "x", TensorType.FLOAT32, 0, 0, 1, H, H, C),
-                tensor(b, "x_q", TensorType.INT8, 0, quantization(b, new float[] {IN_SCALE}, new long[] {0}, 0), 1, H, H, C),
-                tensor(b, "w0", TensorType.INT8, 1, quantization(b, l0.scales(), zeros, 0), C, 3, 3, C),
-                tensor(b, "b0", TensorType.INT32, 2, quantization(b, b0, zeros, 0), C),
-                tensor(b, "y0", TensorType.INT8, 0, quantization(b, new float[] {OUT_SCALE}, new long[] {OUT_ZP}, 0), 1, H, H, C),
-                tensor(b, "w1", TensorType.INT8, 3, quantization(b, l1.scales(), zeros, 0), C, 3, 3, C),
-                tensor(b, "b1", TensorType.INT32, 4, quantization(b, b1, zeros, 0), C),
-                tensor(b, "y1", TensorType.INT8, 0, quantization(b, new float[] {OUT_SCALE}, new long[] {OUT_ZP}, 0), 1, H, H, C),
-                tensor(b, "out", TensorType.FLOAT32, 0, 0, 1, H, H, C),
-        };
-        int[] ops = {
-                operator(b, 0, new int[] {0}, new int[] {1}, false),
-                operator(b, 1, new int[] {1, 2, 3}, new int[] {4}, true),
-                operator(b, 1, new int[] {4, 5, 6}, new int[] {7}, true),
-                operator(b, 2, new int[] {7}, new int[] {8}, false),
-        };
-        int tv = SubGraph.createTensorsVector(b, tensors);
-        int iv = SubGraph.createInputsVector(b, new int[] {0});
-        int ov = SubGraph.createOutputsVector(b, new int[] {8});
-        int opv = SubGraph.createOperatorsVector(b, ops);
-        SubGraph.startSubGraph(b);
-        SubGraph.addTensors(b, tv);
-        SubGraph.addInputs(b, iv);
-        SubGraph.addOutputs(b, ov);
-        SubGraph.addOperators(b, opv);
-        int sg = SubGraph.endSubGraph(b);
-        int[] codes = new int[3];
-        int[] builtin = {114, 3, 6}; // QUANTIZE, CONV_2D, DEQUANTIZE
-        for (int i = 0; i < 3; i++) {
-            codes[i] = OperatorCode.createOperatorCode(b, (byte) builtin[i], 0, 1, builtin[i]);
-        }
-        int cv = Model.createOperatorCodesVector(b, codes);
-        int sgs = Model.createSubgraphsVector(b, new int[] {sg});
-        int bv = Model.createBuffersVector(b, buffers);
-        Model.startModel(b);
-        Model.addVersion(b, 3);
-        Model.addOperatorCodes(b, cv);
-        Model.addSubgraphs(b, sgs);
-        Model.addBuffers(b, bv);
-        Model.finishModelBuffer(b, Model.endModel(b));
-        return b.sizedByteArray();
+        int w = m.int8("w" + suffix, l.weights(), l.scales(), new long[C], 0, C, 3, 3, C);
+        int b = m.int32Quantized("b" + suffix, l.bias(), biasScales, C);
+        int y = m.quantized("y" + suffix, TensorType.INT8, OUT_SCALE, OUT_ZP, 1, H, H, C);
+        m.op(CONV_2D, new int[] {in, w, b}, new int[] {y}, BuiltinOptions.Conv2DOptions,
+                fb -> Conv2DOptions.createConv2DOptions(fb, Padding.SAME, 1, 1, ActivationFunctionType.RELU, 1, 1,
+                        (byte) 0));
+        return y;
     }
 
     /** TFLite's int8 convolution, SAME 3×3, RELU, on codes; returns codes. */

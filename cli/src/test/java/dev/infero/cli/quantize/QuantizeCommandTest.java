@@ -121,10 +121,7 @@ class QuantizeCommandTest {
         long int8 = Files.size(out.resolve(name + "_int8.bin"));
         assertTrue(int8 < 0.35 * Files.size(onnx), name + ": INT8 .bin " + int8 + " B vs FP32 " + Files.size(onnx));
 
-        Path others;
-        try (Stream<Path> people = Files.list(faces)) {
-            others = people.filter(Files::isDirectory).sorted().reduce((a, b) -> b).orElseThrow();
-        }
+        Path others = SharedData.lfwPeople().getLast();
         StringWriter json = new StringWriter();
         int code = Main.execute(new PrintWriter(json, true), new PrintWriter(new StringWriter()), "compare",
                 onnx.toString(), xml.toString(), "-i", others.toString(), "--json");

@@ -168,13 +168,8 @@ public final class ElementwiseOps {
 
     /** Cast-24's {@code round_mode} (for float8e8m0 targets): up (default), down or nearest. */
     private static E8M0.Rounding roundMode(OnnxNode n) {
-        String mode = n.attrString("round_mode", "up");
-        return switch (mode) {
-            case "up" -> E8M0.Rounding.UP;
-            case "down" -> E8M0.Rounding.DOWN;
-            case "nearest" -> E8M0.Rounding.NEAREST;
-            default -> throw n.error("round_mode '" + mode + "' is not up, down or nearest");
-        };
+        return n.attrChoice("round_mode", "up", Map.of("up", E8M0.Rounding.UP, "down", E8M0.Rounding.DOWN,
+                "nearest", E8M0.Rounding.NEAREST));
     }
 
     static OnnxTranslator unary(Supplier<Op> op) {
@@ -226,13 +221,9 @@ public final class ElementwiseOps {
     }
 
     private static List<Value> bitShift(OnnxNode n) {
-        String direction = n.attrString("direction", "");
-        Op op = switch (direction) {
-            case "LEFT" -> new BitwiseLeftShift();
-            case "RIGHT" -> new BitwiseRightShift();
-            default -> throw n.error("direction must be LEFT or RIGHT, got '" + direction + "'");
-        };
-        return List.of(n.add(op, n.requireInput(0), n.requireInput(1)));
+        Supplier<Op> op = n.attrChoice("direction", "", Map.<String, Supplier<Op>>of("LEFT", BitwiseLeftShift::new,
+                "RIGHT", BitwiseRightShift::new));
+        return List.of(n.add(op.get(), n.requireInput(0), n.requireInput(1)));
     }
 
     /**
@@ -313,12 +304,8 @@ public final class ElementwiseOps {
 
     /** Gelu (opset 20): {@code approximate} is "none" (exact erf form) or "tanh". */
     private static List<Value> gelu(OnnxNode n) {
-        String approximate = n.attrString("approximate", "none");
-        Gelu.Approximation mode = switch (approximate) {
-            case "none" -> Gelu.Approximation.ERF;
-            case "tanh" -> Gelu.Approximation.TANH;
-            default -> throw n.error("approximate must be 'none' or 'tanh', got '" + approximate + "'");
-        };
+        Gelu.Approximation mode = n.attrChoice("approximate", "none", Map.of("none", Gelu.Approximation.ERF,
+                "tanh", Gelu.Approximation.TANH));
         return List.of(n.add(new Gelu(mode), n.requireInput(0)));
     }
 

@@ -105,13 +105,9 @@ public final class MiscOps {
                     n.requireInput(0)));
         });
         r.put("ImageDecoder", n -> {
-            String format = n.attrString("pixel_format", "RGB");
-            ImageDecoder.PixelFormat pixels = switch (format) {
-                case "RGB" -> ImageDecoder.PixelFormat.RGB;
-                case "BGR" -> ImageDecoder.PixelFormat.BGR;
-                case "Grayscale" -> ImageDecoder.PixelFormat.GRAYSCALE;
-                default -> throw n.error("pixel_format is '" + format + "', not RGB, BGR or Grayscale");
-            };
+            ImageDecoder.PixelFormat pixels = n.attrChoice("pixel_format", "RGB", Map.of(
+                    "RGB", ImageDecoder.PixelFormat.RGB, "BGR", ImageDecoder.PixelFormat.BGR,
+                    "Grayscale", ImageDecoder.PixelFormat.GRAYSCALE));
             return List.of(n.add(new ImageDecoder(pixels), n.requireInput(0)));
         });
         r.put("Unique", n -> n.addNode(new Unique(n.attrInt("sorted", 1) != 0, ElementType.I64, ElementType.I64),
@@ -123,13 +119,9 @@ public final class MiscOps {
      * asymmetric mode, {@code half_pixel} (the default since) its half_pixel.
      */
     private static List<Value> roiAlign(OnnxNode n) {
-        String transform = n.attrString("coordinate_transformation_mode",
-                n.opset() < 16 ? "output_half_pixel" : "half_pixel");
-        ROIAlign.AlignedMode aligned = switch (transform) {
-            case "output_half_pixel" -> ROIAlign.AlignedMode.ASYMMETRIC;
-            case "half_pixel" -> ROIAlign.AlignedMode.HALF_PIXEL;
-            default -> throw n.error("unknown coordinate_transformation_mode '" + transform + "'");
-        };
+        ROIAlign.AlignedMode aligned = n.attrChoice("coordinate_transformation_mode",
+                n.opset() < 16 ? "output_half_pixel" : "half_pixel",
+                Map.of("output_half_pixel", ROIAlign.AlignedMode.ASYMMETRIC, "half_pixel", ROIAlign.AlignedMode.HALF_PIXEL));
         String mode = n.attrString("mode", "avg");
         if (!List.of("avg", "max").contains(mode)) {
             throw n.error("unknown mode '" + mode + "'");
@@ -149,12 +141,8 @@ public final class MiscOps {
 
     /** GridSample-16 names modes bilinear/bicubic, GridSample-20 linear/cubic (and allows N-D images). */
     private static List<Value> gridSample(OnnxNode n) {
-        String mode = switch (n.attrString("mode", n.opset() < 20 ? "bilinear" : "linear")) {
-            case "linear", "bilinear" -> "bilinear";
-            case "cubic", "bicubic" -> "bicubic";
-            case "nearest" -> "nearest";
-            default -> throw n.error("unknown mode '" + n.attrString("mode", "") + "'");
-        };
+        String mode = n.attrChoice("mode", n.opset() < 20 ? "bilinear" : "linear", Map.of("linear", "bilinear",
+                "bilinear", "bilinear", "cubic", "bicubic", "bicubic", "bicubic", "nearest", "nearest"));
         String padding = n.attrString("padding_mode", "zeros");
         if (!List.of("zeros", "border", "reflection").contains(padding)) {
             throw n.error("unknown padding_mode '" + padding + "'");

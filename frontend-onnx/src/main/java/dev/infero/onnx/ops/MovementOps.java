@@ -328,14 +328,8 @@ public final class MovementOps {
     }
 
     private static Pad.Mode padMode(OnnxNode n) {
-        String mode = n.attrString("mode", "constant");
-        return switch (mode) {
-            case "constant" -> Pad.Mode.CONSTANT;
-            case "reflect" -> Pad.Mode.REFLECT;
-            case "edge" -> Pad.Mode.EDGE;
-            case "wrap" -> Pad.Mode.WRAP;
-            default -> throw n.error("unknown mode '" + mode + "'");
-        };
+        return n.attrChoice("mode", "constant", Map.of("constant", Pad.Mode.CONSTANT, "reflect", Pad.Mode.REFLECT,
+                "edge", Pad.Mode.EDGE, "wrap", Pad.Mode.WRAP));
     }
 
     /** The data rank: from the data's shape, else from the length of the pads (2 per axis) when no axes are given. */

@@ -115,13 +115,8 @@ public final class SelectionOps {
 
     /** ONNX reduction names (opset 16+) in OpenVINO spelling. */
     private static String reduction(OnnxNode n) {
-        String r = n.attrString("reduction", "none");
-        return switch (r) {
-            case "none", "max", "min" -> r;
-            case "add" -> "sum";
-            case "mul" -> "prod";
-            default -> throw n.error("unknown reduction '" + r + "'");
-        };
+        return n.attrChoice("reduction", "none", Map.of("none", "none", "max", "max", "min", "min", "add", "sum",
+                "mul", "prod"));
     }
 
     /** OneHot: depth becomes an integer scalar, values [off, on] are split, negative indices count from the end. */
@@ -147,13 +142,8 @@ public final class SelectionOps {
      */
     private static List<Value> resize(OnnxNode n) {
         Value data = n.requireInput(0);
-        String onnxMode = n.attrString("mode", "nearest");
-        String mode = switch (onnxMode) {
-            case "nearest" -> "nearest";
-            case "linear", "bilinear" -> "linear_onnx";
-            case "cubic" -> "cubic";
-            default -> throw n.error("unsupported mode '" + onnxMode + "'");
-        };
+        String mode = n.attrChoice("mode", "nearest", Map.of("nearest", "nearest", "linear", "linear_onnx",
+                "bilinear", "linear_onnx", "cubic", "cubic"));
         boolean legacy = n.opType().equals("Upsample") || n.opset() < 11;
         if (legacy) {
             Value scales;
