@@ -100,6 +100,6 @@ class IrIntegrityTest {
         Path file = Files.writeString(dir.resolve("p.xml"), xml);
         Files.write(dir.resolve("p.bin"), new byte[0]);
         InferoException e = assertThrows(InferoException.class, () -> IrReader.read(file));
-        assertTrue(e.getMessage().contains("rounding_type 'nan'"), e.getMessage());
+        assertTrue(e.getMessage().contains("rounding_type=\"nan\""), e.getMessage());
     }
 }

@@ -45,6 +45,16 @@ public final class OpSpec<O extends Op> {
         return new OpSpec<>(opClass, type, version, factory, List.of(attributes));
     }
 
+    /**
+     * {@link #of(Class, String, String, Function, Attribute[])} with the attributes as a list (a family's, then the
+     * op's).
+     */
+    public static <O extends Op> OpSpec<O> of(Class<O> opClass, String type, String version,
+                                              Function<AttributeSource, O> factory,
+                                              List<Attribute<? super O, ?>> attributes) {
+        return new OpSpec<>(opClass, type, version, factory, List.copyOf(attributes));
+    }
+
     public String type() {
         return type;
     }
@@ -80,6 +90,6 @@ public final class OpSpec<O extends Op> {
      * since an earlier opset than the version it writes (SoftMax-1 files read as SoftMax-8).
      */
     public void register(OpFactories table, int opset) {
-        table.register(type, opset, this::read);
+        table.register(this, opset);
     }
 }

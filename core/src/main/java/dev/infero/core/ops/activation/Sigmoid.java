@@ -1,13 +1,16 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise logistic function {@code 1 / (1 + e^-x)} (OpenVINO Sigmoid-1). */
 public final class Sigmoid extends VectorActivation {
+    public static final OpSpec<Sigmoid> SPEC = OpSpec.of(Sigmoid.class, "Sigmoid", "opset1", a -> new Sigmoid());
+
     @Override
-    public String type() {
-        return "Sigmoid";
+    public OpSpec<Sigmoid> spec() {
+        return SPEC;
     }
 
     @Override

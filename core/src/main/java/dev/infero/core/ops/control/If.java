@@ -2,6 +2,7 @@ package dev.infero.core.ops.control;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.List;
@@ -12,6 +13,9 @@ import java.util.List;
  * same element types; shapes that differ between them are dynamic until the condition is known.
  */
 public final class If extends SubgraphOp {
+    /** Built from its bodies by {@link ControlFlowOps#create}; it has no attributes. */
+    public static final OpSpec<If> SPEC = OpSpec.of(If.class, "If", "opset8", ControlFlowOps::needsBodies);
+
     private final Body thenBody;
     private final Body elseBody;
     private final int outputCount;
@@ -31,13 +35,8 @@ public final class If extends SubgraphOp {
     }
 
     @Override
-    public String type() {
-        return "If";
-    }
-
-    @Override
-    public String version() {
-        return "opset8";
+    public OpSpec<If> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,13 +1,16 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise absolute value of any numeric type (OpenVINO Abs-1); unsigned values are their own magnitude. */
 public final class Abs extends UnaryElementwise {
+    public static final OpSpec<Abs> SPEC = OpSpec.of(Abs.class, "Abs", "opset1", a -> new Abs());
+
     @Override
-    public String type() {
-        return "Abs";
+    public OpSpec<Abs> spec() {
+        return SPEC;
     }
 
     @Override

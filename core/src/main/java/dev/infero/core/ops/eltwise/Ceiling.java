@@ -1,10 +1,14 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise rounding toward positive infinity (OpenVINO Ceiling-1). */
 public final class Ceiling extends UnaryElementwise {
+    public static final OpSpec<Ceiling> SPEC = OpSpec.of(Ceiling.class, "Ceiling", "opset1", a -> new Ceiling());
+
     @Override
-    public String type() {
-        return "Ceiling";
+    public OpSpec<Ceiling> spec() {
+        return SPEC;
     }
 
     @Override

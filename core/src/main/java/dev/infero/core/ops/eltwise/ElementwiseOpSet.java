@@ -36,20 +36,65 @@ public final class ElementwiseOpSet {
     }
 
     public static void register(OpFactories r) {
-        r.registerSimple(Add::new, Subtract::new, Multiply::new, Divide::new, Maximum::new, Minimum::new,
-                Power::new, FloorMod::new, Mod::new, Select::new,
-                Abs::new, Acos::new, Acosh::new, Asin::new, Asinh::new, Atan::new, Atanh::new, Ceiling::new,
-                Cos::new, Cosh::new, Erf::new, Exp::new, Floor::new, Log::new, Negative::new, Sign::new, Sin::new,
-                Sinh::new, Sqrt::new, Tan::new, Tanh::new,
-                HSwish::new, Mish::new, PRelu::new, Relu::new, Sigmoid::new, SoftPlus::new, SoftSign::new,
-                Equal::new, NotEqual::new, Greater::new, GreaterEqual::new, Less::new, LessEqual::new,
-                LogicalAnd::new, LogicalOr::new, LogicalXor::new, LogicalNot::new, IsNaN::new,
-                BitwiseAnd::new, BitwiseOr::new, BitwiseXor::new, BitwiseNot::new, BitwiseLeftShift::new,
-                BitwiseRightShift::new);
+        Add.SPEC.register(r);
+        Subtract.SPEC.register(r);
+        Multiply.SPEC.register(r);
+        Divide.SPEC.register(r);
+        Maximum.SPEC.register(r);
+        Minimum.SPEC.register(r);
+        Power.SPEC.register(r);
+        FloorMod.SPEC.register(r);
+        Mod.SPEC.register(r);
+        Select.SPEC.register(r);
+        Abs.SPEC.register(r);
+        Acos.SPEC.register(r);
+        Acosh.SPEC.register(r);
+        Asin.SPEC.register(r);
+        Asinh.SPEC.register(r);
+        Atan.SPEC.register(r);
+        Atanh.SPEC.register(r);
+        Ceiling.SPEC.register(r);
+        Cos.SPEC.register(r);
+        Cosh.SPEC.register(r);
+        Erf.SPEC.register(r);
+        Exp.SPEC.register(r);
+        Floor.SPEC.register(r);
+        Log.SPEC.register(r);
+        Negative.SPEC.register(r);
+        Sign.SPEC.register(r);
+        Sin.SPEC.register(r);
+        Sinh.SPEC.register(r);
+        Sqrt.SPEC.register(r);
+        Tan.SPEC.register(r);
+        Tanh.SPEC.register(r);
+        HSwish.SPEC.register(r);
+        Mish.SPEC.register(r);
+        PRelu.SPEC.register(r);
+        Relu.SPEC.register(r);
+        Sigmoid.SPEC.register(r);
+        SoftPlus.SPEC.register(r);
+        SoftSign.SPEC.register(r);
+        Equal.SPEC.register(r);
+        NotEqual.SPEC.register(r);
+        Greater.SPEC.register(r);
+        GreaterEqual.SPEC.register(r);
+        Less.SPEC.register(r);
+        LessEqual.SPEC.register(r);
+        LogicalAnd.SPEC.register(r);
+        LogicalOr.SPEC.register(r);
+        LogicalXor.SPEC.register(r);
+        LogicalNot.SPEC.register(r);
+        IsNaN.SPEC.register(r);
+        BitwiseAnd.SPEC.register(r);
+        BitwiseOr.SPEC.register(r);
+        BitwiseXor.SPEC.register(r);
+        BitwiseNot.SPEC.register(r);
+        BitwiseLeftShift.SPEC.register(r);
+        BitwiseRightShift.SPEC.register(r);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
-        r.register("PRelu", 1, a -> new PRelu());
+        r.registerAlias("PRelu", 1, PRelu.SPEC);
         BitCast.SPEC.register(r);
-        r.register("Convert", 1, Convert::read);
+        Convert.SPEC.register(r);
         Clamp.SPEC.register(r);
         Elu.SPEC.register(r);
         Gelu.SPEC.register(r);

@@ -1,12 +1,15 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise exponential e^x of a floating tensor (OpenVINO Exp-1). */
 public final class Exp extends UnaryElementwise {
+    public static final OpSpec<Exp> SPEC = OpSpec.of(Exp.class, "Exp", "opset1", a -> new Exp());
+
     @Override
-    public String type() {
-        return "Exp";
+    public OpSpec<Exp> spec() {
+        return SPEC;
     }
 
     @Override

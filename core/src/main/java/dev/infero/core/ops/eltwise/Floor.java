@@ -1,10 +1,14 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise rounding toward negative infinity (OpenVINO Floor-1). */
 public final class Floor extends UnaryElementwise {
+    public static final OpSpec<Floor> SPEC = OpSpec.of(Floor.class, "Floor", "opset1", a -> new Floor());
+
     @Override
-    public String type() {
-        return "Floor";
+    public OpSpec<Floor> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,13 +1,17 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code min(a, b)} with numpy broadcasting (OpenVINO Minimum-1). */
 public final class Minimum extends BinaryElementwise {
+    public static final OpSpec<Minimum> SPEC = OpSpec.of(Minimum.class, "Minimum", "opset1",
+            a -> new Minimum(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "Minimum";
+    public OpSpec<Minimum> spec() {
+        return SPEC;
     }
 
     @Override

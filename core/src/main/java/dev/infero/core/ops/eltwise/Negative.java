@@ -1,13 +1,16 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise negation (OpenVINO Negative-1); integers wrap, so the most negative value stays itself. */
 public final class Negative extends UnaryElementwise {
+    public static final OpSpec<Negative> SPEC = OpSpec.of(Negative.class, "Negative", "opset1", a -> new Negative());
+
     @Override
-    public String type() {
-        return "Negative";
+    public OpSpec<Negative> spec() {
+        return SPEC;
     }
 
     @Override

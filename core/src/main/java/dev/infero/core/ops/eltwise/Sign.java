@@ -1,12 +1,15 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise sign, -1, 0 or 1, of any numeric type (OpenVINO Sign-1); NaN stays NaN. */
 public final class Sign extends UnaryElementwise {
+    public static final OpSpec<Sign> SPEC = OpSpec.of(Sign.class, "Sign", "opset1", a -> new Sign());
+
     @Override
-    public String type() {
-        return "Sign";
+    public OpSpec<Sign> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,12 +1,16 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise {@code a << b} of integers with numpy broadcasting (OpenVINO BitwiseLeftShift-15). */
 public final class BitwiseLeftShift extends BitwiseShift {
+    public static final OpSpec<BitwiseLeftShift> SPEC = OpSpec.of(BitwiseLeftShift.class, "BitwiseLeftShift", "opset15",
+            a -> new BitwiseLeftShift(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "BitwiseLeftShift";
+    public OpSpec<BitwiseLeftShift> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,18 +1,17 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise bitwise complement of integers, logical negation of booleans (OpenVINO BitwiseNot-13). */
 public final class BitwiseNot extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "BitwiseNot";
-    }
+    public static final OpSpec<BitwiseNot> SPEC = OpSpec.of(BitwiseNot.class, "BitwiseNot", "opset13",
+            a -> new BitwiseNot());
 
     @Override
-    public String version() {
-        return "opset13";
+    public OpSpec<BitwiseNot> spec() {
+        return SPEC;
     }
 
     @Override

@@ -10,11 +10,6 @@ import dev.infero.core.types.ElementType;
  */
 public abstract class BitwiseShift extends BinaryElementwise {
     @Override
-    public String version() {
-        return "opset15";
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type.isInteger();
     }

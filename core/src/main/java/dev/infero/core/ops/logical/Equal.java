@@ -1,10 +1,15 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise {@code a == b} (equal) with numpy broadcasting and boolean output (OpenVINO Equal-1). */
 public final class Equal extends Comparison {
+    public static final OpSpec<Equal> SPEC = OpSpec.of(Equal.class, "Equal", "opset1",
+            a -> new Equal(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "Equal";
+    public OpSpec<Equal> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,10 +1,15 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise {@code a > b} (greater than) with numpy broadcasting and boolean output (OpenVINO Greater-1). */
 public final class Greater extends Comparison {
+    public static final OpSpec<Greater> SPEC = OpSpec.of(Greater.class, "Greater", "opset1",
+            a -> new Greater(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "Greater";
+    public OpSpec<Greater> spec() {
+        return SPEC;
     }
 
     @Override

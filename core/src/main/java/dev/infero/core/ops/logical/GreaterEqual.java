@@ -1,13 +1,18 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
+
 /**
  * Element-wise {@code a >= b} (greater than or equal) with numpy broadcasting and boolean output
  * (OpenVINO GreaterEqual-1).
  */
 public final class GreaterEqual extends Comparison {
+    public static final OpSpec<GreaterEqual> SPEC = OpSpec.of(GreaterEqual.class, "GreaterEqual", "opset1",
+            a -> new GreaterEqual(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "GreaterEqual";
+    public OpSpec<GreaterEqual> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,13 +1,18 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
+
 /**
  * Element-wise {@code a <= b} (less than or equal) with numpy broadcasting and boolean output
  * (OpenVINO LessEqual-1).
  */
 public final class LessEqual extends Comparison {
+    public static final OpSpec<LessEqual> SPEC = OpSpec.of(LessEqual.class, "LessEqual", "opset1",
+            a -> new LessEqual(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "LessEqual";
+    public OpSpec<LessEqual> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,13 +1,17 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise logical negation of a boolean tensor (OpenVINO LogicalNot-1). */
 public final class LogicalNot extends UnaryElementwise {
+    public static final OpSpec<LogicalNot> SPEC = OpSpec.of(LogicalNot.class, "LogicalNot", "opset1",
+            a -> new LogicalNot());
+
     @Override
-    public String type() {
-        return "LogicalNot";
+    public OpSpec<LogicalNot> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,13 +1,17 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.BinaryElementwise;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise logical exclusive or of booleans with numpy broadcasting (OpenVINO LogicalXor-1). */
 public final class LogicalXor extends BinaryElementwise {
+    public static final OpSpec<LogicalXor> SPEC = OpSpec.of(LogicalXor.class, "LogicalXor", "opset1",
+            a -> new LogicalXor(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "LogicalXor";
+    public OpSpec<LogicalXor> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,10 +1,15 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise {@code a != b} (not equal) with numpy broadcasting and boolean output (OpenVINO NotEqual-1). */
 public final class NotEqual extends Comparison {
+    public static final OpSpec<NotEqual> SPEC = OpSpec.of(NotEqual.class, "NotEqual", "opset1",
+            a -> new NotEqual(), AUTO_BROADCAST);
+
     @Override
-    public String type() {
-        return "NotEqual";
+    public OpSpec<NotEqual> spec() {
+        return SPEC;
     }
 
     @Override

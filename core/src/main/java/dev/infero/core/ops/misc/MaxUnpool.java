@@ -2,6 +2,7 @@ package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -14,14 +15,12 @@ import dev.infero.core.types.PartialShape;
  * the default output shape from the pooling geometry.
  */
 public final class MaxUnpool extends Op {
-    @Override
-    public String type() {
-        return "MaxUnpool";
-    }
+    public static final OpSpec<MaxUnpool> SPEC = OpSpec.of(MaxUnpool.class, "MaxUnpool", "infero",
+            a -> new MaxUnpool());
 
     @Override
-    public String version() {
-        return "infero";
+    public OpSpec<MaxUnpool> spec() {
+        return SPEC;
     }
 
     @Override

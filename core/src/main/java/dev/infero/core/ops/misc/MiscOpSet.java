@@ -11,7 +11,7 @@ public final class MiscOpSet {
         GridSample.SPEC.register(r);
         CumProd.SPEC.register(r);
         ReverseSequence.SPEC.register(r);
-        r.register("Determinant", OpFactories.INFERO_OPSET, a -> new Determinant());
+        Determinant.SPEC.register(r);
         Eye.SPEC.register(r);
         Einsum.SPEC.register(r);
         RotaryEmbedding.SPEC.register(r);
@@ -23,10 +23,9 @@ public final class MiscOpSet {
         LinearAttention.SPEC.register(r);
         Stft.SPEC.register(r);
         MelWeightMatrix.SPEC.register(r);
-        r.register("MaxUnpool", OpFactories.INFERO_OPSET, a -> new MaxUnpool());
+        MaxUnpool.SPEC.register(r);
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
-            FourierTransform op = new FourierTransform(kind);
-            r.register(op.type(), OpFactories.opsetOf(op.version()), a -> op);
+            FourierTransform.spec(kind).register(r);
         }
     }
 }

@@ -8,19 +8,23 @@ public final class MovementOpSet {
     }
 
     public static void register(OpFactories r) {
-        r.registerSimple(Squeeze::new, Unsqueeze::new, Transpose::new, Tile::new, Slice::new,
-                VariadicSplit::new);
+        Squeeze.SPEC.register(r);
+        Unsqueeze.SPEC.register(r);
+        Transpose.SPEC.register(r);
+        Tile.SPEC.register(r);
+        Slice.SPEC.register(r);
+        VariadicSplit.SPEC.register(r);
         Reshape.SPEC.register(r);
         Concat.SPEC.register(r);
         Split.SPEC.register(r);
         Gather.SPEC.register(r);
         Broadcast.SPEC.register(r);
-        r.register("ShapeOf", 1, a -> new ShapeOf(dev.infero.core.types.ElementType.I64)); // ShapeOf-1: always i64
+        ShapeOf.V1.register(r);
         ShapeOf.SPEC.register(r);
         Range.SPEC.register(r);
         DepthToSpace.SPEC.register(r);
         SpaceToDepth.SPEC.register(r);
-        r.register("Pad", 1, a -> new Pad(a.enumValue(Pad.Mode.class, "pad_mode", "constant")));
-        r.register("Pad", OpFactories.INFERO_OPSET, a -> new Pad(a.enumValue(Pad.Mode.class, "pad_mode", "wrap")));
+        Pad.SPEC.register(r, 1); // Pad-1 files read as Pad-12, which only adds negative pads
+        Pad.WRAP.register(r);
     }
 }

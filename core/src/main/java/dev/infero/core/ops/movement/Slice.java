@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -13,14 +14,11 @@ import java.util.Arrays;
  * (including INT64 min/max sentinels) are clamped; a negative step walks backwards.
  */
 public final class Slice extends Op {
-    @Override
-    public String type() {
-        return "Slice";
-    }
+    public static final OpSpec<Slice> SPEC = OpSpec.of(Slice.class, "Slice", "opset8", a -> new Slice());
 
     @Override
-    public String version() {
-        return "opset8";
+    public OpSpec<Slice> spec() {
+        return SPEC;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -11,9 +12,11 @@ import dev.infero.core.types.Shapes;
  * the shorter of data shape and repeats is padded with leading 1s.
  */
 public final class Tile extends Op {
+    public static final OpSpec<Tile> SPEC = OpSpec.of(Tile.class, "Tile", "opset1", a -> new Tile());
+
     @Override
-    public String type() {
-        return "Tile";
+    public OpSpec<Tile> spec() {
+        return SPEC;
     }
 
     @Override

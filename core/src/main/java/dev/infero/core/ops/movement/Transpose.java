@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -11,9 +12,12 @@ import dev.infero.core.types.Shapes;
  * reverses the dimensions.
  */
 public final class Transpose extends Op {
+    public static final OpSpec<Transpose> SPEC = OpSpec.of(Transpose.class, "Transpose", "opset1",
+            a -> new Transpose());
+
     @Override
-    public String type() {
-        return "Transpose";
+    public OpSpec<Transpose> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.nn;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 
 /**
@@ -11,6 +12,13 @@ import dev.infero.core.tensor.Tensor;
  * {@code dilations}, so the IR carries that attribute only when a dilation is not 1.
  */
 public final class AvgPool extends Pooling {
+    private static final Attribute<AvgPool, Boolean> EXCLUDE_PAD = Attribute.bool("exclude-pad", AvgPool::excludePad)
+            .orElse(false);
+    public static final OpSpec<AvgPool> SPEC = OpSpec.of(AvgPool.class, "AvgPool", "opset1",
+            a -> new AvgPool(KERNEL.read(a), WINDOW.read(a, true), EXCLUDE_PAD.read(a)), WINDOW.strides,
+            WINDOW.padsBegin, WINDOW.padsEnd, KERNEL, WINDOW.roundingType, WINDOW.autoPad, EXCLUDE_PAD,
+            WINDOW.dilations.writtenWhen(p -> p.window().isDilated()));
+
     private final boolean excludePad;
 
     public AvgPool(long[] kernel, WindowGeometry window, boolean excludePad) {
@@ -24,17 +32,8 @@ public final class AvgPool extends Pooling {
     }
 
     @Override
-    public String type() {
-        return "AvgPool";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        super.describe(sink);
-        sink.attribute("exclude-pad", excludePad);
-        if (java.util.Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
-            sink.attribute("dilations", window.dilations());
-        }
+    public OpSpec<AvgPool> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,12 +1,13 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Convolution and GroupConvolution: data [N, C, spatial...] and weights, without bias (OpenVINO adds the bias as a
@@ -14,6 +15,8 @@ import java.util.Arrays;
  * describes.
  */
 public abstract class ConvolutionBase extends Op {
+    static final WindowAttributes<ConvolutionBase> WINDOW = new WindowAttributes<>(ConvolutionBase::window);
+
     protected final WindowGeometry window;
     private final WeightsLayout layout;
 
@@ -22,13 +25,18 @@ public abstract class ConvolutionBase extends Op {
         this.layout = layout;
     }
 
-    public WindowGeometry window() {
-        return window;
+    /**
+     * The declaration of a convolution-1 op: {@code strides}, {@code dilations}, {@code pads_begin}, {@code pads_end},
+     * {@code auto_pad}, read into the op {@code create} builds over the window.
+     */
+    static <O extends ConvolutionBase> OpSpec<O> spec(Class<O> opClass, String type,
+                                                      Function<WindowGeometry, O> create) {
+        return OpSpec.of(opClass, type, "opset1", a -> create.apply(WINDOW.read(a, true)), WINDOW.strides,
+                WINDOW.dilations, WINDOW.padsBegin, WINDOW.padsEnd, WINDOW.autoPad);
     }
 
-    @Override
-    public void describe(AttributeSink sink) {
-        window.describe(sink);
+    public WindowGeometry window() {
+        return window;
     }
 
     @Override

@@ -1,13 +1,19 @@
 package dev.infero.core.ops.nn;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
 
-/** Max and average pooling over the spatial dimensions of [N, C, spatial...] data. */
+/**
+ * Max and average pooling over the spatial dimensions of [N, C, spatial...] data. Declares the attributes both write
+ * ({@link #WINDOW}'s and {@code kernel}); each op lists them in its {@code SPEC}.
+ */
 public abstract class Pooling extends Op {
+    static final WindowAttributes<Pooling> WINDOW = new WindowAttributes<>(Pooling::window);
+    static final Attribute<Pooling, long[]> KERNEL = Attribute.integers("kernel", Pooling::kernel);
+
     protected final long[] kernel;
     protected final WindowGeometry window;
 
@@ -25,16 +31,6 @@ public abstract class Pooling extends Op {
 
     public long[] kernel() {
         return kernel.clone();
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("strides", window.strides());
-        sink.attribute("pads_begin", window.padsBegin());
-        sink.attribute("pads_end", window.padsEnd());
-        sink.attribute("kernel", kernel);
-        sink.attribute("rounding_type", window.ceil() ? "ceil" : "floor");
-        sink.attribute("auto_pad", window.autoPad().irName());
     }
 
     /** Output shape [N, C, pooled spatial...]. */

@@ -1,7 +1,7 @@
 package dev.infero.core.ops.recurrent;
 
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
+import dev.infero.core.op.Attribute;
 import java.util.List;
 
 /**
@@ -14,6 +14,11 @@ import java.util.List;
 public final class GRUSequence extends RecurrentSequence {
     /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
     private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh");
+    private static final Attribute<GRUSequence, Boolean> LINEAR_BEFORE_RESET = Attribute.bool(
+            "linear_before_reset", GRUSequence::linearBeforeReset).orElse(false);
+    public static final OpSpec<GRUSequence> SPEC = spec(GRUSequence.class, "GRUSequence", ACTIVATIONS,
+            (c, a) -> new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
+                    LINEAR_BEFORE_RESET.read(a)), LINEAR_BEFORE_RESET);
 
     private final boolean linearBeforeReset;
 
@@ -23,26 +28,13 @@ public final class GRUSequence extends RecurrentSequence {
         this.linearBeforeReset = linearBeforeReset;
     }
 
-    /** The IR factory. */
-    public static GRUSequence read(AttributeSource a) {
-        Common c = Common.read(a, ACTIVATIONS);
-        return new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
-                a.bool("linear_before_reset", false));
-    }
-
     @Override
-    public String type() {
-        return "GRUSequence";
+    public OpSpec<GRUSequence> spec() {
+        return SPEC;
     }
 
     public boolean linearBeforeReset() {
         return linearBeforeReset;
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        super.describe(sink);
-        sink.attribute("linear_before_reset", linearBeforeReset);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.infero.core.ops.recurrent;
 
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.op.InferContext;
 import java.util.List;
 
@@ -17,21 +17,18 @@ import java.util.List;
 public final class LSTMSequence extends RecurrentSequence {
     /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
     private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh", "tanh");
+    public static final OpSpec<LSTMSequence> SPEC = spec(LSTMSequence.class, "LSTMSequence", ACTIVATIONS,
+            (c, a) -> new LSTMSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(),
+            c.clip()));
 
     public LSTMSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                         float clip) {
         super(hiddenSize, direction, activations, alphas, betas, clip);
     }
 
-    /** The IR factory. */
-    public static LSTMSequence read(AttributeSource a) {
-        Common c = Common.read(a, ACTIVATIONS);
-        return new LSTMSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
-    }
-
     @Override
-    public String type() {
-        return "LSTMSequence";
+    public OpSpec<LSTMSequence> spec() {
+        return SPEC;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import java.util.Arrays;
 
@@ -9,9 +10,13 @@ import java.util.Arrays;
  * sequence (output 0 data, output 1 shapes).
  */
 public final class SequenceConstruct extends SequenceOp {
+    public static final OpSpec<SequenceConstruct> SPEC = OpSpec.of(SequenceConstruct.class, "SequenceConstruct",
+            "infero",
+            a -> new SequenceConstruct());
+
     @Override
-    public String type() {
-        return "SequenceConstruct";
+    public OpSpec<SequenceConstruct> spec() {
+        return SPEC;
     }
 
     @Override

@@ -14,11 +14,6 @@ import java.util.List;
  * them; otherwise outputs are dynamic, and the reference evaluation runs with shapes inferred from the actual inputs.
  */
 abstract class SequenceOp extends Op {
-    @Override
-    public String version() {
-        return "infero";
-    }
-
     /** The outputs for concrete inputs ({@code null} for an absent optional input). */
     abstract Tensor[] compute(Tensor[] inputs);
 

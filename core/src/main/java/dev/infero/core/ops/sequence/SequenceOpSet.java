@@ -8,11 +8,10 @@ public final class SequenceOpSet {
     }
 
     public static void register(OpFactories r) {
-        int v = OpFactories.INFERO_OPSET;
-        r.register("SequenceConstruct", v, a -> new SequenceConstruct());
-        r.register("SequenceInsert", v, a -> new SequenceInsert());
-        r.register("SequenceErase", v, a -> new SequenceErase());
-        r.register("SequenceLength", v, a -> new SequenceLength());
+        SequenceConstruct.SPEC.register(r);
+        SequenceInsert.SPEC.register(r);
+        SequenceErase.SPEC.register(r);
+        SequenceLength.SPEC.register(r);
         SequenceAt.SPEC.register(r);
         ConcatFromSequence.SPEC.register(r);
         SplitToSequence.SPEC.register(r);
