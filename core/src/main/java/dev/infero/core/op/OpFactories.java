@@ -36,6 +36,13 @@ public final class OpFactories {
         registrations.add(new Registration(spec.type(), opset, spec));
     }
 
+    /** Registers each declaration from the opset of the version it writes ({@link OpSpec#register(OpFactories)}). */
+    public void registerAll(OpSpec<?>... specs) {
+        for (OpSpec<?> spec : specs) {
+            spec.register(this);
+        }
+    }
+
     /**
      * Registers {@code spec}'s IR factory under another type name as well, for files that spell the type otherwise
      * (PRelu for OpenVINO's PReLU).

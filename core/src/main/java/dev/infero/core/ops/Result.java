@@ -10,11 +10,6 @@ public final class Result extends Op {
     public static final OpSpec<Result> SPEC = OpSpec.of(Result.class, "Result", "opset1", a -> new Result());
 
     @Override
-    public OpSpec<Result> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.setOutput(0, ctx.inputType(0), ctx.inputShape(0));
     }

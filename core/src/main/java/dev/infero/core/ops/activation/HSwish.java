@@ -8,11 +8,6 @@ public final class HSwish extends VectorActivation {
     public static final OpSpec<HSwish> SPEC = OpSpec.of(HSwish.class, "HSwish", "opset4", a -> new HSwish());
 
     @Override
-    public OpSpec<HSwish> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return x.mul(x.add(3f).max(0f).min(6f)).div(6f);
     }

@@ -9,11 +9,6 @@ public final class Mish extends VectorActivation {
     public static final OpSpec<Mish> SPEC = OpSpec.of(Mish.class, "Mish", "opset4", a -> new Mish());
 
     @Override
-    public OpSpec<Mish> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return x.mul(SoftPlus.softPlus(x).lanewise(VectorOperators.TANH));
     }

@@ -20,11 +20,6 @@ public final class PRelu extends BinaryElementwise {
     public static final OpSpec<PRelu> SPEC = OpSpec.of(PRelu.class, "PReLU", "opset1", a -> new PRelu());
 
     @Override
-    public OpSpec<PRelu> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

@@ -9,11 +9,6 @@ public final class Relu extends VectorActivation {
     public static final OpSpec<Relu> SPEC = OpSpec.of(Relu.class, "ReLU", "opset1", a -> new Relu());
 
     @Override
-    public OpSpec<Relu> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

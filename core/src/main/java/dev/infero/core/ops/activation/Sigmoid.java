@@ -9,11 +9,6 @@ public final class Sigmoid extends VectorActivation {
     public static final OpSpec<Sigmoid> SPEC = OpSpec.of(Sigmoid.class, "Sigmoid", "opset1", a -> new Sigmoid());
 
     @Override
-    public OpSpec<Sigmoid> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return x.broadcast(1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
     }

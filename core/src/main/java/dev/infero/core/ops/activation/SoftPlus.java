@@ -12,11 +12,6 @@ public final class SoftPlus extends VectorActivation {
     public static final OpSpec<SoftPlus> SPEC = OpSpec.of(SoftPlus.class, "SoftPlus", "opset4", a -> new SoftPlus());
 
     @Override
-    public OpSpec<SoftPlus> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return softPlus(x);
     }

@@ -8,11 +8,6 @@ public final class SoftSign extends VectorActivation {
     public static final OpSpec<SoftSign> SPEC = OpSpec.of(SoftSign.class, "SoftSign", "opset9", a -> new SoftSign());
 
     @Override
-    public OpSpec<SoftSign> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return x.div(x.abs().add(1f));
     }

@@ -18,9 +18,7 @@ public final class ControlFlowOps {
      * build without bodies ({@link #create} builds them).
      */
     public static void register(dev.infero.core.op.OpFactories r) {
-        Loop.SPEC.register(r);
-        TensorIterator.SPEC.register(r);
-        If.SPEC.register(r);
+        r.registerAll(Loop.SPEC, TensorIterator.SPEC, If.SPEC);
     }
 
     /** The IR factory of the control-flow ops: they cannot be built from attributes alone. */

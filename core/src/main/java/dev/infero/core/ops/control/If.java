@@ -35,11 +35,6 @@ public final class If extends SubgraphOp {
     }
 
     @Override
-    public OpSpec<If> spec() {
-        return SPEC;
-    }
-
-    @Override
     public List<Body> bodies() {
         return List.of(thenBody, elseBody);
     }

@@ -19,11 +19,6 @@ public final class Loop extends IteratingOp {
     }
 
     @Override
-    public OpSpec<Loop> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected Long iterations(InferContext ctx) {
         Tensor trip = ctx.inputValue(0);
         if (trip == null) {

@@ -23,11 +23,6 @@ public final class TensorIterator extends IteratingOp {
     }
 
     @Override
-    public OpSpec<TensorIterator> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected Long iterations(InferContext ctx) {
         Long n = null;
         for (Body.Input in : body.inputs()) {

@@ -8,11 +8,7 @@ public final class DetectionOps {
     }
 
     public static void register(OpFactories r) {
-        PriorBox.SPEC_1.register(r);
-        PriorBox.SPEC_8.register(r);
-        PriorBoxClustered.SPEC.register(r);
-        DetectionOutput.SPEC_1.register(r);
-        DetectionOutput.SPEC_8.register(r);
-        ROIAlign.SPEC.register(r);
+        r.registerAll(PriorBox.SPEC_1, PriorBox.SPEC_8, PriorBoxClustered.SPEC, DetectionOutput.SPEC_1,
+                DetectionOutput.SPEC_8, ROIAlign.SPEC);
     }
 }

@@ -53,11 +53,6 @@ public final class PriorBoxClustered extends PriorGenerator {
     }
 
     @Override
-    public OpSpec<PriorBoxClustered> spec() {
-        return SPEC;
-    }
-
-    @Override
     float[] variance() {
         return attrs.variance();
     }

@@ -69,11 +69,6 @@ public final class ROIAlign extends Op {
     }
 
     @Override
-    public OpSpec<ROIAlign> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape rois = ctx.inputShape(1);

@@ -9,11 +9,6 @@ public final class Abs extends UnaryElementwise {
     public static final OpSpec<Abs> SPEC = OpSpec.of(Abs.class, "Abs", "opset1", a -> new Abs());
 
     @Override
-    public OpSpec<Abs> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

@@ -8,11 +8,6 @@ public final class Acos extends UnaryElementwise {
     public static final OpSpec<Acos> SPEC = OpSpec.of(Acos.class, "Acos", "opset1", a -> new Acos());
 
     @Override
-    public OpSpec<Acos> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.ACOS;
     }

@@ -7,11 +7,6 @@ public final class Acosh extends UnaryElementwise {
     public static final OpSpec<Acosh> SPEC = OpSpec.of(Acosh.class, "Acosh", "opset4", a -> new Acosh());
 
     @Override
-    public OpSpec<Acosh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return acosh(x);
     }

@@ -9,11 +9,6 @@ public final class Add extends BinaryElementwise {
     public static final OpSpec<Add> SPEC = OpSpec.of(Add.class, "Add", "opset1", a -> new Add(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Add> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.ADD;
     }

@@ -8,11 +8,6 @@ public final class Asin extends UnaryElementwise {
     public static final OpSpec<Asin> SPEC = OpSpec.of(Asin.class, "Asin", "opset1", a -> new Asin());
 
     @Override
-    public OpSpec<Asin> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.ASIN;
     }

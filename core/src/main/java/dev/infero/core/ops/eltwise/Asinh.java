@@ -7,11 +7,6 @@ public final class Asinh extends UnaryElementwise {
     public static final OpSpec<Asinh> SPEC = OpSpec.of(Asinh.class, "Asinh", "opset4", a -> new Asinh());
 
     @Override
-    public OpSpec<Asinh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return asinh(x);
     }

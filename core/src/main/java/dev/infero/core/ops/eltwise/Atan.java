@@ -8,11 +8,6 @@ public final class Atan extends UnaryElementwise {
     public static final OpSpec<Atan> SPEC = OpSpec.of(Atan.class, "Atan", "opset1", a -> new Atan());
 
     @Override
-    public OpSpec<Atan> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.ATAN;
     }

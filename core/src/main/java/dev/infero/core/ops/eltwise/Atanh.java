@@ -7,11 +7,6 @@ public final class Atanh extends UnaryElementwise {
     public static final OpSpec<Atanh> SPEC = OpSpec.of(Atanh.class, "Atanh", "opset4", a -> new Atanh());
 
     @Override
-    public OpSpec<Atanh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return atanh(x);
     }

@@ -7,11 +7,6 @@ public final class Ceiling extends UnaryElementwise {
     public static final OpSpec<Ceiling> SPEC = OpSpec.of(Ceiling.class, "Ceiling", "opset1", a -> new Ceiling());
 
     @Override
-    public OpSpec<Ceiling> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return Math.ceil(x);
     }

@@ -66,11 +66,6 @@ public final class Convert extends Op {
     }
 
     @Override
-    public OpSpec<Convert> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.setOutput(0, destination, ctx.inputShape(0));
     }

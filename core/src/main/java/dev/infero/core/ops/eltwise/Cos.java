@@ -8,11 +8,6 @@ public final class Cos extends UnaryElementwise {
     public static final OpSpec<Cos> SPEC = OpSpec.of(Cos.class, "Cos", "opset1", a -> new Cos());
 
     @Override
-    public OpSpec<Cos> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.COS;
     }

@@ -8,11 +8,6 @@ public final class Cosh extends UnaryElementwise {
     public static final OpSpec<Cosh> SPEC = OpSpec.of(Cosh.class, "Cosh", "opset1", a -> new Cosh());
 
     @Override
-    public OpSpec<Cosh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.COSH;
     }

@@ -18,11 +18,6 @@ public final class Divide extends BinaryElementwise {
             AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Divide> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.DIV;
     }

@@ -36,69 +36,16 @@ public final class ElementwiseOpSet {
     }
 
     public static void register(OpFactories r) {
-        Add.SPEC.register(r);
-        Subtract.SPEC.register(r);
-        Multiply.SPEC.register(r);
-        Divide.SPEC.register(r);
-        Maximum.SPEC.register(r);
-        Minimum.SPEC.register(r);
-        Power.SPEC.register(r);
-        FloorMod.SPEC.register(r);
-        Mod.SPEC.register(r);
-        Select.SPEC.register(r);
-        Abs.SPEC.register(r);
-        Acos.SPEC.register(r);
-        Acosh.SPEC.register(r);
-        Asin.SPEC.register(r);
-        Asinh.SPEC.register(r);
-        Atan.SPEC.register(r);
-        Atanh.SPEC.register(r);
-        Ceiling.SPEC.register(r);
-        Cos.SPEC.register(r);
-        Cosh.SPEC.register(r);
-        Erf.SPEC.register(r);
-        Exp.SPEC.register(r);
-        Floor.SPEC.register(r);
-        Log.SPEC.register(r);
-        Negative.SPEC.register(r);
-        Sign.SPEC.register(r);
-        Sin.SPEC.register(r);
-        Sinh.SPEC.register(r);
-        Sqrt.SPEC.register(r);
-        Tan.SPEC.register(r);
-        Tanh.SPEC.register(r);
-        HSwish.SPEC.register(r);
-        Mish.SPEC.register(r);
-        PRelu.SPEC.register(r);
-        Relu.SPEC.register(r);
-        Sigmoid.SPEC.register(r);
-        SoftPlus.SPEC.register(r);
-        SoftSign.SPEC.register(r);
-        Equal.SPEC.register(r);
-        NotEqual.SPEC.register(r);
-        Greater.SPEC.register(r);
-        GreaterEqual.SPEC.register(r);
-        Less.SPEC.register(r);
-        LessEqual.SPEC.register(r);
-        LogicalAnd.SPEC.register(r);
-        LogicalOr.SPEC.register(r);
-        LogicalXor.SPEC.register(r);
-        LogicalNot.SPEC.register(r);
-        IsNaN.SPEC.register(r);
-        BitwiseAnd.SPEC.register(r);
-        BitwiseOr.SPEC.register(r);
-        BitwiseXor.SPEC.register(r);
-        BitwiseNot.SPEC.register(r);
-        BitwiseLeftShift.SPEC.register(r);
-        BitwiseRightShift.SPEC.register(r);
+        r.registerAll(Add.SPEC, Subtract.SPEC, Multiply.SPEC, Divide.SPEC, Maximum.SPEC, Minimum.SPEC, Power.SPEC,
+                FloorMod.SPEC, Mod.SPEC, Select.SPEC, Abs.SPEC, Acos.SPEC, Acosh.SPEC, Asin.SPEC, Asinh.SPEC, Atan.SPEC,
+                Atanh.SPEC, Ceiling.SPEC, Cos.SPEC, Cosh.SPEC, Erf.SPEC, Exp.SPEC, Floor.SPEC, Log.SPEC, Negative.SPEC,
+                Sign.SPEC, Sin.SPEC, Sinh.SPEC, Sqrt.SPEC, Tan.SPEC, Tanh.SPEC, HSwish.SPEC, Mish.SPEC, PRelu.SPEC,
+                Relu.SPEC, Sigmoid.SPEC, SoftPlus.SPEC, SoftSign.SPEC, Equal.SPEC, NotEqual.SPEC, Greater.SPEC,
+                GreaterEqual.SPEC, Less.SPEC, LessEqual.SPEC, LogicalAnd.SPEC, LogicalOr.SPEC, LogicalXor.SPEC,
+                LogicalNot.SPEC, IsNaN.SPEC, BitwiseAnd.SPEC, BitwiseOr.SPEC, BitwiseXor.SPEC, BitwiseNot.SPEC,
+                BitwiseLeftShift.SPEC, BitwiseRightShift.SPEC);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
         r.registerAlias("PRelu", 1, PRelu.SPEC);
-        BitCast.SPEC.register(r);
-        Convert.SPEC.register(r);
-        Clamp.SPEC.register(r);
-        Elu.SPEC.register(r);
-        Gelu.SPEC.register(r);
-        Round.SPEC.register(r);
-        IsInf.SPEC.register(r);
+        r.registerAll(BitCast.SPEC, Convert.SPEC, Clamp.SPEC, Elu.SPEC, Gelu.SPEC, Round.SPEC, IsInf.SPEC);
     }
 }

@@ -7,11 +7,6 @@ public final class Erf extends UnaryElementwise {
     public static final OpSpec<Erf> SPEC = OpSpec.of(Erf.class, "Erf", "opset1", a -> new Erf());
 
     @Override
-    public OpSpec<Erf> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return SpecialFunctions.erf(x);
     }

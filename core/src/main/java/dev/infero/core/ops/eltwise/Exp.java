@@ -8,11 +8,6 @@ public final class Exp extends UnaryElementwise {
     public static final OpSpec<Exp> SPEC = OpSpec.of(Exp.class, "Exp", "opset1", a -> new Exp());
 
     @Override
-    public OpSpec<Exp> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.EXP;
     }

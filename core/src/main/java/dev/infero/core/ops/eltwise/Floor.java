@@ -7,11 +7,6 @@ public final class Floor extends UnaryElementwise {
     public static final OpSpec<Floor> SPEC = OpSpec.of(Floor.class, "Floor", "opset1", a -> new Floor());
 
     @Override
-    public OpSpec<Floor> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected double apply(double x) {
         return Math.floor(x);
     }

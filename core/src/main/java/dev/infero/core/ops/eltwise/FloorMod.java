@@ -14,11 +14,6 @@ public final class FloorMod extends BinaryElementwise {
             a -> new FloorMod(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<FloorMod> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

@@ -8,11 +8,6 @@ public final class Log extends UnaryElementwise {
     public static final OpSpec<Log> SPEC = OpSpec.of(Log.class, "Log", "opset1", a -> new Log());
 
     @Override
-    public OpSpec<Log> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.LOG;
     }

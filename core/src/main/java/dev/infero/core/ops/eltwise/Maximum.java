@@ -10,11 +10,6 @@ public final class Maximum extends BinaryElementwise {
             a -> new Maximum(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Maximum> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.MAX;
     }

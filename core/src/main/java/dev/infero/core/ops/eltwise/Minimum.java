@@ -10,11 +10,6 @@ public final class Minimum extends BinaryElementwise {
             a -> new Minimum(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Minimum> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.MIN;
     }

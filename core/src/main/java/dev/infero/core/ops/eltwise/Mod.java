@@ -12,11 +12,6 @@ public final class Mod extends BinaryElementwise {
     public static final OpSpec<Mod> SPEC = OpSpec.of(Mod.class, "Mod", "opset1", a -> new Mod(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Mod> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

@@ -10,11 +10,6 @@ public final class Multiply extends BinaryElementwise {
             a -> new Multiply(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Multiply> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.MUL;
     }

@@ -9,11 +9,6 @@ public final class Negative extends UnaryElementwise {
     public static final OpSpec<Negative> SPEC = OpSpec.of(Negative.class, "Negative", "opset1", a -> new Negative());
 
     @Override
-    public OpSpec<Negative> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

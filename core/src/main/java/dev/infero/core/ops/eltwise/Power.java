@@ -14,11 +14,6 @@ public final class Power extends BinaryElementwise {
             a -> new Power(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Power> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

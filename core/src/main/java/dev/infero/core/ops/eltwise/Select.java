@@ -16,11 +16,6 @@ public final class Select extends Op {
             BinaryElementwise.AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Select> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (ctx.inputType(0) != ElementType.BOOLEAN) {
             throw ctx.error("condition must be boolean, got " + ctx.inputType(0));

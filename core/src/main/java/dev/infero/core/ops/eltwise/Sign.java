@@ -8,11 +8,6 @@ public final class Sign extends UnaryElementwise {
     public static final OpSpec<Sign> SPEC = OpSpec.of(Sign.class, "Sign", "opset1", a -> new Sign());
 
     @Override
-    public OpSpec<Sign> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

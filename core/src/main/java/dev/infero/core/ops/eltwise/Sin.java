@@ -8,11 +8,6 @@ public final class Sin extends UnaryElementwise {
     public static final OpSpec<Sin> SPEC = OpSpec.of(Sin.class, "Sin", "opset1", a -> new Sin());
 
     @Override
-    public OpSpec<Sin> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.SIN;
     }

@@ -8,11 +8,6 @@ public final class Sinh extends UnaryElementwise {
     public static final OpSpec<Sinh> SPEC = OpSpec.of(Sinh.class, "Sinh", "opset1", a -> new Sinh());
 
     @Override
-    public OpSpec<Sinh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.SINH;
     }

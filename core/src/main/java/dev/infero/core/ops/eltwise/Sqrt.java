@@ -8,11 +8,6 @@ public final class Sqrt extends UnaryElementwise {
     public static final OpSpec<Sqrt> SPEC = OpSpec.of(Sqrt.class, "Sqrt", "opset1", a -> new Sqrt());
 
     @Override
-    public OpSpec<Sqrt> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.SQRT;
     }

@@ -10,11 +10,6 @@ public final class Subtract extends BinaryElementwise {
             a -> new Subtract(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Subtract> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Binary vectorOp() {
         return VectorOperators.SUB;
     }

@@ -8,11 +8,6 @@ public final class Tan extends UnaryElementwise {
     public static final OpSpec<Tan> SPEC = OpSpec.of(Tan.class, "Tan", "opset1", a -> new Tan());
 
     @Override
-    public OpSpec<Tan> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.TAN;
     }

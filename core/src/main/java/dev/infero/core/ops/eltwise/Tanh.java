@@ -8,11 +8,6 @@ public final class Tanh extends UnaryElementwise {
     public static final OpSpec<Tanh> SPEC = OpSpec.of(Tanh.class, "Tanh", "opset1", a -> new Tanh());
 
     @Override
-    public OpSpec<Tanh> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected VectorOperators.Unary vectorOp() {
         return VectorOperators.TANH;
     }

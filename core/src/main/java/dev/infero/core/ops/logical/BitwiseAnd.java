@@ -9,11 +9,6 @@ public final class BitwiseAnd extends BitwiseBinary {
             a -> new BitwiseAnd(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<BitwiseAnd> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected long apply(long a, long b, ElementType type) {
         return a & b;
     }

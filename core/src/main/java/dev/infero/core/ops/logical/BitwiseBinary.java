@@ -7,11 +7,11 @@ import dev.infero.core.types.ElementType;
 abstract class BitwiseBinary extends BinaryElementwise {
     @Override
     protected boolean supports(ElementType type) {
-        return !type.isFloating();
+        return Bitwise.supports(type);
     }
 
     @Override
     protected final double apply(double a, double b) {
-        throw new IllegalStateException(type() + " has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 }

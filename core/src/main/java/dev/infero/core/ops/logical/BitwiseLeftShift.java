@@ -9,11 +9,6 @@ public final class BitwiseLeftShift extends BitwiseShift {
             a -> new BitwiseLeftShift(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<BitwiseLeftShift> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected long shift(long a, int b, ElementType type) {
         return a << b;
     }

@@ -10,18 +10,13 @@ public final class BitwiseNot extends UnaryElementwise {
             a -> new BitwiseNot());
 
     @Override
-    public OpSpec<BitwiseNot> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
-        return !type.isFloating();
+        return Bitwise.supports(type);
     }
 
     @Override
     protected double apply(double x) {
-        throw new IllegalStateException("BitwiseNot has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 
     @Override

@@ -9,11 +9,6 @@ public final class BitwiseOr extends BitwiseBinary {
             a -> new BitwiseOr(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<BitwiseOr> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected long apply(long a, long b, ElementType type) {
         return a | b;
     }

@@ -13,11 +13,6 @@ public final class BitwiseRightShift extends BitwiseShift {
             a -> new BitwiseRightShift(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<BitwiseRightShift> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected long shift(long a, int b, ElementType type) {
         return type.isSigned() ? a >> b : a >>> b;
     }

@@ -16,7 +16,7 @@ public abstract class BitwiseShift extends BinaryElementwise {
 
     @Override
     protected final double apply(double a, double b) {
-        throw new IllegalStateException(type() + " has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 
     /** Shifts {@code a}, zero-extended when unsigned, by {@code b} places where {@code 0 <= b < type.bits()}. */

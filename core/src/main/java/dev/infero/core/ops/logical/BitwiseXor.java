@@ -9,11 +9,6 @@ public final class BitwiseXor extends BitwiseBinary {
             a -> new BitwiseXor(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<BitwiseXor> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected long apply(long a, long b, ElementType type) {
         return a ^ b;
     }

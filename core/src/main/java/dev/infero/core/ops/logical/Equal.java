@@ -8,11 +8,6 @@ public final class Equal extends Comparison {
             a -> new Equal(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Equal> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a == b;
     }

@@ -8,11 +8,6 @@ public final class Greater extends Comparison {
             a -> new Greater(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Greater> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a > b;
     }

@@ -11,11 +11,6 @@ public final class GreaterEqual extends Comparison {
             a -> new GreaterEqual(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<GreaterEqual> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a >= b;
     }

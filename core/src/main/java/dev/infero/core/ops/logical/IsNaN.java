@@ -9,11 +9,6 @@ public final class IsNaN extends UnaryElementwise {
     public static final OpSpec<IsNaN> SPEC = OpSpec.of(IsNaN.class, "IsNaN", "opset10", a -> new IsNaN());
 
     @Override
-    public OpSpec<IsNaN> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected ElementType outputType(ElementType in) {
         return ElementType.BOOLEAN;
     }

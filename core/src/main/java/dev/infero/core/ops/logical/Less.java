@@ -7,11 +7,6 @@ public final class Less extends Comparison {
     public static final OpSpec<Less> SPEC = OpSpec.of(Less.class, "Less", "opset1", a -> new Less(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<Less> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a < b;
     }

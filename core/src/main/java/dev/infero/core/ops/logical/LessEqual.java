@@ -11,11 +11,6 @@ public final class LessEqual extends Comparison {
             a -> new LessEqual(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<LessEqual> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a <= b;
     }

@@ -10,11 +10,6 @@ public final class LogicalAnd extends BinaryElementwise {
             a -> new LogicalAnd(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<LogicalAnd> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type == ElementType.BOOLEAN;
     }

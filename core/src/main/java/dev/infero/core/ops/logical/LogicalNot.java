@@ -10,11 +10,6 @@ public final class LogicalNot extends UnaryElementwise {
             a -> new LogicalNot());
 
     @Override
-    public OpSpec<LogicalNot> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type == ElementType.BOOLEAN;
     }

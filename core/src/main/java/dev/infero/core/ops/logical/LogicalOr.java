@@ -10,11 +10,6 @@ public final class LogicalOr extends BinaryElementwise {
             a -> new LogicalOr(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<LogicalOr> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type == ElementType.BOOLEAN;
     }

@@ -10,11 +10,6 @@ public final class LogicalXor extends BinaryElementwise {
             a -> new LogicalXor(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<LogicalXor> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type == ElementType.BOOLEAN;
     }

@@ -8,11 +8,6 @@ public final class NotEqual extends Comparison {
             a -> new NotEqual(), AUTO_BROADCAST);
 
     @Override
-    public OpSpec<NotEqual> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean test(double a, double b) {
         return a != b;
     }

@@ -17,11 +17,6 @@ public final class Determinant extends Op {
             a -> new Determinant());
 
     @Override
-    public OpSpec<Determinant> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         if (!ctx.inputType(0).isFloating()) {

@@ -19,11 +19,6 @@ public final class MaxUnpool extends Op {
             a -> new MaxUnpool());
 
     @Override
-    public OpSpec<MaxUnpool> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (!ctx.inputType(1).isInteger() || !ctx.inputType(2).isInteger()) {
             throw ctx.error("indices and output shape must be integers, got " + ctx.inputType(1) + " and "
@@ -58,18 +53,13 @@ public final class MaxUnpool extends Op {
         for (int i = 0; i < out.size(); i++) {
             out.setDouble(i, 0);
         }
-        boolean floating = data.type().isFloating();
         for (int i = 0; i < data.size(); i++) {
             long at = indices.getLong(i);
             if (at < 0 || at >= out.size()) {
                 throw new dev.infero.core.InferoException("MaxUnpool: index " + at + " is outside the output of "
                         + out.size() + " elements");
             }
-            if (floating) {
-                out.setDouble((int) at, data.getDouble(i));
-            } else {
-                out.setLong((int) at, data.getLong(i));
-            }
+            data.copyElement(i, out, (int) at);
         }
     }
 }

@@ -8,22 +8,9 @@ public final class MiscOpSet {
     }
 
     public static void register(OpFactories r) {
-        GridSample.SPEC.register(r);
-        CumProd.SPEC.register(r);
-        ReverseSequence.SPEC.register(r);
-        Determinant.SPEC.register(r);
-        Eye.SPEC.register(r);
-        Einsum.SPEC.register(r);
-        RotaryEmbedding.SPEC.register(r);
-        CenterCropPad.SPEC.register(r);
-        Unique.SPEC.register(r);
-        Col2Im.SPEC.register(r);
-        AffineGrid.SPEC.register(r);
-        TensorScatter.SPEC.register(r);
-        LinearAttention.SPEC.register(r);
-        Stft.SPEC.register(r);
-        MelWeightMatrix.SPEC.register(r);
-        MaxUnpool.SPEC.register(r);
+        r.registerAll(GridSample.SPEC, CumProd.SPEC, ReverseSequence.SPEC, Determinant.SPEC, Eye.SPEC, Einsum.SPEC,
+                RotaryEmbedding.SPEC, CenterCropPad.SPEC, Unique.SPEC, Col2Im.SPEC, AffineGrid.SPEC, TensorScatter.SPEC,
+                LinearAttention.SPEC, Stft.SPEC, MelWeightMatrix.SPEC, MaxUnpool.SPEC);
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
             FourierTransform.spec(kind).register(r);
         }

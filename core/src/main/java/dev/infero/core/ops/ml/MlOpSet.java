@@ -8,7 +8,6 @@ public final class MlOpSet {
     }
 
     public static void register(OpFactories r) {
-        TreeEnsemble.SPEC.register(r);
-        TfIdfVectorizer.SPEC.register(r);
+        r.registerAll(TreeEnsemble.SPEC, TfIdfVectorizer.SPEC);
     }
 }

@@ -120,11 +120,6 @@ public final class TfIdfVectorizer extends Op {
     }
 
     @Override
-    public OpSpec<TfIdfVectorizer> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ElementType t = ctx.inputType(0);
         if (t != ElementType.I32 && t != ElementType.I64) {

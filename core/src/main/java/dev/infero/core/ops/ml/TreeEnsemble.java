@@ -256,11 +256,6 @@ public final class TreeEnsemble extends Op {
         }
     }
 
-    @Override
-    public OpSpec<TreeEnsemble> spec() {
-        return SPEC;
-    }
-
     /** The IR factory: the forest from its declared attributes; a node mode outside 0-6 names the attribute. */
     private static TreeEnsemble read(AttributeSource a) {
         Mode[] modes = Arrays.stream(MODES.read(a)).mapToObj(m -> {

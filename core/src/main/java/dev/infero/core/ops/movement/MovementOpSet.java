@@ -8,22 +8,9 @@ public final class MovementOpSet {
     }
 
     public static void register(OpFactories r) {
-        Squeeze.SPEC.register(r);
-        Unsqueeze.SPEC.register(r);
-        Transpose.SPEC.register(r);
-        Tile.SPEC.register(r);
-        Slice.SPEC.register(r);
-        VariadicSplit.SPEC.register(r);
-        Reshape.SPEC.register(r);
-        Concat.SPEC.register(r);
-        Split.SPEC.register(r);
-        Gather.SPEC.register(r);
-        Broadcast.SPEC.register(r);
-        ShapeOf.V1.register(r);
-        ShapeOf.SPEC.register(r);
-        Range.SPEC.register(r);
-        DepthToSpace.SPEC.register(r);
-        SpaceToDepth.SPEC.register(r);
+        r.registerAll(Squeeze.SPEC, Unsqueeze.SPEC, Transpose.SPEC, Tile.SPEC, Slice.SPEC, VariadicSplit.SPEC,
+                Reshape.SPEC, Concat.SPEC, Split.SPEC, Gather.SPEC, Broadcast.SPEC, ShapeOf.V1, ShapeOf.SPEC,
+                Range.SPEC, DepthToSpace.SPEC, SpaceToDepth.SPEC);
         Pad.SPEC.register(r, 1); // Pad-1 files read as Pad-12, which only adds negative pads
         Pad.WRAP.register(r);
     }

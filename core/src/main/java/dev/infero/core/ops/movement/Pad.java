@@ -157,11 +157,7 @@ public final class Pad extends Op {
         Tensor row = Tensor.allocate(in.type(), width);
         if (value != null) {
             for (int i = 0; i < width; i++) {
-                if (in.type().isFloating()) {
-                    row.setDouble(i, value.getDouble(0));
-                } else {
-                    row.setLong(i, value.getLong(0));
-                }
+                value.copyElement(0, row, i);
             }
         }
         return row.array();

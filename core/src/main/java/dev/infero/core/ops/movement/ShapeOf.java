@@ -22,6 +22,7 @@ public final class ShapeOf extends OutputTypeOp {
         super(ElementType.requireIndexType("ShapeOf output_type", outputType));
     }
 
+    /** Always ShapeOf-3 (what IR writes; ShapeOf-1 files read as the i64 ShapeOf-3 they equal). */
     @Override
     public OpSpec<ShapeOf> spec() {
         return SPEC;

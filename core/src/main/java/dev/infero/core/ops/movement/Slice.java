@@ -17,15 +17,9 @@ public final class Slice extends Op {
     public static final OpSpec<Slice> SPEC = OpSpec.of(Slice.class, "Slice", "opset8", a -> new Slice());
 
     @Override
-    public OpSpec<Slice> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         Tensor start = ctx.inputValue(1);

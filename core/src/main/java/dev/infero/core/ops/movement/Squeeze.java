@@ -13,15 +13,9 @@ public final class Squeeze extends ShapeOnlyOp {
     public static final OpSpec<Squeeze> SPEC = OpSpec.of(Squeeze.class, "Squeeze", "opset1", a -> new Squeeze());
 
     @Override
-    public OpSpec<Squeeze> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         boolean[] drop = new boolean[in.rank()];

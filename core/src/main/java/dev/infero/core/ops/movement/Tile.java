@@ -15,16 +15,10 @@ public final class Tile extends Op {
     public static final OpSpec<Tile> SPEC = OpSpec.of(Tile.class, "Tile", "opset1", a -> new Tile());
 
     @Override
-    public OpSpec<Tile> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor repeats = ctx.inputValue(1);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         if (repeats == null) {

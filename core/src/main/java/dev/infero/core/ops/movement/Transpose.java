@@ -16,16 +16,10 @@ public final class Transpose extends Op {
             a -> new Transpose());
 
     @Override
-    public OpSpec<Transpose> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor order = ctx.inputValue(1);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         if (order == null) {

@@ -12,11 +12,6 @@ public final class Unsqueeze extends ShapeOnlyOp {
             a -> new Unsqueeze());
 
     @Override
-    public OpSpec<Unsqueeze> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor axes = ctx.inputValue(1);

@@ -15,11 +15,6 @@ public final class VariadicSplit extends AxisSplit {
             a -> new VariadicSplit());
 
     @Override
-    public OpSpec<VariadicSplit> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected int[] lengths(InferContext ctx, int dim) {
         Tensor lengths = ctx.inputValue(2);
         if (lengths == null) {

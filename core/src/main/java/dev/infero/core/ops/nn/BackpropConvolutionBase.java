@@ -94,11 +94,7 @@ public abstract class BackpropConvolutionBase extends Op {
         }
         int[] w = weights.toArray();
         int groups = layout.groups(w);
-        int cinPerGroup = w[layout.kernelStart() - 2];
-        if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
-            throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
-                    + " expect " + cinPerGroup * groups);
-        }
+        ConvolutionBase.checkChannels(ctx, w, groups * w[layout.kernelStart() - 2]);
         int[] out = new int[spatial + 2];
         out[0] = data.dim(0);
         out[1] = groups * w[layout.kernelStart() - 1];

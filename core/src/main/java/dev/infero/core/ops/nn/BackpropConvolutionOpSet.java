@@ -8,7 +8,6 @@ public final class BackpropConvolutionOpSet {
     }
 
     public static void register(OpFactories r) {
-        ConvolutionBackpropData.SPEC.register(r);
-        GroupConvolutionBackpropData.SPEC.register(r);
+        r.registerAll(ConvolutionBackpropData.SPEC, GroupConvolutionBackpropData.SPEC);
     }
 }

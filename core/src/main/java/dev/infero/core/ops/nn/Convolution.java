@@ -9,9 +9,4 @@ public final class Convolution extends ConvolutionBase {
     public Convolution(WindowGeometry window) {
         super(window, WeightsLayout.PLAIN);
     }
-
-    @Override
-    public OpSpec<Convolution> spec() {
-        return SPEC;
-    }
 }

@@ -10,9 +10,4 @@ public final class ConvolutionBackpropData extends BackpropConvolutionBase {
     public ConvolutionBackpropData(WindowGeometry window, long[] outputPadding) {
         super(window, outputPadding, WeightsLayout.PLAIN);
     }
-
-    @Override
-    public OpSpec<ConvolutionBackpropData> spec() {
-        return SPEC;
-    }
 }

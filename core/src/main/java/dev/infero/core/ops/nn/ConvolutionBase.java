@@ -52,11 +52,7 @@ public abstract class ConvolutionBase extends Op {
         int[] w = weights.toArray();
         int groups = layout.groups(w);
         int cout = outChannels(w);
-        int cinPerGroup = w[layout.kernelStart() - 1];
-        if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
-            throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
-                    + " expect " + cinPerGroup * groups);
-        }
+        checkChannels(ctx, w, groups * w[layout.kernelStart() - 1]);
         int[] out = new int[spatial + 2];
         out[0] = data.dim(0);
         out[1] = cout;
@@ -83,6 +79,18 @@ public abstract class ConvolutionBase extends Op {
         }
         if (weights.hasRank() && weights.rank() != spatial + kernelStart) {
             throw ctx.error("weights must have " + (spatial + kernelStart) + " dimensions, got " + weights);
+        }
+    }
+
+    /**
+     * The channel rule of every (transposed) convolution: data (input 0) has the {@code channels} the weights
+     * {@code w} expect (groups × input channels per group), when its channel count is known.
+     */
+    static void checkChannels(InferContext ctx, int[] w, int channels) {
+        int dataChannels = ctx.inputShape(0).dim(1);
+        if (dataChannels != PartialShape.DYNAMIC && dataChannels != channels) {
+            throw ctx.error("data has " + dataChannels + " channels but the weights " + Arrays.toString(w)
+                    + " expect " + channels);
         }
     }
 

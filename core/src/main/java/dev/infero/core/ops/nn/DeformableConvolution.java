@@ -67,11 +67,6 @@ public final class DeformableConvolution extends Op {
     }
 
     @Override
-    public OpSpec<DeformableConvolution> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape offsets = ctx.inputShape(1);

@@ -10,9 +10,4 @@ public final class GroupConvolution extends ConvolutionBase {
     public GroupConvolution(WindowGeometry window) {
         super(window, WeightsLayout.GROUPED);
     }
-
-    @Override
-    public OpSpec<GroupConvolution> spec() {
-        return SPEC;
-    }
 }

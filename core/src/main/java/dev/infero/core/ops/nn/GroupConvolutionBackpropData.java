@@ -10,9 +10,4 @@ public final class GroupConvolutionBackpropData extends BackpropConvolutionBase 
     public GroupConvolutionBackpropData(WindowGeometry window, long[] outputPadding) {
         super(window, outputPadding, WeightsLayout.GROUPED);
     }
-
-    @Override
-    public OpSpec<GroupConvolutionBackpropData> spec() {
-        return SPEC;
-    }
 }

@@ -51,37 +51,21 @@ public final class MaxPool extends Pooling {
         }
     }
 
+    /** The largest covered value (NaN wins, then the first maximum) and, for MaxPool-8, its flat input index. */
     @Override
-    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
-        Tensor x = inputs[0];
-        Tensor y = outputs[0];
-        WindowTable table = table(x.shape(), y.shape());
-        int planes = x.shape()[0] * x.shape()[1];
-        int inPlane = x.size() / Math.max(planes, 1);
-        boolean f32 = x.type() == ElementType.F32;
-        float[] xf = f32 ? x.floats() : null;
-        for (int p = 0; p < planes; p++) {
-            int base = p * inPlane;
-            for (int o = 0; o < table.outputs; o++) {
-                double best = Double.NEGATIVE_INFINITY;
-                int bestAt = -1;
-                for (int t = 0; t < table.taps; t++) {
-                    int idx = table.index[o * table.taps + t];
-                    if (idx < 0) {
-                        continue;
-                    }
-                    double v = f32 ? xf[base + idx] : x.getDouble(base + idx);
-                    if (bestAt < 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
-                        best = v;
-                        bestAt = base + idx;
-                    }
-                }
-                int at = p * table.outputs + o;
-                y.setDouble(at, bestAt < 0 ? Double.NEGATIVE_INFINITY : best);
-                if (withIndices) {
-                    outputs[1].longs()[at] = bestAt;
-                }
+    protected void pool(double[] values, int[] positions, int n, int withinPadding, Tensor[] outputs, int at) {
+        double best = Double.NEGATIVE_INFINITY;
+        int bestAt = -1;
+        for (int i = 0; i < n; i++) {
+            double v = values[i];
+            if (bestAt < 0 || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
+                best = v;
+                bestAt = positions[i];
             }
+        }
+        outputs[0].setDouble(at, best);
+        if (withIndices) {
+            outputs[1].longs()[at] = bestAt;
         }
     }
 }

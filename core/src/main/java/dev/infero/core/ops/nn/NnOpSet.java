@@ -8,13 +8,8 @@ public final class NnOpSet {
     }
 
     public static void register(OpFactories r) {
-        Convolution.SPEC.register(r);
-        GroupConvolution.SPEC.register(r);
-        MaxPool.SPEC_1.register(r);
-        MaxPool.SPEC_8.register(r);
-        AvgPool.SPEC.register(r);
-        MatMul.SPEC.register(r);
-        DeformableConvolution.SPEC.register(r);
+        r.registerAll(Convolution.SPEC, GroupConvolution.SPEC, MaxPool.SPEC_1, MaxPool.SPEC_8, AvgPool.SPEC,
+                MatMul.SPEC, DeformableConvolution.SPEC);
         BatchNormInference.SPEC.register(r, 1); // BatchNormInference-1 files have the same attribute
     }
 }

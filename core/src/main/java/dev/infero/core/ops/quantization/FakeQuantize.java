@@ -55,11 +55,6 @@ public final class FakeQuantize extends Op {
     }
 
     @Override
-    public OpSpec<FakeQuantize> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ElementType t = ctx.inputType(0);
         if (!t.isFloating()) {

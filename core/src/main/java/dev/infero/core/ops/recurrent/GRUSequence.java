@@ -24,13 +24,8 @@ public final class GRUSequence extends RecurrentSequence {
 
     public GRUSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                        float clip, boolean linearBeforeReset) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
         this.linearBeforeReset = linearBeforeReset;
-    }
-
-    @Override
-    public OpSpec<GRUSequence> spec() {
-        return SPEC;
     }
 
     public boolean linearBeforeReset() {
@@ -48,11 +43,6 @@ public final class GRUSequence extends RecurrentSequence {
     }
 
     @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
-    }
-
-    @Override
     protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
                         double[] extra, int direction, double[][] state) {
         double[] h = state[0];
@@ -60,8 +50,8 @@ public final class GRUSequence extends RecurrentSequence {
         double[] z = new double[n];
         double[] reset = new double[n];
         for (int j = 0; j < n; j++) {
-            z[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
-            reset[j] = activate(0, xw[n + j] + hr[n + j] + bias[biasOffset + n + j]);
+            z[j] = activate(0, gateInput(xw, hr, bias, biasOffset, j));
+            reset[j] = activate(0, gateInput(xw, hr, bias, biasOffset, n + j));
         }
         double[] next = new double[n];
         for (int j = 0; j < n; j++) {

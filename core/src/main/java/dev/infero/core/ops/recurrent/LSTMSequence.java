@@ -23,22 +23,12 @@ public final class LSTMSequence extends RecurrentSequence {
 
     public LSTMSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                         float clip) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
-    }
-
-    @Override
-    public OpSpec<LSTMSequence> spec() {
-        return SPEC;
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
     }
 
     @Override
     protected int gates() {
         return 4;
-    }
-
-    @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
     }
 
     @Override
@@ -66,10 +56,10 @@ public final class LSTMSequence extends RecurrentSequence {
         int n = h.length;
         int p = direction * 3 * n;
         for (int j = 0; j < n; j++) {
-            double fPre = xw[j] + hr[j] + bias[biasOffset + j];
-            double iPre = xw[n + j] + hr[n + j] + bias[biasOffset + n + j];
-            double cPre = xw[2 * n + j] + hr[2 * n + j] + bias[biasOffset + 2 * n + j];
-            double oPre = xw[3 * n + j] + hr[3 * n + j] + bias[biasOffset + 3 * n + j];
+            double fPre = gateInput(xw, hr, bias, biasOffset, j);
+            double iPre = gateInput(xw, hr, bias, biasOffset, n + j);
+            double cPre = gateInput(xw, hr, bias, biasOffset, 2 * n + j);
+            double oPre = gateInput(xw, hr, bias, biasOffset, 3 * n + j);
             if (extra != null) {
                 iPre += extra[p + j] * c[j];
                 fPre += extra[p + 2 * n + j] * c[j];

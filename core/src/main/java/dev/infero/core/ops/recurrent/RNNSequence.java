@@ -16,12 +16,7 @@ public final class RNNSequence extends RecurrentSequence {
 
     public RNNSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                        float clip) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
-    }
-
-    @Override
-    public OpSpec<RNNSequence> spec() {
-        return SPEC;
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
     }
 
     @Override
@@ -30,16 +25,11 @@ public final class RNNSequence extends RecurrentSequence {
     }
 
     @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
-    }
-
-    @Override
     protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
                         double[] extra, int direction, double[][] state) {
         double[] h = state[0];
         for (int j = 0; j < h.length; j++) {
-            h[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
+            h[j] = activate(0, gateInput(xw, hr, bias, biasOffset, j));
         }
     }
 }

@@ -8,8 +8,6 @@ public final class RecurrentOpSet {
     }
 
     public static void register(OpFactories r) {
-        RNNSequence.SPEC.register(r);
-        GRUSequence.SPEC.register(r);
-        LSTMSequence.SPEC.register(r);
+        r.registerAll(RNNSequence.SPEC, GRUSequence.SPEC, LSTMSequence.SPEC);
     }
 }

@@ -51,8 +51,11 @@ public abstract class RecurrentSequence extends Op {
     private final float clip;
     private final List<RecurrentActivation> resolved;
 
-    protected RecurrentSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas,
-                                float[] betas, float clip) {
+    /**
+     * A cell with {@code activations}: as many as its {@code defaultActivations}, the ones a file naming none gets.
+     */
+    protected RecurrentSequence(List<String> defaultActivations, long hiddenSize, Direction direction,
+                                List<String> activations, float[] alphas, float[] betas, float clip) {
         if (hiddenSize <= 0 || hiddenSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("hidden_size must be positive, got " + hiddenSize);
         }
@@ -64,8 +67,8 @@ public abstract class RecurrentSequence extends Op {
                 throw new IllegalArgumentException("activation '" + a + "' is not one a recurrent cell supports");
             }
         }
-        if (this.activations.size() != defaultActivations().size()) {
-            throw new IllegalArgumentException(type() + " needs " + defaultActivations().size() + " activations, got "
+        if (this.activations.size() != defaultActivations.size()) {
+            throw new IllegalArgumentException(type() + " needs " + defaultActivations.size() + " activations, got "
                     + this.activations);
         }
         this.alphas = alphas.clone();
@@ -125,9 +128,6 @@ public abstract class RecurrentSequence extends Op {
     protected int biasGates() {
         return gates();
     }
-
-    /** The activations of the cell when none are given, e.g. {@code sigmoid, tanh} for GRU. */
-    protected abstract List<String> defaultActivations();
 
     /** Recurrent states carried between steps: 1 (hidden) for RNN and GRU; LSTM overrides it (hidden, cell). */
     protected int states() {
@@ -334,6 +334,14 @@ public abstract class RecurrentSequence extends Op {
                                  double[] extra, int direction, double[][] state);
 
     /** The activation at position {@code i} of the list (f, g, h as ONNX and OpenVINO name them). */
+    /**
+     * A gate's input before activation at row {@code at} of the stacked gates ({@code gate · hidden_size + j}):
+     * {@code x·W + H·R + B}, the one sum every cell forms (GRU's candidate with {@code linear_before_reset} aside).
+     */
+    protected static double gateInput(double[] xw, double[] hr, double[] bias, int biasOffset, int at) {
+        return xw[at] + hr[at] + bias[biasOffset + at];
+    }
+
     protected double activate(int i, double x) {
         return resolved.get(i).apply(clip > 0 ? Math.max(-clip, Math.min(clip, x)) : x);
     }

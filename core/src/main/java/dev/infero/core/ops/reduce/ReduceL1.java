@@ -10,9 +10,4 @@ public final class ReduceL1 extends Reduction {
     public ReduceL1(boolean keepDims) {
         super(keepDims, Combine.SUM, Mapping.ABS);
     }
-
-    @Override
-    public OpSpec<ReduceL1> spec() {
-        return SPEC;
-    }
 }

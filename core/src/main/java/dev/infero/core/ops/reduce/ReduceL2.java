@@ -12,11 +12,6 @@ public final class ReduceL2 extends Reduction {
     }
 
     @Override
-    public OpSpec<ReduceL2> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean finishes() {
         return true;
     }

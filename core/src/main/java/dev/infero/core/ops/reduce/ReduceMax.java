@@ -10,9 +10,4 @@ public final class ReduceMax extends Reduction {
     public ReduceMax(boolean keepDims) {
         super(keepDims, Combine.MAX, Mapping.NONE);
     }
-
-    @Override
-    public OpSpec<ReduceMax> spec() {
-        return SPEC;
-    }
 }

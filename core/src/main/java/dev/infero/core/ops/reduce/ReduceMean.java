@@ -12,11 +12,6 @@ public final class ReduceMean extends Reduction {
     }
 
     @Override
-    public OpSpec<ReduceMean> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean finishes() {
         return true;
     }

@@ -10,9 +10,4 @@ public final class ReduceMin extends Reduction {
     public ReduceMin(boolean keepDims) {
         super(keepDims, Combine.MIN, Mapping.NONE);
     }
-
-    @Override
-    public OpSpec<ReduceMin> spec() {
-        return SPEC;
-    }
 }

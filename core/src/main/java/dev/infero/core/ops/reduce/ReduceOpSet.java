@@ -8,12 +8,7 @@ public final class ReduceOpSet {
     }
 
     public static void register(OpFactories r) {
-        ReduceSum.SPEC.register(r);
-        ReduceMean.SPEC.register(r);
-        ReduceProd.SPEC.register(r);
-        ReduceMax.SPEC.register(r);
-        ReduceMin.SPEC.register(r);
-        ReduceL1.SPEC.register(r);
-        ReduceL2.SPEC.register(r);
+        r.registerAll(ReduceSum.SPEC, ReduceMean.SPEC, ReduceProd.SPEC, ReduceMax.SPEC, ReduceMin.SPEC, ReduceL1.SPEC,
+                ReduceL2.SPEC);
     }
 }

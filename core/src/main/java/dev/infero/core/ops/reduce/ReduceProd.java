@@ -10,9 +10,4 @@ public final class ReduceProd extends Reduction {
     public ReduceProd(boolean keepDims) {
         super(keepDims, Combine.PRODUCT, Mapping.NONE);
     }
-
-    @Override
-    public OpSpec<ReduceProd> spec() {
-        return SPEC;
-    }
 }

@@ -10,9 +10,4 @@ public final class ReduceSum extends Reduction {
     public ReduceSum(boolean keepDims) {
         super(keepDims, Combine.SUM, Mapping.NONE);
     }
-
-    @Override
-    public OpSpec<ReduceSum> spec() {
-        return SPEC;
-    }
 }

@@ -13,21 +13,9 @@ public final class SelectionOpSet {
     }
 
     public static void register(OpFactories r) {
-        TopK.SPEC.register(r);
-        ArgExtremum.SPEC.register(r);
-        CumSum.SPEC.register(r);
-        GatherElements.SPEC.register(r);
-        GatherND.SPEC.register(r);
-        NonMaxSuppression.SPEC.register(r);
-        NonZero.SPEC.register(r);
-        OneHot.SPEC.register(r);
-        ScatterElementsUpdate.SPEC.register(r);
-        ScatterNDUpdate.SPEC.register(r);
-        Trilu.SPEC.register(r);
-        Interpolate.SPEC_4.register(r);
-        Interpolate.SPEC_11.register(r);
-        dev.infero.core.ops.image.ImageDecoder.SPEC.register(r);
-        FakeQuantize.SPEC.register(r);
-        QuantizeLinear.SPEC.register(r);
+        r.registerAll(TopK.SPEC, ArgExtremum.SPEC, CumSum.SPEC, GatherElements.SPEC, GatherND.SPEC,
+                NonMaxSuppression.SPEC, NonZero.SPEC, OneHot.SPEC, ScatterElementsUpdate.SPEC, ScatterNDUpdate.SPEC,
+                Trilu.SPEC, Interpolate.SPEC_4, Interpolate.SPEC_11, dev.infero.core.ops.image.ImageDecoder.SPEC,
+                FakeQuantize.SPEC, QuantizeLinear.SPEC);
     }
 }

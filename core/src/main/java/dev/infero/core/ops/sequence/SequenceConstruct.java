@@ -15,11 +15,6 @@ public final class SequenceConstruct extends SequenceOp {
             a -> new SequenceConstruct());
 
     @Override
-    public OpSpec<SequenceConstruct> spec() {
-        return SPEC;
-    }
-
-    @Override
     void check(InferContext ctx) {
         if (ctx.inputCount() == 0) {
             throw ctx.error("needs at least one input");

@@ -16,16 +16,6 @@ public final class SequenceErase extends SequenceOp {
             a -> new SequenceErase());
 
     @Override
-    public OpSpec<SequenceErase> spec() {
-        return SPEC;
-    }
-
-    @Override
-    void check(InferContext ctx) {
-        checkSequence(ctx, 0);
-    }
-
-    @Override
     Tensor[] compute(Tensor[] inputs) {
         List<Tensor> items = new ArrayList<>(PackedSequence.unpack(inputs[0], inputs[1]));
         if (items.isEmpty()) {

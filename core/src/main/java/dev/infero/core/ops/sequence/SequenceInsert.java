@@ -15,13 +15,8 @@ public final class SequenceInsert extends SequenceOp {
             a -> new SequenceInsert());
 
     @Override
-    public OpSpec<SequenceInsert> spec() {
-        return SPEC;
-    }
-
-    @Override
     void check(InferContext ctx) {
-        checkSequence(ctx, 0);
+        super.check(ctx);
         if (ctx.inputCount() < 3 || ctx.inputType(2) != ctx.inputType(0)) {
             throw ctx.error("inserts a " + (ctx.inputCount() < 3 ? "missing" : ctx.inputType(2).toString())
                     + " tensor into a sequence of " + ctx.inputType(0));

@@ -12,16 +12,6 @@ public final class SequenceLength extends SequenceOp {
             a -> new SequenceLength());
 
     @Override
-    public OpSpec<SequenceLength> spec() {
-        return SPEC;
-    }
-
-    @Override
-    void check(InferContext ctx) {
-        checkSequence(ctx, 0);
-    }
-
-    @Override
     Tensor[] compute(Tensor[] inputs) {
         return new Tensor[] {Tensor.of(new long[] {PackedSequence.shapes(inputs[1]).size()})};
     }

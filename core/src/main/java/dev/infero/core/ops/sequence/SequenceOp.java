@@ -20,8 +20,13 @@ abstract class SequenceOp extends Op {
     /** Output types and (dynamic) shapes when some input value is not known. */
     abstract void inferDynamic(InferContext ctx);
 
-    /** Checks input types and ranks; called before anything else in {@link #infer}. */
+    /**
+     * Checks input types and ranks; called before anything else in {@link #infer}. The default is the rule of the ops
+     * that read a sequence: inputs 0 and 1 are a packed sequence; ops that read tensors (SequenceConstruct,
+     * SplitToSequence) override it.
+     */
     void check(InferContext ctx) {
+        checkSequence(ctx, 0);
     }
 
     @Override

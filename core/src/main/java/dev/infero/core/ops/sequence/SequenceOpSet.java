@@ -8,12 +8,7 @@ public final class SequenceOpSet {
     }
 
     public static void register(OpFactories r) {
-        SequenceConstruct.SPEC.register(r);
-        SequenceInsert.SPEC.register(r);
-        SequenceErase.SPEC.register(r);
-        SequenceLength.SPEC.register(r);
-        SequenceAt.SPEC.register(r);
-        ConcatFromSequence.SPEC.register(r);
-        SplitToSequence.SPEC.register(r);
+        r.registerAll(SequenceConstruct.SPEC, SequenceInsert.SPEC, SequenceErase.SPEC, SequenceLength.SPEC,
+                SequenceAt.SPEC, ConcatFromSequence.SPEC, SplitToSequence.SPEC);
     }
 }
