@@ -83,6 +83,6 @@ class IrIntegrityTest {
         ir.edge(x, 0, pool, 0).edge(pool, 1, ir.result("y", 1, 1, 2, 2), 0);
         Path file = ir.write(dir, "p");
         InferoException e = assertThrows(InferoException.class, () -> IrReader.read(file));
-        assertTrue(e.getMessage().contains("rounding_type 'nan'"), e.getMessage());
+        assertTrue(e.getMessage().contains("rounding_type=\"nan\""), e.getMessage());
     }
 }

@@ -31,7 +31,7 @@ class IrReaderOpsTest {
 
         assertEquals(3, IrReader.read(xml, OpRegistry.standard()).nodes().size());
         OpFactories withoutRelu = new OpFactories();
-        withoutRelu.register("Result", 1, a -> new Result());
+        Result.SPEC.register(withoutRelu);
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> IrReader.read(xml, withoutRelu));
         assertTrue(e.getMessage().contains("unsupported op: ReLU"), e.getMessage());

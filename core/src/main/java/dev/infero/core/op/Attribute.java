@@ -35,6 +35,7 @@ public final class Attribute<O extends Op, T> {
     private static final Codec<String> STRING = codec(AttributeSource::string, AttributeSink::attribute);
     private static final Codec<long[]> INTEGERS = codec(AttributeSource::integers, AttributeSink::attribute);
     private static final Codec<float[]> NUMBERS = codec(AttributeSource::numbers, AttributeSink::attribute);
+    private static final Codec<double[]> DOUBLES = codec(AttributeSource::doubles, AttributeSink::attribute);
     private static final Codec<ElementType> ELEMENT_TYPE = codec(AttributeSource::elementType,
             AttributeSink::attribute);
 
@@ -80,6 +81,11 @@ public final class Attribute<O extends Op, T> {
     /** A comma-separated list of floats. */
     public static <O extends Op> Attribute<O, float[]> numbers(String name, Function<O, float[]> accessor) {
         return new Attribute<>(name, NUMBERS, accessor, null, null);
+    }
+
+    /** A comma-separated list of doubles, written so that it reads back exactly. */
+    public static <O extends Op> Attribute<O, double[]> doubles(String name, Function<O, double[]> accessor) {
+        return new Attribute<>(name, DOUBLES, accessor, null, null);
     }
 
     /** An element type in IR spelling ({@code i64}). */

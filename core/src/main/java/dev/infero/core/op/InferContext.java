@@ -63,6 +63,18 @@ public interface InferContext {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
+    /**
+     * The rule of ops whose output has data's type and a rank that follows from data's: when input 0's rank is not
+     * known, output 0 gets data's type and an unknown rank. Returns whether it did (then the op's inference is done).
+     */
+    default boolean unknownRankPassedOn() {
+        if (inputShape(0).hasRank()) {
+            return false;
+        }
+        setOutput(0, inputType(0), PartialShape.unknownRank());
+        return true;
+    }
+
     /** Input {@code i}'s static shape, or {@code null} when not yet known. */
     default int[] staticShape(int i) {
         PartialShape s = inputShape(i);

@@ -11,11 +11,13 @@ import dev.infero.core.tensor.Tensor;
  */
 public abstract class Op {
     /**
-     * The op's declaration (type, version, attributes, IR factory), or {@code null} for an op that states its type,
-     * version and {@code describe} itself. A new op declares one (docs/architecture.md, "A new op").
+     * The op's declaration (type, version, attributes, IR factory): the one {@code SPEC} its class declares, found
+     * by class, so an op with one declaration does not override this; an op class with several (one per version)
+     * overrides it to choose. {@code null} for an op that states its type itself (Constant, Parameter). A new op
+     * declares one (docs/architecture.md, "A new op").
      */
     public OpSpec<?> spec() {
-        return null;
+        return OpSpec.of(getClass());
     }
 
     /** The OpenVINO type name, e.g. {@code Convolution}: the declaration's, unless the op overrides it. */

@@ -1,36 +1,60 @@
 package dev.infero.core.op;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A table of op factories by OpenVINO type name and the opset that introduced each version. The op sets fill one
  * that is passed to them ({@code <Family>OpSet.register(OpFactories)}), so they never reach for a global registry;
  * {@link OpRegistry} builds the standard table from every op set. A request for {@code opsetN} gets the newest
- * version introduced in opset N or earlier, which is the version opset N contains.
+ * version introduced in opset N or earlier, which is the version opset N contains. Each op registers its declaration
+ * ({@link OpSpec#register}); {@link #registrations} lists what was registered and from which declaration, so a test
+ * can walk every op.
  */
 public final class OpFactories {
     /** Opset number standing for Infero's own ops ({@code version="infero"}). */
     public static final int INFERO_OPSET = Integer.MAX_VALUE;
 
-    private final Map<String, NavigableMap<Integer, Function<AttributeSource, Op>>> factories = new HashMap<>();
-
-    /** Registers the factory of {@code type} as introduced in {@code opset} (or {@link #INFERO_OPSET}). */
-    public void register(String type, int opset, Function<AttributeSource, Op> factory) {
-        factories.computeIfAbsent(type, k -> new TreeMap<>()).put(opset, factory);
+    /** One registered version: the type, the opset it is registered from, and its declaration. */
+    public record Registration(String type, int opset, OpSpec<?> spec) {
     }
 
-    /** Registers ops without attributes; each one's type and version come from an instance. */
-    @SafeVarargs
-    public final void registerSimple(Supplier<? extends Op>... ops) {
-        for (var supplier : ops) {
-            Op sample = supplier.get();
-            register(sample.type(), opsetOf(sample.version()), a -> supplier.get());
+    private final Map<String, NavigableMap<Integer, Function<AttributeSource, Op>>> factories = new HashMap<>();
+    private final List<Registration> registrations = new ArrayList<>();
+
+    /**
+     * Registers {@code spec}'s IR factory under its type as introduced in {@code opset} (or {@link #INFERO_OPSET});
+     * {@link OpSpec#register} calls this.
+     */
+    public void register(OpSpec<?> spec, int opset) {
+        factories.computeIfAbsent(spec.type(), k -> new TreeMap<>()).put(opset, spec::read);
+        registrations.add(new Registration(spec.type(), opset, spec));
+    }
+
+    /** Registers each declaration from the opset of the version it writes ({@link OpSpec#register(OpFactories)}). */
+    public void registerAll(OpSpec<?>... specs) {
+        for (OpSpec<?> spec : specs) {
+            spec.register(this);
         }
+    }
+
+    /**
+     * Registers {@code spec}'s IR factory under another type name as well, for files that spell the type otherwise
+     * (PRelu for OpenVINO's PReLU).
+     */
+    public void registerAlias(String type, int opset, OpSpec<?> spec) {
+        factories.computeIfAbsent(type, k -> new TreeMap<>()).put(opset, spec::read);
+        registrations.add(new Registration(type, opset, spec));
+    }
+
+    /** Every registration in the order it was made (each op set's, then callers' own). */
+    public List<Registration> registrations() {
+        return List.copyOf(registrations);
     }
 
     /** The factory for {@code type} as of {@code opset}, or {@code null} when the table does not have it. */

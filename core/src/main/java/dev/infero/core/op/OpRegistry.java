@@ -35,7 +35,7 @@ public final class OpRegistry {
     /** A new table holding every op set of {@code core}; callers may add their own ops to it. */
     public static OpFactories standard() {
         OpFactories r = new OpFactories();
-        r.register("Result", 1, a -> new Result());
+        Result.SPEC.register(r);
         ElementwiseOpSet.register(r);
         MovementOpSet.register(r);
         NnOpSet.register(r);

@@ -1,7 +1,9 @@
 package dev.infero.core.op;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -15,6 +17,10 @@ import java.util.function.Function;
  * @param <O> the op class
  */
 public final class OpSpec<O extends Op> {
+    /** The declaration of each op class that has exactly one; {@link #SEVERAL} where a class has more. */
+    private static final Map<Class<?>, OpSpec<?>> BY_CLASS = new ConcurrentHashMap<>();
+    private static final OpSpec<Op> SEVERAL = new OpSpec<>(Op.class, "several", "infero", a -> null, List.of());
+
     private final Class<O> opClass;
     private final String type;
     private final String version;
@@ -31,6 +37,21 @@ public final class OpSpec<O extends Op> {
         if (OpFactories.opsetOf(version) < 0) {
             throw new IllegalArgumentException(type + ": version '" + version + "' is not opsetN or infero");
         }
+        if (opClass != Op.class) {
+            BY_CLASS.merge(opClass, this, (first, second) -> SEVERAL);
+        }
+    }
+
+    /**
+     * The one declaration of {@code opClass} (what {@link Op#spec()} returns unless the op overrides it), or
+     * {@code null} when it declares none; a class with several (MaxPool-1 and -8) must override {@link Op#spec()}.
+     */
+    static OpSpec<?> of(Class<? extends Op> opClass) {
+        OpSpec<?> spec = BY_CLASS.get(opClass);
+        if (spec == SEVERAL) {
+            throw new IllegalStateException(opClass.getName() + " has several OpSpecs and must choose one in spec()");
+        }
+        return spec;
     }
 
     /**
@@ -43,6 +64,16 @@ public final class OpSpec<O extends Op> {
                                               Function<AttributeSource, O> factory,
                                               Attribute<? super O, ?>... attributes) {
         return new OpSpec<>(opClass, type, version, factory, List.of(attributes));
+    }
+
+    /**
+     * {@link #of(Class, String, String, Function, Attribute[])} with the attributes as a list (a family's, then the
+     * op's).
+     */
+    public static <O extends Op> OpSpec<O> of(Class<O> opClass, String type, String version,
+                                              Function<AttributeSource, O> factory,
+                                              List<Attribute<? super O, ?>> attributes) {
+        return new OpSpec<>(opClass, type, version, factory, List.copyOf(attributes));
     }
 
     public String type() {
@@ -80,6 +111,6 @@ public final class OpSpec<O extends Op> {
      * since an earlier opset than the version it writes (SoftMax-1 files read as SoftMax-8).
      */
     public void register(OpFactories table, int opset) {
-        table.register(type, opset, this::read);
+        table.register(this, opset);
     }
 }

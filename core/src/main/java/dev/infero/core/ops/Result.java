@@ -2,14 +2,12 @@ package dev.infero.core.ops;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 
 /** A model output: passes its input through unchanged. */
 public final class Result extends Op {
-    @Override
-    public String type() {
-        return "Result";
-    }
+    public static final OpSpec<Result> SPEC = OpSpec.of(Result.class, "Result", "opset1", a -> new Result());
 
     @Override
     public void infer(InferContext ctx) {

@@ -283,6 +283,18 @@ public final class Tensor {
         System.arraycopy(data, 0, target.data, 0, size);
     }
 
+    /**
+     * {@code target[j] = this[i]} for a target of the same element type, exact for every type (floating values as
+     * doubles, all others as longs): the one element copy of the gather, scatter and rearranging ops.
+     */
+    public void copyElement(int i, Tensor target, int j) {
+        if (type.isFloating()) {
+            target.setDouble(j, getDouble(i));
+        } else {
+            target.setLong(j, getLong(i));
+        }
+    }
+
     /** A new tensor of another element type with the values converted (floating to integer truncates). */
     public Tensor convertTo(ElementType target) {
         Tensor out = allocate(target, shape);

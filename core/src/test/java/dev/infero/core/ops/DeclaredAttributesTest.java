@@ -70,7 +70,8 @@ import org.junit.jupiter.api.Test;
  */
 class DeclaredAttributesTest {
     private static final int INFERO = OpFactories.INFERO_OPSET;
-    private static final List<Op> OPS = List.of(
+    /** One op of each declared kind with its attributes away from their defaults (also used by EveryOpDeclaredTest). */
+    static final List<Op> OPS = List.of(
             new TopK(-1, false, "index", ElementType.I32, true), new ArgExtremum(2, true, true),
             new CumSum(true, false),
             new CumProd(false, true), new GatherElements(-2), new GatherND(1),

@@ -37,11 +37,6 @@ public final class Clamp extends VectorActivation {
     }
 
     @Override
-    public OpSpec<Clamp> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type != ElementType.BOOLEAN;
     }

@@ -21,11 +21,6 @@ public final class Elu extends VectorActivation {
     }
 
     @Override
-    public OpSpec<Elu> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected FloatVector apply(FloatVector x) {
         return x.blend(x.lanewise(VectorOperators.EXPM1).mul((float) alpha), x.compare(VectorOperators.LE, 0f));
     }

@@ -32,11 +32,6 @@ public final class Gelu extends UnaryElementwise {
     }
 
     @Override
-    public OpSpec<Gelu> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean vectorized() {
         return mode == Approximation.TANH; // the JDK has no vector erf
     }

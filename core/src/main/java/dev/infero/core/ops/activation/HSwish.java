@@ -1,18 +1,11 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise hard swish {@code x * min(max(x + 3, 0), 6) / 6} (OpenVINO HSwish-4, ONNX HardSwish). */
 public final class HSwish extends VectorActivation {
-    @Override
-    public String type() {
-        return "HSwish";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<HSwish> SPEC = OpSpec.of(HSwish.class, "HSwish", "opset4", a -> new HSwish());
 
     @Override
     protected FloatVector apply(FloatVector x) {

@@ -1,19 +1,12 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code x * tanh(softplus(x))} (OpenVINO Mish-4). */
 public final class Mish extends VectorActivation {
-    @Override
-    public String type() {
-        return "Mish";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<Mish> SPEC = OpSpec.of(Mish.class, "Mish", "opset4", a -> new Mish());
 
     @Override
     protected FloatVector apply(FloatVector x) {

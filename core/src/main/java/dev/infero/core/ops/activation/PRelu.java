@@ -1,7 +1,7 @@
 package dev.infero.core.ops.activation;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.BinaryElementwise;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -16,15 +16,8 @@ import jdk.incubator.vector.VectorOperators;
  * too.
  */
 public final class PRelu extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "PReLU";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        // PRelu has no attributes; its broadcasting is fixed.
-    }
+    /** No attributes: its broadcasting is fixed. */
+    public static final OpSpec<PRelu> SPEC = OpSpec.of(PRelu.class, "PReLU", "opset1", a -> new PRelu());
 
     @Override
     protected boolean supports(ElementType type) {

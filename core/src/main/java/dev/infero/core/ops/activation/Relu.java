@@ -1,14 +1,12 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise {@code max(x, 0)} (OpenVINO ReLU-1); NaN stays NaN; any numeric type. */
 public final class Relu extends VectorActivation {
-    @Override
-    public String type() {
-        return "ReLU";
-    }
+    public static final OpSpec<Relu> SPEC = OpSpec.of(Relu.class, "ReLU", "opset1", a -> new Relu());
 
     @Override
     protected boolean supports(ElementType type) {

@@ -1,14 +1,12 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise logistic function {@code 1 / (1 + e^-x)} (OpenVINO Sigmoid-1). */
 public final class Sigmoid extends VectorActivation {
-    @Override
-    public String type() {
-        return "Sigmoid";
-    }
+    public static final OpSpec<Sigmoid> SPEC = OpSpec.of(Sigmoid.class, "Sigmoid", "opset1", a -> new Sigmoid());
 
     @Override
     protected FloatVector apply(FloatVector x) {

@@ -1,5 +1,6 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -8,15 +9,7 @@ import jdk.incubator.vector.VectorOperators;
  * neither overflows for large x nor loses the tiny result for very negative x.
  */
 public final class SoftPlus extends VectorActivation {
-    @Override
-    public String type() {
-        return "SoftPlus";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<SoftPlus> SPEC = OpSpec.of(SoftPlus.class, "SoftPlus", "opset4", a -> new SoftPlus());
 
     @Override
     protected FloatVector apply(FloatVector x) {

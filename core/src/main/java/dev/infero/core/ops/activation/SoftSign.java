@@ -1,18 +1,11 @@
 package dev.infero.core.ops.activation;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.FloatVector;
 
 /** Element-wise {@code x / (1 + |x|)} (OpenVINO SoftSign-9). */
 public final class SoftSign extends VectorActivation {
-    @Override
-    public String type() {
-        return "SoftSign";
-    }
-
-    @Override
-    public String version() {
-        return "opset9";
-    }
+    public static final OpSpec<SoftSign> SPEC = OpSpec.of(SoftSign.class, "SoftSign", "opset9", a -> new SoftSign());
 
     @Override
     protected FloatVector apply(FloatVector x) {

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.control;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.Op;
 import java.util.List;
 
@@ -17,11 +18,12 @@ public final class ControlFlowOps {
      * build without bodies ({@link #create} builds them).
      */
     public static void register(dev.infero.core.op.OpFactories r) {
-        for (String[] t : new String[][] {{"Loop", "5"}, {"TensorIterator", "1"}, {"If", "8"}}) {
-            r.register(t[0], Integer.parseInt(t[1]), a -> {
-                throw a.error("needs its bodies and port map (" + t[0] + " is built by ControlFlowOps.create)");
-            });
-        }
+        r.registerAll(Loop.SPEC, TensorIterator.SPEC, If.SPEC);
+    }
+
+    /** The IR factory of the control-flow ops: they cannot be built from attributes alone. */
+    static <O extends Op> O needsBodies(AttributeSource a) {
+        throw a.error("needs its bodies and port map (built by ControlFlowOps.create)");
     }
 
     /** Whether {@code type} carries bodies. */

@@ -2,6 +2,7 @@ package dev.infero.core.ops.control;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.List;
@@ -12,6 +13,9 @@ import java.util.List;
  * same element types; shapes that differ between them are dynamic until the condition is known.
  */
 public final class If extends SubgraphOp {
+    /** Built from its bodies by {@link ControlFlowOps#create}; it has no attributes. */
+    public static final OpSpec<If> SPEC = OpSpec.of(If.class, "If", "opset8", ControlFlowOps::needsBodies);
+
     private final Body thenBody;
     private final Body elseBody;
     private final int outputCount;
@@ -28,16 +32,6 @@ public final class If extends SubgraphOp {
             throw new dev.infero.core.InferoException("If: then_body gives " + thenBody.outputs().size()
                     + " outputs, else_body " + elseBody.outputs().size());
         }
-    }
-
-    @Override
-    public String type() {
-        return "If";
-    }
-
-    @Override
-    public String version() {
-        return "opset8";
     }
 
     @Override

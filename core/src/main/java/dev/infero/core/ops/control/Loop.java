@@ -1,6 +1,7 @@
 package dev.infero.core.ops.control;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 
 /**
@@ -10,18 +11,11 @@ import dev.infero.core.tensor.Tensor;
  * Other inputs feed body parameters whole, or through back edges as carried values.
  */
 public final class Loop extends IteratingOp {
+    /** Built from its bodies by {@link ControlFlowOps#create}; it has no attributes. */
+    public static final OpSpec<Loop> SPEC = OpSpec.of(Loop.class, "Loop", "opset5", ControlFlowOps::needsBodies);
+
     public Loop(Body body) {
         super(body);
-    }
-
-    @Override
-    public String type() {
-        return "Loop";
-    }
-
-    @Override
-    public String version() {
-        return "opset5";
     }
 
     @Override

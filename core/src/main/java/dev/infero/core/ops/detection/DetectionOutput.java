@@ -1,9 +1,10 @@
 package dev.infero.core.ops.detection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
@@ -56,20 +57,19 @@ public final class DetectionOutput extends Op {
 
         /** Reads the attributes with the spec's defaults; {@code keep_top_k} and {@code nms_threshold} are required. */
         public static Attributes read(AttributeSource a) {
-            long[] keepTopK = a.integers("keep_top_k");
+            long[] keepTopK = KEEP_TOP_K.read(a);
             if (keepTopK.length == 0) {
                 throw a.error("attribute keep_top_k is empty");
             }
-            String code = a.string("code_type", CodeType.CORNER.irName());
+            String code = CODE_TYPE.read(a);
             CodeType codeType = Arrays.stream(CodeType.values()).filter(c -> c.irName().equals(code)).findFirst()
                     .orElseThrow(() -> a.error("attribute code_type=\"" + code + "\" is not "
                             + CodeType.CORNER.irName() + " or " + CodeType.CENTER_SIZE.irName()));
-            return new Attributes((int) a.integer("background_label_id", 0), (int) a.integer("top_k", -1),
-                    a.bool("variance_encoded_in_target", false), keepTopK, codeType, a.bool("share_location", true),
-                    (float) a.number("nms_threshold"), (float) a.number("confidence_threshold", 0),
-                    a.bool("clip_after_nms", false), a.bool("clip_before_nms", false),
-                    a.bool("decrease_label_id", false), a.bool("normalized", false), a.integer("input_height", 1),
-                    a.integer("input_width", 1), (float) a.number("objectness_score", 0));
+            return new Attributes(Math.toIntExact(BACKGROUND_LABEL_ID.read(a)), Math.toIntExact(TOP_K.read(a)),
+                    VARIANCE_ENCODED.read(a), keepTopK, codeType, SHARE_LOCATION.read(a),
+                    (float) (double) NMS_THRESHOLD.read(a), (float) (double) CONFIDENCE_THRESHOLD.read(a),
+                    CLIP_AFTER_NMS.read(a), CLIP_BEFORE_NMS.read(a), DECREASE_LABEL_ID.read(a), NORMALIZED.read(a),
+                    INPUT_HEIGHT.read(a), INPUT_WIDTH.read(a), (float) (double) OBJECTNESS_SCORE.read(a));
         }
 
         /** Elements per prior in the proposals: 4 coordinates, preceded by a batch index when not normalized. */
@@ -79,6 +79,50 @@ public final class DetectionOutput extends Op {
     }
 
     private static final int NUM_CLASSES_FROM_SHAPES = -1;
+    private static final Attribute<DetectionOutput, Long> NUM_CLASSES =
+            Attribute.<DetectionOutput>integer("num_classes", d -> (long) d.numClasses);
+    private static final Attribute<DetectionOutput, Long> BACKGROUND_LABEL_ID =
+            Attribute.<DetectionOutput>integer("background_label_id",
+                    d -> (long) d.attrs.backgroundLabelId()).orElse(0L);
+    private static final Attribute<DetectionOutput, Long> TOP_K = Attribute.<DetectionOutput>integer("top_k",
+            d -> (long) d.attrs.topK()).orElse(-1L);
+    private static final Attribute<DetectionOutput, Boolean> VARIANCE_ENCODED =
+            Attribute.<DetectionOutput>bool("variance_encoded_in_target",
+                    d -> d.attrs.varianceEncodedInTarget()).orElse(false);
+    private static final Attribute<DetectionOutput, long[]> KEEP_TOP_K =
+            Attribute.<DetectionOutput>integers("keep_top_k", d -> d.attrs.keepTopK());
+    private static final Attribute<DetectionOutput, String> CODE_TYPE = Attribute.<DetectionOutput>string("code_type",
+            d -> d.attrs.codeType().irName()).orElse(CodeType.CORNER.irName());
+    private static final Attribute<DetectionOutput, Boolean> SHARE_LOCATION =
+            Attribute.<DetectionOutput>bool("share_location", d -> d.attrs.shareLocation()).orElse(true);
+    private static final Attribute<DetectionOutput, Double> NMS_THRESHOLD =
+            Attribute.<DetectionOutput>number("nms_threshold", d -> (double) d.attrs.nmsThreshold());
+    private static final Attribute<DetectionOutput, Double> CONFIDENCE_THRESHOLD =
+            Attribute.<DetectionOutput>number("confidence_threshold",
+                    d -> (double) d.attrs.confidenceThreshold()).orElse(0.0);
+    private static final Attribute<DetectionOutput, Boolean> CLIP_AFTER_NMS =
+            Attribute.<DetectionOutput>bool("clip_after_nms", d -> d.attrs.clipAfterNms()).orElse(false);
+    private static final Attribute<DetectionOutput, Boolean> CLIP_BEFORE_NMS =
+            Attribute.<DetectionOutput>bool("clip_before_nms", d -> d.attrs.clipBeforeNms()).orElse(false);
+    private static final Attribute<DetectionOutput, Boolean> DECREASE_LABEL_ID =
+            Attribute.<DetectionOutput>bool("decrease_label_id", d -> d.attrs.decreaseLabelId()).orElse(false);
+    private static final Attribute<DetectionOutput, Boolean> NORMALIZED = Attribute.<DetectionOutput>bool("normalized",
+            d -> d.attrs.normalized()).orElse(false);
+    private static final Attribute<DetectionOutput, Long> INPUT_HEIGHT =
+            Attribute.<DetectionOutput>integer("input_height", d -> d.attrs.inputHeight()).orElse(1L);
+    private static final Attribute<DetectionOutput, Long> INPUT_WIDTH =
+            Attribute.<DetectionOutput>integer("input_width", d -> d.attrs.inputWidth()).orElse(1L);
+    private static final Attribute<DetectionOutput, Double> OBJECTNESS_SCORE =
+            Attribute.<DetectionOutput>number("objectness_score", d -> (double) d.attrs.objectnessScore()).orElse(0.0);
+    public static final OpSpec<DetectionOutput> SPEC_1 = OpSpec.of(DetectionOutput.class, "DetectionOutput", "opset1",
+            a -> v1(numClasses(a), Attributes.read(a)), NUM_CLASSES, BACKGROUND_LABEL_ID, TOP_K, VARIANCE_ENCODED,
+            KEEP_TOP_K, CODE_TYPE, SHARE_LOCATION, NMS_THRESHOLD, CONFIDENCE_THRESHOLD, CLIP_AFTER_NMS,
+            CLIP_BEFORE_NMS, DECREASE_LABEL_ID, NORMALIZED, INPUT_HEIGHT, INPUT_WIDTH, OBJECTNESS_SCORE);
+    /** DetectionOutput-8: the class count follows from the input shapes. */
+    public static final OpSpec<DetectionOutput> SPEC_8 = OpSpec.of(DetectionOutput.class, "DetectionOutput", "opset8",
+            a -> v8(Attributes.read(a)), BACKGROUND_LABEL_ID, TOP_K, VARIANCE_ENCODED, KEEP_TOP_K, CODE_TYPE,
+            SHARE_LOCATION, NMS_THRESHOLD, CONFIDENCE_THRESHOLD, CLIP_AFTER_NMS, CLIP_BEFORE_NMS, DECREASE_LABEL_ID,
+            NORMALIZED, INPUT_HEIGHT, INPUT_WIDTH, OBJECTNESS_SCORE);
 
     private final int numClasses;
     private final Attributes attrs;
@@ -103,36 +147,19 @@ public final class DetectionOutput extends Op {
         return attrs;
     }
 
+    /** DetectionOutput-1 with its class count, DetectionOutput-8 without. */
     @Override
-    public String type() {
-        return "DetectionOutput";
+    public OpSpec<DetectionOutput> spec() {
+        return numClasses == NUM_CLASSES_FROM_SHAPES ? SPEC_8 : SPEC_1;
     }
 
-    @Override
-    public String version() {
-        return numClasses == NUM_CLASSES_FROM_SHAPES ? "opset8" : "opset1";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        if (numClasses != NUM_CLASSES_FROM_SHAPES) {
-            sink.attribute("num_classes", numClasses);
+    /** DetectionOutput-1's {@code num_classes}: required and positive. */
+    private static int numClasses(AttributeSource a) {
+        long n = NUM_CLASSES.read(a);
+        if (n <= 0 || n > Integer.MAX_VALUE) {
+            throw a.error("attribute num_classes=\"" + n + "\" must be a positive integer");
         }
-        sink.attribute("background_label_id", attrs.backgroundLabelId());
-        sink.attribute("top_k", attrs.topK());
-        sink.attribute("variance_encoded_in_target", attrs.varianceEncodedInTarget());
-        sink.attribute("keep_top_k", attrs.keepTopK());
-        sink.attribute("code_type", attrs.codeType().irName());
-        sink.attribute("share_location", attrs.shareLocation());
-        sink.attribute("nms_threshold", attrs.nmsThreshold());
-        sink.attribute("confidence_threshold", attrs.confidenceThreshold());
-        sink.attribute("clip_after_nms", attrs.clipAfterNms());
-        sink.attribute("clip_before_nms", attrs.clipBeforeNms());
-        sink.attribute("decrease_label_id", attrs.decreaseLabelId());
-        sink.attribute("normalized", attrs.normalized());
-        sink.attribute("input_height", attrs.inputHeight());
-        sink.attribute("input_width", attrs.inputWidth());
-        sink.attribute("objectness_score", attrs.objectnessScore());
+        return (int) n;
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.detection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -21,18 +22,48 @@ import java.util.TreeSet;
  * per size and ratio, clipped to the image, before the min-size boxes. {@code clip} clips every coordinate to [0,1].
  */
 public final class PriorBox extends PriorGenerator {
+    private static final Attribute<PriorBox, float[]> MIN_SIZE = Attribute.<PriorBox>numbers("min_size",
+            p -> p.attrs.minSize()).orElse(new float[0]);
+    private static final Attribute<PriorBox, float[]> MAX_SIZE = Attribute.<PriorBox>numbers("max_size",
+            p -> p.attrs.maxSize()).orElse(new float[0]);
+    private static final Attribute<PriorBox, float[]> ASPECT_RATIO = Attribute.<PriorBox>numbers("aspect_ratio",
+            p -> p.attrs.aspectRatio()).orElse(new float[0]);
+    private static final Attribute<PriorBox, float[]> DENSITY = Attribute.<PriorBox>numbers("density",
+            p -> p.attrs.density()).orElse(new float[0]);
+    private static final Attribute<PriorBox, float[]> FIXED_RATIO = Attribute.<PriorBox>numbers("fixed_ratio",
+            p -> p.attrs.fixedRatio()).orElse(new float[0]);
+    private static final Attribute<PriorBox, float[]> FIXED_SIZE = Attribute.<PriorBox>numbers("fixed_size",
+            p -> p.attrs.fixedSize()).orElse(new float[0]);
+    private static final Attribute<PriorBox, Boolean> CLIP = Attribute.<PriorBox>bool("clip",
+            p -> p.attrs.clip()).orElse(false);
+    private static final Attribute<PriorBox, Boolean> FLIP = Attribute.<PriorBox>bool("flip",
+            p -> p.attrs.flip()).orElse(false);
+    private static final Attribute<PriorBox, Double> STEP = Attribute.<PriorBox>number("step",
+            p -> (double) p.attrs.step()).orElse(0.0);
+    private static final Attribute<PriorBox, Double> OFFSET = Attribute.<PriorBox>number("offset",
+            p -> (double) p.attrs.offset());
+    private static final Attribute<PriorBox, float[]> VARIANCE = Attribute.<PriorBox>numbers("variance",
+            p -> p.attrs.variance()).orElse(new float[0]);
+    private static final Attribute<PriorBox, Boolean> SCALE_ALL_SIZES = Attribute.<PriorBox>bool("scale_all_sizes",
+            p -> p.attrs.scaleAllSizes()).orElse(true);
+    private static final Attribute<PriorBox, Boolean> MIN_MAX_ORDER =
+            Attribute.<PriorBox>bool("min_max_aspect_ratios_order", p -> p.minMaxAspectRatiosOrder).orElse(true);
+    public static final OpSpec<PriorBox> SPEC_1 = OpSpec.of(PriorBox.class, "PriorBox", "opset1",
+            a -> v1(Attributes.read(a)), MIN_SIZE, MAX_SIZE, ASPECT_RATIO, DENSITY, FIXED_RATIO, FIXED_SIZE, CLIP,
+            FLIP, STEP, OFFSET, VARIANCE, SCALE_ALL_SIZES);
+    public static final OpSpec<PriorBox> SPEC_8 = OpSpec.of(PriorBox.class, "PriorBox", "opset8",
+            a -> v8(Attributes.read(a), MIN_MAX_ORDER.read(a)), MIN_SIZE, MAX_SIZE, ASPECT_RATIO, DENSITY,
+            FIXED_RATIO, FIXED_SIZE, CLIP, FLIP, STEP, OFFSET, VARIANCE, SCALE_ALL_SIZES, MIN_MAX_ORDER);
+
     /** The attributes of PriorBox-1 (PriorBox-8 adds {@code min_max_aspect_ratios_order}). */
     public record Attributes(float[] minSize, float[] maxSize, float[] aspectRatio, float[] density,
                              float[] fixedRatio, float[] fixedSize, boolean clip, boolean flip, float step,
                              float offset, float[] variance, boolean scaleAllSizes) {
         /** Reads the attributes with the spec's defaults; {@code offset} is required. */
         public static Attributes read(AttributeSource a) {
-            float[] none = new float[0];
-            return new Attributes(a.numbers("min_size", none), a.numbers("max_size", none),
-                    a.numbers("aspect_ratio", none), a.numbers("density", none), a.numbers("fixed_ratio", none),
-                    a.numbers("fixed_size", none), a.bool("clip", false), a.bool("flip", false),
-                    (float) a.number("step", 0), (float) a.number("offset"), a.numbers("variance", none),
-                    a.bool("scale_all_sizes", true));
+            return new Attributes(MIN_SIZE.read(a), MAX_SIZE.read(a), ASPECT_RATIO.read(a), DENSITY.read(a),
+                    FIXED_RATIO.read(a), FIXED_SIZE.read(a), CLIP.read(a), FLIP.read(a), (float) (double) STEP.read(a),
+                    (float) (double) OFFSET.read(a), VARIANCE.read(a), SCALE_ALL_SIZES.read(a));
         }
     }
 
@@ -62,32 +93,8 @@ public final class PriorBox extends PriorGenerator {
     }
 
     @Override
-    public String type() {
-        return "PriorBox";
-    }
-
-    @Override
-    public String version() {
-        return "opset" + opset;
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("min_size", attrs.minSize());
-        sink.attribute("max_size", attrs.maxSize());
-        sink.attribute("aspect_ratio", attrs.aspectRatio());
-        sink.attribute("density", attrs.density());
-        sink.attribute("fixed_ratio", attrs.fixedRatio());
-        sink.attribute("fixed_size", attrs.fixedSize());
-        sink.attribute("clip", attrs.clip());
-        sink.attribute("flip", attrs.flip());
-        sink.attribute("step", attrs.step());
-        sink.attribute("offset", attrs.offset());
-        sink.attribute("variance", attrs.variance());
-        sink.attribute("scale_all_sizes", attrs.scaleAllSizes());
-        if (opset >= 8) {
-            sink.attribute("min_max_aspect_ratios_order", minMaxAspectRatiosOrder);
-        }
+    public OpSpec<PriorBox> spec() {
+        return opset >= 8 ? SPEC_8 : SPEC_1;
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.detection;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
 
 /**
  * PriorBoxClustered-1: boxes of explicitly listed sizes ({@code width[i]} × {@code height[i]} pixels) centred at
@@ -10,15 +11,34 @@ import dev.infero.core.op.AttributeSource;
  * {@code clip} (default true) clips each coordinate to [0,1].
  */
 public final class PriorBoxClustered extends PriorGenerator {
+    private static final Attribute<PriorBoxClustered, Double> STEP = Attribute.<PriorBoxClustered>number("step",
+            p -> (double) p.attrs.step()).orElse(0.0);
+    private static final Attribute<PriorBoxClustered, Double> STEP_W = Attribute.<PriorBoxClustered>number("step_w",
+            p -> (double) p.attrs.stepW()).orElse(0.0);
+    private static final Attribute<PriorBoxClustered, Double> STEP_H = Attribute.<PriorBoxClustered>number("step_h",
+            p -> (double) p.attrs.stepH()).orElse(0.0);
+    private static final Attribute<PriorBoxClustered, float[]> WIDTH = Attribute.<PriorBoxClustered>numbers("width",
+            p -> p.attrs.width()).orElse(new float[0]);
+    private static final Attribute<PriorBoxClustered, float[]> HEIGHT = Attribute.<PriorBoxClustered>numbers("height",
+            p -> p.attrs.height()).orElse(new float[0]);
+    private static final Attribute<PriorBoxClustered, Boolean> CLIP = Attribute.<PriorBoxClustered>bool("clip",
+            p -> p.attrs.clip()).orElse(true);
+    private static final Attribute<PriorBoxClustered, Double> OFFSET = Attribute.<PriorBoxClustered>number("offset",
+            p -> (double) p.attrs.offset());
+    private static final Attribute<PriorBoxClustered, float[]> VARIANCE =
+            Attribute.<PriorBoxClustered>numbers("variance", p -> p.attrs.variance()).orElse(new float[0]);
+    public static final OpSpec<PriorBoxClustered> SPEC = OpSpec.of(PriorBoxClustered.class, "PriorBoxClustered",
+            "opset1", a -> new PriorBoxClustered(Attributes.read(a)), STEP, STEP_W, STEP_H, WIDTH, HEIGHT, CLIP,
+            OFFSET, VARIANCE);
+
     /** The attributes, in OpenVINO's names and order. */
     public record Attributes(float step, float stepW, float stepH, float[] width, float[] height, boolean clip,
                              float offset, float[] variance) {
         /** Reads the attributes with the spec's defaults; {@code offset} is required. */
         public static Attributes read(AttributeSource a) {
-            float[] none = new float[0];
-            return new Attributes((float) a.number("step", 0), (float) a.number("step_w", 0),
-                    (float) a.number("step_h", 0), a.numbers("width", none), a.numbers("height", none),
-                    a.bool("clip", true), (float) a.number("offset"), a.numbers("variance", none));
+            return new Attributes((float) (double) STEP.read(a), (float) (double) STEP_W.read(a),
+                    (float) (double) STEP_H.read(a), WIDTH.read(a), HEIGHT.read(a), CLIP.read(a),
+                    (float) (double) OFFSET.read(a), VARIANCE.read(a));
         }
     }
 
@@ -30,23 +50,6 @@ public final class PriorBoxClustered extends PriorGenerator {
 
     public Attributes attributes() {
         return attrs;
-    }
-
-    @Override
-    public String type() {
-        return "PriorBoxClustered";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("step", attrs.step());
-        sink.attribute("step_w", attrs.stepW());
-        sink.attribute("step_h", attrs.stepH());
-        sink.attribute("width", attrs.width());
-        sink.attribute("height", attrs.height());
-        sink.attribute("clip", attrs.clip());
-        sink.attribute("offset", attrs.offset());
-        sink.attribute("variance", attrs.variance());
     }
 
     @Override

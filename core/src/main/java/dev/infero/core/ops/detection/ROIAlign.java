@@ -1,13 +1,12 @@
 package dev.infero.core.ops.detection;
 
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * ROIAlign-9: for each box of {@code rois [R, 4]} (x1, y1, x2, y2 in input pixels before {@code spatial_scale}) on
@@ -27,6 +26,23 @@ public final class ROIAlign extends Op {
      * ONNX mode maps to, is not supported: reading it names the attribute).
      */
     public enum AlignedMode { ASYMMETRIC, HALF_PIXEL }
+
+    private static final Attribute<ROIAlign, Long> POOLED_H = Attribute.<ROIAlign>integer("pooled_h",
+            r -> (long) r.pooledH);
+    private static final Attribute<ROIAlign, Long> POOLED_W = Attribute.<ROIAlign>integer("pooled_w",
+            r -> (long) r.pooledW);
+    private static final Attribute<ROIAlign, Long> SAMPLING_RATIO = Attribute.<ROIAlign>integer("sampling_ratio",
+            r -> (long) r.samplingRatio);
+    private static final Attribute<ROIAlign, Double> SPATIAL_SCALE = Attribute.<ROIAlign>number("spatial_scale",
+            r -> (double) r.spatialScale);
+    private static final Attribute<ROIAlign, String> MODE = Attribute.<ROIAlign>string("mode",
+            r -> r.max ? "max" : "avg");
+    private static final Attribute<ROIAlign, AlignedMode> ALIGNED_MODE = Attribute.<ROIAlign, AlignedMode>enumValue(
+            "aligned_mode", AlignedMode.class, r -> r.alignedMode).orElse(AlignedMode.ASYMMETRIC);
+    public static final OpSpec<ROIAlign> SPEC = OpSpec.of(ROIAlign.class, "ROIAlign", "opset9",
+            a -> new ROIAlign(Math.toIntExact(POOLED_H.read(a)), Math.toIntExact(POOLED_W.read(a)),
+                    Math.toIntExact(SAMPLING_RATIO.read(a)), (float) (double) SPATIAL_SCALE.read(a), MODE.read(a),
+                    ALIGNED_MODE.read(a)), POOLED_H, POOLED_W, SAMPLING_RATIO, SPATIAL_SCALE, MODE, ALIGNED_MODE);
 
     private final int pooledH;
     private final int pooledW;
@@ -50,33 +66,6 @@ public final class ROIAlign extends Op {
         this.spatialScale = spatialScale;
         this.max = mode.equals("max");
         this.alignedMode = alignedMode;
-    }
-
-    /** The IR factory (opset 3 has no {@code aligned_mode}: asymmetric). */
-    public static ROIAlign read(AttributeSource a) {
-        return new ROIAlign((int) a.integer("pooled_h"), (int) a.integer("pooled_w"),
-                (int) a.integer("sampling_ratio"), (float) a.number("spatial_scale"), a.string("mode"),
-                a.enumValue(AlignedMode.class, "aligned_mode", "asymmetric"));
-    }
-
-    @Override
-    public String type() {
-        return "ROIAlign";
-    }
-
-    @Override
-    public String version() {
-        return "opset9";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("pooled_h", pooledH);
-        sink.attribute("pooled_w", pooledW);
-        sink.attribute("sampling_ratio", samplingRatio);
-        sink.attribute("spatial_scale", spatialScale);
-        sink.attribute("mode", max ? "max" : "avg");
-        sink.attribute("aligned_mode", alignedMode.name().toLowerCase(Locale.ROOT));
     }
 
     @Override

@@ -1,14 +1,12 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise absolute value of any numeric type (OpenVINO Abs-1); unsigned values are their own magnitude. */
 public final class Abs extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Abs";
-    }
+    public static final OpSpec<Abs> SPEC = OpSpec.of(Abs.class, "Abs", "opset1", a -> new Abs());
 
     @Override
     protected boolean supports(ElementType type) {

@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise arccosine (NaN outside [-1, 1]) of a floating tensor (OpenVINO Acos-1). */
 public final class Acos extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Acos";
-    }
+    public static final OpSpec<Acos> SPEC = OpSpec.of(Acos.class, "Acos", "opset1", a -> new Acos());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

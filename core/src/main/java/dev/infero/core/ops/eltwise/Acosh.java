@@ -1,16 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise inverse hyperbolic cosine (OpenVINO Acosh-4); NaN below 1. */
 public final class Acosh extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Acosh";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<Acosh> SPEC = OpSpec.of(Acosh.class, "Acosh", "opset4", a -> new Acosh());
 
     @Override
     protected double apply(double x) {

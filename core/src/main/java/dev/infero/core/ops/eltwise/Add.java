@@ -1,14 +1,12 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code a + b} with numpy broadcasting (OpenVINO Add-1). */
 public final class Add extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Add";
-    }
+    public static final OpSpec<Add> SPEC = OpSpec.of(Add.class, "Add", "opset1", a -> new Add(), AUTO_BROADCAST);
 
     @Override
     protected VectorOperators.Binary vectorOp() {

@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise arcsine (NaN outside [-1, 1]) of a floating tensor (OpenVINO Asin-1). */
 public final class Asin extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Asin";
-    }
+    public static final OpSpec<Asin> SPEC = OpSpec.of(Asin.class, "Asin", "opset1", a -> new Asin());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

@@ -1,16 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise inverse hyperbolic sine (OpenVINO Asinh-4). */
 public final class Asinh extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Asinh";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<Asinh> SPEC = OpSpec.of(Asinh.class, "Asinh", "opset4", a -> new Asinh());
 
     @Override
     protected double apply(double x) {

@@ -1,16 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise inverse hyperbolic tangent (OpenVINO Atanh-4); NaN outside [-1, 1]. */
 public final class Atanh extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Atanh";
-    }
-
-    @Override
-    public String version() {
-        return "opset4";
-    }
+    public static final OpSpec<Atanh> SPEC = OpSpec.of(Atanh.class, "Atanh", "opset4", a -> new Atanh());
 
     @Override
     protected double apply(double x) {

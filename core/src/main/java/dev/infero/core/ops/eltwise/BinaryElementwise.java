@@ -1,6 +1,6 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
@@ -17,6 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract class BinaryElementwise extends Op {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * {@code auto_broadcast}, declared by every op that broadcasts numpy-style (the binary element-wise ops, Select,
+     * FakeQuantize): written as OpenVINO writes it; the broadcasting is always numpy's, so it is not read back.
+     */
+    public static final Attribute<Op, String> AUTO_BROADCAST = Attribute.string("auto_broadcast", op -> "numpy")
+            .orElse("numpy");
 
     /** The vector operator computing this op on f32 lanes, or {@code null} when it has none. */
     protected VectorOperators.Binary vectorOp() {
@@ -63,11 +69,6 @@ public abstract class BinaryElementwise extends Op {
             throw ctx.error("element type " + a + " is not supported");
         }
         ctx.setOutput(0, outputType(a), Shapes.broadcast(ctx.inputShape(0), ctx.inputShape(1)));
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("auto_broadcast", "numpy");
     }
 
     @Override

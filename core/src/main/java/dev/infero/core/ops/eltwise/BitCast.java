@@ -30,11 +30,6 @@ public final class BitCast extends Op {
     }
 
     @Override
-    public OpSpec<BitCast> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (ctx.inputType(0).bits() != destination.bits()) {
             throw ctx.error("cannot reinterpret " + ctx.inputType(0) + " (" + ctx.inputType(0).bits() + " bits) as "

@@ -1,11 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise rounding toward positive infinity (OpenVINO Ceiling-1). */
 public final class Ceiling extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Ceiling";
-    }
+    public static final OpSpec<Ceiling> SPEC = OpSpec.of(Ceiling.class, "Ceiling", "opset1", a -> new Ceiling());
 
     @Override
     protected double apply(double x) {

@@ -1,9 +1,9 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.E8M0;
 import dev.infero.core.types.ElementType;
@@ -16,6 +16,18 @@ import dev.infero.core.types.ElementType;
  */
 public final class Convert extends Op {
     private static final double TWO_TO_63 = 0x1p63;
+    private static final Attribute<Convert, ElementType> DESTINATION = Attribute.elementType("destination_type",
+            Convert::destination);
+    /** Infero's own attribute, written only when false: OpenVINO's Convert always saturates. */
+    private static final Attribute<Convert, Boolean> SATURATE = Attribute.bool("saturate", Convert::saturate)
+            .orElse(true).writtenWhen(c -> !c.saturate);
+    /** Infero's own attribute, written only for f8e8m0 results that do not round up. */
+    private static final Attribute<Convert, E8M0.Rounding> ROUND_MODE = Attribute.enumValue("round_mode",
+            E8M0.Rounding.class, Convert::rounding).orElse(E8M0.Rounding.UP)
+            .writtenWhen(c -> c.destination == ElementType.F8E8M0 && c.rounding != E8M0.Rounding.UP);
+    public static final OpSpec<Convert> SPEC = OpSpec.of(Convert.class, "Convert", "opset1",
+            a -> new Convert(DESTINATION.read(a), SATURATE.read(a), ROUND_MODE.read(a)), DESTINATION, SATURATE,
+            ROUND_MODE);
 
     private final ElementType destination;
     private final boolean saturate;
@@ -27,12 +39,6 @@ public final class Convert extends Op {
 
     public Convert(ElementType destination, boolean saturate) {
         this(destination, saturate, E8M0.Rounding.UP);
-    }
-
-    /** The IR factory: {@code destination_type}, and Infero's {@code saturate} and {@code round_mode}. */
-    public static Convert read(AttributeSource a) {
-        return new Convert(a.elementType("destination_type"), a.bool("saturate", true),
-                a.enumValue(E8M0.Rounding.class, "round_mode", "up"));
     }
 
     /**
@@ -54,20 +60,9 @@ public final class Convert extends Op {
         return saturate;
     }
 
-    @Override
-    public String type() {
-        return "Convert";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("destination_type", destination);
-        if (!saturate) { // Infero's own attribute: OpenVINO's Convert always saturates
-            sink.attribute("saturate", false);
-        }
-        if (destination == ElementType.F8E8M0 && rounding != E8M0.Rounding.UP) {
-            sink.attribute("round_mode", rounding.attributeValue());
-        }
+    /** How conversions to f8e8m0 round ({@code round_mode}). */
+    public E8M0.Rounding rounding() {
+        return rounding;
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise cosine of a floating tensor (OpenVINO Cos-1). */
 public final class Cos extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Cos";
-    }
+    public static final OpSpec<Cos> SPEC = OpSpec.of(Cos.class, "Cos", "opset1", a -> new Cos());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise hyperbolic cosine of a floating tensor (OpenVINO Cosh-1). */
 public final class Cosh extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Cosh";
-    }
+    public static final OpSpec<Cosh> SPEC = OpSpec.of(Cosh.class, "Cosh", "opset1", a -> new Cosh());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.eltwise;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
@@ -10,16 +11,11 @@ import jdk.incubator.vector.VectorOperators;
  * ({@code m_pythondiv=false}, ONNX semantics); integer division by zero is an error rather than a JVM exception.
  */
 public final class Divide extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Divide";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("m_pythondiv", false);
-        super.describe(sink);
-    }
+    /** Always false (ONNX's truncating integer division), so not read back. */
+    private static final Attribute<Divide, Boolean> PYTHON_DIV = Attribute.<Divide>bool("m_pythondiv", d -> false)
+            .orElse(false);
+    public static final OpSpec<Divide> SPEC = OpSpec.of(Divide.class, "Divide", "opset1", a -> new Divide(), PYTHON_DIV,
+            AUTO_BROADCAST);
 
     @Override
     protected VectorOperators.Binary vectorOp() {

@@ -36,24 +36,16 @@ public final class ElementwiseOpSet {
     }
 
     public static void register(OpFactories r) {
-        r.registerSimple(Add::new, Subtract::new, Multiply::new, Divide::new, Maximum::new, Minimum::new,
-                Power::new, FloorMod::new, Mod::new, Select::new,
-                Abs::new, Acos::new, Acosh::new, Asin::new, Asinh::new, Atan::new, Atanh::new, Ceiling::new,
-                Cos::new, Cosh::new, Erf::new, Exp::new, Floor::new, Log::new, Negative::new, Sign::new, Sin::new,
-                Sinh::new, Sqrt::new, Tan::new, Tanh::new,
-                HSwish::new, Mish::new, PRelu::new, Relu::new, Sigmoid::new, SoftPlus::new, SoftSign::new,
-                Equal::new, NotEqual::new, Greater::new, GreaterEqual::new, Less::new, LessEqual::new,
-                LogicalAnd::new, LogicalOr::new, LogicalXor::new, LogicalNot::new, IsNaN::new,
-                BitwiseAnd::new, BitwiseOr::new, BitwiseXor::new, BitwiseNot::new, BitwiseLeftShift::new,
-                BitwiseRightShift::new);
+        r.registerAll(Add.SPEC, Subtract.SPEC, Multiply.SPEC, Divide.SPEC, Maximum.SPEC, Minimum.SPEC, Power.SPEC,
+                FloorMod.SPEC, Mod.SPEC, Select.SPEC, Abs.SPEC, Acos.SPEC, Acosh.SPEC, Asin.SPEC, Asinh.SPEC, Atan.SPEC,
+                Atanh.SPEC, Ceiling.SPEC, Cos.SPEC, Cosh.SPEC, Erf.SPEC, Exp.SPEC, Floor.SPEC, Log.SPEC, Negative.SPEC,
+                Sign.SPEC, Sin.SPEC, Sinh.SPEC, Sqrt.SPEC, Tan.SPEC, Tanh.SPEC, HSwish.SPEC, Mish.SPEC, PRelu.SPEC,
+                Relu.SPEC, Sigmoid.SPEC, SoftPlus.SPEC, SoftSign.SPEC, Equal.SPEC, NotEqual.SPEC, Greater.SPEC,
+                GreaterEqual.SPEC, Less.SPEC, LessEqual.SPEC, LogicalAnd.SPEC, LogicalOr.SPEC, LogicalXor.SPEC,
+                LogicalNot.SPEC, IsNaN.SPEC, BitwiseAnd.SPEC, BitwiseOr.SPEC, BitwiseXor.SPEC, BitwiseNot.SPEC,
+                BitwiseLeftShift.SPEC, BitwiseRightShift.SPEC);
         // OpenVINO's own type name is PRelu; its IR serializer writes PReLU (and Infero did write PRelu before).
-        r.register("PRelu", 1, a -> new PRelu());
-        BitCast.SPEC.register(r);
-        r.register("Convert", 1, Convert::read);
-        Clamp.SPEC.register(r);
-        Elu.SPEC.register(r);
-        Gelu.SPEC.register(r);
-        Round.SPEC.register(r);
-        IsInf.SPEC.register(r);
+        r.registerAlias("PRelu", 1, PRelu.SPEC);
+        r.registerAll(BitCast.SPEC, Convert.SPEC, Clamp.SPEC, Elu.SPEC, Gelu.SPEC, Round.SPEC, IsInf.SPEC);
     }
 }

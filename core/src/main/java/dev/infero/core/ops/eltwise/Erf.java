@@ -1,11 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise Gauss error function (OpenVINO Erf-1). */
 public final class Erf extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Erf";
-    }
+    public static final OpSpec<Erf> SPEC = OpSpec.of(Erf.class, "Erf", "opset1", a -> new Erf());
 
     @Override
     protected double apply(double x) {

@@ -1,11 +1,10 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
+
 /** Element-wise rounding toward negative infinity (OpenVINO Floor-1). */
 public final class Floor extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Floor";
-    }
+    public static final OpSpec<Floor> SPEC = OpSpec.of(Floor.class, "Floor", "opset1", a -> new Floor());
 
     @Override
     protected double apply(double x) {

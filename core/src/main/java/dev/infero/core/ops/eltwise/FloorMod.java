@@ -1,6 +1,7 @@
 package dev.infero.core.ops.eltwise;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /**
@@ -9,10 +10,8 @@ import dev.infero.core.types.ElementType;
  * is an error.
  */
 public final class FloorMod extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "FloorMod";
-    }
+    public static final OpSpec<FloorMod> SPEC = OpSpec.of(FloorMod.class, "FloorMod", "opset1",
+            a -> new FloorMod(), AUTO_BROADCAST);
 
     @Override
     protected boolean supports(ElementType type) {

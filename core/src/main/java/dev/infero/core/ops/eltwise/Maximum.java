@@ -1,14 +1,13 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code max(a, b)} with numpy broadcasting (OpenVINO Maximum-1). */
 public final class Maximum extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Maximum";
-    }
+    public static final OpSpec<Maximum> SPEC = OpSpec.of(Maximum.class, "Maximum", "opset1",
+            a -> new Maximum(), AUTO_BROADCAST);
 
     @Override
     protected VectorOperators.Binary vectorOp() {

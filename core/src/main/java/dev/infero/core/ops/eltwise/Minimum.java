@@ -1,14 +1,13 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise {@code min(a, b)} with numpy broadcasting (OpenVINO Minimum-1). */
 public final class Minimum extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Minimum";
-    }
+    public static final OpSpec<Minimum> SPEC = OpSpec.of(Minimum.class, "Minimum", "opset1",
+            a -> new Minimum(), AUTO_BROADCAST);
 
     @Override
     protected VectorOperators.Binary vectorOp() {

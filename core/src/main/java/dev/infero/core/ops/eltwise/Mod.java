@@ -1,6 +1,7 @@
 package dev.infero.core.ops.eltwise;
 
 import dev.infero.core.InferoException;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /**
@@ -8,10 +9,7 @@ import dev.infero.core.types.ElementType;
  * has the sign of the dividend, like C {@code fmod} and ONNX {@code Mod(fmod=1)}. Integer division by zero is an error.
  */
 public final class Mod extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Mod";
-    }
+    public static final OpSpec<Mod> SPEC = OpSpec.of(Mod.class, "Mod", "opset1", a -> new Mod(), AUTO_BROADCAST);
 
     @Override
     protected boolean supports(ElementType type) {

@@ -1,5 +1,6 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 import jdk.incubator.vector.VectorOperators;
 
@@ -9,10 +10,8 @@ import jdk.incubator.vector.VectorOperators;
  * is 1 or -1.
  */
 public final class Power extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "Power";
-    }
+    public static final OpSpec<Power> SPEC = OpSpec.of(Power.class, "Power", "opset1",
+            a -> new Power(), AUTO_BROADCAST);
 
     @Override
     protected boolean supports(ElementType type) {

@@ -3,7 +3,6 @@ package dev.infero.core.ops.eltwise;
 import dev.infero.core.op.Attribute;
 import dev.infero.core.op.OpSpec;
 
-
 /**
  * Element-wise rounding to the nearest integer (OpenVINO Round-5); {@code mode} decides halves: to the even neighbour
  * (ONNX Round, IEEE default) or away from zero.
@@ -22,11 +21,6 @@ public final class Round extends UnaryElementwise {
 
     public Round(Mode mode) {
         this.mode = mode;
-    }
-
-    @Override
-    public OpSpec<Round> spec() {
-        return SPEC;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.infero.core.ops.eltwise;
 
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
@@ -12,15 +12,8 @@ import dev.infero.core.types.Shapes;
  * three inputs ({@code auto_broadcast="numpy"}). The condition is boolean; both branches share one element type.
  */
 public final class Select extends Op {
-    @Override
-    public String type() {
-        return "Select";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("auto_broadcast", "numpy");
-    }
+    public static final OpSpec<Select> SPEC = OpSpec.of(Select.class, "Select", "opset1", a -> new Select(),
+            BinaryElementwise.AUTO_BROADCAST);
 
     @Override
     public void infer(InferContext ctx) {

@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise sign, -1, 0 or 1, of any numeric type (OpenVINO Sign-1); NaN stays NaN. */
 public final class Sign extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Sign";
-    }
+    public static final OpSpec<Sign> SPEC = OpSpec.of(Sign.class, "Sign", "opset1", a -> new Sign());
 
     @Override
     protected boolean supports(ElementType type) {

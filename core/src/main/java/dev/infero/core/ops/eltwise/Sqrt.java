@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise square root (NaN below 0) of a floating tensor (OpenVINO Sqrt-1). */
 public final class Sqrt extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Sqrt";
-    }
+    public static final OpSpec<Sqrt> SPEC = OpSpec.of(Sqrt.class, "Sqrt", "opset1", a -> new Sqrt());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

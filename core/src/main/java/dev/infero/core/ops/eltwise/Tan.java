@@ -1,13 +1,11 @@
 package dev.infero.core.ops.eltwise;
 
+import dev.infero.core.op.OpSpec;
 import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise tangent of a floating tensor (OpenVINO Tan-1). */
 public final class Tan extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "Tan";
-    }
+    public static final OpSpec<Tan> SPEC = OpSpec.of(Tan.class, "Tan", "opset1", a -> new Tan());
 
     @Override
     protected VectorOperators.Unary vectorOp() {

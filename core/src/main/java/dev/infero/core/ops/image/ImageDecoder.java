@@ -55,11 +55,6 @@ public final class ImageDecoder extends Op {
     }
 
     @Override
-    public OpSpec<ImageDecoder> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (ctx.inputType(0) != ElementType.U8) {
             throw ctx.error("the encoded image must be u8 bytes, got " + ctx.inputType(0));

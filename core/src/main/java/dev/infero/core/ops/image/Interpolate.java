@@ -1,12 +1,16 @@
 package dev.infero.core.ops.image;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Interpolate-11: resizes the dimensions listed in input 2 (axes; all dimensions when absent) to the sizes
@@ -63,6 +67,33 @@ public final class Interpolate extends Op {
         }
     }
 
+    private static final Attribute<Interpolate, String> MODE = Attribute.string("mode", i -> i.a.mode());
+    private static final Attribute<Interpolate, String> SHAPE_CALCULATION = Attribute.string("shape_calculation_mode",
+            i -> i.a.sizes() ? "sizes" : "scales");
+    private static final Attribute<Interpolate, String> COORDINATE_MODE = Attribute.<Interpolate>string(
+            "coordinate_transformation_mode", i -> i.a.coordinateMode()).orElse("half_pixel");
+    private static final Attribute<Interpolate, String> NEAREST_MODE = Attribute.<Interpolate>string("nearest_mode",
+            i -> i.a.nearestMode()).orElse("round_prefer_floor");
+    private static final Attribute<Interpolate, Boolean> ANTIALIAS = Attribute.<Interpolate>bool("antialias",
+            i -> i.a.antialias()).orElse(false);
+    /** Always written as zero: other pads are refused when read. */
+    private static final Attribute<Interpolate, long[]> PADS_BEGIN = Attribute.<Interpolate>integers("pads_begin",
+            i -> new long[] {0}).orElse(new long[0]);
+    private static final Attribute<Interpolate, long[]> PADS_END = Attribute.<Interpolate>integers("pads_end",
+            i -> new long[] {0}).orElse(new long[0]);
+    private static final Attribute<Interpolate, Double> CUBE_COEFF = Attribute.<Interpolate>number("cube_coeff",
+            i -> i.a.cubeCoeff()).orElse(-0.75);
+    private static final Attribute<Interpolate, Boolean> EXCLUDE_OUTSIDE = Attribute.<Interpolate>bool(
+            "exclude_outside", i -> i.a.excludeOutside()).orElse(false).writtenWhen(i -> i.a.excludeOutside());
+    private static final Attribute<Interpolate, Double> EXTRAPOLATION_VALUE = Attribute.<Interpolate>number(
+            "extrapolation_value", i -> i.a.extrapolationValue()).orElse(0.0)
+            .writtenWhen(i -> i.a.coordinateMode().equals("tf_crop_and_resize"));
+    private static final Attribute<Interpolate, String> KEEP_ASPECT_RATIO_POLICY = Attribute.<Interpolate>string(
+            "keep_aspect_ratio_policy", i -> i.a.keepAspectRatioPolicy()).orElse("stretch")
+            .writtenWhen(i -> !i.a.keepAspectRatioPolicy().equals("stretch"));
+    public static final OpSpec<Interpolate> SPEC_4 = spec("opset4", a -> opset4(read(a)));
+    public static final OpSpec<Interpolate> SPEC_11 = spec("opset11", a -> new Interpolate(read(a)));
+
     private final Attributes a;
     /** Interpolate-4 takes sizes and scales as inputs 1 and 2 (using one by shape_calculation_mode), axes as 3. */
     private final boolean opset4;
@@ -80,6 +111,12 @@ public final class Interpolate extends Op {
         this.axesInput = opset4 ? 3 : 2;
     }
 
+    private static OpSpec<Interpolate> spec(String version, Function<AttributeSource, Interpolate> factory) {
+        return OpSpec.of(Interpolate.class, "Interpolate", version, factory, MODE, SHAPE_CALCULATION,
+                COORDINATE_MODE, NEAREST_MODE, ANTIALIAS, PADS_BEGIN, PADS_END, CUBE_COEFF, EXCLUDE_OUTSIDE,
+                EXTRAPOLATION_VALUE, KEEP_ASPECT_RATIO_POLICY);
+    }
+
     /** The Interpolate-4 form that OpenVINO IR of v4-era models uses (same attributes, other input layout). */
     public static Interpolate opset4(Attributes attributes) {
         return new Interpolate(attributes, true);
@@ -90,35 +127,21 @@ public final class Interpolate extends Op {
         return a;
     }
 
+    /** Interpolate-4 or Interpolate-11: one set of attributes, two input layouts. */
     @Override
-    public String type() {
-        return "Interpolate";
+    public OpSpec<Interpolate> spec() {
+        return opset4 ? SPEC_4 : SPEC_11;
     }
 
-    @Override
-    public String version() {
-        return opset4 ? "opset4" : "opset11";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("mode", a.mode());
-        sink.attribute("shape_calculation_mode", a.sizes() ? "sizes" : "scales");
-        sink.attribute("coordinate_transformation_mode", a.coordinateMode());
-        sink.attribute("nearest_mode", a.nearestMode());
-        sink.attribute("antialias", a.antialias());
-        sink.attribute("pads_begin", "0");
-        sink.attribute("pads_end", "0");
-        sink.attribute("cube_coeff", a.cubeCoeff());
-        if (a.excludeOutside()) {
-            sink.attribute("exclude_outside", true);
+    /** The attributes {@code a} declares; non-zero pads are an error naming the layer. */
+    private static Attributes read(AttributeSource a) {
+        if (Arrays.stream(PADS_BEGIN.read(a)).anyMatch(p -> p != 0)
+                || Arrays.stream(PADS_END.read(a)).anyMatch(p -> p != 0)) {
+            throw a.error("uses non-zero pads_begin/pads_end, which Infero's Interpolate does not support");
         }
-        if (a.coordinateMode().equals("tf_crop_and_resize")) {
-            sink.attribute("extrapolation_value", a.extrapolationValue());
-        }
-        if (!a.keepAspectRatioPolicy().equals("stretch")) {
-            sink.attribute("keep_aspect_ratio_policy", a.keepAspectRatioPolicy());
-        }
+        return new Attributes(MODE.read(a), SHAPE_CALCULATION.read(a).equals("sizes"), COORDINATE_MODE.read(a),
+                NEAREST_MODE.read(a), ANTIALIAS.read(a), CUBE_COEFF.read(a), EXCLUDE_OUTSIDE.read(a),
+                EXTRAPOLATION_VALUE.read(a), KEEP_ASPECT_RATIO_POLICY.read(a));
     }
 
     /** The resized axes with their output sizes and coordinate scales, for concrete shapes and known inputs. */

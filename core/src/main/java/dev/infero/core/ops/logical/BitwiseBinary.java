@@ -6,17 +6,12 @@ import dev.infero.core.types.ElementType;
 /** Bitwise ops of opset 13: integers and booleans only, with numpy broadcasting; no floating form. */
 abstract class BitwiseBinary extends BinaryElementwise {
     @Override
-    public String version() {
-        return "opset13";
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
-        return !type.isFloating();
+        return Bitwise.supports(type);
     }
 
     @Override
     protected final double apply(double a, double b) {
-        throw new IllegalStateException(type() + " has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 }

@@ -1,13 +1,12 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise {@code a << b} of integers with numpy broadcasting (OpenVINO BitwiseLeftShift-15). */
 public final class BitwiseLeftShift extends BitwiseShift {
-    @Override
-    public String type() {
-        return "BitwiseLeftShift";
-    }
+    public static final OpSpec<BitwiseLeftShift> SPEC = OpSpec.of(BitwiseLeftShift.class, "BitwiseLeftShift", "opset15",
+            a -> new BitwiseLeftShift(), AUTO_BROADCAST);
 
     @Override
     protected long shift(long a, int b, ElementType type) {

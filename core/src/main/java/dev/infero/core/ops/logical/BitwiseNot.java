@@ -1,28 +1,22 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise bitwise complement of integers, logical negation of booleans (OpenVINO BitwiseNot-13). */
 public final class BitwiseNot extends UnaryElementwise {
-    @Override
-    public String type() {
-        return "BitwiseNot";
-    }
-
-    @Override
-    public String version() {
-        return "opset13";
-    }
+    public static final OpSpec<BitwiseNot> SPEC = OpSpec.of(BitwiseNot.class, "BitwiseNot", "opset13",
+            a -> new BitwiseNot());
 
     @Override
     protected boolean supports(ElementType type) {
-        return !type.isFloating();
+        return Bitwise.supports(type);
     }
 
     @Override
     protected double apply(double x) {
-        throw new IllegalStateException("BitwiseNot has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 
     @Override

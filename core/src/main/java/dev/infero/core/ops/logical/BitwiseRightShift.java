@@ -1,5 +1,6 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.types.ElementType;
 
 /**
@@ -7,10 +8,9 @@ import dev.infero.core.types.ElementType;
  * unsigned types, arithmetic for signed ones.
  */
 public final class BitwiseRightShift extends BitwiseShift {
-    @Override
-    public String type() {
-        return "BitwiseRightShift";
-    }
+    public static final OpSpec<BitwiseRightShift> SPEC = OpSpec.of(BitwiseRightShift.class, "BitwiseRightShift",
+            "opset15",
+            a -> new BitwiseRightShift(), AUTO_BROADCAST);
 
     @Override
     protected long shift(long a, int b, ElementType type) {

@@ -10,18 +10,13 @@ import dev.infero.core.types.ElementType;
  */
 public abstract class BitwiseShift extends BinaryElementwise {
     @Override
-    public String version() {
-        return "opset15";
-    }
-
-    @Override
     protected boolean supports(ElementType type) {
         return type.isInteger();
     }
 
     @Override
     protected final double apply(double a, double b) {
-        throw new IllegalStateException(type() + " has no floating form");
+        throw Bitwise.noFloatingForm(this);
     }
 
     /** Shifts {@code a}, zero-extended when unsigned, by {@code b} places where {@code 0 <= b < type.bits()}. */

@@ -26,11 +26,6 @@ public final class IsInf extends UnaryElementwise {
     }
 
     @Override
-    public OpSpec<IsInf> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected ElementType outputType(ElementType in) {
         return ElementType.BOOLEAN;
     }

@@ -1,14 +1,13 @@
 package dev.infero.core.ops.logical;
 
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.BinaryElementwise;
 import dev.infero.core.types.ElementType;
 
 /** Element-wise logical exclusive or of booleans with numpy broadcasting (OpenVINO LogicalXor-1). */
 public final class LogicalXor extends BinaryElementwise {
-    @Override
-    public String type() {
-        return "LogicalXor";
-    }
+    public static final OpSpec<LogicalXor> SPEC = OpSpec.of(LogicalXor.class, "LogicalXor", "opset1",
+            a -> new LogicalXor(), AUTO_BROADCAST);
 
     @Override
     protected boolean supports(ElementType type) {

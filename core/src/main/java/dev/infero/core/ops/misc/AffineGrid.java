@@ -29,11 +29,6 @@ public final class AffineGrid extends Op {
     }
 
     @Override
-    public OpSpec<AffineGrid> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape theta = ctx.inputShape(0);
         if (!ctx.inputType(0).isFloating() || !ctx.inputType(1).isInteger()) {

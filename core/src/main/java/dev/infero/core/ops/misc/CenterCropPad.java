@@ -29,11 +29,6 @@ public final class CenterCropPad extends Op {
     }
 
     @Override
-    public OpSpec<CenterCropPad> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         PartialShape shape = ctx.inputShape(1);

@@ -37,11 +37,6 @@ public final class Col2Im extends Op {
     }
 
     @Override
-    public OpSpec<Col2Im> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         int spatial = strides.length;

@@ -8,16 +8,10 @@ import dev.infero.core.ops.selection.CumulativeOp;
  * {@link CumulativeOp}.
  */
 public final class CumProd extends CumulativeOp {
-    public static final OpSpec<CumProd> SPEC = OpSpec.of(CumProd.class, "CumProd", "infero",
-            a -> new CumProd(EXCLUSIVE.read(a), REVERSE.read(a)), EXCLUSIVE, REVERSE);
+    public static final OpSpec<CumProd> SPEC = spec(CumProd.class, "CumProd", "infero", CumProd::new);
 
     public CumProd(boolean exclusive, boolean reverse) {
         super(exclusive, reverse);
-    }
-
-    @Override
-    public OpSpec<CumProd> spec() {
-        return SPEC;
     }
 
     @Override

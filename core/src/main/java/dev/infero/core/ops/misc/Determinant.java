@@ -2,6 +2,7 @@ package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -12,15 +13,8 @@ import dev.infero.core.types.PartialShape;
  * <p>Infero-specific (version "infero"): OpenVINO has no determinant op (ONNX Det-11).
  */
 public final class Determinant extends Op {
-    @Override
-    public String type() {
-        return "Determinant";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
+    public static final OpSpec<Determinant> SPEC = OpSpec.of(Determinant.class, "Determinant", "infero",
+            a -> new Determinant());
 
     @Override
     public void infer(InferContext ctx) {

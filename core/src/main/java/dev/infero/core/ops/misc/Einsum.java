@@ -40,11 +40,6 @@ public final class Einsum extends Op {
         return equation;
     }
 
-    @Override
-    public OpSpec<Einsum> spec() {
-        return SPEC;
-    }
-
     /** The equation with ellipses expanded for these input ranks: one label string per input, then the output's. */
     private record Parsed(List<String> inputs, String output) {
     }

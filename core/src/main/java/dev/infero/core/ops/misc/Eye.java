@@ -22,11 +22,6 @@ public final class Eye extends OutputTypeOp {
     }
 
     @Override
-    public OpSpec<Eye> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);

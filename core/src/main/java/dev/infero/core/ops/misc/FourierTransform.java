@@ -2,10 +2,13 @@ package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The discrete Fourier transforms of OpenVINO: DFT-7 and IDFT-7 (complex to complex), RDFT-9 (real to one-sided
@@ -41,20 +44,33 @@ public final class FourierTransform extends Op {
         }
     }
 
+    private static final Map<Kind, OpSpec<FourierTransform>> SPECS = new EnumMap<>(Kind.class);
+
+    static {
+        for (Kind kind : Kind.values()) {
+            SPECS.put(kind, OpSpec.of(FourierTransform.class, kind.type, kind.version,
+                    a -> new FourierTransform(kind)));
+        }
+    }
+
     private final Kind kind;
 
     public FourierTransform(Kind kind) {
         this.kind = kind;
     }
 
-    @Override
-    public String type() {
-        return kind.type;
+    /** The declaration of one transform (no attributes: the kind is the type). */
+    public static OpSpec<FourierTransform> spec(Kind kind) {
+        return SPECS.get(kind);
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     @Override
-    public String version() {
-        return kind.version;
+    public OpSpec<FourierTransform> spec() {
+        return SPECS.get(kind);
     }
 
     @Override

@@ -52,11 +52,6 @@ public final class GridSample extends Op {
     }
 
     @Override
-    public OpSpec<GridSample> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape grid = ctx.inputShape(1);

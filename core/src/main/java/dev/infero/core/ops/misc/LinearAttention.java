@@ -86,11 +86,6 @@ public final class LinearAttention extends Op {
     }
 
     @Override
-    public OpSpec<LinearAttention> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (qHeads <= 0 || kvHeads <= 0 || qHeads % kvHeads != 0) {
             throw ctx.error("q_num_heads " + qHeads + " must be a positive multiple of kv_num_heads " + kvHeads);

@@ -2,6 +2,7 @@ package dev.infero.core.ops.misc;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -14,15 +15,8 @@ import dev.infero.core.types.PartialShape;
  * the default output shape from the pooling geometry.
  */
 public final class MaxUnpool extends Op {
-    @Override
-    public String type() {
-        return "MaxUnpool";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
+    public static final OpSpec<MaxUnpool> SPEC = OpSpec.of(MaxUnpool.class, "MaxUnpool", "infero",
+            a -> new MaxUnpool());
 
     @Override
     public void infer(InferContext ctx) {
@@ -59,18 +53,13 @@ public final class MaxUnpool extends Op {
         for (int i = 0; i < out.size(); i++) {
             out.setDouble(i, 0);
         }
-        boolean floating = data.type().isFloating();
         for (int i = 0; i < data.size(); i++) {
             long at = indices.getLong(i);
             if (at < 0 || at >= out.size()) {
                 throw new dev.infero.core.InferoException("MaxUnpool: index " + at + " is outside the output of "
                         + out.size() + " elements");
             }
-            if (floating) {
-                out.setDouble((int) at, data.getDouble(i));
-            } else {
-                out.setLong((int) at, data.getLong(i));
-            }
+            data.copyElement(i, out, (int) at);
         }
     }
 }

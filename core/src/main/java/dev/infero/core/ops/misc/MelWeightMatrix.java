@@ -31,11 +31,6 @@ public final class MelWeightMatrix extends Op {
     }
 
     @Override
-    public OpSpec<MelWeightMatrix> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (ctx.inputCount() != 5) {
             throw ctx.error("needs 5 scalar inputs, got " + ctx.inputCount());

@@ -8,25 +8,11 @@ public final class MiscOpSet {
     }
 
     public static void register(OpFactories r) {
-        GridSample.SPEC.register(r);
-        CumProd.SPEC.register(r);
-        ReverseSequence.SPEC.register(r);
-        r.register("Determinant", OpFactories.INFERO_OPSET, a -> new Determinant());
-        Eye.SPEC.register(r);
-        Einsum.SPEC.register(r);
-        RotaryEmbedding.SPEC.register(r);
-        CenterCropPad.SPEC.register(r);
-        Unique.SPEC.register(r);
-        Col2Im.SPEC.register(r);
-        AffineGrid.SPEC.register(r);
-        TensorScatter.SPEC.register(r);
-        LinearAttention.SPEC.register(r);
-        Stft.SPEC.register(r);
-        MelWeightMatrix.SPEC.register(r);
-        r.register("MaxUnpool", OpFactories.INFERO_OPSET, a -> new MaxUnpool());
+        r.registerAll(GridSample.SPEC, CumProd.SPEC, ReverseSequence.SPEC, Determinant.SPEC, Eye.SPEC, Einsum.SPEC,
+                RotaryEmbedding.SPEC, CenterCropPad.SPEC, Unique.SPEC, Col2Im.SPEC, AffineGrid.SPEC, TensorScatter.SPEC,
+                LinearAttention.SPEC, Stft.SPEC, MelWeightMatrix.SPEC, MaxUnpool.SPEC);
         for (FourierTransform.Kind kind : FourierTransform.Kind.values()) {
-            FourierTransform op = new FourierTransform(kind);
-            r.register(op.type(), OpFactories.opsetOf(op.version()), a -> op);
+            FourierTransform.spec(kind).register(r);
         }
     }
 }

@@ -30,11 +30,6 @@ public final class ReverseSequence extends Op {
     }
 
     @Override
-    public OpSpec<ReverseSequence> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         PartialShape lengths = ctx.inputShape(1);
@@ -78,18 +73,10 @@ public final class ReverseSequence extends Op {
             int length = (int) lengths.getLong(idx[b]);
             int t = idx[s];
             int source = t < length ? i + (length - 1 - 2 * t) * strides[s] : i;
-            copy(in, source, out, i);
+            in.copyElement(source, out, i);
             for (int d = rank - 1; d >= 0 && ++idx[d] == in.dim(d); d--) {
                 idx[d] = 0;
             }
-        }
-    }
-
-    private static void copy(Tensor in, int from, Tensor out, int to) {
-        if (in.type().isFloating()) {
-            out.setDouble(to, in.getDouble(from));
-        } else {
-            out.setLong(to, in.getLong(from));
         }
     }
 }

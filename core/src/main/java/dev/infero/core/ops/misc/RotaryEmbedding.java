@@ -37,11 +37,6 @@ public final class RotaryEmbedding extends Op {
     }
 
     @Override
-    public OpSpec<RotaryEmbedding> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape x = ctx.inputShape(0);
         if (x.hasRank() && x.rank() != 3 && x.rank() != 4) {

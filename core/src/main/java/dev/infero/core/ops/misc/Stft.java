@@ -32,11 +32,6 @@ public final class Stft extends Op {
     }
 
     @Override
-    public OpSpec<Stft> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape signal = ctx.inputShape(0);
         PartialShape window = ctx.inputShape(2);

@@ -32,11 +32,6 @@ public final class TensorScatter extends Op {
     }
 
     @Override
-    public OpSpec<TensorScatter> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape cache = ctx.inputShape(0);
         PartialShape update = ctx.inputShape(1);

@@ -44,11 +44,6 @@ public final class Unique extends Op {
     }
 
     @Override
-    public OpSpec<Unique> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         boolean byAxis = ctx.hasInput(1);
@@ -93,11 +88,7 @@ public final class Unique extends Op {
                 for (int i = 0; i < inner; i++) {
                     int from = (o * slices + first) * inner + i;
                     int to = (o * g.count() + u) * inner + i;
-                    if (data.type().isFloating()) {
-                        outputs[0].setDouble(to, data.getDouble(from));
-                    } else {
-                        outputs[0].setLong(to, data.getLong(from));
-                    }
+                    data.copyElement(from, outputs[0], to);
                 }
             }
             outputs[1].setLong(u, first);

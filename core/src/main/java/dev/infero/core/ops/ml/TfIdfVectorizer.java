@@ -1,16 +1,16 @@
 package dev.infero.core.ops.ml;
 
 import dev.infero.core.InvalidModelException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,6 +31,28 @@ import java.util.Map;
 public final class TfIdfVectorizer extends Op {
     /** The weighting of the counts, as ONNX's {@code mode}. */
     public enum Mode { TF, IDF, TFIDF }
+
+    private static final Attribute<TfIdfVectorizer, Long> MIN_GRAM =
+            Attribute.<TfIdfVectorizer>integer("min_gram_length", t -> (long) t.minGram);
+    private static final Attribute<TfIdfVectorizer, Long> MAX_GRAM =
+            Attribute.<TfIdfVectorizer>integer("max_gram_length", t -> (long) t.maxGram);
+    private static final Attribute<TfIdfVectorizer, Long> MAX_SKIP =
+            Attribute.<TfIdfVectorizer>integer("max_skip_count", t -> (long) t.maxSkip);
+    private static final Attribute<TfIdfVectorizer, Mode> MODE = Attribute.<TfIdfVectorizer, Mode>enumValue("mode",
+            Mode.class, t -> t.mode).orElse(Mode.TF);
+    private static final Attribute<TfIdfVectorizer, long[]> POOL = Attribute.<TfIdfVectorizer>integers("pool_int64s",
+            t -> t.pool);
+    private static final Attribute<TfIdfVectorizer, long[]> NGRAM_COUNTS =
+            Attribute.<TfIdfVectorizer>integers("ngram_counts", t -> t.ngramCounts);
+    private static final Attribute<TfIdfVectorizer, long[]> NGRAM_INDEXES =
+            Attribute.<TfIdfVectorizer>integers("ngram_indexes", t -> t.ngramIndexes);
+    private static final Attribute<TfIdfVectorizer, float[]> WEIGHTS = Attribute.<TfIdfVectorizer>numbers("weights",
+            t -> t.weights);
+    public static final OpSpec<TfIdfVectorizer> SPEC = OpSpec.of(TfIdfVectorizer.class, "TfIdfVectorizer", "infero",
+            a -> new TfIdfVectorizer(Math.toIntExact(MIN_GRAM.read(a)), Math.toIntExact(MAX_GRAM.read(a)),
+                    Math.toIntExact(MAX_SKIP.read(a)), MODE.read(a), POOL.read(a), NGRAM_COUNTS.read(a),
+                    NGRAM_INDEXES.read(a), WEIGHTS.read(a)),
+            MIN_GRAM, MAX_GRAM, MAX_SKIP, MODE, POOL, NGRAM_COUNTS, NGRAM_INDEXES, WEIGHTS);
 
     private final int minGram;
     private final int maxGram;
@@ -95,28 +117,6 @@ public final class TfIdfVectorizer extends Op {
 
     private static InvalidModelException invalid(String message) {
         return new InvalidModelException("TfIdfVectorizer: " + message);
-    }
-
-    @Override
-    public String type() {
-        return "TfIdfVectorizer";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("min_gram_length", minGram);
-        sink.attribute("max_gram_length", maxGram);
-        sink.attribute("max_skip_count", maxSkip);
-        sink.attribute("mode", mode.name().toLowerCase(Locale.ROOT));
-        sink.attribute("pool_int64s", pool);
-        sink.attribute("ngram_counts", ngramCounts);
-        sink.attribute("ngram_indexes", ngramIndexes);
-        sink.attribute("weights", weights);
     }
 
     @Override

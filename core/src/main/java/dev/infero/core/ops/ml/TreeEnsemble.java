@@ -2,9 +2,11 @@ package dev.infero.core.ops.ml;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.InvalidModelException;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
+import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.ops.eltwise.SpecialFunctions;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
@@ -52,6 +54,50 @@ public final class TreeEnsemble extends Op {
             return leafStarts.length - 1;
         }
     }
+
+    private static final Attribute<TreeEnsemble, Long> N_TARGETS = Attribute.integer("n_targets",
+            t -> (long) t.nTargets);
+    private static final Attribute<TreeEnsemble, Aggregate> AGGREGATE = Attribute.<TreeEnsemble, Aggregate>enumValue(
+            "aggregate_function", Aggregate.class, t -> t.aggregate).orElse(Aggregate.SUM);
+    private static final Attribute<TreeEnsemble, PostTransform> POST_TRANSFORM =
+            Attribute.<TreeEnsemble, PostTransform>enumValue("post_transform", PostTransform.class,
+                    t -> t.postTransform).orElse(PostTransform.NONE);
+    private static final Attribute<TreeEnsemble, double[]> BASE_VALUES = Attribute.doubles("base_values",
+            t -> t.baseValues);
+    private static final Attribute<TreeEnsemble, long[]> FEATURE_IDS = Attribute.integers("nodes_featureids",
+            t -> t.forest.features());
+    /** Each node's {@link Mode} as its number 0-6 (ONNX's numbering). */
+    private static final Attribute<TreeEnsemble, long[]> MODES = Attribute.integers("nodes_modes",
+            t -> Arrays.stream(t.forest.modes()).mapToLong(Enum::ordinal).toArray());
+    private static final Attribute<TreeEnsemble, double[]> SPLITS = Attribute.doubles("nodes_splits",
+            t -> t.forest.splits());
+    private static final Attribute<TreeEnsemble, long[]> TRUE_CHILDREN = Attribute.integers("nodes_true_children",
+            t -> longs(t.forest.trueChildren()));
+    private static final Attribute<TreeEnsemble, long[]> FALSE_CHILDREN = Attribute.integers("nodes_false_children",
+            t -> longs(t.forest.falseChildren()));
+    /** 1 where a missing value takes the true branch. */
+    private static final Attribute<TreeEnsemble, long[]> MISSING_TRACKS_TRUE = Attribute.integers(
+            "nodes_missing_value_tracks_true", t -> {
+                long[] missing = new long[t.forest.nodeCount()];
+                for (int i = 0; i < missing.length; i++) {
+                    missing[i] = t.forest.missingTracksTrue()[i] ? 1 : 0;
+                }
+                return missing;
+            });
+    private static final Attribute<TreeEnsemble, double[]> MEMBERSHIP = Attribute.doubles("membership_values",
+            t -> t.forest.membership());
+    private static final Attribute<TreeEnsemble, long[]> ROOTS = Attribute.integers("tree_roots",
+            t -> longs(t.forest.roots()));
+    private static final Attribute<TreeEnsemble, long[]> LEAF_STARTS = Attribute.integers("leaf_starts",
+            t -> longs(t.forest.leafStarts()));
+    private static final Attribute<TreeEnsemble, long[]> LEAF_TARGETS = Attribute.integers("leaf_targetids",
+            t -> longs(t.forest.leafTargets()));
+    private static final Attribute<TreeEnsemble, double[]> LEAF_WEIGHTS = Attribute.doubles("leaf_weights",
+            t -> t.forest.leafWeights());
+    public static final OpSpec<TreeEnsemble> SPEC = OpSpec.of(TreeEnsemble.class, "TreeEnsemble", "infero",
+            TreeEnsemble::read, N_TARGETS, AGGREGATE, POST_TRANSFORM, BASE_VALUES, FEATURE_IDS, MODES, SPLITS,
+            TRUE_CHILDREN, FALSE_CHILDREN, MISSING_TRACKS_TRUE, MEMBERSHIP, ROOTS, LEAF_STARTS, LEAF_TARGETS,
+            LEAF_WEIGHTS);
 
     private final Forest forest;
     private final int nTargets;
@@ -210,38 +256,32 @@ public final class TreeEnsemble extends Op {
         }
     }
 
-    @Override
-    public String type() {
-        return "TreeEnsemble";
-    }
-
-    @Override
-    public String version() {
-        return "infero";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        Forest f = forest;
-        sink.attribute("n_targets", nTargets);
-        sink.attribute("aggregate_function", aggregate.name().toLowerCase(java.util.Locale.ROOT));
-        sink.attribute("post_transform", postTransform.name().toLowerCase(java.util.Locale.ROOT));
-        sink.attribute("base_values", baseValues);
-        sink.attribute("nodes_featureids", f.features);
-        sink.attribute("nodes_modes", Arrays.stream(f.modes).mapToInt(Enum::ordinal).toArray());
-        sink.attribute("nodes_splits", f.splits);
-        sink.attribute("nodes_true_children", f.trueChildren);
-        sink.attribute("nodes_false_children", f.falseChildren);
-        int[] missing = new int[f.nodeCount()];
-        for (int i = 0; i < missing.length; i++) {
-            missing[i] = f.missingTracksTrue[i] ? 1 : 0;
+    /** The IR factory: the forest from its declared attributes; a node mode outside 0-6 names the attribute. */
+    private static TreeEnsemble read(AttributeSource a) {
+        Mode[] modes = Arrays.stream(MODES.read(a)).mapToObj(m -> {
+            if (m < 0 || m >= Mode.values().length) {
+                throw a.error("attribute nodes_modes holds " + m + ", not a mode 0-6");
+            }
+            return Mode.values()[(int) m];
+        }).toArray(Mode[]::new);
+        long[] missing = MISSING_TRACKS_TRUE.read(a);
+        boolean[] tracks = new boolean[missing.length];
+        for (int i = 0; i < tracks.length; i++) {
+            tracks[i] = missing[i] != 0;
         }
-        sink.attribute("nodes_missing_value_tracks_true", missing);
-        sink.attribute("membership_values", f.membership);
-        sink.attribute("tree_roots", f.roots);
-        sink.attribute("leaf_starts", f.leafStarts);
-        sink.attribute("leaf_targetids", f.leafTargets);
-        sink.attribute("leaf_weights", f.leafWeights);
+        Forest forest = new Forest(FEATURE_IDS.read(a), modes, SPLITS.read(a), ints(TRUE_CHILDREN.read(a)),
+                ints(FALSE_CHILDREN.read(a)), tracks, MEMBERSHIP.read(a), ints(ROOTS.read(a)),
+                ints(LEAF_STARTS.read(a)), ints(LEAF_TARGETS.read(a)), LEAF_WEIGHTS.read(a));
+        return new TreeEnsemble(forest, Math.toIntExact(N_TARGETS.read(a)), AGGREGATE.read(a), POST_TRANSFORM.read(a),
+                BASE_VALUES.read(a));
+    }
+
+    private static long[] longs(int[] values) {
+        return Arrays.stream(values).asLongStream().toArray();
+    }
+
+    private static int[] ints(long[] values) {
+        return Arrays.stream(values).mapToInt(Math::toIntExact).toArray();
     }
 
     @Override

@@ -45,8 +45,7 @@ public abstract class BlockRearrangement extends Op {
     @Override
     public final void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         if (in.rank() < 3) {

@@ -42,11 +42,6 @@ public final class Broadcast extends Op {
     }
 
     @Override
-    public OpSpec<Broadcast> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor target = ctx.inputValue(1);

@@ -26,11 +26,6 @@ public final class Concat extends Op {
     }
 
     @Override
-    public OpSpec<Concat> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (ctx.inputCount() == 0) {
             throw ctx.error("needs at least one input");

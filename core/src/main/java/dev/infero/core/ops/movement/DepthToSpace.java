@@ -19,11 +19,6 @@ public final class DepthToSpace extends BlockRearrangement {
     }
 
     @Override
-    public OpSpec<DepthToSpace> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected int[] outputDims(InferContext ctx, PartialShape in, int spatial) {
         long blocks = (long) Math.pow(blockSize, spatial);
         int[] out = in.dimsOrDynamic();

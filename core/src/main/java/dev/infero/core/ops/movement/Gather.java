@@ -31,11 +31,6 @@ public final class Gather extends Op {
     }
 
     @Override
-    public OpSpec<Gather> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.requireInteger(1, "indices");
         PartialShape data = ctx.inputShape(0);

@@ -8,19 +8,10 @@ public final class MovementOpSet {
     }
 
     public static void register(OpFactories r) {
-        r.registerSimple(Squeeze::new, Unsqueeze::new, Transpose::new, Tile::new, Slice::new,
-                VariadicSplit::new);
-        Reshape.SPEC.register(r);
-        Concat.SPEC.register(r);
-        Split.SPEC.register(r);
-        Gather.SPEC.register(r);
-        Broadcast.SPEC.register(r);
-        r.register("ShapeOf", 1, a -> new ShapeOf(dev.infero.core.types.ElementType.I64)); // ShapeOf-1: always i64
-        ShapeOf.SPEC.register(r);
-        Range.SPEC.register(r);
-        DepthToSpace.SPEC.register(r);
-        SpaceToDepth.SPEC.register(r);
-        r.register("Pad", 1, a -> new Pad(a.enumValue(Pad.Mode.class, "pad_mode", "constant")));
-        r.register("Pad", OpFactories.INFERO_OPSET, a -> new Pad(a.enumValue(Pad.Mode.class, "pad_mode", "wrap")));
+        r.registerAll(Squeeze.SPEC, Unsqueeze.SPEC, Transpose.SPEC, Tile.SPEC, Slice.SPEC, VariadicSplit.SPEC,
+                Reshape.SPEC, Concat.SPEC, Split.SPEC, Gather.SPEC, Broadcast.SPEC, ShapeOf.V1, ShapeOf.SPEC,
+                Range.SPEC, DepthToSpace.SPEC, SpaceToDepth.SPEC);
+        Pad.SPEC.register(r, 1); // Pad-1 files read as Pad-12, which only adds negative pads
+        Pad.WRAP.register(r);
     }
 }

@@ -1,8 +1,9 @@
 package dev.infero.core.ops.movement;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -27,6 +28,14 @@ public final class Pad extends Op {
         }
     }
 
+    private static final Attribute<Pad, Mode> PAD_MODE = Attribute.enumValue("pad_mode", Mode.class, Pad::mode);
+    /** Pad-12 (and Pad-1, whose attribute is the same), constant mode by default. */
+    public static final OpSpec<Pad> SPEC = OpSpec.of(Pad.class, "Pad", "opset12",
+            a -> new Pad(PAD_MODE.orElse(Mode.CONSTANT).read(a)), PAD_MODE);
+    /** Infero's Pad, which adds the wrap mode (its default). */
+    public static final OpSpec<Pad> WRAP = OpSpec.of(Pad.class, "Pad", "infero",
+            a -> new Pad(PAD_MODE.orElse(Mode.WRAP).read(a)), PAD_MODE);
+
     private final Mode mode;
 
     public Pad(Mode mode) {
@@ -37,19 +46,10 @@ public final class Pad extends Op {
         return mode;
     }
 
+    /** Pad-12, or Infero's own Pad in wrap mode. */
     @Override
-    public String type() {
-        return "Pad";
-    }
-
-    @Override
-    public String version() {
-        return mode == Mode.WRAP ? "infero" : "opset12";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("pad_mode", mode.irName());
+    public OpSpec<Pad> spec() {
+        return mode == Mode.WRAP ? WRAP : SPEC;
     }
 
     @Override
@@ -157,11 +157,7 @@ public final class Pad extends Op {
         Tensor row = Tensor.allocate(in.type(), width);
         if (value != null) {
             for (int i = 0; i < width; i++) {
-                if (in.type().isFloating()) {
-                    row.setDouble(i, value.getDouble(0));
-                } else {
-                    row.setLong(i, value.getLong(0));
-                }
+                value.copyElement(0, row, i);
             }
         }
         return row.array();

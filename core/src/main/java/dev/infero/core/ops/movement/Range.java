@@ -21,11 +21,6 @@ public final class Range extends OutputTypeOp {
     }
 
     @Override
-    public OpSpec<Range> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         for (int i = 0; i < 3; i++) {
             PartialShape s = ctx.inputShape(i);

@@ -28,11 +28,6 @@ public final class Reshape extends ShapeOnlyOp {
     }
 
     @Override
-    public OpSpec<Reshape> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         Tensor target = ctx.inputValue(1);
         PartialShape in = ctx.inputShape(0);

@@ -14,11 +14,15 @@ import dev.infero.core.types.PartialShape;
 public final class ShapeOf extends OutputTypeOp {
     public static final OpSpec<ShapeOf> SPEC = OpSpec.of(ShapeOf.class, "ShapeOf", "opset3",
             a -> new ShapeOf(OUTPUT_TYPE.read(a)), OUTPUT_TYPE);
+    /** ShapeOf-1, without attributes: always i64 (read as the ShapeOf-3 it equals, which is what IR writes). */
+    public static final OpSpec<ShapeOf> V1 = OpSpec.of(ShapeOf.class, "ShapeOf", "opset1",
+            a -> new ShapeOf(ElementType.I64));
 
     public ShapeOf(ElementType outputType) {
         super(ElementType.requireIndexType("ShapeOf output_type", outputType));
     }
 
+    /** Always ShapeOf-3 (what IR writes; ShapeOf-1 files read as the i64 ShapeOf-3 they equal). */
     @Override
     public OpSpec<ShapeOf> spec() {
         return SPEC;

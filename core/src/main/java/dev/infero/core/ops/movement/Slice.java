@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -13,21 +14,12 @@ import java.util.Arrays;
  * (including INT64 min/max sentinels) are clamped; a negative step walks backwards.
  */
 public final class Slice extends Op {
-    @Override
-    public String type() {
-        return "Slice";
-    }
-
-    @Override
-    public String version() {
-        return "opset8";
-    }
+    public static final OpSpec<Slice> SPEC = OpSpec.of(Slice.class, "Slice", "opset8", a -> new Slice());
 
     @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         Tensor start = ctx.inputValue(1);

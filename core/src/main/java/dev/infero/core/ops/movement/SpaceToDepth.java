@@ -19,11 +19,6 @@ public final class SpaceToDepth extends BlockRearrangement {
     }
 
     @Override
-    public OpSpec<SpaceToDepth> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected int[] outputDims(InferContext ctx, PartialShape in, int spatial) {
         int[] out = in.dimsOrDynamic();
         if (!in.isDynamic(1)) {

@@ -23,11 +23,6 @@ public final class Split extends AxisSplit {
     }
 
     @Override
-    public OpSpec<Split> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected int[] lengths(InferContext ctx, int dim) {
         int[] parts = new int[numSplits];
         if (dim != PartialShape.DYNAMIC && dim % numSplits != 0) {

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -9,16 +10,12 @@ import java.util.List;
 
 /** Squeeze-1: removes the size-1 dimensions listed in input 1 (all size-1 dimensions when absent). */
 public final class Squeeze extends ShapeOnlyOp {
-    @Override
-    public String type() {
-        return "Squeeze";
-    }
+    public static final OpSpec<Squeeze> SPEC = OpSpec.of(Squeeze.class, "Squeeze", "opset1", a -> new Squeeze());
 
     @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         boolean[] drop = new boolean[in.rank()];

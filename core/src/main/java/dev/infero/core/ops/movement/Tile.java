@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -11,17 +12,13 @@ import dev.infero.core.types.Shapes;
  * the shorter of data shape and repeats is padded with leading 1s.
  */
 public final class Tile extends Op {
-    @Override
-    public String type() {
-        return "Tile";
-    }
+    public static final OpSpec<Tile> SPEC = OpSpec.of(Tile.class, "Tile", "opset1", a -> new Tile());
 
     @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor repeats = ctx.inputValue(1);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         if (repeats == null) {

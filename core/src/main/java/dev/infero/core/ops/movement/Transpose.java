@@ -2,6 +2,7 @@ package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
@@ -11,17 +12,14 @@ import dev.infero.core.types.Shapes;
  * reverses the dimensions.
  */
 public final class Transpose extends Op {
-    @Override
-    public String type() {
-        return "Transpose";
-    }
+    public static final OpSpec<Transpose> SPEC = OpSpec.of(Transpose.class, "Transpose", "opset1",
+            a -> new Transpose());
 
     @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         Tensor order = ctx.inputValue(1);
-        if (!in.hasRank()) {
-            ctx.setOutput(0, ctx.inputType(0), PartialShape.unknownRank());
+        if (ctx.unknownRankPassedOn()) {
             return;
         }
         if (order == null) {

@@ -1,16 +1,15 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
 
 /** Unsqueeze-1: inserts size-1 dimensions at the output positions listed in input 1. */
 public final class Unsqueeze extends ShapeOnlyOp {
-    @Override
-    public String type() {
-        return "Unsqueeze";
-    }
+    public static final OpSpec<Unsqueeze> SPEC = OpSpec.of(Unsqueeze.class, "Unsqueeze", "opset1",
+            a -> new Unsqueeze());
 
     @Override
     public void infer(InferContext ctx) {

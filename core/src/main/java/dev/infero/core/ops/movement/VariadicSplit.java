@@ -1,6 +1,7 @@
 package dev.infero.core.ops.movement;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
@@ -10,10 +11,8 @@ import java.util.Arrays;
  * meaning the rest of the dimension. The number of outputs is the number of lengths.
  */
 public final class VariadicSplit extends AxisSplit {
-    @Override
-    public String type() {
-        return "VariadicSplit";
-    }
+    public static final OpSpec<VariadicSplit> SPEC = OpSpec.of(VariadicSplit.class, "VariadicSplit", "opset1",
+            a -> new VariadicSplit());
 
     @Override
     protected int[] lengths(InferContext ctx, int dim) {

@@ -1,7 +1,8 @@
 package dev.infero.core.ops.nn;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 
 /**
@@ -11,6 +12,13 @@ import dev.infero.core.tensor.Tensor;
  * {@code dilations}, so the IR carries that attribute only when a dilation is not 1.
  */
 public final class AvgPool extends Pooling {
+    private static final Attribute<AvgPool, Boolean> EXCLUDE_PAD = Attribute.bool("exclude-pad", AvgPool::excludePad)
+            .orElse(false);
+    public static final OpSpec<AvgPool> SPEC = OpSpec.of(AvgPool.class, "AvgPool", "opset1",
+            a -> new AvgPool(KERNEL.read(a), WINDOW.read(a, true), EXCLUDE_PAD.read(a)), WINDOW.strides,
+            WINDOW.padsBegin, WINDOW.padsEnd, KERNEL, WINDOW.roundingType, WINDOW.autoPad, EXCLUDE_PAD,
+            WINDOW.dilations.writtenWhen(p -> p.window().isDilated()));
+
     private final boolean excludePad;
 
     public AvgPool(long[] kernel, WindowGeometry window, boolean excludePad) {
@@ -24,47 +32,18 @@ public final class AvgPool extends Pooling {
     }
 
     @Override
-    public String type() {
-        return "AvgPool";
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        super.describe(sink);
-        sink.attribute("exclude-pad", excludePad);
-        if (java.util.Arrays.stream(window.dilations()).anyMatch(d -> d != 1)) {
-            sink.attribute("dilations", window.dilations());
-        }
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.setOutput(0, ctx.inputType(0), outputShape(ctx));
     }
 
+    /** The mean of the covered values, over their count (exclude-pad) or over the window inside the padding. */
     @Override
-    public void evaluate(Tensor[] inputs, Tensor[] outputs) {
-        Tensor x = inputs[0];
-        Tensor y = outputs[0];
-        WindowTable table = table(x.shape(), y.shape());
-        int planes = x.shape()[0] * x.shape()[1];
-        int inPlane = x.size() / Math.max(planes, 1);
-        float[] xf = x.toFloatArray();
-        for (int p = 0; p < planes; p++) {
-            int base = p * inPlane;
-            for (int o = 0; o < table.outputs; o++) {
-                double sum = 0;
-                int count = 0;
-                for (int t = 0; t < table.taps; t++) {
-                    int idx = table.index[o * table.taps + t];
-                    if (idx >= 0) {
-                        sum += xf[base + idx];
-                        count++;
-                    }
-                }
-                int divisor = excludePad ? count : table.withinPadding[o];
-                y.setDouble(p * table.outputs + o, divisor == 0 ? 0 : sum / divisor);
-            }
+    protected void pool(double[] values, int[] positions, int n, int withinPadding, Tensor[] outputs, int at) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += values[i];
         }
+        int divisor = excludePad ? n : withinPadding;
+        outputs[0].setDouble(at, divisor == 0 ? 0 : sum / divisor);
     }
 }

@@ -1,14 +1,16 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 
 /**
  * Transposed convolution (ConvolutionBackpropData, GroupConvolutionBackpropData): every input element scatters its
@@ -27,6 +29,11 @@ import java.util.Arrays;
  * in the weights layout, which {@link WeightsLayout} describes.
  */
 public abstract class BackpropConvolutionBase extends Op {
+    private static final WindowAttributes<BackpropConvolutionBase> WINDOW =
+            new WindowAttributes<>(BackpropConvolutionBase::window);
+    private static final Attribute<BackpropConvolutionBase, long[]> OUTPUT_PADDING = Attribute.integers(
+            "output_padding", BackpropConvolutionBase::outputPadding);
+
     private final WindowGeometry window;
     private final long[] outputPadding;
     private final WeightsLayout layout;
@@ -41,10 +48,26 @@ public abstract class BackpropConvolutionBase extends Op {
         this.layout = layout;
     }
 
-    @Override
-    public void describe(AttributeSink sink) {
-        window.describe(sink);
-        sink.attribute("output_padding", outputPadding);
+    /**
+     * The declaration of a transposed convolution-1: the window attributes of a convolution and
+     * {@code output_padding} (zeros when left out), read into the op {@code create} builds.
+     */
+    static <O extends BackpropConvolutionBase> OpSpec<O> spec(Class<O> opClass, String type,
+                                                              BiFunction<WindowGeometry, long[], O> create) {
+        return OpSpec.of(opClass, type, "opset1", a -> {
+            WindowGeometry window = WINDOW.read(a, true);
+            return create.apply(window,
+                    a.has(OUTPUT_PADDING.name()) ? OUTPUT_PADDING.read(a) : new long[window.rank()]);
+        }, WINDOW.strides, WINDOW.dilations, WINDOW.padsBegin, WINDOW.padsEnd, WINDOW.autoPad, OUTPUT_PADDING);
+    }
+
+    public WindowGeometry window() {
+        return window;
+    }
+
+    /** Extra size added at the end of each spatial dimension ({@code output_padding}). */
+    public long[] outputPadding() {
+        return outputPadding.clone();
     }
 
     @Override
@@ -71,11 +94,7 @@ public abstract class BackpropConvolutionBase extends Op {
         }
         int[] w = weights.toArray();
         int groups = layout.groups(w);
-        int cinPerGroup = w[layout.kernelStart() - 2];
-        if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
-            throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
-                    + " expect " + cinPerGroup * groups);
-        }
+        ConvolutionBase.checkChannels(ctx, w, groups * w[layout.kernelStart() - 2]);
         int[] out = new int[spatial + 2];
         out[0] = data.dim(0);
         out[1] = groups * w[layout.kernelStart() - 1];

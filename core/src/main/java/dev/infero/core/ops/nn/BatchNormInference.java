@@ -65,11 +65,6 @@ public final class BatchNormInference extends Op {
     }
 
     @Override
-    public OpSpec<BatchNormInference> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape x = ctx.inputShape(0);
         if (x.hasRank() && x.rank() < 2) {

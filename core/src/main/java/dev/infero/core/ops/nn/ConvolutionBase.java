@@ -1,12 +1,13 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.op.AttributeSink;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * Convolution and GroupConvolution: data [N, C, spatial...] and weights, without bias (OpenVINO adds the bias as a
@@ -14,6 +15,8 @@ import java.util.Arrays;
  * describes.
  */
 public abstract class ConvolutionBase extends Op {
+    static final WindowAttributes<ConvolutionBase> WINDOW = new WindowAttributes<>(ConvolutionBase::window);
+
     protected final WindowGeometry window;
     private final WeightsLayout layout;
 
@@ -22,13 +25,18 @@ public abstract class ConvolutionBase extends Op {
         this.layout = layout;
     }
 
-    public WindowGeometry window() {
-        return window;
+    /**
+     * The declaration of a convolution-1 op: {@code strides}, {@code dilations}, {@code pads_begin}, {@code pads_end},
+     * {@code auto_pad}, read into the op {@code create} builds over the window.
+     */
+    static <O extends ConvolutionBase> OpSpec<O> spec(Class<O> opClass, String type,
+                                                      Function<WindowGeometry, O> create) {
+        return OpSpec.of(opClass, type, "opset1", a -> create.apply(WINDOW.read(a, true)), WINDOW.strides,
+                WINDOW.dilations, WINDOW.padsBegin, WINDOW.padsEnd, WINDOW.autoPad);
     }
 
-    @Override
-    public void describe(AttributeSink sink) {
-        window.describe(sink);
+    public WindowGeometry window() {
+        return window;
     }
 
     @Override
@@ -44,11 +52,7 @@ public abstract class ConvolutionBase extends Op {
         int[] w = weights.toArray();
         int groups = layout.groups(w);
         int cout = outChannels(w);
-        int cinPerGroup = w[layout.kernelStart() - 1];
-        if (data.dim(1) != PartialShape.DYNAMIC && data.dim(1) != cinPerGroup * groups) {
-            throw ctx.error("data has " + data.dim(1) + " channels but the weights " + Arrays.toString(w)
-                    + " expect " + cinPerGroup * groups);
-        }
+        checkChannels(ctx, w, groups * w[layout.kernelStart() - 1]);
         int[] out = new int[spatial + 2];
         out[0] = data.dim(0);
         out[1] = cout;
@@ -75,6 +79,18 @@ public abstract class ConvolutionBase extends Op {
         }
         if (weights.hasRank() && weights.rank() != spatial + kernelStart) {
             throw ctx.error("weights must have " + (spatial + kernelStart) + " dimensions, got " + weights);
+        }
+    }
+
+    /**
+     * The channel rule of every (transposed) convolution: data (input 0) has the {@code channels} the weights
+     * {@code w} expect (groups × input channels per group), when its channel count is known.
+     */
+    static void checkChannels(InferContext ctx, int[] w, int channels) {
+        int dataChannels = ctx.inputShape(0).dim(1);
+        if (dataChannels != PartialShape.DYNAMIC && dataChannels != channels) {
+            throw ctx.error("data has " + dataChannels + " channels but the weights " + Arrays.toString(w)
+                    + " expect " + channels);
         }
     }
 

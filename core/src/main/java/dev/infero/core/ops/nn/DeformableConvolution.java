@@ -1,9 +1,9 @@
 package dev.infero.core.ops.nn;
 
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 
@@ -19,6 +19,20 @@ import dev.infero.core.types.PartialShape;
  * the edge (ONNX DeformConv, torchvision); without it, a sample outside the image is 0.
  */
 public final class DeformableConvolution extends Op {
+    private static final WindowAttributes<DeformableConvolution> WINDOW =
+            new WindowAttributes<>(DeformableConvolution::window);
+    private static final Attribute<DeformableConvolution, Long> GROUP = Attribute.integer("group",
+            (DeformableConvolution d) -> (long) d.group()).orElse(1L);
+    private static final Attribute<DeformableConvolution, Long> DEFORMABLE_GROUP = Attribute.integer(
+            "deformable_group", (DeformableConvolution d) -> (long) d.deformableGroup()).orElse(1L);
+    private static final Attribute<DeformableConvolution, Boolean> BILINEAR_PAD = Attribute.bool(
+            "bilinear_interpolation_pad", DeformableConvolution::bilinearPad).orElse(false);
+    public static final OpSpec<DeformableConvolution> SPEC = OpSpec.of(DeformableConvolution.class,
+            "DeformableConvolution", "opset8", a -> new DeformableConvolution(WINDOW.read(a, true),
+                    Math.toIntExact(GROUP.read(a)), Math.toIntExact(DEFORMABLE_GROUP.read(a)), BILINEAR_PAD.read(a)),
+            WINDOW.strides, WINDOW.dilations, WINDOW.padsBegin, WINDOW.padsEnd, WINDOW.autoPad, GROUP,
+            DEFORMABLE_GROUP, BILINEAR_PAD);
+
     private final WindowGeometry window;
     private final int group;
     private final int deformableGroup;
@@ -35,28 +49,21 @@ public final class DeformableConvolution extends Op {
         this.bilinearPad = bilinearPad;
     }
 
-    /** The IR factory. */
-    public static DeformableConvolution read(AttributeSource a) {
-        return new DeformableConvolution(NnOpSet.window(a, true), (int) a.integer("group", 1),
-                (int) a.integer("deformable_group", 1), a.bool("bilinear_interpolation_pad", false));
+    public WindowGeometry window() {
+        return window;
     }
 
-    @Override
-    public String type() {
-        return "DeformableConvolution";
+    public int group() {
+        return group;
     }
 
-    @Override
-    public String version() {
-        return "opset8";
+    public int deformableGroup() {
+        return deformableGroup;
     }
 
-    @Override
-    public void describe(AttributeSink sink) {
-        window.describe(sink);
-        sink.attribute("group", group);
-        sink.attribute("deformable_group", deformableGroup);
-        sink.attribute("bilinear_interpolation_pad", bilinearPad);
+    /** Whether samples just outside the input interpolate with zeros ({@code bilinear_interpolation_pad}). */
+    public boolean bilinearPad() {
+        return bilinearPad;
     }
 
     @Override

@@ -44,11 +44,6 @@ public final class MatMul extends Op {
         return transposeB;
     }
 
-    @Override
-    public OpSpec<MatMul> spec() {
-        return SPEC;
-    }
-
     /** The operands as matrices: [batch..., rows, cols] after the 1-D promotion and transposition. */
     private record Operands(int[] a, int[] b, int[] out) {
     }

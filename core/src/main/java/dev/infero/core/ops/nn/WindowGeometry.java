@@ -1,7 +1,6 @@
 package dev.infero.core.ops.nn;
 
 import dev.infero.core.InferoException;
-import dev.infero.core.op.AttributeSink;
 import java.util.Arrays;
 
 /**
@@ -95,13 +94,9 @@ public record WindowGeometry(long[] strides, long[] dilations, long[] padsBegin,
         return span > -strides[i] && in + pb > 0 ? 1 : 0;
     }
 
-    /** Writes the attributes as OpenVINO names them. */
-    public void describe(AttributeSink sink) {
-        sink.attribute("strides", strides);
-        sink.attribute("dilations", dilations);
-        sink.attribute("pads_begin", padsBegin);
-        sink.attribute("pads_end", padsEnd);
-        sink.attribute("auto_pad", autoPad.irName());
+    /** Whether any dilation is not 1. */
+    public boolean isDilated() {
+        return Arrays.stream(dilations).anyMatch(d -> d != 1);
     }
 
     @Override

@@ -38,11 +38,6 @@ public final class GroupNormalization extends Op {
     }
 
     @Override
-    public OpSpec<GroupNormalization> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.requireFloating(0, "data");
         PartialShape in = ctx.inputShape(0);

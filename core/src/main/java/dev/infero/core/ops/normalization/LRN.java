@@ -52,11 +52,6 @@ public final class LRN extends Op {
     }
 
     @Override
-    public OpSpec<LRN> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.requireFloating(0, "data");
         if (size < 1) {

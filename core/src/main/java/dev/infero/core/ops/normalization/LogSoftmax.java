@@ -12,11 +12,6 @@ public final class LogSoftmax extends AxisSoftmax {
     }
 
     @Override
-    public OpSpec<LogSoftmax> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean logarithmic() {
         return true;
     }

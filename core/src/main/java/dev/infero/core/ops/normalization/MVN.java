@@ -57,11 +57,6 @@ public final class MVN extends Op {
     }
 
     @Override
-    public OpSpec<MVN> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.requireFloating(0, "data");
         PartialShape in = ctx.inputShape(0);

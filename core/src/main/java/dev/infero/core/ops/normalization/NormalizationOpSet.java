@@ -9,10 +9,6 @@ public final class NormalizationOpSet {
 
     public static void register(OpFactories r) {
         Softmax.SPEC.register(r, 1); // SoftMax-1 files read as SoftMax-8, which only adds negative axes
-        LogSoftmax.SPEC.register(r);
-        MVN.SPEC.register(r);
-        LRN.SPEC.register(r);
-        NormalizeL2.SPEC.register(r);
-        GroupNormalization.SPEC.register(r);
+        r.registerAll(LogSoftmax.SPEC, MVN.SPEC, LRN.SPEC, NormalizeL2.SPEC, GroupNormalization.SPEC);
     }
 }

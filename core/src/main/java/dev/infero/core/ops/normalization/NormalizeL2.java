@@ -38,11 +38,6 @@ public final class NormalizeL2 extends Op {
     }
 
     @Override
-    public OpSpec<NormalizeL2> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         ctx.requireFloating(0, "data");
         ReductionAxes.checkKnown(ctx, 1);

@@ -12,11 +12,6 @@ public final class Softmax extends AxisSoftmax {
     }
 
     @Override
-    public OpSpec<Softmax> spec() {
-        return SPEC;
-    }
-
-    @Override
     protected boolean logarithmic() {
         return false;
     }

@@ -4,6 +4,7 @@ import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.op.OpSpec;
+import dev.infero.core.ops.eltwise.BinaryElementwise;
 import dev.infero.core.ops.eltwise.BroadcastLoop;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -23,11 +24,8 @@ import dev.infero.core.types.Shapes;
  */
 public final class FakeQuantize extends Op {
     private static final Attribute<FakeQuantize, Long> LEVELS = Attribute.integer("levels", FakeQuantize::levels);
-    /** Written as OpenVINO writes it; the ranges always broadcast numpy-style, so it is not read back. */
-    private static final Attribute<FakeQuantize, String> AUTO_BROADCAST = Attribute.string("auto_broadcast",
-            op -> "numpy");
     public static final OpSpec<FakeQuantize> SPEC = OpSpec.of(FakeQuantize.class, "FakeQuantize", "opset1",
-            a -> new FakeQuantize(LEVELS.read(a)), LEVELS, AUTO_BROADCAST);
+            a -> new FakeQuantize(LEVELS.read(a)), LEVELS, BinaryElementwise.AUTO_BROADCAST);
 
     private final long levels;
 
@@ -54,11 +52,6 @@ public final class FakeQuantize extends Op {
         double zero = -low * (levels - 1) / (high - low);
         long rounded = Math.round(zero);
         return Math.abs(zero - rounded) <= 1e-4 ? rounded : -1;
-    }
-
-    @Override
-    public OpSpec<FakeQuantize> spec() {
-        return SPEC;
     }
 
     @Override

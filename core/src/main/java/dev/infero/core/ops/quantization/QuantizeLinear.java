@@ -51,11 +51,6 @@ public final class QuantizeLinear extends Op {
     }
 
     @Override
-    public OpSpec<QuantizeLinear> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         if (!ctx.inputType(0).isFloating() || ctx.inputType(1) != ctx.inputType(0)) {
             throw ctx.error("x and scale must have the same floating type, got " + ctx.inputType(0) + " and "

@@ -1,7 +1,7 @@
 package dev.infero.core.ops.recurrent;
 
-import dev.infero.core.op.AttributeSink;
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
+import dev.infero.core.op.Attribute;
 import java.util.List;
 
 /**
@@ -14,35 +14,22 @@ import java.util.List;
 public final class GRUSequence extends RecurrentSequence {
     /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
     private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh");
+    private static final Attribute<GRUSequence, Boolean> LINEAR_BEFORE_RESET = Attribute.bool(
+            "linear_before_reset", GRUSequence::linearBeforeReset).orElse(false);
+    public static final OpSpec<GRUSequence> SPEC = spec(GRUSequence.class, "GRUSequence", ACTIVATIONS,
+            (c, a) -> new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
+                    LINEAR_BEFORE_RESET.read(a)), LINEAR_BEFORE_RESET);
 
     private final boolean linearBeforeReset;
 
     public GRUSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                        float clip, boolean linearBeforeReset) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
         this.linearBeforeReset = linearBeforeReset;
-    }
-
-    /** The IR factory. */
-    public static GRUSequence read(AttributeSource a) {
-        Common c = Common.read(a, ACTIVATIONS);
-        return new GRUSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip(),
-                a.bool("linear_before_reset", false));
-    }
-
-    @Override
-    public String type() {
-        return "GRUSequence";
     }
 
     public boolean linearBeforeReset() {
         return linearBeforeReset;
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        super.describe(sink);
-        sink.attribute("linear_before_reset", linearBeforeReset);
     }
 
     @Override
@@ -56,11 +43,6 @@ public final class GRUSequence extends RecurrentSequence {
     }
 
     @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
-    }
-
-    @Override
     protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
                         double[] extra, int direction, double[][] state) {
         double[] h = state[0];
@@ -68,8 +50,8 @@ public final class GRUSequence extends RecurrentSequence {
         double[] z = new double[n];
         double[] reset = new double[n];
         for (int j = 0; j < n; j++) {
-            z[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
-            reset[j] = activate(0, xw[n + j] + hr[n + j] + bias[biasOffset + n + j]);
+            z[j] = activate(0, gateInput(xw, hr, bias, biasOffset, j));
+            reset[j] = activate(0, gateInput(xw, hr, bias, biasOffset, n + j));
         }
         double[] next = new double[n];
         for (int j = 0; j < n; j++) {

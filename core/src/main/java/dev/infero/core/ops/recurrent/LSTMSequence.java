@@ -1,6 +1,6 @@
 package dev.infero.core.ops.recurrent;
 
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.op.InferContext;
 import java.util.List;
 
@@ -17,31 +17,18 @@ import java.util.List;
 public final class LSTMSequence extends RecurrentSequence {
     /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
     private static final List<String> ACTIVATIONS = List.of("sigmoid", "tanh", "tanh");
+    public static final OpSpec<LSTMSequence> SPEC = spec(LSTMSequence.class, "LSTMSequence", ACTIVATIONS,
+            (c, a) -> new LSTMSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(),
+            c.clip()));
 
     public LSTMSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                         float clip) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
-    }
-
-    /** The IR factory. */
-    public static LSTMSequence read(AttributeSource a) {
-        Common c = Common.read(a, ACTIVATIONS);
-        return new LSTMSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
-    }
-
-    @Override
-    public String type() {
-        return "LSTMSequence";
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
     }
 
     @Override
     protected int gates() {
         return 4;
-    }
-
-    @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
     }
 
     @Override
@@ -69,10 +56,10 @@ public final class LSTMSequence extends RecurrentSequence {
         int n = h.length;
         int p = direction * 3 * n;
         for (int j = 0; j < n; j++) {
-            double fPre = xw[j] + hr[j] + bias[biasOffset + j];
-            double iPre = xw[n + j] + hr[n + j] + bias[biasOffset + n + j];
-            double cPre = xw[2 * n + j] + hr[2 * n + j] + bias[biasOffset + 2 * n + j];
-            double oPre = xw[3 * n + j] + hr[3 * n + j] + bias[biasOffset + 3 * n + j];
+            double fPre = gateInput(xw, hr, bias, biasOffset, j);
+            double iPre = gateInput(xw, hr, bias, biasOffset, n + j);
+            double cPre = gateInput(xw, hr, bias, biasOffset, 2 * n + j);
+            double oPre = gateInput(xw, hr, bias, biasOffset, 3 * n + j);
             if (extra != null) {
                 iPre += extra[p + j] * c[j];
                 fPre += extra[p + 2 * n + j] * c[j];

@@ -1,6 +1,6 @@
 package dev.infero.core.ops.recurrent;
 
-import dev.infero.core.op.AttributeSource;
+import dev.infero.core.op.OpSpec;
 import java.util.List;
 
 /**
@@ -11,21 +11,12 @@ import java.util.List;
 public final class RNNSequence extends RecurrentSequence {
     /** The activations a file that names none gets: the default of the IR attribute and the op's count. */
     private static final List<String> ACTIVATIONS = List.of("tanh");
+    public static final OpSpec<RNNSequence> SPEC = spec(RNNSequence.class, "RNNSequence", ACTIVATIONS,
+            (c, a) -> new RNNSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip()));
 
     public RNNSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas, float[] betas,
                        float clip) {
-        super(hiddenSize, direction, activations, alphas, betas, clip);
-    }
-
-    /** The IR factory. */
-    public static RNNSequence read(AttributeSource a) {
-        Common c = Common.read(a, ACTIVATIONS);
-        return new RNNSequence(c.hiddenSize(), c.direction(), c.activations(), c.alphas(), c.betas(), c.clip());
-    }
-
-    @Override
-    public String type() {
-        return "RNNSequence";
+        super(ACTIVATIONS, hiddenSize, direction, activations, alphas, betas, clip);
     }
 
     @Override
@@ -34,16 +25,11 @@ public final class RNNSequence extends RecurrentSequence {
     }
 
     @Override
-    protected List<String> defaultActivations() {
-        return ACTIVATIONS;
-    }
-
-    @Override
     protected void step(double[] xw, double[] hr, double[] r, int rOffset, double[] bias, int biasOffset,
                         double[] extra, int direction, double[][] state) {
         double[] h = state[0];
         for (int j = 0; j < h.length; j++) {
-            h[j] = activate(0, xw[j] + hr[j] + bias[biasOffset + j]);
+            h[j] = activate(0, gateInput(xw, hr, bias, biasOffset, j));
         }
     }
 }

@@ -8,8 +8,6 @@ public final class RecurrentOpSet {
     }
 
     public static void register(OpFactories r) {
-        r.register("RNNSequence", 5, RNNSequence::read);
-        r.register("GRUSequence", 5, GRUSequence::read);
-        r.register("LSTMSequence", 5, LSTMSequence::read);
+        r.registerAll(RNNSequence.SPEC, GRUSequence.SPEC, LSTMSequence.SPEC);
     }
 }

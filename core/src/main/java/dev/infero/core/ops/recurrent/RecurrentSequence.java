@@ -1,15 +1,18 @@
 package dev.infero.core.ops.recurrent;
 
 import dev.infero.core.graph.Node;
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.AttributeSource;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * The shared shape of OpenVINO's opset-5 recurrent sequence ops ({@link RNNSequence}, {@link GRUSequence},
@@ -26,6 +29,20 @@ public abstract class RecurrentSequence extends Op {
     /** Which way(s) the cell walks the sequence. */
     public enum Direction { FORWARD, REVERSE, BIDIRECTIONAL }
 
+    private static final Attribute<RecurrentSequence, Direction> DIRECTION = Attribute.enumValue("direction",
+            Direction.class, RecurrentSequence::direction).orElse(Direction.FORWARD);
+    private static final Attribute<RecurrentSequence, Long> HIDDEN_SIZE = Attribute.integer("hidden_size",
+            r -> (long) r.hiddenSize());
+    /** Comma-separated; the default (left out or empty) is each op's own. */
+    private static final Attribute<RecurrentSequence, String> ACTIVATIONS = Attribute.<RecurrentSequence>string(
+            "activations", r -> String.join(",", r.activations())).orElse("");
+    private static final Attribute<RecurrentSequence, float[]> ALPHAS = Attribute.numbers("activations_alpha",
+            RecurrentSequence::alphas).orElse(new float[0]);
+    private static final Attribute<RecurrentSequence, float[]> BETAS = Attribute.numbers("activations_beta",
+            RecurrentSequence::betas).orElse(new float[0]);
+    private static final Attribute<RecurrentSequence, Double> CLIP = Attribute.<RecurrentSequence>number("clip",
+            r -> (double) r.clip()).orElse(0.0);
+
     private final int hiddenSize;
     private final Direction direction;
     private final List<String> activations;
@@ -34,8 +51,11 @@ public abstract class RecurrentSequence extends Op {
     private final float clip;
     private final List<RecurrentActivation> resolved;
 
-    protected RecurrentSequence(long hiddenSize, Direction direction, List<String> activations, float[] alphas,
-                                float[] betas, float clip) {
+    /**
+     * A cell with {@code activations}: as many as its {@code defaultActivations}, the ones a file naming none gets.
+     */
+    protected RecurrentSequence(List<String> defaultActivations, long hiddenSize, Direction direction,
+                                List<String> activations, float[] alphas, float[] betas, float clip) {
         if (hiddenSize <= 0 || hiddenSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("hidden_size must be positive, got " + hiddenSize);
         }
@@ -47,8 +67,8 @@ public abstract class RecurrentSequence extends Op {
                 throw new IllegalArgumentException("activation '" + a + "' is not one a recurrent cell supports");
             }
         }
-        if (this.activations.size() != defaultActivations().size()) {
-            throw new IllegalArgumentException(type() + " needs " + defaultActivations().size() + " activations, got "
+        if (this.activations.size() != defaultActivations.size()) {
+            throw new IllegalArgumentException(type() + " needs " + defaultActivations.size() + " activations, got "
                     + this.activations);
         }
         this.alphas = alphas.clone();
@@ -57,12 +77,14 @@ public abstract class RecurrentSequence extends Op {
         this.resolved = RecurrentActivation.resolve(this.activations, alphas, betas);
     }
 
-    /** Reads the attributes every recurrent sequence op shares, in their IR spelling. */
+    /** The attributes every recurrent sequence op shares, as read from IR. */
     protected record Common(long hiddenSize, Direction direction, List<String> activations, float[] alphas,
                             float[] betas, float clip) {
+        /** Reads them; activations left out (or empty) are {@code defaultActivations}. */
         static Common read(AttributeSource a, List<String> defaultActivations) {
-            List<String> activations = a.has("activations") && !a.string("activations").isEmpty()
-                    ? Arrays.stream(a.string("activations").split(",")).map(String::trim).toList()
+            String names = ACTIVATIONS.read(a);
+            List<String> activations = !names.isEmpty()
+                    ? Arrays.stream(names.split(",")).map(String::trim).toList()
                     : defaultActivations;
             for (String name : activations) {
                 if (!RecurrentActivation.known(name)) {
@@ -72,14 +94,31 @@ public abstract class RecurrentSequence extends Op {
             if (activations.size() != defaultActivations.size()) {
                 throw a.error("needs " + defaultActivations.size() + " activations, got " + activations);
             }
-            long hidden = a.integer("hidden_size");
+            long hidden = HIDDEN_SIZE.read(a);
             if (hidden <= 0) {
                 throw a.error("attribute hidden_size=" + hidden + " must be positive");
             }
-            return new Common(hidden, a.enumValue(Direction.class, "direction", "forward"), activations,
-                    a.numbers("activations_alpha", new float[0]), a.numbers("activations_beta", new float[0]),
-                    (float) a.number("clip", 0));
+            return new Common(hidden, DIRECTION.read(a), activations, ALPHAS.read(a), BETAS.read(a),
+                    (float) (double) CLIP.read(a));
         }
+    }
+
+    /**
+     * The declaration of a recurrent sequence op (opset 5): the shared attributes ({@code direction},
+     * {@code hidden_size}, {@code activations}, {@code activations_alpha}, {@code activations_beta}, {@code clip}),
+     * then the op's own {@code extra} ones; {@code create} builds the op from the shared ones (activations left out
+     * are {@code defaultActivations}) and the source.
+     */
+    @SafeVarargs
+    protected static <O extends RecurrentSequence> OpSpec<O> spec(Class<O> opClass, String type,
+                                                                  List<String> defaultActivations,
+                                                                  BiFunction<Common, AttributeSource, O> create,
+                                                                  Attribute<? super O, ?>... extra) {
+        List<Attribute<? super O, ?>> attributes = new ArrayList<>(List.of(DIRECTION, HIDDEN_SIZE, ACTIVATIONS,
+                ALPHAS, BETAS, CLIP));
+        attributes.addAll(List.of(extra));
+        return OpSpec.of(opClass, type, "opset5", a -> create.apply(Common.read(a, defaultActivations), a),
+                attributes);
     }
 
     /** Gates per cell: 1 (RNN), 3 (GRU), 4 (LSTM). */
@@ -89,9 +128,6 @@ public abstract class RecurrentSequence extends Op {
     protected int biasGates() {
         return gates();
     }
-
-    /** The activations of the cell when none are given, e.g. {@code sigmoid, tanh} for GRU. */
-    protected abstract List<String> defaultActivations();
 
     /** Recurrent states carried between steps: 1 (hidden) for RNN and GRU; LSTM overrides it (hidden, cell). */
     protected int states() {
@@ -119,19 +155,14 @@ public abstract class RecurrentSequence extends Op {
         return clip;
     }
 
-    @Override
-    public String version() {
-        return "opset5";
+    /** The activations' alpha parameters ({@code activations_alpha}). */
+    public float[] alphas() {
+        return alphas.clone();
     }
 
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("direction", direction.name().toLowerCase(Locale.ROOT));
-        sink.attribute("hidden_size", hiddenSize);
-        sink.attribute("activations", String.join(",", activations));
-        sink.attribute("activations_alpha", alphas);
-        sink.attribute("activations_beta", betas);
-        sink.attribute("clip", clip);
+    /** The activations' beta parameters ({@code activations_beta}). */
+    public float[] betas() {
+        return betas.clone();
     }
 
     protected int directions() {
@@ -303,6 +334,14 @@ public abstract class RecurrentSequence extends Op {
                                  double[] extra, int direction, double[][] state);
 
     /** The activation at position {@code i} of the list (f, g, h as ONNX and OpenVINO name them). */
+    /**
+     * A gate's input before activation at row {@code at} of the stacked gates ({@code gate · hidden_size + j}):
+     * {@code x·W + H·R + B}, the one sum every cell forms (GRU's candidate with {@code linear_before_reset} aside).
+     */
+    protected static double gateInput(double[] xw, double[] hr, double[] bias, int biasOffset, int at) {
+        return xw[at] + hr[at] + bias[biasOffset + at];
+    }
+
     protected double activate(int i, double x) {
         return resolved.get(i).apply(clip > 0 ? Math.max(-clip, Math.min(clip, x)) : x);
     }

@@ -1,6 +1,6 @@
 package dev.infero.core.ops.reduce;
 
-import dev.infero.core.op.AttributeSink;
+import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
 import dev.infero.core.tensor.Tensor;
@@ -23,6 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract class Reduction extends Op {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The one attribute of every Reduce* op, listed in each one's {@code SPEC}. */
+    protected static final Attribute<Reduction, Boolean> KEEP_DIMS = Attribute.bool("keep_dims", Reduction::keepDims)
+            .orElse(false);
 
     /** How mapped elements combine into one value. */
     protected enum Combine {
@@ -127,11 +130,6 @@ public abstract class Reduction extends Op {
     /** {@link #finish} for integer types; the default rounds the floating result toward zero. */
     protected long finish(long combined, long count) {
         return (long) finish((double) combined, count);
-    }
-
-    @Override
-    public void describe(AttributeSink sink) {
-        sink.attribute("keep_dims", keepDims);
     }
 
     @Override

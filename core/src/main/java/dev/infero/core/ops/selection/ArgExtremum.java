@@ -38,11 +38,6 @@ public final class ArgExtremum extends Op {
     }
 
     @Override
-    public OpSpec<ArgExtremum> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         if (!in.hasRank()) {

@@ -4,16 +4,10 @@ import dev.infero.core.op.OpSpec;
 
 /** CumSum-3: running sums along an axis (see {@link CumulativeOp}). */
 public final class CumSum extends CumulativeOp {
-    public static final OpSpec<CumSum> SPEC = OpSpec.of(CumSum.class, "CumSum", "opset3",
-            a -> new CumSum(EXCLUSIVE.read(a), REVERSE.read(a)), EXCLUSIVE, REVERSE);
+    public static final OpSpec<CumSum> SPEC = spec(CumSum.class, "CumSum", "opset3", CumSum::new);
 
     public CumSum(boolean exclusive, boolean reverse) {
         super(exclusive, reverse);
-    }
-
-    @Override
-    public OpSpec<CumSum> spec() {
-        return SPEC;
     }
 
     @Override

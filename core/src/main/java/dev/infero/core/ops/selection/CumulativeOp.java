@@ -3,9 +3,11 @@ package dev.infero.core.ops.selection;
 import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
+import java.util.function.BiFunction;
 
 /**
  * Running totals along the axis given by the optional scalar input 1 (default 0): sums for CumSum, products for
@@ -14,13 +16,20 @@ import dev.infero.core.types.Shapes;
  */
 public abstract class CumulativeOp extends Op {
     /** The attributes of both: whether each total leaves out its own element, and whether it runs backwards. */
-    protected static final Attribute<CumulativeOp, Boolean> EXCLUSIVE = Attribute.bool("exclusive",
+    private static final Attribute<CumulativeOp, Boolean> EXCLUSIVE = Attribute.bool("exclusive",
             (CumulativeOp op) -> op.exclusive).orElse(false);
-    protected static final Attribute<CumulativeOp, Boolean> REVERSE = Attribute.bool("reverse",
+    private static final Attribute<CumulativeOp, Boolean> REVERSE = Attribute.bool("reverse",
             (CumulativeOp op) -> op.reverse).orElse(false);
 
     private final boolean exclusive;
     private final boolean reverse;
+
+    /** A running-total op's declaration: {@code exclusive}, {@code reverse}, read into the op {@code create} builds. */
+    protected static <O extends CumulativeOp> OpSpec<O> spec(Class<O> opClass, String type, String version,
+                                                             BiFunction<Boolean, Boolean, O> create) {
+        return OpSpec.of(opClass, type, version, a -> create.apply(EXCLUSIVE.read(a), REVERSE.read(a)), EXCLUSIVE,
+                REVERSE);
+    }
 
     protected CumulativeOp(boolean exclusive, boolean reverse) {
         this.exclusive = exclusive;

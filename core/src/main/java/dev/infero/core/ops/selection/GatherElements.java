@@ -24,11 +24,6 @@ public final class GatherElements extends Op {
     }
 
     @Override
-    public OpSpec<GatherElements> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
@@ -56,7 +51,7 @@ public final class GatherElements extends Op {
                 int coord = d == a ? Indices.normalize(indices.getLong(i), data.dim(a), "axis " + a) : index[d];
                 src += coord * dataStrides[d];
             }
-            Indices.copy(data, src, out, i);
+            data.copyElement(src, out, i);
             for (int d = index.length - 1; d >= 0 && ++index[d] == indices.dim(d); d--) {
                 index[d] = 0;
             }

@@ -26,11 +26,6 @@ public final class GatherND extends Op {
     }
 
     @Override
-    public OpSpec<GatherND> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
@@ -85,7 +80,7 @@ public final class GatherND extends Op {
                     src += Indices.normalize(indices.getLong(tuple + j), shape[axis], "axis " + axis) * strides[axis];
                 }
                 for (int e = 0; e < slice; e++) {
-                    Indices.copy(data, src + e, out, o++);
+                    data.copyElement(src + e, out, o++);
                 }
             }
         }

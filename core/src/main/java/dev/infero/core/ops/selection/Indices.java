@@ -2,9 +2,8 @@ package dev.infero.core.ops.selection;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.op.InferContext;
-import dev.infero.core.tensor.Tensor;
 
-/** Element access shared by the gather and scatter ops: index normalisation and type-preserving copies. */
+/** Index rules shared by the gather and scatter ops: the scatter input rule and index normalisation. */
 final class Indices {
     private Indices() {
     }
@@ -24,14 +23,5 @@ final class Indices {
             throw new InferoException("index " + i + " is out of range for " + what + " of size " + size);
         }
         return (int) n;
-    }
-
-    /** {@code dst[j] = src[i]} for tensors of the same element type, exact for every type. */
-    static void copy(Tensor src, int i, Tensor dst, int j) {
-        if (src.type().isFloating()) {
-            dst.setDouble(j, src.getDouble(i));
-        } else {
-            dst.setLong(j, src.getLong(i));
-        }
     }
 }

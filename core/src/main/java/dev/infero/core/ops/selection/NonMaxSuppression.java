@@ -48,11 +48,6 @@ public final class NonMaxSuppression extends Op {
     }
 
     @Override
-    public OpSpec<NonMaxSuppression> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape boxes = ctx.inputShape(0);
         PartialShape scores = ctx.inputShape(1);

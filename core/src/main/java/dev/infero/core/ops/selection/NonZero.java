@@ -22,11 +22,6 @@ public final class NonZero extends OutputTypeOp {
     }
 
     @Override
-    public OpSpec<NonZero> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         int rank = in.hasRank() ? in.rank() : PartialShape.DYNAMIC;

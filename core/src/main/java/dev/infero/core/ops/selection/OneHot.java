@@ -31,11 +31,6 @@ public final class OneHot extends Op {
     }
 
     @Override
-    public OpSpec<OneHot> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape indices = ctx.inputShape(0);
         ctx.requireInteger(0, "indices");
@@ -83,7 +78,7 @@ public final class OneHot extends Op {
             }
             int start = s.start(line);
             for (int j = 0; j < depth; j++) {
-                Indices.copy(inputs[j == index ? 2 : 3], 0, out, s.at(start, j));
+                inputs[j == index ? 2 : 3].copyElement(0, out, s.at(start, j));
             }
         }
     }

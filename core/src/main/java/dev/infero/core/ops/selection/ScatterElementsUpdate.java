@@ -36,11 +36,6 @@ public final class ScatterElementsUpdate extends Op {
     }
 
     @Override
-    public OpSpec<ScatterElementsUpdate> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);
@@ -76,7 +71,7 @@ public final class ScatterElementsUpdate extends Op {
                 target += coord * strides[d];
             }
             if (counts != null && counts[target]++ == 0 && !useInitVal) {
-                Indices.copy(updates, i, out, target);
+                updates.copyElement(i, out, target);
             } else {
                 reduction.apply(out, target, updates, i);
             }

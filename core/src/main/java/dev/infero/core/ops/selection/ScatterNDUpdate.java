@@ -30,11 +30,6 @@ public final class ScatterNDUpdate extends Op {
     }
 
     @Override
-    public OpSpec<ScatterNDUpdate> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
         PartialShape indices = ctx.inputShape(1);

@@ -25,7 +25,7 @@ enum ScatterReduction {
     /** {@code out[i] = combine(out[i], updates[j])}, in the exact arithmetic of the element type. */
     void apply(Tensor out, int i, Tensor updates, int j) {
         if (this == NONE) {
-            Indices.copy(updates, j, out, i);
+            updates.copyElement(j, out, i);
         } else if (out.type().isFloating()) {
             double a = out.getDouble(i);
             double b = updates.getDouble(j);

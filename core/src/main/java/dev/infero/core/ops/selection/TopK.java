@@ -47,11 +47,6 @@ public final class TopK extends Op {
     }
 
     @Override
-    public OpSpec<TopK> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         PartialShape kShape = ctx.inputShape(1);

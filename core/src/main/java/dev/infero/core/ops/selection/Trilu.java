@@ -28,11 +28,6 @@ public final class Trilu extends Op {
     }
 
     @Override
-    public OpSpec<Trilu> spec() {
-        return SPEC;
-    }
-
-    @Override
     public void infer(InferContext ctx) {
         PartialShape in = ctx.inputShape(0);
         if (in.hasRank() && in.rank() < 2) {

@@ -43,13 +43,8 @@ public final class ConcatFromSequence extends SequenceOp {
     }
 
     @Override
-    public OpSpec<ConcatFromSequence> spec() {
-        return SPEC;
-    }
-
-    @Override
     void check(InferContext ctx) {
-        checkSequence(ctx, 0);
+        super.check(ctx);
         if (itemRank >= 0) {
             int rank = itemRank + (newAxis ? 1 : 0);
             if (axis < -rank || axis >= rank) {

@@ -28,13 +28,8 @@ public final class SequenceAt extends SequenceOp {
     }
 
     @Override
-    public OpSpec<SequenceAt> spec() {
-        return SPEC;
-    }
-
-    @Override
     void check(InferContext ctx) {
-        checkSequence(ctx, 0);
+        super.check(ctx);
         if (!ctx.hasInput(2)) {
             throw ctx.error("has no position input");
         }

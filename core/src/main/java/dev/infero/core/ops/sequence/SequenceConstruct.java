@@ -1,6 +1,7 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import java.util.Arrays;
 
@@ -9,10 +10,9 @@ import java.util.Arrays;
  * sequence (output 0 data, output 1 shapes).
  */
 public final class SequenceConstruct extends SequenceOp {
-    @Override
-    public String type() {
-        return "SequenceConstruct";
-    }
+    public static final OpSpec<SequenceConstruct> SPEC = OpSpec.of(SequenceConstruct.class, "SequenceConstruct",
+            "infero",
+            a -> new SequenceConstruct());
 
     @Override
     void check(InferContext ctx) {

@@ -2,6 +2,7 @@ package dev.infero.core.ops.sequence;
 
 import dev.infero.core.InferoException;
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,15 +12,8 @@ import java.util.List;
  * position of optional input 2 (negative counts from the end; absent: the last item).
  */
 public final class SequenceErase extends SequenceOp {
-    @Override
-    public String type() {
-        return "SequenceErase";
-    }
-
-    @Override
-    void check(InferContext ctx) {
-        checkSequence(ctx, 0);
-    }
+    public static final OpSpec<SequenceErase> SPEC = OpSpec.of(SequenceErase.class, "SequenceErase", "infero",
+            a -> new SequenceErase());
 
     @Override
     Tensor[] compute(Tensor[] inputs) {

@@ -1,6 +1,7 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +11,12 @@ import java.util.List;
  * at the scalar position of optional input 3 (negative counts from the end; absent: at the end).
  */
 public final class SequenceInsert extends SequenceOp {
-    @Override
-    public String type() {
-        return "SequenceInsert";
-    }
+    public static final OpSpec<SequenceInsert> SPEC = OpSpec.of(SequenceInsert.class, "SequenceInsert", "infero",
+            a -> new SequenceInsert());
 
     @Override
     void check(InferContext ctx) {
-        checkSequence(ctx, 0);
+        super.check(ctx);
         if (ctx.inputCount() < 3 || ctx.inputType(2) != ctx.inputType(0)) {
             throw ctx.error("inserts a " + (ctx.inputCount() < 3 ? "missing" : ctx.inputType(2).toString())
                     + " tensor into a sequence of " + ctx.inputType(0));

@@ -1,21 +1,15 @@
 package dev.infero.core.ops.sequence;
 
 import dev.infero.core.op.InferContext;
+import dev.infero.core.op.OpSpec;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 
 /** SequenceLength (ONNX SequenceLength-11): the number of items of the packed sequence of inputs 0 and 1, an i64 scalar. */
 public final class SequenceLength extends SequenceOp {
-    @Override
-    public String type() {
-        return "SequenceLength";
-    }
-
-    @Override
-    void check(InferContext ctx) {
-        checkSequence(ctx, 0);
-    }
+    public static final OpSpec<SequenceLength> SPEC = OpSpec.of(SequenceLength.class, "SequenceLength", "infero",
+            a -> new SequenceLength());
 
     @Override
     Tensor[] compute(Tensor[] inputs) {

@@ -14,19 +14,19 @@ import java.util.List;
  * them; otherwise outputs are dynamic, and the reference evaluation runs with shapes inferred from the actual inputs.
  */
 abstract class SequenceOp extends Op {
-    @Override
-    public String version() {
-        return "infero";
-    }
-
     /** The outputs for concrete inputs ({@code null} for an absent optional input). */
     abstract Tensor[] compute(Tensor[] inputs);
 
     /** Output types and (dynamic) shapes when some input value is not known. */
     abstract void inferDynamic(InferContext ctx);
 
-    /** Checks input types and ranks; called before anything else in {@link #infer}. */
+    /**
+     * Checks input types and ranks; called before anything else in {@link #infer}. The default is the rule of the ops
+     * that read a sequence: inputs 0 and 1 are a packed sequence; ops that read tensors (SequenceConstruct,
+     * SplitToSequence) override it.
+     */
     void check(InferContext ctx) {
+        checkSequence(ctx, 0);
     }
 
     @Override

@@ -8,13 +8,7 @@ public final class SequenceOpSet {
     }
 
     public static void register(OpFactories r) {
-        int v = OpFactories.INFERO_OPSET;
-        r.register("SequenceConstruct", v, a -> new SequenceConstruct());
-        r.register("SequenceInsert", v, a -> new SequenceInsert());
-        r.register("SequenceErase", v, a -> new SequenceErase());
-        r.register("SequenceLength", v, a -> new SequenceLength());
-        SequenceAt.SPEC.register(r);
-        ConcatFromSequence.SPEC.register(r);
-        SplitToSequence.SPEC.register(r);
+        r.registerAll(SequenceConstruct.SPEC, SequenceInsert.SPEC, SequenceErase.SPEC, SequenceLength.SPEC,
+                SequenceAt.SPEC, ConcatFromSequence.SPEC, SplitToSequence.SPEC);
     }
 }

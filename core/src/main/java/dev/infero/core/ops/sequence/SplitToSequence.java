@@ -40,11 +40,6 @@ public final class SplitToSequence extends SequenceOp {
     }
 
     @Override
-    public OpSpec<SplitToSequence> spec() {
-        return SPEC;
-    }
-
-    @Override
     void check(InferContext ctx) {
         if (ctx.inputShape(0).hasRank()) {
             int rank = ctx.inputShape(0).rank();

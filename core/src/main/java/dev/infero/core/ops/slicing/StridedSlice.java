@@ -58,11 +58,6 @@ public final class StridedSlice extends Op {
 
     /** Reads the masks; begin_mask and end_mask are required, the others default to none set. */
 
-    @Override
-    public OpSpec<StridedSlice> spec() {
-        return SPEC;
-    }
-
     private static boolean isSet(long[] mask, int i) {
         return i < mask.length && mask[i] != 0;
     }
