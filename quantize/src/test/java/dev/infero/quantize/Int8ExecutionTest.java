@@ -43,12 +43,13 @@ class Int8ExecutionTest {
         Run run = compare(xml, SmallCnn.samples(4, 99), 1, 1);
         // conv1 (3×3 on the image), the two 1×1 convolutions sharing one FakeQuantize and the final fully connected
         // layer (a matrix-vector product on byte codes); the depthwise one multiplies its input's codes in f32 and
-        // writes the 1×1 layers' codes.
+        // writes the 1×1 layers' codes (as their u8 input quads, +quantize_u8, with AVX-512 and VNNI).
         List<String> integer = run.int8Layers().stream().filter(e -> !e.startsWith("depthwise_")).toList();
         assertEquals(4, integer.size(), run.int8Layers().toString());
         assertTrue(integer.stream().allMatch(e -> e.contains("_I8+scale+bias")), run.int8Layers().toString());
         assertTrue(integer.stream().anyMatch(e -> e.startsWith("gemv_")), run.int8Layers().toString());
-        assertTrue(run.int8Layers().stream().anyMatch(e -> e.startsWith("depthwise_") && e.endsWith("+quantize")),
+        assertTrue(run.int8Layers().stream().anyMatch(e -> e.startsWith("depthwise_")
+                && (e.endsWith("+quantize") || e.endsWith("+quantize_u8"))),
                 run.int8Layers().toString());
     }
 

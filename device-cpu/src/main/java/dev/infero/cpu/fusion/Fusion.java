@@ -2,6 +2,7 @@ package dev.infero.cpu.fusion;
 
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
+import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.step.CodesWriter;
 import dev.infero.cpu.step.ConvolutionStep;
 import dev.infero.cpu.step.QuantizedConvolutionStep;
@@ -107,6 +108,30 @@ public final class Fusion {
                 endingAt.put(end, now.withStep(now.step() instanceof QuantizedConvolutionStep q ? q.readingCodes()
                         : ((ConvolutionStep) now.step()).readingCodes()));
             }
+            passQuads(producer, e.getValue(), endingAt);
+        }
+    }
+
+    /**
+     * Where the codes pass from a depthwise convolution's generated code to INT8 1×1 layers only (MobileNet and
+     * BlazeFace blocks: depthwise, then pointwise), the depthwise code stores each code's u8 level into the byte
+     * lanes of the quads the INT8 tiles read ({@code WindowKernel.writingQuads}) and the tiles read them where they
+     * are: a quarter of the memory traffic and no packing pass. {@code -Dinfero.jit.u8quads=off} keeps float codes.
+     */
+    private static void passQuads(Node producer, List<Fused> readers, Map<Node, Fused> endingAt) {
+        if (Jit.switchedOff("u8quads") || !(endingAt.get(producer).step() instanceof ConvolutionStep dw)
+                || !dw.canWriteQuads()) {
+            return;
+        }
+        for (Fused m : readers) {
+            if (!(endingAt.get(m.last()).step() instanceof QuantizedConvolutionStep q) || !q.canReadQuads()) {
+                return;
+            }
+        }
+        endingAt.put(producer, endingAt.get(producer).withStep(dw.writingQuads()));
+        for (Fused m : readers) {
+            Fused now = endingAt.get(m.last());
+            endingAt.put(m.last(), now.withStep(((QuantizedConvolutionStep) now.step()).readingQuads()));
         }
     }
 }

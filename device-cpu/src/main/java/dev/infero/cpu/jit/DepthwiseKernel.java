@@ -3,6 +3,7 @@ package dev.infero.cpu.jit;
 import static dev.infero.cpu.jit.Asm.*;
 
 import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mask;
 import dev.infero.cpu.jit.Asm.Mem;
 import dev.infero.cpu.jit.Asm.Operand;
 import dev.infero.cpu.jit.Asm.Vec;
@@ -152,17 +153,31 @@ public final class DepthwiseKernel extends JitKernel {
      * @param codesOut after the post-ops, store the codes of the channel's output quantizer (table entries from
      *                 {@link #T_OUT_Q}) instead of the values, quantized in registers exactly as
      *                 {@code ActivationQuantizer.quantize}
+     * @param quadsOut with {@code codesOut} (AVX-512 only, no residual): store each code's u8 level
+     *                 ({@code code + zeroPoint}) as one byte of a 32-bit lane instead of the code as a float, the
+     *                 output's position p at byte {@code 4·p} from the output address, which {@link #runQuads} takes
+     *                 in bytes: four channels' planes interleaved into the u8 quads the INT8 tiles read
+     *                 ({@code U8S8Conv}), written one byte lane at a time with a byte-masked store
      */
     public record Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
-                      boolean bias, boolean residual, Activation activation, boolean codesOut) {
+                      boolean bias, boolean residual, Activation activation, boolean codesOut, boolean quadsOut) {
         /** A kernel that stores values. */
         public Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
                    boolean bias, boolean residual, Activation activation) {
-            this(isa, fill, outH, outW, pitch, taps, scale, bias, residual, activation, false);
+            this(isa, fill, outH, outW, pitch, taps, scale, bias, residual, activation, false, false);
+        }
+
+        /** A kernel that stores values or codes as floats. */
+        public Key(Jit.Isa isa, Fill fill, int outH, int outW, int pitch, List<Integer> taps, boolean scale,
+                   boolean bias, boolean residual, Activation activation, boolean codesOut) {
+            this(isa, fill, outH, outW, pitch, taps, scale, bias, residual, activation, codesOut, false);
         }
 
         public Key {
             taps = List.copyOf(taps);
+            if (quadsOut && (!codesOut || residual || isa != Jit.Isa.AVX512)) {
+                throw new IllegalArgumentException("u8 quads out need codes out, AVX-512 and no residual");
+            }
             if (outH < 1 || outW < 1 || pitch < outW || taps.isEmpty() || taps.size() > MAX_TAPS) {
                 throw new IllegalArgumentException("unsupported depthwise shape " + outH + "×" + outW + ", pitch "
                         + pitch + ", " + taps.size() + " taps");
@@ -296,11 +311,32 @@ public final class DepthwiseKernel extends JitKernel {
         call(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
     }
 
+    /**
+     * {@link #run} (with the input plane {@code in[inOff..]} when the kernel fills its buffer, else {@code in} is
+     * ignored) for a kernel with {@link Key#quadsOut}: {@code outByte} is the byte offset in {@code out}'s memory of
+     * position 0's byte; position p's u8 level goes to byte {@code outByte + 4·p}, no other byte is written.
+     */
+    public void runQuads(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                         long outByte, float[] table, int tableOff) {
+        if (!key.quadsOut()) {
+            throw new IllegalStateException("this depthwise kernel does not write u8 quads");
+        }
+        if (fills()) {
+            checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
+        }
+        // The floats holding the bytes written: from the first byte's to the last byte's.
+        checkRange("output", out.length, Math.floorDiv(outByte, 4), Math.floorDiv(outByte + 4L * (planeSize - 1), 4) + 1);
+        call(fills() ? in : NONE, fills() ? inOff : 0, buf, bufOff, weights, wOff, out, outByte, null, table,
+                tableOff);
+    }
+
     private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
-                      int outOff, float[] residual, float[] table, int tableOff) {
+                      long outOff, float[] residual, float[] table, int tableOff) {
         checkRange("buffer", buf.length, bufOff, (long) bufOff + extent);
         checkRange("weights", weights.length, wOff, (long) wOff + key.taps().size());
-        checkRange("output", out.length, outOff, (long) outOff + planeSize);
+        if (!key.quadsOut()) {
+            checkRange("output", out.length, outOff, outOff + planeSize);
+        }
         checkRange("table", table.length, tableOff, (long) tableOff + TABLE);
         float[] res = NONE;
         if (key.residual()) {
@@ -310,7 +346,7 @@ public final class DepthwiseKernel extends JitKernel {
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
                     MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
-                    (long) bufOff, (long) wOff, (long) outOff, (long) tableOff, MemorySegment.ofArray(in),
+                    (long) bufOff, (long) wOff, outOff, (long) tableOff, MemorySegment.ofArray(in),
                     (long) inOff, MemorySegment.ofArray(CONSTS));
         } catch (RuntimeException | Error e) {
             throw e;
@@ -417,7 +453,14 @@ public final class DepthwiseKernel extends JitKernel {
         as.push(R12);
         as.offsetFloats(R9, BUF);
         as.offsetFloats(arg(W_OFF), Y_COUNT, W);
-        as.offsetFloats(arg(OUT_OFF), Y_COUNT, OUT, RES);
+        if (key.quadsOut()) {
+            // u8 quads: the output offset is in bytes.
+            as.mov(Y_COUNT, arg(OUT_OFF));
+            as.lea(OUT, mem(OUT, Y_COUNT, 1, 0));
+            as.offsetFloats(Y_COUNT, RES);
+        } else {
+            as.offsetFloats(arg(OUT_OFF), Y_COUNT, OUT, RES);
+        }
         as.offsetFloats(arg(TABLE_OFF), Y_COUNT, TBL);
         as.mov(CONSTS_REG, arg(CONSTS_ARG));
         if (key.fill() != null) {
@@ -432,6 +475,13 @@ public final class DepthwiseKernel extends JitKernel {
             as.mov(Y_COUNT, (1L << (key.outW() % lanes)) - 1);
             as.kmovw(k(1), Y_COUNT);
         }
+        if (key.quadsOut()) {
+            // Byte 0 of each 32-bit lane: all 16 lanes, and the row's last vector's lanes.
+            as.mov(Y_COUNT, QUAD_BYTES);
+            as.kmovq(QUADS, Y_COUNT);
+            as.mov(Y_COUNT, tail ? QUAD_BYTES & ((1L << (4 * (key.outW() % lanes))) - 1) : QUAD_BYTES);
+            as.kmovq(QUADS_TAIL, Y_COUNT);
+        }
         int groups = key.outH() / p.rows();
         int rem = key.outH() % p.rows();
         emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
@@ -444,6 +494,10 @@ public final class DepthwiseKernel extends JitKernel {
         as.ret();
         return as.code();
     }
+
+    /** Opmasks of the u8-quad stores ({@link Key#quadsOut}): byte 0 of every lane, of the last vector's lanes. */
+    private static final Mask QUADS = k(5), QUADS_TAIL = k(6);
+    private static final long QUAD_BYTES = 0x1111111111111111L;
 
     private static final Gp IN_PLANE = R9, CONSTS_REG = R12, SRC = R10, DST = R11, ROWS = RBX, TMP = RAX;
 
@@ -731,6 +785,11 @@ public final class DepthwiseKernel extends JitKernel {
                     as.vaddps(acc, acc, round);
                     as.vpmaxsd(acc, acc, round);
                     as.vpminsd(acc, acc, post.constant(as, T_OUT_Q + Q_HIGHEST, t1));
+                    if (key.quadsOut()) {
+                        // The bits are ROUND's plus the level: its low byte is the u8 level.
+                        as.vmovdqu8(mem(O_CUR, off).k(masked ? QUADS_TAIL : QUADS), acc);
+                        continue;
+                    }
                     as.vsubps(acc, acc, post.constant(as, T_OUT_Q + Q_ROUND_ZERO, t1));
                 }
                 post.store(as, mem(O_CUR, off), acc, masked, avx2Mask, t2);

@@ -128,7 +128,8 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     private static final class State {
         final long[] args = new long[ARGS];
         final MemorySegment argsSegment = MemorySegment.ofArray(args);
-        int[] in;
+        /** The input array last passed: int[] packed quads or a float[] tensor holding them. */
+        Object in;
         MemorySegment inSegment;
         float[] out;
         MemorySegment outSegment;
@@ -155,6 +156,14 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     @Override
     public void runFused(int[] in, int inOff, float[] out, int outOff, float[] residual, int group, int tiles,
                          long lastMask, int thread, Object state, float[] table, int flags) {
+        State s = ((State[]) state)[thread];
+        runFused(inSegment(in, inOff, out, outOff, group, tiles, lastMask, s), inOff, out, outOff, residual, group,
+                tiles, lastMask, s, table, flags);
+    }
+
+    /** {@link #runFused} on the input's segment, its extents checked by the caller. */
+    private void runFused(MemorySegment in, int inOff, float[] out, int outOff, float[] residual, int group,
+                          int tiles, long lastMask, State s, float[] table, int flags) {
         if (isa != Jit.Isa.AVX512) {
             throw new UnsupportedOperationException(name() + " does not fuse post-ops");
         }
@@ -162,7 +171,6 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             throw new IllegalArgumentException("epilogue flags " + flags);
         }
         layout.checkFused(out, outOff, residual, tiles, lastMask, table, flags);
-        State s = ((State[]) state)[thread];
         if (s.table != table) {
             s.table = table;
             s.tableSegment = MemorySegment.ofArray(table);
@@ -179,18 +187,44 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
     }
 
     @Override
-    public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
-                    Object state) {
-        call(in, inOff, out, outOff, group, tiles, lastMask, ((State[]) state)[thread], compensation, null, RAW);
+    public boolean readsQuadTensors() {
+        return fusesPostOps();
     }
 
-    private void call(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, State s,
-                      MemorySegment table, MemorySegment residual, int mode) {
+    @Override
+    public void runFusedOnQuads(float[] in, int inOff, float[] out, int outOff, float[] residual, int group,
+                                int tiles, long lastMask, int thread, Object state, float[] table, int flags) {
+        State s = ((State[]) state)[thread];
+        layout.checkCall(in.length, inOff, out, outOff, group, tiles, lastMask);
+        if (s.in != in) {
+            s.in = in;
+            s.inSegment = MemorySegment.ofArray(in);
+        }
+        runFused(s.inSegment, inOff, out, outOff, residual, group, tiles, lastMask, s, table, flags);
+    }
+
+    @Override
+    public void run(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask, int thread,
+                    Object state) {
+        State s = ((State[]) state)[thread];
+        call(inSegment(in, inOff, out, outOff, group, tiles, lastMask, s), inOff, out, outOff, group, tiles,
+                lastMask, s, compensation, null, RAW);
+    }
+
+    /** The segment of {@code in}, after checking the call's extents. */
+    private MemorySegment inSegment(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask,
+                                    State s) {
         layout.checkCall(in, inOff, out, outOff, group, tiles, lastMask);
         if (s.in != in) {
             s.in = in;
             s.inSegment = MemorySegment.ofArray(in);
         }
+        return s.inSegment;
+    }
+
+    /** Every extent was checked by the caller ({@link U8S8Conv#checkCall}). */
+    private void call(MemorySegment inSegment, int inOff, float[] out, int outOff, int group, int tiles,
+                      long lastMask, State s, MemorySegment table, MemorySegment residual, int mode) {
         if (s.out != out) {
             s.out = out;
             s.outSegment = MemorySegment.ofArray(out);
@@ -207,7 +241,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         try {
             // Without a residual the output is passed in its place: the code reads it only with the residual flag.
             MemorySegment res = residual == null ? s.outSegment : residual;
-            CALL.invokeExact(entry, s.inSegment, weights, compensation, s.outSegment, s.argsSegment, table, res);
+            CALL.invokeExact(entry, inSegment, weights, compensation, s.outSegment, s.argsSegment, table, res);
         } catch (Throwable e) {
             throw e instanceof RuntimeException re ? re : new IllegalStateException("generated INT8 kernel failed", e);
         }

@@ -47,6 +47,8 @@ public final class QuantizedConvKernel {
     /** The u8×s8 layout and tiles (generated code) when the dot-product path runs this layer, else {@code null}. */
     private final U8S8Conv u8s8;
     private final U8S8Conv.Tiles tiles;
+    /** Whether the input holds u8 quads written by the layer before ({@link #readingQuads}). */
+    private final boolean quadsIn;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -79,14 +81,15 @@ public final class QuantizedConvKernel {
         this.codesIn = false;
         this.u8s8 = null;
         this.tiles = null;
+        this.quadsIn = false;
     }
 
     private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn) {
-        this(k, post, codesIn, k.u8s8, k.tiles);
+        this(k, post, codesIn, k.u8s8, k.tiles, k.quadsIn);
     }
 
     private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn, U8S8Conv u8s8,
-                                U8S8Conv.Tiles tiles) {
+                                U8S8Conv.Tiles tiles, boolean quadsIn) {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
@@ -99,6 +102,7 @@ public final class QuantizedConvKernel {
         this.codesIn = codesIn;
         this.u8s8 = u8s8;
         this.tiles = tiles;
+        this.quadsIn = quadsIn;
     }
 
     /**
@@ -107,7 +111,7 @@ public final class QuantizedConvKernel {
      * overflow int32).
      */
     public QuantizedConvKernel onTiles(U8S8Conv layout, U8S8Conv.Tiles tiles) {
-        return new QuantizedConvKernel(this, post, codesIn, layout, tiles);
+        return new QuantizedConvKernel(this, post, codesIn, layout, tiles, false);
     }
 
     /** Whether the u8×s8 dot-product path ({@link #onTiles}) runs this layer. */
@@ -121,6 +125,22 @@ public final class QuantizedConvKernel {
      */
     public QuantizedConvKernel readingCodes() {
         return new QuantizedConvKernel(this, post, true);
+    }
+
+    /** Whether {@link #readingQuads} works: on u8 quad tiles, a 1×1 stride-1 layer of one group. */
+    public boolean canReadQuads() {
+        return u8s8 != null && u8s8.readsQuads();
+    }
+
+    /**
+     * This kernel reading its input as the u8 quads the layer before wrote in place of its output (see
+     * {@link U8S8Conv#readsQuads}): the tiles read them where they are, without a packing pass.
+     */
+    public QuantizedConvKernel readingQuads() {
+        if (!canReadQuads()) {
+            throw new IllegalStateException("this INT8 layer cannot read u8 quads");
+        }
+        return new QuantizedConvKernel(this, post, true, u8s8, tiles, true);
     }
 
     /**
@@ -210,7 +230,7 @@ public final class QuantizedConvKernel {
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.maxThreads(), s.cols.length);
         if (u8s8 != null) {
-            u8s8.run(in, codesIn, out, residual, integerPost, s.u8s8Scratch, pool);
+            u8s8.run(in, codesIn, quadsIn, out, residual, integerPost, s.u8s8Scratch, pool);
             return;
         }
         if (codesIn || !quantizesPanels) {

@@ -1,6 +1,7 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.parallel.WorkerPool;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -37,6 +38,7 @@ public final class U8S8Conv {
     /** Output positions one work item covers at most, before rounding to whole output rows. */
     private static final int CHUNK_POSITIONS = 512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
     private static final IntVector EVEN_LANES = IntVector.fromArray(I,
             java.util.stream.IntStream.range(0, I.length()).map(i -> 2 * i).toArray(), 0);
@@ -75,6 +77,20 @@ public final class U8S8Conv {
         default void runFused(int[] in, int inOff, float[] out, int outOff, float[] residual, int group, int tiles,
                               long lastMask, int thread, Object state, float[] table, int flags) {
             throw new UnsupportedOperationException(name() + " does not fuse post-ops");
+        }
+
+        /**
+         * Whether {@link #runFusedOnQuads} works: the code reads the packed input from any array's memory, here a
+         * float tensor holding u8 quads ({@link U8S8Conv#readsQuads}).
+         */
+        default boolean readsQuadTensors() {
+            return false;
+        }
+
+        /** {@link #runFused} reading the quads from the memory of {@code in}, a float tensor (its bits). */
+        default void runFusedOnQuads(float[] in, int inOff, float[] out, int outOff, float[] residual, int group,
+                                     int tiles, long lastMask, int thread, Object state, float[] table, int flags) {
+            throw new UnsupportedOperationException(name() + " does not read quads from float tensors");
         }
 
         /** For per-layer counters, e.g. {@code jit_avx512_vnni}. */
@@ -429,14 +445,19 @@ public final class U8S8Conv {
      * the first {@link #rows()} rows of {@code out} from {@code outOff}, {@code ldc} apart, up to the last tile.
      */
     public void checkCall(int[] in, int inOff, float[] out, int outOff, int group, int tiles, long lastMask) {
+        checkCall(in.length, inOff, out, outOff, group, tiles, lastMask);
+    }
+
+    /** {@link #checkCall} for an input of {@code inLength} ints (or floats holding quads). */
+    public void checkCall(int inLength, int inOff, float[] out, int outOff, int group, int tiles, long lastMask) {
         long lastRead = (long) inOff + maxRead + (long) tiles * tile;
         long written = form.masked ? (long) (tiles - 1) * tile + 64 - Long.numberOfLeadingZeros(lastMask)
                 : (long) tiles * tile;
         long lastWrite = (long) outOff + (long) (rows() - 1) * ldc + written;
         if (tiles < 1 || lastMask == 0 || group < 0 || group >= g.groups() || inOff < 0 || outOff < 0
-                || lastRead > in.length || lastWrite > out.length || written > ldc) {
+                || lastRead > inLength || lastWrite > out.length || written > ldc) {
             throw new IllegalStateException("INT8 tile call out of bounds: input " + inOff + "+" + lastRead + " of "
-                    + in.length + ", output " + outOff + ".." + lastWrite + " of " + out.length + ", " + tiles
+                    + inLength + ", output " + outOff + ".." + lastWrite + " of " + out.length + ", " + tiles
                     + " tiles, ldc " + ldc);
         }
     }
@@ -463,6 +484,9 @@ public final class U8S8Conv {
         int flags;
         boolean fused;
         boolean codesIn;
+        /** This call's input holds u8 quads (see {@link #readsQuads}); with {@link #onQuads} the tiles read it there. */
+        boolean quadsIn;
+        boolean onQuads;
         int threads;
 
         Scratch(int threads, Tiles tiles) {
@@ -494,6 +518,29 @@ public final class U8S8Conv {
      */
     public void run(float[] in, boolean codesIn, float[] out, float[] residual, PostOps post, Scratch s,
                     WorkerPool pool) {
+        run(in, codesIn, false, out, residual, post, s, pool);
+    }
+
+    /**
+     * Whether this layer can read its input as u8 quads written by the layer before ({@code WindowKernel
+     * .writingQuads}): image n's quad q (channels 4q..4q+3 as the bytes of each 32-bit lane, levels
+     * {@code code + zeroPoint}) at float {@code n·C·H·W + q·H·W} of the input, which is then the packed plane as it
+     * is — u8 quads form, unpadded stride 1 (1×1), one group. Lanes of channels past C may hold anything (their
+     * weights are 0).
+     */
+    public boolean readsQuads() {
+        return form == Form.U8_QUADS && unpaddedStride1() && g.groups() == 1 && plane == g.inH() * g.inW();
+    }
+
+    /**
+     * {@link #run}; with {@code quadsIn} the input holds u8 quads ({@link #readsQuads}): fused tiles that read float
+     * tensors take them where they are (no packing pass), other tiles get their bits copied into the packed input.
+     */
+    public void run(float[] in, boolean codesIn, boolean quadsIn, float[] out, float[] residual, PostOps post,
+                    Scratch s, WorkerPool pool) {
+        if (quadsIn && !readsQuads()) {
+            throw new IllegalStateException("this INT8 layer cannot read u8 quads");
+        }
         // Split only when each thread's share pays for the hand-off (small layers run whole on the caller).
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.rowsOut.length);
         s.in = in;
@@ -510,8 +557,14 @@ public final class U8S8Conv {
             s.fused = s.tiles.fusesPostOps() && s.flags >= 0;
             s.table = s.fused ? post.int8EpilogueTable(g.outChannels()) : null;
         }
-        java.util.Arrays.fill(s.packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
-        pool.parallelItems(threads, g.batch() * g.groups() * quads, s.packTask);
+        s.quadsIn = quadsIn;
+        // In place: the last image's tiles read up to a tile past its last quad plane, inside the tensor.
+        s.onQuads = quadsIn && s.fused && s.tiles.readsQuadTensors()
+                && (long) (g.batch() - 1) * g.inChannels() * plane + (long) quads * plane + tile <= in.length;
+        if (!s.onQuads) {
+            java.util.Arrays.fill(s.packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
+            pool.parallelItems(threads, g.batch() * g.groups() * quads, s.packTask);
+        }
         s.rowsPerItem = rowsPerItem(threads);
         int chunks = (g.outH() + s.rowsPerItem - 1) / s.rowsPerItem;
         pool.parallelItems(threads, g.batch() * g.groups() * chunks, s.computeTask);
@@ -550,6 +603,19 @@ public final class U8S8Conv {
      * rows and columns getting the zero point.
      */
     private void packQuadPlane(Scratch s, int ig, int q, int thread) {
+        if (s.quadsIn) {
+            // The quad plane's bits as they are (one group: ig is the image).
+            int from = (ig * g.inChannels() + q) * plane;
+            int to = ig * groupInts + q * plane;
+            int j = 0;
+            for (int bound = F.loopBound(plane); j < bound; j += F.length()) {
+                FloatVector.fromArray(F, s.in, from + j).reinterpretAsInts().intoArray(s.packed, to + j);
+            }
+            for (; j < plane; j++) {
+                s.packed[to + j] = Float.floatToRawIntBits(s.in[from + j]);
+            }
+            return;
+        }
         int n = ig / g.groups();
         int grp = ig % g.groups();
         int cinG = g.inChannelsPerGroup();
@@ -663,6 +729,11 @@ public final class U8S8Conv {
             int j0 = oh0 * ow;
             int count = (oh1 - oh0) * ow;
             int tiles = (count + tile - 1) / tile;
+            if (s.onQuads) {
+                s.tiles.runFusedOnQuads(s.in, n * g.inChannels() * plane + j0, s.out, outBase + j0, s.residual, grp,
+                        tiles, lastMask(count), thread, s.tilesState, s.table, s.flags);
+                return;
+            }
             if (s.fused) {
                 s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, s.residual, grp, tiles, lastMask(count),
                         thread, s.tilesState, s.table, s.flags);

@@ -102,10 +102,17 @@ public final class WindowKernel {
     private final boolean jitPostOps;
     /** Whether the generated code also writes the output codes ({@link #outputCodes}) in registers. */
     private final boolean jitCodesOut;
+    /**
+     * Whether the output codes are written as u8 quads (see {@link #writingQuads}): channel c's levels in byte
+     * {@code c % 4} of the 32-bit lanes of the image's quad plane {@code c / 4}.
+     */
+    private final boolean quadsOut;
 
     private WindowKernel(ConvGeometry g, Kind kind, float[] weights, ActivationQuantizer[] inputCodes, float[] scale,
-                         PostOps post, ActivationQuantizer[] outputCodes, Jit.Isa isa, boolean codesIn) {
+                         PostOps post, ActivationQuantizer[] outputCodes, Jit.Isa isa, boolean codesIn,
+                         boolean quadsOut) {
         this.g = g;
+        this.quadsOut = quadsOut;
         this.kind = kind;
         this.weights = weights;
         this.inputCodes = inputCodes;
@@ -168,7 +175,7 @@ public final class WindowKernel {
             this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
                     g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
                     jitPostOps && post.hasResidual(), jitPostOps ? act : DepthwiseKernel.Activation.NONE,
-                    jitCodesOut));
+                    jitCodesOut, quadsOut));
             this.jitTable = new float[g.inChannels() * DepthwiseKernel.TABLE];
             for (int c = 0; c < g.inChannels(); c++) {
                 float[] sc = post.jitScale();
@@ -187,6 +194,9 @@ public final class WindowKernel {
             this.jitTable = null;
             this.jitPostOps = false;
             this.jitCodesOut = false;
+        }
+        if (quadsOut && !jitCodesOut) {
+            throw new IllegalStateException("u8 quads out need the generated code writing codes");
         }
         int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
         this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
@@ -232,7 +242,7 @@ public final class WindowKernel {
 
     /** {@link #depthwise} with generated code for {@code isa}, or the Vector API loops when it is {@code null}. */
     public static WindowKernel depthwise(ConvGeometry g, float[] weights, PostOps post, Jit.Isa isa) {
-        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa, false);
+        return new WindowKernel(g, Kind.DEPTHWISE, weights, null, null, post, null, isa, false, false);
     }
 
     /** The ISA of this kernel's generated code, or {@code null} when it runs the Vector API loops. */
@@ -263,7 +273,7 @@ public final class WindowKernel {
         for (int i = 0; i < weights.length; i++) {
             scaled[i] = (float) (weights[i] * inputCodes[i / perChannel].step());
         }
-        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, isa, false);
+        return new WindowKernel(g, Kind.DEPTHWISE, scaled, inputCodes, null, post, null, isa, false, false);
     }
 
     /** Whether this is a depthwise convolution of codes ({@link #depthwiseOnCodes}) that quantizes its input itself. */
@@ -279,7 +289,7 @@ public final class WindowKernel {
         if (!canReadCodes()) {
             throw new IllegalStateException("only a depthwise convolution of codes reads codes");
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, post, outputCodes, isa(), true);
+        return new WindowKernel(g, kind, weights, inputCodes, null, post, outputCodes, isa(), true, quadsOut);
     }
 
     /** Whether {@link #writingCodes} works: a depthwise convolution whose post-ops add no residual. */
@@ -298,18 +308,47 @@ public final class WindowKernel {
         }
         float[] bias = post.onlyBias();
         if (bias == null) {
-            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, isa(), codesIn);
+            return new WindowKernel(g, kind, weights, inputCodes, null, post, codes, isa(), codesIn, false);
         }
         ActivationQuantizer[] biased = new ActivationQuantizer[codes.length];
         for (int c = 0; c < codes.length; c++) {
             biased[c] = codes[c].adding(bias[c]);
         }
-        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, isa(), codesIn);
+        return new WindowKernel(g, kind, weights, inputCodes, null, PostOps.NONE, biased, isa(), codesIn, false);
+    }
+
+    /**
+     * Whether {@link #writingQuads} works: this kernel writes codes from generated AVX-512 code, which can store
+     * bytes under a byte mask.
+     */
+    public boolean canWriteQuads() {
+        return jitCodesOut && isa() == Jit.Isa.AVX512;
+    }
+
+    /**
+     * This kernel writing its output codes as u8 quads, the layout the INT8 tiles read (see
+     * {@code U8S8Conv#readingQuads}): image n's quad plane q holds channels 4q..4q+3 as the four bytes of each
+     * 32-bit lane, lane p (the position) at float {@code n·C·H·W + q·H·W} of the output; channel c's level
+     * {@code code + zeroPoint} is byte {@code c % 4}. The output tensor's floats past the quad planes are not written,
+     * nor the bytes of channels past C in the last quad.
+     */
+    public WindowKernel writingQuads() {
+        if (!canWriteQuads()) {
+            throw new IllegalStateException("only generated AVX-512 depthwise code writing codes writes u8 quads");
+        }
+        return new WindowKernel(g, kind, weights, inputCodes, null, post, outputCodes, isa(), codesIn, true);
+    }
+
+    /** Where channel {@code plane % C} of image {@code plane / C} writes its levels (bytes; see writingQuads). */
+    private long quadByte(int plane) {
+        int c = plane % g.inChannels();
+        long outSize = (long) g.outH() * g.outW();
+        return 4 * ((long) (plane - c) * outSize + (long) (c / 4) * outSize) + c % 4;
     }
 
     /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null, false);
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null, false, false);
     }
 
     /**
@@ -329,7 +368,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null, false);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null, false, false);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -415,6 +454,11 @@ public final class WindowKernel {
                 int outSize = g.outH() * g.outW();
                 for (int plane = first; plane < end; plane++) {
                     int c = plane % g.inChannels();
+                    if (quadsOut) {
+                        jit.runQuads(in, plane * size, current, 0, weights, c * tapOffset.length, out,
+                                quadByte(plane), jitTable, c * DepthwiseKernel.TABLE);
+                        continue;
+                    }
                     jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
                             residual, jitTable, c * DepthwiseKernel.TABLE);
                     if (!jitPostOps && !post.isIdentity()) {
@@ -634,6 +678,11 @@ public final class WindowKernel {
         int c = plane % g.inChannels();
         if (jit != null) {
             int o = plane * g.outH() * g.outW();
+            if (quadsOut) {
+                jit.runQuads(buf, 0, buf, 0, weights, c * tapOffset.length, out, quadByte(plane), jitTable,
+                        c * DepthwiseKernel.TABLE);
+                return;
+            }
             jit.run(buf, 0, weights, c * tapOffset.length, out, o, residual, jitTable, c * DepthwiseKernel.TABLE);
             if (!jitPostOps && !post.isIdentity()) {
                 post.apply(out, o, g.outH() * g.outW(), c, residual);

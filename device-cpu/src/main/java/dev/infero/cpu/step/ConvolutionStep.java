@@ -18,6 +18,7 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     private final PostOps post;
     private final String precision;
     private final boolean writesCodes;
+    private final boolean writesQuads;
     private final ExecType execType;
 
     public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
@@ -33,14 +34,20 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code FP32}. */
     private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
                             boolean writesCodes) {
+        this(gemm, depthwise, post, precision, writesCodes, false);
+    }
+
+    private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
+                            boolean writesCodes, boolean writesQuads) {
         this.gemm = gemm;
+        this.writesQuads = writesQuads;
         this.depthwise = depthwise;
         this.post = post;
         this.precision = precision;
         this.writesCodes = writesCodes;
         ExecType type = (gemm != null ? ExecType.of(gemm.strategy() + "_" + gemm.implementation(), precision)
                 : ExecType.of("depthwise_" + depthwise.implementation(), precision)).with(post);
-        this.execType = writesCodes ? type.writingCodes() : type;
+        this.execType = writesQuads ? type.writingQuads() : writesCodes ? type.writingCodes() : type;
     }
 
     /** Whether {@link #writingCodes} works: always for products, see {@link WindowKernel#canWriteCodes} else. */
@@ -69,7 +76,17 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
      * {@link WindowKernel#readingCodes}).
      */
     public ConvolutionStep readingCodes() {
-        return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes);
+        return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes, writesQuads);
+    }
+
+    /** Whether {@link #writingQuads} works: a depthwise step writing codes from generated AVX-512 code. */
+    public boolean canWriteQuads() {
+        return depthwise != null && writesCodes && depthwise.canWriteQuads();
+    }
+
+    /** This step writing its codes as u8 quads (see {@link WindowKernel#writingQuads}). */
+    public ConvolutionStep writingQuads() {
+        return new ConvolutionStep(null, depthwise.writingQuads(), post, precision, true, true);
     }
 
     @Override

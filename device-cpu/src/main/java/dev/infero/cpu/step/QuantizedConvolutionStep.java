@@ -28,6 +28,16 @@ public final class QuantizedConvolutionStep implements CodesWriter<QuantizedConv
         return new QuantizedConvolutionStep(conv.readingCodes(), execType);
     }
 
+    /** Whether {@link #readingQuads} works (see {@link QuantizedConvKernel#canReadQuads}). */
+    public boolean canReadQuads() {
+        return conv.canReadQuads();
+    }
+
+    /** This step reading the u8 quads the step before wrote (see {@link QuantizedConvKernel#readingQuads}). */
+    public QuantizedConvolutionStep readingQuads() {
+        return new QuantizedConvolutionStep(conv.readingQuads(), execType);
+    }
+
     @Override
     public boolean canWriteCodes() {
         return true;

@@ -19,6 +19,8 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.PartialShape;
 import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.U8S8ConvTiles;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -206,7 +208,8 @@ class QuantizedConvolutionTest {
      * the depthwise layer folds into its output quantizers.
      */
     @ParameterizedTest(name = "stride {0}, {1} channels, then {2}×{2}, bias {3}")
-    @CsvSource({"1, 6, 1, false", "2, 7, 1, true", "1, 1040, 1, false", "1, 5, 3, true", "1, 9, 1, true"})
+    @CsvSource({"1, 6, 1, false", "2, 7, 1, true", "1, 1040, 1, false", "1, 5, 3, true", "1, 9, 1, true",
+            "1, 3, 1, true", "2, 18, 1, false", "1, 1, 1, false"})
     void depthwiseConvolutionWritesTheCodesOfTheInt8LayerAfterIt(int stride, int c, int k, boolean bias) {
         int[] shape = {2, c, 9, 11};
         Random r = new Random(c);
@@ -251,7 +254,26 @@ class QuantizedConvolutionTest {
         FastRun fast = runFast(g, input);
         float[] got = fast.output();
         String dwType = fast.info("dw").execType();
-        assertTrue(dwType.endsWith("_FP32_on_I8_codes" + (bias ? "+bias" : "") + "+quantize"), dwType);
+        // Generated AVX-512 depthwise code before VNNI 1×1 tiles passes the codes as u8 quads (no packing pass).
+        boolean quads = k == 1 && Jit.isa("depthwise") == Jit.Isa.AVX512
+                && U8S8ConvTiles.form() == dev.infero.cpu.kernels.U8S8Conv.Form.U8_QUADS;
+        assertTrue(dwType.endsWith("_FP32_on_I8_codes" + (bias ? "+bias" : "") + (quads ? "+quantize_u8"
+                : "+quantize")), dwType);
+        if (quads) {
+            // The same codes as float codes: the outputs bit for bit.
+            String before = System.setProperty("infero.jit.u8quads", "off");
+            try {
+                FastRun floats = runFast(g, input);
+                assertTrue(floats.info("dw").execType().endsWith("+quantize"), floats.info("dw").execType());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(floats.output(), got);
+            } finally {
+                if (before == null) {
+                    System.clearProperty("infero.jit.u8quads");
+                } else {
+                    System.setProperty("infero.jit.u8quads", before);
+                }
+            }
+        }
         String convType = fast.info("conv").execType();
         assertTrue(convType.endsWith("_I8+scale+relu"), convType);
         // Generated VNNI tiles always sum in int32 and do not say so; the Vector API kernels name it.

@@ -153,6 +153,100 @@ class U8S8ConvTilesTest {
         }
     }
 
+    /**
+     * 1×1 layers reading u8 quads that a depthwise layer wrote into their input tensor ({@link U8S8Conv#readsQuads}):
+     * on random shapes (channels 1–40, so the last quad's unused bytes hold garbage; planes below and above a tile;
+     * batch 1–2; residual, ReLU / PReLU; values or codes out; 1 and 2 threads) the generated tiles reading the tensor
+     * in place, and the Java tiles (whose runs copy the quads' bits into the packed input), give bit for bit what the
+     * same kernels give reading the float codes. The AVX2 pair form never reads quads.
+     */
+    @ParameterizedTest
+    @EnumSource(U8S8Conv.Form.class)
+    void pointwiseLayersReadU8QuadsAsTheyReadCodes(U8S8Conv.Form form) {
+        boolean vnni = form == U8S8Conv.Form.U8_QUADS;
+        assumeTrue(Jit.isa() != null, "JIT off or unsupported here");
+        assumeTrue(vnni ? Jit.Isa.AVX512.supported() && CpuFeatures.host().avx512vnni() : Jit.Isa.AVX2.supported(),
+                "the CPU cannot run " + form);
+        Random r = new Random(vnni ? 77 : 78);
+        try (WorkerPool one = new WorkerPool(1, "t1"); WorkerPool two = new WorkerPool(2, "t2")) {
+            for (int trial = 0; trial < 80; trial++) {
+                int cin = 1 + r.nextInt(40);
+                int cout = 1 + r.nextInt(30);
+                int h = 1 + r.nextInt(trial % 2 == 0 ? 6 : 30);
+                int w = 1 + r.nextInt(trial % 3 == 0 ? 5 : 40);
+                int batch = 1 + r.nextInt(2);
+                ConvGeometry g = new ConvGeometry(batch, cin, h, w, cout, h, w, 1, 1, 1, 1, 1, 1, 0, 0, 1);
+                ActivationQuantizer q = ActivationQuantizer.of(-r.nextInt(129) / 64f, 2f, 256);
+                if (q == null) {
+                    q = ActivationQuantizer.of(0f, 2f, 256);
+                }
+                int plane = h * w;
+                float[] codes = new float[batch * cin * plane];
+                float[] quads = new float[codes.length];
+                for (int i = 0; i < quads.length; i++) {
+                    quads[i] = Float.intBitsToFloat(r.nextInt());
+                }
+                for (int n = 0; n < batch; n++) {
+                    for (int c = 0; c < cin; c++) {
+                        for (int p = 0; p < plane; p++) {
+                            int level = r.nextInt(256);
+                            codes[(n * cin + c) * plane + p] = level - q.zeroPoint();
+                            int lane = (n * cin + c / 4) * plane + p;
+                            int bits = Float.floatToRawIntBits(quads[lane]) & ~(0xff << 8 * (c % 4))
+                                    | level << 8 * (c % 4);
+                            quads[lane] = Float.intBitsToFloat(bits);
+                        }
+                    }
+                }
+                float[] wq = new float[cout * cin];
+                for (int i = 0; i < wq.length; i++) {
+                    wq[i] = r.nextInt(256) - 128;
+                }
+                float[] scale = new float[cout];
+                float[] bias = new float[cout];
+                float[] slopes = new float[cout];
+                for (int c = 0; c < cout; c++) {
+                    scale[c] = 1e-3f * r.nextFloat();
+                    bias[c] = r.nextFloat() - 0.5f;
+                    slopes[c] = r.nextFloat() - 0.25f;
+                }
+                boolean residual = r.nextBoolean();
+                PostOps post = (r.nextBoolean() ? new PostOps(bias, residual, PostOps.Activation.RELU, 0, 0)
+                        : PostOps.withPerChannelSlopes(bias, residual, slopes)).scaledBy(scale);
+                float[] res = residual ? dev.infero.testing.RandomData.uniform(r, batch * cout * plane) : null;
+                U8S8Conv layout = new U8S8Conv(g, wq, q, form);
+                QuantizedConvKernel base = new QuantizedConvKernel(g, wq, q, post);
+                for (QuantizedConvKernel k : new QuantizedConvKernel[] {base.onTiles(layout, new U8S8ConvTiles(layout)),
+                        base.onTiles(layout, layout.referenceTiles())}) {
+                    if (!vnni) {
+                        assertEquals(false, k.canReadQuads(), g.toString());
+                        continue;
+                    }
+                    QuantizedConvKernel onCodes = k.readingCodes();
+                    QuantizedConvKernel onQuads = k.readingQuads();
+                    if (trial % 3 == 2) {
+                        ActivationQuantizer[] next = new ActivationQuantizer[cout];
+                        java.util.Arrays.fill(next, ActivationQuantizer.of(0f, 1f, 256));
+                        onCodes = onCodes.writingCodes(next);
+                        onQuads = onQuads.writingCodes(next);
+                    }
+                    WorkerPool pool = trial % 2 == 0 ? one : two;
+                    float[] want = new float[batch * cout * plane];
+                    onCodes.run(codes, want, res, onCodes.newScratch(pool.threads()), pool);
+                    float[] got = new float[want.length];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    QuantizedConvKernel.Scratch s = onQuads.newScratch(pool.threads());
+                    onQuads.run(quads, got, res, s, pool);
+                    onQuads.run(quads, got, res, s, pool);
+                    for (int i = 0; i < want.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                "trial " + trial + " " + g + " " + k.strategy() + ": output " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void callsOutsideTheArraysNeverReachTheGeneratedCode() {
         assumeTrue(Jit.isa() == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni(), "no AVX512_VNNI here");

@@ -1,6 +1,7 @@
 package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -126,6 +127,87 @@ class DepthwiseJitPropertyTest {
         });
     }
 
+    /**
+     * Codes written as u8 quads ({@link WindowKernel#writingQuads}, AVX-512 only): on random layers (as above, no
+     * residual), channel c's level {@code code + zeroPoint} at byte {@code c % 4} of lane p of image n's quad plane
+     * {@code c / 4} equals the float code the same kernel writes without quads, and every other byte of the output
+     * keeps what was there. AVX2 code cannot store bytes under a mask and never writes quads.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void quadsHoldTheLevelsOfTheCodes(Jit.Isa isa) {
+        assumeTrue(isa.supported(), isa + " not available here");
+        Random r = new Random(31 + isa.ordinal());
+        for (int trial = 0; trial < 150; trial++) {
+            ConvGeometry g = geometry(r);
+            int c = g.inChannels();
+            float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
+            float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
+            ActivationQuantizer[] inCodes = new ActivationQuantizer[c];
+            ActivationQuantizer[] outCodes = new ActivationQuantizer[c];
+            for (int i = 0; i < c; i++) {
+                inCodes[i] = quantizer(r, 0.01f);
+                outCodes[i] = quantizer(r, 0.02f);
+            }
+            PostOps post = KernelProperties.randomPostOps(r, c);
+            if (post.hasResidual()) {
+                post = new PostOps(RandomData.uniform(r, c), false, PostOps.Activation.RELU, 0f, 0f);
+            }
+            WindowKernel codes = WindowKernel.depthwiseOnCodes(g, wts, inCodes, post, isa).writingCodes(outCodes);
+            if (isa != Jit.Isa.AVX512) {
+                assertFalse(codes.canWriteQuads());
+                continue;
+            }
+            WindowKernel quads;
+            if (r.nextBoolean()) {
+                quads = codes.writingQuads();
+            } else {
+                // The order the fusion may apply them in: codes in after quads out keeps the quads.
+                quads = codes.writingQuads().readingCodes();
+                codes = codes.readingCodes();
+                int plane = g.inH() * g.inW();
+                for (int p = 0; p < g.batch() * c; p++) {
+                    inCodes[p % c].quantize(in, p * plane, in, p * plane, plane);
+                }
+            }
+            int plane = g.outH() * g.outW();
+            int outLen = g.batch() * c * plane;
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            for (int i = 0; i < outLen; i++) {
+                actual[i] = Float.intBitsToFloat(r.nextInt());
+            }
+            float[] before = actual.clone();
+            int threads = 1 + r.nextInt(2);
+            try (WorkerPool pool = new WorkerPool(threads, "t")) {
+                codes.run(in, expected, null, codes.newScratch(threads), pool);
+                WindowKernel.Scratch s = quads.newScratch(threads);
+                quads.run(in, actual, null, s, pool);
+                quads.run(in, actual, null, s, pool);
+            }
+            boolean[] written = new boolean[4 * outLen];
+            for (int n = 0; n < g.batch(); n++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int p = 0; p < plane; p++) {
+                        int lane = (n * c + ch / 4) * plane + p;
+                        int level = Float.floatToRawIntBits(actual[lane]) >>> 8 * (ch % 4) & 0xff;
+                        float code = expected[(n * c + ch) * plane + p];
+                        assertEquals(code + outCodes[ch].zeroPoint(), level, "trial " + trial + " " + g + " "
+                                + post.describe() + " image " + n + " channel " + ch + " at " + p);
+                        written[4 * lane + ch % 4] = true;
+                    }
+                }
+            }
+            for (int b = 0; b < written.length; b++) {
+                if (!written[b]) {
+                    assertEquals(Float.floatToRawIntBits(before[b / 4]) >>> 8 * (b % 4) & 0xff,
+                            Float.floatToRawIntBits(actual[b / 4]) >>> 8 * (b % 4) & 0xff,
+                            "trial " + trial + " " + g + ": byte " + b + " overwritten");
+                }
+            }
+        }
+    }
+
     /** A u8 quantizer with a random integer zero point and a step of 1–3 × {@code unit}. */
     private static ActivationQuantizer quantizer(Random r, float unit) {
         for (int attempt = 0; attempt < 20; attempt++) {
@@ -197,5 +279,19 @@ class DepthwiseJitPropertyTest {
                 0));
         assertThrows(IndexOutOfBoundsException.class, () -> f.run(in, 1, b, 0, w, 0, out, 0, null, table, 0));
         assertThrows(IllegalStateException.class, () -> f.run(b, 0, w, 0, out, 0, null, table, 0));
+        if (isa == Jit.Isa.AVX512) {
+            // u8 quads: 35 positions, byte 4·p from the byte offset; the last byte must lie in the array.
+            DepthwiseKernel q = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, null, 5, 7, 9,
+                    taps, false, true, false, DepthwiseKernel.Activation.NONE, true, true));
+            q.runQuads(buf, 0, buf, 0, w, 0, out, 3, table, 0);
+            assertThrows(IndexOutOfBoundsException.class, () -> q.runQuads(buf, 0, buf, 0, w, 0, out, 4, table, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> q.runQuads(buf, 0, buf, 0, w, 0, out, -1, table, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> q.runQuads(buf, 0, buf, 0, w, 0, new float[34], 0,
+                    table, 0));
+            assertThrows(IllegalStateException.class, () -> k.runQuads(buf, 0, buf, 0, w, 0, out, 0, table, 0));
+        } else {
+            assertThrows(IllegalArgumentException.class, () -> new DepthwiseKernel.Key(isa, null, 5, 7, 9, taps,
+                    false, true, false, DepthwiseKernel.Activation.NONE, true, true));
+        }
     }
 }
