@@ -19,8 +19,10 @@ import dev.infero.cpu.parallel.WorkerPool;
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
  * must save clearly more than it costs. {@code -Dinfero.cpu.splitGate=quiet} vetoes nothing while the pool
  * counts as contended (see {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
- * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
- * the second core. Allocation-free.
+ * its kernel decides. A step's split time is never measured, so its verdict does not depend on what other processes
+ * do with the second core; the whole model is, though, once per measurement for small models: when the steps' verdicts
+ * leave it no faster than every step whole, nothing splits until the next measurement (see {@link #endInference}).
+ * Allocation-free.
  */
 final class SplitChooser {
     /**
@@ -70,6 +72,18 @@ final class SplitChooser {
      * machine (docs/performance.md, "Step split gate").
      */
     static final double GAIN = Double.parseDouble(System.getProperty("infero.cpu.splitGain", "2"));
+    /**
+     * Inferences per side of the whole-model check that follows each measurement (see {@link #endInference}): the
+     * steps' verdicts against every step whole, alternating.
+     */
+    static final int CHECKS = 16;
+    /**
+     * The whole-model check runs only for models whose steps took less than this in all (their measured one-thread
+     * times summed), in nanoseconds: on larger models the splits that remain are long steps that a hand-off cannot
+     * outweigh, and half of a check's inferences on one thread would cost them more than it could save.
+     * {@code -Dinfero.cpu.splitCheckMaxMicros} overrides it (0: no check).
+     */
+    static final long CHECK_MAX_NANOS = Long.getLong("infero.cpu.splitCheckMaxMicros", 5000) * 1000;
 
     private final int threads;
     /** Per step, the bytes of its inputs and outputs computed at run time. */
@@ -80,6 +94,13 @@ final class SplitChooser {
     private final boolean[] split;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
+    /** Whether the current period checks the verdicts against the whole model on one thread (see endInference). */
+    private boolean checking;
+    /** Whether the last check found the model faster with every step whole: then nothing splits. */
+    private boolean wholeModel;
+    /** The check's inference times with the steps' verdicts and with every step whole. */
+    private final long[] splitInferences = new long[CHECKS];
+    private final long[] wholeInferences = new long[CHECKS];
 
     /** A chooser for steps whose activations take {@code bytes[s]} bytes, on pools of {@code threads} threads. */
     SplitChooser(long[] bytes, int threads) {
@@ -125,10 +146,22 @@ final class SplitChooser {
      * (2-4x slower at 2 threads than without the gate, though no slower than at 1).
      */
     int limit(int s, boolean contended) {
-        if (measuring()) {
+        if (measuring() || wholeModel || checkingWhole()) {
             return 1;
         }
         return contended && QUIET_ONLY || split[s] ? threads : 1;
+    }
+
+    /** The current inference's place in the whole-model check, or -1 outside it. */
+    private int check() {
+        int c = inference - SAMPLES;
+        return checking && c >= 0 && c < 2 * CHECKS ? c : -1;
+    }
+
+    /** Whether this inference runs every step whole for the whole-model check. */
+    private boolean checkingWhole() {
+        int c = check();
+        return c >= 0 && (c & 1) == 1;
     }
 
     /**
@@ -143,20 +176,43 @@ final class SplitChooser {
     }
 
     /**
-     * The inference is over, on a pool that now counts as {@code contended} or not: on to the next, deciding when a
-     * measurement is complete.
+     * The inference is over, on a pool that now counts as {@code contended} or not, after {@code nanos} of wall time:
+     * on to the next, deciding when a measurement is complete.
+     *
+     * <p>The steps' verdicts weigh each step alone; on a busy machine, or where the worker's wake-ups and the other
+     * core's cache lines cost more than the model says, the splits the gate lets through can still leave the whole
+     * model slower on 2 threads than on 1. So after each measurement a model whose steps sum to less than
+     * {@link #CHECK_MAX_NANOS} (and that has a step allowed to split) runs {@link #CHECKS} inferences with the
+     * verdicts and as many with every step whole, alternating, and keeps every step whole until the next measurement
+     * when the median of those is no slower: 2 threads are then never slower than 1 beyond that noise.
      */
-    void endInference(boolean contended) {
+    void endInference(boolean contended, long nanos) {
         if (measuring()) {
             contendedWhileMeasuring |= contended && QUIET_ONLY;
         }
+        int c = check();
+        if (c >= 0) {
+            ((c & 1) == 1 ? wholeInferences : splitInferences)[c >> 1] = nanos;
+            if (c == 2 * CHECKS - 1) {
+                java.util.Arrays.sort(splitInferences);
+                java.util.Arrays.sort(wholeInferences);
+                wholeModel = wholeInferences[CHECKS / 2] <= splitInferences[CHECKS / 2];
+                checking = false;
+            }
+        }
         inference++;
         if (inference == SAMPLES) {
+            long total = 0;
+            boolean any = false;
             for (int s = 0; s < split.length; s++) {
                 split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS);
+                any |= split[s];
+                total += Math.min(whole[s], CHECK_MAX_NANOS);
                 whole[s] = Long.MAX_VALUE;
             }
             contendedWhileMeasuring = false;
+            wholeModel = false;
+            checking = any && total < CHECK_MAX_NANOS;
         } else if (inference >= PERIOD) {
             inference = 0;
         }
@@ -172,6 +228,6 @@ final class SplitChooser {
 
     /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */
     boolean splits(int s) {
-        return split[s];
+        return split[s] && !wholeModel;
     }
 }
