@@ -68,11 +68,16 @@ class SplitChooserTest {
      * those with every step whole {@code wholeNanos}; returns how many of the check's inferences split step 0.
      */
     private static int check(SplitChooser c, long splitNanos, long wholeNanos) {
+        return check(c, splitNanos, wholeNanos, false);
+    }
+
+    /** {@link #check(SplitChooser, long, long)} on a pool that is {@code contended} at the check's last inference. */
+    private static int check(SplitChooser c, long splitNanos, long wholeNanos, boolean contended) {
         int split = 0;
         for (int i = 0; i < 2 * SplitChooser.CHECKS; i++) {
             boolean splits = c.limit(0, false) > 1;
             split += splits ? 1 : 0;
-            c.endInference(false, splits ? splitNanos : wholeNanos);
+            c.endInference(contended && i == 2 * SplitChooser.CHECKS - 1, splits ? splitNanos : wholeNanos);
         }
         return split;
     }
@@ -96,6 +101,14 @@ class SplitChooserTest {
         assertEquals(SplitChooser.CHECKS, check(faster, 300_000, 400_000), "verdicts and whole alternate");
         assertTrue(faster.splits(0));
         assertEquals(2, faster.limit(0, false));
+
+        SplitChooser even = measured(400_000);
+        check(even, 400_000, 395_000);
+        assertTrue(even.splits(0), "whole must be faster by the margin");
+
+        SplitChooser busy = measured(400_000);
+        check(busy, 450_000, 400_000, true);
+        assertTrue(busy.splits(0), "a check on a contended pool decides nothing");
 
         SplitChooser slower = measured(400_000);
         assertEquals(SplitChooser.CHECKS, check(slower, 450_000, 400_000));
