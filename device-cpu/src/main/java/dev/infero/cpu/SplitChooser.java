@@ -90,6 +90,13 @@ final class SplitChooser {
      * wrongly keeping its splits at most this much.
      */
     static final double CHECK_MARGIN = 0.97;
+    /**
+     * On a contended pool the check decides only for models whose steps took less than this in all, in nanoseconds:
+     * an inference shorter than a scheduler slice mostly runs unpreempted, so alternating inferences compare what
+     * the splits cost; longer inferences are decided by preemptions, which alternating shifts between the two sides
+     * (see {@link #endInference}). {@code -Dinfero.cpu.splitCheckContendedMaxMicros} overrides it.
+     */
+    static final long CHECK_CONTENDED_MAX_NANOS = Long.getLong("infero.cpu.splitCheckContendedMaxMicros", 3000) * 1000;
 
     private final int threads;
     /** Per step, the bytes of its inputs and outputs computed at run time. */
@@ -107,8 +114,10 @@ final class SplitChooser {
     /** The check's inference times with the steps' verdicts and with every step whole. */
     private final long[] splitInferences = new long[CHECKS];
     private final long[] wholeInferences = new long[CHECKS];
-    /** Whether the pool counted as contended at the end of any of the check's inferences: the check then counts not. */
+    /** Whether the pool counted as contended at the end of any of the check's inferences. */
     private boolean contendedWhileChecking;
+    /** The steps' measured one-thread times summed, at the last measurement. */
+    private long measuredTotal;
 
     /** A chooser for steps whose activations take {@code bytes[s]} bytes, on pools of {@code threads} threads. */
     SplitChooser(long[] bytes, int threads) {
@@ -193,10 +202,11 @@ final class SplitChooser {
      * {@link #CHECK_MAX_NANOS} (and that has a step allowed to split) runs {@link #CHECKS} inferences with the
      * verdicts and as many with every step whole, alternating, and keeps every step whole until the next measurement
      * when the median of those is faster by {@link #CHECK_MARGIN}: 2 threads are then not slower than 1 beyond that.
-     * A check during which the pool counted as contended decides nothing: on busy cores, inferences alternating
-     * between split and whole do not see what steady splitting gets (a second runnable thread's share of the cores):
-     * at load 13-14 on 2 cores the check kept light_squeezenet whole (medians 12.8 whole, 12.9 ms split), though
-     * it ran 5.7 ms at 2 threads split and 13.3 ms whole.
+     * A check during which the pool counted as contended decides nothing unless the model's steps sum to less than
+     * {@link #CHECK_CONTENDED_MAX_NANOS}: on busy cores, longer inferences alternating between split and whole do not
+     * see what steady splitting gets (a second runnable thread's share of the cores): at load 13-14 on 2 cores the
+     * check kept light_squeezenet (steps 4.9 ms) whole (medians 12.8 whole, 12.9 ms split), though it ran 5.7 ms at
+     * 2 threads split and 13.3 ms whole.
      */
     void endInference(boolean contended, long nanos) {
         if (measuring()) {
@@ -209,7 +219,7 @@ final class SplitChooser {
             if (c == 2 * CHECKS - 1) {
                 java.util.Arrays.sort(splitInferences);
                 java.util.Arrays.sort(wholeInferences);
-                wholeModel = !contendedWhileChecking
+                wholeModel = (!contendedWhileChecking || measuredTotal < CHECK_CONTENDED_MAX_NANOS)
                         && wholeInferences[CHECKS / 2] <= CHECK_MARGIN * splitInferences[CHECKS / 2];
                 checking = false;
                 contendedWhileChecking = false;
@@ -227,6 +237,7 @@ final class SplitChooser {
             }
             contendedWhileMeasuring = false;
             wholeModel = false;
+            measuredTotal = total;
             checking = any && total < CHECK_MAX_NANOS;
         } else if (inference >= PERIOD) {
             inference = 0;

@@ -106,9 +106,12 @@ class SplitChooserTest {
         check(even, 400_000, 395_000);
         assertTrue(even.splits(0), "whole must be faster by the margin");
 
-        SplitChooser busy = measured(400_000);
-        check(busy, 450_000, 400_000, true);
-        assertTrue(busy.splits(0), "a check on a contended pool decides nothing");
+        SplitChooser busy = measured(SplitChooser.CHECK_CONTENDED_MAX_NANOS);
+        check(busy, 2 * SplitChooser.CHECK_CONTENDED_MAX_NANOS, SplitChooser.CHECK_CONTENDED_MAX_NANOS, true);
+        assertTrue(busy.splits(0), "a check of a longer model on a contended pool decides nothing");
+        SplitChooser busySmall = measured(400_000);
+        check(busySmall, 450_000, 400_000, true);
+        assertFalse(busySmall.splits(0), "a model shorter than a scheduler slice is checked on a contended pool too");
 
         SplitChooser slower = measured(400_000);
         assertEquals(SplitChooser.CHECKS, check(slower, 450_000, 400_000));
