@@ -12,7 +12,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * (docs/performance.md, "Step split gate").
  *
  * <p>So a request measures each step whole: for {@link #SAMPLES} inferences after a warm-up of {@link #WARM_UP}
- * (and again every {@link #PERIOD}), every step runs on the calling thread alone and its wall time is taken; the
+ * (again {@link #FIRST_PERIOD} later, then every {@link #PERIOD}), every step runs on the calling thread alone and its wall time is taken; the
  * smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
@@ -44,6 +44,13 @@ final class SplitChooser {
     static final int WARM_UP = 48;
     /** Inferences from one measurement's start to the next. */
     static final int PERIOD = 2048;
+    /**
+     * Inferences from the first measurement's start to the second: one early measurement, while the JIT may still be
+     * compiling the steps' code or during a burst of load, can set the verdicts for a whole period (on a loaded
+     * machine chain3's step minimums once summed to 2.5 ms against 0.83 ms later medians, and more of its steps
+     * looked long enough to split), so the verdicts are taken again soon, then every {@link #PERIOD}.
+     */
+    static final int FIRST_PERIOD = 256;
     /**
      * A split's fixed cost in nanoseconds: the claim and the caller's wait for the worker's last task with a polling
      * worker (1–3 µs measured), and the worker's cold caches for the step's code and weights.
@@ -107,6 +114,8 @@ final class SplitChooser {
     private final boolean[] split;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
+    /** Whether the current period is the first ({@link #FIRST_PERIOD}). */
+    private boolean firstPeriod = true;
     /** Whether the current period checks the verdicts against the whole model on one thread (see endInference). */
     private boolean checking;
     /** Whether the last check found the model faster with every step whole: then nothing splits. */
@@ -239,8 +248,9 @@ final class SplitChooser {
             wholeModel = false;
             measuredTotal = total;
             checking = any && total < CHECK_MAX_NANOS;
-        } else if (inference >= PERIOD) {
+        } else if (inference >= (firstPeriod ? FIRST_PERIOD : PERIOD)) {
             inference = 0;
+            firstPeriod = false;
         }
     }
 
