@@ -12,8 +12,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * (docs/performance.md, "Step split gate").
  *
  * <p>So a request measures each step whole: for {@link #SAMPLES} inferences after a warm-up of {@link #WARM_UP}
- * (again {@link #FIRST_PERIOD} later, then every {@link #PERIOD}), every step runs on the calling thread alone and its wall time is taken; the
- * smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
+ * (again {@link #FIRST_PERIOD} later, then every {@link #PERIOD}), every step runs on the calling thread alone and
+ * its wall time is taken; the smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
