@@ -124,9 +124,10 @@ final class CpuRequest implements ExecutionRequest {
         pool.begin();
         try {
             if (plan.isStatic && inputsMatchCompiledShapes()) {
+                long start = System.nanoTime();
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 if (splits != null) {
-                    splits.endInference(pool.contended());
+                    splits.endInference(pool.contended(), System.nanoTime() - start);
                 }
                 lastRun = slots;
                 lastRunStatic = true;

@@ -12,15 +12,17 @@ import dev.infero.cpu.parallel.WorkerPool;
  * (docs/performance.md, "Step split gate").
  *
  * <p>So a request measures each step whole: for {@link #SAMPLES} inferences after a warm-up of {@link #WARM_UP}
- * (and again every {@link #PERIOD}), every step runs on the calling thread alone and its wall time is taken; the
- * smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
+ * (again {@link #FIRST_PERIOD} later, then every {@link #PERIOD}), every step runs on the calling thread alone and
+ * its wall time is taken; the smallest of these samples is the step's one-thread time (a preemption only ever adds time, so the minimum stays
  * true on a loaded machine, where a median of split times did not). A step may then split only when that time is at
  * least {@link #GAIN} times the split's cost, {@link #HANDOFF_NANOS} plus its activation bytes (inputs and outputs
  * computed at run time, up to {@link #CROSS_CORE_BYTES}) at {@link #CROSS_CORE_BYTES_PER_NANO}: a split saves at most half the time on 2 threads, and
  * must save clearly more than it costs. {@code -Dinfero.cpu.splitGate=quiet} vetoes nothing while the pool
  * counts as contended (see {@link #limit}). Only splits are vetoed, never forced: a step that may split still splits as
- * its kernel decides. Split times are never measured, so the choice does not depend on what other processes do with
- * the second core. Allocation-free.
+ * its kernel decides. A step's split time is never measured, so its verdict does not depend on what other processes
+ * do with the second core; the whole model is, though, once per measurement for small models: when the steps' verdicts
+ * leave it no faster than every step whole, nothing splits until the next measurement (see {@link #endInference}).
+ * Allocation-free.
  */
 final class SplitChooser {
     /**
@@ -42,6 +44,13 @@ final class SplitChooser {
     static final int WARM_UP = 48;
     /** Inferences from one measurement's start to the next. */
     static final int PERIOD = 2048;
+    /**
+     * Inferences from the first measurement's start to the second: one early measurement, while the JIT may still be
+     * compiling the steps' code or during a burst of load, can set the verdicts for a whole period (on a loaded
+     * machine chain3's step minimums once summed to 2.5 ms against 0.83 ms later medians, and more of its steps
+     * looked long enough to split), so the verdicts are taken again soon, then every {@link #PERIOD}.
+     */
+    static final int FIRST_PERIOD = 256;
     /**
      * A split's fixed cost in nanoseconds: the claim and the caller's wait for the worker's last task with a polling
      * worker (1–3 µs measured), and the worker's cold caches for the step's code and weights.
@@ -70,6 +79,31 @@ final class SplitChooser {
      * machine (docs/performance.md, "Step split gate").
      */
     static final double GAIN = Double.parseDouble(System.getProperty("infero.cpu.splitGain", "2"));
+    /**
+     * Inferences per side of the whole-model check that follows each measurement (see {@link #endInference}): the
+     * steps' verdicts against every step whole, alternating.
+     */
+    static final int CHECKS = 16;
+    /**
+     * The whole-model check runs only for models whose steps took less than this in all (their measured one-thread
+     * times summed), in nanoseconds: on larger models the splits that remain are long steps that a hand-off cannot
+     * outweigh, and half of a check's inferences on one thread would cost them more than it could save.
+     * {@code -Dinfero.cpu.splitCheckMaxMicros} overrides it (0: no check).
+     */
+    static final long CHECK_MAX_NANOS = Long.getLong("infero.cpu.splitCheckMaxMicros", 5000) * 1000;
+    /**
+     * The check keeps every step whole only when that is faster by this factor (whole median at most this times the
+     * split median): wrongly keeping a model whole costs it its whole 2-thread gain until the next measurement,
+     * wrongly keeping its splits at most this much.
+     */
+    static final double CHECK_MARGIN = 0.97;
+    /**
+     * On a contended pool the check decides only for models whose steps took less than this in all, in nanoseconds:
+     * an inference shorter than a scheduler slice mostly runs unpreempted, so alternating inferences compare what
+     * the splits cost; longer inferences are decided by preemptions, which alternating shifts between the two sides
+     * (see {@link #endInference}). {@code -Dinfero.cpu.splitCheckContendedMaxMicros} overrides it.
+     */
+    static final long CHECK_CONTENDED_MAX_NANOS = Long.getLong("infero.cpu.splitCheckContendedMaxMicros", 3000) * 1000;
 
     private final int threads;
     /** Per step, the bytes of its inputs and outputs computed at run time. */
@@ -80,6 +114,19 @@ final class SplitChooser {
     private final boolean[] split;
     /** Inferences into the current period; negative during the warm-up. */
     private int inference = -WARM_UP;
+    /** Whether the current period is the first ({@link #FIRST_PERIOD}). */
+    private boolean firstPeriod = true;
+    /** Whether the current period checks the verdicts against the whole model on one thread (see endInference). */
+    private boolean checking;
+    /** Whether the last check found the model faster with every step whole: then nothing splits. */
+    private boolean wholeModel;
+    /** The check's inference times with the steps' verdicts and with every step whole. */
+    private final long[] splitInferences = new long[CHECKS];
+    private final long[] wholeInferences = new long[CHECKS];
+    /** Whether the pool counted as contended at the end of any of the check's inferences. */
+    private boolean contendedWhileChecking;
+    /** The steps' measured one-thread times summed, at the last measurement. */
+    private long measuredTotal;
 
     /** A chooser for steps whose activations take {@code bytes[s]} bytes, on pools of {@code threads} threads. */
     SplitChooser(long[] bytes, int threads) {
@@ -125,10 +172,22 @@ final class SplitChooser {
      * (2-4x slower at 2 threads than without the gate, though no slower than at 1).
      */
     int limit(int s, boolean contended) {
-        if (measuring()) {
+        if (measuring() || wholeModel || checkingWhole()) {
             return 1;
         }
         return contended && QUIET_ONLY || split[s] ? threads : 1;
+    }
+
+    /** The current inference's place in the whole-model check, or -1 outside it. */
+    private int check() {
+        int c = inference - SAMPLES;
+        return checking && c >= 0 && c < 2 * CHECKS ? c : -1;
+    }
+
+    /** Whether this inference runs every step whole for the whole-model check. */
+    private boolean checkingWhole() {
+        int c = check();
+        return c >= 0 && (c & 1) == 1;
     }
 
     /**
@@ -143,22 +202,55 @@ final class SplitChooser {
     }
 
     /**
-     * The inference is over, on a pool that now counts as {@code contended} or not: on to the next, deciding when a
-     * measurement is complete.
+     * The inference is over, on a pool that now counts as {@code contended} or not, after {@code nanos} of wall time:
+     * on to the next, deciding when a measurement is complete.
+     *
+     * <p>The steps' verdicts weigh each step alone; on a busy machine, or where the worker's wake-ups and the other
+     * core's cache lines cost more than the model says, the splits the gate lets through can still leave the whole
+     * model slower on 2 threads than on 1. So after each measurement a model whose steps sum to less than
+     * {@link #CHECK_MAX_NANOS} (and that has a step allowed to split) runs {@link #CHECKS} inferences with the
+     * verdicts and as many with every step whole, alternating, and keeps every step whole until the next measurement
+     * when the median of those is faster by {@link #CHECK_MARGIN}: 2 threads are then not slower than 1 beyond that.
+     * A check during which the pool counted as contended decides nothing unless the model's steps sum to less than
+     * {@link #CHECK_CONTENDED_MAX_NANOS}: on busy cores, longer inferences alternating between split and whole do not
+     * see what steady splitting gets (a second runnable thread's share of the cores): at load 13-14 on 2 cores the
+     * check kept light_squeezenet (steps 4.9 ms) whole (medians 12.8 whole, 12.9 ms split), though it ran 5.7 ms at
+     * 2 threads split and 13.3 ms whole.
      */
-    void endInference(boolean contended) {
+    void endInference(boolean contended, long nanos) {
         if (measuring()) {
             contendedWhileMeasuring |= contended && QUIET_ONLY;
         }
+        int c = check();
+        if (c >= 0) {
+            ((c & 1) == 1 ? wholeInferences : splitInferences)[c >> 1] = nanos;
+            contendedWhileChecking |= contended;
+            if (c == 2 * CHECKS - 1) {
+                java.util.Arrays.sort(splitInferences);
+                java.util.Arrays.sort(wholeInferences);
+                wholeModel = (!contendedWhileChecking || measuredTotal < CHECK_CONTENDED_MAX_NANOS)
+                        && wholeInferences[CHECKS / 2] <= CHECK_MARGIN * splitInferences[CHECKS / 2];
+                checking = false;
+                contendedWhileChecking = false;
+            }
+        }
         inference++;
         if (inference == SAMPLES) {
+            long total = 0;
+            boolean any = false;
             for (int s = 0; s < split.length; s++) {
                 split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS);
+                any |= split[s];
+                total += Math.min(whole[s], CHECK_MAX_NANOS);
                 whole[s] = Long.MAX_VALUE;
             }
             contendedWhileMeasuring = false;
-        } else if (inference >= PERIOD) {
+            wholeModel = false;
+            measuredTotal = total;
+            checking = any && total < CHECK_MAX_NANOS;
+        } else if (inference >= (firstPeriod ? FIRST_PERIOD : PERIOD)) {
             inference = 0;
+            firstPeriod = false;
         }
     }
 
@@ -172,6 +264,6 @@ final class SplitChooser {
 
     /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */
     boolean splits(int s) {
-        return split[s];
+        return split[s] && !wholeModel;
     }
 }

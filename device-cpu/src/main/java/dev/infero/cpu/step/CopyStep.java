@@ -10,21 +10,21 @@ import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.core.types.Shapes;
 import dev.infero.cpu.parallel.WorkerPool;
-import java.util.function.IntConsumer;
 
 /**
  * Steps that only move elements, over static shapes, as planned copies ({@link StridedCopy}): Transpose by a
  * constant permutation, Slice with constant start, stop, step and axes (the strided slices of YOLO's Focus layer),
  * StridedSlice with constant begin, end and strides (TensorFlow's and TFLite's channel splits),
  * Concat (each input a block of every output row) and the shape-only ops Reshape, Squeeze and Unsqueeze. The copy is
- * split across the worker pool in equal element ranges when it is large enough to pay for the hand-off
+ * split across the worker pool in element ranges ({@link PartedStep}) when it is large enough to pay for the hand-off
  * ({@link WorkerPool#threadsFor}); the split is by the output, so threads never write the same elements.
  */
-public final class CopyStep implements Step<CopyStep.Scratch> {
+public final class CopyStep extends PartedStep<CopyStep.Scratch> {
     /** The copies, each reading step input {@link #inputOf}[i] and writing part of output 0. */
     private final StridedCopy[] pieces;
     private final int[] inputOf;
     private final long bytes;
+    private final long elements;
     private final int rank;
     private final ExecType execType;
 
@@ -38,6 +38,7 @@ public final class CopyStep implements Step<CopyStep.Scratch> {
             r = Math.max(r, p.rank());
         }
         this.bytes = 2 * elements * type.bytes();
+        this.elements = elements;
         this.rank = r;
         this.execType = ExecType.of(kernel, type.precision());
     }
@@ -157,37 +158,20 @@ public final class CopyStep implements Step<CopyStep.Scratch> {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
-        s.out = outputs[0].array();
-        for (int i = 0; i < s.in.length; i++) {
-            s.in[i] = inputs[i].array();
-        }
-        s.tasks = Math.min(pool.threadsFor(0, bytes), s.index.length);
-        pool.parallelFor(s.tasks, s.task);
-        java.util.Arrays.fill(s.in, null);
-        s.out = null;
+    protected long estimatedNanos() {
+        return WorkerPool.estimatedNanos(0, bytes);
     }
 
-    /** The copy as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
-    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
-        Scratch s = new Scratch(tasks);
-        s.out = outputs[0].array();
-        for (int i = 0; i < s.in.length; i++) {
-            s.in[i] = inputs[i].array();
-        }
-        s.tasks = tasks;
-        for (int t = 0; t < tasks; t++) {
-            s.copyPart(t);
-        }
+    @Override
+    protected long maxParts() {
+        return elements;
     }
 
     /** One request's state: an index per thread and the current call's arrays. */
-    public final class Scratch {
+    public final class Scratch extends PartedStep.Parts {
         private final int[][] index;
         private final Object[] in;
-        private final IntConsumer task = this::copyPart;
         private Object out;
-        private int tasks;
 
         Scratch(int threads) {
             index = new int[threads][rank];
@@ -198,12 +182,27 @@ public final class CopyStep implements Step<CopyStep.Scratch> {
             in = new Object[inputs];
         }
 
-        /** Part {@code t} of {@link #tasks}: the same share of every piece. */
-        private void copyPart(int t) {
+        @Override
+        protected void bind(Tensor[] inputs, Tensor[] outputs) {
+            out = outputs[0].array();
+            for (int i = 0; i < in.length; i++) {
+                in[i] = inputs[i].array();
+            }
+        }
+
+        @Override
+        protected void release() {
+            java.util.Arrays.fill(in, null);
+            out = null;
+        }
+
+        /** Part {@code t} of {@code parts}: the same share of every piece. */
+        @Override
+        protected void part(int t, int parts, int slot) {
             for (int p = 0; p < pieces.length; p++) {
                 long size = pieces[p].size();
-                pieces[p].copy(in[inputOf[p]], out, (int) (size * t / tasks), (int) (size * (t + 1) / tasks),
-                        index[t]);
+                pieces[p].copy(in[inputOf[p]], out, (int) (size * t / parts), (int) (size * (t + 1) / parts),
+                        index[slot]);
             }
         }
     }

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * elements). Large tensors are split across the worker pool in equal shares (by planes' elements, or by whole pixels
  * for channels innermost). No per-call allocation.
  */
-public final class EltwiseChainStep implements Step<EltwiseChainStep.Scratch> {
+public final class EltwiseChainStep extends PartedStep<EltwiseChainStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Elements per chunk: the ops and the activation run over one chunk while it is in L1. */
     private static final int CHUNK = 2048;
@@ -96,43 +96,43 @@ public final class EltwiseChainStep implements Step<EltwiseChainStep.Scratch> {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
-        s.x = inputs[0].floats();
-        s.y = residual ? inputs[1].floats() : null;
-        s.z = outputs[0].floats();
+    protected long estimatedNanos() {
         // Memory-bound: each thread's share of the bytes moved must pay for its hand-off.
-        s.tasks = pool.threadsFor(0, 4 * total * (residual ? 3 : 2));
-        pool.parallelFor(s.tasks, s.task);
-        s.x = null;
-        s.y = null;
-        s.z = null;
+        return WorkerPool.estimatedNanos(0, 4 * total * (residual ? 3 : 2));
     }
 
-    /** The step as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
-    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
-        Scratch s = new Scratch();
-        s.x = inputs[0].floats();
-        s.y = residual ? inputs[1].floats() : null;
-        s.z = outputs[0].floats();
-        s.tasks = tasks;
-        for (int t = 0; t < tasks; t++) {
-            s.part(t);
-        }
+    @Override
+    protected long maxParts() {
+        return channelsLast ? total / channels : total;
     }
 
     /** One request's state: the current call's arrays. */
-    public final class Scratch {
-        private final java.util.function.IntConsumer task = this::part;
+    public final class Scratch extends PartedStep.Parts {
         private float[] x;
         private float[] y;
         private float[] z;
-        private int tasks;
 
-        private void part(int t) {
+        @Override
+        protected void bind(Tensor[] inputs, Tensor[] outputs) {
+            x = inputs[0].floats();
+            y = residual ? inputs[1].floats() : null;
+            z = outputs[0].floats();
+        }
+
+        @Override
+        protected void release() {
+            x = null;
+            y = null;
+            z = null;
+        }
+
+        /** Output elements (pixels when channels are last) [t·total/parts, (t+1)·total/parts). */
+        @Override
+        protected void part(int t, int parts, int slot) {
             if (channelsLast) {
                 long pixels = total / channels;
-                int from = (int) (pixels * t / tasks);
-                int to = (int) (pixels * (t + 1) / tasks);
+                int from = (int) (pixels * t / parts);
+                int to = (int) (pixels * (t + 1) / parts);
                 for (int p = from; p < to; p += rowPixels) {
                     int e = p * channels;
                     int n = java.lang.Math.min(rowPixels, to - p) * channels;
@@ -146,8 +146,8 @@ public final class EltwiseChainStep implements Step<EltwiseChainStep.Scratch> {
                 }
                 return;
             }
-            int from = (int) (total * t / tasks);
-            int to = (int) (total * (t + 1) / tasks);
+            int from = (int) (total * t / parts);
+            int to = (int) (total * (t + 1) / parts);
             for (int e = from; e < to; ) {
                 int p = e / planeSize;
                 int n = java.lang.Math.min(java.lang.Math.min(planeSize - (e - p * planeSize), to - e), CHUNK);

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * each operand contributing a contiguous row or a repeated value. No per-call allocation. Large ones are split across
  * the worker pool in equal element ranges ({@link WorkerPool#threadsFor} on the bytes moved).
  */
-public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
+public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private enum Math { ADD, MULTIPLY, SUBTRACT, DIVIDE, RELU, SIGMOID, BATCH_NORM }
@@ -169,40 +169,23 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
-        s.z = outputs[0].floats();
-        s.x = inputs[0].floats();
-        s.y = modes.length > 1 ? inputs[1].floats() : null;
-        long total = (long) planes * planeSize;
+    protected long estimatedNanos() {
         // Memory-bound: each thread's share of the bytes moved must pay for its hand-off.
-        s.tasks = java.lang.Math.min(pool.threadsFor(0, 4 * total * (modes.length + 1)), s.rows.length);
-        pool.parallelFor(s.tasks, s.task);
-        s.x = null;
-        s.y = null;
-        s.z = null;
+        return WorkerPool.estimatedNanos(0, 4L * planes * planeSize * (modes.length + 1));
     }
 
-    /** The step as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
-    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
-        Scratch s = new Scratch(tasks);
-        s.z = outputs[0].floats();
-        s.x = inputs[0].floats();
-        s.y = modes.length > 1 ? inputs[1].floats() : null;
-        s.tasks = tasks;
-        for (int t = 0; t < tasks; t++) {
-            s.part(t);
-        }
+    @Override
+    protected long maxParts() {
+        return (long) planes * planeSize;
     }
 
     /** One request's state: per thread, scratch rows for repeated operands; the current call's arrays. */
-    public final class Scratch {
+    public final class Scratch extends PartedStep.Parts {
         /** Per thread, per operand that is not a row of the output, one plane's worth of its repeated value. */
         private final float[][][] rows;
-        private final java.util.function.IntConsumer task = this::part;
         private float[] x;
         private float[] y;
         private float[] z;
-        private int tasks;
 
         Scratch(int threads) {
             rows = new float[threads][modes.length][];
@@ -213,11 +196,26 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
             }
         }
 
-        /** Output elements [t·total/tasks, (t+1)·total/tasks): equal shares, walked plane by plane. */
-        private void part(int t) {
+        @Override
+        protected void bind(Tensor[] inputs, Tensor[] outputs) {
+            z = outputs[0].floats();
+            x = inputs[0].floats();
+            y = modes.length > 1 ? inputs[1].floats() : null;
+        }
+
+        @Override
+        protected void release() {
+            x = null;
+            y = null;
+            z = null;
+        }
+
+        /** Output elements [t·total/parts, (t+1)·total/parts), walked plane by plane. */
+        @Override
+        protected void part(int t, int parts, int slot) {
             long total = (long) planes * planeSize;
-            int from = (int) (total * t / tasks);
-            int to = (int) (total * (t + 1) / tasks);
+            int from = (int) (total * t / parts);
+            int to = (int) (total * (t + 1) / parts);
             if (math == Math.RELU) {
                 relu(x, z, from, to);
                 return;
@@ -236,7 +234,7 @@ public final class EltwiseStep implements Step<EltwiseStep.Scratch> {
                 }
                 return;
             }
-            float[][] r = rows[t];
+            float[][] r = rows[slot];
             boolean xRow = modes[0] == Mode.FULL;
             boolean yRow = modes[1] == Mode.FULL;
             for (int e = from; e < to; ) {

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * while the next output rows read it too; each output row is then the weighted sum of its two buffered rows (Vector
  * API). The work is split across the worker pool by output rows over all planes.
  */
-public final class LinearResizeStep implements Step<LinearResizeStep.Scratch> {
+public final class LinearResizeStep extends PartedStep<LinearResizeStep.Scratch> {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final int planes;
@@ -116,44 +116,44 @@ public final class LinearResizeStep implements Step<LinearResizeStep.Scratch> {
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
-        s.x = inputs[0].floats();
-        s.z = outputs[0].floats();
-        long outputs1 = (long) planes * outH * outW;
-        s.tasks = Math.min(s.rows.length / 2, pool.threadsFor(4 * outputs1, 4 * outputs1 + 4L * planes * inH * inW));
-        pool.parallelFor(s.tasks, s.task);
-        s.x = null;
-        s.z = null;
+    protected long estimatedNanos() {
+        long outputs = (long) planes * outH * outW;
+        return WorkerPool.estimatedNanos(4 * outputs, 4 * outputs + 4L * planes * inH * inW);
     }
 
-    /** The step as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
-    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
-        Scratch s = new Scratch(1);
-        s.x = inputs[0].floats();
-        s.z = outputs[0].floats();
-        s.tasks = tasks;
-        for (int t = 0; t < tasks; t++) {
-            s.part(t, 0);
-        }
+    @Override
+    protected long maxParts() {
+        return (long) planes * outH;
     }
 
-    /** One request's state: the current call's arrays and split, and per thread two row buffers. */
-    public final class Scratch {
-        private final java.util.function.IntConsumer task = t -> part(t, t);
+    /** One request's state: the current call's arrays, and per thread two row buffers. */
+    public final class Scratch extends PartedStep.Parts {
         private final float[][] rows;
         private float[] x;
         private float[] z;
-        private int tasks;
 
         Scratch(int threads) {
             rows = new float[2 * Math.max(1, threads)][outW];
         }
 
-        /** Output rows (over all planes) [t·rows/tasks, (t+1)·rows/tasks), with buffer pair {@code b}. */
-        private void part(int t, int b) {
+        @Override
+        protected void bind(Tensor[] inputs, Tensor[] outputs) {
+            x = inputs[0].floats();
+            z = outputs[0].floats();
+        }
+
+        @Override
+        protected void release() {
+            x = null;
+            z = null;
+        }
+
+        /** Output rows (over all planes) [t·rows/parts, (t+1)·rows/parts), with buffer pair {@code b}. */
+        @Override
+        protected void part(int t, int parts, int b) {
             long all = (long) planes * outH;
-            int first = (int) (all * t / tasks);
-            int end = (int) (all * (t + 1) / tasks);
+            int first = (int) (all * t / parts);
+            int end = (int) (all * (t + 1) / parts);
             float[] bufferA = rows[2 * b];
             float[] bufferB = rows[2 * b + 1];
             // The source rows (plane · inH + row) the buffers hold now, -1 for none.

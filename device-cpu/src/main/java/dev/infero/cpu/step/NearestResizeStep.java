@@ -15,7 +15,7 @@ import dev.infero.cpu.parallel.WorkerPool;
  * input row as the row before it (every other row at scale 2) is a copy of that row. Large resizes are split across the
  * worker pool by output rows.
  */
-public final class NearestResizeStep implements Step<NearestResizeStep.Scratch> {
+public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratch> {
     private final int planes;
     private final int inPlane;
     private final int outW;
@@ -91,39 +91,39 @@ public final class NearestResizeStep implements Step<NearestResizeStep.Scratch> 
     }
 
     @Override
-    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
-        s.x = inputs[0].floats();
-        s.z = outputs[0].floats();
+    protected long estimatedNanos() {
         // Memory-bound: the output written and about as much read.
-        s.tasks = pool.threadsFor(0, 8L * planes * outH * outW);
-        pool.parallelFor(s.tasks, s.task);
-        s.x = null;
-        s.z = null;
+        return WorkerPool.estimatedNanos(0, 8L * planes * outH * outW);
     }
 
-    /** The step as {@code tasks} parts run one after another on this thread (each part as one thread runs it). */
-    void runInParts(Tensor[] inputs, Tensor[] outputs, int tasks) {
-        Scratch s = new Scratch();
-        s.x = inputs[0].floats();
-        s.z = outputs[0].floats();
-        s.tasks = tasks;
-        for (int t = 0; t < tasks; t++) {
-            s.part(t);
-        }
+    @Override
+    protected long maxParts() {
+        return (long) planes * outH;
     }
 
-    /** One request's state: the current call's arrays and split. */
-    public final class Scratch {
-        private final java.util.function.IntConsumer task = this::part;
+    /** One request's state: the current call's arrays. */
+    public final class Scratch extends PartedStep.Parts {
         private float[] x;
         private float[] z;
-        private int tasks;
 
-        /** Output rows (over all planes) [t·rows/tasks, (t+1)·rows/tasks). */
-        private void part(int t) {
+        @Override
+        protected void bind(Tensor[] inputs, Tensor[] outputs) {
+            x = inputs[0].floats();
+            z = outputs[0].floats();
+        }
+
+        @Override
+        protected void release() {
+            x = null;
+            z = null;
+        }
+
+        /** Output rows (over all planes) [t·rows/parts, (t+1)·rows/parts). */
+        @Override
+        protected void part(int t, int parts, int slot) {
             long rows = (long) planes * outH;
-            int first = (int) (rows * t / tasks);
-            int end = (int) (rows * (t + 1) / tasks);
+            int first = (int) (rows * t / parts);
+            int end = (int) (rows * (t + 1) / parts);
             for (int r = first; r < end; r++) {
                 int p = r / outH;
                 int y = r - p * outH;
