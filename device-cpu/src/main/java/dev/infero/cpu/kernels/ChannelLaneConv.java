@@ -59,6 +59,10 @@ final class ChannelLaneConv extends TiledConv {
     private static final int VECTOR_LANES = FloatVector.SPECIES_PREFERRED.length();
     /** Lanes 0, 2, 4, ...: pixels two apart into consecutive lanes. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(WIDE, i -> 2 * i % WIDE.length());
+    /** A channel of consecutive pixels in the product block ({@code pixels × NR}): lanes NR floats apart. */
+    private static final VectorSpecies<Float> COLUMN = FloatVector.SPECIES_PREFERRED;
+    private static final int[] COLUMN_INDEX = java.util.stream.IntStream.range(0, COLUMN.length()).map(i -> i * NR)
+            .toArray();
     /** [s]: lanes s and above, the pixels of a panel's second run (see {@link #runSplit}). */
     private static final VectorMask<Float>[] SECOND_RUN = secondRunMasks(RUN, 1);
     /** [s]: lanes 2·s and above, where pixels two apart of the second run lie before {@link #EVEN} moves them. */
@@ -96,6 +100,12 @@ final class ChannelLaneConv extends TiledConv {
      * -Dinfero.jit.lanegather=off}, for A/B measurements.
      */
     private final int gatherLanes = Jit.switchedOff("lanegather") ? 0 : VECTOR_LANES;
+    /**
+     * Pixels per vector of the transposed store ({@link #transpose}: one gather of a channel's values from the
+     * product block, one store), 0 for scalar moves (narrower than 8 lanes, or {@code -Dinfero.jit.lanetranspose=off}
+     * for A/B measurements).
+     */
+    private final int transposeLanes = Jit.switchedOff("lanetranspose") || VECTOR_LANES < 8 ? 0 : COLUMN.length();
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ChannelLaneConv(ConvGeometry geometry, float[] weights) {
@@ -486,7 +496,8 @@ final class ChannelLaneConv extends TiledConv {
     /**
      * Weight panel {@code panel}'s block of the product ({@code c} from {@code cOff}, pixels [pix0, pix1) × NR
      * channels) to its channel rows of the NCHW output, each row then getting {@code post} in Java unless it is
-     * {@code null} (applied in the tiles).
+     * {@code null} (applied in the tiles). A channel's pixels go by vector where the Vector API is 8 lanes or wider
+     * (a gather of values NR apart, one store), the rest one by one.
      */
     private void transpose(float[] out, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1,
                            PostOps post, float[] residual) {
@@ -494,9 +505,14 @@ final class ChannelLaneConv extends TiledConv {
         int spatial = g.outH() * g.outW();
         int c0 = panel * NR;
         int outOff = (n * g.outChannels() + grp * cout + c0) * spatial;
+        int pixels = pix1 - pix0;
+        int vectorPixels = transposeLanes > 0 ? pixels - pixels % transposeLanes : 0;
         for (int j = 0; j < Math.min(NR, cout - c0); j++) {
             int row = outOff + j * spatial + pix0;
-            for (int pix = 0; pix < pix1 - pix0; pix++) {
+            for (int pix = 0; pix < vectorPixels; pix += transposeLanes) {
+                FloatVector.fromArray(COLUMN, c, cOff + pix * NR + j, COLUMN_INDEX, 0).intoArray(out, row + pix);
+            }
+            for (int pix = vectorPixels; pix < pixels; pix++) {
                 out[row + pix] = c[cOff + pix * NR + j];
             }
             if (post != null) {
