@@ -28,7 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The gather: input value (pixel, k) sits at {@code kOffset[k] + pixelOffset[pixel]} of the input group, or of a
  * zero-bordered copy of it when the convolution pads. Rows of 7 or 14 pixels are too short for an im2col's row copies
  * to pay (their call and boundary arithmetic cost more than the values), and the packing pass after them would read
- * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic.
+ * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic. A panel
+ * whose six pixels lie in one or two runs of input positions one or two apart (1×1 layers, stride-1 and stride-2
+ * windows; the second run where the panel crosses an output row) takes one or two vector loads per tap and one
+ * store instead of six scalar moves: the scalar gather had cost 1024×14×14→256 1×1 about a fifth of its time.
  */
 final class ChannelLaneConv extends TiledConv {
     private static final int MR = PackedGemm.MR;
