@@ -96,8 +96,9 @@ class AllocationFreeInferenceTest {
 
     /**
      * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col; 40 input channels, past the
-     * direct kernel's rule), 3×3 and 1×1 layers with few output pixels and many channels (output channels in the vector
-     * lanes), a plain 1×1 layer and a narrow 3×3 layer (im2col). The small CNN's 3-channel stem runs on the direct
+     * direct kernel's rule), 3×3 (stride 1 and 2) and 1×1 layers with few output pixels and many channels (output
+     * channels in the vector lanes, their pixel panels gathered by vector in each form), a plain 1×1 layer and a
+     * narrow 3×3 layer (im2col). The small CNN's 3-channel stem runs on the direct
      * kernel when the JIT is on.
      */
     private Path convolutionStrategies() {
@@ -108,13 +109,15 @@ class AllocationFreeInferenceTest {
                 .initializer("w1", RandomData.tensor(r, 32, 40, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 32, 3, 3))
                 .initializer("w3", RandomData.tensor(r, 256, 256, 1, 1)).initializer("w4", RandomData.tensor(r, 16, 256, 1, 1))
                 .initializer("w5", RandomData.tensor(r, 8, 16, 3, 3))
+                .initializer("w6", RandomData.tensor(r, 256, 256, 3, 3))
                 .output("y", ElementType.F32);
         b.node("Conv", "shifted").inputs("x", "w1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("MaxPool", "mp").inputs("c1").outputs("mp").attr("kernel_shape", 4, 4).attr("strides", 4, 4);
         b.node("Conv", "lanes3x3").inputs("mp", "w2").outputs("c2").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "r").inputs("c2").outputs("r");
         b.node("Conv", "lanes1x1").inputs("r", "w3").outputs("c3");
-        b.node("Conv", "pointwise").inputs("c3", "w4").outputs("c4");
+        b.node("Conv", "lanes3x3s2").inputs("c3", "w6").outputs("c5").attr("pads", 1, 1, 1, 1).attr("strides", 2, 2);
+        b.node("Conv", "pointwise").inputs("c5", "w4").outputs("c4");
         b.node("Conv", "im2col").inputs("c4", "w5").outputs("y").attr("pads", 1, 1, 1, 1);
         b.write(file);
         return file;

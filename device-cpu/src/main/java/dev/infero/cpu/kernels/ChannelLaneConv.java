@@ -1,6 +1,11 @@
 package dev.infero.cpu.kernels;
 
 import dev.infero.cpu.jit.GemmKernel;
+import dev.infero.cpu.jit.Jit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolution of a layer with few output pixels and many channels (ResNet's 7×7, 14×14 and 28×28 stages), computed
@@ -23,7 +28,10 @@ import dev.infero.cpu.jit.GemmKernel;
  * <p>The gather: input value (pixel, k) sits at {@code kOffset[k] + pixelOffset[pixel]} of the input group, or of a
  * zero-bordered copy of it when the convolution pads. Rows of 7 or 14 pixels are too short for an im2col's row copies
  * to pay (their call and boundary arithmetic cost more than the values), and the packing pass after them would read
- * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic.
+ * every value again; the table gather writes each packed value once, in order, with no bounds arithmetic. A panel
+ * whose six pixels lie in one or two runs of input positions one or two apart (1×1 layers, stride-1 and stride-2
+ * windows; the second run where the panel crosses an output row) takes one or two vector loads per tap and one
+ * store instead of six scalar moves: the scalar gather had cost 1024×14×14→256 1×1 about a fifth of its time.
  */
 final class ChannelLaneConv extends TiledConv {
     private static final int MR = PackedGemm.MR;
@@ -42,6 +50,26 @@ final class ChannelLaneConv extends TiledConv {
      * would leave one thread idle 11 % of the time.
      */
     private static final int SPLIT_PANELS = 8;
+    /** Eight floats: a pixel panel's six values per tap (and two the next tap overwrites) in one store. */
+    private static final VectorSpecies<Float> RUN = FloatVector.SPECIES_256;
+    /** Sixteen floats: the span of six pixels two apart (stride-2 layers), loaded at once. */
+    private static final VectorSpecies<Float> WIDE = FloatVector.SPECIES_512;
+    /**
+     * The widest vectors the Vector API runs as such here: 8-float vectors gather panels of consecutive pixels,
+     * 16-float ones also panels of pixels two apart; narrower (at {@code -XX:MaxVectorSize=16} they would be
+     * emulated, allocating) the gather stays scalar.
+     */
+    private static final int VECTOR_LANES = FloatVector.SPECIES_PREFERRED.length();
+    /** Lanes 0, 2, 4, ...: pixels two apart into consecutive lanes. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(WIDE, i -> 2 * i % WIDE.length());
+    /** A channel of consecutive pixels in the product block ({@code pixels × NR}): lanes NR floats apart. */
+    private static final VectorSpecies<Float> COLUMN = FloatVector.SPECIES_PREFERRED;
+    private static final int[] COLUMN_INDEX = java.util.stream.IntStream.range(0, COLUMN.length()).map(i -> i * NR)
+            .toArray();
+    /** [s]: lanes s and above, the pixels of a panel's second run (see {@link #runSplit}). */
+    private static final VectorMask<Float>[] SECOND_RUN = secondRunMasks(RUN, 1);
+    /** [s]: lanes 2·s and above, where pixels two apart of the second run lie before {@link #EVEN} moves them. */
+    private static final VectorMask<Float>[] SECOND_RUN_WIDE = secondRunMasks(WIDE, 2);
 
     /** Per group: the transposed weights in NR-column panels (see {@link PackedGemm#pack}). */
     private final float[][] weights;
@@ -59,6 +87,28 @@ final class ChannelLaneConv extends TiledConv {
     private final int[] kOffset;
     /** Where each output pixel's window starts, relative to {@link #kOffset}. */
     private final int[] pixelOffset;
+    /**
+     * Per full pixel panel: the distance (1 or 2) between the input positions of its consecutive pixels within a
+     * run, or 0 when they are not in one or two such runs; see {@link #runSplit}.
+     */
+    private final int[] runStep;
+    /**
+     * Per full pixel panel with a {@link #runStep}: {@link #MR} when all its pixels are one run (1×1 stride-1
+     * layers, panels within an output row), else the pixel (1 to MR − 1) where the second run starts (a panel
+     * across two output rows): one or two vector loads per tap then gather the panel instead of six scalar ones.
+     */
+    private final int[] runSplit;
+    /**
+     * The vector width the gather may use: {@link #VECTOR_LANES}, or 0 (scalar) with {@code
+     * -Dinfero.jit.lanegather=off}, for A/B measurements.
+     */
+    private final int gatherLanes = Jit.switchedOff("lanegather") ? 0 : VECTOR_LANES;
+    /**
+     * Pixels per vector of the transposed store ({@link #transpose}: one gather of a channel's values from the
+     * product block, one store), 0 for scalar moves (narrower than 8 lanes, or {@code -Dinfero.jit.lanetranspose=off}
+     * for A/B measurements).
+     */
+    private final int transposeLanes = Jit.switchedOff("lanetranspose") || VECTOR_LANES < 8 ? 0 : COLUMN.length();
 
     /** @param weights [Cout, Cin/groups, KH, KW] as in the op */
     ChannelLaneConv(ConvGeometry geometry, float[] weights) {
@@ -101,6 +151,55 @@ final class ChannelLaneConv extends TiledConv {
                 pixelOffset[y * g.outW() + x] = y * g.strideH() * planeW + x * g.strideW();
             }
         }
+        this.runStep = new int[pixelPanels];
+        this.runSplit = new int[pixelPanels];
+        for (int pp = 0; pp < pixelPanels && (pp + 1) * MR <= pixelOffset.length; pp++) {
+            int pix0 = pp * MR;
+            int step = pixelOffset[pix0 + 1] - pixelOffset[pix0];
+            int split = step == 1 || step == 2 ? runSplit(pixelOffset, pix0, step) : 0;
+            runStep[pp] = split > 0 ? step : 0;
+            runSplit[pp] = split;
+        }
+    }
+
+    /**
+     * Where the panel of pixels [pix0, pix0 + MR) splits into two runs of input positions {@code step} apart (MR:
+     * one run), or 0 when it does not (nor when the second run, extended back to lane 0, would start before 0).
+     */
+    static int runSplit(int[] pixelOffset, int pix0, int step) {
+        int s = 1;
+        while (s < MR && pixelOffset[pix0 + s] == pixelOffset[pix0] + s * step) {
+            s++;
+        }
+        for (int r = s + 1; r < MR; r++) {
+            if (pixelOffset[pix0 + r] != pixelOffset[pix0 + s] + (r - s) * step) {
+                return 0;
+            }
+        }
+        return s == MR || pixelOffset[pix0 + s] >= s * step ? s : 0;
+    }
+
+    /**
+     * How many full pixel panels each vector form of the gather takes: [one run, two runs] of pixels one apart, then
+     * the same for pixels two apart (whether they run as vectors depends on the Vector API's width too).
+     */
+    int[] vectorPanels() {
+        int[] forms = new int[4];
+        for (int pp = 0; pp < runStep.length; pp++) {
+            if (runStep[pp] > 0) {
+                forms[2 * (runStep[pp] - 1) + (runSplit[pp] == MR ? 0 : 1)]++;
+            }
+        }
+        return forms;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] secondRunMasks(VectorSpecies<Float> species, int step) {
+        VectorMask<Float>[] masks = new VectorMask[MR];
+        for (int s = 1; s < MR; s++) {
+            masks[s] = VectorMask.fromLong(species, ~((1L << step * s) - 1) & ((1L << species.length()) - 1));
+        }
+        return masks;
     }
 
     /**
@@ -216,7 +315,8 @@ final class ChannelLaneConv extends TiledConv {
 
         Scratch(int threads) {
             super(threads);
-            pixels = new float[threads][chunkPanels * MR * KC];
+            // Two floats past the last panel: the vector gather's last eight-float store (see gather).
+            pixels = new float[threads][chunkPanels * MR * KC + RUN.length() - MR];
             planes = new float[threads][padded ? g.inChannelsPerGroup() * planeH * planeW : 0];
             planesOf = new int[threads];
             product = new float[threads][channelPanels * chunkPanels * MR * NR];
@@ -328,7 +428,47 @@ final class ChannelLaneConv extends TiledConv {
         for (int pp = pp0; pp < pp1; pp++) {
             int pix0 = pp * MR;
             int d = (pp - pp0) * kc * MR;
-            if (pix0 + MR <= spatial) {
+            int step = pix0 + MR <= spatial ? runStep[pp] : 0;
+            int reach = step == 1 ? RUN.length() : WIDE.length();
+            if (step > 0 && gatherLanes < reach) {
+                step = 0;
+            }
+            int split = runSplit[pp];
+            // Every read of the vector forms: `reach` floats from the run starts (the second extended back to lane
+            // 0) at the last tap's offset (kOffset grows with the tap).
+            int first = srcOff + pixelOffset[pix0];
+            int second = step > 0 && split < MR ? srcOff + pixelOffset[pix0 + split] - split * step : first;
+            if (step > 0 && kOffset[p0 + kc - 1] + Math.max(first, second) + reach <= src.length) {
+                // Eight floats per tap stored at the tap's six: the two extra land on the next tap's (or the next
+                // panel's) first values, which are written after them (taps and panels in order; the buffer has
+                // two floats of slack past the last panel). Pixels two apart: sixteen floats loaded, the even
+                // lanes moved to the first eight.
+                if (step == 1 && split == MR) {
+                    for (int p = p0; p < p0 + kc; p++, d += MR) {
+                        FloatVector.fromArray(RUN, src, kOffset[p] + first).intoArray(a, d);
+                    }
+                } else if (step == 1) {
+                    VectorMask<Float> m = SECOND_RUN[split];
+                    for (int p = p0; p < p0 + kc; p++, d += MR) {
+                        int o = kOffset[p];
+                        FloatVector.fromArray(RUN, src, o + first)
+                                .blend(FloatVector.fromArray(RUN, src, o + second), m).intoArray(a, d);
+                    }
+                } else if (split == MR) {
+                    for (int p = p0; p < p0 + kc; p++, d += MR) {
+                        ((FloatVector) FloatVector.fromArray(WIDE, src, kOffset[p] + first).rearrange(EVEN)
+                                .reinterpretShape(RUN, 0)).intoArray(a, d);
+                    }
+                } else {
+                    VectorMask<Float> m = SECOND_RUN_WIDE[split];
+                    for (int p = p0; p < p0 + kc; p++, d += MR) {
+                        int o = kOffset[p];
+                        ((FloatVector) FloatVector.fromArray(WIDE, src, o + first)
+                                .blend(FloatVector.fromArray(WIDE, src, o + second), m).rearrange(EVEN)
+                                .reinterpretShape(RUN, 0)).intoArray(a, d);
+                    }
+                }
+            } else if (pix0 + MR <= spatial) {
                 // Six rows, as the micro-kernel's MR.
                 int b0 = srcOff + pixelOffset[pix0];
                 int b1 = srcOff + pixelOffset[pix0 + 1];
@@ -359,7 +499,8 @@ final class ChannelLaneConv extends TiledConv {
     /**
      * Weight panel {@code panel}'s block of the product ({@code c} from {@code cOff}, pixels [pix0, pix1) × NR
      * channels) to its channel rows of the NCHW output, each row then getting {@code post} in Java unless it is
-     * {@code null} (applied in the tiles).
+     * {@code null} (applied in the tiles). A channel's pixels go by vector where the Vector API is 8 lanes or wider
+     * (a gather of values NR apart, one store), the rest one by one.
      */
     private void transpose(float[] out, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1,
                            PostOps post, float[] residual) {
@@ -367,9 +508,14 @@ final class ChannelLaneConv extends TiledConv {
         int spatial = g.outH() * g.outW();
         int c0 = panel * NR;
         int outOff = (n * g.outChannels() + grp * cout + c0) * spatial;
+        int pixels = pix1 - pix0;
+        int vectorPixels = transposeLanes > 0 ? pixels - pixels % transposeLanes : 0;
         for (int j = 0; j < Math.min(NR, cout - c0); j++) {
             int row = outOff + j * spatial + pix0;
-            for (int pix = 0; pix < pix1 - pix0; pix++) {
+            for (int pix = 0; pix < vectorPixels; pix += transposeLanes) {
+                FloatVector.fromArray(COLUMN, c, cOff + pix * NR + j, COLUMN_INDEX, 0).intoArray(out, row + pix);
+            }
+            for (int pix = vectorPixels; pix < pixels; pix++) {
                 out[row + pix] = c[cOff + pix * NR + j];
             }
             if (post != null) {

@@ -68,6 +68,33 @@ class ChannelLaneConvTest {
         check(g, threads, true, new Random(c + size));
     }
 
+    /**
+     * The gather's vector forms (panels of pixels one or two apart, in one run or split across two output rows; see
+     * {@code ChannelLaneConv.vectorPanels}) on shapes chosen to take them: 1×1 stride 1 and 2, 3×3 and 5×5 padded
+     * (two runs across rows), stride 2, dilation 2, batch 2 (the second image's planes at an offset), K over several
+     * KC blocks; each against the definition, so a lane or a split off by one fails.
+     */
+    @ParameterizedTest(name = "c{0} {1}x{2} k{3} s{4} pad{5} dil{6} n{7} threads{8}")
+    @CsvSource({"300,14,14,1,1,0,1,1,1, 1", "64,13,11,1,1,0,1,2,2, 1", "520,7,7,3,1,1,1,1,1, 12", "40,9,10,3,1,1,2,2,2, 12",
+            "260,14,14,3,2,1,1,1,2, 34", "48,15,17,3,2,1,1,2,1, 34", "64,14,14,1,2,0,1,1,1, 34", "30,13,13,5,2,2,1,2,2, 34",
+            "70,8,19,3,1,0,1,1,1, 12"})
+    void vectorGatherFormsMatchTheDefinition(int c, int h, int w, int k, int stride, int pad, int dil, int n,
+                                             int threads, int forms) {
+        int span = dil * (k - 1) + 1;
+        int oh = (h + 2 * pad - span) / stride + 1;
+        int ow = (w + 2 * pad - span) / stride + 1;
+        ConvGeometry g = new ConvGeometry(n, c, h, w, 40, oh, ow, k, k, stride, stride, dil, dil, pad, pad, 1);
+        int[] taken = new ChannelLaneConv(g, new float[g.outChannels() * g.patchSize()]).vectorPanels();
+        // forms: the digits of the forms expected to take panels (1: one run 1 apart, 2: two runs 1 apart, 3 and 4
+        // the same 2 apart).
+        for (int f = 0; f < 4; f++) {
+            boolean expected = String.valueOf(forms).indexOf('1' + f) >= 0;
+            assertEquals(expected, taken[f] > 0, g + " form " + (f + 1) + ": " + java.util.Arrays.toString(taken));
+        }
+        check(g, threads, true, new Random(c + h * w));
+        check(g, threads, false, new Random(c + h));
+    }
+
     private static void check(ConvGeometry g, int threads, boolean postOps, Random r) {
         float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
         float[] wts = RandomData.uniform(r, g.outChannels() * g.patchSize());
