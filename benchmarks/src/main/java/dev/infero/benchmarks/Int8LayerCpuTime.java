@@ -15,7 +15,10 @@ import java.util.Random;
  * the generated FP32 kernels when the JIT is on), INT8 on the Vector API and INT8 on generated tiles
  * ({@link U8S8ConvTiles}), measured in CPU time of the calling thread (1 worker), alternating, minimum over 250
  * rounds: robust on a shared machine, where wall-time JMH scores ({@link Int8ConvBenchmark}) include other
- * processes' time slices. Ops = 2·MACs. Usage: {@code Int8LayerCpuTime C HW COUT K}.
+ * processes' time slices. Ops = 2·MACs. A fourth line times the generated tiles alone on an already packed input
+ * (int32 sums stored, no packing, no post-ops; the second of two runs, cache warm): one call over one image's output positions (for layers the tiles write
+ * through a scratch row, one row's worth), its rate counted over the lanes and 6-channel rows it computes, to set
+ * against {@link VnniPeakBenchmark}. Usage: {@code Int8LayerCpuTime C HW COUT K}.
  */
 public final class Int8LayerCpuTime {
     private Int8LayerCpuTime() {
@@ -56,14 +59,31 @@ public final class Int8LayerCpuTime {
             var fs = fp32.newScratch(1);
             var vs = vector.newScratch(1);
             var js = jit.newScratch(1);
-            long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+            U8S8ConvTiles tiles = U8S8ConvTiles.create(layout);
+            Object tileState = tiles.newState(1);
+            int positions = layout.ldc();
+            int tile = layout.form().tile();
+            int tileCount = (positions + tile - 1) / tile;
+            int last = positions - (tileCount - 1) * tile;
+            long lastMask = last == 64 ? -1L : (1L << last) - 1;
+            int[] packed = new int[layout.inputInts()];
+            for (int i = 0; i < packed.length; i++) {
+                packed[i] = r.nextInt();
+            }
+            float[] sums = new float[co * layout.ldc()];
+            long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
             for (int round = 0; round < 300; round++) {
-                for (int which = 0; which < 3; which++) {
+                for (int which = 0; which < 4; which++) {
+                    if (which == 3) {
+                        // Warm: the tiles alone are timed on their second run, their input and sums in cache.
+                        tiles.run(packed, 0, sums, 0, 0, tileCount, lastMask, 0, tileState);
+                    }
                     long c0 = mx.getCurrentThreadCpuTime();
                     switch (which) {
                         case 0 -> fp32.run(in, out, null, fs, pool);
                         case 1 -> vector.run(in, out, null, vs, pool);
-                        default -> jit.run(in, out, null, js, pool);
+                        case 2 -> jit.run(in, out, null, js, pool);
+                        default -> tiles.run(packed, 0, sums, 0, 0, tileCount, lastMask, 0, tileState);
                     }
                     long t = mx.getCurrentThreadCpuTime() - c0;
                     if (round >= 50) {
@@ -76,6 +96,14 @@ public final class Int8LayerCpuTime {
                 System.out.printf("%-28s min cpu %8.1f us  %6.1f Gops/s  speed-up %.2fx%n", names[i], best[i] / 1e3,
                         ops / best[i], (double) best[0] / best[i]);
             }
+            // The lanes computed: whole tiles, the last one (u8 quads) in 16-position vectors up to its last position.
+            int lanes = layout.form() == U8S8Conv.Form.U8_QUADS ? U8S8Conv.LANES : tile;
+            double lanesComputed = (double) (tileCount - 1) * tile + (last + lanes - 1) / lanes * lanes;
+            int channelsIn = layout.quads() * layout.form().channelsPerInt();
+            int rowsOut = (co + U8S8Conv.MR - 1) / U8S8Conv.MR * U8S8Conv.MR;
+            double computed = 2.0 * channelsIn * rowsOut * lanesComputed * k * k;
+            System.out.printf("%-28s min cpu %8.1f us  %6.1f Gops/s computed (%d positions, packed input, int32 sums)%n",
+                    "int8 tiles alone", best[3] / 1e3, computed / best[3], positions);
         }
     }
 }

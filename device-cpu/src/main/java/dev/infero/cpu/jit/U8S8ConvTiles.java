@@ -270,6 +270,11 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         Assembler.Label tile = a.newLabel();
         Assembler.Label full = a.newLabel();
         Assembler.Label masked = a.newLabel();
+        Assembler.Label done = a.newLabel();
+        Assembler.Label[] narrow = new Assembler.Label[VECTORS - 1];
+        for (int n = 0; n < narrow.length; n++) {
+            narrow[n] = a.newLabel();
+        }
         a.bind(tile);
         // Opmasks k1..k4: all lanes, or the last tile's.
         a.cmp(R15, 1);
@@ -281,6 +286,13 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
                 a.shr(RAX, 16);
             }
         }
+        // The last tile computes only the vectors its mask reaches (its highest lane): a 14×14 output's last tile
+        // has 4 positions, which the full tile would compute as 64.
+        a.mov(RAX, R8);
+        for (int n = 1; n < VECTORS; n++) {
+            a.shr(RAX, LANES);
+            a.jcc(Assembler.Cond.E, narrow[n - 1]);
+        }
         a.jmp(masked);
         a.bind(full);
         a.mov32(RAX, 0xFFFF);
@@ -288,11 +300,18 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
             a.kmovw(Asm.k(v + 1), RAX);
         }
         a.bind(masked);
-        blocks(a, layout, U8S8ConvTiles::body, true);
+        blocks(a, layout, (asm, l, mr) -> body(asm, l, mr, VECTORS), true);
         a.add(RDI, U8S8Conv.TILE * 4);
         a.add(RCX, U8S8Conv.TILE * 4);
         a.dec(R15);
         a.jcc(Assembler.Cond.NE, tile);
+        for (int n = 1; n < VECTORS; n++) {
+            a.jmp(done);
+            a.bind(narrow[n - 1]);
+            int vectors = n;
+            blocks(a, layout, (asm, l, mr) -> body(asm, l, mr, vectors), true);
+        }
+        a.bind(done);
         a.pop(RAX);
         a.pop(RAX);
         return finish(a, saved);
@@ -427,12 +446,13 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
      * One block of {@code mr} output channels × one tile: r10 its weights, r11 its compensation, rbx its output, rdi
      * the tile's input; rax, r13, r14 free.
      */
-    private static void body(Assembler a, U8S8Conv layout, int mr) {
-        sums(a, layout, mr, VECTORS, U8S8ConvTiles::acc, U8S8ConvTiles::quad);
-        epilogue(a, layout, mr);
+    private static void body(Assembler a, U8S8Conv layout, int mr, int vectors) {
+        sums(a, layout, mr, vectors, U8S8ConvTiles::acc,
+                (asm, rows, in, weights, disp) -> quad(asm, rows, vectors, in, weights, disp));
+        epilogue(a, layout, mr, vectors);
         int ldcBytes = layout.ldc() * 4;
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vmovdqu32(mem(RBX, m * ldcBytes + v * LANES * 4).k(Asm.k(v + 1)), acc(m, v));
             }
         }
@@ -446,7 +466,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
      * rounding constant, integer clamp of the bits, minus rounding constant and zero point, as
      * ActivationQuantizer.quantize). rbp points at this block's channels in the table; rax, r13, r14 free.
      */
-    private static void epilogue(Assembler a, U8S8Conv layout, int mr) {
+    private static void epilogue(Assembler a, U8S8Conv layout, int mr, int vectors) {
         Assembler.Label store = a.newLabel();
         a.mov(RAX, mem(Asm.RSP, 0));
         a.test(RAX, RAX);
@@ -455,7 +475,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         Vec scale = Asm.zmm(28);
         for (int m = 0; m < mr; m++) {
             a.vbroadcastss(scale, mem(RBP, PostOps.TABLE_SCALE * section + m * 4));
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vcvtdq2ps(acc(m, v), acc(m, v));
                 a.vfmadd213ps(acc(m, v), scale, mem(RBP, PostOps.TABLE_BIAS * section + m * 4).bcst());
             }
@@ -466,7 +486,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a.mov(R13, mem(Asm.RSP, 8));
         a.add(R13, RBX);
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vaddps(acc(m, v).k(Asm.k(v + 1)), acc(m, v), mem(R13, m * ldcBytes + v * LANES * 4));
             }
         }
@@ -476,7 +496,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         Assembler.Label noRelu = a.newLabel();
         flag(a, PostOps.EPILOGUE_RELU, noRelu);
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vpmaxsd(acc(m, v), acc(m, v), zero);
             }
         }
@@ -485,7 +505,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         flag(a, PostOps.EPILOGUE_PRELU, noPrelu);
         Asm.Mask negative = Asm.k(5);
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vcmpps(negative, acc(m, v), zero, Assembler.CMP_LT_OS);
                 a.vmulps(acc(m, v).k(negative), acc(m, v), mem(RBP, PostOps.TABLE_SLOPE * section + m * 4).bcst());
             }
@@ -498,7 +518,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         flag(a, PostOps.EPILOGUE_SIGMOID, noSigmoid);
         a.mov(R13, EXP_CONSTANTS.address());
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 exp.sigmoid(a, acc(m, v), Asm.zmm(24), Asm.zmm(25), Asm.zmm(26));
             }
         }
@@ -507,7 +527,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         flag(a, PostOps.EPILOGUE_SWISH, noSwish);
         a.mov(R13, EXP_CONSTANTS.address());
         for (int m = 0; m < mr; m++) {
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 exp.swish(a, acc(m, v), mem(RBP, PostOps.TABLE_SLOPE * section + m * 4).bcst(), Asm.zmm(27),
                         Asm.zmm(24), Asm.zmm(25), Asm.zmm(26));
             }
@@ -517,7 +537,7 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         flag(a, PostOps.EPILOGUE_CODES, noCodes);
         for (int m = 0; m < mr; m++) {
             a.vbroadcastss(scale, mem(RBP, PostOps.TABLE_Q_INVERSE * section + m * 4));
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 Vec x = acc(m, v);
                 a.vfmadd213ps(x, scale, mem(RBP, PostOps.TABLE_Q_OFFSET * section + m * 4).bcst());
                 a.vaddps(x, x, mem(RBP, PostOps.TABLE_Q_ROUND * section + m * 4).bcst());
@@ -537,16 +557,19 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         a.jcc(Assembler.Cond.E, skip);
     }
 
-    /** One channel quad of one tap: 4 activation loads from {@code in}, {@code mr}×4 dot products. */
-    private static void quad(Assembler a, int mr, Asm.Mem in, Gp weights, int weightDisp) {
-        for (int v = 0; v < VECTORS; v++) {
+    /**
+     * One channel quad of one tap: {@code vectors} (4, fewer in a narrow last tile) activation loads from {@code in},
+     * {@code mr}×{@code vectors} dot products.
+     */
+    private static void quad(Assembler a, int mr, int vectors, Asm.Mem in, Gp weights, int weightDisp) {
+        for (int v = 0; v < vectors; v++) {
             a.vmovdqu32(act(v), in.plus(v * LANES * 4));
         }
         for (int m = 0; m < mr; m++) {
             // The channel's four weights broadcast once into a register (4 rotate), then 4 register dot products.
             Vec w = Asm.zmm(MR * VECTORS + VECTORS + m % 4);
             a.vpbroadcastd(w, mem(weights, weightDisp + m * 4));
-            for (int v = 0; v < VECTORS; v++) {
+            for (int v = 0; v < vectors; v++) {
                 a.vpdpbusd(acc(m, v), act(v), w);
             }
         }

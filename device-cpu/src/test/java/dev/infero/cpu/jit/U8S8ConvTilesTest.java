@@ -154,6 +154,63 @@ class U8S8ConvTilesTest {
     }
 
     /**
+     * The last tile of an image computes only the 16-position vectors its mask reaches (1–4): output sizes whose
+     * last tile has 1, 15, 16, 17, 32, 33, 48, 49, 63 and 64 positions, 1×1 (every channel quad unrolled or in the
+     * loop) and 3×3 with padding and stride 2, 1 and 2 threads (chunk ends inside an image), channel counts off the
+     * 6-row block; generated = Java tiles bit for bit, outputs never written left as NaN would fail.
+     */
+    @Test
+    void narrowLastTilesKeepEveryPositionAndChannelQuad() {
+        assumeTrue(Jit.isa() == Jit.Isa.AVX512 && CpuFeatures.host().avx512vnni(), "no AVX512_VNNI here");
+        Random r = new Random(21);
+        int[][] sizes = {{1, 1}, {3, 5}, {4, 4}, {1, 17}, {4, 8}, {3, 11}, {6, 8}, {7, 7}, {9, 7}, {8, 8}, {14, 14},
+            {28, 28}, {13, 13}};
+        int[] channels = {3, 8, 13, 40};
+        try (WorkerPool one = new WorkerPool(1, "t1"); WorkerPool two = new WorkerPool(2, "t2")) {
+            for (int i = 0; i < sizes.length; i++) {
+                for (int k : new int[] {1, 3}) {
+                    int cin = channels[(i + k) % channels.length];
+                    int cout = 1 + r.nextInt(20);
+                    int stride = k == 3 && i % 3 == 0 ? 2 : 1;
+                    int oh = sizes[i][0];
+                    int ow = sizes[i][1];
+                    int pad = k / 2;
+                    int h = (oh - 1) * stride + k - 2 * pad;
+                    int w = (ow - 1) * stride + k - 2 * pad;
+                    ConvGeometry g = new ConvGeometry(1 + i % 2, cin, h, w, cout, oh, ow, k, k, stride, stride, 1, 1,
+                            pad, pad, 1);
+                    ActivationQuantizer q = ActivationQuantizer.of(-1f, 2f, 256);
+                    float[] x = new float[g.batch() * cin * h * w];
+                    for (int j = 0; j < x.length; j++) {
+                        x[j] = (float) r.nextGaussian();
+                    }
+                    float[] wq = new float[cout * g.patchSize()];
+                    for (int j = 0; j < wq.length; j++) {
+                        wq[j] = r.nextInt(256) - 128;
+                    }
+                    float[] scale = new float[cout];
+                    java.util.Arrays.fill(scale, 1e-3f);
+                    PostOps post = new PostOps(new float[cout], false, PostOps.Activation.NONE, 0, 0).scaledBy(scale);
+                    U8S8Conv layout = new U8S8Conv(g, wq, q, U8S8Conv.Form.U8_QUADS);
+                    QuantizedConvKernel base = new QuantizedConvKernel(g, wq, q, post);
+                    QuantizedConvKernel ref = base.onTiles(layout, layout.referenceTiles());
+                    QuantizedConvKernel gen = base.onTiles(layout, new U8S8ConvTiles(layout));
+                    WorkerPool pool = i % 2 == 0 ? one : two;
+                    float[] want = new float[g.batch() * cout * oh * ow];
+                    ref.run(x, want, null, ref.newScratch(pool.threads()), pool);
+                    float[] got = new float[want.length];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    gen.run(x, got, null, gen.newScratch(pool.threads()), pool);
+                    for (int j = 0; j < want.length; j++) {
+                        assertEquals(Float.floatToRawIntBits(want[j]), Float.floatToRawIntBits(got[j]),
+                                g + ": output " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * 1×1 layers reading u8 quads that a depthwise layer wrote into their input tensor ({@link U8S8Conv#readsQuads}):
      * on random shapes (channels 1–40, so the last quad's unused bytes hold garbage; planes below and above a tile;
      * batch 1–2; residual, ReLU / PReLU; values or codes out; 1 and 2 threads) the generated tiles reading the tensor
