@@ -16,6 +16,7 @@ import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.nn.AutoPad;
 import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.ConvolutionBackpropData;
 import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.GroupConvolution;
@@ -175,5 +176,24 @@ class FusedKernelsTest {
             assertTrue(info.stream().anyMatch(p -> p.nodeType().equals("PReLU")
                     && p.status() == ProfilingInfo.Status.OPTIMIZED_OUT), "PReLU fused: " + info);
         }
+    }
+
+    /** A stride-2 deconvolution (4×4 kernel, pads 1) with a bias Add and ReLU, as upsampling heads use it. */
+    private static Graph deconvBlock(int batch) {
+        Random r = new Random(15);
+        GraphBuilder b = new GraphBuilder("deconv");
+        Value x = b.input("x", ElementType.F32, batch, 6, 7, 5);
+        Value up = b.op(new ConvolutionBackpropData(window(2, 1), new long[] {1, 0}), x,
+                b.constant(RandomData.tensor(r, 6, 5, 4, 4)));
+        Value y = b.op(new Relu(), b.op(new Add(), up, b.constant(RandomData.tensor(r, 1, 5, 1, 1))));
+        return b.output(y).graph();
+    }
+
+    @Test
+    void deconvolutionRunsAsGemmWithItsPostOps() {
+        List<ProfilingInfo> rows = runAgainstReference(FusedKernelsTest::deconvBlock,
+                RandomData.tensor(new Random(9), 2, 6, 7, 5));
+        assertTrue(rows.stream().anyMatch(p -> p.execType().startsWith("deconv_gemm_")
+                && p.execType().endsWith("+bias+relu")), "deconvolution on the GEMM with bias and ReLU: " + rows);
     }
 }
