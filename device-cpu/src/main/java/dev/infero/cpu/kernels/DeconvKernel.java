@@ -9,7 +9,8 @@ import java.util.function.IntConsumer;
  * runs on {@link PackedGemm} with the weights, transposed once, as its constant left operand (the generated
  * micro-kernel where the JIT is on); then each row of {@code cols} is added to the output positions its tap reaches
  * ({@code in · stride + tap · dilation - pad}, col2im), and the post-ops run once per finished output channel.
- * Output positions no tap reaches are 0 plus the post-ops, as the reference op leaves them. The GEMM splits by
+ * Output positions no tap reaches are 0 plus the post-ops, as the reference op leaves them. Both run band by band
+ * over the input rows, so the column matrix of a band stays in cache ({@link #BAND_FLOATS}). The GEMM splits by
  * columns, the scatter by output channels, so threads never write the same elements.
  */
 public final class DeconvKernel {
@@ -41,18 +42,28 @@ public final class DeconvKernel {
         }
     }
 
+    /** Floats of the column matrix a band of input rows may fill (1 MiB), so it stays in the L2 cache. */
+    static final int BAND_FLOATS = 1 << 18;
+
     private final Geometry g;
     private final int cinG;
     private final int coutG;
     /** Per group, {@code Wᵀ[coutG·taps, cinG]} packed. */
     private final PackedGemm[] gemm;
     private final PostOps post;
+    /** Input rows per band: the GEMM and the scatter run band by band over the input. */
+    private final int bandRows;
 
     /**
      * @param weights {@code [groups·cinG, coutG, kh, kw]} in row-major order (the plain op's {@code [cin, cout, kh, kw]}
      *                and the grouped op's {@code [groups, cinG, coutG, kh, kw]} alike)
      */
     public DeconvKernel(Geometry g, float[] weights, PostOps post, MicroKernel micro) {
+        this(g, weights, post, micro, BAND_FLOATS);
+    }
+
+    /** As above, with bands of at most {@code bandFloats} column values (at least one input row). */
+    DeconvKernel(Geometry g, float[] weights, PostOps post, MicroKernel micro, int bandFloats) {
         this.g = g;
         this.cinG = g.cin() / g.groups();
         this.coutG = g.cout() / g.groups();
@@ -63,6 +74,7 @@ public final class DeconvKernel {
             throw new IllegalArgumentException("transposed convolution weights have " + weights.length
                     + " values, expected " + g.cin() * rows);
         }
+        this.bandRows = (int) Math.max(1, Math.min(g.inH(), bandFloats / ((long) rows * g.inW())));
         this.gemm = new PackedGemm[g.groups()];
         float[] a = new float[rows * cinG];
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -85,18 +97,21 @@ public final class DeconvKernel {
         return new Scratch(threads);
     }
 
-    /** The column matrix of one group, per-thread GEMM workspace, and the current call's arguments. */
+    /** The column matrix of one band, per-thread GEMM workspace, and the current call's arguments. */
     public final class Scratch {
-        final float[] cols = new float[coutG * g.taps() * g.inPlane()];
+        final float[] cols = new float[coutG * g.taps() * bandRows * g.inW()];
         final float[][] ws;
+        final IntConsumer clear = this::clear;
         final IntConsumer product = this::product;
         final IntConsumer scatter = this::scatter;
+        final IntConsumer finish = this::finish;
         float[] in;
         float[] out;
         int inBase;
         int outBase;
         int group;
-        int tasks;
+        int row0;
+        int bandColumns;
         int columnsPerTask;
         int channelsPerTask;
 
@@ -104,30 +119,45 @@ public final class DeconvKernel {
             ws = new float[Math.max(1, threads)][PackedGemm.workspaceSize()];
         }
 
+        private void clear(int t) {
+            int from = outBase + t * channelsPerTask * g.outPlane();
+            int to = outBase + Math.min(coutG, (t + 1) * channelsPerTask) * g.outPlane();
+            if (from < to) {
+                java.util.Arrays.fill(out, from, to, 0f);
+            }
+        }
+
         private void product(int t) {
-            int plane = g.inPlane();
             int j0 = t * columnsPerTask;
-            int n = Math.min(plane, j0 + columnsPerTask) - j0;
+            int n = Math.min(bandColumns, j0 + columnsPerTask) - j0;
             if (n > 0) {
-                gemm[group].multiply(n, in, inBase + j0, plane, cols, j0, plane, PostOps.NONE, 0, null, ws[t]);
+                gemm[group].multiply(n, in, inBase + row0 * g.inW() + j0, g.inPlane(), cols, j0, bandColumns,
+                        PostOps.NONE, 0, null, ws[t]);
             }
         }
 
         private void scatter(int t) {
             int end = Math.min(coutG, (t + 1) * channelsPerTask);
             for (int oc = t * channelsPerTask; oc < end; oc++) {
-                int base = outBase + oc * g.outPlane();
-                java.util.Arrays.fill(out, base, base + g.outPlane(), 0f);
-                scatterChannel(cols, oc, out, base);
-                post.apply(out, base, g.outPlane(), group * coutG + oc, null);
+                scatterChannel(cols, bandColumns, row0, oc, out, outBase + oc * g.outPlane());
+            }
+        }
+
+        private void finish(int t) {
+            int end = Math.min(coutG, (t + 1) * channelsPerTask);
+            for (int oc = t * channelsPerTask; oc < end; oc++) {
+                post.apply(out, outBase + oc * g.outPlane(), g.outPlane(), group * coutG + oc, null);
             }
         }
     }
 
-    /** Adds channel {@code oc}'s rows of {@code cols} to its output plane at {@code out[base..]}. */
-    private void scatterChannel(float[] cols, int oc, float[] out, int base) {
+    /**
+     * Adds channel {@code oc}'s rows of the band's {@code cols} ({@code columns} per row: input rows from
+     * {@code row0} on) to its output plane at {@code out[base..]}.
+     */
+    private void scatterChannel(float[] cols, int columns, int row0, int oc, float[] out, int base) {
         int inW = g.inW();
-        int plane = g.inPlane();
+        int rows = columns / inW;
         int sw = g.strideW();
         for (int ky = 0; ky < g.kh(); ky++) {
             int offY = ky * g.dilationH() - g.padH();
@@ -138,13 +168,13 @@ public final class DeconvKernel {
                 if (ixLo > ixHi) {
                     continue;
                 }
-                int row = (oc * g.taps() + ky * g.kw() + kx) * plane;
-                for (int iy = 0; iy < g.inH(); iy++) {
-                    int oy = iy * g.strideH() + offY;
+                int row = (oc * g.taps() + ky * g.kw() + kx) * columns;
+                for (int r = 0; r < rows; r++) {
+                    int oy = (row0 + r) * g.strideH() + offY;
                     if (oy < 0 || oy >= g.outH()) {
                         continue;
                     }
-                    int src = row + iy * inW;
+                    int src = row + r * inW;
                     int o = base + oy * g.outW() + ixLo * sw + offX;
                     if (sw == 1) {
                         for (int ix = ixLo; ix <= ixHi; ix++, o++) {
@@ -170,8 +200,10 @@ public final class DeconvKernel {
         }
         int plane = g.inPlane();
         long flops = 2L * coutG * g.taps() * cinG * plane;
-        long bytes = 4L * ((long) cinG * plane + 2L * s.cols.length + (long) coutG * g.outPlane());
+        long bytes = 4L * ((long) cinG * plane + 2L * coutG * g.taps() * plane + (long) coutG * g.outPlane());
         int threads = Math.min(pool.threadsFor(flops, bytes), s.ws.length);
+        int channelTasks = Math.max(1, Math.min(threads, coutG));
+        s.channelsPerTask = (coutG + channelTasks - 1) / channelTasks;
         s.in = in;
         s.out = out;
         for (int n = 0; n < g.batch(); n++) {
@@ -179,13 +211,17 @@ public final class DeconvKernel {
                 s.group = grp;
                 s.inBase = (n * g.cin() + grp * cinG) * plane;
                 s.outBase = (n * g.cout() + grp * coutG) * g.outPlane();
-                int blocks = (plane + PackedGemm.NR - 1) / PackedGemm.NR;
-                int tasks = Math.max(1, Math.min(threads, blocks));
-                s.columnsPerTask = (blocks + tasks - 1) / tasks * PackedGemm.NR;
-                pool.parallelFor(tasks, s.product);
-                tasks = Math.max(1, Math.min(threads, coutG));
-                s.channelsPerTask = (coutG + tasks - 1) / tasks;
-                pool.parallelFor(tasks, s.scatter);
+                pool.parallelFor(channelTasks, s.clear);
+                for (int r0 = 0; r0 < g.inH(); r0 += bandRows) {
+                    s.row0 = r0;
+                    s.bandColumns = Math.min(bandRows, g.inH() - r0) * g.inW();
+                    int blocks = (s.bandColumns + PackedGemm.NR - 1) / PackedGemm.NR;
+                    int tasks = Math.max(1, Math.min(threads, blocks));
+                    s.columnsPerTask = (blocks + tasks - 1) / tasks * PackedGemm.NR;
+                    pool.parallelFor(tasks, s.product);
+                    pool.parallelFor(channelTasks, s.scatter);
+                }
+                pool.parallelFor(channelTasks, s.finish);
             }
         }
         s.in = null;

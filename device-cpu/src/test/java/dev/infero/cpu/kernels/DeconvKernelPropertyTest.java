@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link DeconvKernel} (GEMM and col2im) agrees with the reference ConvolutionBackpropData and
  * GroupConvolutionBackpropData on random geometries: strides 1–4, kernels 1–5 (not square), dilation, padding
  * (also more than the kernel reaches), output padding, groups, batch, channels across KC blocks, random post-ops
- * (scale, bias, every activation), 1 and 2 threads; on the generated micro-kernel of each ISA and on the Vector API
+ * (scale, bias, every activation), 1 and 2 threads, bands of 1 to 3 input rows or the whole input; on the generated micro-kernel of each ISA and on the Vector API
  * one (the JIT off). Each trial runs the kernel first on other values, its output then NaN-filled.
  */
 class DeconvKernelPropertyTest {
@@ -72,7 +72,8 @@ class DeconvKernelPropertyTest {
         PostOps.Activation[] acts = PostOps.Activation.values();
         PostOps post = KernelProperties.randomPostOps(r, cout, acts[r.nextInt(acts.length)], false);
         int threads = 1 + r.nextInt(2);
-        DeconvKernel kernel = new DeconvKernel(g, weights, post, micro);
+        int bandFloats = r.nextBoolean() ? DeconvKernel.BAND_FLOATS : 1 + r.nextInt(coutG * kh * kw * w * 3);
+        DeconvKernel kernel = new DeconvKernel(g, weights, post, micro, bandFloats);
         DeconvKernel.Scratch scratch = kernel.newScratch(threads);
         float[] in = RandomData.uniform(r, batch * cin * h * w);
         int outLen = batch * cout * oh * ow;
