@@ -129,6 +129,39 @@ class AllocationFreeInferenceTest {
     }
 
     /**
+     * A convolution with a TF/Caffe "Scale" chain (per-channel Mul → Add → ReLU) folded into its post-ops, a stride-2
+     * ConvTranspose with bias and ReLU (GEMM and col2im), and a fully connected layer with a per-column PReLU.
+     */
+    private Path deconvolutionAndFoldedChains() {
+        Random r = new Random(8);
+        Path file = dir.resolve("deconv.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("deconv", 17)
+                .input("x", ElementType.F32, 1, 16, 20, 20)
+                .initializer("w", RandomData.tensor(r, 16, 16, 3, 3))
+                .initializer("s", RandomData.tensor(r, 1, 16, 1, 1)).initializer("t", RandomData.tensor(r, 1, 16, 1, 1))
+                .initializer("wd", RandomData.tensor(r, 16, 8, 4, 4)).initializer("bd", RandomData.tensor(r, 8))
+                .initializer("wf", RandomData.tensor(r, 12, 8)).initializer("bf", RandomData.tensor(r, 12))
+                .initializer("slope", RandomData.tensor(r, 12))
+                .output("y", ElementType.F32);
+        b.node("Conv", "conv").inputs("x", "w").outputs("c").attr("pads", 1, 1, 1, 1);
+        b.node("Mul", "scale").inputs("c", "s").outputs("m");
+        b.node("Add", "shift").inputs("m", "t").outputs("a");
+        b.node("Relu", "r").inputs("a").outputs("ra");
+        b.node("ConvTranspose", "up").inputs("ra", "wd", "bd").outputs("u").attr("kernel_shape", 4, 4)
+                .attr("strides", 2, 2).attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "ru").inputs("u").outputs("ru");
+        b.classifierHead("ru", "wf", "bf", "fc");
+        b.node("PRelu", "pr").inputs("fc", "slope").outputs("y");
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void deconvolutionAndFoldedChainsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(deconvolutionAndFoldedChains()));
+    }
+
+    /**
      * Fully connected layers (Gemm, both weight layouts) and standalone Multiply, Add and ReLU; wide enough that the
      * element-wise loops are compiled by C2 within the warm-up (before that, their vectors are boxed).
      */

@@ -3,6 +3,8 @@ package dev.infero.cpu.fusion;
 import dev.infero.core.graph.Node;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.nn.BatchNormInference;
 import dev.infero.core.ops.nn.ConvolutionBase;
 import dev.infero.core.ops.nn.GroupConvolution;
@@ -19,8 +21,9 @@ import java.util.Set;
 
 /**
  * Finds a 2-D f32 Convolution or GroupConvolution with constant weights and the ops after it that can run as its
- * post-ops: a per-channel constant Add (bias) and a BatchNormInference (a per-channel scale and bias), an Add of
- * another tensor of the output's shape (residual), then one activation (SiLU also as {@code v · Sigmoid(v)}). Each fused op must be the only reader of the value before it, and no fused value may be a model output.
+ * post-ops: a chain of per-channel affine ops (constant Add, Subtract and Multiply, BatchNormInference; see
+ * {@link Affine}) folded into one per-channel scale and bias, an Add of another tensor of the output's shape
+ * (residual), then one activation (SiLU also as {@code v · Sigmoid(v)}). Each fused op must be the only reader of the value before it, and no fused value may be a model output.
  * The ops are read through their typed accessors and input shapes.
  */
 final class ConvolutionFusion {
@@ -65,22 +68,13 @@ final class ConvolutionFusion {
             if (next == null || taken.contains(next)) {
                 break; // a residual Add is claimed by whichever of its two convolutions comes first
             }
-            if (next.op() instanceof BatchNormInference op) {
-                BatchNorm bn = scale == null && !residual && next.input(0) == current
-                        ? BatchNorm.of(next, op, g.outChannels()) : null;
-                if (bn == null) {
-                    break;
-                }
-                scale = bn.scale();
-                bias = bn.fold(bias);
+            Affine affine = residual ? null : Affine.of(next, current, g.outChannels());
+            if (affine != null) {
+                scale = affine.scale(scale);
+                bias = affine.shift(bias);
             } else if (next.op() instanceof Add) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
-                float[] perChannel = other.isKnown()
-                        ? ChannelValues.of(other.knownValue(), g.outChannels(), 4, 1) : null;
-                boolean sameShape = next.output(0).shape().equals(current.shape());
-                if (perChannel != null && bias == null && sameShape) {
-                    bias = perChannel;
-                } else if (!other.isKnown() && !residual && other.type() == ElementType.F32
+                if (!other.isKnown() && !residual && other.type() == ElementType.F32
                         && other.shape().equals(current.shape()) && next.input(0) != next.input(1)) {
                     residual = true;
                     inputs.add(other);
@@ -124,28 +118,77 @@ final class ConvolutionFusion {
     }
 
     /**
-     * BatchNormInference as the per-channel affine map {@code y = x·scale + shift}, computed in double like the
-     * reference op; after a convolution it becomes a per-channel post-op scale, and the shift goes into the bias.
+     * One per-channel affine op after the convolution, {@code y = x·mul + add} with {@code mul} or {@code add} possibly
+     * absent: a BatchNormInference (its scale and shift computed in double like the reference op), a Multiply by a
+     * per-channel or scalar constant, an Add of one, or a Subtract of one from the value (TF/Caffe "Scale" layers:
+     * Mul → Add, BN → Mul → Add). A chain of them folds into the post-ops' one scale and bias: the scale applies to
+     * the finished sum as a BatchNorm does, the shift goes into the bias, each composed in double and rounded once.
      */
-    record BatchNorm(float[] scale, float[] shift) {
-        static BatchNorm of(Node bn, BatchNormInference op, int channels) {
-            for (int i = 1; i < 5; i++) {
-                Value v = bn.input(i);
-                if (!v.isKnown() || v.knownValue().size() != channels || v.knownValue().type() != ElementType.F32
-                        || v.knownValue().rank() != 1) {
+    record Affine(float[] mul, float[] add) {
+        static Affine of(Node next, Value current, int channels) {
+            if (!next.output(0).shape().equals(current.shape()) || next.output(0).type() != ElementType.F32) {
+                return null;
+            }
+            if (next.op() instanceof BatchNormInference op) {
+                if (next.input(0) != current) {
                     return null;
                 }
+                for (int i = 1; i < 5; i++) {
+                    Value v = next.input(i);
+                    if (!v.isKnown() || v.knownValue().size() != channels || v.knownValue().type() != ElementType.F32
+                            || v.knownValue().rank() != 1) {
+                        return null;
+                    }
+                }
+                var affine = op.scaleShift(next.input(1).knownValue(), next.input(2).knownValue(),
+                        next.input(3).knownValue(), next.input(4).knownValue());
+                return new Affine(affine.scaleF32(), affine.shiftF32());
             }
-            var affine = op.scaleShift(bn.input(1).knownValue(), bn.input(2).knownValue(), bn.input(3).knownValue(),
-                    bn.input(4).knownValue());
-            return new BatchNorm(affine.scaleF32(), affine.shiftF32());
+            if (!(next.op() instanceof Multiply || next.op() instanceof Add || next.op() instanceof Subtract)) {
+                return null;
+            }
+            boolean first = next.input(0) == current;
+            Value other = first ? next.input(1) : next.input(0);
+            if (other == current || !other.isKnown() || next.op() instanceof Subtract && !first) {
+                return null;
+            }
+            float[] values = ChannelValues.of(other.knownValue(), channels, 4, 1);
+            if (values == null) {
+                return null;
+            }
+            if (next.op() instanceof Multiply) {
+                return new Affine(values, null);
+            }
+            if (next.op() instanceof Subtract) {
+                for (int c = 0; c < channels; c++) {
+                    values[c] = -values[c];
+                }
+            }
+            return new Affine(null, values);
         }
 
-        /** The bias after this normalisation: {@code bias·scale + shift} ({@code shift} when there was none). */
-        float[] fold(float[] bias) {
-            float[] out = shift.clone();
-            for (int c = 0; bias != null && c < out.length; c++) {
-                out[c] = (float) ((double) bias[c] * scale[c] + shift[c]);
+        /** The post-op scale after this op: {@code scale·mul} ({@code mul} when there was none). */
+        float[] scale(float[] scale) {
+            if (mul == null) {
+                return scale;
+            }
+            float[] out = mul.clone();
+            for (int c = 0; scale != null && c < out.length; c++) {
+                out[c] = (float) ((double) scale[c] * mul[c]);
+            }
+            return out;
+        }
+
+        /** The bias after this op: {@code bias·mul + add}, either part absent as none. */
+        float[] shift(float[] bias) {
+            if (bias == null && add == null) {
+                return null;
+            }
+            int n = bias != null ? bias.length : add.length;
+            float[] out = new float[n];
+            for (int c = 0; c < n; c++) {
+                double b = bias == null ? 0 : bias[c];
+                out[c] = (float) (b * (mul == null ? 1 : mul[c]) + (add == null ? 0 : add[c]));
             }
             return out;
         }

@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Fusion of a graph about to be planned: each node, in order, is offered to the patterns ({@link ConvolutionFusion},
- * {@link MatMulFusion}, {@link TransposeFusion},
+ * {@link MatMulFusion}, {@link DeconvolutionFusion}, {@link TransposeFusion},
  * {@link EltwiseChainFusion}); a match claims its nodes. Then the INT8 wiring: FakeQuantizes
  * that every reader applies itself are absorbed, and where a step's output is quantized for INT8 steps only, it
  * writes the codes and they read them as they are.
@@ -42,6 +42,9 @@ public final class Fusion {
             Fused m = ConvolutionFusion.match(n, absorbed);
             if (m == null) {
                 m = MatMulFusion.match(n, absorbed);
+            }
+            if (m == null) {
+                m = DeconvolutionFusion.match(n, absorbed);
             }
             if (m == null) {
                 m = TransposeFusion.match(n, absorbed);

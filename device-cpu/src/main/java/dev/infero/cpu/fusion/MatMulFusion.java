@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Finds an f32 MatMul of a 2-D activation {@code X[M, K]} (not transposed) by constant 2-D weights (transposed or
  * not; ONNX Gemm and fully connected layers), followed by an Add of a constant bias of one value per output column
- * and one activation, each the only reader of the value before it and not a model output. After an INT8 model's
+ * and one activation (PReLU with one slope per output column too), each the only reader of the value before it and
+ * not a model output. After an INT8 model's
  * FakeQuantize with INT8 weights it runs on the codes (see {@link QuantizedMatMul}).
  */
 final class MatMulFusion {
@@ -43,6 +44,7 @@ final class MatMulFusion {
         float[] bias = null;
         PostOps.Activation act = PostOps.Activation.NONE;
         float[] params = new float[2];
+        float[] slopes = null;
         Value current = out;
         while (act == PostOps.Activation.NONE) {
             Node next = current.soleConsumer();
@@ -58,16 +60,20 @@ final class MatMulFusion {
                 }
             } else {
                 PostOps.Activation a = PostOpPatterns.activation(next);
-                if (a == null || a == PostOps.Activation.PRELU) {
+                if (a == null) {
                     break;
                 }
                 act = a;
                 params = PostOpPatterns.activationParams(next, a);
+                if (a == PostOps.Activation.PRELU) {
+                    slopes = ChannelValues.of(next.input(1).knownValue(), columns, 2, 1);
+                }
             }
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = new PostOps(bias, false, act, params[0], params[1]);
+        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, false, slopes)
+                : new PostOps(bias, false, act, params[0], params[1]);
         Int8Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
         if (int8 != null) {
             return new Fused(nodes, int8.step(), List.of(int8.source()), current, int8.fakeQuantize());

@@ -71,7 +71,10 @@ final class PostOpPatterns {
         return null;
     }
 
-    /** PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU. */
+    /**
+     * PReLU with one constant slope fuses as LeakyReLU; with one slope per output channel as PRELU: axis 1 of an
+     * NCHW tensor, or of a matrix product's {@code [rows, columns]} result (one slope per column).
+     */
     private static PostOps.Activation preluKind(Node n) {
         Value slope = n.input(1);
         if (!slope.isKnown() || slope.knownValue().type() != ElementType.F32) {
@@ -80,8 +83,9 @@ final class PostOpPatterns {
         if (slope.knownValue().size() == 1) {
             return PostOps.Activation.LEAKY_RELU;
         }
-        int channels = n.output(0).shape().rank() == 4 ? n.output(0).shape().dim(1) : -1;
-        return channels > 0 && ChannelValues.of(slope.knownValue(), channels, 4, 1) != null
+        int rank = n.output(0).shape().rank();
+        int channels = rank == 4 || rank == 2 ? n.output(0).shape().dim(1) : -1;
+        return channels > 0 && ChannelValues.of(slope.knownValue(), channels, rank, 1) != null
                 ? PostOps.Activation.PRELU : null;
     }
 

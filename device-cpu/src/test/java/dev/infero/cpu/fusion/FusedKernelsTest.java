@@ -8,11 +8,16 @@ import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
 import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.activation.PRelu;
 import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.ConvolutionBackpropData;
+import dev.infero.core.ops.nn.MatMul;
 import dev.infero.core.ops.nn.Convolution;
 import dev.infero.core.ops.nn.GroupConvolution;
 import dev.infero.core.ops.nn.WindowGeometry;
@@ -114,5 +119,81 @@ class FusedKernelsTest {
                 .filter(p -> p.nodeType().equals("Sigmoid") && p.status() == ProfilingInfo.Status.EXECUTED)
                 .count();
         assertEquals(1, sigmoids, "three SiLUs fused, the last Sigmoid (its input read thrice) runs: " + rows);
+    }
+
+    /**
+     * TF/Caffe "Scale" layers and HardSigmoid as frontends write them: per-channel Multiply → Add → ReLU after a
+     * biased convolution, BatchNorm → Multiply → Subtract → Clamp after another, a scalar Multiply → Add → Clamp
+     * after a grouped one, then a second Multiply whose constant varies along W (not per channel), which stays a
+     * layer.
+     */
+    private static Graph scaleChains(int batch) {
+        Random r = new Random(13);
+        GraphBuilder b = new GraphBuilder("scale");
+        Value x = b.input("x", ElementType.F32, batch, 4, 11, 11);
+        Value c1 = conv(b, r, x, false, 12, 4, 3, 2, 1);
+        Value s1 = b.op(new Relu(), b.op(new Add(), b.op(new Multiply(), c1,
+                b.constant(RandomData.tensor(r, 1, 12, 1, 1))), b.constant(RandomData.tensor(r, 1, 12, 1, 1))));
+        Value c2 = b.op(new Convolution(window(1, 1)), s1, b.constant(RandomData.tensor(r, 8, 12, 3, 3)));
+        Value bn = b.op(new BatchNormInference(1e-5), c2, b.constant(RandomData.tensor(r, 8)),
+                b.constant(RandomData.tensor(r, 8)), b.constant(RandomData.tensor(r, 8)),
+                b.constant(Tensor.of(new float[] {1, 2, 0.5f, 1, 3, 1, 1, 0.25f}, 8)));
+        Value s2 = b.op(new Clamp(-0.5, 0.5), b.op(new Subtract(), b.op(new Multiply(),
+                b.constant(RandomData.tensor(r, 8, 1, 1)), bn), b.constant(RandomData.tensor(r, 1, 8, 1, 1))));
+        Value g = b.op(new GroupConvolution(window(1, 1)), s2, b.constant(RandomData.tensor(r, 2, 4, 4, 3, 3)));
+        Value hs = b.op(new Clamp(0, 1), b.op(new Add(), b.op(new Multiply(), g,
+                b.constant(Tensor.of(new float[] {0.2f}, 1))), b.constant(Tensor.of(new float[] {0.5f}, 1))));
+        Value c3 = b.op(new Convolution(window(1, 0)), hs, b.constant(RandomData.tensor(r, 8, 8, 1, 1)));
+        return b.output(b.op(new Multiply(), c3, b.constant(RandomData.tensor(r, 1, 1, 1, 6)))).graph();
+    }
+
+    @Test
+    void perChannelAffineChainsFoldIntoTheConvolution() {
+        List<ProfilingInfo> rows = runAgainstReference(FusedKernelsTest::scaleChains,
+                RandomData.tensor(new Random(7), 2, 4, 11, 11));
+        long executed = rows.stream().filter(p -> p.status() == ProfilingInfo.Status.EXECUTED
+                && List.of("Multiply", "Add", "Subtract", "BatchNormInference", "ReLU", "Clamp").contains(p.nodeType()))
+                .count();
+        assertEquals(1, executed, "three affine chains fused, the last Multiply (varies along W) runs: " + rows);
+    }
+
+    /** A fully connected layer with a bias and a PReLU of one slope per output column, then a plain one. */
+    private static Graph preluHead(int batch) {
+        Random r = new Random(14);
+        GraphBuilder b = new GraphBuilder("prelu");
+        Value x = b.input("x", ElementType.F32, batch, 40);
+        Value fc = b.op(new Add(), b.op(new MatMul(false, true), x, b.constant(RandomData.tensor(r, 24, 40))),
+                b.constant(RandomData.tensor(r, 24)));
+        Value p = b.op(new PRelu(), fc, b.constant(RandomData.tensor(r, 24)));
+        return b.output(b.op(new MatMul(false, false), p, b.constant(RandomData.tensor(r, 24, 10)))).graph();
+    }
+
+    @Test
+    void preluAfterMatMulRunsAsItsPostOp() {
+        for (int rows : new int[] {2, 6}) {
+            List<ProfilingInfo> info = runAgainstReference(batch -> preluHead(batch < 0 ? -1 : rows),
+                    RandomData.tensor(new Random(8), rows, 40));
+            assertTrue(info.stream().anyMatch(p -> p.nodeType().equals("PReLU")
+                    && p.status() == ProfilingInfo.Status.OPTIMIZED_OUT), "PReLU fused: " + info);
+        }
+    }
+
+    /** A stride-2 deconvolution (4×4 kernel, pads 1) with a bias Add and ReLU, as upsampling heads use it. */
+    private static Graph deconvBlock(int batch) {
+        Random r = new Random(15);
+        GraphBuilder b = new GraphBuilder("deconv");
+        Value x = b.input("x", ElementType.F32, batch, 6, 7, 5);
+        Value up = b.op(new ConvolutionBackpropData(window(2, 1), new long[] {1, 0}), x,
+                b.constant(RandomData.tensor(r, 6, 5, 4, 4)));
+        Value y = b.op(new Relu(), b.op(new Add(), up, b.constant(RandomData.tensor(r, 1, 5, 1, 1))));
+        return b.output(y).graph();
+    }
+
+    @Test
+    void deconvolutionRunsAsGemmWithItsPostOps() {
+        List<ProfilingInfo> rows = runAgainstReference(FusedKernelsTest::deconvBlock,
+                RandomData.tensor(new Random(9), 2, 6, 7, 5));
+        assertTrue(rows.stream().anyMatch(p -> p.execType().startsWith("deconv_gemm_")
+                && p.execType().endsWith("+bias+relu")), "deconvolution on the GEMM with bias and ReLU: " + rows);
     }
 }

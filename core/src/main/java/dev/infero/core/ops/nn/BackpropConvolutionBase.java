@@ -70,6 +70,25 @@ public abstract class BackpropConvolutionBase extends Op {
         return outputPadding.clone();
     }
 
+    /** The number of groups given weights of this shape (1 for the plain op). */
+    public int groups(int[] weights) {
+        return layout.groups(weights);
+    }
+
+    /** The index of the first kernel dimension in the weights shape (input, then output channels per group before it). */
+    public int kernelStart() {
+        return layout.kernelStart();
+    }
+
+    /**
+     * Where spatial axis {@code i}'s kernel taps start in the output: output position {@code in_pos · stride + tap ·
+     * dilation - padBegin}, for an input of {@code in} positions, a kernel of {@code kernel} taps and the optional
+     * output_shape input's values ({@code null} without it), as {@link #evaluate} places them.
+     */
+    public int padBegin(int i, int in, int kernel, long[] outputShape) {
+        return geometry(i, in, kernel, outputShape)[0];
+    }
+
     @Override
     public void infer(InferContext ctx) {
         PartialShape data = ctx.inputShape(0);
