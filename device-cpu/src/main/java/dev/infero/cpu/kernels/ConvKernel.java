@@ -12,7 +12,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
  * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}); other stride-1 convolutions with a kernel
  * window and enough channels skip im2col ({@link ShiftedConv}). With the JIT on, layers with few input channels
- * (stems) run as a generated direct convolution instead ({@link DirectConv}).
+ * (stems) run as a generated direct convolution instead ({@link DirectConv}); after that, 3×3 stride-1 layers where
+ * its cost rule says the transforms pay run as Winograd F(2×2, 3×3) ({@link WinogradConv#suits}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -138,7 +139,8 @@ public final class ConvKernel {
     }
 
     /**
-     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm},
+     * The strategy chosen for the layer, for per-layer counters: {@code direct} (see {@link DirectConv}),
+     * {@code winograd_f23} (see {@link WinogradConv}), {@code gemm_1x1}, {@code im2col_gemm},
      * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}) or {@code shifted_gemm} (see {@link ShiftedConv}).
      */
     public String strategy() {

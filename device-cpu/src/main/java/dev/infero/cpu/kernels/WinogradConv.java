@@ -87,12 +87,14 @@ final class WinogradConv extends TiledConv {
         if (mode.equals("force")) {
             return true;
         }
-        return micro.isJit() && pays(g);
+        return pays(g);
     }
 
     /**
-     * The cost rule (generated GEMM tiles, 1 thread, {@code ConvCpuTime} against the strategy chosen otherwise; see
-     * docs/performance.md, "Winograd F(2×2, 3×3)"): the 16 products do 4/9 of the direct multiplies at about the
+     * The cost rule, calibrated on the generated AVX-512 GEMM tiles (1 thread, {@code ConvCpuTime} against the
+     * strategy chosen otherwise; see docs/performance.md, "Winograd F(2×2, 3×3)"), where Winograd gains least: with
+     * AVX2 tiles it won on every layer measured (128×14×14 too, 0.60 → 0.54 ms), with the Vector API kernel (JIT off)
+     * by 1.5× (64×56×56→64 1.95 → 1.26 ms), so the same rule holds there. the 16 products do 4/9 of the direct multiplies at about the
      * same efficiency, so what decides is what the transforms add per product flop, which grows as
      * {@code (Cin + Cout) / (Cin · Cout)} (each input value is transformed once for Cout outputs, each output once
      * for Cin inputs) over the share of vector lanes a tile row fills ({@code tilesW / roundUp(tilesW, L)}: 7 tiles
