@@ -97,7 +97,7 @@ class AllocationFreeInferenceTest {
 
     /**
      * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col; 40 input channels, past the
-     * direct kernel's rule), a 48→64 3×3 layer with bias and ReLU on 56×56 (Winograd F(2×2, 3×3)),
+     * direct kernel's rule), a 96→96 3×3 layer with bias and ReLU on 56×56 (Winograd F(2×2, 3×3)),
      * 3×3 and 1×1 layers with few output pixels and many channels (output channels in the vector
      * lanes), a plain 1×1 layer and a narrow 3×3 layer (im2col). The small CNN's 3-channel stem runs on the direct
      * kernel when the JIT is on.
@@ -107,8 +107,8 @@ class AllocationFreeInferenceTest {
         Path file = dir.resolve("strategies.onnx");
         OnnxModelBuilder b = new OnnxModelBuilder("strategies", 17)
                 .input("x", ElementType.F32, 1, 40, 56, 56)
-                .initializer("w1", RandomData.tensor(r, 48, 40, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 64, 3, 3))
-                .initializer("ww", RandomData.tensor(r, 64, 48, 3, 3)).initializer("bw", RandomData.tensor(r, 64))
+                .initializer("w1", RandomData.tensor(r, 96, 40, 3, 3)).initializer("w2", RandomData.tensor(r, 256, 96, 3, 3))
+                .initializer("ww", RandomData.tensor(r, 96, 96, 3, 3)).initializer("bw", RandomData.tensor(r, 96))
                 .initializer("w3", RandomData.tensor(r, 256, 256, 1, 1)).initializer("w4", RandomData.tensor(r, 16, 256, 1, 1))
                 .initializer("w5", RandomData.tensor(r, 8, 16, 3, 3))
                 .output("y", ElementType.F32);

@@ -36,10 +36,11 @@ final class WinogradConv extends TiledConv {
     /** Positions of a transformed 4×4 tile: one product per position. */
     static final int POSITIONS = 16;
     /**
-     * A block's V and M together, in floats (1 MB): they stay in L2 (2 MB per core) next to the weights' panels the
-     * products stream.
+     * A block's V and M together, in floats (256 KB; at least one column panel of tiles, so up to 1 MB for 512
+     * channels): they stay in L2 (2 MB per core) next to the weights' panels the products stream. 1 MB blocks measured
+     * as fast on a quiet machine and up to 25 % slower on a loaded one (128×28×28→128: 1.48 against 1.16 ms).
      */
-    private static final int BLOCK_FLOATS = 256 * 1024;
+    private static final int BLOCK_FLOATS = 64 * 1024;
     /** Most tiles per block: the GEMM's column block (16 panels). */
     private static final int MAX_BLOCK = 512;
     /** Floats between a row of V or M and the next beyond the block's width: rows do not map to the same L1 sets. */
@@ -92,18 +93,19 @@ final class WinogradConv extends TiledConv {
 
     /**
      * The cost rule, calibrated on the generated AVX-512 GEMM tiles (1 thread, {@code ConvCpuTime} against the
-     * strategy chosen otherwise; see docs/performance.md, "Winograd F(2×2, 3×3)"), where Winograd gains least: with
-     * AVX2 tiles it won on every layer measured (128×14×14 too, 0.60 → 0.54 ms), with the Vector API kernel (JIT off)
-     * by 1.5× (64×56×56→64 1.95 → 1.26 ms), so the same rule holds there. the 16 products do 4/9 of the direct multiplies at about the
-     * same efficiency, so what decides is what the transforms add per product flop, which grows as
+     * strategy chosen otherwise, on a quiet and on a loaded machine; see docs/performance.md, "Winograd F(2×2,
+     * 3×3)"), where Winograd gains least: the 16 products do 4/9 of the direct multiplies at about the same
+     * efficiency, so what decides is what the transforms add per product flop, which grows as
      * {@code (Cin + Cout) / (Cin · Cout)} (each input value is transformed once for Cout outputs, each output once
      * for Cin inputs) over the share of vector lanes a tile row fills ({@code tilesW / roundUp(tilesW, L)}: 7 tiles
-     * of a 14×14 output fill 7 of 16). At most {@link #MAX_TRANSFORM_SHARE} won (64×56×56→64 1.15 → 1.11 ms,
-     * 64×40×40 0.60 → 0.55, 48×80×80 1.37 → 1.19, 128×28×28 1.16 → 1.04, 64×160×160 10.1 → 7.8); above it lost or
-     * tied (40×80×80 0.98 → 0.95, 128×14×14 0.29 → 0.33). Enough tiles besides: few tiles make few, narrow
-     * products per block that stream all of U (16·Cin·Cout floats) for little work (64×20×20, 100 tiles: 0.154 →
-     * 0.164 ms; 512×7×7, 16 tiles and 16 MB of U: 1.43 → 2.36 ms), except deep layers whose products are long
-     * enough anyway (256×14×14→256, 49 tiles: 1.30 → 1.06 ms; 512×14×14 4.8 → 3.6).
+     * of a 14×14 output fill 7 of 16). At most {@link #MAX_TRANSFORM_SHARE} won by 10–35 % in both runs (128×28×28,
+     * 128×40×40, 128×56×56, 256×14×14, 256×28×28, 512×14×14); layers of 48–64 channels (share 0.03–0.05) won by
+     * 4–22 % on the quieter machine and lost by 5–50 % under load, so they stay on the direct strategies. Enough
+     * tiles besides: few tiles make few, narrow products per block that stream all of U (16·Cin·Cout floats) for
+     * little work (64×20×20, 100 tiles: 0.154 → 0.164 ms; 512×7×7, 16 tiles and 16 MB of U: 1.43 → 2.36 ms),
+     * except deep layers whose products are long enough anyway (256×14×14→256, 49 tiles: 1.30 → 1.04 ms).
+     * With AVX2 tiles Winograd won on every layer measured, with the Vector API kernel (JIT off) by 1.5×, so the
+     * same rule holds there.
      */
     static boolean pays(ConvGeometry g) {
         int cin = g.inChannels();
@@ -117,7 +119,7 @@ final class WinogradConv extends TiledConv {
     }
 
     /** See {@link #pays}. */
-    private static final double MAX_TRANSFORM_SHARE = 0.0501;
+    private static final double MAX_TRANSFORM_SHARE = 0.0255;
     private static final int MIN_TILES = 128;
     private static final int MIN_TILES_DEEP = 32;
     private static final long DEEP = 256 * 256;
