@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * F(2×2, 3×3) rather than F(4×4, 3×3): its transforms have coefficients 0, ±1 (and ½ in G, exact), so the rounding
  * error grows little over the direct sum (see {@code WinogradConvTest}); F(4×4) needs ±2, ±4, ±8 and ¼ factors whose
- * error grows by about an order of magnitude.
+ * error grows by about an order of magnitude in published measurements (not tried here).
  */
 final class WinogradConv extends TiledConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
