@@ -25,7 +25,9 @@ import java.util.Random;
  * {@code +bn} (per-channel scale and bias, a folded BatchNorm), {@code +bias}, {@code +add} (a residual), then one of
  * {@code +relu +clamp +leaky +prelu +sigmoid +swish +elu +hswish} ({@code +prelu}: random per-channel slopes). With {@code -Dab=convpost} (any {@code infero.jit.<family>}
  * switch, e.g. {@code direct} for the generated direct convolution of few-input-channel layers) each layer runs twice
- * per round, compiled with that family off ("off") and on ("on"), alternated, so the two compare in one JVM. Layers
+ * per round, compiled with that family off ("off") and on ("on"), alternated, so the two compare in one JVM; a name
+ * with a dot is a whole system property ({@code -Dab=infero.cpu.winograd}), and {@code -Dabvalues=off,force} sets
+ * the two values. Layers
  * the direct kernel suits take it on the {@code -Dimpl} ISA unless {@code -Dinfero.jit.direct=off}. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.ConvCpuTime
  * [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Dab=convpost] [layer ...]}.
  */
@@ -51,11 +53,14 @@ public final class ConvCpuTime {
         };
         String[] given = args.length > 0 ? args : DEFAULT_LAYERS;
         String ab = System.getProperty("ab");
+        // A switch name with a dot is a whole system property (-Dab=infero.cpu.winograd), else infero.jit.<family>.
+        String abProperty = ab == null ? null : ab.contains(".") ? ab : "infero.jit." + ab;
+        String[] abValues = System.getProperty("abvalues", "off,on").split(",");
         String[] layers = ab == null ? given : new String[2 * given.length];
         String[] variant = new String[layers.length];
         for (int l = 0; ab != null && l < layers.length; l++) {
             layers[l] = given[l / 2];
-            variant[l] = l % 2 == 0 ? "off" : "on";
+            variant[l] = abValues[l % 2];
         }
         long peakIterations = 200_000;
         CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
@@ -74,12 +79,14 @@ public final class ConvCpuTime {
                 outs[l] = new float[g.outChannels() * g.outH() * g.outW()];
                 residuals[l] = random(r, outs[l].length);
                 if (variant[l] != null) {
-                    System.setProperty("infero.jit." + ab, variant[l]);
+                    System.setProperty(abProperty, variant[l]);
                 }
                 convs[l] = new ConvKernel(g, random(r, g.outChannels() * g.patchSize()), post(layers[l], r,
                         g.outChannels()), MicroKernel.of(isa),
                         isa == null || Jit.switchedOff("direct") ? null : isa);
-                System.clearProperty("infero.jit." + ab);
+                if (abProperty != null) {
+                    System.clearProperty(abProperty);
+                }
                 scratch[l] = convs[l].newScratch(1);
                 flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }

@@ -17,11 +17,17 @@ import java.util.Random;
  * time is far steadier than wall-clock latency (one-thread inference runs every kernel on the calling thread).
  * {@code -Dmodes=avx512+convpost=off,avx512} compares other settings: each mode is {@code avx512}, {@code avx2} or
  * {@code off}, optionally followed by {@code +family=off} switches ({@code -Dinfero.jit.<family>=off}, e.g.
- * {@code convpost}, {@code depthwise}); ratios are against {@code off} when it runs, else the first mode. {@code -Dinput=name[1,3,320,320]} sets
+ * {@code convpost}, {@code depthwise}; a name with a dot is a whole property: {@code avx512+infero.cpu.winograd=off});
+ * ratios are against {@code off} when it runs, else the first mode. {@code -Dinput=name[1,3,320,320]} sets
  * a dynamic input's shape. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime
  * [-Dseconds=25] [-Dmodes=...] [-Dinput=...] model.onnx...}
  */
 public final class JitCpuTime {
+    /** A switch of a mode: {@code infero.jit.<family>}, or the whole property when it has a dot. */
+    private static String property(String name) {
+        return name.contains(".") ? name : "infero.jit." + name;
+    }
+
     public static void main(String[] args) {
         var mx = ManagementFactory.getThreadMXBean();
         String[] modes = System.getProperty("modes", "avx512,avx2,off").split(",");
@@ -41,11 +47,11 @@ public final class JitCpuTime {
                     System.setProperty("infero.jit.isa", parts[0].equals("off") ? "avx512" : parts[0]);
                     for (int i = 1; i < parts.length; i++) {
                         String[] kv = parts[i].split("=");
-                        System.setProperty("infero.jit." + kv[0], kv[1]);
+                        System.setProperty(property(kv[0]), kv[1]);
                     }
                     CompiledModel cm = core.compileModel(model, "CPU", Map.of("INFERENCE_NUM_THREADS", "1", "NUM_STREAMS", "1"));
                     for (int i = 1; i < parts.length; i++) {
-                        System.clearProperty("infero.jit." + parts[i].split("=")[0]);
+                        System.clearProperty(property(parts[i].split("=")[0]));
                     }
                     keep.add(cm);
                     InferRequest r = cm.createInferRequest();

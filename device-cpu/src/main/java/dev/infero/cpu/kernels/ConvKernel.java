@@ -12,7 +12,8 @@ import dev.infero.cpu.parallel.WorkerPool;
  * Layers with few output pixels and many channels run transposed instead, output channels in the vector lanes
  * ({@link ChannelLaneConv}, chosen here by {@link ChannelLaneConv#suits}); other stride-1 convolutions with a kernel
  * window and enough channels skip im2col ({@link ShiftedConv}). With the JIT on, layers with few input channels
- * (stems) run as a generated direct convolution instead ({@link DirectConv}).
+ * (stems) run as a generated direct convolution instead ({@link DirectConv}); after that, 3×3 stride-1 layers where
+ * its cost rule says the transforms pay run as Winograd F(2×2, 3×3) ({@link WinogradConv#suits}).
  */
 public final class ConvKernel {
     /** Unfolded input per chunk, in floats: a chunk's columns fit L2 next to the packed weights. */
@@ -28,6 +29,8 @@ public final class ConvKernel {
     private final ShiftedConv shifted;
     /** Generated direct convolution for few input channels (stems), or {@code null} (see {@link DirectConv#suits}). */
     private final DirectConv direct;
+    /** Winograd F(2×2, 3×3) for the 3×3 stride-1 layers where it pays, or {@code null} (see {@link #winograd}). */
+    private final WinogradConv winograd;
     /** The GEMM micro-kernel: generated code when the JIT is on, else the Vector API one. */
     private final MicroKernel micro;
     /** The post-ops in the generated kernel's registers, or {@code null} (see {@link MicroKernel#fuse}). */
@@ -56,6 +59,15 @@ public final class ConvKernel {
      *                  or {@code null} for the GEMM strategies only
      */
     public ConvKernel(ConvGeometry geometry, float[] weights, PostOps post, MicroKernel micro, Jit.Isa directIsa) {
+        this(geometry, weights, post, micro, directIsa, true);
+    }
+
+    /**
+     * As above; {@code winogradAllowed} false keeps Winograd out whatever the cost rule says (INT8 layers multiply
+     * integer codes whose sums must stay exact: {@link QuantizedConvKernel}).
+     */
+    ConvKernel(ConvGeometry geometry, float[] weights, PostOps post, MicroKernel micro, Jit.Isa directIsa,
+               boolean winogradAllowed) {
         this.g = geometry;
         this.post = post;
         this.micro = micro;
@@ -63,15 +75,17 @@ public final class ConvKernel {
         this.direct = DirectConv.suits(g, post, directIsa) ? new DirectConv(g, weights, post, directIsa) : null;
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster than im2col; with
         // generated code, than the segmented shifted tiles only for deep patches (see ChannelLaneConv.suits).
-        this.lanes = direct == null && ChannelLaneConv.suits(g, micro.isJit()) ? new ChannelLaneConv(g, weights, micro)
-                : null;
-        this.shifted = direct == null && lanes == null && ShiftedConv.suits(g, micro.isJit())
+        this.winograd = direct == null && winogradAllowed && WinogradConv.suits(g, post, micro)
+                ? new WinogradConv(g, weights, micro) : null;
+        boolean rest = direct == null && winograd == null;
+        this.lanes = rest && ChannelLaneConv.suits(g, micro.isJit()) ? new ChannelLaneConv(g, weights, micro) : null;
+        this.shifted = rest && lanes == null && ShiftedConv.suits(g, micro.isJit())
                 ? new ShiftedConv(g, weights, micro) : null;
-        this.tiled = lanes != null ? lanes : shifted;
+        this.tiled = winograd != null ? winograd : lanes != null ? lanes : shifted;
         this.epilogue = epilogue(tiled, post);
         int cout = g.outChannelsPerGroup();
         int k = g.patchSize();
-        this.weights = new PackedGemm[direct == null && lanes == null && shifted == null ? g.groups() : 0];
+        this.weights = new PackedGemm[direct == null && tiled == null ? g.groups() : 0];
         for (int grp = 0; grp < this.weights.length; grp++) {
             this.weights[grp] = new PackedGemm(cout, k, weights, grp * cout * k, k, micro);
         }
@@ -92,6 +106,7 @@ public final class ConvKernel {
         this.lanes = o.lanes;
         this.shifted = o.shifted;
         this.direct = o.direct == null ? null : o.direct.withPost(post);
+        this.winograd = o.winograd;
         this.tiled = o.tiled;
         this.epilogue = epilogue(tiled, post);
         this.weights = o.weights;
@@ -124,12 +139,13 @@ public final class ConvKernel {
     }
 
     /**
-     * The strategy chosen for the layer, for per-layer counters: {@code gemm_1x1}, {@code im2col_gemm},
+     * The strategy chosen for the layer, for per-layer counters: {@code direct} (see {@link DirectConv}),
+     * {@code winograd_f23} (see {@link WinogradConv}), {@code gemm_1x1}, {@code im2col_gemm},
      * {@code channel_lanes_gemm} (see {@link ChannelLaneConv}) or {@code shifted_gemm} (see {@link ShiftedConv}).
      */
     public String strategy() {
-        return direct != null ? "direct" : lanes != null ? "channel_lanes_gemm" : shifted != null ? "shifted_gemm"
-                : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
+        return direct != null ? "direct" : winograd != null ? "winograd_f23" : lanes != null ? "channel_lanes_gemm"
+                : shifted != null ? "shifted_gemm" : g.isPointwise() ? "gemm_1x1" : "im2col_gemm";
     }
 
     /** The micro-kernel's implementation for exec types: {@code jit_avx512}, {@code jit_avx2}, {@code vector512}. */
@@ -174,7 +190,7 @@ public final class ConvKernel {
         private int rowParts;
 
         Scratch(int threads) {
-            boolean own = lanes == null && shifted == null && direct == null;
+            boolean own = tiled == null && direct == null;
             cols = new float[threads][g.isPointwise() || !own ? 0 : g.patchSize() * maxChunk];
             gemm = new float[threads][own ? weights[0].workspaceSize(maxChunk) : 0];
             tiledScratch = tiled == null ? null : tiled.newScratch(threads);

@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.function.IntConsumer;
 
@@ -67,7 +68,8 @@ public final class QuantizedConvKernel {
         this.spills = worst * quantizer.maxAbsCode() >= EXACT;
         this.post = spills ? post.withIntegerSums() : post;
         this.integerPost = post.withIntegerSums();
-        this.onCodes = new ConvKernel(g, weightCodes, this.post);
+        this.onCodes = new ConvKernel(g, weightCodes, this.post, MicroKernel.forCompilation(), Jit.isa("direct"),
+                false);
         this.quantizesPanels = g.isPointwise() && !onCodes.channelLanes();
         this.packed = new PackedGemm[quantizesPanels ? g.groups() : 0];
         for (int grp = 0; grp < packed.length; grp++) {
