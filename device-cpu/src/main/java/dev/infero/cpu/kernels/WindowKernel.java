@@ -83,6 +83,14 @@ public final class WindowKernel {
      * flat wide run is faster.
      */
     private final boolean separable;
+    /**
+     * Max pooling at stride 1 without dilation over windows of 16 taps or more (SPP's and SPPF's 5×5, 9×9, 13×13):
+     * the window maximum is built by doubling spans, first along the rows of the padded plane, then down its columns
+     * (see {@link #maxByDoubling}): 2·⌈log2 k⌉ passes instead of k² taps.
+     */
+    private final boolean doubling;
+    /** Wide indexes every doubling pass computes: the output rows and the kernelH − 1 rows below them. */
+    private final int doublingExtent;
     /** Floats per row of the separable pooling's row maxima: the output width rounded up to whole vectors. */
     private final int rowPitch;
     /** Per input row the windows read, where its column phase 0 starts in the buffer. */
@@ -189,13 +197,18 @@ public final class WindowKernel {
             this.jitCodesOut = false;
         }
         int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
-        this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
-                jitExtent);
+        int doublingReach = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) + L + 1 : 0;
+        this.bufferLength = Math.max(Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch,
+                wideLength + maxOffset), jitExtent), doublingReach);
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
         this.separable = kind == Kind.MAX && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
                 && g.dilationW() == 1 && g.strideW() == 2 && g.padTop() < 3 && g.padLeft() < 3;
+        this.doubling = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.kernelH() * g.kernelW() >= 16;
+        this.doublingExtent = doubling ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) : 0;
         this.rowPitch = roundUp(g.outW(), L);
         this.threads = g.batch() * g.inChannels();
     }
@@ -377,7 +390,9 @@ public final class WindowKernel {
         Scratch(int threads) {
             boolean direct = halving || separable;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
-            wide = new float[threads][direct || jit != null ? 0 : wideLength];
+            // The doubling passes read up to a row span (or kernelH − 1 rows) past what they compute.
+            wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
+                    + Math.max(g.kernelW(), (g.kernelH() - 1) * pitch + 1) + L : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
             rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
@@ -651,7 +666,13 @@ public final class WindowKernel {
                     weighted(buf, wide, c * tapOffset.length);
                 }
             }
-            case MAX -> max(buf, wide);
+            case MAX -> {
+                if (doubling) {
+                    maxByDoubling(buf, wide);
+                } else {
+                    max(buf, wide);
+                }
+            }
             case AVG -> average(buf, wide);
         }
         int ow = g.outW();
@@ -763,6 +784,49 @@ public final class WindowKernel {
             a1.intoArray(wide, p + L);
             a2.intoArray(wide, p + 2 * L);
             a3.intoArray(wide, p + 3 * L);
+        }
+    }
+
+    /**
+     * Max pooling at stride 1 by doubling spans: {@code wide[q]} becomes the max of {@code buf[q, q + 2)}, then of
+     * spans of 4, 8, … (each the max of two overlapping halves, shifted by the half), and a last pass shifted by
+     * kernelW − span makes it the max of {@code buf[q, q + kernelW)}; the same down the columns with shifts of whole
+     * rows (pitch) gives the window. Every pass runs in place over {@link #doublingExtent} wide indexes, ascending (a
+     * vector is loaded before the store that overwrites it, and later vectors read only positions not yet stored);
+     * positions past what a pass computes hold older values, which only reach wide indexes nobody copies out.
+     */
+    private void maxByDoubling(float[] buf, float[] wide) {
+        int e = doublingExtent;
+        int kw = g.kernelW();
+        int kh = g.kernelH();
+        int span = 1;
+        if (kw == 1) {
+            System.arraycopy(buf, 0, wide, 0, e);
+        } else {
+            shiftMax(buf, wide, e, 1);
+            span = 2;
+            for (; 2 * span <= kw; span *= 2) {
+                shiftMax(wide, wide, e, span);
+            }
+            if (span < kw) {
+                shiftMax(wide, wide, e, kw - span);
+            }
+        }
+        span = 1;
+        for (; 2 * span <= kh; span *= 2) {
+            shiftMax(wide, wide, e, span * pitch);
+        }
+        if (span < kh) {
+            shiftMax(wide, wide, e, (kh - span) * pitch);
+        }
+    }
+
+    /** {@code to[q] = max(from[q], from[q + shift])} for q in [0, e), ascending (in place when the arrays are one). */
+    private static void shiftMax(float[] from, float[] to, int e, int shift) {
+        for (int q = 0; q < e; q += L) {
+            FloatVector a = FloatVector.fromArray(S, from, q);
+            FloatVector b = FloatVector.fromArray(S, from, q + shift);
+            a.blend(b, a.compare(VectorOperators.LT, b)).intoArray(to, q);
         }
     }
 
