@@ -381,6 +381,8 @@ public final class WindowKernel {
         private float[] in;
         private float[] out;
         private float[] residual;
+        /** Where this call's output element 0 goes in {@link #out} (see {@link WindowKernel#run(float[], float[], int, Scratch, WorkerPool)}). */
+        private int outBase;
         /** This call's items: ranges of consecutive planes (see run). */
         private int items;
 
@@ -413,13 +415,13 @@ public final class WindowKernel {
             int end = (int) ((long) (item + 1) * planes / items);
             if (halving) {
                 for (int plane = first; plane < end; plane++) {
-                    maxPool2x2(in, out, plane);
+                    maxPool2x2(in, out, outBase, plane);
                 }
                 return;
             }
             if (separable) {
                 for (int plane = first; plane < end; plane++) {
-                    separableMaxPool(in, out, plane, rowMax[t]);
+                    separableMaxPool(in, out, outBase, plane, rowMax[t]);
                 }
                 return;
             }
@@ -430,13 +432,13 @@ public final class WindowKernel {
                 int outSize = g.outH() * g.outW();
                 for (int plane = first; plane < end; plane++) {
                     int c = plane % g.inChannels();
-                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
+                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, outBase + plane * outSize,
                             residual, jitTable, c * DepthwiseKernel.TABLE);
                     if (!jitPostOps && !post.isIdentity()) {
-                        post.apply(out, plane * outSize, outSize, c, residual);
+                        post.apply(out, outBase + plane * outSize, outSize, c, residual);
                     }
                     if (outputCodes != null && !jitCodesOut) {
-                        outputCodes[c].quantize(out, plane * outSize, out, plane * outSize, outSize);
+                        outputCodes[c].quantize(out, outBase + plane * outSize, out, outBase + plane * outSize, outSize);
                     }
                 }
                 return;
@@ -449,7 +451,7 @@ public final class WindowKernel {
                 if (plane + 1 < end) {
                     fillBuffer(in, plane + 1, next, planeCodes[t]);
                 }
-                plane(out, residual, plane, current, wide[t]);
+                plane(out, outBase, residual, plane, current, wide[t]);
                 float[] filled = next;
                 next = current;
                 current = filled;
@@ -461,14 +463,14 @@ public final class WindowKernel {
      * Max pooling over 2×2 windows at stride 2 without padding straight from the input: the max of two input rows,
      * then of each pair of neighbouring lanes (even lanes against odd lanes), so no phase-split copy is needed.
      */
-    private void maxPool2x2(float[] in, float[] out, int plane) {
+    private void maxPool2x2(float[] in, float[] out, int outBase, int plane) {
         int iw = g.inW();
         int ow = g.outW();
         int full = ow - ow % L;
         for (int y = 0; y < g.outH(); y++) {
             int top = (plane * g.inH() + 2 * y) * iw;
             int bottom = top + iw;
-            int o = (plane * g.outH() + y) * ow;
+            int o = outBase + (plane * g.outH() + y) * ow;
             for (int x = 0; x < full; x += L) {
                 FloatVector t0 = FloatVector.fromArray(S, in, top + 2 * x);
                 FloatVector b0 = FloatVector.fromArray(S, in, bottom + 2 * x);
@@ -495,7 +497,7 @@ public final class WindowKernel {
      * selections. Columns and rows whose windows cross the input's border
      * (padding, ceil rounding) are reduced over their part inside it.
      */
-    private void separableMaxPool(float[] in, float[] out, int plane, float[] rows) {
+    private void separableMaxPool(float[] in, float[] out, int outBase, int plane, float[] rows) {
         int iw = g.inW();
         int ih = g.inH();
         int ow = g.outW();
@@ -528,7 +530,7 @@ public final class WindowKernel {
         for (int y = 0; y < oh; y++) {
             int r0 = Math.max(0, y * g.strideH() - g.padTop());
             int r1 = Math.min(ih, y * g.strideH() - g.padTop() + kh);
-            int o = (plane * oh + y) * ow;
+            int o = outBase + (plane * oh + y) * ow;
             if (r0 >= r1) {
                 Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
                 continue;
@@ -631,6 +633,27 @@ public final class WindowKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        run(in, out, 0, residual, s, pool);
+    }
+
+    /**
+     * Whether {@link #run(float[], float[], int, Scratch, WorkerPool)} may write at an offset: not with a residual
+     * (read at the output's own indexes) or output codes.
+     */
+    public boolean canWriteAt() {
+        return !post.hasResidual() && outputCodes == null;
+    }
+
+    /**
+     * {@link #run} writing output element 0 at {@code out[outBase]} (an in-place Concat input's block; see
+     * {@link #canWriteAt}).
+     */
+    public void run(float[] in, float[] out, int outBase, Scratch s, WorkerPool pool) {
+        run(in, out, outBase, null, s, pool);
+    }
+
+    private void run(float[] in, float[] out, int outBase, float[] residual, Scratch s, WorkerPool pool) {
+        s.outBase = outBase;
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -645,10 +668,10 @@ public final class WindowKernel {
     }
 
     /** Computes one plane from its filled buffer. */
-    private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
+    private void plane(float[] out, int outBase, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
         if (jit != null) {
-            int o = plane * g.outH() * g.outW();
+            int o = outBase + plane * g.outH() * g.outW();
             jit.run(buf, 0, weights, c * tapOffset.length, out, o, residual, jitTable, c * DepthwiseKernel.TABLE);
             if (!jitPostOps && !post.isIdentity()) {
                 post.apply(out, o, g.outH() * g.outW(), c, residual);
@@ -676,7 +699,7 @@ public final class WindowKernel {
             case AVG -> average(buf, wide);
         }
         int ow = g.outW();
-        int o = plane * g.outH() * ow;
+        int o = outBase + plane * g.outH() * ow;
         // Post-ops run on the wide plane in one pass when they need no residual (laid out like the output).
         if (!post.hasResidual()) {
             post.apply(wide, 0, wideLength, c, null);

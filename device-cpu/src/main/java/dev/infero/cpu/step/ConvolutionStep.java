@@ -19,6 +19,8 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     private final String precision;
     private final boolean writesCodes;
     private final ExecType execType;
+    /** Where the depthwise output's element 0 is written in the output array (an in-place Concat input), else 0. */
+    private final int outBase;
 
     public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
         this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
@@ -33,6 +35,12 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code FP32}. */
     private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
                             boolean writesCodes) {
+        this(gemm, depthwise, post, precision, writesCodes, 0);
+    }
+
+    private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
+                            boolean writesCodes, int outBase) {
+        this.outBase = outBase;
         this.gemm = gemm;
         this.depthwise = depthwise;
         this.post = post;
@@ -72,6 +80,22 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
         return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes);
     }
 
+    /**
+     * This convolution writing at {@code offset} of the output array (see {@link ConvKernel#writingAt} and
+     * {@link WindowKernel#canWriteAt}), or {@code null}; never when it writes codes.
+     */
+    @Override
+    public ConvolutionStep writingAt(int offset) {
+        if (writesCodes) {
+            return null;
+        }
+        if (gemm == null) {
+            return depthwise.canWriteAt() ? new ConvolutionStep(null, depthwise, post, precision, false, offset) : null;
+        }
+        ConvKernel shifted = gemm.writingAt(offset);
+        return shifted == null ? null : new ConvolutionStep(shifted, null, post, precision, false);
+    }
+
     @Override
     public ExecType execType() {
         return execType;
@@ -93,8 +117,12 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
         if (gemm != null) {
             gemm.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.gemm(), pool);
         } else {
-            depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.depthwise(),
-                    pool);
+            WindowKernel.Scratch ws = scratch == null ? null : scratch.depthwise();
+            if (outBase != 0) {
+                depthwise.run(inputs[0].floats(), outputs[0].floats(), outBase, ws, pool);
+            } else {
+                depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, ws, pool);
+            }
         }
     }
 }
