@@ -22,11 +22,12 @@ import java.util.List;
  * producer is not itself a Concat with inputs in place. At offset 0 (the first input) the producer runs unchanged:
  * its output is the array's first block, as with any reused, longer buffer, so the input may have other readers too,
  * and the memory plan keeps the Concat's array alive until the last of them. At a later offset the producer must
- * write there ({@link Step#writingAt}: the im2col and 1×1 convolutions, copies) and the Concat must be the input's
- * only reader (the array holds it at an offset no other step knows); such a producer must not read an input of the
- * same Concat placed at offset 0 (no step reads and writes one array). Producers that write at an offset: the im2col
- * and 1×1 convolutions without a residual, depthwise convolutions and pooling on the window kernel, and copies
- * (slices, reshapes, Concats without inputs in place). Off with
+ * write there ({@link Step#writingAt}) and the Concat must be the input's only reader (the array holds it at an
+ * offset no other step knows). Such a producer may read the input at offset 0 (SPP: the poolings of the Concat's
+ * first input): it reads and writes disjoint ranges of one array, which these kernels allow (each writes only its
+ * own block, and reads only its input). Producers that write at an offset: convolutions without a residual (1×1,
+ * im2col, shifted and channel-lane tiles; not the direct stem kernel), depthwise convolutions and pooling on the
+ * window kernel, and copies (slices, reshapes, Concats without inputs in place). Off with
  * {@code -Dinfero.cpu.concatInPlace=off}.
  */
 final class InPlaceConcat {
@@ -97,7 +98,7 @@ final class InPlaceConcat {
                         && size > 0;
                 if (candidate && offset == 0) {
                     inPlace[i] = true;
-                } else if (candidate && readers[x] == 1 && !readsViewOf(out.get(p), viewOf, o)) {
+                } else if (candidate && readers[x] == 1) {
                     Step<?> shifted = out.get(p).step().writingAt(offset);
                     if (shifted != null) {
                         ExecutionPlan.Entry pe = out.get(p);
@@ -129,13 +130,4 @@ final class InPlaceConcat {
         return k;
     }
 
-    /** Whether {@code step} reads an input already placed in Concat output {@code o}. */
-    private static boolean readsViewOf(ExecutionPlan.Entry step, int[] viewOf, int o) {
-        for (int slot : step.inputs()) {
-            if (slot >= 0 && viewOf[slot] == o) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

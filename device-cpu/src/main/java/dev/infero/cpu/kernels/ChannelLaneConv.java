@@ -295,12 +295,12 @@ final class ChannelLaneConv extends TiledConv {
                     micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
                             e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0,
                             e.slopes, channel);
-                    transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, null, null);
+                    transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, null, null);
                 } else {
                     micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
                             s.post.integerSums(), kc * NR, pix1 - pix0);
                     if (last) {
-                        transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
+                        transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
                     }
                 }
             }
@@ -361,12 +361,12 @@ final class ChannelLaneConv extends TiledConv {
      * channels) to its channel rows of the NCHW output, each row then getting {@code post} in Java unless it is
      * {@code null} (applied in the tiles).
      */
-    private void transpose(float[] out, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1,
-                           PostOps post, float[] residual) {
+    private void transpose(float[] out, int outBase, float[] c, int cOff, int n, int grp, int panel, int pix0,
+                           int pix1, PostOps post, float[] residual) {
         int cout = g.outChannelsPerGroup();
         int spatial = g.outH() * g.outW();
         int c0 = panel * NR;
-        int outOff = (n * g.outChannels() + grp * cout + c0) * spatial;
+        int outOff = outBase + (n * g.outChannels() + grp * cout + c0) * spatial;
         for (int j = 0; j < Math.min(NR, cout - c0); j++) {
             int row = outOff + j * spatial + pix0;
             for (int pix = 0; pix < pix1 - pix0; pix++) {

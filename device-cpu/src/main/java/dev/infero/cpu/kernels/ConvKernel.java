@@ -108,11 +108,11 @@ public final class ConvKernel {
 
     /**
      * This convolution writing its output from element {@code offset} of the output array on (an in-place Concat
-     * input), or {@code null}: only the im2col and 1×1 products index the output from a base, and a residual is read
-     * at the output's own indexes, so not with one.
+     * input), or {@code null}: the direct convolution (stems) indexes the output from 0, and a residual is read at
+     * the output's own indexes, so not with one.
      */
     public ConvKernel writingAt(int offset) {
-        return direct != null || tiled != null || post.hasResidual() ? null : new ConvKernel(this, post, offset);
+        return direct != null || post.hasResidual() ? null : new ConvKernel(this, post, offset);
     }
 
     /**
@@ -225,7 +225,7 @@ public final class ConvKernel {
             return;
         }
         if (tiled != null) {
-            tiled.run(in, out, residual, post, epilogue, s.tiledScratch, pool);
+            tiled.run(in, out, outBase, residual, post, epilogue, s.tiledScratch, pool);
             return;
         }
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);
