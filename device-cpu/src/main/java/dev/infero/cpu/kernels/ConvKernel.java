@@ -108,11 +108,10 @@ public final class ConvKernel {
 
     /**
      * This convolution writing its output from element {@code offset} of the output array on (an in-place Concat
-     * input), or {@code null}: the direct convolution (stems) indexes the output from 0, and a residual is read at
-     * the output's own indexes, so not with one.
+     * input), or {@code null}: a residual is read at the output's own indexes, so not with one.
      */
     public ConvKernel writingAt(int offset) {
-        return direct != null || post.hasResidual() ? null : new ConvKernel(this, post, offset);
+        return post.hasResidual() ? null : new ConvKernel(this, post, offset);
     }
 
     /**
@@ -221,7 +220,7 @@ public final class ConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         if (direct != null) {
-            direct.run(in, out, residual, s.directScratch, pool);
+            direct.run(in, out, outBase, residual, s.directScratch, pool);
             return;
         }
         if (tiled != null) {
