@@ -55,10 +55,16 @@ final class ExecutionPlan {
     final int[] outputSlots;
     final List<PortInfo> inputs;
     final List<PortInfo> outputs;
+    /**
+     * Per slot of {@link #steps}: the Concat output slot whose array it is written into ({@link InPlaceConcat}), or
+     * -1 for a slot with its own; {@link #viewOffset} is where it starts there.
+     */
+    final int[] viewOf;
+    final int[] viewOffset;
 
     private ExecutionPlan(List<Entry> steps, List<Entry> referenceSteps, boolean isStatic, Tensor[] constants,
                           Value[] values, int[] inputSlots, int[] outputSlots, List<PortInfo> inputs,
-                          List<PortInfo> outputs) {
+                          List<PortInfo> outputs, int[] viewOf, int[] viewOffset) {
         this.steps = steps;
         this.referenceSteps = referenceSteps;
         this.isStatic = isStatic;
@@ -68,6 +74,8 @@ final class ExecutionPlan {
         this.outputSlots = outputSlots;
         this.inputs = inputs;
         this.outputs = outputs;
+        this.viewOf = viewOf;
+        this.viewOffset = viewOffset;
     }
 
     static ExecutionPlan of(Graph graph) {
@@ -101,8 +109,12 @@ final class ExecutionPlan {
         int[] outputSlots = graph.results().stream().mapToInt(r -> slots.get(r.output(0))).toArray();
         List<PortInfo> in = graph.parameters().stream().map(p -> PortInfo.of(p.output(0))).toList();
         List<PortInfo> out = graph.results().stream().map(r -> PortInfo.of(r.output(0))).toList();
-        return new ExecutionPlan(List.copyOf(steps), reference, isStatic, constants, values.toArray(Value[]::new),
-                inputSlots, outputSlots, in, out);
+        Value[] slotValues = values.toArray(Value[]::new);
+        InPlaceConcat.Placement placed = isStatic
+                ? InPlaceConcat.place(steps, constants, slotValues, inputSlots, outputSlots)
+                : InPlaceConcat.place(List.of(), constants, slotValues, inputSlots, outputSlots);
+        return new ExecutionPlan(isStatic ? placed.steps() : List.copyOf(steps), reference, isStatic, constants,
+                slotValues, inputSlots, outputSlots, in, out, placed.viewOf(), placed.viewOffset());
     }
 
     /**

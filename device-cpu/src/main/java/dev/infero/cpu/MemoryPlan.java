@@ -15,6 +15,10 @@ import java.util.Map;
  * Assigns the intermediate tensors of a static plan to shared arrays by liveness: once the last step reading a value
  * has run, its array is free for a later step's output. Model outputs are never shared, so they stay readable after
  * a run. A step's outputs never share an array with its own inputs (kernels need not be written for aliasing).
+ * An input of an in-place Concat ({@link ExecutionPlan#viewOf}, see {@link InPlaceConcat}) has no array of its own:
+ * the Concat output's array is allocated when the first such input is written, and it is held until the last reader
+ * of the Concat output or of any of its views has run. A view at offset 0 is a tensor of its own shape over that
+ * array; a view further in is the Concat output's tensor itself, which its producer writes at the offset.
  */
 final class MemoryPlan {
     private MemoryPlan() {
@@ -49,6 +53,12 @@ final class MemoryPlan {
         for (int slot : plan.outputSlots) {
             lastUse[slot] = Integer.MAX_VALUE;
         }
+        for (int slot = 0; slot < lastUse.length; slot++) {
+            int root = plan.viewOf[slot];
+            if (root >= 0) {
+                lastUse[root] = Math.max(lastUse[root], lastUse[slot]);
+            }
+        }
         ResourceLimits limits = ResourceLimits.current();
         Buffer[] held = new Buffer[plan.values.length];
         Map<ElementType.Storage, List<Buffer>> free = new EnumMap<>(ElementType.Storage.class);
@@ -56,35 +66,34 @@ final class MemoryPlan {
         for (int s = 0; s < steps; s++) {
             ExecutionPlan.Entry step = plan.steps.get(s);
             for (int slot : step.outputs()) {
-                ElementType type = plan.values[slot].type();
-                int[] shape = plan.values[slot].shape().toArray();
-                if (slots == null) {
-                    Value v = plan.values[slot];
-                    limits.checkTensor("tensor '" + v.displayName() + "' (output of " + v.node().type() + " '"
-                            + v.node().name() + "')", type, shape);
-                }
-                int size = Shapes.size(shape);
-                Buffer buffer = take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), size);
-                if (buffer == null) {
-                    bytes += (long) size * type.bytes();
-                    Tensor t = slots == null ? null : Tensor.allocate(type, shape);
-                    buffer = new Buffer(type.storage(), t == null ? null : t.array(), size);
-                    if (slots != null) {
-                        slots[slot] = t;
+                int root = plan.viewOf[slot];
+                if (root >= 0) {
+                    if (held[root] == null) {
+                        held[root] = place(plan, root, slots, free, limits);
+                        bytes += held[root].counted;
                     }
-                } else if (slots != null) {
-                    slots[slot] = Tensor.wrap(type, shape, buffer.array);
+                    if (slots != null) {
+                        slots[slot] = plan.viewOffset[slot] == 0 ? Tensor.wrap(plan.values[slot].type(),
+                                plan.values[slot].shape().toArray(), slots[root].array()) : slots[root];
+                    }
+                    continue;
                 }
-                held[slot] = buffer;
+                if (held[slot] != null) {
+                    continue; // an in-place Concat's output, allocated with its first view
+                }
+                held[slot] = place(plan, slot, slots, free, limits);
+                bytes += held[slot].counted;
             }
-            for (int slot : step.inputs()) {
+            for (int input : step.inputs()) {
+                // A view's last reader may be its Concat array's last use.
+                int slot = input >= 0 && plan.viewOf[input] >= 0 ? plan.viewOf[input] : input;
                 if (slot >= 0 && lastUse[slot] == s && isIntermediate(plan, slot) && held[slot] != null) {
                     release(free, held[slot]);
                     lastUse[slot] = -2;
                 }
             }
             for (int slot : step.outputs()) {
-                if (lastUse[slot] == -1) {
+                if (lastUse[slot] == -1 && held[slot] != null) {
                     release(free, held[slot]);
                 }
             }
@@ -92,8 +101,42 @@ final class MemoryPlan {
         return bytes;
     }
 
-    /** An array of the plan (or, when only counting, its size): what a later output may reuse. */
-    private record Buffer(ElementType.Storage storage, Object array, int length) {
+    /**
+     * An array for {@code slot}'s value: a free one that is large enough, else a new one ({@code counted} bytes);
+     * its tensor goes into {@code slots} (only counted when that is {@code null}).
+     */
+    private static Buffer place(ExecutionPlan plan, int slot, Tensor[] slots,
+                                Map<ElementType.Storage, List<Buffer>> free, ResourceLimits limits) {
+        ElementType type = plan.values[slot].type();
+        int[] shape = plan.values[slot].shape().toArray();
+        if (slots == null) {
+            Value v = plan.values[slot];
+            limits.checkTensor("tensor '" + v.displayName() + "' (output of " + v.node().type() + " '"
+                    + v.node().name() + "')", type, shape);
+        }
+        int size = Shapes.size(shape);
+        Buffer buffer = take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), size);
+        if (buffer == null) {
+            Tensor t = slots == null ? null : Tensor.allocate(type, shape);
+            buffer = new Buffer(type.storage(), t == null ? null : t.array(), size,
+                    (long) size * type.bytes());
+            if (slots != null) {
+                slots[slot] = t;
+            }
+        } else {
+            buffer = new Buffer(buffer.storage, buffer.array, buffer.length, 0);
+            if (slots != null) {
+                slots[slot] = Tensor.wrap(type, shape, buffer.array);
+            }
+        }
+        return buffer;
+    }
+
+    /**
+     * An array of the plan (or, when only counting, its size): what a later output may reuse; {@code counted} is
+     * the bytes it added when it was made for the value holding it (0 when reused).
+     */
+    private record Buffer(ElementType.Storage storage, Object array, int length, long counted) {
     }
 
     private static boolean isIntermediate(ExecutionPlan plan, int slot) {

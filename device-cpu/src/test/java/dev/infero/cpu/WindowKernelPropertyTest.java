@@ -74,6 +74,36 @@ class WindowKernelPropertyTest {
         }
     }
 
+    /**
+     * Max pooling at stride 1 over windows of 16 taps or more runs by doubling spans (SPP's and SPPF's 5×5, 9×9,
+     * 13×13 with "same" padding): square and oblong windows up to 13, pads up to half the window, ceil mode, planes
+     * narrower and wider than a vector, batch 2, one and two threads.
+     */
+    @Test
+    void largeWindowMaxPoolingMatchesTheReference() {
+        Random r = new Random(7);
+        int[] sizes = {4, 5, 6, 9, 13};
+        for (int i = 0; i < CASES; i++) {
+            int kh = i % 4 == 0 ? 1 + r.nextInt(13) : sizes[r.nextInt(sizes.length)];
+            int kw = i % 4 == 0 ? Math.max(1, (16 + kh - 1) / kh + r.nextInt(4)) : i % 3 == 0 ? kh
+                    : sizes[r.nextInt(sizes.length)];
+            if (kh * kw < 16) {
+                continue;
+            }
+            long[] begin = {r.nextInt(kh / 2 + 1), r.nextInt(kw / 2 + 1)};
+            long[] end = {r.nextInt(kh / 2 + 1), r.nextInt(kw / 2 + 1)};
+            int h = Math.max(1, kh - (int) (begin[0] + end[0])) + r.nextInt(30);
+            int w = Math.max(1, kw - (int) (begin[1] + end[1])) + r.nextInt(30);
+            int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(4), h, w};
+            boolean ceil = r.nextBoolean();
+            WindowGeometry window = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, begin, end,
+                    AutoPad.EXPLICIT, ceil);
+            check(Kind.MAX, window, shape, kh, kw, 1 + r.nextInt(2), r, "large max case " + i + ": "
+                    + java.util.Arrays.toString(shape) + " k" + kh + "x" + kw + " pads "
+                    + java.util.Arrays.toString(begin) + java.util.Arrays.toString(end) + " ceil " + ceil);
+        }
+    }
+
     @Test
     void averagePoolingMatchesTheReference() {
         runCases(Kind.AVG_INCLUDE_PAD, 3);

@@ -395,12 +395,12 @@ final class ChannelLaneConv extends TiledConv {
                     micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
                             e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0,
                             e.slopes, channel);
-                    transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, null, null);
+                    transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, null, null);
                 } else {
                     micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
                             s.post.integerSums(), kc * NR, pix1 - pix0);
                     if (last) {
-                        transpose(s.out, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
+                        transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
                     }
                 }
             }
@@ -502,12 +502,12 @@ final class ChannelLaneConv extends TiledConv {
      * {@code null} (applied in the tiles). A channel's pixels go by vector where the Vector API is 8 lanes or wider
      * (a gather of values NR apart, one store), the rest one by one.
      */
-    private void transpose(float[] out, float[] c, int cOff, int n, int grp, int panel, int pix0, int pix1,
-                           PostOps post, float[] residual) {
+    private void transpose(float[] out, int outBase, float[] c, int cOff, int n, int grp, int panel, int pix0,
+                           int pix1, PostOps post, float[] residual) {
         int cout = g.outChannelsPerGroup();
         int spatial = g.outH() * g.outW();
         int c0 = panel * NR;
-        int outOff = (n * g.outChannels() + grp * cout + c0) * spatial;
+        int outOff = outBase + (n * g.outChannels() + grp * cout + c0) * spatial;
         int pixels = pix1 - pix0;
         int vectorPixels = transposeLanes > 0 ? pixels - pixels % transposeLanes : 0;
         for (int j = 0; j < Math.min(NR, cout - c0); j++) {

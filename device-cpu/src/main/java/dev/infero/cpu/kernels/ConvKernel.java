@@ -39,6 +39,8 @@ public final class ConvKernel {
     private final TiledConv tiled;
     /** The post-ops in {@link #tiled}'s registers, or {@code null} (then in Java). */
     private final TiledConv.Epilogue epilogue;
+    /** Where output element 0 is written in the output array (an in-place Concat input's block), else 0. */
+    private final int outBase;
 
     /**
      * @param weights [Cout, Cin/groups, KH, KW] as in the op; the direct kernel for few input channels when the JIT
@@ -96,9 +98,14 @@ public final class ConvKernel {
         // With generated code a 1×1 layer is one chunk per thread: the product blocks and packs its input itself.
         this.maxChunk = PackedGemm.fewColumns(spatial) || g.isPointwise() && micro.isJit() ? spatial
                 : Math.min(spatial, byCache);
+        this.outBase = 0;
     }
 
     private ConvKernel(ConvKernel o, PostOps post) {
+        this(o, post, o.outBase);
+    }
+
+    private ConvKernel(ConvKernel o, PostOps post, int outBase) {
         this.g = o.g;
         this.post = post;
         this.micro = o.micro;
@@ -111,6 +118,15 @@ public final class ConvKernel {
         this.epilogue = epilogue(tiled, post);
         this.weights = o.weights;
         this.maxChunk = o.maxChunk;
+        this.outBase = outBase;
+    }
+
+    /**
+     * This convolution writing its output from element {@code offset} of the output array on (an in-place Concat
+     * input), or {@code null}: a residual is read at the output's own indexes, so not with one.
+     */
+    public ConvKernel writingAt(int offset) {
+        return post.hasResidual() ? null : new ConvKernel(this, post, offset);
     }
 
     /**
@@ -220,11 +236,11 @@ public final class ConvKernel {
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         if (direct != null) {
-            direct.run(in, out, residual, s.directScratch, pool);
+            direct.run(in, out, outBase, residual, s.directScratch, pool);
             return;
         }
         if (tiled != null) {
-            tiled.run(in, out, residual, post, epilogue, s.tiledScratch, pool);
+            tiled.run(in, out, outBase, residual, post, epilogue, s.tiledScratch, pool);
             return;
         }
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);
@@ -257,7 +273,7 @@ public final class ConvKernel {
         int spatialIn = g.inH() * g.inW();
         int spatialOut = g.outH() * g.outW();
         int inOff = (n * g.inChannels() + grp * cin) * spatialIn;
-        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        int outOff = outBase + (n * g.outChannels() + grp * cout) * spatialOut + j0;
         if (g.isPointwise()) {
             weights[grp].multiplyRows(row0, row1, width, in, inOff + j0, spatialIn, out, outOff, spatialOut, post,
                     fused, grp * cout, residual, ws);

@@ -128,6 +128,8 @@ final class DirectConv {
         private float[] in;
         private float[] out;
         private float[] residual;
+        /** Where this call's output element 0 goes in {@link #out} (an in-place Concat input's block), else 0. */
+        private int base;
         private int parts;
 
         private void runItem(int item, int slot) {
@@ -136,11 +138,17 @@ final class DirectConv {
             int oh = g.outH();
             int y0 = (int) ((long) oh * part / parts);
             int y1 = (int) ((long) oh * (part + 1) / parts);
-            rows(in, out, residual, n, y0, y1);
+            rows(in, out, base, residual, n, y0, y1);
         }
     }
 
     void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        run(in, out, 0, residual, s, pool);
+    }
+
+    /** {@link #run} writing output element 0 at {@code out[base]} (an in-place Concat input; no residual then). */
+    void run(float[] in, float[] out, int base, float[] residual, Scratch s, WorkerPool pool) {
+        s.base = base;
         int threads = pool.threadsFor(g.flops(), g.activationBytes());
         int perImage = threads > 1 ? Math.max(1, Math.min(g.outH(), (2 * threads + g.batch() - 1) / g.batch())) : 1;
         s.in = in;
@@ -154,11 +162,11 @@ final class DirectConv {
     }
 
     /** Output rows [y0, y1) of image n, run by run. */
-    private void rows(float[] in, float[] out, float[] residual, int n, int y0, int y1) {
+    private void rows(float[] in, float[] out, int base, float[] residual, int n, int y0, int y1) {
         int inPlane = g.inH() * g.inW();
         int outPlane = g.outH() * g.outW();
         int inBase = n * g.inChannels() * inPlane;
-        int outBase = n * g.outChannels() * outPlane;
+        int outBase = base + n * g.outChannels() * outPlane;
         for (int i = 0; i < runStart.length; i++) {
             int from = Math.max(y0, runStart[i]);
             int to = Math.min(y1, runStart[i] + runRows[i]);

@@ -279,7 +279,7 @@ final class ShiftedConv extends TiledConv {
         if (panelSegments != null && !post.integerSums()) {
             if (e != null && post.hasResidual()) {
                 // Read by the tiles at the positions they store.
-                move(s.residual, result, width, n, grp, j0, false, null, null);
+                move(s.residual, 0, result, width, n, grp, j0, false, null, null);
             }
             for (int panel = 0; panel < panels; panel += tilePanels) {
                 int mr = Math.min(tilePanels * PackedGemm.MR, cout - panel * PackedGemm.MR);
@@ -294,7 +294,7 @@ final class ShiftedConv extends TiledConv {
                             channel, post.hasResidual() ? result : null, e.alpha, e.beta, e.slopes, channel);
                 }
             }
-            move(s.out, result, width, n, grp, j0, true, e == null ? post : null, s.residual);
+            move(s.out, s.outBase, result, width, n, grp, j0, true, e == null ? post : null, s.residual);
             return;
         }
         for (int j = 0; j < width; j += PackedGemm.NR) {
@@ -309,7 +309,7 @@ final class ShiftedConv extends TiledConv {
                 }
             }
         }
-        move(s.out, result, width, n, grp, j0, true, post, s.residual);
+        move(s.out, s.outBase, result, width, n, grp, j0, true, post, s.residual);
     }
 
     /**
@@ -351,7 +351,7 @@ final class ShiftedConv extends TiledConv {
      * then getting {@code post} in Java unless it is {@code null} (applied in the tiles); or the chunk's columns of
      * {@code nchw} into the result's layout (the residual that the tiles add where they store).
      */
-    private void move(float[] nchw, float[] result, int width, int n, int grp, int j0, boolean toTensor,
+    private void move(float[] nchw, int outBase, float[] result, int width, int n, int grp, int j0, boolean toTensor,
                       PostOps post, float[] residual) {
         int cout = g.outChannelsPerGroup();
         int ow = g.outW();
@@ -364,7 +364,8 @@ final class ShiftedConv extends TiledConv {
         int last = y1 * ow + Math.min(ow, j1 - y1 * paddedW);
         for (int co = 0; co < cout; co++) {
             int channel = grp * cout + co;
-            int outOff = (n * g.outChannels() + channel) * spatial;
+            // The tensor's own indexes for a residual read in; written at the call's base (an in-place Concat input).
+            int outOff = (toTensor ? outBase : 0) + (n * g.outChannels() + channel) * spatial;
             for (int y = y0; y <= y1; y++) {
                 int xs = Math.max(0, j0 - y * paddedW);
                 int xe = Math.min(ow, j1 - y * paddedW);

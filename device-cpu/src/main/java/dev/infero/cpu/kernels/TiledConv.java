@@ -58,6 +58,8 @@ abstract class TiledConv {
         final WorkerPool.ItemTask task = this::item;
         float[] in;
         float[] out;
+        /** Where this call's output element 0 goes in {@link #out} (an in-place Concat input's block), else 0. */
+        int outBase;
         float[] residual;
         PostOps post;
         /** This call's post-ops in registers, or {@code null}: then {@link #post} runs in Java. */
@@ -80,6 +82,13 @@ abstract class TiledConv {
      */
     final void run(float[] in, float[] out, float[] residual, PostOps post, Epilogue epilogue, Scratch s,
                    WorkerPool pool) {
+        run(in, out, 0, residual, post, epilogue, s, pool);
+    }
+
+    /** {@link #run} writing output element 0 at {@code out[outBase]} (an in-place Concat input; no residual then). */
+    final void run(float[] in, float[] out, int outBase, float[] residual, PostOps post, Epilogue epilogue, Scratch s,
+                   WorkerPool pool) {
+        s.outBase = outBase;
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.slots);
         int items = s.split(threads);
         s.in = in;

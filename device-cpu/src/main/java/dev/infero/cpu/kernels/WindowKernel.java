@@ -83,6 +83,14 @@ public final class WindowKernel {
      * flat wide run is faster.
      */
     private final boolean separable;
+    /**
+     * Max pooling at stride 1 without dilation over windows of 16 taps or more (SPP's and SPPF's 5×5, 9×9, 13×13):
+     * the window maximum is built by doubling spans, first along the rows of the padded plane, then down its columns
+     * (see {@link #maxByDoubling}): 2·⌈log2 k⌉ passes instead of k² taps.
+     */
+    private final boolean doubling;
+    /** Wide indexes every doubling pass computes: the output rows and the kernelH − 1 rows below them. */
+    private final int doublingExtent;
     /** Floats per row of the separable pooling's row maxima: the output width rounded up to whole vectors. */
     private final int rowPitch;
     /** Per input row the windows read, where its column phase 0 starts in the buffer. */
@@ -199,13 +207,18 @@ public final class WindowKernel {
             throw new IllegalStateException("u8 quads out need the generated code writing codes");
         }
         int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
-        this.bufferLength = Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch, wideLength + maxOffset),
-                jitExtent);
+        int doublingReach = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) + L + 1 : 0;
+        this.bufferLength = Math.max(Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch,
+                wideLength + maxOffset), jitExtent), doublingReach);
         this.halving = kind == Kind.MAX && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
                 && g.strideW() == 2 && g.dilationH() == 1 && g.dilationW() == 1 && g.padTop() == 0
                 && g.padLeft() == 0 && 2 * g.outH() <= g.inH() && 2 * g.outW() <= g.inW();
         this.separable = kind == Kind.MAX && g.kernelH() == 3 && g.kernelW() == 3 && g.dilationH() == 1
                 && g.dilationW() == 1 && g.strideW() == 2 && g.padTop() < 3 && g.padLeft() < 3;
+        this.doubling = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.kernelH() * g.kernelW() >= 16;
+        this.doublingExtent = doubling ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) : 0;
         this.rowPitch = roundUp(g.outW(), L);
         this.threads = g.batch() * g.inChannels();
     }
@@ -407,6 +420,8 @@ public final class WindowKernel {
         private float[] in;
         private float[] out;
         private float[] residual;
+        /** Where this call's output element 0 goes in {@link #out} (see {@link WindowKernel#run(float[], float[], int, Scratch, WorkerPool)}). */
+        private int outBase;
         /** This call's items: ranges of consecutive planes (see run). */
         private int items;
 
@@ -416,7 +431,9 @@ public final class WindowKernel {
         Scratch(int threads) {
             boolean direct = halving || separable;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
-            wide = new float[threads][direct || jit != null ? 0 : wideLength];
+            // The doubling passes read up to a row span (or kernelH − 1 rows) past what they compute.
+            wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
+                    + Math.max(g.kernelW(), (g.kernelH() - 1) * pitch + 1) + L : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
             rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
@@ -437,13 +454,13 @@ public final class WindowKernel {
             int end = (int) ((long) (item + 1) * planes / items);
             if (halving) {
                 for (int plane = first; plane < end; plane++) {
-                    maxPool2x2(in, out, plane);
+                    maxPool2x2(in, out, outBase, plane);
                 }
                 return;
             }
             if (separable) {
                 for (int plane = first; plane < end; plane++) {
-                    separableMaxPool(in, out, plane, rowMax[t]);
+                    separableMaxPool(in, out, outBase, plane, rowMax[t]);
                 }
                 return;
             }
@@ -459,13 +476,13 @@ public final class WindowKernel {
                                 quadByte(plane), jitTable, c * DepthwiseKernel.TABLE);
                         continue;
                     }
-                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, plane * outSize,
+                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, outBase + plane * outSize,
                             residual, jitTable, c * DepthwiseKernel.TABLE);
                     if (!jitPostOps && !post.isIdentity()) {
-                        post.apply(out, plane * outSize, outSize, c, residual);
+                        post.apply(out, outBase + plane * outSize, outSize, c, residual);
                     }
                     if (outputCodes != null && !jitCodesOut) {
-                        outputCodes[c].quantize(out, plane * outSize, out, plane * outSize, outSize);
+                        outputCodes[c].quantize(out, outBase + plane * outSize, out, outBase + plane * outSize, outSize);
                     }
                 }
                 return;
@@ -478,7 +495,7 @@ public final class WindowKernel {
                 if (plane + 1 < end) {
                     fillBuffer(in, plane + 1, next, planeCodes[t]);
                 }
-                plane(out, residual, plane, current, wide[t]);
+                plane(out, outBase, residual, plane, current, wide[t]);
                 float[] filled = next;
                 next = current;
                 current = filled;
@@ -490,14 +507,14 @@ public final class WindowKernel {
      * Max pooling over 2×2 windows at stride 2 without padding straight from the input: the max of two input rows,
      * then of each pair of neighbouring lanes (even lanes against odd lanes), so no phase-split copy is needed.
      */
-    private void maxPool2x2(float[] in, float[] out, int plane) {
+    private void maxPool2x2(float[] in, float[] out, int outBase, int plane) {
         int iw = g.inW();
         int ow = g.outW();
         int full = ow - ow % L;
         for (int y = 0; y < g.outH(); y++) {
             int top = (plane * g.inH() + 2 * y) * iw;
             int bottom = top + iw;
-            int o = (plane * g.outH() + y) * ow;
+            int o = outBase + (plane * g.outH() + y) * ow;
             for (int x = 0; x < full; x += L) {
                 FloatVector t0 = FloatVector.fromArray(S, in, top + 2 * x);
                 FloatVector b0 = FloatVector.fromArray(S, in, bottom + 2 * x);
@@ -524,7 +541,7 @@ public final class WindowKernel {
      * selections. Columns and rows whose windows cross the input's border
      * (padding, ceil rounding) are reduced over their part inside it.
      */
-    private void separableMaxPool(float[] in, float[] out, int plane, float[] rows) {
+    private void separableMaxPool(float[] in, float[] out, int outBase, int plane, float[] rows) {
         int iw = g.inW();
         int ih = g.inH();
         int ow = g.outW();
@@ -557,7 +574,7 @@ public final class WindowKernel {
         for (int y = 0; y < oh; y++) {
             int r0 = Math.max(0, y * g.strideH() - g.padTop());
             int r1 = Math.min(ih, y * g.strideH() - g.padTop() + kh);
-            int o = (plane * oh + y) * ow;
+            int o = outBase + (plane * oh + y) * ow;
             if (r0 >= r1) {
                 Arrays.fill(out, o, o + ow, Float.NEGATIVE_INFINITY);
                 continue;
@@ -660,6 +677,27 @@ public final class WindowKernel {
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
+        run(in, out, 0, residual, s, pool);
+    }
+
+    /**
+     * Whether {@link #run(float[], float[], int, Scratch, WorkerPool)} may write at an offset: not with a residual
+     * (read at the output's own indexes) or output codes.
+     */
+    public boolean canWriteAt() {
+        return !post.hasResidual() && outputCodes == null;
+    }
+
+    /**
+     * {@link #run} writing output element 0 at {@code out[outBase]} (an in-place Concat input's block; see
+     * {@link #canWriteAt}).
+     */
+    public void run(float[] in, float[] out, int outBase, Scratch s, WorkerPool pool) {
+        run(in, out, outBase, null, s, pool);
+    }
+
+    private void run(float[] in, float[] out, int outBase, float[] residual, Scratch s, WorkerPool pool) {
+        s.outBase = outBase;
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -674,10 +712,10 @@ public final class WindowKernel {
     }
 
     /** Computes one plane from its filled buffer. */
-    private void plane(float[] out, float[] residual, int plane, float[] buf, float[] wide) {
+    private void plane(float[] out, int outBase, float[] residual, int plane, float[] buf, float[] wide) {
         int c = plane % g.inChannels();
         if (jit != null) {
-            int o = plane * g.outH() * g.outW();
+            int o = outBase + plane * g.outH() * g.outW();
             if (quadsOut) {
                 jit.runQuads(buf, 0, buf, 0, weights, c * tapOffset.length, out, quadByte(plane), jitTable,
                         c * DepthwiseKernel.TABLE);
@@ -700,11 +738,17 @@ public final class WindowKernel {
                     weighted(buf, wide, c * tapOffset.length);
                 }
             }
-            case MAX -> max(buf, wide);
+            case MAX -> {
+                if (doubling) {
+                    maxByDoubling(buf, wide);
+                } else {
+                    max(buf, wide);
+                }
+            }
             case AVG -> average(buf, wide);
         }
         int ow = g.outW();
-        int o = plane * g.outH() * ow;
+        int o = outBase + plane * g.outH() * ow;
         // Post-ops run on the wide plane in one pass when they need no residual (laid out like the output).
         if (!post.hasResidual()) {
             post.apply(wide, 0, wideLength, c, null);
@@ -812,6 +856,49 @@ public final class WindowKernel {
             a1.intoArray(wide, p + L);
             a2.intoArray(wide, p + 2 * L);
             a3.intoArray(wide, p + 3 * L);
+        }
+    }
+
+    /**
+     * Max pooling at stride 1 by doubling spans: {@code wide[q]} becomes the max of {@code buf[q, q + 2)}, then of
+     * spans of 4, 8, … (each the max of two overlapping halves, shifted by the half), and a last pass shifted by
+     * kernelW − span makes it the max of {@code buf[q, q + kernelW)}; the same down the columns with shifts of whole
+     * rows (pitch) gives the window. Every pass runs in place over {@link #doublingExtent} wide indexes, ascending (a
+     * vector is loaded before the store that overwrites it, and later vectors read only positions not yet stored);
+     * positions past what a pass computes hold older values, which only reach wide indexes nobody copies out.
+     */
+    private void maxByDoubling(float[] buf, float[] wide) {
+        int e = doublingExtent;
+        int kw = g.kernelW();
+        int kh = g.kernelH();
+        int span = 1;
+        if (kw == 1) {
+            System.arraycopy(buf, 0, wide, 0, e);
+        } else {
+            shiftMax(buf, wide, e, 1);
+            span = 2;
+            for (; 2 * span <= kw; span *= 2) {
+                shiftMax(wide, wide, e, span);
+            }
+            if (span < kw) {
+                shiftMax(wide, wide, e, kw - span);
+            }
+        }
+        span = 1;
+        for (; 2 * span <= kh; span *= 2) {
+            shiftMax(wide, wide, e, span * pitch);
+        }
+        if (span < kh) {
+            shiftMax(wide, wide, e, (kh - span) * pitch);
+        }
+    }
+
+    /** {@code to[q] = max(from[q], from[q + shift])} for q in [0, e), ascending (in place when the arrays are one). */
+    private static void shiftMax(float[] from, float[] to, int e, int shift) {
+        for (int q = 0; q < e; q += L) {
+            FloatVector a = FloatVector.fromArray(S, from, q);
+            FloatVector b = FloatVector.fromArray(S, from, q + shift);
+            a.blend(b, a.compare(VectorOperators.LT, b)).intoArray(to, q);
         }
     }
 

@@ -247,12 +247,16 @@ final class WinogradConv extends TiledConv {
             int n = item / blocks;
             int t0 = item % blocks * block;
             int count = Math.min(block, tiles - t0);
-            block(in, out, residual, post, n, t0, count, v[slot], m[slot], ws[slot], rows[slot], padded[slot]);
+            block(in, out, outBase, residual, post, n, t0, count, v[slot], m[slot], ws[slot], rows[slot],
+                    padded[slot]);
         }
     }
 
-    /** Tiles [t0, t0 + count) of image n: input transform, the 16 products, output transform with post-ops. */
-    private void block(float[] in, float[] out, float[] residual, PostOps post, int n, int t0, int count, float[] v,
+    /**
+     * Tiles [t0, t0 + count) of image n: input transform, the 16 products, output transform with post-ops; output
+     * element 0 at {@code out[outBase]} (an in-place Concat input, never with a residual).
+     */
+    private void block(float[] in, float[] out, int outBase, float[] residual, PostOps post, int n, int t0, int count, float[] v,
                        float[] m, float[] ws, float[] rows, float[] padded) {
         int cin = g.inChannels();
         int cout = g.outChannels();
@@ -287,7 +291,7 @@ final class WinogradConv extends TiledConv {
                 int col = ty * tilesW + txa - t0;
                 int x0 = 2 * txa;
                 int width = Math.min(2 * (txb - txa), g.outW() - x0);
-                int o0 = (n * cout + co) * outPlane + 2 * ty * g.outW() + x0;
+                int o0 = outBase + (n * cout + co) * outPlane + 2 * ty * g.outW() + x0;
                 int o1 = 2 * ty + 1 < g.outH() ? o0 + g.outW() : -1;
                 outputTransform(m, co * ld + col, mStride, txb - txa, rows, out, o0, o1, width);
                 post.apply(out, o0, width, co, residual);

@@ -20,6 +20,8 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     private final boolean writesCodes;
     private final boolean writesQuads;
     private final ExecType execType;
+    /** Where the depthwise output's element 0 is written in the output array (an in-place Concat input), else 0. */
+    private final int outBase;
 
     public ConvolutionStep(ConvGeometry geometry, float[] weights, PostOps post) {
         this(geometry.isDepthwise() ? null : new ConvKernel(geometry, weights, post),
@@ -34,11 +36,12 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
     /** {@code precision} ends the exec type after the kernel's strategy and vector width, e.g. {@code FP32}. */
     private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
                             boolean writesCodes) {
-        this(gemm, depthwise, post, precision, writesCodes, false);
+        this(gemm, depthwise, post, precision, writesCodes, false, 0);
     }
 
     private ConvolutionStep(ConvKernel gemm, WindowKernel depthwise, PostOps post, String precision,
-                            boolean writesCodes, boolean writesQuads) {
+                            boolean writesCodes, boolean writesQuads, int outBase) {
+        this.outBase = outBase;
         this.gemm = gemm;
         this.writesQuads = writesQuads;
         this.depthwise = depthwise;
@@ -76,7 +79,7 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
      * {@link WindowKernel#readingCodes}).
      */
     public ConvolutionStep readingCodes() {
-        return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes, writesQuads);
+        return new ConvolutionStep(null, depthwise.readingCodes(), post, precision, writesCodes, writesQuads, outBase);
     }
 
     /** Whether {@link #writingQuads} works: a depthwise step writing codes from generated AVX-512 code. */
@@ -86,7 +89,23 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
 
     /** This step writing its codes as u8 quads (see {@link WindowKernel#writingQuads}). */
     public ConvolutionStep writingQuads() {
-        return new ConvolutionStep(null, depthwise.writingQuads(), post, precision, true, true);
+        return new ConvolutionStep(null, depthwise.writingQuads(), post, precision, true, true, 0);
+    }
+
+    /**
+     * This convolution writing at {@code offset} of the output array (see {@link ConvKernel#writingAt} and
+     * {@link WindowKernel#canWriteAt}), or {@code null}; never when it writes codes.
+     */
+    @Override
+    public ConvolutionStep writingAt(int offset) {
+        if (writesCodes) {
+            return null;
+        }
+        if (gemm == null) {
+            return depthwise.canWriteAt() ? new ConvolutionStep(null, depthwise, post, precision, false, false, offset) : null;
+        }
+        ConvKernel shifted = gemm.writingAt(offset);
+        return shifted == null ? null : new ConvolutionStep(shifted, null, post, precision, false);
     }
 
     @Override
@@ -110,8 +129,12 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
         if (gemm != null) {
             gemm.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.gemm(), pool);
         } else {
-            depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, scratch == null ? null : scratch.depthwise(),
-                    pool);
+            WindowKernel.Scratch ws = scratch == null ? null : scratch.depthwise();
+            if (outBase != 0) {
+                depthwise.run(inputs[0].floats(), outputs[0].floats(), outBase, ws, pool);
+            } else {
+                depthwise.run(inputs[0].floats(), outputs[0].floats(), residual, ws, pool);
+            }
         }
     }
 }

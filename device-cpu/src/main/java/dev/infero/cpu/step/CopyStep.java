@@ -27,10 +27,21 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
     private final long elements;
     private final int rank;
     private final ExecType execType;
+    private final ElementType type;
+    private final String kernel;
+    /** Whether some inputs of this Concat are already in place in its output (their pieces dropped). */
+    private final boolean hostsViews;
 
     CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel) {
+        this(pieces, inputOf, type, kernel, false);
+    }
+
+    private CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel, boolean hostsViews) {
         this.pieces = pieces;
         this.inputOf = inputOf;
+        this.type = type;
+        this.kernel = kernel;
+        this.hostsViews = hostsViews;
         long elements = 0;
         int r = 1;
         for (StridedCopy p : pieces) {
@@ -147,6 +158,41 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
         return new CopyStep(pieces, inputOf, type, "concat_copy");
     }
 
+    /** Whether this is a Concat's copy, one piece per input in input order (see {@link #withInPlace}). */
+    public boolean isConcat() {
+        return kernel.equals("concat_copy") && !hostsViews;
+    }
+
+    /**
+     * This Concat without the pieces of the inputs marked in {@code inPlace}, which their producers write straight
+     * into the output: {@code concat_inplace} (no work) when none is left to copy.
+     */
+    public CopyStep withInPlace(boolean[] inPlace) {
+        java.util.List<StridedCopy> kept = new java.util.ArrayList<>();
+        java.util.List<Integer> keptInputs = new java.util.ArrayList<>();
+        for (int p = 0; p < pieces.length; p++) {
+            if (!inPlace[inputOf[p]]) {
+                kept.add(pieces[p]);
+                keptInputs.add(inputOf[p]);
+            }
+        }
+        return new CopyStep(kept.toArray(StridedCopy[]::new), keptInputs.stream().mapToInt(Integer::intValue).toArray(),
+                type, kept.isEmpty() ? "concat_inplace" : kernel, true);
+    }
+
+    /** The same copies, {@code offset} elements further into the output (not for a Concat with inputs in place). */
+    @Override
+    public CopyStep writingAt(int offset) {
+        if (hostsViews) {
+            return null;
+        }
+        StridedCopy[] shifted = new StridedCopy[pieces.length];
+        for (int p = 0; p < pieces.length; p++) {
+            shifted[p] = pieces[p].shifted(offset);
+        }
+        return new CopyStep(shifted, inputOf, type, kernel, false);
+    }
+
     @Override
     public ExecType execType() {
         return execType;
@@ -164,7 +210,7 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
 
     @Override
     protected long maxParts() {
-        return elements;
+        return Math.max(1, elements); // an in-place Concat with no piece left is one empty part
     }
 
     /** One request's state: an index per thread and the current call's arrays. */

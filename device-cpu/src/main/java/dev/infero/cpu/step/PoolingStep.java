@@ -15,10 +15,22 @@ import dev.infero.cpu.parallel.WorkerPool;
 public final class PoolingStep implements Step<WindowKernel.Scratch> {
     private final WindowKernel window;
     private final ExecType execType;
+    /** Where output element 0 is written in the output array (an in-place Concat input's block), else 0. */
+    private final int outBase;
 
     private PoolingStep(WindowKernel window, ExecType execType) {
+        this(window, execType, 0);
+    }
+
+    private PoolingStep(WindowKernel window, ExecType execType, int outBase) {
         this.window = window;
         this.execType = execType;
+        this.outBase = outBase;
+    }
+
+    @Override
+    public PoolingStep writingAt(int offset) {
+        return new PoolingStep(window, execType, offset);
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
@@ -76,6 +88,6 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
 
     @Override
     public void run(Tensor[] inputs, Tensor[] outputs, WindowKernel.Scratch scratch, WorkerPool pool) {
-        window.run(inputs[0].floats(), outputs[0].floats(), null, scratch, pool);
+        window.run(inputs[0].floats(), outputs[0].floats(), outBase, scratch, pool);
     }
 }

@@ -36,6 +36,17 @@ public interface Step<S> {
     /** Runs the step on one request's {@code scratch} (from {@link #newScratch}). */
     void run(Tensor[] inputs, Tensor[] outputs, S scratch, WorkerPool pool);
 
+    /**
+     * This step writing its output 0 at element {@code offset} of the output array it is given, or {@code null} when
+     * it cannot. The output array is then a larger tensor's, of which this output is one contiguous block: an input
+     * of a Concat placed in the Concat's output by the memory plan ({@code cpu.InPlaceConcat}). Steps that write
+     * through a residual or codes, or whose kernels index the output from 0, answer {@code null}; writing at offset 0
+     * needs no answer (the output is a prefix of the array, as with any reused buffer).
+     */
+    default Step<S> writingAt(int offset) {
+        return null;
+    }
+
     /** This step with one request's scratch. */
     default Bound<S> bind(int threads, float[] transientBuffer) {
         return new Bound<>(this, newScratch(threads, transientBuffer));

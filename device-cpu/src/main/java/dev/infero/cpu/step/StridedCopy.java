@@ -31,6 +31,11 @@ final class StridedCopy {
         this.innerSrc = src[src.length - 1];
     }
 
+    /** This copy writing {@code by} elements further into the output. */
+    StridedCopy shifted(int by) {
+        return new StridedCopy(dims, src, dst, srcOffset, dstOffset + by, size);
+    }
+
     /** The copy of {@code dims} elements from strides {@code src} at {@code srcOffset} to {@code dst} at {@code dstOffset}. */
     static StridedCopy of(int[] dims, int[] src, int srcOffset, int[] dst, int dstOffset) {
         int rank = dims.length;
