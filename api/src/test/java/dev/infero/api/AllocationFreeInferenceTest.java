@@ -10,6 +10,8 @@ import dev.infero.testing.RandomData;
 import dev.infero.testing.SharedData;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -131,8 +133,12 @@ class AllocationFreeInferenceTest {
     @Test
     void everyConvolutionStrategyInfersWithoutAllocating() throws Exception {
         Path file = convolutionStrategies();
-        if (!"off".equals(System.getProperty("infero.cpu.winograd"))) {
-            // The layer meant for Winograd runs on it (so the measurement below covers its scratch).
+        // Winograd is off by default: switched on here, the layer meant for it runs on it (checked), so the
+        // measurement in the fresh JVM, with the same switch, covers its scratch too.
+        String winograd = "infero.cpu.winograd";
+        String before = System.getProperty(winograd);
+        System.setProperty(winograd, "on");
+        try {
             try (Core core = new Core()) {
                 CompiledModel model = core.compileModel(core.readModel(file), "CPU", Map.of("PERF_COUNT", "YES"));
                 InferRequest request = model.createInferRequest();
@@ -141,7 +147,14 @@ class AllocationFreeInferenceTest {
                 assertTrue(request.getProfilingInfo().stream().anyMatch(p -> p.nodeName().equals("winograd")
                         && p.execType().startsWith("winograd_f23")), request.getProfilingInfo().toString());
             }
+        } finally {
+            if (before == null) {
+                System.clearProperty(winograd);
+            } else {
+                System.setProperty(winograd, before);
+            }
         }
+        assertEquals("bytes per inference: 0", measureInFreshJvm(file, "-D" + winograd + "=on"));
         assertEquals("bytes per inference: 0", measureInFreshJvm(file));
     }
 
@@ -310,11 +323,13 @@ class AllocationFreeInferenceTest {
         }
     }
 
-    private static String measureInFreshJvm(Path model) throws Exception {
+    private static String measureInFreshJvm(Path model, String... jvmOptions) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), AllocationFreeInferenceTest.class.getName(), model.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                AllocationFreeInferenceTest.class.getName(), model.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return output.lines().filter(l -> l.startsWith("bytes per inference")).findFirst().orElse(output);

@@ -78,10 +78,14 @@ final class WinogradConv extends TiledConv {
 
     /**
      * Whether {@link ConvKernel} takes this strategy for the layer: it {@link #fits}, {@code -Dinfero.cpu.winograd}
-     * is not {@code off} ({@code force}: wherever it fits, for measurements), and the cost rule says it pays.
+     * is {@code on} and the cost rule says it pays, or {@code force} (wherever it fits, for measurements). Off by
+     * default: the layers the rule takes run 10–35 % faster alone, but whole models ran 1–4 % slower with it on the
+     * idle machine (light ResNet-50, one thread, thread CPU time, 2026-12-07 08:54: 51.90 → 53.82 ms and 50.49 →
+     * 52.37 ms; docs/performance.md, "Winograd F(2×2, 3×3)"): each layer starts with its V/M scratch and
+     * transformed weights cold.
      */
     static boolean suits(ConvGeometry g, PostOps post, MicroKernel micro) {
-        String mode = System.getProperty("infero.cpu.winograd", "on");
+        String mode = System.getProperty("infero.cpu.winograd", "off");
         if (mode.equals("off") || !fits(g, post)) {
             return false;
         }

@@ -199,25 +199,28 @@ class WinogradConvTest {
      * ConvKernel takes Winograd by the cost rule: on 3×3 layers of 128 channels and more from 28×28 and deep 14×14
      * ones, not on 14×14 layers of 128 channels, 7×7 outputs (megabytes of U for 16 tiles) or layers of 40–64
      * channels; the same with the JIT
-     * off (the Vector API GEMM); never with
-     * {@code -Dinfero.cpu.winograd=off}, everywhere it fits with {@code force}.
+     * off (the Vector API GEMM), with {@code -Dinfero.cpu.winograd=on}; never by default or with {@code off},
+     * everywhere it fits with {@code force}.
      */
     @Test
     void choosesWinogradWhereItPays() {
         assumeTrue(Jit.Isa.AVX512.supported() || Jit.Isa.AVX2.supported(), "no generated GEMM here");
         MicroKernel jit = MicroKernel.of(Jit.Isa.AVX512.supported() ? Jit.Isa.AVX512 : Jit.Isa.AVX2);
-        assertEquals("winograd_f23", strategy(same(128, 28, 128), jit));
-        assertEquals("winograd_f23", strategy(same(128, 56, 128), jit));
-        assertEquals("winograd_f23", strategy(same(256, 14, 256), jit));
-        assertEquals("winograd_f23", strategy(same(512, 14, 512), jit));
-        assertFalse(strategy(same(64, 56, 64), jit).startsWith("winograd"));
-        assertFalse(strategy(same(64, 80, 64), jit).startsWith("winograd"));
-        assertFalse(strategy(same(128, 14, 128), jit).startsWith("winograd"));
-        assertFalse(strategy(same(512, 7, 512), jit).startsWith("winograd"));
-        assertFalse(strategy(same(64, 20, 64), jit).startsWith("winograd"));
-        assertFalse(strategy(same(40, 78, 40), jit).startsWith("winograd"));
-        assertEquals("winograd_f23", strategy(same(128, 28, 128), MicroKernel.VECTOR), "JIT off: the Vector API GEMM");
+        assertFalse(strategy(same(128, 28, 128), jit).startsWith("winograd"), "off by default");
         try {
+            System.setProperty("infero.cpu.winograd", "on");
+            assertEquals("winograd_f23", strategy(same(128, 28, 128), jit));
+            assertEquals("winograd_f23", strategy(same(128, 56, 128), jit));
+            assertEquals("winograd_f23", strategy(same(256, 14, 256), jit));
+            assertEquals("winograd_f23", strategy(same(512, 14, 512), jit));
+            assertFalse(strategy(same(64, 56, 64), jit).startsWith("winograd"));
+            assertFalse(strategy(same(64, 80, 64), jit).startsWith("winograd"));
+            assertFalse(strategy(same(128, 14, 128), jit).startsWith("winograd"));
+            assertFalse(strategy(same(512, 7, 512), jit).startsWith("winograd"));
+            assertFalse(strategy(same(64, 20, 64), jit).startsWith("winograd"));
+            assertFalse(strategy(same(40, 78, 40), jit).startsWith("winograd"));
+            assertEquals("winograd_f23", strategy(same(128, 28, 128), MicroKernel.VECTOR),
+                    "JIT off: the Vector API GEMM");
             System.setProperty("infero.cpu.winograd", "off");
             assertFalse(strategy(same(128, 28, 128), jit).startsWith("winograd"));
             System.setProperty("infero.cpu.winograd", "force");
