@@ -49,17 +49,13 @@ final class ConvolutionFusion {
         List<Value> inputs = new ArrayList<>(List.of(data));
         float[] bias = null;
         boolean residual = false;
-        PostOps.Activation act = PostOps.Activation.NONE;
-        float alpha = 0;
-        float beta = 0;
-        float[] slopes = null;
+        PostOpPatterns.Ending ending = new PostOpPatterns.Ending();
         float[] scale = null;
         Value current = out;
-        while (act == PostOps.Activation.NONE) {
+        while (!ending.found()) {
             List<Node> silu = PostOpPatterns.swish(current, taken);
             if (silu != null) {
-                act = PostOps.Activation.SWISH;
-                alpha = 1;
+                ending.swish();
                 nodes.addAll(silu);
                 current = silu.get(1).output(0);
                 break;
@@ -81,24 +77,13 @@ final class ConvolutionFusion {
                 } else {
                     break;
                 }
-            } else {
-                PostOps.Activation a = PostOpPatterns.activation(next);
-                if (a == null) {
-                    break;
-                }
-                act = a;
-                float[] params = PostOpPatterns.activationParams(next, a);
-                alpha = params[0];
-                beta = params[1];
-                if (a == PostOps.Activation.PRELU) {
-                    slopes = ChannelValues.of(next.input(1).knownValue(), g.outChannels(), 4, 1);
-                }
+            } else if (!ending.take(next, g.outChannels(), 4)) {
+                break;
             }
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
-                : new PostOps(bias, residual, act, alpha, beta);
+        PostOps post = ending.postOps(bias, residual);
         Int8Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
         if (int8 != null) {
             inputs.set(0, int8.source());

@@ -50,15 +50,12 @@ final class DeconvolutionFusion {
         List<Node> nodes = new ArrayList<>(List.of(deconv));
         float[] scale = null;
         float[] bias = null;
-        PostOps.Activation act = PostOps.Activation.NONE;
-        float[] params = new float[2];
-        float[] slopes = null;
+        PostOpPatterns.Ending ending = new PostOpPatterns.Ending();
         Value current = out;
-        while (act == PostOps.Activation.NONE) {
+        while (!ending.found()) {
             List<Node> silu = PostOpPatterns.swish(current, taken);
             if (silu != null) {
-                act = PostOps.Activation.SWISH;
-                params[0] = 1;
+                ending.swish();
                 nodes.addAll(silu);
                 current = silu.get(1).output(0);
                 break;
@@ -71,22 +68,13 @@ final class DeconvolutionFusion {
             if (affine != null) {
                 scale = affine.scale(scale);
                 bias = affine.shift(bias);
-            } else {
-                PostOps.Activation a = PostOpPatterns.activation(next);
-                if (a == null) {
-                    break;
-                }
-                act = a;
-                params = PostOpPatterns.activationParams(next, a);
-                if (a == PostOps.Activation.PRELU) {
-                    slopes = ChannelValues.of(next.input(1).knownValue(), g.cout(), 4, 1);
-                }
+            } else if (!ending.take(next, g.cout(), 4)) {
+                break;
             }
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, false, slopes)
-                : new PostOps(bias, false, act, params[0], params[1]);
+        PostOps post = ending.postOps(bias, false);
         if (scale != null) {
             post = post.scaledBy(scale);
         }

@@ -42,11 +42,9 @@ final class MatMulFusion {
         int columns = op.transposeB() ? bs[0] : bs[1];
         List<Node> nodes = new ArrayList<>(List.of(mm));
         float[] bias = null;
-        PostOps.Activation act = PostOps.Activation.NONE;
-        float[] params = new float[2];
-        float[] slopes = null;
+        PostOpPatterns.Ending ending = new PostOpPatterns.Ending();
         Value current = out;
-        while (act == PostOps.Activation.NONE) {
+        while (!ending.found()) {
             Node next = current.soleConsumer();
             if (next == null || taken.contains(next)) {
                 break;
@@ -58,22 +56,13 @@ final class MatMulFusion {
                 if (bias == null) {
                     break;
                 }
-            } else {
-                PostOps.Activation a = PostOpPatterns.activation(next);
-                if (a == null) {
-                    break;
-                }
-                act = a;
-                params = PostOpPatterns.activationParams(next, a);
-                if (a == PostOps.Activation.PRELU) {
-                    slopes = ChannelValues.of(next.input(1).knownValue(), columns, 2, 1);
-                }
+            } else if (!ending.take(next, columns, 2)) {
+                break;
             }
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = act == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, false, slopes)
-                : new PostOps(bias, false, act, params[0], params[1]);
+        PostOps post = ending.postOps(bias, false);
         Int8Plan int8 = QuantizedMatMul.plan(mm, op.transposeB(), rows, depth, columns, post);
         if (int8 != null) {
             return new Fused(nodes, int8.step(), List.of(int8.source()), current, int8.fakeQuantize());

@@ -20,6 +20,49 @@ final class PostOpPatterns {
     private PostOpPatterns() {
     }
 
+    /**
+     * The activation a pattern ends with, as it walks the chain after its product: none until {@link #take} or
+     * {@link #swish} finds one; then {@link #postOps} with the bias (and residual) gathered on the way.
+     */
+    static final class Ending {
+        private PostOps.Activation kind = PostOps.Activation.NONE;
+        private float[] params = new float[2];
+        private float[] slopes;
+
+        /** Whether an activation was taken (the walk stops there). */
+        boolean found() {
+            return kind != PostOps.Activation.NONE;
+        }
+
+        /** SiLU written out ({@link PostOpPatterns#swish}): the swish post-op with beta 1. */
+        void swish() {
+            kind = PostOps.Activation.SWISH;
+            params = new float[] {1, 0};
+        }
+
+        /**
+         * Takes {@code n} if it is an activation the post-ops fuse ({@link #activation}); a PReLU's slopes are read
+         * per channel of {@code channels} along axis 1 of a rank-{@code rank} value. False when {@code n} is none.
+         */
+        boolean take(Node n, int channels, int rank) {
+            PostOps.Activation a = activation(n);
+            if (a == null) {
+                return false;
+            }
+            kind = a;
+            params = activationParams(n, a);
+            slopes = a == PostOps.Activation.PRELU ? ChannelValues.of(n.input(1).knownValue(), channels, rank, 1)
+                    : null;
+            return true;
+        }
+
+        /** The post-ops: {@code bias} (or none), the residual add when {@code residual}, then this activation. */
+        PostOps postOps(float[] bias, boolean residual) {
+            return kind == PostOps.Activation.PRELU ? PostOps.withPerChannelSlopes(bias, residual, slopes)
+                    : new PostOps(bias, residual, kind, params[0], params[1]);
+        }
+    }
+
     /** The scalar parameters {alpha, beta} of a fusable activation node, as {@link PostOps} takes them. */
     static float[] activationParams(Node n, PostOps.Activation a) {
         return switch (a) {

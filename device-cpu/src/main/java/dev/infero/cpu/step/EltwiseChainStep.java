@@ -107,23 +107,9 @@ public final class EltwiseChainStep extends PartedStep<EltwiseChainStep.Scratch>
     }
 
     /** One request's state: the current call's arrays. */
-    public final class Scratch extends PartedStep.Parts {
-        private float[] x;
-        private float[] y;
-        private float[] z;
-
-        @Override
-        protected void bind(Tensor[] inputs, Tensor[] outputs) {
-            x = inputs[0].floats();
-            y = residual ? inputs[1].floats() : null;
-            z = outputs[0].floats();
-        }
-
-        @Override
-        protected void release() {
-            x = null;
-            y = null;
-            z = null;
+    public final class Scratch extends PartedStep.FloatParts {
+        Scratch() {
+            super(residual);
         }
 
         /** Output elements (pixels when channels are last) [t·total/parts, (t+1)·total/parts). */

@@ -180,34 +180,18 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
     }
 
     /** One request's state: per thread, scratch rows for repeated operands; the current call's arrays. */
-    public final class Scratch extends PartedStep.Parts {
+    public final class Scratch extends PartedStep.FloatParts {
         /** Per thread, per operand that is not a row of the output, one plane's worth of its repeated value. */
         private final float[][][] rows;
-        private float[] x;
-        private float[] y;
-        private float[] z;
 
         Scratch(int threads) {
+            super(modes.length > 1);
             rows = new float[threads][modes.length][];
             for (float[][] r : rows) {
                 for (int i = 0; i < modes.length; i++) {
                     r[i] = new float[modes[i] == Mode.FULL ? 0 : planeSize];
                 }
             }
-        }
-
-        @Override
-        protected void bind(Tensor[] inputs, Tensor[] outputs) {
-            z = outputs[0].floats();
-            x = inputs[0].floats();
-            y = modes.length > 1 ? inputs[1].floats() : null;
-        }
-
-        @Override
-        protected void release() {
-            x = null;
-            y = null;
-            z = null;
         }
 
         /** Output elements [t·total/parts, (t+1)·total/parts), walked plane by plane. */

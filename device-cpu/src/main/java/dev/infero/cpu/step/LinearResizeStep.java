@@ -127,25 +127,12 @@ public final class LinearResizeStep extends PartedStep<LinearResizeStep.Scratch>
     }
 
     /** One request's state: the current call's arrays, and per thread two row buffers. */
-    public final class Scratch extends PartedStep.Parts {
+    public final class Scratch extends PartedStep.FloatParts {
         private final float[][] rows;
-        private float[] x;
-        private float[] z;
 
         Scratch(int threads) {
+            super(false);
             rows = new float[2 * Math.max(1, threads)][outW];
-        }
-
-        @Override
-        protected void bind(Tensor[] inputs, Tensor[] outputs) {
-            x = inputs[0].floats();
-            z = outputs[0].floats();
-        }
-
-        @Override
-        protected void release() {
-            x = null;
-            z = null;
         }
 
         /** Output rows (over all planes) [t·rows/parts, (t+1)·rows/parts), with buffer pair {@code b}. */

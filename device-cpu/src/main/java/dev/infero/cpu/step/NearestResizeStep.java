@@ -102,20 +102,9 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
     }
 
     /** One request's state: the current call's arrays. */
-    public final class Scratch extends PartedStep.Parts {
-        private float[] x;
-        private float[] z;
-
-        @Override
-        protected void bind(Tensor[] inputs, Tensor[] outputs) {
-            x = inputs[0].floats();
-            z = outputs[0].floats();
-        }
-
-        @Override
-        protected void release() {
-            x = null;
-            z = null;
+    public final class Scratch extends PartedStep.FloatParts {
+        Scratch() {
+            super(false);
         }
 
         /** Output rows (over all planes) [t·rows/parts, (t+1)·rows/parts). */

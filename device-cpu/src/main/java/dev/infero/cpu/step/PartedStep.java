@@ -56,6 +56,35 @@ public abstract class PartedStep<P extends PartedStep.Parts> implements Step<P> 
     /** The most parts the output can be cut into (its rows, its elements...): at least 1. */
     protected abstract long maxParts();
 
+    /**
+     * Parts of a step on float tensors: the call's first input {@code x}, its second {@code y} when the step has one
+     * ({@code second}), and the output {@code z}, bound for the call and forgotten after it.
+     */
+    public abstract static class FloatParts extends Parts {
+        private final boolean second;
+        protected float[] x;
+        protected float[] y;
+        protected float[] z;
+
+        protected FloatParts(boolean second) {
+            this.second = second;
+        }
+
+        @Override
+        protected final void bind(Tensor[] inputs, Tensor[] outputs) {
+            x = inputs[0].floats();
+            y = second ? inputs[1].floats() : null;
+            z = outputs[0].floats();
+        }
+
+        @Override
+        protected final void release() {
+            x = null;
+            y = null;
+            z = null;
+        }
+    }
+
     @Override
     public final void run(Tensor[] inputs, Tensor[] outputs, P s, WorkerPool pool) {
         s.bind(inputs, outputs);
