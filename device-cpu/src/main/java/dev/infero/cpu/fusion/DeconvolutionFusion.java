@@ -53,11 +53,9 @@ final class DeconvolutionFusion {
         PostOpPatterns.Ending ending = new PostOpPatterns.Ending();
         Value current = out;
         while (!ending.found()) {
-            List<Node> silu = PostOpPatterns.swish(current, taken);
-            if (silu != null) {
-                ending.swish();
-                nodes.addAll(silu);
-                current = silu.get(1).output(0);
+            Value afterSilu = ending.swish(current, taken, nodes);
+            if (afterSilu != null) {
+                current = afterSilu;
                 break;
             }
             Node next = current.soleConsumer();

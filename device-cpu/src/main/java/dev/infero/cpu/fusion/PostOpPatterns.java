@@ -34,10 +34,19 @@ final class PostOpPatterns {
             return kind != PostOps.Activation.NONE;
         }
 
-        /** SiLU written out ({@link PostOpPatterns#swish}): the swish post-op with beta 1. */
-        void swish() {
+        /**
+         * SiLU written out after {@code current} ({@link PostOpPatterns#swish}): taken as the swish post-op with beta
+         * 1, its two nodes added to {@code nodes}; returns the value after it, or {@code null} when there is none.
+         */
+        Value swish(Value current, Set<Node> taken, List<Node> nodes) {
+            List<Node> silu = PostOpPatterns.swish(current, taken);
+            if (silu == null) {
+                return null;
+            }
             kind = PostOps.Activation.SWISH;
             params = new float[] {1, 0};
+            nodes.addAll(silu);
+            return silu.get(1).output(0);
         }
 
         /**
