@@ -272,14 +272,17 @@ class BenchmarkCommandTest {
         assertTrue(Files.readString(reports.resolve("peer_comparison.json")).contains("\"ratio\": "));
     }
 
+    /** The test's ONNX model written as IR {@code name}.xml/.bin in the test folder. */
+    private Path asIr(String name) throws IOException {
+        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
+            return dev.infero.ir.IrWriter.write(core.readModel(model).graph(), dir, name).xml();
+        }
+    }
+
     @Test
     void compareWithRunsAnIrModelsOnnxTwinOnThePeer() throws IOException {
         // As quantize --format onnx writes NAME_int8.xml and its QDQ export NAME_int8.onnx side by side.
-        dev.infero.core.graph.Graph graph;
-        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
-            graph = core.readModel(model).graph();
-        }
-        Path xml = dev.infero.ir.IrWriter.write(graph, dir, "twin").xml();
+        Path xml = asIr("twin");
         Files.copy(model, dir.resolve("twin.onnx"));
         Run r = benchmark("-m", xml.toString(), "--compare-with", "ORT", "--threads", "1", "-niter", "5");
         assertEquals(0, r.exitCode(), r.err());
@@ -289,11 +292,7 @@ class BenchmarkCommandTest {
 
     @Test
     void compareWithRunsAnIrModelWithoutTwinAsItsOnnxExportReshapedByMinusShape() throws IOException {
-        dev.infero.core.graph.Graph graph;
-        try (dev.infero.api.Core core = new dev.infero.api.Core()) {
-            graph = core.readModel(model).graph();
-        }
-        Path xml = dev.infero.ir.IrWriter.write(graph, dir, "alone").xml();
+        Path xml = asIr("alone");
         Path reports = dir.resolve("exported");
         // Both sides run the reshaped graph (the peer its export), so even a static dimension can change.
         Run r = benchmark("-m", xml.toString(), "--compare-with", "ORT", "--threads", "1", "-niter", "5",
