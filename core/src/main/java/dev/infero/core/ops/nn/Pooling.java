@@ -72,6 +72,7 @@ public abstract class Pooling extends Op {
         float[] xf = x.type() == ElementType.F32 ? x.floats() : null;
         double[] values = new double[table.taps];
         int[] positions = new int[table.taps];
+        int span = positionSpan(in);
         for (int p = 0; p < planes; p++) {
             int base = p * inPlane;
             for (int o = 0; o < table.outputs; o++) {
@@ -79,13 +80,20 @@ public abstract class Pooling extends Op {
                 for (int t = 0; t < table.taps; t++) {
                     int idx = table.index[o * table.taps + t];
                     if (idx >= 0) {
-                        positions[n] = base + idx;
+                        positions[n] = (base + idx) % span;
                         values[n++] = xf != null ? xf[base + idx] : x.getDouble(base + idx);
                     }
                 }
                 pool(values, positions, n, table.withinPadding[o], outputs, p * table.outputs + o);
             }
         }
+    }
+
+    /**
+     * The positions handed to {@link #pool} are flat input positions modulo this span: the whole input by default.
+     */
+    protected int positionSpan(int[] inputShape) {
+        return Math.max(1, Arrays.stream(inputShape).reduce(1, (a, b) -> a * b));
     }
 
     /**

@@ -50,4 +50,37 @@ class PoolingTest {
         new AvgPool(new long[] {2}, window(2, 0), false).describe(dilated);
         assertEquals("2", dilated.values().get("dilations"));
     }
+
+    @Test
+    void maxPool8IndicesHonourIndexTypeAndAxis() {
+        // Two planes of [1, 3, 1, 2]: maxima at the second tap of each window.
+        Tensor x = Tensor.of(new float[] {0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6}, 2, 1, 3, 2);
+        WindowGeometry w = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0},
+                new long[] {0, 0}, AutoPad.EXPLICIT, false);
+        Graph g = new Graph("t");
+        var wholeI64 = g.add(new MaxPool(new long[] {1, 2}, w, true), "a", g.addConstant("x", x).output(0));
+        assertArrayEquals(new long[] {1, 3, 5, 7, 9, 11}, wholeI64.output(1).knownValue().longs());
+        var planeI32 = g.add(new MaxPool(new long[] {1, 2}, w, true, dev.infero.core.types.ElementType.I32, 2), "b",
+                g.addConstant("x2", x).output(0));
+        assertEquals(dev.infero.core.types.ElementType.I32, planeI32.output(1).type());
+        assertArrayEquals(new int[] {1, 3, 5, 1, 3, 5}, planeI32.output(1).knownValue().ints());
+        var fromEnd = g.add(new MaxPool(new long[] {1, 2}, w, true, dev.infero.core.types.ElementType.I64, -1), "c",
+                g.addConstant("x3", x).output(0));
+        assertArrayEquals(new long[] {1, 1, 1, 1, 1, 1}, fromEnd.output(1).knownValue().longs());
+        AttributeSink.Text text = new AttributeSink.Text();
+        planeI32.op().describe(text);
+        assertEquals("i32", text.values().get("index_element_type"));
+        assertEquals("2", text.values().get("axis"));
+    }
+
+    @Test
+    void maxPool8RejectsAnAxisOutsideTheInputRank() {
+        WindowGeometry w = new WindowGeometry(new long[] {1, 1}, new long[] {1, 1}, new long[] {0, 0},
+                new long[] {0, 0}, AutoPad.EXPLICIT, false);
+        Graph g = new Graph("t");
+        var x = g.addConstant("x", Tensor.of(new float[4], 1, 1, 2, 2)).output(0);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> g.add(new MaxPool(new long[] {1, 1}, w, true, dev.infero.core.types.ElementType.I64, 4), "p", x));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("axis 4"), e.getMessage());
+    }
 }
