@@ -25,6 +25,18 @@ final class DirectConv {
      * "Direct convolution").
      */
     static final int MAX_PATCH = 300;
+    /**
+     * Most weights of the whole layer (Cout·Cin·KH·KW). The direct kernel streams all of them for every output row, so
+     * past what L1/L2 serve quickly it loses to the GEMM strategies even with few input channels (ConvCpuTime, 1
+     * thread, 2026-12-07: 16×80×80→256 3×3, 36,864 weights, direct 1.11× faster; 32×40×40→256 3×3, 73,728: 0.91–0.98×;
+     * 256×56×56→512 1×1/2, 131,072: 0.53× — ResNet's stride-2 projection, 7–9× slower than ORT in the model).
+     */
+    static final int MAX_WEIGHTS = 36_864;
+    /**
+     * The same bound for 1×1 kernels, whose stride-2 input loads feed fewer FMAs each: 64×56×56→128 1×1/2 (8,192)
+     * direct 1.2× faster, 128×56×56→256 1×1/2 (32,768) 0.87×.
+     */
+    static final int MAX_WEIGHTS_1X1 = 16_384;
     /** Fewest output columns: narrower rows leave most vector lanes idle. */
     static final int MIN_WIDTH = 16;
 
@@ -40,11 +52,13 @@ final class DirectConv {
     /** The post-ops applied after the generated code (when it cannot apply them itself), else {@code null}. */
     private final PostOps after;
 
-    /** Whether {@code g} with {@code post} suits the direct kernel (see {@link #MAX_PATCH}). */
+    /** Whether {@code g} with {@code post} suits the direct kernel (see {@link #MAX_PATCH}, {@link #MAX_WEIGHTS}). */
     static boolean suits(ConvGeometry g, PostOps post, Jit.Isa isa) {
         return isa != null && g.groups() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                 && g.strideW() <= 2 && g.strideH() <= 2 && g.kernelH() <= DirectConvKernel.MAX_KERNEL
                 && g.kernelW() <= DirectConvKernel.MAX_KERNEL && g.patchSize() <= MAX_PATCH
+                && (long) g.outChannels() * g.patchSize()
+                        <= (g.kernelH() * g.kernelW() == 1 ? MAX_WEIGHTS_1X1 : MAX_WEIGHTS)
                 && g.outW() >= MIN_WIDTH && !post.integerSums() && !g.isPointwise()
                 && 4L * g.inChannels() * g.inH() * g.inW() < Integer.MAX_VALUE / 2
                 && 4L * g.outChannels() * g.outH() * g.outW() < Integer.MAX_VALUE / 2;

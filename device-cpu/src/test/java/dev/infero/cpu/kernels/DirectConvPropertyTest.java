@@ -114,4 +114,19 @@ class DirectConvPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, out, 20, new float[279], 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, out, -1, res, 3));
     }
+
+    /** Few input channels but many weights (ResNet's stride-2 projection) stay on the GEMM strategies. */
+    @org.junit.jupiter.api.Test
+    void layersWithManyWeightsKeepTheGemm() {
+        PostOps none = new PostOps(null, false, PostOps.Activation.NONE, 0f, 0f);
+        Jit.Isa isa = Jit.Isa.AVX512;
+        org.junit.jupiter.api.Assertions.assertTrue(DirectConv.suits(
+                new ConvGeometry(1, 3, 224, 224, 64, 112, 112, 7, 7, 2, 2, 1, 1, 3, 3, 1), none, isa), "7x7 stem");
+        org.junit.jupiter.api.Assertions.assertTrue(DirectConv.suits(
+                new ConvGeometry(1, 64, 56, 56, 128, 28, 28, 1, 1, 2, 2, 1, 1, 0, 0, 1), none, isa), "64->128 1x1/2");
+        org.junit.jupiter.api.Assertions.assertFalse(DirectConv.suits(
+                new ConvGeometry(1, 256, 56, 56, 512, 28, 28, 1, 1, 2, 2, 1, 1, 0, 0, 1), none, isa), "256->512 1x1/2");
+        org.junit.jupiter.api.Assertions.assertFalse(DirectConv.suits(
+                new ConvGeometry(1, 32, 40, 40, 256, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), none, isa), "32->256 3x3");
+    }
 }
