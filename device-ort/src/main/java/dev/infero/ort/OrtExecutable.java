@@ -48,6 +48,7 @@ final class OrtExecutable implements Executable {
         if (profiling != null) {
             p.put(Executable.EXECUTED_MODEL_FILE, profiling.executedModel().toString());
             p.put(Executable.OPTIMIZED_MODEL_FILE, profiling.optimizedModel().toString());
+            p.put(Executable.PROFILE_SCOPE, Executable.PROFILE_SCOPE_SESSION);
         }
         this.properties = Collections.unmodifiableMap(p);
     }

@@ -53,6 +53,7 @@ class OrtProfilingTest {
             Path profileDir;
             try (Executable exe = new OrtDevice().compile(model(fromFile), Map.of("PERF_COUNT", "YES"))) {
                 assertEquals("YES", exe.properties().get("PERF_COUNT"));
+                assertEquals(Executable.PROFILE_SCOPE_SESSION, exe.properties().get(Executable.PROFILE_SCOPE));
                 Path optimized = Path.of(exe.properties().get(Executable.OPTIMIZED_MODEL_FILE));
                 Path executed = Path.of(exe.properties().get(Executable.EXECUTED_MODEL_FILE));
                 profileDir = optimized.getParent();

@@ -22,6 +22,14 @@ public interface Executable extends AutoCloseable {
      * optimized it (its counters name these nodes); it exists until the executable is closed.
      */
     String OPTIMIZED_MODEL_FILE = "OPTIMIZED_MODEL_FILE";
+    /**
+     * Property: what a request's per-layer counters cover. Absent or {@link #PROFILE_SCOPE_LAST_RUN}: the last run (as
+     * {@link ExecutionRequest#profilingInfo()} says); {@link #PROFILE_SCOPE_SESSION}: every run from compiling until
+     * the first read, which ends profiling (a runtime that hands out its profile only once, such as ONNX Runtime).
+     */
+    String PROFILE_SCOPE = "PROFILE_SCOPE";
+    String PROFILE_SCOPE_LAST_RUN = "LAST_RUN";
+    String PROFILE_SCOPE_SESSION = "SESSION";
 
     List<PortInfo> inputs();
 
