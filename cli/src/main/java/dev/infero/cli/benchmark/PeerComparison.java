@@ -481,9 +481,13 @@ final class PeerComparison {
             }
             double matchedDevice = t.groups().stream().mapToDouble(PeerLayers.Group::deviceMs).sum();
             double matchedPeer = t.groups().stream().mapToDouble(PeerLayers.Group::peerMs).sum();
+            double unmatchedDevice = t.unmatched().stream().filter(PeerLayers.Unmatched::device)
+                    .mapToDouble(PeerLayers.Unmatched::ms).sum();
+            double unmatchedPeer = t.unmatched().stream().filter(u -> !u.device())
+                    .mapToDouble(PeerLayers.Unmatched::ms).sum();
             out.printf(Locale.ROOT, "[ INFO ] matched: %s %.3f ms, %s %.3f ms in %d groups; unmatched: %s %.3f ms, "
                             + "%s %.3f ms%s%n", device, matchedDevice, peer, matchedPeer, t.groups().size(), device,
-                    t.deviceTotalMs() - matchedDevice, peer, t.peerTotalMs() - matchedPeer,
+                    unmatchedDevice, peer, unmatchedPeer,
                     t.unmatched().isEmpty() ? "" : ":");
             for (PeerLayers.Unmatched u : t.unmatched()) {
                 out.printf(Locale.ROOT, "[ INFO ]   %s %-20s %4d x %9.3f ms%n", u.device() ? device : peer, u.type(),

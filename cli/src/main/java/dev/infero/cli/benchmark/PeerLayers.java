@@ -35,17 +35,20 @@ import java.util.regex.Pattern;
  * Conv+bias+ReLU as one step) makes a group of several nodes rather than a false mismatch.
  *
  * <p>How a layer is traced: by name (a layer's name is the model node's, or the node's first output when it has none,
- * possibly with a suffix {@code _2}, {@code /part}, {@code :1} for the pieces a node was split into), by the tensors
- * its node produces (the side's own graph, if given), and for a side that reports the graph it optimized the model
- * into ({@code OPTIMIZED_MODEL_FILE}, ONNX Runtime) by the model tensors its node computes: the node's outputs that are
- * model tensors, else the tensor its name is derived from (ORT names its NCHWc nodes {@code <output>_nchwc}), and from
- * there back through every model node whose output the optimized graph no longer holds (fused away) to the tensors it
- * does hold. A node that computes no model tensor (ORT's layout reorders) joins the group of the node that consumes its
- * output. Layers that cannot be traced, or whose group has no layer of the other side, are the unmatched remainder,
- * summed by type.
+ * possibly with a suffix {@code _2}, {@code /part}, {@code :1} for the pieces a node was split into), else by the
+ * tensors its node produces (the side's own graph, if given); a layer reported as {@code fused_into:X} counts with X.
+ * A side that reports the graph it optimized the model into ({@code OPTIMIZED_MODEL_FILE}, ONNX Runtime) is traced
+ * through it: a node's anchor is the model node producing one of its outputs, else the one its name is derived from
+ * (ORT names an NCHWc node {@code <tensor>_nchwc}); from there back through every model node whose output the
+ * optimized graph no longer holds (fused away), up to the model op the kernel computes (a Conv kernel absorbs the
+ * BatchNorm and element-wise ops after its Conv, not the layers before it); model nodes that no walk reaches (a Sum
+ * and Relu fused into a Conv named after the Conv's output) go to the last-run node among those computing their
+ * inputs; nodes that compute no model tensor go with a neighbour (ReorderOutput with the node whose output it
+ * converts, ReorderInput and inserted Reshapes with their consumer). Layers that cannot be traced, or whose group has
+ * no layer of the other side, are the unmatched remainder, summed by type.
  */
 final class PeerLayers {
-    private static final Pattern SUFFIX = Pattern.compile("^(.+?)(?:_\\d+|/[^/]*|:\\d+|_[A-Za-z]+)$");
+    private static final Pattern SUFFIX = Pattern.compile("^(.+)(?:_\\d+|/[^/]*|:\\d+|_[A-Za-z]+)$");
 
     /** One side's executed layer (or node) with its time in milliseconds. */
     record Layer(String name, String type, String execType, double ms) {
@@ -319,9 +322,13 @@ final class PeerLayers {
         Map<String, NodeProto> byName = new HashMap<>();
         Set<String> held = new HashSet<>();
         Map<String, List<String>> consumers = new HashMap<>();
+        Map<String, String> producers = new HashMap<>();
         for (NodeProto n : opt.getNodeList()) {
             byName.put(n.getName(), n);
             held.addAll(n.getOutputList());
+            for (String o : n.getOutputList()) {
+                producers.put(o, n.getName());
+            }
             for (String in : n.getInputList()) {
                 held.add(in);
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getName());
@@ -338,18 +345,20 @@ final class PeerLayers {
         for (Layer l : layers) {
             Set<Integer> a = new LinkedHashSet<>();
             NodeProto n = byName.get(l.name());
-            if (n != null) {
-                for (String o : n.getOutputList()) {
-                    Integer p = m.producer.get(o);
+            if (!isLayout(l)) {
+                if (n != null) {
+                    for (String o : n.getOutputList()) {
+                        Integer p = m.producer.get(o);
+                        if (p != null) {
+                            a.add(p);
+                        }
+                    }
+                }
+                if (a.isEmpty()) {
+                    Integer p = m.byName(l.name());
                     if (p != null) {
                         a.add(p);
                     }
-                }
-            }
-            if (a.isEmpty()) {
-                Integer p = m.byName(l.name());
-                if (p != null) {
-                    a.add(p);
                 }
             }
             anchors.add(a);
@@ -357,12 +366,21 @@ final class PeerLayers {
                 boundary.addAll(m.nodes.get(p).getOutputList());
             }
         }
+        // Back from the anchors through what the optimized graph no longer holds, up to and including the model op the
+        // kernel computes (a Conv kernel absorbs the element-wise ops after its Conv, not the layers before it).
+        int[] owner = new int[m.nodes.size()];
+        java.util.Arrays.fill(owner, -1);
         for (int i = 0; i < layers.size(); i++) {
+            String base = layers.get(i).type().replaceFirst("^(Nchwc|Fused)", "");
             Set<Integer> set = nodes.get(i);
             ArrayDeque<Integer> todo = new ArrayDeque<>(anchors.get(i));
             while (!todo.isEmpty()) {
                 int p = todo.pop();
                 if (!set.add(p)) {
+                    continue;
+                }
+                owner[p] = Math.max(owner[p], i);
+                if (m.nodes.get(p).getOpType().equals(base)) {
                     continue;
                 }
                 for (String in : m.nodes.get(p).getInputList()) {
@@ -373,30 +391,81 @@ final class PeerLayers {
                 }
             }
         }
-        // Nodes that compute no model tensor (layout reorders): counted with the node that consumes their output.
-        for (int i = 0; i < layers.size(); i++) {
-            if (!nodes.get(i).isEmpty()) {
+        // Model nodes no walk reached (a Sum and Relu fused after a Conv whose node is named after the Conv's output):
+        // computed by the last-run layer among those computing their inputs.
+        for (int p = 0; p < m.nodes.size(); p++) {
+            if (owner[p] >= 0 || m.nodes.get(p).getOutputCount() == 0 || !m.producer.containsKey(
+                    m.nodes.get(p).getOutput(0))) {
                 continue;
             }
-            ArrayDeque<String> todo = new ArrayDeque<>(List.of(layers.get(i).name()));
-            Set<String> seen = new HashSet<>();
-            while (!todo.isEmpty() && nodes.get(i).isEmpty()) {
-                NodeProto n = byName.get(todo.pop());
-                if (n == null || !seen.add(n.getName())) {
-                    continue;
+            int best = -1;
+            for (String in : m.nodes.get(p).getInputList()) {
+                Integer q = m.producer.get(in);
+                if (q != null && owner[q] >= 0 && !m.given.contains(in)) {
+                    best = Math.max(best, owner[q]);
                 }
+            }
+            if (best >= 0) {
+                owner[p] = best;
+                nodes.get(best).add(p);
+            }
+        }
+        // Nodes that compute no model tensor: layout reorders (ReorderOutput with the node whose output it converts,
+        // the others with the node that consumes their output) and reshapes ORT inserted.
+        for (int i = 0; i < layers.size(); i++) {
+            if (nodes.get(i).isEmpty()) {
+                boolean output = layers.get(i).type().equals("ReorderOutput");
+                Set<Integer> found = neighbour(layers.get(i).name(), byName, index, nodes, output ? null : consumers,
+                        output ? producers : null);
+                if (found.isEmpty()) {
+                    found = neighbour(layers.get(i).name(), byName, index, nodes, output ? consumers : null,
+                            output ? null : producers);
+                }
+                nodes.get(i).addAll(found);
+            }
+        }
+    }
+
+    private static boolean isLayout(Layer l) {
+        return l.type().startsWith("Reorder");
+    }
+
+    /**
+     * The model nodes of the nearest layer with any, searching from node {@code start} of the optimized graph through
+     * its consumers (when {@code consumers} is given) or its producers.
+     */
+    private static Set<Integer> neighbour(String start, Map<String, NodeProto> byName, Map<String, Integer> index,
+                                          List<Set<Integer>> nodes, Map<String, List<String>> consumers,
+                                          Map<String, String> producers) {
+        ArrayDeque<String> todo = new ArrayDeque<>(List.of(start));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            NodeProto n = byName.get(todo.poll());
+            if (n == null || !seen.add(n.getName())) {
+                continue;
+            }
+            List<String> next = new ArrayList<>();
+            if (consumers != null) {
                 for (String o : n.getOutputList()) {
-                    for (String c : consumers.getOrDefault(o, List.of())) {
-                        Integer j = index.get(c);
-                        if (j != null && !nodes.get(j).isEmpty() && !anchors.get(j).isEmpty()) {
-                            nodes.get(i).addAll(anchors.get(j));
-                            break;
-                        }
-                        todo.add(c);
+                    next.addAll(consumers.getOrDefault(o, List.of()));
+                }
+            } else {
+                for (String in : n.getInputList()) {
+                    String p = producers.get(in);
+                    if (p != null) {
+                        next.add(p);
                     }
                 }
             }
+            for (String c : next) {
+                Integer j = index.get(c);
+                if (j != null && !nodes.get(j).isEmpty()) {
+                    return nodes.get(j);
+                }
+                todo.add(c);
+            }
         }
+        return Set.of();
     }
 
     /** The output shape of the group's last device layer, as the device's graph has it. */
