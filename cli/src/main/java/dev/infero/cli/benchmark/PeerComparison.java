@@ -138,8 +138,8 @@ final class PeerComparison {
              CompiledModel b = core.compileModel(peerModel, plan.peer(), counted)) {
             Profiled pa = new Profiled(a, inputs);
             Profiled pb = new Profiled(b, inputs);
-            measure(pa.request, warmUp, MeasurementLoop.Progress.NONE);
-            measure(pb.request, warmUp, MeasurementLoop.Progress.NONE);
+            pa.warmUp(warmUp);
+            pb.warmUp(warmUp);
             for (int r = 0; r < PROFILED_ROUNDS; r++) {
                 new MeasurementLoop(System::nanoTime, round, MeasurementLoop.Progress.NONE).runSync(pa::infer);
                 new MeasurementLoop(System::nanoTime, round, MeasurementLoop.Progress.NONE).runSync(pb::infer);
@@ -189,6 +189,14 @@ final class PeerComparison {
             request = PeerComparison.request(compiled, inputs);
             request.setProfiling(true);
             session = Executable.PROFILE_SCOPE_SESSION.equals(compiled.properties().get(Executable.PROFILE_SCOPE));
+        }
+
+        /** Warm-up runs: not counted, except by a device whose counters cover its whole session. */
+        void warmUp(MeasurementLoop.Limits limits) {
+            int n = measure(request, limits, MeasurementLoop.Progress.NONE).latenciesNanos().length;
+            if (session) {
+                runs += n;
+            }
         }
 
         void infer() {
@@ -456,7 +464,7 @@ final class PeerComparison {
             }
             out.println();
             out.printf(Locale.ROOT, "[ INFO ] %s, %d thread(s): per layer, %s vs %s (each layer's median over %d / %d "
-                            + "profiled runs; %s; sorted by |gap|, ratio = %s / %s)%n", r.model().getFileName(),
+                            + "runs; %s; sorted by |gap|, ratio = %s / %s)%n", r.model().getFileName(),
                     r.threads(), device, peer, t.deviceRuns(), t.peerRuns(), t.traced(), device, peer);
             out.printf(Locale.ROOT, "| %-32s | %-18s | %-12s | %-34s | %-26s | %9s | %9s | %6s | %8s |%n",
                     device + " layers", "shape", device + " type", device + " exec type", peer + " op",
