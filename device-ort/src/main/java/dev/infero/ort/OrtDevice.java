@@ -2,6 +2,7 @@ package dev.infero.ort;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.infero.core.InferoException;
 import dev.infero.core.device.Device;
@@ -29,6 +30,11 @@ import java.util.Map;
  *
  * <p>Streams and threads follow {@link ExecutionConfig}: each stream runs one session call at a time with
  * {@code threadsPerStream} intra-op threads.
+ *
+ * <p>With {@code PERF_COUNT=YES} the session is profiled ({@link OrtProfiling}): requests report per-node counters
+ * (each node's median over the runs until the first {@code profilingInfo()} call, which ends ONNX Runtime's profile),
+ * and the properties {@link Executable#EXECUTED_MODEL_FILE} and {@link Executable#OPTIMIZED_MODEL_FILE} name the ONNX
+ * file ORT was given and the graph ORT optimized it into, whose node names the counters carry.
  */
 public final class OrtDevice implements Device {
     /** Graph metadata key with the model file's path (see {@code dev.infero.api.Core#SOURCE_PATH}). */
@@ -54,18 +60,29 @@ public final class OrtDevice implements Device {
         // Not an ONNX file: the graph as ONNX, named ports in the graph's order (parameters, results).
         ModelProto exported = onnxFile ? null : OnnxExporter.export(graph);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        byte[] bytes = exported == null ? null : exported.toByteArray();
+        OrtProfiling profiling = settings.perfCount() ? OrtProfiling.create(onnxFile ? path : null, bytes) : null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(settings.threadsPerStream());
             options.setInterOpNumThreads(1);
-            if (onnxFile) {
-                return new OrtExecutable(graph, env.createSession(path, options), settings, null, null,
-                        "the ONNX file " + path);
+            if (profiling != null) {
+                profiling.configure(options);
+                // Writing a graph with NCHWc kernels logs a warning that it only fits this machine; it is read here.
+                options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             }
-            OrtSession session = env.createSession(exported.toByteArray(), options);
-            return new OrtExecutable(graph, session, settings, names(exported.getGraph().getInputList()),
-                    names(exported.getGraph().getOutputList()), exportedDescription());
+            OrtSession session = onnxFile ? env.createSession(path, options) : env.createSession(bytes, options);
+            if (profiling != null) {
+                profiling.attach(session);
+            }
+            return onnxFile
+                    ? new OrtExecutable(graph, session, settings, null, null, "the ONNX file " + path, profiling)
+                    : new OrtExecutable(graph, session, settings, names(exported.getGraph().getInputList()),
+                    names(exported.getGraph().getOutputList()), exportedDescription(), profiling);
         } catch (OrtException e) {
+            if (profiling != null) {
+                profiling.close();
+            }
             throw new InferoException("ONNX Runtime cannot load " + (onnxFile ? path : "the ONNX export of model '"
                     + graph.name() + "'" + (path == null ? "" : " (read from " + path + ")")) + ": " + e.getMessage(), e);
         }

@@ -23,14 +23,17 @@ final class OrtExecutable implements Executable {
     private final Map<String, String> properties;
     private final List<String> ortInputs;
     private final List<String> ortOutputs;
+    private final OrtProfiling profiling;
 
     /**
      * {@code ortInputs}/{@code ortOutputs}: the session's names of the graph's ports, in order, or null when the
-     * session's names are the ports' names (an ONNX file); {@code model}: what ORT runs, for {@code ORT_MODEL}.
+     * session's names are the ports' names (an ONNX file); {@code model}: what ORT runs, for {@code EXECUTED_MODEL};
+     * {@code profiling}: the session's profile (PERF_COUNT=YES), or null.
      */
     OrtExecutable(Graph graph, OrtSession session, ExecutionConfig config, List<String> ortInputs,
-                  List<String> ortOutputs, String model) {
+                  List<String> ortOutputs, String model, OrtProfiling profiling) {
         this.session = session;
+        this.profiling = profiling;
         this.inputs = graph.parameters().stream().map(n -> PortInfo.of(n.output(0))).toList();
         this.outputs = graph.results().stream().map(n -> PortInfo.of(n.output(0))).toList();
         this.ortInputs = ortInputs != null ? ortInputs : inputs.stream().map(PortInfo::name).toList();
@@ -39,9 +42,14 @@ final class OrtExecutable implements Executable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("NETWORK_NAME", graph.name());
         p.putAll(config.properties());
-        p.put("PERF_COUNT", "NO");
+        p.put("PERF_COUNT", profiling != null ? "YES" : "NO");
         p.put("EXECUTION_DEVICES", "ORT (ONNX Runtime CPU)");
         p.put(OrtDevice.MODEL_PROPERTY, model);
+        if (profiling != null) {
+            p.put(Executable.EXECUTED_MODEL_FILE, profiling.executedModel().toString());
+            p.put(Executable.OPTIMIZED_MODEL_FILE, profiling.optimizedModel().toString());
+            p.put(Executable.PROFILE_SCOPE, Executable.PROFILE_SCOPE_SESSION);
+        }
         this.properties = Collections.unmodifiableMap(p);
     }
 
@@ -57,7 +65,7 @@ final class OrtExecutable implements Executable {
 
     @Override
     public ExecutionRequest newRequest() {
-        return new OrtRequest(session, inputs, ortInputs, ortOutputs);
+        return new OrtRequest(session, inputs, ortInputs, ortOutputs, profiling);
     }
 
     @Override
@@ -77,6 +85,10 @@ final class OrtExecutable implements Executable {
             session.close();
         } catch (OrtException e) {
             throw new dev.infero.core.InferoException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
+        } finally {
+            if (profiling != null) {
+                profiling.close();
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.infero.core.InferoException;
 import dev.infero.core.InvalidInputException;
 import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import java.nio.ByteBuffer;
@@ -31,10 +32,16 @@ final class OrtRequest implements ExecutionRequest {
     private final List<String> ortOutputs;
     private final Tensor[] bound;
     private final Tensor[] results;
+    private final OrtProfiling profiling;
 
-    /** {@code ortInputs}/{@code ortOutputs}: the session's names of the model's inputs and outputs, in order. */
-    OrtRequest(OrtSession session, List<PortInfo> inputs, List<String> ortInputs, List<String> ortOutputs) {
+    /**
+     * {@code ortInputs}/{@code ortOutputs}: the session's names of the model's inputs and outputs, in order;
+     * {@code profiling}: the session's profile, or null when it is not profiled.
+     */
+    OrtRequest(OrtSession session, List<PortInfo> inputs, List<String> ortInputs, List<String> ortOutputs,
+               OrtProfiling profiling) {
         this.session = session;
+        this.profiling = profiling;
         this.inputs = inputs;
         this.ortInputs = ortInputs;
         this.ortOutputs = ortOutputs;
@@ -93,6 +100,16 @@ final class OrtRequest implements ExecutionRequest {
     @Override
     public Tensor output(int index) {
         return results[index];
+    }
+
+    /**
+     * The session's per-node counters when it was compiled with {@code PERF_COUNT=YES} (profiling is per session in
+     * ONNX Runtime, so {@code setProfiling} changes nothing): each node's median over all runs of the session until
+     * the first call, which ends the profile (see {@link OrtProfiling}); empty otherwise.
+     */
+    @Override
+    public List<ProfilingInfo> profilingInfo() {
+        return profiling == null ? List.of() : profiling.counters();
     }
 
     private static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {

@@ -80,7 +80,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
             description = "Performance hint (default: latency with -api sync, else throughput); none takes -nstreams/-nthreads as given.")
     String hint;
 
-    @Option(names = "-pc", description = "Print per-layer performance counters.")
+    @Option(names = "-pc", description = "Print per-layer performance counters; with --compare-with, per-layer times "
+            + "of both devices matched layer by layer (from extra profiled rounds after the timed ones).")
     boolean perfCounters;
 
     @Option(names = "-report_type", paramLabel = "TYPE",
@@ -107,7 +108,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--compare-with", paramLabel = "DEVICE",
             description = "Measure each -m on -d and on DEVICE (e.g. ORT) in alternating sync rounds and print one "
                     + "table: model, threads, both median latencies, ratio. -shape gives both devices the same "
-                    + "concrete input shape (sizes for dynamic dimensions only).")
+                    + "concrete input shape (sizes for dynamic dimensions only). With -pc also a per-layer table "
+                    + "(peer_layers.csv/.json in the reports).")
     String compareWith;
 
     @Option(names = "--threads", paramLabel = "N[,N...]", split = ",",
@@ -163,6 +165,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             rows = new PeerComparison(plan, out, bar::update).run(core);
         }
         PeerComparison.print(out, plan.device(), plan.peer(), rows);
+        PeerComparison.printLayers(out, plan.device(), plan.peer(), rows);
         if (options.writesReports()) {
             Path folder = options.reportFolder() == null ? Path.of(".") : options.reportFolder();
             PeerComparison.write(folder, plan.device(), plan.peer(), rows, options.jsonStats())
@@ -181,7 +184,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
         refused.put("-api async", "async".equalsIgnoreCase(api) ? api : null);
         refused.put("-nireq", nireq);
         refused.put("-nstreams", nstreams);
-        refused.put("-pc", perfCounters ? true : null);
         refused.put("-exec_graph_path", execGraphPath);
         refused.put("-report_type", reportType);
         refused.put("-data_shape", dataShape);
@@ -205,7 +207,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         long seconds = time != null ? time : niter != null ? 0 : 5;
         return new PeerComparison.Plan(options.device(), peer, options.models(), threads, seconds,
-                niter == null ? 0 : niter, options.inputFiles(), options.shapes());
+                niter == null ? 0 : niter, options.inputFiles(), options.shapes(), perfCounters);
     }
 
     /** The options as given on the command line, for the report's "Command line parameters". */

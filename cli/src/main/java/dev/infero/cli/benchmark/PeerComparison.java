@@ -9,6 +9,8 @@ import dev.infero.core.InferoException;
 import dev.infero.core.device.Executable;
 import dev.infero.core.device.PerformanceHint;
 import dev.infero.core.device.PortInfo;
+import dev.infero.core.device.ProfilingInfo;
+import dev.infero.onnx.proto.Onnx.ModelProto;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
 import java.io.IOException;
@@ -31,14 +33,19 @@ import java.util.Map;
 final class PeerComparison {
     /** Measuring rounds per side; the latencies of all rounds are pooled. */
     static final int ROUNDS = 5;
+    /** With -pc: profiled rounds per side after the timed ones, each as long as a timed round. */
+    static final int PROFILED_ROUNDS = 2;
 
     /** What to compare: the devices, models, thread counts and how long to measure each side of each row. */
     record Plan(String device, String peer, List<Path> models, List<Integer> threads, long secondsPerSide,
-                long iterationsPerSide, List<Path> inputFiles, Map<String, PartialShape> shapes) {
+                long iterationsPerSide, List<Path> inputFiles, Map<String, PartialShape> shapes, boolean perLayer) {
     }
 
-    /** One row of the table; {@code peerRuns}: what the peer runs (its {@code EXECUTED_MODEL}), or null. */
-    record Row(Path model, int threads, Statistics device, Statistics peer, String peerRuns) {
+    /**
+     * One row of the table; {@code peerRuns}: what the peer runs (its {@code EXECUTED_MODEL}), or null;
+     * {@code layers}: with -pc the per-layer comparison, else null.
+     */
+    record Row(Path model, int threads, Statistics device, Statistics peer, String peerRuns, PeerLayers.Table layers) {
         double ratio() {
             return device.latencyMs() / peer.latencyMs();
         }
@@ -100,13 +107,138 @@ final class PeerComparison {
                     divideUp(plan.iterationsPerSide(), ROUNDS), plan.secondsPerSide() * 1_000_000_000L / ROUNDS);
             List<MeasurementLoop.Measured> sideA = new ArrayList<>();
             List<MeasurementLoop.Measured> sideB = new ArrayList<>();
+            int steps = ROUNDS + (plan.perLayer() ? PROFILED_ROUNDS : 0);
             for (int r = 0; r < ROUNDS; r++) {
                 sideA.add(measure(ra, round, MeasurementLoop.Progress.NONE));
                 sideB.add(measure(rb, round, MeasurementLoop.Progress.NONE));
-                rowProgress.update((r + 1.0) / ROUNDS);
+                rowProgress.update((r + 1.0) / steps);
             }
-            return new Row(file, threads, pooled(sideA), pooled(sideB), b.property(Executable.EXECUTED_MODEL));
+            PeerLayers.Table layers = null;
+            if (plan.perLayer()) {
+                layers = profile(core, file, config, model, inputs, warmUp, round,
+                        f -> rowProgress.update((ROUNDS + f * PROFILED_ROUNDS) / steps));
+            }
+            return new Row(file, threads, pooled(sideA), pooled(sideB), b.property(Executable.EXECUTED_MODEL), layers);
         }
+    }
+
+    /**
+     * -pc: both sides compiled once more with {@code PERF_COUNT=YES} (the timed rounds ran without counters), warmed
+     * up and run in {@value #PROFILED_ROUNDS} alternating rounds as long as the timed ones; each layer's time is its
+     * median over the runs (a device whose counters cover its whole session, ORT, reports its own medians), and
+     * the layers are matched through the ONNX model the peer runs ({@link PeerLayers}).
+     */
+    private PeerLayers.Table profile(Core core, Path file, Map<String, String> config, Model model,
+                                     List<Tensor> inputs, MeasurementLoop.Limits warmUp, MeasurementLoop.Limits round,
+                                     MeasurementLoop.Progress progress) {
+        Map<String, String> counted = new LinkedHashMap<>(config);
+        counted.put("PERF_COUNT", "YES");
+        Model peerModel = shaped(core.readModel(peerFile(file)), peerFile(file));
+        try (CompiledModel a = core.compileModel(shaped(core.readModel(file), file), plan.device(), counted);
+             CompiledModel b = core.compileModel(peerModel, plan.peer(), counted)) {
+            Profiled pa = new Profiled(a, inputs);
+            Profiled pb = new Profiled(b, inputs);
+            pa.warmUp(warmUp);
+            pb.warmUp(warmUp);
+            for (int r = 0; r < PROFILED_ROUNDS; r++) {
+                new MeasurementLoop(System::nanoTime, round, MeasurementLoop.Progress.NONE).runSync(pa::infer);
+                new MeasurementLoop(System::nanoTime, round, MeasurementLoop.Progress.NONE).runSync(pb::infer);
+                progress.update((r + 1.0) / PROFILED_ROUNDS);
+            }
+            List<ProfilingInfo> ca = pa.counters(plan.device(), file);
+            List<ProfilingInfo> cb = pb.counters(plan.peer(), file);
+            Path modelFile = modelFile(b, a, peerFile(file));
+            ModelProto onnx = modelFile == null ? null : PeerLayers.readModel(modelFile, "the ONNX model");
+            return PeerLayers.match(new PeerLayers.Side(ca, model.graph(), optimized(a)),
+                    new PeerLayers.Side(cb, peerModel.graph(), optimized(b)), onnx, pa.runs(), pb.runs());
+        }
+    }
+
+    /** The ONNX file the sides' layers are traced to: the one a side was given (ORT), or the model's own. */
+    private static Path modelFile(CompiledModel peer, CompiledModel device, Path peerFile) {
+        for (CompiledModel c : List.of(peer, device)) {
+            String f = c.properties().get(Executable.EXECUTED_MODEL_FILE);
+            if (f != null) {
+                return Path.of(f);
+            }
+        }
+        return isOnnx(peerFile) ? peerFile : null;
+    }
+
+    private static ModelProto optimized(CompiledModel c) {
+        String f = c.properties().get(Executable.OPTIMIZED_MODEL_FILE);
+        if (f == null) {
+            return null;
+        }
+        Path file = Path.of(f);
+        if (!Files.isRegularFile(file)) {
+            throw new InferoException("the optimized model " + file + " that " + c.properties().getOrDefault(
+                    "EXECUTION_DEVICES", "the device") + " reports does not exist");
+        }
+        return PeerLayers.readModel(file, "the optimized model");
+    }
+
+    /** One side's profiled request and the counters of its runs. */
+    private static final class Profiled {
+        final InferRequest request;
+        final boolean session;
+        final List<List<ProfilingInfo>> perRun = new ArrayList<>();
+        int runs;
+
+        Profiled(CompiledModel compiled, List<Tensor> inputs) {
+            request = PeerComparison.request(compiled, inputs);
+            request.setProfiling(true);
+            session = Executable.PROFILE_SCOPE_SESSION.equals(compiled.properties().get(Executable.PROFILE_SCOPE));
+        }
+
+        /** Warm-up runs: not counted, except by a device whose counters cover its whole session. */
+        void warmUp(MeasurementLoop.Limits limits) {
+            int n = measure(request, limits, MeasurementLoop.Progress.NONE).latenciesNanos().length;
+            if (session) {
+                runs += n;
+            }
+        }
+
+        void infer() {
+            request.infer();
+            runs++;
+            if (!session) {
+                perRun.add(request.getProfilingInfo());
+            }
+        }
+
+        int runs() {
+            return runs;
+        }
+
+        /** Each node's median over the runs (or the device's own over its session). */
+        List<ProfilingInfo> counters(String device, Path file) {
+            List<ProfilingInfo> out = session ? request.getProfilingInfo() : medians(perRun);
+            if (out.stream().noneMatch(p -> p.status() == ProfilingInfo.Status.EXECUTED)) {
+                throw new InferoException("device " + device + " gave no per-layer counters for " + file
+                        + " (PERF_COUNT=YES)");
+            }
+            return out;
+        }
+    }
+
+    /** Node by node (every run lists the same nodes in the same order), the median time over the runs. */
+    static List<ProfilingInfo> medians(List<List<ProfilingInfo>> runs) {
+        if (runs.isEmpty()) {
+            return List.of();
+        }
+        List<ProfilingInfo> first = runs.getFirst();
+        List<ProfilingInfo> out = new ArrayList<>();
+        long[] t = new long[runs.size()];
+        for (int i = 0; i < first.size(); i++) {
+            for (int r = 0; r < runs.size(); r++) {
+                t[r] = runs.get(r).get(i).realTimeNanos();
+            }
+            java.util.Arrays.sort(t);
+            ProfilingInfo p = first.get(i);
+            out.add(new ProfilingInfo(p.nodeName(), p.nodeType(), p.status(), p.execType(), t[t.length / 2]));
+        }
+        return out;
     }
 
     /**
@@ -129,7 +261,7 @@ final class PeerComparison {
         return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
-    private static InferRequest request(CompiledModel compiled, List<Tensor> inputs) {
+    static InferRequest request(CompiledModel compiled, List<Tensor> inputs) {
         InferRequest r = compiled.createInferRequest();
         for (int i = 0; i < inputs.size(); i++) {
             r.setInput(i, inputs.get(i));
@@ -207,6 +339,103 @@ final class PeerComparison {
         return Statistics.of(all, duration, 1, 50);
     }
 
+    /** {@code peer_layers.csv}: one line per matched group of every row, ';'-separated. */
+    static String layersCsv(String device, String peer, List<Row> rows) {
+        StringBuilder sb = new StringBuilder("model;threads;" + device + " layers;shape;" + device + " type;" + device
+                + " exec types;" + peer + " nodes;" + peer + " ops;" + device + " ms;" + peer + " ms;ratio;gap ms\n");
+        for (Row r : rows) {
+            if (r.layers() == null) {
+                continue;
+            }
+            for (PeerLayers.Group g : r.layers().groups()) {
+                sb.append(String.join(";", r.model().toString(), Integer.toString(r.threads()), csv(g.deviceNames()),
+                        g.shape(), g.deviceType(), csv(g.deviceExecTypes()), csv(g.peerNames()), csv(g.peerOps()),
+                        ms(g.deviceMs()), ms(g.peerMs()), ms(g.ratio()), ms(g.gap()))).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String csv(String s) {
+        return s.replace(';', ',');
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** {@code peer_layers.json}: per row the groups, the sums by type, the unmatched layers and the totals. */
+    static List<Object> layersJson(String device, String peer, List<Row> rows) {
+        List<Object> out = new ArrayList<>();
+        for (Row r : rows) {
+            PeerLayers.Table t = r.layers();
+            if (t == null) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", r.model().toString());
+            m.put("threads", r.threads());
+            m.put("traced", t.traced());
+            m.put(device + " profiled runs", t.deviceRuns());
+            m.put(peer + " profiled runs", t.peerRuns());
+            m.put(device + " median (ms)", r.device().latencyMs());
+            m.put(peer + " median (ms)", r.peer().latencyMs());
+            m.put(device + " sum of layers (ms)", t.deviceTotalMs());
+            m.put(peer + " sum of layers (ms)", t.peerTotalMs());
+            List<Object> groups = new ArrayList<>();
+            for (PeerLayers.Group g : t.groups()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                x.put(device + " layers", layers(g.device()));
+                x.put(peer + " nodes", layers(g.peer()));
+                x.put("shape", g.shape());
+                x.put(device + " type", g.deviceType());
+                x.put(peer + " ops", g.peerOps());
+                x.put(device + " ms", g.deviceMs());
+                x.put(peer + " ms", g.peerMs());
+                x.put("ratio", g.ratio());
+                x.put("gap ms", g.gap());
+                groups.add(x);
+            }
+            m.put("groups", groups);
+            List<Object> types = new ArrayList<>();
+            for (PeerLayers.TypeTotal x : t.byType()) {
+                Map<String, Object> y = new LinkedHashMap<>();
+                y.put("type", x.type());
+                y.put("groups", x.groups());
+                y.put(device + " ms", x.deviceMs());
+                y.put(peer + " ms", x.peerMs());
+                y.put("ratio", x.ratio());
+                types.add(y);
+            }
+            m.put("by type", types);
+            List<Object> unmatched = new ArrayList<>();
+            for (PeerLayers.Unmatched u : t.unmatched()) {
+                Map<String, Object> y = new LinkedHashMap<>();
+                y.put("device", u.device() ? device : peer);
+                y.put("type", u.type());
+                y.put("count", u.count());
+                y.put("ms", u.ms());
+                unmatched.add(y);
+            }
+            m.put("unmatched", unmatched);
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<Object> layers(List<PeerLayers.Layer> layers) {
+        List<Object> out = new ArrayList<>();
+        for (PeerLayers.Layer l : layers) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", l.name());
+            x.put("type", l.type());
+            x.put("exec type", l.execType());
+            x.put("ms", l.ms());
+            out.add(x);
+        }
+        return out;
+    }
+
     private static long divideUp(long x, long y) {
         return (x + y - 1) / y;
     }
@@ -224,6 +453,62 @@ final class PeerComparison {
             out.printf(Locale.ROOT, "| %-28s | %7d | %16.2f | %16.2f | %6.2f |%n", r.model().getFileName(),
                     r.threads(), r.device().latencyMs(), r.peer().latencyMs(), r.ratio());
         }
+    }
+
+    /** Per-layer tables, one per row that has them (-pc): groups by gap, sums by layer type, the unmatched rest. */
+    static void printLayers(PrintStream out, String device, String peer, List<Row> rows) {
+        for (Row r : rows) {
+            PeerLayers.Table t = r.layers();
+            if (t == null) {
+                continue;
+            }
+            out.println();
+            out.printf(Locale.ROOT, "[ INFO ] %s, %d thread(s): per layer, %s vs %s (each layer's median over %d / %d "
+                            + "runs; %s; sorted by |gap|, ratio = %s / %s)%n", r.model().getFileName(),
+                    r.threads(), device, peer, t.deviceRuns(), t.peerRuns(), t.traced(), device, peer);
+            out.printf(Locale.ROOT, "| %-32s | %-18s | %-12s | %-34s | %-26s | %9s | %9s | %6s | %8s |%n",
+                    device + " layers", "shape", device + " type", device + " exec type", peer + " op",
+                    device + " ms", peer + " ms", "ratio", "gap ms");
+            out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s:|%s:|%s:|%s:|%n", "-".repeat(34), "-".repeat(20),
+                    "-".repeat(14), "-".repeat(36), "-".repeat(28), "-".repeat(10), "-".repeat(10), "-".repeat(7),
+                    "-".repeat(9));
+            for (PeerLayers.Group g : t.groups()) {
+                out.printf(Locale.ROOT, "| %-32s | %-18s | %-12s | %-34s | %-26s | %9.3f | %9.3f | %6.2f | %+8.3f |%n",
+                        cell(g.deviceNames(), 32), cell(g.shape(), 18), cell(g.deviceType(), 12),
+                        cell(g.deviceExecTypes(), 34), cell(g.peerOps(), 26), g.deviceMs(), g.peerMs(), g.ratio(),
+                        g.gap());
+            }
+            out.printf(Locale.ROOT, "[ INFO ] by layer type (%s's type of each group's heaviest layer):%n", device);
+            out.printf(Locale.ROOT, "| %-20s | %6s | %9s | %9s | %6s | %8s |%n", "type", "groups", device + " ms",
+                    peer + " ms", "ratio", "gap ms");
+            out.printf(Locale.ROOT, "|%s|%s:|%s:|%s:|%s:|%s:|%n", "-".repeat(22), "-".repeat(7), "-".repeat(10),
+                    "-".repeat(10), "-".repeat(7), "-".repeat(9));
+            for (PeerLayers.TypeTotal x : t.byType()) {
+                out.printf(Locale.ROOT, "| %-20s | %6d | %9.3f | %9.3f | %6.2f | %+8.3f |%n", cell(x.type(), 20),
+                        x.groups(), x.deviceMs(), x.peerMs(), x.ratio(), x.deviceMs() - x.peerMs());
+            }
+            double matchedDevice = t.groups().stream().mapToDouble(PeerLayers.Group::deviceMs).sum();
+            double matchedPeer = t.groups().stream().mapToDouble(PeerLayers.Group::peerMs).sum();
+            double unmatchedDevice = t.unmatched().stream().filter(PeerLayers.Unmatched::device)
+                    .mapToDouble(PeerLayers.Unmatched::ms).sum();
+            double unmatchedPeer = t.unmatched().stream().filter(u -> !u.device())
+                    .mapToDouble(PeerLayers.Unmatched::ms).sum();
+            out.printf(Locale.ROOT, "[ INFO ] matched: %s %.3f ms, %s %.3f ms in %d groups; unmatched: %s %.3f ms, "
+                            + "%s %.3f ms%s%n", device, matchedDevice, peer, matchedPeer, t.groups().size(), device,
+                    unmatchedDevice, peer, unmatchedPeer,
+                    t.unmatched().isEmpty() ? "" : ":");
+            for (PeerLayers.Unmatched u : t.unmatched()) {
+                out.printf(Locale.ROOT, "[ INFO ]   %s %-20s %4d x %9.3f ms%n", u.device() ? device : peer, u.type(),
+                        u.count(), u.ms());
+            }
+            out.printf(Locale.ROOT, "[ INFO ] sum of layers: %s %.3f ms, %s %.3f ms (whole-model medians %.3f / "
+                            + "%.3f ms)%n", device, t.deviceTotalMs(), peer, t.peerTotalMs(), r.device().latencyMs(),
+                    r.peer().latencyMs());
+        }
+    }
+
+    private static String cell(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 3) + "...";
     }
 
     /** {@code peer_comparison.csv} (';'-separated) and, when asked, {@code peer_comparison.json}. */
@@ -249,11 +534,19 @@ final class PeerComparison {
             list.add(m);
         }
         List<Path> written = new ArrayList<>();
+        boolean layers = rows.stream().anyMatch(r -> r.layers() != null);
         try {
             Files.createDirectories(folder);
             written.add(Files.writeString(folder.resolve("peer_comparison.csv"), csv));
             if (json) {
                 written.add(Files.writeString(folder.resolve("peer_comparison.json"), Json.write(list)));
+            }
+            if (layers) {
+                written.add(Files.writeString(folder.resolve("peer_layers.csv"), layersCsv(device, peer, rows)));
+                if (json) {
+                    written.add(Files.writeString(folder.resolve("peer_layers.json"),
+                            Json.write(layersJson(device, peer, rows))));
+                }
             }
         } catch (IOException e) {
             throw new InferoException("cannot write the comparison into " + folder + ": " + e.getMessage(), e);

@@ -329,6 +329,75 @@ class BenchmarkCommandTest {
         assertTrue(unknown.err().contains("-shape names 'y', which is not an input of"), unknown.err());
     }
 
+    /** conv1 (3x3, 8→16) → relu1 → conv2 (3x3) → add (residual) → relu2 → pool, every node named. */
+    private Path convModel(String name) {
+        Path file = dir.resolve(name);
+        java.util.Random random = new java.util.Random(7);
+        float[] w1 = new float[16 * 8 * 9];
+        float[] w2 = new float[16 * 16 * 9];
+        for (float[] w : new float[][] {w1, w2}) {
+            for (int i = 0; i < w.length; i++) {
+                w[i] = random.nextFloat() - 0.5f;
+            }
+        }
+        OnnxModelBuilder b = new OnnxModelBuilder("convnet", 17)
+                .input("x", ElementType.F32, 1, 8, 48, 48)
+                .initializer("w1", Tensor.of(w1, 16, 8, 3, 3))
+                .initializer("w2", Tensor.of(w2, 16, 16, 3, 3))
+                .output("y", ElementType.F32);
+        b.node("Conv", "conv1").inputs("x", "w1").outputs("c1").attrInts("pads", 1, 1, 1, 1);
+        b.node("Relu", "relu1").inputs("c1").outputs("r1");
+        b.node("Conv", "conv2").inputs("r1", "w2").outputs("c2").attrInts("pads", 1, 1, 1, 1);
+        b.node("Add", "add").inputs("c2", "r1").outputs("s");
+        b.node("Relu", "relu2").inputs("s").outputs("r2");
+        b.node("GlobalAveragePool", "pool").inputs("r2").outputs("y");
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void perLayerComparisonMatchesTheLayersOfBothDevices() throws IOException {
+        Path conv = convModel("convnet.onnx");
+        Path reports = dir.resolve("layers");
+        Run r = benchmark("-m", conv.toString(), "--compare-with", "ORT", "-pc", "--threads", "1", "-niter", "20",
+                "-report_folder", reports.toString(), "-json_stats");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("convnet.onnx, 1 thread(s): per layer, CPU vs ORT"), r.out());
+        assertTrue(r.out().contains("through the peer's optimized graph"), r.out());
+        // A matched row: CPU layer(s), shape, type, exec type, ORT op, then both times (positive), ratio, gap.
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile(
+                "\\| conv1 +\\| \\[1,16,48,48] +\\| Convolution +\\| [^|]+\\| [^|]*Conv[^|]* \\| +(\\d+\\.\\d+) \\| +"
+                        + "(\\d+\\.\\d+) \\| +\\d+\\.\\d\\d \\| +[-+]\\d+\\.\\d+ \\|").matcher(r.out());
+        assertTrue(row.find(), r.out());
+        assertTrue(Double.parseDouble(row.group(1)) > 0 && Double.parseDouble(row.group(2)) > 0, row.group());
+        assertTrue(r.out().contains("by layer type (CPU's type of each group's heaviest layer)"), r.out());
+        assertTrue(r.out().contains("[ INFO ] sum of layers: CPU "), r.out());
+
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                reports.resolve("peer_layers.json").toFile());
+        var entry = json.get(0);
+        assertEquals(conv.toString(), entry.get("model").asText());
+        assertTrue(entry.get("groups").size() >= 2, entry.toString());
+        for (var g : entry.get("groups")) {
+            assertTrue(g.get("CPU ms").asDouble() >= 0 && g.get("ORT ms").asDouble() >= 0, g.toString());
+            assertFalse(g.get("CPU layers").isEmpty(), g.toString());
+            assertFalse(g.get("ORT nodes").isEmpty(), g.toString());
+        }
+        var conv1 = java.util.stream.StreamSupport.stream(entry.get("groups").spliterator(), false)
+                .filter(g -> g.get("CPU layers").get(0).get("name").asText().equals("conv1")).findFirst().orElseThrow();
+        assertTrue(conv1.get("CPU ms").asDouble() > 0 && conv1.get("ORT ms").asDouble() > 0, conv1.toString());
+        assertTrue(entry.get("by type").size() >= 1, entry.toString());
+        assertTrue(Files.readString(reports.resolve("peer_layers.csv")).startsWith("model;threads;CPU layers;shape;"));
+    }
+
+    @Test
+    void perLayerComparisonWithAPeerThatIsNotAvailableIsOneError() {
+        Run r = benchmark("-m", model.toString(), "--compare-with", "NOPE", "-pc", "--threads", "1", "-niter", "5");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("device NOPE is not available; available: CPU, ORT"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
     @Test
     void compareWithRefusesOptionsOfASingleDeviceRun() {
         Run async = benchmark("-m", model.toString(), "--compare-with", "ORT", "-api", "async");

@@ -12,6 +12,24 @@ public interface Executable extends AutoCloseable {
      * ..." or "the model exported to ONNX opset 18"), which peer comparisons print.
      */
     String EXECUTED_MODEL = "EXECUTED_MODEL";
+    /**
+     * Property of such a device compiled with {@code PERF_COUNT=YES}: the ONNX file the other runtime was given (the
+     * model's own file, or its export written for the purpose), so per-layer counters can be traced to its nodes.
+     */
+    String EXECUTED_MODEL_FILE = "EXECUTED_MODEL_FILE";
+    /**
+     * Property of such a device compiled with {@code PERF_COUNT=YES}: the ONNX file of the graph as the other runtime
+     * optimized it (its counters name these nodes); it exists until the executable is closed.
+     */
+    String OPTIMIZED_MODEL_FILE = "OPTIMIZED_MODEL_FILE";
+    /**
+     * Property: what a request's per-layer counters cover. Absent or {@link #PROFILE_SCOPE_LAST_RUN}: the last run (as
+     * {@link ExecutionRequest#profilingInfo()} says); {@link #PROFILE_SCOPE_SESSION}: every run from compiling until
+     * the first read, which ends profiling (a runtime that hands out its profile only once, such as ONNX Runtime).
+     */
+    String PROFILE_SCOPE = "PROFILE_SCOPE";
+    String PROFILE_SCOPE_LAST_RUN = "LAST_RUN";
+    String PROFILE_SCOPE_SESSION = "SESSION";
 
     List<PortInfo> inputs();
 
