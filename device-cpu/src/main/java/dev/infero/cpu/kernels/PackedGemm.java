@@ -29,7 +29,7 @@ public final class PackedGemm {
     /** Up to this many column panels, a pass over K walks row panels outside column panels (see multiplyRows). */
     private static final int ROWS_OUTER_PANELS = 4;
     /** Column panels per block of the generated kernels' loops (see the JIT {@code multiplyRows}): 512 columns. */
-    private static final int BLOCK_PANELS = 16;
+    static final int BLOCK_PANELS = 16;
     /**
      * A B of at most this many floats in all (an im2col chunk, written just before) is in cache: it is copied into
      * packed panels only for {@link #PACK_ROWS} rows or more.
