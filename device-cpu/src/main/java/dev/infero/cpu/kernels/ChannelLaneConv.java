@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * product accumulates in a per-thread buffer, one {@code pixels × NR} block per weight panel; once its last KC block
  * is done, a panel is written to the NCHW output transposed, channel row by channel row, with the post-ops, while it
  * is in L1. Outputs larger than 14×14 are cut into chunks of pixels, each swept by all the weights. Threads share out
- * the images and groups, then the pixels (chunks) of an image, or its output channels when it has too few pixels.
+ * the images and groups, then the pixels (chunks) of an image, or its output channels when it has too few pixels:
+ * then they first gather all its pixel panels once, together, into one buffer that every range of output channels
+ * sweeps (a first phase, see {@code Scratch.split}).
  *
  * <p>The gather: input value (pixel, k) sits at {@code kOffset[k] + pixelOffset[pixel]} of the input group, or of a
  * zero-bordered copy of it when the convolution pads. Rows of 7 or 14 pixels are too short for an im2col's row copies
