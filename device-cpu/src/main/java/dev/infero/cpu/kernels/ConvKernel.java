@@ -226,17 +226,20 @@ public final class ConvKernel {
         private void runTask(int item, int t) {
             int spatial = g.outH() * g.outW();
             int cout = g.outChannelsPerGroup();
-            int rowsPerPart = ((cout + PackedGemm.MR - 1) / PackedGemm.MR + rowParts - 1) / rowParts * PackedGemm.MR;
+            // Row ranges of whole register tiles, dealt out as evenly as they go (a range of 3 panels on a
+            // 2-panel tile would run a full tile and a half one, and the last range was the short one).
+            int tileRows = micro.tilePanels() * PackedGemm.MR;
+            int tiles = (cout + tileRows - 1) / tileRows;
             int part = item % rowParts;
             int rest = item / rowParts;
             int j0 = PackedGemm.panelCut(spatial, chunks, rest % chunks);
             int j1 = PackedGemm.panelCut(spatial, chunks, rest % chunks + 1);
             int grp = rest / chunks % g.groups();
             int n = rest / chunks / g.groups();
-            int row0 = part * rowsPerPart;
-            if (row0 < cout && j0 < j1) {
-                chunk(in, out, residual, n, grp, j0, j1 - j0, row0, Math.min(cout, row0 + rowsPerPart), cols[t],
-                        gemm[t]);
+            int row0 = (int) ((long) tiles * part / rowParts) * tileRows;
+            int row1 = Math.min(cout, (int) ((long) tiles * (part + 1) / rowParts) * tileRows);
+            if (row0 < row1 && j0 < j1) {
+                chunk(in, out, residual, n, grp, j0, j1 - j0, row0, row1, cols[t], gemm[t]);
             }
         }
     }
@@ -258,9 +261,9 @@ public final class ConvKernel {
         int parts = threads > 1 ? threads * ITEMS_PER_THREAD : 1;
         int perImage = (parts + images - 1) / images;
         if (PackedGemm.fewColumns(spatial)) {
-            int panels = (g.outChannelsPerGroup() + PackedGemm.MR - 1) / PackedGemm.MR;
+            int tileRows = micro.tilePanels() * PackedGemm.MR;
             s.chunks = 1;
-            s.rowParts = Math.clamp(perImage, 1, panels);
+            s.rowParts = Math.clamp(perImage, 1, (g.outChannelsPerGroup() + tileRows - 1) / tileRows);
         } else {
             // Enough chunks that every thread has work and as many chunks as the others, none wider than the cache
             // budget, cut at whole panels as evenly as they go.

@@ -54,7 +54,9 @@ class ConvKernelSplitTest {
                 geometry(16, 40, 44, 24, 3, 2, 1),
                 // Channels in the lanes: 7×7 outputs (channels shared out), 10×10 and 14×14 (pixels shared out).
                 geometry(64, 7, 7, 96, 3, 1, 1), geometry(300, 7, 7, 200, 1, 1, 1), geometry(128, 14, 14, 64, 3, 2, 1),
-                geometry(260, 10, 10, 40, 3, 1, 1), geometry(256, 14, 14, 256, 1, 1, 1)));
+                geometry(260, 10, 10, 40, 3, 1, 1), geometry(256, 14, 14, 256, 1, 1, 1),
+                // Few columns (8×8, 9×9): output channels shared out in ranges of whole tiles, the last one partial.
+                geometry(512, 8, 8, 100, 1, 1, 1), geometry(128, 9, 9, 10, 3, 1, 1)));
         for (int i = 0; i < 10; i++) {
             int k = new int[] {1, 3, 5}[r.nextInt(3)];
             int s = 1 + r.nextInt(2);
