@@ -23,7 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * product accumulates in a per-thread buffer, one {@code pixels × NR} block per weight panel; once its last KC block
  * is done, a panel is written to the NCHW output transposed, channel row by channel row, with the post-ops, while it
  * is in L1. Outputs larger than 14×14 are cut into chunks of pixels, each swept by all the weights. Threads share out
- * the images and groups, then the pixels (chunks) of an image, or its output channels when it has too few pixels.
+ * the images and groups, then the pixels (chunks) of an image, or its output channels when it has too few pixels:
+ * then they first gather all its pixel panels once, together, into one buffer that every range of output channels
+ * sweeps (a first phase, see {@code Scratch.split}).
  *
  * <p>The gather: input value (pixel, k) sits at {@code kOffset[k] + pixelOffset[pixel]} of the input group, or of a
  * zero-bordered copy of it when the convolution pads. Rows of 7 or 14 pixels are too short for an im2col's row copies
@@ -307,11 +309,19 @@ final class ChannelLaneConv extends TiledConv {
         private final int[] planesOf;
         /** Per thread: the transposed product of a chunk, {@code chunkPanels·MR × NR} per weight panel. */
         private final float[][] product;
+        /**
+         * All K blocks of all the pixel panels, {@link #blockStride} floats per block, gathered once per call by the
+         * threads together when they share out the output channels of one image ({@link #sharesGather}); else empty.
+         */
+        private final float[] gathered;
         /** How many weight panel ranges each chunk of an image and group is cut into. */
         private int parts;
         /** This call's pixel panels per chunk, and chunks. */
         private int callChunkPanels;
         private int callChunks;
+        /** Whether this call gathers into {@link #gathered} first, and in how many first-phase items. */
+        private boolean shared;
+        private int gatherItems;
 
         Scratch(int threads) {
             super(threads);
@@ -320,11 +330,16 @@ final class ChannelLaneConv extends TiledConv {
             planes = new float[threads][padded ? g.inChannelsPerGroup() * planeH * planeW : 0];
             planesOf = new int[threads];
             product = new float[threads][channelPanels * chunkPanels * MR * NR];
+            gathered = new float[sharesGather(threads) ? kBlocks() * blockStride() : 0];
         }
 
         /**
          * Images and groups, then chunks of pixels when an image has enough for every thread it gets, then ranges
-         * of weight panels.
+         * of weight panels. When the threads share out the output channels of one image (few pixels), the pixels are
+         * gathered first, K blocks shared out, into one buffer all of them read: each range of weight panels
+         * gathering every pixel again cost 8–11 % more CPU time on 2 threads than on 1 (the gather and the
+         * zero-bordered copy, 512×7×7→512 3×3 and 2048×7×7→512 1×1), and cut as 2 items per thread (to take up a
+         * late worker's share) twice that. Then every range is cut as evenly as the panels go.
          */
         @Override
         int split(int threads) {
@@ -339,12 +354,51 @@ final class ChannelLaneConv extends TiledConv {
             int units = images * callChunks;
             parts = Math.clamp((threads + units - 1) / units, 1, channelPanels);
             java.util.Arrays.fill(planesOf, -1);
+            shared = parts > 1 && units == 1 && gathered.length > 0;
+            if (shared) {
+                parts = Math.min(channelPanels, 2 * threads);
+                gatherItems = Math.min(kBlocks(), 2 * threads);
+            }
             return units * parts;
+        }
+
+        @Override
+        int firstPhaseItems() {
+            return shared ? gatherItems : 0;
+        }
+
+        /** Gathers K blocks [b0, b1) of gather item {@code item} into {@link #gathered}. */
+        @Override
+        void firstPhaseItem(int item, int t) {
+            int b0 = (int) ((long) kBlocks() * item / gatherItems);
+            int b1 = (int) ((long) kBlocks() * (item + 1) / gatherItems);
+            int k = g.patchSize();
+            float[] src = in;
+            int inOff = 0;
+            if (padded) {
+                // Only the channels whose taps these blocks hold.
+                int taps = g.kernelH() * g.kernelW();
+                copyIntoBorder(in, 0, planes[t], b0 * KC / taps, (Math.min(k, b1 * KC) - 1) / taps + 1);
+                src = planes[t];
+            }
+            for (int b = b0; b < b1; b++) {
+                int p0 = b * KC;
+                gather(src, inOff, p0, Math.min(KC, k - p0), 0, pixelPanels, gathered, b * blockStride());
+            }
         }
 
         /** Item {@code item} (a weight panel range of a chunk of one image and group) on slot {@code t}. */
         @Override
         void item(int item, int t) {
+            if (shared) {
+                int panel0 = (int) ((long) channelPanels * item / parts);
+                int panel1 = (int) ((long) channelPanels * (item + 1) / parts);
+                for (int b = 0; b < kBlocks(); b++) {
+                    int p0 = b * KC;
+                    sweep(this, t, 0, 0, 0, pixelPanels, panel0, panel1, p0, gathered, b * blockStride());
+                }
+                return;
+            }
             int chunks = callChunks;
             int chunkPanels = callChunkPanels;
             int perPart = (channelPanels + parts - 1) / parts;
@@ -357,6 +411,25 @@ final class ChannelLaneConv extends TiledConv {
                         Math.min(channelPanels, panel0 + perPart));
             }
         }
+    }
+
+    /** K blocks of the patch ({@link #KC} deep, the last one shallower). */
+    private int kBlocks() {
+        return (g.patchSize() + KC - 1) / KC;
+    }
+
+    /** Floats per K block in {@code Scratch.gathered}: all pixel panels, then the gather's slack (see gather). */
+    private int blockStride() {
+        return pixelPanels * MR * KC + RUN.length() - MR;
+    }
+
+    /**
+     * Whether a scratch for {@code threads} threads gathers the pixels once for all its threads when they share out
+     * the output channels (see {@code Scratch.split}): one image of one group, one chunk of pixels, too few to share
+     * them out.
+     */
+    private boolean sharesGather(int threads) {
+        return threads > 1 && g.batch() * g.groups() == 1 && chunks == 1 && pixelPanels < SPLIT_PANELS * threads;
     }
 
     /**
@@ -375,33 +448,43 @@ final class ChannelLaneConv extends TiledConv {
             }
             inOff = 0;
         }
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            gather(src, inOff, p0, Math.min(KC, k - p0), pp0, pp1, s.pixels[t], 0);
+            sweep(s, t, n, grp, pp0, pp1, panel0, panel1, p0, s.pixels[t], 0);
+        }
+    }
+
+    /**
+     * The K block from {@code p0} of pixel panels [pp0, pp1) (gathered at {@code a[aOff]}) × weight panels [panel0,
+     * panel1) of image {@code n}, group {@code grp}, into thread {@code t}'s product blocks; after the last K block,
+     * each panel's block to the output with the post-ops.
+     */
+    private void sweep(Scratch s, int t, int n, int grp, int pp0, int pp1, int panel0, int panel1, int p0, float[] a,
+                       int aOff) {
+        int k = g.patchSize();
+        int kc = Math.min(KC, k - p0);
+        boolean last = p0 + kc == k;
         int rows = (pp1 - pp0) * MR;
         int pix0 = pp0 * MR;
         int pix1 = Math.min(pixelOffset.length, pp1 * MR);
-        float[] a = s.pixels[t];
         float[] c = s.product[t];
         float[] w = weights[grp];
         Epilogue e = s.epilogue;
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
-            boolean last = p0 + kc == k;
-            gather(src, inOff, p0, kc, pp0, pp1, a);
-            for (int panel = panel0; panel < panel1; panel++) {
-                int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
-                int cOff = (panel - panel0) * rows * NR;
-                // Prefetching the next weight panel (kc·NR floats on) while this one is swept.
-                if (last && e != null) {
-                    int channel = (grp * channelPanels + panel) * NR;
-                    micro.sweepByColumn(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
-                            e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0,
-                            e.slopes, channel);
-                    transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, null, null);
-                } else {
-                    micro.sweep(kc, pp1 - pp0, a, 0, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
-                            s.post.integerSums(), kc * NR, pix1 - pix0);
-                    if (last) {
-                        transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
-                    }
+        for (int panel = panel0; panel < panel1; panel++) {
+            int wOff = PackedGemm.panelOffset(g.outChannelsPerGroup(), k, NR, panel, p0);
+            int cOff = (panel - panel0) * rows * NR;
+            // Prefetching the next weight panel (kc·NR floats on) while this one is swept.
+            if (last && e != null) {
+                int channel = (grp * channelPanels + panel) * NR;
+                micro.sweepByColumn(kc, pp1 - pp0, a, aOff, kc * MR, w, wOff, NR, c, cOff, NR, MR * NR, e.kernels,
+                        e.scale, channel, e.bias, channel, null, e.alpha, e.beta, kc * NR, pix1 - pix0,
+                        e.slopes, channel);
+                transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, null, null);
+            } else {
+                micro.sweep(kc, pp1 - pp0, a, aOff, kc * MR, w, wOff, NR, 0, c, cOff, NR, MR * NR, MR, p0 == 0,
+                        s.post.integerSums(), kc * NR, pix1 - pix0);
+                if (last) {
+                    transpose(s.out, s.outBase, c, cOff, n, grp, panel, pix0, pix1, s.post, s.residual);
                 }
             }
         }
@@ -412,9 +495,14 @@ final class ChannelLaneConv extends TiledConv {
      * written only when the scratch is created, the interior on every call.
      */
     private void copyIntoBorder(float[] in, int inOff, float[] planes) {
+        copyIntoBorder(in, inOff, planes, 0, g.inChannelsPerGroup());
+    }
+
+    /** {@link #copyIntoBorder(float[], int, float[])} for channels [c0, c1) of the group only. */
+    private void copyIntoBorder(float[] in, int inOff, float[] planes, int c0, int c1) {
         int rows = Math.min(g.inH(), planeH - g.padTop());
         int cols = Math.max(0, Math.min(g.inW(), planeW - g.padLeft()));
-        for (int c = 0; c < g.inChannelsPerGroup(); c++) {
+        for (int c = c0; c < c1; c++) {
             for (int y = 0; y < rows; y++) {
                 System.arraycopy(in, inOff + (c * g.inH() + y) * g.inW(), planes,
                         (c * planeH + y + g.padTop()) * planeW + g.padLeft(), cols);
@@ -422,12 +510,15 @@ final class ChannelLaneConv extends TiledConv {
         }
     }
 
-    /** Packs taps [p0, p0 + kc) of pixel panels [pp0, pp1) into MR-row panels, kc·MR floats per panel. */
-    private void gather(float[] src, int srcOff, int p0, int kc, int pp0, int pp1, float[] a) {
+    /**
+     * Packs taps [p0, p0 + kc) of pixel panels [pp0, pp1) into MR-row panels from {@code a[aOff]}, kc·MR floats per
+     * panel (and two floats of slack past the last: see below).
+     */
+    private void gather(float[] src, int srcOff, int p0, int kc, int pp0, int pp1, float[] a, int aOff) {
         int spatial = pixelOffset.length;
         for (int pp = pp0; pp < pp1; pp++) {
             int pix0 = pp * MR;
-            int d = (pp - pp0) * kc * MR;
+            int d = aOff + (pp - pp0) * kc * MR;
             int step = pix0 + MR <= spatial ? runStep[pp] : 0;
             int reach = step == 1 ? RUN.length() : WIDE.length();
             if (step > 0 && gatherLanes < reach) {

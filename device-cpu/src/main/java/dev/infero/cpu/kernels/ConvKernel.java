@@ -186,6 +186,13 @@ public final class ConvKernel {
 
     /** Items per thread of a split layer (see run). */
     private static final int ITEMS_PER_THREAD = 2;
+    /**
+     * Fewest column panels per item for {@link #ITEMS_PER_THREAD} items per thread: with fewer, each thread gets one
+     * item. A generated tile sweeps up to a block of an item's panels ({@link PackedGemm#BLOCK_PANELS}) in one call,
+     * with its slice of the weights loaded once per call, and every item streams all the weights: cut in four,
+     * 128×28×28→512 1×1 (24.5 panels) took 7 % more CPU time on 2 threads than whole, in two 0–2 % (ConvScaling).
+     */
+    private static final int MIN_ITEM_PANELS = PackedGemm.BLOCK_PANELS;
 
     /** Per-request scratch: one im2col chunk per thread, and the current call's arguments. */
     public Scratch newScratch(int threads) {
@@ -201,7 +208,8 @@ public final class ConvKernel {
         private float[] in;
         private float[] out;
         private float[] residual;
-        private int chunk;
+        /** How many column chunks each image and group is cut into ({@link PackedGemm#panelCut}). */
+        private int chunks;
         /** How many row ranges (output channel ranges) each chunk is cut into. */
         private int rowParts;
 
@@ -217,18 +225,21 @@ public final class ConvKernel {
         /** Item {@code item} (a chunk of columns and a range of rows of one image and group) on slot {@code t}. */
         private void runTask(int item, int t) {
             int spatial = g.outH() * g.outW();
-            int chunks = (spatial + chunk - 1) / chunk;
             int cout = g.outChannelsPerGroup();
-            int rowsPerPart = ((cout + PackedGemm.MR - 1) / PackedGemm.MR + rowParts - 1) / rowParts * PackedGemm.MR;
+            // Row ranges of whole register tiles, dealt out as evenly as they go (a range of 3 panels on a
+            // 2-panel tile would run a full tile and a half one, and the last range was the short one).
+            int tileRows = micro.tilePanels() * PackedGemm.MR;
+            int tiles = (cout + tileRows - 1) / tileRows;
             int part = item % rowParts;
             int rest = item / rowParts;
-            int j0 = rest % chunks * chunk;
+            int j0 = PackedGemm.panelCut(spatial, chunks, rest % chunks);
+            int j1 = PackedGemm.panelCut(spatial, chunks, rest % chunks + 1);
             int grp = rest / chunks % g.groups();
             int n = rest / chunks / g.groups();
-            int row0 = part * rowsPerPart;
-            if (row0 < cout) {
-                chunk(in, out, residual, n, grp, j0, Math.min(chunk, spatial - j0), row0,
-                        Math.min(cout, row0 + rowsPerPart), cols[t], gemm[t]);
+            int row0 = (int) ((long) tiles * part / rowParts) * tileRows;
+            int row1 = Math.min(cout, (int) ((long) tiles * (part + 1) / rowParts) * tileRows);
+            if (row0 < row1 && j0 < j1) {
+                chunk(in, out, residual, n, grp, j0, j1 - j0, row0, row1, cols[t], gemm[t]);
             }
         }
     }
@@ -245,21 +256,30 @@ public final class ConvKernel {
         }
         int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.cols.length);
         int spatial = g.outH() * g.outW();
-        // Enough chunks that every thread has work, none wider than the cache budget.
         int images = g.batch() * g.groups();
         // Split, a few items per thread, claimed as threads come free: a late worker takes fewer.
         int parts = threads > 1 ? threads * ITEMS_PER_THREAD : 1;
         int perImage = (parts + images - 1) / images;
-        int wanted = (spatial + perImage - 1) / perImage;
-        s.chunk = PackedGemm.fewColumns(spatial) ? spatial
-                : Math.min(maxChunk, Math.max(PackedGemm.NR, (wanted + PackedGemm.NR - 1) / PackedGemm.NR * PackedGemm.NR));
-        int panels = (g.outChannelsPerGroup() + PackedGemm.MR - 1) / PackedGemm.MR;
-        s.rowParts = PackedGemm.fewColumns(spatial) ? Math.clamp(perImage, 1, panels) : 1;
+        if (PackedGemm.fewColumns(spatial)) {
+            int tileRows = micro.tilePanels() * PackedGemm.MR;
+            s.chunks = 1;
+            s.rowParts = Math.clamp(perImage, 1, (g.outChannelsPerGroup() + tileRows - 1) / tileRows);
+        } else {
+            // Enough chunks that every thread has work and as many chunks as the others, none wider than the cache
+            // budget, cut at whole panels as evenly as they go.
+            int columnPanels = (spatial + PackedGemm.NR - 1) / PackedGemm.NR;
+            int wanted = columnPanels >= MIN_ITEM_PANELS * perImage ? perImage : (threads + images - 1) / images;
+            int chunks = Math.max((spatial + maxChunk - 1) / maxChunk, wanted);
+            while (images * chunks % threads != 0 && chunks < columnPanels) {
+                chunks++;
+            }
+            s.chunks = Math.min(chunks, columnPanels);
+            s.rowParts = 1;
+        }
         s.in = in;
         s.out = out;
         s.residual = residual;
-        int chunks = (spatial + s.chunk - 1) / s.chunk;
-        pool.parallelItems(threads, images * chunks * s.rowParts, s.task);
+        pool.parallelItems(threads, images * s.chunks * s.rowParts, s.task);
         s.in = null;
         s.out = null;
         s.residual = null;

@@ -29,7 +29,7 @@ public final class PackedGemm {
     /** Up to this many column panels, a pass over K walks row panels outside column panels (see multiplyRows). */
     private static final int ROWS_OUTER_PANELS = 4;
     /** Column panels per block of the generated kernels' loops (see the JIT {@code multiplyRows}): 512 columns. */
-    private static final int BLOCK_PANELS = 16;
+    static final int BLOCK_PANELS = 16;
     /**
      * A B of at most this many floats in all (an im2col chunk, written just before) is in cache: it is copied into
      * packed panels only for {@link #PACK_ROWS} rows or more.
@@ -112,6 +112,18 @@ public final class PackedGemm {
      */
     static boolean fewColumns(int columns) {
         return columns <= ROWS_OUTER_PANELS * NR;
+    }
+
+    /**
+     * Where part {@code part} of {@code parts} of {@code columns} output columns starts when threads share them out
+     * (part {@code parts}: {@code columns}): at a whole column panel, the panels dealt out as evenly as they go (any two
+     * parts differ by at most one panel). Cutting at a fixed width rounded up to whole panels instead left a short
+     * last part: 784 columns in 4 parts were 224, 224, 224 and 112 wide, so one thread ran 7 panels more than the
+     * other (12 % of a 2-thread split); 400 columns were 128, 128, 128 and 16.
+     */
+    static int panelCut(int columns, int parts, int part) {
+        int panels = (columns + NR - 1) / NR;
+        return Math.min(columns, (int) ((long) panels * part / parts) * NR);
     }
 
     /** The packed matrix, for kernels that drive {@link #kernel} themselves (see {@link #blockOffset}). */

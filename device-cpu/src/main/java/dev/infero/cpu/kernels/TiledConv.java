@@ -56,6 +56,7 @@ abstract class TiledConv {
     abstract class Scratch {
         final int slots;
         final WorkerPool.ItemTask task = this::item;
+        final WorkerPool.ItemTask firstPhaseTask = this::firstPhaseItem;
         float[] in;
         float[] out;
         /** Where this call's output element 0 goes in {@link #out} (an in-place Concat input's block), else 0. */
@@ -74,6 +75,20 @@ abstract class TiledConv {
 
         /** Item {@code item} of this call on slot {@code slot} (whose per-thread buffers it uses). */
         abstract void item(int item, int slot);
+
+        /**
+         * How many items this call's first phase has, as {@link #split} cut it: work that every item needs and that
+         * the threads share out once instead of each doing it again (the packed input panels that all output channel
+         * ranges read), all done before any {@link #item} starts; 0 (the default) for none.
+         */
+        int firstPhaseItems() {
+            return 0;
+        }
+
+        /** First-phase item {@code item} of this call on slot {@code slot} (see {@link #firstPhaseItems}). */
+        void firstPhaseItem(int item, int slot) {
+            throw new IllegalStateException("no first phase");
+        }
     }
 
     /**
@@ -97,6 +112,10 @@ abstract class TiledConv {
         s.post = post;
         s.epilogue = epilogue;
         // Items claimed as threads come free: a late worker takes fewer.
+        int first = s.firstPhaseItems();
+        if (first > 0) {
+            pool.parallelItems(threads, first, s.firstPhaseTask);
+        }
         pool.parallelItems(threads, items, s.task);
         s.in = null;
         s.out = null;
