@@ -3,6 +3,7 @@ package dev.infero.cpu.kernels;
 import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.jit.PoolKernel;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 import java.util.List;
@@ -104,6 +105,10 @@ public final class WindowKernel {
     private final int[] columnEnd;
     /** The generated depthwise plane kernel, or {@code null} (Vector API loops). */
     private final DepthwiseKernel jit;
+    /** The generated max or average pooling, straight from input to output, or {@code null} (Vector API loops). */
+    private final PoolKernel poolJit;
+    /** Average pooling with {@link #poolJit}: per output position its factor, then a vector's slack. */
+    private final float[] poolScale;
     /** Per channel, {@link DepthwiseKernel#TABLE} constants of the generated code's post-ops. */
     private final float[] jitTable;
     /** Whether the generated code applies all post-ops; else it stores the sums and {@link PostOps#apply} follows. */
@@ -146,6 +151,18 @@ public final class WindowKernel {
             }
         }
         this.scale = scale == null ? null : widen(scale);
+        if (kind != Kind.DEPTHWISE && generatesPool(g, kind == Kind.MAX, isa)) {
+            this.poolJit = new PoolKernel(KernelCache.current(), new PoolKernel.Key(isa, kind == Kind.MAX, g.inH(),
+                    g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(),
+                    g.dilationW(), g.padTop(), g.padLeft()));
+            this.poolScale = new float[poolJit.scaleLength()];
+            if (scale != null) {
+                System.arraycopy(scale, 0, poolScale, 0, scale.length);
+            }
+        } else {
+            this.poolJit = null;
+            this.poolScale = null;
+        }
         int sh = g.strideH();
         int sw = g.strideW();
         this.rowTarget = new int[Math.max(0, Math.min(g.inH(), phaseRows * sh - g.padTop()))];
@@ -223,6 +240,21 @@ public final class WindowKernel {
         this.threads = g.batch() * g.inChannels();
     }
 
+    /**
+     * Whether pooling of {@code g} runs on generated code for {@code isa} ({@code null}: the JIT off): where
+     * {@link PoolKernel} covers the shape, except max pooling at stride 1 over windows of more than 25 taps (SPP's
+     * 9×9 and 13×13), whose window maxima by doubling spans ({@link #maxByDoubling}) take 2·⌈log2 k⌉ passes instead
+     * of the k² taps the generated code reduces (13×13 on 128×13×13: 45 µs against 140 µs; 5×5: 25 µs against 18).
+     */
+    static boolean generatesPool(ConvGeometry g, boolean max, Jit.Isa isa) {
+        if (max && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
+                && g.kernelH() * g.kernelW() > 25) {
+            return false;
+        }
+        return PoolKernel.Key.supports(isa, g.inH(), g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
+                g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padTop(), g.padLeft());
+    }
+
     /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
     private static FloatVector laneIndexes(int first) {
         float[] idx = new float[L];
@@ -260,12 +292,13 @@ public final class WindowKernel {
 
     /** The ISA of this kernel's generated code, or {@code null} when it runs the Vector API loops. */
     private Jit.Isa isa() {
-        return jit == null ? null : jit.key().isa();
+        return jit != null ? jit.key().isa() : poolJit != null ? poolJit.isa() : null;
     }
 
     /** For exec types: {@code jit_avx512}, {@code jit_avx2}, or the Vector API's {@code vector512}. */
     public String implementation() {
-        return jit != null ? jit.implementation() : "vector" + S.vectorBitSize();
+        return jit != null ? jit.implementation() : poolJit != null ? poolJit.implementation()
+                : "vector" + S.vectorBitSize();
     }
 
     /**
@@ -359,9 +392,18 @@ public final class WindowKernel {
         return 4 * ((long) (plane - c) * outSize + (long) (c / 4) * outSize) + c % 4;
     }
 
-    /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
+    /**
+     * Max pooling: padded positions never win; a window entirely in padding yields -inf. Generated code when the JIT
+     * is on ({@link Jit#isa(String)}, family {@code pool}) and covers the shape ({@link PoolKernel.Key#supports}),
+     * else the Vector API loops.
+     */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null, false, false);
+        return maxPool(g, Jit.isa("pool"));
+    }
+
+    /** {@link #maxPool} with generated code for {@code isa} where it covers the shape, or the Vector API loops. */
+    public static WindowKernel maxPool(ConvGeometry g, Jit.Isa isa) {
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, isa, false, false);
     }
 
     /**
@@ -370,6 +412,12 @@ public final class WindowKernel {
      * nothing to count yields 0.
      */
     public static WindowKernel avgPool(ConvGeometry g, boolean excludePad, int padBottom, int padRight) {
+        return avgPool(g, excludePad, padBottom, padRight, Jit.isa("pool"));
+    }
+
+    /** {@link #avgPool} with generated code for {@code isa} where it covers the shape, or the Vector API loops. */
+    public static WindowKernel avgPool(ConvGeometry g, boolean excludePad, int padBottom, int padRight,
+                                       Jit.Isa isa) {
         int[] countY = windowCounts(g.outH(), g.kernelH(), g.strideH(), g.dilationH(), g.padTop(), g.inH(),
                 excludePad ? 0 : g.padTop(), excludePad ? 0 : padBottom);
         int[] countX = windowCounts(g.outW(), g.kernelW(), g.strideW(), g.dilationW(), g.padLeft(), g.inW(),
@@ -381,7 +429,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null, false, false);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, isa, false, false);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -429,13 +477,13 @@ public final class WindowKernel {
         private final float[][] rowMax;
 
         Scratch(int threads) {
-            boolean direct = halving || separable;
+            boolean direct = halving || separable || poolJit != null;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
             // The doubling passes read up to a row span (or kernelH − 1 rows) past what they compute.
             wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
                     + Math.max(g.kernelW(), (g.kernelH() - 1) * pitch + 1) + L : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
-            rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
+            rowMax = new float[threads][separable && poolJit == null ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
@@ -452,6 +500,11 @@ public final class WindowKernel {
             int planes = g.batch() * g.inChannels();
             int first = (int) ((long) item * planes / items);
             int end = (int) ((long) (item + 1) * planes / items);
+            if (poolJit != null) {
+                poolJit.run(in, first * g.inH() * g.inW(), out, outBase + first * g.outH() * g.outW(), poolScale,
+                        end - first);
+                return;
+            }
             if (halving) {
                 for (int plane = first; plane < end; plane++) {
                     maxPool2x2(in, out, outBase, plane);
@@ -668,7 +721,7 @@ public final class WindowKernel {
      * µs layers into halves that the hand-off and the other core's cache lines cost more than they saved (issue 12).
      */
     private long estimatedNanos() {
-        if (jit != null && jit.fills()) {
+        if ((jit != null && jit.fills()) || poolJit != null) {
             return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
         }
         return WorkerPool.estimatedNanos(g.flops(),
