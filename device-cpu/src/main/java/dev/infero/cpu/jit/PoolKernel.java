@@ -15,12 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Generated 2-D FP32 max and average pooling of NCHW channel planes, generated per layer shape, straight from the
- * input to the output with no copy: output columns in the lanes (16 per zmm, 8 per ymm), each output row's vectors
- * unrolled, each window tap one load (stride 1) or two loads and an even-lane permute (stride 2: {@code vpermt2ps},
- * or {@code vshufps} + {@code vpermpd} on AVX2) of the input row, reduced into the row's accumulators by
- * {@code vmaxps} or {@code vaddps}; average pooling then multiplies by a per-output factor table (1 / the window's
- * count, as the caller computes it for exclude-pad or not).
+ * Generated 2-D FP32 max and average pooling of NCHW channel planes, generated per layer shape, from the input to
+ * the output with no padded copy: output columns in the lanes (16 per zmm, 8 per ymm), each output row's vectors
+ * unrolled, reduced by {@code vmaxps} or {@code vaddps}; average pooling then multiplies by a per-output factor
+ * table (1 / the window's count, as the caller computes it for exclude-pad or not).
+ *
+ * <p>Horizontal stride 2: per window row, the pair of vectors that holds a tap's 32 input columns is reduced over
+ * the window's rows first (lane by lane: every row reads the same columns), then its even lanes (a {@code vpermt2ps},
+ * or {@code vshufps} + {@code vpermpd} on AVX2) are that tap's values, and its odd lanes the next column's tap: 3×3
+ * windows read two pairs per row and permute three times per output vector. Horizontal stride 1 is separable: each
+ * input row's window-row results (kw taps, one load each) go to a scratch buffer, then each output row reduces its
+ * window's rows of them (kh whole-vector loads): kw + kh loads per output vector instead of kw · kh.
  *
  * <p>Borders (padding, ceil rounding) are decided when the code is generated: output rows whose windows leave the
  * input are emitted one by one with only their rows inside it, the rest run in one loop; a tap whose lanes read
@@ -96,7 +101,7 @@ public final class PoolKernel extends JitKernel {
 
     private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
+            ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
     private static final float[] NONE = new float[0];
     /**
      * Constants: the lane indexes 0, 2, … 30 (AVX-512 {@code vpermt2ps}: the even lanes of two vectors), −∞ × 16, the
@@ -142,14 +147,34 @@ public final class PoolKernel extends JitKernel {
         return outPlane + key.lanes();
     }
 
+    /** Whether the code is separable (horizontal stride 1): rows of window-row results first, in a scratch buffer. */
+    public boolean separable() {
+        return key.sw() == 1;
+    }
+
+    /**
+     * Floats of the scratch buffer a call needs ({@link #separable}: per input row, its windows' row maxima or sums,
+     * whole vectors per row), else 0.
+     */
+    public int bufferLength() {
+        return separable() ? key.inH() * rowPitch(key) : 0;
+    }
+
+    /** Floats per row of the separable form's buffer: the output width in whole vectors. */
+    private static int rowPitch(Key key) {
+        return (key.outW() + key.lanes() - 1) / key.lanes() * key.lanes();
+    }
+
     /**
      * Pools {@code planes} consecutive planes from {@code in[inOff..]} into {@code out[outOff..]}; average pooling
-     * multiplies each window's sum by {@code scale[y · outW + x]} ({@link #scaleLength} floats; ignored for max).
-     * Every extent is checked first.
+     * multiplies each window's sum by {@code scale[y · outW + x]} ({@link #scaleLength} floats; ignored for max);
+     * {@code buffer} holds at least {@link #bufferLength} floats (its contents are overwritten). Every extent is
+     * checked first.
      */
-    public void run(float[] in, int inOff, float[] out, int outOff, float[] scale, int planes) {
+    public void run(float[] in, int inOff, float[] out, int outOff, float[] scale, float[] buffer, int planes) {
         checkRange("input", in.length, inOff, inOff + (long) planes * inPlane);
         checkRange("output", out.length, outOff, outOff + (long) planes * outPlane);
+        checkRange("buffer", buffer.length, 0, bufferLength());
         float[] sc = NONE;
         if (!key.max()) {
             checkRange("scale", scale.length, 0, scaleLength());
@@ -160,7 +185,8 @@ public final class PoolKernel extends JitKernel {
         }
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(out), MemorySegment.ofArray(sc),
-                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) outOff, (long) planes);
+                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) outOff, MemorySegment.ofArray(buffer),
+                    (long) planes);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -170,9 +196,9 @@ public final class PoolKernel extends JitKernel {
 
     // ------------------------------------------------------------------------------------------ code generation
 
-    /** Arguments: in, out, scale, consts, inOff, outOff (registers), planes (in RAX from the stack). */
+    /** Arguments: in, out, scale, consts, inOff, outOff (registers), buffer and planes (from the stack). */
     private static final Gp IN = RDI, OUT = RSI, SCALE = RDX, CONSTS_REG = RCX, R_IN = R8, R_OUT = R9,
-            R_SCALE = R10, ROWS = R11, PLANES = RAX, TMP = RBX;
+            R_SCALE = R10, ROWS = R11, PLANES = RAX, TMP = RBX, BUF = R12;
 
     /**
      * Vectors reduced at a time (tap-major inside a group, so their chains overlap): each takes an accumulator and
@@ -188,13 +214,16 @@ public final class PoolKernel extends JitKernel {
     }
 
     /**
-     * {@code void f(float* in, float* out, float* scale, float* consts, long inOff, long outOff, long planes)}.
+     * {@code void f(float* in, float* out, float* scale, float* consts, long inOff, long outOff, float* buffer,
+     * long planes)}.
      */
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa();
         Assembler as = new Assembler();
         as.push(RBX);
-        as.mov(PLANES, mem(RSP, 16));
+        as.push(R12);
+        as.mov(BUF, mem(RSP, 24));
+        as.mov(PLANES, mem(RSP, 32));
         as.offsetFloats(R8, IN);
         as.offsetFloats(R9, OUT);
         Vec pad = pad(isa);
@@ -215,6 +244,13 @@ public final class PoolKernel extends JitKernel {
         }
         Assembler.Label planeLoop = as.newLabel();
         as.bind(planeLoop);
+        boolean separable = key.sw() == 1;
+        // What the rows below reduce: the input rows, or (separable) the buffer's rows of window-row results.
+        Gp source = separable ? BUF : IN;
+        int rowStride = separable ? rowPitch(key) : key.inW();
+        if (separable) {
+            emitHorizontal(as, key);
+        }
         int y = 0;
         while (y < key.outH()) {
             if (!fullRows(y, key.inH(), key.kh(), key.sh(), key.dh(), key.padT())) {
@@ -222,10 +258,10 @@ public final class PoolKernel extends JitKernel {
                 for (int i = 0; i < key.kh(); i++) {
                     int r = y * key.sh() - key.padT() + i * key.dh();
                     if (r >= 0 && r < key.inH()) {
-                        rows.add(r * key.inW());
+                        rows.add(r * rowStride);
                     }
                 }
-                emitRow(as, key, IN, rows, OUT, 4 * y * key.outW(), SCALE, 4 * y * key.outW());
+                emitRow(as, key, source, rows, OUT, 4 * y * key.outW(), SCALE, 4 * y * key.outW());
                 y++;
                 continue;
             }
@@ -235,10 +271,10 @@ public final class PoolKernel extends JitKernel {
             }
             List<Integer> rows = new ArrayList<>();
             for (int i = 0; i < key.kh(); i++) {
-                rows.add(i * key.dh() * key.inW());
+                rows.add(i * key.dh() * rowStride);
             }
             int count = end - y;
-            as.lea(R_IN, mem(IN, 4 * (y * key.sh() - key.padT()) * key.inW()));
+            as.lea(R_IN, mem(source, 4 * (y * key.sh() - key.padT()) * rowStride));
             as.lea(R_OUT, mem(OUT, 4 * y * key.outW()));
             as.lea(R_SCALE, mem(SCALE, 4 * y * key.outW()));
             Assembler.Label rowLoop = as.newLabel();
@@ -248,7 +284,7 @@ public final class PoolKernel extends JitKernel {
             as.bind(rowLoop);
             emitRow(as, key, R_IN, rows, R_OUT, 0, R_SCALE, 0);
             if (count > 1) {
-                as.add(R_IN, 4 * key.sh() * key.inW());
+                as.add(R_IN, 4 * key.sh() * rowStride);
                 as.add(R_OUT, 4 * key.outW());
                 as.add(R_SCALE, 4 * key.outW());
                 as.dec(ROWS);
@@ -261,9 +297,46 @@ public final class PoolKernel extends JitKernel {
         as.dec(PLANES);
         as.jcc(Assembler.Cond.NE, planeLoop);
         as.vzeroupper();
+        as.pop(R12);
         as.pop(RBX);
         as.ret();
         return as.code();
+    }
+
+    /**
+     * The separable form's first pass: every input row's window-row results (the max or sum over the row's taps of
+     * each output column's window, padding and columns past the row left out) into the buffer, row r at
+     * {@code r · rowPitch}, whole vectors.
+     */
+    private static void emitHorizontal(Assembler as, Key key) {
+        Jit.Isa isa = key.isa();
+        int lanes = key.lanes();
+        int vectors = (key.outW() + lanes - 1) / lanes;
+        int g = group(isa, key.sw());
+        as.mov(R_IN, IN);
+        as.mov(R_SCALE, BUF);
+        Assembler.Label rowLoop = as.newLabel();
+        as.mov(ROWS, key.inH());
+        as.bind(rowLoop);
+        for (int v0 = 0; v0 < vectors; v0 += g) {
+            int n = Math.min(g, vectors - v0);
+            boolean[] started = new boolean[n];
+            for (int j = 0; j < key.kw(); j++) {
+                for (int v = 0; v < n; v++) {
+                    started[v] |= emitTap(as, key, R_IN, 0, j, v0 + v, v, started[v]);
+                }
+            }
+            for (int v = 0; v < n; v++) {
+                if (!started[v]) {
+                    as.vmovups(acc(isa, v), pad(isa));
+                }
+                as.vmovups(mem(R_SCALE, 4 * (v0 + v) * lanes), acc(isa, v));
+            }
+        }
+        as.add(R_IN, 4 * key.inW());
+        as.add(R_SCALE, 4 * rowPitch(key));
+        as.dec(ROWS);
+        as.jcc(Assembler.Cond.NE, rowLoop);
     }
 
     private static Vec pad(Jit.Isa isa) {
@@ -307,10 +380,15 @@ public final class PoolKernel extends JitKernel {
             int n = Math.min(g, vectors - v0);
             boolean[] started = new boolean[n];
             if (key.sw() == 1) {
+                // The buffer's rows of window-row results: whole vectors, no borders left.
                 for (int row : rows) {
-                    for (int j = 0; j < key.kw(); j++) {
-                        for (int v = 0; v < n; v++) {
-                            started[v] |= emitTap(as, key, inBase, row, j, v0 + v, v, started[v]);
+                    for (int v = 0; v < n; v++) {
+                        Mem src = mem(inBase, 4 * (row + (v0 + v) * lanes));
+                        if (started[v]) {
+                            reduce(as, key, acc(isa, v), src);
+                        } else {
+                            as.vmovups(acc(isa, v), src);
+                            started[v] = true;
                         }
                     }
                 }

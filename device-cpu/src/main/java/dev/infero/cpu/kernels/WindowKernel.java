@@ -151,7 +151,7 @@ public final class WindowKernel {
             }
         }
         this.scale = scale == null ? null : widen(scale);
-        if (kind != Kind.DEPTHWISE && generatesPool(g, kind == Kind.MAX, isa)) {
+        if (kind != Kind.DEPTHWISE && generatesPool(g, isa)) {
             this.poolJit = new PoolKernel(KernelCache.current(), new PoolKernel.Key(isa, kind == Kind.MAX, g.inH(),
                     g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(),
                     g.dilationW(), g.padTop(), g.padLeft()));
@@ -242,15 +242,11 @@ public final class WindowKernel {
 
     /**
      * Whether pooling of {@code g} runs on generated code for {@code isa} ({@code null}: the JIT off): where
-     * {@link PoolKernel} covers the shape, except max pooling at stride 1 over windows of more than 25 taps (SPP's
-     * 9×9 and 13×13), whose window maxima by doubling spans ({@link #maxByDoubling}) take 2·⌈log2 k⌉ passes instead
-     * of the k² taps the generated code reduces (13×13 on 128×13×13: 45 µs against 140 µs; 5×5: 25 µs against 18).
+     * {@link PoolKernel} covers the shape. That includes SPP's 9×9 and 13×13 max pooling at stride 1, whose separable
+     * generated form (kw + kh loads per output vector) beats the Vector API's window maxima by doubling spans
+     * ({@link #maxByDoubling}; 13×13 on 128×13×13: 14 µs against 48 µs).
      */
-    static boolean generatesPool(ConvGeometry g, boolean max, Jit.Isa isa) {
-        if (max && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
-                && g.kernelH() * g.kernelW() > 25) {
-            return false;
-        }
+    static boolean generatesPool(ConvGeometry g, Jit.Isa isa) {
         return PoolKernel.Key.supports(isa, g.inH(), g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
                 g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padTop(), g.padLeft());
     }
@@ -473,7 +469,10 @@ public final class WindowKernel {
         /** This call's items: ranges of consecutive planes (see run). */
         private int items;
 
-        /** Per thread, the separable max pooling's row maxima of one plane. */
+        /**
+         * Per thread, the separable max pooling's row maxima of one plane (the Vector API's, or the generated code's
+         * buffer).
+         */
         private final float[][] rowMax;
 
         Scratch(int threads) {
@@ -483,7 +482,8 @@ public final class WindowKernel {
             wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
                     + Math.max(g.kernelW(), (g.kernelH() - 1) * pitch + 1) + L : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
-            rowMax = new float[threads][separable && poolJit == null ? g.inH() * rowPitch + L : 0];
+            rowMax = new float[threads][poolJit != null ? poolJit.bufferLength()
+                    : separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
@@ -502,7 +502,7 @@ public final class WindowKernel {
             int end = (int) ((long) (item + 1) * planes / items);
             if (poolJit != null) {
                 poolJit.run(in, first * g.inH() * g.inW(), out, outBase + first * g.outH() * g.outW(), poolScale,
-                        end - first);
+                        rowMax[t], end - first);
                 return;
             }
             if (halving) {
