@@ -15,13 +15,15 @@ import java.util.Random;
  * per layer and implementation the median and best time of a call in µs and the input read per µs (GB/s). Shapes
  * {@code C:HxW:k:s:pad[:ceil][:avg|:avgx]} (square window, {@code avgx}: exclude pad); the defaults are SqueezeNet's
  * three max pools (3×3/2 ceil), ResNet's stem pool, VGG-style 2×2/2, YOLOX's SPP (5, 9, 13 at stride 1), an inception
- * 3×3/1 branch pool and average pools of our own. Usage: {@code java -cp <benchmarks classpath>
- * dev.infero.benchmarks.PoolCpuTime [-Drounds=11] [-Dimpl=vector,jit_avx512,jit_avx2] [shape ...]}.
+ * 3×3/1 branch pool, average pools of our own and ResNet-50's global 7×7 average pool. Usage:
+ * {@code java -cp <benchmarks classpath> dev.infero.benchmarks.PoolCpuTime [-Drounds=11]
+ * [-Dimpl=vector,jit_avx512,jit_avx2] [shape ...]}.
  */
 public final class PoolCpuTime {
     private static final String[] DEFAULT_SHAPES = {"64:111x111:3:2:0:ceil", "128:55x55:3:2:0:ceil",
         "256:27x27:3:2:0:ceil", "64:112x112:3:2:1", "64:112x112:2:2:0", "128:13x13:5:1:2", "128:13x13:9:1:4",
-        "128:13x13:13:1:6", "192:28x28:3:1:1", "64:56x56:3:1:1:avg", "64:56x56:3:2:1:avgx", "256:14x14:2:2:0:avg"};
+        "128:13x13:13:1:6", "192:28x28:3:1:1", "64:56x56:3:1:1:avg", "64:56x56:3:2:1:avgx", "256:14x14:2:2:0:avg",
+        "2048:7x7:7:1:0:avg"};
 
     public static void main(String[] args) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();

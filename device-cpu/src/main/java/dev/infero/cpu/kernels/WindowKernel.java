@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.core.tensor.VectorLanes;
 import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
@@ -109,6 +110,11 @@ public final class WindowKernel {
     private final PoolKernel poolJit;
     /** Average pooling with {@link #poolJit}: per output position its factor, then a vector's slack. */
     private final float[] poolScale;
+    /**
+     * Global pooling: one output per plane whose window holds the whole plane (ResNet's and MobileNet's 7×7 average
+     * pooling, written as AvgPool): each plane folded as one contiguous run ({@link #globalPool}).
+     */
+    private final boolean global;
     /** Per channel, {@link DepthwiseKernel#TABLE} constants of the generated code's post-ops. */
     private final float[] jitTable;
     /** Whether the generated code applies all post-ops; else it stores the sums and {@link PostOps#apply} follows. */
@@ -151,7 +157,9 @@ public final class WindowKernel {
             }
         }
         this.scale = scale == null ? null : widen(scale);
-        if (kind != Kind.DEPTHWISE && generatesPool(g, isa)) {
+        this.global = kind != Kind.DEPTHWISE && g.outH() == 1 && g.outW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.kernelH() - g.padTop() >= g.inH() && g.kernelW() - g.padLeft() >= g.inW();
+        if (kind != Kind.DEPTHWISE && !global && generatesPool(g, isa)) {
             this.poolJit = new PoolKernel(KernelCache.current(), new PoolKernel.Key(isa, kind == Kind.MAX, g.inH(),
                     g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(),
                     g.dilationW(), g.padTop(), g.padLeft()));
@@ -476,7 +484,7 @@ public final class WindowKernel {
         private final float[][] rowMax;
 
         Scratch(int threads) {
-            boolean direct = halving || separable || poolJit != null;
+            boolean direct = halving || separable || poolJit != null || global;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
             // The doubling passes read up to a row span (or kernelH − 1 rows) past what they compute.
             wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
@@ -500,6 +508,13 @@ public final class WindowKernel {
             int planes = g.batch() * g.inChannels();
             int first = (int) ((long) item * planes / items);
             int end = (int) ((long) (item + 1) * planes / items);
+            if (global) {
+                float factor = kind == Kind.AVG ? scale[0] : 1f;
+                for (int plane = first; plane < end; plane++) {
+                    out[outBase + plane] = globalPool(in, plane * g.inH() * g.inW(), factor);
+                }
+                return;
+            }
             if (poolJit != null) {
                 poolJit.run(in, first * g.inH() * g.inW(), out, outBase + first * g.outH() * g.outW(), poolScale,
                         rowMax[t], end - first);
@@ -554,6 +569,45 @@ public final class WindowKernel {
                 current = filled;
             }
         }
+    }
+
+    /**
+     * The max (times 1) or the sum times {@code factor} (average pooling's 1 / count) of the plane at
+     * {@code in[base..]}: whole vectors into four accumulators, then the rest under a mask, folded across lanes in one
+     * fixed order ({@link VectorLanes}), so a plane gives the same bits in every call.
+     */
+    private float globalPool(float[] in, int base, float factor) {
+        int n = g.inH() * g.inW();
+        boolean max = kind == Kind.MAX;
+        FloatVector pad = FloatVector.broadcast(S, padValue);
+        FloatVector a0 = pad;
+        FloatVector a1 = pad;
+        FloatVector a2 = pad;
+        FloatVector a3 = pad;
+        int i = 0;
+        if (max) {
+            for (; i + 4 * L <= n; i += 4 * L) {
+                a0 = a0.max(FloatVector.fromArray(S, in, base + i));
+                a1 = a1.max(FloatVector.fromArray(S, in, base + i + L));
+                a2 = a2.max(FloatVector.fromArray(S, in, base + i + 2 * L));
+                a3 = a3.max(FloatVector.fromArray(S, in, base + i + 3 * L));
+            }
+            for (; i < n; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, n);
+                a0 = a0.max(FloatVector.fromArray(S, in, base + i, m).blend(pad, m.not()));
+            }
+            return VectorLanes.max(a0.max(a1).max(a2.max(a3)));
+        }
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = a0.add(FloatVector.fromArray(S, in, base + i));
+            a1 = a1.add(FloatVector.fromArray(S, in, base + i + L));
+            a2 = a2.add(FloatVector.fromArray(S, in, base + i + 2 * L));
+            a3 = a3.add(FloatVector.fromArray(S, in, base + i + 3 * L));
+        }
+        for (; i < n; i += L) {
+            a0 = a0.add(FloatVector.fromArray(S, in, base + i, S.indexInRange(i, n)));
+        }
+        return VectorLanes.sum(a0.add(a1).add(a2.add(a3))) * factor;
     }
 
     /**

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Max and average pooling of {@link WindowKernel} — generated code ({@link PoolKernel}) for each ISA this machine
  * runs, and the Vector API loops (the JIT off) — against the reference pooling of the core ops on random shapes:
  * windows 1–7 (square and not; and SPP's 5×5, 9×9, 13×13 at stride 1), strides 1–3 per axis, dilations 1–2, padding
- * 0 to window − 1 per side, floor and ceil rounding, average pooling counting the padding or not, odd and tiny planes,
- * widths with and without vector tails, batch 1–3, 1–2 threads.
+ * 0 to window − 1 per side, floor and ceil rounding, average pooling counting the padding or not, global pooling (the
+ * window holds the plane, padded or not), odd and tiny planes, widths with and without vector tails, batch 1–3, 1–2
+ * threads.
  */
 class PoolJitPropertyTest {
     /** One random pooling layer: the op, the kernel's geometry and the padding at the end. */
@@ -38,18 +39,27 @@ class PoolJitPropertyTest {
 
     private static Layer layer(Random r) {
         boolean spp = r.nextInt(8) == 0;
-        int kh = spp ? new int[] {5, 9, 13}[r.nextInt(3)] : new int[] {3, 3, 2, 1 + r.nextInt(7)}[r.nextInt(4)];
-        int kw = spp || r.nextInt(4) != 0 ? kh : 1 + r.nextInt(7);
-        int sh = spp ? 1 : r.nextInt(8) == 0 ? 3 : 1 + r.nextInt(2);
-        int sw = spp ? 1 : r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
-        int dh = r.nextInt(6) == 0 ? 2 : 1;
-        int dw = r.nextInt(6) == 0 ? 2 : dh;
+        // Global pooling: the window holds the whole plane (one output per plane), with or without padding.
+        boolean global = !spp && r.nextInt(8) == 0;
         int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 70);
         int w = 1 + r.nextInt(r.nextBoolean() ? 20 : 130);
+        int kh = spp ? new int[] {5, 9, 13}[r.nextInt(3)] : new int[] {3, 3, 2, 1 + r.nextInt(7)}[r.nextInt(4)];
+        int kw = spp || r.nextInt(4) != 0 ? kh : 1 + r.nextInt(7);
+        int sh = spp || global ? 1 : r.nextInt(8) == 0 ? 3 : 1 + r.nextInt(2);
+        int sw = spp || global ? 1 : r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
+        int dh = !global && r.nextInt(6) == 0 ? 2 : 1;
+        int dw = !global && r.nextInt(6) == 0 ? 2 : dh;
+        if (global) {
+            h = 1 + r.nextInt(20);
+            w = 1 + r.nextInt(20);
+            kh = h + (r.nextInt(3) == 0 ? 1 : 0);
+            kw = w + (r.nextInt(3) == 0 ? 1 : 0);
+        }
         int[] pads = new int[4];
         for (int i = 0; i < 4; i++) {
             int k = i % 2 == 0 ? kh : kw;
-            pads[i] = spp ? k / 2 : r.nextInt(3) == 0 ? 0 : r.nextInt(k);
+            int size = i % 2 == 0 ? h : w;
+            pads[i] = global ? (i < 2 ? k - size : 0) : spp ? k / 2 : r.nextInt(3) == 0 ? 0 : r.nextInt(k);
         }
         boolean ceil = r.nextBoolean();
         boolean max = r.nextInt(3) != 0;
@@ -106,10 +116,12 @@ class PoolJitPropertyTest {
         KernelProperties.trials(isa, 9191, 400, (r, trial) -> {
             Layer l = layer(r);
             ConvGeometry g = l.g();
-            boolean covered = WindowKernel.generatesPool(g, isa);
+            boolean global = g.outH() == 1 && g.outW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
+                    && g.kernelH() - g.padTop() >= g.inH() && g.kernelW() - g.padLeft() >= g.inW();
+            boolean covered = !global && WindowKernel.generatesPool(g, isa);
             assertEquals(covered ? "jit_" + isa.label() : "vector" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED
                     .vectorBitSize(), kernel(l, isa).implementation());
-            if (g.strideW() <= 2 && g.outH() < 20) {
+            if (!global && g.strideW() <= 2 && g.outH() < 20) {
                 assertEquals(true, covered, () -> "generated code should cover " + l);
             }
             check(r, l, isa, trial);
