@@ -55,7 +55,7 @@ public final class PoolKernel extends JitKernel {
 
         /**
          * Whether generated code covers this pooling: horizontal stride 1 or 2 (any vertical stride), dilations,
-         * windows up to {@link #MAX_TAPS} taps, byte offsets within 32 bits, and code of bounded size (at most
+         * windows up to {@link #MAX_TAPS} taps, byte offsets (input, output, separable buffer) within 31 bits, and code of bounded size (at most
          * {@link #MAX_BORDER_ROWS} output rows with windows crossing the top or bottom, {@link #MAX_WORK} unrolled
          * taps).
          */
@@ -68,7 +68,8 @@ public final class PoolKernel extends JitKernel {
             }
             long plane = (long) inH * inW;
             if (4 * (plane + (long) (kw * dw + padL + 2 * isa.lanes()) + (long) (kh * dh + padT) * inW)
-                    > Integer.MAX_VALUE / 2 || 4L * outH * outW > Integer.MAX_VALUE / 2) {
+                    > Integer.MAX_VALUE / 2 || 4L * outH * outW > Integer.MAX_VALUE / 2
+                    || 4L * inH * (outW + isa.lanes()) > Integer.MAX_VALUE / 2) {
                 return false;
             }
             int border = 0;

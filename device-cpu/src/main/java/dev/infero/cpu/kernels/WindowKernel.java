@@ -29,7 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>With the JIT on ({@link Jit#isa()}), a plain FP32 depthwise convolution computes each plane from its buffer
  * with generated code ({@link DepthwiseKernel}) that writes the output rows directly, its post-ops applied in
- * registers; the Vector API loops below run otherwise (JIT off, non-x86, codes in or out).
+ * registers; the Vector API loops below run otherwise (JIT off, non-x86, codes in or out). Max and average pooling
+ * run generated code ({@link PoolKernel}) straight from the input planes to the output planes, without the buffer,
+ * wherever it covers the shape ({@link #generatesPool}); global pooling (the window holds the plane) folds each plane as
+ * one contiguous run ({@link #globalPool}).
  *
  * <p>A depthwise convolution reading a FakeQuantize of an INT8 model quantizes the input as it copies it (see
  * {@link #depthwiseOnCodes}): the codes never exist as a tensor, so the layer before writes only its float output.
@@ -773,6 +776,9 @@ public final class WindowKernel {
      * and 40×60×60: 9–200 µs against estimates of 14–553 µs): its estimate is the model's for one pass over the
      * activations, halved, which puts those layers at 0.6–1.8× their measured times. At the model's rates it split 10
      * µs layers into halves that the hand-off and the other core's cache lines cost more than they saved (issue 12).
+     * Generated pooling reads the input once, straight into the output, and takes the same halved estimate: 1.0–1.9×
+     * its measured times (3×3/2 on 64×111×111, 128×55×55, 256×27×27: 127, 62, 30 µs against 111–119, 38, 18; SPP's
+     * 5×5 on 128×13×13: 13.5 against 7.3).
      */
     private long estimatedNanos() {
         if ((jit != null && jit.fills()) || poolJit != null) {
