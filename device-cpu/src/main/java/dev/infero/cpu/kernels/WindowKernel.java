@@ -1,8 +1,10 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.core.tensor.VectorLanes;
 import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.jit.PoolKernel;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>With the JIT on ({@link Jit#isa()}), a plain FP32 depthwise convolution computes each plane from its buffer
  * with generated code ({@link DepthwiseKernel}) that writes the output rows directly, its post-ops applied in
- * registers; the Vector API loops below run otherwise (JIT off, non-x86, codes in or out).
+ * registers; the Vector API loops below run otherwise (JIT off, non-x86, codes in or out). Max and average pooling
+ * run generated code ({@link PoolKernel}) straight from the input planes to the output planes, without the buffer,
+ * wherever it covers the shape ({@link #generatesPool}); global pooling (the window holds the plane) folds each plane as
+ * one contiguous run ({@link #globalPool}).
  *
  * <p>A depthwise convolution reading a FakeQuantize of an INT8 model quantizes the input as it copies it (see
  * {@link #depthwiseOnCodes}): the codes never exist as a tensor, so the layer before writes only its float output.
@@ -104,6 +109,15 @@ public final class WindowKernel {
     private final int[] columnEnd;
     /** The generated depthwise plane kernel, or {@code null} (Vector API loops). */
     private final DepthwiseKernel jit;
+    /** The generated max or average pooling, straight from input to output, or {@code null} (Vector API loops). */
+    private final PoolKernel poolJit;
+    /** Average pooling with {@link #poolJit}: per output position its factor, then a vector's slack. */
+    private final float[] poolScale;
+    /**
+     * Global pooling: one output per plane whose window holds the whole plane (ResNet's and MobileNet's 7×7 average
+     * pooling, written as AvgPool): each plane folded as one contiguous run ({@link #globalPool}).
+     */
+    private final boolean global;
     /** Per channel, {@link DepthwiseKernel#TABLE} constants of the generated code's post-ops. */
     private final float[] jitTable;
     /** Whether the generated code applies all post-ops; else it stores the sums and {@link PostOps#apply} follows. */
@@ -146,6 +160,20 @@ public final class WindowKernel {
             }
         }
         this.scale = scale == null ? null : widen(scale);
+        this.global = kind != Kind.DEPTHWISE && g.outH() == 1 && g.outW() == 1 && g.dilationH() == 1
+                && g.dilationW() == 1 && g.kernelH() - g.padTop() >= g.inH() && g.kernelW() - g.padLeft() >= g.inW();
+        if (kind != Kind.DEPTHWISE && !global && generatesPool(g, isa)) {
+            this.poolJit = new PoolKernel(KernelCache.current(), new PoolKernel.Key(isa, kind == Kind.MAX, g.inH(),
+                    g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(),
+                    g.dilationW(), g.padTop(), g.padLeft()));
+            this.poolScale = new float[poolJit.scaleLength()];
+            if (scale != null) {
+                System.arraycopy(scale, 0, poolScale, 0, scale.length);
+            }
+        } else {
+            this.poolJit = null;
+            this.poolScale = null;
+        }
         int sh = g.strideH();
         int sw = g.strideW();
         this.rowTarget = new int[Math.max(0, Math.min(g.inH(), phaseRows * sh - g.padTop()))];
@@ -223,6 +251,17 @@ public final class WindowKernel {
         this.threads = g.batch() * g.inChannels();
     }
 
+    /**
+     * Whether pooling of {@code g} runs on generated code for {@code isa} ({@code null}: the JIT off): where
+     * {@link PoolKernel} covers the shape. That includes SPP's 9×9 and 13×13 max pooling at stride 1, whose separable
+     * generated form (kw + kh loads per output vector) beats the Vector API's window maxima by doubling spans
+     * ({@link #maxByDoubling}; 13×13 on 128×13×13: 14 µs against 48 µs).
+     */
+    static boolean generatesPool(ConvGeometry g, Jit.Isa isa) {
+        return PoolKernel.Key.supports(isa, g.inH(), g.inW(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
+                g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padTop(), g.padLeft());
+    }
+
     /** Indexes for {@code selectFrom} of two vectors: lane i takes lane 2i + first of their concatenation. */
     private static FloatVector laneIndexes(int first) {
         float[] idx = new float[L];
@@ -260,12 +299,13 @@ public final class WindowKernel {
 
     /** The ISA of this kernel's generated code, or {@code null} when it runs the Vector API loops. */
     private Jit.Isa isa() {
-        return jit == null ? null : jit.key().isa();
+        return jit != null ? jit.key().isa() : poolJit != null ? poolJit.isa() : null;
     }
 
     /** For exec types: {@code jit_avx512}, {@code jit_avx2}, or the Vector API's {@code vector512}. */
     public String implementation() {
-        return jit != null ? jit.implementation() : "vector" + S.vectorBitSize();
+        return jit != null ? jit.implementation() : poolJit != null ? poolJit.implementation()
+                : "vector" + S.vectorBitSize();
     }
 
     /**
@@ -359,9 +399,18 @@ public final class WindowKernel {
         return 4 * ((long) (plane - c) * outSize + (long) (c / 4) * outSize) + c % 4;
     }
 
-    /** Max pooling: padded positions never win; a window entirely in padding yields -inf. */
+    /**
+     * Max pooling: padded positions never win; a window entirely in padding yields -inf. Generated code when the JIT
+     * is on ({@link Jit#isa(String)}, family {@code pool}) and covers the shape ({@link PoolKernel.Key#supports}),
+     * else the Vector API loops.
+     */
     public static WindowKernel maxPool(ConvGeometry g) {
-        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, null, false, false);
+        return maxPool(g, Jit.isa("pool"));
+    }
+
+    /** {@link #maxPool} with generated code for {@code isa} where it covers the shape, or the Vector API loops. */
+    public static WindowKernel maxPool(ConvGeometry g, Jit.Isa isa) {
+        return new WindowKernel(g, Kind.MAX, null, null, null, PostOps.NONE, null, isa, false, false);
     }
 
     /**
@@ -370,6 +419,12 @@ public final class WindowKernel {
      * nothing to count yields 0.
      */
     public static WindowKernel avgPool(ConvGeometry g, boolean excludePad, int padBottom, int padRight) {
+        return avgPool(g, excludePad, padBottom, padRight, Jit.isa("pool"));
+    }
+
+    /** {@link #avgPool} with generated code for {@code isa} where it covers the shape, or the Vector API loops. */
+    public static WindowKernel avgPool(ConvGeometry g, boolean excludePad, int padBottom, int padRight,
+                                       Jit.Isa isa) {
         int[] countY = windowCounts(g.outH(), g.kernelH(), g.strideH(), g.dilationH(), g.padTop(), g.inH(),
                 excludePad ? 0 : g.padTop(), excludePad ? 0 : padBottom);
         int[] countX = windowCounts(g.outW(), g.kernelW(), g.strideW(), g.dilationW(), g.padLeft(), g.inW(),
@@ -381,7 +436,7 @@ public final class WindowKernel {
                 scale[y * g.outW() + x] = n == 0 ? 0f : 1f / n;
             }
         }
-        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, null, false, false);
+        return new WindowKernel(g, Kind.AVG, null, null, scale, PostOps.NONE, null, isa, false, false);
     }
 
     /** Per output index, how many of its window's taps fall inside [-before, size + after). */
@@ -425,17 +480,21 @@ public final class WindowKernel {
         /** This call's items: ranges of consecutive planes (see run). */
         private int items;
 
-        /** Per thread, the separable max pooling's row maxima of one plane. */
+        /**
+         * Per thread, the separable max pooling's row maxima of one plane (the Vector API's, or the generated code's
+         * buffer).
+         */
         private final float[][] rowMax;
 
         Scratch(int threads) {
-            boolean direct = halving || separable;
+            boolean direct = halving || separable || poolJit != null || global;
             buffers = new float[2 * threads][direct ? 0 : bufferLength];
             // The doubling passes read up to a row span (or kernelH − 1 rows) past what they compute.
             wide = new float[threads][direct || jit != null ? 0 : doubling ? doublingExtent
                     + Math.max(g.kernelW(), (g.kernelH() - 1) * pitch + 1) + L : wideLength];
             // A vector of the last row starting at column xLo > 0 may end one vector past the rows.
-            rowMax = new float[threads][separable ? g.inH() * rowPitch + L : 0];
+            rowMax = new float[threads][poolJit != null ? poolJit.bufferLength()
+                    : separable ? g.inH() * rowPitch + L : 0];
             planeCodes = new float[threads][inputCodes != null ? g.inH() * g.inW() + 2 * L : 0];
             for (float[] b : buffers) {
                 Arrays.fill(b, padValue);
@@ -452,6 +511,18 @@ public final class WindowKernel {
             int planes = g.batch() * g.inChannels();
             int first = (int) ((long) item * planes / items);
             int end = (int) ((long) (item + 1) * planes / items);
+            if (global) {
+                float factor = kind == Kind.AVG ? scale[0] : 1f;
+                for (int plane = first; plane < end; plane++) {
+                    out[outBase + plane] = globalPool(in, plane * g.inH() * g.inW(), factor);
+                }
+                return;
+            }
+            if (poolJit != null) {
+                poolJit.run(in, first * g.inH() * g.inW(), out, outBase + first * g.outH() * g.outW(), poolScale,
+                        rowMax[t], end - first);
+                return;
+            }
             if (halving) {
                 for (int plane = first; plane < end; plane++) {
                     maxPool2x2(in, out, outBase, plane);
@@ -501,6 +572,45 @@ public final class WindowKernel {
                 current = filled;
             }
         }
+    }
+
+    /**
+     * The max (times 1) or the sum times {@code factor} (average pooling's 1 / count) of the plane at
+     * {@code in[base..]}: whole vectors into four accumulators, then the rest under a mask, folded across lanes in one
+     * fixed order ({@link VectorLanes}), so a plane gives the same bits in every call.
+     */
+    private float globalPool(float[] in, int base, float factor) {
+        int n = g.inH() * g.inW();
+        boolean max = kind == Kind.MAX;
+        FloatVector pad = FloatVector.broadcast(S, padValue);
+        FloatVector a0 = pad;
+        FloatVector a1 = pad;
+        FloatVector a2 = pad;
+        FloatVector a3 = pad;
+        int i = 0;
+        if (max) {
+            for (; i + 4 * L <= n; i += 4 * L) {
+                a0 = a0.max(FloatVector.fromArray(S, in, base + i));
+                a1 = a1.max(FloatVector.fromArray(S, in, base + i + L));
+                a2 = a2.max(FloatVector.fromArray(S, in, base + i + 2 * L));
+                a3 = a3.max(FloatVector.fromArray(S, in, base + i + 3 * L));
+            }
+            for (; i < n; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, n);
+                a0 = a0.max(FloatVector.fromArray(S, in, base + i, m).blend(pad, m.not()));
+            }
+            return VectorLanes.max(a0.max(a1).max(a2.max(a3)));
+        }
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = a0.add(FloatVector.fromArray(S, in, base + i));
+            a1 = a1.add(FloatVector.fromArray(S, in, base + i + L));
+            a2 = a2.add(FloatVector.fromArray(S, in, base + i + 2 * L));
+            a3 = a3.add(FloatVector.fromArray(S, in, base + i + 3 * L));
+        }
+        for (; i < n; i += L) {
+            a0 = a0.add(FloatVector.fromArray(S, in, base + i, S.indexInRange(i, n)));
+        }
+        return VectorLanes.sum(a0.add(a1).add(a2.add(a3))) * factor;
     }
 
     /**
@@ -666,9 +776,12 @@ public final class WindowKernel {
      * and 40×60×60: 9–200 µs against estimates of 14–553 µs): its estimate is the model's for one pass over the
      * activations, halved, which puts those layers at 0.6–1.8× their measured times. At the model's rates it split 10
      * µs layers into halves that the hand-off and the other core's cache lines cost more than they saved (issue 12).
+     * Generated pooling reads the input once, straight into the output, and takes the same halved estimate: 1.0–1.9×
+     * its measured times (3×3/2 on 64×111×111, 128×55×55, 256×27×27: 127, 62, 30 µs against 111–119, 38, 18; SPP's
+     * 5×5 on 128×13×13: 13.5 against 7.3).
      */
     private long estimatedNanos() {
-        if (jit != null && jit.fills()) {
+        if ((jit != null && jit.fills()) || poolJit != null) {
             return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
         }
         return WorkerPool.estimatedNanos(g.flops(),

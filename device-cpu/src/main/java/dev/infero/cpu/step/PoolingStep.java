@@ -11,7 +11,11 @@ import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.WindowKernel;
 import dev.infero.cpu.parallel.WorkerPool;
 
-/** 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the vectorized window kernel. */
+/**
+ * 2-D f32 MaxPool (values only) and AvgPool over static NCHW shapes, on the window kernel: generated code
+ * ({@code max_pool_jit_avx512_FP32}) where the JIT is on and covers the shape, else the Vector API loops
+ * ({@code max_pool_vector512_FP32}).
+ */
 public final class PoolingStep implements Step<WindowKernel.Scratch> {
     private final WindowKernel window;
     private final ExecType execType;
@@ -66,12 +70,13 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
                 (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
                 w.padBegin(1, in[3], kw), in[1]);
         if (node.op() instanceof MaxPool) {
-            return new PoolingStep(WindowKernel.maxPool(g), ExecType.vector("max_pool", "FP32"));
+            WindowKernel k = WindowKernel.maxPool(g);
+            return new PoolingStep(k, ExecType.of("max_pool_" + k.implementation(), "FP32"));
         }
         if (node.op() instanceof AvgPool avg) {
             boolean excludePad = avg.excludePad();
-            return new PoolingStep(WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw)),
-                    ExecType.vector("avg_pool", "FP32"));
+            WindowKernel k = WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw));
+            return new PoolingStep(k, ExecType.of("avg_pool_" + k.implementation(), "FP32"));
         }
         return null;
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * {@link WindowKernel} split across two threads (ranges of planes claimed as threads come free) writes the same bits
  * as on one thread, for every path: depthwise with the Vector API loops and with generated code on each ISA this
  * machine runs, depthwise on codes, max pooling (2×2 stride 2 straight from the input, separable 3×3 stride 2, general)
- * and average pooling. The layers are large enough that {@link WorkerPool#threadsFor} splits them, and plane counts
+ * and average pooling, with the Vector API loops and with generated code on each ISA. The layers are large enough that {@link WorkerPool#threadsFor} splits them, and plane counts
  * are not multiples of the ranges, so ranges differ in length.
  */
 class WindowKernelSplitTest {
@@ -45,9 +45,17 @@ class WindowKernelSplitTest {
                 codes[i] = ActivationQuantizer.of(-1.28f, 1.27f, 256);
             }
             kernels.add(WindowKernel.depthwiseOnCodes(g, wts, codes, PostOps.NONE));
-            kernels.add(WindowKernel.maxPool(g));
-            kernels.add(WindowKernel.avgPool(g, true, 0, 0));
-            kernels.add(WindowKernel.maxPool(geometry(g.batch(), c, g.inH(), g.inW(), 2, 2, 0)));
+            ConvGeometry halving = geometry(g.batch(), c, g.inH(), g.inW(), 2, 2, 0);
+            kernels.add(WindowKernel.maxPool(g, null));
+            kernels.add(WindowKernel.avgPool(g, true, 0, 0, null));
+            kernels.add(WindowKernel.maxPool(halving, null));
+            for (Jit.Isa isa : Jit.Isa.values()) {
+                if (isa.supported()) {
+                    kernels.add(WindowKernel.maxPool(g, isa));
+                    kernels.add(WindowKernel.avgPool(g, false, g.padTop(), g.padLeft(), isa));
+                    kernels.add(WindowKernel.maxPool(halving, isa));
+                }
+            }
             for (WindowKernel k : kernels) {
                 check(k, r);
             }
