@@ -1,32 +1,31 @@
 package dev.infero.cpu.step;
 
 import dev.infero.core.tensor.Tensor;
-import dev.infero.core.tensor.VectorLanes;
+import dev.infero.cpu.kernels.Gemv;
 import dev.infero.cpu.kernels.MicroKernel;
 import dev.infero.cpu.kernels.PackedGemm;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.parallel.WorkerPool;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code Y[M, N] = X[M, K] · Wᵀ} with constant weights {@code W[N, K]}, bias and activation fused, computed as
  * {@code Yᵀ = W · Xᵀ} so the weights are the constant left operand and the bias is per row (per "channel" of
- * {@link PostOps}). With few rows of X (batch 1 classifiers) every weight is used once or twice, so the kernel takes
- * vectorized dot products over the row-major weights (memory-bound either way); with more rows the weights are
- * packed once for {@link PackedGemm}.
+ * {@link PostOps}). With few rows of X (batch 1 classifiers) every weight is used once or twice, so each row of X
+ * runs the matrix-vector kernel {@link Gemv} over weights packed once for a sequential aligned stream (memory-bound
+ * either way), writing Y directly; with more rows the weights are packed once for {@link PackedGemm}.
  */
 public final class MatMulStep implements Step<MatMulStep.Scratch> {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Fewer rows of X than this take the dot-product path. */
+    /** Fewer rows of X than this take the matrix-vector path ({@link Gemv} per row). */
     static final int MIN_GEMM_ROWS = 4;
 
     private final int m;
     private final int k;
     private final int n;
-    private final float[] weights;
+    private final Gemv gemv;
     private final PackedGemm packed;
     private final PostOps post;
+    /** The post-ops along {@link #gemv}'s output, or {@code null}. */
+    private final PostOps.AlongChannels alongColumns;
     /** The post-ops in the generated kernel's registers, or {@code null}. */
     private final MicroKernel.Fused fused;
 
@@ -36,7 +35,8 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
         this.n = n;
         this.post = post;
         boolean gemm = m >= MIN_GEMM_ROWS;
-        this.weights = gemm ? null : weights;
+        this.gemv = gemm ? null : new Gemv(n, k, weights, 0);
+        this.alongColumns = gemv == null ? null : post.alongChannels(n);
         this.packed = gemm ? new PackedGemm(n, k, weights, 0, k, MicroKernel.forCompilation()) : null;
         this.fused = gemm ? packed.micro().fuse(post) : null;
     }
@@ -53,17 +53,21 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
         return new Scratch(threads);
     }
 
-    /** Xᵀ (GEMM path), Yᵀ, per-thread GEMM workspace, and the current call's arguments. */
+    /** Xᵀ and Yᵀ (GEMM path), per-thread GEMM workspace, and the current call's arguments. */
     final class Scratch {
         final float[] xt = new float[packed != null ? k * m : 0];
-        final float[] yt = new float[n * m];
+        final float[] yt = new float[packed != null ? n * m : 0];
         final float[][] ws;
+        /** Per thread, {@link Gemv}'s scratch. */
+        final float[][] gemvScratch;
         final java.util.function.IntConsumer task = this::runTask;
         float[] x;
+        float[] y;
         int tasks;
 
         Scratch(int threads) {
             ws = new float[packed != null ? threads : 0][PackedGemm.workspaceSize()];
+            gemvScratch = new float[packed != null ? 0 : threads][Gemv.scratchFloats()];
         }
 
         private void runTask(int t) {
@@ -73,12 +77,12 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
                     packed.multiply(Math.min(PackedGemm.NR, m - j0), xt, j0, m, yt, j0, m, post, fused, 0, ws[t]);
                 }
             } else {
-                int per = (n + tasks - 1) / tasks;
-                for (int row = t * per; row < Math.min(n, (t + 1) * per); row++) {
-                    for (int j = 0; j < m; j++) {
-                        yt[row * m + j] = dot(weights, row * k, x, j * k, k);
-                    }
-                    post.apply(yt, row * m, m, row, null);
+                // Units of output columns dealt out in ranges, every row of X over each.
+                int units = gemv.units();
+                int from = (int) ((long) units * t / tasks);
+                int to = (int) ((long) units * (t + 1) / tasks);
+                for (int j = 0; j < m; j++) {
+                    gemv.multiply(x, j * k, y, j * n, from, to, alongColumns, null, gemvScratch[t]);
                 }
             }
         }
@@ -95,12 +99,16 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
             transpose(x, m, k, s.xt);
             s.tasks = Math.min(Math.min(threads, s.ws.length), (m + PackedGemm.NR - 1) / PackedGemm.NR);
         } else {
-            s.tasks = Math.min(threads, n);
+            s.tasks = Math.min(Math.min(threads, s.gemvScratch.length), gemv.units());
         }
         s.x = x;
+        s.y = y;
         pool.parallelFor(s.tasks, s.task);
         s.x = null;
-        transpose(s.yt, n, m, y);
+        s.y = null;
+        if (packed != null) {
+            transpose(s.yt, n, m, y);
+        }
     }
 
     /** {@code dst[cols × rows] = src[rows × cols]ᵀ}. */
@@ -114,24 +122,5 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
                 dst[c * rows + r] = src[r * cols + c];
             }
         }
-    }
-
-    private static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        int l = S.length();
-        int i = 0;
-        for (int bound = len - 2 * l; i <= bound; i += 2 * l) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + i + l).fma(FloatVector.fromArray(S, b, bOff + i + l), acc1);
-        }
-        for (int bound = S.loopBound(len); i < bound; i += l) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-        }
-        float sum = VectorLanes.sum(acc0.add(acc1));
-        for (; i < len; i++) {
-            sum += a[aOff + i] * b[bOff + i];
-        }
-        return sum;
     }
 }
