@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * columns: {@link #BLOCK_VECTORS} vectors of columns ({@code 4·L}, 64 with AVX-512) k-major, so one step of K reads
  * those columns' weights as whole aligned vectors next to each other, then the columns left over one vector at a
  * time (zero past N). Each step of K broadcasts one {@code x[k]} and adds it times a weight vector to each column
- * vector's sum: no horizontal sums, and with even and odd k summed apart (or four phases for a single vector) the
- * FMAs of consecutive steps do not wait for each other. The sum for column n is therefore taken in k order within
- * each phase, the phases added at the end. Aligned loads stream about twice as fast as the row-major dot products
+ * vector's sum: no horizontal sums, and with even and odd k summed apart the FMAs of consecutive steps do not wait
+ * for each other. Every column's sum is taken in one order, the even and the odd k in k order, then added: equal
+ * products give equal sums in every column. Aligned loads stream about twice as fast as the row-major dot products
  * over a heap array they replace (whose loads straddle cache lines), up to the L2's bandwidth.
  * <p>
  * Work is cut into {@link #units()} (column blocks, then single column vectors) that threads may share out; the
@@ -169,27 +169,25 @@ public final class Gemv {
         a3.add(b3).intoArray(y, yAt + 3 * L);
     }
 
-    /** One column vector at byte {@code at}, summed in four K phases. */
+    /**
+     * One column vector at byte {@code at}, summed as {@link #block} sums (even and odd k apart, then added), so that
+     * every column's sum is rounded alike: columns whose products are equal get equal results wherever they lie
+     * (a saturated network's equal logits stay tied, as in other runtimes).
+     */
     private void single(float[] x, int xOff, float[] y, int yAt, long at) {
         MemorySegment w = packed;
         FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+        FloatVector b0 = a0;
         long o = at;
         int p = 0;
-        for (; p + 3 < k; p += 4, o += 4 * VECTOR_BYTES) {
+        for (; p + 1 < k; p += 2, o += 2 * VECTOR_BYTES) {
             a0 = FloatVector.fromMemorySegment(S, w, o, ORDER).fma(FloatVector.broadcast(S, x[xOff + p]), a0);
-            a1 = FloatVector.fromMemorySegment(S, w, o + VECTOR_BYTES, ORDER)
-                    .fma(FloatVector.broadcast(S, x[xOff + p + 1]), a1);
-            a2 = FloatVector.fromMemorySegment(S, w, o + 2 * VECTOR_BYTES, ORDER)
-                    .fma(FloatVector.broadcast(S, x[xOff + p + 2]), a2);
-            a3 = FloatVector.fromMemorySegment(S, w, o + 3 * VECTOR_BYTES, ORDER)
-                    .fma(FloatVector.broadcast(S, x[xOff + p + 3]), a3);
+            b0 = FloatVector.fromMemorySegment(S, w, o + VECTOR_BYTES, ORDER)
+                    .fma(FloatVector.broadcast(S, x[xOff + p + 1]), b0);
         }
-        for (; p < k; p++, o += VECTOR_BYTES) {
+        if (p < k) {
             a0 = FloatVector.fromMemorySegment(S, w, o, ORDER).fma(FloatVector.broadcast(S, x[xOff + p]), a0);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(y, yAt);
+        a0.add(b0).intoArray(y, yAt);
     }
 }

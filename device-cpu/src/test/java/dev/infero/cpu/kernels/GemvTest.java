@@ -34,7 +34,8 @@ class GemvTest {
     @Test
     void layerShapesOfSmallModels() {
         Random r = new Random(12);
-        int[][] shapes = {{128, 576}, {256, 1152}, {500, 800}, {10, 500}, {512, 784}, {2, 128}, {10, 120}};
+        int[][] shapes = {{128, 576}, {256, 1152}, {500, 800}, {10, 500}, {512, 784}, {2, 128}, {10, 120}, {1000, 2048},
+            {1000, 1024}};
         for (int[] s : shapes) {
             checkOne(r, s[0], s[1], -1);
         }
@@ -89,6 +90,34 @@ class GemvTest {
             int at = i;
             assertEquals(expected[i], y[i], tolerance, () -> "trial " + trial + ": " + n + "×" + k + " "
                     + post.describe() + ", y[" + at + "] (column " + (at - yOff) + ")");
+        }
+    }
+
+    /**
+     * Columns with equal weights get bit-equal sums whether they lie in a column block or a single column vector:
+     * one summation order for all (a saturated network's tied logits stay tied, as ONNX Runtime's do).
+     */
+    @Test
+    void equalColumnsGetEqualSums() {
+        Random r = new Random(13);
+        for (int k : new int[] {1, 2, 7, 64, 2048}) {
+            int n = 100;
+            float[] row = RandomData.uniform(r, k);
+            float[] w = new float[n * k];
+            for (int c = 0; c < n; c++) {
+                System.arraycopy(row, 0, w, c * k, k);
+            }
+            float[] x = new float[k];
+            for (int p = 0; p < k; p++) {
+                x[p] = (float) (r.nextGaussian() * 1e6);
+            }
+            Gemv gemv = new Gemv(n, k, w, 0);
+            float[] y = new float[n];
+            gemv.multiply(x, 0, y, 0, 0, gemv.units(), PostOps.NONE.alongChannels(n), null,
+                    new float[Gemv.scratchFloats()]);
+            for (int c = 1; c < n; c++) {
+                assertEquals(y[0], y[c], 0f, "k " + k + ", column " + c);
+            }
         }
     }
 
