@@ -149,7 +149,7 @@ class FastKernelsPropertyTest {
         Random r = new Random(300 + info.getCurrentRepetition());
         int rows = 1 + r.nextInt(3) * (1 + r.nextInt(20)); // batch-1 dot products and the packed GEMM
         int depth = 1 + r.nextInt(70);
-        int columns = 1 + r.nextInt(40);
+        int columns = 1 + r.nextInt(r.nextBoolean() ? 40 : 150); // batch 1: whole column blocks of the gemv too
         boolean transB = r.nextBoolean();
         boolean gemm = r.nextBoolean();
         int act = r.nextInt(3);

@@ -317,6 +317,94 @@ public final class PostOps {
         writeCodes(data, off, n, channel);
     }
 
+    /**
+     * These post-ops for results whose consecutive values are consecutive channels (a matrix-vector product's
+     * output), over {@code channels} channels.
+     */
+    public AlongChannels alongChannels(int channels) {
+        return new AlongChannels(channels);
+    }
+
+    /**
+     * {@link PostOps} applied along the channels: value i of a run is channel {@code firstChannel + i}, with the same
+     * arithmetic as {@link #apply}. Scale and bias are held as full per-channel vectors (ones and zeros where the
+     * post-ops have none), so the loops multiply and add without choosing between vectors (a vector chosen by a
+     * condition may stay boxed, see {@link #apply}); a residual, int32 sums and codes go value by value through
+     * {@link #apply}.
+     */
+    public final class AlongChannels {
+        private final float[] scales;
+        private final float[] biases;
+        private final float[] alphas;
+        private final boolean byValue;
+        private final boolean identity;
+
+        private AlongChannels(int channels) {
+            scales = new float[channels];
+            biases = new float[channels];
+            alphas = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                scales[c] = scale == null ? 1f : scale[c];
+                biases[c] = bias == null ? 0f : bias[c];
+                alphas[c] = activation == Activation.PRELU ? slopes[c] : alpha;
+            }
+            byValue = residual || integerSums || codes != null;
+            identity = isIdentity() && !integerSums && codes == null;
+        }
+
+        /** The post-ops on {@code data[off .. off + n)}, channels from {@code firstChannel}; {@code res} as in apply. */
+        public void apply(float[] data, int off, int n, int firstChannel, float[] res) {
+            if (identity) {
+                return;
+            }
+            if (byValue) {
+                for (int i = 0; i < n; i++) {
+                    PostOps.this.apply(data, off + i, 1, firstChannel + i, res);
+                }
+                return;
+            }
+            int i = 0;
+            int bound = S.loopBound(n);
+            // x·scale + bias written out in each loop: in a helper returning the vector, C2 left it boxed.
+            switch (activation) {
+                case NONE -> {
+                    for (; i < bound; i += S.length()) {
+                        int c = firstChannel + i;
+                        FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                FloatVector.fromArray(S, biases, c)).intoArray(data, off + i);
+                    }
+                }
+                case RELU -> {
+                    for (; i < bound; i += S.length()) {
+                        int c = firstChannel + i;
+                        FastMinMax.relu(FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                FloatVector.fromArray(S, biases, c))).intoArray(data, off + i);
+                    }
+                }
+                case PRELU, LEAKY_RELU -> {
+                    for (; i < bound; i += S.length()) {
+                        int c = firstChannel + i;
+                        FloatVector v = FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                FloatVector.fromArray(S, biases, c));
+                        v.blend(v.mul(FloatVector.fromArray(S, alphas, c)), v.compare(VectorOperators.LT, 0f))
+                                .intoArray(data, off + i);
+                    }
+                }
+                default -> {
+                    for (; i < bound; i += S.length()) {
+                        int c = firstChannel + i;
+                        activate(FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                FloatVector.fromArray(S, biases, c)), alpha).intoArray(data, off + i);
+                    }
+                }
+            }
+            for (; i < n; i++) {
+                int c = firstChannel + i;
+                data[off + i] = activate(Math.fma(data[off + i], scales[c], biases[c]), alphas[c]);
+            }
+        }
+    }
+
     private void writeCodes(float[] data, int off, int n, int channel) {
         if (codes != null) {
             codes[channel].quantize(data, off, data, off, n);

@@ -2,6 +2,7 @@ package dev.infero.cpu.step;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.VectorLanes;
+import dev.infero.cpu.kernels.Gemv;
 import dev.infero.cpu.kernels.MicroKernel;
 import dev.infero.cpu.kernels.PackedGemm;
 import dev.infero.cpu.kernels.PostOps;
@@ -12,21 +13,32 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code Y[M, N] = X[M, K] · Wᵀ} with constant weights {@code W[N, K]}, bias and activation fused, computed as
  * {@code Yᵀ = W · Xᵀ} so the weights are the constant left operand and the bias is per row (per "channel" of
- * {@link PostOps}). With few rows of X (batch 1 classifiers) every weight is used once or twice, so the kernel takes
- * vectorized dot products over the row-major weights (memory-bound either way); with more rows the weights are
- * packed once for {@link PackedGemm}.
+ * {@link PostOps}). With few rows of X (batch 1 classifiers) every weight is used once or twice, so each row of X
+ * runs the matrix-vector kernel {@link Gemv} over weights packed once for a sequential aligned stream (memory-bound
+ * either way), writing Y directly; with more rows the weights are packed once for {@link PackedGemm}. Layers of
+ * fewer than {@link #MIN_GEMV_WEIGHTS} weights (heads of a few outputs) take one vectorized dot product per output
+ * over the row-major weights instead: as fast there, and called once per output, so C2 compiles it early (a
+ * kernel called once per inference with a loop of a few steps stays interpreted for thousands of inferences, and
+ * meanwhile the Vector API methods it calls get compiled on their own, too large for C2 to inline into the other
+ * kernels compiled later, which then box their vectors: AllocationFreeInferenceTest's deconvolution model).
  */
 public final class MatMulStep implements Step<MatMulStep.Scratch> {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Fewer rows of X than this take the dot-product path. */
+    /** Fewer rows of X than this take the matrix-vector path ({@link Gemv} per row). */
     static final int MIN_GEMM_ROWS = 4;
+    /** Fewer weights than this take the dot products, see above. */
+    static final int MIN_GEMV_WEIGHTS = 4096;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private final int m;
     private final int k;
     private final int n;
-    private final float[] weights;
+    private final Gemv gemv;
+    /** The row-major weights of the dot-product path, or {@code null}. */
+    private final float[] rows;
     private final PackedGemm packed;
     private final PostOps post;
+    /** The post-ops along {@link #gemv}'s output, or {@code null}. */
+    private final PostOps.AlongChannels alongColumns;
     /** The post-ops in the generated kernel's registers, or {@code null}. */
     private final MicroKernel.Fused fused;
 
@@ -36,7 +48,10 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
         this.n = n;
         this.post = post;
         boolean gemm = m >= MIN_GEMM_ROWS;
-        this.weights = gemm ? null : weights;
+        boolean dots = !gemm && (long) n * k < MIN_GEMV_WEIGHTS;
+        this.gemv = gemm || dots ? null : new Gemv(n, k, weights, 0);
+        this.rows = dots ? weights : null;
+        this.alongColumns = gemv == null ? null : post.alongChannels(n);
         this.packed = gemm ? new PackedGemm(n, k, weights, 0, k, MicroKernel.forCompilation()) : null;
         this.fused = gemm ? packed.micro().fuse(post) : null;
     }
@@ -53,17 +68,21 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
         return new Scratch(threads);
     }
 
-    /** Xᵀ (GEMM path), Yᵀ, per-thread GEMM workspace, and the current call's arguments. */
+    /** Xᵀ and Yᵀ (GEMM path), per-thread GEMM workspace, and the current call's arguments. */
     final class Scratch {
         final float[] xt = new float[packed != null ? k * m : 0];
-        final float[] yt = new float[n * m];
+        final float[] yt = new float[packed != null || rows != null ? n * m : 0];
         final float[][] ws;
+        /** Per thread, {@link Gemv}'s scratch. */
+        final float[][] gemvScratch;
         final java.util.function.IntConsumer task = this::runTask;
         float[] x;
+        float[] y;
         int tasks;
 
         Scratch(int threads) {
             ws = new float[packed != null ? threads : 0][PackedGemm.workspaceSize()];
+            gemvScratch = new float[gemv == null ? 0 : threads][Gemv.scratchFloats()];
         }
 
         private void runTask(int t) {
@@ -72,13 +91,21 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
                 for (int j0 = t * PackedGemm.NR; j0 < m; j0 += tasks * PackedGemm.NR) {
                     packed.multiply(Math.min(PackedGemm.NR, m - j0), xt, j0, m, yt, j0, m, post, fused, 0, ws[t]);
                 }
-            } else {
+            } else if (rows != null) {
                 int per = (n + tasks - 1) / tasks;
                 for (int row = t * per; row < Math.min(n, (t + 1) * per); row++) {
                     for (int j = 0; j < m; j++) {
-                        yt[row * m + j] = dot(weights, row * k, x, j * k, k);
+                        yt[row * m + j] = dot(rows, row * k, x, j * k, k);
                     }
                     post.apply(yt, row * m, m, row, null);
+                }
+            } else {
+                // Units of output columns dealt out in ranges, every row of X over each.
+                int units = gemv.units();
+                int from = (int) ((long) units * t / tasks);
+                int to = (int) ((long) units * (t + 1) / tasks);
+                for (int j = 0; j < m; j++) {
+                    gemv.multiply(x, j * k, y, j * n, from, to, alongColumns, null, gemvScratch[t]);
                 }
             }
         }
@@ -94,13 +121,19 @@ public final class MatMulStep implements Step<MatMulStep.Scratch> {
         if (packed != null) {
             transpose(x, m, k, s.xt);
             s.tasks = Math.min(Math.min(threads, s.ws.length), (m + PackedGemm.NR - 1) / PackedGemm.NR);
-        } else {
+        } else if (rows != null) {
             s.tasks = Math.min(threads, n);
+        } else {
+            s.tasks = Math.min(Math.min(threads, s.gemvScratch.length), gemv.units());
         }
         s.x = x;
+        s.y = y;
         pool.parallelFor(s.tasks, s.task);
         s.x = null;
-        transpose(s.yt, n, m, y);
+        s.y = null;
+        if (gemv == null) {
+            transpose(s.yt, n, m, y);
+        }
     }
 
     /** {@code dst[cols × rows] = src[rows × cols]ᵀ}. */
