@@ -1,0 +1,128 @@
+package dev.infero.cpu.fusion;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.nn.ConvolutionBase;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.step.SiblingConvolutionStep;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Horizontal fusion (TensorRT's "horizontal layer fusion"): convolutions that read the same input with the same
+ * window (detector heads' class and box branches, Inception's 1×1 branch and reduce convolutions) run as one
+ * convolution whose output channels are theirs one after the other ({@link SiblingConvolutionStep}): the input is
+ * unfolded or packed once, one step instead of several, and the product's tiles get a wider output.
+ *
+ * <p>Siblings are the chains {@link ConvolutionFusion#chain} finds from the readers of the anchor's input, the anchor
+ * (the first of them in the plan's order) first, then the others in the order the input lists its readers, that
+ * have: one group ({@code Convolution} or a one-group {@code GroupConvolution}), the anchor's geometry but for the
+ * output channels (batch, input shape, kernel, strides, dilations, padding, output size), no residual add, and the
+ * same activation as the anchor, as its kind and scalar parameters ({@link PostOps#concatenated}: the per-channel
+ * scale, bias and PReLU slopes are stacked; a sibling with another activation is left out and may anchor siblings
+ * of its own). Left out too: INT8 layers (the input is a FakeQuantize's output: the INT8 patterns take them) and
+ * chains whose output a FakeQuantize reads (the producer then writes codes for INT8 readers,
+ * {@code Fusion.passCodes}). The step runs where the anchor stood: everything it reads (the input) is computed by
+ * then. {@code -Dinfero.cpu.siblingFusion=off} leaves siblings as separate steps (for A/B).
+ */
+final class SiblingConvolutionFusion {
+    private SiblingConvolutionFusion() {
+    }
+
+    static boolean enabled() {
+        return !"off".equals(System.getProperty("infero.cpu.siblingFusion", "on"));
+    }
+
+    static Fused match(Node anchor, Set<Node> taken) {
+        if (!enabled() || !(anchor.op() instanceof ConvolutionBase)) {
+            return null;
+        }
+        Value data = anchor.input(0);
+        if (data == null || data.consumers().size() < 2 || data.node().op() instanceof FakeQuantize) {
+            return null;
+        }
+        Set<Node> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
+        claimed.addAll(taken);
+        ConvolutionFusion.Chain first = sibling(anchor, data, claimed);
+        if (first == null) {
+            return null;
+        }
+        claimed.addAll(first.nodes());
+        List<ConvolutionFusion.Chain> siblings = new ArrayList<>(List.of(first));
+        PostOps firstPost = first.scaledPost();
+        for (Node reader : data.consumers()) {
+            if (reader == anchor || claimed.contains(reader)) {
+                continue;
+            }
+            ConvolutionFusion.Chain c = sibling(reader, data, claimed);
+            if (c == null || !sameWindow(first.geometry(), c.geometry())
+                    || PostOps.concatenated(new PostOps[] {firstPost, c.scaledPost()},
+                    new int[] {first.geometry().outChannels(), c.geometry().outChannels()}) == null) {
+                continue;
+            }
+            claimed.addAll(c.nodes());
+            siblings.add(c);
+        }
+        return siblings.size() < 2 ? null : fuse(siblings);
+    }
+
+    /** The chain of {@code conv} if it may be a sibling on {@code data}, else {@code null}. */
+    private static ConvolutionFusion.Chain sibling(Node conv, Value data, Set<Node> claimed) {
+        if (conv.inputs().isEmpty() || conv.input(0) != data || conv.inputs().size() != 2 || claimed.contains(conv)) {
+            return null;
+        }
+        ConvolutionFusion.Chain c = ConvolutionFusion.chain(conv, claimed);
+        if (c == null || c.geometry().groups() != 1 || c.post().hasResidual()) {
+            return null;
+        }
+        for (Node reader : c.output().consumers()) {
+            if (reader.op() instanceof FakeQuantize) {
+                return null;
+            }
+        }
+        return c;
+    }
+
+    /** Whether {@code a} and {@code b} are the same convolution but for their output channels. */
+    static boolean sameWindow(ConvGeometry a, ConvGeometry b) {
+        return a.batch() == b.batch() && a.inChannels() == b.inChannels() && a.inH() == b.inH() && a.inW() == b.inW()
+                && a.outH() == b.outH() && a.outW() == b.outW() && a.kernelH() == b.kernelH()
+                && a.kernelW() == b.kernelW() && a.strideH() == b.strideH() && a.strideW() == b.strideW()
+                && a.dilationH() == b.dilationH() && a.dilationW() == b.dilationW() && a.padTop() == b.padTop()
+                && a.padLeft() == b.padLeft() && a.groups() == 1 && b.groups() == 1;
+    }
+
+    private static Fused fuse(List<ConvolutionFusion.Chain> siblings) {
+        int k = siblings.size();
+        int[] channels = new int[k];
+        PostOps[] posts = new PostOps[k];
+        List<Node> nodes = new ArrayList<>();
+        List<Value> outputs = new ArrayList<>();
+        int total = 0;
+        for (int i = 0; i < k; i++) {
+            ConvolutionFusion.Chain c = siblings.get(i);
+            channels[i] = c.geometry().outChannels();
+            posts[i] = c.scaledPost();
+            nodes.addAll(c.nodes());
+            outputs.add(c.output());
+            total += channels[i];
+        }
+        ConvGeometry g = siblings.get(0).geometry();
+        int patch = g.patchSize();
+        float[] weights = new float[total * patch];
+        for (int i = 0, c0 = 0; i < k; c0 += channels[i], i++) {
+            System.arraycopy(siblings.get(i).weights(), 0, weights, c0 * patch, channels[i] * patch);
+        }
+        ConvGeometry stacked = new ConvGeometry(g.batch(), g.inChannels(), g.inH(), g.inW(), total, g.outH(),
+                g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(),
+                g.padTop(), g.padLeft(), 1);
+        var step = new SiblingConvolutionStep(stacked, weights, PostOps.concatenated(posts, channels), channels);
+        Node anchor = siblings.get(0).conv();
+        return new Fused(nodes, step, List.of(anchor.input(0)), outputs, null, anchor);
+    }
+}
