@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
  * Sibling convolutions run as one ({@link SiblingConvolutionFusion}) compute what the plan with each convolution on
  * its own computes ({@code -Dinfero.cpu.siblingFusion=off}), on random graphs: 2 to 5 convolutions of one value with
  * a common random window (1×1, 3×3, strided, dilated, padded) and random output channels, each with its own bias,
- * BatchNorm or per-channel Multiply and an activation (ReLU, clamp, PReLU per channel, SiLU written out, none) that
- * is mostly the same for all and now and then differs for one; now and then a residual Add, a depthwise sibling or a
+ * BatchNorm or per-channel Multiply and an activation (ReLU, clamp, PReLU per channel, leaky ReLU, SiLU written
+ * out, sigmoid, none) that is mostly the same for all and now and then differs for one (mixes of none, ReLU, leaky
+ * ReLU and PReLU run as PReLU per channel); now and then a residual Add, a depthwise sibling or a
  * max pooling of the same value (none of which are fused); outputs read by one Concat in order (written straight
  * into it), in another order, by other steps, as model outputs or several of these; batch 1 and 2, one and two
  * threads, each request run twice (buffers reused), the JIT on and off. An INT8 model's siblings (their input a
@@ -75,7 +76,7 @@ class SiblingConvolutionFusionTest {
         int dilation = k == 3 && r.nextInt(5) == 0 ? 2 : 1;
         int pad = k == 1 ? r.nextInt(5) == 0 ? 1 : 0 : r.nextInt(4) == 0 ? 0 : dilation;
         WindowGeometry win = window(stride, dilation, pad);
-        int activation = r.nextInt(6);
+        int activation = r.nextInt(7);
         int count = 2 + r.nextInt(4);
         List<Value> outs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -93,7 +94,7 @@ class SiblingConvolutionFusionTest {
             if (i > 0 && r.nextInt(8) == 0 && cout == outs.get(0).shape().dim(1)) {
                 y = b.op(new Add(), y, outs.get(0)); // a residual: left out
             }
-            y = activate(b, r, y, i > 0 && r.nextInt(6) == 0 ? (activation + 1) % 6 : activation, cout);
+            y = activate(b, r, y, i > 0 && r.nextInt(4) == 0 ? r.nextInt(7) : activation, cout);
             outs.add(y);
         }
         if (r.nextInt(4) == 0) {
@@ -152,6 +153,7 @@ class SiblingConvolutionFusionTest {
             case 2 -> b.op(new Clamp(-0.5, 0.75), y);
             case 3 -> b.op(new PRelu(), y, b.constant(RandomData.tensor(r, 1, channels, 1, 1)));
             case 4 -> b.op(new Multiply(), y, b.op(new Sigmoid(), y));
+            case 5 -> b.op(new PRelu(), y, b.constant(Tensor.of(new float[] {0.125f}, 1)));
             default -> b.op(new Sigmoid(), y);
         };
     }
