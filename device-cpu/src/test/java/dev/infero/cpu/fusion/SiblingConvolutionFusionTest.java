@@ -1,6 +1,7 @@
 package dev.infero.cpu.fusion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.device.Executable;
@@ -25,6 +26,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.testing.GraphBuilder;
 import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;
@@ -183,6 +185,26 @@ class SiblingConvolutionFusionTest {
         } finally {
             System.clearProperty("infero.jit");
         }
+    }
+
+    /**
+     * The cost rule on the layers it was measured on: YuNet's 1×1 heads (small copies), Inception 3a's 1×1 branch and
+     * reduces (copies below the input passes saved), a 3×3 class/box pair (the unfolded input is 9 times deeper), and
+     * siblings writing into their Concat are fused; ResNet-50's first projection beside conv1 and YOLOX-nano's CSP
+     * 1×1 pair on 52² (outputs as wide as the input, large copies) are not.
+     */
+    @Test
+    void fusesWhereOneProductPays() {
+        assertTrue(SiblingConvolutionFusion.pays(geometry(64, 40, 40, 1), new int[] {1, 4, 1, 10}, false));
+        assertTrue(SiblingConvolutionFusion.pays(geometry(192, 28, 28, 1), new int[] {64, 96, 16}, false));
+        assertTrue(SiblingConvolutionFusion.pays(geometry(96, 40, 40, 3), new int[] {96, 96}, false));
+        assertTrue(SiblingConvolutionFusion.pays(geometry(64, 56, 56, 1), new int[] {64, 256}, true));
+        assertFalse(SiblingConvolutionFusion.pays(geometry(64, 56, 56, 1), new int[] {64, 256}, false));
+        assertFalse(SiblingConvolutionFusion.pays(geometry(64, 52, 52, 1), new int[] {32, 32}, false));
+    }
+
+    private static ConvGeometry geometry(int in, int h, int w, int k) {
+        return new ConvGeometry(1, in, h, w, 0, h, w, k, k, 1, 1, 1, 1, k / 2, k / 2, 1);
     }
 
     @Test
