@@ -31,7 +31,7 @@ final class ConvolutionFusion {
     }
 
     static Fused match(Node conv, Set<Node> taken) {
-        Chain c = chain(conv, taken, true);
+        Chain c = chain(conv, taken);
         if (c == null) {
             return null;
         }
@@ -72,11 +72,9 @@ final class ConvolutionFusion {
 
     /**
      * The chain starting at {@code conv} (see the class comment), none of whose later nodes is in {@code taken}, or
-     * {@code null} when {@code conv} is not a 2-D f32 convolution with constant weights and static shapes. Without
-     * {@code residualAllowed} the chain ends before an Add of another tensor (left to that tensor's producer, or to run
-     * alone).
+     * {@code null} when {@code conv} is not a 2-D f32 convolution with constant weights and static shapes.
      */
-    static Chain chain(Node conv, Set<Node> taken, boolean residualAllowed) {
+    static Chain chain(Node conv, Set<Node> taken) {
         if (!(conv.op() instanceof ConvolutionBase)) {
             return null;
         }
@@ -114,7 +112,7 @@ final class ConvolutionFusion {
                 bias = affine.shift(bias);
             } else if (next.op() instanceof Add) {
                 Value other = next.input(0) == current ? next.input(1) : next.input(0);
-                if (residualAllowed && !other.isKnown() && !residual && other.type() == ElementType.F32
+                if (!other.isKnown() && !residual && other.type() == ElementType.F32
                         && other.shape().equals(current.shape()) && next.input(0) != next.input(1)) {
                     residual = true;
                     inputs.add(other);

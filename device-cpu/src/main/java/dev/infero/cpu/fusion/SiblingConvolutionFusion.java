@@ -24,14 +24,12 @@ import java.util.Set;
  * <p>Siblings are the chains {@link ConvolutionFusion#chain} finds from the readers of the anchor's input, the anchor
  * (the first of them in the plan's order) first, then the others in the order the input lists its readers, that
  * have: one group ({@code Convolution} or a one-group {@code GroupConvolution}), the anchor's geometry but for the
- * output channels (batch, input shape, kernel, strides, dilations, padding, output size), and an activation that
- * stacks with the anchor's ({@link PostOps#concatenated}): the same one (kind and scalar parameters), or any mix of
- * none, ReLU, leaky ReLU and PReLU, which run as PReLU with a slope per channel (ResNet's first projection,
- * BatchNorm only, beside its block's first 1×1 convolution with ReLU; recognised, though {@link #pays} then finds
- * the copies too large). The per-channel scale, bias and slopes are
- * stacked. A sibling with an activation that does not stack (sigmoid beside SiLU) is left out and may anchor
- * siblings of its own. A sibling's chain ends before a residual Add (ResNet's projection: the Add is then the
- * block's last convolution's, which reads the projection as its residual). Left out too: INT8 layers (the input is
+ * output channels (batch, input shape, kernel, strides, dilations, padding, output size), no residual Add (a chain
+ * that takes one keeps it: the Add fused into a convolution saves a pass over the output, more than stacking
+ * saves), and an activation that stacks with the anchor's ({@link PostOps#concatenated}): the same one (kind and
+ * scalar parameters), or any mix of none, ReLU, leaky ReLU and PReLU, which run as PReLU with a slope per channel.
+ * The per-channel scale, bias and slopes are stacked. A sibling with an activation that does not stack (sigmoid
+ * beside SiLU) is left out and may anchor siblings of its own. Left out too: INT8 layers (the input is
  * a FakeQuantize's output: the INT8 patterns take them) and chains whose output a FakeQuantize reads (the producer
  * then writes codes for INT8 readers, {@code Fusion.passCodes}). The step runs where the anchor stood: everything it
  * reads (the input) is computed by then. Where the outputs are one Concat's consecutive inputs, the siblings are
@@ -89,8 +87,8 @@ final class SiblingConvolutionFusion {
         if (conv.inputs().isEmpty() || conv.input(0) != data || conv.inputs().size() != 2 || claimed.contains(conv)) {
             return null;
         }
-        ConvolutionFusion.Chain c = ConvolutionFusion.chain(conv, claimed, false);
-        if (c == null || c.geometry().groups() != 1) {
+        ConvolutionFusion.Chain c = ConvolutionFusion.chain(conv, claimed);
+        if (c == null || c.geometry().groups() != 1 || c.post().hasResidual()) {
             return null;
         }
         for (Node reader : c.output().consumers()) {
