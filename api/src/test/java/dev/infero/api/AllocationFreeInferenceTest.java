@@ -379,6 +379,41 @@ class AllocationFreeInferenceTest {
         return file;
     }
 
+    /**
+     * Sibling convolutions run as one step (docs/architecture.md): two 1×1 heads written straight into their Concat,
+     * and two 3×3 convolutions with ReLU whose stacked output is copied to each one's buffer (an Add reads both).
+     */
+    private Path siblingConvolutions() {
+        Random r = new Random(11);
+        Path file = dir.resolve("siblings.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("siblings", 17)
+                .input("x", ElementType.F32, 1, 3, 24, 24)
+                .initializer("ws", RandomData.tensor(r, 16, 3, 3, 3)).initializer("bs", RandomData.tensor(r, 16))
+                .initializer("wa", RandomData.tensor(r, 4, 16, 1, 1)).initializer("ba", RandomData.tensor(r, 4))
+                .initializer("wb", RandomData.tensor(r, 12, 16, 1, 1)).initializer("bb", RandomData.tensor(r, 12))
+                .initializer("w1", RandomData.tensor(r, 16, 16, 3, 3)).initializer("b1", RandomData.tensor(r, 16))
+                .initializer("w2", RandomData.tensor(r, 16, 16, 3, 3)).initializer("b2", RandomData.tensor(r, 16))
+                .output("y", ElementType.F32);
+        b.node("Conv", "stem").inputs("x", "ws", "bs").outputs("s").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "rs").inputs("s").outputs("t");
+        b.node("Conv", "ha").inputs("t", "wa", "ba").outputs("a");
+        b.node("Conv", "hb").inputs("t", "wb", "bb").outputs("bo");
+        b.node("Concat", "cat").inputs("a", "bo").outputs("cat").attr("axis", 1);
+        b.node("Conv", "c1").inputs("t", "w1", "b1").outputs("c1").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "r1").inputs("c1").outputs("r1");
+        b.node("Conv", "c2").inputs("t", "w2", "b2").outputs("c2").attr("pads", 1, 1, 1, 1);
+        b.node("Relu", "r2").inputs("c2").outputs("r2");
+        b.node("Add", "sum").inputs("r1", "r2").outputs("sum");
+        b.node("Add", "y").inputs("cat", "sum").outputs("y");
+        b.write(file);
+        return file;
+    }
+
+    @Test
+    void siblingConvolutionsInferWithoutAllocating() throws Exception {
+        assertEquals("bytes per inference: 0", measureInFreshJvm(siblingConvolutions()));
+    }
+
     @Test
     void detectorStepsInferWithoutAllocating() throws Exception {
         assertEquals("bytes per inference: 0", measureInFreshJvm(detectorSteps()));

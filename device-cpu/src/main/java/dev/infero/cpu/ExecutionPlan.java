@@ -136,7 +136,7 @@ final class ExecutionPlan {
                     fused.add(m.quantizer());
                 }
                 steps.add(new Entry(m.nodes().get(0), fused, m.step(), slotsOf(m.inputs(), slots),
-                        new int[] {slots.get(m.output())}));
+                        slotsOf(m.outputs(), slots)));
             } else if (!absorbed.contains(n)) {
                 steps.add(new Entry(n, List.of(), stepFor(n), slotsOf(n.inputs(), slots),
                         slotsOf(n.outputs(), slots)));

@@ -5,6 +5,7 @@ import dev.infero.core.ops.movement.Concat;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.Shapes;
 import dev.infero.cpu.step.CopyStep;
+import dev.infero.cpu.step.SiblingConvolutionStep;
 import dev.infero.cpu.step.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,6 +97,19 @@ final class InPlaceConcat {
                 boolean candidate = p >= 0 && p < c && constants[x] == null && !fixed[x] && viewOf[x] < 0
                         && !hosts[p] && values[x].type() == values[o].type() && occurrences(inputs, x) == 1
                         && size > 0;
+                int placed = candidate ? placeSiblings(out, p, inputs, i, offset, values, constants, fixed, viewOf,
+                        readers, o) : 0;
+                if (placed > 0) {
+                    for (int j = i; j < i + placed; j++) {
+                        inPlace[j] = true;
+                        viewOf[inputs[j]] = o;
+                        viewOffset[inputs[j]] = offset;
+                        offset += Shapes.size(values[inputs[j]].shape().toArray());
+                    }
+                    any = true;
+                    i += placed - 1;
+                    continue;
+                }
                 if (candidate && offset == 0) {
                     inPlace[i] = true;
                 } else if (candidate && readers[x] == 1) {
@@ -120,6 +134,39 @@ final class InPlaceConcat {
             }
         }
         return new Placement(List.copyOf(out), viewOf, viewOffset);
+    }
+
+    /**
+     * Where the step {@code p} runs sibling convolutions ({@link SiblingConvolutionStep}) whose outputs are, in order,
+     * the Concat's inputs from {@code i} on, each a candidate read by the Concat only, the step is replaced by one
+     * writing its stacked output straight at {@code offset} of the Concat's array; returns how many inputs it placed
+     * (its outputs), or 0 when it does not apply. Otherwise such a step's outputs are placed only at offset 0, where
+     * it copies its first block as it would to a buffer of its own.
+     */
+    private static int placeSiblings(List<ExecutionPlan.Entry> out, int p, int[] inputs, int i, int offset,
+                                     Value[] values, Tensor[] constants, boolean[] fixed, int[] viewOf, int[] readers,
+                                     int o) {
+        ExecutionPlan.Entry pe = out.get(p);
+        if (!(pe.step() instanceof SiblingConvolutionStep sib)) {
+            return 0;
+        }
+        int[] outs = pe.outputs();
+        if (i + outs.length > inputs.length) {
+            return 0;
+        }
+        for (int j = 0; j < outs.length; j++) {
+            int x = inputs[i + j];
+            if (x != outs[j] || constants[x] != null || fixed[x] || viewOf[x] >= 0 || readers[x] != 1
+                    || values[x].type() != values[o].type() || occurrences(inputs, x) != 1) {
+                return 0;
+            }
+        }
+        SiblingConvolutionStep shifted = sib.writingAllAt(offset);
+        if (shifted == null) {
+            return 0;
+        }
+        out.set(p, new ExecutionPlan.Entry(pe.node(), pe.fused(), shifted, pe.inputs(), pe.outputs()));
+        return outs.length;
     }
 
     private static int occurrences(int[] slots, int x) {

@@ -31,6 +31,50 @@ final class ConvolutionFusion {
     }
 
     static Fused match(Node conv, Set<Node> taken) {
+        Chain c = chain(conv, taken);
+        if (c == null) {
+            return null;
+        }
+        Int8Plan int8 = QuantizedConvolution.plan(conv, c.geometry(), c.post(), c.scale());
+        List<Value> inputs = new ArrayList<>(c.inputs());
+        if (int8 != null) {
+            inputs.set(0, int8.source());
+            return new Fused(c.nodes(), int8.step(), inputs, c.output(), int8.fakeQuantize());
+        }
+        PostOps post = c.scaledPost();
+        float[] w = c.weights();
+        Node fq = c.conv().input(0).node();
+        var codes = c.geometry().isDepthwise() ? Int8Patterns.channelQuantizers(fq) : null;
+        if (codes != null) {
+            inputs.set(0, fq.input(0));
+            return new Fused(c.nodes(), new ConvolutionStep(c.geometry(), w, codes, post), inputs, c.output(), fq);
+        }
+        return new Fused(c.nodes(), new ConvolutionStep(c.geometry(), w, post), inputs, c.output());
+    }
+
+    /**
+     * A float convolution and the ops fused after it, as {@link #chain} found them: the nodes (the convolution
+     * first), the values read (data, then the residual when {@code post} adds one), the value produced, the
+     * post-ops without the folded per-channel {@code scale} (or {@code null}).
+     */
+    record Chain(Node conv, ConvGeometry geometry, List<Node> nodes, List<Value> inputs, Value output, PostOps post,
+                 float[] scale) {
+        /** The op's weights, [Cout, Cin/groups, KH, KW]. */
+        float[] weights() {
+            return conv.input(1).knownValue().floats();
+        }
+
+        /** {@link #post} with the folded scale applied, as the float kernels take them. */
+        PostOps scaledPost() {
+            return scale == null ? post : post.scaledBy(scale);
+        }
+    }
+
+    /**
+     * The chain starting at {@code conv} (see the class comment), none of whose later nodes is in {@code taken}, or
+     * {@code null} when {@code conv} is not a 2-D f32 convolution with constant weights and static shapes.
+     */
+    static Chain chain(Node conv, Set<Node> taken) {
         if (!(conv.op() instanceof ConvolutionBase)) {
             return null;
         }
@@ -81,23 +125,7 @@ final class ConvolutionFusion {
             nodes.add(next);
             current = next.output(0);
         }
-        PostOps post = ending.postOps(bias, residual);
-        Int8Plan int8 = QuantizedConvolution.plan(conv, g, post, scale);
-        if (int8 != null) {
-            inputs.set(0, int8.source());
-            return new Fused(nodes, int8.step(), inputs, current, int8.fakeQuantize());
-        }
-        if (scale != null) {
-            post = post.scaledBy(scale);
-        }
-        float[] w = weights.knownValue().floats();
-        Node fq = data.node();
-        var codes = g.isDepthwise() ? Int8Patterns.channelQuantizers(fq) : null;
-        if (codes != null) {
-            inputs.set(0, fq.input(0));
-            return new Fused(nodes, new ConvolutionStep(g, w, codes, post), inputs, current, fq);
-        }
-        return new Fused(nodes, new ConvolutionStep(g, w, post), inputs, current);
+        return new Chain(conv, g, nodes, inputs, current, ending.postOps(bias, residual), scale);
     }
 
     /**

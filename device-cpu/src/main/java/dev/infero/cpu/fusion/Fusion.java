@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Fusion of a graph about to be planned: each node, in order, is offered to the patterns ({@link ConvolutionFusion},
+ * Fusion of a graph about to be planned: each node, in order, is offered to the patterns
+ * ({@link SiblingConvolutionFusion}, {@link ConvolutionFusion},
  * {@link MatMulFusion}, {@link DeconvolutionFusion}, {@link TransposeFusion},
  * {@link EltwiseChainFusion}); a match claims its nodes. Then the INT8 wiring: FakeQuantizes
  * that every reader applies itself are absorbed, and where a step's output is quantized for INT8 steps only, it
@@ -39,7 +40,10 @@ public final class Fusion {
             if (absorbed.contains(n)) {
                 continue;
             }
-            Fused m = ConvolutionFusion.match(n, absorbed);
+            Fused m = SiblingConvolutionFusion.match(n, absorbed);
+            if (m == null) {
+                m = ConvolutionFusion.match(n, absorbed);
+            }
             if (m == null) {
                 m = MatMulFusion.match(n, absorbed);
             }
@@ -54,7 +58,7 @@ public final class Fusion {
             }
             if (m != null) {
                 absorbed.addAll(m.nodes());
-                endingAt.put(m.last(), m);
+                endingAt.put(m.at(), m);
             }
         }
         Map<Node, List<Fused>> absorbedQuantizers = absorbQuantizers(endingAt, absorbed);
@@ -106,7 +110,7 @@ public final class Fusion {
             endingAt.put(producer, p.withStep(((CodesWriter<?>) p.step()).writingCodes(codes)));
             for (Fused m : e.getValue()) {
                 // The step as it is now: it may already write the codes of the FakeQuantize after it.
-                Node end = m.last();
+                Node end = m.at();
                 Fused now = endingAt.get(end);
                 endingAt.put(end, now.withStep(now.step() instanceof QuantizedConvolutionStep q ? q.readingCodes()
                         : ((ConvolutionStep) now.step()).readingCodes()));
@@ -127,14 +131,14 @@ public final class Fusion {
             return;
         }
         for (Fused m : readers) {
-            if (!(endingAt.get(m.last()).step() instanceof QuantizedConvolutionStep q) || !q.canReadQuads()) {
+            if (!(endingAt.get(m.at()).step() instanceof QuantizedConvolutionStep q) || !q.canReadQuads()) {
                 return;
             }
         }
         endingAt.put(producer, endingAt.get(producer).withStep(dw.writingQuads()));
         for (Fused m : readers) {
-            Fused now = endingAt.get(m.last());
-            endingAt.put(m.last(), now.withStep(((QuantizedConvolutionStep) now.step()).readingQuads()));
+            Fused now = endingAt.get(m.at());
+            endingAt.put(m.at(), now.withStep(((QuantizedConvolutionStep) now.step()).readingQuads()));
         }
     }
 }

@@ -84,6 +84,65 @@ public final class PostOps {
         return new PostOps(scale, bias, residual, activation, alpha, beta, slopes, integerSums, perChannel);
     }
 
+    /**
+     * The post-ops of one product whose output channels are {@code parts}' channels one after the other
+     * ({@code channels[i]} of them for {@code parts[i]}): sibling convolutions run as one. Scale, bias and PReLU
+     * slopes are concatenated (an absent scale as ones, an absent bias as zeros, which give the same floats). The
+     * activation is the parts' one when they all have the same (kind and scalar parameters); parts that mix none,
+     * ReLU, leaky ReLU and PReLU get PReLU with a negative slope per channel (1 for none, 0 for ReLU, alpha for leaky
+     * ReLU), which computes the same values (a ReLU's negative inputs may then give -0 instead of 0). None may add a
+     * residual, take int32 sums or write codes. {@code null} when they cannot be one.
+     */
+    public static PostOps concatenated(PostOps[] parts, int[] channels) {
+        PostOps first = parts[0];
+        boolean same = true;
+        boolean piecewiseLinear = true;
+        boolean anyScale = false;
+        boolean anyBias = false;
+        int total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            PostOps p = parts[i];
+            if (p.residual || p.integerSums || p.codes != null) {
+                return null;
+            }
+            same &= p.activation == first.activation && Float.compare(p.alpha, first.alpha) == 0
+                    && Float.compare(p.beta, first.beta) == 0;
+            piecewiseLinear &= p.activation == Activation.NONE || p.activation == Activation.RELU
+                    || p.activation == Activation.LEAKY_RELU || p.activation == Activation.PRELU;
+            anyScale |= p.scale != null;
+            anyBias |= p.bias != null;
+            total += channels[i];
+        }
+        if (!same && !piecewiseLinear) {
+            return null;
+        }
+        Activation activation = same ? first.activation : Activation.PRELU;
+        float[] scale = anyScale ? new float[total] : null;
+        float[] bias = anyBias ? new float[total] : null;
+        float[] slopes = activation == Activation.PRELU ? new float[total] : null;
+        for (int i = 0, c0 = 0; i < parts.length; c0 += channels[i], i++) {
+            PostOps p = parts[i];
+            for (int c = 0; c < channels[i]; c++) {
+                if (scale != null) {
+                    scale[c0 + c] = p.scale == null ? 1f : p.scale[c];
+                }
+                if (bias != null) {
+                    bias[c0 + c] = p.bias == null ? 0f : p.bias[c];
+                }
+                if (slopes != null) {
+                    slopes[c0 + c] = switch (p.activation) {
+                        case PRELU -> p.slopes[c];
+                        case LEAKY_RELU -> p.alpha;
+                        case RELU -> 0f;
+                        default -> 1f;
+                    };
+                }
+            }
+        }
+        return same ? new PostOps(scale, bias, false, activation, first.alpha, first.beta, slopes, false, null)
+                : new PostOps(scale, bias, false, activation, 0, 0, slopes, false, null);
+    }
+
     /** Whether the result arrives as int32 sums in raw bits (see {@link #withIntegerSums}). */
     public boolean integerSums() {
         return integerSums;
