@@ -90,11 +90,12 @@ final class PoolCounters {
         long joins = get(JOINS);
         long late = get(LOOKS) - joins;
         StringBuilder s = new StringBuilder();
-        s.append(String.format(java.util.Locale.ROOT, "[pool %s] inferences %d, sections %d (%.1f per inference), in inferences %.1f %%,"
+        s.append(String.format(java.util.Locale.ROOT,
+                "[pool %s] inferences %d, sections %d (%.1f per inference), in inferences %.1f %%,"
                         + " contended %.1f %%, a worker parked at start %.1f %%; tasks %d, by workers %.1f %%;"
                         + " worker joined %d (mean %.1f µs after start), late with nothing left %d (mean %.1f µs);"
-                        + " caller waited %.2f µs per section for workers; worker parks %d; first sections of inferences %d,"
-                        + " a worker parked at %d",
+                        + " caller waited %.2f µs per section for workers; worker parks %d;"
+                        + " first sections of inferences %d, a worker parked at %d",
                 name, get(INFERENCES), rounds, get(INFERENCES) == 0 ? 0.0 : rounds / (double) get(INFERENCES),
                 100.0 * get(ACTIVE_ROUNDS) / rounds, 100.0 * get(CONTENDED_ROUNDS) / rounds,
                 100.0 * get(PARKED_STARTS) / rounds, get(TASKS), 100.0 * get(WORKER_TASKS) / Math.max(1, get(TASKS)),

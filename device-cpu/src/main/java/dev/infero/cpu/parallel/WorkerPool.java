@@ -506,7 +506,8 @@ public final class WorkerPool implements AutoCloseable {
                 // Spin before parking: inference issues many short parallel sections back to back, separated by
                 // single-threaded steps.
                 long start = System.nanoTime();
-                while (state.get() >>> 32 == seen && !closed && (pollOnce(start, hot() ? HOT_SPIN_NANOS : SPIN_NANOS) || hot() && yieldOnce(start))) {
+                while (state.get() >>> 32 == seen && !closed
+                        && (pollOnce(start, hot() ? HOT_SPIN_NANOS : SPIN_NANOS) || hot() && yieldOnce(start))) {
                     // pollOnce or yieldOnce waited
                 }
                 parked.set(index, 1);

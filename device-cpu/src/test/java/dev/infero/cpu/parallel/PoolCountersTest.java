@@ -23,8 +23,8 @@ class PoolCountersTest {
         String report = c.report();
         assertTrue(report.startsWith("[pool counters-test] inferences 2, sections 4 (2.0 per inference)"), report);
         assertTrue(report.contains("by workers 25.0 %"), report);
-        assertTrue(report.contains("worker joined 2 (mean 15.8 µs after start), late with nothing left 1 (mean 400.0 µs)"),
-                report);
+        assertTrue(report.contains(
+                "worker joined 2 (mean 15.8 µs after start), late with nothing left 1 (mean 400.0 µs)"), report);
         // 1.5 µs falls in [1, 2), 30 µs in [20, 50).
         assertTrue(report.contains("<1µs 0 <2µs 1 <5µs 0 <10µs 0 <20µs 0 <50µs 1 <100µs 0"), report);
     }
