@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * hot path tests one static final flag otherwise) and printed to standard error when the JVM exits, one line per pool
  * that ran a parallel section: how many sections started while the pool was in an inference, how often a worker was
  * parked at a section's start, how late the workers saw a section (its start to a worker's first look at it), how
- * many of those looks found a task left, and how long the caller waited for the workers' last tasks.
+ * many of those looks found a task left, how long the caller waited for the workers' last tasks, and how many spells
+ * of contention began and how long they were held.
  */
 final class PoolCounters {
     static final boolean ENABLED = Boolean.getBoolean("infero.cpu.poolStats");
@@ -34,7 +35,9 @@ final class PoolCounters {
     static final int SPIN_PARKS = 12;
     static final int FIRST_ROUNDS = 13;
     static final int FIRST_PARKED_STARTS = 14;
-    private static final int HISTOGRAM = 15;
+    static final int SPELLS = 15;
+    static final int SPELL_HOLD_NANOS = 16;
+    private static final int HISTOGRAM = 17;
     private static final int SIZE = HISTOGRAM + BUCKET_MICROS.length + 1;
 
     static {
@@ -95,13 +98,15 @@ final class PoolCounters {
                         + " contended %.1f %%, a worker parked at start %.1f %%; tasks %d, by workers %.1f %%;"
                         + " worker joined %d (mean %.1f µs after start), late with nothing left %d (mean %.1f µs);"
                         + " caller waited %.2f µs per section for workers; worker parks %d;"
-                        + " first sections of inferences %d, a worker parked at %d",
+                        + " first sections of inferences %d, a worker parked at %d;"
+                        + " contended spells %d (mean hold %.1f ms)",
                 name, get(INFERENCES), rounds, get(INFERENCES) == 0 ? 0.0 : rounds / (double) get(INFERENCES),
                 100.0 * get(ACTIVE_ROUNDS) / rounds, 100.0 * get(CONTENDED_ROUNDS) / rounds,
                 100.0 * get(PARKED_STARTS) / rounds, get(TASKS), 100.0 * get(WORKER_TASKS) / Math.max(1, get(TASKS)),
                 joins, joins == 0 ? 0.0 : get(JOIN_NANOS) / 1000.0 / joins, late,
                 late == 0 ? 0.0 : get(LATE_NANOS) / 1000.0 / late, get(CALLER_WAIT_NANOS) / 1000.0 / rounds,
-                get(SPIN_PARKS), get(FIRST_ROUNDS), get(FIRST_PARKED_STARTS)));
+                get(SPIN_PARKS), get(FIRST_ROUNDS), get(FIRST_PARKED_STARTS),
+                get(SPELLS), get(SPELLS) == 0 ? 0.0 : get(SPELL_HOLD_NANOS) / 1e6 / get(SPELLS)));
         s.append("; join latency:");
         for (int b = 0; b <= BUCKET_MICROS.length; b++) {
             s.append(b < BUCKET_MICROS.length ? " <" + BUCKET_MICROS[b] : " >=" + BUCKET_MICROS[b - 1])

@@ -33,7 +33,8 @@ import java.util.function.IntConsumer;
  * <p>On a loaded machine a worker can lose its core in the middle of a task it claimed, and the caller then waits a
  * whole scheduler slice (milliseconds) for it: 2 threads ran several times slower than 1 there. Workers therefore time
  * each task by the wall clock and by their CPU clock; when one was off its core for more than {@link #STALL_NANOS},
- * the pool counts as contended for {@link #CONTENDED_NANOS} (20 ms, renewed by every stall or slow yield): no
+ * the pool counts as contended for {@link #CONTENDED_NANOS} (20 ms, renewed by every stall or slow yield, and
+ * doubled up to 500 ms while contention recurs as soon as the hold ends): no
  * polling, no wake-up at {@link #begin}, and steps split from
  * {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread on (by default {@link #MIN_NANOS_PER_THREAD}, as outside
  * inferences).
@@ -97,13 +98,18 @@ public final class WorkerPool implements AutoCloseable {
     /** A worker off its core for longer than this during one task is a stall: see noteLost. */
     private static final long STALL_NANOS = 50_000;
     /**
-     * How long the pool counts as contended after a stall or a slow yield: on a machine that stays busy these recur
-     * within milliseconds and keep it contended; a passing burst of another thread's work (a compiler thread, ONNX
-     * Runtime's workers, which spin 10–20 ms after each of its runs when benchmarked alternately with Infero) costs
-     * the polling only for this long. It was 500 ms: a single slow yield then turned polling off for most of a
-     * 0.6 s benchmark round. {@code -Dinfero.cpu.contendedMillis} overrides it.
+     * How long the pool counts as contended after a stall or a slow yield, at first: a passing burst of another
+     * thread's work (a compiler thread; ONNX Runtime's workers, which spin 10–20 ms after each of its runs when
+     * benchmarked alternately with Infero) then costs the polling only this long. It was a fixed 500 ms: a single slow
+     * yield turned polling off for most of a 0.6 s benchmark round. On a machine that stays busy, contention found
+     * again within a hold's length after the last hold ended doubles the hold, up to {@link #MAX_CONTENDED_NANOS}:
+     * there every return to polling costs whole inferences (a polling worker that lost its core is not woken by the
+     * next section, and joins it milliseconds late), so the pool tries it ever more rarely. {@code
+     * -Dinfero.cpu.contendedMillis} overrides the first hold.
      */
     static final long CONTENDED_NANOS = Long.getLong("infero.cpu.contendedMillis", 20) * 1_000_000;
+    /** The longest hold of the contended state (see {@link #CONTENDED_NANOS}). */
+    static final long MAX_CONTENDED_NANOS = Math.max(CONTENDED_NANOS, 500_000_000);
     /** The workers' CPU clocks (thread CPU time; the JVM supports it on Linux, where the pool runs). */
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /**
@@ -158,6 +164,12 @@ public final class WorkerPool implements AutoCloseable {
     private volatile long lingerUntil = System.nanoTime();
     /** {@link System#nanoTime} until which the pool counts as contended (see noteLost). */
     private volatile long contendedUntil = System.nanoTime();
+    /** The current hold of the contended state: {@link #CONTENDED_NANOS}, doubled while contention recurs. */
+    private volatile long holdNanos = CONTENDED_NANOS;
+    /** Stalls and slow yields so far (racy increments: only compared for a change, see contendedInInference). */
+    private volatile long contentionMarks;
+    /** {@link #contentionMarks} at {@link #begin} (caller's thread only). */
+    private long marksAtBegin;
     /** The hand-off counters under {@code -Dinfero.cpu.poolStats=true}, else {@code null}. */
     private final PoolCounters counters;
     /** With counters: when the current round started (published by the round state's volatile write). */
@@ -200,11 +212,20 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Whether the pool counts as contended now (another process took a worker's core in the middle of a task, or a
-     * polling worker's yield was slow, within the last {@link #CONTENDED_NANOS}): a split may then cost the caller a
-     * stalled worker's task, not only a claim.
+     * polling worker's yield was slow, within the current hold, {@link #CONTENDED_NANOS} or more): a split may then
+     * cost the caller a stalled worker's task, not only a claim.
      */
     public boolean contended() {
         return System.nanoTime() - contendedUntil < 0;
+    }
+
+    /**
+     * Whether the pool counts as contended now or did at any time since {@link #begin}: a stall or a slow yield
+     * happened during the inference. Unlike {@link #contended} at its end, this does not depend on how long the
+     * contended state is held.
+     */
+    public boolean contendedInInference() {
+        return contended() || contentionMarks != marksAtBegin;
     }
 
     /** Threads that take part in {@link #parallelFor}, the caller included. */
@@ -268,11 +289,37 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** The pool counts as contended for {@link #CONTENDED_NANOS} from now: no polling, the usual split threshold. */
+    /**
+     * The pool counts as contended from now for the current hold (see {@link #CONTENDED_NANOS}): no polling, the usual
+     * split threshold. Stalls and slow yields of several workers may race here: the hold is a heuristic, either write
+     * wins.
+     */
     private void markContended() {
-        contendedUntil = System.nanoTime() + CONTENDED_NANOS;
+        contentionMarks++;
+        long now = System.nanoTime();
+        long sinceHold = now - contendedUntil;
+        long hold = holdNanos;
+        if (sinceHold >= 0) {
+            // A new spell of contention: soon after the last one ended the machine is still busy, else it was a burst.
+            hold = nextHold(hold, sinceHold);
+            holdNanos = hold;
+            if (counters != null) {
+                counters.add(PoolCounters.SPELLS, 1);
+                counters.add(PoolCounters.SPELL_HOLD_NANOS, hold);
+            }
+        }
+        contendedUntil = now + hold;
         active = false;
-        lingerUntil = contendedUntil - CONTENDED_NANOS;
+        lingerUntil = now;
+    }
+
+    /**
+     * The hold of a spell of contention that starts {@code sinceHold} nanoseconds after the last hold, {@code hold}
+     * long, ended: twice that (at most {@link #MAX_CONTENDED_NANOS}) when it comes back within one hold's length,
+     * else {@link #CONTENDED_NANOS} again.
+     */
+    static long nextHold(long hold, long sinceHold) {
+        return sinceHold < hold ? Math.min(2 * hold, MAX_CONTENDED_NANOS) : CONTENDED_NANOS;
     }
 
     /** Threads for {@code nanos} of one-thread work when each must get at least {@code minPerThread} (0: all). */
@@ -298,6 +345,7 @@ public final class WorkerPool implements AutoCloseable {
      * may preempt the caller on its own core, which costs a scheduler slice.
      */
     public void begin() {
+        marksAtBegin = contentionMarks;
         if (counters != null) {
             counters.add(PoolCounters.INFERENCES, 1);
             firstRound = true;

@@ -203,4 +203,18 @@ class WorkerPoolTest {
             }
         }
     }
+
+    @Test
+    void contentionThatComesBackSoonHoldsLongerAndAPassingBurstDoesNot() {
+        long first = WorkerPool.CONTENDED_NANOS;
+        long max = WorkerPool.MAX_CONTENDED_NANOS;
+        assertTrue(first <= max);
+        // Back within one hold's length: the hold doubles, up to the longest.
+        assertEquals(Math.min(2 * first, max), WorkerPool.nextHold(first, first / 2));
+        assertEquals(max, WorkerPool.nextHold(max, 0));
+        assertEquals(max, WorkerPool.nextHold(max / 2 + 1, 1));
+        // Quiet for longer than the hold: a new burst gets the first hold again.
+        assertEquals(first, WorkerPool.nextHold(first, first));
+        assertEquals(first, WorkerPool.nextHold(max, max + 1));
+    }
 }
