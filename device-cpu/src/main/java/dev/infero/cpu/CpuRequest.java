@@ -127,7 +127,7 @@ final class CpuRequest implements ExecutionRequest {
                 long start = System.nanoTime();
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 if (splits != null) {
-                    splits.endInference(pool.contended(), System.nanoTime() - start);
+                    splits.endInference(pool.contendedInInference(), System.nanoTime() - start);
                 }
                 lastRun = slots;
                 lastRunStatic = true;

@@ -123,7 +123,11 @@ final class SplitChooser {
     /** The check's inference times with the steps' verdicts and with every step whole. */
     private final long[] splitInferences = new long[CHECKS];
     private final long[] wholeInferences = new long[CHECKS];
-    /** Whether the pool counted as contended at the end of any of the check's inferences. */
+    /**
+     * Whether the pool counted as contended during any of the check's inferences ({@code
+     * WorkerPool.contendedInInference}: not only at their ends, since the pool now holds the contended state for as
+     * little as 20 ms, and at load 20 a check that missed the contention kept a model whole that ran 3× faster split).
+     */
     private boolean contendedWhileChecking;
     /** The steps' measured one-thread times summed, at the last measurement. */
     private long measuredTotal;
@@ -202,8 +206,8 @@ final class SplitChooser {
     }
 
     /**
-     * The inference is over, on a pool that now counts as {@code contended} or not, after {@code nanos} of wall time:
-     * on to the next, deciding when a measurement is complete.
+     * The inference is over, on a pool that counted as {@code contended} during it or not, after {@code nanos} of wall
+     * time: on to the next, deciding when a measurement is complete.
      *
      * <p>The steps' verdicts weigh each step alone; on a busy machine, or where the worker's wake-ups and the other
      * core's cache lines cost more than the model says, the splits the gate lets through can still leave the whole

@@ -24,13 +24,18 @@ import java.util.function.IntConsumer;
  * sections are separated by single-threaded steps that often take longer than that, and a parked thread costs the
  * next section a wake-up (tens of microseconds in a VM) that a polling one does not. With every worker polling, a
  * hand-off costs about a microsecond, so {@link #threadsFor} then splits steps from a smaller size on
- * ({@link #MIN_NANOS_PER_THREAD_POLLING}). As soon as one yield shows that another thread wanted the core, the pool
- * counts as contended (below) and its workers park again.
+ * ({@link #MIN_NANOS_PER_THREAD_POLLING}). {@link #begin} wakes parked workers, so that they run by the first
+ * section, and after {@link #end} they keep polling for {@link #LINGER_NANOS} (0.5 ms), so that inferences run back to
+ * back find them polling: that is the longest a pool keeps a core busy after its last inference. As soon as one yield
+ * shows that another thread wanted the core, the pool counts as contended (below) and its workers park again.
+ * Under {@code -Dinfero.cpu.poolStats=true} the pool counts its hand-offs ({@link #countersReport}).
  *
  * <p>On a loaded machine a worker can lose its core in the middle of a task it claimed, and the caller then waits a
  * whole scheduler slice (milliseconds) for it: 2 threads ran several times slower than 1 there. Workers therefore time
  * each task by the wall clock and by their CPU clock; when one was off its core for more than {@link #STALL_NANOS},
- * the pool counts as contended for {@link #CONTENDED_NANOS}: no polling, and steps split from
+ * the pool counts as contended for {@link #CONTENDED_NANOS} (20 ms, renewed by every stall or slow yield, and
+ * doubled up to 500 ms while contention recurs as soon as the hold ends): no
+ * polling, no wake-up at {@link #begin}, and steps split from
  * {@link #MIN_NANOS_PER_THREAD_CONTENDED} per thread on (by default {@link #MIN_NANOS_PER_THREAD}, as outside
  * inferences).
  */
@@ -67,10 +72,44 @@ public final class WorkerPool implements AutoCloseable {
      */
     private static final long POLL_NANOS = Long.getLong("infero.cpu.pollMicros", 1000) * 1000;
 
+    /**
+     * How long idle workers keep polling after an inference ends ({@link #end}) before they park, unless the pool
+     * counts as contended: inferences run back to back (a benchmark, a video stream, a batch) then find the workers
+     * polling at their first parallel section instead of paying it a wake-up, as ONNX Runtime's workers, which spin
+     * for milliseconds after each piece of work. This is also the bound on how long a pool keeps a core busy after
+     * its last inference (a polling worker yields its core to any thread that wants it, and parks at once when a
+     * yield shows one did). {@code -Dinfero.cpu.lingerMicros} overrides it (0: park when the inference ends).
+     */
+    static final long LINGER_NANOS = Long.getLong("infero.cpu.lingerMicros", 500) * 1000;
+
+    /**
+     * Whether {@link #begin} wakes parked workers (on a pool that does not count as contended), so that the first
+     * parallel section of an inference that follows a pause finds them running rather than waking them itself (tens
+     * of microseconds in a VM). {@code -Dinfero.cpu.wakeAtBegin=false} turns it off.
+     */
+    static final boolean WAKE_AT_BEGIN = !"false".equals(System.getProperty("infero.cpu.wakeAtBegin"));
+
+    /**
+     * How long an idle worker spins (without yielding) inside an inference before it polls with yields, in
+     * nanoseconds: {@code -Dinfero.cpu.spinMicros}, by default {@link #SPIN_NANOS} as outside inferences.
+     */
+    static final long HOT_SPIN_NANOS = Long.getLong("infero.cpu.spinMicros", SPIN_NANOS / 1000) * 1000;
+
     /** A worker off its core for longer than this during one task is a stall: see noteLost. */
     private static final long STALL_NANOS = 50_000;
-    /** How long the pool counts as contended after a stall. */
-    private static final long CONTENDED_NANOS = 500_000_000;
+    /**
+     * How long the pool counts as contended after a stall or a slow yield, at first: a passing burst of another
+     * thread's work (a compiler thread; ONNX Runtime's workers, which spin 10–20 ms after each of its runs when
+     * benchmarked alternately with Infero) then costs the polling only this long. It was a fixed 500 ms: a single slow
+     * yield turned polling off for most of a 0.6 s benchmark round. On a machine that stays busy, contention found
+     * again within a hold's length after the last hold ended doubles the hold, up to {@link #MAX_CONTENDED_NANOS}:
+     * there every return to polling costs whole inferences (a polling worker that lost its core is not woken by the
+     * next section, and joins it milliseconds late), so the pool tries it ever more rarely. {@code
+     * -Dinfero.cpu.contendedMillis} overrides the first hold.
+     */
+    static final long CONTENDED_NANOS = Long.getLong("infero.cpu.contendedMillis", 20) * 1_000_000;
+    /** The longest hold of the contended state (see {@link #CONTENDED_NANOS}). */
+    static final long MAX_CONTENDED_NANOS = Math.max(CONTENDED_NANOS, 500_000_000);
     /** The workers' CPU clocks (thread CPU time; the JVM supports it on Linux, where the pool runs). */
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /**
@@ -121,8 +160,24 @@ public final class WorkerPool implements AutoCloseable {
     private int limit = Integer.MAX_VALUE;
     /** Between {@link #begin} and {@link #end}: workers poll instead of parking. */
     private volatile boolean active;
+    /** {@link System#nanoTime} until which idle workers keep polling after the last inference ({@link #end}). */
+    private volatile long lingerUntil = System.nanoTime();
     /** {@link System#nanoTime} until which the pool counts as contended (see noteLost). */
     private volatile long contendedUntil = System.nanoTime();
+    /** The current hold of the contended state: {@link #CONTENDED_NANOS}, doubled while contention recurs. */
+    private volatile long holdNanos = CONTENDED_NANOS;
+    /** Stalls and slow yields so far (racy increments: only compared for a change, see contendedInInference). */
+    private volatile long contentionMarks;
+    /** {@link #contentionMarks} at {@link #begin} (caller's thread only). */
+    private long marksAtBegin;
+    /** The hand-off counters under {@code -Dinfero.cpu.poolStats=true}, else {@code null}. */
+    private final PoolCounters counters;
+    /** With counters: when the current round started (published by the round state's volatile write). */
+    private long roundStart;
+    /** Workers {@link #begin} has woken (caller's thread only; for tests). */
+    int beginWakes;
+    /** With counters: whether no round has started since {@link #begin} (caller's thread only). */
+    private boolean firstRound;
 
     /** A pool that runs work on {@code threads} threads in all: the caller plus {@code threads - 1} workers. */
     public WorkerPool(int threads, String name) {
@@ -131,6 +186,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         workers = new Thread[threads - 1];
         parked = new AtomicIntegerArray(workers.length);
+        counters = PoolCounters.ENABLED && threads > 1 ? new PoolCounters(name) : null;
         for (int i = 0; i < workers.length; i++) {
             int index = i;
             Thread t = new Thread(() -> workLoop(index), name + "-worker-" + (i + 1));
@@ -146,12 +202,30 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * Under {@code -Dinfero.cpu.poolStats=true}, every pool's hand-off counters so far (one line per pool that ran a
+     * parallel section), which are then reset; else an empty string. For harnesses; the same lines are printed to
+     * standard error when the JVM exits.
+     */
+    public static String countersReport() {
+        return PoolCounters.ENABLED ? PoolCounters.reportAllAndReset() : "";
+    }
+
+    /**
      * Whether the pool counts as contended now (another process took a worker's core in the middle of a task, or a
-     * polling worker's yield was slow, within the last {@link #CONTENDED_NANOS}): a split may then cost the caller a
-     * stalled worker's task, not only a claim.
+     * polling worker's yield was slow, within the current hold, {@link #CONTENDED_NANOS} or more): a split may then
+     * cost the caller a stalled worker's task, not only a claim.
      */
     public boolean contended() {
         return System.nanoTime() - contendedUntil < 0;
+    }
+
+    /**
+     * Whether the pool counts as contended now or did at any time since {@link #begin}: a stall or a slow yield
+     * happened during the inference. Unlike {@link #contended} at its end, this does not depend on how long the
+     * contended state is held.
+     */
+    public boolean contendedInInference() {
+        return contended() || contentionMarks != marksAtBegin;
     }
 
     /** Threads that take part in {@link #parallelFor}, the caller included. */
@@ -215,10 +289,37 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** The pool counts as contended for {@link #CONTENDED_NANOS} from now: no polling, the usual split threshold. */
+    /**
+     * The pool counts as contended from now for the current hold (see {@link #CONTENDED_NANOS}): no polling, the usual
+     * split threshold. Stalls and slow yields of several workers may race here: the hold is a heuristic, either write
+     * wins.
+     */
     private void markContended() {
-        contendedUntil = System.nanoTime() + CONTENDED_NANOS;
+        contentionMarks++;
+        long now = System.nanoTime();
+        long sinceHold = now - contendedUntil;
+        long hold = holdNanos;
+        if (sinceHold >= 0) {
+            // A new spell of contention: soon after the last one ended the machine is still busy, else it was a burst.
+            hold = nextHold(hold, sinceHold);
+            holdNanos = hold;
+            if (counters != null) {
+                counters.add(PoolCounters.SPELLS, 1);
+                counters.add(PoolCounters.SPELL_HOLD_NANOS, hold);
+            }
+        }
+        contendedUntil = now + hold;
         active = false;
+        lingerUntil = now;
+    }
+
+    /**
+     * The hold of a spell of contention that starts {@code sinceHold} nanoseconds after the last hold, {@code hold}
+     * long, ended: twice that (at most {@link #MAX_CONTENDED_NANOS}) when it comes back within one hold's length,
+     * else {@link #CONTENDED_NANOS} again.
+     */
+    static long nextHold(long hold, long sinceHold) {
+        return sinceHold < hold ? Math.min(2 * hold, MAX_CONTENDED_NANOS) : CONTENDED_NANOS;
     }
 
     /** Threads for {@code nanos} of one-thread work when each must get at least {@code minPerThread} (0: all). */
@@ -228,7 +329,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** Whether no worker is parked (each is polling or running a task). */
-    private boolean allPolling() {
+    boolean allPolling() {
         for (int i = 0; i < workers.length; i++) {
             if (parked.get(i) != 0) {
                 return false;
@@ -238,19 +339,39 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * An inference starts on this pool: from its first parallel section on (which wakes parked workers), idle workers
-     * keep polling between sections until {@link #end}. Calls must pair up ({@code try/finally}). Not woken here: a
-     * woken thread may preempt the caller on its own core, which on a loaded machine costs a scheduler slice.
+     * An inference starts on this pool: idle workers keep polling between its parallel sections until {@link #end}
+     * (and {@link #LINGER_NANOS} after it). Calls must pair up ({@code try/finally}). Parked workers are woken here
+     * ({@link #WAKE_AT_BEGIN}), so that they run by the first section; not on a contended pool, where a woken thread
+     * may preempt the caller on its own core, which costs a scheduler slice.
      */
     public void begin() {
+        marksAtBegin = contentionMarks;
+        if (counters != null) {
+            counters.add(PoolCounters.INFERENCES, 1);
+            firstRound = true;
+        }
         if (workers.length == 0 || POLL_NANOS == 0 || System.nanoTime() - contendedUntil < 0) {
             return;
         }
         active = true;
+        if (WAKE_AT_BEGIN) {
+            for (int i = 0; i < workers.length; i++) {
+                if (parked.get(i) != 0) {
+                    LockSupport.unpark(workers[i]);
+                    beginWakes++;
+                }
+            }
+        }
     }
 
-    /** The inference begun by {@link #begin} is over: idle workers park after {@link #SPIN_NANOS} again. */
+    /**
+     * The inference begun by {@link #begin} is over: idle workers keep polling for {@link #LINGER_NANOS} (unless the
+     * pool counts as contended), in case another inference follows, then park.
+     */
     public void end() {
+        if (active && LINGER_NANOS > 0) {
+            lingerUntil = System.nanoTime() + LINGER_NANOS;
+        }
         active = false;
     }
 
@@ -327,6 +448,18 @@ public final class WorkerPool implements AutoCloseable {
         this.body = body;
         done.set(0);
         long generation = (state.get() >>> 32) + 1 & 0xFFFF_FFFFL;
+        PoolCounters c = counters;
+        if (c != null) {
+            c.add(PoolCounters.ROUNDS, 1);
+            c.add(PoolCounters.TASKS, tasks);
+            c.add(PoolCounters.ACTIVE_ROUNDS, active ? 1 : 0);
+            c.add(PoolCounters.CONTENDED_ROUNDS, contended() ? 1 : 0);
+            c.add(PoolCounters.PARKED_STARTS, allPolling() ? 0 : 1);
+            c.add(PoolCounters.FIRST_ROUNDS, firstRound ? 1 : 0);
+            c.add(PoolCounters.FIRST_PARKED_STARTS, firstRound && !allPolling() ? 1 : 0);
+            firstRound = false;
+            roundStart = System.nanoTime();
+        }
         // The volatile write publishes the body, the failure reset and the count before any claim can succeed.
         state.set(generation << 32 | (long) tasks << TASK_BITS);
         // Dekker-style with workLoop: either the worker sees the new generation before it parks, or this sees it
@@ -349,6 +482,9 @@ public final class WorkerPool implements AutoCloseable {
                 LockSupport.parkNanos(this, 20_000);
             }
         }
+        if (c != null) {
+            c.add(PoolCounters.CALLER_WAIT_NANOS, System.nanoTime() - start);
+        }
         this.body = null;
         Throwable f = failure;
         if (f != null) {
@@ -366,7 +502,15 @@ public final class WorkerPool implements AutoCloseable {
     /** Claims and runs tasks of round {@code generation} until none is left; counts each finished one. */
     private void runClaimed(long generation, IntConsumer body) {
         boolean worker = Thread.currentThread() != caller;
-        for (int i = claim(generation); i >= 0; i = claim(generation)) {
+        int first = claim(generation);
+        PoolCounters c = counters;
+        if (c != null && worker) {
+            c.look(System.nanoTime() - roundStart, first >= 0);
+        }
+        for (int i = first; i >= 0; i = claim(generation)) {
+            if (c != null && worker) {
+                c.add(PoolCounters.WORKER_TASKS, 1);
+            }
             // A worker times its task by the wall clock and by its CPU clock: the difference is time it was off its
             // core, which the caller spent waiting (see noteLost).
             long wall = worker ? System.nanoTime() : 0;
@@ -376,12 +520,14 @@ public final class WorkerPool implements AutoCloseable {
             } catch (Throwable t) {
                 failure = t;
             }
-            if (worker) {
-                noteLost(System.nanoTime() - wall - (CPU.getCurrentThreadCpuTime() - cpu));
-            }
             int count = (int) (state.get() >>> TASK_BITS & TASK_MASK);
-            if (done.incrementAndGet() == count && Thread.currentThread() != caller) {
-                LockSupport.unpark(caller);
+            boolean last = done.incrementAndGet() == count;
+            if (worker) {
+                // After the count: the caller, waiting for this task, need not also wait for the clocks.
+                if (last) {
+                    LockSupport.unpark(caller);
+                }
+                noteLost(System.nanoTime() - wall - (CPU.getCurrentThreadCpuTime() - cpu));
             }
         }
     }
@@ -408,12 +554,16 @@ public final class WorkerPool implements AutoCloseable {
                 // Spin before parking: inference issues many short parallel sections back to back, separated by
                 // single-threaded steps.
                 long start = System.nanoTime();
-                while (state.get() >>> 32 == seen && !closed && (pollOnce(start) || active && yieldOnce(start))) {
+                while (state.get() >>> 32 == seen && !closed
+                        && (pollOnce(start, hot() ? HOT_SPIN_NANOS : SPIN_NANOS) || hot() && yieldOnce(start))) {
                     // pollOnce or yieldOnce waited
                 }
                 parked.set(index, 1);
                 // A round that starts now unparks this worker (round() checks the flag after publishing the round).
                 if (state.get() >>> 32 == seen && !closed) {
+                    if (counters != null) {
+                        counters.add(PoolCounters.SPIN_PARKS, 1);
+                    }
                     LockSupport.park(this);
                 }
                 parked.set(index, 0);
@@ -424,17 +574,24 @@ public final class WorkerPool implements AutoCloseable {
             IntConsumer b = body;
             if (b != null) {
                 runClaimed(generation, b);
+            } else if (counters != null) {
+                counters.look(System.nanoTime() - roundStart, false);
             }
         }
     }
 
     /** One wait step of a thread that started waiting at {@code start}: a spin, or false once it is time to park. */
-    private static boolean pollOnce(long start) {
-        if (System.nanoTime() - start >= SPIN_NANOS) {
+    private static boolean pollOnce(long start, long spinNanos) {
+        if (System.nanoTime() - start >= spinNanos) {
             return false;
         }
         Thread.onSpinWait();
         return true;
+    }
+
+    /** Whether idle workers keep polling: inside an inference, or lingering after one. */
+    private boolean hot() {
+        return active || LINGER_NANOS > 0 && System.nanoTime() - lingerUntil < 0;
     }
 
     /**

@@ -150,4 +150,71 @@ class WorkerPoolTest {
         // A contended pool never splits smaller steps than an idle one outside inferences.
         assertTrue(WorkerPool.MIN_NANOS_PER_THREAD_CONTENDED >= WorkerPool.MIN_NANOS_PER_THREAD);
     }
+
+    @Test
+    void workersParkSoonAfterTheLastInferenceEnds() throws InterruptedException {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            for (int inference = 0; inference < 20; inference++) {
+                pool.begin();
+                try {
+                    for (int section = 0; section < 5; section++) {
+                        pool.parallelFor(2, i -> { });
+                    }
+                } finally {
+                    pool.end();
+                }
+            }
+            // Idle workers poll at most LINGER_NANOS (or POLL_NANOS) after their last task, then park: allow for a
+            // busy machine's scheduler delays, far above either bound.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.allPolling() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(!pool.allPolling(), "a worker still polled 10 s after the last inference ended");
+        }
+    }
+
+    @Test
+    void beginWakesParkedWorkersUnlessContended() throws InterruptedException {
+        try (WorkerPool pool = new WorkerPool(2, "test")) {
+            pool.parallelFor(2, i -> { });
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.allPolling() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(!pool.allPolling(), "the worker never parked");
+            boolean contendedBefore = pool.contended();
+            pool.begin();
+            try {
+                boolean contendedAfter = pool.contended();
+                if (!WorkerPool.WAKE_AT_BEGIN) {
+                    assertEquals(0, pool.beginWakes);
+                } else {
+                    // A contended pool wakes nothing: begin() then leaves its workers parked.
+                    assertTrue(pool.beginWakes == 1 || contendedBefore || contendedAfter,
+                            "begin() woke " + pool.beginWakes + " of 1 parked workers on a quiet pool");
+                }
+                AtomicIntegerArray hits = new AtomicIntegerArray(2);
+                pool.parallelFor(2, hits::incrementAndGet);
+                assertEquals(1, hits.get(0));
+                assertEquals(1, hits.get(1));
+            } finally {
+                pool.end();
+            }
+        }
+    }
+
+    @Test
+    void contentionThatComesBackSoonHoldsLongerAndAPassingBurstDoesNot() {
+        long first = WorkerPool.CONTENDED_NANOS;
+        long max = WorkerPool.MAX_CONTENDED_NANOS;
+        assertTrue(first <= max);
+        // Back within one hold's length: the hold doubles, up to the longest.
+        assertEquals(Math.min(2 * first, max), WorkerPool.nextHold(first, first / 2));
+        assertEquals(max, WorkerPool.nextHold(max, 0));
+        assertEquals(max, WorkerPool.nextHold(max / 2 + 1, 1));
+        // Quiet for longer than the hold: a new burst gets the first hold again.
+        assertEquals(first, WorkerPool.nextHold(first, first));
+        assertEquals(first, WorkerPool.nextHold(max, max + 1));
+    }
 }
