@@ -1,6 +1,7 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -105,11 +106,14 @@ final class WinogradConv extends TiledConv {
      * of a 14×14 output fill 7 of 16). At most {@link #MAX_TRANSFORM_SHARE} won by 10–35 % in both runs (128×28×28,
      * 128×40×40, 128×56×56, 256×14×14, 256×28×28, 512×14×14); layers of 48–64 channels (share 0.03–0.05) won by
      * 4–22 % on the quieter machine and lost by 5–50 % under load, so they stay on the direct strategies. Enough
-     * tiles besides: few tiles make few, narrow products per block that stream all of U (16·Cin·Cout floats) for
-     * little work (64×20×20, 100 tiles: 0.154 → 0.164 ms; 512×7×7, 16 tiles and 16 MB of U: 1.43 → 2.36 ms),
-     * except deep layers whose products are long enough anyway (256×14×14→256, 49 tiles: 1.30 → 1.04 ms).
-     * With AVX2 tiles Winograd won on every layer measured, with the Vector API kernel (JIT off) by 1.5×, so the
-     * same rule holds there.
+     * tiles besides ({@link #MIN_TILES}): few tiles make few, narrow products per block that stream all of U
+     * (16·Cin·Cout floats, 16/9 of the weights) for little work (64×20×20, 100 tiles: 0.154 → 0.164 ms; 512×7×7, 16
+     * tiles and 16 MB of U: 1.43 → 2.36 ms). Deep 14×14 layers (256×14×14→256, 49 tiles) won alone (1.30 → 1.04 ms)
+     * but lost inside whole models on every kernel, where their 4 MB of U come from L3 each time: light ResNet-50's
+     * five, one thread, median per layer in alternating rounds (JitCpuTime {@code -Dlayers=true}, 2026-12-07 09:51–
+     * 10:13): 1.23 → 1.60–1.69 ms with AVX-512 tiles, 2.20 → 2.33–2.36 with AVX2, 1.67 → 1.91–1.94 with the Vector
+     * API kernel; so the rule no longer excepts them. With AVX2 tiles Winograd won on every layer measured alone,
+     * with the Vector API kernel (JIT off) by 1.5×, so the same rule holds there.
      */
     static boolean pays(ConvGeometry g) {
         int cin = g.inChannels();
@@ -118,15 +122,12 @@ final class WinogradConv extends TiledConv {
         int tiles = tilesW * ((g.outH() + 1) / 2);
         double lanes = (double) tilesW / ((tilesW + L - 1) / L * L);
         double share = (double) (cin + cout) / ((double) cin * cout) / lanes;
-        boolean enoughTiles = tiles >= MIN_TILES || tiles >= MIN_TILES_DEEP && (long) cin * cout >= DEEP;
-        return share <= MAX_TRANSFORM_SHARE && enoughTiles;
+        return share <= MAX_TRANSFORM_SHARE && tiles >= MIN_TILES;
     }
 
     /** See {@link #pays}. */
     private static final double MAX_TRANSFORM_SHARE = 0.0255;
     private static final int MIN_TILES = 128;
-    private static final int MIN_TILES_DEEP = 32;
-    private static final long DEEP = 256 * 256;
 
     /** @param weights [Cout, Cin, 3, 3] as in the op; {@code micro} runs the 16 products */
     WinogradConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {
@@ -288,7 +289,17 @@ final class WinogradConv extends TiledConv {
                     ws);
         }
         int outPlane = g.outH() * g.outW();
+        // Scale, bias and ReLU (or none) on the vectors before they are stored; other post-ops on the stored rows.
+        boolean inRegisters = post.jitFusable() && !post.hasResidual() && (post.jitActivation()
+                == dev.infero.cpu.jit.GemmKernel.Activation.NONE || post.jitActivation()
+                == dev.infero.cpu.jit.GemmKernel.Activation.RELU);
+        float[] scales = inRegisters ? post.jitScale() : null;
+        float[] biases = inRegisters ? post.jitBias() : null;
+        IntVector floor = IntVector.broadcast(IntVector.SPECIES_PREFERRED, inRegisters && post.jitActivation()
+                == dev.infero.cpu.jit.GemmKernel.Activation.RELU ? 0 : Integer.MIN_VALUE);
         for (int co = 0; co < cout; co++) {
+            FloatVector scale = FloatVector.broadcast(S, scales == null ? 1f : scales[co]);
+            FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[co]);
             for (int ty = firstRow; ty <= lastRow; ty++) {
                 int txa = ty == firstRow ? t0 % tilesW : 0;
                 int txb = ty == lastRow ? (t0 + count - 1) % tilesW + 1 : tilesW;
@@ -297,10 +308,12 @@ final class WinogradConv extends TiledConv {
                 int width = Math.min(2 * (txb - txa), g.outW() - x0);
                 int o0 = outBase + (n * cout + co) * outPlane + 2 * ty * g.outW() + x0;
                 int o1 = 2 * ty + 1 < g.outH() ? o0 + g.outW() : -1;
-                outputTransform(m, co * ld + col, mStride, txb - txa, rows, out, o0, o1, width);
-                post.apply(out, o0, width, co, residual);
-                if (o1 >= 0) {
-                    post.apply(out, o1, width, co, residual);
+                outputTransform(m, co * ld + col, mStride, txb - txa, out, o0, o1, width, scale, bias, floor);
+                if (!inRegisters) {
+                    post.apply(out, o0, width, co, residual);
+                    if (o1 >= 0) {
+                        post.apply(out, o1, width, co, residual);
+                    }
                 }
             }
         }
@@ -374,16 +387,13 @@ final class WinogradConv extends TiledConv {
 
     /**
      * {@code Aᵀ m A} of {@code count} tiles, one per lane, position ξ of tile i read at {@code m[at + ξ·stride + i]}
-     * (Aᵀ = [1 1 1 0; 0 1 -1 -1]); its 2×2 outputs to the output rows at {@code out[o0]} and {@code out[o1]} (none
-     * when -1: the tile row crosses the output's bottom), {@code width} columns (the last tile may be cropped);
-     * {@code rows} stages the last vector.
+     * (Aᵀ = [1 1 1 0; 0 1 -1 -1]); its 2×2 outputs interleaved into the output rows at {@code out[o0]} and
+     * {@code out[o1]} (none when -1: the tile row crosses the output's bottom), {@code width} columns (the last tile
+     * may be cropped; the last vectors stored under a mask), each value {@code max(y·scale + bias, floor)} on the way
+     * ({@code floor} the int bits 0 for ReLU, {@link Integer#MIN_VALUE} for none; scale 1 and bias 0 store the sums).
      */
-    private void outputTransform(float[] m, int at, int stride, int count, float[] rows, float[] out, int o0, int o1,
-                                 int width) {
-        int rl = rowLen;
-        int staged = count;
-        // Whole vectors: interleaved straight into the output rows while all their columns are inside the row's
-        // width, else staged (the extra lanes never written out) and interleaved one by one below.
+    private static void outputTransform(float[] m, int at, int stride, int count, float[] out, int o0, int o1,
+                                        int width, FloatVector scale, FloatVector bias, IntVector floor) {
         for (int i = 0; i < count; i += L) {
             // Per row r of m: b_r0 = m_r0 + m_r1 + m_r2, b_r1 = m_r1 - m_r2 - m_r3.
             FloatVector m1 = FloatVector.fromArray(S, m, at + stride + i);
@@ -405,38 +415,32 @@ final class WinogradConv extends TiledConv {
             FloatVector y01 = b01.add(b11).add(b21);
             FloatVector y10 = b10.sub(b20).sub(FloatVector.fromArray(S, m, at + 12 * stride + i).add(m1).add(m2));
             FloatVector y11 = b11.sub(b21).sub(b31);
-            if (2 * i + 2 * L <= width) {
-                FIRST_HALF.selectFrom(y00, y01).intoArray(out, o0 + 2 * i);
-                SECOND_HALF.selectFrom(y00, y01).intoArray(out, o0 + 2 * i + L);
-                if (o1 >= 0) {
-                    FIRST_HALF.selectFrom(y10, y11).intoArray(out, o1 + 2 * i);
-                    SECOND_HALF.selectFrom(y10, y11).intoArray(out, o1 + 2 * i + L);
-                }
+            int x = 2 * i;
+            FloatVector lo = post(FIRST_HALF.selectFrom(y00, y01), scale, bias, floor);
+            FloatVector hi = post(SECOND_HALF.selectFrom(y00, y01), scale, bias, floor);
+            if (x + 2 * L <= width) {
+                lo.intoArray(out, o0 + x);
+                hi.intoArray(out, o0 + x + L);
             } else {
-                staged = Math.min(staged, i);
-                y00.intoArray(rows, i);
-                y01.intoArray(rows, rl + i);
-                y10.intoArray(rows, 2 * rl + i);
-                y11.intoArray(rows, 3 * rl + i);
+                lo.intoArray(out, o0 + x, S.indexInRange(x, width));
+                hi.intoArray(out, o0 + x + L, S.indexInRange(x + L, width));
             }
-        }
-        if (2 * staged < width) {
-            interleave(rows, staged, rl, out, o0 + 2 * staged, width - 2 * staged);
             if (o1 >= 0) {
-                interleave(rows, 2 * rl + staged, rl, out, o1 + 2 * staged, width - 2 * staged);
+                lo = post(FIRST_HALF.selectFrom(y10, y11), scale, bias, floor);
+                hi = post(SECOND_HALF.selectFrom(y10, y11), scale, bias, floor);
+                if (x + 2 * L <= width) {
+                    lo.intoArray(out, o1 + x);
+                    hi.intoArray(out, o1 + x + L);
+                } else {
+                    lo.intoArray(out, o1 + x, S.indexInRange(x, width));
+                    hi.intoArray(out, o1 + x + L, S.indexInRange(x + L, width));
+                }
             }
         }
     }
 
-    /** {@code width} outputs of one row: even columns from {@code rows[at..]}, odd ones {@code rl} on. */
-    private static void interleave(float[] rows, int at, int rl, float[] out, int o, int width) {
-        int pairs = width / 2;
-        for (int i = 0; i < pairs; i++) {
-            out[o + 2 * i] = rows[at + i];
-            out[o + 2 * i + 1] = rows[at + rl + i];
-        }
-        if (width % 2 == 1) {
-            out[o + width - 1] = rows[at + pairs];
-        }
+    /** {@code max(y·scale + bias, floor)}, the max on the int bits (see {@link FastMinMax#relu}). */
+    private static FloatVector post(FloatVector y, FloatVector scale, FloatVector bias, IntVector floor) {
+        return y.fma(scale, bias).reinterpretAsInts().max(floor).reinterpretAsFloats();
     }
 }
