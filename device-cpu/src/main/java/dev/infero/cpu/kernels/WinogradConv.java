@@ -78,22 +78,28 @@ final class WinogradConv extends TiledConv {
     }
 
     /**
-     * Whether {@link ConvKernel} takes this strategy for the layer: it {@link #fits}, {@code -Dinfero.cpu.winograd}
-     * is {@code on} and the cost rule says it pays, or {@code force} (wherever it fits, for measurements). Off by
-     * default: the layers the rule takes run 10–35 % faster alone, but whole models ran 1–4 % slower with it on the
-     * idle machine (light ResNet-50, one thread, thread CPU time, 2026-12-07 08:54: 51.90 → 53.82 ms and 50.49 →
-     * 52.37 ms; docs/performance.md, "Winograd F(2×2, 3×3)"): each layer starts with its V/M scratch and
-     * transformed weights cold.
+     * Whether {@link ConvKernel} takes this strategy for the layer: it {@link #fits}, and {@code -Dinfero.cpu.winograd}
+     * is {@code on} and the cost rule says it pays, or {@code force} (wherever it fits, for measurements), or unset
+     * and the rule says it pays and the products run on the Vector API kernel (the JIT off, or a machine without
+     * it); {@code off} never. By default only there, because only there whole models measured faster with it (one
+     * thread, median thread CPU time, Winograd off and on alternating in one JVM, 2026-12-07 10:19–10:23, load
+     * 11–17: light ResNet-50 71.06 → 70.30 ms, own ResNet-18-like 30.35 → 29.73, own VGG-like 31.84 → 30.39;
+     * YOLOX-nano has no layer it takes), while with the generated AVX-512 tiles light ResNet-50 still ran 1 %
+     * slower (51.18 → 51.71 ms): the direct strategies reach ~190 GFLOPS there, and the transforms (a quarter of a
+     * Winograd layer's time) and U arriving cold from L3 take back what the 16 products save.
      */
     static boolean suits(ConvGeometry g, PostOps post, MicroKernel micro) {
-        String mode = System.getProperty("infero.cpu.winograd", "off");
+        String mode = System.getProperty("infero.cpu.winograd", "auto");
         if (mode.equals("off") || !fits(g, post)) {
             return false;
         }
         if (mode.equals("force")) {
             return true;
         }
-        return pays(g);
+        if (!mode.equals("on") && !mode.equals("auto")) {
+            throw new IllegalArgumentException("-Dinfero.cpu.winograd=" + mode + ": expected off, on, force or auto (the default)");
+        }
+        return (mode.equals("on") || !micro.isJit()) && pays(g);
     }
 
     /**
