@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * block is one item of the thread split: its input transform (channel by channel, each input row the block reads
  * copied zero-padded and multiplied by B along the row once, for both tile rows that share it, then Bᵀ down the
  * columns; tiles in the vector lanes, their even and odd columns picked with {@code selectFrom}), the 16 products, and
- * the output transform {@code Aᵀ m A} interleaved straight into the NCHW output rows, each finished row piece then
- * getting the layer's post-ops (scale, bias, residual, activation, codes) in Java while it is in L1.
+ * the output transform {@code Aᵀ m A} interleaved straight into the NCHW output rows (the row's last vectors under a
+ * mask), scale, bias and ReLU applied to the vectors before they are stored, other post-ops (residual, other
+ * activations, codes) in Java on each finished row piece while it is in L1.
  * <p>
  * F(2×2, 3×3) rather than F(4×4, 3×3): its transforms have coefficients 0, ±1 (and ½ in G, exact), so the rounding
  * error grows little over the direct sum (see {@code WinogradConvTest}); F(4×4) needs ±2, ±4, ±8 and ¼ factors whose
