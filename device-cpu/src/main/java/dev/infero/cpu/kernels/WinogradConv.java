@@ -1,7 +1,6 @@
 package dev.infero.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,9 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * block is one item of the thread split: its input transform (channel by channel, each input row the block reads
  * copied zero-padded and multiplied by B along the row once, for both tile rows that share it, then Bᵀ down the
  * columns; tiles in the vector lanes, their even and odd columns picked with {@code selectFrom}), the 16 products, and
- * the output transform {@code Aᵀ m A} interleaved straight into the NCHW output rows (the row's last vectors under a
- * mask), scale, bias and ReLU applied to the vectors before they are stored, other post-ops (residual, other
- * activations, codes) in Java on each finished row piece while it is in L1.
+ * the output transform {@code Aᵀ m A} interleaved straight into the NCHW output rows, each finished row piece then
+ * getting the layer's post-ops (scale, bias, residual, activation, codes) in Java while it is in L1.
  * <p>
  * F(2×2, 3×3) rather than F(4×4, 3×3): its transforms have coefficients 0, ±1 (and ½ in G, exact), so the rounding
  * error grows little over the direct sum (see {@code WinogradConvTest}); F(4×4) needs ±2, ±4, ±8 and ¼ factors whose
@@ -296,17 +294,7 @@ final class WinogradConv extends TiledConv {
                     ws);
         }
         int outPlane = g.outH() * g.outW();
-        // Scale, bias and ReLU (or none) on the vectors before they are stored; other post-ops on the stored rows.
-        boolean inRegisters = post.jitFusable() && !post.hasResidual() && (post.jitActivation()
-                == dev.infero.cpu.jit.GemmKernel.Activation.NONE || post.jitActivation()
-                == dev.infero.cpu.jit.GemmKernel.Activation.RELU);
-        float[] scales = inRegisters ? post.jitScale() : null;
-        float[] biases = inRegisters ? post.jitBias() : null;
-        IntVector floor = IntVector.broadcast(IntVector.SPECIES_PREFERRED, inRegisters && post.jitActivation()
-                == dev.infero.cpu.jit.GemmKernel.Activation.RELU ? 0 : Integer.MIN_VALUE);
         for (int co = 0; co < cout; co++) {
-            FloatVector scale = FloatVector.broadcast(S, scales == null ? 1f : scales[co]);
-            FloatVector bias = FloatVector.broadcast(S, biases == null ? 0f : biases[co]);
             for (int ty = firstRow; ty <= lastRow; ty++) {
                 int txa = ty == firstRow ? t0 % tilesW : 0;
                 int txb = ty == lastRow ? (t0 + count - 1) % tilesW + 1 : tilesW;
@@ -315,12 +303,10 @@ final class WinogradConv extends TiledConv {
                 int width = Math.min(2 * (txb - txa), g.outW() - x0);
                 int o0 = outBase + (n * cout + co) * outPlane + 2 * ty * g.outW() + x0;
                 int o1 = 2 * ty + 1 < g.outH() ? o0 + g.outW() : -1;
-                outputTransform(m, co * ld + col, mStride, txb - txa, out, o0, o1, width, scale, bias, floor);
-                if (!inRegisters) {
-                    post.apply(out, o0, width, co, residual);
-                    if (o1 >= 0) {
-                        post.apply(out, o1, width, co, residual);
-                    }
+                outputTransform(m, co * ld + col, mStride, txb - txa, rows, out, o0, o1, width);
+                post.apply(out, o0, width, co, residual);
+                if (o1 >= 0) {
+                    post.apply(out, o1, width, co, residual);
                 }
             }
         }
@@ -394,13 +380,16 @@ final class WinogradConv extends TiledConv {
 
     /**
      * {@code Aᵀ m A} of {@code count} tiles, one per lane, position ξ of tile i read at {@code m[at + ξ·stride + i]}
-     * (Aᵀ = [1 1 1 0; 0 1 -1 -1]); its 2×2 outputs interleaved into the output rows at {@code out[o0]} and
-     * {@code out[o1]} (none when -1: the tile row crosses the output's bottom), {@code width} columns (the last tile
-     * may be cropped; the last vectors stored under a mask), each value {@code max(y·scale + bias, floor)} on the way
-     * ({@code floor} the int bits 0 for ReLU, {@link Integer#MIN_VALUE} for none; scale 1 and bias 0 store the sums).
+     * (Aᵀ = [1 1 1 0; 0 1 -1 -1]); its 2×2 outputs to the output rows at {@code out[o0]} and {@code out[o1]} (none
+     * when -1: the tile row crosses the output's bottom), {@code width} columns (the last tile may be cropped);
+     * {@code rows} stages the last vector.
      */
-    private static void outputTransform(float[] m, int at, int stride, int count, float[] out, int o0, int o1,
-                                        int width, FloatVector scale, FloatVector bias, IntVector floor) {
+    private void outputTransform(float[] m, int at, int stride, int count, float[] rows, float[] out, int o0, int o1,
+                                 int width) {
+        int rl = rowLen;
+        int staged = count;
+        // Whole vectors: interleaved straight into the output rows while all their columns are inside the row's
+        // width, else staged (the extra lanes never written out) and interleaved one by one below.
         for (int i = 0; i < count; i += L) {
             // Per row r of m: b_r0 = m_r0 + m_r1 + m_r2, b_r1 = m_r1 - m_r2 - m_r3.
             FloatVector m1 = FloatVector.fromArray(S, m, at + stride + i);
@@ -422,32 +411,38 @@ final class WinogradConv extends TiledConv {
             FloatVector y01 = b01.add(b11).add(b21);
             FloatVector y10 = b10.sub(b20).sub(FloatVector.fromArray(S, m, at + 12 * stride + i).add(m1).add(m2));
             FloatVector y11 = b11.sub(b21).sub(b31);
-            int x = 2 * i;
-            FloatVector lo = post(FIRST_HALF.selectFrom(y00, y01), scale, bias, floor);
-            FloatVector hi = post(SECOND_HALF.selectFrom(y00, y01), scale, bias, floor);
-            if (x + 2 * L <= width) {
-                lo.intoArray(out, o0 + x);
-                hi.intoArray(out, o0 + x + L);
-            } else {
-                lo.intoArray(out, o0 + x, S.indexInRange(x, width));
-                hi.intoArray(out, o0 + x + L, S.indexInRange(x + L, width));
-            }
-            if (o1 >= 0) {
-                lo = post(FIRST_HALF.selectFrom(y10, y11), scale, bias, floor);
-                hi = post(SECOND_HALF.selectFrom(y10, y11), scale, bias, floor);
-                if (x + 2 * L <= width) {
-                    lo.intoArray(out, o1 + x);
-                    hi.intoArray(out, o1 + x + L);
-                } else {
-                    lo.intoArray(out, o1 + x, S.indexInRange(x, width));
-                    hi.intoArray(out, o1 + x + L, S.indexInRange(x + L, width));
+            if (2 * i + 2 * L <= width) {
+                FIRST_HALF.selectFrom(y00, y01).intoArray(out, o0 + 2 * i);
+                SECOND_HALF.selectFrom(y00, y01).intoArray(out, o0 + 2 * i + L);
+                if (o1 >= 0) {
+                    FIRST_HALF.selectFrom(y10, y11).intoArray(out, o1 + 2 * i);
+                    SECOND_HALF.selectFrom(y10, y11).intoArray(out, o1 + 2 * i + L);
                 }
+            } else {
+                staged = Math.min(staged, i);
+                y00.intoArray(rows, i);
+                y01.intoArray(rows, rl + i);
+                y10.intoArray(rows, 2 * rl + i);
+                y11.intoArray(rows, 3 * rl + i);
+            }
+        }
+        if (2 * staged < width) {
+            interleave(rows, staged, rl, out, o0 + 2 * staged, width - 2 * staged);
+            if (o1 >= 0) {
+                interleave(rows, 2 * rl + staged, rl, out, o1 + 2 * staged, width - 2 * staged);
             }
         }
     }
 
-    /** {@code max(y·scale + bias, floor)}, the max on the int bits (see {@link FastMinMax#relu}). */
-    private static FloatVector post(FloatVector y, FloatVector scale, FloatVector bias, IntVector floor) {
-        return y.fma(scale, bias).reinterpretAsInts().max(floor).reinterpretAsFloats();
+    /** {@code width} outputs of one row: even columns from {@code rows[at..]}, odd ones {@code rl} on. */
+    private static void interleave(float[] rows, int at, int rl, float[] out, int o, int width) {
+        int pairs = width / 2;
+        for (int i = 0; i < pairs; i++) {
+            out[o + 2 * i] = rows[at + i];
+            out[o + 2 * i + 1] = rows[at + rl + i];
+        }
+        if (width % 2 == 1) {
+            out[o + width - 1] = rows[at + pairs];
+        }
     }
 }
