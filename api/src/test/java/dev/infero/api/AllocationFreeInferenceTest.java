@@ -133,7 +133,7 @@ class AllocationFreeInferenceTest {
     @Test
     void everyConvolutionStrategyInfersWithoutAllocating() throws Exception {
         Path file = convolutionStrategies();
-        // Winograd is off by default: switched on here, the layer meant for it runs on it (checked), so the
+        // Winograd is on by default only with the JIT off: switched on here, the layer meant for it runs on it (checked), so the
         // measurement in the fresh JVM, with the same switch, covers its scratch too.
         String winograd = "infero.cpu.winograd";
         String before = System.getProperty(winograd);

@@ -19,7 +19,9 @@ import java.util.Random;
  * {@code off}, optionally followed by {@code +family=off} switches ({@code -Dinfero.jit.<family>=off}, e.g.
  * {@code convpost}, {@code depthwise}; a name with a dot is a whole property: {@code avx512+infero.cpu.winograd=off});
  * ratios are against {@code off} when it runs, else the first mode. {@code -Dinput=name[1,3,320,320]} sets
- * a dynamic input's shape. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime
+ * a dynamic input's shape. {@code -Dlayers=true} also prints, per executed layer whose kernel differs between the modes
+ * (all layers with {@code -Dlayers=all}), its median wall time in each mode from the same alternating rounds
+ * (profiling on, so the whole-model times then include the timers). Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.JitCpuTime
  * [-Dseconds=25] [-Dmodes=...] [-Dinput=...] model.onnx...}
  */
 public final class JitCpuTime {
@@ -65,6 +67,13 @@ public final class JitCpuTime {
                     }
                     req.put(m, r);
                 }
+                String layers = System.getProperty("layers", "false");
+                boolean perLayer = !layers.equals("false");
+                Map<String, Map<String, List<Long>>> layerTimes = new LinkedHashMap<>();
+                Map<String, Map<String, String>> kernels = new LinkedHashMap<>();
+                if (perLayer) {
+                    req.values().forEach(r -> r.setProfiling(true));
+                }
                 Map<String, List<Long>> times = new LinkedHashMap<>();
                 for (String m : modes) { times.put(m, new ArrayList<>()); for (int i = 0; i < 5; i++) req.get(m).infer(); }
                 long deadline = System.nanoTime() + Long.parseLong(System.getProperty("seconds", "20")) * 1_000_000_000L;
@@ -74,6 +83,16 @@ public final class JitCpuTime {
                             long t0 = mx.getCurrentThreadCpuTime();
                             req.get(m).infer();
                             times.get(m).add(mx.getCurrentThreadCpuTime() - t0);
+                            if (perLayer) {
+                                for (var p : req.get(m).getProfilingInfo()) {
+                                    if (p.status() == dev.infero.core.device.ProfilingInfo.Status.EXECUTED) {
+                                        layerTimes.computeIfAbsent(p.nodeName(), k -> new LinkedHashMap<>())
+                                                .computeIfAbsent(m, k -> new ArrayList<>()).add(p.realTimeNanos());
+                                        kernels.computeIfAbsent(p.nodeName(), k -> new LinkedHashMap<>())
+                                                .put(m, p.execType());
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -84,6 +103,28 @@ public final class JitCpuTime {
                     sb.append(String.format("  %s %7.2f ms (%.2fx)", m, med / 1e6, med / off));
                 }
                 System.out.println(sb + "  n=" + times.get(modes[0]).size());
+                double[] changed = new double[modes.length];
+                for (var e : layerTimes.entrySet()) {
+                    Map<String, String> k = kernels.get(e.getKey());
+                    boolean differs = k.values().stream().distinct().count() > 1;
+                    if (!differs && !layers.equals("all") || e.getValue().size() < modes.length) {
+                        continue;
+                    }
+                    StringBuilder line = new StringBuilder(String.format("  %-12s", e.getKey()));
+                    for (int i = 0; i < modes.length; i++) {
+                        double med = median(e.getValue().get(modes[i]));
+                        changed[i] += med;
+                        line.append(String.format("  %-44s %7.3f ms", k.get(modes[i]), med / 1e6));
+                    }
+                    System.out.println(line);
+                }
+                if (perLayer) {
+                    StringBuilder line = new StringBuilder("  sum of the layers above:");
+                    for (int i = 0; i < modes.length; i++) {
+                        line.append(String.format("  %s %.3f ms", modes[i], changed[i] / 1e6));
+                    }
+                    System.out.println(line);
+                }
                 keep.forEach(CompiledModel::close);
             }
         }

@@ -77,22 +77,28 @@ final class WinogradConv extends TiledConv {
     }
 
     /**
-     * Whether {@link ConvKernel} takes this strategy for the layer: it {@link #fits}, {@code -Dinfero.cpu.winograd}
-     * is {@code on} and the cost rule says it pays, or {@code force} (wherever it fits, for measurements). Off by
-     * default: the layers the rule takes run 10–35 % faster alone, but whole models ran 1–4 % slower with it on the
-     * idle machine (light ResNet-50, one thread, thread CPU time, 2026-12-07 08:54: 51.90 → 53.82 ms and 50.49 →
-     * 52.37 ms; docs/performance.md, "Winograd F(2×2, 3×3)"): each layer starts with its V/M scratch and
-     * transformed weights cold.
+     * Whether {@link ConvKernel} takes this strategy for the layer: it {@link #fits}, and {@code -Dinfero.cpu.winograd}
+     * is {@code on} and the cost rule says it pays, or {@code force} (wherever it fits, for measurements), or unset
+     * and the rule says it pays and the products run on the Vector API kernel (the JIT off, or a machine without
+     * it); {@code off} never. By default only there, because only there whole models measured faster with it (one
+     * thread, median thread CPU time, Winograd off and on alternating in one JVM, 2026-12-07 10:19–10:23, load
+     * 11–17: light ResNet-50 71.06 → 70.30 ms, own ResNet-18-like 30.35 → 29.73, own VGG-like 31.84 → 30.39;
+     * YOLOX-nano has no layer it takes), while with the generated AVX-512 tiles light ResNet-50 still ran 1 %
+     * slower (51.18 → 51.71 ms): the direct strategies reach ~190 GFLOPS there, and the transforms (a quarter of a
+     * Winograd layer's time) and U arriving cold from L3 take back what the 16 products save.
      */
     static boolean suits(ConvGeometry g, PostOps post, MicroKernel micro) {
-        String mode = System.getProperty("infero.cpu.winograd", "off");
+        String mode = System.getProperty("infero.cpu.winograd", "auto");
         if (mode.equals("off") || !fits(g, post)) {
             return false;
         }
         if (mode.equals("force")) {
             return true;
         }
-        return pays(g);
+        if (!mode.equals("on") && !mode.equals("auto")) {
+            throw new IllegalArgumentException("-Dinfero.cpu.winograd=" + mode + ": expected off, on, force or auto (the default)");
+        }
+        return (mode.equals("on") || !micro.isJit()) && pays(g);
     }
 
     /**
@@ -105,11 +111,14 @@ final class WinogradConv extends TiledConv {
      * of a 14×14 output fill 7 of 16). At most {@link #MAX_TRANSFORM_SHARE} won by 10–35 % in both runs (128×28×28,
      * 128×40×40, 128×56×56, 256×14×14, 256×28×28, 512×14×14); layers of 48–64 channels (share 0.03–0.05) won by
      * 4–22 % on the quieter machine and lost by 5–50 % under load, so they stay on the direct strategies. Enough
-     * tiles besides: few tiles make few, narrow products per block that stream all of U (16·Cin·Cout floats) for
-     * little work (64×20×20, 100 tiles: 0.154 → 0.164 ms; 512×7×7, 16 tiles and 16 MB of U: 1.43 → 2.36 ms),
-     * except deep layers whose products are long enough anyway (256×14×14→256, 49 tiles: 1.30 → 1.04 ms).
-     * With AVX2 tiles Winograd won on every layer measured, with the Vector API kernel (JIT off) by 1.5×, so the
-     * same rule holds there.
+     * tiles besides ({@link #MIN_TILES}): few tiles make few, narrow products per block that stream all of U
+     * (16·Cin·Cout floats, 16/9 of the weights) for little work (64×20×20, 100 tiles: 0.154 → 0.164 ms; 512×7×7, 16
+     * tiles and 16 MB of U: 1.43 → 2.36 ms). Deep 14×14 layers (256×14×14→256, 49 tiles) won alone (1.30 → 1.04 ms)
+     * but lost inside whole models on every kernel, where their 4 MB of U come from L3 each time: light ResNet-50's
+     * five, one thread, median per layer in alternating rounds (JitCpuTime {@code -Dlayers=true}, 2026-12-07 09:51–
+     * 10:13): 1.23 → 1.60–1.69 ms with AVX-512 tiles, 2.20 → 2.33–2.36 with AVX2, 1.67 → 1.91–1.94 with the Vector
+     * API kernel; so the rule no longer excepts them. With AVX2 tiles Winograd won on every layer measured alone,
+     * with the Vector API kernel (JIT off) by 1.5×, so the same rule holds there.
      */
     static boolean pays(ConvGeometry g) {
         int cin = g.inChannels();
@@ -118,15 +127,12 @@ final class WinogradConv extends TiledConv {
         int tiles = tilesW * ((g.outH() + 1) / 2);
         double lanes = (double) tilesW / ((tilesW + L - 1) / L * L);
         double share = (double) (cin + cout) / ((double) cin * cout) / lanes;
-        boolean enoughTiles = tiles >= MIN_TILES || tiles >= MIN_TILES_DEEP && (long) cin * cout >= DEEP;
-        return share <= MAX_TRANSFORM_SHARE && enoughTiles;
+        return share <= MAX_TRANSFORM_SHARE && tiles >= MIN_TILES;
     }
 
     /** See {@link #pays}. */
     private static final double MAX_TRANSFORM_SHARE = 0.0255;
     private static final int MIN_TILES = 128;
-    private static final int MIN_TILES_DEEP = 32;
-    private static final long DEEP = 256 * 256;
 
     /** @param weights [Cout, Cin, 3, 3] as in the op; {@code micro} runs the 16 products */
     WinogradConv(ConvGeometry geometry, float[] weights, MicroKernel micro) {

@@ -2,6 +2,7 @@ package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -196,23 +197,27 @@ class WinogradConvTest {
     }
 
     /**
-     * ConvKernel takes Winograd by the cost rule: on 3×3 layers of 128 channels and more from 28×28 and deep 14×14
-     * ones, not on 14×14 layers of 128 channels, 7×7 outputs (megabytes of U for 16 tiles) or layers of 40–64
-     * channels; the same with the JIT
-     * off (the Vector API GEMM), with {@code -Dinfero.cpu.winograd=on}; never by default or with {@code off},
-     * everywhere it fits with {@code force}.
+     * ConvKernel takes Winograd by the cost rule: on 3×3 layers of 128 channels and more from 28×28 outputs, not on
+     * 14×14 ones however deep (49 tiles: U streamed for little work, slower inside whole models), 7×7 outputs
+     * (megabytes of U for 16 tiles) or layers of 40–64 channels; the same with the JIT
+     * off (the Vector API GEMM), with {@code -Dinfero.cpu.winograd=on}; by default only on the Vector API GEMM (never
+     * on generated tiles); never with {@code off}, everywhere it fits with {@code force}; another value is an error.
      */
     @Test
     void choosesWinogradWhereItPays() {
         assumeTrue(Jit.Isa.AVX512.supported() || Jit.Isa.AVX2.supported(), "no generated GEMM here");
         MicroKernel jit = MicroKernel.of(Jit.Isa.AVX512.supported() ? Jit.Isa.AVX512 : Jit.Isa.AVX2);
-        assertFalse(strategy(same(128, 28, 128), jit).startsWith("winograd"), "off by default");
+        assertFalse(strategy(same(128, 28, 128), jit).startsWith("winograd"), "off by default on generated tiles");
+        assertEquals("winograd_f23", strategy(same(128, 28, 128), MicroKernel.VECTOR), "on by default, JIT off");
+        assertFalse(strategy(same(256, 14, 256), MicroKernel.VECTOR).startsWith("winograd"), "by the rule");
+        assertFalse(strategy(same(64, 56, 64), MicroKernel.VECTOR).startsWith("winograd"), "by the rule");
         try {
             System.setProperty("infero.cpu.winograd", "on");
             assertEquals("winograd_f23", strategy(same(128, 28, 128), jit));
             assertEquals("winograd_f23", strategy(same(128, 56, 128), jit));
-            assertEquals("winograd_f23", strategy(same(256, 14, 256), jit));
-            assertEquals("winograd_f23", strategy(same(512, 14, 512), jit));
+            assertEquals("winograd_f23", strategy(same(256, 28, 256), jit));
+            assertFalse(strategy(same(256, 14, 256), jit).startsWith("winograd"), "few tiles");
+            assertFalse(strategy(same(512, 14, 512), jit).startsWith("winograd"), "few tiles");
             assertFalse(strategy(same(64, 56, 64), jit).startsWith("winograd"));
             assertFalse(strategy(same(64, 80, 64), jit).startsWith("winograd"));
             assertFalse(strategy(same(128, 14, 128), jit).startsWith("winograd"));
@@ -223,6 +228,11 @@ class WinogradConvTest {
                     "JIT off: the Vector API GEMM");
             System.setProperty("infero.cpu.winograd", "off");
             assertFalse(strategy(same(128, 28, 128), jit).startsWith("winograd"));
+            assertFalse(strategy(same(128, 28, 128), MicroKernel.VECTOR).startsWith("winograd"));
+            System.setProperty("infero.cpu.winograd", "yes");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> strategy(same(128, 28, 128), jit));
+            assertTrue(e.getMessage().contains("infero.cpu.winograd=yes"), e.getMessage());
             System.setProperty("infero.cpu.winograd", "force");
             assertEquals("winograd_f23", strategy(same(512, 7, 512), jit));
             assertEquals("winograd_f23", strategy(same(64, 20, 64), MicroKernel.VECTOR));
