@@ -25,26 +25,34 @@ public final class AlternatingLatency {
     private AlternatingLatency() {
     }
 
+    /**
+     * A request of the model at {@code path} compiled for latency on {@code threads} threads, its inputs filled with
+     * uniform [0, 1) values (seed 1).
+     */
+    static InferRequest latencyRequest(Core core, String path, String threads) {
+        CompiledModel compiled = core.compileModel(core.readModel(Path.of(path)), "CPU",
+                Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", threads));
+        InferRequest request = compiled.createInferRequest();
+        Random r = new Random(1);
+        for (int i = 0; i < request.inputs().size(); i++) {
+            PortInfo port = request.inputs().get(i);
+            int[] shape = port.shape().toArray();
+            float[] data = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+            for (int j = 0; j < data.length; j++) {
+                data[j] = r.nextFloat();
+            }
+            request.setInput(i, Tensor.of(data, shape));
+        }
+        return request;
+    }
+
     public static void main(String[] args) throws Exception {
         double seconds = Double.parseDouble(args[0]);
         List<String> paths = Arrays.asList(args).subList(1, args.length);
         try (Core core = new Core()) {
             List<InferRequest> requests = new ArrayList<>();
             for (String p : paths) {
-                CompiledModel compiled = core.compileModel(core.readModel(Path.of(p)), "CPU",
-                        Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", "1"));
-                InferRequest request = compiled.createInferRequest();
-                Random r = new Random(1);
-                for (int i = 0; i < request.inputs().size(); i++) {
-                    PortInfo port = request.inputs().get(i);
-                    int[] shape = port.shape().toArray();
-                    float[] data = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                    for (int j = 0; j < data.length; j++) {
-                        data[j] = r.nextFloat();
-                    }
-                    request.setInput(i, Tensor.of(data, shape));
-                }
-                requests.add(request);
+                requests.add(latencyRequest(core, p, "1"));
             }
             long warmEnd = System.nanoTime() + (long) (seconds * 0.3e9);
             while (System.nanoTime() < warmEnd) {

@@ -1,13 +1,10 @@
 package dev.infero.benchmarks;
 
-import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.WindowKernel;
-import dev.infero.cpu.parallel.WorkerPool;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -25,17 +22,13 @@ public final class DepthwiseCpuTime {
         "24:56x56:5:1", "48:28x28:5:2", "32:35x35:7:1", "32:33x33:3:1:d2"};
 
     public static void main(String[] args) {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int rounds = Integer.getInteger("rounds", 11);
-        String[] impls = System.getProperty("impl", "vector,jit_avx512,jit_avx2").split(",");
+        String[] impls = WindowKernelTiming.impls();
         String[] shapes = args.length > 0 ? args : DEFAULT_SHAPES;
         Random r = new Random(1);
-        WindowKernel[][] kernels = new WindowKernel[shapes.length][impls.length];
-        WindowKernel.Scratch[][] scratch = new WindowKernel.Scratch[shapes.length][impls.length];
-        float[][] ins = new float[shapes.length][];
-        float[][] outs = new float[shapes.length][];
-        for (int s = 0; s < shapes.length; s++) {
-            String[] f = shapes[s].split(":");
+        List<WindowKernelTiming.Layer> layers = new ArrayList<>();
+        for (String shape : shapes) {
+            String[] f = shape.split(":");
             int c = Integer.parseInt(f[0]);
             String[] hw = f[1].split("x");
             int h = Integer.parseInt(hw[0]);
@@ -47,53 +40,19 @@ public final class DepthwiseCpuTime {
             int oh = (h + 2 * pad - d * (k - 1) - 1) / stride + 1;
             int ow = (w + 2 * pad - d * (k - 1) - 1) / stride + 1;
             ConvGeometry g = new ConvGeometry(1, c, h, w, c, oh, ow, k, k, stride, stride, d, d, pad, pad, c);
-            float[] wts = random(r, c * k * k);
-            PostOps post = new PostOps(random(r, c), false, PostOps.Activation.NONE, 0, 0);
-            ins[s] = random(r, c * h * w);
-            outs[s] = new float[c * oh * ow];
-            for (int i = 0; i < impls.length; i++) {
-                Jit.Isa isa = switch (impls[i]) {
-                    case "jit_avx512" -> Jit.Isa.AVX512;
-                    case "jit_avx2" -> Jit.Isa.AVX2;
-                    default -> null;
-                };
-                kernels[s][i] = WindowKernel.depthwise(g, wts, post, isa);
-                scratch[s][i] = kernels[s][i].newScratch(1);
-            }
+            float[] wts = WindowKernelTiming.random(r, c * k * k);
+            PostOps post = new PostOps(WindowKernelTiming.random(r, c), false, PostOps.Activation.NONE, 0, 0);
+            layers.add(new WindowKernelTiming.Layer(shape, WindowKernelTiming.random(r, c * h * w),
+                    new float[c * oh * ow], isa -> WindowKernel.depthwise(g, wts, post, isa)));
         }
-        long[][][] times = new long[shapes.length][impls.length][rounds];
-        try (WorkerPool pool = new WorkerPool(1, "bench")) {
-            for (int round = -3; round < rounds; round++) {
-                for (int s = 0; s < shapes.length; s++) {
-                    for (int i = 0; i < impls.length; i++) {
-                        int reps = 20;
-                        long t = mx.getCurrentThreadCpuTime();
-                        for (int rep = 0; rep < reps; rep++) {
-                            kernels[s][i].run(ins[s], outs[s], null, scratch[s][i], pool);
-                        }
-                        if (round >= 0) {
-                            times[s][i][round] = (mx.getCurrentThreadCpuTime() - t) / reps;
-                        }
-                    }
-                }
-            }
-        }
+        WindowKernelTiming.Result result = WindowKernelTiming.time(layers, impls, rounds);
         for (int s = 0; s < shapes.length; s++) {
             StringBuilder sb = new StringBuilder(String.format("%-18s", shapes[s]));
             for (int i = 0; i < impls.length; i++) {
-                long[] t = times[s][i];
-                Arrays.sort(t);
-                sb.append(String.format("  %s %7.1f us (best %7.1f)", impls[i], t[rounds / 2] / 1e3, t[0] / 1e3));
+                sb.append(String.format("  %s %7.1f us (best %7.1f)", impls[i], result.median(s, i) / 1e3,
+                        result.best(s, i) / 1e3));
             }
             System.out.println(sb);
         }
-    }
-
-    private static float[] random(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = r.nextFloat() - 0.5f;
-        }
-        return a;
     }
 }

@@ -1,12 +1,10 @@
 package dev.infero.benchmarks;
 
-import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.WindowKernel;
-import dev.infero.cpu.parallel.WorkerPool;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -26,17 +24,13 @@ public final class PoolCpuTime {
         "2048:7x7:7:1:0:avg"};
 
     public static void main(String[] args) {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int rounds = Integer.getInteger("rounds", 11);
-        String[] impls = System.getProperty("impl", "vector,jit_avx512,jit_avx2").split(",");
+        String[] impls = WindowKernelTiming.impls();
         String[] shapes = args.length > 0 ? args : DEFAULT_SHAPES;
         Random r = new Random(1);
-        WindowKernel[][] kernels = new WindowKernel[shapes.length][impls.length];
-        WindowKernel.Scratch[][] scratch = new WindowKernel.Scratch[shapes.length][impls.length];
-        float[][] ins = new float[shapes.length][];
-        float[][] outs = new float[shapes.length][];
-        for (int s = 0; s < shapes.length; s++) {
-            String[] f = shapes[s].split(":");
+        List<WindowKernelTiming.Layer> layers = new ArrayList<>();
+        for (String shape : shapes) {
+            String[] f = shape.split(":");
             int c = Integer.parseInt(f[0]);
             String[] hw = f[1].split("x");
             int h = Integer.parseInt(hw[0]);
@@ -50,47 +44,18 @@ public final class PoolCpuTime {
             int oh = size(h, k, stride, pad, ceil);
             int ow = size(w, k, stride, pad, ceil);
             ConvGeometry g = new ConvGeometry(1, c, h, w, c, oh, ow, k, k, stride, stride, 1, 1, pad, pad, c);
-            ins[s] = new float[c * h * w];
-            for (int i = 0; i < ins[s].length; i++) {
-                ins[s][i] = r.nextFloat() - 0.5f;
-            }
-            outs[s] = new float[c * oh * ow];
-            for (int i = 0; i < impls.length; i++) {
-                Jit.Isa isa = switch (impls[i]) {
-                    case "jit_avx512" -> Jit.Isa.AVX512;
-                    case "jit_avx2" -> Jit.Isa.AVX2;
-                    default -> null;
-                };
-                kernels[s][i] = avg ? WindowKernel.avgPool(g, exclude, pad, pad, isa)
-                        : WindowKernel.maxPool(g, isa);
-                scratch[s][i] = kernels[s][i].newScratch(1);
-            }
+            layers.add(new WindowKernelTiming.Layer(shape, WindowKernelTiming.random(r, c * h * w),
+                    new float[c * oh * ow], isa -> avg ? WindowKernel.avgPool(g, exclude, pad, pad, isa)
+                            : WindowKernel.maxPool(g, isa)));
         }
-        long[][][] times = new long[shapes.length][impls.length][rounds];
-        try (WorkerPool pool = new WorkerPool(1, "bench")) {
-            for (int round = -3; round < rounds; round++) {
-                for (int s = 0; s < shapes.length; s++) {
-                    for (int i = 0; i < impls.length; i++) {
-                        int reps = 20;
-                        long t = mx.getCurrentThreadCpuTime();
-                        for (int rep = 0; rep < reps; rep++) {
-                            kernels[s][i].run(ins[s], outs[s], 0, scratch[s][i], pool);
-                        }
-                        if (round >= 0) {
-                            times[s][i][round] = (mx.getCurrentThreadCpuTime() - t) / reps;
-                        }
-                    }
-                }
-            }
-        }
+        WindowKernelTiming.Result result = WindowKernelTiming.time(layers, impls, rounds);
         for (int s = 0; s < shapes.length; s++) {
             StringBuilder sb = new StringBuilder(String.format("%-24s", shapes[s]));
             for (int i = 0; i < impls.length; i++) {
-                long[] t = times[s][i];
-                Arrays.sort(t);
+                long median = result.median(s, i);
                 sb.append(String.format("  %s %-11s %7.1f us (best %7.1f, %5.1f GB/s)", impls[i],
-                        kernels[s][i].implementation(), t[rounds / 2] / 1e3, t[0] / 1e3,
-                        4.0 * ins[s].length / t[rounds / 2]));
+                        result.kernels()[s][i].implementation(), median / 1e3, result.best(s, i) / 1e3,
+                        4.0 * layers.get(s).in().length / median));
             }
             System.out.println(sb);
         }

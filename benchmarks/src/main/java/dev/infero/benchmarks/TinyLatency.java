@@ -1,18 +1,13 @@
 package dev.infero.benchmarks;
 
-import dev.infero.api.CompiledModel;
 import dev.infero.api.Core;
 import dev.infero.api.InferRequest;
-import dev.infero.core.device.PortInfo;
 import dev.infero.core.device.ProfilingInfo;
-import dev.infero.core.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * Whole-inference latency of small models (fractions of a millisecond) on one thread, for the fixed per-inference
@@ -45,21 +40,8 @@ public final class TinyLatency {
                         System.setProperty(abProperty, abValues[v]);
                         label += " " + ab + "=" + abValues[v];
                     }
-                    CompiledModel compiled = core.compileModel(core.readModel(Path.of(p)), "CPU",
-                            Map.of("PERFORMANCE_HINT", "LATENCY", "INFERENCE_NUM_THREADS", threads));
-                    InferRequest request = compiled.createInferRequest();
-                    Random r = new Random(1);
-                    for (int i = 0; i < request.inputs().size(); i++) {
-                        PortInfo port = request.inputs().get(i);
-                        int[] shape = port.shape().toArray();
-                        float[] data = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                        for (int j = 0; j < data.length; j++) {
-                            data[j] = r.nextFloat();
-                        }
-                        request.setInput(i, Tensor.of(data, shape));
-                    }
                     labels.add(label);
-                    requests.add(request);
+                    requests.add(AlternatingLatency.latencyRequest(core, p, threads));
                 }
             }
             if (ab != null) {
