@@ -30,13 +30,13 @@ public final class PoolCpuTime {
         Random r = new Random(1);
         List<WindowKernelTiming.Layer> layers = new ArrayList<>();
         for (String shape : shapes) {
-            String[] f = shape.split(":");
-            int c = Integer.parseInt(f[0]);
-            String[] hw = f[1].split("x");
-            int h = Integer.parseInt(hw[0]);
-            int w = Integer.parseInt(hw[1]);
-            int k = Integer.parseInt(f[2]);
-            int stride = Integer.parseInt(f[3]);
+            WindowKernelTiming.Spec spec = WindowKernelTiming.Spec.parse(shape);
+            String[] f = spec.fields();
+            int c = spec.channels();
+            int h = spec.h();
+            int w = spec.w();
+            int k = spec.k();
+            int stride = spec.stride();
             int pad = Integer.parseInt(f[4]);
             boolean ceil = Arrays.asList(f).contains("ceil");
             boolean avg = Arrays.asList(f).contains("avg") || Arrays.asList(f).contains("avgx");

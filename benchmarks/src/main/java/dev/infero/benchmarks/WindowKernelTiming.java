@@ -23,6 +23,16 @@ final class WindowKernelTiming {
     record Layer(String name, float[] in, float[] out, Function<Jit.Isa, WindowKernel> kernel) {
     }
 
+    /** The common head of a layer spec {@code C:HxW:k:s[:...]}: channels, plane, square window, stride, all fields. */
+    record Spec(int channels, int h, int w, int k, int stride, String[] fields) {
+        static Spec parse(String spec) {
+            String[] f = spec.split(":");
+            String[] hw = f[1].split("x");
+            return new Spec(Integer.parseInt(f[0]), Integer.parseInt(hw[0]), Integer.parseInt(hw[1]),
+                    Integer.parseInt(f[2]), Integer.parseInt(f[3]), f);
+        }
+    }
+
     /** What was measured: per layer and implementation the kernel and its sorted per-call times (ns). */
     record Result(WindowKernel[][] kernels, long[][][] sortedTimes) {
         long median(int layer, int impl) {
