@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.device.Executable;
-import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -230,22 +229,6 @@ class InPlaceConcatTest {
                 System.clearProperty(key);
             }
         }
-        try (compiled) {
-            ExecutionRequest request = compiled.newRequest();
-            request.setProfiling(rows != null);
-            Tensor[] outputs = null;
-            for (int round = 0; round < 2; round++) {
-                request.setInput(0, x);
-                request.run();
-                outputs = new Tensor[g.results().size()];
-                for (int o = 0; o < outputs.length; o++) {
-                    outputs[o] = request.output(o).copy();
-                }
-            }
-            if (rows != null) {
-                rows.addAll(request.profilingInfo());
-            }
-            return outputs;
-        }
+        return TwoRuns.outputs(compiled, g, x, rows);
     }
 }

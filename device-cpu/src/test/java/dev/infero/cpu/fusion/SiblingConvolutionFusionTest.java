@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.infero.core.device.Executable;
-import dev.infero.core.device.ExecutionRequest;
 import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.graph.Graph;
 import dev.infero.core.graph.Value;
@@ -26,6 +24,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.TwoRuns;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.testing.GraphBuilder;
 import dev.infero.testing.RandomData;
@@ -242,23 +241,7 @@ class SiblingConvolutionFusionTest {
 
     /** Outputs of the second of two runs of one request (the second on reused buffers). */
     private static Tensor[] run(Graph g, Tensor x, int threads, List<ProfilingInfo> rows) {
-        try (Executable compiled = new CpuDevice().compile(g,
-                Map.of("INFERENCE_NUM_THREADS", Integer.toString(threads)))) {
-            ExecutionRequest request = compiled.newRequest();
-            request.setProfiling(rows != null);
-            Tensor[] outputs = null;
-            for (int round = 0; round < 2; round++) {
-                request.setInput(0, x);
-                request.run();
-                outputs = new Tensor[g.results().size()];
-                for (int o = 0; o < outputs.length; o++) {
-                    outputs[o] = request.output(o).copy();
-                }
-            }
-            if (rows != null) {
-                rows.addAll(request.profilingInfo());
-            }
-            return outputs;
-        }
+        return TwoRuns.outputs(new CpuDevice().compile(g,
+                Map.of("INFERENCE_NUM_THREADS", Integer.toString(threads))), g, x, rows);
     }
 }
