@@ -326,6 +326,10 @@ class AllocationFreeInferenceTest {
     private static String measureInFreshJvm(Path model, String... jvmOptions) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector"));
+        // The build runs this class at the machine's vector width and at 256 and 128 bits (MaxVectorSize): the fresh
+        // JVM measures at the same width.
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:MaxVectorSize=")).forEach(command::add);
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 AllocationFreeInferenceTest.class.getName(), model.toString()));
