@@ -3,7 +3,6 @@ package dev.infero.benchmarks;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.WindowKernel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -25,26 +24,7 @@ public final class DepthwiseCpuTime {
         int rounds = Integer.getInteger("rounds", 11);
         String[] impls = WindowKernelTiming.impls();
         String[] shapes = args.length > 0 ? args : DEFAULT_SHAPES;
-        Random r = new Random(1);
-        List<WindowKernelTiming.Layer> layers = new ArrayList<>();
-        for (String shape : shapes) {
-            WindowKernelTiming.Spec spec = WindowKernelTiming.Spec.parse(shape);
-            String[] f = spec.fields();
-            int c = spec.channels();
-            int h = spec.h();
-            int w = spec.w();
-            int k = spec.k();
-            int stride = spec.stride();
-            int d = f.length > 4 ? Integer.parseInt(f[4].substring(1)) : 1;
-            int pad = d * (k / 2);
-            int oh = (h + 2 * pad - d * (k - 1) - 1) / stride + 1;
-            int ow = (w + 2 * pad - d * (k - 1) - 1) / stride + 1;
-            ConvGeometry g = new ConvGeometry(1, c, h, w, c, oh, ow, k, k, stride, stride, d, d, pad, pad, c);
-            float[] wts = WindowKernelTiming.random(r, c * k * k);
-            PostOps post = new PostOps(WindowKernelTiming.random(r, c), false, PostOps.Activation.NONE, 0, 0);
-            layers.add(new WindowKernelTiming.Layer(shape, WindowKernelTiming.random(r, c * h * w),
-                    new float[c * oh * ow], isa -> WindowKernel.depthwise(g, wts, post, isa)));
-        }
+        List<WindowKernelTiming.Layer> layers = WindowKernelTiming.layers(shapes, DepthwiseCpuTime::layer);
         WindowKernelTiming.Result result = WindowKernelTiming.time(layers, impls, rounds);
         for (int s = 0; s < shapes.length; s++) {
             StringBuilder sb = new StringBuilder(String.format("%-18s", shapes[s]));
@@ -54,5 +34,20 @@ public final class DepthwiseCpuTime {
             }
             System.out.println(sb);
         }
+    }
+
+    private static WindowKernelTiming.Layer layer(WindowKernelTiming.Spec s, Random r) {
+        String[] f = s.fields();
+        int d = f.length > 4 ? Integer.parseInt(f[4].substring(1)) : 1;
+        int k = s.k();
+        int pad = d * (k / 2);
+        int oh = (s.h() + 2 * pad - d * (k - 1) - 1) / s.stride() + 1;
+        int ow = (s.w() + 2 * pad - d * (k - 1) - 1) / s.stride() + 1;
+        ConvGeometry g = new ConvGeometry(1, s.c(), s.h(), s.w(), s.c(), oh, ow, k, k, s.stride(), s.stride(), d, d,
+                pad, pad, s.c());
+        float[] wts = WindowKernelTiming.random(r, s.c() * k * k);
+        PostOps post = new PostOps(WindowKernelTiming.random(r, s.c()), false, PostOps.Activation.NONE, 0, 0);
+        return new WindowKernelTiming.Layer(s.text(), WindowKernelTiming.random(r, s.c() * s.h() * s.w()),
+                new float[s.c() * oh * ow], isa -> WindowKernel.depthwise(g, wts, post, isa));
     }
 }

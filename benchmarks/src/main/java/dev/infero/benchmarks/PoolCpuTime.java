@@ -2,7 +2,6 @@ package dev.infero.benchmarks;
 
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.WindowKernel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -27,27 +26,7 @@ public final class PoolCpuTime {
         int rounds = Integer.getInteger("rounds", 11);
         String[] impls = WindowKernelTiming.impls();
         String[] shapes = args.length > 0 ? args : DEFAULT_SHAPES;
-        Random r = new Random(1);
-        List<WindowKernelTiming.Layer> layers = new ArrayList<>();
-        for (String shape : shapes) {
-            WindowKernelTiming.Spec spec = WindowKernelTiming.Spec.parse(shape);
-            String[] f = spec.fields();
-            int c = spec.channels();
-            int h = spec.h();
-            int w = spec.w();
-            int k = spec.k();
-            int stride = spec.stride();
-            int pad = Integer.parseInt(f[4]);
-            boolean ceil = Arrays.asList(f).contains("ceil");
-            boolean avg = Arrays.asList(f).contains("avg") || Arrays.asList(f).contains("avgx");
-            boolean exclude = Arrays.asList(f).contains("avgx");
-            int oh = size(h, k, stride, pad, ceil);
-            int ow = size(w, k, stride, pad, ceil);
-            ConvGeometry g = new ConvGeometry(1, c, h, w, c, oh, ow, k, k, stride, stride, 1, 1, pad, pad, c);
-            layers.add(new WindowKernelTiming.Layer(shape, WindowKernelTiming.random(r, c * h * w),
-                    new float[c * oh * ow], isa -> avg ? WindowKernel.avgPool(g, exclude, pad, pad, isa)
-                            : WindowKernel.maxPool(g, isa)));
-        }
+        List<WindowKernelTiming.Layer> layers = WindowKernelTiming.layers(shapes, PoolCpuTime::layer);
         WindowKernelTiming.Result result = WindowKernelTiming.time(layers, impls, rounds);
         for (int s = 0; s < shapes.length; s++) {
             StringBuilder sb = new StringBuilder(String.format("%-24s", shapes[s]));
@@ -59,6 +38,21 @@ public final class PoolCpuTime {
             }
             System.out.println(sb);
         }
+    }
+
+    private static WindowKernelTiming.Layer layer(WindowKernelTiming.Spec s, Random r) {
+        List<String> f = Arrays.asList(s.fields());
+        int pad = Integer.parseInt(s.fields()[4]);
+        boolean ceil = f.contains("ceil");
+        boolean avg = f.contains("avg") || f.contains("avgx");
+        boolean exclude = f.contains("avgx");
+        int oh = size(s.h(), s.k(), s.stride(), pad, ceil);
+        int ow = size(s.w(), s.k(), s.stride(), pad, ceil);
+        ConvGeometry g = new ConvGeometry(1, s.c(), s.h(), s.w(), s.c(), oh, ow, s.k(), s.k(), s.stride(), s.stride(),
+                1, 1, pad, pad, s.c());
+        return new WindowKernelTiming.Layer(s.text(), WindowKernelTiming.random(r, s.c() * s.h() * s.w()),
+                new float[s.c() * oh * ow], isa -> avg ? WindowKernel.avgPool(g, exclude, pad, pad, isa)
+                        : WindowKernel.maxPool(g, isa));
     }
 
     /** The pooled size, ceil rounding never starting a window in the end padding. */

@@ -5,9 +5,11 @@ import dev.infero.cpu.kernels.WindowKernel;
 import dev.infero.cpu.parallel.WorkerPool;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -24,13 +26,23 @@ final class WindowKernelTiming {
     }
 
     /** The common head of a layer spec {@code C:HxW:k:s[:...]}: channels, plane, square window, stride, all fields. */
-    record Spec(int channels, int h, int w, int k, int stride, String[] fields) {
+    record Spec(String text, int c, int h, int w, int k, int stride, String[] fields) {
         static Spec parse(String spec) {
             String[] f = spec.split(":");
             String[] hw = f[1].split("x");
-            return new Spec(Integer.parseInt(f[0]), Integer.parseInt(hw[0]), Integer.parseInt(hw[1]),
+            return new Spec(spec, Integer.parseInt(f[0]), Integer.parseInt(hw[0]), Integer.parseInt(hw[1]),
                     Integer.parseInt(f[2]), Integer.parseInt(f[3]), f);
         }
+    }
+
+    /** The layers of {@code specs}, each built by {@code build} from its parsed spec and one shared seeded random. */
+    static List<Layer> layers(String[] specs, BiFunction<Spec, Random, Layer> build) {
+        Random r = new Random(1);
+        List<Layer> layers = new ArrayList<>();
+        for (String spec : specs) {
+            layers.add(build.apply(Spec.parse(spec), r));
+        }
+        return layers;
     }
 
     /** What was measured: per layer and implementation the kernel and its sorted per-call times (ns). */
