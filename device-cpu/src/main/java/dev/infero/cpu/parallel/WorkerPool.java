@@ -292,9 +292,9 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * The pool counts as contended from now for the current hold (see {@link #CONTENDED_NANOS}): no polling, the usual
      * split threshold. Stalls and slow yields of several workers may race here: the hold is a heuristic, either write
-     * wins.
+     * wins. Package-private for tests.
      */
-    private void markContended() {
+    void markContended() {
         contentionMarks++;
         long now = System.nanoTime();
         long sinceHold = now - contendedUntil;
