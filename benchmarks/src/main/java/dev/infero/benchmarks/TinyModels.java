@@ -16,7 +16,12 @@ import java.util.Random;
  * <li>{@code cnn_fc.onnx}: 1×3×32×32 → Conv 3×3 16 + Relu → MaxPool 2 → Conv 3×3 32 + PRelu → MaxPool 2 → Flatten
  * → Gemm 2048→192 + PRelu → Gemm 10;</li>
  * <li>{@code keypoints.onnx}: 1×1×40×40 → Conv 5×5 20 + Tanh → MaxPool 2 → Conv 3×3 40 + Relu → MaxPool 2 →
- * Conv 3×3 60 + Relu → Flatten → MatMul 2160→120 + Add + Relu → MatMul 120→10 (five x/y points).</li>
+ * Conv 3×3 60 + Relu → Flatten → MatMul 2160→120 + Add + Relu → MatMul 120→10 (five x/y points);</li>
+ * <li>{@code ssd_tail.onnx}: an SSD-style detector's output side on 1×32×40×40 features: three levels (40², 20², 10²,
+ * max-pool downsampling), each with 1×1 location (3 anchors × 4) and class (3 × 2) heads → Transpose(0,2,3,1) →
+ * Reshape → Concat over levels → [1,6300,4] and [1,6300,2]; Softmax along the last axis; box decoding against
+ * constant priors: Slice [..., :2] / [..., 2:], Mul, Exp, Add, Sub, Div, Concat along the last axis (the data
+ * movement on rows of 2–4 values that detectors end with).</li>
  * </ul>
  * Usage: {@code TinyModels DIR}.
  */
@@ -33,7 +38,8 @@ public final class TinyModels {
         m.mlp().write(dir.resolve("mlp.onnx"));
         m.cnnWithFcHead().write(dir.resolve("cnn_fc.onnx"));
         m.keypoints().write(dir.resolve("keypoints.onnx"));
-        System.out.println("wrote mlp.onnx, cnn_fc.onnx, keypoints.onnx to " + dir);
+        m.ssdTail().write(dir.resolve("ssd_tail.onnx"));
+        System.out.println("wrote mlp.onnx, cnn_fc.onnx, keypoints.onnx, ssd_tail.onnx to " + dir);
     }
 
     private OnnxModelBuilder mlp() {
@@ -90,6 +96,71 @@ public final class TinyModels {
         b.node("MatMul", "fc2").inputs("h", "fc2.weight").outputs("points");
         b.output("points", ElementType.F32, 1, 10);
         return b;
+    }
+
+    private OnnxModelBuilder ssdTail() {
+        OnnxModelBuilder b = new OnnxModelBuilder("ssd_tail", 13);
+        b.input("features", ElementType.F32, 1, 32, 40, 40);
+        int anchors = 3;
+        String[] loc = new String[3];
+        String[] conf = new String[3];
+        String x = "features";
+        int rows = 0;
+        for (int level = 0; level < 3; level++) {
+            int side = 40 >> level;
+            if (level > 0) {
+                b.node("MaxPool", "pool" + level).inputs(x).outputs("p" + level).attr("kernel_shape", 2, 2)
+                        .attr("strides", 2, 2);
+                x = "p" + level;
+            }
+            for (String head : new String[] {"loc", "conf"}) {
+                int per = head.equals("loc") ? 4 : 2;
+                String c = conv(b, head + level, x, 32, anchors * per, 1, 0);
+                b.node("Transpose", head + level + ".t").inputs(c).outputs(head + level + ".t").attr("perm", 0, 2, 3, 1);
+                b.initializer(head + level + ".shape", Tensor.of(new long[] {1, -1, per}, 3));
+                b.node("Reshape", head + level + ".r").inputs(head + level + ".t", head + level + ".shape")
+                        .outputs(head + level + ".r");
+                (head.equals("loc") ? loc : conf)[level] = head + level + ".r";
+            }
+            rows += side * side * anchors;
+        }
+        b.node("Concat", "locations").inputs(loc).outputs("locations").attr("axis", 1L);
+        b.node("Concat", "confidences").inputs(conf).outputs("confidences").attr("axis", 1L);
+        b.node("Softmax", "scores").inputs("confidences").outputs("scores").attr("axis", 2L);
+        Tensor priors = Tensor.allocate(ElementType.F32, 1, rows, 4);
+        float[] p = priors.floats();
+        for (int i = 0; i < p.length; i++) {
+            p[i] = 0.05f + 0.9f * random.nextFloat();
+        }
+        b.initializer("priors", priors);
+        slice(b, "loc.xy", "locations", 0, 2);
+        slice(b, "loc.wh", "locations", 2, 4);
+        slice(b, "prior.xy", "priors", 0, 2);
+        slice(b, "prior.wh", "priors", 2, 4);
+        b.initializer("center_variance", Tensor.of(new float[] {0.1f}));
+        b.initializer("size_variance", Tensor.of(new float[] {0.2f}));
+        b.initializer("two", Tensor.of(new float[] {2f}));
+        b.node("Mul", "xy.v").inputs("loc.xy", "center_variance").outputs("xy.v");
+        b.node("Mul", "xy.s").inputs("xy.v", "prior.wh").outputs("xy.s");
+        b.node("Add", "centers").inputs("xy.s", "prior.xy").outputs("centers");
+        b.node("Mul", "wh.v").inputs("loc.wh", "size_variance").outputs("wh.v");
+        b.node("Exp", "wh.e").inputs("wh.v").outputs("wh.e");
+        b.node("Mul", "sizes").inputs("wh.e", "prior.wh").outputs("sizes");
+        b.node("Div", "half").inputs("sizes", "two").outputs("half");
+        b.node("Sub", "corner0").inputs("centers", "half").outputs("corner0");
+        b.node("Add", "corner1").inputs("centers", "half").outputs("corner1");
+        b.node("Concat", "boxes").inputs("corner0", "corner1").outputs("boxes").attr("axis", 2L);
+        b.output("scores", ElementType.F32, 1, rows, 2);
+        b.output("boxes", ElementType.F32, 1, rows, 4);
+        return b;
+    }
+
+    /** Slice [..., from:to] of the last axis. */
+    private static void slice(OnnxModelBuilder b, String name, String x, long from, long to) {
+        b.initializer(name + ".starts", Tensor.of(new long[] {from}, 1));
+        b.initializer(name + ".ends", Tensor.of(new long[] {to}, 1));
+        b.initializer(name + ".axes", Tensor.of(new long[] {2}, 1));
+        b.node("Slice", name).inputs(x, name + ".starts", name + ".ends", name + ".axes").outputs(name);
     }
 
     /** Gemm with transposed weights [out, in] and bias, as PyTorch's Linear exports. */

@@ -11,6 +11,9 @@ import java.util.Arrays;
  * strides), concatenation (each input a block of the output's rows) and reshaping copies.
  */
 final class StridedCopy {
+    /** Rows shorter than this are copied element by element rather than by {@code System.arraycopy}. */
+    static final int SHORT_ROW = 16;
+
     private final int[] dims;
     private final int[] src;
     private final int[] dst;
@@ -109,6 +112,10 @@ final class StridedCopy {
             s += index[a] * src[a];
             d += index[a] * dst[a];
         }
+        if (inner < SHORT_ROW && in instanceof float[] x && out instanceof float[] z) {
+            copyShortRows(x, z, from, to, column, s, d, index);
+            return;
+        }
         int last = dims.length - 1;
         for (int e = from; e < to; ) {
             int n = Math.min(inner - column, to - e);
@@ -122,6 +129,93 @@ final class StridedCopy {
                 for (int i = 0; i < n; i++) {
                     z[to0 + i] = x[from0 + i * innerSrc];
                 }
+            }
+            e += n;
+            column = 0;
+            for (int a = last - 1; a >= 0; a--) {
+                s += src[a];
+                d += dst[a];
+                if (++index[a] < dims[a]) {
+                    break;
+                }
+                s -= src[a] * dims[a];
+                d -= dst[a] * dims[a];
+                index[a] = 0;
+            }
+        }
+    }
+
+    /**
+     * {@link #copy} for float rows shorter than {@link #SHORT_ROW}: element by element, since a call per row costs
+     * more than the row (a detector's box decoding slices and concatenates rows of 2–4 values; a head's
+     * Transpose(0,2,3,1) writes rows of a few channels). The row at {@code s}/{@code d} starts at {@code column}.
+     */
+    private void copyShortRows(float[] x, float[] z, int from, int to, int column, int s, int d, int[] index) {
+        int last = dims.length - 1;
+        int step = innerSrc;
+        if (last == 1) {
+            // The common two-axis walk (rows of a slice or of a Concat input): no index bookkeeping per row, and
+            // whole rows of 1–4 values copied by straight-line code.
+            int rowSrc = src[0];
+            int rowDst = dst[0];
+            int e = from;
+            if (column > 0) {
+                int n = Math.min(inner - column, to - e);
+                for (int i = 0; i < n; i++) {
+                    z[d + column + i] = x[s + (column + i) * step];
+                }
+                e += n;
+                s += rowSrc;
+                d += rowDst;
+            }
+            int rows = (to - e) / inner;
+            switch (inner) {
+                case 1 -> {
+                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                        z[d] = x[s];
+                    }
+                }
+                case 2 -> {
+                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                        z[d] = x[s];
+                        z[d + 1] = x[s + step];
+                    }
+                }
+                case 3 -> {
+                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                        z[d] = x[s];
+                        z[d + 1] = x[s + step];
+                        z[d + 2] = x[s + 2 * step];
+                    }
+                }
+                case 4 -> {
+                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                        z[d] = x[s];
+                        z[d + 1] = x[s + step];
+                        z[d + 2] = x[s + 2 * step];
+                        z[d + 3] = x[s + 3 * step];
+                    }
+                }
+                default -> {
+                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                        for (int i = 0; i < inner; i++) {
+                            z[d + i] = x[s + i * step];
+                        }
+                    }
+                }
+            }
+            e += rows * inner;
+            for (int i = 0; e < to; i++, e++) {
+                z[d + i] = x[s + i * step];
+            }
+            return;
+        }
+        for (int e = from; e < to; ) {
+            int n = Math.min(inner - column, to - e);
+            int a0 = s + column * step;
+            int b0 = d + column;
+            for (int i = 0; i < n; i++) {
+                z[b0 + i] = x[a0 + i * step];
             }
             e += n;
             column = 0;
