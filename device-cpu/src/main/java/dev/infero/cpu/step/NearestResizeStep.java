@@ -23,6 +23,12 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
     /** Per output row, the input row's offset in its plane; per output column, the input column. */
     private final int[] rowSource;
     private final int[] columnSource;
+    /**
+     * {@code s} when output column {@code c} takes input column {@code c / s} for every column (an integer scale with
+     * the usual half-pixel or asymmetric floor rounding: FPN upsampling by 2), else 0: then each input value is
+     * written {@code s} times by straight-line code instead of a gather through {@link #columnSource}.
+     */
+    private final int columnRepeat;
 
     private NearestResizeStep(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource) {
         this.planes = planes;
@@ -31,6 +37,30 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
         this.outW = outW;
         this.rowSource = rowSource;
         this.columnSource = columnSource;
+        this.columnRepeat = repeat(columnSource);
+    }
+
+    /** The straight-line column repeat {@code s} (described at the field), or 0 when the columns are gathered. */
+    int columnRepeat() {
+        return columnRepeat;
+    }
+
+    /** {@code s} when {@code source[c] == c / s} for every {@code c} and the length is a multiple of s, else 0. */
+    private static int repeat(int[] source) {
+        int n = source.length;
+        for (int s = 1; s <= 4; s++) {
+            if (n % s != 0) {
+                continue;
+            }
+            boolean all = true;
+            for (int c = 0; c < n && all; c++) {
+                all = source[c] == c / s;
+            }
+            if (all) {
+                return s;
+            }
+        }
+        return 0;
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a nearest spatial f32 resize of static NCHW data. */
@@ -123,8 +153,20 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
                     continue;
                 }
                 int row = p * inPlane + rowSource[y];
-                for (int c = 0; c < outW; c++) {
-                    z[o + c] = x[row + columnSource[c]];
+                switch (columnRepeat) {
+                    case 1 -> System.arraycopy(x, row, z, o, outW);
+                    case 2 -> {
+                        for (int i = 0, n = outW / 2; i < n; i++) {
+                            float v = x[row + i];
+                            z[o + 2 * i] = v;
+                            z[o + 2 * i + 1] = v;
+                        }
+                    }
+                    default -> {
+                        for (int c = 0; c < outW; c++) {
+                            z[o + c] = x[row + columnSource[c]];
+                        }
+                    }
                 }
             }
         }

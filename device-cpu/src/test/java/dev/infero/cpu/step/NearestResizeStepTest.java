@@ -1,6 +1,7 @@
 package dev.infero.cpu.step;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.infero.core.graph.Graph;
@@ -13,10 +14,14 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Nearest resizes equal the reference however the output rows are cut into parts (1 to 5, run one after another). */
+/**
+ * Nearest resizes equal the reference however the output rows are cut into parts (1 to 5, run one after another),
+ * through the gather and through the straight-line column repeats (width kept, width doubled).
+ */
 class NearestResizeStepTest {
     @ParameterizedTest(name = "{0}x{1} to {2}x{3}, {4}")
-    @CsvSource({"4,5,8,10,asymmetric", "3,3,7,5,half_pixel", "6,4,3,9,align_corners", "1,1,4,4,asymmetric"})
+    @CsvSource({"4,5,8,10,asymmetric", "3,3,7,5,half_pixel", "6,4,3,9,align_corners", "1,1,4,4,asymmetric",
+        "4,5,8,5,asymmetric", "3,4,6,8,half_pixel", "5,7,5,14,pytorch_half_pixel"})
     void everySplitMatchesTheReference(int h, int w, int oh, int ow, String coordinates) {
         int[] in = {2, 3, h, w};
         Graph g = new Graph("resize");
@@ -28,6 +33,9 @@ class NearestResizeStepTest {
         Value y = g.value(new Interpolate(a), "y", x, sizes, axes);
         NearestResizeStep step = NearestResizeStep.of(y.node());
         assertNotNull(step);
+        if (ow == w || ow == 2 * w && !coordinates.equals("align_corners")) {
+            assertEquals(ow / w, step.columnRepeat(), "straight-line column repeat");
+        }
         Tensor data = Tensor.allocate(ElementType.F32, in);
         Random r = new Random(3);
         for (int i = 0; i < data.size(); i++) {
