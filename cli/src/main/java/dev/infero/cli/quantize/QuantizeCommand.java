@@ -148,10 +148,26 @@ public final class QuantizeCommand implements Callable<Integer> {
         // Proven writable before calibration, not after it (the dated sub-folder is made when the IR is written).
         OutputFolder.prepare(outputDir, "--output-dir");
         Path dir = Quantizer.outputFolder(outputDir, directDump, cfg.modelName());
+        // A dynamic input (an MXNet symbol or a Caffe/ONNX model without sizes) takes each image at its own size:
+        // right for a fully convolutional model, wrong for one that flattens into a fully connected layer.
+        String dynamicHint = input.shape().isStatic() ? null : "input '" + input.name() + "' has dynamic shape "
+                + input.shape() + ", so images were read at their own size; give the model a static input shape first"
+                + " (infero convert -m " + modelFile + " --input_shape [...])";
+        if (dynamicHint != null) {
+            out.println("[ WARNING ] " + dynamicHint);
+            out.flush();
+        }
         List<Tensor> samples = CalibrationData.load(cfg.dataSource(), input, SampleFiles.reader(),
                 p.statSubsetSize(), p.shuffleData(), p.seed(), log);
-        Quantizer.Result r = Quantizer.quantize(modelFile, samples, p, dir, cfg.modelName() + "_int8",
-                cfg.sourceText(), log);
+        Quantizer.Result r;
+        try {
+            r = Quantizer.quantize(modelFile, samples, p, dir, cfg.modelName() + "_int8", cfg.sourceText(), log);
+        } catch (InferoException e) {
+            if (dynamicHint == null) {
+                throw e;
+            }
+            throw new InferoException(e.getMessage() + " (" + dynamicHint + ")", e);
+        }
         out.printf(Locale.ROOT, "[ INFO ] Preset %s, %d calibration samples, %d layers quantized, %d FakeQuantize,"
                         + " %d biases corrected%n", p.preset().potName(), samples.size(), r.quantizedLayers(),
                 r.fakeQuantizes(), r.biasesCorrected());

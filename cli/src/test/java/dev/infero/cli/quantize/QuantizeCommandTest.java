@@ -148,6 +148,34 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void aDynamicInputThatMeetsAFullyConnectedLayerGetsOneErrorWithTheFix() throws IOException {
+        // Images are read at their own size (20x16) into [1,3,?,?]; the Gemm was made for 12x12 features.
+        Random rnd = new Random(5);
+        Path dynamic = dir.resolve("dynamic.onnx");
+        OnnxModelBuilder b = new OnnxModelBuilder("dynamic", 17)
+                .input("x", ElementType.F32, 1, 3, -1, -1)
+                .output("y", ElementType.F32, 1, 5)
+                .initializer("w1", normal(rnd, 0.1f, 2, 3, 3, 3)).initializer("b1", normal(rnd, 0.1f, 2))
+                .initializer("w2", normal(rnd, 0.1f, 5, 2 * 12 * 12)).initializer("b2", normal(rnd, 0.1f, 5));
+        b.node("Conv", "conv").inputs("x", "w1", "b1").outputs("c").attr("pads", 1, 1, 1, 1);
+        b.node("Flatten", "flatten").inputs("c").outputs("f").attr("axis", 1L);
+        b.node("Gemm", "fc").inputs("f", "w2", "b2").outputs("y").attr("transB", 1L);
+        b.write(dynamic);
+        Path out = dir.resolve("dyn-results");
+        CliRun r = run("quantize", "-m", dynamic.toString(), "--data", images.toString(), "--subset-size", "2",
+                "--output-dir", out.toString());
+        assertEquals(1, r.code(), r.out());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("error: ") && !err.contains("\tat ") && err.lines().count() == 1, err);
+        assertTrue(err.contains("input 'x' has dynamic shape") && err.contains("--input_shape"), err);
+        assertTrue(r.out().contains("[ WARNING ] input 'x' has dynamic shape"), r.out());
+        try (Stream<Path> files = Files.walk(out)) {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".xml") || p.toString().endsWith(".bin"))
+                    .count(), "nothing half-written");
+        }
+    }
+
+    @Test
     void configErrorsNameTheJsonPath() throws IOException {
         Path config = dir.resolve("bad.json");
         Files.writeString(config, """
