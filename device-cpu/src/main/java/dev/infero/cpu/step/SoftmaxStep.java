@@ -55,6 +55,10 @@ public final class SoftmaxStep implements Step<float[]> {
     public void run(Tensor[] inputs, Tensor[] outputs, float[] scratch, WorkerPool pool) {
         float[] x = inputs[0].floats();
         float[] z = outputs[0].floats();
+        if (n == 2 && inner == 1) {
+            pairs(x, z);
+            return;
+        }
         for (int o = 0; o < outer; o++) {
             int start = o * n * inner;
             if (inner == 1) {
@@ -79,6 +83,34 @@ public final class SoftmaxStep implements Step<float[]> {
         float scale = 1f / sum;
         for (int k = start; k < start + n; k++) {
             z[k] *= scale;
+        }
+    }
+
+    /**
+     * Lines of two (a detector's background/object scores, thousands per inference): {@link #line}'s arithmetic
+     * without its {@code exp(0)} for the maximum, which is exactly 1, so the results are the same bits with one
+     * {@code exp} per line instead of two.
+     */
+    private void pairs(float[] x, float[] z) {
+        for (int k = 0, end = 2 * outer; k < end; k += 2) {
+            float a = x[k];
+            float b = x[k + 1];
+            if (!Float.isFinite(a) || !Float.isFinite(b)) {
+                // NaN or infinite scores: the general line, as the reference computes them.
+                line(x, z, k);
+                continue;
+            }
+            if (a >= b) {
+                float e = (float) Math.exp(b - a);
+                float scale = 1f / (1f + e);
+                z[k] = scale;
+                z[k + 1] = e * scale;
+            } else {
+                float e = (float) Math.exp(a - b);
+                float scale = 1f / (e + 1f);
+                z[k] = e * scale;
+                z[k + 1] = scale;
+            }
         }
     }
 
