@@ -44,11 +44,15 @@ import java.util.regex.Pattern;
  * BatchNorm and element-wise ops after its Conv, not the layers before it); model nodes that no walk reaches (a Sum
  * and Relu fused into a Conv named after the Conv's output) go to the last-run node among those computing their
  * inputs; nodes that compute no model tensor go with a neighbour (ReorderOutput with the node whose output it
- * converts, ReorderInput and inserted Reshapes with their consumer). Layers that cannot be traced, or whose group has
+ * converts, ReorderInput and inserted Reshapes with their consumer). Unnamed model nodes (older PyTorch exports) go by
+ * the names ORT's profile gives them, {@code <op type>_<node index>} ({@link #nameUnnamed}). Layers that cannot be
+ * traced, or whose group has
  * no layer of the other side, are the unmatched remainder, summed by type.
  */
 final class PeerLayers {
     private static final Pattern SUFFIX = Pattern.compile("^(.+)(?:_\\d+|/[^/]*|:\\d+|_[A-Za-z]+)$");
+    /** How ONNX Runtime's profile names an unnamed node: {@code <op type>_<node index>}. */
+    private static final Pattern INDEXED = Pattern.compile("^([A-Za-z][A-Za-z0-9]*)_(\\d+)$");
 
     /** One side's executed layer (or node) with its time in milliseconds. */
     record Layer(String name, String type, String execType, double ms) {
@@ -149,6 +153,10 @@ final class PeerLayers {
                 }
                 if (!n.getName().isEmpty()) {
                     byKey.putIfAbsent(n.getName(), i);
+                } else {
+                    // ONNX Runtime names an unnamed node <op type>_<its index in the model> in its profile (older
+                    // PyTorch exports name no node), and keeps it unnamed in its optimized graph.
+                    byKey.putIfAbsent(n.getOpType() + "_" + i, i);
                 }
                 if (n.getOutputCount() > 0) {
                     byKey.putIfAbsent(n.getOutput(0), i);
@@ -334,6 +342,7 @@ final class PeerLayers {
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n.getName());
             }
         }
+        nameUnnamed(opt, m, layers, byName);
         // First the model nodes each layer computes directly (its anchors), then what it absorbed behind them.
         List<Set<Integer>> anchors = new ArrayList<>();
         Set<String> boundary = new HashSet<>(m.given);
@@ -424,6 +433,52 @@ final class PeerLayers {
                 nodes.get(i).addAll(found);
             }
         }
+    }
+
+    /**
+     * Unnamed nodes of the optimized graph (older PyTorch exports name no node): ONNX Runtime's profile calls them
+     * {@code <op type>_<node index>}, an index its graph dump does not hold. A node kept from the model has the model
+     * node's index, so it is found through the tensor it produces; the nodes ORT made (a FusedConv) are numbered after
+     * the model's, in the order ORT made them, which is graph order: they are paired, per op type, with the profile's
+     * still unresolved names in index order, when both counts agree. Adds the names found to {@code byName}.
+     */
+    private static void nameUnnamed(GraphProto opt, Model m, List<Layer> layers, Map<String, NodeProto> byName) {
+        Set<String> profiled = new HashSet<>();
+        for (Layer l : layers) {
+            profiled.add(l.name());
+        }
+        Map<String, List<NodeProto>> made = new LinkedHashMap<>();
+        for (NodeProto n : opt.getNodeList()) {
+            if (!n.getName().isEmpty()) {
+                continue;
+            }
+            Integer p = n.getOutputCount() == 0 ? null : m.producer.get(n.getOutput(0));
+            String kept = p == null ? null : n.getOpType() + "_" + p;
+            if (kept != null && m.nodes.get(p).getOpType().equals(n.getOpType()) && profiled.contains(kept)) {
+                byName.putIfAbsent(kept, n);
+            } else {
+                made.computeIfAbsent(n.getOpType(), k -> new ArrayList<>()).add(n);
+            }
+        }
+        Map<String, TreeSet<Long>> unresolved = new HashMap<>();
+        Map<String, String> byIndex = new HashMap<>();
+        for (Layer l : layers) {
+            Matcher x = INDEXED.matcher(l.name());
+            if (!byName.containsKey(l.name()) && x.matches() && made.containsKey(x.group(1))) {
+                long index = Long.parseLong(x.group(2));
+                unresolved.computeIfAbsent(x.group(1), k -> new TreeSet<>()).add(index);
+                byIndex.put(x.group(1) + "_" + index, l.name());
+            }
+        }
+        unresolved.forEach((type, indexes) -> {
+            List<NodeProto> nodes = made.get(type);
+            if (nodes.size() == indexes.size()) {
+                int i = 0;
+                for (long index : indexes) {
+                    byName.put(byIndex.get(type + "_" + index), nodes.get(i++));
+                }
+            }
+        });
     }
 
     private static boolean isLayout(Layer l) {

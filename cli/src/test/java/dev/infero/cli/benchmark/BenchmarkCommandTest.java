@@ -331,6 +331,14 @@ class BenchmarkCommandTest {
 
     /** conv1 (3x3, 8→16) → relu1 → conv2 (3x3) → add (residual) → relu2 → pool, every node named. */
     private Path convModel(String name) {
+        return convModel(name, false);
+    }
+
+    /**
+     * {@link #convModel(String)}, or with {@code pytorchLegacy} as older PyTorch exports write it: no node named, the
+     * weights listed among the graph inputs too (ONNX Runtime then folds nothing and names nodes by op and index).
+     */
+    private Path convModel(String name, boolean pytorchLegacy) {
         Path file = dir.resolve(name);
         java.util.Random random = new java.util.Random(7);
         float[] w1 = new float[16 * 8 * 9];
@@ -345,12 +353,16 @@ class BenchmarkCommandTest {
                 .initializer("w1", Tensor.of(w1, 16, 8, 3, 3))
                 .initializer("w2", Tensor.of(w2, 16, 16, 3, 3))
                 .output("y", ElementType.F32);
-        b.node("Conv", "conv1").inputs("x", "w1").outputs("c1").attrInts("pads", 1, 1, 1, 1);
-        b.node("Relu", "relu1").inputs("c1").outputs("r1");
-        b.node("Conv", "conv2").inputs("r1", "w2").outputs("c2").attrInts("pads", 1, 1, 1, 1);
-        b.node("Add", "add").inputs("c2", "r1").outputs("s");
-        b.node("Relu", "relu2").inputs("s").outputs("r2");
-        b.node("GlobalAveragePool", "pool").inputs("r2").outputs("y");
+        if (pytorchLegacy) {
+            b.input("w1", ElementType.F32, 16, 8, 3, 3).input("w2", ElementType.F32, 16, 16, 3, 3);
+        }
+        java.util.function.UnaryOperator<String> named = n -> pytorchLegacy ? "" : n;
+        b.node("Conv", named.apply("conv1")).inputs("x", "w1").outputs("c1").attrInts("pads", 1, 1, 1, 1);
+        b.node("Relu", named.apply("relu1")).inputs("c1").outputs("r1");
+        b.node("Conv", named.apply("conv2")).inputs("r1", "w2").outputs("c2").attrInts("pads", 1, 1, 1, 1);
+        b.node("Add", named.apply("add")).inputs("c2", "r1").outputs("s");
+        b.node("Relu", named.apply("relu2")).inputs("s").outputs("r2");
+        b.node("GlobalAveragePool", named.apply("pool")).inputs("r2").outputs("y");
         b.write(file);
         return file;
     }
@@ -388,6 +400,28 @@ class BenchmarkCommandTest {
         assertTrue(conv1.get("CPU ms").asDouble() > 0 && conv1.get("ORT ms").asDouble() > 0, conv1.toString());
         assertTrue(entry.get("by type").size() >= 1, entry.toString());
         assertTrue(Files.readString(reports.resolve("peer_layers.csv")).startsWith("model;threads;CPU layers;shape;"));
+    }
+
+    @Test
+    void perLayerComparisonMatchesUnnamedNodesOfALegacyExport() throws IOException {
+        Path conv = convModel("legacy.onnx", true);
+        Path reports = dir.resolve("legacy-layers");
+        Run r = benchmark("-m", conv.toString(), "--compare-with", "ORT", "-pc", "--threads", "1", "-niter", "20",
+                "-report_folder", reports.toString(), "-json_stats");
+        assertEquals(0, r.exitCode(), r.err());
+        var entry = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                reports.resolve("peer_layers.json").toFile()).get(0);
+        // Every layer of both sides matched: Infero's c1 / c2 / y against ORT's FusedConv_6 (conv1 + relu1, a node ORT
+        // made and numbered after the model's), Conv_2 + Add_3 + Relu_4 and GlobalAveragePool_5.
+        assertEquals(0, entry.get("unmatched").size(), entry.toString());
+        assertEquals(3, entry.get("groups").size(), entry.toString());
+        java.util.Set<String> ortNodes = new java.util.HashSet<>();
+        for (var g : entry.get("groups")) {
+            for (var n : g.get("ORT nodes")) {
+                ortNodes.add(n.get("name").asText());
+            }
+        }
+        assertTrue(ortNodes.contains("Conv_2") && ortNodes.contains("GlobalAveragePool_5"), entry.toString());
     }
 
     @Test
