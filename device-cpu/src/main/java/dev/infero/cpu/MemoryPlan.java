@@ -14,7 +14,10 @@ import java.util.Map;
 /**
  * Assigns the intermediate tensors of a static plan to shared arrays by liveness: once the last step reading a value
  * has run, its array is free for a later step's output. Model outputs are never shared, so they stay readable after
- * a run. A step's outputs never share an array with its own inputs (kernels need not be written for aliasing).
+ * a run. A step's outputs never share an array with its own inputs (kernels need not be written for aliasing),
+ * except where the step offers one ({@link dev.infero.cpu.step.Step#inPlaceInput}, element-wise kernels) and is that
+ * input's last reader: then its output takes over the input's array (an intermediate, not a model input, output,
+ * constant, or an in-place Concat's array or view).
  * An input of an in-place Concat ({@link ExecutionPlan#viewOf}, see {@link InPlaceConcat}) has no array of its own:
  * the Concat output's array is allocated when the first such input is written, and it is held until the last reader
  * of the Concat output or of any of its views has run. A view at offset 0 is a tensor of its own shape over that
@@ -59,6 +62,12 @@ final class MemoryPlan {
                 lastUse[root] = Math.max(lastUse[root], lastUse[slot]);
             }
         }
+        boolean[] viewed = new boolean[plan.values.length];
+        for (int slot = 0; slot < viewed.length; slot++) {
+            if (plan.viewOf[slot] >= 0) {
+                viewed[plan.viewOf[slot]] = true;
+            }
+        }
         ResourceLimits limits = ResourceLimits.current();
         Buffer[] held = new Buffer[plan.values.length];
         Map<ElementType.Storage, List<Buffer>> free = new EnumMap<>(ElementType.Storage.class);
@@ -81,6 +90,17 @@ final class MemoryPlan {
                 if (held[slot] != null) {
                     continue; // an in-place Concat's output, allocated with its first view
                 }
+                int from = inPlaceSource(plan, step, slot, s, lastUse, held, viewed);
+                if (from >= 0) {
+                    held[slot] = new Buffer(held[from].storage, held[from].array, held[from].length, 0);
+                    held[from] = null;
+                    lastUse[from] = -2;
+                    if (slots != null) {
+                        slots[slot] = Tensor.wrap(plan.values[slot].type(), plan.values[slot].shape().toArray(),
+                                held[slot].array);
+                    }
+                    continue;
+                }
                 held[slot] = place(plan, slot, slots, free, limits);
                 bytes += held[slot].counted;
             }
@@ -99,6 +119,29 @@ final class MemoryPlan {
             }
         }
         return bytes;
+    }
+
+    /**
+     * The input slot whose array output {@code out} of {@code step} (run {@code s}-th) takes over, or -1: the step's
+     * {@code inPlaceInput}, its output 0, an intermediate read last here and not part of an in-place Concat, of the
+     * same storage and at least the output's size; the output is not a model output.
+     * {@code -Dinfero.cpu.eltwiseInPlace=off} (read when a plan is allocated) turns this off.
+     */
+    private static int inPlaceSource(ExecutionPlan plan, ExecutionPlan.Entry step, int out, int s, int[] lastUse,
+                                     Buffer[] held, boolean[] viewed) {
+        int k = step.step().inPlaceInput();
+        if (k < 0 || "off".equals(System.getProperty("infero.cpu.eltwiseInPlace")) || k >= step.inputs().length || step.outputs().length == 0 || step.outputs()[0] != out
+                || lastUse[out] == Integer.MAX_VALUE || viewed[out]) {
+            return -1;
+        }
+        int in = step.inputs()[k];
+        if (in < 0 || lastUse[in] != s || held[in] == null || plan.viewOf[in] >= 0 || viewed[in]
+                || !isIntermediate(plan, in)
+                || plan.values[in].type().storage() != plan.values[out].type().storage()
+                || held[in].length < Shapes.size(plan.values[out].shape().toArray())) {
+            return -1;
+        }
+        return in;
     }
 
     /**

@@ -44,11 +44,18 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
     private final int planeSize;
     /** Per operand in mode TRAILING, its element count (its values repeat with that period over the output). */
     private final int[] rowLength;
+    /**
+     * A full row with one value per plane (a squeeze-and-excitation gate, a per-channel constant, a scalar): the value
+     * broadcast inside a loop of its own ({@link #withValue}), not spread into a scratch row first (one pass less).
+     */
+    private final boolean valueLoops;
     /** BATCH_NORM: per channel, {@link BatchNormInference#scaleShift} rounded to f32; otherwise null. */
     private float[] scale;
     private float[] shift;
 
     private EltwiseStep(Math math, Mode[] modes, int[] rowLength, int planes, int channels, int planeSize) {
+        this.valueLoops = modes.length == 2 && (modes[0] == Mode.FULL && isValue(modes[1])
+                || isValue(modes[0]) && modes[1] == Mode.FULL);
         this.math = math;
         this.modes = modes;
         this.rowLength = rowLength;
@@ -179,6 +186,17 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
         return (long) planes * planeSize;
     }
 
+    /** The first operand that is a whole row of the output (its shape): element-wise, so it may be overwritten. */
+    @Override
+    public int inPlaceInput() {
+        for (int i = 0; i < modes.length; i++) {
+            if (modes[i] == Mode.FULL) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** One request's state: per thread, scratch rows for repeated operands; the current call's arrays. */
     public final class Scratch extends PartedStep.FloatParts {
         /** Per thread, per operand that is not a row of the output, one plane's worth of its repeated value. */
@@ -189,7 +207,7 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
             rows = new float[threads][modes.length][];
             for (float[][] r : rows) {
                 for (int i = 0; i < modes.length; i++) {
-                    r[i] = new float[modes[i] == Mode.FULL ? 0 : planeSize];
+                    r[i] = new float[modes[i] == Mode.FULL || valueLoops ? 0 : planeSize];
                 }
             }
         }
@@ -221,6 +239,20 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
             float[][] r = rows[slot];
             boolean xRow = modes[0] == Mode.FULL;
             boolean yRow = modes[1] == Mode.FULL;
+            if (valueLoops) {
+                for (int e = from; e < to; ) {
+                    int p = e / planeSize;
+                    int n = java.lang.Math.min(planeSize - (e - p * planeSize), to - e);
+                    int c = p % channels;
+                    if (xRow) {
+                        withValue(math, x, e, y[modes[1] == Mode.SCALAR ? 0 : c], false, z, n);
+                    } else {
+                        withValue(math, y, e, x[modes[0] == Mode.SCALAR ? 0 : c], true, z, n);
+                    }
+                    e += n;
+                }
+                return;
+            }
             for (int e = from; e < to; ) {
                 int p = e / planeSize;
                 int n = java.lang.Math.min(planeSize - (e - p * planeSize), to - e);
@@ -248,6 +280,10 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
         }
     }
 
+    private static boolean isValue(Mode m) {
+        return m == Mode.SCALAR || m == Mode.PER_CHANNEL;
+    }
+
     /** Operand {@code i}'s values for output elements [e, e+n) (of channel c) into {@code row}. */
     private void spread(float[] v, int i, int e, int c, float[] row, int n) {
         if (modes[i] != Mode.TRAILING) {
@@ -269,6 +305,97 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
             int m = java.lang.Math.min(filled, n - filled);
             System.arraycopy(row, 0, row, filled, m);
             filled += m;
+        }
+    }
+
+    /**
+     * {@code z[o+i] = a[o+i] ∘ v} for i in [0, n), or {@code v ∘ a[o+i]} when {@code valueFirst}: each operation and
+     * order its own loop, the broadcast made before it (as {@link #scaleShift}), so C2 keeps the vectors unboxed.
+     */
+    private static void withValue(Math math, float[] a, int o, float v, boolean valueFirst, float[] z, int n) {
+        switch (math) {
+            case ADD -> addValue(a, o, v, z, n);
+            case MULTIPLY -> multiplyValue(a, o, v, z, n);
+            case SUBTRACT -> {
+                if (valueFirst) {
+                    valueMinus(a, o, v, z, n);
+                } else {
+                    minusValue(a, o, v, z, n);
+                }
+            }
+            default -> {
+                if (valueFirst) {
+                    valueOver(a, o, v, z, n);
+                } else {
+                    overValue(a, o, v, z, n);
+                }
+            }
+        }
+    }
+
+    private static void addValue(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, o + i).add(vv).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = a[o + i] + v;
+        }
+    }
+
+    private static void multiplyValue(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, o + i).mul(vv).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = a[o + i] * v;
+        }
+    }
+
+    private static void minusValue(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, o + i).sub(vv).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = a[o + i] - v;
+        }
+    }
+
+    private static void valueMinus(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            vv.sub(FloatVector.fromArray(S, a, o + i)).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = v - a[o + i];
+        }
+    }
+
+    private static void overValue(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, o + i).div(vv).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = a[o + i] / v;
+        }
+    }
+
+    private static void valueOver(float[] a, int o, float v, float[] z, int n) {
+        FloatVector vv = FloatVector.broadcast(S, v);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            vv.div(FloatVector.fromArray(S, a, o + i)).intoArray(z, o + i);
+        }
+        for (; i < n; i++) {
+            z[o + i] = v / a[o + i];
         }
     }
 

@@ -39,6 +39,8 @@ class EltwiseStepTest {
             "multiply,1,2x5x7x3", "multiply,3x37,3x37",
         "subtract,2x5x7x3,1", "subtract,1,2x5x7x3", "subtract,1x5x1x1,2x5x7x3", "divide,2x5x7x3,5x1x1",
         "divide,1,2x5x7x3", "divide,3x37,3x37", "subtract,1x16x16x3,3", "divide,1x16x16x3,1x1x1x3",
+        "multiply,1x32x24x24,1x32x1x1", "subtract,1x4x1x1,1x4x9x40", "divide,1,1x3x20x20", "add,1x3x20x20,1",
+        "divide,2x6x17x19,6x1x1", "subtract,2x6x17x19,1",
         "add,7x1x5,2x3x7x1x5", "multiply,3x7x5,7x5", "multiply,2x5x7x3,7x3", "relu,2x5x7x3,", "relu,101,", "sigmoid,2x5x7x3,", "sigmoid,37,"})
     void everySplitMatchesTheReference(String op, String a, String b) {
         Random r = new Random(op.hashCode() + a.hashCode());
