@@ -1,5 +1,7 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.GemmKernel;
+import dev.infero.cpu.jit.Jit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -56,6 +58,13 @@ public final class PackedGemm {
     private final int k;
     private final float[] packed;
     private final MicroKernel micro;
+    /**
+     * Whether generated sweeps along the columns of C prefetch ahead ({@link GemmKernel.Key#prefetchC}: each tile the
+     * C and residual lines {@link GemmKernel#C_AHEAD} tiles on; {@link GemmKernel.Key#prefetchB}: each K step the B
+     * row that far on, when B is read in place from beyond the cache). Off with {@code -Dinfero.jit.ahead=off}, read
+     * when the weights are packed (for A/B runs).
+     */
+    private final boolean ahead;
 
     /**
      * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into MR-row panels,
@@ -70,6 +79,7 @@ public final class PackedGemm {
         this.m = m;
         this.k = k;
         this.micro = micro;
+        this.ahead = micro.isJit() && !Jit.switchedOff("ahead");
         this.packed = new float[(m + MR - 1) / MR * MR * k];
         pack(m, k, MR, a, aOff, lda, packed);
     }
@@ -232,6 +242,9 @@ public final class PackedGemm {
                 int bi = bOff + p * ldb + j0;
                 int pldb = ldb;
                 int pStep = NR;
+                // B read in place from beyond the cache (a 1×1 layer's input planes): each K step also prefetches
+                // the B row C_AHEAD panels on, as each tile does the C lines there (see the field ahead).
+                boolean aheadB = ahead && !pack && !inCache;
                 if (pack) {
                     packBlock(b, bi, ldb, kc, panels, ws, PACK_AT, panelStride);
                     pb = ws;
@@ -250,12 +263,12 @@ public final class PackedGemm {
                     int cc = cOff + panel * MR * ldc + j0;
                     if (panels > 0) {
                         jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
-                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual);
+                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual, ahead, aheadB);
                     }
                     if (tailW > 0 && masks) {
                         jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b,
                                 bOff + p * ldb + j0 + panels * NR, ldb, 0, c, cc + panels * NR, ldc, 0, tailW,
-                                channelBase + panel * MR, 0, residual);
+                                channelBase + panel * MR, 0, residual, false, false);
                     }
                     if (mr > tileRows) {
                         break; // this tile took the last panel's rows too
@@ -306,15 +319,16 @@ public final class PackedGemm {
     /** One generated sweep: with the layer's post-ops when {@code f} is set (the last K block), else plain. */
     private void jit(MicroKernel.Fused f, boolean tail, boolean first, boolean integer, int mr, int kc, int count,
                      int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c, int cc, int ldc, int cStep,
-                     int width, int channel, int postStep, float[] residual) {
+                     int width, int channel, int postStep, float[] residual, boolean aheadC, boolean aheadB) {
+        int bAhead = aheadB ? GemmKernel.C_AHEAD * bStep : 0;
         if (f == null) {
-            var kernel = tail ? micro.masked(first, integer, mr) : micro.plain(first, integer, mr);
+            var kernel = tail ? micro.masked(first, integer, mr) : micro.plain(first, integer, mr, aheadC, aheadB);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, null, 0, null, 0,
-                    0, null, 0, 0);
+                    0, null, 0, 0, bAhead);
         } else {
-            var kernel = f.kernel(tail, first, mr);
+            var kernel = f.kernel(tail, first, mr, aheadC, aheadB);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, f.scale, channel,
-                    f.bias, channel, postStep, residual, f.alpha, f.beta, 0, f.slopes, channel);
+                    f.bias, channel, postStep, residual, f.alpha, f.beta, bAhead, f.slopes, channel);
         }
     }
 
