@@ -561,22 +561,6 @@ public final class Assembler {
         }
     }
 
-    /**
-     * Non-temporal store of {@code src} to {@code dst} ({@code vmovntps}; {@code dst} aligned to the vector's size,
-     * no opmask): the line goes to memory without being read first. Weakly ordered: {@link #sfence} before other
-     * threads read it.
-     */
-    public void vmovntps(Mem dst, Vec src) {
-        if (dst.mask() != 0) {
-            throw new IllegalArgumentException("vmovntps takes no opmask");
-        }
-        if (needsEvex(src, null, dst)) {
-            evex(PP_NONE, MAP_0F, false, src.bits(), src.id(), 0, dst, 0x2B, 0, false, src.bits() / 8);
-        } else {
-            vex(PP_NONE, MAP_0F, false, src.bits() == 256 ? 1 : 0, src.id(), 0, dst, 0x2B);
-        }
-    }
-
     /** Masked load of 32-bit elements as integers (EVEX), {@code vmovdqu32}. */
     public void vmovdqu32(Vec dst, Operand src) {
         evex(PP_F3, MAP_0F, false, dst.bits(), dst.id(), 0, src, 0x6F, dst.mask(), dst.zeroing(), dst.bits() / 8);
@@ -856,17 +840,5 @@ public final class Assembler {
 
     public void prefetchnta(Mem m) {
         legacy(false, 0, m, 0x0F, 0x18);
-    }
-
-    /** Prefetch into cache in anticipation of a write (the line fetched for ownership). */
-    public void prefetchw(Mem m) {
-        legacy(false, 1, m, 0x0F, 0x0D);
-    }
-
-    /** Orders the stores before it (non-temporal ones included) before the stores after it. */
-    public void sfence() {
-        db(0x0F);
-        db(0xAE);
-        db(0xF8);
     }
 }

@@ -91,11 +91,12 @@ public final class GemmKernel extends JitKernel {
      * @param prefetchB whether each K step also prefetches (into L2) the B row the call's {@code prefetch} bytes
      *                  past the row it loads: the next weight panel of a channel-lane sweep, so the panels streamed
      *                  from L3 arrive while the tiles compute on the current one instead of stalling its first tile
-     * @param prefetchC whether each tile first prefetches, for writing, the C lines of the tile {@link #C_AHEAD}
-     *                  tiles on ({@code C_AHEAD · cStep} elements after its own), and into L1 the residual lines
-     *                  there: a sweep along the columns of a large output (short-K 1×1 layers) then has its stores'
-     *                  and residual's lines on the way while the tiles before compute, instead of each tile's post-ops
-     *                  waiting for 12 rows of lines from L3
+     * @param prefetchC whether each tile first prefetches into L2 the C lines, and the residual lines, of the tile
+     *                  {@link #C_AHEAD} tiles on ({@code C_AHEAD · cStep} elements after its own): a sweep along the
+     *                  columns of an output beyond L2 (1×1 layers on large planes) then has its stores' and residual's
+     *                  lines on the way while the tiles before compute, instead of each tile's stores and post-ops
+     *                  waiting for its rows' lines from L3 (into L2, not L1: with planes a multiple of 4 KB apart the
+     *                  rows of C map to one L1 set, and lines fetched two tiles early there evict the tile's B)
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                       boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn,
@@ -538,19 +539,15 @@ public final class GemmKernel extends JitKernel {
                 }
             } else {
                 if (key.prefetchC && g == 0) {
-                    // The lines of the tile C_AHEAD on, all its columns (k and row are free until the K loop):
-                    // for writing, and the residual's into L1.
+                    // The C and residual lines of the tile C_AHEAD on, all its columns, into L2 (k and row are free
+                    // until the K loop).
                     as.mov(k, arg(C_STEP));
                     as.imul(k, k, C_AHEAD);
                     for (int pass = 0; pass < (key.residual ? 2 : 1); pass++) {
                         as.lea(row, mem(pass == 0 ? c : res, k, 1, 0));
                         for (int r = 0; r < key.mr; r++) {
                             for (int line = 0; line < perRow * vb; line += 64) {
-                                if (pass == 0) {
-                                    as.prefetchw(mem(row, line));
-                                } else {
-                                    as.prefetcht0(mem(row, line));
-                                }
+                                as.prefetcht1(mem(row, line));
                             }
                             if (r + 1 < key.mr) {
                                 as.add(row, ldc);

@@ -51,6 +51,11 @@ public final class PackedGemm {
      * {@code packBlock} writes to the block's panels at once do not all map to the same L1 set.
      */
     private static final int PACK_SKEW = 16;
+    /**
+     * A B or C of more floats than this (2 MB, a core's L2 here) cannot be in L2 when a product starts: its generated
+     * sweeps prefetch ahead (see {@code ahead}).
+     */
+    private static final long BEYOND_L2_FLOATS = 512 * 1024;
     /** Where the packed block starts in the workspace: after the narrow panel's copy and its C tile. */
     private static final int PACK_AT = KC * NR + MR * NR;
 
@@ -59,10 +64,11 @@ public final class PackedGemm {
     private final float[] packed;
     private final MicroKernel micro;
     /**
-     * Whether generated sweeps along the columns of C prefetch ahead ({@link GemmKernel.Key#prefetchC}: each tile the
-     * C and residual lines {@link GemmKernel#C_AHEAD} tiles on; {@link GemmKernel.Key#prefetchB}: each K step the B
-     * row that far on, when B is read in place from beyond the cache). Off with {@code -Dinfero.jit.ahead=off}, read
-     * when the weights are packed (for A/B runs).
+     * Whether generated sweeps along the columns of C prefetch ahead into L2 when C or B is larger than L2
+     * ({@link #BEYOND_L2_FLOATS}): {@link GemmKernel.Key#prefetchC}, each tile the C and residual lines
+     * {@link GemmKernel#C_AHEAD} tiles on; {@link GemmKernel.Key#prefetchB}, each K step of a block's first row tile
+     * the B row that far on, when B is read in place. Off with {@code -Dinfero.jit.ahead=off}, read when the weights
+     * are packed (for A/B runs).
      */
     private final boolean ahead;
 
@@ -216,6 +222,10 @@ public final class PackedGemm {
         int row0 = firstPanel * MR;
         boolean manyTiles = rowLimit - row0 > tileRows;
         boolean inCache = (long) k * ldb <= IN_CACHE_FLOATS;
+        // C beyond L2 (a large output): each tile prefetches the C and residual lines C_AHEAD tiles on. A smaller
+        // C may be in L2 still (an arena's buffer the layer before read), where the prefetches only cost (ConvCpuTime
+        // 16×160×160→16 1×1, data in L2: 0.110 → 0.141 ms).
+        boolean aheadC = ahead && (long) (rowLimit - row0) * n > BEYOND_L2_FLOATS;
         // Blocked as BLIS does: a block of up to BLOCK_PANELS column panels, K block by K block (the block's rows of
         // C stay in L2 between K blocks), and every register tile sweeps all the block's panels along its rows in
         // one call: its slice of A stays in L1, B streams from L1/L2, C is written in runs of the block's width per
@@ -242,9 +252,9 @@ public final class PackedGemm {
                 int bi = bOff + p * ldb + j0;
                 int pldb = ldb;
                 int pStep = NR;
-                // B read in place from beyond the cache (a 1×1 layer's input planes): each K step also prefetches
-                // the B row C_AHEAD panels on, as each tile does the C lines there (see the field ahead).
-                boolean aheadB = ahead && !pack && !inCache;
+                // B read in place from beyond L2 (a 1×1 layer's input planes): each K step of the first row tile
+                // also prefetches the B row C_AHEAD panels on (see the field ahead).
+                boolean aheadB = ahead && !pack && (long) k * n > BEYOND_L2_FLOATS;
                 if (pack) {
                     packBlock(b, bi, ldb, kc, panels, ws, PACK_AT, panelStride);
                     pb = ws;
@@ -263,7 +273,8 @@ public final class PackedGemm {
                     int cc = cOff + panel * MR * ldc + j0;
                     if (panels > 0) {
                         jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
-                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual, ahead, aheadB);
+                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual, aheadC,
+                                aheadB && panel == firstPanel);
                     }
                     if (tailW > 0 && masks) {
                         jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b,
