@@ -223,8 +223,7 @@ public final class PackedGemm {
         boolean manyTiles = rowLimit - row0 > tileRows;
         boolean inCache = (long) k * ldb <= IN_CACHE_FLOATS;
         // C beyond L2 (a large output): each tile prefetches the C and residual lines C_AHEAD tiles on. A smaller
-        // C may be in L2 still (an arena's buffer the layer before read), where the prefetches only cost (ConvCpuTime
-        // 16×160×160→16 1×1, data in L2: 0.110 → 0.141 ms).
+        // C may be in L2 still (an arena's buffer the layer before read), where the prefetches could only cost.
         boolean aheadC = ahead && (long) (rowLimit - row0) * n > BEYOND_L2_FLOATS;
         // Blocked as BLIS does: a block of up to BLOCK_PANELS column panels, K block by K block (the block's rows of
         // C stay in L2 between K blocks), and every register tile sweeps all the block's panels along its rows in
