@@ -20,7 +20,7 @@ import java.util.Random;
  * Whole FP32 convolution layers ({@link ConvKernel} on one thread: packing, im2col or window copies and the GEMM)
  * timed by the calling thread's CPU time, alternated round by round with {@link FmaPeakBenchmark}'s loop in one JVM,
  * as {@link GemmCpuTime} does for bare GEMM shapes. Prints per layer the strategy, GFLOPS of the best and the median
- * round and the best as a share of the measured FMA peak. Layers are {@code CxHxW->Cout/kKsS} (input channels and
+ * round and the best as a share of the measured FMA peak. Layers are {@code [Nx]CxHxW->Cout/kKsS} (batch N, input channels and
  * plane, output channels, square kernel K, stride S, "same"-style padding K/2), optionally followed by post-ops:
  * {@code +bn} (per-channel scale and bias, a folded BatchNorm), {@code +bias}, {@code +add} (a residual), then one of
  * {@code +relu +clamp +leaky +prelu +sigmoid +swish +elu +hswish} ({@code +prelu}: random per-channel slopes). With {@code -Dab=convpost} (any {@code infero.jit.<family>}
@@ -29,7 +29,8 @@ import java.util.Random;
  * with a dot is a whole system property ({@code -Dab=infero.cpu.winograd}), and {@code -Dabvalues=off,force} sets
  * the two values. Layers
  * the direct kernel suits take it on the {@code -Dimpl} ISA unless {@code -Dinfero.jit.direct=off}. Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.ConvCpuTime
- * [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Dab=convpost] [layer ...]}.
+ * [-Drounds=9] [-Dwarmup=6] [-Dimpl=jit_avx512] [-Dab=convpost] [-Dbuffers=1] [layer ...]}; {@code -Dbuffers=N} rotates
+ * each layer through N sets of input, output and residual arrays (data from L3, as in a model, rather than from L2).
  */
 public final class ConvCpuTime {
     private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(
@@ -67,17 +68,23 @@ public final class ConvCpuTime {
         long[] peakTimes = new long[rounds];
         ConvKernel[] convs = new ConvKernel[layers.length];
         ConvKernel.Scratch[] scratch = new ConvKernel.Scratch[layers.length];
-        float[][] ins = new float[layers.length][];
-        float[][] outs = new float[layers.length][];
-        float[][] residuals = new float[layers.length][];
+        // -Dbuffers=N: each layer rotates through N input, output and residual arrays, so that with N large enough
+        // they come from L3 as in a model (a layer's input written by the layer before, its output read by the next)
+        // rather than from L2, where one set of a small layer stays between repetitions.
+        int buffers = Integer.getInteger("buffers", 1);
+        float[][][] ins = new float[layers.length][buffers][];
+        float[][][] outs = new float[layers.length][buffers][];
+        float[][][] residuals = new float[layers.length][buffers][];
         double[] flops = new double[layers.length];
         Random r = new Random(1);
         try (WorkerPool pool = new WorkerPool(1, "conv-cpu-time")) {
             for (int l = 0; l < layers.length; l++) {
                 ConvGeometry g = geometry(layers[l]);
-                ins[l] = random(r, g.inChannels() * g.inH() * g.inW());
-                outs[l] = new float[g.outChannels() * g.outH() * g.outW()];
-                residuals[l] = random(r, outs[l].length);
+                for (int i = 0; i < buffers; i++) {
+                    ins[l][i] = random(r, g.batch() * g.inChannels() * g.inH() * g.inW());
+                    outs[l][i] = new float[g.batch() * g.outChannels() * g.outH() * g.outW()];
+                    residuals[l][i] = random(r, outs[l][i].length);
+                }
                 if (variant[l] != null) {
                     System.setProperty(abProperty, variant[l]);
                 }
@@ -88,7 +95,7 @@ public final class ConvCpuTime {
                     System.clearProperty(abProperty);
                 }
                 scratch[l] = convs[l].newScratch(1);
-                flops[l] = 2.0 * g.outChannels() * g.outH() * g.outW() * g.patchSize();
+                flops[l] = 2.0 * g.batch() * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }
             long[][] times = new long[layers.length][rounds];
             for (int round = -Integer.getInteger("warmup", 6); round < rounds; round++) {
@@ -102,7 +109,8 @@ public final class ConvCpuTime {
                     long best = Long.MAX_VALUE;
                     for (int rep = 0; rep < reps; rep++) {
                         long t = mx.getCurrentThreadCpuTime();
-                        convs[l].run(ins[l], outs[l], residuals[l], scratch[l], pool);
+                        int i = rep % buffers;
+                        convs[l].run(ins[l][i], outs[l][i], residuals[l][i], scratch[l], pool);
                         best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
                     }
                     if (round >= 0) {
@@ -171,14 +179,15 @@ public final class ConvCpuTime {
         return scale == null ? post : post.scaledBy(scale);
     }
 
-    /** {@code CxHxW->Cout/kKsS}, post-ops after it ignored. */
+    /** {@code [Nx]CxHxW->Cout/kKsS} (batch 1 unless given), post-ops after it ignored. */
     static ConvGeometry geometry(String layer) {
         String[] io = layer.split("\\+")[0].split("->");
         String[] d = io[0].split("x");
         String[] out = io[1].split("/");
-        int c = Integer.parseInt(d[0]);
-        int h = Integer.parseInt(d[1]);
-        int w = Integer.parseInt(d[2]);
+        int n = d.length == 4 ? Integer.parseInt(d[0]) : 1;
+        int c = Integer.parseInt(d[d.length - 3]);
+        int h = Integer.parseInt(d[d.length - 2]);
+        int w = Integer.parseInt(d[d.length - 1]);
         int cout = Integer.parseInt(out[0]);
         String ks = out.length > 1 ? out[1] : "k1s1";
         int k = Integer.parseInt(ks.substring(1, ks.indexOf('s')));
@@ -186,7 +195,7 @@ public final class ConvCpuTime {
         int pad = k / 2;
         int oh = (h + 2 * pad - k) / s + 1;
         int ow = (w + 2 * pad - k) / s + 1;
-        return new ConvGeometry(1, c, h, w, cout, oh, ow, k, k, s, s, 1, 1, pad, pad, 1);
+        return new ConvGeometry(n, c, h, w, cout, oh, ow, k, k, s, s, 1, 1, pad, pad, 1);
     }
 
     private static float[] random(Random r, int n) {

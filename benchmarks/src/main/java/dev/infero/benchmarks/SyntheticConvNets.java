@@ -22,7 +22,10 @@ import java.util.Random;
  * basic blocks of two 3×3 convolutions with BatchNorm, ReLU and a residual add, at 64, 128, 256 and 512 channels on
  * 56², 28², 14² and 7² planes, 1×1/2 projections) and {@code vgg_like.onnx} (VGG's plan on a 160² input: 3×3
  * convolutions with BatchNorm and ReLU, two or three per stage at 32, 64, 128, 256 and 256 channels, max pooling
- * between stages). Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.SyntheticConvNets DIR}.
+ * between stages). Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.SyntheticConvNets DIR}; with
+ * layer specs after DIR ({@code [N x]CxHxW->C1[/kKsS]->C2...}, e.g. {@code 16x240x320->16->32->16}) it writes one
+ * model per spec instead: that chain of convolutions, each with BatchNorm and ReLU
+ * ({@code layer_16_240_320_16_32_16.onnx}), for per-layer comparisons.
  */
 public final class SyntheticConvNets {
     private final Graph g;
@@ -35,8 +38,48 @@ public final class SyntheticConvNets {
 
     public static void main(String[] args) {
         Path dir = Path.of(args.length > 0 ? args[0] : ".");
+        if (args.length > 1) {
+            for (int i = 1; i < args.length; i++) {
+                OnnxExporter.write(layer(args[i]), dir.resolve(layerFileName(args[i])));
+            }
+            return;
+        }
         OnnxExporter.write(resnetLike(), dir.resolve("resnet_like.onnx"));
         OnnxExporter.write(vggLike(), dir.resolve("vgg_like.onnx"));
+    }
+
+    /** {@code NxCxHxW->Cout/kKsS} as a file name: {@code layer_N_C_H_W_Cout_kK_sS.onnx}. */
+    static String layerFileName(String spec) {
+        return "layer_" + spec.replace("->", "_").replace('x', '_').replace('/', '_') + ".onnx";
+    }
+
+    /**
+     * A chain of convolutions, each with BatchNorm and ReLU, {@code [N x]CxHxW->C1[/kKsS]->C2[/kKsS]...} (batch 1
+     * unless given, 1×1 stride 1 unless given, padding K/2), for per-layer comparisons ({@code infero benchmark -pc
+     * --compare-with ORT}): a layer inside a chain reads and writes the peers' intermediate buffers, as in a model.
+     */
+    static Graph layer(String spec) {
+        String[] io = spec.split("->");
+        String[] d = io[0].split("x");
+        int[] in = new int[4];
+        in[0] = d.length == 4 ? Integer.parseInt(d[0]) : 1;
+        for (int i = 0; i < 3; i++) {
+            in[i + 1] = Integer.parseInt(d[d.length - 3 + i]);
+        }
+        SyntheticConvNets n = new SyntheticConvNets("layer");
+        Value x = n.g.addParameter("input", ElementType.F32, PartialShape.of(in[0], in[1], in[2], in[3])).output(0);
+        int cin = in[1];
+        for (int i = 1; i < io.length; i++) {
+            String[] out = io[i].split("/");
+            int cout = Integer.parseInt(out[0]);
+            String ks = out.length > 1 ? out[1] : "k1s1";
+            int k = Integer.parseInt(ks.substring(1, ks.indexOf('s')));
+            int s = Integer.parseInt(ks.substring(ks.indexOf('s') + 1));
+            x = n.relu(n.convBn(x, cin, cout, k, s));
+            cin = cout;
+        }
+        n.g.addResult("output", x);
+        return n.g;
     }
 
     static Graph resnetLike() {

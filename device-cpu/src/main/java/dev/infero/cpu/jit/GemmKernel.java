@@ -91,10 +91,24 @@ public final class GemmKernel extends JitKernel {
      * @param prefetchB whether each K step also prefetches (into L2) the B row the call's {@code prefetch} bytes
      *                  past the row it loads: the next weight panel of a channel-lane sweep, so the panels streamed
      *                  from L3 arrive while the tiles compute on the current one instead of stalling its first tile
+     * @param prefetchC whether each tile first prefetches into L2 the C lines, and the residual lines, of the tile
+     *                  {@link #C_AHEAD} tiles on ({@code C_AHEAD · cStep} elements after its own): a sweep along the
+     *                  columns of an output beyond L2 (1×1 layers on large planes) then has its stores' and residual's
+     *                  lines on the way while the tiles before compute, instead of each tile's stores and post-ops
+     *                  waiting for its rows' lines from L3 (into L2, not L1: with planes a multiple of 4 KB apart the
+     *                  rows of C map to one L1 set, and lines fetched two tiles early there evict the tile's B)
      */
     public record Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                       boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn,
-                      boolean prefetchB) {
+                      boolean prefetchB, boolean prefetchC) {
+        /** A key for a tile that does not prefetch C. */
+        public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
+                   boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn,
+                   boolean prefetchB) {
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, segmented, byColumn,
+                    prefetchB, false);
+        }
+
         /** A key for a tile that does not prefetch B. */
         public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                    boolean residual, Activation activation, boolean masked, boolean segmented, boolean byColumn) {
@@ -104,7 +118,7 @@ public final class GemmKernel extends JitKernel {
         /** A key for a plain (not segmented) sweep, post-ops per row, no prefetch. */
         public Key(Jit.Isa isa, int panelRows, int mr, int nr, Mode mode, boolean scale, boolean bias,
                    boolean residual, Activation activation, boolean masked) {
-            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false, false);
+            this(isa, panelRows, mr, nr, mode, scale, bias, residual, activation, masked, false, false, false, false);
         }
 
         public Key {
@@ -115,7 +129,7 @@ public final class GemmKernel extends JitKernel {
             if (byColumn && masked) {
                 throw new IllegalArgumentException("per-column post-ops run full width: " + this);
             }
-            if (prefetchB && segmented) {
+            if ((prefetchB || prefetchC) && segmented) {
                 throw new IllegalArgumentException("segmented tiles do not prefetch: " + this);
             }
             int lanes = Math.min(isa.lanes(), nr);
@@ -207,6 +221,8 @@ public final class GemmKernel extends JitKernel {
         }
     }
 
+    /** Tiles ahead whose C (and residual) lines a {@link Key#prefetchC} tile prefetches. */
+    public static final int C_AHEAD = 2;
     private static final float[] NONE = new float[0];
     private static final long[] NO_SEGMENTS = new long[1];
     private static final int STACK_ARGS = 21;
@@ -522,6 +538,23 @@ public final class GemmKernel extends JitKernel {
                     as.mov(aNext, mem(seg, 24));
                 }
             } else {
+                if (key.prefetchC && g == 0) {
+                    // The C and residual lines of the tile C_AHEAD on, all its columns, into L2 (k and row are free
+                    // until the K loop).
+                    as.mov(k, arg(C_STEP));
+                    as.imul(k, k, C_AHEAD);
+                    for (int pass = 0; pass < (key.residual ? 2 : 1); pass++) {
+                        as.lea(row, mem(pass == 0 ? c : res, k, 1, 0));
+                        for (int r = 0; r < key.mr; r++) {
+                            for (int line = 0; line < perRow * vb; line += 64) {
+                                as.prefetcht1(mem(row, line));
+                            }
+                            if (r + 1 < key.mr) {
+                                as.add(row, ldc);
+                            }
+                        }
+                    }
+                }
                 as.mov(aCur, a);
                 as.lea(bCur, mem(b, col * vb));
                 as.mov(k, arg(KC));

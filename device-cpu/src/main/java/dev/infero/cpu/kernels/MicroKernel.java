@@ -35,6 +35,11 @@ public final class MicroKernel {
     private final GemmKernel[][] masked;
     /** [mode][mr - 1]: no post-ops, full width, prefetching B ahead ({@link GemmKernel.Key#prefetchB}). */
     private final GemmKernel[][] prefetching;
+    /**
+     * [B ahead ? 1 : 0][mode][mr - 1]: no post-ops, full width, prefetching C ahead ({@link GemmKernel.Key#prefetchC}),
+     * and B ahead with 1 ({@link GemmKernel.Key#prefetchB}).
+     */
+    private final GemmKernel[][][] plainAhead;
 
     private MicroKernel(Jit.Isa isa, KernelCache cache) {
         this.isa = isa;
@@ -45,6 +50,7 @@ public final class MicroKernel {
         this.plain = new GemmKernel[modes][maxTileRows()];
         this.masked = new GemmKernel[isa == Jit.Isa.AVX512 ? modes : 0][maxTileRows()];
         this.prefetching = new GemmKernel[modes][maxTileRows()];
+        this.plainAhead = new GemmKernel[2][modes][maxTileRows()];
     }
 
     /**
@@ -53,9 +59,17 @@ public final class MicroKernel {
      */
     private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail,
                            boolean prefetch) {
+        return get(table, i, mr, mode, post, tail, prefetch, false);
+    }
+
+    /** As above; {@code prefetchC}: {@link GemmKernel.Key#prefetchC}. */
+    private GemmKernel get(GemmKernel[][] table, int i, int mr, GemmKernel.Mode mode, PostOps post, boolean tail,
+                           boolean prefetch, boolean prefetchC) {
         GemmKernel k = table[i][mr - 1];
         if (k == null) {
-            k = kernel(mode, mr, post, tail, prefetch);
+            k = new GemmKernel(cache, new GemmKernel.Key(isa, MR, mr, NR, mode, post.jitScale() != null,
+                    post.jitBias() != null, post.hasResidual(), post.jitActivation(), tail, false, false, prefetch,
+                    prefetchC));
             table[i][mr - 1] = k;
         }
         return k;
@@ -286,6 +300,19 @@ public final class MicroKernel {
         return get(prefetching, m, mr, MODES[m], PostOps.NONE, false, true);
     }
 
+    /**
+     * As {@link #plain} for a sweep along the columns of C: with {@code aheadC} each tile first prefetches the C lines
+     * {@link GemmKernel#C_AHEAD} tiles on ({@link GemmKernel.Key#prefetchC}), with {@code aheadB} also (each K step)
+     * the B row that far on ({@link GemmKernel.Key#prefetchB}, the call's distance); {@code plain} when neither.
+     */
+    GemmKernel plain(boolean first, boolean integerSums, int mr, boolean aheadC, boolean aheadB) {
+        if (!aheadC && !aheadB) {
+            return plain(first, integerSums, mr);
+        }
+        int m = mode(first, integerSums);
+        return get(plainAhead[aheadB ? 1 : 0], m, mr, MODES[m], PostOps.NONE, false, aheadB, aheadC);
+    }
+
     /** The masked kernel without post-ops (AVX-512). */
     GemmKernel masked(boolean first, boolean integerSums, int mr) {
         int m = mode(first, integerSums);
@@ -310,6 +337,8 @@ public final class MicroKernel {
         private final MicroKernel micro;
         private final PostOps post;
         private final GemmKernel[][] full;
+        /** [B ahead ? 1 : 0][first ? 0 : 1][mr - 1]: full width, prefetching C (and B) ahead. */
+        private final GemmKernel[][][] fullAhead;
         private final GemmKernel[][] tail;
         final float[] scale;
         final float[] bias;
@@ -322,6 +351,7 @@ public final class MicroKernel {
             this.micro = micro;
             this.post = post;
             full = new GemmKernel[2][micro.maxTileRows()];
+            fullAhead = new GemmKernel[2][2][micro.maxTileRows()];
             tail = new GemmKernel[micro.masksTails() ? 2 : 0][micro.maxTileRows()];
             scale = post.jitScale();
             bias = post.jitBias();
@@ -332,8 +362,19 @@ public final class MicroKernel {
 
         /** The kernel for the last K block, starting from zero ({@code first}) or from C. */
         GemmKernel kernel(boolean tailColumns, boolean first, int mr) {
+            return kernel(tailColumns, first, mr, false, false);
+        }
+
+        /**
+         * As above; full width with {@code aheadC} and {@code aheadB}: prefetching C (and the residual) and B ahead
+         * as {@link MicroKernel#plain(boolean, boolean, int, boolean, boolean)}.
+         */
+        GemmKernel kernel(boolean tailColumns, boolean first, int mr, boolean aheadC, boolean aheadB) {
             GemmKernel.Mode mode = first ? GemmKernel.Mode.FIRST : GemmKernel.Mode.ACCUMULATE;
-            return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns, false);
+            if (tailColumns || !aheadC && !aheadB) {
+                return micro.get(tailColumns ? tail : full, first ? 0 : 1, mr, mode, post, tailColumns, false);
+            }
+            return micro.get(fullAhead[aheadB ? 1 : 0], first ? 0 : 1, mr, mode, post, false, aheadB, aheadC);
         }
 
         /**

@@ -1,5 +1,7 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.GemmKernel;
+import dev.infero.cpu.jit.Jit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -49,6 +51,11 @@ public final class PackedGemm {
      * {@code packBlock} writes to the block's panels at once do not all map to the same L1 set.
      */
     private static final int PACK_SKEW = 16;
+    /**
+     * A B or C of more floats than this (2 MB, a core's L2 here) cannot be in L2 when a product starts: its generated
+     * sweeps prefetch ahead (see {@code ahead}).
+     */
+    private static final long BEYOND_L2_FLOATS = 512 * 1024;
     /** Where the packed block starts in the workspace: after the narrow panel's copy and its C tile. */
     private static final int PACK_AT = KC * NR + MR * NR;
 
@@ -56,6 +63,14 @@ public final class PackedGemm {
     private final int k;
     private final float[] packed;
     private final MicroKernel micro;
+    /**
+     * Whether generated sweeps along the columns of C prefetch ahead into L2 when C or B is larger than L2
+     * ({@link #BEYOND_L2_FLOATS}): {@link GemmKernel.Key#prefetchC}, each tile the C and residual lines
+     * {@link GemmKernel#C_AHEAD} tiles on; {@link GemmKernel.Key#prefetchB}, each K step of a block's first row tile
+     * the B row that far on, when B is read in place. Off with {@code -Dinfero.jit.ahead=off}, read when the weights
+     * are packed (for A/B runs).
+     */
+    private final boolean ahead;
 
     /**
      * Packs the row-major {@code m×k} matrix at {@code a[aOff]} (leading dimension {@code lda}) into MR-row panels,
@@ -70,6 +85,7 @@ public final class PackedGemm {
         this.m = m;
         this.k = k;
         this.micro = micro;
+        this.ahead = micro.isJit() && !Jit.switchedOff("ahead");
         this.packed = new float[(m + MR - 1) / MR * MR * k];
         pack(m, k, MR, a, aOff, lda, packed);
     }
@@ -206,6 +222,9 @@ public final class PackedGemm {
         int row0 = firstPanel * MR;
         boolean manyTiles = rowLimit - row0 > tileRows;
         boolean inCache = (long) k * ldb <= IN_CACHE_FLOATS;
+        // C beyond L2 (a large output): each tile prefetches the C and residual lines C_AHEAD tiles on. A smaller
+        // C may be in L2 still (an arena's buffer the layer before read), where the prefetches could only cost.
+        boolean aheadC = ahead && (long) (rowLimit - row0) * n > BEYOND_L2_FLOATS;
         // Blocked as BLIS does: a block of up to BLOCK_PANELS column panels, K block by K block (the block's rows of
         // C stay in L2 between K blocks), and every register tile sweeps all the block's panels along its rows in
         // one call: its slice of A stays in L1, B streams from L1/L2, C is written in runs of the block's width per
@@ -232,6 +251,9 @@ public final class PackedGemm {
                 int bi = bOff + p * ldb + j0;
                 int pldb = ldb;
                 int pStep = NR;
+                // B read in place from beyond L2 (a 1×1 layer's input planes): each K step of the first row tile
+                // also prefetches the B row C_AHEAD panels on (see the field ahead).
+                boolean aheadB = ahead && !pack && (long) k * n > BEYOND_L2_FLOATS;
                 if (pack) {
                     packBlock(b, bi, ldb, kc, panels, ws, PACK_AT, panelStride);
                     pb = ws;
@@ -250,12 +272,13 @@ public final class PackedGemm {
                     int cc = cOff + panel * MR * ldc + j0;
                     if (panels > 0) {
                         jit(f, false, first, integer, mr, kc, panels, blockOffset(panel, p), 0, pb, bi, pldb, pStep,
-                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual);
+                                c, cc, ldc, NR, NR, channelBase + panel * MR, 0, residual, aheadC,
+                                aheadB && panel == firstPanel);
                     }
                     if (tailW > 0 && masks) {
                         jit(f, true, first, integer, mr, kc, 1, blockOffset(panel, p), 0, b,
                                 bOff + p * ldb + j0 + panels * NR, ldb, 0, c, cc + panels * NR, ldc, 0, tailW,
-                                channelBase + panel * MR, 0, residual);
+                                channelBase + panel * MR, 0, residual, false, false);
                     }
                     if (mr > tileRows) {
                         break; // this tile took the last panel's rows too
@@ -306,15 +329,16 @@ public final class PackedGemm {
     /** One generated sweep: with the layer's post-ops when {@code f} is set (the last K block), else plain. */
     private void jit(MicroKernel.Fused f, boolean tail, boolean first, boolean integer, int mr, int kc, int count,
                      int ai, int aStep, float[] b, int bi, int ldb, int bStep, float[] c, int cc, int ldc, int cStep,
-                     int width, int channel, int postStep, float[] residual) {
+                     int width, int channel, int postStep, float[] residual, boolean aheadC, boolean aheadB) {
+        int bAhead = aheadB ? GemmKernel.C_AHEAD * bStep : 0;
         if (f == null) {
-            var kernel = tail ? micro.masked(first, integer, mr) : micro.plain(first, integer, mr);
+            var kernel = tail ? micro.masked(first, integer, mr) : micro.plain(first, integer, mr, aheadC, aheadB);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, null, 0, null, 0,
-                    0, null, 0, 0);
+                    0, null, 0, 0, bAhead);
         } else {
-            var kernel = f.kernel(tail, first, mr);
+            var kernel = f.kernel(tail, first, mr, aheadC, aheadB);
             kernel.run(kc, count, packed, ai, aStep, b, bi, ldb, bStep, c, cc, ldc, cStep, width, f.scale, channel,
-                    f.bias, channel, postStep, residual, f.alpha, f.beta, 0, f.slopes, channel);
+                    f.bias, channel, postStep, residual, f.alpha, f.beta, bAhead, f.slopes, channel);
         }
     }
 

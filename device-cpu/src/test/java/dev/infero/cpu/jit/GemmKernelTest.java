@@ -45,8 +45,11 @@ class GemmKernelTest {
                 // Prefetching tiles (any distance, also past the arrays: prefetches never fault) compute the same.
                 boolean prefetch = rnd.nextBoolean();
                 int prefetchDistance = rnd.nextInt(3) * 1_000_000 + rnd.nextInt(4096);
+                // Tiles prefetching the C and residual lines C_AHEAD tiles on (past the arrays for the last ones)
+                // compute the same.
+                boolean prefetchC = rnd.nextBoolean();
                 GemmKernel kernel = new GemmKernel(cache, new GemmKernel.Key(isa, PANEL, mr, nr, mode, scale, bias,
-                        residual, act, masked, false, byColumn, prefetch));
+                        residual, act, masked, false, byColumn, prefetch, prefetchC));
                 int kc = 1 + rnd.nextInt(40);
                 int count = 1 + rnd.nextInt(3);
                 boolean alongRows = rnd.nextBoolean();

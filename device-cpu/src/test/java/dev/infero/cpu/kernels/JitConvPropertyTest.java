@@ -144,6 +144,34 @@ class JitConvPropertyTest {
     }
 
     /**
+     * 1×1 layers with few input channels (1–64) on planes large enough that the generated sweeps read B in place from
+     * beyond the cache (K · plane past 64 K floats), every other trial past L2 (input and output past 512 K floats),
+     * where they prefetch C, the residual and B ahead of their tiles ({@code GemmKernel.Key.prefetchC},
+     * {@code prefetchB}), up to past the end of the arrays: odd plane sizes (column tails), output channels not a
+     * multiple of the tile, every post-op, batch 1–2, 1–3 threads.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void shortKOneByOneOnLargePlanes(Jit.Isa isa) {
+        MicroKernel jit = MicroKernel.of(isa);
+        KernelProperties.trials(isa, 1101, 14, (r, trial) -> {
+            int cin = 1 + r.nextInt(trial % 4 < 2 ? 16 : 64);
+            int cout = 1 + r.nextInt(50);
+            int beyond = trial % 2 == 0 ? 65_536 / cin : 524_288 / Math.min(cin, cout);
+            int plane = beyond + 1 + r.nextInt(3000);
+            int w = 40 + r.nextInt(1000);
+            int h = (plane + w - 1) / w;
+            ConvGeometry g = new ConvGeometry(1 + r.nextInt(2), cin, h, w, cout, h, w, 1, 1, 1, 1, 1, 1, 0, 0, 1);
+            PostOps post = KernelProperties.randomPostOps(r, cout);
+            float[] wts = RandomData.uniform(r, cout * cin);
+            ConvKernel reference = new ConvKernel(g, wts, post, MicroKernel.VECTOR);
+            ConvKernel generated = new ConvKernel(g, wts, post, jit);
+            assertEquals("gemm_1x1", generated.strategy(), g.toString());
+            assertSameOutputs(r, reference, generated, post, 1 + trial % 3, "trial " + trial);
+        });
+    }
+
+    /**
      * Channel-lane layers whose last pixel panel holds 1 or 2 pixels (7×7 = 8 panels + 1, 13×13 = 28 + 1, 8×8 = 10 +
      * 4, 10×5 = 8 + 2): on AVX-512 that panel joins the tile before it as a 13- or 14-row tile, also on the last K
      * block whose tiles apply the post-ops in registers (one and several K blocks, one and two threads).
