@@ -206,7 +206,7 @@ public final class WindowKernel {
             List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
             // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
             DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
-                    ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
+                    ? new DepthwiseKernel.Fill(g.inH(), g.inW(), sh, sw, phaseRows * pitch, targets,
                     Arrays.stream(columnShift).boxed().toList(), first, end, quantizeIn) : null;
             this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
                     g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
@@ -234,7 +234,7 @@ public final class WindowKernel {
         if (quadsOut && !jitCodesOut) {
             throw new IllegalStateException("u8 quads out need the generated code writing codes");
         }
-        int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
+        int jitExtent = jit == null ? 0 : jit.key().bufferLength();
         int doublingReach = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
                 && g.dilationW() == 1 ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) + L + 1 : 0;
         this.bufferLength = Math.max(Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch,
@@ -540,21 +540,30 @@ public final class WindowKernel {
                 // Generated code copies each plane into the buffer and computes it in one call.
                 int size = g.inH() * g.inW();
                 int outSize = g.outH() * g.outW();
-                for (int plane = first; plane < end; plane++) {
-                    int c = plane % g.inChannels();
-                    if (quadsOut) {
+                if (quadsOut) {
+                    for (int plane = first; plane < end; plane++) {
+                        int c = plane % g.inChannels();
                         jit.runQuads(in, plane * size, current, 0, weights, c * tapOffset.length, out,
                                 quadByte(plane), jitTable, c * DepthwiseKernel.TABLE);
-                        continue;
                     }
-                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, outBase + plane * outSize,
-                            residual, jitTable, c * DepthwiseKernel.TABLE);
-                    if (!jitPostOps && !post.isIdentity()) {
-                        post.apply(out, outBase + plane * outSize, outSize, c, residual);
+                    return;
+                }
+                // One call per run of planes inside one image (consecutive channels' weights and constants).
+                for (int plane = first; plane < end; ) {
+                    int c = plane % g.inChannels();
+                    int n = Math.min(end - plane, g.inChannels() - c);
+                    jit.runPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
+                            outBase + plane * outSize, residual, jitTable, c * DepthwiseKernel.TABLE, n);
+                    for (int i = 0; i < n; i++) {
+                        int o = outBase + (plane + i) * outSize;
+                        if (!jitPostOps && !post.isIdentity()) {
+                            post.apply(out, o, outSize, c + i, residual);
+                        }
+                        if (outputCodes != null && !jitCodesOut) {
+                            outputCodes[c + i].quantize(out, o, out, o, outSize);
+                        }
                     }
-                    if (outputCodes != null && !jitCodesOut) {
-                        outputCodes[c].quantize(out, outBase + plane * outSize, out, outBase + plane * outSize, outSize);
-                    }
+                    plane += n;
                 }
                 return;
             }

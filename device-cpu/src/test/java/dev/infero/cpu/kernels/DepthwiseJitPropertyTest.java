@@ -264,7 +264,7 @@ class DepthwiseJitPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, -1, w, 0, out, 0, out, table, 0));
         assertThrows(IllegalStateException.class, () -> k.run(new float[35], 0, buf, 0, w, 0, out, 0, out, table, 0));
         // 3×3, padding 1 on a 5×7 input: input row iy goes to buffer row iy + 1, column x to x + 1.
-        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
+        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(5, 7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
                 List.of(-1), List.of(1), List.of(8));
         DepthwiseKernel f = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
                 taps, false, false, false, DepthwiseKernel.Activation.NONE));
