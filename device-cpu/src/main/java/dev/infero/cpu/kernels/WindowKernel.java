@@ -790,11 +790,34 @@ public final class WindowKernel {
      * 5×5 on 128×13×13: 13.5 against 7.3).
      */
     private long estimatedNanos() {
+        if (jit != null && jit.fills() && !splitPays(g)) {
+            return 0;
+        }
         if ((jit != null && jit.fills()) || poolJit != null) {
             return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
         }
         return WorkerPool.estimatedNanos(g.flops(),
                 g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW());
+    }
+
+    /**
+     * Activations (input plus output) below which a generated depthwise layer runs on one thread unless it does
+     * {@link #SPLIT_FLOPS_PER_BYTE} or more: its data then sit in the calling core's L2 (the layer before wrote its
+     * input there, the layer after reads its output there), and the other core's half would first move its input
+     * over and then its output back, about what the split saves on a kernel that does about two flops per byte
+     * moved. {@code -Dinfero.cpu.depthwiseSplitKiB} overrides it.
+     */
+    static final long SPLIT_BYTES = Long.getLong("infero.cpu.depthwiseSplitKiB", 1024) * 1024;
+    /** Flops per byte of activations from which a depthwise layer is compute-bound enough to split anyway. */
+    static final int SPLIT_FLOPS_PER_BYTE = 4;
+
+    /**
+     * Whether splitting a generated depthwise layer of {@code g} over threads can pay ({@link #SPLIT_BYTES}): 3×3
+     * layers of small planes that fit L2 stayed as fast at 2 threads as at 1 or got slower (YuNet's and own
+     * 64–256-channel layers on 8×10 to 30×40 planes, issue: depthwise small planes), larger ones scaled.
+     */
+    static boolean splitPays(ConvGeometry g) {
+        return g.activationBytes() >= SPLIT_BYTES || g.flops() >= SPLIT_FLOPS_PER_BYTE * g.activationBytes();
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */
