@@ -55,7 +55,7 @@ public final class DepthwiseKernel extends JitKernel {
     }
 
     /** Bytes of the two buffer halves up to which a kernel that fills takes turns between them ({@link Key#pingPong}). */
-    static final long PING_PONG_BYTES = 8 * 1024;
+    static final long PING_PONG_BYTES = 4 * 1024;
 
     /** The most taps generated code takes (11×11); larger kernels run on the Vector API loops. */
     public static final int MAX_TAPS = 121;
@@ -233,11 +233,13 @@ public final class DepthwiseKernel extends JitKernel {
         }
 
         /**
-         * Whether a kernel that fills copies the next plane into the buffer's second half while it computes the
-         * current one ({@link #runPlanes}): when both halves fit in {@link #PING_PONG_BYTES}, planes of up to about
-         * 30×30, where the fill's stores would otherwise still be in the store buffer when the taps load them.
-         * Larger planes fill and compute one buffer plane after plane: with 52×52 planes the second half made the
-         * layer 5–10 % slower (the two halves and the planes streaming in and out no longer fit L1).
+         * Whether a kernel that fills computes runs of planes ({@link #runPlanes}), copying the next plane into the
+         * buffer's second half while it computes the current one: when both halves fit in {@link #PING_PONG_BYTES},
+         * planes of up to about 20×20, where a call per plane and the fill's stores still in the store buffer when
+         * the taps load them had cost as much as the plane's arithmetic. Larger planes take one call per plane:
+         * with 52×52 planes a second half cost 5–10 %, and a loop over them in one call 5–8 % (CPU time, best of
+         * 21 rounds; the planes streaming in and out, the halves and the stores of one plane meeting the next
+         * plane's fill).
          */
         public boolean pingPong() {
             return fill != null && 8L * bufferExtent() <= PING_PONG_BYTES;
@@ -293,6 +295,9 @@ public final class DepthwiseKernel extends JitKernel {
 
     private final Key key;
     private final int extent;
+    /** {@link Key#bufferLength} and {@link Key#pingPong}, computed once (the key computes them from its lists). */
+    private final int length;
+    private final boolean pingPong;
     private final int planeSize;
 
     /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
@@ -300,11 +305,18 @@ public final class DepthwiseKernel extends JitKernel {
         super(cache, key, key.isa(), () -> generate(key));
         this.key = key;
         this.extent = key.bufferExtent();
+        this.length = key.bufferLength();
+        this.pingPong = key.pingPong();
         this.planeSize = key.outH() * key.outW();
     }
 
     public Key key() {
         return key;
+    }
+
+    /** Whether one call computes runs of planes ({@link Key#pingPong}, {@link #runPlanes}). */
+    public boolean runsPlanes() {
+        return pingPong;
     }
 
     /** Whether the code fills the buffer from the input itself ({@link #run} with the input plane). */
@@ -345,19 +357,20 @@ public final class DepthwiseKernel extends JitKernel {
     }
 
     /**
-     * {@code planes} consecutive planes of a kernel with a {@link Fill} in one call: plane i reads the input at
+     * {@code planes} consecutive planes of a kernel with a {@link Fill} in one call (more than one only with
+     * {@link Key#pingPong}): plane i reads the input at
      * {@code in[inOff + i · inH · inW..]}, the weights at {@code wOff + i · taps}, the table at
      * {@code tableOff + i · TABLE} and writes {@code out[outOff + i · outH · outW..]} (the residual at the same
-     * offsets). With {@link Key#pingPong} the buffer's two halves ({@link Key#bufferHalf}) take turns: the next plane
-     * is copied into one while the other is computed (one plane needs only the first half).
+     * offsets). The buffer's two halves ({@link Key#bufferHalf}) take turns: the next plane is copied into one while
+     * the other is computed (one plane needs only the first half).
      */
     public void runPlanes(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
                           int outOff, float[] residual, float[] table, int tableOff, int planes) {
         if (!fills()) {
             throw new IllegalStateException("this depthwise kernel does not fill its buffer");
         }
-        if (planes < 1) {
-            throw new IllegalArgumentException("depthwise planes " + planes);
+        if (planes < 1 || planes > 1 && !pingPong) {
+            throw new IllegalArgumentException("depthwise planes " + planes + " (several only with ping-pong)");
         }
         checkRange("input", in.length, inOff, (long) inOff + (long) (planes - 1) * key.fill().inputPlane()
                 + key.fill().inputExtent());
@@ -385,7 +398,7 @@ public final class DepthwiseKernel extends JitKernel {
 
     private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
                       long outOff, float[] residual, float[] table, int tableOff, int planes) {
-        checkRange("buffer", buf.length, bufOff, (long) bufOff + (planes > 1 ? key.bufferLength() : extent));
+        checkRange("buffer", buf.length, bufOff, (long) bufOff + (planes > 1 ? length : extent));
         checkRange("weights", weights.length, wOff, (long) wOff + (long) planes * key.taps().size());
         long outputs = (long) planes * planeSize;
         if (!key.quadsOut()) {
@@ -532,15 +545,15 @@ public final class DepthwiseKernel extends JitKernel {
         }
         Assembler.Label planeLoop = as.newLabel();
         if (fill) {
-            // Planes one after another: plane i + 1 is copied into the other half of the buffer before plane i is
-            // computed, so its stores have left the store buffer when its taps load them.
             as.mov(TMP, arg(IN_OFF));
             as.mov(IN_NEXT, arg(IN));
             as.lea(IN_NEXT, mem(IN_NEXT, TMP, 4, 0));
             as.mov(BUF_CUR, BUF);
-            as.lea(BUF_NEXT, mem(BUF, 4 * key.bufferHalf()));
-            as.mov(PLANES, arg(COUNT));
             if (key.pingPong()) {
+                // Planes one after another: plane i + 1 is copied into the other half of the buffer before plane i
+                // is computed, so its stores have left the store buffer when its taps load them.
+                as.lea(BUF_NEXT, mem(BUF, 4 * key.bufferHalf()));
+                as.mov(PLANES, arg(COUNT));
                 emitFill(as, key, BUF_CUR, 0);
                 as.bind(planeLoop);
                 Assembler.Label computeNow = as.newLabel();
@@ -549,8 +562,7 @@ public final class DepthwiseKernel extends JitKernel {
                 emitFill(as, key, BUF_NEXT, 4 * TABLE);
                 as.bind(computeNow);
             } else {
-                as.bind(planeLoop);
-                as.dec(PLANES);
+                // One plane per call (see Key.pingPong).
                 emitFill(as, key, BUF_CUR, 0);
             }
             as.mov(BUF, BUF_CUR);
@@ -566,7 +578,7 @@ public final class DepthwiseKernel extends JitKernel {
         if (rem > 0) {
             advanced += emitRows(as, key, p, rem, 1, false, v, tail, vb);
         }
-        if (fill) {
+        if (key.pingPong()) {
             // The next plane's output, residual, weights and constants; the buffer halves swap.
             int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
             if (planeBytes != 0) {
@@ -575,11 +587,9 @@ public final class DepthwiseKernel extends JitKernel {
             }
             as.add(W, 4 * taps);
             as.add(TBL, 4 * TABLE);
-            if (key.pingPong()) {
-                as.mov(TMP, BUF_CUR);
-                as.mov(BUF_CUR, BUF_NEXT);
-                as.mov(BUF_NEXT, TMP);
-            }
+            as.mov(TMP, BUF_CUR);
+            as.mov(BUF_CUR, BUF_NEXT);
+            as.mov(BUF_NEXT, TMP);
             as.test(PLANES, PLANES);
             as.jcc(Assembler.Cond.NE, planeLoop);
         }

@@ -548,10 +548,12 @@ public final class WindowKernel {
                     }
                     return;
                 }
-                // One call per run of planes inside one image (consecutive channels' weights and constants).
+                // Small planes: one call per run of planes inside one image (consecutive channels' weights and
+                // constants); larger ones a call per plane (see DepthwiseKernel.Key.pingPong).
+                boolean runs = jit.runsPlanes();
                 for (int plane = first; plane < end; ) {
                     int c = plane % g.inChannels();
-                    int n = Math.min(end - plane, g.inChannels() - c);
+                    int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;
                     jit.runPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
                             outBase + plane * outSize, residual, jitTable, c * DepthwiseKernel.TABLE, n);
                     for (int i = 0; i < n; i++) {

@@ -19,10 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The generated depthwise convolution ({@link DepthwiseKernel} inside {@link WindowKernel}) for each ISA this machine
  * runs, against the Vector API kernel on random shapes: kernels 1–7 (square and not), strides 1–2 (also different
  * per axis), dilations 1–2, padding 0–3, odd and tiny planes, widths with and without vector tails and past three
- * vectors, channels not a multiple of 16, batch 1–2, 1–3 threads (one call per run of planes, runs that start and
- * end anywhere; small planes take turns between two buffer halves, larger ones refill one), and every post-op: those
- * applied in registers (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU
- * through the generated exp).
+ * vectors, channels not a multiple of 16, batch 1–2, 1–3 threads (small planes: one call per run of planes, runs
+ * that start and end anywhere), and every post-op: those applied in registers (scale, bias, residual, ReLU, clamp,
+ * leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU through the generated exp).
  */
 class DepthwiseJitPropertyTest {
     private static ConvGeometry geometry(Random r) {
@@ -306,6 +305,17 @@ class DepthwiseJitPropertyTest {
                 0, 2));
         assertThrows(IllegalArgumentException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table2,
                 0, 0));
+        // A 40×40 plane is past Key.pingPong: one plane per call.
+        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(40, 40, 1, 1, 42 * 42,
+                java.util.stream.IntStream.range(0, 40).mapToObj(i -> (i + 1) * 42).toList(), List.of(-1), List.of(1),
+                List.of(41));
+        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 40, 40,
+                42, List.of(0, 1, 2, 42, 43, 44, 84, 85, 86), false, false, false, DepthwiseKernel.Activation.NONE));
+        assertFalse(one.key().pingPong());
+        assertEquals(one.key().bufferExtent(), one.key().bufferLength());
+        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[3200], 0,
+                new float[one.key().bufferLength()], 0, new float[18], 0, new float[3200], 0, null,
+                new float[2 * DepthwiseKernel.TABLE], 0, 2));
         if (isa == Jit.Isa.AVX512) {
             // u8 quads: 35 positions, byte 4·p from the byte offset; the last byte must lie in the array.
             DepthwiseKernel q = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, null, 5, 7, 9,
