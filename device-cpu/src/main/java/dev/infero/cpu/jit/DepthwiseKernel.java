@@ -54,6 +54,9 @@ public final class DepthwiseKernel extends JitKernel {
         }
     }
 
+    /** Bytes of the two buffer halves up to which a kernel that fills takes turns between them ({@link Key#pingPong}). */
+    static final long PING_PONG_BYTES = 4 * 1024;
+
     /** The most taps generated code takes (11×11); larger kernels run on the Vector API loops. */
     public static final int MAX_TAPS = 121;
 
@@ -81,12 +84,12 @@ public final class DepthwiseKernel extends JitKernel {
      * {@code ActivationQuantizer.quantize}: {@code fma(x, inverse, offset) + ROUND}, the bits clamped to the level
      * range, minus {@code ROUND + zeroPoint}.
      */
-    public record Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
-                       List<Integer> first, List<Integer> end, boolean quantize) {
+    public record Fill(int inH, int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget,
+                       List<Integer> shift, List<Integer> first, List<Integer> end, boolean quantize) {
         /** A fill that copies the values as they are. */
-        public Fill(int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
+        public Fill(int inH, int inW, int sh, int sw, int phaseBlock, List<Integer> rowTarget, List<Integer> shift,
                     List<Integer> first, List<Integer> end) {
-            this(inW, sh, sw, phaseBlock, rowTarget, shift, first, end, false);
+            this(inH, inW, sh, sw, phaseBlock, rowTarget, shift, first, end, false);
         }
 
         public Fill {
@@ -96,6 +99,10 @@ public final class DepthwiseKernel extends JitKernel {
             end = List.copyOf(end);
             if (sw < 1 || sw > 2 || sh < 1 || shift.size() != sw || first.size() != sw || end.size() != sw) {
                 throw new IllegalArgumentException("unsupported depthwise fill: strides " + sh + "×" + sw);
+            }
+            if (inW < 1 || rowTarget.size() > inH) {
+                throw new IllegalArgumentException("depthwise fill reads " + rowTarget.size() + " rows of a " + inH
+                        + "×" + inW + " input plane");
             }
             for (int p = 0; p < sw; p++) {
                 if (first.get(p) < end.get(p) && (shift.get(p) + first.get(p) * sw < 0
@@ -108,6 +115,11 @@ public final class DepthwiseKernel extends JitKernel {
         /** Input elements from the plane's start the fill reads: whole rows. */
         int inputExtent() {
             return rowTarget.size() * inW;
+        }
+
+        /** Input elements from one plane's start to the next one's. */
+        int inputPlane() {
+            return inH * inW;
         }
 
         /** One past the last buffer element the fill writes. */
@@ -191,7 +203,7 @@ public final class DepthwiseKernel extends JitKernel {
                 throw new IllegalArgumentException("depthwise plane too large for the generated code: " + outH + "×"
                         + outW + ", pitch " + pitch);
             }
-            if (fill != null && (4L * fill.bufferEnd() > Integer.MAX_VALUE / 2 || 4L * fill.inputExtent() > Integer.MAX_VALUE / 2
+            if (fill != null && (4L * fill.bufferEnd() > Integer.MAX_VALUE / 2 || 4L * fill.inputPlane() > Integer.MAX_VALUE / 2
                     || !Fill.supported(fill.sw(), pitch, fill.sh(), fill.rowTarget(), isa.lanes(), fill.first(),
                     fill.end()))) {
                 throw new IllegalArgumentException("unsupported depthwise fill for " + outH + "×" + outW);
@@ -220,6 +232,32 @@ public final class DepthwiseKernel extends JitKernel {
             return fill == null ? read : (int) Math.max(read, fill.bufferEnd());
         }
 
+        /**
+         * Whether a kernel that fills computes runs of planes ({@link #runPlanes}), copying the next plane into the
+         * buffer's second half while it computes the current one: when both halves fit in {@link #PING_PONG_BYTES},
+         * planes of up to about 20×20, where a call per plane and the fill's stores still in the store buffer when
+         * the taps load them had cost as much as the plane's arithmetic. Larger planes take one call per plane:
+         * with 52×52 planes a second half cost 5–10 %, and a loop over them in one call 5–8 % (CPU time, best of
+         * 21 rounds; the planes streaming in and out, the halves and the stores of one plane meeting the next
+         * plane's fill).
+         */
+        public boolean pingPong() {
+            return fill != null && 8L * bufferExtent() <= PING_PONG_BYTES;
+        }
+
+        /**
+         * Where the second half of the buffer starts ({@link #pingPong}): the extent rounded up to a cache line,
+         * plus one.
+         */
+        public int bufferHalf() {
+            return (bufferExtent() + 15) / 16 * 16 + 16;
+        }
+
+        /** Buffer elements from the buffer's start that the code reads or writes: both halves with ping-pong. */
+        public int bufferLength() {
+            return pingPong() ? bufferHalf() + bufferExtent() : bufferExtent();
+        }
+
         boolean hasPost() {
             return scale || bias || residual || activation != Activation.NONE || codesOut;
         }
@@ -232,7 +270,8 @@ public final class DepthwiseKernel extends JitKernel {
     private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), Linker.Option.critical(true));
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+            Linker.Option.critical(true));
     private static final float[] NONE = new float[0];
     /**
      * Constants of the fill: the lane indexes 0, 2, … 30 (AVX-512 {@code vpermt2ps}: the even lanes of two vectors),
@@ -256,6 +295,9 @@ public final class DepthwiseKernel extends JitKernel {
 
     private final Key key;
     private final int extent;
+    /** {@link Key#bufferLength} and {@link Key#pingPong}, computed once (the key computes them from its lists). */
+    private final int length;
+    private final boolean pingPong;
     private final int planeSize;
 
     /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
@@ -263,11 +305,18 @@ public final class DepthwiseKernel extends JitKernel {
         super(cache, key, key.isa(), () -> generate(key));
         this.key = key;
         this.extent = key.bufferExtent();
+        this.length = key.bufferLength();
+        this.pingPong = key.pingPong();
         this.planeSize = key.outH() * key.outW();
     }
 
     public Key key() {
         return key;
+    }
+
+    /** Whether one call computes runs of planes ({@link Key#pingPong}, {@link #runPlanes}). */
+    public boolean runsPlanes() {
+        return pingPong;
     }
 
     /** Whether the code fills the buffer from the input itself ({@link #run} with the input plane). */
@@ -295,7 +344,7 @@ public final class DepthwiseKernel extends JitKernel {
         if (fills()) {
             throw new IllegalStateException("this depthwise kernel fills its buffer: run it with the input");
         }
-        call(NONE, 0, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+        call(NONE, 0, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff, 1);
     }
 
     /**
@@ -304,11 +353,28 @@ public final class DepthwiseKernel extends JitKernel {
      */
     public void run(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
                     int outOff, float[] residual, float[] table, int tableOff) {
+        runPlanes(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff, 1);
+    }
+
+    /**
+     * {@code planes} consecutive planes of a kernel with a {@link Fill} in one call (more than one only with
+     * {@link Key#pingPong}): plane i reads the input at
+     * {@code in[inOff + i · inH · inW..]}, the weights at {@code wOff + i · taps}, the table at
+     * {@code tableOff + i · TABLE} and writes {@code out[outOff + i · outH · outW..]} (the residual at the same
+     * offsets). The buffer's two halves ({@link Key#bufferHalf}) take turns: the next plane is copied into one while
+     * the other is computed (one plane needs only the first half).
+     */
+    public void runPlanes(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
+                          int outOff, float[] residual, float[] table, int tableOff, int planes) {
         if (!fills()) {
             throw new IllegalStateException("this depthwise kernel does not fill its buffer");
         }
-        checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
-        call(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff);
+        if (planes < 1 || planes > 1 && !pingPong) {
+            throw new IllegalArgumentException("depthwise planes " + planes + " (several only with ping-pong)");
+        }
+        checkRange("input", in.length, inOff, (long) inOff + (long) (planes - 1) * key.fill().inputPlane()
+                + key.fill().inputExtent());
+        call(in, inOff, buf, bufOff, weights, wOff, out, outOff, residual, table, tableOff, planes);
     }
 
     /**
@@ -327,27 +393,28 @@ public final class DepthwiseKernel extends JitKernel {
         // The floats holding the bytes written: from the first byte's to the last byte's.
         checkRange("output", out.length, Math.floorDiv(outByte, 4), Math.floorDiv(outByte + 4L * (planeSize - 1), 4) + 1);
         call(fills() ? in : NONE, fills() ? inOff : 0, buf, bufOff, weights, wOff, out, outByte, null, table,
-                tableOff);
+                tableOff, 1);
     }
 
     private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
-                      long outOff, float[] residual, float[] table, int tableOff) {
-        checkRange("buffer", buf.length, bufOff, (long) bufOff + extent);
-        checkRange("weights", weights.length, wOff, (long) wOff + key.taps().size());
+                      long outOff, float[] residual, float[] table, int tableOff, int planes) {
+        checkRange("buffer", buf.length, bufOff, (long) bufOff + (planes > 1 ? length : extent));
+        checkRange("weights", weights.length, wOff, (long) wOff + (long) planes * key.taps().size());
+        long outputs = (long) planes * planeSize;
         if (!key.quadsOut()) {
-            checkRange("output", out.length, outOff, outOff + planeSize);
+            checkRange("output", out.length, outOff, outOff + outputs);
         }
-        checkRange("table", table.length, tableOff, (long) tableOff + TABLE);
+        checkRange("table", table.length, tableOff, (long) tableOff + (long) planes * TABLE);
         float[] res = NONE;
         if (key.residual()) {
-            checkRange("residual", residual.length, outOff, (long) outOff + planeSize);
+            checkRange("residual", residual.length, outOff, outOff + outputs);
             res = residual;
         }
         try {
             CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
                     MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
                     (long) bufOff, (long) wOff, outOff, (long) tableOff, MemorySegment.ofArray(in),
-                    (long) inOff, MemorySegment.ofArray(CONSTS));
+                    (long) inOff, MemorySegment.ofArray(CONSTS), (long) planes);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -429,16 +496,16 @@ public final class DepthwiseKernel extends JitKernel {
         return 0;
     }
 
-    /** Stack argument {@code i} after the two pushes of the prologue. */
+    /** Stack argument {@code i} after the pushes of the prologue. */
     private static Mem arg(int i) {
-        return mem(RSP, 24 + 8 * i);
+        return mem(RSP, 8 + 8 * SAVED.length + 8 * i);
     }
 
-    private static final int W_OFF = 0, OUT_OFF = 1, TABLE_OFF = 2, IN = 3, IN_OFF = 4, CONSTS_ARG = 5;
+    private static final int W_OFF = 0, OUT_OFF = 1, TABLE_OFF = 2, IN = 3, IN_OFF = 4, CONSTS_ARG = 5, COUNT = 6;
 
     /**
      * {@code void f(float* buf, float* w, float* out, float* res, float* table, long bufOff, long wOff, long outOff,
-     * long tableOff, float* in, long inOff, float* consts)}.
+     * long tableOff, float* in, long inOff, float* consts, long planes)}.
      */
     static byte[] generate(Key key) {
         Plan p = plan(key);
@@ -448,9 +515,11 @@ public final class DepthwiseKernel extends JitKernel {
         int taps = key.taps().size();
         int v = vectors(isa, key.outW());
         boolean tail = key.outW() % lanes != 0;
+        boolean fill = key.fill() != null;
         Assembler as = new Assembler();
-        as.push(RBX);
-        as.push(R12);
+        for (Gp r : SAVED) {
+            as.push(r);
+        }
         as.offsetFloats(R9, BUF);
         as.offsetFloats(arg(W_OFF), Y_COUNT, W);
         if (key.quadsOut()) {
@@ -463,14 +532,6 @@ public final class DepthwiseKernel extends JitKernel {
         }
         as.offsetFloats(arg(TABLE_OFF), Y_COUNT, TBL);
         as.mov(CONSTS_REG, arg(CONSTS_ARG));
-        if (key.fill() != null) {
-            emitFill(as, key);
-        }
-        if (p.weightsInRegisters()) {
-            for (int t = 0; t < taps; t++) {
-                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
-            }
-        }
         if (isa == Jit.Isa.AVX512 && tail) {
             as.mov(Y_COUNT, (1L << (key.outW() % lanes)) - 1);
             as.kmovw(k(1), Y_COUNT);
@@ -482,15 +543,60 @@ public final class DepthwiseKernel extends JitKernel {
             as.mov(Y_COUNT, tail ? QUAD_BYTES & ((1L << (4 * (key.outW() % lanes))) - 1) : QUAD_BYTES);
             as.kmovq(QUADS_TAIL, Y_COUNT);
         }
+        Assembler.Label planeLoop = as.newLabel();
+        if (fill) {
+            as.mov(TMP, arg(IN_OFF));
+            as.mov(IN_NEXT, arg(IN));
+            as.lea(IN_NEXT, mem(IN_NEXT, TMP, 4, 0));
+            as.mov(BUF_CUR, BUF);
+            if (key.pingPong()) {
+                // Planes one after another: plane i + 1 is copied into the other half of the buffer before plane i
+                // is computed, so its stores have left the store buffer when its taps load them.
+                as.lea(BUF_NEXT, mem(BUF, 4 * key.bufferHalf()));
+                as.mov(PLANES, arg(COUNT));
+                emitFill(as, key, BUF_CUR, 0);
+                as.bind(planeLoop);
+                Assembler.Label computeNow = as.newLabel();
+                as.dec(PLANES);
+                as.jcc(Assembler.Cond.E, computeNow);
+                emitFill(as, key, BUF_NEXT, 4 * TABLE);
+                as.bind(computeNow);
+            } else {
+                // One plane per call (see Key.pingPong).
+                emitFill(as, key, BUF_CUR, 0);
+            }
+            as.mov(BUF, BUF_CUR);
+        }
+        if (p.weightsInRegisters()) {
+            for (int t = 0; t < taps; t++) {
+                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
+            }
+        }
         int groups = key.outH() / p.rows();
         int rem = key.outH() % p.rows();
-        emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
+        int advanced = emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
         if (rem > 0) {
-            emitRows(as, key, p, rem, 1, false, v, tail, vb);
+            advanced += emitRows(as, key, p, rem, 1, false, v, tail, vb);
+        }
+        if (key.pingPong()) {
+            // The next plane's output, residual, weights and constants; the buffer halves swap.
+            int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
+            if (planeBytes != 0) {
+                as.add(OUT, planeBytes);
+                as.add(RES, planeBytes);
+            }
+            as.add(W, 4 * taps);
+            as.add(TBL, 4 * TABLE);
+            as.mov(TMP, BUF_CUR);
+            as.mov(BUF_CUR, BUF_NEXT);
+            as.mov(BUF_NEXT, TMP);
+            as.test(PLANES, PLANES);
+            as.jcc(Assembler.Cond.NE, planeLoop);
         }
         as.vzeroupper();
-        as.pop(R12);
-        as.pop(RBX);
+        for (int i = SAVED.length - 1; i >= 0; i--) {
+            as.pop(SAVED[i]);
+        }
         as.ret();
         return as.code();
     }
@@ -499,31 +605,39 @@ public final class DepthwiseKernel extends JitKernel {
     private static final Mask QUADS = k(5), QUADS_TAIL = k(6);
     private static final long QUAD_BYTES = 0x1111111111111111L;
 
-    private static final Gp IN_PLANE = R9, CONSTS_REG = R12, SRC = R10, DST = R11, ROWS = RBX, TMP = RAX;
+    private static final Gp CONSTS_REG = R12, SRC = R10, DST = R11, ROWS = RBX, TMP = RAX;
+    /**
+     * Registers of the plane loop (kernels that fill): planes left, the next plane's input, the buffer half of the
+     * plane computed now and the other half.
+     */
+    private static final Gp PLANES = R13, IN_NEXT = R14, BUF_CUR = R15, BUF_NEXT = RBP;
+    /** Callee-saved registers the code uses, pushed in the prologue. */
+    private static final Gp[] SAVED = {RBX, R12, R13, R14, R15, RBP};
 
-    /** The buffer fill: per input row and column phase, {@link #copyPhaseRow}; rows sh apart in one loop. */
-    private static void emitFill(Assembler as, Key key) {
+    /**
+     * The buffer fill of the plane at {@link #IN_NEXT} into the buffer half at {@code buffer}: per input row and
+     * column phase, {@link #copyPhaseRow}; rows sh apart in one loop, the plane's input quantizer at {@code tableDisp}
+     * bytes from {@link #TBL}. Moves {@link #IN_NEXT} to the next plane.
+     */
+    private static void emitFill(Assembler as, Key key, Gp buffer, int tableDisp) {
         Fill f = key.fill();
         Jit.Isa isa = key.isa();
-        as.mov(TMP, arg(IN_OFF));
-        as.mov(IN_PLANE, arg(IN));
-        as.lea(IN_PLANE, mem(IN_PLANE, TMP, 4, 0));
         if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
             as.vmovups(zmm(31), mem(CONSTS_REG));
         }
         if (f.quantize()) {
             // The channel's input quantizer in registers for the whole fill (nothing else is live yet).
-            as.vbroadcastss(vec(Q_REGS, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_INVERSE)));
-            as.vbroadcastss(vec(Q_REGS + 1, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_OFFSET)));
-            as.vbroadcastss(vec(Q_REGS + 2, isa.bits()), mem(TBL, 4 * T_ROUND));
-            as.vbroadcastss(vec(Q_REGS + 3, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_HIGHEST)));
-            as.vbroadcastss(vec(Q_REGS + 4, isa.bits()), mem(TBL, 4 * (T_IN_Q + Q_ROUND_ZERO)));
+            as.vbroadcastss(vec(Q_REGS, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_INVERSE)));
+            as.vbroadcastss(vec(Q_REGS + 1, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_OFFSET)));
+            as.vbroadcastss(vec(Q_REGS + 2, isa.bits()), mem(TBL, tableDisp + 4 * (T_ROUND)));
+            as.vbroadcastss(vec(Q_REGS + 3, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_HIGHEST)));
+            as.vbroadcastss(vec(Q_REGS + 4, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_ROUND_ZERO)));
         }
         int rows = f.rowTarget().size();
         for (int q = 0; q < f.sh() && q < rows; q++) {
             int count = (rows - q + f.sh() - 1) / f.sh();
-            as.lea(SRC, mem(IN_PLANE, 4 * q * f.inW()));
-            as.lea(DST, mem(BUF, 4 * f.rowTarget().get(q)));
+            as.lea(SRC, mem(IN_NEXT, 4 * q * f.inW()));
+            as.lea(DST, mem(buffer, 4 * f.rowTarget().get(q)));
             Assembler.Label loop = as.newLabel();
             if (count > 1) {
                 as.mov(ROWS, count);
@@ -540,6 +654,7 @@ public final class DepthwiseKernel extends JitKernel {
                 as.jcc(Assembler.Cond.NE, loop);
             }
         }
+        as.add(IN_NEXT, 4 * f.inputPlane());
     }
 
     /**
@@ -666,11 +781,14 @@ public final class DepthwiseKernel extends JitKernel {
         return mem(CONSTS_REG, 4 * (16 + 8 * c));
     }
 
-    /** {@code count} groups of {@code rows} output rows; {@code advanceAfter}: move the row pointers past the last. */
-    private static void emitRows(Assembler as, Key key, Plan p, int rows, int count, boolean advanceAfter, int v,
-                                 boolean tail, int vb) {
+    /**
+     * {@code count} groups of {@code rows} output rows; {@code advanceAfter}: move the row pointers past the last.
+     * Returns the output rows the row pointers moved by.
+     */
+    private static int emitRows(Assembler as, Key key, Plan p, int rows, int count, boolean advanceAfter, int v,
+                                boolean tail, int vb) {
         if (count == 0) {
-            return;
+            return 0;
         }
         int fullVectors = key.outW() / p.isa().lanes();
         int blocks = fullVectors / p.cols();
@@ -712,6 +830,7 @@ public final class DepthwiseKernel extends JitKernel {
             as.dec(Y_COUNT);
             as.jcc(Assembler.Cond.NE, rowLoop);
         }
+        return count > 1 || advanceAfter ? count * rows : 0;
     }
 
     /**

@@ -206,7 +206,7 @@ public final class WindowKernel {
             List<Integer> end = Arrays.stream(columnEnd).boxed().toList();
             // The generated code copies the plane into the buffer itself where it can (strides 1 and 2).
             DepthwiseKernel.Fill fill = DepthwiseKernel.Key.fillSupported(isa, pitch, sh, sw, targets, first, end)
-                    ? new DepthwiseKernel.Fill(g.inW(), sh, sw, phaseRows * pitch, targets,
+                    ? new DepthwiseKernel.Fill(g.inH(), g.inW(), sh, sw, phaseRows * pitch, targets,
                     Arrays.stream(columnShift).boxed().toList(), first, end, quantizeIn) : null;
             this.jit = new DepthwiseKernel(KernelCache.current(), new DepthwiseKernel.Key(isa, fill, g.outH(),
                     g.outW(), pitch, taps, jitPostOps && post.jitScale() != null, jitPostOps && post.jitBias() != null,
@@ -234,7 +234,7 @@ public final class WindowKernel {
         if (quadsOut && !jitCodesOut) {
             throw new IllegalStateException("u8 quads out need the generated code writing codes");
         }
-        int jitExtent = jit == null ? 0 : jit.key().bufferExtent();
+        int jitExtent = jit == null ? 0 : jit.key().bufferLength();
         int doublingReach = kind == Kind.MAX && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1
                 && g.dilationW() == 1 ? roundUp(wideLength + (g.kernelH() - 1) * pitch, L) + L + 1 : 0;
         this.bufferLength = Math.max(Math.max(Math.max(g.strideH() * g.strideW() * phaseRows * pitch,
@@ -540,21 +540,32 @@ public final class WindowKernel {
                 // Generated code copies each plane into the buffer and computes it in one call.
                 int size = g.inH() * g.inW();
                 int outSize = g.outH() * g.outW();
-                for (int plane = first; plane < end; plane++) {
-                    int c = plane % g.inChannels();
-                    if (quadsOut) {
+                if (quadsOut) {
+                    for (int plane = first; plane < end; plane++) {
+                        int c = plane % g.inChannels();
                         jit.runQuads(in, plane * size, current, 0, weights, c * tapOffset.length, out,
                                 quadByte(plane), jitTable, c * DepthwiseKernel.TABLE);
-                        continue;
                     }
-                    jit.run(in, plane * size, current, 0, weights, c * tapOffset.length, out, outBase + plane * outSize,
-                            residual, jitTable, c * DepthwiseKernel.TABLE);
-                    if (!jitPostOps && !post.isIdentity()) {
-                        post.apply(out, outBase + plane * outSize, outSize, c, residual);
+                    return;
+                }
+                // Small planes: one call per run of planes inside one image (consecutive channels' weights and
+                // constants); larger ones a call per plane (see DepthwiseKernel.Key.pingPong).
+                boolean runs = jit.runsPlanes();
+                for (int plane = first; plane < end; ) {
+                    int c = plane % g.inChannels();
+                    int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;
+                    jit.runPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
+                            outBase + plane * outSize, residual, jitTable, c * DepthwiseKernel.TABLE, n);
+                    for (int i = 0; i < n; i++) {
+                        int o = outBase + (plane + i) * outSize;
+                        if (!jitPostOps && !post.isIdentity()) {
+                            post.apply(out, o, outSize, c + i, residual);
+                        }
+                        if (outputCodes != null && !jitCodesOut) {
+                            outputCodes[c + i].quantize(out, o, out, o, outSize);
+                        }
                     }
-                    if (outputCodes != null && !jitCodesOut) {
-                        outputCodes[c].quantize(out, outBase + plane * outSize, out, outBase + plane * outSize, outSize);
-                    }
+                    plane += n;
                 }
                 return;
             }
@@ -781,11 +792,34 @@ public final class WindowKernel {
      * 5×5 on 128×13×13: 13.5 against 7.3).
      */
     private long estimatedNanos() {
+        if (jit != null && jit.fills() && !splitPays(g)) {
+            return 0;
+        }
         if ((jit != null && jit.fills()) || poolJit != null) {
             return WorkerPool.estimatedNanos(g.flops(), g.activationBytes()) / 2;
         }
         return WorkerPool.estimatedNanos(g.flops(),
                 g.activationBytes() + 4L * g.batch() * g.inChannels() * g.inH() * g.inW());
+    }
+
+    /**
+     * Activations (input plus output) below which a generated depthwise layer runs on one thread unless it does
+     * {@link #SPLIT_FLOPS_PER_BYTE} or more: its data then sit in the calling core's L2 (the layer before wrote its
+     * input there, the layer after reads its output there), and the other core's half would first move its input
+     * over and then its output back, about what the split saves on a kernel that does about two flops per byte
+     * moved. {@code -Dinfero.cpu.depthwiseSplitKiB} overrides it.
+     */
+    static final long SPLIT_BYTES = Long.getLong("infero.cpu.depthwiseSplitKiB", 1024) * 1024;
+    /** Flops per byte of activations from which a depthwise layer is compute-bound enough to split anyway. */
+    static final int SPLIT_FLOPS_PER_BYTE = 4;
+
+    /**
+     * Whether splitting a generated depthwise layer of {@code g} over threads can pay ({@link #SPLIT_BYTES}): 3×3
+     * layers of small planes that fit L2 stayed as fast at 2 threads as at 1 or got slower (YuNet's and own
+     * 64–256-channel layers on 8×10 to 30×40 planes, issue: depthwise small planes), larger ones scaled.
+     */
+    static boolean splitPays(ConvGeometry g) {
+        return g.activationBytes() >= SPLIT_BYTES || g.flops() >= SPLIT_FLOPS_PER_BYTE * g.activationBytes();
     }
 
     /** {@code residual} may be {@code null} unless the post-ops add one. */

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The generated depthwise convolution ({@link DepthwiseKernel} inside {@link WindowKernel}) for each ISA this machine
  * runs, against the Vector API kernel on random shapes: kernels 1–7 (square and not), strides 1–2 (also different
  * per axis), dilations 1–2, padding 0–3, odd and tiny planes, widths with and without vector tails and past three
- * vectors, channels not a multiple of 16, batch 1–2, 1–2 threads, and every post-op: those applied in registers
- * (scale, bias, residual, ReLU, clamp, leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU through the generated exp).
+ * vectors, channels not a multiple of 16, batch 1–2, 1–3 threads (small planes: one call per run of planes, runs
+ * that start and end anywhere), and every post-op: those applied in registers (scale, bias, residual, ReLU, clamp,
+ * leaky ReLU, PReLU, HSwish, and sigmoid, swish and ELU through the generated exp).
  */
 class DepthwiseJitPropertyTest {
     private static ConvGeometry geometry(Random r) {
@@ -52,7 +53,7 @@ class DepthwiseJitPropertyTest {
     void depthwiseMatchesTheVectorKernel(Jit.Isa isa) {
         KernelProperties.trials(isa, 4242, 300, (r, trial) -> {
             ConvGeometry g = geometry(r);
-            int threads = 1 + r.nextInt(2);
+            int threads = 1 + r.nextInt(3);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
@@ -264,7 +265,7 @@ class DepthwiseJitPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(buf, -1, w, 0, out, 0, out, table, 0));
         assertThrows(IllegalStateException.class, () -> k.run(new float[35], 0, buf, 0, w, 0, out, 0, out, table, 0));
         // 3×3, padding 1 on a 5×7 input: input row iy goes to buffer row iy + 1, column x to x + 1.
-        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
+        DepthwiseKernel.Fill fill = new DepthwiseKernel.Fill(5, 7, 1, 1, 7 * 9, List.of(9, 18, 27, 36, 45),
                 List.of(-1), List.of(1), List.of(8));
         DepthwiseKernel f = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
                 taps, false, false, false, DepthwiseKernel.Activation.NONE));
@@ -279,6 +280,42 @@ class DepthwiseJitPropertyTest {
                 0));
         assertThrows(IndexOutOfBoundsException.class, () -> f.run(in, 1, b, 0, w, 0, out, 0, null, table, 0));
         assertThrows(IllegalStateException.class, () -> f.run(b, 0, w, 0, out, 0, null, table, 0));
+        // Two planes in one call: both buffer halves, two planes of input, weights, output and table.
+        float[] in2 = new float[70];
+        java.util.Arrays.fill(in2, 1f);
+        float[] w2 = new float[18];
+        java.util.Arrays.fill(w2, 1f);
+        float[] out2 = new float[70];
+        float[] table2 = new float[2 * DepthwiseKernel.TABLE];
+        f.fillTable(table2, 0, 1f, 0f, 0f, 0f);
+        f.fillTable(table2, DepthwiseKernel.TABLE, 1f, 0f, 0f, 0f);
+        float[] b2 = new float[f.key().bufferLength()];
+        f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table2, 0, 2);
+        assertEquals(4f, out2[35]);
+        assertEquals(9f, out2[43]);
+        assertThrows(IndexOutOfBoundsException.class, () -> f.runPlanes(new float[69], 0, b2, 0, w2, 0, out2, 0,
+                null, table2, 0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.runPlanes(in2, 0, b, 0, w2, 0, out2, 0, null, table2,
+                0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.runPlanes(in2, 0, b2, 0, w, 0, out2, 0, null, table2,
+                0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out, 0, null, table2,
+                0, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table,
+                0, 2));
+        assertThrows(IllegalArgumentException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table2,
+                0, 0));
+        // A 40×40 plane is past Key.pingPong: one plane per call.
+        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(40, 40, 1, 1, 42 * 42,
+                java.util.stream.IntStream.range(0, 40).mapToObj(i -> (i + 1) * 42).toList(), List.of(-1), List.of(1),
+                List.of(41));
+        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 40, 40,
+                42, List.of(0, 1, 2, 42, 43, 44, 84, 85, 86), false, false, false, DepthwiseKernel.Activation.NONE));
+        assertFalse(one.key().pingPong());
+        assertEquals(one.key().bufferExtent(), one.key().bufferLength());
+        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[3200], 0,
+                new float[one.key().bufferLength()], 0, new float[18], 0, new float[3200], 0, null,
+                new float[2 * DepthwiseKernel.TABLE], 0, 2));
         if (isa == Jit.Isa.AVX512) {
             // u8 quads: 35 positions, byte 4·p from the byte offset; the last byte must lie in the array.
             DepthwiseKernel q = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, null, 5, 7, 9,

@@ -28,7 +28,9 @@ class WindowKernelSplitTest {
     void twoThreadsWriteTheBitsOfOne() {
         Random r = new Random(77);
         List<ConvGeometry> shapes = List.of(geometry(1, 37, 64, 64, 3, 1, 1), geometry(2, 13, 57, 71, 3, 2, 1),
-                geometry(1, 29, 48, 48, 5, 1, 2), geometry(1, 3, 20, 20, 3, 1, 1));
+                geometry(1, 29, 48, 48, 5, 1, 2), geometry(1, 3, 20, 20, 3, 1, 1),
+                // Over WindowKernel.SPLIT_BYTES, so that generated stride-2 depthwise code splits too.
+                geometry(2, 9, 150, 161, 3, 2, 1));
         for (ConvGeometry g : shapes) {
             int c = g.inChannels();
             float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
