@@ -77,7 +77,7 @@ final class DirectConv {
         for (int c = 0; c < cout && inRegisters; c++) {
             alphas[c] = post.jitAlpha(c);
         }
-        int[] blocking = DirectConvKernel.blocking(isa);
+        int[] blocking = DirectConvKernel.blocking(isa, g.strideW(), g.inChannels());
         this.packed = DirectConvKernel.pack(weights, cout, g.inChannels(), g.kernelH(), g.kernelW(), blocking[0],
                 inRegisters ? post.jitScale() : null, inRegisters ? post.jitBias() : null, alphas,
                 inRegisters ? post.jitAlpha() : 0f, inRegisters ? post.jitBeta() : 0f);
