@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.cpu.jit.Jit;
 import dev.infero.onnx.OnnxModelBuilder;
 import dev.infero.testing.RandomData;
 import dev.infero.testing.SharedData;
@@ -101,7 +102,8 @@ class AllocationFreeInferenceTest {
      * Convolutions on each GEMM strategy: a wide stride-1 3×3 layer (shifted, no im2col; 40 input channels, past the
      * direct kernel's rule), a 96→96 3×3 layer with bias and ReLU on 56×56 (Winograd F(2×2, 3×3)), 3×3 (stride 1
      * and 2) and 1×1 layers with few output pixels and many channels (output channels in the vector lanes, their
-     * pixel panels gathered by vector in each form), a plain 1×1 layer and a narrow 3×3 layer (im2col). The small
+     * pixel panels gathered by vector in each form), a plain 1×1 layer and a narrow 3×3 layer (im2col), and on a
+     * second output a 40→32 3×3/2 layer (with the JIT on: shifted tiles through phase planes, checked). The small
      * CNN's 3-channel stem runs on the direct
      * kernel when the JIT is on.
      */
@@ -115,7 +117,8 @@ class AllocationFreeInferenceTest {
                 .initializer("w3", RandomData.tensor(r, 256, 256, 1, 1)).initializer("w4", RandomData.tensor(r, 16, 256, 1, 1))
                 .initializer("w5", RandomData.tensor(r, 8, 16, 3, 3))
                 .initializer("w6", RandomData.tensor(r, 256, 256, 3, 3))
-                .output("y", ElementType.F32);
+                .initializer("w7", RandomData.tensor(r, 32, 40, 3, 3))
+                .output("y", ElementType.F32).output("y2", ElementType.F32);
         b.node("Conv", "shifted").inputs("x", "w1").outputs("c1").attr("pads", 1, 1, 1, 1);
         b.node("Conv", "winograd").inputs("c1", "ww", "bw").outputs("cw").attr("pads", 1, 1, 1, 1);
         b.node("Relu", "rw").inputs("cw").outputs("rw");
@@ -126,6 +129,8 @@ class AllocationFreeInferenceTest {
         b.node("Conv", "lanes3x3s2").inputs("c3", "w6").outputs("c5").attr("pads", 1, 1, 1, 1).attr("strides", 2, 2);
         b.node("Conv", "pointwise").inputs("c5", "w4").outputs("c4");
         b.node("Conv", "im2col").inputs("c4", "w5").outputs("y").attr("pads", 1, 1, 1, 1);
+        b.node("Conv", "shifted3x3s2").inputs("x", "w7").outputs("y2").attr("pads", 1, 1, 1, 1)
+                .attr("strides", 2, 2);
         b.write(file);
         return file;
     }
@@ -146,6 +151,9 @@ class AllocationFreeInferenceTest {
                 request.infer();
                 assertTrue(request.getProfilingInfo().stream().anyMatch(p -> p.nodeName().equals("winograd")
                         && p.execType().startsWith("winograd_f23")), request.getProfilingInfo().toString());
+                assertTrue(!Jit.enabled() || request.getProfilingInfo().stream().anyMatch(p -> p.nodeName()
+                        .equals("shifted3x3s2") && p.execType().startsWith("shifted_gemm")),
+                        request.getProfilingInfo().toString());
             }
         } finally {
             if (before == null) {

@@ -22,10 +22,12 @@ import java.util.Random;
  * basic blocks of two 3×3 convolutions with BatchNorm, ReLU and a residual add, at 64, 128, 256 and 512 channels on
  * 56², 28², 14² and 7² planes, 1×1/2 projections) and {@code vgg_like.onnx} (VGG's plan on a 160² input: 3×3
  * convolutions with BatchNorm and ReLU, two or three per stage at 32, 64, 128, 256 and 256 channels, max pooling
- * between stages). Usage: {@code java -cp <benchmarks classpath> dev.infero.benchmarks.SyntheticConvNets DIR}; with
- * layer specs after DIR ({@code [N x]CxHxW->C1[/kKsS]->C2...}, e.g. {@code 16x240x320->16->32->16}) it writes one
- * model per spec instead: that chain of convolutions, each with BatchNorm and ReLU
- * ({@code layer_16_240_320_16_32_16.onnx}), for per-layer comparisons.
+ * between stages) and {@code downsample_like.onnx} (stride-2 and few-channel layers, each with BatchNorm and ReLU:
+ * a 7×7/2 stem 3→32 on 224², 3×3 32→16 and 16→32 on 112², 3×3/2 32→64 on 112², a 1×1 64→128 on 56², then
+ * 3×3/2 128→128 on 56² (ResNet-50's) and 128→256 on 28²). Usage: {@code java -cp <benchmarks classpath>
+ * dev.infero.benchmarks.SyntheticConvNets DIR}; with layer specs after DIR ({@code [N x]CxHxW->C1[/kKsS]->C2...},
+ * e.g. {@code 16x240x320->16->32->16}) it writes one model per spec instead: that chain of convolutions, each with
+ * BatchNorm and ReLU ({@code layer_16_240_320_16_32_16.onnx}), for per-layer comparisons.
  */
 public final class SyntheticConvNets {
     private final Graph g;
@@ -46,6 +48,7 @@ public final class SyntheticConvNets {
         }
         OnnxExporter.write(resnetLike(), dir.resolve("resnet_like.onnx"));
         OnnxExporter.write(vggLike(), dir.resolve("vgg_like.onnx"));
+        OnnxExporter.write(downsampleLike(), dir.resolve("downsample_like.onnx"));
     }
 
     /** {@code NxCxHxW->Cout/kKsS} as a file name: {@code layer_N_C_H_W_Cout_kK_sS.onnx}. */
@@ -119,6 +122,20 @@ public final class SyntheticConvNets {
                 x = n.maxPool(x, 2, 2, 0);
             }
         }
+        n.g.addResult("output", x);
+        return n.g;
+    }
+
+    static Graph downsampleLike() {
+        SyntheticConvNets n = new SyntheticConvNets("downsample_like");
+        Value x = n.g.addParameter("input", ElementType.F32, PartialShape.of(1, 3, 224, 224)).output(0);
+        x = n.relu(n.convBn(x, 3, 32, 7, 2));
+        x = n.relu(n.convBn(x, 32, 16, 3, 1));
+        x = n.relu(n.convBn(x, 16, 32, 3, 1));
+        x = n.relu(n.convBn(x, 32, 64, 3, 2));
+        x = n.relu(n.convBn(x, 64, 128, 1, 1));
+        x = n.relu(n.convBn(x, 128, 128, 3, 2));
+        x = n.relu(n.convBn(x, 128, 256, 3, 2));
         n.g.addResult("output", x);
         return n.g;
     }

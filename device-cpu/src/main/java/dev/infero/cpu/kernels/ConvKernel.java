@@ -74,7 +74,7 @@ public final class ConvKernel {
         this.post = post;
         this.micro = micro;
         this.fused = micro.fuse(post);
-        this.direct = DirectConv.suits(g, post, directIsa) ? new DirectConv(g, weights, post, directIsa) : null;
+        this.direct = DirectConv.suits(g, post, directIsa, micro.isJit()) ? new DirectConv(g, weights, post, directIsa) : null;
         // Where both fit (3×3 on 14×14 and 28×28 outputs), the transposed product measured faster than im2col; with
         // generated code, than the segmented shifted tiles only for deep patches (see ChannelLaneConv.suits).
         this.winograd = direct == null && winogradAllowed && WinogradConv.suits(g, post, micro)

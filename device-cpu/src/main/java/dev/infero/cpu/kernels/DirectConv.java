@@ -39,6 +39,19 @@ final class DirectConv {
     static final int MAX_WEIGHTS_1X1 = 16_384;
     /** Fewest output columns: narrower rows leave most vector lanes idle. */
     static final int MIN_WIDTH = 16;
+    /**
+     * With AVX-512, rows whose columns fill less than this share (in percent) of the vectors they take (20 columns
+     * take two vectors of 16: 62 %) leave the layer to the shifted GEMM's segmented tiles, which run the padded plane
+     * as one sequence of columns, where those suit it and the patch is at least {@link #MIN_PATCH_OVER_SHIFTED}
+     * (ConvCpuTime, 1 thread, CPU time, direct vs shifted: 32×36×36→64 3×3/2 (18 columns) 0.118 vs 0.093 ms,
+     * 32×20×20→64 3×3 (20) 0.120 vs 0.096, 32×40×40→64 3×3/2 (20) 0.122 vs 0.114, 24×34×34→48 3×3 (34) 0.163 vs
+     * 0.142, 3×68×68→32 7×7/2 (34) 0.079 vs 0.063, 16×20×20→32 3×3 (20, patch 144) 0.028 vs 0.027; shorter patches
+     * stay direct: 8×36×36→16 3×3/2 0.008 vs 0.011, 12×34×34→24 3×3 0.038 vs 0.040; from 26 of 32 lanes direct
+     * won: 24×52×52→48 3×3/2 0.089 vs 0.104, 16×56×56→32 3×3/2 0.044 vs 0.059).
+     */
+    static final int MIN_LANE_SHARE_PERCENT = 75;
+    /** See {@link #MIN_LANE_SHARE_PERCENT}. */
+    static final int MIN_PATCH_OVER_SHIFTED = 144;
 
     private final ConvGeometry g;
     private final Jit.Isa isa;
@@ -54,6 +67,18 @@ final class DirectConv {
 
     /** Whether {@code g} with {@code post} suits the direct kernel (see {@link #MAX_PATCH}, {@link #MAX_WEIGHTS}). */
     static boolean suits(ConvGeometry g, PostOps post, Jit.Isa isa) {
+        return suits(g, post, isa, false);
+    }
+
+    /**
+     * As {@link #suits(ConvGeometry, PostOps, Jit.Isa)}, where {@code segmentedTiles} says the GEMM strategies run
+     * generated tiles (then rows that fill their vectors poorly go to them: {@link #MIN_LANE_SHARE_PERCENT}).
+     */
+    static boolean suits(ConvGeometry g, PostOps post, Jit.Isa isa, boolean segmentedTiles) {
+        if (segmentedTiles && isa == Jit.Isa.AVX512 && g.patchSize() >= MIN_PATCH_OVER_SHIFTED
+                && laneSharePercent(g.outW(), isa.lanes()) < MIN_LANE_SHARE_PERCENT && ShiftedConv.suits(g, true)) {
+            return false;
+        }
         return isa != null && g.groups() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                 && g.strideW() <= 2 && g.strideH() <= 2 && g.kernelH() <= DirectConvKernel.MAX_KERNEL
                 && g.kernelW() <= DirectConvKernel.MAX_KERNEL && g.patchSize() <= MAX_PATCH
@@ -62,6 +87,11 @@ final class DirectConv {
                 && g.outW() >= MIN_WIDTH && !post.integerSums() && !g.isPointwise()
                 && 4L * g.inChannels() * g.inH() * g.inW() < Integer.MAX_VALUE / 2
                 && 4L * g.outChannels() * g.outH() * g.outW() < Integer.MAX_VALUE / 2;
+    }
+
+    /** The share of the lanes of its vectors that a row of {@code width} columns fills, in percent. */
+    static int laneSharePercent(int width, int lanes) {
+        return 100 * width / ((width + lanes - 1) / lanes * lanes);
     }
 
     DirectConv(ConvGeometry g, float[] weights, PostOps post, Jit.Isa isa) {
@@ -77,7 +107,7 @@ final class DirectConv {
         for (int c = 0; c < cout && inRegisters; c++) {
             alphas[c] = post.jitAlpha(c);
         }
-        int[] blocking = DirectConvKernel.blocking(isa);
+        int[] blocking = DirectConvKernel.blocking(isa, g.strideW(), g.inChannels());
         this.packed = DirectConvKernel.pack(weights, cout, g.inChannels(), g.kernelH(), g.kernelW(), blocking[0],
                 inRegisters ? post.jitScale() : null, inRegisters ? post.jitBias() : null, alphas,
                 inRegisters ? post.jitAlpha() : 0f, inRegisters ? post.jitBeta() : 0f);

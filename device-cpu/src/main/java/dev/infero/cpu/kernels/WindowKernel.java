@@ -1121,6 +1121,32 @@ public final class WindowKernel {
     }
 
     /**
+     * Both column phases of one input row in one pass: {@code buf[de + j] = in[src + 2j]} and
+     * {@code buf[dodd + j] = in[src + 2j + 1]} for j in [0, len), in whole vectors, writing up to
+     * {@code roundUp(len, L) - len} floats past each (the caller leaves room there and writes those floats again
+     * later) and reading past the row within {@code in}: a 56-wide row's two 28-column phases take two vector steps
+     * instead of one and a scalar tail of twelve each.
+     */
+    static void copyPhasesOver(float[] in, int src, float[] buf, int de, int dodd, int len) {
+        int j = 0;
+        for (; j < len && src + 2 * j + 2 * L <= in.length; j += L) {
+            FloatVector lo = FloatVector.fromArray(S, in, src + 2 * j);
+            FloatVector hi = FloatVector.fromArray(S, in, src + 2 * j + L);
+            EVEN_LANES.selectFrom(lo, hi).intoArray(buf, de + j);
+            ODD_LANES.selectFrom(lo, hi).intoArray(buf, dodd + j);
+        }
+        for (; j < len; j++) {
+            buf[de + j] = in[src + 2 * j];
+            buf[dodd + j] = src + 2 * j + 1 < in.length ? in[src + 2 * j + 1] : 0f;
+        }
+    }
+
+    /** Floats {@link #copyPhasesOver} may write past a row's end. */
+    static int overrun() {
+        return L;
+    }
+
+    /**
      * {@code buf[d + j] = in[src + j * step]} for j in [first, end): stride 2 with two-vector lane selections (also
      * {@link Im2col}'s strided rows), others scalar.
      */

@@ -1,7 +1,9 @@
 package dev.infero.cpu.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.infero.cpu.jit.DepthwiseKernel;
@@ -51,8 +53,13 @@ class DirectConvPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void directConvolutionMatchesIm2colOnTheVectorKernel(Jit.Isa isa) {
+        int[] wideBlocks = new int[1];
         KernelProperties.trials(isa, 1212, 250, (r, trial) -> {
             ConvGeometry g = geometry(r);
+            if (g.strideW() == 2 && g.inChannels() >= 12) {
+                // AVX-512: 12-channel blocks of two vectors (DirectConvKernel.blocking).
+                wideBlocks[0]++;
+            }
             int threads = 1 + r.nextInt(2);
             float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, g.outChannels() * g.patchSize());
@@ -66,6 +73,7 @@ class DirectConvPropertyTest {
                     KernelProperties.of(reference, threads), KernelProperties.of(generated, threads),
                     KernelProperties.relative(1e-4f), () -> "trial " + trial + " " + g + " " + post.describe());
         });
+        assertTrue(wideBlocks[0] >= 10, "stride-2 layers of 12 or more input channels: " + wideBlocks[0]);
     }
 
     /** Writing an INT8 reader's codes: the post-ops and quantization run after the generated code. */
@@ -128,5 +136,28 @@ class DirectConvPropertyTest {
                 new ConvGeometry(1, 256, 56, 56, 512, 28, 28, 1, 1, 2, 2, 1, 1, 0, 0, 1), none, isa), "256->512 1x1/2");
         org.junit.jupiter.api.Assertions.assertFalse(DirectConv.suits(
                 new ConvGeometry(1, 32, 40, 40, 256, 40, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1), none, isa), "32->256 3x3");
+    }
+
+    /**
+     * Rows that fill few of their vectors' lanes go to the shifted GEMM's generated tiles when the patch is deep
+     * enough (DirectConv.MIN_LANE_SHARE_PERCENT); without generated tiles, or with a short patch, they stay direct.
+     */
+    @org.junit.jupiter.api.Test
+    void rowsFillingFewLanesLeaveDeepPatchesToTheShiftedTiles() {
+        PostOps none = new PostOps(null, false, PostOps.Activation.NONE, 0f, 0f);
+        Jit.Isa isa = Jit.Isa.AVX512;
+        // 18 output columns: two vectors of 16, 56 % filled; patch 288.
+        ConvGeometry narrow = new ConvGeometry(1, 32, 36, 36, 64, 18, 18, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        assertFalse(DirectConv.suits(narrow, none, isa, true));
+        assertTrue(DirectConv.suits(narrow, none, isa, false), "no generated tiles");
+        assertTrue(DirectConv.suits(narrow, none, Jit.Isa.AVX2, true), "AVX2");
+        // Patch 72.
+        assertTrue(DirectConv.suits(new ConvGeometry(1, 8, 36, 36, 16, 18, 18, 3, 3, 2, 2, 1, 1, 1, 1, 1), none,
+                isa, true), "8->16 3x3/2");
+        // 28 of 32 lanes.
+        assertTrue(DirectConv.suits(new ConvGeometry(1, 32, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), none,
+                isa, true), "32->64 3x3/2 on 56x56");
+        assertEquals(62, DirectConv.laneSharePercent(20, 16));
+        assertEquals(100, DirectConv.laneSharePercent(112, 16));
     }
 }
