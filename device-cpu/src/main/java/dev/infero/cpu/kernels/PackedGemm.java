@@ -430,18 +430,21 @@ public final class PackedGemm {
     static void kernel(int kc, float[] pa, int ai, float[] b, int bi, int ldb, float[] c, int cc, int ldc, int mr,
                        boolean first, boolean integerSums) {
         boolean zero = first || integerSums;
-        FloatVector c00 = load(zero, 0, mr, c, cc);
-        FloatVector c01 = load(zero, 0, mr, c, cc + L);
-        FloatVector c10 = load(zero, 1, mr, c, cc + ldc);
-        FloatVector c11 = load(zero, 1, mr, c, cc + ldc + L);
-        FloatVector c20 = load(zero, 2, mr, c, cc + 2 * ldc);
-        FloatVector c21 = load(zero, 2, mr, c, cc + 2 * ldc + L);
-        FloatVector c30 = load(zero, 3, mr, c, cc + 3 * ldc);
-        FloatVector c31 = load(zero, 3, mr, c, cc + 3 * ldc + L);
-        FloatVector c40 = load(zero, 4, mr, c, cc + 4 * ldc);
-        FloatVector c41 = load(zero, 4, mr, c, cc + 4 * ldc + L);
-        FloatVector c50 = load(zero, 5, mr, c, cc + 5 * ldc);
-        FloatVector c51 = load(zero, 5, mr, c, cc + 5 * ldc + L);
+        // Each accumulator loaded here, not by a helper returning it: a vector returned from a call C2 does not
+        // inline (this method is large, and whether a call in it inlines depends on the profile) is boxed.
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = zero ? z : FloatVector.fromArray(S, c, cc);
+        FloatVector c01 = zero ? z : FloatVector.fromArray(S, c, cc + L);
+        FloatVector c10 = zero || mr <= 1 ? z : FloatVector.fromArray(S, c, cc + ldc);
+        FloatVector c11 = zero || mr <= 1 ? z : FloatVector.fromArray(S, c, cc + ldc + L);
+        FloatVector c20 = zero || mr <= 2 ? z : FloatVector.fromArray(S, c, cc + 2 * ldc);
+        FloatVector c21 = zero || mr <= 2 ? z : FloatVector.fromArray(S, c, cc + 2 * ldc + L);
+        FloatVector c30 = zero || mr <= 3 ? z : FloatVector.fromArray(S, c, cc + 3 * ldc);
+        FloatVector c31 = zero || mr <= 3 ? z : FloatVector.fromArray(S, c, cc + 3 * ldc + L);
+        FloatVector c40 = zero || mr <= 4 ? z : FloatVector.fromArray(S, c, cc + 4 * ldc);
+        FloatVector c41 = zero || mr <= 4 ? z : FloatVector.fromArray(S, c, cc + 4 * ldc + L);
+        FloatVector c50 = zero || mr <= 5 ? z : FloatVector.fromArray(S, c, cc + 5 * ldc);
+        FloatVector c51 = zero || mr <= 5 ? z : FloatVector.fromArray(S, c, cc + 5 * ldc + L);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
@@ -553,9 +556,5 @@ public final class PackedGemm {
             c50.intoArray(c, cc + 5 * ldc);
             c51.intoArray(c, cc + 5 * ldc + L);
         }
-    }
-
-    private static FloatVector load(boolean first, int row, int mr, float[] c, int off) {
-        return first || row >= mr ? FloatVector.zero(S) : FloatVector.fromArray(S, c, off);
     }
 }

@@ -13,7 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PostOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     /** Activations that fuse into a kernel's store. */
     public enum Activation { NONE, RELU, CLAMP, LEAKY_RELU, PRELU, SIGMOID, HSWISH, SWISH, ELU }
@@ -338,36 +337,42 @@ public final class PostOps {
             writeCodes(data, off, n, channel);
             return;
         }
-        // The vector loops stay in this method: one call level more and C2 sometimes left the vector helpers below
-        // uninlined, boxing every vector.
+        // No vector passes through a call of ours here (docs/performance.md, "Allocation-free inference"): C2
+        // inlines a helper only when its call site was frequent enough in the profile it compiles from, and compiled
+        // while mostly plain post-ops had run, this method called FastMinMax.relu out of line and boxed every vector.
+        // So each loop writes its steps out, and the other activations run as a second pass over the row (in L1).
         float b = bias == null ? 0f : bias[channel];
         float a = activation == Activation.PRELU ? slopes[channel] : alpha;
         float sc = scale == null ? 1f : scale[channel];
         FloatVector vb = FloatVector.broadcast(S, b);
         FloatVector vs = FloatVector.broadcast(S, sc);
         int i = S.loopBound(n);
-        // Always x·scale + bias (1 and 0 when absent, exact), and the common activations in loops of their own:
-        // a vector chosen by a condition is a phi that C2 may fail to keep unboxed once several post-op kinds have
-        // run through this method, and boxing here costs more than the convolution.
-        switch (activation) {
-            case NONE -> {
-                for (int j = 0; j < i; j += S.length()) {
-                    withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j)
-                            .intoArray(data, off + j);
-                }
+        // Always x·scale + bias (1 and 0 when absent, exact), then the residual, then ReLU (FastMinMax's rule: an
+        // integer max on the bits), each combination a loop of its own: a vector chosen by a condition is a phi
+        // that C2 may fail to keep unboxed.
+        boolean relu = activation == Activation.RELU;
+        if (residual && relu) {
+            for (int j = 0; j < i; j += S.length()) {
+                FloatVector.fromArray(S, data, off + j).fma(vs, vb).add(FloatVector.fromArray(S, res, off + j))
+                        .reinterpretAsInts().max(0).reinterpretAsFloats().intoArray(data, off + j);
             }
-            case RELU -> {
-                for (int j = 0; j < i; j += S.length()) {
-                    FastMinMax.relu(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j))
-                            .intoArray(data, off + j);
-                }
+        } else if (residual) {
+            for (int j = 0; j < i; j += S.length()) {
+                FloatVector.fromArray(S, data, off + j).fma(vs, vb).add(FloatVector.fromArray(S, res, off + j))
+                        .intoArray(data, off + j);
             }
-            default -> {
-                for (int j = 0; j < i; j += S.length()) {
-                    activate(withResidual(FloatVector.fromArray(S, data, off + j).fma(vs, vb), res, off + j), a)
-                            .intoArray(data, off + j);
-                }
+        } else if (relu) {
+            for (int j = 0; j < i; j += S.length()) {
+                FloatVector.fromArray(S, data, off + j).fma(vs, vb).reinterpretAsInts().max(0).reinterpretAsFloats()
+                        .intoArray(data, off + j);
             }
+        } else {
+            for (int j = 0; j < i; j += S.length()) {
+                FloatVector.fromArray(S, data, off + j).fma(vs, vb).intoArray(data, off + j);
+            }
+        }
+        if (!relu && activation != Activation.NONE) {
+            activateVectors(data, off, i, a);
         }
         for (; i < n; i++) {
             float v = Math.fma(data[off + i], sc, b) + (residual ? res[off + i] : 0f);
@@ -424,7 +429,8 @@ public final class PostOps {
             }
             int i = 0;
             int bound = S.loopBound(n);
-            // x·scale + bias written out in each loop: in a helper returning the vector, C2 left it boxed.
+            // x·scale + bias and ReLU written out in each loop, other activations a second pass: as in apply, no
+            // vector crosses a call.
             switch (activation) {
                 case NONE -> {
                     for (; i < bound; i += S.length()) {
@@ -436,8 +442,9 @@ public final class PostOps {
                 case RELU -> {
                     for (; i < bound; i += S.length()) {
                         int c = firstChannel + i;
-                        FastMinMax.relu(FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
-                                FloatVector.fromArray(S, biases, c))).intoArray(data, off + i);
+                        FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                        FloatVector.fromArray(S, biases, c)).reinterpretAsInts().max(0)
+                                .reinterpretAsFloats().intoArray(data, off + i);
                     }
                 }
                 case PRELU, LEAKY_RELU -> {
@@ -452,9 +459,10 @@ public final class PostOps {
                 default -> {
                     for (; i < bound; i += S.length()) {
                         int c = firstChannel + i;
-                        activate(FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
-                                FloatVector.fromArray(S, biases, c)), alpha).intoArray(data, off + i);
+                        FloatVector.fromArray(S, data, off + i).fma(FloatVector.fromArray(S, scales, c),
+                                FloatVector.fromArray(S, biases, c)).intoArray(data, off + i);
                     }
+                    activateVectors(data, off, bound, alpha);
                 }
             }
             for (; i < n; i++) {
@@ -481,25 +489,51 @@ public final class PostOps {
         }
     }
 
-    private FloatVector withResidual(FloatVector v, float[] res, int off) {
-        return residual ? v.add(FloatVector.fromArray(S, res, off)) : v;
-    }
-
-    private FloatVector activate(FloatVector v, float alpha) {
-        return switch (activation) {
-            case NONE -> v;
-            case RELU -> FastMinMax.relu(v);
-            case CLAMP -> FastMinMax.clamp(v, alpha, beta);
-            case LEAKY_RELU, PRELU -> v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f));
-            case SIGMOID -> sigmoid(v);
-            case HSWISH -> v.mul(FastMinMax.clamp(v.add(3f), 0f, 6f)).mul(1f / 6f);
-            case SWISH -> v.mul(sigmoid(v.mul(alpha)));
-            case ELU -> v.blend(v.lanewise(VectorOperators.EXP).sub(1f).mul(alpha), v.compare(VectorOperators.LT, 0f));
-        };
-    }
-
-    private static FloatVector sigmoid(FloatVector v) {
-        return ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    /**
+     * The activation (not NONE or RELU, which the callers fuse) on {@code data[off .. off + n)}, {@code n} a multiple
+     * of the vector length, {@code alpha} as in {@link #activate(float, float)}. One loop per activation with every
+     * step written out, so vectors stay inside the loop (a vector passed to or returned from a method C2 does not
+     * inline is boxed).
+     */
+    private void activateVectors(float[] data, int off, int n, float alpha) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        switch (activation) {
+            case NONE, RELU -> throw new IllegalStateException("fused by the caller: " + activation);
+            case CLAMP -> FastMinMax.clamp(data, off, n, alpha, beta);
+            case LEAKY_RELU, PRELU -> {
+                for (int j = 0; j < n; j += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, data, off + j);
+                    v.blend(v.mul(alpha), v.compare(VectorOperators.LT, 0f)).intoArray(data, off + j);
+                }
+            }
+            case SIGMOID -> {
+                for (int j = 0; j < n; j += S.length()) {
+                    one.div(FloatVector.fromArray(S, data, off + j).neg().lanewise(VectorOperators.EXP).add(1f))
+                            .intoArray(data, off + j);
+                }
+            }
+            case HSWISH -> {
+                for (int j = 0; j < n; j += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, data, off + j);
+                    FloatVector t = v.add(3f);
+                    v.mul(t.blend(0f, t.compare(VectorOperators.LT, 0f)).blend(6f, t.compare(VectorOperators.GT, 6f)))
+                            .mul(1f / 6f).intoArray(data, off + j);
+                }
+            }
+            case SWISH -> {
+                for (int j = 0; j < n; j += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, data, off + j);
+                    v.mul(one.div(v.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(data, off + j);
+                }
+            }
+            case ELU -> {
+                for (int j = 0; j < n; j += S.length()) {
+                    FloatVector v = FloatVector.fromArray(S, data, off + j);
+                    v.blend(v.lanewise(VectorOperators.EXP).sub(1f).mul(alpha), v.compare(VectorOperators.LT, 0f))
+                            .intoArray(data, off + j);
+                }
+            }
+        }
     }
 
     private float activate(float v, float alpha) {

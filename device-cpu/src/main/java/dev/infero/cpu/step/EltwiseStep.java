@@ -412,13 +412,7 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
     }
 
     private static void relu(float[] x, float[] z, int from, int to) {
-        int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-            FastMinMax.relu(FloatVector.fromArray(S, x, i)).intoArray(z, i);
-        }
-        for (; i < to; i++) {
-            z[i] = java.lang.Math.max(x[i], 0f);
-        }
+        FastMinMax.relu(x, from, z, from, to - from);
     }
 
     private static void sigmoid(float[] x, float[] z, int from, int to) {
