@@ -129,11 +129,6 @@ public final class MobileNets {
     }
 
     private Tensor gaussian(double std, int... shape) {
-        Tensor t = Tensor.allocate(ElementType.F32, shape);
-        float[] v = t.floats();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (random.nextGaussian() * std);
-        }
-        return t;
+        return TinyModels.gaussian(random, std, shape);
     }
 }

@@ -180,6 +180,11 @@ public final class TinyModels {
     }
 
     private Tensor gaussian(double std, int... shape) {
+        return gaussian(random, std, shape);
+    }
+
+    /** A tensor of {@code shape} with normal random values of deviation {@code std} (the writers' weights). */
+    static Tensor gaussian(Random random, double std, int... shape) {
         Tensor t = Tensor.allocate(ElementType.F32, shape);
         float[] v = t.floats();
         for (int i = 0; i < v.length; i++) {

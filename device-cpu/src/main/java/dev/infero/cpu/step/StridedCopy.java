@@ -112,14 +112,15 @@ final class StridedCopy {
             s += index[a] * src[a];
             d += index[a] * dst[a];
         }
-        if (inner < SHORT_ROW && in instanceof float[] x && out instanceof float[] z) {
-            copyShortRows(x, z, from, to, column, s, d, index);
+        boolean shortRows = inner < SHORT_ROW && in instanceof float[] && out instanceof float[];
+        if (shortRows && dims.length == 2) {
+            copyShortRows((float[]) in, (float[]) out, from, to, column, s, d);
             return;
         }
         int last = dims.length - 1;
         for (int e = from; e < to; ) {
             int n = Math.min(inner - column, to - e);
-            if (innerSrc == 1) {
+            if (innerSrc == 1 && !shortRows) {
                 System.arraycopy(in, s + column, out, d + column, n);
             } else {
                 float[] x = (float[]) in;
@@ -146,89 +147,66 @@ final class StridedCopy {
     }
 
     /**
-     * {@link #copy} for float rows shorter than {@link #SHORT_ROW}: element by element, since a call per row costs
-     * more than the row (a detector's box decoding slices and concatenates rows of 2–4 values; a head's
-     * Transpose(0,2,3,1) writes rows of a few channels). The row at {@code s}/{@code d} starts at {@code column}.
+     * {@link #copy} of a two-axis walk with float rows shorter than {@link #SHORT_ROW}: element by element, since a
+     * call per row costs more than the row (a detector's box decoding slices and concatenates rows of 2–4 values; a
+     * head's Transpose(0,2,3,1) writes rows of a few channels; longer walks copy such rows element by element in
+     * {@link #copy}'s own loop). The row at {@code s}/{@code d} starts at {@code column}.
      */
-    private void copyShortRows(float[] x, float[] z, int from, int to, int column, int s, int d, int[] index) {
-        int last = dims.length - 1;
+    private void copyShortRows(float[] x, float[] z, int from, int to, int column, int s, int d) {
         int step = innerSrc;
-        if (last == 1) {
-            // The common two-axis walk (rows of a slice or of a Concat input): no index bookkeeping per row, and
-            // whole rows of 1–4 values copied by straight-line code.
-            int rowSrc = src[0];
-            int rowDst = dst[0];
-            int e = from;
-            if (column > 0) {
-                int n = Math.min(inner - column, to - e);
-                for (int i = 0; i < n; i++) {
-                    z[d + column + i] = x[s + (column + i) * step];
-                }
-                e += n;
-                s += rowSrc;
-                d += rowDst;
-            }
-            int rows = (to - e) / inner;
-            switch (inner) {
-                case 1 -> {
-                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
-                        z[d] = x[s];
-                    }
-                }
-                case 2 -> {
-                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
-                        z[d] = x[s];
-                        z[d + 1] = x[s + step];
-                    }
-                }
-                case 3 -> {
-                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
-                        z[d] = x[s];
-                        z[d + 1] = x[s + step];
-                        z[d + 2] = x[s + 2 * step];
-                    }
-                }
-                case 4 -> {
-                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
-                        z[d] = x[s];
-                        z[d + 1] = x[s + step];
-                        z[d + 2] = x[s + 2 * step];
-                        z[d + 3] = x[s + 3 * step];
-                    }
-                }
-                default -> {
-                    for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
-                        for (int i = 0; i < inner; i++) {
-                            z[d + i] = x[s + i * step];
-                        }
-                    }
-                }
-            }
-            e += rows * inner;
-            for (int i = 0; e < to; i++, e++) {
-                z[d + i] = x[s + i * step];
-            }
-            return;
-        }
-        for (int e = from; e < to; ) {
+        // The common two-axis walk (rows of a slice or of a Concat input): no index bookkeeping per row, and
+        // whole rows of 1–4 values copied by straight-line code.
+        int rowSrc = src[0];
+        int rowDst = dst[0];
+        int e = from;
+        if (column > 0) {
             int n = Math.min(inner - column, to - e);
-            int a0 = s + column * step;
-            int b0 = d + column;
             for (int i = 0; i < n; i++) {
-                z[b0 + i] = x[a0 + i * step];
+                z[d + column + i] = x[s + (column + i) * step];
             }
             e += n;
-            column = 0;
-            for (int a = last - 1; a >= 0; a--) {
-                s += src[a];
-                d += dst[a];
-                if (++index[a] < dims[a]) {
-                    break;
+            s += rowSrc;
+            d += rowDst;
+        }
+        int rows = (to - e) / inner;
+        switch (inner) {
+            case 1 -> {
+                for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                    z[d] = x[s];
                 }
-                s -= src[a] * dims[a];
-                d -= dst[a] * dims[a];
-                index[a] = 0;
             }
+            case 2 -> {
+                for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                    z[d] = x[s];
+                    z[d + 1] = x[s + step];
+                }
+            }
+            case 3 -> {
+                for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                    z[d] = x[s];
+                    z[d + 1] = x[s + step];
+                    z[d + 2] = x[s + 2 * step];
+                }
+            }
+            case 4 -> {
+                for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                    z[d] = x[s];
+                    z[d + 1] = x[s + step];
+                    z[d + 2] = x[s + 2 * step];
+                    z[d + 3] = x[s + 3 * step];
+                }
+            }
+            default -> {
+                for (int r = 0; r < rows; r++, s += rowSrc, d += rowDst) {
+                    for (int i = 0; i < inner; i++) {
+                        z[d + i] = x[s + i * step];
+                    }
+                }
+            }
+        }
+        e += rows * inner;
+        for (int i = 0; e < to; i++, e++) {
+            z[d + i] = x[s + i * step];
         }
     }
 }

@@ -199,10 +199,7 @@ class WorkerPoolTest {
                         woke = wakes == 1;
                     }
                     assertTrue(wakes <= 1, "begin() woke " + wakes + " workers; the pool has 1");
-                    AtomicIntegerArray hits = new AtomicIntegerArray(2);
-                    pool.parallelFor(2, hits::incrementAndGet);
-                    assertEquals(1, hits.get(0));
-                    assertEquals(1, hits.get(1));
+                    assertEachTaskRunsOnce(pool);
                 } finally {
                     pool.end();
                 }
@@ -224,14 +221,19 @@ class WorkerPoolTest {
             pool.begin();
             try {
                 assertEquals(wakesBefore, pool.beginWakes, "begin() woke a worker on a contended pool");
-                AtomicIntegerArray hits = new AtomicIntegerArray(2);
-                pool.parallelFor(2, hits::incrementAndGet);
-                assertEquals(1, hits.get(0));
-                assertEquals(1, hits.get(1));
+                assertEachTaskRunsOnce(pool);
             } finally {
                 pool.end();
             }
         }
+    }
+
+    /** A parallel section of two tasks runs each exactly once. */
+    private static void assertEachTaskRunsOnce(WorkerPool pool) {
+        AtomicIntegerArray hits = new AtomicIntegerArray(2);
+        pool.parallelFor(2, hits::incrementAndGet);
+        assertEquals(1, hits.get(0));
+        assertEquals(1, hits.get(1));
     }
 
     /** Waits until a worker has parked (an idle worker parks after spinning briefly; 10 s allows a busy machine). */
