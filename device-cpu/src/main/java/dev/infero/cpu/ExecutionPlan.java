@@ -9,6 +9,7 @@ import dev.infero.core.ops.Result;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.cpu.fusion.Fused;
 import dev.infero.cpu.fusion.Fusion;
+import dev.infero.cpu.fusion.NchwcTransform;
 import dev.infero.cpu.step.CopyStep;
 import dev.infero.cpu.step.EltwiseStep;
 import dev.infero.cpu.step.FakeQuantizeStep;
@@ -78,7 +79,9 @@ final class ExecutionPlan {
         this.viewOffset = viewOffset;
     }
 
-    static ExecutionPlan of(Graph graph) {
+    static ExecutionPlan of(Graph original) {
+        NchwcTransform.Support blocked = NchwcTransform.configured();
+        Graph graph = blocked == null ? original : NchwcTransform.apply(original, blocked);
         Map<Value, Integer> slots = new IdentityHashMap<>();
         List<Value> values = new ArrayList<>();
         List<Node> computed = new ArrayList<>();

@@ -47,6 +47,34 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
      * (OpenVINO IRs write MaxPool-8 for every max pooling): the values are all that is computed.
      */
     public static PoolingStep of(Node node, boolean extraOutputsUnused) {
+        ConvGeometry g = geometry(node, extraOutputsUnused);
+        if (g == null) {
+            return null;
+        }
+        Pooling pool = (Pooling) node.op();
+        WindowGeometry w = pool.window();
+        int[] in = node.input(0).shape().toArray();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        if (node.op() instanceof MaxPool) {
+            WindowKernel k = WindowKernel.maxPool(g);
+            return new PoolingStep(k, ExecType.of("max_pool_" + k.implementation(), "FP32"));
+        }
+        if (node.op() instanceof AvgPool avg) {
+            boolean excludePad = avg.excludePad();
+            WindowKernel k = WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw));
+            return new PoolingStep(k, ExecType.of("avg_pool_" + k.implementation(), "FP32"));
+        }
+        return null;
+    }
+
+    /**
+     * The window of a 2-D f32 pooling node as a per-channel convolution's geometry (groups = channels), or {@code null}
+     * when the node is not one the fast pooling kernels cover: a MaxPool-8 whose indices are read (unless
+     * {@code extraOutputsUnused}), or a window larger than the padded input (ONNX Runtime's 0- or 1-window outputs at
+     * tiny sizes are left to the reference kernel: the window kernels' buffers span the padded input).
+     */
+    public static ConvGeometry geometry(Node node, boolean extraOutputsUnused) {
         if (!(node.op() instanceof Pooling pool) || (node.outputs().size() != 1 && !extraOutputsUnused)
                 || node.input(0).type() != ElementType.F32 || !node.input(0).shape().isStatic()
                 || node.input(0).shape().rank() != 4 || !node.output(0).shape().isStatic()) {
@@ -59,26 +87,14 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
         int kw = (int) pool.kernel()[1];
         int dilationH = w.dilations().length == 2 ? (int) w.dilations()[0] : 1;
         int dilationW = w.dilations().length == 2 ? (int) w.dilations()[1] : 1;
-        // A window larger than the padded input (ONNX Runtime's 0- or 1-window outputs at tiny sizes) is left to the
-        // reference kernel: the window kernel's buffers span the padded input.
         if (out[2] == 0 || out[3] == 0 || (long) (kh - 1) * dilationH + 1 > in[2] + w.padBegin(0, in[2], kh)
                 + w.padEnd(0, in[2], kh) || (long) (kw - 1) * dilationW + 1 > in[3] + w.padBegin(1, in[3], kw)
                 + w.padEnd(1, in[3], kw)) {
             return null;
         }
-        ConvGeometry g = new ConvGeometry(in[0], in[1], in[2], in[3], in[1], out[2], out[3], kh, kw,
+        return new ConvGeometry(in[0], in[1], in[2], in[3], in[1], out[2], out[3], kh, kw,
                 (int) w.strides()[0], (int) w.strides()[1], dilationH, dilationW, w.padBegin(0, in[2], kh),
                 w.padBegin(1, in[3], kw), in[1]);
-        if (node.op() instanceof MaxPool) {
-            WindowKernel k = WindowKernel.maxPool(g);
-            return new PoolingStep(k, ExecType.of("max_pool_" + k.implementation(), "FP32"));
-        }
-        if (node.op() instanceof AvgPool avg) {
-            boolean excludePad = avg.excludePad();
-            WindowKernel k = WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw));
-            return new PoolingStep(k, ExecType.of("avg_pool_" + k.implementation(), "FP32"));
-        }
-        return null;
     }
 
     @Override

@@ -1,0 +1,236 @@
+package dev.infero.cpu.fusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.infero.core.device.ProfilingInfo;
+import dev.infero.core.graph.Graph;
+import dev.infero.core.graph.Node;
+import dev.infero.core.graph.Value;
+import dev.infero.core.ops.activation.Clamp;
+import dev.infero.core.ops.activation.PRelu;
+import dev.infero.core.ops.activation.Relu;
+import dev.infero.core.ops.activation.Sigmoid;
+import dev.infero.core.ops.eltwise.Add;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.movement.Concat;
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.BatchNormInference;
+import dev.infero.core.ops.nn.Convolution;
+import dev.infero.core.ops.nn.GroupConvolution;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.WindowGeometry;
+import dev.infero.core.ops.quantization.FakeQuantize;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.core.types.ElementType;
+import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.TwoRuns;
+import dev.infero.testing.GraphBuilder;
+import dev.infero.testing.RandomData;
+import dev.infero.testing.TensorAssert;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The blocked layout ({@link NchwcTransform}) computes what the NCHW plan computes ({@code -Dinfero.cpu.blocked=off}),
+ * on random CNN graphs: a stem reading 3 image planes or a model input of 16–32 channels, then blocks of 3×3 and 1×1
+ * convolutions (stride 1 and 2, padding, BatchNorm or bias, ReLU / clamp / PReLU / SiLU written out / sigmoid),
+ * depthwise convolutions, residual Adds, max and average pooling, branches joined by a channel Concat or an Add, and
+ * now and then a layer of a channel count the blocked kernels do not take (24), which forces reorders back and forth;
+ * intermediate values as extra model outputs; batch 1 and 2, one and two threads, each request run twice.
+ */
+class NchwcTransformTest {
+    private static final int GRAPHS = 40;
+    private static final String SWITCH = "infero.cpu.blocked";
+
+    private static WindowGeometry window(int stride, int pad) {
+        return new WindowGeometry(new long[] {stride, stride}, new long[] {1, 1}, new long[] {pad, pad},
+                new long[] {pad, pad}, AutoPad.EXPLICIT, false);
+    }
+
+    static Graph graph(long seed, int batch) {
+        Random r = new Random(seed);
+        GraphBuilder b = new GraphBuilder("nchwc" + seed);
+        int cin = switch (r.nextInt(3)) {
+            case 0 -> 3;
+            case 1 -> 16;
+            default -> 32;
+        };
+        int h = 6 + r.nextInt(15);
+        int w = 6 + r.nextInt(19);
+        Value v = b.input("x", ElementType.F32, batch, cin, h, w);
+        int c = cin;
+        if (cin == 3) {
+            c = 16 * (1 + r.nextInt(2));
+            v = activate(b, r, affine(b, r, conv(b, r, v, cin, c, 3, window(r.nextInt(3) == 0 ? 2 : 1, 1)), c), c);
+        }
+        int blocks = 2 + r.nextInt(4);
+        for (int i = 0; i < blocks; i++) {
+            int kind = r.nextInt(8);
+            switch (kind) {
+                case 0 -> { // 3×3, maybe strided
+                    int cout = r.nextInt(6) == 0 ? 24 : 16 * (1 + r.nextInt(3));
+                    int stride = v.shape().dim(2) > 4 && r.nextInt(3) == 0 ? 2 : 1;
+                    v = activate(b, r, affine(b, r, conv(b, r, v, c, cout, 3, window(stride, 1)), cout), cout);
+                    c = cout;
+                }
+                case 1 -> { // 1×1 with a residual when the shape allows
+                    Value y = affine(b, r, conv(b, r, v, c, c, 1, window(1, 0)), c);
+                    y = b.op(new Add(), y, v);
+                    v = activate(b, r, y, c);
+                }
+                case 2 -> { // depthwise
+                    int stride = v.shape().dim(2) > 4 && r.nextBoolean() ? 2 : 1;
+                    v = b.op(new GroupConvolution(window(stride, 1)), v, b.constant(scaled(RandomData.tensor(r, c, 1, 1, 3, 3), 9)));
+                    v = activate(b, r, affine(b, r, v, c), c);
+                }
+                case 3 -> v = v.shape().dim(2) > 3 && v.shape().dim(3) > 3
+                        ? r.nextBoolean() ? b.op(new MaxPool(new long[] {3, 3}, window(2, 1), false), v)
+                        : b.op(new AvgPool(new long[] {2, 2}, window(2, 0), r.nextBoolean()), v)
+                        : b.op(new Relu(), v);
+                case 4 -> { // two branches joined by a channel Concat
+                    int c1 = 16;
+                    int c2 = r.nextInt(5) == 0 ? 8 : 16;
+                    Value a = b.op(new Relu(), conv(b, r, v, c, c1, 1, window(1, 0)));
+                    Value d = b.op(new Relu(), conv(b, r, v, c, c2, 3, window(1, 1)));
+                    v = b.op(new Concat(1), a, d);
+                    c = c1 + c2;
+                }
+                case 5 -> { // two branches joined by an Add, then sigmoid
+                    Value a = conv(b, r, v, c, c, 1, window(1, 0));
+                    Value d = conv(b, r, v, c, c, 3, window(1, 1));
+                    v = b.op(new Sigmoid(), b.op(new Add(), b.op(new Relu(), a), d));
+                }
+                case 6 -> b.output(b.op(new Relu(), v)); // an intermediate read by a model output too
+                default -> { // a 1×1 to 32
+                    v = activate(b, r, conv(b, r, v, c, 32, 1, window(1, 0)), 32);
+                    c = 32;
+                }
+            }
+        }
+        b.output(v);
+        return b.graph();
+    }
+
+    /** A convolution with weights scaled as He's initialisation, so activations stay near 1 through the graph. */
+    private static Value conv(GraphBuilder b, Random r, Value x, int in, int out, int k, WindowGeometry win) {
+        return b.op(new Convolution(win), x, b.constant(scaled(RandomData.tensor(r, out, in, k, k), in * k * k)));
+    }
+
+    private static Tensor scaled(Tensor t, int fanIn) {
+        float[] v = t.floats();
+        float s = (float) Math.sqrt(2.0 / fanIn);
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= s;
+        }
+        return t;
+    }
+
+    private static Value affine(GraphBuilder b, Random r, Value y, int c) {
+        return switch (r.nextInt(3)) {
+            case 0 -> b.op(new Add(), y, b.constant(RandomData.tensor(r, 1, c, 1, 1)));
+            case 1 -> b.op(new BatchNormInference(1e-5), y, b.constant(RandomData.tensor(r, c)),
+                    b.constant(RandomData.tensor(r, c)), b.constant(RandomData.tensor(r, c)),
+                    b.constant(positive(r, c)));
+            default -> y;
+        };
+    }
+
+    private static Tensor positive(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = 0.5f + r.nextFloat();
+        }
+        return Tensor.of(v, n);
+    }
+
+    private static Value activate(GraphBuilder b, Random r, Value y, int channels) {
+        return switch (r.nextInt(6)) {
+            case 0 -> y;
+            case 1, 2 -> b.op(new Relu(), y);
+            case 3 -> b.op(new Clamp(0, 6), y);
+            case 4 -> b.op(new PRelu(), y, b.constant(RandomData.tensor(r, 1, channels, 1, 1)));
+            default -> b.op(new Multiply(), y, b.op(new Sigmoid(), y));
+        };
+    }
+
+    @Test
+    void blockedOpsComputeWhatTheNchwPlanComputes() {
+        int rewritten = 0;
+        for (long seed = 0; seed < GRAPHS; seed++) {
+            rewritten += compare(seed, seed % 5 == 4 ? 2 : 1, 1 + (int) (seed % 2), "reference");
+        }
+        assertTrue(rewritten >= GRAPHS * 3 / 4, "graphs rewritten: " + rewritten);
+    }
+
+    @Test
+    void int8GraphsStayAsTheyAre() {
+        GraphBuilder b = new GraphBuilder("int8");
+        Value x = b.input("x", ElementType.F32, 1, 16, 8, 8);
+        Value lo = b.constant(Tensor.of(new float[] {0f}, 1, 1, 1, 1));
+        Value hi = b.constant(Tensor.of(new float[] {2f}, 1, 1, 1, 1));
+        Value q = b.op(new FakeQuantize(256), x, lo, hi, lo, hi);
+        b.output(b.op(new Convolution(window(1, 1)), q, b.constant(RandomData.tensor(new Random(1), 16, 16, 3, 3))));
+        Graph g = b.graph();
+        assertSame(g, NchwcTransform.apply(g, NchwcTransform.Support.ALL));
+    }
+
+    @Test
+    void reordersOncePerValue() {
+        // A 24-channel layer between blocked ones: one ReorderOutput before it, one ReorderInput after it.
+        GraphBuilder b = new GraphBuilder("boundary");
+        Random r = new Random(7);
+        Value x = b.input("x", ElementType.F32, 1, 16, 10, 12);
+        Value a = b.op(new Relu(), conv(b, r, x, 16, 16, 3, window(1, 1)));
+        Value odd = conv(b, r, a, 16, 24, 1, window(1, 0));
+        Value back = conv(b, r, odd, 24, 16, 1, window(1, 0));
+        b.output(b.op(new Add(), back, a));
+        b.output(a);
+        Graph g = NchwcTransform.apply(b.graph(), NchwcTransform.Support.ALL);
+        Map<String, Long> types = new java.util.TreeMap<>();
+        for (Node n : g.nodes()) {
+            types.merge(n.type(), 1L, Long::sum);
+        }
+        // conv(16→16)+relu blocked from a reorder of x; the 24-channel layers (and the Add the last one takes as its
+        // residual) in NCHW: a reordered back once for them and for its model output.
+        assertEquals(1L, types.get("ReorderInput"), types.toString());
+        assertEquals(1L, types.get("ReorderOutput"), types.toString());
+        assertEquals(1L, types.get("Conv"), types.toString());
+    }
+
+    /** Runs graph {@code seed} in NCHW and with {@code mode}; asserts the outputs agree; returns 1 if it was rewritten. */
+    static int compare(long seed, int batch, int threads, String mode) {
+        Graph g = graph(seed, batch);
+        Tensor x = RandomData.tensor(new Random(seed + 1000), g.parameters().get(0).output(0).shape().toArray());
+        Tensor[] expected;
+        System.setProperty(SWITCH, "off");
+        try {
+            expected = run(graph(seed, batch), x, threads, null);
+        } finally {
+            System.clearProperty(SWITCH);
+        }
+        List<ProfilingInfo> rows = new ArrayList<>();
+        Tensor[] actual;
+        System.setProperty(SWITCH, mode);
+        try {
+            actual = run(g, x, threads, rows);
+        } finally {
+            System.clearProperty(SWITCH);
+        }
+        assertEquals(expected.length, actual.length);
+        for (int o = 0; o < expected.length; o++) {
+            TensorAssert.assertClose(expected[o], actual[o], 1e-4, 1e-4);
+        }
+        return rows.stream().anyMatch(p -> p.nodeName().endsWith("_reorder") || p.nodeType().equals("Conv")) ? 1 : 0;
+    }
+
+    private static Tensor[] run(Graph g, Tensor x, int threads, List<ProfilingInfo> rows) {
+        return TwoRuns.outputs(new CpuDevice().compile(g,
+                Map.of("INFERENCE_NUM_THREADS", Integer.toString(threads))), g, x, rows);
+    }
+}
