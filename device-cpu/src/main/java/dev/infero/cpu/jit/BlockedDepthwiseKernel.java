@@ -10,7 +10,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -176,30 +175,6 @@ public final class BlockedDepthwiseKernel extends JitKernel {
         return mem(RSP, 8 + 8 * SAVED.length + 8 * i);
     }
 
-    /** Tiles of one output row: {@code count} tiles of {@code width} pixels from {@code x0}, all inside the input. */
-    private record Group(int x0, int width, int count, boolean inside) {
-    }
-
-    /** The row's tiles: as equal as they go, consecutive inner tiles of one width joined into a loop. */
-    private static List<Group> groups(Key key) {
-        int tmax = key.tile();
-        int n = (key.outW() + tmax - 1) / tmax;
-        List<Group> groups = new ArrayList<>();
-        for (int i = 0, x0 = 0; i < n; i++) {
-            int width = key.outW() / n + (i < key.outW() % n ? 1 : 0);
-            boolean inside = x0 * key.strideW() - key.padLeft() >= 0
-                    && (x0 + width - 1) * key.strideW() - key.padLeft() + (key.kw() - 1) * key.dilationW() < key.inW();
-            Group last = groups.isEmpty() ? null : groups.getLast();
-            if (inside && last != null && last.inside() && last.width() == width) {
-                groups.set(groups.size() - 1, new Group(last.x0(), width, last.count() + 1, true));
-            } else {
-                groups.add(new Group(x0, width, 1, inside));
-            }
-            x0 += width;
-        }
-        return groups;
-    }
-
     /**
      * {@code void f(float* in, float* w, float* out, float* res, float* table, float* consts, long inOff, long wOff,
      * long outOff, long tableOff, long rows, long khCount)}.
@@ -219,7 +194,8 @@ public final class BlockedDepthwiseKernel extends JitKernel {
         int pixel = 4 * BLOCK;
         Assembler.Label rowLoop = as.newLabel();
         as.bind(rowLoop);
-        for (Group g : groups(key)) {
+        BlockedRows plan = rows(key);
+        for (BlockedRows.Group g : plan.groups(key.tile())) {
             as.lea(IT, mem(IN, pixel * g.x0() * key.strideW()));
             as.lea(OT, mem(OUT, pixel * g.x0()));
             as.lea(RT, mem(RES, pixel * g.x0()));
@@ -229,7 +205,7 @@ public final class BlockedDepthwiseKernel extends JitKernel {
             }
             as.bind(tileLoop);
             for (int half = 0; half < BLOCK / isa.lanes(); half++) {
-                emitTile(as, key, g.x0(), g.width(), half);
+                emitTile(as, key, plan.byColumn(g.x0(), g.width()), g.width(), half);
             }
             if (g.count() > 1) {
                 as.add(IT, pixel * g.width() * key.strideW());
@@ -256,38 +232,19 @@ public final class BlockedDepthwiseKernel extends JitKernel {
      * One tile of {@code width} pixels (the first at output column {@code x0}; inner tiles of a loop all read inside
      * the row like the first), lanes {@code half · lanes} on of the block: the kernel rows, then post-ops and stores.
      */
-    private static void emitTile(Assembler as, Key key, int x0, int width, int half) {
+    private static void emitTile(Assembler as, Key key, List<List<BlockedRows.Tap>> byColumn, int width, int half) {
         Jit.Isa isa = key.isa();
         int bits = isa.bits();
         int hb = half * isa.vectorBytes();
         int pixel = 4 * BLOCK;
         int kw = key.kw();
-        // Per input column (relative to the tile's first input column x0·sw), the (pixel, kw) pairs reading it.
-        List<List<int[]>> byColumn = new ArrayList<>();
-        int first = Integer.MAX_VALUE;
-        List<int[]> pairs = new ArrayList<>();
-        for (int x = 0; x < width; x++) {
-            for (int t = 0; t < kw; t++) {
-                int ix = (x0 + x) * key.strideW() - key.padLeft() + t * key.dilationW();
-                if (ix >= 0 && ix < key.inW()) {
-                    int rel = x * key.strideW() - key.padLeft() + t * key.dilationW();
-                    pairs.add(new int[] {rel, x, t});
-                    first = Math.min(first, rel);
-                }
-            }
-        }
-        pairs.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[2], b[2]));
-        for (int[] p : pairs) {
-            if (byColumn.isEmpty() || byColumn.getLast().getFirst()[0] != p[0]) {
-                byColumn.add(new ArrayList<>());
-            }
-            byColumn.getLast().add(p);
-        }
         boolean[] usedTap = new boolean[kw];
         boolean[] started = new boolean[width];
-        for (int[] p : pairs) {
-            usedTap[p[2]] = true;
-            started[p[1]] = true;
+        for (List<BlockedRows.Tap> column : byColumn) {
+            for (BlockedRows.Tap t : column) {
+                usedTap[t.kw()] = true;
+                started[t.x()] = true;
+            }
         }
         Assembler.Label post = as.newLabel();
         Assembler.Label sum = as.newLabel();
@@ -339,7 +296,7 @@ public final class BlockedDepthwiseKernel extends JitKernel {
      * registers, then each input column the tile reads once, feeding its FMAs ({@code first}: the first kernel row,
      * where each accumulator's first tap multiplies).
      */
-    private static void emitKernelRow(Assembler as, Key key, List<List<int[]>> byColumn, boolean[] usedTap,
+    private static void emitKernelRow(Assembler as, Key key, List<List<BlockedRows.Tap>> byColumn, boolean[] usedTap,
                                       int width, int hb, boolean first) {
         int bits = key.isa().bits();
         int pixel = 4 * BLOCK;
@@ -351,18 +308,22 @@ public final class BlockedDepthwiseKernel extends JitKernel {
         }
         boolean[] started = new boolean[width];
         Vec in = vec(width, bits);
-        for (List<int[]> column : byColumn) {
-            as.vmovups(in, mem(IR, pixel * column.getFirst()[0] + hb));
-            for (int[] p : column) {
-                int x = p[1];
+        for (List<BlockedRows.Tap> column : byColumn) {
+            as.vmovups(in, mem(IR, pixel * column.getFirst().rel() + hb));
+            for (BlockedRows.Tap p : column) {
+                int x = p.x();
                 if (first && !started[x]) {
-                    as.vmulps(acc(x, bits), in, weight(key, p[2]));
+                    as.vmulps(acc(x, bits), in, weight(key, p.kw()));
                     started[x] = true;
                 } else {
-                    as.vfmadd231ps(acc(x, bits), in, weight(key, p[2]));
+                    as.vfmadd231ps(acc(x, bits), in, weight(key, p.kw()));
                 }
             }
         }
+    }
+
+    static BlockedRows rows(Key key) {
+        return new BlockedRows(key.inW(), key.outW(), key.kw(), key.strideW(), key.dilationW(), key.padLeft());
     }
 
     private static Vec acc(int x, int bits) {

@@ -1,5 +1,8 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.cpu.jit.BlockedPoolKernel;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.KernelCache;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,8 +42,12 @@ public final class BlockedPool {
     private final float[] factorY;
     private final float[] factorX;
     private final boolean excludePad;
+    /** Generated max or average pooling, or {@code null}: the Vector API loops. */
+    private final BlockedPoolKernel kernel;
+    /** With the kernel's average pooling: per output (y, x), 1 / count (0 when nothing counts). */
+    private final float[] factors;
 
-    private BlockedPool(Kind kind, ConvGeometry g, boolean excludePad, int padBottom, int padRight) {
+    private BlockedPool(Kind kind, ConvGeometry g, boolean excludePad, int padBottom, int padRight, Jit.Isa isa) {
         this.kind = kind;
         this.g = g;
         this.excludePad = excludePad;
@@ -61,6 +68,21 @@ public final class BlockedPool {
             factorX[x] = within(x, g.strideW(), g.padLeft(), g.dilationW(), g.kernelW(), g.inW(), padRight);
         }
         int rows = kind == Kind.GLOBAL ? 1 : g.outH();
+        boolean generated = kind != Kind.GLOBAL && isa != null && isa.supported() && BlockedPoolKernel.Key.supports(
+                g.inW(), g.outW(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW());
+        this.kernel = generated ? new BlockedPoolKernel(KernelCache.current(), new BlockedPoolKernel.Key(isa, g.inW(),
+                g.outW(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.padLeft(),
+                kind == Kind.MAX)) : null;
+        this.factors = generated && kind == Kind.AVG ? new float[g.outH() * g.outW()] : null;
+        if (factors != null) {
+            for (int y = 0; y < g.outH(); y++) {
+                int lo = first(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH());
+                int hi = end(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH(), g.inH());
+                for (int x = 0; x < g.outW(); x++) {
+                    factors[y * g.outW() + x] = factor(y, x, lo, hi);
+                }
+            }
+        }
         this.bands = Math.max(1, Math.min(rows, (BlockedDepthwise.ITEMS + blocks - 1) / blocks));
     }
 
@@ -69,7 +91,12 @@ public final class BlockedPool {
      * {@code outH}/{@code outW} as the op computed them, ceil rounding included.
      */
     public static BlockedPool max(ConvGeometry g) {
-        return new BlockedPool(Kind.MAX, check(g), false, 0, 0);
+        return max(g, Jit.isa("blocked"));
+    }
+
+    /** {@link #max(ConvGeometry)} on generated code for {@code isa}, or the Vector API loops ({@code null}). */
+    public static BlockedPool max(ConvGeometry g, Jit.Isa isa) {
+        return new BlockedPool(Kind.MAX, check(g), false, 0, 0, isa);
     }
 
     /**
@@ -79,16 +106,23 @@ public final class BlockedPool {
      */
     public static BlockedPool average(ConvGeometry g, boolean excludePad) {
         check(g);
-        int padBottom = Math.max(0, (g.outH() - 1) * g.strideH() + (g.kernelH() - 1) * g.dilationH() + 1
-                - g.padTop() - g.inH());
-        int padRight = Math.max(0, (g.outW() - 1) * g.strideW() + (g.kernelW() - 1) * g.dilationW() + 1
-                - g.padLeft() - g.inW());
-        return new BlockedPool(Kind.AVG, g, excludePad, padBottom, padRight);
+        return average(g, excludePad, padEnd(g.outH(), g.strideH(), g.kernelH(), g.dilationH(), g.padTop(), g.inH()),
+                padEnd(g.outW(), g.strideW(), g.kernelW(), g.dilationW(), g.padLeft(), g.inW()));
+    }
+
+    /** Padding after the input up to where the last window ends (none when it ends inside). */
+    private static int padEnd(int out, int stride, int k, int dilation, int pad, int size) {
+        return Math.max(0, (out - 1) * stride + (k - 1) * dilation + 1 - pad - size);
     }
 
     /** Average pooling with the padded input ending {@code padBottom} / {@code padRight} after the input. */
     public static BlockedPool average(ConvGeometry g, boolean excludePad, int padBottom, int padRight) {
-        return new BlockedPool(Kind.AVG, check(g), excludePad, padBottom, padRight);
+        return average(g, excludePad, padBottom, padRight, Jit.isa("blocked"));
+    }
+
+    /** As above on generated code for {@code isa}, or the Vector API loops ({@code null}). */
+    public static BlockedPool average(ConvGeometry g, boolean excludePad, int padBottom, int padRight, Jit.Isa isa) {
+        return new BlockedPool(Kind.AVG, check(g), excludePad, padBottom, padRight, isa);
     }
 
     /** The mean of each channel's plane of {@code h × w}; the output is blocked {@code [Cb][1][1][16]}. */
@@ -97,7 +131,7 @@ public final class BlockedPool {
             throw new IllegalArgumentException("global average pooling of " + channels + " channels of " + h + "×" + w);
         }
         return new BlockedPool(Kind.GLOBAL, new ConvGeometry(1, channels, h, w, channels, 1, 1, h, w, 1, 1, 1, 1, 0,
-                0, channels), true, 0, 0);
+                0, channels), true, 0, 0, null);
     }
 
     private static ConvGeometry check(ConvGeometry g) {
@@ -133,6 +167,13 @@ public final class BlockedPool {
         return n;
     }
 
+    /** 1 / count of output (y, x), whose window rows [lo, hi) are inside the input; 0 when nothing counts. */
+    private float factor(int y, int x, int lo, int hi) {
+        int count = excludePad ? Math.max(0, hi - lo) * Math.max(0, colHi[x] - colLo[x])
+                : (int) (factorY[y] * factorX[x]);
+        return count == 0 ? 0f : 1f / count;
+    }
+
     /** Items of one image: channel blocks × bands of output rows. */
     public int items() {
         return blocks * bands;
@@ -158,6 +199,10 @@ public final class BlockedPool {
         }
         int y0 = (int) ((long) g.outH() * band / bands);
         int y1 = (int) ((long) g.outH() * (band + 1) / bands);
+        if (kernel != null) {
+            generated(in, inBlock, out, outBlock, y0, y1);
+            return;
+        }
         for (int y = y0; y < y1; y++) {
             int lo = first(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH());
             int hi = end(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH(), g.inH());
@@ -168,6 +213,25 @@ public final class BlockedPool {
             } else {
                 avgRow(in, rowBase, lo, hi, out, outRow, y);
             }
+        }
+    }
+
+    /** Output rows [y0, y1) on the generated code: rows with the same range of window rows in one call. */
+    private void generated(float[] in, int inBlock, float[] out, int outBlock, int y0, int y1) {
+        int inRow = g.inW() * BLOCK;
+        for (int y = y0; y < y1; ) {
+            int lo = first(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH());
+            int hi = end(y, g.strideH(), g.padTop(), g.dilationH(), g.kernelH(), g.inH());
+            int next = y + 1;
+            while (next < y1 && first(next, g.strideH(), g.padTop(), g.dilationH(), g.kernelH()) == lo
+                    && end(next, g.strideH(), g.padTop(), g.dilationH(), g.kernelH(), g.inH()) == hi) {
+                next++;
+            }
+            int count = Math.max(0, hi - lo);
+            int iy = y * g.strideH() - g.padTop() + lo * g.dilationH();
+            kernel.run(in, count > 0 ? inBlock + iy * inRow : inBlock, out, outBlock + y * g.outW() * BLOCK,
+                    factors, y * g.outW(), next - y, count);
+            y = next;
         }
     }
 
@@ -197,8 +261,7 @@ public final class BlockedPool {
         for (int x = 0, outW = g.outW(); x < outW; x++) {
             int cLo = colLo[x];
             int cHi = colHi[x];
-            int count = excludePad ? Math.max(0, hi - lo) * Math.max(0, cHi - cLo) : (int) (factorY[y] * factorX[x]);
-            float f = count == 0 ? 0f : 1f / count;
+            float f = factor(y, x, lo, hi);
             int px = rowBase + (x * g.strideW() - g.padLeft()) * BLOCK;
             for (int l = 0; l < BLOCK; l += L) {
                 FloatVector acc = FloatVector.zero(S);
@@ -241,9 +304,12 @@ public final class BlockedPool {
         return 4L * blocks * BLOCK * ((long) g.inH() * g.inW() + (long) g.outH() * g.outW());
     }
 
-    /** The exec-type name of the implementation: {@code vector512} (the Vector API at its preferred width). */
+    /**
+     * The exec-type name of the implementation: {@code jit_avx512}, {@code jit_avx2}, or {@code vector512} (the
+     * Vector API at its preferred width: the JIT off, and global average pooling).
+     */
     public String implementation() {
-        return "vector" + S.vectorBitSize();
+        return kernel != null ? kernel.implementation() : "vector" + S.vectorBitSize();
     }
 
     public ConvGeometry geometry() {
