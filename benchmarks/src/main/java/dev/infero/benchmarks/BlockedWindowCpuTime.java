@@ -135,7 +135,7 @@ public final class BlockedWindowCpuTime {
         int padBottom = (oh - 1) * s + k - h - pad;
         int padRight = (ow - 1) * s + k - w - pad;
         WindowKernel nchw = max ? WindowKernel.maxPool(g, isa) : WindowKernel.avgPool(g, false, padBottom, padRight, isa);
-        BlockedPool blocked = max ? BlockedPool.max(g) : BlockedPool.average(g, false, padBottom, padRight);
+        BlockedPool blocked = max ? BlockedPool.max(g, isa) : BlockedPool.average(g, false, padBottom, padRight, isa);
         return pair(spec, g, nchw, null, blocked, in, inB, pool);
     }
 
