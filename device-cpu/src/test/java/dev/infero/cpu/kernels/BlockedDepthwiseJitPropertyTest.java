@@ -179,6 +179,29 @@ class BlockedDepthwiseJitPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> b.runItem(in, 0, out, 0, res, b.items()));
     }
 
+    /** {@code -Dinfero.jit.blocked=off} switches the family off: no blocked depthwise, pooling on the Vector API. */
+    @Test
+    void blockedFamilySwitch() {
+        ConvGeometry g = KernelProperties.geometry(1, 32, 20, 20, 32, 3, 3, 1, 1, 1, 32);
+        String before = System.getProperty("infero.jit.blocked");
+        try {
+            System.setProperty("infero.jit.blocked", "off");
+            assertNull(BlockedDepthwise.of(g, new float[32 * 9], PostOps.NONE));
+            assertEquals("vector" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                    BlockedPool.max(g).implementation());
+        } finally {
+            if (before == null) {
+                System.clearProperty("infero.jit.blocked");
+            } else {
+                System.setProperty("infero.jit.blocked", before);
+            }
+        }
+        if (Jit.isa("blocked") != null) {
+            assertEquals("jit_" + Jit.isa("blocked").label(), BlockedDepthwise.of(g, new float[32 * 9],
+                    PostOps.NONE).implementation());
+        }
+    }
+
     @Test
     void coversOnlyWhatItGenerates() {
         ConvGeometry g = KernelProperties.geometry(1, 32, 20, 20, 32, 3, 3, 1, 1, 1, 32);
