@@ -52,7 +52,7 @@ public final class Assembler {
 
     /** Predicates of {@code vcmpps}. */
     public static final int CMP_EQ_OQ = 0, CMP_LT_OS = 1, CMP_LE_OS = 2, CMP_NEQ_UQ = 4, CMP_NLT_US = 5,
-            CMP_NLE_US = 6, CMP_GT_OS = 14, CMP_GE_OS = 13;
+            CMP_NLE_US = 6, CMP_GT_OS = 14, CMP_GE_OS = 13, CMP_UNORD_Q = 3, CMP_ORD_Q = 7;
 
     private static final int PP_NONE = 0, PP_66 = 1, PP_F3 = 2, PP_F2 = 3;
     private static final int MAP_0F = 1, MAP_0F38 = 2, MAP_0F3A = 3;

@@ -28,6 +28,8 @@ final class PostOpEmitter {
     static final int ENTRIES = 8;
 
     private final boolean evex;
+    /** Whether table entry i is a full vector of per-lane constants (channel-blocked kernels) rather than one float. */
+    private final boolean perLane;
     private final IntFunction<Mem> table;
     private final VectorExp exp;
     private final Mask select;
@@ -37,7 +39,17 @@ final class PostOpEmitter {
      * and selects lanes with opmask {@code select} (EVEX; the tail's loads and stores use {@code k1}).
      */
     PostOpEmitter(boolean evex, IntFunction<Mem> table, VectorExp exp, Mask select) {
+        this(evex, false, table, exp, select);
+    }
+
+    /**
+     * As above; with {@code perLane}, table entry {@code i} at {@code table.apply(i)} is a whole vector, one constant
+     * per lane (the channel-blocked kernels, whose lanes are 16 channels: {@link BlockedDepthwiseKernel}), loaded as
+     * it is instead of broadcast.
+     */
+    PostOpEmitter(boolean evex, boolean perLane, IntFunction<Mem> table, VectorExp exp, Mask select) {
         this.evex = evex;
+        this.perLane = perLane;
         this.table = table;
         this.exp = exp;
         this.select = select;
@@ -64,9 +76,18 @@ final class PostOpEmitter {
         return tmp;
     }
 
-    /** Table entry {@code i} as a broadcast source (see {@link #broadcast}). */
+    /** Table entry {@code i} as a source operand: a broadcast (see {@link #broadcast}), or the vector per lane. */
     Operand constant(Assembler as, int i, Vec tmp) {
-        return broadcast(as, evex, table.apply(i), tmp);
+        return perLane ? table.apply(i) : broadcast(as, evex, table.apply(i), tmp);
+    }
+
+    /** Table entry {@code i} into {@code dst}: broadcast, or loaded per lane. */
+    private void load(Assembler as, Vec dst, int i) {
+        if (perLane) {
+            as.vmovups(dst, table.apply(i));
+        } else {
+            as.vbroadcastss(dst, table.apply(i));
+        }
     }
 
     /**
@@ -77,7 +98,7 @@ final class PostOpEmitter {
     void apply(Assembler as, Vec acc, boolean scale, boolean bias, Mem residual, DepthwiseKernel.Activation activation,
                boolean masked, Mem avx2Mask, Vec t0, Vec t1, Vec t2, Vec t3) {
         if (scale && bias) {
-            as.vbroadcastss(t0, table.apply(SCALE));
+            load(as, t0, SCALE);
             as.vfmadd213ps(acc, t0, constant(as, BIAS, t1));
         } else if (scale) {
             as.vmulps(acc, acc, constant(as, SCALE, t0));
@@ -105,9 +126,9 @@ final class PostOpEmitter {
             }
             case CLAMP -> {
                 // Operand order keeps a NaN, as FastMinMax.clamp.
-                as.vbroadcastss(t0, table.apply(ALPHA));
+                load(as, t0, ALPHA);
                 as.vmaxps(acc, t0, acc);
-                as.vbroadcastss(t0, table.apply(BETA));
+                load(as, t0, BETA);
                 as.vminps(acc, t0, acc);
             }
             case PRELU -> negativeScaled(as, acc, t0, t1);
@@ -142,7 +163,7 @@ final class PostOpEmitter {
      */
     void whereNegative(Assembler as, Vec acc, Vec value, Vec tmp) {
         if (evex) {
-            as.vcmpps(select, acc, table.apply(ZERO).bcst(), Assembler.CMP_LT_OS);
+            as.vcmpps(select, acc, perLane ? table.apply(ZERO) : table.apply(ZERO).bcst(), Assembler.CMP_LT_OS);
             as.vmovups(acc.k(select), value);
         } else {
             VectorExp.zero(as, false, tmp);
@@ -156,7 +177,7 @@ final class PostOpEmitter {
         as.vaddps(t0, acc, constant(as, THREE, t1));
         VectorExp.zero(as, evex, t1);
         as.vmaxps(t0, t1, t0);
-        as.vbroadcastss(t1, table.apply(SIX));
+        load(as, t1, SIX);
         as.vminps(t0, t1, t0);
         as.vmulps(acc, acc, t0);
         as.vmulps(acc, acc, constant(as, SIXTH, t1));

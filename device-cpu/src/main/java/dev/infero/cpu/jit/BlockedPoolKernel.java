@@ -1,0 +1,279 @@
+package dev.infero.cpu.jit;
+
+import static dev.infero.cpu.jit.Asm.*;
+
+import dev.infero.cpu.jit.Asm.Gp;
+import dev.infero.cpu.jit.Asm.Mem;
+import dev.infero.cpu.jit.Asm.Vec;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * Generated FP32 max and average pooling on the channel-blocked layout nChw16c: one call computes a band of output
+ * rows of one block of 16 channels, the channels in the vector lanes (AVX2: the block's two halves one after the
+ * other), reading the input rows in place. The row plan is the depthwise kernel's ({@link BlockedRows}): tiles of up
+ * to 24 (AVX2 13) output pixels in registers, the window taps left and right of the input left out at generation,
+ * the window rows above and below left out by the caller (a range of window rows per call); each tap reduces straight
+ * from memory into its accumulator.
+ *
+ * <p>Max: a NaN wins, as the reference's max: each tap first marks the lanes already NaN ({@code vcmpps} ORD into an
+ * opmask, AVX2 UNORD into a vector) and {@code vmaxps} (which returns its second source, the input, when either is
+ * NaN) writes only the others (merge masking; AVX2 a blend). A window with no tap inside gives −∞. Average: the sum of
+ * the taps inside, times the output's factor (1 / count, from a table per output pixel the caller builds: a
+ * broadcast per accumulator).
+ */
+public final class BlockedPoolKernel extends JitKernel {
+    /** Channels per block (floats per pixel). */
+    public static final int BLOCK = 16;
+
+    /**
+     * Everything the code depends on (see {@link BlockedDepthwiseKernel.Key} for the row fields).
+     *
+     * @param max max pooling, else average (with the factor table)
+     */
+    public record Key(Jit.Isa isa, int inW, int outW, int kw, int strideH, int strideW, int dilationH, int dilationW,
+                      int padLeft, boolean max) {
+        public Key {
+            if (!supports(inW, outW, kw, strideH, strideW, dilationH, dilationW) || padLeft < 0) {
+                throw new IllegalArgumentException("unsupported blocked pooling row: in " + inW + ", out " + outW
+                        + ", window width " + kw + ", strides " + strideH + "×" + strideW + ", dilations "
+                        + dilationH + "×" + dilationW + ", pad " + padLeft);
+            }
+        }
+
+        /** Whether the rows fit the generated code's 32-bit displacements (any window: its rows are a loop). */
+        public static boolean supports(int inW, int outW, int kw, int strideH, int strideW, int dilationH,
+                                       int dilationW) {
+            if (inW < 1 || outW < 1 || kw < 1 || strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
+                return false;
+            }
+            long rowBytes = 4L * BLOCK * inW * Math.max(strideH, dilationH);
+            long span = 4L * BLOCK * ((long) (outW - 1) * strideW + (long) (kw - 1) * dilationW + 2L * inW);
+            return rowBytes <= Integer.MAX_VALUE / 2 && span <= Integer.MAX_VALUE / 2 && (long) outW * kw <= 1 << 16;
+        }
+
+        /** Accumulators per tile: all registers but two temporaries (AVX2's NaN select) and one for the factor. */
+        int tile() {
+            return Math.min(24, isa.registers() - 3);
+        }
+    }
+
+    private static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(FunctionDescriptor.ofVoid(
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.critical(true));
+    private static final float[] NONE = new float[0];
+    /** −∞, the max of an empty window. */
+    private static final float[] CONSTS = {Float.NEGATIVE_INFINITY};
+
+    private final Key key;
+    private final int inRow;
+    private final int outRow;
+
+    /** The kernel for {@code key}, from {@code cache} (generated there the first time). */
+    public BlockedPoolKernel(KernelCache cache, Key key) {
+        super(cache, key, key.isa(), () -> generate(key));
+        this.key = key;
+        this.inRow = key.inW() * BLOCK;
+        this.outRow = key.outW() * BLOCK;
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    /**
+     * Computes {@code rows} output rows of one channel block: output row r at {@code out[outOff + r · outW · 16..]},
+     * reducing {@code khCount} window rows: window row k of output row r reads the input row at
+     * {@code in[inOff + (r · strideH + k · dilationH) · inW · 16..]}; average pooling multiplies output (r, x) by
+     * {@code factors[fOff + r · outW + x]}. Every extent is checked first.
+     */
+    public void run(float[] in, int inOff, float[] out, int outOff, float[] factors, int fOff, int rows,
+                    int khCount) {
+        if (rows < 1 || khCount < 0) {
+            throw new IllegalArgumentException("blocked pooling rows " + rows + ", window rows " + khCount);
+        }
+        if (khCount > 0) {
+            checkRange("input", in.length, inOff, (long) inOff + ((long) (rows - 1) * key.strideH()
+                    + (long) (khCount - 1) * key.dilationH()) * inRow + inRow);
+        }
+        checkRange("output", out.length, outOff, (long) outOff + (long) rows * outRow);
+        float[] f = NONE;
+        if (!key.max()) {
+            checkRange("factors", factors.length, fOff, (long) fOff + (long) rows * key.outW());
+            f = factors;
+        }
+        try {
+            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(f), MemorySegment.ofArray(out),
+                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) fOff, (long) outOff, (long) rows,
+                    (long) khCount);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ code generation
+
+    private static final Gp IN = RDI, F = RSI, OUT = RDX, CONSTS_REG = RCX, IT = R10, OT = R11, FT = RAX,
+            ROWS = RBX, KH = R12, K = R13, IR = R14, TC = RBP;
+    private static final Gp[] SAVED = {RBX, RBP, R12, R13, R14, R15};
+    private static final int ROWS_ARG = 0;
+
+    /** Stack argument {@code i} after the pushes of the prologue. */
+    private static Mem arg(int i) {
+        return mem(RSP, 8 + 8 * SAVED.length + 8 * i);
+    }
+
+    /**
+     * {@code void f(float* in, float* factors, float* out, float* consts, long inOff, long fOff, long outOff,
+     * long rows, long khCount)}: inOff in r8, fOff in r9, the rest on the stack.
+     */
+    static byte[] generate(Key key) {
+        Jit.Isa isa = key.isa();
+        Assembler as = new Assembler();
+        for (Gp r : SAVED) {
+            as.push(r);
+        }
+        as.offsetFloats(R8, IN);
+        as.offsetFloats(R9, F);
+        as.mov(RAX, arg(0));
+        as.offsetFloats(RAX, OUT);
+        as.mov(ROWS, arg(1));
+        as.mov(KH, arg(2));
+        int pixel = 4 * BLOCK;
+        BlockedRows plan = new BlockedRows(key.inW(), key.outW(), key.kw(), key.strideW(), key.dilationW(),
+                key.padLeft());
+        Assembler.Label rowLoop = as.newLabel();
+        as.bind(rowLoop);
+        for (BlockedRows.Group g : plan.groups(key.tile())) {
+            as.lea(IT, mem(IN, pixel * g.x0() * key.strideW()));
+            as.lea(OT, mem(OUT, pixel * g.x0()));
+            as.lea(FT, mem(F, 4 * g.x0()));
+            Assembler.Label tileLoop = as.newLabel();
+            if (g.count() > 1) {
+                as.mov(TC, g.count());
+            }
+            as.bind(tileLoop);
+            List<List<BlockedRows.Tap>> columns = plan.byColumn(g.x0(), g.width());
+            for (int half = 0; half < BLOCK / isa.lanes(); half++) {
+                emitTile(as, key, columns, g.width(), half);
+            }
+            if (g.count() > 1) {
+                as.add(IT, pixel * g.width() * key.strideW());
+                as.add(OT, pixel * g.width());
+                as.add(FT, 4 * g.width());
+                as.dec(TC);
+                as.jcc(Assembler.Cond.NE, tileLoop);
+            }
+        }
+        as.add(IN, pixel * key.inW() * key.strideH());
+        as.add(OUT, pixel * key.outW());
+        as.add(F, 4 * key.outW());
+        as.dec(ROWS);
+        as.jcc(Assembler.Cond.NE, rowLoop);
+        as.vzeroupper();
+        for (int i = SAVED.length - 1; i >= 0; i--) {
+            as.pop(SAVED[i]);
+        }
+        as.ret();
+        return as.code();
+    }
+
+    private static void emitTile(Assembler as, Key key, List<List<BlockedRows.Tap>> columns, int width, int half) {
+        Jit.Isa isa = key.isa();
+        int bits = isa.bits();
+        int hb = half * isa.vectorBytes();
+        int pixel = 4 * BLOCK;
+        boolean[] started = new boolean[width];
+        for (List<BlockedRows.Tap> column : columns) {
+            for (BlockedRows.Tap t : column) {
+                started[t.x()] = true;
+            }
+        }
+        Assembler.Label done = as.newLabel();
+        Assembler.Label reduce = as.newLabel();
+        as.test(KH, KH);
+        as.jcc(Assembler.Cond.NE, reduce);
+        for (int x = 0; x < width; x++) {
+            empty(as, key, vec(x, bits));
+        }
+        as.jmp(done);
+        as.bind(reduce);
+        as.mov(IR, IT);
+        emitWindowRow(as, key, columns, width, hb, true);
+        for (int x = 0; x < width; x++) {
+            if (!started[x]) {
+                empty(as, key, vec(x, bits));
+            }
+        }
+        as.mov(K, KH);
+        as.dec(K);
+        as.jcc(Assembler.Cond.E, done);
+        Assembler.Label rowLoop = as.newLabel();
+        as.bind(rowLoop);
+        as.add(IR, pixel * key.inW() * key.dilationH());
+        emitWindowRow(as, key, columns, width, hb, false);
+        as.dec(K);
+        as.jcc(Assembler.Cond.NE, rowLoop);
+        as.bind(done);
+        Vec t = vec(isa.registers() - 1, bits);
+        for (int x = 0; x < width; x++) {
+            Vec acc = vec(x, bits);
+            if (!key.max()) {
+                if (isa.evex()) {
+                    as.vmulps(acc, acc, mem(FT, 4 * x).bcst());
+                } else {
+                    as.vbroadcastss(t, mem(FT, 4 * x));
+                    as.vmulps(acc, acc, t);
+                }
+            }
+            as.vmovups(mem(OT, pixel * x + hb), acc);
+        }
+    }
+
+    /** The value of a window with no tap inside: −∞ for max, 0 for the sum. */
+    private static void empty(Assembler as, Key key, Vec acc) {
+        if (key.max()) {
+            as.vbroadcastss(acc, mem(CONSTS_REG));
+        } else {
+            VectorExp.zero(as, key.isa().evex(), acc);
+        }
+    }
+
+    /** One window row of a tile at the input row {@link #IR}: each tap reduced from memory into its accumulator. */
+    private static void emitWindowRow(Assembler as, Key key, List<List<BlockedRows.Tap>> columns, int width, int hb,
+                                      boolean first) {
+        Jit.Isa isa = key.isa();
+        int bits = isa.bits();
+        int pixel = 4 * BLOCK;
+        boolean[] started = new boolean[width];
+        Vec t0 = vec(isa.registers() - 3, bits);
+        Vec t1 = vec(isa.registers() - 2, bits);
+        for (List<BlockedRows.Tap> column : columns) {
+            Mem at = mem(IR, pixel * column.getFirst().rel() + hb);
+            for (BlockedRows.Tap p : column) {
+                Vec acc = vec(p.x(), bits);
+                if (first && !started[p.x()]) {
+                    as.vmovups(acc, at);
+                    started[p.x()] = true;
+                } else if (!key.max()) {
+                    as.vaddps(acc, acc, at);
+                } else if (isa.evex()) {
+                    // Lanes not yet NaN take max(acc, in), which is the input when it is NaN; NaN lanes stay.
+                    as.vcmpps(k(3), acc, acc, Assembler.CMP_ORD_Q);
+                    as.vmaxps(acc.k(k(3)), acc, at);
+                } else {
+                    as.vmaxps(t0, acc, at);
+                    as.vcmpps(t1, acc, acc, Assembler.CMP_UNORD_Q);
+                    as.vblendvps(acc, t0, acc, t1);
+                }
+            }
+        }
+    }
+}
