@@ -31,16 +31,36 @@ final class PostOpEmitter {
     private final IntFunction<Mem> table;
     private final VectorExp exp;
     private final Mask select;
+    /** Whether each entry is a whole vector (one value per lane: channels in the lanes) rather than one float. */
+    private final boolean vectors;
 
     /**
      * The emitter for code that finds table entry {@code i} at {@code table.apply(i)}, computes exp with {@code exp}
      * and selects lanes with opmask {@code select} (EVEX; the tail's loads and stores use {@code k1}).
      */
     PostOpEmitter(boolean evex, IntFunction<Mem> table, VectorExp exp, Mask select) {
+        this(evex, table, exp, select, false);
+    }
+
+    /**
+     * As above; {@code vectors}: entry {@code i} at {@code table.apply(i)} is a whole vector, one value per lane
+     * (output channels in the lanes, as {@link BlockedConvKernel}'s), read as it is instead of broadcast.
+     */
+    PostOpEmitter(boolean evex, IntFunction<Mem> table, VectorExp exp, Mask select, boolean vectors) {
         this.evex = evex;
         this.table = table;
         this.exp = exp;
         this.select = select;
+        this.vectors = vectors;
+    }
+
+    /** Loads table entry {@code i} into {@code dst}: broadcast, or the entry's vector ({@link #vectors}). */
+    private void load(Assembler as, Vec dst, int i) {
+        if (vectors) {
+            as.vmovups(dst, table.apply(i));
+        } else {
+            as.vbroadcastss(dst, table.apply(i));
+        }
     }
 
     /** Writes the {@link #ENTRIES} post-op constants of one channel at {@code table[off..]}. */
@@ -66,6 +86,9 @@ final class PostOpEmitter {
 
     /** Table entry {@code i} as a broadcast source (see {@link #broadcast}). */
     Operand constant(Assembler as, int i, Vec tmp) {
+        if (vectors) {
+            return table.apply(i);
+        }
         return broadcast(as, evex, table.apply(i), tmp);
     }
 
@@ -77,7 +100,7 @@ final class PostOpEmitter {
     void apply(Assembler as, Vec acc, boolean scale, boolean bias, Mem residual, DepthwiseKernel.Activation activation,
                boolean masked, Mem avx2Mask, Vec t0, Vec t1, Vec t2, Vec t3) {
         if (scale && bias) {
-            as.vbroadcastss(t0, table.apply(SCALE));
+            load(as, t0, SCALE);
             as.vfmadd213ps(acc, t0, constant(as, BIAS, t1));
         } else if (scale) {
             as.vmulps(acc, acc, constant(as, SCALE, t0));
@@ -105,9 +128,9 @@ final class PostOpEmitter {
             }
             case CLAMP -> {
                 // Operand order keeps a NaN, as FastMinMax.clamp.
-                as.vbroadcastss(t0, table.apply(ALPHA));
+                load(as, t0, ALPHA);
                 as.vmaxps(acc, t0, acc);
-                as.vbroadcastss(t0, table.apply(BETA));
+                load(as, t0, BETA);
                 as.vminps(acc, t0, acc);
             }
             case PRELU -> negativeScaled(as, acc, t0, t1);
@@ -142,7 +165,7 @@ final class PostOpEmitter {
      */
     void whereNegative(Assembler as, Vec acc, Vec value, Vec tmp) {
         if (evex) {
-            as.vcmpps(select, acc, table.apply(ZERO).bcst(), Assembler.CMP_LT_OS);
+            as.vcmpps(select, acc, vectors ? table.apply(ZERO) : table.apply(ZERO).bcst(), Assembler.CMP_LT_OS);
             as.vmovups(acc.k(select), value);
         } else {
             VectorExp.zero(as, false, tmp);
@@ -156,7 +179,7 @@ final class PostOpEmitter {
         as.vaddps(t0, acc, constant(as, THREE, t1));
         VectorExp.zero(as, evex, t1);
         as.vmaxps(t0, t1, t0);
-        as.vbroadcastss(t1, table.apply(SIX));
+        load(as, t1, SIX);
         as.vminps(t0, t1, t0);
         as.vmulps(acc, acc, t0);
         as.vmulps(acc, acc, constant(as, SIXTH, t1));

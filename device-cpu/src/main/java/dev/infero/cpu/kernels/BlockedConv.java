@@ -1,0 +1,254 @@
+package dev.infero.cpu.kernels;
+
+import dev.infero.cpu.jit.BlockedConvKernel;
+import dev.infero.cpu.jit.DepthwiseKernel;
+import dev.infero.cpu.jit.Jit;
+import dev.infero.cpu.jit.KernelCache;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A one-group FP32 convolution writing the channel-blocked layout nChw16c (element (c, h, w) of an image at
+ * {@code ((c / 16) · OH + h) · OW · 16 + w · 16 + c % 16}), run by generated code ({@link BlockedConvKernel}) from
+ * blocked input (the same layout over the input's channels) or NCHW planes (stems).
+ *
+ * <p>Work of one image is cut into {@link #items()} items: groups of {@code ocb} output blocks (the register tile's
+ * blocks) × bands of output rows; each item writes a disjoint part of the output, so items may run on any threads in
+ * any order ({@link #runItem}); nothing of a call is kept in fields.
+ *
+ * <p>Tile rule (AVX-512, at most 28 accumulators): rows of at least 14 output pixels with at least two output blocks
+ * take 2 blocks × 14 pixels; a single output block takes 1 × min(28, OW); narrower rows take as many blocks as fit
+ * (up to 4) × OW pixels. AVX2: 1 block (two ymm) × min(6, OW) pixels. {@code -Dinfero.jit.blocked.tile=2x14}
+ * overrides the rule (benchmarks).
+ */
+public final class BlockedConv {
+    private static final int BLOCK = BlockedConvKernel.BLOCK;
+
+    private final ConvGeometry g;
+    private final Jit.Isa isa;
+    private final boolean inputBlocked;
+    private final int ocb;
+    private final int outBlocks;
+    private final int groups;
+    private final int bands;
+    private final int groupFloats;
+    private final float[] packed;
+    private final int rStride;
+    private final boolean residual;
+    /** Row runs: first output row, rows, and the kernels of full and tail groups. */
+    private final int[] runStart;
+    private final int[] runRows;
+    private final BlockedConvKernel[] runFull;
+    private final BlockedConvKernel[] runTail;
+
+    /**
+     * The blocked convolution of {@code g} (batch ignored: the caller loops images through the offsets) with
+     * {@code weights} [Cout][Cin][KH][KW] and {@code post}, reading blocked input ({@code inputBlocked}) or NCHW
+     * planes. {@code null} when {@code Jit.isa("blocked")} is null (JIT off, {@code -Dinfero.jit.blocked=off}) or the
+     * layer is not supported (groups other than 1, kernels past 15, post-ops writing INT8 codes or taking int32 sums).
+     */
+    public static BlockedConv of(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked) {
+        return of(g, weights, post, inputBlocked, Jit.isa("blocked"));
+    }
+
+    /** {@link #of(ConvGeometry, float[], PostOps, boolean)} for code of {@code isa} (tests: both ISAs). */
+    static BlockedConv of(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa) {
+        if (isa == null || g.groups() != 1 || post.depthwiseJitActivation() == null
+                || g.kernelH() > BlockedConvKernel.MAX_KERNEL || g.kernelW() > BlockedConvKernel.MAX_KERNEL
+                || g.outH() < 1 || g.outW() < 1 || g.inH() < 1 || g.inW() < 1) {
+            return null;
+        }
+        long inBlocks = (g.inChannels() + BLOCK - 1) / BLOCK;
+        long outBlocks = (g.outChannels() + BLOCK - 1) / BLOCK;
+        if (inBlocks * BLOCK * g.inH() * g.inW() > Integer.MAX_VALUE / 8
+                || outBlocks * BLOCK * g.outH() * g.outW() > Integer.MAX_VALUE / 8
+                || outBlocks * BLOCK * inBlocks * BLOCK * g.kernelH() * g.kernelW() > Integer.MAX_VALUE / 8) {
+            return null;
+        }
+        if ((long) weights.length != (long) g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()) {
+            throw new IllegalArgumentException("blocked convolution: " + weights.length + " weights for " + g);
+        }
+        return new BlockedConv(g, weights, post, inputBlocked, isa);
+    }
+
+    /** {ocb, ow}: output blocks and pixels of the register tile (see the class comment). */
+    static int[] tile(Jit.Isa isa, int outBlocks, int outW) {
+        String forced = System.getProperty("infero.jit.blocked.tile");
+        if (forced != null && !forced.isBlank()) {
+            String[] parts = forced.trim().split("x");
+            int o = Math.min(Integer.parseInt(parts[0]), outBlocks);
+            int w = Math.min(Integer.parseInt(parts[1]), outW);
+            int halves = BLOCK / isa.lanes();
+            if (o < 1 || w < 1 || o * w * halves > BlockedConvKernel.maxAccumulators(isa) || o > 4) {
+                throw new IllegalArgumentException("infero.jit.blocked.tile: unsupported tile " + forced);
+            }
+            return new int[] {o, w};
+        }
+        if (isa != Jit.Isa.AVX512) {
+            return new int[] {1, Math.min(6, outW)};
+        }
+        if (outBlocks >= 2 && outW >= 14) {
+            return new int[] {2, 14};
+        }
+        if (outBlocks == 1 || outW >= 28) {
+            return new int[] {1, Math.min(28, outW)};
+        }
+        int o = Math.min(Math.min(4, outBlocks), 28 / outW);
+        return new int[] {o, Math.min(outW, 28 / o)};
+    }
+
+    private BlockedConv(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa) {
+        this.g = g;
+        this.isa = isa;
+        this.inputBlocked = inputBlocked;
+        this.residual = post.hasResidual();
+        int cout = g.outChannels();
+        int cin = g.inChannels();
+        int inBlocks = (cin + BLOCK - 1) / BLOCK;
+        this.outBlocks = (cout + BLOCK - 1) / BLOCK;
+        int[] t = tile(isa, outBlocks, g.outW());
+        this.ocb = t[0];
+        int ow = t[1];
+        this.groups = (outBlocks + ocb - 1) / ocb;
+        int tailBlocks = outBlocks - (groups - 1) * ocb;
+        this.bands = Math.max(1, Math.min(g.outH(), (4 + groups - 1) / groups));
+        this.groupFloats = BlockedConvKernel.groupFloats(ocb, inBlocks, g.kernelH(), g.kernelW());
+        DepthwiseKernel.Activation act = post.depthwiseJitActivation();
+        float[] alphas = new float[cout];
+        for (int c = 0; c < cout; c++) {
+            alphas[c] = post.jitAlpha(c);
+        }
+        this.packed = new float[(groups - 1) * groupFloats
+                + BlockedConvKernel.groupFloats(tailBlocks, inBlocks, g.kernelH(), g.kernelW())];
+        for (int gr = 0; gr < groups; gr++) {
+            int blocks = gr == groups - 1 ? tailBlocks : ocb;
+            BlockedConvKernel.pack(weights, cout, cin, g.kernelH(), g.kernelW(), gr * ocb, blocks, packed,
+                    gr * groupFloats, post.jitScale(), post.jitBias(), alphas, post.jitAlpha(), post.jitBeta());
+        }
+        int plane = g.inH() * g.inW();
+        int cStride = inputBlocked ? 1 : plane;
+        int pStride = inputBlocked ? BLOCK : 1;
+        this.rStride = inputBlocked ? BLOCK * g.inW() : g.inW();
+        int bStride = BLOCK * plane;
+        List<int[]> runs = new ArrayList<>();
+        for (int y = 0; y < g.outH(); y++) {
+            int lo = kyLo(y);
+            int hi = Math.max(lo, kyHi(y));
+            int[] last = runs.isEmpty() ? null : runs.getLast();
+            if (last != null && last[2] == lo && last[3] == hi) {
+                last[1]++;
+            } else {
+                runs.add(new int[] {y, 1, lo, hi});
+            }
+        }
+        runStart = new int[runs.size()];
+        runRows = new int[runs.size()];
+        runFull = new BlockedConvKernel[runs.size()];
+        runTail = new BlockedConvKernel[runs.size()];
+        Map<List<Integer>, BlockedConvKernel> kernels = new HashMap<>();
+        KernelCache cache = KernelCache.current();
+        int outPlane = g.outH() * g.outW() * BLOCK;
+        for (int i = 0; i < runs.size(); i++) {
+            int[] run = runs.get(i);
+            runStart[i] = run[0];
+            runRows[i] = run[1];
+            int lo = run[2];
+            int hi = run[3];
+            for (int blocks : new int[] {ocb, tailBlocks}) {
+                BlockedConvKernel k = kernels.computeIfAbsent(List.of(lo, hi, blocks), x -> new BlockedConvKernel(
+                        cache, new BlockedConvKernel.Key(isa, blocks, ow, cin / BLOCK, cin % BLOCK, cStride, pStride,
+                                rStride, bStride, g.inW(), g.kernelH(), g.kernelW(), lo, hi, g.strideH(),
+                                g.strideW(), g.dilationH(), g.dilationW(), g.padLeft(), g.outW(), outPlane,
+                                post.jitScale() != null, post.jitBias() != null, residual, act)));
+                if (blocks == ocb) {
+                    runFull[i] = k;
+                }
+                if (blocks == tailBlocks) {
+                    runTail[i] = k;
+                }
+            }
+        }
+    }
+
+    /** The first kernel row output row {@code y} reads (those before fall in the top padding). */
+    private int kyLo(int y) {
+        long top = g.padTop() - (long) g.strideH() * y;
+        return (int) Math.clamp(Math.ceilDiv(top, g.dilationH()), 0, g.kernelH());
+    }
+
+    /** One past the last kernel row output row {@code y} reads. */
+    private int kyHi(int y) {
+        long bottom = g.inH() + g.padTop() - (long) g.strideH() * y;
+        return (int) Math.clamp(Math.ceilDiv(bottom, g.dilationH()), 0, g.kernelH());
+    }
+
+    /** Work items per image: groups of output blocks × bands of output rows. */
+    public int items() {
+        return groups * bands;
+    }
+
+    /**
+     * Item {@code item} (0 … {@link #items()} − 1) of one image: reads the image at {@code in[inOff ..]} (blocked
+     * [Cb_in][IH][IW][16] or NCHW [Cin][IH][IW]) and writes its part of the blocked output [Cb_out][OH][OW][16] at
+     * {@code out[outOff ..]}, adding {@code residual} (blocked like the output, at the same offsets; required when
+     * the post-ops add one, else ignored). Items may run at once on different threads.
+     */
+    public void runItem(float[] in, int inOff, float[] out, int outOff, float[] residual, int item) {
+        if (item < 0 || item >= items()) {
+            throw new IndexOutOfBoundsException("blocked convolution item " + item + " of " + items());
+        }
+        if (this.residual && residual == null) {
+            throw new IllegalArgumentException("blocked convolution: the post-ops add a residual, none given");
+        }
+        int group = item % groups;
+        int band = item / groups;
+        int oh = g.outH();
+        int y0 = (int) ((long) oh * band / bands);
+        int y1 = (int) ((long) oh * (band + 1) / bands);
+        int ob0 = group * ocb;
+        boolean tail = group == groups - 1;
+        int wOff = group * groupFloats;
+        int outBase = outOff + ob0 * oh * g.outW() * BLOCK;
+        for (int i = 0; i < runStart.length; i++) {
+            int from = Math.max(y0, runStart[i]);
+            int to = Math.min(y1, runStart[i] + runRows[i]);
+            if (from >= to) {
+                continue;
+            }
+            BlockedConvKernel k = tail ? runTail[i] : runFull[i];
+            BlockedConvKernel.Key key = k.key();
+            int inRow = inOff;
+            if (key.kyHi() > key.kyLo()) {
+                long row = (long) g.strideH() * from - g.padTop() + (long) key.kyLo() * g.dilationH();
+                inRow = Math.toIntExact(inOff + row * rStride);
+            }
+            k.run(in, inRow, packed, wOff, out, outBase + from * g.outW() * BLOCK, residual, to - from);
+        }
+    }
+
+    /** Multiply-adds × 2 of one image. */
+    public long flops() {
+        return 2L * g.outChannels() * g.outH() * g.outW() * g.inChannels() * g.kernelH() * g.kernelW();
+    }
+
+    /** Bytes of one image's input and output activations (as stored) and of the packed weights. */
+    public long bytes() {
+        long in = inputBlocked ? (long) (g.inChannels() + BLOCK - 1) / BLOCK * BLOCK * g.inH() * g.inW()
+                : (long) g.inChannels() * g.inH() * g.inW();
+        long out = (long) outBlocks * BLOCK * g.outH() * g.outW();
+        return 4L * (in + out + packed.length);
+    }
+
+    /** {@code jit_avx512} or {@code jit_avx2}. */
+    public String implementation() {
+        return "jit_" + isa.label();
+    }
+
+    @Override
+    public String toString() {
+        return "BlockedConv[" + implementation() + " tile " + ocb + "x" + runFull[0].key().ow() + " items "
+                + items() + " " + g + "]";
+    }
+}
