@@ -63,8 +63,7 @@ public final class BlockedConvKernel extends JitKernel {
                       int padLeft, int outW, int outPlane, boolean scale, boolean bias, boolean residual,
                       DepthwiseKernel.Activation activation) {
         public Key {
-            int halves = BLOCK / isa.lanes();
-            if (ocb < 1 || ow < 1 || ocb * ow * halves > maxAccumulators(isa) || ocb > 4 || icbFull < 0
+            if (!fits(isa, ocb, ow) || icbFull < 0
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
                     || kw > MAX_KERNEL || kyLo < 0 || kyHi > kh || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1
@@ -98,6 +97,18 @@ public final class BlockedConvKernel extends JitKernel {
     /** Most accumulator registers of a tile: AVX-512 28 of 32 (the rest hold weights), AVX2 12 of 16. */
     public static int maxAccumulators(Jit.Isa isa) {
         return isa == Jit.Isa.AVX512 ? 28 : 12;
+    }
+
+    /**
+     * Whether a register tile of {@code ocb} output blocks × {@code ow} pixels fits the registers of {@code isa}:
+     * the accumulators ({@link #maxAccumulators}), the {@code ocb} weight vectors (AVX2: two ymm each, and the
+     * broadcast register); at most 4 blocks.
+     */
+    public static boolean fits(Jit.Isa isa, int ocb, int ow) {
+        int halves = BLOCK / isa.lanes();
+        int acc = ocb * ow * halves;
+        return ocb >= 1 && ow >= 1 && ocb <= 4 && acc <= maxAccumulators(isa)
+                && acc + ocb * halves + (isa.evex() ? 0 : 1) <= isa.registers();
     }
 
     /** Floats of one group's packed weights and constants. */
@@ -251,9 +262,6 @@ public final class BlockedConvKernel extends JitKernel {
     static byte[] generate(Key key) {
         Jit.Isa isa = key.isa();
         boolean evex = isa.evex();
-        if (!evex && new Plan(key, key.ow()).accumulators() + 2 * key.ocb() + 1 > 16) {
-            throw new IllegalArgumentException("AVX2 blocked tile needs too many registers: " + key);
-        }
         Assembler as = new Assembler();
         for (Gp g : SAVED) {
             as.push(g);

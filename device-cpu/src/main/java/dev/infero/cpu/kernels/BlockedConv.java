@@ -18,13 +18,19 @@ import java.util.Map;
  * blocks) × bands of output rows; each item writes a disjoint part of the output, so items may run on any threads in
  * any order ({@link #runItem}); nothing of a call is kept in fields.
  *
- * <p>Tile rule (AVX-512, at most 28 accumulators): rows of at least 14 output pixels with at least two output blocks
- * take 2 blocks × 14 pixels; a single output block takes 1 × min(28, OW); narrower rows take as many blocks as fit
- * (up to 4) × OW pixels. AVX2: 1 block (two ymm) × min(6, OW) pixels. {@code -Dinfero.jit.blocked.tile=2x14}
- * overrides the rule (benchmarks).
+ * <p>Tile rule (AVX-512, at most 28 accumulators; BlockedConvCpuTime, docs/jit.md "The FP32 blocked convolution"):
+ * 1×1 kernels with at least two output blocks and rows of at least 14 pixels take 2 blocks × up to 14 pixels (the
+ * input, read once per group, is read half as often: 256×56×56→64 0.48 vs 0.53 ms for 1 × 28, 16×240×320→32 0.50
+ * vs 0.59); larger kernels on rows of at least 14 pixels, and single output blocks, take 1 block × up to 28 pixels
+ * (64×56×56→64 3×3 0.98 vs 1.04 ms for 2 × 14, 3×224×224→64 7×7/2 1.01 vs 1.07, 128×28×28→128 3×3 0.93 vs 1.01);
+ * narrower rows take as many blocks as fit (up to 4) × OW pixels. Rows are cut into equal tiles ({@code balanced}).
+ * AVX2: 1 block (two ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and input bands within
+ * {@link #L2_BAND_BYTES}. {@code -Dinfero.jit.blocked.tile=2x14} overrides the tile (benchmarks).
  */
 public final class BlockedConv {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
+    /** Most input bytes of one band of output rows (half the 2 MB L2 of a core). */
+    static final long L2_BAND_BYTES = 1 << 20;
 
     private final ConvGeometry g;
     private final Jit.Isa isa;
@@ -55,6 +61,12 @@ public final class BlockedConv {
 
     /** {@link #of(ConvGeometry, float[], PostOps, boolean)} for code of {@code isa} (tests: both ISAs). */
     static BlockedConv of(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa) {
+        return of(g, weights, post, inputBlocked, isa, null);
+    }
+
+    /** As above with the register tile {ocb, ow} given (tests), or null for the rule's. */
+    static BlockedConv of(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa,
+                          int[] tile) {
         if (isa == null || g.groups() != 1 || post.depthwiseJitActivation() == null
                 || g.kernelH() > BlockedConvKernel.MAX_KERNEL || g.kernelW() > BlockedConvKernel.MAX_KERNEL
                 || g.outH() < 1 || g.outW() < 1 || g.inH() < 1 || g.inW() < 1) {
@@ -70,36 +82,46 @@ public final class BlockedConv {
         if ((long) weights.length != (long) g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()) {
             throw new IllegalArgumentException("blocked convolution: " + weights.length + " weights for " + g);
         }
-        return new BlockedConv(g, weights, post, inputBlocked, isa);
+        if (tile != null && !BlockedConvKernel.fits(isa, tile[0], tile[1])) {
+            throw new IllegalArgumentException("blocked convolution: tile " + tile[0] + "x" + tile[1] + " does not fit "
+                    + isa);
+        }
+        return new BlockedConv(g, weights, post, inputBlocked, isa, tile);
     }
 
     /** {ocb, ow}: output blocks and pixels of the register tile (see the class comment). */
-    static int[] tile(Jit.Isa isa, int outBlocks, int outW) {
+    static int[] tile(Jit.Isa isa, int outBlocks, int outW, boolean pointwise) {
         String forced = System.getProperty("infero.jit.blocked.tile");
         if (forced != null && !forced.isBlank()) {
             String[] parts = forced.trim().split("x");
             int o = Math.min(Integer.parseInt(parts[0]), outBlocks);
             int w = Math.min(Integer.parseInt(parts[1]), outW);
-            int halves = BLOCK / isa.lanes();
-            if (o < 1 || w < 1 || o * w * halves > BlockedConvKernel.maxAccumulators(isa) || o > 4) {
+            if (!BlockedConvKernel.fits(isa, o, w)) {
                 throw new IllegalArgumentException("infero.jit.blocked.tile: unsupported tile " + forced);
             }
             return new int[] {o, w};
         }
         if (isa != Jit.Isa.AVX512) {
-            return new int[] {1, Math.min(6, outW)};
+            return new int[] {1, balanced(outW, 6)};
         }
-        if (outBlocks >= 2 && outW >= 14) {
-            return new int[] {2, 14};
+        if (pointwise && outBlocks >= 2 && outW >= 14) {
+            return new int[] {2, balanced(outW, 14)};
         }
-        if (outBlocks == 1 || outW >= 28) {
-            return new int[] {1, Math.min(28, outW)};
+        if (outBlocks == 1 || outW >= 28 || !pointwise && outW >= 14) {
+            return new int[] {1, balanced(outW, 28)};
         }
         int o = Math.min(Math.min(4, outBlocks), 28 / outW);
-        return new int[] {o, Math.min(outW, 28 / o)};
+        return new int[] {o, balanced(outW, 28 / o)};
     }
 
-    private BlockedConv(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa) {
+    /** Pixels per tile for rows of {@code outW} cut into equal tiles of at most {@code most}. */
+    private static int balanced(int outW, int most) {
+        int segments = (outW + most - 1) / most;
+        return (outW + segments - 1) / segments;
+    }
+
+    private BlockedConv(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa,
+                        int[] tile) {
         this.g = g;
         this.isa = isa;
         this.inputBlocked = inputBlocked;
@@ -108,12 +130,17 @@ public final class BlockedConv {
         int cin = g.inChannels();
         int inBlocks = (cin + BLOCK - 1) / BLOCK;
         this.outBlocks = (cout + BLOCK - 1) / BLOCK;
-        int[] t = tile(isa, outBlocks, g.outW());
+        int[] t = tile != null ? tile : tile(isa, outBlocks, g.outW(), g.kernelH() * g.kernelW() == 1);
         this.ocb = t[0];
         int ow = t[1];
         this.groups = (outBlocks + ocb - 1) / ocb;
         int tailBlocks = outBlocks - (groups - 1) * ocb;
-        this.bands = Math.max(1, Math.min(g.outH(), (4 + groups - 1) / groups));
+        // At least 4 items; bands whose input rows fit in L2_BAND_BYTES, so the groups of a band (consecutive
+        // items) find them in L2.
+        long inRowBytes = 4L * (inputBlocked ? inBlocks * BLOCK : cin) * g.inW() * g.strideH();
+        long inBytes = inRowBytes * g.outH();
+        int forL2 = (int) Math.min(g.outH(), (inBytes + L2_BAND_BYTES - 1) / L2_BAND_BYTES);
+        this.bands = Math.max(1, Math.min(g.outH(), Math.max(forL2, (4 + groups - 1) / groups)));
         this.groupFloats = BlockedConvKernel.groupFloats(ocb, inBlocks, g.kernelH(), g.kernelW());
         DepthwiseKernel.Activation act = post.depthwiseJitActivation();
         float[] alphas = new float[cout];

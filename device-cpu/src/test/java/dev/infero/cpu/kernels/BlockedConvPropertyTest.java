@@ -141,7 +141,18 @@ class BlockedConvPropertyTest {
             int outPlane = g.outH() * g.outW();
             float[] res = RandomData.uniform(r, g.batch() * g.outChannels() * outPlane);
             float[] expected = reference(g, in, wts, post, res);
-            BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa);
+            // Half the layers on a random register tile of the ISA (ocb ≤ 4 blocks, up to the accumulators).
+            int cbo0 = (g.outChannels() + B - 1) / B;
+            int[] tile = null;
+            if (r.nextBoolean()) {
+                int ocb = 1 + r.nextInt(Math.min(4, cbo0));
+                int ow = 1 + r.nextInt(Math.min(28, g.outW()));
+                while (ow > 1 && !BlockedConvKernel.fits(isa, ocb, ow)) {
+                    ow--;
+                }
+                tile = BlockedConvKernel.fits(isa, ocb, ow) ? new int[] {ocb, ow} : null;
+            }
+            BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile);
             assertEquals("jit_" + isa.label(), k.implementation());
             float[] kin = inBlocked ? blocked(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r) : null;
             if (!inBlocked) {
