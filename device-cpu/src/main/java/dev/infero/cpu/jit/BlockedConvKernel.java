@@ -15,8 +15,9 @@ import java.lang.invoke.MethodHandle;
  * A generated direct FP32 convolution writing the channel-blocked layout (nChw16c: 16 output channels in the lanes
  * of a 64-byte vector, pixel after pixel), reading either the same blocked layout or NCHW planes (stems).
  *
- * <p>A register tile is {@code ow} consecutive output pixels of one row × {@code ocb} blocks of 16 output channels
- * ({@code ocb · ow ≤ 28} with AVX-512, each accumulator one zmm; AVX2: a block is two ymm, {@code 2 · ocb · ow ≤ 12}).
+ * <p>A register tile is {@code tr} rows × {@code ow} consecutive output pixels × {@code ocb} blocks of 16 output
+ * channels ({@code ocb · tr · ow ≤ 28} with AVX-512, each accumulator one zmm; AVX2: a block is two ymm,
+ * {@code 2 · ocb · tr · ow ≤ 12}; several rows for narrow planes, so each weight vector feeds more FMAs).
  * Per input channel and tap the {@code ocb} weight vectors (16 output channels each) are loaded once and every
  * pixel's input value is broadcast into them: AVX-512 as the embedded {@code {1to16}} operand of each FMA, AVX2
  * through {@code vbroadcastss}. Input channels go in blocks of 16 (a loop; the last block may hold fewer, a key
@@ -47,7 +48,8 @@ public final class BlockedConvKernel extends JitKernel {
      * Everything the code depends on.
      *
      * @param ocb      output-channel blocks of the group a call computes
-     * @param ow       output pixels per register tile
+     * @param ow       output pixels per row of a register tile
+     * @param tr       output rows of a register tile (calls cover a multiple of them)
      * @param icbFull  input-channel blocks of 16 channels
      * @param icTail   channels of a last, partial input block (0: none)
      * @param cStride  input floats between the channels of a block
@@ -58,12 +60,12 @@ public final class BlockedConvKernel extends JitKernel {
      * @param kyHi     one past the last kernel row they read
      * @param outPlane floats of one output block (OH·OW·16)
      */
-    public record Key(Jit.Isa isa, int ocb, int ow, int icbFull, int icTail, int cStride, int pStride, int rStride,
+    public record Key(Jit.Isa isa, int ocb, int ow, int tr, int icbFull, int icTail, int cStride, int pStride, int rStride,
                       int bStride, int inW, int kh, int kw, int kyLo, int kyHi, int sh, int sw, int dh, int dw,
                       int padLeft, int outW, int outPlane, boolean scale, boolean bias, boolean residual,
                       DepthwiseKernel.Activation activation) {
         public Key {
-            if (!fits(isa, ocb, ow) || icbFull < 0
+            if (tr < 1 || !fits(isa, ocb, tr * ow) || icbFull < 0
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
                     || kw > MAX_KERNEL || kyLo < 0 || kyHi > kh || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1
@@ -71,7 +73,7 @@ public final class BlockedConvKernel extends JitKernel {
                 throw new IllegalArgumentException("unsupported blocked convolution: " + this);
             }
             long limit = Integer.MAX_VALUE / 8;
-            if ((long) outPlane * ocb > limit || (long) rStride * sh > limit || (long) rStride * dh * kh > limit
+            if ((long) outPlane * ocb > limit || (long) rStride * sh * tr > limit || (long) outW * BLOCK * tr > limit || (long) rStride * dh * kh > limit
                     || (long) pStride * sw * (outW + kw) * dw > limit || (long) bStride > limit
                     || (long) cStride * BLOCK > limit) {
                 throw new IllegalArgumentException("blocked convolution strides too large: " + this);
@@ -100,7 +102,7 @@ public final class BlockedConvKernel extends JitKernel {
     }
 
     /**
-     * Whether a register tile of {@code ocb} output blocks × {@code ow} pixels fits the registers of {@code isa}:
+     * Whether a register tile of {@code ocb} output blocks × {@code ow} pixels (all its rows) fits the registers of {@code isa}:
      * the accumulators ({@link #maxAccumulators}), the {@code ocb} weight vectors (AVX2: two ymm each, and the
      * broadcast register); at most 4 blocks.
      */
@@ -199,6 +201,9 @@ public final class BlockedConvKernel extends JitKernel {
             return;
         }
         Key k = key;
+        if (rows % k.tr() != 0) {
+            throw new IllegalArgumentException("blocked convolution: " + rows + " rows for tiles of " + k.tr());
+        }
         if (k.rowsRead() > 0) {
             checkRange("input", in.length, inOff, inOff + (long) (rows - 1) * k.sh() * k.rStride() + inSpan);
         }
@@ -239,11 +244,17 @@ public final class BlockedConvKernel extends JitKernel {
         }
 
         int accumulators() {
-            return key.ocb() * ow * halves();
+            return key.ocb() * pixels() * halves();
         }
 
+        /** Pixels of the tile: {@code tr} rows of {@code ow}. */
+        int pixels() {
+            return key.tr() * ow;
+        }
+
+        /** Accumulator of block o, pixel x (row x / ow, column x % ow of the tile), half h. */
         Vec acc(int o, int x, int h) {
-            return vec((o * ow + x) * halves() + h, bits());
+            return vec((o * pixels() + x) * halves() + h, bits());
         }
 
         Vec weight(int o, int h) {
@@ -313,10 +324,14 @@ public final class BlockedConvKernel extends JitKernel {
         if (tail > 0) {
             segmentAt(as, key, full * ow, tail);
         }
-        as.add(IN_ROW, 4 * key.sh() * key.rStride());
-        as.add(OUT_ROW, 4 * BLOCK * outW);
-        as.add(RES_ROW, 4 * BLOCK * outW);
-        as.dec(ROWS);
+        as.add(IN_ROW, 4 * key.tr() * key.sh() * key.rStride());
+        as.add(OUT_ROW, 4 * BLOCK * outW * key.tr());
+        as.add(RES_ROW, 4 * BLOCK * outW * key.tr());
+        if (key.tr() == 1) {
+            as.dec(ROWS);
+        } else {
+            as.sub(ROWS, key.tr());
+        }
         as.jcc(Assembler.Cond.NE, rowLoop);
         as.add(RSP, 8);
         for (int i = SAVED.length - 1; i >= 0; i--) {
@@ -349,7 +364,7 @@ public final class BlockedConvKernel extends JitKernel {
         boolean evex = key.isa().evex();
         int ow = p.ow();
         for (int o = 0; o < key.ocb(); o++) {
-            for (int x = 0; x < ow; x++) {
+            for (int x = 0; x < p.pixels(); x++) {
                 for (int h = 0; h < p.halves(); h++) {
                     VectorExp.zero(as, evex, p.acc(o, x, h));
                 }
@@ -391,9 +406,9 @@ public final class BlockedConvKernel extends JitKernel {
             for (int h = 0; h < p.halves(); h++) {
                 int base = table + 4 * o * TABLE + h * vb;
                 PostOpEmitter post = new PostOpEmitter(evex, i -> mem(W, base + 4 * BLOCK * i), exp, k(2), true);
-                for (int x = 0; x < ow; x++) {
+                for (int x = 0; x < p.pixels(); x++) {
                     Vec acc = p.acc(o, x, h);
-                    int disp = 4 * o * key.outPlane() + 4 * BLOCK * x + h * vb;
+                    int disp = 4 * o * key.outPlane() + 4 * BLOCK * (x / ow * key.outW() + x % ow) + h * vb;
                     Mem resAt = mem(RES_ROW, X_OUT, 1, disp);
                     post.apply(as, acc, key.scale(), key.bias(), key.residual() ? resAt : null, key.activation(),
                             false, null, p.temp(0), p.temp(1), p.temp(2), p.temp(3));
@@ -432,10 +447,10 @@ public final class BlockedConvKernel extends JitKernel {
         }
         as.bind(ky);
         for (int kx = 0; kx < key.kw(); kx++) {
-            boolean[] live = new boolean[ow];
+            boolean[] live = new boolean[p.pixels()];
             boolean any = false;
-            for (int x = 0; x < ow; x++) {
-                int col = key.sw() * ((x0 < 0 ? 0 : x0) + x) - key.padLeft() + kx * key.dw();
+            for (int x = 0; x < p.pixels(); x++) {
+                int col = key.sw() * ((x0 < 0 ? 0 : x0) + x % ow) - key.padLeft() + kx * key.dw();
                 live[x] = x0 < 0 || (col >= 0 && col < key.inW());
                 any |= live[x];
             }
@@ -448,12 +463,13 @@ public final class BlockedConvKernel extends JitKernel {
                         as.vmovups(p.weight(o, h), mem(W_CI, 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK) + h * vb));
                     }
                 }
-                for (int x = 0; x < ow; x++) {
+                for (int x = 0; x < p.pixels(); x++) {
                     if (!live[x]) {
                         continue;
                     }
-                    int col = key.sw() * x - key.padLeft() + kx * key.dw();
-                    Mem src = mem(I_CI, 4 * (ic * key.cStride() + col * key.pStride()));
+                    int col = key.sw() * (x % ow) - key.padLeft() + kx * key.dw();
+                    int row = x / ow * key.sh();
+                    Mem src = mem(I_CI, 4 * (ic * key.cStride() + col * key.pStride() + row * key.rStride()));
                     if (evex) {
                         for (int o = 0; o < ocb; o++) {
                             as.vfmadd231ps(p.acc(o, x, 0), p.weight(o, 0), src.bcst());

@@ -5,6 +5,7 @@ import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,13 @@ import java.util.Map;
  * <p>Tile rule (AVX-512, at most 28 accumulators; BlockedConvCpuTime, docs/jit.md "The FP32 blocked convolution"):
  * 1×1 kernels with at least two output blocks and rows of at least 14 pixels take 2 blocks × up to 14 pixels (the
  * input, read once per group, is read half as often: 256×56×56→64 0.48 vs 0.53 ms for 1 × 28, 16×240×320→32 0.50
- * vs 0.59); larger kernels on rows of at least 14 pixels, and single output blocks, take 1 block × up to 28 pixels
- * (64×56×56→64 3×3 0.98 vs 1.04 ms for 2 × 14, 3×224×224→64 7×7/2 1.01 vs 1.07, 128×28×28→128 3×3 0.93 vs 1.01);
- * narrower rows take as many blocks as fit (up to 4) × OW pixels. Rows are cut into equal tiles ({@code balanced}).
- * AVX2: 1 block (two ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and input bands within
- * {@link #L2_BAND_BYTES}. {@code -Dinfero.jit.blocked.tile=2x14} overrides the tile (benchmarks).
+ * vs 0.59); all other layers take 1 block × up to 28 pixels of a row (64×56×56→64 3×3 0.98 vs 1.04 ms for 2 × 14,
+ * 3×224×224→64 7×7/2 1.01 vs 1.07, 128×28×28→128 3×3 0.93 vs 1.01), and rows narrower than 14 pixels several rows
+ * (14×14: 1 × 14 × 2 rows, 256×14×14→256 3×3 1.06 vs 1.11 ms for one row; 10×10: 1 × 10 × 2). Rows are cut into
+ * equal tiles ({@code balanced}), output rows into tiles of {@code tr} rows from each band's start; the rows left
+ * at the end of a run of rows that read the same kernel rows take a kernel of that many rows. AVX2: 1 block (two
+ * ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and input bands within {@link #L2_BAND_BYTES}.
+ * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} overrides the tile (benchmarks).
  */
 public final class BlockedConv {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
@@ -39,15 +42,19 @@ public final class BlockedConv {
     private final int outBlocks;
     private final int groups;
     private final int bands;
+    /** Rows of the register tile, and row tiles of the output. */
+    private final int tr;
+    private final int rowTiles;
     private final int groupFloats;
     private final float[] packed;
     private final int rStride;
     private final boolean residual;
-    /** Row runs: first output row, rows, and the kernels of full and tail groups. */
-    private final int[] runStart;
-    private final int[] runRows;
-    private final BlockedConvKernel[] runFull;
-    private final BlockedConvKernel[] runTail;
+    /** Per item, its calls: kernel, first output row, rows. */
+    private final BlockedConvKernel[][] callKernel;
+    private final int[][] callFrom;
+    private final int[][] callRows;
+    /** {@code OCBxOWxTR}, for {@link #toString}. */
+    private final String tileName;
 
     /**
      * The blocked convolution of {@code g} (batch ignored: the caller loops images through the offsets) with
@@ -64,7 +71,7 @@ public final class BlockedConv {
         return of(g, weights, post, inputBlocked, isa, null);
     }
 
-    /** As above with the register tile {ocb, ow} given (tests), or null for the rule's. */
+    /** As above with the register tile {ocb, ow, tr} given (tests), or null for the rule's. */
     static BlockedConv of(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked, Jit.Isa isa,
                           int[] tile) {
         if (isa == null || g.groups() != 1 || post.depthwiseJitActivation() == null
@@ -82,36 +89,35 @@ public final class BlockedConv {
         if ((long) weights.length != (long) g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()) {
             throw new IllegalArgumentException("blocked convolution: " + weights.length + " weights for " + g);
         }
-        if (tile != null && !BlockedConvKernel.fits(isa, tile[0], tile[1])) {
-            throw new IllegalArgumentException("blocked convolution: tile " + tile[0] + "x" + tile[1] + " does not fit "
-                    + isa);
+        if (tile != null && (tile[2] < 1 || !BlockedConvKernel.fits(isa, tile[0], tile[1] * tile[2]))) {
+            throw new IllegalArgumentException("blocked convolution: tile " + Arrays.toString(tile)
+                    + " does not fit " + isa);
         }
         return new BlockedConv(g, weights, post, inputBlocked, isa, tile);
     }
 
-    /** {ocb, ow}: output blocks and pixels of the register tile (see the class comment). */
-    static int[] tile(Jit.Isa isa, int outBlocks, int outW, boolean pointwise) {
+    /**
+     * {ocb, ow, tr}: output blocks, pixels per row and rows of the register tile (see the class comment);
+     * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} forces one.
+     */
+    static int[] tile(Jit.Isa isa, int outBlocks, int outH, int outW, boolean pointwise) {
         String forced = System.getProperty("infero.jit.blocked.tile");
         if (forced != null && !forced.isBlank()) {
             String[] parts = forced.trim().split("x");
             int o = Math.min(Integer.parseInt(parts[0]), outBlocks);
             int w = Math.min(Integer.parseInt(parts[1]), outW);
-            if (!BlockedConvKernel.fits(isa, o, w)) {
+            int r = parts.length > 2 ? Math.min(Integer.parseInt(parts[2]), outH) : 1;
+            if (!BlockedConvKernel.fits(isa, o, w * r)) {
                 throw new IllegalArgumentException("infero.jit.blocked.tile: unsupported tile " + forced);
             }
-            return new int[] {o, w};
+            return new int[] {o, w, r};
         }
-        if (isa != Jit.Isa.AVX512) {
-            return new int[] {1, balanced(outW, 6)};
+        int most = BlockedConvKernel.maxAccumulators(isa) * isa.lanes() / BLOCK;
+        if (isa == Jit.Isa.AVX512 && pointwise && outBlocks >= 2 && outW >= 14) {
+            return new int[] {2, balanced(outW, 14), 1};
         }
-        if (pointwise && outBlocks >= 2 && outW >= 14) {
-            return new int[] {2, balanced(outW, 14)};
-        }
-        if (outBlocks == 1 || outW >= 28 || !pointwise && outW >= 14) {
-            return new int[] {1, balanced(outW, 28)};
-        }
-        int o = Math.min(Math.min(4, outBlocks), 28 / outW);
-        return new int[] {o, balanced(outW, 28 / o)};
+        int ow = balanced(outW, most);
+        return new int[] {1, ow, balanced(outH, most / ow)};
     }
 
     /** Pixels per tile for rows of {@code outW} cut into equal tiles of at most {@code most}. */
@@ -130,9 +136,11 @@ public final class BlockedConv {
         int cin = g.inChannels();
         int inBlocks = (cin + BLOCK - 1) / BLOCK;
         this.outBlocks = (cout + BLOCK - 1) / BLOCK;
-        int[] t = tile != null ? tile : tile(isa, outBlocks, g.outW(), g.kernelH() * g.kernelW() == 1);
+        int[] t = tile != null ? tile : tile(isa, outBlocks, g.outH(), g.outW(), g.kernelH() * g.kernelW() == 1);
         this.ocb = t[0];
         int ow = t[1];
+        this.tr = t[2];
+        this.rowTiles = (g.outH() + tr - 1) / tr;
         this.groups = (outBlocks + ocb - 1) / ocb;
         int tailBlocks = outBlocks - (groups - 1) * ocb;
         // At least 4 items; bands whose input rows fit in L2_BAND_BYTES, so the groups of a band (consecutive
@@ -140,7 +148,7 @@ public final class BlockedConv {
         long inRowBytes = 4L * (inputBlocked ? inBlocks * BLOCK : cin) * g.inW() * g.strideH();
         long inBytes = inRowBytes * g.outH();
         int forL2 = (int) Math.min(g.outH(), (inBytes + L2_BAND_BYTES - 1) / L2_BAND_BYTES);
-        this.bands = Math.max(1, Math.min(g.outH(), Math.max(forL2, (4 + groups - 1) / groups)));
+        this.bands = Math.max(1, Math.min(rowTiles, Math.max(forL2, (4 + groups - 1) / groups)));
         this.groupFloats = BlockedConvKernel.groupFloats(ocb, inBlocks, g.kernelH(), g.kernelW());
         DepthwiseKernel.Activation act = post.depthwiseJitActivation();
         float[] alphas = new float[cout];
@@ -170,33 +178,48 @@ public final class BlockedConv {
                 runs.add(new int[] {y, 1, lo, hi});
             }
         }
-        runStart = new int[runs.size()];
-        runRows = new int[runs.size()];
-        runFull = new BlockedConvKernel[runs.size()];
-        runTail = new BlockedConvKernel[runs.size()];
         Map<List<Integer>, BlockedConvKernel> kernels = new HashMap<>();
         KernelCache cache = KernelCache.current();
         int outPlane = g.outH() * g.outW() * BLOCK;
-        for (int i = 0; i < runs.size(); i++) {
-            int[] run = runs.get(i);
-            runStart[i] = run[0];
-            runRows[i] = run[1];
-            int lo = run[2];
-            int hi = run[3];
-            for (int blocks : new int[] {ocb, tailBlocks}) {
-                BlockedConvKernel k = kernels.computeIfAbsent(List.of(lo, hi, blocks), x -> new BlockedConvKernel(
-                        cache, new BlockedConvKernel.Key(isa, blocks, ow, cin / BLOCK, cin % BLOCK, cStride, pStride,
-                                rStride, bStride, g.inW(), g.kernelH(), g.kernelW(), lo, hi, g.strideH(),
-                                g.strideW(), g.dilationH(), g.dilationW(), g.padLeft(), g.outW(), outPlane,
-                                post.jitScale() != null, post.jitBias() != null, residual, act)));
-                if (blocks == ocb) {
-                    runFull[i] = k;
-                }
-                if (blocks == tailBlocks) {
-                    runTail[i] = k;
+        // Each item's calls: its band's rows, run by run, in tiles of tr rows; the rows left at the end of a run
+        // take a kernel of that many rows.
+        int items = groups * bands;
+        callKernel = new BlockedConvKernel[items][];
+        callFrom = new int[items][];
+        callRows = new int[items][];
+        for (int item = 0; item < items; item++) {
+            int group = item % groups;
+            int band = item / groups;
+            int blocks = group == groups - 1 ? tailBlocks : ocb;
+            int y0 = Math.min(g.outH(), tr * (int) ((long) rowTiles * band / bands));
+            int y1 = Math.min(g.outH(), tr * (int) ((long) rowTiles * (band + 1) / bands));
+            List<BlockedConvKernel> ks = new ArrayList<>();
+            List<int[]> spans = new ArrayList<>();
+            for (int[] run : runs) {
+                int from = Math.max(y0, run[0]);
+                int to = Math.min(y1, run[0] + run[1]);
+                int tiled = Math.max(0, (to - from) / tr * tr);
+                for (int[] part : new int[][] {{from, tiled, tr}, {from + tiled, to - from - tiled, to - from - tiled}}) {
+                    if (part[1] <= 0) {
+                        continue;
+                    }
+                    int rows = part[2];
+                    int lo = run[2];
+                    int hi = run[3];
+                    ks.add(kernels.computeIfAbsent(List.of(lo, hi, blocks, rows),
+                            x -> new BlockedConvKernel(cache, new BlockedConvKernel.Key(isa, blocks, ow, rows,
+                                    cin / BLOCK, cin % BLOCK, cStride, pStride, rStride, bStride, g.inW(),
+                                    g.kernelH(), g.kernelW(), lo, hi, g.strideH(), g.strideW(), g.dilationH(),
+                                    g.dilationW(), g.padLeft(), g.outW(), outPlane, post.jitScale() != null,
+                                    post.jitBias() != null, residual, act))));
+                    spans.add(new int[] {part[0], part[1]});
                 }
             }
+            callKernel[item] = ks.toArray(BlockedConvKernel[]::new);
+            callFrom[item] = spans.stream().mapToInt(x -> x[0]).toArray();
+            callRows[item] = spans.stream().mapToInt(x -> x[1]).toArray();
         }
+        this.tileName = ocb + "x" + ow + "x" + tr;
     }
 
     /** The first kernel row output row {@code y} reads (those before fall in the top padding). */
@@ -230,29 +253,26 @@ public final class BlockedConv {
             throw new IllegalArgumentException("blocked convolution: the post-ops add a residual, none given");
         }
         int group = item % groups;
-        int band = item / groups;
-        int oh = g.outH();
-        int y0 = (int) ((long) oh * band / bands);
-        int y1 = (int) ((long) oh * (band + 1) / bands);
-        int ob0 = group * ocb;
-        boolean tail = group == groups - 1;
         int wOff = group * groupFloats;
-        int outBase = outOff + ob0 * oh * g.outW() * BLOCK;
-        for (int i = 0; i < runStart.length; i++) {
-            int from = Math.max(y0, runStart[i]);
-            int to = Math.min(y1, runStart[i] + runRows[i]);
-            if (from >= to) {
-                continue;
-            }
-            BlockedConvKernel k = tail ? runTail[i] : runFull[i];
-            BlockedConvKernel.Key key = k.key();
-            int inRow = inOff;
-            if (key.kyHi() > key.kyLo()) {
-                long row = (long) g.strideH() * from - g.padTop() + (long) key.kyLo() * g.dilationH();
-                inRow = Math.toIntExact(inOff + row * rStride);
-            }
-            k.run(in, inRow, packed, wOff, out, outBase + from * g.outW() * BLOCK, residual, to - from);
+        int outBase = outOff + group * ocb * g.outH() * g.outW() * BLOCK;
+        BlockedConvKernel[] ks = callKernel[item];
+        int[] from = callFrom[item];
+        int[] rows = callRows[item];
+        for (int i = 0; i < ks.length; i++) {
+            call(ks[i], in, inOff, out, outBase, residual, wOff, from[i], rows[i]);
         }
+    }
+
+    /** Output rows [from, from + rows) of one group through {@code k}. */
+    private void call(BlockedConvKernel k, float[] in, int inOff, float[] out, int outBase, float[] residual,
+                      int wOff, int from, int rows) {
+        BlockedConvKernel.Key key = k.key();
+        int inRow = inOff;
+        if (key.kyHi() > key.kyLo()) {
+            long row = (long) g.strideH() * from - g.padTop() + (long) key.kyLo() * g.dilationH();
+            inRow = Math.toIntExact(inOff + row * rStride);
+        }
+        k.run(in, inRow, packed, wOff, out, outBase + from * g.outW() * BLOCK, residual, rows);
     }
 
     /** Multiply-adds × 2 of one image. */
@@ -275,7 +295,7 @@ public final class BlockedConv {
 
     @Override
     public String toString() {
-        return "BlockedConv[" + implementation() + " tile " + ocb + "x" + runFull[0].key().ow() + " items "
+        return "BlockedConv[" + implementation() +  " tile " + tileName + " items "
                 + items() + " " + g + "]";
     }
 }

@@ -141,7 +141,8 @@ class BlockedConvPropertyTest {
             int outPlane = g.outH() * g.outW();
             float[] res = RandomData.uniform(r, g.batch() * g.outChannels() * outPlane);
             float[] expected = reference(g, in, wts, post, res);
-            // Half the layers on a random register tile of the ISA (ocb ≤ 4 blocks, up to the accumulators).
+            // Half the layers on a random register tile of the ISA (ocb ≤ 4 blocks, 1–4 rows, up to the
+            // accumulators).
             int cbo0 = (g.outChannels() + B - 1) / B;
             int[] tile = null;
             if (r.nextBoolean()) {
@@ -150,7 +151,11 @@ class BlockedConvPropertyTest {
                 while (ow > 1 && !BlockedConvKernel.fits(isa, ocb, ow)) {
                     ow--;
                 }
-                tile = BlockedConvKernel.fits(isa, ocb, ow) ? new int[] {ocb, ow} : null;
+                int tr = 1 + r.nextInt(Math.min(4, g.outH()));
+                while (tr > 1 && !BlockedConvKernel.fits(isa, ocb, ow * tr)) {
+                    tr--;
+                }
+                tile = BlockedConvKernel.fits(isa, ocb, ow) ? new int[] {ocb, ow, tr} : null;
             }
             BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile);
             assertEquals("jit_" + isa.label(), k.implementation());
@@ -192,7 +197,7 @@ class BlockedConvPropertyTest {
         assumeTrue(isa.supported(), isa + " not available here");
         // 20 blocked channels 5×20 → 1 block 5×20, 3×3, padding 1, rows reading kernel rows 0–2.
         int ow = isa == Jit.Isa.AVX512 ? 14 : 6;
-        BlockedConvKernel k = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, ow, 1, 4,
+        BlockedConvKernel k = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, ow, 1, 1, 4,
                 1, 16, 320, 1600, 20, 3, 3, 0, 3, 1, 1, 1, 1, 1, 20, 1600, false, true, true,
                 DepthwiseKernel.Activation.RELU));
         float[] in = new float[3200];
@@ -213,6 +218,12 @@ class BlockedConvPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, new float[1279], 320, res, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, 320, new float[1279], 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, -1, res, 3));
+        // A call of rows that are not whole tiles of rows.
+        BlockedConvKernel two = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, 3, 2, 1,
+                4, 1, 16, 320, 1600, 20, 3, 3, 0, 3, 1, 1, 1, 1, 1, 20, 1600, false, true, true,
+                DepthwiseKernel.Activation.RELU));
+        two.run(in, 0, w, 0, out, 320, res, 2);
+        assertThrows(IllegalArgumentException.class, () -> two.run(in, 0, w, 0, out, 320, res, 3));
         // Through the driver: an image past the arrays.
         ConvGeometry g = new ConvGeometry(1, 20, 5, 20, 16, 5, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         BlockedConv c = BlockedConv.of(g, new float[16 * 20 * 9], PostOps.NONE, true, isa);
