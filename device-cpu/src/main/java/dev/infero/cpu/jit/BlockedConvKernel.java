@@ -10,6 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 /**
  * A generated direct FP32 convolution writing the channel-blocked layout (nChw16c: 16 output channels in the lanes
@@ -26,7 +27,8 @@ import java.lang.invoke.MethodHandle;
  * <p>The input is addressed through four strides (key fields, in floats): between the channels of a block, between
  * pixels, rows and blocks; blocked input is (1, 16, 16·IW, 16·IH·IW), NCHW input (IH·IW, 1, IW, 16·IH·IW).
  *
- * <p>Padding: a call covers output rows whose taps all read the same kernel rows {@code [kyLo, kyHi)} (the driver
+ * <p>Padding: a call covers tiles of output rows whose rows read the same kernel rows, row j of a tile
+ * {@code [ranges[2j], ranges[2j + 1])} (the top and bottom padding rows read fewer; the driver
  * cuts the rows into such runs); columns are known when the code is generated, so the segments of a row whose taps
  * reach past the input row are generated one by one with those taps left out, the segments between them run in a
  * loop. Nothing outside the input rows is read.
@@ -56,18 +58,24 @@ public final class BlockedConvKernel extends JitKernel {
      * @param pStride  input floats between pixels of a row
      * @param rStride  input floats between rows
      * @param bStride  input floats between blocks of 16 channels
-     * @param kyLo     first kernel row these output rows read
-     * @param kyHi     one past the last kernel row they read
+     * @param ranges   per row j of the tile, the first kernel row it reads and one past the last ({@code 2·tr}
+     *                 values); the rows all read run in a loop, the others are unrolled for the rows that read them
      * @param outPlane floats of one output block (OH·OW·16)
      */
     public record Key(Jit.Isa isa, int ocb, int ow, int tr, int icbFull, int icTail, int cStride, int pStride, int rStride,
-                      int bStride, int inW, int kh, int kw, int kyLo, int kyHi, int sh, int sw, int dh, int dw,
+                      int bStride, int inW, int kh, int kw, List<Integer> ranges, int sh, int sw, int dh, int dw,
                       int padLeft, int outW, int outPlane, boolean scale, boolean bias, boolean residual,
                       DepthwiseKernel.Activation activation) {
         public Key {
+            ranges = List.copyOf(ranges);
+            for (int v : ranges) {
+                if (v < 0 || v > kh) {
+                    throw new IllegalArgumentException("blocked convolution: kernel rows " + ranges + " past " + kh);
+                }
+            }
             if (tr < 1 || !fits(isa, ocb, tr * ow) || icbFull < 0
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
-                    || kw > MAX_KERNEL || kyLo < 0 || kyHi > kh || sh < 1 || sw < 1 || dh < 1 || dw < 1
+                    || kw > MAX_KERNEL || ranges.size() != 2 * tr || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1
                     || bStride < 1 || outPlane < outW * BLOCK) {
                 throw new IllegalArgumentException("unsupported blocked convolution: " + this);
@@ -82,7 +90,74 @@ public final class BlockedConvKernel extends JitKernel {
 
         /** Kernel rows these output rows read. */
         int rowsRead() {
-            return Math.max(0, kyHi - kyLo);
+            return Math.max(0, commonHi() - commonLo());
+        }
+
+        /** First kernel row of tile row j (rows past {@link #hi} read none). */
+        int lo(int j) {
+            return ranges.get(2 * j);
+        }
+
+        int hi(int j) {
+            return ranges.get(2 * j + 1);
+        }
+
+        /** Whether tile row j reads any input row. */
+        boolean reads(int j) {
+            return hi(j) > lo(j);
+        }
+
+        /** Whether any row of the tile reads input. */
+        public boolean readsAny() {
+            for (int j = 0; j < tr; j++) {
+                if (reads(j)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** First kernel row every reading row reads (the loop's). */
+        int commonLo() {
+            int c = 0;
+            for (int j = 0; j < tr; j++) {
+                c = reads(j) ? Math.max(c, lo(j)) : c;
+            }
+            return c;
+        }
+
+        /** One past the last kernel row every reading row reads. */
+        int commonHi() {
+            int c = kh;
+            for (int j = 0; j < tr; j++) {
+                c = reads(j) ? Math.min(c, hi(j)) : c;
+            }
+            return c;
+        }
+
+        /**
+         * The first input row the tile reads, relative to {@code (first output row)·sh − padTop}: the call's input
+         * offset is that row's.
+         */
+        public int firstRow() {
+            int m = Integer.MAX_VALUE;
+            for (int j = 0; j < tr; j++) {
+                if (reads(j)) {
+                    m = Math.min(m, j * sh + lo(j) * dh);
+                }
+            }
+            return m == Integer.MAX_VALUE ? 0 : m;
+        }
+
+        /** Input rows past {@link #firstRow} the tile reads up to, the last one included. */
+        int lastRow() {
+            int m = 0;
+            for (int j = 0; j < tr; j++) {
+                if (reads(j)) {
+                    m = Math.max(m, j * sh + (hi(j) - 1) * dh - firstRow());
+                }
+            }
+            return m;
         }
 
         /** Input blocks, the partial one included. */
@@ -181,7 +256,7 @@ public final class BlockedConvKernel extends JitKernel {
         if (key.icTail() > 0) {
             chan = Math.max(chan, (long) key.icbFull() * key.bStride() + (long) (key.icTail() - 1) * key.cStride());
         }
-        this.inSpan = chan + (long) Math.max(0, key.rowsRead() - 1) * key.dh() * key.rStride()
+        this.inSpan = chan + (long) key.lastRow() * key.rStride()
                 + (long) (key.inW() - 1) * key.pStride() + 1;
     }
 
@@ -192,7 +267,7 @@ public final class BlockedConvKernel extends JitKernel {
     /**
      * Computes {@code rows} output rows of the key's {@code ocb} output blocks: block o's row r at
      * {@code out[outOff + o · outPlane + r · outW · 16 ..]}, reading the input from {@code in[inOff ..]} (column 0 of
-     * the input row kernel row {@code kyLo} reads, output rows {@code sh} input rows apart), with the group's packed
+     * the first input row the tile reads, {@link Key#firstRow}, output rows {@code sh} input rows apart), with the group's packed
      * weights and constants at {@code w[wOff ..]} ({@link #pack}) and the residual at the output's offsets. Every
      * extent is checked first.
      */
@@ -204,8 +279,8 @@ public final class BlockedConvKernel extends JitKernel {
         if (rows % k.tr() != 0) {
             throw new IllegalArgumentException("blocked convolution: " + rows + " rows for tiles of " + k.tr());
         }
-        if (k.rowsRead() > 0) {
-            checkRange("input", in.length, inOff, inOff + (long) (rows - 1) * k.sh() * k.rStride() + inSpan);
+        if (k.readsAny()) {
+            checkRange("input", in.length, inOff, inOff + (long) (rows - k.tr()) * k.sh() * k.rStride() + inSpan);
         }
         checkRange("weights", w.length, wOff, (long) wOff + groupFloats);
         long outEnd = (long) outOff + (long) (k.ocb() - 1) * k.outPlane() + (long) rows * k.outW() * BLOCK;
@@ -371,11 +446,12 @@ public final class BlockedConvKernel extends JitKernel {
             }
         }
         int tapBytes = 4 * BLOCK * key.ocb() * BLOCK;
-        if (key.rowsRead() > 0) {
+        if (key.readsAny()) {
+            int n = key.rowsRead();
             as.mov(I_CI, I_SEG);
-            as.lea(W_CI, mem(W, key.kyLo() * key.kw() * tapBytes));
-            long blockAdvance = 4L * key.bStride() - 4L * key.rowsRead() * key.dh() * key.rStride();
-            int weightAdvance = (key.kh() - key.rowsRead()) * key.kw() * tapBytes;
+            as.lea(W_CI, mem(W, key.commonLo() * key.kw() * tapBytes));
+            long blockAdvance = 4L * key.bStride() - 4L * n * key.dh() * key.rStride();
+            int weightAdvance = (key.kh() - n) * key.kw() * tapBytes;
             if (key.icbFull() > 0) {
                 Assembler.Label icb = as.newLabel();
                 if (key.icbFull() > 1) {
@@ -432,26 +508,68 @@ public final class BlockedConvKernel extends JitKernel {
     }
 
     /**
-     * The taps of one input block of {@code channels} channels: kernel rows in a loop (advancing {@code I_CI} by
-     * rows and {@code W_CI} by a kernel row's weights), kernel columns and channels unrolled.
+     * The taps of one input block of {@code channels} channels: the kernel rows all rows of the tile read in a loop
+     * (advancing {@code I_CI} by rows and {@code W_CI} by a kernel row's weights), then the kernel rows only some
+     * rows read (the top and bottom padding rows), unrolled for those rows; kernel columns and channels unrolled.
      */
     private static void emitBlockTaps(Assembler as, Key key, Plan p, int x0, int channels) {
+        int n = key.rowsRead();
+        int tr = key.tr();
+        int first = key.firstRow();
+        int weightRow = key.kw() * 4 * BLOCK * key.ocb() * BLOCK;
+        int[] rowDisp = new int[tr];
+        boolean[] live = new boolean[tr];
+        if (n > 0) {
+            Assembler.Label ky = as.newLabel();
+            if (n > 1) {
+                as.mov(KY_COUNT, n);
+            }
+            as.bind(ky);
+            for (int j = 0; j < tr; j++) {
+                live[j] = key.reads(j);
+                rowDisp[j] = j * key.sh() + key.commonLo() * key.dh() - first;
+            }
+            emitTapRow(as, key, p, x0, channels, live, rowDisp, 0);
+            as.add(I_CI, 4 * key.dh() * key.rStride());
+            as.add(W_CI, weightRow);
+            if (n > 1) {
+                as.dec(KY_COUNT);
+                as.jcc(Assembler.Cond.NE, ky);
+            }
+        }
+        // I_CI and W_CI now stand n kernel rows past the common range's first.
+        for (int ky = 0; ky < key.kh(); ky++) {
+            if (ky >= key.commonLo() && ky < key.commonHi()) {
+                continue;
+            }
+            boolean any = false;
+            for (int j = 0; j < tr; j++) {
+                live[j] = key.reads(j) && ky >= key.lo(j) && ky < key.hi(j);
+                any |= live[j];
+                rowDisp[j] = j * key.sh() + ky * key.dh() - first - n * key.dh();
+            }
+            if (any) {
+                emitTapRow(as, key, p, x0, channels, live, rowDisp, (ky - key.commonLo() - n) * weightRow);
+            }
+        }
+    }
+
+    /**
+     * One kernel row's taps for the tile rows {@code liveRow}: tile row j's input row {@code rowDisp[j]} rows past
+     * {@code I_CI}, the weights {@code wDisp} bytes past {@code W_CI}.
+     */
+    private static void emitTapRow(Assembler as, Key key, Plan p, int x0, int channels, boolean[] liveRow,
+                                   int[] rowDisp, int wDisp) {
         boolean evex = key.isa().evex();
         int ow = p.ow();
         int ocb = key.ocb();
         int vb = key.isa().vectorBytes();
-        int rows = key.rowsRead();
-        Assembler.Label ky = as.newLabel();
-        if (rows > 1) {
-            as.mov(KY_COUNT, rows);
-        }
-        as.bind(ky);
         for (int kx = 0; kx < key.kw(); kx++) {
             boolean[] live = new boolean[p.pixels()];
             boolean any = false;
             for (int x = 0; x < p.pixels(); x++) {
                 int col = key.sw() * ((x0 < 0 ? 0 : x0) + x % ow) - key.padLeft() + kx * key.dw();
-                live[x] = x0 < 0 || (col >= 0 && col < key.inW());
+                live[x] = liveRow[x / ow] && (x0 < 0 || (col >= 0 && col < key.inW()));
                 any |= live[x];
             }
             if (!any) {
@@ -460,7 +578,8 @@ public final class BlockedConvKernel extends JitKernel {
             for (int ic = 0; ic < channels; ic++) {
                 for (int o = 0; o < ocb; o++) {
                     for (int h = 0; h < p.halves(); h++) {
-                        as.vmovups(p.weight(o, h), mem(W_CI, 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK) + h * vb));
+                        as.vmovups(p.weight(o, h), mem(W_CI, wDisp + 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK)
+                                + h * vb));
                     }
                 }
                 for (int x = 0; x < p.pixels(); x++) {
@@ -468,8 +587,9 @@ public final class BlockedConvKernel extends JitKernel {
                         continue;
                     }
                     int col = key.sw() * (x % ow) - key.padLeft() + kx * key.dw();
-                    int row = x / ow * key.sh();
-                    Mem src = mem(I_CI, 4 * (ic * key.cStride() + col * key.pStride() + row * key.rStride()));
+                    long disp = 4L * (ic * (long) key.cStride() + col * (long) key.pStride()
+                            + rowDisp[x / ow] * (long) key.rStride());
+                    Mem src = mem(I_CI, Math.toIntExact(disp));
                     if (evex) {
                         for (int o = 0; o < ocb; o++) {
                             as.vfmadd231ps(p.acc(o, x, 0), p.weight(o, 0), src.bcst());
@@ -484,12 +604,6 @@ public final class BlockedConvKernel extends JitKernel {
                     }
                 }
             }
-        }
-        as.add(I_CI, 4 * key.dh() * key.rStride());
-        as.add(W_CI, key.kw() * 4 * BLOCK * ocb * BLOCK);
-        if (rows > 1) {
-            as.dec(KY_COUNT);
-            as.jcc(Assembler.Cond.NE, ky);
         }
     }
 }

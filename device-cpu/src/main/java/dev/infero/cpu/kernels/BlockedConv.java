@@ -167,22 +167,11 @@ public final class BlockedConv {
         int pStride = inputBlocked ? BLOCK : 1;
         this.rStride = inputBlocked ? BLOCK * g.inW() : g.inW();
         int bStride = BLOCK * plane;
-        List<int[]> runs = new ArrayList<>();
-        for (int y = 0; y < g.outH(); y++) {
-            int lo = kyLo(y);
-            int hi = Math.max(lo, kyHi(y));
-            int[] last = runs.isEmpty() ? null : runs.getLast();
-            if (last != null && last[2] == lo && last[3] == hi) {
-                last[1]++;
-            } else {
-                runs.add(new int[] {y, 1, lo, hi});
-            }
-        }
-        Map<List<Integer>, BlockedConvKernel> kernels = new HashMap<>();
+        Map<List<Object>, BlockedConvKernel> kernels = new HashMap<>();
         KernelCache cache = KernelCache.current();
         int outPlane = g.outH() * g.outW() * BLOCK;
-        // Each item's calls: its band's rows, run by run, in tiles of tr rows; the rows left at the end of a run
-        // take a kernel of that many rows.
+        // Each item's calls: its band's rows in tiles of tr rows from the band's first; consecutive tiles whose
+        // rows read the same kernel rows (all but the top and bottom padding rows) in one call.
         int items = groups * bands;
         callKernel = new BlockedConvKernel[items][];
         callFrom = new int[items][];
@@ -195,25 +184,25 @@ public final class BlockedConv {
             int y1 = Math.min(g.outH(), tr * (int) ((long) rowTiles * (band + 1) / bands));
             List<BlockedConvKernel> ks = new ArrayList<>();
             List<int[]> spans = new ArrayList<>();
-            for (int[] run : runs) {
-                int from = Math.max(y0, run[0]);
-                int to = Math.min(y1, run[0] + run[1]);
-                int tiled = Math.max(0, (to - from) / tr * tr);
-                for (int[] part : new int[][] {{from, tiled, tr}, {from + tiled, to - from - tiled, to - from - tiled}}) {
-                    if (part[1] <= 0) {
-                        continue;
-                    }
-                    int rows = part[2];
-                    int lo = run[2];
-                    int hi = run[3];
-                    ks.add(kernels.computeIfAbsent(List.of(lo, hi, blocks, rows),
-                            x -> new BlockedConvKernel(cache, new BlockedConvKernel.Key(isa, blocks, ow, rows,
-                                    cin / BLOCK, cin % BLOCK, cStride, pStride, rStride, bStride, g.inW(),
-                                    g.kernelH(), g.kernelW(), lo, hi, g.strideH(), g.strideW(), g.dilationH(),
-                                    g.dilationW(), g.padLeft(), g.outW(), outPlane, post.jitScale() != null,
-                                    post.jitBias() != null, residual, act))));
-                    spans.add(new int[] {part[0], part[1]});
+            List<Integer> previous = null;
+            for (int y = y0; y < y1; y += tr) {
+                int rows = Math.min(tr, y1 - y);
+                List<Integer> ranges = new ArrayList<>();
+                for (int j = 0; j < rows; j++) {
+                    ranges.add(kyLo(y + j));
+                    ranges.add(Math.max(kyLo(y + j), kyHi(y + j)));
                 }
+                if (ranges.equals(previous)) {
+                    spans.getLast()[1] += rows;
+                    continue;
+                }
+                previous = ranges;
+                ks.add(kernels.computeIfAbsent(List.of(ranges, blocks), x -> new BlockedConvKernel(cache,
+                        new BlockedConvKernel.Key(isa, blocks, ow, rows, cin / BLOCK, cin % BLOCK, cStride, pStride,
+                                rStride, bStride, g.inW(), g.kernelH(), g.kernelW(), ranges, g.strideH(),
+                                g.strideW(), g.dilationH(), g.dilationW(), g.padLeft(), g.outW(), outPlane,
+                                post.jitScale() != null, post.jitBias() != null, residual, act))));
+                spans.add(new int[] {y, rows});
             }
             callKernel[item] = ks.toArray(BlockedConvKernel[]::new);
             callFrom[item] = spans.stream().mapToInt(x -> x[0]).toArray();
@@ -268,8 +257,8 @@ public final class BlockedConv {
                       int wOff, int from, int rows) {
         BlockedConvKernel.Key key = k.key();
         int inRow = inOff;
-        if (key.kyHi() > key.kyLo()) {
-            long row = (long) g.strideH() * from - g.padTop() + (long) key.kyLo() * g.dilationH();
+        if (key.readsAny()) {
+            long row = (long) g.strideH() * from - g.padTop() + key.firstRow();
             inRow = Math.toIntExact(inOff + row * rStride);
         }
         k.run(in, inRow, packed, wOff, out, outBase + from * g.outW() * BLOCK, residual, rows);

@@ -198,7 +198,7 @@ class BlockedConvPropertyTest {
         // 20 blocked channels 5×20 → 1 block 5×20, 3×3, padding 1, rows reading kernel rows 0–2.
         int ow = isa == Jit.Isa.AVX512 ? 14 : 6;
         BlockedConvKernel k = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, ow, 1, 1, 4,
-                1, 16, 320, 1600, 20, 3, 3, 0, 3, 1, 1, 1, 1, 1, 20, 1600, false, true, true,
+                1, 16, 320, 1600, 20, 3, 3, List.of(0, 3), 1, 1, 1, 1, 1, 20, 1600, false, true, true,
                 DepthwiseKernel.Activation.RELU));
         float[] in = new float[3200];
         float[] w = new float[BlockedConvKernel.groupFloats(1, 2, 3, 3)];
@@ -220,7 +220,7 @@ class BlockedConvPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, -1, res, 3));
         // A call of rows that are not whole tiles of rows.
         BlockedConvKernel two = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, 3, 2, 1,
-                4, 1, 16, 320, 1600, 20, 3, 3, 0, 3, 1, 1, 1, 1, 1, 20, 1600, false, true, true,
+                4, 1, 16, 320, 1600, 20, 3, 3, List.of(0, 3, 0, 3), 1, 1, 1, 1, 1, 20, 1600, false, true, true,
                 DepthwiseKernel.Activation.RELU));
         two.run(in, 0, w, 0, out, 320, res, 2);
         assertThrows(IllegalArgumentException.class, () -> two.run(in, 0, w, 0, out, 320, res, 3));
