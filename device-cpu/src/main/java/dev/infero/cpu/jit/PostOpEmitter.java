@@ -19,7 +19,8 @@ import java.util.function.IntFunction;
  * <p>The constants are entries of a table the kernel places where it likes ({@link #SCALE} … {@link #ZERO}, the first
  * {@link #ENTRIES} floats of a channel's table, written by {@link #fill}); the emitter reads entry {@code i} at the
  * address the kernel's function gives, broadcast from memory inside the instruction with EVEX, through a temporary
- * register with AVX2.
+ * register with AVX2. With vector tables ({@link BlockedConvKernel}: output channels in the lanes) each entry is a
+ * whole vector of per-lane values, read as it is.
  */
 final class PostOpEmitter {
     /** Table entries: scale, bias, alpha (clamp min, negative slope, ELU alpha, swish beta), beta (clamp max), 3, 6, 1/6, 0. */
