@@ -44,7 +44,7 @@ final class PostOpEmitter {
 
     /**
      * As above; with {@code perLane}, table entry {@code i} at {@code table.apply(i)} is a whole vector, one constant
-     * per lane (the channel-blocked kernels, whose lanes are 16 channels: {@link BlockedDepthwiseKernel}), loaded as
+     * per lane (the channel-blocked kernels, whose lanes are 16 channels: {@link BlockedDepthwiseKernel}, {@link BlockedConvKernel}), loaded as
      * it is instead of broadcast.
      */
     PostOpEmitter(boolean evex, boolean perLane, IntFunction<Mem> table, VectorExp exp, Mask select) {
