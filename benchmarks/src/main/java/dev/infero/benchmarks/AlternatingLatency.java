@@ -19,7 +19,9 @@ import java.util.Random;
  * first model. On a shared machine the CPU time and the minimum are what the code costs; wall-time medians include
  * other processes' time slices.
  * <p>
- * Usage: {@code AlternatingLatency SECONDS MODEL...} (see {@code scripts/int8-vs-fp32.sh}).
+ * Usage: {@code AlternatingLatency SECONDS MODEL...} (see {@code scripts/int8-vs-fp32.sh}). A model written
+ * {@code PATH@key=value,key=value} is compiled with those system properties set (then cleared): one model under two
+ * switches in one run, e.g. {@code m.onnx@infero.cpu.blocked=off m.onnx}.
  */
 public final class AlternatingLatency {
     private AlternatingLatency() {
@@ -46,13 +48,33 @@ public final class AlternatingLatency {
         return request;
     }
 
+    /** The file name, with the switches of {@code PATH@switches}. */
+    private static String label(String path) {
+        int at = path.indexOf('@');
+        String name = Path.of(at >= 0 ? path.substring(0, at) : path).getFileName().toString();
+        return at >= 0 ? name + path.substring(at) : name;
+    }
+
     public static void main(String[] args) throws Exception {
         double seconds = Double.parseDouble(args[0]);
         List<String> paths = Arrays.asList(args).subList(1, args.length);
         try (Core core = new Core()) {
             List<InferRequest> requests = new ArrayList<>();
             for (String p : paths) {
-                requests.add(latencyRequest(core, p, "1"));
+                int at = p.indexOf('@');
+                List<String> keys = new ArrayList<>();
+                if (at >= 0) {
+                    for (String kv : p.substring(at + 1).split(",")) {
+                        int eq = kv.indexOf('=');
+                        System.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
+                        keys.add(kv.substring(0, eq));
+                    }
+                }
+                try {
+                    requests.add(latencyRequest(core, at >= 0 ? p.substring(0, at) : p, "1"));
+                } finally {
+                    keys.forEach(System::clearProperty);
+                }
             }
             long warmEnd = System.nanoTime() + (long) (seconds * 0.3e9);
             while (System.nanoTime() < warmEnd) {
@@ -94,7 +116,7 @@ public final class AlternatingLatency {
                     "cpu ms", "speed-up vs first (min / p10 / median / cpu median)");
             for (int i = 0; i < requests.size(); i++) {
                 System.out.printf("%-32s %6d %9.3f %9.3f %9.3f %9.3f  %.2fx / %.2fx / %.2fx / %.2fx%n",
-                        Path.of(paths.get(i)).getFileName(), counts[i], min[i], p10[i], median[i], cpuMedian[i],
+                        label(paths.get(i)), counts[i], min[i], p10[i], median[i], cpuMedian[i],
                         min[0] / min[i], p10[0] / p10[i], median[0] / median[i], cpuMedian[0] / cpuMedian[i]);
             }
         }

@@ -16,7 +16,10 @@ import dev.infero.cpu.step.FakeQuantizeStep;
 import dev.infero.cpu.step.LinearResizeStep;
 import dev.infero.cpu.step.LrnStep;
 import dev.infero.cpu.step.NearestResizeStep;
+import dev.infero.cpu.step.NchwcConvolutionStep;
+import dev.infero.cpu.step.NchwcPoolingStep;
 import dev.infero.cpu.step.PadStep;
+import dev.infero.cpu.step.ReorderStep;
 import dev.infero.cpu.step.PoolingStep;
 import dev.infero.cpu.step.QuantizeLinearStep;
 import dev.infero.cpu.step.ReduceStep;
@@ -153,7 +156,16 @@ final class ExecutionPlan {
         // MaxPool-8 also outputs indices; the fast kernel computes values only, so it takes the node when nothing
         // (no node, no Result) reads the indices.
         boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> v.consumers().isEmpty());
-        Step<?> k = PoolingStep.of(n, extraOutputsUnused);
+        Step<?> k = NchwcConvolutionStep.of(n);
+        if (k == null) {
+            k = NchwcPoolingStep.of(n);
+        }
+        if (k == null) {
+            k = ReorderStep.of(n);
+        }
+        if (k == null) {
+            k = PoolingStep.of(n, extraOutputsUnused);
+        }
         if (k == null) {
             k = PadStep.of(n);
         }

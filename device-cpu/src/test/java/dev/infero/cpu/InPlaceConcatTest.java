@@ -36,6 +36,17 @@ import org.junit.jupiter.api.Test;
  * reused) and with one and two threads.
  */
 class InPlaceConcatTest {
+
+    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
+    @org.junit.jupiter.api.BeforeAll
+    static void nchwPlan() {
+        System.setProperty("infero.cpu.blocked", "off");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void blockedAgain() {
+        System.clearProperty("infero.cpu.blocked");
+    }
     private static final int GRAPHS = 60;
 
     private static WindowGeometry window(int pad) {

@@ -25,6 +25,17 @@ import org.junit.jupiter.api.Test;
  * one and two threads.
  */
 class WindowKernelPropertyTest {
+
+    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
+    @org.junit.jupiter.api.BeforeAll
+    static void nchwPlan() {
+        System.setProperty("infero.cpu.blocked", "off");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void blockedAgain() {
+        System.clearProperty("infero.cpu.blocked");
+    }
     private static final int CASES = 120;
 
     private enum Kind { DEPTHWISE, MAX, AVG_INCLUDE_PAD, AVG_EXCLUDE_PAD }

@@ -42,6 +42,16 @@ public final class NchwcPooling extends NchwcOp {
         return original instanceof AvgPool avg && avg.excludePad();
     }
 
+    /** The padding the op declares after the input rows (average pooling counts positions up to it). */
+    public int padBottom() {
+        return original.window().padEnd(0, geometry.inH(), geometry.kernelH());
+    }
+
+    /** The padding the op declares after the input columns. */
+    public int padRight() {
+        return original.window().padEnd(1, geometry.inW(), geometry.kernelW());
+    }
+
     @Override
     public void infer(InferContext ctx) {
         ConvGeometry g = geometry;

@@ -24,7 +24,8 @@ import java.util.Set;
  * then one activation ({@link PostOpPatterns}). The chain runs as one {@link EltwiseChainStep} pass over memory, each
  * op rounded as its own step rounds it. Each op must be the only reader of the value before it (a
  * value read elsewhere, or a model output, ends the chain); channels lie along axis 1 or, when the constants say so,
- * along the last axis (NHWC). At least two ops, else the single op's own step runs.
+ * along the last axis (NHWC). At least two ops, else the single op's own step runs; an activation standing alone
+ * that no step of its own runs (clamp, hard swish, ELU, ...) is a chain of one.
  */
 final class EltwiseChainFusion {
     private EltwiseChainFusion() {
@@ -84,9 +85,16 @@ final class EltwiseChainFusion {
                 ops.addAll(s.ops);
                 values.addAll(s.values);
             } else {
-                PostOps.Activation a = current != null ? PostOpPatterns.activation(next) : null;
-                if (a == null || a == PostOps.Activation.PRELU && axis == rank - 1 && rank != 2) {
+                // An activation ends the chain; one standing alone is a chain of its own when no step of its own
+                // runs it (clamp, hard swish, ELU...: ReLU and sigmoid have EltwiseStep).
+                PostOps.Activation a = PostOpPatterns.activation(next);
+                if (a == null || a == PostOps.Activation.PRELU && axis == rank - 1 && rank != 2
+                        || current == null && (a == PostOps.Activation.RELU || a == PostOps.Activation.SIGMOID
+                        || a == PostOps.Activation.PRELU)) {
                     break;
+                }
+                if (current == null) {
+                    inputs.add(x);
                 }
                 float[] params = PostOpPatterns.activationParams(next, a);
                 if (a == PostOps.Activation.PRELU) {
@@ -110,7 +118,8 @@ final class EltwiseChainFusion {
             nodes.add(next);
             current = next.output(0);
         }
-        if (nodes.size() < 2 || current == null) {
+        boolean lone = nodes.size() == 1 && act != PostOps.NONE;
+        if (nodes.size() < 2 && !lone || current == null) {
             return null;
         }
         boolean channelsLast = axis == rank - 1 && axis != 1;

@@ -6,19 +6,37 @@ import dev.infero.core.graph.Value;
 import dev.infero.core.op.Op;
 import dev.infero.core.ops.Parameter;
 import dev.infero.core.ops.Result;
+import dev.infero.core.ops.activation.VectorActivation;
+import dev.infero.core.ops.eltwise.Abs;
+import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.BinaryElementwise;
+import dev.infero.core.ops.eltwise.Maximum;
+import dev.infero.core.ops.eltwise.Minimum;
+import dev.infero.core.ops.eltwise.Multiply;
+import dev.infero.core.ops.eltwise.Negative;
+import dev.infero.core.ops.eltwise.Subtract;
+import dev.infero.core.ops.eltwise.Tanh;
 import dev.infero.core.ops.eltwise.UnaryElementwise;
 import dev.infero.core.ops.movement.Concat;
-import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.ops.nn.Pooling;
+import dev.infero.core.ops.reduce.ReduceMax;
+import dev.infero.core.ops.reduce.ReduceMean;
+import dev.infero.core.ops.reduce.ReduceMin;
+import dev.infero.core.ops.reduce.Reduction;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.blocked.Blocked;
 import dev.infero.cpu.blocked.NchwcConvolution;
 import dev.infero.cpu.blocked.NchwcPooling;
+import dev.infero.cpu.blocked.NchwcResize;
 import dev.infero.cpu.blocked.ReorderInput;
 import dev.infero.cpu.blocked.ReorderOutput;
+import dev.infero.cpu.kernels.BlockedConv;
+import dev.infero.cpu.kernels.BlockedDepthwise;
+import dev.infero.cpu.kernels.BlockedPool;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
+import dev.infero.cpu.step.NearestResizeStep;
 import dev.infero.cpu.step.PoolingStep;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -35,9 +53,11 @@ import java.util.Set;
  * between the layouts, once per value. The graph is rebuilt node by node in order (parameters, names, results and
  * runtime info kept), so the plan sees an ordinary graph with 5-D values.
  *
- * <p>Which layers: one-group convolutions with a multiple of 16 output channels reading a multiple of 16 input
- * channels (blocked) or at most {@link #STEM_CHANNELS} (the image planes as they are), depthwise convolutions of a
- * multiple of 16 channels, and what {@link Support} says the kernels run. Models with INT8 layers (FakeQuantize or
+ * <p>Which layers: one-group convolutions (reading the input blocked, or the NCHW planes when it has at most
+ * {@link #STEM_CHANNELS} channels: stems) and depthwise convolutions that {@link Support} says the kernels run. A
+ * channel count that is not a multiple of 16 leaves lanes of the last block padded; element-wise ops pass them on
+ * only when they keep finite values finite, and a Concat stays blocked only when every input but the last fills
+ * whole blocks. Models with INT8 layers (FakeQuantize or
  * QuantizeLinear) are left as they are: their codes pass between layers in NCHW.
  */
 public final class NchwcTransform {
@@ -46,19 +66,37 @@ public final class NchwcTransform {
 
     /** What the blocked kernels run; the transform rewrites only those layers. */
     public interface Support {
-        boolean convolution(ConvGeometry g, PostOps post, boolean inputBlocked);
+        boolean convolution(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked);
 
-        boolean pooling(ConvGeometry g, boolean max, boolean excludePad);
+        boolean pooling(NchwcPooling pooling);
 
-        /** Every layer: the reference evaluation of the blocked ops (tests). */
+        /** The layers the blocked kernels of this machine run ({@code null} from their factories: not covered). */
+        Support KERNELS = new Support() {
+            @Override
+            public boolean convolution(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked) {
+                return g.groups() == 1 ? BlockedConv.of(g, weights, post, inputBlocked) != null
+                        : inputBlocked && BlockedDepthwise.of(g, weights, post) != null;
+            }
+
+            @Override
+            public boolean pooling(NchwcPooling p) {
+                return (p.isMax() ? BlockedPool.max(p.geometry())
+                        : BlockedPool.average(p.geometry(), p.excludePad(), p.padBottom(), p.padRight())) != null;
+            }
+        };
+
+        /**
+         * Every layer (tests of the transform): where a blocked kernel does not take a layer, its step is the
+         * reference evaluation of the blocked op.
+         */
         Support ALL = new Support() {
             @Override
-            public boolean convolution(ConvGeometry g, PostOps post, boolean inputBlocked) {
+            public boolean convolution(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked) {
                 return true;
             }
 
             @Override
-            public boolean pooling(ConvGeometry g, boolean max, boolean excludePad) {
+            public boolean pooling(NchwcPooling p) {
                 return true;
             }
         };
@@ -66,15 +104,15 @@ public final class NchwcTransform {
 
     /**
      * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} none (the
-     * plan stays NCHW), {@code reference} every layer on the reference evaluation of the blocked ops (tests of the
-     * transform), otherwise the layers the blocked kernels run. {@code null} when nothing is to be rewritten.
+     * plan stays NCHW), {@code all} every layer it can express, on the blocked kernels where they take it and the reference
+     * evaluation of the blocked ops elsewhere (tests of the transform), otherwise the layers the blocked kernels run. {@code null} when nothing is to be rewritten.
      */
     public static Support configured() {
         String mode = System.getProperty("infero.cpu.blocked", "on");
         return switch (mode) {
             case "off" -> null;
-            case "reference" -> Support.ALL;
-            default -> null;
+            case "all" -> Support.ALL;
+            default -> Support.KERNELS;
         };
     }
 
@@ -85,6 +123,8 @@ public final class NchwcTransform {
     private final Map<Value, Value> plain = new IdentityHashMap<>();
     private final Map<Value, Value> blocked = new IdentityHashMap<>();
     private int rewritten;
+    /** Per convolution taken, whether it reads its input blocked ({@link #readsBlocked}). */
+    private final Map<Node, Boolean> readsBlocked = new IdentityHashMap<>();
 
     private NchwcTransform(Graph source, Support support) {
         this.source = source;
@@ -119,12 +159,14 @@ public final class NchwcTransform {
         Map<Node, ConvolutionFusion.Chain> endingAt = new IdentityHashMap<>();
         Set<Node> absorbed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Node> taken = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Value> blockedChains = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : source.nodes()) {
             if (taken.contains(n)) {
                 continue;
             }
             ConvolutionFusion.Chain c = ConvolutionFusion.chain(n, taken);
-            if (c != null && covered(c)) {
+            if (c != null && covered(c, readsBlocked(c, blockedChains))) {
+                blockedChains.add(c.output());
                 taken.addAll(c.nodes());
                 absorbed.addAll(c.nodes());
                 endingAt.put(c.nodes().get(c.nodes().size() - 1), c);
@@ -148,23 +190,34 @@ public final class NchwcTransform {
         }
     }
 
-    /** Whether the chain's convolution is one the blocked kernels take. */
-    private boolean covered(ConvolutionFusion.Chain c) {
+    /** Whether the chain's convolution is one the blocked kernels take, reading its input blocked or not. */
+    private boolean covered(ConvolutionFusion.Chain c, boolean inputBlocked) {
         ConvGeometry g = c.geometry();
         PostOps post = c.scaledPost();
-        if (post.integerSums() || g.outChannels() % Blocked.BLOCK != 0) {
+        if (post.integerSums()) {
             return false;
         }
         if (g.groups() == 1) {
-            boolean inputBlocked = g.inChannels() % Blocked.BLOCK == 0;
-            return (inputBlocked || g.inChannels() <= STEM_CHANNELS) && support.convolution(g, post, inputBlocked);
+            return support.convolution(g, c.weights(), post, inputBlocked);
         }
-        return g.isDepthwise() && g.groups() == g.inChannels() && support.convolution(g, post, true);
+        return g.isDepthwise() && g.groups() == g.inChannels() && support.convolution(g, c.weights(), post, true);
+    }
+
+    /**
+     * Whether the chain's convolution reads its input blocked: always when depthwise, else when it has more than
+     * {@link #STEM_CHANNELS} channels or is the output of a blocked convolution chain before it (a squeeze-and-
+     * excitation gate's second 1×1); else the NCHW planes (stems).
+     */
+    private boolean readsBlocked(ConvolutionFusion.Chain c, Set<Value> blockedChains) {
+        ConvGeometry g = c.geometry();
+        boolean blocked = g.groups() > 1 || g.inChannels() > STEM_CHANNELS || blockedChains.contains(c.inputs().get(0));
+        readsBlocked.put(c.conv(), blocked);
+        return blocked;
     }
 
     private void emitConvolution(ConvolutionFusion.Chain c) {
         ConvGeometry g = c.geometry();
-        boolean inputBlocked = g.groups() > 1 || g.inChannels() % Blocked.BLOCK == 0;
+        boolean inputBlocked = readsBlocked.get(c.conv());
         Value data = c.inputs().get(0);
         PostOps post = c.scaledPost();
         Value in = inputBlocked ? blockedOf(data, g.inChannels()) : plainOf(data);
@@ -178,44 +231,121 @@ public final class NchwcTransform {
         rewritten++;
     }
 
-    /** Emits {@code n} on blocked inputs when it may run in that layout and its inputs are blocked already. */
+    /**
+     * Emits {@code n} on blocked inputs when it may run in that layout and its data is blocked already: pooling,
+     * element-wise ops (a broadcast over the spatial axes included: a squeeze-and-excitation gate [N, C, 1, 1] is
+     * [N, Cb, 1, 1, 16] blocked, and numpy broadcasting of the 5-D shapes gives the same pairs), reductions over the
+     * spatial axes that keep them (global pooling), channel Concats.
+     */
     private boolean emitFollower(Node n) {
-        if (n.outputs().isEmpty() || n.output(0).type() != ElementType.F32 || n.output(0).shape().rank() != 4
-                || n.inputs().isEmpty() || n.inputs().stream().anyMatch(v -> v == null || !blocked.containsKey(v))) {
+        if (n.outputs().size() != 1 || n.output(0).type() != ElementType.F32 || n.output(0).shape().rank() != 4
+                || n.inputs().isEmpty() || n.input(0) == null) {
             return false;
         }
-        int channels = n.output(0).shape().toArray()[1];
-        if (channels % Blocked.BLOCK != 0) {
-            return false;
-        }
+        // Padded lanes (channels not a multiple of 16) hold finite values only as long as every op keeps finite
+        // values finite: pooling, the activations and Add/Subtract/Multiply/Maximum/Minimum do; Divide, Log or Exp
+        // might not, and a non-finite padded lane would turn a convolution's zero weight into NaN.
+        boolean padded = n.output(0).shape().toArray()[1] % Blocked.BLOCK != 0;
         Op op = n.op();
         Op blockedOp = null;
-        if (op instanceof Pooling pool) {
-            boolean unusedIndices = n.outputs().stream().skip(1).allMatch(v -> v.consumers().isEmpty());
-            ConvGeometry g = PoolingStep.geometry(n, unusedIndices);
-            boolean max = !(pool instanceof AvgPool);
-            boolean excludePad = pool instanceof AvgPool avg && avg.excludePad();
-            if (g != null && support.pooling(g, max, excludePad)) {
-                blockedOp = new NchwcPooling(pool, g);
+        Value[] inputs = null;
+        if (op instanceof Pooling pool && blocked.containsKey(n.input(0))) {
+            ConvGeometry g = PoolingStep.geometry(n, true);
+            NchwcPooling p = g == null ? null : new NchwcPooling(pool, g);
+            if (p != null && support.pooling(p)) {
+                blockedOp = p;
+                inputs = new Value[] {blocked.get(n.input(0))};
             }
-        } else if (op instanceof UnaryElementwise && n.outputs().size() == 1) {
+        } else if (op instanceof UnaryElementwise && n.inputs().size() == 1 && blocked.containsKey(n.input(0))
+                && (!padded || keepsFinite(op))) {
             blockedOp = op;
-        } else if (op instanceof BinaryElementwise && n.outputs().size() == 1
-                && n.input(0).shape().equals(n.input(1).shape()) && n.input(0).shape().equals(n.output(0).shape())) {
+            inputs = new Value[] {blocked.get(n.input(0))};
+        } else if (op instanceof Reduction reduction && reduction.keepDims() && n.inputs().size() == 2
+                && (!padded || op instanceof ReduceMean || op instanceof ReduceMax || op instanceof ReduceMin)
+                && blocked.containsKey(n.input(0)) && spatialAxes(n.input(1))) {
+            // Over H and W of [N, Cb, H, W, 16]: one mean (max, sum...) per lane, that is per channel.
             blockedOp = op;
+            inputs = new Value[] {blocked.get(n.input(0)), out.addConstant(n.name() + "_axes",
+                    dev.infero.core.tensor.Tensor.vector(2, 3)).output(0)};
+        } else if (op instanceof BinaryElementwise && n.inputs().size() == 2 && (!padded || keepsFinite(op))
+                && spatialBroadcast(n) && (blocked.containsKey(n.input(0)) || blocked.containsKey(n.input(1)))
+                && known(n.input(0), n.input(1))) {
+            blockedOp = op;
+            int channels = n.output(0).shape().toArray()[1];
+            inputs = new Value[] {blockedOf(n.input(0), channels), blockedOf(n.input(1), channels)};
+        } else if (op instanceof Interpolate resize && blocked.containsKey(n.input(0))
+                && NearestResizeStep.of(n) != null) {
+            // Nearest upsampling (FPNs): each output pixel's 16 lanes copied from the input pixel the op picks.
+            dev.infero.core.tensor.Tensor[] constants = new dev.infero.core.tensor.Tensor[n.inputs().size()];
+            for (int i = 1; i < constants.length; i++) {
+                constants[i] = n.input(i) == null ? null : n.input(i).knownValue();
+            }
+            blockedOp = new NchwcResize(resize, constants, n.input(0).shape().toArray(),
+                    n.output(0).shape().toArray());
+            inputs = new Value[] {blocked.get(n.input(0))};
         } else if (op instanceof Concat concat && (concat.axis() == 1 || concat.axis() == -3)
-                && n.inputs().stream().allMatch(v -> v.shape().rank() == 4
-                        && v.shape().toArray()[1] % Blocked.BLOCK == 0)) {
+                && n.inputs().stream().allMatch(v -> v != null && blocked.containsKey(v))
+                && n.inputs().subList(0, n.inputs().size() - 1).stream()
+                        .allMatch(v -> v.shape().toArray()[1] % Blocked.BLOCK == 0)) {
+            // Blocks concatenate as channels do when every input but the last fills whole blocks.
             blockedOp = new Concat(1);
+            inputs = n.inputs().stream().map(blocked::get).toArray(Value[]::new);
         }
         if (blockedOp == null) {
             return false;
         }
-        Value[] inputs = n.inputs().stream().map(blocked::get).toArray(Value[]::new);
         Node b = out.add(blockedOp, n.name(), inputs);
         b.rtInfo().putAll(n.rtInfo());
         blocked.put(n.output(0), b.output(0));
         return true;
+    }
+
+    /** Whether each of {@code values} is blocked already, a constant, or computed in NCHW (then reordered in). */
+    private boolean known(Value... values) {
+        for (Value v : values) {
+            if (v == null || !(blocked.containsKey(v) || plain.containsKey(v) || v.isKnown())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a reduction's axes are the spatial axes of a 4-D tensor, 2 and 3 (or -2 and -1), in any order. */
+    private static boolean spatialAxes(Value axes) {
+        if (axes == null || !axes.isKnown() || axes.knownValue().size() != 2) {
+            return false;
+        }
+        java.util.Set<Long> set = new HashSet<>();
+        for (int i = 0; i < 2; i++) {
+            long a = axes.knownValue().getLong(i);
+            set.add(a < 0 ? a + 4 : a);
+        }
+        return set.equals(java.util.Set.of(2L, 3L));
+    }
+
+    /**
+     * Whether both inputs of a binary op are 4-D of the output's batch and channels, each spatial axis the output's or
+     * 1: then the blocked 5-D shapes broadcast as the 4-D ones do.
+     */
+    private static boolean spatialBroadcast(Node n) {
+        int[] o = n.output(0).shape().toArray();
+        for (Value v : n.inputs()) {
+            if (v == null || v.type() != ElementType.F32 || !v.shape().isStatic() || v.shape().rank() != 4) {
+                return false;
+            }
+            int[] s = v.shape().toArray();
+            if (s[0] != o[0] || s[1] != o[1] || (s[2] != o[2] && s[2] != 1) || (s[3] != o[3] && s[3] != 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code op} maps finite inputs to finite outputs (what a padded lane may pass through). */
+    private static boolean keepsFinite(Op op) {
+        return op instanceof VectorActivation || op instanceof Tanh || op instanceof Abs || op instanceof Negative
+                || op instanceof Add || op instanceof Subtract || op instanceof Multiply || op instanceof Maximum
+                || op instanceof Minimum;
     }
 
     private void emitPlain(Node n) {
@@ -249,7 +379,10 @@ public final class NchwcTransform {
         return p;
     }
 
-    /** {@code v} blocked in the new graph, reordered from NCHW the first time it is needed. */
+    /**
+     * {@code v} blocked in the new graph, reordered from NCHW the first time it is needed (a constant's reorder folds
+     * when it is added).
+     */
     private Value blockedOf(Value v, int channels) {
         Value b = blocked.get(v);
         if (b == null) {

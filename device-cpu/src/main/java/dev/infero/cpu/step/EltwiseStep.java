@@ -33,9 +33,11 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
 
     /**
      * How an operand maps onto an output plane: the output's shape, one value, one value per NCHW channel, or the
-     * output's trailing dimensions (repeating every {@code rowLength[i]} elements: an NHWC per-channel constant).
+     * output's trailing dimensions (repeating every {@code rowLength[i]} elements: an NHWC per-channel constant), or
+     * one vector of 16 lanes per block of a channel-blocked output ([N, Cb, 1, 1, 16] against [N, Cb, H, W, 16]: a
+     * squeeze-and-excitation gate in the blocked layout, {@code cpu.blocked}).
      */
-    private enum Mode { FULL, SCALAR, PER_CHANNEL, TRAILING }
+    private enum Mode { FULL, SCALAR, PER_CHANNEL, TRAILING, BLOCKED_LANES }
 
     private final Math math;
     private final Mode[] modes;
@@ -86,6 +88,14 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
         int channels = nchw ? shape[1] : 1;
         int planeSize = nchw ? shape[2] * shape[3] : dev.infero.core.types.Shapes.size(shape);
         int planes = nchw ? shape[0] * shape[1] : 1;
+        boolean blocked = shape.length == 5 && node.inputs().stream().anyMatch(v -> v != null && v.shape().isStatic()
+                && mode(v.shape().toArray(), shape) == Mode.BLOCKED_LANES);
+        if (blocked) {
+            // Planes are the blocks [H, W, 16] of each image: the operand's 16 values of block p repeat over plane p.
+            planes = shape[0] * shape[1];
+            channels = planes;
+            planeSize = shape[2] * shape[3] * shape[4];
+        }
         Mode[] modes = new Mode[math == Math.RELU || math == Math.SIGMOID ? 1 : 2];
         int[] rowLength = new int[modes.length];
         for (int i = 0; i < modes.length; i++) {
@@ -94,7 +104,7 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
                 return null;
             }
             modes[i] = mode(in.shape().toArray(), shape);
-            if (modes[i] == null || modes[i] == Mode.PER_CHANNEL && !nchw) {
+            if (modes[i] == null || modes[i] == Mode.PER_CHANNEL && !nchw || modes[i] == Mode.TRAILING && blocked) {
                 return null;
             }
             rowLength[i] = dev.infero.core.types.Shapes.size(in.shape().toArray());
@@ -135,6 +145,10 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
     private static Mode mode(int[] in, int[] out) {
         if (java.util.Arrays.equals(in, out)) {
             return Mode.FULL;
+        }
+        if (in.length == 5 && out.length == 5 && in[0] == out[0] && in[1] == out[1] && in[2] == 1 && in[3] == 1
+                && in[4] == out[4] && out[2] * out[3] > 1) {
+            return Mode.BLOCKED_LANES;
         }
         if (dev.infero.core.types.Shapes.size(in) == 1 && in.length <= out.length) {
             return Mode.SCALAR;
@@ -286,19 +300,21 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
 
     /** Operand {@code i}'s values for output elements [e, e+n) (of channel c) into {@code row}. */
     private void spread(float[] v, int i, int e, int c, float[] row, int n) {
-        if (modes[i] != Mode.TRAILING) {
+        if (modes[i] != Mode.TRAILING && modes[i] != Mode.BLOCKED_LANES) {
             java.util.Arrays.fill(row, 0, n, v[modes[i] == Mode.SCALAR ? 0 : c]);
             return;
         }
-        // One period from the right phase, then doubled: the values repeat every rowLength elements of the output.
-        int len = rowLength[i];
+        // One period from the right phase, then doubled: the values repeat every rowLength elements of the output
+        // (BLOCKED_LANES: the 16 lanes of plane c, which starts at a multiple of 16).
+        int len = modes[i] == Mode.BLOCKED_LANES ? 16 : rowLength[i];
+        int base = modes[i] == Mode.BLOCKED_LANES ? c * 16 : 0;
         int phase = e % len;
         int first = java.lang.Math.min(len - phase, n);
-        System.arraycopy(v, phase, row, 0, first);
+        System.arraycopy(v, base + phase, row, 0, first);
         int filled = first;
         if (filled < n) {
             int m = java.lang.Math.min(phase, n - filled);
-            System.arraycopy(v, 0, row, filled, m);
+            System.arraycopy(v, base, row, filled, m);
             filled += m;
         }
         while (filled < n) {

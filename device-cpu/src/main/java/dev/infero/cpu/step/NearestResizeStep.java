@@ -1,6 +1,8 @@
 package dev.infero.cpu.step;
 
 import dev.infero.core.graph.Node;
+import dev.infero.cpu.blocked.Blocked;
+import dev.infero.cpu.blocked.NchwcResize;
 import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
@@ -29,8 +31,15 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
      * written {@code s} times by straight-line code instead of a gather through {@link #columnSource}.
      */
     private final int columnRepeat;
+    /**
+     * Floats per pixel: 1 for NCHW planes, 16 for the blocks of a channel-blocked tensor ({@code cpu.blocked}, a
+     * plane is then one block's [H, W, 16]: each pixel's lanes move together).
+     */
+    private final int lanes;
 
-    private NearestResizeStep(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource) {
+    private NearestResizeStep(int planes, int inPlane, int outH, int outW, int[] rowSource, int[] columnSource,
+                              int lanes) {
+        this.lanes = lanes;
         this.planes = planes;
         this.inPlane = inPlane;
         this.outH = outH;
@@ -65,14 +74,24 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
 
     /** The kernel for {@code node}, or {@code null} when it is not a nearest spatial f32 resize of static NCHW data. */
     public static NearestResizeStep of(Node node) {
+        if (node.op() instanceof NchwcResize blocked) {
+            return of(blocked.original(), blocked.in(), blocked.out(), blocked.constants(), Blocked.BLOCK);
+        }
         SpatialResize resize = SpatialResize.of(node, "nearest");
         if (resize == null) {
             return null;
         }
-        Interpolate op = resize.op();
-        int[] is = resize.in();
-        int[] os = resize.out();
-        Tensor[] inputs = resize.inputs();
+        return of(resize.op(), resize.in(), resize.out(), resize.inputs(), 1);
+    }
+
+    /**
+     * The step resizing NCHW dimensions {@code is} to {@code os} as {@code op} does with the known {@code inputs}
+     * (index 0 free), on pixels of {@code lanes} floats (16: the blocked layout), or {@code null}.
+     */
+    private static NearestResizeStep of(Interpolate op, int[] is, int[] os, Tensor[] inputs, int lanes) {
+        if (!op.attributes().mode().equals("nearest")) {
+            return null;
+        }
         long inPlane = (long) is[2] * is[3];
         // Indices must be exact in float: below 2^24.
         if (inPlane >= 1 << 24) {
@@ -107,12 +126,20 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
                 }
             }
         }
-        return new NearestResizeStep(planes, (int) inPlane, os[2], os[3], rowSource, columnSource);
+        if (lanes == 1) {
+            return new NearestResizeStep(planes, (int) inPlane, os[2], os[3], rowSource, columnSource, 1);
+        }
+        // Blocked: planes are the blocks of each image, each pixel 16 floats.
+        for (int y = 0; y < os[2]; y++) {
+            rowSource[y] *= lanes;
+        }
+        int blocks = is[0] * Blocked.blocks(is[1]);
+        return new NearestResizeStep(blocks, (int) inPlane * lanes, os[2], os[3], rowSource, columnSource, lanes);
     }
 
     @Override
     public ExecType execType() {
-        return ExecType.of("nearest_resize", "FP32");
+        return ExecType.of(lanes == 1 ? "nearest_resize" : "blocked_nearest_resize", "FP32");
     }
 
     @Override
@@ -123,7 +150,7 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
     @Override
     protected long estimatedNanos() {
         // Memory-bound: the output written and about as much read.
-        return WorkerPool.estimatedNanos(0, 8L * planes * outH * outW);
+        return WorkerPool.estimatedNanos(0, 8L * planes * outH * outW * lanes);
     }
 
     @Override
@@ -143,16 +170,21 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
             long rows = (long) planes * outH;
             int first = (int) (rows * t / parts);
             int end = (int) (rows * (t + 1) / parts);
+            int rowLength = outW * lanes;
             for (int r = first; r < end; r++) {
                 int p = r / outH;
                 int y = r - p * outH;
-                int o = r * outW;
+                int o = r * rowLength;
                 // A row reading the same input row as the row before it copies that row, when this part wrote it.
                 if (y > 0 && r > first && rowSource[y] == rowSource[y - 1]) {
-                    System.arraycopy(z, o - outW, z, o, outW);
+                    System.arraycopy(z, o - rowLength, z, o, rowLength);
                     continue;
                 }
                 int row = p * inPlane + rowSource[y];
+                if (lanes != 1) {
+                    pixels(x, row, z, o);
+                    continue;
+                }
                 switch (columnRepeat) {
                     case 1 -> System.arraycopy(x, row, z, o, outW);
                     case 2 -> {
@@ -168,6 +200,21 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** One output row of blocked pixels (16 floats each) from the input row at {@code row}. */
+    private void pixels(float[] x, int row, float[] z, int o) {
+        if (columnRepeat == 1) {
+            System.arraycopy(x, row, z, o, outW * lanes);
+            return;
+        }
+        for (int c = 0; c < outW; c++) {
+            int from = row + columnSource[c] * lanes;
+            int to = o + c * lanes;
+            for (int l = 0; l < lanes; l++) {
+                z[to + l] = x[from + l];
             }
         }
     }

@@ -39,6 +39,17 @@ import org.junit.jupiter.api.Test;
  * time), and both run on the same input.
  */
 class FusedKernelsTest {
+
+    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
+    @org.junit.jupiter.api.BeforeAll
+    static void nchwPlan() {
+        System.setProperty("infero.cpu.blocked", "off");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void blockedAgain() {
+        System.clearProperty("infero.cpu.blocked");
+    }
     private static WindowGeometry window(int stride, int pad) {
         return new WindowGeometry(new long[] {stride, stride}, new long[] {1, 1}, new long[] {pad, pad},
                 new long[] {pad, pad}, AutoPad.EXPLICIT, false);

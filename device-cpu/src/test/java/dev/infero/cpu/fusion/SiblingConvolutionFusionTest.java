@@ -49,6 +49,17 @@ import org.junit.jupiter.api.Test;
  * FakeQuantize) are left to the INT8 patterns.
  */
 class SiblingConvolutionFusionTest {
+
+    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
+    @org.junit.jupiter.api.BeforeAll
+    static void nchwPlan() {
+        System.setProperty("infero.cpu.blocked", "off");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void blockedAgain() {
+        System.clearProperty("infero.cpu.blocked");
+    }
     private static final int GRAPHS = 48;
     private static final String SWITCH = "infero.cpu.siblingFusion";
 

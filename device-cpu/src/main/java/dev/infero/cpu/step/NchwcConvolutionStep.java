@@ -1,0 +1,109 @@
+package dev.infero.cpu.step;
+
+import dev.infero.core.graph.Node;
+import dev.infero.core.tensor.Tensor;
+import dev.infero.cpu.blocked.Blocked;
+import dev.infero.cpu.blocked.NchwcConvolution;
+import dev.infero.cpu.kernels.BlockedConv;
+import dev.infero.cpu.kernels.BlockedDepthwise;
+import dev.infero.cpu.kernels.ConvGeometry;
+import dev.infero.cpu.parallel.WorkerPool;
+
+/**
+ * An {@link NchwcConvolution}: a one-group convolution on {@link BlockedConv} or a depthwise one on
+ * {@link BlockedDepthwise}, writing the blocked output with its post-ops. The layer's items (per image) are claimed
+ * by the threads its work pays for.
+ */
+public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scratch> {
+    private final BlockedConv conv;
+    private final BlockedDepthwise depthwise;
+    private final ConvGeometry g;
+    private final int inImage;
+    private final int outImage;
+    private final int items;
+    private final long flops;
+    private final long bytes;
+    private final ExecType execType;
+    private final NchwcConvolution op;
+    /** Where output element 0 is written in the output array (an in-place Concat input), else 0. */
+    private final int outBase;
+
+    private NchwcConvolutionStep(NchwcConvolution op, BlockedConv conv, BlockedDepthwise depthwise, int outBase) {
+        this.op = op;
+        this.outBase = outBase;
+        this.conv = conv;
+        this.depthwise = depthwise;
+        this.g = op.geometry();
+        this.inImage = op.inputBlocked() ? Blocked.imageSize(g.inChannels(), g.inH(), g.inW())
+                : g.inChannels() * g.inH() * g.inW();
+        this.outImage = Blocked.imageSize(g.outChannels(), g.outH(), g.outW());
+        this.items = conv != null ? conv.items() : depthwise.items();
+        this.flops = g.batch() * (conv != null ? conv.flops() : depthwise.flops());
+        this.bytes = g.batch() * (conv != null ? conv.bytes() : depthwise.bytes());
+        String kernel = conv != null ? "blocked_conv_" + conv.implementation()
+                : "blocked_depthwise_" + depthwise.implementation();
+        this.execType = ExecType.of(kernel, "FP32").with(op.post());
+    }
+
+    /** The step of an {@link NchwcConvolution} node, or {@code null} when the blocked kernels do not take it. */
+    public static NchwcConvolutionStep of(Node node) {
+        if (!(node.op() instanceof NchwcConvolution op)) {
+            return null;
+        }
+        float[] w = op.weights().floats();
+        if (op.geometry().groups() == 1) {
+            BlockedConv k = BlockedConv.of(op.geometry(), w, op.post(), op.inputBlocked());
+            return k == null ? null : new NchwcConvolutionStep(op, k, null, 0);
+        }
+        BlockedDepthwise k = op.inputBlocked() ? BlockedDepthwise.of(op.geometry(), w, op.post()) : null;
+        return k == null ? null : new NchwcConvolutionStep(op, null, k, 0);
+    }
+
+    /** Writes at {@code offset} of the output array (see {@link Step#writingAt}); not with a residual. */
+    @Override
+    public NchwcConvolutionStep writingAt(int offset) {
+        return op.post().hasResidual() ? null : new NchwcConvolutionStep(op, conv, depthwise, offset);
+    }
+
+    @Override
+    public ExecType execType() {
+        return execType;
+    }
+
+    /** The arrays of the call in progress and the item task that reads them (made once: no allocation per run). */
+    public static final class Scratch {
+        private float[] in;
+        private float[] out;
+        private float[] residual;
+        private WorkerPool.ItemTask task;
+    }
+
+    @Override
+    public Scratch newScratch(int threads) {
+        Scratch s = new Scratch();
+        s.task = (item, slot) -> {
+            int n = item / items;
+            int i = item - n * items;
+            if (conv != null) {
+                conv.runItem(s.in, n * inImage, s.out, outBase + n * outImage, s.residual, i);
+            } else {
+                depthwise.runItem(s.in, n * inImage, s.out, outBase + n * outImage, s.residual, i);
+            }
+        };
+        return s;
+    }
+
+    @Override
+    public void run(Tensor[] inputs, Tensor[] outputs, Scratch s, WorkerPool pool) {
+        s.in = inputs[0].floats();
+        s.out = outputs[0].floats();
+        s.residual = inputs.length > 1 && inputs[1] != null ? inputs[1].floats() : null;
+        try {
+            pool.parallelItems(pool.threadsFor(flops, bytes), g.batch() * items, s.task);
+        } finally {
+            s.in = null;
+            s.out = null;
+            s.residual = null;
+        }
+    }
+}
