@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,8 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sometimes 3–4 per axis, dilations 1–2, padding 0–3 per side (rows and columns wholly in the padding), odd and tiny
  * planes, rows past several register tiles, input and output channels not multiples of 16 (padded input lanes hold
  * large values, which must not matter), blocked and NCHW input, batch 2 through the offsets (and a leading offset),
- * every activation with and without residual, scale and bias; items in shuffled order, first on other values with
- * the output then set to NaN.
+ * every activation with and without residual, scale and bias, random register tiles; items in shuffled order, on
+ * one thread or two at once, first on other values with the output then set to NaN.
  */
 class BlockedConvPropertyTest {
     private static final int B = BlockedConvKernel.BLOCK;
@@ -119,8 +120,26 @@ class BlockedConvPropertyTest {
             }
         }
         Collections.shuffle(work, r);
-        for (int[] w : work) {
-            k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+        if (r.nextBoolean()) {
+            for (int[] w : work) {
+                k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+            }
+            return;
+        }
+        // Two threads at once, taking the shuffled items in turn.
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < work.size(); i = next.getAndIncrement()) {
+                int[] w = work.get(i);
+                k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+            }
+        };
+        Thread other = Thread.ofPlatform().start(worker);
+        worker.run();
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
