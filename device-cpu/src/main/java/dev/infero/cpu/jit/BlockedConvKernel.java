@@ -61,11 +61,13 @@ public final class BlockedConvKernel extends JitKernel {
      * @param ranges   per row j of the tile, the first kernel row it reads and one past the last ({@code 2·tr}
      *                 values); the rows all read run in a loop, the others are unrolled for the rows that read them
      * @param outPlane floats of one output block (OH·OW·16)
+     * @param prefetch bytes ahead of each weight vector to prefetch into L1 (0: none), for weights streamed from
+     *                 memory (a prefetch never faults; it may reach past the weights)
      */
-    public record Key(Jit.Isa isa, int ocb, int ow, int tr, int icbFull, int icTail, int cStride, int pStride, int rStride,
-                      int bStride, int inW, int kh, int kw, List<Integer> ranges, int sh, int sw, int dh, int dw,
-                      int padLeft, int outW, int outPlane, boolean scale, boolean bias, boolean residual,
-                      DepthwiseKernel.Activation activation) {
+    public record Key(Jit.Isa isa, int ocb, int ow, int tr, int icbFull, int icTail, int cStride, int pStride,
+                      int rStride, int bStride, int inW, int kh, int kw, List<Integer> ranges, int sh, int sw,
+                      int dh, int dw, int padLeft, int outW, int outPlane, int prefetch, boolean scale, boolean bias,
+                      boolean residual, DepthwiseKernel.Activation activation) {
         public Key {
             ranges = List.copyOf(ranges);
             for (int v : ranges) {
@@ -77,11 +79,12 @@ public final class BlockedConvKernel extends JitKernel {
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
                     || kw > MAX_KERNEL || ranges.size() != 2 * tr || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1
-                    || bStride < 1 || outPlane < outW * BLOCK) {
+                    || bStride < 1 || outPlane < outW * BLOCK || prefetch < 0 || prefetch > 1 << 16) {
                 throw new IllegalArgumentException("unsupported blocked convolution: " + this);
             }
             long limit = Integer.MAX_VALUE / 8;
-            if ((long) outPlane * ocb > limit || (long) rStride * sh * tr > limit || (long) outW * BLOCK * tr > limit || (long) rStride * dh * kh > limit
+            if ((long) outPlane * ocb > limit || (long) rStride * sh * tr > limit || (long) outW * BLOCK * tr > limit
+                    || (long) rStride * dh * kh > limit
                     || (long) pStride * sw * (outW + kw) * dw > limit || (long) bStride > limit
                     || (long) cStride * BLOCK > limit) {
                 throw new IllegalArgumentException("blocked convolution strides too large: " + this);
@@ -177,7 +180,8 @@ public final class BlockedConvKernel extends JitKernel {
     }
 
     /**
-     * Whether a register tile of {@code ocb} output blocks × {@code ow} pixels (all its rows) fits the registers of {@code isa}:
+     * Whether a register tile of {@code ocb} output blocks × {@code ow} pixels (all its rows) fits the registers of
+     * {@code isa}:
      * the accumulators ({@link #maxAccumulators}), the {@code ocb} weight vectors (AVX2: two ymm each, and the
      * broadcast register); at most 4 blocks.
      */
@@ -267,9 +271,9 @@ public final class BlockedConvKernel extends JitKernel {
     /**
      * Computes {@code rows} output rows of the key's {@code ocb} output blocks: block o's row r at
      * {@code out[outOff + o · outPlane + r · outW · 16 ..]}, reading the input from {@code in[inOff ..]} (column 0 of
-     * the first input row the tile reads, {@link Key#firstRow}, output rows {@code sh} input rows apart), with the group's packed
-     * weights and constants at {@code w[wOff ..]} ({@link #pack}) and the residual at the output's offsets. Every
-     * extent is checked first.
+     * the first input row the tile reads, {@link Key#firstRow}, output rows {@code sh} input rows apart), with the
+     * group's packed weights and constants at {@code w[wOff ..]} ({@link #pack}) and the residual at the output's
+     * offsets. {@code rows} must be whole tiles of {@code tr} rows. Every extent is checked first.
      */
     public void run(float[] in, int inOff, float[] w, int wOff, float[] out, int outOff, float[] residual, int rows) {
         if (rows <= 0) {
@@ -580,6 +584,10 @@ public final class BlockedConvKernel extends JitKernel {
                     for (int h = 0; h < p.halves(); h++) {
                         as.vmovups(p.weight(o, h), mem(W_CI, wDisp + 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK)
                                 + h * vb));
+                    }
+                    if (key.prefetch() > 0) {
+                        as.prefetcht0(mem(W_CI, wDisp + 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK)
+                                + key.prefetch()));
                     }
                 }
                 for (int x = 0; x < p.pixels(); x++) {

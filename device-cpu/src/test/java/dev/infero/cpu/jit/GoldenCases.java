@@ -259,6 +259,9 @@ final class GoldenCases {
                     a -> a.vbroadcastss(mk, mem(RSI, 12))));
             c.add(new Case("vcmpps k2, " + vec(3, bits).name() + ", " + text(mem(RAX, 4), "DWORD") + "{1to" + bits / 32
                     + "}, 14", a -> a.vcmpps(k(2), vec(3, bits), mem(RAX, 4).bcst(), Assembler.CMP_GT_OS)));
+            // A whole vector from memory (BlockedConvKernel's per-lane post-op tables).
+            c.add(new Case("vcmpps k2, " + vec(19, bits).name() + ", " + text(mem(RSI, 64 * 5), word(bits)) + ", 1",
+                    a -> a.vcmpps(k(2), vec(19, bits), mem(RSI, 64 * 5), Assembler.CMP_LT_OS)));
             if (bits > 128) {
                 int q = bits / 32;
                 Mem pm = mem(R9, RAX, 1, q * 3);

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,8 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sometimes 3–4 per axis, dilations 1–2, padding 0–3 per side (rows and columns wholly in the padding), odd and tiny
  * planes, rows past several register tiles, input and output channels not multiples of 16 (padded input lanes hold
  * large values, which must not matter), blocked and NCHW input, batch 2 through the offsets (and a leading offset),
- * every activation with and without residual, scale and bias; items in shuffled order, first on other values with
- * the output then set to NaN.
+ * every activation with and without residual, scale and bias, random register tiles; items in shuffled order, on
+ * one thread or two at once, first on other values with the output then set to NaN; a quarter of them with the
+ * weight prefetch.
  */
 class BlockedConvPropertyTest {
     private static final int B = BlockedConvKernel.BLOCK;
@@ -119,8 +121,26 @@ class BlockedConvPropertyTest {
             }
         }
         Collections.shuffle(work, r);
-        for (int[] w : work) {
-            k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+        if (r.nextBoolean()) {
+            for (int[] w : work) {
+                k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+            }
+            return;
+        }
+        // Two threads at once, taking the shuffled items in turn.
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < work.size(); i = next.getAndIncrement()) {
+                int[] w = work.get(i);
+                k.runItem(in, inOff + w[0] * inImage, out, outOff + w[0] * outImage, res, w[1]);
+            }
+        };
+        Thread other = Thread.ofPlatform().start(worker);
+        worker.run();
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -157,7 +177,8 @@ class BlockedConvPropertyTest {
                 }
                 tile = BlockedConvKernel.fits(isa, ocb, ow) ? new int[] {ocb, ow, tr} : null;
             }
-            BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile);
+            // A quarter with the weight prefetch (the rule's takes layers past 1 MB of weights).
+            BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile, r.nextInt(4) == 0 ? 4096 : -1);
             assertEquals("jit_" + isa.label(), k.implementation());
             float[] kin = inBlocked ? blocked(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r) : null;
             if (!inBlocked) {
@@ -198,7 +219,7 @@ class BlockedConvPropertyTest {
         // 20 blocked channels 5×20 → 1 block 5×20, 3×3, padding 1, rows reading kernel rows 0–2.
         int ow = isa == Jit.Isa.AVX512 ? 14 : 6;
         BlockedConvKernel k = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, ow, 1, 1, 4,
-                1, 16, 320, 1600, 20, 3, 3, List.of(0, 3), 1, 1, 1, 1, 1, 20, 1600, false, true, true,
+                1, 16, 320, 1600, 20, 3, 3, List.of(0, 3), 1, 1, 1, 1, 1, 20, 1600, 0, false, true, true,
                 DepthwiseKernel.Activation.RELU));
         float[] in = new float[3200];
         float[] w = new float[BlockedConvKernel.groupFloats(1, 2, 3, 3)];
@@ -220,7 +241,7 @@ class BlockedConvPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, -1, res, 3));
         // A call of rows that are not whole tiles of rows.
         BlockedConvKernel two = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, 3, 2, 1,
-                4, 1, 16, 320, 1600, 20, 3, 3, List.of(0, 3, 0, 3), 1, 1, 1, 1, 1, 20, 1600, false, true, true,
+                4, 1, 16, 320, 1600, 20, 3, 3, List.of(0, 3, 0, 3), 1, 1, 1, 1, 1, 20, 1600, 0, false, true, true,
                 DepthwiseKernel.Activation.RELU));
         two.run(in, 0, w, 0, out, 320, res, 2);
         assertThrows(IllegalArgumentException.class, () -> two.run(in, 0, w, 0, out, 320, res, 3));
