@@ -22,7 +22,7 @@ import java.util.Random;
  * mean of enough calls for about 5 ms per side; 3 more warm-up rounds). Prints per case the median time of a call of each side in ms, the ratio
  * blocked / NCHW, and each side's GB/s (activation bytes read and written over the median time).
  *
- * <p>Cases: {@code dw:C:HxW:k:s} (depthwise, padding k/2, bias + ReLU fused), {@code max:C:HxW:k:s:pad},
+ * <p>Cases: {@code dw:C:HxW:k:s[:pad]} (depthwise, padding k/2 unless given, bias + ReLU fused), {@code max:C:HxW:k:s:pad},
  * {@code avg:C:HxW:k:s:pad}, {@code gap:C:HxW} (global average), {@code to:C:HxW} and {@code from:C:HxW} (reorders;
  * their reference is {@code System.arraycopy} of the blocked image's size). Usage: {@code java -cp <benchmarks
  * classpath> dev.infero.benchmarks.BlockedWindowCpuTime [-Drounds=11] [-Disa=avx512|avx2] [case ...]}.
@@ -121,7 +121,7 @@ public final class BlockedWindowCpuTime {
         }
         int k = Integer.parseInt(f[3]);
         int s = Integer.parseInt(f[4]);
-        int pad = kind.equals("dw") ? k / 2 : Integer.parseInt(f[5]);
+        int pad = f.length > 5 ? Integer.parseInt(f[5]) : k / 2;
         int oh = (h + 2 * pad - k) / s + 1;
         int ow = (w + 2 * pad - k) / s + 1;
         ConvGeometry g = new ConvGeometry(1, c, h, w, c, oh, ow, k, k, s, s, 1, 1, pad, pad, c);

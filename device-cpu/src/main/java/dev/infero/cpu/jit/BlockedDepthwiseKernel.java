@@ -229,8 +229,9 @@ public final class BlockedDepthwiseKernel extends JitKernel {
     }
 
     /**
-     * One tile of {@code width} pixels (the first at output column {@code x0}; inner tiles of a loop all read inside
-     * the row like the first), lanes {@code half · lanes} on of the block: the kernel rows, then post-ops and stores.
+     * One tile of {@code width} pixels with its taps by input column ({@link BlockedRows#byColumn}; inner tiles of a
+     * loop all read inside the row like the first), lanes {@code half · lanes} on of the block: the kernel rows, then
+     * post-ops and stores.
      */
     private static void emitTile(Assembler as, Key key, List<List<BlockedRows.Tap>> byColumn, int width, int half) {
         Jit.Isa isa = key.isa();

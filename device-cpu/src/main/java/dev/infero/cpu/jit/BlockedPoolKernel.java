@@ -58,7 +58,17 @@ public final class BlockedPoolKernel extends JitKernel {
 
         /** Accumulators per tile: all registers but two temporaries (AVX2's NaN select) and one for the factor. */
         int tile() {
-            return Math.min(24, isa.registers() - 3);
+            return separable() ? isa.registers() - 3 - (kw - 1) : Math.min(24, isa.registers() - 3);
+        }
+
+        /**
+         * Whether the window is reduced column by column first (horizontal stride and dilation 1, windows of 4
+         * columns and more, at least 4 pixels per tile): each window row's input columns reduced into registers, then
+         * each output from its KW column results, in place (SPP's 5×5, 9×9, 13×13: KH · (T + KW − 1) loads per T
+         * outputs instead of KH · KW each).
+         */
+        boolean separable() {
+            return strideW == 1 && dilationW == 1 && kw >= 4 && isa.registers() - 3 - (kw - 1) >= 4;
         }
     }
 
@@ -162,7 +172,11 @@ public final class BlockedPoolKernel extends JitKernel {
             as.bind(tileLoop);
             List<List<BlockedRows.Tap>> columns = plan.byColumn(g.x0(), g.width());
             for (int half = 0; half < BLOCK / isa.lanes(); half++) {
-                emitTile(as, key, columns, g.width(), half);
+                if (key.separable()) {
+                    emitSeparableTile(as, key, g.x0(), g.width(), half);
+                } else {
+                    emitTile(as, key, columns, g.width(), half);
+                }
             }
             if (g.count() > 1) {
                 as.add(IT, pixel * g.width() * key.strideW());
@@ -222,6 +236,99 @@ public final class BlockedPoolKernel extends JitKernel {
         as.dec(K);
         as.jcc(Assembler.Cond.NE, rowLoop);
         as.bind(done);
+        store(as, key, width, hb);
+    }
+
+    /**
+     * A tile of a separable window ({@link Key#separable}): registers 0 … width + kw − 2 hold the tile's input
+     * columns reduced over the window rows (columns outside the input are never loaded), then output x is reduced
+     * from columns x … x + kw − 1 into register x (ascending, so every later output still finds its columns).
+     */
+    private static void emitSeparableTile(Assembler as, Key key, int x0, int width, int half) {
+        Jit.Isa isa = key.isa();
+        int bits = isa.bits();
+        int hb = half * isa.vectorBytes();
+        int pixel = 4 * BLOCK;
+        int cols = width + key.kw() - 1;
+        boolean[] inside = new boolean[cols];
+        for (int j = 0; j < cols; j++) {
+            int ix = x0 - key.padLeft() + j;
+            inside[j] = ix >= 0 && ix < key.inW();
+        }
+        Vec t0 = vec(isa.registers() - 3, bits);
+        Vec t1 = vec(isa.registers() - 2, bits);
+        Assembler.Label done = as.newLabel();
+        Assembler.Label reduce = as.newLabel();
+        Assembler.Label across = as.newLabel();
+        as.test(KH, KH);
+        as.jcc(Assembler.Cond.NE, reduce);
+        for (int x = 0; x < width; x++) {
+            empty(as, key, vec(x, bits));
+        }
+        as.jmp(done);
+        as.bind(reduce);
+        as.mov(IR, IT);
+        for (int j = 0; j < cols; j++) {
+            if (inside[j]) {
+                as.vmovups(vec(j, bits), mem(IR, pixel * (j - key.padLeft()) + hb));
+            }
+        }
+        as.mov(K, KH);
+        as.dec(K);
+        as.jcc(Assembler.Cond.E, across);
+        Assembler.Label rowLoop = as.newLabel();
+        as.bind(rowLoop);
+        as.add(IR, pixel * key.inW() * key.dilationH());
+        for (int j = 0; j < cols; j++) {
+            if (inside[j]) {
+                combine(as, key, vec(j, bits), mem(IR, pixel * (j - key.padLeft()) + hb), t0, t1);
+            }
+        }
+        as.dec(K);
+        as.jcc(Assembler.Cond.NE, rowLoop);
+        as.bind(across);
+        for (int x = 0; x < width; x++) {
+            Vec acc = vec(x, bits);
+            int first = -1;
+            for (int j = x; j < x + key.kw(); j++) {
+                if (!inside[j]) {
+                    continue;
+                }
+                if (first < 0) {
+                    first = j;
+                    if (j != x) {
+                        as.vmovups(acc, vec(j, bits));
+                    }
+                } else {
+                    combine(as, key, acc, vec(j, bits), t0, t1);
+                }
+            }
+            if (first < 0) {
+                empty(as, key, acc);
+            }
+        }
+        as.bind(done);
+        store(as, key, width, hb);
+    }
+
+    /** {@code acc = max(acc, v)} with the NaN rule (see {@link #emitWindowRow}), or {@code acc += v}. */
+    private static void combine(Assembler as, Key key, Vec acc, Asm.Operand v, Vec t0, Vec t1) {
+        if (!key.max()) {
+            as.vaddps(acc, acc, v);
+        } else if (key.isa().evex()) {
+            as.vcmpps(k(3), acc, acc, Assembler.CMP_ORD_Q);
+            as.vmaxps(acc.k(k(3)), acc, v);
+        } else {
+            as.vmaxps(t0, acc, v);
+            as.vcmpps(t1, acc, acc, Assembler.CMP_UNORD_Q);
+            as.vblendvps(acc, t0, acc, t1);
+        }
+    }
+
+    /** The tile's outputs times their factors (average), stored. */
+    private static void store(Assembler as, Key key, int width, int hb) {
+        Jit.Isa isa = key.isa();
+        int bits = isa.bits();
         Vec t = vec(isa.registers() - 1, bits);
         for (int x = 0; x < width; x++) {
             Vec acc = vec(x, bits);
@@ -233,7 +340,7 @@ public final class BlockedPoolKernel extends JitKernel {
                     as.vmulps(acc, acc, t);
                 }
             }
-            as.vmovups(mem(OT, pixel * x + hb), acc);
+            as.vmovups(mem(OT, 4 * BLOCK * x + hb), acc);
         }
     }
 
@@ -262,16 +369,9 @@ public final class BlockedPoolKernel extends JitKernel {
                 if (first && !started[p.x()]) {
                     as.vmovups(acc, at);
                     started[p.x()] = true;
-                } else if (!key.max()) {
-                    as.vaddps(acc, acc, at);
-                } else if (isa.evex()) {
-                    // Lanes not yet NaN take max(acc, in), which is the input when it is NaN; NaN lanes stay.
-                    as.vcmpps(k(3), acc, acc, Assembler.CMP_ORD_Q);
-                    as.vmaxps(acc.k(k(3)), acc, at);
                 } else {
-                    as.vmaxps(t0, acc, at);
-                    as.vcmpps(t1, acc, acc, Assembler.CMP_UNORD_Q);
-                    as.vblendvps(acc, t0, acc, t1);
+                    // Max: lanes not yet NaN take max(acc, in), which is the input when it is NaN; NaN lanes stay.
+                    combine(as, key, acc, at, t0, t1);
                 }
             }
         }

@@ -105,6 +105,9 @@ public final class BlockedDepthwise {
         checkImage("input", in, inOff, blocks * g.inH() * g.inW() * BLOCK);
         checkImage("output", out, outOff, blocks * g.outH() * g.outW() * BLOCK);
         if (kernel.key().residual()) {
+            if (residual == null) {
+                throw new IllegalArgumentException("blocked depthwise: the post-ops add a residual, none given");
+            }
             checkImage("residual", residual, outOff, blocks * g.outH() * g.outW() * BLOCK);
         }
         int cb = item / bands;

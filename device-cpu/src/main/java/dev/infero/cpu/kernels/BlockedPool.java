@@ -9,16 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max, average and global average pooling on the channel-blocked layout nChw16c ({@link BlockedReorder}), input and
- * output blocked: the Vector API with a block's 16 channels in the lanes (one 512-bit vector per pixel, two of 256
- * bits, ...), reading the input rows in place. Windows are clipped at the edges: each output row gets the range of
- * window rows inside the input, each output column the range of window columns (computed once), so no padding is
- * read or copied; ceil-mode windows that start inside the input take what they cover.
+ * output blocked, a block's 16 channels in the vector lanes, the input rows read in place. Max and average pooling
+ * run generated code ({@link BlockedPoolKernel}) when {@code Jit.isa("blocked")} is on, else (and global average
+ * pooling always) Vector API loops. Windows are clipped at the edges: each output row gets the range of window rows
+ * inside the input, each output column the range of window columns, so no padding is read or copied; ceil-mode
+ * windows that start inside the input take what they cover.
  *
  * <p>Semantics as the ops' reference evaluation ({@code MaxPool} / {@code AvgPool} in core): max over the covered
- * values, a NaN wins ({@code lanewise(MAX)} is {@link Math#max}), an empty window gives −∞; average sums the covered
- * values in float and multiplies by 1 / count (count: the covered values with exclude-pad, else the window's
- * positions inside the padded input), 0 for a window with nothing to count (as the NCHW kernel, within float
- * rounding of the reference's double sum).
+ * values, a NaN wins (the Vector API's {@code lanewise(MAX)} is {@link Math#max}; the generated code masks its
+ * {@code vmaxps}), an empty window gives −∞; average sums the covered values in float and multiplies by 1 / count
+ * (count: the covered values with exclude-pad, else the window's positions inside the padded input), 0 for a window
+ * with nothing to count (as the NCHW kernel, within float rounding of the reference's double sum).
  *
  * <p>Threads: {@link #items()} items, (channel block × band of output rows), each writing its own part of the output,
  * in any order, on any threads at once. Every vector stays inside the loop that uses it (no vector crosses a method

@@ -177,6 +177,7 @@ class BlockedDepthwiseJitPropertyTest {
             assertThrows(IndexOutOfBoundsException.class, () -> b.runItem(in, 0, out, 0, new float[outSize - 1], i));
         }
         assertThrows(IndexOutOfBoundsException.class, () -> b.runItem(in, 0, out, 0, res, b.items()));
+        assertThrows(IllegalArgumentException.class, () -> b.runItem(in, 0, out, 0, null, 0));
     }
 
     /** {@code -Dinfero.jit.blocked=off} switches the family off: no blocked depthwise, pooling on the Vector API. */
