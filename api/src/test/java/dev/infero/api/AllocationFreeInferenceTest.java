@@ -140,9 +140,12 @@ class AllocationFreeInferenceTest {
         Path file = convolutionStrategies();
         // Winograd is on by default only with the JIT off: switched on here, the layer meant for it runs on it (checked), so the
         // measurement in the fresh JVM, with the same switch, covers its scratch too.
+        // The NCHW strategies: the blocked layout (cpu.blocked) would run every layer here on its own kernels, measured
+        // at the end.
         String winograd = "infero.cpu.winograd";
         String before = System.getProperty(winograd);
         System.setProperty(winograd, "on");
+        System.setProperty("infero.cpu.blocked", "off");
         try {
             try (Core core = new Core()) {
                 CompiledModel model = core.compileModel(core.readModel(file), "CPU", Map.of("PERF_COUNT", "YES"));
@@ -156,13 +159,16 @@ class AllocationFreeInferenceTest {
                         request.getProfilingInfo().toString());
             }
         } finally {
+            System.clearProperty("infero.cpu.blocked");
             if (before == null) {
                 System.clearProperty(winograd);
             } else {
                 System.setProperty(winograd, before);
             }
         }
-        assertAllocationFree(file, "-D" + winograd + "=on");
+        assertAllocationFree(file, "-D" + winograd + "=on", "-Dinfero.cpu.blocked=off");
+        assertAllocationFree(file, "-Dinfero.cpu.blocked=off");
+        // The same layers blocked: reorders, blocked convolutions (stem, 3×3, 1×1, stride 2) and max pooling.
         assertAllocationFree(file);
     }
 

@@ -124,7 +124,7 @@ class FastKernelsPropertyTest {
                     .attr("kernel_shape", kk, kk).attr("strides", s, s).attr("dilations", dd, dd)
                     .attr("pads", pad, pad, padEnd, padEnd);
             b.node("PRelu", "prelu").inputs("conv", "slope").outputs("y");
-        }, depthwise ? "depthwise" : "");
+        }, depthwise && c > 1 ? "depthwise" : ""); // one channel is a one-group convolution too
     }
 
     @RepeatedTest(15)

@@ -31,6 +31,7 @@ import dev.infero.cpu.blocked.NchwcPooling;
 import dev.infero.cpu.blocked.NchwcResize;
 import dev.infero.cpu.blocked.ReorderInput;
 import dev.infero.cpu.blocked.ReorderOutput;
+import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.kernels.BlockedConv;
 import dev.infero.cpu.kernels.BlockedDepthwise;
 import dev.infero.cpu.kernels.BlockedPool;
@@ -80,6 +81,13 @@ public final class NchwcTransform {
 
             @Override
             public boolean pooling(NchwcPooling p) {
+                // AVX2's max keeps NaN with a compare and blend per tap, and SPP's 5×5 to 13×13 windows do not fit its
+                // registers column by column: 1.4–6× the NCHW kernel there (docs/jit.md, "Channel-blocked depthwise
+                // convolution, pooling and reorders"); 3×3 and smaller run as fast.
+                if (p.isMax() && Jit.isa("blocked") == Jit.Isa.AVX2
+                        && p.geometry().kernelH() * p.geometry().kernelW() > 9) {
+                    return false;
+                }
                 return (p.isMax() ? BlockedPool.max(p.geometry())
                         : BlockedPool.average(p.geometry(), p.excludePad(), p.padBottom(), p.padRight())) != null;
             }
