@@ -71,6 +71,14 @@ public final class NchwcTransform {
 
         boolean pooling(NchwcPooling pooling);
 
+        /**
+         * Whether a region of blocked layers must pay for its reorders ({@link #unprofitable}); the test support
+         * {@link #ALL} rewrites everything.
+         */
+        default boolean gated() {
+            return true;
+        }
+
         /** The layers the blocked kernels of this machine run ({@code null} from their factories: not covered). */
         Support KERNELS = new Support() {
             @Override
@@ -107,22 +115,48 @@ public final class NchwcTransform {
             public boolean pooling(NchwcPooling p) {
                 return true;
             }
+
+            @Override
+            public boolean gated() {
+                return false;
+            }
         };
     }
 
     /**
      * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} none (the
      * plan stays NCHW), {@code all} every layer it can express, on the blocked kernels where they take it and the reference
-     * evaluation of the blocked ops elsewhere (tests of the transform), otherwise the layers the blocked kernels run. {@code null} when nothing is to be rewritten.
+     * evaluation of the blocked ops elsewhere (tests of the transform), {@code ungated} the layers the blocked kernels run
+     * without the cost rule (tests), otherwise the layers the blocked kernels run in regions that pay for their
+     * reorders. {@code null} when nothing is to be rewritten.
      */
     public static Support configured() {
         String mode = System.getProperty("infero.cpu.blocked", "on");
         return switch (mode) {
             case "off" -> null;
             case "all" -> Support.ALL;
+            case "ungated" -> UNGATED;
             default -> Support.KERNELS;
         };
     }
+
+    /** {@link Support#KERNELS} without the cost rule: every layer the kernels take (tests of the kernels in plans). */
+    private static final Support UNGATED = new Support() {
+        @Override
+        public boolean convolution(ConvGeometry g, float[] weights, PostOps post, boolean inputBlocked) {
+            return Support.KERNELS.convolution(g, weights, post, inputBlocked);
+        }
+
+        @Override
+        public boolean pooling(NchwcPooling p) {
+            return Support.KERNELS.pooling(p);
+        }
+
+        @Override
+        public boolean gated() {
+            return false;
+        }
+    };
 
     private final Graph source;
     private final Graph out;
@@ -131,12 +165,18 @@ public final class NchwcTransform {
     private final Map<Value, Value> plain = new IdentityHashMap<>();
     private final Map<Value, Value> blocked = new IdentityHashMap<>();
     private int rewritten;
+    /** Convolutions of the source graph left in NCHW: their region did not pay for its reorders. */
+    private final Set<Node> excluded;
+    /** Per blocked convolution of the new graph, the source convolution and the time it is estimated to save. */
+    private final Map<Node, Node> sourceOf = new IdentityHashMap<>();
+    private final Map<Node, Double> savedNanos = new IdentityHashMap<>();
     /** Per convolution taken, whether it reads its input blocked ({@link #readsBlocked}). */
     private final Map<Node, Boolean> readsBlocked = new IdentityHashMap<>();
 
-    private NchwcTransform(Graph source, Support support) {
+    private NchwcTransform(Graph source, Support support, Set<Node> excluded) {
         this.source = source;
         this.support = support;
+        this.excluded = excluded;
         this.out = new Graph(source.name());
         out.metadata().putAll(source.metadata());
     }
@@ -153,9 +193,86 @@ public final class NchwcTransform {
                 return graph;
             }
         }
-        NchwcTransform t = new NchwcTransform(graph, support);
-        t.rebuild();
-        return t.rewritten == 0 ? graph : t.out;
+        Set<Node> excluded = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        while (true) {
+            NchwcTransform t = new NchwcTransform(graph, support, excluded);
+            t.rebuild();
+            if (t.rewritten == 0) {
+                return graph;
+            }
+            Set<Node> drop = support.gated() ? t.unprofitable() : Set.of();
+            if (drop.isEmpty()) {
+                return t.out;
+            }
+            // Each round leaves at least one more convolution in NCHW: it ends.
+            excluded.addAll(drop);
+        }
+    }
+
+    /** One-group convolutions: the blocked kernels' time saved, as a share of the NCHW layer's time (measured 0.5–0.9). */
+    private static final double CONV_SAVING = 0.2;
+    /** Depthwise convolutions (memory-bound): the share saved (measured 0.57–0.97 of the NCHW kernel). */
+    private static final double DEPTHWISE_SAVING = 0.2;
+    /** The NCHW convolutions' typical rate, FLOP per nanosecond (150 GFLOPS). */
+    private static final double CONV_FLOPS_PER_NANO = 150;
+    /** Bytes per nanosecond of memory-bound steps (reorders, depthwise): reads plus writes. */
+    private static final double BYTES_PER_NANO = 20;
+    /** A step's own cost (its dispatch, cold cache lines at its edges), nanoseconds. */
+    private static final double STEP_NANOS = 500;
+
+    /**
+     * The source convolutions of each region of blocked layers (connected through blocked values) whose estimated
+     * saving does not pay for the reorders at its edges: a conversion in and out costs two passes over the value,
+     * so a short run of small layers between NCHW-only ops (channel shuffles, channel padding) is faster left in
+     * NCHW.
+     */
+    private Set<Node> unprofitable() {
+        Set<Value> blockedValues = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        blockedValues.addAll(blocked.values());
+        Map<Node, Node> parent = new IdentityHashMap<>();
+        for (Node n : out.nodes()) {
+            if (n.op() instanceof ReorderOutput || n.outputs().size() == 1 && blockedValues.contains(n.output(0))
+                    && !n.output(0).isKnown()) {
+                parent.put(n, n);
+            }
+        }
+        for (Node n : parent.keySet()) {
+            for (Value v : n.inputs()) {
+                if (v != null && blockedValues.contains(v) && parent.containsKey(v.node())) {
+                    union(parent, n, v.node());
+                }
+            }
+        }
+        Map<Node, double[]> regions = new IdentityHashMap<>();
+        for (Node n : parent.keySet()) {
+            double[] r = regions.computeIfAbsent(find(parent, n), k -> new double[2]);
+            r[0] += savedNanos.getOrDefault(n, 0.0);
+            if (n.op() instanceof ReorderInput || n.op() instanceof ReorderOutput) {
+                long elements = dev.infero.core.types.Shapes.size(n.input(0).shape().toArray());
+                r[1] += 8.0 * elements / BYTES_PER_NANO + STEP_NANOS;
+            }
+        }
+        Set<Node> drop = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : parent.keySet()) {
+            double[] r = regions.get(find(parent, n));
+            if (r[0] < r[1] && sourceOf.containsKey(n)) {
+                drop.add(sourceOf.get(n));
+            }
+        }
+        return drop;
+    }
+
+    private static Node find(Map<Node, Node> parent, Node n) {
+        Node p = parent.get(n);
+        while (p != parent.get(p)) {
+            p = parent.get(p);
+        }
+        parent.put(n, p);
+        return p;
+    }
+
+    private static void union(Map<Node, Node> parent, Node a, Node b) {
+        parent.put(find(parent, a), find(parent, b));
     }
 
     private void rebuild() {
@@ -172,7 +289,7 @@ public final class NchwcTransform {
             if (taken.contains(n)) {
                 continue;
             }
-            ConvolutionFusion.Chain c = ConvolutionFusion.chain(n, taken);
+            ConvolutionFusion.Chain c = excluded.contains(n) ? null : ConvolutionFusion.chain(n, taken);
             if (c != null && covered(c, readsBlocked(c, blockedChains))) {
                 blockedChains.add(c.output());
                 taken.addAll(c.nodes());
@@ -236,6 +353,9 @@ public final class NchwcTransform {
                 conv.input(1).knownValue(), g, post, inputBlocked), conv.name(), inputs);
         b.rtInfo().putAll(conv.rtInfo());
         blocked.put(c.output(), b.output(0));
+        sourceOf.put(b, conv);
+        savedNanos.put(b, g.groups() == 1 ? CONV_SAVING * g.flops() / CONV_FLOPS_PER_NANO
+                : DEPTHWISE_SAVING * g.activationBytes() / BYTES_PER_NANO);
         rewritten++;
     }
 

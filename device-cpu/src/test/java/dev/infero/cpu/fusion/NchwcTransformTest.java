@@ -197,17 +197,67 @@ class NchwcTransformTest {
         assertTrue(rewritten >= GRAPHS * 3 / 4, "graphs rewritten: " + rewritten);
     }
 
-    /** The default: the layers the blocked kernels take (none with the JIT off: the plan stays NCHW). */
+    /**
+     * The layers the blocked kernels take, without the cost rule (none with the JIT off: the plan stays NCHW); and
+     * the default, with it.
+     */
     @Test
     void onTheBlockedKernels() {
         int rewritten = 0;
         for (long seed = 50; seed < 50 + GRAPHS; seed++) {
-            rewritten += compare(seed, seed % 5 == 4 ? 2 : 1, 1 + (int) (seed % 2), "on");
+            rewritten += compare(seed, seed % 5 == 4 ? 2 : 1, 1 + (int) (seed % 2), "ungated");
+            compare(seed, 1, 1 + (int) (seed % 2), "on");
         }
         if (dev.infero.cpu.jit.Jit.isa("blocked") != null) {
             assertTrue(rewritten >= GRAPHS * 3 / 4, "graphs rewritten: " + rewritten);
         } else {
             assertEquals(0, rewritten, "no blocked layer without the blocked kernels");
+        }
+    }
+
+    /**
+     * The cost rule: a short run of small layers between NCHW-only ops (a channel Pad on each side, as in
+     * BlazeFace-style residuals) pays less than its two reorders and stays NCHW; a long chain of large layers is
+     * blocked with one reorder at each end.
+     */
+    @Test
+    void regionsMustPayForTheirReorders() {
+        Random r = new Random(11);
+        GraphBuilder small = new GraphBuilder("small");
+        Value x = small.input("x", ElementType.F32, 1, 16, 16, 16);
+        Value pad = small.op(new dev.infero.core.ops.movement.Pad(dev.infero.core.ops.movement.Pad.Mode.CONSTANT), x,
+                small.constant(Tensor.of(new long[] {0, 0, 0, 0}, 4)),
+                small.constant(Tensor.of(new long[] {0, 16, 0, 0}, 4)), small.constant(Tensor.scalar(0f)));
+        Value y = small.op(new Relu(), conv(small, r, pad, 32, 32, 1, window(1, 0)));
+        small.output(small.op(new dev.infero.core.ops.movement.Pad(dev.infero.core.ops.movement.Pad.Mode.CONSTANT),
+                y, small.constant(Tensor.of(new long[] {0, 0, 0, 0}, 4)),
+                small.constant(Tensor.of(new long[] {0, 16, 0, 0}, 4)), small.constant(Tensor.scalar(0f))));
+        Graph g = small.graph();
+        assertSame(g, NchwcTransform.apply(g, new CostOnly()));
+
+        GraphBuilder large = new GraphBuilder("large");
+        Value v = large.input("x", ElementType.F32, 1, 64, 56, 56);
+        for (int i = 0; i < 4; i++) {
+            v = large.op(new Relu(), conv(large, r, v, 64, 64, 3, window(1, 1)));
+        }
+        large.output(v);
+        Graph blocked = NchwcTransform.apply(large.graph(), new CostOnly());
+        assertEquals(4, blocked.nodes().stream().filter(n -> n.type().equals("Conv")).count());
+        assertEquals(1, blocked.nodes().stream().filter(n -> n.type().equals("ReorderInput")).count());
+        assertEquals(1, blocked.nodes().stream().filter(n -> n.type().equals("ReorderOutput")).count());
+    }
+
+    /** Every layer covered, the cost rule on: what the rule decides alone, whatever the machine's kernels. */
+    private static final class CostOnly implements NchwcTransform.Support {
+        @Override
+        public boolean convolution(dev.infero.cpu.kernels.ConvGeometry g, float[] weights,
+                                   dev.infero.cpu.kernels.PostOps post, boolean inputBlocked) {
+            return true;
+        }
+
+        @Override
+        public boolean pooling(dev.infero.cpu.blocked.NchwcPooling p) {
+            return true;
         }
     }
 
