@@ -4,8 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The heap segments generated kernels receive for Java arrays, made once per array rather than per call: the one
- * home of that rule, through which every {@link JitKernel}'s call goes ({@code HeapSegments s = HeapSegments.current();}
- * then {@code s.of(array)} for each array argument, after the extent checks).
+ * home of that rule, through which every {@link JitKernel}'s call goes
+ * ({@code HeapSegments s = HeapSegments.current();} then {@code s.of(array)} for each array argument, after the
+ * extent checks).
  *
  * <p>Why: a downcall takes its arrays as heap segments ({@link MemorySegment#ofArray}). Made in the call, each
  * segment is an allocation that only C2's escape analysis removes, and only when it inlines {@code ofArray} into the
