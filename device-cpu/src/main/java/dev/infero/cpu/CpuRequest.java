@@ -9,6 +9,7 @@ import dev.infero.core.device.ProfilingInfo;
 import dev.infero.core.op.ConcreteInferContext;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.PartialShape;
+import dev.infero.cpu.jit.HeapSegments;
 import dev.infero.cpu.parallel.WorkerPool;
 import dev.infero.cpu.step.Step;
 import java.util.ArrayList;
@@ -47,6 +48,24 @@ final class CpuRequest implements ExecutionRequest {
     private CpuRequest lastSpecialised;
     /** Per step of a static plan on pools of several threads, whether it splits; else {@code null}. */
     private final SplitChooser splits;
+    /**
+     * Per thread of a pool (0 the caller), the heap segments of the arrays its generated kernels have been given
+     * (see {@link HeapSegments}): bound while a static plan runs, so each array's segment is made once, by the first
+     * inference, not per kernel call.
+     */
+    private final HeapSegments[] segments;
+    /** Binds {@link #segments} on the pool's workers around their rounds. */
+    private final WorkerPool.ThreadBinding binding = new WorkerPool.ThreadBinding() {
+        @Override
+        public void enter(int thread) {
+            HeapSegments.bind(segments[thread]);
+        }
+
+        @Override
+        public void exit(int thread) {
+            HeapSegments.bind(null);
+        }
+    };
 
     CpuRequest(ExecutionPlan plan, WorkerPools pools) {
         this(plan, pools, null);
@@ -77,6 +96,10 @@ final class CpuRequest implements ExecutionRequest {
         }
         this.splits = plan.isStatic && pools.threadsPerPool() > 1 && SplitChooser.ENABLED
                 ? SplitChooser.of(plan, pools.threadsPerPool()) : null;
+        this.segments = new HeapSegments[pools.threadsPerPool()];
+        for (int t = 0; t < segments.length; t++) {
+            segments[t] = new HeapSegments();
+        }
         this.lastRun = slots;
         this.compiledInputShapes = new int[plan.inputSlots.length][];
         for (int i = 0; i < plan.inputSlots.length; i++) {
@@ -100,6 +123,12 @@ final class CpuRequest implements ExecutionRequest {
             throw new InvalidInputException("input '" + port.name() + "' expects shape " + port.shape() + ", got "
                     + Arrays.toString(tensor.shape()).replace(" ", ""));
         }
+        if (slots[plan.inputSlots[index]] != tensor) {
+            // The old input's array leaves the tables with it (the next run makes the new one's segment once).
+            for (HeapSegments s : segments) {
+                s.clear();
+            }
+        }
         slots[plan.inputSlots[index]] = tensor;
     }
 
@@ -121,9 +150,12 @@ final class CpuRequest implements ExecutionRequest {
             return;
         }
         WorkerPool pool = pools.borrow();
-        pool.begin();
+        boolean compiledShapes = plan.isStatic && inputsMatchCompiledShapes();
+        // Only a static plan's arrays stay the same from run to run: a dynamic one's kernels get a segment per call.
+        pool.begin(compiledShapes ? binding : null);
+        HeapSegments callerBefore = HeapSegments.bind(compiledShapes ? segments[0] : null);
         try {
-            if (plan.isStatic && inputsMatchCompiledShapes()) {
+            if (compiledShapes) {
                 long start = System.nanoTime();
                 runSteps(plan.steps, staticInputs, staticOutputs, slots, pool, false);
                 if (splits != null) {
@@ -141,6 +173,7 @@ final class CpuRequest implements ExecutionRequest {
                 lastRunStatic = false;
             }
         } finally {
+            HeapSegments.bind(callerBefore);
             pool.limitThreads(Integer.MAX_VALUE);
             pool.end();
             pools.giveBack(pool);

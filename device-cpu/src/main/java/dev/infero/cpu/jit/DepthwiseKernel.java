@@ -278,6 +278,8 @@ public final class DepthwiseKernel extends JitKernel {
      * then for c = 0…8 an AVX2 mask of c leading lanes.
      */
     private static final float[] CONSTS = new float[16 + 8 * 9 + VectorExp.SIZE];
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
     /** Where the constants of {@link VectorExp} start in {@link #CONSTS}. */
     private static final int EXP = 16 + 8 * 9;
 
@@ -411,10 +413,10 @@ public final class DepthwiseKernel extends JitKernel {
             res = residual;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(buf), MemorySegment.ofArray(weights),
-                    MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
-                    (long) bufOff, (long) wOff, outOff, (long) tableOff, MemorySegment.ofArray(in),
-                    (long) inOff, MemorySegment.ofArray(CONSTS), (long) planes);
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(buf), s.of(weights), s.of(out), s.of(res),
+                    s.of(table), (long) bufOff, (long) wOff, outOff, (long) tableOff,
+                    s.of(in), (long) inOff, CONSTS_SEGMENT, (long) planes);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

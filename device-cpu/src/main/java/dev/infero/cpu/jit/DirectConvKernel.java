@@ -139,6 +139,8 @@ public final class DirectConvKernel extends JitKernel {
      * lo, hi in 0…8 the AVX2 mask of lanes [lo, hi) (8 floats each), then {@link VectorExp}'s table.
      */
     private static final float[] CONSTS = new float[16 + 8 * 81 + VectorExp.SIZE];
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
     private static final int EXP = 16 + 8 * 81;
 
     static {
@@ -194,9 +196,9 @@ public final class DirectConvKernel extends JitKernel {
             res = residual;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(w), MemorySegment.ofArray(out),
-                    MemorySegment.ofArray(res), (long) inOff, (long) outOff, (long) rows,
-                    MemorySegment.ofArray(CONSTS));
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(in), s.of(w), s.of(out), s.of(res),
+                    (long) inOff, (long) outOff, (long) rows, CONSTS_SEGMENT);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

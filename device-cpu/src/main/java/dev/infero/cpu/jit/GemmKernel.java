@@ -174,6 +174,8 @@ public final class GemmKernel extends JitKernel {
      */
     public static final class Segments {
         final long[] table;
+        /** {@link #table}'s segment, made once. */
+        final MemorySegment tableSegment;
         final int ldb;
         final long aEnd;
         final long bEnd;
@@ -218,6 +220,7 @@ public final class GemmKernel extends JitKernel {
             }
             this.aEnd = aMax;
             this.bEnd = bMax;
+            this.tableSegment = MemorySegment.ofArray(table);
         }
     }
 
@@ -229,6 +232,9 @@ public final class GemmKernel extends JitKernel {
     /** The constants table: {@link VectorExp}'s, then 3, 6 and 1/6 for hard swish. */
     private static final int THREE = VectorExp.SIZE, SIX = VectorExp.SIZE + 1, SIXTH = VectorExp.SIZE + 2;
     private static final float[] EXP_CONSTANTS = java.util.Arrays.copyOf(VectorExp.constants(), VectorExp.SIZE + 3);
+    /** Segments of the constant arrays, made once ({@link HeapSegments}). */
+    private static final MemorySegment NO_SEGMENTS_SEGMENT = MemorySegment.ofArray(NO_SEGMENTS),
+            EXP_CONSTANTS_SEGMENT = MemorySegment.ofArray(EXP_CONSTANTS);
 
     static {
         EXP_CONSTANTS[THREE] = 3f;
@@ -331,13 +337,12 @@ public final class GemmKernel extends JitKernel {
         }
         long mask = width >= 64 ? -1L : (1L << width) - 1;
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
-                    MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res), (long) aOff,
-                    (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count, (long) aStep,
-                    (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(a), s.of(b), s.of(c), s.of(sc), s.of(bi), s.of(res),
+                    (long) aOff, (long) bOff, (long) cOff, (long) kc, (long) ldb, (long) ldc, (long) count,
+                    (long) aStep, (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, (long) postStep, mask,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(NO_SEGMENTS), MemorySegment.ofArray(EXP_CONSTANTS), 4L * prefetch,
-                    MemorySegment.ofArray(sl), (long) slopeOff);
+                    NO_SEGMENTS_SEGMENT, EXP_CONSTANTS_SEGMENT, 4L * prefetch, s.of(sl), (long) slopeOff);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -406,13 +411,12 @@ public final class GemmKernel extends JitKernel {
             sl = slopes;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(a), MemorySegment.ofArray(b), MemorySegment.ofArray(c),
-                    MemorySegment.ofArray(sc), MemorySegment.ofArray(bi), MemorySegment.ofArray(res),
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(a), s.of(b), s.of(c), s.of(sc), s.of(bi), s.of(res),
                     (long) aOff, (long) bOff, (long) cOff, 1L, (long) ldb, (long) ldc, (long) count, 0L,
                     (long) bStep, (long) cStep, (long) scaleOff, (long) biasOff, 0L, -1L,
                     (long) Float.floatToRawIntBits(alpha), (long) Float.floatToRawIntBits(beta),
-                    MemorySegment.ofArray(segments.table), MemorySegment.ofArray(EXP_CONSTANTS), 0L,
-                    MemorySegment.ofArray(sl), (long) slopeOff);
+                    segments.tableSegment, EXP_CONSTANTS_SEGMENT, 0L, s.of(sl), (long) slopeOff);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -5,10 +5,11 @@ import java.util.function.Supplier;
 
 /**
  * Base of a generated kernel: its entry point in a {@link KernelCache} and the ISA it was generated for. Subclasses
- * hold a {@code static final} downcall handle for their signature ({@link java.lang.foreign.Linker.Option#critical(boolean) critical}, so Java
- * arrays pass as heap segments without copies), and a call method that checks, in Java and before the downcall,
- * that every element the code will touch lies inside its array ({@link #checkRange}): generated code never receives
- * an unchecked address.
+ * hold a {@code static final} downcall handle for their signature
+ * ({@link java.lang.foreign.Linker.Option#critical(boolean) critical}, so Java arrays pass as heap segments without
+ * copies), and a call method that checks, in Java and before the downcall, that every element the code will touch
+ * lies inside its array ({@link #checkRange}): generated code never receives an unchecked address. The segments
+ * come from {@link HeapSegments#current()} ({@code s.of(array)}), made once per array, never per call.
  */
 public abstract class JitKernel {
     protected final MemorySegment entry;

@@ -110,6 +110,8 @@ public final class PoolKernel extends JitKernel {
      * the AVX2 masks of lanes [a, b) for a, b in 0…8, at {@link #MASKS} + 8·(9a + b).
      */
     private static final float[] CONSTS = new float[48 + 8 * 81];
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
     private static final int NEG_INF = 16, ODD = 32, MASKS = 48;
 
     static {
@@ -185,9 +187,9 @@ public final class PoolKernel extends JitKernel {
             return;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(out), MemorySegment.ofArray(sc),
-                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) outOff, MemorySegment.ofArray(buffer),
-                    (long) planes);
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(in), s.of(out), s.of(sc), CONSTS_SEGMENT,
+                    (long) inOff, (long) outOff, s.of(buffer), (long) planes);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -16,6 +16,8 @@
  *       model; kernels built elsewhere use {@link dev.infero.cpu.jit.KernelCache#shared()}.</li>
  *   <li>{@link dev.infero.cpu.jit.JitKernel}: base of a generated kernel; its call method checks every array
  *       extent in Java ({@link dev.infero.cpu.jit.JitKernel#checkMatrix}) before the downcall.</li>
+ *   <li>{@link dev.infero.cpu.jit.HeapSegments}: the arrays' heap segments a call passes, from the running
+ *       request's per-thread table (made once per array).</li>
  *   <li>{@link dev.infero.cpu.jit.CpuFeatures} ({@code cpuid}/{@code xgetbv} run from generated code) and
  *       {@link dev.infero.cpu.jit.Jit}, the switch: {@code INFERO_JIT=off} / {@code -Dinfero.jit=false}, and
  *       {@code -Dinfero.jit.isa=avx2} to generate AVX2 code on an AVX-512 machine.</li>
@@ -30,8 +32,10 @@
  *   <li>A subclass of {@link dev.infero.cpu.jit.JitKernel} with a {@code static final} downcall handle
  *       ({@code Linker.nativeLinker().downcallHandle(FunctionDescriptor, Linker.Option.critical(true))}, unbound:
  *       the entry segment is the first argument) and a call method that checks extents, then calls
- *       {@code HANDLE.invokeExact(entry, MemorySegment.ofArray(array), ...)}. Java arrays go as heap segments
- *       (no copies; C2 removes the segment allocations, so inference stays allocation-free).</li>
+ *       {@code HANDLE.invokeExact(entry, s.of(array), ...)} with {@code HeapSegments s = HeapSegments.current()}.
+ *       Java arrays go as heap segments (no copies), each made once per request and thread by
+ *       {@link dev.infero.cpu.jit.HeapSegments}, never per call, so inference stays allocation-free whatever C2
+ *       inlines.</li>
  *   <li>A property test against the Java kernel on random shapes for {@link dev.infero.cpu.jit.Jit.Isa#AVX512} and
  *       {@link dev.infero.cpu.jit.Jit.Isa#AVX2} (skip an ISA the machine lacks:
  *       {@link dev.infero.cpu.jit.Jit.Isa#supported()}), on the tests' shared harness

@@ -156,6 +156,8 @@ public final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** Between {@link #begin(ThreadBinding)} and {@link #end}: what each worker binds around its rounds, or null. */
+    private volatile ThreadBinding binding;
     /** See {@link #maxThreads}: set and read by the calling thread only. */
     private int limit = Integer.MAX_VALUE;
     /** Between {@link #begin} and {@link #end}: workers poll instead of parking. */
@@ -345,6 +347,26 @@ public final class WorkerPool implements AutoCloseable {
      * may preempt the caller on its own core, which costs a scheduler slice.
      */
     public void begin() {
+        begin(null);
+    }
+
+    /**
+     * Per-thread state the tasks of one inference read through the running thread (a request's
+     * {@code jit.HeapSegments} tables): thread {@code t} of the pool ({@code 0} the caller, {@code 1..} the workers)
+     * has its own. The caller binds its own for the inference; each worker calls {@link #enter} before it claims
+     * tasks of a round and {@link #exit} after, so that no worker keeps a request's state past its tasks.
+     */
+    public interface ThreadBinding {
+        /** Binds thread {@code thread}'s state to the calling thread. */
+        void enter(int thread);
+
+        /** Unbinds what {@link #enter} bound. */
+        void exit(int thread);
+    }
+
+    /** {@link #begin()}, with {@code binding} ({@code null}: none) entered by each worker around its rounds. */
+    public void begin(ThreadBinding binding) {
+        this.binding = binding;
         marksAtBegin = contentionMarks;
         if (counters != null) {
             counters.add(PoolCounters.INFERENCES, 1);
@@ -369,6 +391,7 @@ public final class WorkerPool implements AutoCloseable {
      * pool counts as contended), in case another inference follows, then park.
      */
     public void end() {
+        binding = null;
         if (active && LINGER_NANOS > 0) {
             lingerUntil = System.nanoTime() + LINGER_NANOS;
         }
@@ -573,7 +596,17 @@ public final class WorkerPool implements AutoCloseable {
             // Read after the generation: this round's body or a later one's, whose tasks claim() then refuses.
             IntConsumer b = body;
             if (b != null) {
-                runClaimed(generation, b);
+                ThreadBinding tb = binding;
+                if (tb == null) {
+                    runClaimed(generation, b);
+                } else {
+                    tb.enter(index + 1);
+                    try {
+                        runClaimed(generation, b);
+                    } finally {
+                        tb.exit(index + 1);
+                    }
+                }
             } else if (counters != null) {
                 counters.look(System.nanoTime() - roundStart, false);
             }

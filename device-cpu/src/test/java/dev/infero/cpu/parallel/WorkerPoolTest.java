@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,70 @@ class WorkerPoolTest {
     }
 
     @Test
+    void workersEnterTheirBindingAroundRoundsOfAnInferenceOnly() {
+        try (WorkerPool pool = new WorkerPool(3, "test")) {
+            int[] entered = new int[3];
+            AtomicIntegerArray inside = new AtomicIntegerArray(3);
+            AtomicBoolean wrong = new AtomicBoolean();
+            ThreadLocal<Integer> bound = new ThreadLocal<>();
+            WorkerPool.ThreadBinding binding = new WorkerPool.ThreadBinding() {
+                @Override
+                public void enter(int thread) {
+                    if (thread < 1 || thread > 2 || inside.getAndIncrement(thread) != 0) {
+                        wrong.set(true);
+                    }
+                    synchronized (entered) {
+                        entered[thread]++;
+                    }
+                    bound.set(thread);
+                }
+
+                @Override
+                public void exit(int thread) {
+                    if (inside.decrementAndGet(thread) != 0 || bound.get() != thread) {
+                        wrong.set(true);
+                    }
+                    bound.remove();
+                }
+            };
+            AtomicBoolean unbound = new AtomicBoolean();
+            for (int inference = 0; inference < 200; inference++) {
+                pool.begin(binding);
+                try {
+                    for (int round = 0; round < 5; round++) {
+                        AtomicBoolean workerRan = new AtomicBoolean();
+                        pool.parallelFor(2, i -> {
+                            if (Thread.currentThread().getName().contains("worker")) {
+                                unbound.compareAndSet(false, bound.get() == null);
+                                workerRan.set(true);
+                            } else {
+                                // The caller waits, so that the other task goes to a worker.
+                                long start = System.nanoTime();
+                                while (!workerRan.get() && System.nanoTime() - start < 10_000_000_000L) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                        });
+                    }
+                } finally {
+                    pool.end();
+                }
+                // Outside an inference (no binding), workers run rounds unbound.
+                pool.parallelFor(8, i -> {
+                    if (bound.get() != null) {
+                        wrong.set(true);
+                    }
+                });
+            }
+            assertTrue(!wrong.get() && !unbound.get(), "binding entered twice, on the wrong thread or not at all");
+            synchronized (entered) {
+                assertEquals(0, entered[0], "the caller binds its own");
+                assertTrue(entered[1] + entered[2] >= 200 * 5, "workers entered " + entered[1] + " + " + entered[2]);
+            }
+        }
+    }
+
+    @Test
     void claimedItemsRunOnceEachAndNoTwoThreadsShareASlot() {
         try (WorkerPool pool = new WorkerPool(3, "test")) {
             for (int round = 0; round < 2000; round++) {
@@ -31,7 +96,7 @@ class WorkerPoolTest {
                 int slots = 1 + round % 4;
                 AtomicIntegerArray hits = new AtomicIntegerArray(items);
                 AtomicIntegerArray busy = new AtomicIntegerArray(slots);
-                java.util.concurrent.atomic.AtomicBoolean shared = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicBoolean shared = new AtomicBoolean();
                 pool.parallelItems(slots, items, (item, slot) -> {
                     if (busy.incrementAndGet(slot) != 1) {
                         shared.set(true);
