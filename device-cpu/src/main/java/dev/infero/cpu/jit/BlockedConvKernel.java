@@ -244,6 +244,8 @@ public final class BlockedConvKernel extends JitKernel {
             Linker.Option.critical(true));
     private static final float[] NONE = new float[0];
     private static final float[] CONSTS = VectorExp.constants();
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
 
     private final Key key;
     private final int groupFloats;
@@ -295,9 +297,9 @@ public final class BlockedConvKernel extends JitKernel {
             res = residual;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(w), MemorySegment.ofArray(out),
-                    MemorySegment.ofArray(res), (long) inOff, (long) wOff, (long) outOff, (long) rows,
-                    MemorySegment.ofArray(CONSTS));
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(in), s.of(w), s.of(out), s.of(res), (long) inOff, (long) wOff,
+                    (long) outOff, (long) rows, CONSTS_SEGMENT);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

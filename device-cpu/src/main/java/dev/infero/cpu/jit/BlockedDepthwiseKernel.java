@@ -96,6 +96,8 @@ public final class BlockedDepthwiseKernel extends JitKernel {
     private static final float[] NONE = new float[0];
     /** The constants of {@link VectorExp}. */
     private static final float[] CONSTS = VectorExp.constants();
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
 
     private final Key key;
     private final int inRow;
@@ -152,9 +154,9 @@ public final class BlockedDepthwiseKernel extends JitKernel {
             res = residual;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(weights),
-                    MemorySegment.ofArray(out), MemorySegment.ofArray(res), MemorySegment.ofArray(table),
-                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) wOff, (long) outOff, (long) tableOff,
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(in), s.of(weights), s.of(out), s.of(res), s.of(table), CONSTS_SEGMENT,
+                    (long) inOff, (long) wOff, (long) outOff, (long) tableOff,
                     (long) rows, (long) khCount);
         } catch (RuntimeException | Error e) {
             throw e;

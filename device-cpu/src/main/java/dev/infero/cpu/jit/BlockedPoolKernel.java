@@ -79,6 +79,8 @@ public final class BlockedPoolKernel extends JitKernel {
     private static final float[] NONE = new float[0];
     /** −∞, the max of an empty window. */
     private static final float[] CONSTS = {Float.NEGATIVE_INFINITY};
+    /** The constants' segment, made once ({@link HeapSegments}). */
+    private static final MemorySegment CONSTS_SEGMENT = MemorySegment.ofArray(CONSTS);
 
     private final Key key;
     private final int inRow;
@@ -118,8 +120,9 @@ public final class BlockedPoolKernel extends JitKernel {
             f = factors;
         }
         try {
-            CALL.invokeExact(entry, MemorySegment.ofArray(in), MemorySegment.ofArray(f), MemorySegment.ofArray(out),
-                    MemorySegment.ofArray(CONSTS), (long) inOff, (long) fOff, (long) outOff, (long) rows,
+            HeapSegments s = HeapSegments.current();
+            CALL.invokeExact(entry, s.of(in), s.of(f), s.of(out), CONSTS_SEGMENT, (long) inOff, (long) fOff,
+                    (long) outOff, (long) rows,
                     (long) khCount);
         } catch (RuntimeException | Error e) {
             throw e;
