@@ -366,8 +366,11 @@ public final class NchwcTransform {
      * spatial axes that keep them (global pooling), channel Concats.
      */
     private boolean emitFollower(Node n) {
-        if (n.outputs().size() != 1 || n.output(0).type() != ElementType.F32 || n.output(0).shape().rank() != 4
-                || n.inputs().isEmpty() || n.input(0) == null) {
+        // One output, or a MaxPool-8 whose indices nobody reads (OpenVINO IRs write MaxPool-8 for every max pooling).
+        boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(v -> v.consumers().isEmpty());
+        if (n.outputs().isEmpty() || n.outputs().size() > 1 && !(n.op() instanceof Pooling && extraOutputsUnused)
+                || n.output(0).type() != ElementType.F32 || n.output(0).shape().rank() != 4 || n.inputs().isEmpty()
+                || n.input(0) == null) {
             return false;
         }
         // Padded lanes (channels not a multiple of 16) hold finite values only as long as every op keeps finite
