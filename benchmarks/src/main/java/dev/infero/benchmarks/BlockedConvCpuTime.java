@@ -1,6 +1,5 @@
 package dev.infero.benchmarks;
 
-import dev.infero.cpu.jit.CodeBuffer;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.kernels.BlockedConv;
 import dev.infero.cpu.kernels.ConvGeometry;
@@ -8,10 +7,6 @@ import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.MicroKernel;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.parallel.WorkerPool;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -31,15 +26,9 @@ import java.util.Random;
  * [layer ...]}.
  */
 public final class BlockedConvCpuTime {
-    private static final MethodHandle LOOP = Linker.nativeLinker().downcallHandle(
-            FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG), Linker.Option.critical(false));
     private static final String[] DEFAULT_LAYERS = {"3x224x224->64/k7s2", "64x56x56->64/k3s1", "128x56x56->128/k3s2",
         "64x56x56->256/k1s1+add+relu", "256x56x56->64/k1s1", "32x160x160->32/k3s1", "16x240x320->32/k1s1",
         "512x7x7->2048/k1s1"};
-
-    private interface Variant {
-        void run(int buffer);
-    }
 
     public static void main(String[] args) throws Throwable {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -60,11 +49,8 @@ public final class BlockedConvCpuTime {
                 tiles.add(t.trim());
             }
         }
-        long peakIterations = 200_000;
-        CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
-        long[] peakTimes = new long[rounds];
         List<String> names = new ArrayList<>();
-        List<Variant> variants = new ArrayList<>();
+        List<ConvCpuTime.Variant> variants = new ArrayList<>();
         List<Double> flops = new ArrayList<>();
         List<Integer> layerOf = new ArrayList<>();
         int buffers = Integer.getInteger("buffers", 1);
@@ -118,31 +104,10 @@ public final class BlockedConvCpuTime {
                 }
             }
             int v = variants.size();
-            long[][] times = new long[v][rounds];
-            for (int round = -Integer.getInteger("warmup", 4); round < rounds; round++) {
-                long t0 = mx.getCurrentThreadCpuTime();
-                LOOP.invokeExact(peak.entry(), peakIterations);
-                if (round >= 0) {
-                    peakTimes[round] = mx.getCurrentThreadCpuTime() - t0;
-                }
-                for (int i = 0; i < v; i++) {
-                    int reps = (int) Math.max(2, 1e8 / flops.get(i));
-                    long best = Long.MAX_VALUE;
-                    for (int rep = 0; rep < reps; rep++) {
-                        long t = mx.getCurrentThreadCpuTime();
-                        variants.get(i).run(rep % buffers);
-                        best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
-                    }
-                    if (round >= 0) {
-                        times[i][round] = best;
-                    }
-                }
-            }
-            peak.close();
-            Arrays.sort(peakTimes);
-            double peakGflops = peakIterations * 12.0 * 2 * 16 / peakTimes[0];
-            System.out.printf("fma peak avx512: best %.1f GFLOPS, median %.1f; impl %s%n", peakGflops,
-                    peakIterations * 12.0 * 2 * 16 / peakTimes[rounds / 2], impl);
+            ConvCpuTime.Times measured = ConvCpuTime.measure(mx, rounds, Integer.getInteger("warmup", 4), buffers,
+                    variants, flops.stream().mapToDouble(Double::doubleValue).toArray(), "; impl " + impl);
+            long[][] times = measured.times();
+            double peakGflops = measured.peakGflops();
             double nchwMedian = 0;
             for (int i = 0; i < v; i++) {
                 long[] t = times[i];

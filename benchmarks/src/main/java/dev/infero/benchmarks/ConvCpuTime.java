@@ -13,7 +13,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -63,9 +65,6 @@ public final class ConvCpuTime {
             layers[l] = given[l / 2];
             variant[l] = abValues[l % 2];
         }
-        long peakIterations = 200_000;
-        CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
-        long[] peakTimes = new long[rounds];
         ConvKernel[] convs = new ConvKernel[layers.length];
         ConvKernel.Scratch[] scratch = new ConvKernel.Scratch[layers.length];
         // -Dbuffers=N: each layer rotates through N input, output and residual arrays, so that with N large enough
@@ -97,32 +96,15 @@ public final class ConvCpuTime {
                 scratch[l] = convs[l].newScratch(1);
                 flops[l] = 2.0 * g.batch() * g.outChannels() * g.outH() * g.outW() * g.patchSize();
             }
-            long[][] times = new long[layers.length][rounds];
-            for (int round = -Integer.getInteger("warmup", 6); round < rounds; round++) {
-                long t0 = mx.getCurrentThreadCpuTime();
-                LOOP.invokeExact(peak.entry(), peakIterations);
-                if (round >= 0) {
-                    peakTimes[round] = mx.getCurrentThreadCpuTime() - t0;
-                }
-                for (int l = 0; l < layers.length; l++) {
-                    int reps = (int) Math.max(2, 1e8 / flops[l]);
-                    long best = Long.MAX_VALUE;
-                    for (int rep = 0; rep < reps; rep++) {
-                        long t = mx.getCurrentThreadCpuTime();
-                        int i = rep % buffers;
-                        convs[l].run(ins[l][i], outs[l][i], residuals[l][i], scratch[l], pool);
-                        best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
-                    }
-                    if (round >= 0) {
-                        times[l][round] = best;
-                    }
-                }
+            List<Variant> variants = new ArrayList<>();
+            for (int l = 0; l < layers.length; l++) {
+                int layer = l;
+                variants.add(i -> convs[layer].run(ins[layer][i], outs[layer][i], residuals[layer][i], scratch[layer],
+                        pool));
             }
-            peak.close();
-            Arrays.sort(peakTimes);
-            double peakGflops = peakIterations * 12.0 * 2 * 16 / peakTimes[0];
-            System.out.printf("fma peak avx512: best %.1f GFLOPS, median %.1f%n", peakGflops,
-                    peakIterations * 12.0 * 2 * 16 / peakTimes[rounds / 2]);
+            Times measured = measure(mx, rounds, Integer.getInteger("warmup", 6), buffers, variants, flops, "");
+            long[][] times = measured.times();
+            double peakGflops = measured.peakGflops();
             double total = 0;
             for (int l = 0; l < layers.length; l++) {
                 long[] t = times[l];
@@ -134,6 +116,54 @@ public final class ConvCpuTime {
             }
             System.out.printf("sum of medians %.3f ms%n", total / 1e6);
         }
+    }
+
+    /** One measured variant: a layer's run on buffer set {@code buffer} (of -Dbuffers). */
+    interface Variant {
+        void run(int buffer) throws Throwable;
+    }
+
+    /** Per variant and kept round its best CPU time (ns), and the FMA peak's best GFLOPS. */
+    record Times(long[][] times, double peakGflops) {
+    }
+
+    /**
+     * The rounds the CPU-time benchmarks share ({@code warmup} rounds first, not kept): per round the FMA peak loop's
+     * CPU time, then per variant the best CPU time of max(2, 1e8 / flops) runs, rotating through {@code buffers} sets.
+     * Prints the peak line (ending in {@code peakSuffix}).
+     */
+    static Times measure(ThreadMXBean mx, int rounds, int warmup, int buffers, List<Variant> variants, double[] flops,
+                         String peakSuffix) throws Throwable {
+        long peakIterations = 200_000;
+        CodeBuffer peak = CodeBuffer.of(FmaPeakBenchmark.loop(Jit.Isa.AVX512));
+        long[] peakTimes = new long[rounds];
+        int v = variants.size();
+        long[][] times = new long[v][rounds];
+        for (int round = -warmup; round < rounds; round++) {
+            long t0 = mx.getCurrentThreadCpuTime();
+            LOOP.invokeExact(peak.entry(), peakIterations);
+            if (round >= 0) {
+                peakTimes[round] = mx.getCurrentThreadCpuTime() - t0;
+            }
+            for (int i = 0; i < v; i++) {
+                int reps = (int) Math.max(2, 1e8 / flops[i]);
+                long best = Long.MAX_VALUE;
+                for (int rep = 0; rep < reps; rep++) {
+                    long t = mx.getCurrentThreadCpuTime();
+                    variants.get(i).run(rep % buffers);
+                    best = Math.min(best, mx.getCurrentThreadCpuTime() - t);
+                }
+                if (round >= 0) {
+                    times[i][round] = best;
+                }
+            }
+        }
+        peak.close();
+        Arrays.sort(peakTimes);
+        double peakGflops = peakIterations * 12.0 * 2 * 16 / peakTimes[0];
+        System.out.printf("fma peak avx512: best %.1f GFLOPS, median %.1f%s%n", peakGflops,
+                peakIterations * 12.0 * 2 * 16 / peakTimes[rounds / 2], peakSuffix);
+        return new Times(times, peakGflops);
     }
 
     /** The post-ops after {@code +} in a layer ({@link PostOps#NONE} when none). */

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * In-place Concat ({@link InPlaceConcat}) computes exactly what the plan with copying Concats computes
@@ -35,18 +36,9 @@ import org.junit.jupiter.api.Test;
  * itself as a Concat input, height Concats (not contiguous per input) and batch 2; each request run twice (buffers
  * reused) and with one and two threads.
  */
+@ExtendWith(NchwPlan.class)
 class InPlaceConcatTest {
 
-    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
-    @org.junit.jupiter.api.BeforeAll
-    static void nchwPlan() {
-        System.setProperty("infero.cpu.blocked", "off");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void blockedAgain() {
-        System.clearProperty("infero.cpu.blocked");
-    }
     private static final int GRAPHS = 60;
 
     private static WindowGeometry window(int pad) {

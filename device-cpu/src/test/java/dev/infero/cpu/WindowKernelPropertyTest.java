@@ -18,24 +18,16 @@ import dev.infero.core.types.PartialShape;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Depthwise convolution, max pooling and average pooling on the window kernel agree with the ops' reference
  * evaluation on random shapes: odd widths 1..40, asymmetric padding, strides 1..3, dilations, ceil mode, batch > 1,
  * one and two threads.
  */
+@ExtendWith(NchwPlan.class)
 class WindowKernelPropertyTest {
 
-    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
-    @org.junit.jupiter.api.BeforeAll
-    static void nchwPlan() {
-        System.setProperty("infero.cpu.blocked", "off");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void blockedAgain() {
-        System.clearProperty("infero.cpu.blocked");
-    }
     private static final int CASES = 120;
 
     private enum Kind { DEPTHWISE, MAX, AVG_INCLUDE_PAD, AVG_EXCLUDE_PAD }

@@ -1,9 +1,9 @@
 package dev.infero.cpu.jit;
 
 import static dev.infero.cpu.jit.Asm.*;
+import static dev.infero.cpu.jit.BlockedWindowCode.arg;
 
 import dev.infero.cpu.jit.Asm.Gp;
-import dev.infero.cpu.jit.Asm.Mem;
 import dev.infero.cpu.jit.Asm.Vec;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -169,64 +169,26 @@ public final class BlockedDepthwiseKernel extends JitKernel {
 
     private static final Gp IN = RDI, W = RSI, OUT = RDX, RES = RCX, TBL = R8, CONSTS_REG = R9, IT = R10, OT = R11,
             RT = RAX, ROWS = RBX, KH = R12, K = R13, IR = R14, WR = R15, TC = RBP;
-    private static final Gp[] SAVED = {RBX, RBP, R12, R13, R14, R15};
     private static final int IN_OFF = 0, W_OFF = 1, OUT_OFF = 2, TABLE_OFF = 3, ROWS_ARG = 4, KH_ARG = 5;
-
-    /** Stack argument {@code i} after the pushes of the prologue. */
-    private static Mem arg(int i) {
-        return mem(RSP, 8 + 8 * SAVED.length + 8 * i);
-    }
 
     /**
      * {@code void f(float* in, float* w, float* out, float* res, float* table, float* consts, long inOff, long wOff,
      * long outOff, long tableOff, long rows, long khCount)}.
      */
     static byte[] generate(Key key) {
-        Jit.Isa isa = key.isa();
         Assembler as = new Assembler();
-        for (Gp r : SAVED) {
-            as.push(r);
-        }
+        BlockedWindowCode.prologue(as);
         as.offsetFloats(arg(IN_OFF), RAX, IN);
         as.offsetFloats(arg(W_OFF), RAX, W);
         as.offsetFloats(arg(OUT_OFF), RAX, OUT, RES);
         as.offsetFloats(arg(TABLE_OFF), RAX, TBL);
         as.mov(ROWS, arg(ROWS_ARG));
         as.mov(KH, arg(KH_ARG));
-        int pixel = 4 * BLOCK;
-        Assembler.Label rowLoop = as.newLabel();
-        as.bind(rowLoop);
         BlockedRows plan = rows(key);
-        for (BlockedRows.Group g : plan.groups(key.tile())) {
-            as.lea(IT, mem(IN, pixel * g.x0() * key.strideW()));
-            as.lea(OT, mem(OUT, pixel * g.x0()));
-            as.lea(RT, mem(RES, pixel * g.x0()));
-            Assembler.Label tileLoop = as.newLabel();
-            if (g.count() > 1) {
-                as.mov(TC, g.count());
-            }
-            as.bind(tileLoop);
-            for (int half = 0; half < BLOCK / isa.lanes(); half++) {
-                emitTile(as, key, plan.byColumn(g.x0(), g.width()), g.width(), half);
-            }
-            if (g.count() > 1) {
-                as.add(IT, pixel * g.width() * key.strideW());
-                as.add(OT, pixel * g.width());
-                as.add(RT, pixel * g.width());
-                as.dec(TC);
-                as.jcc(Assembler.Cond.NE, tileLoop);
-            }
-        }
-        as.add(IN, pixel * key.inW() * key.strideH());
-        as.add(OUT, pixel * key.outW());
-        as.add(RES, pixel * key.outW());
-        as.dec(ROWS);
-        as.jcc(Assembler.Cond.NE, rowLoop);
-        as.vzeroupper();
-        for (int i = SAVED.length - 1; i >= 0; i--) {
-            as.pop(SAVED[i]);
-        }
-        as.ret();
+        BlockedWindowCode.emitRows(as, key.isa(), plan, key.tile(), key.strideH(),
+                new BlockedWindowCode.Regs(IN, OUT, RES, 4 * BLOCK, IT, OT, RT, TC, ROWS),
+                (g, half) -> emitTile(as, key, plan.byColumn(g.x0(), g.width()), g.width(), half));
+        BlockedWindowCode.epilogue(as);
         return as.code();
     }
 
@@ -249,34 +211,21 @@ public final class BlockedDepthwiseKernel extends JitKernel {
                 started[t.x()] = true;
             }
         }
-        Assembler.Label post = as.newLabel();
-        Assembler.Label sum = as.newLabel();
-        as.test(KH, KH);
-        as.jcc(Assembler.Cond.NE, sum);
-        for (int x = 0; x < width; x++) {
-            VectorExp.zero(as, isa.evex(), acc(x, bits));
-        }
-        as.jmp(post);
-        as.bind(sum);
-        as.mov(IR, IT);
-        as.mov(WR, W);
-        emitKernelRow(as, key, byColumn, usedTap, width, hb, true);
-        for (int x = 0; x < width; x++) {
-            if (!started[x]) {
-                VectorExp.zero(as, isa.evex(), acc(x, bits));
-            }
-        }
-        as.mov(K, KH);
-        as.dec(K);
-        as.jcc(Assembler.Cond.E, post);
-        Assembler.Label khLoop = as.newLabel();
-        as.bind(khLoop);
-        as.add(IR, pixel * key.inW() * key.dilationH());
-        as.add(WR, pixel * kw);
-        emitKernelRow(as, key, byColumn, usedTap, width, hb, false);
-        as.dec(K);
-        as.jcc(Assembler.Cond.NE, khLoop);
-        as.bind(post);
+        BlockedWindowCode.emitWindowRows(as, KH, K, IR, IT, pixel * key.inW() * key.dilationH(), WR, W, pixel * kw,
+                () -> {
+                    for (int x = 0; x < width; x++) {
+                        VectorExp.zero(as, isa.evex(), acc(x, bits));
+                    }
+                },
+                first -> emitKernelRow(as, key, byColumn, usedTap, width, hb, first),
+                () -> {
+                    for (int x = 0; x < width; x++) {
+                        if (!started[x]) {
+                            VectorExp.zero(as, isa.evex(), acc(x, bits));
+                        }
+                    }
+                },
+                () -> { });
         // Post-ops on the registers past the accumulators (at least four: the weights' and the input's).
         Vec t0 = vec(width, bits);
         Vec t1 = vec(width + 1, bits);

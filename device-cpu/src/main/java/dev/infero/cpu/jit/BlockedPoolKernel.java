@@ -1,6 +1,7 @@
 package dev.infero.cpu.jit;
 
 import static dev.infero.cpu.jit.Asm.*;
+import static dev.infero.cpu.jit.BlockedWindowCode.arg;
 
 import dev.infero.cpu.jit.Asm.Gp;
 import dev.infero.cpu.jit.Asm.Mem;
@@ -135,70 +136,31 @@ public final class BlockedPoolKernel extends JitKernel {
 
     private static final Gp IN = RDI, F = RSI, OUT = RDX, CONSTS_REG = RCX, IT = R10, OT = R11, FT = RAX,
             ROWS = RBX, KH = R12, K = R13, IR = R14, TC = RBP;
-    private static final Gp[] SAVED = {RBX, RBP, R12, R13, R14, R15};
-    private static final int ROWS_ARG = 0;
-
-    /** Stack argument {@code i} after the pushes of the prologue. */
-    private static Mem arg(int i) {
-        return mem(RSP, 8 + 8 * SAVED.length + 8 * i);
-    }
 
     /**
      * {@code void f(float* in, float* factors, float* out, float* consts, long inOff, long fOff, long outOff,
      * long rows, long khCount)}: inOff in r8, fOff in r9, the rest on the stack.
      */
     static byte[] generate(Key key) {
-        Jit.Isa isa = key.isa();
         Assembler as = new Assembler();
-        for (Gp r : SAVED) {
-            as.push(r);
-        }
+        BlockedWindowCode.prologue(as);
         as.offsetFloats(R8, IN);
         as.offsetFloats(R9, F);
         as.mov(RAX, arg(0));
         as.offsetFloats(RAX, OUT);
         as.mov(ROWS, arg(1));
         as.mov(KH, arg(2));
-        int pixel = 4 * BLOCK;
         BlockedRows plan = new BlockedRows(key.inW(), key.outW(), key.kw(), key.strideW(), key.dilationW(),
                 key.padLeft());
-        Assembler.Label rowLoop = as.newLabel();
-        as.bind(rowLoop);
-        for (BlockedRows.Group g : plan.groups(key.tile())) {
-            as.lea(IT, mem(IN, pixel * g.x0() * key.strideW()));
-            as.lea(OT, mem(OUT, pixel * g.x0()));
-            as.lea(FT, mem(F, 4 * g.x0()));
-            Assembler.Label tileLoop = as.newLabel();
-            if (g.count() > 1) {
-                as.mov(TC, g.count());
-            }
-            as.bind(tileLoop);
-            List<List<BlockedRows.Tap>> columns = plan.byColumn(g.x0(), g.width());
-            for (int half = 0; half < BLOCK / isa.lanes(); half++) {
-                if (key.separable()) {
-                    emitSeparableTile(as, key, g.x0(), g.width(), half);
-                } else {
-                    emitTile(as, key, columns, g.width(), half);
-                }
-            }
-            if (g.count() > 1) {
-                as.add(IT, pixel * g.width() * key.strideW());
-                as.add(OT, pixel * g.width());
-                as.add(FT, 4 * g.width());
-                as.dec(TC);
-                as.jcc(Assembler.Cond.NE, tileLoop);
-            }
-        }
-        as.add(IN, pixel * key.inW() * key.strideH());
-        as.add(OUT, pixel * key.outW());
-        as.add(F, 4 * key.outW());
-        as.dec(ROWS);
-        as.jcc(Assembler.Cond.NE, rowLoop);
-        as.vzeroupper();
-        for (int i = SAVED.length - 1; i >= 0; i--) {
-            as.pop(SAVED[i]);
-        }
-        as.ret();
+        BlockedWindowCode.emitRows(as, key.isa(), plan, key.tile(), key.strideH(),
+                new BlockedWindowCode.Regs(IN, OUT, F, 4, IT, OT, FT, TC, ROWS), (g, half) -> {
+                    if (key.separable()) {
+                        emitSeparableTile(as, key, g.x0(), g.width(), half);
+                    } else {
+                        emitTile(as, key, plan.byColumn(g.x0(), g.width()), g.width(), half);
+                    }
+                });
+        BlockedWindowCode.epilogue(as);
         return as.code();
     }
 
@@ -206,39 +168,22 @@ public final class BlockedPoolKernel extends JitKernel {
         Jit.Isa isa = key.isa();
         int bits = isa.bits();
         int hb = half * isa.vectorBytes();
-        int pixel = 4 * BLOCK;
         boolean[] started = new boolean[width];
         for (List<BlockedRows.Tap> column : columns) {
             for (BlockedRows.Tap t : column) {
                 started[t.x()] = true;
             }
         }
-        Assembler.Label done = as.newLabel();
-        Assembler.Label reduce = as.newLabel();
-        as.test(KH, KH);
-        as.jcc(Assembler.Cond.NE, reduce);
-        for (int x = 0; x < width; x++) {
-            empty(as, key, vec(x, bits));
-        }
-        as.jmp(done);
-        as.bind(reduce);
-        as.mov(IR, IT);
-        emitWindowRow(as, key, columns, width, hb, true);
-        for (int x = 0; x < width; x++) {
-            if (!started[x]) {
-                empty(as, key, vec(x, bits));
-            }
-        }
-        as.mov(K, KH);
-        as.dec(K);
-        as.jcc(Assembler.Cond.E, done);
-        Assembler.Label rowLoop = as.newLabel();
-        as.bind(rowLoop);
-        as.add(IR, pixel * key.inW() * key.dilationH());
-        emitWindowRow(as, key, columns, width, hb, false);
-        as.dec(K);
-        as.jcc(Assembler.Cond.NE, rowLoop);
-        as.bind(done);
+        BlockedWindowCode.emitWindowRows(as, KH, K, IR, IT, rowBytes(key), null, null, 0, () -> emptyAll(as, key, width),
+                first -> emitWindowRow(as, key, columns, width, hb, first),
+                () -> {
+                    for (int x = 0; x < width; x++) {
+                        if (!started[x]) {
+                            empty(as, key, vec(x, bits));
+                        }
+                    }
+                },
+                () -> { });
         store(as, key, width, hb);
     }
 
@@ -260,58 +205,56 @@ public final class BlockedPoolKernel extends JitKernel {
         }
         Vec t0 = vec(isa.registers() - 3, bits);
         Vec t1 = vec(isa.registers() - 2, bits);
-        Assembler.Label done = as.newLabel();
-        Assembler.Label reduce = as.newLabel();
-        Assembler.Label across = as.newLabel();
-        as.test(KH, KH);
-        as.jcc(Assembler.Cond.NE, reduce);
-        for (int x = 0; x < width; x++) {
-            empty(as, key, vec(x, bits));
-        }
-        as.jmp(done);
-        as.bind(reduce);
-        as.mov(IR, IT);
-        for (int j = 0; j < cols; j++) {
-            if (inside[j]) {
-                as.vmovups(vec(j, bits), mem(IR, pixel * (j - key.padLeft()) + hb));
-            }
-        }
-        as.mov(K, KH);
-        as.dec(K);
-        as.jcc(Assembler.Cond.E, across);
-        Assembler.Label rowLoop = as.newLabel();
-        as.bind(rowLoop);
-        as.add(IR, pixel * key.inW() * key.dilationH());
-        for (int j = 0; j < cols; j++) {
-            if (inside[j]) {
-                combine(as, key, vec(j, bits), mem(IR, pixel * (j - key.padLeft()) + hb), t0, t1);
-            }
-        }
-        as.dec(K);
-        as.jcc(Assembler.Cond.NE, rowLoop);
-        as.bind(across);
-        for (int x = 0; x < width; x++) {
-            Vec acc = vec(x, bits);
-            int first = -1;
-            for (int j = x; j < x + key.kw(); j++) {
-                if (!inside[j]) {
-                    continue;
-                }
-                if (first < 0) {
-                    first = j;
-                    if (j != x) {
-                        as.vmovups(acc, vec(j, bits));
+        BlockedWindowCode.emitWindowRows(as, KH, K, IR, IT, rowBytes(key), null, null, 0, () -> emptyAll(as, key, width),
+                first -> {
+                    for (int j = 0; j < cols; j++) {
+                        if (!inside[j]) {
+                            continue;
+                        }
+                        Mem at = mem(IR, pixel * (j - key.padLeft()) + hb);
+                        if (first) {
+                            as.vmovups(vec(j, bits), at);
+                        } else {
+                            combine(as, key, vec(j, bits), at, t0, t1);
+                        }
                     }
-                } else {
-                    combine(as, key, acc, vec(j, bits), t0, t1);
-                }
-            }
-            if (first < 0) {
-                empty(as, key, acc);
-            }
-        }
-        as.bind(done);
+                },
+                () -> { },
+                () -> {
+                    for (int x = 0; x < width; x++) {
+                        Vec acc = vec(x, bits);
+                        int first = -1;
+                        for (int j = x; j < x + key.kw(); j++) {
+                            if (!inside[j]) {
+                                continue;
+                            }
+                            if (first < 0) {
+                                first = j;
+                                if (j != x) {
+                                    as.vmovups(acc, vec(j, bits));
+                                }
+                            } else {
+                                combine(as, key, acc, vec(j, bits), t0, t1);
+                            }
+                        }
+                        if (first < 0) {
+                            empty(as, key, acc);
+                        }
+                    }
+                });
         store(as, key, width, hb);
+    }
+
+    /** Bytes from one window row's input row to the next. */
+    private static int rowBytes(Key key) {
+        return 4 * BLOCK * key.inW() * key.dilationH();
+    }
+
+    /** Every output of the tile as the value of an empty window. */
+    private static void emptyAll(Assembler as, Key key, int width) {
+        for (int x = 0; x < width; x++) {
+            empty(as, key, vec(x, key.isa().bits()));
+        }
     }
 
     /** {@code acc = max(acc, v)} with the NaN rule (see {@link #emitWindowRow}), or {@code acc += v}. */

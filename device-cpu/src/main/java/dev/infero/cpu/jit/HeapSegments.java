@@ -71,38 +71,14 @@ public final class HeapSegments {
 
     /** The segment of {@code array}. */
     public MemorySegment of(float[] array) {
-        Object[] k = keys;
-        if (k.length == 0) {
-            return MemorySegment.ofArray(array);
-        }
-        int mask = k.length - 1;
-        for (int i = slot(array, mask); ; i = i + 1 & mask) {
-            Object key = k[i];
-            if (key == array) {
-                return values[i];
-            }
-            if (key == null) {
-                return add(array, MemorySegment.ofArray(array));
-            }
-        }
+        MemorySegment segment = find(array);
+        return segment != null ? segment : remember(array, MemorySegment.ofArray(array));
     }
 
     /** The segment of {@code array}. */
     public MemorySegment of(int[] array) {
-        Object[] k = keys;
-        if (k.length == 0) {
-            return MemorySegment.ofArray(array);
-        }
-        int mask = k.length - 1;
-        for (int i = slot(array, mask); ; i = i + 1 & mask) {
-            Object key = k[i];
-            if (key == array) {
-                return values[i];
-            }
-            if (key == null) {
-                return add(array, MemorySegment.ofArray(array));
-            }
-        }
+        MemorySegment segment = find(array);
+        return segment != null ? segment : remember(array, MemorySegment.ofArray(array));
     }
 
     /** Arrays this table holds segments for. */
@@ -117,6 +93,29 @@ public final class HeapSegments {
             java.util.Arrays.fill(values, null);
             size = 0;
         }
+    }
+
+    /** The segment this table holds for {@code array}; null when it holds none (or is {@link #UNBOUND}). */
+    private MemorySegment find(Object array) {
+        Object[] k = keys;
+        if (k.length == 0) {
+            return null;
+        }
+        int mask = k.length - 1;
+        for (int i = slot(array, mask); ; i = i + 1 & mask) {
+            Object key = k[i];
+            if (key == array) {
+                return values[i];
+            }
+            if (key == null) {
+                return null;
+            }
+        }
+    }
+
+    /** {@code segment}, just made for {@code array}, added to the table ({@link #UNBOUND}: only returned). */
+    private MemorySegment remember(Object array, MemorySegment segment) {
+        return keys.length == 0 ? segment : add(array, segment);
     }
 
     private static int slot(Object array, int mask) {

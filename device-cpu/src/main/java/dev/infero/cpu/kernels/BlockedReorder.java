@@ -68,57 +68,50 @@ public final class BlockedReorder {
     /** {@link #toBlocked} of rows [firstRow, endRow) of every block (parts for threads). */
     public static void toBlocked(float[] src, int srcOff, float[] dst, int dstOff, int c, int h, int w,
                                  int firstRow, int endRow) {
-        check(src, srcOff, c * h * w, dst, dstOff, blockedSize(c, h, w), h, firstRow, endRow);
-        int hw = h * w;
-        int p0 = firstRow * w;
-        int p1 = endRow * w;
-        for (int cb = 0, blocks = blocks(c); cb < blocks; cb++) {
-            int c0 = cb * BLOCK;
-            int lanes = Math.min(BLOCK, c - c0);
-            int block = dstOff + cb * hw * BLOCK;
-            for (int p = p0; p < p1; p += RUN) {
-                int n = Math.min(RUN, p1 - p);
-                int d = block + p * BLOCK;
-                if (n == RUN && lanes == BLOCK) {
-                    // A whole tile: the 16 channels' runs copied side by side into the thread's scratch, then
-                    // each pixel's lanes gathered from it (indexes 0, RUN, 2·RUN, …) and stored whole.
-                    float[] tile = TILE.get();
-                    for (int l = 0; l < BLOCK; l++) {
-                        System.arraycopy(src, srcOff + (c0 + l) * hw + p, tile, l * RUN, RUN);
-                    }
-                    for (int i = 0; i < RUN; i++) {
-                        for (int l = 0; l < BLOCK; l += L) {
-                            FloatVector.fromArray(S, tile, l * RUN + i, CHANNELS, 0).intoArray(dst, d + i * BLOCK + l);
-                        }
-                    }
-                    continue;
+        tiles(src, srcOff, dst, dstOff, c, h, w, firstRow, endRow, BlockedReorder::toBlockedTile);
+    }
+
+    /** One tile of {@link #toBlocked}: the tile's pixels start at {@code dst[d]}. */
+    private static void toBlockedTile(float[] src, int srcOff, float[] dst, int d, int c0, int lanes, int hw, int p,
+                                      int n) {
+        if (n == RUN && lanes == BLOCK) {
+            // A whole tile: the 16 channels' runs copied side by side into the thread's scratch, then
+            // each pixel's lanes gathered from it (indexes 0, RUN, 2·RUN, …) and stored whole.
+            float[] tile = TILE.get();
+            for (int l = 0; l < BLOCK; l++) {
+                System.arraycopy(src, srcOff + (c0 + l) * hw + p, tile, l * RUN, RUN);
+            }
+            for (int i = 0; i < RUN; i++) {
+                for (int l = 0; l < BLOCK; l += L) {
+                    FloatVector.fromArray(S, tile, l * RUN + i, CHANNELS, 0).intoArray(dst, d + i * BLOCK + l);
                 }
-                int l = 0;
-                // Four channels at a time: four reading streams, each pixel's four lanes stored side by side.
-                for (; l + 3 < lanes; l += 4) {
-                    int s0 = srcOff + (c0 + l) * hw + p;
-                    int s1 = s0 + hw;
-                    int s2 = s1 + hw;
-                    int s3 = s2 + hw;
-                    for (int i = 0; i < n; i++) {
-                        int at = d + i * BLOCK + l;
-                        dst[at] = src[s0 + i];
-                        dst[at + 1] = src[s1 + i];
-                        dst[at + 2] = src[s2 + i];
-                        dst[at + 3] = src[s3 + i];
-                    }
-                }
-                for (; l < lanes; l++) {
-                    int s = srcOff + (c0 + l) * hw + p;
-                    for (int i = 0; i < n; i++) {
-                        dst[d + i * BLOCK + l] = src[s + i];
-                    }
-                }
-                for (int z = lanes; z < BLOCK; z++) {
-                    for (int i = 0; i < n; i++) {
-                        dst[d + i * BLOCK + z] = 0f;
-                    }
-                }
+            }
+            return;
+        }
+        int l = 0;
+        // Four channels at a time: four reading streams, each pixel's four lanes stored side by side.
+        for (; l + 3 < lanes; l += 4) {
+            int s0 = srcOff + (c0 + l) * hw + p;
+            int s1 = s0 + hw;
+            int s2 = s1 + hw;
+            int s3 = s2 + hw;
+            for (int i = 0; i < n; i++) {
+                int at = d + i * BLOCK + l;
+                dst[at] = src[s0 + i];
+                dst[at + 1] = src[s1 + i];
+                dst[at + 2] = src[s2 + i];
+                dst[at + 3] = src[s3 + i];
+            }
+        }
+        for (; l < lanes; l++) {
+            int s = srcOff + (c0 + l) * hw + p;
+            for (int i = 0; i < n; i++) {
+                dst[d + i * BLOCK + l] = src[s + i];
+            }
+        }
+        for (int z = lanes; z < BLOCK; z++) {
+            for (int i = 0; i < n; i++) {
+                dst[d + i * BLOCK + z] = 0f;
             }
         }
     }
@@ -131,28 +124,50 @@ public final class BlockedReorder {
     /** {@link #fromBlocked} of rows [firstRow, endRow) of every channel (parts for threads). */
     public static void fromBlocked(float[] src, int srcOff, float[] dst, int dstOff, int c, int h, int w,
                                    int firstRow, int endRow) {
-        check(dst, dstOff, c * h * w, src, srcOff, blockedSize(c, h, w), h, firstRow, endRow);
+        tiles(dst, dstOff, src, srcOff, c, h, w, firstRow, endRow, BlockedReorder::fromBlockedTile);
+    }
+
+    /** One tile of {@link #fromBlocked}: the tile's pixels start at {@code src[s]}. */
+    private static void fromBlockedTile(float[] dst, int dstOff, float[] src, int s, int c0, int lanes, int hw, int p,
+                                        int n) {
+        for (int l = 0; l < lanes; l++) {
+            int d = dstOff + (c0 + l) * hw + p;
+            int i = 0;
+            // Lane l of L consecutive pixels, 16 floats apart: one gather, one contiguous store.
+            for (int bound = n - L; i <= bound; i += L) {
+                FloatVector.fromArray(S, src, s + i * BLOCK + l, PIXELS, 0).intoArray(dst, d + i);
+            }
+            for (; i < n; i++) {
+                dst[d + i] = src[s + i * BLOCK + l];
+            }
+        }
+    }
+
+    /**
+     * Copies one tile of 16 channels × up to {@link #RUN} pixels: channels {@code c0 … c0 + lanes − 1} of pixels
+     * [p, p + n) of the NCHW image at {@code plain[plainOff..]} ({@code hw} pixels per channel), the tile's pixels in
+     * the blocked image from {@code blocked[tile]}.
+     */
+    private interface Tile {
+        void copy(float[] plain, int plainOff, float[] blocked, int tile, int c0, int lanes, int hw, int p, int n);
+    }
+
+    /**
+     * Both directions' walk: the extents checked, then every block's tiles of rows [firstRow, endRow) to
+     * {@code copy} (a method reference without captures: no allocation).
+     */
+    private static void tiles(float[] plain, int plainOff, float[] blocked, int blockedOff, int c, int h, int w,
+                              int firstRow, int endRow, Tile copy) {
+        check(plain, plainOff, c * h * w, blocked, blockedOff, blockedSize(c, h, w), h, firstRow, endRow);
         int hw = h * w;
         int p0 = firstRow * w;
         int p1 = endRow * w;
         for (int cb = 0, blocks = blocks(c); cb < blocks; cb++) {
             int c0 = cb * BLOCK;
             int lanes = Math.min(BLOCK, c - c0);
-            int block = srcOff + cb * hw * BLOCK;
+            int block = blockedOff + cb * hw * BLOCK;
             for (int p = p0; p < p1; p += RUN) {
-                int n = Math.min(RUN, p1 - p);
-                int s = block + p * BLOCK;
-                for (int l = 0; l < lanes; l++) {
-                    int d = dstOff + (c0 + l) * hw + p;
-                    int i = 0;
-                    // Lane l of L consecutive pixels, 16 floats apart: one gather, one contiguous store.
-                    for (int bound = n - L; i <= bound; i += L) {
-                        FloatVector.fromArray(S, src, s + i * BLOCK + l, PIXELS, 0).intoArray(dst, d + i);
-                    }
-                    for (; i < n; i++) {
-                        dst[d + i] = src[s + i * BLOCK + l];
-                    }
-                }
+                copy.copy(plain, plainOff, blocked, block + p * BLOCK, c0, lanes, hw, p, Math.min(RUN, p1 - p));
             }
         }
     }

@@ -24,6 +24,7 @@ import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.NchwPlan;
 import dev.infero.testing.GraphBuilder;
 import dev.infero.testing.RandomData;
 import dev.infero.testing.TensorAssert;
@@ -32,24 +33,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The CPU device's fused kernels compute what the reference ops compute. The same graph is compiled once with a
  * static input shape (fast, fused kernels) and once with a dynamic batch (reference kernels, shapes inferred at run
  * time), and both run on the same input.
  */
+@ExtendWith(NchwPlan.class)
 class FusedKernelsTest {
 
-    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
-    @org.junit.jupiter.api.BeforeAll
-    static void nchwPlan() {
-        System.setProperty("infero.cpu.blocked", "off");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void blockedAgain() {
-        System.clearProperty("infero.cpu.blocked");
-    }
     private static WindowGeometry window(int stride, int pad) {
         return new WindowGeometry(new long[] {stride, stride}, new long[] {1, 1}, new long[] {pad, pad},
                 new long[] {pad, pad}, AutoPad.EXPLICIT, false);

@@ -24,6 +24,7 @@ import dev.infero.core.ops.quantization.FakeQuantize;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.CpuDevice;
+import dev.infero.cpu.NchwPlan;
 import dev.infero.cpu.TwoRuns;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.testing.GraphBuilder;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Sibling convolutions run as one ({@link SiblingConvolutionFusion}) compute what the plan with each convolution on
@@ -48,18 +50,9 @@ import org.junit.jupiter.api.Test;
  * threads, each request run twice (buffers reused), the JIT on and off. An INT8 model's siblings (their input a
  * FakeQuantize) are left to the INT8 patterns.
  */
+@ExtendWith(NchwPlan.class)
 class SiblingConvolutionFusionTest {
 
-    /** These check the NCHW plan's kernels and fusions, which the blocked layout ({@code cpu.blocked}) replaces where it runs. */
-    @org.junit.jupiter.api.BeforeAll
-    static void nchwPlan() {
-        System.setProperty("infero.cpu.blocked", "off");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void blockedAgain() {
-        System.clearProperty("infero.cpu.blocked");
-    }
     private static final int GRAPHS = 48;
     private static final String SWITCH = "infero.cpu.siblingFusion";
 

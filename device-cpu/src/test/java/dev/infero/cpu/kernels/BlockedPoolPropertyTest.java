@@ -10,6 +10,7 @@ import dev.infero.core.ops.nn.Pooling;
 import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
+import dev.infero.cpu.kernels.KernelProperties.PoolLayer;
 import dev.infero.testing.RandomData;
 import java.util.Arrays;
 import java.util.Random;
@@ -26,16 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * out-of-range calls throw.
  */
 class BlockedPoolPropertyTest {
-    private record Layer(Pooling op, ConvGeometry g, int padBottom, int padRight, boolean max, boolean excludePad,
-                         boolean ceil) {
-        @Override
-        public String toString() {
-            return (max ? "max " : excludePad ? "avg(exclude pad) " : "avg ") + g + " pads end " + padBottom + ","
-                    + padRight + (ceil ? " ceil" : "");
-        }
-    }
-
-    private static Layer layer(Random r) {
+    private static PoolLayer layer(Random r) {
         boolean spp = r.nextInt(8) == 0;
         int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 60);
         int w = 1 + r.nextInt(r.nextBoolean() ? 20 : 90);
@@ -50,25 +42,8 @@ class BlockedPoolPropertyTest {
             int k = i % 2 == 0 ? kh : kw;
             pads[i] = spp ? k / 2 : r.nextInt(3) == 0 ? 0 : r.nextInt(k);
         }
-        boolean ceil = r.nextBoolean();
-        boolean max = r.nextInt(3) != 0;
-        boolean excludePad = r.nextBoolean();
-        WindowGeometry win = new WindowGeometry(new long[] {sh, sw}, new long[] {dh, dw},
-                new long[] {pads[0], pads[1]}, new long[] {pads[2], pads[3]}, AutoPad.EXPLICIT, ceil);
-        long[] kernel = {kh, kw};
-        if ((long) (kh - 1) * dh + 1 > h + pads[0] + pads[2] || (long) (kw - 1) * dw + 1 > w + pads[1] + pads[3]) {
-            return layer(r);
-        }
-        int oh = win.poolOutputSize(0, h, kh);
-        int ow = win.poolOutputSize(1, w, kw);
-        if (oh < 1 || ow < 1) {
-            return layer(r);
-        }
-        int c = 1 + r.nextInt(40);
-        int n = 1 + r.nextInt(3);
-        Pooling op = max ? new MaxPool(kernel, win, false) : new AvgPool(kernel, win, excludePad);
-        ConvGeometry g = new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pads[0], pads[1], c);
-        return new Layer(op, g, pads[2], pads[3], max, excludePad, ceil);
+        PoolLayer l = KernelProperties.poolLayer(r, h, w, kh, kw, sh, sw, dh, dw, pads, 40);
+        return l != null ? l : layer(r);
     }
 
     private static float[] reference(Pooling op, ConvGeometry g, float[] in) {
@@ -119,7 +94,7 @@ class BlockedPoolPropertyTest {
 
     private static void check(Random r, Jit.Isa isa, int trial) {
         {
-            Layer l = layer(r);
+            PoolLayer l = layer(r);
             ConvGeometry g = l.g();
             float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
             if (l.max() && r.nextInt(4) == 0) {

@@ -25,27 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class DepthwiseJitPropertyTest {
     private static ConvGeometry geometry(Random r) {
-        int kh = new int[] {3, 3, 3, 5, 7, 1, 2, 4}[r.nextInt(8)];
-        int kw = r.nextInt(4) == 0 ? 1 + r.nextInt(7) : kh;
-        // Strides 1 and 2 fill the buffer in generated code; stride 3 leaves the fill to Java.
-        int sh = r.nextInt(10) == 0 ? 3 : 1 + r.nextInt(2);
-        int sw = r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
-        int dh = r.nextInt(4) == 0 ? 2 : 1;
-        int dw = r.nextInt(4) == 0 ? 2 : dh;
-        int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 60);
-        int w = 1 + r.nextInt(r.nextBoolean() ? 12 : 110);
-        int pt = r.nextInt(4);
-        int pl = r.nextInt(4);
-        int pb = r.nextInt(4);
-        int pr = r.nextInt(4);
-        int oh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
-        int ow = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
-        if (oh < 1 || ow < 1 || pt >= dh * (kh - 1) + 1 || pl >= dw * (kw - 1) + 1) {
-            return geometry(r);
-        }
-        int c = 1 + r.nextInt(40);
-        int n = 1 + r.nextInt(2);
-        return new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c);
+        // Strides 1 and 2 fill the buffer in generated code; stride 3 (one in ten) leaves the fill to Java.
+        return KernelProperties.depthwiseGeometry(r, 10, 60, 110, true, q -> 1 + q.nextInt(40));
     }
 
     @ParameterizedTest

@@ -3,12 +3,18 @@ package dev.infero.cpu.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.infero.core.ops.nn.AutoPad;
+import dev.infero.core.ops.nn.AvgPool;
+import dev.infero.core.ops.nn.MaxPool;
+import dev.infero.core.ops.nn.Pooling;
+import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.parallel.WorkerPool;
 import dev.infero.testing.RandomData;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * What the kernels' property tests share: the random stream of one ISA (skipped where the machine lacks it), random
@@ -145,5 +151,77 @@ final class KernelProperties {
         int ow = (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
         return new ConvGeometry(n, cin, h, w, cout, oh, ow, kh, kw, stride, stride, dilation, dilation, pad, pad,
                 groups);
+    }
+
+    /** One random pooling layer of the pooling property tests: the op, the kernel's geometry, the padding at the end. */
+    record PoolLayer(Pooling op, ConvGeometry g, int padBottom, int padRight, boolean max, boolean excludePad,
+                     boolean ceil) {
+        @Override
+        public String toString() {
+            return (max ? "max " : excludePad ? "avg(exclude pad) " : "avg ") + g + " pads end " + padBottom + ","
+                    + padRight + (ceil ? " ceil" : "");
+        }
+    }
+
+    /**
+     * The pooling layer of a drawn window on an {@code h × w} plane ({@code pads}: top, left, bottom, right): floor
+     * or ceil rounding, max (two in three) or average counting the padding or not, 1 to {@code maxChannels} channels,
+     * batch 1–3; null when the dilated window is larger than the padded input (such windows stay with the reference
+     * kernel, as PoolingStep decides) or the output is empty: the caller draws again.
+     */
+    static PoolLayer poolLayer(Random r, int h, int w, int kh, int kw, int sh, int sw, int dh, int dw, int[] pads,
+                               int maxChannels) {
+        boolean ceil = r.nextBoolean();
+        boolean max = r.nextInt(3) != 0;
+        boolean excludePad = r.nextBoolean();
+        WindowGeometry win = new WindowGeometry(new long[] {sh, sw}, new long[] {dh, dw},
+                new long[] {pads[0], pads[1]}, new long[] {pads[2], pads[3]}, AutoPad.EXPLICIT, ceil);
+        long[] kernel = {kh, kw};
+        if ((long) (kh - 1) * dh + 1 > h + pads[0] + pads[2] || (long) (kw - 1) * dw + 1 > w + pads[1] + pads[3]) {
+            return null;
+        }
+        int oh = win.poolOutputSize(0, h, kh);
+        int ow = win.poolOutputSize(1, w, kw);
+        if (oh < 1 || ow < 1) {
+            return null;
+        }
+        int c = 1 + r.nextInt(maxChannels);
+        int n = 1 + r.nextInt(3);
+        Pooling op = max ? new MaxPool(kernel, win, false) : new AvgPool(kernel, win, excludePad);
+        ConvGeometry g = new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pads[0], pads[1], c);
+        return new PoolLayer(op, g, pads[2], pads[3], max, excludePad, ceil);
+    }
+
+    /**
+     * A random depthwise layer for the depthwise property tests: kernels 1–7 (square three times in four), stride 3
+     * per axis once in {@code stride3Odds} (else 1–2; the width's stride differs one time in five), dilations 1–2,
+     * padding 0–3 per side, planes up to 12 × 12 half the time, else up to {@code maxH × maxW}; {@code padsInWindow}:
+     * the top and left padding smaller than the dilated window. Drawn again until that holds and the output is not
+     * empty; then the channels ({@code channels}) and batch 1–2.
+     */
+    static ConvGeometry depthwiseGeometry(Random r, int stride3Odds, int maxH, int maxW, boolean padsInWindow,
+                                          ToIntFunction<Random> channels) {
+        while (true) {
+            int kh = new int[] {3, 3, 3, 5, 7, 1, 2, 4}[r.nextInt(8)];
+            int kw = r.nextInt(4) == 0 ? 1 + r.nextInt(7) : kh;
+            int sh = r.nextInt(stride3Odds) == 0 ? 3 : 1 + r.nextInt(2);
+            int sw = r.nextInt(5) == 0 ? 1 + r.nextInt(3) : sh;
+            int dh = r.nextInt(4) == 0 ? 2 : 1;
+            int dw = r.nextInt(4) == 0 ? 2 : dh;
+            int h = 1 + r.nextInt(r.nextBoolean() ? 12 : maxH);
+            int w = 1 + r.nextInt(r.nextBoolean() ? 12 : maxW);
+            int pt = r.nextInt(4);
+            int pl = r.nextInt(4);
+            int pb = r.nextInt(4);
+            int pr = r.nextInt(4);
+            int oh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+            int ow = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+            if (oh < 1 || ow < 1 || padsInWindow && (pt >= dh * (kh - 1) + 1 || pl >= dw * (kw - 1) + 1)) {
+                continue;
+            }
+            int c = channels.applyAsInt(r);
+            int n = 1 + r.nextInt(2);
+            return new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c);
+        }
     }
 }

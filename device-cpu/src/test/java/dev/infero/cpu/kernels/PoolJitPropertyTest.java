@@ -3,16 +3,12 @@ package dev.infero.cpu.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.infero.core.ops.nn.AutoPad;
-import dev.infero.core.ops.nn.AvgPool;
-import dev.infero.core.ops.nn.MaxPool;
-import dev.infero.core.ops.nn.Pooling;
-import dev.infero.core.ops.nn.WindowGeometry;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
 import dev.infero.cpu.jit.PoolKernel;
+import dev.infero.cpu.kernels.KernelProperties.PoolLayer;
 import dev.infero.testing.RandomData;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -28,16 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * threads.
  */
 class PoolJitPropertyTest {
-    /** One random pooling layer: the op, the kernel's geometry and the padding at the end. */
-    private record Layer(Pooling op, ConvGeometry g, int padBottom, int padRight, boolean max, boolean excludePad) {
-        @Override
-        public String toString() {
-            return (max ? "max " : excludePad ? "avg(exclude pad) " : "avg ") + g + " pads end " + padBottom + ","
-                    + padRight;
-        }
-    }
-
-    private static Layer layer(Random r) {
+    private static PoolLayer layer(Random r) {
         boolean spp = r.nextInt(8) == 0;
         // Global pooling: the window holds the whole plane (one output per plane), with or without padding.
         boolean global = !spp && r.nextInt(8) == 0;
@@ -61,35 +48,17 @@ class PoolJitPropertyTest {
             int size = i % 2 == 0 ? h : w;
             pads[i] = global ? (i < 2 ? k - size : 0) : spp ? k / 2 : r.nextInt(3) == 0 ? 0 : r.nextInt(k);
         }
-        boolean ceil = r.nextBoolean();
-        boolean max = r.nextInt(3) != 0;
-        boolean excludePad = r.nextBoolean();
-        WindowGeometry win = new WindowGeometry(new long[] {sh, sw}, new long[] {dh, dw},
-                new long[] {pads[0], pads[1]}, new long[] {pads[2], pads[3]}, AutoPad.EXPLICIT, ceil);
-        long[] kernel = {kh, kw};
-        // Windows larger than the padded input stay with the reference kernel (as PoolingStep decides).
-        if ((long) (kh - 1) * dh + 1 > h + pads[0] + pads[2] || (long) (kw - 1) * dw + 1 > w + pads[1] + pads[3]) {
-            return layer(r);
-        }
-        int oh = win.poolOutputSize(0, h, kh);
-        int ow = win.poolOutputSize(1, w, kw);
-        if (oh < 1 || ow < 1) {
-            return layer(r);
-        }
-        int c = 1 + r.nextInt(12);
-        int n = 1 + r.nextInt(3);
-        Pooling op = max ? new MaxPool(kernel, win, false) : new AvgPool(kernel, win, excludePad);
-        ConvGeometry g = new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pads[0], pads[1], c);
-        return new Layer(op, g, pads[2], pads[3], max, excludePad);
+        PoolLayer l = KernelProperties.poolLayer(r, h, w, kh, kw, sh, sw, dh, dw, pads, 12);
+        return l != null ? l : layer(r);
     }
 
-    private static WindowKernel kernel(Layer l, Jit.Isa isa) {
+    private static WindowKernel kernel(PoolLayer l, Jit.Isa isa) {
         return l.max() ? WindowKernel.maxPool(l.g(), isa)
                 : WindowKernel.avgPool(l.g(), l.excludePad(), l.padBottom(), l.padRight(), isa);
     }
 
     /** The reference: the core op's evaluation over the input tensor. */
-    private static KernelProperties.Kernel reference(Layer l) {
+    private static KernelProperties.Kernel reference(PoolLayer l) {
         ConvGeometry g = l.g();
         return (in, out, residual, pool) -> {
             Tensor x = Tensor.wrap(ElementType.F32, new int[] {g.batch(), g.inChannels(), g.inH(), g.inW()}, in);
@@ -99,7 +68,7 @@ class PoolJitPropertyTest {
         };
     }
 
-    private static void check(Random r, Layer l, Jit.Isa isa, int trial) {
+    private static void check(Random r, PoolLayer l, Jit.Isa isa, int trial) {
         ConvGeometry g = l.g();
         int threads = 1 + r.nextInt(2);
         float[] in = RandomData.uniform(r, g.batch() * g.inChannels() * g.inH() * g.inW());
@@ -114,7 +83,7 @@ class PoolJitPropertyTest {
     @EnumSource(Jit.Isa.class)
     void generatedPoolingMatchesTheReference(Jit.Isa isa) {
         KernelProperties.trials(isa, 9191, 400, (r, trial) -> {
-            Layer l = layer(r);
+            PoolLayer l = layer(r);
             ConvGeometry g = l.g();
             boolean global = g.outH() == 1 && g.outW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                     && g.kernelH() - g.padTop() >= g.inH() && g.kernelW() - g.padLeft() >= g.inW();
