@@ -124,19 +124,24 @@ public final class NchwcTransform {
     }
 
     /**
-     * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} none (the
-     * plan stays NCHW), {@code all} every layer it can express, on the blocked kernels where they take it and the reference
+     * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} (the default)
+     * none (the plan stays NCHW), {@code on} the layers the blocked kernels run in regions that pay for their reorders, {@code all} every layer it can express, on the blocked kernels where they take it and the reference
      * evaluation of the blocked ops elsewhere (tests of the transform), {@code ungated} the layers the blocked kernels run
-     * without the cost rule (tests), otherwise the layers the blocked kernels run in regions that pay for their
-     * reorders. {@code null} when nothing is to be rewritten.
+     * without the cost rule (tests). {@code null} when nothing is to be rewritten.
      */
     public static Support configured() {
-        String mode = System.getProperty("infero.cpu.blocked", "on");
+        // Off by default for now: on a TFLite ShuffleNet (face_landmark.tflite) the blocked plan, like the NCHW plan
+        // without in-place Concats, differs from ONNX Runtime (up to 6.9 on landmark coordinates) while the default
+        // NCHW plan matches it; the cause is not found yet (docs/performance.md, "Channel-blocked layout across
+        // layers").
+        String mode = System.getProperty("infero.cpu.blocked", "off");
         return switch (mode) {
             case "off" -> null;
             case "all" -> Support.ALL;
             case "ungated" -> UNGATED;
-            default -> Support.KERNELS;
+            case "on" -> Support.KERNELS;
+            default -> throw new IllegalArgumentException("infero.cpu.blocked must be off, on, ungated or all, got '"
+                    + mode + "'");
         };
     }
 
