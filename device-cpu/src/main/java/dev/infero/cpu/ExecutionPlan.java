@@ -144,7 +144,9 @@ final class ExecutionPlan {
                 steps.add(new Entry(m.nodes().get(0), fused, m.step(), slotsOf(m.inputs(), slots),
                         slotsOf(m.outputs(), slots)));
             } else if (!absorbed.contains(n)) {
-                steps.add(new Entry(n, List.of(), stepFor(n), slotsOf(n.inputs(), slots),
+                // A blocked convolution reports the source nodes its post-ops absorbed (cpu.blocked).
+                List<Node> fused = n.op() instanceof dev.infero.cpu.blocked.NchwcConvolution c ? c.fused() : List.of();
+                steps.add(new Entry(n, fused, stepFor(n), slotsOf(n.inputs(), slots),
                         slotsOf(n.outputs(), slots)));
             }
         }

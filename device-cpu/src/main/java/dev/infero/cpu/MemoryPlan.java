@@ -158,7 +158,13 @@ final class MemoryPlan {
                     + v.node().name() + "')", type, shape);
         }
         int size = Shapes.size(shape);
-        Buffer buffer = take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), size);
+        // A model output gets an array of its own size: what getOutput hands out is the whole array, as ONNX Runtime's
+        // outputs are (a reused larger array would show a caller its stale tail).
+        boolean output = false;
+        for (int o : plan.outputSlots) {
+            output |= o == slot;
+        }
+        Buffer buffer = output ? null : take(free.computeIfAbsent(type.storage(), k -> new ArrayList<>()), size);
         if (buffer == null) {
             Tensor t = slots == null ? null : Tensor.allocate(type, shape);
             buffer = new Buffer(type.storage(), t == null ? null : t.array(), size,

@@ -20,6 +20,7 @@ public final class NchwcConvolution extends NchwcOp {
     private final ConvGeometry geometry;
     private final PostOps post;
     private final boolean inputBlocked;
+    private final java.util.List<dev.infero.core.graph.Node> fused;
 
     /**
      * @param original     the convolution op replaced (its attributes and reference evaluation)
@@ -27,9 +28,12 @@ public final class NchwcConvolution extends NchwcOp {
      * @param geometry     the layer's shapes, batch included
      * @param post         post-ops after the sums, scale folded in; a residual makes the op take input 1
      * @param inputBlocked whether input 0 is blocked (else NCHW)
+     * @param fused        the nodes of the source graph after the convolution that its post-ops absorbed (reported
+     *                     as fused into it by the per-layer counters)
      */
     public NchwcConvolution(ConvolutionBase original, Tensor weights, ConvGeometry geometry, PostOps post,
-                            boolean inputBlocked) {
+                            boolean inputBlocked, java.util.List<dev.infero.core.graph.Node> fused) {
+        this.fused = java.util.List.copyOf(fused);
         super("Conv");
         this.original = original;
         this.weights = weights;
@@ -57,6 +61,11 @@ public final class NchwcConvolution extends NchwcOp {
 
     public boolean inputBlocked() {
         return inputBlocked;
+    }
+
+    /** The source graph's nodes after the convolution that its post-ops absorbed. */
+    public java.util.List<dev.infero.core.graph.Node> fused() {
+        return fused;
     }
 
     @Override

@@ -124,17 +124,14 @@ public final class NchwcTransform {
     }
 
     /**
-     * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} (the default)
-     * none (the plan stays NCHW), {@code on} the layers the blocked kernels run in regions that pay for their reorders, {@code all} every layer it can express, on the blocked kernels where they take it and the reference
+     * The support the switch {@code -Dinfero.cpu.blocked} asks for when a model is compiled: {@code off} none (the
+     * plan stays NCHW), {@code on} (the default) the layers the blocked kernels run in regions that pay for their
+     * reorders, {@code all} every layer it can express, on the blocked kernels where they take it and the reference
      * evaluation of the blocked ops elsewhere (tests of the transform), {@code ungated} the layers the blocked kernels run
      * without the cost rule (tests). {@code null} when nothing is to be rewritten.
      */
     public static Support configured() {
-        // Off by default for now: on a TFLite ShuffleNet (face_landmark.tflite) the blocked plan, like the NCHW plan
-        // without in-place Concats, differs from ONNX Runtime (up to 6.9 on landmark coordinates) while the default
-        // NCHW plan matches it; the cause is not found yet (docs/performance.md, "Channel-blocked layout across
-        // layers").
-        String mode = System.getProperty("infero.cpu.blocked", "off");
+        String mode = System.getProperty("infero.cpu.blocked", "on");
         return switch (mode) {
             case "off" -> null;
             case "all" -> Support.ALL;
@@ -355,7 +352,8 @@ public final class NchwcTransform {
                 : new Value[] {in};
         Node conv = c.conv();
         Node b = out.add(new NchwcConvolution((dev.infero.core.ops.nn.ConvolutionBase) conv.op(),
-                conv.input(1).knownValue(), g, post, inputBlocked), conv.name(), inputs);
+                conv.input(1).knownValue(), g, post, inputBlocked, c.nodes().subList(1, c.nodes().size())),
+                conv.name(), inputs);
         b.rtInfo().putAll(conv.rtInfo());
         blocked.put(c.output(), b.output(0));
         sourceOf.put(b, conv);

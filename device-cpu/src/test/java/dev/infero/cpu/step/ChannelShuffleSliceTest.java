@@ -93,6 +93,27 @@ class ChannelShuffleSliceTest {
         }
     }
 
+    /**
+     * A model output's tensor is backed by an array of exactly its size, whatever arrays the memory plan reuses for
+     * intermediates (a larger reused array showed callers reading {@code floats()} a stale tail).
+     */
+    @Test
+    void outputsHaveArraysOfTheirOwnSize() {
+        Tensor x = RandomData.tensor(new Random(6), 1, 48, 20, 20);
+        for (String inPlace : new String[] {"on", "off"}) {
+            System.setProperty("infero.cpu.concatInPlace", inPlace);
+            try (var compiled = new CpuDevice().compile(units(), Map.of())) {
+                var request = compiled.newRequest();
+                request.setInput(0, x);
+                request.run();
+                Tensor out = request.output(0);
+                org.junit.jupiter.api.Assertions.assertEquals(out.size(), out.floats().length, "concat in place " + inPlace);
+            } finally {
+                System.clearProperty("infero.cpu.concatInPlace");
+            }
+        }
+    }
+
     @Test
     void shuffleMatchesTheReferenceInPlaceAndCopying() {
         Graph g = graph();
