@@ -378,7 +378,8 @@ class BenchmarkCommandTest {
         assertTrue(r.out().contains("through the peer's optimized graph"), r.out());
         // A matched row: CPU layer(s), shape, type, exec type, ORT op, then both times (positive), ratio, gap.
         java.util.regex.Matcher row = java.util.regex.Pattern.compile(
-                "\\| conv1 +\\| \\[1,16,48,48] +\\| Convolution +\\| [^|]+\\| [^|]*Conv[^|]* \\| +(\\d+\\.\\d+) \\| +"
+                // Convolution, or Conv: the blocked layout's convolution (cpu.blocked, ONNX Runtime's NCHWc name).
+                "\\| conv1 +\\| \\[1,16,48,48] +\\| (?:Convolution|Conv) +\\| [^|]+\\| [^|]*Conv[^|]* \\| +(\\d+\\.\\d+) \\| +"
                         + "(\\d+\\.\\d+) \\| +\\d+\\.\\d\\d \\| +[-+]\\d+\\.\\d+ \\|").matcher(r.out());
         assertTrue(row.find(), r.out());
         assertTrue(Double.parseDouble(row.group(1)) > 0 && Double.parseDouble(row.group(2)) > 0, row.group());
