@@ -14,14 +14,16 @@ import java.util.Random;
 
 /**
  * Latency of several models in one JVM, one inference of each in turn (so load from other processes falls on all of
- * them alike), 1 thread (the calling thread does all the work), random inputs: per model the minimum, 10th
+ * them alike), 1 thread unless told otherwise (the calling thread does all the work), random inputs: per model the minimum, 10th
  * percentile and median wall time, the median CPU time of the inferring thread, and each one's speed-up against the
  * first model. On a shared machine the CPU time and the minimum are what the code costs; wall-time medians include
  * other processes' time slices.
  * <p>
  * Usage: {@code AlternatingLatency SECONDS MODEL...} (see {@code scripts/int8-vs-fp32.sh}). A model written
  * {@code PATH@key=value,key=value} is compiled with those system properties set (then cleared): one model under two
- * switches in one run, e.g. {@code m.onnx@infero.cpu.blocked=off m.onnx}.
+ * switches in one run, e.g. {@code m.onnx@infero.cpu.blocked=off m.onnx}; the key {@code threads} sets the
+ * request's thread count instead (e.g. {@code m.onnx m.onnx@threads=2}: 1 against 2 threads; the CPU time is then
+ * the calling thread's only).
  */
 public final class AlternatingLatency {
     private AlternatingLatency() {
@@ -63,15 +65,23 @@ public final class AlternatingLatency {
             for (String p : paths) {
                 int at = p.indexOf('@');
                 List<String> keys = new ArrayList<>();
+                String threads = "1";
                 if (at >= 0) {
                     for (String kv : p.substring(at + 1).split(",")) {
                         int eq = kv.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("expected key=value after @ in " + p + ", got " + kv);
+                        }
+                        if (kv.substring(0, eq).equals("threads")) {
+                            threads = kv.substring(eq + 1);
+                            continue;
+                        }
                         System.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
                         keys.add(kv.substring(0, eq));
                     }
                 }
                 try {
-                    requests.add(latencyRequest(core, at >= 0 ? p.substring(0, at) : p, "1"));
+                    requests.add(latencyRequest(core, at >= 0 ? p.substring(0, at) : p, threads));
                 } finally {
                     keys.forEach(System::clearProperty);
                 }
