@@ -386,16 +386,34 @@ public final class DepthwiseKernel extends JitKernel {
      */
     public void runQuads(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
                          long outByte, float[] table, int tableOff) {
+        runQuadsPlanes(in, inOff, buf, bufOff, weights, wOff, out, outByte, table, tableOff, 1);
+    }
+
+    /**
+     * {@link #runQuads} for {@code planes} consecutive channels of one image in one call (more than one only with
+     * {@link Key#pingPong}, as {@link #runPlanes}): plane i reads the input, weights and table as {@link #runPlanes}
+     * and writes the bytes of channel {@code c + i}, where {@code c % 4 = outByte mod 4}: byte {@code (c + i) % 4} of
+     * quad plane {@code (c + i) / 4}, the quad planes {@code 4 · outH · outW} bytes apart.
+     */
+    public void runQuadsPlanes(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff,
+                               float[] out, long outByte, float[] table, int tableOff, int planes) {
         if (!key.quadsOut()) {
             throw new IllegalStateException("this depthwise kernel does not write u8 quads");
         }
-        if (fills()) {
-            checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
+        if (planes < 1 || planes > 1 && !pingPong) {
+            throw new IllegalArgumentException("depthwise planes " + planes + " (several only with ping-pong)");
         }
-        // The floats holding the bytes written: from the first byte's to the last byte's.
-        checkRange("output", out.length, Math.floorDiv(outByte, 4), Math.floorDiv(outByte + 4L * (planeSize - 1), 4) + 1);
+        if (fills()) {
+            checkRange("input", in.length, inOff, (long) inOff + (long) (planes - 1) * key.fill().inputPlane()
+                    + key.fill().inputExtent());
+        }
+        // The floats holding the bytes written: from the first plane's first byte to the last plane's last byte.
+        int phase = (int) Math.floorMod(outByte, 4L);
+        long lastPlane = outByte - phase + 4L * planeSize * ((phase + planes - 1) / 4) + (phase + planes - 1) % 4;
+        checkRange("output", out.length, Math.floorDiv(outByte, 4),
+                Math.floorDiv(lastPlane + 4L * (planeSize - 1), 4) + 1);
         call(fills() ? in : NONE, fills() ? inOff : 0, buf, bufOff, weights, wOff, out, outByte, null, table,
-                tableOff, 1);
+                tableOff, planes);
     }
 
     private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
@@ -528,7 +546,10 @@ public final class DepthwiseKernel extends JitKernel {
             // u8 quads: the output offset is in bytes.
             as.mov(Y_COUNT, arg(OUT_OFF));
             as.lea(OUT, mem(OUT, Y_COUNT, 1, 0));
-            as.offsetFloats(Y_COUNT, RES);
+            // No residual: its register holds the channel's byte in its quad (c % 4, the output offset's low bits),
+            // which the plane loop steps (see advanceQuads).
+            as.mov(QUAD_PHASE, Y_COUNT);
+            as.and(QUAD_PHASE, 3);
         } else {
             as.offsetFloats(arg(OUT_OFF), Y_COUNT, OUT, RES);
         }
@@ -582,10 +603,14 @@ public final class DepthwiseKernel extends JitKernel {
         }
         if (key.pingPong()) {
             // The next plane's output, residual, weights and constants; the buffer halves swap.
-            int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
-            if (planeBytes != 0) {
-                as.add(OUT, planeBytes);
-                as.add(RES, planeBytes);
+            if (key.quadsOut()) {
+                advanceQuads(as, key, advanced);
+            } else {
+                int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
+                if (planeBytes != 0) {
+                    as.add(OUT, planeBytes);
+                    as.add(RES, planeBytes);
+                }
             }
             as.add(W, 4 * taps);
             as.add(TBL, 4 * TABLE);
@@ -602,6 +627,29 @@ public final class DepthwiseKernel extends JitKernel {
         as.ret();
         return as.code();
     }
+
+    /**
+     * Moves {@link #OUT} from the row the plane's code left it at to the next channel's first byte in the u8 quads:
+     * the next byte of the same lanes, or after channel 4q + 3 byte 0 of quad plane q + 1 ({@code 4 · outH · outW}
+     * bytes on from plane q's); {@link #QUAD_PHASE} counts the byte.
+     */
+    private static void advanceQuads(Assembler as, Key key, int advanced) {
+        int back = 4 * advanced * key.outW();
+        if (back != 0) {
+            as.sub(OUT, back);
+        }
+        Assembler.Label sameQuad = as.newLabel();
+        as.inc(QUAD_PHASE);
+        as.cmp(QUAD_PHASE, 4);
+        as.jcc(Assembler.Cond.NE, sameQuad);
+        as.xor(QUAD_PHASE, QUAD_PHASE);
+        as.add(OUT, 4 * key.outH() * key.outW() - 4);
+        as.bind(sameQuad);
+        as.inc(OUT);
+    }
+
+    /** With u8 quads out (no residual, so the residual's register is free): the plane's byte in its quad, 0–3. */
+    private static final Gp QUAD_PHASE = RES;
 
     /** Opmasks of the u8-quad stores ({@link Key#quadsOut}): byte 0 of every lane, of the last vector's lanes. */
     private static final Mask QUADS = k(5), QUADS_TAIL = k(6);
@@ -826,7 +874,9 @@ public final class DepthwiseKernel extends JitKernel {
         if (count > 1 || advanceAfter) {
             as.add(BUF, 4 * rows * key.pitch());
             as.add(OUT, 4 * rows * key.outW());
-            as.add(RES, 4 * rows * key.outW());
+            if (!key.quadsOut()) {
+                as.add(RES, 4 * rows * key.outW());
+            }
         }
         if (count > 1) {
             as.dec(Y_COUNT);

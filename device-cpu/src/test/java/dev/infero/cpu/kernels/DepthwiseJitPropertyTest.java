@@ -3,6 +3,7 @@ package dev.infero.cpu.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.infero.cpu.jit.DepthwiseKernel;
@@ -307,6 +308,20 @@ class DepthwiseJitPropertyTest {
             assertThrows(IndexOutOfBoundsException.class, () -> q.runQuads(buf, 0, buf, 0, w, 0, new float[34], 0,
                     table, 0));
             assertThrows(IllegalStateException.class, () -> k.runQuads(buf, 0, buf, 0, w, 0, out, 0, table, 0));
+            // Two channels' planes in one call from channel 3 (byte 3): the second is byte 0 of the next quad plane,
+            // 35 lanes on, so its last byte lies in float 69.
+            DepthwiseKernel fq = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
+                    taps, false, false, false, DepthwiseKernel.Activation.NONE, true, true));
+            assertTrue(fq.runsPlanes());
+            float[] quads = new float[70];
+            float[] bq = new float[fq.key().bufferLength()];
+            fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 3, table2, 0, 2);
+            assertThrows(IndexOutOfBoundsException.class, () -> fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0,
+                    new float[69], 3, table2, 0, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 3,
+                    table2, 0, 3));
+            assertThrows(IllegalStateException.class, () -> one.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 0, table2,
+                    0, 1));
         } else {
             assertThrows(IllegalArgumentException.class, () -> new DepthwiseKernel.Key(isa, null, 5, 7, 9, taps,
                     false, true, false, DepthwiseKernel.Activation.NONE, true, true));
