@@ -287,16 +287,16 @@ class DepthwiseJitPropertyTest {
                 0, 2));
         assertThrows(IllegalArgumentException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table2,
                 0, 0));
-        // A 40×40 plane is past Key.pingPong: one plane per call.
-        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(40, 40, 1, 1, 42 * 42,
-                java.util.stream.IntStream.range(0, 40).mapToObj(i -> (i + 1) * 42).toList(), List.of(-1), List.of(1),
-                List.of(41));
-        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 40, 40,
-                42, List.of(0, 1, 2, 42, 43, 44, 84, 85, 86), false, false, false, DepthwiseKernel.Activation.NONE));
+        // A 64×64 plane is past Key.pingPong: one plane per call.
+        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(64, 64, 1, 1, 66 * 66,
+                java.util.stream.IntStream.range(0, 64).mapToObj(i -> (i + 1) * 66).toList(), List.of(-1), List.of(1),
+                List.of(65));
+        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 64, 64,
+                66, List.of(0, 1, 2, 66, 67, 68, 132, 133, 134), false, false, false, DepthwiseKernel.Activation.NONE));
         assertFalse(one.key().pingPong());
         assertEquals(one.key().bufferExtent(), one.key().bufferLength());
-        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[3200], 0,
-                new float[one.key().bufferLength()], 0, new float[18], 0, new float[3200], 0, null,
+        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[8192], 0,
+                new float[one.key().bufferLength()], 0, new float[18], 0, new float[8192], 0, null,
                 new float[2 * DepthwiseKernel.TABLE], 0, 2));
         if (isa == Jit.Isa.AVX512) {
             // u8 quads: 35 positions, byte 4·p from the byte offset; the last byte must lie in the array.
