@@ -538,6 +538,7 @@ public final class DepthwiseKernel extends JitKernel {
      */
     static byte[] generate(Key key) {
         Plan p = plan(key);
+        int[] streamed = streamedNeed(key, p);
         Jit.Isa isa = key.isa();
         int lanes = isa.lanes();
         int vb = isa.bits() / 8;
@@ -593,15 +594,15 @@ public final class DepthwiseKernel extends JitKernel {
                 as.jcc(Assembler.Cond.E, computeNow);
                 emitFill(as, key, BUF_NEXT, 4 * TABLE);
                 as.bind(computeNow);
-            } else if (!streams(key, p)) {
+            } else if (streamed == null) {
                 // One plane per call (see Key.pingPong).
                 emitFill(as, key, BUF_CUR, 0);
             }
             as.mov(BUF, BUF_CUR);
         }
         int advanced;
-        if (streams(key, p)) {
-            advanced = emitStreaming(as, key, p, v, tail, vb);
+        if (streamed != null) {
+            advanced = emitStreaming(as, key, p, streamed, v, tail, vb);
         } else {
             broadcastWeights(as, p, taps);
             int groups = key.outH() / p.rows();
@@ -717,7 +718,12 @@ public final class DepthwiseKernel extends JitKernel {
 
     /** Whether {@link #generate} streams the fill for this key and plan ({@link #streamPlan}). */
     private static boolean streams(Key key, Plan p) {
-        return STREAMING && key.fill() != null && !key.pingPong() && streamPlan(key, p) != null;
+        return streamedNeed(key, p) != null;
+    }
+
+    /** {@link #streamPlan} where the code streams its fill (a kernel that fills, one plane per call), else null. */
+    private static int[] streamedNeed(Key key, Plan p) {
+        return STREAMING && key.fill() != null && !key.pingPong() ? streamPlan(key, p) : null;
     }
 
     /**
@@ -813,8 +819,7 @@ public final class DepthwiseKernel extends JitKernel {
      * to that run as one loop ({@link #streamLoop}). Each fill clobbers the vector registers below the weights and
      * the weights' last, so the weights are broadcast again after it.
      */
-    private static int emitStreaming(Assembler as, Key key, Plan p, int v, boolean tail, int vb) {
-        int[] need = streamPlan(key, p);
+    private static int emitStreaming(Assembler as, Key key, Plan p, int[] need, int v, boolean tail, int vb) {
         int[] loop = streamLoop(key, p, need);
         int r = p.rows();
         int groups = need.length;
