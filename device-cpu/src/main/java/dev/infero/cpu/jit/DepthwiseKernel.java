@@ -55,7 +55,7 @@ public final class DepthwiseKernel extends JitKernel {
     }
 
     /** Bytes of the two buffer halves up to which a kernel that fills takes turns between them ({@link Key#pingPong}). */
-    static final long PING_PONG_BYTES = 4 * 1024;
+    static final long PING_PONG_BYTES = 16 * 1024;
 
     /** The most taps generated code takes (11×11); larger kernels run on the Vector API loops. */
     public static final int MAX_TAPS = 121;
@@ -239,7 +239,8 @@ public final class DepthwiseKernel extends JitKernel {
          * the taps load them had cost as much as the plane's arithmetic. Larger planes take one call per plane:
          * with 52×52 planes a second half cost 5–10 %, and a loop over them in one call 5–8 % (CPU time, best of
          * 21 rounds; the planes streaming in and out, the halves and the stores of one plane meeting the next
-         * plane's fill).
+         * plane's fill). Raised from 4 KB to 16 KB (planes up to about 43×43): INT8 layers on codes and FP32 NCHW
+         * layers on 24×24–40×40 planes and 28×28 5×5 took 10–20 % less CPU time (Int8DepthwiseCpuTime).
          */
         public boolean pingPong() {
             return fill != null && 8L * bufferExtent() <= PING_PONG_BYTES;
@@ -321,6 +322,14 @@ public final class DepthwiseKernel extends JitKernel {
         return pingPong;
     }
 
+    /**
+     * Whether the code fills the buffer group by group of output rows as it computes them ({@link #emitStreaming}):
+     * a kernel that fills, one plane per call, unless {@code -Dinfero.jit.depthwiseStreaming=off}.
+     */
+    public boolean streams() {
+        return streams(key, plan(key));
+    }
+
     /** Whether the code fills the buffer from the input itself ({@link #run} with the input plane). */
     public boolean fills() {
         return key.fill() != null;
@@ -386,16 +395,34 @@ public final class DepthwiseKernel extends JitKernel {
      */
     public void runQuads(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
                          long outByte, float[] table, int tableOff) {
+        runQuadsPlanes(in, inOff, buf, bufOff, weights, wOff, out, outByte, table, tableOff, 1);
+    }
+
+    /**
+     * {@link #runQuads} for {@code planes} consecutive channels of one image in one call (more than one only with
+     * {@link Key#pingPong}, as {@link #runPlanes}): plane i reads the input, weights and table as {@link #runPlanes}
+     * and writes the bytes of channel {@code c + i}, where {@code c % 4 = outByte mod 4}: byte {@code (c + i) % 4} of
+     * quad plane {@code (c + i) / 4}, the quad planes {@code 4 · outH · outW} bytes apart.
+     */
+    public void runQuadsPlanes(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff,
+                               float[] out, long outByte, float[] table, int tableOff, int planes) {
         if (!key.quadsOut()) {
             throw new IllegalStateException("this depthwise kernel does not write u8 quads");
         }
-        if (fills()) {
-            checkRange("input", in.length, inOff, (long) inOff + key.fill().inputExtent());
+        if (planes < 1 || planes > 1 && !pingPong) {
+            throw new IllegalArgumentException("depthwise planes " + planes + " (several only with ping-pong)");
         }
-        // The floats holding the bytes written: from the first byte's to the last byte's.
-        checkRange("output", out.length, Math.floorDiv(outByte, 4), Math.floorDiv(outByte + 4L * (planeSize - 1), 4) + 1);
+        if (fills()) {
+            checkRange("input", in.length, inOff, (long) inOff + (long) (planes - 1) * key.fill().inputPlane()
+                    + key.fill().inputExtent());
+        }
+        // The floats holding the bytes written: from the first plane's first byte to the last plane's last byte.
+        int phase = (int) Math.floorMod(outByte, 4L);
+        long lastPlane = outByte - phase + 4L * planeSize * ((phase + planes - 1) / 4) + (phase + planes - 1) % 4;
+        checkRange("output", out.length, Math.floorDiv(outByte, 4),
+                Math.floorDiv(lastPlane + 4L * (planeSize - 1), 4) + 1);
         call(fills() ? in : NONE, fills() ? inOff : 0, buf, bufOff, weights, wOff, out, outByte, null, table,
-                tableOff, 1);
+                tableOff, planes);
     }
 
     private void call(float[] in, int inOff, float[] buf, int bufOff, float[] weights, int wOff, float[] out,
@@ -511,6 +538,7 @@ public final class DepthwiseKernel extends JitKernel {
      */
     static byte[] generate(Key key) {
         Plan p = plan(key);
+        int[] streamed = streamedNeed(key, p);
         Jit.Isa isa = key.isa();
         int lanes = isa.lanes();
         int vb = isa.bits() / 8;
@@ -528,7 +556,10 @@ public final class DepthwiseKernel extends JitKernel {
             // u8 quads: the output offset is in bytes.
             as.mov(Y_COUNT, arg(OUT_OFF));
             as.lea(OUT, mem(OUT, Y_COUNT, 1, 0));
-            as.offsetFloats(Y_COUNT, RES);
+            // No residual: its register holds the channel's byte in its quad (c % 4, the output offset's low bits),
+            // which the plane loop steps (see advanceQuads).
+            as.mov(QUAD_PHASE, Y_COUNT);
+            as.and(QUAD_PHASE, 3);
         } else {
             as.offsetFloats(arg(OUT_OFF), Y_COUNT, OUT, RES);
         }
@@ -563,29 +594,34 @@ public final class DepthwiseKernel extends JitKernel {
                 as.jcc(Assembler.Cond.E, computeNow);
                 emitFill(as, key, BUF_NEXT, 4 * TABLE);
                 as.bind(computeNow);
-            } else {
+            } else if (streamed == null) {
                 // One plane per call (see Key.pingPong).
                 emitFill(as, key, BUF_CUR, 0);
             }
             as.mov(BUF, BUF_CUR);
         }
-        if (p.weightsInRegisters()) {
-            for (int t = 0; t < taps; t++) {
-                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
+        int advanced;
+        if (streamed != null) {
+            advanced = emitStreaming(as, key, p, streamed, v, tail, vb);
+        } else {
+            broadcastWeights(as, p, taps);
+            int groups = key.outH() / p.rows();
+            int rem = key.outH() % p.rows();
+            advanced = emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb, null);
+            if (rem > 0) {
+                advanced += emitRows(as, key, p, rem, 1, false, v, tail, vb, null);
             }
-        }
-        int groups = key.outH() / p.rows();
-        int rem = key.outH() % p.rows();
-        int advanced = emitRows(as, key, p, p.rows(), groups, rem > 0, v, tail, vb);
-        if (rem > 0) {
-            advanced += emitRows(as, key, p, rem, 1, false, v, tail, vb);
         }
         if (key.pingPong()) {
             // The next plane's output, residual, weights and constants; the buffer halves swap.
-            int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
-            if (planeBytes != 0) {
-                as.add(OUT, planeBytes);
-                as.add(RES, planeBytes);
+            if (key.quadsOut()) {
+                advanceQuads(as, key, advanced);
+            } else {
+                int planeBytes = 4 * key.outH() * key.outW() - 4 * advanced * key.outW();
+                if (planeBytes != 0) {
+                    as.add(OUT, planeBytes);
+                    as.add(RES, planeBytes);
+                }
             }
             as.add(W, 4 * taps);
             as.add(TBL, 4 * TABLE);
@@ -602,6 +638,29 @@ public final class DepthwiseKernel extends JitKernel {
         as.ret();
         return as.code();
     }
+
+    /**
+     * Moves {@link #OUT} from the row the plane's code left it at to the next channel's first byte in the u8 quads:
+     * the next byte of the same lanes, or after channel 4q + 3 byte 0 of quad plane q + 1 ({@code 4 · outH · outW}
+     * bytes on from plane q's); {@link #QUAD_PHASE} counts the byte.
+     */
+    private static void advanceQuads(Assembler as, Key key, int advanced) {
+        int back = 4 * advanced * key.outW();
+        if (back != 0) {
+            as.sub(OUT, back);
+        }
+        Assembler.Label sameQuad = as.newLabel();
+        as.inc(QUAD_PHASE);
+        as.cmp(QUAD_PHASE, 4);
+        as.jcc(Assembler.Cond.NE, sameQuad);
+        as.xor(QUAD_PHASE, QUAD_PHASE);
+        as.add(OUT, 4 * key.outH() * key.outW() - 4);
+        as.bind(sameQuad);
+        as.inc(OUT);
+    }
+
+    /** With u8 quads out (no residual, so the residual's register is free): the plane's byte in its quad, 0–3. */
+    private static final Gp QUAD_PHASE = RES;
 
     /** Opmasks of the u8-quad stores ({@link Key#quadsOut}): byte 0 of every lane, of the last vector's lanes. */
     private static final Mask QUADS = k(5), QUADS_TAIL = k(6);
@@ -624,17 +683,7 @@ public final class DepthwiseKernel extends JitKernel {
     private static void emitFill(Assembler as, Key key, Gp buffer, int tableDisp) {
         Fill f = key.fill();
         Jit.Isa isa = key.isa();
-        if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
-            as.vmovups(zmm(31), mem(CONSTS_REG));
-        }
-        if (f.quantize()) {
-            // The channel's input quantizer in registers for the whole fill (nothing else is live yet).
-            as.vbroadcastss(vec(Q_REGS, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_INVERSE)));
-            as.vbroadcastss(vec(Q_REGS + 1, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_OFFSET)));
-            as.vbroadcastss(vec(Q_REGS + 2, isa.bits()), mem(TBL, tableDisp + 4 * (T_ROUND)));
-            as.vbroadcastss(vec(Q_REGS + 3, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_HIGHEST)));
-            as.vbroadcastss(vec(Q_REGS + 4, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_ROUND_ZERO)));
-        }
+        fillConstants(as, key, tableDisp);
         int rows = f.rowTarget().size();
         for (int q = 0; q < f.sh() && q < rows; q++) {
             int count = (rows - q + f.sh() - 1) / f.sh();
@@ -657,6 +706,199 @@ public final class DepthwiseKernel extends JitKernel {
             }
         }
         as.add(IN_NEXT, 4 * f.inputPlane());
+    }
+
+    /**
+     * Whether kernels that fill their buffer and compute one plane per call stream it ({@link #emitStreaming});
+     * {@code -Dinfero.jit.depthwiseStreaming=off} copies the whole plane first, as before, for A/B measurements.
+     */
+    static final boolean STREAMING = !"off".equals(System.getProperty("infero.jit.depthwiseStreaming"));
+    /** The most row copies (input rows × column phases × vectors) a streaming kernel unrolls. */
+    private static final int STREAM_COPIES = 1536;
+
+    /** Whether {@link #generate} streams the fill for this key and plan ({@link #streamPlan}). */
+    private static boolean streams(Key key, Plan p) {
+        return streamedNeed(key, p) != null;
+    }
+
+    /** {@link #streamPlan} where the code streams its fill (a kernel that fills, one plane per call), else null. */
+    private static int[] streamedNeed(Key key, Plan p) {
+        return STREAMING && key.fill() != null && !key.pingPong() ? streamPlan(key, p) : null;
+    }
+
+    /**
+     * Per group of {@code p.rows()} output rows (the last one may be shorter), how many input rows, from the
+     * plane's first, must be in the buffer before the group is computed: one past the last input row whose copy an
+     * output of the group or of an earlier one reads (lanes past {@code outW} read whatever is there and are not
+     * stored). {@code null} when streaming does not pay or would unroll too much: fewer than three groups, or more
+     * than {@link #STREAM_COPIES} row copies.
+     */
+    private static int[] streamPlan(Key key, Plan p) {
+        Fill f = key.fill();
+        int rowsPerGroup = p.rows();
+        int groups = (key.outH() + rowsPerGroup - 1) / rowsPerGroup;
+        if (groups < 3) {
+            return null;
+        }
+        int rows = f.rowTarget().size();
+        int[] firstReader = new int[rows];
+        for (int iy = 0; iy < rows; iy++) {
+            int min = Integer.MAX_VALUE;
+            for (int ph = 0; ph < f.sw(); ph++) {
+                int from = f.rowTarget().get(iy) + ph * f.phaseBlock() + f.first().get(ph);
+                int to = f.rowTarget().get(iy) + ph * f.phaseBlock() + f.end().get(ph);
+                for (int tap : key.taps()) {
+                    for (int d = from; d < to; d++) {
+                        int q = d - tap;
+                        if (q >= 0 && q % key.pitch() < key.outW() && q / key.pitch() < key.outH()) {
+                            min = Math.min(min, q / key.pitch());
+                        }
+                    }
+                }
+            }
+            firstReader[iy] = min;
+        }
+        int[] need = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            int end = Math.min((g + 1) * rowsPerGroup, key.outH());
+            for (int iy = 0; iy < rows; iy++) {
+                if (firstReader[iy] < end) {
+                    need[g] = iy + 1;
+                }
+            }
+        }
+        int vectors = 0;
+        for (int ph = 0; ph < f.sw(); ph++) {
+            vectors += Math.max(0, (f.end().get(ph) - f.first().get(ph) + key.isa().lanes() - 1) / key.isa().lanes());
+        }
+        int[] loop = streamLoop(key, p, need);
+        long copies = (long) need[0] * vectors;
+        for (int g = 0; g + 1 < groups; g++) {
+            if (g < loop[0] || g >= loop[1] || g == loop[0]) {
+                copies += (long) (need[g + 1] - need[g]) * vectors;
+            }
+        }
+        return copies <= STREAM_COPIES ? need : null;
+    }
+
+    /**
+     * The groups [a, b) that run as one loop: the longest run of full groups, each followed by another, whose
+     * fills ({@code need[g]} to {@code need[g + 1]}) are the same rows relative to the group's first (so the same
+     * code); the others are emitted one by one.
+     */
+    private static int[] streamLoop(Key key, Plan p, int[] need) {
+        int r = p.rows();
+        int sh = key.fill().sh();
+        int bestA = 0;
+        int bestB = 0;
+        int a = 0;
+        for (int g = 0; g <= need.length; g++) {
+            boolean candidate = g + 1 < need.length && (g + 1) * r <= key.outH();
+            boolean same = candidate && g > a && need[g] - g * r * sh == need[a] - a * r * sh
+                    && need[g + 1] - g * r * sh == need[a + 1] - a * r * sh;
+            if (!same) {
+                if (g - a > bestB - bestA) {
+                    bestA = a;
+                    bestB = g;
+                }
+                a = g;
+                if (!candidate) {
+                    a = g + 1;
+                }
+            }
+        }
+        return new int[] {bestA, bestB};
+    }
+
+    /**
+     * Computes the plane group by group while it fills the buffer (a kernel that fills, one plane per call): the
+     * input rows the first group reads first, then before each group the rows the next one adds, so each row is
+     * copied one group before the taps read it, while it is still in L1 (a whole plane's copy, 38 KB at 96×96, had
+     * left L1 by the time the taps reached its rows, and a 1×1 layer cost as much as a 3×3). Group g's code sees the
+     * input pointer and the buffer pointer moved on by g groups' rows; the groups whose fills are the same relative
+     * to that run as one loop ({@link #streamLoop}). Each fill clobbers the vector registers below the weights and
+     * the weights' last, so the weights are broadcast again after it.
+     */
+    private static int emitStreaming(Assembler as, Key key, Plan p, int[] need, int v, boolean tail, int vb) {
+        int[] loop = streamLoop(key, p, need);
+        int r = p.rows();
+        int groups = need.length;
+        int taps = key.taps().size();
+        fillConstants(as, key, 0);
+        fillRows(as, key, p, 0, need[0], 0);
+        int advanced = 0;
+        for (int g = 0; g < groups; ) {
+            int gg = g;
+            Runnable before = () -> {
+                as.mov(SAVED_COUNT, Y_COUNT);
+                if (gg + 1 < groups && need[gg + 1] > need[gg]) {
+                    fillConstants(as, key, 0);
+                    fillRows(as, key, p, need[gg], need[gg + 1], gg);
+                }
+                broadcastWeights(as, p, taps);
+                as.add(IN_NEXT, 4 * r * key.fill().sh() * key.fill().inW());
+                as.mov(Y_COUNT, SAVED_COUNT);
+            };
+            if (g == loop[0] && loop[1] - loop[0] > 1) {
+                int count = loop[1] - loop[0];
+                advanced += emitRows(as, key, p, r, count, true, v, tail, vb, before);
+                g += count;
+            } else {
+                int rows = Math.min(r, key.outH() - g * r);
+                advanced += emitRows(as, key, p, rows, 1, g + 1 < groups, v, tail, vb, before);
+                g++;
+            }
+        }
+        return advanced;
+    }
+
+    /** Register that keeps the group counter while a streaming fill uses {@link #TMP} (free without ping-pong). */
+    private static final Gp SAVED_COUNT = PLANES;
+
+    /**
+     * Copies input rows [lo, hi) into the buffer, the pointers moved on by {@code g} groups: the input pointer by
+     * {@code g · rows · sh} input rows, {@link #BUF} by {@code g · rows} buffer rows.
+     */
+    private static void fillRows(Assembler as, Key key, Plan p, int lo, int hi, int g) {
+        Fill f = key.fill();
+        int movedRows = g * p.rows() * f.sh();
+        int movedBuffer = g * p.rows() * key.pitch();
+        for (int iy = lo; iy < hi; iy++) {
+            as.lea(SRC, mem(IN_NEXT, 4 * (iy - movedRows) * f.inW()));
+            as.lea(DST, mem(BUF, 4 * (f.rowTarget().get(iy) - movedBuffer)));
+            for (int ph = 0; ph < f.sw(); ph++) {
+                copyPhaseRow(as, key.isa(), f.sw(), 4 * f.shift().get(ph), 4 * ph * f.phaseBlock(),
+                        f.first().get(ph), f.end().get(ph), f.quantize());
+            }
+        }
+    }
+
+    private static void broadcastWeights(Assembler as, Plan p, int taps) {
+        if (p.weightsInRegisters()) {
+            for (int t = 0; t < taps; t++) {
+                as.vbroadcastss(p.weight(t, taps), mem(W, 4 * t));
+            }
+        }
+    }
+
+    /**
+     * The fill's registers: the even-lane indexes of stride-2 rows (AVX-512) and the channel's input quantizer (the
+     * plane's table at {@code tableDisp} bytes from {@link #TBL}).
+     */
+    private static void fillConstants(Assembler as, Key key, int tableDisp) {
+        Fill f = key.fill();
+        Jit.Isa isa = key.isa();
+        if (isa == Jit.Isa.AVX512 && f.sw() == 2) {
+            as.vmovups(zmm(31), mem(CONSTS_REG));
+        }
+        if (f.quantize()) {
+            // The channel's input quantizer in registers for the whole fill (nothing else is live yet).
+            as.vbroadcastss(vec(Q_REGS, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_INVERSE)));
+            as.vbroadcastss(vec(Q_REGS + 1, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_OFFSET)));
+            as.vbroadcastss(vec(Q_REGS + 2, isa.bits()), mem(TBL, tableDisp + 4 * (T_ROUND)));
+            as.vbroadcastss(vec(Q_REGS + 3, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_HIGHEST)));
+            as.vbroadcastss(vec(Q_REGS + 4, isa.bits()), mem(TBL, tableDisp + 4 * (T_IN_Q + Q_ROUND_ZERO)));
+        }
     }
 
     /**
@@ -788,7 +1030,7 @@ public final class DepthwiseKernel extends JitKernel {
      * Returns the output rows the row pointers moved by.
      */
     private static int emitRows(Assembler as, Key key, Plan p, int rows, int count, boolean advanceAfter, int v,
-                                boolean tail, int vb) {
+                                boolean tail, int vb, Runnable before) {
         if (count == 0) {
             return 0;
         }
@@ -800,6 +1042,9 @@ public final class DepthwiseKernel extends JitKernel {
             as.mov(Y_COUNT, count);
         }
         as.bind(rowLoop);
+        if (before != null) {
+            before.run();
+        }
         as.mov(B_CUR, BUF);
         as.mov(O_CUR, OUT);
         as.mov(R_CUR, RES);
@@ -826,7 +1071,9 @@ public final class DepthwiseKernel extends JitKernel {
         if (count > 1 || advanceAfter) {
             as.add(BUF, 4 * rows * key.pitch());
             as.add(OUT, 4 * rows * key.outW());
-            as.add(RES, 4 * rows * key.outW());
+            if (!key.quadsOut()) {
+                as.add(RES, 4 * rows * key.outW());
+            }
         }
         if (count > 1) {
             as.dec(Y_COUNT);

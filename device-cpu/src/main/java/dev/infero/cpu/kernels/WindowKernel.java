@@ -540,17 +540,20 @@ public final class WindowKernel {
                 // Generated code copies each plane into the buffer and computes it in one call.
                 int size = g.inH() * g.inW();
                 int outSize = g.outH() * g.outW();
+                // Small planes: one call per run of planes inside one image (consecutive channels' weights and
+                // constants; with u8 quads the code steps through the channels' bytes of the quad planes); larger
+                // ones a call per plane (see DepthwiseKernel.Key.pingPong).
+                boolean runs = jit.runsPlanes();
                 if (quadsOut) {
-                    for (int plane = first; plane < end; plane++) {
+                    for (int plane = first; plane < end; ) {
                         int c = plane % g.inChannels();
-                        jit.runQuads(in, plane * size, current, 0, weights, c * tapOffset.length, out,
-                                quadByte(plane), jitTable, c * DepthwiseKernel.TABLE);
+                        int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;
+                        jit.runQuadsPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
+                                quadByte(plane), jitTable, c * DepthwiseKernel.TABLE, n);
+                        plane += n;
                     }
                     return;
                 }
-                // Small planes: one call per run of planes inside one image (consecutive channels' weights and
-                // constants); larger ones a call per plane (see DepthwiseKernel.Key.pingPong).
-                boolean runs = jit.runsPlanes();
                 for (int plane = first; plane < end; ) {
                     int c = plane % g.inChannels();
                     int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;

@@ -3,6 +3,7 @@ package dev.infero.cpu.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.infero.cpu.jit.DepthwiseKernel;
@@ -32,8 +33,34 @@ class DepthwiseJitPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void depthwiseMatchesTheVectorKernel(Jit.Isa isa) {
-        KernelProperties.trials(isa, 4242, 300, (r, trial) -> {
-            ConvGeometry g = geometry(r);
+        valuesTrials(isa, 4242, 300, DepthwiseJitPropertyTest::geometry);
+    }
+
+    /**
+     * Planes past {@link DepthwiseKernel.Key#pingPong} (44–100 rows and columns), where the generated code streams
+     * the fill group by group of output rows ({@code DepthwiseKernel.emitStreaming}): FP32 values, INT8 codes in and
+     * out, and u8 quads, against the Vector API loops as in the tests above.
+     */
+    @ParameterizedTest
+    @EnumSource(Jit.Isa.class)
+    void largePlanesStreamedMatchTheVectorKernel(Jit.Isa isa) {
+        java.util.function.Function<Random, ConvGeometry> large = r -> {
+            while (true) {
+                ConvGeometry g = KernelProperties.depthwiseGeometry(r, 10, 100, 100, true, q -> 1 + q.nextInt(3));
+                if (g.inH() >= 44 && g.inW() >= 44) {
+                    return g;
+                }
+            }
+        };
+        valuesTrials(isa, 515, 25, large);
+        onCodesTrials(isa, 516, 25, large);
+        quadsTrials(isa, 517, 25, large);
+    }
+
+    private static void valuesTrials(Jit.Isa isa, long seed, int count,
+                                     java.util.function.Function<Random, ConvGeometry> geometry) {
+        KernelProperties.trials(isa, seed, count, (r, trial) -> {
+            ConvGeometry g = geometry.apply(r);
             int threads = 1 + r.nextInt(3);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
@@ -60,8 +87,13 @@ class DepthwiseJitPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void depthwiseOnCodesMatchesTheVectorKernel(Jit.Isa isa) {
-        KernelProperties.trials(isa, 977, 200, (r, trial) -> {
-            ConvGeometry g = geometry(r);
+        onCodesTrials(isa, 977, 200, DepthwiseJitPropertyTest::geometry);
+    }
+
+    private static void onCodesTrials(Jit.Isa isa, long seed, int count,
+                                      java.util.function.Function<Random, ConvGeometry> geometry) {
+        KernelProperties.trials(isa, seed, count, (r, trial) -> {
+            ConvGeometry g = geometry.apply(r);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
@@ -118,10 +150,15 @@ class DepthwiseJitPropertyTest {
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void quadsHoldTheLevelsOfTheCodes(Jit.Isa isa) {
+        quadsTrials(isa, 31, 150, DepthwiseJitPropertyTest::geometry);
+    }
+
+    private static void quadsTrials(Jit.Isa isa, long seed, int count,
+                                    java.util.function.Function<Random, ConvGeometry> geometry) {
         assumeTrue(isa.supported(), isa + " not available here");
-        Random r = new Random(31 + isa.ordinal());
-        for (int trial = 0; trial < 150; trial++) {
-            ConvGeometry g = geometry(r);
+        Random r = new Random(seed + isa.ordinal());
+        for (int trial = 0; trial < count; trial++) {
+            ConvGeometry g = geometry.apply(r);
             int c = g.inChannels();
             float[] in = RandomData.uniform(r, g.batch() * c * g.inH() * g.inW());
             float[] wts = RandomData.uniform(r, c * g.kernelH() * g.kernelW());
@@ -286,16 +323,29 @@ class DepthwiseJitPropertyTest {
                 0, 2));
         assertThrows(IllegalArgumentException.class, () -> f.runPlanes(in2, 0, b2, 0, w2, 0, out2, 0, null, table2,
                 0, 0));
-        // A 40×40 plane is past Key.pingPong: one plane per call.
-        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(40, 40, 1, 1, 42 * 42,
-                java.util.stream.IntStream.range(0, 40).mapToObj(i -> (i + 1) * 42).toList(), List.of(-1), List.of(1),
-                List.of(41));
-        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 40, 40,
-                42, List.of(0, 1, 2, 42, 43, 44, 84, 85, 86), false, false, false, DepthwiseKernel.Activation.NONE));
+        // A 64×64 plane is past Key.pingPong: one plane per call.
+        DepthwiseKernel.Fill large = new DepthwiseKernel.Fill(64, 64, 1, 1, 66 * 66,
+                java.util.stream.IntStream.range(0, 64).mapToObj(i -> (i + 1) * 66).toList(), List.of(-1), List.of(1),
+                List.of(65));
+        DepthwiseKernel one = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, large, 64, 64,
+                66, List.of(0, 1, 2, 66, 67, 68, 132, 133, 134), false, false, false, DepthwiseKernel.Activation.NONE));
         assertFalse(one.key().pingPong());
+        assertTrue(one.streams() || "off".equals(System.getProperty("infero.jit.depthwiseStreaming")));
+        assertFalse(f.streams());
         assertEquals(one.key().bufferExtent(), one.key().bufferLength());
-        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[3200], 0,
-                new float[one.key().bufferLength()], 0, new float[18], 0, new float[3200], 0, null,
+        float[] ones = new float[64 * 64];
+        java.util.Arrays.fill(ones, 1f);
+        float[] w9 = new float[9];
+        java.util.Arrays.fill(w9, 1f);
+        float[] o = new float[64 * 64];
+        one.run(ones, 0, new float[one.key().bufferLength()], 0, w9, 0, o, 0, null, table, 0);
+        assertEquals(4f, o[0]);
+        assertEquals(6f, o[1]);
+        assertEquals(9f, o[65]);
+        assertEquals(4f, o[64 * 64 - 1]);
+        assertEquals(6f, o[64 * 63 - 1]);
+        assertThrows(IllegalArgumentException.class, () -> one.runPlanes(new float[8192], 0,
+                new float[one.key().bufferLength()], 0, new float[18], 0, new float[8192], 0, null,
                 new float[2 * DepthwiseKernel.TABLE], 0, 2));
         if (isa == Jit.Isa.AVX512) {
             // u8 quads: 35 positions, byte 4·p from the byte offset; the last byte must lie in the array.
@@ -307,6 +357,20 @@ class DepthwiseJitPropertyTest {
             assertThrows(IndexOutOfBoundsException.class, () -> q.runQuads(buf, 0, buf, 0, w, 0, new float[34], 0,
                     table, 0));
             assertThrows(IllegalStateException.class, () -> k.runQuads(buf, 0, buf, 0, w, 0, out, 0, table, 0));
+            // Two channels' planes in one call from channel 3 (byte 3): the second is byte 0 of the next quad plane,
+            // 35 lanes on, so its last byte lies in float 69.
+            DepthwiseKernel fq = new DepthwiseKernel(KernelCache.shared(), new DepthwiseKernel.Key(isa, fill, 5, 7, 9,
+                    taps, false, false, false, DepthwiseKernel.Activation.NONE, true, true));
+            assertTrue(fq.runsPlanes());
+            float[] quads = new float[70];
+            float[] bq = new float[fq.key().bufferLength()];
+            fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 3, table2, 0, 2);
+            assertThrows(IndexOutOfBoundsException.class, () -> fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0,
+                    new float[69], 3, table2, 0, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> fq.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 3,
+                    table2, 0, 3));
+            assertThrows(IllegalStateException.class, () -> one.runQuadsPlanes(in2, 0, bq, 0, w2, 0, quads, 0, table2,
+                    0, 1));
         } else {
             assertThrows(IllegalArgumentException.class, () -> new DepthwiseKernel.Key(isa, null, 5, 7, 9, taps,
                     false, true, false, DepthwiseKernel.Activation.NONE, true, true));
