@@ -141,6 +141,32 @@ public final class ActivationQuantizer {
     }
 
     /**
+     * The levels of {@code n} values {@code x[off..]} as ints into {@code dst[dstOff..]}, exactly as {@link #packQuads}
+     * computes each byte (with {@code codes}, {@code x} holds codes and the level is {@code code + zeroPoint}): the
+     * rows a few-channel stem ({@link U8S8Stem}) assembles its tap quads from.
+     */
+    public void levels(float[] x, int off, int n, boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                ((IntVector) FloatVector.fromArray(S, x, off + j).convert(VectorOperators.F2I, 0)).add(zeroPoint)
+                        .and(0xff).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                FloatVector.fromArray(S, x, off + j).fma(inverse, offset).add(ROUND).reinterpretAsInts().max(lowest)
+                        .min(highest).sub(lowest).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            dst[dstOff + j] = codes ? (int) x[off + j] + zeroPoint & 0xff : level(x[off + j]);
+        }
+    }
+
+    /**
      * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
      * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
      * {@code vpmaddwd} multiplies).
