@@ -190,7 +190,8 @@ public final class U8S8Conv {
         if (!U8S8Stem.applies(g)) {
             throw new IllegalArgumentException("not a few-channel stem: " + g);
         }
-        return new U8S8Conv(U8S8Stem.tapGeometry(g), weightCodes, quantizer, form, g);
+        return new U8S8Conv(U8S8Stem.tapGeometry(g), U8S8Stem.weightsInDepthOrder(g, weightCodes, form), quantizer,
+                form, g);
     }
 
     private U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form,

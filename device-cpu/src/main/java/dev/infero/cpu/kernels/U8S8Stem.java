@@ -7,10 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The few-channel first convolution (a stem: 1–3 input channels read from the float image) in {@link U8S8Conv}'s
  * dot-product layout with the quads taken over the taps instead of the channels, as oneDNN computes a first layer:
- * the depth {@code K = C·KH·KW} in the weights' order {@code (c, kh, kw)} is cut into quads (four taps of one output
- * position in one int; pairs in the {@link U8S8Conv.Form#S16_PAIRS} form), so a 3-channel 3×3 layer multiplies 7
- * quads per position (28 lanes for 27 products) where channel quads take 9 (36 lanes, a quarter padding), and a
- * 1-channel one 3 instead of 9.
+ * the depth {@code K = C·KH·KW} is cut into quads (four taps of one output position in one int; pairs in the
+ * {@link U8S8Conv.Form#S16_PAIRS} form), so a 3-channel 3×3 layer multiplies 7 quads per position (28 lanes for 27
+ * products) where channel quads take 9 (36 lanes, a quarter padding), and a 1-channel one 3 instead of 9. In the u8
+ * quad form the depth runs in the order (kh, kw, c): each pixel's channels are quantized into one int (byte c the
+ * level of channel c), and a quad is four consecutive bytes of consecutive taps' ints, one or two shifted ints per
+ * quad; the weights are reordered to match once. In the pair form the depth keeps the weights' order (c, kh, kw),
+ * one int per channel's level.
  * <p>
  * The layer is then a 1×1 stride-1 convolution of {@code K} channels over the output grid ({@link #tapGeometry}),
  * which {@link U8S8Conv} lays out and whose tiles are the ordinary generated ones, reading a band of output rows at a
@@ -34,45 +37,107 @@ public final class U8S8Stem {
 
     private final ConvGeometry g;
     private final ActivationQuantizer quantizer;
-    /** Taps per int and the shift between them. */
-    private final int per;
-    private final int shift;
-    private final int depth;
+    /**
+     * Whether a pixel's channels share one int (u8 quads: byte c the level of channel c, the depth in the order
+     * (kh, kw, c)), else one int per channel (s16 pairs: the depth in the weights' order (c, kh, kw)).
+     */
+    private final boolean pixels;
     private final int quads;
     /** Ints of one phase row of levels (padded, a multiple of the vector length, with the vectors' overrun). */
     private final int phaseRow;
-    /** Input rows a band of {@code maxRows} output rows reads: the level buffer's rows per channel. */
+    /** Input rows a band of {@code maxRows} output rows reads: the level buffer's rows per plane. */
     private final int bufferRows;
-    /** Per tap k = (c·KH + y)·KW + x, its level for output position (band row 0, column 0). */
-    private final int[] tapOffsets;
+    /**
+     * Per quad, how it is assembled from the level rows: its parts' offsets (for band row 0, column 0), the first
+     * part shifted right by {@link #firstShift} bits and the others left by {@link #shifts} bits, all or-ed.
+     */
+    private final int[][] parts;
+    private final int[] firstShift;
+    private final int[][] shifts;
     /** Ints between the levels of consecutive output rows: strideH input rows. */
     private final int rowStep;
     private final int levelInts;
+    /** The level row value of padding: the zero point in every channel's byte (or int). */
+    private final int zeroPixel;
 
     U8S8Stem(ConvGeometry g, ActivationQuantizer quantizer, U8S8Conv.Form form, int maxRows) {
         this.g = g;
         this.quantizer = quantizer;
-        this.per = form.channelsPerInt();
-        this.shift = 32 / per;
+        int per = form.channelsPerInt();
+        this.pixels = form == U8S8Conv.Form.U8_QUADS;
         int kh = g.kernelH();
         int kw = g.kernelW();
         int sw = g.strideW();
-        this.depth = g.inChannels() * kh * kw;
+        int c = g.inChannels();
+        int taps = kh * kw;
+        int depth = c * taps;
         this.quads = (depth + per - 1) / per;
         this.phaseRow = roundUp(roundUp(g.outW(), L) + (kw - 1) * g.dilationW() / sw, L);
         this.bufferRows = (maxRows - 1) * g.strideH() + (kh - 1) * g.dilationH() + 1;
         this.rowStep = g.strideH() * sw * phaseRow;
-        this.tapOffsets = new int[depth];
-        for (int c = 0; c < g.inChannels(); c++) {
-            for (int y = 0; y < kh; y++) {
-                for (int x = 0; x < kw; x++) {
-                    int dx = x * g.dilationW();
-                    tapOffsets[(c * kh + y) * kw + x] = ((c * bufferRows + y * g.dilationH()) * sw + dx % sw)
-                            * phaseRow + dx / sw;
+        this.levelInts = (pixels ? 1 : c) * bufferRows * sw * phaseRow;
+        this.zeroPixel = pixels ? quantizer.zeroPoint() * (0x010101 >>> (8 * (3 - c))) : quantizer.zeroPoint();
+        this.parts = new int[quads][];
+        this.firstShift = new int[quads];
+        this.shifts = new int[quads][];
+        for (int q = 0; q < quads; q++) {
+            if (pixels) {
+                // Bytes [4q, 4q + 4) of the taps' bytes, tap t holding [t·C, t·C + C).
+                int t0 = 4 * q / c;
+                int t1 = Math.min(taps - 1, (4 * q + 3) / c);
+                parts[q] = new int[t1 - t0 + 1];
+                shifts[q] = new int[parts[q].length];
+                for (int t = t0; t <= t1; t++) {
+                    int bytes = t * c - 4 * q;
+                    parts[q][t - t0] = offset(0, t / kw, t % kw);
+                    if (t == t0) {
+                        firstShift[q] = -8 * bytes;
+                    } else {
+                        shifts[q][t - t0] = 8 * bytes;
+                    }
+                }
+            } else {
+                int n = Math.min(per, depth - q * per);
+                parts[q] = new int[n];
+                shifts[q] = new int[n];
+                for (int i = 0; i < n; i++) {
+                    int k = q * per + i;
+                    parts[q][i] = offset(k / taps, k % taps / kw, k % kw);
+                    shifts[q][i] = i * 32 / per;
                 }
             }
         }
-        this.levelInts = g.inChannels() * bufferRows * sw * phaseRow;
+    }
+
+    /** The level row offset of plane {@code plane}, tap (y, x), for output position (band row 0, column 0). */
+    private int offset(int plane, int y, int x) {
+        int sw = g.strideW();
+        int dx = x * g.dilationW();
+        return ((plane * bufferRows + y * g.dilationH()) * sw + dx % sw) * phaseRow + dx / sw;
+    }
+
+    /**
+     * The weights of {@code g} in the depth order of this form's {@code form}: for u8 quads (kh, kw, c), so that a
+     * quad takes consecutive bytes of the pixels' ints; for s16 pairs as they are.
+     *
+     * @param codes [Cout][C][KH][KW]
+     */
+    static float[] weightsInDepthOrder(ConvGeometry g, float[] codes, U8S8Conv.Form form) {
+        if (form != U8S8Conv.Form.U8_QUADS || g.inChannels() == 1) {
+            return codes;
+        }
+        int c = g.inChannels();
+        int taps = g.kernelH() * g.kernelW();
+        int depth = c * taps;
+        float[] w = new float[codes.length];
+        for (int o = 0; o < g.outChannels(); o++) {
+            for (int ci = 0; ci < c; ci++) {
+                for (int t = 0; t < taps; t++) {
+                    w[o * depth + t * c + ci] = codes[o * depth + ci * taps + t];
+                }
+            }
+        }
+        return w;
     }
 
     /**
@@ -128,10 +193,10 @@ public final class U8S8Stem {
         int iy0 = oh0 * g.strideH() - g.padTop();
         int inPlane = g.inH() * g.inW();
         int sw = g.strideW();
-        for (int c = 0; c < g.inChannels(); c++) {
-            int from = (n * g.inChannels() + c) * inPlane;
+        int from = n * g.inChannels() * inPlane;
+        for (int c = 0; c < (pixels ? 1 : g.inChannels()); c++) {
             for (int r = 0; r < inRows; r++) {
-                levelRow(in, from, iy0 + r, codes, buffer, (c * bufferRows + r) * sw * phaseRow);
+                levelRow(in, from + c * inPlane, iy0 + r, codes, buffer, (c * bufferRows + r) * sw * phaseRow);
             }
         }
         int ow = g.outW();
@@ -144,23 +209,22 @@ public final class U8S8Stem {
             int end = tail ? I.loopBound(ow) : vectorEnd;
             for (int q = 0; q < quads; q++) {
                 int dst = q * plane + orow * ow;
-                int k0 = q * per;
-                int taps = Math.min(per, depth - k0);
-                int o0 = tapOffsets[k0] + src;
-                int o1 = taps > 1 ? tapOffsets[k0 + 1] + src : 0;
-                int o2 = taps > 2 ? tapOffsets[k0 + 2] + src : 0;
-                int o3 = taps > 3 ? tapOffsets[k0 + 3] + src : 0;
-                switch (taps) {
-                    case 4 -> quad4(buffer, o0, o1, o2, o3, end, packed, dst);
-                    case 3 -> quad3(buffer, o0, o1, o2, end, packed, dst);
-                    case 2 -> quad2(buffer, o0, o1, end, packed, dst);
-                    default -> quad1(buffer, o0, end, packed, dst);
+                int[] p = parts[q];
+                int[] l = shifts[q];
+                int r0 = firstShift[q];
+                int o0 = p[0] + src;
+                switch (p.length) {
+                    case 4 -> quad4(buffer, o0, r0, p[1] + src, l[1], p[2] + src, l[2], p[3] + src, l[3], end, packed,
+                            dst);
+                    case 3 -> quad3(buffer, o0, r0, p[1] + src, l[1], p[2] + src, l[2], end, packed, dst);
+                    case 2 -> quad2(buffer, o0, r0, p[1] + src, l[1], end, packed, dst);
+                    default -> quad1(buffer, o0, r0, end, packed, dst);
                 }
                 if (tail) {
                     for (int j = end; j < ow; j++) {
-                        int v = 0;
-                        for (int i = 0; i < taps; i++) {
-                            v |= buffer[tapOffsets[k0 + i] + src + j] << (i * shift);
+                        int v = buffer[o0 + j] >>> r0;
+                        for (int i = 1; i < p.length; i++) {
+                            v |= buffer[p[i] + src + j] << l[i];
                         }
                         packed[dst + j] = v;
                     }
@@ -169,47 +233,50 @@ public final class U8S8Stem {
         }
     }
 
-    private void quad4(int[] b, int o0, int o1, int o2, int o3, int end, int[] packed, int dst) {
+    private static void quad4(int[] b, int o0, int r0, int o1, int l1, int o2, int l2, int o3, int l3, int end,
+                              int[] packed, int dst) {
         for (int j = 0; j < end; j += L) {
-            IntVector.fromArray(I, b, o0 + j)
-                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, shift))
-                    .or(IntVector.fromArray(I, b, o2 + j).lanewise(VectorOperators.LSHL, 2 * shift))
-                    .or(IntVector.fromArray(I, b, o3 + j).lanewise(VectorOperators.LSHL, 3 * shift))
+            IntVector.fromArray(I, b, o0 + j).lanewise(VectorOperators.LSHR, r0)
+                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, l1))
+                    .or(IntVector.fromArray(I, b, o2 + j).lanewise(VectorOperators.LSHL, l2))
+                    .or(IntVector.fromArray(I, b, o3 + j).lanewise(VectorOperators.LSHL, l3))
                     .intoArray(packed, dst + j);
         }
     }
 
-    private void quad3(int[] b, int o0, int o1, int o2, int end, int[] packed, int dst) {
+    private static void quad3(int[] b, int o0, int r0, int o1, int l1, int o2, int l2, int end, int[] packed,
+                              int dst) {
         for (int j = 0; j < end; j += L) {
-            IntVector.fromArray(I, b, o0 + j)
-                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, shift))
-                    .or(IntVector.fromArray(I, b, o2 + j).lanewise(VectorOperators.LSHL, 2 * shift))
+            IntVector.fromArray(I, b, o0 + j).lanewise(VectorOperators.LSHR, r0)
+                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, l1))
+                    .or(IntVector.fromArray(I, b, o2 + j).lanewise(VectorOperators.LSHL, l2))
                     .intoArray(packed, dst + j);
         }
     }
 
-    private void quad2(int[] b, int o0, int o1, int end, int[] packed, int dst) {
+    private static void quad2(int[] b, int o0, int r0, int o1, int l1, int end, int[] packed, int dst) {
         for (int j = 0; j < end; j += L) {
-            IntVector.fromArray(I, b, o0 + j)
-                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, shift))
+            IntVector.fromArray(I, b, o0 + j).lanewise(VectorOperators.LSHR, r0)
+                    .or(IntVector.fromArray(I, b, o1 + j).lanewise(VectorOperators.LSHL, l1))
                     .intoArray(packed, dst + j);
         }
     }
 
-    private static void quad1(int[] b, int o0, int end, int[] packed, int dst) {
+    private static void quad1(int[] b, int o0, int r0, int end, int[] packed, int dst) {
         for (int j = 0; j < end; j += L) {
-            IntVector.fromArray(I, b, o0 + j).intoArray(packed, dst + j);
+            IntVector.fromArray(I, b, o0 + j).lanewise(VectorOperators.LSHR, r0).intoArray(packed, dst + j);
         }
     }
 
     /**
-     * The levels of input row {@code iy} of the channel plane at {@code from} into the buffer's phase rows at
+     * The levels of input row {@code iy} of the channel plane at {@code from} (with u8 quads, of every channel from
+     * there, one int per pixel) into the buffer's phase rows at
      * {@code dst}: padded column {@code t·strideW + px} (input column minus the left padding) at
      * {@code dst + px·phaseRow + t}, the zero point where it is padding or the row is outside the input.
      */
     private void levelRow(float[] in, int from, int iy, boolean codes, int[] buffer, int dst) {
         int sw = g.strideW();
-        int zero = quantizer.zeroPoint();
+        int zero = zeroPixel;
         int width = sw * phaseRow;
         if (iy < 0 || iy >= g.inH()) {
             java.util.Arrays.fill(buffer, dst, dst + width, zero);
@@ -220,7 +287,15 @@ public final class U8S8Stem {
         int left = Math.min(width, g.padLeft());
         int count = Math.max(0, Math.min(g.inW(), width - left));
         java.util.Arrays.fill(buffer, row, row + left, zero);
-        quantizer.levels(in, from + iy * g.inW(), count, codes, buffer, row + left);
+        int at = from + iy * g.inW();
+        if (pixels) {
+            // All channels of the pixel in one int (the channel planes follow each other in the image).
+            int inPlane = g.inH() * g.inW();
+            quantizer.packBytes(in, at, at + inPlane, at + 2 * inPlane, g.inChannels(), count, codes, buffer,
+                    row + left);
+        } else {
+            quantizer.levels(in, at, count, codes, buffer, row + left);
+        }
         java.util.Arrays.fill(buffer, row + left + count, row + width, zero);
         if (sw == 1) {
             return;
