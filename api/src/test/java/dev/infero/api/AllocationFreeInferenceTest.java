@@ -573,4 +573,27 @@ class AllocationFreeInferenceTest {
     void int8ConvolutionsWritingCodesAndCarryingInt32SumsInferWithoutAllocating() throws Exception {
         assertAllocationFree(int8Bottleneck());
     }
+
+    /**
+     * An INT8 model's first convolution: FakeQuantize of a 3-channel image → 3×3 stride-2 convolution with {@code i8}
+     * weights → ReLU (a few-channel stem: quads over taps, each band packed into per-thread buffers).
+     */
+    private Path int8Stem() {
+        Random r = new Random(8);
+        var g = new dev.infero.core.graph.Graph("int8_stem");
+        var x = g.addParameter("x", ElementType.F32, dev.infero.core.types.PartialShape.of(1, 3, 64, 64)).output(0);
+        Tensor codes = Tensor.allocate(ElementType.I8, 16, 3, 3, 3);
+        r.nextBytes(codes.bytes());
+        var strided = new dev.infero.core.ops.nn.WindowGeometry(new long[] {2, 2}, new long[] {1, 1},
+                new long[] {1, 1}, new long[] {1, 1}, dev.infero.core.ops.nn.AutoPad.EXPLICIT, false);
+        var conv = g.value(new dev.infero.core.ops.nn.Convolution(strided), "conv", fakeQuantize(g, "fq", x),
+                int8Weights(g, "w", codes));
+        g.addResult("y", g.value(new dev.infero.core.ops.activation.Relu(), "relu", conv));
+        return dev.infero.ir.IrWriter.write(g, dir, "int8_stem").xml();
+    }
+
+    @Test
+    void int8StemInfersWithoutAllocating() throws Exception {
+        assertAllocationFree(int8Stem());
+    }
 }

@@ -6,6 +6,7 @@ import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.QuantizedConvKernel;
 import dev.infero.cpu.kernels.U8S8Conv;
+import dev.infero.cpu.kernels.U8S8Stem;
 import dev.infero.cpu.jit.U8S8ConvTiles;
 import dev.infero.cpu.step.QuantizedConvolutionStep;
 
@@ -45,10 +46,12 @@ final class QuantizedConvolution {
 
     /**
      * {@code kernel} on integer tiles generated for this layer ({@link U8S8ConvTiles}: {@code vpdpbusd} with
-     * AVX512_VNNI, {@code vpmaddwd} on AVX2) when the JIT is on, else as it is.
+     * AVX512_VNNI, {@code vpmaddwd} on AVX2) when the JIT is on, else as it is; a few-channel stem in the
+     * quads-over-taps layout ({@link U8S8Stem}).
      */
     static QuantizedConvKernel withGeneratedTiles(QuantizedConvKernel kernel, ConvGeometry g, float[] weightCodes,
                                                   ActivationQuantizer quantizer) {
+        boolean stems = U8S8Stem.enabled();
         if (!U8S8Conv.fits(g)) {
             return kernel;
         }
@@ -56,7 +59,10 @@ final class QuantizedConvolution {
         if (form == null) {
             return kernel;
         }
-        U8S8Conv layout = new U8S8Conv(g, weightCodes, quantizer, form);
+        // A few-channel stem takes its quads over the taps (U8S8Stem), other layers over the channels.
+        U8S8Conv layout = stems && U8S8Stem.applies(g)
+                ? U8S8Conv.overTaps(g, weightCodes, quantizer, form)
+                : new U8S8Conv(g, weightCodes, quantizer, form);
         U8S8Conv.Tiles tiles = U8S8ConvTiles.create(layout);
         return tiles == null ? kernel : kernel.onTiles(layout, tiles);
     }

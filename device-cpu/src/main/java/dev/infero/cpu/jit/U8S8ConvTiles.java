@@ -121,7 +121,8 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
 
     @Override
     public String name() {
-        return isa == Jit.Isa.AVX512 ? "jit_avx512_vnni" : "jit_avx2";
+        // A stem's quads over taps (U8S8Stem) run the same code; the name tells the form apart in the counters.
+        return (isa == Jit.Isa.AVX512 ? "jit_avx512_vnni" : "jit_avx2") + (layout.overTaps() ? "_taps" : "");
     }
 
     /** Per thread: the argument block, and the segments of the arrays last passed (made again only when they change). */

@@ -141,6 +141,89 @@ public final class ActivationQuantizer {
     }
 
     /**
+     * The levels of {@code n} values {@code x[off..]} as ints into {@code dst[dstOff..]}, exactly as {@link #packQuads}
+     * computes each byte (with {@code codes}, {@code x} holds codes and the level is {@code code + zeroPoint}): the
+     * rows a few-channel stem ({@link U8S8Stem}) assembles its tap quads from.
+     */
+    public void levels(float[] x, int off, int n, boolean codes, int[] dst, int dstOff) {
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                ((IntVector) FloatVector.fromArray(S, x, off + j).convert(VectorOperators.F2I, 0)).add(zeroPoint)
+                        .and(0xff).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                FloatVector.fromArray(S, x, off + j).fma(inverse, offset).add(ROUND).reinterpretAsInts().max(lowest)
+                        .min(highest).sub(lowest).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            dst[dstOff + j] = codes ? (int) x[off + j] + zeroPoint & 0xff : level(x[off + j]);
+        }
+    }
+
+    /**
+     * The levels of {@code channels} (1–3) rows of {@code n} values of {@code x} (at {@code o0}, {@code o1},
+     * {@code o2}) as the bytes of {@code n} ints of {@code dst}: byte c of {@code dst[dstOff + j]} is the level of row
+     * c's value j, exactly as {@link #packQuads} computes it; the bytes past the channels are 0. With {@code codes}
+     * the rows hold codes. One int per pixel of a few-channel image ({@link U8S8Stem}).
+     */
+    public void packBytes(float[] x, int o0, int o1, int o2, int channels, int n, boolean codes, int[] dst,
+                          int dstOff) {
+        if (channels == 1) {
+            levels(x, o0, n, codes, dst, dstOff);
+            return;
+        }
+        int bound = I.loopBound(n);
+        int lowest = Float.floatToRawIntBits(ROUND);
+        int highest = Float.floatToRawIntBits(ROUND + steps);
+        int j = 0;
+        if (codes) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = (IntVector) FloatVector.fromArray(S, x, o0 + j).convert(VectorOperators.F2I, 0);
+                IntVector b = (IntVector) FloatVector.fromArray(S, x, o1 + j).convert(VectorOperators.F2I, 0);
+                IntVector v = a.add(zeroPoint).and(0xff).or(b.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 8));
+                if (channels == 3) {
+                    IntVector c = (IntVector) FloatVector.fromArray(S, x, o2 + j).convert(VectorOperators.F2I, 0);
+                    v = v.or(c.add(zeroPoint).and(0xff).lanewise(VectorOperators.LSHL, 16));
+                }
+                v.intoArray(dst, dstOff + j);
+            }
+        } else if (channels == 3) {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector c = FloatVector.fromArray(S, x, o2 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8))
+                        .or(c.sub(lowest).lanewise(VectorOperators.LSHL, 16)).intoArray(dst, dstOff + j);
+            }
+        } else {
+            for (; j < bound; j += I.length()) {
+                IntVector a = FloatVector.fromArray(S, x, o0 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                IntVector b = FloatVector.fromArray(S, x, o1 + j).fma(inverse, offset).add(ROUND).reinterpretAsInts()
+                        .max(lowest).min(highest);
+                a.sub(lowest).or(b.sub(lowest).lanewise(VectorOperators.LSHL, 8)).intoArray(dst, dstOff + j);
+            }
+        }
+        for (; j < n; j++) {
+            int v = 0;
+            for (int c = 0; c < channels; c++) {
+                float value = x[(c == 0 ? o0 : c == 1 ? o1 : o2) + j];
+                v |= (codes ? (int) value + zeroPoint & 0xff : level(value)) << (8 * c);
+            }
+            dst[dstOff + j] = v;
+        }
+    }
+
+    /**
      * As {@link #packQuads} for two rows, each level in 16 bits: {@code dst[dstOff + j]} holds the level of
      * {@code x0[o0 + j]} in its low half and that of {@code x1[o1 + j]} in its high half (the s16 pairs that
      * {@code vpmaddwd} multiplies).

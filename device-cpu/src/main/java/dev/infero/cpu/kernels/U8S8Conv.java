@@ -37,6 +37,8 @@ public final class U8S8Conv {
     public static final int LANES = 16;
     /** Output positions one work item covers at most, before rounding to whole output rows. */
     private static final int CHUNK_POSITIONS = 512;
+    /** Output positions a stem's band covers at most ({@link #overTaps}, direct output). */
+    private static final int STEM_CHUNK_POSITIONS = 2048;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Lane i takes lane 2i of two consecutive vectors: one column phase of a stride-2 row. */
@@ -159,6 +161,8 @@ public final class U8S8Conv {
     private final float[] zeros;
     private final int[] compensation;
     private final int blocks;
+    /** A few-channel stem computed as quads over taps ({@link #overTaps}): packs its input per band; else null. */
+    private final U8S8Stem stem;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes in [-128, 127]
@@ -172,6 +176,26 @@ public final class U8S8Conv {
      * @param form        how channels share a lane
      */
     public U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form) {
+        this(g, weightCodes, quantizer, form, null);
+    }
+
+    /**
+     * The layout of a few-channel stem ({@link U8S8Stem#applies}) with the quads taken over its taps: the 1×1
+     * convolution of {@link U8S8Stem#tapGeometry} over the output grid, its input packed band by band from the
+     * layer's input as the compute items reach it. Runs and results as the channel-quad layout's.
+     *
+     * @param weightCodes [Cout, Cin, KH, KW] integer codes in [-128, 127]
+     */
+    public static U8S8Conv overTaps(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form) {
+        if (!U8S8Stem.applies(g)) {
+            throw new IllegalArgumentException("not a few-channel stem: " + g);
+        }
+        return new U8S8Conv(U8S8Stem.tapGeometry(g), U8S8Stem.weightsInDepthOrder(g, weightCodes, form), quantizer,
+                form, g);
+    }
+
+    private U8S8Conv(ConvGeometry g, float[] weightCodes, ActivationQuantizer quantizer, Form form,
+                     ConvGeometry stemLayer) {
         this.g = g;
         this.quantizer = quantizer;
         this.form = form;
@@ -186,7 +210,13 @@ public final class U8S8Conv {
         int wp = (g.outW() - 1) * g.strideW() + (kw - 1) * g.dilationW() + 1;
         this.hq = (hp + g.strideH() - 1) / g.strideH();
         this.wq = (wp + g.strideW() - 1) / g.strideW();
-        this.plane = hq * wq;
+        this.direct = wq == g.outW() && form.masked;
+        // A stem packs each band into its thread's buffer just before the tiles read it (so the band's quads stay in
+        // L1/L2 and are never written back): its plane is one band. Writing the output directly, its bands are
+        // longer: fewer input rows are quantized twice (the kernel's overlap between bands).
+        int chunk = stemLayer != null && direct ? STEM_CHUNK_POSITIONS : CHUNK_POSITIONS;
+        this.chunkRows = Math.max(1, Math.min(g.outH(), chunk / Math.max(1, wq)));
+        this.plane = stemLayer == null ? hq * wq : roundUp(chunkRows * wq, tile);
         this.phaseSlot = new int[g.strideH() * g.strideW()];
         java.util.Arrays.fill(phaseSlot, -1);
         int slots = 0;
@@ -212,13 +242,12 @@ public final class U8S8Conv {
         }
         this.maxRead = maxTap;
         this.groupInts = phases * quads * plane;
-        this.direct = wq == g.outW() && form.masked;
         this.positions = g.outH() * (direct ? g.outW() : wq);
-        this.chunkRows = Math.max(1, Math.min(g.outH(), CHUNK_POSITIONS / Math.max(1, wq)));
         this.ldc = direct ? g.outH() * g.outW() : roundUp(chunkRows * wq, tile);
         // Reads run up to a whole tile past the last position (each chunk rounds up to whole tiles).
         int lastRead = (g.batch() * g.groups() - 1) * groupInts + maxTap + g.outH() * wq + tile;
-        this.inputInts = Math.max(g.batch() * g.groups() * groupInts, lastRead);
+        // A stem's: one band, read up to its last whole tile (the plane is whole tiles).
+        this.inputInts = stemLayer == null ? Math.max(g.batch() * g.groups() * groupInts, lastRead) : groupInts;
         long k = (long) quads * per * kh * kw;
         if (k * 255 * 128 >= Integer.MAX_VALUE) {
             throw new IllegalArgumentException("depth " + k + " could overflow int32 sums");
@@ -247,6 +276,12 @@ public final class U8S8Conv {
                 compensation[(grp * blocks + co / MR) * MR + co % MR] = (int) (-quantizer.zeroPoint() * sum);
             }
         }
+        this.stem = stemLayer == null ? null : new U8S8Stem(stemLayer, quantizer, form, chunkRows);
+    }
+
+    /** Whether this layout computes a few-channel stem as quads over taps ({@link #overTaps}). */
+    public boolean overTaps() {
+        return stem != null;
     }
 
     /**
@@ -464,7 +499,9 @@ public final class U8S8Conv {
 
     /** Per-request buffers: the packed input, per-thread scratch rows and the tasks (no allocation per run). */
     public final class Scratch {
-        final int[] packed = new int[inputInts];
+        /** The packed input; a stem's, per thread, one band ({@link #stemPacked}). */
+        final int[] packed = new int[stem == null ? inputInts : 0];
+        final int[][] stemPacked;
         final float[][] rowsOut;
         /** Per thread, one quad of input planes packed in one run (padded or strided layers), two vectors of slack. */
         final int[][] planeBuffer;
@@ -472,6 +509,8 @@ public final class U8S8Conv {
         final Object tilesState;
         final WorkerPool.ItemTask packTask;
         final WorkerPool.ItemTask computeTask;
+        /** Per thread, a stem's level rows ({@link U8S8Stem#bufferInts}); empty for other layouts. */
+        final int[][] stemBuffer;
         /** Output rows per compute item this call (at most {@link #chunkRows}; fewer to give every thread items). */
         int rowsPerItem;
         float[] in;
@@ -494,6 +533,8 @@ public final class U8S8Conv {
             this.tilesState = tiles.newState(threads);
             rowsOut = new float[threads][scratchFloats()];
             planeBuffer = new int[threads][unpaddedStride1() ? 0 : g.inH() * g.inW() + 2 * I.length()];
+            stemBuffer = new int[threads][stem == null ? 0 : stem.bufferInts()];
+            stemPacked = new int[threads][stem == null ? 0 : inputInts];
             packTask = this::pack;
             computeTask = this::compute;
         }
@@ -504,7 +545,14 @@ public final class U8S8Conv {
 
         private void compute(int item, int slot) {
             int chunks = (g.outH() + rowsPerItem - 1) / rowsPerItem;
-            computeChunk(this, item / chunks, item % chunks * rowsPerItem, slot);
+            int ig = item / chunks;
+            int oh0 = item % chunks * rowsPerItem;
+            if (stem != null) {
+                // The band's tap quads, just before its tiles read them (one group: ig is the image).
+                stem.pack(in, codesIn, ig, oh0, Math.min(g.outH(), oh0 + rowsPerItem), stemPacked[slot], plane,
+                        stemBuffer[slot]);
+            }
+            computeChunk(this, ig, oh0, slot);
         }
     }
 
@@ -529,7 +577,8 @@ public final class U8S8Conv {
      * weights are 0).
      */
     public boolean readsQuads() {
-        return form == Form.U8_QUADS && unpaddedStride1() && g.groups() == 1 && plane == g.inH() * g.inW();
+        return stem == null && form == Form.U8_QUADS && unpaddedStride1() && g.groups() == 1
+                && plane == g.inH() * g.inW();
     }
 
     /**
@@ -542,7 +591,8 @@ public final class U8S8Conv {
             throw new IllegalStateException("this INT8 layer cannot read u8 quads");
         }
         // Split only when each thread's share pays for the hand-off (small layers run whole on the caller).
-        int threads = Math.min(pool.threadsFor(g.flops(), g.activationBytes()), s.rowsOut.length);
+        ConvGeometry layer = stem == null ? g : stem.geometry();
+        int threads = Math.min(pool.threadsFor(layer.flops(), layer.activationBytes()), s.rowsOut.length);
         s.in = in;
         s.out = out;
         s.residual = residual;
@@ -561,7 +611,7 @@ public final class U8S8Conv {
         // In place: the last image's tiles read up to a tile past its last quad plane, inside the tensor.
         s.onQuads = quadsIn && s.fused && s.tiles.readsQuadTensors()
                 && (long) (g.batch() - 1) * g.inChannels() * plane + (long) quads * plane + tile <= in.length;
-        if (!s.onQuads) {
+        if (!s.onQuads && stem == null) {
             java.util.Arrays.fill(s.packed, g.batch() * g.groups() * groupInts, inputInts, zeroLane());
             pool.parallelItems(threads, g.batch() * g.groups() * quads, s.packTask);
         }
@@ -724,7 +774,9 @@ public final class U8S8Conv {
         int spatial = g.outH() * ow;
         int coutG = g.outChannelsPerGroup();
         int outBase = (n * g.outChannels() + grp * coutG) * spatial;
-        int inOff = ig * groupInts;
+        // A stem's band is at the start of its thread's buffer.
+        int[] packed = stem == null ? s.packed : s.stemPacked[thread];
+        int inOff = stem == null ? ig * groupInts : -oh0 * wq;
         if (direct) {
             int j0 = oh0 * ow;
             int count = (oh1 - oh0) * ow;
@@ -735,11 +787,11 @@ public final class U8S8Conv {
                 return;
             }
             if (s.fused) {
-                s.tiles.runFused(s.packed, inOff + j0, s.out, outBase + j0, s.residual, grp, tiles, lastMask(count),
+                s.tiles.runFused(packed, inOff + j0, s.out, outBase + j0, s.residual, grp, tiles, lastMask(count),
                         thread, s.tilesState, s.table, s.flags);
                 return;
             }
-            s.tiles.run(s.packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
+            s.tiles.run(packed, inOff + j0, s.out, outBase + j0, grp, tiles, lastMask(count), thread, s.tilesState);
             for (int co = 0; co < coutG; co++) {
                 s.post.apply(s.out, outBase + co * spatial + j0, count, grp * coutG + co, s.residual);
             }
@@ -749,10 +801,10 @@ public final class U8S8Conv {
         int tiles = (count + tile - 1) / tile;
         float[] rowsOut = s.rowsOut[thread];
         if (s.fused) {
-            s.tiles.runFused(s.packed, inOff + oh0 * wq, rowsOut, 0, null, grp, tiles, lastMask(count), thread,
+            s.tiles.runFused(packed, inOff + oh0 * wq, rowsOut, 0, null, grp, tiles, lastMask(count), thread,
                     s.tilesState, s.table, s.flags);
         } else {
-            s.tiles.run(s.packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
+            s.tiles.run(packed, inOff + oh0 * wq, rowsOut, 0, grp, tiles, lastMask(count), thread, s.tilesState);
         }
         for (int co = 0; co < coutG; co++) {
             int dst = outBase + co * spatial + oh0 * ow;
