@@ -123,8 +123,15 @@ class Int8CodesThroughTest {
                 new long[] {pad, pad}, AutoPad.EXPLICIT, ceil);
     }
 
-    /** A max pooling: 2×2 or 3×3, stride 1 or 2, padding 0 or 1, floor or ceil rounding. */
+    /**
+     * A max pooling: a third of them of the input's size (3×3 or 5×5, stride 1, as SPP), else 2×2 or 3×3, stride 1 or
+     * 2, padding 0 or 1, floor or ceil rounding.
+     */
     private static Value maxPool(GraphBuilder b, Random r, Value v) {
+        if (r.nextInt(3) == 0) {
+            int k = r.nextBoolean() ? 3 : 5;
+            return b.op(new MaxPool(new long[] {k, k}, window(k / 2, 1, r.nextBoolean()), false), v);
+        }
         int k = 2 + r.nextInt(2);
         int pad = r.nextInt(k == 3 ? 2 : 1);
         return b.op(new MaxPool(new long[] {k, k}, window(pad, 1 + r.nextInt(2), r.nextBoolean()), false), v);
@@ -163,6 +170,7 @@ class Int8CodesThroughTest {
         int poolsOnCodes = 0;
         int concatsInPlace = 0;
         int refused = 0;
+        int shrinking = 0;
         for (long seed = 0; seed < GRAPHS; seed++) {
             Case k = graph(seed);
             Graph g = k.graph();
@@ -175,15 +183,20 @@ class Int8CodesThroughTest {
                 default -> Map.of(JIT, "off");
             };
             Tensor[] without = run(g, x, threads, with(isa, THROUGH, "off"), null);
-            Tensor[] copying = run(g, x, threads, with(isa, IN_PLACE, "off"), null);
+            // Through every MaxPool (all), or the default: only those that do not shrink (stride 1, same size).
+            Map<String, String> through = seed % 4 < 2 ? with(isa, THROUGH, "all") : isa;
+            Tensor[] copying = run(g, x, threads, with(through, IN_PLACE, "off"), null);
             List<ProfilingInfo> rows = new ArrayList<>();
-            Tensor[] with = run(g, x, threads, isa, rows);
+            Tensor[] with = run(g, x, threads, through, rows);
             for (int o = 0; o < with.length; o++) {
                 assertArrayEquals(without[o].toFloatArray(), with[o].toFloatArray(), "graph " + seed + " output " + o);
                 assertArrayEquals(copying[o].toFloatArray(), with[o].toFloatArray(), "graph " + seed + " output " + o
                         + " (copying Concats)");
             }
             for (ProfilingInfo p : rows) {
+                if (through == isa && p.nodeType().equals("MaxPool") && p.execType().endsWith("_I8_codes")) {
+                    shrinking += shrinks(g, p.nodeName()) ? 1 : 0;
+                }
                 boolean onCodes = p.execType().endsWith("_I8_codes") && !p.execType().contains("FP32_on");
                 concatsOnCodes += onCodes && p.nodeType().equals("Concat") ? 1 : 0;
                 poolsOnCodes += onCodes && p.nodeType().equals("MaxPool") ? 1 : 0;
@@ -202,6 +215,14 @@ class Int8CodesThroughTest {
                 "Concats on codes " + concatsOnCodes + ", MaxPools on codes " + poolsOnCodes + ", Concats in place "
                         + concatsInPlace);
         assertTrue(refused > 0, "graphs where the codes must not pass: " + refused);
+        assertEquals(0, shrinking, "shrinking MaxPools on codes by default");
+    }
+
+    /** Whether the node {@code name} of {@code g} has fewer output than input elements. */
+    private static boolean shrinks(Graph g, String name) {
+        var node = g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+        return dev.infero.core.types.Shapes.size(node.output(0).shape().toArray())
+                < dev.infero.core.types.Shapes.size(node.input(0).shape().toArray());
     }
 
     /** A fire block: both INT8 branches write their codes straight into the Concat, which copies nothing. */
@@ -216,6 +237,8 @@ class Int8CodesThroughTest {
         Value pool = b.op("pool", new MaxPool(new long[] {3, 3}, window(1, 2, true), false), cat);
         b.output(relu(b, int8Conv(b, r, fq(b, pool, 0f, 2.5f), 4, 1)));
         Graph g = b.graph();
+        // The 3×3 stride-2 pooling shrinks: on codes only with "all" (the producers would quantize 4× the values).
+        System.setProperty(THROUGH, "all");
         try (KernelCache cache = new KernelCache("fire")) {
             ExecutionPlan plan = KernelCache.compiling(cache, () -> ExecutionPlan.of(g));
             List<String> types = new ArrayList<>();
@@ -233,11 +256,22 @@ class Int8CodesThroughTest {
             long writers = plan.steps.stream().filter(e -> e.step() instanceof QuantizedConvolutionStep
                     && e.step().execType().toString().endsWith("+quantize")).count();
             assertEquals(3, writers, types.toString());
+        } finally {
+            System.clearProperty(THROUGH);
+        }
+        try (KernelCache cache = new KernelCache("fire")) {
+            ExecutionPlan plan = KernelCache.compiling(cache, () -> ExecutionPlan.of(g));
+            List<String> types = plan.steps.stream().map(e -> e.node().name() + ":" + e.step().execType()).toList();
+            assertTrue(types.contains("cat:concat_inplace_FP32"), "by default the codes stop at the pooling: " + types);
+            assertTrue(types.stream().anyMatch(t -> t.startsWith("pool:max_pool_") && t.endsWith("_FP32")),
+                    types.toString());
         }
         Tensor input = RandomData.tensor(new Random(8), 1, 5, 13, 11);
+        Tensor[] all = run(g, input, 2, Map.of(THROUGH, "all"), null);
         Tensor[] with = run(g, input, 2, Map.of(), null);
         Tensor[] without = run(g, input, 2, Map.of(THROUGH, "off", IN_PLACE, "off"), null);
         assertArrayEquals(without[0].toFloatArray(), with[0].toFloatArray());
+        assertArrayEquals(without[0].toFloatArray(), all[0].toFloatArray());
     }
 
     @Test
@@ -247,7 +281,8 @@ class Int8CodesThroughTest {
             Case k = graph(1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new CpuDevice().compile(k.graph(), Map.of()).close());
-            assertTrue(e.getMessage().contains("infero.cpu.int8CodesThrough=maybe"), e.getMessage());
+            assertTrue(e.getMessage().contains("infero.cpu.int8CodesThrough=maybe: expected on, all or off"),
+                    e.getMessage());
         } finally {
             System.clearProperty(THROUGH);
         }

@@ -104,8 +104,9 @@ public final class Fusion {
      * producers ({@link #codeSources}): a channel Concat (each input's producer writes the codes of its channels; a
      * Concat copying codes or holding them in place is exact either way) and a MaxPool (the quantization does not
      * decrease, so max and codes commute: FQ(MaxPool(x)) == MaxPool(FQ(x)) exactly, and padding, -inf, never wins
-     * a max). Those ops run as they are on the codes (float tensors of integer codes) and are added to
-     * {@code onCodes}. Off with {@code -Dinfero.cpu.int8CodesThrough=off}.
+     * a max) that does not shrink the value (at stride 2 its producer would quantize four times the values its
+     * reader does; {@code =all} passes those too). Those ops run as they are on the codes (float tensors of integer
+     * codes) and are added to {@code onCodes}. Off with {@code -Dinfero.cpu.int8CodesThrough=off}.
      */
     private static void passCodes(Map<Node, List<Fused>> absorbedQuantizers, Map<Node, Fused> endingAt,
                                   Set<Node> absorbed, Set<Node> onCodes) {
@@ -113,7 +114,7 @@ public final class Fusion {
         for (var e : endingAt.entrySet()) {
             producerEnd.put(e.getValue().output(), e.getKey());
         }
-        boolean through = codesThroughOps();
+        Through through = codesThroughOps();
         for (var e : absorbedQuantizers.entrySet()) {
             Node fq = e.getKey();
             Value before = fq.input(0);
@@ -148,13 +149,26 @@ public final class Fusion {
     private record Source(Node producer, ActivationQuantizer[] codes) {
     }
 
-    /** {@code -Dinfero.cpu.int8CodesThrough}: on (the default) or off; anything else is refused. */
-    static boolean codesThroughOps() {
+    /** How far the codes pass back through value-preserving ops ({@code -Dinfero.cpu.int8CodesThrough}). */
+    enum Through {
+        /** Not at all: only a producer right before the FakeQuantize writes its codes. */
+        OFF,
+        /** Through Concats and MaxPools whose output has as many elements as their input or more (the default). */
+        ON,
+        /** Through every Concat and MaxPool, shrinking ones too (for A/B measurements and tests). */
+        ALL
+    }
+
+    /** {@code -Dinfero.cpu.int8CodesThrough}: on (the default), all or off; anything else is refused. */
+    static Through codesThroughOps() {
         String v = System.getProperty("infero.cpu.int8CodesThrough", "on");
-        if (!v.equals("on") && !v.equals("off")) {
-            throw new IllegalArgumentException("-Dinfero.cpu.int8CodesThrough=" + v + ": expected on or off");
-        }
-        return v.equals("on");
+        return switch (v) {
+            case "on" -> Through.ON;
+            case "all" -> Through.ALL;
+            case "off" -> Through.OFF;
+            default -> throw new IllegalArgumentException("-Dinfero.cpu.int8CodesThrough=" + v
+                    + ": expected on, all or off");
+        };
     }
 
     /**
@@ -164,7 +178,7 @@ public final class Fusion {
      * such values in turn (added to {@code passed}). Nothing is changed here.
      */
     private static boolean codeSources(Value v, ActivationQuantizer[] codes, Map<Value, Node> producerEnd,
-                                       Map<Node, Fused> endingAt, Set<Node> absorbed, boolean through,
+                                       Map<Node, Fused> endingAt, Set<Node> absorbed, Through through,
                                        List<Source> sources, List<Node> passed) {
         if (v.consumers().size() != 1) {
             return false;
@@ -178,19 +192,20 @@ public final class Fusion {
             return false;
         }
         Node n = v.node();
-        if (!through || n == null || absorbed.contains(n) || v.index() != 0) {
+        if (through == Through.OFF || n == null || absorbed.contains(n) || v.index() != 0) {
             return false;
         }
-        if (n.op() instanceof MaxPool && maxPoolOnCodes(n)) {
+        if (n.op() instanceof MaxPool && maxPoolOnCodes(n) && (through == Through.ALL
+                || Shapes.size(n.input(0).shape().toArray()) <= Shapes.size(v.shape().toArray()))) {
             passed.add(n);
-            return codeSources(n.input(0), codes, producerEnd, endingAt, absorbed, true, sources, passed);
+            return codeSources(n.input(0), codes, producerEnd, endingAt, absorbed, through, sources, passed);
         }
         if (n.op() instanceof Concat concat && n.outputs().size() == 1 && channelConcat(n, concat, codes.length)) {
             int c0 = 0;
             for (Value x : n.inputs()) {
                 int channels = x.shape().dim(1);
                 if (!codeSources(x, Arrays.copyOfRange(codes, c0, c0 + channels), producerEnd, endingAt, absorbed,
-                        true, sources, passed)) {
+                        through, sources, passed)) {
                     return false;
                 }
                 c0 += channels;
