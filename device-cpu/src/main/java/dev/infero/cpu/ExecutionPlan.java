@@ -146,11 +146,29 @@ final class ExecutionPlan {
             } else if (!absorbed.contains(n)) {
                 // A blocked convolution reports the source nodes its post-ops absorbed (cpu.blocked).
                 List<Node> fused = n.op() instanceof dev.infero.cpu.blocked.NchwcConvolution c ? c.fused() : List.of();
-                steps.add(new Entry(n, fused, stepFor(n), slotsOf(n.inputs(), slots),
+                Step<?> step = stepFor(n);
+                if (chains.onCodes().contains(n)) {
+                    step = onCodes(step);
+                }
+                steps.add(new Entry(n, fused, step, slotsOf(n.inputs(), slots),
                         slotsOf(n.outputs(), slots)));
             }
         }
         return steps;
+    }
+
+    /**
+     * The step of a Concat or MaxPool that the INT8 codes pass through (see {@code Fusion}): the same work, its exec
+     * type naming the codes; any other step (a reference one) unchanged, as exact on codes.
+     */
+    private static Step<?> onCodes(Step<?> step) {
+        if (step instanceof PoolingStep p && p.isMax()) {
+            return p.onCodes();
+        }
+        if (step instanceof CopyStep c && c.isConcat()) {
+            return c.onCodes();
+        }
+        return step;
     }
 
     /** A specialised step for a node outside any fused chain, else its reference evaluation. */

@@ -27,8 +27,9 @@ import java.util.List;
  * offset no other step knows). Such a producer may read the input at offset 0 (SPP: the poolings of the Concat's
  * first input): it reads and writes disjoint ranges of one array, which these kernels allow (each writes only its
  * own block, and reads only its input). Producers that write at an offset: convolutions without a residual (1×1,
- * im2col, shifted and channel-lane tiles, the direct kernel for few input channels), depthwise convolutions and pooling on the
- * window kernel, and copies (slices, reshapes, Concats without inputs in place). Off with
+ * im2col, shifted and channel-lane tiles, the direct kernel for few input channels; INT8 convolutions on every
+ * strategy, also when they write the codes of the FakeQuantize after the Concat), depthwise convolutions and pooling
+ * on the window kernel, and copies (slices, reshapes, Concats without inputs in place). Off with
  * {@code -Dinfero.cpu.concatInPlace=off}.
  */
 final class InPlaceConcat {

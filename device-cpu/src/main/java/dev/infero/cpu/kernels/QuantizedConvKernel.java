@@ -50,6 +50,8 @@ public final class QuantizedConvKernel {
     private final U8S8Conv.Tiles tiles;
     /** Whether the input holds u8 quads written by the layer before ({@link #readingQuads}). */
     private final boolean quadsIn;
+    /** Where output element 0 is written in the output array (an in-place Concat input's block), else 0. */
+    private final int outBase;
 
     /**
      * @param weightCodes [Cout, Cin/groups, KH, KW] integer codes, |code| ≤ 128
@@ -84,6 +86,7 @@ public final class QuantizedConvKernel {
         this.u8s8 = null;
         this.tiles = null;
         this.quadsIn = false;
+        this.outBase = 0;
     }
 
     private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn) {
@@ -92,10 +95,16 @@ public final class QuantizedConvKernel {
 
     private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn, U8S8Conv u8s8,
                                 U8S8Conv.Tiles tiles, boolean quadsIn) {
+        this(k, post, codesIn, u8s8, tiles, quadsIn, k.outBase,
+                post == k.post ? k.onCodes : k.onCodes.withPost(post));
+    }
+
+    private QuantizedConvKernel(QuantizedConvKernel k, PostOps post, boolean codesIn, U8S8Conv u8s8,
+                                U8S8Conv.Tiles tiles, boolean quadsIn, int outBase, ConvKernel onCodes) {
         this.g = k.g;
         this.quantizer = k.quantizer;
         this.packed = k.packed;
-        this.onCodes = post == k.post ? k.onCodes : k.onCodes.withPost(post);
+        this.onCodes = onCodes;
         this.post = post;
         this.integerPost = post.withIntegerSums();
         this.spills = k.spills;
@@ -105,6 +114,22 @@ public final class QuantizedConvKernel {
         this.u8s8 = u8s8;
         this.tiles = tiles;
         this.quadsIn = quadsIn;
+        this.outBase = outBase;
+    }
+
+    /**
+     * This kernel writing its output from element {@code offset} of the output array on (an in-place Concat input's
+     * block), with every strategy: the u8×s8 tiles, the f32 kernel on codes ({@link ConvKernel#writingAt}) and the
+     * panel-quantizing 1×1 path; {@code null} with a residual (read at the output's own indexes). Codes written for
+     * the layers after ({@link #writingCodes}) are written there too.
+     */
+    public QuantizedConvKernel writingAt(int offset) {
+        if (post.hasResidual() || offset < 0) {
+            return null;
+        }
+        ConvKernel shifted = onCodes.writingAt(offset);
+        return shifted == null ? null
+                : new QuantizedConvKernel(this, post, codesIn, u8s8, tiles, quadsIn, offset, shifted);
     }
 
     /**
@@ -232,7 +257,7 @@ public final class QuantizedConvKernel {
     public void run(float[] in, float[] out, float[] residual, Scratch s, WorkerPool pool) {
         int threads = Math.min(pool.maxThreads(), s.cols.length);
         if (u8s8 != null) {
-            u8s8.run(in, codesIn, quadsIn, out, residual, integerPost, s.u8s8Scratch, pool);
+            u8s8.run(in, codesIn, quadsIn, out, outBase, residual, integerPost, s.u8s8Scratch, pool);
             return;
         }
         if (codesIn || !quantizesPanels) {
@@ -275,7 +300,7 @@ public final class QuantizedConvKernel {
         float[] acc = s.acc[t];
         PackedGemm a = packed[grp];
         int spatialOut = g.outH() * g.outW();
-        int outOff = (n * g.outChannels() + grp * cout) * spatialOut + j0;
+        int outOff = outBase + (n * g.outChannels() + grp * cout) * spatialOut + j0;
         int nr = PackedGemm.NR;
         int mr = PackedGemm.MR;
         // Whole panels accumulate straight in the output, the narrow last one in acc.

@@ -516,6 +516,8 @@ public final class U8S8Conv {
         float[] in;
         float[] out;
         float[] residual;
+        /** Where this call's output element 0 lies in {@link #out}. */
+        int outOffset;
         PostOps post;
         /** The post-ops {@link #table} was made for, and whether the tiles apply them ({@link #flags}). */
         PostOps tablePost;
@@ -587,9 +589,25 @@ public final class U8S8Conv {
      */
     public void run(float[] in, boolean codesIn, boolean quadsIn, float[] out, float[] residual, PostOps post,
                     Scratch s, WorkerPool pool) {
+        run(in, codesIn, quadsIn, out, 0, residual, post, s, pool);
+    }
+
+    /**
+     * {@link #run} writing output element 0 at {@code out[outOffset]}: the output is one block of a larger array (an
+     * in-place Concat input). The whole block must lie inside {@code out}, and no residual is read (a residual is
+     * laid out as the output, so only at offset 0).
+     */
+    public void run(float[] in, boolean codesIn, boolean quadsIn, float[] out, int outOffset, float[] residual,
+                    PostOps post, Scratch s, WorkerPool pool) {
         if (quadsIn && !readsQuads()) {
             throw new IllegalStateException("this INT8 layer cannot read u8 quads");
         }
+        long outSize = (long) g.batch() * g.outChannels() * g.outH() * g.outW();
+        if (outOffset < 0 || outOffset + outSize > out.length || outOffset != 0 && residual != null) {
+            throw new IllegalArgumentException("INT8 output block " + outOffset + ".." + (outOffset + outSize)
+                    + " of an array of " + out.length + (residual != null ? " with a residual" : ""));
+        }
+        s.outOffset = outOffset;
         // Split only when each thread's share pays for the hand-off (small layers run whole on the caller).
         ConvGeometry layer = stem == null ? g : stem.geometry();
         int threads = Math.min(pool.threadsFor(layer.flops(), layer.activationBytes()), s.rowsOut.length);
@@ -773,7 +791,7 @@ public final class U8S8Conv {
         int ow = g.outW();
         int spatial = g.outH() * ow;
         int coutG = g.outChannelsPerGroup();
-        int outBase = (n * g.outChannels() + grp * coutG) * spatial;
+        int outBase = s.outOffset + (n * g.outChannels() + grp * coutG) * spatial;
         // A stem's band is at the start of its thread's buffer.
         int[] packed = stem == null ? s.packed : s.stemPacked[thread];
         int inOff = stem == null ? ig * groupInts : -oh0 * wq;

@@ -94,18 +94,17 @@ public final class ConvolutionStep implements CodesWriter<ConvolutionStep.Scratc
 
     /**
      * This convolution writing at {@code offset} of the output array (see {@link ConvKernel#writingAt} and
-     * {@link WindowKernel#canWriteAt}), or {@code null}; never when it writes codes.
+     * {@link WindowKernel#canWriteAt}), or {@code null}; a product writes its codes there too (the post-ops store
+     * at the output's offsets), a depthwise window kernel never when it writes codes.
      */
     @Override
     public ConvolutionStep writingAt(int offset) {
-        if (writesCodes) {
-            return null;
-        }
         if (gemm == null) {
-            return depthwise.canWriteAt() ? new ConvolutionStep(null, depthwise, post, precision, false, false, offset) : null;
+            return !writesCodes && depthwise.canWriteAt()
+                    ? new ConvolutionStep(null, depthwise, post, precision, false, false, offset) : null;
         }
         ConvKernel shifted = gemm.writingAt(offset);
-        return shifted == null ? null : new ConvolutionStep(shifted, null, post, precision, false);
+        return shifted == null ? null : new ConvolutionStep(shifted, null, post, precision, writesCodes);
     }
 
     @Override

@@ -31,17 +31,21 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
     private final String kernel;
     /** Whether some inputs of this Concat are already in place in its output (their pieces dropped). */
     private final boolean hostsViews;
+    /** Whether it moves INT8 codes (floats holding integer codes) rather than values: the exec type says so. */
+    private final boolean codes;
 
     CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel) {
-        this(pieces, inputOf, type, kernel, false);
+        this(pieces, inputOf, type, kernel, false, false);
     }
 
-    private CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel, boolean hostsViews) {
+    private CopyStep(StridedCopy[] pieces, int[] inputOf, ElementType type, String kernel, boolean hostsViews,
+                     boolean codes) {
         this.pieces = pieces;
         this.inputOf = inputOf;
         this.type = type;
         this.kernel = kernel;
         this.hostsViews = hostsViews;
+        this.codes = codes;
         long elements = 0;
         int r = 1;
         for (StridedCopy p : pieces) {
@@ -51,7 +55,15 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
         this.bytes = 2 * elements * type.bytes();
         this.elements = elements;
         this.rank = r;
-        this.execType = ExecType.of(kernel, type.precision());
+        this.execType = ExecType.of(kernel, codes ? ExecType.CODES : type.precision());
+    }
+
+    /**
+     * The same copies, moving the codes of the FakeQuantize after them (written by their producers; see
+     * {@code fusion.Fusion}): only the exec type changes ({@code concat_inplace_I8_codes}).
+     */
+    public CopyStep onCodes() {
+        return new CopyStep(pieces, inputOf, type, kernel, hostsViews, true);
     }
 
     /** The copy step for {@code node}, or {@code null} when it is none of the ops above over static shapes. */
@@ -177,7 +189,7 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
             }
         }
         return new CopyStep(kept.toArray(StridedCopy[]::new), keptInputs.stream().mapToInt(Integer::intValue).toArray(),
-                type, kept.isEmpty() ? "concat_inplace" : kernel, true);
+                type, kept.isEmpty() ? "concat_inplace" : kernel, true, codes);
     }
 
     /** The same copies, {@code offset} elements further into the output (not for a Concat with inputs in place). */
@@ -190,7 +202,7 @@ public final class CopyStep extends PartedStep<CopyStep.Scratch> {
         for (int p = 0; p < pieces.length; p++) {
             shifted[p] = pieces[p].shifted(offset);
         }
-        return new CopyStep(shifted, inputOf, type, kernel, false);
+        return new CopyStep(shifted, inputOf, type, kernel, false, codes);
     }
 
     @Override

@@ -17,6 +17,11 @@ import jdk.incubator.vector.FloatVector;
 public record ExecType(String kernel, String precision, String postOps, boolean writesCodes, boolean quads) {
     /** The Vector API implementation at this CPU's preferred width, e.g. {@code vector512}. */
     public static final String VECTOR = "vector" + FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    /**
+     * The precision of a value-preserving step (Concat, MaxPool) moving the INT8 codes its producers wrote for the
+     * FakeQuantize after it, e.g. {@code concat_inplace_I8_codes}.
+     */
+    public static final String CODES = "I8_codes";
 
     /** {@code kernel} computing in {@code precision}, without post-ops. */
     public static ExecType of(String kernel, String precision) {

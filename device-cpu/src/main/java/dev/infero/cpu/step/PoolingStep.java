@@ -21,20 +21,39 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
     private final ExecType execType;
     /** Where output element 0 is written in the output array (an in-place Concat input's block), else 0. */
     private final int outBase;
+    /** Whether this is a max pooling (see {@link #isMax}). */
+    private final boolean max;
 
-    private PoolingStep(WindowKernel window, ExecType execType) {
-        this(window, execType, 0);
+    private PoolingStep(WindowKernel window, ExecType execType, boolean max) {
+        this(window, execType, 0, max);
     }
 
-    private PoolingStep(WindowKernel window, ExecType execType, int outBase) {
+    private PoolingStep(WindowKernel window, ExecType execType, int outBase, boolean max) {
         this.window = window;
         this.execType = execType;
         this.outBase = outBase;
+        this.max = max;
     }
 
     @Override
     public PoolingStep writingAt(int offset) {
-        return new PoolingStep(window, execType, offset);
+        return new PoolingStep(window, execType, offset, max);
+    }
+
+    /**
+     * Whether this is a max pooling: max commutes with a non-decreasing quantization, so on the codes of the
+     * FakeQuantize after it (written by its producer) it computes exactly that FakeQuantize's codes of its output.
+     */
+    public boolean isMax() {
+        return max;
+    }
+
+    /** This max pooling on codes ({@link #isMax}): the same kernel, the exec type {@code max_pool_..._I8_codes}. */
+    public PoolingStep onCodes() {
+        if (!isMax()) {
+            throw new IllegalStateException("only a max pooling runs on codes");
+        }
+        return new PoolingStep(window, ExecType.of(execType.kernel(), ExecType.CODES), outBase, true);
     }
 
     /** The kernel for {@code node}, or {@code null} when it is not a 2-D f32 pooling this kernel covers. */
@@ -58,12 +77,12 @@ public final class PoolingStep implements Step<WindowKernel.Scratch> {
         int kw = g.kernelW();
         if (node.op() instanceof MaxPool) {
             WindowKernel k = WindowKernel.maxPool(g);
-            return new PoolingStep(k, ExecType.of("max_pool_" + k.implementation(), "FP32"));
+            return new PoolingStep(k, ExecType.of("max_pool_" + k.implementation(), "FP32"), true);
         }
         if (node.op() instanceof AvgPool avg) {
             boolean excludePad = avg.excludePad();
             WindowKernel k = WindowKernel.avgPool(g, excludePad, w.padEnd(0, in[2], kh), w.padEnd(1, in[3], kw));
-            return new PoolingStep(k, ExecType.of("avg_pool_" + k.implementation(), "FP32"));
+            return new PoolingStep(k, ExecType.of("avg_pool_" + k.implementation(), "FP32"), false);
         }
         return null;
     }

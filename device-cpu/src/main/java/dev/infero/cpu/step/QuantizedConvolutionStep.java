@@ -49,6 +49,16 @@ public final class QuantizedConvolutionStep implements CodesWriter<QuantizedConv
         return new QuantizedConvolutionStep(conv.writingCodes(perChannel), execType.writingCodes());
     }
 
+    /**
+     * This step writing its output block at {@code offset} of the output array (an in-place Concat input; see
+     * {@link QuantizedConvKernel#writingAt}), or {@code null} with a residual. Codes it writes go there too.
+     */
+    @Override
+    public QuantizedConvolutionStep writingAt(int offset) {
+        QuantizedConvKernel shifted = conv.writingAt(offset);
+        return shifted == null ? null : new QuantizedConvolutionStep(shifted, execType);
+    }
+
     @Override
     public ExecType execType() {
         return execType;

@@ -39,8 +39,9 @@ public interface Step<S> {
     /**
      * This step writing its output 0 at element {@code offset} of the output array it is given, or {@code null} when
      * it cannot. The output array is then a larger tensor's, of which this output is one contiguous block: an input
-     * of a Concat placed in the Concat's output by the memory plan ({@code cpu.InPlaceConcat}). Steps that write
-     * through a residual or codes, or whose kernels index the output from 0, answer {@code null}; writing at offset 0
+     * of a Concat placed in the Concat's output by the memory plan ({@code cpu.InPlaceConcat}). Steps that read a
+     * residual at the output's indexes, or whose kernels index the output from 0 (the depthwise window kernel writing
+     * codes), answer {@code null}; writing at offset 0
      * needs no answer (the output is a prefix of the array, as with any reused buffer).
      */
     default Step<S> writingAt(int offset) {
