@@ -299,7 +299,9 @@ class Int8CodesThroughTest {
             assertArrayEquals(channelQuads[0].toFloatArray(), with[0].toFloatArray(), "seed " + seed);
             assertTrue(rows.stream().anyMatch(p -> p.nodeName().equals("cat")
                     && p.execType().startsWith("concat_inplace")), rows.toString());
-            assertTrue(rows.stream().filter(p -> p.execType().contains("_taps_")).count() == 2, rows.toString());
+            // Stems over taps run on generated tiles; without the JIT the stems are im2col GEMMs (still in place).
+            assertEquals(dev.infero.cpu.jit.Jit.enabled() ? 2 : 0,
+                    rows.stream().filter(p -> p.execType().contains("_taps_")).count(), rows.toString());
         }
     }
 
