@@ -305,13 +305,19 @@ class WorkerPoolTest {
         assertEquals(1, hits.get(1));
     }
 
-    /** Waits until a worker has parked (an idle worker parks after spinning briefly; 10 s allows a busy machine). */
+    /**
+     * Waits until a worker has been seen parked (an idle worker parks after spinning briefly; 10 s allows a busy
+     * machine). What it saw is asserted, not a second look: a spurious return from park() may have it polling again
+     * a moment later (that failed once with the JIT off).
+     */
     private static void awaitParked(WorkerPool pool) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (pool.allPolling() && System.nanoTime() < deadline) {
+        boolean parked = !pool.allPolling();
+        while (!parked && System.nanoTime() < deadline) {
             Thread.sleep(1);
+            parked = !pool.allPolling();
         }
-        assertTrue(!pool.allPolling(), "the worker never parked");
+        assertTrue(parked, "the worker never parked");
     }
 
     @Test
