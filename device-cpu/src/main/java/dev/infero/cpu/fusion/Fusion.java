@@ -222,9 +222,9 @@ public final class Fusion {
      */
     private static boolean maxPoolOnCodes(Node n) {
         boolean extraOutputsUnused = n.outputs().stream().skip(1).allMatch(o -> o.consumers().isEmpty());
+        // The pooling step takes a MaxPool exactly where it has this geometry (no kernel is built to ask).
         ConvGeometry g = PoolingStep.geometry(n, extraOutputsUnused);
-        PoolingStep step = g == null ? null : PoolingStep.of(n, extraOutputsUnused);
-        return step != null && step.isMax()
+        return n.op() instanceof MaxPool && g != null
                 && everyWindowReads(g.inH(), g.outH(), g.kernelH(), g.strideH(), g.dilationH(), g.padTop())
                 && everyWindowReads(g.inW(), g.outW(), g.kernelW(), g.strideW(), g.dilationW(), g.padLeft());
     }

@@ -544,19 +544,15 @@ public final class WindowKernel {
                 // constants; with u8 quads the code steps through the channels' bytes of the quad planes); larger
                 // ones a call per plane (see DepthwiseKernel.Key.pingPong).
                 boolean runs = jit.runsPlanes();
-                if (quadsOut) {
-                    for (int plane = first; plane < end; ) {
-                        int c = plane % g.inChannels();
-                        int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;
-                        jit.runQuadsPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
-                                quadByte(plane), jitTable, c * DepthwiseKernel.TABLE, n);
-                        plane += n;
-                    }
-                    return;
-                }
                 for (int plane = first; plane < end; ) {
                     int c = plane % g.inChannels();
                     int n = runs ? Math.min(end - plane, g.inChannels() - c) : 1;
+                    if (quadsOut) {
+                        jit.runQuadsPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
+                                quadByte(plane), jitTable, c * DepthwiseKernel.TABLE, n);
+                        plane += n;
+                        continue;
+                    }
                     jit.runPlanes(in, plane * size, current, 0, weights, c * tapOffset.length, out,
                             outBase + plane * outSize, residual, jitTable, c * DepthwiseKernel.TABLE, n);
                     for (int i = 0; i < n; i++) {
