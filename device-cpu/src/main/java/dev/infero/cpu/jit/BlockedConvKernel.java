@@ -278,6 +278,16 @@ public final class BlockedConvKernel extends JitKernel {
      * offsets. {@code rows} must be whole tiles of {@code tr} rows. Every extent is checked first.
      */
     public void run(float[] in, int inOff, float[] w, int wOff, float[] out, int outOff, float[] residual, int rows) {
+        checkRange("weights", w.length, wOff, (long) wOff + groupFloats);
+        run(in, inOff, HeapSegments.current().of(w), wOff, out, outOff, residual, rows);
+    }
+
+    /**
+     * As {@link #run(float[], int, float[], int, float[], int, float[], int)} with the packed weights in a segment
+     * (native, 64-byte aligned: {@link PackedWeights}), {@code wOff} in floats.
+     */
+    public void run(float[] in, int inOff, MemorySegment w, int wOff, float[] out, int outOff, float[] residual,
+                    int rows) {
         if (rows <= 0) {
             return;
         }
@@ -288,7 +298,7 @@ public final class BlockedConvKernel extends JitKernel {
         if (k.readsAny()) {
             checkRange("input", in.length, inOff, inOff + (long) (rows - k.tr()) * k.sh() * k.rStride() + inSpan);
         }
-        checkRange("weights", w.length, wOff, (long) wOff + groupFloats);
+        checkSegmentRange("weights", w, wOff, (long) wOff + groupFloats);
         long outEnd = (long) outOff + (long) (k.ocb() - 1) * k.outPlane() + (long) rows * k.outW() * BLOCK;
         checkRange("output", out.length, outOff, outEnd);
         float[] res = NONE;
@@ -298,7 +308,7 @@ public final class BlockedConvKernel extends JitKernel {
         }
         try {
             HeapSegments s = HeapSegments.current();
-            CALL.invokeExact(entry, s.of(in), s.of(w), s.of(out), s.of(res), (long) inOff, (long) wOff,
+            CALL.invokeExact(entry, s.of(in), w, s.of(out), s.of(res), (long) inOff, (long) wOff,
                     (long) outOff, (long) rows, CONSTS_SEGMENT);
         } catch (RuntimeException | Error e) {
             throw e;

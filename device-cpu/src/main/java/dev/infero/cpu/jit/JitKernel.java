@@ -41,6 +41,16 @@ public abstract class JitKernel {
         }
     }
 
+    /** As {@link #checkRange} for float elements {@code [first, end)} of a segment. */
+    public static void checkSegmentRange(String what, java.lang.foreign.MemorySegment segment, long first,
+                                         long end) {
+        long length = segment.byteSize() / Float.BYTES;
+        if (first < 0 || end > length || first > end) {
+            throw new IndexOutOfBoundsException("generated kernel would access " + what + " elements [" + first
+                    + ", " + end + ") of a segment of " + length);
+        }
+    }
+
     /**
      * Throws unless a {@code rows × cols} block starting at {@code offset} with rows {@code ld} apart lies in an
      * array of {@code length} (nothing is accessed when rows or cols is 0).

@@ -21,7 +21,6 @@ import dev.infero.cpu.jit.Asm.Gp;
 import dev.infero.cpu.jit.Asm.Vec;
 import dev.infero.cpu.kernels.PostOps;
 import dev.infero.cpu.kernels.U8S8Conv;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -87,13 +86,10 @@ public final class U8S8ConvTiles extends JitKernel implements U8S8Conv.Tiles {
         super(KernelCache.current(), Key.of(layout), layout.form() == U8S8Conv.Form.U8_QUADS ? Jit.Isa.AVX512
                 : Jit.Isa.AVX2, () -> layout.form() == U8S8Conv.Form.U8_QUADS ? generate(layout) : generateAvx2(layout));
         this.layout = layout;
-        Arena arena = Arena.ofAuto();
         int[] w = layout.packedWeights();
         int[] c = layout.compensation();
-        this.weights = arena.allocate(Math.max(4L, 4L * w.length), 64);
-        this.compensation = arena.allocate(Math.max(4L, 4L * c.length), 64);
-        MemorySegment.copy(w, 0, weights, ValueLayout.JAVA_INT, 0, w.length);
-        MemorySegment.copy(c, 0, compensation, ValueLayout.JAVA_INT, 0, c.length);
+        this.weights = PackedWeights.of(w);
+        this.compensation = PackedWeights.of(c);
         this.groupWeightBytes = w.length / layout.geometry().groups() * 4;
         this.groupCompBytes = c.length / layout.geometry().groups() * 4;
     }

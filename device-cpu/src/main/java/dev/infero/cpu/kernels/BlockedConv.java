@@ -4,6 +4,8 @@ import dev.infero.cpu.jit.BlockedConvKernel;
 import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.jit.PackedWeights;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,7 +57,10 @@ public final class BlockedConv {
     private final int tr;
     private final int rowTiles;
     private final int groupFloats;
-    private final float[] packed;
+    /** The packed weights and constants of all groups, 64-byte aligned off the heap ({@link PackedWeights}). */
+    private final MemorySegment packed;
+    /** Floats in {@link #packed}. */
+    private final long packedFloats;
     private final int rStride;
     private final boolean residual;
     /** Per item, its calls: kernel, first output row, rows. */
@@ -167,7 +172,7 @@ public final class BlockedConv {
         for (int c = 0; c < cout; c++) {
             alphas[c] = post.jitAlpha(c);
         }
-        this.packed = new float[(groups - 1) * groupFloats
+        float[] packed = new float[(groups - 1) * groupFloats
                 + BlockedConvKernel.groupFloats(tailBlocks, inBlocks, g.kernelH(), g.kernelW())];
         for (int gr = 0; gr < groups; gr++) {
             int blocks = gr == groups - 1 ? tailBlocks : ocb;
@@ -181,6 +186,8 @@ public final class BlockedConv {
         int bStride = BLOCK * plane;
         int prefetch = prefetchBytes >= 0 ? prefetchBytes : Integer.getInteger("infero.jit.blocked.prefetch",
                 4L * packed.length > PREFETCH_WEIGHT_BYTES ? PREFETCH_AHEAD : 0);
+        this.packed = PackedWeights.of(packed);
+        this.packedFloats = packed.length;
         Map<List<Object>, BlockedConvKernel> kernels = new HashMap<>();
         KernelCache cache = KernelCache.current();
         int outPlane = g.outH() * g.outW() * BLOCK;
@@ -288,7 +295,7 @@ public final class BlockedConv {
         long in = inputBlocked ? (long) (g.inChannels() + BLOCK - 1) / BLOCK * BLOCK * g.inH() * g.inW()
                 : (long) g.inChannels() * g.inH() * g.inW();
         long out = (long) outBlocks * BLOCK * g.outH() * g.outW();
-        return 4L * (in + out + packed.length);
+        return 4L * (in + out + packedFloats);
     }
 
     /** {@code jit_avx512} or {@code jit_avx2}. */

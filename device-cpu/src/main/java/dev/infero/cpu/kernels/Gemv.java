@@ -1,6 +1,6 @@
 package dev.infero.cpu.kernels;
 
-import java.lang.foreign.Arena;
+import dev.infero.cpu.jit.PackedWeights;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -54,7 +54,7 @@ public final class Gemv {
         this.blocks = n / BLOCK;
         this.singles = (n - blocks * BLOCK + L - 1) / L;
         int columns = blocks * BLOCK + singles * L;
-        this.packed = Arena.ofAuto().allocate(4L * columns * k, 64);
+        this.packed = PackedWeights.allocate(4L * columns * k);
         float[] row = new float[Math.max(BLOCK, L)];
         long at = 0;
         for (int u = 0; u < blocks + singles; u++) {
