@@ -10,7 +10,9 @@ import dev.infero.cpu.jit.BlockedConvKernel;
 import dev.infero.cpu.jit.DepthwiseKernel;
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.jit.KernelCache;
+import dev.infero.cpu.jit.PackedWeights;
 import dev.infero.testing.RandomData;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -235,6 +237,14 @@ class BlockedConvPropertyTest {
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 1, out, 320, res, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, new float[w.length - 1], 0, out, 320, res,
                 3));
+        // The packed weights as the convolution holds them: aligned native memory, checked the same way.
+        MemorySegment packed = PackedWeights.of(w);
+        assertEquals(0, packed.address() % PackedWeights.ALIGNMENT);
+        k.run(in, 0, packed, 0, out, 320, res, 3);
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, packed, 1, out, 320, res, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, PackedWeights.of(new float[w.length - 1]),
+                0, out, 320, res, 3));
+        assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, packed, -1, out, 320, res, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, 321 + 4 * 320, res, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, new float[1279], 320, res, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> k.run(in, 0, w, 0, out, 320, new float[1279], 3));
