@@ -274,17 +274,9 @@ public final class BlockedConvKernel extends JitKernel {
      * Computes {@code rows} output rows of the key's {@code ocb} output blocks: block o's row r at
      * {@code out[outOff + o · outPlane + r · outW · 16 ..]}, reading the input from {@code in[inOff ..]} (column 0 of
      * the first input row the tile reads, {@link Key#firstRow}, output rows {@code sh} input rows apart), with the
-     * group's packed weights and constants at {@code w[wOff ..]} ({@link #pack}) and the residual at the output's
-     * offsets. {@code rows} must be whole tiles of {@code tr} rows. Every extent is checked first.
-     */
-    public void run(float[] in, int inOff, float[] w, int wOff, float[] out, int outOff, float[] residual, int rows) {
-        checkRange("weights", w.length, wOff, (long) wOff + groupFloats);
-        run(in, inOff, HeapSegments.current().of(w), wOff, out, outOff, residual, rows);
-    }
-
-    /**
-     * As {@link #run(float[], int, float[], int, float[], int, float[], int)} with the packed weights in a segment
-     * (native, 64-byte aligned: {@link PackedWeights}), {@code wOff} in floats.
+     * group's packed weights and constants at float {@code wOff} of {@code w} ({@link #pack}; aligned native memory,
+     * {@link PackedWeights}) and the residual at the output's offsets. {@code rows} must be whole tiles of {@code tr}
+     * rows. Every extent is checked first.
      */
     public void run(float[] in, int inOff, MemorySegment w, int wOff, float[] out, int outOff, float[] residual,
                     int rows) {

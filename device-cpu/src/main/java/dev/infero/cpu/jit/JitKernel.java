@@ -35,19 +35,19 @@ public abstract class JitKernel {
      * {@code end ≤ length} (an empty range anywhere in [0, length] passes).
      */
     public static void checkRange(String what, int length, long first, long end) {
-        if (first < 0 || end > length || first > end) {
-            throw new IndexOutOfBoundsException("generated kernel would access " + what + " elements [" + first
-                    + ", " + end + ") of an array of " + length);
-        }
+        checkExtent(what, "an array", length, first, end);
     }
 
     /** As {@link #checkRange} for float elements {@code [first, end)} of a segment. */
     public static void checkSegmentRange(String what, java.lang.foreign.MemorySegment segment, long first,
                                          long end) {
-        long length = segment.byteSize() / Float.BYTES;
+        checkExtent(what, "a segment", segment.byteSize() / Float.BYTES, first, end);
+    }
+
+    private static void checkExtent(String what, String holder, long length, long first, long end) {
         if (first < 0 || end > length || first > end) {
             throw new IndexOutOfBoundsException("generated kernel would access " + what + " elements [" + first
-                    + ", " + end + ") of a segment of " + length);
+                    + ", " + end + ") of " + holder + " of " + length);
         }
     }
 

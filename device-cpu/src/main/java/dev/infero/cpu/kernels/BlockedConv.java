@@ -59,8 +59,6 @@ public final class BlockedConv {
     private final int groupFloats;
     /** The packed weights and constants of all groups, 64-byte aligned off the heap ({@link PackedWeights}). */
     private final MemorySegment packed;
-    /** Floats in {@link #packed}. */
-    private final long packedFloats;
     private final int rStride;
     private final boolean residual;
     /** Per item, its calls: kernel, first output row, rows. */
@@ -187,7 +185,6 @@ public final class BlockedConv {
         int prefetch = prefetchBytes >= 0 ? prefetchBytes : Integer.getInteger("infero.jit.blocked.prefetch",
                 4L * packed.length > PREFETCH_WEIGHT_BYTES ? PREFETCH_AHEAD : 0);
         this.packed = PackedWeights.of(packed);
-        this.packedFloats = packed.length;
         Map<List<Object>, BlockedConvKernel> kernels = new HashMap<>();
         KernelCache cache = KernelCache.current();
         int outPlane = g.outH() * g.outW() * BLOCK;
@@ -295,7 +292,7 @@ public final class BlockedConv {
         long in = inputBlocked ? (long) (g.inChannels() + BLOCK - 1) / BLOCK * BLOCK * g.inH() * g.inW()
                 : (long) g.inChannels() * g.inH() * g.inW();
         long out = (long) outBlocks * BLOCK * g.outH() * g.outW();
-        return 4L * (in + out + packedFloats);
+        return 4L * (in + out) + packed.byteSize();
     }
 
     /** {@code jit_avx512} or {@code jit_avx2}. */
