@@ -2,6 +2,7 @@ package dev.infero.benchmarks;
 
 import dev.infero.cpu.jit.Jit;
 import dev.infero.cpu.kernels.BlockedConv;
+import dev.infero.cpu.kernels.BlockedWinograd;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.kernels.ConvKernel;
 import dev.infero.cpu.kernels.MicroKernel;
@@ -23,7 +24,8 @@ import java.util.Random;
  * tile ({@code infero.jit.blocked.tile}) besides the rule's. Prints per variant best and median ms, GFLOPS and the
  * share of the measured FMA peak, and the blocked/NCHW ratio of the medians. Usage: {@code java -cp <benchmarks
  * classpath> dev.infero.benchmarks.BlockedConvCpuTime [-Drounds=9] [-Dwarmup=4] [-Dimpl=jit_avx512] [-Dtiles=...]
- * [layer ...]}.
+ * [layer ...]}. Layers the blocked Winograd F(4×4, 3×3) fits get its variant too ("rule" when its cost rule takes
+ * it).
  */
 public final class BlockedConvCpuTime {
     private static final String[] DEFAULT_LAYERS = {"3x224x224->64/k7s2", "64x56x56->64/k3s1", "128x56x56->128/k3s2",
@@ -96,6 +98,22 @@ public final class BlockedConvCpuTime {
                         for (int n = 0; n < g.batch(); n++) {
                             for (int item = 0; item < bc.items(); item++) {
                                 bc.runItem(in[b], n * inImage, out[b], n * outImage, res[b], item);
+                            }
+                        }
+                    });
+                    flops.add(f);
+                    layerOf.add(l);
+                }
+                // The blocked Winograd F(4×4, 3×3) where the layer fits it (whether or not its cost rule takes it).
+                if (inBlocked && BlockedWinograd.fits(g, post)) {
+                    BlockedWinograd wg = BlockedWinograd.of(g, w, post);
+                    BlockedWinograd.Scratch ws = wg.newScratch();
+                    names.add(String.format("%-30s blk  %-22s", layers[l], "winograd f43"
+                            + (BlockedWinograd.suits(g, post, true) ? " rule" : "")));
+                    variants.add(b -> {
+                        for (int n = 0; n < g.batch(); n++) {
+                            for (int item = 0; item < wg.items(); item++) {
+                                wg.runItem(in[b], n * inImage, out[b], n * outImage, res[b], item, ws);
                             }
                         }
                     });

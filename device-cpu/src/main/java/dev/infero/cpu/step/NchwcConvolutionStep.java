@@ -6,16 +6,19 @@ import dev.infero.cpu.blocked.Blocked;
 import dev.infero.cpu.blocked.NchwcConvolution;
 import dev.infero.cpu.kernels.BlockedConv;
 import dev.infero.cpu.kernels.BlockedDepthwise;
+import dev.infero.cpu.kernels.BlockedWinograd;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.parallel.WorkerPool;
 
 /**
- * An {@link NchwcConvolution}: a one-group convolution on {@link BlockedConv} or a depthwise one on
- * {@link BlockedDepthwise}, writing the blocked output with its post-ops. The layer's items (per image) are claimed
+ * An {@link NchwcConvolution}: a one-group convolution on {@link BlockedConv} (3×3 stride-1 layers where its cost
+ * rule says so on {@link BlockedWinograd}) or a depthwise one on {@link BlockedDepthwise}, writing the blocked output
+ * with its post-ops. The layer's items (per image) are claimed
  * by the threads its work pays for.
  */
 public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scratch> {
     private final BlockedConv conv;
+    private final BlockedWinograd winograd;
     private final BlockedDepthwise depthwise;
     private final ConvGeometry g;
     private final int inImage;
@@ -28,19 +31,24 @@ public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scr
     /** Where output element 0 is written in the output array (an in-place Concat input), else 0. */
     private final int outBase;
 
-    private NchwcConvolutionStep(NchwcConvolution op, BlockedConv conv, BlockedDepthwise depthwise, int outBase) {
+    private NchwcConvolutionStep(NchwcConvolution op, BlockedConv conv, BlockedWinograd winograd,
+                                 BlockedDepthwise depthwise, int outBase) {
         this.op = op;
         this.outBase = outBase;
         this.conv = conv;
+        this.winograd = winograd;
         this.depthwise = depthwise;
         this.g = op.geometry();
         this.inImage = op.inputBlocked() ? Blocked.imageSize(g.inChannels(), g.inH(), g.inW())
                 : g.inChannels() * g.inH() * g.inW();
         this.outImage = Blocked.imageSize(g.outChannels(), g.outH(), g.outW());
-        this.items = conv != null ? conv.items() : depthwise.items();
-        this.flops = g.batch() * (conv != null ? conv.flops() : depthwise.flops());
-        this.bytes = g.batch() * (conv != null ? conv.bytes() : depthwise.bytes());
+        this.items = conv != null ? conv.items() : winograd != null ? winograd.items() : depthwise.items();
+        this.flops = g.batch() * (conv != null ? conv.flops() : winograd != null ? winograd.flops()
+                : depthwise.flops());
+        this.bytes = g.batch() * (conv != null ? conv.bytes() : winograd != null ? winograd.bytes()
+                : depthwise.bytes());
         String kernel = conv != null ? "blocked_conv_" + conv.implementation()
+                : winograd != null ? "blocked_winograd_f43_" + winograd.implementation()
                 : "blocked_depthwise_" + depthwise.implementation();
         this.execType = ExecType.of(kernel, "FP32").with(op.post());
     }
@@ -52,17 +60,23 @@ public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scr
         }
         float[] w = op.weights().floats();
         if (op.geometry().groups() == 1) {
+            if (BlockedWinograd.suits(op.geometry(), op.post(), op.inputBlocked())) {
+                BlockedWinograd k = BlockedWinograd.of(op.geometry(), w, op.post());
+                if (k != null) {
+                    return new NchwcConvolutionStep(op, null, k, null, 0);
+                }
+            }
             BlockedConv k = BlockedConv.of(op.geometry(), w, op.post(), op.inputBlocked());
-            return k == null ? null : new NchwcConvolutionStep(op, k, null, 0);
+            return k == null ? null : new NchwcConvolutionStep(op, k, null, null, 0);
         }
         BlockedDepthwise k = op.inputBlocked() ? BlockedDepthwise.of(op.geometry(), w, op.post()) : null;
-        return k == null ? null : new NchwcConvolutionStep(op, null, k, 0);
+        return k == null ? null : new NchwcConvolutionStep(op, null, null, k, 0);
     }
 
     /** Writes at {@code offset} of the output array (see {@link Step#writingAt}); not with a residual. */
     @Override
     public NchwcConvolutionStep writingAt(int offset) {
-        return op.post().hasResidual() ? null : new NchwcConvolutionStep(op, conv, depthwise, offset);
+        return op.post().hasResidual() ? null : new NchwcConvolutionStep(op, conv, winograd, depthwise, offset);
     }
 
     @Override
@@ -76,16 +90,26 @@ public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scr
         private float[] out;
         private float[] residual;
         private WorkerPool.ItemTask task;
+        /** Per thread slot, the Winograd strategy's work arrays (none for the others). */
+        private BlockedWinograd.Scratch[] winograd;
     }
 
     @Override
     public Scratch newScratch(int threads) {
         Scratch s = new Scratch();
+        if (winograd != null) {
+            s.winograd = new BlockedWinograd.Scratch[Math.max(1, threads)];
+            for (int t = 0; t < s.winograd.length; t++) {
+                s.winograd[t] = winograd.newScratch();
+            }
+        }
         s.task = (item, slot) -> {
             int n = item / items;
             int i = item - n * items;
             if (conv != null) {
                 conv.runItem(s.in, n * inImage, s.out, outBase + n * outImage, s.residual, i);
+            } else if (winograd != null) {
+                winograd.runItem(s.in, n * inImage, s.out, outBase + n * outImage, s.residual, i, s.winograd[slot]);
             } else {
                 depthwise.runItem(s.in, n * inImage, s.out, outBase + n * outImage, s.residual, i);
             }

@@ -217,6 +217,28 @@ class NchwcTransformTest {
     }
 
     /**
+     * Every 3×3 stride-1 layer the blocked Winograd F(4×4, 3×3) fits on it ({@code -Dinfero.cpu.winograd=force}),
+     * residuals, activations, batch 2 and two threads included, against the NCHW plan.
+     */
+    @Test
+    void onTheBlockedWinograd() {
+        System.setProperty("infero.cpu.winograd", "force");
+        int taken = 0;
+        try {
+            for (long seed = 100; seed < 100 + GRAPHS; seed++) {
+                List<ProfilingInfo> rows = new ArrayList<>();
+                compare(seed, seed % 5 == 4 ? 2 : 1, 1 + (int) (seed % 2), "ungated", rows);
+                taken += (int) rows.stream().filter(p -> p.execType().contains("winograd")).count();
+            }
+        } finally {
+            System.clearProperty("infero.cpu.winograd");
+        }
+        if (dev.infero.cpu.jit.Jit.isa("blocked") != null) {
+            assertTrue(taken >= GRAPHS / 2, "layers on the blocked Winograd: " + taken);
+        }
+    }
+
+    /**
      * The cost rule: a short run of small layers between NCHW-only ops (a channel Pad on each side, as in
      * BlazeFace-style residuals) pays less than its two reorders and stays NCHW; a long chain of large layers is
      * blocked with one reorder at each end.
@@ -306,6 +328,11 @@ class NchwcTransformTest {
 
     /** Runs graph {@code seed} in NCHW and with {@code mode}; asserts the outputs agree; returns 1 if it was rewritten. */
     static int compare(long seed, int batch, int threads, String mode) {
+        return compare(seed, batch, threads, mode, new ArrayList<>());
+    }
+
+    /** As above, the blocked plan's per-layer rows added to {@code rows}. */
+    static int compare(long seed, int batch, int threads, String mode, List<ProfilingInfo> rows) {
         Graph g = graph(seed, batch);
         Tensor x = RandomData.tensor(new Random(seed + 1000), g.parameters().get(0).output(0).shape().toArray());
         Tensor[] expected;
@@ -315,7 +342,6 @@ class NchwcTransformTest {
         } finally {
             System.clearProperty(SWITCH);
         }
-        List<ProfilingInfo> rows = new ArrayList<>();
         Tensor[] actual;
         System.setProperty(SWITCH, mode);
         try {
