@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Work of one image is cut into {@link #items()} items, blocks of consecutive tiles (raster order over the
  * output; edge tiles cropped, padding read as zeros): an item transforms its input patches into V (all input
  * channels; kept in L2), then per group of output blocks runs the 36 products into M and transforms M into the
- * output rows with the post-ops (scale, bias, residual, ReLU, clamp, (P)ReLU slopes; the others stay on
- * {@link BlockedConv}), so each item writes a disjoint part of the output and items may run on any threads in any
+ * output rows with the post-ops (scale, bias, residual, ReLU, clamp and (P)ReLU slopes in the transform; sigmoid,
+ * swish, ELU and hard swish in a pass over each row piece just written), so each item writes a disjoint part of the output and items may run on any threads in any
  * order, each with its own {@link Scratch}.
  */
 public final class BlockedWinograd {
@@ -79,6 +79,11 @@ public final class BlockedWinograd {
     private final float lo;
     private final float hi;
     private final DepthwiseKernel.Activation activation;
+    /**
+     * Sigmoid, swish, ELU and hard swish: the activation alone ({@link PostOps#activationOnly}), applied by a pass
+     * over each output row piece the transform has just written (in L1); else {@code null}.
+     */
+    private final PostOps after;
     private final boolean residual;
 
     /** Per-thread work arrays of one item ({@link #newScratch}). */
@@ -97,7 +102,7 @@ public final class BlockedWinograd {
 
     /**
      * Whether the layer (blocked input) is one this strategy computes: 3×3, stride 1, no dilation, one group, blocked input, float
-     * sums and an activation the output transform applies (none, ReLU, clamp, leaky ReLU or PReLU).
+     * sums and post-ops the generated kernels take (any activation; codes and int32 sums not).
      */
     public static boolean fits(ConvGeometry g, PostOps post) {
         return fits(g, post, true);
@@ -108,8 +113,6 @@ public final class BlockedWinograd {
         DepthwiseKernel.Activation a = post.depthwiseJitActivation();
         return inputBlocked && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.groups() == 1 && a != null
-                && (a == DepthwiseKernel.Activation.NONE || a == DepthwiseKernel.Activation.RELU
-                || a == DepthwiseKernel.Activation.CLAMP || a == DepthwiseKernel.Activation.PRELU)
                 && g.outH() >= 1 && g.outW() >= 1 && g.inH() >= 1 && g.inW() >= 1;
     }
 
@@ -261,6 +264,10 @@ public final class BlockedWinograd {
             alpha[c] = c < cout ? post.jitAlpha(c) : 0f;
         }
         this.activation = post.depthwiseJitActivation();
+        this.after = switch (activation) {
+            case NONE, RELU, CLAMP, PRELU -> null;
+            default -> post.activationOnly();
+        };
         this.lo = post.jitAlpha();
         this.hi = post.jitBeta();
         this.residual = post.hasResidual();
@@ -522,6 +529,11 @@ public final class BlockedWinograd {
                         y.add(z).intoArray(out, to);
                     }
                 }
+            }
+        }
+        if (after != null) {
+            for (int r = 0; r < rows; r++) {
+                after.apply(out, planeBase + ((ty * TILE + r) * ow + tx * TILE) * BLOCK, cols * BLOCK, 0, null);
             }
         }
     }

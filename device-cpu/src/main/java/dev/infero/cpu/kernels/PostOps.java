@@ -153,6 +153,18 @@ public final class PostOps {
         return only ? bias : null;
     }
 
+    /**
+     * The activation of these post-ops alone (no scale, bias or residual; PReLU's slopes are per channel, so not
+     * for PReLU), for kernels that apply the rest themselves and leave the activation to a pass of
+     * {@link #apply} over what they wrote.
+     */
+    PostOps activationOnly() {
+        if (activation == Activation.PRELU) {
+            throw new IllegalStateException("PReLU's slopes are per channel");
+        }
+        return new PostOps(null, false, activation, alpha, beta);
+    }
+
     /** Whether {@link MicroKernel}'s generated code can apply these post-ops in registers. */
     boolean jitFusable() {
         return !integerSums && codes == null;
