@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorOperators;
  * evaluated by Horner's rule with fmas, 2^n added to p's exponent bits. x is clamped to [{@link #LO}, {@link #HI}]
  * first so 2^n and the result stay normal floats: below -86 the result is exp(-86) ≈ 4.5e-38 instead of smaller,
  * above 88 it is exp(88) ≈ 1.7e38 instead of larger or infinity. That suits sigmoid, swish, ELU and softmax (whose
- * arguments are at most 0), not a general Exp op near overflow. NaN stays NaN. Error: at most 1 ulp from
- * {@code (float) Math.exp(x)} over [-86, 88], 99.5 % of the floats there exact (measured on all of them).
+ * arguments are at most 0), not a general Exp op near overflow: that one is {@link #expFullRange(float)}. NaN stays
+ * NaN. Error: at most 1 ulp from {@code (float) Math.exp(x)} over [-86, 88], 99.5 % of the floats there exact
+ * (measured on all of them).
  *
  * <p>Kernel loops write {@link #exp(FloatVector)}'s steps out in their body, with these constants broadcast before
  * the loop, instead of calling it: a vector passed to or returned from a call C2 does not inline is boxed.
@@ -79,6 +80,51 @@ public final class FloatExp {
         FloatVector q = x.broadcast(P0).fma(x, x.broadcast(P1)).fma(x, x.broadcast(P2)).fma(x, x.broadcast(P3))
                 .fma(x, x.broadcast(P4)).fma(x, x.broadcast(P5)).fma(x, one).fma(x, one);
         return q.reinterpretAsInts().add(p).reinterpretAsFloats();
+    }
+
+    /** {@link #expFullRange(float)}'s clamp: below, exp rounds to 0; above, it overflows to infinity. */
+    private static final float FULL_LO = -104f, FULL_HI = 89f;
+    /** The bits of {@link #MAGIC}: n + MAGIC's bits minus these are the integer n. */
+    private static final int MAGIC_BITS = 0x4B400000;
+
+    /**
+     * exp(x) over all floats, for the Exp op: {@link #exp(float)}'s steps with x clamped to [-104, 89] instead, and
+     * 2^n (n in [-150, 128], beyond a normal float) applied as two normal factors 2^(n >> 1) and 2^(n - (n >> 1)):
+     * the first product is exact, the second rounds once, so results are subnormal, 0 or infinity where exp's are,
+     * and equal {@link #exp(float)}'s bits where both are normal. Within 1 ulp of {@code (float) Math.exp(x)}.
+     */
+    public static float expFullRange(float x) {
+        x = Math.min(Math.max(x, FULL_LO), FULL_HI);
+        float n = Math.fma(x, LOG2E, MAGIC);
+        int k = Float.floatToRawIntBits(n) - MAGIC_BITS;
+        n = n - MAGIC;
+        x = Math.fma(n, NEG_LN2_HI, x);
+        x = Math.fma(n, NEG_LN2_LO, x);
+        float q = Math.fma(P0, x, P1);
+        q = Math.fma(q, x, P2);
+        q = Math.fma(q, x, P3);
+        q = Math.fma(q, x, P4);
+        q = Math.fma(q, x, P5);
+        q = Math.fma(q, x, 1f);
+        q = Math.fma(q, x, 1f);
+        int k1 = k >> 1;
+        return q * Float.intBitsToFloat(k1 + 127 << 23) * Float.intBitsToFloat(k - k1 + 127 << 23);
+    }
+
+    /** {@link #expFullRange(float)} on every lane, bit for bit. */
+    public static FloatVector expFullRange(FloatVector x) {
+        x = x.max(FULL_LO).min(FULL_HI);
+        FloatVector n = x.fma(x.broadcast(LOG2E), x.broadcast(MAGIC));
+        IntVector k = n.reinterpretAsInts().sub(MAGIC_BITS);
+        n = n.sub(MAGIC);
+        x = n.fma(x.broadcast(NEG_LN2_HI), x);
+        x = n.fma(x.broadcast(NEG_LN2_LO), x);
+        FloatVector one = x.broadcast(1f);
+        FloatVector q = x.broadcast(P0).fma(x, x.broadcast(P1)).fma(x, x.broadcast(P2)).fma(x, x.broadcast(P3))
+                .fma(x, x.broadcast(P4)).fma(x, x.broadcast(P5)).fma(x, one).fma(x, one);
+        IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+        return q.mul(k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /** The logistic function {@code 1 / (exp(0 - x) + 1)} on one value, as every sigmoid of the runtime computes it. */
