@@ -2,6 +2,7 @@ package dev.infero.cpu.jit;
 
 import static dev.infero.cpu.jit.Asm.mem;
 
+import dev.infero.core.ops.eltwise.FloatExp;
 import dev.infero.cpu.jit.Asm.Gp;
 import dev.infero.cpu.jit.Asm.Mask;
 import dev.infero.cpu.jit.Asm.Mem;
@@ -10,8 +11,8 @@ import dev.infero.cpu.jit.Asm.Vec;
 import java.util.function.Function;
 
 /**
- * The generated {@code exp} (Cephes' expf polynomial) and the sigmoid built on it, for every kernel that applies
- * SIGMOID, SWISH or ELU in registers ({@link PostOpEmitter}, {@link GemmKernel}, {@link U8S8ConvTiles}): the emitter and its constants
+ * The generated {@code exp} (Cephes' expf polynomial: {@link FloatExp}, the same bits) and the sigmoid built on it,
+ * for every kernel that applies SIGMOID, SWISH or ELU in registers ({@link PostOpEmitter}, {@link GemmKernel}, {@link U8S8ConvTiles}): the emitter and its constants
  * table, which the kernel hands its code at {@code base + 4 · offset} bytes (a copy of {@link #constants()} there).
  * Four vector registers: the value and three temporaries.
  */
@@ -22,11 +23,11 @@ public final class VectorExp {
     /** Entries of the table. */
     static final int SIZE = 14;
 
-    // exp(x) = 2^n · p(r), n = round(x · log2 e) (by adding 1.5 · 2^23), r = x - n · ln 2 in two parts, p the
-    // degree-7 polynomial of Cephes' expf; x clamped to [-86, 88] so 2^n and the result stay normal floats.
-    private static final float[] CONSTANTS = {-86f, 88f, 1.44269504088896341f, 12582912f, -0.693359375f,
-        2.12194440e-4f, 1.9875691500E-4f, 1.3981999507E-3f, 8.3334519073E-3f, 4.1665795894E-2f, 1.6666665459E-1f,
-        5.0000001201E-1f, 1f, 0f};
+    // The values live in FloatExp (core), the one home of the polynomial's constants and of its scalar and Vector API
+    // forms; this is their layout for the generated code.
+    private static final float[] CONSTANTS = {FloatExp.LO, FloatExp.HI, FloatExp.LOG2E, FloatExp.MAGIC,
+        FloatExp.NEG_LN2_HI, FloatExp.NEG_LN2_LO, FloatExp.P0, FloatExp.P1, FloatExp.P2, FloatExp.P3, FloatExp.P4,
+        FloatExp.P5, 1f, 0f};
 
     private final Gp base;
     private final int offset;
@@ -123,33 +124,25 @@ public final class VectorExp {
 
     /**
      * {@link #exp} on one float, operation for operation as the generated code computes it (the same roundings), for
-     * plain-Java statements of generated kernels ({@code PostOps.int8Epilogue}).
+     * plain-Java statements of generated kernels ({@code PostOps.int8Epilogue}): {@link FloatExp#exp(float)}.
      */
     static float expScalar(float x) {
-        // max / min with the constant first: a NaN stays x.
-        x = Float.isNaN(x) ? x : Math.min(Math.max(x, CONSTANTS[LO]), CONSTANTS[HI]);
-        float n = Math.fma(x, CONSTANTS[LOG2E], CONSTANTS[MAGIC]);
-        int p = Float.floatToRawIntBits(n) << 23;
-        n = n - CONSTANTS[MAGIC];
-        x = Math.fma(n, CONSTANTS[NEG_LN2_HI], x);
-        x = Math.fma(n, CONSTANTS[NEG_LN2_LO], x);
-        float q = CONSTANTS[POLY];
-        for (int i = 1; i < 6; i++) {
-            q = Math.fma(q, x, CONSTANTS[POLY + i]);
-        }
-        q = Math.fma(q, x, 1f);
-        q = Math.fma(q, x, 1f);
-        return Float.intBitsToFloat(Float.floatToRawIntBits(q) + p);
+        return FloatExp.exp(x);
     }
 
-    /** {@link #sigmoid} on one float, as the generated code computes it. */
+    /** {@link #sigmoid} on one float, as the generated code computes it: {@link FloatExp#sigmoid(float)}. */
     public static float sigmoidScalar(float x) {
-        return 1f / (expScalar(0f - x) + 1f);
+        return FloatExp.sigmoid(x);
     }
 
-    /** {@link #swish} on one float, as the generated code computes it. */
+    /** {@link #swish} on one float, as the generated code computes it: {@link FloatExp#swish(float, float)}. */
     public static float swishScalar(float x, float alpha) {
-        return x * sigmoidScalar(x * alpha);
+        return FloatExp.swish(x, alpha);
+    }
+
+    /** {@link #elu} on one float, as the generated code computes it: {@link FloatExp#elu(float, float)}. */
+    public static float eluScalar(float x, float alpha) {
+        return FloatExp.elu(x, alpha);
     }
 
     /** {@code r = 0}. */

@@ -1,5 +1,6 @@
 package dev.infero.cpu.kernels;
 
+import dev.infero.core.ops.eltwise.FloatExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -505,10 +506,25 @@ public final class PostOps {
      * The activation (not NONE or RELU, which the callers fuse) on {@code data[off .. off + n)}, {@code n} a multiple
      * of the vector length, {@code alpha} as in {@link #activate(float, float)}. One loop per activation with every
      * step written out, so vectors stay inside the loop (a vector passed to or returned from a method C2 does not
-     * inline is boxed).
+     * inline is boxed). SIGMOID, SWISH and ELU compute {@link FloatExp}'s exp with its vector steps written out in
+     * the loop (the constants broadcast here), bit for bit as {@link #activate(float, float)} and the generated
+     * kernels: {@code lanewise(EXP)} would change its last bits once C2 compiles the loop (SVML).
      */
     private void activateVectors(float[] data, int off, int n, float alpha) {
+        FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector lo = FloatVector.broadcast(S, FloatExp.LO);
+        FloatVector hi = FloatVector.broadcast(S, FloatExp.HI);
+        FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E);
+        FloatVector magic = FloatVector.broadcast(S, FloatExp.MAGIC);
+        FloatVector ln2Hi = FloatVector.broadcast(S, FloatExp.NEG_LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(S, FloatExp.NEG_LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(S, FloatExp.P0);
+        FloatVector p1 = FloatVector.broadcast(S, FloatExp.P1);
+        FloatVector p2 = FloatVector.broadcast(S, FloatExp.P2);
+        FloatVector p3 = FloatVector.broadcast(S, FloatExp.P3);
+        FloatVector p4 = FloatVector.broadcast(S, FloatExp.P4);
+        FloatVector p5 = FloatVector.broadcast(S, FloatExp.P5);
         switch (activation) {
             case NONE, RELU -> throw new IllegalStateException("fused by the caller: " + activation);
             case CLAMP -> FastMinMax.clamp(data, off, n, alpha, beta);
@@ -520,8 +536,14 @@ public final class PostOps {
             }
             case SIGMOID -> {
                 for (int j = 0; j < n; j += S.length()) {
-                    one.div(FloatVector.fromArray(S, data, off + j).neg().lanewise(VectorOperators.EXP).add(1f))
-                            .intoArray(data, off + j);
+                    // exp(0 - v): clamp, m = round(r · log2 e), r - m · ln 2, the polynomial, 2^m into the exponent.
+                    FloatVector r = zero.sub(FloatVector.fromArray(S, data, off + j)).max(lo).min(hi);
+                    FloatVector m = r.fma(log2e, magic);
+                    IntVector e = m.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+                    m = m.sub(magic);
+                    r = m.fma(ln2Lo, m.fma(ln2Hi, r));
+                    FloatVector q = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r, one).fma(r, one);
+                    one.div(q.reinterpretAsInts().add(e).reinterpretAsFloats().add(one)).intoArray(data, off + j);
                 }
             }
             case HSWISH -> {
@@ -535,14 +557,29 @@ public final class PostOps {
             case SWISH -> {
                 for (int j = 0; j < n; j += S.length()) {
                     FloatVector v = FloatVector.fromArray(S, data, off + j);
-                    v.mul(one.div(v.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f))).intoArray(data, off + j);
+                    // v · sigmoid(v · alpha), the exp as in SIGMOID.
+                    FloatVector r = zero.sub(v.mul(alpha)).max(lo).min(hi);
+                    FloatVector m = r.fma(log2e, magic);
+                    IntVector e = m.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+                    m = m.sub(magic);
+                    r = m.fma(ln2Lo, m.fma(ln2Hi, r));
+                    FloatVector q = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r, one).fma(r, one);
+                    v.mul(one.div(q.reinterpretAsInts().add(e).reinterpretAsFloats().add(one)))
+                            .intoArray(data, off + j);
                 }
             }
             case ELU -> {
                 for (int j = 0; j < n; j += S.length()) {
                     FloatVector v = FloatVector.fromArray(S, data, off + j);
-                    v.blend(v.lanewise(VectorOperators.EXP).sub(1f).mul(alpha), v.compare(VectorOperators.LT, 0f))
-                            .intoArray(data, off + j);
+                    // (exp(v) - 1) · alpha where v < 0, the exp as in SIGMOID.
+                    FloatVector r = v.max(lo).min(hi);
+                    FloatVector m = r.fma(log2e, magic);
+                    IntVector e = m.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+                    m = m.sub(magic);
+                    r = m.fma(ln2Lo, m.fma(ln2Hi, r));
+                    FloatVector q = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r, one).fma(r, one);
+                    v.blend(q.reinterpretAsInts().add(e).reinterpretAsFloats().sub(one).mul(alpha),
+                            v.compare(VectorOperators.LT, 0f)).intoArray(data, off + j);
                 }
             }
         }
@@ -554,10 +591,11 @@ public final class PostOps {
             case RELU -> Math.max(v, 0f);
             case CLAMP -> Math.min(Math.max(v, alpha), beta);
             case LEAKY_RELU, PRELU -> v < 0 ? v * alpha : v;
-            case SIGMOID -> (float) (1 / (1 + Math.exp(-v)));
+            // FloatExp's forms, bit for bit as activateVectors' lanes and the generated kernels.
+            case SIGMOID -> FloatExp.sigmoid(v);
             case HSWISH -> v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
-            case SWISH -> (float) (v / (1 + Math.exp(-alpha * v)));
-            case ELU -> v < 0 ? (float) (alpha * (Math.exp(v) - 1)) : v;
+            case SWISH -> FloatExp.swish(v, alpha);
+            case ELU -> FloatExp.elu(v, alpha);
         };
     }
 }

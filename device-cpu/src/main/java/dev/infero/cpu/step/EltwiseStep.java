@@ -6,6 +6,7 @@ import dev.infero.core.ops.activation.Relu;
 import dev.infero.core.ops.activation.Sigmoid;
 import dev.infero.core.ops.eltwise.Add;
 import dev.infero.core.ops.eltwise.Divide;
+import dev.infero.core.ops.eltwise.FloatExp;
 import dev.infero.core.ops.eltwise.Multiply;
 import dev.infero.core.ops.eltwise.Subtract;
 import dev.infero.core.ops.nn.BatchNormInference;
@@ -14,6 +15,7 @@ import dev.infero.core.types.ElementType;
 import dev.infero.cpu.kernels.FastMinMax;
 import dev.infero.cpu.parallel.WorkerPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -431,14 +433,39 @@ public final class EltwiseStep extends PartedStep<EltwiseStep.Scratch> {
         FastMinMax.relu(x, from, z, from, to - from);
     }
 
+    /**
+     * {@link FloatExp#sigmoid(float)} on every value, bit for bit in the vector body and the tail (not
+     * {@code lanewise(EXP)}, whose bits change once C2 compiles the loop): FloatExp's vector steps written out in the
+     * loop, so no vector crosses a call.
+     */
     private static void sigmoid(float[] x, float[] z, int from, int to) {
         int i = from;
+        FloatVector zero = FloatVector.zero(S);
         FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector lo = FloatVector.broadcast(S, FloatExp.LO);
+        FloatVector hi = FloatVector.broadcast(S, FloatExp.HI);
+        FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E);
+        FloatVector magic = FloatVector.broadcast(S, FloatExp.MAGIC);
+        FloatVector ln2Hi = FloatVector.broadcast(S, FloatExp.NEG_LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(S, FloatExp.NEG_LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(S, FloatExp.P0);
+        FloatVector p1 = FloatVector.broadcast(S, FloatExp.P1);
+        FloatVector p2 = FloatVector.broadcast(S, FloatExp.P2);
+        FloatVector p3 = FloatVector.broadcast(S, FloatExp.P3);
+        FloatVector p4 = FloatVector.broadcast(S, FloatExp.P4);
+        FloatVector p5 = FloatVector.broadcast(S, FloatExp.P5);
         for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-            one.div(FloatVector.fromArray(S, x, i).neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(z, i);
+            // exp(0 - x): clamp, n = round(x · log2 e), r = x - n · ln 2, the polynomial, 2^n into the exponent.
+            FloatVector r = zero.sub(FloatVector.fromArray(S, x, i)).max(lo).min(hi);
+            FloatVector n = r.fma(log2e, magic);
+            IntVector e = n.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+            n = n.sub(magic);
+            r = n.fma(ln2Lo, n.fma(ln2Hi, r));
+            FloatVector q = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r, one).fma(r, one);
+            one.div(q.reinterpretAsInts().add(e).reinterpretAsFloats().add(one)).intoArray(z, i);
         }
         for (; i < to; i++) {
-            z[i] = (float) (1 / (1 + java.lang.Math.exp(-x[i])));
+            z[i] = FloatExp.sigmoid(x[i]);
         }
     }
 

@@ -39,6 +39,15 @@ public abstract class UnaryElementwise extends Op {
     /** The op on one floating value. */
     protected abstract double apply(double x);
 
+    /**
+     * The op on one f32 value (the scalar tail of f32 data): {@link #apply(double)} rounded unless overridden. An op
+     * whose vector form is a float computation of its own (FloatExp's exp) overrides it with the same computation,
+     * so that the tail's values equal the vector lanes' bit for bit.
+     */
+    protected float applyFloat(float x) {
+        return (float) apply((double) x);
+    }
+
     /** The op on one integer or boolean value, widened to long (unsigned types zero-extended). */
     protected long apply(long x, ElementType type) {
         throw new IllegalStateException(type() + " does not support " + type);
@@ -91,7 +100,7 @@ public abstract class UnaryElementwise extends Op {
             }
         }
         for (; i < n; i++) {
-            z[i] = (float) apply(x[i]);
+            z[i] = applyFloat(x[i]);
         }
     }
 }

@@ -3,11 +3,13 @@ package dev.infero.core.ops.normalization;
 import dev.infero.core.op.Attribute;
 import dev.infero.core.op.InferContext;
 import dev.infero.core.op.Op;
+import dev.infero.core.ops.eltwise.FloatExp;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.tensor.VectorLanes;
 import dev.infero.core.types.PartialShape;
 import dev.infero.core.types.Shapes;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -87,14 +89,40 @@ public abstract class AxisSoftmax extends Op {
         }
         FloatVector vmax = FloatVector.broadcast(F, max);
         FloatVector vsum = FloatVector.zero(F);
+        // exp through FloatExp (not lanewise(EXP), whose bits change once C2 compiles the loop), its vector steps
+        // written out so no vector crosses a call; the tail through FloatExp.exp, the same bits. Differences below
+        // FloatExp.LO (masked logits, -inf) give 0, as an unclamped exp would underflow, not exp(-86).
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector lo = FloatVector.broadcast(F, FloatExp.LO);
+        FloatVector hi = FloatVector.broadcast(F, FloatExp.HI);
+        FloatVector log2e = FloatVector.broadcast(F, FloatExp.LOG2E);
+        FloatVector magic = FloatVector.broadcast(F, FloatExp.MAGIC);
+        FloatVector ln2Hi = FloatVector.broadcast(F, FloatExp.NEG_LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(F, FloatExp.NEG_LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(F, FloatExp.P0);
+        FloatVector p1 = FloatVector.broadcast(F, FloatExp.P1);
+        FloatVector p2 = FloatVector.broadcast(F, FloatExp.P2);
+        FloatVector p3 = FloatVector.broadcast(F, FloatExp.P3);
+        FloatVector p4 = FloatVector.broadcast(F, FloatExp.P4);
+        FloatVector p5 = FloatVector.broadcast(F, FloatExp.P5);
         for (k = 0; k < bound; k += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, x, start + k).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector d = FloatVector.fromArray(F, x, start + k).sub(vmax);
+            FloatVector r = d.max(lo).min(hi);
+            FloatVector m = r.fma(log2e, magic);
+            IntVector p = m.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+            m = m.sub(magic);
+            r = m.fma(ln2Lo, m.fma(ln2Hi, r));
+            FloatVector q = p0.fma(r, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5).fma(r, one).fma(r, one);
+            FloatVector e = q.reinterpretAsInts().add(p).reinterpretAsFloats()
+                    .blend(zero, d.compare(VectorOperators.LT, lo));
             e.intoArray(z, start + k);
             vsum = vsum.add(e);
         }
         float sum = VectorLanes.sum(vsum);
         for (; k < n; k++) {
-            float e = (float) Math.exp(x[start + k] - max);
+            float d = x[start + k] - max;
+            float e = d < FloatExp.LO ? 0f : FloatExp.exp(d);
             z[start + k] = e;
             sum += e;
         }
