@@ -3,6 +3,7 @@ package dev.infero.cpu.parallel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -276,6 +277,33 @@ class WorkerPoolTest {
                 Assumptions.assumeTrue(quietRounds > 0,
                         "no round with the worker parked and the pool quiet in twenty (busy machine)");
                 assertTrue(woke, "begin() never woke the parked worker in " + quietRounds + " quiet rounds");
+            }
+        }
+    }
+
+    /**
+     * One stall or slow yield (an idle VM's hypervisor, a compiler thread) leaves the pool polling; several within
+     * the evidence window make it contended, and while it is, every further one renews the hold.
+     */
+    @Test
+    void contentionNeedsSeveralSlips() {
+        assumeTrue(Integer.getInteger("infero.cpu.contendedEvidence") == null, "evidence count overridden");
+        for (int attempt = 0; ; attempt++) {
+            try (WorkerPool pool = new WorkerPool(2, "test")) {
+                long start = System.nanoTime();
+                boolean quiet = true;
+                for (int i = 1; i < WorkerPool.EVIDENCE_MARKS; i++) {
+                    pool.noteSlip();
+                    quiet &= !pool.contended();
+                }
+                pool.noteSlip();
+                boolean contended = pool.contended();
+                // A thread descheduled past the window (a busy machine) starts a new window: try again.
+                if (System.nanoTime() - start < WorkerPool.EVIDENCE_WINDOW_NANOS / 2 || attempt == 20) {
+                    assertTrue(quiet, "contended before " + WorkerPool.EVIDENCE_MARKS + " slips");
+                    assertTrue(contended, "not contended after " + WorkerPool.EVIDENCE_MARKS + " slips");
+                    return;
+                }
             }
         }
     }
