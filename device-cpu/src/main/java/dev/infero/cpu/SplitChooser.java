@@ -61,10 +61,15 @@ final class SplitChooser {
      * The rate at which a split's activations cross between the cores' caches, in bytes per nanosecond: a line the
      * other core wrote costs 20–40 B/ns more to touch than one in the own core's cache (measured with two threads on
      * 128 KB–2 MB buffers under load, docs/performance.md, "Step split gate"); 50, with {@link #GAIN} 2, measured best
-     * on an idle machine (YOLOX-nano and YuNet keep their 2-thread gain, FaceMesh no slower at 2 threads than at 1).
-     * {@code -Dinfero.cpu.crossCoreBytesPerNano} overrides it.
+     * on an idle Zen 4 VM (YOLOX-nano and YuNet keep their 2-thread gain, FaceMesh no slower at 2 threads than at 1).
+     * On the Zen 5 VM, with the pool no longer parking on single slips (docs/performance.md, "Two threads: contention
+     * needs evidence"), every model measured split faster the less the gate vetoed (50, 100, 200, 1000 alternating in
+     * one JVM, 2 threads, median ms: MobileNetV2-like 2.90 / 2.75 / 2.88 / 2.65, SqueezeNet 2.15 / 2.05 / 2.07 / 2.00,
+     * FaceMesh 0.70 / 0.69 / 0.64 / 0.63 against 0.67 at one thread, ShuffleNet 2.27 / 2.22 / 2.19 / 2.08), so 500:
+     * the gate then mostly weighs the fixed hand-off. {@code -Dinfero.cpu.crossCoreBytesPerNano} overrides it when a
+     * request is made.
      */
-    static final long CROSS_CORE_BYTES_PER_NANO = Long.getLong("infero.cpu.crossCoreBytesPerNano", 50);
+    static final long CROSS_CORE_BYTES_PER_NANO = 500;
     /**
      * At most this many of a step's activation bytes count as crossing between the caches: larger tensors do not
      * stay in one core's cache anyway (the measured penalty grew from 6 µs at 128 KB to only 23 µs at 2 MB), so a
@@ -131,6 +136,10 @@ final class SplitChooser {
     private boolean contendedWhileChecking;
     /** The steps' measured one-thread times summed, at the last measurement. */
     private long measuredTotal;
+
+    /** {@link #CROSS_CORE_BYTES_PER_NANO}, or {@code -Dinfero.cpu.crossCoreBytesPerNano} as the chooser was made. */
+    private final long crossCoreBytesPerNano = Math.max(1, Long.getLong("infero.cpu.crossCoreBytesPerNano",
+            CROSS_CORE_BYTES_PER_NANO));
 
     /** A chooser for steps whose activations take {@code bytes[s]} bytes, on pools of {@code threads} threads. */
     SplitChooser(long[] bytes, int threads) {
@@ -243,7 +252,7 @@ final class SplitChooser {
             long total = 0;
             boolean any = false;
             for (int s = 0; s < split.length; s++) {
-                split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS);
+                split[s] = contendedWhileMeasuring || pays(whole[s], bytes[s], HANDOFF_NANOS, crossCoreBytesPerNano);
                 any |= split[s];
                 total += Math.min(whole[s], CHECK_MAX_NANOS);
                 whole[s] = Long.MAX_VALUE;
@@ -260,10 +269,11 @@ final class SplitChooser {
 
     /**
      * Whether a step that takes {@code wholeNanos} on one thread over {@code bytes} of activations is worth a split
-     * whose fixed cost is {@code handoffNanos}.
+     * whose fixed cost is {@code handoffNanos}, activations crossing between the cores' caches at
+     * {@code bytesPerNano}.
      */
-    static boolean pays(long wholeNanos, long bytes, long handoffNanos) {
-        return wholeNanos >= GAIN * (handoffNanos + Math.min(bytes, CROSS_CORE_BYTES) / CROSS_CORE_BYTES_PER_NANO);
+    static boolean pays(long wholeNanos, long bytes, long handoffNanos, long bytesPerNano) {
+        return wholeNanos >= GAIN * (handoffNanos + Math.min(bytes, CROSS_CORE_BYTES) / bytesPerNano);
     }
 
     /** Whether step {@code s} may split now on a quiet pool (for tests and counters). */

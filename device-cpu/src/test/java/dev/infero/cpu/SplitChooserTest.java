@@ -141,13 +141,13 @@ class SplitChooserTest {
     void theRuleWeighsTimeAgainstHandOffAndBytes() {
         long cost = SplitChooser.HANDOFF_NANOS + 1_000_000 / SplitChooser.CROSS_CORE_BYTES_PER_NANO;
         long h = SplitChooser.HANDOFF_NANOS;
-        assertTrue(SplitChooser.pays(times(cost), 1_000_000, h));
-        assertFalse(SplitChooser.pays(times(cost) - 1, 1_000_000, h));
-        assertFalse(SplitChooser.pays(times(h) - 1, 0, h));
-        assertFalse(SplitChooser.pays(times(cost), 1_000_000, 2 * h));
+        assertTrue(SplitChooser.pays(times(cost), 1_000_000, h, SplitChooser.CROSS_CORE_BYTES_PER_NANO));
+        assertFalse(SplitChooser.pays(times(cost) - 1, 1_000_000, h, SplitChooser.CROSS_CORE_BYTES_PER_NANO));
+        assertFalse(SplitChooser.pays(times(h) - 1, 0, h, SplitChooser.CROSS_CORE_BYTES_PER_NANO));
+        assertFalse(SplitChooser.pays(times(cost), 1_000_000, 2 * h, SplitChooser.CROSS_CORE_BYTES_PER_NANO));
         long longest = times(SplitChooser.HANDOFF_NANOS
                 + SplitChooser.CROSS_CORE_BYTES / SplitChooser.CROSS_CORE_BYTES_PER_NANO);
-        assertTrue(SplitChooser.pays(longest, 100L << 20, h), "large tensors are left to their kernels");
+        assertTrue(SplitChooser.pays(longest, 100L << 20, h, SplitChooser.CROSS_CORE_BYTES_PER_NANO), "large tensors are left to their kernels");
     }
 
     @Test
