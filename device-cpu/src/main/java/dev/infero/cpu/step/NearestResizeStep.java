@@ -7,6 +7,8 @@ import dev.infero.core.ops.image.Interpolate;
 import dev.infero.core.tensor.Tensor;
 import dev.infero.core.types.ElementType;
 import dev.infero.cpu.parallel.WorkerPool;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * f32 nearest-neighbour Interpolate over the spatial axes of static NCHW data (the upsampling of FPNs and detector
@@ -18,6 +20,9 @@ import dev.infero.cpu.parallel.WorkerPool;
  * worker pool by output rows.
  */
 public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratch> {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Lanes of a vector; a blocked pixel (16 floats) is a whole number of them (16, 8 or 4). */
+    private static final int L = S.length();
     private final int planes;
     private final int inPlane;
     private final int outW;
@@ -204,17 +209,32 @@ public final class NearestResizeStep extends PartedStep<NearestResizeStep.Scratc
         }
     }
 
-    /** One output row of blocked pixels (16 floats each) from the input row at {@code row}. */
+    /**
+     * One output row of blocked pixels (16 floats each) from the input row at {@code row}: whole vectors, each input
+     * pixel loaded once and stored {@link #columnRepeat} times where the columns repeat (upsampling by 2).
+     */
     private void pixels(float[] x, int row, float[] z, int o) {
         if (columnRepeat == 1) {
             System.arraycopy(x, row, z, o, outW * lanes);
             return;
         }
+        if (columnRepeat == 2) {
+            for (int i = 0, n = outW / 2; i < n; i++) {
+                int from = row + i * lanes;
+                int to = o + 2 * i * lanes;
+                for (int l = 0; l < lanes; l += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, from + l);
+                    v.intoArray(z, to + l);
+                    v.intoArray(z, to + lanes + l);
+                }
+            }
+            return;
+        }
         for (int c = 0; c < outW; c++) {
             int from = row + columnSource[c] * lanes;
             int to = o + c * lanes;
-            for (int l = 0; l < lanes; l++) {
-                z[to + l] = x[from + l];
+            for (int l = 0; l < lanes; l += L) {
+                FloatVector.fromArray(S, x, from + l).intoArray(z, to + l);
             }
         }
     }
