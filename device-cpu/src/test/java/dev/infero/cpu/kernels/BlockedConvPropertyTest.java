@@ -94,22 +94,6 @@ class BlockedConvPropertyTest {
         return out;
     }
 
-    /** NCHW [n][c][h][w] → blocked [n][c/16][h][w][16] at {@code off}, padded lanes set to {@code pad}. */
-    private static float[] blocked(float[] nchw, int n, int c, int hw, int off, Random r) {
-        int cb = (c + B - 1) / B;
-        float[] b = new float[off + n * cb * hw * B];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (r.nextFloat() - 0.5f) * 2e6f;
-        }
-        for (int img = 0; img < n; img++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = 0; p < hw; p++) {
-                    b[off + ((img * cb + ch / B) * hw + p) * B + ch % B] = nchw[(img * c + ch) * hw + p];
-                }
-            }
-        }
-        return b;
-    }
 
     private static void runAll(BlockedConv k, ConvGeometry g, boolean inBlocked, float[] in, int inOff, float[] out,
                                int outOff, float[] res, Random r) {
@@ -182,12 +166,13 @@ class BlockedConvPropertyTest {
             // A quarter with the weight prefetch (the rule's takes layers past 1 MB of weights).
             BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile, r.nextInt(4) == 0 ? 4096 : -1);
             assertEquals("jit_" + isa.label(), k.implementation());
-            float[] kin = inBlocked ? blocked(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r) : null;
+            float[] kin = inBlocked
+                    ? KernelProperties.blockedImages(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r) : null;
             if (!inBlocked) {
                 kin = new float[inOff + in.length];
                 System.arraycopy(in, 0, kin, inOff, in.length);
             }
-            float[] kres = blocked(res, g.batch(), g.outChannels(), outPlane, outOff, r);
+            float[] kres = KernelProperties.blockedImages(res, g.batch(), g.outChannels(), outPlane, outOff, r);
             int cbo = (g.outChannels() + B - 1) / B;
             float[] out = new float[outOff + g.batch() * cbo * outPlane * B];
             // First on other values, then on the reference's with the output set to NaN.

@@ -75,8 +75,8 @@ class BlockedWinogradTest {
             BlockedWinograd k = BlockedWinograd.of(g, wts, post, isa);
             assertNotNull(k, () -> "not taken: " + g + " " + post.describe());
             assertEquals("jit_" + isa.label(), k.implementation());
-            float[] kin = blocked(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r);
-            float[] kres = blocked(res, g.batch(), g.outChannels(), outPlane, outOff, r);
+            float[] kin = KernelProperties.blockedImages(in, g.batch(), g.inChannels(), g.inH() * g.inW(), inOff, r);
+            float[] kres = KernelProperties.blockedImages(res, g.batch(), g.outChannels(), outPlane, outOff, r);
             int cbo = (g.outChannels() + B - 1) / B;
             float[] out = new float[outOff + g.batch() * cbo * outPlane * B];
             runAll(k, g, RandomData.uniform(r, kin.length), inOff, out, outOff, RandomData.uniform(r, kres.length),
@@ -202,22 +202,6 @@ class BlockedWinogradTest {
         return out;
     }
 
-    /** NCHW [n][c][h][w] → blocked [n][c/16][h][w][16] at {@code off}, padded lanes large. */
-    private static float[] blocked(float[] nchw, int n, int c, int hw, int off, Random r) {
-        int cb = (c + B - 1) / B;
-        float[] b = new float[off + n * cb * hw * B];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (r.nextFloat() - 0.5f) * 2e6f;
-        }
-        for (int img = 0; img < n; img++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = 0; p < hw; p++) {
-                    b[off + ((img * cb + ch / B) * hw + p) * B + ch % B] = nchw[(img * c + ch) * hw + p];
-                }
-            }
-        }
-        return b;
-    }
 
     private static void runAll(BlockedWinograd k, ConvGeometry g, float[] in, int inOff, float[] out, int outOff,
                                float[] res, Random r) {

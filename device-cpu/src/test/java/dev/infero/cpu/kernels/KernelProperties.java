@@ -224,4 +224,25 @@ final class KernelProperties {
             return new ConvGeometry(n, c, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, c);
         }
     }
+
+    /**
+     * NCHW images [n][c][h·w] → the blocked layout [n][⌈c/16⌉][h·w][16] at {@code off} of a new array, the padded
+     * lanes (and the leading offset) set to large random values, which a kernel must not let matter.
+     */
+    static float[] blockedImages(float[] nchw, int n, int c, int hw, int off, Random r) {
+        int b = 16;
+        int cb = (c + b - 1) / b;
+        float[] out = new float[off + n * cb * hw * b];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (r.nextFloat() - 0.5f) * 2e6f;
+        }
+        for (int img = 0; img < n; img++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) {
+                    out[off + ((img * cb + ch / b) * hw + p) * b + ch % b] = nchw[(img * c + ch) * hw + p];
+                }
+            }
+        }
+        return out;
+    }
 }
