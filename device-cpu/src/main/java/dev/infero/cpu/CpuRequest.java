@@ -87,7 +87,7 @@ final class CpuRequest implements ExecutionRequest {
             MemoryPlan.allocate(plan, slots);
             int transientFloats = 0;
             for (ExecutionPlan.Entry step : plan.steps) {
-                transientFloats = Math.max(transientFloats, step.step().transientFloats());
+                transientFloats = Math.max(transientFloats, step.step().transientFloats(pools.threadsPerPool()));
             }
             float[] transientBuffer = new float[transientFloats];
             for (int s = 0; s < n; s++) {

@@ -30,8 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  * output; edge tiles cropped, padding read as zeros): an item transforms its input patches into V (all input
  * channels; kept in L2), then per group of output blocks runs the 36 products into M and transforms M into the
  * output rows with the post-ops (scale, bias, residual, ReLU, clamp and (P)ReLU slopes in the transform; sigmoid,
- * swish, ELU and hard swish in a pass over each row piece just written), so each item writes a disjoint part of the output and items may run on any threads in any
- * order, each with its own {@link Scratch}.
+ * swish, ELU and hard swish in a pass over each row piece just written), so each item writes a disjoint part of the
+ * output and items may run on any threads in any order, each with its own {@link Scratch}.
  */
 public final class BlockedWinograd {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
@@ -86,22 +86,28 @@ public final class BlockedWinograd {
     private final PostOps after;
     private final boolean residual;
 
-    /** Per-thread work arrays of one item ({@link #newScratch}). */
+    /**
+     * One thread's work arrays for {@link #runItem}: V and M in {@link #scratchFloats()} floats of an array at an
+     * offset (a part of a request's transient buffer that all its steps share, see {@link #scratchIn}, or an array
+     * of its own, {@link #newScratch}), and two small arrays of its own.
+     */
     public static final class Scratch {
-        private final float[] v;
-        private final float[] m;
+        private final float[] buffer;
+        private final int vOff;
+        private final int mOff;
         /** A zero-padded input patch (edge tiles), then a transform's intermediate 6×6 vectors. */
         private final float[] patch = new float[PATCH * PATCH * BLOCK];
         private final float[] mid = new float[PATCH * PATCH * BLOCK];
 
-        private Scratch(int vFloats, int mFloats) {
-            v = new float[vFloats];
-            m = new float[mFloats];
+        private Scratch(float[] buffer, int vOff, int mOff) {
+            this.buffer = buffer;
+            this.vOff = vOff;
+            this.mOff = mOff;
         }
     }
 
     /**
-     * Whether the layer (blocked input) is one this strategy computes: 3×3, stride 1, no dilation, one group, blocked input, float
+     * Whether the layer, read blocked, is one this strategy computes: 3×3, stride 1, no dilation, one group, float
      * sums and post-ops the generated kernels take (any activation; codes and int32 sums not).
      */
     public static boolean fits(ConvGeometry g, PostOps post) {
@@ -310,9 +316,23 @@ public final class BlockedWinograd {
         return items;
     }
 
-    /** The work arrays one thread needs for {@link #runItem}. */
+    /** Floats of V and M one thread needs for {@link #runItem}. */
+    public int scratchFloats() {
+        return POSITIONS * (vStride + mStride);
+    }
+
+    /** Work arrays of their own for one thread. */
     public Scratch newScratch() {
-        return new Scratch(POSITIONS * vStride, POSITIONS * mStride);
+        return new Scratch(new float[scratchFloats()], 0, POSITIONS * vStride);
+    }
+
+    /** Work arrays for one thread in {@code buffer[offset, offset + scratchFloats())}. */
+    public Scratch scratchIn(float[] buffer, int offset) {
+        if (offset < 0 || (long) offset + scratchFloats() > buffer.length) {
+            throw new IndexOutOfBoundsException("blocked Winograd scratch [" + offset + ", +" + scratchFloats()
+                    + ") outside a buffer of " + buffer.length);
+        }
+        return new Scratch(buffer, offset, offset + POSITIONS * vStride);
     }
 
     /**
@@ -340,7 +360,7 @@ public final class BlockedWinograd {
         boolean shortItem = n != block;
         for (int cb = 0; cb < inBlocks; cb++) {
             for (int t = 0; t < n; t++) {
-                inputTile(in, inOff, cb, t0 + t, s, cb * BLOCK * ldV + t * BLOCK);
+                inputTile(in, inOff, cb, t0 + t, s, s.vOff + cb * BLOCK * ldV + t * BLOCK);
             }
         }
         for (int gr = 0; gr < groups; gr++) {
@@ -348,17 +368,21 @@ public final class BlockedWinograd {
             BlockedConvKernel k = gemm[tailGroup ? 1 : 0][shortItem ? 1 : 0];
             int blocks = k.key().ocb();
             for (int p = 0; p < POSITIONS; p++) {
-                k.run(s.v, p * vStride, packed, uOff[gr * POSITIONS + p], s.m, p * mStride, null, 1);
+                k.run(s.buffer, s.vOff + p * vStride, packed, uOff[gr * POSITIONS + p], s.buffer,
+                        s.mOff + p * mStride, null, 1);
             }
             for (int o = 0; o < blocks; o++) {
                 for (int t = 0; t < n; t++) {
-                    outputTile(s, o * BLOCK * ldM + t * BLOCK, gr * ocb + o, t0 + t, out, outOff, residual);
+                    outputTile(s, s.mOff + o * BLOCK * ldM + t * BLOCK, gr * ocb + o, t0 + t, out, outOff, residual);
                 }
             }
         }
     }
 
-    /** Bᵀ d B of tile {@code tile}'s 6×6 patch in input block {@code cb}, into V at {@code vAt} + position stride. */
+    /**
+     * Bᵀ d B of tile {@code tile}'s 6×6 patch in input block {@code cb}, into V at {@code vAt} (of the scratch's
+     * buffer) + position stride.
+     */
     private void inputTile(float[] in, int inOff, int cb, int tile, Scratch s, int vAt) {
         int ty = tile / tilesW;
         int tx = tile - ty * tilesW;
@@ -391,7 +415,7 @@ public final class BlockedWinograd {
             }
         }
         float[] mid = s.mid;
-        float[] v = s.v;
+        float[] v = s.buffer;
         int vs = vStride;
         FloatVector kMinus4 = FloatVector.broadcast(S, -4f);
         FloatVector k4 = FloatVector.broadcast(S, 4f);
@@ -443,7 +467,8 @@ public final class BlockedWinograd {
     }
 
     /**
-     * Aᵀ m A of one tile's products in M at {@code mAt} + position stride, output block {@code ob}, with the
+     * Aᵀ m A of one tile's products in M at {@code mAt} (of the scratch's buffer) + position stride, output block
+     * {@code ob}, with the
      * post-ops, into the output pixels the tile covers.
      */
     private void outputTile(Scratch s, int mAt, int ob, int tile, float[] out, int outOff, float[] res) {
@@ -454,7 +479,7 @@ public final class BlockedWinograd {
         int rows = Math.min(TILE, oh - ty * TILE);
         int cols = Math.min(TILE, ow - tx * TILE);
         float[] mid = s.mid;
-        float[] m = s.m;
+        float[] m = s.buffer;
         int ms = mStride;
         FloatVector k2 = FloatVector.broadcast(S, 2f);
         FloatVector k4 = FloatVector.broadcast(S, 4f);

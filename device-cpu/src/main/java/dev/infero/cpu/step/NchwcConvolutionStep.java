@@ -13,8 +13,8 @@ import dev.infero.cpu.parallel.WorkerPool;
 /**
  * An {@link NchwcConvolution}: a one-group convolution on {@link BlockedConv} (3×3 stride-1 layers where its cost
  * rule says so on {@link BlockedWinograd}) or a depthwise one on {@link BlockedDepthwise}, writing the blocked output
- * with its post-ops. The layer's items (per image) are claimed
- * by the threads its work pays for.
+ * with its post-ops. The layer's items (per image) are claimed by the threads its work pays for; the Winograd
+ * strategy's work arrays are per request and thread slot ({@link Scratch}).
  */
 public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scratch> {
     private final BlockedConv conv;
@@ -94,13 +94,33 @@ public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scr
         private BlockedWinograd.Scratch[] winograd;
     }
 
+    /** The Winograd strategy's V and M for each thread, in the request's transient buffer (none for the others). */
+    @Override
+    public int transientFloats(int threads) {
+        long floats = winograd == null ? 0 : (long) Math.max(1, threads) * winograd.scratchFloats();
+        return floats <= Integer.MAX_VALUE / 2 ? (int) floats : 0;
+    }
+
     @Override
     public Scratch newScratch(int threads) {
+        return newScratch(threads, null);
+    }
+
+    /**
+     * The Winograd strategy's work arrays per thread slot are parts of {@code transientBuffer} when it is given and
+     * large enough (one buffer serves every step of a request, so consecutive Winograd layers reuse the same, warm
+     * memory), else arrays of their own.
+     */
+    @Override
+    public Scratch newScratch(int threads, float[] transientBuffer) {
         Scratch s = new Scratch();
         if (winograd != null) {
-            s.winograd = new BlockedWinograd.Scratch[Math.max(1, threads)];
-            for (int t = 0; t < s.winograd.length; t++) {
-                s.winograd[t] = winograd.newScratch();
+            int slots = Math.max(1, threads);
+            int per = winograd.scratchFloats();
+            boolean shared = transientBuffer != null && (long) slots * per <= transientBuffer.length;
+            s.winograd = new BlockedWinograd.Scratch[slots];
+            for (int t = 0; t < slots; t++) {
+                s.winograd[t] = shared ? winograd.scratchIn(transientBuffer, t * per) : winograd.newScratch();
             }
         }
         s.task = (item, slot) -> {

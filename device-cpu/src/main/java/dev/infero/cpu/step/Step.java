@@ -28,7 +28,18 @@ public interface Step<S> {
         return 0;
     }
 
-    /** {@link #newScratch(int)} using the request's transient buffer, of at least {@link #transientFloats()}. */
+    /**
+     * {@link #transientFloats()} for a request on pools of {@code threads} threads: steps that keep one part of the
+     * buffer per thread (the blocked Winograd convolution's transformed tiles) need that many parts.
+     */
+    default int transientFloats(int threads) {
+        return transientFloats();
+    }
+
+    /**
+     * {@link #newScratch(int)} using the request's transient buffer, of at least {@link #transientFloats(int)} for
+     * these {@code threads}.
+     */
     default S newScratch(int threads, float[] transientBuffer) {
         return newScratch(threads);
     }

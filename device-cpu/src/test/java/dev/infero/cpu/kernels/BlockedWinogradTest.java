@@ -141,6 +141,21 @@ class BlockedWinogradTest {
                 0, s));
         assertThrows(IndexOutOfBoundsException.class, () -> k.runItem(new float[size], 0, new float[size], 0, null,
                 k.items(), s));
+        // Work arrays inside a shared buffer at an offset compute what arrays of their own do; short buffers refused.
+        java.util.Random r = new java.util.Random(3);
+        BlockedWinograd real = BlockedWinograd.of(g, RandomData.uniform(r, 20 * 20 * 9), PostOps.NONE, isa);
+        float[] in = RandomData.uniform(r, size);
+        float[] own = new float[size];
+        float[] inBuffer = new float[size];
+        float[] buffer = new float[7 + real.scratchFloats() + 5];
+        java.util.Arrays.fill(buffer, Float.NaN);
+        for (int i = 0; i < real.items(); i++) {
+            real.runItem(in, 0, own, 0, null, i, real.newScratch());
+            real.runItem(in, 0, inBuffer, 0, null, i, real.scratchIn(buffer, 7));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(own, inBuffer);
+        assertThrows(IndexOutOfBoundsException.class, () -> real.scratchIn(buffer, 13));
+        assertThrows(IndexOutOfBoundsException.class, () -> real.scratchIn(buffer, -1));
         BlockedWinograd withResidual = BlockedWinograd.of(g, new float[20 * 20 * 9],
                 new PostOps(null, true, PostOps.Activation.NONE, 0, 0), isa);
         assertThrows(IllegalArgumentException.class, () -> withResidual.runItem(new float[size], 0, new float[size],
