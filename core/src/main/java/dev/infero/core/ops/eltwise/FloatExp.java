@@ -53,16 +53,24 @@ public final class FloatExp {
         float n = Math.fma(x, LOG2E, MAGIC);
         int p = Float.floatToRawIntBits(n) << 23;
         n = n - MAGIC;
-        x = Math.fma(n, NEG_LN2_HI, x);
-        x = Math.fma(n, NEG_LN2_LO, x);
-        float q = Math.fma(P0, x, P1);
-        q = Math.fma(q, x, P2);
-        q = Math.fma(q, x, P3);
-        q = Math.fma(q, x, P4);
-        q = Math.fma(q, x, P5);
-        q = Math.fma(q, x, 1f);
-        q = Math.fma(q, x, 1f);
+        float q = polynomial(n, x);
         return Float.intBitsToFloat(Float.floatToRawIntBits(q) + p);
+    }
+
+    /**
+     * p(r) for r = x - n · ln 2 (in two parts), the steps both scalar forms share: the reduction's two fmas, then the
+     * polynomial by Horner's rule.
+     */
+    private static float polynomial(float n, float x) {
+        float r = Math.fma(n, NEG_LN2_HI, x);
+        r = Math.fma(n, NEG_LN2_LO, r);
+        float q = Math.fma(P0, r, P1);
+        q = Math.fma(q, r, P2);
+        q = Math.fma(q, r, P3);
+        q = Math.fma(q, r, P4);
+        q = Math.fma(q, r, P5);
+        q = Math.fma(q, r, 1f);
+        return Math.fma(q, r, 1f);
     }
 
     /**
@@ -98,15 +106,7 @@ public final class FloatExp {
         float n = Math.fma(x, LOG2E, MAGIC);
         int k = Float.floatToRawIntBits(n) - MAGIC_BITS;
         n = n - MAGIC;
-        x = Math.fma(n, NEG_LN2_HI, x);
-        x = Math.fma(n, NEG_LN2_LO, x);
-        float q = Math.fma(P0, x, P1);
-        q = Math.fma(q, x, P2);
-        q = Math.fma(q, x, P3);
-        q = Math.fma(q, x, P4);
-        q = Math.fma(q, x, P5);
-        q = Math.fma(q, x, 1f);
-        q = Math.fma(q, x, 1f);
+        float q = polynomial(n, x);
         int k1 = k >> 1;
         return q * Float.intBitsToFloat(k1 + 127 << 23) * Float.intBitsToFloat(k - k1 + 127 << 23);
     }
