@@ -32,7 +32,7 @@ import java.util.Map;
  * ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and input bands within {@link #L2_BAND_BYTES}.
  * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} overrides the tile (benchmarks).
  */
-public final class BlockedConv {
+public final class BlockedConv implements BlockedLayerWork {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
     /** Most input bytes of one band of output rows (half the 2 MB L2 of a core). */
     static final long L2_BAND_BYTES = 1 << 20;
@@ -242,6 +242,7 @@ public final class BlockedConv {
     }
 
     /** Work items per image: groups of output blocks × bands of output rows. */
+    @Override
     public int items() {
         return groups * bands;
     }
@@ -283,11 +284,13 @@ public final class BlockedConv {
     }
 
     /** Multiply-adds × 2 of one image. */
+    @Override
     public long flops() {
         return 2L * g.outChannels() * g.outH() * g.outW() * g.inChannels() * g.kernelH() * g.kernelW();
     }
 
     /** Bytes of one image's input and output activations (as stored) and of the packed weights. */
+    @Override
     public long bytes() {
         long in = inputBlocked ? (long) (g.inChannels() + BLOCK - 1) / BLOCK * BLOCK * g.inH() * g.inW()
                 : (long) g.inChannels() * g.inH() * g.inW();
@@ -298,6 +301,11 @@ public final class BlockedConv {
     /** {@code jit_avx512} or {@code jit_avx2}. */
     public String implementation() {
         return "jit_" + isa.label();
+    }
+
+    @Override
+    public String execName() {
+        return "blocked_conv_" + implementation();
     }
 
     @Override

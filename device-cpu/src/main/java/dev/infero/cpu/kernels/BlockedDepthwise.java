@@ -15,7 +15,7 @@ import dev.infero.cpu.jit.KernelCache;
  * writes its own part of the output, so any items may run at once on any threads, in any order. Nothing per call is
  * kept in fields and nothing is allocated.
  */
-public final class BlockedDepthwise {
+public final class BlockedDepthwise implements BlockedLayerWork {
     private static final int BLOCK = BlockedDepthwiseKernel.BLOCK;
     /** Items the layer is cut into at least, where it has the rows: two threads, each claiming several. */
     static final int ITEMS = 8;
@@ -88,6 +88,7 @@ public final class BlockedDepthwise {
     }
 
     /** Items of one image: channel blocks × bands of output rows. */
+    @Override
     public int items() {
         return blocks * bands;
     }
@@ -163,11 +164,13 @@ public final class BlockedDepthwise {
     }
 
     /** Flops of one image. */
+    @Override
     public long flops() {
         return 2L * g.inChannels() * g.outH() * g.outW() * g.kernelH() * g.kernelW();
     }
 
     /** Bytes of one image's blocked input and output and of the weights. */
+    @Override
     public long bytes() {
         return 4L * blocks * BLOCK * ((long) g.inH() * g.inW() + (long) g.outH() * g.outW()) + 4L * weights.length;
     }
@@ -175,6 +178,11 @@ public final class BlockedDepthwise {
     /** The exec-type name of the implementation, e.g. {@code jit_avx512}. */
     public String implementation() {
         return kernel.implementation();
+    }
+
+    @Override
+    public String execName() {
+        return "blocked_depthwise_" + implementation();
     }
 
     public ConvGeometry geometry() {

@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  * swish, ELU and hard swish in a pass over each row piece just written), so each item writes a disjoint part of the
  * output and items may run on any threads in any order, each with its own {@link Scratch}.
  */
-public final class BlockedWinograd {
+public final class BlockedWinograd implements BlockedLayerWork {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -84,6 +84,8 @@ public final class BlockedWinograd {
      * over each output row piece the transform has just written (in L1); else {@code null}.
      */
     private final PostOps after;
+    /** The activation the output transform applies: 1 ReLU, 2 clamp, 3 (P)ReLU slopes, 0 none (or {@link #after}). */
+    private final int transformActivation;
     private final boolean residual;
 
     /**
@@ -270,6 +272,12 @@ public final class BlockedWinograd {
             alpha[c] = c < cout ? post.jitAlpha(c) : 0f;
         }
         this.activation = post.depthwiseJitActivation();
+        this.transformActivation = switch (activation) {
+            case RELU -> 1;
+            case CLAMP -> 2;
+            case PRELU -> 3;
+            default -> 0;
+        };
         this.after = switch (activation) {
             case NONE, RELU, CLAMP, PRELU -> null;
             default -> post.activationOnly();
@@ -312,6 +320,7 @@ public final class BlockedWinograd {
     }
 
     /** Work items per image: blocks of tiles. */
+    @Override
     public int items() {
         return items;
     }
@@ -487,12 +496,7 @@ public final class BlockedWinograd {
         int planeBase = outOff + ob * oh * ow * BLOCK;
         // Without a residual, zeros are added (exact): one expression for both.
         float[] resid = residual ? res : ZEROS;
-        int act = switch (activation) {
-            case RELU -> 1;
-            case CLAMP -> 2;
-            case PRELU -> 3;
-            default -> 0;
-        };
+        int act = transformActivation;
         for (int h = 0; h < BLOCK; h += L) {
             // Aᵀ m down each column j: Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
             for (int j = 0; j < PATCH; j++) {
@@ -564,11 +568,13 @@ public final class BlockedWinograd {
     }
 
     /** Multiply-adds × 2 of one image, as the direct convolution counts them. */
+    @Override
     public long flops() {
         return 2L * g.outChannels() * g.outH() * g.outW() * g.inChannels() * 9;
     }
 
     /** Bytes of one image's input and output activations and of the transformed weights. */
+    @Override
     public long bytes() {
         return 4L * ((long) inBlocks * BLOCK * g.inH() * g.inW() + (long) outBlocks * BLOCK * g.outH() * g.outW())
                 + packed.byteSize();
@@ -577,6 +583,11 @@ public final class BlockedWinograd {
     /** {@code jit_avx512} or {@code jit_avx2}: the ISA of the products. */
     public String implementation() {
         return "jit_" + isa.label();
+    }
+
+    @Override
+    public String execName() {
+        return "blocked_winograd_f43_" + implementation();
     }
 
     @Override

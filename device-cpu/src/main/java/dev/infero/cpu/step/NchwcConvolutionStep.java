@@ -6,6 +6,7 @@ import dev.infero.cpu.blocked.Blocked;
 import dev.infero.cpu.blocked.NchwcConvolution;
 import dev.infero.cpu.kernels.BlockedConv;
 import dev.infero.cpu.kernels.BlockedDepthwise;
+import dev.infero.cpu.kernels.BlockedLayerWork;
 import dev.infero.cpu.kernels.BlockedWinograd;
 import dev.infero.cpu.kernels.ConvGeometry;
 import dev.infero.cpu.parallel.WorkerPool;
@@ -42,15 +43,11 @@ public final class NchwcConvolutionStep implements Step<NchwcConvolutionStep.Scr
         this.inImage = op.inputBlocked() ? Blocked.imageSize(g.inChannels(), g.inH(), g.inW())
                 : g.inChannels() * g.inH() * g.inW();
         this.outImage = Blocked.imageSize(g.outChannels(), g.outH(), g.outW());
-        this.items = conv != null ? conv.items() : winograd != null ? winograd.items() : depthwise.items();
-        this.flops = g.batch() * (conv != null ? conv.flops() : winograd != null ? winograd.flops()
-                : depthwise.flops());
-        this.bytes = g.batch() * (conv != null ? conv.bytes() : winograd != null ? winograd.bytes()
-                : depthwise.bytes());
-        String kernel = conv != null ? "blocked_conv_" + conv.implementation()
-                : winograd != null ? "blocked_winograd_f43_" + winograd.implementation()
-                : "blocked_depthwise_" + depthwise.implementation();
-        this.execType = ExecType.of(kernel, "FP32").with(op.post());
+        BlockedLayerWork work = conv != null ? conv : winograd != null ? winograd : depthwise;
+        this.items = work.items();
+        this.flops = g.batch() * work.flops();
+        this.bytes = g.batch() * work.bytes();
+        this.execType = ExecType.of(work.execName(), "FP32").with(op.post());
     }
 
     /** The step of an {@link NchwcConvolution} node, or {@code null} when the blocked kernels do not take it. */
