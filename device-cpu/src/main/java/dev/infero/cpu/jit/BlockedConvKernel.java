@@ -21,8 +21,12 @@ import java.util.List;
  * {@code 2 · ocb · tr · ow ≤ 12}; several rows for narrow planes, so each weight vector feeds more FMAs).
  * Per input channel and tap the {@code ocb} weight vectors (16 output channels each) are loaded once and every
  * pixel's input value is broadcast into them: AVX-512 as the embedded {@code {1to16}} operand of each FMA, AVX2
- * through {@code vbroadcastss}. Input channels go in blocks of 16 (a loop; the last block may hold fewer, a key
- * field), kernel rows in a loop, kernel columns and the channels of a block unrolled.
+ * through {@code vbroadcastss}. Or, AVX-512 with 2–4 blocks ({@link Key#broadcastRegs}), the other way round: the
+ * pixels' values are broadcast into registers of their own ({@code ocb · pixels + pixels + 1 ≤ 32}) and each block's
+ * weight vector is loaded once into the remaining one; a value is then read once instead of once per block, about
+ * half the loads per FMA for 4 × 6 (two vector loads per cycle limit the embedded form to about 93 % of the FMA
+ * rate). Input channels go in blocks of 16 (a loop; the last block may hold fewer, a key field), kernel rows in a
+ * loop, kernel columns and the channels of a block unrolled.
  *
  * <p>The input is addressed through four strides (key fields, in floats): between the channels of a block, between
  * pixels, rows and blocks; blocked input is (1, 16, 16·IW, 16·IH·IW), NCHW input (IH·IW, 1, IW, 16·IH·IW).
@@ -63,11 +67,15 @@ public final class BlockedConvKernel extends JitKernel {
      * @param outPlane floats of one output block (OH·OW·16)
      * @param prefetch bytes ahead of each weight vector to prefetch into L1 (0: none), for weights streamed from
      *                 memory (a prefetch never faults; it may reach past the weights)
+     * @param broadcastRegs AVX-512 only: per input channel, every pixel's value is broadcast into a register of its
+     *                 own first, then each block's weight vector is loaded once and multiplied into the pixels'
+     *                 accumulators ({@link #fitsBroadcastRegs}); else each FMA broadcasts its pixel's value from
+     *                 memory ({@code {1to16}}), the same value once per block
      */
     public record Key(Jit.Isa isa, int ocb, int ow, int tr, int icbFull, int icTail, int cStride, int pStride,
                       int rStride, int bStride, int inW, int kh, int kw, List<Integer> ranges, int sh, int sw,
                       int dh, int dw, int padLeft, int outW, int outPlane, int prefetch, boolean scale, boolean bias,
-                      boolean residual, DepthwiseKernel.Activation activation) {
+                      boolean residual, DepthwiseKernel.Activation activation, boolean broadcastRegs) {
         public Key {
             ranges = List.copyOf(ranges);
             for (int v : ranges) {
@@ -75,7 +83,7 @@ public final class BlockedConvKernel extends JitKernel {
                     throw new IllegalArgumentException("blocked convolution: kernel rows " + ranges + " past " + kh);
                 }
             }
-            if (tr < 1 || !fits(isa, ocb, tr * ow) || icbFull < 0
+            if (tr < 1 || !(broadcastRegs ? fitsBroadcastRegs(isa, ocb, tr * ow) : fits(isa, ocb, tr * ow)) || icbFull < 0
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
                     || kw > MAX_KERNEL || ranges.size() != 2 * tr || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1
@@ -177,6 +185,19 @@ public final class BlockedConvKernel extends JitKernel {
     /** Most accumulator registers of a tile: AVX-512 28 of 32 (the rest hold weights), AVX2 12 of 16. */
     public static int maxAccumulators(Jit.Isa isa) {
         return isa == Jit.Isa.AVX512 ? 28 : 12;
+    }
+
+    /**
+     * Whether a register tile of {@code ocb} output blocks × {@code pixels} pixels (all its rows) fits the AVX-512
+     * registers with a broadcast register per pixel ({@link Key#broadcastRegs}): the accumulators (at most
+     * {@link #maxAccumulators}), one register per pixel and one weight register; 2–4 blocks (one block gains nothing:
+     * each broadcast feeds one FMA either way). Loads per FMA: {@code 1/ocb + 1/pixels} against the embedded
+     * broadcast's {@code 1 + 1/pixels}, which is what limits the embedded form on CPUs with two vector loads per cycle.
+     */
+    public static boolean fitsBroadcastRegs(Jit.Isa isa, int ocb, int pixels) {
+        int acc = ocb * pixels;
+        return isa.evex() && ocb >= 2 && ocb <= 4 && pixels >= 1 && acc <= maxAccumulators(isa)
+                && acc + pixels + 1 <= isa.registers();
     }
 
     /**
@@ -346,6 +367,15 @@ public final class BlockedConvKernel extends JitKernel {
 
         Vec broadcast() {
             return vec(accumulators() + key.ocb() * halves(), bits());
+        }
+
+        /** With {@link Key#broadcastRegs}: the weight register, and pixel x's broadcast register. */
+        Vec sharedWeight() {
+            return vec(accumulators(), bits());
+        }
+
+        Vec broadcast(int x) {
+            return vec(accumulators() + 1 + x, bits());
         }
 
         Vec temp(int i) {
@@ -584,6 +614,10 @@ public final class BlockedConvKernel extends JitKernel {
                 continue;
             }
             for (int ic = 0; ic < channels; ic++) {
+                if (key.broadcastRegs()) {
+                    emitBroadcastRegs(as, key, p, live, ic, kx, rowDisp, wDisp);
+                    continue;
+                }
                 for (int o = 0; o < ocb; o++) {
                     for (int h = 0; h < p.halves(); h++) {
                         as.vmovups(p.weight(o, h), mem(W_CI, wDisp + 4 * (((kx * BLOCK + ic) * ocb + o) * BLOCK)
@@ -614,6 +648,35 @@ public final class BlockedConvKernel extends JitKernel {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * One input channel of one tap with {@link Key#broadcastRegs}: the live pixels' values broadcast into their
+     * registers, then per output block its weight vector loaded once and multiplied into those pixels' accumulators.
+     */
+    private static void emitBroadcastRegs(Assembler as, Key key, Plan p, boolean[] live, int ic, int kx,
+                                          int[] rowDisp, int wDisp) {
+        int ow = p.ow();
+        for (int x = 0; x < p.pixels(); x++) {
+            if (live[x]) {
+                int col = key.sw() * (x % ow) - key.padLeft() + kx * key.dw();
+                long disp = 4L * (ic * (long) key.cStride() + col * (long) key.pStride()
+                        + rowDisp[x / ow] * (long) key.rStride());
+                as.vbroadcastss(p.broadcast(x), mem(I_CI, Math.toIntExact(disp)));
+            }
+        }
+        for (int o = 0; o < key.ocb(); o++) {
+            int at = wDisp + 4 * (((kx * BLOCK + ic) * key.ocb() + o) * BLOCK);
+            as.vmovups(p.sharedWeight(), mem(W_CI, at));
+            if (key.prefetch() > 0) {
+                as.prefetcht0(mem(W_CI, at + key.prefetch()));
+            }
+            for (int x = 0; x < p.pixels(); x++) {
+                if (live[x]) {
+                    as.vfmadd231ps(p.acc(o, x, 0), p.sharedWeight(), p.broadcast(x));
                 }
             }
         }

@@ -22,15 +22,18 @@ import java.util.Map;
  * any order ({@link #runItem}); nothing of a call is kept in fields.
  *
  * <p>Tile rule (AVX-512, at most 28 accumulators; BlockedConvCpuTime, docs/jit.md "The FP32 blocked convolution"):
- * 1×1 kernels with at least two output blocks and rows of at least 14 pixels take 2 blocks × up to 14 pixels (the
- * input, read once per group, is read half as often: 256×56×56→64 0.48 vs 0.53 ms for 1 × 28, 16×240×320→32 0.50
- * vs 0.59); all other layers take 1 block × up to 28 pixels of a row (64×56×56→64 3×3 0.98 vs 1.04 ms for 2 × 14,
- * 3×224×224→64 7×7/2 1.01 vs 1.07, 128×28×28→128 3×3 0.93 vs 1.01), and rows narrower than 14 pixels several rows
- * (14×14: 1 × 14 × 2 rows, 256×14×14→256 3×3 1.06 vs 1.11 ms for one row; 10×10: 1 × 10 × 2). Rows are cut into
- * equal tiles ({@code balanced}), output rows into tiles of {@code tr} rows from each band's start; the rows left
- * at the end of a run of rows that read the same kernel rows take a kernel of that many rows. AVX2: 1 block (two
- * ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and input bands within {@link #L2_BAND_BYTES}.
- * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} overrides the tile (benchmarks).
+ * 1×1 kernels, and any kernel on rows of at least {@link #WIDE_ROW} pixels, with at least two output blocks take a
+ * tile that broadcasts through registers, 4 blocks × 6 pixels, 3 × 7 or 2 × 10, whichever costs the fewest issue
+ * slots for the row ({@link #rowCost}: 56-wide rows 4 × 6, 14-wide 4 × 5, 7-wide 3 × 7; 1 thread, median ms
+ * against 2 blocks × 14 pixels with the embedded broadcast: 64×56×56→256 1×1 0.399 vs 0.464, 256×56×56→128 0.798
+ * vs 0.887, 512×7×7→2048 0.408 vs 0.435, 64×56×56→64 3×3 0.890 vs 0.940). Other layers take 1 block × up to 28
+ * pixels of a row with the embedded broadcast, and rows narrower than 14 pixels several rows (14×14: 1 × 14 × 2
+ * rows, 256×14×14→256 3×3 0.85 ms against 0.95 for 4 × 5 through registers; 7×7: 1 × 7 × 4, 512×7×7→512 3×3 0.86
+ * against 0.96 for 2 × 7). Rows are cut into equal tiles ({@code balanced}), output rows into tiles of {@code tr}
+ * rows from each band's start; the rows left at the end of a run of rows that read the same kernel rows take a
+ * kernel of that many rows. AVX2: 1 block (two ymm) × up to 6 pixels. Bands of output rows: at least 4 items, and
+ * input bands within {@link #L2_BAND_BYTES}. {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} overrides the tile
+ * (benchmarks).
  */
 public final class BlockedConv implements BlockedLayerWork {
     private static final int BLOCK = BlockedConvKernel.BLOCK;
@@ -45,6 +48,14 @@ public final class BlockedConv implements BlockedLayerWork {
      */
     static final long PREFETCH_WEIGHT_BYTES = 1 << 20;
     static final int PREFETCH_AHEAD = 4096;
+    /**
+     * Rows at least this wide take tiles broadcasting through registers for every kernel size; narrower rows only
+     * for 1×1 kernels (3×3 at 14² and 7²: 1 block × 14 × 2 rows and 1 × 7 × 4 read each weight vector into more
+     * FMAs, 0.85 vs 0.95 ms for 512×7×7→512).
+     */
+    static final int WIDE_ROW = 28;
+    /** Issue slots a tile costs besides its FMAs and loads, for {@link #rowCost}. */
+    static final int TILE_OVERHEAD = 6;
 
     private final ConvGeometry g;
     private final Jit.Isa isa;
@@ -104,7 +115,9 @@ public final class BlockedConv implements BlockedLayerWork {
         if ((long) weights.length != (long) g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()) {
             throw new IllegalArgumentException("blocked convolution: " + weights.length + " weights for " + g);
         }
-        if (tile != null && (tile[2] < 1 || !BlockedConvKernel.fits(isa, tile[0], tile[1] * tile[2]))) {
+        if (tile != null && (tile.length != 4 || tile[2] < 1 || !(tile[3] != 0
+                ? BlockedConvKernel.fitsBroadcastRegs(isa, tile[0], tile[1] * tile[2])
+                : BlockedConvKernel.fits(isa, tile[0], tile[1] * tile[2])))) {
             throw new IllegalArgumentException("blocked convolution: tile " + Arrays.toString(tile)
                     + " does not fit " + isa);
         }
@@ -112,8 +125,9 @@ public final class BlockedConv implements BlockedLayerWork {
     }
 
     /**
-     * {ocb, ow, tr}: output blocks, pixels per row and rows of the register tile (see the class comment);
-     * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} forces one.
+     * {ocb, ow, tr, regs}: output blocks, pixels per row and rows of the register tile, and 1 when it broadcasts
+     * through registers ({@link BlockedConvKernel.Key#broadcastRegs}), else 0 (see the class comment);
+     * {@code -Dinfero.jit.blocked.tile=OCBxOW[xTR]} forces one (through registers when it fits them).
      */
     static int[] tile(Jit.Isa isa, int outBlocks, int outH, int outW, boolean pointwise) {
         String forced = System.getProperty("infero.jit.blocked.tile");
@@ -122,17 +136,50 @@ public final class BlockedConv implements BlockedLayerWork {
             int o = Math.min(Integer.parseInt(parts[0]), outBlocks);
             int w = Math.min(Integer.parseInt(parts[1]), outW);
             int r = parts.length > 2 ? Math.min(Integer.parseInt(parts[2]), outH) : 1;
-            if (!BlockedConvKernel.fits(isa, o, w * r)) {
+            boolean regs = BlockedConvKernel.fitsBroadcastRegs(isa, o, w * r);
+            if (!regs && !BlockedConvKernel.fits(isa, o, w * r)) {
                 throw new IllegalArgumentException("infero.jit.blocked.tile: unsupported tile " + forced);
             }
-            return new int[] {o, w, r};
+            return new int[] {o, w, r, regs ? 1 : 0};
+        }
+        if (isa.evex() && outBlocks >= 2 && (pointwise || outW >= WIDE_ROW)) {
+            int[] best = null;
+            long bestCost = Long.MAX_VALUE;
+            for (int o = Math.min(4, outBlocks); o >= 2; o--) {
+                int most = 1;
+                while (BlockedConvKernel.fitsBroadcastRegs(isa, o, most + 1)) {
+                    most++;
+                }
+                int ow = balanced(outW, most);
+                long cost = rowCost(outBlocks, o, outW, ow);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = new int[] {o, ow, 1, 1};
+                }
+            }
+            return best;
         }
         int most = BlockedConvKernel.maxAccumulators(isa) * isa.lanes() / BLOCK;
-        if (isa == Jit.Isa.AVX512 && pointwise && outBlocks >= 2 && outW >= 14) {
-            return new int[] {2, balanced(outW, 14), 1};
-        }
         int ow = balanced(outW, most);
-        return new int[] {1, ow, balanced(outH, most / ow)};
+        return new int[] {1, ow, balanced(outH, most / ow), 0};
+    }
+
+    /**
+     * The issue slots of one output row of all {@code outBlocks} blocks with tiles of {@code o} blocks × {@code ow}
+     * pixels broadcast through registers, per input channel and tap: per tile its FMAs, its loads (a broadcast per
+     * pixel, a weight vector per block) and {@link #TILE_OVERHEAD} (the tail group of fewer blocks and the tail
+     * segment of fewer pixels included).
+     */
+    static long rowCost(int outBlocks, int o, int outW, int ow) {
+        int groups = (outBlocks + o - 1) / o;
+        long cost = 0;
+        for (int g = 0; g < groups; g++) {
+            int b = Math.min(o, outBlocks - g * o);
+            cost += (long) (outW / ow) * (b * ow + b + ow + TILE_OVERHEAD);
+            int tail = outW % ow;
+            cost += tail > 0 ? b * tail + b + tail + TILE_OVERHEAD : 0;
+        }
+        return cost;
     }
 
     /** Pixels per tile for rows of {@code outW} cut into equal tiles of at most {@code most}. */
@@ -155,6 +202,7 @@ public final class BlockedConv implements BlockedLayerWork {
         this.ocb = t[0];
         int ow = t[1];
         this.tr = t[2];
+        boolean regs = t[3] != 0;
         this.rowTiles = (g.outH() + tr - 1) / tr;
         this.groups = (outBlocks + ocb - 1) / ocb;
         int tailBlocks = outBlocks - (groups - 1) * ocb;
@@ -219,14 +267,15 @@ public final class BlockedConv implements BlockedLayerWork {
                         new BlockedConvKernel.Key(isa, blocks, ow, rows, cin / BLOCK, cin % BLOCK, cStride, pStride,
                                 rStride, bStride, g.inW(), g.kernelH(), g.kernelW(), ranges, g.strideH(),
                                 g.strideW(), g.dilationH(), g.dilationW(), g.padLeft(), g.outW(), outPlane, prefetch,
-                                post.jitScale() != null, post.jitBias() != null, residual, act))));
+                                post.jitScale() != null, post.jitBias() != null, residual, act,
+                                regs && BlockedConvKernel.fitsBroadcastRegs(isa, blocks, ow * rows)))));
                 spans.add(new int[] {y, rows});
             }
             callKernel[item] = ks.toArray(BlockedConvKernel[]::new);
             callFrom[item] = spans.stream().mapToInt(x -> x[0]).toArray();
             callRows[item] = spans.stream().mapToInt(x -> x[1]).toArray();
         }
-        this.tileName = ocb + "x" + ow + "x" + tr;
+        this.tileName = ocb + "x" + ow + "x" + tr + (regs ? "r" : "");
     }
 
     /** The first kernel row output row {@code y} reads (those before fall in the top padding). */

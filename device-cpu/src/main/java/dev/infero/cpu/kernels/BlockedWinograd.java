@@ -250,14 +250,17 @@ public final class BlockedWinograd implements BlockedLayerWork {
         for (int gi = 0; gi < 2; gi++) {
             for (int wi = 0; wi < 2; wi++) {
                 int w = widths[wi];
-                int ow = Math.min(BlockedConv.tile(isa, ocbs[gi], 1, w, true)[1], w);
                 int blocks = ocbs[gi];
-                while (!BlockedConvKernel.fits(isa, blocks, ow)) {
+                int[] rule = BlockedConv.tile(isa, blocks, 1, w, true);
+                int ow = Math.min(rule[1], w);
+                boolean regs = rule[3] != 0;
+                while (!(regs ? BlockedConvKernel.fitsBroadcastRegs(isa, blocks, ow)
+                        : BlockedConvKernel.fits(isa, blocks, ow))) {
                     ow--;
                 }
                 gemm[gi][wi] = new BlockedConvKernel(cache, new BlockedConvKernel.Key(isa, blocks, ow, 1, cin / BLOCK,
                         cin % BLOCK, 1, BLOCK, BLOCK * ldV, BLOCK * ldV, w, 1, 1, List.of(0, 1), 1, 1, 1, 1, 0, w,
-                        BLOCK * ldM, 0, false, false, false, DepthwiseKernel.Activation.NONE));
+                        BLOCK * ldM, 0, false, false, false, DepthwiseKernel.Activation.NONE, regs));
             }
         }
         int padded = outBlocks * BLOCK;

@@ -134,7 +134,7 @@ class BlockedConvPropertyTest {
     @EnumSource(Jit.Isa.class)
     void blockedConvolutionMatchesTheNchwLoop(Jit.Isa isa) {
         PostOps.Activation[] acts = PostOps.Activation.values();
-        int[] covered = new int[2];
+        int[] covered = new int[3];
         KernelProperties.trials(isa, 5150, 300, (r, trial) -> {
             ConvGeometry g = geometry(r);
             boolean inBlocked = r.nextInt(3) != 0;
@@ -161,7 +161,9 @@ class BlockedConvPropertyTest {
                 while (tr > 1 && !BlockedConvKernel.fits(isa, ocb, ow * tr)) {
                     tr--;
                 }
-                tile = BlockedConvKernel.fits(isa, ocb, ow) ? new int[] {ocb, ow, tr} : null;
+                // Broadcasting through registers where the tile fits them (AVX-512, 2–4 blocks), half the time.
+                boolean regs = BlockedConvKernel.fitsBroadcastRegs(isa, ocb, ow * tr) && r.nextBoolean();
+                tile = BlockedConvKernel.fits(isa, ocb, ow * tr) ? new int[] {ocb, ow, tr, regs ? 1 : 0} : null;
             }
             // A quarter with the weight prefetch (the rule's takes layers past 1 MB of weights).
             BlockedConv k = BlockedConv.of(g, wts, post, inBlocked, isa, tile, r.nextInt(4) == 0 ? 4096 : -1);
@@ -195,8 +197,10 @@ class BlockedConvPropertyTest {
                 }
             }
             covered[inBlocked ? 0 : 1]++;
+            covered[2] += k.toString().contains("r items") ? 1 : 0;
         });
-        assertTrue(covered[0] > 100 && covered[1] > 50, Arrays.toString(covered));
+        // Blocked and NCHW input; with AVX-512 also tiles broadcasting through registers (the rule's and random).
+        assertTrue(covered[0] > 100 && covered[1] > 50 && (!isa.evex() || covered[2] > 50), Arrays.toString(covered));
     }
 
     @ParameterizedTest
@@ -207,7 +211,7 @@ class BlockedConvPropertyTest {
         int ow = isa == Jit.Isa.AVX512 ? 14 : 6;
         BlockedConvKernel k = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, ow, 1, 1, 4,
                 1, 16, 320, 1600, 20, 3, 3, List.of(0, 3), 1, 1, 1, 1, 1, 20, 1600, 0, false, true, true,
-                DepthwiseKernel.Activation.RELU));
+                DepthwiseKernel.Activation.RELU, false));
         float[] in = new float[3200];
         // The packed weights as the convolution holds them: aligned native memory.
         int wFloats = BlockedConvKernel.groupFloats(1, 2, 3, 3);
@@ -233,7 +237,7 @@ class BlockedConvPropertyTest {
         // A call of rows that are not whole tiles of rows.
         BlockedConvKernel two = new BlockedConvKernel(KernelCache.shared(), new BlockedConvKernel.Key(isa, 1, 3, 2, 1,
                 4, 1, 16, 320, 1600, 20, 3, 3, List.of(0, 3, 0, 3), 1, 1, 1, 1, 1, 20, 1600, 0, false, true, true,
-                DepthwiseKernel.Activation.RELU));
+                DepthwiseKernel.Activation.RELU, false));
         two.run(in, 0, w, 0, out, 320, res, 2);
         assertThrows(IllegalArgumentException.class, () -> two.run(in, 0, w, 0, out, 320, res, 3));
         // Through the driver: an image past the arrays.
