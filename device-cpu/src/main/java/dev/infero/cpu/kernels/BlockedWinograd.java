@@ -142,26 +142,31 @@ public final class BlockedWinograd implements BlockedLayerWork {
     }
 
     /**
-     * The cost rule (docs/performance.md, "Winograd F(4×4, 3×3) on the blocked layout"). Alone, every layer of 16
-     * or more channels and 10×10 or more outputs measured faster than the direct kernel (BlockedConvCpuTime, 1.3–3.3×)
-     * except those whose U (36·Cin·Cout floats, 4× the weights) is past the L3 of the machine (512×14×14, 512×7×7). In
-     * whole models U also arrives cold, once per item: light ResNet-50 (one thread) 64×56×56 1.0 → 0.48 ms and
-     * 128×28×28 0.97 → 0.60 ms, but 256×14×14 0.94 → 1.1 and 512×7×7 1.03 → 1.68. What separates them is the bytes
-     * of U streamed per multiply-add the direct convolution would do, {@code 4·36·Cin·Cout·items / flops} (= 0.010,
-     * 0.041 against 0.082, 0.16 there): at most {@link #MAX_U_BYTES_PER_FLOP}. Besides: at least 16 channels in and
-     * out, and two items (one would leave a second thread idle).
+     * The cost rule (docs/performance.md, "Winograd F(4×4, 3×3) on the blocked layout" and "Winograd products
+     * through broadcast registers"). Alone, every layer of 16 or more channels and 10×10 or more outputs measured
+     * faster than the direct kernel (BlockedConvCpuTime, 1.3–3.3×) except those whose U (36·Cin·Cout floats, 4× the
+     * weights) is past the L3 of the machine (512×7×7). In whole models U also arrives cold, once per item. The rule
+     * bounds the bytes of U streamed per multiply-add the direct convolution would do over the computed tiles,
+     * {@code 4·36·Cin·Cout·items / (18·Cin·Cout·16·tiles)} = {@code items / (2·tiles)}, by
+     * {@link #MAX_U_BYTES_PER_FLOP} (at least about 4.5 tiles per item), and U by {@link #MAX_U_BYTES}. Light
+     * ResNet-50 and SqueezeNet, one thread, direct → Winograd in the model: 64×56×56 1.0 → 0.35 ms, 128×28×28 → 0.43,
+     * 256×14×14 0.87 → 0.68 (0.125 items per tile), 64×13×13→256 0.181 → 0.116 (0.125); 512×7×7 (0.25) lost 1.03 →
+     * 1.68 with the earlier products. Besides: at least 16 channels in and out, and two items (one would leave a
+     * second thread idle).
      */
     static boolean pays(ConvGeometry g) {
         int tiles = ((g.outH() + TILE - 1) / TILE) * ((g.outW() + TILE - 1) / TILE);
         int items = blocking(tiles, (g.inChannels() + BLOCK - 1) / BLOCK)[0];
-        double flops = 2.0 * g.inChannels() * g.outChannels() * 9 * g.outH() * g.outW();
+        double flops = 2.0 * g.inChannels() * g.outChannels() * 9 * tiles * TILE * TILE;
         double uBytes = 4.0 * POSITIONS * g.inChannels() * g.outChannels();
-        return g.inChannels() >= 16 && g.outChannels() >= 16 && items >= 2
+        return g.inChannels() >= 16 && g.outChannels() >= 16 && items >= 2 && uBytes <= MAX_U_BYTES
                 && uBytes * items / flops <= MAX_U_BYTES_PER_FLOP;
     }
 
     /** See {@link #pays}. */
-    static final double MAX_U_BYTES_PER_FLOP = 0.05;
+    static final double MAX_U_BYTES_PER_FLOP = 0.11;
+    /** U past this comes from memory for every item wherever the layer sits (256×256 channels: 9.4 MB). */
+    static final double MAX_U_BYTES = 16 << 20;
 
     /**
      * {items, tiles per item} for {@code tiles} tiles of {@code inBlocks} input blocks: as few items as V's budget

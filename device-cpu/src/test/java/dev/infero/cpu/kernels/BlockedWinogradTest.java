@@ -124,6 +124,29 @@ class BlockedWinogradTest {
         assertTrue(BlockedWinograd.fits(ok, new PostOps(null, true, PostOps.Activation.CLAMP, 0, 6), true));
     }
 
+    /** The cost rule on the layers it was measured on (BlockedWinograd.pays: gains and losses in whole models). */
+    @Test
+    void costRuleTakesTheLayersThatGainedInModels() {
+        assertTrue(BlockedWinograd.pays(same(64, 56, 64)));
+        assertTrue(BlockedWinograd.pays(same(128, 28, 128)));
+        assertTrue(BlockedWinograd.pays(same(32, 27, 128)));
+        assertTrue(BlockedWinograd.pays(same(256, 14, 256)));
+        assertTrue(BlockedWinograd.pays(same(64, 20, 128)));
+        assertTrue(BlockedWinograd.pays(same(64, 13, 256)));
+        // Four tiles for two items; U of 21 MB.
+        assertFalse(BlockedWinograd.pays(same(512, 7, 512)));
+        assertFalse(BlockedWinograd.pays(same(64, 7, 64)));
+        assertFalse(BlockedWinograd.pays(same(384, 14, 384)));
+        // Fewer than 16 channels, or one item (a second thread would idle).
+        assertFalse(BlockedWinograd.pays(same(8, 56, 64)));
+        assertFalse(BlockedWinograd.pays(same(64, 6, 64)));
+    }
+
+    /** A 3×3 stride-1 "same" layer of {@code cin} channels on {@code hw}×{@code hw} to {@code cout}. */
+    private static ConvGeometry same(int cin, int hw, int cout) {
+        return new ConvGeometry(1, cin, hw, hw, cout, hw, hw, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    }
+
     @ParameterizedTest
     @EnumSource(Jit.Isa.class)
     void refusesOutOfRangeCalls(Jit.Isa isa) {
