@@ -15,8 +15,10 @@ trap 'rm -rf "$work"' EXIT
 
 rows() {
   local out
-  out="$("$ROOT/infero" benchmark --compare-with ORT --threads 1,2 -t "$seconds" "$@" 2>&1)" || {
-    echo "peer-table.sh: benchmark $* failed:" >&2; echo "$out" | grep -v 'W:onnxruntime' | tail -3 >&2; return 1; }
+  # stderr apart: its progress lines would otherwise interleave with the table's rows.
+  out="$("$ROOT/infero" benchmark --compare-with ORT --threads 1,2 -t "$seconds" "$@" 2>"$work/stderr")" || {
+    echo "peer-table.sh: benchmark $* failed:" >&2; grep -v 'W:onnxruntime' "$work/stderr" | tail -3 >&2
+    echo "$out" | tail -3 >&2; return 1; }
   echo "$out" | grep '^| [A-Za-z0-9]' | grep -v '^| model '
 }
 
