@@ -83,7 +83,8 @@ public final class BlockedConvKernel extends JitKernel {
                     throw new IllegalArgumentException("blocked convolution: kernel rows " + ranges + " past " + kh);
                 }
             }
-            if (tr < 1 || !(broadcastRegs ? fitsBroadcastRegs(isa, ocb, tr * ow) : fits(isa, ocb, tr * ow)) || icbFull < 0
+            boolean tileFits = broadcastRegs ? fitsBroadcastRegs(isa, ocb, tr * ow) : fits(isa, ocb, tr * ow);
+            if (tr < 1 || !tileFits || icbFull < 0
                     || icTail < 0 || icTail >= BLOCK || icbFull + icTail == 0 || kh < 1 || kw < 1 || kh > MAX_KERNEL
                     || kw > MAX_KERNEL || ranges.size() != 2 * tr || sh < 1 || sw < 1 || dh < 1 || dw < 1
                     || padLeft < 0 || outW < 1 || inW < 1 || cStride < 1 || pStride < 1 || rStride < 1

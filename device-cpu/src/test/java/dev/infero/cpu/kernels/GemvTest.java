@@ -101,7 +101,7 @@ class GemvTest {
     void equalColumnsGetEqualSums() {
         Random r = new Random(13);
         for (int k : new int[] {1, 2, 7, 64, 2048}) {
-            // Columns in paired blocks, a block alone and single vectors (five blocks: two pairs and one alone, then 40 columns in vectors).
+            // Five blocks (two pairs and one alone), then 40 columns in single vectors.
             int n = 5 * Gemv.BLOCK_VECTORS * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() + 40;
             float[] row = RandomData.uniform(r, k);
             float[] w = new float[n * k];
