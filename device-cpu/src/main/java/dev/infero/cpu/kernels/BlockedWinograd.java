@@ -485,8 +485,7 @@ public final class BlockedWinograd implements BlockedLayerWork {
 
     /**
      * Aᵀ m A of one tile's products in M at {@code mAt} (of the scratch's buffer) + position stride, output block
-     * {@code ob}, with the
-     * post-ops, into the output pixels the tile covers.
+     * {@code ob}, with the post-ops, into the output pixels the tile covers.
      */
     private void outputTile(Scratch s, int mAt, int ob, int tile, float[] out, int outOff, float[] res) {
         int ty = tile / tilesW;

@@ -312,8 +312,7 @@ public final class WorkerPool implements AutoCloseable {
      * ({@link #markContended}) once {@link #EVIDENCE_MARKS} ({@code evidenceMarks}) of them fall within
      * {@link #EVIDENCE_WINDOW_NANOS}, or at once while it already is (renewing the hold). A single one is not
      * enough: on an idle 2-vCPU VM the hypervisor, a compiler or a GC thread cost one now and then (about 20 a second
-     * on the Zen 5 machine, light
-     * ResNet-50 at 2 threads: the pool counted as contended 86 % of the time and each of its 53 sections per
+     * on the Zen 5 machine, light ResNet-50 at 2 threads: the pool counted as contended 86 % of the time and each of its 53 sections per
      * inference waited for a parked worker, 20.9 against 18.7 ms median without), while a process that competes for
      * the cores preempts a thread every scheduler slice (a few milliseconds), several per window. Racy counters:
      * a heuristic, either write wins. Package-private for tests.

@@ -70,7 +70,7 @@ public final class QuantizedConvolutionStep implements CodesWriter<QuantizedConv
     }
 
     @Override
-    public int transientFloats() {
+    public int transientFloats(int threads) {
         return conv.codesFloats();
     }
 

@@ -74,7 +74,7 @@ public final class SiblingConvolutionStep implements Step<SiblingConvolutionStep
     }
 
     @Override
-    public int transientFloats() {
+    public int transientFloats(int threads) {
         return direct ? 0 : conv.geometry().outChannels() * spatial * batch;
     }
 

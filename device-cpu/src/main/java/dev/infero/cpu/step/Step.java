@@ -20,20 +20,13 @@ public interface Step<S> {
     }
 
     /**
-     * Floats of a buffer this step needs only while it runs, or 0: one buffer, as large as the largest step's, serves
-     * all steps of a request, so what one step writes there is still in cache when it reads it back (INT8 layers'
-     * input codes).
-     */
-    default int transientFloats() {
-        return 0;
-    }
-
-    /**
-     * {@link #transientFloats()} for a request on pools of {@code threads} threads: steps that keep one part of the
-     * buffer per thread (the blocked Winograd convolution's transformed tiles) need that many parts.
+     * Floats of a buffer this step needs only while it runs, on pools of {@code threads} threads, or 0: one buffer, as
+     * large as the largest step's, serves all steps of a request, so what one step writes there is still in cache
+     * when it reads it back (INT8 layers' input codes); steps that keep one part of it per thread (the blocked
+     * Winograd convolution's transformed tiles) ask for that many parts.
      */
     default int transientFloats(int threads) {
-        return transientFloats();
+        return 0;
     }
 
     /**
